@@ -1,0 +1,44 @@
+# emoxnet: every target bootstraps the local virtual environment first (idempotent).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.emoxnet-installed
+
+.PHONY: help venv synth test check-sync check-clean nbtest pytest export clean bench
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install emoxnet[dev] (second run installs nothing)
+
+synth: $(STAMP)  ## generate the SynthFACS benchmark, its real-format exports and preview grids
+	$(BIN)/emoxnet synth --out data/synthfacs --export all --preview data/synthfacs/preview
+
+export: $(STAMP)  ## notebooks -> emoxnet/ + README.md, and clean notebooks
+	$(BIN)/nbdev-export
+	$(BIN)/python .ci/readme.py
+	$(BIN)/nbdev-clean
+
+check-sync: $(STAMP)  ## nbdev-export must leave no diff
+	@bash .ci/unchanged.sh "nbdev-export" bash -c "$(BIN)/nbdev-export && $(BIN)/python .ci/readme.py"
+
+check-clean: $(STAMP)  ## nbdev-clean must leave no diff
+	@bash .ci/unchanged.sh "nbdev-clean" $(BIN)/nbdev-clean
+
+nbtest: $(STAMP)  ## run every notebook (experiments in smoke mode)
+	$(BIN)/nbdev-test --timing
+
+pytest: $(STAMP)  ## pytest tests (CLI, loaders on exported files, demo, browser)
+	$(BIN)/python -m pytest -q tests
+
+test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
+
+bench: $(STAMP)  ## print speed figures
+	$(BIN)/emoxnet bench data
