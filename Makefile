@@ -41,4 +41,4 @@ pytest: $(STAMP)  ## pytest tests (CLI, loaders on exported files, demo, browser
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
 
 bench: $(STAMP)  ## print speed figures
-	$(BIN)/emoxnet bench data
+	$(BIN)/emoxnet bench
