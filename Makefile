@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.emoxnet-installed
 
-.PHONY: help venv synth test check-sync check-clean nbtest pytest export clean bench
+.PHONY: help venv synth test check-sync check-clean nbtest pytest export clean bench browser
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -35,7 +35,10 @@ check-clean: $(STAMP)  ## nbdev-clean must leave no diff
 nbtest: $(STAMP)  ## run every notebook (experiments in smoke mode)
 	$(BIN)/nbdev-test --timing
 
-pytest: $(STAMP)  ## pytest tests (CLI, loaders on exported files, demo, browser)
+browser:  ## install Debian chromium for the browser test (once)
+	@bash .ci/ensure-chromium.sh
+
+pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo, browser)
 	$(BIN)/python -m pytest -q tests
 
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
