@@ -1,0 +1,75 @@
+"`emoxnet data summary` as a user runs it (console script) and through `emoxnet.cli.main`."
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from emoxnet.cli import main
+from emoxnet.data.datasets import FERPLUS_COLUMNS
+
+def px(v=0, n=2304) -> str: return ' '.join([str(v)] * n)
+
+@pytest.fixture
+def ferplus_dir(tmp_path) -> Path:
+    rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000001.png', '4,3,2,1,0,0,0,0,0,0'),
+            ('Training', '', '0,10,0,0,0,0,0,0,0,0'), ('PublicTest', 'fer0000003.png', '4,3,2,1,0,0,0,0,0,0'),
+            ('PublicTest', 'fer0000004.png', '0,9,0,0,0,0,0,0,1,0'), ('PrivateTest', 'fer0000005.png', '0,0,0,0,0,0,0,0,2,8')]
+    (tmp_path / 'fer2013.csv').write_text('emotion,pixels,Usage\n' + ''.join(f'0,{px(i)},{u}\n' for i, (u, _, _) in enumerate(rows)))
+    (tmp_path / 'fer2013new.csv').write_text(','.join(FERPLUS_COLUMNS) + '\n' + ''.join(f'{u},{n},{v}\n' for u, n, v in rows))
+    return tmp_path
+
+def run(cmd, *args):
+    return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+def test_summary_json_ferplus_console_script(emoxnet_cmd, ferplus_dir):
+    r = run(emoxnet_cmd, 'data', 'summary', ferplus_dir, '--format', 'ferplus', '--label-mode', 'crossentropy', '--json')
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {'splits', 'skipped'}
+    assert list(out['splits']) == ['train', 'valid', 'test']
+    assert out['splits']['train'] == {'neutral': 2, 'happiness': 0, 'surprise': 0, 'sadness': 0, 'anger': 0, 'disgust': 0, 'fear': 0, 'contempt': 0}
+    assert out['splits']['valid']['happiness'] == 1 and sum(out['splits']['test'].values()) == 0   # valid/test stay majority
+    assert out['skipped'] == {'ferplus: no image name': 1, 'ferplus: no majority (top <= 50% of votes)': 1,
+                              "ferplus: most votes 'NF' (not a face)": 1}
+
+def test_bad_input_exit_2_one_line_console_script(emoxnet_cmd, ferplus_dir):
+    (ferplus_dir / 'fer2013.csv').write_text('emotion,pixels,Usage\n0,1 2 3,Training\n')
+    r = run(emoxnet_cmd, 'data', 'summary', ferplus_dir, '--format', 'fer2013', '--json')
+    assert r.returncode == 2 and r.stdout == ''
+    err = r.stderr.strip()
+    assert len(err.splitlines()) == 1 and 'Traceback' not in err
+    assert err.startswith('emoxnet data: error: ') and 'fer2013.csv, row 2: malformed pixels: 3 pixel values' in err
+    assert 'expected 2304 space-separated integers 0..255' in err
+
+def test_summary_table_and_skip_bad(capsys, ferplus_dir):
+    (ferplus_dir / 'fer2013.csv').write_text(f'emotion,pixels,Usage\n3,{px(1)},Training\n9,{px(1)},Training\n0,{px(2)},PublicTest\n')
+    assert main(['data', 'summary', str(ferplus_dir), '--format', 'fer2013', '--skip-bad']) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith('fer2013 at ') and lines[1].split() == ['class', 'train', 'valid', 'test']
+    assert lines[5].split() == ['happiness', '1', '0', '0'] and 'total' in out
+    assert 'skipped:' in out and 'label out of range' in out
+    assert main(['data', 'summary', str(ferplus_dir), '--format', 'fer2013', '--json']) == 2
+    assert 'row 3: label 9 out of range' in capsys.readouterr().err
+
+def test_image_formats_and_options(capsys, tmp_path):
+    for c in ('happy', 'surprised'):
+        (tmp_path / c).mkdir()
+        Image.new('RGB', (8, 8)).save(tmp_path / c / '0.jpg')
+    assert main(['data', 'summary', str(tmp_path), '--format', 'imagefolder', '--json']) == 0
+    assert json.loads(capsys.readouterr().out) == {'splits': {'all': {'happiness': 1, 'surprise': 1}}, 'skipped': {}}
+    assert main(['data', 'summary', str(tmp_path), '--format', 'imagefolder', '--names', 'raw', '--no-verify', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['splits'] == {'all': {'happy': 1, 'surprised': 1}}
+    assert main(['data', 'summary', str(tmp_path), '--format', 'imagefolder', '--classes', '7']) == 2
+    assert '--classes does not apply to --format imagefolder' in capsys.readouterr().err
+    assert main(['data', 'summary', str(tmp_path), '--format', 'affectnet', '--classes', '7']) == 2
+    assert 'not an AffectNet folder' in capsys.readouterr().err
+    assert main(['data', 'summary', str(tmp_path / 'nope'), '--format', 'cfee']) == 2
+    assert 'no such file or folder' in capsys.readouterr().err
+
+def test_data_without_action_prints_help(capsys):
+    assert main(['data']) == 0
+    assert 'summary' in capsys.readouterr().out
+    with pytest.raises(SystemExit): main(['data', 'summary', '.', '--format', 'fer2014'])
