@@ -246,6 +246,12 @@ def _fsync_tree(d: Path):
         if p.is_file():
             with open(p, 'rb') as f: os.fsync(f.fileno())
 
+def _default_permissions(d: Path):
+    "Give a folder made by `mkdtemp` (0700, files 0600) the permissions a plain `mkdir`/`open` would (umask)."
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(d, 0o777 & ~mask)
+    for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
+
 @contextlib.contextmanager
 def atomic_dir(path: str | Path):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
@@ -253,6 +259,7 @@ def atomic_dir(path: str | Path):
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     try:
         yield tmp
+        _default_permissions(tmp)
         _fsync_tree(tmp)
         old = None
         if path.exists():

@@ -405,9 +405,10 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st`; returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
-    old, new = d['config'], st.cfg.to_dict()
+    js = lambda o: json.loads(json.dumps(o))   # compare as JSON (tuples are lists there)
+    old, new = d['config'], js(st.cfg.to_dict())
     diff = [k for k in new if k not in _RESUME_FREE and old.get(k) != new[k]]
-    if d['model_config'] != st.model_config.to_dict(): diff.append('model_config')
+    if d['model_config'] != js(st.model_config.to_dict()): diff.append('model_config')
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " +
                               ', '.join(f"{k} ({old.get(k)!r} -> {new.get(k)!r})" if k != 'model_config' else k for k in diff))
     load_model(st.raw_model, str(path / 'model.safetensors'), device=str(st.device))
@@ -421,9 +422,11 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     return load_file(str(path / 'rng.safetensors')), d['rng'], d['finished']
 
 # %% ../nbs/12_train.ipynb #b27fd3de
-def _better(value: float, best: float | None, monitor: str) -> bool:
-    if best is None or best != best: return value == value
-    return value < best if monitor == 'valid_loss' else value > best
+def _better(value: float, loss: float, best: dict, monitor: str) -> bool:
+    "Is this epoch better than `best`? Accuracy/F1 ties are broken by the lower validation loss."
+    if not best or best.get('value') is None or best['value'] != best['value']: return value == value
+    if monitor == 'valid_loss': return value < best['value']
+    return value > best['value'] or (value == best['value'] and loss < best['loss'])
 
 def _validate(st: TrainState, loader, view_ds: FERDataset) -> tuple[dict, np.ndarray]:
     z, idx = _predict(st.model, loader, st.accelerator)
@@ -445,14 +448,19 @@ def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool
     if partial: row['partial'] = True
     return row
 
-def _accumulate(st: TrainState, loss: torch.Tensor, logs: dict, outputs, y: torch.Tensor, n: int):
+@torch.no_grad()
+def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, int]:
+    "Loss value and number of correct predictions of a batch, with a single device sync."
+    pred = class_logits(outputs).argmax(1)
+    true = y.argmax(1) if torch.is_floating_point(y) else y
+    lv, nc = torch.stack([loss.detach().float(), (pred == true).sum().float()]).tolist()
+    return lv, int(nc)
+
+def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int):
     s = st.sums
     s['n'] = s.get('n', 0) + n
-    s['loss'] = s.get('loss', 0.0) + float(loss.detach()) * n
-    with torch.no_grad():
-        pred = class_logits(outputs).argmax(1)
-        true = y.argmax(1) if torch.is_floating_point(y) else y
-        s['correct'] = s.get('correct', 0) + int((pred == true).sum())
+    s['loss'] = s.get('loss', 0.0) + lv * n
+    s['correct'] = s.get('correct', 0) + nc
     for k, v in (logs or {}).items(): s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + float(v) * n
 
 # %% ../nbs/12_train.ipynb #b35d5ec8
@@ -537,13 +545,14 @@ def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, ou
                 outputs = model(x)
                 res = loss_fn(outputs, y, batch, st.step)
             l, logs = res if isinstance(res, tuple) else (res, {})
-            if not torch.isfinite(l.detach()):
-                raise FloatingPointError(f"loss is {float(l)} at step {st.step} (epoch {st.epoch + 1}); lower lr, check the targets or disable amp")
+            lv, nc = _step_stats(l, outputs, y)
+            if not math.isfinite(lv):
+                raise FloatingPointError(f"loss is {lv} at step {st.step} (epoch {st.epoch + 1}); lower lr, check the targets or disable amp")
             accelerator.backward(l)
             if cfg.grad_clip: accelerator.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             optimizer.step(); scheduler.step(); optimizer.zero_grad(set_to_none=True)
-            st.step += 1; st.batch_in_epoch += 1; st.last_loss = float(l.detach())
-            _accumulate(st, l, logs, outputs, y, len(y))
+            st.step += 1; st.batch_in_epoch += 1; st.last_loss = lv
+            _accumulate(st, lv, nc, logs, len(y))
             bar.update(1); bar.set_postfix(loss=f'{st.last_loss:.4f}', refresh=False)
             hit_max = cfg.max_steps is not None and st.step >= cfg.max_steps
             if hit_max: st.stop, st.stop_reason = True, 'max_steps'
@@ -564,8 +573,8 @@ def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, ou
         st.history.append(row); st.epoch += 1; st.batch_in_epoch = 0; st.sums = {}
         if valid is not None:
             value = row[cfg.monitor]
-            if _better(value, st.best.get('value'), cfg.monitor):
-                st.best = {'value': value, 'epoch': st.epoch, 'valid': valid}; st.bad_epochs = 0
+            if _better(value, row['valid_loss'], st.best, cfg.monitor):
+                st.best = {'value': value, 'loss': row['valid_loss'], 'epoch': st.epoch, 'valid': valid}; st.bad_epochs = 0
                 st.best_weights = {k: v.detach().cpu().clone() for k, v in st.raw_model.state_dict().items()}
             else: st.bad_epochs += 1
             if cfg.patience is not None and st.bad_epochs >= cfg.patience: st.stop, st.stop_reason = True, 'early_stopping'
@@ -632,6 +641,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p = parser
     p.add_argument('--data', required=True, help="dataset folder/file, 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
+    p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
     p.add_argument('--out', required=True, help='output folder (checkpoint/, metrics.json, history.json, plots, last/)')
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help='input channels (default 1, or 3 with --pretrained)')
@@ -657,13 +667,13 @@ def _parse_class_weights(v: str | None):
     try: return [float(x) for x in v.split(',')]
     except ValueError: raise ValueError(f"--class-weights {v!r}: expected 'inverse_frequency', 'none' or comma-separated numbers") from None
 
-def load_data(data: str, format: str | None = None, seed: int = 0) -> FERSplits:
-    "`'toy'`, `'synthfacs'` (needs `emoxnet.data.synthetic`) or a dataset path read by the loader `format`."
+def load_data(data: str, format: str | None = None, seed: int = 0, synth_config: str | Path | None = None) -> FERSplits:
+    "`'toy'`, `'synthfacs'` (generated; `synth_config` = a SynthConfig JSON) or a dataset path read by the loader `format`."
     if data == 'toy': return toy_splits(seed=seed)
     if data == 'synthfacs':
         try: from emoxnet.data.synthetic import generate, SynthConfig
         except ImportError as e: raise ValueError(f"--data synthfacs: the SynthFACS generator is not available ({e})") from None
-        return generate(SynthConfig())
+        return generate(SynthConfig.load(synth_config) if synth_config else SynthConfig())
     if not format: raise ValueError(f"--data {data}: pass --format (the dataset's loader name)")
     import importlib
     with contextlib.suppress(ImportError): importlib.import_module('emoxnet.data.datasets')   # registers the loaders
@@ -678,7 +688,7 @@ def train_main(args) -> int:
         if v is not None: d[f.name] = v
     if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'])
     cfg = TrainConfig.from_dict(d)
-    splits = load_data(args.data, args.format, cfg.seed)
+    splits = load_data(args.data, args.format, cfg.seed, getattr(args, 'synth_config', None))
     pretrained = args.pretrained
     in_chans = args.in_chans or (3 if pretrained else 1)
     mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or 48, drop_rate=args.drop_rate, pretrained=pretrained)

@@ -1,0 +1,94 @@
+"""Distributed training: `emoxnet train` under torchrun with 2 CPU processes (gloo) writes the same files, with
+the same keys, as a single-process run; only the main process writes; evaluation covers every test image once."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emoxnet.core import load_json
+
+LAUNCHER = """
+import sys
+from emoxnet import cli
+cli.COMMANDS.setdefault('train', ('emoxnet.train', 'train a model'))  # until the CLI table lists it
+sys.exit(cli.main())
+"""
+# eval batch 24 on 64 images and 2 processes: Accelerate pads the last round with duplicates, gather_for_metrics drops them
+ARGS = ['train', '--data', 'toy', '--arch', 'test_convnext', '--size', '32', '--epochs', '2', '--batch-size', '16',
+        '--eval-batch-size', '24', '--device', 'cpu', '--no-progress', '--checkpoint-every', '3']
+
+
+def _env():
+    return {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1', 'CUDA_VISIBLE_DEVICES': ''}
+
+
+def _run(cmd, cwd):
+    r = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, f"{' '.join(map(str, cmd))}\nstdout:\n{r.stdout[-3000:]}\nstderr:\n{r.stderr[-5000:]}"
+    return r
+
+
+def _torchrun():
+    exe = Path(sys.executable).with_name('torchrun')
+    return [str(exe)] if exe.exists() else [sys.executable, '-m', 'torch.distributed.run']
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp('dist')
+    (d / 'launch.py').write_text(LAUNCHER)
+    _run([sys.executable, 'launch.py', *ARGS, '--out', 'single'], d)
+    r = _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *ARGS, '--out', 'multi'], d)
+    return d / 'single', d / 'multi', r
+
+
+def _keys(x):
+    "Nested key structure of a JSON value (dict keys recursively, list element structure of the first item)."
+    if isinstance(x, dict): return {k: _keys(v) for k, v in x.items()}
+    if isinstance(x, list) and x and isinstance(x[0], dict): return [_keys(x[0])]
+    return type(x).__name__ if x is not None else None
+
+
+def test_same_files(runs):
+    single, multi, _ = runs
+    files = lambda p: sorted(str(f.relative_to(p)) for f in p.rglob('*'))
+    assert files(single) == files(multi)
+    assert sorted(f.name for f in multi.iterdir()) == ['checkpoint', 'confusion.png', 'curves.png', 'history.json', 'last', 'metrics.json']
+    assert not [f for f in multi.rglob('*') if f.name.startswith('.')]   # no temp or half-written leftovers
+
+
+def test_same_keys(runs):
+    single, multi, _ = runs
+    for f in ['metrics.json', 'history.json', 'checkpoint/config.json', 'last/state.json']:
+        a, b = load_json(single / f), load_json(multi / f)
+        assert _keys(a) == _keys(b), f
+
+
+def test_multi_process_really_ran(runs):
+    single, multi, r = runs
+    ms, mm = load_json(single / 'metrics.json'), load_json(multi / 'metrics.json')
+    assert ms['num_processes'] == 1 and mm['num_processes'] == 2
+    # each process trains on half of the 256 images per epoch: 8 steps of 16 (vs 16 steps single-process)
+    assert ms['steps'] == 2 * 16 and mm['steps'] == 2 * 8
+    assert r.stdout.count('test accuracy') == 1   # one summary line: only the main process reports
+
+
+def test_evaluation_covers_every_image_once(runs):
+    _, multi, _ = runs
+    m = load_json(multi / 'metrics.json')
+    for split in ('valid', 'test'):
+        rep = m[split]
+        assert rep['n'] == m['data']['sizes'][split] == 64
+        assert sum(map(sum, rep['confusion'])) == 64
+        assert sum(c['support'] for c in rep['per_class'].values()) == 64
+
+
+def test_checkpoint_loads(runs):
+    from emoxnet.models import load_checkpoint
+    from emoxnet.train import evaluate, toy_splits
+    _, multi, _ = runs
+    model, cfg, info = load_checkpoint(multi / 'checkpoint')
+    rep, _ = evaluate(model, toy_splits()['test'])
+    assert rep['n'] == 64 and abs(rep['accuracy'] - info['metrics']['test']['accuracy']) < 1e-6

@@ -1,0 +1,81 @@
+"""Resume: a run interrupted (crash or max_steps) and resumed from out/last/ ends with the same weights,
+history and metrics as an uninterrupted run (deterministic CPU, num_workers=0)."""
+import pytest
+import torch
+
+from emoxnet.core import load_json
+from emoxnet.models import ModelConfig, load_checkpoint
+from emoxnet.train import TrainConfig, fit, toy_splits
+
+torch.set_num_threads(1)
+
+# 96 train images, batch 16: 6 steps per epoch, 2 epochs = 12 steps; resume state every 4 steps and at epoch ends.
+DATA = toy_splits(n_train=96, n_valid=32, n_test=32, size=32, seed=1)
+MODEL = ModelConfig('test_convnext', DATA.classes, in_chans=1, input_size=32, drop_rate=0.3)  # dropout: global RNG matters
+CFG = dict(epochs=2, batch_size=16, lr=3e-3, warmup_epochs=0.5, checkpoint_every=4, progress=False, augment=True, seed=3)
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashAt:
+    "Simulate a crash (power cut, OOM kill) right after optimizer step `step`."
+    def __init__(self, step): self.step = step
+    def on_step_end(self, state):
+        if state.step == self.step: raise Crash(f'simulated crash at step {state.step}')
+
+
+def _strip(history):
+    return [{k: v for k, v in row.items() if k != 'time_s'} for row in history]
+
+
+def _same_run(a: dict, b: dict):
+    wa, wb = a['model'].state_dict(), b['model'].state_dict()
+    assert wa.keys() == wb.keys()
+    for k in wa: assert torch.equal(wa[k], wb[k]), k
+    assert _strip(a['history']) == _strip(b['history'])
+    assert a['test'] == b['test'] and a['valid'] == b['valid']
+    assert (a['steps'], a['epochs'], a['best_epoch']) == (b['steps'], b['epochs'], b['best_epoch'])
+
+
+@pytest.fixture(scope='module')
+def reference(tmp_path_factory):
+    return fit(MODEL, DATA, TrainConfig(**CFG), tmp_path_factory.mktemp('ref'))
+
+
+@pytest.mark.parametrize('crash_step', [5, 7, 11])  # mid-epoch after a step checkpoint; just after an epoch end; epoch 2
+def test_resume_after_crash_matches_uninterrupted(reference, tmp_path, crash_step):
+    with pytest.raises(Crash):
+        fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAt(crash_step)])
+    assert (tmp_path / 'last' / 'state.json').exists() and not (tmp_path / 'metrics.json').exists()
+    saved = load_json(tmp_path / 'last' / 'state.json')['step']
+    assert saved == {5: 4, 7: 6, 11: 8}[crash_step]
+    resumed = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)
+    _same_run(reference, resumed)
+    m = load_json(tmp_path / 'metrics.json')
+    assert m['test']['n'] == len(DATA['test']) and m['steps'] == 12
+    model, cfg, info = load_checkpoint(tmp_path / 'checkpoint')
+    for k, v in model.state_dict().items(): assert torch.equal(v, reference['model'].state_dict()[k]), k
+
+
+def test_resume_after_max_steps(reference, tmp_path):
+    part = fit(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 5}), tmp_path)
+    assert part['stop_reason'] == 'max_steps' and part['steps'] == 5 and part['history'][-1]['partial']
+    resumed = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)   # max_steps may change on resume
+    _same_run(reference, resumed)
+
+
+def test_resume_of_finished_run_only_reevaluates(reference, tmp_path):
+    fit(MODEL, DATA, TrainConfig(**CFG), tmp_path)
+    again = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)
+    _same_run(reference, again)
+
+
+def test_resume_refuses_changed_settings(tmp_path):
+    with pytest.raises(Crash):
+        fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAt(2)])
+    with pytest.raises(Crash):  # nothing saved before step 4: resume starts from scratch and crashes again
+        fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAt(5)], resume=True)
+    with pytest.raises(ValueError, match='lr'):
+        fit(MODEL, DATA, TrainConfig(**{**CFG, 'lr': 1e-2}), tmp_path, resume=True)
