@@ -33,13 +33,13 @@ check-clean: $(STAMP)  ## nbdev-clean must leave no diff
 	@bash .ci/unchanged.sh "nbdev-clean" $(BIN)/nbdev-clean
 
 nbtest: $(STAMP)  ## run every notebook (experiments in smoke mode)
-	$(BIN)/nbdev-test --timing
+	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --timing
 
 browser:  ## install Debian chromium for the browser test (once)
 	@bash .ci/ensure-chromium.sh
 
 pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo, browser)
-	$(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
 

@@ -15,6 +15,7 @@ __all__ = ['COMMANDS', 'build_parser', 'main']
 COMMANDS: dict[str, tuple[str, str]] = {
     'synth': ('emoxnet.data.export', 'generate the SynthFACS benchmark, export it in real dataset formats, draw preview grids'),
     'data': ('emoxnet.data.datasets', "inspect a dataset as the loaders see it ('data summary PATH --format F --json')"),
+    'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
     'bench': ('emoxnet.bench', 'print speed figures measured on this machine (synth, data, faces, models)'),
 }
 
@@ -45,3 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2
+
+# %% ../nbs/90_cli.ipynb #486efb87
+if __name__ == '__main__': sys.exit(main())

@@ -636,6 +636,22 @@ _FLAG_CHOICES = {'optimizer': ('adamw', 'sgd'), 'schedule': ('cosine', 'step', '
                  'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'multi_loss': ('max', 'bce', 'soft'),
                  'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
 
+_FLAG_HELP = {
+    'epochs': 'training epochs', 'batch_size': 'batch size per process', 'lr': 'peak learning rate',
+    'weight_decay': 'weight decay (not on biases/norms)', 'warmup_epochs': 'linear warm-up length in epochs',
+    'min_lr_ratio': 'cosine floor as a fraction of lr', 'step_epochs': "'step' schedule: decay every N epochs",
+    'gamma': "'step' schedule: decay factor", 'label_smoothing': 'label smoothing of the CE loss',
+    'class_weights': "'inverse_frequency', 'none' or comma-separated weights", 'label_mode': "training target (default: the dataset's)",
+    'multi_loss': "loss for --label-mode multi ('max' = FER+ multi_target)", 'augment': 'training augmentation',
+    'amp': 'mixed precision on CUDA', 'patience': 'early stopping after N epochs without improvement',
+    'monitor': 'validation metric for selection and early stopping', 'restore_best': 'keep the best validation epoch',
+    'valid_fraction': 'held-out fraction of train when the dataset has no validation split', 'seed': 'random seed of the run',
+    'num_workers': 'DataLoader workers', 'max_steps': 'stop after N optimizer steps (smoke runs)', 'grad_clip': 'max gradient norm',
+    'device': 'cpu, cuda or auto', 'checkpoint_every': 'save the resume state every N steps', 'save_last': 'keep OUT/last/ for --resume',
+    'eval_batch_size': 'evaluation batch size', 'threads': 'torch CPU threads', 'deterministic': 'deterministic torch kernels',
+    'progress': 'progress bar and per-epoch lines', 'momentum': 'SGD momentum', 'nesterov': 'SGD Nesterov momentum',
+}
+
 def add_cli(parser: argparse.ArgumentParser):
     "Arguments of `emoxnet train`."
     p = parser
@@ -654,11 +670,12 @@ def add_cli(parser: argparse.ArgumentParser):
     g = p.add_argument_group('training (TrainConfig)')
     for f in fields(TrainConfig):
         flag = '--' + f.name.replace('_', '-')
+        help = f"{_FLAG_HELP.get(f.name, f.name.replace('_', ' '))} (default {f.default})"
         if isinstance(f.default, bool):
-            g.add_argument(flag, dest=f'tc_{f.name}', action=argparse.BooleanOptionalAction, default=None, help=f'(default {f.default})')
+            g.add_argument(flag, dest=f'tc_{f.name}', action=argparse.BooleanOptionalAction, default=None, help=help)
         else:
             g.add_argument(flag, dest=f'tc_{f.name}', type=_FLAG_TYPES.get(f.name, type(f.default)), default=None,
-                           choices=_FLAG_CHOICES.get(f.name), help=f'(default {f.default})')
+                           choices=_FLAG_CHOICES.get(f.name), metavar=None if f.name in _FLAG_CHOICES else f.name.upper(), help=help)
     p.set_defaults(func=train_main)
 
 def _parse_class_weights(v: str | None):

@@ -49,7 +49,9 @@ LABEL_MODES = ('hard', 'soft', 'sample', 'multi')
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "Default transform: uint8 `(H,W)`/`(H,W,C)` -> float tensor `(C,H,W)` in [0, 1]."
-    t = torch.from_numpy(np.ascontiguousarray(img))
+    img = np.ascontiguousarray(img)
+    if not img.flags.writeable: img = img.copy()  # e.g. np.asarray(PIL image) is read-only
+    t = torch.from_numpy(img)
     t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
     return t.float().div_(255)
 

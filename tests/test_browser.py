@@ -1,0 +1,69 @@
+"""The demo page in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+Uploads a photo, waits for the labelled result and the attention map, picks another expression, and keeps screenshots
+under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
+reason only when that is absent (`make test` installs it).
+"""
+import os, re, socket
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from skimage import data as skdata
+
+CHROMIUM = '/usr/bin/chromium'
+ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync']
+ARTIFACTS = Path(__file__).resolve().parents[1] / 'test-artifacts'
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f'{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)')
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+@pytest.fixture(scope='module')
+def url():
+    os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
+    from emoxnet.demo import build_demo, launch
+    demo = build_demo(); port = free_port()
+    launch(demo, '127.0.0.1', port, block=False)
+    yield f'http://127.0.0.1:{port}/'
+    demo.close()
+
+@pytest.fixture(scope='module')
+def page(url):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={'width': 1400, 'height': 1300})
+        pg.set_default_timeout(120_000)
+        pg.goto(url, wait_until='domcontentloaded')
+        pg.wait_for_selector('#photo-input')
+        yield pg
+        browser.close()
+
+def _status(page) -> str: return page.inner_text('#status')
+
+def test_upload_shows_labelled_faces_and_attention(page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    photo = tmp_path / 'astronaut.jpg'; Image.fromarray(skdata.astronaut()).save(photo, quality=95)
+    page.locator('#photo-input input[type=file]').set_input_files(str(photo))
+    page.wait_for_function("() => /1 face/.test(document.querySelector('#status')?.innerText || '')")
+    assert re.search(r'detection \d+ ms', _status(page))
+    page.wait_for_selector('#annotated img'); page.wait_for_selector('#attention img')
+    probs = page.inner_text('#probs')
+    from emoxnet.predict import EmotionRecognizer
+    classes = EmotionRecognizer.default().classes
+    assert any(c in probs for c in classes), probs
+    assert '%' in probs
+    page.screenshot(path=str(ARTIFACTS / 'demo-photo.png'), full_page=True)
+    assert (ARTIFACTS / 'demo-photo.png').stat().st_size > 10_000
+
+def test_bad_upload_shows_a_message(page, tmp_path):
+    bad = tmp_path / 'notes.txt'; bad.write_text('not an image')
+    page.locator('#photo-input input[type=file]').set_input_files(str(bad))
+    page.wait_for_function("() => /not an image/.test(document.querySelector('#status')?.innerText || '')")
+    body = page.inner_text('body')
+    assert 'Traceback' not in body
+    page.screenshot(path=str(ARTIFACTS / 'demo-bad-input.png'), full_page=True)

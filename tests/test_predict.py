@@ -1,0 +1,128 @@
+"The predictor API, the `emoxnet predict` command and the bundled EmoXNetLite checkpoint, as a user meets them."
+import json, re, shutil, subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data as skdata
+
+from emoxnet.predict import EmotionRecognizer, ImageInputError, bundled_checkpoint, evaluate_synthfacs, folder_mb
+
+ASSET = bundled_checkpoint()
+
+@pytest.fixture(scope='module')
+def rec() -> EmotionRecognizer:
+    return EmotionRecognizer.default()
+
+@pytest.fixture(scope='module')
+def images(tmp_path_factory) -> dict:
+    d = tmp_path_factory.mktemp('imgs'); astro = skdata.astronaut()
+    Image.fromarray(astro).save(d / 'astronaut.jpg', quality=95)
+    Image.new('RGB', (320, 240), (120, 130, 140)).save(d / 'blank.png')
+    (d / 'notes.txt').write_text('not an image')
+    rgba = np.dstack([astro, np.full(astro.shape[:2], 255, np.uint8)]); rgba[:40, :, 3] = 0
+    Image.fromarray(rgba).save(d / 'transparent.png')
+    Image.fromarray(astro).convert('L').save(d / 'grey.png')
+    return {p.stem: p for p in d.iterdir()}
+
+# --- the bundled checkpoint ---------------------------------------------------------------------------------
+
+def test_bundle_is_small_and_complete():
+    assert {p.name for p in ASSET.iterdir()} >= {'model.safetensors', 'config.json', 'MODEL_CARD.md'}
+    assert folder_mb(ASSET) < 10, f"bundled model is {folder_mb(ASSET):.2f} MB"
+    info = json.loads((ASSET / 'config.json').read_text())
+    assert info['extra']['face_crop']['margin'] > 0 and info['preprocess']['size'] > 0
+
+def _card_accuracy() -> float:
+    m = re.search(r'SynthFACS test accuracy: ([\d.]+) %', (ASSET / 'MODEL_CARD.md').read_text())
+    assert m, 'MODEL_CARD.md states no SynthFACS test accuracy'
+    return float(m.group(1)) / 100
+
+def test_card_accuracy_reproduces(rec):
+    "Re-evaluate the bundled model on the (deterministically regenerated) SynthFACS test split."
+    info = json.loads((ASSET / 'config.json').read_text())
+    rep = evaluate_synthfacs(rec, info['extra']['bundle'].get('synth') or {})
+    assert rep['n'] == info['extra']['bundle']['synthfacs_test']['n']
+    assert abs(rep['accuracy'] - _card_accuracy()) < 6e-4, (rep['accuracy'], _card_accuracy())
+    assert rep['accuracy'] > 1.5 / len(rec.classes)        # far above chance: a trained model, not a placeholder
+
+def test_card_states_data_command_and_domain_gap():
+    card = (ASSET / 'MODEL_CARD.md').read_text()
+    for needle in ('SynthFACS', '## Reproduce', 'Domain gap', '```sh'): assert needle in card
+
+# --- the API ------------------------------------------------------------------------------------------------
+
+def test_predict_photo(rec, images):
+    faces = rec.predict(images['astronaut'])
+    assert len(faces) == 1
+    f = faces[0]
+    assert f.box[0] < 230 < f.box[2] and f.box[1] < 130 < f.box[3]       # the astronaut's face
+    assert set(f.probs) == set(rec.classes) and abs(sum(f.probs.values()) - 1) < 1e-5
+    assert f.label == max(f.probs, key=f.probs.get) and 0 < f.score <= 1
+    assert json.loads(json.dumps(f.to_dict()))['label'] == f.label
+
+def test_same_answer_whatever_the_input_form(rec, images):
+    ref = np.array(list(rec.predict(images['astronaut'])[0].probs.values()))
+    arr = np.asarray(Image.open(images['astronaut']))
+    for x, kw in [(arr, {}), (Image.open(images['astronaut']), {}), (str(images['astronaut']), {}),
+                  (np.ascontiguousarray(arr[..., ::-1]), {'channel_order': 'BGR'})]:
+        got = np.array(list(rec.predict(x, **kw)[0].probs.values()))
+        np.testing.assert_allclose(got, ref, atol=1e-6)
+
+def test_grey_and_transparent_inputs(rec, images):
+    assert len(rec.predict(images['grey'])) == 1
+    assert len(rec.predict(images['transparent'])) == 1
+    assert len(rec.predict(np.asarray(Image.open(images['grey'])))) == 1                  # (H, W) array
+
+def test_no_face_is_an_empty_result(rec, images):
+    assert rec.predict(images['blank']) == []
+
+@pytest.mark.parametrize('bad, says', [
+    (np.zeros(3), 'got float64 array of shape (3,)'),
+    (np.zeros((48, 48, 3), np.float32), 'got float32 array of shape (48, 48, 3)'),
+    (np.zeros((48, 48, 2), np.uint8), 'got uint8 array of shape (48, 48, 2)'),
+    ([[1, 2], [3, 4]], 'got list'),
+    (None, 'got NoneType'),
+])
+def test_unusable_inputs_say_what_they_got(rec, bad, says):
+    with pytest.raises(ImageInputError, match=re.escape(says)) as e: rec.predict(bad)
+    assert 'expected an RGB/grey uint8 image, a PIL image or a path' in str(e.value)
+
+def test_unreadable_file_names_the_file(rec, images):
+    with pytest.raises(ValueError, match='notes.txt.*unreadable image'): rec.predict(images['notes'])
+
+def test_predict_faces_features_and_attention(rec, images):
+    crop = rec.predict(images['astronaut'])[0].crop
+    labels, probs = rec.predict_faces([crop, crop[::2, ::2], Image.fromarray(crop)])
+    assert probs.shape == (3, len(rec.classes)) and len(labels) == 3
+    np.testing.assert_allclose(probs[0], probs[2], atol=1e-6)
+    feats = rec.extract_features([crop, crop])
+    assert feats.ndim == 2 and feats.shape[0] == 2 and np.isfinite(feats).all()
+    m = rec.explain(crop, 'happiness')
+    assert m.shape == crop.shape[:2] and 0 <= m.min() and m.max() <= 1
+    assert set(rec.attention_maps(crop)) == set(rec.classes)
+
+def test_onnx_backend_agrees_with_torch(rec, images, tmp_path):
+    ck = tmp_path / 'ck'; shutil.copytree(ASSET, ck)
+    EmotionRecognizer.from_checkpoint(ck).export_onnx()
+    onnx = EmotionRecognizer.from_checkpoint(ck, backend='onnx')
+    crop = rec.predict(images['astronaut'])[0].crop
+    np.testing.assert_allclose(onnx.predict_faces(crop)[1], rec.predict_faces(crop)[1], atol=1e-4)
+
+# --- the command --------------------------------------------------------------------------------------------
+
+def test_cli_reports_each_file(emoxnet_cmd, images, tmp_path):
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut']), str(images['blank']), str(images['notes']),
+                        '--json', '--save-overlay', str(tmp_path / 'ov')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr                     # one file failed
+    res = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [x['status'] for x in res] == ['ok', 'no_face', 'error']
+    assert res[0]['faces'][0]['label'] in res[0]['faces'][0]['probs']
+    assert 'notes.txt' in r.stderr and 'Traceback' not in r.stderr
+    assert (tmp_path / 'ov' / 'astronaut.png').exists()
+
+def test_cli_all_good_exits_zero(emoxnet_cmd, images):
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut'])], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert '1 face' in r.stdout
