@@ -60,10 +60,15 @@ def test_upload_shows_labelled_faces_and_attention(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / 'demo-photo.png'), full_page=True)
     assert (ARTIFACTS / 'demo-photo.png').stat().st_size > 10_000
 
-def test_bad_upload_shows_a_message(page, tmp_path):
+def test_bad_uploads_show_a_message(page, tmp_path):
+    # a file that claims to be a PNG but is not: the server-side guard answers in the status line
+    fake = tmp_path / 'holiday.png'; fake.write_text('not an image at all')
+    page.locator('#photo-input input[type=file]').set_input_files(str(fake))
+    page.wait_for_function("() => /not an image this demo can read/.test(document.querySelector('#status')?.innerText || '')")
+    assert 'holiday.png' in _status(page)
+    # a file that is plainly not an image: the page refuses it before upload, with a toast
     bad = tmp_path / 'notes.txt'; bad.write_text('not an image')
     page.locator('#photo-input input[type=file]').set_input_files(str(bad))
-    page.wait_for_function("() => /not an image/.test(document.querySelector('#status')?.innerText || '')")
-    body = page.inner_text('body')
-    assert 'Traceback' not in body
+    page.wait_for_selector('text=Invalid file type')
+    assert 'Traceback' not in page.inner_text('body')
     page.screenshot(path=str(ARTIFACTS / 'demo-bad-input.png'), full_page=True)
