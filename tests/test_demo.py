@@ -84,9 +84,16 @@ def test_grey_and_transparent_are_analysed_with_a_note(client, files, name, note
     _, status = assert_face_result(analyse(client, files[name]))
     assert note in status
 
-def test_webcam_frame_endpoint(client, files):
-    out, probs, status = client.predict(handle_file(str(files['astronaut'])), api_name='/stream')
-    assert Path(out).exists() and probs['label'] and 'per frame' in status
+def test_webcam_stream(server, files):
+    "gradio_client cannot send a webcam stream; check the event is wired as a stream and run its handler on a frame."
+    demo = server[0]
+    dep = next(d for d in demo.config['dependencies'] if d.get('api_name') == 'stream')
+    assert dep['targets'][0][1] == 'stream' and dep['stream_every'] <= 0.2
+    frame = np.asarray(Image.open(files['astronaut']))
+    out, probs, status = demo.backend.stream(frame)
+    assert out.shape == frame.shape and set(probs) == set(demo.backend.rec.classes) and 'per frame' in status
+    out, probs, status = demo.backend.stream(np.zeros((480, 640, 3), np.uint8))
+    assert probs is None and 'No face' in status
 
 def test_concurrent_users_are_queued(server, files):
     url = server[1]

@@ -1,0 +1,60 @@
+"ONNX and TorchScript exports of the EmoXNetLite student agree with torch on a batch of faces."
+import numpy as np
+import pytest
+import torch
+
+from emoxnet.data.synthetic import SynthConfig, generate
+from emoxnet.deploy import (DEFAULT_STUDENT_CKPT, check_export, export_model, export_onnx, export_torchscript,
+                            load_torchscript, onnx_logits, onnx_session)
+from emoxnet.distill import DEFAULT_STUDENT
+from emoxnet.ensemble import load_any, resolve_path
+from emoxnet.models import ModelConfig, create_model
+
+torch.set_num_threads(1)
+
+@pytest.fixture(scope='module')
+def student():
+    "The trained student of distill.ipynb when it exists, else a fresh one of the same architecture."
+    p = resolve_path(DEFAULT_STUDENT_CKPT)
+    if (p / 'model.safetensors').exists(): return load_any(p)
+    torch.manual_seed(0)
+    return create_model(ModelConfig(DEFAULT_STUDENT)).eval()
+
+@pytest.fixture(scope='module')
+def faces(student):
+    "A batch of 13 rendered SynthFACS faces, preprocessed exactly as the model expects."
+    ds = generate(SynthConfig(n_subjects=2, images_per_subject=8, seed=3))['train']
+    imgs = [ds.image(i) for i in range(min(13, len(ds)))]
+    return student.model_config.preprocess.batch(imgs)
+
+@pytest.fixture(scope='module')
+def exported(student, tmp_path_factory):
+    d = tmp_path_factory.mktemp('export')
+    return export_onnx(student, d / 'model.onnx'), export_torchscript(student, d / 'model.ts')
+
+def test_onnx_matches_torch(student, faces, exported):
+    with torch.no_grad(): p = student(faces).softmax(1)
+    q = torch.from_numpy(onnx_logits(onnx_session(exported[0]), faces)).softmax(1)
+    assert q.shape == p.shape
+    assert (q - p).abs().max().item() < 1e-4
+    assert torch.equal(q.argmax(1), p.argmax(1))
+
+def test_onnx_dynamic_batch(student, exported):
+    s = onnx_session(exported[0])
+    for n in (1, 4, 64):
+        assert onnx_logits(s, torch.randn(n, 1, 48, 48)).shape == (n, len(student.model_config.classes))
+
+def test_torchscript_matches_torch(student, faces, exported):
+    ts = load_torchscript(exported[1])
+    with torch.no_grad(): p, q = student(faces).softmax(1), ts(faces).softmax(1)
+    assert (q - p).abs().max().item() < 1e-4
+
+def test_export_model_folder(student, faces, tmp_path):
+    r = export_model(student, tmp_path, faces=faces)
+    assert r['check']['ok'] and r['check']['onnx_max_prob_diff'] < 1e-4 and r['check']['torchscript_max_prob_diff'] < 1e-4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['config.json', 'model.onnx', 'model.ts']
+
+def test_check_export_flags_a_mismatch(student, faces, exported, tmp_path):
+    other = create_model(ModelConfig(DEFAULT_STUDENT)).eval()   # different weights, same graph
+    chk = check_export(other, exported[0], exported[1], faces)
+    assert not chk['ok']

@@ -1,0 +1,49 @@
+"The experiment notebooks run under papermill (smoke configuration) and write the promised metrics."
+import json, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERMILL = Path(sys.executable).parent / 'papermill'
+KEYS = ['ensemble_acc', 'member_accs', 'student_kd_acc', 'student_scratch_acc', 'student_ls_acc', 'params', 'seed',
+        'git_rev', 'config', 'code_version']
+
+def _papermill(nb: str, out: Path, *params: str, cwd: Path = ROOT):
+    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / nb), str(out)]
+    for p in params: cmd += ['-p', *p.split('=', 1)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=cwd)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+def _has_parameters_cell(nb: str) -> bool:
+    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
+    return any('parameters' in c.get('metadata', {}).get('tags', []) for c in cells)
+
+@pytest.mark.parametrize('nb', ['distill.ipynb', 'train_ensemble.ipynb', 'summary.ipynb'])
+def test_parameters_cell_is_tagged(nb):
+    assert _has_parameters_cell(nb), f"{nb}: no cell tagged 'parameters' (did nbdev-clean strip the tags?)"
+
+def test_distill_smoke(tmp_path):
+    out = tmp_path / 'run'
+    _papermill('distill.ipynb', tmp_path / 'distill.ipynb', 'smoke=True', f'out_dir={out}', 'alpha=0.5', 'seed=3', cwd=tmp_path)
+    m = json.loads((out / 'metrics.json').read_text())
+    for k in KEYS: assert k in m, k
+    assert m['seed'] == 3 and m['config']['alpha'] == 0.5
+    assert set(m['member_accs']) == {'test_resnet', 'test_convnext', 'test_efficientnet'}
+    assert (out / 'ensemble' / 'ensemble.json').exists() and (out / 'confusion.png').exists() and (out / 'curves.png').exists()
+    # a second run with another alpha reuses the ensemble it finds at the configured path
+    _papermill('distill.ipynb', tmp_path / 'distill2.ipynb', 'smoke=True', f'out_dir={out}', 'alpha=0.9', 'seed=3', cwd=tmp_path)
+    m2 = json.loads((out / 'metrics.json').read_text())
+    assert m2['ensemble_trained_here'] is False and m2['config']['alpha'] == 0.9
+    # the summary notebook collects the run
+    _papermill('summary.ipynb', tmp_path / 'summary.ipynb', f'root={tmp_path}', f'out_md={tmp_path / "summary.md"}', cwd=tmp_path)
+    assert '| test_efficientnet |' in (tmp_path / 'summary.md').read_text()
+
+def test_train_ensemble_smoke(tmp_path):
+    out = tmp_path / 'ens'
+    _papermill('train_ensemble.ipynb', tmp_path / 'te.ipynb', 'smoke=True', f'out_dir={out}', cwd=tmp_path)
+    info = json.loads((out / 'ensemble.json').read_text())
+    assert info['rule'] in {'mean_prob', 'mean_logit', 'weighted', 'weighted_acc', 'stacking'}
+    assert len(info['members']) == 3 and all((out / m['checkpoint'] / 'model.safetensors').exists() for m in info['members'])
+    m = json.loads((out / 'metrics.json').read_text())
+    assert {r['rule'] for r in m['rules_table']} == {'mean_prob', 'mean_logit', 'weighted', 'weighted_acc', 'stacking'}
