@@ -32,16 +32,19 @@ def url():
     demo.close()
 
 @pytest.fixture(scope='module')
-def page(url):
+def pw():
     from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={'width': 1400, 'height': 1300})
-        pg.set_default_timeout(120_000)
-        pg.goto(url, wait_until='domcontentloaded')
-        pg.wait_for_selector('#photo-input')
-        yield pg
-        browser.close()
+    with sync_playwright() as p: yield p
+
+@pytest.fixture(scope='module')
+def page(pw, url):
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    pg = browser.new_page(viewport={'width': 1400, 'height': 1300})
+    pg.set_default_timeout(120_000)
+    pg.goto(url, wait_until='domcontentloaded')
+    pg.wait_for_selector('#photo-input')
+    yield pg
+    browser.close()
 
 def _status(page) -> str: return page.inner_text('#status')
 
@@ -72,3 +75,29 @@ def test_bad_uploads_show_a_message(page, tmp_path):
     page.wait_for_selector('text=Invalid file type')
     assert 'Traceback' not in page.inner_text('body')
     page.screenshot(path=str(ARTIFACTS / 'demo-bad-input.png'), full_page=True)
+
+def test_webcam_stream_labels_faces_live(pw, url, tmp_path):
+    "A real webcam stream: Chromium's fake capture device plays a Y4M video of a 640x480 frame with one face."
+    import cv2
+    from emoxnet.faces import bench_frame
+    ARTIFACTS.mkdir(exist_ok=True)
+    video = tmp_path / 'face.y4m'
+    yuv = cv2.cvtColor(bench_frame(), cv2.COLOR_RGB2YUV_I420)
+    with open(video, 'wb') as f:
+        f.write(b'YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n')
+        for _ in range(20): f.write(b'FRAME\n' + yuv.tobytes())
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS + ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+                                                                       f'--use-file-for-fake-video-capture={video}'])
+    try:
+        ctx = browser.new_context(viewport={'width': 1400, 'height': 1100}, permissions=['camera'])
+        pg = ctx.new_page(); pg.set_default_timeout(120_000)
+        pg.goto(url, wait_until='domcontentloaded'); pg.wait_for_selector('#photo-input')
+        pg.get_by_role('tab', name='Webcam (live)').click()
+        pg.get_by_text('Click to Access Webcam').click()
+        pg.locator('#webcam button[aria-label="capture photo"]').click()       # starts streaming
+        pg.wait_for_function("() => /1 face · \\d+ ms per frame/.test(document.body.innerText)")
+        pg.wait_for_timeout(2000)
+        assert re.search(r'1 face · \d+ ms per frame', pg.inner_text('body'))   # still streaming
+        pg.screenshot(path=str(ARTIFACTS / 'demo-webcam.png'))
+    finally:
+        browser.close()

@@ -128,3 +128,10 @@ def test_cli_all_good_exits_zero(emoxnet_cmd, images):
     r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut'])], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert '1 face' in r.stdout
+
+def test_several_faces_and_examples(rec):
+    ex = ASSET.parent / 'examples'
+    group = rec.predict(ex / 'synthfacs_group_of_four.jpg')
+    assert len(group) == 4 and [f.score for f in group] == sorted((f.score for f in group), reverse=True)
+    for p in sorted(ex.glob('*.jpg')):
+        assert rec.predict(p), f'no face found in the example {p.name}'
