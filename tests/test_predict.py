@@ -135,3 +135,9 @@ def test_several_faces_and_examples(rec):
     assert len(group) == 4 and [f.score for f in group] == sorted((f.score for f in group), reverse=True)
     for p in sorted(ex.glob('*.jpg')):
         assert rec.predict(p), f'no face found in the example {p.name}'
+
+def test_gradcam_experiment_is_parameterised(root):
+    "papermill needs the `parameters` tag on nbs/gradcam.ipynb (nbdev-clean keeps tags: allowed_cell_metadata_keys)."
+    nb = json.loads((root / 'nbs' / 'gradcam.ipynb').read_text())
+    cells = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    assert len(cells) == 1 and 'n_images' in ''.join(cells[0]['source']) and 'out_dir' in ''.join(cells[0]['source'])
