@@ -3,18 +3,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.emoxnet-installed
+# the stamp is named after pyproject.toml's content (nbdev-export rewrites the file, so its mtime means nothing)
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: help venv synth test check-sync check-clean nbtest pytest export clean bench browser
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
-$(STAMP): pyproject.toml
+$(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
-	@touch $(STAMP)
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install emoxnet[dev] (second run installs nothing)
 
