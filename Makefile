@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # the stamp is named after pyproject.toml's content (nbdev-export rewrites the file, so its mtime means nothing)
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: help venv synth test check-sync check-clean nbtest pytest export clean bench browser
+.PHONY: help demo venv synth test check-sync check-clean nbtest pytest export clean bench browser
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -18,6 +18,9 @@ $(STAMP):
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install emoxnet[dev] (second run installs nothing)
+
+demo: $(STAMP)  ## main job: launch the Gradio demo serving the bundled EmoXNetLite student (http://127.0.0.1:7860)
+	$(BIN)/emoxnet demo
 
 synth: $(STAMP)  ## generate the SynthFACS benchmark, its real-format exports and preview grids
 	$(BIN)/emoxnet synth --out data/synthfacs --export all --preview data/synthfacs/preview

@@ -16,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'synth': ('emoxnet.data.export', 'generate the SynthFACS benchmark, export it in real dataset formats, draw preview grids'),
     'data': ('emoxnet.data.datasets', "inspect a dataset as the loaders see it ('data summary PATH --format F --json')"),
     'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
+    'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
+    'demo': ('emoxnet.demo', 'launch the Gradio demo serving the bundled EmoXNetLite student (or --checkpoint PATH)'),
     'bench': ('emoxnet.bench', 'print speed figures measured on this machine (synth, data, faces, models)'),
 }
 
