@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from skimage import data as skdata
 
-from emoxnet.predict import EmotionRecognizer, ImageInputError, bundled_checkpoint, evaluate_synthfacs, folder_mb, synthetic_md5
+from emoxnet.predict import EmotionRecognizer, ImageInputError, bundled_checkpoint, evaluate_synthfacs, folder_mb
 
 ASSET = bundled_checkpoint()
 
@@ -42,9 +42,10 @@ def _card_accuracy() -> float:
 def test_card_accuracy_reproduces(rec):
     "Re-evaluate the bundled model on the (deterministically regenerated) SynthFACS test split."
     info = json.loads((ASSET / 'config.json').read_text())
-    assert info['extra']['bundle']['synthetic_md5'] == synthetic_md5(), \
-        'emoxnet/data/synthetic.py changed since the model was bundled: re-run bundle_checkpoint (see MODEL_CARD.md)'
     rep = evaluate_synthfacs(rec, info['extra']['bundle'].get('synth') or {})
+    assert rep['data_fingerprint'] == info['extra']['bundle']['synthfacs_test']['data_fingerprint'], \
+        'the SynthFACS test split is not the one the bundled model was evaluated on (emoxnet/data/synthetic.py changed): ' \
+        're-train and re-bundle with the commands in MODEL_CARD.md'
     assert rep['n'] == info['extra']['bundle']['synthfacs_test']['n']
     assert abs(rep['accuracy'] - _card_accuracy()) < 6e-4, (rep['accuracy'], _card_accuracy())
     assert rep['accuracy'] > 1.5 / len(rec.classes)        # far above chance: a trained model, not a placeholder
