@@ -262,8 +262,7 @@ def pointing_game_images(explainer: AttentionExplainer, dataset, n: int | None =
             reg = au_region(r['landmarks'], aus[i], S, radius, r.get('side', '') or '', scale=S / img_w)
             py, px = np.unravel_index(int(np.argmax(m)), m.shape)
             rows.append(dict(index=int(i), expression=names[i], aus='+'.join(map(str, aus[i])), hit=bool(reg[py, px]) if m.max() > 0 else False,
-                             random=float(reg.mean()), centre=in_region(r['landmarks'], aus[i], ((S - 1) / 2, (S - 1) / 2), radius,
-                                                                          r.get('side', '') or '', scale=S / img_w),
+                             random=float(reg.mean()), centre=bool(reg[(S - 1) // 2, (S - 1) // 2]),  # the centre pixel, discretised as map peaks are
                              mass_in_region=float(m[reg].sum() / m.sum()) if m.sum() > 0 else 0.0, peak=(int(px), int(py))))
     return pd.DataFrame(rows)
 

@@ -407,7 +407,7 @@ class Nuisance:
     @classmethod
     def none(cls) -> 'Nuisance':
         "Frontal, clean, uniform background: for previews and AU galleries."
-        return cls(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (50, 95), 0, 0)
+        return cls(yaw=0, pitch=0, roll=0, scale=0, shift=0, light=0, contrast=0, brightness=0, blur=0, noise=0, jpeg=0, occlusion=0, clutter=0)
     @classmethod
     def lab(cls) -> 'Nuisance':
         "Posed-in-the-lab conditions (CFEE-like): near-frontal, even light, plain background, no occluders."
