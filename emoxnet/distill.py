@@ -99,7 +99,7 @@ class KDLoss(Loss):
         return {'alpha': self.alpha, 'temperature': self.temperature, 'smoothing': self.smoothing, 'teacher_mode': self.teacher_mode}
 
 # %% ../nbs/14_distill.ipynb #ba8baeaf
-DEFAULT_STUDENT = 'mobilenetv3_small_050'
+DEFAULT_STUDENT = 'resnet10t_slim'   # a named variant in `emoxnet.models.ARCHS`: timm resnet10t at half width
 VARIANTS = ('kd', 'scratch', 'ls')
 
 def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperature: float, smoothing: float,
@@ -155,12 +155,12 @@ class ExperimentConfig:
     out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed>
     ensemble_dir: str | None = None         # None: <out_dir>/ensemble (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
-    member_epochs: int = 8
+    member_epochs: int = 10
     member_lr: float = 2e-3
     student: str = DEFAULT_STUDENT
-    epochs: int = 15
-    lr: float = 3e-3
-    batch_size: int = 64
+    epochs: int = 20
+    lr: float = 2e-3
+    batch_size: int = 32
     alpha: float = 0.7
     temperature: float = 4.0
     smoothing: float = 0.1
@@ -173,7 +173,7 @@ class ExperimentConfig:
     max_steps: int | None = None            # smoke runs
     max_items: int | None = None            # smoke runs: first items of each split
     augment: str | bool | dict = 'light'    # training augmentation: 'light', 'default' (the loop's Augment()), False, or Augment kwargs
-    threads: int | None = 1                 # torch CPU threads per run (see below)
+    threads: int | None = None              # torch CPU threads per run (None: torch's default, one per core; see below)
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
 
     def __post_init__(self):

@@ -346,7 +346,7 @@ def same_data(a: dict | None, b: dict | None) -> bool:
     return strip(a) == strip(b)
 
 # %% ../nbs/13_ensemble.ipynb #d3e34d77
-DEFAULT_MEMBERS: tuple[str, ...] = ('resnet18', 'repvgg_a0', 'convnext_atto')   # residual / plain VGG-style / ConvNeXt families
+DEFAULT_MEMBERS: tuple[str, ...] = ('resnet18', 'cs3darknet_s', 'densenet121')   # ResNet / CSP-DarkNet / DenseNet families
 
 def _as_train_config(train: TrainConfig | dict | None, **over) -> TrainConfig:
     d = train.to_dict() if isinstance(train, TrainConfig) else dict(train or {})
