@@ -99,7 +99,7 @@ class KDLoss(Loss):
         return {'alpha': self.alpha, 'temperature': self.temperature, 'smoothing': self.smoothing, 'teacher_mode': self.teacher_mode}
 
 # %% ../nbs/14_distill.ipynb #ba8baeaf
-DEFAULT_STUDENT = 'resnet10t_slim'   # a named variant in `emoxnet.models.ARCHS`: timm resnet10t at half width
+DEFAULT_STUDENT = 'mobilenetv3_small_050'
 VARIANTS = ('kd', 'scratch', 'ls')
 
 def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperature: float, smoothing: float,
@@ -158,7 +158,7 @@ class ExperimentConfig:
     member_epochs: int = 10
     member_lr: float = 2e-3
     student: str = DEFAULT_STUDENT
-    epochs: int = 20
+    epochs: int = 12
     lr: float = 2e-3
     batch_size: int = 32
     alpha: float = 0.7

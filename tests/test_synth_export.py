@@ -55,7 +55,7 @@ def test_fer2013_csv(exported):
     bench = rep['data']['benchmark']
     n_nonface = rep['formats']['ferplus']['nonface_rows']
     assert len(df) == sum(len(bench[s]) for s in bench) + n_nonface
-    assert Counter(df.Usage) == {u: len(bench[s]) + int(np.ceil(0.005 * len(bench[s]))) for s, u in ex.FER_USAGE.items()}
+    assert Counter(df.Usage) == {u: len(bench[s]) + int(np.ceil(0.005 * len(bench[s]))) for u, s in ex.FER_USAGE.items()}
 
 
 def test_ferplus_csv_is_row_aligned(exported):

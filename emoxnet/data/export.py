@@ -21,12 +21,12 @@ from ..core import BASIC, Registry, atomic_write, code_version, label_spec, save
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import SynthConfig, generate, nonface_images, write_previews
+from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
 
 # %% auto #0
-__all__ = ['EXPORTERS', 'FER_USAGE', 'FERPLUS_COLUMNS', 'staged', 'write_image', 'as_format', 'fer2013_label', 'fer_rows',
-           'export_fer2013', 'export_ferplus', 'export_rafdb', 'export_rafdb_compound', 'affectnet_rows',
-           'export_affectnet', 'export_affectnet_sets', 'export_cfee', 'export_utkface', 'export_imagefolder',
-           'export_all', 'synth_command', 'add_cli']
+__all__ = ['EXPORTERS', 'staged', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
+           'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
+           'export_cfee', 'export_utkface', 'export_imagefolder', 'export_all', 'synth_command', 'add_cli']
 
 # %% ../../nbs/04_data.export.ipynb #9661785c
 @contextlib.contextmanager
@@ -80,9 +80,7 @@ def _report(root: Path, images: int, files: int, skipped: dict | None = None, **
     return dict(path=str(root), images=images, files=files, skipped={k: int(v) for k, v in (skipped or {}).items() if v}, **extra)
 
 # %% ../../nbs/04_data.export.ipynb #76d6784a
-FER_USAGE = {'train': 'Training', 'valid': 'PublicTest', 'test': 'PrivateTest'}
-FERPLUS_COLUMNS = ('Usage', 'Image name') + BASIC + ('unknown', 'NF')
-_VOTE_COLUMNS = [f'votes_{c}' for c in BASIC + ('unknown', 'NF')]
+_VOTE_COLUMNS = [f'votes_{c}' for c in FERPLUS_VOTES]   # the file formats are the loaders' (emoxnet.data.datasets)
 _PIX = np.array([str(i) for i in range(256)], dtype=object)
 
 def fer2013_label(votes: np.ndarray, majority: np.ndarray) -> np.ndarray:
@@ -96,7 +94,7 @@ def fer_rows(data: FERSplits, nonface: float = 0.005, seed: int = 0) -> pd.DataF
     "The rows of `fer2013.csv`/`fer2013new.csv`: usage, emotion, pixels (48x48 grey), image name and the 10 vote columns."
     _require(data, 'fer2013/ferplus', BASIC, _VOTE_COLUMNS)
     rng, parts = np.random.default_rng([seed, 9]), []
-    for k, (split, usage) in enumerate(FER_USAGE.items()):
+    for k, (usage, split) in enumerate(FER_USAGE.items()):
         if split not in data: continue
         ds = data[split]
         votes = ds.meta[_VOTE_COLUMNS].to_numpy(np.int64)
