@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # the stamp is named after pyproject.toml's content (nbdev-export rewrites the file, so its mtime means nothing)
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: help demo venv synth test check-sync check-clean nbtest pytest export clean bench browser
+.PHONY: help demo venv synth test check-sync check-clean nbtest pytest export clean bench browser docs
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -46,6 +46,9 @@ pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo,
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
+
+docs: $(STAMP)  ## build the documentation site into _docs/ from the notebooks (nothing is trained or re-run)
+	OMP_NUM_THREADS=1 $(BIN)/python .ci/docs.py _docs
 
 bench: $(STAMP)  ## print speed figures
 	$(BIN)/emoxnet bench
