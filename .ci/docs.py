@@ -133,19 +133,31 @@ def render_html(cells: list, title: str, description: str = '') -> str:
     return body
 
 
+_SECTIONS = (('', 'Library'), ('experiments/', 'Experiments'), ('docs/', 'Results'))
+
+
 def nav_html(pages: list, current: str, prefix: str = '') -> str:
-    "A navigation bar linking every page (`pages`: (file, title) pairs, in reading order)."
-    links = ' · '.join(f'<b>{html.escape(t)}</b>' if f == current else f'<a href="{prefix}{f}">{html.escape(t)}</a>'
-                       for f, t in pages)
+    "A navigation bar linking every page (`pages`: (file, title) pairs in reading order), one line per section."
+    def link(f, t):
+        t = html.escape(t.replace('`', ''))
+        return f'<b>{t}</b>' if f == current else f'<a href="{prefix}{f}">{t}</a>'
+    rows = []
+    for folder, label in _SECTIONS:
+        items = [(f, t) for f, t in pages if f.rsplit('/', 1)[0] + '/' == folder or (not folder and '/' not in f)]
+        if items: rows.append(f'<div><span style="color:#888">{label}:</span> ' + ' · '.join(link(*i) for i in items) + '</div>')
     return ('<nav style="font:14px sans-serif;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7">'
-            f'{links}</nav>')
+            + ''.join(rows) + '</nav>')
 
 
 def with_nav(page: str, nav: str) -> str:
-    "Insert `nav` right after the page's `<body>` tag."
+    "Insert `nav` right after the page's `<body>` tag, and give headings the lower-case anchors nbdev links to."
     m = re.search(r'<body[^>]*>', page)
     if not m: raise ValueError('rendered page has no <body> tag')
-    return page[:m.end()] + nav + page[m.end():]
+    page = page[:m.end()] + nav + page[m.end():]
+    def anchor(h):
+        slug = re.sub(r'[^\w.-]', '', h.group(2).lower())
+        return h.group(0) + (f'<a id="{slug}"></a>' if slug != h.group(2) else '')
+    return re.sub(r'(<h[1-6] id="([^"]+)"[^>]*>)', anchor, page)
 
 
 def markdown_cells(md_path: Path) -> tuple:

@@ -79,6 +79,7 @@ def test_show_doc_rendered_and_hidden_cells_dropped(built):
     assert 'label_spec' in core and 'def' in core                # show_doc of an exported function
     assert '#| export' not in core and '#| hide' not in core      # directives and hidden cells are not shown
     assert '{target=' not in core                                # Quarto-only link attributes stripped
+    assert 'href="core.html#labelspec"' in core and '<a id="labelspec"></a>' in core  # show_doc links resolve
 
 
 def test_build_leaves_tracked_files_alone(built):
