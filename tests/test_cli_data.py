@@ -27,12 +27,17 @@ def test_summary_json_ferplus_console_script(emoxnet_cmd, ferplus_dir):
     r = run(emoxnet_cmd, 'data', 'summary', ferplus_dir, '--format', 'ferplus', '--label-mode', 'crossentropy', '--json')
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {'splits', 'skipped'}
+    assert set(out) == {'splits', 'skipped', 'ferplus_label_modes'}
     assert list(out['splits']) == ['train', 'valid', 'test']
     assert out['splits']['train'] == {'neutral': 2, 'happiness': 0, 'surprise': 0, 'sadness': 0, 'anger': 0, 'disgust': 0, 'fear': 0, 'contempt': 0}
     assert out['splits']['valid']['happiness'] == 1 and sum(out['splits']['test'].values()) == 0   # valid/test stay majority
     assert out['skipped'] == {'ferplus: no image name': 1, 'ferplus: no majority (top <= 50% of votes)': 1,
                               "ferplus: most votes 'NF' (not a face)": 1}
+    modes = out['ferplus_label_modes']   # every mode on the 2 exported training rows, whatever --label-mode says
+    assert list(modes) == ['majority', 'crossentropy', 'probability', 'multi_target']
+    assert modes['majority'] == {'kept': 1, 'dropped': {'ferplus: no majority (top <= 50% of votes)': 1}}
+    assert modes['crossentropy'] == modes['probability'] == {'kept': 2, 'dropped': {}}
+    assert modes['multi_target']['kept'] == 2
 
 def test_bad_input_exit_2_one_line_console_script(emoxnet_cmd, ferplus_dir):
     (ferplus_dir / 'fer2013.csv').write_text('emotion,pixels,Usage\n0,1 2 3,Training\n')
@@ -73,3 +78,11 @@ def test_data_without_action_prints_help(capsys):
     assert main(['data']) == 0
     assert 'summary' in capsys.readouterr().out
     with pytest.raises(SystemExit): main(['data', 'summary', '.', '--format', 'fer2014'])
+
+def test_summary_table_ferplus_label_modes(capsys, ferplus_dir):
+    assert main(['data', 'summary', str(ferplus_dir), '--format', 'ferplus']) == 0
+    out = capsys.readouterr().out
+    assert 'FER+ training rows per label mode' in out
+    report = out.split('FER+ training rows per label mode')[1].splitlines()
+    assert report[1].split() == ['majority', 'kept', '1'] and 'no majority (top <= 50% of votes)' in report[2]
+    assert [l.split()[0] for l in report[1:] if 'kept' in l] == ['majority', 'crossentropy', 'probability', 'multi_target']

@@ -136,10 +136,14 @@ VOTES = {  # name: (votes, majority, crossentropy, multi_target) where each is a
     'nf':        ([0, 0, 0, 0, 0, 0, 0, 2, 0, 8], "'NF'", "'NF'", "'NF'"),
     'allones':   ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 'one-vote outlier', 'one-vote outlier', 'one-vote outlier'),
     'zeros':     ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'one-vote outlier', 'one-vote outlier', 'one-vote outlier'),
-    'tie_unk':   ([4, 0, 0, 0, 0, 0, 0, 0, 4, 2], 'no majority', 'neutral', 'neutral'),
+    'tie_unk':   ([4, 0, 0, 0, 0, 0, 0, 0, 4, 2], 'no majority', '<= 50% of votes', 'neutral'),   # crossentropy: unknown put back, 4 of 10
     'unk_first': ([0, 0, 0, 0, 0, 0, 0, 0, 5, 5], 'no majority', "'unknown'", "'unknown'"),
-    'bar30':     ([3, 3, 2, 2, 0, 0, 0, 0, 0, 0], 'no majority', 'neutral', 'neutral'),
-    'flat':      ([2, 2, 2, 2, 2, 0, 0, 0, 0, 0], 'no majority', 'neutral', '>= 30%'),
+    'bar30':     ([3, 3, 2, 2, 0, 0, 0, 0, 0, 0], 'no majority', 'more than 3', 'neutral'),       # crossentropy: 4 columns
+    'flat':      ([2, 2, 2, 2, 2, 0, 0, 0, 0, 0], 'no majority', 'more than 3', '>= 30%'),
+    'ce_4cols':  ([3, 2, 3, 0, 2, 0, 0, 0, 0, 0], 'no majority', 'more than 3', 'neutral'),
+    'multi_few': ([0, 4, 0, 2, 2, 0, 2, 0, 0, 0], 'no majority', 'more than 3', '>= 30%'),
+    'three':     ([4, 3, 3, 0, 0, 0, 0, 0, 0, 0], 'no majority', 'neutral', 'neutral'),
+    'nf_after':  ([5, 2, 0, 0, 0, 0, 0, 0, 0, 3], 'no majority', '<= 50% of votes', 'neutral'),  # NF put back: 5 of 10
     'sadness':   ([0, 0, 0, 7, 0, 0, 0, 0, 0, 3], 'sadness', 'sadness', 'sadness'),
 }
 
@@ -159,7 +163,7 @@ def test_ferplus_rules_per_mode(mode, col):
 def test_ferplus_soft_targets_are_filtered_renormalised_distributions():
     keep, t, soft, _ = ferplus_targets([[4, 3, 2, 1, 0, 0, 0, 0, 0, 0], [6, 2, 0, 0, 0, 0, 0, 0, 2, 0],
                                         [0, 8, 1, 0, 0, 0, 1, 0, 0, 0]], 'crossentropy')
-    np.testing.assert_allclose(soft[0], np.array([4, 3, 2, 0, 0, 0, 0, 0]) / 9, rtol=1e-6)
+    np.testing.assert_allclose(soft[0], np.array([4, 3, 0, 0, 0, 0, 0, 0]) / 7, rtol=1e-6)   # 4+3 >= 75% of 9: the walk stops
     np.testing.assert_allclose(soft[1], [.75, .25, 0, 0, 0, 0, 0, 0], rtol=1e-6)   # unknown votes renormalised away
     np.testing.assert_allclose(soft[2], [0, 1, 0, 0, 0, 0, 0, 0])                  # single votes removed
     _, _, soft, _ = ferplus_targets([[4, 3, 2, 1, 0, 0, 0, 0, 0, 0], [3, 3, 2, 2, 0, 0, 0, 0, 0, 0], [6, 0, 0, 0, 0, 0, 0, 0, 0, 4]], 'multi_target')
@@ -190,7 +194,7 @@ def test_ferplus_majority(tmp_path):
     assert s['splits']['valid']['surprise'] == 1 and s['splits']['test']['disgust'] == 1 and s['splits']['train']['neutral'] == 1
     tr = sp['train']
     assert tr.label_mode == 'hard' and tr[0][1] == 0
-    np.testing.assert_allclose(tr.soft_targets[0], [.75, .25, 0, 0, 0, 0, 0, 0], rtol=1e-6)
+    np.testing.assert_allclose(tr.soft_targets[0], [1, 0, 0, 0, 0, 0, 0, 0], rtol=1e-6)   # majority: the winner only
     assert tr.meta.loc[0, 'image_name'] == 'fer0000000.png' and tr.meta.loc[0, 'votes_unknown'] == 2
     assert int(sp['test'].images[0, 0, 0]) == 9                    # pixels from the aligned fer2013.csv row
     assert sp['test'].meta['line'].tolist() == [11] and sp['test'].meta['row'].tolist() == [9]
@@ -205,11 +209,11 @@ def test_ferplus_training_modes_and_valid_test_forced_to_majority(tmp_path, mode
         assert sp[split].label_mode == 'hard'
     assert {k: len(v) for k, v in sp.items() if k != 'train'} == {'valid': 1, 'test': 1}
     y = tr[1][1]
-    if mode == 'crossentropy': np.testing.assert_allclose(y.numpy(), np.array([4, 3, 2, 0, 0, 0, 0, 0]) / 9, rtol=1e-6)
+    if mode == 'crossentropy': np.testing.assert_allclose(y.numpy(), np.array([4, 3, 0, 0, 0, 0, 0, 0]) / 7, rtol=1e-6)
     if mode == 'multi_target': assert y.tolist() == [1, 1, 0, 0, 0, 0, 0, 0]
     if mode == 'probability':
         draws = np.stack([tr[1][1].numpy() for _ in range(300)])
-        assert (draws.sum(1) == 1).all() and set(np.flatnonzero(draws.sum(0))) == {0, 1, 2}
+        assert (draws.sum(1) == 1).all() and set(np.flatnonzero(draws.sum(0))) == {0, 1}
 
 def test_ferplus_bad_inputs(tmp_path):
     rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000001.png', '6,x,0,0,0,0,0,0,2,0')]

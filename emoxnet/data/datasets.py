@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ..core import COMPOUND, EXPRESSIONS, LabelSpec, canonical, label_spec
+from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec
 from .core import DataError, FERDataset, FERSplits, LOADERS, load_dataset
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'RAF_IMAGES',
-           'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES', 'UTK_TARGETS',
-           'IMAGEFOLDER_NAMES', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'load_ferplus', 'bench_ferplus',
+__all__ = ['IMAGE_EXTS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
+           'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
+           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'parse_pixels', 'load_fer2013',
+           'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes', 'load_ferplus', 'bench_ferplus',
            'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee', 'kfold_splits', 'age_bin_names',
            'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary', 'add_cli']
 
@@ -176,32 +177,110 @@ def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
 FERPLUS_VOTES = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF')
 FERPLUS_COLUMNS = ('Usage', 'Image name') + FERPLUS_VOTES
 FERPLUS_MODES = {'majority': 'hard', 'crossentropy': 'soft', 'probability': 'sample', 'multi_target': 'multi'}
+FERPLUS_RULES = Registry('FER+ label mode')   # mode -> rule(votes, total, multi_threshold) -> (taken votes, drop reasons)
+_FP_OUTLIERS = 'ferplus: every vote was a one-vote outlier'
+_FP_UNKNOWN, _FP_NF = "ferplus: most votes 'unknown'", "ferplus: most votes 'NF' (not a face)"
+_FP_NO_MAJORITY = 'ferplus: no majority (top <= 50% of votes)'
+_FP_FEW, _FP_TIES = 'ferplus: top emotions hold <= 50% of votes', 'ferplus: more than 3 emotions tied at the top'
+
+@FERPLUS_RULES.register('majority')
+def _majority_rule(v: np.ndarray, total: np.ndarray, multi_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    "Take the top column (first on ties) when it holds more than half of the votes."
+    top, best = v.argmax(1), v.max(1)
+    ok = best > 0.5 * total
+    taken = np.zeros_like(v); taken[np.arange(len(v)), top] = np.where(ok, best, 0)
+    return taken, np.where(ok, '', _FP_NO_MAJORITY).astype(object)
+
+@FERPLUS_RULES.register('multi_target')
+def _multi_target_rule(v: np.ndarray, total: np.ndarray, multi_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    "Take every column (unknown/NF too) with `>= multi_threshold * total` votes; they must hold more than half of the votes."
+    taken = np.where(v >= multi_threshold * total[:, None], v, 0.0)   # float64, the reference's own arithmetic
+    ok = taken.sum(1) > 0.5 * total
+    return taken, np.where(ok, '', f'ferplus: columns with >= {multi_threshold:.0%} of votes hold <= 50% of votes').astype(object)
+
+def _walk_top_votes(v: list[float]) -> tuple[list[float], int]:
+    "The crossentropy/probability walk on one row (outliers zeroed): `(taken votes, columns taken)`."
+    total, left, taken = sum(v), list(v), [0.0] * len(v)
+    part, count, valid = 0.0, 0, True
+    while part < 0.75 * total and count < 3 and valid:
+        top = max(left)
+        for i, x in enumerate(left):          # every column tied at `top`, in column order
+            if x != top: continue
+            taken[i], left[i], part, count = top, 0.0, part + top, count + 1
+            if i >= 8:                        # unknown or NF ends the walk; it is put back if anything came before it
+                valid = False
+                if sum(taken) > top: taken[i], count = 0.0, count - 1
+                break
+    return taken, count
+
+@FERPLUS_RULES.register('probability')
+@FERPLUS_RULES.register('crossentropy')
+def _top_votes_rule(v: np.ndarray, total: np.ndarray, multi_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    "`_walk_top_votes` on each distinct vote row; too few votes taken or more than 3 columns drops the row."
+    if not len(v): return np.zeros_like(v), np.zeros(0, dtype=object)
+    uniq, inv = np.unique(v, axis=0, return_inverse=True)   # FER+ has a few thousand distinct rows: walk each once
+    walks = [_walk_top_votes(u) for u in uniq.tolist()]
+    inv = inv.reshape(-1)
+    taken = np.array([w[0] for w in walks])[inv]
+    count = np.array([w[1] for w in walks])[inv]
+    return taken, np.where(taken.sum(1) <= 0.5 * total, _FP_FEW, np.where(count > 3, _FP_TIES, '')).astype(object)
 
 def ferplus_targets(votes, mode: str = 'majority', multi_threshold: float = 0.3) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     "FER+ label rules on vote rows `(N, 10)` in `FERPLUS_VOTES` order -> `(keep, targets, soft (N, 8), reasons)`; dropped rows have a reason and zero soft target."
     if mode not in FERPLUS_MODES: raise ValueError(f"FER+ label mode {mode!r}; expected one of {', '.join(FERPLUS_MODES)}")
     v = np.array(votes, dtype=np.float64).reshape(-1, len(FERPLUS_VOTES))
-    v[v <= 1] = 0                                             # rule 1: one-vote outliers
+    v[v <= 1] = 0                                             # one-vote outliers
     total = v.sum(1)
-    if mode == 'multi_target': v[v < multi_threshold * total[:, None] - 1e-9] = 0   # rule 5
-    top = v.argmax(1)
-    reasons = np.full(len(v), '', dtype=object)
-    reasons[top == 9] = "ferplus: most votes 'NF' (not a face)"   # rule 6
-    reasons[top == 8] = "ferplus: most votes 'unknown'"
-    if mode == 'majority': reasons[v.max(1) <= 0.5 * total] = 'ferplus: no majority (top <= 50% of votes)'  # rule 2
-    if mode == 'multi_target': reasons[v.sum(1) == 0] = f'ferplus: no emotion with >= {multi_threshold:.0%} of votes'
-    reasons[total == 0] = 'ferplus: every vote was a one-vote outlier'
+    taken, reasons = FERPLUS_RULES[mode](v, total, multi_threshold)
+    top, some = taken.argmax(1), taken.sum(1) > 0
+    reasons[some & (top == 8)], reasons[some & (top == 9)] = _FP_UNKNOWN, _FP_NF
+    reasons[total == 0] = _FP_OUTLIERS
     keep = reasons == ''
-    emo = v[:, :8] * keep[:, None]
+    emo = taken[:, :8] * keep[:, None]
     s = emo.sum(1, keepdims=True)
-    soft = np.divide(emo, s, out=np.zeros_like(emo), where=s > 0).astype(np.float32)   # rule 7
+    soft = np.divide(emo, s, out=np.zeros_like(emo), where=s > 0).astype(np.float32)
     return keep, np.where(keep, top, 0), soft, reasons
+
+def ferplus_mode_report(votes, multi_threshold: float = 0.3) -> dict:
+    "Per label mode, the rows kept and the rows each rule drops: `{mode: {'kept': n, 'dropped': {reason: n}}}`."
+    out = {}
+    for mode in FERPLUS_MODES:
+        keep, _, _, why = ferplus_targets(votes, mode, multi_threshold)
+        out[mode] = {'kept': int(keep.sum()), 'dropped': dict(sorted(Counter(why[~keep]).items()))}
+    return out
 
 # %% ../../nbs/04_data.datasets.ipynb #4e75c89d
 def _ferplus_meta(source: Path, lines, rows, names, usages, votes) -> pd.DataFrame:
     meta = pd.DataFrame({'source': str(source), 'line': lines, 'row': rows, 'image_name': names, 'usage': usages})
     for j, c in enumerate(FERPLUS_VOTES): meta[f'votes_{c}'] = votes[:, j].astype(np.int64)
     return meta
+
+def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`."
+    ncols, nrows, nlines = table
+    nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
+    good, splits, votes = [], [], []
+    for r, (f, line) in enumerate(zip(nrows, nlines)):
+        if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
+        usage = f[iu].strip(); split = FER_USAGE.get(usage)
+        if split is None: P.bad('unknown usage', new_file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
+        if check is not None and not check(r, usage): continue
+        if not f[iname].strip(): P.drop('ferplus: no image name'); continue
+        try:
+            vs = [int(f[j]) for j in ivotes]
+            if min(vs) < 0: raise ValueError
+        except ValueError:
+            P.bad('malformed votes', new_file, 'votes ' + ','.join(f[j] for j in ivotes), line, '10 non-negative integer vote counts'); continue
+        good.append(r); splits.append(split); votes.append(vs)
+    return (np.asarray(good, dtype=np.int64), np.asarray(splits, dtype=object),
+            np.asarray(votes, dtype=np.int64).reshape(-1, len(FERPLUS_VOTES)))
+
+def read_ferplus_votes(path: str | Path, skip_bad: bool = False) -> dict[str, np.ndarray]:
+    "The vote rows `(n, 10)` per split of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; no pixels read."
+    path = Path(path); new_file = (path.parent if path.is_file() else path) / 'fer2013new.csv'
+    table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes)')
+    _, splits, votes = _ferplus_vote_rows(new_file, table, _Problems(skip_bad))
+    return {s: votes[splits == s] for s in FER_USAGE.values()}
 
 @LOADERS.register('ferplus')
 def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool = False, multi_threshold: float = 0.3,
@@ -210,31 +289,19 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
     if label_mode not in FERPLUS_MODES: raise ValueError(f"FER+ label mode {label_mode!r}; expected one of {', '.join(FERPLUS_MODES)}")
     path = Path(path); folder = path.parent if path.is_file() else path
     new_file, fer_file = folder / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else folder / 'fer2013.csv'
-    ncols, nrows, nlines = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes) beside fer2013.csv')
+    ncols, nrows, nlines = table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes) beside fer2013.csv')
     fcols, frows, flines = _read_csv(fer_file, ('pixels', 'Usage'), 'fer2013.csv beside fer2013new.csv (FER+ takes its pixels from it)')
     if len(nrows) != len(frows):
         raise DataError(new_file, f'{len(nrows)} data rows but {fer_file.name} has {len(frows)}', expected=f'one row per {fer_file.name} row (the files are row-aligned)')
-    P, nn, nf = _Problems(skip_bad), len(ncols), len(fcols)
-    iu, iname, ivotes, ifu, ip = ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES], fcols['Usage'], fcols['pixels']
-    good, splits, votes = [], [], []
-    for r, (f, line) in enumerate(zip(nrows, nlines)):
-        if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
+    P, nf, ifu, ip = _Problems(skip_bad), len(fcols), fcols['Usage'], fcols['pixels']
+    def aligned(r: int, usage: str) -> bool:
         ff = frows[r]
-        if len(ff) != nf: P.bad('malformed line', fer_file, f'{len(ff)} fields', flines[r], f'{nf} comma-separated fields'); continue
-        usage = f[iu].strip(); split = FER_USAGE.get(usage)
-        if split is None: P.bad('unknown usage', new_file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
+        if len(ff) != nf: P.bad('malformed line', fer_file, f'{len(ff)} fields', flines[r], f'{nf} comma-separated fields'); return False
         if ff[ifu].strip() != usage:
-            P.bad('usage mismatch', new_file, f'Usage {usage!r} but {fer_file.name} line {flines[r]} says {ff[ifu].strip()!r}', line,
-                  f'the same Usage as the aligned {fer_file.name} row'); continue
-        if not f[iname].strip(): P.drop('ferplus: no image name'); continue
-        try:
-            vs = [int(f[j]) for j in ivotes]
-            if min(vs) < 0: raise ValueError
-        except ValueError:
-            P.bad('malformed votes', new_file, 'votes ' + ','.join(f[j] for j in ivotes), line, '10 non-negative integer vote counts'); continue
-        good.append(r); splits.append(split); votes.append(vs)
-    good, splits = np.asarray(good, dtype=np.int64), np.asarray(splits, dtype=object)
-    votes = np.asarray(votes, dtype=np.int64).reshape(-1, len(FERPLUS_VOTES))
+            P.bad('usage mismatch', new_file, f'Usage {usage!r} but {fer_file.name} line {flines[r]} says {ff[ifu].strip()!r}', nlines[r],
+                  f'the same Usage as the aligned {fer_file.name} row'); return False
+        return True
+    good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned)
     out, usage_of = {}, {v: k for k, v in FER_USAGE.items()}
     for split in FER_USAGE.values():
         m = np.flatnonzero(splits == split)
@@ -246,7 +313,7 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
         m, targets, soft = m[ok], targets[ok], soft[ok]
         rows = good[m]
         meta = _ferplus_meta(new_file, np.asarray(nlines, dtype=np.int64)[rows], rows,
-                             [nrows[r][iname].strip() for r in rows], usage_of[split], votes[m])
+                             [nrows[r][ncols['Image name']].strip() for r in rows], usage_of[split], votes[m])
         out[split] = FERDataset(images, targets, label_spec('ferplus').classes, soft_targets=soft, meta=meta,
                                 label_mode=FERPLUS_MODES[mode], name='ferplus', split=split, grey=True,
                                 multi_threshold=multi_threshold, seed=seed)
@@ -542,6 +609,22 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
 
 # %% ../../nbs/04_data.datasets.ipynb #f66e6a38
 _CLI_KWARGS = ('label_mode', 'classes', 'subset', 'neutral', 'target', 'images', 'names', 'skip_bad', 'verify_images')
+SUMMARY_EXTRAS = Registry('summary extra')   # format -> (args) -> dict of extra summary sections
+FERPLUS_REPORT_KEY = 'ferplus_label_modes'
+
+@SUMMARY_EXTRAS.register('ferplus')
+def _ferplus_summary_extra(args: argparse.Namespace) -> dict:
+    "What every label mode keeps and drops on the FER+ training rows."
+    votes = read_ferplus_votes(args.path, bool(getattr(args, 'skip_bad', False)))
+    return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes['train'])}
+
+def _format_mode_report(report: dict) -> list[str]:
+    "Table lines of `ferplus_mode_report`: per mode the rows kept, then the rows each rule drops."
+    lines = ['FER+ training rows per label mode (validation and test are always majority):']
+    for mode, r in report.items():
+        lines.append(f"  {mode:<13} kept {r['kept']:>7}")
+        lines += [f"  {'':<13} {n:>12}  {reason}" for reason, n in r['dropped'].items()]
+    return lines
 
 def format_summary(summary: dict, title: str = '') -> str:
     "A readable table of `FERSplits.summary()`: one row per class, one column per split, then the skipped reasons."
@@ -557,6 +640,7 @@ def format_summary(summary: dict, title: str = '') -> str:
     skipped = summary.get('skipped') or {}
     lines.append('skipped:' + ('' if skipped else ' nothing'))
     lines += [f'  {n:>7}  {r}' for r, n in skipped.items()]
+    if FERPLUS_REPORT_KEY in summary: lines += _format_mode_report(summary[FERPLUS_REPORT_KEY])
     return '\n'.join(lines)
 
 def data_summary(args: argparse.Namespace) -> int:
@@ -568,6 +652,7 @@ def data_summary(args: argparse.Namespace) -> int:
         raise ValueError(f'--{opt} does not apply to --format {args.format}')
     splits = load_dataset(args.path, args.format, **kw)
     s = splits.summary()
+    if args.format in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[args.format](args))
     print(json.dumps(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {args.path}'))
     return 0
 
