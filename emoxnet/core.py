@@ -16,7 +16,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'save_json', 'load_json', 'Registry']
+           'save_json', 'load_json', 'Registry', 'add_dataclass_args']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -201,3 +201,30 @@ class Registry(dict):
     def __getitem__(self, name):
         try: return super().__getitem__(name)
         except KeyError: raise KeyError(f"unknown {self.kind} {name!r}; available: {', '.join(sorted(self))}") from None
+
+# %% ../nbs/00_core.ipynb #ea74e460
+import argparse, dataclasses, typing
+from fastcore.docments import docments
+
+def _flag_type(hint) -> tuple[type, bool]:
+    "`(argparse type, is a bool flag)` of a field annotation: the first non-None member of a union; bool wins."
+    args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    if bool in args: return bool, True
+    return (args[0] if args[0] in (int, float, str) else str), False
+
+def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None = None, exclude: Sequence[str] = ()) -> list[str]:
+    "Add one `--flag` per field of dataclass `cls` to `parser` (help from the field's comment); returns the field names."
+    docs, hints, names = docments(cls), typing.get_type_hints(cls), []
+    for f in dataclasses.fields(cls):
+        if f.name in exclude: continue
+        typ, is_bool = _flag_type(hints[f.name])
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        default = None if default is dataclasses.MISSING else default
+        kw = dict(dest=dest_prefix + f.name, default=None, help=f"{docs.get(f.name) or f.name.replace('_', ' ')} (default {default})")
+        flag = '--' + f.name.replace('_', '-')
+        if is_bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
+        else:
+            ch = (choices or {}).get(f.name)
+            parser.add_argument(flag, type=typ, choices=ch, metavar=None if ch else f.name.upper(), **kw)
+        names.append(f.name)
+    return names
