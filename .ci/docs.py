@@ -145,7 +145,8 @@ def nav_html(pages: list, current: str, prefix: str = '') -> str:
     for folder, label in _SECTIONS:
         items = [(f, t) for f, t in pages if f.rsplit('/', 1)[0] + '/' == folder or (not folder and '/' not in f)]
         if items: rows.append(f'<div><span style="color:#888">{label}:</span> ' + ' · '.join(link(*i) for i in items) + '</div>')
-    return ('<nav style="font:14px sans-serif;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7">'
+    return ('<style>.jp-RenderedMarkdown pre{background:#f5f5f5;padding:8px 12px;border-radius:4px}</style>'
+            '<nav style="font:14px sans-serif;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7">'
             + ''.join(rows) + '</nav>')
 
 
