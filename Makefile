@@ -42,13 +42,16 @@ nbtest: $(STAMP)  ## run every notebook (experiments in smoke mode)
 browser:  ## install Debian chromium for the browser test (once)
 	@bash .ci/ensure-chromium.sh
 
-pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo, browser)
+pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo, browser, the docs site, the book rules)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
 
 docs: $(STAMP)  ## build the documentation site into _docs/ from the notebooks (nothing is trained or re-run)
 	OMP_NUM_THREADS=1 $(BIN)/python .ci/docs.py _docs
+
+clean:  ## remove the built site and caches (never data/ or runs/)
+	rm -rf _docs _proc .pytest_cache
 
 bench: $(STAMP)  ## print speed figures
 	$(BIN)/emoxnet bench
