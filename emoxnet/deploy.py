@@ -16,21 +16,14 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version
-from .models import ModelConfig, create_model, load_checkpoint, count_params, unwrap
-from .train import class_logits
+from .models import ModelConfig, create_model, load_checkpoint, count_params, unwrap, LogitsOnly
 
 # %% auto #0
-__all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'LogitsOnly', 'example_input', 'export_onnx', 'export_torchscript',
+__all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
            'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'bench_models',
            'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
-class LogitsOnly(nn.Module):
-    "Wrap a model so that it returns the class-logit tensor only (multi-head models return dicts)."
-    def __init__(self, model: nn.Module):
-        super().__init__(); self.model = unwrap(model)
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return class_logits(self.model(x))
-
 def example_input(model: nn.Module, batch: int = 2, seed: int = 0) -> torch.Tensor:
     "A random preprocessed batch of the model's input shape (`model_config`)."
     mc = unwrap(model).model_config

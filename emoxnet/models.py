@@ -21,7 +21,7 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'create_model',
            'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'atomic_dir', 'recover_dir', 'unwrap',
-           'save_checkpoint', 'load_checkpoint']
+           'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -336,3 +336,16 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
         raise ValueError(f"{found}: weights do not match {cfg.arch} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); "
                          f"was it written by another timm version ({info.get('timm_version')} vs {timm.__version__})?")
     return model.to(device).eval(), cfg, info
+
+# %% ../nbs/10_models.ipynb #8c4aac52
+def class_logits(outputs) -> torch.Tensor:
+    "The class logits in a model's outputs (a tensor, a dict with `'logits'`, or a tuple whose first item they are)."
+    if isinstance(outputs, dict): return outputs['logits']
+    if isinstance(outputs, (tuple, list)): return outputs[0]
+    return outputs
+
+class LogitsOnly(nn.Module):
+    "Wrap a model (DDP/compile wrappers removed) so that its forward returns the class-logit tensor only."
+    def __init__(self, model: nn.Module):
+        super().__init__(); self.model = unwrap(model)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return class_logits(self.model(x))
