@@ -16,6 +16,7 @@ import pandas as pd
 from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec
+from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, LOADERS, load_dataset
 
 # %% auto #0
@@ -609,13 +610,13 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
 
 # %% ../../nbs/04_data.datasets.ipynb #f66e6a38
 _CLI_KWARGS = ('label_mode', 'classes', 'subset', 'neutral', 'target', 'images', 'names', 'skip_bad', 'verify_images')
-SUMMARY_EXTRAS = Registry('summary extra')   # format -> (args) -> dict of extra summary sections
+SUMMARY_EXTRAS = Registry('summary extra')   # format -> (path, args) -> dict of extra summary sections
 FERPLUS_REPORT_KEY = 'ferplus_label_modes'
 
 @SUMMARY_EXTRAS.register('ferplus')
-def _ferplus_summary_extra(args: argparse.Namespace) -> dict:
+def _ferplus_summary_extra(path: str, args: argparse.Namespace) -> dict:
     "What every label mode keeps and drops on the FER+ training rows."
-    votes = read_ferplus_votes(args.path, bool(getattr(args, 'skip_bad', False)))
+    votes = read_ferplus_votes(path, bool(getattr(args, 'skip_bad', False)))
     return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes['train'])}
 
 def _format_mode_report(report: dict) -> list[str]:
@@ -645,15 +646,17 @@ def format_summary(summary: dict, title: str = '') -> str:
 
 def data_summary(args: argparse.Namespace) -> int:
     "`emoxnet data summary`: load the dataset, print its summary (JSON or a table); returns the exit code."
+    path, fmt = resolve_data(args.path, args.format)   # a dataset name: its folder from settings.ini
+    if fmt is None: raise ValueError(f"--format is required for {args.path} (or name a dataset: {', '.join(DATASET_FORMATS)})")
     kw = {k: getattr(args, k) for k in _CLI_KWARGS if getattr(args, k, None) is not None}
-    params = inspect.signature(LOADERS[args.format]).parameters
+    params = inspect.signature(LOADERS[fmt]).parameters
     if unused := [k for k in kw if k not in params]:
         opt = {'verify_images': 'no-verify'}.get(unused[0], unused[0].replace('_', '-'))
-        raise ValueError(f'--{opt} does not apply to --format {args.format}')
-    splits = load_dataset(args.path, args.format, **kw)
+        raise ValueError(f'--{opt} does not apply to --format {fmt}')
+    splits = load_dataset(path, fmt, **kw)
     s = splits.summary()
-    if args.format in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[args.format](args))
-    print(json.dumps(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {args.path}'))
+    if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args))
+    print(json.dumps(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
 
 def add_cli(p: argparse.ArgumentParser) -> None:
@@ -661,8 +664,8 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest='data_command', metavar='ACTION')
     s = sub.add_parser('summary', help='what the loader makes of a dataset: images per split and class, skipped items by reason',
                        description='Load a dataset as training would and print images per split and class, and what was skipped and why.')
-    s.add_argument('path', help='the dataset folder (or its CSV file for fer2013/ferplus)')
-    s.add_argument('--format', required=True, choices=sorted(LOADERS), help='dataset format')
+    s.add_argument('path', help=f"the dataset folder (or its CSV file for fer2013/ferplus), or a dataset name whose folder is in settings.ini ({', '.join(DATASET_FORMATS)})")
+    s.add_argument('--format', choices=sorted(LOADERS), help='dataset format (default: the named dataset\'s; required for a path)')
     s.add_argument('--label-mode', dest='label_mode', choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; valid/test always majority)')
     s.add_argument('--classes', type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')
     s.add_argument('--subset', choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')
