@@ -9,7 +9,7 @@ from __future__ import annotations
 import configparser, difflib, os, re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 # %% auto #0
 __all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'DATASET_FORMATS', 'SETTING_KEYS', 'SETTING_RULES',
@@ -56,6 +56,12 @@ class Settings:
         "A `SettingsError` about `key`, naming where its value came from."
         source, line = self.sources.get(key, (self.file, None))
         return SettingsError(key, problem, source, line, expected)
+
+    def allowed(self, key: str, options: Sequence, user: str):
+        "The value of `key` if `user` (a command) accepts it, one of `options`; else a `SettingsError` naming its line."
+        v = getattr(self, key)
+        if v not in options: raise self.error(key, f'{v!r} is not supported by {user}', ', '.join(map(str, options)))
+        return v
 
 SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ('file', 'sources'))
 
