@@ -15,24 +15,14 @@ import torch
 from torch import nn
 
 from .core import AUS
+from .models import LogitsOnly
 from .data.transforms import Preprocess
 
 # %% auto #0
-__all__ = ['AU_COLUMNS', 'LogitsModel', 'spatial_layers', 'find_target_layer', 'gradcam', 'colorize', 'overlay',
-           'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'pointing_game_images',
-           'pointing_game']
+__all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'gradcam', 'colorize', 'overlay', 'AttentionExplainer',
+           'au_anchors', 'au_region', 'in_region', 'active_aus', 'pointing_game_images', 'pointing_game']
 
 # %% ../nbs/21_explain.ipynb #60d1f1a6
-def _logits(out):
-    "The class scores of a model output (a tensor, or the `'logits'` entry of a multi-head dict)."
-    return out['logits'] if isinstance(out, dict) else out
-
-class LogitsModel(nn.Module):
-    "Wrap a model whose forward returns a dict (multi-head) so it returns the class logits only."
-    def __init__(self, model: nn.Module):
-        super().__init__(); self.model = model
-    def forward(self, x): return _logits(self.model(x))
-
 def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None) -> tuple[int, int, int]:
     cfg = getattr(model, 'model_config', None)
     size = input_size or (cfg.input_size if cfg is not None else 64)
@@ -98,7 +88,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
             guided: bool = False, normalize: bool = True, upsample: bool = True) -> torch.Tensor:
     "Grad-CAM (or Guided Grad-CAM) maps `(N, 1, H, W)` of `model` for inputs `x` `(N, C, H, W)` and class `targets`."
     from captum.attr import LayerGradCam, GuidedGradCam, LayerAttribution
-    wrapped = LogitsModel(model).eval()
+    wrapped = LogitsOnly(model).eval()
     targets = [int(targets)] * len(x) if isinstance(targets, (int, np.integer)) else [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
     x = x.detach().clone().requires_grad_(True)

@@ -19,7 +19,8 @@ from .core import atomic_write, code_version
 from .data.core import DataError, read_image
 from .data.transforms import Preprocess
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
-from .models import ModelConfig, load_checkpoint, unwrap
+from .models import ModelConfig, load_checkpoint, unwrap, class_logits
+from .deploy import export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'IMAGE_SUFFIXES', 'PROVENANCE', 'ImageInputError',
@@ -173,9 +174,7 @@ class EmotionRecognizer:
         if backend == 'torch' or (backend == 'auto' and (onnx is None or not onnx.exists())): return 'torch'
         if onnx is None or not onnx.exists():
             raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; write it with EmotionRecognizer.export_onnx()")
-        import onnxruntime as ort
-        so = ort.SessionOptions(); so.intra_op_num_threads = max(1, torch.get_num_threads())
-        self.session = ort.InferenceSession(str(onnx), so, providers=['CPUExecutionProvider'])
+        self.session = onnx_session(onnx, max(1, torch.get_num_threads()))
         return 'onnx'
 
     @property
@@ -219,11 +218,10 @@ class EmotionRecognizer:
     def logits(self, x: torch.Tensor) -> np.ndarray:
         "Class logits `(N, K)` for a preprocessed batch `x` (torch or ONNX Runtime)."
         if len(x) == 0: return np.zeros((0, len(self.classes)), np.float32)
-        if self.backend == 'onnx':
-            return self.session.run(None, {self.session.get_inputs()[0].name: x.numpy().astype(np.float32)})[0]
+        if self.backend == 'onnx': return onnx_logits(self.session, x)
         with self._lock, torch.inference_mode():
             out = self.model(x)
-        return (out['logits'] if isinstance(out, dict) else out).float().numpy()
+        return class_logits(out).float().numpy()
 
     def probabilities(self, x: torch.Tensor) -> np.ndarray:
         "Softmax probabilities `(N, K)` for a preprocessed batch."
@@ -288,24 +286,15 @@ class EmotionRecognizer:
 
     # --- ONNX -----------------------------------------------------------------------------------------------
     def export_onnx(self, path: str | Path | None = None, atol: float = 1e-4) -> Path:
-        "Write the classifier as ONNX (default: `model.onnx` in the checkpoint folder) and check ONNX Runtime against torch."
-        import onnxruntime as ort
-        from emoxnet.explain import LogitsModel
+        "Write the classifier as ONNX (default: `model.onnx` in the checkpoint folder) and keep it only if ONNX Runtime reproduces torch's logits to `atol`."
         path = Path(path) if path is not None else (self.path / 'model.onnx' if self.path else None)
         if path is None: raise ValueError("export_onnx: pass a path (this recognizer has no checkpoint folder)")
         p = self.preprocess
-        x = torch.randn(2, p.channels, p.size, p.size)
-        net = LogitsModel(self.model).eval()
-        tmp = path.with_name(f'.{path.name}.tmp')
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            torch.onnx.export(net, (x,), str(tmp), input_names=['input'], output_names=['logits'],
-                              dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17, dynamo=False)
-        sess = ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider'])
-        with torch.inference_mode(): ref = net(x).numpy()
-        got = sess.run(None, {'input': x.numpy()})[0]
-        err = float(np.abs(ref - got).max())
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(2, p.channels, p.size, p.size, generator=g)
+        with self._lock:
+            tmp = export_onnx(self.model, path.with_name(f'.{path.name}.unchecked'), example=x)
+            err = check_export(self.model, onnx_path=tmp, x=torch.randn(3, *x.shape[1:], generator=g))['onnx_max_logit_diff']
         if err > atol:
             tmp.unlink(missing_ok=True)
             raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
