@@ -170,6 +170,42 @@ def test_ferplus_soft_targets_are_filtered_renormalised_distributions():
     assert (soft >= 0.3).astype(int).tolist() == [[1, 1, 0, 0, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0]]
     with pytest.raises(ValueError, match='expected one of majority'): ferplus_targets([[0] * 10], 'vote')
 
+def all_vote_rows(n=10, k=10) -> np.ndarray:
+    "Every way to spread n votes over k columns (92,378 rows for the FER+ panel of 10)."
+    from itertools import combinations
+    cuts = np.array(list(combinations(range(n + k - 1), k - 1)))
+    edges = np.concatenate([np.full((len(cuts), 1), -1), cuts, np.full((len(cuts), 1), n + k - 1)], 1)
+    return np.diff(edges, axis=1) - 1
+
+@pytest.mark.parametrize('mode', ['majority', 'crossentropy', 'multi_target'])
+def test_ferplus_rule_properties_on_every_vote_row(mode):
+    V = all_vote_rows()
+    assert V.shape == (92378, 10) and (V.sum(1) == 10).all()
+    keep, t, soft, why = ferplus_targets(V, mode)
+    v = np.where(V <= 1, 0, V); total = v.sum(1)
+    assert (why[keep] == '').all() and all(r.startswith('ferplus: ') for r in why[~keep])
+    assert (soft[~keep] == 0).all() and np.allclose(soft[keep].sum(1), 1, atol=1e-6)
+    assert (t[keep] == soft[keep].argmax(1)).all()
+    assert (v[keep, t[keep]] >= v[keep, 8:].max(1)).all()          # never kept with more unknown/NF votes than its class
+    assert (why[total == 0] == 'ferplus: every vote was a one-vote outlier').all()
+    taken = (soft > 0)
+    if mode == 'majority':
+        assert (keep == ((v.max(1) > total / 2) & (v.argmax(1) < 8))).all()
+        assert (taken.sum(1)[keep] == 1).all()
+    if mode == 'crossentropy':
+        n = taken.sum(1)[keep]
+        assert n.min() == 1 and n.max() == 3
+        assert (((soft > 0) * v[:, :8]).sum(1)[keep] > total[keep] / 2).all()   # more than half of the votes (after outliers)
+    if mode == 'multi_target':
+        pos = v[:, :8] >= 0.3 * total[:, None]
+        assert ((soft >= 0.3) == pos)[keep].all()                       # the positives are exactly the >= 30% columns
+        assert (((v >= 0.3 * total[:, None]) * v).sum(1)[keep] > total[keep] / 2).all()
+
+def test_ferplus_rules_on_no_rows():
+    for mode in ('majority', 'crossentropy', 'probability', 'multi_target'):
+        keep, t, soft, why = ferplus_targets(np.zeros((0, 10)), mode)
+        assert keep.shape == t.shape == why.shape == (0,) and soft.shape == (0, 8)
+
 FERPLUS_ROWS = [  # usage, image name, votes
     ('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'),   # neutral in every mode
     ('Training', 'fer0000001.png', '4,3,2,1,0,0,0,0,0,0'),   # no majority; soft 4/9 3/9 2/9
