@@ -15,19 +15,23 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
+from tqdm.auto import tqdm
 
-from .core import BASIC, seed_everything, save_json, load_json, code_version
+from .core import BASIC, Registry, seed_everything, save_json, load_json, code_version, add_dataclass_args, _json_default
 from .data.core import FERDataset, FERSplits, LABEL_MODES
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, atomic_dir, recover_dir, unwrap
+from .models import ModelConfig, create_model, save_checkpoint, atomic_dir, recover_dir, unwrap, class_logits   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
-__all__ = ['toy_splits', 'TrainConfig', 'Loss', 'class_logits', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE',
-           'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'eval_view', 'predict_logits', 'evaluate',
-           'stratified_split', 'make_optimizer', 'fit', 'add_cli', 'load_data', 'train_main']
+__all__ = ['OPTIMIZERS', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'toy_splits', 'param_groups', 'make_optimizer', 'TrainConfig',
+           'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView', 'EpochSampler',
+           'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits',
+           'evaluate', 'stratified_split', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder',
+           'Progress', 'SaveState', 'default_callbacks', 'fit', 'add_cli', 'load_data', 'train_main']
 
 # %% ../nbs/12_train.ipynb #2541eec0
 def toy_splits(n_train: int = 256, n_valid: int = 64, n_test: int = 64, classes: Sequence[str] = BASIC[:4],
@@ -51,52 +55,81 @@ def toy_splits(n_train: int = 256, n_valid: int = 64, n_test: int = 64, classes:
                                 meta=meta, name=name, split=split, grey=True)
     return FERSplits(out, name=name)
 
+# %% ../nbs/12_train.ipynb #9f441f5f
+OPTIMIZERS = Registry('optimizer')
+
+@OPTIMIZERS.register('adamw')
+def _adamw(groups: list[dict], cfg) -> torch.optim.Optimizer: return torch.optim.AdamW(groups, lr=cfg.lr)
+
+@OPTIMIZERS.register('sgd')
+def _sgd(groups: list[dict], cfg) -> torch.optim.Optimizer:
+    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0)
+
+def param_groups(model: nn.Module, weight_decay: float, extra_params: Sequence[nn.Parameter] = ()) -> list[dict]:
+    "Trainable parameters in groups: weights (>= 2 dimensions) with `weight_decay`, biases and norms without, then `extra_params`."
+    decay, no_decay = [], []
+    for p in model.parameters():
+        if p.requires_grad: (decay if p.ndim >= 2 else no_decay).append(p)
+    groups = [{'params': decay, 'weight_decay': weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
+    if extra_params: groups.append({'params': list(extra_params), 'weight_decay': 0.0})
+    return [g for g in groups if g['params']]
+
+def make_optimizer(model: nn.Module, cfg, extra_params: Sequence[nn.Parameter] = ()) -> torch.optim.Optimizer:
+    "The default optimizer plug-in: `OPTIMIZERS[cfg.optimizer]` over `param_groups(model, cfg.weight_decay, extra_params)`."
+    return OPTIMIZERS[cfg.optimizer](param_groups(model, cfg.weight_decay, extra_params), cfg)
+
 # %% ../nbs/12_train.ipynb #c5df8b9a
 @dataclass
 class TrainConfig:
     "Everything that decides a training run (serialised into `metrics.json` and the checkpoint)."
-    epochs: int = 30
-    batch_size: int = 64                 # per process
-    lr: float = 1e-3
-    weight_decay: float = 0.05           # not applied to biases and norm weights
-    optimizer: str = 'adamw'             # 'adamw' | 'sgd'
-    momentum: float = 0.9                # sgd
-    nesterov: bool = True                # sgd
-    schedule: str = 'cosine'             # 'cosine' | 'step' | 'none'
-    warmup_epochs: float = 1.0           # linear warm-up (any schedule)
-    min_lr_ratio: float = 0.0            # cosine floor, as a fraction of lr
-    step_epochs: int = 10                # 'step': multiply lr by gamma every step_epochs epochs
-    gamma: float = 0.1
-    label_smoothing: float = 0.0
-    class_weights: str | list | None = None   # None | 'inverse_frequency' | [w_0, ..., w_K-1]
-    label_mode: str | None = None        # training target mode; None = the train split's label_mode
-    multi_loss: str = 'max'              # label_mode 'multi': 'max' (FER+ multi_target) | 'bce' | 'soft'
-    augment: bool | dict = True          # True = Augment(), dict = Augment(**dict), False = none
-    amp: str = 'auto'                    # 'auto' | 'bf16' | 'fp16' | 'no' (CUDA only)
-    patience: int | None = None          # early stopping (epochs without improvement)
-    monitor: str = 'valid_acc'           # 'valid_acc' | 'valid_loss' | 'valid_macro_f1'
+    epochs: int = 30                     # training epochs
+    batch_size: int = 64                 # batch size per process
+    lr: float = 1e-3                     # peak learning rate
+    weight_decay: float = 0.05           # weight decay (not on biases and norm weights)
+    optimizer: str = 'adamw'             # optimizer plug-in, a name in OPTIMIZERS
+    momentum: float = 0.9                # SGD momentum
+    nesterov: bool = True                # SGD Nesterov momentum
+    schedule: str = 'cosine'             # learning-rate schedule
+    warmup_epochs: float = 1.0           # linear warm-up length in epochs (any schedule)
+    min_lr_ratio: float = 0.0            # cosine floor as a fraction of lr
+    step_epochs: int = 10                # 'step' schedule: multiply lr by gamma every N epochs
+    gamma: float = 0.1                   # 'step' schedule: decay factor
+    label_smoothing: float = 0.0         # label smoothing of the CE loss
+    class_weights: str | list | None = None   # None, 'inverse_frequency' or one weight per class (CLI: 'none' or comma-separated)
+    label_mode: str | None = None        # training target (None: the train split's label_mode)
+    multi_loss: str = 'max'              # loss of label_mode 'multi' ('max' = FER+ multi_target)
+    augment: bool | dict = True          # training augmentation: True = Augment(), dict = Augment(**dict), False = none
+    amp: str = 'auto'                    # mixed precision on CUDA
+    patience: int | None = None          # early stopping after N epochs without improvement
+    monitor: str = 'valid_acc'           # validation metric for selection and early stopping
     restore_best: bool = True            # keep the weights of the best validation epoch
-    valid_fraction: float = 0.1          # stratified validation split carved from train when there is none
-    seed: int = 0
-    num_workers: int = 0
-    max_steps: int | None = None         # stop after this many optimizer steps (smoke runs)
+    valid_fraction: float = 0.1          # held-out fraction of train when the dataset has no validation split
+    seed: int = 0                        # random seed of the run
+    num_workers: int = 0                 # DataLoader workers
+    max_steps: int | None = None         # stop after N optimizer steps (smoke runs)
     grad_clip: float | None = None       # max gradient norm
-    device: str = 'auto'                 # 'auto' | 'cpu' | 'cuda'
+    device: str = 'auto'                 # cpu, cuda or auto
     checkpoint_every: int | None = None  # save the resume state every N steps (also at each epoch end)
     save_last: bool = True               # keep out_dir/last/ for resume
-    eval_batch_size: int | None = None   # default 2 * batch_size
+    eval_batch_size: int | None = None   # evaluation batch size (default 2 * batch_size)
     threads: int | None = None           # torch CPU threads (None: leave as is)
-    deterministic: bool = False          # torch.use_deterministic_algorithms
-    progress: bool = True                # tqdm bar and one line per epoch
+    deterministic: bool = False          # deterministic torch kernels
+    progress: bool = True                # progress bar and one line per epoch
+
+    CHOICES = {'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
+               'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
+    RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device'})
+
+    @classmethod
+    def choices(cls) -> dict:
+        "Allowed values of the fields that have a fixed set (optimizers: whatever `OPTIMIZERS` holds now)."
+        return {**cls.CHOICES, 'optimizer': tuple(OPTIMIZERS)}
 
     def __post_init__(self):
-        checks = {'optimizer': ('adamw', 'sgd'), 'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'),
-                  'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'multi_loss': ('max', 'bce', 'soft'),
-                  'device': ('auto', 'cpu', 'cuda')}
-        for k, ok in checks.items():
-            if getattr(self, k) not in ok: raise ValueError(f"TrainConfig.{k}={getattr(self, k)!r}; expected one of {ok}")
-        if self.label_mode is not None and self.label_mode not in LABEL_MODES:
-            raise ValueError(f"TrainConfig.label_mode={self.label_mode!r}; expected None or one of {LABEL_MODES}")
+        for k, ok in self.choices().items():
+            v = getattr(self, k)
+            if v not in ok and not (v is None and k == 'label_mode'):
+                raise ValueError(f"TrainConfig.{k}={v!r}; expected {'None or ' if k == 'label_mode' else ''}one of {ok}")
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
@@ -110,19 +143,20 @@ class TrainConfig:
         if unknown: raise ValueError(f"unknown TrainConfig fields {sorted(unknown)}; known: {', '.join(sorted(names))}")
         return cls(**d)
 
+    def changed(self, saved: dict, resume: bool = False) -> list[str]:
+        "Fields outside `RESULT_FREE` (and `max_steps` when `resume`) in which `saved`, a config read back from JSON, differs."
+        free = self.RESULT_FREE | ({'max_steps'} if resume else set())
+        new = json.loads(json.dumps(self.to_dict(), default=_json_default))   # as it reads back from JSON (tuples are lists)
+        return [k for k in new if k not in free and saved.get(k) != new[k]]
+
 # %% ../nbs/12_train.ipynb #a9be624d
 class Loss:
     "Base class for loss plugins: `__call__(outputs, targets, batch, step) -> loss | (loss, logs)`; `setup(state)` optional."
+    batch_fields: tuple[str, ...] = ()   # `meta` columns delivered per sample in the batch (float, NaN = missing)
     def setup(self, state: 'TrainState') -> None: pass
     def __call__(self, outputs, targets, batch: dict, step: int): raise NotImplementedError
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, d: dict) -> None: pass
-
-def class_logits(outputs) -> torch.Tensor:
-    "The class logits in a model's outputs (a tensor, a dict with `'logits'`, or a tuple whose first item they are)."
-    if isinstance(outputs, dict): return outputs['logits']
-    if isinstance(outputs, (tuple, list)): return outputs[0]
-    return outputs
 
 def class_frequencies(ds: FERDataset, label_mode: str = 'hard') -> np.ndarray:
     "Images per class in `ds`: hard-label counts, or the summed soft mass for the soft modes."
@@ -169,12 +203,29 @@ class HardSoftCE(Loss):
 def _item_seed(*xs: int) -> int:
     return int(np.random.SeedSequence([int(x) & 0xFFFFFFFF for x in xs]).generate_state(1)[0])
 
+BATCH_KEYS = ('x', 'y', 'index', 'label_mode', 'epoch')   # what every training batch holds besides a loss's own fields
+
+def _meta_fields(ds: FERDataset, names: Sequence[str]) -> dict[str, np.ndarray]:
+    "The numeric `meta` columns `names` of `ds` as float32 arrays (NaN = missing), with errors that name the split and column."
+    where = f"{ds.name or 'dataset'}/{ds.split or 'split'}"
+    clash = [n for n in names if n in BATCH_KEYS]
+    if clash: raise ValueError(f"batch fields {clash} clash with the batch's own keys {BATCH_KEYS}")
+    missing = [n for n in names if n not in ds.meta.columns]
+    if missing: raise ValueError(f"{where}: meta has no column {missing} (asked for as batch fields); columns: {list(ds.meta.columns)}")
+    out = {}
+    for n in names:
+        try: out[n] = ds.meta[n].to_numpy(dtype=np.float32, na_value=np.nan)
+        except (TypeError, ValueError) as e: raise ValueError(f"{where}: meta column {n!r} is not numeric ({e})") from None
+    return out
+
 class SplitView(Dataset):
     "A split as the loop sees it: `(input, target, index)` with a fixed transform and target mode."
-    def __init__(self, ds: FERDataset, transform: Callable, label_mode: str = 'hard', seed: int | None = None):
+    def __init__(self, ds: FERDataset, transform: Callable, label_mode: str = 'hard', seed: int | None = None,
+                 fields: Sequence[str] = ()):
         self.ds, self.transform, self.label_mode, self.seed, self.epoch = ds, transform, label_mode, seed, 0
         self._t = copy.copy(ds)
         self._t.label_mode = label_mode   # validates that soft targets exist for the soft modes
+        self.fields = _meta_fields(ds, fields) if fields else None
 
     def set_epoch(self, epoch: int): self.epoch = epoch
     def __len__(self) -> int: return len(self.ds)
@@ -190,7 +241,8 @@ class SplitView(Dataset):
             y[np.random.default_rng(_item_seed(self.seed or 0, self.epoch, i, 1)).choice(len(p), p=p / p.sum())] = 1
             y = torch.from_numpy(y)
         else: y = self._t.target(i)
-        return x, y, i
+        if self.fields is None: return x, y, i
+        return x, y, i, {k: torch.tensor(v[i]) for k, v in self.fields.items()}
 
 class EpochSampler(Sampler):
     "Seeded permutation of `range(n)` per epoch, skipping the first `start` items (resume)."
@@ -230,7 +282,7 @@ class TrainState:
     batch_in_epoch: int = 0        # steps done in the current epoch
     history: list = field(default_factory=list)
     sums: dict = field(default_factory=dict)      # running sums of the current epoch (loss, accuracy, loss logs)
-    best: dict = field(default_factory=dict)      # {'value', 'epoch', 'valid'} of the best validation epoch
+    best: dict = field(default_factory=dict)      # {'value', 'loss', 'epoch', 'valid'} of the best validation epoch
     best_weights: dict | None = None
     bad_epochs: int = 0
     stop: bool = False
@@ -240,13 +292,43 @@ class TrainState:
     def train(self) -> FERDataset: return self.datasets['train']
     @property
     def device(self) -> torch.device: return self.accelerator.device
-    @property
-    def is_main(self) -> bool: return self.accelerator.is_main_process
 
-def _callback(cbs, name: str, state: TrainState):
-    for cb in cbs:
-        f = getattr(cb, name, None)
-        if f is not None: f(state)
+# %% ../nbs/12_train.ipynb #bf86715d
+EVENTS = ('before_fit', 'before_epoch', 'before_train', 'before_batch', 'after_pred', 'after_loss', 'before_step', 'after_step',
+          'after_batch', 'after_train', 'before_validate', 'after_validate', 'after_cancel_epoch', 'after_epoch', 'after_fit',
+          'before_report', 'after_report')
+
+class Callback:
+    "Base class of the loop's callbacks: define methods named after `EVENTS`; lower `order` runs first."
+    order: int = 0
+    learn: Any = None            # the `Learner`, set when the callback joins it
+    @property
+    def state(self) -> TrainState: return self.learn.state
+    @property
+    def cfg(self) -> TrainConfig: return self.learn.cfg
+    def __repr__(self) -> str: return f"{type(self).__name__}(order={self.order})"
+
+_STATE_EVENTS = {'on_train_begin': 'before_fit', 'on_step_end': 'after_batch', 'on_epoch_end': 'after_epoch', 'on_train_end': 'after_report'}
+
+class StateCallback(Callback):
+    "A plain object with `on_train_begin/on_step_end/on_epoch_end/on_train_end(state)` methods, as a `Callback`."
+    def __init__(self, obj):
+        self.obj, self.order = obj, getattr(obj, 'order', 0)
+        for name, event in _STATE_EVENTS.items():
+            f = getattr(obj, name, None)
+            if f is not None: setattr(self, event, lambda f=f: f(self.state))
+    def __repr__(self) -> str: return f"StateCallback({self.obj!r})"
+
+def as_callback(obj) -> Callback:
+    "`obj` if it is a `Callback` (its event names checked), else its `StateCallback`."
+    if isinstance(obj, type): raise TypeError(f"callback {obj.__name__}: pass an instance, not the class")
+    if isinstance(obj, Callback):
+        typos = [k for k in dir(obj) if k.startswith(('before_', 'after_')) and k not in EVENTS]
+        if typos: raise ValueError(f"{type(obj).__name__}: {typos} are not events; events: {', '.join(EVENTS)}")
+        return obj
+    if not any(hasattr(obj, k) for k in _STATE_EVENTS):
+        raise TypeError(f"callback {obj!r}: expected a Callback or an object with one of {list(_STATE_EVENTS)}")
+    return StateCallback(obj)
 
 # %% ../nbs/12_train.ipynb #27ced457
 def _model_device(model: nn.Module) -> torch.device:
@@ -354,20 +436,8 @@ def _lr_lambda(cfg: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]
         return 1.0
     return f
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig, extra_params: Sequence[nn.Parameter] = ()) -> torch.optim.Optimizer:
-    "AdamW or SGD; weight decay on weights with >= 2 dimensions only (not on biases and norm layers)."
-    decay, no_decay = [], []
-    for p in model.parameters():
-        if p.requires_grad: (decay if p.ndim >= 2 else no_decay).append(p)
-    groups = [{'params': decay, 'weight_decay': cfg.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
-    if extra_params: groups.append({'params': list(extra_params), 'weight_decay': 0.0})
-    groups = [g for g in groups if g['params']]
-    if cfg.optimizer == 'sgd': return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0)
-    return torch.optim.AdamW(groups, lr=cfg.lr)
 
 # %% ../nbs/12_train.ipynb #57b3bd3f
-_RESUME_FREE = {'max_steps', 'num_workers', 'checkpoint_every', 'device', 'progress', 'threads', 'eval_batch_size', 'save_last'}
-
 def _rng_state() -> tuple[dict, dict]:
     tensors = {'torch': torch.get_rng_state()}
     if torch.cuda.is_available():
@@ -407,7 +477,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     d = load_json(path / 'state.json')
     js = lambda o: json.loads(json.dumps(o))   # compare as JSON (tuples are lists there)
     old, new = d['config'], js(st.cfg.to_dict())
-    diff = [k for k in new if k not in _RESUME_FREE and old.get(k) != new[k]]
+    diff = st.cfg.changed(old, resume=True)
     if d['model_config'] != js(st.model_config.to_dict()): diff.append('model_config')
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " +
                               ', '.join(f"{k} ({old.get(k)!r} -> {new.get(k)!r})" if k != 'model_config' else k for k in diff))
@@ -422,28 +492,26 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     return load_file(str(path / 'rng.safetensors')), d['rng'], d['finished']
 
 # %% ../nbs/12_train.ipynb #b27fd3de
+VALID_COLUMNS = {'valid_loss': 'nll', 'valid_acc': 'accuracy', 'valid_macro_f1': 'macro_f1'}   # history column -> report key
+
 def _better(value: float, loss: float, best: dict, monitor: str) -> bool:
     "Is this epoch better than `best`? Accuracy/F1 ties are broken by the lower validation loss."
     if not best or best.get('value') is None or best['value'] != best['value']: return value == value
     if monitor == 'valid_loss': return value < best['value']
     return value > best['value'] or (value == best['value'] and loss < best['loss'])
 
-def _validate(st: TrainState, loader, view_ds: FERDataset) -> tuple[dict, np.ndarray]:
-    z, idx = _predict(st.model, loader, st.accelerator)
-    if len(idx) != len(view_ds): raise RuntimeError(f"validation covered {len(idx)} of {len(view_ds)} images")
-    return _report(z, view_ds, st.model_config.classes)
-
 def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool = False) -> dict:
+    "The history row of the epoch just counted (`partial`: of the steps done in the current one), train sums reduced over processes."
     acc = st.accelerator
     keys = sorted(st.sums)
     vals = torch.tensor([float(st.sums[k]) for k in keys], dtype=torch.float64, device=acc.device)
     if acc.num_processes > 1: vals = acc.reduce(vals, 'sum')
     s = dict(zip(keys, vals.tolist())); n = max(s.pop('n', 0.0), 1.0)
-    row = {'epoch': st.epoch + (st.batch_in_epoch / st.steps_per_epoch if partial else 1), 'step': st.step,
+    row = {'epoch': st.epoch + (st.batch_in_epoch / st.steps_per_epoch if partial else 0), 'step': st.step,
            'train_loss': s.pop('loss', float('nan')) / n, 'train_acc': s.pop('correct', float('nan')) / n}
     row.update({f'train_{k[4:]}': v / n for k, v in s.items() if k.startswith('log_')})
     if valid is not None:
-        row.update({'valid_loss': valid['nll'], 'valid_acc': valid['accuracy'], 'valid_macro_f1': valid['macro_f1']})
+        row.update({col: valid[key] for col, key in VALID_COLUMNS.items()})
     row.update({'lr': st.optimizer.param_groups[0]['lr'], 'time_s': round(elapsed, 2)})
     if partial: row['partial'] = True
     return row
@@ -456,6 +524,10 @@ def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, in
     lv, nc = torch.stack([loss.detach().float(), (pred == true).sum().float()]).tolist()
     return lv, int(nc)
 
+def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
+    "A loss plug-in returns a loss or `(loss, logs)`."
+    return res if isinstance(res, tuple) else (res, {})
+
 def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int):
     s = st.sums
     s['n'] = s.get('n', 0) + n
@@ -463,195 +535,360 @@ def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int):
     s['correct'] = s.get('correct', 0) + nc
     for k, v in (logs or {}).items(): s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + float(v) * n
 
-# %% ../nbs/12_train.ipynb #b35d5ec8
-def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
-        loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
-        model_config: ModelConfig | None = None) -> dict:
-    "Train `model` on `data['train']`, select on `valid`, report on `test`; see the notebook for files and the result dict."
-    cfg = cfg or TrainConfig()
-    t_start = time.time()
-    if cfg.threads: torch.set_num_threads(cfg.threads)
-    seed_everything(cfg.seed, cfg.deterministic)
-    accelerator = _make_accelerator(cfg)
-    out = Path(out_dir) if out_dir is not None else None
-    main = accelerator.is_main_process
-    # --- model and data -------------------------------------------------------------------------------------
+# %% ../nbs/12_train.ipynb #97e2d957
+def _resolve_model(model: nn.Module | ModelConfig, model_config: ModelConfig | None) -> tuple[nn.Module, ModelConfig]:
+    "Build the model from a `ModelConfig` (after seeding) or take a module; either way the model carries its `model_config`."
     if isinstance(model, ModelConfig): model_config, model = model, create_model(model)
     model_config = model_config or getattr(unwrap(model), 'model_config', None)
     if model_config is None: raise ValueError("fit: pass a ModelConfig, a model from create_model, or model_config=")
     unwrap(model).model_config = model_config
-    splits, data_name = _resolve_splits(data)
+    return model, model_config
+
+class Learner:
+    "The one training loop: set-up here, then `fit()` runs the named steps with events around them (see the prose)."
+    def __init__(self, model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
+                 loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
+                 model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer):
+        self.cfg = cfg = cfg or TrainConfig()
+        self.t_start = time.time()
+        if cfg.threads: torch.set_num_threads(cfg.threads)
+        seed_everything(cfg.seed, cfg.deterministic)          # before the model is built: its initial weights follow the seed
+        self.accelerator = _make_accelerator(cfg)
+        self.out = Path(out_dir) if out_dir is not None else None
+        self.opt_func, self.finished, self.valid, self.partial_row = opt_func, False, None, None
+        self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
+        model, model_config = _resolve_model(model, model_config)
+        self._setup_data(data, model_config)
+        self._setup_optim(model, model_config)
+        self.cbs = sorted([*default_callbacks(resume), *map(as_callback, callbacks)], key=lambda cb: cb.order)
+        for cb in self.cbs: cb.learn = self
+
+    @property
+    def main(self) -> bool: return self.accelerator.is_main_process
+
+    def __call__(self, event: str):
+        "Run `event` on the callbacks in order; a callback that sets `state.stop` without a reason stopped the run ('callback')."
+        st = self.state
+        for cb in self.cbs:
+            f = getattr(cb, event, None)
+            if f is None: continue
+            f()
+            if st.stop and st.stop_reason is None: st.stop_reason = 'callback'
+
+    def _with_events(self, f: Callable, name: str):
+        self(f'before_{name}'); f(); self(f'after_{name}')
+
+# %% ../nbs/12_train.ipynb #9084c721
+@patch
+def _setup_data(self: Learner, data, model_config: ModelConfig):
+    "The splits (valid carved from train when there is none), the seeded train loader and the evaluation loaders."
+    cfg, acc = self.cfg, self.accelerator
+    splits, self.data_name = _resolve_splits(data)
     if 'train' not in splits: raise ValueError(f"fit: no 'train' split (got {list(splits)})")
-    train_ds = splits['train']
-    if tuple(train_ds.classes) != model_config.classes:
-        raise ValueError(f"train classes {list(train_ds.classes)} differ from the model's {list(model_config.classes)}")
-    valid_from_train = False
-    if 'valid' not in splits and cfg.valid_fraction > 0:
-        keep, held = stratified_split(train_ds.targets, cfg.valid_fraction, cfg.seed)
-        splits['valid'], splits['train'] = train_ds.subset(held), train_ds.subset(keep)
-        train_ds, valid_from_train = splits['train'], True
-    label_mode = cfg.label_mode or train_ds.label_mode
-    pre = model_config.preprocess
-    train_view = SplitView(train_ds, train_transform(pre, cfg.augment), label_mode, seed=cfg.seed)
-    sampler = EpochSampler(len(train_ds), cfg.seed)
-    drop_last = len(train_ds) > cfg.batch_size * accelerator.num_processes
-    train_loader = DataLoader(train_view, batch_sampler=BatchSampler(sampler, cfg.batch_size, drop_last),
-                              num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
+    if tuple(splits['train'].classes) != model_config.classes:
+        raise ValueError(f"train classes {list(splits['train'].classes)} differ from the model's {list(model_config.classes)}")
+    self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
+    if self.valid_from_train:
+        keep, held = stratified_split(splits['train'].targets, cfg.valid_fraction, cfg.seed)
+        splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
+    self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
+    self.label_mode = cfg.label_mode or train_ds.label_mode
+    view = SplitView(train_ds, train_transform(pre, cfg.augment), self.label_mode, seed=cfg.seed,
+                     fields=tuple(getattr(self.loss_func, 'batch_fields', ())))
+    self.sampler = EpochSampler(len(train_ds), cfg.seed)
+    drop_last = len(train_ds) > cfg.batch_size * acc.num_processes
+    self.train_loader = DataLoader(view, batch_sampler=BatchSampler(self.sampler, cfg.batch_size, drop_last),
+                                   num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
     ebs = cfg.eval_batch_size or 2 * cfg.batch_size
-    eval_loaders = {k: _eval_loader(SplitView(v, pre, 'hard'), ebs, cfg.num_workers) for k, v in splits.items() if k in ('valid', 'test')}
-    # --- loss, optimizer, schedule ------------------------------------------------------------------------
-    loss_fn = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
-    extra = [p for p in loss_fn.parameters() if p.requires_grad] if isinstance(loss_fn, nn.Module) else []
-    if isinstance(loss_fn, nn.Module): loss_fn.to(accelerator.device)
-    optimizer = make_optimizer(model, cfg, extra)
-    names = list(eval_loaders)
-    prepared = accelerator.prepare(model, optimizer, train_loader, *eval_loaders.values())
-    model, optimizer, train_loader = prepared[:3]
-    eval_loaders = dict(zip(names, prepared[3:]))
-    steps_per_epoch = len(train_loader)
-    if steps_per_epoch == 0: raise ValueError(f"the train split has {len(train_ds)} images: not one batch")
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg, steps_per_epoch))
-    st = TrainState(cfg, model_config, model, unwrap(model), optimizer, scheduler, accelerator, loss_fn, splits, label_mode,
-                    out, steps_per_epoch, cfg.epochs * steps_per_epoch)
-    if hasattr(loss_fn, 'setup'): loss_fn.setup(st)
-    # --- resume ----------------------------------------------------------------------------------------------
-    pending_rng, finished = None, False
-    last = recover_dir(out / 'last') if (out is not None and resume) else None
-    if last is not None and (last / 'state.json').exists():
-        *pending_rng, finished = _load_state(st, last)
-        if finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): finished = False
-        if main and cfg.progress: print(f"resuming from {last} at step {st.step} (epoch {st.epoch}, batch {st.batch_in_epoch})")
-    elif resume and main and cfg.progress: print(f"nothing to resume in {out}; starting from scratch")
-    st.stop_reason = None if not finished else st.stop_reason
-    save_last = out is not None and cfg.save_last
-    def save(done: bool = False):
-        if save_last and main: _save_state(st, out / 'last', done)
-        accelerator.wait_for_everyone()
-    # --- train -------------------------------------------------------------------------------------------------
-    _callback(callbacks, 'on_train_begin', st)
-    from tqdm import tqdm
-    partial_row = None
-    t_epoch = time.time()
-    while not finished and st.epoch < cfg.epochs:
-        sampler.start = st.batch_in_epoch * cfg.batch_size * accelerator.num_processes
-        train_loader.set_epoch(st.epoch)
-        if pending_rng is not None: _set_rng_state(*pending_rng); pending_rng = None
-        model.train()
-        bar = tqdm(total=steps_per_epoch, initial=st.batch_in_epoch, desc=f'epoch {st.epoch + 1}/{cfg.epochs}', leave=False,
-                   disable=not (cfg.progress and main), file=sys.stderr, dynamic_ncols=True)
-        for x, y, idx in train_loader:
-            batch = {'x': x, 'y': y, 'index': idx, 'label_mode': label_mode, 'epoch': st.epoch}
-            with accelerator.autocast():
-                outputs = model(x)
-                res = loss_fn(outputs, y, batch, st.step)
-            l, logs = res if isinstance(res, tuple) else (res, {})
-            lv, nc = _step_stats(l, outputs, y)
-            if not math.isfinite(lv):
-                raise FloatingPointError(f"loss is {lv} at step {st.step} (epoch {st.epoch + 1}); lower lr, check the targets or disable amp")
-            accelerator.backward(l)
-            if cfg.grad_clip: accelerator.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step(); scheduler.step(); optimizer.zero_grad(set_to_none=True)
-            st.step += 1; st.batch_in_epoch += 1; st.last_loss = lv
-            _accumulate(st, lv, nc, logs, len(y))
-            bar.update(1); bar.set_postfix(loss=f'{st.last_loss:.4f}', refresh=False)
-            hit_max = cfg.max_steps is not None and st.step >= cfg.max_steps
-            if hit_max: st.stop, st.stop_reason = True, 'max_steps'
-            if (cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0 and st.batch_in_epoch < steps_per_epoch) or \
-               (st.stop and st.batch_in_epoch < steps_per_epoch):
-                save(done=st.stop)
-            _callback(callbacks, 'on_step_end', st)
-            if st.stop: break
-        bar.close()
-        if st.batch_in_epoch < steps_per_epoch:   # stopped mid-epoch (max_steps or a callback): report, do not select
-            valid = _validate(st, eval_loaders['valid'], splits['valid'])[0] if 'valid' in eval_loaders else None
-            partial_row = _epoch_row(st, valid, time.time() - t_epoch, partial=True)
-            if st.stop_reason is None: st.stop_reason = 'callback'
-            break
-        # end of epoch: validate, select, maybe stop early
-        valid = _validate(st, eval_loaders['valid'], splits['valid'])[0] if 'valid' in eval_loaders else None
-        row = _epoch_row(st, valid, time.time() - t_epoch); t_epoch = time.time()
-        st.history.append(row); st.epoch += 1; st.batch_in_epoch = 0; st.sums = {}
-        if valid is not None:
-            value = row[cfg.monitor]
-            if _better(value, row['valid_loss'], st.best, cfg.monitor):
-                st.best = {'value': value, 'loss': row['valid_loss'], 'epoch': st.epoch, 'valid': valid}; st.bad_epochs = 0
-                st.best_weights = {k: v.detach().cpu().clone() for k, v in st.raw_model.state_dict().items()}
-            else: st.bad_epochs += 1
-            if cfg.patience is not None and st.bad_epochs >= cfg.patience: st.stop, st.stop_reason = True, 'early_stopping'
-        if main and cfg.progress:
-            msg = ' '.join(f"{k}={v:.4g}" for k, v in row.items() if k not in ('epoch', 'step', 'time_s') and isinstance(v, float))
-            tqdm.write(f"epoch {st.epoch}/{cfg.epochs} step {st.step} {msg}", file=sys.stderr)
-        _callback(callbacks, 'on_epoch_end', st)
-        if st.stop and st.stop_reason is None: st.stop_reason = 'callback'
-        if st.epoch >= cfg.epochs and st.stop_reason is None: st.stop_reason = 'epochs'
-        save(done=st.stop or st.epoch >= cfg.epochs)
+    self.eval_loaders = {k: _eval_loader(SplitView(v, pre, 'hard'), ebs, cfg.num_workers) for k, v in splits.items() if k in ('valid', 'test')}
+
+@patch
+def _loss_params(self: Learner) -> list:
+    "Trainable parameters of a loss plug-in that is an `nn.Module` (learned task weights, a margin head): optimised with the model."
+    l = self.loss_func
+    return [p for p in l.parameters() if p.requires_grad] if isinstance(l, nn.Module) else []
+
+@patch
+def _setup_optim(self: Learner, model: nn.Module, model_config: ModelConfig):
+    "The optimizer plug-in, one `accelerator.prepare` for model, optimizer and loaders, the schedule and the `TrainState`."
+    cfg, acc, loss = self.cfg, self.accelerator, self.loss_func
+    extra = self._loss_params()
+    if isinstance(loss, nn.Module): loss.to(acc.device)
+    names = list(self.eval_loaders)
+    prepared = acc.prepare(model, self.opt_func(model, cfg, extra), self.train_loader, *self.eval_loaders.values())
+    model, optimizer, self.train_loader = prepared[:3]
+    self.eval_loaders = dict(zip(names, prepared[3:]))
+    spe = len(self.train_loader)
+    if spe == 0: raise ValueError(f"the train split has {len(self.splits['train'])} images: not one batch")
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg, spe))
+    self.state = TrainState(cfg, model_config, model, unwrap(model), optimizer, scheduler, acc, loss, self.splits, self.label_mode,
+                            self.out, spe, cfg.epochs * spe)
+    if hasattr(loss, 'setup'): loss.setup(self.state)
+
+@patch
+def rebuild_optimizer(self: Learner):
+    "A fresh optimizer (same plug-in) over the model's current trainable parameters, its schedule at the current step."
+    st, acc = self.state, self.accelerator
+    st.raw_model.to(acc.device)
+    st.model, st.optimizer = acc.prepare(st.raw_model, self.opt_func(st.raw_model, self.cfg, self._loss_params()))
+    st.raw_model = unwrap(st.model)
+    lam = _lr_lambda(self.cfg, st.steps_per_epoch)
+    st.scheduler = torch.optim.lr_scheduler.LambdaLR(st.optimizer, lam)
+    for g, base in zip(st.optimizer.param_groups, st.scheduler.base_lrs): g['lr'] = base * lam(st.step)
+    st.scheduler.last_epoch, st.scheduler._last_lr = st.step, [g['lr'] for g in st.optimizer.param_groups]
+
+# %% ../nbs/12_train.ipynb #ebd7fffa
+@patch
+def _do_fit(self: Learner):
+    "Epochs until `cfg.epochs` or a stop (none when a resumed run had already finished)."
+    st = self.state
+    while not self.finished and st.epoch < self.cfg.epochs:
+        self._do_epoch()
         if st.stop: break
     if st.stop_reason is None: st.stop_reason = 'epochs'
-    # --- select and report -----------------------------------------------------------------------------------
-    if cfg.restore_best and st.best_weights is not None:
-        st.raw_model.load_state_dict({k: v.to(st.device) for k, v in st.best_weights.items()})
-    history = st.history + ([partial_row] if partial_row else [])
-    results = {}
-    for k in ('valid', 'test'):
-        if k in eval_loaders:
-            z, idx = _predict(model, eval_loaders[k], accelerator)
-            if len(idx) != len(splits[k]): raise RuntimeError(f"{k} evaluation covered {len(idx)} of {len(splits[k])} images")
-            results[k] = _report(z, splits[k], model_config.classes)
-    valid_rep, test_rep = (results.get(k, (None, None))[0] for k in ('valid', 'test'))
-    best_epoch = st.best.get('epoch') if (cfg.restore_best and st.best_weights is not None) else st.epoch
-    info = {'seed': cfg.seed, 'code_version': code_version(), 'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-            'config': cfg.to_dict(), 'model_config': model_config.to_dict(),
-            'data': {'name': data_name or train_ds.name, 'classes': list(model_config.classes), 'label_mode': label_mode,
-                     'sizes': {k: len(v) for k, v in splits.items()}, 'valid_from_train': valid_from_train},
-            'best_epoch': best_epoch, 'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason,
-            'monitor': cfg.monitor, 'num_processes': accelerator.num_processes, 'device': str(accelerator.device),
-            'mixed_precision': accelerator.mixed_precision, 'wall_time_s': round(time.time() - t_start, 2),
-            'valid': valid_rep, 'test': test_rep}
-    if out is not None and main:
-        out.mkdir(parents=True, exist_ok=True)
-        save_checkpoint(st.raw_model, model_config, out / 'checkpoint', train_config=cfg,
-                        metrics={'valid': valid_rep, 'test': test_rep},
-                        extra={'best_epoch': best_epoch, 'data': info['data'], 'seed': cfg.seed})
-        save_json(history, out / 'history.json')
-        save_json(info, out / 'metrics.json')
-        rep, name = (test_rep, 'test') if test_rep is not None else (valid_rep, 'valid')
-        if rep is not None:
-            ax = plot_confusion(rep['confusion'], rep['classes'],
-                                title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
-            save_figure(ax, out / 'confusion.png')
-        if history: save_figure(plot_learning_curves(history, title=f"{model_config.arch} on {info['data']['name']}"), out / 'curves.png')
-    accelerator.wait_for_everyone()
-    _callback(callbacks, 'on_train_end', st)
-    raw = st.raw_model.eval()
-    if main and cfg.progress and test_rep is not None:
-        print(f"test: accuracy {test_rep['accuracy']:.4f}, macro-F1 {test_rep['macro_f1']:.4f} (n={test_rep['n']}); best epoch {best_epoch}")
-    return {**info, 'model': raw, 'model_config': model_config, 'config': cfg, 'history': history,
-            'valid_probs': results.get('valid', (None, None))[1], 'test_probs': results.get('test', (None, None))[1],
-            'out_dir': out, 'checkpoint': out / 'checkpoint' if out is not None else None}
+
+@patch
+def _do_epoch(self: Learner):
+    "Train on the rest of the epoch and validate; only a complete epoch ends (`_end_epoch`, `after_epoch`)."
+    st = self.state
+    self('before_epoch')
+    self._with_events(self._do_train, 'train')
+    self._with_events(self._do_validate, 'validate')
+    if st.batch_in_epoch < st.steps_per_epoch: self('after_cancel_epoch'); return   # stopped inside it: report, do not select
+    self._end_epoch()
+    self('after_epoch')
+
+@patch
+def _do_train(self: Learner):
+    "The batches of this epoch not trained yet (all, or those after the resume point), until something stops the run."
+    st, cfg = self.state, self.cfg
+    self.sampler.start = st.batch_in_epoch * cfg.batch_size * self.accelerator.num_processes
+    self.train_loader.set_epoch(st.epoch)
+    st.model.train()
+    for b in self.train_loader:
+        self.batch = self._make_batch(*b)
+        self._with_events(self._do_one_batch, 'batch')
+        if st.stop: break
+
+@patch
+def _make_batch(self: Learner, x, y, index, fields: dict | None = None) -> dict:
+    "What the loss sees: `BATCH_KEYS` and the loss's per-sample `batch_fields`."
+    return {'x': x, 'y': y, 'index': index, 'label_mode': self.label_mode, 'epoch': self.state.epoch, **(fields or {})}
+
+# %% ../nbs/12_train.ipynb #8b9d2bce
+@patch
+def _do_one_batch(self: Learner):
+    "Forward and loss under autocast, a finite-loss check, backward, the optimizer step."
+    st, b = self.state, self.batch
+    with self.accelerator.autocast():
+        self.outputs = st.model(b['x']); self('after_pred')
+        self.loss, self.logs = _loss_and_logs(st.loss(self.outputs, b['y'], b, st.step))
+    self('after_loss')
+    self.loss_value, self.n_correct = _step_stats(self.loss, self.outputs, b['y'])
+    if not math.isfinite(self.loss_value):
+        raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}); lower lr, check the targets or disable amp")
+    self._backward(self.loss)
+    self('before_step'); self._step(); self('after_step')
+
+@patch
+def _backward(self: Learner, loss: torch.Tensor):
+    self.accelerator.backward(loss)
+    if self.cfg.grad_clip: self.accelerator.clip_grad_norm_(self.state.model.parameters(), self.cfg.grad_clip)
+
+@patch
+def _closure(self: Learner) -> torch.Tensor:
+    "The current batch's loss at the current weights, back-propagated: the extra pass of a two-pass optimizer (SAM)."
+    st, b = self.state, self.batch
+    with torch.enable_grad():     # optimizers call closures under no_grad
+        with self.accelerator.autocast(): loss, _ = _loss_and_logs(st.loss(st.model(b['x']), b['y'], b, st.step))
+        self._backward(loss)      # (Accelerate scales the loss before backward: that too needs grad mode)
+    return loss.detach()
+
+@patch
+def _step(self: Learner):
+    "Optimizer step (with `_closure` when the optimizer asks for one), schedule, counters, `max_steps`."
+    st, opt = self.state, self.state.optimizer
+    if getattr(getattr(opt, 'optimizer', opt), 'needs_closure', False): opt.step(self._closure)
+    else: opt.step()
+    st.scheduler.step(); opt.zero_grad(set_to_none=True)
+    st.step += 1; st.batch_in_epoch += 1; st.last_loss = self.loss_value
+    if self.cfg.max_steps is not None and st.step >= self.cfg.max_steps: st.stop, st.stop_reason = True, 'max_steps'
+
+# %% ../nbs/12_train.ipynb #378bc5d2
+@patch
+def _evaluate(self: Learner, split: str) -> tuple[dict, np.ndarray]:
+    "`(report, probabilities)` of the current weights on `split`, every image once (also across processes)."
+    z, idx = _predict(self.state.model, self.eval_loaders[split], self.accelerator)
+    if len(idx) != len(self.splits[split]): raise RuntimeError(f"{split} evaluation covered {len(idx)} of {len(self.splits[split])} images")
+    return _report(z, self.splits[split], self.state.model_config.classes)
+
+@patch
+def _do_validate(self: Learner):
+    "`self.valid`: the validation report of the current weights, or None without a validation split."
+    self.valid = self._evaluate('valid')[0] if 'valid' in self.eval_loaders else None
+
+@patch
+def _end_epoch(self: Learner):
+    "Count the complete epoch; reaching `epochs` is the stop reason unless something else already stopped the run."
+    st = self.state
+    st.epoch += 1; st.batch_in_epoch = 0
+    if st.epoch >= self.cfg.epochs and st.stop_reason is None: st.stop_reason = 'epochs'
+
+@patch
+def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
+    "What `metrics.json` says about the run."
+    st, cfg, acc, mc = self.state, self.cfg, self.accelerator, self.state.model_config
+    data = {'name': self.data_name or self.splits['train'].name, 'classes': list(mc.classes), 'label_mode': self.label_mode,
+            'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train}
+    return {'seed': cfg.seed, 'code_version': code_version(),
+            'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+            'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
+            'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
+            'num_processes': acc.num_processes, 'device': str(acc.device), 'mixed_precision': acc.mixed_precision,
+            'wall_time_s': round(time.time() - self.t_start, 2), 'valid': valid, 'test': test}
+
+@patch
+def _do_report(self: Learner):
+    "Evaluate the kept weights once on valid and test: `self.info` (metrics.json) and `self.result` (what `fit` returns)."
+    st, cfg = self.state, self.cfg
+    res = {k: self._evaluate(k) for k in ('valid', 'test') if k in self.eval_loaders}
+    rep, probs = ({k: res[k][i] if k in res else None for k in ('valid', 'test')} for i in (0, 1))
+    self.best_epoch = st.best.get('epoch') if (cfg.restore_best and st.best_weights is not None) else st.epoch
+    self.history = st.history + ([self.partial_row] if self.partial_row else [])
+    self.info = self._info(rep['valid'], rep['test'])
+    self.result = {**self.info, 'model': st.raw_model, 'model_config': st.model_config, 'config': cfg, 'history': self.history,
+                   'valid_probs': probs['valid'], 'test_probs': probs['test'], 'out_dir': self.out,
+                   'checkpoint': self.out / 'checkpoint' if self.out is not None else None}
+
+@patch
+def fit(self: Learner) -> dict:
+    "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict."
+    self._with_events(self._do_fit, 'fit')
+    self._with_events(self._do_report, 'report')
+    self.state.raw_model.eval()
+    return self.result
+
+# %% ../nbs/12_train.ipynb #960e4d1a
+class Resume(Callback):
+    "With `resume=True`: continue from `out_dir/last/` exactly (weights, optimizer, schedule, counters, history, RNG states)."
+    order = -20
+    def __init__(self, resume: bool = False): self.resume, self.rng = resume, None
+    def before_fit(self):
+        learn, st, cfg = self.learn, self.state, self.cfg
+        last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
+        if last is not None and (last / 'state.json').exists():
+            *self.rng, learn.finished = _load_state(st, last)
+            if learn.finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): learn.finished = False
+            if learn.main and cfg.progress: print(f"resuming from {last} at step {st.step} (epoch {st.epoch}, batch {st.batch_in_epoch})")
+        elif self.resume and learn.main and cfg.progress: print(f"nothing to resume in {learn.out}; starting from scratch")
+        if not learn.finished: st.stop_reason = None
+    def before_train(self):   # the RNG states of the interrupted run, right before its next batch
+        if self.rng: _set_rng_state(*self.rng); self.rng = None
+
+class SaveBestModel(Callback):
+    "Track the best validation epoch (`cfg.monitor`), keep its weights, restore them after training, write `checkpoint/`."
+    order = -15
+    def after_epoch(self):
+        st, v = self.state, self.learn.valid
+        if v is None: return
+        value = v[VALID_COLUMNS[self.cfg.monitor]]
+        if _better(value, v['nll'], st.best, self.cfg.monitor):
+            st.best = {'value': value, 'loss': v['nll'], 'epoch': st.epoch, 'valid': v}; st.bad_epochs = 0
+            st.best_weights = {k: t.detach().cpu().clone() for k, t in st.raw_model.state_dict().items()}
+        else: st.bad_epochs += 1
+    def after_fit(self):
+        st = self.state
+        if self.cfg.restore_best and st.best_weights is not None:
+            st.raw_model.load_state_dict({k: v.to(st.device) for k, v in st.best_weights.items()})
+    def after_report(self):
+        learn, info = self.learn, self.learn.info
+        if learn.out is None or not learn.main: return
+        learn.out.mkdir(parents=True, exist_ok=True)
+        save_checkpoint(self.state.raw_model, self.state.model_config, learn.out / 'checkpoint', train_config=self.cfg,
+                        metrics={'valid': info['valid'], 'test': info['test']},
+                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed})
+
+class EarlyStopping(Callback):
+    "Stop after `cfg.patience` complete epochs without a better validation epoch (counted by `SaveBestModel`)."
+    order = -5
+    def after_epoch(self):
+        st, p = self.state, self.cfg.patience
+        if self.learn.valid is not None and p is not None and st.bad_epochs >= p: st.stop, st.stop_reason = True, 'early_stopping'
+
+# %% ../nbs/12_train.ipynb #f6ce9b5f
+def _save_plots(info: dict, history: list, out: Path):
+    "`confusion.png` (test, else valid) and `curves.png`."
+    rep, name = (info['test'], 'test') if info['test'] is not None else (info['valid'], 'valid')
+    if rep is not None:
+        ax = plot_confusion(rep['confusion'], rep['classes'], title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
+        save_figure(ax, out / 'confusion.png')
+    if history:
+        save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png')
+
+class Recorder(Callback):
+    "Train sums per step, one history row per epoch (a partial row when stopped inside one); `history.json`, `metrics.json`, plots."
+    order = -10
+    def before_fit(self): self.t = time.time()
+    def after_step(self):
+        learn = self.learn
+        _accumulate(self.state, learn.loss_value, learn.n_correct, learn.logs, len(learn.batch['y']))
+    def after_cancel_epoch(self): self.learn.partial_row = _epoch_row(self.state, self.learn.valid, time.time() - self.t, partial=True)
+    def after_epoch(self):
+        st = self.state
+        st.history.append(_epoch_row(st, self.learn.valid, time.time() - self.t)); st.sums = {}; self.t = time.time()
+    def after_report(self):
+        learn = self.learn
+        if learn.out is not None and learn.main:
+            learn.out.mkdir(parents=True, exist_ok=True)
+            save_json(learn.history, learn.out / 'history.json'); save_json(learn.info, learn.out / 'metrics.json')
+            _save_plots(learn.info, learn.history, learn.out)
+        learn.accelerator.wait_for_everyone()
+
+class Progress(Callback):
+    "A tqdm bar per epoch and a line per complete epoch (stderr), the test summary (stdout): main process, `cfg.progress`."
+    order = -3
+    @property
+    def on(self) -> bool: return self.cfg.progress and self.learn.main
+    def before_train(self):
+        st = self.state
+        self.bar = tqdm(total=st.steps_per_epoch, initial=st.batch_in_epoch, desc=f'epoch {st.epoch + 1}/{self.cfg.epochs}', leave=False,
+                        disable=not self.on, file=sys.stderr, dynamic_ncols=True)
+    def after_step(self): self.bar.update(1); self.bar.set_postfix(loss=f'{self.state.last_loss:.4f}', refresh=False)
+    def after_train(self): self.bar.close()
+    def after_epoch(self):
+        if not self.on: return
+        st, row = self.state, self.state.history[-1]
+        msg = ' '.join(f"{k}={v:.4g}" for k, v in row.items() if k not in ('epoch', 'step', 'time_s') and isinstance(v, float))
+        tqdm.write(f"epoch {st.epoch}/{self.cfg.epochs} step {st.step} {msg}", file=sys.stderr)
+    def after_report(self):
+        t = self.learn.info['test']
+        if self.on and t is not None:
+            print(f"test: accuracy {t['accuracy']:.4f}, macro-F1 {t['macro_f1']:.4f} (n={t['n']}); best epoch {self.learn.best_epoch}")
+
+class SaveState(Callback):
+    "The resume state in `out_dir/last/` (`save_last`): every `checkpoint_every` steps, when stopped inside an epoch, after every epoch."
+    order = 50
+    def _save(self, done: bool):
+        learn = self.learn
+        if learn.out is not None and self.cfg.save_last and learn.main: _save_state(self.state, learn.out / 'last', done)
+        learn.accelerator.wait_for_everyone()
+    def after_step(self):
+        st, every = self.state, self.cfg.checkpoint_every
+        if st.batch_in_epoch < st.steps_per_epoch and (st.stop or (every and st.step % every == 0)): self._save(done=st.stop)
+    def after_epoch(self): self._save(done=self.state.stop or self.state.epoch >= self.cfg.epochs)
+
+def default_callbacks(resume: bool = False) -> list[Callback]:
+    "The callbacks of every run (see above)."
+    return [Resume(resume), SaveBestModel(), Recorder(), EarlyStopping(), Progress(), SaveState()]
+
+# %% ../nbs/12_train.ipynb #e21a60c6
+def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
+        loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
+        model_config: ModelConfig | None = None) -> dict:
+    "Train `model` on `data['train']`, select on `valid`, report on `test`; see the notebook for files and the result dict."
+    return Learner(model, data, cfg, out_dir, loss, callbacks, resume, model_config).fit()
 
 # %% ../nbs/12_train.ipynb #be96a6ea
-_FLAG_TYPES = {'max_steps': int, 'patience': int, 'grad_clip': float, 'checkpoint_every': int, 'threads': int,
-               'eval_batch_size': int, 'label_mode': str, 'class_weights': str}
-_FLAG_CHOICES = {'optimizer': ('adamw', 'sgd'), 'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'),
-                 'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'multi_loss': ('max', 'bce', 'soft'),
-                 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
-
-_FLAG_HELP = {
-    'epochs': 'training epochs', 'batch_size': 'batch size per process', 'lr': 'peak learning rate',
-    'weight_decay': 'weight decay (not on biases/norms)', 'warmup_epochs': 'linear warm-up length in epochs',
-    'min_lr_ratio': 'cosine floor as a fraction of lr', 'step_epochs': "'step' schedule: decay every N epochs",
-    'gamma': "'step' schedule: decay factor", 'label_smoothing': 'label smoothing of the CE loss',
-    'class_weights': "'inverse_frequency', 'none' or comma-separated weights", 'label_mode': "training target (default: the dataset's)",
-    'multi_loss': "loss for --label-mode multi ('max' = FER+ multi_target)", 'augment': 'training augmentation',
-    'amp': 'mixed precision on CUDA', 'patience': 'early stopping after N epochs without improvement',
-    'monitor': 'validation metric for selection and early stopping', 'restore_best': 'keep the best validation epoch',
-    'valid_fraction': 'held-out fraction of train when the dataset has no validation split', 'seed': 'random seed of the run',
-    'num_workers': 'DataLoader workers', 'max_steps': 'stop after N optimizer steps (smoke runs)', 'grad_clip': 'max gradient norm',
-    'device': 'cpu, cuda or auto', 'checkpoint_every': 'save the resume state every N steps', 'save_last': 'keep OUT/last/ for --resume',
-    'eval_batch_size': 'evaluation batch size', 'threads': 'torch CPU threads', 'deterministic': 'deterministic torch kernels',
-    'progress': 'progress bar and per-epoch lines', 'momentum': 'SGD momentum', 'nesterov': 'SGD Nesterov momentum',
-}
-
 def add_cli(parser: argparse.ArgumentParser):
     "Arguments of `emoxnet train`."
     p = parser
@@ -667,15 +904,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
     p.add_argument('--config', help='JSON file of TrainConfig fields (flags override it)')
-    g = p.add_argument_group('training (TrainConfig)')
-    for f in fields(TrainConfig):
-        flag = '--' + f.name.replace('_', '-')
-        help = f"{_FLAG_HELP.get(f.name, f.name.replace('_', ' '))} (default {f.default})"
-        if isinstance(f.default, bool):
-            g.add_argument(flag, dest=f'tc_{f.name}', action=argparse.BooleanOptionalAction, default=None, help=help)
-        else:
-            g.add_argument(flag, dest=f'tc_{f.name}', type=_FLAG_TYPES.get(f.name, type(f.default)), default=None,
-                           choices=_FLAG_CHOICES.get(f.name), metavar=None if f.name in _FLAG_CHOICES else f.name.upper(), help=help)
+    add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices())
     p.set_defaults(func=train_main)
 
 def _parse_class_weights(v: str | None):
