@@ -358,10 +358,7 @@ def _finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprin
     if not (m.exists() and ck.exists()): return False
     if fingerprint is not None and not ((run_dir / 'data.json').exists() and same_data(load_json(run_dir / 'data.json'), fingerprint)): return False
     info = load_json(m)
-    free = {'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device'}
-    old, new = info.get('config') or {}, _jsonable(cfg.to_dict())
-    same = all(old.get(k) == v for k, v in new.items() if k not in free)
-    return same and info.get('model_config') == _jsonable(mcfg.to_dict())
+    return not cfg.changed(info.get('config') or {}) and info.get('model_config') == _jsonable(mcfg.to_dict())   # TrainConfig.RESULT_FREE may differ
 
 def _jsonable(d):
     "`d` as it reads back from JSON (tuples become lists), for comparisons with saved configs."
