@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/deploy.html.md"""
 from __future__ import annotations
 import contextlib, io, json, os, platform, shutil, time, warnings
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version
-from .models import ModelConfig, create_model, load_checkpoint, count_params, unwrap, LogitsOnly
+from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly
 
 # %% auto #0
 __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',

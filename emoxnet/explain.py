@@ -7,8 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/explain.html.md"""
 # %% ../nbs/21_explain.ipynb #13f6a0d5
 from __future__ import annotations
 import warnings
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch

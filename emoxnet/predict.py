@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/predict.html.md"""
 
 # %% ../nbs/22_predict.ipynb #b1270e3a
 from __future__ import annotations
-import argparse, contextlib, json, os, queue, sys, tempfile, threading, time
+import argparse, json, os, queue, sys, tempfile, threading, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -15,19 +15,17 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, code_version
+from .core import atomic_write
 from .data.core import DataError, read_image
-from .data.transforms import Preprocess
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
-from .models import ModelConfig, load_checkpoint, unwrap, class_logits
+from .models import ModelConfig, load_checkpoint, class_logits
 from .deploy import export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'IMAGE_SUFFIXES', 'PROVENANCE', 'ImageInputError',
-           'describe', 'image_size', 'load_rgb', 'FacePrediction', 'bundled_checkpoint', 'default_detector',
-           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'predict_files',
-           'predict_main', 'add_cli', 'bench_e2e', 'calibrate_margin', 'evaluate_synthfacs', 'data_fingerprint',
-           'synthetic_md5', 'folder_mb', 'model_card', 'bundle_checkpoint']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'IMAGE_SUFFIXES', 'ImageInputError', 'describe',
+           'image_size', 'load_rgb', 'FacePrediction', 'bundled_checkpoint', 'default_detector', 'EmotionRecognizer',
+           'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'predict_files', 'predict_main', 'add_cli',
+           'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 class ImageInputError(ValueError):
@@ -441,148 +439,3 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
         if tmp: shutil.rmtree(tmp, ignore_errors=True)
         torch.set_num_threads(old_threads)
     return pd.DataFrame(rows)
-
-# %% ../nbs/22_predict.ipynb #0d4fabae
-def calibrate_margin(detector: str = DEFAULT_DETECTOR, n: int = 64, size: int = 160, seed: int = 0) -> dict:
-    "Margin per side (and centre shift) that make a detector's box frame a face like SynthFACS does, measured with `detector` on `n` SynthFACS faces."
-    from emoxnet.data.synthetic import generate, SynthConfig, Nuisance
-    cfg = SynthConfig(n_subjects=max(1, n // 8), images_per_subject=8, size=size, grey=False, nuisance=Nuisance.lab(), seed=seed,
-                      split=(1.0, 0.0, 0.0))
-    ds = generate(cfg)['train']
-    det = FaceDetector(detector)
-    stats = []
-    for img, lm in zip(ds.images, ds.meta['landmarks']):
-        # the detection that is this face (a detector may also fire elsewhere): best overlap with the landmarks' box
-        ref = (float(lm[:, 0].min()), float(lm[:, 1].min()), float(lm[:, 0].max()), float(lm[:, 1].max()))
-        faces = [f for f in det(img) if f.iou(ref) >= 0.3]
-        if not faces: continue
-        f = max(faces, key=lambda f: f.iou(ref))
-        b = max(f.w, f.h); cx, cy = f.center
-        stats.append((b / size, (size / 2 - cx) / b, (size / 2 - cy) / b))
-    if len(stats) < max(3, len(ds) // 4):
-        raise RuntimeError(f"calibrate_margin: {detector!r} found the face in only {len(stats)} of {len(ds)} SynthFACS images")
-    side, dx, dy = np.median(np.array(stats), 0)
-    return {'margin': round(float((1 / side - 1) / 2), 3), 'shift': [round(float(dx), 3), round(float(dy), 3)], 'detector': detector,
-            'box_side_over_image': round(float(side), 4), 'faces_found': len(stats), 'images': len(ds), 'render_size': size}
-
-def evaluate_synthfacs(rec: EmotionRecognizer, synth: dict | None = None, split: str = 'test', batch_size: int = 256) -> dict:
-    "Classification report of `rec.predict_faces` on a split of the SynthFACS benchmark `SynthConfig(**synth)`."
-    from emoxnet.data.synthetic import generate, SynthConfig
-    from emoxnet.metrics import classification_report
-    ds = generate(SynthConfig(**(synth or {})))[split]
-    if tuple(ds.classes) != rec.classes: raise ValueError(f"SynthFACS classes {ds.classes} differ from the model's {rec.classes}")
-    probs = np.concatenate([rec.predict_faces(ds.images[i:i + batch_size])[1] for i in range(0, len(ds), batch_size)])
-    return {**classification_report(probs, ds.targets, rec.classes), 'data_fingerprint': data_fingerprint(ds)}
-
-def data_fingerprint(ds) -> str:
-    "MD5 of a split's pixels and targets: the same fingerprint means the same evaluation data."
-    import hashlib
-    h = hashlib.md5(np.ascontiguousarray(ds.images).tobytes()); h.update(np.asarray(ds.targets, np.int64).tobytes())
-    return h.hexdigest()
-
-def synthetic_md5() -> str:
-    "MD5 of the installed SynthFACS generator source: a bundle evaluated on one generator must be re-evaluated after it changes."
-    import hashlib, emoxnet.data.synthetic as syn
-    return hashlib.md5(Path(syn.__file__).read_bytes()).hexdigest()
-
-def folder_mb(path: str | Path) -> float:
-    "Total size of the files in a folder, in MB (10^6 bytes)."
-    return sum(p.stat().st_size for p in Path(path).rglob('*') if p.is_file()) / 1e6
-
-def model_card(info: dict, report: dict, valid: dict | None, face_crop: dict, provenance: str, commands: str, size_mb: float) -> str:
-    "The text of `MODEL_CARD.md` for a bundled checkpoint."
-    from emoxnet.data.synthetic import SynthConfig
-    p = info['preprocess']; synth = (info.get('extra') or {}).get('bundle', {}).get('synth', {}) or {}
-    sc = SynthConfig(**synth); kw = info.get('model_kwargs') or {}
-    f3 = lambda v: '–' if v is None else f'{v:.3f}'    # precision is undefined for a class never predicted
-    rows = '\n'.join(f"| {c} | {v['support']} | {f3(v['precision'])} | {f3(v['recall'])} | {f3(v['f1'])} |" for c, v in report['per_class'].items())
-    return f"""# EmoXNetLite (bundled) — model card
-
-The model `EmotionRecognizer.default()` loads and `emoxnet demo` serves.
-
-## Model
-- Architecture: timm `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, trained from scratch (no pretrained weights).
-- Input: {p['size']}x{p['size']} {'grey' if p['channels'] == 1 else 'RGB'}, resize `{p['resize']}`, normalised with mean {p['mean']} / std {p['std']} (recorded in `config.json`; the predictor applies it).
-- Output: {len(info['classes'])} classes in this order: {', '.join(info['classes'])}.
-- Files: `model.safetensors` + `config.json` (+ this card), {size_mb:.2f} MB in total.
-- Provenance: {provenance}
-
-## Training data
-SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.synthetic`), default configuration{' with overrides ' + json.dumps(synth) if synth else ''}: {sc.n_subjects} subjects x {sc.images_per_subject} images, {sc.size}x{sc.size} {'grey' if sc.grey else 'RGB'}, subject-independent {'/'.join(f'{round(100 * f)}' for f in sc.split)} train/valid/test split, labels = majority vote of a simulated {sc.panel.n_annotators}-annotator panel (FER+-style). No photograph of a real person was used.
-
-## Metrics (SynthFACS test split, majority-vote labels)
-- SynthFACS test accuracy: {100 * report['accuracy']:.2f} % ({report['n']} images)
-- macro-F1: {f3(report['macro_f1'])}; balanced accuracy: {f3(report['balanced_accuracy'])}; NLL: {f3(report['nll'])}; ECE: {f3(report['ece'])}
-{f"- validation accuracy (model selection): {100 * valid['accuracy']:.2f} %" if valid else ''}
-
-| class | test images | precision | recall | F1 |
-|---|---|---|---|---|
-{rows}
-
-Measured with `evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's own preprocessing path) on test data with fingerprint `{report.get('data_fingerprint', '?')}` (MD5 of the split's pixels and labels; generator source MD5 `{(info.get('extra') or {}).get('bundle', {}).get('synthetic_md5', '?')}`); `tests/test_predict.py` regenerates the split, checks the fingerprint and re-runs the evaluation against the accuracy above.
-
-## Reproduce
-```sh
-{commands}
-```
-
-## Faces in photos
-Photos are cut into faces by the `{face_crop['detector']}` detector (`emoxnet.faces`); each box is squared, moved by {face_crop['shift']} box sides and grown by a margin of {face_crop['margin']} per side: `calibrate_margin` measured on SynthFACS faces (the detection that overlaps the face's landmarks; found in {face_crop['faces_found']} of {face_crop['images']} lab faces) that the detector's box side is {face_crop['box_side_over_image']:.1%} of the training image, so this crop frames a real face the way the training faces are framed. Other detectors have their own framing in `config.json` (`extra.face_crop.per_detector`).
-
-## Limitations: read before using
-- **Domain gap.** The model has only ever seen rendered synthetic faces. On real photographs it is out of its training domain: the demo shows the pipeline (detection, preprocessing, probabilities, attention maps) working end to end, not a validated reading of real people's expressions. Its SynthFACS accuracy says nothing about accuracy on real faces; measure that on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.
-- Expression categories are a coarse description of faces; a face's appearance is not a person's emotional state.
-- No fairness evaluation on real demographics exists for this model. Do not use it for decisions about people.
-"""
-
-PROVENANCE = {
-    'distilled': ("EmoXNetLite student distilled from the EmoXNet ensemble by the distillation experiment (`nbs/distill.ipynb`, "
-                  "`emoxnet.distill.run_experiment`, seed 0, variant `kd`, student `resnet10t_slim`, 20 epochs, alpha 0.7, T 4, smoothing 0.1; "
-                  "teacher: the seed-0 ensemble of resnet18 + cs3darknet_s + densenet121, stacking). That run's `metrics.json` holds the "
-                  "ensemble and the baselines; `docs/results.md` discusses them (this student beats its teacher, and the same network "
-                  "trained without a teacher scored higher still).",
-                  """# 1. the seed-0 EmoXNet ensemble (the default members), then the students of a ResNet-10-T-slim EmoXNetLite
-.venv/bin/papermill nbs/train_ensemble.ipynb runs/nb/train_ensemble_seed0.ipynb -p seed 0 -p out_dir runs/emoxnet/synthfacs/seed0/ensemble
-.venv/bin/papermill nbs/distill.ipynb runs/nb/distill_seed0_slim.ipynb -p seed 0 -p student resnet10t_slim -p epochs 20 -p out_dir runs/emoxnet/synthfacs/seed0_resnet10t_slim -p ensemble_dir runs/emoxnet/synthfacs/seed0/ensemble
-# 2. calibrate the face margin, evaluate on the SynthFACS test split, write emoxnet/assets/emoxnetlite/ with this card
-.venv/bin/python -c "from emoxnet.predict import bundle_checkpoint; bundle_checkpoint('runs/emoxnet/synthfacs/seed0_resnet10t_slim/students/kd/checkpoint', provenance='distilled')"
-"""),
-}
-
-def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance: str = '', commands: str = '',
-                      synth: dict | None = None, detector: str = DEFAULT_DETECTOR, max_mb: float = 10.0, log=print) -> Path:
-    "Copy checkpoint `src` into the package assets (default `emoxnet/assets/emoxnetlite`) with its calibrated face margin, SynthFACS evaluation and model card; `provenance='distilled'` fills in the card's provenance and commands."
-    import shutil
-    from emoxnet.core import load_json, save_json
-    from emoxnet.models import atomic_dir
-    if provenance in PROVENANCE: provenance, commands = PROVENANCE[provenance][0], commands or PROVENANCE[provenance][1]
-    src, dst = Path(src), Path(dst) if dst is not None else bundled_checkpoint()
-    from emoxnet.faces import detector_available
-    log(f"calibrating the face margin with {detector!r}..."); crop = calibrate_margin(detector)
-    crop['per_detector'] = {detector: {'margin': crop['margin'], 'shift': crop['shift']}}
-    for other in FALLBACK_DETECTORS:                   # framing for the detectors used when the default is not installed
-        if other != detector and detector_available(other):
-            with contextlib.suppress(RuntimeError):
-                c = calibrate_margin(other); crop['per_detector'][other] = {'margin': c['margin'], 'shift': c['shift']}
-    with atomic_dir(dst) as tmp:
-        shutil.copy2(src / 'model.safetensors', tmp / 'model.safetensors')
-        info = load_json(src / 'config.json')
-        info.setdefault('extra', {})
-        info['extra']['face_crop'] = crop
-        info['extra']['bundle'] = {'source': str(src), 'provenance': provenance, 'commands': commands, 'synth': synth or {},
-                                   'synthetic_md5': synthetic_md5(), 'code_version': code_version()}
-        save_json(info, tmp / 'config.json')
-        log("evaluating on the SynthFACS test split...")
-        rec = EmotionRecognizer.from_checkpoint(tmp, detector=detector)
-        report = evaluate_synthfacs(rec, synth)
-        info['extra']['bundle']['synthfacs_test'] = {k: report[k] for k in ('n', 'accuracy', 'macro_f1', 'balanced_accuracy', 'nll', 'ece', 'data_fingerprint')}
-        save_json(info, tmp / 'config.json')
-        valid = (info.get('metrics') or {}).get('valid')
-        card = model_card(info, report, valid if isinstance(valid, dict) and 'accuracy' in valid else None, crop, provenance, commands, 0)
-        (tmp / 'MODEL_CARD.md').write_text(card)
-        mb = folder_mb(tmp)
-        (tmp / 'MODEL_CARD.md').write_text(model_card(info, report, valid if isinstance(valid, dict) and 'accuracy' in valid else None,
-                                                      crop, provenance, commands, mb))
-        if mb > max_mb: raise ValueError(f"bundle is {mb:.1f} MB, over the {max_mb} MB limit: choose a smaller student")
-    log(f"bundled {src} -> {dst} ({folder_mb(dst):.2f} MB, SynthFACS test accuracy {report['accuracy']:.4f})")
-    return dst

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 from skimage import data as skdata
 
-from emoxnet.predict import EmotionRecognizer, ImageInputError, bundled_checkpoint, evaluate_synthfacs, folder_mb
+from emoxnet.predict import EmotionRecognizer, ImageInputError, bundled_checkpoint
+from emoxnet.release import evaluate_synthfacs, folder_mb
 
 ASSET = bundled_checkpoint()
 
