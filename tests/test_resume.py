@@ -5,7 +5,7 @@ import torch
 
 from emoxnet.core import load_json
 from emoxnet.models import ModelConfig, load_checkpoint
-from emoxnet.train import TrainConfig, fit, toy_splits
+from emoxnet.train import Callback, TrainConfig, fit, toy_splits
 
 torch.set_num_threads(1)
 
@@ -24,6 +24,13 @@ class CrashAt:
     def __init__(self, step): self.step = step
     def on_step_end(self, state):
         if state.step == self.step: raise Crash(f'simulated crash at step {state.step}')
+
+
+class CrashAfterBatch(Callback):
+    "The same crash written as a `Callback`: `after_batch` runs after the step's resume state was saved."
+    def __init__(self, step): self.step = step
+    def after_batch(self):
+        if self.state.step == self.step: raise Crash(f'simulated crash at step {self.state.step}')
 
 
 def _strip(history):
@@ -57,6 +64,13 @@ def test_resume_after_crash_matches_uninterrupted(reference, tmp_path, crash_ste
     assert m['test']['n'] == len(DATA['test']) and m['steps'] == 12
     model, cfg, info = load_checkpoint(tmp_path / 'checkpoint')
     for k, v in model.state_dict().items(): assert torch.equal(v, reference['model'].state_dict()[k]), k
+
+
+def test_resume_after_crash_in_a_callback_class(reference, tmp_path):
+    with pytest.raises(Crash):
+        fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAfterBatch(8)])
+    assert load_json(tmp_path / 'last' / 'state.json')['step'] == 8   # saved at step 8 (checkpoint_every 4) before the crash
+    _same_run(reference, fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True))
 
 
 def test_resume_after_max_steps(reference, tmp_path):
