@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .core import BASIC, Registry, seed_everything, save_json, load_json, code_version, add_dataclass_args, _json_default
 from .data.core import FERDataset, FERSplits, LABEL_MODES
@@ -729,10 +729,9 @@ def _do_validate(self: Learner):
 
 @patch
 def _end_epoch(self: Learner):
-    "Count the complete epoch; reaching `epochs` is the stop reason unless something else already stopped the run."
+    "Count the complete epoch (`_do_fit` names the stop reason 'epochs' when nothing else stopped the run)."
     st = self.state
     st.epoch += 1; st.batch_in_epoch = 0
-    if st.epoch >= self.cfg.epochs and st.stop_reason is None: st.stop_reason = 'epochs'
 
 @patch
 def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
