@@ -9,20 +9,22 @@ from __future__ import annotations
 import argparse, logging, os, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
+from .core import Registry
 from .data.core import DataError
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              image_size, load_rgb)
 from .explain import overlay
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TOP', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'Analysis', 'DemoBackend',
-           'upload_component', 'example_images', 'build_demo', 'write_examples', 'launch', 'demo_main', 'add_cli',
-           'main']
+__all__ = ['log', 'SUPPORTED', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'Analysis', 'DemoBackend',
+           'upload_component', 'example_images', 'face_index', 'faces_table', 'PhotoWidgets', 'photo_layout',
+           'photo_handlers', 'photo_tab', 'webcam_tab', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
+           'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/23_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -214,94 +216,130 @@ def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
         return tuple(out)
     return run
 
+# %% ../nbs/23_demo.ipynb #3ca6667d
+def face_index(fno) -> int:
+    "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...); anything else picks the first face."
+    return int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
+
+def faces_table(faces: Sequence[FacePrediction]) -> str:
+    "Markdown table of the faces found: number, top expression (with the next two), box; empty without faces."
+    if not faces: return ''
+    return '| face | top expression | box |\n|---|---|---|\n' + '\n'.join(
+        f"| {i + 1} | {f.label} {f.confidence:.0%} ({', '.join(f'{k} {v:.0%}' for k, v in f.top(3)[1:])}) | "
+        f"{tuple(round(v) for v in f.box)} |" for i, f in enumerate(faces))
+
+# %% ../nbs/23_demo.ipynb #ac992cd6
+DEMO_TABS = Registry('demo tab')   # tab title -> `tab(gr, backend)` that lays out and wires it; the page shows them in this order
+
+@dataclass
+class PhotoWidgets:
+    "The components of the photo tab."
+    image: Any; target: Any; face_no: Any; run: Any
+    annotated: Any; status: Any; probs: Any; attention: Any; faces_md: Any
+    crops: Any; labels: Any   # session state: the crops and labels of the last analysis
+
+    @property
+    def outputs(self) -> list:
+        "What `analyse` returns, in order (the status line is index 4, the face picker index 7)."
+        return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.labels, self.face_no]
+
+def photo_layout(gr, be: DemoBackend) -> PhotoWidgets:
+    "Lay out the photo tab: input column (upload, pickers, button, examples) beside the result column."
+    classes = be.rec.classes
+    with gr.Row():
+        with gr.Column(scale=1):
+            image = upload_component(gr, label='Photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'],
+                                     elem_id='photo-input', height=360)
+            with gr.Row():
+                target = gr.Dropdown([TOP] + list(classes), value=TOP, label='Attention map for', elem_id='target')
+                face_no = gr.Dropdown(['1'], value='1', label='Face', elem_id='face-no', allow_custom_value=True)
+            run = gr.Button('Analyse', variant='primary', elem_id='analyse')
+            ex = example_images()
+            if ex: gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
+        with gr.Column(scale=1):
+            annotated = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
+            status = gr.Markdown(elem_id='status')
+            with gr.Row():
+                probs = gr.Label(num_top_classes=len(classes), label='Probabilities (selected face)', elem_id='probs')
+                attention = gr.Image(label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
+            faces_md = gr.Markdown(elem_id='faces')
+    return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
+
+# %% ../nbs/23_demo.ipynb #7e395dfa
+def photo_handlers(gr, be: DemoBackend) -> dict[str, Callable]:
+    "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only)."
+    def analyse(path, tgt, fno):
+        a = be.analyse(path, tgt, face_index(fno))
+        n = len(a.faces); sel = min(max(face_index(fno), 0), max(n - 1, 0))
+        if not a.ok: gr.Warning(a.status.replace('**', ''))
+        return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
+                [f.crop for f in a.faces] or None, [f.label for f in a.faces] or None,
+                gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)))
+
+    recent: dict[str, tuple] = {}
+    def on_change(path, tgt, fno, request: gr.Request):
+        # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
+        key, sid, now = (path, tgt, fno), getattr(request, 'session_hash', None), time.monotonic()
+        last = recent.get(sid)
+        if path is not None and last is not None and last[0] == key and now - last[1] < 3.0:
+            return tuple(gr.skip() for _ in range(8))
+        if sid is not None:
+            if len(recent) > 1000: recent.clear()
+            recent[sid] = (key, now)
+        if path is None: return (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'))   # cleared
+        return analyse(path, tgt, fno)
+    on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
+
+    def redraw(cs, ls, tgt, fno):
+        return be.attention(cs, ls, tgt, face_index(fno))[0], ''
+    return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw}
+
+@DEMO_TABS.register('Photo')
+def photo_tab(gr, be: DemoBackend):
+    "An image in; faces boxed and labelled, the selected face's probabilities and attention map out."
+    w, h = photo_layout(gr, be), photo_handlers(gr, be)
+    outs, ins = w.outputs, [w.image, w.target, w.face_no]
+    w.run.click(_guard(h['analyse'], len(outs), 4, keep=(7,)), ins, outs, api_name='analyse')
+    w.image.change(_guard(h['on_change'], len(outs), 4, keep=(7,)), ins, outs, api_visibility='private')
+    redraw_in, redraw_out = [w.crops, w.labels, w.target, w.face_no], [w.attention, w.status]
+    w.target.change(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
+    w.face_no.change(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_visibility='private')
+
+# %% ../nbs/23_demo.ipynb #f757463f
+@DEMO_TABS.register('Webcam (live)')
+def webcam_tab(gr, be: DemoBackend):
+    "Webcam frames streamed to the server and back, boxed and labelled (no attention map: it needs a backward pass per frame)."
+    cfg = be.cfg
+    gr.Markdown(f"Frames are sent every {cfg.stream_every:g} s and come back boxed and labelled (no attention map: it needs a backward pass per frame).")
+    with gr.Row():
+        cam = gr.Image(sources=['webcam'], streaming=True, type='numpy', label='Webcam', elem_id='webcam')
+        with gr.Column():
+            cam_out = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
+            cam_probs = gr.Label(num_top_classes=3, label='Best face')
+            cam_status = gr.Markdown()
+    cam.stream(_guard(be.stream, 3, 2), [cam], [cam_out, cam_probs, cam_status], stream_every=cfg.stream_every,
+               time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency, concurrency_id='webcam', api_name='stream')
+
+# %% ../nbs/23_demo.ipynb #73963bee
+def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: str | Path | None = None,
+                       detector: str | None = None) -> EmotionRecognizer:
+    "The recognizer to serve: `recognizer` if given, else `checkpoint`'s, else the bundled EmoXNetLite student."
+    if recognizer is not None: return recognizer
+    kw = {'detector': detector} if detector else {}
+    return EmotionRecognizer.from_checkpoint(checkpoint, **kw) if checkpoint else EmotionRecognizer.default(**kw)
+
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True):
-    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`)."
+    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, then `DEMO_TABS`."
     gr = _gradio()
     cfg = config or DemoConfig()
     if cfg.threads:
         import torch; torch.set_num_threads(cfg.threads)
-    if recognizer is None:
-        kw = {'detector': detector} if detector else {}
-        recognizer = EmotionRecognizer.from_checkpoint(checkpoint, **kw) if checkpoint else EmotionRecognizer.default(**kw)
-    be = DemoBackend(recognizer, cfg)
-    choices = [TOP] + list(recognizer.classes)
+    be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
     with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False) as demo:
         gr.Markdown("# emoxnet: facial expression recognition\n" + be.model_markdown(), elem_id='model-info')
-        with gr.Tab('Photo'):
-            with gr.Row():
-                with gr.Column(scale=1):
-                    image = upload_component(gr, label='Photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'],
-                                             elem_id='photo-input', height=360)
-                    with gr.Row():
-                        target = gr.Dropdown(choices, value=TOP, label='Attention map for', elem_id='target')
-                        face_no = gr.Dropdown(['1'], value='1', label='Face', elem_id='face-no', allow_custom_value=True)
-                    run = gr.Button('Analyse', variant='primary', elem_id='analyse')
-                    ex = example_images()
-                    if ex: gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
-                with gr.Column(scale=1):
-                    annotated = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
-                    status = gr.Markdown(elem_id='status')
-                    with gr.Row():
-                        probs = gr.Label(num_top_classes=len(recognizer.classes), label='Probabilities (selected face)', elem_id='probs')
-                        attention = gr.Image(label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
-                    faces_md = gr.Markdown(elem_id='faces')
-            crops = gr.State(None); labels = gr.State(None)
-
-            def analyse(path, tgt, fno):
-                a = be.analyse(path, tgt, int(fno or 1) - 1 if str(fno or '1').isdigit() else 0)
-                n = len(a.faces); sel = min(max(int(fno or 1) - 1 if str(fno or '1').isdigit() else 0, 0), max(n - 1, 0))
-                table = '' if not n else '| face | top expression | box |\n|---|---|---|\n' + '\n'.join(
-                    f"| {i + 1} | {f.label} {f.confidence:.0%} ({', '.join(f'{k} {v:.0%}' for k, v in f.top(3)[1:])}) | "
-                    f"{tuple(round(v) for v in f.box)} |" for i, f in enumerate(a.faces))
-                status_md = a.status if a.ok else f"⚠️ {a.status}"
-                if not a.ok: gr.Warning(a.status.replace('**', ''))
-                return (a.annotated, a.label(sel), a.attention, table, status_md,
-                        [f.crop for f in a.faces] or None, [f.label for f in a.faces] or None,
-                        gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)))
-
-            def explain(cs, ls, tgt, fno):
-                i = int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
-                ov, _ = be.attention(cs, ls, tgt, i)
-                return ov, ''
-
-            outs = [annotated, probs, attention, faces_md, status, crops, labels, face_no]
-            recent: dict[str, tuple] = {}
-
-            def analyse_on_change(path, tgt, fno, request: gr.Request):
-                # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
-                key, sid, now = (path, tgt, fno), getattr(request, 'session_hash', None), time.monotonic()
-                last = recent.get(sid)
-                if path is not None and last is not None and last[0] == key and now - last[1] < 3.0:
-                    return tuple(gr.skip() for _ in outs)
-                if sid is not None:
-                    if len(recent) > 1000: recent.clear()
-                    recent[sid] = (key, now)
-                if path is None: return (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'))   # cleared
-                return analyse(path, tgt, fno)
-            analyse_on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
-
-            ga = _guard(analyse, len(outs), 4, keep=(7,))
-            run.click(ga, [image, target, face_no], outs, api_name='analyse')
-            image.change(_guard(analyse_on_change, len(outs), 4, keep=(7,)), [image, target, face_no], outs, api_name=False)
-            ge = _guard(explain, 2, 1)
-            target.change(ge, [crops, labels, target, face_no], [attention, status], api_name='attention', show_progress='minimal')
-
-            def select_face(cs, ls, tgt, fno, annotated_img):
-                ov, _ = be.attention(cs, ls, tgt, int(fno) - 1 if str(fno).isdigit() else 0)
-                return ov, ''
-            face_no.change(_guard(select_face, 2, 1), [crops, labels, target, face_no, annotated], [attention, status], api_name=False)
-
-        with gr.Tab('Webcam (live)'):
-            gr.Markdown(f"Frames are sent every {cfg.stream_every:g} s and come back boxed and labelled (no attention map: it needs a backward pass per frame).")
-            with gr.Row():
-                cam = gr.Image(sources=['webcam'], streaming=True, type='numpy', label='Webcam', elem_id='webcam')
-                with gr.Column():
-                    cam_out = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
-                    cam_probs = gr.Label(num_top_classes=3, label='Best face')
-                    cam_status = gr.Markdown()
-            cam.stream(_guard(be.stream, 3, 2), [cam], [cam_out, cam_probs, cam_status], stream_every=cfg.stream_every,
-                       time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency, concurrency_id='webcam', api_name='stream')
+        for title, tab in DEMO_TABS.items():
+            with gr.Tab(title): tab(gr, be)
     demo.queue(default_concurrency_limit=cfg.concurrency, max_size=cfg.queue_size)
     demo.backend = be
     if warmup: be.warmup()
