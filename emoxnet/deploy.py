@@ -139,44 +139,48 @@ def _load_or_fresh(path, fresh: Callable[[], nn.Module], log) -> tuple[nn.Module
     log(f"[bench] {path}: not found, using a fresh (random-weight) model of the same architecture")
     return fresh(), 'fresh weights'
 
-def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, ensemble: str | Path | nn.Module | None = DEFAULT_ENSEMBLE,
-                 threads: int | None = 2, rounds: int = 7, batch: int = 64, b0_size: int = 224, onnx_all: bool = False,
-                 quick: bool = False, log: Callable = print) -> pd.DataFrame:
-    "Batch-1 latency and batch-64 throughput of the student (torch, ONNX Runtime), the ensemble and EfficientNet-B0@224, side by side."
+def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[nn.Module, str]]:
+    "`{name: (model in eval mode, where its weights come from)}`: the student, the ensemble and EfficientNet-B0 at `b0_size`."
     from emoxnet.distill import DEFAULT_STUDENT
     from emoxnet.ensemble import EmoXNet, DEFAULT_MEMBERS
-    if threads: torch.set_num_threads(threads)
-    if quick: rounds, batch = 2, min(batch, 8)
     torch.manual_seed(0)
     stu, stu_src = (student, 'given') if isinstance(student, nn.Module) else \
         _load_or_fresh(student, lambda: create_model(ModelConfig(DEFAULT_STUDENT)), log)
     ens, ens_src = (ensemble, 'given') if isinstance(ensemble, nn.Module) else \
         _load_or_fresh(ensemble, lambda: EmoXNet([create_model(ModelConfig(a)) for a in DEFAULT_MEMBERS], 'mean_prob'), log)
     b0 = create_model(ModelConfig('efficientnet_b0', in_chans=3, input_size=b0_size))
-    models = {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
-              f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
-    runners = {}   # (model, engine) -> {bs: fn}
-    tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
-    try:
-        for name, (m, src) in models.items():
-            x1, xb = example_input(m, 1), example_input(m, batch)
-            lm = LogitsOnly(m).eval()
-            def tfn(x, lm=lm):
-                with torch.inference_mode(): return lm(x)
-            runners[(name, 'torch')] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}
-            if name == 'EmoXNetLite student' or onnx_all:
-                sess = onnx_session(export_onnx(m, tmp / f'{len(runners)}.onnx'), threads)
-                a1, ab = x1.numpy(), xb.numpy()
-                runners[(name, 'onnxruntime')] = {1: (lambda s=sess, a=a1: onnx_logits(s, a)), batch: (lambda s=sess, a=ab: onnx_logits(s, a))}
-        for fns in runners.values():          # warm-up (allocators, ORT graph optimisation, lazy init)
-            for f in fns.values(): f(); f()
-        n1 = 3 if quick else 15
-        times = {k: {1: [], batch: []} for k in runners}
-        for r in range(rounds):               # interleaved rounds: load bursts hit every model alike
-            for k, fns in runners.items():
-                times[k][1].append(_median_time(fns[1], n1))
-                times[k][batch].append(_median_time(fns[batch], 1 if quick else 2))
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
+            f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
+
+def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None, tmp: Path) -> dict:
+    "`{(model name, engine): {batch size: call}}`: torch for every model, ONNX Runtime for the student (all with `onnx_all`)."
+    runners = {}
+    for name, (m, src) in models.items():
+        x1, xb = example_input(m, 1), example_input(m, batch)
+        lm = LogitsOnly(m).eval()
+        def tfn(x, lm=lm):
+            with torch.inference_mode(): return lm(x)
+        runners[(name, 'torch')] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}
+        if name == 'EmoXNetLite student' or onnx_all:
+            sess = onnx_session(export_onnx(m, tmp / f'{len(runners)}.onnx'), threads)
+            a1, ab = x1.numpy(), xb.numpy()
+            runners[(name, 'onnxruntime')] = {1: (lambda s=sess, a=a1: onnx_logits(s, a)), batch: (lambda s=sess, a=ab: onnx_logits(s, a))}
+    return runners
+
+def _interleaved_times(runners: dict, rounds: int, batch: int, quick: bool) -> dict:
+    "`{runner: {batch size: [median seconds per round]}}`, every runner timed once per round so load bursts hit all alike."
+    for fns in runners.values():          # warm-up (allocators, ORT graph optimisation, lazy init)
+        for f in fns.values(): f(); f()
+    n1 = 3 if quick else 15
+    times = {k: {1: [], batch: []} for k in runners}
+    for r in range(rounds):
+        for k, fns in runners.items():
+            times[k][1].append(_median_time(fns[1], n1))
+            times[k][batch].append(_median_time(fns[batch], 1 if quick else 2))
+    return times
+
+def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
+    "One row per (model, engine): latency, throughput, and the ratios to the torch and ONNX Runtime student."
     rows = []
     for (name, eng), t in times.items():
         m, src = models[name]; mc = unwrap(m).model_config
@@ -190,6 +194,19 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
         if len(s):
             df[f'b1_speedup_vs_student_{eng}'] = (df.batch1_ms / s.batch1_ms.iloc[0]).round(2)
             df[f'b{batch}_speedup_vs_student_{eng}'] = (s[tp].iloc[0] / df[tp]).round(2)
+    return df
+
+def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, ensemble: str | Path | nn.Module | None = DEFAULT_ENSEMBLE,
+                 threads: int | None = 2, rounds: int = 7, batch: int = 64, b0_size: int = 224, onnx_all: bool = False,
+                 quick: bool = False, log: Callable = print) -> pd.DataFrame:
+    "Batch-1 latency and batch-64 throughput of the student (torch, ONNX Runtime), the ensemble and EfficientNet-B0@224, side by side."
+    if threads: torch.set_num_threads(threads)
+    if quick: rounds, batch = 2, min(batch, 8)
+    models = _bench_models_set(student, ensemble, b0_size, log)
+    tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
+    try: times = _interleaved_times(_bench_runners(models, batch, onnx_all, threads, tmp), rounds, batch, quick)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    df = _speed_table(times, models, batch)
     df.attrs.update(threads=torch.get_num_threads(), rounds=rounds, batch=batch, platform=platform.platform(),
                     processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(), code_version=code_version())
     return df
