@@ -198,25 +198,27 @@ def au_anchors(lm: np.ndarray, au: int, side: str = '') -> np.ndarray:
     else: raise KeyError(f"no region defined for AU {au}")
     return np.concatenate([np.reshape(p, (-1, 2)) for p in pts]).astype(np.float32)
 
+def _region_discs(lm: np.ndarray, aus: Sequence[int], radius: float, side: str, scale: float) -> tuple[np.ndarray, float]:
+    "Centres `(n, 2)` and radius of the discs whose union is the region of `aus` (landmarks scaled by `scale` first)."
+    lm = np.asarray(lm, np.float32) * scale
+    if not len(aus): return np.zeros((0, 2), np.float32), 0.0
+    pts = np.concatenate([au_anchors(lm, a, side if a in (12, 14) else '') for a in aus])
+    return pts, radius * _face_axes(lm)[2]
+
 def au_region(lm: np.ndarray, aus: Sequence[int], shape: int | tuple[int, int], radius: float = 0.3,
               side: str = '', scale: float = 1.0) -> np.ndarray:
     "Boolean mask `(H, W)` of the union of the regions of `aus`; landmarks are multiplied by `scale` first (image -> map pixels)."
     H, W = (shape, shape) if isinstance(shape, int) else shape
-    lm = np.asarray(lm, np.float32) * scale
-    if not len(aus): return np.zeros((H, W), bool)
-    r = radius * _face_axes(lm)[2]
-    pts = np.concatenate([au_anchors(lm, a, side if a in (12, 14) else '') for a in aus])
+    pts, r = _region_discs(lm, aus, radius, side, scale)
+    if not len(pts): return np.zeros((H, W), bool)
     yy, xx = np.mgrid[:H, :W].astype(np.float32)
     d2 = (xx[..., None] - pts[:, 0]) ** 2 + (yy[..., None] - pts[:, 1]) ** 2
     return (d2 <= r * r).any(-1)
 
 def in_region(lm: np.ndarray, aus: Sequence[int], xy: tuple[float, float], radius: float = 0.3, side: str = '', scale: float = 1.0) -> bool:
     "Is the point `xy` (map pixels) inside the union of the regions of `aus`?"
-    lm = np.asarray(lm, np.float32) * scale
-    if not len(aus): return False
-    r = radius * _face_axes(lm)[2]
-    pts = np.concatenate([au_anchors(lm, a, side if a in (12, 14) else '') for a in aus])
-    return bool((((pts - np.asarray(xy, np.float32)) ** 2).sum(1) <= r * r).any())
+    pts, r = _region_discs(lm, aus, radius, side, scale)
+    return bool(len(pts)) and bool((((pts - np.asarray(xy, np.float32)) ** 2).sum(1) <= r * r).any())
 
 AU_COLUMNS = tuple(f'au_{a}' for a in AUS)
 

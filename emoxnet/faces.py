@@ -22,8 +22,8 @@ __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'N
            'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'crop_face', 'find_eyes', 'eye_angle',
-           'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'match_faces',
-           'bench_frame', 'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
+           'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'bench_frame',
+           'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 def as_rgb(img: np.ndarray) -> np.ndarray:
@@ -541,11 +541,6 @@ def _match(pred: Sequence[Face], boxes: Sequence[Sequence[float]], iou: float = 
         if i in used_p or j in out: continue
         used_p.add(i); out[j] = v
     return out
-
-def match_faces(pred: Sequence[Face], boxes: Sequence[Sequence[float]], iou: float = 0.5) -> tuple[int, int, list[float]]:
-    "Greedy IoU matching: `(true positives, false positives, IoUs of the matches)`."
-    m = _match(pred, boxes, iou)
-    return len(m), len(pred) - len(m), list(m.values())
 
 def bench_frame() -> np.ndarray:
     "The 640x480 one-face timing frame: the astronaut photo scaled to 480 px high, centred on grey."
