@@ -159,8 +159,16 @@ class MultiHeadNet(nn.Module):
         return out
 
 # %% ../nbs/10_models.ipynb #81ba6c81
+from .archs import WORKSPACE_ARCHS   # torch modules written here (imported models); looked up before timm
+
 def create_model(cfg: ModelConfig) -> nn.Module:
-    "Build `cfg.arch` from timm with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`."
+    "Build `cfg.arch` (a `WORKSPACE_ARCHS` name, else timm) with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`."
+    if cfg.arch in WORKSPACE_ARCHS:
+        if cfg.pretrained is True or cfg.heads: raise ValueError(f"{cfg.arch!r} is built in emoxnet.archs: no timm hub weights and no extra heads")
+        model = WORKSPACE_ARCHS[cfg.arch](cfg.num_classes, cfg.in_chans, **cfg.model_kwargs)
+        if isinstance(cfg.pretrained, str): load_backbone(model, cfg.pretrained)
+        model.model_config = cfg
+        return model
     kw = _timm_kwargs(cfg)
     if cfg.pretrained is True:
         if not (_pretrained_cached(cfg.arch) or _hub_reachable()):
