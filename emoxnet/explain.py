@@ -14,12 +14,13 @@ import torch
 from torch import nn
 
 from .core import AUS
-from .models import LogitsOnly
+from .models import LogitsOnly, class_logits
 from .data.transforms import Preprocess
 
 # %% auto #0
 __all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'gradcam', 'colorize', 'overlay', 'AttentionExplainer',
-           'au_anchors', 'au_region', 'in_region', 'active_aus', 'pointing_game_images', 'pointing_game']
+           'au_anchors', 'au_region', 'in_region', 'active_aus', 'pointing_game_images', 'pointing_game',
+           'most_confident', 'expression_grid', 'mean_attention', 'plot_mean_attention']
 
 # %% ../nbs/21_explain.ipynb #60d1f1a6
 def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None) -> tuple[int, int, int]:
@@ -268,3 +269,59 @@ def pointing_game(explainer: AttentionExplainer, dataset, n: int | None = 400, p
     tab.loc['all'] = agg(df)
     tab['images'] = tab['images'].astype(int)
     return tab
+
+# %% ../nbs/21_explain.ipynb #db28b5e7
+@torch.no_grad()
+def most_confident(explainer: AttentionExplainer, ds, batch_size: int = 256) -> dict[str, int]:
+    "`{expression: index}` of the face of each label (in `ds`) that the explainer's model gives the highest probability of that label."
+    pre, probs = explainer.preprocess, []
+    for b in range(0, len(ds), batch_size):
+        x = pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))])
+        probs.append(class_logits(explainer.model(x)).float().softmax(1).numpy())
+    p, targets, out = np.concatenate(probs), np.asarray(ds.targets), {}
+    for c, name in enumerate(explainer.classes):
+        idx = np.nonzero(targets == c)[0]
+        if len(idx): out[name] = int(idx[np.argmax(p[idx, c])])
+    return out
+
+def expression_grid(explainer: AttentionExplainer, ds, title: str = 'model'):
+    "Figure: one row per expression (its most confident face): the face, then the map of every expression for it."
+    import matplotlib.pyplot as plt
+    rows, K = list(most_confident(explainer, ds).items()), len(explainer.classes)
+    fig, axs = plt.subplots(len(rows), K + 1, figsize=(1.3 * (K + 1), 1.4 * len(rows)), squeeze=False)
+    for r, (cname, i) in enumerate(rows):
+        img = ds.image(i)
+        axs[r, 0].imshow(img, cmap='gray'); axs[r, 0].set_ylabel(cname, fontsize=8)
+        for j, (t, m) in enumerate(explainer.maps(img).items()):
+            axs[r, j + 1].imshow(overlay(img, m, 0.5))
+            if r == 0: axs[r, j + 1].set_title(t, fontsize=8)
+    for a in axs.flat: a.set_xticks([]); a.set_yticks([])
+    axs[0, 0].set_title('face (label)', fontsize=8)
+    fig.suptitle(f'{title}: Grad-CAM of every expression ({explainer.layer_name})', fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/21_explain.ipynb #f8e99ff6
+def mean_attention(explainer: AttentionExplainer, ds, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Per label: mean map of that label `(K, S, S)`, mean preprocessed face in grey `(K, S, S)`, and the number of faces `(K,)`."
+    pre = explainer.preprocess; K, S = len(explainer.classes), pre.size
+    maps, faces, n = np.zeros((K, S, S)), np.zeros((K, S, S)), np.zeros(K)
+    targets = np.asarray(ds.targets)
+    for b in range(0, len(ds), batch_size):
+        idx = np.arange(b, min(b + batch_size, len(ds)))
+        m = explainer.tensor_maps(pre.batch([ds.image(i) for i in idx]), targets[idx])[:, 0].numpy()
+        for i, c, mm in zip(idx, targets[idx], m):
+            f = pre.prepare(ds.image(i)).astype(float)
+            maps[c] += mm; n[c] += 1; faces[c] += f.mean(-1) if pre.channels == 3 else f
+    k = np.maximum(n, 1)[:, None, None]
+    return maps / k, faces / k, n
+
+def plot_mean_attention(explainer: AttentionExplainer, ds, title: str = 'model', batch_size: int = 64):
+    "Figure: the mean map of each label over its faces, drawn over their mean face."
+    import matplotlib.pyplot as plt
+    maps, faces, n = mean_attention(explainer, ds, batch_size)
+    fig, axs = plt.subplots(1, len(explainer.classes), figsize=(1.6 * len(explainer.classes), 2.0), squeeze=False)
+    for c, a in enumerate(axs[0]):
+        if n[c]: a.imshow(overlay(faces[c].astype(np.uint8), maps[c] / max(maps[c].max(), 1e-9), 0.5))
+        a.set_title(f'{explainer.classes[c]}\n(n={int(n[c])})', fontsize=8); a.axis('off')
+    fig.suptitle(f'{title}: mean Grad-CAM per expression, test split', fontsize=10); fig.tight_layout()
+    return fig
