@@ -6,10 +6,10 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, importlib, sys
+import argparse, importlib, sys, textwrap
 
 # %% auto #0
-__all__ = ['COMMANDS', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -18,20 +18,36 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
     'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
     'demo': ('emoxnet.demo', 'launch the Gradio demo serving the bundled EmoXNetLite student (or --checkpoint PATH)'),
-    'bench': ('emoxnet.bench', 'print speed figures measured on this machine (synth, data, faces, models)'),
+    'bench': ('emoxnet.bench', 'print speed figures measured on this machine (`emoxnet bench --help` lists the benchmarks)'),
 }
 
+class HelpFormatter(argparse.HelpFormatter):
+    "argparse's formatter, wrapping without breaking words at hyphens: `--save-overlay` stays one word in a wrapped line."
+    def _split_lines(self, text, width): return textwrap.wrap(' '.join(text.split()), width, break_on_hyphens=False)
+    def _fill_text(self, text, width, indent):
+        return textwrap.fill(' '.join(text.split()), width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+def _docs_line(module) -> str | None:
+    "The `Docs: URL` line of a module's docstring (nbdev writes one into every exported module)."
+    return next((l.strip() for l in (module.__doc__ or '').splitlines() if l.strip().startswith('Docs:')), None)
+
+def add_command(sub, name: str, module: str, help: str, load: bool = True) -> argparse.ArgumentParser:
+    "One subcommand, all alike: `help` in the command list and, as a sentence, atop its own `--help`; its arguments from `module.add_cli`, its docs link below them."
+    sp = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + '.', formatter_class=HelpFormatter)
+    if load:
+        mod = importlib.import_module(module); mod.add_cli(sp)
+        sp.epilog = _docs_line(mod)
+    return sp
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    "The top-level parser; only the module of the command named in `argv` is imported."
+    "The top-level parser; only the module of the command named in `argv` is imported. `parser.commands`: name -> subparser."
     p = argparse.ArgumentParser(prog='emoxnet', description='emoxnet: facial expression recognition workspace (SynthFACS, real FER loaders, EmoXNet ensembles, EmoXNetLite, Grad-CAM, demo).',
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog='Run `emoxnet COMMAND --help` for the options of one command.')
     from emoxnet import __version__
     p.add_argument('--version', action='version', version=f'emoxnet {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    for name, (mod, help) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + '.')
-        if argv and argv[0] == name: importlib.import_module(mod).add_cli(sp)
+    p.commands = {name: add_command(sub, name, mod, help, load=bool(argv) and argv[0] == name) for name, (mod, help) in COMMANDS.items()}
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
-        (parser if not args.command else parser._subparsers._group_actions[0].choices[args.command]).print_help()
+        parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
         return 0
     from emoxnet.data.core import DataError
     try: return int(args.func(args) or 0)

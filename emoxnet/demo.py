@@ -7,14 +7,14 @@ Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 # %% ../nbs/23_demo.ipynb #3d2ce385
 from __future__ import annotations
 import argparse, logging, os, time, traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
-from .core import Registry
+from .core import Registry, add_dataclass_args
 from .data.core import DataError
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              image_size, load_rgb)
@@ -24,7 +24,7 @@ from .explain import overlay
 __all__ = ['log', 'SUPPORTED', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'Analysis', 'DemoBackend',
            'upload_component', 'example_images', 'face_index', 'faces_table', 'PhotoWidgets', 'photo_layout',
            'photo_handlers', 'photo_tab', 'webcam_tab', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
-           'demo_main', 'add_cli', 'main']
+           'demo_config', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/23_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -388,23 +388,25 @@ def launch(demo, host: str = '127.0.0.1', port: int | None = 7860, share: bool =
     return demo.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, quiet=not block,
                        allowed_paths=[str(ex)] if ex.exists() else None, show_error=False, **kw)
 
+def demo_config(args: argparse.Namespace) -> DemoConfig:
+    "The `DemoConfig` of parsed `emoxnet demo` arguments: the flags given, the dataclass defaults for the rest."
+    return DemoConfig(**{f.name: v for f in fields(DemoConfig) if (v := getattr(args, f.name, None)) is not None})
+
 def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted."
-    cfg = DemoConfig(max_megapixels=args.max_megapixels, concurrency=args.concurrency)
-    demo = build_demo(config=cfg, checkpoint=args.checkpoint, detector=args.detector)
+    demo = build_demo(config=demo_config(args), checkpoint=args.checkpoint, detector=args.detector)
     print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     launch(demo, args.host, args.port, args.share)
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
-    "Arguments of `emoxnet demo`."
+    "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
     p.add_argument('--checkpoint', metavar='PATH', help='checkpoint folder to serve (default: the bundled EmoXNetLite student)')
-    p.add_argument('--port', type=int, default=int(os.environ.get('GRADIO_SERVER_PORT', 7860)), help='port (default 7860)')
-    p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME', '127.0.0.1'), help="address to bind (0.0.0.0 to serve the network; default 127.0.0.1)")
+    p.add_argument('--port', type=int, default=int(os.environ.get('GRADIO_SERVER_PORT', 7860)), help='port (default %(default)s)')
+    p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME', '127.0.0.1'), help="address to bind (0.0.0.0 serves the network; default %(default)s)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')
     p.add_argument('--detector', default=None, help='face detector (default: emoxnet.faces.DEFAULT_DETECTOR)')
-    p.add_argument('--max-megapixels', type=float, default=DemoConfig.max_megapixels, help='refuse larger images (default %(default)s)')
-    p.add_argument('--concurrency', type=int, default=DemoConfig.concurrency, help='requests processed at once (default %(default)s)')
+    add_dataclass_args(p.add_argument_group('serving limits (DemoConfig)'), DemoConfig)
     p.set_defaults(func=demo_main)
 
 def main(argv: list[str] | None = None) -> int:

@@ -393,7 +393,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--checkpoint', metavar='PATH', help='checkpoint folder (default: the bundled EmoXNetLite student)')
     p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
-    p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint)')
+    p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')
     p.set_defaults(func=predict_main)
 
 # %% ../nbs/22_predict.ipynb #59cd51f5

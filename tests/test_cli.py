@@ -34,3 +34,24 @@ def test_train_help_comes_from_config_comments(emoxnet_cmd):
 def test_train_bad_choice_fails_clearly(emoxnet_cmd, tmp_path):
     r = run(emoxnet_cmd, 'train', '--data', 'toy', '--out', str(tmp_path), '--schedule', 'linear')
     assert r.returncode == 2 and "invalid choice: 'linear'" in r.stderr
+
+def test_every_command_help_has_the_same_shape(emoxnet_cmd):
+    "`emoxnet COMMAND --help`: usage, the command's line from `emoxnet --help` as a sentence, its options, its docs link."
+    from emoxnet.cli import COMMANDS
+    for name, (module, line) in COMMANDS.items():
+        r = run(emoxnet_cmd, name, '--help')
+        assert r.returncode == 0, (name, r.stderr)
+        h = ' '.join(r.stdout.split())
+        assert h.startswith(f'usage: emoxnet {name}'), (name, h[:80])
+        assert ' '.join((line[0].upper() + line[1:] + '.').split()) in h, (name, line)
+        assert 'Docs: https://' in h and module.split('.', 1)[1] in h, (name, h[-120:])
+
+def test_demo_help_comes_from_config_comments(emoxnet_cmd):
+    "`emoxnet demo --help`: one flag per DemoConfig field, its help the field's comment."
+    r = run(emoxnet_cmd, 'demo', '--help')
+    assert r.returncode == 0, r.stderr
+    h = ' '.join(r.stdout.split())
+    for s in ('--max-megapixels MAX_MEGAPIXELS larger images are refused before decoding (default 25.0)',
+              '--queue-size QUEUE_SIZE requests waiting; more are turned away with a message (default 32)',
+              '--port PORT port (default'):
+        assert s in h, s
