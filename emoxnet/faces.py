@@ -22,7 +22,7 @@ __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'N
            'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'crop_face', 'find_eyes', 'eye_angle',
-           'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'bench_frame',
+           'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'bench_frame', 'time_call',
            'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
@@ -549,14 +549,18 @@ def bench_frame() -> np.ndarray:
     frame[:, 80:560] = cv2.resize(skdata.astronaut(), (480, 480), interpolation=cv2.INTER_AREA)
     return frame
 
-def time_detector(det: FaceDetector, frame: np.ndarray | None = None, repeats: int = 30) -> tuple[float, float]:
-    "`(median wall ms, mean CPU ms of all threads)` per `det(frame)` call (default frame: `bench_frame()`), after a warm-up call."
-    frame = bench_frame() if frame is None else frame
-    det(frame); ts = []
+def time_call(fn: Callable[[], object], repeats: int = 30) -> tuple[float, float]:
+    "`(median wall ms, mean CPU ms of all threads)` per `fn()` call over `repeats` calls, after one warm-up call."
+    fn(); ts = []
     c0 = time.process_time()
     for _ in range(repeats):
-        t = time.perf_counter(); det(frame); ts.append(time.perf_counter() - t)
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
     return float(np.median(ts) * 1000), (time.process_time() - c0) / max(repeats, 1) * 1000
+
+def time_detector(det: FaceDetector, frame: np.ndarray | None = None, repeats: int = 30) -> tuple[float, float]:
+    "`time_call` of `det(frame)` (default frame: `bench_frame()`)."
+    frame = bench_frame() if frame is None else frame
+    return time_call(lambda: det(frame), repeats)
 
 def evaluate(det: FaceDetector, samples: Sequence[Sample], iou: float = 0.5, small: float = 50) -> pd.DataFrame:
     "Per-sample faces, matches, false positives, IoU sum, and the faces narrower than `small` px once the image is scaled to 640 px."

@@ -397,18 +397,11 @@ def add_cli(p: argparse.ArgumentParser):
     p.set_defaults(func=predict_main)
 
 # %% ../nbs/22_predict.ipynb #59cd51f5
-def _timed(fn, repeats: int) -> tuple[float, float]:
-    "`(median wall ms, mean CPU ms)` of `fn()` over `repeats` calls after one warm-up call."
-    fn(); ts = []; c0 = time.process_time()
-    for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return float(np.median(ts) * 1e3), (time.process_time() - c0) / max(repeats, 1) * 1e3
-
 def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (DEFAULT_DETECTOR, 'blazeface'), repeats: int = 50,
               backends: Sequence[str] = ('torch', 'onnx'), threads: int | None = 1, frame: np.ndarray | None = None):
     "Faces/s from a raw 640x480 frame to scores (detection included), per detector and backend: wall and CPU ms per frame."
     import shutil, pandas as pd
-    from emoxnet.faces import bench_frame, detector_available
+    from emoxnet.faces import bench_frame, detector_available, time_call
     frame = bench_frame() if frame is None else frame
     src = Path(checkpoint) if checkpoint is not None else bundled_checkpoint()
     old_threads = torch.get_num_threads()
@@ -428,9 +421,9 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
                 rec = EmotionRecognizer.from_checkpoint(path, detector=det, backend=backend)
                 faces = rec.detect(frame)
                 if not faces: raise RuntimeError(f"bench_e2e: detector {det!r} found no face in the benchmark frame")
-                d_wall, d_cpu = _timed(lambda: rec.detect(frame), repeats)
-                c_wall, c_cpu = _timed(lambda: rec.predict_faces(rec.crop(frame, faces[0])), repeats)
-                wall, cpu = _timed(lambda: rec.predict(frame), repeats)
+                d_wall, d_cpu = time_call(lambda: rec.detect(frame), repeats)
+                c_wall, c_cpu = time_call(lambda: rec.predict_faces(rec.crop(frame, faces[0])), repeats)
+                wall, cpu = time_call(lambda: rec.predict(frame), repeats)
                 rows.append(dict(detector=det, backend=backend, model=rec.name, faces=len(faces),
                                  detect_ms=round(d_wall, 2), classify_ms=round(c_wall, 2), total_ms=round(wall, 2),
                                  total_cpu_ms=round(cpu, 2), faces_per_s=round(len(faces) * 1e3 / wall, 1),
