@@ -96,7 +96,7 @@ SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.syn
 |---|---|---|---|---|
 {rows}
 
-Measured with `evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's own preprocessing path) on test data with fingerprint `{report.get('data_fingerprint', '?')}` (MD5 of the split's pixels and labels; generator source MD5 `{(info.get('extra') or {}).get('bundle', {}).get('synthetic_md5', '?')}`); `tests/test_predict.py` regenerates the split, checks the fingerprint and re-runs the evaluation against the accuracy above.
+Measured with `emoxnet.release.evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's own preprocessing path) on test data with fingerprint `{report.get('data_fingerprint', '?')}` (MD5 of the split's pixels and labels; generator source MD5 `{(info.get('extra') or {}).get('bundle', {}).get('synthetic_md5', '?')}`); `tests/test_predict.py` regenerates the split, checks the fingerprint and re-runs the evaluation against the accuracy above.
 
 ## Reproduce
 ```sh
@@ -104,7 +104,7 @@ Measured with `evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's
 ```
 
 ## Faces in photos
-Photos are cut into faces by the `{face_crop['detector']}` detector (`emoxnet.faces`); each box is squared, moved by {face_crop['shift']} box sides and grown by a margin of {face_crop['margin']} per side: `calibrate_margin` measured on SynthFACS faces (the detection that overlaps the face's landmarks; found in {face_crop['faces_found']} of {face_crop['images']} lab faces) that the detector's box side is {face_crop['box_side_over_image']:.1%} of the training image, so this crop frames a real face the way the training faces are framed. Other detectors have their own framing in `config.json` (`extra.face_crop.per_detector`).
+Photos are cut into faces by the `{face_crop['detector']}` detector (`emoxnet.faces`); each box is squared, moved by {face_crop['shift']} box sides and grown by a margin of {face_crop['margin']} per side: `emoxnet.release.calibrate_margin` measured on SynthFACS faces (the detection that overlaps the face's landmarks; found in {face_crop['faces_found']} of {face_crop['images']} lab faces) that the detector's box side is {face_crop['box_side_over_image']:.1%} of the training image, so this crop frames a real face the way the training faces are framed. Other detectors have their own framing in `config.json` (`extra.face_crop.per_detector`).
 
 ## Limitations: read before using
 - **Domain gap.** The model has only ever seen rendered synthetic faces. On real photographs it is out of its training domain: the demo shows the pipeline (detection, preprocessing, probabilities, attention maps) working end to end, not a validated reading of real people's expressions. Its SynthFACS accuracy says nothing about accuracy on real faces; measure that on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.
