@@ -11,7 +11,7 @@ import argparse, importlib, json, os, platform, time
 from .core import Registry, code_version
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'add_cli']
+__all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli']
 
 # %% ../nbs/95_bench.ipynb #c43e4e7d
 BENCHMARKS = Registry('benchmark')
@@ -59,8 +59,13 @@ def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dic
     if as_json: print(json.dumps(out, indent=2, default=str))
     return out
 
+def bench_main(args) -> int:
+    "`emoxnet bench`: run the named benchmarks (all by default) and print them."
+    run_benchmarks(args.names, args.json)
+    return 0
+
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet bench`."
     p.add_argument('names', nargs='*', metavar='NAME', help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
-    p.set_defaults(func=lambda a: (run_benchmarks(a.names, a.json), 0)[1])
+    p.set_defaults(func=bench_main)

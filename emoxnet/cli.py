@@ -24,8 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class HelpFormatter(argparse.HelpFormatter):
     "argparse's formatter, wrapping without breaking words at hyphens: `--save-overlay` stays one word in a wrapped line."
     def _split_lines(self, text, width): return textwrap.wrap(' '.join(text.split()), width, break_on_hyphens=False)
-    def _fill_text(self, text, width, indent):
-        return textwrap.fill(' '.join(text.split()), width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    def _fill_text(self, text, width, indent):   # paragraphs (blank-line separated) stay paragraphs
+        return '\n\n'.join(textwrap.fill(' '.join(par.split()), width, initial_indent=indent, subsequent_indent=indent,
+                                         break_on_hyphens=False) for par in text.split('\n\n'))
 
 def _docs_line(module) -> str | None:
     "The `Docs: URL` line of a module's docstring (nbdev writes one into every exported module)."
@@ -36,7 +37,7 @@ def add_command(sub, name: str, module: str, help: str, load: bool = True) -> ar
     sp = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + '.', formatter_class=HelpFormatter)
     if load:
         mod = importlib.import_module(module); mod.add_cli(sp)
-        sp.epilog = _docs_line(mod)
+        sp.epilog = '\n\n'.join(e for e in (sp.epilog, _docs_line(mod)) if e)   # after any epilog of the module's own
     return sp
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
