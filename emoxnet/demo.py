@@ -22,9 +22,9 @@ from .explain import overlay
 
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'Analysis', 'DemoBackend',
-           'upload_component', 'example_images', 'face_index', 'faces_table', 'PhotoWidgets', 'photo_layout',
-           'photo_handlers', 'photo_tab', 'webcam_tab', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
-           'demo_config', 'demo_main', 'add_cli', 'main']
+           'upload_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'PhotoWidgets',
+           'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_tab', 'serving_recognizer', 'build_demo',
+           'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/23_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -195,9 +195,13 @@ def upload_component(gr, **kw):
                 return getattr(payload, 'path', None)
     return UploadImage(**kw)
 
+def examples_dir() -> Path:
+    "The folder of the demo's example images inside the installed package (`emoxnet/assets/examples`)."
+    return bundled_checkpoint().parent / 'examples'
+
 def example_images() -> list[str]:
     "The example images shipped in `emoxnet/assets/examples` (sorted)."
-    d = bundled_checkpoint().parent / 'examples'
+    d = examples_dir()
     return sorted(str(p) for p in d.iterdir() if p.suffix.lower() in ('.jpg', '.jpeg', '.png', '.webp')) if d.exists() else []
 
 def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
@@ -353,7 +357,7 @@ def write_examples(folder: str | Path | None = None, seed: int = 3) -> list[Path
     from emoxnet.core import atomic_write
     from emoxnet.data.core import read_image
     from emoxnet.data.synthetic import Nuisance, expression_aus, render_face, sample_nuisance, sample_subject
-    out = Path(folder) if folder is not None else bundled_checkpoint().parent / 'examples'
+    out = Path(folder) if folder is not None else examples_dir()
     out.mkdir(parents=True, exist_ok=True)
     def save(img, name, q=88):
         with atomic_write(out / name, 'wb') as f: Image.fromarray(img).save(f, format='JPEG', quality=q)
@@ -384,7 +388,7 @@ def _bool(v: str) -> bool:
 def launch(demo, host: str = '127.0.0.1', port: int | None = 7860, share: bool = False, block: bool = True, **kw):
     "Launch a built demo (the examples folder is allowed for file serving); `block=False` returns at once (tests)."
     from emoxnet.explain import overlay  # noqa: F401  (imported before serving, not during the first request)
-    ex = bundled_checkpoint().parent / 'examples'
+    ex = examples_dir()
     return demo.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, quiet=not block,
                        allowed_paths=[str(ex)] if ex.exists() else None, show_error=False, **kw)
 
