@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
     'demo': ('emoxnet.demo', 'launch the Gradio demo serving the bundled EmoXNetLite student (or --checkpoint PATH)'),
     'bench': ('emoxnet.bench', 'print speed figures measured on this machine (`emoxnet bench --help` lists the benchmarks)'),
+    'realcheck': ('emoxnet.realcheck', 'score a checkpoint on hand-labelled real faces (LFW in scikit-image): smile recall, neutral as happiness, top label share (--teacher DIR, --json, --out DIR)'),
 }
 
 class HelpFormatter(argparse.HelpFormatter):

@@ -1,0 +1,38 @@
+"`emoxnet realcheck`: the real-face dev check as a user runs it (figures measured, not required to pass their goals)."
+import json, subprocess
+
+def run(cmd, *args):
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300)
+
+def test_realcheck_json_on_the_bundled_model(emoxnet_cmd, tmp_path):
+    r = run(emoxnet_cmd, 'realcheck', '--json', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    for k in ('model', 'teacher', 'code_version', 'n_faces', 'n_per_label', 'smile_recall', 'neutral_as_happiness',
+              'top_label', 'top_label_share', 'histogram', 'teacher_agreement', 'goals', 'faces', 'example_photos'):
+        assert k in rep, k
+    assert rep['n_faces'] == 100 and sum(rep['n_per_label'].values()) == 100 and sum(rep['histogram'].values()) == 100
+    assert set(rep['n_per_label']) == {'smile', 'neutral', 'other'} and min(rep['n_per_label'].values()) > 0
+    for k in ('smile_recall', 'neutral_as_happiness', 'top_label_share'): assert 0 <= rep[k] <= 1, (k, rep[k])
+    assert rep['histogram'][rep['top_label']] == round(100 * rep['top_label_share'])
+    assert rep['teacher'] is None and rep['teacher_agreement'] is None   # n/a without --teacher
+    assert set(rep['goals']) == {'smile_recall', 'neutral_as_happiness', 'top_label_share'}
+    assert all(isinstance(g['passed'], bool) for g in rep['goals'].values())
+    assert len(rep['faces']) == 100 and [f['index'] for f in rep['faces']] == list(range(100))
+    assert all(f['pred'] in rep['model']['classes'] and 0 <= f['prob'] <= 1 for f in rep['faces'])
+    smiles = [f for f in rep['faces'] if f['hand'] == 'smile']
+    assert abs(rep['smile_recall'] - sum(f['pred'] == 'happiness' for f in smiles) / len(smiles)) < 1e-9
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['confusion.csv', 'confusion.png', 'faces.png', 'realcheck.json']
+    assert json.loads((tmp_path / 'realcheck.json').read_text())['histogram'] == rep['histogram']
+
+def test_realcheck_teacher_agreement(emoxnet_cmd):
+    "A model is its own teacher: agreement 1; the text report names the teacher and every goal."
+    from emoxnet.predict import bundled_checkpoint
+    r = run(emoxnet_cmd, 'realcheck', '--teacher', str(bundled_checkpoint()))
+    assert r.returncode == 0, r.stderr
+    assert 'top-label agreement with the teacher' in r.stdout and '100 % with emoxnetlite' in r.stdout
+    assert r.stdout.count('goal ') == 3
+
+def test_realcheck_missing_checkpoint_fails_clearly(emoxnet_cmd, tmp_path):
+    r = run(emoxnet_cmd, 'realcheck', '--checkpoint', str(tmp_path / 'nope'))
+    assert r.returncode == 2 and 'emoxnet realcheck: error:' in r.stderr and 'nope' in r.stderr, r.stderr
