@@ -134,6 +134,7 @@ def figures(hand: Sequence[str],                     # hand labels (`HAND_LABELS
     f = dict(n_faces=len(hand), n_per_label={l: list(hand).count(l) for l in HAND_LABELS},
              smile_recall=read_as(hand, pred, 'smile', 'happiness'),
              neutral_as_happiness=read_as(hand, pred, 'neutral', 'happiness'),
+             neutral_recall=read_as(hand, pred, 'neutral', 'neutral'),   # reported, no goal
              top_label=label, top_label_share=share, histogram=label_histogram(pred),
              teacher_agreement=None if teacher is None else agreement(pred, teacher))
     f['goals'] = {g.figure: dict(goal=f'{g.op} {g.threshold:g}', value=f[g.figure], passed=g.passed(f[g.figure]), text=g.text)
@@ -241,6 +242,7 @@ def summary(r: dict) -> str:
         verdict = 'n/a' if v['passed'] is None else 'pass' if v['passed'] else 'FAIL'
         extra = f" ({r['top_label']})" if g.figure == 'top_label_share' else ''
         lines.append(f"  {g.text:<52} {_pct(v['value']):>6}{extra}  goal {g.op} {_pct(g.threshold)}: {verdict}")
+    lines.append(f"  {'hand-labelled neutral faces read as neutral':<52} {_pct(r['neutral_recall']):>6}  (no goal)")
     teacher = 'n/a (no --teacher)' if r['teacher'] is None else f"{_pct(r['teacher_agreement'])} with {r['teacher']['name']}"
     lines.append(f"  {'top-label agreement with the teacher':<52} {teacher}")
     lines.append('  predicted labels: ' + ', '.join(f'{k} {v}' for k, v in r['histogram'].items()))
