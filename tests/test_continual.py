@@ -1,0 +1,97 @@
+"""Continual learning of compound expressions (emoxnet.continual): the plug-ins behave as the method says, a step is an
+ordinary Learner run, and a continual run resumes after its last finished step."""
+import copy, json, math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, KDLoss, Memory, METHODS, accuracy_matrix,
+                               continual_summary, grow_head, kd_gamma, kd_term, learn_step, run_steps, split_at, top_of,
+                               top_config, trunk_features, with_top)
+from emoxnet.models import ModelConfig, create_model, load_checkpoint
+from emoxnet.train import Learner, TrainConfig, toy_splits
+
+CLASSES = CONTINUAL_BASIC + ('awed', 'hatred')
+
+
+@pytest.fixture(scope='module')
+def bank():
+    torch.manual_seed(0)
+    data = toy_splits(168, 48, 48, classes=CLASSES, size=32)
+    base = create_model(ModelConfig('resnet10t_nano', CONTINUAL_BASIC, 1, 32)).eval()
+    return FeatureBank(base, data)
+
+
+def test_gamma_schedule_matches_the_paper():
+    # g_i = 0.1 exp(-i / (1 + e)): 0.100, 0.076, 0.058, ... 0.0023 at the 15th step
+    assert [round(kd_gamma(i), 3) for i in range(3)] == [0.1, 0.076, 0.058]
+    assert kd_gamma(14) == pytest.approx(0.1 * math.exp(-14 / (1 + math.e)))
+
+
+def test_kd_pads_the_teacher_with_zero_logits():
+    zs, zt = torch.randn(5, 8), torch.randn(5, 6)
+    p = F.softmax(torch.cat([zt, torch.zeros(5, 2)], 1) / 3, 1)
+    assert kd_term(zs, zt, 3.0) == pytest.approx(float(-(p * F.log_softmax(zs / 3, 1)).sum(1).mean()), rel=1e-5)
+    with pytest.raises(ValueError, match='more than'): kd_term(torch.randn(2, 3), torch.randn(2, 4))
+
+
+def test_kd_loss_does_not_train_the_teacher():
+    teacher, student = nn.Linear(4, 3), nn.Linear(4, 4)
+    before = copy.deepcopy(teacher.state_dict())
+    x, y = torch.randn(16, 4), torch.randint(0, 4, (16,))
+    loss, _ = KDLoss(teacher, 0.3)(student(x), y, {'x': x}, 0)
+    loss.backward()
+    assert student.weight.grad is not None and teacher.weight.grad is None
+    assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in before.items())
+
+
+def test_memory_limit_mode_stays_balanced_and_keeps_the_top_ranked():
+    mem = Memory.for_data(700, 7, 0.3, 'limit')           # M = 210
+    for k, c in enumerate(CLASSES[:7]): mem.add(c, range(100 * k, 100 * k + 100))
+    assert set(mem.sizes().values()) == {210 // 7}
+    assert mem.rows['happiness'] == list(range(30))
+
+
+def test_grown_head_keeps_old_rows_and_the_top_matches_the_full_model(bank):
+    top = bank.fresh_top()
+    w = top.get_classifier().weight.detach().clone()
+    grow_head(top, 8)
+    assert torch.equal(top.get_classifier().weight[:6].detach(), w)
+    top.model_config = top_config(bank.base.model_config, CLASSES)
+    full = with_top(bank.base, top)
+    imgs = toy_splits(4, 0, 0, classes=CLASSES, size=32)['train']
+    x = full.model_config.preprocess.batch([imgs.image(i) for i in range(4)])
+    f = trunk_features(bank.base, imgs)
+    with torch.no_grad(): assert torch.allclose(full(x), top(torch.from_numpy(f)), atol=1e-4)
+
+
+def test_a_step_trains_only_the_top_and_ranks_the_new_class_into_memory(bank):
+    cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, step_epochs=1, progress=False)
+    top = bank.fresh_top()
+    mem = Memory.for_data(len(bank['train']), 8)
+    for c in CONTINUAL_BASIC: mem.add(c, bank.rows_of('train', c))
+    learn_step(cfg, METHODS['psmr_kd'], bank, top, mem, 'awed', CONTINUAL_BASIC + ('awed',), 0, 0)
+    assert top.get_classifier().out_features == 7
+    assert len(mem.rows['awed']) == mem.quota and set(mem.rows['awed']) <= set(bank.rows_of('train', 'awed'))
+    # the ranking is PSMR's: the kept images have the highest 'awed' logits among the class's training images
+    rows = bank.rows_of('train', 'awed')
+    with torch.no_grad(): z = top(torch.from_numpy(bank['train'].images[rows]))[:, 6].numpy()
+    assert sorted(mem.rows['awed']) == sorted(rows[np.argsort(-z)[:mem.quota]])
+
+
+def test_run_resumes_after_its_last_finished_step(bank, tmp_path):
+    cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, step_epochs=1, progress=False)
+    order = ('awed', 'hatred')
+    full = run_steps(cfg, 'psmr_kd', bank, order, tmp_path / 'a', 0)
+    # interrupted after step 1: only its checkpoint exists; the resumed run must finish exactly like the uninterrupted one
+    one = run_steps(cfg, 'psmr_kd', bank, order[:1], tmp_path / 'b', 0)
+    model, mc, info = load_checkpoint(tmp_path / 'b' / 'checkpoint')
+    info['extra']['continual']['order'] = list(order)
+    p = tmp_path / 'b' / 'checkpoint' / 'config.json'; p.write_text(json.dumps(info))
+    resumed = run_steps(cfg, 'psmr_kd', bank, order, tmp_path / 'b', 0)
+    assert [r['acc'] for r in resumed[:2]] == [r['acc'] for r in one]
+    assert [r['acc'] for r in resumed] == pytest.approx([r['acc'] for r in full])
+    assert len(continual_summary(resumed)) and accuracy_matrix(resumed).shape == (3, 3)
