@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import contextlib, json, os, random, subprocess, tempfile
+import contextlib, json, os, random, shutil, subprocess, tempfile, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -16,7 +16,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'save_json', 'load_json', 'Registry', 'add_dataclass_args']
+           'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry', 'add_dataclass_args']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -180,6 +180,10 @@ def load_json(path: str | Path):
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
 
+def jsonable(obj):
+    "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."
+    return json.loads(json.dumps(obj, default=_json_default))
+
 def _json_default(o):
     if isinstance(o, np.generic): return o.item()
     if isinstance(o, np.ndarray): return o.tolist()
@@ -188,6 +192,44 @@ def _json_default(o):
         from dataclasses import asdict
         return asdict(o)
     raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
+
+# %% ../nbs/00_core.ipynb #74046f2c
+def _fsync_tree(d: Path):
+    for p in Path(d).rglob('*'):
+        if p.is_file():
+            with open(p, 'rb') as f: os.fsync(f.fileno())
+
+def _default_permissions(d: Path):
+    "Give a folder made by `mkdtemp` (0700, files 0600) the permissions a plain `mkdir`/`open` would (umask)."
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(d, 0o777 & ~mask)
+    for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
+
+@contextlib.contextmanager
+def atomic_dir(path: str | Path, # the folder to write (replaced whole when it exists)
+              ):
+    "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+    try:
+        yield tmp
+        _default_permissions(tmp)
+        _fsync_tree(tmp)
+        old = None
+        if path.exists():
+            old = path.parent / f'.{path.name}.old-{uuid.uuid4().hex[:8]}'
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None: shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+
+def recover_dir(path: str | Path) -> Path | None:
+    "`path` if it exists, else the newest `.NAME.old-*` left by a crash inside `atomic_dir`, else None."
+    path = Path(path)
+    if path.exists(): return path
+    olds = sorted(path.parent.glob(f'.{path.name}.old-*'), key=lambda p: p.stat().st_mtime) if path.parent.exists() else []
+    return olds[-1] if olds else None
 
 # %% ../nbs/00_core.ipynb #b5357a1e
 class Registry(dict):

@@ -21,9 +21,10 @@ from .core import save_json, load_json, code_version, git_rev, seed_everything
 from .data.core import FERDataset, FERSplits
 from .models import ModelConfig, create_model, load_checkpoint, count_params, unwrap
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
-from .train import TrainConfig, Loss, HardSoftCE, fit, predict_logits, class_logits, toy_splits
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, load_any,
-                              load_experiment_data, resolve_path, data_fingerprint, same_data, _as_train_config, _targets_for)
+from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
+from .train import TrainConfig, Loss, HardSoftCE, fit, predict_logits, class_logits
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, load_any, ensemble_member_logits,
+                              as_train_config, finished_run)
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'KDLoss',
@@ -115,16 +116,15 @@ def train_students(splits: FERSplits, teacher: nn.Module | None, out_dir: str | 
                    teacher_mode: str = 'precomputed', variants: Sequence[str] = VARIANTS, in_chans: int = 1, input_size: int = 48,
                    retrain: bool = False, log: Callable = print) -> dict:
     "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`."
-    from emoxnet.ensemble import _finished_run
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
     for v in variants:
-        cfg = _as_train_config(train)
+        cfg = as_train_config(train)
         mcfg = ModelConfig(student, splits.classes, in_chans, input_size)
         run = out / 'students' / v
         loss_cfg = {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
                     'smoothing': smoothing if v != 'scratch' else 0.0, 'teacher_mode': teacher_mode if v == 'kd' else None}
         same_loss = (run / 'loss.json').exists() and load_json(run / 'loss.json') == loss_cfg
-        if not retrain and same_loss and _finished_run(run, cfg, mcfg, fp):
+        if not retrain and same_loss and finished_run(run, cfg, mcfg, fp):
             log(f"[students] {v}: reusing the finished run in {run}")
             info = load_json(run / 'metrics.json'); model = load_checkpoint(run / 'checkpoint')[0]
         else:
@@ -243,10 +243,9 @@ def run_experiment(cfg: ExperimentConfig, log: Callable = print, plots: bool = T
         ens_trained = True
     t_ens = time.time() - t0
     ens_info = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    y = {k: _targets_for(splits[k], classes) for k in ('valid', 'test') if k in splits}
+    y = {k: targets_for(splits[k], classes) for k in ('valid', 'test') if k in splits}
     ens_rep, member_rep = {}, {}
     with torch.no_grad():
-        from emoxnet.ensemble import ensemble_member_logits
         for k in y:
             z = ensemble_member_logits(ens, splits[k])
             ens_rep[k] = classification_report(torch.softmax(ens.combiner(z).double(), 1), y[k], classes)

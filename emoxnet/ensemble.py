@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/ensemble.html.md"""
 
 # %% ../nbs/13_ensemble.ipynb #c936be4c
 from __future__ import annotations
-import contextlib, math, os, shutil, tempfile, time
+import math, os, shutil, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Callable, Sequence
@@ -17,18 +17,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, save_json, load_json, code_version, git_rev
+from .core import Registry, atomic_write, save_json, load_json, code_version, git_rev, jsonable
 from .data.core import FERDataset, FERSplits
+from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
+                                     targets_for)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap
 from .metrics import classification_report
-from .train import TrainConfig, fit, predict_logits, class_logits, stratified_split, toy_splits
+from .train import TrainConfig, fit, predict_logits, class_logits
 
 # %% auto #0
-__all__ = ['RULES', 'RULE_ORDER', 'ENSEMBLE_FORMAT', 'DATA_DEFAULTS', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
-           'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'stratified_folds', 'cross_fit', 'compare_rules',
-           'select_rule', 'EmoXNet', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble',
-           'load_any', 'project_root', 'resolve_path', 'with_valid', 'load_experiment_data', 'data_fingerprint',
-           'same_data', 'train_ensemble', 'load_or_train_ensemble', 'save_ensemble_plots']
+__all__ = ['RULES', 'RULE_ORDER', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted',
+           'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'EmoXNet',
+           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'as_train_config',
+           'finished_run', 'member_run', 'train_ensemble', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -131,15 +132,6 @@ def make_combiner(rule: str, n_members: int, n_classes: int, **hparams) -> Combi
 # %% ../nbs/13_ensemble.ipynb #e14bde28
 RULE_ORDER = ('mean_prob', 'mean_logit', 'weighted_acc', 'weighted', 'stacking')   # simplest first (tie-break)
 
-def stratified_folds(y, folds: int = 5, seed: int = 0) -> np.ndarray:
-    "Fold id per item, each class spread evenly over `folds` folds (seeded)."
-    y = np.asarray(y); rng = np.random.default_rng(seed); out = np.zeros(len(y), dtype=np.int64)
-    offset = 0
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c); rng.shuffle(idx)
-        out[idx] = (np.arange(len(idx)) + offset) % folds; offset += len(idx)
-    return out
-
 def cross_fit(rule: str, z: torch.Tensor, y, folds: int = 5, seed: int = 0, **hparams) -> torch.Tensor:
     "Out-of-fold ensemble logits of `rule` on `(z, y)` (plain application for rules without parameters)."
     n, m, k = z.shape
@@ -237,7 +229,7 @@ def is_ensemble(path: str | Path) -> bool:
 def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, rules: pd.DataFrame | list | None = None,
                   extra: dict | None = None, member_dirs: dict[str, str | Path] | None = None) -> Path:
     "Write `ens` as an ensemble folder (see above); returns the folder."
-    from safetensors.torch import save_file
+    from safetensors.torch import save
     path = Path(path).expanduser(); path.mkdir(parents=True, exist_ok=True)
     member_dirs = dict(member_dirs or {}); members = []
     for name, m in zip(ens.names, ens.members):
@@ -246,11 +238,7 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
         rel = os.path.relpath(d, path)
         members.append({'name': name, 'arch': m.model_config.arch, 'checkpoint': rel, 'params': count_params(m)})
     tensors = {k: v.detach().contiguous().cpu() for k, v in ens.combiner.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=path, prefix='.combiner.', suffix='.tmp'); os.close(fd)
-    try: save_file(tensors, tmp); os.replace(tmp, path / 'combiner.safetensors')
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        raise
+    with atomic_write(path / 'combiner.safetensors', 'wb') as f: f.write(save(tensors))
     if isinstance(rules, pd.DataFrame): rules = rules.to_dict(orient='records')
     info = {'format': ENSEMBLE_FORMAT, 'rule': ens.rule, 'hparams': ens.combiner.hparams(), 'combiner': ens.combiner.describe(),
             'members': members, 'classes': list(ens.model_config.classes), 'in_chans': ens.model_config.in_chans,
@@ -278,143 +266,92 @@ def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     "An ensemble folder -> `EmoXNet`; a checkpoint folder -> the model (both in eval mode, with `model_config`)."
     return load_ensemble(path, device) if is_ensemble(path) else load_checkpoint(path, device)[0]
 
-# %% ../nbs/13_ensemble.ipynb #53b47aa7
-DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
-
-def project_root(start: str | Path | None = None) -> Path:
-    "The emoxnet repository containing `start` (default: the current folder), else `start` itself."
-    p = Path(start or os.getcwd()).resolve()
-    for d in [p, *p.parents]:
-        if (d / 'pyproject.toml').exists() and (d / 'emoxnet').is_dir() and (d / 'nbs').is_dir(): return d
-    return p
-
-def resolve_path(path: str | Path) -> Path:
-    "An absolute path; relative ones are taken from the repository root (see above)."
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else project_root() / p
-
-def with_valid(splits: FERSplits, fraction: float = 0.1, seed: int = 0) -> FERSplits:
-    "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none."
-    if 'valid' in splits: return splits
-    tr = splits['train']; keep, held = stratified_split(tr.targets, fraction, seed)
-    out = dict(splits.splits); out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
-    out['valid'].split = 'valid'
-    return FERSplits(out, splits.skipped, splits.name)
-
-def load_experiment_data(data: str = 'synthfacs', data_format: str | None = None, seed: int = 0, label_mode: str | None = None,
-                         synth: dict | None = None, max_items: int | None = None, valid_fraction: float = 0.1, **load_kwargs) -> FERSplits:
-    "Splits for an experiment: 'synthfacs' (kwargs for `SynthConfig` in `synth`), 'toy', or a dataset path + `data_format`."
-    if data == 'toy': splits = toy_splits(seed=0)
-    elif data == 'synthfacs':
-        from emoxnet.data.synthetic import generate, SynthConfig
-        splits = generate(SynthConfig(**(synth or {})))
-    else:
-        if not data_format: raise ValueError(f"data={data!r}: pass data_format (the loader name, e.g. 'ferplus', 'rafdb')")
-        import importlib
-        with contextlib.suppress(ImportError): importlib.import_module('emoxnet.data.datasets')   # registers the loaders
-        from emoxnet.data.core import load_dataset
-        splits = load_dataset(resolve_path(data), data_format, **{**DATA_DEFAULTS.get(data_format, {}), **load_kwargs})
-    splits = with_valid(splits, valid_fraction, seed)
-    if max_items:   # smoke runs: the first items of every split
-        splits = FERSplits({k: v.subset(np.arange(min(max_items, len(v)))) for k, v in splits.items()}, splits.skipped, splits.name)
-    if label_mode:
-        for k, v in splits.items():
-            if k == 'train': v.label_mode = label_mode
-    return splits
-
-# %% ../nbs/13_ensemble.ipynb #5f91d865
-def data_fingerprint(splits: FERSplits) -> dict:
-    "MD5 of each split's images + hard targets (+ soft targets), and of the SynthFACS generator source when it is loaded."
-    import hashlib, sys
-    out = {}
-    for k, ds in splits.items():
-        h = hashlib.md5()
-        if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
-        else: h.update('\n'.join(map(str, ds.images)).encode())
-        h.update(np.ascontiguousarray(ds.targets).tobytes())
-        if ds.soft_targets is not None: h.update(np.ascontiguousarray(ds.soft_targets).tobytes())
-        out[k] = h.hexdigest()[:16]
-    mod = sys.modules.get('emoxnet.data.synthetic')
-    if mod is not None and getattr(mod, '__file__', None):
-        out['synthetic_py_md5'] = hashlib.md5(Path(mod.__file__).read_bytes()).hexdigest()[:16]
-    return out
-
-def same_data(a: dict | None, b: dict | None) -> bool:
-    "Do two fingerprints describe the same splits? (The generator source hash is recorded, not compared: a docstring edit changes no pixel.)"
-    if a is None or b is None: return False
-    strip = lambda d: {k: v for k, v in d.items() if k != 'synthetic_py_md5'}
-    return strip(a) == strip(b)
-
 # %% ../nbs/13_ensemble.ipynb #d3e34d77
 DEFAULT_MEMBERS: tuple[str, ...] = ('resnet18', 'cs3darknet_s', 'densenet121')   # ResNet / CSP-DarkNet / DenseNet families
 
-def _as_train_config(train: TrainConfig | dict | None, **over) -> TrainConfig:
+def as_train_config(train: TrainConfig | dict | None, **over) -> TrainConfig:
+    "`train` (a `TrainConfig`, a dict of its fields or None) with the fields in `over` replaced."
     d = train.to_dict() if isinstance(train, TrainConfig) else dict(train or {})
     return TrainConfig.from_dict({**d, **over})
 
-def _finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict | None = None) -> bool:
+def finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict | None = None) -> bool:
     "A finished run with exactly these settings (train config fields that affect the result, model config) and data."
     m, ck = run_dir / 'metrics.json', run_dir / 'checkpoint' / 'config.json'
     if not (m.exists() and ck.exists()): return False
     if fingerprint is not None and not ((run_dir / 'data.json').exists() and same_data(load_json(run_dir / 'data.json'), fingerprint)): return False
     info = load_json(m)
-    return not cfg.changed(info.get('config') or {}) and info.get('model_config') == _jsonable(mcfg.to_dict())   # TrainConfig.RESULT_FREE may differ
+    return not cfg.changed(info.get('config') or {}) and info.get('model_config') == jsonable(mcfg.to_dict())   # TrainConfig.RESULT_FREE may differ
 
-def _jsonable(d):
-    "`d` as it reads back from JSON (tuples become lists), for comparisons with saved configs."
-    import json
-    from emoxnet.core import _json_default
-    return json.loads(json.dumps(d, default=_json_default))
+def member_run(splits: FERSplits, run: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict, retrain: bool = False,
+               log: Callable = print, what: str = 'run', loss=None) -> tuple[nn.Module, dict]:
+    "The finished run in `run` when it has these settings and data, else `fit` there (resuming only a run on the same data)."
+    if not retrain and finished_run(run, cfg, mcfg, fingerprint):
+        log(f"[ensemble] {what}: reusing the finished run in {run}")
+        return load_checkpoint(run / 'checkpoint')[0], load_json(run / 'metrics.json')
+    if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fingerprint))):
+        shutil.rmtree(run)   # never resume a run that saw other data
+    run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
+    log(f"[ensemble] training {what} ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
+    res = fit(mcfg, splits, cfg, run, resume=True, **({'loss': loss} if loss is not None else {}))
+    return res['model'].eval(), load_json(run / 'metrics.json')
 
-def train_ensemble(splits: FERSplits, out_dir: str | Path, members: Sequence[str] = DEFAULT_MEMBERS,
-                   train: TrainConfig | dict | None = None, member_train: dict[str, dict] | None = None,
-                   rules: Sequence[str] | None = None, folds: int = 5, seed: int = 0, in_chans: int = 1, input_size: int = 48,
-                   retrain: bool = False, log: Callable = print) -> dict:
-    "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
-    out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split (use with_valid / load_experiment_data)")
-    classes, names = splits.classes, _unique_names(list(members))
-    if len(members) < 2: raise ValueError("an ensemble needs at least two members")
-    member_train = member_train or {}
-    models, reports, t0, fp = [], {}, time.time(), data_fingerprint(splits)
+def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: Sequence[str], train, member_train: dict,
+                   seed: int, in_chans: int, input_size: int, retrain: bool, fp: dict, log: Callable) -> tuple[list, dict]:
+    "Each member trained (or reused) in `out/members/NAME` with its own seed; returns the models and their run facts."
+    models, reports = [], {}
     for i, (name, arch) in enumerate(zip(names, members)):
-        cfg = _as_train_config(train, seed=seed + 1000 * i, **member_train.get(name, member_train.get(arch, {})))
-        mcfg = ModelConfig(arch, classes, in_chans, input_size)
+        cfg = as_train_config(train, seed=seed + 1000 * i, **member_train.get(name, member_train.get(arch, {})))
         run = out / 'members' / name
-        if not retrain and _finished_run(run, cfg, mcfg, fp):
-            log(f"[ensemble] {name}: reusing the finished run in {run}")
-            model = load_checkpoint(run / 'checkpoint')[0]; info = load_json(run / 'metrics.json')
-        else:
-            if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fp))):
-                shutil.rmtree(run)   # never resume a run that saw other data
-            run.mkdir(parents=True, exist_ok=True); save_json(fp, run / 'data.json')
-            log(f"[ensemble] training member {i + 1}/{len(members)}: {name} ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
-            res = fit(mcfg, splits, cfg, run, resume=True)
-            model, info = res['model'].eval(), load_json(run / 'metrics.json')
+        model, info = member_run(splits, run, cfg, ModelConfig(arch, splits.classes, in_chans, input_size), fp, retrain, log,
+                                 f"member {i + 1}/{len(members)}: {name}")
         models.append(model)
         reports[name] = {'arch': arch, 'params': count_params(model), 'seed': cfg.seed, 'train_time_s': info.get('wall_time_s'),
                          'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint')}
-    ens = EmoXNet(models, 'mean_prob', names)
+    return models, reports
+
+def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: int, seed: int) -> tuple[str, pd.DataFrame, dict]:
+    "Member reports on valid/test (added to `reports`), every rule compared; the one chosen on validation becomes `ens.combiner`."
+    classes, names = ens.model_config.classes, ens.names
     z = {k: ensemble_member_logits(ens, splits[k]) for k in ('valid', 'test') if k in splits}
-    y = {k: _targets_for(splits[k], classes) for k in z}
+    y = {k: targets_for(splits[k], classes) for k in z}
     for j, name in enumerate(names):
         for k in z: reports[name][k] = classification_report(torch.softmax(z[k][:, j].double(), 1), y[k], classes)
     table, fitted = compare_rules(z['valid'], y['valid'], classes, z.get('test'), y.get('test'), rules, folds, seed)
-    rule = select_rule(table)
-    ens.combiner = fitted[rule]
-    ens_rep = {}
-    for k in z:
-        with torch.no_grad(): ens_rep[k] = classification_report(torch.softmax(ens.combiner(z[k]).double(), 1), y[k], classes)
-    best_member = max(names, key=lambda n: reports[n]['valid']['accuracy'])
-    summary = {'rule': rule, 'members': list(names), 'member_valid_accs': {n: reports[n]['valid']['accuracy'] for n in names},
-               'ensemble_valid_acc': ens_rep['valid']['accuracy'], 'best_member_by_valid': best_member}
-    if 'test' in z:
-        summary.update(member_test_accs={n: reports[n]['test']['accuracy'] for n in names}, ensemble_test_acc=ens_rep['test']['accuracy'],
-                       rule_test_accs=dict(zip(table.rule, table.test_acc)),
-                       gain_over_best_member_test=ens_rep['test']['accuracy'] - max(reports[n]['test']['accuracy'] for n in names))
-    metrics = {**summary, 'seed': seed, 'git_rev': git_rev(), 'code_version': code_version(), 'data': splits.name, 'data_fingerprint': fp,
-               'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
-               'train_config': _as_train_config(train).to_dict(), 'member_train': member_train,
+    rule = select_rule(table); ens.combiner = fitted[rule]
+    with torch.no_grad(): ens_rep = {k: classification_report(torch.softmax(ens.combiner(z[k]).double(), 1), y[k], classes) for k in z}
+    return rule, table, ens_rep
+
+def _summary(rule: str, names: Sequence[str], reports: dict, ens_rep: dict, table: pd.DataFrame) -> dict:
+    "The headline numbers: chosen rule, member and ensemble accuracies, the gain over the best member on test."
+    acc = lambda split: {n: reports[n][split]['accuracy'] for n in names}
+    out = {'rule': rule, 'members': list(names), 'member_valid_accs': acc('valid'), 'ensemble_valid_acc': ens_rep['valid']['accuracy'],
+           'best_member_by_valid': max(names, key=lambda n: reports[n]['valid']['accuracy'])}
+    if 'test' in ens_rep:
+        out.update(member_test_accs=acc('test'), ensemble_test_acc=ens_rep['test']['accuracy'], rule_test_accs=dict(zip(table.rule, table.test_acc)),
+                   gain_over_best_member_test=ens_rep['test']['accuracy'] - max(acc('test').values()))
+    return out
+
+def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
+                   out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME
+                   members: Sequence[str] = DEFAULT_MEMBERS, # timm architectures, one member each
+                   train: TrainConfig | dict | None = None, # the shared training settings
+                   member_train: dict[str, dict] | None = None, # per-member TrainConfig overrides, by name or arch
+                   rules: Sequence[str] | None = None, # rules to compare (None: all of RULE_ORDER)
+                   folds: int = 5, # cross-fitting folds on validation
+                   seed: int = 0, in_chans: int = 1, input_size: int = 48,
+                   retrain: bool = False, # train every member again even when a finished run matches
+                   log: Callable = print) -> dict:
+    "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
+    out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split (use with_valid / load_experiment_data)")
+    if len(members) < 2: raise ValueError("an ensemble needs at least two members")
+    names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
+    models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
+    ens = EmoXNet(models, 'mean_prob', names)
+    rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed)
+    metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, 'git_rev': git_rev(), 'code_version': code_version(),
+               'data': splits.name, 'data_fingerprint': fp, 'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
+               'train_config': as_train_config(train).to_dict(), 'member_train': member_train,
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,
                'rules_table': table.to_dict(orient='records'), 'wall_time_s': round(time.time() - t0, 1)}
     save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test')}, rules=table,
@@ -422,20 +359,6 @@ def train_ensemble(splits: FERSplits, out_dir: str | Path, members: Sequence[str
     save_json(metrics, out / 'metrics.json')
     log(f"[ensemble] rule {rule!r} chosen on validation; " + ', '.join(f"{r}: valid {a:.4f}" for r, a in zip(table.rule, table.valid_acc)))
     return {**metrics, 'ensemble': ens, 'rules_table': table, 'path': out}
-
-def _targets_for(ds: FERDataset, classes: Sequence[str]) -> np.ndarray:
-    "Hard targets of `ds` as indices into `classes` (the model's order)."
-    if tuple(ds.classes) == tuple(classes): return ds.targets
-    return np.array([list(classes).index(c) for c in ds.classes])[ds.targets]
-
-def load_or_train_ensemble(path: str | Path, splits: FERSplits | Callable[[], FERSplits], log: Callable = print, **train_kwargs) -> EmoXNet:
-    "The ensemble at `path` if it is finished, else `train_ensemble(splits, path, **train_kwargs)` (same function the ensemble notebook runs)."
-    p = resolve_path(path)
-    if is_ensemble(p):
-        log(f"[ensemble] using the existing ensemble {p}")
-        return load_ensemble(p)
-    log(f"[ensemble] no ensemble at {p}: training one")
-    return train_ensemble(splits() if callable(splits) else splits, p, log=log, **train_kwargs)['ensemble']
 
 # %% ../nbs/13_ensemble.ipynb #48f468a6
 def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:

@@ -15,13 +15,13 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_write, save_json, load_json, code_version
+from .core import BASIC, Registry, atomic_write, atomic_dir, recover_dir, save_json, load_json, code_version   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'create_model',
-           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'atomic_dir', 'recover_dir', 'unwrap',
-           'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly']
+           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint',
+           'load_checkpoint', 'class_logits', 'LogitsOnly']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -262,42 +262,6 @@ def check_arch(arch: str, input_size: int = 48, in_chans: int = 1, num_classes: 
     return {'arch': arch, 'logits': tuple(y.shape), 'features': tuple(f.shape[1:]), 'params_M': round(count_params(m) / 1e6, 2)}
 
 # %% ../nbs/10_models.ipynb #27698f18
-def _fsync_tree(d: Path):
-    for p in Path(d).rglob('*'):
-        if p.is_file():
-            with open(p, 'rb') as f: os.fsync(f.fileno())
-
-def _default_permissions(d: Path):
-    "Give a folder made by `mkdtemp` (0700, files 0600) the permissions a plain `mkdir`/`open` would (umask)."
-    mask = os.umask(0); os.umask(mask)
-    os.chmod(d, 0o777 & ~mask)
-    for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
-
-@contextlib.contextmanager
-def atomic_dir(path: str | Path):
-    "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
-    try:
-        yield tmp
-        _default_permissions(tmp)
-        _fsync_tree(tmp)
-        old = None
-        if path.exists():
-            old = path.parent / f'.{path.name}.old-{uuid.uuid4().hex[:8]}'
-            os.replace(path, old)
-        os.replace(tmp, path)
-        if old is not None: shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-
-def recover_dir(path: str | Path) -> Path | None:
-    "`path` if it exists, else the newest `.NAME.old-*` left by a crash inside `atomic_dir`, else None."
-    path = Path(path)
-    if path.exists(): return path
-    olds = sorted(path.parent.glob(f'.{path.name}.old-*'), key=lambda p: p.stat().st_mtime) if path.parent.exists() else []
-    return olds[-1] if olds else None
-
 def unwrap(model: nn.Module) -> nn.Module:
     "The bare model under DDP / accelerate / torch.compile wrappers."
     while True:

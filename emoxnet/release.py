@@ -6,22 +6,20 @@ Docs: https://emoxnet.github.io/emoxnet/release.html.md"""
 
 # %% ../nbs/24_release.ipynb #854396e0
 from __future__ import annotations
-import contextlib, hashlib, json, shutil
+import contextlib, json, shutil
 from pathlib import Path
 
 import numpy as np
 
-import emoxnet.data.synthetic as syn
-from .core import code_version, load_json, save_json
-from .data.synthetic import generate, SynthConfig, Nuisance
+from .core import atomic_dir, code_version, load_json, save_json
+from .data.core import split_md5
+from .data.synthetic import generate, generator_md5, SynthConfig, Nuisance
 from .faces import DEFAULT_DETECTOR, FaceDetector, detector_available
 from .metrics import classification_report
-from .models import atomic_dir
 from .predict import EmotionRecognizer, FALLBACK_DETECTORS, bundled_checkpoint
 
 # %% auto #0
-__all__ = ['PROVENANCE', 'calibrate_margin', 'evaluate_synthfacs', 'data_fingerprint', 'synthetic_md5', 'folder_mb', 'model_card',
-           'bundle_checkpoint']
+__all__ = ['PROVENANCE', 'calibrate_margin', 'evaluate_synthfacs', 'folder_mb', 'model_card', 'bundle_checkpoint']
 
 # %% ../nbs/24_release.ipynb #25e07644
 def calibrate_margin(detector: str = DEFAULT_DETECTOR, n: int = 64, size: int = 160, seed: int = 0) -> dict:
@@ -51,16 +49,8 @@ def evaluate_synthfacs(rec: EmotionRecognizer, synth: dict | None = None, split:
     ds = generate(SynthConfig(**(synth or {})))[split]
     if tuple(ds.classes) != rec.classes: raise ValueError(f"SynthFACS classes {ds.classes} differ from the model's {rec.classes}")
     probs = np.concatenate([rec.predict_faces(ds.images[i:i + batch_size])[1] for i in range(0, len(ds), batch_size)])
-    return {**classification_report(probs, ds.targets, rec.classes), 'data_fingerprint': data_fingerprint(ds)}
+    return {**classification_report(probs, ds.targets, rec.classes), 'data_fingerprint': split_md5(ds)}
 
-def data_fingerprint(ds) -> str:
-    "MD5 of a split's pixels and targets: the same fingerprint means the same evaluation data."
-    h = hashlib.md5(np.ascontiguousarray(ds.images).tobytes()); h.update(np.asarray(ds.targets, np.int64).tobytes())
-    return h.hexdigest()
-
-def synthetic_md5() -> str:
-    "MD5 of the installed SynthFACS generator source: a bundle evaluated on one generator must be re-evaluated after it changes."
-    return hashlib.md5(Path(syn.__file__).read_bytes()).hexdigest()
 
 # %% ../nbs/24_release.ipynb #be1f1027
 def folder_mb(path: str | Path) -> float:
@@ -96,7 +86,7 @@ SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.syn
 |---|---|---|---|---|
 {rows}
 
-Measured with `emoxnet.release.evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's own preprocessing path) on test data with fingerprint `{report.get('data_fingerprint', '?')}` (MD5 of the split's pixels and labels; generator source MD5 `{(info.get('extra') or {}).get('bundle', {}).get('synthetic_md5', '?')}`); `tests/test_predict.py` regenerates the split, checks the fingerprint and re-runs the evaluation against the accuracy above.
+Measured with `emoxnet.release.evaluate_synthfacs(EmotionRecognizer.default())` (the predictor's own preprocessing path) on test data with fingerprint `{report.get('data_fingerprint', '?')}` (`split_md5`: MD5 of the split's pixels, labels and soft labels; generator source MD5 `{(info.get('extra') or {}).get('bundle', {}).get('synthetic_md5', '?')}`); `tests/test_predict.py` regenerates the split, checks the fingerprint and re-runs the evaluation against the accuracy above.
 
 ## Reproduce
 ```sh
@@ -145,7 +135,7 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
         info.setdefault('extra', {})
         info['extra']['face_crop'] = crop
         info['extra']['bundle'] = {'source': str(src), 'provenance': provenance, 'commands': commands, 'synth': synth or {},
-                                   'synthetic_md5': synthetic_md5(), 'code_version': code_version()}
+                                   'synthetic_md5': generator_md5(), 'code_version': code_version()}
         save_json(info, tmp / 'config.json')
         log("evaluating on the SynthFACS test split...")
         rec = EmotionRecognizer.from_checkpoint(tmp, detector=detector)

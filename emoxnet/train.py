@@ -22,38 +22,17 @@ from tqdm import tqdm
 
 from .core import BASIC, Registry, seed_everything, save_json, load_json, code_version, add_dataclass_args, _json_default
 from .data.core import FERDataset, FERSplits, LABEL_MODES
+from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, atomic_dir, recover_dir, unwrap, class_logits   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'toy_splits', 'param_groups', 'make_optimizer', 'TrainConfig',
-           'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView', 'EpochSampler',
+__all__ = ['OPTIMIZERS', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'TrainConfig', 'Loss',
+           'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView', 'EpochSampler',
            'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits',
-           'evaluate', 'stratified_split', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder',
-           'Progress', 'SaveState', 'default_callbacks', 'fit', 'add_cli', 'load_data', 'train_main']
-
-# %% ../nbs/12_train.ipynb #2541eec0
-def toy_splits(n_train: int = 256, n_valid: int = 64, n_test: int = 64, classes: Sequence[str] = BASIC[:4],
-               size: int = 32, seed: int = 0, name: str = 'toy') -> FERSplits:
-    "A tiny learnable FER-shaped dataset: class-dependent blobs on noisy grey `size`x`size` images, with soft targets."
-    rng = np.random.default_rng(seed); k = len(classes)
-    ang = 2 * np.pi * np.arange(k) / k
-    height = size * (0.22 + 0.56 * np.arange(k) / max(k - 1, 1))      # class -> height of a symmetric pair of blobs
-    yy, xx = np.mgrid[:size, :size]
-    g = lambda cx, cy: np.exp(-((xx[None] - cx[:, None, None]) ** 2 + (yy[None] - cy[:, None, None]) ** 2) / (2 * (size / 12) ** 2))
-    out = {}
-    for split, n in [('train', n_train), ('valid', n_valid), ('test', n_test)]:
-        if not n: continue
-        y = np.arange(n) % k; rng.shuffle(y)
-        cy = height[y] + rng.normal(0, size / 40, n); dx = size * rng.uniform(.18, .26, n)
-        blob = g(size / 2 - dx, cy) + g(size / 2 + dx, cy)    # left-right symmetric: horizontal flips keep the class
-        img = 90 + 120 * blob * rng.uniform(.7, 1.2, (n, 1, 1)) + rng.normal(0, 18, (n, size, size))
-        soft = rng.dirichlet(np.ones(k), n) * 0.3; soft[np.arange(n), y] += 0.7
-        meta = pd.DataFrame({'valence': np.cos(ang[y]) + rng.normal(0, .05, n), 'arousal': np.sin(ang[y]) + rng.normal(0, .05, n)})
-        out[split] = FERDataset(np.clip(img, 0, 255).astype(np.uint8), y, tuple(classes), soft_targets=soft.astype(np.float32),
-                                meta=meta, name=name, split=split, grey=True)
-    return FERSplits(out, name=name)
+           'evaluate', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
+           'default_callbacks', 'fit', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -399,16 +378,6 @@ def _resolve_splits(data) -> tuple[dict, str]:
     if isinstance(data, (tuple, list)):
         return {k: v for k, v in zip(('train', 'valid', 'test'), data) if v is not None}, ''
     raise TypeError(f"fit: data must be FERSplits, a dict of FERDatasets or (train, valid, test), got {type(data).__name__}")
-
-def stratified_split(targets, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "Indices `(keep, held_out)`: `fraction` of each class held out (at least one image of classes with >= 2)."
-    rng = np.random.default_rng(seed); targets = np.asarray(targets); held = []
-    for c in np.unique(targets):
-        idx = np.flatnonzero(targets == c); rng.shuffle(idx)
-        n = int(round(fraction * len(idx))) if len(idx) > 1 else 0
-        held.extend(idx[:max(n, 1 if len(idx) > 1 and fraction > 0 else 0)])
-    held = np.sort(np.array(held, dtype=np.int64))
-    return np.setdiff1d(np.arange(len(targets)), held), held
 
 def _make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator
@@ -911,19 +880,6 @@ def _parse_class_weights(v: str | None):
     if v == 'inverse_frequency': return v
     try: return [float(x) for x in v.split(',')]
     except ValueError: raise ValueError(f"--class-weights {v!r}: expected 'inverse_frequency', 'none' or comma-separated numbers") from None
-
-def load_data(data: str, format: str | None = None, seed: int = 0, synth_config: str | Path | None = None) -> FERSplits:
-    "`'toy'`, `'synthfacs'` (generated; `synth_config` = a SynthConfig JSON) or a dataset path read by the loader `format`."
-    if data == 'toy': return toy_splits(seed=seed)
-    if data == 'synthfacs':
-        try: from emoxnet.data.synthetic import generate, SynthConfig
-        except ImportError as e: raise ValueError(f"--data synthfacs: the SynthFACS generator is not available ({e})") from None
-        return generate(SynthConfig.load(synth_config) if synth_config else SynthConfig())
-    if not format: raise ValueError(f"--data {data}: pass --format (the dataset's loader name)")
-    import importlib
-    with contextlib.suppress(ImportError): importlib.import_module('emoxnet.data.datasets')   # registers the loaders
-    from emoxnet.data.core import load_dataset
-    return load_dataset(data, format)
 
 def train_main(args) -> int:
     "Run `emoxnet train`."

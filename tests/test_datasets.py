@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from emoxnet.core import BASIC, COMPOUND, label_spec
-from emoxnet.data.core import DataError, FERSplits, LOADERS, load_dataset
+from emoxnet.data.core import DataError, FERSplits
+from emoxnet.data.datasets import LOADERS, load_dataset
 from emoxnet.data.datasets import (AFFECTNET_COLUMNS, FERPLUS_COLUMNS, ferplus_targets, kfold_splits, parse_pixels)
 
 # ---------------------------------------------------------------- writers

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from emoxnet.core import BASIC, label_spec
-from emoxnet.data.core import load_dataset
+from emoxnet.data.datasets import load_dataset
 from emoxnet.data.synthetic import SynthConfig
 from emoxnet.data import export as ex
 

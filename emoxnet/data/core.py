@@ -1,4 +1,4 @@
-"""The one in-memory shape every dataset takes: `FERDataset` (images, hard and soft targets, metadata), `FERSplits` (train/valid/test plus what was skipped), the loader registry and `load_dataset`.
+"""The one in-memory shape every dataset takes: `FERDataset` (images, hard and soft targets, metadata), `FERSplits` (train/valid/test plus what was skipped), `read_image`, and `split_md5`, the hash that says whether two splits hold the same data.
 
 Docs: https://emoxnet.github.io/emoxnet/data.core.html.md"""
 
@@ -19,7 +19,7 @@ from PIL import Image
 from ..core import Registry
 
 # %% auto #0
-__all__ = ['LABEL_MODES', 'LOADERS', 'DataError', 'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'load_dataset']
+__all__ = ['LABEL_MODES', 'DataError', 'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -144,10 +144,13 @@ class FERSplits:
         "`{'splits': {split: {class: count}}, 'skipped': {reason: count}}` with canonical class names."
         return {'splits': {k: v.counts() for k, v in self.splits.items()}, 'skipped': dict(sorted(self.skipped.items()))}
 
-LOADERS = Registry('dataset format')
-
-def load_dataset(path: str | Path, format: str, **kwargs) -> FERSplits:
-    "Load the dataset at `path` with the loader registered under `format` (`fer2013`, `ferplus`, `rafdb`, …)."
-    path = Path(path).expanduser()
-    if not path.exists(): raise DataError(path, 'no such file or folder', expected=f'the {format} dataset folder')
-    return LOADERS[format](path, **kwargs)
+# %% ../../nbs/01_data.core.ipynb #66a5f0a9
+def split_md5(ds: FERDataset) -> str:
+    "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored and soft targets."
+    import hashlib
+    h = hashlib.md5()
+    if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
+    else: h.update('\n'.join(map(str, ds.images)).encode())
+    h.update(np.ascontiguousarray(ds.targets).tobytes())
+    if ds.soft_targets is not None: h.update(np.ascontiguousarray(ds.soft_targets).tobytes())
+    return h.hexdigest()[:16]

@@ -17,15 +17,16 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, LOADERS, load_dataset
+from .core import DataError, FERDataset, FERSplits
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
-           'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
-           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'parse_pixels', 'load_fer2013',
-           'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes', 'load_ferplus', 'bench_ferplus',
-           'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee', 'kfold_splits', 'age_bin_names',
-           'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary', 'add_cli']
+__all__ = ['IMAGE_EXTS', 'LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
+           'FERPLUS_RULES', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS',
+           'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'load_dataset',
+           'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
+           'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
+           'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
+           'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})
@@ -119,6 +120,17 @@ def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[st
     meta = pd.DataFrame([{k: v for k, v in r.items() if k != 'target'} for r in records])
     return FERDataset([r['image'] for r in records], [r['target'] for r in records], classes,
                       meta=meta, name=name, split=split, grey=grey)
+
+# %% ../../nbs/04_data.datasets.ipynb #8258039c
+LOADERS = Registry('dataset format')
+
+def load_dataset(path: str | Path, # the dataset folder (or file) as its authors ship it
+                 format: str, # the loader name: 'fer2013', 'ferplus', 'rafdb', ...
+                 **kwargs) -> FERSplits:
+    "Load the dataset at `path` with the loader registered under `format` (`fer2013`, `ferplus`, `rafdb`, …)."
+    path = Path(path).expanduser()
+    if not path.exists(): raise DataError(path, 'no such file or folder', expected=f'the {format} dataset folder')
+    return LOADERS[format](path, **kwargs)
 
 # %% ../../nbs/04_data.datasets.ipynb #79af5a11
 FER2013_COLUMNS = ('emotion', 'pixels', 'Usage')

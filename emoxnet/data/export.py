@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.export.html.md"""
 
 # %% ../../nbs/05_data.export.ipynb #4a266b3a
 from __future__ import annotations
-import argparse, contextlib, hashlib, os, shutil, time
+import argparse, hashlib, time
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -17,33 +17,18 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_write, code_version, label_spec, save_json
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, label_spec, save_json
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
 
 # %% auto #0
-__all__ = ['EXPORTERS', 'staged', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
+__all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
            'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
            'export_cfee', 'export_utkface', 'export_imagefolder', 'export_all', 'synth_command', 'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
-@contextlib.contextmanager
-def staged(folder: str | Path):
-    "Yield a hidden staging folder beside `folder`; on success it replaces `folder`, on error it is removed."
-    folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f'.{folder.name}.partial-{os.getpid()}'
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir()
-    try:
-        yield tmp
-        old = folder.parent / f'.{folder.name}.old-{os.getpid()}'
-        if folder.exists(): folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-
 def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
     "Write a uint8 grey or RGB image as JPEG/PNG (by suffix), creating folders."
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +123,7 @@ def _raf_names(split: str, n: int) -> list[str]:
 def _write_raf(data: FERSplits, folder: Path, spec_name: str) -> dict:
     "A RAF-DB tree (`EmoLabel/list_patition_label.txt`, `Image/aligned/*_aligned.jpg` 100x100 RGB, `Image/original/*.jpg`)."
     spec, lines, n, skipped = label_spec(spec_name), [], 0, Counter()
-    with staged(folder) as tmp:
+    with atomic_dir(folder) as tmp:
         for raf_split, ours in (('train', ('train', 'valid')), ('test', ('test',))):
             names, imgs = [], []
             for s in ours:
@@ -209,7 +194,7 @@ def _box_and_landmarks(lm) -> tuple[list[int], str]:
 def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "AffectNet, CSV release: `training.csv`, `validation.csv` and `Manually_Annotated_Images/<dir>/<file>.jpg`."
     root, n, n_x = Path(root), 0, 0
-    with staged(root) as tmp:
+    with atomic_dir(root) as tmp:
         for name, rows in affectnet_rows(data, seed=seed).items():
             recs = []
             for r in rows.itertuples():
@@ -225,7 +210,7 @@ def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
 def export_affectnet_sets(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "AffectNet, folder release: `train_set|val_set/images/{id}.jpg` and `annotations/{id}_exp.npy`, `_val.npy`, `_aro.npy`, `_lnd.npy`."
     root, n, n_x = Path(root), 0, 0
-    with staged(root) as tmp:
+    with atomic_dir(root) as tmp:
         for name, rows in affectnet_rows(data, seed=seed).items():
             d = tmp / ('train_set' if name == 'train' else 'val_set')
             (d / 'annotations').mkdir(parents=True)
@@ -244,7 +229,7 @@ def export_cfee(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "CFEE: `root/<subject>/<cc>_<sss>_<nn>.jpg`, category id (CFEE numbering, the *posed* category) in characters 0-1, subject in 3-5."
     _require(data, 'cfee', meta=('subject', 'category'))
     spec, root, n, skipped = label_spec('cfee'), Path(root), 0, Counter()
-    with staged(root) as tmp:
+    with atomic_dir(root) as tmp:
         for ds in data.splits.values():
             seen: dict = {}
             for img, sid, c in zip(ds.images, ds.meta['subject'], ds.meta['category']):
@@ -260,7 +245,7 @@ def export_utkface(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "UTKFace: every image as `root/[age]_[gender]_[race]_[datetime].jpg` (gender 0 male 1 female; race 0-4), datetime unique per image."
     _require(data, 'utkface', meta=('age', 'gender', 'race'))
     root, i, t0 = Path(root), 0, datetime(2017, 1, 1)
-    with staged(root) as tmp:
+    with atomic_dir(root) as tmp:
         for ds in data.splits.values():
             for img, a, g, r in zip(ds.images, ds.meta['age'], ds.meta['gender'], ds.meta['race']):
                 stamp = (t0 + timedelta(seconds=37 * i)).strftime('%Y%m%d%H%M%S') + f'{(7 * i) % 1000:03d}'
@@ -271,7 +256,7 @@ def export_utkface(data: FERSplits, root: Path, seed: int = 0) -> dict:
 def export_imagefolder(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "Class-per-folder: `root/<split>/<class>/<n>.png` (majority label, class names with `_` for spaces), lossless PNG."
     root, n = Path(root), 0
-    with staged(root) as tmp:
+    with atomic_dir(root) as tmp:
         for split, ds in data.items():
             for i, (img, c) in enumerate(zip(ds.images, _majority_names(ds))):
                 write_image(tmp / split / c.replace(' ', '_') / f'{i:05d}.png', img); n += 1
@@ -340,9 +325,9 @@ def add_cli(p: argparse.ArgumentParser) -> None:
                    help=f"comma-separated formats, 'all' (every format; fer2013.csv sits in the ferplus folder) or 'none': {', '.join(EXPORTERS)}")
     p.add_argument('--preview', metavar='DIR', help='also write the preview grids (basic.png, compound.png, aus.png, benchmark.png) to DIR')
     p.add_argument('--config', metavar='JSON', help='a SynthConfig JSON file for the benchmark (default: the calibrated defaults)')
-    p.add_argument('--n-subjects', dest='n_subjects', type=int, help='benchmark subjects (default 160)')
-    p.add_argument('--images-per-subject', dest='images_per_subject', type=int, help='benchmark images per subject (default 32)')
-    p.add_argument('--compound-subjects', dest='compound_subjects', type=int, help='subjects of the CFEE-style compound set (default 230)')
+    p.add_argument('--n-subjects', dest='n_subjects', type=int, help=f'benchmark subjects (default {SynthConfig.n_subjects})')
+    p.add_argument('--images-per-subject', dest='images_per_subject', type=int, help=f'benchmark images per subject (default {SynthConfig.images_per_subject})')
+    p.add_argument('--compound-subjects', dest='compound_subjects', type=int, help=f'subjects of the CFEE-style compound set (default {SynthConfig.compound().n_subjects})')
     p.add_argument('--seed', type=int, help='random seed (default 0); the same seed gives identical files')
     p.add_argument('--size', type=int, default=100, help='side of the RGB exports (RAF-DB, AffectNet, CFEE, UTKFace, imagefolder; default 100); FER2013 is always 48x48 grey')
     p.add_argument('--workers', type=int, default=1, help='processes used to render (default 1)')

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.synthetic.html.md"""
 
 # %% ../../nbs/03_data.synthetic.ipynb #1cee36a9
 from __future__ import annotations
-import io, math, time
+import hashlib, io, math, time
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Sequence
@@ -23,8 +23,8 @@ from .core import FERDataset, FERSplits
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'OCCLUDERS', 'VA_PROTOTYPES', 'Subject', 'sample_subject', 'expression_aus', 'au_features',
            'face_canvas', 'Nuisance', 'sample_nuisance', 'background', 'degrade', 'render_face', 'au_gallery', 'Panel',
            'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject',
-           'generate', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample',
-           'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation']
+           'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
+           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -686,6 +686,12 @@ def generate(cfg: SynthConfig | None = None, workers: int = 1) -> FERSplits:
         out[s] = FERDataset(images[m], target[m], classes, soft[m], meta[m].reset_index(drop=True),
                             name='synthfacs', split=s, grey=cfg.grey)
     return FERSplits(out, name='synthfacs')
+
+# %% ../../nbs/03_data.synthetic.ipynb #6dd668f9
+def generator_md5() -> str:
+    "MD5 (hex) of the installed SynthFACS generator source, the file of `emoxnet.data.synthetic`."
+    import emoxnet.data.synthetic as generator
+    return hashlib.md5(Path(generator.__file__).read_bytes()).hexdigest()
 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
 def nonface_images(n: int, size: int = 48, grey: bool = True, seed: int = 0, nuisance: Nuisance | None = None) -> np.ndarray:
