@@ -91,12 +91,13 @@ class XceptionNet(nn.Module):
         cw = [chans[-1]] + [int(w) for w in widths]
         self.blocks = nn.Sequential(*[XceptionBlock(a, b, pre_act and i > 0) for i, (a, b) in enumerate(zip(cw, cw[1:]))])
         self.num_features = cw[-1]
-        self.head = nn.Sequential(SamePad(3, 1), nn.Conv2d(cw[-1], num_classes, 3))
+        self.head = nn.Conv2d(cw[-1], num_classes, 3)   # the classifier: a 3x3 'same' convolution to class maps
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor: return self.blocks(self.stem(x))
     def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         "Class logits (the class maps of `head`, averaged); `pre_logits=True`: the pooled block features."
-        return f.mean((2, 3)) if pre_logits else self.head(f).mean((2, 3))
+        if pre_logits: return f.mean((2, 3))
+        return F.conv2d(tf_same_pad(f, 3), self.head.weight, self.head.bias).mean((2, 3))   # functional: see the note above
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
 # %% ../nbs/09_archs.ipynb #fea6b144

