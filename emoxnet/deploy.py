@@ -24,9 +24,9 @@ __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 
            'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
-def example_input(model: nn.Module, batch: int = 2, seed: int = 0) -> torch.Tensor:
-    "A random preprocessed batch of the model's input shape (`model_config`)."
-    mc = unwrap(model).model_config
+def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
+    "A random preprocessed batch of the input shape of a model (its `model_config`) or of a `ModelConfig`."
+    mc = model if isinstance(model, ModelConfig) else unwrap(model).model_config
     g = torch.Generator().manual_seed(seed)
     return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g)
 

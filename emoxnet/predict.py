@@ -19,7 +19,7 @@ from .core import atomic_write
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits
-from .deploy import export_onnx, onnx_session, onnx_logits, check_export
+from .deploy import example_input, export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'IMAGE_SUFFIXES', 'ImageInputError', 'describe',
@@ -287,12 +287,9 @@ class EmotionRecognizer:
         "Write the classifier as ONNX (default: `model.onnx` in the checkpoint folder) and keep it only if ONNX Runtime reproduces torch's logits to `atol`."
         path = Path(path) if path is not None else (self.path / 'model.onnx' if self.path else None)
         if path is None: raise ValueError("export_onnx: pass a path (this recognizer has no checkpoint folder)")
-        p = self.preprocess
-        g = torch.Generator().manual_seed(0)
-        x = torch.randn(2, p.channels, p.size, p.size, generator=g)
-        with self._lock:
-            tmp = export_onnx(self.model, path.with_name(f'.{path.name}.unchecked'), example=x)
-            err = check_export(self.model, onnx_path=tmp, x=torch.randn(3, *x.shape[1:], generator=g))['onnx_max_logit_diff']
+        with self._lock:   # traced on a batch of 2, checked on a batch of 3: the batch axis must really be dynamic
+            tmp = export_onnx(self.model, path.with_name(f'.{path.name}.unchecked'), example=example_input(self.config, 2))
+            err = check_export(self.model, onnx_path=tmp, x=example_input(self.config, 3, seed=1))['onnx_max_logit_diff']
         if err > atol:
             tmp.unlink(missing_ok=True)
             raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
