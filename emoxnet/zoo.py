@@ -7,16 +7,16 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
 import argparse, hashlib, json, os, re, shutil, subprocess, sys, tarfile, tempfile, zipfile
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, save_json, atomic_write
+from .core import Registry, label_spec, atomic_dir
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, atomic_dir, load_checkpoint, class_logits
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'ZooEntry', 'sha256_file', 'default_cache', 'fetch', 'extract',
