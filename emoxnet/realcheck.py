@@ -18,10 +18,10 @@ import numpy as np
 from .core import atomic_write, code_version, save_json
 from .data.core import DataError
 from .metrics import save_figure
-from .predict import EmotionRecognizer, bundled_checkpoint
+from .predict import EmotionRecognizer
 
 # %% auto #0
-__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'GOALS', 'EXPECTED', 'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as',
+__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as',
            'label_histogram', 'top_label', 'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos',
            'realcheck', 'confusion_table', 'plot_faces', 'plot_confusion_table', 'save_report', 'summary',
            'realcheck_main', 'add_cli']
@@ -29,6 +29,7 @@ __all__ = ['HAND_LABELS', 'N_LFW_FACES', 'GOALS', 'EXPECTED', 'realfaces_dir', '
 # %% ../nbs/25_realcheck.ipynb #0ef464c4
 HAND_LABELS = ('smile', 'neutral', 'other')   # the hand-label vocabulary of the real faces
 N_LFW_FACES = 100                             # rows 0-99 of scikit-image's lfw_subset.npy are faces
+EXPECTED = {'smile': 'happiness', 'neutral': 'neutral'}   # the reading each scored hand label asks for (canonical class)
 
 def realfaces_dir() -> Path:
     "Folder of the hand labels inside the installed package (`emoxnet/assets/realfaces`)."
@@ -132,9 +133,9 @@ def figures(hand: Sequence[str],                     # hand labels (`HAND_LABELS
     "The dev-check figures and each goal's pass/fail from hand, predicted (and teacher) labels."
     label, share = top_label(pred)
     f = dict(n_faces=len(hand), n_per_label={l: list(hand).count(l) for l in HAND_LABELS},
-             smile_recall=read_as(hand, pred, 'smile', 'happiness'),
+             smile_recall=read_as(hand, pred, 'smile', EXPECTED['smile']),
              neutral_as_happiness=read_as(hand, pred, 'neutral', 'happiness'),
-             neutral_recall=read_as(hand, pred, 'neutral', 'neutral'),   # reported, no goal
+             neutral_recall=read_as(hand, pred, 'neutral', EXPECTED['neutral']),   # reported, no goal
              top_label=label, top_label_share=share, histogram=label_histogram(pred),
              teacher_agreement=None if teacher is None else agreement(pred, teacher))
     f['goals'] = {g.figure: dict(goal=f'{g.op} {g.threshold:g}', value=f[g.figure], passed=g.passed(f[g.figure]), text=g.text)
@@ -152,10 +153,13 @@ def _describe(rec: EmotionRecognizer) -> dict:
 
 def example_photos(rec: EmotionRecognizer) -> list[dict]:
     "The labelled example photos (`example_photos_labels.csv`) through detection and classification: hand label, predicted label of the best face."
-    with (realfaces_dir() / 'example_photos_labels.csv').open(newline='') as f: rows = list(csv.DictReader(f))
+    path = realfaces_dir() / 'example_photos_labels.csv'
+    with path.open(newline='') as f: rows = list(csv.DictReader(f))
     examples = Path(str(resources.files('emoxnet') / 'assets' / 'examples'))
     out = []
-    for row in rows:
+    for line, row in enumerate(rows, 2):
+        if row.get('label') not in HAND_LABELS:
+            raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
         preds = rec.predict(examples / row['file'], max_faces=1)
         out.append(dict(file=row['file'], hand=row['label'], pred=preds[0].label if preds else None,
                         prob=round(preds[0].confidence, 4) if preds else None))
@@ -183,15 +187,12 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
     return r
 
 # %% ../nbs/25_realcheck.ipynb #465aecac
-EXPECTED = {'smile': 'happiness', 'neutral': 'neutral'}   # the reading each scored hand label asks for
-
 def confusion_table(r: dict) -> 'pd.DataFrame':
     "Hand label (rows) x predicted label (columns, most frequent first) face counts, with totals."
     import pandas as pd
     hand, pred = [f['hand'] for f in r['faces']], [f['pred'] for f in r['faces']]
-    t = pd.crosstab(pd.Categorical(hand, HAND_LABELS), pd.Categorical(pred, list(r['histogram'])),
-                    rownames=['hand label'], colnames=['predicted'], margins=True, margins_name='total', dropna=False)
-    return t
+    return pd.crosstab(pd.Categorical(hand, HAND_LABELS), pd.Categorical(pred, list(r['histogram'])),
+                       rownames=['hand label'], colnames=['predicted'], margins=True, margins_name='total', dropna=False)
 
 def _colour(hand: str, pred: str) -> str:
     if hand not in EXPECTED: return '0.45'
