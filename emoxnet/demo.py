@@ -17,7 +17,7 @@ from PIL import Image
 from .core import Registry, add_dataclass_args
 from .data.core import DataError
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
-                             image_size, load_rgb)
+                             load_rgb)
 from .explain import overlay
 
 # %% auto #0

@@ -7,9 +7,9 @@ Docs: https://emoxnet.github.io/emoxnet/faces.html.md"""
 # %% ../nbs/20_faces.ipynb #da48d023
 from __future__ import annotations
 import functools, hashlib, importlib.util, math, os, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import cv2
 import numpy as np

@@ -6,16 +6,16 @@ Docs: https://emoxnet.github.io/emoxnet/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #2477256a
 from __future__ import annotations
-import contextlib, datetime, os, shutil, sys, tempfile, uuid, warnings
+import contextlib, datetime, os, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_write, atomic_dir, recover_dir, save_json, load_json, code_version   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
