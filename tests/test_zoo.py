@@ -126,3 +126,15 @@ def test_cli_list_and_import(emoxnet_cmd, tmp_path, cache, monkeypatch):
     assert not (tmp_path / 'x').exists()
     r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'nope'], capture_output=True, text=True)
     assert r.returncode == 2 and 'invalid choice' in r.stderr
+
+def test_demo_serves_an_imported_model(imported):
+    "The demo's backend analyses a photo with an imported checkpoint (faces, probabilities, attention map), and the app builds."
+    import skimage.data
+    from emoxnet.demo import DemoBackend, build_demo
+    from emoxnet.predict import EmotionRecognizer
+    be = DemoBackend(EmotionRecognizer.from_checkpoint(imported['human_emotion']))
+    a = be.analyse(skimage.data.astronaut())
+    assert a.ok and len(a.faces) >= 1 and a.attention is not None and 'happiness' in a.label(0)
+    assert 'big_xception' in be.model_markdown()
+    app = build_demo(checkpoint=imported['fer_mini_xception'], warmup=False)
+    assert app.backend.rec.config.arch == 'mini_xception'
