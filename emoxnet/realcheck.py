@@ -23,7 +23,7 @@ from .predict import EmotionRecognizer
 # %% auto #0
 __all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as',
            'label_histogram', 'top_label', 'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos',
-           'realcheck', 'confusion_table', 'plot_faces', 'plot_confusion_table', 'save_report', 'summary',
+           'realcheck', 'confusion_table', 'plot_confusion_table', 'plot_faces', 'save_report', 'summary',
            'realcheck_main', 'add_cli']
 
 # %% ../nbs/25_realcheck.ipynb #0ef464c4
@@ -97,11 +97,13 @@ def label_histogram(pred: Sequence[str]) -> dict[str, int]:
     "Predicted label -> faces, most frequent first (ties in order of first appearance)."
     return dict(Counter(pred).most_common())
 
+# %% ../nbs/25_realcheck.ipynb #02e57b45
 def top_label(pred: Sequence[str]) -> tuple[str, float]:
     "The most frequent predicted label and its share of all faces: a model that answers one class for everything shows here."
     label, n = Counter(pred).most_common(1)[0]
     return label, n / len(pred)
 
+# %% ../nbs/25_realcheck.ipynb #4197f1d0
 def agreement(pred: Sequence[str], other: Sequence[str]) -> float:
     "Share of faces on which two models give the same top label."
     return float(np.mean([a == b for a, b in zip(pred, other, strict=True)]))
@@ -186,13 +188,27 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
     if out is not None: save_report(r, faces, out)
     return r
 
-# %% ../nbs/25_realcheck.ipynb #465aecac
+# %% ../nbs/25_realcheck.ipynb #6aebd032
 def confusion_table(r: dict) -> 'pd.DataFrame':
     "Hand label (rows) x predicted label (columns, most frequent first) face counts, with totals."
     import pandas as pd
     hand, pred = [f['hand'] for f in r['faces']], [f['pred'] for f in r['faces']]
     return pd.crosstab(pd.Categorical(hand, HAND_LABELS), pd.Categorical(pred, list(r['histogram'])),
                        rownames=['hand label'], colnames=['predicted'], margins=True, margins_name='total', dropna=False)
+
+# %% ../nbs/25_realcheck.ipynb #d584e8f2
+def plot_confusion_table(table: 'pd.DataFrame', title: str = 'hand label x predicted label (faces)'):
+    "The confusion table as an annotated heatmap (counts); returns the axes."
+    import seaborn as sns
+    from matplotlib.figure import Figure
+    body = table.drop(index='total', columns='total')
+    ax = Figure(figsize=(1.6 + 0.8 * body.shape[1], 2.4)).subplots()
+    sns.heatmap(body, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax)
+    ax.set_title(title); ax.tick_params(axis='x', labelrotation=30); ax.tick_params(axis='y', labelrotation=0)
+    return ax
+
+# %% ../nbs/25_realcheck.ipynb #4b5a7347
+def _pct(v: float | None) -> str: return 'n/a' if v is None else f'{100 * v:.0f} %'
 
 def _colour(hand: str, pred: str) -> str:
     if hand not in EXPECTED: return '0.45'
@@ -212,19 +228,7 @@ def plot_faces(faces: np.ndarray, r: dict, ncols: int = 10):
     fig.tight_layout()
     return fig
 
-def _pct(v: float | None) -> str: return 'n/a' if v is None else f'{100 * v:.0f} %'
-
-# %% ../nbs/25_realcheck.ipynb #11d22a38
-def plot_confusion_table(table: 'pd.DataFrame', title: str = 'hand label x predicted label (faces)'):
-    "The confusion table as an annotated heatmap (counts); returns the axes."
-    import seaborn as sns
-    from matplotlib.figure import Figure
-    body = table.drop(index='total', columns='total')
-    ax = Figure(figsize=(1.6 + 0.8 * body.shape[1], 2.4)).subplots()
-    sns.heatmap(body, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax)
-    ax.set_title(title); ax.tick_params(axis='x', labelrotation=30); ax.tick_params(axis='y', labelrotation=0)
-    return ax
-
+# %% ../nbs/25_realcheck.ipynb #45fab8cf
 def save_report(r: dict, faces: np.ndarray, out: str | Path) -> dict[str, Path]:
     "Write `realcheck.json`, `faces.png`, `confusion.csv` and `confusion.png` into `out` (each atomically)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -250,6 +254,7 @@ def summary(r: dict) -> str:
     lines += [f"  example photo {p['file']}: hand {p['hand']}, predicted {p['pred'] or 'no face found'}" for p in r['example_photos']]
     return '\n'.join(lines)
 
+# %% ../nbs/25_realcheck.ipynb #6db77352
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
     r = realcheck(args.checkpoint, args.teacher, out=args.out)
