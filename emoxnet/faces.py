@@ -18,26 +18,15 @@ import pandas as pd
 from .core import Registry
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'as_rgb', 'Face',
-           'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
+__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou',
+           'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'crop_face', 'find_eyes', 'eye_angle',
            'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'bench_frame', 'time_call',
            'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
-def as_rgb(img: np.ndarray) -> np.ndarray:
-    "Grey `(H,W)`/`(H,W,1)`, RGB or RGBA uint8 -> contiguous RGB uint8 `(H,W,3)`; alpha is composited on white like `read_image`."
-    img = np.asarray(img)
-    if img.dtype != np.uint8: raise TypeError(f"expected a uint8 image, got dtype {img.dtype}")
-    if img.ndim == 3 and img.shape[2] == 1: img = img[..., 0]
-    if img.ndim == 2: return np.ascontiguousarray(np.repeat(img[..., None], 3, axis=2))
-    if img.ndim != 3 or img.shape[2] not in (3, 4):
-        raise ValueError(f"expected an image of shape (H,W), (H,W,3) or (H,W,4), got {img.shape}")
-    if img.shape[2] == 4:
-        a = img[..., 3:4].astype(np.float32) / 255
-        return np.ascontiguousarray((img[..., :3] * a + 255 * (1 - a) + 0.5).astype(np.uint8))
-    return np.ascontiguousarray(img)
+from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
 
 # %% ../nbs/20_faces.ipynb #faef5994
 @dataclass(eq=False)

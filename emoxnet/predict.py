@@ -22,66 +22,13 @@ from .models import ModelConfig, load_checkpoint, class_logits
 from .deploy import example_input, export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'IMAGE_SUFFIXES', 'ImageInputError', 'describe',
-           'image_size', 'load_rgb', 'FacePrediction', 'bundled_checkpoint', 'default_detector', 'EmotionRecognizer',
-           'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'predict_files', 'predict_main', 'add_cli',
-           'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
+           'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
+           'predict_files', 'predict_main', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
-class ImageInputError(ValueError):
-    "An input the predictor cannot use as an image; the message says what was expected and what was given."
-
-_EXPECTED = 'expected an RGB/grey uint8 image, a PIL image or a path'
-
-def describe(obj) -> str:
-    "A short description of an object for error messages: `'float64 array of shape (3,)'`, `'list'`, ..."
-    if isinstance(obj, np.ndarray): return f"{obj.dtype} array of shape {obj.shape}"
-    if isinstance(obj, torch.Tensor): return f"torch tensor ({obj.dtype}) of shape {tuple(obj.shape)}"
-    if isinstance(obj, Image.Image): return f"PIL image (mode {obj.mode}, {obj.size[0]}x{obj.size[1]})"
-    return type(obj).__name__
-
-def _pil_rgb(im: Image.Image) -> np.ndarray:
-    "PIL image -> RGB uint8, alpha composited on white (as `read_image` does for files)."
-    im.load()
-    if im.mode in ('RGBA', 'LA', 'P', 'PA', 'RGBa', 'La'):
-        im = im.convert('RGBA')
-        bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):   # 16-bit / float grey: scale to 8 bits, do not clip
-        a = np.asarray(im, dtype=np.float64); lo, hi = float(a.min()), float(a.max())
-        a = np.zeros_like(a) if hi <= lo else (a - lo) / (hi - lo) * 255
-        return np.repeat((a + .5).astype(np.uint8)[..., None], 3, 2)
-    return np.asarray(im.convert('RGB'), dtype=np.uint8)
-
-def image_size(path: str | Path) -> tuple[int, int]:
-    "`(width, height)` of an image file from its header (no decoding); `DataError` if it is not an image."
-    try:
-        with Image.open(path) as im: return im.size
-    except FileNotFoundError: raise DataError(path, 'file not found') from None
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
-        raise DataError(path, f'unreadable image ({e.__class__.__name__}: {e})', expected='a JPEG/PNG/BMP image') from None
-
-def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
-    if max_pixels is not None and w * h > max_pixels:
-        raise ImageInputError(f"{what} is {w}x{h} = {w * h / 1e6:.1f} megapixels; the limit is {max_pixels / 1e6:.0f} megapixels (downscale it first)")
-
-def load_rgb(image, max_pixels: int | None = None, channel_order: str = 'RGB') -> np.ndarray:
-    "A path, PIL image or uint8 grey/RGB/RGBA array -> contiguous RGB uint8 `(H, W, 3)`; `ImageInputError`/`DataError` otherwise."
-    if isinstance(image, (str, os.PathLike)):
-        w, h = image_size(image); _check_pixels(w, h, max_pixels, str(image))
-        return np.ascontiguousarray(as_rgb(read_image(image)))
-    if isinstance(image, Image.Image):
-        _check_pixels(*image.size, max_pixels, 'the image')
-        try: return np.ascontiguousarray(_pil_rgb(image))
-        except (OSError, ValueError) as e: raise ImageInputError(f"cannot convert a {describe(image)} to RGB ({e})") from None
-    if isinstance(image, np.ndarray):
-        ok = image.dtype == np.uint8 and (image.ndim == 2 or image.ndim == 3 and image.shape[2] in (1, 3, 4)) and min(image.shape[:2]) > 0
-        if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
-        _check_pixels(image.shape[1], image.shape[0], max_pixels, 'the image')
-        if channel_order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
-        if channel_order == 'BGR' and image.ndim == 3 and image.shape[2] >= 3:
-            image = np.concatenate([image[..., 2::-1], image[..., 3:]], axis=2)
-        return as_rgb(image)
-    raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
+from .data.core import IMAGE_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
+from .data.core import read_image as load_rgb                  # the predictor's front door is the one image reader
 
 # %% ../nbs/22_predict.ipynb #4cf26db0
 @dataclass
@@ -325,13 +272,11 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
     return out
 
 # %% ../nbs/22_predict.ipynb #531a67f8
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
-
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     "Files as given; folders replaced by the image files directly inside them (sorted)."
     out = []
     for p in map(Path, paths):
-        if p.is_dir(): out += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES)
+        if p.is_dir(): out += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
         else: out.append(p)
     return out
 

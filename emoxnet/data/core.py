@@ -6,6 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.core.html.md"""
 
 # %% ../../nbs/01_data.core.ipynb #38c535bf
 from __future__ import annotations
+import io, os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +15,13 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ..core import Registry
 
 # %% auto #0
-__all__ = ['LABEL_MODES', 'DataError', 'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'LABEL_MODES', 'DataError', 'ImageInputError', 'describe', 'image_size', 'read_image', 'to_tensor',
+           'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -30,19 +32,89 @@ class DataError(ValueError):
         super().__init__(f"{loc}: {problem}" + (f" (expected {expected})" if expected else ''))
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
-def read_image(path: str | Path, grey: bool = False) -> np.ndarray:
-    "Read an image file as uint8 RGB `(H, W, 3)` or grey `(H, W)`; alpha is composited on white."
+IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
+
+class ImageInputError(ValueError, TypeError):
+    "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
+
+_EXPECTED = 'expected an RGB/grey uint8 image, a PIL image or a path'
+
+def describe(obj) -> str:
+    "A short description of an object for error messages: `'float64 array of shape (3,)'`, `'list'`, ..."
+    if isinstance(obj, np.ndarray): return f"{obj.dtype} array of shape {obj.shape}"
+    if isinstance(obj, torch.Tensor): return f"torch tensor ({obj.dtype}) of shape {tuple(obj.shape)}"
+    if isinstance(obj, Image.Image): return f"PIL image (mode {obj.mode}, {obj.size[0]}x{obj.size[1]})"
+    return type(obj).__name__
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    "`(width, height)` of an image file from its header (no decoding); `DataError` if it is not an image."
     try:
-        with Image.open(path) as im:
-            im.load()
-            if im.mode in ('RGBA', 'LA', 'P'):
-                im = im.convert('RGBA')
-                bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
-            im = im.convert('L' if grey else 'RGB')
-            return np.asarray(im, dtype=np.uint8)
+        with Image.open(path) as im: return im.size
     except FileNotFoundError: raise DataError(path, 'file not found') from None
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         raise DataError(path, f'unreadable image ({e.__class__.__name__}: {e})', expected='a JPEG/PNG/BMP image') from None
+
+def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
+    if max_pixels is not None and w * h > max_pixels:
+        raise ImageInputError(f"{what} is {w}x{h} = {w * h / 1e6:.1f} megapixels; the limit is {max_pixels / 1e6:.0f} megapixels (downscale it first)")
+
+# %% ../../nbs/01_data.core.ipynb #15c4f883
+def _to_8bit(im: Image.Image) -> Image.Image:
+    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits), never clipped."
+    a = np.asarray(im)
+    if im.mode.startswith('I;16') or (im.mode == 'I' and a.size and a.min() >= 0 and a.max() <= 65535): a = a.astype(np.uint16) >> 8
+    elif im.mode == 'F' and a.size and a.min() >= 0 and a.max() <= 1: a = a * 255 + 0.5
+    else:
+        a = a.astype(np.float64); lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
+        a = np.zeros_like(a) if hi <= lo else (a - lo) / (hi - lo) * 255 + 0.5
+    return Image.fromarray(np.asarray(a).astype(np.uint8), 'L')
+
+def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
+    "A decoded PIL image -> upright uint8 RGB/grey pixels: EXIF orientation applied, 16-bit scaled, alpha composited on white."
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ('I', 'F') or im.mode.startswith('I;16'): im = _to_8bit(im)
+    if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or im.mode == 'P' or 'transparency' in im.info:
+        im = im.convert('RGBA')
+        bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
+    return np.ascontiguousarray(np.asarray(im.convert('L' if grey else 'RGB'), dtype=np.uint8))
+
+def _array_pixels(a: np.ndarray, grey: bool, channel_order: str) -> np.ndarray:
+    "A uint8 grey/RGB/RGBA array (RGB or BGR order) -> RGB/grey; plain RGB and grey arrays skip PIL (the detectors' per-frame path)."
+    ok = a.dtype == np.uint8 and (a.ndim == 2 or a.ndim == 3 and a.shape[2] in (1, 3, 4))   # empty frames are images too
+    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + ('' if a.dtype != np.uint8 else
+                                     ' (expected an image of shape (H,W), (H,W,1), (H,W,3) or (H,W,4))'))
+    if channel_order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
+    if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
+    if channel_order == 'BGR' and a.ndim == 3: a = np.concatenate([a[..., 2::-1], a[..., 3:]], axis=2)
+    if a.ndim == 2 and grey: return np.ascontiguousarray(a)
+    if a.ndim == 2: return np.ascontiguousarray(np.repeat(a[..., None], 3, axis=2))
+    if a.shape[2] == 3 and not grey: return np.ascontiguousarray(a)
+    return _flatten(Image.fromarray(np.ascontiguousarray(a), 'RGBA' if a.shape[2] == 4 else 'RGB'), grey)
+
+def read_image(image, # a path, the bytes of an image file, a PIL image, or a uint8 grey/RGB/RGBA array
+               max_pixels: int | None = None, # refuse larger images (checked before decoding)
+               channel_order: str = 'RGB', # of an array: 'RGB', or 'BGR' as OpenCV gives it
+               *, grey: bool = False, # single-channel grey `(H, W)` instead of RGB
+              ) -> np.ndarray:
+    "Pixels as contiguous uint8 RGB `(H, W, 3)` or grey `(H, W)`: upright, 8-bit, alpha composited on white."
+    if isinstance(image, np.ndarray):
+        _check_pixels(image.shape[1] if image.ndim > 1 else 0, image.shape[0], max_pixels, 'the image')
+        return _array_pixels(image, grey, channel_order)
+    if isinstance(image, Image.Image):
+        _check_pixels(*image.size, max_pixels, 'the image')
+        try: return _flatten(image, grey)
+        except (OSError, ValueError) as e: raise ImageInputError(f"cannot convert a {describe(image)} to RGB ({e})") from None
+    if isinstance(image, (bytes, bytearray, memoryview)): src, what = io.BytesIO(image), 'the image bytes'
+    elif isinstance(image, (str, os.PathLike)): src, what = image, str(image)
+    else: raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
+    try:
+        with Image.open(src) as im:
+            _check_pixels(*im.size, max_pixels, what)
+            im.load(); return _flatten(im, grey)
+    except FileNotFoundError: raise DataError(image, 'file not found') from None
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        if isinstance(e, ImageInputError): raise
+        raise DataError(what, f'unreadable image ({e.__class__.__name__}: {e})', expected='a JPEG/PNG/BMP image') from None
 
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
 LABEL_MODES = ('hard', 'soft', 'sample', 'multi')
