@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, os, random, sys, time, warnings
+import argparse, contextlib, copy, datetime, json, math, os, random, sys, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,11 +20,11 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import BASIC, Registry, seed_everything, save_json, load_json, code_version, add_dataclass_args, _json_default
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir
 from .data.core import FERDataset, FERSplits, LABEL_MODES
 from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, atomic_dir, recover_dir, unwrap, class_logits   # class_logits: also importable from here
+from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
@@ -125,7 +125,7 @@ class TrainConfig:
     def changed(self, saved: dict, resume: bool = False) -> list[str]:
         "Fields outside `RESULT_FREE` (and `max_steps` when `resume`) in which `saved`, a config read back from JSON, differs."
         free = self.RESULT_FREE | ({'max_steps'} if resume else set())
-        new = json.loads(json.dumps(self.to_dict(), default=_json_default))   # as it reads back from JSON (tuples are lists)
+        new = jsonable(self.to_dict())
         return [k for k in new if k not in free and saved.get(k) != new[k]]
 
 # %% ../nbs/12_train.ipynb #a9be624d
@@ -444,10 +444,9 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st`; returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
-    js = lambda o: json.loads(json.dumps(o))   # compare as JSON (tuples are lists there)
-    old, new = d['config'], js(st.cfg.to_dict())
+    old, new = d['config'], jsonable(st.cfg.to_dict())
     diff = st.cfg.changed(old, resume=True)
-    if d['model_config'] != js(st.model_config.to_dict()): diff.append('model_config')
+    if d['model_config'] != jsonable(st.model_config.to_dict()): diff.append('model_config')
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " +
                               ', '.join(f"{k} ({old.get(k)!r} -> {new.get(k)!r})" if k != 'model_config' else k for k in diff))
     load_model(st.raw_model, str(path / 'model.safetensors'), device=str(st.device))
