@@ -620,6 +620,7 @@ def _do_epoch(self: Learner):
     "Train on the rest of the epoch and validate; only a complete epoch ends (`_end_epoch`, `after_epoch`)."
     st = self.state
     self('before_epoch')
+    st.model.train()            # before `before_train`: a callback may put parts back in eval mode (frozen batch norm)
     self._with_events(self._do_train, 'train')
     self._with_events(self._do_validate, 'validate')
     if st.batch_in_epoch < st.steps_per_epoch: self('after_cancel_epoch'); return   # stopped inside it: report, do not select
@@ -632,7 +633,6 @@ def _do_train(self: Learner):
     st, cfg = self.state, self.cfg
     self.sampler.start = st.batch_in_epoch * cfg.batch_size * self.accelerator.num_processes
     self.train_loader.set_epoch(st.epoch)
-    st.model.train()
     for b in self.train_loader:
         self.batch = self._make_batch(*b)
         self._with_events(self._do_one_batch, 'batch')
