@@ -1,4 +1,4 @@
-"""Torch modules, written here, for networks that were trained elsewhere on real faces: the oarriaga Xception family (FER2013 expression classifiers) and the HSE FaceRes MobileNet (identity descriptor, age, gender). `emoxnet.zoo` reads their published weights into these modules; `emoxnet.models` builds them from a checkpoint's `config.json` like any timm architecture.
+"""Torch modules, written here, for networks that were trained elsewhere on real faces: the oarriaga Xception family (FER2013 expression classifiers), face-api.js's expression net and the HSE FaceRes MobileNet (identity descriptor, age, gender). `emoxnet.zoo` reads their published weights into these modules; `emoxnet.models` builds them from a checkpoint's `config.json` like any timm architecture.
 
 Docs: https://emoxnet.github.io/emoxnet/archs.html.md"""
 
@@ -18,7 +18,8 @@ from .core import Registry
 
 # %% auto #0
 __all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'ConvBN', 'SeparableConvBN',
-           'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'ArchSpec']
+           'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'SeparableConvBias', 'ConvSameBias',
+           'DenseBlock4', 'FaceApiExpressionNet', 'ArchSpec']
 
 # %% ../nbs/09_archs.ipynb #9cb59252
 KERAS_BN_EPS = 1e-3   # Keras BatchNormalization's default epsilon (torch's is 1e-5)
@@ -138,7 +139,52 @@ class FaceResNet(MobileNetV1Heads):
         out = self.head_outputs(self.forward_features(x))
         return {'logits': torch.cat([torch.zeros_like(out['gender']), out['gender']], 1), **out}
 
-# %% ../nbs/09_archs.ipynb #95783fe6
+# %% ../nbs/09_archs.ipynb #606ef659
+class SeparableConvBias(nn.Module):
+    "TF `separableConv2d` ('same', 3x3 depthwise moved by `stride`, then 1x1 pointwise) + bias, as face-api.js uses it."
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__()
+        self.pad = SamePad(3, stride)
+        self.depthwise = nn.Conv2d(cin, cin, 3, stride, groups=cin, bias=False)
+        self.pointwise = nn.Conv2d(cin, cout, 1)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.pointwise(self.depthwise(self.pad(x)))
+
+class ConvSameBias(nn.Module):
+    "A plain 3x3 convolution with bias and TF 'same' padding."
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__(); self.pad, self.conv = SamePad(3, stride), nn.Conv2d(cin, cout, 3, stride)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.conv(self.pad(x))
+
+# %% ../nbs/09_archs.ipynb #dba6d045
+class DenseBlock4(nn.Module):
+    "face-api.js dense block: a stride-2 conv, then three separable convs, each fed the ReLU of the sum of all earlier outputs."
+    def __init__(self, cin: int, cout: int, first: bool = False):
+        super().__init__()
+        self.conv0 = ConvSameBias(cin, cout, 2) if first else SeparableConvBias(cin, cout, 2)
+        self.conv1, self.conv2, self.conv3 = (SeparableConvBias(cout, cout) for _ in range(3))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = [F.relu(self.conv0(x))]
+        for conv in (self.conv1, self.conv2, self.conv3):
+            out.append(conv(F.relu(sum(out)) if len(out) > 1 else out[0]))
+        return F.relu(sum(out))
+
+# %% ../nbs/09_archs.ipynb #69dafbed
+class FaceApiExpressionNet(nn.Module):
+    "face-api.js FaceExpressionNet: four dense blocks (32, 64, 128, 256 channels) on a 112 px RGB face, global average pooling, a linear classifier."
+    def __init__(self, num_classes: int = 7, in_chans: int = 3, widths: Sequence[int] = (32, 64, 128, 256)):
+        super().__init__()
+        self.num_classes, self.in_chans, self.num_features = num_classes, in_chans, widths[-1]
+        cw = [in_chans, *widths]
+        self.blocks = nn.Sequential(*[DenseBlock4(a, b, i == 0) for i, (a, b) in enumerate(zip(cw, cw[1:]))])
+        self.fc = nn.Linear(widths[-1], num_classes)
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor: return self.blocks(x)
+    def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        "Logits; `pre_logits=True`: the pooled 256-d features (face-api pools the 7x7 map of a 112 px input with a 7x7 window)."
+        z = f.mean((2, 3))
+        return z if pre_logits else self.fc(z)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
+
+# %% ../nbs/09_archs.ipynb #5dcee939
 @dataclass(frozen=True)
 class ArchSpec:
     "A torch architecture written in this workspace: `build(num_classes, in_chans, **kwargs)` and what it is."
@@ -153,4 +199,5 @@ WORKSPACE_ARCHS = Registry('workspace architecture')
 WORKSPACE_ARCHS['mini_xception'] = ArchSpec(XceptionNet, "oarriaga mini-Xception (FER2013, 64 px grey): 8-8 stem, blocks 16-32-64-128; 57 k params")
 WORKSPACE_ARCHS['big_xception'] = ArchSpec(XceptionNet, "oarriaga big-Xception (FER2013, 64 px grey): 32/2-64 stem, blocks 128-256; 0.2 M params",
                                            dict(stem=((32, 2), (64, 1)), widths=(128, 256), pre_act=True))
+WORKSPACE_ARCHS['faceapi_expression'] = ArchSpec(FaceApiExpressionNet, "face-api.js FaceExpressionNet (112 px RGB): four dense blocks of separable convolutions + a linear classifier; 0.1 M params")
 WORKSPACE_ARCHS['hse_faceres'] = ArchSpec(FaceResNet, "HSE FaceRes MobileNet v1 (224 px RGB): VGGFace2 identity descriptor + age + gender heads; 3.5 M params")

