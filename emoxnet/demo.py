@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from .core import Registry, add_dataclass_args
-from .data.core import DataError
+from .data.core import DataError, IMAGE_EXTS
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
 from .explain import overlay
@@ -202,7 +202,7 @@ def examples_dir() -> Path:
 def example_images() -> list[str]:
     "The example images shipped in `emoxnet/assets/examples` (sorted)."
     d = examples_dir()
-    return sorted(str(p) for p in d.iterdir() if p.suffix.lower() in ('.jpg', '.jpeg', '.png', '.webp')) if d.exists() else []
+    return sorted(str(p) for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS) if d.exists() else []
 
 def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
     "Wrap a handler: user-facing message + `gr.Warning` on bad input or error; other outputs cleared (those in `keep` left as they are)."

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
-import contextlib, glob, json, os, subprocess, sys, time
+import contextlib, glob, json, os, shutil, subprocess, sys, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Callable, Sequence
@@ -24,12 +24,12 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
 from .train import TrainConfig, Loss, HardSoftCE, fit, predict_logits, class_logits
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, load_any, ensemble_member_logits,
-                              as_train_config, finished_run)
+                              as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'KDLoss',
            'student_loss', 'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'run_experiment',
-           'save_plots', 'collect_runs', 'summary_table', 'results_markdown']
+           'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -111,33 +111,30 @@ def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperat
     if variant == 'ls': return HardSoftCE(smoothing)
     raise KeyError(f"unknown student variant {variant!r}; expected one of {VARIANTS}")
 
-def train_students(splits: FERSplits, teacher: nn.Module | None, out_dir: str | Path, student: str = DEFAULT_STUDENT,
-                   train: TrainConfig | dict | None = None, alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
+def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str) -> dict:
+    "What defines a variant's objective (stored as the run's loss.json: a run is reused only for the same objective)."
+    return {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
+            'smoothing': smoothing if v != 'scratch' else 0.0, 'teacher_mode': teacher_mode if v == 'kd' else None}
+
+def train_students(splits: FERSplits, # the experiment's data (with a 'valid' split)
+                   teacher: nn.Module | None, # the ensemble (needed by 'kd' unless its run is finished)
+                   out_dir: str | Path, # runs go to OUT/students/VARIANT
+                   student: str = DEFAULT_STUDENT, train: TrainConfig | dict | None = None,
+                   alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
                    teacher_mode: str = 'precomputed', variants: Sequence[str] = VARIANTS, in_chans: int = 1, input_size: int = 48,
                    retrain: bool = False, log: Callable = print) -> dict:
     "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`."
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
     for v in variants:
-        cfg = as_train_config(train)
-        mcfg = ModelConfig(student, splits.classes, in_chans, input_size)
-        run = out / 'students' / v
-        loss_cfg = {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
-                    'smoothing': smoothing if v != 'scratch' else 0.0, 'teacher_mode': teacher_mode if v == 'kd' else None}
-        same_loss = (run / 'loss.json').exists() and load_json(run / 'loss.json') == loss_cfg
-        if not retrain and same_loss and finished_run(run, cfg, mcfg, fp):
-            log(f"[students] {v}: reusing the finished run in {run}")
-            info = load_json(run / 'metrics.json'); model = load_checkpoint(run / 'checkpoint')[0]
-        else:
-            if v == 'kd' and teacher is None: raise ValueError("the 'kd' variant needs a teacher")
-            log(f"[students] training {student} ({v}, {cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
-            import shutil
-            same = (run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fp)
-            if run.exists() and (retrain or not same_loss or not same): shutil.rmtree(run)   # never resume another setting
-            run.mkdir(parents=True, exist_ok=True); save_json(loss_cfg, run / 'loss.json'); save_json(fp, run / 'data.json')
-            loss = student_loss(v, teacher, alpha, temperature, smoothing, teacher_mode)
-            r = fit(mcfg, splits, cfg, run, loss=loss, resume=True)
-            model, info = r['model'].eval(), load_json(run / 'metrics.json')
-            if hasattr(loss, 'teacher_time_s'): info['teacher_precompute_s'] = loss.teacher_time_s; save_json(info, run / 'metrics.json')
+        cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
+        loss_cfg = _loss_record(v, alpha, temperature, smoothing, teacher_mode)
+        if run.exists() and not ((run / 'loss.json').exists() and load_json(run / 'loss.json') == loss_cfg):
+            shutil.rmtree(run)   # never resume or reuse a run of another objective
+        if v == 'kd' and teacher is None and (retrain or not finished_run(run, cfg, mcfg, fp)): raise ValueError("the 'kd' variant needs a teacher")
+        loss = student_loss(v, teacher, alpha, temperature, smoothing, teacher_mode)
+        model, info = member_run(splits, run, cfg, mcfg, fp, retrain, log, f"[students] {student} ({v})", loss, {'loss.json': loss_cfg})
+        if hasattr(loss, 'teacher_time_s') and 'teacher_precompute_s' not in info:   # trained just now: record the teacher's cost
+            info['teacher_precompute_s'] = loss.teacher_time_s; save_json(info, run / 'metrics.json')
         res[v] = {'valid': info['valid'], 'test': info.get('test'), 'params': count_params(model), 'loss': loss_cfg,
                   'best_epoch': info.get('best_epoch'), 'train_time_s': info.get('wall_time_s'), 'run': str(run),
                   'teacher_precompute_s': info.get('teacher_precompute_s'), 'model': model}
@@ -222,41 +219,40 @@ def gap_closed(kd: float, scratch: float, ensemble: float) -> float | None:
     d = ensemble - scratch
     return None if abs(d) < 1e-12 else (kd - scratch) / d
 
-def run_experiment(cfg: ExperimentConfig, log: Callable = print, plots: bool = True) -> dict:
-    "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
-    t0 = time.time()
-    if cfg.threads: torch.set_num_threads(cfg.threads)
-    out, ens_dir = cfg.resolved_out(), cfg.resolved_ensemble(); out.mkdir(parents=True, exist_ok=True)
-    splits = cfg.load_data(); classes = splits.classes; fp = data_fingerprint(splits)
-    if is_ensemble(ens_dir):
-        log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
-        if tuple(ens.model_config.classes) != tuple(classes): raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(classes)}")
-        old = (ens.info.get('extra') or {}).get('data_fingerprint')
-        if old is not None and not same_data(old, fp):
-            raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}); "
-                             f"point ensemble_dir elsewhere or delete it to retrain")
-        ens_trained = False
-    else:
+def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
+    "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
+    ens_dir = cfg.resolved_ensemble()
+    if not is_ensemble(ens_dir):
         log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
-        ens = train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
-                             in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble']
-        ens_trained = True
-    t_ens = time.time() - t0
-    ens_info = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    y = {k: targets_for(splits[k], classes) for k in ('valid', 'test') if k in splits}
-    ens_rep, member_rep = {}, {}
+        return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
+                              in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
+    log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
+    if tuple(ens.model_config.classes) != tuple(splits.classes):
+        raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
+    old = (ens.info.get('extra') or {}).get('data_fingerprint')
+    if old is not None and not same_data(old, fp):
+        raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}); "
+                         f"point ensemble_dir elsewhere or delete it to retrain")
+    return ens, False
+
+def _teacher_reports(ens: EmoXNet, splits: FERSplits) -> tuple[dict, dict]:
+    "Classification reports of the ensemble and of each member, on valid and test."
+    classes, ens_rep, member_rep = splits.classes, {}, {}
     with torch.no_grad():
-        for k in y:
-            z = ensemble_member_logits(ens, splits[k])
-            ens_rep[k] = classification_report(torch.softmax(ens.combiner(z).double(), 1), y[k], classes)
+        for k in ('valid', 'test'):
+            if k not in splits: continue
+            y, z = targets_for(splits[k], classes), ensemble_member_logits(ens, splits[k])
+            ens_rep[k] = classification_report(torch.softmax(ens.combiner(z).double(), 1), y, classes)
             for j, n in enumerate(ens.names):
-                member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y[k], classes)
-    students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
-                              cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log)
-    test = 'test' in y
-    pick = (lambda r: _acc(r.get('test'))) if test else (lambda r: _acc(r.get('valid')))
+                member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y, classes)
+    return ens_rep, member_rep
+
+def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict) -> dict:
+    "The flat summary: accuracies on the reported split (test when there is one), gains, gap closed, validation accuracies, sizes."
+    split = 'test' if 'test' in ens_rep else 'valid'
+    pick = lambda r: _acc(r.get(split))
     m = {'ensemble_acc': pick(ens_rep), 'member_accs': {n: pick(r) for n, r in member_rep.items()},
-         'ensemble_rule': ens.rule, 'split_reported': 'test' if test else 'valid'}
+         'ensemble_rule': ens.rule, 'split_reported': split}
     m['best_member_acc'] = max(m['member_accs'].values())
     m['ensemble_gain'] = m['ensemble_acc'] - m['best_member_acc']
     for v, r in students.items(): m[f'student_{v}_acc'] = pick(r)
@@ -267,41 +263,44 @@ def run_experiment(cfg: ExperimentConfig, log: Callable = print, plots: bool = T
                   **{f'student_{v}_acc': _acc(r['valid']) for v, r in students.items()}}
     m['params'] = {'ensemble': count_params(ens), **{n: count_params(mm) for n, mm in zip(ens.names, ens.members)},
                    'student': next(iter(students.values()))['params'] if students else None}
-    m.update(seed=cfg.seed, git_rev=git_rev(), code_version=code_version(), config=cfg.to_dict(),
-             data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(classes),
-                   'fingerprint': fp,
-                   'train_label_mode': cfg.label_mode or splits['train'].label_mode},
-             ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
-             reports={'ensemble': ens_rep, 'members': member_rep,
-                      'students': {v: {k: r[k] for k in ('valid', 'test', 'params', 'loss', 'best_epoch', 'train_time_s', 'teacher_precompute_s')}
-                                   for v, r in students.items()}},
-             timing_s={'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1),
-                       **{f'student_{v}': r['train_time_s'] for v, r in students.items()}})
+    return m
+
+def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained: bool, ens_rep: dict, member_rep: dict,
+                students: dict, timing: dict) -> dict:
+    "Seed, code, config and data of the run, the ensemble's origin and rule table, and every full report."
+    ens_dir = cfg.resolved_ensemble()
+    ens_info = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
+    return dict(seed=cfg.seed, git_rev=git_rev(), code_version=code_version(), config=cfg.to_dict(),
+                data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(splits.classes),
+                      'fingerprint': fp, 'train_label_mode': cfg.label_mode or splits['train'].label_mode},
+                ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
+                reports={'ensemble': ens_rep, 'members': member_rep,
+                         'students': {v: {k: r[k] for k in ('valid', 'test', 'params', 'loss', 'best_epoch', 'train_time_s', 'teacher_precompute_s')}
+                                      for v, r in students.items()}},
+                timing_s={**timing, **{f'student_{v}': r['train_time_s'] for v, r in students.items()}})
+
+def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
+                   log: Callable = print, plots: bool = True) -> dict:
+    "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
+    t0 = time.time()
+    if cfg.threads: torch.set_num_threads(cfg.threads)
+    out = cfg.resolved_out(); out.mkdir(parents=True, exist_ok=True)
+    splits = cfg.load_data(); fp = data_fingerprint(splits)
+    ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0
+    ens_rep, member_rep = _teacher_reports(ens, splits)
+    students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
+                              cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log)
+    m = _headline(ens, ens_rep, member_rep, students)
+    m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
+                         {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}))
     save_json(m, out / 'metrics.json')
-    if plots: save_plots(m, students, out)
+    if plots:
+        split = m['split_reported']
+        save_plots(out, {f"EmoXNet ({m['ensemble_rule']})": ens_rep[split], **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}},
+                   {v: r['run'] for v, r in students.items()}, m['valid']['ensemble_acc'], split, loss=True, reference_label='EmoXNet (valid)')
     log(f"[experiment] {out}/metrics.json: ensemble {m['ensemble_acc']:.4f} (best member {m['best_member_acc']:.4f}), " +
         ', '.join(f"{v} {m[f'student_{v}_acc']:.4f}" for v in students))
     return m
-
-def save_plots(m: dict, students: dict, out: Path) -> list[Path]:
-    "Confusion matrices (ensemble + students, reported split) and student learning curves as PNGs in `out`."
-    from matplotlib.figure import Figure
-    split = m['split_reported']
-    reps = {f"EmoXNet ({m['ensemble_rule']})": m['reports']['ensemble'][split],
-            **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}}
-    fig = Figure(figsize=(5.2 * len(reps), 5)); axs = np.atleast_1d(fig.subplots(1, len(reps)))
-    for ax, (name, rep) in zip(axs, reps.items()):
-        plot_confusion(rep['confusion'], rep['classes'], ax=ax, title=f"{name}: {split} acc {rep['accuracy']:.3f}")
-    fig.tight_layout(); paths = [save_figure(fig, out / 'confusion.png')]
-    fig = Figure(figsize=(12, 3.6)); axs = fig.subplots(1, 2)
-    for v, r in students.items():
-        h = pd.DataFrame(load_json(Path(r['run']) / 'history.json'))
-        if 'valid_acc' in h: axs[0].plot(h['epoch'], h['valid_acc'], marker='o', ms=3, label=v)
-        if 'train_loss' in h: axs[1].plot(h['epoch'], h['train_loss'], marker='o', ms=3, label=v)
-    axs[0].axhline(m['valid']['ensemble_acc'], ls='--', c='k', label='EmoXNet (valid)')
-    for ax, t in zip(axs, ['validation accuracy', 'training loss (per variant objective)']): ax.set_title(t); ax.set_xlabel('epoch'); ax.legend()
-    fig.tight_layout(); paths.append(save_figure(fig, out / 'curves.png'))
-    return paths
 
 # %% ../nbs/14_distill.ipynb #2f11b31f
 _GROUP = ('data', 'members', 'member_epochs', 'student', 'epochs', 'alpha', 'temperature', 'smoothing', 'teacher_mode', 'label_mode')

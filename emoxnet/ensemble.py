@@ -29,7 +29,7 @@ from .train import TrainConfig, fit, predict_logits, class_logits
 __all__ = ['RULES', 'RULE_ORDER', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted',
            'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'EmoXNet',
            'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'as_train_config',
-           'finished_run', 'member_run', 'train_ensemble', 'save_ensemble_plots']
+           'finished_run', 'member_run', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -282,16 +282,23 @@ def finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint
     info = load_json(m)
     return not cfg.changed(info.get('config') or {}) and info.get('model_config') == jsonable(mcfg.to_dict())   # TrainConfig.RESULT_FREE may differ
 
-def member_run(splits: FERSplits, run: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict, retrain: bool = False,
-               log: Callable = print, what: str = 'run', loss=None) -> tuple[nn.Module, dict]:
+def member_run(splits: FERSplits, # the data (with a 'valid' split)
+               run: Path, # the run folder
+               cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict, # settings and data a finished run must match
+               retrain: bool = False, # train again even when a finished run matches
+               log: Callable = print, what: str = '[ensemble] run', # log prefix naming the run
+               loss=None, # a loss plugin for `fit` (default: the loop's)
+               records: dict[str, dict] | None = None, # more JSON files written into a fresh run (e.g. the loss settings)
+              ) -> tuple[nn.Module, dict]:
     "The finished run in `run` when it has these settings and data, else `fit` there (resuming only a run on the same data)."
     if not retrain and finished_run(run, cfg, mcfg, fingerprint):
-        log(f"[ensemble] {what}: reusing the finished run in {run}")
+        log(f"{what}: reusing the finished run in {run}")
         return load_checkpoint(run / 'checkpoint')[0], load_json(run / 'metrics.json')
     if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fingerprint))):
         shutil.rmtree(run)   # never resume a run that saw other data
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
-    log(f"[ensemble] training {what} ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
+    for name, obj in (records or {}).items(): save_json(obj, run / name)
+    log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
     res = fit(mcfg, splits, cfg, run, resume=True, **({'loss': loss} if loss is not None else {}))
     return res['model'].eval(), load_json(run / 'metrics.json')
 
@@ -303,7 +310,7 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
         cfg = as_train_config(train, seed=seed + 1000 * i, **member_train.get(name, member_train.get(arch, {})))
         run = out / 'members' / name
         model, info = member_run(splits, run, cfg, ModelConfig(arch, splits.classes, in_chans, input_size), fp, retrain, log,
-                                 f"member {i + 1}/{len(members)}: {name}")
+                                 f"[ensemble] member {i + 1}/{len(members)}: {name}")
         models.append(model)
         reports[name] = {'arch': arch, 'params': count_params(model), 'seed': cfg.seed, 'train_time_s': info.get('wall_time_s'),
                          'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint')}
@@ -361,23 +368,37 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     return {**metrics, 'ensemble': ens, 'rules_table': table, 'path': out}
 
 # %% ../nbs/13_ensemble.ipynb #48f468a6
-def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:
-    "`confusion.png` (ensemble + members) and `curves.png` (member validation accuracy per epoch) from a `train_ensemble` report."
+def save_plots(out: str | Path, # folder that gets confusion.png and curves.png
+               reports: dict[str, dict], # model name -> classification report (on `split`), one confusion matrix each
+               runs: dict[str, str | Path], # run name -> run folder holding the history.json of its training
+               reference: float, # the ensemble's validation accuracy (dashed line)
+               split: str, # the split the reports are on, for the titles
+               loss: bool = False, # also plot each run's training loss
+               title: str = 'validation accuracy', reference_label: str = 'ensemble (valid)') -> list[Path]:
+    "`confusion.png` (one matrix per report) and `curves.png` (validation accuracy per epoch of each run, optionally its training loss)."
     from matplotlib.figure import Figure
     from emoxnet.metrics import plot_confusion, save_figure
-    out = Path(out); split = 'test' if report.get('test') else 'valid'
-    reps = {f"EmoXNet ({report['rule']})": report[split], **{n: r[split] for n, r in report['member_reports'].items()}}
-    fig = Figure(figsize=(5.2 * len(reps), 5)); axs = np.atleast_1d(fig.subplots(1, len(reps)))
-    for ax, (name, rep) in zip(axs, reps.items()):
+    out = Path(out)
+    fig = Figure(figsize=(5.2 * len(reports), 5)); axs = np.atleast_1d(fig.subplots(1, len(reports)))
+    for ax, (name, rep) in zip(axs, reports.items()):
         plot_confusion(rep['confusion'], rep['classes'], ax=ax, title=f"{name}: {split} acc {rep['accuracy']:.3f}")
     fig.tight_layout(); paths = [save_figure(fig, out / 'confusion.png')]
-    fig = Figure(figsize=(6, 3.6)); ax = fig.subplots()
-    for n in report['member_reports']:
-        h = out / 'members' / n / 'history.json'
-        if h.exists():
-            h = pd.DataFrame(load_json(h))
-            if 'valid_acc' in h: ax.plot(h['epoch'], h['valid_acc'], marker='o', ms=3, label=n)
-    ax.axhline(report['valid']['accuracy'], ls='--', c='k', label='ensemble (valid)')
-    ax.set_xlabel('epoch'); ax.set_title('member validation accuracy'); ax.legend()
+    panels = [('valid_acc', title)] + ([('train_loss', 'training loss (per variant objective)')] if loss else [])
+    fig = Figure(figsize=(6 * len(panels), 3.6)); axs = np.atleast_1d(fig.subplots(1, len(panels)))
+    for name, run in runs.items():
+        h = Path(run) / 'history.json'
+        if not h.exists(): continue
+        h = pd.DataFrame(load_json(h))
+        for ax, (col, _) in zip(axs, panels):
+            if col in h: ax.plot(h['epoch'], h[col], marker='o', ms=3, label=name)
+    axs[0].axhline(reference, ls='--', c='k', label=reference_label)
+    for ax, (_, t) in zip(axs, panels): ax.set_title(t); ax.set_xlabel('epoch'); ax.legend()
     fig.tight_layout(); paths.append(save_figure(fig, out / 'curves.png'))
     return paths
+
+def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:
+    "`save_plots` of a `train_ensemble` report: the ensemble and its members, on test when there is one."
+    out = Path(out); split = 'test' if report.get('test') else 'valid'
+    reps = {f"EmoXNet ({report['rule']})": report[split], **{n: r[split] for n, r in report['member_reports'].items()}}
+    return save_plots(out, reps, {n: out / 'members' / n for n in report['member_reports']}, report['valid']['accuracy'], split,
+                      title='member validation accuracy')

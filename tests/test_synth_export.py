@@ -1,4 +1,4 @@
-"SynthFACS exported to the real on-disk formats (REFERENCE.md §3), checked file by file and read back by the real loaders."
+"SynthFACS exported to the real on-disk formats (the file layouts data.datasets documents and reads), checked file by file and read back by the real loaders."
 import re, subprocess
 from collections import Counter
 from pathlib import Path
