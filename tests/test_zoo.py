@@ -147,3 +147,13 @@ def test_demo_serves_an_imported_model(imported):
     assert 'big_xception' in be.model_markdown()
     app = build_demo(checkpoint=imported['fer_mini_xception'], warmup=False)
     assert app.backend.rec.config.arch == 'mini_xception'
+
+def test_faceres_through_the_recognizer(imported):
+    "FaceRes as a checkpoint: the class head reads gender (the astronaut, Eileen Collins, as female), extract_features gives the 1024-d descriptor."
+    import skimage.data
+    from emoxnet.predict import EmotionRecognizer
+    rec = EmotionRecognizer.from_checkpoint(imported['hse_faceres'])
+    pr = rec.predict(skimage.data.astronaut())[0]
+    assert rec.classes == ('female', 'male') and pr.label == 'female'
+    f = rec.extract_features([pr.crop])
+    assert f.shape == (1, 1024) and np.isfinite(f).all()
