@@ -6,8 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
-import contextlib, glob, json, os, shutil, subprocess, sys, time
-from dataclasses import dataclass, field, asdict, fields
+import json, os, shutil, time
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, seed_everything
-from .data.core import FERDataset, FERSplits
-from .models import ModelConfig, create_model, load_checkpoint, count_params, unwrap
-from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
+from .core import save_json, load_json, code_version, git_rev
+from .data.core import FERSplits
+from .models import ModelConfig, count_params, unwrap
+from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
 from .train import TrainConfig, Loss, HardSoftCE, fit, predict_logits, class_logits
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, load_any, ensemble_member_logits,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0

@@ -7,7 +7,6 @@ Docs: https://emoxnet.github.io/emoxnet/ensemble.html.md"""
 # %% ../nbs/13_ensemble.ipynb #c936be4c
 from __future__ import annotations
 import math, os, shutil, time
-from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Callable, Sequence
 

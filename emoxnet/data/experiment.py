@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 
 # %% ../../nbs/06_data.experiment.ipynb #44701498
 from __future__ import annotations
-import hashlib, os
+import os
 from pathlib import Path
 from typing import Sequence
 
