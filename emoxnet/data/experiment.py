@@ -62,6 +62,7 @@ def stratified_split(targets, # hard class index per item
     held = np.sort(np.array(held, dtype=np.int64))
     return np.setdiff1d(np.arange(len(targets)), held), held
 
+# %% ../../nbs/06_data.experiment.ipynb #bd97dffb
 def stratified_folds(y, # hard class index per item
                      folds: int = 5, # number of folds
                      seed: int = 0) -> np.ndarray:
@@ -122,6 +123,7 @@ def with_valid(splits: FERSplits, # the loaded splits
     out['valid'].split = 'valid'
     return FERSplits(out, splits.skipped, splits.name)
 
+# %% ../../nbs/06_data.experiment.ipynb #9fa543c2
 def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a dataset path (relative: from the repository root)
                          data_format: str | None = None, # the loader name for a path
                          seed: int = 0, # seed of the carved validation split
@@ -145,6 +147,7 @@ def data_fingerprint(splits: FERSplits) -> dict:
     "`split_md5` of every split, plus the SynthFACS generator source MD5 (recorded for reference)."
     return {**{k: split_md5(ds) for k, ds in splits.items()}, 'synthetic_py_md5': generator_md5()[:16]}
 
+# %% ../../nbs/06_data.experiment.ipynb #d410ee2d
 def same_data(a: dict | None, b: dict | None) -> bool:
     "Do two fingerprints describe the same splits? (The generator source hash is recorded, not compared.)"
     if a is None or b is None: return False
