@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import to_tensor
+from .core import read_image, to_tensor
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'Preprocess', 'Augment', 'Compose']
@@ -53,9 +53,7 @@ class Preprocess:
         "uint8 RGB/grey image -> uint8 image of the model's size, channels and colour order (no normalisation)."
         img = np.asarray(img)
         if img.dtype != np.uint8: raise TypeError(f"expected a uint8 image, got dtype {img.dtype}")
-        if img.ndim == 3 and img.shape[2] == 4: img = img[..., :3]
-        pil = Image.fromarray(img)
-        pil = pil.convert('L' if self.channels == 1 else 'RGB')
+        pil = Image.fromarray(read_image(img, grey=self.channels == 1))   # the one reader: grey/RGB/RGBA (on white) -> the model's channels
         if pil.size != (self.size, self.size): pil = pil.resize((self.size, self.size), _RESAMPLE[self.resize])
         out = np.asarray(pil)
         return out[..., ::-1] if self.channels == 3 and self.colour_order == 'BGR' else out
