@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.core.html.md"""
 
 # %% ../../nbs/01_data.core.ipynb #38c535bf
 from __future__ import annotations
-import io, os
+import hashlib, io, os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,7 +219,6 @@ class FERSplits:
 # %% ../../nbs/01_data.core.ipynb #66a5f0a9
 def split_md5(ds: FERDataset) -> str:
     "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored and soft targets."
-    import hashlib
     h = hashlib.md5()
     if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
     else: h.update('\n'.join(map(str, ds.images)).encode())
