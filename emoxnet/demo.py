@@ -16,6 +16,7 @@ from PIL import Image
 
 from .core import Registry, add_dataclass_args
 from .data.core import DataError, IMAGE_EXTS
+from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
 from .explain import overlay
@@ -397,17 +398,19 @@ def demo_config(args: argparse.Namespace) -> DemoConfig:
     return DemoConfig(**{f.name: v for f in fields(DemoConfig) if (v := getattr(args, f.name, None)) is not None})
 
 def demo_main(args) -> int:
-    "`emoxnet demo`: build and serve the app until interrupted."
-    demo = build_demo(config=demo_config(args), checkpoint=args.checkpoint, detector=args.detector)
-    print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-    launch(demo, args.host, args.port, args.share)
+    "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
+    s = load_settings()
+    host, port = args.host or s.demo_host, args.port or s.demo_port
+    demo = build_demo(config=demo_config(args), checkpoint=args.checkpoint or demo_checkpoint(s), detector=args.detector)
+    print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
+    launch(demo, host, port, args.share)
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
-    p.add_argument('--checkpoint', metavar='PATH', help='checkpoint folder to serve (default: the bundled EmoXNetLite student)')
-    p.add_argument('--port', type=int, default=int(os.environ.get('GRADIO_SERVER_PORT', 7860)), help='port (default %(default)s)')
-    p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME', '127.0.0.1'), help="address to bind (0.0.0.0 serves the network; default %(default)s)")
+    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint folder to serve (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student)")
+    p.add_argument('--port', type=int, default=os.environ.get('GRADIO_SERVER_PORT'), help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
+    p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')
     p.add_argument('--detector', default=None, help='face detector (default: emoxnet.faces.DEFAULT_DETECTOR)')
     add_dataclass_args(p.add_argument_group('serving limits (DemoConfig)'), DemoConfig)

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir
 from .data.core import FERDataset, FERSplits, LABEL_MODES
+from .settings import load_settings
 from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits   # class_logits: also importable from here
@@ -859,10 +860,10 @@ def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, ou
 def add_cli(parser: argparse.ArgumentParser):
     "Arguments of `emoxnet train`."
     p = parser
-    p.add_argument('--data', required=True, help="dataset folder/file, 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
+    p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
     p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
-    p.add_argument('--out', required=True, help='output folder (checkpoint/, metrics.json, history.json, plots, last/)')
+    p.add_argument('--out', help='output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH)')
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help='input channels (default 1, or 3 with --pretrained)')
     p.add_argument('--size', type=int, default=None, help='input size in pixels (default 48)')
@@ -887,15 +888,19 @@ def train_main(args) -> int:
         v = getattr(args, f'tc_{f.name}', None)
         if v is not None: d[f.name] = v
     if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'])
+    s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
+    if d.get('device') is None: d['device'] = s.allowed('device', TrainConfig.choices()['device'], 'emoxnet train')
+    if d.get('threads') is None: d['threads'] = s.threads
+    out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{args.arch}")
     cfg = TrainConfig.from_dict(d)
     splits = load_data(args.data, args.format, cfg.seed, getattr(args, 'synth_config', None))
     pretrained = args.pretrained
     in_chans = args.in_chans or (3 if pretrained else 1)
     mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or 48, drop_rate=args.drop_rate, pretrained=pretrained)
-    res = fit(mcfg, splits, cfg, args.out, resume=args.resume)
+    res = fit(mcfg, splits, cfg, out, resume=args.resume)
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}
-        print(f"{args.out}: {res['stop_reason']} after {res['epochs']} epochs / {res['steps']} steps; "
+        print(f"{out}: {res['stop_reason']} after {res['epochs']} epochs / {res['steps']} steps; "
               + (f"{'test' if res['test'] else 'valid'} accuracy {t['accuracy']:.4f}, macro-F1 {t['macro_f1']:.4f}" if t else 'no evaluation split'))
     return 0

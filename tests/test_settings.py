@@ -67,3 +67,41 @@ def test_env_overrides_and_explicit_format(tmp_path):
     with pytest.raises(SettingsError) as e: load_settings(start=tmp_path, env={'EMOXNET_THREADS': 'many'})
     assert e.value.key == 'threads' and 'EMOXNET_THREADS' in str(e.value)
     assert resolve_data('toy', settings=s) == ('toy', None)
+
+
+# ---------------------------------------------------------------- the commands that read settings.ini
+
+def test_demo_settings_checked_before_serving(emoxnet_cmd, tmp_path):
+    ini = tmp_path / 'settings.ini'
+    ini.write_text('[emoxnet]\ndemo_host = 127.0.0.1\ndemo_port = 99999\n')
+    r = run(emoxnet_cmd, 'demo', settings=ini)
+    assert r.returncode == 2 and f'{ini}, line 3: demo_port: 99999 is out of range (expected an integer 1-65535)' in r.stderr, r.stderr
+    ini.write_text('[emoxnet]\n\ndemo_model = my_runs/student\n')
+    r = run(emoxnet_cmd, 'demo', settings=ini)
+    assert r.returncode == 2 and f'{ini}, line 3: demo_model: {tmp_path}/my_runs/student: no such folder' in r.stderr, r.stderr
+
+TRAIN = ['train', '--data', 'toy', '--arch', 'test_convnext', '--size', '32', '--epochs', '1', '--max-steps', '1', '--no-progress']
+
+def test_train_device_threads_and_runs_folder_from_settings(emoxnet_cmd, tmp_path):
+    ini = tmp_path / 'settings.ini'
+    ini.write_text('[emoxnet]\ndevice = mps\n')
+    r = run(emoxnet_cmd, *TRAIN, settings=ini)
+    assert r.returncode == 2 and f"{ini}, line 2: device: 'mps' is not supported by emoxnet train (expected auto, cpu, cuda)" in r.stderr, r.stderr
+    ini.write_text('[emoxnet]\ndevice = cpu\nthreads = 1\nruns_dir = my_runs\n')
+    r = run(emoxnet_cmd, *TRAIN, settings=ini, CUDA_VISIBLE_DEVICES='')
+    assert r.returncode == 0, r.stderr[-3000:]
+    cfg = json.loads((tmp_path / 'my_runs' / 'toy-test_convnext' / 'checkpoint' / 'config.json').read_text())
+    assert cfg['train_config']['device'] == 'cpu' and cfg['train_config']['threads'] == 1, cfg['train_config']
+    r = run(emoxnet_cmd, *TRAIN, '--device', 'mps', settings=ini)        # a flag beats the settings
+    assert r.returncode == 2 and 'invalid choice' in r.stderr
+
+def test_experiment_data_by_name(tmp_path, monkeypatch):
+    write_ferplus(tmp_path / 'FERPlus')
+    (tmp_path / 'settings.ini').write_text('[emoxnet]\nferplus = FERPlus\n')
+    monkeypatch.setenv('EMOXNET_SETTINGS', str(tmp_path / 'settings.ini'))
+    from emoxnet.data.experiment import load_data, load_experiment_data
+    sp = load_data('ferplus')
+    assert sp.name == 'ferplus' and len(sp['train']) == 1 and sp['train'].label_mode == 'hard'
+    sp = load_experiment_data('ferplus')                     # the experiment default for FER+: crossentropy
+    assert len(sp['valid']) == 1 and sp['train'].label_mode == 'soft'
+    assert load_data('toy').name != 'ferplus'

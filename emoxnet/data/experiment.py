@@ -17,6 +17,7 @@ from ..core import BASIC, Registry
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
+from ..settings import resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
@@ -107,6 +108,7 @@ def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
               **load_kwargs) -> FERSplits:
     "`'toy'`, `'synthfacs'` (generated) or a dataset path read by the loader `format`."
     if data in DATA_SOURCES: return DATA_SOURCES[data](seed=seed, synth=synth)
+    data, format = resolve_data(data, format)   # a dataset name: its folder and loader from settings.ini
     if not format: raise ValueError(f"--data {data}: pass --format (the dataset's loader name)")
     return load_dataset(data, format, **load_kwargs)
 
@@ -134,6 +136,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
                          **load_kwargs) -> FERSplits:
     "Splits for an experiment: 'synthfacs' (kwargs for `SynthConfig` in `synth`), 'toy', or a dataset path + `data_format`."
     if data not in DATA_SOURCES:
+        data, data_format = resolve_data(data, data_format)   # a dataset name: folder and loader from settings.ini
         if not data_format: raise ValueError(f"data={data!r}: pass data_format (the loader name, e.g. 'ferplus', 'rafdb')")
         data, load_kwargs = resolve_path(data), {**DATA_DEFAULTS.get(data_format, {}), **load_kwargs}
     splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
