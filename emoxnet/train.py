@@ -203,6 +203,7 @@ class SplitView(Dataset):
     def __init__(self, ds: FERDataset, transform: Callable, label_mode: str = 'hard', seed: int | None = None,
                  fields: Sequence[str] = ()):
         self.ds, self.transform, self.label_mode, self.seed, self.epoch = ds, transform, label_mode, seed, 0
+        self.seeded = seed is not None and not isinstance(transform, Preprocess)   # a Preprocess draws no random numbers: no per-item seeding (it is slow)
         self._t = copy.copy(ds)
         self._t.label_mode = label_mode   # validates that soft targets exist for the soft modes
         self.fields = _meta_fields(ds, fields) if fields else None
@@ -212,7 +213,7 @@ class SplitView(Dataset):
 
     def __getitem__(self, i: int):
         img = self.ds.image(i)
-        if self.seed is None: x = self.transform(img)
+        if not self.seeded: x = self.transform(img)
         else:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(_item_seed(self.seed, self.epoch, i)); x = self.transform(img)
