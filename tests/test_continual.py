@@ -1,6 +1,7 @@
 """Continual learning of compound expressions (emoxnet.continual): the plug-ins behave as the method says, a step is an
 ordinary Learner run, and a continual run resumes after its last finished step."""
-import copy, json, math
+import copy, json, math, os, subprocess, sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from emoxnet.models import ModelConfig, create_model, load_checkpoint
 from emoxnet.train import Learner, TrainConfig, toy_splits
 
 CLASSES = CONTINUAL_BASIC + ('awed', 'hatred')
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope='module')
@@ -95,3 +97,32 @@ def test_run_resumes_after_its_last_finished_step(bank, tmp_path):
     assert [r['acc'] for r in resumed[:2]] == [r['acc'] for r in one]
     assert [r['acc'] for r in resumed] == pytest.approx([r['acc'] for r in full])
     assert len(continual_summary(resumed)) and accuracy_matrix(resumed).shape == (3, 3)
+
+
+def _parameters(nb: str) -> dict:
+    "The literal assignments of a notebook's `parameters` cell."
+    import ast
+    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
+    src = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
+    return {t.id: ast.literal_eval(n.value) for n in ast.parse(src).body if isinstance(n, ast.Assign) for t in n.targets}
+
+
+def test_experiment_defaults_are_the_library_defaults():
+    p, c = _parameters('continual.ipynb'), ContinualConfig()
+    for k in ('arch', 'memory_mode', 'orders', 'draws', 'base_epochs', 'step_epochs', 'seed'): assert p[k] == getattr(c, k), k
+    assert tuple(p['shots']) == c.shots and p['methods'] is None and p['data'] == 'synthfacs'
+
+
+def test_experiment_smoke_writes_metrics(tmp_path):
+    out = tmp_path / 'run'
+    cmd = [str(Path(sys.executable).parent / 'papermill'), str(ROOT / 'nbs' / 'continual.ipynb'), str(tmp_path / 'c.ipynb'),
+           '-p', 'smoke', 'True', '-p', 'out_dir', str(out), '-p', 'seed', '2']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((out / 'metrics.json').read_text())
+    for k in ('config', 'seed', 'code_version', 'git_rev', 'data', 'orders', 'summary', 'few_shot', 'gradcam', 'records'): assert k in m, k
+    assert m['seed'] == 2 and m['data']['fingerprint']['test'] and len(m['orders']) == 2
+    assert {r['method'] for r in m['summary']} == {METHODS[k].label for k in ('psmr_kd', 'finetune', 'joint')}
+    assert {str(r['images per class']) for r in m['few_shot']} == {'1', 'all'}
+    for f in ('accuracy_vs_step.png', 'forgetting_per_class.png', 'summary.md', 'few_shot.md', 'gradcam.md'): assert (out / f).exists(), f
+    assert (out / 'psmr_kd' / 'order1' / 'checkpoint' / 'model.safetensors').exists()
