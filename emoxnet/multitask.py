@@ -19,7 +19,8 @@ from .core import Registry
 from .train import OPTIMIZERS, param_groups
 
 # %% auto #0
-__all__ = ['SAM', 'SAMOptimizer']
+__all__ = ['AGE_SCALE', 'TASKS', 'SAM', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
+           'multitask_config', 'predict_outputs', 'multitask_report']
 
 # %% ../nbs/19_multitask.ipynb #ecbc44a3
 class SAM(torch.optim.Optimizer):
@@ -77,3 +78,128 @@ class SAMOptimizer:
     def __call__(self, model: nn.Module, cfg, extra_params: Sequence[nn.Parameter] = ()) -> SAM:
         wd = cfg.weight_decay if self.weight_decay is None else self.weight_decay
         return SAM(param_groups(model, wd, extra_params), lambda groups: OPTIMIZERS[self.base](groups, cfg), self.rho)
+
+# %% ../nbs/19_multitask.ipynb #ce6061bc
+@dataclass(frozen=True)
+class Task:
+    "An extra head: its width, the metadata columns that label it, and how raw outputs become values."
+    width: int                                   # outputs of the linear head
+    columns: tuple[str, ...]                     # meta columns with its labels (NaN = missing)
+    decode: Callable[[torch.Tensor], torch.Tensor]  # raw head output -> value(s)
+
+AGE_SCALE = 100.0   # the age head predicts years / 100: targets of order 1 keep its loss on the scale of the others
+
+TASKS = Registry('task')
+TASKS['va'] = Task(2, ('valence', 'arousal'), torch.tanh)
+TASKS['age'] = Task(1, ('age',), lambda z: z[:, 0] * AGE_SCALE)
+TASKS['gender'] = Task(1, ('gender',), lambda z: torch.sigmoid(z[:, 0]))
+TASKS['ethnicity'] = Task(5, ('race',), lambda z: z.softmax(1))
+
+def multitask_heads(tasks: Sequence[str] = tuple(TASKS)) -> dict[str, int]:
+    "`ModelConfig.heads` for `tasks` (names in `TASKS`)."
+    return {t: TASKS[t].width for t in tasks}
+
+def decode_outputs(outputs: dict) -> dict[str, torch.Tensor]:
+    "Values of a multi-task model's outputs: `probs` of the expressions and each known head decoded (`va` -> `valence`, `arousal`)."
+    out = {'probs': outputs['logits'].float().softmax(1)}
+    for name, z in outputs.items():
+        if name not in TASKS: continue
+        v = TASKS[name].decode(z.float())
+        if name == 'va': out['valence'], out['arousal'] = v[:, 0], v[:, 1]
+        else: out[name] = v
+    return out
+
+# %% ../nbs/19_multitask.ipynb #59562d01
+def ccc(x: torch.Tensor, # predictions (N,)
+        y: torch.Tensor) -> torch.Tensor: # labels (N,)
+    "Concordance correlation coefficient of two vectors (population moments)."
+    mx, my = x.mean(), y.mean()
+    vx, vy = ((x - mx) ** 2).mean(), ((y - my) ** 2).mean()
+    return 2 * ((x - mx) * (y - my)).mean() / (vx + vy + (mx - my) ** 2 + 1e-8)
+
+# %% ../nbs/19_multitask.ipynb #ac3f9031
+def _masked(v: torch.Tensor) -> torch.Tensor: return ~torch.isnan(v)
+
+def _zero(z: torch.Tensor) -> torch.Tensor: return z.sum() * 0   # no labels: a zero that keeps the graph (all heads get a gradient, DDP-safe)
+
+def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, float]:
+    "Loss of head `name` over the samples whose labels are present, and the labelled share."
+    t = TASKS[name]; y = torch.stack([batch[c].to(z.device).float() for c in t.columns], 1)
+    has = _masked(y).all(1); share = has.float().mean().item()
+    if name == 'va':
+        if has.sum() < 2: return _zero(z), share
+        p = t.decode(z[has].float()); y = y[has]
+        return sum((1 - ccc(p[:, i], y[:, i])) / 2 for i in range(2)), share
+    if not has.any(): return _zero(z), share
+    z, y = z[has].float(), y[has, 0]
+    if name == 'age': return F.l1_loss(z[:, 0], y / AGE_SCALE), share
+    if name == 'gender': return F.binary_cross_entropy_with_logits(z[:, 0], y), share
+    return F.cross_entropy(z, y.long()), share
+
+# %% ../nbs/19_multitask.ipynb #c8a6808f
+from .train import Loss, HardSoftCE
+
+class MultiTaskLoss(Loss):
+    "Expression CE (class-weighted, label-smoothed) + the masked losses of the extra heads in `tasks`, weighted by `weights`."
+    def __init__(self, tasks: Sequence[str] = tuple(TASKS), # heads with a loss (names in TASKS)
+                 weights: dict[str, float] | None = None, # per task, default 1 ('expression' included)
+                 label_smoothing: float = 0.1, # of the expression CE
+                 class_weights: str | Sequence[float] | None = 'inverse_frequency'): # of the expression CE
+        self.tasks = tuple(tasks); [TASKS[t] for t in self.tasks]
+        self.weights = {t: 1.0 for t in ('expression', *self.tasks)} | dict(weights or {})
+        self.ce = HardSoftCE(label_smoothing, class_weights)
+        self.batch_fields = tuple(c for t in self.tasks for c in TASKS[t].columns)
+
+    def setup(self, state) -> None:
+        missing = [t for t in self.tasks if t not in state.model_config.heads]
+        if missing: raise ValueError(f"MultiTaskLoss: the model has no head {missing}; build it with heads=multitask_heads({list(self.tasks)})")
+        self.ce.setup(state)
+
+    def __call__(self, outputs, targets, batch: dict, step: int | None = None):
+        loss = self.weights['expression'] * self.ce(outputs, targets, batch); logs = {'expression': loss.item()}
+        for t in self.tasks:
+            l, share = _task_loss(t, outputs[t], batch)
+            loss = loss + self.weights[t] * l; logs[t] = l.item(); logs[f'{t}_labelled'] = share
+        return loss, logs
+
+# %% ../nbs/19_multitask.ipynb #e76c1c41
+from .models import ModelConfig
+
+def multitask_config(arch: str, # a timm architecture
+                     classes: Sequence[str], # expression classes (logit order)
+                     tasks: Sequence[str] = tuple(TASKS), # extra heads
+                     **kw) -> ModelConfig: # more ModelConfig fields (in_chans, input_size, pretrained, ...)
+    "A `ModelConfig` with the multi-task heads."
+    return ModelConfig(arch, tuple(classes), heads=multitask_heads(tasks), **kw)
+
+# %% ../nbs/19_multitask.ipynb #138140c8
+@torch.no_grad()
+def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
+                    ds, # a FERDataset
+                    preprocess=None, # default: the model's ModelConfig.preprocess
+                    batch_size: int = 128) -> dict[str, np.ndarray]:
+    "`decode_outputs` of `model` over every image of `ds`, as numpy arrays."
+    pre = preprocess or model.model_config.preprocess; model.eval(); parts = []
+    for s in range(0, len(ds), batch_size):
+        x = torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))])
+        out = model(x); out = out if isinstance(out, dict) else {'logits': out}
+        parts.append({k: v.numpy() for k, v in decode_outputs(out).items()})
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+
+def _labelled(ds, col: str) -> tuple[np.ndarray, np.ndarray]:
+    if col not in ds.meta.columns: return np.zeros(len(ds), bool), np.zeros(len(ds))
+    v = ds.meta[col].to_numpy(np.float64, na_value=np.nan); return ~np.isnan(v), v
+
+def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
+    "Accuracy, CCC valence/arousal, age MAE (years), gender and ethnicity accuracy of `model` on `ds` (None: no head or no labels)."
+    p = predict_outputs(model, ds, preprocess)
+    rep = {'n': len(ds), 'accuracy': float((p['probs'].argmax(1) == ds.targets).mean())}
+    for key, col, f in (('ccc_valence', 'valence', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),
+                        ('ccc_arousal', 'arousal', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),
+                        ('age_mae', 'age', lambda a, b: float(np.abs(a - b).mean())),
+                        ('gender_acc', 'gender', lambda a, b: float(((a >= 0.5) == (b == 1)).mean())),
+                        ('ethnicity_acc', 'race', lambda a, b: float((a.argmax(1) == b).mean()))):
+        name = {'ccc_valence': 'valence', 'ccc_arousal': 'arousal', 'ethnicity_acc': 'ethnicity'}.get(key, col)
+        has, y = _labelled(ds, col)
+        rep[key] = f(p[name][has], y[has]) if name in p and has.any() else None
+    return rep
