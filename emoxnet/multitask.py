@@ -6,11 +6,13 @@ Docs: https://emoxnet.github.io/emoxnet/multitask.html.md"""
 
 # %% ../nbs/19_multitask.ipynb #08299395
 from __future__ import annotations
+import math
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,7 +22,9 @@ from .train import OPTIMIZERS, param_groups
 
 # %% auto #0
 __all__ = ['AGE_SCALE', 'TASKS', 'SAM', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
-           'multitask_config', 'predict_outputs', 'multitask_report']
+           'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss',
+           'pooled_features', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody', 'TwoStage',
+           'two_stage_fit', 'verify_model', 'identity_pretrain']
 
 # %% ../nbs/19_multitask.ipynb #ecbc44a3
 class SAM(torch.optim.Optimizer):
@@ -203,3 +207,176 @@ def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
         has, y = _labelled(ds, col)
         rep[key] = f(p[name][has], y[has]) if name in p and has.any() else None
     return rep
+
+# %% ../nbs/19_multitask.ipynb #70d3063a
+from .data.core import FERDataset, FERSplits
+
+def _by_subject(ds: FERDataset, subjects: Sequence[int], split: str) -> FERDataset:
+    "`ds`'s images relabelled with the index of their subject in `subjects` (classes `id_<subject>`)."
+    pos = {s: i for i, s in enumerate(subjects)}
+    y = ds.meta['subject'].map(pos).to_numpy()
+    return FERDataset(ds.images, y, [f'id_{s}' for s in subjects], meta=ds.meta.copy(), name=f'{ds.name}-identity', split=split, grey=ds.grey)
+
+def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `subject`)
+                    valid_fraction: float = 0.1, # share of each training identity's images kept for validation
+                    seed: int = 0) -> FERSplits: # seed of that hold-out
+    "Identity classification: `train`/`valid` over the subjects of train+valid, `heldout` = the test subjects (verification only)."
+    for k in ('train', 'test'):
+        if 'subject' not in splits[k].meta.columns: raise ValueError(f"{splits.name}/{k}: meta has no 'subject' column; identity pretraining needs subject ids")
+    parts = [splits[k] for k in ('train', 'valid') if k in splits]
+    pool = FERDataset(np.concatenate([p.images for p in parts]), np.zeros(sum(len(p) for p in parts)), ('x',),
+                      meta=pd.concat([p.meta for p in parts], ignore_index=True), name=splits.name, grey=parts[0].grey)
+    subjects = sorted(pool.meta['subject'].unique().tolist())
+    ids = _by_subject(pool, subjects, 'all')
+    rng = np.random.default_rng(seed); held = np.zeros(len(ids), bool)
+    for c in range(len(subjects)):
+        idx = np.flatnonzero(ids.targets == c)
+        held[rng.choice(idx, max(1, round(valid_fraction * len(idx))) if len(idx) > 1 else 0, replace=False)] = True
+    test = splits['test']; out_subjects = sorted(test.meta['subject'].unique().tolist())
+    out = {'train': ids.subset(np.flatnonzero(~held)), 'valid': ids.subset(np.flatnonzero(held)), 'heldout': _by_subject(test, out_subjects, 'heldout')}
+    out['train'].split, out['valid'].split = 'train', 'valid'
+    return FERSplits(out, name=f'{splits.name}-identity')
+
+# %% ../nbs/19_multitask.ipynb #d689c97c
+class ArcFaceLoss(nn.Module, Loss):
+    "Additive angular margin on the `embed` head (`s * cos(theta + m)` for the target) + cross-entropy on the class head."
+    def __init__(self, n_classes: int, # identities
+                 dim: int, # width of the model's `embed` head
+                 margin: float = 0.5, # additive angle (radians)
+                 scale: float = 30.0): # logit scale s
+        nn.Module.__init__(self)
+        self.margin, self.scale = margin, scale
+        self.weight = nn.Parameter(torch.randn(n_classes, dim) * 0.01)
+
+    def setup(self, state) -> None:
+        if 'embed' not in state.model_config.heads: raise ValueError("ArcFaceLoss needs an 'embed' head: ModelConfig(heads={'embed': dim})")
+        if state.model_config.heads['embed'] != self.weight.shape[1] or len(state.model_config.classes) != len(self.weight):
+            raise ValueError(f"ArcFaceLoss({len(self.weight)} classes, dim {self.weight.shape[1]}) does not fit the model "
+                             f"({len(state.model_config.classes)} classes, embed {state.model_config.heads['embed']})")
+
+    def margin_logits(self, embed: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        cos = F.normalize(embed.float(), dim=1) @ F.normalize(self.weight, dim=1).T
+        theta = torch.acos(cos.clamp(-1 + 1e-6, 1 - 1e-6))
+        target = torch.where(theta + self.margin < math.pi, torch.cos(theta + self.margin), cos - self.margin * math.sin(self.margin))
+        return self.scale * torch.where(F.one_hot(y, cos.shape[1]).bool(), target, cos)
+
+    def __call__(self, outputs, targets, batch: dict | None = None, step: int | None = None):
+        arc = F.cross_entropy(self.margin_logits(outputs['embed'], targets), targets)
+        ce = F.cross_entropy(outputs['logits'].float(), targets)
+        return arc + ce, {'arcface': arc.item(), 'softmax': ce.item()}
+
+# %% ../nbs/19_multitask.ipynb #7bcecabe
+from .models import unwrap
+
+@torch.no_grad()
+def pooled_features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    "The backbone's pooled descriptor (`forward_head(..., pre_logits=True)`) of a preprocessed batch; a `MultiHeadNet`'s backbone is used."
+    m = unwrap(model); net = getattr(m, 'backbone', m)
+    return net.forward_head(net.forward_features(x), pre_logits=True).flatten(1)
+
+@torch.no_grad()
+def embed_dataset(model: nn.Module, ds, preprocess=None, batch_size: int = 128) -> np.ndarray:
+    "`pooled_features` of every image of `ds` (N, D)."
+    pre = preprocess or unwrap(model).model_config.preprocess; unwrap(model).eval()
+    return np.concatenate([pooled_features(model, torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))])).float().numpy()
+                           for s in range(0, len(ds), batch_size)])
+
+# %% ../nbs/19_multitask.ipynb #abbf5f27
+def verification_report(emb: np.ndarray, # descriptors (N, D)
+                        ids: np.ndarray, # identity of each row
+                        far: float = 1e-3) -> dict: # operating point of the TAR
+    "ROC AUC and TAR at `far` over all pairs of rows, scored by cosine similarity."
+    from sklearn.metrics import roc_auc_score, roc_curve
+    ids = np.asarray(ids)
+    if len(emb) != len(ids): raise ValueError(f"{len(emb)} descriptors but {len(ids)} identities")
+    e = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    i, j = np.triu_indices(len(e), 1)
+    same, score = ids[i] == ids[j], (e[i] * e[j]).sum(1)
+    if same.all() or not same.any(): raise ValueError("verification needs both same-identity and different-identity pairs")
+    fpr, tpr, _ = roc_curve(same, score)
+    return {'roc_auc': float(roc_auc_score(same, score)), f'tar_at_far_{far:g}': float(tpr[fpr <= far].max()),
+            'pairs_same': int(same.sum()), 'pairs_different': int((~same).sum()), 'far_resolvable': bool((~same).sum() >= 1 / far)}
+
+# %% ../nbs/19_multitask.ipynb #e23c2509
+from .train import Callback, Learner, TrainConfig
+from .models import MultiHeadNet
+
+def head_modules(model: nn.Module) -> list[nn.Module]:
+    "The modules a new task adds: the extra heads of a `MultiHeadNet` and the backbone's classifier (timm `get_classifier`, or `heads`)."
+    m, mods = unwrap(model), []
+    if isinstance(m, MultiHeadNet): mods.append(m.heads); m = m.backbone
+    if hasattr(m, 'get_classifier'): mods.append(m.get_classifier())
+    elif isinstance(getattr(m, 'heads', None), nn.Module): mods.append(m.heads)
+    if not mods: raise ValueError(f"{type(m).__name__}: no classifier or heads found to train alone")
+    return mods
+
+class FreezeBody(Callback):
+    "Stage 1 of the recipe: only `head_modules` train (the optimizer is rebuilt over them); everything is trainable again after the fit."
+    order = -20
+    def before_fit(self):
+        keep = {id(p) for mod in head_modules(self.state.raw_model) for p in mod.parameters()}
+        self.frozen = [p for p in self.state.raw_model.parameters() if p.requires_grad and id(p) not in keep]
+        for p in self.frozen: p.requires_grad_(False)
+        self.learn.rebuild_optimizer()
+    def after_fit(self):
+        for p in self.frozen: p.requires_grad_(True)
+
+# %% ../nbs/19_multitask.ipynb #e889dece
+@dataclass
+class TwoStage:
+    "The authors' fine-tuning schedule: new head alone, then the whole net; SAM around Adam, constant lr, best validation epoch."
+    head_epochs: int = 1        # stage 1: epochs with the backbone frozen
+    head_lr: float = 1e-3       # stage 1 learning rate
+    epochs: int = 10            # stage 2: epochs of the whole network
+    lr: float = 1e-4            # stage 2 learning rate
+    sam: bool = True            # SAM around the base optimizer
+    rho: float = 0.05           # SAM radius
+    base: str = 'adamw'         # base optimizer (OPTIMIZERS); weight decay 0 makes 'adamw' Adam
+
+    def stage_configs(self, cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
+        "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer and a constant lr."
+        kw = dict(schedule='none', warmup_epochs=0.0, optimizer=self.base, weight_decay=0.0)
+        return (TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.head_epochs, 'lr': self.head_lr}),
+                TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.epochs, 'lr': self.lr}))
+
+    def opt_func(self) -> Callable:
+        from emoxnet.train import make_optimizer
+        return SAMOptimizer(self.base, self.rho, 0.0) if self.sam else make_optimizer
+
+def two_stage_fit(model, # a ModelConfig or a model from create_model
+                  data, # splits for the loop
+                  recipe: TwoStage | None = None, # the schedule (default: the authors')
+                  cfg: TrainConfig | None = None, # everything else of the runs (batch size, seed, device, ...)
+                  loss=None, # a loss plug-in (default: the loop's CE)
+                  out_dir: str | Path | None = None, # stage folders `head/` and `full/`
+                  callbacks: Sequence = ()) -> dict: # more callbacks, for both stages
+    "Stage 1 (`FreezeBody`) then stage 2 on the same model; returns the stage-2 result with `result['head']` = stage 1's."
+    recipe, cfg = recipe or TwoStage(), cfg or TrainConfig()
+    c1, c2 = recipe.stage_configs(cfg); sub = lambda n: None if out_dir is None else Path(out_dir) / n
+    r1 = Learner(model, data, c1, sub('head'), loss, [FreezeBody(), *callbacks], opt_func=recipe.opt_func()).fit()
+    r2 = Learner(r1['model'], data, c2, sub('full'), loss, list(callbacks), opt_func=recipe.opt_func()).fit()
+    return {**r2, 'head': r1, 'recipe': asdict(recipe)}
+
+# %% ../nbs/19_multitask.ipynb #75b714d3
+from .models import ModelConfig, create_model
+
+def verify_model(model: nn.Module, heldout, preprocess=None) -> dict:
+    "`verification_report` of `model`'s pooled descriptor on a split whose targets are identities."
+    return verification_report(embed_dataset(model, heldout, preprocess), heldout.targets)
+
+def identity_pretrain(splits: FERSplits, # generated SynthFACS splits (subjects in meta)
+                      arch: str = 'mobilenetv3_large_100', # any timm architecture
+                      recipe: TwoStage | None = None, # default: the authors' (1 + 10 epochs, SAM + Adam)
+                      cfg: TrainConfig | None = None, # batch size, seed, device, ...
+                      margin: float | None = None, # None: softmax over identities; a number: ArcFace with that margin
+                      embed_dim: int = 128, # ArcFace descriptor width
+                      out_dir: str | Path | None = None, # stage folders head/ and full/
+                      **model_kw) -> dict: # more ModelConfig fields (in_chans, input_size, pretrained)
+    "Identity pretraining + verification on held-out identities: the loop's result with `verification` and `identities` added."
+    ids = identity_splits(splits, seed=(cfg or TrainConfig()).seed)
+    classes = ids['train'].classes
+    heads = {'embed': embed_dim} if margin is not None else {}
+    mcfg = ModelConfig(arch, classes, heads=heads, **model_kw)
+    loss = ArcFaceLoss(len(classes), embed_dim, margin) if margin is not None else None
+    r = two_stage_fit(mcfg, {'train': ids['train'], 'valid': ids['valid']}, recipe, cfg, loss, out_dir)
+    return {**r, 'verification': verify_model(r['model'], ids['heldout']), 'identities': len(classes), 'heldout_identities': len(ids['heldout'].classes)}
