@@ -103,12 +103,14 @@ def multitask_heads(tasks: Sequence[str] = tuple(TASKS)) -> dict[str, int]:
     "`ModelConfig.heads` for `tasks` (names in `TASKS`)."
     return {t: TASKS[t].width for t in tasks}
 
-def decode_outputs(outputs: dict) -> dict[str, torch.Tensor]:
-    "Values of a multi-task model's outputs: `probs` of the expressions and each known head decoded (`va` -> `valence`, `arousal`)."
+def decode_outputs(outputs: dict, # a model's outputs (a dict with 'logits', or the logits)
+                   heads: Sequence[str] = ()) -> dict[str, torch.Tensor]: # the model's ModelConfig.heads: only these are decoded
+    "Values of a multi-task model's outputs: `probs` of the expressions and each head of `heads` in `TASKS` decoded (`va` -> `valence`, `arousal`)."
+    if not isinstance(outputs, dict): outputs = {'logits': outputs}
     out = {'probs': outputs['logits'].float().softmax(1)}
-    for name, z in outputs.items():
-        if name not in TASKS: continue
-        v = TASKS[name].decode(z.float())
+    for name in heads:
+        if name not in TASKS or name not in outputs: continue
+        v = TASKS[name].decode(outputs[name].float())
         if name == 'va': out['valence'], out['arousal'] = v[:, 0], v[:, 1]
         else: out[name] = v
     return out
@@ -167,7 +169,7 @@ class MultiTaskLoss(Loss):
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
-from .models import ModelConfig
+from .models import ModelConfig, unwrap
 
 def multitask_config(arch: str, # a timm architecture
                      classes: Sequence[str], # expression classes (logit order)
@@ -183,11 +185,10 @@ def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
                     preprocess=None, # default: the model's ModelConfig.preprocess
                     batch_size: int = 128) -> dict[str, np.ndarray]:
     "`decode_outputs` of `model` over every image of `ds`, as numpy arrays."
-    pre = preprocess or model.model_config.preprocess; model.eval(); parts = []
+    pre = preprocess or unwrap(model).model_config.preprocess; model.eval(); parts = []
     for s in range(0, len(ds), batch_size):
         x = torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))])
-        out = model(x); out = out if isinstance(out, dict) else {'logits': out}
-        parts.append({k: v.numpy() for k, v in decode_outputs(out).items()})
+        parts.append({k: v.numpy() for k, v in decode_outputs(model(x), unwrap(model).model_config.heads).items()})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 def _labelled(ds, col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -265,9 +266,7 @@ class ArcFaceLoss(nn.Module, Loss):
         ce = F.cross_entropy(outputs['logits'].float(), targets)
         return arc + ce, {'arcface': arc.item(), 'softmax': ce.item()}
 
-# %% ../nbs/19_multitask.ipynb #7bcecabe
-from .models import unwrap
-
+# %% ../nbs/19_multitask.ipynb #aafff281
 @torch.no_grad()
 def pooled_features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "The backbone's pooled descriptor (`forward_head(..., pre_logits=True)`) of a preprocessed batch; a `MultiHeadNet`'s backbone is used."
