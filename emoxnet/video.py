@@ -23,7 +23,7 @@ from .predict import EmotionRecognizer
 
 # %% auto #0
 __all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits', 'StreamSmoother', 'FrameFeatures',
-           'frame_features', 'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm',
+           'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm',
            'VideoClassifierConfig', 'VideoClassifier', 'margin', 'subset', 'early_exit', 'early_exit_curve',
            'choose_threshold', 'softmax', 'analyze_clip', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main',
            'add_cli']
@@ -136,6 +136,21 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
     return FrameFeatures(np.concatenate(F) if F else np.zeros((0, 0), np.float32),
                          np.concatenate(Z) if Z else np.zeros((0, len(rec.classes)), np.float32),
                          m[:, 0].astype(int), m[:, 1:5], m[:, 5].astype(int), len(seen), no_face, np.array(seen, int), T)
+
+# %% ../nbs/27_video.ipynb #b1ea5fe0
+def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
+                     max_faces: int | None = 1, # 1 for one-person clips, None for groups
+                     detect_every: int = 1, stride: int = 1,
+                     progress: bool = False, # a tqdm bar
+                     ) -> list[FrameFeatures]:
+    "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face."
+    from tqdm.auto import tqdm
+    ffs = [frame_features(rec, iter_frames(p, stride), max_faces, detect_every) for p in tqdm(clips.paths, disable=not progress, desc='clips')]
+    nf, n = sum(f.no_face for f in ffs), sum(f.n_frames for f in ffs)
+    empty = [p.name for p, f in zip(clips.paths, ffs) if len(f.features) == 0]
+    print(f"{len(ffs)} clips, {n} frames: {nf} frames without a face ({nf / max(n, 1):.1%}), {len(empty)} clips without any face"
+          + (f": {', '.join(empty[:10])}" if empty else ''))
+    return ffs
 
 # %% ../nbs/27_video.ipynb #9f46bc34
 def l2_normalise(x: np.ndarray) -> np.ndarray:
