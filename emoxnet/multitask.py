@@ -24,7 +24,7 @@ from .train import OPTIMIZERS, param_groups
 __all__ = ['AGE_SCALE', 'TASKS', 'SAM', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
            'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss',
            'pooled_features', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody', 'TwoStage',
-           'two_stage_fit', 'verify_model', 'identity_pretrain']
+           'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask']
 
 # %% ../nbs/19_multitask.ipynb #ecbc44a3
 class SAM(torch.optim.Optimizer):
@@ -379,3 +379,24 @@ def identity_pretrain(splits: FERSplits, # generated SynthFACS splits (subjects 
     loss = ArcFaceLoss(len(classes), embed_dim, margin) if margin is not None else None
     r = two_stage_fit(mcfg, {'train': ids['train'], 'valid': ids['valid']}, recipe, cfg, loss, out_dir)
     return {**r, 'verification': verify_model(r['model'], ids['heldout']), 'identities': len(classes), 'heldout_identities': len(ids['heldout'].classes)}
+
+# %% ../nbs/19_multitask.ipynb #83ae0351
+def finetune_multitask(splits: FERSplits, # train/valid/test with the label columns of `tasks`
+                       arch: str, # timm architecture
+                       init: str | Path | None = None, # None: from scratch; a checkpoint folder / weights file for the backbone
+                       recipe: TwoStage | None = None, # schedule with an initialisation (default: the authors')
+                       cfg: TrainConfig | None = None, # batch size, seed, device, ...
+                       tasks: Sequence[str] = tuple(TASKS), # extra heads
+                       scratch_lr: float = 1e-3, # from scratch: one stage at this lr (same optimizer, same total epochs)
+                       out_dir: str | Path | None = None, # run folder(s)
+                       **model_kw) -> dict: # more ModelConfig fields (in_chans, input_size)
+    "Train one multi-task model and report it on `splits['test']`: the loop's result plus `report`."
+    recipe, cfg = recipe or TwoStage(), cfg or TrainConfig()
+    mcfg = multitask_config(arch, splits['train'].classes, tasks, pretrained=str(init) if init else False, **model_kw)
+    loss = MultiTaskLoss(tasks)
+    if init: r = two_stage_fit(mcfg, splits, recipe, cfg, loss, out_dir)
+    else:
+        c = recipe.stage_configs(cfg)[1]
+        c = TrainConfig.from_dict({**c.to_dict(), 'epochs': recipe.head_epochs + recipe.epochs, 'lr': scratch_lr})
+        r = Learner(mcfg, splits, c, out_dir, loss, opt_func=recipe.opt_func()).fit()
+    return {**r, 'report': multitask_report(r['model'], splits['test'])}
