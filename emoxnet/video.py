@@ -25,8 +25,8 @@ from .predict import EmotionRecognizer
 __all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits', 'StreamSmoother', 'FrameFeatures',
            'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm',
            'VideoClassifierConfig', 'VideoClassifier', 'margin', 'subset', 'early_exit', 'early_exit_curve',
-           'choose_threshold', 'softmax', 'analyze_clip', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main',
-           'add_cli']
+           'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip',
+           'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -106,6 +106,9 @@ def _largest_tracks(tracker: IoUTracker, n: int | None) -> list[tuple[int, tuple
     "`(track id, last box)` of the live tracks, largest box first, at most `n`."
     live = [(tid, t[0]) for tid, t in tracker.tracks.items() if t[1] == 0]   # found at the last detection
     return sorted(live, key=lambda kv: -_area(kv[1]))[:n]
+def _tracked(tracker: IoUTracker, n: int | None) -> tuple[list[int], list[tuple]]:
+    "Track ids and boxes of `_largest_tracks` as two lists (empty when no track was found at the last detection)."
+    live = _largest_tracks(tracker, n); return [t for t, _ in live], [b for _, b in live]
 
 def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    frames: Iterable[tuple[int, np.ndarray]], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`
@@ -123,7 +126,7 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
         t1 = time.perf_counter(); T['decode'] += t1 - t; seen.append(i)
         if k % detect_every == 0:
             boxes = _largest([f.box for f in rec.detect(rgb)], max_faces); ids = tracker.update(boxes)
-        else: ids, boxes = map(list, zip(*_largest_tracks(tracker, max_faces))) if tracker.tracks else ([], [])
+        else: ids, boxes = _tracked(tracker, max_faces)
         t2 = time.perf_counter(); T['detect'] += t2 - t1
         if not boxes: no_face += 1
         for b, tid in zip(boxes, ids): crops.append(rec.crop(rgb, b)); meta.append((i, *b, tid))
@@ -313,6 +316,30 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     return dict(file=str(path), fps=info['fps'], frames_seen=ff.n_frames, no_face=ff.no_face, label=label,
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
                 timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=frames)
+
+# %% ../nbs/27_video.ipynb #f807a30e
+class StreamAnalyzer:
+    "Frame-by-frame analysis for live video: tracked faces, per-face probabilities and their causal smoothing (window `smooth`)."
+    def __init__(self, rec: EmotionRecognizer, smooth: int = 15, detect_every: int = 1, max_faces: int | None = None):
+        self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
+        self.tracker, self.smoothers, self.k = IoUTracker(max_missed=max(detect_every, 5)), {}, 0
+
+    def update(self, rgb: np.ndarray) -> list[dict]:
+        "One frame -> `[{'track', 'box', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest face first."
+        if self.k % self.detect_every == 0:
+            boxes = _largest([f.box for f in self.rec.detect(rgb)], self.max_faces); ids = self.tracker.update(boxes)
+        else: ids, boxes = _tracked(self.tracker, self.max_faces)
+        self.k += 1
+        for tid in [t for t in self.smoothers if t not in self.tracker.tracks]: del self.smoothers[tid]
+        if not boxes: return []
+        _, z = _features_logits(self.rec, [self.rec.crop(rgb, b) for b in boxes])
+        out, C = [], self.rec.classes
+        for tid, b, zi in zip(ids, boxes, z):
+            sm = self.smoothers.setdefault(tid, StreamSmoother(self.smooth)).update(zi)
+            p, ps = softmax(zi), softmax(sm)
+            out.append(dict(track=int(tid), box=tuple(float(v) for v in b), probs=dict(zip(C, p.tolist())), label=C[int(p.argmax())],
+                            smoothed_probs=dict(zip(C, ps.tolist())), smoothed=C[int(ps.argmax())]))
+        return out
 
 # %% ../nbs/27_video.ipynb #e4f4a3b5
 def plot_timeline(result: dict, # an `analyze_clip` result
