@@ -261,6 +261,10 @@ class ArcFaceLoss(nn.Module, Loss):
         target = torch.where(theta + self.margin < math.pi, torch.cos(theta + self.margin), cos - self.margin * math.sin(self.margin))
         return self.scale * torch.where(F.one_hot(y, cos.shape[1]).bool(), target, cos)
 
+    def state_dict(self, *a, **k) -> dict: return {'weight': self.weight.detach().cpu().tolist()}   # the loop keeps a loss's state as JSON (resume)
+    def load_state_dict(self, d: dict, *a, **k) -> None:
+        with torch.no_grad(): self.weight.copy_(torch.tensor(d['weight']))
+
     def __call__(self, outputs, targets, batch: dict | None = None, step: int | None = None):
         arc = F.cross_entropy(self.margin_logits(outputs['embed'], targets), targets)
         ce = F.cross_entropy(outputs['logits'].float(), targets)
