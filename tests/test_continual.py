@@ -126,3 +126,18 @@ def test_experiment_smoke_writes_metrics(tmp_path):
     assert {str(r['images per class']) for r in m['few_shot']} == {'1', 'all'}
     for f in ('accuracy_vs_step.png', 'forgetting_per_class.png', 'summary.md', 'few_shot.md', 'gradcam.md'): assert (out / f).exists(), f
     assert (out / 'psmr_kd' / 'order1' / 'checkpoint' / 'model.safetensors').exists()
+
+
+def test_cfee_folder_runs_the_same_protocol(tmp_path):
+    "A CFEE-format folder (SynthFACS written by the exporter) splits by subject, paper folds included, into the 21 classes."
+    from emoxnet.continual import PROTOCOL_CLASSES, continual_data, protocol_splits
+    from emoxnet.data.datasets import load_cfee
+    from emoxnet.data.export import export_cfee
+    from emoxnet.data.synthetic import SynthConfig, generate
+    export_cfee(generate(SynthConfig.compound(n_subjects=10, size=32)), tmp_path / 'cfee')
+    raw = load_cfee(tmp_path / 'cfee')['all']
+    splits = continual_data(protocol_splits(raw, fold=1, k=5, contiguous=True, valid_fraction=0.25))
+    assert splits.classes == PROTOCOL_CLASSES
+    subj = {s: set(splits[s].meta['subject'].astype(str)) for s in ('train', 'valid', 'test')}
+    assert subj['test'] == set(sorted(set(raw.meta['subject'].astype(str)))[2:4])       # sorted subjects, fold 1 of 5 = the 3rd and 4th
+    assert not (subj['train'] & subj['valid']) and not (subj['train'] & subj['test']) and len(subj['valid']) == 2
