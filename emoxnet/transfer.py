@@ -30,7 +30,7 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'class_index_map', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
            'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'TransferConfig', 'transfer_images', 'run_transfer', 'toy_teachers']
+           'TransferConfig', 'transfer_images', 'run_transfer', 'toy_teachers', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -286,3 +286,29 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
         torch.manual_seed(i); mc = ModelConfig('test_resnet', FER2013, 1, size)
         paths.append(str(save_checkpoint(create_model(mc), mc, Path(folder) / f'toy_teacher{i}')))
     return tuple(paths)
+
+# %% ../nbs/26_transfer.ipynb #tr0037
+def _transfer_training_text(m: dict) -> str:
+    "The card's training-data section for a `run_transfer` run."
+    c, d = m['config'], m['dev']; pct = lambda v: f"{100 * v:.0f} %"
+    teachers = ', '.join(f"`{Path(t).name}`" for t in c['teachers'])
+    return f"""## Training data
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on FER2013 (real faces, 7 classes, no *contempt*) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`. No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+
+**Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
+
+"""
+
+_LIMIT = ("- **Learned from FER2013 through two teachers.** It inherits what those models learned from FER2013 (small grey web images, "
+          "mostly frontal, with FER2013's label noise and demographic skew) and their mistakes, and their 7-class view (no contempt). "
+          "Its only real-face checks are 100 small LFW crops (used for selection) and two example photos: no real labelled test set was "
+          "available. Measure it on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.")
+
+def card_for_transfer(card: str, # the text `bundle_checkpoint` wrote
+                      m: dict,   # the run's `metrics.json` (`run_transfer`)
+                     ) -> str:
+    "The card of a transfer-distilled student: `card` with its training-data section and domain-gap limitation replaced from `m`."
+    i, j, k = card.find('## Training data'), card.find('## Metrics'), card.find('- **Domain gap.**')
+    if min(i, j, k) < 0 or j < i: raise ValueError("card_for_transfer: the card has no '## Training data' ... '## Metrics' sections or no domain-gap line")
+    end = card.find('\n', k)
+    return card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')
