@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, KDLoss, Memory, METHODS, accuracy_matrix,
+from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, PaddedKDLoss, Memory, METHODS, accuracy_matrix,
                                continual_summary, grow_head, kd_gamma, kd_term, learn_step, run_steps, split_at, top_of,
                                top_config, trunk_features, with_top)
 from emoxnet.models import ModelConfig, create_model, load_checkpoint
@@ -44,7 +44,7 @@ def test_kd_loss_does_not_train_the_teacher():
     teacher, student = nn.Linear(4, 3), nn.Linear(4, 4)
     before = copy.deepcopy(teacher.state_dict())
     x, y = torch.randn(16, 4), torch.randint(0, 4, (16,))
-    loss, _ = KDLoss(teacher, 0.3)(student(x), y, {'x': x}, 0)
+    loss, _ = PaddedKDLoss(teacher, 0.3)(student(x), y, {'x': x}, 0)
     loss.backward()
     assert student.weight.grad is not None and teacher.weight.grad is None
     assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in before.items())
