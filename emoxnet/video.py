@@ -24,9 +24,9 @@ from .predict import EmotionRecognizer
 # %% auto #0
 __all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits', 'StreamSmoother', 'FrameFeatures',
            'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm',
-           'VideoClassifierConfig', 'VideoClassifier', 'margin', 'subset', 'early_exit', 'early_exit_curve',
-           'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip',
-           'bench_video', 'video_main', 'add_cli']
+           'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin', 'subset',
+           'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer',
+           'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -230,6 +230,24 @@ class VideoClassifier:
         d = self.decision(ffs)
         return [None if np.isnan(r).any() else self.classes[int(r.argmax())] for r in d]
 
+def save_classifier(clf: VideoClassifier, path: str | Path) -> Path:
+    "Write a trained linear video classifier as JSON (config, classes, weights): no pickle, readable by any version."
+    from emoxnet.core import save_json
+    if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
+    return save_json(dict(format='emoxnet-video-classifier/1', config=asdict(clf.cfg), classes=list(clf.classes),
+                          coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist()), path)
+
+def load_classifier(path: str | Path) -> VideoClassifier:
+    "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
+    from emoxnet.core import load_json
+    d = load_json(path)
+    if not isinstance(d, dict) or d.get('format') != 'emoxnet-video-classifier/1':
+        raise DataError(path, 'not a video classifier file', expected="JSON with format 'emoxnet-video-classifier/1' (video.save_classifier)")
+    clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
+    s.coef_, s.intercept_, s.classes_ = np.array(d['coef']), np.array(d['intercept']), np.array(d['classes'])
+    s.n_features_in_ = s.coef_.shape[1]; clf.classes = tuple(d['classes'])
+    return clf
+
 def margin(decision: np.ndarray) -> np.ndarray:
     "Confidence of each decision row: the gap between its best and second-best class."
     s = np.sort(decision, 1); return s[:, -1] - s[:, -2]
@@ -396,8 +414,9 @@ def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip."
     kw = dict(detector=args.detector) if args.detector else {}
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
+    clf = load_classifier(args.classifier) if args.classifier else None
     for clip in args.clips:
-        res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every)
+        res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
         if args.plot:
             from emoxnet.core import atomic_write
             fig = plot_timeline(res)
@@ -405,7 +424,8 @@ def video_main(args) -> int:
         if args.json: print(json.dumps(res), flush=True); continue
         print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
-        print(f"clip label: {res['label']}" + (f" ({res['mean_probs'][res['label']]:.0%} mean probability)" if res['label'] else ' (no face in any frame)'), flush=True)
+        how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
+        print(f"clip label: {res['label']} ({how})", flush=True)
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
@@ -417,5 +437,6 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and track the face in between (default %(default)s)')
     p.add_argument('--smooth', type=int, default=15, help='smoothing window in frames for the smoothed label (default %(default)s)')
+    p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
     p.add_argument('--plot', metavar='PNG', help='write the timeline plot (a folder when several clips are given)')
     p.set_defaults(func=video_main)
