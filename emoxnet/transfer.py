@@ -30,7 +30,7 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'class_index_map', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
            'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'TransferConfig', 'transfer_images', 'run_transfer', 'toy_teachers', 'card_for_transfer']
+           'TransferConfig', 'transfer_images', 'balanced_indices', 'run_transfer', 'toy_teachers', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -228,6 +228,7 @@ class TransferConfig:
     smoothing: float = 0.1                  # label smoothing of the teacher's probabilities
     synth: dict = field(default_factory=lambda: {'size': 64})   # SynthConfig fields (transfer images, valid/test splits)
     inversion: dict = field(default_factory=dict)               # InversionConfig fields
+    balance: bool = False                   # resample the transfer set so the teacher's top labels are equally frequent
     max_items: int | None = None            # smoke runs: the first items of every transfer set and split
     max_steps: int | None = None            # smoke runs
     seed: int = 0
@@ -256,6 +257,15 @@ def _dev_figures(ck: Path, judge: str | None, out: Path) -> dict:
     return {**{k: r[k] for k in keep}, 'astronaut': [p.get('pred') for p in r['example_photos']]}
 
 # %% ../nbs/26_transfer.ipynb #tr0032
+def balanced_indices(top: np.ndarray, # the teacher's top class per transfer image
+                     seed: int = 0) -> np.ndarray:
+    "Indices (with replacement, same total) that make every top class present equally often: the teacher's most frequent answer stops being the student's default."
+    rng, classes = np.random.default_rng(seed), np.unique(top)
+    per = int(np.ceil(len(top) / len(classes)))
+    idx = np.concatenate([rng.choice(np.flatnonzero(top == c), per, replace=True) for c in classes])
+    return rng.permutation(idx)[:len(top)]
+
+# %% ../nbs/26_transfer.ipynb #tr0034
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint`."
     t0, out = time.time(), Path(cfg.out_dir)
@@ -264,6 +274,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     if cfg.max_items: synth = FERSplits({k: v.subset(np.arange(min(cfg.max_items, len(v)))) for k, v in synth.items()}, name=synth.name)
     imgs = transfer_images(cfg, synth, teacher); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
+    if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
                        name=f'transfer-{cfg.transfer}')
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
@@ -278,7 +289,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     save_json(m, out / 'metrics.json')
     return m
 
-# %% ../nbs/26_transfer.ipynb #tr0034
+# %% ../nbs/26_transfer.ipynb #tr0036
 def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, ...]:
     "`n` tiny random grey checkpoints in the FER2013 class order under `folder` (smoke runs and tests)."
     paths = []
@@ -287,7 +298,7 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
         paths.append(str(save_checkpoint(create_model(mc), mc, Path(folder) / f'toy_teacher{i}')))
     return tuple(paths)
 
-# %% ../nbs/26_transfer.ipynb #tr0037
+# %% ../nbs/26_transfer.ipynb #tr0039
 def _transfer_training_text(m: dict) -> str:
     "The card's training-data section for a `run_transfer` run."
     c, d = m['config'], m['dev']; pct = lambda v: f"{100 * v:.0f} %"

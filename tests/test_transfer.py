@@ -44,9 +44,9 @@ def test_realstudent_smoke(tmp_path):
     pm = Path(sys.executable).parent / 'papermill'
     out = tmp_path / 'run'
     r = subprocess.run([str(pm), str(ROOT / 'nbs' / 'realstudent.ipynb'), str(tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(out),
-                        '-p', 'transfer', 'synthfacs+deepinversion'], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+                        '-p', 'transfer', 'synthfacs+deepinversion', '-p', 'balance', 'True'], capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((out / 'metrics.json').read_text())
-    assert m['n_transfer'] == 24 + 8 and m['config']['transfer'] == 'synthfacs+deepinversion'
+    assert m['n_transfer'] == 24 + 8 and m['config']['transfer'] == 'synthfacs+deepinversion' and m['config']['balance'] is True
     for k in ('smile_recall', 'neutral_as_happiness', 'top_label_share', 'teacher_agreement'): assert k in m['dev']
     assert list(out.glob('deepinversion-*.npz'))
