@@ -21,7 +21,7 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'create_model',
            'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint',
-           'load_checkpoint', 'class_logits', 'LogitsOnly']
+           'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -321,3 +321,9 @@ class LogitsOnly(nn.Module):
     def __init__(self, model: nn.Module):
         super().__init__(); self.model = unwrap(model)
     def forward(self, x: torch.Tensor) -> torch.Tensor: return class_logits(self.model(x))
+
+@torch.no_grad()
+def pooled_features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    "The backbone's pooled descriptor (`forward_head(..., pre_logits=True)`) of a preprocessed batch `(N, D)`; a model wrapping a timm `backbone` (multi-task nets) is read through it."
+    m = unwrap(model); net = getattr(m, 'backbone', m)
+    return net.forward_head(net.forward_features(x), pre_logits=True).flatten(1)

@@ -22,9 +22,9 @@ from .train import OPTIMIZERS, param_groups
 
 # %% auto #0
 __all__ = ['AGE_SCALE', 'TASKS', 'SAM', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
-           'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss',
-           'pooled_features', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody', 'TwoStage',
-           'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask']
+           'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss', 'embed_dataset',
+           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
+           'identity_pretrain', 'finetune_multitask']
 
 # %% ../nbs/19_multitask.ipynb #ecbc44a3
 class SAM(torch.optim.Optimizer):
@@ -169,7 +169,7 @@ class MultiTaskLoss(Loss):
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
-from .models import ModelConfig, unwrap
+from .models import ModelConfig, unwrap, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
 
 def multitask_config(arch: str, # a timm architecture
                      classes: Sequence[str], # expression classes (logit order)
@@ -271,12 +271,6 @@ class ArcFaceLoss(nn.Module, Loss):
         return arc + ce, {'arcface': arc.item(), 'softmax': ce.item()}
 
 # %% ../nbs/19_multitask.ipynb #aafff281
-@torch.no_grad()
-def pooled_features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    "The backbone's pooled descriptor (`forward_head(..., pre_logits=True)`) of a preprocessed batch; a `MultiHeadNet`'s backbone is used."
-    m = unwrap(model); net = getattr(m, 'backbone', m)
-    return net.forward_head(net.forward_features(x), pre_logits=True).flatten(1)
-
 @torch.no_grad()
 def embed_dataset(model: nn.Module, ds, preprocess=None, batch_size: int = 128) -> np.ndarray:
     "`pooled_features` of every image of `ds` (N, D)."

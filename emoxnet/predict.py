@@ -18,7 +18,7 @@ from PIL import Image
 from .core import atomic_write
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
-from .models import ModelConfig, load_checkpoint, class_logits
+from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
 from .deploy import example_input, export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
@@ -201,10 +201,8 @@ class EmotionRecognizer:
     def extract_features(self, crops) -> np.ndarray:
         "Penultimate features `(N, D)` of face crops: `forward_head(forward_features(x), pre_logits=True)`."
         x = self._batch(crops)
-        net = getattr(self.model, 'backbone', self.model)   # MultiHeadNet wraps the timm model
-        with self._lock, torch.inference_mode():
-            f = net.forward_head(net.forward_features(x), pre_logits=True)
-        return f.flatten(1).float().numpy()
+        with self._lock, torch.inference_mode(): f = pooled_features(self.model, x)
+        return f.float().numpy()
 
     # --- attention maps -------------------------------------------------------------------------------------
     def explainer(self, layer: str | None = None, guided: bool = False):
