@@ -1,7 +1,7 @@
 """The demo page in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
 
-Uploads a photo, waits for the labelled result and the attention map, picks another expression, and keeps screenshots
-under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
+Uploads a photo, waits for the labelled result and the attention map, streams a fake webcam, uploads a short SynthFACS
+clip to the video tab and waits for its label and timeline, and keeps screenshots under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
 reason only when that is absent (`make test` installs it).
 """
 import os, re, socket
@@ -101,3 +101,21 @@ def test_webcam_stream_labels_faces_live(pw, url, tmp_path):
         pg.screenshot(path=str(ARTIFACTS / 'demo-webcam.png'))
     finally:
         browser.close()
+
+def test_video_tab_shows_label_and_timeline(page, tmp_path):
+    "A 1.2 s SynthFACS clip (small frames) uploaded to the video tab: the clip label, the frame counts and the timeline plot appear."
+    from emoxnet.data.video import ClipConfig, render_clip, write_video
+    ARTIFACTS.mkdir(exist_ok=True)
+    frames, _ = render_clip(ClipConfig(n_frames=30, width=240, height=180, face_size=112), 4, 'surprise', seed=2)
+    frames[10] = 90                                                  # one frame without a face
+    clip = write_video(frames, tmp_path / 'surprise.avi')
+    page.get_by_role('tab', name='Video').click()
+    page.locator('#video-input input[type=file]').set_input_files(str(clip))
+    page.wait_for_function("() => /Clip label: [a-z]+/.test(document.querySelector('#video-status')?.innerText || '')")
+    status = page.inner_text('#video-status')
+    assert '30 frames read, 1 without a face' in status, status
+    page.wait_for_selector('#timeline img')
+    label = re.search(r'Clip label: ([a-z]+)', status).group(1)
+    assert label in page.inner_text('#video-probs') and '%' in page.inner_text('#video-probs')
+    page.screenshot(path=str(ARTIFACTS / 'demo-video.png'), full_page=True)
+    assert (ARTIFACTS / 'demo-video.png').stat().st_size > 10_000
