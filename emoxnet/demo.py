@@ -1,4 +1,4 @@
-"""The Gradio demo: upload a photo (or stream a webcam) and see every face boxed and labelled, its probabilities, and the attention map of the expression you pick; served by the bundled EmoXNetLite student or any checkpoint. `emoxnet demo` and `make demo` launch it.
+"""The Gradio demo: upload a photo (or stream a webcam, or upload a video clip) and see every face boxed and labelled, its probabilities, the attention map of the expression you pick, and for a clip the timeline of its expressions; served by the bundled EmoXNetLite student, an imported real-trained zoo model or any checkpoint or ensemble folder, picked on the page. `emoxnet demo` and `make demo` launch it.
 
 Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 
@@ -609,7 +609,8 @@ def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
     "Serve `key` to this session: `(key, header, card, status)`; `DemoInputError` (the previous model stays) for a bad key or folder."
     key = (key or '').strip() or page.models.default_key
     be = page.backend(key)
-    return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**."
+    missing = page.models.missing_markdown()
+    return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**." + (f" {missing}" if missing else '')
 
 def header_markdown(be: DemoBackend) -> str:
     "The page header for the model `be` serves."
