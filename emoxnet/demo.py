@@ -727,7 +727,7 @@ def demo_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint folder to serve (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student)")
+    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
     p.add_argument('--port', type=int, default=os.environ.get('GRADIO_SERVER_PORT'), help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
     p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')
