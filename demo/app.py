@@ -1,6 +1,6 @@
 """Launch the emoxnet Gradio demo: `python demo/app.py [--checkpoint PATH] [--port 7860] [--host 127.0.0.1] [--share false]`.
 
-A thin launcher, equivalent to `emoxnet demo`; all the logic lives in `emoxnet.demo` (nbs/23_demo.ipynb).
+A thin launcher, equivalent to `emoxnet demo`; all the logic lives in `emoxnet.demo` (nbs/80_demo.ipynb).
 """
 import sys
 
