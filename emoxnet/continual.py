@@ -19,23 +19,24 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version
-from .data.core import FERDataset, FERSplits
+from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits
-from .data.datasets import kfold_splits
-from .data.experiment import toy_splits
+from .data.datasets import kfold_splits, LOADERS, load_dataset
+from .data.experiment import toy_splits, with_valid, data_fingerprint
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 
 # %% auto #0
-__all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'constituents', 'restrict',
-           'contiguous_folds', 'protocol_splits', 'continual_data', 'synthfacs_continual', 'split_at', 'top_of',
-           'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head', 'GrowHead', 'FreezeBN',
-           'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'select_psmr', 'select_random',
-           'select_herding', 'Memory', 'UpdateMemory', 'ContinualMethod', 'ContinualConfig', 'class_orders',
-           'train_base', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'run_steps', 'run_joint',
-           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
-           'constituent_overlap', 'run_continual', 'summary_table', 'fewshot_table', 'plot_accuracy_curves',
-           'plot_class_forgetting', 'final_confusion', 'collect_continual']
+__all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'constituents',
+           'restrict', 'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits', 'continual_data',
+           'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_of', 'continual_splits',
+           'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head',
+           'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'select_psmr',
+           'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'ContinualMethod', 'ContinualConfig',
+           'class_orders', 'train_base', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'run_steps',
+           'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation',
+           'topk_iou', 'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
+           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -65,9 +66,13 @@ def restrict(ds: FERDataset, classes: Sequence[str], idx=None) -> FERDataset:
     return FERDataset(sub.images, new, tuple(classes), soft, sub.meta, sub.transform, 'hard', ds.name, ds.split, ds.grey)
 
 # %% ../nbs/17_continual.ipynb #3c48e9f7
+def _subject_order(uniq: np.ndarray) -> np.ndarray:
+    "Subject ids sorted numerically when they are all integers (SynthFACS: 1, 2, ..., 10), as text otherwise (CFEE's '001'...)."
+    return uniq[np.argsort([int(u) for u in uniq], kind='stable')] if all(u.lstrip('-').isdigit() for u in uniq) else np.sort(uniq)
+
 def contiguous_folds(subjects: Sequence, k: int = 10) -> list[np.ndarray]:
     "The paper's folds: sorted unique subjects, fold f = subjects [f*s, (f+1)*s) with s = n // k (the remainder joins the last fold)."
-    uniq = np.unique(np.asarray(subjects).astype(str))
+    uniq = _subject_order(np.unique(np.asarray(subjects).astype(str)))
     if not 2 <= k <= len(uniq): raise ValueError(f"k={k}: need 2 <= k <= number of subjects ({len(uniq)})")
     s = len(uniq) // k
     return [uniq[f * s:(f + 1) * s] if f < k - 1 else uniq[f * s:] for f in range(k)]
@@ -76,6 +81,7 @@ def protocol_splits(ds: FERDataset, fold: int = 0, k: int = 10, contiguous: bool
                     seed: int = 0, subject_col: str = 'subject') -> FERSplits:
     "Train / valid / test by subject: fold `fold` of `k` is the test set, `valid_fraction` of the other subjects (seeded) the validation set."
     if subject_col not in ds.meta: raise KeyError(f"{ds.name}: no {subject_col!r} column to split by; columns: {list(ds.meta.columns)}")
+    if not 0 <= fold < k: raise ValueError(f"fold={fold}: expected 0 <= fold < k={k}")
     subj = ds.meta[subject_col].astype(str).to_numpy()
     if contiguous: test_subj = contiguous_folds(subj, k)[fold]
     else: test_subj = np.unique(subj[kfold_splits(ds, k, seed, subject_col)[fold][1]])
@@ -87,6 +93,30 @@ def protocol_splits(ds: FERDataset, fold: int = 0, k: int = 10, contiguous: bool
     for name, m in parts.items():
         s = ds.subset(np.flatnonzero(m)); s.split = name; out[name] = s
     return FERSplits(out, name=ds.name)
+
+# %% ../nbs/17_continual.ipynb #c0ca7d02
+def concat_datasets(parts: Sequence[FERDataset], classes: Sequence[str] | None = None, name: str = '', split: str = 'all') -> FERDataset:
+    "One dataset of the rows of `parts`, labels mapped by class name onto `classes` (default: every part's classes, in first-seen order)."
+    if not parts: raise ValueError("concat_datasets: no datasets")
+    classes = tuple(classes) if classes is not None else tuple(dict.fromkeys(c for p in parts for c in p.classes))
+    for p in parts:
+        used = {p.classes[t] for t in np.unique(p.targets)} - set(classes)
+        if used: raise ValueError(f"{p.name}/{p.split}: labels {sorted(used)} are not among the classes {list(classes)}")
+    targets = np.concatenate([np.array([classes.index(p.classes[t]) for t in p.targets], dtype=np.int64) for p in parts])
+    images = (np.concatenate([p.images for p in parts]) if all(p.in_memory for p in parts)
+              else [p.images[i] for p in parts for i in range(len(p))])     # read_image takes paths and arrays alike
+    soft = None
+    if all(p.soft_targets is not None for p in parts):
+        soft = np.concatenate([p.soft_targets[:, [p.classes.index(c) if c in p.classes else 0 for c in classes]]
+                               * np.array([c in p.classes for c in classes], np.float32) for p in parts])
+    meta = pd.concat([p.meta for p in parts], ignore_index=True)
+    return FERDataset(images, targets, classes, soft, meta, None, 'hard', name or parts[0].name, split, all(p.grey for p in parts))
+
+def pool_splits(splits: FERSplits) -> FERDataset:
+    "Every split of `splits` in one dataset (split 'all'), its original split kept in `meta['source_split']`."
+    parts = [ds.subset(np.arange(len(ds))) for ds in splits.splits.values()]
+    for p, s in zip(parts, splits): p.meta['source_split'] = s
+    return concat_datasets(parts, splits.classes, splits.name)
 
 # %% ../nbs/17_continual.ipynb #279beb5c
 PROTOCOL_CLASSES: tuple[str, ...] = CONTINUAL_BASIC + COMPOUND
@@ -101,6 +131,48 @@ def synthfacs_continual(n_subjects: int = 230, size: int = 48, seed: int = 0) ->
     "SynthFACS in the CFEE recipe (22 categories per subject, lab conditions), restricted to the protocol's 21 classes."
     from emoxnet.data.synthetic import SynthConfig, generate
     return continual_data(generate(SynthConfig.compound(n_subjects=n_subjects, size=size, seed=seed)))
+
+# %% ../nbs/17_continual.ipynb #c0ca7d12
+CONTINUAL_SOURCES = Registry('continual data source')   # name -> f(path, seed, n_subjects) -> FERSplits as delivered
+
+@CONTINUAL_SOURCES.register('synthfacs')
+def _synthfacs_source(path=None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
+    "SynthFACS in the CFEE recipe (all 22 categories; `continual_splits` keeps the protocol's)."
+    from emoxnet.data.synthetic import SynthConfig, generate
+    return generate(SynthConfig.compound(n_subjects=n_subjects, size=48, seed=seed))
+
+@CONTINUAL_SOURCES.register('rafdb-compound')
+def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | None = None) -> FERSplits:
+    "RAF-DB basic + compound under one root, train with train and test with test: 6 basic (no neutral) + 11 compound classes."
+    root = Path(path)
+    if not (root / 'basic').is_dir():
+        raise DataError(root / 'basic', 'folder not found', expected='the RAF-DB basic set beside compound/: phase 1 learns the six basic classes from it')
+    basic, comp = LOADERS['rafdb'](root), LOADERS['rafdb-compound'](root)
+    classes = CONTINUAL_BASIC + comp.classes
+    out = {s: concat_datasets([restrict(basic[s], CONTINUAL_BASIC), comp[s]], classes, 'rafdb-compound', s) for s in ('train', 'test')}
+    return FERSplits(out, basic.skipped + comp.skipped, 'rafdb-compound')
+
+def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
+    "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
+    name = 'synthfacs' if str(data) == 'synthfacs' else format
+    if name is None: raise ValueError(f"data={data!r}: pass format (a loader name: {', '.join(sorted(set(LOADERS) | set(CONTINUAL_SOURCES)))})")
+    return CONTINUAL_SOURCES[name](data, seed, n_subjects) if name in CONTINUAL_SOURCES else load_dataset(data, name)
+
+def protocol_of(raw: FERSplits, fold: int | None = None, k: int = 10, contiguous: bool = False, valid_fraction: float = 0.1,
+                seed: int = 0) -> FERSplits:
+    "`raw` cut for the protocol: its own partition (`fold=None`, valid carved at random if missing) or subject fold `fold` of `k` (one-split data: 0)."
+    if fold is not None or 'train' not in raw:
+        pooled = pool_splits(raw)
+        if 'subject' not in pooled.meta:
+            raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold={fold}); run it on its own train/test partition (fold=None)")
+        raw = protocol_splits(pooled, fold or 0, k, contiguous, valid_fraction, seed)
+    else: raw = with_valid(raw, valid_fraction, seed)
+    return continual_data(raw, CONTINUAL_BASIC + tuple(c for c in COMPOUND if c in raw.classes))
+
+def continual_splits(data: str | Path = 'synthfacs', format: str | None = None, fold: int | None = None, k: int = 10,
+                     contiguous: bool = False, valid_fraction: float = 0.1, seed: int = 0, n_subjects: int = 230) -> FERSplits:
+    "`protocol_of(continual_source(...))`: the protocol's train/valid/test of one source and fold."
+    return protocol_of(continual_source(data, format, seed, n_subjects), fold, k, contiguous, valid_fraction, seed)
 
 # %% ../nbs/17_continual.ipynb #e410d6ae
 def split_at(model: nn.Module) -> str:
@@ -600,6 +672,8 @@ def constituent_overlap(maps: dict[str, np.ndarray], frac: float = 0.2) -> pd.Da
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
     t0 = time.time()
+    empty = [c for c, n in data['train'].counts().items() if n == 0]
+    if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
     orders = class_orders([c for c in data.classes if c in COMPOUND], cfg.orders, cfg.seed)
@@ -613,17 +687,43 @@ def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | N
     return {'orders': [list(o) for o in orders], 'records': records, 'few_shot': fs, 'base': base, 'bank': bank,
             'wall_time_s': round(time.time() - t0, 1)}
 
+# %% ../nbs/17_continual.ipynb #c0ca7d22
+def fold_ids(folds, k: int) -> list[int]:
+    "The folds to run: None -> [] (one run on the data's own partition), 'all' -> 0..k-1, an int or a list of ints -> those."
+    if folds is None: return []
+    ids = list(range(k)) if folds == 'all' else [int(folds)] if isinstance(folds, (int, np.integer)) else [int(f) for f in folds]
+    bad = [f for f in ids if not 0 <= f < k]
+    if bad or not ids: raise ValueError(f"folds={folds!r}: expected 'all' or fold numbers in 0..{k - 1}")
+    return ids
+
+def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds: Sequence[int], out_dir: str | Path | None = None) -> dict:
+    "`run_continual` on every fold (`splits_of(f)`, under `out_dir/fold<f>`); records and few-shot rows pooled over folds."
+    t0, out = time.time(), Path(out_dir) if out_dir is not None else None
+    records, shots, per_fold, first = {}, [], [], None
+    for f in tqdm(folds, desc='folds', disable=not cfg.progress):
+        data = splits_of(f)
+        res = run_continual(cfg, data, None if out is None else out / f'fold{f}')
+        for m, runs in res['records'].items(): records.setdefault(m, []).extend(runs)
+        shots += [{**r, 'fold': f} for r in res['few_shot']]
+        per_fold.append({'fold': f, 'sizes': {s: len(data[s]) for s in data}, 'fingerprint': data_fingerprint(data),
+                         'test_subjects': sorted(set(data['test'].meta['subject'].astype(str))) if 'subject' in data['test'].meta else None,
+                         'summary': {m: [continual_summary(r) for r in runs] for m, runs in res['records'].items()}, 'wall_time_s': res['wall_time_s']})
+        if first is None: first = {'data': data, 'base': res['base'], 'orders': res['orders'], 'fold': f}
+        del res
+    return {'folds': list(folds), 'orders': first['orders'], 'records': records, 'few_shot': shots, 'per_fold': per_fold,
+            'base': first['base'], 'data': first['data'], 'first_fold': first['fold'], 'wall_time_s': round(time.time() - t0, 1)}
+
 # %% ../nbs/17_continual.ipynb #8ad1318b
 def _pm(x: Sequence[float], scale: float = 100, digits: int = 2) -> str:
     x = np.asarray(x, float) * scale
     return f"{np.nanmean(x):.{digits}f} ± {np.nanstd(x):.{digits}f}"
 
-def summary_table(records: dict, formatted: bool = True) -> pd.DataFrame:
-    "One row per method: mean ± std over orders of `continual_summary` (accuracies in %)."
+def summary_table(records: dict, formatted: bool = True, folds: int = 1) -> pd.DataFrame:
+    "One row per method: mean ± std over its runs (orders, or orders x `folds` from `run_kfold`) of `continual_summary` (accuracies in %)."
     rows = []
     for name, runs in records.items():
         s = pd.DataFrame([continual_summary(r) for r in runs])
-        row = {'method': METHODS[name].label, 'orders': len(runs)}
+        row = {'method': METHODS[name].label, 'orders': len(runs) // folds} | ({'folds': folds} if folds > 1 else {})
         row |= {k: (_pm(s[k]) if formatted else float(s[k].mean() * 100)) for k in s.columns}
         rows.append(row)
     return pd.DataFrame(rows).set_index('method')

@@ -12,6 +12,7 @@ from torch import nn
 from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, PaddedKDLoss, Memory, METHODS, accuracy_matrix,
                                continual_summary, grow_head, kd_gamma, kd_term, learn_step, run_steps, split_at, top_of,
                                top_config, trunk_features, with_top)
+from emoxnet.core import COMPOUND as COMPOUND_CLASSES
 from emoxnet.models import ModelConfig, create_model, load_checkpoint
 from emoxnet.train import Learner, TrainConfig, toy_splits
 
@@ -141,3 +142,60 @@ def test_cfee_folder_runs_the_same_protocol(tmp_path):
     subj = {s: set(splits[s].meta['subject'].astype(str)) for s in ('train', 'valid', 'test')}
     assert subj['test'] == set(sorted(set(raw.meta['subject'].astype(str)))[2:4])       # sorted subjects, fold 1 of 5 = the 3rd and 4th
     assert not (subj['train'] & subj['valid']) and not (subj['train'] & subj['test']) and len(subj['valid']) == 2
+
+
+def _smoke(tmp_path, *params):
+    "Run the experiment notebook in its smoke configuration with extra `-p` parameters; its metrics.json."
+    out = tmp_path / 'run'
+    cmd = [str(Path(sys.executable).parent / 'papermill'), str(ROOT / 'nbs' / 'continual.ipynb'), str(tmp_path / 'c.ipynb'),
+           '-p', 'smoke', 'True', '-p', 'out_dir', str(out), *params]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads((out / 'metrics.json').read_text()), out
+
+
+def test_rafdb_compound_folder_runs_the_experiment(tmp_path):
+    "RAF-DB basic/ + compound/ (SynthFACS written by the exporters): 6 basic + RAF-DB's 11 compounds, its own train/test, valid carved."
+    from emoxnet.core import label_spec
+    from emoxnet.data.export import export_rafdb, export_rafdb_compound
+    from emoxnet.data.synthetic import SynthConfig, generate
+    data = generate(SynthConfig.compound(n_subjects=8, size=32))
+    export_rafdb(data, tmp_path / 'raf'); export_rafdb_compound(data, tmp_path / 'raf')
+    m, out = _smoke(tmp_path, '-p', 'data', str(tmp_path / 'raf'), '-p', 'format', 'rafdb-compound')
+    assert m['data']['classes'] == list(CONTINUAL_BASIC + label_spec('rafdb-compound').classes)
+    assert all(len(o) == 11 and 'awed' not in o for o in m['orders'])
+    n_test = sum(c in m['data']['classes'] for c in np.asarray(data.classes)[data['test'].targets])
+    assert m['data']['sizes']['test'] == n_test and m['data']['sizes']['valid'] > 0
+    assert len(m['records']['psmr_kd'][0]) == 12                                   # the basic step + 11 compounds
+
+
+def test_rafdb_compound_has_no_subject_folds(tmp_path):
+    from emoxnet.continual import continual_splits
+    from emoxnet.data.export import export_rafdb_compound
+    from emoxnet.data.synthetic import SynthConfig, generate
+    export_rafdb_compound(generate(SynthConfig.compound(n_subjects=3, size=32)), tmp_path)
+    with pytest.raises(ValueError, match='basic'): continual_splits(tmp_path, 'rafdb-compound')   # phase 1 needs RAF-DB basic beside it
+
+
+def test_paper_folds_are_contiguous_runs_of_23_subjects():
+    from emoxnet.continual import protocol_of
+    from emoxnet.data.core import FERDataset, FERSplits
+    import pandas as pd
+    n = 230 * 21
+    ds = FERDataset(np.zeros((n, 4, 4), np.uint8), np.arange(n) % 21, CONTINUAL_BASIC + COMPOUND_CLASSES,
+                    meta=pd.DataFrame({'subject': np.arange(n) // 21 + 1}), name='cfee-like', split='all', grey=True)
+    for f in (0, 3, 9):
+        sp = protocol_of(FERSplits({'all': ds}, name='cfee-like'), f, 10, contiguous=True)
+        assert sorted(set(sp['test'].meta['subject'])) == list(range(23 * f + 1, 23 * f + 24))     # numeric ids, not text order
+        assert not set(sp['valid'].meta['subject']) & set(sp['train'].meta['subject'])
+
+
+def test_kfold_experiment_pools_orders_and_folds(tmp_path):
+    m, out = _smoke(tmp_path, '-p', 'folds', 'all', '-p', 'k', '2')
+    assert m['data']['folds'] == [0, 1] and [f['fold'] for f in m['per_fold']] == [0, 1]
+    t0, t1 = (set(f['test_subjects']) for f in m['per_fold'])
+    assert t0 and t1 and not t0 & t1                                                # the folds' test subjects are disjoint
+    assert len(m['records']['psmr_kd']) == 2 * 2                                    # 2 orders x 2 folds
+    row = next(r for r in m['summary'] if r['method'] == METHODS['psmr_kd'].label)
+    assert row['folds'] == 2 and row['orders'] == 2
+    assert (out / 'fold1' / 'psmr_kd' / 'order1' / 'checkpoint' / 'model.safetensors').exists()
