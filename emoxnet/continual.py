@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version
+from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits
@@ -27,16 +27,17 @@ from .data.experiment import toy_splits, with_valid, data_fingerprint
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 
 # %% auto #0
-__all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'constituents',
-           'restrict', 'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits', 'continual_data',
-           'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_of', 'continual_splits',
-           'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head',
-           'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'select_psmr',
-           'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'ContinualMethod', 'ContinualConfig',
-           'class_orders', 'train_base', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'run_steps',
-           'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation',
-           'topk_iou', 'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
-           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+__all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
+           'constituents', 'restrict', 'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits',
+           'continual_data', 'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_of',
+           'continual_splits', 'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config',
+           'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss',
+           'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
+           'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
+           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'run_steps', 'run_joint',
+           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
+           'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table',
+           'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -388,6 +389,76 @@ class UpdateMemory(Callback):
         ranked = SELECTORS[self.selector](model, self.candidates, c, m, self.seed)
         self.memory.add(self.cls, self.rows[ranked])
 
+# %% ../nbs/17_continual.ipynb #c0ca7d42
+def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fisher_max: float | None = 1e-4) -> dict[str, torch.Tensor]:
+    "Empirical diagonal Fisher of `model`'s trainable weights on `ds` (eval mode): mean over batches of the squared gradient of the batch's cross-entropy."
+    m = unwrap(model); pre, was = m.model_config.preprocess, m.training
+    params = {n: p for n, p in m.named_parameters() if p.requires_grad}
+    fisher, starts = {n: torch.zeros_like(p) for n, p in params.items()}, range(0, len(ds), batch_size)
+    if not len(ds): raise ValueError(f"{ds.name}/{ds.split}: no images to measure the Fisher information on")
+    m.eval()
+    try:
+        for b in starts:
+            idx = np.arange(b, min(b + batch_size, len(ds)))
+            m.zero_grad(set_to_none=True)
+            z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]))).float()
+            F.cross_entropy(z, torch.as_tensor(ds.targets[idx])).backward()
+            for n, p in params.items():
+                if p.grad is not None: fisher[n] += p.grad.detach() ** 2
+    finally: m.zero_grad(set_to_none=True); m.train(was)
+    return {n: (f / len(starts)).clamp(max=fisher_max) if fisher_max else f / len(starts) for n, f in fisher.items()}
+
+@dataclass
+class EWCState:
+    "What EWC remembers: the merged diagonal Fisher and the weights after the last step (`anchor`), for `n_classes` classes."
+    fisher: dict
+    anchor: dict
+    n_classes: int
+    fisher_max: float | None = 1e-4
+
+    @staticmethod
+    def _weights(model) -> dict: return {n: p.detach().clone() for n, p in unwrap(model).named_parameters() if p.requires_grad}
+
+    @classmethod
+    def of(cls, model: nn.Module, ds: FERDataset, fisher_max: float | None = 1e-4) -> 'EWCState':
+        "The state after the first task: `model`'s Fisher on `ds`, its weights as anchor."
+        return cls(fisher_diagonal(model, ds, fisher_max=fisher_max), cls._weights(model), len(ds.classes), fisher_max)
+
+    def update(self, model: nn.Module, ds: FERDataset):
+        "After a step over `ds.classes`: merge the new Fisher (old weights: `alpha F_old + (1 - alpha) F_new`), re-anchor."
+        new, alpha = fisher_diagonal(model, ds, fisher_max=self.fisher_max), self.n_classes / len(ds.classes)
+        for n, f in self.fisher.items():
+            sl = tuple(slice(0, s) for s in f.shape)
+            new[n][sl] = alpha * f + (1 - alpha) * new[n][sl]
+        self.fisher, self.anchor, self.n_classes = new, self._weights(model), len(ds.classes)
+
+# %% ../nbs/17_continual.ipynb #c0ca7d43
+def ewc_penalty(model: nn.Module, ewc: EWCState) -> torch.Tensor:
+    "`sum F (w - w*)^2 / 2` over the weights EWC knows; a grown weight is compared on its old rows only."
+    total = torch.zeros(())
+    for n, p in unwrap(model).named_parameters():
+        if n not in ewc.fisher: continue
+        a = ewc.anchor[n]; sl = tuple(slice(0, s) for s in a.shape)
+        total = total + (ewc.fisher[n] * (p[sl] - a) ** 2).sum() / 2
+    return total
+
+class EWCLoss(Loss):
+    "The step's loss (`base`) plus `lam * ewc_penalty` of the model being trained."
+    def __init__(self, base: Loss, ewc: EWCState, lam: float = 1000.0): self.base, self.ewc, self.lam, self.state = base, ewc, lam, None
+    def setup(self, state) -> None:
+        self.state = state
+        if hasattr(self.base, 'setup'): self.base.setup(state)
+    def __call__(self, outputs, targets, batch: dict, step: int):
+        loss, logs = self.base(outputs, targets, batch, step)
+        pen = ewc_penalty(self.state.raw_model, self.ewc)
+        return loss + self.lam * pen, {**logs, 'ewc': pen.detach()}
+
+class UpdateEWC(Callback):
+    "After a step: merge the trained model's Fisher on the step's training images into the EWC state."
+    order = 10                                    # after SaveBestModel restored the selected weights
+    def __init__(self, ewc: EWCState, ds: FERDataset): self.ewc, self.ds = ewc, ds
+    def after_fit(self): self.ewc.update(self.state.raw_model, self.ds)
+
 # %% ../nbs/17_continual.ipynb #4ba1e03d
 @dataclass(frozen=True)
 class ContinualMethod:
@@ -397,6 +468,7 @@ class ContinualMethod:
     selector: str | None = None       # exemplar selector (SELECTORS) or None: no replay
     teacher: str | None = None        # None, 'basic' (frozen basic model, g_i schedule, T) or 'previous' (LwF: lwf_gamma, lwf_T)
     joint: bool = False               # train on every class at once (the non-continual upper bound)
+    ewc: bool = False                 # add the EWC penalty (EWCLoss, UpdateEWC)
 
 METHODS = Registry('continual method')
 for _m in [ContinualMethod('psmr_kd', 'KD + PSMR (the method)', 'psmr', 'basic'),
@@ -406,7 +478,9 @@ for _m in [ContinualMethod('psmr_kd', 'KD + PSMR (the method)', 'psmr', 'basic')
            ContinualMethod('random', 'random replay', 'random'),
            ContinualMethod('herding', 'herding replay (iCaRL selection)', 'herding'),
            ContinualMethod('psmr', 'PSMR without KD', 'psmr'),
-           ContinualMethod('kd', 'KD without replay', None, 'basic')]: METHODS[_m.name] = _m
+           ContinualMethod('kd', 'KD without replay', None, 'basic'),
+           ContinualMethod('ewc', 'EWC', ewc=True)]: METHODS[_m.name] = _m
+DEFAULT_METHODS: tuple[str, ...] = tuple(n for n in METHODS if n != 'ewc')   # the default run (EWC, optional in the protocol, on request)
 
 # %% ../nbs/17_continual.ipynb #c488a63a
 @dataclass
@@ -429,7 +503,9 @@ class ContinualConfig:
     gamma_decay: float = 1 + math.e      # g_i = gamma0 * exp(-i / gamma_decay)
     lwf_T: float = 2.0                   # LwF temperature
     lwf_gamma: float = 0.5               # LwF distillation weight (constant)
-    methods: tuple[str, ...] = tuple(METHODS)   # methods to run (names in METHODS)
+    ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
+    ewc_fisher_max: float = 1e-4         # EWC Fisher values clamped at this (PyCIL's)
+    methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
     orders: int = 3                      # number of seeded class orders of the compounds
     shots: tuple[int, ...] = (1, 3, 5, 0)  # few-shot sizes (0 = all the class's training images)
     draws: int = 5                       # random draws of the few-shot images per size
@@ -518,15 +594,16 @@ def _step_loss(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank,
     return PaddedKDLoss(None)
 
 def learn_step(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, top: nn.Module, memory: Memory,
-               cls: str, classes: Sequence[str], i: int, seed: int) -> nn.Module:
-    "Step `i`: grow `top` to `classes` (the last one new) and train it with the method's loss, data and memory update."
+               cls: str, classes: Sequence[str], i: int, seed: int, ewc: EWCState | None = None) -> nn.Module:
+    "Step `i`: grow `top` to `classes` (the last one new) and train it with the method's loss, data, memory and EWC updates."
     data = _step_data(bank, method, memory, cls, classes, seed)
-    cbs = [GrowHead(), FreezeBN()]
+    cbs, loss = [GrowHead(), FreezeBN()], _step_loss(cfg, method, bank, top, i)
+    if ewc is not None: loss = EWCLoss(loss, ewc, cfg.ewc_lambda); cbs.append(UpdateEWC(ewc, data['train']))
     if method.selector is not None:
         rows = bank.rows_of('train', cls)
         cbs.append(UpdateMemory(memory, cls, bank['train'].subset(rows), rows, method.selector, seed))
     tc = _train_config(cfg, cfg.step_epochs, cfg.step_lr, seed=seed + i)
-    Learner(top, data, tc, loss=_step_loss(cfg, method, bank, top, i), callbacks=cbs,
+    Learner(top, data, tc, loss=loss, callbacks=cbs,
             model_config=top_config(bank.base.model_config, classes)).fit()
     return top
 
@@ -540,8 +617,28 @@ def init_memory(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank
         mem.add(name, rows[SELECTORS[method.selector](bank.top, bank['train'].subset(rows), c, mem.per_class(len(mem.rows) + 1), seed)])
     return mem
 
-def _save_progress(path: Path, bank: FeatureBank, top: nn.Module, state: dict):
+def init_ewc(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, top: nn.Module) -> EWCState | None:
+    "The EWC state after phase 1 (the basic top's Fisher on the basic training images), or None for a method without EWC."
+    return EWCState.of(top, restrict(bank['train'], CONTINUAL_BASIC), cfg.ewc_fisher_max) if method.ewc else None
+
+def _save_progress(path: Path, bank: FeatureBank, top: nn.Module, state: dict, ewc: EWCState | None = None):
+    "The run's checkpoint; EWC's Fisher first, in its own file named after the step (the checkpoint names it: no torn pair)."
+    if ewc is not None:
+        from safetensors.torch import save as st_save
+        name = f"ewc_fisher_step{len(state['records']) - 1}.safetensors"
+        with atomic_write(path.parent / name, 'wb') as f: f.write(st_save({k: v.contiguous() for k, v in ewc.fisher.items()}))
+        state = {**state, 'ewc': {'file': name, 'n_classes': ewc.n_classes}}
     save_checkpoint(with_top(bank.base, top), None, path, extra={'continual': state})
+    if ewc is None: return
+    for old in path.parent.glob('ewc_fisher_step*.safetensors'):
+        if old.name != state['ewc']['file']: old.unlink()
+
+def _load_ewc(path: Path, st: dict, top: nn.Module, fisher_max: float | None) -> EWCState:
+    "The EWC state a checkpoint names: its Fisher file, the checkpoint's weights as anchor."
+    from safetensors.torch import load_file
+    e = st.get('ewc')
+    if e is None: raise ValueError(f"{path}: an EWC run's checkpoint without its 'ewc' state")
+    return EWCState(load_file(str(path.parent / e['file'])), EWCState._weights(top), e['n_classes'], fisher_max)
 
 def _load_progress(path: Path, bank: FeatureBank) -> tuple[nn.Module, dict] | None:
     if not (path / 'config.json').exists(): return None
@@ -558,16 +655,18 @@ def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Seque
     if m.joint: return run_joint(cfg, bank, order, out_dir, seed)
     ck = Path(out_dir) / 'checkpoint' if out_dir is not None else None
     done = _load_progress(ck, bank) if ck is not None else None
-    if done is not None and done[1]['order'] == list(order): top, st = done; memory = Memory(**st['memory'])
+    if done is not None and done[1]['order'] == list(order):
+        top, st = done; memory = Memory(**st['memory'])
+        ewc = _load_ewc(ck, st, top, cfg.ewc_fisher_max) if m.ewc else None
     else:
         top, memory = bank.fresh_top(), init_memory(cfg, m, bank, len(CONTINUAL_BASIC) + len(order), seed)
-        st = {'order': list(order), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC)]}
+        st, ewc = {'order': list(order), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC)]}, init_ewc(cfg, m, bank, top)
     for i in tqdm(range(len(st['records']) - 1, len(order)), desc=f'{method} order {list(order)[:2]}...', leave=False, disable=not cfg.progress):
         classes = CONTINUAL_BASIC + tuple(order[:i + 1])
-        top = learn_step(cfg, m, bank, top, memory, order[i], classes, i, seed)
+        top = learn_step(cfg, m, bank, top, memory, order[i], classes, i, seed, ewc)
         st['records'].append({**score_step(top, bank['test'], classes), 'memory': int(sum(memory.sizes().values()))})
         st['memory'] = memory.to_dict()
-        if ck is not None: _save_progress(ck, bank, top, st)
+        if ck is not None: _save_progress(ck, bank, top, st, ewc)
     return st['records']
 
 # %% ../nbs/17_continual.ipynb #31cf4995

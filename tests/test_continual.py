@@ -85,19 +85,55 @@ def test_a_step_trains_only_the_top_and_ranks_the_new_class_into_memory(bank):
     assert sorted(mem.rows['awed']) == sorted(rows[np.argsort(-z)[:mem.quota]])
 
 
-def test_run_resumes_after_its_last_finished_step(bank, tmp_path):
+@pytest.mark.parametrize('method', ['psmr_kd', 'ewc'])
+def test_run_resumes_after_its_last_finished_step(bank, tmp_path, method):
     cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, step_epochs=1, progress=False)
     order = ('awed', 'hatred')
-    full = run_steps(cfg, 'psmr_kd', bank, order, tmp_path / 'a', 0)
+    full = run_steps(cfg, method, bank, order, tmp_path / 'a', 0)
     # interrupted after step 1: only its checkpoint exists; the resumed run must finish exactly like the uninterrupted one
-    one = run_steps(cfg, 'psmr_kd', bank, order[:1], tmp_path / 'b', 0)
+    one = run_steps(cfg, method, bank, order[:1], tmp_path / 'b', 0)
     model, mc, info = load_checkpoint(tmp_path / 'b' / 'checkpoint')
     info['extra']['continual']['order'] = list(order)
     p = tmp_path / 'b' / 'checkpoint' / 'config.json'; p.write_text(json.dumps(info))
-    resumed = run_steps(cfg, 'psmr_kd', bank, order, tmp_path / 'b', 0)
+    resumed = run_steps(cfg, method, bank, order, tmp_path / 'b', 0)
     assert [r['acc'] for r in resumed[:2]] == [r['acc'] for r in one]
     assert [r['acc'] for r in resumed] == pytest.approx([r['acc'] for r in full])
     assert len(continual_summary(resumed)) and accuracy_matrix(resumed).shape == (3, 3)
+
+
+def test_ewc_step_penalises_moving_away_from_the_last_weights(bank):
+    "EWC: the penalty is zero at the anchor, the step's loss carries it, and the state is re-anchored after the step."
+    from emoxnet.continual import EWCLoss, ewc_penalty, init_ewc
+    cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, step_epochs=1, progress=False)
+    top, mem = bank.fresh_top(), Memory.for_data(len(bank['train']), 8)
+    ewc = init_ewc(cfg, METHODS['ewc'], bank, top)
+    assert ewc.n_classes == 6 and float(ewc_penalty(top, ewc).detach()) == 0.0
+    assert max(float(f.max()) for f in ewc.fisher.values()) <= cfg.ewc_fisher_max and any(float(f.sum()) > 0 for f in ewc.fisher.values())
+    learn_step(cfg, METHODS['ewc'], bank, top, mem, 'awed', CONTINUAL_BASIC + ('awed',), 0, 0, ewc)
+    assert ewc.n_classes == 7 and ewc.fisher[next(n for n in ewc.fisher if n.startswith('fc'))].shape[0] == 7
+    assert float(ewc_penalty(top, ewc).detach()) == 0.0                                          # re-anchored at the trained weights
+    assert not mem.rows                                                                  # no replay
+
+
+def test_psmr_and_kd_follow_the_method_text(bank):
+    """The audit of issue 9 as tests: basic exemplars = the basic model's highest true-class logits, m = floor(0.3 N / classes);
+    the step-i loss = frozen basic teacher, zero-padded, weight g_i, T = 3."""
+    from emoxnet.continual import _step_loss, init_memory, kd_term
+    cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, progress=False)
+    mem = init_memory(cfg, METHODS['psmr_kd'], bank, 8, 0)
+    assert mem.quota == int(0.3 * len(bank['train'])) // 8
+    for c, name in enumerate(CONTINUAL_BASIC):
+        rows = bank.rows_of('train', name)
+        with torch.no_grad(): z = bank.top(torch.from_numpy(bank['train'].images[rows]))[:, c].numpy()
+        assert mem.rows[name] == [int(r) for r in rows[np.argsort(-z, kind='stable')[:mem.quota]]]
+    for i in (0, 4):
+        loss = _step_loss(cfg, METHODS['psmr_kd'], bank, bank.fresh_top(), i)
+        assert loss.gamma == pytest.approx(kd_gamma(i)) and loss.T == 3.0
+        x = torch.from_numpy(bank['train'].images[:5]); zs = torch.randn(5, 6 + i + 1); y = torch.zeros(5, dtype=torch.long)
+        with torch.no_grad(): zt = bank.top(x)
+        total, logs = loss(zs, y, {'x': x}, 0)
+        assert float(logs['kd']) == pytest.approx(float(kd_term(zs, zt, 3.0)), rel=1e-5)
+        assert float(total) == pytest.approx(float((1 - kd_gamma(i)) * F.cross_entropy(zs, y) + kd_gamma(i) * logs['kd']), rel=1e-5)
 
 
 def _parameters(nb: str) -> dict:
