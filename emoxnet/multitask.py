@@ -18,57 +18,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from .core import Registry
-from .train import OPTIMIZERS, param_groups
+from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the optimizer registry ('sam' there)
+
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'TASKS', 'SAM', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
+__all__ = ['AGE_SCALE', 'TASKS', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
            'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss', 'embed_dataset',
            'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
            'identity_pretrain', 'finetune_multitask']
-
-# %% ../nbs/19_multitask.ipynb #ecbc44a3
-class SAM(torch.optim.Optimizer):
-    "Sharpness-aware minimisation around `base` (a function of the parameter groups): ascend by `rho` along the normalised gradient, take the gradient there, step from the original weights."
-    needs_closure = True   # the loop hands `step` a closure that recomputes and back-propagates the batch loss
-
-    def __init__(self, params, # parameters or parameter groups
-                 base: Callable[[list], torch.optim.Optimizer], # builds the base optimizer over the groups (e.g. Adam)
-                 rho: float = 0.05): # radius of the ascent step
-        if rho < 0: raise ValueError(f"SAM: rho must be >= 0, got {rho}")
-        super().__init__(params, {'rho': rho})
-        self.base_optimizer = base(self.param_groups)
-        self.param_groups = self.base_optimizer.param_groups   # one set of groups: the schedule's lr reaches the base optimizer
-        self.defaults = {**self.base_optimizer.defaults, 'rho': rho}
-
-    @torch.no_grad()
-    def _ascend(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        "Move every parameter with a gradient by `rho * g / ||g||` (one norm over all parameters); returns the moves."
-        ps = [p for g in self.param_groups for p in g['params'] if p.grad is not None]
-        if not ps: return []
-        norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in ps]))
-        moves = []
-        for g in self.param_groups:
-            scale = g.get('rho', self.defaults['rho']) / (norm + 1e-12)
-            for p in g['params']:
-                if p.grad is None: continue
-                e = p.grad * scale; p.add_(e); moves.append((p, e))
-        return moves
-
-    @torch.no_grad()
-    def step(self, closure: Callable | None = None):
-        "One SAM step: ascend, `closure()` (second forward/backward), descend back, base optimizer step with the new gradient."
-        if closure is None: raise ValueError("SAM.step needs a closure that recomputes and back-propagates the loss (the training loop passes one)")
-        moves = self._ascend()
-        self.base_optimizer.zero_grad(set_to_none=True)
-        with torch.enable_grad(): loss = closure()
-        for p, e in moves: p.sub_(e)
-        self.base_optimizer.step()
-        return loss
-
-    def zero_grad(self, set_to_none: bool = True): self.base_optimizer.zero_grad(set_to_none=set_to_none)
-    def state_dict(self) -> dict: return self.base_optimizer.state_dict()
-    def load_state_dict(self, state: dict) -> None:
-        self.base_optimizer.load_state_dict(state); self.param_groups = self.base_optimizer.param_groups
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass

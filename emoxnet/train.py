@@ -29,11 +29,11 @@ from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_lo
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'TrainConfig', 'Loss',
-           'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView', 'EpochSampler',
-           'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits',
-           'evaluate', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
-           'default_callbacks', 'fit', 'add_cli', 'train_main']
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
+           'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView',
+           'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view',
+           'predict_logits', 'evaluate', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress',
+           'SaveState', 'default_callbacks', 'fit', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -57,6 +57,58 @@ def param_groups(model: nn.Module, weight_decay: float, extra_params: Sequence[n
 def make_optimizer(model: nn.Module, cfg, extra_params: Sequence[nn.Parameter] = ()) -> torch.optim.Optimizer:
     "The default optimizer plug-in: `OPTIMIZERS[cfg.optimizer]` over `param_groups(model, cfg.weight_decay, extra_params)`."
     return OPTIMIZERS[cfg.optimizer](param_groups(model, cfg.weight_decay, extra_params), cfg)
+
+# %% ../nbs/12_train.ipynb #sam00002
+class SAM(torch.optim.Optimizer):
+    "Sharpness-aware minimisation around `base` (a function of the parameter groups): ascend by `rho` along the normalised gradient, take the gradient there, step from the original weights."
+    needs_closure = True   # the loop hands `step` a closure that recomputes and back-propagates the batch loss
+
+    def __init__(self, params, # parameters or parameter groups
+                 base: Callable[[list], torch.optim.Optimizer], # builds the base optimizer over the groups (e.g. Adam)
+                 rho: float = 0.05): # radius of the ascent step
+        if rho < 0: raise ValueError(f"SAM: rho must be >= 0, got {rho}")
+        super().__init__(params, {'rho': rho})
+        self.base_optimizer = base(self.param_groups)
+        self.param_groups = self.base_optimizer.param_groups   # one set of groups: the schedule's lr reaches the base optimizer
+        self.defaults = {**self.base_optimizer.defaults, 'rho': rho}
+
+    @torch.no_grad()
+    def _ascend(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        "Move every parameter with a gradient by `rho * g / ||g||` (one norm over all parameters); returns the moves."
+        ps = [p for g in self.param_groups for p in g['params'] if p.grad is not None]
+        if not ps: return []
+        norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in ps]))
+        moves = []
+        for g in self.param_groups:
+            scale = g.get('rho', self.defaults['rho']) / (norm + 1e-12)
+            for p in g['params']:
+                if p.grad is None: continue
+                e = p.grad * scale; p.add_(e); moves.append((p, e))
+        return moves
+
+    @torch.no_grad()
+    def step(self, closure: Callable | None = None):
+        "One SAM step: ascend, `closure()` (second forward/backward), descend back, base optimizer step with the new gradient."
+        if closure is None: raise ValueError("SAM.step needs a closure that recomputes and back-propagates the loss (the training loop passes one)")
+        moves = self._ascend()
+        self.base_optimizer.zero_grad(set_to_none=True)
+        with torch.enable_grad(): loss = closure()
+        for p, e in moves: p.sub_(e)
+        self.base_optimizer.step()
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True): self.base_optimizer.zero_grad(set_to_none=set_to_none)
+    def state_dict(self) -> dict: return self.base_optimizer.state_dict()
+    def load_state_dict(self, state: dict) -> None:
+        self.base_optimizer.load_state_dict(state); self.param_groups = self.base_optimizer.param_groups
+
+SAM_RHO = 0.05   # the HSEmotion recipe's SAM radius, used by the registered 'sam' optimizers
+
+@OPTIMIZERS.register('sam')
+def _sam(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZERS['adamw'](g, cfg), SAM_RHO)
+
+@OPTIMIZERS.register('sam_sgd')
+def _sam_sgd(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZERS['sgd'](g, cfg), SAM_RHO)
 
 # %% ../nbs/12_train.ipynb #c5df8b9a
 @dataclass

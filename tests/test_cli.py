@@ -26,7 +26,7 @@ def test_train_help_comes_from_config_comments(emoxnet_cmd):
     r = run(emoxnet_cmd, 'train', '--help')
     assert r.returncode == 0, r.stderr
     h = ' '.join(r.stdout.split())
-    for s in ('--batch-size BATCH_SIZE batch size per process (default 64)', '--optimizer {adamw,sgd}',
+    for s in ('--batch-size BATCH_SIZE batch size per process (default 64)', '--optimizer {adamw,sgd,sam,sam_sgd}',
               '--monitor {valid_acc,valid_loss,valid_macro_f1}', '--augment, --no-augment training augmentation',
               '--max-steps MAX_STEPS stop after N optimizer steps (smoke runs) (default None)'):
         assert s in h, s

@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from emoxnet.multitask import (SAM, SAMOptimizer, MultiTaskLoss, TwoStage, ccc, decode_outputs, identity_splits,
+from emoxnet.multitask import (SAMOptimizer, MultiTaskLoss, TwoStage, ccc, decode_outputs, identity_splits,
                                multitask_config, multitask_heads, verification_report)
-from emoxnet.train import Learner, TrainConfig, toy_splits
+from emoxnet.train import OPTIMIZERS, SAM, Learner, TrainConfig, toy_splits
 
 
 def test_sam_with_adam_matches_two_manual_passes():
@@ -41,6 +41,28 @@ def test_learner_with_sam_and_two_stage_on_toy():
     assert r['steps'] == 2 and math.isfinite(r['history'][0]['train_loss'])
     a, b = TwoStage().stage_configs(TrainConfig(batch_size=8))
     assert (a.epochs, a.lr, b.epochs, b.lr, a.batch_size) == (1, 1e-3, 10, 1e-4, 8)
+
+
+def test_sam_from_the_registry_two_passes_per_step(tmp_path):
+    "`emoxnet train --optimizer sam`: the loop builds SAM (around AdamW) from the registry; each step runs the closure (the second pass) and moves the weights."
+    from emoxnet.cli import main
+    from emoxnet.core import load_json
+    assert {'sam', 'sam_sgd'} <= set(OPTIMIZERS)
+    passes, moved, orig_step = [], [], SAM.step
+    def counting_step(self, closure=None):
+        before = [p.detach().clone() for g in self.param_groups for p in g['params']]
+        def c(): passes.append(1); return closure()
+        loss = orig_step(self, c)
+        moved.append(any(not torch.equal(a, p) for a, p in zip(before, (p for g in self.param_groups for p in g['params']))))
+        assert isinstance(self.base_optimizer, torch.optim.AdamW)
+        return loss
+    SAM.step = counting_step
+    try:
+        rc = main(['train', '--data', 'toy', '--arch', 'test_convnext', '--size', '32', '--out', str(tmp_path / 'run'), '--optimizer', 'sam',
+                   '--epochs', '1', '--max-steps', '2', '--batch-size', '32', '--weight-decay', '0', '--no-augment', '--no-progress', '--device', 'cpu'])
+    finally: SAM.step = orig_step
+    assert rc == 0 and moved == [True, True] and len(passes) == 2
+    assert load_json(tmp_path / 'run' / 'metrics.json')['config']['optimizer'] == 'sam'
 
 
 def test_unlabelled_heads_get_no_gradient_from_labels():
