@@ -18,8 +18,8 @@ from .core import Registry
 
 # %% auto #0
 __all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'ConvBN', 'SeparableConvBN',
-           'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'SeparableConvBias', 'ConvSameBias',
-           'DenseBlock4', 'FaceApiExpressionNet', 'ArchSpec']
+           'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'FaceResMobileNet', 'SeparableConvBias',
+           'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'ArchSpec']
 
 # %% ../nbs/09_archs.ipynb #9cb59252
 KERAS_BN_EPS = 1e-3   # Keras BatchNormalization's default epsilon (torch's is 1e-5)
@@ -139,6 +139,22 @@ class FaceResNet(MobileNetV1Heads):
         out = self.head_outputs(self.forward_features(x))
         return {'logits': torch.cat([torch.zeros_like(out['gender']), out['gender']], 1), **out}
 
+# %% ../nbs/09_archs.ipynb #frmb0002
+class FaceResMobileNet(MobileNetV1Heads):
+    "The HSE FaceRes MobileNet v1 body with a fresh `num_classes`-way classifier on the 1024-d descriptor: timm-like, takes the imported FaceRes weights."
+    pretrained_cfg = {'classifier': ('fc', 'hidden', 'heads'), 'first_conv': 'stem.conv'}   # what emoxnet.models.load_backbone skips / adapts
+    def __init__(self, num_classes: int = 8, in_chans: int = 3, drop_rate: float = 0.0):
+        super().__init__(in_chans, None)
+        del self.hidden, self.heads                       # FaceRes's own head layers: not part of the body
+        self.num_classes, self.drop = num_classes, nn.Dropout(drop_rate)
+        self.fc = nn.Linear(self.num_features, num_classes)
+    def get_classifier(self) -> nn.Module: return self.fc
+    def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        "Class logits; `pre_logits=True`: the 1024-d pooled descriptor (FaceRes's identity descriptor)."
+        z = f.mean((2, 3))
+        return z if pre_logits else self.fc(self.drop(z))
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
+
 # %% ../nbs/09_archs.ipynb #606ef659
 class SeparableConvBias(nn.Module):
     "TF `separableConv2d` ('same', 3x3 depthwise moved by `stride`, then 1x1 pointwise) + bias, as face-api.js uses it."
@@ -201,3 +217,4 @@ WORKSPACE_ARCHS['big_xception'] = ArchSpec(XceptionNet, "oarriaga big-Xception (
                                            dict(stem=((32, 2), (64, 1)), widths=(128, 256), pre_act=True))
 WORKSPACE_ARCHS['faceapi_expression'] = ArchSpec(FaceApiExpressionNet, "face-api.js FaceExpressionNet (112 px RGB): four dense blocks of separable convolutions + a linear classifier; 0.1 M params")
 WORKSPACE_ARCHS['hse_faceres'] = ArchSpec(FaceResNet, "HSE FaceRes MobileNet v1 (224 px RGB): VGGFace2 identity descriptor + age + gender heads; 3.5 M params")
+WORKSPACE_ARCHS['faceres_mobilenet'] = ArchSpec(FaceResMobileNet, "the HSE FaceRes MobileNet v1 body with a fresh classifier (any classes, extra heads): fine-tunes from the imported hse_faceres weights; 3.2 M params")

@@ -164,9 +164,13 @@ from .archs import WORKSPACE_ARCHS   # torch modules written here (imported mode
 def create_model(cfg: ModelConfig) -> nn.Module:
     "Build `cfg.arch` (a `WORKSPACE_ARCHS` name, else timm) with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`."
     if cfg.arch in WORKSPACE_ARCHS:
-        if cfg.pretrained is True or cfg.heads: raise ValueError(f"{cfg.arch!r} is built in emoxnet.archs: no timm hub weights and no extra heads")
+        if cfg.pretrained is True: raise ValueError(f"{cfg.arch!r} is built in emoxnet.archs: no timm hub weights (pass a local file or checkpoint folder)")
         model = WORKSPACE_ARCHS[cfg.arch](cfg.num_classes, cfg.in_chans, **cfg.model_kwargs)
+        if cfg.heads and isinstance(getattr(model, 'heads', None), nn.ModuleDict):   # a published model with its own fixed heads (FaceResNet)
+            raise ValueError(f"{cfg.arch!r} returns its own fixed heads and cannot take extra ones; to fine-tune its body with new classes "
+                             f"and heads use arch 'faceres_mobilenet' with pretrained=<the folder written by 'emoxnet zoo import hse_faceres'>")
         if isinstance(cfg.pretrained, str): load_backbone(model, cfg.pretrained)
+        if cfg.heads: model = MultiHeadNet(model, cfg.heads)
         model.model_config = cfg
         return model
     kw = _timm_kwargs(cfg)

@@ -25,7 +25,7 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 __all__ = ['AGE_SCALE', 'TASKS', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
            'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss', 'embed_dataset',
            'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
-           'identity_pretrain', 'finetune_multitask']
+           'identity_pretrain', 'finetune_multitask', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -355,3 +355,18 @@ def finetune_multitask(splits: FERSplits, # train/valid/test with the label colu
         c = TrainConfig.from_dict({**c.to_dict(), 'epochs': recipe.head_epochs + recipe.epochs, 'lr': scratch_lr})
         r = Learner(mcfg, splits, c, out_dir, loss, opt_func=recipe.opt_func()).fit()
     return {**r, 'report': multitask_report(r['model'], splits['test'])}
+
+# %% ../nbs/19_multitask.ipynb #idin0002
+def identity_init(spec: str | Path, # 'zoo:NAME' (a name in emoxnet.zoo.ZOO) or a checkpoint folder / weights file
+                  zoo_dir: str | Path = 'runs/zoo') -> Path: # where zoo models are kept (relative: from the repository root)
+    "The folder or file of an identity initialisation; a zoo model missing from `zoo_dir` is imported first."
+    from emoxnet.data.experiment import resolve_path
+    spec = str(spec)
+    if not spec.startswith('zoo:'):
+        p = resolve_path(spec)
+        if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint folder or weights file (for a zoo model write 'zoo:NAME')")
+        return p
+    from emoxnet.zoo import ZOO, import_model
+    name = spec[4:]; ZOO[name]   # an unknown name fails here, with the list of names
+    p = resolve_path(zoo_dir) / name
+    return p if (p / 'model.safetensors').exists() else import_model(name, p)
