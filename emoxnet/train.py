@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
 from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir
-from .data.core import FERDataset, FERSplits, LABEL_MODES
+from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings
 from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
@@ -193,7 +193,7 @@ class Loss:
 def class_frequencies(ds: FERDataset, label_mode: str = 'hard') -> np.ndarray:
     "Images per class in `ds`: hard-label counts, or the summed soft mass for the soft modes."
     if label_mode != 'hard' and ds.soft_targets is not None: return ds.soft_targets.sum(0).astype(np.float64)
-    return np.bincount(ds.targets, minlength=len(ds.classes)).astype(np.float64)
+    return np.bincount(ds.targets[ds.targets != NO_LABEL], minlength=len(ds.classes)).astype(np.float64)   # unlabelled: no class
 
 def inverse_frequency_weights(counts) -> np.ndarray:
     "`N / (K * n_c)` per class (0 for classes without examples): the mean weight of an example is 1."
@@ -219,6 +219,9 @@ class HardSoftCE(Loss):
         z = class_logits(outputs).float()
         w = None if self.weight is None else self.weight.to(z.device)
         if not torch.is_floating_point(targets):
+            has = targets != NO_LABEL   # samples without an expression label are masked out (mean over the labelled ones)
+            if not has.all(): z, targets = z[has], targets[has]
+            if not len(targets): return z.sum() * 0
             return F.cross_entropy(z, targets, weight=w, label_smoothing=self.label_smoothing)
         t = targets.to(z.dtype)
         if (batch or {}).get('label_mode') == 'multi':
@@ -412,10 +415,10 @@ def _label_map(ds_classes: Sequence[str], model_classes: Sequence[str]) -> np.nd
     return np.array([list(model_classes).index(c) for c in ds_classes])
 
 def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -> tuple[dict, np.ndarray]:
-    m = _label_map(dataset.classes, classes)
-    y = dataset.targets if m is None else m[dataset.targets]
+    m, has = _label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
+    y = dataset.targets[has] if m is None else m[dataset.targets[has]]
     probs = torch.softmax(logits.double(), 1).numpy()
-    return classification_report(probs, y, classes), probs
+    return classification_report(probs[has], y, classes), probs
 
 def evaluate(model: nn.Module, dataset: FERDataset, batch_size: int = 256, preprocess: Preprocess | None = None,
              accelerator=None, classes: Sequence[str] | None = None) -> tuple[dict, np.ndarray]:

@@ -100,3 +100,22 @@ def test_identity_splits_hold_out_people():
     ids = identity_splits(s)
     assert set(ids['heldout'].meta['subject']).isdisjoint(ids['train'].meta['subject'])
     assert ids['train'].classes == ids['valid'].classes and len(ids['heldout'].classes) == s['test'].meta['subject'].nunique()
+
+
+def test_missing_expression_labels_are_masked_not_rejected():
+    "NO_LABEL (-1) targets: the dataset accepts them (and only them), the expression loss ignores them, training and evaluation run."
+    from emoxnet.data.core import NO_LABEL, FERDataset
+    from emoxnet.train import HardSoftCE, fit
+    imgs = np.zeros((3, 8, 8), np.uint8)
+    with pytest.raises(ValueError, match=r'row 2: target index -3 outside 0..1'): FERDataset(imgs, [0, -1, -3], ['a', 'b'])
+    z = torch.randn(4, 3, requires_grad=True); y = torch.tensor([2, NO_LABEL, 0, NO_LABEL])
+    ce = HardSoftCE(label_smoothing=0.1, class_weights=[1., 2., 3.])
+    torch.testing.assert_close(ce(z, y), ce(z[[0, 2]], y[[0, 2]]))   # masked, not a zero-filled target
+    ce(z, torch.full((4,), NO_LABEL)).backward(); assert torch.count_nonzero(z.grad) == 0
+    from emoxnet.data.synthetic import SynthConfig, generate
+    s = generate(SynthConfig(n_subjects=10, images_per_subject=4, size=32))
+    s['train'].targets[1::2] = NO_LABEL; s['valid'].targets[0] = NO_LABEL
+    r = fit(multitask_config('test_convnext', s.classes, input_size=32), s,
+            TrainConfig(epochs=1, batch_size=8, progress=False, class_weights='inverse_frequency'), loss=MultiTaskLoss())
+    h = r['history'][0]
+    assert math.isfinite(h['train_expression']) and h['train_age_labelled'] == 1.0 and r['valid']['n'] == len(s['valid']) - 1

@@ -20,8 +20,8 @@ from PIL import Image, ImageOps
 from ..core import Registry
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'LABEL_MODES', 'DataError', 'ImageInputError', 'describe', 'image_size', 'read_image', 'to_tensor',
-           'FERDataset', 'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe', 'image_size', 'read_image',
+           'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -118,6 +118,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
 
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
 LABEL_MODES = ('hard', 'soft', 'sample', 'multi')
+NO_LABEL = -1   # hard target of a sample without an expression label (multi-task data: its other labels still train)
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "Default transform: uint8 `(H,W)`/`(H,W,C)` -> float tensor `(C,H,W)` in [0, 1]."
@@ -141,8 +142,11 @@ class FERDataset(torch.utils.data.Dataset):
         self.multi_threshold, self.rng = multi_threshold, np.random.default_rng(seed)
         n = len(self.targets)
         if len(images) != n: raise ValueError(f"{name}/{split}: {len(images)} images but {n} targets")
-        if n and (self.targets.min() < 0 or self.targets.max() >= len(self.classes)):
-            raise ValueError(f"{name}/{split}: target index outside 0..{len(self.classes)-1}")
+        bad = (self.targets < NO_LABEL) | (self.targets >= len(self.classes))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name}/{split}: row {i}: target index {self.targets[i]} outside 0..{len(self.classes)-1} ({int(bad.sum())} such rows); "
+                             f"expected a class index, or {NO_LABEL} (NO_LABEL) for a sample without an expression label")
         if self.soft_targets is not None and self.soft_targets.shape != (n, len(self.classes)):
             raise ValueError(f"{name}/{split}: soft_targets shape {self.soft_targets.shape}, expected {(n, len(self.classes))}")
         if len(self.meta) != n: raise ValueError(f"{name}/{split}: meta has {len(self.meta)} rows, expected {n}")
@@ -179,7 +183,7 @@ class FERDataset(torch.utils.data.Dataset):
 
     def counts(self) -> dict[str, int]:
         "Images per class (hard targets), every class listed, in `classes` order."
-        c = np.bincount(self.targets, minlength=len(self.classes))
+        c = np.bincount(self.targets[self.targets != NO_LABEL], minlength=len(self.classes))   # unlabelled samples: in no class
         return {k: int(v) for k, v in zip(self.classes, c)}
 
     def subset(self, idx) -> 'FERDataset':
