@@ -22,10 +22,10 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'TASKS', 'SAMOptimizer', 'Task', 'multitask_heads', 'decode_outputs', 'ccc', 'MultiTaskLoss',
-           'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits', 'ArcFaceLoss', 'embed_dataset',
-           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
-           'identity_pretrain', 'finetune_multitask', 'identity_init']
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads',
+           'decode_outputs', 'ccc', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
+           'identity_splits', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody',
+           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -43,33 +43,49 @@ class SAMOptimizer:
 # %% ../nbs/19_multitask.ipynb #ce6061bc
 @dataclass(frozen=True)
 class Task:
-    "An extra head: its width, the metadata columns that label it, and how raw outputs become values."
+    "An extra head: its width, the metadata columns that label it, how raw outputs become values, and its loss on labelled samples."
     width: int                                   # outputs of the linear head
     columns: tuple[str, ...]                     # meta columns with its labels (NaN = missing)
     decode: Callable[[torch.Tensor], torch.Tensor]  # raw head output -> value(s)
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (raw outputs, labels (n, len(columns))) of the labelled samples -> loss
+    values: tuple[str, ...] = ()                 # names of the decoded values (default: the head's name; several: one per column of decode's output)
+    min_labelled: int = 1                        # fewer labelled samples in a batch: no loss for this task
 
 AGE_SCALE = 100.0   # the age head predicts years / 100: targets of order 1 keep its loss on the scale of the others
+AGE_BINS = 100      # the authors' age head: one-year bins 0..99
+
+def age_from_bins(z: torch.Tensor) -> torch.Tensor:
+    "Age in years from `(N, AGE_BINS)` bin logits: the expectation over the two most probable bins (the authors' reading)."
+    p, i = z.softmax(1).topk(2, dim=1)
+    return (p * i.to(p.dtype)).sum(1) / p.sum(1)
+
+def _va_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    p = torch.tanh(z); return sum((1 - ccc(p[:, i], y[:, i])) / 2 for i in range(2))
 
 TASKS = Registry('task')
-TASKS['va'] = Task(2, ('valence', 'arousal'), torch.tanh)
-TASKS['age'] = Task(1, ('age',), lambda z: z[:, 0] * AGE_SCALE)
-TASKS['gender'] = Task(1, ('gender',), lambda z: torch.sigmoid(z[:, 0]))
-TASKS['ethnicity'] = Task(5, ('race',), lambda z: z.softmax(1))
+TASKS['va'] = Task(2, ('valence', 'arousal'), torch.tanh, _va_loss, ('valence', 'arousal'), min_labelled=2)
+TASKS['age'] = Task(1, ('age',), lambda z: z[:, 0] * AGE_SCALE, lambda z, y: F.l1_loss(z[:, 0], y[:, 0] / AGE_SCALE))
+TASKS['age_bins'] = Task(AGE_BINS, ('age',), age_from_bins, lambda z, y: F.cross_entropy(z, y[:, 0].round().clamp(0, AGE_BINS - 1).long()), ('age',))
+TASKS['gender'] = Task(1, ('gender',), lambda z: torch.sigmoid(z[:, 0]), lambda z, y: F.binary_cross_entropy_with_logits(z[:, 0], y[:, 0]))
+TASKS['ethnicity'] = Task(5, ('race',), lambda z: z.softmax(1), lambda z, y: F.cross_entropy(z, y[:, 0].long()))
+DEFAULT_TASKS = ('va', 'age', 'gender', 'ethnicity')   # age as a regression by default (see above)
 
-def multitask_heads(tasks: Sequence[str] = tuple(TASKS)) -> dict[str, int]:
+def multitask_heads(tasks: Sequence[str] = DEFAULT_TASKS) -> dict[str, int]:
     "`ModelConfig.heads` for `tasks` (names in `TASKS`)."
+    ages = [t for t in tasks if TASKS[t].values == ('age',) or t == 'age']
+    if len(ages) > 1: raise ValueError(f"tasks {ages} both predict age: choose one age head")
     return {t: TASKS[t].width for t in tasks}
 
 def decode_outputs(outputs: dict, # a model's outputs (a dict with 'logits', or the logits)
                    heads: Sequence[str] = ()) -> dict[str, torch.Tensor]: # the model's ModelConfig.heads: only these are decoded
-    "Values of a multi-task model's outputs: `probs` of the expressions and each head of `heads` in `TASKS` decoded (`va` -> `valence`, `arousal`)."
+    "Values of a multi-task model's outputs: `probs` of the expressions and each head of `heads` in `TASKS` decoded under its value names (`va` -> `valence`, `arousal`; `age_bins` -> `age`)."
     if not isinstance(outputs, dict): outputs = {'logits': outputs}
     out = {'probs': outputs['logits'].float().softmax(1)}
     for name in heads:
         if name not in TASKS or name not in outputs: continue
-        v = TASKS[name].decode(outputs[name].float())
-        if name == 'va': out['valence'], out['arousal'] = v[:, 0], v[:, 1]
-        else: out[name] = v
+        t = TASKS[name]; v = t.decode(outputs[name].float()); names = t.values or (name,)
+        if len(names) > 1: out.update({n: v[:, i] for i, n in enumerate(names)})
+        else: out[names[0]] = v
     return out
 
 # %% ../nbs/19_multitask.ipynb #59562d01
@@ -86,25 +102,18 @@ def _masked(v: torch.Tensor) -> torch.Tensor: return ~torch.isnan(v)
 def _zero(z: torch.Tensor) -> torch.Tensor: return z.sum() * 0   # no labels: a zero that keeps the graph (all heads get a gradient, DDP-safe)
 
 def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, float]:
-    "Loss of head `name` over the samples whose labels are present, and the labelled share."
+    "Loss of head `name` over the samples whose labels are present (`TASKS[name].loss`), and the labelled share."
     t = TASKS[name]; y = torch.stack([batch[c].to(z.device).float() for c in t.columns], 1)
     has = _masked(y).all(1); share = has.float().mean().item()
-    if name == 'va':
-        if has.sum() < 2: return _zero(z), share
-        p = t.decode(z[has].float()); y = y[has]
-        return sum((1 - ccc(p[:, i], y[:, i])) / 2 for i in range(2)), share
-    if not has.any(): return _zero(z), share
-    z, y = z[has].float(), y[has, 0]
-    if name == 'age': return F.l1_loss(z[:, 0], y / AGE_SCALE), share
-    if name == 'gender': return F.binary_cross_entropy_with_logits(z[:, 0], y), share
-    return F.cross_entropy(z, y.long()), share
+    if has.sum() < t.min_labelled: return _zero(z), share
+    return t.loss(z[has].float(), y[has]), share
 
 # %% ../nbs/19_multitask.ipynb #c8a6808f
 from .train import Loss, HardSoftCE
 
 class MultiTaskLoss(Loss):
     "Expression CE (class-weighted, label-smoothed) + the masked losses of the extra heads in `tasks`, weighted by `weights`."
-    def __init__(self, tasks: Sequence[str] = tuple(TASKS), # heads with a loss (names in TASKS)
+    def __init__(self, tasks: Sequence[str] = DEFAULT_TASKS, # heads with a loss (names in TASKS)
                  weights: dict[str, float] | None = None, # per task, default 1 ('expression' included)
                  label_smoothing: float = 0.1, # of the expression CE
                  class_weights: str | Sequence[float] | None = 'inverse_frequency'): # of the expression CE
@@ -130,7 +139,7 @@ from .models import ModelConfig, unwrap, pooled_features   # pooled_features: th
 
 def multitask_config(arch: str, # a timm architecture
                      classes: Sequence[str], # expression classes (logit order)
-                     tasks: Sequence[str] = tuple(TASKS), # extra heads
+                     tasks: Sequence[str] = DEFAULT_TASKS, # extra heads
                      **kw) -> ModelConfig: # more ModelConfig fields (in_chans, input_size, pretrained, ...)
     "A `ModelConfig` with the multi-task heads."
     return ModelConfig(arch, tuple(classes), heads=multitask_heads(tasks), **kw)
@@ -341,7 +350,7 @@ def finetune_multitask(splits: FERSplits, # train/valid/test with the label colu
                        init: str | Path | None = None, # None: from scratch; a checkpoint folder / weights file for the backbone
                        recipe: TwoStage | None = None, # schedule with an initialisation (default: the authors')
                        cfg: TrainConfig | None = None, # batch size, seed, device, ...
-                       tasks: Sequence[str] = tuple(TASKS), # extra heads
+                       tasks: Sequence[str] = DEFAULT_TASKS, # extra heads
                        scratch_lr: float = 1e-3, # from scratch: one stage at this lr (same optimizer, same total epochs)
                        out_dir: str | Path | None = None, # run folder(s)
                        **model_kw) -> dict: # more ModelConfig fields (in_chans, input_size)
