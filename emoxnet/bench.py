@@ -11,7 +11,7 @@ import argparse, importlib, json, os, platform, time
 from .core import Registry, code_version
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli']
+__all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli', 'bench_video_speed']
 
 # %% ../nbs/95_bench.ipynb #c43e4e7d
 BENCHMARKS = Registry('benchmark')
@@ -29,6 +29,7 @@ _lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ fr
 _lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame')
 _lazy('models', 'emoxnet.deploy:bench_models', 'student (torch, ONNX Runtime) vs ensemble vs EfficientNet-B0@224: batch-1 latency, batch-64 throughput, ratios')
 _lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second')
+_lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)')
 
 def machine_info() -> dict:
     "Where a figure was measured: CPU count, torch threads, platform, code version."
@@ -69,3 +70,20 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('names', nargs='*', metavar='NAME', help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
     p.set_defaults(func=bench_main)
+
+# %% ../nbs/95_bench.ipynb #bvid0002
+def bench_video_speed(n_frames: int = 100, # frames of the clip (4 s at 25 fps)
+                      detect_every: tuple[int, ...] = (1, 5, 25), # detector schedules to compare
+                      threads: int | None = 1, # torch threads while measuring (None: leave as is)
+                      checkpoint: str | None = None): # a checkpoint folder (default: the bundled student)
+    "Per-stage ms per frame and x real time of video analysis on a 25 fps 640x480 one-face clip (`emoxnet.video.bench_video`), with the 5x goal."
+    import tempfile, torch
+    from emoxnet.predict import EmotionRecognizer
+    from emoxnet.video import bench_clip, bench_video
+    rec = EmotionRecognizer.from_checkpoint(checkpoint) if checkpoint else EmotionRecognizer.default()
+    before = torch.get_num_threads()
+    if threads: torch.set_num_threads(threads)
+    try:
+        with tempfile.TemporaryDirectory() as d: df = bench_video(rec, bench_clip(d, n_frames), tuple(detect_every))
+    finally: torch.set_num_threads(before)
+    return df.assign(goal_5x_realtime=df['x_realtime'] >= 5)
