@@ -134,3 +134,23 @@ def test_age_bins_head_trains_and_reports_years():
     assert math.isfinite(r['history'][0]['train_age_bins']) and 0.2 < r['history'][0]['train_age_bins_labelled'] < 0.8
     rep = multitask_report(r['model'], s['test'])
     assert 0 <= rep['age_mae'] < 100 and rep['gender_acc'] is None
+
+
+def test_real_identity_arm_on_the_faceres_body(tmp_path):
+    "Extra heads on a workspace arch: faceres_mobilenet takes FaceRes weights (from 'zoo:NAME' or a folder) and fine-tunes with multi-task heads."
+    from emoxnet.data.synthetic import SynthConfig, generate
+    from emoxnet.models import ModelConfig, create_model, save_checkpoint
+    from emoxnet.multitask import finetune_multitask, identity_init
+    fr = create_model(ModelConfig('hse_faceres', ('female', 'male'), 3, 64)); save_checkpoint(fr, None, tmp_path / 'hse_faceres')
+    init = identity_init('zoo:hse_faceres', tmp_path); assert init == tmp_path / 'hse_faceres'
+    with pytest.raises(ValueError, match="use arch 'faceres_mobilenet'"):
+        create_model(ModelConfig('hse_faceres', ('female', 'male'), 3, 64, heads={'va': 2}))
+    s = generate(SynthConfig(n_subjects=10, images_per_subject=4, size=32, grey=False))
+    tiny = TwoStage(head_epochs=1, epochs=1, head_lr=1e-3, lr=1e-4)
+    r = finetune_multitask(s, 'faceres_mobilenet', init, tiny, TrainConfig(batch_size=8, max_steps=2, progress=False), in_chans=3, input_size=32)
+    m = r['model']
+    assert set(m.heads) == {'va', 'age', 'gender', 'ethnicity'} and m.backbone.fc.out_features == len(s.classes)
+    w = 'blocks.12.1.conv.weight'
+    assert not torch.equal(m.backbone.state_dict()[w], fr.state_dict()[w])   # stage 2 fine-tuned the loaded body...
+    assert torch.allclose(m.backbone.state_dict()[w], fr.state_dict()[w], atol=1e-2)   # ...starting from FaceRes's weights
+    assert 0 <= r['report']['accuracy'] <= 1
