@@ -100,7 +100,7 @@ class KDLoss(Loss):
         return {'alpha': self.alpha, 'temperature': self.temperature, 'smoothing': self.smoothing, 'teacher_mode': self.teacher_mode}
 
 # %% ../nbs/14_distill.ipynb #ba8baeaf
-DEFAULT_STUDENT = 'mobilenetv3_small_050'
+DEFAULT_STUDENT = 'resnet10t_pico'
 VARIANTS = ('kd', 'scratch', 'ls')
 
 def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperature: float, smoothing: float,
@@ -152,10 +152,10 @@ class ExperimentConfig:
     out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed>
     ensemble_dir: str | None = None         # None: <out_dir>/ensemble (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
-    member_epochs: int = 10
+    member_epochs: int = 20
     member_lr: float = 2e-3
     student: str = DEFAULT_STUDENT
-    epochs: int = 12
+    epochs: int = 20
     lr: float = 2e-3
     batch_size: int = 32
     alpha: float = 0.7

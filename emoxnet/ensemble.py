@@ -266,7 +266,7 @@ def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     return load_ensemble(path, device) if is_ensemble(path) else load_checkpoint(path, device)[0]
 
 # %% ../nbs/13_ensemble.ipynb #d3e34d77
-DEFAULT_MEMBERS: tuple[str, ...] = ('resnet18', 'cs3darknet_s', 'densenet121')   # ResNet / CSP-DarkNet / DenseNet families
+DEFAULT_MEMBERS: tuple[str, ...] = ('resnet10t_slim', 'mini_xception', 'densenet_mini')   # ResNet / Xception / DenseNet families
 
 def as_train_config(train: TrainConfig | dict | None, **over) -> TrainConfig:
     "`train` (a `TrainConfig`, a dict of its fields or None) with the fields in `over` replaced."
