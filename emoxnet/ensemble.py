@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/ensemble.html.md"""
 
 # %% ../nbs/13_ensemble.ipynb #c936be4c
 from __future__ import annotations
-import math, os, shutil, time
+import argparse, math, os, shutil, time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,8 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, atomic_write, save_json, load_json, code_version, git_rev, jsonable
+from PIL import Image
+
+from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS
 from .data.core import FERDataset, FERSplits
+from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap
@@ -25,8 +28,9 @@ from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits
 
 # %% auto #0
-__all__ = ['RULES', 'RULE_ORDER', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted',
-           'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'EmoXNet',
+__all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
+           'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
+           'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'as_train_config',
            'finished_run', 'member_run', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
@@ -36,9 +40,13 @@ RULES = Registry('combination rule')
 class Combiner(nn.Module):
     "Stacked member logits `(N, M, K)` -> ensemble logits `(N, K)`; `fit(z, y)` on validation when the rule has parameters."
     needs_fit: bool = False
+    vocabularies: bool = False   # can combine members that predict different classes (`forward_known`)
     def __init__(self, n_members: int, n_classes: int):
         super().__init__(); self.n_members, self.n_classes = int(n_members), int(n_classes)
     def fit(self, z: torch.Tensor, y: torch.Tensor) -> 'Combiner': return self
+    def forward_known(self, z: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        "Ensemble logits when members lack classes (`known[m, k]`: member m predicts class k); only rules without fitted parameters can."
+        raise ValueError(f"{type(self).__name__}: fitted on one shared class vocabulary; members that lack classes need mean_prob or mean_logit")
     def hparams(self) -> dict:
         "Constructor arguments beyond the sizes (saved in `ensemble.json`)."
         return {}
@@ -62,11 +70,21 @@ class MeanProb(Combiner):
     "Average of the member probabilities (returned as log-probabilities)."
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return torch.logsumexp(F.log_softmax(z, -1), 1) - math.log(z.shape[1])
+    vocabularies = True
+    def forward_known(self, z: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        "Per class, the mean probability of the members that predict it, renormalised over the classes (log-probabilities)."
+        s = torch.logsumexp(F.log_softmax(z, -1), 1) - known.sum(0).clamp_min(1).to(z.dtype).log()
+        return s - torch.logsumexp(s, -1, keepdim=True)
 
 @RULES.register('mean_logit')
 class MeanLogit(Combiner):
     "Average of the member logits."
     def forward(self, z: torch.Tensor) -> torch.Tensor: return z.mean(1)
+    vocabularies = True
+    def forward_known(self, z: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        "Per class, the mean log-probability of the members that predict it (a normalised geometric mean over them)."
+        k = known.to(z.dtype)
+        return (F.log_softmax(z, -1) * k).sum(1) / k.sum(0).clamp_min(1)
 
 @RULES.register('weighted')
 class Weighted(Combiner):
@@ -172,39 +190,173 @@ def select_rule(table: pd.DataFrame) -> str:
     t = t.assign(order=range(len(t))).sort_values(['valid_acc', 'valid_nll', 'order'], ascending=[False, True, True])
     return str(t.iloc[0]['rule'])
 
+# %% ../nbs/13_ensemble.ipynb #het00002
+ABSENT: float = -1e4   # an aligned member's logit for a class it does not predict: its softmax weight is exactly 0 in float32
+
+def class_index_map(source: Sequence[str], # a member's classes, in its order
+                    target: Sequence[str], # the vocabulary wanted
+                   ) -> np.ndarray:
+    "For each `target` class its index in `source`, -1 where `source` lacks it (names canonicalised)."
+    src = [canonical(c) for c in source]
+    return np.array([src.index(canonical(c)) if canonical(c) in src else -1 for c in target], dtype=np.int64)
+
+def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
+                 ) -> tuple[str, ...]:
+    "The members' classes when they all agree, else every class any member predicts, in the workspace's canonical order."
+    first = tuple(vocabularies[0])
+    if all(tuple(v) == first for v in vocabularies): return first
+    names = {canonical(c) for v in vocabularies for c in v}
+    return tuple(c for c in EXPRESSIONS if c in names)
+
+def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
+                       ) -> Preprocess:
+    "One input for members reading `pps`: the largest size (and its resize filter); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
+    big = max(pps, key=lambda p: p.size)
+    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return Preprocess.from_dict(big.to_dict())
+    c = max(p.channels for p in pps)
+    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, big.resize, 'RGB')
+
+# %% ../nbs/13_ensemble.ipynb #het00004
+LUMA: tuple[float, float, float] = (0.299, 0.587, 0.114)   # ITU-R 601-2 luma, the weights of PIL's 'L' conversion
+
+def resize_matrix(n_in: int, n_out: int, # line length before and after
+                  method: str = 'bilinear', # a `Preprocess.resize` filter
+                 ) -> torch.Tensor:
+    "`(n_out, n_in)` weights of PIL's `method` along one axis: `W @ v` resizes the line `v` as `Image.resize` does (read from PIL itself, float mode)."
+    eye = Image.fromarray(np.eye(n_in, dtype=np.float32))   # mode 'F': no rounding
+    return torch.from_numpy(np.asarray(eye.resize((n_out, n_in), RESAMPLE[method])).T.copy())
+
+class InputAdapter(nn.Module):
+    "One member's input from the ensemble's: back to [0, 1] pixels, colour order, grey/RGB, resize (the member's PIL filter, as a matrix), the member's normalisation."
+    def __init__(self, src: Preprocess, # the ensemble's input
+                 dst: Preprocess):      # the member's own preprocessing
+        super().__init__(); self.src, self.dst = src, dst
+        self.same_space = (src.channels, src.mean, src.std, src.colour_order) == (dst.channels, dst.mean, dst.std, dst.colour_order)
+        self.register_buffer('w', resize_matrix(src.size, dst.size, dst.resize), persistent=False)
+        for k, v in (('src_mean', src.mean), ('src_std', src.std), ('dst_mean', dst.mean), ('dst_std', dst.std), ('luma', LUMA)):
+            self.register_buffer(k, torch.tensor(v, dtype=torch.float32).view(-1, 1, 1), persistent=False)
+
+    def resize(self, x: torch.Tensor) -> torch.Tensor:
+        "`(N, C, S, S)` -> `(N, C, s, s)`: both axes through the resize matrix (a filter with weights summing to 1 commutes with normalisation)."
+        return x if self.src.size == self.dst.size else self.w @ x @ self.w.T
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.same_space: return self.resize(x)
+        x = x * self.src_std + self.src_mean                                   # [0, 1] pixels
+        if self.src.channels == 3 and self.src.colour_order == 'BGR': x = x.flip(1)
+        if self.src.channels == 3 and self.dst.channels == 1: x = (x * self.luma).sum(1, keepdim=True)
+        elif self.src.channels == 1 and self.dst.channels == 3: x = x.expand(-1, 3, -1, -1)
+        x = self.resize(x)
+        if self.dst.channels == 3 and self.dst.colour_order == 'BGR': x = x.flip(1)
+        return (x - self.dst_mean) / self.dst_std
+
+    def extra_repr(self) -> str:
+        s, d = self.src, self.dst
+        return f"{s.size} px {s.channels} ch -> {d.size} px {d.channels} ch ({d.resize}{'' if self.same_space else ', renormalised'})"
+
 # %% ../nbs/13_ensemble.ipynb #ac6e2674
 class EmoXNet(nn.Module):
-    "An ensemble of classifiers of the same classes and preprocessing, combined by a `Combiner`."
-    def __init__(self, members: Sequence[nn.Module], combiner: Combiner | str = 'mean_prob', names: Sequence[str] | None = None):
+    "An ensemble of classifiers combined by a `Combiner`; members may differ in input and classes once the ensemble has its own (`EmoXNet.aligned`)."
+    def __init__(self, members: Sequence[nn.Module], # models with a `model_config` (checkpoints)
+                 combiner: Combiner | str = 'mean_prob', # a rule name of `RULES` or a (fitted) combiner
+                 names: Sequence[str] | None = None,     # one per member (default: the architectures)
+                 classes: Sequence[str] | None = None,   # the ensemble's classes (None: the members', which must then agree)
+                 preprocess: Preprocess | None = None):  # the ensemble's input (None: the members', which must then agree)
         super().__init__()
         members = [unwrap(m) for m in members]
         if not members: raise ValueError("EmoXNet needs at least one member")
         cfgs = [getattr(m, 'model_config', None) for m in members]
         if any(c is None for c in cfgs): raise ValueError("every member needs a model_config (build members with create_model or load_checkpoint)")
-        c0 = cfgs[0]
-        for i, c in enumerate(cfgs[1:], 1):
-            if tuple(c.classes) != tuple(c0.classes):
-                raise ValueError(f"member {i} ({c.arch}) predicts {list(c.classes)}, member 0 ({c0.arch}) {list(c0.classes)}: members must share classes and their order")
-            if c.preprocess != c0.preprocess:
-                raise ValueError(f"member {i} ({c.arch}) preprocessing {c.preprocess} differs from member 0 ({c0.arch}) {c0.preprocess}")
+        classes, pp = _shared_classes(cfgs, classes), _shared_input(cfgs, preprocess)
         self.members = nn.ModuleList(members)
         self.names = list(names or _unique_names([c.arch for c in cfgs]))
         if len(self.names) != len(members) or len(set(self.names)) != len(self.names): raise ValueError(f"bad member names {self.names}")
-        self.combiner = make_combiner(combiner, len(members), len(c0.classes)) if isinstance(combiner, str) else combiner
-        self.model_config = ModelConfig('emoxnet', c0.classes, c0.in_chans, c0.input_size, c0.preprocess)
+        self.combiner = make_combiner(combiner, len(members), len(classes)) if isinstance(combiner, str) else combiner
+        self.model_config = ModelConfig('emoxnet', classes, pp.channels, pp.size, pp)
+        self._align(cfgs)
         self.eval()
+
+    @classmethod
+    def aligned(cls, members: Sequence[nn.Module], combiner: Combiner | str = 'mean_prob', names: Sequence[str] | None = None,
+                classes: Sequence[str] | None = None, # default: `union_classes` of the members
+                preprocess: Preprocess | None = None, # default: `ensemble_preprocess` of the members
+               ) -> 'EmoXNet':
+        "An ensemble over members that may differ in input size, channels, normalisation and classes."
+        cfgs = [unwrap(m).model_config for m in members]
+        return cls(members, combiner, names, classes or union_classes([c.classes for c in cfgs]),
+                   preprocess or ensemble_preprocess([c.preprocess for c in cfgs]))
+
+    def _align(self, cfgs: Sequence[ModelConfig]):
+        "Input adapters for the members whose preprocessing differs from the ensemble's; class maps when some member's classes differ."
+        mc = self.model_config
+        ad = [nn.Identity() if c.preprocess == mc.preprocess else InputAdapter(mc.preprocess, c.preprocess) for c in cfgs]
+        self.adapters = nn.ModuleList(ad) if any(isinstance(a, InputAdapter) for a in ad) else None
+        for k in ('class_maps', 'known'): self.register_buffer(k, None, persistent=False)
+        self.partial = False
+        if all(tuple(c.classes) == tuple(mc.classes) for c in cfgs): return
+        maps = torch.from_numpy(np.stack([_member_map(i, c, mc.classes) for i, c in enumerate(cfgs)]))
+        if (lost := [k for j, k in enumerate(mc.classes) if not (maps[:, j] >= 0).any()]):
+            raise ValueError(f"no member predicts {lost}: an ensemble class needs at least one member that knows it")
+        self.register_buffer('class_maps', maps, persistent=False); self.register_buffer('known', maps >= 0, persistent=False)
+        self.partial = not bool(self.known.all())
+        if self.partial and not self.combiner.vocabularies:
+            raise ValueError(f"rule {self.rule!r} is fitted on one shared class vocabulary, but {self._gaps()}; use a rule that "
+                             f"needs no fitting ({', '.join(r for r in RULES if RULES[r].vocabularies)})")
+
+    def _gaps(self) -> str:
+        return '; '.join(f"{n} lacks {[k for k, ok in zip(self.model_config.classes, row) if not ok]}"
+                         for n, row in zip(self.names, self.known.tolist()) if not all(row))
 
     @property
     def rule(self) -> str:
         return next((k for k, v in RULES.items() if type(self.combiner) is v), type(self.combiner).__name__)
     @property
     def member_configs(self) -> list[ModelConfig]: return [m.model_config for m in self.members]
+    @property
+    def is_aligned(self) -> bool:
+        "Do members read other inputs or predict other classes than the ensemble (adapters or class maps)?"
+        return self.adapters is not None or self.class_maps is not None
 
     def member_logits(self, x: torch.Tensor) -> torch.Tensor:
-        "Stacked member logits `(N, M, K)`."
-        return torch.stack([class_logits(m(x)) for m in self.members], 1)
+        "Stacked member logits `(N, M, K)` on the ensemble's classes (`ABSENT` where a member lacks one), each member on its own input."
+        zs = []
+        for j, m in enumerate(self.members):
+            z = class_logits(m(x if self.adapters is None else self.adapters[j](x)))
+            if self.class_maps is not None: z = z[:, self.class_maps[j].clamp_min(0)].masked_fill(~self.known[j], ABSENT)
+            zs.append(z)
+        return torch.stack(zs, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.combiner(self.member_logits(x))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.member_logits(x)
+        return self.combiner.forward_known(z, self.known) if self.partial else self.combiner(z)
+
+def _shared_classes(cfgs: Sequence[ModelConfig], classes: Sequence[str] | None) -> tuple[str, ...]:
+    "`classes`, or the members' classes when they all agree (else an error pointing at `EmoXNet.aligned`)."
+    if classes is not None: return tuple(str(c) for c in classes)
+    c0 = cfgs[0]
+    for i, c in enumerate(cfgs[1:], 1):
+        if tuple(c.classes) != tuple(c0.classes):
+            raise ValueError(f"member {i} ({c.arch}) predicts {list(c.classes)}, member 0 ({c0.arch}) {list(c0.classes)}: members must share classes "
+                             f"and their order, or the ensemble needs its own (EmoXNet.aligned, or classes=...)")
+    return tuple(c0.classes)
+
+def _shared_input(cfgs: Sequence[ModelConfig], preprocess: Preprocess | None) -> Preprocess:
+    "`preprocess`, or the members' preprocessing when they all agree (else an error pointing at `EmoXNet.aligned`)."
+    if preprocess is not None: return preprocess
+    c0 = cfgs[0]
+    for i, c in enumerate(cfgs[1:], 1):
+        if c.preprocess != c0.preprocess:
+            raise ValueError(f"member {i} ({c.arch}) preprocessing {c.preprocess} differs from member 0 ({c0.arch}) {c0.preprocess} "
+                             f"(an ensemble with its own input adapts each member's: EmoXNet.aligned, or preprocess=...)")
+    return c0.preprocess
+
+def _member_map(i: int, cfg: ModelConfig, classes: Sequence[str]) -> np.ndarray:
+    "`class_index_map` of member `i` onto the ensemble's classes; it must share at least two of them."
+    try: m = class_index_map(cfg.classes, classes)
+    except KeyError as e: raise ValueError(f"member {i} ({cfg.arch}) classes {list(cfg.classes)}: {e.args[0]}") from None
+    if (m >= 0).sum() < 2:
+        raise ValueError(f"member {i} ({cfg.arch}) predicts {list(cfg.classes)}: it shares fewer than two of the ensemble's classes {list(classes)}")
+    return m
 
 def _unique_names(archs: Sequence[str]) -> list[str]:
     seen, out = {}, []
@@ -213,10 +365,17 @@ def _unique_names(archs: Sequence[str]) -> list[str]:
         out.append(a if archs.count(a) == 1 else f'{a}_{seen[a]}')
     return out
 
+class _MemberLogits(nn.Module):
+    "`ens.member_logits` as a model, so the shared evaluation loop can run it."
+    def __init__(self, ens: EmoXNet): super().__init__(); self.ens = ens
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.ens.member_logits(x)
+
 @torch.no_grad()
 def ensemble_member_logits(ens: EmoXNet, dataset: FERDataset, batch_size: int = 256) -> torch.Tensor:
-    "Member logits `(N, M, K)` of `ens` on `dataset`, in dataset order (each member evaluated with the shared loop)."
-    return torch.stack([predict_logits(m, dataset, batch_size, preprocess=ens.model_config.preprocess) for m in ens.members], 1)
+    "Member logits `(N, M, K)` of `ens` on `dataset`, in dataset order (each member evaluated with the shared loop; an aligned ensemble's through its adapters)."
+    pp = ens.model_config.preprocess
+    if ens.is_aligned: return predict_logits(_MemberLogits(ens), dataset, batch_size, preprocess=pp)
+    return torch.stack([predict_logits(m, dataset, batch_size, preprocess=pp) for m in ens.members], 1)
 
 # %% ../nbs/13_ensemble.ipynb #d8b6f012
 ENSEMBLE_FORMAT = 'emoxnet-ensemble/1'
