@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'bench': ('emoxnet.bench', 'print speed figures measured on this machine (`emoxnet bench --help` lists the benchmarks)'),
     'realcheck': ('emoxnet.realcheck', 'score a checkpoint on hand-labelled real faces (LFW in scikit-image): smile recall, neutral as happiness, top label share (--teacher DIR, --json, --out DIR)'),
     'zoo': ('emoxnet.zoo', "models trained on real faces, imported from the packages that ship them ('zoo list', 'zoo import NAME [--out DIR]')"),
+    'ensemble': ('emoxnet.ensemble', "combine checkpoint folders whose inputs and classes may differ into one EmoXNet ensemble ('ensemble build DIR... --out OUT')"),
     'video': ('emoxnet.video', 'per-frame expression scores and the clip label of a video (--json, --plot PNG, --detect-every N)'),
 }
 

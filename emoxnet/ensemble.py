@@ -31,8 +31,9 @@ from .train import TrainConfig, fit, predict_logits, class_logits
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
            'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
-           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'as_train_config',
-           'finished_run', 'member_run', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'build_ensemble',
+           'add_cli', 'as_train_config', 'finished_run', 'member_run', 'train_ensemble', 'save_plots',
+           'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -395,12 +396,14 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
         if not (d / 'model.safetensors').exists() or name not in member_dirs: save_checkpoint(m, m.model_config, d)
         rel = os.path.relpath(d, path)
         members.append({'name': name, 'arch': m.model_config.arch, 'checkpoint': rel, 'params': count_params(m)})
+        if ens.is_aligned: members[-1].update(classes=list(m.model_config.classes), preprocess=m.model_config.preprocess.to_dict())
     tensors = {k: v.detach().contiguous().cpu() for k, v in ens.combiner.state_dict().items()}
     with atomic_write(path / 'combiner.safetensors', 'wb') as f: f.write(save(tensors))
     if isinstance(rules, pd.DataFrame): rules = rules.to_dict(orient='records')
     info = {'format': ENSEMBLE_FORMAT, 'rule': ens.rule, 'hparams': ens.combiner.hparams(), 'combiner': ens.combiner.describe(),
             'members': members, 'classes': list(ens.model_config.classes), 'in_chans': ens.model_config.in_chans,
             'input_size': ens.model_config.input_size, 'preprocess': ens.model_config.preprocess.to_dict(),
+            **({'aligned': True} if ens.is_aligned else {}),   # members with their own inputs / classes (listed in `members`)
             'num_params': count_params(ens), 'rules': rules, 'metrics': metrics, 'code_version': code_version(), 'extra': extra or {}}
     save_json(info, path / 'ensemble.json')
     return path
@@ -415,14 +418,73 @@ def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXN
     members = [load_checkpoint(path / m['checkpoint'], device)[0] for m in info['members']]
     comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
     comb.load_state_dict(load_file(str(path / 'combiner.safetensors')))
-    ens = EmoXNet(members, comb, [m['name'] for m in info['members']]).to(device).eval()
+    ens = _from_info(path, info, members, comb).to(device).eval()
     if list(ens.model_config.classes) != info['classes']: raise ValueError(f"{path}: member classes disagree with ensemble.json")
     ens.info = info
     return ens
 
+def _from_info(path: Path, info: dict, members: list[nn.Module], comb: Combiner) -> EmoXNet:
+    "The `EmoXNet` of an `ensemble.json`: an aligned one checks each member's classes against the record and gets the recorded input and classes."
+    names = [m['name'] for m in info['members']]
+    if not info.get('aligned'): return EmoXNet(members, comb, names)
+    for rec, m in zip(info['members'], members):
+        if list(m.model_config.classes) != rec['classes']:
+            raise ValueError(f"{path}: member {rec['name']} predicts {list(m.model_config.classes)}, ensemble.json says {rec['classes']}")
+    return EmoXNet(members, comb, names, info['classes'], Preprocess.from_dict(info['preprocess']))
+
 def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     "An ensemble folder -> `EmoXNet`; a checkpoint folder -> the model (both in eval mode, with `model_config`)."
     return load_ensemble(path, device) if is_ensemble(path) else load_checkpoint(path, device)[0]
+
+# %% ../nbs/13_ensemble.ipynb #het00009
+def build_ensemble(paths: Sequence[str | Path], # checkpoint folders: zoo imports (runs/zoo/NAME), trained runs, the bundled student
+                   out: str | Path | None = None, # write the ensemble folder here (each member's folder copied whole)
+                   rule: str = 'mean_prob',       # a rule that needs no fitting: mean_prob or mean_logit
+                   classes: Sequence[str] | None = None, # the ensemble's classes (default: `union_classes`)
+                   preprocess: Preprocess | None = None, # its input (default: `ensemble_preprocess`)
+                   names: Sequence[str] | None = None,   # member names (default: the folder names)
+                  ) -> EmoXNet:
+    "An aligned `EmoXNet` over checkpoint folders, saved to `out` (atomically) when given; `.info` holds its `ensemble.json` then."
+    paths = [Path(p).expanduser() for p in paths]
+    if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
+    for p in paths:
+        if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
+    names = list(names or _unique_names([p.name for p in paths]))
+    ens = EmoXNet.aligned([load_checkpoint(p)[0] for p in paths], rule, names, classes, preprocess)
+    if out is None: return ens
+    out = Path(out).expanduser()
+    with atomic_dir(out) as tmp:
+        dirs = {n: tmp / 'members' / n / 'checkpoint' for n in names}
+        for p, n in zip(paths, names): shutil.copytree(p, dirs[n])     # licence, model card and provenance travel with the weights
+        save_ensemble(ens, tmp, extra={'built_from': [str(p) for p in paths]}, member_dirs=dirs)
+    ens.info = load_json(out / 'ensemble.json')
+    return ens
+
+# %% ../nbs/13_ensemble.ipynb #het00011
+def _input_words(pp: Preprocess) -> str:
+    "`'112 px RGB in [0, 1]'`, `'64 px grey, mean (0.5,) std (0.5,)'`: an input in words."
+    kind = 'grey' if pp.channels == 1 else pp.colour_order
+    norm = 'in [0, 1]' if set(pp.mean) == {0.0} and set(pp.std) == {1.0} else f"mean {pp.mean} std {pp.std}"
+    return f"{pp.size} px {kind} {norm}"
+
+def _build_main(args) -> int:
+    ens = build_ensemble(args.checkpoints, args.out, args.rule)
+    print(f"wrote {args.out}: EmoXNet ({ens.rule}) of {', '.join(ens.names)}; classes {', '.join(ens.model_config.classes)}; "
+          f"input {_input_words(ens.model_config.preprocess)}")
+    for n, c in zip(ens.names, ens.member_configs):
+        print(f"  {n}: {_input_words(c.preprocess)}, {len(c.classes)} classes" +
+              ('' if tuple(c.classes) == tuple(ens.model_config.classes) else f" ({', '.join(c.classes)})"))
+    return 0
+
+def add_cli(p: argparse.ArgumentParser):
+    "Arguments of `emoxnet ensemble`: `build DIR... --out OUT [--rule R]`."
+    sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION', required=True)
+    b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
+    b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders, e.g. runs/zoo/fer_mini_xception runs/zoo/faceapi_expression')
+    b.add_argument('--out', required=True, help='the ensemble folder to write (replaced whole if it exists)')
+    b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
+                   help='how member probabilities are combined (rules fitted on validation need train_ensemble)')
+    b.set_defaults(func=_build_main)
 
 # %% ../nbs/13_ensemble.ipynb #d3e34d77
 DEFAULT_MEMBERS: tuple[str, ...] = ('resnet10t_slim', 'mini_xception', 'densenet_mini')   # ResNet / Xception / DenseNet families

@@ -28,19 +28,14 @@ from .distill import KDLoss, in_test
 from .realcheck import realcheck
 
 # %% auto #0
-__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'class_index_map', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
-           'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'TransferConfig', 'transfer_images', 'balanced_indices', 'run_transfer', 'toy_teachers', 'card_for_transfer']
+__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
+           'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
+           'transfer_images', 'balanced_indices', 'run_transfer', 'toy_teachers', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
 
-def class_index_map(source: Sequence[str], # a member's classes, in its order
-                    target: Sequence[str], # the vocabulary wanted
-                   ) -> np.ndarray:
-    "For each `target` class its index in `source`, -1 where `source` lacks it (names canonicalised)."
-    src = [canonical(c) for c in source]
-    return np.array([src.index(canonical(c)) if canonical(c) in src else -1 for c in target], dtype=np.int64)
+from .ensemble import class_index_map, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
 
 # %% ../nbs/26_transfer.ipynb #tr0009
 class AlignedTeacher(nn.Module):
@@ -64,14 +59,14 @@ class AlignedTeacher(nn.Module):
         self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes) for c in cfgs])))
         self.sizes = [c.preprocess.size for c in cfgs]
         self.model_config = dataclasses.replace(cfgs[0], classes=self.classes, preprocess=dataclasses.replace(p0, size=max(self.sizes)))
+        self.adapters = nn.ModuleList([InputAdapter(self.model_config.preprocess, c.preprocess) for c in cfgs])   # resizing only: one normalisation
         self.eval().requires_grad_(False)
 
     def member_probs(self, x: torch.Tensor) -> torch.Tensor:
         "`(N, members, classes)`: each member's probabilities on the target vocabulary (0 for a class it lacks)."
         out = []
-        for m, s, idx in zip(self.members, self.sizes, self.maps):
-            xi = x if x.shape[-1] == s else F.interpolate(x, size=(s, s), mode='bilinear', antialias=True, align_corners=False)
-            p = F.softmax(m(xi).float(), -1)
+        for m, a, idx in zip(self.members, self.adapters, self.maps):
+            p = F.softmax(m(a(x)).float(), -1)
             out.append(torch.where(idx >= 0, p[:, idx.clamp_min(0)], torch.zeros((), device=p.device)))
         return torch.stack(out, 1)
 
