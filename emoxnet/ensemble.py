@@ -206,7 +206,10 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
     "The members' classes when they all agree, else every class any member predicts, in the workspace's canonical order."
     first = tuple(vocabularies[0])
     if all(tuple(v) == first for v in vocabularies): return first
-    names = {canonical(c) for v in vocabularies for c in v}
+    names = set()
+    for i, v in enumerate(vocabularies):
+        try: names |= {canonical(c) for c in v}
+        except KeyError as e: raise ValueError(f"member {i} predicts {list(v)}: {e.args[0]}; members with different classes are aligned by expression name") from None
     return tuple(c for c in EXPRESSIONS if c in names)
 
 def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
@@ -464,7 +467,8 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders: zoo import
 def _input_words(pp: Preprocess) -> str:
     "`'112 px RGB in [0, 1]'`, `'64 px grey, mean (0.5,) std (0.5,)'`: an input in words."
     kind = 'grey' if pp.channels == 1 else pp.colour_order
-    norm = 'in [0, 1]' if set(pp.mean) == {0.0} and set(pp.std) == {1.0} else f"mean {pp.mean} std {pp.std}"
+    r = lambda v: tuple(round(a, 4) for a in v)
+    norm = 'in [0, 1]' if set(pp.mean) == {0.0} and set(pp.std) == {1.0} else f"mean {r(pp.mean)} std {r(pp.std)}"
     return f"{pp.size} px {kind} {norm}"
 
 def _build_main(args) -> int:
