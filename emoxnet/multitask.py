@@ -25,7 +25,8 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 __all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads',
            'decode_outputs', 'ccc', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
            'identity_splits', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody',
-           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask', 'identity_init']
+           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
+           'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -352,18 +353,44 @@ def finetune_multitask(splits: FERSplits, # train/valid/test with the label colu
                        cfg: TrainConfig | None = None, # batch size, seed, device, ...
                        tasks: Sequence[str] = DEFAULT_TASKS, # extra heads
                        scratch_lr: float = 1e-3, # from scratch: one stage at this lr (same optimizer, same total epochs)
+                       calib_images: int = 256, # with an initialisation: training images its batch norms are calibrated on
                        out_dir: str | Path | None = None, # run folder(s)
                        **model_kw) -> dict: # more ModelConfig fields (in_chans, input_size)
     "Train one multi-task model and report it on `splits['test']`: the loop's result plus `report`."
     recipe, cfg = recipe or TwoStage(), cfg or TrainConfig()
     mcfg = multitask_config(arch, splits['train'].classes, tasks, pretrained=str(init) if init else False, **model_kw)
     loss = MultiTaskLoss(tasks)
-    if init: r = two_stage_fit(mcfg, splits, recipe, cfg, loss, out_dir)
+    if init:
+        model, tr = create_model(mcfg), splits['train']   # batch norms calibrated on the training images first (see above)
+        pick = np.random.default_rng(cfg.seed).choice(len(tr), min(len(tr), calib_images), replace=False)
+        calibrate_batchnorm(model, torch.stack([mcfg.preprocess(tr.image(int(i))) for i in pick]))
+        r = two_stage_fit(model, splits, recipe, cfg, loss, out_dir)
     else:
         c = recipe.stage_configs(cfg)[1]
         c = TrainConfig.from_dict({**c.to_dict(), 'epochs': recipe.head_epochs + recipe.epochs, 'lr': scratch_lr})
         r = Learner(mcfg, splits, c, out_dir, loss, opt_func=recipe.opt_func()).fit()
     return {**r, 'report': multitask_report(r['model'], splits['test'])}
+
+# %% ../nbs/19_multitask.ipynb #bncl0002
+@torch.no_grad()
+def calibrate_batchnorm(model: nn.Module, # any model; its BatchNorm layers with affine parameters are recalibrated
+                        x: torch.Tensor) -> int: # a preprocessed batch of the data to fine-tune on
+    "Set every affine BatchNorm's running statistics to those of its input on `x`, its weight and bias compensating (inference unchanged); returns the layer count."
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.affine and m.track_running_stats]
+    stats = {}
+    def grab(m, inp):
+        d = [0, *range(2, inp[0].ndim)]; stats[m] = (inp[0].float().mean(d), inp[0].float().var(d, unbiased=False))
+    hooks, was = [m.register_forward_pre_hook(grab) for m in bns], model.training
+    model.eval()
+    try: model(x)
+    finally:
+        for h in hooks: h.remove()
+        model.train(was)
+    for m in bns:
+        mu, var = stats[m]; s0, s1 = (m.running_var + m.eps).sqrt(), (var + m.eps).sqrt()
+        m.bias += m.weight * (mu - m.running_mean) / s0; m.weight *= s1 / s0
+        m.running_mean.copy_(mu); m.running_var.copy_(var)
+    return len(bns)
 
 # %% ../nbs/19_multitask.ipynb #idin0002
 def identity_init(spec: str | Path, # 'zoo:NAME' (a name in emoxnet.zoo.ZOO) or a checkpoint folder / weights file
