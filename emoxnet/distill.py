@@ -305,6 +305,12 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
 # %% ../nbs/14_distill.ipynb #2f11b31f
 _GROUP = ('data', 'members', 'member_epochs', 'student', 'epochs', 'alpha', 'temperature', 'smoothing', 'teacher_mode', 'label_mode')
 
+def _margins(m: dict) -> dict:
+    "The issue's other margins: ensemble over the student alone, KD over label smoothing alone, KD as a share of the ensemble."
+    e, kd, sc, ls = (m.get(k) for k in ('ensemble_acc', 'student_kd_acc', 'student_scratch_acc', 'student_ls_acc'))
+    return {'ensemble_vs_scratch': e - sc if None not in (e, sc) else None, 'kd_vs_ls': kd - ls if None not in (kd, ls) else None,
+            'kd_share': kd / e if None not in (kd, e) and e else None}
+
 def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
     rows = []
@@ -319,6 +325,7 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
                **{f'member:{n}': a for n, a in (m.get('member_accs') or {}).items()},
                'kd': m.get('student_kd_acc'), 'scratch': m.get('student_scratch_acc'), 'ls': m.get('student_ls_acc'),
                'ensemble_gain': m.get('ensemble_gain'), 'kd_gain': m.get('kd_gain'), 'gap_closed': m.get('gap_closed'),
+               **_margins(m),
                'student_params': (m.get('params') or {}).get('student'), 'ensemble_params': (m.get('params') or {}).get('ensemble'),
                'minutes': (m.get('timing_s') or {}).get('total', np.nan) / 60}
         rows.append(row)
@@ -330,13 +337,14 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
     keys = [k for k in _GROUP if k in runs]
     runs = runs.copy()
     for k in keys: runs[k] = [str(v) for v in runs[k]]   # None -> 'None' (pandas' astype(str) gives NaN, which groupby drops)
-    vals = [c for c in runs.columns if c in ('ensemble', 'best_member', 'kd', 'scratch', 'ls', 'ensemble_gain', 'kd_gain') or c.startswith('member:')]
+    vals = [c for c in runs.columns if c in ('ensemble', 'best_member', 'kd', 'scratch', 'ls', 'ensemble_gain', 'kd_gain', 'ensemble_vs_scratch',
+                                             'kd_vs_ls') or c.startswith('member:')]
     f = 100 if pct else 1
     rows = []
     for key, g in runs.groupby(keys, sort=False, dropna=False):
         r = dict(zip(keys, key)); r['seeds'] = len(g); r['seed_list'] = ','.join(str(s) for s in sorted(g['seed']))
-        for c in vals + ['gap_closed']:
-            x = pd.to_numeric(g[c], errors='coerce').dropna() * (f if c != 'gap_closed' else 1)
+        for c in vals + ['gap_closed', 'kd_share']:
+            x = pd.to_numeric(g[c], errors='coerce').dropna() * (f if c not in ('gap_closed', 'kd_share') else 1)
             r[c] = f"{x.mean():.2f} ± {x.std(ddof=1):.2f}" if len(x) > 1 else (f"{x.mean():.2f}" if len(x) else '')
             r[c + '_mean'] = x.mean() if len(x) else np.nan
         r['git_rev'] = ','.join(sorted(set(map(str, g['git_rev']))))
@@ -346,7 +354,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
 def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
     "A markdown table of `summary_table` output (mean ± std over seeds)."
     cols = list(columns or ['student', 'alpha', 'temperature', 'smoothing', 'seeds', 'ensemble', 'best_member', 'ensemble_gain',
-                            'kd', 'scratch', 'ls', 'kd_gain', 'gap_closed'])
+                            'ensemble_vs_scratch', 'kd', 'scratch', 'ls', 'kd_gain', 'kd_vs_ls', 'kd_share', 'gap_closed'])
     cols = [c for c in cols if c in summary]
     head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
     return head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
