@@ -16,15 +16,16 @@ import numpy as np
 import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
-                          canonical, label_spec, load_json, save_json)
+                          canonical, label_spec, load_json, save_json, Registry)
 from .core import FERDataset, FERSplits
 
 # %% auto #0
-__all__ = ['AU_INDEX', 'HAIR_STYLES', 'OCCLUDERS', 'VA_PROTOTYPES', 'Subject', 'sample_subject', 'expression_aus', 'au_features',
-           'face_canvas', 'Nuisance', 'sample_nuisance', 'background', 'degrade', 'render_face', 'au_gallery', 'Panel',
-           'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject',
-           'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
-           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation']
+__all__ = ['AU_INDEX', 'HAIR_STYLES', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES', 'Subject', 'sample_subject',
+           'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance', 'RenderStyle', 'background',
+           'degrade', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority',
+           'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images',
+           'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy',
+           'reference_cnn', 'bench_generation', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -262,8 +263,8 @@ def _nose(cv: _Canvas, subj: Subject, A: dict) -> tuple[float, float]:
     return nw, dyn
 
 # %% ../../nbs/03_data.synthetic.ipynb #32ca208d
-def _mouth_shape(g: dict, left, right, jaw_lip: float) -> dict:
-    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`."
+def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0) -> dict:
+    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap."
     u = np.linspace(-1, 1, 15); S = _side_blend(left, right, u)
     a = {k: S[AU_INDEX[k]] for k in (10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
     shape, shape0 = (1 - u ** 2) ** 0.6, (1 - u ** 2) ** 0.5
@@ -271,8 +272,8 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float) -> dict:
     corner = -0.15 * a[12] + 0.1 * a[15] + 0.03 * a[20] - 0.025 * a[14] + 0.03 * a[17] + 0.05 * a[26] + g['rest_corner']
     cy = g['mouth_y'] + corner * np.abs(u) ** 1.7 - 0.03 * a[17] * (1 - u ** 2) + jaw_lip * 0.15
     close = np.clip((1 - a[24]) * (1 - 0.6 * a[23]) * (1 - 0.6 * a[17]), 0, 1)
-    gu = (0.03 * a[25] + 0.06 * a[10] + 0.03 * a[26]) * shape * close
-    gl = (0.03 * a[25] + 0.07 * a[16] + 0.02 * a[20] * a[25]) * shape * close + jaw_lip * 0.85 * shape ** 0.7
+    gu = (0.03 * a[25] * part + 0.06 * a[10] + 0.03 * a[26]) * shape * close
+    gl = (0.03 * a[25] * part + 0.07 * a[16] + 0.02 * a[20] * a[25]) * shape * close + jaw_lip * 0.85 * shape ** 0.7
     tu = g['lip_up'] * np.clip(1 - 0.5 * a[23] - 0.65 * a[24] - 0.3 * a[20] - 0.3 * a[12], 0.15, None) * (0.35 + 0.65 * shape0)
     tl = g['lip_lo'] * np.clip(1 - 0.5 * a[23] - 0.6 * a[24] - 0.3 * a[20] + 0.25 * a[17] + 0.1 * a[16], 0.15, None) * (0.35 + 0.65 * shape0)
     iu, il = cy - gu, cy + gl
@@ -367,18 +368,24 @@ def _landmarks(cv: _Canvas, g: dict, ox, oy, brows: dict, eyes: dict, m: dict, d
         x.append(np.interp(us, um, m['x'])); y.append(np.array([np.interp(v, um, m[k]) for k, v in zip(keys, us)]))
     return cv.mark(_pts(np.concatenate(x), np.concatenate(y), 0.05))
 
-def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are."
-    cv, g = _Canvas(), subj.geom
+def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tuple[dict, float, float, float, float]:
+    "Mean AU intensities `A`, age factor, jaw drop, chin raise and how far the jaw drop moves the lower lip."
+    g = subj.geom
     A = {a: float(left[i] + right[i]) / 2 for a, i in AU_INDEX.items()}
     age = float(np.clip((subj.age - 20) / 50, 0, 1))
     drop, chin_up = 0.3 * A[26] + 0.06 * A[16], 0.04 * A[17]
+    jaw_lip = drop * np.clip((g['mouth_y'] - g['eye_y'] - 0.1) / (g['chin'] - chin_up - g['eye_y'] - 0.1), 0, 1)
+    return A, age, drop, chin_up, jaw_lip
+
+def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are."
+    cv, g = _Canvas(), subj.geom
+    A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
     eyes = _eyes(cv, subj, left, right, nz['gaze'], age)
     brows = _brows(cv, subj, left, right, A, age)
     nw, dyn = _nose(cv, subj, A)
-    jaw_lip = drop * np.clip((g['mouth_y'] - g['eye_y'] - 0.1) / (g['chin'] - chin_up - g['eye_y'] - 0.1), 0, 1)
-    m = _mouth_shape(g, left, right, jaw_lip)
+    m = _mouth_shape(g, left, right, jaw_lip, part)
     _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
@@ -430,6 +437,158 @@ def sample_nuisance(rng: np.random.Generator, c: Nuisance) -> dict:
                 hand=(float(u(-0.4, 0.4)), float(u(0.75, 1.1)), float(u(-0.5, 0.5))),
                 background=int(rng.integers(2**31)), clutter=int(rng.integers(0, c.clutter + 1)))
 
+# %% ../../nbs/03_data.synthetic.ipynb #3e03b73e
+@dataclass
+class RenderStyle:
+    "How a face is turned into pixels beyond the flat drawing: relief shading, skin texture, softness and extra degradations."
+    name: str
+    relief: float = 0.0          # strength of the Lambert shading of the face's height map (0: flat, today's renderer)
+    ambient: float = 0.45        # share of light that does not depend on the surface normal
+    elevation: tuple[float, float] = (25., 55.)   # light elevation range, degrees away from the camera axis
+    texture: float = 0.0         # sd of the low-frequency skin/hair texture, relative
+    grain: float = 0.0           # sd of the fine grain, relative
+    soften: float = 0.0          # Gaussian blur of the drawing, pixels at the canonical resolution (hides the vector look)
+    lowres: float = 0.0          # probability of a round trip through a low resolution
+    lowres_scale: tuple[float, float] = (0.55, 0.85)   # its size range, fraction of the output size
+    lips_part: float = 1.0       # gain of the AU25 gap between the lips (teeth show more in photos than in the flat drawing)
+
+STYLES = Registry('SynthFACS render style')
+STYLES['flat'] = RenderStyle('flat')
+STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
+
+# %% ../../nbs/03_data.synthetic.ipynb #670e3711
+_UNIT_CIRCLES: dict = {}
+def _xy(x, y, dz: float = 0.0) -> tuple:
+    "Face-coordinate points not yet lifted onto the head surface (`_Shapes` lifts all of a canvas's points at once)."
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if x.shape != y.shape: x, y = np.broadcast_arrays(x, y)
+    return x.ravel(), y.ravel(), dz
+
+def _xy_ellipse(cx, cy, rx, ry, n: int = 16, dz: float = 0.0) -> tuple:
+    if n not in _UNIT_CIRCLES: t = np.linspace(0, 2 * np.pi, n, endpoint=False); _UNIT_CIRCLES[n] = (np.cos(t), np.sin(t))
+    c, s = _UNIT_CIRCLES[n]
+    return cx + rx * c, cy + ry * s, dz
+
+class _Shapes:
+    "Like `_Canvas`, but takes `_xy` points and lifts them all with one `_pts` call: the many small shapes of the shading maps stay cheap."
+    def __init__(self): self.items = []
+    def poly(self, p: tuple, col): self.items.append((p, col, 0.))
+    def line(self, p: tuple, col, width: float): self.items.append((p, col, width))
+    def canvas(self) -> _Canvas:
+        cv = _Canvas()
+        if not self.items: return cv
+        n = [len(p[0]) for p, _, _ in self.items]
+        P = _pts(np.concatenate([p[0] for p, _, _ in self.items]), np.concatenate([p[1] for p, _, _ in self.items]),
+                 np.repeat([p[2] for p, _, _ in self.items], n))
+        for (p, col, w), j, k in zip(self.items, np.cumsum(n) - n, np.cumsum(n)):
+            if w: cv.line(P[j:k], col, w)
+            else: cv.poly(P[j:k], col)
+        return cv
+
+# %% ../../nbs/03_data.synthetic.ipynb #ec867321
+def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
+    "Height of the face surface (0 = background, ~120 = cheek) drawn as layered shapes: dome, sockets, nose, cheeks lifted by AU6/AU12, lips, chin."
+    cv, g = _Shapes(), subj.geom
+    A, age, drop, chin_up, jaw_lip = frame
+    ey, ny, my, ew = g['eye_y'], g['nose_y'], g['mouth_y'], g['eye_w']
+    h = lambda v: (float(v),) * 3
+    ox, oy = _outline(g, drop, chin_up)
+    cv.poly(_xy([-0.5, 0.5, 0.58, -0.58], [0.7, 0.7, 2.4, 2.4], -1), h(70))                 # neck
+    for k, f in enumerate((1.0, 0.9, 0.78, 0.62)):                                            # a dome: nested outlines
+        cv.poly(_xy(ox * f, (oy - 0.1) * f + 0.1), h(96 + 9 * k))
+    for s, a in ((-1, left), (1, right)):
+        a6, a7, a12, a10 = (a[AU_INDEX[k]] for k in (6, 7, 12, 10))
+        cx = s * g['eye_dx']
+        lift = 0.07 * a6 + 0.05 * a12 + 0.02 * a10
+        cv.poly(_xy_ellipse(s * 0.47, ey + 0.45 - lift, 0.27, 0.22 - 0.03 * a6, 14), h(122 + 8 * a6 + 8 * a12))   # cheek mass
+        cv.poly(_xy_ellipse(cx, ey - 0.19, ew + 0.1, 0.07, 12), h(126))                         # brow ridge
+        cv.poly(_xy_ellipse(cx, ey + 0.01, ew + 0.06, 0.13, 14), h(106))                        # eye socket
+        cv.poly(_xy_ellipse(cx, ey + 0.005, ew * 0.9, g['eye_h'] * 1.1, 12), h(113))            # eyeball under the lids
+        cv.poly(_xy_ellipse(cx, ey + 0.11 - 0.025 * a6, ew * 0.75, 0.03 + 0.02 * (a6 + a7), 10), h(116 + 6 * (a6 + a7)))  # lower-lid bulge
+    mx = m['x'][-1] + 0.05
+    cv.poly(_xy([-g['nose_w'] - 0.02, -mx - 0.02, -mx, 0, mx, mx + 0.02, g['nose_w'] + 0.02],
+                 [ny - 0.05, m['cy'][0] - 0.04, m['cy'][0] + 0.06, m['cy'][7] + 0.1, m['cy'][-1] + 0.06, m['cy'][-1] - 0.04, ny - 0.05]), h(117))  # muzzle, inside the folds
+    cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['top'], m['iu'][::-1]], 0.12), h(123))   # upper lip
+    cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['il'], m['bot'][::-1]], 0.12), h(124))   # lower lip
+    if (m['iu'] - m['il']).min() < -0.006: cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['iu'], m['il'][::-1]], 0.1), h(95))
+    yb = m['bot'][7] + 0.07 - 0.03 * A[17]
+    cv.poly(_xy_ellipse(0, oy[10] - 0.17 - 0.03 * A[17], 0.2, 0.12 + 0.03 * A[17], 12), h(118 + 8 * A[17]))   # chin boss
+    cv.line(_xy([-0.14, 0, 0.14], [yb + 0.02, yb, yb + 0.02], 0.08), h(110 - 4 * A[17]), 0.03)          # mentolabial sulcus
+    nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
+    cv.poly(_xy([-0.06, 0.06, 0.1, -0.1], [ey + 0.02, ey + 0.02, ny + dyn - 0.1, ny + dyn - 0.1], 0.3), h(134))   # bridge
+    for s in (-1, 1): cv.poly(_xy_ellipse(s * (nw - 0.05), ny + dyn - 0.03, 0.07, 0.055, 10, 0.3), h(130))        # alae
+    cv.poly(_xy_ellipse(0, ny + dyn - 0.07, 0.08, 0.07, 10, 0.4), h(142))                                          # tip
+    return cv.canvas()
+
+# %% ../../nbs/03_data.synthetic.ipynb #8ece3105
+def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
+    "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
+    cv, g = _Shapes(), subj.geom
+    A, age, drop, chin_up, jaw_lip = frame
+    ey, ny, ew = g['eye_y'], g['nose_y'], g['eye_w']
+    d = lambda k: (float(128 * (1 - k)),) * 3                 # darken by k
+    x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
+    if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
+        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(0.065, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
+    else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35), 0.012)     # closed: the dark line where the lips meet
+    nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
+    for s, a in ((-1, left), (1, right)):
+        a4, a6, a7, a12, a15 = (a[AU_INDEX[k]] for k in (4, 6, 7, 12, 15))
+        cx = s * g['eye_dx']
+        u = np.linspace(-1, 1, 7)
+        cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
+        cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
+        i = 0 if s < 0 else -1
+        k = 0.08 + 0.1 * age + 0.35 * a12 + 0.3 * a[AU_INDEX[10]] + 0.4 * a[AU_INDEX[11]] + 0.15 * a6 + 0.15 * a[AU_INDEX[9]]
+        cv.line(_xy([s * (nw + 0.03), s * (nw + 0.12 + 0.06 * a12), x[i] + s * 0.07, x[i] + s * 0.05],
+                     [ny + dyn - 0.08, (ny + g['mouth_y']) / 2, cy[i] + 0.01, cy[i] + 0.12], 0.15), d(min(0.5, k)), 0.04)   # nasolabial fold
+        if a6 + age > 0.1:                                          # the infra-orbital furrow under the lower-lid bulge
+            cv.line(_xy(cx + s * np.array([-0.14, 0, 0.16]), ey + 0.16 - 0.04 * a6 + np.array([0, 0.03, 0])), d(0.35 * a6 + 0.1 * age), 0.03)
+        if a15 > 0.05: cv.line(_xy(x[i] + s * np.array([0.01, 0.05]), cy[i] + np.array([0.03, 0.2])), d(0.35 * a15), 0.035)   # marionette line
+    for s in (-1, 1): cv.poly(_xy_ellipse(s * 0.07, ny + dyn + 0.005, 0.045, 0.024, 10, 0.32), d(0.5))          # nostrils
+    if A[4] > 0.05: cv.poly(_xy_ellipse(0, ey - g['brow_gap'] + 0.03, 0.1, 0.08, 10, 0.1), d(0.2 * A[4]))   # shadowed knot between lowered brows
+    if A[17] > 0.1: cv.poly(_xy_ellipse(0, m['bot'][7] + 0.17, 0.13, 0.06, 10), d(0.12 * A[17]))      # chin dimpling (peau d'orange)
+    return cv.canvas()
+
+# %% ../../nbs/03_data.synthetic.ipynb #79cf5cb3
+def _relief_shading(height: np.ndarray, scale: float, light_dir: float, st: RenderStyle, rng: np.random.Generator) -> np.ndarray:
+    "Lambert shading `(H, W)` of a height map (1 unit = 0.02 face units) lit from azimuth `light_dir`; 1 where the surface faces the camera."
+    hb = cv2.GaussianBlur(height.astype(np.float32), (0, 0), 0.07 * scale)   # smooth surface from the layered shapes
+    gy, gx = np.gradient(hb)
+    k = 0.02 * scale * st.relief
+    el = np.radians(rng.uniform(*st.elevation))
+    L = np.array([np.sin(el) * np.cos(light_dir), np.sin(el) * np.sin(light_dir), np.cos(el)], np.float32)
+    ndotl = (-k * gx * L[0] - k * gy * L[1] + L[2]) / np.sqrt(1 + (k * gx) ** 2 + (k * gy) ** 2)
+    return np.clip(st.ambient + (1 - st.ambient) * np.maximum(ndotl, 0) / L[2], 0.2, 1.6), hb
+
+def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.ndarray, t: np.ndarray, scale: float,
+                st: RenderStyle) -> np.ndarray:
+    "Relief shading, soft creases, skin texture and softness on a flat drawing `img` `(R, R, C)` uint8 (same projection)."
+    R = img.shape[0]
+    rng = np.random.default_rng([nz['background'], 11])     # its own stream: pose, noise... stay those of the flat image
+    frame = _expression_frame(subj, left, right)
+    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part)
+    height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m).draw(crease, K, t, scale)
+    shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
+    mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
+    shade = 1 + (shade - 1) * mask
+    tex = cv2.resize(rng.standard_normal((8, 8)).astype(np.float32), (R, R), interpolation=cv2.INTER_CUBIC) * st.texture
+    tex += rng.standard_normal((R, R), dtype=np.float32) * st.grain
+    crease = cv2.GaussianBlur(crease.astype(np.float32), (0, 0), 0.015 * scale) / 128
+    out = img.astype(np.float32)
+    if st.soften > 0: out = cv2.GaussianBlur(out, (0, 0), st.soften).reshape(out.shape)
+    out *= (shade * crease * (1 + tex * mask))[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
+    "With probability `st.lowres`, down to a fraction of the size and back up (a small face in a bigger photo, upscaled)."
+    rng = np.random.default_rng([nz['background'], 12])
+    if rng.random() >= st.lowres: return img
+    size = img.shape[0]; small = max(8, round(size * rng.uniform(*st.lowres_scale)))
+    down = cv2.resize(img, (small, small), interpolation=cv2.INTER_AREA)
+    return cv2.resize(down, (size, size), interpolation=cv2.INTER_LINEAR).reshape(img.shape)
+
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
 def _canonical_size(size: int) -> int: return max(96, min(2 * size, 160), size)
 
@@ -472,26 +631,34 @@ def degrade(img: np.ndarray, nz: dict, rng: np.random.Generator) -> np.ndarray:
         if not grey: out = out[..., ::-1]
     return out
 
-def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
-                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    "Draw one face: uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
-    R = _canonical_size(size)
-    img = background(R, nz, grey)
-    cv, (i, j) = face_canvas(subj, left, right, nz)
+def _projection(nz: dict, R: int) -> tuple[np.ndarray, np.ndarray, float]:
+    "`(K, t, scale)` of `_Canvas.draw` for head pose, roll, size and shift of `nz` at canonical resolution `R`."
     yaw, pitch, roll = np.radians([nz['yaw'], nz['pitch'], nz['roll']])
     Ry = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
     Rx = np.array([[1, 0, 0], [0, np.cos(pitch), -np.sin(pitch)], [0, np.sin(pitch), np.cos(pitch)]])
     scale = R / 2.7 * nz['scale']                    # the face (2 units wide) fills ~3/4 of the width: a tight FER2013-like crop
     A = scale * np.array([[np.cos(roll), -np.sin(roll)], [np.sin(roll), np.cos(roll)]])
     t = np.array([R / 2 + nz['dx'] * R, R / 2 + nz['dy'] * R]) - A @ np.array([0, 0.22])
-    px = cv.draw(img, A @ (Rx @ Ry)[:2], t, scale)
+    return A @ (Rx @ Ry)[:2], t, scale
+
+def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
+                rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
+    "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
+    R, st = _canonical_size(size), STYLES[style]
+    img = background(R, nz, grey)
+    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part)
+    K, t, scale = _projection(nz, R)
+    px = cv.draw(img, K, t, scale)
+    if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
     if size != R: img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, -1)
+    if st.lowres: img = _low_resolution(img, st, nz)
     out = degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
     landmarks = ((px[i:j] + 0.5) * size / R - 0.5).astype(np.float32)
     return np.ascontiguousarray(out[..., 0] if grey else out), landmarks
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
-def au_gallery(subjects: Sequence[int] = (3, 12), intensity: float = 1.0, size: int = 96, seed: int = 0) -> np.ndarray:
+def au_gallery(subjects: Sequence[int] = (3, 12), intensity: float = 1.0, size: int = 96, seed: int = 0,
+               style: str = 'flat') -> np.ndarray:
     "RGB mosaic: one row per subject, columns = neutral then each AU of `AUS` alone at `intensity`."
     clean = sample_nuisance(np.random.default_rng(0), Nuisance.none())
     rows = []
@@ -501,7 +668,7 @@ def au_gallery(subjects: Sequence[int] = (3, 12), intensity: float = 1.0, size: 
         for a in (None,) + AUS:
             v = np.zeros(len(AUS), np.float32)
             if a is not None: v[AU_INDEX[a]] = intensity
-            cells.append(render_face(subj, v, v, clean, size, False)[0])
+            cells.append(render_face(subj, v, v, clean, size, False, style=style)[0])
         rows.append(np.concatenate(cells, 1))
     return np.concatenate(rows, 0)
 
@@ -594,6 +761,7 @@ class SynthConfig:
     idle: float = 0.1                                     # probability that an AU fires weakly at random
     nuisance: Nuisance = field(default_factory=Nuisance)
     panel: Panel = field(default_factory=Panel)
+    style: str = 'flat'                                   # render style, a key of `STYLES` ('flat': the benchmark; 'shaded': relief, texture)
 
     def __post_init__(self):
         self.classes = tuple(canonical(c) for c in self.classes)
@@ -605,6 +773,7 @@ class SynthConfig:
         if self.n_subjects < 1 or self.images_per_subject < 1 or self.size < 8:
             raise ValueError("n_subjects and images_per_subject must be >= 1 and size >= 8")
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
+        STYLES[self.style]                                # unknown style: KeyError listing the styles
 
     @property
     def n_images(self) -> int: return self.n_subjects * self.images_per_subject
@@ -640,7 +809,7 @@ def render_subject(cfg: SynthConfig, sid: int) -> dict:
         t = 0.0 if c == 'neutral' else float(rng.uniform(*cfg.intensity))
         left, right = expression_aus(subj, c, t, rng, cfg.idle)
         nz = sample_nuisance(rng, cfg.nuisance)
-        img, lm = render_face(subj, left, right, nz, cfg.size, cfg.grey, rng)
+        img, lm = render_face(subj, left, right, nz, cfg.size, cfg.grey, rng, cfg.style)
         side = {-1: 'left', 1: 'right'}[subj.side] if c in UNILATERAL else ''
         out['images'].append(img); out['left'].append(left); out['right'].append(right)
         out['vis'].append(visibility(nz['occluder'], subj.beard))
@@ -688,10 +857,13 @@ def generate(cfg: SynthConfig | None = None, workers: int = 1) -> FERSplits:
     return FERSplits(out, name='synthfacs')
 
 # %% ../../nbs/03_data.synthetic.ipynb #6dd668f9
-def generator_md5() -> str:
-    "MD5 (hex) of the installed SynthFACS generator source, the file of `emoxnet.data.synthetic`."
+def generator_md5(style: str = 'flat', # the render style (`SynthConfig.style`) the data was drawn with
+                 ) -> str:
+    "MD5 (hex) of the installed SynthFACS generator source (the file of `emoxnet.data.synthetic`), and of the style unless 'flat'."
     import emoxnet.data.synthetic as generator
-    return hashlib.md5(Path(generator.__file__).read_bytes()).hexdigest()
+    STYLES[style]
+    data = Path(generator.__file__).read_bytes()
+    return hashlib.md5(data if style == 'flat' else data + f'\nstyle={style}'.encode()).hexdigest()
 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
 def nonface_images(n: int, size: int = 48, grey: bool = True, seed: int = 0, nuisance: Nuisance | None = None) -> np.ndarray:
@@ -706,7 +878,7 @@ def nonface_images(n: int, size: int = 48, grey: bool = True, seed: int = 0, nui
 
 # %% ../../nbs/03_data.synthetic.ipynb #7a5322b7
 def preview_grid(classes: Sequence[str] = BASIC, subjects: Sequence[int] = (1, 2, 3, 4, 5, 6), intensities: Sequence[float] = (0.4, 1.0),
-                 size: int = 96, nuisance: Nuisance | None = None, seed: int = 0) -> np.ndarray:
+                 size: int = 96, nuisance: Nuisance | None = None, seed: int = 0, style: str = 'flat') -> np.ndarray:
     "RGB mosaic: one row per class, columns = subjects x intensities (frontal and clean unless `nuisance` is given)."
     nuisance = nuisance or Nuisance.none()
     rows = []
@@ -717,7 +889,7 @@ def preview_grid(classes: Sequence[str] = BASIC, subjects: Sequence[int] = (1, 2
             for t in intensities:
                 rng = np.random.default_rng([seed, 7, sid, ci])
                 left, right = expression_aus(subj, canonical(c), 0.0 if c == 'neutral' else t, rng, idle=0)
-                cells.append(render_face(subj, left, right, sample_nuisance(rng, nuisance), size, False, rng)[0])
+                cells.append(render_face(subj, left, right, sample_nuisance(rng, nuisance), size, False, rng, style)[0])
         rows.append(np.concatenate(cells, 1))
     return np.concatenate(rows, 0)
 
@@ -760,11 +932,11 @@ def write_previews(folder: str | Path, cfg: SynthConfig | None = None, data: FER
     import matplotlib; matplotlib.use('Agg', force=False)
     folder, cfg = Path(folder), cfg or SynthConfig()
     s6, s4 = (1, 2, 3, 4, 5, 6), (1, 2, 3, 4)
-    out = [_save_fig(plot_grid(preview_grid(BASIC, s6, (0.4, 1.0), seed=cfg.seed), BASIC, grid_labels(s6, (0.4, 1.0)),
+    out = [_save_fig(plot_grid(preview_grid(BASIC, s6, (0.4, 1.0), seed=cfg.seed, style=cfg.style), BASIC, grid_labels(s6, (0.4, 1.0)),
                                'SynthFACS: basic expressions (subjects x intensity)'), folder / 'basic.png'),
-           _save_fig(plot_grid(preview_grid(EXPRESSIONS, s4, (0.5, 1.0), 80, seed=cfg.seed), EXPRESSIONS, grid_labels(s4, (0.5, 1.0)),
+           _save_fig(plot_grid(preview_grid(EXPRESSIONS, s4, (0.5, 1.0), 80, seed=cfg.seed, style=cfg.style), EXPRESSIONS, grid_labels(s4, (0.5, 1.0)),
                                'SynthFACS: all 23 expressions', 0.75), folder / 'compound.png'),
-           _save_fig(plot_grid(au_gallery(seed=cfg.seed), ['subject 3', 'subject 12'], ['neutral'] + [f'AU{a}' for a in AUS],
+           _save_fig(plot_grid(au_gallery(seed=cfg.seed, style=cfg.style), ['subject 3', 'subject 12'], ['neutral'] + [f'AU{a}' for a in AUS],
                                'Each Action Unit alone at apex'), folder / 'aus.png')]
     if data is not None:
         grid, labels = benchmark_sample(data)
@@ -820,10 +992,30 @@ def reference_cnn(data: FERSplits, epochs: int = 12, arch: str = 'resnet18', bat
                 valid_accuracy=accuracy('valid'), test_accuracy=accuracy('test'), history=history)
 
 # %% ../../nbs/03_data.synthetic.ipynb #8736a963
-def bench_generation(n: int = 10_000, size: int = 48, grey: bool = True, workers: int = 1, seed: int = 0) -> dict:
+def bench_generation(n: int = 10_000, size: int = 48, grey: bool = True, workers: int = 1, seed: int = 0, style: str = 'flat') -> dict:
     "Time generating about `n` default-recipe faces; images/s and whether 10,000 would take under 60 s."
-    cfg = SynthConfig(n_subjects=max(1, math.ceil(n / 32)), size=size, grey=grey, seed=seed)
+    cfg = SynthConfig(n_subjects=max(1, math.ceil(n / 32)), size=size, grey=grey, seed=seed, style=style)
     t0 = time.perf_counter(); data = generate(cfg, workers); dt = time.perf_counter() - t0
     n_img = sum(len(v) for v in data.splits.values())
-    return {'images': n_img, 'size': size, 'grey': grey, 'workers': workers, 'seconds': round(dt, 2),
+    return {'images': n_img, 'size': size, 'grey': grey, 'style': style, 'workers': workers, 'seconds': round(dt, 2),
             'images_per_s': round(n_img / dt, 1), 'goal': '10,000 images in < 60 s', 'within_goal': dt * 10_000 / n_img < 60}
+
+# %% ../../nbs/03_data.synthetic.ipynb #99dc18de
+FER2013_CLASSES: tuple[str, ...] = tuple(c for c in BASIC if c in label_spec('fer2013').classes)   # the judges' 7, canonical order
+
+def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
+                  style: str = 'flat', # render style (a key of `STYLES`)
+                  n_subjects: int = 60, # subjects drawn, 14 images each (2 per class)
+                  seed: int = 1, # SynthFACS seed (1: not the benchmark's population)
+                 ) -> dict:
+    "A judge's per-class recall, their mean (the realism score) and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
+    cfg = SynthConfig(classes=FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=style)
+    data = generate(cfg)
+    images = np.concatenate([data[s].images for s in data])
+    truth = np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+    pred = np.asarray(judge.predict_faces(list(images))[0])
+    recall = {c: float((pred[truth == c] == c).mean()) if (truth == c).any() else float('nan') for c in FER2013_CLASSES}
+    confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(judge.classes)))),
+                            rownames=['majority'], colnames=['judge'], dropna=False)
+    return dict(style=style, score=float(np.nanmean(list(recall.values()))), recall=recall, confusion=confusion,
+                n_images=len(images), config=cfg.to_dict(), generator_md5=generator_md5(style))
