@@ -378,7 +378,7 @@ class _MemberLogits(nn.Module):
 def ensemble_member_logits(ens: EmoXNet, dataset: FERDataset, batch_size: int = 256) -> torch.Tensor:
     "Member logits `(N, M, K)` of `ens` on `dataset`, in dataset order (each member evaluated with the shared loop; an aligned ensemble's through its adapters)."
     pp = ens.model_config.preprocess
-    if ens.is_aligned: return predict_logits(_MemberLogits(ens), dataset, batch_size, preprocess=pp)
+    if ens.is_aligned: return predict_logits(_MemberLogits(ens).train(ens.training), dataset, batch_size, preprocess=pp)   # leaves ens in its mode
     return torch.stack([predict_logits(m, dataset, batch_size, preprocess=pp) for m in ens.members], 1)
 
 # %% ../nbs/13_ensemble.ipynb #d8b6f012
