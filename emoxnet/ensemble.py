@@ -303,7 +303,7 @@ class EmoXNet(nn.Module):
             raise ValueError(f"no member predicts {lost}: an ensemble class needs at least one member that knows it")
         self.register_buffer('class_maps', maps, persistent=False); self.register_buffer('known', maps >= 0, persistent=False)
         self.partial = not bool(self.known.all())
-        if self.partial and not self.combiner.vocabularies:
+        if self.partial and not getattr(self.combiner, 'vocabularies', False):
             raise ValueError(f"rule {self.rule!r} is fitted on one shared class vocabulary, but {self._gaps()}; use a rule that "
                              f"needs no fitting ({', '.join(r for r in RULES if RULES[r].vocabularies)})")
 
