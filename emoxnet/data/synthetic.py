@@ -1007,9 +1007,12 @@ def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, 
                   style: str = 'flat', # render style (a key of `STYLES`)
                   n_subjects: int = 60, # subjects drawn, 14 images each (2 per class)
                   seed: int = 1, # SynthFACS seed (1: not the benchmark's population)
+                  intensity: tuple[float, float] = (0.25, 1.0), # expression intensity range (the benchmark's by default)
+                  nuisance: Nuisance | None = None, # pose, light, degradations (None: the benchmark's `Nuisance()`)
                  ) -> dict:
     "A judge's per-class recall, their mean (the realism score) and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
-    cfg = SynthConfig(classes=FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=style)
+    cfg = SynthConfig(classes=FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=style,
+                      intensity=intensity, nuisance=nuisance or Nuisance())
     data = generate(cfg)
     images = np.concatenate([data[s].images for s in data])
     truth = np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
