@@ -161,7 +161,7 @@ class ExperimentConfig:
     alpha: float = 0.7
     temperature: float = 4.0
     smoothing: float = 0.1
-    teacher_mode: str = 'precomputed'
+    teacher_mode: str = 'online'            # 'online': the teacher sees the student's augmented batch (see above)
     variants: tuple[str, ...] = VARIANTS
     seed: int = 0
     input_size: int = 48
