@@ -24,7 +24,7 @@ from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
 from .explain import overlay
-from .ensemble import ENSEMBLE_FORMAT, is_ensemble, load_ensemble
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .zoo import ZOO
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
@@ -358,9 +358,7 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
     p = opt.path if opt is not None else Path(str(key).strip()).expanduser()
     if (problem := _folder_problem(p)): raise DemoInputError(problem)
     try:
-        if not is_ensemble(p): return EmotionRecognizer.from_checkpoint(p, **kwargs)
-        ens = load_ensemble(p)
-        return EmotionRecognizer(ens, ens.model_config, ens.info, p, **kwargs)
+        return EmotionRecognizer.from_checkpoint(p, **kwargs)   # a checkpoint or an ensemble folder
     except (ValueError, KeyError, TypeError, OSError) as e:
         raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e}") from None
 

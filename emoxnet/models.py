@@ -332,4 +332,5 @@ class LogitsOnly(nn.Module):
 def pooled_features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "The backbone's pooled descriptor (`forward_head(..., pre_logits=True)`) of a preprocessed batch `(N, D)`; a model wrapping a timm `backbone` (multi-task nets) is read through it."
     m = unwrap(model); net = getattr(m, 'backbone', m)
+    if not hasattr(net, 'forward_head'): raise TypeError(f"{type(net).__name__} has no pooled descriptor (forward_head): features need a network with timm's forward_head (an EmoXNet ensemble has none: read one member's)")
     return net.forward_head(net.forward_features(x), pre_logits=True).flatten(1)

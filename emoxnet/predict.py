@@ -19,6 +19,7 @@ from .core import atomic_write
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
+from .ensemble import is_ensemble, load_ensemble
 from .deploy import example_input, export_onnx, onnx_session, onnx_logits, check_export
 
 # %% auto #0
@@ -100,10 +101,19 @@ class EmotionRecognizer:
 
     # --- construction ---------------------------------------------------------------------------------------
     @classmethod
-    def from_checkpoint(cls, path: str | Path, **kwargs) -> 'EmotionRecognizer':
-        "Load a checkpoint folder (`model.safetensors` + `config.json`); kwargs go to the constructor (`detector`, `margin`, `backend`)."
-        model, cfg, info = load_checkpoint(path)
-        return cls(model, cfg, info, path, **kwargs)
+    def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one
+                        **kwargs) -> 'EmotionRecognizer':
+        "Load a checkpoint or ensemble folder (its classes and preprocessing with it); kwargs go to the constructor (`detector`, `margin`, `backend`)."
+        p = Path(path).expanduser()
+        if p.is_file(): p = p.parent
+        if is_ensemble(p):
+            ens = load_ensemble(p)
+            return cls(ens, ens.model_config, ens.info, p, **kwargs)
+        try: model, cfg, info = load_checkpoint(p)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f"{e}; expected a checkpoint folder (config.json + model.safetensors, as `emoxnet train` and `emoxnet zoo "
+                                    "import` write) or an EmoXNet ensemble folder (ensemble.json, as `emoxnet ensemble build` writes)") from None
+        return cls(model, cfg, info, p, **kwargs)
 
     @classmethod
     def default(cls, **kwargs) -> 'EmotionRecognizer':
@@ -330,7 +340,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
-    p.add_argument('--checkpoint', metavar='PATH', help='checkpoint folder (default: the bundled EmoXNetLite student)')
+    p.add_argument('--checkpoint', metavar='PATH', help='checkpoint or EmoXNet ensemble folder (default: the bundled EmoXNetLite student)')
     p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')

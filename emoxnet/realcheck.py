@@ -264,7 +264,7 @@ def realcheck_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet realcheck`."
-    p.add_argument('--checkpoint', metavar='DIR', help='checkpoint folder to score (default: the bundled EmoXNetLite student)')
+    p.add_argument('--checkpoint', metavar='DIR', help='checkpoint or EmoXNet ensemble folder to score (default: the bundled EmoXNetLite student)')
     p.add_argument('--teacher', metavar='DIR', help='checkpoint of a model trained on real faces; top-label agreement with it is reported')
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
     p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR')

@@ -149,3 +149,55 @@ def test_gradcam_experiment_is_parameterised(root):
     nb = json.loads((root / 'nbs' / 'gradcam.ipynb').read_text())
     cells = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
     assert len(cells) == 1 and 'n_images' in ''.join(cells[0]['source']) and 'out_dir' in ''.join(cells[0]['source'])
+
+# --- an EmoXNet ensemble folder, wherever a checkpoint folder is accepted -----------------------------------
+
+@pytest.fixture(scope='module')
+def ens_dir(tmp_path_factory) -> Path:
+    "A tiny untrained homogeneous ensemble, saved as `save_ensemble` writes it."
+    import torch
+    from emoxnet.core import BASIC
+    from emoxnet.ensemble import EmoXNet, save_ensemble
+    from emoxnet.models import ModelConfig, create_model
+    torch.manual_seed(0)
+    members = [create_model(ModelConfig('test_resnet', BASIC, 1, 48)) for _ in range(2)]
+    return save_ensemble(EmoXNet(members), tmp_path_factory.mktemp('ens') / 'ens')
+
+def test_cli_predict_on_an_ensemble(emoxnet_cmd, ens_dir, images):
+    r = subprocess.run([*emoxnet_cmd, 'predict', '--checkpoint', str(ens_dir), str(images['astronaut']), '--json'],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    (res,) = [json.loads(l) for l in r.stdout.splitlines()]
+    want = EmotionRecognizer.from_checkpoint(ens_dir).predict(images['astronaut'])
+    assert res['status'] == 'ok' and len(res['faces']) == len(want) == 1
+    face = res['faces'][0]
+    assert face['label'] == want[0].label and list(face['probs']) == list(want[0].probs)
+    np.testing.assert_allclose(list(face['probs'].values()), list(want[0].probs.values()), atol=1e-4)   # JSON rounds to 4 places
+
+def test_cli_realcheck_on_an_ensemble(emoxnet_cmd, ens_dir):
+    from emoxnet.realcheck import lfw_faces
+    r = subprocess.run([*emoxnet_cmd, 'realcheck', '--checkpoint', str(ens_dir), '--json'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep['model']['checkpoint'] == str(ens_dir) and rep['model']['name'].startswith('ens (emoxnet, ')
+    assert rep['n_faces'] == 100 and len(rep['example_photos']) > 0
+    labels, _ = EmotionRecognizer.from_checkpoint(ens_dir).predict_faces(lfw_faces()[0])
+    assert [f['pred'] for f in rep['faces']] == labels
+
+def test_cli_folder_that_is_no_model_fails_clearly(emoxnet_cmd, images):
+    r = subprocess.run([*emoxnet_cmd, 'predict', '--checkpoint', str(images['astronaut'].parent), str(images['astronaut'])],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr, r.stderr
+    assert 'emoxnet predict: error:' in r.stderr and 'missing config.json' in r.stderr and 'ensemble.json' in r.stderr, r.stderr
+
+def test_hsemotion_api_on_an_ensemble(rec, ens_dir, images):
+    "The HSEmotion calls serve an ensemble; the two that need one network say so."
+    from emoxnet.hsemotion import HSEmotionRecognizer
+    h = HSEmotionRecognizer.from_checkpoint(ens_dir, channel_order='BGR')
+    crop = rec.predict(images['astronaut'])[0].crop
+    label, p = h.predict_emotions(np.ascontiguousarray(crop[..., ::-1]), logits=False)
+    want = EmotionRecognizer.from_checkpoint(ens_dir).predict_faces(crop)
+    assert label == want[0][0]
+    np.testing.assert_allclose(p, want[1][0], atol=1e-6)
+    with pytest.raises(TypeError, match='EmoXNet has no pooled descriptor'): h.extract_features(crop)
+    with pytest.raises(TypeError, match='no separate classifier layer'): h.classify_emotions(np.zeros((1, 8), np.float32))
