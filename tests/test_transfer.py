@@ -50,3 +50,38 @@ def test_realstudent_smoke(tmp_path):
     assert m['n_transfer'] == 24 + 8 and m['config']['transfer'] == 'synthfacs+deepinversion' and m['config']['balance'] is True
     for k in ('smile_recall', 'neutral_as_happiness', 'top_label_share', 'teacher_agreement'): assert k in m['dev']
     assert list(out.glob('deepinversion-*.npz'))
+
+class Recorder(nn.Module):
+    "A member that answers fixed logits and records the input it was given."
+    def __init__(self, logits, classes, pp):
+        super().__init__(); self.z, self.seen = torch.tensor(logits, dtype=torch.float32), None
+        self.model_config = ModelConfig('resnet10t', tuple(classes), pp.channels, pp.size, preprocess=pp)
+    def forward(self, x): self.seen = x.detach().clone(); return self.z.expand(len(x), -1)
+
+def test_teacher_over_an_ensemble_of_members_with_their_own_preprocessing():
+    # the fer + face-api case: 64 px grey in [-1, 1] and 112 px RGB minus a mean colour, one teacher through an EmoXNet ensemble
+    from emoxnet.ensemble import EmoXNet
+    from emoxnet.transfer import teacher_probs
+    grey = Recorder([0, 0, 0, 20., 0, 0, 0], FER2013, Preprocess(64, 1, (0.5,), (0.5,)))
+    rgb = Recorder([20., 0, 0, 0, 0, 0, 0], BASIC[:7], Preprocess(112, 3, (0.4, 0.5, 0.6), (1.0, 1.0, 1.0)))
+    t = AlignedTeacher([EmoXNet.aligned([grey, rgb])])
+    p = teacher_probs(t, np.full((2, 64, 64), 255, np.uint8))          # white grey transfer images
+    assert abs(p[0, BASIC.index('happiness')] - 0.5) < 1e-3 and abs(p[0, BASIC.index('neutral')] - 0.5) < 1e-3
+    assert grey.seen.shape == (2, 1, 64, 64) and torch.allclose(grey.seen, torch.ones(()), atol=1e-5)      # its own [-1, 1]
+    assert rgb.seen.shape == (2, 3, 112, 112)
+    assert torch.allclose(rgb.seen.mean((0, 2, 3)), torch.tensor([0.6, 0.5, 0.4]), atol=1e-5)              # 1 - its own mean colour
+
+def test_run_transfer_starts_the_student_from_a_checkpoint(tmp_path):
+    from emoxnet.transfer import run_transfer, toy_teachers
+    tt = toy_teachers(tmp_path / 'teachers')
+    cfg = TransferConfig(teachers=tt, judge=None, student='test_resnet', init=tt[0], input_size=32, epochs=1, lr=1e-9,
+                         synth={'size': 32, 'n_subjects': 20, 'images_per_subject': 4}, max_items=24, max_steps=1, out_dir=str(tmp_path / 'run'))
+    m = run_transfer(cfg, log=lambda s: None)
+    assert m['config']['init'] == tt[0]
+    from emoxnet.models import load_checkpoint
+    a, b = load_checkpoint(tt[0])[0], load_checkpoint(m['checkpoint'])[0]
+    sa, sb = a.state_dict(), b.state_dict()
+    k = next(k for k in sa if sa[k].dtype.is_floating_point and sa[k].ndim == 4)        # a backbone conv: kept (lr ~ 0)
+    assert torch.allclose(sa[k], sb[k], atol=1e-5)
+    with pytest.raises(ValueError, match='same architecture'):
+        run_transfer(TransferConfig(**{**cfg.to_dict(), 'student': 'resnet10t_slim', 'out_dir': str(tmp_path / 'bad')}), log=lambda s: None)
