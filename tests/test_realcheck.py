@@ -36,3 +36,21 @@ def test_realcheck_teacher_agreement(emoxnet_cmd):
 def test_realcheck_missing_checkpoint_fails_clearly(emoxnet_cmd, tmp_path):
     r = run(emoxnet_cmd, 'realcheck', '--checkpoint', str(tmp_path / 'nope'))
     assert r.returncode == 2 and 'emoxnet realcheck: error:' in r.stderr and 'nope' in r.stderr, r.stderr
+
+def test_blind_labels_pin_every_photo_package():
+    # the blind photos are labelled here, fetched at run time: every row names a pinned package and a face box
+    from emoxnet.realcheck import BLIND_PACKAGES, read_blind_labels
+    rows = read_blind_labels()
+    assert len(rows) >= 10 and {r['label'] for r in rows} == {'smile', 'neutral', 'other'}
+    for r in rows:
+        p = BLIND_PACKAGES[r['package']]
+        assert len(p.sha256) == 64 and r['file'].startswith(f"{p.package.replace('-', '_')}-{p.version}/"), r
+    assert len({(r['file'], r['box']) for r in rows}) == len(rows)   # no face labelled twice
+
+def test_blindcheck_offline_fails_clearly(emoxnet_cmd, tmp_path):
+    # no registry reachable (pip pointed at a closed port) and an empty cache: a ZooError naming the package, nothing half-written
+    import os
+    env = {**os.environ, 'EMOXNET_ZOO_CACHE': str(tmp_path / 'cache'), 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple', 'PIP_RETRIES': '0', 'PIP_TIMEOUT': '2'}
+    r = subprocess.run([*emoxnet_cmd, 'realcheck', '--blind'], capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode != 0 and 'could not fetch' in r.stderr and '==' in r.stderr, r.stderr[-2000:]
+    assert not list((tmp_path / 'cache').glob('*/archive')) and not list((tmp_path / 'cache').glob('*/photos'))
