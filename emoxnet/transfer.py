@@ -333,20 +333,30 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
     return tuple(paths)
 
 # %% ../nbs/26_transfer.ipynb #tr0039
+def _teacher_words(path: str) -> str:
+    "A teacher folder for a card: its name, and its members' names when it is an EmoXNet ensemble folder."
+    p = Path(path); info = p / 'ensemble.json'
+    if not info.exists(): return f"`{p.name}`"
+    members = [m['name'] for m in json.loads(info.read_text()).get('members', [])]
+    return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
+
 def _transfer_training_text(m: dict) -> str:
     "The card's training-data section for a `run_transfer` run."
     c, d = m['config'], m['dev']; pct = lambda v: f"{100 * v:.0f} %"
-    teachers = ', '.join(f"`{Path(t).name}`" for t in c['teachers'])
+    teachers = ', '.join(_teacher_words(t) for t in c['teachers'])
+    init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
+            f"the class head mapped onto the canonical order), a model trained on real faces, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
-No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on FER2013 (real faces, 7 classes, no *contempt*) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`. No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
 **Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
 
 """
 
-_LIMIT = ("- **Learned from FER2013 through two teachers.** It inherits what those models learned from FER2013 (small grey web images, "
-          "mostly frontal, with FER2013's label noise and demographic skew) and their mistakes, and their 7-class view (no contempt). "
-          "Its only real-face checks are 100 small LFW crops (used for selection) and two example photos: no real labelled test set was "
+_LIMIT = ("- **Learned from real-trained teachers, through rendered faces.** It inherits what those models learned from their data (FER2013: small grey web images, "
+          "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
+          "and their 7-class view (no contempt). "
+          "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the eleven faces of the blind check (`emoxnet realcheck --blind`): no real labelled test set was "
           "available. Measure it on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.")
 
 def card_for_transfer(card: str, # the text `bundle_checkpoint` wrote

