@@ -353,7 +353,7 @@ No labelled image: the student learned only a teacher's probabilities (`emoxnet.
 
 """
 
-_LIMIT = ("- **Learned from real-trained teachers, through rendered faces.** It inherits what those models learned from their data (FER2013: small grey web images, "
+_LIMIT = ("- **Domain gap: learned from real-trained teachers, through rendered faces.** Its distillation used no real face (only rendered faces the teachers labelled); it inherits what those models learned from their data (FER2013: small grey web images, "
           "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
           "and their 7-class view (no contempt). "
           "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the eleven faces of the blind check (`emoxnet realcheck --blind`): no real labelled test set was "
