@@ -340,12 +340,20 @@ def _teacher_words(path: str) -> str:
     members = [m['name'] for m in json.loads(info.read_text()).get('members', [])]
     return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
 
+def _init_source(path: str) -> str:
+    "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
+    cfg = Path(path) / 'config.json'
+    z = ((json.loads(cfg.read_text()).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
+    if not z: return ''
+    return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
+            f"(archive sha256 `{z['archive_sha256'][:12]}...`, licence {z['licence']}, text in that checkpoint's `LICENSE`)")
+
 def _transfer_training_text(m: dict) -> str:
     "The card's training-data section for a `run_transfer` run."
     c, d = m['config'], m['dev']; pct = lambda v: f"{100 * v:.0f} %"
     teachers = ', '.join(_teacher_words(t) for t in c['teachers'])
     init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
-            f"the class head mapped onto the canonical order), a model trained on real faces, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
+            f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
 No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
@@ -366,4 +374,6 @@ def card_for_transfer(card: str, # the text `bundle_checkpoint` wrote
     i, j, k = card.find('## Training data'), card.find('## Metrics'), card.find('- **Domain gap.**')
     if min(i, j, k) < 0 or j < i: raise ValueError("card_for_transfer: the card has no '## Training data' ... '## Metrics' sections or no domain-gap line")
     end = card.find('\n', k)
-    return card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')
+    out = card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')
+    if m['config'].get('init'): out = out.replace('trained from scratch (no pretrained weights)', f"started from the weights of `{Path(m['config']['init']).name}` (see *Training data*)")
+    return out
