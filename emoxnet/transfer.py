@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, save_json, code_version, git_rev
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate
@@ -30,7 +30,8 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
            'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
-           'transfer_images', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'card_for_transfer']
+           'transfer_images', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members',
+           'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -333,11 +334,15 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
     return tuple(paths)
 
 # %% ../nbs/26_transfer.ipynb #tr0039
+def ensemble_members(path: str | Path) -> list[str] | None:
+    "The member names of an EmoXNet ensemble folder (from its `ensemble.json`); None for any other folder."
+    info = Path(path) / 'ensemble.json'
+    return [m['name'] for m in load_json(info).get('members', [])] if info.exists() else None
+
 def _teacher_words(path: str) -> str:
     "A teacher folder for a card: its name, and its members' names when it is an EmoXNet ensemble folder."
-    p = Path(path); info = p / 'ensemble.json'
-    if not info.exists(): return f"`{p.name}`"
-    members = [m['name'] for m in json.loads(info.read_text()).get('members', [])]
+    p = Path(path); members = ensemble_members(p)
+    if members is None: return f"`{p.name}`"
     return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
 
 def _init_source(path: str) -> str:

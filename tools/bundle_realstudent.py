@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 from emoxnet.core import load_json, atomic_write
 from emoxnet.release import bundle_checkpoint
-from emoxnet.transfer import card_for_transfer
+from emoxnet.transfer import card_for_transfer, ensemble_members
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
 init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
@@ -11,7 +11,7 @@ prov = (f"EmoXNetLite distilled by `emoxnet.transfer.run_transfer` (`nbs/realstu
         f"at {c['input_size']} px grey{init}, {c['epochs']} epochs, KD alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) from the mean of the "
         f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set{' (balanced on the teacher' + chr(39) + 's top labels)' if c.get('balance') else ''}; "
         f"chosen among the candidates of `docs/transfer.md` on the LFW dev check (`emoxnet realcheck`), git `{m['git_rev']}`.")
-members = {t: [mm['name'] for mm in load_json(Path(t) / 'ensemble.json')['members']] for t in c['teachers'] if (Path(t) / 'ensemble.json').exists()}
+members = {t: ms for t in c['teachers'] if (ms := ensemble_members(t)) is not None}
 zoo = list(dict.fromkeys([n for t in c['teachers'] for n in members.get(t, [Path(t).name])] + ([Path(c['init']).name] if c.get('init') else [])))
 params = ' '.join(f"-p {k} {v}" for k, v in [('transfer', c['transfer']), ('teachers', ','.join(c['teachers'])), ('student', c['student']),
                                              ('init', c.get('init') or "''"), ('lr', c['lr']), ('balance', c.get('balance', False)),
