@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args
+from .core import Registry, add_dataclass_args, atomic_write
 from .data.core import DataError, IMAGE_EXTS
 from .data.video import VIDEO_EXTS, video_info
 from .settings import demo_checkpoint, load_settings
@@ -32,10 +32,11 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload',
            'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'DemoBackend',
            'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'model_key', 'DemoModels',
-           'upload_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
-           'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
-           'select_model', 'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo',
-           'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
+           'upload_component', 'cache_image', 'result_component', 'examples_dir', 'example_images', 'face_index',
+           'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler',
+           'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel', 'wire_model_panel',
+           'serving_recognizer', 'build_demo', 'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli',
+           'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -418,6 +419,29 @@ def upload_component(gr, **kw):
                 return getattr(payload, 'path', None)
     return UploadImage(**kw)
 
+def cache_image(arr: np.ndarray, # an RGB or grey uint8 image a handler returned
+                cache_dir: str | Path, # Gradio's cache folder for the component
+                fmt: str = 'webp', # image format the component serves
+               ) -> str:
+    "Write `arr` into Gradio's cache under the hash of its encoded bytes, atomically; the path of the (possibly existing) file."
+    import hashlib, io
+    buf = io.BytesIO(); Image.fromarray(np.asarray(arr, np.uint8)).save(buf, fmt); data = buf.getvalue()
+    path = Path(cache_dir) / 'emoxnet' / hashlib.sha256(data).hexdigest() / f'image.{fmt}'
+    if not path.is_file():
+        with atomic_write(path, 'wb') as f: f.write(data)
+    return str(path)
+
+def result_component(gr, **kw):
+    """A `gr.Image` output that writes each result atomically. Gradio's own writer rewrites the cached file in place, so
+    when two users get the same picture (an example photo, say) one download can read the file while the next result
+    truncates it, and the browser gets a broken image (the server closes the connection mid-body)."""
+    class ResultImage(gr.Image):
+        is_template = True          # rendered by the frontend as a plain Image
+        def postprocess(self, value):
+            if isinstance(value, np.ndarray): value = cache_image(value, self.GRADIO_CACHE, self.format or 'webp')
+            return super().postprocess(value)
+    return ResultImage(**kw)
+
 def examples_dir() -> Path:
     "The folder of the demo's example images inside the installed package (`emoxnet/assets/examples`)."
     return bundled_checkpoint().parent / 'examples'
@@ -496,11 +520,11 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
             ex = example_images()
             if ex: gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
         with gr.Column(scale=1):
-            annotated = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
+            annotated = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
             status = gr.Markdown(elem_id='status')
             with gr.Row():
                 probs = gr.Label(num_top_classes=len(classes), label='Probabilities (selected face)', elem_id='probs')
-                attention = gr.Image(label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
+                attention = result_component(gr, label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
             faces_md = gr.Markdown(elem_id='faces')
     return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
@@ -570,7 +594,7 @@ def webcam_tab(gr, page: DemoPage):
     with gr.Row():
         cam = gr.Image(sources=['webcam'], streaming=True, type='numpy', label='Webcam', elem_id='webcam')
         with gr.Column():
-            cam_out = gr.Image(label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
+            cam_out = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
             cam_probs = gr.Label(num_top_classes=3, label='Largest face (smoothed)')
             cam_status = gr.Markdown()
     live = gr.State(None)   # this session's LiveSession
