@@ -105,7 +105,7 @@ def au_features(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 # %% ../../nbs/03_data.synthetic.ipynb #079ed6fe
 def _luma(c) -> tuple: return (float(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]),)
 def _mix(a, b, t: float) -> tuple: return tuple(float(x + (y - x) * t) for x, y in zip(a, b))
-def _shade(c, k: float) -> tuple: return tuple(float(min(255., x * k)) for x in c)
+def _shade(c, k: float) -> tuple: return tuple(float(min(255., x * max(k, 0.25))) for x in c)   # lines darken at most to a quarter
 
 def _pts(x, y, dz: float = 0.0) -> np.ndarray:
     "Face-coordinate points `(n, 3)`; depth `z` on the ellipsoidal head surface, plus `dz`."
@@ -180,8 +180,8 @@ def _head(cv: _Canvas, subj: Subject, A: dict, drop: float, chin_up: float, age:
         cv.poly(_pts(xs, ys, 0.02), hair if st else _mix(skin, hair, 0.45))
     return ox, oy
 
-def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float) -> dict:
-    "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines, crow's feet."
+def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0) -> dict:
+    "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet."
     g, skin = subj.geom, subj.skin
     ew, eh, ey = g['eye_w'], g['eye_h'], g['eye_y']
     u = np.linspace(0, 1, 9); su = np.sin(np.pi * u)
@@ -191,7 +191,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float) -> dict:
         cx = s * g['eye_dx']
         ix, iy, ox, oy = cx - s * ew, ey + 0.005, cx + s * ew, ey - 0.015
         bx, by = ix + (ox - ix) * u, iy + (oy - iy) * u
-        hu = eh * (1 + 0.9 * a5 - 0.35 * a7 - 0.2 * a6 - 0.2 * a4 - 0.1 * a9)
+        hu = eh * max(0.1, 1 + 0.9 * a5 - 0.35 * a7 - 0.2 * a6 - 0.2 * a4 - 0.1 * a9)   # >= 0.15 for AUs <= 1
         hl = eh * 0.5 * max(0.12, 1 + 0.3 * a5 - 0.75 * a7 - 0.65 * a6)
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
@@ -204,9 +204,9 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float) -> dict:
         for lid, edge in ((up, ey - 0.22), (lo, ey + 0.2)):
             cv.poly(_pts(np.r_[bx, ex1, ex1, ex0, ex0], np.r_[lid, oy, edge, edge, iy], 0.02), skin)
         crease = by - (hu + 0.045 + 0.02 * a5) * su ** 0.6
-        cv.line(_pts(bx[1:-1], crease[1:-1], 0.02), _shade(skin, 0.78 - 0.1 * age), 0.012)
+        if lines: cv.line(_pts(bx[1:-1], crease[1:-1], 0.02), _shade(skin, 0.78 - 0.1 * age), 0.012)
         cv.line(_pts(bx, up, 0.03), (35, 25, 22), 0.03)
-        cv.line(_pts(bx[1:], lo[1:], 0.02), _shade(skin, 0.7 - 0.2 * a7), 0.012)
+        if lines or a7 > 0.04: cv.line(_pts(bx[1:], lo[1:], 0.02), _shade(skin, 0.7 - 0.2 * a7) if lines else _shade(skin, 1 - 0.5 * a7), 0.012)
         k = 0.45 * a6 + 0.2 * a7 + 0.1 * age           # bulge/furrow under the lower lid
         if k > 0.03:
             cv.line(_pts(cx + s * np.array([-0.12, 0, 0.14]), ey + 0.12 + eh * 0.2 - 0.04 * a6 + np.array([0, 0.025, 0])), _shade(skin, 1 - k), 0.014)
@@ -246,7 +246,7 @@ def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float) -> dict
             cv.line(_pts([s * 0.05, s * 0.045, s * 0.055], ey - g['brow_gap'] + np.array([-0.04, 0.05, 0.13]), 0.02), _shade(skin, 1 - 0.55 * A[4]), 0.014)
     return brows
 
-def _nose(cv: _Canvas, subj: Subject, A: dict) -> tuple[float, float]:
+def _nose(cv: _Canvas, subj: Subject, A: dict, lines: float = 1.0) -> tuple[float, float]:
     "Bridge, alae and nostrils (lifted and flared by AU9, a little by AU10), wrinkles across the bridge (AU9). Returns (wing width, lift)."
     g, skin = subj.geom, subj.skin
     ey, ny = g['eye_y'], g['nose_y']
@@ -255,7 +255,7 @@ def _nose(cv: _Canvas, subj: Subject, A: dict) -> tuple[float, float]:
         for k in range(3):
             cv.line(_pts(np.array([-0.1, 0, 0.1]), ey + 0.1 + 0.05 * k + np.array([0.01, -0.01, 0.01]), 0.3), _shade(skin, 1 - 0.55 * A[9]), 0.013)
     for s in (-1, 1):
-        cv.line(_pts(s * np.array([0.085, 0.1, 0.115]), [ey + 0.06, (ey + ny) / 2, ny - 0.18], 0.3), _shade(skin, 0.88), 0.014)
+        if lines: cv.line(_pts(s * np.array([0.085, 0.1, 0.115]), [ey + 0.06, (ey + ny) / 2, ny - 0.18], 0.3), _shade(skin, 0.88), 0.014)
         cv.line(_pts(s * np.array([0.09, nw, nw - 0.005, 0.07]), ny + dyn + np.array([-0.13, -0.06, 0.005, 0.03]), 0.3), _shade(skin, 0.62), 0.02)
         cv.poly(_ellipse(s * 0.07, ny + dyn + 0.005, 0.042, 0.02, 10, 0.32), _shade(skin, 0.35))
     cv.poly(_ellipse(0, ny + dyn - 0.09, 0.065, 0.05, 10, 0.4), _shade(skin, 1.06))
@@ -279,13 +279,14 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0) -> dic
     iu, il = cy - gu, cy + gl
     return dict(u=u, a=a, x=u * hw, cy=cy, iu=iu, il=il, top=iu - tu + 0.012 * np.exp(-(u / 0.15) ** 2), bot=il + tl, shape=shape)
 
-def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw: float, dyn: float, chin: float, age: float):
+def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw: float, dyn: float, chin: float, age: float,
+           lines: float = 1.0, teeth: float = 0.06):
     "Nasolabial folds, beard, the mouth (cavity, teeth, lips), moustache, dimples (AU14), corner lines (AU15, AU20), AU24 bulge, chin (AU17)."
     g, skin, hair = subj.geom, subj.skin, subj.hair
     ny, my = g['nose_y'], g['mouth_y']
     x, cy, iu, il, top, bot, a, um = m['x'], m['cy'], m['iu'], m['il'], m['top'], m['bot'], m['a'], m['u']
     for s, au in ((-1, left), (1, right)):      # nasolabial folds: deepened by AU11, AU10, AU12, AU6, AU9, and by age
-        k = np.clip(0.1 + 0.1 * age + 0.35 * au[AU_INDEX[12]] + 0.4 * au[AU_INDEX[10]] + 0.6 * au[AU_INDEX[11]]
+        k = np.clip(0.1 * lines + 0.1 * age + 0.35 * au[AU_INDEX[12]] + 0.4 * au[AU_INDEX[10]] + 0.6 * au[AU_INDEX[11]]
                     + 0.15 * au[AU_INDEX[6]] + 0.2 * au[AU_INDEX[9]] + 0.1 * au[AU_INDEX[20]], 0, 0.75)
         i = 0 if s < 0 else -1
         cv.line(_pts([s * (nw + 0.02), s * (nw + 0.1 + 0.05 * au[AU_INDEX[12]]), x[i] + s * 0.08, x[i] + s * 0.06],
@@ -299,7 +300,7 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
     if (m['iu'] - m['il']).min() < -0.006:        # lips apart: mouth cavity, upper teeth, lower teeth with AU16/AU26/AU20
         cv.poly(_pts(np.r_[x, x[::-1]], np.r_[iu, il[::-1]], 0.1), (70, 28, 30))
         k = np.abs(um) < 0.8
-        cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[iu[k], (iu[k] + np.minimum(0.06, (il - iu)[k]))[::-1]], 0.1), (232, 226, 212))
+        cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[iu[k], (iu[k] + np.minimum(teeth, (il - iu)[k]))[::-1]], 0.1), (232, 226, 212))
         low = float(np.clip(a[16].max() + 0.4 * a[26].max() + 0.3 * a[20].max(), 0, 1))
         if low > 0.2:
             k = np.abs(um) < 0.6
@@ -318,7 +319,7 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
     if A[24] > 0.05: cv.line(_pts(x[4:11], top[4:11] - 0.025, 0.12), _shade(skin, 1 - 0.35 * A[24]), 0.012)
     if subj.beard != 2:
         yb = bot[7] + 0.09 - 0.03 * A[17]
-        cv.line(_pts([-0.13, 0, 0.13], [yb + 0.02, yb, yb + 0.02], 0.08), _shade(skin, 0.88 - 0.45 * A[17]), 0.016)
+        if lines or A[17] > 0.1: cv.line(_pts([-0.13, 0, 0.13], [yb + 0.02, yb, yb + 0.02], 0.08), _shade(skin, 0.88 - 0.45 * A[17]), 0.016)
         if A[17] > 0.1: cv.line(_pts([-0.1, 0, 0.1], chin + np.array([-0.16, -0.2, -0.16]), 0.05), _shade(skin, 1 - 0.35 * A[17]), 0.014)
 
 def _accessories(cv: _Canvas, subj: Subject, nz: dict, ox, oy):
@@ -377,16 +378,18 @@ def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tup
     jaw_lip = drop * np.clip((g['mouth_y'] - g['eye_y'] - 0.1) / (g['chin'] - chin_up - g['eye_y'] - 0.1), 0, 1)
     return A, age, drop, chin_up, jaw_lip
 
-def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are."
+def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0, lines: float = 1.0,
+                teeth: float = 0.06) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown."
     cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
-    eyes = _eyes(cv, subj, left, right, nz['gaze'], age)
+    age = age * lines                                   # age only draws lines: wrinkles go with the resting lines
+    eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines)
     brows = _brows(cv, subj, left, right, A, age)
-    nw, dyn = _nose(cv, subj, A)
+    nw, dyn = _nose(cv, subj, A, lines)
     m = _mouth_shape(g, left, right, jaw_lip, part)
-    _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age)
+    _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
 
@@ -451,10 +454,27 @@ class RenderStyle:
     lowres: float = 0.0          # probability of a round trip through a low resolution
     lowres_scale: tuple[float, float] = (0.55, 0.85)   # its size range, fraction of the output size
     lips_part: float = 1.0       # gain of the AU25 gap between the lips (teeth show more in photos than in the flat drawing)
+    au_gain: dict = field(default_factory=dict)   # AU -> how much further than the flat drawing the face moves (labels keep the true AUs)
+    teeth: float = 0.06          # height of the upper teeth when the lips part, face units
+    lines: float = 1.0           # lines that no AU makes (resting folds, lid crease, nose sides, chin line, age wrinkles): 1 drawn, 0 left out
+    zoom: float = 1.0            # face size relative to the flat framing
+    widen: float = 1.0           # horizontal stretch of the face (real faces are wider for their height than the flat drawing's)
+    centre_y: float = 0.22       # face point (face units, down from the eye line's centre region) put at the image centre
+
+    def drawn(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        "The AU intensities the drawing shows: the true ones times `au_gain` (up to 2); unchanged (the same arrays) when there is no gain."
+        if not self.au_gain: return left, right
+        g = np.ones(len(AUS), np.float32)
+        for a, k in self.au_gain.items(): g[AU_INDEX[a]] = k
+        return np.clip(left * g, 0, 2), np.clip(right * g, 0, 2)
 
 STYLES = Registry('SynthFACS render style')
 STYLES['flat'] = RenderStyle('flat')
 STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
+_VIVID_AUS = {1: 1.8, 2: 1.8, 4: 1.6, 5: 1.6, 6: 1.2, 9: 1.5, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 17: 1.5, 20: 1.8,
+              23: 1.5, 24: 1.5, 26: 1.6}
+STYLES['vivid'] = RenderStyle('vivid', relief=0.5, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13,
+                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.1, centre_y=0.3)
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -521,7 +541,7 @@ def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     return cv.canvas()
 
 # %% ../../nbs/03_data.synthetic.ipynb #8ece3105
-def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
+def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06) -> _Canvas:
     "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
     cv, g = _Shapes(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
@@ -529,7 +549,7 @@ def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     d = lambda k: (float(128 * (1 - k)),) * 3                 # darken by k
     x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
     if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
-        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(0.065, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
+        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(teeth + 0.005, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
     else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35), 0.012)     # closed: the dark line where the lips meet
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
     for s, a in ((-1, left), (1, right)):
@@ -569,7 +589,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     frame = _expression_frame(subj, left, right)
     m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
-    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m).draw(crease, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
     mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
     shade = 1 + (shade - 1) * mask
@@ -631,23 +651,25 @@ def degrade(img: np.ndarray, nz: dict, rng: np.random.Generator) -> np.ndarray:
         if not grey: out = out[..., ::-1]
     return out
 
-def _projection(nz: dict, R: int) -> tuple[np.ndarray, np.ndarray, float]:
-    "`(K, t, scale)` of `_Canvas.draw` for head pose, roll, size and shift of `nz` at canonical resolution `R`."
+def _projection(nz: dict, R: int, zoom: float = 1.0, widen: float = 1.0, centre_y: float = 0.22) -> tuple[np.ndarray, np.ndarray, float]:
+    "`(K, t, scale)` of `_Canvas.draw` for head pose, roll, size and shift of `nz` at canonical resolution `R`; a style's `zoom`, `widen`, `centre_y`."
     yaw, pitch, roll = np.radians([nz['yaw'], nz['pitch'], nz['roll']])
     Ry = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
     Rx = np.array([[1, 0, 0], [0, np.cos(pitch), -np.sin(pitch)], [0, np.sin(pitch), np.cos(pitch)]])
-    scale = R / 2.7 * nz['scale']                    # the face (2 units wide) fills ~3/4 of the width: a tight FER2013-like crop
+    scale = R / 2.7 * nz['scale'] * zoom             # the face (2 units wide) fills ~3/4 of the width: a tight FER2013-like crop
     A = scale * np.array([[np.cos(roll), -np.sin(roll)], [np.sin(roll), np.cos(roll)]])
-    t = np.array([R / 2 + nz['dx'] * R, R / 2 + nz['dy'] * R]) - A @ np.array([0, 0.22])
-    return A @ (Rx @ Ry)[:2], t, scale
+    t = np.array([R / 2 + nz['dx'] * R, R / 2 + nz['dy'] * R]) - A @ np.array([0, centre_y])
+    K = A @ (Rx @ Ry)[:2]
+    return (K if widen == 1 else K @ np.diag([widen, 1., 1.])), t, scale
 
 def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
                 rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
     "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
     R, st = _canonical_size(size), STYLES[style]
     img = background(R, nz, grey)
-    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part)
-    K, t, scale = _projection(nz, R)
+    left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
+    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth)
+    K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
     if size != R: img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, -1)
