@@ -22,14 +22,14 @@ from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
-from .train import TrainConfig, Loss, HardSoftCE, fit, predict_logits, class_logits
+from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'KDLoss',
-           'student_loss', 'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'run_experiment',
-           'collect_runs', 'summary_table', 'results_markdown']
+           'student_loss', 'variant_mixup', 'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed',
+           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -111,10 +111,18 @@ def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperat
     if variant == 'ls': return HardSoftCE(smoothing)
     raise KeyError(f"unknown student variant {variant!r}; expected one of {VARIANTS}")
 
-def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str) -> dict:
-    "What defines a variant's objective (stored as the run's loss.json: a run is reused only for the same objective)."
-    return {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
+def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str, mixup: float = 0.0) -> dict:
+    "What defines a variant's objective (stored as the run's loss.json: a run is reused only for the same objective); `mixup` only when on."
+    rec = {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
             'smoothing': smoothing if v != 'scratch' else 0.0, 'teacher_mode': teacher_mode if v == 'kd' else None}
+    return {**rec, 'mixup': float(mixup)} if mixup else rec   # no key when off: the records of runs without mixup stay as they were
+
+def variant_mixup(v: str, kd_mixup: float, mixup: float, teacher_mode: str) -> float:
+    "The Beta parameter of the `MixUp` a variant trains with: `kd_mixup` for `kd`, `mixup` for the baselines (0: none)."
+    a = kd_mixup if v == 'kd' else mixup
+    if a and v == 'kd' and teacher_mode != 'online':
+        raise ValueError(f"kd_mixup={a} needs teacher_mode='online': precomputed teacher rows describe the unmixed images")
+    return a
 
 def train_students(splits: FERSplits, # the experiment's data (with a 'valid' split)
                    teacher: nn.Module | None, # the ensemble (needed by 'kd' unless its run is finished)
@@ -122,17 +130,22 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
                    student: str = DEFAULT_STUDENT, train: TrainConfig | dict | None = None,
                    alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
                    teacher_mode: str = 'precomputed', variants: Sequence[str] = VARIANTS, in_chans: int = 1, input_size: int = 48,
-                   retrain: bool = False, log: Callable = print) -> dict:
+                   retrain: bool = False, log: Callable = print,
+                   kd_mixup: float = 0.0, # Beta(a, a) mixup of the `kd` student's batches, teacher included (0: off)
+                   mixup: float = 0.0, # the same for the `scratch` and `ls` baselines (the control)
+                  ) -> dict:
     "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`."
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
     for v in variants:
         cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
-        loss_cfg = _loss_record(v, alpha, temperature, smoothing, teacher_mode)
+        mix = variant_mixup(v, kd_mixup, mixup, teacher_mode)
+        loss_cfg = _loss_record(v, alpha, temperature, smoothing, teacher_mode, mix)
         if run.exists() and not ((run / 'loss.json').exists() and load_json(run / 'loss.json') == loss_cfg):
             shutil.rmtree(run)   # never resume or reuse a run of another objective
         if v == 'kd' and teacher is None and (retrain or not finished_run(run, cfg, mcfg, fp)): raise ValueError("the 'kd' variant needs a teacher")
         loss = student_loss(v, teacher, alpha, temperature, smoothing, teacher_mode)
-        model, info = member_run(splits, run, cfg, mcfg, fp, retrain, log, f"[students] {student} ({v})", loss, {'loss.json': loss_cfg})
+        model, info = member_run(splits, run, cfg, mcfg, fp, retrain, log, f"[students] {student} ({v})", loss, {'loss.json': loss_cfg},
+                                 callbacks=[MixUp(mix)] if mix else [])
         if hasattr(loss, 'teacher_time_s') and 'teacher_precompute_s' not in info:   # trained just now: record the teacher's cost
             info['teacher_precompute_s'] = loss.teacher_time_s; save_json(info, run / 'metrics.json')
         res[v] = {'valid': info['valid'], 'test': info.get('test'), 'params': count_params(model), 'loss': loss_cfg,
@@ -162,6 +175,8 @@ class ExperimentConfig:
     temperature: float = 4.0
     smoothing: float = 0.1
     teacher_mode: str = 'online'            # 'online': the teacher sees the student's augmented batch (see above)
+    kd_mixup: float = 0.0                   # Beta(a, a) mixup of the kd student's batches, seen by the online teacher too (0: off)
+    mixup: float = 0.0                      # the same mixup for the scratch and ls baselines (0: off; the control of kd_mixup)
     variants: tuple[str, ...] = VARIANTS
     seed: int = 0
     input_size: int = 48
@@ -178,6 +193,8 @@ class ExperimentConfig:
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
+        if min(self.kd_mixup, self.mixup) < 0: raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
+        variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
     def to_dict(self) -> dict: return asdict(self)
     @property
     def data_name(self) -> str:
@@ -289,7 +306,8 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0
     ens_rep, member_rep = _teacher_reports(ens, splits)
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
-                              cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log)
+                              cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
+                              kd_mixup=cfg.kd_mixup, mixup=cfg.mixup)
     m = _headline(ens, ens_rep, member_rep, students)
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}))
@@ -303,7 +321,8 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     return m
 
 # %% ../nbs/14_distill.ipynb #2f11b31f
-_GROUP = ('data', 'members', 'member_epochs', 'student', 'epochs', 'alpha', 'temperature', 'smoothing', 'teacher_mode', 'label_mode')
+_GROUP = ('data', 'members', 'member_epochs', 'student', 'epochs', 'alpha', 'temperature', 'smoothing', 'teacher_mode', 'label_mode', 'kd_mixup', 'mixup')
+_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0}   # runs recorded before a field existed ran at its default
 
 def _margins(m: dict) -> dict:
     "The issue's other margins: ensemble over the student alone, KD over label smoothing alone, KD as a share of the ensemble."
@@ -320,7 +339,7 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
         c = m.get('config', {})
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'),
-               **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k)) for k in _GROUP},
+               **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k, _GROUP_DEFAULTS.get(k))) for k in _GROUP},
                'rule': m.get('ensemble_rule'), 'ensemble': m.get('ensemble_acc'), 'best_member': m.get('best_member_acc'),
                **{f'member:{n}': a for n, a in (m.get('member_accs') or {}).items()},
                'kd': m.get('student_kd_acc'), 'scratch': m.get('student_scratch_acc'), 'ls': m.get('student_ls_acc'),

@@ -513,6 +513,7 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
                log: Callable = print, what: str = '[ensemble] run', # log prefix naming the run
                loss=None, # a loss plugin for `fit` (default: the loop's)
                records: dict[str, dict] | None = None, # more JSON files written into a fresh run (e.g. the loss settings)
+               callbacks: Sequence = (), # more callbacks for `fit` (e.g. `MixUp`); a finished run is reused only when `records` match
               ) -> tuple[nn.Module, dict]:
     "The finished run in `run` when it has these settings and data, else `fit` there (resuming only a run on the same data)."
     if not retrain and finished_run(run, cfg, mcfg, fingerprint):
@@ -523,7 +524,7 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)
     log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
-    res = fit(mcfg, splits, cfg, run, resume=True, **({'loss': loss} if loss is not None else {}))
+    res = fit(mcfg, splits, cfg, run, resume=True, callbacks=callbacks, **({'loss': loss} if loss is not None else {}))
     return res['model'].eval(), load_json(run / 'metrics.json')
 
 def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: Sequence[str], train, member_train: dict,

@@ -33,7 +33,7 @@ __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'pa
            'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView',
            'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view',
            'predict_logits', 'evaluate', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress',
-           'SaveState', 'default_callbacks', 'fit', 'add_cli', 'train_main']
+           'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -911,6 +911,35 @@ def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, ou
         model_config: ModelConfig | None = None) -> dict:
     "Train `model` on `data['train']`, select on `valid`, report on `test`; see the notebook for files and the result dict."
     return Learner(model, data, cfg, out_dir, loss, callbacks, resume, model_config).fit()
+
+# %% ../nbs/12_train.ipynb #07f350e2
+def blend(a, b, lam):
+    "`lam * a + (1 - lam) * b`: the mixup of two images or two target distributions (tensors or arrays; `lam` broadcasts)."
+    return lam * a + (1 - lam) * b
+
+class MixUp(Callback):
+    "Mixup of each training batch with a permutation of itself, `lam ~ Beta(alpha, alpha)` per image; targets become mixed distributions."
+    order = -1   # `before_batch`, before any callback of the default order that reads the batch
+    def __init__(self, alpha: float = 0.4): # Beta(alpha, alpha) parameter of the mixing weight (> 0)
+        if not alpha > 0: raise ValueError(f"MixUp: alpha must be > 0, got {alpha} (leave the callback out for no mixup)")
+        self.alpha, self.lam, self.perm = float(alpha), None, None
+    def before_fit(self):
+        if self.learn.label_mode == 'multi': raise ValueError("MixUp: multi-hot targets (label_mode 'multi') are not distributions; use 'soft' or 'hard'")
+    def draw(self, n: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+        "`(lam (n,), permutation (n,))` of the batch at `step`, from a generator seeded by `(seed, step)`."
+        rng = np.random.default_rng(_item_seed(self.cfg.seed, step, 11))
+        return rng.beta(self.alpha, self.alpha, n), rng.permutation(n)
+    def before_batch(self):
+        b, k = self.learn.batch, len(self.state.model_config.classes)
+        x, y = b['x'], b['y']
+        if not torch.is_floating_point(y):
+            if (y == NO_LABEL).any(): raise ValueError(f"MixUp: the batch at step {self.state.step} has images without an expression label")
+            y = F.one_hot(y.long(), k)
+        lam, perm = self.draw(len(x), self.state.step)
+        self.lam, self.perm = torch.as_tensor(lam, dtype=torch.float32, device=x.device), torch.as_tensor(perm, device=x.device)
+        b['x'] = blend(x, x[self.perm], self.lam.view(-1, *[1] * (x.ndim - 1))).to(x.dtype)
+        y = y.float(); b['y'] = blend(y, y[self.perm], self.lam[:, None])
+
 
 # %% ../nbs/12_train.ipynb #be96a6ea
 def add_cli(parser: argparse.ArgumentParser):
