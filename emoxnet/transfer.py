@@ -31,7 +31,7 @@ from .realcheck import realcheck
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
            'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
            'transfer_images', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members',
-           'card_for_transfer']
+           'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -348,7 +348,7 @@ def _teacher_words(path: str) -> str:
 def _init_source(path: str) -> str:
     "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
     cfg = Path(path) / 'config.json'
-    z = ((json.loads(cfg.read_text()).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
+    z = ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
     if not z: return ''
     return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
             f"(archive sha256 `{z['archive_sha256'][:12]}...`, licence {z['licence']}, text in that checkpoint's `LICENSE`)")
@@ -372,13 +372,18 @@ _LIMIT = ("- **Domain gap: learned from real-trained teachers, through rendered 
           "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the eleven faces of the blind check (`emoxnet realcheck --blind`): no real labelled test set was "
           "available. Measure it on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.")
 
-def card_for_transfer(card: str, # the text `bundle_checkpoint` wrote
+def card_init(m: dict, # the run's `metrics.json` (`run_transfer`)
+             ) -> str | None:
+    "The card's *Model*-line words on how the student started (`bundle_checkpoint(init=...)`); None for a student started from random weights."
+    return f"started from the weights of `{Path(m['config']['init']).name}` (see *Training data*)" if m['config'].get('init') else None
+
+def card_for_transfer(card: str, # the text `bundle_checkpoint(..., init=card_init(m))` wrote
                       m: dict,   # the run's `metrics.json` (`run_transfer`)
                      ) -> str:
     "The card of a transfer-distilled student: `card` with its training-data section and domain-gap limitation replaced from `m`."
     i, j, k = card.find('## Training data'), card.find('## Metrics'), card.find('- **Domain gap.**')
     if min(i, j, k) < 0 or j < i: raise ValueError("card_for_transfer: the card has no '## Training data' ... '## Metrics' sections or no domain-gap line")
+    if (init := card_init(m)) and init not in card:
+        raise ValueError(f"card_for_transfer: the run started from {m['config']['init']} but the card does not say so: bundle it with `bundle_checkpoint(..., init=card_init(m))`")
     end = card.find('\n', k)
-    out = card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')
-    if m['config'].get('init'): out = out.replace('trained from scratch (no pretrained weights)', f"started from the weights of `{Path(m['config']['init']).name}` (see *Training data*)")
-    return out
+    return card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')

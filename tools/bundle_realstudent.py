@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 from emoxnet.core import load_json, atomic_write
 from emoxnet.release import bundle_checkpoint
-from emoxnet.transfer import card_for_transfer, ensemble_members
+from emoxnet.transfer import card_for_transfer, card_init, ensemble_members
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
 init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
@@ -22,7 +22,7 @@ cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)
 .venv/bin/papermill nbs/realstudent.ipynb /tmp/realstudent.ipynb {params}
 # 3. calibrate the face margin, evaluate on SynthFACS, write emoxnet/assets/emoxnetlite/ and this card
 .venv/bin/python tools/bundle_realstudent.py {c['out_dir']}"""
-dst = bundle_checkpoint(run / 'train' / 'checkpoint', sys.argv[2] if len(sys.argv) > 2 else None, provenance=prov, commands=cmds)
+dst = bundle_checkpoint(run / 'train' / 'checkpoint', sys.argv[2] if len(sys.argv) > 2 else None, provenance=prov, commands=cmds, init=card_init(m))
 card = card_for_transfer((dst / 'MODEL_CARD.md').read_text(), m)
 with atomic_write(dst / 'MODEL_CARD.md') as f: f.write(card)
 print(card)
