@@ -22,7 +22,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap
-from .train import TrainConfig, fit
+from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck
@@ -107,7 +107,7 @@ def augment_images(images: np.ndarray,            # uint8 `(N, H, W)` or `(N, H,
     for i in np.flatnonzero(rng.random(len(out)) < lowres_p): out[i] = lowres(out[i], int(rng.integers(lowres_sides[0], lowres_sides[1] + 1)))
     mix = np.flatnonzero(rng.random(len(out)) < mixup)
     partner, lam = rng.integers(0, len(out), len(mix)), rng.beta(mixup_alpha, mixup_alpha, len(mix)).reshape(-1, *[1] * (out.ndim - 1))
-    out[mix] = np.clip(lam * out[mix] + (1 - lam) * out[partner].astype(np.float32), 0, 255).round().astype(np.uint8)
+    out[mix] = np.clip(blend(out[mix], out[partner].astype(np.float32), lam), 0, 255).round().astype(np.uint8)
     return out
 
 # %% ../nbs/26_transfer.ipynb #tr0020
