@@ -187,7 +187,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
     u = np.linspace(0, 1, 9); su = np.sin(np.pi * u)
     eyes = {}
     for s, a in ((-1, left), (1, right)):
-        a4, a5, a6, a7, a9 = (a[AU_INDEX[k]] for k in (4, 5, 6, 7, 9))
+        a5, (a4, a6, a7, a9) = a[AU_INDEX[5]], (min(1., a[AU_INDEX[k]]) for k in (4, 6, 7, 9))   # a style's AU gain opens the eyes wider, never shuts them
         cx = s * g['eye_dx']
         ix, iy, ox, oy = cx - s * ew, ey + 0.005, cx + s * ew, ey - 0.015
         bx, by = ix + (ox - ix) * u, iy + (oy - iy) * u
@@ -217,7 +217,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         eyes[s] = (bx, up, lo)
     return eyes
 
-def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float) -> dict:
+def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: float = 1.0) -> dict:
     "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows."
     g, skin = subj.geom, subj.skin
     ey = g['eye_y']
@@ -241,7 +241,7 @@ def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float) -> dict
         if c1 > 0.04: cv.line(_pts(xc, yy - 0.03 * np.cos(xc * 3)), _shade(skin, 1 - c1), 0.012)
         if c2 > 0.04:
             for s in (-1, 1): cv.line(_pts(s * np.linspace(0.3, 0.62, 4), yy + np.array([0, 0.01, 0.03, 0.06])), _shade(skin, 1 - c2), 0.012)
-    if A[4] > 0.04:
+    if lines and A[4] > 0.04:                      # crisp glabella lines (else the soft crease map's knot only)
         for s in (-1, 1):
             cv.line(_pts([s * 0.05, s * 0.045, s * 0.055], ey - g['brow_gap'] + np.array([-0.04, 0.05, 0.13]), 0.02), _shade(skin, 1 - 0.55 * A[4]), 0.014)
     return brows
@@ -281,11 +281,11 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0) -> dic
 
 def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw: float, dyn: float, chin: float, age: float,
            lines: float = 1.0, teeth: float = 0.06):
-    "Nasolabial folds, beard, the mouth (cavity, teeth, lips), moustache, dimples (AU14), corner lines (AU15, AU20), AU24 bulge, chin (AU17)."
+    "Nasolabial folds, beard, the mouth (cavity, teeth, lips), moustache, dimples (AU14), corner lines (AU15, AU20), AU24 bulge, chin (AU17); `lines=0`: no crisp folds."
     g, skin, hair = subj.geom, subj.skin, subj.hair
     ny, my = g['nose_y'], g['mouth_y']
     x, cy, iu, il, top, bot, a, um = m['x'], m['cy'], m['iu'], m['il'], m['top'], m['bot'], m['a'], m['u']
-    for s, au in ((-1, left), (1, right)):      # nasolabial folds: deepened by AU11, AU10, AU12, AU6, AU9, and by age
+    for s, au in ((-1, left), (1, right)) if lines else ():   # crisp nasolabial folds (deepened by AU11, AU10, AU12, AU6, AU9, age); else the soft ones only
         k = np.clip(0.1 * lines + 0.1 * age + 0.35 * au[AU_INDEX[12]] + 0.4 * au[AU_INDEX[10]] + 0.6 * au[AU_INDEX[11]]
                     + 0.15 * au[AU_INDEX[6]] + 0.2 * au[AU_INDEX[9]] + 0.1 * au[AU_INDEX[20]], 0, 0.75)
         i = 0 if s < 0 else -1
@@ -311,16 +311,16 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
     if subj.beard in (2, 3):
         cv.poly(_pts([x[0] - 0.06, -0.25, 0, 0.25, x[-1] + 0.06, 0.2, 0, -0.2],
                      [cy[0] + 0.04, ny + 0.08, ny + 0.1, ny + 0.08, cy[-1] + 0.04, top[5] - 0.005, top[7] - 0.01, top[9] - 0.005], 0.12), hair)
-    for s, i in ((-1, 0), (1, -1)):
+    for s, i in ((-1, 0), (1, -1)) if lines else ():
         xc, yc, k14, k15, k20 = x[i], cy[i], a[14][i], a[15][i], a[20][i]
         if k14 > 0.04: cv.line(_pts(xc + s * np.array([0.03, 0.055, 0.035]), yc + np.array([-0.07, 0, 0.07]), 0.1), _shade(skin, 1 - 0.6 * k14), 0.016)
         if k15 + 0.3 * age > 0.08: cv.line(_pts(xc + s * np.array([0.01, 0.04]), yc + np.array([0.03, 0.16]), 0.1), _shade(skin, 1 - 0.45 * k15 - 0.12 * age), 0.014)
         if k20 > 0.04: cv.line(_pts(xc + s * np.array([0.02, 0.13]), yc + np.array([0.0, 0.07]), 0.1), _shade(skin, 1 - 0.45 * k20), 0.014)
-    if A[24] > 0.05: cv.line(_pts(x[4:11], top[4:11] - 0.025, 0.12), _shade(skin, 1 - 0.35 * A[24]), 0.012)
+    if lines and A[24] > 0.05: cv.line(_pts(x[4:11], top[4:11] - 0.025, 0.12), _shade(skin, 1 - 0.35 * A[24]), 0.012)
     if subj.beard != 2:
         yb = bot[7] + 0.09 - 0.03 * A[17]
-        if lines or A[17] > 0.1: cv.line(_pts([-0.13, 0, 0.13], [yb + 0.02, yb, yb + 0.02], 0.08), _shade(skin, 0.88 - 0.45 * A[17]), 0.016)
-        if A[17] > 0.1: cv.line(_pts([-0.1, 0, 0.1], chin + np.array([-0.16, -0.2, -0.16]), 0.05), _shade(skin, 1 - 0.35 * A[17]), 0.014)
+        if lines: cv.line(_pts([-0.13, 0, 0.13], [yb + 0.02, yb, yb + 0.02], 0.08), _shade(skin, 0.88 - 0.45 * A[17]), 0.016)
+        if lines and A[17] > 0.1: cv.line(_pts([-0.1, 0, 0.1], chin + np.array([-0.16, -0.2, -0.16]), 0.05), _shade(skin, 1 - 0.35 * A[17]), 0.014)
 
 def _accessories(cv: _Canvas, subj: Subject, nz: dict, ox, oy):
     "Glasses (and sunglasses), then the occluders: a surgical mask or a hand."
@@ -386,7 +386,7 @@ def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, pa
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
     age = age * lines                                   # age only draws lines: wrinkles go with the resting lines
     eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines)
-    brows = _brows(cv, subj, left, right, A, age)
+    brows = _brows(cv, subj, left, right, A, age, lines)
     nw, dyn = _nose(cv, subj, A, lines)
     m = _mouth_shape(g, left, right, jaw_lip, part)
     _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
@@ -455,6 +455,7 @@ class RenderStyle:
     lowres_scale: tuple[float, float] = (0.55, 0.85)   # its size range, fraction of the output size
     lips_part: float = 1.0       # gain of the AU25 gap between the lips (teeth show more in photos than in the flat drawing)
     au_gain: dict = field(default_factory=dict)   # AU -> how much further than the flat drawing the face moves (labels keep the true AUs)
+    crease_blur: float = 0.015   # blur of the soft crease map, face units (wider: folds read as shadows, not lines)
     teeth: float = 0.06          # height of the upper teeth when the lips part, face units
     lines: float = 1.0           # lines that no AU makes (resting folds, lid crease, nose sides, chin line, age wrinkles): 1 drawn, 0 left out
     zoom: float = 1.0            # face size relative to the flat framing
@@ -471,10 +472,9 @@ class RenderStyle:
 STYLES = Registry('SynthFACS render style')
 STYLES['flat'] = RenderStyle('flat')
 STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
-_VIVID_AUS = {1: 1.8, 2: 1.8, 4: 1.6, 5: 1.6, 6: 1.2, 9: 1.5, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 17: 1.5, 20: 1.8,
-              23: 1.5, 24: 1.5, 26: 1.6}
-STYLES['vivid'] = RenderStyle('vivid', relief=0.5, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13,
-                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.1, centre_y=0.3)
+_VIVID_AUS = {1: 1.8, 2: 1.8, 4: 2.0, 5: 1.6, 6: 1.2, 7: 0.6, 9: 1.8, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 20: 1.8, 26: 1.6}
+STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, crease_blur=0.04,
+                              au_gain=_VIVID_AUS, lines=0, zoom=1.1, widen=1.25, centre_y=0.25)
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -595,7 +595,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     shade = 1 + (shade - 1) * mask
     tex = cv2.resize(rng.standard_normal((8, 8)).astype(np.float32), (R, R), interpolation=cv2.INTER_CUBIC) * st.texture
     tex += rng.standard_normal((R, R), dtype=np.float32) * st.grain
-    crease = cv2.GaussianBlur(crease.astype(np.float32), (0, 0), 0.015 * scale) / 128
+    crease = cv2.GaussianBlur(crease.astype(np.float32), (0, 0), st.crease_blur * scale) / 128
     out = img.astype(np.float32)
     if st.soften > 0: out = cv2.GaussianBlur(out, (0, 0), st.soften).reshape(out.shape)
     out *= (shade * crease * (1 + tex * mask))[..., None]
