@@ -63,6 +63,73 @@ def test_smile_shows_more_mouth_in_the_shaded_style():
     assert change('shaded') > change('flat')
 
 
+def test_vivid_style_same_labels_other_pixels(tmp_path):
+    "The vivid style draws the same people, AUs and nuisance: identical labels and AU columns, other pixels, its own generator md5."
+    flat, vivid = generate(SynthConfig(n_subjects=8)), generate(SynthConfig(n_subjects=8, style='vivid'))
+    aus = [c for c in flat['train'].meta.columns if c.startswith('au_')]
+    for s in flat:
+        assert len(flat[s]) > 0
+        np.testing.assert_array_equal(flat[s].targets, vivid[s].targets)
+        np.testing.assert_array_equal(flat[s].soft_targets, vivid[s].soft_targets)
+        np.testing.assert_array_equal(flat[s].meta[aus].to_numpy(), vivid[s].meta[aus].to_numpy())   # the true AUs, not the drawn ones
+        assert np.abs(flat[s].images.astype(int) - vivid[s].images.astype(int)).mean() > 3
+    assert _images_md5(vivid) != FLAT_MD5
+    assert len({generator_md5('flat'), generator_md5('shaded'), generator_md5('vivid')}) == 3
+    cfg = SynthConfig(n_subjects=2, style='vivid')
+    assert SynthConfig.load(cfg.save(tmp_path / 'c.json')) == cfg
+
+
+def test_vivid_draws_larger_movements_than_flat():
+    "The AU gains: the drawing gets the true AUs times the style's gain (clipped at 2), the flat style the same arrays untouched."
+    from emoxnet.core import AUS
+    l = np.full(len(AUS), 0.9, np.float32)
+    assert STYLES['flat'].drawn(l, l)[0] is l
+    dl, _ = STYLES['vivid'].drawn(l, l)
+    g = STYLES['vivid'].au_gain
+    assert g[12] > 1 and g[26] > 1 and g[1] > 1 and g[15] > 1
+    for i, a in enumerate(AUS): assert dl[i] == pytest.approx(min(2.0, 0.9 * g.get(a, 1.0)))
+
+
+def _apex(subj, category):
+    return expression_aus(subj, category, 0.0 if category == 'neutral' else 1.0, np.random.default_rng(0), idle=0)
+
+
+@pytest.mark.parametrize('category', ['happiness', 'surprise', 'sadness', 'fear'])
+def test_vivid_expressions_change_the_mouth_more(category):
+    "Real-face-sized movements: the mouth region of an apex expression differs from the same person's neutral face more than when flat."
+    subj, clean = sample_subject(3), sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    def change(style):
+        a, lm = render_face(subj, *_apex(subj, 'neutral'), clean, 96, True, np.random.default_rng(1), style)
+        b, _ = render_face(subj, *_apex(subj, category), clean, 96, True, np.random.default_rng(1), style)
+        x0, y0 = np.maximum(lm[48:68].min(0).astype(int) - 6, 0); x1, y1 = lm[48:68].max(0).astype(int) + 7
+        return np.abs(a[y0:y1, x0:x1].astype(int) - b[y0:y1, x0:x1].astype(int)).mean()
+    assert change('vivid') > 1.2 * change('flat')
+
+
+def test_vivid_face_fills_more_of_the_crop_and_drops_resting_lines():
+    "Photo framing: the jaw landmarks span more of the image; a neutral face has fewer drawn lines (no resting folds or lid creases)."
+    from emoxnet.data.synthetic import face_canvas
+    subj, clean = sample_subject(5), sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    n = _apex(subj, 'neutral')
+    span = {st: np.ptp(render_face(subj, *n, clean, 96, True, None, st)[1][:17, 0]) for st in ('flat', 'vivid')}
+    assert span['vivid'] > 1.25 * span['flat']
+    lines = lambda k: sum(op[0] in (1, 2) for op in face_canvas(subj, *n, clean, 1.0, k)[0].ops)
+    assert lines(0) < lines(1) - 4
+
+
+def test_vivid_style_exports(tmp_path):
+    "The FER+ export takes a vivid recipe: files read back by the real loader with the flat export's labels."
+    from emoxnet.data import export as ex
+    from emoxnet.data.datasets import load_dataset
+    back = {}
+    for style in ('flat', 'vivid'):
+        rep = ex.export_all(tmp_path / style, 'ferplus', SynthConfig(n_subjects=6, images_per_subject=14, seed=3, style=style), size=64, log=None)
+        back[style] = load_dataset(rep['formats']['ferplus']['path'], 'ferplus')
+    for s in back['flat']:
+        np.testing.assert_array_equal(back['flat'][s].targets, back['vivid'][s].targets)
+        assert np.abs(back['flat'][s].images.astype(int) - back['vivid'][s].images.astype(int)).mean() > 3
+
+
 @pytest.fixture(scope='module')
 def judges(tmp_path_factory):
     "The two FER2013 judges: runs/zoo/NAME when present, else imported for real into a temporary folder."
@@ -76,7 +143,7 @@ def judges(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize('style', ['flat', 'shaded'])
+@pytest.mark.parametrize('style', ['flat', 'shaded', 'vivid'])
 def test_realism_table_with_real_judges(judges, style):
     for name, judge in judges.items():
         r = realism_score(judge, style, n_subjects=6)

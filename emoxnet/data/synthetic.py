@@ -263,8 +263,8 @@ def _nose(cv: _Canvas, subj: Subject, A: dict, lines: float = 1.0) -> tuple[floa
     return nw, dyn
 
 # %% ../../nbs/03_data.synthetic.ipynb #32ca208d
-def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0) -> dict:
-    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap."
+def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0) -> dict:
+    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24."
     u = np.linspace(-1, 1, 15); S = _side_blend(left, right, u)
     a = {k: S[AU_INDEX[k]] for k in (10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
     shape, shape0 = (1 - u ** 2) ** 0.6, (1 - u ** 2) ** 0.5
@@ -273,6 +273,7 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0) -> dic
     cy = g['mouth_y'] + corner * np.abs(u) ** 1.7 - 0.03 * a[17] * (1 - u ** 2) + jaw_lip * 0.15
     close = np.clip((1 - a[24]) * (1 - 0.6 * a[23]) * (1 - 0.6 * a[17]), 0, 1)
     gu = (0.03 * a[25] * part + 0.06 * a[10] + 0.03 * a[26]) * shape * close
+    if lip_raise: gu = gu + lip_raise * a[10] * shape ** 0.5          # a squarer raise of the upper lip
     gl = (0.03 * a[25] * part + 0.07 * a[16] + 0.02 * a[20] * a[25]) * shape * close + jaw_lip * 0.85 * shape ** 0.7
     tu = g['lip_up'] * np.clip(1 - 0.5 * a[23] - 0.65 * a[24] - 0.3 * a[20] - 0.3 * a[12], 0.15, None) * (0.35 + 0.65 * shape0)
     tl = g['lip_lo'] * np.clip(1 - 0.5 * a[23] - 0.6 * a[24] - 0.3 * a[20] + 0.25 * a[17] + 0.1 * a[16], 0.15, None) * (0.35 + 0.65 * shape0)
@@ -379,8 +380,8 @@ def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tup
     return A, age, drop, chin_up, jaw_lip
 
 def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0, lines: float = 1.0,
-                teeth: float = 0.06) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown."
+                teeth: float = 0.06, lip_raise: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown, `lip_raise` see `_mouth_shape`."
     cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
@@ -388,7 +389,7 @@ def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, pa
     eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines)
     brows = _brows(cv, subj, left, right, A, age, lines)
     nw, dyn = _nose(cv, subj, A, lines)
-    m = _mouth_shape(g, left, right, jaw_lip, part)
+    m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise)
     _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
@@ -455,6 +456,7 @@ class RenderStyle:
     lowres_scale: tuple[float, float] = (0.55, 0.85)   # its size range, fraction of the output size
     lips_part: float = 1.0       # gain of the AU25 gap between the lips (teeth show more in photos than in the flat drawing)
     au_gain: dict = field(default_factory=dict)   # AU -> how much further than the flat drawing the face moves (labels keep the true AUs)
+    lip_raise: float = 0.0       # extra lift of the upper lip by AU10 that the lower lip's AUs do not close (disgust bares the upper teeth)
     crease_blur: float = 0.015   # blur of the soft crease map, face units (wider: folds read as shadows, not lines)
     teeth: float = 0.06          # height of the upper teeth when the lips part, face units
     lines: float = 1.0           # lines that no AU makes (resting folds, lid crease, nose sides, chin line, age wrinkles): 1 drawn, 0 left out
@@ -473,8 +475,8 @@ STYLES = Registry('SynthFACS render style')
 STYLES['flat'] = RenderStyle('flat')
 STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
 _VIVID_AUS = {1: 1.8, 2: 1.8, 4: 2.0, 5: 1.6, 6: 1.2, 7: 0.6, 9: 1.8, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 20: 1.8, 26: 1.6}
-STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, crease_blur=0.04,
-                              au_gain=_VIVID_AUS, lines=0, zoom=1.1, widen=1.25, centre_y=0.25)
+STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, lip_raise=0.06, crease_blur=0.04,
+                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.2, centre_y=0.28)
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -587,7 +589,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     R = img.shape[0]
     rng = np.random.default_rng([nz['background'], 11])     # its own stream: pose, noise... stay those of the flat image
     frame = _expression_frame(subj, left, right)
-    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part)
+    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
     crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
@@ -668,7 +670,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     R, st = _canonical_size(size), STYLES[style]
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
-    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth)
+    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise)
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
