@@ -20,7 +20,7 @@ from torch import nn
 from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
-from .data.synthetic import SynthConfig, generate
+from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap
 from .train import TrainConfig, fit, blend
 from .ensemble import load_any
@@ -30,8 +30,8 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
            'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
-           'transfer_images', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members',
-           'card_init', 'card_for_transfer']
+           'transfer_images', 'synth_splits', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers',
+           'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -224,6 +224,7 @@ class TransferConfig:
     temperature: float = 2.0
     smoothing: float = 0.1                  # label smoothing of the teacher's probabilities
     synth: dict = field(default_factory=lambda: {'size': 64})   # SynthConfig fields (transfer images, valid/test splits)
+    transfer_synth: dict = field(default_factory=dict)          # SynthConfig fields that differ for the transfer images only (e.g. {'style': 'vivid'}); valid/test stay `synth`'s
     inversion: dict = field(default_factory=dict)               # InversionConfig fields
     balance: bool = False                   # resample the transfer set so the teacher's top labels are equally frequent
     max_items: int | None = None            # smoke runs: the first items of every transfer set and split
@@ -252,6 +253,17 @@ def _dev_figures(ck: Path, judge: str | None, out: Path) -> dict:
     r = realcheck(ck, teacher=judge, out=out)
     keep = ('smile_recall', 'neutral_as_happiness', 'neutral_recall', 'top_label', 'top_label_share', 'teacher_agreement', 'histogram', 'goals')
     return {**{k: r[k] for k in keep}, 'astronaut': [p.get('pred') for p in r['example_photos']]}
+
+# %% ../nbs/26_transfer.ipynb #tr0053
+def synth_splits(cfg: TransferConfig) -> tuple[FERSplits, FERSplits]:
+    "`(source, bench)`: the SynthFACS splits the transfer images come from (`synth` updated by `transfer_synth`) and those that score the student (`synth`)."
+    def make(fields: dict) -> FERSplits:
+        s = generate(SynthConfig(**fields))
+        if not cfg.max_items: return s
+        return FERSplits({k: v.subset(np.arange(min(cfg.max_items, len(v)))) for k, v in s.items()}, name=s.name)
+    bench, fields = make(cfg.synth), {**cfg.synth, **cfg.transfer_synth}
+    return (bench if fields == cfg.synth else make(fields)), bench
+
 
 # %% ../nbs/26_transfer.ipynb #tr0032
 def balanced_indices(top: np.ndarray, # the teacher's top class per transfer image
@@ -303,9 +315,8 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint`."
     t0, out = time.time(), Path(cfg.out_dir)
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
-    synth = generate(SynthConfig(**cfg.synth))
-    if cfg.max_items: synth = FERSplits({k: v.subset(np.arange(min(cfg.max_items, len(v)))) for k, v in synth.items()}, name=synth.name)
-    imgs = transfer_images(cfg, synth, teacher); t1 = time.time()
+    source, synth = synth_splits(cfg)
+    imgs = transfer_images(cfg, source, teacher); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
@@ -319,7 +330,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
              synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
              dev=_dev_figures(ck, cfg.judge, out / 'realcheck'), checkpoint=str(ck), git_rev=git_rev(), code_version=code_version(),
-             wall_s=round(time.time() - t0, 1))
+             transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
     m['teacher_top'] = {k: int(v) for k, v in m['teacher_top'].items()}
     save_json(m, out / 'metrics.json')
     return m

@@ -85,3 +85,18 @@ def test_run_transfer_starts_the_student_from_a_checkpoint(tmp_path):
     assert torch.allclose(sa[k], sb[k], atol=1e-5)
     with pytest.raises(ValueError, match='same architecture'):
         run_transfer(TransferConfig(**{**cfg.to_dict(), 'student': 'resnet10t_slim', 'out_dir': str(tmp_path / 'bad')}), log=lambda s: None)
+
+def test_transfer_images_in_another_style_scored_on_the_flat_benchmark(tmp_path):
+    # the vivid transfer row: transfer images in the vivid style, the same subjects and labels; valid/test stay the flat benchmark
+    from emoxnet.data.synthetic import generator_md5
+    from emoxnet.transfer import run_transfer, synth_splits, toy_teachers
+    small = {'size': 32, 'n_subjects': 20, 'images_per_subject': 4}
+    src, bench = synth_splits(TransferConfig(synth=small, transfer_synth={'style': 'vivid'}, max_items=24))
+    _, flat = synth_splits(TransferConfig(synth=small, max_items=24))
+    assert (src['train'].targets == flat['train'].targets).all() and (src['train'].images != flat['train'].images).any()
+    for k in ('valid', 'test'): assert (bench[k].images == flat[k].images).all()
+    with pytest.raises(KeyError, match='unknown'): synth_splits(TransferConfig(synth=small, transfer_synth={'style': 'no_such_style'}))
+    tt = toy_teachers(tmp_path / 'teachers')
+    m = run_transfer(TransferConfig(teachers=tt, judge=None, student='test_resnet', input_size=32, epochs=1, synth=small, transfer_synth={'style': 'vivid'},
+                                    max_items=24, max_steps=1, out_dir=str(tmp_path / 'run')), log=lambda s: None)
+    assert m['transfer_generator_md5'] == generator_md5('vivid') != generator_md5('flat') and m['config']['transfer_synth'] == {'style': 'vivid'}
