@@ -180,7 +180,7 @@ def _head(cv: _Canvas, subj: Subject, A: dict, drop: float, chin_up: float, age:
         cv.poly(_pts(xs, ys, 0.02), hair if st else _mix(skin, hair, 0.45))
     return ox, oy
 
-def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0) -> dict:
+def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0, iris: float = 1.0) -> dict:
     "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet."
     g, skin = subj.geom, subj.skin
     ew, eh, ey = g['eye_w'], g['eye_h'], g['eye_y']
@@ -196,7 +196,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
         cv.poly(_pts(np.r_[bx, bx[::-1]], np.r_[up, lo[::-1]], 0.02), (238, 234, 228))
-        ri, gx, gy = 0.082 * ew / 0.2, cx + gaze[0] * 0.05 * ew / 0.2, ey - 0.004 + gaze[1] * 0.02
+        ri, gx, gy = 0.082 * ew / 0.2 * iris, cx + gaze[0] * 0.05 * ew / 0.2, ey - 0.004 + gaze[1] * 0.02
         cv.disc(_pts(gx, gy, 0.03), ri, subj.iris)
         cv.disc(_pts(gx, gy, 0.04), ri * 0.45, (12, 10, 10))
         cv.disc(_pts(gx + 0.3 * ri, gy - 0.3 * ri, 0.05), ri * 0.18, (250, 250, 250))
@@ -217,8 +217,8 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         eyes[s] = (bx, up, lo)
     return eyes
 
-def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: float = 1.0) -> dict:
-    "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows."
+def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: float = 1.0, brow_v: float = 0.0) -> dict:
+    "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows; `brow_v`: AU4 without AU1 slants them into a V."
     g, skin = subj.geom, subj.skin
     ey = g['eye_y']
     ub = np.linspace(0, 1, 9)
@@ -230,6 +230,7 @@ def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: 
         y = (ey - g['brow_gap'] - g['brow_arch'] * np.sin(np.pi * ub * 0.9) + 0.05 * ub ** 2 + g['rest_brow']
              - 0.17 * a1 * (1 - ub) ** 1.3 - 0.13 * a2 * ub ** 0.7 - 0.04 * a2
              + 0.1 * a4 * (1 - 0.45 * ub) + 0.035 * a9 * (1 - ub) + 0.02 * a6 * ub)
+        if brow_v: y = y + 0.08 * brow_v * a4 * max(0., 1 - a1) * (0.6 - ub)   # inner end down, tail up: the glare of anger
         th = subj.brow * (1.2 - 0.65 * ub)
         cv.poly(_pts(np.r_[x, x[::-1]], np.r_[y - th / 2, (y + th / 2)[::-1]], 0.03), col)
         brows[s] = (x, y)
@@ -263,8 +264,8 @@ def _nose(cv: _Canvas, subj: Subject, A: dict, lines: float = 1.0) -> tuple[floa
     return nw, dyn
 
 # %% ../../nbs/03_data.synthetic.ipynb #32ca208d
-def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0) -> dict:
-    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24."
+def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0, square: float = 0.0) -> dict:
+    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24, `square`: AU20 stretches the gap into a rectangle."
     u = np.linspace(-1, 1, 15); S = _side_blend(left, right, u)
     a = {k: S[AU_INDEX[k]] for k in (10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
     shape, shape0 = (1 - u ** 2) ** 0.6, (1 - u ** 2) ** 0.5
@@ -272,6 +273,7 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_ra
     corner = -0.15 * a[12] + 0.1 * a[15] + 0.03 * a[20] - 0.025 * a[14] + 0.03 * a[17] + 0.05 * a[26] + g['rest_corner']
     cy = g['mouth_y'] + corner * np.abs(u) ** 1.7 - 0.03 * a[17] * (1 - u ** 2) + jaw_lip * 0.15
     close = np.clip((1 - a[24]) * (1 - 0.6 * a[23]) * (1 - 0.6 * a[17]), 0, 1)
+    if square: shape = shape ** (1 - 0.8 * square * np.clip(a[20], 0, 1))   # stretched lips part to the corners (fear)
     gu = (0.03 * a[25] * part + 0.06 * a[10] + 0.03 * a[26]) * shape * close
     if lip_raise: gu = gu + lip_raise * a[10] * shape ** 0.5          # a squarer raise of the upper lip
     gl = (0.03 * a[25] * part + 0.07 * a[16] + 0.02 * a[20] * a[25]) * shape * close + jaw_lip * 0.85 * shape ** 0.7
@@ -380,16 +382,16 @@ def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tup
     return A, age, drop, chin_up, jaw_lip
 
 def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0, lines: float = 1.0,
-                teeth: float = 0.06, lip_raise: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown, `lip_raise` see `_mouth_shape`."
+                teeth: float = 0.06, lip_raise: float = 0.0, iris: float = 1.0, square: float = 0.0, brow_v: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown,  `lip_raise` and `square` see `_mouth_shape`, `iris` scales the iris, `brow_v` see `_brows`."
     cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
     age = age * lines                                   # age only draws lines: wrinkles go with the resting lines
-    eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines)
-    brows = _brows(cv, subj, left, right, A, age, lines)
+    eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines, iris)
+    brows = _brows(cv, subj, left, right, A, age, lines, brow_v)
     nw, dyn = _nose(cv, subj, A, lines)
-    m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise)
+    m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise, square)
     _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
@@ -463,20 +465,38 @@ class RenderStyle:
     zoom: float = 1.0            # face size relative to the flat framing
     widen: float = 1.0           # horizontal stretch of the face (real faces are wider for their height than the flat drawing's)
     centre_y: float = 0.22       # face point (face units, down from the eye line's centre region) put at the image centre
+    gain_onset: tuple[float, float] = (0., 0.)   # AU intensity range over which `au_gain` > 1 ramps in: the idle twitches below it stay their true size
+    iris: float = 1.0            # iris size relative to the flat drawing's
+    eye_shadow: float = 0.0      # darkening of the eye opening and the socket around it (real eyes are the face's darkest feature at 48 px)
+    geom_shift: dict = field(default_factory=dict)   # `Subject.geom` key -> offset, face units: the resting face's proportions in this style
+    brow_scale: float = 1.0      # brow thickness relative to the subject's
+    square: float = 0.0          # how far AU20 stretches the lip gap into a rectangle (0: the lens of the flat drawing)
+    brow_v: float = 0.0          # how far AU4 (without AU1) slants the brows into a V (0: the flat drawing's level bar)
+
+    def subject(self, subj: Subject) -> Subject:
+        "The subject as this style draws it: `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
+        if not self.geom_shift and self.brow_scale == 1: return subj
+        return replace(subj, geom={k: v + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
 
     def drawn(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         "The AU intensities the drawing shows: the true ones times `au_gain` (up to 2); unchanged (the same arrays) when there is no gain."
         if not self.au_gain: return left, right
         g = np.ones(len(AUS), np.float32)
         for a, k in self.au_gain.items(): g[AU_INDEX[a]] = k
-        return np.clip(left * g, 0, 2), np.clip(right * g, 0, 2)
+        lo, hi = self.gain_onset
+        def grow(a):
+            ramp = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else 1.0
+            return np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g), 0, 2).astype(np.float32)
+        return grow(left), grow(right)
 
 STYLES = Registry('SynthFACS render style')
 STYLES['flat'] = RenderStyle('flat')
 STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
 _VIVID_AUS = {1: 1.8, 2: 1.8, 4: 2.0, 5: 1.6, 6: 1.2, 7: 0.6, 9: 1.8, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 20: 1.8, 26: 1.6}
 STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, lip_raise=0.06, crease_blur=0.04,
-                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.2, centre_y=0.28)
+                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.2, centre_y=0.28,
+                              gain_onset=(0.25, 0.5), iris=1.3, eye_shadow=0.5, brow_scale=0.75, square=1.0, brow_v=1.0,
+                              geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015})
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -543,7 +563,8 @@ def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     return cv.canvas()
 
 # %% ../../nbs/03_data.synthetic.ipynb #8ece3105
-def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06) -> _Canvas:
+def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06,
+                   eye_shadow: float = 0.0) -> _Canvas:
     "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
     cv, g = _Shapes(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
@@ -560,6 +581,9 @@ def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
         u = np.linspace(-1, 1, 7)
         cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
         cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
+        if eye_shadow:                                              # the socket and the eye itself: real eyes read as dark at 48 px
+            cv.poly(_xy_ellipse(cx, ey - 0.01, ew + 0.05, 0.1, 12), d(0.3 * eye_shadow))
+            cv.poly(_xy_ellipse(cx, ey, ew * 0.95, g['eye_h'] * 0.8, 12), d(0.6 * eye_shadow))
         i = 0 if s < 0 else -1
         k = 0.08 + 0.1 * age + 0.35 * a12 + 0.3 * a[AU_INDEX[10]] + 0.4 * a[AU_INDEX[11]] + 0.15 * a6 + 0.15 * a[AU_INDEX[9]]
         cv.line(_xy([s * (nw + 0.03), s * (nw + 0.12 + 0.06 * a12), x[i] + s * 0.07, x[i] + s * 0.05],
@@ -589,9 +613,9 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     R = img.shape[0]
     rng = np.random.default_rng([nz['background'], 11])     # its own stream: pose, noise... stay those of the flat image
     frame = _expression_frame(subj, left, right)
-    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise)
+    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise, st.square)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
-    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth).draw(crease, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
     mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
     shade = 1 + (shade - 1) * mask
@@ -670,7 +694,8 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     R, st = _canonical_size(size), STYLES[style]
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
-    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise)
+    subj = st.subject(subj)                           # ... and the subject as it is
+    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v)
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
