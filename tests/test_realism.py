@@ -90,6 +90,51 @@ def test_vivid_draws_larger_movements_than_flat():
     for i, a in enumerate(AUS): assert dl[i] == pytest.approx(min(2.0, 0.9 * g.get(a, 1.0)))
 
 
+def test_vivid_gain_spares_idle_twitches():
+    "Round 3: a gain > 1 ramps in over `gain_onset`: idle twitches (<= 0.25) are drawn at their true size, expressions (>= 0.5) at full gain."
+    from emoxnet.core import AUS
+    from emoxnet.data.synthetic import AU_INDEX
+    st = STYLES['vivid']; lo, hi = st.gain_onset
+    assert (lo, hi) == (0.25, 0.5)
+    for v, ramp in ((0.2, 0.0), (0.375, 0.5), (0.6, 1.0)):
+        dl, _ = st.drawn(np.full(len(AUS), v, np.float32), np.full(len(AUS), v, np.float32))
+        assert dl[AU_INDEX[4]] == pytest.approx(v * (1 + (st.au_gain[4] - 1) * ramp), rel=1e-5)
+        assert dl[AU_INDEX[7]] == pytest.approx(v * st.au_gain[7], rel=1e-5)      # a gain < 1 applies at every intensity
+
+
+def test_vivid_resting_face_and_flat_subject():
+    "Round 3: the vivid style draws the subject with its `geom_shift` (more open eyes, higher brows, thinner lips) and thinner brows; flat and shaded draw the subject as it is."
+    subj = sample_subject(4)
+    assert STYLES['flat'].subject(subj) is subj and STYLES['shaded'].subject(subj) is subj
+    v = STYLES['vivid'].subject(subj)
+    assert v.geom['eye_h'] > subj.geom['eye_h'] and v.geom['brow_gap'] > subj.geom['brow_gap'] and v.geom['lip_up'] < subj.geom['lip_up']
+    assert v.brow < subj.brow and v.id == subj.id and v.skin == subj.skin
+    assert set(v.geom) == set(subj.geom)
+
+
+def test_vivid_fear_mouth_is_squarer():
+    "Round 3: AU20 stretches the lip gap towards the corners (`square`): near the corners the gap is wider than the flat lens."
+    from emoxnet.data.synthetic import _mouth_shape
+    subj = sample_subject(3)
+    l, r = STYLES['vivid'].drawn(*_apex(subj, 'fear'))
+    gap = lambda sq: (lambda m: m['il'] - m['iu'])(_mouth_shape(subj.geom, l, r, 0.0, 4.0, 0.06, sq))
+    g0, g1 = gap(0.0), gap(STYLES['vivid'].square)
+    assert g1[2] > 1.3 * g0[2] and g1[12] > 1.3 * g0[12] and g1[7] == pytest.approx(g0[7], rel=1e-6)
+
+
+def test_vivid_anger_brows_slant():
+    "Round 3: AU4 without AU1 slants the brows into a V (`brow_v`): inner ends lower, tails higher than with the level bar."
+    subj, clean = sample_subject(3), sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    a = _apex(subj, 'anger')
+    STYLES['vivid_level'] = replace(STYLES['vivid'], name='vivid_level', brow_v=0.0)
+    try:
+        lm_v = render_face(subj, *a, clean, 96, True, None, 'vivid')[1]
+        lm_0 = render_face(subj, *a, clean, 96, True, None, 'vivid_level')[1]
+    finally: STYLES.pop('vivid_level')
+    assert lm_v[21, 1] > lm_0[21, 1] + 0.5 and lm_v[22, 1] > lm_0[22, 1] + 0.5      # inner ends (image px, y down)
+    assert lm_v[17, 1] < lm_0[17, 1] and lm_v[26, 1] < lm_0[26, 1]                  # tails
+
+
 def _apex(subj, category):
     return expression_aus(subj, category, 0.0 if category == 'neutral' else 1.0, np.random.default_rng(0), idle=0)
 
