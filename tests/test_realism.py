@@ -90,6 +90,18 @@ def test_vivid_draws_larger_movements_than_flat():
     for i, a in enumerate(AUS): assert dl[i] == pytest.approx(min(2.0, 0.9 * g.get(a, 1.0)))
 
 
+# md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 2 left the style (commit b859f46).
+VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
+
+
+def test_round3_fields_at_defaults_reproduce_vivid_round2():
+    "Round 3's style fields are no-ops at their defaults: the vivid style with them reset draws round 2's exact pixels."
+    STYLES['vivid_r2'] = replace(STYLES['vivid'], name='vivid_r2', gain_onset=(0., 0.), iris=1.0, eye_shadow=0.0, brow_scale=1.0,
+                                 square=0.0, brow_v=0.0, geom_shift={})
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r2'))) == VIVID_R2_MD5
+    finally: STYLES.pop('vivid_r2')
+    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R2_MD5
+
 def test_vivid_gain_spares_idle_twitches():
     "Round 3: a gain > 1 ramps in over `gain_onset`: idle twitches (<= 0.25) are drawn at their true size, expressions (>= 0.5) at full gain."
     from emoxnet.core import AUS
