@@ -425,7 +425,9 @@ def cache_image(arr: np.ndarray, # an RGB or grey uint8 image a handler returned
                ) -> str:
     "Write `arr` into Gradio's cache under the hash of its encoded bytes, atomically; the path of the (possibly existing) file."
     import hashlib, io
-    buf = io.BytesIO(); Image.fromarray(np.asarray(arr, np.uint8)).save(buf, fmt); data = buf.getvalue()
+    arr = np.asarray(arr)
+    if arr.dtype != np.uint8: raise TypeError(f"cache_image: expected a uint8 image, got {arr.dtype} (a cast would wrap or zero its values)")
+    buf = io.BytesIO(); Image.fromarray(arr).save(buf, fmt); data = buf.getvalue()
     path = Path(cache_dir) / 'emoxnet' / hashlib.sha256(data).hexdigest() / f'image.{fmt}'
     if not path.is_file():
         with atomic_write(path, 'wb') as f: f.write(data)
