@@ -6,23 +6,13 @@ import torch
 from emoxnet.distill import KDLoss
 from emoxnet.models import ModelConfig
 from emoxnet.train import MixUp, TrainConfig, fit, toy_splits
+from test_resume import Crash, CrashAt   # the resume tests' simulated crash (pytest puts tests/ on sys.path)
 
 torch.set_num_threads(1)
 
 DATA = toy_splits(n_train=96, n_valid=32, n_test=32, size=32, seed=1)
 STUDENT = ModelConfig('test_convnext', DATA.classes, in_chans=1, input_size=32, drop_rate=0.3)   # dropout: the global RNG matters too
 CFG = dict(epochs=2, batch_size=16, lr=3e-3, warmup_epochs=0.5, checkpoint_every=4, progress=False, seed=3)
-
-
-class Crash(Exception):
-    pass
-
-
-class CrashAt:
-    "Simulate a crash right after optimizer step `step`."
-    def __init__(self, step): self.step = step
-    def on_step_end(self, state):
-        if state.step == self.step: raise Crash(f'simulated crash at step {state.step}')
 
 
 @pytest.fixture(scope='module')
