@@ -187,6 +187,7 @@ class ExperimentConfig:
     augment: str | bool | dict = 'light'    # training augmentation: 'light', 'default' (the loop's Augment()), False, or Augment kwargs
     threads: int | None = None              # torch CPU threads per run (None: torch's default, one per core; see below)
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
+    extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
 
     def __post_init__(self):
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
@@ -214,7 +215,8 @@ class ExperimentConfig:
         return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed,
                            max_steps=self.max_steps, threads=self.threads, label_mode=self.label_mode, augment=self.augment_kwargs())
     def load_data(self) -> FERSplits:
-        return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, self.synth, self.max_items)
+        synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
+        return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)
 
 SMOKE = dict(data='toy', members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
              member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32)

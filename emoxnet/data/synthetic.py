@@ -755,10 +755,10 @@ def visibility(occluder: str = '', beard: int = 0) -> np.ndarray:
     return v
 
 def annotate(feats: np.ndarray, vis: np.ndarray, intensity: np.ndarray, classes: Sequence[str], panel: Panel,
-             seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "Panel votes `(N, K + 2)` over `classes` + unknown + NF, and the panel's mean posterior `(N, K)` (for tie-breaks)."
+             seed: int = 0, stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    "Panel votes `(N, K + 2)` over `classes` + unknown + NF, and the panel's mean posterior `(N, K)` (for tie-breaks); `stream` > 0: the same panel, its own noise."
     N, D = feats.shape; K, A = len(classes), panel.n_annotators
-    rng = np.random.default_rng([seed, 4])
+    rng = np.random.default_rng([seed, 4] + ([stream] if stream else []))
     P = au_prototypes(classes)
     bias = np.random.default_rng([seed, 3]).normal(0, panel.bias, (A, K)).astype(np.float32)
     t = np.asarray(intensity, np.float32)
@@ -811,6 +811,7 @@ class SynthConfig:
     nuisance: Nuisance = field(default_factory=Nuisance)
     panel: Panel = field(default_factory=Panel)
     style: str = 'flat'                                   # render style, a key of `STYLES` ('flat': the benchmark; 'shaded': relief, texture)
+    extra_test: int = 0                                   # subjects added to the test split only, after the split is cut (train and valid unchanged)
 
     def __post_init__(self):
         self.classes = tuple(canonical(c) for c in self.classes)
@@ -819,13 +820,13 @@ class SynthConfig:
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise ValueError(f"split {self.split}: expected three non-negative fractions (train, valid, test) summing to 1")
         if not 0 <= self.intensity[0] <= self.intensity[1] <= 1: raise ValueError(f"intensity {self.intensity}: expected 0 <= low <= high <= 1")
-        if self.n_subjects < 1 or self.images_per_subject < 1 or self.size < 8:
-            raise ValueError("n_subjects and images_per_subject must be >= 1 and size >= 8")
+        if self.n_subjects < 1 or self.images_per_subject < 1 or self.size < 8 or self.extra_test < 0:
+            raise ValueError("n_subjects and images_per_subject must be >= 1, size >= 8 and extra_test >= 0")
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
         STYLES[self.style]                                # unknown style: KeyError listing the styles
 
     @property
-    def n_images(self) -> int: return self.n_subjects * self.images_per_subject
+    def n_images(self) -> int: return (self.n_subjects + self.extra_test) * self.images_per_subject
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> 'SynthConfig': return cls(**d)
@@ -841,10 +842,11 @@ class SynthConfig:
 
 # %% ../../nbs/03_data.synthetic.ipynb #a471850f
 def _subject_split(cfg: SynthConfig) -> dict[int, str]:
-    "Subject id (1-based) -> split, a seeded permutation cut by `cfg.split` (subject-independent splits)."
+    "Subject id (1-based) -> split, a seeded permutation cut by `cfg.split` (subject-independent splits); the `extra_test` subjects after them go to test."
     perm = np.random.default_rng([cfg.seed, 0]).permutation(cfg.n_subjects) + 1
     n_tr, n_va = round(cfg.split[0] * cfg.n_subjects), round(cfg.split[1] * cfg.n_subjects)
-    return {int(s): 'train' if i < n_tr else 'valid' if i < n_tr + n_va else 'test' for i, s in enumerate(perm)}
+    extra = {cfg.n_subjects + i: 'test' for i in range(1, cfg.extra_test + 1)}
+    return {int(s): 'train' if i < n_tr else 'valid' if i < n_tr + n_va else 'test' for i, s in enumerate(perm)} | extra
 
 def render_subject(cfg: SynthConfig, sid: int) -> dict:
     "All images of subject `sid`: images, left/right AUs, visibility and per-image metadata rows."
@@ -880,12 +882,14 @@ def generate(cfg: SynthConfig | None = None, workers: int = 1) -> FERSplits:
     "Render, annotate and split a SynthFACS dataset: `FERSplits` train/valid/test, hard target = the panel's majority vote."
     cfg = cfg or SynthConfig()
     classes, K = cfg.classes, len(cfg.classes)
-    parts = _map(_Render(cfg), list(range(1, cfg.n_subjects + 1)), workers)
+    parts = _map(_Render(cfg), list(range(1, cfg.n_subjects + cfg.extra_test + 1)), workers)
     cat = lambda k: np.concatenate([np.asarray(p[k]) for p in parts])
     images, left, right, vis = cat('images'), cat('left'), cat('right'), cat('vis')
     meta = pd.DataFrame([r for p in parts for r in p['rows']])
-    feats = au_features(left, right)
-    votes, post = annotate(feats, vis, meta['intensity'].to_numpy(np.float32), classes, cfg.panel, cfg.seed)
+    feats, inten, n0 = au_features(left, right), meta['intensity'].to_numpy(np.float32), cfg.n_subjects * cfg.images_per_subject
+    blocks = [slice(0, n0), slice(n0, None)] if cfg.extra_test else [slice(None)]   # extra test subjects: same panel, own noise stream
+    votes, post = (np.concatenate(x) for x in zip(*[annotate(feats[b], vis[b], inten[b], classes, cfg.panel, cfg.seed, stream=i)
+                                                     for i, b in enumerate(blocks)]))
     target = majority(votes, post)
     emo = votes[:, :K].astype(np.float32)
     soft = np.where(emo.sum(1, keepdims=True) > 0, emo / np.maximum(emo.sum(1, keepdims=True), 1), np.eye(K, dtype=np.float32)[target])
