@@ -97,10 +97,84 @@ VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
 def test_round3_fields_at_defaults_reproduce_vivid_round2():
     "Round 3's style fields are no-ops at their defaults: the vivid style with them reset draws round 2's exact pixels."
     STYLES['vivid_r2'] = replace(STYLES['vivid'], name='vivid_r2', gain_onset=(0., 0.), iris=1.0, eye_shadow=0.0, brow_scale=1.0,
-                                 square=0.0, brow_v=0.0, geom_shift={})
+                                 square=0.0, brow_v=0.0, geom_shift={}, **ROUND4_DEFAULTS)
     try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r2'))) == VIVID_R2_MD5
     finally: STYLES.pop('vivid_r2')
     assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R2_MD5
+
+# Round 4's fields at their defaults (no-ops).
+ROUND4_DEFAULTS = dict(lid_drop=0.0, lip_down=0.0, lip_sides=0.0, au9_cheek=0.0, furrow=0.0)
+# md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 3 left the style (commit 46bb6b7; unchanged at 1e8c563).
+VIVID_R3_MD5 = 'b50708097e590e4b38205fe88583b888'
+
+
+def test_round4_fields_at_defaults_reproduce_vivid_round3():
+    "Round 4's style fields are no-ops at their defaults: the vivid style with them reset draws round 3's exact pixels."
+    STYLES['vivid_r3'] = replace(STYLES['vivid'], name='vivid_r3', **ROUND4_DEFAULTS)
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r3'))) == VIVID_R3_MD5
+    finally: STYLES.pop('vivid_r3')
+    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R3_MD5
+
+
+def _variant(name, **kw):
+    STYLES[name] = replace(STYLES['vivid'], name=name, **kw); return name
+
+
+def test_vivid_resting_eye_opens_less():
+    "Round 4: a resting eye opens less (`lid_drop`: dark but not wide, the upper lid on the iris); an upper-face AU (here AU5) at 0.5 or more lifts it back, so expressive eyes are unchanged."
+    subj, clean = sample_subject(3), sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    assert STYLES['vivid'].lid_drop > 0
+    n, wide = _apex(subj, 'neutral'), _apex(subj, 'neutral')
+    from emoxnet.data.synthetic import AU_INDEX
+    for v in wide: v[AU_INDEX[5]] = 1.0
+    try:
+        for aus, lower in ((n, True), (wide, False)):
+            lm_v = render_face(subj, *aus, clean, 96, True, None, 'vivid')[1]
+            lm_0 = render_face(subj, *aus, clean, 96, True, None, _variant('vivid_open', lid_drop=0.0))[1]
+            top_v, top_0 = lm_v[[37, 38, 43, 44], 1], lm_0[[37, 38, 43, 44], 1]        # upper lids (image px, y down)
+            bot_v, bot_0 = lm_v[[40, 41, 46, 47], 1], lm_0[[40, 41, 46, 47], 1]        # lower lids
+            if lower: assert (top_v > top_0 + 0.3).all() and (bot_v < bot_0).all()
+            else: np.testing.assert_allclose(np.r_[top_v, bot_v], np.r_[top_0, bot_0], atol=1e-4)
+    finally: STYLES.pop('vivid_open')
+
+
+def test_vivid_fear_upper_lip_stays_down():
+    "Round 4: AU20 keeps the upper lip down over the teeth and opens the mouth downward with thinner lips (`lip_down`); no AU20, no change."
+    from emoxnet.data.synthetic import _mouth_shape
+    subj, st = sample_subject(3), STYLES['vivid']
+    assert st.lip_down > 0
+    def shape(cat, lip_down):
+        l, r = st.drawn(*_apex(subj, cat))
+        return _mouth_shape(st.subject(subj).geom, l, r, 0.0, st.lips_part, st.lip_raise, st.square, lip_down, st.lip_sides)
+    f1, f0 = shape('fear', st.lip_down), shape('fear', 0.0)
+    c = 7                                                                            # the centre of the lips
+    assert (f1['cy'] - f1['iu'])[c] < 0.6 * (f0['cy'] - f0['iu'])[c]                # upper lip: less raised
+    assert (f1['il'] - f1['cy'])[c] > (f0['il'] - f0['cy'])[c]                      # lower lip: dropped further
+    assert (f1['iu'] - f1['top'])[c] < (f0['iu'] - f0['top'])[c] and f1['k20'].max() == pytest.approx(st.lip_down)
+    s1, s0 = shape('surprise', st.lip_down), shape('surprise', 0.0)
+    for k in ('iu', 'il', 'top', 'bot'): np.testing.assert_array_equal(s1[k], s0[k])
+
+
+def test_vivid_disgust_cues():
+    "Round 4: AU9 raises the cheeks (`au9_cheek`), lifts the upper lip beside the centre more than at it (`lip_sides`) and deepens the furrows beside the nose (`furrow`)."
+    from emoxnet.data.synthetic import AU_INDEX, _mouth_shape
+    subj, st, clean = sample_subject(3), STYLES['vivid'], sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    d = _apex(subj, 'disgust')
+    dl, _ = st.drawn(*d)
+    assert st.au9_cheek > 0 and dl[AU_INDEX[6]] == pytest.approx(max(d[0][AU_INDEX[6]] * st.au_gain[6], st.au9_cheek * dl[AU_INDEX[9]]))
+    h = _apex(subj, 'happiness')
+    np.testing.assert_array_equal(st.drawn(*h)[0], replace(st, au9_cheek=0.0).drawn(*h)[0])       # no AU9, no change
+    g, (l, r) = st.subject(subj).geom, st.drawn(*d)
+    raise_ = lambda sides: _mouth_shape(g, l, r, 0.0, st.lips_part, st.lip_raise, st.square, st.lip_down, sides)['iu']
+    lift = raise_(0.0) - raise_(st.lip_sides)                                       # how much higher the lip is drawn, per point
+    assert lift[3] > 2 * lift[7] and lift[11] > 2 * lift[7] and lift[3] > 0.02
+    try:
+        img_v, lm = render_face(subj, *d, clean, 96, True, None, 'vivid')
+        img_0, _ = render_face(subj, *d, clean, 96, True, None, _variant('vivid_nofurrow', furrow=0.0))
+    finally: STYLES.pop('vivid_nofurrow')
+    x0, x1 = int(lm[48, 0]) - 4, int(lm[31, 0]); y0, y1 = int(lm[31, 1]), int(lm[48, 1])     # beside the nose, image-left
+    assert img_v[y0:y1, x0:x1].astype(float).mean() < img_0[y0:y1, x0:x1].astype(float).mean() - 1      # the deeper furrow darkens the cheek beside the nose
+
 
 def test_vivid_gain_spares_idle_twitches():
     "Round 3: a gain > 1 ramps in over `gain_onset`: idle twitches (<= 0.25) are drawn at their true size, expressions (>= 0.5) at full gain."

@@ -180,8 +180,12 @@ def _head(cv: _Canvas, subj: Subject, A: dict, drop: float, chin_up: float, age:
         cv.poly(_pts(xs, ys, 0.02), hair if st else _mix(skin, hair, 0.45))
     return ox, oy
 
-def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0, iris: float = 1.0) -> dict:
-    "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet."
+def _lid_rest(a: np.ndarray) -> float:
+    "How much at rest the upper face of AU vector `a` is: 1 up to 0.25 (idle twitches), 0 once AU1, 2, 4, 5 or 7 reaches 0.5 (where a style's `lid_drop` applies)."
+    return float(np.clip((0.5 - max(a[AU_INDEX[k]] for k in (1, 2, 4, 5, 7))) / 0.25, 0, 1))
+
+def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0, iris: float = 1.0, lid_drop: float = 0.0) -> dict:
+    "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet; `lid_drop`: a resting eye opens that much less."
     g, skin = subj.geom, subj.skin
     ew, eh, ey = g['eye_w'], g['eye_h'], g['eye_y']
     u = np.linspace(0, 1, 9); su = np.sin(np.pi * u)
@@ -193,6 +197,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         bx, by = ix + (ox - ix) * u, iy + (oy - iy) * u
         hu = eh * max(0.1, 1 + 0.9 * a5 - 0.35 * a7 - 0.2 * a6 - 0.2 * a4 - 0.1 * a9)   # >= 0.15 for AUs <= 1
         hl = eh * 0.5 * max(0.12, 1 + 0.3 * a5 - 0.75 * a7 - 0.65 * a6)
+        if lid_drop: hu, hl = (h * (1 - lid_drop * _lid_rest(a)) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
         cv.poly(_pts(np.r_[bx, bx[::-1]], np.r_[up, lo[::-1]], 0.02), (238, 234, 228))
@@ -264,10 +269,11 @@ def _nose(cv: _Canvas, subj: Subject, A: dict, lines: float = 1.0) -> tuple[floa
     return nw, dyn
 
 # %% ../../nbs/03_data.synthetic.ipynb #32ca208d
-def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0, square: float = 0.0) -> dict:
-    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24, `square`: AU20 stretches the gap into a rectangle."
+def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0, square: float = 0.0,
+                 lip_down: float = 0.0, lip_sides: float = 0.0) -> dict:
+    "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24, `square`: AU20 stretches the gap into a rectangle, `lip_down`: AU20 keeps the upper lip down and opens the mouth downward (`k20`: how far, per point), `lip_sides`: AU9 lifts the upper lip beside the centre more than at it."
     u = np.linspace(-1, 1, 15); S = _side_blend(left, right, u)
-    a = {k: S[AU_INDEX[k]] for k in (10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
+    a = {k: S[AU_INDEX[k]] for k in (9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
     shape, shape0 = (1 - u ** 2) ** 0.6, (1 - u ** 2) ** 0.5
     hw = g['mouth_w'] * (1 + 0.22 * a[12] + 0.25 * a[20] - 0.12 * a[23] - 0.08 * a[24] - 0.1 * a[14] - 0.1 * a[26] + 0.05 * a[16])
     corner = -0.15 * a[12] + 0.1 * a[15] + 0.03 * a[20] - 0.025 * a[14] + 0.03 * a[17] + 0.05 * a[26] + g['rest_corner']
@@ -276,11 +282,16 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_ra
     if square: shape = shape ** (1 - 0.8 * square * np.clip(a[20], 0, 1))   # stretched lips part to the corners (fear)
     gu = (0.03 * a[25] * part + 0.06 * a[10] + 0.03 * a[26]) * shape * close
     if lip_raise: gu = gu + lip_raise * a[10] * shape ** 0.5          # a squarer raise of the upper lip
+    if lip_sides: gu = gu + lip_sides * a[9] * np.exp(-((np.abs(u) - 0.5) / 0.22) ** 2)   # AU9 pulls it up beside the nose wings: disgust's squared upper lip
     gl = (0.03 * a[25] * part + 0.07 * a[16] + 0.02 * a[20] * a[25]) * shape * close + jaw_lip * 0.85 * shape ** 0.7
     tu = g['lip_up'] * np.clip(1 - 0.5 * a[23] - 0.65 * a[24] - 0.3 * a[20] - 0.3 * a[12], 0.15, None) * (0.35 + 0.65 * shape0)
     tl = g['lip_lo'] * np.clip(1 - 0.5 * a[23] - 0.6 * a[24] - 0.3 * a[20] + 0.25 * a[17] + 0.1 * a[16], 0.15, None) * (0.35 + 0.65 * shape0)
+    k20 = lip_down * np.clip(2 * a[20] - 0.5, 0, 1)                    # from 0.25 (idle twitches spared) to full at 0.75
+    if lip_down:                     # fear: the stretched upper lip stays down over the teeth, the lower lip drops, both thin
+        gu, gl = gu * (1 - k20), gl + 0.7 * k20 * gu
+        tu, tl = tu * (1 - 0.4 * k20), tl * (1 - 0.3 * k20)
     iu, il = cy - gu, cy + gl
-    return dict(u=u, a=a, x=u * hw, cy=cy, iu=iu, il=il, top=iu - tu + 0.012 * np.exp(-(u / 0.15) ** 2), bot=il + tl, shape=shape)
+    return dict(u=u, a=a, x=u * hw, cy=cy, iu=iu, il=il, top=iu - tu + 0.012 * np.exp(-(u / 0.15) ** 2), bot=il + tl, shape=shape, k20=k20)
 
 def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw: float, dyn: float, chin: float, age: float,
            lines: float = 1.0, teeth: float = 0.06):
@@ -302,12 +313,12 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
     lip = (skin[0] * 0.82, skin[1] * 0.55, skin[2] * 0.58)
     if (m['iu'] - m['il']).min() < -0.006:        # lips apart: mouth cavity, upper teeth, lower teeth with AU16/AU26/AU20
         cv.poly(_pts(np.r_[x, x[::-1]], np.r_[iu, il[::-1]], 0.1), (70, 28, 30))
-        k = np.abs(um) < 0.8
-        cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[iu[k], (iu[k] + np.minimum(teeth, (il - iu)[k]))[::-1]], 0.1), (232, 226, 212))
-        low = float(np.clip(a[16].max() + 0.4 * a[26].max() + 0.3 * a[20].max(), 0, 1))
+        k, k20 = np.abs(um) < 0.8, m['k20']
+        cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[iu[k], (iu[k] + np.minimum(teeth * (1 - 0.8 * k20[k]), (il - iu)[k]))[::-1]], 0.1), (232, 226, 212))
+        low = float(np.clip(a[16].max() + 0.4 * a[26].max() + 0.3 * a[20].max() + k20.max(), 0, 1))   # fear (`k20`): lower teeth, upper ones hidden
         if low > 0.2:
             k = np.abs(um) < 0.6
-            cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[il[k], (il[k] - 0.035 * low * m['shape'][k])[::-1]], 0.1), (220, 214, 200))
+            cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[il[k], (il[k] - (0.035 + 0.04 * k20[k]) * low * m['shape'][k])[::-1]], 0.1), (220, 214, 200))
     cv.poly(_pts(np.r_[x, x[::-1]], np.r_[top, iu[::-1]], 0.12), _shade(lip, 0.88))
     cv.poly(_pts(np.r_[x, x[::-1]], np.r_[il, bot[::-1]], 0.12), lip)
     cv.line(_pts(x, iu, 0.12), _shade(lip, 0.55), 0.014)
@@ -382,16 +393,17 @@ def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tup
     return A, age, drop, chin_up, jaw_lip
 
 def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0, lines: float = 1.0,
-                teeth: float = 0.06, lip_raise: float = 0.0, iris: float = 1.0, square: float = 0.0, brow_v: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown,  `lip_raise` and `square` see `_mouth_shape`, `iris` scales the iris, `brow_v` see `_brows`."
+                teeth: float = 0.06, lip_raise: float = 0.0, iris: float = 1.0, square: float = 0.0, brow_v: float = 0.0,
+                lid_drop: float = 0.0, lip_down: float = 0.0, lip_sides: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown,  `lip_raise`, `square`, `lip_down`, `lip_sides` see `_mouth_shape`, `iris` scales the iris, `lid_drop` see `_eyes`, `brow_v` see `_brows`."
     cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
     age = age * lines                                   # age only draws lines: wrinkles go with the resting lines
-    eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines, iris)
+    eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines, iris, lid_drop)
     brows = _brows(cv, subj, left, right, A, age, lines, brow_v)
     nw, dyn = _nose(cv, subj, A, lines)
-    m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise, square)
+    m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise, square, lip_down, lip_sides)
     _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
@@ -472,6 +484,11 @@ class RenderStyle:
     brow_scale: float = 1.0      # brow thickness relative to the subject's
     square: float = 0.0          # how far AU20 stretches the lip gap into a rectangle (0: the lens of the flat drawing)
     brow_v: float = 0.0          # how far AU4 (without AU1) slants the brows into a V (0: the flat drawing's level bar)
+    lid_drop: float = 0.0        # how much less a resting eye opens (both lids, fraction; at rest only: `_lid_rest`): dark but not wide, the lid on the iris
+    lip_down: float = 0.0        # how far AU20 keeps the upper lip down over the teeth and opens the mouth downward (fear: thin lips, lower teeth)
+    lip_sides: float = 0.0       # extra lift of the upper lip by AU9 beside the centre (under the nose wings), face units: disgust's squared upper lip
+    au9_cheek: float = 0.0       # the drawing raises the cheeks and lower lids with AU9 as with AU6, times this (the nose wrinkler bunches the cheeks)
+    furrow: float = 0.0          # extra depth of the nasolabial furrows and a soft wrinkle across the nose with AU9 (crease map)
 
     def subject(self, subj: Subject) -> Subject:
         "The subject as this style draws it: `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
@@ -479,14 +496,16 @@ class RenderStyle:
         return replace(subj, geom={k: v + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
 
     def drawn(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        "The AU intensities the drawing shows: the true ones times `au_gain` (up to 2); unchanged (the same arrays) when there is no gain."
-        if not self.au_gain: return left, right
+        "The AU intensities the drawing shows: the true ones times `au_gain` (up to 2), AU6 at least `au9_cheek` x AU9; unchanged (the same arrays) when there is nothing to apply."
+        if not self.au_gain and not self.au9_cheek: return left, right
         g = np.ones(len(AUS), np.float32)
         for a, k in self.au_gain.items(): g[AU_INDEX[a]] = k
         lo, hi = self.gain_onset
         def grow(a):
             ramp = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else 1.0
-            return np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g), 0, 2).astype(np.float32)
+            a = np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g), 0, 2).astype(np.float32)
+            if self.au9_cheek: a[AU_INDEX[6]] = max(a[AU_INDEX[6]], self.au9_cheek * a[AU_INDEX[9]])
+            return a
         return grow(left), grow(right)
 
 STYLES = Registry('SynthFACS render style')
@@ -496,7 +515,8 @@ _VIVID_AUS = {1: 1.8, 2: 1.8, 4: 2.0, 5: 1.6, 6: 1.2, 7: 0.6, 9: 1.8, 10: 2.0, 1
 STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, lip_raise=0.06, crease_blur=0.04,
                               au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.2, centre_y=0.28,
                               gain_onset=(0.25, 0.5), iris=1.3, eye_shadow=0.5, brow_scale=0.75, square=1.0, brow_v=1.0,
-                              geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015})
+                              geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015},
+                              lid_drop=0.2, lip_down=0.5, lip_sides=0.05, furrow=0.3, au9_cheek=0.2)
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -564,7 +584,7 @@ def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
 
 # %% ../../nbs/03_data.synthetic.ipynb #8ece3105
 def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06,
-                   eye_shadow: float = 0.0) -> _Canvas:
+                   eye_shadow: float = 0.0, lid_drop: float = 0.0, furrow: float = 0.0) -> _Canvas:
     "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
     cv, g = _Shapes(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
@@ -572,26 +592,30 @@ def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     d = lambda k: (float(128 * (1 - k)),) * 3                 # darken by k
     x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
     if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
-        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(teeth + 0.005, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
+        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
     else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35), 0.012)     # closed: the dark line where the lips meet
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
     for s, a in ((-1, left), (1, right)):
         a4, a6, a7, a12, a15 = (a[AU_INDEX[k]] for k in (4, 6, 7, 12, 15))
         cx = s * g['eye_dx']
         u = np.linspace(-1, 1, 7)
-        cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
+        lid = 1 - lid_drop * _lid_rest(a) if lid_drop else 1.
+        cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * lid * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
         cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
         if eye_shadow:                                              # the socket and the eye itself: real eyes read as dark at 48 px
             cv.poly(_xy_ellipse(cx, ey - 0.01, ew + 0.05, 0.1, 12), d(0.3 * eye_shadow))
             cv.poly(_xy_ellipse(cx, ey, ew * 0.95, g['eye_h'] * 0.8, 12), d(0.6 * eye_shadow))
         i = 0 if s < 0 else -1
         k = 0.08 + 0.1 * age + 0.35 * a12 + 0.3 * a[AU_INDEX[10]] + 0.4 * a[AU_INDEX[11]] + 0.15 * a6 + 0.15 * a[AU_INDEX[9]]
+        kf = furrow * min(1., a[AU_INDEX[9]])                                          # AU9 cuts the furrow deep beside the nose
         cv.line(_xy([s * (nw + 0.03), s * (nw + 0.12 + 0.06 * a12), x[i] + s * 0.07, x[i] + s * 0.05],
-                     [ny + dyn - 0.08, (ny + g['mouth_y']) / 2, cy[i] + 0.01, cy[i] + 0.12], 0.15), d(min(0.5, k)), 0.04)   # nasolabial fold
+                     [ny + dyn - 0.08, (ny + g['mouth_y']) / 2, cy[i] + 0.01, cy[i] + 0.12], 0.15), d(min(0.5 + 0.25 * kf, k + kf)), 0.04 * (1 + kf))   # nasolabial fold
         if a6 + age > 0.1:                                          # the infra-orbital furrow under the lower-lid bulge
             cv.line(_xy(cx + s * np.array([-0.14, 0, 0.16]), ey + 0.16 - 0.04 * a6 + np.array([0, 0.03, 0])), d(0.35 * a6 + 0.1 * age), 0.03)
         if a15 > 0.05: cv.line(_xy(x[i] + s * np.array([0.01, 0.05]), cy[i] + np.array([0.03, 0.2])), d(0.35 * a15), 0.035)   # marionette line
     for s in (-1, 1): cv.poly(_xy_ellipse(s * 0.07, ny + dyn + 0.005, 0.045, 0.024, 10, 0.32), d(0.5))          # nostrils
+    if furrow and A[9] > 0.05:                                      # the wrinkled bridge of the nose (AU9), soft
+        for k in range(2): cv.line(_xy([-0.13, -0.06, 0, 0.06, 0.13], ey + 0.11 + 0.07 * k + np.array([0.02, 0, -0.01, 0, 0.02]), 0.3), d(0.3 * furrow * min(1., A[9])), 0.03)
     if A[4] > 0.05: cv.poly(_xy_ellipse(0, ey - g['brow_gap'] + 0.03, 0.1, 0.08, 10, 0.1), d(0.2 * A[4]))   # shadowed knot between lowered brows
     if A[17] > 0.1: cv.poly(_xy_ellipse(0, m['bot'][7] + 0.17, 0.13, 0.06, 10), d(0.12 * A[17]))      # chin dimpling (peau d'orange)
     return cv.canvas()
@@ -613,9 +637,9 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     R = img.shape[0]
     rng = np.random.default_rng([nz['background'], 11])     # its own stream: pose, noise... stay those of the flat image
     frame = _expression_frame(subj, left, right)
-    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise, st.square)
+    m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise, st.square, st.lip_down, st.lip_sides)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
-    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow).draw(crease, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow, st.lid_drop, st.furrow).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
     mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
     shade = 1 + (shade - 1) * mask
@@ -695,7 +719,8 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
-    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v)
+    cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
+                             st.lid_drop, st.lip_down, st.lip_sides)
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
