@@ -250,7 +250,10 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
     old = (ens.info.get('extra') or {}).get('data_fingerprint')
     if old is not None and not same_data(old, fp):
-        raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}); "
+        drop_test = lambda d: {k: v for k, v in d.items() if k != 'test'}
+        hint = (" (the same train and valid splits with another test split: was it made with another extra_test?)"
+                if same_data(drop_test(old), drop_test(fp)) else "")
+        raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}){hint}; "
                          f"point ensemble_dir elsewhere or delete it to retrain")
     return ens, False
 

@@ -2,17 +2,21 @@
 
 The three students of one seed are scored on the same validation and test faces, so the noise of a margin is that of a
 paired difference: it grows with the share of faces on which exactly one of the two students is right. For every
-`SEED_DIR/students/{kd,scratch,ls}/checkpoint` given, prints one JSON line per seed, split and margin.
+`SEED_DIR/students/{kd,scratch,ls}/checkpoint` given, prints one JSON line per seed, split and margin, then one line of test accuracies per seed.
 
     python tools/paired_margins.py runs/emoxnet/synthfacs/seed0 runs/emoxnet/synthfacs/seed1 ...
 
-Used for the noise table of `docs/results.md` (benchmark data from `ExperimentConfig()`; 1 torch thread).
+Used for the noise table of `docs/results.md` (the experiment's data from `ExperimentConfig()`; 1 torch thread). Besides
+valid and test it scores `test_benchmark`: the test faces of the benchmark's own 200 subjects (the 960 faces the test
+split had before `extra_test` added held-out subjects), so runs on both test splits can be compared.
 """
 import sys, json
 import numpy as np, torch
 from emoxnet.distill import ExperimentConfig
+from emoxnet.data.synthetic import SynthConfig
 from emoxnet.models import load_checkpoint
 from emoxnet.train import predict_logits
+from emoxnet.ensemble import load_ensemble, ensemble_member_logits
 
 def correct(ckpt, ds) -> np.ndarray:
     "Whether the checkpoint's top class is the face's label, per face."
@@ -21,7 +25,7 @@ def correct(ckpt, ds) -> np.ndarray:
 
 def margins(seed_dir: str, splits) -> list[dict]:
     out = []
-    for split in ('valid', 'test'):
+    for split in ('valid', 'test', 'test_benchmark'):
         ok = {v: correct(f'{seed_dir}/students/{v}/checkpoint', splits[split]) for v in ('kd', 'scratch', 'ls')}
         for base in ('scratch', 'ls'):
             d = ok['kd'].astype(float) - ok[base]
@@ -29,8 +33,21 @@ def margins(seed_dir: str, splits) -> list[dict]:
                             one_right_pct=round(100 * (d != 0).mean(), 1), se_points=round(100 * d.std(ddof=1) / np.sqrt(len(d)), 2)))
     return out
 
+def accuracies(seed_dir: str, splits) -> dict:
+    "Test accuracy (%) of the ensemble (its chosen rule), each member and each student, on `test` and `test_benchmark`."
+    ens = load_ensemble(f'{seed_dir}/ensemble'); out = {'run': seed_dir, 'rule': ens.rule}
+    for split in ('test', 'test_benchmark'):
+        ds = splits[split]; y = torch.as_tensor(ds.targets)
+        with torch.no_grad(): z = ensemble_member_logits(ens, ds)
+        acc = lambda logits: round(100 * float((logits.argmax(1) == y).float().mean()), 2)
+        out[split] = {'n': len(ds), 'ensemble': acc(ens.combiner(z)), **{n: acc(z[:, j]) for j, n in enumerate(ens.names)},
+                      **{v: round(100 * float(correct(f'{seed_dir}/students/{v}/checkpoint', ds).mean()), 2) for v in ('kd', 'scratch', 'ls')}}
+    return out
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
-    splits = ExperimentConfig().load_data()
+    cfg = ExperimentConfig(); data = cfg.load_data(); test = data['test']
+    splits = {**data.splits, 'test_benchmark': test.subset(np.flatnonzero(test.meta['subject'].to_numpy() <= SynthConfig(**cfg.synth).n_subjects))}
     for seed_dir in sys.argv[1:]:
         for row in margins(seed_dir, splits): print(json.dumps(row))
+        print(json.dumps(accuracies(seed_dir, splits)))
