@@ -94,7 +94,7 @@ class Augment:
         out = np.asarray(pil).astype(np.float32)
         if self.jitter:
             c, b = 1 + (2 * r() - 1) * self.jitter, (2 * r() - 1) * self.jitter * 255
-            out = (out - out.mean()) * c + out.mean() + b
+            m = out.mean(); out = (out - m) * c + m + b
         if r() < self.erase:
             eh, ew = int(h * (.1 + .2 * r())), int(w * (.1 + .2 * r()))
             ey, ex = int(r() * (h - eh)), int(r() * (w - ew)); out[ey:ey + eh, ex:ex + ew] = r() * 255
