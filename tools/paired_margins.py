@@ -23,17 +23,23 @@ def correct(ckpt, ds) -> np.ndarray:
     model, _, _ = load_checkpoint(ckpt)
     return predict_logits(model, ds).argmax(1).numpy() == ds.targets   # the hard (majority) label of each face
 
-def margins(seed_dir: str, splits) -> list[dict]:
+STUDENTS, SPLITS = ('kd', 'scratch', 'ls'), ('valid', 'test', 'test_benchmark')
+
+def student_correct(seed_dir: str, splits) -> dict:
+    "Per split and student of one seed: whether its top class is the face's label (each student scored once per split)."
+    return {s: {v: correct(f'{seed_dir}/students/{v}/checkpoint', splits[s]) for v in STUDENTS} for s in SPLITS}
+
+def margins(seed_dir: str, ok: dict) -> list[dict]:
+    "The paired margins `kd-scratch`, `kd-ls` per split, with their standard error, from `student_correct`'s table."
     out = []
-    for split in ('valid', 'test', 'test_benchmark'):
-        ok = {v: correct(f'{seed_dir}/students/{v}/checkpoint', splits[split]) for v in ('kd', 'scratch', 'ls')}
+    for split in SPLITS:
         for base in ('scratch', 'ls'):
-            d = ok['kd'].astype(float) - ok[base]
+            d = ok[split]['kd'].astype(float) - ok[split][base]
             out.append(dict(run=seed_dir, split=split, margin=f'kd-{base}', points=round(100 * d.mean(), 2), n=len(d),
                             one_right_pct=round(100 * (d != 0).mean(), 1), se_points=round(100 * d.std(ddof=1) / np.sqrt(len(d)), 2)))
     return out
 
-def accuracies(seed_dir: str, splits) -> dict:
+def accuracies(seed_dir: str, splits, ok: dict) -> dict:
     "Test accuracy (%) of the ensemble (its chosen rule), each member and each student, on `test` and `test_benchmark`."
     ens = load_ensemble(f'{seed_dir}/ensemble'); out = {'run': seed_dir, 'rule': ens.rule}
     for split in ('test', 'test_benchmark'):
@@ -41,7 +47,7 @@ def accuracies(seed_dir: str, splits) -> dict:
         with torch.no_grad(): z = ensemble_member_logits(ens, ds)
         acc = lambda logits: round(100 * float((logits.argmax(1) == y).float().mean()), 2)
         out[split] = {'n': len(ds), 'ensemble': acc(ens.combiner(z)), **{n: acc(z[:, j]) for j, n in enumerate(ens.names)},
-                      **{v: round(100 * float(correct(f'{seed_dir}/students/{v}/checkpoint', ds).mean()), 2) for v in ('kd', 'scratch', 'ls')}}
+                      **{v: round(100 * float(ok[split][v].mean()), 2) for v in STUDENTS}}
     return out
 
 if __name__ == '__main__':
@@ -49,5 +55,6 @@ if __name__ == '__main__':
     cfg = ExperimentConfig(); data = cfg.load_data(); test = data['test']
     splits = {**data.splits, 'test_benchmark': test.subset(np.flatnonzero(test.meta['subject'].to_numpy() <= SynthConfig(**cfg.synth).n_subjects))}
     for seed_dir in sys.argv[1:]:
-        for row in margins(seed_dir, splits): print(json.dumps(row))
-        print(json.dumps(accuracies(seed_dir, splits)))
+        ok = student_correct(seed_dir, splits)
+        for row in margins(seed_dir, ok): print(json.dumps(row))
+        print(json.dumps(accuracies(seed_dir, splits, ok)))
