@@ -97,7 +97,7 @@ VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
 def test_round3_fields_at_defaults_reproduce_vivid_round2():
     "Round 3's style fields are no-ops at their defaults: the vivid style with them reset draws round 2's exact pixels."
     STYLES['vivid_r2'] = replace(STYLES['vivid'], name='vivid_r2', gain_onset=(0., 0.), iris=1.0, eye_shadow=0.0, brow_scale=1.0,
-                                 square=0.0, brow_v=0.0, geom_shift={}, **ROUND4_DEFAULTS)
+                                 square=0.0, brow_v=0.0, geom_shift={}, **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
     try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r2'))) == VIVID_R2_MD5
     finally: STYLES.pop('vivid_r2')
     assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R2_MD5
@@ -110,10 +110,33 @@ VIVID_R3_MD5 = 'b50708097e590e4b38205fe88583b888'
 
 def test_round4_fields_at_defaults_reproduce_vivid_round3():
     "Round 4's style fields are no-ops at their defaults: the vivid style with them reset draws round 3's exact pixels."
-    STYLES['vivid_r3'] = replace(STYLES['vivid'], name='vivid_r3', **ROUND4_DEFAULTS)
+    STYLES['vivid_r3'] = replace(STYLES['vivid'], name='vivid_r3', **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
     try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r3'))) == VIVID_R3_MD5
     finally: STYLES.pop('vivid_r3')
     assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R3_MD5
+
+
+# Round 5's fields at their defaults (no-ops), and the framing rounds 2-4 used (round 5 changed its values).
+ROUND5_DEFAULTS = dict(brow_tone=0.0, lip_tone=0.0, mouth_line=1.0, zoom=1.2, centre_y=0.28)
+# md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 4 left the style (commit 87933a2).
+VIVID_R4_MD5 = 'ec75cef1aaf7e48c5ea78446644b84b5'
+
+
+def test_round5_fields_at_defaults_reproduce_vivid_round4():
+    "Round 5's style fields are no-ops at their defaults: the vivid style with them reset (and round 4's framing) draws round 4's exact pixels."
+    STYLES['vivid_r4'] = replace(STYLES['vivid'], name='vivid_r4', **ROUND5_DEFAULTS)
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r4'))) == VIVID_R4_MD5
+    finally: STYLES.pop('vivid_r4')
+    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R4_MD5
+
+
+def test_lid_open_helper():
+    "`_lid_open` holds the resting-lid factor `_eyes` and `_crease_canvas` share: 1 without `lid_drop`, `1 - lid_drop` at rest, 1 for an open upper face."
+    from emoxnet.data.synthetic import AU_INDEX, AUS, _lid_open, _lid_rest
+    a = np.zeros(len(AUS), np.float32)
+    assert _lid_open(a, 0.0) == 1.0 and _lid_open(a, 0.2) == 1 - 0.2 * _lid_rest(a) == pytest.approx(0.8)
+    a[AU_INDEX[5]] = 0.6
+    assert _lid_open(a, 0.2) == 1.0
 
 
 def _variant(name, **kw):
@@ -315,3 +338,19 @@ def test_shaded_style_exports(tmp_path):
         assert len(back['flat'][s]) > 0
         np.testing.assert_array_equal(back['flat'][s].targets, back['shaded'][s].targets)
         assert np.abs(back['flat'][s].images.astype(int) - back['shaded'][s].images.astype(int)).mean() > 3
+
+
+def test_vivid_resting_brows_and_mouth_softer():
+    "Round 5: the resting face's brows and closed mouth are drawn nearer the skin's tone (`brow_tone`, `lip_tone`, `mouth_line`): lighter at the brow and mouth landmarks, the same geometry."
+    subj, clean = sample_subject(3), sample_nuisance(np.random.default_rng(0), Nuisance.none())
+    n = _apex(subj, 'neutral')
+    st = STYLES['vivid']
+    assert st.brow_tone > 0 and st.lip_tone > 0 and st.mouth_line < 1
+    try:
+        img_v, lm_v = render_face(subj, *n, clean, 96, True, None, 'vivid')
+        img_0, lm_0 = render_face(subj, *n, clean, 96, True, None, _variant('vivid_dark', brow_tone=0.0, lip_tone=0.0, mouth_line=1.0))
+    finally: STYLES.pop('vivid_dark')
+    np.testing.assert_allclose(lm_v, lm_0)
+    at = lambda img, idx: img.reshape(96, 96)[np.round(lm_v[idx, 1]).astype(int), np.round(lm_v[idx, 0]).astype(int)].astype(float).mean()
+    brows, mouth = list(range(17, 27)), list(range(60, 68))
+    assert at(img_v, brows) > at(img_0, brows) + 5 and at(img_v, mouth) > at(img_0, mouth) + 5

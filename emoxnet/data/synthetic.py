@@ -184,6 +184,10 @@ def _lid_rest(a: np.ndarray) -> float:
     "How much at rest the upper face of AU vector `a` is: 1 up to 0.25 (idle twitches), 0 once AU1, 2, 4, 5 or 7 reaches 0.5 (where a style's `lid_drop` applies)."
     return float(np.clip((0.5 - max(a[AU_INDEX[k]] for k in (1, 2, 4, 5, 7))) / 0.25, 0, 1))
 
+def _lid_open(a: np.ndarray, lid_drop: float) -> float:
+    "The factor a style's `lid_drop` applies to the opening of an eye with AU vector `a` (1: as drawn; `1 - lid_drop` at rest, `_lid_rest`)."
+    return 1 - lid_drop * _lid_rest(a) if lid_drop else 1.
+
 def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: float = 1.0, iris: float = 1.0, lid_drop: float = 0.0) -> dict:
     "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet; `lid_drop`: a resting eye opens that much less."
     g, skin = subj.geom, subj.skin
@@ -197,7 +201,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         bx, by = ix + (ox - ix) * u, iy + (oy - iy) * u
         hu = eh * max(0.1, 1 + 0.9 * a5 - 0.35 * a7 - 0.2 * a6 - 0.2 * a4 - 0.1 * a9)   # >= 0.15 for AUs <= 1
         hl = eh * 0.5 * max(0.12, 1 + 0.3 * a5 - 0.75 * a7 - 0.65 * a6)
-        if lid_drop: hu, hl = (h * (1 - lid_drop * _lid_rest(a)) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris
+        if lid_drop: hu, hl = (h * _lid_open(a, lid_drop) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
         cv.poly(_pts(np.r_[bx, bx[::-1]], np.r_[up, lo[::-1]], 0.02), (238, 234, 228))
@@ -222,12 +226,13 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         eyes[s] = (bx, up, lo)
     return eyes
 
-def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: float = 1.0, brow_v: float = 0.0) -> dict:
-    "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows; `brow_v`: AU4 without AU1 slants them into a V."
+def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: float = 1.0, brow_v: float = 0.0, brow_tone: float = 0.0) -> dict:
+    "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows; `brow_v`: AU4 without AU1 slants them into a V; `brow_tone`: brows that much closer to the skin's colour."
     g, skin = subj.geom, subj.skin
     ey = g['eye_y']
     ub = np.linspace(0, 1, 9)
     col = _mix(subj.hair, (20, 15, 12), 0.35)
+    if brow_tone: col = _mix(col, skin, brow_tone)   # at 48 px real brows are a soft shadow, not a dark bar
     brows = {}
     for s, a in ((-1, left), (1, right)):
         a1, a2, a4, a6, a9 = (a[AU_INDEX[k]] for k in (1, 2, 4, 6, 9))
@@ -294,7 +299,7 @@ def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_ra
     return dict(u=u, a=a, x=u * hw, cy=cy, iu=iu, il=il, top=iu - tu + 0.012 * np.exp(-(u / 0.15) ** 2), bot=il + tl, shape=shape, k20=k20)
 
 def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw: float, dyn: float, chin: float, age: float,
-           lines: float = 1.0, teeth: float = 0.06):
+           lines: float = 1.0, teeth: float = 0.06, lip_tone: float = 0.0):
     "Nasolabial folds, beard, the mouth (cavity, teeth, lips), moustache, dimples (AU14), corner lines (AU15, AU20), AU24 bulge, chin (AU17); `lines=0`: no crisp folds."
     g, skin, hair = subj.geom, subj.skin, subj.hair
     ny, my = g['nose_y'], g['mouth_y']
@@ -311,6 +316,7 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
         cv.poly(_pts(np.r_[ox[:21][sel], -mx, -0.2, 0.2, mx], np.r_[oy[:21][sel], ny + 0.14, ny + 0.1, ny + 0.1, ny + 0.14], 0.1),
                 _mix(skin, hair, 0.3) if subj.beard == 1 else hair)
     lip = (skin[0] * 0.82, skin[1] * 0.55, skin[2] * 0.58)
+    if lip_tone: lip = _mix(lip, skin, lip_tone)     # lips nearer the skin's tone: the closed mouth a soft line, not a dark bar
     if (m['iu'] - m['il']).min() < -0.006:        # lips apart: mouth cavity, upper teeth, lower teeth with AU16/AU26/AU20
         cv.poly(_pts(np.r_[x, x[::-1]], np.r_[iu, il[::-1]], 0.1), (70, 28, 30))
         k, k20 = np.abs(um) < 0.8, m['k20']
@@ -394,17 +400,18 @@ def _expression_frame(subj: Subject, left: np.ndarray, right: np.ndarray) -> tup
 
 def face_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, part: float = 1.0, lines: float = 1.0,
                 teeth: float = 0.06, lip_raise: float = 0.0, iris: float = 1.0, square: float = 0.0, brow_v: float = 0.0,
-                lid_drop: float = 0.0, lip_down: float = 0.0, lip_sides: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
-    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown,  `lip_raise`, `square`, `lip_down`, `lip_sides` see `_mouth_shape`, `iris` scales the iris, `lid_drop` see `_eyes`, `brow_v` see `_brows`."
+                lid_drop: float = 0.0, lip_down: float = 0.0, lip_sides: float = 0.0, brow_tone: float = 0.0,
+                lip_tone: float = 0.0) -> tuple[_Canvas, tuple[int, int]]:
+    "All draw calls of one face (identity `subj`, AU intensities `left`/`right`, nuisance `nz`) and where its 68 landmarks are; `lines` scales the lines that do not come from an AU (resting folds, lid crease, age wrinkles), `teeth` is the height of the upper teeth shown,  `lip_raise`, `square`, `lip_down`, `lip_sides` see `_mouth_shape`, `iris` scales the iris, `lid_drop` see `_eyes`, `brow_v`, `brow_tone` see `_brows`, `lip_tone` see `_mouth`."
     cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = _expression_frame(subj, left, right)
     ox, oy = _head(cv, subj, A, drop, chin_up, age)
     age = age * lines                                   # age only draws lines: wrinkles go with the resting lines
     eyes = _eyes(cv, subj, left, right, nz['gaze'], age, lines, iris, lid_drop)
-    brows = _brows(cv, subj, left, right, A, age, lines, brow_v)
+    brows = _brows(cv, subj, left, right, A, age, lines, brow_v, brow_tone)
     nw, dyn = _nose(cv, subj, A, lines)
     m = _mouth_shape(g, left, right, jaw_lip, part, lip_raise, square, lip_down, lip_sides)
-    _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth)
+    _mouth(cv, subj, left, right, m, A, ox, oy, nw, dyn, oy[10], age, lines, teeth, lip_tone)
     _accessories(cv, subj, nz, ox, oy)
     return cv, _landmarks(cv, g, ox, oy, brows, eyes, m, dyn)
 
@@ -489,6 +496,9 @@ class RenderStyle:
     lip_sides: float = 0.0       # extra lift of the upper lip by AU9 beside the centre (under the nose wings), face units: disgust's squared upper lip
     au9_cheek: float = 0.0       # the drawing raises the cheeks and lower lids with AU9 as with AU6, times this (the nose wrinkler bunches the cheeks)
     furrow: float = 0.0          # extra depth of the nasolabial furrows and a soft wrinkle across the nose with AU9 (crease map)
+    brow_tone: float = 0.0       # brows mixed that much towards the skin's colour (real brows at 48 px are a soft shadow merging with the socket)
+    lip_tone: float = 0.0        # lips mixed that much towards the skin's colour (a real relaxed mouth is a faint line at 48 px)
+    mouth_line: float = 1.0      # darkness of the soft line where closed lips meet (crease map), relative to round 4's
 
     def subject(self, subj: Subject) -> Subject:
         "The subject as this style draws it: `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
@@ -513,10 +523,11 @@ STYLES['flat'] = RenderStyle('flat')
 STYLES['shaded'] = RenderStyle('shaded', relief=0.5, texture=0.05, grain=0.02, soften=0.4, lowres=0.15, lips_part=1.8)
 _VIVID_AUS = {1: 1.8, 2: 1.8, 4: 2.0, 5: 1.6, 6: 1.2, 7: 0.6, 9: 1.8, 10: 2.0, 12: 1.6, 14: 1.5, 15: 1.6, 16: 1.5, 20: 1.8, 26: 1.6}
 STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, soften=1.0, lowres=0.15, lips_part=4.0, teeth=0.13, lip_raise=0.06, crease_blur=0.04,
-                              au_gain=_VIVID_AUS, lines=0, zoom=1.2, widen=1.2, centre_y=0.28,
+                              au_gain=_VIVID_AUS, lines=0, zoom=1.1, widen=1.2, centre_y=0.18,
                               gain_onset=(0.25, 0.5), iris=1.3, eye_shadow=0.5, brow_scale=0.75, square=1.0, brow_v=1.0,
                               geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015},
-                              lid_drop=0.2, lip_down=0.5, lip_sides=0.05, furrow=0.3, au9_cheek=0.2)
+                              lid_drop=0.2, lip_down=0.5, lip_sides=0.05, furrow=0.3, au9_cheek=0.2,
+                              brow_tone=0.4, lip_tone=0.5, mouth_line=0.5)   # round 5: the resting face against real relaxed crops
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -584,7 +595,7 @@ def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
 
 # %% ../../nbs/03_data.synthetic.ipynb #8ece3105
 def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06,
-                   eye_shadow: float = 0.0, lid_drop: float = 0.0, furrow: float = 0.0) -> _Canvas:
+                   eye_shadow: float = 0.0, lid_drop: float = 0.0, furrow: float = 0.0, mouth_line: float = 1.0) -> _Canvas:
     "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
     cv, g = _Shapes(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
@@ -593,13 +604,13 @@ def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
     if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
         cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
-    else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35), 0.012)     # closed: the dark line where the lips meet
+    else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35 * mouth_line), 0.012)     # closed: the dark line where the lips meet
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
     for s, a in ((-1, left), (1, right)):
         a4, a6, a7, a12, a15 = (a[AU_INDEX[k]] for k in (4, 6, 7, 12, 15))
         cx = s * g['eye_dx']
         u = np.linspace(-1, 1, 7)
-        lid = 1 - lid_drop * _lid_rest(a) if lid_drop else 1.
+        lid = _lid_open(a, lid_drop)
         cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * lid * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
         cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
         if eye_shadow:                                              # the socket and the eye itself: real eyes read as dark at 48 px
@@ -639,7 +650,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     frame = _expression_frame(subj, left, right)
     m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise, st.square, st.lip_down, st.lip_sides)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
-    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow, st.lid_drop, st.furrow).draw(crease, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow, st.lid_drop, st.furrow, st.mouth_line).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
     mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
     shade = 1 + (shade - 1) * mask
@@ -720,7 +731,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
     cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
-                             st.lid_drop, st.lip_down, st.lip_sides)
+                             st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone, st.lip_tone)
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
