@@ -18,16 +18,16 @@ from emoxnet.models import load_checkpoint
 from emoxnet.train import predict_logits
 from emoxnet.ensemble import load_ensemble, ensemble_member_logits
 
-def correct(ckpt, ds) -> np.ndarray:
-    "Whether the checkpoint's top class is the face's label, per face."
-    model, _, _ = load_checkpoint(ckpt)
+def correct(model, ds) -> np.ndarray:
+    "Whether the model's top class is the face's label, per face."
     return predict_logits(model, ds).argmax(1).numpy() == ds.targets   # the hard (majority) label of each face
 
 STUDENTS, SPLITS = ('kd', 'scratch', 'ls'), ('valid', 'test', 'test_benchmark')
 
 def student_correct(seed_dir: str, splits) -> dict:
     "Per split and student of one seed: whether its top class is the face's label (each student scored once per split)."
-    return {s: {v: correct(f'{seed_dir}/students/{v}/checkpoint', splits[s]) for v in STUDENTS} for s in SPLITS}
+    models = {v: load_checkpoint(f'{seed_dir}/students/{v}/checkpoint')[0] for v in STUDENTS}   # each loaded once
+    return {s: {v: correct(models[v], splits[s]) for v in STUDENTS} for s in SPLITS}
 
 def margins(seed_dir: str, ok: dict) -> list[dict]:
     "The paired margins `kd-scratch`, `kd-ls` per split, with their standard error, from `student_correct`'s table."

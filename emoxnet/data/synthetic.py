@@ -201,7 +201,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         bx, by = ix + (ox - ix) * u, iy + (oy - iy) * u
         hu = eh * max(0.1, 1 + 0.9 * a5 - 0.35 * a7 - 0.2 * a6 - 0.2 * a4 - 0.1 * a9)   # >= 0.15 for AUs <= 1
         hl = eh * 0.5 * max(0.12, 1 + 0.3 * a5 - 0.75 * a7 - 0.65 * a6)
-        if lid_drop: hu, hl = (h * _lid_open(a, lid_drop) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris
+        hu, hl = (h * _lid_open(a, lid_drop) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris (x1 without lid_drop)
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
         cv.poly(_pts(np.r_[bx, bx[::-1]], np.r_[up, lo[::-1]], 0.02), (238, 234, 228))
