@@ -165,10 +165,10 @@ class ExperimentConfig:
     out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed>
     ensemble_dir: str | None = None         # None: <out_dir>/ensemble (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
-    member_epochs: int = 20
+    member_epochs: int = 14                 # 14 and 16 (students): the run's CPU budget, see docs/results.md
     member_lr: float = 2e-3
     student: str = DEFAULT_STUDENT
-    epochs: int = 20
+    epochs: int = 16
     lr: float = 2e-3
     batch_size: int = 32
     alpha: float = 0.7
