@@ -130,6 +130,32 @@ def test_round5_fields_at_defaults_reproduce_vivid_round4():
     assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R4_MD5
 
 
+# md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 5 left the style (commit 4c5a009).
+VIVID_R5_MD5 = '5f50767eceb13309a66ec3a84d67dae6'
+
+
+def test_round6_field_at_default_reproduces_vivid_round5():
+    "Round 6's `tones_at_rest` is a no-op at its default: the vivid style with it off draws round 5's exact pixels."
+    STYLES['vivid_r5'] = replace(STYLES['vivid'], name='vivid_r5', tones_at_rest=False)
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r5'))) == VIVID_R5_MD5
+    finally: STYLES.pop('vivid_r5')
+    assert STYLES['vivid'].tones_at_rest and _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R5_MD5
+
+
+def test_mouth_tones_only_at_rest():
+    "`RenderStyle.mouth_tones`: the set tones without `tones_at_rest`; with it, full tones on a resting mouth, none once a mouth AU reaches 0.5, the upper face ignored."
+    from emoxnet.data.synthetic import AU_INDEX, AUS, RenderStyle, _mouth_rest
+    rest, smile, frown = (np.zeros(len(AUS), np.float32) for _ in range(3))
+    rest[AU_INDEX[12]] = 0.2; smile[AU_INDEX[12]] = 0.8; frown[AU_INDEX[4]] = 1.0
+    st = RenderStyle('t', lip_tone=0.5, mouth_line=0.4)
+    assert st.mouth_tones(smile, smile) == (0.5, 0.4)
+    st = replace(st, tones_at_rest=True)
+    assert st.mouth_tones(rest, rest) == pytest.approx((0.5, 0.4)) and st.mouth_tones(frown, frown) == pytest.approx((0.5, 0.4))
+    assert st.mouth_tones(rest, smile) == pytest.approx((0.0, 1.0))
+    half = rest.copy(); half[AU_INDEX[15]] = 0.375
+    assert _mouth_rest(half) == pytest.approx(0.5) and st.mouth_tones(half, half) == pytest.approx((0.25, 0.7))
+
+
 def test_lid_open_helper():
     "`_lid_open` holds the resting-lid factor `_eyes` and `_crease_canvas` share: 1 without `lid_drop`, `1 - lid_drop` at rest, 1 for an open upper face."
     from emoxnet.data.synthetic import AU_INDEX, AUS, _lid_open, _lid_rest

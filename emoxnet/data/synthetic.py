@@ -20,12 +20,12 @@ from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_
 from .core import FERDataset, FERSplits
 
 # %% auto #0
-__all__ = ['AU_INDEX', 'HAIR_STYLES', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES', 'Subject', 'sample_subject',
-           'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance', 'RenderStyle', 'background',
-           'degrade', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority',
-           'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images',
-           'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy',
-           'reference_cnn', 'bench_generation', 'realism_score']
+__all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES', 'Subject',
+           'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
+           'RenderStyle', 'background', 'degrade', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility',
+           'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5',
+           'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews',
+           'ceiling_accuracy', 'reference_cnn', 'bench_generation', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -180,9 +180,20 @@ def _head(cv: _Canvas, subj: Subject, A: dict, drop: float, chin_up: float, age:
         cv.poly(_pts(xs, ys, 0.02), hair if st else _mix(skin, hair, 0.45))
     return ox, oy
 
+def _at_rest(a: np.ndarray, # AU intensities, in `AUS` order
+             aus: tuple = (1, 2, 4, 5, 7), # the AUs that must be still
+            ) -> float:
+    "How much at rest AUs `aus` of `a` are: 1 while all stay at or below 0.25 (idle twitches), 0 once one reaches 0.5."
+    return float(np.clip((0.5 - max(a[AU_INDEX[k]] for k in aus)) / 0.25, 0, 1))
+
 def _lid_rest(a: np.ndarray) -> float:
-    "How much at rest the upper face of AU vector `a` is: 1 up to 0.25 (idle twitches), 0 once AU1, 2, 4, 5 or 7 reaches 0.5 (where a style's `lid_drop` applies)."
-    return float(np.clip((0.5 - max(a[AU_INDEX[k]] for k in (1, 2, 4, 5, 7))) / 0.25, 0, 1))
+    "How much at rest the upper face of AU vector `a` is (AU1, 2, 4, 5, 7; `_at_rest`): where a style's `lid_drop` applies."
+    return _at_rest(a)
+
+LOWER_FACE_AUS = (9, 10, 11, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)
+def _mouth_rest(a: np.ndarray) -> float:
+    "How much at rest the lower face of AU vector `a` is (AU9-26; `_at_rest`): where a style with `tones_at_rest` softens the lips."
+    return _at_rest(a, LOWER_FACE_AUS)
 
 def _lid_open(a: np.ndarray, lid_drop: float) -> float:
     "The factor a style's `lid_drop` applies to the opening of an eye with AU vector `a` (1: as drawn; `1 - lid_drop` at rest, `_lid_rest`)."
@@ -499,6 +510,13 @@ class RenderStyle:
     brow_tone: float = 0.0       # brows mixed that much towards the skin's colour (real brows at 48 px are a soft shadow merging with the socket)
     lip_tone: float = 0.0        # lips mixed that much towards the skin's colour (a real relaxed mouth is a faint line at 48 px)
     mouth_line: float = 1.0      # darkness of the soft line where closed lips meet (crease map), relative to round 4's
+    tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
+
+    def mouth_tones(self, left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+        "`(lip_tone, mouth_line)` as one face with drawn AUs `left`/`right` gets them: as set, or with `tones_at_rest` faded to no change as its lower face moves."
+        if not self.tones_at_rest: return self.lip_tone, self.mouth_line
+        r = min(_mouth_rest(left), _mouth_rest(right))
+        return self.lip_tone * r, 1 - (1 - self.mouth_line) * r
 
     def subject(self, subj: Subject) -> Subject:
         "The subject as this style draws it: `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
@@ -527,7 +545,8 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               gain_onset=(0.25, 0.5), iris=1.3, eye_shadow=0.5, brow_scale=0.75, square=1.0, brow_v=1.0,
                               geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015},
                               lid_drop=0.2, lip_down=0.5, lip_sides=0.05, furrow=0.3, au9_cheek=0.2,
-                              brow_tone=0.4, lip_tone=0.5, mouth_line=0.5)   # round 5: the resting face against real relaxed crops
+                              brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
+                              tones_at_rest=True)                            # round 6: ... and only there (expressive mouths keep their contrast)
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -650,7 +669,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     frame = _expression_frame(subj, left, right)
     m = _mouth_shape(subj.geom, left, right, frame[4], st.lips_part, st.lip_raise, st.square, st.lip_down, st.lip_sides)
     height = np.zeros((R, R), np.uint8); _relief_canvas(subj, left, right, frame, m).draw(height, K, t, scale)
-    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow, st.lid_drop, st.furrow, st.mouth_line).draw(crease, K, t, scale)
+    crease = np.full((R, R), 128, np.uint8); _crease_canvas(subj, left, right, frame, m, st.teeth, st.eye_shadow, st.lid_drop, st.furrow, st.mouth_tones(left, right)[1]).draw(crease, K, t, scale)
     shade, hb = _relief_shading(height, scale, nz['light_dir'], st, rng)
     mask = np.clip(hb * (1 / 50), 0, 1)                      # the head and neck only
     shade = 1 + (shade - 1) * mask
@@ -731,7 +750,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
     cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
-                             st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone, st.lip_tone)
+                             st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone, st.mouth_tones(left, right)[0])
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
