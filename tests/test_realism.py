@@ -136,7 +136,7 @@ VIVID_R5_MD5 = '5f50767eceb13309a66ec3a84d67dae6'
 
 def test_round6_field_at_default_reproduces_vivid_round5():
     "Round 6's `tones_at_rest` is a no-op at its default: the vivid style with it off draws round 5's exact pixels."
-    STYLES['vivid_r5'] = replace(STYLES['vivid'], name='vivid_r5', tones_at_rest=False)
+    STYLES['vivid_r5'] = replace(STYLES['vivid'], name='vivid_r5', tones_at_rest=False, brows_at_rest=False)
     try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r5'))) == VIVID_R5_MD5
     finally: STYLES.pop('vivid_r5')
     assert STYLES['vivid'].tones_at_rest and _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R5_MD5
@@ -154,6 +154,30 @@ def test_mouth_tones_only_at_rest():
     assert st.mouth_tones(rest, smile) == pytest.approx((0.0, 1.0))
     half = rest.copy(); half[AU_INDEX[15]] = 0.375
     assert _mouth_rest(half) == pytest.approx(0.5) and st.mouth_tones(half, half) == pytest.approx((0.25, 0.7))
+
+
+# md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 6 left the style (commit db00875; unchanged at 1f55300).
+VIVID_R6_MD5 = '195b26b062a279b886d7d3a1d0177cf7'
+
+
+def test_round7_field_at_default_reproduces_vivid_round6():
+    "Round 7's `brows_at_rest` is a no-op at its default: the vivid style with it off draws round 6's exact pixels."
+    STYLES['vivid_r6'] = replace(STYLES['vivid'], name='vivid_r6', brows_at_rest=False)
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r6'))) == VIVID_R6_MD5
+    finally: STYLES.pop('vivid_r6')
+    assert STYLES['vivid'].brows_at_rest and _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R6_MD5
+
+
+def test_brow_tone_only_at_rest():
+    "`RenderStyle.brow_tone_of`: the set tone without `brows_at_rest`; with it (the vivid style since round 7), full on idle brows, none once AU4 or AU9 reaches 0.5."
+    from emoxnet.data.synthetic import AU_INDEX, AUS, RenderStyle
+    rest, frown, disgust = (np.zeros(len(AUS), np.float32) for _ in range(3))
+    frown[AU_INDEX[4]] = 0.8; disgust[AU_INDEX[9]] = 0.6; rest[AU_INDEX[12]] = 1.0   # a smile leaves the brows at rest
+    st = RenderStyle('t', brow_tone=0.4)
+    assert st.brow_tone_of(frown, frown) == 0.4
+    st = replace(st, brows_at_rest=True)
+    assert st.brow_tone_of(rest, rest) == pytest.approx(0.4)
+    assert st.brow_tone_of(frown, frown) == 0.0 and st.brow_tone_of(rest, disgust) == 0.0
 
 
 def test_lid_open_helper():

@@ -20,8 +20,8 @@ from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_
 from .core import FERDataset, FERSplits
 
 # %% auto #0
-__all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES', 'Subject',
-           'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
+__all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
+           'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
            'RenderStyle', 'background', 'degrade', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility',
            'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5',
            'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews',
@@ -191,6 +191,7 @@ def _lid_rest(a: np.ndarray) -> float:
     return _at_rest(a)
 
 LOWER_FACE_AUS = (9, 10, 11, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)
+BROW_AUS = (1, 2, 4, 5, 7, 9)   # the upper face, and AU9, which pulls the inner brows down
 def _mouth_rest(a: np.ndarray) -> float:
     "How much at rest the lower face of AU vector `a` is (AU9-26; `_at_rest`): where a style with `tones_at_rest` softens the lips."
     return _at_rest(a, LOWER_FACE_AUS)
@@ -511,6 +512,12 @@ class RenderStyle:
     lip_tone: float = 0.0        # lips mixed that much towards the skin's colour (a real relaxed mouth is a faint line at 48 px)
     mouth_line: float = 1.0      # darkness of the soft line where closed lips meet (crease map), relative to round 4's
     tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
+    brows_at_rest: bool = False  # `brow_tone` only while AU1, 2, 4, 5, 7 and 9 are idle (`BROW_AUS`): lowered or raised brows stay dark
+
+    def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
+        "`brow_tone` as one face with drawn AUs `left`/`right` gets it: as set, or with `brows_at_rest` faded to none as its brows move."
+        if not self.brows_at_rest: return self.brow_tone
+        return self.brow_tone * min(_at_rest(left, BROW_AUS), _at_rest(right, BROW_AUS))
 
     def mouth_tones(self, left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
         "`(lip_tone, mouth_line)` as one face with drawn AUs `left`/`right` gets them: as set, or with `tones_at_rest` faded to no change as its lower face moves."
@@ -546,7 +553,8 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               geom_shift={'eye_h': 0.025, 'brow_gap': 0.03, 'brow_arch': 0.02, 'lip_up': -0.012, 'lip_lo': -0.01, 'rest_corner': -0.015},
                               lid_drop=0.2, lip_down=0.5, lip_sides=0.05, furrow=0.3, au9_cheek=0.2,
                               brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
-                              tones_at_rest=True)                            # round 6: ... and only there (expressive mouths keep their contrast)
+                              tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
+                              brows_at_rest=True)                            # round 7: the same for the brows
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -750,7 +758,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
     cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
-                             st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone, st.mouth_tones(left, right)[0])
+                             st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(left, right), st.mouth_tones(left, right)[0])
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
