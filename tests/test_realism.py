@@ -3,6 +3,7 @@
 The default style ('flat') is the benchmark every number in docs/ was measured on: its pixels are pinned here. The realism
 score is computed with real judges, the FER2013 models of the zoo (imported from their registry packages when
 runs/zoo does not hold them yet), on a few subjects: these tests check the table, not the figure (docs/realism.md has it)."""
+import functools
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -94,13 +95,24 @@ def test_vivid_draws_larger_movements_than_flat():
 VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
 
 
+@functools.cache
+def _vivid_md5() -> str:
+    "md5 of the current vivid style's images (computed once for every pin below)."
+    return _images_md5(generate(SynthConfig(n_subjects=4, style='vivid')))
+
+
+def _reset_reproduces(old_md5: str, **reset):
+    "The vivid style with `reset` applied draws the images pinned by `old_md5`, and the current vivid style does not."
+    STYLES['vivid_pin'] = replace(STYLES['vivid'], name='vivid_pin', **reset)
+    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_pin'))) == old_md5
+    finally: STYLES.pop('vivid_pin')
+    assert _vivid_md5() != old_md5
+
+
 def test_round3_fields_at_defaults_reproduce_vivid_round2():
     "Round 3's style fields are no-ops at their defaults: the vivid style with them reset draws round 2's exact pixels."
-    STYLES['vivid_r2'] = replace(STYLES['vivid'], name='vivid_r2', gain_onset=(0., 0.), iris=1.0, eye_shadow=0.0, brow_scale=1.0,
-                                 square=0.0, brow_v=0.0, geom_shift={}, **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
-    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r2'))) == VIVID_R2_MD5
-    finally: STYLES.pop('vivid_r2')
-    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R2_MD5
+    _reset_reproduces(VIVID_R2_MD5, gain_onset=(0., 0.), iris=1.0, eye_shadow=0.0, brow_scale=1.0,
+                      square=0.0, brow_v=0.0, geom_shift={}, **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
 
 # Round 4's fields at their defaults (no-ops).
 ROUND4_DEFAULTS = dict(lid_drop=0.0, lip_down=0.0, lip_sides=0.0, au9_cheek=0.0, furrow=0.0)
@@ -110,10 +122,7 @@ VIVID_R3_MD5 = 'b50708097e590e4b38205fe88583b888'
 
 def test_round4_fields_at_defaults_reproduce_vivid_round3():
     "Round 4's style fields are no-ops at their defaults: the vivid style with them reset draws round 3's exact pixels."
-    STYLES['vivid_r3'] = replace(STYLES['vivid'], name='vivid_r3', **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
-    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r3'))) == VIVID_R3_MD5
-    finally: STYLES.pop('vivid_r3')
-    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R3_MD5
+    _reset_reproduces(VIVID_R3_MD5, **ROUND4_DEFAULTS, **ROUND5_DEFAULTS)
 
 
 # Round 5's fields at their defaults (no-ops), and the framing rounds 2-4 used (round 5 changed its values).
@@ -124,10 +133,7 @@ VIVID_R4_MD5 = 'ec75cef1aaf7e48c5ea78446644b84b5'
 
 def test_round5_fields_at_defaults_reproduce_vivid_round4():
     "Round 5's style fields are no-ops at their defaults: the vivid style with them reset (and round 4's framing) draws round 4's exact pixels."
-    STYLES['vivid_r4'] = replace(STYLES['vivid'], name='vivid_r4', **ROUND5_DEFAULTS)
-    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r4'))) == VIVID_R4_MD5
-    finally: STYLES.pop('vivid_r4')
-    assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R4_MD5
+    _reset_reproduces(VIVID_R4_MD5, **ROUND5_DEFAULTS)
 
 
 # md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 5 left the style (commit 4c5a009).
@@ -136,10 +142,8 @@ VIVID_R5_MD5 = '5f50767eceb13309a66ec3a84d67dae6'
 
 def test_round6_field_at_default_reproduces_vivid_round5():
     "Round 6's `tones_at_rest` is a no-op at its default: the vivid style with it off draws round 5's exact pixels."
-    STYLES['vivid_r5'] = replace(STYLES['vivid'], name='vivid_r5', tones_at_rest=False, brows_at_rest=False)
-    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r5'))) == VIVID_R5_MD5
-    finally: STYLES.pop('vivid_r5')
-    assert STYLES['vivid'].tones_at_rest and _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R5_MD5
+    assert STYLES['vivid'].tones_at_rest
+    _reset_reproduces(VIVID_R5_MD5, tones_at_rest=False, brows_at_rest=False)
 
 
 def test_mouth_tones_only_at_rest():
@@ -162,10 +166,8 @@ VIVID_R6_MD5 = '195b26b062a279b886d7d3a1d0177cf7'
 
 def test_round7_field_at_default_reproduces_vivid_round6():
     "Round 7's `brows_at_rest` is a no-op at its default: the vivid style with it off draws round 6's exact pixels."
-    STYLES['vivid_r6'] = replace(STYLES['vivid'], name='vivid_r6', brows_at_rest=False)
-    try: assert _images_md5(generate(SynthConfig(n_subjects=4, style='vivid_r6'))) == VIVID_R6_MD5
-    finally: STYLES.pop('vivid_r6')
-    assert STYLES['vivid'].brows_at_rest and _images_md5(generate(SynthConfig(n_subjects=4, style='vivid'))) != VIVID_R6_MD5
+    assert STYLES['vivid'].brows_at_rest
+    _reset_reproduces(VIVID_R6_MD5, brows_at_rest=False)
 
 
 def test_brow_tone_only_at_rest():
