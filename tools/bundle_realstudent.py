@@ -6,15 +6,16 @@ from emoxnet.release import bundle_checkpoint
 from emoxnet.transfer import card_for_transfer, card_init, ensemble_members
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
+style = (c.get('transfer_synth') or {}).get('style', 'flat')
 init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
 prov = (f"EmoXNetLite distilled by `emoxnet.transfer.run_transfer` (`nbs/realstudent.ipynb`, seed {c['seed']}, student `{c['student']}` "
         f"at {c['input_size']} px grey{init}, {c['epochs']} epochs, KD alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) from the mean of the "
-        f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set{' (balanced on the teacher' + chr(39) + 's top labels)' if c.get('balance') else ''}; "
+        f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set (SynthFACS in its `{style}` render style){' (balanced on the teacher' + chr(39) + 's top labels)' if c.get('balance') else ''}; "
         f"chosen among the candidates of `docs/transfer.md` on the LFW dev check (`emoxnet realcheck`), git `{m['git_rev']}`.")
 members = {t: ms for t in c['teachers'] if (ms := ensemble_members(t)) is not None}
 zoo = list(dict.fromkeys([n for t in c['teachers'] for n in members.get(t, [Path(t).name])] + ([Path(c['init']).name] if c.get('init') else [])))
 params = ' '.join(f"-p {k} {v}" for k, v in [('transfer', c['transfer']), ('teachers', ','.join(c['teachers'])), ('student', c['student']),
-                                             ('init', c.get('init') or "''"), ('lr', c['lr']), ('balance', c.get('balance', False)),
+                                             ('init', c.get('init') or "''"), ('lr', c['lr']), ('balance', c.get('balance', False)), ('transfer_style', style),
                                              ('epochs', c['epochs']), ('seed', c['seed']), ('out_dir', c['out_dir'])])
 cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)\n" + '\n'.join(f".venv/bin/emoxnet zoo import {z}" for z in zoo) + \
        ''.join(f"\n.venv/bin/emoxnet ensemble build {' '.join('runs/zoo/' + n for n in ns)} --out {t}" for t, ns in members.items()) + f"""
