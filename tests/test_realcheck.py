@@ -55,4 +55,4 @@ def test_blindcheck_offline_fails_clearly(emoxnet_cmd, tmp_path):
     env = {**os.environ, 'EMOXNET_ZOO_CACHE': str(tmp_path / 'cache'), 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple', 'PIP_RETRIES': '0', 'PIP_TIMEOUT': '2'}
     r = subprocess.run([*emoxnet_cmd, 'realcheck', '--blind'], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode != 0 and 'could not fetch' in r.stderr and '==' in r.stderr, r.stderr[-2000:]
-    assert not list((tmp_path / 'cache').glob('*/archive')) and not list((tmp_path / 'cache').glob('*/photos'))
+    assert not list((tmp_path / 'cache').glob('*/archive')) and not list((tmp_path / 'cache').glob('*/files-*'))
