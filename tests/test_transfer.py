@@ -51,6 +51,19 @@ def test_realstudent_smoke(tmp_path):
     for k in ('smile_recall', 'neutral_as_happiness', 'top_label_share', 'teacher_agreement'): assert k in m['dev']
     assert list(out.glob('deepinversion-*.npz'))
 
+def test_realstudent_on_your_own_unlabelled_folder(tmp_path):
+    # the 'folder' transfer set through the papermill experiment: two real photos (no labels) beside SynthFACS, a file it does not read
+    import shutil
+    faces = tmp_path / 'mine'; faces.mkdir(); (faces / 'readme.txt').write_text('not a picture')
+    for name in ('photo_astronaut.jpg', 'photo_grace_hopper.jpg'): shutil.copy(ROOT / 'emoxnet' / 'assets' / 'examples' / name, faces / name)
+    pm, out = Path(sys.executable).parent / 'papermill', tmp_path / 'run'
+    r = subprocess.run([str(pm), str(ROOT / 'nbs' / 'realstudent.ipynb'), str(tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(out),
+                        '-p', 'transfer', 'synthfacs+folder', '-p', 'unlabelled_dir', str(faces)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((out / 'metrics.json').read_text())
+    assert m['n_transfer'] == 24 + 2 * 4 and m['config']['unlabelled_dir'] == str(faces)   # one face per photo, each with 3 augmented copies
+    assert 'not read: [\'readme.txt\']' in (tmp_path / 'o.ipynb').read_text()           # the other file is named, not silently skipped
+
 class Recorder(nn.Module):
     "A member that answers fixed logits and records the input it was given."
     def __init__(self, logits, classes, pp):
