@@ -264,7 +264,8 @@ def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
     files = sorted(p for p in root.rglob('*') if p.is_file())
     media = [p for p in files if p.suffix.lower() in (*IMAGE_EXTS, *VIDEO_EXTS)]
     if not media: raise DataError(root, f'no photo or clip among its {len(files)} files', expected=', '.join((*IMAGE_EXTS, *VIDEO_EXTS)))
-    return media, [p for p in files if p not in set(media)]
+    keep = set(media)
+    return media, [p for p in files if p not in keep]
 
 @TRANSFER_SETS.register('folder')
 def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
