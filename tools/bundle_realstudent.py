@@ -3,11 +3,11 @@ import sys
 from pathlib import Path
 from emoxnet.core import load_json, atomic_write
 from emoxnet.release import bundle_checkpoint
-from emoxnet.transfer import card_for_transfer, card_init, ensemble_members
+from emoxnet.transfer import SYNTHFACS_SETS, card_for_transfer, card_init, ensemble_members
 run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
 style = (c.get('transfer_synth') or {}).get('style', 'flat')
-notes = ([f"SynthFACS in its `{style}` render style"] if {'synthfacs', 'strong'} & set(c['transfer'].split('+')) else []) + \
+notes = ([f"SynthFACS in its `{style}` render style"] if SYNTHFACS_SETS & set(c['transfer'].split('+')) else []) + \
         (["balanced on the teacher's top labels"] if c.get('balance') else [])
 init = f", started from the weights of `{Path(c['init']).name}` (learning rate {c['lr']:g})" if c.get('init') else ''
 prov = (f"EmoXNetLite distilled by `emoxnet.transfer.run_transfer` (`nbs/realstudent.ipynb`, seed {c['seed']}, student `{c['student']}` "
