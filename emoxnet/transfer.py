@@ -30,9 +30,9 @@ from .realcheck import realcheck
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher',
            'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs',
-           'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig', 'transfer_images', 'synth_splits',
-           'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init',
-           'card_for_transfer']
+           'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts', 'transfer_images',
+           'synth_splits', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members',
+           'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -246,13 +246,13 @@ def _with_copies(faces: np.ndarray, cfg) -> np.ndarray:
     return np.concatenate([faces, *(augment_images(faces, 1000 * cfg.seed + k) for k in range(1, cfg.video_copies))])
 
 @TRANSFER_SETS.register('realvideo')
-def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
-    "The face crops of `REAL_VIDEOS` and their augmented copies."
+def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.ndarray, dict]:
+    "The face crops of `REAL_VIDEOS` and their augmented copies; what was read (crops, frames and frames without a face per clip)."
     from emoxnet.realcheck import photo_package_files
     clips = photo_package_files(REAL_VIDEOS[0], REAL_VIDEOS[1])
     faces, report = face_crops([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items)
     print(f"realvideo: {len(faces)} face crops from {report}")
-    return _with_copies(faces, cfg)
+    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report}
 
 
 # %% ../nbs/26_transfer.ipynb #tr0064
@@ -269,14 +269,14 @@ def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
     return media, [p for p in files if p not in keep]
 
 @TRANSFER_SETS.register('folder')
-def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
-    "Every photo and clip under `cfg.unlabelled_dir`: the largest face of each photo or frame, and augmented copies."
+def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.ndarray, dict]:
+    "Every photo and clip under `cfg.unlabelled_dir`: the largest face of each photo or frame, and augmented copies; what was read (per file) and what was not."
     if not cfg.unlabelled_dir: raise ValueError("the 'folder' transfer set reads TransferConfig.unlabelled_dir (papermill: -p unlabelled_dir DIR); none was given")
     media, other = media_files(cfg.unlabelled_dir)
     faces, report = face_crops(media, synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items, each=False)
     print(f"folder {cfg.unlabelled_dir}: {len(faces)} face crops from {len(media)} files "
           f"({sum(r['no_face'] for r in report.values())} photos or frames without a face); not read: {[p.name for p in other] or 'none'}")
-    return _with_copies(faces, cfg)
+    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report, 'not_read': [str(p) for p in other]}
 
 
 # %% ../nbs/26_transfer.ipynb #tr0030
@@ -311,13 +311,24 @@ class TransferConfig:
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031
-def transfer_images(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher) -> np.ndarray:
-    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated; `ValueError` naming the parts when their image shapes differ."
+def transfer_parts(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher) -> list[tuple[str, np.ndarray, dict]]:
+    "`(name, images, info)` of each part of `cfg.transfer`, images cut to `max_items`; `info` has `images` (kept) and what the part's maker says it read."
     makers = [(name, TRANSFER_SETS[name]) for name in cfg.transfer.split('+')]   # every name checked before any work
-    parts = [(name, make(synth, teacher, cfg)[:cfg.max_items]) for name, make in makers]
-    shapes = {name: tuple(p.shape[1:]) for name, p in parts}
+    parts = []
+    for name, make in makers:
+        got = make(synth, teacher, cfg)
+        imgs, info = got if isinstance(got, tuple) else (got, {})
+        parts.append((name, imgs[:cfg.max_items], {'images': len(imgs[:cfg.max_items]), **info}))
+    return parts
+
+def transfer_images(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher,
+                    parts: list | None = None, # `transfer_parts` already made (None: make them)
+                   ) -> np.ndarray:
+    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated; `ValueError` naming the parts when their image shapes differ."
+    parts = transfer_parts(cfg, synth, teacher) if parts is None else parts
+    shapes = {name: tuple(p.shape[1:]) for name, p, _ in parts}
     if len(set(shapes.values())) > 1: raise ValueError(f"transfer sets {cfg.transfer!r}: image shapes differ {shapes}; parts can only be joined at one size and channel count")
-    return np.concatenate([p for _, p in parts])
+    return np.concatenate([p for _, p, _ in parts])
 
 def _train_config(cfg: TransferConfig) -> TrainConfig:
     "Flips only at training time: the teacher labelled the unaugmented transfer images, and a flip keeps an expression."
@@ -393,7 +404,8 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     t0, out = time.time(), Path(cfg.out_dir)
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     source, synth = synth_splits(cfg)
-    imgs = transfer_images(cfg, source, teacher); t1 = time.time()
+    parts = transfer_parts(cfg, source, teacher)
+    imgs = transfer_images(cfg, source, teacher, parts); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
@@ -405,7 +417,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
-             synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
+             transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
              dev=_dev_figures(ck, cfg.judge, out / 'realcheck'), checkpoint=str(ck), git_rev=git_rev(), code_version=code_version(),
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
     m['teacher_top'] = {k: int(v) for k, v in m['teacher_top'].items()}

@@ -48,6 +48,7 @@ def test_realstudent_smoke(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((out / 'metrics.json').read_text())
     assert m['n_transfer'] == 24 + 8 and m['config']['transfer'] == 'synthfacs+deepinversion' and m['config']['balance'] is True
+    assert m['transfer_parts'] == {'synthfacs': {'images': 24}, 'deepinversion': {'images': 8}}
     for k in ('smile_recall', 'neutral_as_happiness', 'top_label_share', 'teacher_agreement'): assert k in m['dev']
     assert list(out.glob('deepinversion-*.npz'))
 
@@ -63,6 +64,10 @@ def test_realstudent_on_your_own_unlabelled_folder(tmp_path):
     m = json.loads((out / 'metrics.json').read_text())
     assert m['n_transfer'] == 24 + 2 * 4 and m['config']['unlabelled_dir'] == str(faces)   # one face per photo, each with 3 augmented copies
     assert 'not read: [\'readme.txt\']' in (tmp_path / 'o.ipynb').read_text()           # the other file is named, not silently skipped
+    parts = m['transfer_parts']                                                       # ... and metrics.json says what each part read
+    assert parts['synthfacs']['images'] == 24 and parts['folder']['images'] == 8 and parts['folder']['crops'] == 2
+    assert parts['folder']['files'] == {n: {'frames': 1, 'no_face': 0} for n in ('photo_astronaut.jpg', 'photo_grace_hopper.jpg')}
+    assert [Path(f).name for f in parts['folder']['not_read']] == ['readme.txt']
 
 class Recorder(nn.Module):
     "A member that answers fixed logits and records the input it was given."
