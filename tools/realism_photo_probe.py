@@ -5,7 +5,7 @@ landmarks of a real neutral face photograph by the displacement the vivid drawin
 warp), painting a mouth interior where the lips part, and darkening the vivid style's AU folds. Landmarks come from
 face-api.js's 68-point net (`@vladmandic/face-api`, the archive `emoxnet zoo` pins for `faceapi_expression`), converted
 here with the zoo's own reader. This is a probe, not a render style of `emoxnet.data.synthetic`: a handful of identities,
-about 60 ms a face.
+about 40 ms a face.
 
 Usage: python tools/realism_photo_probe.py [--bank hires|lfw] [--out DIR] [--judges dev|all]
 (default: hires bank, runs/realism_photo, all judges); writes DIR/results.json and DIR/preview.png.
