@@ -18,7 +18,7 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .core import Registry, add_dataclass_args, atomic_write
-from .data.core import DataError, IMAGE_EXTS
+from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS
 from .data.video import VIDEO_EXTS, video_info
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
@@ -63,7 +63,7 @@ class DemoConfig:
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
     typed_paths: bool = True         # model picker: let visitors type a server folder to serve (turn off on a public server)
 
-SUPPORTED = 'JPEG, PNG, BMP, GIF, TIFF or WebP'
+SUPPORTED = IMAGE_FORMATS   # the formats the package reads, in words (one list for the demo and the CLI)
 
 def inspect_upload(path: str | os.PathLike | None, max_megapixels: float = 25.0) -> list[str]:
     "Validate an uploaded file from its header; raise `DemoInputError` (user-facing message) or return notes."

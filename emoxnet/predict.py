@@ -28,7 +28,7 @@ __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'Fa
            'predict_files', 'predict_main', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
-from .data.core import IMAGE_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
+from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
 from .data.core import read_image as load_rgb                  # the predictor's front door is the one image reader
 
 # %% ../nbs/22_predict.ipynb #4cf26db0
@@ -94,6 +94,7 @@ class EmotionRecognizer:
                                                if crop.get('detector', self.detector_name) == self.detector_name and 'margin' in crop else {})
         if isinstance(mine, (int, float)): mine = {'margin': mine}
         self.margin = float(margin if margin is not None else mine.get('margin', DEFAULT_MARGIN))
+        if not 0 <= self.margin <= 1: raise ValueError(f"margin {self.margin:g}: expected the context per side of the face box as a fraction of its side, from 0 to 1")
         self.shift = tuple(float(v) for v in (mine.get('shift') or (0.0, 0.0)))   # crop centre offset, in box sides
         self._lock, self._detectors, self._explainer, self.session = threading.RLock(), queue.SimpleQueue(), None, None
         self._detectors.put(self._new_detector())   # fail now, not at the first image, if the detector is unavailable
@@ -104,13 +105,14 @@ class EmotionRecognizer:
     def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one
                         **kwargs) -> 'EmotionRecognizer':
         "Load a checkpoint or ensemble folder (its classes and preprocessing with it); kwargs go to the constructor (`detector`, `margin`, `backend`)."
-        p = Path(path).expanduser()
+        p = given = Path(path).expanduser()
         if p.is_file(): p = p.parent
         if is_ensemble(p):
             ens = load_ensemble(p)
             return cls(ens, ens.model_config, ens.info, p, **kwargs)
         try: model, cfg, info = load_checkpoint(p)
         except FileNotFoundError as e:
+            if given.is_file(): e = f"{given} is a file, and its folder is not a checkpoint folder"
             raise FileNotFoundError(f"{e}; expected a checkpoint folder (config.json + model.safetensors, as `emoxnet train` and `emoxnet zoo "
                                     "import` write) or an EmoXNet ensemble folder (ensemble.json, as `emoxnet ensemble build` writes)") from None
         return cls(model, cfg, info, p, **kwargs)
@@ -136,7 +138,9 @@ class EmotionRecognizer:
     def name(self) -> str:
         "A short model description: folder name, architecture, input."
         p = self.preprocess
-        return f"{self.path.name if self.path else 'model'} ({self.config.arch}, {p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'})"
+        inp = ('each member reads its own input' if getattr(self.model, 'is_aligned', False)   # an aligned ensemble adapts the image per member
+               else f"{p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'}")
+        return f"{self.path.name if self.path else 'model'} ({self.config.arch}, {inp})"
 
     def __repr__(self):
         return f"EmotionRecognizer({self.name}, classes={list(self.classes)}, detector={self.detector_name!r}, margin={self.margin}, backend={self.backend!r})"
@@ -281,11 +285,14 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
 
 # %% ../nbs/22_predict.ipynb #531a67f8
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    "Files as given; folders replaced by the image files directly inside them (sorted)."
+    "Files as given; folders replaced by the image files directly inside them (sorted); `DataError` for a folder without any."
     out = []
     for p in map(Path, paths):
-        if p.is_dir(): out += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
-        else: out.append(p)
+        if not p.is_dir(): out.append(p); continue
+        files = [q for q in p.iterdir() if q.is_file()]
+        images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
+        if not images: raise DataError(p, f'no image file among its {len(files)} files', expected=f'image files ({", ".join(sorted(IMAGE_EXTS))})')
+        out += images
     return out
 
 def save_png(img: np.ndarray, path: str | Path) -> Path:
@@ -314,7 +321,7 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
         yield r
 
 def _describe_result(r: dict) -> str:
-    if r['status'] == 'error': return f"{r['file']}: error: {r['error']}"
+    if r['status'] == 'error': return f"error: {r['error']}"
     if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']})"
     lines = [f"{r['file']}: {len(r['faces'])} face{'s' if len(r['faces']) > 1 else ''}"]
     for i, f in enumerate(r['faces'], 1):
@@ -330,8 +337,9 @@ def predict_main(args) -> int:
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     failed = 0
     for r in predict_files(rec, args.paths, args.save_overlay):
-        if r['status'] == 'error':
-            failed += 1; print(f"emoxnet predict: {r['file']}: {r['error']}", file=sys.stderr)
+        if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
+            failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
+            if not args.json: continue
         print(json.dumps(r) if args.json else _describe_result(r), flush=True)
     return 1 if failed else 0
 

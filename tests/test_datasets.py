@@ -328,7 +328,7 @@ def test_rafdb_bad_inputs(tmp_path):
     with pytest.raises(DataError, match=r"row 1: image name 'val_0001.jpg' \(expected a name starting with 'train_' or 'test_'\)"):
         load_dataset(tmp_path, 'rafdb')
     lf.write_text('test_0001.jpg 3\n')
-    with pytest.raises(DataError, match=r'row 1: image .*test_0001_aligned.jpg unreadable \(UnidentifiedImageError.*expected a readable JPEG/PNG/BMP image'):
+    with pytest.raises(DataError, match=r'row 1: image .*test_0001_aligned.jpg unreadable \(UnidentifiedImageError.*expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image'):
         load_dataset(tmp_path, 'rafdb')
     sp = load_dataset(tmp_path, 'rafdb', verify_images=False)    # exists, not opened
     assert len(sp['test']) == 1
@@ -497,7 +497,7 @@ def test_imagefolder_errors(tmp_path):
         load_dataset(tmp_path, 'imagefolder')
     (tmp_path / 'happiness' / '0.jpg').rename(tmp_path / 'happy' / '1.jpg'); (tmp_path / 'happiness').rmdir()
     (tmp_path / 'sad' / 'bad.jpg').write_bytes(b'')
-    with pytest.raises(DataError, match=r'sad/bad.jpg: image unreadable .*\(expected a readable JPEG/PNG/BMP image\)'):
+    with pytest.raises(DataError, match=r'sad/bad.jpg: image unreadable .*\(expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image\)'):
         load_dataset(tmp_path, 'imagefolder')
     sp = load_dataset(tmp_path, 'imagefolder', skip_bad=True)
     assert sp.skipped == {'unreadable image': 1} and sp['all'].counts() == {'happiness': 2, 'sadness': 1}

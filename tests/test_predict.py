@@ -94,7 +94,14 @@ def test_unusable_inputs_say_what_they_got(rec, bad, says):
     assert 'expected an RGB/grey uint8 image, a PIL image or a path' in str(e.value)
 
 def test_unreadable_file_names_the_file(rec, images):
-    with pytest.raises(ValueError, match='notes.txt.*unreadable image'): rec.predict(images['notes'])
+    with pytest.raises(ValueError, match='notes.txt: unreadable image: not an image file .*expected a JPEG, PNG'): rec.predict(images['notes'])
+
+def test_margin_out_of_range_is_refused():
+    with pytest.raises(ValueError, match='margin -0.5: expected'): EmotionRecognizer.default(margin=-0.5)
+
+def test_a_file_given_as_checkpoint_is_named(images):
+    with pytest.raises(FileNotFoundError, match=re.escape(f"{images['notes']} is a file, and its folder is not a checkpoint folder")):
+        EmotionRecognizer.from_checkpoint(images['notes'])
 
 def test_predict_faces_features_and_attention(rec, images):
     crop = rec.predict(images['astronaut'])[0].crop
@@ -125,6 +132,13 @@ def test_cli_reports_each_file(emoxnet_cmd, images, tmp_path):
     assert res[0]['faces'][0]['label'] in res[0]['faces'][0]['probs']
     assert 'notes.txt' in r.stderr and 'Traceback' not in r.stderr
     assert (tmp_path / 'ov' / 'astronaut.png').exists()
+
+def test_cli_error_once_per_file_and_folders_without_images(emoxnet_cmd, images, tmp_path):
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['notes'])], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and r.stdout == '' and r.stderr.count(str(images['notes'])) == 1, (r.stdout, r.stderr)   # once, on stderr
+    (tmp_path / 'docs').mkdir(); (tmp_path / 'docs' / 'a.txt').write_text('x')
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(tmp_path / 'docs')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'no image file among its 1 files' in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
 def test_cli_all_good_exits_zero(emoxnet_cmd, images):
     r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut'])], capture_output=True, text=True, timeout=300)

@@ -15,13 +15,13 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core import Registry
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe', 'image_size', 'read_image',
-           'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe', 'image_size',
+           'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -33,6 +33,12 @@ class DataError(ValueError):
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
+IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
+
+def _unreadable(e: Exception) -> str:
+    "Why Pillow could not read an image, in words: a file of another kind, or a broken image."
+    if isinstance(e, UnidentifiedImageError): return 'unreadable image: not an image file (Pillow does not recognise its format)'
+    return f'unreadable image ({e.__class__.__name__}: {e})'
 
 class ImageInputError(ValueError, TypeError):
     "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
@@ -52,7 +58,7 @@ def image_size(path: str | Path) -> tuple[int, int]:
         with Image.open(path) as im: return im.size
     except FileNotFoundError: raise DataError(path, 'file not found') from None
     except (OSError, ValueError, Image.DecompressionBombError) as e:
-        raise DataError(path, f'unreadable image ({e.__class__.__name__}: {e})', expected='a JPEG/PNG/BMP image') from None
+        raise DataError(path, _unreadable(e), expected=f'a {IMAGE_FORMATS} image') from None
 
 def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
     if max_pixels is not None and w * h > max_pixels:
@@ -114,7 +120,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     except FileNotFoundError: raise DataError(image, 'file not found') from None
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         if isinstance(e, ImageInputError): raise
-        raise DataError(what, f'unreadable image ({e.__class__.__name__}: {e})', expected='a JPEG/PNG/BMP image') from None
+        raise DataError(what, _unreadable(e), expected=f'a {IMAGE_FORMATS} image') from None
 
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
 LABEL_MODES = ('hard', 'soft', 'sample', 'multi')

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS
+from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS
 
 # %% auto #0
 __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
@@ -28,7 +28,7 @@ __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_
            'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
-_IMAGE_EXPECTED = 'a readable JPEG/PNG/BMP image'
+_IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
 
 class _Problems:
     "Bad input raises a `DataError`, or with `skip_bad` is counted per reason; protocol exclusions are always counted."
