@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..core import Registry, atomic_dir, save_json
-from .core import DataError
+from .core import DataError, IMAGE_EXTS
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
@@ -63,6 +63,8 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # RGB uint8 frames `(
 def _open_video(path: str | Path) -> cv2.VideoCapture:
     path = Path(path)
     if not path.is_file(): raise DataError(path, 'no such video file')
+    if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
+        raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise DataError(path, 'OpenCV cannot open this file as a video', expected='a clip OpenCV/FFmpeg can decode (.avi, .mp4)')
     return cap
