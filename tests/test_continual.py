@@ -15,6 +15,7 @@ from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, Pa
 from emoxnet.core import COMPOUND as COMPOUND_CLASSES
 from emoxnet.models import ModelConfig, create_model, load_checkpoint
 from emoxnet.train import Learner, TrainConfig, toy_splits
+from conftest import notebook_parameters
 
 CLASSES = CONTINUAL_BASIC + ('awed', 'hatred')
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,16 +137,10 @@ def test_psmr_and_kd_follow_the_method_text(bank):
         assert float(total) == pytest.approx(float((1 - kd_gamma(i)) * F.cross_entropy(zs, y) + kd_gamma(i) * logs['kd']), rel=1e-5)
 
 
-def _parameters(nb: str) -> dict:
-    "The literal assignments of a notebook's `parameters` cell."
-    import ast
-    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
-    src = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
-    return {t.id: ast.literal_eval(n.value) for n in ast.parse(src).body if isinstance(n, ast.Assign) for t in n.targets}
 
 
 def test_experiment_defaults_are_the_library_defaults():
-    p, c = _parameters('continual.ipynb'), ContinualConfig()
+    p, c = notebook_parameters('continual.ipynb'), ContinualConfig()
     for k in ('arch', 'memory_mode', 'orders', 'draws', 'base_epochs', 'step_epochs', 'seed'): assert p[k] == getattr(c, k), k
     assert tuple(p['shots']) == c.shots and p['methods'] is None and p['data'] == 'synthfacs'
 

@@ -3,6 +3,7 @@ import json, subprocess, sys
 from pathlib import Path
 
 import pytest
+from conftest import notebook_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERMILL = Path(sys.executable).parent / 'papermill'
@@ -48,19 +49,13 @@ def test_train_ensemble_smoke(tmp_path):
     m = json.loads((out / 'metrics.json').read_text())
     assert {r['rule'] for r in m['rules_table']} == {'mean_prob', 'mean_logit', 'weighted', 'weighted_acc', 'stacking'}
 
-def _parameters(nb: str) -> dict:
-    "The literal assignments of a notebook's `parameters` cell."
-    import ast
-    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
-    src = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
-    return {t.id: ast.literal_eval(n.value) for n in ast.parse(src).body if isinstance(n, ast.Assign) for t in n.targets}
 
 @pytest.mark.parametrize('nb', ['distill.ipynb', 'train_ensemble.ipynb'])
 def test_parameters_match_experiment_config(nb):
     "The notebooks' defaults are the library's defaults (they cannot import them: papermill injects literals)."
     from emoxnet.distill import ExperimentConfig
     d = ExperimentConfig().to_dict()
-    for k, v in _parameters(nb).items():
+    for k, v in notebook_parameters(nb).items():
         if k not in d: continue
         want = ','.join(d[k]) if isinstance(d[k], tuple) else d[k]
         assert v == want, f"{nb}: parameter {k} = {v!r}, ExperimentConfig has {want!r}"

