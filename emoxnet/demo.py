@@ -523,11 +523,11 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
             if ex: gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
         with gr.Column(scale=1):
             annotated = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
-            status = gr.Markdown(elem_id='status')
+            status = gr.Markdown(label='Status', elem_id='status')
             with gr.Row():
                 probs = gr.Label(num_top_classes=len(classes), label='Probabilities (selected face)', elem_id='probs')
                 attention = result_component(gr, label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
-            faces_md = gr.Markdown(elem_id='faces')
+            faces_md = gr.Markdown(label='Faces found', elem_id='faces')
     return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
@@ -556,6 +556,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
 
     def redraw(cs, ls, tgt, fno, key):
+        if not cs: return None, 'No face to explain yet: analyse a photo first.'
         return page.backend(key).attention(cs, ls, tgt, face_index(fno))[0], ''
 
     def on_model(path, fno, key):
@@ -598,7 +599,7 @@ def webcam_tab(gr, page: DemoPage):
         with gr.Column():
             cam_out = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='webcam-out')
             cam_probs = gr.Label(num_top_classes=3, label='Largest face (smoothed)')
-            cam_status = gr.Markdown()
+            cam_status = gr.Markdown(label='Webcam status')
     live = gr.State(None)   # this session's LiveSession
     cam.stream(_guard(webcam_handler(page), 4, 2, keep=(3,)), [cam, live, page.model], [cam_out, cam_probs, cam_status, live],
                stream_every=cfg.stream_every, time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency,
@@ -618,7 +619,7 @@ def video_tab(gr, page: DemoPage):
             clip = gr.File(label='Video clip', file_types=list(VIDEO_EXTS), type='filepath', elem_id='video-input')
             run = gr.Button('Analyse clip', variant='primary', elem_id='analyse-video')
         with gr.Column(scale=2):
-            status = gr.Markdown(elem_id='video-status')
+            status = gr.Markdown(label='Clip status', elem_id='video-status')
             plot = gr.Plot(label='Expression probabilities over time', elem_id='timeline', format='png')
             probs = gr.Label(num_top_classes=3, label='Clip: mean probabilities', elem_id='video-probs')
     def analyse(path, key):
@@ -649,9 +650,9 @@ def model_panel(gr, page: DemoPage):
         typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2,
                            placeholder='runs/my-run/checkpoint', visible=page.cfg.typed_paths)
         load = gr.Button('Serve this folder', elem_id='model-load', scale=1, visible=page.cfg.typed_paths)
-    status = gr.Markdown(m.missing_markdown(), elem_id='model-status')
+    status = gr.Markdown(m.missing_markdown(), label='Model status', elem_id='model-status')
     with gr.Accordion('Model card', open=False):
-        card = gr.Markdown(model_card_text(m.default.rec), elem_id='model-card')
+        card = gr.Markdown(model_card_text(m.default.rec), label='Model card', elem_id='model-card')
     return pick, typed, load, status, card
 
 def wire_model_panel(gr, page: DemoPage, header, widgets):
@@ -682,7 +683,7 @@ def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig |
     be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
     models = DemoModels(be, options, **({'detector': detector} if detector else {}))
     with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False) as demo:
-        header = gr.Markdown(header_markdown(be), elem_id='model-info')
+        header = gr.Markdown(header_markdown(be), label='Serving model', elem_id='model-info')
         page = DemoPage(models, gr.State(models.default_key))
         panel = model_panel(gr, page)
         for title, tab in DEMO_TABS.items():
