@@ -332,6 +332,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     mean = probs.mean(0) if len(probs) else None
     label = (clf.predict([ff])[0] if clf is not None else rec.classes[int(mean.argmax())] if mean is not None else None)
     return dict(file=str(path), fps=info['fps'], frames_seen=ff.n_frames, no_face=ff.no_face, label=label,
+                label_from=None if label is None else 'clip classifier' if clf is not None else 'mean probabilities',
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
                 timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=frames)
 

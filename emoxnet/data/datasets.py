@@ -371,12 +371,14 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         raise DataError(label_file, 'file not found', expected=f'the RAF-DB layout {sub}/EmoLabel/list_patition_label.txt with {sub}/Image/aligned/')
     listing = {k: set(os.listdir(root / 'Image' / k)) if (root / 'Image' / k).is_dir() else set() for k in ('aligned', 'original')}
     ids = f'{spec.first_id}..{spec.first_id + len(spec) - 1}'
-    recs = {'train': [], 'test': []}
+    recs, seen = {'train': [], 'test': []}, {}
     for line, text in enumerate(label_file.read_text(encoding='utf-8-sig').splitlines(), 1):
         if not text.strip(): continue
         parts = text.split()
         if len(parts) != 2: P.bad('malformed line', label_file, f'{text.strip()[:80]!r}', line, f"'<image name> <label {ids}>', e.g. 'train_00001.jpg 5'"); continue
         name, label = parts
+        if name in seen: P.bad('duplicate image', label_file, f'image {name!r} listed again (first on row {seen[name]})', line, 'each image listed once'); continue
+        seen[name] = line
         split = name.split('_')[0]
         if split not in recs: P.bad('unknown split', label_file, f'image name {name!r}', line, "a name starting with 'train_' or 'test_'"); continue
         try: t = _class_index(label, spec)
@@ -605,7 +607,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
         unknown = [r for r in raw if r not in to_name]
         if unknown:
             raise DataError(path, f"class folders that are not expression names: {', '.join(unknown)}",
-                            expected="expression names (or synonyms such as 'happy'); pass names='raw' to keep folder names as classes")
+                            expected="expression names (or synonyms such as 'happy'); pass names='raw' (the CLI: --names raw) to keep folder names as classes")
         seen = {}
         for r, c in to_name.items():
             if c in seen: raise DataError(path, f'folders {seen[c]!r} and {r!r} both name {c!r}', expected='one folder per class')
