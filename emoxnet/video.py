@@ -377,7 +377,8 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     for f in fr:
         if not f['face']: ax.axvspan(f['time'] - dt / 2, f['time'] + dt / 2, color='0.85', lw=0)
     ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label']}")
-    ax.legend(fontsize=7, ncol=4, loc='upper left'); return ax.figure
+    if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name
+    return ax.figure
 
 # %% ../nbs/27_video.ipynb #bccc149f
 def bench_clip(folder: str | Path, n_frames: int = 100, seed: int = 0) -> Path:
