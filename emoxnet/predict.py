@@ -321,7 +321,6 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
         yield r
 
 def _describe_result(r: dict) -> str:
-    if r['status'] == 'error': return f"error: {r['error']}"
     if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']})"
     lines = [f"{r['file']}: {len(r['faces'])} face{'s' if len(r['faces']) > 1 else ''}"]
     for i, f in enumerate(r['faces'], 1):

@@ -321,14 +321,15 @@ def transfer_parts(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeache
         parts.append((name, imgs[:cfg.max_items], {'images': len(imgs[:cfg.max_items]), **info}))
     return parts
 
-def transfer_images(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher,
-                    parts: list | None = None, # `transfer_parts` already made (None: make them)
-                   ) -> np.ndarray:
-    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated; `ValueError` naming the parts when their image shapes differ."
-    parts = transfer_parts(cfg, synth, teacher) if parts is None else parts
+def _join_parts(spec: str, parts: list[tuple[str, np.ndarray, dict]]) -> np.ndarray:
+    "The images of `transfer_parts` concatenated; `ValueError` naming the parts when their image shapes differ."
     shapes = {name: tuple(p.shape[1:]) for name, p, _ in parts}
-    if len(set(shapes.values())) > 1: raise ValueError(f"transfer sets {cfg.transfer!r}: image shapes differ {shapes}; parts can only be joined at one size and channel count")
+    if len(set(shapes.values())) > 1: raise ValueError(f"transfer sets {spec!r}: image shapes differ {shapes}; parts can only be joined at one size and channel count")
     return np.concatenate([p for _, p, _ in parts])
+
+def transfer_images(cfg: TransferConfig, synth: FERSplits, teacher: AlignedTeacher) -> np.ndarray:
+    "The images of `cfg.transfer` (each part cut to `max_items`), concatenated; `ValueError` naming the parts when their image shapes differ."
+    return _join_parts(cfg.transfer, transfer_parts(cfg, synth, teacher))
 
 def _train_config(cfg: TransferConfig) -> TrainConfig:
     "Flips only at training time: the teacher labelled the unaugmented transfer images, and a flip keeps an expression."
@@ -405,7 +406,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     source, synth = synth_splits(cfg)
     parts = transfer_parts(cfg, source, teacher)
-    imgs = transfer_images(cfg, source, teacher, parts); t1 = time.time()
+    imgs = _join_parts(cfg.transfer, parts); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},

