@@ -171,10 +171,8 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
         raise
 
 def save_json(obj, path: str | Path) -> Path:
-    "Write `obj` as indented JSON, atomically; NaN and infinities become `null` (strict JSON, which jq and browsers read)."
-    text = json.dumps(obj, indent=2, default=_json_default)
-    if 'NaN' in text or 'Infinity' in text: text = json.dumps(json.loads(text, parse_constant=lambda _: None), indent=2)
-    with atomic_write(path) as f: f.write(text)
+    "Write `obj` as indented JSON, atomically (NaN stays NaN, as Python's json writes and reads it: cached results round-trip)."
+    with atomic_write(path) as f: json.dump(obj, f, indent=2, default=_json_default)
     return Path(path)
 
 def load_json(path: str | Path):
