@@ -34,10 +34,10 @@ __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTOR
            'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss',
            'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
            'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
-           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'run_steps', 'run_joint',
-           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
-           'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table',
-           'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json', 'run_steps',
+           'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation',
+           'topk_iou', 'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
+           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -126,7 +126,7 @@ def continual_data(splits: FERSplits, classes: Sequence[str] = PROTOCOL_CLASSES)
     "`splits` (train/valid/test) restricted to `classes` (default: 6 basic + 15 compound), relabelled in that order."
     for s in ('train', 'valid', 'test'):
         if s not in splits: raise ValueError(f"{splits.name}: no {s!r} split (got {list(splits)}); use protocol_splits for one-split data")
-    return FERSplits({s: restrict(splits[s], classes) for s in ('train', 'valid', 'test')}, splits.skipped, splits.name)
+    return replace(splits, splits={s: restrict(splits[s], classes) for s in ('train', 'valid', 'test')})
 
 def synthfacs_continual(n_subjects: int = 230, size: int = 48, seed: int = 0) -> FERSplits:
     "SynthFACS in the CFEE recipe (22 categories per subject, lab conditions), restricted to the protocol's 21 classes."
@@ -645,7 +645,14 @@ def _load_progress(path: Path, bank: FeatureBank) -> tuple[nn.Module, dict] | No
     model, mc, info = load_checkpoint(path)
     top = top_of(model, bank.last); top.model_config = top_config(mc, mc.classes)
     for p in top.parameters(): p.requires_grad_(True)
-    return top, info['extra']['continual']
+    st = info['extra']['continual']
+    return top, {**st, 'records': [record_from_json(r) for r in st['records']]} if 'records' in st else st
+
+def record_from_json(r: dict) -> dict:
+    "A step record read back from JSON: accuracies that were NaN (no test image of the class) and that JSON stores as null are NaN again."
+    nan = lambda v: float('nan') if v is None else v
+    return {**r, **{k: nan(r[k]) for k in ('acc', 'old_acc', 'new_acc') if k in r},
+            'per_class': {c: nan(v) for c, v in r.get('per_class', {}).items()}}
 
 # %% ../nbs/17_continual.ipynb #ea403779
 def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Sequence[str], out_dir: str | Path | None = None,
@@ -768,11 +775,22 @@ def constituent_overlap(maps: dict[str, np.ndarray], frac: float = 0.2) -> pd.Da
     return pd.DataFrame(rows)
 
 # %% ../nbs/17_continual.ipynb #eab51906
+def _check_memory(cfg: ContinualConfig, data: FERSplits):
+    "A replay method needs a memory of at least one image per class; say so before phase 1 rather than fail in a step."
+    n, k = len(data['train']), len(data.classes)
+    mem = Memory.for_data(n, k, cfg.memory_fraction, cfg.memory_mode)
+    replay = [m for m in cfg.methods if METHODS[m].selector is not None]
+    if replay and mem.quota < 1:
+        raise ValueError(f"{data.name}: {n} training images give a replay memory of {mem.total} images (memory_fraction {cfg.memory_fraction}) "
+                         f"for {k} classes, under one per class; {', '.join(replay)} need at least {math.ceil(k / cfg.memory_fraction)} "
+                         "training images, a larger memory_fraction, or methods without replay")
+
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
     t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
+    _check_memory(cfg, data)
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
     orders = class_orders([c for c in data.classes if c in COMPOUND], cfg.orders, cfg.seed)

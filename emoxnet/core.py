@@ -16,7 +16,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry', 'add_dataclass_args']
+           'to_json', 'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry',
+           'add_dataclass_args']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -170,9 +171,13 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
+def to_json(obj, indent: int | None = None) -> str:
+    "`obj` as strict JSON text: NumPy values, paths and dataclasses converted, NaN and infinities written as `null`."
+    return json.dumps(_finite(obj), indent=indent, default=_json_default, allow_nan=False)
+
 def save_json(obj, path: str | Path) -> Path:
-    "Write `obj` as indented JSON, atomically (NaN stays NaN, as Python's json writes and reads it: cached results round-trip)."
-    with atomic_write(path) as f: json.dump(obj, f, indent=2, default=_json_default)
+    "Write `obj` as indented strict JSON (`to_json`), atomically."
+    with atomic_write(path) as f: f.write(to_json(obj, indent=2))
     return Path(path)
 
 def load_json(path: str | Path):
@@ -182,15 +187,22 @@ def load_json(path: str | Path):
 
 def jsonable(obj):
     "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."
-    return json.loads(json.dumps(obj, default=_json_default))
+    return json.loads(to_json(obj))
+
+def _finite(o):
+    "`o` with every NaN or infinite float replaced by None: JSON has no such numbers, and jq, browsers and JavaScript reject them."
+    if isinstance(o, float): return o if np.isfinite(o) else None
+    if isinstance(o, dict): return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_finite(v) for v in o]
+    return o
 
 def _json_default(o):
-    if isinstance(o, np.generic): return o.item()
-    if isinstance(o, np.ndarray): return o.tolist()
+    if isinstance(o, np.generic): return _finite(o.item())
+    if isinstance(o, np.ndarray): return _finite(o.tolist())
     if isinstance(o, Path): return str(o)
     if hasattr(o, '__dataclass_fields__'):
         from dataclasses import asdict
-        return asdict(o)
+        return _finite(asdict(o))
     raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
 
 # %% ../nbs/00_core.ipynb #74046f2c

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write
+from .core import atomic_write, to_json
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
@@ -339,7 +339,7 @@ def predict_main(args) -> int:
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
-        print(json.dumps(r) if args.json else _describe_result(r), flush=True)
+        print(to_json(r) if args.json else _describe_result(r), flush=True)
     return 1 if failed else 0
 
 def add_cli(p: argparse.ArgumentParser):

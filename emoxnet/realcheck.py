@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write, code_version, save_json
+from .core import atomic_write, code_version, save_json, to_json
 from .data.core import DataError
 from .metrics import save_figure
 from .predict import EmotionRecognizer
@@ -50,10 +50,10 @@ def lfw_file() -> Path:
 def _label_row(path: Path, n: int, line: int, row: dict) -> tuple[int, str]:
     "One row of a labels file -> `(index, label)`; `DataError` naming the line otherwise."
     try: i = int(row.get('index') or '')
-    except ValueError: raise DataError(path, f"index {row.get('index')!r} is not an integer", row=line, expected=f'0..{n - 1}') from None
-    if not 0 <= i < n: raise DataError(path, f'index {i} out of range', row=line, expected=f'0..{n - 1}')
+    except ValueError: raise DataError(path, f"index {row.get('index')!r} is not an integer", line=line, expected=f'0..{n - 1}') from None
+    if not 0 <= i < n: raise DataError(path, f'index {i} out of range', line=line, expected=f'0..{n - 1}')
     if row.get('label') not in HAND_LABELS:
-        raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
+        raise DataError(path, f"unknown label {row.get('label')!r}", line=line, expected=' / '.join(HAND_LABELS))
     return i, row['label']
 
 def read_labels(path: str | Path | None = None, # CSV `index,label,note` (default: the bundled LFW labels)
@@ -63,11 +63,11 @@ def read_labels(path: str | Path | None = None, # CSV `index,label,note` (defaul
     path = Path(path) if path is not None else realfaces_dir() / 'lfw_subset_labels.csv'
     with path.open(newline='') as f: rows = list(csv.DictReader(f))
     if not rows or not {'index', 'label'} <= set(rows[0]):
-        raise DataError(path, 'no labelled rows', row=1, expected='a header index,label,note and one row per face')
+        raise DataError(path, 'no labelled rows', line=1, expected='a header index,label,note and one row per face')
     labels = {}
     for line, row in enumerate(rows, 2):   # line 1 is the header
         i, label = _label_row(path, n, line, row)
-        if i in labels: raise DataError(path, f'face {i} is labelled twice', row=line, expected='one row per face')
+        if i in labels: raise DataError(path, f'face {i} is labelled twice', line=line, expected='one row per face')
         labels[i] = label
     missing = sorted(set(range(n)) - set(labels))
     if missing: raise DataError(path, f'{len(missing)} faces have no label (first: {missing[:5]})', expected=f'one row for each of 0..{n - 1}')
@@ -163,7 +163,7 @@ def example_photos(rec: EmotionRecognizer) -> list[dict]:
     out = []
     for line, row in enumerate(rows, 2):
         if row.get('label') not in HAND_LABELS:
-            raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
+            raise DataError(path, f"unknown label {row.get('label')!r}", line=line, expected=' / '.join(HAND_LABELS))
         preds = rec.predict(examples / row['file'], max_faces=1)
         out.append(dict(file=row['file'], hand=row['label'], pred=preds[0].label if preds else None,
                         prob=round(preds[0].confidence, 4) if preds else None))
@@ -274,12 +274,12 @@ BLIND_COLUMNS = ('package', 'file', 'x0', 'y0', 'x1', 'y1', 'label', 'note')
 def _blind_row(path: Path, line: int, row: dict) -> dict:
     "One row of the blind labels -> `{package, file, box, label, note}`; `DataError` naming the line otherwise."
     if row.get('package') not in PHOTO_PACKAGES:
-        raise DataError(path, f"unknown package {row.get('package')!r}", row=line, expected=' / '.join(PHOTO_PACKAGES))
+        raise DataError(path, f"unknown package {row.get('package')!r}", line=line, expected=' / '.join(PHOTO_PACKAGES))
     if row.get('label') not in HAND_LABELS:
-        raise DataError(path, f"unknown label {row.get('label')!r}", row=line, expected=' / '.join(HAND_LABELS))
+        raise DataError(path, f"unknown label {row.get('label')!r}", line=line, expected=' / '.join(HAND_LABELS))
     try: box = tuple(float(row[k]) for k in ('x0', 'y0', 'x1', 'y1'))
-    except (TypeError, ValueError): raise DataError(path, 'bad face box', row=line, expected='numbers x0 < x1, y0 < y1 in photo pixels') from None
-    if not (box[0] < box[2] and box[1] < box[3]): raise DataError(path, f'empty face box {box}', row=line, expected='x0 < x1 and y0 < y1')
+    except (TypeError, ValueError): raise DataError(path, 'bad face box', line=line, expected='numbers x0 < x1, y0 < y1 in photo pixels') from None
+    if not (box[0] < box[2] and box[1] < box[3]): raise DataError(path, f'empty face box {box}', line=line, expected='x0 < x1 and y0 < y1')
     return dict(package=row['package'], file=row['file'], box=box, label=row['label'], note=row.get('note') or '')
 
 def blind_labels_file(blind_set: int = BLIND_SET) -> Path:
@@ -294,7 +294,7 @@ def read_blind_labels(path: str | Path | None = None, # CSV with `BLIND_COLUMNS`
     path = Path(path) if path is not None else blind_labels_file(blind_set)
     with path.open(newline='') as f: rows = list(csv.DictReader(f))
     if not rows or not set(BLIND_COLUMNS) <= set(rows[0]):
-        raise DataError(path, 'no labelled rows', row=1, expected='a header ' + ','.join(BLIND_COLUMNS) + ' and one row per face')
+        raise DataError(path, 'no labelled rows', line=1, expected='a header ' + ','.join(BLIND_COLUMNS) + ' and one row per face')
     return [_blind_row(path, line, row) for line, row in enumerate(rows, 2)]
 
 
@@ -406,9 +406,9 @@ def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
     if args.blind_set is not None and not args.blind: raise ValueError('--blind-set N selects a blind set: give --blind with it')
     if args.blind:
-        r = blindcheck(args.checkpoint, blind_set=args.blind_set or BLIND_SET, out=args.out); print(json.dumps(r) if args.json else blind_summary(r))
+        r = blindcheck(args.checkpoint, blind_set=args.blind_set or BLIND_SET, out=args.out); print(to_json(r) if args.json else blind_summary(r))
     else:
-        r = realcheck(args.checkpoint, args.teacher, out=args.out); print(json.dumps(r) if args.json else summary(r))
+        r = realcheck(args.checkpoint, args.teacher, out=args.out); print(to_json(r) if args.json else summary(r))
     if args.out and not args.json: print(f"  report written to {args.out}")
     return 0
 

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from .core import Registry
+from .core import Registry, to_json
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info
 from .faces import DEFAULT_DETECTOR, box_iou
@@ -423,7 +423,7 @@ def video_main(args) -> int:
             from emoxnet.core import atomic_write
             fig = plot_timeline(res)
             with atomic_write(Path(args.plot) if len(args.clips) == 1 else Path(args.plot) / f'{Path(clip).stem}.png', 'wb') as f: fig.savefig(f, format='png', dpi=100)
-        if args.json: print(json.dumps(res), flush=True); continue
+        if args.json: print(to_json(res), flush=True); continue
         print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir
+from .core import Registry, label_spec, atomic_dir, to_json
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
 
@@ -433,7 +433,7 @@ def zoo_table(root: str | Path = ZOO_DIR, # where the imported models are looked
 
 def _list_main(args) -> int:
     rows = zoo_table()
-    if args.json: print(json.dumps(rows, indent=2)); return 0
+    if args.json: print(to_json(rows, indent=2)); return 0
     for r in rows: print(f"{r['name']:<18} {r['source']:<32} {r['licence']:<5} {r['what']}\n{'':<18} {'imported: ' + r['imported'] if r['imported'] else 'not imported yet: emoxnet zoo import ' + r['name']}")
     return 0
 

@@ -45,7 +45,7 @@ def test_bad_input_exit_2_one_line_console_script(emoxnet_cmd, ferplus_dir):
     assert r.returncode == 2 and r.stdout == ''
     err = r.stderr.strip()
     assert len(err.splitlines()) == 1 and 'Traceback' not in err
-    assert err.startswith('emoxnet data: error: ') and 'fer2013.csv, row 2: malformed pixels: 3 pixel values' in err
+    assert err.startswith('emoxnet data: error: ') and 'fer2013.csv, line 2: malformed pixels: 3 pixel values' in err
     assert 'expected 2304 space-separated integers 0..255' in err
 
 def test_summary_table_and_skip_bad(capsys, ferplus_dir):
@@ -56,8 +56,9 @@ def test_summary_table_and_skip_bad(capsys, ferplus_dir):
     assert lines[0].startswith('fer2013 at ') and lines[1].split() == ['class', 'train', 'valid', 'test']
     assert lines[5].split() == ['happiness', '1', '0', '0'] and 'total' in out
     assert 'skipped:' in out and 'label out of range' in out
+    assert f"at {ferplus_dir / 'fer2013.csv'}, line 3" in out   # where the skipped row was
     assert main(['data', 'summary', str(ferplus_dir), '--format', 'fer2013', '--json']) == 2
-    assert 'row 3: label 9 out of range' in capsys.readouterr().err
+    assert 'line 3: label 9 out of range' in capsys.readouterr().err
 
 def test_image_formats_and_options(capsys, tmp_path):
     for c in ('happy', 'surprised'):
@@ -86,3 +87,17 @@ def test_summary_table_ferplus_label_modes(capsys, ferplus_dir):
     report = out.split('FER+ training rows per label mode')[1].splitlines()
     assert report[1].split() == ['majority', 'kept', '1'] and 'no majority (top <= 50% of votes)' in report[2]
     assert [l.split()[0] for l in report[1:] if 'kept' in l] == ['majority', 'crossentropy', 'probability', 'multi_target']
+
+def test_summary_rafdb_counts_original_fallback(capsys, tmp_path):
+    "images=auto uses an original photo where the aligned crop is missing: the summary counts both kinds, and loading warns."
+    b = tmp_path / 'basic'
+    for k in ('aligned', 'original'): (b / 'Image' / k).mkdir(parents=True)
+    (b / 'EmoLabel').mkdir(); (b / 'EmoLabel' / 'list_patition_label.txt').write_text('train_00001.jpg 5\ntrain_00002.jpg 4\ntest_0001.jpg 7\n')
+    Image.new('RGB', (100, 100), 'red').save(b / 'Image' / 'aligned' / 'train_00001_aligned.jpg')
+    Image.new('RGB', (100, 100), 'blue').save(b / 'Image' / 'original' / 'train_00002.jpg')
+    Image.new('RGB', (100, 100)).save(b / 'Image' / 'aligned' / 'test_0001_aligned.jpg')
+    with pytest.warns(UserWarning, match='1 of 3 images have no aligned crop'):
+        assert main(['data', 'summary', str(tmp_path), '--format', 'rafdb', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['rafdb_images'] == {'aligned': 2, 'original': 1}
+    with pytest.warns(UserWarning): assert main(['data', 'summary', str(tmp_path), '--format', 'rafdb']) == 0
+    assert 'images: 2 aligned crops, 1 original photos' in capsys.readouterr().out

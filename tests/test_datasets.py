@@ -96,25 +96,25 @@ def test_fer2013_malformed_pixels_name_file_row_expectation(tmp_path, pixels, pr
     write_fer2013(tmp_path, [(3, px(1), 'Training'), (3, pixels, 'Training')])
     with pytest.raises(DataError) as e: load_dataset(tmp_path, 'fer2013')
     msg = str(e.value)
-    assert 'fer2013.csv, row 3: malformed pixels' in msg and problem in msg
+    assert 'fer2013.csv, line 3: malformed pixels' in msg and problem in msg
     assert 'expected 2304 space-separated integers 0..255' in msg
-    assert e.value.row == 3 and e.value.file.endswith('fer2013.csv')
+    assert e.value.line == 3 and e.value.file.endswith('fer2013.csv')
     sp = load_dataset(tmp_path, 'fer2013', skip_bad=True)
     assert len(sp['train']) == 1 and sp.skipped == {'malformed pixels': 1}
 
 @pytest.mark.parametrize('label', ['7', '-1', 'x', ''])
 def test_fer2013_label_out_of_range(tmp_path, label):
     write_fer2013(tmp_path, [(label, px(), 'Training')])
-    with pytest.raises(DataError, match=r'fer2013.csv, row 2: label .* \(expected an integer in 0..6\)'):
+    with pytest.raises(DataError, match=r'fer2013.csv, line 2: label .* \(expected an integer in 0..6\)'):
         load_dataset(tmp_path, 'fer2013')
     assert load_dataset(tmp_path, 'fer2013', skip_bad=True).skipped == {'label out of range': 1}
 
 def test_fer2013_wrong_header_missing_file_usage_and_fields(tmp_path):
     write_fer2013(tmp_path, [(0, px(), 'Training')], header='label,pixels,Usage')
-    with pytest.raises(DataError, match=r'row 1: wrong header .*missing emotion.*expected a header with the columns emotion,pixels,Usage'):
+    with pytest.raises(DataError, match=r'line 1: wrong header .*missing emotion.*expected a header with the columns emotion,pixels,Usage'):
         load_dataset(tmp_path, 'fer2013')
     write_fer2013(tmp_path, [(0, px(), 'Train'), (0, px(), 'Training,extra'), (1, px(), 'Training')])
-    with pytest.raises(DataError, match=r"row 2: Usage 'Train' \(expected Training, PublicTest or PrivateTest\)"):
+    with pytest.raises(DataError, match=r"line 2: Usage 'Train' \(expected Training, PublicTest or PrivateTest\)"):
         load_dataset(tmp_path, 'fer2013')
     sp = load_dataset(tmp_path, 'fer2013', skip_bad=True)
     assert sp.skipped == {'unknown usage': 1, 'malformed line': 1} and len(sp['train']) == 1
@@ -255,13 +255,13 @@ def test_ferplus_training_modes_and_valid_test_forced_to_majority(tmp_path, mode
 def test_ferplus_bad_inputs(tmp_path):
     rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000001.png', '6,x,0,0,0,0,0,0,2,0')]
     write_ferplus(tmp_path, rows)
-    with pytest.raises(DataError, match=r'fer2013new.csv, row 3: votes 6,x.*expected 10 non-negative integer vote counts'):
+    with pytest.raises(DataError, match=r'fer2013new.csv, line 3: votes 6,x.*expected 10 non-negative integer vote counts'):
         load_dataset(tmp_path, 'ferplus')
     assert load_dataset(tmp_path, 'ferplus', skip_bad=True).skipped == {'malformed votes': 1}
     # usage disagreeing with the aligned fer2013.csv row
     write_ferplus(tmp_path, rows[:1])
     (tmp_path / 'fer2013new.csv').write_text(','.join(FERPLUS_COLUMNS) + '\nPublicTest,fer0000000.png,6,2,0,0,0,0,0,0,2,0\n')
-    with pytest.raises(DataError, match=r"row 2: Usage 'PublicTest' but fer2013.csv line 2 says 'Training'"):
+    with pytest.raises(DataError, match=r"line 2: Usage 'PublicTest' but fer2013.csv line 2 says 'Training'"):
         load_dataset(tmp_path, 'ferplus')
     # row counts differ
     write_ferplus(tmp_path, rows[:1])
@@ -271,11 +271,11 @@ def test_ferplus_bad_inputs(tmp_path):
     # malformed pixels in the aligned fer2013.csv row
     write_ferplus(tmp_path, rows[:1])
     write_fer2013(tmp_path, [(0, px(1, 2000), 'Training')])
-    with pytest.raises(DataError, match=r'fer2013.csv, row 2: malformed pixels: 2000 pixel values'):
+    with pytest.raises(DataError, match=r'fer2013.csv, line 2: malformed pixels: 2000 pixel values'):
         load_dataset(tmp_path, 'ferplus')
     # wrong header, missing files
     write_ferplus(tmp_path, rows[:1], header='Usage,Image name,neutral,happiness')
-    with pytest.raises(DataError, match=r'fer2013new.csv, row 1: wrong header .*missing surprise'):
+    with pytest.raises(DataError, match=r'fer2013new.csv, line 1: wrong header .*missing surprise'):
         load_dataset(tmp_path, 'ferplus')
     (tmp_path / 'fer2013new.csv').unlink()
     with pytest.raises(DataError, match=r'fer2013new.csv: file not found'): load_dataset(tmp_path, 'ferplus')
@@ -301,7 +301,7 @@ def test_rafdb_basic_aligned_fallback_and_options(tmp_path):
         assert tr.image(0).shape == (8, 8, 3)
     orig = load_dataset(tmp_path, 'rafdb', images='original')
     assert all('/original/' in p for p in orig['train'].images)
-    with pytest.raises(DataError, match=r'list_patition_label.txt, row 2: image .*train_00002_aligned.jpg not found'):
+    with pytest.raises(DataError, match=r'list_patition_label.txt, line 2: image .*train_00002_aligned.jpg not found'):
         load_dataset(tmp_path, 'rafdb', images='aligned')
     assert load_dataset(tmp_path, 'rafdb', images='aligned', skip_bad=True).skipped == {'missing image': 1}
     with pytest.raises(ValueError, match='images='): load_dataset(tmp_path, 'rafdb', images='cropped')
@@ -319,16 +319,16 @@ def test_rafdb_bad_inputs(tmp_path):
     lf = write_raf(tmp_path, 'basic', ['train_00001.jpg 8', 'train_00002.jpg', 'val_0001.jpg 2', 'train_00003.jpg 2', 'test_0001.jpg 3'],
                    aligned=['train_00001_aligned.jpg', 'train_00003_aligned.jpg'])
     (tmp_path / 'basic/Image/aligned/test_0001_aligned.jpg').write_bytes(b'\xff\xd8 this is not a jpeg')
-    with pytest.raises(DataError, match=r'list_patition_label.txt, row 1: label 8 out of range \(expected an integer in 1..7\)'):
+    with pytest.raises(DataError, match=r'list_patition_label.txt, line 1: label 8 out of range \(expected an integer in 1..7\)'):
         load_dataset(tmp_path, 'rafdb')
     lf.write_text('train_00002.jpg\n')
-    with pytest.raises(DataError, match=r"row 1: 'train_00002.jpg' \(expected '<image name> <label 1..7>'"):
+    with pytest.raises(DataError, match=r"line 1: 'train_00002.jpg' \(expected '<image name> <label 1..7>'"):
         load_dataset(tmp_path, 'rafdb')
     lf.write_text('val_0001.jpg 2\n')
-    with pytest.raises(DataError, match=r"row 1: image name 'val_0001.jpg' \(expected a name starting with 'train_' or 'test_'\)"):
+    with pytest.raises(DataError, match=r"line 1: image name 'val_0001.jpg' \(expected a name starting with 'train_' or 'test_'\)"):
         load_dataset(tmp_path, 'rafdb')
     lf.write_text('test_0001.jpg 3\n')
-    with pytest.raises(DataError, match=r'row 1: image .*test_0001_aligned.jpg unreadable \(UnidentifiedImageError.*expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image'):
+    with pytest.raises(DataError, match=r'line 1: image .*test_0001_aligned.jpg unreadable \(UnidentifiedImageError.*expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image'):
         load_dataset(tmp_path, 'rafdb')
     sp = load_dataset(tmp_path, 'rafdb', verify_images=False)    # exists, not opened
     assert len(sp['test']) == 1
@@ -375,18 +375,18 @@ def test_affectnet_folder_release(tmp_path):
 
 def test_affectnet_bad_inputs(tmp_path):
     write_affectnet_csv(tmp_path, [('1/a.jpg', 11, 0.1, 0.1)], [('1/b.jpg', 1, 1.5, 0)])
-    with pytest.raises(DataError, match=r"training.csv, row 2: expression '11' \(expected an AffectNet expression id 0..10\)"):
+    with pytest.raises(DataError, match=r"training.csv, line 2: expression '11' \(expected an AffectNet expression id 0..10\)"):
         load_dataset(tmp_path, 'affectnet')
     write_affectnet_csv(tmp_path, [('1/a.jpg', 1, 0.1, 0.1)], [('1/b.jpg', 1, 1.5, 0)])
-    with pytest.raises(DataError, match=r"validation.csv, row 2: valence '1.5' \(expected a number in \[-1, 1\]"):
+    with pytest.raises(DataError, match=r"validation.csv, line 2: valence '1.5' \(expected a number in \[-1, 1\]"):
         load_dataset(tmp_path, 'affectnet')
     write_affectnet_csv(tmp_path, [('1/a.jpg', 1, 0.1, 0.1), ('1/missing.jpg', 2, 0, 0)], [('1/b.jpg', 1, 0.5, 0)])
     (tmp_path / 'Manually_Annotated_Images/1/missing.jpg').unlink()
-    with pytest.raises(DataError, match=r'training.csv, row 3: image .*missing.jpg not found'):
+    with pytest.raises(DataError, match=r'training.csv, line 3: image .*missing.jpg not found'):
         load_dataset(tmp_path, 'affectnet')
     assert load_dataset(tmp_path, 'affectnet', skip_bad=True).skipped == {'missing image': 1}
     (tmp_path / 'training.csv').write_text('path,expression\nx,1\n')
-    with pytest.raises(DataError, match=r'training.csv, row 1: wrong header .*subDirectory_filePath'): load_dataset(tmp_path, 'affectnet')
+    with pytest.raises(DataError, match=r'training.csv, line 1: wrong header .*subDirectory_filePath'): load_dataset(tmp_path, 'affectnet')
     for f in ('training.csv', 'validation.csv'): (tmp_path / f).unlink()
     with pytest.raises(DataError, match='not an AffectNet folder'): load_dataset(tmp_path, 'affectnet')
 

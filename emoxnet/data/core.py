@@ -25,11 +25,11 @@ __all__ = ['IMAGE_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError'
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
-    "Bad input in a dataset file: the message names the file, the row (when there is one) and what was expected."
-    def __init__(self, file, problem: str, row: int | None = None, expected: str | None = None):
-        self.file, self.row, self.problem, self.expected = str(file), row, problem, expected
-        loc = f"{file}" + (f", row {row}" if row is not None else '')
-        super().__init__(f"{loc}: {problem}" + (f" (expected {expected})" if expected else ''))
+    "Bad input in a dataset file: the message names the file, the line (1-based, as an editor shows it) when there is one, and what was expected."
+    def __init__(self, file, problem: str, line: int | None = None, expected: str | None = None):
+        self.file, self.line, self.problem, self.expected = str(file), line, problem, expected
+        self.where = f"{file}" + (f", line {line}" if line is not None else '')   # where the bad input is, as the message starts
+        super().__init__(f"{self.where}: {problem}" + (f" (expected {expected})" if expected else ''))
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
@@ -208,10 +208,11 @@ class FERDataset(torch.utils.data.Dataset):
 # %% ../../nbs/01_data.core.ipynb #f8e51985
 @dataclass
 class FERSplits:
-    "Named splits of one dataset plus the count of skipped items per reason."
+    "Named splits of one dataset plus the count of skipped items per reason, and where each bad item skipped with `skip_bad` was."
     splits: dict[str, FERDataset]
     skipped: Counter = field(default_factory=Counter)
     name: str = ''
+    skipped_at: dict[str, list[str]] = field(default_factory=dict)   # reason -> ['file, line N', ...] of bad input skipped (not protocol exclusions)
 
     def __getitem__(self, k: str) -> FERDataset:
         try: return self.splits[k]
@@ -223,8 +224,9 @@ class FERSplits:
     def classes(self) -> tuple[str, ...]: return next(iter(self.splits.values())).classes
 
     def summary(self) -> dict:
-        "`{'splits': {split: {class: count}}, 'skipped': {reason: count}}` with canonical class names."
-        return {'splits': {k: v.counts() for k, v in self.splits.items()}, 'skipped': dict(sorted(self.skipped.items()))}
+        "`{'splits': {split: {class: count}}, 'skipped': {reason: count}}` with canonical class names, and `'skipped_at'` when bad input was skipped."
+        out = {'splits': {k: v.counts() for k, v in self.splits.items()}, 'skipped': dict(sorted(self.skipped.items()))}
+        return out | ({'skipped_at': dict(sorted(self.skipped_at.items()))} if self.skipped_at else {})
 
 # %% ../../nbs/01_data.core.ipynb #66a5f0a9
 def split_md5(ds: FERDataset) -> str:

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.datasets.html.md"""
 
 # %% ../../nbs/04_data.datasets.ipynb #c5d01f1b
 from __future__ import annotations
-import argparse, csv, inspect, io, json, os, tempfile, time
+import argparse, csv, inspect, io, json, os, tempfile, time, warnings
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -22,22 +22,28 @@ from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS
 # %% auto #0
 __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
            'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
-           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'load_dataset', 'parse_pixels',
-           'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes', 'load_ferplus',
-           'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee', 'kfold_splits',
-           'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary', 'add_cli']
+           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'load_dataset',
+           'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
+           'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
+           'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
+           'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
 
 class _Problems:
-    "Bad input raises a `DataError`, or with `skip_bad` is counted per reason; protocol exclusions are always counted."
+    "Bad input raises a `DataError`, or with `skip_bad` is counted per reason and kept with where it was; protocol exclusions are always counted."
     def __init__(self, skip_bad: bool = False):
-        self.skip_bad, self.skipped = bool(skip_bad), Counter()
+        self.skip_bad, self.skipped, self.at = bool(skip_bad), Counter(), {}
 
-    def bad(self, reason: str, file, problem: str, row: int | None = None, expected: str | None = None) -> None:
-        if not self.skip_bad: raise DataError(file, problem, row=row, expected=expected)
-        self.skipped[reason] += 1
+    def bad(self, reason: str, file, problem: str, line: int | None = None, expected: str | None = None) -> None:
+        e = DataError(file, problem, line=line, expected=expected)
+        if not self.skip_bad: raise e
+        self.skipped[reason] += 1; self.at.setdefault(reason, []).append(e.where)
+
+    def splits(self, splits: dict, name: str) -> FERSplits:
+        "The loaded splits with what was skipped, and where."
+        return FERSplits(splits, self.skipped, name, self.at)
 
     def drop(self, reason: str, n: int = 1) -> None:
         if n: self.skipped[reason] += int(n)
@@ -58,12 +64,12 @@ def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, 
         header = [h.strip() for h in header]
         missing = [c for c in columns if c not in header]
         if missing:
-            raise DataError(path, f"wrong header {','.join(header)[:120]!r} (missing {', '.join(missing)})", row=1,
+            raise DataError(path, f"wrong header {','.join(header)[:120]!r} (missing {', '.join(missing)})", line=1,
                             expected='a header with the columns ' + ','.join(columns))
         for line, fields in records:
             if fields and fields != ['']: rows.append(fields); lines.append(line)  # blank lines carry no data
     except UnicodeDecodeError as e: raise DataError(path, f'not UTF-8 text ({e})', expected=what) from None
-    except csv.Error as e: raise DataError(path, f'not a readable CSV file ({e})', row=line + 1, expected=what) from None
+    except csv.Error as e: raise DataError(path, f'not a readable CSV file ({e})', line=line + 1, expected=what) from None
     return {c: i for i, c in enumerate(header)}, rows, lines
 
 def _class_index(text, spec: LabelSpec) -> int:
@@ -182,7 +188,7 @@ def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
         m = splits == split
         meta = pd.DataFrame({'source': str(file), 'line': line_arr[good[m]], 'row': good[m], 'usage': usage[split]})
         out[split] = FERDataset(images[m], targets[m], spec.classes, meta=meta, name='fer2013', split=split, grey=True)
-    return FERSplits(out, P.skipped, 'fer2013')
+    return P.splits(out, 'fer2013')
 
 # %% ../../nbs/04_data.datasets.ipynb #fca75979
 FERPLUS_VOTES = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF')
@@ -328,7 +334,7 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
         out[split] = FERDataset(images, targets, label_spec('ferplus').classes, soft_targets=soft, meta=meta,
                                 label_mode=FERPLUS_MODES[mode], name='ferplus', split=split, grey=True,
                                 multi_threshold=multi_threshold, seed=seed)
-    return FERSplits(out, P.skipped, 'ferplus')
+    return P.splits(out, 'ferplus')
 
 # %% ../../nbs/04_data.datasets.ipynb #da78b74a
 def _write_fer_pair(folder: Path, n_rows: int, seed: int = 0) -> None:
@@ -377,7 +383,7 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         parts = text.split()
         if len(parts) != 2: P.bad('malformed line', label_file, f'{text.strip()[:80]!r}', line, f"'<image name> <label {ids}>', e.g. 'train_00001.jpg 5'"); continue
         name, label = parts
-        if name in seen: P.bad('duplicate image', label_file, f'image {name!r} listed again (first on row {seen[name]})', line, 'each image listed once'); continue
+        if name in seen: P.bad('duplicate image', label_file, f'image {name!r} listed again (first on line {seen[name]})', line, 'each image listed once'); continue
         seen[name] = line
         split = name.split('_')[0]
         if split not in recs: P.bad('unknown split', label_file, f'image name {name!r}', line, "a name starting with 'train_' or 'test_'"); continue
@@ -387,8 +393,11 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         use_aligned = images == 'aligned' or (images == 'auto' and (aligned_name in listing['aligned'] or name not in listing['original']))
         img = root / 'Image' / ('aligned' if use_aligned else 'original') / (aligned_name if use_aligned else name)
         recs[split].append({'image': str(img), 'target': t, 'source': str(label_file), 'line': line, 'image_name': name, 'aligned': use_aligned})
+    fell = sum(not r['aligned'] for v in recs.values() for r in v) if images == 'auto' else 0
+    if fell: warnings.warn(f"{label_file}: {fell} of {sum(map(len, recs.values()))} images have no aligned crop in Image/aligned/, so their "
+                           "original photos are used (images='auto'; meta['aligned'] marks them; images='aligned' refuses them)", stacklevel=3)
     out = {s: _lazy_split(fmt, s, r, spec.classes, P, verify_images, label_file) for s, r in recs.items()}
-    return FERSplits(out, P.skipped, fmt)
+    return P.splits(out, fmt)
 
 @LOADERS.register('rafdb')
 def load_rafdb(path: str | Path, images: str = 'auto', skip_bad: bool = False, verify_images: bool = True) -> FERSplits:
@@ -492,7 +501,7 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
         elif (path / folder).is_dir(): found[split] = (_affectnet_folder(path / folder, classes, P), None)
     if not found: raise DataError(path, 'not an AffectNet folder', expected=_AFFECTNET_LAYOUTS)
     out = {s: _lazy_split(name, s, recs, names, P, verify_images, src) for s, (recs, src) in found.items()}
-    return FERSplits(out, P.skipped, name)
+    return P.splits(out, name)
 
 # %% ../../nbs/04_data.datasets.ipynb #e57d3983
 CFEE_SUBSETS = ('basic', 'compound', 'all')
@@ -519,7 +528,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if not wanted(c):
             P.drop('cfee: neutral excluded (neutral=False)' if c == 'neutral' else f"cfee: {'compound' if c in COMPOUND else 'basic'} excluded (subset={subset})"); continue
         recs.append({'image': str(f), 'target': classes.index(c), 'subject': subject, 'category_id': cid, 'folder': f.parent.name})
-    return FERSplits({'all': _lazy_split('cfee', 'all', recs, classes, P, verify_images)}, P.skipped, 'cfee')
+    return P.splits({'all': _lazy_split('cfee', 'all', recs, classes, P, verify_images)}, 'cfee')
 
 def kfold_splits(data: FERDataset | FERSplits | pd.DataFrame, k: int = 10, seed: int = 0,
                  subject_col: str = 'subject') -> list[tuple[np.ndarray, np.ndarray]]:
@@ -567,7 +576,7 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
                   '[age]_[gender]_[race]_[datetime].jpg with age 0..130, gender 0/1, race 0..4'); continue
         t = {'gender': gender, 'race': race, 'age_bin': int(np.searchsorted(edges, age, side='right') - 1)}[target]
         recs.append({'image': str(f), 'target': t, 'age': age, 'gender': gender, 'race': race, 'datetime': parts[3].split('.')[0]})
-    return FERSplits({'all': _lazy_split('utkface', 'all', recs, classes, P, verify_images)}, P.skipped, 'utkface')
+    return P.splits({'all': _lazy_split('utkface', 'all', recs, classes, P, verify_images)}, 'utkface')
 
 # %% ../../nbs/04_data.datasets.ipynb #2de96b0f
 IMAGEFOLDER_NAMES = ('auto', 'canonical', 'raw')
@@ -618,18 +627,24 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
         recs = [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name}
                 for c in _subdirs(d) for f in _image_files(c, P)]
         out[s] = _lazy_split('imagefolder', s, recs, classes, P, verify_images, grey=grey)
-    return FERSplits(out, P.skipped, 'imagefolder')
+    return P.splits(out, 'imagefolder')
 
 # %% ../../nbs/04_data.datasets.ipynb #f66e6a38
 _CLI_KWARGS = ('label_mode', 'classes', 'subset', 'neutral', 'target', 'images', 'names', 'skip_bad', 'verify_images')
-SUMMARY_EXTRAS = Registry('summary extra')   # format -> (path, args) -> dict of extra summary sections
-FERPLUS_REPORT_KEY = 'ferplus_label_modes'
+SUMMARY_EXTRAS = Registry('summary extra')   # format -> (path, args, splits) -> dict of extra summary sections
+FERPLUS_REPORT_KEY, RAF_IMAGES_KEY = 'ferplus_label_modes', 'rafdb_images'
 
 @SUMMARY_EXTRAS.register('ferplus')
-def _ferplus_summary_extra(path: str, args: argparse.Namespace) -> dict:
+def _ferplus_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
     "What every label mode keeps and drops on the FER+ training rows."
     votes = read_ferplus_votes(path, bool(getattr(args, 'skip_bad', False)))
     return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes['train'])}
+
+def _raf_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
+    "How many images are RAF-DB's aligned crops and how many are original photos (`images='auto'` falls back to them)."
+    aligned = np.concatenate([ds.meta['aligned'].to_numpy(bool) for _, ds in splits.items()])
+    return {RAF_IMAGES_KEY: {'aligned': int(aligned.sum()), 'original': int((~aligned).sum())}}
+SUMMARY_EXTRAS['rafdb'] = SUMMARY_EXTRAS['rafdb-compound'] = _raf_summary_extra
 
 def _format_mode_report(report: dict) -> list[str]:
     "Table lines of `ferplus_mode_report`: per mode the rows kept, then the rows each rule drops."
@@ -652,8 +667,14 @@ def format_summary(summary: dict, title: str = '') -> str:
         lines.append(f'{c:<{w}}  ' + '  '.join(f'{x:>{n}}' for x, n in zip(vals, cols)))
     skipped = summary.get('skipped') or {}
     lines.append('skipped:' + ('' if skipped else ' nothing'))
-    lines += [f'  {n:>7}  {r}' for r, n in skipped.items()]
+    at = summary.get('skipped_at') or {}
+    for r, n in skipped.items():
+        lines.append(f'  {n:>7}  {r}')
+        where = at.get(r, [])
+        lines += [f'           at {w}' for w in where[:3]] + ([f'           ... and {len(where) - 3} more (--json lists every one)'] if len(where) > 3 else [])
+
     if FERPLUS_REPORT_KEY in summary: lines += _format_mode_report(summary[FERPLUS_REPORT_KEY])
+    if RAF_IMAGES_KEY in summary: lines.append('images: {aligned} aligned crops, {original} original photos'.format(**summary[RAF_IMAGES_KEY]))
     return '\n'.join(lines)
 
 def data_summary(args: argparse.Namespace) -> int:
@@ -667,7 +688,7 @@ def data_summary(args: argparse.Namespace) -> int:
         raise ValueError(f'--{opt} does not apply to --format {fmt}')
     splits = load_dataset(path, fmt, **kw)
     s = splits.summary()
-    if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args))
+    if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args, splits))
     print(json.dumps(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
 

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 
 # %% ../../nbs/06_data.experiment.ipynb #44701498
 from __future__ import annotations
-import os
+import dataclasses, os
 from pathlib import Path
 from typing import Sequence
 
@@ -123,7 +123,7 @@ def with_valid(splits: FERSplits, # the loaded splits
     tr = splits['train']; keep, held = stratified_split(tr.targets, fraction, seed)
     out = dict(splits.splits); out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'
-    return FERSplits(out, splits.skipped, splits.name)
+    return dataclasses.replace(splits, splits=out)
 
 # %% ../../nbs/06_data.experiment.ipynb #9fa543c2
 def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a dataset path (relative: from the repository root)
@@ -141,7 +141,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
         data, load_kwargs = resolve_path(data), {**DATA_DEFAULTS.get(data_format, {}), **load_kwargs}
     splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
     if max_items:
-        splits = FERSplits({k: v.subset(np.arange(min(max_items, len(v)))) for k, v in splits.items()}, splits.skipped, splits.name)
+        splits = dataclasses.replace(splits, splits={k: v.subset(np.arange(min(max_items, len(v)))) for k, v in splits.items()})
     if label_mode: splits['train'].label_mode = label_mode
     return splits
 
