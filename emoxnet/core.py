@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
            'to_json', 'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry',
-           'add_dataclass_args']
+           'add_dataclass_args', 'cell_assignments', 'fits_annotation', 'check_parameters']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -282,3 +282,47 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
             parser.add_argument(flag, type=typ, choices=ch, metavar=None if ch else f.name.upper(), **kw)
         names.append(f.name)
     return names
+
+# %% ../nbs/00_core.ipynb #a1c0p002
+import ast, difflib, re
+
+_PARAM_TYPES = {'str': (str,), 'int': (int,), 'float': (int, float), 'bool': (bool,), 'list': (list, tuple), 'dict': (dict,), 'None': (type(None),)}
+
+def cell_assignments(src: str) -> dict[str, str | None]:
+    "Names a cell assigns at its top level, each with its annotation as text (None without one)."
+    out = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            a = node.annotation
+            out[node.target.id] = a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else ast.unparse(a)
+        elif isinstance(node, ast.Assign): out.update({t.id: None for t in node.targets if isinstance(t, ast.Name)})
+    return out
+
+def fits_annotation(value, ann: str | None) -> bool:
+    "Does `value` fit the annotation text `ann`? Unknown annotations (and none) accept anything; only a `bool` parameter takes a bool."
+    if not ann: return True
+    m = re.fullmatch(r'(Optional|Union)\[(.*)\]', ann.replace(' ', ''))
+    parts = (m.group(2).split(',') + (['None'] if m.group(1) == 'Optional' else [])) if m else [ann.strip()]
+    if any(p not in _PARAM_TYPES for p in parts): return True
+    if isinstance(value, bool): return 'bool' in parts
+    return any(isinstance(value, _PARAM_TYPES[p]) for p in parts)
+
+def check_parameters(history: Sequence[str] | None = None, # executed cell sources (default: the running kernel's `_ih`)
+                     ns: dict | None = None, # the values (default: the kernel's namespace)
+                    ):
+    "Under papermill: every injected parameter must be declared by the parameters cell and fit its annotation (papermill only warns)."
+    if history is None:
+        try: from IPython import get_ipython
+        except ImportError: return
+        ip = get_ipython()
+        if ip is None: return
+        history, ns = ip.user_ns.get('_ih', []), ip.user_ns
+    inj = [i for i, s in enumerate(history) if s.startswith('# Parameters\n')]
+    if not inj or inj[-1] == 0: return
+    declared, given = cell_assignments(history[inj[-1] - 1]), cell_assignments(history[inj[-1]])
+    if unknown := [k for k in given if k not in declared]:
+        close = {k: difflib.get_close_matches(k, declared, 1) for k in unknown}
+        raise ValueError(f"unknown parameter(s): " + ', '.join(k + (f" (did you mean {close[k][0]}?)" if close[k] else '') for k in unknown)
+                         + f"; this notebook takes: {', '.join(declared)} (papermill --help-notebook describes them)")
+    if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if not fits_annotation(ns.get(k), declared[k])]:
+        raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p passes text, numbers, True/False and None; give a list or a dict as YAML: -y 'methods: [psmr_kd, joint]')")

@@ -59,3 +59,23 @@ def test_parameters_match_experiment_config(nb):
         if k not in d: continue
         want = ','.join(d[k]) if isinstance(d[k], tuple) else d[k]
         assert v == want, f"{nb}: parameter {k} = {v!r}, ExperimentConfig has {want!r}"
+
+EXPERIMENTS = ['distill.ipynb', 'train_ensemble.ipynb', 'gradcam.ipynb', 'continual.ipynb', 'multitask.ipynb', 'video.ipynb',
+               'realstudent.ipynb', 'summary.ipynb']
+
+@pytest.mark.parametrize('nb', EXPERIMENTS)
+def test_parameters_are_checked_first(nb):
+    "Every experiment notebook calls check_parameters in the cell right after its parameters (papermill injects between them)."
+    cells = json.loads((ROOT / 'nbs' / nb).read_text())['cells']
+    i = next(i for i, c in enumerate(cells) if 'parameters' in c.get('metadata', {}).get('tags', []))
+    assert 'check_parameters()' in ''.join(cells[i + 1]['source']).splitlines()[0]
+
+@pytest.mark.parametrize('param,message', [('alpah=0.3', 'unknown parameter(s): alpah (did you mean alpha?)'),
+                                           ('alpha=abc', "alpha='abc' (expected float)")])
+def test_bad_parameter_stops_the_notebook(tmp_path, param, message):
+    "papermill only warns about an unknown -p name; the notebook refuses it (and a mistyped value) before any work."
+    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / 'distill.ipynb'), str(tmp_path / 'o.ipynb'),
+           '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'), '-p', *param.split('=', 1)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / 'run').exists()   # nothing was trained or written
