@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/deploy.html.md"""
 
 # %% ../nbs/15_deploy.ipynb #3904d194
 from __future__ import annotations
-import contextlib, io, json, os, platform, shutil, time, warnings
+import argparse, contextlib, io, json, os, platform, shutil, time, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -20,8 +20,8 @@ from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly
 
 # %% auto #0
 __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
-           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'bench_models',
-           'speed_goals']
+           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_main', 'add_cli',
+           'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
@@ -119,6 +119,27 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
                                   'torch_version': torch.__version__, 'code_version': code_version()}}, out / 'config.json')
     if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
     return {'onnx': onnx_p, 'torchscript': ts_p, 'config': out / 'config.json', 'check': chk}
+
+# %% ../nbs/15_deploy.ipynb #e4b0c002
+def export_main(args: argparse.Namespace) -> int:
+    "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
+    src = Path(args.checkpoint).expanduser()
+    if args.out is None:
+        from emoxnet.predict import EmotionRecognizer
+        path = EmotionRecognizer.from_checkpoint(src).export_onnx()
+        print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
+        return 0
+    r = export_model(src, args.out, opset=args.opset); c = r['check']
+    print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
+          f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}")
+    return 0
+
+def add_cli(p: argparse.ArgumentParser):
+    "Arguments of `emoxnet export`."
+    p.add_argument('checkpoint', metavar='SRC', help='checkpoint or EmoXNet ensemble folder')
+    p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json) here instead of model.onnx into SRC')
+    p.add_argument('--opset', type=int, default=18, help='ONNX opset of the deployment folder (default %(default)s)')
+    p.set_defaults(func=export_main)
 
 # %% ../nbs/15_deploy.ipynb #647081de
 DEFAULT_STUDENT_CKPT = 'runs/emoxnet/synthfacs/seed0/students/kd/checkpoint'

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
-import json, os, shutil, time
+import json, os, shutil, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,7 +19,7 @@ from torch import nn
 
 from .core import save_json, load_json, code_version, git_rev
 from .data.core import FERSplits
-from .models import ModelConfig, count_params, unwrap
+from .models import ARCHS, ModelConfig, count_params, unwrap
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
@@ -27,9 +27,10 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, 
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
-__all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'KDLoss',
-           'student_loss', 'variant_mixup', 'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed',
-           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+__all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
+           'KDLoss', 'student_loss', 'variant_mixup', 'train_students', 'known_arch', 'ExperimentConfig', 'smoke',
+           'in_test', 'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table',
+           'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -54,14 +55,18 @@ def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets:
     return loss, {'kd': float(kl.detach()), 'ce': float(ce.detach())}
 
 # %% ../nbs/14_distill.ipynb #41fb8c40
+def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
+    "Refuse distillation settings out of range (`KDLoss` and `ExperimentConfig` both check, the latter before any training)."
+    if teacher_mode not in ('precomputed', 'online'): raise ValueError(f"teacher_mode={teacher_mode!r}; expected 'precomputed' or 'online'")
+    if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha} must be in [0, 1]")
+    if temperature <= 0: raise ValueError(f"temperature={temperature} must be > 0")
+    if not 0 <= smoothing < 1: raise ValueError(f"smoothing={smoothing} must be in [0, 1)")
+
 class KDLoss(Loss):
     "Distillation loss plugin: `alpha*T^2*KL(smoothed teacher_T || student_T) + (1-alpha)*CE(student, smoothed targets)`."
     def __init__(self, teacher: nn.Module | None = None, alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
                  teacher_mode: str = 'precomputed', teacher_logits: torch.Tensor | None = None, batch_size: int = 256):
-        if teacher_mode not in ('precomputed', 'online'): raise ValueError(f"teacher_mode={teacher_mode!r}; expected 'precomputed' or 'online'")
-        if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha} must be in [0, 1]")
-        if temperature <= 0: raise ValueError(f"temperature={temperature} must be > 0")
-        if not 0 <= smoothing < 1: raise ValueError(f"smoothing={smoothing} must be in [0, 1)")
+        check_kd(alpha, temperature, smoothing, teacher_mode)
         if alpha > 0 and teacher is None and teacher_logits is None: raise ValueError("alpha > 0 needs a teacher (or precomputed teacher_logits)")
         self.teacher, self.alpha, self.temperature, self.smoothing = teacher, float(alpha), float(temperature), float(smoothing)
         self.teacher_mode, self.teacher_logits, self.batch_size = teacher_mode, teacher_logits, batch_size
@@ -156,6 +161,13 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
 # %% ../nbs/14_distill.ipynb #a4b84a7c
 AUGMENT_LIGHT = {'flip': 0.5, 'scale': [0.9, 1.0], 'rotate': 5.0, 'jitter': 0.1, 'erase': 0.0}   # for short schedules
 
+def known_arch(name: str) -> bool:
+    "Is `name` an architecture `create_model` builds: a named variant of `ARCHS`, a module of `WORKSPACE_ARCHS`, or a timm model?"
+    import timm
+    from emoxnet.archs import WORKSPACE_ARCHS
+    a = ARCHS.get(name)
+    return name in WORKSPACE_ARCHS or timm.is_model(a.timm_name if a is not None else name)
+
 @dataclass
 class ExperimentConfig:
     "Parameters of an EmoXNet / EmoXNetLite experiment (the papermill notebooks' `parameters` cell)."
@@ -196,6 +208,12 @@ class ExperimentConfig:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
         if min(self.kd_mixup, self.mixup) < 0: raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
         variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
+        check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
+        if min(self.epochs, self.member_epochs, self.batch_size) < 1:
+            raise ValueError(f"epochs={self.epochs}, member_epochs={self.member_epochs}, batch_size={self.batch_size}: each must be at least 1")
+        if bad := [a for a in (*self.members, self.student) if not known_arch(a)]:
+            raise ValueError(f"unknown architecture(s) {', '.join(bad)} (members / student): expected a name of emoxnet.models.ARCHS, "
+                             "emoxnet.archs.WORKSPACE_ARCHS or timm (timm.list_models())")
     def to_dict(self) -> dict: return asdict(self)
     @property
     def data_name(self) -> str:
@@ -222,8 +240,11 @@ SMOKE = dict(data='toy', members=('test_resnet', 'test_convnext', 'test_efficien
              member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32)
 
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
-    "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins."
-    d = (cfg or ExperimentConfig()).to_dict(); d.update(SMOKE); d.update(over)
+    "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins. Says which of `cfg`'s own settings it replaces."
+    d, default = (cfg or ExperimentConfig()).to_dict(), ExperimentConfig().to_dict()
+    if lost := [f"{k}={d[k]!r}" for k in SMOKE if k not in over and d[k] != default[k] and d[k] != SMOKE[k]]:
+        warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration (toy data, test nets); drop smoke to use them", stacklevel=2)
+    d.update(SMOKE); d.update(over)
     return ExperimentConfig(**d)
 
 def in_test() -> bool:
@@ -238,6 +259,20 @@ def gap_closed(kd: float, scratch: float, ensemble: float) -> float | None:
     d = ensemble - scratch
     return None if abs(d) < 1e-12 else (kd - scratch) / d
 
+def teacher_settings(ens_dir: Path) -> dict:
+    "What the ensemble in `ens_dir` really is: its members, and the epochs and learning rate they were trained with (when recorded)."
+    info = load_json(ens_dir / 'ensemble.json'); m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
+    tc = m.get('train_config') or {}
+    return {'members': [x['name'] for x in info.get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr')}
+
+def _same_teacher_settings(cfg: ExperimentConfig, ens: EmoXNet, ens_dir: Path):
+    "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
+    t = teacher_settings(ens_dir)
+    want = {'members': list(cfg.members), 'member_epochs': cfg.member_epochs, 'member_lr': cfg.member_lr}
+    diff = [f"{k} {t[k]!r} (asked: {want[k]!r})" for k in want if t[k] is not None and t[k] != want[k]]
+    if diff: raise ValueError(f"{ens_dir}: the ensemble there has {', '.join(diff)}; use another out_dir, delete the folder to retrain it, "
+                              "or pass it as ensemble_dir to distil from it as it is")
+
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
     ens_dir = cfg.resolved_ensemble()
@@ -246,6 +281,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
+    if cfg.ensemble_dir is None: _same_teacher_settings(cfg, ens, ens_dir)
     if tuple(ens.model_config.classes) != tuple(splits.classes):
         raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
     old = (ens.info.get('extra') or {}).get('data_fingerprint')
@@ -296,6 +332,7 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
                 data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(splits.classes),
                       'fingerprint': fp, 'train_label_mode': cfg.label_mode or splits['train'].label_mode},
                 ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
+                teacher=teacher_settings(ens_dir),   # the teacher as it is (with an explicit ensemble_dir it may differ from config's members)
                 reports={'ensemble': ens_rep, 'members': member_rep,
                          'students': {v: {k: r[k] for k in ('valid', 'test', 'params', 'loss', 'best_epoch', 'train_time_s', 'teacher_precompute_s')}
                                       for v, r in students.items()}},
