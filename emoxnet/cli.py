@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'realcheck': ('emoxnet.realcheck', 'score a checkpoint on hand-labelled real faces (LFW in scikit-image): smile recall, neutral as happiness, top label share (--teacher DIR, --json, --out DIR)'),
     'zoo': ('emoxnet.zoo', "models trained on real faces, imported from the packages that ship them ('zoo list', 'zoo import NAME [--out DIR]')"),
     'ensemble': ('emoxnet.ensemble', "combine checkpoint folders whose inputs and classes may differ into one EmoXNet ensemble ('ensemble build DIR... --out OUT')"),
+    'export': ('emoxnet.deploy', 'ONNX of a checkpoint or ensemble folder, checked against torch, for predict --backend onnx (--out DIR: a deployment folder with TorchScript)'),
     'video': ('emoxnet.video', 'per-frame expression scores and the clip label of a video (--json, --plot PNG, --detect-every N)'),
 }
 
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as e:                # Ctrl-C: one line (a command may say what is left, e.g. a resume state), the shell's 128 + SIGINT
+        print(f"emoxnet {args.command}: interrupted" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
+        return 130
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
            'to_json', 'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry',
-           'add_dataclass_args', 'cell_assignments', 'fits_annotation', 'check_parameters']
+           'add_dataclass_args', 'fits_type', 'cell_assignments', 'fits_annotation', 'check_parameters']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -284,9 +284,27 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
     return names
 
 # %% ../nbs/00_core.ipynb #a1c0p002
-import ast, difflib, re
+import ast, dataclasses, difflib, math, numbers, re, types, typing
 
-_PARAM_TYPES = {'str': (str,), 'int': (int,), 'float': (int, float), 'bool': (bool,), 'list': (list, tuple), 'dict': (dict,), 'None': (type(None),)}
+_ANNOTATION_NAMES = {'Optional': typing.Optional, 'Union': typing.Union, 'None': None, 'str': str, 'int': int, 'float': float,
+                     'bool': bool, 'list': list, 'tuple': tuple, 'dict': dict}
+
+def fits_type(v, hint) -> bool:
+    "Does `v` fit the type annotation `hint`? A list stands for a tuple, numbers must be finite, and types it does not know (`Any`, `Path`) accept anything."
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType): return any(fits_type(v, a) for a in args)
+    if hint is type(None): return v is None
+    if hint is bool: return isinstance(v, bool)
+    if hint is int: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    if hint is float: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if hint is str: return isinstance(v, str)
+    if dataclasses.is_dataclass(hint): return isinstance(v, (dict, hint))
+    if hint is dict or origin is dict: return isinstance(v, dict)
+    if hint in (tuple, list) or origin in (tuple, list):
+        if not isinstance(v, (list, tuple)): return False
+        if origin is tuple and args and args[-1] is not Ellipsis: return len(v) == len(args) and all(map(fits_type, v, args))
+        return not args or all(fits_type(x, args[0]) for x in v)
+    return True   # Any, Path, ...: not checked here
 
 def cell_assignments(src: str) -> dict[str, str | None]:
     "Names a cell assigns at its top level, each with its annotation as text (None without one)."
@@ -299,13 +317,11 @@ def cell_assignments(src: str) -> dict[str, str | None]:
     return out
 
 def fits_annotation(value, ann: str | None) -> bool:
-    "Does `value` fit the annotation text `ann`? Unknown annotations (and none) accept anything; only a `bool` parameter takes a bool."
+    "Does `value` fit the annotation text `ann` (`'float'`, `'Optional[str]'`, ...)? Annotations naming other types (and none) accept anything."
     if not ann: return True
-    m = re.fullmatch(r'(Optional|Union)\[(.*)\]', ann.replace(' ', ''))
-    parts = (m.group(2).split(',') + (['None'] if m.group(1) == 'Optional' else [])) if m else [ann.strip()]
-    if any(p not in _PARAM_TYPES for p in parts): return True
-    if isinstance(value, bool): return 'bool' in parts
-    return any(isinstance(value, _PARAM_TYPES[p]) for p in parts)
+    try: hint = eval(ann, {'__builtins__': {}}, _ANNOTATION_NAMES)   # only the names above: `Sequence[int]` is a NameError, so not checked
+    except Exception: return True
+    return fits_type(value, hint)
 
 def check_parameters(history: Sequence[str] | None = None, # executed cell sources (default: the running kernel's `_ih`)
                      ns: dict | None = None, # the values (default: the kernel's namespace)

@@ -19,9 +19,10 @@ from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
-           'fast_cpu_pools', 'create_model', 'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
-           'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet',
+           'CPUMaxPool2d', 'fast_cpu_pools', 'create_model', 'count_params', 'read_state_dict', 'load_backbone',
+           'check_arch', 'unwrap', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -330,20 +331,44 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
         save_json(info, tmp / 'config.json')
     return Path(path)
 
-def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, ModelConfig, dict]:
-    "Rebuild the model of a checkpoint folder: `(model in eval mode, ModelConfig, config.json as a dict)`."
+CHECKPOINT_KEYS = ('arch', 'classes', 'in_chans', 'input_size')   # what config.json must say to rebuild the network
+
+def _checkpoint_config(file: Path) -> tuple[dict, ModelConfig]:
+    "`(config.json as a dict, its ModelConfig)`; errors name the file and the missing or wrong key(s)."
+    info = load_json(file)
+    if not isinstance(info, dict): raise ValueError(f"{file}: expected a JSON object of ModelConfig fields, got a {type(info).__name__}")
+    missing = [k for k in CHECKPOINT_KEYS if k not in info]
+    if missing: raise ValueError(f"{file}: missing required key{'s' * (len(missing) > 1)} {', '.join(missing)} "
+                                 f"(a checkpoint's config.json holds the ModelConfig fields, at least {', '.join(CHECKPOINT_KEYS)})")
+    try: return info, ModelConfig.from_dict({**info, 'pretrained': False})   # weights come from the checkpoint, not the hub
+    except (ValueError, TypeError) as e: raise ValueError(f"{file}: {e}") from None
+
+def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
+    "Load `file` into `model` (`(missing, unexpected)` keys); errors name the file: unreadable, or a tensor whose shape differs (both shapes)."
+    from safetensors import safe_open, SafetensorError
     from safetensors.torch import load_model
+    try:
+        with safe_open(str(file), framework='pt') as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except (SafetensorError, OSError) as e:
+        raise ValueError(f"{file}: cannot read the weights ({e}); the file is truncated or not a safetensors file") from None
+    own = model.state_dict()
+    bad = [f"{k}: {shapes[k]} in the file, {tuple(own[k].shape)} in the model" for k in shapes if k in own and tuple(own[k].shape) != shapes[k]]
+    if bad: raise ValueError(f"{file}: size mismatch for {'; '.join(bad[:3])} (the model is built from config.json beside it: do the two files belong together?)")
+    return load_model(model, str(file), strict=False, device=str(device))
+
+def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, ModelConfig, dict]:
+    "Rebuild the model of a checkpoint folder: `(model in eval mode, ModelConfig, config.json as a dict)`; a damaged folder raises `ValueError` naming the file."
     p = Path(path).expanduser()
     if p.is_file(): p = p.parent
     found = recover_dir(p)
     if found is None: raise FileNotFoundError(f"{p}: no such checkpoint folder")
     for f in ('config.json', 'model.safetensors'):
         if not (found / f).exists(): raise FileNotFoundError(f"{found}: not a checkpoint folder (missing {f})")
-    info = load_json(found / 'config.json')
-    cfg = ModelConfig.from_dict({**info, 'pretrained': False})  # weights come from the checkpoint, not the hub
-    model = create_model(cfg)
+    info, cfg = _checkpoint_config(found / 'config.json')
+    try: model = create_model(cfg)
+    except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch
     cfg.pretrained = info.get('pretrained', False)             # keep the provenance
-    missing, unexpected = load_model(model, str(found / 'model.safetensors'), strict=False, device=str(device))
+    missing, unexpected = _load_weights(model, found / 'model.safetensors', device)
     if missing or unexpected:
         raise ValueError(f"{found}: weights do not match {cfg.arch} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); "
                          f"was it written by another timm version ({info.get('timm_version')} vs {timm.__version__})?")

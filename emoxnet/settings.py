@@ -6,15 +6,17 @@ Docs: https://emoxnet.github.io/emoxnet/settings.html.md"""
 
 # %% ../nbs/00_settings.ipynb #ce2afc34
 from __future__ import annotations
-import configparser, difflib, os, re
+import configparser, dataclasses, difflib, json, math, numbers, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
+from .core import fits_type   # the one check of a value against a type annotation
+
 
 # %% auto #0
 __all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'DATASET_FORMATS', 'SETTING_KEYS', 'SETTING_RULES',
            'SettingsError', 'Settings', 'settings_file', 'read_settings_file', 'load_settings', 'dataset_path',
-           'resolve_data', 'demo_checkpoint']
+           'resolve_data', 'demo_checkpoint', 'check_fields', 'read_json_file', 'load_config']
 
 # %% ../nbs/00_settings.ipynb #f92505ea
 SETTINGS_FILE, SECTION = 'settings.ini', 'emoxnet'
@@ -214,3 +216,64 @@ def demo_checkpoint(settings: Settings | None = None) -> Path | None:
     if s.demo_model == 'bundled': return None
     if not Path(s.demo_model).is_dir(): raise s.error('demo_model', f'{s.demo_model}: no such folder', "'bundled' or a checkpoint folder")
     return Path(s.demo_model)
+
+# %% ../nbs/00_settings.ipynb #cfg00002
+_PLURAL = {str: 'strings', int: 'integers', float: 'numbers', bool: 'true/false values'}
+
+def _expected(hint) -> str:
+    "What a field annotation accepts, as JSON, in words."
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType): return ' or '.join(_expected(a) for a in args)
+    if hint is type(None): return 'null'
+    if dataclasses.is_dataclass(hint): return f'an object of {hint.__name__} fields'
+    words = {bool: 'true or false', int: 'an integer', float: 'a number', str: 'a string', dict: 'an object', list: 'a list', tuple: 'a list'}
+    if hint in words: return words[hint]
+    if origin is dict: return 'an object'
+    if origin in (tuple, list) and args:
+        if origin is tuple and args[-1] is not Ellipsis: return f"a list of {len(args)} {_PLURAL.get(args[0], 'values')}"
+        return f"a list of {_PLURAL.get(args[0], 'values')}"
+    return 'any value'
+
+def _shown(v) -> str:
+    "A value as the JSON file spells it (shortened)."
+    s = json.dumps(v, default=str)
+    return s if len(s) <= 60 else s[:57] + '...'
+
+def _problem(v) -> str:
+    "What is wrong with a value that does not fit its field, in words."
+    if isinstance(v, float) and not math.isfinite(v): return f'{_shown(v)} is not a finite number'
+    if v is None: return 'null is not allowed'
+    kind = {bool: 'a boolean', str: 'a string', int: 'an integer', float: 'a decimal number'}.get(type(v))
+    return f'{_shown(v)} is {kind}' if kind else f'{_shown(v)} does not fit'
+
+def check_fields(cls, d, source: str | Path, prefix: str = '') -> dict:
+    "`d` (a JSON object read from `source`) checked against the fields of dataclass `cls`: `SettingsError` for an unknown key, a wrong type or a non-finite number."
+    if not isinstance(d, dict): raise SettingsError(prefix.rstrip('.') or None, f'{_shown(d)} is not an object', source, expected=f'an object of {cls.__name__} fields')
+    hints, names = typing.get_type_hints(cls), [f.name for f in dataclasses.fields(cls)]
+    for k, v in d.items():
+        if k not in names:
+            near = difflib.get_close_matches(str(k), names, 1, 0.6)
+            raise SettingsError(prefix + str(k), f'unknown {cls.__name__} field' + (f' (did you mean {near[0]}?)' if near else ''), source,
+                                expected='one of ' + ', '.join(names))
+        hint = hints[k]
+        if not fits_type(v, hint):
+            raise SettingsError(prefix + k, _problem(v), source, expected=_expected(hint))
+        inner = next((a for a in (hint, *typing.get_args(hint)) if dataclasses.is_dataclass(a)), None)
+        if inner is not None and isinstance(v, dict): check_fields(inner, v, source, f'{prefix}{k}.')
+    return d
+
+def read_json_file(path: str | Path, flag: str | None = None):
+    "The JSON document in the file `path`; errors name the file (and the command-line `flag` that gave it)."
+    p, who = Path(path).expanduser(), f'{flag} {path}' if flag else str(path)
+    if p.is_dir(): raise SettingsError(None, 'is a folder', who, expected='a JSON file')
+    if not p.exists(): raise FileNotFoundError(f'{who}: no such file')
+    try: return json.loads(p.read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise SettingsError(None, f'not valid JSON ({e})', who) from None
+
+def load_config(cls, path: str | Path, flag: str | None = None):
+    "An instance of dataclass `cls` from the JSON file `path` (`check_fields`); the dataclass's own checks name the file too."
+    d = check_fields(cls, read_json_file(path, flag), path)
+    try: return cls(**d)
+    except (ValueError, KeyError, TypeError) as e:
+        if isinstance(e, SettingsError): raise
+        raise SettingsError(None, str(e.args[0] if e.args else e), path) from None

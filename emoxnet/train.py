@@ -22,7 +22,8 @@ from tqdm import tqdm
 
 from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
-from .settings import load_settings
+from .settings import load_settings, check_fields, read_json_file, load_config
+from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits   # class_logits: also importable from here
@@ -32,8 +33,9 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
            'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView',
            'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view',
-           'predict_logits', 'evaluate', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress',
-           'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp', 'add_cli', 'train_main']
+           'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'check_out_dir', 'Learner', 'Resume',
+           'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend',
+           'MixUp', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -520,6 +522,41 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
     return load_file(str(path / 'rng.safetensors')), d['rng'], d['finished']
 
+# %% ../nbs/12_train.ipynb #keep0002
+def _count(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
+
+def stop_summary(info: dict) -> str:
+    "How a run ended, in words, from its `metrics.json` (or `fit`'s result): `stop_reason`, `epochs`, `steps`, `config`."
+    r, e, s = info.get('stop_reason'), info.get('epochs') or 0, info.get('steps') or 0
+    cfg = info.get('config') or {}
+    cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg
+    of = f"{e} of {_count(cfg['epochs'], 'epoch')} complete" if cfg.get('epochs') else _count(e, 'complete epoch')
+    if r == 'epochs': return f"all {_count(e, 'epoch')} done ({_count(s, 'step')})"
+    if r == 'early_stopping': return f"early stopping after {_count(e, 'epoch')} (patience {cfg.get('patience')}, {_count(s, 'step')})"
+    if r == 'max_steps': return f"max_steps reached at step {s} ({of})"
+    if r == 'callback': return f"a callback stopped it at step {s} ({of})"
+    return f"{r or 'unknown reason'} at step {s} ({of})"
+
+def finished_metrics(out_dir: str | Path) -> dict | None:
+    "The `metrics.json` of the run in `out_dir` if it finished (`{}` if unreadable), else None (no run, or an unfinished one resumable from `last/`)."
+    out = Path(out_dir)
+    if not (out / 'metrics.json').is_file(): return None
+    last = recover_dir(out / 'last')
+    with contextlib.suppress(OSError, ValueError):
+        if last is not None and not load_json(last / 'state.json').get('finished', True): return None   # a later run, unfinished
+    try: return load_json(out / 'metrics.json')
+    except (OSError, ValueError): return {}
+
+def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
+    "Refuse (`ValueError`) a new run over a finished one in `out_dir`, unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
+    if out_dir is None or resume or overwrite: return
+    info = finished_metrics(out_dir)
+    if info is None: return
+    how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
+           else " (--resume continues an unfinished run only)")
+    raise ValueError(f"--out {out_dir} holds a finished run (stopped: {stop_summary(info)}): choose another --out, "
+                     f"or pass --overwrite to replace it{how}")
+
 # %% ../nbs/12_train.ipynb #b27fd3de
 VALID_COLUMNS = {'valid_loss': 'nll', 'valid_acc': 'accuracy', 'valid_macro_f1': 'macro_f1'}   # history column -> report key
 
@@ -577,7 +614,8 @@ class Learner:
     "The one training loop: set-up here, then `fit()` runs the named steps with events around them (see the prose)."
     def __init__(self, model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
                  loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
-                 model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer):
+                 model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer, overwrite: bool = True):
+        check_out_dir(out_dir, resume, overwrite)             # a finished run in out_dir is kept unless told otherwise
         self.cfg = cfg = cfg or TrainConfig()
         self.t_start = time.time()
         if cfg.threads: torch.set_num_threads(cfg.threads)
@@ -807,7 +845,7 @@ class Resume(Callback):
         if last is not None and (last / 'state.json').exists():
             *self.rng, learn.finished = _load_state(st, last)
             if learn.finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): learn.finished = False
-            if learn.main and cfg.progress: print(f"resuming from {last} at step {st.step} (epoch {st.epoch}, batch {st.batch_in_epoch})")
+            if learn.main: print(f"resuming from {last} at step {st.step} (epoch {st.epoch}, batch {st.batch_in_epoch})")
         elif self.resume and learn.main and cfg.progress: print(f"nothing to resume in {learn.out}; starting from scratch")
         if not learn.finished: st.stop_reason = None
     def before_train(self):   # the RNG states of the interrupted run, right before its next batch
@@ -912,9 +950,9 @@ def default_callbacks(resume: bool = False) -> list[Callback]:
 # %% ../nbs/12_train.ipynb #e21a60c6
 def fit(model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
         loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
-        model_config: ModelConfig | None = None) -> dict:
+        model_config: ModelConfig | None = None, overwrite: bool = True) -> dict:
     "Train `model` on `data['train']`, select on `valid`, report on `test`; see the notebook for files and the result dict."
-    return Learner(model, data, cfg, out_dir, loss, callbacks, resume, model_config).fit()
+    return Learner(model, data, cfg, out_dir, loss, callbacks, resume, model_config, overwrite=overwrite).fit()
 
 # %% ../nbs/12_train.ipynb #07f350e2
 def blend(a, b, lam):
@@ -960,7 +998,8 @@ def add_cli(parser: argparse.ArgumentParser):
                    help="start from pretrained weights: timm's hub weights (no value) or a local .safetensors/.pth/checkpoint folder")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
-    p.add_argument('--config', help='JSON file of TrainConfig fields (flags override it)')
+    p.add_argument('--overwrite', action='store_true', help='replace a finished run in OUT (without it such a folder is refused)')
+    p.add_argument('--config', metavar='FILE', help='JSON file of TrainConfig fields (flags override it)')
     add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices())
     p.set_defaults(func=train_main)
 
@@ -970,26 +1009,45 @@ def _parse_class_weights(v: str | None):
     try: return [float(x) for x in v.split(',')]
     except ValueError: raise ValueError(f"--class-weights {v!r}: expected 'inverse_frequency', 'none' or comma-separated numbers") from None
 
-def train_main(args) -> int:
-    "Run `emoxnet train`."
-    d = load_json(args.config) if args.config else {}
+def _train_config(args, s) -> TrainConfig:
+    "The run's `TrainConfig`: `--config FILE` (checked field by field, `check_fields`), the flags over it, then settings `s` (device, threads)."
+    d = check_fields(TrainConfig, read_json_file(args.config, '--config'), args.config) if args.config else {}
     for f in fields(TrainConfig):
         v = getattr(args, f'tc_{f.name}', None)
         if v is not None: d[f.name] = v
     if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'])
-    s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
     if d.get('device') is None: d['device'] = s.allowed('device', TrainConfig.choices()['device'], 'emoxnet train')
     if d.get('threads') is None: d['threads'] = s.threads
+    return TrainConfig.from_dict(d)
+
+def _interrupted(out: str | Path) -> KeyboardInterrupt:
+    "Ctrl-C during `emoxnet train`: the `KeyboardInterrupt` whose message says what there is to resume from (the CLI prints it as one line)."
+    for bar in list(getattr(tqdm, '_instances', ())): bar.close()   # clear a progress bar before that line
+    last = recover_dir(Path(out) / 'last')
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        st = load_json(last / 'state.json') if last is not None else {}
+        if st and not st.get('finished'):
+            return KeyboardInterrupt(f"the last checkpoint is in {last} (epoch {st['epoch']}, step {st['step']}); "
+                                     f"rerun the same command with --resume to continue")
+    return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
+
+def train_main(args) -> int:
+    "Run `emoxnet train`."
+    s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
+    cfg = _train_config(args, s)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{args.arch}")
-    cfg = TrainConfig.from_dict(d)
-    splits = load_data(args.data, args.format, cfg.seed, getattr(args, 'synth_config', None))
-    pretrained = args.pretrained
-    in_chans = args.in_chans or (3 if pretrained else 1)
-    mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or 48, drop_rate=args.drop_rate, pretrained=pretrained)
-    res = fit(mcfg, splits, cfg, out, resume=args.resume)
+    check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
+    if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
+    synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
+    try:
+        splits = load_data(args.data, args.format, cfg.seed, synth)
+        in_chans = args.in_chans or (3 if args.pretrained else 1)
+        mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or 48, drop_rate=args.drop_rate, pretrained=args.pretrained)
+        res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
+    except KeyboardInterrupt: raise _interrupted(out) from None
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}
-        print(f"{out}: {res['stop_reason']} after {res['epochs']} epochs / {res['steps']} steps; "
+        print(f"{out}: stopped: {stop_summary(res)}; "
               + (f"{'test' if res['test'] else 'valid'} accuracy {t['accuracy']:.4f}, macro-F1 {t['macro_f1']:.4f}" if t else 'no evaluation split'))
     return 0

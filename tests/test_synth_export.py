@@ -227,3 +227,12 @@ def test_cli_synth(emoxnet_cmd, tmp_path):
     assert (tmp_path / 'sf' / 'fer2013' / 'fer2013new.csv').is_file() and (tmp_path / 'sf' / 'summary.json').is_file()
     bad = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'x'), '--export', 'fer2014'], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and 'unknown export format' in bad.stderr
+
+def test_cli_synth_bad_config_is_one_line(emoxnet_cmd, tmp_path):
+    "A SynthConfig file with a misspelt key: one line naming the file, the key and a close match; exit 2, nothing written."
+    (tmp_path / 'bad.json').write_text('{"n_subject": 10}')
+    r = subprocess.run([*emoxnet_cmd, 'synth', '--config', str(tmp_path / 'bad.json'), '--out', str(tmp_path / 'out')],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr, r.stderr
+    assert f"{tmp_path / 'bad.json'}: n_subject: unknown SynthConfig field (did you mean n_subjects?)" in r.stderr
+    assert not (tmp_path / 'out').exists()

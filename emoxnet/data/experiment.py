@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 
 # %% ../../nbs/06_data.experiment.ipynb #44701498
 from __future__ import annotations
-import dataclasses, os
+import dataclasses, difflib, os
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +17,7 @@ from ..core import BASIC, Registry
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
-from ..settings import resolve_data
+from ..settings import DATASET_FORMATS, load_config, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
@@ -96,20 +96,30 @@ DATA_SOURCES = Registry('data source')
 def _toy_source(seed: int = 0, synth=None) -> FERSplits: return toy_splits(seed=seed)
 
 @DATA_SOURCES.register('synthfacs')
-def _synthfacs_source(seed: int = 0, synth: dict | str | Path | None = None) -> FERSplits:
-    "`synth`: a dict of `SynthConfig` fields or a SynthConfig JSON file (its own seed decides the images)."
-    cfg = SynthConfig(**synth) if isinstance(synth, dict) else SynthConfig.load(synth) if synth else SynthConfig()
+def _synthfacs_source(seed: int = 0, synth: SynthConfig | dict | str | Path | None = None) -> FERSplits:
+    "`synth`: a `SynthConfig`, a dict of its fields or a SynthConfig JSON file (checked by `load_config`; its own seed decides the images)."
+    if isinstance(synth, SynthConfig): cfg = synth
+    else: cfg = SynthConfig(**synth) if isinstance(synth, dict) else load_config(SynthConfig, synth) if synth else SynthConfig()
     return generate(cfg)
+
+def _no_loader(data: str, exists: bool, who: str | None = None, format_flag: str = '--format') -> ValueError:
+    "The error for a `data` given without a loader name (`who`: how the caller spells it): pass one (an existing path), or there is no such path or dataset name."
+    who = who or f'--data {data}'
+    if exists: return ValueError(f"{who}: pass {format_flag} (the dataset's loader name, e.g. ferplus, rafdb)")
+    names = [*DATA_SOURCES, *DATASET_FORMATS]
+    near = difflib.get_close_matches(str(data), names, 1, 0.6)
+    return ValueError(f"{who}: no such file or folder, and not a dataset name" + (f" (did you mean {near[0]}?)" if near else '')
+                      + f"; names: {', '.join(names)} (a name's folder is set in settings.ini)")
 
 def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
               format: str | None = None, # the loader name for a path ('fer2013', 'ferplus', 'rafdb', ...)
               seed: int = 0, # the toy set's seed
-              synth: dict | str | Path | None = None, # SynthConfig fields or JSON file for 'synthfacs'
+              synth: SynthConfig | dict | str | Path | None = None, # a SynthConfig, its fields or its JSON file for 'synthfacs'
               **load_kwargs) -> FERSplits:
     "`'toy'`, `'synthfacs'` (generated) or a dataset path read by the loader `format`."
     if data in DATA_SOURCES: return DATA_SOURCES[data](seed=seed, synth=synth)
     data, format = resolve_data(data, format)   # a dataset name: its folder and loader from settings.ini
-    if not format: raise ValueError(f"--data {data}: pass --format (the dataset's loader name)")
+    if not format: raise _no_loader(data, Path(data).exists())
     return load_dataset(data, format, **load_kwargs)
 
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
@@ -137,7 +147,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
     "Splits for an experiment: 'synthfacs' (kwargs for `SynthConfig` in `synth`), 'toy', or a dataset path + `data_format`."
     if data not in DATA_SOURCES:
         data, data_format = resolve_data(data, data_format)   # a dataset name: folder and loader from settings.ini
-        if not data_format: raise ValueError(f"data={data!r}: pass data_format (the loader name, e.g. 'ferplus', 'rafdb')")
+        if not data_format: raise _no_loader(data, resolve_path(data).exists(), f'data={data!r}', 'data_format')
         data, load_kwargs = resolve_path(data), {**DATA_DEFAULTS.get(data_format, {}), **load_kwargs}
     splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
     if max_items:

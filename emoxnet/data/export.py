@@ -22,6 +22,7 @@ from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
+from ..settings import load_config
 
 # %% auto #0
 __all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
@@ -302,7 +303,7 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
 # %% ../../nbs/05_data.export.ipynb #1b711dec
 def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
-    cfg = SynthConfig.load(args.config) if args.config else SynthConfig()
+    cfg = load_config(SynthConfig, args.config, '--config') if args.config else SynthConfig()   # each field checked, errors name the key
     cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed') if getattr(args, k) is not None})
     compound = SynthConfig.compound(seed=cfg.seed, **({'n_subjects': args.compound_subjects} if args.compound_subjects else {}))
     out = Path(args.out)

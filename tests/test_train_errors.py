@@ -1,0 +1,101 @@
+"""`emoxnet train` (and `bench`) as a user meets their mistakes: one line on stderr and exit code 2 (130 for Ctrl-C), never a
+traceback; a finished run is never silently replaced."""
+import os, signal, subprocess, time
+
+import pytest
+
+from emoxnet.cli import main
+
+TOY = ['--data', 'toy', '--arch', 'test_convnext', '--size', '32', '--batch-size', '64', '--no-progress']
+
+
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    "Run `emoxnet ARGS` in this process: `(exit code, stdout, stderr)`."
+    rc = main(list(args))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def _one_error_line(err: str, command: str = 'train') -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f'emoxnet {command}: error: ') and 'Traceback' not in err, err
+    return lines[0]
+
+
+def test_a_finished_run_is_kept_unless_overwrite(capsys, tmp_path):
+    out = tmp_path / 'run'
+    rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out))
+    assert rc == 0 and so.strip().splitlines()[-1].startswith(f'{out}: stopped: all 1 epoch done (4 steps); test accuracy '), so
+    before = (out / 'metrics.json').read_text()
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(out))
+    line = _one_error_line(err)
+    assert rc == 2 and f'--out {out} holds a finished run (stopped: all 1 epoch done (4 steps))' in line and '--overwrite' in line, line
+    assert (out / 'metrics.json').read_text() == before                       # untouched
+    rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(out), '--overwrite')
+    assert rc == 0 and 'stopped: max_steps reached at step 1 (0 of 1 epoch complete)' in so, so
+
+
+@pytest.mark.parametrize('flag,text,expected', [
+    ('--synth-config', '{"n_subject": 10}', 'n_subject: unknown SynthConfig field (did you mean n_subjects?) (expected one of classes, n_subjects,'),
+    ('--synth-config', '{"n_subjects": "ten"}', 'n_subjects: "ten" is a string (expected an integer)'),
+    ('--synth-config', '{"n_subjects": NaN}', 'n_subjects: NaN is not a finite number (expected an integer)'),
+    ('--synth-config', '{"n_subjects": 0}', 'n_subjects and images_per_subject must be >= 1'),
+    ('--config', '{"epochs": "3"}', 'epochs: "3" is a string (expected an integer)'),
+    ('--config', '{"augment": {"flip": "yes"}, "batch_size": 2.5}', 'batch_size: 2.5 is a decimal number (expected an integer)'),
+])
+def test_config_file_mistakes_name_the_file_and_key(capsys, tmp_path, flag, text, expected):
+    f = tmp_path / 'c.json'; f.write_text(text)
+    rc, _, err = _cli(capsys, 'train', '--data', 'synthfacs', '--arch', 'resnet10t_nano', '--out', str(tmp_path / 'o'), flag, str(f))
+    line = _one_error_line(err)
+    assert rc == 2 and f'{f}: {expected}' in line, line
+    assert not (tmp_path / 'o').exists()
+
+
+@pytest.mark.parametrize('flag', ['--config', '--synth-config'])
+def test_missing_config_file_names_the_flag(capsys, tmp_path, flag):
+    rc, _, err = _cli(capsys, 'train', '--data', 'synthfacs', '--out', str(tmp_path / 'o'), flag, str(tmp_path / 'nope.json'))
+    assert rc == 2 and _one_error_line(err) == f"emoxnet train: error: {flag} {tmp_path / 'nope.json'}: no such file"
+
+
+def test_unknown_data_name_lists_the_names(capsys, tmp_path):
+    rc, _, err = _cli(capsys, 'train', '--data', 'nosuchname', '--out', str(tmp_path / 'o'))
+    line = _one_error_line(err)
+    assert rc == 2 and '--data nosuchname: no such file or folder, and not a dataset name; names: toy, synthfacs, fer2013, ferplus' in line, line
+    assert 'pass --format' not in line
+
+
+def test_unknown_benchmark_fails_before_anything_is_printed(capsys):
+    rc, so, err = _cli(capsys, 'bench', 'foo')
+    assert rc == 2 and so == '' and "unknown benchmark 'foo'; available: data, e2e, faces, models, synth, video" in _one_error_line(err, 'bench')
+
+
+def _train_until(cmd: list[str], ready, timeout: float = 240) -> subprocess.CompletedProcess:
+    "Start `cmd`, wait until `ready(process)`, press Ctrl-C (SIGINT); the finished process with its output."
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'})
+    t0 = time.time()
+    try:
+        while not ready(p):
+            assert p.poll() is None and time.time() - t0 < timeout, 'the run ended before it could be interrupted'
+            time.sleep(0.2)
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None: p.kill()
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
+def test_ctrl_c_prints_one_line_and_how_to_resume(emoxnet_cmd, tmp_path):
+    out = tmp_path / 'run'
+    cmd = [*emoxnet_cmd, 'train', *TOY, '--batch-size', '16', '--epochs', '200', '--checkpoint-every', '3', '--out', str(out)]
+    r = _train_until(cmd, lambda p: (out / 'last' / 'state.json').exists())
+    assert r.returncode == 130, r.stderr[-2000:]
+    assert 'Traceback' not in r.stderr, r.stderr[-2000:]
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f'emoxnet train: interrupted; the last checkpoint is in {out / "last"} (epoch ') and \
+        last.endswith('rerun the same command with --resume to continue'), last
+    # resuming says so on stdout even with --no-progress (read as it comes: the resume line, then interrupt again)
+    lines = []
+    r = _train_until([*cmd, '--resume'], lambda p: lines.append(p.stdout.readline()) or 'resuming from' in lines[-1])
+    assert r.returncode == 130 and lines[-1].startswith(f'resuming from {out / "last"} at step '), (lines, r.stderr[-2000:])
