@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write
+from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits
@@ -650,9 +650,7 @@ def _load_progress(path: Path, bank: FeatureBank) -> tuple[nn.Module, dict] | No
 
 def record_from_json(r: dict) -> dict:
     "A step record read back from JSON: accuracies that were NaN (no test image of the class) and that JSON stores as null are NaN again."
-    nan = lambda v: float('nan') if v is None else v
-    return {**r, **{k: nan(r[k]) for k in ('acc', 'old_acc', 'new_acc') if k in r},
-            'per_class': {c: nan(v) for c, v in r.get('per_class', {}).items()}}
+    return {**nulls_to_nan(r, ('acc', 'old_acc', 'new_acc')), 'per_class': nulls_to_nan(r.get('per_class', {}))}
 
 # %% ../nbs/17_continual.ipynb #ea403779
 def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Sequence[str], out_dir: str | Path | None = None,

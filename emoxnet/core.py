@@ -16,8 +16,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'to_json', 'save_json', 'load_json', 'jsonable', 'atomic_dir', 'recover_dir', 'Registry',
-           'add_dataclass_args', 'fits_type', 'cell_assignments', 'fits_annotation', 'check_parameters']
+           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'atomic_dir', 'recover_dir', 'Registry',
+           'add_dataclass_args', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'check_parameters']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -189,6 +189,10 @@ def jsonable(obj):
     "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."
     return json.loads(to_json(obj))
 
+def nulls_to_nan(d: dict, keys: Sequence[str] | None = None) -> dict:
+    "`d` (numbers read back from JSON) with None at `keys` (default: every key) as NaN again: undoes what `to_json` does to NaN."
+    return {k: float('nan') if v is None and (keys is None or k in keys) else v for k, v in d.items()}
+
 def _finite(o):
     "`o` with every NaN or infinite float replaced by None: JSON has no such numbers, and jq, browsers and JavaScript reject them."
     if isinstance(o, float): return o if np.isfinite(o) else None
@@ -284,7 +288,7 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
     return names
 
 # %% ../nbs/00_core.ipynb #a1c0p002
-import ast, dataclasses, difflib, math, numbers, re, types, typing
+import ast, dataclasses, difflib, math, numbers, types, typing
 
 _ANNOTATION_NAMES = {'Optional': typing.Optional, 'Union': typing.Union, 'None': None, 'str': str, 'int': int, 'float': float,
                      'bool': bool, 'list': list, 'tuple': tuple, 'dict': dict}
@@ -305,6 +309,11 @@ def fits_type(v, hint) -> bool:
         if origin is tuple and args and args[-1] is not Ellipsis: return len(v) == len(args) and all(map(fits_type, v, args))
         return not args or all(fits_type(x, args[0]) for x in v)
     return True   # Any, Path, ...: not checked here
+
+def did_you_mean(name, names: Iterable[str]) -> str:
+    "`' (did you mean X?)'` with the closest of `names` to a mistyped `name`, or `''` when none is close: the one hint of every error about a name."
+    near = difflib.get_close_matches(str(name), list(names), 1, 0.6)
+    return f' (did you mean {near[0]}?)' if near else ''
 
 def cell_assignments(src: str) -> dict[str, str | None]:
     "Names a cell assigns at its top level, each with its annotation as text (None without one)."
@@ -336,9 +345,9 @@ def check_parameters(history: Sequence[str] | None = None, # executed cell sourc
     inj = [i for i, s in enumerate(history) if s.startswith('# Parameters\n')]
     if not inj or inj[-1] == 0: return
     declared, given = cell_assignments(history[inj[-1] - 1]), cell_assignments(history[inj[-1]])
-    if unknown := [k for k in given if k not in declared]:
-        close = {k: difflib.get_close_matches(k, declared, 1) for k in unknown}
-        raise ValueError(f"unknown parameter(s): " + ', '.join(k + (f" (did you mean {close[k][0]}?)" if close[k] else '') for k in unknown)
+    if unknown := [k for k in given if k not in declared and not k.startswith('PAPERMILL_')]:   # --inject-paths adds PAPERMILL_INPUT_PATH ...
+        raise ValueError(f"unknown parameter(s): " + ', '.join(k + did_you_mean(k, declared) for k in unknown)
                          + f"; this notebook takes: {', '.join(declared)} (papermill --help-notebook describes them)")
-    if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if not fits_annotation(ns.get(k), declared[k])]:
-        raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p passes text, numbers, True/False and None; give a list or a dict as YAML: -y 'methods: [psmr_kd, joint]')")
+    if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if k in declared and not fits_annotation(ns.get(k), declared[k])]:
+        raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p reads True/False, None and numbers as such: -r NAME VALUE "
+                         "passes text as it is; a list or a dict goes as YAML: -y 'methods: [psmr_kd, joint]')")

@@ -17,20 +17,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev
+from .core import save_json, load_json, code_version, git_rev, jsonable
 from .data.core import FERSplits
-from .models import ARCHS, ModelConfig, count_params, unwrap
+from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, load_ensemble, is_ensemble, ensemble_member_logits,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
-           'KDLoss', 'student_loss', 'variant_mixup', 'train_students', 'known_arch', 'ExperimentConfig', 'smoke',
-           'in_test', 'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table',
-           'results_markdown']
+           'KDLoss', 'student_loss', 'variant_mixup', 'train_students', 'ExperimentConfig', 'smoke', 'in_test',
+           'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -161,13 +160,6 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
 # %% ../nbs/14_distill.ipynb #a4b84a7c
 AUGMENT_LIGHT = {'flip': 0.5, 'scale': [0.9, 1.0], 'rotate': 5.0, 'jitter': 0.1, 'erase': 0.0}   # for short schedules
 
-def known_arch(name: str) -> bool:
-    "Is `name` an architecture `create_model` builds: a named variant of `ARCHS`, a module of `WORKSPACE_ARCHS`, or a timm model?"
-    import timm
-    from emoxnet.archs import WORKSPACE_ARCHS
-    a = ARCHS.get(name)
-    return name in WORKSPACE_ARCHS or timm.is_model(a.timm_name if a is not None else name)
-
 @dataclass
 class ExperimentConfig:
     "Parameters of an EmoXNet / EmoXNetLite experiment (the papermill notebooks' `parameters` cell)."
@@ -267,9 +259,10 @@ def teacher_settings(ens_dir: Path) -> dict:
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens: EmoXNet, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
-    t = teacher_settings(ens_dir)
-    want = {'members': list(cfg.members), 'member_epochs': cfg.member_epochs, 'member_lr': cfg.member_lr}
-    diff = [f"{k} {t[k]!r} (asked: {want[k]!r})" for k in want if t[k] is not None and t[k] != want[k]]
+    t, want = teacher_settings(ens_dir), cfg.member_train()
+    diff = [f"members {t['members']} (asked: {list(cfg.members)})"] if t['members'] != _unique_names(list(cfg.members)) else []
+    if tc := (load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}).get('train_config'):
+        new = jsonable(want.to_dict()); diff += [f"{k} {tc.get(k)!r} (asked: {new[k]!r})" for k in want.changed(tc)]
     if diff: raise ValueError(f"{ens_dir}: the ensemble there has {', '.join(diff)}; use another out_dir, delete the folder to retrain it, "
                               "or pass it as ensemble_dir to distil from it as it is")
 

@@ -521,12 +521,12 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
         return load_checkpoint(run / 'checkpoint')[0], load_json(run / 'metrics.json')
     if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fingerprint))):
         shutil.rmtree(run)   # never resume a run that saw other data
-    elif (run / 'metrics.json').exists():   # finished, same data, other settings: it cannot be resumed, and it is not thrown away silently
+    elif (run / 'metrics.json').exists():   # finished, same data: resumable if only max_steps changed, else refused (never thrown away silently)
         old = load_json(run / 'metrics.json'); new = jsonable(cfg.to_dict())
-        diff = [f"{k} {old.get('config', {}).get(k)!r} -> {new[k]!r}" for k in cfg.changed(old.get('config') or {})]
+        diff = [f"{k} {old.get('config', {}).get(k)!r} -> {new[k]!r}" for k in cfg.changed(old.get('config') or {}, resume=True)]
         if old.get('model_config') != jsonable(mcfg.to_dict()): diff.append('model_config')
-        raise ValueError(f"{run}: holds a finished run of this member with other settings ({', '.join(diff)}); "
-                         "use another output folder, or delete this one to train it again")
+        if diff: raise ValueError(f"{run}: holds a finished run of this member with other settings ({', '.join(diff)}); "
+                                  "use another output folder, or delete this one to train it again")
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)
     log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")

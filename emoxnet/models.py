@@ -20,8 +20,8 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet',
-           'CPUMaxPool2d', 'fast_cpu_pools', 'create_model', 'count_params', 'read_state_dict', 'load_backbone',
-           'check_arch', 'unwrap', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly',
+           'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'read_state_dict',
+           'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly',
            'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
@@ -198,6 +198,11 @@ def fast_cpu_pools(model: nn.Module) -> nn.Module:
 # %% ../nbs/10_models.ipynb #81ba6c81
 from .archs import WORKSPACE_ARCHS   # torch modules written here (imported models); looked up before timm
 
+def known_arch(name: str) -> bool:
+    "Is `name` an architecture `create_model` builds: a named variant of `ARCHS`, a module of `WORKSPACE_ARCHS`, or a timm model (pretrained tags allowed)?"
+    a = ARCHS.get(name)
+    return name in WORKSPACE_ARCHS or timm.is_model(a.timm_name if a is not None else name)
+
 def create_model(cfg: ModelConfig) -> nn.Module:
     "Build `cfg.arch` (a `WORKSPACE_ARCHS` name, else timm) with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`; its max pools are `CPUMaxPool2d`."
     if cfg.arch in WORKSPACE_ARCHS:
@@ -218,12 +223,10 @@ def create_model(cfg: ModelConfig) -> nn.Module:
                 f"machine and the weights are not in the local cache. Download them on a machine with network "
                 f"(e.g. timm.create_model({cfg.arch!r}, pretrained=True) there, then save_file(model.state_dict(), "
                 f"'{cfg.arch}.safetensors')) and pass pretrained='/path/to/{cfg.arch}.safetensors', or use pretrained=False")
+    if not known_arch(cfg.arch):
+        close = timm.list_models(f'*{cfg.arch.split(".")[0][:6]}*')[:8]
+        raise KeyError(f"unknown timm architecture {cfg.arch!r}" + (f"; similar: {', '.join(close)}" if close else ''))
     try: model = timm.create_model(cfg.arch, pretrained=cfg.pretrained is True, **kw)
-    except RuntimeError as e:
-        if 'Unknown model' in str(e):
-            close = timm.list_models(f'*{cfg.arch.split(".")[0][:6]}*')[:8]
-            raise KeyError(f"unknown timm architecture {cfg.arch!r}" + (f"; similar: {', '.join(close)}" if close else '')) from None
-        raise
     except Exception as e:
         if cfg.pretrained is True:
             raise PretrainedUnavailable(f"could not load timm's pretrained weights for {cfg.arch!r} ({type(e).__name__}: {e}); "

@@ -6,11 +6,11 @@ Docs: https://emoxnet.github.io/emoxnet/settings.html.md"""
 
 # %% ../nbs/00_settings.ipynb #ce2afc34
 from __future__ import annotations
-import configparser, dataclasses, difflib, json, math, numbers, os, re, types, typing
+import configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import fits_type   # the one check of a value against a type annotation
+from .core import did_you_mean, fits_type   # the one name hint and the one check of a value against a type annotation
 
 
 # %% auto #0
@@ -161,13 +161,11 @@ def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
     except configparser.Error as e: raise _parser_error(e, file, text) from None
     lines = _key_lines(text)
     if SECTION not in cp:
-        near = difflib.get_close_matches(SECTION, cp.sections(), 1, 0.6)
-        raise SettingsError(None, f'no [{SECTION}] section' + (f' ([{near[0]}] is a typo?)' if near else ''), file, expected=f'[{SECTION}] holding the settings')
+        raise SettingsError(None, f'no [{SECTION}] section' + did_you_mean(SECTION, cp.sections()), file, expected=f'[{SECTION}] holding the settings')
     values = {}
     for key, value in cp[SECTION].items():
         if key not in SETTING_KEYS:
-            near = difflib.get_close_matches(key, SETTING_KEYS, 1, 0.6)
-            raise SettingsError(key, 'unknown setting' + (f' (did you mean {near[0]}?)' if near else ''), file, lines.get(key),
+            raise SettingsError(key, 'unknown setting' + did_you_mean(key, SETTING_KEYS), file, lines.get(key),
                                 'one of ' + ', '.join(SETTING_KEYS))
         values[key] = value.strip()
     return values, lines
@@ -252,8 +250,7 @@ def check_fields(cls, d, source: str | Path, prefix: str = '') -> dict:
     hints, names = typing.get_type_hints(cls), [f.name for f in dataclasses.fields(cls)]
     for k, v in d.items():
         if k not in names:
-            near = difflib.get_close_matches(str(k), names, 1, 0.6)
-            raise SettingsError(prefix + str(k), f'unknown {cls.__name__} field' + (f' (did you mean {near[0]}?)' if near else ''), source,
+            raise SettingsError(prefix + str(k), f'unknown {cls.__name__} field' + did_you_mean(k, names), source,
                                 expected='one of ' + ', '.join(names))
         hint = hints[k]
         if not fits_type(v, hint):

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
@@ -519,6 +519,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if scaler is not None and d.get('scaler'): scaler.load_state_dict(d['scaler'])
     if (path / 'best.safetensors').exists(): st.best_weights = load_file(str(path / 'best.safetensors'))
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
+    d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
     return load_file(str(path / 'rng.safetensors')), d['rng'], d['finished']
 
@@ -554,8 +555,9 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
     if info is None: return
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
            else " (--resume continues an unfinished run only)")
-    raise ValueError(f"--out {out_dir} holds a finished run (stopped: {stop_summary(info)}): choose another --out, "
-                     f"or pass --overwrite to replace it{how}")
+    what = (f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason')
+            else "a metrics.json that is not a finished training run's (unreadable, or another experiment's)")
+    raise ValueError(f"--out {out_dir} holds {what}: choose another --out (out_dir), or pass --overwrite (overwrite=True) to replace it{how}")
 
 # %% ../nbs/12_train.ipynb #b27fd3de
 VALID_COLUMNS = {'valid_loss': 'nll', 'valid_acc': 'accuracy', 'valid_macro_f1': 'macro_f1'}   # history column -> report key
@@ -615,7 +617,7 @@ class Learner:
     def __init__(self, model: nn.Module | ModelConfig, data, cfg: TrainConfig | None = None, out_dir: str | Path | None = None,
                  loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
                  model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer, overwrite: bool = True):
-        check_out_dir(out_dir, resume, overwrite)             # a finished run in out_dir is kept unless told otherwise
+        check_out_dir(out_dir, resume, overwrite)             # with overwrite=False (emoxnet train's default) a finished run in out_dir is kept
         self.cfg = cfg = cfg or TrainConfig()
         self.t_start = time.time()
         if cfg.threads: torch.set_num_threads(cfg.threads)

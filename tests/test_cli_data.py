@@ -101,3 +101,7 @@ def test_summary_rafdb_counts_original_fallback(capsys, tmp_path):
     assert json.loads(capsys.readouterr().out)['rafdb_images'] == {'aligned': 2, 'original': 1}
     with pytest.warns(UserWarning): assert main(['data', 'summary', str(tmp_path), '--format', 'rafdb']) == 0
     assert 'images: 2 aligned crops, 1 original photos' in capsys.readouterr().out
+    # a label file without test rows: an empty test split, still summarised
+    (b / 'EmoLabel' / 'list_patition_label.txt').write_text('train_00001.jpg 5\n')
+    assert main(['data', 'summary', str(tmp_path), '--format', 'rafdb', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['rafdb_images'] == {'aligned': 1, 'original': 0}

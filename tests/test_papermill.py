@@ -1,5 +1,5 @@
 "The experiment notebooks run under papermill (smoke configuration) and write the promised metrics."
-import json, subprocess, sys
+import json, re, shlex, subprocess, sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +79,35 @@ def test_bad_parameter_stops_the_notebook(tmp_path, param, message):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path / 'run').exists()   # nothing was trained or written
+
+def _documented_commands():
+    "Every `papermill nbs/X.ipynb OUT ...` command written in the README, docs/ and the notebooks, cut at its comment."
+    texts = [ROOT / 'README.md', *sorted((ROOT / 'docs').glob('*.md')), *sorted((ROOT / 'nbs').glob('*.ipynb'))]
+    for t in texts:
+        for m in re.finditer(r"papermill (nbs/[a-z_]+\.ipynb) ([^`\"|\n\\]*)", t.read_text()):
+            yield t.name, m.group(1), m.group(2).split('#')[0]
+
+@pytest.mark.parametrize('nb', EXPERIMENTS)
+def test_defaults_fit_their_annotations(nb):
+    "check_parameters would refuse a -p value that does not fit the annotation: the defaults must fit their own."
+    from emoxnet.core import cell_assignments, fits_annotation
+    src = ''.join(next(c for c in json.loads((ROOT / 'nbs' / nb).read_text())['cells']
+                       if 'parameters' in c.get('metadata', {}).get('tags', []))['source'])
+    ns = {}; exec(src, {}, ns)
+    assert not [(k, ns[k], a) for k, a in cell_assignments(src).items() if not fits_annotation(ns[k], a)]
+
+def test_documented_commands_pass_check_parameters():
+    "The -p parameters of every documented papermill command are declared and fit their annotations (as papermill parses them)."
+    from papermill.cli import _resolve_type
+    from emoxnet.core import cell_assignments, fits_annotation
+    cmds = list(_documented_commands()); assert len(cmds) > 10
+    for where, nb, rest in cmds:
+        declared = cell_assignments(''.join(next(c for c in json.loads((ROOT / nb).read_text())['cells']
+                                                  if 'parameters' in c.get('metadata', {}).get('tags', []))['source']))
+        words = shlex.split(rest)
+        for i, w in enumerate(words):
+            if w != '-p' or i + 2 >= len(words) + 1: continue
+            name, value = words[i + 1], words[i + 2] if i + 2 < len(words) else ''
+            assert name in declared, f"{where}: papermill {nb} -p {name}: not a parameter"
+            if value == 'N' or value.startswith('<'): continue   # a placeholder in prose
+            assert fits_annotation(_resolve_type(value), declared[name]), f"{where}: papermill {nb} -p {name} {value}: expected {declared[name]}"

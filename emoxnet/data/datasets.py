@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec
+from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json
 from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS
 
@@ -642,7 +642,7 @@ def _ferplus_summary_extra(path: str, args: argparse.Namespace, splits: FERSplit
 
 def _raf_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
     "How many images are RAF-DB's aligned crops and how many are original photos (`images='auto'` falls back to them)."
-    aligned = np.concatenate([ds.meta['aligned'].to_numpy(bool) for _, ds in splits.items()])
+    aligned = np.concatenate([ds.meta['aligned'].to_numpy(bool) for _, ds in splits.items() if len(ds)] or [np.zeros(0, bool)])   # an empty split has no meta columns
     return {RAF_IMAGES_KEY: {'aligned': int(aligned.sum()), 'original': int((~aligned).sum())}}
 SUMMARY_EXTRAS['rafdb'] = SUMMARY_EXTRAS['rafdb-compound'] = _raf_summary_extra
 
@@ -689,7 +689,7 @@ def data_summary(args: argparse.Namespace) -> int:
     splits = load_dataset(path, fmt, **kw)
     s = splits.summary()
     if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args, splits))
-    print(json.dumps(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
+    print(to_json(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
 
 def add_cli(p: argparse.ArgumentParser) -> None:

@@ -6,14 +6,14 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 
 # %% ../../nbs/06_data.experiment.ipynb #44701498
 from __future__ import annotations
-import dataclasses, difflib, os
+import dataclasses, os
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry
+from ..core import BASIC, Registry, did_you_mean
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -107,8 +107,7 @@ def _no_loader(data: str, exists: bool, who: str | None = None, format_flag: str
     who = who or f'--data {data}'
     if exists: return ValueError(f"{who}: pass {format_flag} (the dataset's loader name, e.g. ferplus, rafdb)")
     names = [*DATA_SOURCES, *DATASET_FORMATS]
-    near = difflib.get_close_matches(str(data), names, 1, 0.6)
-    return ValueError(f"{who}: no such file or folder, and not a dataset name" + (f" (did you mean {near[0]}?)" if near else '')
+    return ValueError(f"{who}: no such file or folder, and not a dataset name" + did_you_mean(data, names)
                       + f"; names: {', '.join(names)} (a name's folder is set in settings.ini)")
 
 def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
