@@ -20,8 +20,8 @@ from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly
 
 # %% auto #0
 __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
-           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_main', 'add_cli',
-           'bench_models', 'speed_goals']
+           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx',
+           'export_main', 'add_cli', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
@@ -121,12 +121,24 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     return {'onnx': onnx_p, 'torchscript': ts_p, 'config': out / 'config.json', 'check': chk}
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
+def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
+                        atol: float = 1e-4) -> Path:
+    "ONNX of `model` at `path`, kept only if ONNX Runtime reproduces torch's logits to `atol` (traced on a batch of 2, checked on 3: the batch axis must really be dynamic)."
+    path, cfg = Path(path), cfg or unwrap(model).model_config
+    tmp = export_onnx(model, path.with_name(f'.{path.name}.unchecked'), example=example_input(cfg, 2))
+    err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
+    if err > atol:
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
+    os.replace(tmp, path)
+    return path
+
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
     src = Path(args.checkpoint).expanduser()
     if args.out is None:
-        from emoxnet.predict import EmotionRecognizer
-        path = EmotionRecognizer.from_checkpoint(src).export_onnx()
+        from emoxnet.ensemble import load_any
+        path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx')
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
         return 0
     r = export_model(src, args.out, opset=args.opset); c = r['check']

@@ -20,7 +20,7 @@ from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
 from .ensemble import is_ensemble, load_ensemble
-from .deploy import example_input, export_onnx, onnx_session, onnx_logits, check_export
+from .deploy import export_checked_onnx, onnx_session, onnx_logits
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
@@ -246,14 +246,7 @@ class EmotionRecognizer:
         "Write the classifier as ONNX (default: `model.onnx` in the checkpoint folder) and keep it only if ONNX Runtime reproduces torch's logits to `atol`."
         path = Path(path) if path is not None else (self.path / 'model.onnx' if self.path else None)
         if path is None: raise ValueError("export_onnx: pass a path (this recognizer has no checkpoint folder)")
-        with self._lock:   # traced on a batch of 2, checked on a batch of 3: the batch axis must really be dynamic
-            tmp = export_onnx(self.model, path.with_name(f'.{path.name}.unchecked'), example=example_input(self.config, 2))
-            err = check_export(self.model, onnx_path=tmp, x=example_input(self.config, 3, seed=1))['onnx_max_logit_diff']
-        if err > atol:
-            tmp.unlink(missing_ok=True)
-            raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
-        os.replace(tmp, path)
-        return path
+        with self._lock: return export_checked_onnx(self.model, path, self.config, atol)
 
 # %% ../nbs/22_predict.ipynb #6ee8defc
 PALETTE: dict[str, tuple[int, int, int]] = {
