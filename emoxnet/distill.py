@@ -251,17 +251,20 @@ def gap_closed(kd: float, scratch: float, ensemble: float) -> float | None:
     d = ensemble - scratch
     return None if abs(d) < 1e-12 else (kd - scratch) / d
 
+def _teacher_train_config(ens_dir: Path) -> dict:
+    "The shared `TrainConfig` the ensemble in `ens_dir` was trained with, as its `metrics.json` records it (`{}` when not recorded)."
+    return (load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}).get('train_config') or {}
+
 def teacher_settings(ens_dir: Path) -> dict:
     "What the ensemble in `ens_dir` really is: its members, and the epochs and learning rate they were trained with (when recorded)."
-    info = load_json(ens_dir / 'ensemble.json'); m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    tc = m.get('train_config') or {}
-    return {'members': [x['name'] for x in info.get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr')}
+    tc = _teacher_train_config(ens_dir)
+    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr')}
 
-def _same_teacher_settings(cfg: ExperimentConfig, ens: EmoXNet, ens_dir: Path):
+def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
     t, want = teacher_settings(ens_dir), cfg.member_train()
     diff = [f"members {t['members']} (asked: {list(cfg.members)})"] if t['members'] != _unique_names(list(cfg.members)) else []
-    if tc := (load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}).get('train_config'):
+    if tc := _teacher_train_config(ens_dir):
         new = jsonable(want.to_dict()); diff += [f"{k} {tc.get(k)!r} (asked: {new[k]!r})" for k in want.changed(tc)]
     if diff: raise ValueError(f"{ens_dir}: the ensemble there has {', '.join(diff)}; use another out_dir, delete the folder to retrain it, "
                               "or pass it as ensemble_dir to distil from it as it is")
@@ -274,7 +277,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
-    if cfg.ensemble_dir is None: _same_teacher_settings(cfg, ens, ens_dir)
+    if cfg.ensemble_dir is None: _same_teacher_settings(cfg, ens_dir)
     if tuple(ens.model_config.classes) != tuple(splits.classes):
         raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
     old = (ens.info.get('extra') or {}).get('data_fingerprint')

@@ -32,8 +32,8 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_
            'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'build_ensemble',
-           'add_cli', 'as_train_config', 'finished_run', 'member_run', 'train_ensemble', 'save_plots',
-           'save_ensemble_plots']
+           'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'train_ensemble',
+           'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -503,8 +503,13 @@ def finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint
     m, ck = run_dir / 'metrics.json', run_dir / 'checkpoint' / 'config.json'
     if not (m.exists() and ck.exists()): return False
     if fingerprint is not None and not ((run_dir / 'data.json').exists() and same_data(load_json(run_dir / 'data.json'), fingerprint)): return False
-    info = load_json(m)
-    return not cfg.changed(info.get('config') or {}) and info.get('model_config') == jsonable(mcfg.to_dict())   # TrainConfig.RESULT_FREE may differ
+    return not setting_changes(load_json(m), cfg, mcfg)   # TrainConfig.RESULT_FREE may differ
+
+def setting_changes(info: dict, cfg: TrainConfig, mcfg: ModelConfig, resume: bool = False) -> list[str]:
+    "How a run's `metrics.json` (`info`) differs from these settings, in words (`TrainConfig.changed`, plus the model config); empty when none."
+    old, new = info.get('config') or {}, jsonable(cfg.to_dict())
+    diff = [f"{k} {old.get(k)!r} -> {new[k]!r}" for k in cfg.changed(old, resume=resume)]
+    return diff + (['model_config'] if info.get('model_config') != jsonable(mcfg.to_dict()) else [])
 
 def member_run(splits: FERSplits, # the data (with a 'valid' split)
                run: Path, # the run folder
@@ -522,11 +527,9 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
     if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fingerprint))):
         shutil.rmtree(run)   # never resume a run that saw other data
     elif (run / 'metrics.json').exists():   # finished, same data: resumable if only max_steps changed, else refused (never thrown away silently)
-        old = load_json(run / 'metrics.json'); new = jsonable(cfg.to_dict())
-        diff = [f"{k} {old.get('config', {}).get(k)!r} -> {new[k]!r}" for k in cfg.changed(old.get('config') or {}, resume=True)]
-        if old.get('model_config') != jsonable(mcfg.to_dict()): diff.append('model_config')
-        if diff: raise ValueError(f"{run}: holds a finished run of this member with other settings ({', '.join(diff)}); "
-                                  "use another output folder, or delete this one to train it again")
+        if diff := setting_changes(load_json(run / 'metrics.json'), cfg, mcfg, resume=True):
+            raise ValueError(f"{run}: holds a finished run of this member with other settings ({', '.join(diff)}); "
+                             "use another output folder, or delete this one to train it again")
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)
     log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
