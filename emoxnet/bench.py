@@ -6,9 +6,9 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 
 # %% ../nbs/95_bench.ipynb #2b252ae4
 from __future__ import annotations
-import argparse, importlib, json, os, platform, time
+import argparse, importlib, os, platform, time
 
-from .core import Registry, code_version
+from .core import Registry, code_version, to_json
 
 # %% auto #0
 __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli', 'bench_video_speed']
@@ -46,19 +46,19 @@ def _show(name: str, res) -> str:
         import pandas as pd
         if isinstance(res, pd.DataFrame): return res.to_string()
     except ImportError: pass
-    return json.dumps(res, indent=2, default=str)
+    return to_json(res, indent=2)
 
 def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
     names = names or list(BENCHMARKS)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
     out = {'machine': machine_info()}
-    if not as_json: print('machine:', json.dumps(out['machine']))
+    if not as_json: print('machine:', to_json(out['machine']))
     for n in names:
         t0 = time.perf_counter(); res = BENCHMARKS[n]()
         out[n] = res.to_dict(orient='records') if hasattr(res, 'to_dict') else res
         if not as_json: print(f"\n== {n}: {BENCHMARKS[n].__doc__} ({time.perf_counter() - t0:.1f} s)\n{_show(n, res)}")
-    if as_json: print(json.dumps(out, indent=2, default=str))
+    if as_json: print(to_json(out, indent=2))   # strict JSON, like every --json: NaN (a detector that found no face) is null
     return out
 
 def bench_main(args) -> int:

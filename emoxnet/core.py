@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib, json, os, random, shutil, subprocess, tempfile, uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -180,10 +180,12 @@ def save_json(obj, path: str | Path) -> Path:
     with atomic_write(path) as f: f.write(to_json(obj, indent=2))
     return Path(path)
 
-def load_json(path: str | Path):
-    "Read a JSON file, naming the file in the error if it is not valid JSON."
-    try: return json.loads(Path(path).read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+def load_json(path: str | Path, error: Callable[[str], Exception] | None = None):
+    "Read a JSON file (UTF-8); if it is not valid JSON, raise `error(problem)` (default: a `ValueError` naming the file): the one JSON reader."
+    try: return json.loads(Path(path).read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        problem = f'not valid JSON ({e})'
+        raise (error(problem) if error is not None else ValueError(f"{path}: {problem}")) from None
 
 def jsonable(obj):
     "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."

@@ -25,7 +25,7 @@ from .data.experiment import (stratified_folds, resolve_path, load_experiment_da
                                      targets_for)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap
 from .metrics import classification_report
-from .train import TrainConfig, fit, predict_logits, class_logits
+from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
 # %% auto #0
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
@@ -499,11 +499,12 @@ def as_train_config(train: TrainConfig | dict | None, **over) -> TrainConfig:
     return TrainConfig.from_dict({**d, **over})
 
 def finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint: dict | None = None) -> bool:
-    "A finished run with exactly these settings (train config fields that affect the result, model config) and data."
-    m, ck = run_dir / 'metrics.json', run_dir / 'checkpoint' / 'config.json'
-    if not (m.exists() and ck.exists()): return False
+    "A finished run (`train.finished_metrics`, with its checkpoint) with exactly these settings (train config fields that affect the result, model config) and data."
+    run_dir = Path(run_dir)
+    info = finished_metrics(run_dir)   # None: no run, or a later one unfinished in last/
+    if info is None or not (run_dir / 'checkpoint' / 'config.json').exists(): return False
     if fingerprint is not None and not ((run_dir / 'data.json').exists() and same_data(load_json(run_dir / 'data.json'), fingerprint)): return False
-    return not setting_changes(load_json(m), cfg, mcfg)   # TrainConfig.RESULT_FREE may differ
+    return not setting_changes(info, cfg, mcfg)   # TrainConfig.RESULT_FREE may differ
 
 def setting_changes(info: dict, cfg: TrainConfig, mcfg: ModelConfig, resume: bool = False) -> list[str]:
     "How a run's `metrics.json` (`info`) differs from these settings, in words (`TrainConfig.changed`, plus the model config); empty when none."

@@ -10,7 +10,7 @@ import configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type   # the one name hint and the one check of a value against a type annotation
+from .core import did_you_mean, fits_type, load_json   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
@@ -260,12 +260,11 @@ def check_fields(cls, d, source: str | Path, prefix: str = '') -> dict:
     return d
 
 def read_json_file(path: str | Path, flag: str | None = None):
-    "The JSON document in the file `path`; errors name the file (and the command-line `flag` that gave it)."
+    "The JSON document in the file `path` (`core.load_json`); errors name the file (and the command-line `flag` that gave it): a folder or invalid JSON is a `SettingsError`, a missing file a `FileNotFoundError`."
     p, who = Path(path).expanduser(), f'{flag} {path}' if flag else str(path)
     if p.is_dir(): raise SettingsError(None, 'is a folder', who, expected='a JSON file')
     if not p.exists(): raise FileNotFoundError(f'{who}: no such file')
-    try: return json.loads(p.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise SettingsError(None, f'not valid JSON ({e})', who) from None
+    return load_json(p, lambda problem: SettingsError(None, problem, who))
 
 def load_config(cls, path: str | Path, flag: str | None = None):
     "An instance of dataclass `cls` from the JSON file `path` (`check_fields`); the dataclass's own checks name the file too."

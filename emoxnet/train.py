@@ -538,13 +538,19 @@ def stop_summary(info: dict) -> str:
     if r == 'callback': return f"a callback stopped it at step {s} ({of})"
     return f"{r or 'unknown reason'} at step {s} ({of})"
 
+def _last_state(out_dir: str | Path) -> tuple[Path | None, dict]:
+    "`(folder, state.json)` of the resume checkpoint `last/` of the run in `out_dir` (or what a crash in `atomic_dir` left of it); `(None, {})` without one, `{}` for an unreadable state."
+    last = recover_dir(Path(out_dir) / 'last')
+    if last is None: return None, {}
+    try: st = load_json(last / 'state.json')
+    except (OSError, ValueError): st = {}
+    return last, st if isinstance(st, dict) else {}
+
 def finished_metrics(out_dir: str | Path) -> dict | None:
     "The `metrics.json` of the run in `out_dir` if it finished (`{}` if unreadable), else None (no run, or an unfinished one resumable from `last/`)."
     out = Path(out_dir)
     if not (out / 'metrics.json').is_file(): return None
-    last = recover_dir(out / 'last')
-    with contextlib.suppress(OSError, ValueError):
-        if last is not None and not load_json(last / 'state.json').get('finished', True): return None   # a later run, unfinished
+    if not _last_state(out)[1].get('finished', True): return None   # a later run, unfinished
     try: return load_json(out / 'metrics.json')
     except (OSError, ValueError): return {}
 
@@ -1025,9 +1031,8 @@ def _train_config(args, s) -> TrainConfig:
 def _interrupted(out: str | Path) -> KeyboardInterrupt:
     "Ctrl-C during `emoxnet train`: the `KeyboardInterrupt` whose message says what there is to resume from (the CLI prints it as one line)."
     for bar in list(getattr(tqdm, '_instances', ())): bar.close()   # clear a progress bar before that line
-    last = recover_dir(Path(out) / 'last')
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        st = load_json(last / 'state.json') if last is not None else {}
+    last, st = _last_state(out)
+    with contextlib.suppress(KeyError):
         if st and not st.get('finished'):
             return KeyboardInterrupt(f"the last checkpoint is in {last} (epoch {st['epoch']}, step {st['step']}); "
                                      f"rerun the same command with --resume to continue")

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.core.html.md"""
 
 # %% ../../nbs/01_data.core.ipynb #38c535bf
 from __future__ import annotations
-import hashlib, io, os
+import hashlib, io, os, warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,12 @@ __all__ = ['IMAGE_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError'
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
     "Bad input in a dataset file: the message names the file, the line (1-based, as an editor shows it) when there is one, and what was expected."
-    def __init__(self, file, problem: str, line: int | None = None, expected: str | None = None):
+    def __init__(self, file, problem: str, line: int | None = None, expected: str | None = None, *,
+                 row: int | None = None): # deprecated spelling of `line`
+        if row is not None:
+            if line is not None: raise TypeError("DataError: pass line= only (row= is its deprecated old name), not both")
+            warnings.warn("DataError(row=...) is deprecated; pass line=", DeprecationWarning, stacklevel=2)
+            line = row
         self.file, self.line, self.problem, self.expected = str(file), line, problem, expected
         self.where = f"{file}" + (f", line {line}" if line is not None else '')   # where the bad input is, as the message starts
         super().__init__(f"{self.where}: {problem}" + (f" (expected {expected})" if expected else ''))
