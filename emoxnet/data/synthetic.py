@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
-                          canonical, label_spec, load_json, save_json, Registry)
+                          canonical, label_spec, save_json, Registry)
 from .core import FERDataset, FERSplits
+from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
@@ -895,7 +896,9 @@ class SynthConfig:
     def from_dict(cls, d: dict) -> 'SynthConfig': return cls(**d)
     def save(self, path: str | Path) -> Path: return save_json(self.to_dict(), path)
     @classmethod
-    def load(cls, path: str | Path) -> 'SynthConfig': return cls.from_dict(load_json(path))
+    def load(cls, path: str | Path) -> 'SynthConfig':
+        "A config saved with `save`, checked field by field (`settings.load_config`: unknown keys, wrong types, NaN name the file and the key)."
+        return load_config(cls, path)
 
     @classmethod
     def compound(cls, **kw) -> 'SynthConfig':
