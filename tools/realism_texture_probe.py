@@ -1,0 +1,272 @@
+"""Round 10 of docs/realism.md: expression *texture* learned from a real-trained model that is not a judge.
+
+Round 9 ended on "a real face makes sadness, disgust and fear with changes of texture that a warp of a resting face
+does not make". This probe learns such texture: one shading map per action unit, in face coordinates (half a face,
+mirrored; each side follows its own AU intensity), multiplied into the vivid drawing before the benchmark's
+degradations. The maps are fitted by gradient descent so that face-api.js's expression net (`faceapi_expression`: another
+network and another training set than the two FER2013 judges) reads SynthFACS faces as the panel's majority label.
+The maps depend on the AUs only, never on the class, so every expression gets its texture from the AUs it is made of.
+
+The two FER2013 judges of the realism score are *measurements*: they never see the maps being fitted.
+Populations: fitting on seeds 7 and 8, the dev score on seed 3 (rounds 5-8's dev population), the judges on seed 1.
+
+Usage: python tools/realism_texture_probe.py [--out DIR] [--steps N] [--subjects N] [--grid RxC] [--amp A] [--bound B]
+                                            [--tv W] [--l2 W] [--eot] [--judges dev|all]
+fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
+       python tools/realism_texture_probe.py --measure DIR
+measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
+beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10 and 11) are in docs/realism_texture/.
+"""
+import argparse, hashlib, json, subprocess, time
+from pathlib import Path
+from unittest import mock
+import cv2, numpy as np, torch, torch.nn.functional as F
+from tqdm.auto import tqdm
+import emoxnet.data.synthetic as S
+from emoxnet.core import AUS
+
+STYLE = 'vivid'
+GY, GX = 24, 12                        # texture grid: rows over y in [Y0, Y1], columns over |x| in [0, XMAX] (face units)
+Y0, Y1, XMAX = -1.0, 1.4, 1.2
+BOUND = 0.5                            # the summed log shading stays within +-BOUND (x0.61 .. x1.65)
+FIT_SEEDS, DEV_SEED = (7, 8), 3
+
+def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
+    "(R, R, 2) face coordinates (x, y) of every pixel centre, on the head surface of `S._pts` (3 fixed-point steps for depth)."
+    j, i = np.meshgrid(np.arange(R, dtype=np.float64), np.arange(R, dtype=np.float64))
+    p = np.stack([j, i], -1) - t
+    Ainv = np.linalg.inv(K[:, :2])
+    xy = p @ Ainv.T
+    for _ in range(3):
+        z = S._pts(xy[..., 0], xy[..., 1])[:, 2].reshape(R, R)
+        xy = (p - z[..., None] * K[:, 2]) @ Ainv.T
+    return xy.astype(np.float32)
+
+def canonical(subj, left, right, nz) -> tuple:
+    "The vivid drawing at canonical resolution before resizing and degradations, its drawn AUs and its face coordinates."
+    st, R = S.STYLES[STYLE], S._canonical_size(48)
+    img = S.background(R, nz, True)
+    l, r = st.drawn(left, right); s = st.subject(subj)
+    cv, (i, j) = S.face_canvas(s, l, r, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
+                               st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(l, r), st.mouth_tones(l, r)[0])
+    K, t, scale = S._projection(nz, R, st.zoom, st.widen, st.centre_y)
+    px = cv.draw(img, K, t, scale)
+    img = S._shade_face(img, s, l, r, nz, K, t, scale, st)
+    return img[..., 0].astype(np.float32), l, r, face_coords(K, t, R), px[i:j]
+
+def texture_log(maps: np.ndarray, uv: np.ndarray, l: np.ndarray, r: np.ndarray) -> np.ndarray:
+    "Log shading `(R, R)` of the AU maps `(len(AUS), GY, GX)` (already bounded) at face coordinates `uv`, each side with its AUs."
+    x, y = uv[..., 0], uv[..., 1]
+    gx = np.abs(x) / XMAX * (GX - 1); gy = (y - Y0) / (Y1 - Y0) * (GY - 1)
+    inside = (gx <= GX - 1) & (gy >= 0) & (gy <= GY - 1)
+    m = np.stack([cv2.remap(mp.astype(np.float32), gx.astype(np.float32), gy.astype(np.float32), cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=0) for mp in maps])
+    w = 0.5 - 0.5 * np.tanh(6 * x)
+    a = l[:, None, None] * w + r[:, None, None] * (1 - w)
+    return BOUND * np.tanh((m * a).sum(0) * inside / BOUND)
+
+def textured_renderer(maps: np.ndarray):
+    "A drop-in for `S.render_face` (48 px grey, the vivid style): the vivid face with the AU texture, then the style's and benchmark's degradations."
+    st = S.STYLES[STYLE]
+    def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
+        assert grey, 'the probe renders grey faces'
+        img, l, r, uv, px = canonical(subj, left, right, nz)
+        R = img.shape[0]
+        img = np.clip(img * np.exp(texture_log(maps, uv, l, r)), 0, 255).astype(np.uint8)
+        img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, 1)
+        if st.lowres: img = S._low_resolution(img, st, nz)
+        out = S.degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
+        return np.ascontiguousarray(out[..., 0]), ((px + 0.5) * size / R - 0.5).astype(np.float32)
+    return render
+
+def fit_population(seed: int, n_subjects: int) -> dict:
+    "realism_score's faces (7 FER2013 classes, benchmark intensities and nuisance) of population `seed`, kept before degradation."
+    parts = []
+    def capture(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
+        img, l, r, uv, _ = canonical(subj, left, right, nz)
+        parts.append((img, l, r, uv, nz))
+        code = np.zeros((size, size), np.uint8); i = len(parts) - 1; code[0, 0], code[0, 1] = i // 256, i % 256
+        return code, np.zeros((68, 2), np.float32)
+    cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=STYLE)
+    with mock.patch.object(S, 'render_face', capture): data = S.generate(cfg)
+    idx = np.concatenate([data[s].images[:, 0, 0].astype(int) * 256 + data[s].images[:, 0, 1] for s in data])
+    truth = np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+    order = np.argsort(idx)
+    assert (idx[order] == np.arange(len(parts))).all()
+    return dict(img=np.stack([p[0] for p in parts]), left=np.stack([p[1] for p in parts]), right=np.stack([p[2] for p in parts]),
+                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], label=truth[order])
+
+def degrade_params(nz: list, size: int = 48) -> dict:
+    "The differentiable part of `S.degrade` per image: light gradient map, contrast, brightness, blur sigma, noise sd (JPEG left out)."
+    X, Y = S._grid(size)
+    light = np.stack([1 + 2 * n['light'] * (X * np.cos(n['light_dir']) + Y * np.sin(n['light_dir'])) for n in nz])
+    f = lambda k: torch.tensor([n[k] for n in nz], dtype=torch.float32)
+    return dict(light=torch.from_numpy(light.astype(np.float32)), contrast=f('contrast'), brightness=f('brightness'),
+                blur=f('blur') * (f('blur') > 0.3), noise=f('noise') * (f('noise') > 0.5))
+
+def blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    "Per-image Gaussian blur of `(B, H, W)` with sd `sigma (B,)` (0: unchanged)."
+    r = torch.arange(-3, 4, dtype=torch.float32)
+    k = torch.exp(-r[None] ** 2 / (2 * sigma.clamp(min=1e-3)[:, None] ** 2)); k = k / k.sum(1, keepdim=True)
+    k = torch.where(sigma[:, None] > 0, k, (r[None] == 0).float())
+    B = len(x); y = F.pad(x[None], (3, 3, 3, 3), mode='replicate')
+    y = F.conv2d(y, k[:, None, None, :], groups=B); y = F.conv2d(y, k[:, None, :, None], groups=B)
+    return y[0]
+
+class Texture(torch.nn.Module):
+    "The AU shading maps: `amp * tanh(p)`, log-multiplicative, bilinear in face coordinates."
+    def __init__(self, amp: float):
+        super().__init__(); self.amp = amp
+        self.p = torch.nn.Parameter(torch.zeros(len(AUS), GY, GX))
+    def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p)
+    def forward(self, img, uv, left, right):
+        x, y = uv[..., 0], uv[..., 1]
+        g = torch.stack([x.abs() / XMAX * 2 - 1, (y - Y0) / (Y1 - Y0) * 2 - 1], -1)
+        m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
+        w = (0.5 - 0.5 * torch.tanh(6 * x))[:, None]
+        a = left[..., None, None] * w + right[..., None, None] * (1 - w)
+        return (img * torch.exp(BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
+
+def judge_input(img48: torch.Tensor, pre) -> torch.Tensor:
+    "48 px grey faces -> the judge's input (its size, channels, mean and std; bilinear like its PIL resize)."
+    x = F.interpolate(img48[:, None], size=(pre.size, pre.size), mode='bilinear', align_corners=False) / 255
+    x = x.expand(-1, pre.channels, -1, -1)
+    return (x - torch.tensor(pre.mean)[:, None, None]) / torch.tensor(pre.std)[:, None, None]
+
+def jitter(x: torch.Tensor) -> torch.Tensor:
+    "Random small rotation (+-8 degrees), scale (+-8 %), shift (+-4 %) and extra blur of `(B, H, W)` faces: the texture must work under all of them."
+    B = len(x); a = torch.empty(B).uniform_(-0.14, 0.14); k = torch.empty(B).uniform_(0.92, 1.08)
+    th = torch.zeros(B, 2, 3); th[:, 0, 0] = th[:, 1, 1] = torch.cos(a) / k; th[:, 0, 1] = -torch.sin(a) / k; th[:, 1, 0] = torch.sin(a) / k
+    th[:, :, 2] = torch.empty(B, 2).uniform_(-0.08, 0.08)
+    g = F.affine_grid(th, (B, 1, *x.shape[1:]), align_corners=False)
+    x = F.grid_sample(x[:, None], g, padding_mode='border', align_corners=False)[:, 0]
+    return blur(x, torch.empty(B).uniform_(0, 0.8))
+
+EOT = False                            # fit under `jitter` too (expectation over transformations)
+def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor:
+    "Textured canonical faces -> 48 px -> lighting, contrast, brightness, blur, noise (and `jitter` with EOT while fitting) -> judge input."
+    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
+    x = x * dp['light']
+    mean = x.mean((1, 2), keepdim=True)
+    x = (x - mean) * dp['contrast'][:, None, None] + mean + dp['brightness'][:, None, None]
+    x = blur(x, dp['blur'] * 1.0)
+    if noise and EOT: x = jitter(x)
+    if noise: x = x + torch.randn_like(x) * dp['noise'][:, None, None]
+    return judge_input(x.clamp(0, 255), pre)
+
+def fit(judge, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
+        valid: float = 0.15) -> tuple:
+    "Fit the maps to `judge` on `pop` (a held-out share `valid` for the log); returns the bounded maps and the log."
+    torch.manual_seed(seed); rng = np.random.default_rng(seed)
+    n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
+    cls = {c: i for i, c in enumerate(judge.classes)}
+    y = torch.tensor([cls[c] for c in pop['label']])
+    T = lambda k, ix: torch.from_numpy(pop[k][ix])
+    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix))
+    net, pre = judge.model.eval(), judge.preprocess
+    for q in net.parameters(): q.requires_grad_(False)
+    tex = Texture(amp); opt = torch.optim.Adam(tex.parameters(), lr=lr)
+    log = []
+    def evaluate():
+        with torch.no_grad():
+            ok = [net(forward(tex, batch(va[i:i + 96]), degrade_params([pop['nz'][k] for k in va[i:i + 96]]), pre, False)).argmax(1) == y[va[i:i + 96]]
+                  for i in range(0, nv, 96)]
+        ok = torch.cat(ok); yv = y[va]
+        return float(np.mean([ok[yv == c].float().mean() for c in yv.unique()]))
+    log.append(dict(step=0, valid_recall=evaluate()))
+    for step in tqdm(range(1, steps + 1), desc='fit texture'):
+        ix = rng.choice(tr, batch_size, replace=False)
+        out = net(forward(tex, batch(ix), degrade_params([pop['nz'][k] for k in ix]), pre))
+        m = tex.maps()
+        loss = F.cross_entropy(out, y[ix]) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+        if step % 100 == 0 or step == steps:
+            log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=round(evaluate(), 4))); print(log[-1], flush=True)
+    return tex.maps().detach().numpy(), log
+
+def judge(name: str):
+    from emoxnet.predict import EmotionRecognizer
+    from emoxnet.zoo import import_model
+    p = Path('runs/zoo') / name
+    return EmotionRecognizer.from_checkpoint(p if p.is_dir() else import_model(name))
+
+CONDITIONS = {'benchmark': {}, 'apex_lab': dict(intensity=(0.8, 1.0), nuisance=S.Nuisance.lab())}
+def scores(render, judges: dict, conditions=('benchmark', 'apex_lab')) -> list[dict]:
+    "Each judge on its population (`seed`) under the given conditions, the faces drawn by `render` (None: the vivid style itself)."
+    out = []
+    for name, seed in judges.items():
+        j = judge(name)
+        for cond in conditions:
+            t = time.time()
+            with mock.patch.object(S, 'render_face', render or S.render_face):
+                r = S.realism_score(j, style=STYLE, seed=seed, **CONDITIONS[cond])
+            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), n_images=r['n_images'],
+                            recall={k: round(100 * v) for k, v in r['recall'].items()}, seconds=round(time.time() - t),
+                            confusion=r['confusion'].to_dict(orient='index')))
+            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
+    return out
+
+def preview(render, path: Path, subjects=range(1, 7)):
+    "Grid: one row per subject (population 3), the 7 FER2013 classes at apex, frontal and clean, 96 px; the plain vivid face left of each."
+    rows = []
+    for sid in subjects:
+        subj, rng = S.sample_subject(sid, 3), np.random.default_rng(sid)
+        nz = S.sample_nuisance(rng, S.Nuisance.none())
+        cells = []
+        for c in S.FER2013_CLASSES:
+            l, r = S.expression_aus(subj, c, 0.0 if c == 'neutral' else 1.0, rng, 0.0)
+            cells += [S.render_face(subj, l, r, nz, 96, True, np.random.default_rng(0), STYLE)[0], render(subj, l, r, nz, 96, True, np.random.default_rng(0))[0]]
+        rows.append(np.hstack(cells))
+    cv2.imwrite(str(path), np.vstack(rows))
+
+def load_maps(path: str | Path) -> np.ndarray:
+    "The maps of a `texture.npz` this tool wrote, with the grid and bound they were fitted with (set module-wide)."
+    global GY, GX, BOUND
+    z = np.load(path); (GY, GX), BOUND = map(int, z['grid']), float(z['box'][3])
+    return z['maps']
+
+def measure(path: str | Path, judges: dict) -> list[dict]:
+    "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions; adds `judges.json` there."
+    maps = load_maps(Path(path) / 'texture.npz')
+    torch.set_num_threads(1)
+    res = dict(git_rev=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip(),
+               tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest(), maps_md5=hashlib.md5(maps.tobytes()).hexdigest(),
+               scores=scores(textured_renderer(maps), judges) + scores(None, judges))
+    (Path(path) / 'judges.json').write_text(json.dumps(res, indent=1, default=str))
+    return res['scores']
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--out', default='runs/realism_texture', help='folder for texture.npz, results.json and preview.png')
+    ap.add_argument('--steps', type=int, default=600, help='Adam steps of the fit')
+    ap.add_argument('--subjects', type=int, default=150, help='subjects per fitting population (14 faces each)')
+    ap.add_argument('--amp', type=float, default=0.7, help='bound of each AU map (log shading per unit of AU intensity)')
+    ap.add_argument('--tv', type=float, default=3.0, help='weight of the smoothness penalty')
+    ap.add_argument('--l2', type=float, default=0.3, help='weight of the size penalty')
+    ap.add_argument('--grid', default='24x12', help='texture grid, rows x columns (half a face)')
+    ap.add_argument('--bound', type=float, default=0.5, help='bound of the summed log shading of all AUs')
+    ap.add_argument('--judges', default='dev', choices=('dev', 'all'), help='dev: the dev judge only; all: also the two FER2013 judges')
+    ap.add_argument('--eot', action='store_true', help='fit under random rotation, scale, shift and blur as well')
+    ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
+    a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    if a.measure: measure(a.measure, {'fer_mini_xception': 1, 'human_emotion': 1}); return
+    global GY, GX, BOUND, EOT
+    (GY, GX), BOUND, EOT = map(int, a.grid.split('x')), a.bound, a.eot
+    torch.set_num_threads(2)
+    dev = judge('faceapi_expression')
+    t = time.time()
+    pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
+    pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
+    print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
+    maps, log = fit(dev, pop, a.steps, a.amp, a.tv, a.l2)
+    np.savez(out / 'texture.npz', maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
+    render = textured_renderer(maps)
+    preview(render, out / 'preview.png')
+    torch.set_num_threads(1)
+    judges = {'faceapi_expression': DEV_SEED} | ({'fer_mini_xception': 1, 'human_emotion': 1} if a.judges == 'all' else {})
+    res = dict(git_rev=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip(),
+               tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest(), args=vars(a), fit_faces=len(pop['img']),
+               fit_log=log, scores=scores(render, judges, ('benchmark',) if a.judges == 'dev' else tuple(CONDITIONS)))
+    (out / 'results.json').write_text(json.dumps(res, indent=1, default=str))
+
+if __name__ == '__main__': main()
