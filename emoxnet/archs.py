@@ -19,7 +19,7 @@ from .core import Registry
 # %% auto #0
 __all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'ConvBN', 'SeparableConvBN',
            'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'FaceResMobileNet', 'SeparableConvBias',
-           'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'ArchSpec']
+           'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'FerCnn', 'ArchSpec']
 
 # %% ../nbs/09_archs.ipynb #9cb59252
 KERAS_BN_EPS = 1e-3   # Keras BatchNormalization's default epsilon (torch's is 1e-5)
@@ -200,6 +200,27 @@ class FaceApiExpressionNet(nn.Module):
         return z if pre_logits else self.fc(z)
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
+# %% ../nbs/09_archs.ipynb #098d7a63
+def _conv_bn_relu(cin: int, cout: int, stride: int) -> nn.Sequential:
+    "Reflection pad 1, 3x3 convolution (with bias), batch norm, ReLU: one block of `FerCnn` (indices 1 and 2 are the conv and the norm, as in the original)."
+    return nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(cin, cout, 3, stride), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+class FerCnn(nn.Module):
+    "The plain CNN of `facial-emotion-recognition`: four conv blocks (`width` x 1, 2, 4, 8 channels; strides 1, 2, 2, 2), flatten, 256 hidden units, logits."
+    def __init__(self, num_classes: int = 7, in_chans: int = 1, width: int = 32, input_size: int = 48):
+        super().__init__()
+        self.num_classes, self.in_chans, self.num_features = num_classes, in_chans, 8 * width
+        w = [in_chans, width, 2 * width, 4 * width, 8 * width]
+        self.conv_1, self.conv_2, self.conv_3, self.conv_4 = (_conv_bn_relu(a, b, 1 if i == 0 else 2) for i, (a, b) in enumerate(zip(w, w[1:])))
+        side = -(-input_size // 8)   # 48 -> 6: three stride-2 convolutions with padding 1
+        self.linear = nn.Sequential(nn.Linear(8 * width * side * side, 256), nn.ReLU(inplace=True), nn.Linear(256, num_classes))
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor: return self.conv_4(self.conv_3(self.conv_2(self.conv_1(x))))
+    def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        "Logits; `pre_logits=True`: the 256 hidden units."
+        z = self.linear[1](self.linear[0](f.flatten(1)))
+        return z if pre_logits else self.linear[2](z)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
+
 # %% ../nbs/09_archs.ipynb #5dcee939
 @dataclass(frozen=True)
 class ArchSpec:
@@ -216,5 +237,6 @@ WORKSPACE_ARCHS['mini_xception'] = ArchSpec(XceptionNet, "oarriaga mini-Xception
 WORKSPACE_ARCHS['big_xception'] = ArchSpec(XceptionNet, "oarriaga big-Xception (FER2013, 64 px grey): 32/2-64 stem, blocks 128-256; 0.2 M params",
                                            dict(stem=((32, 2), (64, 1)), widths=(128, 256), pre_act=True))
 WORKSPACE_ARCHS['faceapi_expression'] = ArchSpec(FaceApiExpressionNet, "face-api.js FaceExpressionNet (112 px RGB): four dense blocks of separable convolutions + a linear classifier; 0.1 M params")
+WORKSPACE_ARCHS['fer_cnn'] = ArchSpec(FerCnn, "plain 4-block CNN of facial-emotion-recognition (48 px grey): 32-64-128-256 channels, 256 hidden units; 2.8 M params")
 WORKSPACE_ARCHS['hse_faceres'] = ArchSpec(FaceResNet, "HSE FaceRes MobileNet v1 (224 px RGB): VGGFace2 identity descriptor + age + gender heads; 3.5 M params")
 WORKSPACE_ARCHS['faceres_mobilenet'] = ArchSpec(FaceResMobileNet, "the HSE FaceRes MobileNet v1 body with a fresh classifier (any classes, extra heads): fine-tunes from the imported hse_faceres weights; 3.2 M params")

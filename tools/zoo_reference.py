@@ -9,6 +9,8 @@ Run once, by hand (not in CI); tests/test_zoo.py compares emoxnet's conversions 
     (plus a .pth file pointing at a site-packages folder that holds torch)
   - face-api.js's FaceExpressionNet (@vladmandic/face-api): face-api.js itself under node (tools/zoo_faceapi_reference.mjs),
     with the same /tmp/tfjs folder; `--add-faceapi` adds only its outputs to an existing reference file
+  - facial-emotion-recognition's CNN (a torch pickle): the package's own network code (networks.py from its source
+    archive, which ends in a sigmoid) in this Python; `--add-fer-cnn` adds only its inputs (48 px) and outputs
   - @vladmandic/human's emotion and faceres graph models: TF.js itself (pure-JS CPU backend) under node:
         mkdir /tmp/tfjs && cd /tmp/tfjs && npm init -y && npm install @tensorflow/tfjs@4
 Usage: .venv/bin/python tools/zoo_reference.py [--tfenv /tmp/tfenv] [--tfjs /tmp/tfjs/node_modules]
@@ -99,13 +101,31 @@ def faceapi_probs(archive: Path, x: np.ndarray, tfjs_folder: Path) -> np.ndarray
                         ','.join(map(str, x.shape)), str(d / 'y.json')], check=True, env={**os.environ, 'FACEAPI': str(tfjs_folder)})
         return np.array(json.loads((d / 'y.json').read_text()), np.float32)
 
+def fer_cnn_outputs(archive: Path, faces64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "facial-emotion-recognition's own NetworkV2 (imported from its source archive) on the faces resized to 48 px: `(faces48 uint8, sigmoid outputs)`."
+    import importlib.util, tarfile, torch
+    root = 'facial_emotion_recognition-0.3.4/facial_emotion_recognition/'
+    faces48 = np.stack([np.asarray(Image.fromarray(f).resize((48, 48), Image.BILINEAR)) for f in faces64])
+    with tarfile.open(archive) as t, tempfile.TemporaryDirectory() as d:
+        for m in ('networks.py', 'model/model.pkl'): (Path(d) / Path(m).name).write_bytes(t.extractfile(root + m).read())
+        spec = importlib.util.spec_from_file_location('fer_networks', Path(d) / 'networks.py'); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+        net = mod.NetworkV2(in_c=1, nl=32, out_f=7)   # as facial_emotion_recognition.EmotionRecognition builds it
+        net.load_state_dict(torch.load(Path(d) / 'model.pkl', map_location='cpu', weights_only=True)['network']); net.eval()
+        with torch.no_grad(): y = net(torch.from_numpy((faces48.astype(np.float32) / 255 - 0.5) / 0.5)[:, None]).numpy()
+    return faces48, y.astype(np.float32)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--tfenv', default='/tmp/tfenv'); ap.add_argument('--tfjs', default='/tmp/tfjs/node_modules')
     ap.add_argument('--kenv', default='/tmp/kenv')
     ap.add_argument('--out', default=str(ROOT / 'tests/fixtures/zoo/reference.npz'))
     ap.add_argument('--add-faceapi', action='store_true', help='only add the face-api outputs to the existing --out file')
+    ap.add_argument('--add-fer-cnn', action='store_true', help="only add facial-emotion-recognition's inputs and outputs to the existing --out file")
     a = ap.parse_args()
+    if a.add_fer_cnn:
+        data = dict(np.load(a.out))
+        data['faces48'], data['fer_cnn'] = fer_cnn_outputs(fetch(ZOO['fer_cnn']), data['faces64'])
+        np.savez_compressed(a.out, **data); print({k: v.shape for k, v in data.items()}); return
     if a.add_faceapi:
         data = dict(np.load(a.out))
         x112 = np.repeat(np.repeat(data['faces56'], 2, 1), 2, 2).astype(np.float32)
@@ -130,6 +150,7 @@ def main():
         data.update(faceres_features=by_width[1024], faceres_gender=by_width[1], faceres_age=by_width[100])
     x112 = np.repeat(np.repeat(data['faces56'], 2, 1), 2, 2).astype(np.float32)
     data['faceapi_expression'] = faceapi_probs(fetch(ZOO['faceapi_expression']), x112, Path(a.tfjs).parent)
+    data['faces48'], data['fer_cnn'] = fer_cnn_outputs(fetch(ZOO['fer_cnn']), data['faces64'])
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(a.out, **data)
     print({k: v.shape for k, v in data.items()})
