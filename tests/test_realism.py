@@ -406,3 +406,32 @@ def test_vivid_resting_brows_and_mouth_softer():
     at = lambda img, idx: img.reshape(96, 96)[np.round(lm_v[idx, 1]).astype(int), np.round(lm_v[idx, 0]).astype(int)].astype(float).mean()
     brows, mouth = list(range(17, 27)), list(range(60, 68))
     assert at(img_v, brows) > at(img_0, brows) + 5 and at(img_v, mouth) > at(img_0, mouth) + 5
+
+
+def test_textured_style_same_labels_same_landmarks_other_pixels():
+    "The textured style is the vivid drawing times a learned AU shading: vivid's labels and landmarks, other pixels inside the face, its own md5."
+    vivid, tex = generate(SynthConfig(n_subjects=6, style='vivid')), generate(SynthConfig(n_subjects=6, style='textured'))
+    for s in vivid:
+        np.testing.assert_array_equal(vivid[s].targets, tex[s].targets)
+        np.testing.assert_array_equal(np.stack(vivid[s].meta['landmarks']), np.stack(tex[s].meta['landmarks']))
+        diff = np.abs(vivid[s].images.astype(int) - tex[s].images.astype(int))
+        assert 1 < diff.mean() < 25 and diff[:, :2].mean() < diff[:, 16:36].mean()   # the face changes, the top rows barely
+    assert generator_md5('textured') not in {generator_md5('vivid'), generator_md5('flat')}
+
+
+def test_textured_without_aus_is_vivid():
+    "No AU, no texture: a face with all AUs at 0 renders exactly as in the vivid style."
+    subj, zero = sample_subject(4, 2), np.zeros(19, np.float32)
+    nz = sample_nuisance(np.random.default_rng(3), Nuisance())
+    a = render_face(subj, zero, zero, nz, 48, True, np.random.default_rng(0), 'vivid')[0]
+    b = render_face(subj, zero, zero, nz, 48, True, np.random.default_rng(0), 'textured')[0]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_bundled_au_texture_is_the_measured_fit():
+    "The maps the textured style ships are bit for bit the round-12 fit whose judge figures docs/realism.md reports."
+    from emoxnet.data.synthetic import au_texture
+    maps, box = au_texture('r12')
+    fit = np.load(ROOT / 'docs' / 'realism_texture' / 'v4' / 'texture.npz')
+    np.testing.assert_array_equal(maps, fit['maps'])
+    assert box == tuple(float(v) for v in fit['box'])

@@ -3,19 +3,21 @@
 Round 9 ended on "a real face makes sadness, disgust and fear with changes of texture that a warp of a resting face
 does not make". This probe learns such texture: one shading map per action unit, in face coordinates (half a face,
 mirrored; each side follows its own AU intensity), multiplied into the vivid drawing before the benchmark's
-degradations. The maps are fitted by gradient descent so that face-api.js's expression net (`faceapi_expression`: another
-network and another training set than the two FER2013 judges) reads SynthFACS faces as the panel's majority label.
+degradations. The maps are fitted by gradient descent so that real-trained expression models that are not judges (the
+*teachers*, `--teachers`: face-api.js's expression net `faceapi_expression`, another network and training set than the
+two FER2013 judges; from round 12 also `fer_cnn`, the plain CNN of facial-emotion-recognition) read SynthFACS faces as
+the panel's majority label.
 The maps depend on the AUs only, never on the class, so every expression gets its texture from the AUs it is made of.
 
 The two FER2013 judges of the realism score are *measurements*: they never see the maps being fitted.
 Populations: fitting on seeds 7 and 8, the dev score on seed 3 (rounds 5-8's dev population), the judges on seed 1.
 
-Usage: python tools/realism_texture_probe.py [--out DIR] [--steps N] [--subjects N] [--grid RxC] [--amp A] [--bound B]
-                                            [--tv W] [--l2 W] [--eot] [--judges dev|all]
+Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
+                                            [--bound B] [--tv W] [--l2 W] [--eot] [--judges dev|all]
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
-beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10 and 11) are in docs/realism_texture/.
+beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-12) are in docs/realism_texture/.
 """
 import argparse, hashlib, json, subprocess, time
 from pathlib import Path
@@ -31,17 +33,6 @@ Y0, Y1, XMAX = -1.0, 1.4, 1.2
 BOUND = 0.5                            # the summed log shading stays within +-BOUND (x0.61 .. x1.65)
 FIT_SEEDS, DEV_SEED = (7, 8), 3
 
-def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
-    "(R, R, 2) face coordinates (x, y) of every pixel centre, on the head surface of `S._pts` (3 fixed-point steps for depth)."
-    j, i = np.meshgrid(np.arange(R, dtype=np.float64), np.arange(R, dtype=np.float64))
-    p = np.stack([j, i], -1) - t
-    Ainv = np.linalg.inv(K[:, :2])
-    xy = p @ Ainv.T
-    for _ in range(3):
-        z = S._pts(xy[..., 0], xy[..., 1])[:, 2].reshape(R, R)
-        xy = (p - z[..., None] * K[:, 2]) @ Ainv.T
-    return xy.astype(np.float32)
-
 def canonical(subj, left, right, nz) -> tuple:
     "The vivid drawing at canonical resolution before resizing and degradations, its drawn AUs and its face coordinates."
     st, R = S.STYLES[STYLE], S._canonical_size(48)
@@ -52,18 +43,7 @@ def canonical(subj, left, right, nz) -> tuple:
     K, t, scale = S._projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     img = S._shade_face(img, s, l, r, nz, K, t, scale, st)
-    return img[..., 0].astype(np.float32), l, r, face_coords(K, t, R), px[i:j]
-
-def texture_log(maps: np.ndarray, uv: np.ndarray, l: np.ndarray, r: np.ndarray) -> np.ndarray:
-    "Log shading `(R, R)` of the AU maps `(len(AUS), GY, GX)` (already bounded) at face coordinates `uv`, each side with its AUs."
-    x, y = uv[..., 0], uv[..., 1]
-    gx = np.abs(x) / XMAX * (GX - 1); gy = (y - Y0) / (Y1 - Y0) * (GY - 1)
-    inside = (gx <= GX - 1) & (gy >= 0) & (gy <= GY - 1)
-    m = np.stack([cv2.remap(mp.astype(np.float32), gx.astype(np.float32), gy.astype(np.float32), cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=0) for mp in maps])
-    w = 0.5 - 0.5 * np.tanh(6 * x)
-    a = l[:, None, None] * w + r[:, None, None] * (1 - w)
-    return BOUND * np.tanh((m * a).sum(0) * inside / BOUND)
+    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, R), px[i:j]
 
 def textured_renderer(maps: np.ndarray):
     "A drop-in for `S.render_face` (48 px grey, the vivid style): the vivid face with the AU texture, then the style's and benchmark's degradations."
@@ -72,7 +52,7 @@ def textured_renderer(maps: np.ndarray):
         assert grey, 'the probe renders grey faces'
         img, l, r, uv, px = canonical(subj, left, right, nz)
         R = img.shape[0]
-        img = np.clip(img * np.exp(texture_log(maps, uv, l, r)), 0, 255).astype(np.uint8)
+        img = np.clip(img * S.texture_shading(maps, (Y0, Y1, XMAX, BOUND), uv, l, r), 0, 255).astype(np.uint8)   # as the 'textured' style does
         img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, 1)
         if st.lowres: img = S._low_resolution(img, st, nz)
         out = S.degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
@@ -159,32 +139,36 @@ def fit(judge, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_si
     "Fit the maps to `judge` on `pop` (a held-out share `valid` for the log); returns the bounded maps and the log."
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
-    cls = {c: i for i, c in enumerate(judge.classes)}
-    y = torch.tensor([cls[c] for c in pop['label']])
+    judges = judge if isinstance(judge, (list, tuple)) else [judge]
+    ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in judges]
     T = lambda k, ix: torch.from_numpy(pop[k][ix])
     def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix))
-    net, pre = judge.model.eval(), judge.preprocess
-    for q in net.parameters(): q.requires_grad_(False)
+    for j in judges:
+        for q in j.model.eval().parameters(): q.requires_grad_(False)
     tex = Texture(amp); opt = torch.optim.Adam(tex.parameters(), lr=lr)
     log = []
     def evaluate():
-        with torch.no_grad():
-            ok = [net(forward(tex, batch(va[i:i + 96]), degrade_params([pop['nz'][k] for k in va[i:i + 96]]), pre, False)).argmax(1) == y[va[i:i + 96]]
-                  for i in range(0, nv, 96)]
-        ok = torch.cat(ok); yv = y[va]
-        return float(np.mean([ok[yv == c].float().mean() for c in yv.unique()]))
+        "Each teacher's mean per-class recall on the held-out faces (one value when there is one teacher)."
+        out = []
+        for j, y in zip(judges, ys):
+            with torch.no_grad():
+                ok = torch.cat([j.model(forward(tex, batch(va[i:i + 96]), degrade_params([pop['nz'][k] for k in va[i:i + 96]]), j.preprocess, False)).argmax(1) == y[va[i:i + 96]]
+                                for i in range(0, nv, 96)])
+            yv = y[va]; out.append(round(float(np.mean([ok[yv == c].float().mean() for c in yv.unique()])), 4))
+        return out[0] if len(out) == 1 else out
     log.append(dict(step=0, valid_recall=evaluate()))
     for step in tqdm(range(1, steps + 1), desc='fit texture'):
         ix = rng.choice(tr, batch_size, replace=False)
-        out = net(forward(tex, batch(ix), degrade_params([pop['nz'][k] for k in ix]), pre))
+        b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
         m = tex.maps()
-        loss = F.cross_entropy(out, y[ix]) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+        loss = sum(F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix]) for j, y in zip(judges, ys)) / len(judges) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
-            log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=round(evaluate(), 4))); print(log[-1], flush=True)
+            log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
     return tex.maps().detach().numpy(), log
 
 def judge(name: str):
+    "A zoo model as an `EmotionRecognizer` (imported into runs/zoo first when missing): a teacher or a judge."
     from emoxnet.predict import EmotionRecognizer
     from emoxnet.zoo import import_model
     p = Path('runs/zoo') / name
@@ -246,6 +230,7 @@ def main():
     ap.add_argument('--grid', default='24x12', help='texture grid, rows x columns (half a face)')
     ap.add_argument('--bound', type=float, default=0.5, help='bound of the summed log shading of all AUs')
     ap.add_argument('--judges', default='dev', choices=('dev', 'all'), help='dev: the dev judge only; all: also the two FER2013 judges')
+    ap.add_argument('--teachers', default='faceapi_expression', help='comma-separated zoo models to fit to (never the two judges): faceapi_expression, fer_cnn')
     ap.add_argument('--eot', action='store_true', help='fit under random rotation, scale, shift and blur as well')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -253,17 +238,18 @@ def main():
     global GY, GX, BOUND, EOT
     (GY, GX), BOUND, EOT = map(int, a.grid.split('x')), a.bound, a.eot
     torch.set_num_threads(2)
-    dev = judge('faceapi_expression')
+    teachers = [judge(n) for n in a.teachers.split(',')]
+    if {'fer_mini_xception', 'human_emotion'} & set(a.teachers.split(',')): raise SystemExit('the two FER2013 judges are measurements, never teachers')
     t = time.time()
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, log = fit(dev, pop, a.steps, a.amp, a.tv, a.l2)
+    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2)
     np.savez(out / 'texture.npz', maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
     render = textured_renderer(maps)
     preview(render, out / 'preview.png')
     torch.set_num_threads(1)
-    judges = {'faceapi_expression': DEV_SEED} | ({'fer_mini_xception': 1, 'human_emotion': 1} if a.judges == 'all' else {})
+    judges = {n: DEV_SEED for n in a.teachers.split(',')} | ({'fer_mini_xception': 1, 'human_emotion': 1} if a.judges == 'all' else {})
     res = dict(git_rev=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip(),
                tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest(), args=vars(a), fit_faces=len(pop['img']),
                fit_log=log, scores=scores(render, judges, ('benchmark',) if a.judges == 'dev' else tuple(CONDITIONS)))

@@ -6,7 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/data.synthetic.html.md"""
 
 # %% ../../nbs/03_data.synthetic.ipynb #1cee36a9
 from __future__ import annotations
-import hashlib, io, math, time
+import functools, hashlib, io, math, time
+from importlib import resources
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Sequence
@@ -23,10 +24,11 @@ from ..settings import load_config   # SynthConfig.load: the checked reader of c
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
            'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
-           'RenderStyle', 'background', 'degrade', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility',
-           'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5',
-           'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews',
-           'ceiling_accuracy', 'reference_cnn', 'bench_generation', 'realism_score']
+           'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'background', 'degrade', 'render_face',
+           'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig',
+           'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
+           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation',
+           'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -108,10 +110,14 @@ def _luma(c) -> tuple: return (float(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2])
 def _mix(a, b, t: float) -> tuple: return tuple(float(x + (y - x) * t) for x, y in zip(a, b))
 def _shade(c, k: float) -> tuple: return tuple(float(min(255., x * max(k, 0.25))) for x in c)   # lines darken at most to a quarter
 
+def _surface_z(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    "Depth of the ellipsoidal head surface at face coordinates `(x, y)` (0 off the head)."
+    return 0.9 * np.sqrt(np.clip(1 - (x / 1.05) ** 2 - ((y - 0.05) / 1.75) ** 2, 0, None))
+
 def _pts(x, y, dz: float = 0.0) -> np.ndarray:
     "Face-coordinate points `(n, 3)`; depth `z` on the ellipsoidal head surface, plus `dz`."
     x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-    z = 0.9 * np.sqrt(np.clip(1 - (x / 1.05) ** 2 - ((y - 0.05) / 1.75) ** 2, 0, None)) + dz
+    z = _surface_z(x, y) + dz
     return np.stack([x, y, z], -1).reshape(-1, 3)
 
 def _ellipse(cx, cy, rx, ry, n: int = 16, dz: float = 0.0) -> np.ndarray:
@@ -514,6 +520,7 @@ class RenderStyle:
     mouth_line: float = 1.0      # darkness of the soft line where closed lips meet (crease map), relative to round 4's
     tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
     brows_at_rest: bool = False  # `brow_tone` only while AU1, 2, 4, 5, 7 and 9 are idle (`BROW_AUS`): lowered or raised brows stay dark
+    au_texture: str = ''         # a bundled AU shading texture (`au_texture`) multiplied into the face: expression texture learned from real-trained models
 
     def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
         "`brow_tone` as one face with drawn AUs `left`/`right` gets it: as set, or with `brows_at_rest` faded to none as its brows move."
@@ -556,6 +563,7 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
                               tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
                               brows_at_rest=True)                            # round 7: the same for the brows
+STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r12')   # round 12: vivid + AU texture learned from two real-trained models
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
 _UNIT_CIRCLES: dict = {}
@@ -698,6 +706,57 @@ def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
     down = cv2.resize(img, (small, small), interpolation=cv2.INTER_AREA)
     return cv2.resize(down, (size, size), interpolation=cv2.INTER_LINEAR).reshape(img.shape)
 
+# %% ../../nbs/03_data.synthetic.ipynb #486a2c05
+@functools.lru_cache(maxsize=None)
+def au_texture(name: str) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`): maps `(len(AUS), rows, cols)` and `(y0, y1, xmax, bound)`."
+    p = Path(str(resources.files('emoxnet') / 'assets' / 'synthfacs' / f'au_texture_{name}.npz'))
+    if not p.is_file():
+        have = sorted(q.stem.removeprefix('au_texture_') for q in p.parent.glob('au_texture_*.npz'))
+        raise KeyError(f"no AU texture {name!r} ({p} is missing); bundled: {', '.join(have) or 'none'}")
+    z = np.load(p)
+    if tuple(int(a) for a in z['aus']) != AUS or z['maps'].shape[0] != len(AUS):
+        raise ValueError(f"{p}: maps for AUs {tuple(int(a) for a in z['aus'])}, expected one map per AU of {AUS}")
+    return z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+
+def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
+    "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`, on the head surface (`_surface_z`; 3 fixed-point steps for depth)."
+    j, i = _pixel_grid(R)
+    A = np.linalg.inv(K[:, :2]); px, py = j - t[0], i - t[1]
+    x0, y0 = A[0, 0] * px + A[0, 1] * py, A[1, 0] * px + A[1, 1] * py   # where the pixel's ray meets depth 0
+    dx, dy = A @ K[:, 2]                                                  # ... and how depth moves that point
+    x, y = x0, y0
+    for _ in range(3):
+        z = _surface_z(x, y); x, y = x0 - z * dx, y0 - z * dy
+    return np.stack([x, y], -1).astype(np.float32)
+
+@functools.lru_cache(maxsize=8)
+def _pixel_grid(R: int) -> tuple[np.ndarray, np.ndarray]:
+    "Column and row index `(R, R)` of every pixel (float64, read-only)."
+    j, i = np.meshgrid(np.arange(R, dtype=np.float64), np.arange(R, dtype=np.float64))
+    j.flags.writeable = i.flags.writeable = False
+    return j, i
+
+def texture_shading(maps: np.ndarray, # `(len(AUS), rows, cols)` log-shading maps over half a face
+                    box: tuple,        # `(y0, y1, xmax, bound)`: rows span y0..y1, columns |x| 0..xmax (face units); the sum stays within +-bound
+                    uv: np.ndarray,    # `(H, W, 2)` face coordinates of the pixels (`face_coords`)
+                    left: np.ndarray, right: np.ndarray, # AU intensities of each side of the face
+                   ) -> np.ndarray:
+    "Multiplicative shading `(H, W)`: exp of the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded; 1 outside the maps."
+    y0, y1, xmax, bound = box
+    rows, cols = maps.shape[1:]
+    x, y = uv[..., 0], uv[..., 1]
+    gx, gy = (np.abs(x) / xmax * (cols - 1)).astype(np.float32), ((y - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
+    inside = (gx <= cols - 1) & (gy >= 0) & (gy <= rows - 1)
+    side = lambda a: cv2.remap(np.tensordot(np.asarray(a, np.float32), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    w = 0.5 - 0.5 * np.tanh(6 * x)
+    return np.exp(bound * np.tanh((side(left) * w + side(right) * (1 - w)) * inside / bound))
+
+def _textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, name: str) -> np.ndarray:
+    "The canonical image `(R, R, C)` uint8 with AU texture `name` for the drawn AUs `left`/`right` multiplied in."
+    k = texture_shading(*au_texture(name), face_coords(K, t, img.shape[0]), left, right)
+    return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
+
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
 def _canonical_size(size: int) -> int: return max(96, min(2 * size, 160), size)
 
@@ -763,6 +822,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
+    if st.au_texture: img = _textured(img, left, right, K, t, st.au_texture)
     if size != R: img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, -1)
     if st.lowres: img = _low_resolution(img, st, nz)
     out = degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
@@ -978,11 +1038,13 @@ def generate(cfg: SynthConfig | None = None, workers: int = 1) -> FERSplits:
 # %% ../../nbs/03_data.synthetic.ipynb #6dd668f9
 def generator_md5(style: str = 'flat', # the render style (`SynthConfig.style`) the data was drawn with
                  ) -> str:
-    "MD5 (hex) of the installed SynthFACS generator source (the file of `emoxnet.data.synthetic`), and of the style unless 'flat'."
+    "MD5 (hex) of the installed SynthFACS generator source (the file of `emoxnet.data.synthetic`), and of the style unless 'flat' (with its AU texture's maps)."
     import emoxnet.data.synthetic as generator
-    STYLES[style]
+    st = STYLES[style]
     data = Path(generator.__file__).read_bytes()
-    return hashlib.md5(data if style == 'flat' else data + f'\nstyle={style}'.encode()).hexdigest()
+    if style != 'flat': data += f'\nstyle={style}'.encode()
+    if st.au_texture: data += au_texture(st.au_texture)[0].tobytes()
+    return hashlib.md5(data).hexdigest()
 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
 def nonface_images(n: int, size: int = 48, grey: bool = True, seed: int = 0, nuisance: Nuisance | None = None) -> np.ndarray:
