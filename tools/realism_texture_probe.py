@@ -34,29 +34,17 @@ BOUND = 0.5                            # the summed log shading stays within +-B
 FIT_SEEDS, DEV_SEED = (7, 8), 3
 
 def canonical(subj, left, right, nz) -> tuple:
-    "The vivid drawing at canonical resolution before resizing and degradations, its drawn AUs and its face coordinates."
-    st, R = S.STYLES[STYLE], S._canonical_size(48)
-    img = S.background(R, nz, True)
-    l, r = st.drawn(left, right); s = st.subject(subj)
-    cv, (i, j) = S.face_canvas(s, l, r, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
-                               st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(l, r), st.mouth_tones(l, r)[0])
-    K, t, scale = S._projection(nz, R, st.zoom, st.widen, st.centre_y)
-    px = cv.draw(img, K, t, scale)
-    img = S._shade_face(img, s, l, r, nz, K, t, scale, st)
-    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, R), px[i:j]
+    "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates and landmarks."
+    img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
+    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm
 
 def textured_renderer(maps: np.ndarray):
-    "A drop-in for `S.render_face` (48 px grey, the vivid style): the vivid face with the AU texture, then the style's and benchmark's degradations."
+    "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations."
     st = S.STYLES[STYLE]
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        assert grey, 'the probe renders grey faces'
-        img, l, r, uv, px = canonical(subj, left, right, nz)
-        R = img.shape[0]
-        img = np.clip(img * S.texture_shading(maps, (Y0, Y1, XMAX, BOUND), uv, l, r), 0, 255).astype(np.uint8)   # as the 'textured' style does
-        img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, 1)
-        if st.lowres: img = S._low_resolution(img, st, nz)
-        out = S.degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
-        return np.ascontiguousarray(out[..., 0]), ((px + 0.5) * size / R - 0.5).astype(np.float32)
+        img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, size, grey, st)
+        k = S.texture_shading(maps, (Y0, Y1, XMAX, BOUND), S.face_coords(K, t, img.shape[0]), l, r)
+        return S.finish_face(np.clip(img * k[..., None], 0, 255).astype(np.uint8), lm, nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:

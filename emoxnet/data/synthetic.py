@@ -24,11 +24,11 @@ from ..settings import load_config   # SynthConfig.load: the checked reader of c
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
            'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
-           'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'background', 'degrade', 'render_face',
-           'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig',
-           'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
-           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation',
-           'realism_score']
+           'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'background', 'degrade', 'draw_canonical',
+           'finish_face', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority',
+           'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images',
+           'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy',
+           'reference_cnn', 'bench_generation', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -810,10 +810,10 @@ def _projection(nz: dict, R: int, zoom: float = 1.0, widen: float = 1.0, centre_
     K = A @ (Rx @ Ry)[:2]
     return (K if widen == 1 else K @ np.diag([widen, 1., 1.])), t, scale
 
-def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
-                rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
-    "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
-    R, st = _canonical_size(size), STYLES[style]
+def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
+                   st: RenderStyle = RenderStyle('flat')) -> tuple:
+    "The face drawn in style `st` at the canonical resolution of `size`, before AU texture, resizing and degradations: `(img (R, R, C) uint8, drawn left, drawn right, K, t, landmarks (68, 2) in canonical pixels)`."
+    R = _canonical_size(size)
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
@@ -822,12 +822,23 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
     if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
-    if st.au_texture: img = _textured(img, left, right, K, t, st.au_texture)
+    return img, left, right, K, t, px[i:j]
+
+def finish_face(img: np.ndarray, landmarks: np.ndarray, nz: dict, size: int, st: RenderStyle, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    "A canonical image (`draw_canonical`, textured or not) down to `size`, the style's low-resolution round trip and `degrade`: `(uint8 (size, size[, 3]), landmarks in output pixels)`."
+    R, grey = img.shape[0], img.shape[2] == 1
     if size != R: img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA).reshape(size, size, -1)
     if st.lowres: img = _low_resolution(img, st, nz)
     out = degrade(img, nz, rng if rng is not None else np.random.default_rng(nz['background']))
-    landmarks = ((px[i:j] + 0.5) * size / R - 0.5).astype(np.float32)
-    return np.ascontiguousarray(out[..., 0] if grey else out), landmarks
+    return np.ascontiguousarray(out[..., 0] if grey else out), ((landmarks + 0.5) * size / R - 0.5).astype(np.float32)
+
+def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
+                rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
+    "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
+    st = STYLES[style]
+    img, left, right, K, t, lm = draw_canonical(subj, left, right, nz, size, grey, st)
+    if st.au_texture: img = _textured(img, left, right, K, t, st.au_texture)
+    return finish_face(img, lm, nz, size, st, rng)
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
 def au_gallery(subjects: Sequence[int] = (3, 12), intensity: float = 1.0, size: int = 96, seed: int = 0,

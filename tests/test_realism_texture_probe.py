@@ -1,0 +1,47 @@
+"""tools/realism_texture_probe.py, rounds 10-12 of docs/realism.md: the fit works and the probe renders what the
+'textured' style renders. A stand-in teacher made here replaces the zoo's real-trained ones (no download)."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import emoxnet.data.synthetic as S
+from emoxnet.data.transforms import Preprocess
+
+torch.set_num_threads(1)
+ROOT = Path(__file__).resolve().parents[1]
+
+@pytest.fixture(scope='module')
+def probe():
+    spec = importlib.util.spec_from_file_location('realism_texture_probe', ROOT / 'tools' / 'realism_texture_probe.py')
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+class StandIn:
+    "Something with an `EmotionRecognizer`'s `classes`, `model` and `preprocess`: a tiny CNN over 48 px grey faces."
+    classes = S.FER2013_CLASSES
+    def __init__(self):
+        torch.manual_seed(0)
+        self.model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 5, 4), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.LazyLinear(7))
+        self.preprocess = Preprocess(48, 1)
+        self.model(torch.zeros(1, 1, 48, 48))
+
+def test_probe_renders_the_textured_style(probe):
+    "The probe's renderer with the bundled maps is the 'textured' style, pixel for pixel and landmark for landmark."
+    probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v4' / 'texture.npz')
+    render = probe.textured_renderer(S.au_texture('r12')[0])
+    subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
+    for c in ('happiness', 'disgust'):
+        l, r = S.expression_aus(subj, c, 0.8, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
+        a, b = render(subj, l, r, nz, 48, True, np.random.default_rng(1)), S.render_face(subj, l, r, nz, 48, True, np.random.default_rng(1), 'textured')
+        np.testing.assert_array_equal(a[0], b[0]); np.testing.assert_array_equal(a[1], b[1])
+
+def test_fit_moves_the_maps_within_their_bound(probe):
+    "A few steps against a stand-in teacher: maps of the right shape, inside +-amp, changed; a log with held-out recall."
+    pop = probe.fit_population(9, 3)
+    assert len(pop['img']) == 42 and set(pop['label']) <= set(S.FER2013_CLASSES)
+    maps, log = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8)
+    assert maps.shape == (19, probe.GY, probe.GX) and np.abs(maps).max() <= 0.25 and np.abs(maps).max() > 0
+    assert [e['step'] for e in log] == [0, 3] and 0 <= log[-1]['valid_recall'] <= 1
