@@ -13,19 +13,20 @@ The two FER2013 judges of the realism score are *measurements*: they never see t
 Populations: fitting on seeds 7 and 8, the dev score on seed 3 (rounds 5-8's dev population), the judges on seed 1.
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
-                                            [--bound B] [--tv W] [--l2 W] [--eot] [--judges dev|all]
+                                            [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--judges dev|all]
+(the defaults are round 12's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v4)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
 beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-12) are in docs/realism_texture/.
 """
-import argparse, hashlib, json, subprocess, time
+import argparse, hashlib, time
 from pathlib import Path
 from unittest import mock
 import cv2, numpy as np, torch, torch.nn.functional as F
 from tqdm.auto import tqdm
 import emoxnet.data.synthetic as S
-from emoxnet.core import AUS
+from emoxnet.core import AUS, atomic_write, code_version, save_json
 
 STYLE = 'vivid'
 GY, GX = 24, 12                        # texture grid: rows over y in [Y0, Y1], columns over |x| in [0, XMAX] (face units)
@@ -38,13 +39,12 @@ def canonical(subj, left, right, nz) -> tuple:
     img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
     return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm
 
-def textured_renderer(maps: np.ndarray):
+def textured_renderer(maps: np.ndarray, box: tuple | None = None):
     "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations."
-    st = S.STYLES[STYLE]
+    st, box = S.STYLES[STYLE], box or (Y0, Y1, XMAX, BOUND)
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
         img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, size, grey, st)
-        k = S.texture_shading(maps, (Y0, Y1, XMAX, BOUND), S.face_coords(K, t, img.shape[0]), l, r)
-        return S.finish_face(np.clip(img * k[..., None], 0, 255).astype(np.uint8), lm, nz, size, st, rng)
+        return S.finish_face(S.textured(img, l, r, K, t, maps, box), lm, nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:
@@ -122,23 +122,23 @@ def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor
     if noise: x = x + torch.randn_like(x) * dp['noise'][:, None, None]
     return judge_input(x.clamp(0, 255), pre)
 
-def fit(judge, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
+def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
         valid: float = 0.15) -> tuple:
-    "Fit the maps to `judge` on `pop` (a held-out share `valid` for the log); returns the bounded maps and the log."
+    "Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log."
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
-    judges = judge if isinstance(judge, (list, tuple)) else [judge]
-    ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in judges]
+    teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
+    ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in teachers]
     T = lambda k, ix: torch.from_numpy(pop[k][ix])
     def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix))
-    for j in judges:
+    for j in teachers:
         for q in j.model.eval().parameters(): q.requires_grad_(False)
     tex = Texture(amp); opt = torch.optim.Adam(tex.parameters(), lr=lr)
     log = []
     def evaluate():
         "Each teacher's mean per-class recall on the held-out faces (one value when there is one teacher)."
         out = []
-        for j, y in zip(judges, ys):
+        for j, y in zip(teachers, ys):
             with torch.no_grad():
                 ok = torch.cat([j.model(forward(tex, batch(va[i:i + 96]), degrade_params([pop['nz'][k] for k in va[i:i + 96]]), j.preprocess, False)).argmax(1) == y[va[i:i + 96]]
                                 for i in range(0, nv, 96)])
@@ -149,13 +149,13 @@ def fit(judge, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_si
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
         m = tex.maps()
-        loss = sum(F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix]) for j, y in zip(judges, ys)) / len(judges) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+        loss = sum(F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix]) for j, y in zip(teachers, ys)) / len(teachers) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
     return tex.maps().detach().numpy(), log
 
-def judge(name: str):
+def zoo_model(name: str):
     "A zoo model as an `EmotionRecognizer` (imported into runs/zoo first when missing): a teacher or a judge."
     from emoxnet.predict import EmotionRecognizer
     from emoxnet.zoo import import_model
@@ -167,7 +167,7 @@ def scores(render, judges: dict, conditions=('benchmark', 'apex_lab')) -> list[d
     "Each judge on its population (`seed`) under the given conditions, the faces drawn by `render` (None: the vivid style itself)."
     out = []
     for name, seed in judges.items():
-        j = judge(name)
+        j = zoo_model(name)
         for cond in conditions:
             t = time.time()
             with mock.patch.object(S, 'render_face', render or S.render_face):
@@ -197,50 +197,54 @@ def load_maps(path: str | Path) -> np.ndarray:
     z = np.load(path); (GY, GX), BOUND = map(int, z['grid']), float(z['box'][3])
     return z['maps']
 
+def provenance() -> dict:
+    "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
+    return dict(code_version=code_version(), tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest())
+
 def measure(path: str | Path, judges: dict) -> list[dict]:
     "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions; adds `judges.json` there."
+    res = provenance()
     maps = load_maps(Path(path) / 'texture.npz')
     torch.set_num_threads(1)
-    res = dict(git_rev=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip(),
-               tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest(), maps_md5=hashlib.md5(maps.tobytes()).hexdigest(),
-               scores=scores(textured_renderer(maps), judges) + scores(None, judges))
-    (Path(path) / 'judges.json').write_text(json.dumps(res, indent=1, default=str))
+    res.update(maps_md5=hashlib.md5(maps.tobytes()).hexdigest(), scores=scores(textured_renderer(maps), judges) + scores(None, judges))
+    save_json(res, Path(path) / 'judges.json')
     return res['scores']
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', default='runs/realism_texture', help='folder for texture.npz, results.json and preview.png')
-    ap.add_argument('--steps', type=int, default=600, help='Adam steps of the fit')
-    ap.add_argument('--subjects', type=int, default=150, help='subjects per fitting population (14 faces each)')
-    ap.add_argument('--amp', type=float, default=0.7, help='bound of each AU map (log shading per unit of AU intensity)')
-    ap.add_argument('--tv', type=float, default=3.0, help='weight of the smoothness penalty')
-    ap.add_argument('--l2', type=float, default=0.3, help='weight of the size penalty')
-    ap.add_argument('--grid', default='24x12', help='texture grid, rows x columns (half a face)')
-    ap.add_argument('--bound', type=float, default=0.5, help='bound of the summed log shading of all AUs')
+    ap.add_argument('--steps', type=int, default=300, help='Adam steps of the fit')
+    ap.add_argument('--subjects', type=int, default=100, help='subjects per fitting population (14 faces each)')
+    ap.add_argument('--amp', type=float, default=0.25, help='bound of each AU map (log shading per unit of AU intensity)')
+    ap.add_argument('--tv', type=float, default=30.0, help='weight of the smoothness penalty')
+    ap.add_argument('--l2', type=float, default=3.0, help='weight of the size penalty')
+    ap.add_argument('--grid', default='12x6', help='texture grid, rows x columns (half a face)')
+    ap.add_argument('--bound', type=float, default=0.35, help='bound of the summed log shading of all AUs')
     ap.add_argument('--judges', default='dev', choices=('dev', 'all'), help='dev: the dev judge only; all: also the two FER2013 judges')
-    ap.add_argument('--teachers', default='faceapi_expression', help='comma-separated zoo models to fit to (never the two judges): faceapi_expression, fer_cnn')
-    ap.add_argument('--eot', action='store_true', help='fit under random rotation, scale, shift and blur as well')
+    ap.add_argument('--teachers', default='faceapi_expression,fer_cnn', help='comma-separated zoo models to fit to (never the two judges): faceapi_expression, fer_cnn')
+    ap.add_argument('--eot', action=argparse.BooleanOptionalAction, default=True, help='fit under random rotation, scale, shift and blur as well (--no-eot: rounds 10 and the first fit)')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    if a.measure: measure(a.measure, {'fer_mini_xception': 1, 'human_emotion': 1}); return
+    if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
+    names = a.teachers.split(',')
+    if set(S.REALISM_JUDGES) & set(names): raise SystemExit(f"{', '.join(S.REALISM_JUDGES)} measure realism: they are never teachers")
+    prov = provenance()
     global GY, GX, BOUND, EOT
     (GY, GX), BOUND, EOT = map(int, a.grid.split('x')), a.bound, a.eot
     torch.set_num_threads(2)
-    teachers = [judge(n) for n in a.teachers.split(',')]
-    if {'fer_mini_xception', 'human_emotion'} & set(a.teachers.split(',')): raise SystemExit('the two FER2013 judges are measurements, never teachers')
+    teachers = [zoo_model(n) for n in names]
     t = time.time()
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
     maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2)
-    np.savez(out / 'texture.npz', maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
+    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
     render = textured_renderer(maps)
     preview(render, out / 'preview.png')
     torch.set_num_threads(1)
-    judges = {n: DEV_SEED for n in a.teachers.split(',')} | ({'fer_mini_xception': 1, 'human_emotion': 1} if a.judges == 'all' else {})
-    res = dict(git_rev=subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip(),
-               tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest(), args=vars(a), fit_faces=len(pop['img']),
-               fit_log=log, scores=scores(render, judges, ('benchmark',) if a.judges == 'dev' else tuple(CONDITIONS)))
-    (out / 'results.json').write_text(json.dumps(res, indent=1, default=str))
+    judges = {n: DEV_SEED for n in names} | ({j: 1 for j in S.REALISM_JUDGES} if a.judges == 'all' else {})
+    res = dict(prov, args=vars(a), fit_faces=len(pop['img']), fit_log=log,
+               scores=scores(render, judges, ('benchmark',) if a.judges == 'dev' else tuple(CONDITIONS)))
+    save_json(res, out / 'results.json')
 
 if __name__ == '__main__': main()

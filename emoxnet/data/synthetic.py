@@ -23,12 +23,12 @@ from ..settings import load_config   # SynthConfig.load: the checked reader of c
 
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
-           'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance', 'sample_nuisance',
-           'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'background', 'degrade', 'draw_canonical',
-           'finish_face', 'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority',
-           'va_prototype', 'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images',
-           'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy',
-           'reference_cnn', 'bench_generation', 'realism_score']
+           'REALISM_JUDGES', 'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance',
+           'sample_nuisance', 'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'textured', 'background',
+           'degrade', 'draw_canonical', 'finish_face', 'render_face', 'au_gallery', 'Panel', 'au_prototypes',
+           'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject', 'generate',
+           'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample',
+           'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -147,9 +147,13 @@ class _Canvas:
         return px
 
 # %% ../../nbs/03_data.synthetic.ipynb #4cbf712a
+def _left_share(u: np.ndarray) -> np.ndarray:
+    "How much of the image-left side's AU intensity applies at horizontal face coordinate `u` (1 far left, 0 far right, a soft step at 0)."
+    return 0.5 - 0.5 * np.tanh(6 * u)
+
 def _side_blend(left: np.ndarray, right: np.ndarray, u: np.ndarray) -> np.ndarray:
     "AU intensities `(len(AUS), len(u))` along a horizontal coordinate `u` in [-1, 1]: left values for u<0, right for u>0."
-    w = 0.5 - 0.5 * np.tanh(6 * u)
+    w = _left_share(u)
     return left[:, None] * w + right[:, None] * (1 - w)
 
 def _outline(g: dict, drop: float, chin_up: float) -> tuple[np.ndarray, np.ndarray]:
@@ -707,17 +711,19 @@ def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
     return cv2.resize(down, (size, size), interpolation=cv2.INTER_LINEAR).reshape(img.shape)
 
 # %% ../../nbs/03_data.synthetic.ipynb #486a2c05
+def _texture_path(name: str) -> Path: return Path(str(resources.files('emoxnet') / 'assets' / 'synthfacs' / f'au_texture_{name}.npz'))
+
 @functools.lru_cache(maxsize=None)
 def au_texture(name: str) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`): maps `(len(AUS), rows, cols)` and `(y0, y1, xmax, bound)`."
-    p = Path(str(resources.files('emoxnet') / 'assets' / 'synthfacs' / f'au_texture_{name}.npz'))
+    p = _texture_path(name)
     if not p.is_file():
         have = sorted(q.stem.removeprefix('au_texture_') for q in p.parent.glob('au_texture_*.npz'))
         raise KeyError(f"no AU texture {name!r} ({p} is missing); bundled: {', '.join(have) or 'none'}")
-    z = np.load(p)
-    if tuple(int(a) for a in z['aus']) != AUS or z['maps'].shape[0] != len(AUS):
-        raise ValueError(f"{p}: maps for AUs {tuple(int(a) for a in z['aus'])}, expected one map per AU of {AUS}")
-    return z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+    with np.load(p) as z: aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+    if aus != AUS or maps.shape[0] != len(AUS): raise ValueError(f"{p}: maps for AUs {aus}, expected one map per AU of {AUS}")
+    maps.flags.writeable = False                       # cached: shared by every face
+    return maps, box
 
 def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
     "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`, on the head surface (`_surface_z`; 3 fixed-point steps for depth)."
@@ -742,19 +748,18 @@ def texture_shading(maps: np.ndarray, # `(len(AUS), rows, cols)` log-shading map
                     uv: np.ndarray,    # `(H, W, 2)` face coordinates of the pixels (`face_coords`)
                     left: np.ndarray, right: np.ndarray, # AU intensities of each side of the face
                    ) -> np.ndarray:
-    "Multiplicative shading `(H, W)`: exp of the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded; 1 outside the maps."
+    "Multiplicative shading `(H, W)`: exp of the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
     y0, y1, xmax, bound = box
     rows, cols = maps.shape[1:]
     x, y = uv[..., 0], uv[..., 1]
     gx, gy = (np.abs(x) / xmax * (cols - 1)).astype(np.float32), ((y - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
-    inside = (gx <= cols - 1) & (gy >= 0) & (gy <= rows - 1)
     side = lambda a: cv2.remap(np.tensordot(np.asarray(a, np.float32), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    w = 0.5 - 0.5 * np.tanh(6 * x)
-    return np.exp(bound * np.tanh((side(left) * w + side(right) * (1 - w)) * inside / bound))
+    w = _left_share(x)
+    return np.exp(bound * np.tanh((side(left) * w + side(right) * (1 - w)) / bound))
 
-def _textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, name: str) -> np.ndarray:
-    "The canonical image `(R, R, C)` uint8 with AU texture `name` for the drawn AUs `left`/`right` multiplied in."
-    k = texture_shading(*au_texture(name), face_coords(K, t, img.shape[0]), left, right)
+def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple) -> np.ndarray:
+    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right`."
+    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right)
     return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
 
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
@@ -811,9 +816,9 @@ def _projection(nz: dict, R: int, zoom: float = 1.0, widen: float = 1.0, centre_
     return (K if widen == 1 else K @ np.diag([widen, 1., 1.])), t, scale
 
 def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
-                   st: RenderStyle = RenderStyle('flat')) -> tuple:
+                   st: RenderStyle | None = None) -> tuple:
     "The face drawn in style `st` at the canonical resolution of `size`, before AU texture, resizing and degradations: `(img (R, R, C) uint8, drawn left, drawn right, K, t, landmarks (68, 2) in canonical pixels)`."
-    R = _canonical_size(size)
+    R, st = _canonical_size(size), st or STYLES['flat']
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
@@ -837,7 +842,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
     st = STYLES[style]
     img, left, right, K, t, lm = draw_canonical(subj, left, right, nz, size, grey, st)
-    if st.au_texture: img = _textured(img, left, right, K, t, st.au_texture)
+    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture))
     return finish_face(img, lm, nz, size, st, rng)
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
@@ -945,7 +950,7 @@ class SynthConfig:
     idle: float = 0.1                                     # probability that an AU fires weakly at random
     nuisance: Nuisance = field(default_factory=Nuisance)
     panel: Panel = field(default_factory=Panel)
-    style: str = 'flat'                                   # render style, a key of `STYLES` ('flat': the benchmark; 'shaded': relief, texture)
+    style: str = 'flat'                                   # render style, a key of `STYLES` ('flat': the benchmark; opt-in 'shaded', 'vivid', 'textured')
     extra_test: int = 0                                   # subjects added to the test split only, after the split is cut (train and valid unchanged)
 
     def __post_init__(self):
@@ -1054,7 +1059,7 @@ def generator_md5(style: str = 'flat', # the render style (`SynthConfig.style`) 
     st = STYLES[style]
     data = Path(generator.__file__).read_bytes()
     if style != 'flat': data += f'\nstyle={style}'.encode()
-    if st.au_texture: data += au_texture(st.au_texture)[0].tobytes()
+    if st.au_texture: data += _texture_path(st.au_texture).read_bytes()   # the maps and their box
     return hashlib.md5(data).hexdigest()
 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
@@ -1194,6 +1199,7 @@ def bench_generation(n: int = 10_000, size: int = 48, grey: bool = True, workers
 
 # %% ../../nbs/03_data.synthetic.ipynb #99dc18de
 FER2013_CLASSES: tuple[str, ...] = tuple(c for c in BASIC if c in label_spec('fer2013').classes)   # the judges' 7, canonical order
+REALISM_JUDGES: tuple[str, ...] = ('fer_mini_xception', 'human_emotion')   # the zoo models that measure realism: never fitting targets
 
 def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
                   style: str = 'flat', # render style (a key of `STYLES`)
