@@ -210,6 +210,7 @@ class FerCnn(nn.Module):
     def __init__(self, num_classes: int = 7, in_chans: int = 1, width: int = 32, input_size: int = 48):
         super().__init__()
         self.num_classes, self.in_chans, self.num_features = num_classes, in_chans, 8 * width
+        self.head_hidden_size = 256   # what forward_head(pre_logits=True) returns (extra heads size themselves from it)
         w = [in_chans, width, 2 * width, 4 * width, 8 * width]
         self.conv_1, self.conv_2, self.conv_3, self.conv_4 = (_conv_bn_relu(a, b, 1 if i == 0 else 2) for i, (a, b) in enumerate(zip(w, w[1:])))
         side = -(-input_size // 8)   # 48 -> 6: three stride-2 convolutions with padding 1

