@@ -8,6 +8,13 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope='session')
 def root() -> Path: return ROOT
 
+def tool_module(name: str):
+    "The script `tools/NAME.py` imported as a module (tools are not a package), for tests of its pieces."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
 @pytest.fixture(scope='session')
 def emoxnet_cmd() -> list[str]:
     "The installed console script (the same entry point users run)."

@@ -2,23 +2,18 @@
 
 The landmark net is fetched from the face-api archive that emoxnet.zoo pins (the registry must be reachable, as for the
 zoo tests); the warp, the mouth and the renderer are checked on images made here."""
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 import emoxnet.data.synthetic as S
+from conftest import tool_module
 
 torch.set_num_threads(1)
-ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope='module')
-def probe():
-    spec = importlib.util.spec_from_file_location('realism_photo_probe', ROOT / 'tools' / 'realism_photo_probe.py')
-    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
-    return mod
+def probe(): return tool_module('realism_photo_probe')
 
 def _dot(C, xy):
     img = np.zeros((C, C, 3), np.uint8); img[xy[1] - 1:xy[1] + 2, xy[0] - 1:xy[0] + 2] = 255

@@ -1,6 +1,5 @@
 """tools/realism_texture_probe.py, rounds 10-12 of docs/realism.md: the fit works and the probe renders what the
 'textured' style renders. A stand-in teacher made here replaces the zoo's real-trained ones (no download)."""
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -8,16 +7,14 @@ import pytest
 import torch
 
 import emoxnet.data.synthetic as S
+from conftest import tool_module
 from emoxnet.data.transforms import Preprocess
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope='module')
-def probe():
-    spec = importlib.util.spec_from_file_location('realism_texture_probe', ROOT / 'tools' / 'realism_texture_probe.py')
-    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
-    return mod
+def probe(): return tool_module('realism_texture_probe')
 
 class StandIn:
     "Something with an `EmotionRecognizer`'s `classes`, `model` and `preprocess`: a tiny CNN over 48 px grey faces."

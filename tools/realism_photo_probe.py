@@ -10,14 +10,15 @@ about 40 ms a face.
 Usage: python tools/realism_photo_probe.py [--bank hires|lfw] [--out DIR] [--judges dev|all]
 (default: hires bank, runs/realism_photo (runs/realism_photo_lfw for the lfw bank), all judges); writes DIR/results.json and DIR/preview.png.
 """
-import argparse, hashlib, json, subprocess, time
+import argparse, hashlib, json, subprocess, sys
 from pathlib import Path
-from unittest import mock
 import cv2, numpy as np, torch
 from scipy.interpolate import RBFInterpolator
 import emoxnet.data.synthetic as S
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realism_judging import scores   # shared with the other realism probe
 from emoxnet.archs import FaceApiExpressionNet
-from emoxnet.zoo import ZOO, default_cache, fetch_members, read_tfjs_weights, faceapi_expression_state, import_model
+from emoxnet.zoo import ZOO, default_cache, fetch_members, read_tfjs_weights, faceapi_expression_state
 
 C, EYE_Y, IOD = 128, 0.40, 0.42    # texture side; eye line and inter-ocular distance as fractions of it
 MEAN = np.float32([122.782, 117.001, 104.298])   # face-api.js's RGB mean (its nets read (x - mean) / 255 at 112 px)
@@ -150,26 +151,6 @@ def landmark_check(net) -> dict:
     gt, pr = np.stack(d.meta['landmarks'].to_list()), landmarks68(net, d.images)
     nme = np.linalg.norm(pr - gt, axis=2).mean(1) / np.linalg.norm(gt[:, 36:42].mean(1) - gt[:, 42:48].mean(1), axis=1)
     return dict(n=len(gt), nme_mean=round(float(nme.mean()), 4), nme_median=round(float(np.median(nme)), 4))
-
-def judge(name: str):
-    from emoxnet.predict import EmotionRecognizer
-    p = Path('runs/zoo') / name
-    return EmotionRecognizer.from_checkpoint(p if p.is_dir() else import_model(name))
-
-CONDITIONS = {'benchmark': {}, 'apex_lab': dict(intensity=(0.8, 1.0), nuisance=S.Nuisance.lab())}
-def scores(render, judges: dict) -> list[dict]:
-    "Each judge on its population (`seed`) under benchmark and apex-lab conditions, the faces drawn by `render`."
-    out = []
-    for name, seed in judges.items():
-        j = judge(name)
-        for cond, kw in CONDITIONS.items():
-            t = time.time()
-            with mock.patch.object(S, 'render_face', render): r = S.realism_score(j, style='vivid', seed=seed, **kw)
-            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), n_images=r['n_images'],
-                            recall={k: round(100 * v) for k, v in r['recall'].items()}, seconds=round(time.time() - t),
-                            confusion=r['confusion'].to_dict(orient='index')))
-            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
-    return out
 
 def preview(render, path: Path, subjects=range(1, 7)):
     "Grid: one row per subject, the 7 FER2013 classes at apex, frontal and clean, 96 px."

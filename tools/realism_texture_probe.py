@@ -20,12 +20,14 @@ fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score o
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
 beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-12) are in docs/realism_texture/.
 """
-import argparse, hashlib, time
+import argparse, hashlib, sys, time
 from pathlib import Path
 from unittest import mock
 import cv2, numpy as np, torch, torch.nn.functional as F
 from tqdm.auto import tqdm
 import emoxnet.data.synthetic as S
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realism_judging import CONDITIONS, scores, zoo_model   # shared with the other realism probe
 from emoxnet.core import AUS, atomic_write, code_version, save_json
 
 STYLE = 'vivid'
@@ -154,29 +156,6 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
     return tex.maps().detach().numpy(), log
-
-def zoo_model(name: str):
-    "A zoo model as an `EmotionRecognizer` (imported into runs/zoo first when missing): a teacher or a judge."
-    from emoxnet.predict import EmotionRecognizer
-    from emoxnet.zoo import import_model
-    p = Path('runs/zoo') / name
-    return EmotionRecognizer.from_checkpoint(p if p.is_dir() else import_model(name))
-
-CONDITIONS = {'benchmark': {}, 'apex_lab': dict(intensity=(0.8, 1.0), nuisance=S.Nuisance.lab())}
-def scores(render, judges: dict, conditions=('benchmark', 'apex_lab')) -> list[dict]:
-    "Each judge on its population (`seed`) under the given conditions, the faces drawn by `render` (None: the vivid style itself)."
-    out = []
-    for name, seed in judges.items():
-        j = zoo_model(name)
-        for cond in conditions:
-            t = time.time()
-            with mock.patch.object(S, 'render_face', render or S.render_face):
-                r = S.realism_score(j, style=STYLE, seed=seed, **CONDITIONS[cond])
-            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), n_images=r['n_images'],
-                            recall={k: round(100 * v) for k, v in r['recall'].items()}, seconds=round(time.time() - t),
-                            confusion=r['confusion'].to_dict(orient='index')))
-            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
-    return out
 
 def preview(render, path: Path, subjects=range(1, 7)):
     "Grid: one row per subject (population 3), the 7 FER2013 classes at apex, frontal and clean, 96 px; the plain vivid face left of each."

@@ -1,0 +1,33 @@
+"""What the realism probes of docs/realism.md share: zoo models as recognizers, and the judges' table of a renderer.
+
+tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (rounds 10-12) measure their own renderers the
+same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, under the benchmark's and apex-lab conditions.
+"""
+import time
+from pathlib import Path
+from unittest import mock
+import emoxnet.data.synthetic as S
+
+def zoo_model(name: str):
+    "A zoo model as an `EmotionRecognizer` (imported into runs/zoo first when missing): a teacher or a judge."
+    from emoxnet.predict import EmotionRecognizer
+    from emoxnet.zoo import import_model
+    p = Path('runs/zoo') / name
+    return EmotionRecognizer.from_checkpoint(p if p.is_dir() else import_model(name))
+
+CONDITIONS = {'benchmark': {}, 'apex_lab': dict(intensity=(0.8, 1.0), nuisance=S.Nuisance.lab())}
+
+def scores(render, judges: dict, conditions=tuple(CONDITIONS), style: str = 'vivid') -> list[dict]:
+    "Each judge on its population (`judges`: name -> seed) under `conditions`, the faces drawn by `render` (None: `style` itself)."
+    out = []
+    for name, seed in judges.items():
+        j = zoo_model(name)
+        for cond in conditions:
+            t = time.time()
+            with mock.patch.object(S, 'render_face', render or S.render_face):
+                r = S.realism_score(j, style=style, seed=seed, **CONDITIONS[cond])
+            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), n_images=r['n_images'],
+                            recall={k: round(100 * v) for k, v in r['recall'].items()}, seconds=round(time.time() - t),
+                            confusion=r['confusion'].to_dict(orient='index')))
+            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
+    return out
