@@ -1,4 +1,4 @@
-"""tools/realism_texture_probe.py, rounds 10-12 of docs/realism.md: the fit works and the probe renders what the
+"""tools/realism_texture_probe.py, rounds 10-13 of docs/realism.md: the fit works and the probe renders what the
 'textured' style renders. A stand-in teacher made here replaces the zoo's real-trained ones (no download)."""
 from pathlib import Path
 
@@ -40,5 +40,8 @@ def test_fit_moves_the_maps_within_their_bound(probe):
     pop = probe.fit_population(9, 3)
     assert len(pop['img']) == 42 and set(pop['label']) <= set(S.FER2013_CLASSES)
     maps, log = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8)
-    assert maps.shape == (19, probe.GY, probe.GX) and np.abs(maps).max() <= 0.25 and np.abs(maps).max() > 0
+    assert maps.shape == (20, probe.GY, probe.GX) and np.abs(maps).max() <= 0.25 and np.abs(maps).max() > 0
+    assert np.abs(maps[-1]).max() > 0                                  # the resting-face map is fitted too
     assert [e['step'] for e in log] == [0, 3] and 0 <= log[-1]['valid_recall'] <= 1
+    maps, _ = probe.fit(StandIn(), pop, steps=2, amp=0.25, tv=30, l2=3, batch_size=8, rest=False)
+    assert np.abs(maps[:-1]).max() > 0 and (maps[-1] == 0).all()      # --no-rest: rounds 10-12's AU maps only

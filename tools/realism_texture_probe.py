@@ -12,9 +12,14 @@ The maps depend on the AUs only, never on the class, so every expression gets it
 The two FER2013 judges of the realism score are *measurements*: they never see the maps being fitted.
 Populations: fitting on seeds 7 and 8, the dev score on seed 3 (rounds 5-8's dev population), the judges on seed 1.
 
+Round 13 adds a resting-face map (`--rest`, applied to every face: neutral faces carry almost no AU, so rounds 10-12 gave
+them almost no texture), keeps the texture on the head (the relief's head mask) and reads face coordinates exactly
+(`face_coords`: the ray meets the head ellipsoid).
+
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
-                                            [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--judges dev|all]
-(the defaults are round 12's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v4)
+                                            [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
+(the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
+with --no-rest, on the package before the head mask and exact face coordinates)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
@@ -37,24 +42,24 @@ BOUND = 0.5                            # the summed log shading stays within +-B
 FIT_SEEDS, DEV_SEED = (7, 8), 3
 
 def canonical(subj, left, right, nz) -> tuple:
-    "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates and landmarks."
-    img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
-    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm
+    "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
+    img, l, r, K, t, lm, skin = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
+    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, skin.astype(np.float32)
 
 def textured_renderer(maps: np.ndarray, box: tuple | None = None):
     "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations."
     st, box = S.STYLES[STYLE], box or (Y0, Y1, XMAX, BOUND)
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        img, l, r, K, t, lm = S.draw_canonical(subj, left, right, nz, size, grey, st)
-        return S.finish_face(S.textured(img, l, r, K, t, maps, box), lm, nz, size, st, rng)
+        img, l, r, K, t, lm, skin = S.draw_canonical(subj, left, right, nz, size, grey, st)
+        return S.finish_face(S.textured(img, l, r, K, t, maps, box, skin), lm, nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:
     "realism_score's faces (7 FER2013 classes, benchmark intensities and nuisance) of population `seed`, kept before degradation."
     parts = []
     def capture(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        img, l, r, uv, _ = canonical(subj, left, right, nz)
-        parts.append((img, l, r, uv, nz))
+        img, l, r, uv, _, skin = canonical(subj, left, right, nz)
+        parts.append((img, l, r, uv, nz, skin))
         code = np.zeros((size, size), np.uint8); i = len(parts) - 1; code[0, 0], code[0, 1] = i // 256, i % 256
         return code, np.zeros((68, 2), np.float32)
     cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=STYLE)
@@ -64,7 +69,7 @@ def fit_population(seed: int, n_subjects: int) -> dict:
     order = np.argsort(idx)
     assert (idx[order] == np.arange(len(parts))).all()
     return dict(img=np.stack([p[0] for p in parts]), left=np.stack([p[1] for p in parts]), right=np.stack([p[2] for p in parts]),
-                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], label=truth[order])
+                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], skin=np.stack([p[5] for p in parts]), label=truth[order])
 
 def degrade_params(nz: list, size: int = 48) -> dict:
     "The differentiable part of `S.degrade` per image: light gradient map, contrast, brightness, blur sigma, noise sd (JPEG left out)."
@@ -84,18 +89,20 @@ def blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return y[0]
 
 class Texture(torch.nn.Module):
-    "The AU shading maps: `amp * tanh(p)`, log-multiplicative, bilinear in face coordinates."
-    def __init__(self, amp: float):
+    "The shading maps, one per AU and the resting face's last (`rest=False`: kept at 0): `amp * tanh(p)`, log-multiplicative, bilinear in face coordinates, on the head mask."
+    def __init__(self, amp: float, rest: bool = True):
         super().__init__(); self.amp = amp
-        self.p = torch.nn.Parameter(torch.zeros(len(AUS), GY, GX))
-    def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p)
-    def forward(self, img, uv, left, right):
+        self.p = torch.nn.Parameter(torch.zeros(len(AUS) + 1, GY, GX))
+        self.register_buffer('on', torch.ones(len(AUS) + 1, 1, 1)); self.on[-1] = float(rest)
+    def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p) * self.on
+    def forward(self, img, uv, left, right, skin):
         x, y = uv[..., 0], uv[..., 1]
         g = torch.stack([x.abs() / XMAX * 2 - 1, (y - Y0) / (Y1 - Y0) * 2 - 1], -1)
         m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         w = (0.5 - 0.5 * torch.tanh(6 * x))[:, None]
-        a = left[..., None, None] * w + right[..., None, None] * (1 - w)
-        return (img * torch.exp(BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
+        one = torch.ones_like(left[:, :1])
+        a = torch.cat([left, one], 1)[..., None, None] * w + torch.cat([right, one], 1)[..., None, None] * (1 - w)
+        return (img * torch.exp(skin * BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
 
 def judge_input(img48: torch.Tensor, pre) -> torch.Tensor:
     "48 px grey faces -> the judge's input (its size, channels, mean and std; bilinear like its PIL resize)."
@@ -115,7 +122,7 @@ def jitter(x: torch.Tensor) -> torch.Tensor:
 EOT = False                            # fit under `jitter` too (expectation over transformations)
 def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor:
     "Textured canonical faces -> 48 px -> lighting, contrast, brightness, blur, noise (and `jitter` with EOT while fitting) -> judge input."
-    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
+    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'], batch['skin'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
     x = x * dp['light']
     mean = x.mean((1, 2), keepdim=True)
     x = (x - mean) * dp['contrast'][:, None, None] + mean + dp['brightness'][:, None, None]
@@ -125,17 +132,17 @@ def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor
     return judge_input(x.clamp(0, 255), pre)
 
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
-        valid: float = 0.15) -> tuple:
+        valid: float = 0.15, rest: bool = True) -> tuple:
     "Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log."
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
     ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in teachers]
     T = lambda k, ix: torch.from_numpy(pop[k][ix])
-    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix))
+    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix), skin=T('skin', ix))
     for j in teachers:
         for q in j.model.eval().parameters(): q.requires_grad_(False)
-    tex = Texture(amp); opt = torch.optim.Adam(tex.parameters(), lr=lr)
+    tex = Texture(amp, rest); opt = torch.optim.Adam(tex.parameters(), lr=lr)
     log = []
     def evaluate():
         "Each teacher's mean per-class recall on the held-out faces (one value when there is one teacher)."
@@ -174,7 +181,8 @@ def load_maps(path: str | Path) -> np.ndarray:
     "The maps of a `texture.npz` this tool wrote, with the grid and bound they were fitted with (set module-wide)."
     global GY, GX, BOUND
     z = np.load(path); (GY, GX), BOUND = map(int, z['grid']), float(z['box'][3])
-    return z['maps']
+    m = z['maps']                      # rounds 10-12 fitted no resting-face map
+    return m if len(m) == len(AUS) + 1 else np.concatenate([m, np.zeros_like(m[:1])])
 
 def provenance() -> dict:
     "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
@@ -202,6 +210,7 @@ def main():
     ap.add_argument('--judges', default='dev', choices=('dev', 'all'), help='dev: the dev judge only; all: also the two FER2013 judges')
     ap.add_argument('--teachers', default='faceapi_expression,fer_cnn', help='comma-separated zoo models to fit to (never the two judges): faceapi_expression, fer_cnn')
     ap.add_argument('--eot', action=argparse.BooleanOptionalAction, default=True, help='fit under random rotation, scale, shift and blur as well (--no-eot: rounds 10 and the first fit)')
+    ap.add_argument('--rest', action=argparse.BooleanOptionalAction, default=True, help='fit a resting-face map too, applied to every face (--no-rest: rounds 10-12)')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
@@ -216,7 +225,7 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2)
+    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest)
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
     render = textured_renderer(maps)
     preview(render, out / 'preview.png')

@@ -683,8 +683,8 @@ def _relief_shading(height: np.ndarray, scale: float, light_dir: float, st: Rend
     return np.clip(st.ambient + (1 - st.ambient) * np.maximum(ndotl, 0) / L[2], 0.2, 1.6), hb
 
 def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.ndarray, t: np.ndarray, scale: float,
-                st: RenderStyle) -> np.ndarray:
-    "Relief shading, soft creases, skin texture and softness on a flat drawing `img` `(R, R, C)` uint8 (same projection)."
+                st: RenderStyle) -> tuple[np.ndarray, np.ndarray]:
+    "Relief shading, soft creases, skin texture and softness on a flat drawing `img` `(R, R, C)` uint8 (same projection); and the head mask `(R, R)` in [0, 1] it used."
     R = img.shape[0]
     rng = np.random.default_rng([nz['background'], 11])     # its own stream: pose, noise... stay those of the flat image
     frame = _expression_frame(subj, left, right)
@@ -700,7 +700,7 @@ def _shade_face(img: np.ndarray, subj: Subject, left, right, nz: dict, K: np.nda
     out = img.astype(np.float32)
     if st.soften > 0: out = cv2.GaussianBlur(out, (0, 0), st.soften).reshape(out.shape)
     out *= (shade * crease * (1 + tex * mask))[..., None]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return np.clip(out, 0, 255).astype(np.uint8), mask
 
 def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
     "With probability `st.lowres`, down to a fraction of the size and back up (a small face in a bigger photo, upscaled)."
@@ -715,26 +715,30 @@ def _texture_path(name: str) -> Path: return Path(str(resources.files('emoxnet')
 
 @functools.lru_cache(maxsize=None)
 def au_texture(name: str) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`): maps `(len(AUS), rows, cols)` and `(y0, y1, xmax, bound)`."
+    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`): maps `(len(AUS) + 1, rows, cols)` (one per AU, then the resting face's: zero when the file has none) and `(y0, y1, xmax, bound)`."
     p = _texture_path(name)
     if not p.is_file():
         have = sorted(q.stem.removeprefix('au_texture_') for q in p.parent.glob('au_texture_*.npz'))
         raise KeyError(f"no AU texture {name!r} ({p} is missing); bundled: {', '.join(have) or 'none'}")
     with np.load(p) as z: aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
-    if aus != AUS or maps.shape[0] != len(AUS): raise ValueError(f"{p}: maps for AUs {aus}, expected one map per AU of {AUS}")
+    if aus != AUS or maps.shape[0] not in (len(AUS), len(AUS) + 1):
+        raise ValueError(f"{p}: {maps.shape[0]} maps for AUs {aus}, expected one map per AU of {AUS} (and optionally one for the resting face)")
+    if len(maps) == len(AUS): maps = np.concatenate([maps, np.zeros_like(maps[:1])])
     maps.flags.writeable = False                       # cached: shared by every face
     return maps, box
 
 def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
-    "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`, on the head surface (`_surface_z`; 3 fixed-point steps for depth)."
+    "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`: where its ray meets the front of the head ellipsoid (`_surface_z`), exactly; depth 0 off the head."
     j, i = _pixel_grid(R)
     A = np.linalg.inv(K[:, :2]); px, py = j - t[0], i - t[1]
-    x0, y0 = A[0, 0] * px + A[0, 1] * py, A[1, 0] * px + A[1, 1] * py   # where the pixel's ray meets depth 0
-    dx, dy = A @ K[:, 2]                                                  # ... and how depth moves that point
-    x, y = x0, y0
-    for _ in range(3):
-        z = _surface_z(x, y); x, y = x0 - z * dx, y0 - z * dy
-    return np.stack([x, y], -1).astype(np.float32)
+    x0, y0 = A[0, 0] * px + A[0, 1] * py, A[1, 0] * px + A[1, 1] * py - 0.05   # where the ray meets depth 0 (y from the ellipsoid's centre)
+    dx, dy = A @ K[:, 2]                                                  # the ray: (x0 - z dx, y0 - z dy, z)
+    ex, ey, ez = 1.05 ** 2, 1.75 ** 2, 0.9 ** 2                           # the ellipsoid's squared semi-axes
+    a, b = 1 / ez + dx * dx / ex + dy * dy / ey, -(x0 * dx / ex + y0 * dy / ey)   # a z^2 + 2 b z + c = 0
+    c = x0 * x0 / ex + y0 * y0 / ey - 1
+    disc = b * b - a * c
+    z = np.where(disc > 0, np.maximum((-b + np.sqrt(np.maximum(disc, 0))) / a, 0), 0)   # the root nearer the camera
+    return np.stack([x0 - z * dx, y0 - z * dy + 0.05], -1).astype(np.float32)
 
 @functools.lru_cache(maxsize=8)
 def _pixel_grid(R: int) -> tuple[np.ndarray, np.ndarray]:
@@ -743,23 +747,26 @@ def _pixel_grid(R: int) -> tuple[np.ndarray, np.ndarray]:
     j.flags.writeable = i.flags.writeable = False
     return j, i
 
-def texture_shading(maps: np.ndarray, # `(len(AUS), rows, cols)` log-shading maps over half a face
+def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading maps over half a face: one per AU, the resting face's last
                     box: tuple,        # `(y0, y1, xmax, bound)`: rows span y0..y1, columns |x| 0..xmax (face units); the sum stays within +-bound
                     uv: np.ndarray,    # `(H, W, 2)` face coordinates of the pixels (`face_coords`)
                     left: np.ndarray, right: np.ndarray, # AU intensities of each side of the face
+                    skin: np.ndarray | None = None,       # `(H, W)` head mask in [0, 1] (`draw_canonical`): the texture's weight per pixel
                    ) -> np.ndarray:
-    "Multiplicative shading `(H, W)`: exp of the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
+    "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `skin` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
     y0, y1, xmax, bound = box
     rows, cols = maps.shape[1:]
     x, y = uv[..., 0], uv[..., 1]
     gx, gy = (np.abs(x) / xmax * (cols - 1)).astype(np.float32), ((y - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
-    side = lambda a: cv2.remap(np.tensordot(np.asarray(a, np.float32), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    side = lambda a: cv2.remap(np.tensordot(np.append(np.asarray(a, np.float32), 1), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     w = _left_share(x)
-    return np.exp(bound * np.tanh((side(left) * w + side(right) * (1 - w)) / bound))
+    log = bound * np.tanh((side(left) * w + side(right) * (1 - w)) / bound)
+    return np.exp(log if skin is None else log * skin)
 
-def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple) -> np.ndarray:
-    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right`."
-    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right)
+def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple,
+             skin: np.ndarray | None = None) -> np.ndarray:
+    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `skin`."
+    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right, skin)
     return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
 
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
@@ -817,7 +824,7 @@ def _projection(nz: dict, R: int, zoom: float = 1.0, widen: float = 1.0, centre_
 
 def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, size: int = 48, grey: bool = True,
                    st: RenderStyle | None = None) -> tuple:
-    "The face drawn in style `st` at the canonical resolution of `size`, before AU texture, resizing and degradations: `(img (R, R, C) uint8, drawn left, drawn right, K, t, landmarks (68, 2) in canonical pixels)`."
+    "The face drawn in style `st` at the canonical resolution of `size`, before AU texture, resizing and degradations: `(img (R, R, C) uint8, drawn left, drawn right, K, t, landmarks (68, 2) in canonical pixels, head mask (R, R) or None without relief)`."
     R, st = _canonical_size(size), st or STYLES['flat']
     img = background(R, nz, grey)
     left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
@@ -826,8 +833,9 @@ def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict,
                              st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(left, right), st.mouth_tones(left, right)[0])
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
-    if st.relief: img = _shade_face(img, subj, left, right, nz, K, t, scale, st)
-    return img, left, right, K, t, px[i:j]
+    skin = None
+    if st.relief: img, skin = _shade_face(img, subj, left, right, nz, K, t, scale, st)
+    return img, left, right, K, t, px[i:j], skin
 
 def finish_face(img: np.ndarray, landmarks: np.ndarray, nz: dict, size: int, st: RenderStyle, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     "A canonical image (`draw_canonical`, textured or not) down to `size`, the style's low-resolution round trip and `degrade`: `(uint8 (size, size[, 3]), landmarks in output pixels)`."
@@ -841,8 +849,8 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
                 rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
     "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
     st = STYLES[style]
-    img, left, right, K, t, lm = draw_canonical(subj, left, right, nz, size, grey, st)
-    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture))
+    img, left, right, K, t, lm, skin = draw_canonical(subj, left, right, nz, size, grey, st)
+    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture), skin)
     return finish_face(img, lm, nz, size, st, rng)
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
