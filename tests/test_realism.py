@@ -419,19 +419,22 @@ def test_textured_style_same_labels_same_landmarks_other_pixels():
     assert generator_md5('textured') not in {generator_md5('vivid'), generator_md5('flat')}
 
 
-def test_textured_without_aus_is_vivid():
-    "No AU, no texture: a face with all AUs at 0 renders exactly as in the vivid style."
+def test_textured_without_aus_is_the_resting_texture_on_the_head():
+    "No AU: only the resting-face map shades the face, on the head mask alone; the background stays the vivid drawing's."
+    from emoxnet.data.synthetic import STYLES, au_texture, draw_canonical, textured
     subj, zero = sample_subject(4, 2), np.zeros(19, np.float32)
-    nz = sample_nuisance(np.random.default_rng(3), Nuisance())
-    a = render_face(subj, zero, zero, nz, 48, True, np.random.default_rng(0), 'vivid')[0]
-    b = render_face(subj, zero, zero, nz, 48, True, np.random.default_rng(0), 'textured')[0]
-    np.testing.assert_array_equal(a, b)
+    nz = sample_nuisance(np.random.default_rng(3), Nuisance.none())
+    img, l, r, K, t, _, head = draw_canonical(subj, zero, zero, nz, 48, True, STYLES['textured'])
+    out = textured(img, l, r, K, t, *au_texture('r13'), head)[..., 0].astype(int)
+    assert head.shape == img.shape[:2] and head.min() == 0 and head.max() == 1
+    np.testing.assert_array_equal(out[head == 0], img[..., 0][head == 0])
+    assert np.abs(out - img[..., 0])[head == 1].mean() > 1
 
 
 def test_bundled_au_texture_is_the_measured_fit():
-    "The maps the textured style ships are bit for bit the round-12 fit whose judge figures docs/realism.md reports."
+    "The maps the textured style ships are bit for bit the round-13 fit whose judge figures docs/realism.md reports."
     from emoxnet.data.synthetic import au_texture
-    maps, box = au_texture('r12')
-    fit = np.load(ROOT / 'docs' / 'realism_texture' / 'v4' / 'texture.npz')
-    np.testing.assert_array_equal(maps[:-1], fit['maps']); assert (maps[-1] == 0).all()   # round 12 had no resting-face map
+    maps, box = au_texture('r13')
+    fit = np.load(ROOT / 'docs' / 'realism_texture' / 'v5' / 'texture.npz')
+    np.testing.assert_array_equal(maps, fit['maps'])
     assert box == tuple(float(v) for v in fit['box'])

@@ -27,8 +27,8 @@ class StandIn:
 
 def test_probe_renders_the_textured_style(probe):
     "The probe's renderer with the bundled maps is the 'textured' style, pixel for pixel and landmark for landmark."
-    probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v4' / 'texture.npz')
-    render = probe.textured_renderer(S.au_texture('r12')[0])
+    probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v5' / 'texture.npz')
+    render = probe.textured_renderer(S.au_texture('r13')[0])
     subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
     for c in ('happiness', 'disgust'):
         l, r = S.expression_aus(subj, c, 0.8, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())

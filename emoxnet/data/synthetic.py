@@ -112,17 +112,32 @@ def _shade(c, k: float) -> tuple: return tuple(float(min(255., x * max(k, 0.25))
 
 def _surface_z(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Depth of the ellipsoidal head surface at face coordinates `(x, y)` (0 off the head)."
-    return 0.9 * np.sqrt(np.clip(1 - (x / 1.05) ** 2 - ((y - 0.05) / 1.75) ** 2, 0, None))
+    return 0.9 * np.sqrt(np.maximum(1 - (x / 1.05) ** 2 - ((y - 0.05) / 1.75) ** 2, 0))
 
 def _pts(x, y, dz: float = 0.0) -> np.ndarray:
-    "Face-coordinate points `(n, 3)`; depth `z` on the ellipsoidal head surface, plus `dz`."
-    x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-    z = _surface_z(x, y) + dz
-    return np.stack([x, y, z], -1).reshape(-1, 3)
+    "Face-coordinate points `(n, 3)` at height `dz` over the ellipsoidal head surface (`_Canvas.draw` adds the surface's depth `_surface_z`)."
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if x.shape != y.shape: x, y = np.broadcast_arrays(x, y)
+    p = np.empty((x.size, 3))                      # filled in place: this runs ~50 times per face
+    p[:, 0], p[:, 1], p[:, 2] = x.ravel(), y.ravel(), dz
+    return p
+
+@functools.lru_cache(maxsize=None)
+def _lin(a: float, b: float, n: int) -> np.ndarray:
+    "`np.linspace(a, b, n)`, computed once and read-only: the drawing's fixed parameter grids."
+    v = np.linspace(a, b, n); v.flags.writeable = False
+    return v
+
+@functools.lru_cache(maxsize=None)
+def _unit_circle(n: int) -> tuple[np.ndarray, np.ndarray]:
+    "Cosines and sines of `n` angles evenly around the circle, computed once and read-only."
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False); c, s = np.cos(t), np.sin(t)
+    c.flags.writeable = s.flags.writeable = False
+    return c, s
 
 def _ellipse(cx, cy, rx, ry, n: int = 16, dz: float = 0.0) -> np.ndarray:
-    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    return _pts(cx + rx * np.cos(t), cy + ry * np.sin(t), dz)
+    c, s = _unit_circle(n)
+    return _pts(cx + rx * c, cy + ry * s, dz)
 
 class _Canvas:
     "Draw calls in face coordinates, projected together by `draw` and drawn in order."
@@ -135,8 +150,10 @@ class _Canvas:
     def mark(self, p) -> tuple[int, int]: return self._add(p)       # points that are projected but not drawn (landmarks)
 
     def draw(self, img: np.ndarray, K: np.ndarray, t: np.ndarray, scale: float) -> np.ndarray:
-        "Project with `px = K @ p + t` (`K` 2x3, `scale` px per face unit), draw on `img` (grey or RGB), return all projected points."
-        px = np.concatenate(self.pts) @ K.T + t
+        "Lift all points onto the head surface, project with `px = K @ p + t` (`K` 2x3, `scale` px per face unit), draw on `img` (grey or RGB), return all projected points."
+        p = np.concatenate(self.pts)
+        p[:, 2] += _surface_z(p[:, 0], p[:, 1])        # one call for all the points (`_pts` holds their height over the surface)
+        px = p @ K.T + t
         q = np.round(px * 16).astype(np.int32)
         grey, aa = img.ndim == 2 or img.shape[2] == 1, cv2.LINE_AA
         for kind, i, j, col, w in self.ops:
@@ -159,14 +176,14 @@ def _side_blend(left: np.ndarray, right: np.ndarray, u: np.ndarray) -> np.ndarra
 def _outline(g: dict, drop: float, chin_up: float) -> tuple[np.ndarray, np.ndarray]:
     "Head outline: a superellipse jaw (21 points, image-right -> chin -> image-left) under a cranial half-ellipse; AU26 drops the jaw."
     W, y0 = g['width'], -0.05
-    t = np.linspace(0, np.pi, 21); c, s = np.cos(t), np.sin(t); e = 2 / g['jaw']
+    t = _lin(0, np.pi, 21); c, s = np.cos(t), np.sin(t); e = 2 / g['jaw']
     r = np.abs(s) ** e
     x = W * np.sign(c) * np.abs(c) ** e * (1 - 0.2 * r ** 2)
     chin = g['chin'] - chin_up
     y = y0 + (chin - y0) * r
     y = y + drop * np.clip((y - g['eye_y'] - 0.1) / (chin - g['eye_y'] - 0.1), 0, 1)
-    tu = np.linspace(np.pi, 2 * np.pi, 15)[1:-1]
-    return np.r_[x, W * np.cos(tu) * (1 - 0.05 * np.sin(tu) ** 2)], np.r_[y, y0 + 1.8 * np.sin(tu)]
+    tu = _lin(np.pi, 2 * np.pi, 15)[1:-1]
+    return np.concatenate([x, W * np.cos(tu) * (1 - 0.05 * np.sin(tu) ** 2)]), np.concatenate([y, y0 + 1.8 * np.sin(tu)])
 
 def _head(cv: _Canvas, subj: Subject, A: dict, drop: float, chin_up: float, age: float) -> tuple[np.ndarray, np.ndarray]:
     "Clothes, neck, back hair, ears, face (with a darker rim for volume), cheek highlights (lifted by AU6/AU12), hair."
@@ -195,7 +212,7 @@ def _at_rest(a: np.ndarray, # AU intensities, in `AUS` order
              aus: tuple = (1, 2, 4, 5, 7), # the AUs that must be still
             ) -> float:
     "How much at rest AUs `aus` of `a` are: 1 while all stay at or below 0.25 (idle twitches), 0 once one reaches 0.5."
-    return float(np.clip((0.5 - max(a[AU_INDEX[k]] for k in aus)) / 0.25, 0, 1))
+    return float(min(max((0.5 - max(a[AU_INDEX[k]] for k in aus)) / 0.25, 0.), 1.))   # a scalar: no np.clip call
 
 def _lid_rest(a: np.ndarray) -> float:
     "How much at rest the upper face of AU vector `a` is (AU1, 2, 4, 5, 7; `_at_rest`): where a style's `lid_drop` applies."
@@ -215,7 +232,7 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
     "Sclera, iris and pupil, then skin-coloured lids over them (AU5 opens the upper lid; AU6/AU7 raise the lower), lid lines (`lines`: the resting ones), crow's feet; `lid_drop`: a resting eye opens that much less."
     g, skin = subj.geom, subj.skin
     ew, eh, ey = g['eye_w'], g['eye_h'], g['eye_y']
-    u = np.linspace(0, 1, 9); su = np.sin(np.pi * u)
+    u = _lin(0, 1, 9); su = np.sin(np.pi * u)
     eyes = {}
     for s, a in ((-1, left), (1, right)):
         a5, (a4, a6, a7, a9) = a[AU_INDEX[5]], (min(1., a[AU_INDEX[k]]) for k in (4, 6, 7, 9))   # a style's AU gain opens the eyes wider, never shuts them
@@ -227,14 +244,14 @@ def _eyes(cv: _Canvas, subj: Subject, left, right, gaze, age: float, lines: floa
         hu, hl = (h * _lid_open(a, lid_drop) for h in (hu, hl))   # a relaxed eye: not wide, the lid on the iris (x1 without lid_drop)
         up = by - hu * su ** 0.7 * (1 - 0.25 * (u - 0.4))
         lo = by + hl * su - 0.02 * (a6 + a7) * su
-        cv.poly(_pts(np.r_[bx, bx[::-1]], np.r_[up, lo[::-1]], 0.02), (238, 234, 228))
+        cv.poly(_pts(np.concatenate([bx, bx[::-1]]), np.concatenate([up, lo[::-1]]), 0.02), (238, 234, 228))
         ri, gx, gy = 0.082 * ew / 0.2 * iris, cx + gaze[0] * 0.05 * ew / 0.2, ey - 0.004 + gaze[1] * 0.02
         cv.disc(_pts(gx, gy, 0.03), ri, subj.iris)
         cv.disc(_pts(gx, gy, 0.04), ri * 0.45, (12, 10, 10))
         cv.disc(_pts(gx + 0.3 * ri, gy - 0.3 * ri, 0.05), ri * 0.18, (250, 250, 250))
         ex0, ex1 = ix - s * 0.06, ox + s * 0.06
         for lid, edge in ((up, ey - 0.22), (lo, ey + 0.2)):
-            cv.poly(_pts(np.r_[bx, ex1, ex1, ex0, ex0], np.r_[lid, oy, edge, edge, iy], 0.02), skin)
+            cv.poly(_pts(np.concatenate([bx, [ex1, ex1, ex0, ex0]]), np.concatenate([lid, [oy, edge, edge, iy]]), 0.02), skin)
         crease = by - (hu + 0.045 + 0.02 * a5) * su ** 0.6
         if lines: cv.line(_pts(bx[1:-1], crease[1:-1], 0.02), _shade(skin, 0.78 - 0.1 * age), 0.012)
         cv.line(_pts(bx, up, 0.03), (35, 25, 22), 0.03)
@@ -253,7 +270,7 @@ def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: 
     "Brows (AU1 inner raise, AU2 outer raise, AU4 lower and draw together, AU9 pulls the inner end down), forehead and glabella furrows; `brow_v`: AU4 without AU1 slants them into a V; `brow_tone`: brows that much closer to the skin's colour."
     g, skin = subj.geom, subj.skin
     ey = g['eye_y']
-    ub = np.linspace(0, 1, 9)
+    ub = _lin(0, 1, 9)
     col = _mix(subj.hair, (20, 15, 12), 0.35)
     if brow_tone: col = _mix(col, skin, brow_tone)   # at 48 px real brows are a soft shadow, not a dark bar
     brows = {}
@@ -265,16 +282,16 @@ def _brows(cv: _Canvas, subj: Subject, left, right, A: dict, age: float, lines: 
              + 0.1 * a4 * (1 - 0.45 * ub) + 0.035 * a9 * (1 - ub) + 0.02 * a6 * ub)
         if brow_v: y = y + 0.08 * brow_v * a4 * max(0., 1 - a1) * (0.6 - ub)   # inner end down, tail up: the glare of anger
         th = subj.brow * (1.2 - 0.65 * ub)
-        cv.poly(_pts(np.r_[x, x[::-1]], np.r_[y - th / 2, (y + th / 2)[::-1]], 0.03), col)
+        cv.poly(_pts(np.concatenate([x, x[::-1]]), np.concatenate([y - th / 2, (y + th / 2)[::-1]]), 0.03), col)
         brows[s] = (x, y)
     fy = ey - g['brow_gap'] - 0.2
     c1, c2 = 0.5 * A[1] + 0.12 * age, 0.5 * A[2] + 0.12 * age
-    xc = np.linspace(-0.3, 0.3, 5)
+    xc = _lin(-0.3, 0.3, 5)
     for k in range(3):
         yy = fy - 0.09 * k - 0.05 * (A[1] + A[2])
         if c1 > 0.04: cv.line(_pts(xc, yy - 0.03 * np.cos(xc * 3)), _shade(skin, 1 - c1), 0.012)
         if c2 > 0.04:
-            for s in (-1, 1): cv.line(_pts(s * np.linspace(0.3, 0.62, 4), yy + np.array([0, 0.01, 0.03, 0.06])), _shade(skin, 1 - c2), 0.012)
+            for s in (-1, 1): cv.line(_pts(s * _lin(0.3, 0.62, 4), yy + np.array([0, 0.01, 0.03, 0.06])), _shade(skin, 1 - c2), 0.012)
     if lines and A[4] > 0.04:                      # crisp glabella lines (else the soft crease map's knot only)
         for s in (-1, 1):
             cv.line(_pts([s * 0.05, s * 0.045, s * 0.055], ey - g['brow_gap'] + np.array([-0.04, 0.05, 0.13]), 0.02), _shade(skin, 1 - 0.55 * A[4]), 0.014)
@@ -300,7 +317,7 @@ def _nose(cv: _Canvas, subj: Subject, A: dict, lines: float = 1.0) -> tuple[floa
 def _mouth_shape(g: dict, left, right, jaw_lip: float, part: float = 1.0, lip_raise: float = 0.0, square: float = 0.0,
                  lip_down: float = 0.0, lip_sides: float = 0.0) -> dict:
     "Lip geometry along 15 points: x, lip line `cy`, inner upper/lower lips `iu`/`il`, outer `top`/`bot`; `part` scales the AU25 gap, `lip_raise` lifts the upper lip off the teeth with AU10 even against AU17/AU23/AU24, `square`: AU20 stretches the gap into a rectangle, `lip_down`: AU20 keeps the upper lip down and opens the mouth downward (`k20`: how far, per point), `lip_sides`: AU9 lifts the upper lip beside the centre more than at it."
-    u = np.linspace(-1, 1, 15); S = _side_blend(left, right, u)
+    u = _lin(-1, 1, 15); S = _side_blend(left, right, u)
     a = {k: S[AU_INDEX[k]] for k in (9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26)}
     shape, shape0 = (1 - u ** 2) ** 0.6, (1 - u ** 2) ** 0.5
     hw = g['mouth_w'] * (1 + 0.22 * a[12] + 0.25 * a[20] - 0.12 * a[23] - 0.08 * a[24] - 0.1 * a[14] - 0.1 * a[26] + 0.05 * a[16])
@@ -336,20 +353,20 @@ def _mouth(cv: _Canvas, subj: Subject, left, right, m: dict, A: dict, ox, oy, nw
     if subj.beard in (1, 2):
         sel = oy[:21] > ny + 0.12
         mx = g['mouth_w'] + 0.12
-        cv.poly(_pts(np.r_[ox[:21][sel], -mx, -0.2, 0.2, mx], np.r_[oy[:21][sel], ny + 0.14, ny + 0.1, ny + 0.1, ny + 0.14], 0.1),
+        cv.poly(_pts(np.concatenate([ox[:21][sel], [-mx, -0.2, 0.2, mx]]), np.concatenate([oy[:21][sel], [ny + 0.14, ny + 0.1, ny + 0.1, ny + 0.14]]), 0.1),
                 _mix(skin, hair, 0.3) if subj.beard == 1 else hair)
     lip = (skin[0] * 0.82, skin[1] * 0.55, skin[2] * 0.58)
     if lip_tone: lip = _mix(lip, skin, lip_tone)     # lips nearer the skin's tone: the closed mouth a soft line, not a dark bar
     if (m['iu'] - m['il']).min() < -0.006:        # lips apart: mouth cavity, upper teeth, lower teeth with AU16/AU26/AU20
-        cv.poly(_pts(np.r_[x, x[::-1]], np.r_[iu, il[::-1]], 0.1), (70, 28, 30))
+        cv.poly(_pts(np.concatenate([x, x[::-1]]), np.concatenate([iu, il[::-1]]), 0.1), (70, 28, 30))
         k, k20 = np.abs(um) < 0.8, m['k20']
-        cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[iu[k], (iu[k] + np.minimum(teeth * (1 - 0.8 * k20[k]), (il - iu)[k]))[::-1]], 0.1), (232, 226, 212))
+        cv.poly(_pts(np.concatenate([x[k], x[k][::-1]]), np.concatenate([iu[k], (iu[k] + np.minimum(teeth * (1 - 0.8 * k20[k]), (il - iu)[k]))[::-1]]), 0.1), (232, 226, 212))
         low = float(np.clip(a[16].max() + 0.4 * a[26].max() + 0.3 * a[20].max() + k20.max(), 0, 1))   # fear (`k20`): lower teeth, upper ones hidden
         if low > 0.2:
             k = np.abs(um) < 0.6
-            cv.poly(_pts(np.r_[x[k], x[k][::-1]], np.r_[il[k], (il[k] - (0.035 + 0.04 * k20[k]) * low * m['shape'][k])[::-1]], 0.1), (220, 214, 200))
-    cv.poly(_pts(np.r_[x, x[::-1]], np.r_[top, iu[::-1]], 0.12), _shade(lip, 0.88))
-    cv.poly(_pts(np.r_[x, x[::-1]], np.r_[il, bot[::-1]], 0.12), lip)
+            cv.poly(_pts(np.concatenate([x[k], x[k][::-1]]), np.concatenate([il[k], (il[k] - (0.035 + 0.04 * k20[k]) * low * m['shape'][k])[::-1]]), 0.1), (220, 214, 200))
+    cv.poly(_pts(np.concatenate([x, x[::-1]]), np.concatenate([top, iu[::-1]]), 0.12), _shade(lip, 0.88))
+    cv.poly(_pts(np.concatenate([x, x[::-1]]), np.concatenate([il, bot[::-1]]), 0.12), lip)
     cv.line(_pts(x, iu, 0.12), _shade(lip, 0.55), 0.014)
     if subj.beard in (2, 3):
         cv.poly(_pts([x[0] - 0.06, -0.25, 0, 0.25, x[-1] + 0.06, 0.2, 0, -0.2],
@@ -370,7 +387,7 @@ def _accessories(cv: _Canvas, subj: Subject, nz: dict, ox, oy):
     g, W, ey, ew, ny = subj.geom, subj.geom['width'], subj.geom['eye_y'], subj.geom['eye_w'], subj.geom['nose_y']
     occ, dark = nz['occluder'], (30, 30, 30)
     if subj.glasses or occ == 'sunglasses':
-        t = np.linspace(0, 2 * np.pi, 20, endpoint=False); c, si = np.cos(t), np.sin(t)
+        c, si = _unit_circle(20)
         for s in (-1, 1):
             cx = s * g['eye_dx']
             frame = _pts(cx + (ew + 0.1) * np.sign(c) * np.abs(c) ** 0.6, ey + 0.01 + 0.13 * np.sign(si) * np.abs(si) ** 0.6, 0.08)
@@ -380,8 +397,8 @@ def _accessories(cv: _Canvas, subj: Subject, nz: dict, ox, oy):
         cv.line(_pts([-g['eye_dx'] + ew + 0.1, 0, g['eye_dx'] - ew - 0.1], [ey - 0.03, ey - 0.06, ey - 0.03], 0.3), dark, 0.025)
     if occ == 'mask':
         sel, col = oy[:21] > ny - 0.1, nz['occluder_colour']
-        cv.poly(_pts(np.r_[ox[:21][sel] * 1.01, -0.98 * W, -0.5, 0, 0.5, 0.98 * W],
-                     np.r_[oy[:21][sel] + 0.04, ny - 0.14, ny - 0.24, ny - 0.28, ny - 0.24, ny - 0.14], 0.15), col)
+        cv.poly(_pts(np.concatenate([ox[:21][sel] * 1.01, [-0.98 * W, -0.5, 0, 0.5, 0.98 * W]]),
+                     np.concatenate([oy[:21][sel] + 0.04, [ny - 0.14, ny - 0.24, ny - 0.28, ny - 0.24, ny - 0.14]]), 0.15), col)
         for k in range(3): cv.line(_pts([-0.6, 0, 0.6], ny + 0.1 + 0.17 * k + np.array([0.02, 0, 0.02]), 0.2), _shade(col, 0.8), 0.012)
     elif occ == 'hand':
         hx, hy, ang = nz['hand']; col = _shade(subj.skin, 0.97)
@@ -394,13 +411,13 @@ def _accessories(cv: _Canvas, subj: Subject, nz: dict, ox, oy):
 def _landmarks(cv: _Canvas, g: dict, ox, oy, brows: dict, eyes: dict, m: dict, dyn: float) -> tuple[int, int]:
     "Mark the 68 iBUG-300W landmarks (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67), image-left first."
     ey, ny = g['eye_y'], g['nose_y']
-    jaw = np.round(np.linspace(20, 0, 17)).astype(int)
+    jaw = np.round(_lin(20, 0, 17)).astype(int)
     x, y = [ox[jaw]], [oy[jaw]]
     for s, order in ((-1, [8, 6, 4, 2, 0]), (1, [0, 2, 4, 6, 8])):
         x.append(brows[s][0][order]); y.append(brows[s][1][order])
     x.append(np.zeros(4)); y.append(ey + (ny - 0.05 - ey) * np.array([0, 1 / 3, 2 / 3, 1]))
     x.append(np.array([-0.09, -0.045, 0, 0.045, 0.09])); y.append(ny + dyn + np.array([0.01, 0.025, 0.035, 0.025, 0.01]))
-    u9 = np.linspace(0, 1, 9)
+    u9 = _lin(0, 1, 9)
     for s, uu in ((-1, [1, 2 / 3, 1 / 3, 0, 1 / 3, 2 / 3]), (1, [0, 1 / 3, 2 / 3, 1, 2 / 3, 1 / 3])):
         bx, up, lo = eyes[s]
         lid = [up, up, up, up, lo, lo] if s < 0 else [up, up, up, up, lo, lo]
@@ -567,23 +584,21 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
                               tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
                               brows_at_rest=True)                            # round 7: the same for the brows
-STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r12')   # round 12: vivid + AU texture learned from two real-trained models
+STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r13')   # round 13: vivid + AU and resting-face texture learned from two real-trained models, on the head
 
 # %% ../../nbs/03_data.synthetic.ipynb #670e3711
-_UNIT_CIRCLES: dict = {}
 def _xy(x, y, dz: float = 0.0) -> tuple:
-    "Face-coordinate points not yet lifted onto the head surface (`_Shapes` lifts all of a canvas's points at once)."
+    "Face-coordinate points `(x, y, dz)` not yet made one array (`_Shapes` makes all of a canvas's points one `_pts` array)."
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     if x.shape != y.shape: x, y = np.broadcast_arrays(x, y)
     return x.ravel(), y.ravel(), dz
 
 def _xy_ellipse(cx, cy, rx, ry, n: int = 16, dz: float = 0.0) -> tuple:
-    if n not in _UNIT_CIRCLES: t = np.linspace(0, 2 * np.pi, n, endpoint=False); _UNIT_CIRCLES[n] = (np.cos(t), np.sin(t))
-    c, s = _UNIT_CIRCLES[n]
+    c, s = _unit_circle(n)
     return cx + rx * c, cy + ry * s, dz
 
 class _Shapes:
-    "Like `_Canvas`, but takes `_xy` points and lifts them all with one `_pts` call: the many small shapes of the shading maps stay cheap."
+    "Like `_Canvas`, but takes `_xy` points and makes them all one `_pts` array: the many small shapes of the shading maps stay cheap."
     def __init__(self): self.items = []
     def poly(self, p: tuple, col): self.items.append((p, col, 0.))
     def line(self, p: tuple, col, width: float): self.items.append((p, col, width))
@@ -621,9 +636,10 @@ def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     mx = m['x'][-1] + 0.05
     cv.poly(_xy([-g['nose_w'] - 0.02, -mx - 0.02, -mx, 0, mx, mx + 0.02, g['nose_w'] + 0.02],
                  [ny - 0.05, m['cy'][0] - 0.04, m['cy'][0] + 0.06, m['cy'][7] + 0.1, m['cy'][-1] + 0.06, m['cy'][-1] - 0.04, ny - 0.05]), h(117))  # muzzle, inside the folds
-    cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['top'], m['iu'][::-1]], 0.12), h(123))   # upper lip
-    cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['il'], m['bot'][::-1]], 0.12), h(124))   # lower lip
-    if (m['iu'] - m['il']).min() < -0.006: cv.poly(_xy(np.r_[m['x'], m['x'][::-1]], np.r_[m['iu'], m['il'][::-1]], 0.1), h(95))
+    xx = np.concatenate([m['x'], m['x'][::-1]])
+    cv.poly(_xy(xx, np.concatenate([m['top'], m['iu'][::-1]]), 0.12), h(123))   # upper lip
+    cv.poly(_xy(xx, np.concatenate([m['il'], m['bot'][::-1]]), 0.12), h(124))   # lower lip
+    if (m['iu'] - m['il']).min() < -0.006: cv.poly(_xy(xx, np.concatenate([m['iu'], m['il'][::-1]]), 0.1), h(95))
     yb = m['bot'][7] + 0.07 - 0.03 * A[17]
     cv.poly(_xy_ellipse(0, oy[10] - 0.17 - 0.03 * A[17], 0.2, 0.12 + 0.03 * A[17], 12), h(118 + 8 * A[17]))   # chin boss
     cv.line(_xy([-0.14, 0, 0.14], [yb + 0.02, yb, yb + 0.02], 0.08), h(110 - 4 * A[17]), 0.03)          # mentolabial sulcus
@@ -643,13 +659,13 @@ def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tu
     d = lambda k: (float(128 * (1 - k)),) * 3                 # darken by k
     x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
     if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
-        cv.poly(_xy(np.r_[x, x[::-1]], np.r_[iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]], 0.1), d(0.5))
+        cv.poly(_xy(np.concatenate([x, x[::-1]]), np.concatenate([iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]]), 0.1), d(0.5))
     else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35 * mouth_line), 0.012)     # closed: the dark line where the lips meet
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
     for s, a in ((-1, left), (1, right)):
         a4, a6, a7, a12, a15 = (a[AU_INDEX[k]] for k in (4, 6, 7, 12, 15))
         cx = s * g['eye_dx']
-        u = np.linspace(-1, 1, 7)
+        u = _lin(-1, 1, 7)
         lid = _lid_open(a, lid_drop)
         cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * lid * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
         cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
@@ -751,9 +767,9 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
                     box: tuple,        # `(y0, y1, xmax, bound)`: rows span y0..y1, columns |x| 0..xmax (face units); the sum stays within +-bound
                     uv: np.ndarray,    # `(H, W, 2)` face coordinates of the pixels (`face_coords`)
                     left: np.ndarray, right: np.ndarray, # AU intensities of each side of the face
-                    skin: np.ndarray | None = None,       # `(H, W)` head mask in [0, 1] (`draw_canonical`): the texture's weight per pixel
+                    head: np.ndarray | None = None,       # `(H, W)` head mask in [0, 1] (`draw_canonical`): the texture's weight per pixel
                    ) -> np.ndarray:
-    "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `skin` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
+    "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `head` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
     y0, y1, xmax, bound = box
     rows, cols = maps.shape[1:]
     x, y = uv[..., 0], uv[..., 1]
@@ -761,12 +777,12 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
     side = lambda a: cv2.remap(np.tensordot(np.append(np.asarray(a, np.float32), 1), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     w = _left_share(x)
     log = bound * np.tanh((side(left) * w + side(right) * (1 - w)) / bound)
-    return np.exp(log if skin is None else log * skin)
+    return np.exp(log if head is None else log * head)
 
 def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple,
-             skin: np.ndarray | None = None) -> np.ndarray:
-    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `skin`."
-    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right, skin)
+             head: np.ndarray | None = None) -> np.ndarray:
+    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `head`."
+    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right, head)
     return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
 
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
@@ -833,9 +849,9 @@ def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict,
                              st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(left, right), st.mouth_tones(left, right)[0])
     K, t, scale = _projection(nz, R, st.zoom, st.widen, st.centre_y)
     px = cv.draw(img, K, t, scale)
-    skin = None
-    if st.relief: img, skin = _shade_face(img, subj, left, right, nz, K, t, scale, st)
-    return img, left, right, K, t, px[i:j], skin
+    head = None
+    if st.relief: img, head = _shade_face(img, subj, left, right, nz, K, t, scale, st)
+    return img, left, right, K, t, px[i:j], head
 
 def finish_face(img: np.ndarray, landmarks: np.ndarray, nz: dict, size: int, st: RenderStyle, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     "A canonical image (`draw_canonical`, textured or not) down to `size`, the style's low-resolution round trip and `degrade`: `(uint8 (size, size[, 3]), landmarks in output pixels)`."
@@ -849,8 +865,8 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
                 rng: np.random.Generator | None = None, style: str = 'flat') -> tuple[np.ndarray, np.ndarray]:
     "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
     st = STYLES[style]
-    img, left, right, K, t, lm, skin = draw_canonical(subj, left, right, nz, size, grey, st)
-    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture), skin)
+    img, left, right, K, t, lm, head = draw_canonical(subj, left, right, nz, size, grey, st)
+    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture), head)
     return finish_face(img, lm, nz, size, st, rng)
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
