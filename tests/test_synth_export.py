@@ -236,3 +236,22 @@ def test_cli_synth_bad_config_is_one_line(emoxnet_cmd, tmp_path):
     assert r.returncode == 2 and 'Traceback' not in r.stderr, r.stderr
     assert f"{tmp_path / 'bad.json'}: n_subject: unknown SynthConfig field (did you mean n_subjects?)" in r.stderr
     assert not (tmp_path / 'out').exists()
+
+
+def test_cli_synth_style_reaches_every_format(emoxnet_cmd, tmp_path):
+    "`emoxnet synth --style textured --export all`: benchmark and compound set drawn in that style, every format written and read back by its loader."
+    from emoxnet.core import load_json
+    out = tmp_path / 'sf'
+    r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(out), '--export', 'all', '--style', 'textured', '--n-subjects', '6',
+                        '--images-per-subject', '14', '--compound-subjects', '2', '--size', '48'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert 'style textured' in r.stdout
+    cfg = load_json(out / 'config.json')
+    assert cfg['benchmark']['style'] == cfg['compound']['style'] == 'textured'
+    reports = load_json(out / 'summary.json')['formats']
+    assert set(reports) == set(ex.EXPORTERS) - {'fer2013'}
+    for fmt in set(reports) & set(datasets.LOADERS):
+        data = load_dataset(reports[fmt]['path'], fmt)
+        assert sum(len(data[s]) for s in data) > 0, fmt
+    bad = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'x'), '--style', 'photo'], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "invalid choice: 'photo'" in bad.stderr and not (tmp_path / 'x').exists()

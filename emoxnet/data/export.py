@@ -20,7 +20,7 @@ import pandas as pd
 from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, label_spec, save_json
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
-from .synthetic import SynthConfig, generate, nonface_images, write_previews
+from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
 from ..settings import load_config
 
@@ -273,9 +273,9 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
 
 def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: SynthConfig | None = None,
                compound: SynthConfig | None = None, size: int = 100, workers: int = 1, log: Callable | None = print) -> dict:
-    "Generate what `formats` need, write each under `out/<folder>/`; returns `{'sources': speeds, 'formats': reports, 'data': the generated FERSplits}`."
+    "Generate what `formats` need, write each under `out/<folder>/`; returns `{'sources': speeds, 'formats': reports, 'data': the generated FERSplits}`. The default compound set takes the benchmark's seed and render style."
     out, cfg = Path(out), cfg or SynthConfig()
-    compound = compound or SynthConfig.compound(seed=cfg.seed)
+    compound = compound or SynthConfig.compound(seed=cfg.seed, style=cfg.style)
     names = _formats(formats)
     recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
     cache, report = {}, {'sources': {}, 'formats': {}}
@@ -304,11 +304,11 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
 def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
     cfg = load_config(SynthConfig, args.config, '--config') if args.config else SynthConfig()   # each field checked, errors name the key
-    cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed') if getattr(args, k) is not None})
-    compound = SynthConfig.compound(seed=cfg.seed, **({'n_subjects': args.compound_subjects} if args.compound_subjects else {}))
+    cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if getattr(args, k) is not None})
+    compound = SynthConfig.compound(seed=cfg.seed, style=cfg.style, **({'n_subjects': args.compound_subjects} if args.compound_subjects else {}))
     out = Path(args.out)
     print(f'SynthFACS -> {out}: benchmark {cfg.n_images:,} images ({len(cfg.classes)} classes, {cfg.size}x{cfg.size} '
-          f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}); compound {compound.n_images:,} images; exports at {args.size}x{args.size}")
+          f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}, style {cfg.style}); compound {compound.n_images:,} images; exports at {args.size}x{args.size}")
     t0 = time.perf_counter()
     rep = export_all(out, args.export, cfg, compound, args.size, args.workers)
     if args.preview:
@@ -330,6 +330,7 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     p.add_argument('--images-per-subject', dest='images_per_subject', type=int, help=f'benchmark images per subject (default {SynthConfig.images_per_subject})')
     p.add_argument('--compound-subjects', dest='compound_subjects', type=int, help=f'subjects of the CFEE-style compound set (default {SynthConfig.compound().n_subjects})')
     p.add_argument('--seed', type=int, help='random seed (default 0); the same seed gives identical files')
+    p.add_argument('--style', choices=list(STYLES), help=f"render style of the benchmark and the compound set (default {SynthConfig.style}: the calibrated benchmark; see docs/realism.md)")
     p.add_argument('--size', type=int, default=100, help='side of the RGB exports (RAF-DB, AffectNet, CFEE, UTKFace, imagefolder; default 100); FER2013 is always 48x48 grey')
     p.add_argument('--workers', type=int, default=1, help='processes used to render (default 1)')
     p.set_defaults(func=synth_command)
