@@ -45,3 +45,18 @@ def test_fit_moves_the_maps_within_their_bound(probe):
     assert [e['step'] for e in log] == [0, 3] and 0 <= log[-1]['valid_recall'] <= 1
     maps, _ = probe.fit(StandIn(), pop, steps=2, amp=0.25, tv=30, l2=3, batch_size=8, rest=False)
     assert np.abs(maps[:-1]).max() > 0 and (maps[-1] == 0).all()      # --no-rest: rounds 10-12's AU maps only
+
+def test_fit_and_style_shade_alike(probe):
+    "The fit's torch shading (`Texture.forward`) and the style's (`S.textured`) agree on the bundled maps: resting map, AU maps, both sides, head mask."
+    maps, box = S.au_texture('r13'); probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v5' / 'texture.npz')
+    tex = probe.Texture(0.25); tex.maps = lambda: torch.from_numpy(np.array(maps))
+    subj, rng = S.sample_subject(2, 3), np.random.default_rng(4)
+    for c in ('neutral', 'surprise', 'disgust'):
+        l, r = S.expression_aus(subj, c, 0.9, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
+        img, l, r, K, t, _, head = S.draw_canonical(subj, l, r, nz, 48, True, S.STYLES['vivid'])
+        T = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None]
+        fit = tex(T(img[..., 0]), T(S.face_coords(K, t, img.shape[0])), T(l), T(r), T(head))[0].detach().numpy()
+        style = S.textured(img, l, r, K, t, maps, box, head)[..., 0].astype(np.float32)
+        d = np.abs(np.floor(fit) - style)                                  # the style stores uint8: truncated
+        assert d.max() <= 8 and d.mean() < 0.5, (c, d.max(), d.mean())   # OpenCV's fixed-point remap against grid_sample
+        assert np.abs(style - img[..., 0]).mean() > 1                     # and the texture is there

@@ -239,7 +239,7 @@ def test_cli_synth_bad_config_is_one_line(emoxnet_cmd, tmp_path):
 
 
 def test_cli_synth_style_reaches_every_format(emoxnet_cmd, tmp_path):
-    "`emoxnet synth --style textured --export all`: benchmark and compound set drawn in that style, every format written and read back by its loader."
+    "`emoxnet synth --style textured --export all`: benchmark and compound set drawn in that style; every format of 'all' written, and each that has a loader read back by it."
     from emoxnet.core import load_json
     out = tmp_path / 'sf'
     r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(out), '--export', 'all', '--style', 'textured', '--n-subjects', '6',
@@ -255,3 +255,11 @@ def test_cli_synth_style_reaches_every_format(emoxnet_cmd, tmp_path):
         assert sum(len(data[s]) for s in data) > 0, fmt
     bad = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'x'), '--style', 'photo'], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "invalid choice: 'photo'" in bad.stderr and not (tmp_path / 'x').exists()
+
+
+def test_default_compound_set_takes_the_benchmark_style(tmp_path):
+    "`export_all` without a compound recipe draws the compound set in the benchmark's style and seed (the recipe it records says so)."
+    from emoxnet.core import load_json
+    ex.export_all(tmp_path, 'none', SynthConfig(n_subjects=2, images_per_subject=4, seed=5, style='vivid'), log=None)
+    compound = load_json(tmp_path / 'config.json')['compound']
+    assert (compound['style'], compound['seed'], compound['n_subjects']) == ('vivid', 5, SynthConfig.compound().n_subjects)

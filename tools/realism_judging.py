@@ -1,6 +1,6 @@
 """What the realism probes of docs/realism.md share: zoo models as recognizers, and the judges' table of a renderer.
 
-tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (rounds 10-12) measure their own renderers the
+tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (rounds 10-14) measure their own renderers the
 same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, under the benchmark's and apex-lab conditions.
 """
 import time

@@ -2,12 +2,13 @@
 
 Round 9 ended on "a real face makes sadness, disgust and fear with changes of texture that a warp of a resting face
 does not make". This probe learns such texture: one shading map per action unit, in face coordinates (half a face,
-mirrored; each side follows its own AU intensity), multiplied into the vivid drawing before the benchmark's
+mirrored; each side follows its own AU intensity; from round 13 also one for the resting face), multiplied into the vivid drawing before the benchmark's
 degradations. The maps are fitted by gradient descent so that real-trained expression models that are not judges (the
 *teachers*, `--teachers`: face-api.js's expression net `faceapi_expression`, another network and training set than the
 two FER2013 judges; from round 12 also `fer_cnn`, the plain CNN of facial-emotion-recognition) read SynthFACS faces as
 the panel's majority label.
-The maps depend on the AUs only, never on the class, so every expression gets its texture from the AUs it is made of.
+The maps depend on the AUs only, never on the class, so every expression gets its texture from the AUs it is made of
+(plus the resting map that every face gets).
 
 The two FER2013 judges of the realism score are *measurements*: they never see the maps being fitted.
 Populations: fitting on seeds 7 and 8, the dev score on seed 3 (rounds 5-8's dev population), the judges on seed 1.
@@ -23,7 +24,7 @@ with --no-rest, on the package before the head mask and exact face coordinates)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
-beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-12) are in docs/realism_texture/.
+beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-14) are in docs/realism_texture/.
 """
 import argparse, hashlib, sys, time
 from pathlib import Path
@@ -43,23 +44,23 @@ FIT_SEEDS, DEV_SEED = (7, 8), 3
 
 def canonical(subj, left, right, nz) -> tuple:
     "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
-    img, l, r, K, t, lm, skin = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
-    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, skin.astype(np.float32)
+    img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
+    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32)
 
 def textured_renderer(maps: np.ndarray, box: tuple | None = None):
     "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations."
     st, box = S.STYLES[STYLE], box or (Y0, Y1, XMAX, BOUND)
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        img, l, r, K, t, lm, skin = S.draw_canonical(subj, left, right, nz, size, grey, st)
-        return S.finish_face(S.textured(img, l, r, K, t, maps, box, skin), lm, nz, size, st, rng)
+        img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, size, grey, st)
+        return S.finish_face(S.textured(img, l, r, K, t, maps, box, head), lm, nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:
     "realism_score's faces (7 FER2013 classes, benchmark intensities and nuisance) of population `seed`, kept before degradation."
     parts = []
     def capture(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        img, l, r, uv, _, skin = canonical(subj, left, right, nz)
-        parts.append((img, l, r, uv, nz, skin))
+        img, l, r, uv, _, head = canonical(subj, left, right, nz)
+        parts.append((img, l, r, uv, nz, head))
         code = np.zeros((size, size), np.uint8); i = len(parts) - 1; code[0, 0], code[0, 1] = i // 256, i % 256
         return code, np.zeros((68, 2), np.float32)
     cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=STYLE)
@@ -69,7 +70,7 @@ def fit_population(seed: int, n_subjects: int) -> dict:
     order = np.argsort(idx)
     assert (idx[order] == np.arange(len(parts))).all()
     return dict(img=np.stack([p[0] for p in parts]), left=np.stack([p[1] for p in parts]), right=np.stack([p[2] for p in parts]),
-                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], skin=np.stack([p[5] for p in parts]), label=truth[order])
+                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], head=np.stack([p[5] for p in parts]), label=truth[order])
 
 def degrade_params(nz: list, size: int = 48) -> dict:
     "The differentiable part of `S.degrade` per image: light gradient map, contrast, brightness, blur sigma, noise sd (JPEG left out)."
@@ -95,14 +96,14 @@ class Texture(torch.nn.Module):
         self.p = torch.nn.Parameter(torch.zeros(len(AUS) + 1, GY, GX))
         self.register_buffer('on', torch.ones(len(AUS) + 1, 1, 1)); self.on[-1] = float(rest)
     def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p) * self.on
-    def forward(self, img, uv, left, right, skin):
+    def forward(self, img, uv, left, right, head):
         x, y = uv[..., 0], uv[..., 1]
         g = torch.stack([x.abs() / XMAX * 2 - 1, (y - Y0) / (Y1 - Y0) * 2 - 1], -1)
         m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         w = (0.5 - 0.5 * torch.tanh(6 * x))[:, None]
         one = torch.ones_like(left[:, :1])
         a = torch.cat([left, one], 1)[..., None, None] * w + torch.cat([right, one], 1)[..., None, None] * (1 - w)
-        return (img * torch.exp(skin * BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
+        return (img * torch.exp(head * BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
 
 def judge_input(img48: torch.Tensor, pre) -> torch.Tensor:
     "48 px grey faces -> the judge's input (its size, channels, mean and std; bilinear like its PIL resize)."
@@ -122,7 +123,7 @@ def jitter(x: torch.Tensor) -> torch.Tensor:
 EOT = False                            # fit under `jitter` too (expectation over transformations)
 def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor:
     "Textured canonical faces -> 48 px -> lighting, contrast, brightness, blur, noise (and `jitter` with EOT while fitting) -> judge input."
-    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'], batch['skin'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
+    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'], batch['head'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
     x = x * dp['light']
     mean = x.mean((1, 2), keepdim=True)
     x = (x - mean) * dp['contrast'][:, None, None] + mean + dp['brightness'][:, None, None]
@@ -139,7 +140,7 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
     ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in teachers]
     T = lambda k, ix: torch.from_numpy(pop[k][ix])
-    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix), skin=T('skin', ix))
+    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix), head=T('head', ix))
     for j in teachers:
         for q in j.model.eval().parameters(): q.requires_grad_(False)
     tex = Texture(amp, rest); opt = torch.optim.Adam(tex.parameters(), lr=lr)
@@ -178,11 +179,11 @@ def preview(render, path: Path, subjects=range(1, 7)):
     cv2.imwrite(str(path), np.vstack(rows))
 
 def load_maps(path: str | Path) -> np.ndarray:
-    "The maps of a `texture.npz` this tool wrote, with the grid and bound they were fitted with (set module-wide)."
+    "The maps of a `texture.npz` this tool wrote (one per AU, then the resting face's), with the grid and bound they were fitted with (set module-wide)."
     global GY, GX, BOUND
-    z = np.load(path); (GY, GX), BOUND = map(int, z['grid']), float(z['box'][3])
-    m = z['maps']                      # rounds 10-12 fitted no resting-face map
-    return m if len(m) == len(AUS) + 1 else np.concatenate([m, np.zeros_like(m[:1])])
+    maps, box = S.read_au_texture(path)            # rounds 10-12's files get a zero resting-face map
+    (GY, GX), BOUND = maps.shape[1:], box[3]
+    return maps
 
 def provenance() -> dict:
     "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
@@ -202,7 +203,7 @@ def main():
     ap.add_argument('--out', default='runs/realism_texture', help='folder for texture.npz, results.json and preview.png')
     ap.add_argument('--steps', type=int, default=300, help='Adam steps of the fit')
     ap.add_argument('--subjects', type=int, default=100, help='subjects per fitting population (14 faces each)')
-    ap.add_argument('--amp', type=float, default=0.25, help='bound of each AU map (log shading per unit of AU intensity)')
+    ap.add_argument('--amp', type=float, default=0.25, help='bound of each map (log shading per unit of AU intensity; the resting map: in all)')
     ap.add_argument('--tv', type=float, default=30.0, help='weight of the smoothness penalty')
     ap.add_argument('--l2', type=float, default=3.0, help='weight of the size penalty')
     ap.add_argument('--grid', default='12x6', help='texture grid, rows x columns (half a face)')

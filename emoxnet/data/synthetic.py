@@ -24,11 +24,12 @@ from ..settings import load_config   # SynthConfig.load: the checked reader of c
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
            'REALISM_JUDGES', 'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance',
-           'sample_nuisance', 'RenderStyle', 'au_texture', 'face_coords', 'texture_shading', 'textured', 'background',
-           'degrade', 'draw_canonical', 'finish_face', 'render_face', 'au_gallery', 'Panel', 'au_prototypes',
-           'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject', 'generate',
-           'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid', 'benchmark_sample',
-           'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation', 'realism_score']
+           'sample_nuisance', 'RenderStyle', 'read_au_texture', 'au_texture', 'face_coords', 'texture_shading',
+           'textured', 'background', 'degrade', 'draw_canonical', 'finish_face', 'render_face', 'au_gallery', 'Panel',
+           'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject',
+           'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
+           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation',
+           'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -110,9 +111,12 @@ def _luma(c) -> tuple: return (float(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2])
 def _mix(a, b, t: float) -> tuple: return tuple(float(x + (y - x) * t) for x, y in zip(a, b))
 def _shade(c, k: float) -> tuple: return tuple(float(min(255., x * max(k, 0.25))) for x in c)   # lines darken at most to a quarter
 
+_HEAD = (1.05, 1.75, 0.9, 0.05)   # the head ellipsoid: semi-axes in x, y and depth, and the y of its centre (face units)
+
 def _surface_z(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    "Depth of the ellipsoidal head surface at face coordinates `(x, y)` (0 off the head)."
-    return 0.9 * np.sqrt(np.maximum(1 - (x / 1.05) ** 2 - ((y - 0.05) / 1.75) ** 2, 0))
+    "Depth of the ellipsoidal head surface `_HEAD` at face coordinates `(x, y)` (0 off the head)."
+    rx, ry, rz, cy = _HEAD
+    return rz * np.sqrt(np.maximum(1 - (x / rx) ** 2 - ((y - cy) / ry) ** 2, 0))
 
 def _pts(x, y, dz: float = 0.0) -> np.ndarray:
     "Face-coordinate points `(n, 3)` at height `dz` over the ellipsoidal head surface (`_Canvas.draw` adds the surface's depth `_surface_z`)."
@@ -586,106 +590,79 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               brows_at_rest=True)                            # round 7: the same for the brows
 STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r13')   # round 13: vivid + AU and resting-face texture learned from two real-trained models, on the head
 
-# %% ../../nbs/03_data.synthetic.ipynb #670e3711
-def _xy(x, y, dz: float = 0.0) -> tuple:
-    "Face-coordinate points `(x, y, dz)` not yet made one array (`_Shapes` makes all of a canvas's points one `_pts` array)."
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if x.shape != y.shape: x, y = np.broadcast_arrays(x, y)
-    return x.ravel(), y.ravel(), dz
-
-def _xy_ellipse(cx, cy, rx, ry, n: int = 16, dz: float = 0.0) -> tuple:
-    c, s = _unit_circle(n)
-    return cx + rx * c, cy + ry * s, dz
-
-class _Shapes:
-    "Like `_Canvas`, but takes `_xy` points and makes them all one `_pts` array: the many small shapes of the shading maps stay cheap."
-    def __init__(self): self.items = []
-    def poly(self, p: tuple, col): self.items.append((p, col, 0.))
-    def line(self, p: tuple, col, width: float): self.items.append((p, col, width))
-    def canvas(self) -> _Canvas:
-        cv = _Canvas()
-        if not self.items: return cv
-        n = [len(p[0]) for p, _, _ in self.items]
-        P = _pts(np.concatenate([p[0] for p, _, _ in self.items]), np.concatenate([p[1] for p, _, _ in self.items]),
-                 np.repeat([p[2] for p, _, _ in self.items], n))
-        for (p, col, w), j, k in zip(self.items, np.cumsum(n) - n, np.cumsum(n)):
-            if w: cv.line(P[j:k], col, w)
-            else: cv.poly(P[j:k], col)
-        return cv
-
 # %% ../../nbs/03_data.synthetic.ipynb #ec867321
 def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
     "Height of the face surface (0 = background, ~120 = cheek) drawn as layered shapes: dome, sockets, nose, cheeks lifted by AU6/AU12, lips, chin."
-    cv, g = _Shapes(), subj.geom
+    cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
     ey, ny, my, ew = g['eye_y'], g['nose_y'], g['mouth_y'], g['eye_w']
     h = lambda v: (float(v),) * 3
     ox, oy = _outline(g, drop, chin_up)
-    cv.poly(_xy([-0.5, 0.5, 0.58, -0.58], [0.7, 0.7, 2.4, 2.4], -1), h(70))                 # neck
+    cv.poly(_pts([-0.5, 0.5, 0.58, -0.58], [0.7, 0.7, 2.4, 2.4], -1), h(70))                 # neck
     for k, f in enumerate((1.0, 0.9, 0.78, 0.62)):                                            # a dome: nested outlines
-        cv.poly(_xy(ox * f, (oy - 0.1) * f + 0.1), h(96 + 9 * k))
+        cv.poly(_pts(ox * f, (oy - 0.1) * f + 0.1), h(96 + 9 * k))
     for s, a in ((-1, left), (1, right)):
         a6, a7, a12, a10 = (a[AU_INDEX[k]] for k in (6, 7, 12, 10))
         cx = s * g['eye_dx']
         lift = 0.07 * a6 + 0.05 * a12 + 0.02 * a10
-        cv.poly(_xy_ellipse(s * 0.47, ey + 0.45 - lift, 0.27, 0.22 - 0.03 * a6, 14), h(122 + 8 * a6 + 8 * a12))   # cheek mass
-        cv.poly(_xy_ellipse(cx, ey - 0.19, ew + 0.1, 0.07, 12), h(126))                         # brow ridge
-        cv.poly(_xy_ellipse(cx, ey + 0.01, ew + 0.06, 0.13, 14), h(106))                        # eye socket
-        cv.poly(_xy_ellipse(cx, ey + 0.005, ew * 0.9, g['eye_h'] * 1.1, 12), h(113))            # eyeball under the lids
-        cv.poly(_xy_ellipse(cx, ey + 0.11 - 0.025 * a6, ew * 0.75, 0.03 + 0.02 * (a6 + a7), 10), h(116 + 6 * (a6 + a7)))  # lower-lid bulge
+        cv.poly(_ellipse(s * 0.47, ey + 0.45 - lift, 0.27, 0.22 - 0.03 * a6, 14), h(122 + 8 * a6 + 8 * a12))   # cheek mass
+        cv.poly(_ellipse(cx, ey - 0.19, ew + 0.1, 0.07, 12), h(126))                         # brow ridge
+        cv.poly(_ellipse(cx, ey + 0.01, ew + 0.06, 0.13, 14), h(106))                        # eye socket
+        cv.poly(_ellipse(cx, ey + 0.005, ew * 0.9, g['eye_h'] * 1.1, 12), h(113))            # eyeball under the lids
+        cv.poly(_ellipse(cx, ey + 0.11 - 0.025 * a6, ew * 0.75, 0.03 + 0.02 * (a6 + a7), 10), h(116 + 6 * (a6 + a7)))  # lower-lid bulge
     mx = m['x'][-1] + 0.05
-    cv.poly(_xy([-g['nose_w'] - 0.02, -mx - 0.02, -mx, 0, mx, mx + 0.02, g['nose_w'] + 0.02],
+    cv.poly(_pts([-g['nose_w'] - 0.02, -mx - 0.02, -mx, 0, mx, mx + 0.02, g['nose_w'] + 0.02],
                  [ny - 0.05, m['cy'][0] - 0.04, m['cy'][0] + 0.06, m['cy'][7] + 0.1, m['cy'][-1] + 0.06, m['cy'][-1] - 0.04, ny - 0.05]), h(117))  # muzzle, inside the folds
     xx = np.concatenate([m['x'], m['x'][::-1]])
-    cv.poly(_xy(xx, np.concatenate([m['top'], m['iu'][::-1]]), 0.12), h(123))   # upper lip
-    cv.poly(_xy(xx, np.concatenate([m['il'], m['bot'][::-1]]), 0.12), h(124))   # lower lip
-    if (m['iu'] - m['il']).min() < -0.006: cv.poly(_xy(xx, np.concatenate([m['iu'], m['il'][::-1]]), 0.1), h(95))
+    cv.poly(_pts(xx, np.concatenate([m['top'], m['iu'][::-1]]), 0.12), h(123))   # upper lip
+    cv.poly(_pts(xx, np.concatenate([m['il'], m['bot'][::-1]]), 0.12), h(124))   # lower lip
+    if (m['iu'] - m['il']).min() < -0.006: cv.poly(_pts(xx, np.concatenate([m['iu'], m['il'][::-1]]), 0.1), h(95))
     yb = m['bot'][7] + 0.07 - 0.03 * A[17]
-    cv.poly(_xy_ellipse(0, oy[10] - 0.17 - 0.03 * A[17], 0.2, 0.12 + 0.03 * A[17], 12), h(118 + 8 * A[17]))   # chin boss
-    cv.line(_xy([-0.14, 0, 0.14], [yb + 0.02, yb, yb + 0.02], 0.08), h(110 - 4 * A[17]), 0.03)          # mentolabial sulcus
+    cv.poly(_ellipse(0, oy[10] - 0.17 - 0.03 * A[17], 0.2, 0.12 + 0.03 * A[17], 12), h(118 + 8 * A[17]))   # chin boss
+    cv.line(_pts([-0.14, 0, 0.14], [yb + 0.02, yb, yb + 0.02], 0.08), h(110 - 4 * A[17]), 0.03)          # mentolabial sulcus
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
-    cv.poly(_xy([-0.06, 0.06, 0.1, -0.1], [ey + 0.02, ey + 0.02, ny + dyn - 0.1, ny + dyn - 0.1], 0.3), h(134))   # bridge
-    for s in (-1, 1): cv.poly(_xy_ellipse(s * (nw - 0.05), ny + dyn - 0.03, 0.07, 0.055, 10, 0.3), h(130))        # alae
-    cv.poly(_xy_ellipse(0, ny + dyn - 0.07, 0.08, 0.07, 10, 0.4), h(142))                                          # tip
-    return cv.canvas()
+    cv.poly(_pts([-0.06, 0.06, 0.1, -0.1], [ey + 0.02, ey + 0.02, ny + dyn - 0.1, ny + dyn - 0.1], 0.3), h(134))   # bridge
+    for s in (-1, 1): cv.poly(_ellipse(s * (nw - 0.05), ny + dyn - 0.03, 0.07, 0.055, 10, 0.3), h(130))        # alae
+    cv.poly(_ellipse(0, ny + dyn - 0.07, 0.08, 0.07, 10, 0.4), h(142))                                          # tip
+    return cv
 
 # %% ../../nbs/03_data.synthetic.ipynb #8ece3105
 def _crease_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict, teeth: float = 0.06,
                    eye_shadow: float = 0.0, lid_drop: float = 0.0, furrow: float = 0.0, mouth_line: float = 1.0) -> _Canvas:
     "Multiplicative darkening (128 = unchanged): lash lines, brow shadow, mouth interior, nostrils, and the broad AU folds (the fine wrinkles are the flat drawing's)."
-    cv, g = _Shapes(), subj.geom
+    cv, g = _Canvas(), subj.geom
     A, age, drop, chin_up, jaw_lip = frame
     ey, ny, ew = g['eye_y'], g['nose_y'], g['eye_w']
     d = lambda k: (float(128 * (1 - k)),) * 3                 # darken by k
     x, cy, iu, il = m['x'], m['cy'], m['iu'], m['il']
     if (iu - il).min() < -0.006:                                    # lips apart: the mouth interior below the upper teeth in shadow
-        cv.poly(_xy(np.concatenate([x, x[::-1]]), np.concatenate([iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]]), 0.1), d(0.5))
-    else: cv.line(_xy(x, (iu + il) / 2, 0.12), d(0.35 * mouth_line), 0.012)     # closed: the dark line where the lips meet
+        cv.poly(_pts(np.concatenate([x, x[::-1]]), np.concatenate([iu + np.minimum(teeth * (1 - 0.8 * m['k20']) + 0.005, il - iu), (il - 0.01)[::-1]]), 0.1), d(0.5))
+    else: cv.line(_pts(x, (iu + il) / 2, 0.12), d(0.35 * mouth_line), 0.012)     # closed: the dark line where the lips meet
     nw, dyn = g['nose_w'] + 0.03 * A[9] + 0.02 * A[10], -0.05 * A[9] - 0.025 * A[10]
     for s, a in ((-1, left), (1, right)):
         a4, a6, a7, a12, a15 = (a[AU_INDEX[k]] for k in (4, 6, 7, 12, 15))
         cx = s * g['eye_dx']
         u = _lin(-1, 1, 7)
         lid = _lid_open(a, lid_drop)
-        cv.line(_xy(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * lid * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
-        cv.poly(_xy_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
+        cv.line(_pts(cx + u * ew * 1.05, ey - g['eye_h'] * (1 + 0.9 * a[AU_INDEX[5]] - 0.35 * a7 - 0.2 * a6) * lid * (1 - u ** 2) ** 0.7 + 0.01), d(0.55), 0.03)  # lashes
+        cv.poly(_ellipse(cx - s * 0.03, ey - 0.07 + 0.03 * a4, ew + 0.02, 0.05, 10), d(0.12 + 0.25 * a4))     # shadow under the brow
         if eye_shadow:                                              # the socket and the eye itself: real eyes read as dark at 48 px
-            cv.poly(_xy_ellipse(cx, ey - 0.01, ew + 0.05, 0.1, 12), d(0.3 * eye_shadow))
-            cv.poly(_xy_ellipse(cx, ey, ew * 0.95, g['eye_h'] * 0.8, 12), d(0.6 * eye_shadow))
+            cv.poly(_ellipse(cx, ey - 0.01, ew + 0.05, 0.1, 12), d(0.3 * eye_shadow))
+            cv.poly(_ellipse(cx, ey, ew * 0.95, g['eye_h'] * 0.8, 12), d(0.6 * eye_shadow))
         i = 0 if s < 0 else -1
         k = 0.08 + 0.1 * age + 0.35 * a12 + 0.3 * a[AU_INDEX[10]] + 0.4 * a[AU_INDEX[11]] + 0.15 * a6 + 0.15 * a[AU_INDEX[9]]
         kf = furrow * min(1., a[AU_INDEX[9]])                                          # AU9 cuts the furrow deep beside the nose
-        cv.line(_xy([s * (nw + 0.03), s * (nw + 0.12 + 0.06 * a12), x[i] + s * 0.07, x[i] + s * 0.05],
+        cv.line(_pts([s * (nw + 0.03), s * (nw + 0.12 + 0.06 * a12), x[i] + s * 0.07, x[i] + s * 0.05],
                      [ny + dyn - 0.08, (ny + g['mouth_y']) / 2, cy[i] + 0.01, cy[i] + 0.12], 0.15), d(min(0.5 + 0.25 * kf, k + kf)), 0.04 * (1 + kf))   # nasolabial fold
         if a6 + age > 0.1:                                          # the infra-orbital furrow under the lower-lid bulge
-            cv.line(_xy(cx + s * np.array([-0.14, 0, 0.16]), ey + 0.16 - 0.04 * a6 + np.array([0, 0.03, 0])), d(0.35 * a6 + 0.1 * age), 0.03)
-        if a15 > 0.05: cv.line(_xy(x[i] + s * np.array([0.01, 0.05]), cy[i] + np.array([0.03, 0.2])), d(0.35 * a15), 0.035)   # marionette line
-    for s in (-1, 1): cv.poly(_xy_ellipse(s * 0.07, ny + dyn + 0.005, 0.045, 0.024, 10, 0.32), d(0.5))          # nostrils
+            cv.line(_pts(cx + s * np.array([-0.14, 0, 0.16]), ey + 0.16 - 0.04 * a6 + np.array([0, 0.03, 0])), d(0.35 * a6 + 0.1 * age), 0.03)
+        if a15 > 0.05: cv.line(_pts(x[i] + s * np.array([0.01, 0.05]), cy[i] + np.array([0.03, 0.2])), d(0.35 * a15), 0.035)   # marionette line
+    for s in (-1, 1): cv.poly(_ellipse(s * 0.07, ny + dyn + 0.005, 0.045, 0.024, 10, 0.32), d(0.5))          # nostrils
     if furrow and A[9] > 0.05:                                      # the wrinkled bridge of the nose (AU9), soft
-        for k in range(2): cv.line(_xy([-0.13, -0.06, 0, 0.06, 0.13], ey + 0.11 + 0.07 * k + np.array([0.02, 0, -0.01, 0, 0.02]), 0.3), d(0.3 * furrow * min(1., A[9])), 0.03)
-    if A[4] > 0.05: cv.poly(_xy_ellipse(0, ey - g['brow_gap'] + 0.03, 0.1, 0.08, 10, 0.1), d(0.2 * A[4]))   # shadowed knot between lowered brows
-    if A[17] > 0.1: cv.poly(_xy_ellipse(0, m['bot'][7] + 0.17, 0.13, 0.06, 10), d(0.12 * A[17]))      # chin dimpling (peau d'orange)
-    return cv.canvas()
+        for k in range(2): cv.line(_pts([-0.13, -0.06, 0, 0.06, 0.13], ey + 0.11 + 0.07 * k + np.array([0.02, 0, -0.01, 0, 0.02]), 0.3), d(0.3 * furrow * min(1., A[9])), 0.03)
+    if A[4] > 0.05: cv.poly(_ellipse(0, ey - g['brow_gap'] + 0.03, 0.1, 0.08, 10, 0.1), d(0.2 * A[4]))   # shadowed knot between lowered brows
+    if A[17] > 0.1: cv.poly(_ellipse(0, m['bot'][7] + 0.17, 0.13, 0.06, 10), d(0.12 * A[17]))      # chin dimpling (peau d'orange)
+    return cv
 
 # %% ../../nbs/03_data.synthetic.ipynb #79cf5cb3
 def _relief_shading(height: np.ndarray, scale: float, light_dir: float, st: RenderStyle, rng: np.random.Generator) -> np.ndarray:
@@ -729,32 +706,38 @@ def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
 # %% ../../nbs/03_data.synthetic.ipynb #486a2c05
 def _texture_path(name: str) -> Path: return Path(str(resources.files('emoxnet') / 'assets' / 'synthfacs' / f'au_texture_{name}.npz'))
 
+def read_au_texture(path: str | Path) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    "An AU shading texture file (`.npz` with `maps`, `aus`, `box`, as `tools/realism_texture_probe.py` writes): maps `(len(AUS) + 1, rows, cols)` (one per AU, then the resting face's: zero when the file has none, as in fits before round 13) and `(y0, y1, xmax, bound)`."
+    with np.load(path) as z: aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+    if aus != AUS or maps.shape[0] not in (len(AUS), len(AUS) + 1):
+        raise ValueError(f"{path}: {maps.shape[0]} maps for AUs {aus}, expected one map per AU of {AUS} (and optionally one for the resting face)")
+    if len(maps) == len(AUS): maps = np.concatenate([maps, np.zeros_like(maps[:1])])
+    return maps, box
+
 @functools.lru_cache(maxsize=None)
 def au_texture(name: str) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`): maps `(len(AUS) + 1, rows, cols)` (one per AU, then the resting face's: zero when the file has none) and `(y0, y1, xmax, bound)`."
+    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`, read by `read_au_texture`), cached and read-only."
     p = _texture_path(name)
     if not p.is_file():
         have = sorted(q.stem.removeprefix('au_texture_') for q in p.parent.glob('au_texture_*.npz'))
         raise KeyError(f"no AU texture {name!r} ({p} is missing); bundled: {', '.join(have) or 'none'}")
-    with np.load(p) as z: aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
-    if aus != AUS or maps.shape[0] not in (len(AUS), len(AUS) + 1):
-        raise ValueError(f"{p}: {maps.shape[0]} maps for AUs {aus}, expected one map per AU of {AUS} (and optionally one for the resting face)")
-    if len(maps) == len(AUS): maps = np.concatenate([maps, np.zeros_like(maps[:1])])
+    maps, box = read_au_texture(p)
     maps.flags.writeable = False                       # cached: shared by every face
     return maps, box
 
 def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
-    "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`: where its ray meets the front of the head ellipsoid (`_surface_z`), exactly; depth 0 off the head."
+    "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`: where its ray meets the front of the head ellipsoid (`_HEAD`, `_surface_z`), exactly; depth 0 off the head."
     j, i = _pixel_grid(R)
+    rx, ry, rz, cy = _HEAD
     A = np.linalg.inv(K[:, :2]); px, py = j - t[0], i - t[1]
-    x0, y0 = A[0, 0] * px + A[0, 1] * py, A[1, 0] * px + A[1, 1] * py - 0.05   # where the ray meets depth 0 (y from the ellipsoid's centre)
+    x0, y0 = A[0, 0] * px + A[0, 1] * py, A[1, 0] * px + A[1, 1] * py - cy   # where the ray meets depth 0 (y from the ellipsoid's centre)
     dx, dy = A @ K[:, 2]                                                  # the ray: (x0 - z dx, y0 - z dy, z)
-    ex, ey, ez = 1.05 ** 2, 1.75 ** 2, 0.9 ** 2                           # the ellipsoid's squared semi-axes
+    ex, ey, ez = rx ** 2, ry ** 2, rz ** 2                                # the ellipsoid's squared semi-axes
     a, b = 1 / ez + dx * dx / ex + dy * dy / ey, -(x0 * dx / ex + y0 * dy / ey)   # a z^2 + 2 b z + c = 0
     c = x0 * x0 / ex + y0 * y0 / ey - 1
     disc = b * b - a * c
     z = np.where(disc > 0, np.maximum((-b + np.sqrt(np.maximum(disc, 0))) / a, 0), 0)   # the root nearer the camera
-    return np.stack([x0 - z * dx, y0 - z * dy + 0.05], -1).astype(np.float32)
+    return np.stack([x0 - z * dx, y0 - z * dy + cy], -1).astype(np.float32)
 
 @functools.lru_cache(maxsize=8)
 def _pixel_grid(R: int) -> tuple[np.ndarray, np.ndarray]:
@@ -763,7 +746,7 @@ def _pixel_grid(R: int) -> tuple[np.ndarray, np.ndarray]:
     j.flags.writeable = i.flags.writeable = False
     return j, i
 
-def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading maps over half a face: one per AU, the resting face's last
+def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading maps over half a face: one per AU, the resting face's last (`read_au_texture`)
                     box: tuple,        # `(y0, y1, xmax, bound)`: rows span y0..y1, columns |x| 0..xmax (face units); the sum stays within +-bound
                     uv: np.ndarray,    # `(H, W, 2)` face coordinates of the pixels (`face_coords`)
                     left: np.ndarray, right: np.ndarray, # AU intensities of each side of the face
@@ -771,6 +754,8 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
                    ) -> np.ndarray:
     "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `head` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
     y0, y1, xmax, bound = box
+    if len(maps) != len(AUS) + 1: raise ValueError(f"{len(maps)} maps, expected {len(AUS) + 1}: one per AU of AUS, then the resting face's (read files with read_au_texture)")
+    if head is not None and head.shape != uv.shape[:2]: raise ValueError(f"head mask of shape {head.shape}, expected the image's {uv.shape[:2]}")
     rows, cols = maps.shape[1:]
     x, y = uv[..., 0], uv[..., 1]
     gx, gy = (np.abs(x) / xmax * (cols - 1)).astype(np.float32), ((y - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
@@ -781,7 +766,7 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
 
 def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple,
              head: np.ndarray | None = None) -> np.ndarray:
-    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `head`."
+    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `head` (`draw_canonical`'s; None: the whole image, as before round 13)."
     k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right, head)
     return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
 
