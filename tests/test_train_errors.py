@@ -88,7 +88,8 @@ def _train_until(cmd: list[str], ready, timeout: float = 240) -> subprocess.Comp
 
 def test_ctrl_c_prints_one_line_and_how_to_resume(emoxnet_cmd, tmp_path):
     out = tmp_path / 'run'
-    cmd = [*emoxnet_cmd, 'train', *TOY, '--batch-size', '16', '--epochs', '200', '--checkpoint-every', '3', '--out', str(out)]
+    # far more epochs than can finish before Ctrl-C (200 epochs of this toy run once finished within the 1 s wait on a fast spell)
+    cmd = [*emoxnet_cmd, 'train', *TOY, '--batch-size', '16', '--epochs', '100000', '--checkpoint-every', '3', '--out', str(out)]
     r = _train_until(cmd, lambda p: (out / 'last' / 'state.json').exists())
     assert r.returncode == 130, r.stderr[-2000:]
     assert 'Traceback' not in r.stderr, r.stderr[-2000:]
