@@ -27,7 +27,8 @@ from ..settings import load_config
 # %% auto #0
 __all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
            'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
-           'export_cfee', 'export_utkface', 'export_imagefolder', 'export_all', 'synth_command', 'add_cli']
+           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'export_all', 'synth_command',
+           'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
 def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
@@ -271,11 +272,15 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
     for f in names: EXPORTERS[f]   # a clear error for an unknown name
     return names
 
+def compound_recipe(cfg: SynthConfig, **kw) -> SynthConfig:
+    "The CFEE-style compound recipe that goes with benchmark recipe `cfg`: its seed and render style (`kw`: other fields, e.g. `n_subjects`)."
+    return SynthConfig.compound(**{'seed': cfg.seed, 'style': cfg.style, **kw})
+
 def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: SynthConfig | None = None,
                compound: SynthConfig | None = None, size: int = 100, workers: int = 1, log: Callable | None = print) -> dict:
     "Generate what `formats` need, write each under `out/<folder>/`; returns `{'sources': speeds, 'formats': reports, 'data': the generated FERSplits}`. The default compound set takes the benchmark's seed and render style."
     out, cfg = Path(out), cfg or SynthConfig()
-    compound = compound or SynthConfig.compound(seed=cfg.seed, style=cfg.style)
+    compound = compound or compound_recipe(cfg)
     names = _formats(formats)
     recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
     cache, report = {}, {'sources': {}, 'formats': {}}
@@ -305,7 +310,7 @@ def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
     cfg = load_config(SynthConfig, args.config, '--config') if args.config else SynthConfig()   # each field checked, errors name the key
     cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if getattr(args, k) is not None})
-    compound = SynthConfig.compound(seed=cfg.seed, style=cfg.style, **({'n_subjects': args.compound_subjects} if args.compound_subjects else {}))
+    compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects else {}))
     out = Path(args.out)
     print(f'SynthFACS -> {out}: benchmark {cfg.n_images:,} images ({len(cfg.classes)} classes, {cfg.size}x{cfg.size} '
           f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}, style {cfg.style}); compound {compound.n_images:,} images; exports at {args.size}x{args.size}")
