@@ -19,6 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
+                                            [--objective mean-ce|ensemble]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
@@ -133,8 +134,11 @@ def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor
     return judge_input(x.clamp(0, 255), pre)
 
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
-        valid: float = 0.15, rest: bool = True) -> tuple:
-    "Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log."
+        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce') -> tuple:
+    """Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log.
+    `objective`: 'mean-ce', the mean of the teachers' cross-entropies (rounds 10-14: every teacher must read the label);
+    'ensemble', the cross-entropy of their mean probability (round 15: one teacher reading it is enough, so a class a
+    teacher never outputs, like fer_cnn's disgust, is left to the other)."""
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
@@ -159,7 +163,9 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
         m = tex.maps()
-        loss = sum(F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix]) for j, y in zip(teachers, ys)) / len(teachers) + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+        logp = torch.stack([-F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix], reduction='none') for j, y in zip(teachers, ys)])
+        fit_loss = -logp.mean() if objective == 'mean-ce' else -(torch.logsumexp(logp, 0) - np.log(len(teachers))).mean()
+        loss = fit_loss + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
@@ -212,6 +218,7 @@ def main():
     ap.add_argument('--teachers', default='faceapi_expression,fer_cnn', help='comma-separated zoo models to fit to (never the two judges): faceapi_expression, fer_cnn')
     ap.add_argument('--eot', action=argparse.BooleanOptionalAction, default=True, help='fit under random rotation, scale, shift and blur as well (--no-eot: rounds 10 and the first fit)')
     ap.add_argument('--rest', action=argparse.BooleanOptionalAction, default=True, help='fit a resting-face map too, applied to every face (--no-rest: rounds 10-12)')
+    ap.add_argument('--objective', default='mean-ce', choices=('mean-ce', 'ensemble'), help="mean-ce: mean of the teachers' cross-entropies (rounds 10-14); ensemble: cross-entropy of their mean probability")
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
@@ -226,7 +233,7 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest)
+    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective)
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
     render = textured_renderer(maps)
     preview(render, out / 'preview.png')
