@@ -41,12 +41,19 @@ def machine_info() -> dict:
     except ImportError: pass
     return info
 
-def _show(name: str, res) -> str:
-    try:
-        import pandas as pd
-        if isinstance(res, pd.DataFrame): return res.to_string()
-    except ImportError: pass
-    return to_json(res, indent=2)
+def _plain(res):
+    "A benchmark's result as JSON holds it: a table as its rows, a Series as a dict; anything `to_json` cannot write as its `repr`, so a finished benchmark's figures are never lost to a `TypeError`."
+    if hasattr(res, 'to_dict'):
+        try: res = res.to_dict(orient='records')
+        except TypeError: res = res.to_dict()   # a Series has no `orient`
+    try: to_json(res)
+    except TypeError: return repr(res)
+    return res
+
+def _show(res, plain) -> str:
+    "The readable form of a result: a table as text, anything else as indented JSON of its `_plain` form."
+    if hasattr(res, 'to_string') and hasattr(res, 'columns'): return res.to_string()
+    return to_json(plain, indent=2)
 
 def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
@@ -56,8 +63,8 @@ def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dic
     if not as_json: print('machine:', to_json(out['machine']))
     for n in names:
         t0 = time.perf_counter(); res = BENCHMARKS[n]()
-        out[n] = res.to_dict(orient='records') if hasattr(res, 'to_dict') else res
-        if not as_json: print(f"\n== {n}: {BENCHMARKS[n].__doc__} ({time.perf_counter() - t0:.1f} s)\n{_show(n, res)}")
+        out[n] = _plain(res)
+        if not as_json: print(f"\n== {n}: {BENCHMARKS[n].__doc__} ({time.perf_counter() - t0:.1f} s)\n{_show(res, out[n])}")
     if as_json: print(to_json(out, indent=2))   # strict JSON, like every --json: NaN (a detector that found no face) is null
     return out
 
