@@ -39,12 +39,29 @@ def test_fit_moves_the_maps_within_their_bound(probe):
     "A few steps against a stand-in teacher: maps of the right shape, inside +-amp, changed; a log with held-out recall."
     pop = probe.fit_population(9, 3)
     assert len(pop['img']) == 42 and set(pop['label']) <= set(S.FER2013_CLASSES)
-    maps, log = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8)
+    maps, warps, log = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8)
     assert maps.shape == (20, probe.GY, probe.GX) and np.abs(maps).max() <= 0.25 and np.abs(maps).max() > 0
     assert np.abs(maps[-1]).max() > 0                                  # the resting-face map is fitted too
     assert [e['step'] for e in log] == [0, 3] and 0 <= log[-1]['valid_recall'] <= 1
-    maps, _ = probe.fit(StandIn(), pop, steps=2, amp=0.25, tv=30, l2=3, batch_size=8, rest=False)
+    assert warps is None                                               # no --warp: shading only (rounds 10-14)
+    maps, _, _ = probe.fit(StandIn(), pop, steps=2, amp=0.25, tv=30, l2=3, batch_size=8, rest=False)
     assert np.abs(maps[:-1]).max() > 0 and (maps[-1] == 0).all()      # --no-rest: rounds 10-12's AU maps only
+    maps, warps, _ = probe.fit(StandIn(), pop, steps=2, amp=0.25, tv=30, l2=3, batch_size=8, objective='ensemble', warp=0.05)
+    assert warps.shape == (20, 2, probe.GY, probe.GX) and 0 < np.abs(warps).max() <= 0.05   # --warp: displacement maps too, bounded
+
+def test_zero_warps_move_nothing_and_warps_move_the_drawing(probe):
+    "Round 15's displacement maps: all zero, the probe renders the plain textured face; non-zero, the face's pixels move."
+    maps = S.au_texture('r13')[0]; probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v5' / 'texture.npz')
+    subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
+    l, r = S.expression_aus(subj, 'fear', 1.0, rng, 0.0); nz = S.sample_nuisance(rng, S.Nuisance.none())
+    face = lambda w: probe.textured_renderer(np.array(maps), warps=w)(subj, l, r, nz, 96, True, np.random.default_rng(1))[0].astype(int)
+    plain = S.render_face(subj, l, r, nz, 96, True, np.random.default_rng(1), 'textured')[0].astype(int)
+    zero = np.zeros((len(maps), 2, *maps.shape[1:]), np.float32)
+    assert np.abs(face(zero) - plain).max() <= 8                       # grid_sample against OpenCV's remap, as below
+    down = zero.copy(); down[S.AUS.index(20), 1] = 0.08                # AU20 moves everything down by 0.08 face units (~3 px)
+    still, moved = face(zero), face(down)
+    assert np.abs(moved - still).mean() > 2                            # the face moved ...
+    assert np.abs(moved[23:70] - still[20:67]).mean() < np.abs(moved[20:67] - still[20:67]).mean() / 1.3   # ... down, by about 3 px
 
 def test_fit_and_style_shade_alike(probe):
     "The fit's torch shading (`Texture.forward`) and the style's (`S.textured`) agree on the bundled maps: resting map, AU maps, both sides, head mask."

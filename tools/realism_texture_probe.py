@@ -19,7 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
-                                            [--objective mean-ce|ensemble]
+                                            [--objective mean-ce|ensemble] [--warp W]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
@@ -46,22 +46,28 @@ FIT_SEEDS, DEV_SEED = (7, 8), 3
 def canonical(subj, left, right, nz) -> tuple:
     "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
     img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
-    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32)
+    return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32), K[:, :2].astype(np.float32)
 
-def textured_renderer(maps: np.ndarray, box: tuple | None = None):
-    "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations."
+def textured_renderer(maps: np.ndarray, box: tuple | None = None, warps: np.ndarray | None = None):
+    "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations; with `warps` (round 15's probe), the face is first moved by them (torch, as in the fit)."
     st, box = S.STYLES[STYLE], box or (Y0, Y1, XMAX, BOUND)
+    if warps is not None:
+        tex = Texture(1.0, warp=1.0); tex.fixed = (torch.from_numpy(maps), torch.from_numpy(warps))
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
         img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, size, grey, st)
-        return S.finish_face(S.textured(img, l, r, K, t, maps, box, head), lm, nz, size, st, rng)
+        if warps is None: return S.finish_face(S.textured(img, l, r, K, t, maps, box, head), lm, nz, size, st, rng)
+        T = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None]
+        with torch.no_grad():
+            out = tex(T(img[..., 0]), T(S.face_coords(K, t, img.shape[0])), T(l), T(r), T(head), T(K[:, :2]))[0].numpy()
+        return S.finish_face(np.round(out).astype(np.uint8)[..., None], lm, nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:
     "realism_score's faces (7 FER2013 classes, benchmark intensities and nuisance) of population `seed`, kept before degradation."
     parts = []
     def capture(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
-        img, l, r, uv, _, head = canonical(subj, left, right, nz)
-        parts.append((img, l, r, uv, nz, head))
+        img, l, r, uv, _, head, K2 = canonical(subj, left, right, nz)
+        parts.append((img, l, r, uv, nz, head, K2))
         code = np.zeros((size, size), np.uint8); i = len(parts) - 1; code[0, 0], code[0, 1] = i // 256, i % 256
         return code, np.zeros((68, 2), np.float32)
     cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=STYLE)
@@ -71,7 +77,8 @@ def fit_population(seed: int, n_subjects: int) -> dict:
     order = np.argsort(idx)
     assert (idx[order] == np.arange(len(parts))).all()
     return dict(img=np.stack([p[0] for p in parts]), left=np.stack([p[1] for p in parts]), right=np.stack([p[2] for p in parts]),
-                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], head=np.stack([p[5] for p in parts]), label=truth[order])
+                uv=np.stack([p[3] for p in parts]), nz=[p[4] for p in parts], head=np.stack([p[5] for p in parts]),
+                K2=np.stack([p[6] for p in parts]), label=truth[order])
 
 def degrade_params(nz: list, size: int = 48) -> dict:
     "The differentiable part of `S.degrade` per image: light gradient map, contrast, brightness, blur sigma, noise sd (JPEG left out)."
@@ -90,21 +97,40 @@ def blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     y = F.conv2d(y, k[:, None, None, :], groups=B); y = F.conv2d(y, k[:, None, :, None], groups=B)
     return y[0]
 
+WARP_BOUND = 0.1                       # round 15's warps: the summed displacement stays within +-WARP_BOUND face units per axis
+
 class Texture(torch.nn.Module):
-    "The shading maps, one per AU and the resting face's last (`rest=False`: kept at 0): `amp * tanh(p)`, log-multiplicative, bilinear in face coordinates, on the head mask."
-    def __init__(self, amp: float, rest: bool = True):
-        super().__init__(); self.amp = amp
+    """The shading maps, one per AU and the resting face's last (`rest=False`: kept at 0): `amp * tanh(p)`, log-multiplicative, bilinear in face coordinates, on the head mask.
+    With `warp` > 0 (round 15), also one displacement map per AU (and the resting face), `warp * tanh(q)` face units per unit of AU intensity,
+    (outward, down) over half a face and mirrored like the shading: the drawing is moved by their AU-weighted sum (bounded by
+    `WARP_BOUND`, on the head) before it is shaded."""
+    def __init__(self, amp: float, rest: bool = True, warp: float = 0.0):
+        super().__init__(); self.amp, self.warp, self.fixed = amp, warp, None
         self.p = torch.nn.Parameter(torch.zeros(len(AUS) + 1, GY, GX))
+        self.q = torch.nn.Parameter(torch.zeros(len(AUS) + 1, 2, GY, GX)) if warp else None
         self.register_buffer('on', torch.ones(len(AUS) + 1, 1, 1)); self.on[-1] = float(rest)
-    def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p) * self.on
-    def forward(self, img, uv, left, right, head):
+    def maps(self) -> torch.Tensor: return self.fixed[0] if self.fixed else self.amp * torch.tanh(self.p) * self.on
+    def warps(self) -> torch.Tensor: return self.fixed[1] if self.fixed else self.warp * torch.tanh(self.q) * self.on[..., None]
+    def forward(self, img, uv, left, right, head, K2=None):
         x, y = uv[..., 0], uv[..., 1]
         g = torch.stack([x.abs() / XMAX * 2 - 1, (y - Y0) / (Y1 - Y0) * 2 - 1], -1)
-        m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         w = (0.5 - 0.5 * torch.tanh(6 * x))[:, None]
         one = torch.ones_like(left[:, :1])
         a = torch.cat([left, one], 1)[..., None, None] * w + torch.cat([right, one], 1)[..., None, None] * (1 - w)
+        if self.warp: img = self.move(img, g, a, x, head, K2)
+        m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         return (img * torch.exp(head * BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
+    def move(self, img, g, a, x, head, K2):
+        "The drawing moved by the AU-weighted displacement maps: each pixel reads the drawing at itself minus the displacement (canonical pixels via the face's linear projection `K2`)."
+        B, H, W = img.shape; n = a.shape[1]
+        d = F.grid_sample(self.warps().flatten(0, 1)[None].expand(B, -1, -1, -1), g, align_corners=True, padding_mode='zeros')
+        d = (d.view(B, n, 2, H, W) * a[:, :, None]).sum(1)
+        d = WARP_BOUND * torch.tanh(d / WARP_BOUND) * head[:, None]
+        d = torch.stack([d[:, 0] * torch.tanh(6 * x), d[:, 1]], 1)                    # outward -> face x (the image-left half has x < 0)
+        dp = torch.einsum('bij,bjhw->bihw', K2, d)                                      # face units -> canonical pixels
+        ys, xs = torch.meshgrid(torch.arange(H, dtype=img.dtype), torch.arange(W, dtype=img.dtype), indexing='ij')
+        grid = torch.stack([(2 * (xs - dp[:, 0]) + 1) / W - 1, (2 * (ys - dp[:, 1]) + 1) / H - 1], -1)
+        return F.grid_sample(img[:, None], grid, align_corners=False, padding_mode='border')[:, 0]
 
 def judge_input(img48: torch.Tensor, pre) -> torch.Tensor:
     "48 px grey faces -> the judge's input (its size, channels, mean and std; bilinear like its PIL resize)."
@@ -124,7 +150,7 @@ def jitter(x: torch.Tensor) -> torch.Tensor:
 EOT = False                            # fit under `jitter` too (expectation over transformations)
 def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor:
     "Textured canonical faces -> 48 px -> lighting, contrast, brightness, blur, noise (and `jitter` with EOT while fitting) -> judge input."
-    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'], batch['head'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
+    x = F.avg_pool2d(tex(batch['img'], batch['uv'], batch['left'], batch['right'], batch['head'], batch['K2'])[:, None], 2)[:, 0]   # INTER_AREA at 96 -> 48
     x = x * dp['light']
     mean = x.mean((1, 2), keepdim=True)
     x = (x - mean) * dp['contrast'][:, None, None] + mean + dp['brightness'][:, None, None]
@@ -134,7 +160,7 @@ def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor
     return judge_input(x.clamp(0, 255), pre)
 
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
-        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce') -> tuple:
+        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0) -> tuple:
     """Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log.
     `objective`: 'mean-ce', the mean of the teachers' cross-entropies (rounds 10-14: every teacher must read the label);
     'ensemble', the cross-entropy of their mean probability (round 15: one teacher reading it is enough, so a class a
@@ -144,10 +170,10 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
     ys = [torch.tensor([list(j.classes).index(c) for c in pop['label']]) for j in teachers]
     T = lambda k, ix: torch.from_numpy(pop[k][ix])
-    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix), head=T('head', ix))
+    def batch(ix): return dict(img=T('img', ix), uv=T('uv', ix), left=T('left', ix), right=T('right', ix), head=T('head', ix), K2=T('K2', ix))
     for j in teachers:
         for q in j.model.eval().parameters(): q.requires_grad_(False)
-    tex = Texture(amp, rest); opt = torch.optim.Adam(tex.parameters(), lr=lr)
+    tex = Texture(amp, rest, warp); opt = torch.optim.Adam(tex.parameters(), lr=lr)
     log = []
     def evaluate():
         "Each teacher's mean per-class recall on the held-out faces (one value when there is one teacher)."
@@ -162,14 +188,14 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     for step in tqdm(range(1, steps + 1), desc='fit texture'):
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
-        m = tex.maps()
+        m = tex.maps() if not warp else torch.cat([tex.maps(), tex.warps().flatten(0, 1) * (amp / warp)])   # warps penalised on the shading's scale
         logp = torch.stack([-F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix], reduction='none') for j, y in zip(teachers, ys)])
         fit_loss = -logp.mean() if objective == 'mean-ce' else -(torch.logsumexp(logp, 0) - np.log(len(teachers))).mean()
         loss = fit_loss + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
-    return tex.maps().detach().numpy(), log
+    return tex.maps().detach().numpy(), (tex.warps().detach().numpy() if warp else None), log
 
 def preview(render, path: Path, subjects=range(1, 7)):
     "Grid: one row per subject (population 3), the 7 FER2013 classes at apex, frontal and clean, 96 px; the plain vivid face left of each."
@@ -184,12 +210,13 @@ def preview(render, path: Path, subjects=range(1, 7)):
         rows.append(np.hstack(cells))
     cv2.imwrite(str(path), np.vstack(rows))
 
-def load_maps(path: str | Path) -> np.ndarray:
-    "The maps of a `texture.npz` this tool wrote (one per AU, then the resting face's), with the grid and bound they were fitted with (set module-wide)."
-    global GY, GX, BOUND
+def load_maps(path: str | Path) -> tuple:
+    "The maps of a `texture.npz` this tool wrote (one per AU, then the resting face's) and its warps (None before round 15), with the grid and bounds they were fitted with (set module-wide)."
+    global GY, GX, BOUND, WARP_BOUND
     maps, box = S.read_au_texture(path)            # rounds 10-12's files get a zero resting-face map
     (GY, GX), BOUND = maps.shape[1:], box[3]
-    return maps
+    with np.load(path) as z: warps, WARP_BOUND = (z['warps'], float(z['warp_bound'])) if 'warps' in z else (None, WARP_BOUND)
+    return maps, warps
 
 def provenance() -> dict:
     "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
@@ -198,9 +225,10 @@ def provenance() -> dict:
 def measure(path: str | Path, judges: dict) -> list[dict]:
     "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions; adds `judges.json` there."
     res = provenance()
-    maps = load_maps(Path(path) / 'texture.npz')
+    maps, warps = load_maps(Path(path) / 'texture.npz')
     torch.set_num_threads(1)
-    res.update(maps_md5=hashlib.md5(maps.tobytes()).hexdigest(), scores=scores(textured_renderer(maps), judges) + scores(None, judges))
+    res.update(maps_md5=hashlib.md5(maps.tobytes() + (b'' if warps is None else warps.tobytes())).hexdigest(),
+               scores=scores(textured_renderer(maps, warps=warps), judges) + scores(None, judges))
     save_json(res, Path(path) / 'judges.json')
     return res['scores']
 
@@ -219,6 +247,7 @@ def main():
     ap.add_argument('--eot', action=argparse.BooleanOptionalAction, default=True, help='fit under random rotation, scale, shift and blur as well (--no-eot: rounds 10 and the first fit)')
     ap.add_argument('--rest', action=argparse.BooleanOptionalAction, default=True, help='fit a resting-face map too, applied to every face (--no-rest: rounds 10-12)')
     ap.add_argument('--objective', default='mean-ce', choices=('mean-ce', 'ensemble'), help="mean-ce: mean of the teachers' cross-entropies (rounds 10-14); ensemble: cross-entropy of their mean probability")
+    ap.add_argument('--warp', type=float, default=0.0, help='round 15: also fit displacement maps, each bounded by this many face units per unit of AU intensity (0: none, rounds 10-14)')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
@@ -233,9 +262,10 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective)
-    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]))
-    render = textured_renderer(maps)
+    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp)
+    extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
+    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
+    render = textured_renderer(maps, warps=warps)
     preview(render, out / 'preview.png')
     torch.set_num_threads(1)
     judges = {n: DEV_SEED for n in names} | ({j: 1 for j in S.REALISM_JUDGES} if a.judges == 'all' else {})
