@@ -19,7 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
-                                            [--objective mean-ce|ensemble] [--warp W]
+                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
@@ -248,14 +248,15 @@ def main():
     ap.add_argument('--rest', action=argparse.BooleanOptionalAction, default=True, help='fit a resting-face map too, applied to every face (--no-rest: rounds 10-12)')
     ap.add_argument('--objective', default='mean-ce', choices=('mean-ce', 'ensemble'), help="mean-ce: mean of the teachers' cross-entropies (rounds 10-14); ensemble: cross-entropy of their mean probability")
     ap.add_argument('--warp', type=float, default=0.0, help='round 15: also fit displacement maps, each bounded by this many face units per unit of AU intensity (0: none, rounds 10-14)')
+    ap.add_argument('--warp-bound', type=float, default=0.1, help='bound of the summed displacement, face units per axis (with --warp)')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
     names = a.teachers.split(',')
     if set(S.REALISM_JUDGES) & set(names): raise SystemExit(f"{', '.join(S.REALISM_JUDGES)} measure realism: they are never teachers")
     prov = provenance()
-    global GY, GX, BOUND, EOT
-    (GY, GX), BOUND, EOT = map(int, a.grid.split('x')), a.bound, a.eot
+    global GY, GX, BOUND, EOT, WARP_BOUND
+    (GY, GX), BOUND, EOT, WARP_BOUND = map(int, a.grid.split('x')), a.bound, a.eot, a.warp_bound
     torch.set_num_threads(2)
     teachers = [zoo_model(n) for n in names]
     t = time.time()
