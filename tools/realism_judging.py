@@ -1,9 +1,13 @@
 """What the realism probes of docs/realism.md share: zoo models as recognizers, and the judges' table of a renderer.
 
-tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (rounds 10-14) measure their own renderers the
+tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (rounds 10-15) measure their own renderers the
 same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, under the benchmark's and apex-lab conditions.
+
+Run as a script, it measures a render style of the package itself (no probe):
+    python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style.json
+both judges on population 1, benchmark and apex-lab conditions, with the code version and the style's generator md5.
 """
-import time
+import argparse, time
 from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
@@ -31,3 +35,17 @@ def scores(render, judges: dict, conditions=tuple(CONDITIONS), style: str = 'viv
                             confusion=r['confusion'].to_dict(orient='index')))
             print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
     return out
+
+def main():
+    ap = argparse.ArgumentParser(description='the two FER2013 judges on a render style of the package (population 1, both conditions)')
+    ap.add_argument('--style', default='textured', choices=tuple(S.STYLES), help='render style to measure')
+    ap.add_argument('--out', required=True, help='JSON file for the scores, code version and generator md5')
+    a = ap.parse_args()
+    import torch
+    from emoxnet.core import code_version, save_json
+    torch.set_num_threads(1)
+    res = dict(code_version=code_version(), style=a.style, generator_md5=S.generator_md5(a.style))
+    res['scores'] = scores(None, {j: 1 for j in S.REALISM_JUDGES}, style=a.style)
+    save_json(res, a.out)
+
+if __name__ == '__main__': main()

@@ -48,18 +48,12 @@ def canonical(subj, left, right, nz) -> tuple:
     img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
     return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32), K[:, :2].astype(np.float32)
 
-def textured_renderer(maps: np.ndarray, box: tuple | None = None, warps: np.ndarray | None = None):
-    "A drop-in for `S.render_face`: the vivid face times the AU texture `maps` (as the 'textured' style does with its bundled maps), then the style's and benchmark's degradations; with `warps` (round 15's probe), the face is first moved by them (torch, as in the fit)."
-    st, box = S.STYLES[STYLE], box or (Y0, Y1, XMAX, BOUND)
-    if warps is not None:
-        tex = Texture(1.0, warp=1.0); tex.fixed = (torch.from_numpy(maps), torch.from_numpy(warps))
+def textured_renderer(tex: S.AUTexture):
+    "A drop-in for `S.render_face`: the vivid face moved and shaded by the AU texture `tex` (`S.textured`, as the 'textured' style does with its bundled texture), then the style's and benchmark's degradations."
+    st = S.STYLES[STYLE]
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
         img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, size, grey, st)
-        if warps is None: return S.finish_face(S.textured(img, l, r, K, t, maps, box, head), lm, nz, size, st, rng)
-        T = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None]
-        with torch.no_grad():
-            out = tex(T(img[..., 0]), T(S.face_coords(K, t, img.shape[0])), T(l), T(r), T(head), T(K[:, :2]))[0].numpy()
-        return S.finish_face(np.round(out).astype(np.uint8)[..., None], lm, nz, size, st, rng)
+        return S.finish_face(*S.textured(img, l, r, K, t, tex, head, lm), nz, size, st, rng)
     return render
 
 def fit_population(seed: int, n_subjects: int) -> dict:
@@ -210,13 +204,12 @@ def preview(render, path: Path, subjects=range(1, 7)):
         rows.append(np.hstack(cells))
     cv2.imwrite(str(path), np.vstack(rows))
 
-def load_maps(path: str | Path) -> tuple:
-    "The maps of a `texture.npz` this tool wrote (one per AU, then the resting face's) and its warps (None before round 15), with the grid and bounds they were fitted with (set module-wide)."
+def load_maps(path: str | Path) -> S.AUTexture:
+    "The texture in a `texture.npz` this tool wrote (`S.read_au_texture`: shading maps, and warps from round 15 on), with the grid and bounds it was fitted with set module-wide."
     global GY, GX, BOUND, WARP_BOUND
-    maps, box = S.read_au_texture(path)            # rounds 10-12's files get a zero resting-face map
-    (GY, GX), BOUND = maps.shape[1:], box[3]
-    with np.load(path) as z: warps, WARP_BOUND = (z['warps'], float(z['warp_bound'])) if 'warps' in z else (None, WARP_BOUND)
-    return maps, warps
+    tex = S.read_au_texture(path)                  # rounds 10-12's files get a zero resting-face map
+    (GY, GX), BOUND, WARP_BOUND = tex.maps.shape[1:], tex.box[3], (tex.warp_bound or WARP_BOUND)
+    return tex
 
 def provenance() -> dict:
     "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
@@ -225,10 +218,10 @@ def provenance() -> dict:
 def measure(path: str | Path, judges: dict) -> list[dict]:
     "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions; adds `judges.json` there."
     res = provenance()
-    maps, warps = load_maps(Path(path) / 'texture.npz')
+    tex = load_maps(Path(path) / 'texture.npz')
     torch.set_num_threads(1)
-    res.update(maps_md5=hashlib.md5(maps.tobytes() + (b'' if warps is None else warps.tobytes())).hexdigest(),
-               scores=scores(textured_renderer(maps, warps=warps), judges) + scores(None, judges))
+    res.update(maps_md5=hashlib.md5(tex.maps.tobytes() + (b'' if tex.warps is None else tex.warps.tobytes())).hexdigest(),
+               scores=scores(textured_renderer(tex), judges) + scores(None, judges))
     save_json(res, Path(path) / 'judges.json')
     return res['scores']
 
@@ -266,7 +259,7 @@ def main():
     maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp)
     extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
-    render = textured_renderer(maps, warps=warps)
+    render = textured_renderer(S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0))
     preview(render, out / 'preview.png')
     torch.set_num_threads(1)
     judges = {n: DEV_SEED for n in names} | ({j: 1 for j in S.REALISM_JUDGES} if a.judges == 'all' else {})

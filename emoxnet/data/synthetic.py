@@ -10,7 +10,7 @@ import functools, hashlib, io, math, time
 from importlib import resources
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import cv2
 import numpy as np
@@ -24,12 +24,12 @@ from ..settings import load_config   # SynthConfig.load: the checked reader of c
 # %% auto #0
 __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS', 'STYLES', 'VA_PROTOTYPES', 'FER2013_CLASSES',
            'REALISM_JUDGES', 'Subject', 'sample_subject', 'expression_aus', 'au_features', 'face_canvas', 'Nuisance',
-           'sample_nuisance', 'RenderStyle', 'read_au_texture', 'au_texture', 'face_coords', 'texture_shading',
-           'textured', 'background', 'degrade', 'draw_canonical', 'finish_face', 'render_face', 'au_gallery', 'Panel',
-           'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype', 'SynthConfig', 'render_subject',
-           'generate', 'generator_md5', 'nonface_images', 'preview_grid', 'grid_labels', 'plot_grid',
-           'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn', 'bench_generation',
-           'realism_score']
+           'sample_nuisance', 'RenderStyle', 'AUTexture', 'read_au_texture', 'au_texture', 'face_coords',
+           'texture_shading', 'texture_warp', 'textured', 'background', 'degrade', 'draw_canonical', 'finish_face',
+           'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype',
+           'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid',
+           'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn',
+           'bench_generation', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -588,7 +588,7 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
                               tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
                               brows_at_rest=True)                            # round 7: the same for the brows
-STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r13')   # round 13: vivid + AU and resting-face texture learned from two real-trained models, on the head
+STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r15')   # round 15: vivid + AU and resting-face shading and small AU displacements learned from two real-trained models, on the head
 
 # %% ../../nbs/03_data.synthetic.ipynb #ec867321
 def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
@@ -706,24 +706,36 @@ def _low_resolution(img: np.ndarray, st: RenderStyle, nz: dict) -> np.ndarray:
 # %% ../../nbs/03_data.synthetic.ipynb #486a2c05
 def _texture_path(name: str) -> Path: return Path(str(resources.files('emoxnet') / 'assets' / 'synthfacs' / f'au_texture_{name}.npz'))
 
-def read_au_texture(path: str | Path) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    "An AU shading texture file (`.npz` with `maps`, `aus`, `box`, as `tools/realism_texture_probe.py` writes): maps `(len(AUS) + 1, rows, cols)` (one per AU, then the resting face's: zero when the file has none, as in fits before round 13) and `(y0, y1, xmax, bound)`."
-    with np.load(path) as z: aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+class AUTexture(NamedTuple):
+    "A learned AU texture (`read_au_texture`): shading maps and, from round 15, displacement maps, on a half-face grid."
+    maps: np.ndarray                 # `(len(AUS) + 1, rows, cols)` log shading: one map per AU, then the resting face's
+    box: tuple                       # `(y0, y1, xmax, bound)`: rows span y0..y1, columns |x| 0..xmax (face units); summed shading within +-bound
+    warps: np.ndarray | None = None  # `(len(AUS) + 1, 2, rows, cols)` displacement (outward, down) in face units per unit of AU; None: no warp
+    warp_bound: float = 0.0          # the summed displacement stays within +-warp_bound face units per axis
+
+def read_au_texture(path: str | Path) -> AUTexture:
+    "An AU texture file (`.npz` with `maps`, `aus`, `box` and optionally `warps`, `warp_bound`, as `tools/realism_texture_probe.py` writes); a file without a resting-face map (fits before round 13) gets a zero one."
+    with np.load(path) as z:
+        aus, maps, box = tuple(int(a) for a in z['aus']), z['maps'].astype(np.float32), tuple(float(v) for v in z['box'])
+        warps, bound = (z['warps'].astype(np.float32), float(z['warp_bound'])) if 'warps' in z else (None, 0.0)
     if aus != AUS or maps.shape[0] not in (len(AUS), len(AUS) + 1):
         raise ValueError(f"{path}: {maps.shape[0]} maps for AUs {aus}, expected one map per AU of {AUS} (and optionally one for the resting face)")
     if len(maps) == len(AUS): maps = np.concatenate([maps, np.zeros_like(maps[:1])])
-    return maps, box
+    if warps is not None and warps.shape != (len(maps), 2, *maps.shape[1:]):
+        raise ValueError(f"{path}: warps of shape {warps.shape}, expected {(len(maps), 2, *maps.shape[1:])} (two per shading map)")
+    return AUTexture(maps, box, warps, bound)
 
 @functools.lru_cache(maxsize=None)
-def au_texture(name: str) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    "The bundled AU shading texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`, read by `read_au_texture`), cached and read-only."
+def au_texture(name: str) -> AUTexture:
+    "The bundled AU texture `name` (`emoxnet/assets/synthfacs/au_texture_NAME.npz`, read by `read_au_texture`), cached and read-only."
     p = _texture_path(name)
     if not p.is_file():
         have = sorted(q.stem.removeprefix('au_texture_') for q in p.parent.glob('au_texture_*.npz'))
         raise KeyError(f"no AU texture {name!r} ({p} is missing); bundled: {', '.join(have) or 'none'}")
-    maps, box = read_au_texture(p)
-    maps.flags.writeable = False                       # cached: shared by every face
-    return maps, box
+    tex = read_au_texture(p)
+    for a in (tex.maps, tex.warps):
+        if a is not None: a.flags.writeable = False      # cached: shared by every face
+    return tex
 
 def face_coords(K: np.ndarray, t: np.ndarray, R: int) -> np.ndarray:
     "`(R, R, 2)` face coordinates `(x, y)` of every pixel centre of an `R` px image drawn with `(K, t)`: where its ray meets the front of the head ellipsoid (`_HEAD`, `_surface_z`), exactly; depth 0 off the head."
@@ -753,22 +765,44 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
                     head: np.ndarray | None = None,       # `(H, W)` head mask in [0, 1] (`draw_canonical`): the texture's weight per pixel
                    ) -> np.ndarray:
     "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `head` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
-    y0, y1, xmax, bound = box
+    bound, x = box[3], uv[..., 0]
     if len(maps) != len(AUS) + 1: raise ValueError(f"{len(maps)} maps, expected {len(AUS) + 1}: one per AU of AUS, then the resting face's (read files with read_au_texture)")
     if head is not None and head.shape != uv.shape[:2]: raise ValueError(f"head mask of shape {head.shape}, expected the image's {uv.shape[:2]}")
-    rows, cols = maps.shape[1:]
-    x, y = uv[..., 0], uv[..., 1]
-    gx, gy = (np.abs(x) / xmax * (cols - 1)).astype(np.float32), ((y - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
-    side = lambda a: cv2.remap(np.tensordot(np.append(np.asarray(a, np.float32), 1), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     w = _left_share(x)
-    log = bound * np.tanh((side(left) * w + side(right) * (1 - w)) / bound)
+    log = bound * np.tanh((_half_face(maps, box, uv, left) * w + _half_face(maps, box, uv, right) * (1 - w)) / bound)
     return np.exp(log if head is None else log * head)
 
-def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, maps: np.ndarray, box: tuple,
-             head: np.ndarray | None = None) -> np.ndarray:
-    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, times the shading of AU texture `(maps, box)` for the drawn AUs `left`/`right` on the head mask `head` (`draw_canonical`'s; None: the whole image, as before round 13)."
-    k = texture_shading(maps, box, face_coords(K, t, img.shape[0]), left, right, head)
-    return np.clip(img * k[..., None], 0, 255).astype(np.uint8)
+def _half_face(maps: np.ndarray, box: tuple, uv: np.ndarray, aus: np.ndarray) -> np.ndarray:
+    "The resting map plus the `aus`-weighted maps `(n, rows, cols)` read bilinearly at face coordinates `uv` (mirrored: |x|); 0 beyond the grid."
+    y0, y1, xmax, _ = box
+    rows, cols = maps.shape[-2:]
+    gx = (np.abs(uv[..., 0]) / xmax * (cols - 1)).astype(np.float32)
+    gy = ((uv[..., 1] - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
+    return cv2.remap(np.tensordot(np.append(np.asarray(aus, np.float32), 1), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+def texture_warp(tex: AUTexture, uv: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray,
+                 head: np.ndarray | None = None) -> np.ndarray:
+    "The displacement `(H, W, 2)` in canonical pixels (x, y) that `tex.warps` give the drawn AUs at face coordinates `uv`: mirrored (outward on each side), bounded, on the `head` only, through the projection's linear part `K`."
+    w, x = _left_share(uv[..., 0])[..., None], uv[..., 0]
+    half = lambda a: np.stack([_half_face(tex.warps[:, k], tex.box, uv, a) for k in (0, 1)], -1)
+    d = half(left) * w + half(right) * (1 - w)
+    d = tex.warp_bound * np.tanh(d / tex.warp_bound) * (1 if head is None else head[..., None])
+    d = np.stack([d[..., 0] * np.tanh(6 * x), d[..., 1]], -1)          # outward -> face x (the image-left half has x < 0)
+    return d @ K[:, :2].T
+
+def textured(img: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray, t: np.ndarray, tex: AUTexture,
+             head: np.ndarray | None = None, landmarks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    "The canonical image `(R, R, C)` uint8 drawn with `(K, t)`, moved by `tex`'s warps (if any) and multiplied by its shading for the drawn AUs `left`/`right`, on the head mask `head` (`draw_canonical`'s; None: the whole image); and the `landmarks` `(n, 2)` moved with it."
+    R = img.shape[0]; uv = face_coords(K, t, R)
+    if tex.warps is not None:
+        dp = texture_warp(tex, uv, left, right, K, head).astype(np.float32)
+        j, i = _pixel_grid(R)
+        img = cv2.remap(img.astype(np.float32), (j - dp[..., 0]).astype(np.float32), (i - dp[..., 1]).astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(img.shape)
+        if landmarks is not None:   # a feature at q lands where p - d(p) = q: about q + d(q)
+            at = lambda c: cv2.remap(dp[..., c], *(landmarks[None, :, k].astype(np.float32) for k in (0, 1)), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+            landmarks = landmarks + np.stack([at(0), at(1)], -1)
+    k = texture_shading(tex.maps, tex.box, uv, left, right, head)
+    return np.clip(img * k[..., None], 0, 255).astype(np.uint8), landmarks
 
 # %% ../../nbs/03_data.synthetic.ipynb #f3779112
 def _canonical_size(size: int) -> int: return max(96, min(2 * size, 160), size)
@@ -851,7 +885,7 @@ def render_face(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict, si
     "Draw one face in render `style` (`STYLES`): uint8 `(size, size)` grey or `(size, size, 3)` RGB, and its 68 landmarks `(68, 2)` in output pixels."
     st = STYLES[style]
     img, left, right, K, t, lm, head = draw_canonical(subj, left, right, nz, size, grey, st)
-    if st.au_texture: img = textured(img, left, right, K, t, *au_texture(st.au_texture), head)
+    if st.au_texture: img, lm = textured(img, left, right, K, t, au_texture(st.au_texture), head, lm)
     return finish_face(img, lm, nz, size, st, rng)
 
 # %% ../../nbs/03_data.synthetic.ipynb #d6dfd3a2
