@@ -4,7 +4,7 @@ tools/realism_photo_probe.py (round 9) and tools/realism_texture_probe.py (round
 same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, under the benchmark's and apex-lab conditions.
 
 Run as a script, it measures a render style of the package itself (no probe):
-    python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style.json
+    python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style_r15.json
 both judges on population 1, benchmark and apex-lab conditions, with the code version and the style's generator md5.
 """
 import argparse, time

@@ -2,7 +2,7 @@
 (`reference_cnn`: a fresh ResNet-18, 12 epochs, 48 px grey, seed 0) trained on the benchmark recipe drawn in that style.
 Its majority accuracy on the test split should stay in the 70-90 % band for the style to be a fair default.
 
-Usage: python tools/style_calibration.py --style textured --out docs/realism_texture/textured_calibration.json
+Usage: python tools/style_calibration.py --style textured --out docs/realism_texture/textured_calibration_r15.json
 (about 15 minutes on 2 CPU cores with one torch thread)."""
 import argparse, time
 import emoxnet.data.synthetic as S
