@@ -5,7 +5,8 @@ same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, un
 
 Run as a script, it measures a render style of the package itself (no probe):
     python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style_r15.json
-both judges on population 1, benchmark and apex-lab conditions, with the code version and the style's generator md5.
+both judges on population 1 (`--seed`: another), benchmark and apex-lab conditions, with the code version and the style's
+generator md5; `--texture DIR/texture.npz` draws the textured style with a fit's texture instead of the bundled one.
 """
 import argparse, time
 from pathlib import Path
@@ -39,13 +40,23 @@ def scores(render, judges: dict, conditions=tuple(CONDITIONS), style: str = 'viv
 def main():
     ap = argparse.ArgumentParser(description='the two FER2013 judges on a render style of the package (population 1, both conditions)')
     ap.add_argument('--style', default='textured', choices=tuple(S.STYLES), help='render style to measure')
+    ap.add_argument('--seed', type=int, default=1, help="the judges' population (1: the protocol's; another seed: a population no choice was made on)")
+    ap.add_argument('--texture', help="with --style textured: a texture.npz of tools/realism_texture_probe.py instead of the bundled texture")
     ap.add_argument('--out', required=True, help='JSON file for the scores, code version and generator md5')
     a = ap.parse_args()
     import torch
     from emoxnet.core import code_version, save_json
     torch.set_num_threads(1)
-    res = dict(code_version=code_version(), style=a.style, generator_md5=S.generator_md5(a.style))
-    res['scores'] = scores(None, {j: 1 for j in S.REALISM_JUDGES}, style=a.style)
+    import hashlib
+    from pathlib import Path
+    res = dict(code_version=code_version(), style=a.style, seed=a.seed, texture=a.texture,
+               **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
+    render = None
+    if a.texture:
+        if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
+        from realism_texture_probe import load_maps, textured_renderer
+        render = textured_renderer(load_maps(a.texture))
+    res['scores'] = scores(render, {j: a.seed for j in S.REALISM_JUDGES}, style='vivid' if a.texture else a.style)
     save_json(res, a.out)
 
 if __name__ == '__main__': main()
