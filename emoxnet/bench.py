@@ -47,13 +47,13 @@ def _plain(res):
         try: res = res.to_dict(orient='records')
         except TypeError: res = res.to_dict()   # a Series has no `orient`
     try: to_json(res)
-    except TypeError: return repr(res)
+    except (TypeError, ValueError): return repr(res)   # an unknown type; a circular reference
     return res
 
 def _show(res, plain) -> str:
-    "The readable form of a result: a table as text, anything else as indented JSON of its `_plain` form."
+    "The readable form of a result: a table as text, a result kept as its `repr` as that text, anything else as indented JSON of its `_plain` form."
     if hasattr(res, 'to_string') and hasattr(res, 'columns'): return res.to_string()
-    return to_json(plain, indent=2)
+    return plain if isinstance(plain, str) and not isinstance(res, str) else to_json(plain, indent=2)
 
 def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."

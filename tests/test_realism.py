@@ -438,3 +438,18 @@ def test_bundled_au_texture_is_the_measured_fit():
     tex, fit = au_texture(STYLES['textured'].au_texture), read_au_texture(ROOT / 'docs' / 'realism_texture' / 'v7d' / 'texture.npz')
     np.testing.assert_array_equal(tex.maps, fit.maps); np.testing.assert_array_equal(tex.warps, fit.warps)
     assert (tex.box, tex.warp_bound) == (fit.box, fit.warp_bound) == ((-1.0, 1.4, 1.2, 0.35), 0.03)
+
+
+def test_texture_without_warps_only_shades():
+    "A shading-only texture (round 13's fit, `docs/realism_texture/v5`): `textured` is the drawing times `texture_shading`, exactly, and the landmarks come back unmoved."
+    from emoxnet.data.synthetic import STYLES, draw_canonical, face_coords, read_au_texture, texture_shading, textured
+    tex = read_au_texture(ROOT / 'docs' / 'realism_texture' / 'v5' / 'texture.npz')
+    assert tex.warps is None and tex.warp_bound == 0.0
+    subj, rng = sample_subject(6, 2), np.random.default_rng(5)
+    for c in ('fear', 'disgust'):
+        l, r = expression_aus(subj, c, 0.9, rng, 0.1); nz = sample_nuisance(rng, Nuisance())
+        img, l, r, K, t, lm, head = draw_canonical(subj, l, r, nz, 48, True, STYLES['vivid'])
+        out, lm2 = textured(img, l, r, K, t, tex, head, lm)
+        k = texture_shading(tex.maps, tex.box, face_coords(K, t, img.shape[0]), l, r, head)
+        np.testing.assert_array_equal(out, np.clip(img * k[..., None], 0, 255).astype(np.uint8))
+        np.testing.assert_array_equal(lm2, lm)

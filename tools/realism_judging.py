@@ -48,7 +48,6 @@ def main():
     from emoxnet.core import code_version, save_json
     torch.set_num_threads(1)
     import hashlib
-    from pathlib import Path
     res = dict(code_version=code_version(), style=a.style, seed=a.seed, texture=a.texture,
                **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
     render = None

@@ -21,11 +21,12 @@ Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--ste
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
                                             [--objective mean-ce|ensemble] [--warp W] [--warp-bound B]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
-with --no-rest, on the package before the head mask and exact face coordinates)
+with --no-rest, on the package before the head mask and exact face coordinates; round 15's, the bundled 'textured' texture:
+python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.015 --warp-bound 0.03)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
-beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-14) are in docs/realism_texture/.
+beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-16) are in docs/realism_texture/.
 """
 import argparse, hashlib, sys, time
 from pathlib import Path
@@ -98,8 +99,9 @@ class Texture(torch.nn.Module):
     With `warp` > 0 (round 15), also one displacement map per AU (and the resting face), `warp * tanh(q)` face units per unit of AU intensity,
     (outward, down) over half a face and mirrored like the shading: the drawing is moved by their AU-weighted sum (bounded by
     `WARP_BOUND`, on the head) before it is shaded."""
-    def __init__(self, amp: float, rest: bool = True, warp: float = 0.0):
+    def __init__(self, amp: float, rest: bool = True, warp: float = 0.0, warp_bound: float | None = None):
         super().__init__(); self.amp, self.warp, self.fixed = amp, warp, None
+        self.warp_bound = WARP_BOUND if warp_bound is None else warp_bound
         self.p = torch.nn.Parameter(torch.zeros(len(AUS) + 1, GY, GX))
         self.q = torch.nn.Parameter(torch.zeros(len(AUS) + 1, 2, GY, GX)) if warp else None
         self.register_buffer('on', torch.ones(len(AUS) + 1, 1, 1)); self.on[-1] = float(rest)
@@ -111,7 +113,9 @@ class Texture(torch.nn.Module):
         w = (0.5 - 0.5 * torch.tanh(6 * x))[:, None]
         one = torch.ones_like(left[:, :1])
         a = torch.cat([left, one], 1)[..., None, None] * w + torch.cat([right, one], 1)[..., None, None] * (1 - w)
-        if self.warp: img = self.move(img, g, a, x, head, K2)
+        if self.warp:
+            if K2 is None: raise ValueError("Texture with warps: pass K2, the faces' (B, 2, 2) linear projection (face units -> pixels)")
+            img = self.move(img, g, a, x, head, K2)
         m = F.grid_sample(self.maps()[None].expand(len(img), -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         return (img * torch.exp(head * BOUND * torch.tanh((m * a).sum(1) / BOUND))).clamp(0, 255)
     def move(self, img, g, a, x, head, K2):
@@ -119,7 +123,7 @@ class Texture(torch.nn.Module):
         B, H, W = img.shape; n = a.shape[1]
         d = F.grid_sample(self.warps().flatten(0, 1)[None].expand(B, -1, -1, -1), g, align_corners=True, padding_mode='zeros')
         d = (d.view(B, n, 2, H, W) * a[:, :, None]).sum(1)
-        d = WARP_BOUND * torch.tanh(d / WARP_BOUND) * head[:, None]
+        d = self.warp_bound * torch.tanh(d / self.warp_bound) * head[:, None]
         d = torch.stack([d[:, 0] * torch.tanh(6 * x), d[:, 1]], 1)                    # outward -> face x (the image-left half has x < 0)
         dp = torch.einsum('bij,bjhw->bihw', K2, d)                                      # face units -> canonical pixels
         ys, xs = torch.meshgrid(torch.arange(H, dtype=img.dtype), torch.arange(W, dtype=img.dtype), indexing='ij')
@@ -158,7 +162,11 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     """Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log.
     `objective`: 'mean-ce', the mean of the teachers' cross-entropies (rounds 10-14: every teacher must read the label);
     'ensemble', the cross-entropy of their mean probability (round 15: one teacher reading it is enough, so a class a
-    teacher never outputs, like fer_cnn's disgust, is left to the other)."""
+    teacher never outputs, like fer_cnn's disgust, is left to the other). `warp` > 0 (round 15): displacement maps too.
+    Returns the bounded maps, the warps (None without `warp`) and the log. The smoothness and size penalties are means
+    over all maps: with warps (scaled to the shading's range) the shading maps carry a third of the weight they carry
+    without."""
+    if objective not in ('mean-ce', 'ensemble'): raise ValueError(f"objective {objective!r}: expected 'mean-ce' or 'ensemble'")
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]

@@ -765,27 +765,34 @@ def texture_shading(maps: np.ndarray, # `(len(AUS) + 1, rows, cols)` log-shading
                     head: np.ndarray | None = None,       # `(H, W)` head mask in [0, 1] (`draw_canonical`): the texture's weight per pixel
                    ) -> np.ndarray:
     "Multiplicative shading `(H, W)`: exp of the resting map plus the AU-weighted maps (bilinear) at `uv`, the image-left side with `left`'s AUs, bounded, on the `head` only; beyond the maps it fades to 1 over one grid cell (zero padding, as the fit reads them)."
-    bound, x = box[3], uv[..., 0]
     if len(maps) != len(AUS) + 1: raise ValueError(f"{len(maps)} maps, expected {len(AUS) + 1}: one per AU of AUS, then the resting face's (read files with read_au_texture)")
-    if head is not None and head.shape != uv.shape[:2]: raise ValueError(f"head mask of shape {head.shape}, expected the image's {uv.shape[:2]}")
-    w = _left_share(x)
-    log = bound * np.tanh((_half_face(maps, box, uv, left) * w + _half_face(maps, box, uv, right) * (1 - w)) / bound)
+    _check_head(head, uv)
+    s, w, bound = _both_sides(maps, box, uv, left, right), _left_share(uv[..., 0]), box[3]
+    log = bound * np.tanh((s[:, :, 0] * w + s[:, :, 1] * (1 - w)) / bound)
     return np.exp(log if head is None else log * head)
 
-def _half_face(maps: np.ndarray, box: tuple, uv: np.ndarray, aus: np.ndarray) -> np.ndarray:
-    "The resting map plus the `aus`-weighted maps `(n, rows, cols)` read bilinearly at face coordinates `uv` (mirrored: |x|); 0 beyond the grid."
+def _check_head(head: np.ndarray | None, uv: np.ndarray):
+    if head is not None and head.shape != uv.shape[:2]: raise ValueError(f"head mask of shape {head.shape}, expected the image's {uv.shape[:2]}")
+
+def _both_sides(maps: np.ndarray, box: tuple, uv: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    "`(H, W, 2, ...)`: the resting map plus the `left`-weighted, then the `right`-weighted maps `(n, ..., rows, cols)`, read bilinearly at face coordinates `uv` (mirrored: |x|) in one remap; 0 beyond the grid."
     y0, y1, xmax, _ = box
     rows, cols = maps.shape[-2:]
     gx = (np.abs(uv[..., 0]) / xmax * (cols - 1)).astype(np.float32)
     gy = ((uv[..., 1] - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
-    return cv2.remap(np.tensordot(np.append(np.asarray(aus, np.float32), 1), maps, 1), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    k = np.stack([np.tensordot(np.append(np.asarray(a, np.float32), 1), maps, 1) for a in (left, right)])   # (2, ..., rows, cols)
+    planes = np.ascontiguousarray(np.moveaxis(k.reshape(-1, rows, cols), 0, -1))                         # (rows, cols, channels)
+    out = cv2.remap(planes, gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return out.reshape(*out.shape[:2], *k.shape[:-2])
 
 def texture_warp(tex: AUTexture, uv: np.ndarray, left: np.ndarray, right: np.ndarray, K: np.ndarray,
                  head: np.ndarray | None = None) -> np.ndarray:
     "The displacement `(H, W, 2)` in canonical pixels (x, y) that `tex.warps` give the drawn AUs at face coordinates `uv`: mirrored (outward on each side), bounded, on the `head` only, through the projection's linear part `K`."
-    w, x = _left_share(uv[..., 0])[..., None], uv[..., 0]
-    half = lambda a: np.stack([_half_face(tex.warps[:, k], tex.box, uv, a) for k in (0, 1)], -1)
-    d = half(left) * w + half(right) * (1 - w)
+    if tex.warps is None or not tex.warp_bound > 0: raise ValueError("texture_warp: this texture has no warps (warps None or warp_bound 0); it only shades")
+    _check_head(head, uv)
+    s, x = _both_sides(tex.warps, tex.box, uv, left, right), uv[..., 0]
+    w = _left_share(x)[..., None]
+    d = s[:, :, 0] * w + s[:, :, 1] * (1 - w)                            # (H, W, 2): outward, down (face units)
     d = tex.warp_bound * np.tanh(d / tex.warp_bound) * (1 if head is None else head[..., None])
     d = np.stack([d[..., 0] * np.tanh(6 * x), d[..., 1]], -1)          # outward -> face x (the image-left half has x < 0)
     return d @ K[:, :2].T
@@ -1097,12 +1104,12 @@ def generate(cfg: SynthConfig | None = None, workers: int = 1) -> FERSplits:
 # %% ../../nbs/03_data.synthetic.ipynb #6dd668f9
 def generator_md5(style: str = 'flat', # the render style (`SynthConfig.style`) the data was drawn with
                  ) -> str:
-    "MD5 (hex) of the installed SynthFACS generator source (the file of `emoxnet.data.synthetic`), and of the style unless 'flat' (with its AU texture's maps)."
+    "MD5 (hex) of the installed SynthFACS generator source (the file of `emoxnet.data.synthetic`), and of the style unless 'flat' (with its AU texture file: shading maps and warps)."
     import emoxnet.data.synthetic as generator
     st = STYLES[style]
     data = Path(generator.__file__).read_bytes()
     if style != 'flat': data += f'\nstyle={style}'.encode()
-    if st.au_texture: data += _texture_path(st.au_texture).read_bytes()   # the maps and their box
+    if st.au_texture: data += _texture_path(st.au_texture).read_bytes()   # the whole file: maps, box, warps, bound
     return hashlib.md5(data).hexdigest()
 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
