@@ -19,7 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
-                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B]
+                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B] [--seed S]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates; round 15's, the bundled 'textured' texture:
 python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.015 --warp-bound 0.03)
@@ -250,6 +250,7 @@ def main():
     ap.add_argument('--objective', default='mean-ce', choices=('mean-ce', 'ensemble'), help="mean-ce: mean of the teachers' cross-entropies (rounds 10-14); ensemble: cross-entropy of their mean probability")
     ap.add_argument('--warp', type=float, default=0.0, help='round 15: also fit displacement maps, each bounded by this many face units per unit of AU intensity (0: none, rounds 10-14)')
     ap.add_argument('--warp-bound', type=float, default=0.1, help='bound of the summed displacement, face units per axis (with --warp)')
+    ap.add_argument('--seed', type=int, default=0, help='seed of the fit (batch order, held-out split, EOT draws); the faces stay populations 7 and 8')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
@@ -264,7 +265,7 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp)
+    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed)
     extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
     render = textured_renderer(S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0))
