@@ -51,7 +51,8 @@ def test_fit_moves_the_maps_within_their_bound(probe):
 def test_fit_and_style_shade_alike(probe):
     "The fit's torch texture (`Texture.forward`: warps, then shading) and the style's (`S.textured`) agree on the bundled texture: resting maps, AU maps, both sides, head mask."
     tex = S.au_texture('r15'); probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v7d' / 'texture.npz')
-    torch_tex = probe.Texture(0.25, warp=0.015, warp_bound=tex.warp_bound); torch_tex.fixed = (torch.from_numpy(np.array(tex.maps)), torch.from_numpy(np.array(tex.warps)))
+    torch_tex = probe.Texture(0.25, warp=0.015, warp_bound=tex.warp_bound)
+    torch_tex.maps, torch_tex.warps = lambda: torch.from_numpy(np.array(tex.maps)), lambda: torch.from_numpy(np.array(tex.warps))   # the bundled texture as the fit's
     subj, rng = S.sample_subject(2, 3), np.random.default_rng(4)
     for c in ('neutral', 'surprise', 'disgust', 'fear'):
         l, r = S.expression_aus(subj, c, 0.9, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())

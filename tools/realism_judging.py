@@ -8,7 +8,7 @@ Run as a script, it measures a render style of the package itself (no probe):
 both judges on population 1 (`--seed`: another), benchmark and apex-lab conditions, with the code version and the style's
 generator md5; `--texture DIR/texture.npz` draws the textured style with a fit's texture instead of the bundled one.
 """
-import argparse, time
+import argparse, hashlib, time
 from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
@@ -47,7 +47,6 @@ def main():
     import torch
     from emoxnet.core import code_version, save_json
     torch.set_num_threads(1)
-    import hashlib
     res = dict(code_version=code_version(), style=a.style, seed=a.seed, texture=a.texture,
                **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
     render = None

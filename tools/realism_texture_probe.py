@@ -100,13 +100,13 @@ class Texture(torch.nn.Module):
     (outward, down) over half a face and mirrored like the shading: the drawing is moved by their AU-weighted sum (bounded by
     `WARP_BOUND`, on the head) before it is shaded."""
     def __init__(self, amp: float, rest: bool = True, warp: float = 0.0, warp_bound: float | None = None):
-        super().__init__(); self.amp, self.warp, self.fixed = amp, warp, None
+        super().__init__(); self.amp, self.warp = amp, warp
         self.warp_bound = WARP_BOUND if warp_bound is None else warp_bound
         self.p = torch.nn.Parameter(torch.zeros(len(AUS) + 1, GY, GX))
         self.q = torch.nn.Parameter(torch.zeros(len(AUS) + 1, 2, GY, GX)) if warp else None
         self.register_buffer('on', torch.ones(len(AUS) + 1, 1, 1)); self.on[-1] = float(rest)
-    def maps(self) -> torch.Tensor: return self.fixed[0] if self.fixed else self.amp * torch.tanh(self.p) * self.on
-    def warps(self) -> torch.Tensor: return self.fixed[1] if self.fixed else self.warp * torch.tanh(self.q) * self.on[..., None]
+    def maps(self) -> torch.Tensor: return self.amp * torch.tanh(self.p) * self.on
+    def warps(self) -> torch.Tensor: return self.warp * torch.tanh(self.q) * self.on[..., None]
     def forward(self, img, uv, left, right, head, K2=None):
         x, y = uv[..., 0], uv[..., 1]
         g = torch.stack([x.abs() / XMAX * 2 - 1, (y - Y0) / (Y1 - Y0) * 2 - 1], -1)
