@@ -63,3 +63,13 @@ def test_fit_and_style_shade_alike(probe):
         d = np.abs(np.floor(fit) - style)                                  # the style stores uint8: truncated
         assert d.max() <= 8 and d.mean() < 0.5, (c, d.max(), d.mean())   # OpenCV's fixed-point remap against grid_sample
         assert np.abs(style - img[..., 0]).mean() > 1                     # and the texture is there
+
+def test_warp_tv_penalises_warps_apart(probe):
+    "Round 17's `warp_tv`: without it one mean over all maps (rounds 15-16); with it the shading at its full weight plus the warps at their own; a rough warp costs more with a larger `warp_tv`."
+    tex = probe.Texture(0.25, warp=0.015)
+    with torch.no_grad(): tex.p.normal_(); tex.q.normal_()
+    shading, warps = tex.maps(), tex.warps().flatten(0, 1) * (0.25 / 0.015)
+    torch.testing.assert_close(probe.penalty(tex, 0.25, 30, 3), probe.smooth_small(torch.cat([shading, warps]), 30, 3))
+    torch.testing.assert_close(probe.penalty(tex, 0.25, 30, 3, 120), probe.smooth_small(shading, 30, 3) + probe.smooth_small(warps, 120, 3))
+    assert probe.penalty(tex, 0.25, 30, 3, 120) > probe.penalty(tex, 0.25, 30, 3, 30)
+    torch.testing.assert_close(probe.penalty(probe.Texture(0.25), 0.25, 30, 3, 120), torch.tensor(0.))   # no warps: shading only, zero maps cost nothing

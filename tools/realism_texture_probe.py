@@ -19,7 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
-                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B] [--seed S]
+                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B] [--warp-tv W] [--seed S]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates; round 15's, the bundled 'textured' texture:
 python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.015 --warp-bound 0.03)
@@ -157,15 +157,27 @@ def forward(tex, batch: dict, dp: dict, pre, noise: bool = True) -> torch.Tensor
     if noise: x = x + torch.randn_like(x) * dp['noise'][:, None, None]
     return judge_input(x.clamp(0, 255), pre)
 
+def smooth_small(m: torch.Tensor, tv: float, l2: float) -> torch.Tensor:
+    "`tv` x the mean squared difference of neighbouring cells (both axes of `(N, GY, GX)` maps) + `l2` x their mean square."
+    return tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+
+def penalty(tex: Texture, amp: float, tv: float, l2: float, warp_tv: float | None = None) -> torch.Tensor:
+    "The fit's smoothness and size penalty. Warps are penalised on the shading's scale (x `amp / warp`); without `warp_tv` as part of one mean over all maps (rounds 15-16), with it apart."
+    if not tex.warp: return smooth_small(tex.maps(), tv, l2)
+    w = tex.warps().flatten(0, 1) * (amp / tex.warp)
+    if warp_tv is None: return smooth_small(torch.cat([tex.maps(), w]), tv, l2)
+    return smooth_small(tex.maps(), tv, l2) + smooth_small(w, warp_tv, l2)
+
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
-        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0) -> tuple:
+        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0, warp_tv: float | None = None) -> tuple:
     """Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log.
     `objective`: 'mean-ce', the mean of the teachers' cross-entropies (rounds 10-14: every teacher must read the label);
     'ensemble', the cross-entropy of their mean probability (round 15: one teacher reading it is enough, so a class a
     teacher never outputs, like fer_cnn's disgust, is left to the other). `warp` > 0 (round 15): displacement maps too.
     Returns the bounded maps, the warps (None without `warp`) and the log. The smoothness and size penalties are means
     over all maps: with warps (scaled to the shading's range) the shading maps carry a third of the weight they carry
-    without."""
+    without. `warp_tv` (round 17) penalises the two kinds apart: the shading with `tv` and `l2` at their full weight
+    (as without warps), the warps with `warp_tv` and `l2`."""
     if objective not in ('mean-ce', 'ensemble'): raise ValueError(f"objective {objective!r}: expected 'mean-ce' or 'ensemble'")
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
@@ -190,10 +202,9 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     for step in tqdm(range(1, steps + 1), desc='fit texture'):
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
-        m = tex.maps() if not warp else torch.cat([tex.maps(), tex.warps().flatten(0, 1) * (amp / warp)])   # warps penalised on the shading's scale
         logp = torch.stack([-F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix], reduction='none') for j, y in zip(teachers, ys)])
         fit_loss = -logp.mean() if objective == 'mean-ce' else -(torch.logsumexp(logp, 0) - np.log(len(teachers))).mean()
-        loss = fit_loss + tv * ((m[:, 1:] - m[:, :-1]).pow(2).mean() + (m[:, :, 1:] - m[:, :, :-1]).pow(2).mean()) + l2 * m.pow(2).mean()
+        loss = fit_loss + penalty(tex, amp, tv, l2, warp_tv)
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
@@ -250,6 +261,7 @@ def main():
     ap.add_argument('--objective', default='mean-ce', choices=('mean-ce', 'ensemble'), help="mean-ce: mean of the teachers' cross-entropies (rounds 10-14); ensemble: cross-entropy of their mean probability")
     ap.add_argument('--warp', type=float, default=0.0, help='round 15: also fit displacement maps, each bounded by this many face units per unit of AU intensity (0: none, rounds 10-14)')
     ap.add_argument('--warp-bound', type=float, default=0.1, help='bound of the summed displacement, face units per axis (with --warp)')
+    ap.add_argument('--warp-tv', type=float, default=None, help='round 17: penalise the warps apart, with this smoothness weight (and the shading at its full weight, as without warps); unset: one penalty over all maps (rounds 15-16)')
     ap.add_argument('--seed', type=int, default=0, help='seed of the fit (batch order, held-out split, EOT draws); the faces stay populations 7 and 8')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -265,7 +277,7 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed)
+    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed, warp_tv=a.warp_tv)
     extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
     render = textured_renderer(S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0))
