@@ -426,16 +426,16 @@ def test_textured_without_aus_is_the_resting_texture_on_the_head():
     subj, zero = sample_subject(4, 2), np.zeros(19, np.float32)
     nz = sample_nuisance(np.random.default_rng(3), Nuisance.none())
     img, l, r, K, t, _, head = draw_canonical(subj, zero, zero, nz, 48, True, STYLES['textured'])
-    out = textured(img, l, r, K, t, au_texture('r15'), head)[0][..., 0].astype(int)
+    out = textured(img, l, r, K, t, au_texture('r17'), head)[0][..., 0].astype(int)
     assert head.shape == img.shape[:2] and head.min() == 0 and head.max() == 1
     np.testing.assert_array_equal(out[head == 0], img[..., 0][head == 0])
     assert np.abs(out - img[..., 0])[head == 1].mean() > 1
 
 
 def test_bundled_au_texture_is_the_measured_fit():
-    "The texture the textured style ships is bit for bit round 15's judged fit (`docs/realism_texture/v7d`): shading maps, warps, box and bound."
+    "The texture the textured style ships is bit for bit the fit judged and adopted in round 17 (`docs/realism_texture/v8b`): shading maps, warps, box and bound."
     from emoxnet.data.synthetic import STYLES, au_texture, read_au_texture
-    tex, fit = au_texture(STYLES['textured'].au_texture), read_au_texture(ROOT / 'docs' / 'realism_texture' / 'v7d' / 'texture.npz')
+    tex, fit = au_texture(STYLES['textured'].au_texture), read_au_texture(ROOT / 'docs' / 'realism_texture' / 'v8b' / 'texture.npz')
     np.testing.assert_array_equal(tex.maps, fit.maps); np.testing.assert_array_equal(tex.warps, fit.warps)
     assert (tex.box, tex.warp_bound) == (fit.box, fit.warp_bound) == ((-1.0, 1.4, 1.2, 0.35), 0.03)
 

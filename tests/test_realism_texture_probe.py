@@ -27,7 +27,7 @@ class StandIn:
 
 def test_probe_renders_the_textured_style(probe):
     "The probe's renderer with the bundled texture is the 'textured' style, pixel for pixel and landmark for landmark."
-    render = probe.textured_renderer(probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v7d' / 'texture.npz'))
+    render = probe.textured_renderer(probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v8b' / 'texture.npz'))
     subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
     for c in ('happiness', 'disgust'):
         l, r = S.expression_aus(subj, c, 0.8, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
@@ -50,7 +50,7 @@ def test_fit_moves_the_maps_within_their_bound(probe):
 
 def test_fit_and_style_shade_alike(probe):
     "The fit's torch texture (`Texture.forward`: warps, then shading) and the style's (`S.textured`) agree on the bundled texture: resting maps, AU maps, both sides, head mask."
-    tex = S.au_texture('r15'); probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v7d' / 'texture.npz')
+    tex = S.au_texture('r17'); probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v8b' / 'texture.npz')
     torch_tex = probe.Texture(0.25, warp=0.015, warp_bound=tex.warp_bound)
     torch_tex.maps, torch_tex.warps = lambda: torch.from_numpy(np.array(tex.maps)), lambda: torch.from_numpy(np.array(tex.warps))   # the bundled texture as the fit's
     subj, rng = S.sample_subject(2, 3), np.random.default_rng(4)
@@ -61,7 +61,8 @@ def test_fit_and_style_shade_alike(probe):
         fit = torch_tex(T(img[..., 0]), T(S.face_coords(K, t, img.shape[0])), T(l), T(r), T(head), T(K[:, :2]))[0].detach().numpy()
         style = S.textured(img, l, r, K, t, tex, head)[0][..., 0].astype(np.float32)
         d = np.abs(np.floor(fit) - style)                                  # the style stores uint8: truncated
-        assert d.max() <= 8 and d.mean() < 0.5, (c, d.max(), d.mean())   # OpenCV's fixed-point remap against grid_sample
+        assert d.max() <= 8 and d.mean() < 0.6, (c, d.max(), d.mean())   # OpenCV's remap reads at 1/32 px (fixed point), grid_sample at float: edges differ
+        assert (d > 1).mean() < 0.12, (c, (d > 1).mean())                  # a few edge pixels, not the face
         assert np.abs(style - img[..., 0]).mean() > 1                     # and the texture is there
 
 def test_warp_tv_penalises_warps_apart(probe):
