@@ -74,3 +74,15 @@ def test_warp_tv_penalises_warps_apart(probe):
     torch.testing.assert_close(probe.penalty(tex, 0.25, 30, 3, 120), probe.smooth_small(shading, 30, 3) + probe.smooth_small(warps, 120, 3))
     assert probe.penalty(tex, 0.25, 30, 3, 120) > probe.penalty(tex, 0.25, 30, 3, 30)
     torch.testing.assert_close(probe.penalty(probe.Texture(0.25), 0.25, 30, 3, 120), torch.tensor(0.))   # no warps: shading only, zero maps cost nothing
+
+def test_average_of_like_fits(probe, tmp_path):
+    "`--average`: the mean of like fits' maps and warps, written with its sources; unlike fits are refused with both files named."
+    a = probe.average([ROOT / 'docs' / 'realism_texture' / 'v7d', ROOT / 'docs' / 'realism_texture' / 'v7d_seed1'], tmp_path / 'avg')
+    t0, t1 = (S.read_au_texture(ROOT / 'docs' / 'realism_texture' / v / 'texture.npz') for v in ('v7d', 'v7d_seed1'))
+    np.testing.assert_allclose(a.maps, (t0.maps + t1.maps) / 2, atol=1e-7); np.testing.assert_allclose(a.warps, (t0.warps + t1.warps) / 2, atol=1e-7)
+    back = S.read_au_texture(tmp_path / 'avg' / 'texture.npz')
+    np.testing.assert_array_equal(back.maps, a.maps); assert (back.box, back.warp_bound) == (t0.box, t0.warp_bound)
+    assert (tmp_path / 'avg' / 'sources.json').is_file()
+    with pytest.raises(ValueError, match='v5.*only like fits'):
+        probe.average([ROOT / 'docs' / 'realism_texture' / 'v7d', ROOT / 'docs' / 'realism_texture' / 'v5'], tmp_path / 'bad')
+    assert not (tmp_path / 'bad' / 'texture.npz').exists()

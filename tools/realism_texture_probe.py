@@ -24,6 +24,8 @@ Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--ste
 with --no-rest, on the package before the head mask and exact face coordinates; round 15's, the bundled 'textured' texture:
 python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.015 --warp-bound 0.03)
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
+       python tools/realism_texture_probe.py --average DIR1,DIR2 --out DIR;  python tools/realism_texture_probe.py --dev DIR
+average like fits into one texture (round 18), and give a frozen texture's dev signal (teachers, population 3) in DIR/dev.json;
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
 beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-16) are in docs/realism_texture/.
@@ -244,6 +246,31 @@ def measure(path: str | Path, judges: dict) -> list[dict]:
     save_json(res, Path(path) / 'judges.json')
     return res['scores']
 
+def average(paths: list, out: str | Path) -> S.AUTexture:
+    "Round 18: the mean of several fits' textures (same grid, box and warp bound; e.g. the same settings with other `--seed`s), written to `out`/texture.npz with its sources in `out`/sources.json."
+    texs = [S.read_au_texture(Path(p) / 'texture.npz') for p in paths]
+    t0 = texs[0]
+    for p, t in zip(paths, texs):
+        if (t.maps.shape, t.box, t.warp_bound, t.warps is None) != (t0.maps.shape, t0.box, t0.warp_bound, t0.warps is None):
+            raise ValueError(f"{p}: grid {t.maps.shape}, box {t.box}, warp bound {t.warp_bound}, warps {t.warps is not None}; "
+                             f"{paths[0]} has {t0.maps.shape}, {t0.box}, {t0.warp_bound}, {t0.warps is not None}: only like fits can be averaged")
+    mean = lambda k: np.mean([getattr(t, k) for t in texs], 0).astype(np.float32)
+    tex = S.AUTexture(mean('maps'), t0.box, None if t0.warps is None else mean('warps'), t0.warp_bound)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    extra = {} if tex.warps is None else dict(warps=tex.warps, warp_bound=np.array(tex.warp_bound))
+    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=tex.maps, aus=np.array(AUS), grid=np.array(tex.maps.shape[1:]), box=np.array(tex.box), **extra)
+    save_json(dict(provenance(), averaged=[str(p) for p in paths]), out / 'sources.json')
+    return tex
+
+def dev(path: str | Path, teachers: list) -> list[dict]:
+    "The dev signal of the frozen texture in `path`: the teachers on population 3, benchmark conditions (no judge); writes `dev.json` there."
+    res = provenance()
+    tex = load_maps(Path(path) / 'texture.npz')
+    torch.set_num_threads(1)
+    res.update(scores=scores(textured_renderer(tex), {n: DEV_SEED for n in teachers}, ('benchmark',)))
+    save_json(res, Path(path) / 'dev.json')
+    return res['scores']
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', default='runs/realism_texture', help='folder for texture.npz, results.json and preview.png')
@@ -264,10 +291,15 @@ def main():
     ap.add_argument('--warp-tv', type=float, default=None, help='round 17: penalise the warps apart, with this smoothness weight (and the shading at its full weight, as without warps); unset: one penalty over all maps (rounds 15-16)')
     ap.add_argument('--seed', type=int, default=0, help='seed of the fit (batch order, held-out split, EOT draws); the faces stay populations 7 and 8')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
-    a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    ap.add_argument('--average', help='comma-separated fit folders: write the mean of their textures to --out (round 18), no fit')
+    ap.add_argument('--dev', help="a fit folder: the dev signal of its frozen texture (the teachers on population 3), writes dev.json there; no fit, no judge")
+    a = ap.parse_args(); out = Path(a.out)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
     names = a.teachers.split(',')
     if set(S.REALISM_JUDGES) & set(names): raise SystemExit(f"{', '.join(S.REALISM_JUDGES)} measure realism: they are never teachers")
+    if a.average: average(a.average.split(','), out); return
+    if a.dev: dev(a.dev, names); return
+    out.mkdir(parents=True, exist_ok=True)
     prov = provenance()
     global GY, GX, BOUND, EOT, WARP_BOUND
     (GY, GX), BOUND, EOT, WARP_BOUND = map(int, a.grid.split('x')), a.bound, a.eot, a.warp_bound
