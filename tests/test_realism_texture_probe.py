@@ -86,3 +86,13 @@ def test_average_of_like_fits(probe, tmp_path):
     with pytest.raises(ValueError, match='v5.*only like fits'):
         probe.average([ROOT / 'docs' / 'realism_texture' / 'v7d', ROOT / 'docs' / 'realism_texture' / 'v5'], tmp_path / 'bad')
     assert not (tmp_path / 'bad' / 'texture.npz').exists()
+
+def test_confidence_cap_stops_pulling_at_read_faces(probe):
+    "Round 19's `confidence`: faces a teacher already reads at that probability give no gradient; a cap of 1 or more is refused."
+    pop = probe.fit_population(9, 3)
+    t = StandIn()
+    maps_free, _, _ = probe.fit(t, pop, steps=2, amp=0.25, tv=0, l2=0, batch_size=8)
+    maps_cap, _, _ = probe.fit(t, pop, steps=2, amp=0.25, tv=0, l2=0, batch_size=8, confidence=1e-6)   # every face is "read": no pull at all
+    assert np.abs(maps_free).max() > 0 and np.abs(maps_cap).max() == 0
+    with pytest.raises(ValueError, match='confidence 1.0'):
+        probe.fit(t, pop, steps=1, amp=0.25, tv=30, l2=3, batch_size=8, confidence=1.0)

@@ -19,7 +19,7 @@ them almost no texture), keeps the texture on the head (the relief's head mask) 
 
 Usage: python tools/realism_texture_probe.py [--out DIR] [--teachers A,B] [--steps N] [--subjects N] [--grid RxC] [--amp A]
                                             [--bound B] [--tv W] [--l2 W] [--eot|--no-eot] [--rest|--no-rest] [--judges dev|all]
-                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B] [--warp-tv W] [--seed S]
+                                            [--objective mean-ce|ensemble] [--warp W] [--warp-bound B] [--warp-tv W] [--confidence P] [--seed S]
 (the defaults are round 13's fit: python tools/realism_texture_probe.py --out runs/realism_texture/v5; round 12's was the same
 with --no-rest, on the package before the head mask and exact face coordinates; round 15's, the bundled 'textured' texture:
 python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.015 --warp-bound 0.03)
@@ -171,7 +171,8 @@ def penalty(tex: Texture, amp: float, tv: float, l2: float, warp_tv: float | Non
     return smooth_small(tex.maps(), tv, l2) + smooth_small(w, warp_tv, l2)
 
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
-        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0, warp_tv: float | None = None) -> tuple:
+        valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0, warp_tv: float | None = None,
+        confidence: float | None = None) -> tuple:
     """Fit the maps to the `teachers` (one or a list; never `S.REALISM_JUDGES`) on `pop` (a held-out share `valid` for the log); the bounded maps and the log.
     `objective`: 'mean-ce', the mean of the teachers' cross-entropies (rounds 10-14: every teacher must read the label);
     'ensemble', the cross-entropy of their mean probability (round 15: one teacher reading it is enough, so a class a
@@ -179,8 +180,11 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     Returns the bounded maps, the warps (None without `warp`) and the log. The smoothness and size penalties are means
     over all maps: with warps (scaled to the shading's range) the shading maps carry a third of the weight they carry
     without. `warp_tv` (round 17) penalises the two kinds apart: the shading with `tv` and `l2` at their full weight
-    (as without warps), the warps with `warp_tv` and `l2`."""
+    (as without warps), the warps with `warp_tv` and `l2`. `confidence` (round 19): a teacher that already gives a face's
+    label this probability or more pulls no further at it (its log-probability is capped at `log(confidence)`), so the
+    fit spends itself on the faces still misread instead of making read faces ever more certain."""
     if objective not in ('mean-ce', 'ensemble'): raise ValueError(f"objective {objective!r}: expected 'mean-ce' or 'ensemble'")
+    if confidence is not None and not 0 < confidence < 1: raise ValueError(f"confidence {confidence}: expected a probability in (0, 1), or None")
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     n = len(pop['img']); perm = rng.permutation(n); nv = int(n * valid); va, tr = perm[:nv], perm[nv:]
     teachers = teachers if isinstance(teachers, (list, tuple)) else [teachers]
@@ -205,6 +209,7 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
         logp = torch.stack([-F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix], reduction='none') for j, y in zip(teachers, ys)])
+        if confidence is not None: logp = logp.clamp(max=float(np.log(confidence)))
         fit_loss = -logp.mean() if objective == 'mean-ce' else -(torch.logsumexp(logp, 0) - np.log(len(teachers))).mean()
         loss = fit_loss + penalty(tex, amp, tv, l2, warp_tv)
         opt.zero_grad(); loss.backward(); opt.step()
@@ -289,6 +294,7 @@ def main():
     ap.add_argument('--warp', type=float, default=0.0, help='round 15: also fit displacement maps, each bounded by this many face units per unit of AU intensity (0: none, rounds 10-14)')
     ap.add_argument('--warp-bound', type=float, default=0.1, help='bound of the summed displacement, face units per axis (with --warp)')
     ap.add_argument('--warp-tv', type=float, default=None, help='round 17: penalise the warps apart, with this smoothness weight (and the shading at its full weight, as without warps); unset: one penalty over all maps (rounds 15-16)')
+    ap.add_argument('--confidence', type=float, default=None, help="round 19: a teacher giving a face's label at least this probability pulls no further at it (unset: no cap, rounds 10-18)")
     ap.add_argument('--seed', type=int, default=0, help='seed of the fit (batch order, held-out split, EOT draws); the faces stay populations 7 and 8')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     ap.add_argument('--average', help='comma-separated fit folders: write the mean of their textures to --out (round 18), no fit')
@@ -309,7 +315,7 @@ def main():
     pops = [fit_population(s, a.subjects) for s in FIT_SEEDS]
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
-    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed, warp_tv=a.warp_tv)
+    maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed, warp_tv=a.warp_tv, confidence=a.confidence)
     extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
     with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
     render = textured_renderer(S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0))
