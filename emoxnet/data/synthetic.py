@@ -780,7 +780,7 @@ def _both_sides(maps: np.ndarray, box: tuple, uv: np.ndarray, left: np.ndarray, 
     rows, cols = maps.shape[-2:]
     gx = (np.abs(uv[..., 0]) / xmax * (cols - 1)).astype(np.float32)
     gy = ((uv[..., 1] - y0) / (y1 - y0) * (rows - 1)).astype(np.float32)
-    k = np.stack([np.tensordot(np.append(np.asarray(a, np.float32), 1), maps, 1) for a in (left, right)])   # (2, ..., rows, cols)
+    k = np.stack([np.tensordot(np.append(np.asarray(a, np.float32), np.float32(1)), maps, 1) for a in (left, right)])   # (2, ..., rows, cols), float32 (an int 1 made it float64: 30 % slower)
     planes = np.ascontiguousarray(np.moveaxis(k.reshape(-1, rows, cols), 0, -1))                         # (rows, cols, channels)
     out = cv2.remap(planes, gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return out.reshape(*out.shape[:2], *k.shape[:-2])
