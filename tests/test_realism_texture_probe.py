@@ -83,16 +83,34 @@ def test_average_of_like_fits(probe, tmp_path):
     back = S.read_au_texture(tmp_path / 'avg' / 'texture.npz')
     np.testing.assert_array_equal(back.maps, a.maps); assert (back.box, back.warp_bound) == (t0.box, t0.warp_bound)
     assert (tmp_path / 'avg' / 'sources.json').is_file()
-    with pytest.raises(ValueError, match='v5.*only like fits'):
-        probe.average([ROOT / 'docs' / 'realism_texture' / 'v7d', ROOT / 'docs' / 'realism_texture' / 'v5'], tmp_path / 'bad')
-    assert not (tmp_path / 'bad' / 'texture.npz').exists()
+    for other in ('v5', 'v8a'):                                         # no warps; another warp bound (0.05)
+        with pytest.raises(ValueError, match=f'{other}.*only like fits'):
+            probe.average([ROOT / 'docs' / 'realism_texture' / 'v7d', ROOT / 'docs' / 'realism_texture' / other], tmp_path / 'bad')
+    assert not (tmp_path / 'bad').exists()
+    with pytest.raises(ValueError, match='one of the fits'):
+        probe.average([tmp_path / 'avg', ROOT / 'docs' / 'realism_texture' / 'v7d'], tmp_path / 'avg')
 
-def test_confidence_cap_stops_pulling_at_read_faces(probe):
-    "Round 19's `confidence`: faces a teacher already reads at that probability give no gradient; a cap of 1 or more is refused."
-    pop = probe.fit_population(9, 3)
-    t = StandIn()
-    maps_free, _, _ = probe.fit(t, pop, steps=2, amp=0.25, tv=0, l2=0, batch_size=8)
-    maps_cap, _, _ = probe.fit(t, pop, steps=2, amp=0.25, tv=0, l2=0, batch_size=8, confidence=1e-6)   # every face is "read": no pull at all
-    assert np.abs(maps_free).max() > 0 and np.abs(maps_cap).max() == 0
+def test_default_fit_is_the_earlier_fit(probe, monkeypatch):
+    "With none of rounds 17-19's options, `fit` is the fit of rounds 10-16: maps and warps as the probe at db07293 gave them (3 steps, stand-in teacher; `fixtures/probe_fit_db07293.npz`, bit for bit on the machine that made it; float noise allowed elsewhere)."
+    for k, v in dict(GY=24, GX=12, BOUND=0.5, WARP_BOUND=0.1, EOT=False).items(): monkeypatch.setattr(probe, k, v)   # the module's defaults the fixture was made with (load_maps and main change them)
+    pop, ref = probe.fit_population(9, 3), np.load(ROOT / 'tests' / 'fixtures' / 'probe_fit_db07293.npz')
+    for name, kw in (('plain', {}), ('warp', dict(warp=0.015)), ('ensemble', dict(objective='ensemble'))):
+        maps, warps, _ = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8, **kw)
+        np.testing.assert_allclose(maps, ref[name + '_maps'], rtol=0, atol=1e-6, err_msg=name)
+        if warps is not None: np.testing.assert_allclose(warps, ref[name + '_warps'], rtol=0, atol=1e-6, err_msg=name)
+
+def test_confidence_caps_what_the_objective_reads(probe):
+    "Round 19's `confidence`: only faces read below the cap pull (per teacher with 'mean-ce', the teachers' mean probability with 'ensemble'); a cap of 1 or more is refused."
+    p = torch.tensor([[0.9, 0.2, 0.6], [0.9, 0.9, 0.1]], requires_grad=True)     # (teachers, faces): probabilities of the label
+    for objective, pulled in (('mean-ce', [[0, 1, 0], [0, 0, 1]]), ('ensemble', [[0, 0, 1], [0, 0, 1]])):
+        p.grad = None
+        probe.label_logp(p.log(), objective, 0.5).sum().backward()
+        assert ((p.grad != 0).int() == torch.tensor(pulled)).all(), (objective, p.grad)   # ensemble: face 1 is read at 0.55 on average, so neither teacher pulls
+        free = probe.label_logp(p.log(), objective)
+        assert (free < 0).all()                                          # no cap: every face still counts
+    torch.testing.assert_close(probe.label_logp(p.log()), p.log().mean(0))
+    pop = probe.fit_population(9, 3); t = StandIn()
+    maps_cap, _, _ = probe.fit(t, pop, steps=2, amp=0.25, tv=0, l2=0, batch_size=8, confidence=1e-6)   # every face already "read": nothing pulls
+    assert np.abs(maps_cap).max() == 0
     with pytest.raises(ValueError, match='confidence 1.0'):
         probe.fit(t, pop, steps=1, amp=0.25, tv=30, l2=3, batch_size=8, confidence=1.0)

@@ -170,6 +170,14 @@ def penalty(tex: Texture, amp: float, tv: float, l2: float, warp_tv: float | Non
     if warp_tv is None: return smooth_small(torch.cat([tex.maps(), w]), tv, l2)
     return smooth_small(tex.maps(), tv, l2) + smooth_small(w, warp_tv, l2)
 
+def label_logp(logp: torch.Tensor, objective: str = 'mean-ce', confidence: float | None = None) -> torch.Tensor:
+    """Per face, the log-probability of the label that the fit maximises, from the teachers' `logp` `(teachers, faces)`.
+    'mean-ce': the teachers' mean; 'ensemble': the log of their mean probability. With `confidence`, what is capped is
+    what the objective reads: each teacher's log-probability ('mean-ce'), the mixture's ('ensemble'), at `log(confidence)`."""
+    cap = (lambda v: v) if confidence is None else (lambda v: v.clamp(max=float(np.log(confidence))))
+    if objective == 'mean-ce': return cap(logp).mean(0)
+    return cap(torch.logsumexp(logp, 0) - np.log(len(logp)))
+
 def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch_size: int = 48, lr: float = 0.05, seed: int = 0,
         valid: float = 0.15, rest: bool = True, objective: str = 'mean-ce', warp: float = 0.0, warp_tv: float | None = None,
         confidence: float | None = None) -> tuple:
@@ -181,8 +189,9 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     over all maps: with warps (scaled to the shading's range) the shading maps carry a third of the weight they carry
     without. `warp_tv` (round 17) penalises the two kinds apart: the shading with `tv` and `l2` at their full weight
     (as without warps), the warps with `warp_tv` and `l2`. `confidence` (round 19): a teacher that already gives a face's
-    label this probability or more pulls no further at it (its log-probability is capped at `log(confidence)`), so the
-    fit spends itself on the faces still misread instead of making read faces ever more certain."""
+    label this probability or more pulls no further at it (its log-probability is capped at `log(confidence)`; with
+    'ensemble', the teachers' mean probability is capped instead, `label_logp`), so the fit spends itself on the faces
+    still misread instead of making read faces ever more certain."""
     if objective not in ('mean-ce', 'ensemble'): raise ValueError(f"objective {objective!r}: expected 'mean-ce' or 'ensemble'")
     if confidence is not None and not 0 < confidence < 1: raise ValueError(f"confidence {confidence}: expected a probability in (0, 1), or None")
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
@@ -208,10 +217,10 @@ def fit(teachers, pop: dict, steps: int, amp: float, tv: float, l2: float, batch
     for step in tqdm(range(1, steps + 1), desc='fit texture'):
         ix = rng.choice(tr, batch_size, replace=False)
         b, dp = batch(ix), degrade_params([pop['nz'][k] for k in ix])
+        pen = penalty(tex, amp, tv, l2, warp_tv)        # built before the teachers' pass, as rounds 10-16 did: same gradient order, same fits bit for bit
         logp = torch.stack([-F.cross_entropy(j.model(forward(tex, b, dp, j.preprocess)), y[ix], reduction='none') for j, y in zip(teachers, ys)])
-        if confidence is not None: logp = logp.clamp(max=float(np.log(confidence)))
-        fit_loss = -logp.mean() if objective == 'mean-ce' else -(torch.logsumexp(logp, 0) - np.log(len(teachers))).mean()
-        loss = fit_loss + penalty(tex, amp, tv, l2, warp_tv)
+        fit_loss = -label_logp(logp, objective, confidence).mean()
+        loss = fit_loss + pen
         opt.zero_grad(); loss.backward(); opt.step()
         if step % 100 == 0 or step == steps:
             log.append(dict(step=step, loss=round(loss.item(), 4), valid_recall=evaluate())); print(log[-1], flush=True)
@@ -253,6 +262,7 @@ def measure(path: str | Path, judges: dict) -> list[dict]:
 
 def average(paths: list, out: str | Path) -> S.AUTexture:
     "Round 18: the mean of several fits' textures (same grid, box and warp bound; e.g. the same settings with other `--seed`s), written to `out`/texture.npz with its sources in `out`/sources.json."
+    if Path(out).resolve() in {Path(p).resolve() for p in paths}: raise ValueError(f"{out} is one of the fits to average: write the mean elsewhere")
     texs = [S.read_au_texture(Path(p) / 'texture.npz') for p in paths]
     t0 = texs[0]
     for p, t in zip(paths, texs):
@@ -272,7 +282,8 @@ def dev(path: str | Path, teachers: list) -> list[dict]:
     res = provenance()
     tex = load_maps(Path(path) / 'texture.npz')
     torch.set_num_threads(1)
-    res.update(scores=scores(textured_renderer(tex), {n: DEV_SEED for n in teachers}, ('benchmark',)))
+    res.update(maps_md5=hashlib.md5(tex.maps.tobytes() + (b'' if tex.warps is None else tex.warps.tobytes())).hexdigest(),
+               scores=scores(textured_renderer(tex), {n: DEV_SEED for n in teachers}, ('benchmark',)))
     save_json(res, Path(path) / 'dev.json')
     return res['scores']
 
@@ -297,13 +308,15 @@ def main():
     ap.add_argument('--confidence', type=float, default=None, help="round 19: a teacher giving a face's label at least this probability pulls no further at it (unset: no cap, rounds 10-18)")
     ap.add_argument('--seed', type=int, default=0, help='seed of the fit (batch order, held-out split, EOT draws); the faces stay populations 7 and 8')
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
-    ap.add_argument('--average', help='comma-separated fit folders: write the mean of their textures to --out (round 18), no fit')
+    ap.add_argument('--average', help='comma-separated fit folders: write the mean of their textures to --out (required with it; round 18), no fit')
     ap.add_argument('--dev', help="a fit folder: the dev signal of its frozen texture (the teachers on population 3), writes dev.json there; no fit, no judge")
     a = ap.parse_args(); out = Path(a.out)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
     names = a.teachers.split(',')
     if set(S.REALISM_JUDGES) & set(names): raise SystemExit(f"{', '.join(S.REALISM_JUDGES)} measure realism: they are never teachers")
-    if a.average: average(a.average.split(','), out); return
+    if a.average:
+        if a.out == ap.get_default('out'): raise SystemExit('--average: name the folder for the mean with --out')
+        average(a.average.split(','), out); return
     if a.dev: dev(a.dev, names); return
     out.mkdir(parents=True, exist_ok=True)
     prov = provenance()
