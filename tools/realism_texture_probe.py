@@ -239,6 +239,11 @@ def preview(render, path: Path, subjects=range(1, 7)):
         rows.append(np.hstack(cells))
     cv2.imwrite(str(path), np.vstack(rows))
 
+def save_texture(tex: S.AUTexture, path: str | Path):
+    "Write `tex` as `S.read_au_texture` reads it (maps, AUs, grid, box; warps and their bound when it has them), atomically."
+    extra = {} if tex.warps is None else dict(warps=tex.warps, warp_bound=np.array(tex.warp_bound))
+    with atomic_write(path, 'wb') as f: np.savez(f, maps=tex.maps, aus=np.array(AUS), grid=np.array(tex.maps.shape[1:]), box=np.array(tex.box), **extra)
+
 def load_maps(path: str | Path) -> S.AUTexture:
     "The texture in a `texture.npz` this tool wrote (`S.read_au_texture`: shading maps, and warps from round 15 on), with the grid and bounds it was fitted with set module-wide."
     global GY, GX, BOUND, WARP_BOUND
@@ -250,15 +255,19 @@ def provenance() -> dict:
     "What code ran, taken when a run starts: the package's version (`-dirty` for uncommitted changes) and this tool's md5."
     return dict(code_version=code_version(), tool_md5=hashlib.md5(Path(__file__).read_bytes()).hexdigest())
 
-def measure(path: str | Path, judges: dict) -> list[dict]:
-    "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions; adds `judges.json` there."
+def frozen_scores(path: str | Path, judges: dict, conditions: tuple, name: str, plain: bool = False) -> list[dict]:
+    "Score the frozen texture in `path` (a fit folder): each of `judges` (name -> seed) under `conditions` (and the plain vivid style beside it with `plain`); writes `name` there with provenance and the maps' md5."
     res = provenance()
     tex = load_maps(Path(path) / 'texture.npz')
     torch.set_num_threads(1)
     res.update(maps_md5=hashlib.md5(tex.maps.tobytes() + (b'' if tex.warps is None else tex.warps.tobytes())).hexdigest(),
-               scores=scores(textured_renderer(tex), judges) + scores(None, judges))
-    save_json(res, Path(path) / 'judges.json')
+               scores=scores(textured_renderer(tex), judges, conditions) + (scores(None, judges, conditions) if plain else []))
+    save_json(res, Path(path) / name)
     return res['scores']
+
+def measure(path: str | Path, judges: dict) -> list[dict]:
+    "The realism score of the frozen maps in `path` (a fit folder): each judge on its seed, benchmark and apex-lab conditions, the plain vivid style beside them; adds `judges.json` there."
+    return frozen_scores(path, judges, tuple(CONDITIONS), 'judges.json', plain=True)
 
 def average(paths: list, out: str | Path) -> S.AUTexture:
     "Round 18: the mean of several fits' textures (same grid, box and warp bound; e.g. the same settings with other `--seed`s), written to `out`/texture.npz with its sources in `out`/sources.json."
@@ -272,20 +281,13 @@ def average(paths: list, out: str | Path) -> S.AUTexture:
     mean = lambda k: np.mean([getattr(t, k) for t in texs], 0).astype(np.float32)
     tex = S.AUTexture(mean('maps'), t0.box, None if t0.warps is None else mean('warps'), t0.warp_bound)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    extra = {} if tex.warps is None else dict(warps=tex.warps, warp_bound=np.array(tex.warp_bound))
-    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=tex.maps, aus=np.array(AUS), grid=np.array(tex.maps.shape[1:]), box=np.array(tex.box), **extra)
+    save_texture(tex, out / 'texture.npz')
     save_json(dict(provenance(), averaged=[str(p) for p in paths]), out / 'sources.json')
     return tex
 
 def dev(path: str | Path, teachers: list) -> list[dict]:
     "The dev signal of the frozen texture in `path`: the teachers on population 3, benchmark conditions (no judge); writes `dev.json` there."
-    res = provenance()
-    tex = load_maps(Path(path) / 'texture.npz')
-    torch.set_num_threads(1)
-    res.update(maps_md5=hashlib.md5(tex.maps.tobytes() + (b'' if tex.warps is None else tex.warps.tobytes())).hexdigest(),
-               scores=scores(textured_renderer(tex), {n: DEV_SEED for n in teachers}, ('benchmark',)))
-    save_json(res, Path(path) / 'dev.json')
-    return res['scores']
+    return frozen_scores(path, {n: DEV_SEED for n in teachers}, ('benchmark',), 'dev.json')
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -329,9 +331,9 @@ def main():
     pop = {k: (sum((p[k] for p in pops), []) if k == 'nz' else np.concatenate([p[k] for p in pops])) for k in pops[0]}
     print(f'{len(pop["img"])} fitting faces in {time.time() - t:.0f} s', flush=True)
     maps, warps, log = fit(teachers, pop, a.steps, a.amp, a.tv, a.l2, rest=a.rest, objective=a.objective, warp=a.warp, seed=a.seed, warp_tv=a.warp_tv, confidence=a.confidence)
-    extra = {} if warps is None else dict(warps=warps, warp_bound=np.array(WARP_BOUND))
-    with atomic_write(out / 'texture.npz', 'wb') as f: np.savez(f, maps=maps, aus=np.array(AUS), grid=np.array([GY, GX]), box=np.array([Y0, Y1, XMAX, BOUND]), **extra)
-    render = textured_renderer(S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0))
+    tex = S.AUTexture(maps, (Y0, Y1, XMAX, BOUND), warps, WARP_BOUND if warps is not None else 0.0)
+    save_texture(tex, out / 'texture.npz')
+    render = textured_renderer(tex)
     preview(render, out / 'preview.png')
     torch.set_num_threads(1)
     judges = {n: DEV_SEED for n in names} | ({j: 1 for j in S.REALISM_JUDGES} if a.judges == 'all' else {})
