@@ -1,0 +1,126 @@
+"""Round 20 of docs/realism.md: the textured style's *drawing* parameters searched against a teacher, not the judges.
+
+Rounds 10-19 learned a texture (AU shading maps and sub-pixel warps) on a fixed drawing, and plateaued. The drawing's own
+numbers (how far each AU moves the face: `RenderStyle.au_gain`; the mouth, brow, lid and crease shapes: `square`,
+`brow_v`, `lip_raise`, ...) were set by hand in rounds 2-8. They change geometry the texture cannot: a face-like drawing
+by construction, whatever the values. This tool searches them, one at a time (coordinate search), against a real-trained
+expression model that is not a judge, on the dev population:
+
+- objective: the *search teacher*'s (default `fer_cnn`) mean log-probability of the panel's majority label, averaged
+  per class (so each of the 7 FER2013 classes counts the same, as in the realism score), on population 3 (60 subjects,
+  840 faces, the realism score's benchmark conditions). Common random numbers: every candidate draws the same people,
+  AUs, poses and degradations, so a difference between two candidates is the drawing's alone;
+- a step is kept only when it raises the objective by more than `--min-gain`;
+- every evaluation is logged (`DIR/search.jsonl`), the best parameters and the base's are written to `DIR/best.json`.
+
+    python tools/realism_drawing_search.py --out runs/realism_drawing/d1 [--passes 2] [--step 0.3] [--teacher fer_cnn]
+    python tools/realism_drawing_search.py --validate runs/realism_drawing/d1 [--seed 4]
+
+`--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
+population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
+`DIR/validate_seed{N}.json`. `--style-json DIR/best.json` in tools/realism_judging.py then measures it with the judges.
+The judges never run here.
+"""
+import argparse, json, sys, time
+from dataclasses import replace
+from pathlib import Path
+import numpy as np
+import emoxnet.data.synthetic as S
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realism_judging import zoo_model
+from emoxnet.core import code_version, save_json
+
+BASE = 'textured'
+SEARCH_SEED, N_SUBJECTS = 3, 60
+GAIN_RANGE = (0.7, 2.5)                # an AU drawn at 0.7x to 2.5x its true size (the drawing clips at 2)
+FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
+          'au9_cheek', 'furrow', 'brow_tone', 'lip_tone', 'mouth_line', 'relief', 'soften')
+FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0)   # fractions; the other fields are unbounded above
+
+def parameters(st: S.RenderStyle) -> dict:
+    "The searched numbers of a style: `gain_<AU>` for each AU of `au_gain`, and the shape fields `FIELDS`."
+    return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS}}
+
+def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
+    "`base` with `params` (as `parameters` names them) set."
+    st = S.STYLES[base]
+    gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
+    return replace(st, name=f'{base}-search', au_gain=gains, **{f: params[f] for f in FIELDS if f in params})
+
+def clip_param(name: str, v: float) -> float:
+    "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
+    return float(np.clip(v, *GAIN_RANGE)) if name.startswith('gain_') else float(min(v, FIELD_MAX.get(name, np.inf)))
+
+def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJECTS) -> tuple[np.ndarray, np.ndarray]:
+    "The realism score's faces (benchmark conditions) of population `seed` drawn in style `st`: `(images, majority labels)`."
+    S.STYLES['_search'] = st
+    try:
+        cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style='_search',
+                            intensity=(0.25, 1.0), nuisance=S.Nuisance())
+        data = S.generate(cfg)
+    finally: S.STYLES.pop('_search')
+    return np.concatenate([data[s].images for s in data]), np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+
+def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
+    "A teacher's reading of labelled faces: per-class mean log-probability of the label (`logp`, their mean), recall and mean recall (%)."
+    labels, probs = model.predict_faces(list(images))
+    probs, labels = np.asarray(probs, np.float64), np.asarray(labels)
+    idx = np.array([model.classes.index(c) for c in truth])
+    lp = np.log(np.clip(probs[np.arange(len(truth)), idx], 1e-6, 1))
+    cls = [c for c in S.FER2013_CLASSES if (truth == c).any()]
+    recall = {c: round(100 * float((labels[truth == c] == c).mean()), 1) for c in cls}
+    return dict(logp=float(np.mean([lp[truth == c].mean() for c in cls])), recall=recall, score=round(float(np.mean(list(recall.values()))), 1))
+
+def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.005) -> dict:
+    "Coordinate search of `parameters` from the base style: each value times and divided by (1 + step), step halved each pass; writes `out`."
+    import torch; torch.set_num_threads(1)
+    out.mkdir(parents=True, exist_ok=True)
+    model, base = zoo_model(teacher), parameters(S.STYLES[BASE])
+    def evaluate(params, what):
+        t = time.time(); r = read(model, *faces(style_from(params)))
+        row = dict(what=what, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
+        with open(out / 'search.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        print(f"{what:28s} logp {r['logp']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
+        return r
+    best, cur = evaluate(base, 'base'), dict(base)
+    res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=N_SUBJECTS, passes=passes,
+               step=step, min_gain=min_gain, base=dict(params=base, **best))
+    for k in range(passes):
+        s = step / 2 ** k
+        for name in base:
+            trials = {v: None for v in (clip_param(name, cur[name] * (1 + s)), clip_param(name, cur[name] / (1 + s))) if v != cur[name]}
+            for v in trials: trials[v] = evaluate({**cur, name: v}, f'pass {k + 1} {name}={v:.3g}')
+            if not trials: continue
+            v, r = max(trials.items(), key=lambda kv: kv[1]['logp'])
+            if r['logp'] > best['logp'] + min_gain: cur, best = {**cur, name: v}, r
+            save_json(dict(res, best=dict(params=cur, changed={n: x for n, x in cur.items() if x != base[n]}, **best)), out / 'best.json')
+    return cur
+
+def validate(folder: Path, seed: int = 4) -> dict:
+    "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and logp); writes `validate_seed{seed}.json`."
+    import torch; torch.set_num_threads(1)
+    found = json.loads((folder / 'best.json').read_text())['best']['params']
+    res = dict(code_version=code_version(), seed=seed, n_subjects=N_SUBJECTS, params=found, scores={})
+    for what, params in (('base', parameters(S.STYLES[BASE])), ('found', found)):
+        images, truth = faces(style_from(params), seed)
+        for t in ('faceapi_expression', 'fer_cnn'):
+            res['scores'][f'{what} {t}'] = r = read(zoo_model(t), images, truth)
+            print(what, t, r['score'], r['recall'], round(r['logp'], 4), flush=True)
+    save_json(res, folder / f'validate_seed{seed}.json')
+    return res
+
+def main():
+    ap = argparse.ArgumentParser(description="round 20: coordinate search of the textured style's drawing against a teacher")
+    ap.add_argument('--out', help='folder for search.jsonl and best.json')
+    ap.add_argument('--teacher', default='fer_cnn', help='the search teacher (a zoo model that is not a judge)')
+    ap.add_argument('--passes', type=int, default=2); ap.add_argument('--step', type=float, default=0.3)
+    ap.add_argument('--min-gain', type=float, default=0.005, help='least rise of the objective (nats) for a step to be kept')
+    ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
+    ap.add_argument('--seed', type=int, default=4, help="--validate's population")
+    a = ap.parse_args()
+    if a.teacher in S.REALISM_JUDGES: raise SystemExit(f'{a.teacher} is a judge of the realism score: it must not steer the renderer')
+    if a.validate: return validate(Path(a.validate), a.seed)
+    if not a.out: raise SystemExit('--out DIR is needed for a search')
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain)
+
+if __name__ == '__main__': main()
