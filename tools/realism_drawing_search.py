@@ -19,7 +19,8 @@ expression model that is not a judge, on the dev population:
 
 `--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
-`DIR/validate_seed{N}.json`. `--style-json DIR/best.json` in tools/realism_judging.py then measures it with the judges.
+`DIR/validate_seed{N}.json` and `DIR/preview.png` (base left, found right). `--drawing DIR/best.json` in
+tools/realism_judging.py then measures the found drawing with the judges.
 The judges never run here.
 """
 import argparse, json, sys, time
@@ -36,7 +37,8 @@ SEARCH_SEED, N_SUBJECTS = 3, 60
 GAIN_RANGE = (0.7, 2.5)                # an AU drawn at 0.7x to 2.5x its true size (the drawing clips at 2)
 FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
           'au9_cheek', 'furrow', 'brow_tone', 'lip_tone', 'mouth_line', 'relief', 'soften')
-FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0)   # fractions; the other fields are unbounded above
+FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0,   # fractions; the other fields are unbounded above,
+                 square=1.2)   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
 
 def parameters(st: S.RenderStyle) -> dict:
     "The searched numbers of a style: `gain_<AU>` for each AU of `au_gain`, and the shape fields `FIELDS`."
@@ -77,10 +79,14 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     import torch; torch.set_num_threads(1)
     out.mkdir(parents=True, exist_ok=True)
     model, base = zoo_model(teacher), parameters(S.STYLES[BASE])
+    key = lambda params: json.dumps(sorted(params.items()))
+    log = out / 'search.jsonl'                       # a search started again replays the evaluations it already logged
+    done = {key({**base, **r['changed']}): r for r in map(json.loads, log.read_text().splitlines())} if log.exists() else {}
     def evaluate(params, what):
+        if key(params) in done: return {k: done[key(params)][k] for k in ('prob', 'recall', 'score')}
         t = time.time(); r = read(model, *faces(style_from(params)))
         row = dict(what=what, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
-        with open(out / 'search.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
         print(f"{what:28s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
         return r
     best, cur = evaluate(base, 'base'), dict(base)
@@ -97,6 +103,17 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
             save_json(dict(res, best=dict(params=cur, changed={n: x for n, x in cur.items() if x != base[n]}, **best)), out / 'best.json')
     return cur
 
+def preview(params: dict, path: Path, subjects=range(1, 7)):
+    "Grid: one row per FER2013 class at apex (frontal, clean, 96 px, population 3); the base style's 6 subjects left, the found drawing's right."
+    from PIL import Image
+    grids = []
+    for p in (parameters(S.STYLES[BASE]), params):
+        S.STYLES['_search'] = style_from(p)
+        try: grids.append(S.preview_grid(S.FER2013_CLASSES, tuple(subjects), (1.0,), 96, seed=SEARCH_SEED, style='_search'))
+        finally: S.STYLES.pop('_search')
+    gap = np.full((grids[0].shape[0], 12, 3), 255, np.uint8)
+    Image.fromarray(np.concatenate([grids[0], gap, grids[1]], 1)).save(path)
+
 def validate(folder: Path, seed: int = 4) -> dict:
     "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json`."
     import torch; torch.set_num_threads(1)
@@ -108,6 +125,7 @@ def validate(folder: Path, seed: int = 4) -> dict:
             res['scores'][f'{what} {t}'] = r = read(zoo_model(t), images, truth)
             print(what, t, r['score'], r['recall'], round(r['prob'], 4), flush=True)
     save_json(res, folder / f'validate_seed{seed}.json')
+    preview(found, folder / 'preview.png')
     return res
 
 def main():

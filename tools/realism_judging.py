@@ -6,9 +6,10 @@ same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, un
 Run as a script, it measures a render style of the package itself (no probe):
     python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style_r15.json
 both judges on population 1 (`--seed`: another), benchmark and apex-lab conditions, with the code version and the style's
-generator md5; `--texture DIR/texture.npz` draws the textured style with a fit's texture instead of the bundled one.
+generator md5; `--texture DIR/texture.npz` draws the textured style with a fit's texture instead of the bundled one, and
+`--drawing DIR/best.json` with the drawing numbers a round-20 search found (tools/realism_drawing_search.py).
 """
-import argparse, hashlib, time
+import argparse, hashlib, json, time
 from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
@@ -42,6 +43,7 @@ def main():
     ap.add_argument('--style', default='textured', choices=tuple(S.STYLES), help='render style to measure')
     ap.add_argument('--seed', type=int, default=1, help="the judges' population (1: the protocol's; another seed: a population no choice was made on)")
     ap.add_argument('--texture', help="with --style textured: a texture.npz of tools/realism_texture_probe.py instead of the bundled texture")
+    ap.add_argument('--drawing', help="with --style textured: a best.json of tools/realism_drawing_search.py (round 20): the style with that search's drawing numbers")
     ap.add_argument('--out', required=True, help='JSON file for the scores, code version and generator md5')
     a = ap.parse_args()
     import torch
@@ -49,12 +51,18 @@ def main():
     torch.set_num_threads(1)
     res = dict(code_version=code_version(), style=a.style, seed=a.seed, texture=a.texture,
                **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
-    render = None
+    render, style = None, a.style
+    if a.drawing:
+        if a.style != 'textured' or a.texture: raise SystemExit('--drawing changes the textured style\'s drawing: use it with --style textured, without --texture')
+        from realism_drawing_search import style_from
+        params = json.loads(Path(a.drawing).read_text())['best']['params']
+        st = style_from(params, a.style); S.STYLES[st.name], style = st, st.name
+        res.update(drawing=a.drawing, drawing_params=params)
     if a.texture:
         if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
         from realism_texture_probe import load_maps, textured_renderer
         render = textured_renderer(load_maps(a.texture))
-    res['scores'] = scores(render, {j: a.seed for j in S.REALISM_JUDGES}, style='vivid' if a.texture else a.style)
+    res['scores'] = scores(render, {j: a.seed for j in S.REALISM_JUDGES}, style='vivid' if a.texture else style)
     save_json(res, a.out)
 
 if __name__ == '__main__': main()
