@@ -15,6 +15,7 @@ expression model that is not a judge, on the dev population:
 - every evaluation is logged (`DIR/search.jsonl`), the best parameters and the base's are written to `DIR/best.json`.
 
     python tools/realism_drawing_search.py --out runs/realism_drawing/d1 [--passes 2] [--step 0.3] [--teacher fer_cnn]
+    python tools/realism_drawing_search.py --out runs/realism_drawing/d2 --passes 1 --teacher faceapi_expression,fer_cnn
     python tools/realism_drawing_search.py --validate runs/realism_drawing/d1 [--seed 4]
 
 `--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
@@ -74,17 +75,24 @@ def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
     recall = {c: round(100 * float((labels[truth == c] == c).mean()), 1) for c in cls}
     return dict(prob=float(np.mean([p[truth == c].mean() for c in cls])), recall=recall, score=round(float(np.mean(list(recall.values()))), 1))
 
-def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002) -> dict:
-    "Coordinate search of `parameters` from the base style: each value times and divided by (1 + step), step halved each pass; writes `out`."
-    import torch; torch.set_num_threads(1)
+def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
+    "`read` by several teachers (name -> model): the mean of their `prob` and `score`, and each one's recall under `recall`."
+    rs = {n: read(m, images, truth) for n, m in models.items()}
+    if len(rs) == 1: return next(iter(rs.values()))
+    return dict(prob=float(np.mean([r['prob'] for r in rs.values()])), score=round(float(np.mean([r['score'] for r in rs.values()])), 1),
+                recall={n: r['recall'] for n, r in rs.items()})
+
+def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, threads: int = 1) -> dict:
+    "Coordinate search of `parameters` from the base style against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
+    import torch; torch.set_num_threads(threads)
     out.mkdir(parents=True, exist_ok=True)
-    model, base = zoo_model(teacher), parameters(S.STYLES[BASE])
+    models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     key = lambda params: json.dumps(sorted(params.items()))
     log = out / 'search.jsonl'                       # a search started again replays the evaluations it already logged
     done = {key({**base, **r['changed']}): r for r in map(json.loads, log.read_text().splitlines())} if log.exists() else {}
     def evaluate(params, what):
         if key(params) in done: return {k: done[key(params)][k] for k in ('prob', 'recall', 'score')}
-        t = time.time(); r = read(model, *faces(style_from(params)))
+        t = time.time(); r = read_all(models, *faces(style_from(params)))
         row = dict(what=what, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
         print(f"{what:28s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
@@ -131,15 +139,16 @@ def validate(folder: Path, seed: int = 4) -> dict:
 def main():
     ap = argparse.ArgumentParser(description="round 20: coordinate search of the textured style's drawing against a teacher")
     ap.add_argument('--out', help='folder for search.jsonl and best.json')
-    ap.add_argument('--teacher', default='fer_cnn', help='the search teacher (a zoo model that is not a judge)')
+    ap.add_argument('--teacher', default='fer_cnn', help='the search teacher (a zoo model that is not a judge; several, comma-separated: their mean)')
     ap.add_argument('--passes', type=int, default=2); ap.add_argument('--step', type=float, default=0.3)
     ap.add_argument('--min-gain', type=float, default=0.002, help='least rise of the objective (mean probability) for a step to be kept')
+    ap.add_argument('--threads', type=int, default=1, help="torch threads for the teachers (the drawing itself runs on one)")
     ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
     ap.add_argument('--seed', type=int, default=4, help="--validate's population")
     a = ap.parse_args()
-    if a.teacher in S.REALISM_JUDGES: raise SystemExit(f'{a.teacher} is a judge of the realism score: it must not steer the renderer')
+    if set(a.teacher.split(',')) & set(S.REALISM_JUDGES): raise SystemExit(f'{a.teacher}: the realism score\'s judges must not steer the renderer')
     if a.validate: return validate(Path(a.validate), a.seed)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
-    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain)
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, a.threads)
 
 if __name__ == '__main__': main()
