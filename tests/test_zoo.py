@@ -36,8 +36,11 @@ def test_checkpoint_folders(imported):
         model, cfg, info = load_checkpoint(ck)
         z = info['extra']['zoo']
         assert (z['package'], z['version'], z['archive_sha256']) == (ZOO[name].package, ZOO[name].version, ZOO[name].sha256)
-        # the licence text; facial-emotion-recognition ships none, only its metadata's licence line
-        assert ('License: MIT' if ZOO[name].registry == 'pypi-sdist' else 'MIT License') in (ck / 'LICENSE').read_text()
+        # the licence text; facial-emotion-recognition ships none, only its metadata's licence line, and LICENSE says so
+        text = (ck / 'LICENSE').read_text()
+        assert ('License: MIT' if ZOO[name].registry == 'pypi-sdist' else 'MIT License') in text
+        assert ('ships no licence text' in text) == (not ZOO[name].licence_text), name
+        assert ('declared only in the package metadata' in (ck / 'MODEL_CARD.md').read_text()) == (not ZOO[name].licence_text), name
         assert not list(ck.parent.glob('.*.tmp')), 'a temporary folder was left behind'
 
 def test_expression_classes_are_canonical(imported):
