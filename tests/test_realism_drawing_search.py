@@ -1,0 +1,75 @@
+"""tools/realism_drawing_search.py, round 20 of docs/realism.md: the searched numbers map onto the textured style, stay in
+their bounds, the coordinate search climbs its objective, and a search started again replays what it logged. A
+stand-in teacher and stand-in faces replace the zoo's models and SynthFACS's drawing (no download, no rendering)."""
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import emoxnet.data.synthetic as S
+from conftest import tool_module
+
+@pytest.fixture(scope='module')
+def ds(): return tool_module('realism_drawing_search')
+
+def test_parameters_round_trip(ds):
+    "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
+    st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) == 31
+    assert replace(ds.style_from(p), name=st.name) == st
+    st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2})
+    assert (st2.au_gain[4], st2.teeth, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, st.au_gain[1], st.au_texture)
+
+def test_bounds(ds):
+    "Gains stay within GAIN_RANGE; `square` at most 1.2 (beyond 1.25 the lip gap's exponent turns negative); fractions below 1."
+    assert (ds.clip_param('gain_4', 9.), ds.clip_param('gain_7', 0.1)) == (2.5, 0.7)
+    assert (ds.clip_param('square', 1.3), ds.clip_param('lid_drop', 0.9), ds.clip_param('teeth', 0.5)) == (1.2, 0.6, 0.5)
+
+class StandIn:
+    "A teacher that reads a face's label with probability `teeth`-driven: it only sees the stand-in faces' mean grey."
+    classes = S.FER2013_CLASSES
+    def __init__(self): self.calls = 0
+    def predict_faces(self, images):
+        self.calls += 1
+        m = np.array([im.mean() for im in images]) / 255          # the stand-in faces carry `teeth` as their grey
+        k = len(self.classes)
+        probs = np.full((len(images), k), 0.0); probs[:, 0] = m; probs[:, 1:] = (1 - m[:, None]) / (k - 1)
+        return [self.classes[i] for i in probs.argmax(1)], probs
+
+def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
+    "Only the number the objective depends on moves, up; a second run of the same search evaluates nothing new."
+    teacher = StandIn()
+    monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
+    monkeypatch.setattr(ds, 'faces', lambda st, seed=3: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    found = ds.search(tmp_path, passes=1, step=0.3)
+    base = ds.parameters(S.STYLES['textured'])
+    assert found['teeth'] == pytest.approx(base['teeth'] * 1.3)
+    assert {k for k in base if found[k] != base[k]} == {'teeth'}
+    best = json.loads((tmp_path / 'best.json').read_text())
+    assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
+    n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
+    assert n == len(rows) == 1 + 2 * len(base)              # the base, then each number times and divided by 1.3
+    assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
+
+def test_judges_never_steer(ds, monkeypatch):
+    "A realism judge named as the search teacher is refused before anything runs."
+    monkeypatch.setattr('sys.argv', ['realism_drawing_search.py', '--out', 'x', '--teacher', 'fer_cnn,fer_mini_xception'])
+    with pytest.raises(SystemExit, match='judges'): ds.main()
+
+def test_judging_draws_the_found_numbers(ds, tmp_path, monkeypatch):
+    "`realism_judging.py --drawing best.json` measures the textured style with the search's numbers (the judges stood in for here)."
+    rj, seen = tool_module('realism_judging'), {}
+    best = tmp_path / 'best.json'
+    best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'gain_4': 1.5}}}))
+    def scores(render, judges, conditions=(), style='vivid'):
+        seen.update(style=style, gain=S.STYLES[style].au_gain[4], texture=S.STYLES[style].au_texture, render=render, judges=judges)
+        return []
+    monkeypatch.setattr(rj, 'scores', scores)
+    monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'o.json')])
+    try: rj.main()
+    finally: S.STYLES.pop(seen.get('style', ''), None)
+    assert (seen['gain'], seen['texture'], seen['render'], set(seen['judges'])) == (1.5, 'r17', None, set(S.REALISM_JUDGES))
+    assert json.loads((tmp_path / 'o.json').read_text())['drawing_params']['gain_4'] == 1.5
+    monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'vivid', '--drawing', str(best), '--out', str(tmp_path / 'p.json')])
+    with pytest.raises(SystemExit, match='--style textured'): rj.main()
