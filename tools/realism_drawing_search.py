@@ -6,13 +6,15 @@ numbers (how far each AU moves the face: `RenderStyle.au_gain`; the mouth, brow,
 by construction, whatever the values. This tool searches them, one at a time (coordinate search), against a real-trained
 expression model that is not a judge, on the dev population:
 
-- objective: the *search teacher*'s (default `fer_cnn`) mean probability of the panel's majority label, averaged
-  per class (a smooth stand-in for mean per-class recall; a log-probability was tried first and dropped: `fer_cnn` almost
-  never reads disgust, and the tail of its disgust probabilities, around 1e-6, ruled that mean) (so each of the 7 FER2013 classes counts the same, as in the realism score), on population 3 (60 subjects,
-  840 faces, the realism score's benchmark conditions). Common random numbers: every candidate draws the same people,
+- objective: the *search teacher*'s (default `fer_cnn`; several: their mean) mean probability of the panel's majority
+  label, averaged per class so that each of the 7 FER2013 classes counts the same, as in the realism score; on
+  population 3 (60 subjects, 840 faces, the realism score's benchmark conditions). It is a smooth stand-in for mean
+  per-class recall. A log-probability was tried first and dropped: `fer_cnn` almost never reads disgust, and the tail of
+  its disgust probabilities, around 1e-6, ruled that mean. Common random numbers: every candidate draws the same people,
   AUs, poses and degradations, so a difference between two candidates is the drawing's alone;
 - a step is kept only when it raises the objective by more than `--min-gain`;
-- every evaluation is logged (`DIR/search.jsonl`), the best parameters and the base's are written to `DIR/best.json`.
+- every evaluation is logged (`DIR/search.jsonl`, with its teacher), the best parameters and the base's are written to
+  `DIR/best.json`; a search started again in the same folder replays the logged evaluations of the same teacher.
 
     python tools/realism_drawing_search.py --out runs/realism_drawing/d1 [--passes 2] [--step 0.3] [--teacher fer_cnn]
     python tools/realism_drawing_search.py --out runs/realism_drawing/d2 --passes 1 --teacher faceapi_expression,fer_cnn
@@ -21,10 +23,13 @@ expression model that is not a judge, on the dev population:
 `--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
 `DIR/validate_seed{N}.json` and `DIR/preview.png` (base left, found right). `--drawing DIR/best.json` in
-tools/realism_judging.py then measures the found drawing with the judges.
+tools/realism_judging.py then measures the found drawing with the judges. docs/img/realism_drawing_r20.png is
+
+    python tools/realism_drawing_search.py --figure docs/img/realism_drawing_r20.png docs/realism_texture/d1 docs/realism_texture/d2
+
 The judges never run here.
 """
-import argparse, json, sys, time
+import argparse, contextlib, json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -35,7 +40,8 @@ from emoxnet.core import code_version, save_json
 
 BASE = 'textured'
 SEARCH_SEED, N_SUBJECTS = 3, 60
-GAIN_RANGE = (0.7, 2.5)                # an AU drawn at 0.7x to 2.5x its true size (the drawing clips at 2)
+GAIN_RANGE = (0.4, 2.5)                # an AU drawn at 0.4x to 2.5x its true size (the drawing clips at 2); round 20's
+                                       # searches ran with 0.7, above AU7's 0.6: AU7 could only grow there
 FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
           'au9_cheek', 'furrow', 'brow_tone', 'lip_tone', 'mouth_line', 'relief', 'soften')
 FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0,   # fractions; the other fields are unbounded above,
@@ -55,14 +61,18 @@ def clip_param(name: str, v: float) -> float:
     "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
     return float(np.clip(v, *GAIN_RANGE)) if name.startswith('gain_') else float(min(v, FIELD_MAX.get(name, np.inf)))
 
+@contextlib.contextmanager
+def temporary_style(st: S.RenderStyle, name: str = '_search'):
+    "`st` registered in `S.STYLES` as `name` for the block (generate and preview_grid take a style's name), removed after it whatever happens."
+    S.STYLES[name] = st
+    try: yield name
+    finally: S.STYLES.pop(name, None)
+
 def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJECTS) -> tuple[np.ndarray, np.ndarray]:
     "The realism score's faces (benchmark conditions) of population `seed` drawn in style `st`: `(images, majority labels)`."
-    S.STYLES['_search'] = st
-    try:
-        cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style='_search',
-                            intensity=(0.25, 1.0), nuisance=S.Nuisance())
-        data = S.generate(cfg)
-    finally: S.STYLES.pop('_search')
+    with temporary_style(st) as name:
+        data = S.generate(S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed,
+                                        style=name, intensity=(0.25, 1.0), nuisance=S.Nuisance()))
     return np.concatenate([data[s].images for s in data]), np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
 
 def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
@@ -82,18 +92,18 @@ def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
     return dict(prob=float(np.mean([r['prob'] for r in rs.values()])), score=round(float(np.mean([r['score'] for r in rs.values()])), 1),
                 recall={n: r['recall'] for n, r in rs.items()})
 
-def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, threads: int = 1) -> dict:
+def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002) -> dict:
     "Coordinate search of `parameters` from the base style against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
-    import torch; torch.set_num_threads(threads)
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     key = lambda params: json.dumps(sorted(params.items()))
-    log = out / 'search.jsonl'                       # a search started again replays the evaluations it already logged
-    done = {key({**base, **r['changed']}): r for r in map(json.loads, log.read_text().splitlines())} if log.exists() else {}
+    log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher
+    rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
+    done = {key({**base, **r['changed']}): r for r in rows if r.get('teacher') == teacher}
     def evaluate(params, what):
         if key(params) in done: return {k: done[key(params)][k] for k in ('prob', 'recall', 'score')}
         t = time.time(); r = read_all(models, *faces(style_from(params)))
-        row = dict(what=what, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
+        row = dict(what=what, teacher=teacher, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
         print(f"{what:28s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
         return r
@@ -111,29 +121,29 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
             save_json(dict(res, best=dict(params=cur, changed={n: x for n, x in cur.items() if x != base[n]}, **best)), out / 'best.json')
     return cur
 
-def preview(params: dict, path: Path, subjects=range(1, 7)):
-    "Grid: one row per FER2013 class at apex (frontal, clean, 96 px, population 3); the base style's 6 subjects left, the found drawing's right."
+def panels(param_sets: list, path: Path, subjects=range(1, 7), size: int = 96):
+    "Grid: one row per FER2013 class at apex (frontal, clean, population 3), one panel of `subjects` per drawing in `param_sets`, side by side."
     from PIL import Image
     grids = []
-    for p in (parameters(S.STYLES[BASE]), params):
-        S.STYLES['_search'] = style_from(p)
-        try: grids.append(S.preview_grid(S.FER2013_CLASSES, tuple(subjects), (1.0,), 96, seed=SEARCH_SEED, style='_search'))
-        finally: S.STYLES.pop('_search')
-    gap = np.full((grids[0].shape[0], 12, 3), 255, np.uint8)
-    Image.fromarray(np.concatenate([grids[0], gap, grids[1]], 1)).save(path)
+    for p in param_sets:
+        with temporary_style(style_from(p)) as name:
+            grids.append(S.preview_grid(S.FER2013_CLASSES, tuple(subjects), (1.0,), size, seed=SEARCH_SEED, style=name))
+    gap = np.full((grids[0].shape[0], 8, 3), 255, np.uint8)
+    Image.fromarray(np.concatenate([x for g in grids for x in (gap, g)][1:], 1)).save(path)
+
+def found_params(folder: Path) -> dict: return json.loads((Path(folder) / 'best.json').read_text())['best']['params']
 
 def validate(folder: Path, seed: int = 4) -> dict:
-    "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json`."
-    import torch; torch.set_num_threads(1)
-    found = json.loads((folder / 'best.json').read_text())['best']['params']
+    "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."
+    found, teachers = found_params(folder), {t: zoo_model(t) for t in ('faceapi_expression', 'fer_cnn')}
     res = dict(code_version=code_version(), seed=seed, n_subjects=N_SUBJECTS, params=found, scores={})
     for what, params in (('base', parameters(S.STYLES[BASE])), ('found', found)):
         images, truth = faces(style_from(params), seed)
-        for t in ('faceapi_expression', 'fer_cnn'):
-            res['scores'][f'{what} {t}'] = r = read(zoo_model(t), images, truth)
+        for t, model in teachers.items():
+            res['scores'][f'{what} {t}'] = r = read(model, images, truth)
             print(what, t, r['score'], r['recall'], round(r['prob'], 4), flush=True)
     save_json(res, folder / f'validate_seed{seed}.json')
-    preview(found, folder / 'preview.png')
+    panels([parameters(S.STYLES[BASE]), found], folder / 'preview.png')
     return res
 
 def main():
@@ -145,10 +155,13 @@ def main():
     ap.add_argument('--threads', type=int, default=1, help="torch threads for the teachers (the drawing itself runs on one)")
     ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
     ap.add_argument('--seed', type=int, default=4, help="--validate's population")
+    ap.add_argument('--figure', nargs='+', metavar=('PNG', 'FOLDER'), help='PNG, then search folders: the base and each found drawing, 3 subjects at 72 px')
     a = ap.parse_args()
     if set(a.teacher.split(',')) & set(S.REALISM_JUDGES): raise SystemExit(f'{a.teacher}: the realism score\'s judges must not steer the renderer')
+    if a.figure: return panels([parameters(S.STYLES[BASE])] + [found_params(f) for f in a.figure[1:]], Path(a.figure[0]), (1, 2, 3), 72)
+    import torch; torch.set_num_threads(a.threads)
     if a.validate: return validate(Path(a.validate), a.seed)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
-    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, a.threads)
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain)
 
 if __name__ == '__main__': main()

@@ -57,7 +57,8 @@ def main():
         from realism_drawing_search import style_from
         params = json.loads(Path(a.drawing).read_text())['best']['params']
         st = style_from(params, a.style); S.STYLES[st.name], style = st, st.name
-        res.update(drawing=a.drawing, drawing_params=params)
+        res.update(drawing=a.drawing, drawing_params=params, drawn_style=st.name,   # generator_md5 is the base style's: the params above are the difference
+                   drawing_md5=hashlib.md5(json.dumps(sorted(params.items())).encode()).hexdigest())
     if a.texture:
         if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
         from realism_texture_probe import load_maps, textured_renderer
