@@ -75,7 +75,9 @@ def test_judging_draws_the_found_numbers(ds, tmp_path, monkeypatch):
         return []
     monkeypatch.setattr(rj, 'scores', scores)
     monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'o.json')])
-    try: rj.main()
+    try:
+        rj.main()
+        assert 'textured-search' not in S.STYLES                          # registered only while the judges read it
     finally: S.STYLES.pop('textured-search', None)
     assert (seen['gain'], seen['texture'], seen['render'], set(seen['judges'])) == (1.5, 'r17', None, set(S.REALISM_JUDGES))
     out = json.loads((tmp_path / 'o.json').read_text())

@@ -9,7 +9,7 @@ both judges on population 1 (`--seed`: another), benchmark and apex-lab conditio
 generator md5; `--texture DIR/texture.npz` draws the textured style with a fit's texture instead of the bundled one, and
 `--drawing DIR/best.json` with the drawing numbers a round-20 search found (tools/realism_drawing_search.py).
 """
-import argparse, hashlib, json, time
+import argparse, contextlib, hashlib, json, time
 from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
@@ -51,19 +51,19 @@ def main():
     torch.set_num_threads(1)
     res = dict(code_version=code_version(), style=a.style, seed=a.seed, texture=a.texture,
                **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
-    render, style = None, a.style
+    render, drawn = None, contextlib.nullcontext(a.style)
     if a.drawing:
         if a.style != 'textured' or a.texture: raise SystemExit('--drawing changes the textured style\'s drawing: use it with --style textured, without --texture')
-        from realism_drawing_search import style_from
+        from realism_drawing_search import style_from, temporary_style
         params = json.loads(Path(a.drawing).read_text())['best']['params']
-        st = style_from(params, a.style); S.STYLES[st.name], style = st, st.name
+        st = style_from(params, a.style); drawn = temporary_style(st, st.name)   # registered while the judges read it
         res.update(drawing=a.drawing, drawing_params=params, drawn_style=st.name,   # generator_md5 is the base style's: the params above are the difference
                    drawing_md5=hashlib.md5(json.dumps(sorted(params.items())).encode()).hexdigest())
     if a.texture:
         if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
         from realism_texture_probe import load_maps, textured_renderer
         render = textured_renderer(load_maps(a.texture))
-    res['scores'] = scores(render, {j: a.seed for j in S.REALISM_JUDGES}, style='vivid' if a.texture else style)
+    with drawn as style: res['scores'] = scores(render, {j: a.seed for j in S.REALISM_JUDGES}, style='vivid' if a.texture else style)
     save_json(res, a.out)
 
 if __name__ == '__main__': main()
