@@ -67,10 +67,8 @@ def fit_population(seed: int, n_subjects: int) -> dict:
         parts.append((img, l, r, uv, nz, head, K2))
         code = np.zeros((size, size), np.uint8); i = len(parts) - 1; code[0, 0], code[0, 1] = i // 256, i % 256
         return code, np.zeros((68, 2), np.float32)
-    cfg = S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=STYLE)
-    with mock.patch.object(S, 'render_face', capture): data = S.generate(cfg)
-    idx = np.concatenate([data[s].images[:, 0, 0].astype(int) * 256 + data[s].images[:, 0, 1] for s in data])
-    truth = np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+    with mock.patch.object(S, 'render_face', capture): codes, truth, _ = S.realism_faces(STYLE, n_subjects, seed)
+    idx = codes[:, 0, 0].astype(int) * 256 + codes[:, 0, 1]
     order = np.argsort(idx)
     assert (idx[order] == np.arange(len(parts))).all()
     return dict(img=np.stack([p[0] for p in parts]), left=np.stack([p[1] for p in parts]), right=np.stack([p[2] for p in parts]),

@@ -29,7 +29,7 @@ __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS',
            'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype',
            'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid',
            'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn',
-           'bench_generation', 'realism_score']
+           'bench_generation', 'realism_faces', 'class_recall', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -1247,25 +1247,38 @@ def bench_generation(n: int = 10_000, size: int = 48, grey: bool = True, workers
     return {'images': n_img, 'size': size, 'grey': grey, 'style': style, 'workers': workers, 'seconds': round(dt, 2),
             'images_per_s': round(n_img / dt, 1), 'goal': '10,000 images in < 60 s', 'within_goal': dt * 10_000 / n_img < 60}
 
-# %% ../../nbs/03_data.synthetic.ipynb #99dc18de
+# %% ../../nbs/03_data.synthetic.ipynb #a7f30c21
 FER2013_CLASSES: tuple[str, ...] = tuple(c for c in BASIC if c in label_spec('fer2013').classes)   # the judges' 7, canonical order
 REALISM_JUDGES: tuple[str, ...] = ('fer_mini_xception', 'human_emotion')   # the zoo models that measure realism: never fitting targets
 
-def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
-                  style: str = 'flat', # render style (a key of `STYLES`)
+def realism_faces(style: str = 'flat', # render style (a key of `STYLES`)
                   n_subjects: int = 60, # subjects drawn, 14 images each (2 per class)
                   seed: int = 1, # SynthFACS seed (1: not the benchmark's population)
                   intensity: tuple[float, float] = (0.25, 1.0), # expression intensity range (the benchmark's by default)
                   nuisance: Nuisance | None = None, # pose, light, degradations (None: the benchmark's `Nuisance()`)
-                 ) -> dict:
-    "A judge's per-class recall, their mean (the realism score) and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
+                 ) -> tuple[np.ndarray, np.ndarray, SynthConfig]:
+    "The faces the realism score reads: SynthFACS's 7 FER2013 classes in `style`, as `(images, majority labels, config)`."
     cfg = SynthConfig(classes=FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=style,
                       intensity=intensity, nuisance=nuisance or Nuisance())
     data = generate(cfg)
-    images = np.concatenate([data[s].images for s in data])
-    truth = np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+    return (np.concatenate([data[s].images for s in data]), np.concatenate([data[s].meta['majority'].to_numpy() for s in data]), cfg)
+
+# %% ../../nbs/03_data.synthetic.ipynb #c9d2e513
+def class_recall(truth: np.ndarray, # the true label of each face
+                 pred: np.ndarray, # the label read for each face
+                ) -> dict:
+    "Recall of each of the 7 FER2013 classes (NaN for a class no face has)."
+    truth, pred = np.asarray(truth), np.asarray(pred)
+    return {c: float((pred[truth == c] == c).mean()) if (truth == c).any() else float('nan') for c in FER2013_CLASSES}
+
+def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
+                  style: str = 'flat', # render style (a key of `STYLES`)
+                  **kwargs, # `realism_faces`'s population and conditions: `n_subjects`, `seed`, `intensity`, `nuisance`
+                 ) -> dict:
+    "A judge's per-class recall, their mean (the realism score) and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
+    images, truth, cfg = realism_faces(style, **kwargs)
     pred = np.asarray(judge.predict_faces(list(images))[0])
-    recall = {c: float((pred[truth == c] == c).mean()) if (truth == c).any() else float('nan') for c in FER2013_CLASSES}
+    recall = class_recall(truth, pred)
     confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(judge.classes)))),
                             rownames=['majority'], colnames=['judge'], dropna=False)
     return dict(style=style, score=float(np.nanmean(list(recall.values()))), recall=recall, confusion=confusion,
