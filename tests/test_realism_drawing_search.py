@@ -59,6 +59,21 @@ def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
     assert n == len(rows) == 1 + 2 * len(base)              # the base, then each number times and divided by 1.3
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
 
+def test_search_from_a_found_drawing(ds, tmp_path, monkeypatch):
+    "`start`: the search begins at an earlier search's found numbers (logged as `start`), and its result keeps them."
+    teacher = StandIn()
+    monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
+    monkeypatch.setattr(ds, 'faces', lambda st, seed=3: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    base = ds.parameters(S.STYLES['textured'])
+    (tmp_path / 'd').mkdir()
+    (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 2.34, 'teeth': 0.2}}}))
+    found = ds.search(tmp_path / 'e', passes=1, step=0.15, start=tmp_path / 'd')
+    assert found['gain_9'] == 2.34 and found['teeth'] == pytest.approx(0.2 * 1.15)
+    rows = [json.loads(l) for l in (tmp_path / 'e' / 'search.jsonl').read_text().splitlines()]
+    assert [r['what'] for r in rows[:2]] == ['base', 'start'] and rows[1]['changed'] == {'gain_9': 2.34, 'teeth': 0.2}
+    best = json.loads((tmp_path / 'e' / 'best.json').read_text())
+    assert best['start'] == str(tmp_path / 'd') and best['best']['changed']['gain_9'] == 2.34
+
 def test_judges_never_steer(ds, monkeypatch):
     "A realism judge named as the search teacher is refused before anything runs."
     monkeypatch.setattr(ds, 'search', lambda *a, **k: pytest.fail('the search ran with a judge as teacher'))

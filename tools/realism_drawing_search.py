@@ -18,6 +18,7 @@ expression model that is not a judge, on the dev population:
 
     python tools/realism_drawing_search.py --out runs/realism_drawing/d1 [--passes 2] [--step 0.3] [--teacher fer_cnn]
     python tools/realism_drawing_search.py --out runs/realism_drawing/d2 --passes 1 --teacher faceapi_expression,fer_cnn
+    python tools/realism_drawing_search.py --out runs/realism_drawing/d3 --start runs/realism_drawing/d2 --passes 1 --step 0.15 --teacher ...
     python tools/realism_drawing_search.py --validate runs/realism_drawing/d1 [--seed 4]
 
 `--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
@@ -70,10 +71,8 @@ def temporary_style(st: S.RenderStyle, name: str = '_search'):
 
 def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJECTS) -> tuple[np.ndarray, np.ndarray]:
     "The realism score's faces (benchmark conditions) of population `seed` drawn in style `st`: `(images, majority labels)`."
-    with temporary_style(st) as name:
-        data = S.generate(S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed,
-                                        style=name, intensity=(0.25, 1.0), nuisance=S.Nuisance()))
-    return np.concatenate([data[s].images for s in data]), np.concatenate([data[s].meta['majority'].to_numpy() for s in data])
+    with temporary_style(st) as name: images, truth, _ = S.realism_faces(name, n_subjects, seed)
+    return images, truth
 
 def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
     "A teacher's reading of labelled faces: per-class mean probability of the label, averaged over classes (`prob`), recall and mean recall (%)."
@@ -82,7 +81,7 @@ def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
     idx = np.array([model.classes.index(c) for c in truth])
     p = probs[np.arange(len(truth)), idx]
     cls = [c for c in S.FER2013_CLASSES if (truth == c).any()]
-    recall = {c: round(100 * float((labels[truth == c] == c).mean()), 1) for c in cls}
+    recall = {c: round(100 * r, 1) for c, r in S.class_recall(truth, labels).items() if c in cls}
     return dict(prob=float(np.mean([p[truth == c].mean() for c in cls])), recall=recall, score=round(float(np.mean(list(recall.values()))), 1))
 
 def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
@@ -92,8 +91,8 @@ def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
     return dict(prob=float(np.mean([r['prob'] for r in rs.values()])), score=round(float(np.mean([r['score'] for r in rs.values()])), 1),
                 recall={n: r['recall'] for n, r in rs.items()})
 
-def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002) -> dict:
-    "Coordinate search of `parameters` from the base style against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
+def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, start: Path | None = None) -> dict:
+    "Coordinate search of `parameters` from the base style (or `start`: a search folder's found drawing) against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     key = lambda params: json.dumps(sorted(params.items()))
@@ -109,7 +108,8 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
         return r
     best, cur = evaluate(base, 'base'), dict(base)
     res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=N_SUBJECTS, passes=passes,
-               step=step, min_gain=min_gain, base=dict(params=base, **best))
+               step=step, min_gain=min_gain, base=dict(params=base, **best), start=str(start) if start else None)
+    if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
         s = step / 2 ** k
         for name in base:
@@ -151,6 +151,7 @@ def main():
     ap.add_argument('--out', help='folder for search.jsonl and best.json')
     ap.add_argument('--teacher', default='fer_cnn', help='the search teacher (a zoo model that is not a judge; several, comma-separated: their mean)')
     ap.add_argument('--passes', type=int, default=2); ap.add_argument('--step', type=float, default=0.3)
+    ap.add_argument('--start', help='a search folder: start from its found drawing instead of the base')
     ap.add_argument('--min-gain', type=float, default=0.002, help='least rise of the objective (mean probability) for a step to be kept')
     ap.add_argument('--threads', type=int, default=1, help="torch threads for the teachers (the drawing itself runs on one)")
     ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
@@ -162,6 +163,6 @@ def main():
     import torch; torch.set_num_threads(a.threads)
     if a.validate: return validate(Path(a.validate), a.seed)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
-    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain)
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None)
 
 if __name__ == '__main__': main()
