@@ -48,7 +48,7 @@ def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
     "Only the number the objective depends on moves, up; a second run of the same search evaluates nothing new."
     teacher = StandIn()
     monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
-    monkeypatch.setattr(ds, 'faces', lambda st, seed=3: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
     found = ds.search(tmp_path, passes=1, step=0.3)
     base = ds.parameters(S.STYLES['textured'])
     assert found['teeth'] == pytest.approx(base['teeth'] * 1.3)
@@ -58,12 +58,14 @@ def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
     assert n == len(rows) == 1 + 2 * len(base)              # the base, then each number times and divided by 1.3
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
+    ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
+    assert teacher.calls == 2 * n
 
 def test_search_from_a_found_drawing(ds, tmp_path, monkeypatch):
     "`start`: the search begins at an earlier search's found numbers (logged as `start`), and its result keeps them."
     teacher = StandIn()
     monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
-    monkeypatch.setattr(ds, 'faces', lambda st, seed=3: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
     base = ds.parameters(S.STYLES['textured'])
     (tmp_path / 'd').mkdir()
     (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 2.34, 'teeth': 0.2}}}))

@@ -14,7 +14,7 @@ expression model that is not a judge, on the dev population:
   AUs, poses and degradations, so a difference between two candidates is the drawing's alone;
 - a step is kept only when it raises the objective by more than `--min-gain`;
 - every evaluation is logged (`DIR/search.jsonl`, with its teacher), the best parameters and the base's are written to
-  `DIR/best.json`; a search started again in the same folder replays the logged evaluations of the same teacher.
+  `DIR/best.json`; a search started again in the same folder replays the logged evaluations of the same teacher and population size.
 
     python tools/realism_drawing_search.py --out runs/realism_drawing/d1 [--passes 2] [--step 0.3] [--teacher fer_cnn]
     python tools/realism_drawing_search.py --out runs/realism_drawing/d2 --passes 1 --teacher faceapi_expression,fer_cnn
@@ -91,23 +91,24 @@ def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
     return dict(prob=float(np.mean([r['prob'] for r in rs.values()])), score=round(float(np.mean([r['score'] for r in rs.values()])), 1),
                 recall={n: r['recall'] for n, r in rs.items()})
 
-def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, start: Path | None = None) -> dict:
+def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, start: Path | None = None,
+           n_subjects: int = N_SUBJECTS) -> dict:
     "Coordinate search of `parameters` from the base style (or `start`: a search folder's found drawing) against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     key = lambda params: json.dumps(sorted(params.items()))
     log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher
     rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
-    done = {key({**base, **r['changed']}): r for r in rows if r.get('teacher') == teacher}
+    done = {key({**base, **r['changed']}): r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects}
     def evaluate(params, what):
         if key(params) in done: return {k: done[key(params)][k] for k in ('prob', 'recall', 'score')}
-        t = time.time(); r = read_all(models, *faces(style_from(params)))
-        row = dict(what=what, teacher=teacher, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
+        t = time.time(); r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
+        row = dict(what=what, teacher=teacher, n_subjects=n_subjects, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
         print(f"{what:28s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
         return r
     best, cur = evaluate(base, 'base'), dict(base)
-    res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=N_SUBJECTS, passes=passes,
+    res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=n_subjects, passes=passes,
                step=step, min_gain=min_gain, base=dict(params=base, **best), start=str(start) if start else None)
     if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
@@ -151,6 +152,7 @@ def main():
     ap.add_argument('--out', help='folder for search.jsonl and best.json')
     ap.add_argument('--teacher', default='fer_cnn', help='the search teacher (a zoo model that is not a judge; several, comma-separated: their mean)')
     ap.add_argument('--passes', type=int, default=2); ap.add_argument('--step', type=float, default=0.3)
+    ap.add_argument('--subjects', type=int, default=N_SUBJECTS, help="the search population's size (14 faces each)")
     ap.add_argument('--start', help='a search folder: start from its found drawing instead of the base')
     ap.add_argument('--min-gain', type=float, default=0.002, help='least rise of the objective (mean probability) for a step to be kept')
     ap.add_argument('--threads', type=int, default=1, help="torch threads for the teachers (the drawing itself runs on one)")
@@ -163,6 +165,6 @@ def main():
     import torch; torch.set_num_threads(a.threads)
     if a.validate: return validate(Path(a.validate), a.seed)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
-    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None)
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None, a.subjects)
 
 if __name__ == '__main__': main()
