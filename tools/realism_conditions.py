@@ -1,0 +1,56 @@
+"""What the benchmark's conditions cost the teachers' reading of a render style (docs/realism.md, round 21's context).
+
+The realism score reads SynthFACS under the benchmark's conditions: intensities 0.25-1 and `Nuisance()` (head pose,
+light, occluders, background clutter, blur/noise/JPEG, scale and shift jitter). This tool reads the same population
+under each condition with one part taken away (or with the apex intensities, or the lab's nuisance), so that one can
+see which part costs a reader most. Only the teachers read (`faceapi_expression`, `fer_cnn`): the judges never run here.
+
+    python tools/realism_conditions.py --out docs/realism_texture/conditions_pop3.json [--style textured] [--seed 3]
+
+Where the intensity range is unchanged, every condition draws the same people, expressions and labels (taking a part of
+the nuisance away sets its size to 0; the random numbers it would have drawn are still drawn).
+"""
+import argparse, sys, time
+from dataclasses import replace
+from pathlib import Path
+import emoxnet.data.synthetic as S
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realism_judging import zoo_model
+from realism_drawing_search import read
+from emoxnet.core import code_version, save_json
+
+BENCH, APEX = (0.25, 1.0), (0.8, 1.0)
+TEACHERS = ('faceapi_expression', 'fer_cnn')
+
+def conditions() -> dict:
+    "name -> (intensity range, `Nuisance`): the benchmark, apex and lab variants, and the benchmark less one part of its nuisance."
+    N = S.Nuisance()
+    less = dict(pose=dict(yaw=0, pitch=0, roll=0), yaw=dict(yaw=0), pitch=dict(pitch=0), roll=dict(roll=0),
+                light=dict(light=0, contrast=0, brightness=0), occluders=dict(occlusion=0), clutter=dict(clutter=0),
+                degradations=dict(blur=0, noise=0, jpeg=0), framing=dict(scale=0, shift=0))
+    return {'benchmark': (BENCH, N), 'apex intensity': (APEX, N), 'lab nuisance': (BENCH, S.Nuisance.lab()),
+            'apex lab': (APEX, S.Nuisance.lab()), **{f'without {k}': (BENCH, replace(N, **v)) for k, v in less.items()}}
+
+def measure(style: str = 'textured', seed: int = 3, n_subjects: int = 60) -> list[dict]:
+    "Each teacher's mean per-class recall and recall per class (%) on population `seed` in `style`, under each of `conditions()`."
+    teachers, rows = {t: zoo_model(t) for t in TEACHERS}, []
+    for name, (intensity, nuisance) in conditions().items():
+        t = time.time()
+        images, truth, _ = S.realism_faces(style, n_subjects, seed, intensity, nuisance)
+        reads = {k: read(m, images, truth) for k, m in teachers.items()}
+        rows.append(dict(conditions=name, intensity=intensity, counts={c: int((truth == c).sum()) for c in S.FER2013_CLASSES},
+                         **{k: dict(score=r['score'], recall=r['recall']) for k, r in reads.items()}, seconds=round(time.time() - t)))
+        print(f"{name:24s}", '  '.join(f"{k} {r['score']:5.1f}" for k, r in reads.items()), flush=True)
+    return rows
+
+def main():
+    ap = argparse.ArgumentParser(description="the teachers' reading of a render style under the benchmark's conditions, one part taken away at a time")
+    ap.add_argument('--out', required=True); ap.add_argument('--style', default='textured')
+    ap.add_argument('--seed', type=int, default=3); ap.add_argument('--subjects', type=int, default=60)
+    ap.add_argument('--threads', type=int, default=2)
+    a = ap.parse_args()
+    import torch; torch.set_num_threads(a.threads)
+    rows = measure(a.style, a.seed, a.subjects)
+    save_json(dict(code_version=code_version(), style=a.style, seed=a.seed, n_subjects=a.subjects, teachers=TEACHERS, rows=rows), a.out)
+
+if __name__ == '__main__': main()
