@@ -7,12 +7,14 @@ see which part costs a reader most. Only the teachers read (`faceapi_expression`
 
     python tools/realism_conditions.py --out docs/realism_texture/conditions_pop3.json [--style textured] [--seed 3]
 
-Where the intensity range is unchanged, every condition draws the same people, expressions and labels (taking a part of
-the nuisance away sets its size to 0; the random numbers it would have drawn are still drawn).
+Where the intensity range is unchanged, every condition draws the same people, expressions and labels. A part is taken
+away after each image's nuisance is drawn from the benchmark's ranges (`without`): every other part of every image stays
+exactly as the benchmark drew it.
 """
-import argparse, sys, time
+import argparse, contextlib, sys, time
 from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 import emoxnet.data.synthetic as S
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realism_judging import zoo_model
@@ -21,22 +23,28 @@ from emoxnet.core import code_version, save_json
 
 BENCH, APEX = (0.25, 1.0), (0.8, 1.0)
 TEACHERS = ('faceapi_expression', 'fer_cnn')
+PARTS = dict(pose=dict(yaw=0., pitch=0., roll=0.), yaw=dict(yaw=0.), pitch=dict(pitch=0.), roll=dict(roll=0.),
+             light=dict(light=0., contrast=1., brightness=0.), occluders=dict(occluder=''), clutter=dict(clutter=0),
+             degradations=dict(blur=0., noise=0., jpeg=0), framing=dict(scale=1., dx=0., dy=0.))   # the drawn values that take a part away
 
 def conditions() -> dict:
-    "name -> (intensity range, `Nuisance`): the benchmark, apex and lab variants, and the benchmark less one part of its nuisance."
-    N = S.Nuisance()
-    less = dict(pose=dict(yaw=0, pitch=0, roll=0), yaw=dict(yaw=0), pitch=dict(pitch=0), roll=dict(roll=0),
-                light=dict(light=0, contrast=0, brightness=0), occluders=dict(occlusion=0), clutter=dict(clutter=0),
-                degradations=dict(blur=0, noise=0, jpeg=0), framing=dict(scale=0, shift=0))
-    return {'benchmark': (BENCH, N), 'apex intensity': (APEX, N), 'lab nuisance': (BENCH, S.Nuisance.lab()),
-            'apex lab': (APEX, S.Nuisance.lab()), **{f'without {k}': (BENCH, replace(N, **v)) for k, v in less.items()}}
+    "name -> (intensity range, `Nuisance`, drawn values set afterwards): the benchmark, apex and lab variants, and the benchmark less one of `PARTS`."
+    bench, lab = S.Nuisance(), S.Nuisance.lab()
+    return {'benchmark': (BENCH, bench, {}), 'apex intensity': (APEX, bench, {}), 'lab nuisance': (BENCH, lab, {}),
+            'apex lab': (APEX, lab, {}), **{f'without {k}': (BENCH, bench, v) for k, v in PARTS.items()}}
+
+@contextlib.contextmanager
+def without(values: dict):
+    "Within the block, every image's nuisance is drawn as before (the same random numbers), then `values` replace those drawn."
+    draw = S.sample_nuisance
+    with mock.patch.object(S, 'sample_nuisance', lambda rng, c: {**draw(rng, c), **values}): yield
 
 def measure(style: str = 'textured', seed: int = 3, n_subjects: int = 60) -> list[dict]:
     "Each teacher's mean per-class recall and recall per class (%) on population `seed` in `style`, under each of `conditions()`."
     teachers, rows = {t: zoo_model(t) for t in TEACHERS}, []
-    for name, (intensity, nuisance) in conditions().items():
+    for name, (intensity, nuisance, values) in conditions().items():
         t = time.time()
-        images, truth, _ = S.realism_faces(style, n_subjects, seed, intensity, nuisance)
+        with without(values): images, truth, _ = S.realism_faces(style, n_subjects, seed, intensity, nuisance)
         reads = {k: read(m, images, truth) for k, m in teachers.items()}
         rows.append(dict(conditions=name, intensity=intensity, counts={c: int((truth == c).sum()) for c in S.FER2013_CLASSES},
                          **{k: dict(score=r['score'], recall=r['recall']) for k, r in reads.items()}, seconds=round(time.time() - t)))
