@@ -44,11 +44,16 @@ class StandIn:
         probs = np.full((len(images), k), 0.0); probs[:, 0] = m; probs[:, 1:] = (1 - m[:, None]) / (k - 1)
         return [self.classes[i] for i in probs.argmax(1)], probs
 
-def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
-    "Only the number the objective depends on moves, up; a second run of the same search evaluates nothing new."
-    teacher = StandIn()
-    monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
+@pytest.fixture
+def teacher(ds, monkeypatch):
+    "The stand-in teacher as every zoo model, reading stand-in faces whose grey is the drawing's `teeth`."
+    t = StandIn()
+    monkeypatch.setattr(ds, 'zoo_model', lambda name: t)
     monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    return t
+
+def test_search_climbs_and_replays(ds, tmp_path, teacher):
+    "Only the number the objective depends on moves, up; a second run of the same search evaluates nothing new."
     found = ds.search(tmp_path, passes=1, step=0.3)
     base = ds.parameters(S.STYLES['textured'])
     assert found['teeth'] == pytest.approx(base['teeth'] * 1.3)
@@ -61,11 +66,8 @@ def test_search_climbs_and_replays(ds, tmp_path, monkeypatch):
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
 
-def test_search_from_a_found_drawing(ds, tmp_path, monkeypatch):
+def test_search_from_a_found_drawing(ds, tmp_path, teacher):
     "`start`: the search begins at an earlier search's found numbers (logged as `start`), and its result keeps them."
-    teacher = StandIn()
-    monkeypatch.setattr(ds, 'zoo_model', lambda name: teacher)
-    monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
     base = ds.parameters(S.STYLES['textured'])
     (tmp_path / 'd').mkdir()
     (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 2.34, 'teeth': 0.2}}}))

@@ -8,11 +8,13 @@ expression model that is not a judge, on the dev population:
 
 - objective: the *search teacher*'s (default `fer_cnn`; several: their mean) mean probability of the panel's majority
   label, averaged per class so that each of the 7 FER2013 classes counts the same, as in the realism score; on
-  population 3 (60 subjects, 840 faces, the realism score's benchmark conditions). It is a smooth stand-in for mean
+  population 3 (`--subjects`, default 60 subjects, 840 faces; the realism score's benchmark conditions). It is a smooth stand-in for mean
   per-class recall. A log-probability was tried first and dropped: `fer_cnn` almost never reads disgust, and the tail of
   its disgust probabilities, around 1e-6, ruled that mean. Common random numbers: every candidate draws the same people,
   AUs, poses and degradations, so a difference between two candidates is the drawing's alone;
 - a step is kept only when it raises the objective by more than `--min-gain`;
+- a search starts from the base style, or with `--start DIR` from an earlier search's found drawing (recorded in
+  `best.json` as `start`);
 - every evaluation is logged (`DIR/search.jsonl`, with its teacher), the best parameters and the base's are written to
   `DIR/best.json`; a search started again in the same folder replays the logged evaluations of the same teacher and population size.
 
@@ -97,7 +99,7 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     key = lambda params: json.dumps(sorted(params.items()))
-    log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher
+    log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher and size
     rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
     done = {key({**base, **r['changed']}): r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects}
     def evaluate(params, what):
