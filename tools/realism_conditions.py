@@ -58,7 +58,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
     import torch; torch.set_num_threads(a.threads)
+    version = code_version()                       # the code that runs, not the commit when it ends
     rows = measure(a.style, a.seed, a.subjects)
-    save_json(dict(code_version=code_version(), style=a.style, seed=a.seed, n_subjects=a.subjects, teachers=TEACHERS, rows=rows), a.out)
+    save_json(dict(code_version=version, style=a.style, seed=a.seed, n_subjects=a.subjects, teachers=TEACHERS, rows=rows), a.out)
 
 if __name__ == '__main__': main()
