@@ -40,11 +40,11 @@ def test_without_keeps_the_rest(rc):
         np.testing.assert_array_equal(b['gaze'], l['gaze'])
 
 def test_measure_same_labels(rc, monkeypatch):
-    "Where the intensity range stays, the labels stay: the same people and expressions, only the nuisance differs."
+    "Where the intensity range and the occluders stay, the labels stay: the same people and expressions, only the nuisance differs."
     monkeypatch.setattr(rc, 'zoo_model', lambda name: Neutral())
     rows = {r['conditions']: r for r in rc.measure('flat', seed=3, n_subjects=1)}
     assert len(rows) == len(rc.conditions())
     bench = rows['benchmark']
     assert bench['fer_cnn']['recall']['neutral'] == 100.0 and sum(bench['counts'].values()) == 14
     for name, r in rows.items():
-        if r['intensity'] == (0.25, 1.0): assert r['counts'] == bench['counts'], name
+        if r['intensity'] == (0.25, 1.0) and name not in ('lab nuisance', 'without occluders'): assert r['counts'] == bench['counts'], name

@@ -7,9 +7,10 @@ see which part costs a reader most. Only the teachers read (`faceapi_expression`
 
     python tools/realism_conditions.py --out docs/realism_texture/conditions_pop3.json [--style textured] [--seed 3]
 
-Where the intensity range is unchanged, every condition draws the same people, expressions and labels. A part is taken
-away after each image's nuisance is drawn from the benchmark's ranges (`without`): every other part of every image stays
-exactly as the benchmark drew it.
+Where the intensity range is unchanged, every condition draws the same people and expressions. A part is taken away
+after each image's nuisance is drawn from the benchmark's ranges (`without`): every other part of every image stays
+exactly as the benchmark drew it. The panel's labels stay too, except where the occluders change (without occluders,
+and under the lab's nuisance, which has none): the panel sees what an occluder hides, and some labels change.
 """
 import argparse, contextlib, sys, time
 from dataclasses import replace
