@@ -18,11 +18,11 @@ from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realism_judging import zoo_model
+from realism_judging import CONDITIONS, zoo_model
 from realism_drawing_search import read
 from emoxnet.core import code_version, save_json
 
-BENCH, APEX = (0.25, 1.0), (0.8, 1.0)
+BENCH, APEX = (0.25, 1.0), CONDITIONS['apex_lab']['intensity']   # realism_faces' default; the judges' apex range
 TEACHERS = ('faceapi_expression', 'fer_cnn')
 PARTS = dict(pose=dict(yaw=0., pitch=0., roll=0.), yaw=dict(yaw=0.), pitch=dict(pitch=0.), roll=dict(roll=0.),
              light=dict(light=0., contrast=1., brightness=0.), occluders=dict(occluder=''), clutter=dict(clutter=0),
@@ -30,7 +30,7 @@ PARTS = dict(pose=dict(yaw=0., pitch=0., roll=0.), yaw=dict(yaw=0.), pitch=dict(
 
 def conditions() -> dict:
     "name -> (intensity range, `Nuisance`, drawn values set afterwards): the benchmark, apex and lab variants, and the benchmark less one of `PARTS`."
-    bench, lab = S.Nuisance(), S.Nuisance.lab()
+    bench, lab = S.Nuisance(), CONDITIONS['apex_lab']['nuisance']
     return {'benchmark': (BENCH, bench, {}), 'apex intensity': (APEX, bench, {}), 'lab nuisance': (BENCH, lab, {}),
             'apex lab': (APEX, lab, {}), **{f'without {k}': (BENCH, bench, v) for k, v in PARTS.items()}}
 
