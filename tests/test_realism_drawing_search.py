@@ -113,3 +113,23 @@ def test_faces_share_labels_and_leave_the_registry(ds):
     assert a.shape == b.shape == (14, 48, 48) and (la == lb).all() and (a != b).any()
     with pytest.raises(RuntimeError), ds.temporary_style(ds.style_from(p)): raise RuntimeError
     assert set(S.STYLES) == styles
+
+def test_onset_maps_onto_the_style(ds):
+    "Round 22: `gain_onset` in a drawing's numbers lands in the style (a list from JSON as a tuple); without it the style keeps its own."
+    p = ds.parameters(S.STYLES['textured'])
+    assert ds.style_from(p).gain_onset == S.STYLES['textured'].gain_onset == (0.25, 0.5)
+    assert ds.style_from({**p, 'gain_onset': [0.1, 0.3]}).gain_onset == (0.1, 0.3)
+
+def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):
+    "`grid`: each candidate is read once and logged; best.json holds the best one's numbers (on `start`'s drawing) for --validate."
+    (tmp_path / 'd').mkdir()
+    base = ds.parameters(S.STYLES['textured'])
+    (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 2.34}}}))
+    cands = [{'teeth': 0.1}, {'teeth': 0.3, 'gain_onset': [0.1, 0.3]}, {'teeth': 0.2}]
+    res = ds.grid(tmp_path / 'g', 'fer_cnn', cands, start=tmp_path / 'd')
+    rows = [json.loads(l) for l in (tmp_path / 'g' / 'grid.jsonl').read_text().splitlines()]
+    assert teacher.calls == 3 and [r['set'] for r in rows] == cands
+    assert res['best']['changed'] == cands[1] and res['start'] == str(tmp_path / 'd')
+    found = ds.found_params(tmp_path / 'g')
+    assert (found['teeth'], found['gain_onset'], found['gain_9']) == (0.3, [0.1, 0.3], 2.34)
+    assert ds.style_from(found).gain_onset == (0.1, 0.3)

@@ -22,6 +22,11 @@ expression model that is not a judge, on the dev population:
     python tools/realism_drawing_search.py --out runs/realism_drawing/d2 --passes 1 --teacher faceapi_expression,fer_cnn
     python tools/realism_drawing_search.py --out runs/realism_drawing/d3 --start runs/realism_drawing/d2 --passes 1 --step 0.15 --teacher ...
     python tools/realism_drawing_search.py --validate runs/realism_drawing/d1 [--seed 4]
+    python tools/realism_drawing_search.py --out runs/realism_drawing/onset --grid '[{"gain_onset": [0.1, 0.3]}, ...]' --teacher ...
+
+`--grid` (round 22) reads a given list of drawings instead of searching: each a dict of numbers set on the base style
+(or on `--start`'s drawing), `gain_onset` among them, which the coordinate search leaves alone; every reading is
+logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does.
 
 `--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
@@ -58,7 +63,8 @@ def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
     st = S.STYLES[base]
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
-    return replace(st, name=f'{base}-search', au_gain=gains, **{f: params[f] for f in FIELDS if f in params})
+    onset = tuple(float(x) for x in params.get('gain_onset', st.gain_onset))   # round 22's grid sets it; the coordinate search never does
+    return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
     "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
@@ -124,6 +130,23 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
             save_json(dict(res, best=dict(params=cur, changed={n: x for n, x in cur.items() if x != base[n]}, **best)), out / 'best.json')
     return cur
 
+def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS, start: Path | None = None) -> dict:
+    "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl`, the best by the objective in `best.json`."
+    out.mkdir(parents=True, exist_ok=True)
+    models, origin = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}
+    rows = []
+    for c in candidates:
+        t, params = time.time(), {**parameters(S.STYLES[BASE]), **origin, **c}
+        r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
+        rows.append(dict(set=c, params=params, teacher=teacher, n_subjects=n_subjects, seconds=round(time.time() - t, 1), **r))
+        with open(out / 'grid.jsonl', 'a') as f: f.write(json.dumps(rows[-1]) + '\n')
+        print(f"{json.dumps(c):40s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
+    best = max(rows, key=lambda r: r['prob'])
+    res = dict(code_version=code_version(), base_style=BASE, start=str(start) if start else None, teacher=teacher, seed=SEARCH_SEED,
+               n_subjects=n_subjects, candidates=candidates, best=dict(best, changed=best['set']))
+    save_json(res, out / 'best.json')
+    return res
+
 def panels(param_sets: list, path: Path, subjects=range(1, 7), size: int = 96):
     "Grid: one row per FER2013 class at apex (frontal, clean, population 3), one panel of `subjects` per drawing in `param_sets`, side by side."
     from PIL import Image
@@ -158,6 +181,7 @@ def main():
     ap.add_argument('--start', help='a search folder: start from its found drawing instead of the base')
     ap.add_argument('--min-gain', type=float, default=0.002, help='least rise of the objective (mean probability) for a step to be kept')
     ap.add_argument('--threads', type=int, default=1, help="torch threads for the teachers (the drawing itself runs on one)")
+    ap.add_argument('--grid', help="round 22: a JSON list of drawings to read, each a dict of numbers set on the base style (or on --start's drawing), e.g. '[{\"gain_onset\": [0.1, 0.3]}]'")
     ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
     ap.add_argument('--seed', type=int, default=4, help="--validate's population")
     ap.add_argument('--figure', nargs='+', metavar=('PNG', 'FOLDER'), help='PNG, then search folders: the base and each found drawing, 3 subjects at 72 px')
@@ -167,6 +191,7 @@ def main():
     import torch; torch.set_num_threads(a.threads)
     if a.validate: return validate(Path(a.validate), a.seed)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
+    if a.grid: return grid(Path(a.out), a.teacher, json.loads(a.grid), a.subjects, Path(a.start) if a.start else None)
     search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None, a.subjects)
 
 if __name__ == '__main__': main()
