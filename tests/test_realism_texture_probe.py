@@ -114,3 +114,21 @@ def test_confidence_caps_what_the_objective_reads(probe):
     assert np.abs(maps_cap).max() == 0
     with pytest.raises(ValueError, match='confidence 1.0'):
         probe.fit(t, pop, steps=1, amp=0.25, tv=30, l2=3, batch_size=8, confidence=1.0)
+
+def test_probe_draws_a_found_drawing(probe, monkeypatch, tmp_path):
+    "`use_drawing` (round 23): the probe draws a search's numbers (the onset among them) without the bundled texture; with the base numbers, the vivid face."
+    import json
+    ds = tool_module('realism_drawing_search')
+    monkeypatch.setattr(probe, 'STYLE', probe.STYLE)
+    monkeypatch.setitem(S.STYLES, '_drawing', S.STYLES['vivid'])           # restored (or removed) after the test
+    best = tmp_path / 'best.json'
+    best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'gain_onset': [0, 0.1], 'gain_4': 2.3}}}))
+    assert probe.use_drawing(best) == probe.STYLE == '_drawing'
+    st = S.STYLES['_drawing']
+    assert (st.gain_onset, st.au_gain[4], st.au_texture) == ((0.0, 0.1), 2.3, '')
+    best.write_text(json.dumps({'best': {'params': ds.parameters(S.STYLES['textured'])}}))
+    probe.use_drawing(best)
+    subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
+    l, r = S.expression_aus(subj, 'fear', 0.3, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
+    a, b = (S.render_face(subj, l, r, nz, 48, True, np.random.default_rng(1), s)[0] for s in ('_drawing', 'vivid'))
+    np.testing.assert_array_equal(a, b)

@@ -26,11 +26,14 @@ python tools/realism_texture_probe.py --out runs/realism_texture/v7d --warp 0.01
 fits the maps and writes DIR/texture.npz, DIR/results.json (fit log, dev score on seed 3) and DIR/preview.png;
        python tools/realism_texture_probe.py --average DIR1,DIR2 --out DIR;  python tools/realism_texture_probe.py --dev DIR
 average like fits into one texture (round 18), and give a frozen texture's dev signal (teachers, population 3) in DIR/dev.json;
+       python tools/realism_texture_probe.py --dev DIR --dev-seed 4 --drawing SEARCH/best.json
+the same on another population, and on a drawing a search found (round 23: a fit with `--drawing` is measured on it too);
        python tools/realism_texture_probe.py --measure DIR
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
 beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-16) are in docs/realism_texture/.
 """
-import argparse, hashlib, sys, time
+import argparse, hashlib, json, sys, time
+from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 import cv2, numpy as np, torch, torch.nn.functional as F
@@ -50,6 +53,15 @@ def canonical(subj, left, right, nz) -> tuple:
     "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
     img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
     return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32), K[:, :2].astype(np.float32)
+
+def use_drawing(path: str | Path) -> str:
+    "Round 23: draw with the numbers a drawing search found (a `best.json` of tools/realism_drawing_search.py) instead of the vivid style's; registered as `STYLE`, without the bundled texture."
+    global STYLE
+    from realism_drawing_search import style_from
+    params = json.loads(Path(path).read_text())['best']['params']
+    S.STYLES['_drawing'] = replace(style_from(params), name='_drawing', au_texture='')
+    STYLE = '_drawing'
+    return STYLE
 
 def textured_renderer(tex: S.AUTexture):
     "A drop-in for `S.render_face`: the vivid face moved and shaded by the AU texture `tex` (`S.textured`, as the 'textured' style does with its bundled texture), then the style's and benchmark's degradations."
@@ -283,9 +295,9 @@ def average(paths: list, out: str | Path) -> S.AUTexture:
     save_json(dict(provenance(), averaged=[str(p) for p in paths]), out / 'sources.json')
     return tex
 
-def dev(path: str | Path, teachers: list) -> list[dict]:
-    "The dev signal of the frozen texture in `path`: the teachers on population 3, benchmark conditions (no judge); writes `dev.json` there."
-    return frozen_scores(path, {n: DEV_SEED for n in teachers}, ('benchmark',), 'dev.json')
+def dev(path: str | Path, teachers: list, seed: int = DEV_SEED) -> list[dict]:
+    "The dev signal of the frozen texture in `path`: the teachers on population `seed` (3; round 23 also 4 and 5), benchmark conditions (no judge); writes `dev.json` (`dev_seed{seed}.json`) there."
+    return frozen_scores(path, {n: seed for n in teachers}, ('benchmark',), 'dev.json' if seed == DEV_SEED else f'dev_seed{seed}.json')
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -310,14 +322,17 @@ def main():
     ap.add_argument('--measure', help='a fit folder: measure its frozen maps with the two FER2013 judges (and the plain vivid style beside them), no fit')
     ap.add_argument('--average', help='comma-separated fit folders: write the mean of their textures to --out (required with it; round 18), no fit')
     ap.add_argument('--dev', help="a fit folder: the dev signal of its frozen texture (the teachers on population 3), writes dev.json there; no fit, no judge")
+    ap.add_argument('--dev-seed', type=int, default=DEV_SEED, help="--dev's population (3; round 23 validates on 4 and 5)")
+    ap.add_argument('--drawing', help="round 23: a best.json of tools/realism_drawing_search.py: fit, preview, --dev and --measure on that drawing instead of the vivid style's")
     a = ap.parse_args(); out = Path(a.out)
+    if a.drawing: use_drawing(a.drawing)
     if a.measure: measure(a.measure, {j: 1 for j in S.REALISM_JUDGES}); return
     names = a.teachers.split(',')
     if set(S.REALISM_JUDGES) & set(names): raise SystemExit(f"{', '.join(S.REALISM_JUDGES)} measure realism: they are never teachers")
     if a.average:
         if a.out == ap.get_default('out'): raise SystemExit('--average: name the folder for the mean with --out')
         average(a.average.split(','), out); return
-    if a.dev: dev(a.dev, names); return
+    if a.dev: dev(a.dev, names, a.dev_seed); return
     out.mkdir(parents=True, exist_ok=True)
     prov = provenance()
     global GY, GX, BOUND, EOT, WARP_BOUND
