@@ -134,7 +134,7 @@ def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS
     "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl`, the best by the objective in `best.json`."
     out.mkdir(parents=True, exist_ok=True)
     models, origin = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}
-    rows = []
+    rows, version = [], code_version()                # the code the run starts with (a commit while it runs changes nothing it uses)
     for c in candidates:
         t, params = time.time(), {**parameters(S.STYLES[BASE]), **origin, **c}
         r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
@@ -142,7 +142,7 @@ def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS
         with open(out / 'grid.jsonl', 'a') as f: f.write(json.dumps(rows[-1]) + '\n')
         print(f"{json.dumps(c):40s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
     best = max(rows, key=lambda r: r['prob'])
-    res = dict(code_version=code_version(), base_style=BASE, start=str(start) if start else None, teacher=teacher, seed=SEARCH_SEED,
+    res = dict(code_version=version, base_style=BASE, start=str(start) if start else None, teacher=teacher, seed=SEARCH_SEED,
                n_subjects=n_subjects, candidates=candidates, best=dict(best, changed=best['set']))
     save_json(res, out / 'best.json')
     return res
