@@ -588,7 +588,9 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               brow_tone=0.4, lip_tone=0.5, mouth_line=0.5,   # round 5: the resting face against real relaxed crops
                               tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
                               brows_at_rest=True)                            # round 7: the same for the brows
-STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r17')   # rounds 15-17: vivid + AU and resting-face shading and small AU displacements learned from two real-trained models, on the head
+_TEXTURED_AUS = {**_VIVID_AUS, 4: 2.3, 7: 0.78, 9: 2.34, 10: 2.5, 15: 2.08}   # rounds 20-21: the AU gains searched against two real-trained models
+STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r17',  # rounds 15-17: vivid + AU and resting-face shading and small AU displacements learned from two real-trained models, on the head
+                             au_gain=_TEXTURED_AUS, gain_onset=(0., 0.1))      # rounds 22-24: ... drawn with those gains, weak expressions at their gained size
 
 # %% ../../nbs/03_data.synthetic.ipynb #ec867321
 def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
