@@ -25,12 +25,17 @@ class StandIn:
         self.preprocess = Preprocess(48, 1)
         self.model(torch.zeros(1, 1, 48, 48))
 
-def test_probe_renders_the_textured_style(probe):
-    "The probe's renderer with the bundled texture is the 'textured' style, pixel for pixel and landmark for landmark."
+def test_probe_renders_the_textured_style(probe, monkeypatch, tmp_path):
+    "The probe's renderer with the bundled texture, on the textured style's own drawing (`use_drawing`: round 24's gains and onset), is the 'textured' style, pixel for pixel and landmark for landmark."
+    import json
+    ds = tool_module('realism_drawing_search')
+    monkeypatch.setattr(probe, 'STYLE', probe.STYLE); monkeypatch.setitem(S.STYLES, '_drawing', S.STYLES['vivid'])   # restored after the test
+    (tmp_path / 'best.json').write_text(json.dumps({'best': {'params': ds.parameters(S.STYLES['textured'])}}))
+    probe.use_drawing(tmp_path / 'best.json')
     render = probe.textured_renderer(probe.load_maps(ROOT / 'docs' / 'realism_texture' / 'v8b' / 'texture.npz'))
     subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
     for c in ('happiness', 'disgust'):
-        l, r = S.expression_aus(subj, c, 0.8, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
+        l, r = S.expression_aus(subj, c, 0.4, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
         a, b = render(subj, l, r, nz, 48, True, np.random.default_rng(1)), S.render_face(subj, l, r, nz, 48, True, np.random.default_rng(1), 'textured')
         np.testing.assert_array_equal(a[0], b[0]); np.testing.assert_array_equal(a[1], b[1])
 
@@ -116,7 +121,7 @@ def test_confidence_caps_what_the_objective_reads(probe):
         probe.fit(t, pop, steps=1, amp=0.25, tv=30, l2=3, batch_size=8, confidence=1.0)
 
 def test_probe_draws_a_found_drawing(probe, monkeypatch, tmp_path):
-    "`use_drawing` (round 23): the probe draws a search's numbers (the onset among them) without the bundled texture; with the base numbers, the vivid face."
+    "`use_drawing` (round 23): the probe draws a search's numbers (the onset among them) without the bundled texture; with the vivid style's numbers, the vivid face."
     import json
     ds = tool_module('realism_drawing_search')
     monkeypatch.setattr(probe, 'STYLE', probe.STYLE)
@@ -126,8 +131,8 @@ def test_probe_draws_a_found_drawing(probe, monkeypatch, tmp_path):
     assert probe.use_drawing(best) == probe.STYLE == '_drawing'
     st = S.STYLES['_drawing']
     assert (st.gain_onset, st.au_gain[4], st.au_texture) == ((0.0, 0.1), 2.3, '')
-    best.write_text(json.dumps({'best': {'params': ds.parameters(S.STYLES['textured'])}}))
-    probe.use_drawing(best)
+    best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['vivid']), 'gain_onset': list(S.STYLES['vivid'].gain_onset)}}}))
+    probe.use_drawing(best)                                                 # the vivid style's numbers: the vivid drawing (rounds 10-19's fits)
     subj, rng = S.sample_subject(5, 3), np.random.default_rng(0)
     l, r = S.expression_aus(subj, 'fear', 0.3, rng, 0.1); nz = S.sample_nuisance(rng, S.Nuisance())
     a, b = (S.render_face(subj, l, r, nz, 48, True, np.random.default_rng(1), s)[0] for s in ('_drawing', 'vivid'))
