@@ -409,20 +409,20 @@ def test_vivid_resting_brows_and_mouth_softer():
 
 
 def test_textured_style_same_labels_same_landmarks_other_pixels():
-    "The textured style is its drawing (the vivid style's with rounds 21-24's AU gains and onset), moved a little and shaded by a learned AU texture: the drawing's labels (vivid's), its landmarks moved with the pixels (under a pixel), other pixels inside the face, its own md5."
+    "The textured style is its drawing (the vivid style's with the AU gains of rounds 20-21 and the onset of round 22, adopted in round 24), moved a little and shaded by a learned AU texture: the drawing's labels (vivid's), its landmarks moved with the pixels (under a pixel), other pixels inside the face, its own md5."
     from dataclasses import replace
     from emoxnet.data.synthetic import STYLES
     st = STYLES['textured']
     assert (st.au_gain[4], st.au_gain[10], st.gain_onset) == (2.3, 2.5, (0.0, 0.1)) and replace(st, name='vivid', au_texture='', au_gain=STYLES['vivid'].au_gain, gain_onset=STYLES['vivid'].gain_onset) == STYLES['vivid']
     STYLES['_textured_drawing'] = replace(st, name='_textured_drawing', au_texture='')
-    try: vivid, tex = generate(SynthConfig(n_subjects=6, style='_textured_drawing')), generate(SynthConfig(n_subjects=6, style='textured'))
+    try: drawn, tex = generate(SynthConfig(n_subjects=6, style='_textured_drawing')), generate(SynthConfig(n_subjects=6, style='textured'))
     finally: STYLES.pop('_textured_drawing', None)
-    np.testing.assert_array_equal(np.concatenate([vivid[s].targets for s in vivid]), np.concatenate([generate(SynthConfig(n_subjects=6, style='vivid'))[s].targets for s in vivid]))
-    for s in vivid:
-        np.testing.assert_array_equal(vivid[s].targets, tex[s].targets)
-        lm_v, lm_t = np.stack(vivid[s].meta['landmarks']), np.stack(tex[s].meta['landmarks'])
+    np.testing.assert_array_equal(np.concatenate([drawn[s].targets for s in drawn]), np.concatenate([generate(SynthConfig(n_subjects=6, style='vivid'))[s].targets for s in drawn]))
+    for s in drawn:
+        np.testing.assert_array_equal(drawn[s].targets, tex[s].targets)
+        lm_v, lm_t = np.stack(drawn[s].meta['landmarks']), np.stack(tex[s].meta['landmarks'])
         assert 0 < np.abs(lm_t - lm_v).max() < 1.0                     # round 15's warps: at most 0.03 face units per axis, under a pixel at 48 px
-        diff = np.abs(vivid[s].images.astype(int) - tex[s].images.astype(int))
+        diff = np.abs(drawn[s].images.astype(int) - tex[s].images.astype(int))
         assert 1 < diff.mean() < 30 and diff[:, :2].mean() < diff[:, 16:36].mean()   # the face changes (the texture follows the drawn AUs: about 25 grey levels on average since round 24), the top rows barely
     assert generator_md5('textured') not in {generator_md5('vivid'), generator_md5('flat')}
 

@@ -22,7 +22,7 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) == 31
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + 1 == 32 and p['gain_onset'] == [0.0, 0.1]   # 31 searched numbers and the onset
     assert replace(ds.style_from(p), name=st.name) == st
     st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2})
     assert (st2.au_gain[4], st2.teeth, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, st.au_gain[1], st.au_texture)
@@ -30,7 +30,7 @@ def test_parameters_round_trip(ds):
 def test_bounds(ds):
     "Gains stay within GAIN_RANGE; `square` at most 1.2 (beyond 1.25 the lip gap's exponent turns negative); fractions below 1."
     assert (ds.clip_param('gain_4', 9.), ds.clip_param('gain_7', 0.1)) == (2.5, 0.4)
-    assert ds.clip_param('gain_7', 0.6 / 1.3) < 0.6           # every gain of the textured style can be lowered (round 20 ran with 0.7, above AU7's 0.6)
+    assert ds.clip_param('gain_7', 0.6 / 1.3) < 0.6           # every gain can be lowered (round 20 ran with a floor of 0.7, above vivid's AU7 0.6)
     assert (ds.clip_param('square', 1.3), ds.clip_param('lid_drop', 0.9), ds.clip_param('teeth', 0.5)) == (1.2, 0.6, 0.5)
 
 class StandIn:
@@ -61,8 +61,8 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     best = json.loads((tmp_path / 'best.json').read_text())
     assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
-    tries = sum(len({ds.clip_param(k, v * 1.3), ds.clip_param(k, v / 1.3)} - {v}) for k, v in base.items())
-    assert n == len(rows) == 1 + tries and tries >= 2 * len(base) - 1   # the base, then each number times and divided by 1.3 (AU10's 2.5 cannot grow)
+    assert base['gain_10'] == ds.GAIN_RANGE[1]                             # AU10 sits at its bound: it can only shrink
+    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 1 == 62            # the base, then each of the 31 numbers times and divided by 1.3 (not the onset), AU10 only divided
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
@@ -124,13 +124,25 @@ def test_onset_maps_onto_the_style(ds):
 def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):
     "`grid`: each candidate is read once and logged; best.json holds the best one's numbers (on `start`'s drawing) for --validate."
     (tmp_path / 'd').mkdir()
-    base = ds.parameters(S.STYLES['textured'])
-    (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 2.34}}}))
+    base = {k: v for k, v in ds.parameters(S.STYLES['textured']).items() if k != 'gain_onset'}   # as rounds 20-21 wrote their drawings
+    (tmp_path / 'd' / 'best.json').write_text(json.dumps({'best': {'params': {**base, 'gain_9': 1.5}}}))
     cands = [{'teeth': 0.1}, {'teeth': 0.3, 'gain_onset': [0.1, 0.3]}, {'teeth': 0.2}]
     res = ds.grid(tmp_path / 'g', 'fer_cnn', cands, start=tmp_path / 'd')
     rows = [json.loads(l) for l in (tmp_path / 'g' / 'grid.jsonl').read_text().splitlines()]
     assert teacher.calls == 3 and [r['set'] for r in rows] == cands
-    assert res['best']['changed'] == cands[1] and res['start'] == str(tmp_path / 'd')
+    assert res['best']['changed'] == {'gain_9': 1.5, **cands[1]} and res['start'] == str(tmp_path / 'd')   # against the base, as a search's
     found = ds.found_params(tmp_path / 'g')
-    assert (found['teeth'], found['gain_onset'], found['gain_9']) == (0.3, [0.1, 0.3], 2.34)
+    assert (found['teeth'], found['gain_onset'], found['gain_9']) == (0.3, [0.1, 0.3], 1.5)
+    assert [r['params']['gain_onset'] for r in rows] == [list(ds.PRE_ONSET), [0.1, 0.3], list(ds.PRE_ONSET)]   # a drawing found before round 22 keeps its onset
     assert ds.style_from(found).gain_onset == (0.1, 0.3)
+
+def test_old_drawings_keep_their_onset_and_the_style_is_the_judged_drawing(ds):
+    "A drawing found before round 22 (no onset in its best.json) is drawn with the onset of its day; the textured style is the drawing judged in rounds 22 and 24 (`onset_d3`)."
+    from pathlib import Path
+    docs = Path(__file__).resolve().parents[1] / 'docs' / 'realism_texture'
+    d3 = ds.found_params(docs / 'd3')
+    assert d3['gain_onset'] == [0.25, 0.5] and ds.style_from(d3).gain_onset == (0.25, 0.5)
+    o2, st = ds.style_from(ds.found_params(docs / 'onset_d3')), S.STYLES['textured']
+    assert o2.gain_onset == st.gain_onset == (0.0, 0.1)
+    assert o2.au_gain.keys() == st.au_gain.keys() and all(o2.au_gain[a] == pytest.approx(g) for a, g in st.au_gain.items())
+    assert replace(o2, name=st.name, au_gain=st.au_gain) == st

@@ -46,7 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realism_judging import zoo_model
 from emoxnet.core import code_version, save_json
 
-BASE = 'textured'
+BASE = 'textured'                      # the adopted style: round 17's drawing in rounds 20-23, round 24's since (`--validate` compares with
+                                       # today's; a search's best.json records its base's numbers under `base`)
 SEARCH_SEED, N_SUBJECTS = 3, 60
 GAIN_RANGE = (0.4, 2.5)                # an AU drawn at 0.4x to 2.5x its true size (the drawing clips at 2); round 20's
                                        # searches ran with 0.7, above AU7's 0.6: AU7 could only grow there
@@ -55,15 +56,18 @@ FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'br
 FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0,   # fractions; the other fields are unbounded above,
                  square=1.2)   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
 
+PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
+
 def parameters(st: S.RenderStyle) -> dict:
-    "The searched numbers of a style: `gain_<AU>` for each AU of `au_gain`, and the shape fields `FIELDS`."
-    return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS}}
+    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `gain_onset` (round 22: set by `--grid`, never stepped)."
+    return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS},
+            'gain_onset': [float(x) for x in st.gain_onset]}
 
 def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
     st = S.STYLES[base]
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
-    onset = tuple(float(x) for x in params.get('gain_onset', st.gain_onset))   # round 22's grid sets it; the coordinate search never does
+    onset = tuple(float(x) for x in params.get('gain_onset', PRE_ONSET))   # a drawing found before round 22 was drawn with the onset of its day
     return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
@@ -121,7 +125,7 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
         s = step / 2 ** k
-        for name in base:
+        for name in (n for n in base if n != 'gain_onset'):
             trials = {v: None for v in (clip_param(name, cur[name] * (1 + s)), clip_param(name, cur[name] / (1 + s))) if v != cur[name]}
             for v in trials: trials[v] = evaluate({**cur, name: v}, f'pass {k + 1} {name}={v:.3g}')
             if not trials: continue
@@ -133,17 +137,17 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
 def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS, start: Path | None = None) -> dict:
     "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl`, the best by the objective in `best.json`."
     out.mkdir(parents=True, exist_ok=True)
-    models, origin = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}
+    models, origin, base = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}, parameters(S.STYLES[BASE])
     rows, version = [], code_version()                # the code the run starts with (a commit while it runs changes nothing it uses)
     for c in candidates:
-        t, params = time.time(), {**parameters(S.STYLES[BASE]), **origin, **c}
+        t, params = time.time(), {**base, **origin, **c}
         r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
         rows.append(dict(set=c, params=params, teacher=teacher, n_subjects=n_subjects, seconds=round(time.time() - t, 1), **r))
         with open(out / 'grid.jsonl', 'a') as f: f.write(json.dumps(rows[-1]) + '\n')
         print(f"{json.dumps(c):40s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
     best = max(rows, key=lambda r: r['prob'])
     res = dict(code_version=version, base_style=BASE, start=str(start) if start else None, teacher=teacher, seed=SEARCH_SEED,
-               n_subjects=n_subjects, candidates=candidates, best=dict(best, changed=best['set']))
+               n_subjects=n_subjects, candidates=candidates, base=dict(params=base), best=dict(best, changed={k: v for k, v in best['params'].items() if v != base[k]}))
     save_json(res, out / 'best.json')
     return res
 
@@ -157,7 +161,9 @@ def panels(param_sets: list, path: Path, subjects=range(1, 7), size: int = 96):
     gap = np.full((grids[0].shape[0], 8, 3), 255, np.uint8)
     Image.fromarray(np.concatenate([x for g in grids for x in (gap, g)][1:], 1)).save(path)
 
-def found_params(folder: Path) -> dict: return json.loads((Path(folder) / 'best.json').read_text())['best']['params']
+def found_params(folder: Path) -> dict:
+    "The drawing a search or grid in `folder` found (`best.json`); one found before round 22 gets the onset it was drawn with."
+    return {'gain_onset': list(PRE_ONSET), **json.loads((Path(folder) / 'best.json').read_text())['best']['params']}
 
 def validate(folder: Path, seed: int = 4) -> dict:
     "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."

@@ -43,14 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realism_judging import CONDITIONS, scores, zoo_model   # shared with the other realism probe
 from emoxnet.core import AUS, atomic_write, code_version, save_json
 
-STYLE = 'vivid'
+STYLE = 'vivid'                       # the drawing under the texture: rounds 10-23 fitted on the vivid style's (the textured style's until
+                                       # round 24); `--drawing` (`use_drawing`) takes a search's, e.g. the textured style's own since round 24
 GY, GX = 24, 12                        # texture grid: rows over y in [Y0, Y1], columns over |x| in [0, XMAX] (face units)
 Y0, Y1, XMAX = -1.0, 1.4, 1.2
 BOUND = 0.5                            # the summed log shading stays within +-BOUND (x0.61 .. x1.65)
 FIT_SEEDS, DEV_SEED = (7, 8), 3
 
 def canonical(subj, left, right, nz) -> tuple:
-    "The vivid drawing of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
+    "The probe's drawing (`STYLE`) of a 48 px face at canonical resolution before texture, resizing and degradations (float32 grey), its drawn AUs, face coordinates, landmarks and head mask."
     img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, 48, True, S.STYLES[STYLE])
     return img[..., 0].astype(np.float32), l, r, S.face_coords(K, t, img.shape[0]), lm, head.astype(np.float32), K[:, :2].astype(np.float32)
 
@@ -64,7 +65,7 @@ def use_drawing(path: str | Path) -> str:
     return STYLE
 
 def textured_renderer(tex: S.AUTexture):
-    "A drop-in for `S.render_face`: the vivid face moved and shaded by the AU texture `tex` (`S.textured`, as the 'textured' style does with its bundled texture), then the style's and benchmark's degradations."
+    "A drop-in for `S.render_face`: the probe's drawing (`STYLE`: vivid, or `use_drawing`'s) moved and shaded by the AU texture `tex` (`S.textured`, as the 'textured' style does with its bundled texture on its own drawing), then the style's and benchmark's degradations."
     st = S.STYLES[STYLE]
     def render(subj, left, right, nz, size=48, grey=True, rng=None, style=None):
         img, l, r, K, t, lm, head = S.draw_canonical(subj, left, right, nz, size, grey, st)

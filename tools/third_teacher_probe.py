@@ -69,7 +69,8 @@ def litert(tfenv: Path, model: Path, x: np.ndarray) -> np.ndarray:
     "facex's probabilities of `x` (N, 200, 200) from its own runtime in `tfenv`."
     with tempfile.TemporaryDirectory() as d:
         np.save(f'{d}/x.npy', x)
-        subprocess.run([str(tfenv / 'bin' / 'python'), '-c', RUN, str(model), f'{d}/x.npy', f'{d}/p.npy'], check=True, capture_output=True)
+        r = subprocess.run([str(tfenv / 'bin' / 'python'), '-c', RUN, str(model), f'{d}/x.npy', f'{d}/p.npy'], capture_output=True, text=True)
+        if r.returncode: raise SystemExit(f'{tfenv}: ai-edge-litert failed (exit {r.returncode}): {r.stderr.strip()[-800:]}')
         return np.load(f'{d}/p.npy')
 
 def main():
