@@ -135,6 +135,10 @@ def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):
     assert (found['teeth'], found['gain_onset'], found['gain_9']) == (0.3, [0.1, 0.3], 1.5)
     assert [r['params']['gain_onset'] for r in rows] == [list(ds.PRE_ONSET), [0.1, 0.3], list(ds.PRE_ONSET)]   # a drawing found before round 22 keeps its onset
     assert ds.style_from(found).gain_onset == (0.1, 0.3)
+    again = ds.grid(tmp_path / 'g', 'fer_cnn', cands[1:] + [{'teeth': 0.4}], start=tmp_path / 'd')   # started again: only the new drawing is read
+    assert teacher.calls == 4 and len((tmp_path / 'g' / 'grid.jsonl').read_text().splitlines()) == 4 and again['best']['set'] == {'teeth': 0.4}
+    ds.grid(tmp_path / 'g', 'fer_cnn', cands[:1], n_subjects=120, start=tmp_path / 'd')              # another population size: read anew
+    assert teacher.calls == 5
 
 def test_old_drawings_keep_their_onset_and_the_style_is_the_judged_drawing(ds):
     "A drawing found before round 22 (no onset in its best.json) is drawn with the onset of its day; the textured style is the drawing judged in rounds 22 and 24 (`onset_d3`)."

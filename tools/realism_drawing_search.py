@@ -103,17 +103,24 @@ def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
     return dict(prob=float(np.mean([r['prob'] for r in rs.values()])), score=round(float(np.mean([r['score'] for r in rs.values()])), 1),
                 recall={n: r['recall'] for n, r in rs.items()})
 
+def drawing_key(params: dict) -> str:
+    "One string per drawing (its numbers, sorted): how a search or grid started again finds what it logged."
+    return json.dumps(sorted(params.items()))
+
+def logged(log: Path, teacher: str, n_subjects: int) -> list[dict]:
+    "The readings `log` (a search's or grid's .jsonl) holds for this teacher and population size (rounds 20-21's rows name no size: 60 subjects)."
+    rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
+    return [r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects]
+
 def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, start: Path | None = None,
            n_subjects: int = N_SUBJECTS) -> dict:
     "Coordinate search of `parameters` from the base style (or `start`: a search folder's found drawing) against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
-    key = lambda params: json.dumps(sorted(params.items()))
     log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher and size
-    rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
-    done = {key({**base, **r['changed']}): r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects}
+    done = {drawing_key({**base, **r['changed']}): r for r in logged(log, teacher, n_subjects)}
     def evaluate(params, what):
-        if key(params) in done: return {k: done[key(params)][k] for k in ('prob', 'recall', 'score')}
+        if drawing_key(params) in done: return {k: done[drawing_key(params)][k] for k in ('prob', 'recall', 'score')}
         t = time.time(); r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
         row = dict(what=what, teacher=teacher, n_subjects=n_subjects, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
@@ -135,12 +142,14 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     return cur
 
 def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS, start: Path | None = None) -> dict:
-    "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl`, the best by the objective in `best.json`."
+    "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl` (started again, it replays what it logged for this teacher and size), the best by the objective in `best.json`."
     out.mkdir(parents=True, exist_ok=True)
     models, origin, base = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}, parameters(S.STYLES[BASE])
     rows, version = [], code_version()                # the code the run starts with (a commit while it runs changes nothing it uses)
+    done = {drawing_key(r['params']): r for r in logged(out / 'grid.jsonl', teacher, n_subjects)}   # a grid started again replays its log
     for c in candidates:
         t, params = time.time(), {**base, **origin, **c}
+        if drawing_key(params) in done: rows.append(dict(done[drawing_key(params)], set=c)); continue
         r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
         rows.append(dict(set=c, params=params, teacher=teacher, n_subjects=n_subjects, seconds=round(time.time() - t, 1), **r))
         with open(out / 'grid.jsonl', 'a') as f: f.write(json.dumps(rows[-1]) + '\n')
