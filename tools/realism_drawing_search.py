@@ -67,7 +67,7 @@ def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
     st = S.STYLES[base]
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
-    onset = tuple(float(x) for x in params.get('gain_onset', PRE_ONSET))   # a drawing found before round 22 was drawn with the onset of its day
+    onset = tuple(float(x) for x in params.get('gain_onset', st.gain_onset))   # `found_params` gives drawings found before round 22 the onset of their day
     return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
@@ -170,9 +170,10 @@ def panels(param_sets: list, path: Path, subjects=range(1, 7), size: int = 96):
     gap = np.full((grids[0].shape[0], 8, 3), 255, np.uint8)
     Image.fromarray(np.concatenate([x for g in grids for x in (gap, g)][1:], 1)).save(path)
 
-def found_params(folder: Path) -> dict:
-    "The drawing a search or grid in `folder` found (`best.json`); one found before round 22 gets the onset it was drawn with."
-    return {'gain_onset': list(PRE_ONSET), **json.loads((Path(folder) / 'best.json').read_text())['best']['params']}
+def found_params(path: Path) -> dict:
+    "The drawing a search or grid found (`path`: its folder or its `best.json`); one found before round 22 gets the onset it was drawn with."
+    path = Path(path) / 'best.json' if Path(path).is_dir() else Path(path)
+    return {'gain_onset': list(PRE_ONSET), **json.loads(path.read_text())['best']['params']}
 
 def validate(folder: Path, seed: int = 4) -> dict:
     "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."

@@ -10,7 +10,7 @@ generator md5; `--texture DIR/texture.npz` draws a fit's texture on the vivid dr
 drawing until round 24, not since), and `--drawing DIR/best.json` the bundled texture on the drawing a search or grid of
 tools/realism_drawing_search.py found (rounds 20-22; round 24 adopted round 22's `onset_d3`).
 """
-import argparse, contextlib, hashlib, json, time
+import argparse, contextlib, hashlib, time
 from pathlib import Path
 from unittest import mock
 import emoxnet.data.synthetic as S
@@ -55,11 +55,11 @@ def main():
     render, drawn = None, contextlib.nullcontext(a.style)
     if a.drawing:
         if a.style != 'textured' or a.texture: raise SystemExit('--drawing changes the textured style\'s drawing: use it with --style textured, without --texture')
-        from realism_drawing_search import style_from, temporary_style
-        params = json.loads(Path(a.drawing).read_text())['best']['params']
+        from realism_drawing_search import drawing_key, found_params, style_from, temporary_style
+        params = found_params(a.drawing)
         st = style_from(params, a.style); drawn = temporary_style(st, st.name)   # registered while the judges read it
         res.update(drawing=a.drawing, drawing_params=params, drawn_style=st.name,   # generator_md5 is the base style's: the params above are the difference
-                   drawing_md5=hashlib.md5(json.dumps(sorted(params.items())).encode()).hexdigest())
+                   drawing_md5=hashlib.md5(drawing_key(params).encode()).hexdigest())
     if a.texture:
         if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
         from realism_texture_probe import load_maps, textured_renderer

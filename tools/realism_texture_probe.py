@@ -32,7 +32,7 @@ the same on another population, and on a drawing a search found (round 23: a fit
 measures DIR's frozen maps with the two FER2013 judges (seed 1, benchmark and apex-lab conditions, the plain vivid style
 beside them) and writes DIR/judges.json. The fits of docs/realism.md (rounds 10-16) are in docs/realism_texture/.
 """
-import argparse, hashlib, json, sys, time
+import argparse, hashlib, sys, time
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
@@ -58,9 +58,8 @@ def canonical(subj, left, right, nz) -> tuple:
 def use_drawing(path: str | Path) -> str:
     "Round 23: draw with the numbers a drawing search found (a `best.json` of tools/realism_drawing_search.py) instead of the vivid style's; registered as `STYLE`, without the bundled texture."
     global STYLE
-    from realism_drawing_search import style_from
-    params = json.loads(Path(path).read_text())['best']['params']
-    S.STYLES['_drawing'] = replace(style_from(params), name='_drawing', au_texture='')
+    from realism_drawing_search import found_params, style_from
+    S.STYLES['_drawing'] = replace(style_from(found_params(path)), name='_drawing', au_texture='')
     STYLE = '_drawing'
     return STYLE
 
