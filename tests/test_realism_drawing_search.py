@@ -22,16 +22,17 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + 1 == 32 and p['gain_onset'] == [0.0, 0.1]   # 31 searched numbers and the onset
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + 1 == 35 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25) and the onset
     assert replace(ds.style_from(p), name=st.name) == st
-    st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2})
-    assert (st2.au_gain[4], st2.teeth, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, st.au_gain[1], st.au_texture)
+    st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2, 'zoom': 1.2})
+    assert (st2.au_gain[4], st2.teeth, st2.zoom, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, 1.2, st.au_gain[1], st.au_texture)
 
 def test_bounds(ds):
-    "Gains stay within GAIN_RANGE; `square` at most 1.2 (beyond 1.25 the lip gap's exponent turns negative); fractions below 1."
+    "Gains stay within GAIN_RANGE; `square` at most 1.2 (beyond 1.25 the lip gap's exponent turns negative); fractions below 1; the framing within a face crop."
     assert (ds.clip_param('gain_4', 9.), ds.clip_param('gain_7', 0.1)) == (2.5, 0.4)
     assert ds.clip_param('gain_7', 0.6 / 1.3) < 0.6           # every gain can be lowered (round 20 ran with a floor of 0.7, above vivid's AU7 0.6)
     assert (ds.clip_param('square', 1.3), ds.clip_param('lid_drop', 0.9), ds.clip_param('teeth', 0.5)) == (1.2, 0.6, 0.5)
+    assert (ds.clip_param('zoom', 1.5), ds.clip_param('centre_y', 0.18 * 1.15)) == (1.4, pytest.approx(0.207))   # the framing (round 25)
 
 class StandIn:
     "A teacher that reads a face's label with probability `teeth`-driven: it only sees the stand-in faces' mean grey."

@@ -24,6 +24,9 @@ expression model that is not a judge, on the dev population:
     python tools/realism_drawing_search.py --validate runs/realism_drawing/d1 [--seed 4]
     python tools/realism_drawing_search.py --out runs/realism_drawing/onset --grid '[{"gain_onset": [0.1, 0.3]}, ...]' --teacher ...
 
+Round 25 added the framing (`zoom`, `widen`, `centre_y`) to the searched numbers: 34 with the 14 gains; a drawing found
+before it is drawn with the base's framing.
+
 `--grid` (round 22) reads a given list of drawings instead of searching: each a dict of numbers set on the base style
 (or on `--start`'s drawing), `gain_onset` among them, which the coordinate search leaves alone; every reading is
 logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does.
@@ -52,9 +55,11 @@ SEARCH_SEED, N_SUBJECTS = 3, 60
 GAIN_RANGE = (0.4, 2.5)                # an AU drawn at 0.4x to 2.5x its true size (the drawing clips at 2); round 20's
                                        # searches ran with 0.7, above AU7's 0.6: AU7 could only grow there
 FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
-          'au9_cheek', 'furrow', 'brow_tone', 'lip_tone', 'mouth_line', 'relief', 'soften')
+          'au9_cheek', 'furrow', 'brow_tone', 'lip_tone', 'mouth_line', 'relief', 'soften',
+          'zoom', 'widen', 'centre_y')  # round 25: the framing (set by eye in rounds 3-5, never searched), in face coordinates the texture follows
 FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0,   # fractions; the other fields are unbounded above,
-                 square=1.2)   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
+                 square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
+                 zoom=1.4, widen=1.5, centre_y=0.4)   # zoom 1.45 cut forehead and chin (round 3); wider or lower than these is no face crop
 
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 
