@@ -63,7 +63,7 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
     assert base['gain_10'] == ds.GAIN_RANGE[1]                             # AU10 sits at its bound: it can only shrink
-    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 1 == 62            # the base, then each of the 31 numbers times and divided by 1.3 (not the onset), AU10 only divided
+    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 1 == 68            # the base, then each of the 34 numbers times and divided by 1.3 (not the onset), AU10 only divided
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
