@@ -33,10 +33,10 @@ def scores(render, judges: dict, conditions=tuple(CONDITIONS), style: str = 'viv
             t = time.time()
             with mock.patch.object(S, 'render_face', render or S.render_face):
                 r = S.realism_score(j, style=style, seed=seed, **CONDITIONS[cond])
-            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), n_images=r['n_images'],
+            out.append(dict(judge=name, seed=seed, conditions=cond, score=round(100 * r['score'], 1), ci95=[round(100 * x, 1) for x in r['ci95']], n_images=r['n_images'],
                             recall={k: round(100 * v) for k, v in r['recall'].items()}, seconds=round(time.time() - t),
                             confusion=r['confusion'].to_dict(orient='index')))
-            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['recall'], flush=True)
+            print(out[-1]['judge'], cond, out[-1]['score'], out[-1]['ci95'], out[-1]['recall'], flush=True)
     return out
 
 def main():

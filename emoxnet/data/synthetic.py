@@ -29,7 +29,7 @@ __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS',
            'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype',
            'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid',
            'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn',
-           'bench_generation', 'realism_faces', 'class_recall', 'realism_score']
+           'bench_generation', 'realism_faces', 'class_recall', 'recall_interval', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -1273,15 +1273,34 @@ def class_recall(truth: np.ndarray, # the true label of each face
     truth, pred = np.asarray(truth), np.asarray(pred)
     return {c: float((pred[truth == c] == c).mean()) if (truth == c).any() else float('nan') for c in FER2013_CLASSES}
 
+def recall_interval(truth: np.ndarray, # the true label of each face
+                    pred: np.ndarray, # the label read for each face
+                    groups: np.ndarray, # each face's subject: a subject's faces are drawn again together (they are not independent)
+                    n_boot: int = 2000, # resamples
+                    level: float = 0.95, # the interval's coverage
+                    seed: int = 0, # the resampling's seed
+                   ) -> tuple[float, float]:
+    "A bootstrap percentile interval of the mean per-class recall (`class_recall`'s mean), resampling whole subjects."
+    truth, pred = np.asarray(truth), np.asarray(pred)
+    ids, g = np.unique(np.asarray(groups), return_inverse=True)
+    n, hit = (np.stack([np.bincount(g[(truth == c) & m], minlength=len(ids)) for c in FER2013_CLASSES], 1).astype(float)
+              for m in (np.ones(len(truth), bool), pred == truth))
+    w = np.random.default_rng(seed).multinomial(len(ids), np.full(len(ids), 1 / len(ids)), n_boot).astype(float)
+    with np.errstate(invalid='ignore', divide='ignore'): per_class = (w @ hit) / (w @ n)   # NaN: a class no drawn subject shows
+    means = np.nanmean(per_class, 1)
+    lo, hi = np.percentile(means, [50 * (1 - level), 50 * (1 + level)])
+    return float(lo), float(hi)
+
 def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
                   style: str = 'flat', # render style (a key of `STYLES`)
                   **kwargs, # `realism_faces`'s population and conditions: `n_subjects`, `seed`, `intensity`, `nuisance`
                  ) -> dict:
-    "A judge's per-class recall, their mean (the realism score) and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
+    "A judge's per-class recall, their mean (the realism score) with its 95 % subject-bootstrap interval, and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
     images, truth, cfg = realism_faces(style, **kwargs)
     pred = np.asarray(judge.predict_faces(list(images))[0])
     recall = class_recall(truth, pred)
+    subjects = np.arange(len(truth)) // cfg.images_per_subject   # `generate` keeps each subject's images together, in subject order
     confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(judge.classes)))),
                             rownames=['majority'], colnames=['judge'], dropna=False)
-    return dict(style=style, score=float(np.nanmean(list(recall.values()))), recall=recall, confusion=confusion,
+    return dict(style=style, score=float(np.nanmean(list(recall.values()))), ci95=recall_interval(truth, pred, subjects), recall=recall, confusion=confusion,
                 n_images=len(images), config=cfg.to_dict(), generator_md5=generator_md5(style))
