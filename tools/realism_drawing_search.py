@@ -59,7 +59,7 @@ FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'br
           'zoom', 'widen', 'centre_y')  # round 25: the framing (set by eye in rounds 3-5, never searched), in face coordinates the texture follows
 FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_cheek=1.0,   # fractions; the other fields are unbounded above,
                  square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
-                 zoom=1.4, widen=1.5, centre_y=0.4)   # zoom 1.45 cut forehead and chin (round 3); wider or lower than these is no face crop
+                 zoom=1.4, widen=1.5, centre_y=0.4)   # bounded above only (steps are multiplicative): zoom 1.45 cut forehead and chin (round 3); a larger centre_y puts the face higher
 
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 

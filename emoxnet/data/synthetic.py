@@ -1299,7 +1299,7 @@ def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, 
     images, truth, cfg = realism_faces(style, **kwargs)
     pred = np.asarray(judge.predict_faces(list(images))[0])
     recall = class_recall(truth, pred)
-    subjects = np.arange(len(truth)) // cfg.images_per_subject   # `generate` keeps each subject's images together, in subject order
+    subjects = np.arange(len(truth)) // cfg.images_per_subject   # `generate` keeps each subject's images together, in whole blocks (train's, valid's, test's)
     confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(judge.classes)))),
                             rownames=['majority'], colnames=['judge'], dropna=False)
     return dict(style=style, score=float(np.nanmean(list(recall.values()))), ci95=recall_interval(truth, pred, subjects), recall=recall, confusion=confusion,
