@@ -5,9 +5,10 @@ same way: `emoxnet.data.synthetic.realism_score` with `render_face` replaced, un
 
 Run as a script, it measures a render style of the package itself (no probe):
     python tools/realism_judging.py --style textured --out docs/realism_texture/textured_style_r15.json
-both judges on population 1 (`--seed`: another), benchmark and apex-lab conditions, each score with its 95 % subject-bootstrap
-interval (`ci95`, since round 25), the code version and the style's generator md5; `--texture DIR/texture.npz` draws a fit's texture on the vivid drawing (the probe's: the textured style's
-drawing until round 24, not since), and `--drawing DIR/best.json` the bundled texture on the drawing a search or grid of
+both judges on population 1 (`--seed`: another), benchmark and apex-lab conditions, each score with its 95 %
+subject-bootstrap interval (`ci95`, since round 25), the code version and the style's generator md5;
+`--texture DIR/texture.npz` draws a fit's texture on the vivid drawing (the probe's: the textured style's drawing until
+round 24, not since), and `--drawing DIR/best.json` the bundled texture on the drawing a search or grid of
 tools/realism_drawing_search.py found (rounds 20-22; round 24 adopted round 22's `onset_d3`).
 """
 import argparse, contextlib, hashlib, time
