@@ -12,7 +12,8 @@ takes their maximum; this probe keeps them apart in the drawing:
   numbers both ways), so a difference between the two readings is the twitches' drawing alone.
 
 It reads the realism score's faces (benchmark conditions) of a population both ways with the two teachers
-(`faceapi_expression`, `fer_cnn`; never the judges) and writes `validate_seed{N}.json`:
+(`faceapi_expression`, `fer_cnn`; never the judges) and writes `validate_seed{N}.json`, with each teacher's difference
+and its paired 95 % subject-bootstrap interval (`recall_interval(..., baseline=...)`):
 
     python tools/realism_idle_probe.py --out docs/realism_texture/idle --seed 4 [--subjects 60] [--threads 2]
 """
@@ -24,7 +25,7 @@ import numpy as np
 import emoxnet.data.synthetic as S
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realism_judging import zoo_model
-from realism_drawing_search import read, temporary_style
+from realism_drawing_search import read as read_one, temporary_style
 from emoxnet.core import code_version, save_json
 
 BASE, TEACHERS = 'textured', ('faceapi_expression', 'fer_cnn')
@@ -51,6 +52,15 @@ def twitches_at_true_size(st: S.RenderStyle):
     with temporary_style(plain, '_idle') as name, mock.patch.object(S, 'expression_aus', expression_aus), mock.patch.object(S, 'render_face', render_face):
         yield name
 
+def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
+    "The search tool's `read`, and under `labels` the label read for each face (kept for the paired interval, not written)."
+    plain, kept = model.predict_faces, {}
+    def predict_faces(x):
+        kept['labels'], probs = plain(x)
+        return kept['labels'], probs
+    with mock.patch.object(model, 'predict_faces', predict_faces): r = read_one(model, images, truth)
+    return r | dict(labels=np.asarray(kept['labels']))
+
 def probe(out: Path, seed: int, n_subjects: int = 60) -> dict:
     "The adopted style and the candidate (twitches at true size) read by both teachers on population `seed`; writes `out/validate_seed{seed}.json`."
     teachers = {t: zoo_model(t) for t in TEACHERS}
@@ -59,10 +69,17 @@ def probe(out: Path, seed: int, n_subjects: int = 60) -> dict:
     if not (base[1] == cand[1]).all(): raise RuntimeError('the two drawings gave different labels: the random numbers were not shared')
     res = dict(code_version=code_version(), seed=seed, n_subjects=n_subjects, base=BASE, n_images=len(base[1]),
                changed=round(float(np.mean([(a != b).any() for a, b in zip(base[0], cand[0])])), 3), scores={})
-    for what, (images, truth, _) in (('base', base), ('twitches at true size', cand)):
+    truth, subjects, labels = base[1], np.arange(len(base[1])) // 14, {}       # `realism_faces` keeps each subject's 14 faces together
+    for what, (images, _, _) in (('base', base), ('twitches at true size', cand)):
         for t, model in teachers.items():
             res['scores'][f'{what} {t}'] = r = read(model, images, truth)
+            labels[what, t] = r.pop('labels')
             print(what, t, r['score'], r['recall'], round(r['prob'], 4), flush=True)
+    for t in teachers:   # the candidate's score minus the base's, with its paired 95 % subject-bootstrap interval (points)
+        diff = S.recall_interval(truth, labels['twitches at true size', t], subjects, baseline=labels['base', t])
+        res['scores'][f'difference {t}'] = dict(score=round(res['scores'][f'twitches at true size {t}']['score'] - res['scores'][f'base {t}']['score'], 1),
+                                                ci95=[round(100 * x, 1) for x in diff])
+        print('difference', t, res['scores'][f'difference {t}'], flush=True)
     out.mkdir(parents=True, exist_ok=True)
     save_json(res, out / f'validate_seed{seed}.json')
     return res

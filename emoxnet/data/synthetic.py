@@ -1279,16 +1279,18 @@ def recall_interval(truth: np.ndarray, # the true label of each face
                     n_boot: int = 2000, # resamples
                     level: float = 0.95, # the interval's coverage
                     seed: int = 0, # the resampling's seed
+                    baseline: np.ndarray | None = None, # another reading of the same faces: the interval of `pred`'s score minus this one's (paired)
                    ) -> tuple[float, float]:
-    "A bootstrap percentile interval of the mean per-class recall (`class_recall`'s mean), resampling whole subjects."
-    truth, pred = np.asarray(truth), np.asarray(pred)
+    "A bootstrap percentile interval of the mean per-class recall (`class_recall`'s mean), resampling whole subjects; with `baseline`, of the difference from it."
+    truth = np.asarray(truth)
     ids, g = np.unique(np.asarray(groups), return_inverse=True)
-    n, hit = (np.stack([np.bincount(g[(truth == c) & m], minlength=len(ids)) for c in FER2013_CLASSES], 1).astype(float)
-              for m in (np.ones(len(truth), bool), pred == truth))
+    count = lambda m: np.stack([np.bincount(g[(truth == c) & m], minlength=len(ids)) for c in FER2013_CLASSES], 1).astype(float)
     w = np.random.default_rng(seed).multinomial(len(ids), np.full(len(ids), 1 / len(ids)), n_boot).astype(float)
-    with np.errstate(invalid='ignore', divide='ignore'): per_class = (w @ hit) / (w @ n)   # NaN: a class no drawn subject shows
-    means = np.nanmean(per_class, 1)
-    lo, hi = np.percentile(means, [50 * (1 - level), 50 * (1 + level)])
+    n = w @ count(np.ones(len(truth), bool))
+    def means(p):                                   # each resample's score; both readings see the same resampled subjects
+        with np.errstate(invalid='ignore', divide='ignore'): return np.nanmean((w @ count(np.asarray(p) == truth)) / n, 1)   # NaN: a class no drawn subject shows
+    d = means(pred) - (0 if baseline is None else means(baseline))
+    lo, hi = np.percentile(d, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
 def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, probs)`, e.g. an `EmotionRecognizer`
