@@ -16,12 +16,15 @@ It reads the realism score's faces (benchmark conditions) of a population both w
 and its paired 95 % subject-bootstrap interval (`recall_interval(..., baseline=...)`):
 
     python tools/realism_idle_probe.py --out docs/realism_texture/idle --seed 4 [--subjects 60] [--threads 2]
+    python tools/realism_idle_probe.py --out docs/realism_texture/idle --preview
+    python tools/realism_idle_probe.py --out docs/realism_texture/idle --neutral --seed 3 --subjects 120
 """
 import argparse, contextlib, sys
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 import numpy as np
+import pandas as pd
 import emoxnet.data.synthetic as S
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realism_judging import zoo_model
@@ -84,14 +87,49 @@ def probe(out: Path, seed: int, n_subjects: int = 60) -> dict:
     save_json(res, out / f'validate_seed{seed}.json')
     return res
 
+def neutral_breakdown(out: Path, seed: int = 3, n_subjects: int = 120) -> dict:
+    "Where the adopted style loses the faces the panel calls neutral, for each teacher: by category (neutral, or a weak expression) and by the largest twitch; writes `out/neutral_seed{seed}.json`."
+    data = S.generate(S.SynthConfig(classes=S.FER2013_CLASSES, n_subjects=n_subjects, images_per_subject=14, seed=seed, style=BASE))
+    meta, images = pd.concat([data[s].meta for s in data]), np.concatenate([data[s].images for s in data])
+    label, cat = meta['majority'].to_numpy(), meta['category'].to_numpy()
+    twitch, rest = meta[[f'au_{a}' for a in S.AUS]].to_numpy(float).max(1), (label == 'neutral') & (cat == 'neutral')
+    groups = {'category neutral': rest, 'category neutral, no twitch': rest & (twitch == 0), 'category neutral, largest twitch < 0.1': rest & (twitch > 0) & (twitch < 0.1),
+              'category neutral, largest twitch 0.1-0.18': rest & (twitch >= 0.1) & (twitch < 0.18), 'category neutral, largest twitch 0.18-0.25': rest & (twitch >= 0.18),
+              'weak expression the panel calls neutral': (label == 'neutral') & (cat != 'neutral')}
+    res = dict(code_version=code_version(), seed=seed, n_subjects=n_subjects, style=BASE, faces={g: int(m.sum()) for g, m in groups.items()}, neutral_recall={})
+    for t in TEACHERS:
+        read = np.asarray(zoo_model(t).predict_faces(list(images))[0])
+        res['neutral_recall'][t] = {g: round(100 * float((read[m] == 'neutral').mean()), 1) for g, m in groups.items()}
+        print(t, res['neutral_recall'][t], flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    save_json(res, out / f'neutral_seed{seed}.json')
+    return res
+
+def preview(path: Path, n: int = 8, size: int = 96):
+    "Neutral faces of population 3 (the search population) carrying a twitch of at least 0.15: the adopted style above, the candidate below; `path` (png)."
+    cfg = dict(classes=S.FER2013_CLASSES, n_subjects=12, images_per_subject=14, seed=3, size=size, style=BASE)
+    base = S.generate(S.SynthConfig(**cfg))
+    with twitches_at_true_size(S.STYLES[BASE]) as name: cand = S.generate(S.SynthConfig(**cfg | dict(style=name)))
+    rows = []
+    for data in (base, cand):
+        meta, images = pd.concat([data[s].meta for s in data]), np.concatenate([data[s].images for s in data])
+        twitch = meta[[f'au_{a}' for a in S.AUS]].to_numpy(float).max(1)
+        rows.append(np.hstack(images[(meta['category'].to_numpy() == 'neutral') & (twitch >= 0.15)][:n]))
+    fig = S.plot_grid(np.vstack(rows), ['adopted', 'twitches at true size'], title='neutral faces with an idle twitch (population 3)')
+    S._save_fig(fig, path)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', required=True, help='folder for validate_seed{N}.json')
     ap.add_argument('--seed', type=int, default=4, help='the population (3: the search population; 4, 5: validation)')
     ap.add_argument('--subjects', type=int, default=60, help='subjects, 14 faces each')
     ap.add_argument('--threads', type=int, default=1, help='torch threads for the teachers')
+    ap.add_argument('--preview', action='store_true', help='only draw OUT/preview.png (neutral faces with a twitch, both ways)')
+    ap.add_argument('--neutral', action='store_true', help="only the adopted style's neutral faces by twitch size (`neutral_breakdown`; --subjects 120 as in round 26)")
     a = ap.parse_args()
+    if a.preview: return preview(Path(a.out) / 'preview.png')
     import torch; torch.set_num_threads(a.threads)
+    if a.neutral: return neutral_breakdown(Path(a.out), a.seed, a.subjects)
     probe(Path(a.out), a.seed, a.subjects)
 
 if __name__ == '__main__': main()
