@@ -10,6 +10,8 @@ from conftest import tool_module
 @pytest.fixture(scope='module')
 def probe(): return tool_module('realism_idle_probe')
 
+CFG = dict(classes=S.FER2013_CLASSES, n_subjects=2, images_per_subject=14, seed=3)
+
 def test_drawn_apart(probe):
     "The expression's AU gained as the style gains it; a twitch larger than the expression at its true size; no twitch: the style's own drawing."
     st, a = S.STYLES['textured'], S.AU_INDEX
@@ -20,15 +22,26 @@ def test_drawn_apart(probe):
     assert st.drawn(true, true)[0][a[15]] == pytest.approx(0.2 * st.au_gain[15])   # the style itself draws that twitch gained
     np.testing.assert_array_equal(probe.drawn_apart(st, expr, expr), st.drawn(expr, expr)[0])
 
-def test_same_faces_but_the_twitches(probe):
-    "Without twitches the candidate draws the style's faces pixel for pixel; with them the labels stay and some faces change; the patch is undone."
-    cfg = dict(classes=S.FER2013_CLASSES, n_subjects=2, images_per_subject=14, seed=3, style='textured')
-    base = S.generate(S.SynthConfig(**cfg, idle=0.0))
-    with probe.twitches_at_true_size(S.STYLES['textured']) as name: cand = S.generate(S.SynthConfig(**cfg | dict(style=name), idle=0.0))
-    for s in base: np.testing.assert_array_equal(base[s].images, cand[s].images)
-    base, faces = S.generate(S.SynthConfig(**cfg)), S.expression_aus
-    with probe.twitches_at_true_size(S.STYLES['textured']) as name: cand = S.generate(S.SynthConfig(**cfg | dict(style=name)))
-    assert S.expression_aus is faces and name not in S.STYLES
-    for s in base: np.testing.assert_array_equal(base[s].targets, cand[s].targets)
-    changed = [(x != y).any() for s in base for x, y in zip(base[s].images, cand[s].images)]
-    assert 0 < sum(changed) < len(changed)
+def test_only_twitched_faces_change(probe, monkeypatch):
+    "Face by face: where no twitch is larger than the expression the candidate draws the style's pixels; only twitched faces change; other styles are left alone."
+    twitched, plain = [], probe.drawn_apart
+    def recording(st, true, expr):
+        twitched.append(bool((true > expr).any()))
+        return plain(st, true, expr)
+    monkeypatch.setattr(probe, 'drawn_apart', recording)
+    cfg = S.SynthConfig(**CFG, style='textured')
+    base = [S.render_subject(cfg, sid)['images'] for sid in (1, 2)]
+    with probe.twitches_at_true_size(S.STYLES['textured']) as name:
+        cand = [S.render_subject(S.SynthConfig(**CFG, style=name), sid)['images'] for sid in (1, 2)]
+        again = [S.render_subject(cfg, sid)['images'] for sid in (1, 2)]          # the base style inside the block: untouched
+    flags = np.array(twitched).reshape(-1, 2).any(1)                               # two calls per face: image-left, image-right
+    changed = np.array([(x != y).any() for b, c in zip(base, cand) for x, y in zip(b, c)])
+    assert len(flags) == len(changed) == 28 and changed.any() and not changed[~flags].any()
+    assert all((x == y).all() for b, g in zip(base, again) for x, y in zip(b, g))
+
+def test_labels_kept_and_patch_undone(probe):
+    "Drawn both ways, a population keeps its labels; after the block the generator is the package's again."
+    aus, render = S.expression_aus, S.render_face
+    out = probe.population(3, 2)
+    assert out['base'][1]['majority'].equals(out['candidate'][1]['majority']) and len(out['base'][0]) == 28
+    assert S.expression_aus is aus and S.render_face is render and probe.CANDIDATE not in S.STYLES

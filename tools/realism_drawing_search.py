@@ -91,15 +91,16 @@ def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJEC
     with temporary_style(st) as name: images, truth, _ = S.realism_faces(name, n_subjects, seed)
     return images, truth
 
-def read(model, images: np.ndarray, truth: np.ndarray) -> dict:
-    "A teacher's reading of labelled faces: per-class mean probability of the label, averaged over classes (`prob`), recall and mean recall (%)."
+def read(model, images: np.ndarray, truth: np.ndarray, keep_labels: bool = False) -> dict:
+    "A teacher's reading of labelled faces: per-class mean probability of the label, averaged over classes (`prob`), recall and mean recall (%); with `keep_labels`, each face's label under `labels`."
     labels, probs = model.predict_faces(list(images))
     probs, labels = np.asarray(probs, np.float64), np.asarray(labels)
     idx = np.array([model.classes.index(c) for c in truth])
     p = probs[np.arange(len(truth)), idx]
     cls = [c for c in S.FER2013_CLASSES if (truth == c).any()]
     recall = {c: round(100 * r, 1) for c, r in S.class_recall(truth, labels).items() if c in cls}
-    return dict(prob=float(np.mean([p[truth == c].mean() for c in cls])), recall=recall, score=round(float(np.mean(list(recall.values()))), 1))
+    return dict(prob=float(np.mean([p[truth == c].mean() for c in cls])), recall=recall, score=round(float(np.mean(list(recall.values()))), 1)) | (
+        dict(labels=labels) if keep_labels else {})
 
 def read_all(models: dict, images: np.ndarray, truth: np.ndarray) -> dict:
     "`read` by several teachers (name -> model): the mean of their `prob` and `score`, and each one's recall under `recall`."

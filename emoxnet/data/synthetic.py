@@ -1282,7 +1282,8 @@ def recall_interval(truth: np.ndarray, # the true label of each face
                     baseline: np.ndarray | None = None, # another reading of the same faces: the interval of `pred`'s score minus this one's (paired)
                    ) -> tuple[float, float]:
     "A bootstrap percentile interval of the mean per-class recall (`class_recall`'s mean), resampling whole subjects; with `baseline`, of the difference from it."
-    truth = np.asarray(truth)
+    truth, n_faces = np.asarray(truth), [len(x) for x in (pred, groups) + (() if baseline is None else (baseline,))]
+    if any(k != len(truth) for k in n_faces): raise ValueError(f"{len(truth)} true labels but {n_faces} readings/subjects: expected one per face")
     ids, g = np.unique(np.asarray(groups), return_inverse=True)
     count = lambda m: np.stack([np.bincount(g[(truth == c) & m], minlength=len(ids)) for c in FER2013_CLASSES], 1).astype(float)
     w = np.random.default_rng(seed).multinomial(len(ids), np.full(len(ids), 1 / len(ids)), n_boot).astype(float)
