@@ -225,9 +225,14 @@ def _default_permissions(d: Path):
 
 @contextlib.contextmanager
 def atomic_dir(path: str | Path, # the folder to write (replaced whole when it exists)
+               replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold to be replaced (a folder of this kind); None: any folder
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    if replaces is not None and path.exists() and (not path.is_dir() or (any(path.iterdir()) and not any((path / n).exists() for n in replaces))):
+        raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
+                              "what it holds; choose another folder, or empty or remove it first")
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     try:
         yield tmp

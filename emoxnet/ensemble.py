@@ -456,7 +456,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders: zoo import
     ens = EmoXNet.aligned([load_checkpoint(p)[0] for p in paths], rule, names, classes, preprocess)
     if out is None: return ens
     out = Path(out).expanduser()
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, replaces=('ensemble.json',)) as tmp:   # a folder that is not an ensemble is refused, untouched
         dirs = {n: tmp / 'members' / n / 'checkpoint' for n in names}
         for p, n in zip(paths, names): shutil.copytree(p, dirs[n])     # licence, model card and provenance travel with the weights
         save_ensemble(ens, tmp, extra={'built_from': [str(p) for p in paths]}, member_dirs=dirs)
@@ -485,7 +485,7 @@ def add_cli(p: argparse.ArgumentParser):
     sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION', required=True)
     b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
     b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders, e.g. runs/zoo/fer_mini_xception runs/zoo/faceapi_expression')
-    b.add_argument('--out', required=True, help='the ensemble folder to write (replaced whole if it exists)')
+    b.add_argument('--out', required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
     b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
                    help='how member probabilities are combined (rules fitted on validation need train_ensemble)')
     b.set_defaults(func=_build_main)

@@ -19,10 +19,10 @@ from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet',
-           'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'read_state_dict',
-           'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly',
-           'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
+           'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
+           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint',
+           'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -315,6 +315,7 @@ def unwrap(model: nn.Module) -> nn.Module:
 
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
+CHECKPOINT_FILES = ('model.safetensors', 'config.json')   # what a checkpoint folder holds: `save_checkpoint` replaces only a folder with one of them (or an empty one)
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
                     metrics: dict | None = None, extra: dict | None = None) -> Path:
@@ -329,7 +330,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
             'num_params': count_params(model), 'code_version': code_version(),
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
-    with atomic_dir(path) as tmp:
+    with atomic_dir(path, replaces=CHECKPOINT_FILES) as tmp:
         save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt', 'arch': cfg.arch})
         save_json(info, tmp / 'config.json')
     return Path(path)

@@ -130,7 +130,8 @@ class EmotionRecognizer:
         onnx = self.path / 'model.onnx' if self.path is not None else None
         if backend == 'torch' or (backend == 'auto' and (onnx is None or not onnx.exists())): return 'torch'
         if onnx is None or not onnx.exists():
-            raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; write it with EmotionRecognizer.export_onnx()")
+            raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; write it with `emoxnet export {self.path or 'CHECKPOINT'}` "
+                                    "(or EmotionRecognizer.export_onnx())")
         self.session = onnx_session(onnx, max(1, torch.get_num_threads()))
         return 'onnx'
 
@@ -284,7 +285,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if not p.is_dir(): out.append(p); continue
         files = [q for q in p.iterdir() if q.is_file()]
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
-        if not images: raise DataError(p, f'no image file among its {len(files)} files', expected=f'image files ({", ".join(sorted(IMAGE_EXTS))})')
+        subs = sum(q.is_dir() for q in p.iterdir())
+        if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
+                                       expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
         out += images
     return out
 

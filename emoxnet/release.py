@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import atomic_dir, code_version, load_json, save_json
+from .models import CHECKPOINT_FILES
 from .data.core import split_md5
 from .data.synthetic import generate, generator_md5, SynthConfig, Nuisance
 from .faces import DEFAULT_DETECTOR, FaceDetector, detector_available
@@ -139,7 +140,7 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
         if other != detector and detector_available(other):
             with contextlib.suppress(RuntimeError):
                 c = calibrate_margin(other); crop['per_detector'][other] = {'margin': c['margin'], 'shift': c['shift']}
-    with atomic_dir(dst) as tmp:
+    with atomic_dir(dst, replaces=CHECKPOINT_FILES) as tmp:
         shutil.copy2(src / 'model.safetensors', tmp / 'model.safetensors')
         info = load_json(src / 'config.json')
         info.setdefault('extra', {})

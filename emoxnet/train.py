@@ -435,12 +435,14 @@ def evaluate(model: nn.Module, dataset: FERDataset, batch_size: int = 256, prepr
 
 # %% ../nbs/12_train.ipynb #b89495d8
 def _resolve_splits(data) -> tuple[dict, str]:
-    if isinstance(data, FERSplits): return dict(data.splits), data.name
-    if isinstance(data, FERDataset): return {'train': data}, data.name
-    if isinstance(data, dict): return {k: v for k, v in data.items() if v is not None}, ''
-    if isinstance(data, (tuple, list)):
-        return {k: v for k, v in zip(('train', 'valid', 'test'), data) if v is not None}, ''
-    raise TypeError(f"fit: data must be FERSplits, a dict of FERDatasets or (train, valid, test), got {type(data).__name__}")
+    "`(splits by name, data name)` of what `fit` takes; a split without images counts as none (a FER2013 CSV with only Training rows has empty valid and test splits)."
+    if isinstance(data, FERSplits): splits, name = dict(data.splits), data.name
+    elif isinstance(data, FERDataset): splits, name = {'train': data}, data.name
+    elif isinstance(data, dict): splits, name = {k: v for k, v in data.items() if v is not None}, ''
+    elif isinstance(data, (tuple, list)): splits, name = {k: v for k, v in zip(('train', 'valid', 'test'), data) if v is not None}, ''
+    else: raise TypeError(f"fit: data must be FERSplits, a dict of FERDatasets or (train, valid, test), got {type(data).__name__}")
+    if 'train' in splits and not len(splits['train']): raise ValueError(f"fit: the train split of {name or 'the data'} has no images")
+    return {k: v for k, v in splits.items() if k == 'train' or len(v)}, name
 
 def _make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator

@@ -117,6 +117,7 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    batch: int = 64, # crops per network call
                    ) -> FrameFeatures:
     "Detect, crop and embed the faces of a clip's frames; frames without a face are counted."
+    if detect_every < 1: raise ValueError(f"detect_every {detect_every}: expected an integer >= 1 (the detector runs on every n-th frame)")
     T = dict(decode=0., detect=0., crop=0., features=0.); tracker = IoUTracker(max_missed=detect_every)
     crops, meta, seen, no_face, out = [], [], [], 0, []
     def flush():
@@ -340,6 +341,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
 class StreamAnalyzer:
     "Frame-by-frame analysis for live video: tracked faces, per-face probabilities and their causal smoothing (window `smooth`)."
     def __init__(self, rec: EmotionRecognizer, smooth: int = 15, detect_every: int = 1, max_faces: int | None = None):
+        if detect_every < 1: raise ValueError(f"detect_every {detect_every}: expected an integer >= 1 (the detector runs on every n-th frame)")
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
         self.tracker, self.smoothers, self.k = IoUTracker(max_missed=max(detect_every, 5)), {}, 0
 

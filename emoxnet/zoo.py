@@ -16,7 +16,7 @@ import torch
 
 from .core import Registry, label_spec, atomic_dir, load_json, to_json
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'ZOO_DIR', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file',
@@ -431,7 +431,7 @@ def import_model(name: str,                          # a `ZOO` name
     cfg = ModelConfig(e.arch, e.classes, e.preprocess.channels, e.preprocess.size, e.preprocess)
     model = create_model(cfg)
     model.load_state_dict(state, strict=True)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, replaces=CHECKPOINT_FILES) as tmp:   # a folder that is not a checkpoint is refused, untouched
         save_checkpoint(model.eval(), cfg, tmp, extra={'zoo': provenance(e)})
         (tmp / 'LICENSE').write_text(licence if e.licence_text else f'{e.package} {e.version} ships no licence text. Its metadata ({e.licence_file}, below) declares the licence: {e.licence}.\n\n{licence}')
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))
@@ -481,6 +481,6 @@ def add_cli(p: argparse.ArgumentParser):
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")
-    ip.add_argument('--out', default=None, help='checkpoint folder (default: runs/zoo/NAME)')
+    ip.add_argument('--out', default=None, help='checkpoint folder (default: runs/zoo/NAME; an existing checkpoint is replaced whole, another folder that is not empty is refused)')
     ip.add_argument('--cache', default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
     ip.set_defaults(func=_import_main)

@@ -102,3 +102,14 @@ def test_ctrl_c_prints_one_line_and_how_to_resume(emoxnet_cmd, tmp_path):
     lines = []
     r = _train_until([*cmd, '--resume'], lambda p: lines.append(p.stdout.readline()) or 'resuming from' in lines[-1])
     assert r.returncode == 130 and lines[-1].startswith(f'resuming from {out / "last"} at step '), (lines, r.stderr[-2000:])
+
+
+def test_empty_splits_count_as_none(capsys, tmp_path):
+    "A FER2013 CSV with only Training rows loads empty valid and test splits: training carves its validation split from train and skips the test."
+    rows = [f"{i % 7},{' '.join(str((i * 37 + k) % 256) for k in range(48 * 48))},Training" for i in range(28)]
+    (tmp_path / 'fer2013.csv').write_text('emotion,pixels,Usage\n' + '\n'.join(rows) + '\n')
+    out = tmp_path / 'run'
+    rc, so, err = _cli(capsys, 'train', '--data', str(tmp_path), '--format', 'fer2013', '--arch', 'test_convnext', '--size', '32',
+                       '--batch-size', '8', '--epochs', '1', '--no-progress', '--out', str(out))
+    assert rc == 0 and 'Traceback' not in err, err
+    assert 'valid accuracy' in so.strip().splitlines()[-1] and 'test accuracy' not in so, so

@@ -70,6 +70,7 @@ def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, 
             if fields and fields != ['']: rows.append(fields); lines.append(line)  # blank lines carry no data
     except UnicodeDecodeError as e: raise DataError(path, f'not UTF-8 text ({e})', expected=what) from None
     except csv.Error as e: raise DataError(path, f'not a readable CSV file ({e})', line=line + 1, expected=what) from None
+    if not rows: raise DataError(path, 'a header but no data rows', line=2, expected=what + ', one row per image')
     return {c: i for i, c in enumerate(header)}, rows, lines
 
 def _class_index(text, spec: LabelSpec) -> int:

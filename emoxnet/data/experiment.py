@@ -128,7 +128,7 @@ def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
     "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none."
-    if 'valid' in splits: return splits
+    if 'valid' in splits and len(splits['valid']): return splits   # an empty valid split (a FER2013 CSV without PublicTest rows) counts as none
     tr = splits['train']; keep, held = stratified_split(tr.targets, fraction, seed)
     out = dict(splits.splits); out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'

@@ -81,6 +81,7 @@ def iter_frames(path: str | Path, # clip file
                 max_frames: int | None = None, # stop after this many decoded frames (None: all)
                 ) -> Iterator[tuple[int, np.ndarray]]:
     "`(frame index, RGB uint8 frame)` of a clip; skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
+    if stride < 1: raise ValueError(f"stride {stride}: expected an integer >= 1 (every stride-th frame is kept)")
     cap, n, i = _open_video(path), 0, 0
     try:
         while max_frames is None or i < max_frames:
