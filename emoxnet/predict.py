@@ -273,8 +273,9 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
         text = (f"{i + 1}: " if len(preds) > 1 else '') + p.label + (f" {p.confidence:.0%}" if show_prob else '')
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, t)
         ty = y0 - 4 if y0 - th - base - 4 >= 0 else min(H - 1, y1 + th + 4)
-        cv2.rectangle(out, (x0, ty - th - base), (x0 + tw + 4, ty + base // 2), col, -1)
-        cv2.putText(out, text, (x0 + 2, ty - base // 2), cv2.FONT_HERSHEY_SIMPLEX, fs, (0, 0, 0), t, cv2.LINE_AA)
+        tx = max(0, min(x0, W - tw - 4))                  # a face at the right edge: its label shifts left to stay in the picture
+        cv2.rectangle(out, (tx, ty - th - base), (tx + tw + 4, ty + base // 2), col, -1)
+        cv2.putText(out, text, (tx + 2, ty - base // 2), cv2.FONT_HERSHEY_SIMPLEX, fs, (0, 0, 0), t, cv2.LINE_AA)
     return out
 
 # %% ../nbs/22_predict.ipynb #531a67f8

@@ -55,3 +55,29 @@ def test_demo_help_comes_from_config_comments(emoxnet_cmd):
               '--queue-size QUEUE_SIZE requests waiting; more are turned away with a message (default 32)',
               '--port PORT port (default'):
         assert s in h, s
+
+def _one_line_error(r, command: str) -> str:
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith(f'emoxnet {command}: error: ') and 'Traceback' not in r.stderr, r.stderr
+    return lines[0]
+
+def test_out_never_deletes_a_users_folder(emoxnet_cmd, tmp_path):
+    "`--out` that points at a folder of another kind by mistake: refused in one line, and what it holds is untouched; an earlier ensemble is replaced."
+    from emoxnet.models import ModelConfig, create_model, save_checkpoint
+    cks = [str(save_checkpoint(create_model(cfg := ModelConfig(a, ('neutral', 'happiness', 'sadness'), 1, 32)), cfg, tmp_path / a))
+           for a in ('test_resnet', 'test_convnext')]
+    mine = tmp_path / 'thesis'; mine.mkdir(); (mine / 'chapter1.tex').write_text('keep me')
+    line = _one_line_error(run(emoxnet_cmd, 'ensemble', 'build', *cks, '--out', str(mine)), 'ensemble')
+    assert 'holds no ensemble.json' in line and (mine / 'chapter1.tex').read_text() == 'keep me', line
+    ens = tmp_path / 'ens'
+    for _ in range(2): assert run(emoxnet_cmd, 'ensemble', 'build', *cks, '--out', str(ens)).returncode == 0   # its own kind: replaced
+    assert (ens / 'ensemble.json').is_file()
+
+def test_bad_numbers_are_one_line_errors(emoxnet_cmd, tmp_path):
+    "Frame strides, detector schedules and ports out of range: one line naming the value, never a traceback."
+    import numpy as np
+    from emoxnet.data.video import write_video
+    clip = write_video(np.zeros((4, 32, 32, 3), np.uint8), tmp_path / 'c.avi', 10)
+    assert 'stride 0: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--stride', '0'), 'video')
+    assert 'detect_every -2: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--detect-every', '-2'), 'video')
+    assert 'port 99999 is out of range' in _one_line_error(run(emoxnet_cmd, 'demo', '--port', '99999'), 'demo')

@@ -246,21 +246,21 @@ def clip_specs(cfg: VideoSynthConfig) -> list[dict]:
     return specs
 
 # %% ../../nbs/07_data.video.ipynb #cac42266
-def export_afew(root: str | Path, # folder to create (replaced whole if it exists)
+def export_afew(root: str | Path, # folder to create (an earlier export is replaced whole; another folder that is not empty is refused)
                 cfg: VideoSynthConfig | None = None, # labels must be canonical AFEW expressions
                 ) -> Path:
     "Render one-person clips into the AFEW layout `<Split>_AFEW/<Emotion>/<clip>.avi` (+ `config.json`)."
     cfg = cfg or VideoSynthConfig()
     bad = [l for l in cfg.labels if l not in AFEW_FOLDERS]
     if bad: raise ValueError(f"export_afew: labels {bad} have no AFEW folder; AFEW has {sorted(AFEW_FOLDERS)}")
-    with atomic_dir(root) as tmp:
+    with atomic_dir(root, replaces=('config.json',)) as tmp:
         for s in clip_specs(cfg):
             frames, _ = render_clip(cfg.clip, s['sid'], s['label'], cfg.seed)
             write_video(frames, tmp / AFEW_SPLITS[s['split']] / AFEW_FOLDERS[s['label']] / f"{s['name']}.avi", cfg.clip.fps)
         save_json(dict(format='afew', **cfg.to_dict()), tmp / 'config.json')
     return Path(root)
 
-def export_vgaf(root: str | Path, # folder to create (replaced whole if it exists)
+def export_vgaf(root: str | Path, # folder to create (an earlier export is replaced whole; another folder that is not empty is refused)
                 cfg: VideoSynthConfig | None = None, # labels: group labels; `cfg.group` says how clips look
                 ) -> Path:
     "Render group clips into the VGAF-like layout `<Split>/<clip>.avi` + `<Split>_labels.txt` (`Vid_name Label`, 1/2/3)."
@@ -268,7 +268,7 @@ def export_vgaf(root: str | Path, # folder to create (replaced whole if it exist
     bad = [l for l in cfg.labels if l not in GROUP_LABELS]
     if bad: raise ValueError(f"export_vgaf: labels {bad}; expected some of {GROUP_LABELS}")
     rng, rows = np.random.default_rng([cfg.seed, 13]), {}
-    with atomic_dir(root) as tmp:
+    with atomic_dir(root, replaces=('config.json',)) as tmp:
         for s in clip_specs(cfg):
             n = int(rng.integers(cfg.group.faces[0], cfg.group.faces[1] + 1))
             frames, _ = render_group_clip(cfg.group, [10_000 * s['sid'] + j for j in range(n)], s['label'], cfg.seed)
