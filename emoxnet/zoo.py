@@ -465,7 +465,8 @@ def zoo_table(root: str | Path = ZOO_DIR, # where the imported models are looked
 def _list_main(args) -> int:
     rows = zoo_table()
     if args.json: print(to_json(rows, indent=2)); return 0
-    for r in rows: print(f"{r['name']:<18} {r['source']:<32} {r['licence']:<5} {r['what']}\n{'':<18} {'imported: ' + r['imported'] if r['imported'] else 'not imported yet: emoxnet zoo import ' + r['name']}")
+    wn, ws = (max(len(r[k]) for r in rows) for k in ('name', 'source'))   # columns as wide as their longest entry
+    for r in rows: print(f"{r['name']:<{wn}} {r['source']:<{ws}} {r['licence']:<5} {r['what']}\n{'':<{wn}} {'imported: ' + r['imported'] if r['imported'] else 'not imported yet: emoxnet zoo import ' + r['name']}")
     return 0
 
 def _import_main(args) -> int:
