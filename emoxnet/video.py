@@ -415,12 +415,17 @@ def _frame_line(f: dict) -> str:
     return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])}: {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
 def video_main(args) -> int:
-    "`emoxnet video`: per-frame scores and the clip label of each clip."
+    "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     kw = dict(detector=args.detector) if args.detector else {}
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None
+    failed = 0
     for clip in args.clips:
-        res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
+        try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
+        except DataError as e:                         # the message names the clip; JSON keeps one object per clip
+            failed += 1; print(f"emoxnet video: {e}", file=sys.stderr)
+            if args.json: print(to_json(dict(clip=str(clip), status='error', error=str(e))), flush=True)
+            continue
         if args.plot:
             from emoxnet.core import atomic_write
             fig = plot_timeline(res)
@@ -430,7 +435,7 @@ def video_main(args) -> int:
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
         print(f"clip label: {res['label']} ({how})", flush=True)
-    return 0
+    return 1 if failed else 0
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."

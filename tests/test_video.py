@@ -54,10 +54,15 @@ def test_emoxnet_video_command(emoxnet_cmd, afew):
     assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith('clip label: ')
 
 
-def test_emoxnet_video_unreadable_clip(emoxnet_cmd, tmp_path):
+def test_emoxnet_video_unreadable_clip(emoxnet_cmd, tmp_path, afew):
     bad = tmp_path / 'broken.avi'; bad.write_text('not a video')
     r = run(emoxnet_cmd, 'video', str(bad))
     assert r.returncode != 0 and 'broken.avi' in r.stderr and 'Traceback' not in r.stderr
+    good = sorted((afew / 'Train_AFEW' / 'Happy').glob('*.avi'))[0]          # a bad clip among good ones: named, and the others are read
+    r = run(emoxnet_cmd, 'video', str(bad), str(good), '--json')
+    rows = [json.loads(l) for l in r.stdout.strip().splitlines()]
+    assert r.returncode == 1 and 'broken.avi' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert rows[0]['status'] == 'error' and 'broken.avi' in rows[0]['error'] and rows[1]['frames_seen'] == 8
 
 
 def test_clip_classifier_learns_synthetic_clips():
