@@ -16,8 +16,9 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'atomic_dir', 'recover_dir', 'Registry',
-           'add_dataclass_args', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'check_parameters']
+           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir',
+           'recover_dir', 'Registry', 'add_dataclass_args', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'check_parameters']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -223,15 +224,24 @@ def _default_permissions(d: Path):
     os.chmod(d, 0o777 & ~mask)
     for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
+def check_replaceable(path: str | Path, # a folder about to be written whole
+                      replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
+                     ) -> Path:
+    "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file, or a folder that is not empty and holds none of `replaces`."
+    path = Path(path)
+    if replaces is None or not path.exists(): return path
+    if not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
+    if any(path.iterdir()) and not any((path / n).exists() for n in replaces):
+        raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
+                              "what it holds; choose another folder, or empty or remove it first")
+    return path
+
 @contextlib.contextmanager
 def atomic_dir(path: str | Path, # the folder to write (replaced whole when it exists)
                replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold to be replaced (a folder of this kind); None: any folder
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = Path(path)
-    if replaces is not None and path.exists() and (not path.is_dir() or (any(path.iterdir()) and not any((path / n).exists() for n in replaces))):
-        raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
-                              "what it holds; choose another folder, or empty or remove it first")
+    path = check_replaceable(path, replaces)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     try:

@@ -744,13 +744,14 @@ def demo_config(args: argparse.Namespace) -> DemoConfig:
 def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
     s = load_settings()
-    host, port = args.host or s.demo_host, args.port or s.demo_port
+    host, port = args.host or s.demo_host, args.port if args.port is not None else s.demo_port
     if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
     demo = build_demo(config=demo_config(args), checkpoint=args.checkpoint or demo_checkpoint(s), detector=args.detector)
     print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
     try: launch(demo, host, port, args.share)
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line
-        raise ValueError(f"cannot serve on {host}:{port}: the port is taken by another server or cannot be bound there; choose another with --port") from e
+        raise ValueError(f"cannot serve on {host}:{port} ({str(e).split('. ')[0]}): is the port taken, or the address not this machine's? "
+                         "choose another with --port or --host") from e
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

@@ -315,7 +315,7 @@ def unwrap(model: nn.Module) -> nn.Module:
 
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
-CHECKPOINT_FILES = ('model.safetensors', 'config.json')   # what a checkpoint folder holds: `save_checkpoint` replaces only a folder with one of them (or an empty one)
+CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
                     metrics: dict | None = None, extra: dict | None = None) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import atomic_dir, code_version, load_json, save_json
+from .core import atomic_dir, check_replaceable, code_version, load_json, save_json
 from .models import CHECKPOINT_FILES
 from .data.core import split_md5
 from .data.synthetic import generate, generator_md5, SynthConfig, Nuisance
@@ -133,7 +133,7 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
                      ) -> Path:
     "Copy checkpoint `src` into the package assets (default `emoxnet/assets/emoxnetlite`) with its calibrated face margin, SynthFACS evaluation and model card; `provenance='distilled'` fills in the card's provenance and commands."
     if provenance in PROVENANCE: provenance, commands = PROVENANCE[provenance][0], commands or PROVENANCE[provenance][1]
-    src, dst = Path(src), Path(dst) if dst is not None else bundled_checkpoint()
+    src, dst = Path(src), check_replaceable(dst if dst is not None else bundled_checkpoint(), CHECKPOINT_FILES)   # refused before calibrating, not after
     log(f"calibrating the face margin with {detector!r}..."); crop = calibrate_margin(detector)
     crop['per_detector'] = {detector: {'margin': crop['margin'], 'shift': crop['shift']}}
     for other in FALLBACK_DETECTORS:                   # framing for the detectors used when the default is not installed

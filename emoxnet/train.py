@@ -24,7 +24,7 @@ from .core import Registry, seed_everything, save_json, load_json, jsonable, cod
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, load_data   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, load_data, drop_empty   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
@@ -442,7 +442,7 @@ def _resolve_splits(data) -> tuple[dict, str]:
     elif isinstance(data, (tuple, list)): splits, name = {k: v for k, v in zip(('train', 'valid', 'test'), data) if v is not None}, ''
     else: raise TypeError(f"fit: data must be FERSplits, a dict of FERDatasets or (train, valid, test), got {type(data).__name__}")
     if 'train' in splits and not len(splits['train']): raise ValueError(f"fit: the train split of {name or 'the data'} has no images")
-    return {k: v for k, v in splits.items() if k == 'train' or len(v)}, name
+    return drop_empty(splits), name
 
 def _make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator
@@ -668,6 +668,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
     if self.valid_from_train:
         keep, held = stratified_split(splits['train'].targets, cfg.valid_fraction, cfg.seed)
         splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
+        splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
     self.label_mode = cfg.label_mode or train_ds.label_mode
     view = SplitView(train_ds, train_transform(pre, cfg.augment), self.label_mode, seed=cfg.seed,

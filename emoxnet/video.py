@@ -416,6 +416,8 @@ def _frame_line(f: dict) -> str:
 
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
+    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
+        if n < 1: raise ValueError(f"{name} {n}: expected an integer >= 1")
     kw = dict(detector=args.detector) if args.detector else {}
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None
@@ -423,8 +425,8 @@ def video_main(args) -> int:
     for clip in args.clips:
         try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
-            failed += 1; print(f"emoxnet video: {e}", file=sys.stderr)
-            if args.json: print(to_json(dict(clip=str(clip), status='error', error=str(e))), flush=True)
+            failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
+            if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
         if args.plot:
             from emoxnet.core import atomic_write

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, load_json, to_json
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES
 
@@ -423,7 +423,7 @@ def import_model(name: str,                          # a `ZOO` name
                  ) -> Path:
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
-    out = Path(out or ZOO_DIR / e.name)
+    out = check_replaceable(out or ZOO_DIR / e.name, CHECKPOINT_FILES)   # refused before the download, not after
     archive = fetch(e, cache_dir, timeout)
     with tempfile.TemporaryDirectory() as d:
         files = extract(e, archive, d)

@@ -78,6 +78,6 @@ def test_bad_numbers_are_one_line_errors(emoxnet_cmd, tmp_path):
     import numpy as np
     from emoxnet.data.video import write_video
     clip = write_video(np.zeros((4, 32, 32, 3), np.uint8), tmp_path / 'c.avi', 10)
-    assert 'stride 0: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--stride', '0'), 'video')
-    assert 'detect_every -2: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--detect-every', '-2'), 'video')
+    assert '--stride 0: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--stride', '0'), 'video')
+    assert '--detect-every -2: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--detect-every', '-2'), 'video')
     assert 'port 99999 is out of range' in _one_line_error(run(emoxnet_cmd, 'demo', '--port', '99999'), 'demo')

@@ -62,7 +62,7 @@ def test_emoxnet_video_unreadable_clip(emoxnet_cmd, tmp_path, afew):
     r = run(emoxnet_cmd, 'video', str(bad), str(good), '--json')
     rows = [json.loads(l) for l in r.stdout.strip().splitlines()]
     assert r.returncode == 1 and 'broken.avi' in r.stderr and 'Traceback' not in r.stderr, r.stderr
-    assert rows[0]['status'] == 'error' and 'broken.avi' in rows[0]['error'] and rows[1]['frames_seen'] == 8
+    assert rows[0]['status'] == 'error' and rows[0]['file'] == str(bad) and 'broken.avi' in rows[0]['error'] and rows[1]['frames_seen'] == 8
 
 
 def test_clip_classifier_learns_synthetic_clips():

@@ -172,7 +172,7 @@ def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
     cols, rows, lines = _read_csv(file, FER2013_COLUMNS, 'fer2013.csv with the columns emotion,pixels,Usage')
     ie, ip, iu, nf = cols['emotion'], cols['pixels'], cols['Usage'], len(cols)
     ids = spec.ids
-    good, targets, splits, images = [], [], [], []
+    good, targets, splits, images = [], [], [], np.empty((len(rows), 48, 48), dtype=np.uint8)   # filled in order, cut to the good rows
     for r, (f, line) in enumerate(zip(rows, lines)):          # row by row, every check: without skip_bad the first bad row is the one reported
         if len(f) != nf: P.bad('malformed line', file, f'{len(f)} fields', line, f'{nf} comma-separated fields'); continue
         split = FER_USAGE.get(f[iu].strip())
@@ -180,10 +180,10 @@ def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
             P.bad('unknown usage', file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
         try: t = _class_index(f[ie], spec)
         except ValueError as e: P.bad('label out of range', file, str(e), line, f'an integer in {ids[0]}..{ids[-1]}'); continue
-        try: images.append(parse_pixels(f[ip]))
+        try: images[len(good)] = parse_pixels(f[ip])
         except ValueError as e: P.bad('malformed pixels', file, f'malformed pixels: {e}', line, _PIXELS_EXPECTED); continue
         good.append(r); targets.append(t); splits.append(split)
-    images = np.stack(images) if images else np.empty((0, 48, 48), np.uint8)
+    images = images[:len(good)]
     good, targets, splits = np.asarray(good, dtype=np.int64), np.asarray(targets, dtype=np.int64), np.asarray(splits, dtype=object)
     line_arr, usage = np.asarray(lines, dtype=np.int64), {v: k for k, v in FER_USAGE.items()}
     out = {}

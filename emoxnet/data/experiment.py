@@ -21,7 +21,8 @@ from ..settings import DATASET_FORMATS, load_config, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'with_valid', 'load_experiment_data', 'data_fingerprint', 'same_data', 'targets_for']
+           'load_data', 'drop_empty', 'with_valid', 'load_experiment_data', 'data_fingerprint', 'same_data',
+           'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -124,15 +125,20 @@ def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
 DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
 
+def drop_empty(splits: dict) -> dict:
+    "The splits that hold images, train always: an empty valid or test split (a FER2013 CSV without PublicTest or PrivateTest rows) counts as none."
+    return {k: v for k, v in splits.items() if k == 'train' or len(v)}
+
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
-    "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none."
-    if 'valid' in splits and len(splits['valid']): return splits   # an empty valid split (a FER2013 CSV without PublicTest rows) counts as none
-    tr = splits['train']; keep, held = stratified_split(tr.targets, fraction, seed)
-    out = dict(splits.splits); out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
-    out['valid'].split = 'valid'
-    return dataclasses.replace(splits, splits=out)
+    "`splits` without empty valid/test splits (`drop_empty`), and with a `valid` split carved (stratified, seeded) from `train` when it has none."
+    out = drop_empty(dict(splits.splits))
+    if 'valid' not in out:
+        tr = out['train']; keep, held = stratified_split(tr.targets, fraction, seed)
+        out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
+        out['valid'].split = 'valid'
+    return splits if out == dict(splits.splits) else dataclasses.replace(splits, splits=drop_empty(out))
 
 # %% ../../nbs/06_data.experiment.ipynb #9fa543c2
 def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a dataset path (relative: from the repository root)

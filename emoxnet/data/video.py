@@ -253,7 +253,7 @@ def export_afew(root: str | Path, # folder to create (an earlier export is repla
     cfg = cfg or VideoSynthConfig()
     bad = [l for l in cfg.labels if l not in AFEW_FOLDERS]
     if bad: raise ValueError(f"export_afew: labels {bad} have no AFEW folder; AFEW has {sorted(AFEW_FOLDERS)}")
-    with atomic_dir(root, replaces=('config.json',)) as tmp:
+    with atomic_dir(root, replaces=tuple(AFEW_SPLITS.values())) as tmp:   # an earlier AFEW export: it has the split folders
         for s in clip_specs(cfg):
             frames, _ = render_clip(cfg.clip, s['sid'], s['label'], cfg.seed)
             write_video(frames, tmp / AFEW_SPLITS[s['split']] / AFEW_FOLDERS[s['label']] / f"{s['name']}.avi", cfg.clip.fps)
@@ -268,7 +268,7 @@ def export_vgaf(root: str | Path, # folder to create (an earlier export is repla
     bad = [l for l in cfg.labels if l not in GROUP_LABELS]
     if bad: raise ValueError(f"export_vgaf: labels {bad}; expected some of {GROUP_LABELS}")
     rng, rows = np.random.default_rng([cfg.seed, 13]), {}
-    with atomic_dir(root, replaces=('config.json',)) as tmp:
+    with atomic_dir(root, replaces=tuple(f'{v}_labels.txt' for v in VGAF_SPLITS.values())) as tmp:   # an earlier VGAF export: it has the label files
         for s in clip_specs(cfg):
             n = int(rng.integers(cfg.group.faces[0], cfg.group.faces[1] + 1))
             frames, _ = render_group_clip(cfg.group, [10_000 * s['sid'] + j for j in range(n)], s['label'], cfg.seed)
