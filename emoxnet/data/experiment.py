@@ -132,13 +132,13 @@ def drop_empty(splits: dict) -> dict:
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
-    "`splits` without empty valid/test splits (`drop_empty`), and with a `valid` split carved (stratified, seeded) from `train` when it has none."
-    out = drop_empty(dict(splits.splits))
-    if 'valid' not in out:
+    "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none or an empty one (a test split stays as loaded: protocols check it)."
+    out = dict(splits.splits)
+    if 'valid' not in drop_empty(out):
         tr = out['train']; keep, held = stratified_split(tr.targets, fraction, seed)
         out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
         out['valid'].split = 'valid'
-    return splits if out == dict(splits.splits) else dataclasses.replace(splits, splits=drop_empty(out))
+    return splits if out == dict(splits.splits) else dataclasses.replace(splits, splits=out)
 
 # %% ../../nbs/06_data.experiment.ipynb #9fa543c2
 def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a dataset path (relative: from the repository root)
