@@ -133,12 +133,12 @@ def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
     "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none or an empty one (a test split stays as loaded: protocols check it)."
-    out = dict(splits.splits)
-    if 'valid' not in drop_empty(out):
-        tr = out['train']; keep, held = stratified_split(tr.targets, fraction, seed)
-        out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
-        out['valid'].split = 'valid'
-    return splits if out == dict(splits.splits) else dataclasses.replace(splits, splits=out)
+    if 'valid' in drop_empty(dict(splits.splits)): return splits
+    out, tr = dict(splits.splits), splits['train']
+    keep, held = stratified_split(tr.targets, fraction, seed)
+    out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
+    out['valid'].split = 'valid'
+    return dataclasses.replace(splits, splits=out)
 
 # %% ../../nbs/06_data.experiment.ipynb #9fa543c2
 def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a dataset path (relative: from the repository root)
