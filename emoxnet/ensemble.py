@@ -7,6 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/ensemble.html.md"""
 # %% ../nbs/13_ensemble.ipynb #c936be4c
 from __future__ import annotations
 import argparse, math, os, shutil, time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,7 +23,7 @@ from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
-                                     targets_for)   # resolve_path, load_experiment_data, with_valid: also importable from here
+                                     targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap
 from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
@@ -584,8 +585,9 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                    retrain: bool = False, # train every member again even when a finished run matches
                    log: Callable = print) -> dict:
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
+    splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
+    if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
     out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split (use with_valid / load_experiment_data)")
     if len(members) < 2: raise ValueError("an ensemble needs at least two members")
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)

@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json
 from .data.core import DataError
-from .data.video import VideoClips, iter_frames, video_info
+from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import DEFAULT_DETECTOR, box_iou
 from .predict import EmotionRecognizer
 
@@ -61,7 +61,7 @@ def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
                   ) -> np.ndarray:
     "Causal moving mean over the last `k` frames (the first frames average what exists)."
     logits = np.asarray(logits, np.float64)
-    if k < 1: raise ValueError(f"smoothing window k={k}: expected >= 1")
+    check_every('smoothing window k', k, 'the frames averaged')
     c = np.cumsum(np.vstack([np.zeros((1, logits.shape[1])), logits]), 0)
     t = np.arange(1, len(logits) + 1); lo = np.maximum(t - k, 0)
     return ((c[t] - c[lo]) / (t - lo)[:, None]).astype(np.float32)
@@ -117,7 +117,7 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    batch: int = 64, # crops per network call
                    ) -> FrameFeatures:
     "Detect, crop and embed the faces of a clip's frames; frames without a face are counted."
-    if detect_every < 1: raise ValueError(f"detect_every {detect_every}: expected an integer >= 1 (the detector runs on every n-th frame)")
+    check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
     T = dict(decode=0., detect=0., crop=0., features=0.); tracker = IoUTracker(max_missed=detect_every)
     crops, meta, seen, no_face, out = [], [], [], 0, []
     def flush():
@@ -341,7 +341,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
 class StreamAnalyzer:
     "Frame-by-frame analysis for live video: tracked faces, per-face probabilities and their causal smoothing (window `smooth`)."
     def __init__(self, rec: EmotionRecognizer, smooth: int = 15, detect_every: int = 1, max_faces: int | None = None):
-        if detect_every < 1: raise ValueError(f"detect_every {detect_every}: expected an integer >= 1 (the detector runs on every n-th frame)")
+        check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
         self.tracker, self.smoothers, self.k = IoUTracker(max_missed=max(detect_every, 5)), {}, 0
 
@@ -417,7 +417,7 @@ def _frame_line(f: dict) -> str:
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
-        if n < 1: raise ValueError(f"{name} {n}: expected an integer >= 1")
+        check_every(name, n)
     kw = dict(detector=args.detector) if args.detector else {}
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None

@@ -113,3 +113,14 @@ def test_empty_splits_count_as_none(capsys, tmp_path):
                        '--batch-size', '8', '--epochs', '1', '--no-progress', '--out', str(out))
     assert rc == 0 and 'Traceback' not in err, err
     assert 'valid accuracy' in so.strip().splitlines()[-1] and 'test accuracy' not in so, so
+
+
+def test_experiment_without_test_split(tmp_path):
+    "The ensemble and distillation experiment on a FER2013 CSV without PrivateTest rows: the empty test split counts as none, reports use valid."
+    from emoxnet.distill import run_experiment, smoke
+    rows = [f"{i % 7},{' '.join(str((i * 37 + k) % 256) for k in range(48 * 48))},{'Training' if i < 70 else 'PublicTest'}" for i in range(84)]
+    (tmp_path / 'fer2013.csv').write_text('emotion,pixels,Usage\n' + '\n'.join(rows) + '\n')
+    mm = run_experiment(smoke(out_dir=str(tmp_path / 'run'), data=str(tmp_path), data_format='fer2013', max_items=None, variants=('kd',)),
+                        log=lambda *a: None)
+    assert mm['split_reported'] == 'valid' and mm['data']['sizes'] == {'train': 70, 'valid': 14}, (mm['split_reported'], mm['data'])
+    assert mm['reports']['ensemble'].get('test') is None

@@ -155,6 +155,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
         if not data_format: raise _no_loader(data, resolve_path(data).exists(), f'data={data!r}', 'data_format')
         data, load_kwargs = resolve_path(data), {**DATA_DEFAULTS.get(data_format, {}), **load_kwargs}
     splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
+    splits = dataclasses.replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if max_items:
         splits = dataclasses.replace(splits, splits={k: v.subset(np.arange(min(max_items, len(v)))) for k, v in splits.items()})
     if label_mode: splits['train'].label_mode = label_mode

@@ -20,7 +20,7 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_EXTS',
-           'VIDEO_LOADERS', 'write_video', 'video_info', 'iter_frames', 'read_video', 'ClipConfig',
+           'VIDEO_LOADERS', 'write_video', 'video_info', 'check_every', 'iter_frames', 'read_video', 'ClipConfig',
            'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
            'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
            'load_afew', 'load_vgaf', 'load_video_dataset']
@@ -76,12 +76,21 @@ def video_info(path: str | Path) -> dict:
                      width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     finally: cap.release()
 
+def check_every(name: str, # what the number is called: an argument or a flag
+                n: int, # the number given
+                meaning: str = '', # what it means, for the message
+                ) -> int:
+    "`n` when it is an integer >= 1 (a frame stride, a detector schedule, a smoothing window), else a `ValueError` naming it."
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name} {n!r}: expected an integer >= 1" + (f" ({meaning})" if meaning else ''))
+    return n
+
 def iter_frames(path: str | Path, # clip file
                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
                 max_frames: int | None = None, # stop after this many decoded frames (None: all)
                 ) -> Iterator[tuple[int, np.ndarray]]:
     "`(frame index, RGB uint8 frame)` of a clip; skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
-    if stride < 1: raise ValueError(f"stride {stride}: expected an integer >= 1 (every stride-th frame is kept)")
+    check_every('stride', stride, 'every stride-th frame is kept')
     cap, n, i = _open_video(path), 0, 0
     try:
         while max_frames is None or i < max_frames:
