@@ -101,8 +101,9 @@ def test_default_fit_is_the_earlier_fit(probe, monkeypatch):
     pop, ref = probe.fit_population(9, 3), np.load(ROOT / 'tests' / 'fixtures' / 'probe_fit_db07293.npz')
     for name, kw in (('plain', {}), ('warp', dict(warp=0.015)), ('ensemble', dict(objective='ensemble'))):
         maps, warps, _ = probe.fit(StandIn(), pop, steps=3, amp=0.25, tv=30, l2=3, batch_size=8, **kw)
-        np.testing.assert_allclose(maps, ref[name + '_maps'], rtol=0, atol=1e-6, err_msg=name)
-        if warps is not None: np.testing.assert_allclose(warps, ref[name + '_warps'], rtol=0, atol=1e-6, err_msg=name)
+        # float noise: three Adam steps in a full pytest run of a fresh clone (same machine and versions) moved 2 of 5,760 maps' values (about 1e-2) by 1.1e-6; one step less, or amp 0.24 for 0.25, moves them by more than 1e-2
+        np.testing.assert_allclose(maps, ref[name + '_maps'], rtol=0, atol=1e-5, err_msg=name)
+        if warps is not None: np.testing.assert_allclose(warps, ref[name + '_warps'], rtol=0, atol=1e-5, err_msg=name)
 
 def test_confidence_caps_what_the_objective_reads(probe):
     "Round 19's `confidence`: only faces read below the cap pull (per teacher with 'mean-ce', the teachers' mean probability with 'ensemble'); a cap of 1 or more is refused."
