@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from emoxnet.data.core import DataError
     try: return int(args.func(args) or 0)
-    except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, ValueError, KeyError) as e:
+    except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, KeyError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2

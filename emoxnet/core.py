@@ -14,11 +14,11 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'canonical',
-           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir',
-           'recover_dir', 'Registry', 'add_dataclass_args', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'check_parameters']
+__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'POSITIVE',
+           'POSITIVE_OR_NONE', 'FRACTION', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything',
+           'git_rev', 'code_version', 'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan',
+           'check_replaceable', 'atomic_dir', 'recover_dir', 'Registry', 'add_dataclass_args', 'check_ranges',
+           'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -304,6 +304,18 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
         names.append(f.name)
     return names
 
+# %% ../nbs/00_core.ipynb #c0r4ng02
+def check_ranges(obj, # a config (any object with the rules' fields as attributes)
+                 rules: dict[str, tuple[Callable, str]], # field -> (test of its value, what is expected, for the message)
+                 ) -> None:
+    "A `ValueError` naming the first field of `obj` whose value fails its rule, as `Config.field=value: expected ...`."
+    for k, (ok, expected) in rules.items():
+        if not ok(v := getattr(obj, k)): raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {expected}")
+
+POSITIVE = (lambda v: v >= 1, 'an integer >= 1')                    # rules used by several configs
+POSITIVE_OR_NONE = (lambda v: v is None or v >= 1, 'None or an integer >= 1')
+FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
+
 # %% ../nbs/00_core.ipynb #a1c0p002
 import ast, dataclasses, difflib, math, numbers, types, typing
 
@@ -368,3 +380,11 @@ def check_parameters(history: Sequence[str] | None = None, # executed cell sourc
     if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if k in declared and not fits_annotation(ns.get(k), declared[k])]:
         raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p reads True/False, None and numbers as such: -r NAME VALUE "
                          "passes text as it is; a list or a dict goes as YAML: -y 'methods: [psmr_kd, joint]')")
+
+# %% ../nbs/00_core.ipynb #c0sm0k02
+def replaced_settings(given: dict, # the settings as the user gave them (a config's `to_dict()`)
+                      default: dict, # the same settings at their defaults
+                      smoke: dict, # what the smoke configuration sets
+                      ) -> list[str]:
+    "`key=value` of each setting the user changed from its default that `smoke` replaces with another value."
+    return [f"{k}={given[k]!r}" for k in smoke if k in given and given[k] != default.get(k) and given[k] != smoke[k]]

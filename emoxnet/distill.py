@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, jsonable
+from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE_OR_NONE, replaced_settings
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
@@ -203,6 +203,11 @@ class ExperimentConfig:
         check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
         if min(self.epochs, self.member_epochs, self.batch_size) < 1:
             raise ValueError(f"epochs={self.epochs}, member_epochs={self.member_epochs}, batch_size={self.batch_size}: each must be at least 1")
+        check_ranges(self, dict(lr=(lambda v: v > 0, 'a number > 0'), member_lr=(lambda v: v > 0, 'a number > 0'), input_size=(lambda v: v >= 8, 'an integer >= 8 (pixels)'),
+                                folds=(lambda v: v >= 2, 'an integer >= 2 (cross-fitting the learned rules)'), max_items=POSITIVE_OR_NONE,
+                                extra_test=(lambda v: v >= 0, 'an integer >= 0')))
+        self.member_train(); self.student_train()   # their own checks (max_steps, threads, label_mode) before anything runs
+        if len(self.members) < 2: raise ValueError(f"members={list(self.members)}: an ensemble needs at least two members")
         if bad := [a for a in (*self.members, self.student) if not known_arch(a)]:
             raise ValueError(f"unknown architecture(s) {', '.join(bad)} (members / student): expected a name of emoxnet.models.ARCHS, "
                              "emoxnet.archs.WORKSPACE_ARCHS or timm (timm.list_models())")
@@ -234,7 +239,7 @@ SMOKE = dict(data='toy', members=('test_resnet', 'test_convnext', 'test_efficien
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
     "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins. Says which of `cfg`'s own settings it replaces."
     d, default = (cfg or ExperimentConfig()).to_dict(), ExperimentConfig().to_dict()
-    if lost := [f"{k}={d[k]!r}" for k in SMOKE if k not in over and d[k] != default[k] and d[k] != SMOKE[k]]:
+    if lost := replaced_settings(d, default, {k: v for k, v in SMOKE.items() if k not in over}):
         warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration (toy data, test nets); drop smoke to use them", stacklevel=2)
     d.update(SMOKE); d.update(over)
     return ExperimentConfig(**d)
@@ -339,8 +344,8 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
     t0 = time.time()
     if cfg.threads: torch.set_num_threads(cfg.threads)
+    splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     out = cfg.resolved_out(); out.mkdir(parents=True, exist_ok=True)
-    splits = cfg.load_data(); fp = data_fingerprint(splits)
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0
     ens_rep, member_rep = _teacher_reports(ens, splits)
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
@@ -370,6 +375,7 @@ def _margins(m: dict) -> dict:
 
 def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
+    if not resolve_path(root).is_dir(): raise FileNotFoundError(f"{root}: no such folder (runs are searched for metrics.json under it)")
     rows = []
     for p in sorted(resolve_path(root).rglob('metrics.json')):
         try: m = load_json(p)

@@ -587,8 +587,9 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
-    out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
     if len(members) < 2: raise ValueError("an ensemble needs at least two members")
+    if folds < 2: raise ValueError(f"folds={folds}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
+    out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     ens = EmoXNet(models, 'mean_prob', names)

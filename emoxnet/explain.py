@@ -19,8 +19,8 @@ from .data.transforms import Preprocess
 
 # %% auto #0
 __all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'gradcam', 'colorize', 'overlay', 'AttentionExplainer',
-           'au_anchors', 'au_region', 'in_region', 'active_aus', 'pointing_game_images', 'pointing_game',
-           'most_confident', 'expression_grid', 'mean_attention', 'plot_mean_attention']
+           'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game', 'pointing_game_images',
+           'pointing_game', 'most_confident', 'expression_grid', 'mean_attention', 'plot_mean_attention']
 
 # %% ../nbs/21_explain.ipynb #60d1f1a6
 def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None) -> tuple[int, int, int]:
@@ -228,9 +228,16 @@ def active_aus(row, threshold: float = 0.2) -> list[int]:
     return [a for a in AUS if float(row[f'au_{a}']) >= threshold]
 
 # %% ../nbs/21_explain.ipynb #098e1b83
+def check_pointing_game(threshold: float, # AU intensity that counts as active
+                        radius: float): # AU region radius, in inter-ocular distances
+    "A `ValueError` naming a pointing-game setting out of its range (a negative radius would be read as its size; no AU reaches a threshold above 1)."
+    if not 0 < threshold <= 1: raise ValueError(f"threshold={threshold!r}: expected a number in (0, 1], the AU intensity that counts as active")
+    if not radius > 0: raise ValueError(f"radius={radius!r}: expected a number > 0, the AU region's radius in inter-ocular distances")
+
 def pointing_game_images(explainer: AttentionExplainer, dataset, n: int | None = 400, target: str = 'label',
                          threshold: float = 0.2, radius: float = 0.3, batch_size: int = 64, seed: int = 0):
     "Per-image pointing game on a SynthFACS split: expression, active AUs, hit, random and centre baselines, mass in region."
+    check_pointing_game(threshold, radius)
     import pandas as pd
     meta = dataset.meta
     if 'landmarks' not in meta or any(c not in meta for c in AU_COLUMNS):

@@ -46,6 +46,7 @@ class ModelConfig:
         if not self.classes: raise ValueError("ModelConfig.classes is empty")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
+        if not int(self.input_size) >= 8: raise ValueError(f"ModelConfig.input_size={self.input_size!r}: expected an integer >= 8 (pixels)")
         self.input_size, self.heads = int(self.input_size), {str(k): int(v) for k, v in dict(self.heads).items()}
         if 'logits' in self.heads: raise ValueError("'logits' is reserved for the class head")
         if isinstance(self.pretrained, Path): self.pretrained = str(self.pretrained)

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
@@ -156,6 +156,12 @@ class TrainConfig:
     CHOICES = {'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
                'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
     RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device'})
+    RANGES = dict(lr=(lambda v: v >= 0, 'a number >= 0'), weight_decay=(lambda v: v >= 0, 'a number >= 0'), momentum=FRACTION,
+                  warmup_epochs=(lambda v: v >= 0, 'a number >= 0'), min_lr_ratio=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'),
+                  step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
+                  num_workers=(lambda v: v >= 0, 'an integer >= 0'), patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
+                  grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
+                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE)
 
     @classmethod
     def choices(cls) -> dict:
@@ -171,6 +177,7 @@ class TrainConfig:
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
         if self.epochs < 1 or self.batch_size < 1: raise ValueError("epochs and batch_size must be >= 1")
+        check_ranges(self, self.RANGES)
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -1052,7 +1059,7 @@ def train_main(args) -> int:
     try:
         splits = load_data(args.data, args.format, cfg.seed, synth)
         in_chans = args.in_chans or (3 if args.pretrained else 1)
-        mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or 48, drop_rate=args.drop_rate, pretrained=args.pretrained)
+        mcfg = ModelConfig(args.arch, splits.classes, in_chans, 48 if args.size is None else args.size, drop_rate=args.drop_rate, pretrained=args.pretrained)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt: raise _interrupted(out) from None
     from accelerate import PartialState

@@ -244,8 +244,13 @@ def load_classifier(path: str | Path) -> VideoClassifier:
     d = load_json(path)
     if not isinstance(d, dict) or d.get('format') != 'emoxnet-video-classifier/1':
         raise DataError(path, 'not a video classifier file', expected="JSON with format 'emoxnet-video-classifier/1' (video.save_classifier)")
-    clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
-    s.coef_, s.intercept_, s.classes_ = np.array(d['coef']), np.array(d['intercept']), np.array(d['classes'])
+    try:
+        clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
+        s.coef_, s.intercept_, s.classes_ = np.array(d['coef'], float), np.array(d['intercept'], float), np.array(d['classes'])
+        if s.coef_.ndim != 2 or len(s.intercept_) != len(s.coef_): raise ValueError(f"coef {s.coef_.shape} and intercept {s.intercept_.shape} do not match")
+    except (KeyError, TypeError, ValueError) as e:
+        raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
+                        expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
     s.n_features_in_ = s.coef_.shape[1]; clf.classes = tuple(d['classes'])
     return clf
 

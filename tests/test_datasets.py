@@ -136,7 +136,7 @@ VOTES = {  # name: (votes, majority, crossentropy, multi_target) where each is a
     'unknown':   ([0, 2, 0, 0, 0, 0, 0, 0, 6, 2], "'unknown'", "'unknown'", "'unknown'"),
     'nf':        ([0, 0, 0, 0, 0, 0, 0, 2, 0, 8], "'NF'", "'NF'", "'NF'"),
     'allones':   ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 'one-vote outlier', 'one-vote outlier', 'one-vote outlier'),
-    'zeros':     ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'one-vote outlier', 'one-vote outlier', 'one-vote outlier'),
+    'zeros':     ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'no votes', 'no votes', 'no votes'),   # not 'one-vote outlier': there is no vote
     'tie_unk':   ([4, 0, 0, 0, 0, 0, 0, 0, 4, 2], 'no majority', '<= 50% of votes', 'neutral'),   # crossentropy: unknown put back, 4 of 10
     'unk_first': ([0, 0, 0, 0, 0, 0, 0, 0, 5, 5], 'no majority', "'unknown'", "'unknown'"),
     'bar30':     ([3, 3, 2, 2, 0, 0, 0, 0, 0, 0], 'no majority', 'more than 3', 'neutral'),       # crossentropy: 4 columns
@@ -284,6 +284,20 @@ def test_ferplus_bad_inputs(tmp_path):
         load_dataset(tmp_path, 'ferplus')
     with pytest.raises(ValueError, match='FER\\+ label mode'): load_dataset(tmp_path, 'ferplus', label_mode='soft')
 
+def test_ferplus_no_votes_and_duplicate_image_names(tmp_path):
+    keep, _, _, why = ferplus_targets([[0] * 10, [1] * 10], 'majority')
+    assert not keep.any() and why.tolist() == ['ferplus: no votes', 'ferplus: every vote was a one-vote outlier']
+    rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000001.png', '0,8,0,0,0,0,0,0,2,0'),
+            ('PublicTest', 'fer0000000.png', '0,0,9,1,0,0,0,0,0,0')]   # line 4 repeats line 2's image name
+    write_ferplus(tmp_path, rows)
+    with pytest.raises(DataError, match=r"fer2013new.csv, line 4: image 'fer0000000.png' listed again \(first on line 2\) \(expected each image listed once\)"):
+        load_dataset(tmp_path, 'ferplus')
+    sp = load_dataset(tmp_path, 'ferplus', skip_bad=True)
+    assert sp.skipped == {'duplicate image': 1} and len(sp['train']) == 2 and len(sp['valid']) == 0
+    assert sp.skipped_at['duplicate image'] == [f"{tmp_path / 'fer2013new.csv'}, line 4"]
+    write_ferplus(tmp_path, [rows[0], ('Training', '', '0,0,0,0,0,0,0,0,0,0'), ('Training', '', '1,1,1,1,1,1,1,1,1,1')])
+    assert load_dataset(tmp_path, 'ferplus').skipped == {'ferplus: no image name': 2}   # empty names are not duplicates
+
 # ---------------------------------------------------------------- RAF-DB
 
 def test_rafdb_basic_aligned_fallback_and_options(tmp_path):
@@ -339,6 +353,20 @@ def test_rafdb_bad_inputs(tmp_path):
     assert len(sp['train']) == 1 and len(sp['test']) == 0
     lf.unlink()
     with pytest.raises(DataError, match='list_patition_label.txt: file not found'): load_dataset(tmp_path, 'rafdb')
+
+def test_label_files_not_utf8_name_the_file_and_line(tmp_path):
+    lf = write_raf(tmp_path, 'basic', ['train_00001.jpg 5'], aligned=['train_00001_aligned.jpg'])
+    lf.write_bytes('train_00001.jpg 5\r\ntrain_\xe9t\xe9.jpg 1\r\n'.encode('latin-1'))
+    with pytest.raises(DataError, match=r'list_patition_label.txt, line 2: not UTF-8 text \(byte 0xe9 at offset 25\)'):
+        load_dataset(tmp_path, 'rafdb')
+    from emoxnet.data.video import _read_group_labels
+    vf = tmp_path / 'Train_labels.txt'
+    vf.write_bytes('Vid_name Label\nclip_\xe9 1\n'.encode('cp1252'))
+    with pytest.raises(DataError, match=r'Train_labels.txt, line 2: not UTF-8 text'): _read_group_labels(vf)
+    vf.write_text('\ufeffVid_name Label\r\na 1\r\nb Negative\r\n', encoding='utf-8')   # BOM and CRLF are fine
+    assert _read_group_labels(vf) == {'a': 'Positive', 'b': 'Negative'}
+    vf.write_text('Vid_name Label\na 1\nb 2\na 3\n')
+    with pytest.raises(DataError, match=r"Train_labels.txt, line 4: clip 'a' listed again \(first on line 2\)"): _read_group_labels(vf)
 
 # ---------------------------------------------------------------- AffectNet
 
@@ -398,6 +426,31 @@ def test_affectnet_folder_bad_inputs(tmp_path):
         load_dataset(tmp_path, 'affectnet')
     sp = load_dataset(tmp_path, 'affectnet', skip_bad=True)
     assert sp.skipped == {'missing annotation': 1, 'malformed annotation': 1} and len(sp['train']) == 1
+
+def test_affectnet_duplicate_rows_and_folder_annotations(tmp_path):
+    (tmp_path / 'csv').mkdir()
+    write_affectnet_csv(tmp_path / 'csv', [('1/a.jpg', 1, 0.1, 0.1), ('1/b.jpg', 2, 0, 0), ('1/a.jpg', 3, 0.2, 0.2)], [('1/b.jpg', 1, 0.5, 0)])
+    with pytest.raises(DataError, match=r"training.csv, line 4: image '1/a.jpg' listed again \(first on line 2\)"):
+        load_dataset(tmp_path / 'csv', 'affectnet')
+    sp = load_dataset(tmp_path / 'csv', 'affectnet', skip_bad=True)
+    assert sp.skipped == {'duplicate image': 1} and sp['train'].meta['line'].tolist() == [2, 3]
+    root = tmp_path / 'sets'
+    write_affectnet_folder(root, 'train_set', [(0, 1, 0.1, 0.1), (1, 2, 0.2, -0.2)])
+    ann, img = root / 'train_set/annotations', root / 'train_set/images'
+    (img / '1.jpg').rename(img / '1.png')
+    with pytest.raises(DataError, match=r'1.png: not read: the folder release reads images/\{id\}.jpg only \(expected images/1.jpg for annotations/1_exp.npy\)'):
+        load_dataset(root, 'affectnet')
+    (img / '1.png').rename(img / '1.jpg')
+    np.save(ann / '1_exp.npy', np.array([3, 4]))
+    with pytest.raises(DataError, match=r'1_exp.npy: holds 2 values \(3, 4\) \(expected a .npy file holding one expression id\)'):
+        load_dataset(root, 'affectnet')
+    np.save(ann / '1_exp.npy', np.array('2')); np.save(ann / '1_aro.npy', np.zeros(6))
+    with pytest.raises(DataError, match=r'1_aro.npy: holds 6 values \(0.0, 0.0, 0.0, 0.0, ...\)'): load_dataset(root, 'affectnet')
+    np.save(ann / '1_aro.npy', np.array('-0.2')); (ann / '0_val.npy').unlink()
+    with pytest.raises(DataError, match=r'0_val.npy: file not found \(expected the valence of 0_exp.npy'): load_dataset(root, 'affectnet')
+    sp = load_dataset(root, 'affectnet', skip_bad=True)   # counted like a missing _exp.npy, never a silent NaN
+    assert sp.skipped == {'missing annotation': 1} and sp['train'].meta['arousal'].tolist() == [-0.2]
+    assert sp.skipped_at['missing annotation'] == [str(ann / '0_val.npy')]
 
 # ---------------------------------------------------------------- CFEE
 
@@ -504,6 +557,28 @@ def test_imagefolder_errors(tmp_path):
     save_img(tmp_path / 'train' / 'happy' / '0.jpg')
     with pytest.raises(DataError, match='mixes split folders'): load_dataset(tmp_path, 'imagefolder')
     with pytest.raises(DataError, match='no class folders'): load_dataset(tmp_path / 'train' / 'happy', 'imagefolder')
+
+def test_imagefolder_class_names_clash_only_within_a_split(tmp_path):
+    save_img(tmp_path / 'train' / 'anger' / '0.jpg'); save_img(tmp_path / 'test' / 'angry' / '0.jpg')
+    sp = load_dataset(tmp_path, 'imagefolder')
+    assert sp.classes == ('anger',) and {k: len(v) for k, v in sp.items()} == {'test': 1, 'train': 1}
+    assert sp['test'].meta['folder'].tolist() == ['angry']
+    save_img(tmp_path / 'test' / 'Anger' / '1.jpg')
+    with pytest.raises(DataError, match=r"test: folders 'Anger' and 'angry' both name 'anger'"): load_dataset(tmp_path, 'imagefolder')
+
+def test_imagefolder_without_images_is_an_error(tmp_path):
+    clips = tmp_path / 'AFEW' / 'Train_AFEW'
+    for c in ('Angry', 'Happy'): (clips / c).mkdir(parents=True); (clips / c / '001.avi').write_bytes(b'RIFF')
+    (clips / 'Happy' / '002.MP4').write_bytes(b'')
+    with pytest.raises(DataError, match=r"Train_AFEW: no images in its class folders but video clips \(3, first Angry/001.avi\).*emoxnet video.*load_video_dataset\(path, 'afew'\)"):
+        load_dataset(clips, 'imagefolder')
+    with pytest.raises(DataError, match=r"AFEW: no images in its class folders but video clips \(3, first Train_AFEW/Angry/001.avi\)"):
+        load_dataset(tmp_path / 'AFEW', 'imagefolder')
+    (tmp_path / 'empty' / 'happy').mkdir(parents=True); (tmp_path / 'empty' / 'happy' / 'notes.txt').write_text('x')
+    with pytest.raises(DataError, match=r'empty: no images in its class folders \(expected root/<class>/\*.jpg'):
+        load_dataset(tmp_path / 'empty', 'imagefolder')
+    save_img(tmp_path / 'empty' / 'happy' / 'broken.jpg'); (tmp_path / 'empty' / 'happy' / 'broken.jpg').write_bytes(b'')
+    assert len(load_dataset(tmp_path / 'empty', 'imagefolder', skip_bad=True)['all']) == 0   # images found, all skipped: counted, not this error
 
 def test_registry_lists_every_format():
     assert {'fer2013', 'ferplus', 'rafdb', 'rafdb-compound', 'affectnet', 'cfee', 'utkface', 'imagefolder'} <= set(LOADERS)

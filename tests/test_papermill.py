@@ -1,5 +1,5 @@
 "The experiment notebooks run under papermill (smoke configuration) and write the promised metrics."
-import json, re, shlex, subprocess, sys
+import json, os, re, shlex, subprocess, sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +111,25 @@ def test_documented_commands_pass_check_parameters():
             assert name in declared, f"{where}: papermill {nb} -p {name}: not a parameter"
             if value == 'N' or value.startswith('<'): continue   # a placeholder in prose
             assert fits_annotation(_resolve_type(value), declared[name]), f"{where}: papermill {nb} -p {name} {value}: expected {declared[name]}"
+
+@pytest.mark.parametrize('nb,params,message', [
+    ('multitask.ipynb', ['-p', 'age_task', 'agebins'], "unknown task 'agebins'; available: age, age_bins"),
+    ('continual.ipynb', ['-y', 'shots: [-1]'], 'ContinualConfig.shots=(-1,): expected one or more integers >= 0'),
+    ('gradcam.ipynb', ['-p', 'radius', '-1'], 'radius=-1: expected a number > 0'),
+    ('video.ipynb', ['-p', 'detect_every', '0'], 'detect_every 0: expected an integer >= 1'),
+    ('train_ensemble.ipynb', ['-p', 'folds', '1'], 'ExperimentConfig.folds=1: expected an integer >= 2'),
+    ('distill.ipynb', ['-p', 'max_steps', '-1'], 'TrainConfig.max_steps=-1: expected None or an integer >= 1'),
+])
+def test_out_of_range_parameter_stops_the_notebook_first(tmp_path, nb, params, message):
+    "A parameter of the right type but out of its range is refused before anything is trained or written (smoke settings would hide it)."
+    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / nb), str(tmp_path / 'o.ipynb'),
+           '-p', 'out_dir', str(tmp_path / 'run'), *params]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, 'IN_TEST': ''})
+    assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / 'run').exists()
+
+def test_summary_of_a_missing_folder_is_an_error(tmp_path):
+    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / 'summary.ipynb'), str(tmp_path / 'o.ipynb'),
+           '-p', 'root', str(tmp_path / 'nonexistent_root')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'nonexistent_root: no such folder' in r.stderr, r.stderr[-2000:]

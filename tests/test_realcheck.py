@@ -37,6 +37,12 @@ def test_realcheck_missing_checkpoint_fails_clearly(emoxnet_cmd, tmp_path):
     r = run(emoxnet_cmd, 'realcheck', '--checkpoint', str(tmp_path / 'nope'))
     assert r.returncode == 2 and 'emoxnet realcheck: error:' in r.stderr and 'nope' in r.stderr, r.stderr
 
+def test_realcheck_out_that_is_a_file_fails_clearly(emoxnet_cmd, tmp_path):
+    (tmp_path / 'afile').write_text('notes')
+    r = run(emoxnet_cmd, 'realcheck', '--out', str(tmp_path / 'afile'))
+    assert r.returncode == 2 and f"--out {tmp_path / 'afile'}: a file, not a folder" in r.stderr, r.stderr
+    assert (tmp_path / 'afile').read_text() == 'notes'
+
 def test_blind_labels_pin_every_photo_package():
     # the blind photos are labelled here, fetched at run time: every row names a pinned package and a face box
     from emoxnet.realcheck import PHOTO_PACKAGES, BLIND_SETS, read_blind_labels

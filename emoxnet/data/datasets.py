@@ -20,16 +20,17 @@ from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS
 
 # %% auto #0
-__all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
-           'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
-           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'load_dataset',
-           'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
-           'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
-           'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
-           'add_cli']
+__all__ = ['VIDEO_EXTS', 'LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
+           'FERPLUS_RULES', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS',
+           'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY',
+           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
+           'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet',
+           'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary',
+           'data_summary', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
+VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 
 class _Problems:
     "Bad input raises a `DataError`, or with `skip_bad` is counted per reason and kept with where it was; protocol exclusions are always counted."
@@ -48,12 +49,26 @@ class _Problems:
     def drop(self, reason: str, n: int = 1) -> None:
         if n: self.skipped[reason] += int(n)
 
-def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, int], list[list[str]], list[int]]:
-    "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing file or a header without `columns`."
+    def repeated(self, seen: dict, key: str, file, line: int, what: str = 'image') -> bool:
+        "True (reported as `duplicate <what>`) when `key` was listed before in `file`; `seen` maps each key to its first line."
+        first = seen.setdefault(key, line)
+        if first == line: return False
+        self.bad(f'duplicate {what}', file, f'{what} {key!r} listed again (first on line {first})', line, f'each {what} listed once')
+        return True
+
+def _read_text(path: Path, what: str) -> str:
+    "The text of a UTF-8 file (a BOM dropped, line ends as written); a `DataError` naming `path` (and the line) when it is missing or not UTF-8."
     if not path.is_file(): raise DataError(path, 'file not found', expected=what)
-    rows, lines, line = [], [], 1
+    raw = path.read_bytes()
+    try: return raw.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        raise DataError(path, f'not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})', line=raw.count(b'\n', 0, e.start) + 1,
+                        expected=what + ', saved as UTF-8') from None
+
+def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, int], list[list[str]], list[int]]:
+    "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing or non-UTF-8 file (`_read_text`) or a header without `columns`."
+    text, rows, lines, line = _read_text(path, what), [], [], 1
     try:
-        with open(path, newline='', encoding='utf-8-sig') as f: text = f.read()
         if '"' in text or '\r' in text:   # quoting or CR line ends: the csv module
             reader = csv.reader(io.StringIO(text, newline=''))
             records = ((reader.line_num, fields) for fields in reader)
@@ -68,7 +83,6 @@ def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, 
                             expected='a header with the columns ' + ','.join(columns))
         for line, fields in records:
             if fields and fields != ['']: rows.append(fields); lines.append(line)  # blank lines carry no data
-    except UnicodeDecodeError as e: raise DataError(path, f'not UTF-8 text ({e})', expected=what) from None
     except csv.Error as e: raise DataError(path, f'not a readable CSV file ({e})', line=line + 1, expected=what) from None
     if not rows: raise DataError(path, 'a header but no data rows', line=2, expected=what + ', one row per image')
     return {c: i for i, c in enumerate(header)}, rows, lines
@@ -198,7 +212,7 @@ FERPLUS_VOTES = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgus
 FERPLUS_COLUMNS = ('Usage', 'Image name') + FERPLUS_VOTES
 FERPLUS_MODES = {'majority': 'hard', 'crossentropy': 'soft', 'probability': 'sample', 'multi_target': 'multi'}
 FERPLUS_RULES = Registry('FER+ label mode')   # mode -> rule(votes, total, multi_threshold) -> (taken votes, drop reasons)
-_FP_OUTLIERS = 'ferplus: every vote was a one-vote outlier'
+_FP_OUTLIERS, _FP_NO_VOTES = 'ferplus: every vote was a one-vote outlier', 'ferplus: no votes'
 _FP_UNKNOWN, _FP_NF = "ferplus: most votes 'unknown'", "ferplus: most votes 'NF' (not a face)"
 _FP_NO_MAJORITY = 'ferplus: no majority (top <= 50% of votes)'
 _FP_FEW, _FP_TIES = 'ferplus: top emotions hold <= 50% of votes', 'ferplus: more than 3 emotions tied at the top'
@@ -249,12 +263,14 @@ def ferplus_targets(votes, mode: str = 'majority', multi_threshold: float = 0.3)
     "FER+ label rules on vote rows `(N, 10)` in `FERPLUS_VOTES` order -> `(keep, targets, soft (N, 8), reasons)`; dropped rows have a reason and zero soft target."
     if mode not in FERPLUS_MODES: raise ValueError(f"FER+ label mode {mode!r}; expected one of {', '.join(FERPLUS_MODES)}")
     v = np.array(votes, dtype=np.float64).reshape(-1, len(FERPLUS_VOTES))
+    none = v.sum(1) == 0                                      # not one vote: nothing was an outlier
     v[v <= 1] = 0                                             # one-vote outliers
     total = v.sum(1)
     taken, reasons = FERPLUS_RULES[mode](v, total, multi_threshold)
     top, some = taken.argmax(1), taken.sum(1) > 0
     reasons[some & (top == 8)], reasons[some & (top == 9)] = _FP_UNKNOWN, _FP_NF
     reasons[total == 0] = _FP_OUTLIERS
+    reasons[none] = _FP_NO_VOTES
     keep = reasons == ''
     emo = taken[:, :8] * keep[:, None]
     s = emo.sum(1, keepdims=True)
@@ -279,13 +295,14 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple
     "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`."
     ncols, nrows, nlines = table
     nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
-    good, splits, votes = [], [], []
+    good, splits, votes, seen = [], [], [], {}
     for r, (f, line) in enumerate(zip(nrows, nlines)):
         if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
         usage = f[iu].strip(); split = FER_USAGE.get(usage)
         if split is None: P.bad('unknown usage', new_file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
         if check is not None and not check(r, usage): continue
         if not f[iname].strip(): P.drop('ferplus: no image name'); continue
+        if P.repeated(seen, f[iname].strip(), new_file, line): continue
         try:
             vs = [int(f[j]) for j in ivotes]
             if min(vs) < 0: raise ValueError
@@ -376,18 +393,16 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
     if images not in RAF_IMAGES: raise ValueError(f"images={images!r}; expected one of {', '.join(RAF_IMAGES)}")
     path = Path(path); root = path / sub if (path / sub / 'EmoLabel').is_dir() else path
     label_file, spec, P = root / 'EmoLabel' / 'list_patition_label.txt', label_spec(fmt), _Problems(skip_bad)
-    if not label_file.is_file():
-        raise DataError(label_file, 'file not found', expected=f'the RAF-DB layout {sub}/EmoLabel/list_patition_label.txt with {sub}/Image/aligned/')
+    text = _read_text(label_file, f'the RAF-DB label list {sub}/EmoLabel/list_patition_label.txt (beside {sub}/Image/aligned/)')
     listing = {k: set(os.listdir(root / 'Image' / k)) if (root / 'Image' / k).is_dir() else set() for k in ('aligned', 'original')}
     ids = f'{spec.first_id}..{spec.first_id + len(spec) - 1}'
     recs, seen = {'train': [], 'test': []}, {}
-    for line, text in enumerate(label_file.read_text(encoding='utf-8-sig').splitlines(), 1):
-        if not text.strip(): continue
-        parts = text.split()
-        if len(parts) != 2: P.bad('malformed line', label_file, f'{text.strip()[:80]!r}', line, f"'<image name> <label {ids}>', e.g. 'train_00001.jpg 5'"); continue
+    for line, entry in enumerate(text.splitlines(), 1):
+        if not entry.strip(): continue
+        parts = entry.split()
+        if len(parts) != 2: P.bad('malformed line', label_file, f'{entry.strip()[:80]!r}', line, f"'<image name> <label {ids}>', e.g. 'train_00001.jpg 5'"); continue
         name, label = parts
-        if name in seen: P.bad('duplicate image', label_file, f'image {name!r} listed again (first on line {seen[name]})', line, 'each image listed once'); continue
-        seen[name] = line
+        if P.repeated(seen, name, label_file, line): continue
         split = name.split('_')[0]
         if split not in recs: P.bad('unknown split', label_file, f'image name {name!r}', line, "a name starting with 'train_' or 'test_'"); continue
         try: t = _class_index(label, spec)
@@ -442,9 +457,10 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
     if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found', expected=f'the AffectNet images beside {csv_file.name}')
     cols, rows, lines = _read_csv(csv_file, AFFECTNET_COLUMNS, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
-    ibox, nf, recs = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), []
+    ibox, nf, recs, seen = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}
     for f, line in zip(rows, lines):
         if len(f) != nf: P.bad('malformed line', csv_file, f'{len(f)} fields', line, f'{nf} comma-separated fields'); continue
+        if P.repeated(seen, f[ipath].strip(), csv_file, line): continue
         t = _affectnet_expression(f[iexp], classes, P, csv_file, line)
         if t is None: continue
         val = _affectnet_va(f[ival], P, csv_file, line, 'valence')
@@ -458,9 +474,16 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
                      'valence': val, 'arousal': aro, 'face_x': box[0], 'face_y': box[1], 'face_width': box[2], 'face_height': box[3]})
     return recs
 
-def _load_npy_scalar(file: Path):
-    "The single value of a `.npy` annotation (AffectNet stores numbers as strings)."
-    return np.load(file, allow_pickle=False).reshape(-1)[0].item()
+def _npy_value(file: Path, P: _Problems, what: str):
+    "The one value of a `.npy` annotation (AffectNet stores numbers as strings); `None`, reported, when unreadable or not one value."
+    expected = f'a .npy file holding one {what}'
+    try: a = np.load(file, allow_pickle=False)
+    except Exception as err:   # numpy raises ValueError, OSError, EOFError, ... for broken files
+        P.bad('malformed annotation', file, f'unreadable .npy ({err.__class__.__name__}: {err})', None, expected); return None
+    if a.size != 1:
+        shown = ', '.join(map(str, a.reshape(-1)[:4].tolist())) + (', ...' if a.size > 4 else '')
+        P.bad('malformed annotation', file, f'holds {a.size} values' + (f' ({shown})' if a.size else ''), None, expected); return None
+    return a.reshape(-1)[0].item()
 
 def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]:
     ann, img = split_dir / 'annotations', split_dir / 'images'
@@ -468,25 +491,28 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
         if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
     ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy')), key=lambda s: (len(s), s))
+    annotated = set(ids)
     for n in sorted(img_names - {f'{i}.jpg' for i in ids}):
-        if not n.startswith('.'): P.bad('missing annotation', img / n, 'image without annotation', None, f"annotations/{n.rsplit('.', 1)[0]}_exp.npy")
+        if n.startswith('.'): continue
+        stem = n.rsplit('.', 1)[0]
+        if stem in annotated:   # 0.png beside annotations/0_exp.npy: the annotation exists, the name is what is wrong
+            P.bad('misnamed image', img / n, 'not read: the folder release reads images/{id}.jpg only', None, f'images/{stem}.jpg for annotations/{stem}_exp.npy')
+        else: P.bad('missing annotation', img / n, 'image without annotation', None, f'annotations/{stem}_exp.npy')
     recs = []
     for i in ids:
         exp_file = ann / f'{i}_exp.npy'
-        try: e = _load_npy_scalar(exp_file)
-        except Exception as err:
-            P.bad('malformed annotation', exp_file, f'unreadable .npy ({err.__class__.__name__}: {err})', None, 'a .npy file holding one expression id'); continue
-        t = _affectnet_expression(e, classes, P, exp_file, None)
+        e = _npy_value(exp_file, P, 'expression id')
+        t = None if e is None else _affectnet_expression(e, classes, P, exp_file, None)
         if t is None: continue
         va = []
         for which, suffix in (('valence', 'val'), ('arousal', 'aro')):
             f = ann / f'{i}_{suffix}.npy'
-            if f.name not in ann_names: va.append(float('nan')); continue
-            try: va.append(_affectnet_va(_load_npy_scalar(f), P, f, None, which))
-            except Exception as err:
-                P.bad('malformed annotation', f, f'unreadable .npy ({err.__class__.__name__}: {err})', None, f'a .npy file holding one {which} value'); va.append(None)
-            if va[-1] is None: break
-        if None in va: continue
+            if f.name not in ann_names:   # missing like a missing _exp.npy: bad input (AffectNet writes -2 where there is no value)
+                P.bad('missing annotation', f, 'file not found', None, f'the {which} of {exp_file.name} (-2 where there is none)'); break
+            x = _npy_value(f, P, f'{which} value')
+            if x is None or (x := _affectnet_va(x, P, f, None, which)) is None: break
+            va.append(x)
+        if len(va) < 2: continue
         recs.append({'image': str(img / f'{i}.jpg'), 'target': t, 'source': str(exp_file), 'line': None, 'expression': t,
                      'valence': va[0], 'arousal': va[1]})
     return recs
@@ -587,12 +613,8 @@ _SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation':
 
 def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith('.'))
 
-@LOADERS.register('imagefolder')
-def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = False, verify_images: bool = True, grey: bool = False) -> FERSplits:
-    "`root/<class>/*` or `root/<split>/<class>/*`; class folders mapped through `canonical()` (see `names`)."
-    if names not in IMAGEFOLDER_NAMES: raise ValueError(f"names={names!r}; expected one of {', '.join(IMAGEFOLDER_NAMES)}")
-    path, P = Path(path), _Problems(skip_bad)
-    if not path.is_dir(): raise DataError(path, 'not a folder', expected='a folder of class folders')
+def _split_folders(path: Path) -> dict[str, Path]:
+    "`{split: folder}` of the split folders under `path` (train, valid/val/validation, test), or `{'all': path}` when it has none."
     top = _subdirs(path)
     split_dirs = [d for d in top if d.name.lower() in _SPLIT_DIRS]
     if split_dirs:
@@ -604,10 +626,11 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
             s = _SPLIT_DIRS[d.name.lower()]
             if s in splits: raise DataError(path, f'two folders for the {s} split: {splits[s].name}, {d.name}', expected='one folder per split')
             splits[s] = d
-    else: splits = {'all': path}
-    for s, d in splits.items():
-        for f in sorted(d.iterdir()):
-            if f.is_file() and not f.name.startswith('.'): P.drop('ignored file outside class folders')
+        return splits
+    return {'all': path}
+
+def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[dict[str, str], list[str]]:
+    "`(class folder name -> class, classes)`; two folders of one split naming the same class are an error (`train/anger` with `test/angry` are not)."
     raw = sorted({c.name for d in splits.values() for c in _subdirs(d)})
     if not raw: raise DataError(path, 'no class folders', expected='root/<class>/*.jpg or root/<split>/<class>/*.jpg')
     to_name = {}
@@ -620,16 +643,38 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
         if unknown:
             raise DataError(path, f"class folders that are not expression names: {', '.join(unknown)}",
                             expected="expression names (or synonyms such as 'happy'); pass names='raw' (the CLI: --names raw) to keep folder names as classes")
-        seen = {}
-        for r, c in to_name.items():
-            if c in seen: raise DataError(path, f'folders {seen[c]!r} and {r!r} both name {c!r}', expected='one folder per class')
-            seen[c] = r
+        for d in splits.values():
+            seen = {}
+            for r in (c.name for c in _subdirs(d)):
+                if (c := to_name[r]) in seen: raise DataError(d, f'folders {seen[c]!r} and {r!r} both name {c!r}', expected='one folder per class')
+                seen[c] = r
         classes = sorted(set(to_name.values()), key=EXPRESSIONS.index)
-    out = {}
+    return to_name, classes
+
+def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
+    "The error for a tree whose class folders hold no image; it says so when they hold video clips (`VIDEO_EXTS`), which are read elsewhere."
+    clips = [Path(dp) / fn for d in splits.values() for dp, _, fns in os.walk(d) for fn in sorted(fns)
+             if not fn.startswith('.') and os.path.splitext(fn)[1].lower() in VIDEO_EXTS]
+    if not clips: return DataError(path, 'no images in its class folders', expected=f'root/<class>/*.jpg or root/<split>/<class>/*.jpg ({IMAGE_FORMATS})')
+    return DataError(path, f'no images in its class folders but video clips ({len(clips)}, first {clips[0].relative_to(path)}): '
+                     "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree is read by load_video_dataset(path, 'afew')",
+                     expected=f'images ({IMAGE_FORMATS}) in root/<class>/ or root/<split>/<class>/')
+
+@LOADERS.register('imagefolder')
+def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = False, verify_images: bool = True, grey: bool = False) -> FERSplits:
+    "`root/<class>/*` or `root/<split>/<class>/*`; class folders mapped through `canonical()` (see `names`)."
+    if names not in IMAGEFOLDER_NAMES: raise ValueError(f"names={names!r}; expected one of {', '.join(IMAGEFOLDER_NAMES)}")
+    path, P = Path(path), _Problems(skip_bad)
+    if not path.is_dir(): raise DataError(path, 'not a folder', expected='a folder of class folders')
+    splits = _split_folders(path)
     for s, d in splits.items():
-        recs = [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name}
-                for c in _subdirs(d) for f in _image_files(c, P)]
-        out[s] = _lazy_split('imagefolder', s, recs, classes, P, verify_images, grey=grey)
+        for f in sorted(d.iterdir()):
+            if f.is_file() and not f.name.startswith('.'): P.drop('ignored file outside class folders')
+    to_name, classes = _folder_classes(path, splits, names)
+    recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
+            for s, d in splits.items()}
+    if not any(recs.values()): raise _no_images(path, splits)
+    out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
 
 # %% ../../nbs/04_data.datasets.ipynb #f66e6a38

@@ -133,6 +133,7 @@ def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
     "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none or an empty one (a test split stays as loaded: protocols check it)."
+    if not 0 < fraction < 1: raise ValueError(f"valid_fraction={fraction!r}: expected a number in (0, 1), the share of train held out for validation")
     if 'valid' in drop_empty(dict(splits.splits)): return splits
     out, tr = dict(splits.splits), splits['train']
     keep, held = stratified_split(tr.targets, fraction, seed)

@@ -16,14 +16,15 @@ import numpy as np
 
 from ..core import Registry, atomic_dir, save_json
 from .core import DataError, IMAGE_EXTS
+from .datasets import VIDEO_EXTS, _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
-__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_EXTS',
-           'VIDEO_LOADERS', 'write_video', 'video_info', 'check_every', 'iter_frames', 'read_video', 'ClipConfig',
-           'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
-           'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
-           'load_afew', 'load_vgaf', 'load_video_dataset']
+__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_LOADERS',
+           'write_video', 'video_info', 'check_every', 'iter_frames', 'read_video', 'ClipConfig', 'expression_profile',
+           'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip',
+           'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf',
+           'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -34,7 +35,6 @@ GROUP_LABELS: tuple[str, ...] = ('Positive', 'Neutral', 'Negative')          # V
 VGAF_SPLITS: dict[str, str] = {'train': 'Train', 'valid': 'Val', 'test': 'Test'}
 GROUP_EXPRESSIONS: dict[str, tuple[str, ...]] = {   # what the members of a group with this label show
     'Positive': ('happiness', 'surprise'), 'Neutral': ('neutral',), 'Negative': ('sadness', 'anger', 'fear', 'disgust')}
-VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')
 
 # %% ../../nbs/07_data.video.ipynb #639faa5d
 def write_video(frames: Sequence[np.ndarray] | np.ndarray, # RGB uint8 frames `(T, H, W, 3)`, all the same size
@@ -62,6 +62,7 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # RGB uint8 frames `(
 # %% ../../nbs/07_data.video.ipynb #eedb4f11
 def _open_video(path: str | Path) -> cv2.VideoCapture:
     path = Path(path)
+    if path.is_dir(): raise DataError(path, 'a folder, not a video clip', expected='clip files (e.g. FOLDER/*.avi); a dataset tree is read by load_video_dataset')
     if not path.is_file(): raise DataError(path, 'no such video file')
     if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
         raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
@@ -331,13 +332,14 @@ def load_afew(root: str | Path) -> VideoClips:
     return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
 
 def _read_group_labels(path: Path) -> dict[str, str]:
-    "`{clip name: group label}` from a `Vid_name Label` file (labels 1/2/3 or their names)."
-    out = {}
-    for row, line in enumerate(path.read_text().splitlines(), 1):
+    "`{clip name: group label}` from a UTF-8 `Vid_name Label` file (labels 1/2/3 or their names), each clip listed once."
+    out, first, P = {}, {}, _Problems()   # _Problems() raises: a repeated clip names both lines
+    for row, line in enumerate(_read_text(path, 'a "Vid_name Label" list of the clips').splitlines(), 1):
         parts = line.split()
         if not parts or (row == 1 and parts[0].lower() == 'vid_name'): continue
         if len(parts) != 2: raise DataError(path, f'{len(parts)} fields', row, expected='"clip_name label"')
         name, lab = parts
+        P.repeated(first, name, path, row, 'clip')
         lab = GROUP_LABELS[int(lab) - 1] if lab in ('1', '2', '3') else lab.capitalize()
         if lab not in GROUP_LABELS: raise DataError(path, f'label {parts[1]!r}', row, expected=f"1, 2, 3 or {', '.join(GROUP_LABELS)}")
         out[name] = lab
