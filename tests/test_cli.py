@@ -72,6 +72,10 @@ def test_out_never_deletes_a_users_folder(emoxnet_cmd, tmp_path):
     ens = tmp_path / 'ens'
     for _ in range(2): assert run(emoxnet_cmd, 'ensemble', 'build', *cks, '--out', str(ens)).returncode == 0   # its own kind: replaced
     assert (ens / 'ensemble.json').is_file()
+    before = (tmp_path / 'test_resnet' / 'model.safetensors').read_bytes()          # a trained checkpoint: zoo import asks for --overwrite
+    line = _one_line_error(run(emoxnet_cmd, 'zoo', 'import', 'fer_mini_xception', '--out', cks[0]), 'zoo')
+    assert 'holds another checkpoint (not imported from the zoo)' in line and '--overwrite' in line, line
+    assert (tmp_path / 'test_resnet' / 'model.safetensors').read_bytes() == before
 
 def test_bad_numbers_are_one_line_errors(emoxnet_cmd, tmp_path):
     "Frame strides, detector schedules and ports out of range: one line naming the value, never a traceback."
