@@ -419,6 +419,13 @@ def _frame_line(f: dict) -> str:
     top = f['probs'][f['label']]
     return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])}: {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
+def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
+    "A `ValueError` before any clip is read when `clf` was trained on descriptors of another size than `rec`'s (another checkpoint's features)."
+    dim = 4 * _features_logits(rec, [np.full((64, 64, 3), 128, np.uint8)])[0].shape[1]   # both poolings describe a clip by 4 x the embedding
+    if clf.svm.n_features_in_ != dim:
+        raise ValueError(f"--classifier {path}: it reads descriptors of {clf.svm.n_features_in_} numbers, this model's clips give {dim} "
+                         "(it was trained on another checkpoint's features; pass that --checkpoint, or train one on this model)")
+
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
@@ -426,6 +433,7 @@ def video_main(args) -> int:
     kw = dict(detector=args.detector) if args.detector else {}
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None
+    if clf: _check_classifier(clf, rec, args.classifier)
     failed = 0
     for clip in args.clips:
         try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
