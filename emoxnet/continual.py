@@ -18,12 +18,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE
+from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits, known_arch
 from .data.datasets import kfold_splits, LOADERS, load_dataset
-from .data.experiment import toy_splits, with_valid, data_fingerprint
+from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 
 # %% auto #0
@@ -83,7 +83,7 @@ def protocol_splits(ds: FERDataset, fold: int = 0, k: int = 10, contiguous: bool
     "Train / valid / test by subject: fold `fold` of `k` is the test set, `valid_fraction` of the other subjects (seeded) the validation set."
     if subject_col not in ds.meta: raise KeyError(f"{ds.name}: no {subject_col!r} column to split by; columns: {list(ds.meta.columns)}")
     if not 0 <= fold < k: raise ValueError(f"fold={fold}: expected 0 <= fold < k={k}")
-    if not 0 < valid_fraction < 1: raise ValueError(f"valid_fraction={valid_fraction!r}: expected a number in (0, 1), the share of the training subjects held out")
+    check_valid_fraction(valid_fraction)
     subj = ds.meta[subject_col].astype(str).to_numpy()
     if contiguous: test_subj = contiguous_folds(subj, k)[fold]
     else: test_subj = np.unique(subj[kfold_splits(ds, k, seed, subject_col)[fold][1]])
@@ -505,7 +505,7 @@ class ContinualConfig:
     lwf_T: float = 2.0                   # LwF temperature
     lwf_gamma: float = 0.5               # LwF distillation weight (constant)
     ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
-    ewc_fisher_max: float = 1e-4         # EWC Fisher values clamped at this (PyCIL's)
+    ewc_fisher_max: float | None = 1e-4  # EWC Fisher values clamped at this (PyCIL's; None: no clamp)
     methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
     orders: int = 3                      # number of seeded class orders of the compounds
     shots: tuple[int, ...] = (1, 3, 5, 0)  # few-shot sizes (0 = all the class's training images)
@@ -516,11 +516,10 @@ class ContinualConfig:
     threads: int | None = 1              # torch CPU threads (1: small batches on a shared CPU lose time to thread contention)
     progress: bool = True                # tqdm bars
 
-    _rate, _weight = (lambda v: v > 0, 'a number > 0'), (lambda v: v >= 0, 'a number >= 0')
-    RANGES = dict(input_size=(lambda v: v >= 8, 'an integer >= 8 (pixels)'), base_epochs=POSITIVE, step_epochs=POSITIVE, joint_epochs=POSITIVE,
-                  fewshot_epochs=POSITIVE, batch_size=POSITIVE, fewshot_min_items=POSITIVE, threads=POSITIVE_OR_NONE, base_lr=_rate, step_lr=_rate,
-                  memory_fraction=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'), T=_rate, lwf_T=_rate, gamma0=_weight, gamma_decay=_rate,
-                  lwf_gamma=_weight, ewc_lambda=_weight, ewc_fisher_max=_rate,
+    RANGES = dict(input_size=PIXELS, base_epochs=POSITIVE, step_epochs=POSITIVE, joint_epochs=POSITIVE, fewshot_epochs=POSITIVE, batch_size=POSITIVE,
+                  fewshot_min_items=POSITIVE, orders=POSITIVE, draws=POSITIVE, threads=POSITIVE_OR_NONE, base_lr=RATE, step_lr=RATE,
+                  memory_fraction=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), T=RATE, lwf_T=RATE, gamma0=NON_NEGATIVE, gamma_decay=RATE,
+                  lwf_gamma=NON_NEGATIVE, ewc_lambda=NON_NEGATIVE, ewc_fisher_max=(lambda v: v is None or v > 0, 'None (no clamp) or a number > 0'),
                   shots=(lambda v: len(v) > 0 and min(v) >= 0, 'one or more integers >= 0 (0: all the training images)'))
 
     def __post_init__(self):
@@ -528,7 +527,6 @@ class ContinualConfig:
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
-        if self.orders < 1 or self.draws < 1: raise ValueError("orders and draws must be >= 1")
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)

@@ -15,10 +15,11 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'POSITIVE',
-           'POSITIVE_OR_NONE', 'FRACTION', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything',
-           'git_rev', 'code_version', 'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan',
-           'check_replaceable', 'atomic_dir', 'recover_dir', 'Registry', 'add_dataclass_args', 'check_ranges',
-           'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'check_parameters', 'replaced_settings']
+           'POSITIVE_OR_NONE', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
+           'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json', 'save_json',
+           'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'Registry',
+           'add_dataclass_args', 'check_ranges', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation',
+           'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -305,16 +306,25 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
     return names
 
 # %% ../nbs/00_core.ipynb #c0r4ng02
+import numbers
+
 def check_ranges(obj, # a config (any object with the rules' fields as attributes)
                  rules: dict[str, tuple[Callable, str]], # field -> (test of its value, what is expected, for the message)
                  ) -> None:
     "A `ValueError` naming the first field of `obj` whose value fails its rule, as `Config.field=value: expected ...`."
     for k, (ok, expected) in rules.items():
-        if not ok(v := getattr(obj, k)): raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {expected}")
+        v = getattr(obj, k)
+        try: good = ok(v)
+        except TypeError: good = False                                  # None or a string where a number belongs
+        if not good: raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {expected}")
 
-POSITIVE = (lambda v: v >= 1, 'an integer >= 1')                    # rules used by several configs
-POSITIVE_OR_NONE = (lambda v: v is None or v >= 1, 'None or an integer >= 1')
+_count = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)
+POSITIVE = (lambda v: _count(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
+POSITIVE_OR_NONE = (lambda v: v is None or (_count(v) and v >= 1), 'None or an integer >= 1')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
+RATE = (lambda v: v > 0, 'a number > 0')
+NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
+PIXELS = (lambda v: _count(v) and v >= 8, 'an integer >= 8 (pixels)')
 
 # %% ../nbs/00_core.ipynb #a1c0p002
 import ast, dataclasses, difflib, math, numbers, types, typing

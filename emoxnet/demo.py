@@ -17,9 +17,10 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write
+from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS
-from .data.video import VIDEO_EXTS, video_info
+from .data.core import VIDEO_EXTS
+from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
@@ -62,6 +63,11 @@ class DemoConfig:
     threads: int | None = 1          # torch CPU threads (1 is fastest for one small model under concurrency)
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
     typed_paths: bool = True         # model picker: let visitors type a server folder to serve (turn off on a public server)
+
+    RANGES = dict(max_megapixels=RATE, max_faces=POSITIVE, stream_every=RATE, stream_time_limit=POSITIVE, smooth=POSITIVE, stream_gap=RATE,
+                  max_video_mb=RATE, max_video_frames=POSITIVE, video_detect_every=POSITIVE, concurrency=POSITIVE, queue_size=POSITIVE,
+                  attention_px=PIXELS, threads=POSITIVE_OR_NONE, max_models=POSITIVE)
+    def __post_init__(self): check_ranges(self, self.RANGES)   # `emoxnet demo --smooth 0` is refused, not served as NaN probabilities
 
 SUPPORTED = IMAGE_FORMATS   # the formats the package reads, in words (one list for the demo and the CLI)
 

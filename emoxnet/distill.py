@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE_OR_NONE, replaced_settings
+from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, replaced_settings
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
@@ -193,6 +193,11 @@ class ExperimentConfig:
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
 
+    RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
+                  max_items=POSITIVE_OR_NONE,
+                  extra_test=NON_NEGATIVE, augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
+                                                     "'light', 'default', 'none', True/False or a dict of Augment arguments"))
+
     def __post_init__(self):
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
@@ -201,13 +206,9 @@ class ExperimentConfig:
         if min(self.kd_mixup, self.mixup) < 0: raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
         variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
         check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
-        if min(self.epochs, self.member_epochs, self.batch_size) < 1:
-            raise ValueError(f"epochs={self.epochs}, member_epochs={self.member_epochs}, batch_size={self.batch_size}: each must be at least 1")
-        check_ranges(self, dict(lr=(lambda v: v > 0, 'a number > 0'), member_lr=(lambda v: v > 0, 'a number > 0'), input_size=(lambda v: v >= 8, 'an integer >= 8 (pixels)'),
-                                folds=(lambda v: v >= 2, 'an integer >= 2 (cross-fitting the learned rules)'), max_items=POSITIVE_OR_NONE,
-                                extra_test=(lambda v: v >= 0, 'an integer >= 0')))
+        check_ranges(self, self.RANGES)
         self.member_train(); self.student_train()   # their own checks (max_steps, threads, label_mode) before anything runs
-        if len(self.members) < 2: raise ValueError(f"members={list(self.members)}: an ensemble needs at least two members")
+        check_ensemble(self.members, self.folds)
         if bad := [a for a in (*self.members, self.student) if not known_arch(a)]:
             raise ValueError(f"unknown architecture(s) {', '.join(bad)} (members / student): expected a name of emoxnet.models.ARCHS, "
                              "emoxnet.archs.WORKSPACE_ARCHS or timm (timm.list_models())")
@@ -375,14 +376,14 @@ def _margins(m: dict) -> dict:
 
 def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
-    if not resolve_path(root).is_dir(): raise FileNotFoundError(f"{root}: no such folder (runs are searched for metrics.json under it)")
+    if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
     rows = []
     for p in sorted(resolve_path(root).rglob('metrics.json')):
         try: m = load_json(p)
         except ValueError: continue
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
         c = m.get('config', {})
-        row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'),
+        row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split
                **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k, _GROUP_DEFAULTS.get(k))) for k in _GROUP},
                'rule': m.get('ensemble_rule'), 'ensemble': m.get('ensemble_acc'), 'best_member': m.get('best_member_acc'),
                **{f'member:{n}': a for n, a in (m.get('member_accs') or {}).items()},
@@ -397,7 +398,7 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
 def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
     "Mean ± std over seeds per configuration (accuracies in % when `pct`)."
     if runs.empty: return runs
-    keys = [k for k in _GROUP if k in runs]
+    keys = [k for k in (*_GROUP, 'split') if k in runs]   # accuracies on valid (the split that chose the rule and the epoch) never pool with test's
     runs = runs.copy()
     for k in keys: runs[k] = [str(v) for v in runs[k]]   # None -> 'None' (pandas' astype(str) gives NaN, which groupby drops)
     vals = [c for c in runs.columns if c in ('ensemble', 'best_member', 'kd', 'scratch', 'ls', 'ensemble_gain', 'kd_gain', 'ensemble_vs_scratch',
@@ -416,7 +417,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
 
 def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
     "A markdown table of `summary_table` output (mean ± std over seeds)."
-    cols = list(columns or ['student', 'alpha', 'temperature', 'smoothing', 'seeds', 'ensemble', 'best_member', 'ensemble_gain',
+    cols = list(columns or ['student', 'alpha', 'temperature', 'smoothing', 'seeds', 'split', 'ensemble', 'best_member', 'ensemble_gain',
                             'ensemble_vs_scratch', 'kd', 'scratch', 'ls', 'kd_gain', 'kd_vs_ls', 'kd_share', 'gap_closed'])
     cols = [c for c in cols if c in summary]
     head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'

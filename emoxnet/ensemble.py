@@ -33,8 +33,8 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_
            'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'build_ensemble',
-           'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'train_ensemble',
-           'save_plots', 'save_ensemble_plots']
+           'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'check_ensemble',
+           'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -574,6 +574,12 @@ def _summary(rule: str, names: Sequence[str], reports: dict, ens_rep: dict, tabl
                    gain_over_best_member_test=ens_rep['test']['accuracy'] - max(acc('test').values()))
     return out
 
+def check_ensemble(members: Sequence[str], # the members' architectures or names
+                   folds: int) -> None: # cross-fitting folds of the learned rules
+    "A `ValueError` for an ensemble that cannot be built: fewer than two members, or fewer than two folds to score the learned rules on validation."
+    if len(members) < 2: raise ValueError(f"members={list(members)}: an ensemble needs at least two members")
+    if not (isinstance(folds, int) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
+
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME
                    members: Sequence[str] = DEFAULT_MEMBERS, # timm architectures, one member each
@@ -587,8 +593,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
-    if len(members) < 2: raise ValueError("an ensemble needs at least two members")
-    if folds < 2: raise ValueError(f"folds={folds}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
+    check_ensemble(members, folds)
     out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)

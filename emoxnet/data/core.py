@@ -20,8 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..core import Registry
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe', 'image_size',
-           'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe',
+           'image_size', 'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -38,6 +38,7 @@ class DataError(ValueError):
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
+VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
 
 def _unreadable(e: Exception) -> str:

@@ -17,20 +17,19 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS
+from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
-           'FERPLUS_RULES', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS',
-           'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY',
-           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
-           'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet',
-           'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary',
-           'data_summary', 'add_cli']
+__all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
+           'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
+           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'load_dataset',
+           'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
+           'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
+           'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
+           'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
-VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 
 class _Problems:
     "Bad input raises a `DataError`, or with `skip_bad` is counted per reason and kept with where it was; protocol exclusions are always counted."
@@ -653,11 +652,11 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
 
 def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
     "The error for a tree whose class folders hold no image; it says so when they hold video clips (`VIDEO_EXTS`), which are read elsewhere."
-    clips = [Path(dp) / fn for d in splits.values() for dp, _, fns in os.walk(d) for fn in sorted(fns)
-             if not fn.startswith('.') and os.path.splitext(fn)[1].lower() in VIDEO_EXTS]
+    clips = [f for d in splits.values() for f in sorted(Path(d).rglob('*'))   # sorted whole: the first clip named is the same on every filesystem
+             if f.is_file() and not f.name.startswith('.') and f.suffix.lower() in VIDEO_EXTS]
     if not clips: return DataError(path, 'no images in its class folders', expected=f'root/<class>/*.jpg or root/<split>/<class>/*.jpg ({IMAGE_FORMATS})')
     return DataError(path, f'no images in its class folders but video clips ({len(clips)}, first {clips[0].relative_to(path)}): '
-                     "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree is read by load_video_dataset(path, 'afew')",
+                     "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree (the folder that holds Train_AFEW/, Val_AFEW/) is read by load_video_dataset(root, 'afew')",
                      expected=f'images ({IMAGE_FORMATS}) in root/<class>/ or root/<split>/<class>/')
 
 @LOADERS.register('imagefolder')

@@ -21,8 +21,8 @@ from ..settings import DATASET_FORMATS, load_config, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'drop_empty', 'with_valid', 'load_experiment_data', 'data_fingerprint', 'same_data',
-           'targets_for']
+           'load_data', 'drop_empty', 'check_valid_fraction', 'with_valid', 'load_experiment_data', 'data_fingerprint',
+           'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -129,11 +129,16 @@ def drop_empty(splits: dict) -> dict:
     "The splits that hold images, train always: an empty valid or test split (a FER2013 CSV without PublicTest or PrivateTest rows) counts as none."
     return {k: v for k, v in splits.items() if k == 'train' or len(v)}
 
+def check_valid_fraction(fraction: float) -> float:
+    "`fraction` when it can carve a validation split (a number in (0, 1)), else a `ValueError` naming `valid_fraction`."
+    if not 0 < fraction < 1: raise ValueError(f"valid_fraction={fraction!r}: expected a number in (0, 1), the share of train held out for validation")
+    return fraction
+
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
     "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none or an empty one (a test split stays as loaded: protocols check it)."
-    if not 0 < fraction < 1: raise ValueError(f"valid_fraction={fraction!r}: expected a number in (0, 1), the share of train held out for validation")
+    check_valid_fraction(fraction)
     if 'valid' in drop_empty(dict(splits.splits)): return splits
     out, tr = dict(splits.splits), splits['train']
     keep, held = stratified_split(tr.targets, fraction, seed)

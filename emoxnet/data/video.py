@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from ..core import Registry, atomic_dir, save_json
-from .core import DataError, IMAGE_EXTS
-from .datasets import VIDEO_EXTS, _Problems, _read_text
+from .core import DataError, IMAGE_EXTS, VIDEO_EXTS
+from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
