@@ -543,7 +543,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if c == 'neutral': return neutral
         return subset == 'all' or (subset == 'compound') == (c in COMPOUND)
     classes = [c for c in spec.classes if wanted(c)]
-    recs = []
+    recs, folder_subject = [], {}
     for f in _image_files(path, P):
         n = f.name
         cid = int(n[0:2]) if n[0:2].isascii() and n[0:2].isdigit() else None
@@ -553,6 +553,9 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if cid not in spec.ids:
             P.bad('label out of range', f, f'category id {cid} out of range', None, f'a category id in {spec.ids[0]:02d}..{spec.ids[-1]}'); continue
         c = spec.classes[cid - spec.first_id]
+        if (first := folder_subject.setdefault(f.parent, (subject, n)))[0] != subject:   # a misfiled image would put one person on both sides of a fold
+            P.bad('subject mismatch', f, f'subject id {subject!r} in the folder of subject {first[0]!r} (first: {first[1]})', None,
+                  "one folder per subject: every file name carries its folder's subject id"); continue
         if not wanted(c):
             P.drop('cfee: neutral excluded (neutral=False)' if c == 'neutral' else f"cfee: {'compound' if c in COMPOUND else 'basic'} excluded (subset={subset})"); continue
         recs.append({'image': str(f), 'target': classes.index(c), 'subject': subject, 'category_id': cid, 'folder': f.parent.name})
