@@ -19,7 +19,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json', 'save_json',
            'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'Registry',
            'add_dataclass_args', 'check_ranges', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation',
-           'check_parameters', 'replaced_settings']
+           'warn_smoke', 'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -327,7 +327,7 @@ NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
 PIXELS = (lambda v: _count(v) and v >= 8, 'an integer >= 8 (pixels)')
 
 # %% ../nbs/00_core.ipynb #a1c0p002
-import ast, dataclasses, difflib, math, numbers, types, typing
+import ast, dataclasses, difflib, math, numbers, types, typing, warnings
 
 _ANNOTATION_NAMES = {'Optional': typing.Optional, 'Union': typing.Union, 'None': None, 'str': str, 'int': int, 'float': float,
                      'bool': bool, 'list': list, 'tuple': tuple, 'dict': dict}
@@ -371,19 +371,36 @@ def fits_annotation(value, ann: str | None) -> bool:
     except Exception: return True
     return fits_type(value, hint)
 
+def _kernel():
+    "The running IPython shell, or None outside a notebook."
+    try: from IPython import get_ipython
+    except ImportError: return None
+    return get_ipython()
+
+def _parameter_cells(history: Sequence[str]) -> tuple[dict, dict] | None:
+    "`(declared, given)`: the parameters cell's names and annotations, and the names papermill injected after it; None when not run by papermill."
+    inj = [i for i, s in enumerate(history) if s.startswith('# Parameters\n')]
+    if not inj or inj[-1] == 0: return None
+    return cell_assignments(history[inj[-1] - 1]), cell_assignments(history[inj[-1]])
+
+def warn_smoke(replaced: Iterable[str], # the parameters the notebook's smoke configuration sets
+               history: Sequence[str] | None = None, # executed cell sources (default: the running kernel's `_ih`)
+               ) -> list[str]:
+    "Warn (and return) which of `replaced` the user passed with `-p`: a smoke run overrides them, so they would vanish silently."
+    if history is None: history = (ip.user_ns.get('_ih', []) if (ip := _kernel()) is not None else [])
+    lost = [k for k in replaced if k in ((_parameter_cells(history) or ({}, {}))[1])]
+    if lost: warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration; drop smoke to use them", stacklevel=2)
+    return lost
+
 def check_parameters(history: Sequence[str] | None = None, # executed cell sources (default: the running kernel's `_ih`)
                      ns: dict | None = None, # the values (default: the kernel's namespace)
                     ):
     "Under papermill: every injected parameter must be declared by the parameters cell and fit its annotation (papermill only warns)."
     if history is None:
-        try: from IPython import get_ipython
-        except ImportError: return
-        ip = get_ipython()
-        if ip is None: return
+        if (ip := _kernel()) is None: return
         history, ns = ip.user_ns.get('_ih', []), ip.user_ns
-    inj = [i for i, s in enumerate(history) if s.startswith('# Parameters\n')]
-    if not inj or inj[-1] == 0: return
-    declared, given = cell_assignments(history[inj[-1] - 1]), cell_assignments(history[inj[-1]])
+    if (cells := _parameter_cells(history)) is None: return
+    declared, given = cells
     if unknown := [k for k in given if k not in declared and not k.startswith('PAPERMILL_')]:   # --inject-paths adds PAPERMILL_INPUT_PATH ...
         raise ValueError(f"unknown parameter(s): " + ', '.join(k + did_you_mean(k, declared) for k in unknown)
                          + f"; this notebook takes: {', '.join(declared)} (papermill --help-notebook describes them)")
