@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS
+from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits, known_arch
@@ -520,7 +520,7 @@ class ContinualConfig:
                   fewshot_min_items=POSITIVE, orders=POSITIVE, draws=POSITIVE, threads=POSITIVE_OR_NONE, base_lr=RATE, step_lr=RATE,
                   memory_fraction=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), T=RATE, lwf_T=RATE, gamma0=NON_NEGATIVE, gamma_decay=RATE,
                   lwf_gamma=NON_NEGATIVE, ewc_lambda=NON_NEGATIVE, ewc_fisher_max=(lambda v: v is None or v > 0, 'None (no clamp) or a number > 0'),
-                  shots=(lambda v: len(v) > 0 and min(v) >= 0, 'one or more integers >= 0 (0: all the training images)'))
+                  shots=(lambda v: len(v) > 0 and all(COUNT[0](s) for s in v), 'one or more integers >= 0 (0: all the training images)'))
 
     def __post_init__(self):
         self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
@@ -813,6 +813,7 @@ def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | N
 # %% ../nbs/17_continual.ipynb #c0ca7d22
 def fold_ids(folds, k: int) -> list[int]:
     "The folds to run: None -> [] (one run on the data's own partition), 'all' -> 0..k-1, an int or a list of ints -> those."
+    if not is_whole(k) or k < 2: raise ValueError(f"k={k!r}: expected an integer >= 2 (subject folds)")
     if folds is None: return []
     ids = list(range(k)) if folds == 'all' else [int(folds)] if isinstance(folds, (int, np.integer)) else [int(f) for f in folds]
     bad = [f for f in ids if not 0 <= f < k]

@@ -15,11 +15,11 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'POSITIVE',
-           'POSITIVE_OR_NONE', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
-           'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json', 'save_json',
-           'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'Registry',
-           'add_dataclass_args', 'check_ranges', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation',
-           'warn_smoke', 'check_parameters', 'replaced_settings']
+           'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical', 'LabelSpec',
+           'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json',
+           'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir',
+           'Registry', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -318,13 +318,17 @@ def check_ranges(obj, # a config (any object with the rules' fields as attribute
         except TypeError: good = False                                  # None or a string where a number belongs
         if not good: raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {expected}")
 
-_count = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)
-POSITIVE = (lambda v: _count(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
-POSITIVE_OR_NONE = (lambda v: v is None or (_count(v) and v >= 1), 'None or an integer >= 1')
+def is_whole(v) -> bool:
+    "Is `v` an integer (Python's or numpy's), not a bool or a float that happens to be whole?"
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
+POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')
+COUNT = (lambda v: is_whole(v) and v >= 0, 'an integer >= 0')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
 RATE = (lambda v: v > 0, 'a number > 0')
 NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
-PIXELS = (lambda v: _count(v) and v >= 8, 'an integer >= 8 (pixels)')
+PIXELS = (lambda v: is_whole(v) and v >= 8, 'an integer >= 8 (pixels)')
 
 # %% ../nbs/00_core.ipynb #a1c0p002
 import ast, dataclasses, difflib, math, numbers, types, typing, warnings

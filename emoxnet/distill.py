@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, replaced_settings
+from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
@@ -195,7 +195,7 @@ class ExperimentConfig:
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
                   max_items=POSITIVE_OR_NONE,
-                  extra_test=NON_NEGATIVE, augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
+                  extra_test=COUNT, augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
                                                      "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
     def __post_init__(self):

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS
+from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -578,7 +578,7 @@ def check_ensemble(members: Sequence[str], # the members' architectures or names
                    folds: int) -> None: # cross-fitting folds of the learned rules
     "A `ValueError` for an ensemble that cannot be built: fewer than two members, or fewer than two folds to score the learned rules on validation."
     if len(members) < 2: raise ValueError(f"members={list(members)}: an ensemble needs at least two members")
-    if not (isinstance(folds, int) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
+    if not (is_whole(folds) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
 
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME

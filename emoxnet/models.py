@@ -46,7 +46,7 @@ class ModelConfig:
         if not self.classes: raise ValueError("ModelConfig.classes is empty")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
-        check_ranges(self, dict(input_size=PIXELS))
+        check_ranges(self, dict(input_size=PIXELS)); self.input_size = int(self.input_size)
         self.heads = {str(k): int(v) for k, v in dict(self.heads).items()}
         if 'logits' in self.heads: raise ValueError("'logits' is reserved for the class head")
         if isinstance(self.pretrained, Path): self.pretrained = str(self.pretrained)

@@ -60,7 +60,7 @@ class AlignedTeacher(nn.Module):
         self.register_buffer('weights', w / w.sum())
         self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes) for c in cfgs])))
         self.sizes = [c.preprocess.size for c in cfgs]
-        self.model_config = dataclasses.replace(cfgs[0], classes=self.classes, preprocess=dataclasses.replace(p0, size=max(self.sizes)))
+        self.model_config = dataclasses.replace(cfgs[0], classes=self.classes, input_size=max(self.sizes), preprocess=dataclasses.replace(p0, size=max(self.sizes)))   # the largest input, whichever member has it
         self.adapters = nn.ModuleList([InputAdapter(self.model_config.preprocess, c.preprocess) for c in cfgs])   # resizing only: one normalisation
         self.eval().requires_grad_(False)
 

@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, save_json
+from ..core import Registry, atomic_dir, save_json, is_whole
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
@@ -82,9 +82,8 @@ def check_every(name: str, # what the number is called: an argument or a flag
                 meaning: str = '', # what it means, for the message
                 ) -> int:
     "`n` when it is an integer >= 1 (a frame stride, a detector schedule, a smoothing window), else a `ValueError` naming it."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{name} {n!r}: expected an integer >= 1" + (f" ({meaning})" if meaning else ''))
-    return n
+    if not is_whole(n) or n < 1: raise ValueError(f"{name} {n!r}: expected an integer >= 1" + (f" ({meaning})" if meaning else ''))
+    return int(n)
 
 def iter_frames(path: str | Path, # clip file
                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
