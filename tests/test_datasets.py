@@ -374,7 +374,7 @@ AFF_ROWS = [('1/a.jpg', 0, 0.1, 0.2), ('1/b.jpg', 1, -0.5, 0.9), ('2/c.jpg', 7, 
             ('2/e.jpg', 9, -2, -2), ('3/f.jpg', 10, -2, -2), ('3/g.jpg', 6, -2, -2)]
 
 def test_affectnet_csv_release(tmp_path):
-    write_affectnet_csv(tmp_path, AFF_ROWS, AFF_ROWS[:3])
+    write_affectnet_csv(tmp_path, AFF_ROWS, [('9' + r[0][1:], *r[1:]) for r in AFF_ROWS[:3]])   # validation: other images, the same labels
     sp8 = load_dataset(tmp_path, 'affectnet')
     assert sp8.name == 'affectnet-8' and list(sp8) == ['train', 'test'] and sp8.classes == label_spec('affectnet').classes
     assert len(sp8['train']) == 4 and len(sp8['test']) == 3
@@ -389,6 +389,14 @@ def test_affectnet_csv_release(tmp_path):
                            'affectnet: 9 uncertain': 1, 'affectnet: 10 no-face': 1}
     assert sp7.summary()['splits']['test'] == {'neutral': 1, 'happiness': 1, 'sadness': 0, 'surprise': 0, 'fear': 0, 'disgust': 0, 'anger': 0}
     with pytest.raises(ValueError, match='expected 7'): load_dataset(tmp_path, 'affectnet', classes=9)
+
+def test_affectnet_image_in_both_splits(tmp_path):
+    "An image listed in training.csv and validation.csv is refused with both lines; with skip_bad it leaves the validation split."
+    write_affectnet_csv(tmp_path, AFF_ROWS[:2], [AFF_ROWS[1], ('9/x.jpg', 1, 0.0, 0.0)])
+    with pytest.raises(DataError, match=r"validation.csv, line 2: image 'b.jpg' is also in training.csv, line 3"):
+        load_dataset(tmp_path, 'affectnet')
+    sp = load_dataset(tmp_path, 'affectnet', skip_bad=True)
+    assert sp.skipped == {'image in both splits': 1} and sp['test'].images[0].endswith('9/x.jpg') and len(sp['train']) == 2
 
 def test_affectnet_folder_release(tmp_path):
     write_affectnet_folder(tmp_path, 'train_set', [(0, 3, 0.25, -0.5), (1, 7, 0.0, 0.0), (2, 9, -2, -2), (10, 4, 0.5, 0.5)])
@@ -429,7 +437,7 @@ def test_affectnet_folder_bad_inputs(tmp_path):
 
 def test_affectnet_duplicate_rows_and_folder_annotations(tmp_path):
     (tmp_path / 'csv').mkdir()
-    write_affectnet_csv(tmp_path / 'csv', [('1/a.jpg', 1, 0.1, 0.1), ('1/b.jpg', 2, 0, 0), ('1/a.jpg', 3, 0.2, 0.2)], [('1/b.jpg', 1, 0.5, 0)])
+    write_affectnet_csv(tmp_path / 'csv', [('1/a.jpg', 1, 0.1, 0.1), ('1/b.jpg', 2, 0, 0), ('1/a.jpg', 3, 0.2, 0.2)], [('1/z.jpg', 1, 0.5, 0)])
     with pytest.raises(DataError, match=r"training.csv, line 4: image '1/a.jpg' listed again \(first on line 2\)"):
         load_dataset(tmp_path / 'csv', 'affectnet')
     sp = load_dataset(tmp_path / 'csv', 'affectnet', skip_bad=True)

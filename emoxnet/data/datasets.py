@@ -516,6 +516,15 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
                      'valence': va[0], 'arousal': va[1]})
     return recs
 
+def _apart(train: list[dict], test: list[dict], P: _Problems) -> list[dict]:
+    "`test`'s rows without the images `train` lists too, each reported with both lines: the validation set shares no image with training."
+    first, keep = {r['image']: r for r in train}, []
+    for r in test:
+        if (t := first.get(r['image'])) is None: keep.append(r); continue
+        P.bad('image in both splits', r['source'], f"image {Path(r['image']).name!r} is also in {Path(t['source']).name}, line {t['line']}",
+              r['line'], 'validation images apart from the training images')
+    return keep
+
 @LOADERS.register('affectnet')
 def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, verify_images: bool = True) -> FERSplits:
     "AffectNet-8 or -7 (`classes`), CSV or folder release; `train` and `test` (= the official validation set); valence/arousal in `meta`."
@@ -528,6 +537,7 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
         if (path / csv_name).is_file(): found[split] = (_affectnet_csv(path, path / csv_name, classes, P), path / csv_name)
         elif (path / folder).is_dir(): found[split] = (_affectnet_folder(path / folder, classes, P), None)
     if not found: raise DataError(path, 'not an AffectNet folder', expected=_AFFECTNET_LAYOUTS)
+    if len(found) == 2 and found['test'][1] is not None: found['test'] = (_apart(found['train'][0], found['test'][0], P), found['test'][1])
     out = {s: _lazy_split(name, s, recs, names, P, verify_images, src) for s, (recs, src) in found.items()}
     return P.splits(out, name)
 
