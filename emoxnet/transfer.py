@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -140,6 +140,9 @@ class InversionConfig:
     jitter: int = 4           # random shift in pixels, every step
     members: int = 1          # synthesise with the first `members` teacher members only (cost)
     seed: int = 0
+
+    RANGES = dict(n=POSITIVE, batch_size=POSITIVE, steps=POSITIVE, lr=RATE, bn=NON_NEGATIVE, tv=NON_NEGATIVE, l2=NON_NEGATIVE, jitter=COUNT, members=POSITIVE)
+    def __post_init__(self): check_ranges(self, self.RANGES)
 
 # %% ../nbs/26_transfer.ipynb #tr0022
 def _invert_batch(teacher: AlignedTeacher, y: torch.Tensor, cfg: InversionConfig, rng: np.random.Generator, bn_losses: list) -> torch.Tensor:

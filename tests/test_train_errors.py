@@ -39,7 +39,7 @@ def test_a_finished_run_is_kept_unless_overwrite(capsys, tmp_path):
     ('--synth-config', '{"n_subject": 10}', 'n_subject: unknown SynthConfig field (did you mean n_subjects?) (expected one of classes, n_subjects,'),
     ('--synth-config', '{"n_subjects": "ten"}', 'n_subjects: "ten" is a string (expected an integer)'),
     ('--synth-config', '{"n_subjects": NaN}', 'n_subjects: NaN is not a finite number (expected an integer)'),
-    ('--synth-config', '{"n_subjects": 0}', 'n_subjects and images_per_subject must be >= 1'),
+    ('--synth-config', '{"n_subjects": 0}', 'SynthConfig.n_subjects=0: expected an integer >= 1'),
     ('--config', '{"epochs": "3"}', 'epochs: "3" is a string (expected an integer)'),
     ('--config', '{"augment": {"flip": "yes"}, "batch_size": 2.5}', 'batch_size: 2.5 is a decimal number (expected an integer)'),
 ])

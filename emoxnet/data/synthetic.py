@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
-                          canonical, label_spec, save_json, Registry)
+                          canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -1012,8 +1012,7 @@ class SynthConfig:
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise ValueError(f"split {self.split}: expected three non-negative fractions (train, valid, test) summing to 1")
         if not 0 <= self.intensity[0] <= self.intensity[1] <= 1: raise ValueError(f"intensity {self.intensity}: expected 0 <= low <= high <= 1")
-        if self.n_subjects < 1 or self.images_per_subject < 1 or self.size < 8 or self.extra_test < 0:
-            raise ValueError("n_subjects and images_per_subject must be >= 1, size >= 8 and extra_test >= 0")
+        check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT))
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
         STYLES[self.style]                                # unknown style: KeyError listing the styles
 
