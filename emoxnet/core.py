@@ -331,7 +331,7 @@ NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
 PIXELS = (lambda v: is_whole(v) and v >= 8, 'an integer >= 8 (pixels)')
 
 # %% ../nbs/00_core.ipynb #a1c0p002
-import ast, dataclasses, difflib, math, numbers, types, typing, warnings
+import ast, dataclasses, difflib, math, types, typing, warnings   # numbers: imported with check_ranges above
 
 _ANNOTATION_NAMES = {'Optional': typing.Optional, 'Union': typing.Union, 'None': None, 'str': str, 'int': int, 'float': float,
                      'bool': bool, 'list': list, 'tuple': tuple, 'dict': dict}
@@ -342,7 +342,7 @@ def fits_type(v, hint) -> bool:
     if origin in (typing.Union, types.UnionType): return any(fits_type(v, a) for a in args)
     if hint is type(None): return v is None
     if hint is bool: return isinstance(v, bool)
-    if hint is int: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    if hint is int: return is_whole(v)
     if hint is float: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
     if hint is str: return isinstance(v, str)
     if dataclasses.is_dataclass(hint): return isinstance(v, (dict, hint))

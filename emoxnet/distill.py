@@ -194,9 +194,9 @@ class ExperimentConfig:
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
-                  max_items=POSITIVE_OR_NONE,
-                  extra_test=COUNT, augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
-                                                     "'light', 'default', 'none', True/False or a dict of Augment arguments"))
+                  max_items=POSITIVE_OR_NONE, extra_test=COUNT,
+                  augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
+                           "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
     def __post_init__(self):
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
@@ -378,7 +378,7 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
     if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
     rows = []
-    for p in sorted(resolve_path(root).rglob('metrics.json')):
+    for p in sorted(d.rglob('metrics.json')):
         try: m = load_json(p)
         except ValueError: continue
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue

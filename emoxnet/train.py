@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
@@ -1055,7 +1055,7 @@ def train_main(args) -> int:
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
     synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
-    if args.size is not None and args.size < 8: raise ValueError(f"--size {args.size}: expected an integer >= 8 (pixels)")   # before the data loads
+    if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
         splits = load_data(args.data, args.format, cfg.seed, synth)
         in_chans = args.in_chans or (3 if args.pretrained else 1)

@@ -665,7 +665,7 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
 
 def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
     "The error for a tree whose class folders hold no image; it says so when they hold video clips (`VIDEO_EXTS`), which are read elsewhere."
-    clips = [f for d in splits.values() for f in sorted(Path(d).rglob('*'))   # sorted whole: the first clip named is the same on every filesystem
+    clips = [f for d in splits.values() for f in sorted(d.rglob('*'))   # sorted whole: the first clip named is the same on every filesystem
              if f.is_file() and not f.name.startswith('.') and f.suffix.lower() in VIDEO_EXTS]
     if not clips: return DataError(path, 'no images in its class folders', expected=f'root/<class>/*.jpg or root/<split>/<class>/*.jpg ({IMAGE_FORMATS})')
     return DataError(path, f'no images in its class folders but video clips ({len(clips)}, first {clips[0].relative_to(path)}): '
