@@ -10,8 +10,12 @@ PAPERMILL = Path(sys.executable).parent / 'papermill'
 KEYS = ['ensemble_acc', 'member_accs', 'student_kd_acc', 'student_scratch_acc', 'student_ls_acc', 'params', 'seed',
         'git_rev', 'config', 'code_version']
 
+def _command(nb: str, out: Path) -> list[str]:
+    "`papermill nbs/NB OUT` with this environment's papermill."
+    return [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / nb), str(out)]
+
 def _papermill(nb: str, out: Path, *params: str, cwd: Path = ROOT):
-    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / nb), str(out)]
+    cmd = _command(nb, out)
     for p in params: cmd += ['-p', *p.split('=', 1)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=cwd)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -74,8 +78,7 @@ def test_parameters_are_checked_first(nb):
                                            ('alpha=abc', "alpha='abc' (expected float)")])
 def test_bad_parameter_stops_the_notebook(tmp_path, param, message):
     "papermill only warns about an unknown -p name; the notebook refuses it (and a mistyped value) before any work."
-    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / 'distill.ipynb'), str(tmp_path / 'o.ipynb'),
-           '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'), '-p', *param.split('=', 1)]
+    cmd = [*_command('distill.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'), '-p', *param.split('=', 1)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path / 'run').exists()   # nothing was trained or written
@@ -122,14 +125,12 @@ def test_documented_commands_pass_check_parameters():
 ])
 def test_out_of_range_parameter_stops_the_notebook_first(tmp_path, nb, params, message):
     "A parameter of the right type but out of its range is refused before anything is trained or written (smoke settings would hide it)."
-    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / nb), str(tmp_path / 'o.ipynb'),
-           '-p', 'out_dir', str(tmp_path / 'run'), *params]
+    cmd = [*_command(nb, tmp_path / 'o.ipynb'), '-p', 'out_dir', str(tmp_path / 'run'), *params]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, 'IN_TEST': ''})
     assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path / 'run').exists()
 
 def test_summary_of_a_missing_folder_is_an_error(tmp_path):
-    cmd = [str(PAPERMILL) if PAPERMILL.exists() else 'papermill', str(ROOT / 'nbs' / 'summary.ipynb'), str(tmp_path / 'o.ipynb'),
-           '-p', 'root', str(tmp_path / 'nonexistent_root')]
+    cmd = [*_command('summary.ipynb', tmp_path / 'o.ipynb'), '-p', 'root', str(tmp_path / 'nonexistent_root')]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'nonexistent_root: no such folder' in r.stderr, r.stderr[-2000:]
