@@ -6,10 +6,11 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, importlib, os, sys, textwrap
+import argparse, contextlib, importlib, os, sys, textwrap, warnings
+from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'main']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -56,6 +57,17 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     p.commands = {name: add_command(sub, name, mod, help, load=bool(argv) and argv[0] == name) for name, (mod, help) in COMMANDS.items()}
     return p
 
+@contextlib.contextmanager
+def one_line_warnings(command: str): # the subcommand, named in each line
+    "Within: a warning raised by emoxnet's own code is printed as one line `emoxnet COMMAND: warning: ...` (other packages' warnings keep Python's form)."
+    import emoxnet
+    here, show = str(Path(emoxnet.__file__).resolve().parent), warnings.showwarning
+    def _show(message, category, filename, lineno, file=None, line=None):
+        if str(Path(filename).resolve()).startswith(here): print(f"emoxnet {command}: warning: {message}", file=sys.stderr)
+        else: show(message, category, filename, lineno, file, line)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show; yield
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -65,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
         return 0
     from emoxnet.data.core import DataError
-    try: return int(args.func(args) or 0)
+    try:
+        with one_line_warnings(args.command): return int(args.func(args) or 0)
     except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, KeyError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)

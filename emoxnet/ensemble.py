@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/ensemble.html.md"""
 
 # %% ../nbs/13_ensemble.ipynb #c936be4c
 from __future__ import annotations
-import argparse, math, os, shutil, time
+import argparse, math, os, shutil, time, warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,10 +31,10 @@ from .train import TrainConfig, fit, predict_logits, class_logits, finished_metr
 # %% auto #0
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
            'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
-           'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
-           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any', 'build_ensemble',
-           'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'check_ensemble',
-           'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'class_key', 'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter',
+           'EmoXNet', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any',
+           'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
+           'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -195,23 +195,33 @@ def select_rule(table: pd.DataFrame) -> str:
 # %% ../nbs/13_ensemble.ipynb #het00002
 ABSENT: float = -1e4   # an aligned member's logit for a class it does not predict: its softmax weight is exactly 0 in float32
 
+def class_key(name: str) -> str:
+    "The name a class is aligned by: its canonical expression name (`'Happy'` -> `'happiness'`), or, for a class outside the vocabulary, the name itself trimmed and in lower case."
+    try: return canonical(name)
+    except KeyError: return ' '.join(str(name).strip().lower().split())
+
 def class_index_map(source: Sequence[str], # a member's classes, in its order
                     target: Sequence[str], # the vocabulary wanted
                    ) -> np.ndarray:
-    "For each `target` class its index in `source`, -1 where `source` lacks it (names canonicalised)."
-    src = [canonical(c) for c in source]
-    return np.array([src.index(canonical(c)) if canonical(c) in src else -1 for c in target], dtype=np.int64)
+    "For each `target` class its index in `source`, -1 where `source` lacks it (names aligned by `class_key`)."
+    src = [class_key(c) for c in source]
+    return np.array([src.index(class_key(c)) if class_key(c) in src else -1 for c in target], dtype=np.int64)
 
 def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
                  ) -> tuple[str, ...]:
-    "The members' classes when they all agree, else every class any member predicts, in the workspace's canonical order."
+    "The members' classes when they all agree, else every class any member predicts: expressions in the canonical order, then other classes (aligned by name only, with a warning) as first met."
     first = tuple(vocabularies[0])
     if all(tuple(v) == first for v in vocabularies): return first
-    names = set()
-    for i, v in enumerate(vocabularies):
-        try: names |= {canonical(c) for c in v}
-        except KeyError as e: raise ValueError(f"member {i} predicts {list(v)}: {e.args[0]}; members with different classes are aligned by expression name") from None
-    return tuple(c for c in EXPRESSIONS if c in names)
+    keys = [[class_key(c) for c in v] for v in vocabularies]
+    for i, k in enumerate(keys):
+        if not set(k) & {c for j, o in enumerate(keys) if j != i for c in o}:
+            raise ValueError(f"member {i} predicts {list(vocabularies[i])}, which no other member predicts: there is nothing to combine "
+                             "(members with different classes are aligned by expression name)")
+    other = list(dict.fromkeys(c for k in keys for c in k if c not in EXPRESSIONS))
+    if other: warnings.warn(f"classes outside the expression vocabulary {other} are aligned by their name only; check that no member "
+                            "names the same expression another way", stacklevel=2)
+    names = {c for k in keys for c in k}
+    return tuple(c for c in EXPRESSIONS if c in names) + tuple(other)
 
 def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
                        ) -> Preprocess:

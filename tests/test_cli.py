@@ -85,3 +85,16 @@ def test_bad_numbers_are_one_line_errors(emoxnet_cmd, tmp_path):
     assert '--stride 0: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--stride', '0'), 'video')
     assert '--detect-every -2: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--detect-every', '-2'), 'video')
     assert 'port 99999 is out of range' in _one_line_error(run(emoxnet_cmd, 'demo', '--port', '99999'), 'demo')
+
+def test_ensemble_of_a_model_with_its_own_classes(emoxnet_cmd, tmp_path):
+    "A checkpoint with a class outside the vocabulary (`pain`) joins an ensemble by its name, with a one-line warning; a member sharing no class is refused."
+    from emoxnet.models import ModelConfig, create_model, save_checkpoint
+    from emoxnet.predict import EmotionRecognizer
+    def ck(arch, classes): return str(save_checkpoint(create_model(cfg := ModelConfig(arch, classes, 1, 32)), cfg, tmp_path / arch))
+    a, b = ck('test_resnet', ('pain', 'neutral')), ck('test_convnext', ('neutral', 'happiness', 'sadness'))
+    r = run(emoxnet_cmd, 'ensemble', 'build', a, b, '--out', str(tmp_path / 'ens'))
+    assert r.returncode == 0 and r.stderr.splitlines()[0].startswith("emoxnet ensemble: warning: classes outside the expression vocabulary ['pain']"), r.stderr
+    assert EmotionRecognizer.from_checkpoint(tmp_path / 'ens').classes == ('neutral', 'happiness', 'sadness', 'pain')
+    c = ck('test_vit', ('female', 'male'))
+    line = _one_line_error(run(emoxnet_cmd, 'ensemble', 'build', b, c, '--out', str(tmp_path / 'e2')), 'ensemble')
+    assert 'which no other member predicts' in line and not (tmp_path / 'e2').exists(), line
