@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #2477256a
 from __future__ import annotations
-import contextlib, datetime, os, sys, warnings
+import contextlib, datetime, hashlib, os, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
            'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
-           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'save_checkpoint',
-           'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'weights_fingerprint',
+           'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -313,6 +313,14 @@ def unwrap(model: nn.Module) -> nn.Module:
         inner = getattr(model, 'module', None) or getattr(model, '_orig_mod', None)
         if not isinstance(inner, nn.Module): return model
         model = inner
+
+def weights_fingerprint(model: nn.Module) -> str:
+    "16 hex digits of sha256 over the state dict (names, dtypes, shapes, values), wrappers removed: the same weights give the same string wherever they were loaded from."
+    h = hashlib.sha256()
+    for k, v in sorted(unwrap(model).state_dict().items()):
+        t = v.detach().cpu().contiguous().reshape(-1)
+        h.update(f'{k}|{t.dtype}|{tuple(v.shape)}\n'.encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'

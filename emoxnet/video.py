@@ -20,13 +20,14 @@ from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import DEFAULT_DETECTOR, box_iou
 from .predict import EmotionRecognizer
+from .models import weights_fingerprint
 
 # %% auto #0
-__all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits', 'StreamSmoother', 'FrameFeatures',
-           'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm',
-           'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin', 'subset',
-           'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer',
-           'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
+__all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits',
+           'StreamSmoother', 'FrameFeatures', 'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip',
+           'pool_group', 'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier',
+           'load_classifier', 'margin', 'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax',
+           'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -208,6 +209,7 @@ class VideoClassifier:
     "A pooling + SVM pair: `fit(list of FrameFeatures, labels)`, `predict`, `decision`."
     def __init__(self, cfg: VideoClassifierConfig | None = None):
         self.cfg = cfg or VideoClassifierConfig(); self.pool = POOLINGS[self.cfg.pooling]
+        self.features = None   # the feature model, as `save_classifier` recorded it (set by `load_classifier`)
         self.svm = VIDEO_CLASSIFIERS[self.cfg.kind](C=self.cfg.C, seed=self.cfg.seed)
 
     def describe(self, ffs: Sequence[FrameFeatures]) -> np.ndarray: return np.stack([self.pool(f) for f in ffs])
@@ -231,18 +233,24 @@ class VideoClassifier:
         d = self.decision(ffs)
         return [None if np.isnan(r).any() else self.classes[int(r.argmax())] for r in d]
 
-def save_classifier(clf: VideoClassifier, path: str | Path) -> Path:
-    "Write a trained linear video classifier as JSON (config, classes, weights): no pickle, readable by any version."
+CLASSIFIER_FORMATS = ('emoxnet-video-classifier/1', 'emoxnet-video-classifier/2')   # /2 records the model whose features it reads
+
+def save_classifier(clf: VideoClassifier, path: str | Path, *,
+                    features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
+                   ) -> Path:
+    "Write a trained linear video classifier as JSON (config, classes, weights, the feature model's `weights_fingerprint`): no pickle, readable by any version."
     from emoxnet.core import save_json
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
-    return save_json(dict(format='emoxnet-video-classifier/1', config=asdict(clf.cfg), classes=list(clf.classes),
+    feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
+                                                  model=str(features_of.path) if features_of.path else 'the bundled model')
+    return save_json(dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
                           coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist()), path)
 
 def load_classifier(path: str | Path) -> VideoClassifier:
     "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
     from emoxnet.core import load_json
     d = load_json(path)
-    if not isinstance(d, dict) or d.get('format') != 'emoxnet-video-classifier/1':
+    if not isinstance(d, dict) or d.get('format') not in CLASSIFIER_FORMATS:
         raise DataError(path, 'not a video classifier file', expected="JSON with format 'emoxnet-video-classifier/1' (video.save_classifier)")
     try:
         clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
@@ -251,7 +259,7 @@ def load_classifier(path: str | Path) -> VideoClassifier:
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
                         expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
-    s.n_features_in_ = s.coef_.shape[1]; clf.classes = tuple(d['classes'])
+    s.n_features_in_ = s.coef_.shape[1]; clf.classes, clf.features = tuple(d['classes']), d.get('features')
     return clf
 
 def margin(decision: np.ndarray) -> np.ndarray:
@@ -422,7 +430,11 @@ def _frame_line(f: dict) -> str:
     return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])}: {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
 def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
-    "A `ValueError` before any clip is read when `clf` was trained on descriptors of another size than `rec`'s (another checkpoint's features)."
+    "A `ValueError` before any clip is read when `clf` was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
+    want = (getattr(clf, 'features', None) or {}).get('weights')
+    if want and want != weights_fingerprint(rec.model):
+        raise ValueError(f"--classifier {path}: it was trained on the features of {clf.features.get('model')} (weights {want}), this model's "
+                         f"weights are {weights_fingerprint(rec.model)}; pass that --checkpoint, or train one on this model")
     dim = 4 * _features_logits(rec, [np.full((64, 64, 3), 128, np.uint8)])[0].shape[1]   # both poolings describe a clip by 4 x the embedding
     if clf.svm.n_features_in_ != dim:
         raise ValueError(f"--classifier {path}: it reads descriptors of {clf.svm.n_features_in_} numbers, this model's clips give {dim} "
