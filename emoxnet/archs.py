@@ -198,6 +198,7 @@ class FaceApiExpressionNet(nn.Module):
         "Logits; `pre_logits=True`: the pooled 256-d features (face-api pools the 7x7 map of a 112 px input with a 7x7 window)."
         z = f.mean((2, 3))
         return z if pre_logits else self.fc(z)
+    def get_classifier(self) -> nn.Module: return self.fc   # as timm's: the layer from `pre_logits` features to logits
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
 # %% ../nbs/09_archs.ipynb #098d7a63
@@ -220,6 +221,7 @@ class FerCnn(nn.Module):
         "Logits; `pre_logits=True`: the 256 hidden units."
         z = self.linear[1](self.linear[0](f.flatten(1)))
         return z if pre_logits else self.linear[2](z)
+    def get_classifier(self) -> nn.Module: return self.linear[2]   # as timm's: the layer from `pre_logits` features to logits
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
 # %% ../nbs/09_archs.ipynb #5dcee939

@@ -15,13 +15,13 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version
+from .core import save_json, load_json, code_version, atomic_dir
 from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly
 
 # %% auto #0
-__all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
-           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx',
-           'export_main', 'add_cli', 'bench_models', 'speed_goals']
+__all__ = ['ATOL', 'DEPLOY_FILES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx',
+           'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model',
+           'export_checked_onnx', 'export_main', 'add_cli', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
@@ -100,6 +100,8 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
     out['ok'] = all(v <= atol for k, v in out.items() if k.endswith('prob_diff'))
     return out
 
+DEPLOY_FILES = ('model.onnx', 'model.ts')   # the mark of a deployment folder: `export_model` replaces only a folder holding them, or an empty one
+
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL) -> dict:
     "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree."
@@ -108,17 +110,17 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     else:
         p = Path(src).expanduser(); model = load_any(p)
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time(); onnx_p = export_onnx(model, out / 'model.onnx', opset); t_onnx = time.time() - t0
-    t0 = time.time(); ts_p = export_torchscript(model, out / 'model.ts'); t_ts = time.time() - t0
-    chk = check_export(model, onnx_p, ts_p, faces, atol)
-    mc = unwrap(model).model_config
-    save_json({**info, 'export': {'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': opset, 'input': 'input', 'output': 'logits',
-                                  'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
-                                  'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
-                                  'torch_version': torch.__version__, 'code_version': code_version()}}, out / 'config.json')
-    if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
-    return {'onnx': onnx_p, 'torchscript': ts_p, 'config': out / 'config.json', 'check': chk}
+    out, mc = Path(out_dir), unwrap(model).model_config
+    with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
+        t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
+        t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
+        chk = check_export(model, onnx_p, ts_p, faces, atol)
+        if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
+        save_json({**info, 'export': {'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': opset, 'input': 'input', 'output': 'logits',
+                                      'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
+                                      'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
+                                      'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
+    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk}
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
 def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
@@ -149,7 +151,7 @@ def export_main(args: argparse.Namespace) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet export`."
     p.add_argument('checkpoint', metavar='SRC', help='checkpoint or EmoXNet ensemble folder')
-    p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json) here instead of model.onnx into SRC')
+    p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
     p.add_argument('--opset', type=int, default=18, help='ONNX opset of the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)
 

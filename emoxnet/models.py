@@ -375,6 +375,9 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     if p.is_file(): p = p.parent
     found = recover_dir(p)
     if found is None: raise FileNotFoundError(f"{p}: no such checkpoint folder")
+    if not (found / 'model.safetensors').exists() and any((found / f).exists() for f in ('model.onnx', 'model.ts')):
+        raise FileNotFoundError(f"{found}: a deployment folder (emoxnet export --out: model.onnx, model.ts for ONNX Runtime or torch.jit.load "
+                                "outside emoxnet), not a checkpoint folder; emoxnet reads the checkpoint folder it was exported from")
     for f in ('config.json', 'model.safetensors'):
         if not (found / f).exists(): raise FileNotFoundError(f"{found}: not a checkpoint folder (missing {f})")
     info, cfg = _checkpoint_config(found / 'config.json')

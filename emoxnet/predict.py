@@ -25,7 +25,7 @@ from .deploy import export_checked_onnx, onnx_session, onnx_logits
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
            'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'predict_files', 'predict_main', 'add_cli', 'bench_e2e']
+           'unique_stem', 'predict_files', 'predict_main', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -297,6 +297,14 @@ def save_png(img: np.ndarray, path: str | Path) -> Path:
     with atomic_write(path, 'wb') as f: Image.fromarray(img).save(f, format='PNG')
     return Path(path)
 
+def unique_stem(path: str | Path, # an input file
+                used: set[str],   # the stems given out so far (updated)
+               ) -> str:
+    "`path`'s stem, or `stem-2`, `stem-3`, ... when an earlier input had it: outputs written into one folder never replace each other."
+    stem = name = Path(path).stem; k = 1
+    while name in used: k += 1; name = f'{stem}-{k}'
+    used.add(name); return name
+
 def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_dir: str | Path | None = None) -> Iterable[dict]:
     "One result dict per image file: `status` ok / no_face / error, `faces`, timings; never raises for a bad file."
     used = set()
@@ -309,10 +317,7 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
             r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
                      faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
             if overlay_dir is not None:
-                name = path.stem; k = 1
-                while name in used: k += 1; name = f'{path.stem}-{k}'
-                used.add(name)
-                r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{name}.png'))
+                r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{unique_stem(path, used)}.png'))
         except (DataError, ImageInputError) as e:
             r.update(status='error', error=str(e))
         yield r

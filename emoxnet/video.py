@@ -19,7 +19,7 @@ from .core import Registry, to_json
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import DEFAULT_DETECTOR, box_iou
-from .predict import EmotionRecognizer
+from .predict import EmotionRecognizer, unique_stem
 from .models import weights_fingerprint
 
 # %% auto #0
@@ -440,6 +440,14 @@ def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> Non
         raise ValueError(f"--classifier {path}: it reads descriptors of {clf.svm.n_features_in_} numbers, this model's clips give {dim} "
                          "(it was trained on another checkpoint's features; pass that --checkpoint, or train one on this model)")
 
+def _save_timeline(res: dict, path: Path) -> None:
+    "Write the timeline plot of an `analyze_clip` result to `path` (atomically, nothing cut off), then close the figure."
+    import matplotlib.pyplot as plt
+    from emoxnet.core import atomic_write
+    fig = plot_timeline(res)
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
+    plt.close(fig)
+
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
@@ -448,17 +456,14 @@ def video_main(args) -> int:
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None
     if clf: _check_classifier(clf, rec, args.classifier)
-    failed = 0
+    failed, stems = 0, set()
     for clip in args.clips:
         try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
-        if args.plot:
-            from emoxnet.core import atomic_write
-            fig = plot_timeline(res)
-            with atomic_write(Path(args.plot) if len(args.clips) == 1 else Path(args.plot) / f'{Path(clip).stem}.png', 'wb') as f: fig.savefig(f, format='png', dpi=100)
+        if args.plot: _save_timeline(res, Path(args.plot) if len(args.clips) == 1 else Path(args.plot) / f'{unique_stem(clip, stems)}.png')
         if args.json: print(to_json(res), flush=True); continue
         print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
