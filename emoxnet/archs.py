@@ -17,9 +17,9 @@ from torch import nn
 from .core import Registry
 
 # %% auto #0
-__all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'ConvBN', 'SeparableConvBN',
-           'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'FaceResMobileNet', 'SeparableConvBias',
-           'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'FerCnn', 'ArchSpec']
+__all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'same_padding', 'ConvBN',
+           'SeparableConvBN', 'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'FaceResMobileNet',
+           'SeparableConvBias', 'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'FerCnn', 'ArchSpec']
 
 # %% ../nbs/09_archs.ipynb #9cb59252
 KERAS_BN_EPS = 1e-3   # Keras BatchNormalization's default epsilon (torch's is 1e-5)
@@ -39,6 +39,11 @@ class SamePad(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor: return tf_same_pad(x, self.kernel, self.stride, self.value)
     def extra_repr(self) -> str: return f"kernel={self.kernel}, stride={self.stride}, value={self.value}"
 
+def same_padding(kernel: int, stride: int = 1) -> tuple[nn.Module, int]:
+    "TF 'same' zero padding as `(pad module, the convolution's own padding)`: symmetric cases (stride 1, odd kernel) go into the convolution, one operation less per layer; the rest into `SamePad`."
+    if stride == 1 and kernel % 2 == 1: return nn.Identity(), kernel // 2
+    return SamePad(kernel, stride), 0
+
 # %% ../nbs/09_archs.ipynb #5676e2bf
 ACTIVATIONS = Registry('activation')
 ACTIVATIONS.update(relu=nn.ReLU, relu6=nn.ReLU6, none=nn.Identity)
@@ -49,8 +54,8 @@ class ConvBN(nn.Module):
                  groups: int = 1, act: str = 'relu'):
         super().__init__()
         if padding not in ('same', 'valid'): raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
-        self.pad = SamePad(kernel, stride) if padding == 'same' else nn.Identity()
-        self.conv = nn.Conv2d(cin, cout, kernel, stride, groups=groups, bias=False)
+        self.pad, p = same_padding(kernel, stride) if padding == 'same' else (nn.Identity(), 0)
+        self.conv = nn.Conv2d(cin, cout, kernel, stride, p, groups=groups, bias=False)
         self.bn = nn.BatchNorm2d(cout, eps=KERAS_BN_EPS)
         self.act = ACTIVATIONS[act]()
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.act(self.bn(self.conv(self.pad(x))))
@@ -59,8 +64,8 @@ class SeparableConvBN(nn.Module):
     "Keras `SeparableConv2D` (3x3 depthwise then 1x1 pointwise, no bias, 'same') + BatchNorm + activation."
     def __init__(self, cin: int, cout: int, act: str = 'relu'):
         super().__init__()
-        self.pad = SamePad(3, 1)
-        self.depthwise = nn.Conv2d(cin, cin, 3, groups=cin, bias=False)
+        self.pad, p = same_padding(3, 1)
+        self.depthwise = nn.Conv2d(cin, cin, 3, padding=p, groups=cin, bias=False)
         self.pointwise = nn.Conv2d(cin, cout, 1, bias=False)
         self.bn = nn.BatchNorm2d(cout, eps=KERAS_BN_EPS)
         self.act = ACTIVATIONS[act]()
@@ -98,7 +103,7 @@ class XceptionNet(nn.Module):
     def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         "Class logits (the class maps of `head`, averaged); `pre_logits=True`: the pooled block features."
         if pre_logits: return f.mean((2, 3))
-        return F.conv2d(tf_same_pad(f, 3), self.head.weight, self.head.bias).mean((2, 3))   # functional: see the note above
+        return F.conv2d(f, self.head.weight, self.head.bias, padding=1).mean((2, 3))   # functional: see the note above; padding 1 is TF's 'same' here
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
 # %% ../nbs/09_archs.ipynb #fea6b144
@@ -160,15 +165,15 @@ class SeparableConvBias(nn.Module):
     "TF `separableConv2d` ('same', 3x3 depthwise moved by `stride`, then 1x1 pointwise) + bias, as face-api.js uses it."
     def __init__(self, cin: int, cout: int, stride: int = 1):
         super().__init__()
-        self.pad = SamePad(3, stride)
-        self.depthwise = nn.Conv2d(cin, cin, 3, stride, groups=cin, bias=False)
+        self.pad, p = same_padding(3, stride)
+        self.depthwise = nn.Conv2d(cin, cin, 3, stride, p, groups=cin, bias=False)
         self.pointwise = nn.Conv2d(cin, cout, 1)
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.pointwise(self.depthwise(self.pad(x)))
 
 class ConvSameBias(nn.Module):
     "A plain 3x3 convolution with bias and TF 'same' padding."
     def __init__(self, cin: int, cout: int, stride: int = 1):
-        super().__init__(); self.pad, self.conv = SamePad(3, stride), nn.Conv2d(cin, cout, 3, stride)
+        super().__init__(); self.pad, p = same_padding(3, stride); self.conv = nn.Conv2d(cin, cout, 3, stride, p)
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.conv(self.pad(x))
 
 # %% ../nbs/09_archs.ipynb #dba6d045

@@ -543,7 +543,7 @@ def test_imagefolder_split_layout_and_raw_names(tmp_path):
         for c in ('cat', 'dog'): save_img(tmp_path / s / c / '0.jpg')
     save_img(tmp_path / 'train' / 'cat' / '1.jpg')
     sp = load_dataset(tmp_path, 'imagefolder')
-    assert list(sp) == ['test', 'train', 'valid'] and sp.classes == ('cat', 'dog')
+    assert list(sp) == ['train', 'valid', 'test'] and sp.classes == ('cat', 'dog')
     assert sp['train'].counts() == {'cat': 2, 'dog': 1}
     with pytest.raises(DataError, match=r"not expression names: cat, dog.*names='raw'"):
         load_dataset(tmp_path, 'imagefolder', names='canonical')

@@ -638,7 +638,7 @@ def _split_folders(path: Path) -> dict[str, Path]:
             s = _SPLIT_DIRS[d.name.lower()]
             if s in splits: raise DataError(path, f'two folders for the {s} split: {splits[s].name}, {d.name}', expected='one folder per split')
             splits[s] = d
-        return splits
+        return {s: splits[s] for s in ('train', 'valid', 'test') if s in splits}   # the usual order, whatever the folders' names sort to
     return {'all': path}
 
 def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[dict[str, str], list[str]]:
