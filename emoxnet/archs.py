@@ -40,7 +40,8 @@ class SamePad(nn.Module):
     def extra_repr(self) -> str: return f"kernel={self.kernel}, stride={self.stride}, value={self.value}"
 
 def same_padding(kernel: int, stride: int = 1) -> tuple[nn.Module, int]:
-    "TF 'same' zero padding as `(pad module, the convolution's own padding)`: symmetric cases (stride 1, odd kernel) go into the convolution, one operation less per layer; the rest into `SamePad`."
+    "TF 'same' zero padding as `(pad module, the convolution's own padding)`: none for a 1x1 kernel, symmetric cases (stride 1, odd kernel) inside the convolution, one operation less per layer; the rest `SamePad`."
+    if kernel == 1: return nn.Identity(), 0                      # (ceil(n/s) - 1) * s + 1 - n <= 0 for every n and s
     if stride == 1 and kernel % 2 == 1: return nn.Identity(), kernel // 2
     return SamePad(kernel, stride), 0
 
