@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
 import argparse, contextlib, importlib, os, sys, textwrap, warnings
-from pathlib import Path
+from .core import EmoxnetWarning
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'main']
@@ -59,11 +59,10 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 @contextlib.contextmanager
 def one_line_warnings(command: str): # the subcommand, named in each line
-    "Within: a warning raised by emoxnet's own code is printed as one line `emoxnet COMMAND: warning: ...` (other packages' warnings keep Python's form)."
-    import emoxnet
-    here, show = str(Path(emoxnet.__file__).resolve().parent), warnings.showwarning
+    "Within: an `EmoxnetWarning` (emoxnet's own) is printed as one line `emoxnet COMMAND: warning: ...`; other warnings keep Python's form."
+    show = warnings.showwarning
     def _show(message, category, filename, lineno, file=None, line=None):
-        if str(Path(filename).resolve()).startswith(here): print(f"emoxnet {command}: warning: {message}", file=sys.stderr)
+        if issubclass(category, EmoxnetWarning): print(f"emoxnet {command}: warning: {message}", file=sys.stderr)
         else: show(message, category, filename, lineno, file, line)
     with warnings.catch_warnings():
         warnings.showwarning = _show; yield

@@ -18,8 +18,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical', 'LabelSpec',
            'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json',
            'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir',
-           'Registry', 'MissingPackage', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'replaced_settings']
+           'Registry', 'MissingPackage', 'EmoxnetWarning', 'add_dataclass_args', 'check_ranges', 'is_whole',
+           'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -281,6 +282,9 @@ class Registry(dict):
 # %% ../nbs/00_core.ipynb #mpkg0002
 class MissingPackage(ModuleNotFoundError):
     "An optional package a feature needs is not installed; the message says which feature, which package, and how to install it."
+
+class EmoxnetWarning(UserWarning):
+    "A warning of emoxnet's own (not one a library raised while emoxnet called it): the command line prints it as one line."
 
 # %% ../nbs/00_core.ipynb #ea74e460
 import argparse, dataclasses, typing

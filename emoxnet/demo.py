@@ -102,7 +102,7 @@ TRAINED_ON = Registry('training record')   # name -> fn(info) -> one markdown li
 @TRAINED_ON.register('zoo')
 def _zoo_record(info: dict) -> str | None:
     z = (info.get('extra') or {}).get('zoo')
-    return z and f"imported from `{package_spec(z['registry'], z['package'], z['version'])}` on {z['registry']} ({z['licence']} licence): {z['origin']}"
+    return z and f"imported from `{package_spec(z['registry'], z['package'], z['version'])}` on {z['registry'].split('-')[0]} ({z['licence']} licence): {z['origin']}"
 
 @TRAINED_ON.register('ensemble')
 def _ensemble_record(info: dict) -> str | None:

@@ -16,12 +16,12 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version, atomic_dir
-from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly
+from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES
 
 # %% auto #0
-__all__ = ['ATOL', 'DEPLOY_FILES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx',
-           'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model',
-           'export_checked_onnx', 'export_main', 'add_cli', 'bench_models', 'speed_goals']
+__all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
+           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx',
+           'export_main', 'add_cli', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
@@ -100,8 +100,6 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
     out['ok'] = all(v <= atol for k, v in out.items() if k.endswith('prob_diff'))
     return out
 
-DEPLOY_FILES = ('model.onnx', 'model.ts')   # the mark of a deployment folder: `export_model` replaces only a folder holding them, or an empty one
-
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL) -> dict:
     "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree."
@@ -111,6 +109,8 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         p = Path(src).expanduser(); model = load_any(p)
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
     out, mc = Path(out_dir), unwrap(model).model_config
+    if any((out / f).exists() for f in (*CHECKPOINT_FILES, 'ensemble.json')):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
+        raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole
+from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -196,16 +196,18 @@ def select_rule(table: pd.DataFrame) -> str:
 ABSENT: float = -1e4   # an aligned member's logit for a class it does not predict: its softmax weight is exactly 0 in float32
 
 def class_key(name: str) -> str:
-    "The name a class is aligned by: its canonical expression name (`'Happy'` -> `'happiness'`), or, for a class outside the vocabulary, the name itself trimmed and in lower case."
+    "The name a class is aligned by: its canonical expression name (`'Happy'` -> `'happiness'`), or, for a class outside the vocabulary, the name spelt as `canonical` spells (lower case, `_` and `-` as spaces)."
     try: return canonical(name)
-    except KeyError: return ' '.join(str(name).strip().lower().split())
+    except KeyError: return ' '.join(str(name).strip().lower().replace('_', ' ').replace('-', ' ').split())
 
 def class_index_map(source: Sequence[str], # a member's classes, in its order
                     target: Sequence[str], # the vocabulary wanted
+                    by_name: bool = False, # also align classes outside the expression vocabulary, by `class_key` (an ensemble's members); False: such a class is an error
                    ) -> np.ndarray:
-    "For each `target` class its index in `source`, -1 where `source` lacks it (names aligned by `class_key`)."
-    src = [class_key(c) for c in source]
-    return np.array([src.index(class_key(c)) if class_key(c) in src else -1 for c in target], dtype=np.int64)
+    "For each `target` class its index in `source`, -1 where `source` lacks it (names canonicalised)."
+    key = class_key if by_name else canonical
+    src = [key(c) for c in source]
+    return np.array([src.index(key(c)) if key(c) in src else -1 for c in target], dtype=np.int64)
 
 def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
                  ) -> tuple[str, ...]:
@@ -219,7 +221,7 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
                              "(members with different classes are aligned by expression name)")
     other = list(dict.fromkeys(c for k in keys for c in k if c not in EXPRESSIONS))
     if other: warnings.warn(f"classes outside the expression vocabulary {other} are aligned by their name only; check that no member "
-                            "names the same expression another way", stacklevel=2)
+                            "names the same expression another way", EmoxnetWarning, stacklevel=2)
     names = {c for k in keys for c in k}
     return tuple(c for c in EXPRESSIONS if c in names) + tuple(other)
 
@@ -367,7 +369,7 @@ def _shared_input(cfgs: Sequence[ModelConfig], preprocess: Preprocess | None) ->
 
 def _member_map(i: int, cfg: ModelConfig, classes: Sequence[str]) -> np.ndarray:
     "`class_index_map` of member `i` onto the ensemble's classes; it must share at least two of them."
-    try: m = class_index_map(cfg.classes, classes)
+    try: m = class_index_map(cfg.classes, classes, by_name=True)
     except KeyError as e: raise ValueError(f"member {i} ({cfg.arch}) classes {list(cfg.classes)}: {e.args[0]}") from None
     if (m >= 0).sum() < 2:
         raise ValueError(f"member {i} ({cfg.arch}) predicts {list(cfg.classes)}: it shares fewer than two of the ensemble's classes {list(classes)}")

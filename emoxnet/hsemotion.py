@@ -1,4 +1,4 @@
-"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the mini-Xception), with valence/arousal and attributes when the checkpoint has those heads.
+"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the Xception nets), with valence/arousal and attributes when the checkpoint has those heads.
 
 Docs: https://emoxnet.github.io/emoxnet/hsemotion.html.md"""
 
@@ -27,9 +27,9 @@ def _classifier(model: nn.Module) -> nn.Module:
     "The layer that maps pooled features to expression logits (timm `get_classifier()`, also under a `MultiHeadNet`)."
     m = unwrap(model); net = getattr(m, 'backbone', m)
     if not hasattr(net, 'get_classifier'):
-        raise TypeError(f"{type(net).__name__} has no classifier that reads pooled features (its classes are read from the feature map before "
-                        "pooling), so classify_emotions cannot work without the backbone; use predict_multi_emotions, or a model with get_classifier() "
-                        "(timm models, the zoo's faceapi_expression and fer_cnn)")
+        raise TypeError(f"{type(net).__name__} has no classifier layer that reads the pooled features (timm's get_classifier(); the Xception "
+                        "nets read their classes from the feature map before pooling), so classify_emotions cannot work without the network; "
+                        "use predict_multi_emotions, or a model that has one (timm models, the zoo's faceapi_expression and fer_cnn)")
     return net.get_classifier()
 
 def _scores(z: np.ndarray, logits: bool) -> np.ndarray:

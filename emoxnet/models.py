@@ -19,7 +19,7 @@ from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
+__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
            'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
            'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'weights_fingerprint',
            'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
@@ -324,6 +324,7 @@ def weights_fingerprint(model: nn.Module) -> str:
 
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
+DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deploy.export_model`); a checkpoint may hold a model.onnx, never a model.ts
 CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
@@ -375,7 +376,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     if p.is_file(): p = p.parent
     found = recover_dir(p)
     if found is None: raise FileNotFoundError(f"{p}: no such checkpoint folder")
-    if not (found / 'model.safetensors').exists() and any((found / f).exists() for f in ('model.onnx', 'model.ts')):
+    if not (found / 'model.safetensors').exists() and any((found / f).exists() for f in DEPLOY_FILES):
         raise FileNotFoundError(f"{found}: a deployment folder (emoxnet export --out: model.onnx, model.ts for ONNX Runtime or torch.jit.load "
                                 "outside emoxnet), not a checkpoint folder; emoxnet reads the checkpoint folder it was exported from")
     for f in ('config.json', 'model.safetensors'):

@@ -238,7 +238,7 @@ CLASSIFIER_FORMATS = ('emoxnet-video-classifier/1', 'emoxnet-video-classifier/2'
 def save_classifier(clf: VideoClassifier, path: str | Path, *,
                     features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
                    ) -> Path:
-    "Write a trained linear video classifier as JSON (config, classes, weights, the feature model's `weights_fingerprint`): no pickle, readable by any version."
+    "Write a trained linear video classifier as JSON (config, classes, weights, the feature model's `weights_fingerprint`): no pickle, readable by any version; `features_of` must be given (None says the features came from no saved model)."
     from emoxnet.core import save_json
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
     feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
@@ -251,11 +251,12 @@ def load_classifier(path: str | Path) -> VideoClassifier:
     from emoxnet.core import load_json
     d = load_json(path)
     if not isinstance(d, dict) or d.get('format') not in CLASSIFIER_FORMATS:
-        raise DataError(path, 'not a video classifier file', expected="JSON with format 'emoxnet-video-classifier/1' (video.save_classifier)")
+        raise DataError(path, 'not a video classifier file', expected=f"JSON with format {' or '.join(map(repr, CLASSIFIER_FORMATS))} (video.save_classifier)")
     try:
         clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
         s.coef_, s.intercept_, s.classes_ = np.array(d['coef'], float), np.array(d['intercept'], float), np.array(d['classes'])
         if s.coef_.ndim != 2 or len(s.intercept_) != len(s.coef_): raise ValueError(f"coef {s.coef_.shape} and intercept {s.intercept_.shape} do not match")
+        if not isinstance(d.get('features'), (dict, type(None))): raise TypeError(f"features is {d['features']!r}, not an object")
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
                         expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
@@ -445,8 +446,9 @@ def _save_timeline(res: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
     from emoxnet.core import atomic_write
     fig = plot_timeline(res)
-    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
-    plt.close(fig)
+    try:
+        with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
+    finally: plt.close(fig)
 
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."

