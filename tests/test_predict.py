@@ -214,4 +214,4 @@ def test_hsemotion_api_on_an_ensemble(rec, ens_dir, images):
     assert label == want[0][0]
     np.testing.assert_allclose(p, want[1][0], atol=1e-6)
     with pytest.raises(TypeError, match='EmoXNet has no pooled descriptor'): h.extract_features(crop)
-    with pytest.raises(TypeError, match='no separate classifier layer'): h.classify_emotions(np.zeros((1, 8), np.float32))
+    with pytest.raises(TypeError, match='EmoXNet has no classifier layer that reads the pooled features'): h.classify_emotions(np.zeros((1, 8), np.float32))
