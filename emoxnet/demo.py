@@ -18,8 +18,7 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS
-from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS
-from .data.core import VIDEO_EXTS
+from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,

@@ -109,7 +109,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         p = Path(src).expanduser(); model = load_any(p)
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
     out, mc = Path(out_dir), unwrap(model).model_config
-    if any((out / f).exists() for f in (*CHECKPOINT_FILES, 'ensemble.json')):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
+    if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0

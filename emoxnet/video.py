@@ -432,10 +432,11 @@ def _frame_line(f: dict) -> str:
 
 def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
     "A `ValueError` before any clip is read when `clf` was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
-    want = (getattr(clf, 'features', None) or {}).get('weights')
-    if want and want != weights_fingerprint(rec.model):
-        raise ValueError(f"--classifier {path}: it was trained on the features of {clf.features.get('model')} (weights {want}), this model's "
-                         f"weights are {weights_fingerprint(rec.model)}; pass that --checkpoint, or train one on this model")
+    if want := (clf.features or {}).get('weights'):           # recorded: the same weights give the same features (and their size)
+        if want != (got := weights_fingerprint(rec.model)):
+            raise ValueError(f"--classifier {path}: it was trained on the features of {clf.features.get('model')} (weights {want}), this model's "
+                             f"weights are {got}; pass that --checkpoint, or train one on this model")
+        return
     dim = 4 * _features_logits(rec, [np.full((64, 64, 3), 128, np.uint8)])[0].shape[1]   # both poolings describe a clip by 4 x the embedding
     if clf.svm.n_features_in_ != dim:
         raise ValueError(f"--classifier {path}: it reads descriptors of {clf.svm.n_features_in_} numbers, this model's clips give {dim} "
