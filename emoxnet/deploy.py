@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/deploy.html.md"""
 
 # %% ../nbs/15_deploy.ipynb #3904d194
 from __future__ import annotations
-import argparse, contextlib, io, json, os, platform, shutil, time, warnings
+import argparse, contextlib, copy, io, json, os, platform, shutil, time, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +21,7 @@ from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly,
 # %% auto #0
 __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
            'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx',
-           'export_main', 'add_cli', 'bench_models', 'speed_goals']
+           'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
@@ -155,6 +155,73 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--opset', type=int, default=18, help='ONNX opset of the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)
 
+# %% ../nbs/15_deploy.ipynb #5e7a1c02
+def conv_bn_pairs(model: nn.Module, # in eval mode
+                  example: torch.Tensor, # one input batch of the model
+                 ) -> list[tuple[str, str]]:
+    "`(convolution, batch norm)` module names where, in one forward pass of `example`, the norm reads the convolution's output and each runs once."
+    names = {m: n for n, m in model.named_modules(remove_duplicate=False)}
+    out_of, read_by, calls, hooks = {}, {}, {}, []
+    def count(m): calls[m] = calls.get(m, 0) + 1
+    def conv_hook(m, args, y): count(m); out_of[id(y)] = (m, y)      # y kept alive, so that its id stays its own
+    def norm_hook(m, args): count(m); read_by[m] = id(args[0])
+    for m in names:
+        if isinstance(m, nn.Conv2d): hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.BatchNorm2d) and not m.training: hooks.append(m.register_forward_pre_hook(norm_hook))
+    try:
+        with torch.no_grad(): model(example)
+    finally:
+        for h in hooks: h.remove()
+    pairs = [(out_of[i][0], bn) for bn, i in read_by.items() if i in out_of]
+    return [(names[c], names[bn]) for c, bn in pairs if calls[c] == 1 and calls[bn] == 1]
+
+def _after_norm(bn: nn.BatchNorm2d) -> nn.Module:
+    "What is left of a folded batch norm: nothing, or the dropout and activation of timm's `BatchNormAct2d`."
+    if type(bn) is nn.BatchNorm2d: return nn.Identity()
+    return nn.Sequential(getattr(bn, 'drop', nn.Identity()), getattr(bn, 'act', nn.Identity()))
+
+def fold_batchnorm(model: nn.Module, # in eval mode; changed in place
+                   example: torch.Tensor, # one input batch of the model
+                  ) -> int:
+    "Fold every batch norm that reads a convolution's output into that convolution (`conv_bn_pairs`); returns how many were folded."
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    pairs = conv_bn_pairs(model, example)
+    for c, b in pairs:
+        conv, bn = model.get_submodule(c), model.get_submodule(b)
+        model.set_submodule(c, fuse_conv_bn_eval(conv, bn)); model.set_submodule(b, _after_norm(bn))
+    return len(pairs)
+
+# %% ../nbs/15_deploy.ipynb #5e7a1c03
+def _output_tensors(out) -> list[torch.Tensor]:
+    "The tensors of a model's output (a tensor, or a dict/tuple of them: multi-task heads)."
+    if isinstance(out, torch.Tensor): return [out]
+    vals = out.values() if isinstance(out, dict) else out if isinstance(out, (tuple, list)) else []
+    return [t for v in vals for t in _output_tensors(v)]
+
+def _same_outputs(a, b, rtol: float = 1e-4) -> bool:
+    ta, tb = _output_tensors(a), _output_tensors(b)
+    return len(ta) == len(tb) and all(x.shape == y.shape and float((x - y).abs().max()) <= rtol * (1 + float(y.abs().max()))
+                                      for x, y in zip(ta, tb))
+
+def for_inference(model: nn.Module, # a trained model (left unchanged)
+                  example: torch.Tensor | None = None, # one preprocessed input batch (default: `example_input(model, 1)`)
+                  channels_last: bool = True, # serve in channels-last memory
+                 ) -> nn.Module:
+    "A copy of `model` to serve: eval mode, batch norms folded into their convolutions, channels-last; checked against `model` on `example`."
+    if example is None: example = example_input(model, 1)
+    served = copy.deepcopy(model).eval()
+    example = example.to(next(served.parameters()).device)
+    with torch.inference_mode(): want = served(example)
+    try:
+        fold_batchnorm(served, example)
+        if channels_last: served = served.to(memory_format=torch.channels_last)
+        with torch.inference_mode(): ok = _same_outputs(served(example), want)
+    except RuntimeError as e: ok, why = False, f"{type(e).__name__}: {e}"
+    else: why = 'its outputs changed'
+    if ok: return served
+    warnings.warn(f"for_inference: the folded {type(unwrap(model)).__name__} did not pass its check ({why}); serving it unchanged")
+    return copy.deepcopy(model).eval()
+
 # %% ../nbs/15_deploy.ipynb #647081de
 DEFAULT_STUDENT_CKPT = 'runs/emoxnet/synthfacs/seed0/students/kd/checkpoint'
 DEFAULT_ENSEMBLE = 'runs/emoxnet/synthfacs/seed0/ensemble'
@@ -187,15 +254,17 @@ def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[n
     return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
             f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
 
-def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None, tmp: Path) -> dict:
-    "`{(model name, engine): {batch size: call}}`: torch for every model, ONNX Runtime for the student (all with `onnx_all`)."
+def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None, tmp: Path, eager: bool = False) -> dict:
+    "`{(model name, engine): {batch size: call}}`: torch as served (`for_inference`) for every model (also as trained with `eager`), ONNX Runtime for the student (all with `onnx_all`)."
     runners = {}
     for name, (m, src) in models.items():
         x1, xb = example_input(m, 1), example_input(m, batch)
         lm = LogitsOnly(m).eval()
-        def tfn(x, lm=lm):
-            with torch.inference_mode(): return lm(x)
-        runners[(name, 'torch')] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}
+        forms = {'torch': for_inference(lm, x1)} | ({'torch eager': lm} if eager else {})
+        for engine, net in forms.items():
+            def tfn(x, net=net):
+                with torch.inference_mode(): return net(x)
+            runners[(name, engine)] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}
         if name == 'EmoXNetLite student' or onnx_all:
             sess = onnx_session(export_onnx(m, tmp / f'{len(runners)}.onnx'), threads)
             a1, ab = x1.numpy(), xb.numpy()
@@ -233,13 +302,15 @@ def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
 
 def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, ensemble: str | Path | nn.Module | None = DEFAULT_ENSEMBLE,
                  threads: int | None = 2, rounds: int = 7, batch: int = 64, b0_size: int = 224, onnx_all: bool = False,
-                 quick: bool = False, log: Callable = print) -> pd.DataFrame:
+                 quick: bool = False, log: Callable = print,
+                 eager: bool = False, # also time each model as trained (engine 'torch eager'), beside the served form ('torch')
+                ) -> pd.DataFrame:
     "Batch-1 latency and batch-64 throughput of the student (torch, ONNX Runtime), the ensemble and EfficientNet-B0@224, side by side."
     if threads: torch.set_num_threads(threads)
     if quick: rounds, batch = 2, min(batch, 8)
     models = _bench_models_set(student, ensemble, b0_size, log)
     tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
-    try: times = _interleaved_times(_bench_runners(models, batch, onnx_all, threads, tmp), rounds, batch, quick)
+    try: times = _interleaved_times(_bench_runners(models, batch, onnx_all, threads, tmp, eager), rounds, batch, quick)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     df = _speed_table(times, models, batch)
     df.attrs.update(threads=torch.get_num_threads(), rounds=rounds, batch=batch, platform=platform.platform(),

@@ -67,7 +67,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
     def extract_features(self, faces, channel_order: str | None = None) -> np.ndarray:
         "Pooled features `(N, D)` of face crops: what `classify_emotions` reads."
         x = self._batch(self._rgb(faces, channel_order))
-        with self._lock: return pooled_features(self.model, x).float().numpy()
+        with self._lock: return pooled_features(self.served, x).float().numpy()
 
     def classify_emotions(self, features: np.ndarray, logits: bool = True) -> tuple[list[str], np.ndarray]:
         "`(labels, scores)` from pooled features (`extract_features`), without running the backbone again."
@@ -84,5 +84,5 @@ class HSEmotionRecognizer(EmotionRecognizer):
         "Per face: `valence`, `arousal` in [-1, 1], `age` (years), `gender` (P(female)), `ethnicity` (5 probabilities): whichever heads the checkpoint has."
         if not self.attributes: raise ValueError(f"{self.name} has no valence/arousal or attribute heads (heads: {list(self.config.heads)})")
         x = self._batch(self._rgb(faces, channel_order))
-        with self._lock, torch.inference_mode(): out = decode_outputs(self.model(x), self.attributes)
+        with self._lock, torch.inference_mode(): out = decode_outputs(self.served(x), self.attributes)
         return {k: v.numpy() for k, v in out.items() if k != 'probs'}

@@ -184,6 +184,8 @@ class CPUMaxPool2d(nn.MaxPool2d):
     "`nn.MaxPool2d` whose CPU forward runs the channels-last kernel: the same values, indices and gradients, several times faster."
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.device.type != 'cpu' or x.dim() != 4 or self.return_indices or _tracing(): return super().forward(x)
+        if x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous():
+            return super().forward(x)       # already channels-last (a model served by `deploy.for_inference`): the same kernel, and the layout kept
         pair = nn.modules.utils._pair
         return _ChannelsLastMaxPool.apply(x, pair(self.kernel_size), pair(self.stride), pair(self.padding),
                                           pair(self.dilation), self.ceil_mode)

@@ -20,7 +20,7 @@ from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
 from .ensemble import is_ensemble, load_ensemble
-from .deploy import export_checked_onnx, onnx_session, onnx_logits
+from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
@@ -96,7 +96,7 @@ class EmotionRecognizer:
         self.margin = float(margin if margin is not None else mine.get('margin', DEFAULT_MARGIN))
         if not 0 <= self.margin <= 1: raise ValueError(f"margin {self.margin:g}: expected the context per side of the face box as a fraction of its side, from 0 to 1")
         self.shift = tuple(float(v) for v in (mine.get('shift') or (0.0, 0.0)))   # crop centre offset, in box sides
-        self._lock, self._detectors, self._explainer, self.session = threading.RLock(), queue.SimpleQueue(), None, None
+        self._lock, self._detectors, self._explainer, self.session, self._served = threading.RLock(), queue.SimpleQueue(), None, None, None
         self._detectors.put(self._new_detector())   # fail now, not at the first image, if the detector is unavailable
         self.backend = self._select_backend(backend)
 
@@ -175,12 +175,22 @@ class EmotionRecognizer:
         p = self.preprocess
         return self.preprocess.batch(crops) if crops else torch.zeros(0, p.channels, p.size, p.size)
 
+    @property
+    def served(self) -> torch.nn.Module:
+        "The copy of `model` that torch predictions and features run on (`deploy.for_inference`: norms folded, channels-last), made at first use; `model` itself is what was loaded (Grad-CAM, export)."
+        with self._lock:
+            if self._served is None:
+                p = self.preprocess
+                crop = np.random.default_rng(0).integers(0, 256, (p.size, p.size, 3), dtype=np.uint8)
+                self._served = for_inference(self.model, self.preprocess.batch([crop]))
+            return self._served
+
     def logits(self, x: torch.Tensor) -> np.ndarray:
         "Class logits `(N, K)` for a preprocessed batch `x` (torch or ONNX Runtime)."
         if len(x) == 0: return np.zeros((0, len(self.classes)), np.float32)
         if self.backend == 'onnx': return onnx_logits(self.session, x)
         with self._lock, torch.inference_mode():
-            out = self.model(x)
+            out = self.served(x)
         return class_logits(out).float().numpy()
 
     def probabilities(self, x: torch.Tensor) -> np.ndarray:
@@ -216,7 +226,7 @@ class EmotionRecognizer:
     def extract_features(self, crops) -> np.ndarray:
         "Penultimate features `(N, D)` of face crops: `forward_head(forward_features(x), pre_logits=True)`."
         x = self._batch(crops)
-        with self._lock, torch.inference_mode(): f = pooled_features(self.model, x)
+        with self._lock, torch.inference_mode(): f = pooled_features(self.served, x)
         return f.float().numpy()
 
     # --- attention maps -------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class FrameFeatures:
 def _features_logits(rec: EmotionRecognizer, crops: list) -> tuple[np.ndarray, np.ndarray]:
     "Embeddings and logits of face crops from one forward pass (torch backend), else two calls."
     if not crops: return np.zeros((0, 0), np.float32), np.zeros((0, len(rec.classes)), np.float32)
-    x = rec._batch(crops); net = getattr(rec.model, 'backbone', rec.model)
+    x = rec._batch(crops); net = getattr(rec.served, 'backbone', rec.served)
     if rec.backend != 'torch' or not hasattr(net, 'forward_head'): return rec.extract_features(crops), rec.logits(x)
     with rec._lock, torch.inference_mode():
         f = net.forward_features(x)
