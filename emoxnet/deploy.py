@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
 from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES
 
 # %% auto #0
@@ -159,21 +159,24 @@ def add_cli(p: argparse.ArgumentParser):
 def conv_bn_pairs(model: nn.Module, # in eval mode
                   example: torch.Tensor, # one input batch of the model
                  ) -> list[tuple[str, str]]:
-    "`(convolution, batch norm)` module names where, in one forward pass of `example`, the norm reads the convolution's output and each runs once."
+    "`(convolution, batch norm)` module names where, in one forward pass of `example`, the norm reads the convolution's output, unchanged, and each runs once."
     names = {m: n for n, m in model.named_modules(remove_duplicate=False)}
-    out_of, read_by, calls, hooks = {}, {}, {}, []
+    out_of, pairs, calls, hooks = {}, [], {}, []
     def count(m): calls[m] = calls.get(m, 0) + 1
-    def conv_hook(m, args, y): count(m); out_of[id(y)] = (m, y)      # y kept alive, so that its id stays its own
-    def norm_hook(m, args): count(m); read_by[m] = id(args[0])
+    def conv_hook(m, args, y): count(m); out_of[id(y)] = (m, y, y._version)     # y kept alive, so that its id stays its own
+    def norm_hook(m, args):
+        count(m); hit = out_of.get(id(args[0]))
+        if hit and hit[1] is args[0] and args[0]._version == hit[2]: pairs.append((hit[0], m))   # that very tensor, not changed in place since
     for m in names:
         if isinstance(m, nn.Conv2d): hooks.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.BatchNorm2d) and not m.training: hooks.append(m.register_forward_pre_hook(norm_hook))
+        elif isinstance(m, nn.BatchNorm2d) and not m.training and m.running_mean is not None:   # folding needs running statistics
+            hooks.append(m.register_forward_pre_hook(norm_hook))
     try:
         with torch.no_grad(): model(example)
     finally:
         for h in hooks: h.remove()
-    pairs = [(out_of[i][0], bn) for bn, i in read_by.items() if i in out_of]
-    return [(names[c], names[bn]) for c, bn in pairs if calls[c] == 1 and calls[bn] == 1]
+    feeds = [c for c, _ in pairs]           # a convolution read by two norms is read twice: fold neither
+    return [(names[c], names[bn]) for c, bn in pairs if calls[c] == 1 and calls[bn] == 1 and feeds.count(c) == 1]
 
 def _after_norm(bn: nn.BatchNorm2d) -> nn.Module:
     "What is left of a folded batch norm: nothing, or the dropout and activation of timm's `BatchNormAct2d`."
@@ -199,28 +202,40 @@ def _output_tensors(out) -> list[torch.Tensor]:
     return [t for v in vals for t in _output_tensors(v)]
 
 def _same_outputs(a, b, rtol: float = 1e-4) -> bool:
+    "Do two outputs hold tensors of the same shapes whose largest difference is at most `rtol` times (1 + the largest value of `b`)?"
     ta, tb = _output_tensors(a), _output_tensors(b)
-    return len(ta) == len(tb) and all(x.shape == y.shape and float((x - y).abs().max()) <= rtol * (1 + float(y.abs().max()))
-                                      for x, y in zip(ta, tb))
+    return len(ta) == len(tb) > 0 and all(x.shape == y.shape and float((x - y).abs().max()) <= rtol * (1 + float(y.abs().max()))
+                                          for x, y in zip(ta, tb))
+
+def _served_form(model: nn.Module, example: torch.Tensor, want, fold: bool, channels_last: bool) -> nn.Module | None:
+    "A copy of `model` folded and/or channels-last, or None when it fails or gives other outputs than `want`."
+    m = copy.deepcopy(model).eval().requires_grad_(False)
+    try:
+        n = fold_batchnorm(m, example) if fold else 0
+        if channels_last: m = m.to(memory_format=torch.channels_last)
+        with torch.no_grad(): ok = _same_outputs(m(example), want)
+    except Exception: return None        # e.g. a view of a channels-last tensor; the next form is tried
+    m.serving = {'folded_norms': n, 'channels_last': channels_last}
+    return m if ok else None
 
 def for_inference(model: nn.Module, # a trained model (left unchanged)
                   example: torch.Tensor | None = None, # one preprocessed input batch (default: `example_input(model, 1)`)
                   channels_last: bool = True, # serve in channels-last memory
                  ) -> nn.Module:
-    "A copy of `model` to serve: eval mode, batch norms folded into their convolutions, channels-last; checked against `model` on `example`."
+    "A copy of `model` to serve (eval mode, batch norms folded into their convolutions, channels-last), checked against `model` on `example`; `.serving` says which form passed."
     if example is None: example = example_input(model, 1)
-    served = copy.deepcopy(model).eval()
-    example = example.to(next(served.parameters()).device)
-    with torch.inference_mode(): want = served(example)
-    try:
-        fold_batchnorm(served, example)
-        if channels_last: served = served.to(memory_format=torch.channels_last)
-        with torch.inference_mode(): ok = _same_outputs(served(example), want)
-    except RuntimeError as e: ok, why = False, f"{type(e).__name__}: {e}"
-    else: why = 'its outputs changed'
-    if ok: return served
-    warnings.warn(f"for_inference: the folded {type(unwrap(model)).__name__} did not pass its check ({why}); serving it unchanged")
-    return copy.deepcopy(model).eval()
+    with torch.inference_mode(False):          # a copy made inside inference mode would hold inference tensors
+        example = example.clone().to(next(model.parameters()).device)
+        with torch.no_grad(): want = copy.deepcopy(model).eval()(example)
+        forms = [(True, channels_last), (True, False), (False, channels_last)] if channels_last else [(True, False)]
+        for i, (fold, cl) in enumerate(forms):
+            if (served := _served_form(model, example, want, fold, cl)) is not None:
+                if i: warnings.warn(f"for_inference: {type(unwrap(model)).__name__} is served {'folded' if fold else 'unfolded'}, "
+                                    f"{'channels-last' if cl else 'channels-first'}: the fuller form did not give the same outputs", EmoxnetWarning)
+                return served
+        warnings.warn(f"for_inference: no served form of {type(unwrap(model)).__name__} gave its outputs; serving it unchanged", EmoxnetWarning)
+        served = copy.deepcopy(model).eval(); served.serving = {'folded_norms': 0, 'channels_last': False}
+        return served
 
 # %% ../nbs/15_deploy.ipynb #647081de
 DEFAULT_STUDENT_CKPT = 'runs/emoxnet/synthfacs/seed0/students/kd/checkpoint'
@@ -254,9 +269,14 @@ def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[n
     return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
             f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
 
-def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None, tmp: Path, eager: bool = False) -> dict:
-    "`{(model name, engine): {batch size: call}}`: torch as served (`for_inference`) for every model (also as trained with `eager`), ONNX Runtime for the student (all with `onnx_all`)."
-    runners = {}
+def _form(net: nn.Module) -> str:
+    "How a served torch model runs, in words (`for_inference`'s `.serving`)."
+    s = getattr(net, 'serving', None)
+    return 'as trained' if s is None else f"{s['folded_norms']} norms folded, {'channels-last' if s['channels_last'] else 'channels-first'}"
+
+def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None, tmp: Path, eager: bool = False) -> tuple[dict, dict]:
+    "`{(model name, engine): {batch size: call}}` (torch as served by `for_inference` for every model, also as trained with `eager`; ONNX Runtime for the student, all with `onnx_all`) and `{(model name, engine): form in words}`."
+    runners, form = {}, {}
     for name, (m, src) in models.items():
         x1, xb = example_input(m, 1), example_input(m, batch)
         lm = LogitsOnly(m).eval()
@@ -264,12 +284,13 @@ def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None
         for engine, net in forms.items():
             def tfn(x, net=net):
                 with torch.inference_mode(): return net(x)
-            runners[(name, engine)] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}
+            runners[(name, engine)] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}; form[(name, engine)] = _form(net)
         if name == 'EmoXNetLite student' or onnx_all:
             sess = onnx_session(export_onnx(m, tmp / f'{len(runners)}.onnx'), threads)
             a1, ab = x1.numpy(), xb.numpy()
             runners[(name, 'onnxruntime')] = {1: (lambda s=sess, a=a1: onnx_logits(s, a)), batch: (lambda s=sess, a=ab: onnx_logits(s, a))}
-    return runners
+            form[(name, 'onnxruntime')] = 'ONNX export'
+    return runners, form
 
 def _interleaved_times(runners: dict, rounds: int, batch: int, quick: bool) -> dict:
     "`{runner: {batch size: [median seconds per round]}}`, every runner timed once per round so load bursts hit all alike."
@@ -310,9 +331,12 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
     if quick: rounds, batch = 2, min(batch, 8)
     models = _bench_models_set(student, ensemble, b0_size, log)
     tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
-    try: times = _interleaved_times(_bench_runners(models, batch, onnx_all, threads, tmp, eager), rounds, batch, quick)
+    try:
+        runners, form = _bench_runners(models, batch, onnx_all, threads, tmp, eager)
+        times = _interleaved_times(runners, rounds, batch, quick)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     df = _speed_table(times, models, batch)
+    df.insert(2, 'form', [form[(r.model, r.engine)] for r in df.itertuples()])
     df.attrs.update(threads=torch.get_num_threads(), rounds=rounds, batch=batch, platform=platform.platform(),
                     processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(), code_version=code_version())
     return df
