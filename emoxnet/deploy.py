@@ -201,10 +201,14 @@ def _output_tensors(out) -> list[torch.Tensor]:
     vals = out.values() if isinstance(out, dict) else out if isinstance(out, (tuple, list)) else []
     return [t for v in vals for t in _output_tensors(v)]
 
-def _same_outputs(a, b, rtol: float = 1e-4) -> bool:
-    "Do two outputs hold tensors of the same shapes whose largest difference is at most `rtol` times (1 + the largest value of `b`)?"
+def _rtol(t: torch.Tensor) -> float:
+    "The check's relative tolerance for a tensor: 1e-4, or four units of rounding of a half-precision type (bfloat16: 0.031, float16: 0.0039)."
+    return max(1e-4, 4 * torch.finfo(t.dtype).eps) if t.is_floating_point() else 0.0
+
+def _same_outputs(a, b, rtol: float | None = None) -> bool:
+    "Do two outputs hold tensors of the same shapes whose largest difference is at most `rtol` (default `_rtol` of `b`'s type) times (1 + the largest value of `b`)?"
     ta, tb = _output_tensors(a), _output_tensors(b)
-    return len(ta) == len(tb) > 0 and all(x.shape == y.shape and float((x - y).abs().max()) <= rtol * (1 + float(y.abs().max()))
+    return len(ta) == len(tb) > 0 and all(x.shape == y.shape and float((x - y).abs().max()) <= (_rtol(y) if rtol is None else rtol) * (1 + float(y.abs().max()))
                                           for x, y in zip(ta, tb))
 
 def _served_form(model: nn.Module, example: torch.Tensor, want, fold: bool, channels_last: bool) -> nn.Module | None:

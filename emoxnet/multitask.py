@@ -402,12 +402,8 @@ def identity_init(spec: str | Path, # 'zoo:NAME' (a name in emoxnet.zoo.ZOO) or 
                   zoo_root: str | Path | None = None) -> Path: # where zoo models are kept (relative: from the repository root; None: `emoxnet.zoo.zoo_dir()`)
     "The folder or file of an identity initialisation; a zoo model missing from `zoo_root` is imported first."
     from emoxnet.data.experiment import resolve_path
-    spec = str(spec)
-    if not spec.startswith('zoo:'):
-        p = resolve_path(spec)
-        if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint folder or weights file (for a zoo model write 'zoo:NAME')")
-        return p
-    from emoxnet.zoo import ZOO, import_model, zoo_dir
-    name = spec[4:]; ZOO[name]   # an unknown name fails here, with the list of names
-    p = (resolve_path(zoo_root) if zoo_root is not None else zoo_dir()) / name
-    return p if (p / 'model.safetensors').exists() else import_model(name, p)
+    from emoxnet.zoo import ZOO_PREFIX, zoo_checkpoint
+    if str(spec).startswith(ZOO_PREFIX): return zoo_checkpoint(spec, None if zoo_root is None else resolve_path(zoo_root))
+    p = resolve_path(spec)
+    if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint folder or weights file (for a zoo model write 'zoo:NAME')")
+    return p

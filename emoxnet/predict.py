@@ -21,6 +21,7 @@ from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
 from .ensemble import is_ensemble, load_ensemble
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
+from .zoo import zoo_checkpoint
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
@@ -102,10 +103,10 @@ class EmotionRecognizer:
 
     # --- construction ---------------------------------------------------------------------------------------
     @classmethod
-    def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one
+    def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one; 'zoo:NAME' for a zoo model (imported when missing)
                         **kwargs) -> 'EmotionRecognizer':
         "Load a checkpoint or ensemble folder (its classes and preprocessing with it); kwargs go to the constructor (`detector`, `margin`, `backend`)."
-        p = given = Path(path).expanduser()
+        p = given = zoo_checkpoint(path).expanduser()
         if p.is_file(): p = p.parent
         if is_ensemble(p):
             ens = load_ensemble(p)
@@ -359,7 +360,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
-    p.add_argument('--checkpoint', metavar='PATH', help='checkpoint or EmoXNet ensemble folder (default: the bundled EmoXNetLite student)')
+    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')

@@ -26,6 +26,7 @@ from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck
+from .zoo import zoo_checkpoint
 
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher',
@@ -80,8 +81,9 @@ class AlignedTeacher(nn.Module):
 # %% ../nbs/26_transfer.ipynb #tr0013
 def load_teacher(paths: Sequence[str | Path], # checkpoint or ensemble folders
                  classes: Sequence[str] = BASIC, weights: Sequence[float] | None = None) -> AlignedTeacher:
-    "An `AlignedTeacher` over checkpoint folders (zoo imports, students, EmoXNet ensembles), named after the folders."
-    return AlignedTeacher([load_any(p) for p in paths], classes, weights, names=[Path(p).name for p in paths])
+    "An `AlignedTeacher` over checkpoint folders (zoo imports, students, EmoXNet ensembles; 'zoo:NAME' for a zoo model, imported when missing), named after the folders."
+    folders = [zoo_checkpoint(p) for p in paths]
+    return AlignedTeacher([load_any(p) for p in folders], classes, weights, names=[p.name for p in folders])
 
 # %% ../nbs/26_transfer.ipynb #tr0015
 STRONG = Augment(flip=0.5, scale=(0.6, 1.0), rotate=15.0, jitter=0.4, erase=0.25)   # the strong augmentation of transfer images
@@ -286,9 +288,9 @@ def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.ndar
 class TransferConfig:
     "One distillation run on a transfer set (the `realstudent.ipynb` parameters)."
     transfer: str = 'synthfacs'             # '+'-joined names of TRANSFER_SETS
-    teachers: tuple[str, ...] = ('runs/zoo/fer_mini_xception', 'runs/zoo/human_emotion')   # checkpoint folders, averaged
+    teachers: tuple[str, ...] = ('zoo:fer_mini_xception', 'zoo:human_emotion')   # checkpoint folders or 'zoo:NAME' (`emoxnet.zoo.zoo_checkpoint`), averaged
     weights: tuple[float, ...] | None = None   # per teacher (None: equal)
-    judge: str | None = 'runs/zoo/fer_mini_xception'   # real-trained checkpoint the dev check compares top labels with
+    judge: str | None = 'zoo:fer_mini_xception'   # real-trained checkpoint (or 'zoo:NAME') the dev check compares top labels with
     student: str = 'resnet10t_slim'         # architecture name (emoxnet.models)
     init: str | None = None                 # checkpoint folder of the student's architecture to start from (`init_student`); None: random
     input_size: int = 64                    # student input side (grey), like the FER2013 teachers
@@ -382,7 +384,7 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
                  absent_gap: float = 9.2,   # bias of a class the checkpoint lacks: this far below its lowest class bias (e^-9.2 ~ 1e-4)
                 ) -> dict:
     "Copy a checkpoint's weights into `model` in place, the class head's rows mapped onto the student's classes; returns what was done."
-    src = unwrap(load_any(path)); sc, dc = src.model_config, unwrap(model).model_config
+    src = unwrap(load_any(zoo_checkpoint(path))); sc, dc = src.model_config, unwrap(model).model_config
     if (sc.arch, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch, dc.in_chans, dc.input_size, dc.preprocess):
         raise ValueError(f"{path}: {sc.arch} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch} {dc.input_size} px {dc.preprocess} student "
                          "(same architecture, input and normalisation needed)")
@@ -447,13 +449,13 @@ def ensemble_members(path: str | Path) -> list[str] | None:
 
 def _teacher_words(path: str) -> str:
     "A teacher folder for a card: its name, and its members' names when it is an EmoXNet ensemble folder."
-    p = Path(path); members = ensemble_members(p)
+    p = zoo_checkpoint(path, fetch=False); members = ensemble_members(p)
     if members is None: return f"`{p.name}`"
     return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
 
 def _init_source(path: str) -> str:
     "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
-    cfg = Path(path) / 'config.json'
+    cfg = zoo_checkpoint(path, fetch=False) / 'config.json'
     z = ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
     if not z: return ''
     return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
@@ -466,7 +468,7 @@ def _transfer_training_text(m: dict) -> str:
     init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
-No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card in `runs/zoo/NAME` says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
 **Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
 

