@@ -87,6 +87,7 @@ class XceptionBlock(nn.Module):
 # %% ../nbs/09_archs.ipynb #d332ff8f
 class XceptionNet(nn.Module):
     "The oarriaga/face_classification Xception family: a 'valid' conv stem, residual separable blocks, a 3x3 conv to the classes, global average pooling."
+    pretrained_cfg = {'classifier': 'head', 'first_conv': 'stem.0.conv'}   # what emoxnet.models.load_backbone skips / adapts (as timm's models say)
     def __init__(self, num_classes: int = 7, in_chans: int = 1,
                  stem: Sequence[Sequence[int]] = ((8, 1), (8, 1)),   # (channels, stride) of each 3x3 'valid' stem conv
                  widths: Sequence[int] = (16, 32, 64, 128),          # output channels of each residual block
@@ -193,6 +194,7 @@ class DenseBlock4(nn.Module):
 # %% ../nbs/09_archs.ipynb #69dafbed
 class FaceApiExpressionNet(nn.Module):
     "face-api.js FaceExpressionNet: four dense blocks (32, 64, 128, 256 channels) on a 112 px RGB face, global average pooling, a linear classifier."
+    pretrained_cfg = {'classifier': 'fc', 'first_conv': 'blocks.0.conv0.conv'}   # what emoxnet.models.load_backbone skips / adapts
     def __init__(self, num_classes: int = 7, in_chans: int = 3, widths: Sequence[int] = (32, 64, 128, 256)):
         super().__init__()
         self.num_classes, self.in_chans, self.num_features = num_classes, in_chans, widths[-1]
@@ -214,6 +216,7 @@ def _conv_bn_relu(cin: int, cout: int, stride: int) -> nn.Sequential:
 
 class FerCnn(nn.Module):
     "The plain CNN of `facial-emotion-recognition`: four conv blocks (`width` x 1, 2, 4, 8 channels; strides 1, 2, 2, 2), flatten, 256 hidden units, logits."
+    pretrained_cfg = {'classifier': 'linear.2', 'first_conv': 'conv_1.1'}   # what emoxnet.models.load_backbone skips / adapts
     def __init__(self, num_classes: int = 7, in_chans: int = 1, width: int = 32, input_size: int = 48):
         super().__init__()
         self.num_classes, self.in_chans, self.num_features = num_classes, in_chans, 8 * width

@@ -14,13 +14,13 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'POSITIVE',
-           'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical', 'LabelSpec',
-           'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write', 'to_json',
-           'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir',
-           'Registry', 'MissingPackage', 'EmoxnetWarning', 'add_dataclass_args', 'check_ranges', 'is_whole',
-           'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters',
-           'replaced_settings']
+__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
+           'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
+           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
+           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir',
+           'recover_dir', 'Registry', 'MissingPackage', 'EmoxnetWarning', 'add_dataclass_args', 'check_ranges',
+           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -278,6 +278,9 @@ class Registry(dict):
     def __getitem__(self, name):
         try: return super().__getitem__(name)
         except KeyError: raise KeyError(f"unknown {self.kind} {name!r}; available: {', '.join(sorted(self))}") from None
+
+# %% ../nbs/00_core.ipynb #zp0002
+ZOO_PREFIX = 'zoo:'   # `zoo:NAME`: a model of `emoxnet.zoo.ZOO`, wherever a checkpoint folder is asked for
 
 # %% ../nbs/00_core.ipynb #mpkg0002
 class MissingPackage(ModuleNotFoundError):

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
-from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES
+from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
 
 # %% auto #0
 __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
@@ -25,10 +25,11 @@ __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
-    "A random preprocessed batch of the input shape of a model (its `model_config`) or of a `ModelConfig`."
+    "A random preprocessed batch of the input shape of a model (its `model_config`; in its parameters' type, e.g. bfloat16) or of a `ModelConfig` (float32)."
     mc = model if isinstance(model, ModelConfig) else unwrap(model).model_config
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32) if isinstance(model, nn.Module) else torch.float32
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g)
+    return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g).to(dtype)
 
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
     "Export to ONNX with a dynamic batch axis (`input` -> `logits`); the torch.export-based exporter, the legacy one as fallback."
@@ -137,7 +138,7 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
 
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
-    src = Path(args.checkpoint).expanduser()
+    src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any
         path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx')
@@ -150,7 +151,7 @@ def export_main(args: argparse.Namespace) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet export`."
-    p.add_argument('checkpoint', metavar='SRC', help='checkpoint or EmoXNet ensemble folder')
+    p.add_argument('checkpoint', metavar='SRC', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME'")
     p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
     p.add_argument('--opset', type=int, default=18, help='ONNX opset of the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)

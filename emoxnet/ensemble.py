@@ -24,7 +24,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap
+from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path
 from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -453,7 +453,7 @@ def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     return load_ensemble(path, device) if is_ensemble(path) else load_checkpoint(path, device)[0]
 
 # %% ../nbs/13_ensemble.ipynb #het00009
-def build_ensemble(paths: Sequence[str | Path], # checkpoint folders: zoo imports (runs/zoo/NAME), trained runs, the bundled student
+def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained runs, the bundled student) or zoo models ('zoo:NAME')
                    out: str | Path | None = None, # write the ensemble folder here (each member's folder copied whole)
                    rule: str = 'mean_prob',       # a rule that needs no fitting: mean_prob or mean_logit
                    classes: Sequence[str] | None = None, # the ensemble's classes (default: `union_classes`)
@@ -461,7 +461,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders: zoo import
                    names: Sequence[str] | None = None,   # member names (default: the folder names)
                   ) -> EmoXNet:
     "An aligned `EmoXNet` over checkpoint folders, saved to `out` (atomically) when given; `.info` holds its `ensemble.json` then."
-    paths = [Path(p).expanduser() for p in paths]
+    paths = [checkpoint_path(p) for p in paths]   # folders, or zoo:NAME
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
@@ -497,7 +497,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet ensemble`: `build DIR... --out OUT [--rule R]`."
     sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION', required=True)
     b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
-    b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders, e.g. runs/zoo/fer_mini_xception runs/zoo/faceapi_expression')
+    b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
     b.add_argument('--out', required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
     b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
                    help='how member probabilities are combined (rules fitted on validation need train_ensemble)')

@@ -18,12 +18,12 @@ import pandas as pd
 from .core import Registry, MissingPackage
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou',
-           'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
+__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'SORTS', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face',
+           'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
-           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'crop_face', 'find_eyes', 'eye_angle',
-           'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'bench_frame', 'time_call',
-           'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
+           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face',
+           'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
+           'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -296,12 +296,13 @@ class DlibCNNDetector:
 
 # %% ../nbs/20_faces.ipynb #8713bae6
 DEFAULT_DETECTOR = 'ssd'
+SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.x0, f.y0)}   # the orders faces come in: best first, largest first, left to right
 
 class FaceDetector:
     "A loaded face detector: `FaceDetector('ssd')(img) -> list[Face]` for grey/RGB/RGBA uint8 `img`."
     def __init__(self, name: str = DEFAULT_DETECTOR, max_side: int | None = 640, min_size: int = 20,
                  min_score: float | None = None, sort: str = 'score', **options):
-        if sort not in ('score', 'area'): raise ValueError(f"sort must be 'score' or 'area', got {sort!r}")
+        if sort not in SORTS: raise ValueError(f"sort must be one of {', '.join(map(repr, SORTS))}, got {sort!r}")
         cls = DETECTORS[name]
         if not detector_available(name):
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
@@ -323,7 +324,7 @@ class FaceDetector:
             if min(f.w, f.h) < self.min_size: continue
             if self.min_score is not None and f.score < self.min_score: continue
             out.append(f)
-        return sorted(out, key=(lambda f: (-f.score, -f.area)) if self.sort == 'score' else (lambda f: (-f.area, -f.score)))
+        return sorted(out, key=SORTS[self.sort])
 
     detect = __call__
     def __repr__(self): return f"FaceDetector({self.name!r}, max_side={self.max_side}, min_size={self.min_size}, min_score={self.min_score}, options={self.options})"
@@ -339,6 +340,28 @@ def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTO
     "Faces in a grey/RGB/RGBA uint8 image (RGB as `read_image` gives it), best first; `[]` when there are none."
     det = detector if isinstance(detector, FaceDetector) else get_detector(detector, max_side, min_size, min_score, sort, **options)
     return det(img)
+
+# %% ../nbs/20_faces.ipynb #do0002
+def _keywords(fn: Callable) -> dict:
+    "The keyword parameters of `fn` with their defaults (not `self`, `name`, `*args`, `**kwargs`)."
+    import inspect
+    return {p.name: p.default for p in inspect.signature(fn).parameters.values()
+            if p.name not in ('self', 'name') and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+def detector_options(name: str,             # a `DETECTORS` name
+                     pairs: Sequence[str],  # 'KEY=VALUE' strings, e.g. ('input_size=384', 'sort=left')
+                    ) -> dict:
+    "Keyword arguments of `FaceDetector(name, ...)` from `KEY=VALUE` strings; an unknown key names the ones `name` takes."
+    import json
+    takes = {**_keywords(FaceDetector.__init__), **_keywords(DETECTORS[name].__init__)}
+    out = {}
+    for pair in pairs:
+        key, sep, text = pair.partition('=')
+        if not sep or key.strip() not in takes:
+            raise ValueError(f"detector option {pair!r}: expected KEY=VALUE with KEY one of {', '.join(takes)} (the {name} detector's)")
+        try: out[key.strip()] = json.loads(text)
+        except ValueError: out[key.strip()] = text   # text, e.g. sort=left
+    return out
 
 # %% ../nbs/20_faces.ipynb #99eaa60f
 ASTRONAUT_FACE = (178., 76., 268., 182.)  # hand-labelled face box in skimage.data.astronaut()

@@ -15,14 +15,14 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, ZOO_PREFIX   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
            'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
-           'count_params', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'weights_fingerprint',
-           'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+           'count_params', 'checkpoint_path', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
+           'weights_fingerprint', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -244,10 +244,18 @@ def count_params(model: nn.Module) -> int:
     "Number of parameters."
     return sum(p.numel() for p in model.parameters())
 
+# %% ../nbs/10_models.ipynb #cp0002
+def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 'zoo:NAME'
+                   ) -> Path:
+    "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (`emoxnet.zoo.zoo_checkpoint`)."
+    if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
+    from emoxnet.zoo import zoo_checkpoint   # a later module (it builds on this one): reached only when a zoo model is named
+    return zoo_checkpoint(spec)
+
 # %% ../nbs/10_models.ipynb #64e9421b
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    "Tensors from a `.safetensors` file, a `.pth/.pt/.bin` state dict, or an emoxnet checkpoint folder."
-    path = Path(path).expanduser()
+    "Tensors from a `.safetensors` file, a `.pth/.pt/.bin` state dict, or an emoxnet checkpoint folder (`zoo:NAME` too: `checkpoint_path`)."
+    path = checkpoint_path(path)
     if path.is_dir(): path = path / 'model.safetensors'
     if not path.exists(): raise FileNotFoundError(f"{path}: no such weights file (expected a .safetensors or .pth state dict, or a checkpoint folder)")
     if path.suffix == '.safetensors':
@@ -373,8 +381,8 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
     return load_model(model, str(file), strict=False, device=str(device))
 
 def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, ModelConfig, dict]:
-    "Rebuild the model of a checkpoint folder: `(model in eval mode, ModelConfig, config.json as a dict)`; a damaged folder raises `ValueError` naming the file."
-    p = Path(path).expanduser()
+    "Rebuild the model of a checkpoint folder (or `zoo:NAME`): `(model in eval mode, ModelConfig, config.json as a dict)`; a damaged folder raises `ValueError` naming the file."
+    p = checkpoint_path(path)
     if p.is_file(): p = p.parent
     found = recover_dir(p)
     if found is None: raise FileNotFoundError(f"{p}: no such checkpoint folder")

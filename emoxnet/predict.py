@@ -17,16 +17,15 @@ from PIL import Image
 
 from .core import atomic_write, to_json, MissingPackage
 from .data.core import DataError, read_image
-from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face
-from .models import ModelConfig, load_checkpoint, class_logits, pooled_features
+from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
+from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
 from .ensemble import is_ensemble, load_ensemble
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
-from .zoo import zoo_checkpoint
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
            'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'unique_stem', 'predict_files', 'predict_main', 'add_cli', 'bench_e2e']
+           'unique_stem', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -106,7 +105,7 @@ class EmotionRecognizer:
     def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one; 'zoo:NAME' for a zoo model (imported when missing)
                         **kwargs) -> 'EmotionRecognizer':
         "Load a checkpoint or ensemble folder (its classes and preprocessing with it); kwargs go to the constructor (`detector`, `margin`, `backend`)."
-        p = given = zoo_checkpoint(path).expanduser()
+        p = given = checkpoint_path(path)
         if p.is_file(): p = p.parent
         if is_ensemble(p):
             ens = load_ensemble(p)
@@ -344,7 +343,9 @@ def _describe_result(r: dict) -> str:
 
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."
-    kw = dict(detector=args.detector, backend=args.backend)
+    if args.save_overlay and Path(args.save_overlay).exists() and not Path(args.save_overlay).is_dir():   # before the model loads
+        raise ValueError(f"--save-overlay {args.save_overlay}: a file; expected a folder to write the overlays into")
+    kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     failed = 0
@@ -355,13 +356,24 @@ def predict_main(args) -> int:
         print(to_json(r) if args.json else _describe_result(r), flush=True)
     return 1 if failed else 0
 
+def add_detector_args(p: argparse.ArgumentParser):
+    "`--detector NAME` and `--detector-option KEY=VALUE` (repeatable), for the commands that find faces."
+    p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
+    p.add_argument('--detector-option', action='append', default=[], metavar='KEY=VALUE',
+                   help="a detector setting, repeatable: e.g. input_size=384 (ssd: small faces in group photos), sort=left (faces left to right), min_score=0.6")
+
+def detector_args(args) -> dict:
+    "The `EmotionRecognizer` keywords of `add_detector_args`'s flags (an unknown option is refused before any model loads)."
+    name, pairs = getattr(args, 'detector', None) or default_detector(), getattr(args, 'detector_option', None)   # a Namespace made by hand may lack them
+    return dict(detector=name, **({'detector_options': detector_options(name, pairs)} if pairs else {}))
+
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet predict`."
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
-    p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
+    add_detector_args(p)
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')
     p.set_defaults(func=predict_main)

@@ -148,9 +148,12 @@ def figures(hand: Sequence[str],                     # hand labels (`HAND_LABELS
 
 # %% ../nbs/25_realcheck.ipynb #b4b7d927
 def as_recognizer(model: EmotionRecognizer | str | Path | None) -> EmotionRecognizer:
-    "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student."
-    if isinstance(model, EmotionRecognizer): return model
-    return EmotionRecognizer.default() if model is None else EmotionRecognizer.from_checkpoint(model)
+    "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one that reads no basic expression is refused."
+    rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.default() if model is None else EmotionRecognizer.from_checkpoint(model)
+    if not set(rec.classes) & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces
+        raise ValueError(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
+                         "(the real-face check scores smiles and resting faces); give an expression checkpoint")
+    return rec
 
 def _describe(rec: EmotionRecognizer) -> dict:
     return dict(name=rec.name, checkpoint=None if rec.path is None else str(rec.path), classes=list(rec.classes))
@@ -177,9 +180,8 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
              ) -> dict:
     "Score a model on the hand-labelled real LFW faces: figures, goals, predicted-label histogram, per-face predictions."
     faces, hand = lfw_faces(labels)
-    rec = as_recognizer(model)
+    rec, t = as_recognizer(model), None if teacher is None else as_recognizer(teacher)
     pred, probs = rec.predict_faces(faces)
-    t = None if teacher is None else as_recognizer(teacher)
     t_pred = None if t is None else t.predict_faces(faces)[0]
     r = dict(model=_describe(rec), teacher=None if t is None else _describe(t), code_version=code_version(),
              faces_source='scikit-image lfw_subset.npy rows 0-99 (Labeled Faces in the Wild), 25x25 grey',

@@ -10,7 +10,7 @@ import configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type, load_json   # the one name hint, the one check of a value against a type annotation, the one JSON reader
+from .core import did_you_mean, fits_type, load_json, ZOO_PREFIX   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
@@ -50,7 +50,7 @@ class Settings:
     threads: int | None = None           # torch CPU threads; None ('auto'): torch's own choice
     demo_host: str = '127.0.0.1'         # address the demo binds (0.0.0.0: the whole network)
     demo_port: int = 7860                # port the demo listens on
-    demo_model: str | Path = 'bundled'   # 'bundled' (the EmoXNetLite student shipped with emoxnet) or a checkpoint folder
+    demo_model: str | Path = 'bundled'   # 'bundled' (the EmoXNetLite student shipped with emoxnet), a checkpoint folder or 'zoo:NAME'
     file: Path | None = field(default=None, compare=False)                # the settings file read (None: defaults only)
     sources: dict = field(default_factory=dict, compare=False, repr=False)  # key -> (file or variable, line) it came from
 
@@ -98,7 +98,7 @@ def _port(text: str, base: Path) -> int:
     return n
 
 def _model(text: str, base: Path) -> str | Path:
-    return 'bundled' if text == 'bundled' else _folder(text, base)
+    return text if text == 'bundled' or text.startswith(ZOO_PREFIX) else _folder(text, base)   # zoo:NAME: a zoo model, resolved when the demo loads it
 
 SETTING_RULES: dict[str, tuple[Callable[[str, Path], object], str]] = {
     **{k: (_dataset_folder, f'the folder of the {k} dataset, or nothing') for k in DATASET_FORMATS},
@@ -107,7 +107,7 @@ SETTING_RULES: dict[str, tuple[Callable[[str, Path], object], str]] = {
     'threads': (_threads, 'auto or an integer >= 1'),
     'demo_host': (_host, 'a host name or address such as 127.0.0.1 or 0.0.0.0'),
     'demo_port': (_port, 'an integer 1-65535'),
-    'demo_model': (_model, "'bundled' or a checkpoint folder"),
+    'demo_model': (_model, "'bundled', a checkpoint folder or zoo:NAME"),
 }
 
 # %% ../nbs/00_settings.ipynb #8e29400b
@@ -208,10 +208,11 @@ def resolve_data(data: str | Path, format: str | None = None, settings: Settings
     if getattr(s, key) is None and Path(data).exists(): return str(data), format or DATASET_FORMATS[key]
     return str(dataset_path(key, s)), format or DATASET_FORMATS[key]
 
-def demo_checkpoint(settings: Settings | None = None) -> Path | None:
-    "The checkpoint folder the demo serves by default: `None` for the bundled model, else the checked `demo_model` folder."
+def demo_checkpoint(settings: Settings | None = None) -> str | Path | None:
+    "The checkpoint folder the demo serves by default: `None` for the bundled model, `zoo:NAME` as given, else the checked `demo_model` folder."
     s = settings if settings is not None else load_settings()
     if s.demo_model == 'bundled': return None
+    if str(s.demo_model).startswith(ZOO_PREFIX): return s.demo_model
     if not Path(s.demo_model).is_dir(): raise s.error('demo_model', f'{s.demo_model}: no such folder', "'bundled' or a checkpoint folder")
     return Path(s.demo_model)
 

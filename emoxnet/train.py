@@ -26,7 +26,7 @@ from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits   # class_logits: also importable from here
+from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
@@ -1009,8 +1009,8 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
     p.add_argument('--out', help='output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH)')
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
-    p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help='input channels (default 1, or 3 with --pretrained)')
-    p.add_argument('--size', type=int, default=None, help='input size in pixels (default 48)')
+    p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
+    p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE',
                    help="start from pretrained weights: timm's hub weights (no value) or a local .safetensors/.pth/checkpoint folder")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
@@ -1047,6 +1047,12 @@ def _interrupted(out: str | Path) -> KeyboardInterrupt:
                                      f"rerun the same command with --resume to continue")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
+def _pretrained_input(pretrained) -> tuple[int | None, int | None]:
+    "The input channels and size of a checkpoint folder given to `--pretrained` (its config.json); `(None, None)` for hub weights or a weights file."
+    from emoxnet.models import _checkpoint_config
+    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return None, None   # zoo:NAME too
+    c = _checkpoint_config(f)[1]; return c.in_chans, c.input_size
+
 def train_main(args) -> int:
     "Run `emoxnet train`."
     s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
@@ -1058,8 +1064,9 @@ def train_main(args) -> int:
     if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
         splits = load_data(args.data, args.format, cfg.seed, synth)
-        in_chans = args.in_chans or (3 if args.pretrained else 1)
-        mcfg = ModelConfig(args.arch, splits.classes, in_chans, 48 if args.size is None else args.size, drop_rate=args.drop_rate, pretrained=args.pretrained)
+        pre_chans, pre_size = _pretrained_input(args.pretrained)   # a checkpoint folder says what it was trained on
+        in_chans = args.in_chans or pre_chans or (3 if args.pretrained else 1)
+        mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or pre_size or 48, drop_rate=args.drop_rate, pretrained=args.pretrained)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt: raise _interrupted(out) from None
     from accelerate import PartialState

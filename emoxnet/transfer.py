@@ -21,7 +21,7 @@ from .core import BASIC, Registry, canonical, load_json, save_json, code_version
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
-from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap
+from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path
 from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
@@ -82,7 +82,7 @@ class AlignedTeacher(nn.Module):
 def load_teacher(paths: Sequence[str | Path], # checkpoint or ensemble folders
                  classes: Sequence[str] = BASIC, weights: Sequence[float] | None = None) -> AlignedTeacher:
     "An `AlignedTeacher` over checkpoint folders (zoo imports, students, EmoXNet ensembles; 'zoo:NAME' for a zoo model, imported when missing), named after the folders."
-    folders = [zoo_checkpoint(p) for p in paths]
+    folders = [checkpoint_path(p) for p in paths]
     return AlignedTeacher([load_any(p) for p in folders], classes, weights, names=[p.name for p in folders])
 
 # %% ../nbs/26_transfer.ipynb #tr0015
@@ -384,7 +384,7 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
                  absent_gap: float = 9.2,   # bias of a class the checkpoint lacks: this far below its lowest class bias (e^-9.2 ~ 1e-4)
                 ) -> dict:
     "Copy a checkpoint's weights into `model` in place, the class head's rows mapped onto the student's classes; returns what was done."
-    src = unwrap(load_any(zoo_checkpoint(path))); sc, dc = src.model_config, unwrap(model).model_config
+    src = unwrap(load_any(checkpoint_path(path))); sc, dc = src.model_config, unwrap(model).model_config
     if (sc.arch, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch, dc.in_chans, dc.input_size, dc.preprocess):
         raise ValueError(f"{path}: {sc.arch} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch} {dc.input_size} px {dc.preprocess} student "
                          "(same architecture, input and normalisation needed)")

@@ -19,7 +19,7 @@ from .core import Registry, to_json
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import DEFAULT_DETECTOR, box_iou
-from .predict import EmotionRecognizer, unique_stem
+from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args
 from .models import weights_fingerprint
 
 # %% auto #0
@@ -35,7 +35,7 @@ class IoUTracker:
     def __init__(self, iou: float = 0.3, # least IoU to continue a track
                  max_missed: int = 10, # frames a track survives without a match
                  ):
-        self.iou, self.max_missed, self.tracks, self.next_id = iou, max_missed, {}, 0   # id -> [box, missed]
+        self.iou, self.max_missed, self.tracks, self.next_id = iou, max_missed, {}, 1   # id -> [box, missed]; ids from 1, as `emoxnet predict` numbers faces
 
     def update(self, boxes: Sequence[Sequence[float]]) -> list[int]:
         "Track id of each box of this frame (new ids for new faces)."
@@ -455,7 +455,10 @@ def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
         check_every(name, n)
-    kw = dict(detector=args.detector) if args.detector else {}
+    folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir())   # --plot: one clip's PNG, or a folder of one PNG per clip
+    if folder and Path(args.plot).exists() and not Path(args.plot).is_dir():
+        raise ValueError(f"--plot {args.plot}: a file; with several clips --plot names a folder (one PNG per clip)")
+    kw = detector_args(args)
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None
     if clf: _check_classifier(clf, rec, args.classifier)
@@ -466,8 +469,8 @@ def video_main(args) -> int:
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
-        if args.plot: _save_timeline(res, Path(args.plot) if len(args.clips) == 1 else Path(args.plot) / f'{unique_stem(clip, stems)}.png')
-        if args.json: print(to_json(res), flush=True); continue
+        if args.plot: _save_timeline(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))
+        if args.json: print(to_json(dict(status='ok', **res)), flush=True); continue
         print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
@@ -479,10 +482,10 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('clips', nargs='+', metavar='CLIP', help='video files (.avi, .mp4, ...)')
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
-    p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR})')
+    add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and track the face in between (default %(default)s)')
     p.add_argument('--smooth', type=int, default=15, help='smoothing window in frames for the smoothed label (default %(default)s)')
     p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
-    p.add_argument('--plot', metavar='PNG', help='write the timeline plot (a folder when several clips are given)')
+    p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)

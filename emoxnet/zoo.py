@@ -14,14 +14,14 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, ZOO_PREFIX
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZOO_PREFIX', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive',
-           'sha256_file', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
-           'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
+__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
+           'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
+           'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
            'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
            'zoo_checkpoint']
@@ -512,16 +512,18 @@ def add_cli(p: argparse.ArgumentParser):
     ip.set_defaults(func=_import_main)
 
 # %% ../nbs/16_zoo.ipynb #zc0002
-ZOO_PREFIX = 'zoo:'
+def _to_stderr(msg: str) -> None: print(msg, file=sys.stderr, flush=True)
 
 def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or any checkpoint path, returned as it is
                    root: str | Path | None = None, # where zoo models are kept (default: `zoo_dir()`)
                    fetch: bool = True,          # import a zoo model that is missing (False: a `FileNotFoundError` naming the command)
+                   log: Callable[[str], None] | None = _to_stderr, # told before a first-use import (a download); None: silent
                    ) -> Path:
-    "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged."
+    "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged. (`emoxnet.models.checkpoint_path` sends `zoo:NAME` here.)"
     if not str(spec).startswith(ZOO_PREFIX): return Path(spec)
-    name = str(spec)[len(ZOO_PREFIX):]; ZOO[name]   # an unknown name fails here, with the names there are
+    name = str(spec)[len(ZOO_PREFIX):]; e = ZOO[name]   # an unknown name fails here, with the names there are
     p = Path(root if root is not None else zoo_dir()) / name
     if (p / 'model.safetensors').is_file(): return p
     if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {p}'}` once")
+    if log: log(f"{spec}: not imported yet; importing it from {e.registry}:{e.spec} into {p} (once)")
     return import_model(name, p)

@@ -155,7 +155,7 @@ def test_webcam_handler_smooths_tracks_and_resets(server):
     assert out.shape == angry.shape and set(probs) == set(be.rec.classes)
     assert smoothed[:7] == [first] * 7, smoothed              # the first angry frames are outvoted...
     assert 7 <= smoothed.index(second) <= 10 and smoothed[-1] == second, smoothed   # ...and then followed
-    assert re.search(r'1 face · \d+ ms per frame · labels smoothed over the last 5 frames \(tracks 0\)', status), status
+    assert re.search(r'1 face · \d+ ms per frame · labels smoothed over the last 5 frames \(tracks 1\)', status), status
     assert session.frames == 12
     _, probs, _, fresh = on_frame(angry, None, 'bundled')         # a new browser session: a new stream
     assert fresh is not session and fresh.frames == 1 and max(probs, key=probs.get) == 'surprise'

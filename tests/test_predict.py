@@ -215,3 +215,16 @@ def test_hsemotion_api_on_an_ensemble(rec, ens_dir, images):
     np.testing.assert_allclose(p, want[1][0], atol=1e-6)
     with pytest.raises(TypeError, match='EmoXNet has no pooled descriptor'): h.extract_features(crop)
     with pytest.raises(TypeError, match='EmoXNet has no classifier layer that reads the pooled features'): h.classify_emotions(np.zeros((1, 8), np.float32))
+
+def test_cli_detector_options_and_output_folder_checks(emoxnet_cmd, images, tmp_path):
+    "--detector-option KEY=VALUE reaches the detector (sort=left numbers faces left to right); a wrong key or an overlay 'folder' that is a file is refused first."
+    group = ASSET.parent / 'examples' / 'synthfacs_group_of_four.jpg'
+    run = lambda *a: subprocess.run([*emoxnet_cmd, 'predict', *map(str, a)], capture_output=True, text=True, timeout=300)
+    r = run(group, '--json', '--detector-option', 'sort=left')
+    assert r.returncode == 0, r.stderr
+    x0 = [f['box'][0] for f in json.loads(r.stdout)['faces']]
+    assert len(x0) == 4 and x0 == sorted(x0)
+    r = run(group, '--detector-option', 'inputsize=384')
+    assert r.returncode == 2 and 'input_size' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    r = run(images['astronaut'], '--save-overlay', images['notes'])
+    assert r.returncode == 2 and 'a file; expected a folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr

@@ -79,3 +79,14 @@ def test_clip_classifier_learns_synthetic_clips():
     clf = VideoClassifier().fit([v for _, v in train], [k[0] for k, _ in train])
     pred = clf.predict([v for _, v in test])
     assert np.mean([p == k[0] for p, (k, _) in zip(pred, test)]) >= 5 / 6
+
+def test_emoxnet_video_plot_paths(emoxnet_cmd, afew, tmp_path):
+    "--plot: a PNG for one clip, a folder of one PNG per clip (also for one clip when it names a folder); a file where a folder is needed is refused first."
+    a, b = sorted((afew / 'Train_AFEW').glob('*/*.avi'))[:2]
+    r = run(emoxnet_cmd, 'video', str(a), '--json', '--plot', str(tmp_path / 'one.png'))
+    assert r.returncode == 0 and (tmp_path / 'one.png').stat().st_size > 0 and json.loads(r.stdout)['status'] == 'ok', r.stderr
+    (tmp_path / 'plots').mkdir()
+    r = run(emoxnet_cmd, 'video', str(a), '--plot', str(tmp_path / 'plots'))
+    assert r.returncode == 0 and (tmp_path / 'plots' / f'{a.stem}.png').exists(), r.stderr
+    r = run(emoxnet_cmd, 'video', str(a), str(b), '--plot', str(tmp_path / 'one.png'))
+    assert r.returncode == 2 and 'with several clips --plot names a folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr

@@ -192,3 +192,14 @@ def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeyp
     assert r.returncode == 0 and faces(r.stdout) == first, r.stderr
     r = subprocess.run(emoxnet_cmd + ['predict', str(img), '--checkpoint', 'zoo:fer_xception'], capture_output=True, text=True, env=env2)
     assert r.returncode != 0 and 'fer_xception' in r.stderr and 'fer_mini_xception' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+def test_train_starts_from_an_imported_model(emoxnet_cmd, imported, tmp_path):
+    "`emoxnet train --pretrained FOLDER` takes the folder's channels and size, copies the body and gives the data's classes a fresh head."
+    from safetensors.torch import load_file
+    r = subprocess.run(emoxnet_cmd + ['train', '--data', 'toy', '--arch', 'mini_xception', '--pretrained', str(imported['fer_mini_xception']),
+                                      '--out', str(tmp_path / 'run'), '--max-steps', '1', '--epochs', '1', '--lr', '0'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cfg = json.loads((tmp_path / 'run' / 'checkpoint' / 'config.json').read_text())
+    assert (cfg['in_chans'], cfg['input_size']) == (1, 64) and len(cfg['classes']) == 4
+    new, src = load_file(tmp_path / 'run' / 'checkpoint' / 'model.safetensors'), load_file(imported['fer_mini_xception'] / 'model.safetensors')
+    assert torch.equal(new['stem.0.conv.weight'], src['stem.0.conv.weight']) and new['head.weight'].shape[0] == 4
