@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS
+from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -356,7 +356,11 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
                     options: Sequence[ModelOption] = (), # the picker's entries
                     **kwargs, # to `EmotionRecognizer` (`detector`, ...)
                     ) -> EmotionRecognizer:
-    "The recognizer of a picker entry or a typed folder; `DemoInputError` says what is wrong."
+    "The recognizer of a picker entry, a typed folder or a typed `zoo:NAME` (a picker entry; a visitor never makes the server download); `DemoInputError` says what is wrong."
+    if str(key).strip().startswith(ZOO_PREFIX):
+        key = str(key).strip()[len(ZOO_PREFIX):]
+        if key not in {o.key for o in options}:
+            raise DemoInputError(f"zoo:{key} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
     opt = next((o for o in options if o.key == str(key)), None)
     if opt is not None and opt.path is None:
         raise DemoInputError(f"{opt.key} is not on this machine yet: run `{opt.fetch}` once (it downloads the model), then reload the page.")
@@ -369,17 +373,19 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
         raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e}") from None
 
 # %% ../nbs/80_demo.ipynb #models03
-def model_key(rec: EmotionRecognizer) -> str:
-    "The picker key of an already loaded recognizer: 'bundled' for the bundled student, else its folder."
-    if rec.path is not None and rec.path.resolve() == bundled_checkpoint().resolve(): return BUNDLED
-    return str(rec.path) if rec.path is not None else 'model'
+def model_key(rec: EmotionRecognizer, options: Sequence[ModelOption] = ()) -> str:
+    "The picker key of an already loaded recognizer: 'bundled' for the bundled student, the key of the option whose folder it was loaded from (a zoo model), else its folder."
+    if rec.path is None: return 'model'
+    here = rec.path.resolve()
+    if here == bundled_checkpoint().resolve(): return BUNDLED
+    return next((o.key for o in options if o.path is not None and Path(o.path).resolve() == here), str(rec.path))
 
 class DemoModels:
     "The models the page serves: the default backend, the picker's options, and backends loaded on demand (LRU, `max_models`)."
     def __init__(self, default: DemoBackend, options: Sequence[ModelOption] | None = None, **rec_kwargs):
         self.default, self.cfg, self.rec_kwargs = default, default.cfg, rec_kwargs
-        self.default_key = model_key(default.rec)
         self.options = list(options) if options is not None else model_options()
+        self.default_key = model_key(default.rec, self.options)   # a zoo model served at start is its picker entry, not a second one
         self._loaded: OrderedDict[str, DemoBackend] = OrderedDict({self.default_key: default})
         self._lock = threading.Lock()
 
@@ -761,7 +767,7 @@ def demo_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
+    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
     p.add_argument('--port', type=int, default=os.environ.get('GRADIO_SERVER_PORT'), help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
     p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')

@@ -343,24 +343,34 @@ def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTO
 
 # %% ../nbs/20_faces.ipynb #do0002
 def _keywords(fn: Callable) -> dict:
-    "The keyword parameters of `fn` with their defaults (not `self`, `name`, `*args`, `**kwargs`)."
-    import inspect
-    return {p.name: p.default for p in inspect.signature(fn).parameters.values()
+    "The keyword parameters of `fn` and their type annotations (not `self`, `name`, `*args`, `**kwargs`)."
+    import inspect, typing
+    hints = typing.get_type_hints(fn)
+    return {p.name: hints.get(p.name, typing.Any) for p in inspect.signature(fn).parameters.values()
             if p.name not in ('self', 'name') and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+def _option_value(text: str):
+    "A command-line value: JSON (384, 0.6, null, true, [256, 256] as a tuple), else a number (.6), else the text itself (left)."
+    import json
+    for read in (json.loads, float):
+        try: v = read(text.strip())
+        except ValueError: continue
+        return tuple(v) if isinstance(v, list) else v   # hashable, as cached detectors need
+    return text.strip()
 
 def detector_options(name: str,             # a `DETECTORS` name
                      pairs: Sequence[str],  # 'KEY=VALUE' strings, e.g. ('input_size=384', 'sort=left')
                     ) -> dict:
-    "Keyword arguments of `FaceDetector(name, ...)` from `KEY=VALUE` strings; an unknown key names the ones `name` takes."
-    import json
-    takes = {**_keywords(FaceDetector.__init__), **_keywords(DETECTORS[name].__init__)}
-    out = {}
+    "Keyword arguments of `FaceDetector(name, ...)` from `KEY=VALUE` strings, each checked against its parameter's type; an unknown key names the ones `name` takes."
+    from emoxnet.core import fits_type
+    takes, out = {**_keywords(FaceDetector.__init__), **_keywords(DETECTORS[name].__init__)}, {}
     for pair in pairs:
-        key, sep, text = pair.partition('=')
-        if not sep or key.strip() not in takes:
+        key, sep, text = pair.partition('='); key = key.strip()
+        if not sep or key not in takes:
             raise ValueError(f"detector option {pair!r}: expected KEY=VALUE with KEY one of {', '.join(takes)} (the {name} detector's)")
-        try: out[key.strip()] = json.loads(text)
-        except ValueError: out[key.strip()] = text   # text, e.g. sort=left
+        if not fits_type(v := _option_value(text), takes[key]):
+            raise ValueError(f"detector option {pair!r}: {key} of the {name} detector takes {getattr(takes[key], '__name__', takes[key])}, got {v!r}")
+        out[key] = v
     return out
 
 # %% ../nbs/20_faces.ipynb #99eaa60f

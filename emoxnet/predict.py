@@ -360,7 +360,7 @@ def add_detector_args(p: argparse.ArgumentParser):
     "`--detector NAME` and `--detector-option KEY=VALUE` (repeatable), for the commands that find faces."
     p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
     p.add_argument('--detector-option', action='append', default=[], metavar='KEY=VALUE',
-                   help="a detector setting, repeatable: e.g. input_size=384 (ssd: small faces in group photos), sort=left (faces left to right), min_score=0.6")
+                   help="a detector setting, repeatable: e.g. input_size=384 (ssd: small faces in group photos), min_score=0.6, sort=left (predict: faces listed left to right)")
 
 def detector_args(args) -> dict:
     "The `EmotionRecognizer` keywords of `add_detector_args`'s flags (an unknown option is refused before any model loads)."

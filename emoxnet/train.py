@@ -1012,7 +1012,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE',
-                   help="start from pretrained weights: timm's hub weights (no value) or a local .safetensors/.pth/checkpoint folder")
+                   help="start from pretrained weights: timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
     p.add_argument('--overwrite', action='store_true', help='replace a finished run in OUT (without it such a folder is refused)')
@@ -1047,11 +1047,13 @@ def _interrupted(out: str | Path) -> KeyboardInterrupt:
                                      f"rerun the same command with --resume to continue")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
-def _pretrained_input(pretrained) -> tuple[int | None, int | None]:
-    "The input channels and size of a checkpoint folder given to `--pretrained` (its config.json); `(None, None)` for hub weights or a weights file."
+def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dict:
+    "`ModelConfig` input fields from a checkpoint folder given to `--pretrained` (its config.json: channels, size, and its mean/std where the flags keep its channels); `{}` for hub weights or a weights file."
+    from dataclasses import replace
     from emoxnet.models import _checkpoint_config
-    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return None, None   # zoo:NAME too
-    c = _checkpoint_config(f)[1]; return c.in_chans, c.input_size
+    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return {}   # zoo:NAME too
+    c = _checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
+    return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
 def train_main(args) -> int:
     "Run `emoxnet train`."
@@ -1064,9 +1066,9 @@ def train_main(args) -> int:
     if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
         splits = load_data(args.data, args.format, cfg.seed, synth)
-        pre_chans, pre_size = _pretrained_input(args.pretrained)   # a checkpoint folder says what it was trained on
-        in_chans = args.in_chans or pre_chans or (3 if args.pretrained else 1)
-        mcfg = ModelConfig(args.arch, splits.classes, in_chans, args.size or pre_size or 48, drop_rate=args.drop_rate, pretrained=args.pretrained)
+        inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
+               **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
+        mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt: raise _interrupted(out) from None
     from accelerate import PartialState

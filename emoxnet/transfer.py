@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, ZOO_PREFIX
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -26,7 +26,7 @@ from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck
-from .zoo import zoo_checkpoint
+from .zoo import ZOO, provenance
 
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher',
@@ -447,16 +447,25 @@ def ensemble_members(path: str | Path) -> list[str] | None:
     info = Path(path) / 'ensemble.json'
     return [m['name'] for m in load_json(info).get('members', [])] if info.exists() else None
 
+def _zoo_name(spec: str) -> str | None:
+    "The zoo name of a `zoo:NAME` spec (its words need no imported folder: the registry knows them); None for a folder."
+    return str(spec)[len(ZOO_PREFIX):] if str(spec).startswith(ZOO_PREFIX) else None
+
+def _model_name(spec: str) -> str:
+    "What a card calls a checkpoint: its zoo name, else its folder's name."
+    return _zoo_name(spec) or Path(spec).name
+
 def _teacher_words(path: str) -> str:
     "A teacher folder for a card: its name, and its members' names when it is an EmoXNet ensemble folder."
-    p = zoo_checkpoint(path, fetch=False); members = ensemble_members(p)
+    if (name := _zoo_name(path)): return f"`{name}`"   # a zoo model is never an ensemble
+    p = Path(path); members = ensemble_members(p)
     if members is None: return f"`{p.name}`"
     return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
 
 def _init_source(path: str) -> str:
     "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
-    cfg = zoo_checkpoint(path, fetch=False) / 'config.json'
-    z = ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
+    cfg = Path(path) / 'config.json'
+    z = provenance(ZOO[name]) if (name := _zoo_name(path)) else ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
     if not z: return ''
     return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
             f"(archive sha256 `{z['archive_sha256'][:12]}...`, licence {z['licence']}, text in that checkpoint's `LICENSE`)")
@@ -465,12 +474,12 @@ def _transfer_training_text(m: dict) -> str:
     "The card's training-data section for a `run_transfer` run."
     c, d = m['config'], m['dev']; pct = lambda v: f"{100 * v:.0f} %"
     teachers = ', '.join(_teacher_words(t) for t in c['teachers'])
-    init = (f" The student started from the weights of `{Path(c['init']).name}` (`emoxnet.transfer.init_student`: every tensor copied, "
+    init = (f" The student started from the weights of `{_model_name(c['init'])}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     return f"""## Training data
 No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
-**Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{Path(c['judge']).name if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
+**Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{_model_name(c['judge']) if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
 
 """
 
@@ -505,7 +514,7 @@ def _domain_gap(m: dict) -> str:
 def card_init(m: dict, # the run's `metrics.json` (`run_transfer`)
              ) -> str | None:
     "The card's *Model*-line words on how the student started (`bundle_checkpoint(init=...)`); None for a student started from random weights."
-    return f"started from the weights of `{Path(m['config']['init']).name}` (see *Training data*)" if m['config'].get('init') else None
+    return f"started from the weights of `{_model_name(m['config']['init'])}` (see *Training data*)" if m['config'].get('init') else None
 
 def card_for_transfer(card: str, # the text `bundle_checkpoint(..., init=card_init(m))` wrote
                       m: dict,   # the run's `metrics.json` (`run_transfer`)

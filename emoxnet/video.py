@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/video.html.md"""
 
 # %% ../nbs/27_video.ipynb #c9799dd0
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
 from collections import deque
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -455,7 +455,7 @@ def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
         check_every(name, n)
-    folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir())   # --plot: one clip's PNG, or a folder of one PNG per clip
+    folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
     if folder and Path(args.plot).exists() and not Path(args.plot).is_dir():
         raise ValueError(f"--plot {args.plot}: a file; with several clips --plot names a folder (one PNG per clip)")
     kw = detector_args(args)
@@ -470,7 +470,7 @@ def video_main(args) -> int:
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
         if args.plot: _save_timeline(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))
-        if args.json: print(to_json(dict(status='ok', **res)), flush=True); continue
+        if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
         print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'

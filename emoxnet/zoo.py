@@ -520,8 +520,10 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
                    log: Callable[[str], None] | None = _to_stderr, # told before a first-use import (a download); None: silent
                    ) -> Path:
     "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged. (`emoxnet.models.checkpoint_path` sends `zoo:NAME` here.)"
-    if not str(spec).startswith(ZOO_PREFIX): return Path(spec)
-    name = str(spec)[len(ZOO_PREFIX):]; e = ZOO[name]   # an unknown name fails here, with the names there are
+    if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
+    name = str(spec)[len(ZOO_PREFIX):]
+    try: e = ZOO[name]                                  # an unknown name fails here, with the names there are
+    except KeyError as err: raise KeyError(f"{err.args[0]} (for a folder named {str(spec)!r}, write ./{spec})") from None
     p = Path(root if root is not None else zoo_dir()) / name
     if (p / 'model.safetensors').is_file(): return p
     if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {p}'}` once")

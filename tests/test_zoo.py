@@ -201,5 +201,6 @@ def test_train_starts_from_an_imported_model(emoxnet_cmd, imported, tmp_path):
     assert r.returncode == 0, r.stderr
     cfg = json.loads((tmp_path / 'run' / 'checkpoint' / 'config.json').read_text())
     assert (cfg['in_chans'], cfg['input_size']) == (1, 64) and len(cfg['classes']) == 4
+    assert (cfg['preprocess']['mean'], cfg['preprocess']['std']) == ([0.5], [0.5])   # the inputs the body learned on, not ImageNet's
     new, src = load_file(tmp_path / 'run' / 'checkpoint' / 'model.safetensors'), load_file(imported['fer_mini_xception'] / 'model.safetensors')
     assert torch.equal(new['stem.0.conv.weight'], src['stem.0.conv.weight']) and new['head.weight'].shape[0] == 4
