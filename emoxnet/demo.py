@@ -752,12 +752,21 @@ def demo_config(args: argparse.Namespace) -> DemoConfig:
     "The `DemoConfig` of parsed `emoxnet demo` arguments: the flags given, the dataclass defaults for the rest."
     return DemoConfig(**{f.name: v for f in fields(DemoConfig) if (v := getattr(args, f.name, None)) is not None})
 
+def _check_zoo_served(ck, s) -> None:
+    "A zoo model named to serve at start (`--checkpoint` or `demo_model`) must be an expression model of the zoo; the setting's error names its file and line."
+    if not str(ck or '').startswith(ZOO_PREFIX): return
+    names = [f'{ZOO_PREFIX}{e.name}' for e in ZOO.values() if e.task == 'expression']
+    if str(ck) in names: return
+    if ck == s.demo_model: raise s.error('demo_model', f'{ck}: not a zoo expression model', ', '.join(names))
+    raise ValueError(f"--checkpoint {ck}: not a zoo expression model; expected one of {', '.join(names)}")
+
 def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
     s = load_settings()
     host, port = args.host or s.demo_host, args.port if args.port is not None else s.demo_port
     if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
-    demo = build_demo(config=demo_config(args), checkpoint=args.checkpoint or demo_checkpoint(s), detector=args.detector)
+    _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
+    demo = build_demo(config=demo_config(args), checkpoint=ck, detector=args.detector)
     print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
     try: launch(demo, host, port, args.share)
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line

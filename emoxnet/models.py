@@ -19,10 +19,11 @@ from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
-           'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
-           'count_params', 'checkpoint_path', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
-           'weights_fingerprint', 'save_checkpoint', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS',
+           'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools',
+           'known_arch', 'create_model', 'count_params', 'checkpoint_path', 'read_state_dict', 'load_backbone',
+           'check_arch', 'unwrap', 'weights_fingerprint', 'save_checkpoint', 'load_checkpoint', 'class_logits',
+           'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -245,12 +246,15 @@ def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 # %% ../nbs/10_models.ipynb #cp0002
+CHECKPOINT_SOURCES = Registry('checkpoint source')   # prefix -> `resolve(spec) -> Path`; `emoxnet.zoo` registers 'zoo' (`zoo:NAME`)
+
 def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 'zoo:NAME'
                    ) -> Path:
-    "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (`emoxnet.zoo.zoo_checkpoint`)."
+    "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (the 'zoo' entry of `CHECKPOINT_SOURCES`)."
     if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
-    from emoxnet.zoo import zoo_checkpoint   # a later module (it builds on this one): reached only when a zoo model is named
-    return zoo_checkpoint(spec)
+    if 'zoo' not in CHECKPOINT_SOURCES:
+        raise FileNotFoundError(f"{spec}: a zoo model; `import emoxnet.zoo` first (emoxnet's commands and EmotionRecognizer do), or give its folder")
+    return CHECKPOINT_SOURCES['zoo'](spec)
 
 # %% ../nbs/10_models.ipynb #64e9421b
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:

@@ -19,6 +19,7 @@ from .core import atomic_write, to_json, MissingPackage
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
+from . import zoo as _zoo   # registers zoo:NAME with checkpoint_path (the recognizer reads zoo models by name)
 from .ensemble import is_ensemble, load_ensemble
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
 

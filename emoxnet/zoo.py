@@ -16,7 +16,7 @@ import torch
 
 from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, ZOO_PREFIX
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
@@ -519,7 +519,7 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
                    fetch: bool = True,          # import a zoo model that is missing (False: a `FileNotFoundError` naming the command)
                    log: Callable[[str], None] | None = _to_stderr, # told before a first-use import (a download); None: silent
                    ) -> Path:
-    "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged. (`emoxnet.models.checkpoint_path` sends `zoo:NAME` here.)"
+    "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged. (Registered in `emoxnet.models.CHECKPOINT_SOURCES`: every checkpoint reader takes `zoo:NAME`.)"
     if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
     name = str(spec)[len(ZOO_PREFIX):]
     try: e = ZOO[name]                                  # an unknown name fails here, with the names there are
@@ -529,3 +529,5 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
     if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {p}'}` once")
     if log: log(f"{spec}: not imported yet; importing it from {e.registry}:{e.spec} into {p} (once)")
     return import_model(name, p)
+
+CHECKPOINT_SOURCES['zoo'] = zoo_checkpoint   # `emoxnet.models.checkpoint_path` (every checkpoint reader) resolves zoo:NAME here

