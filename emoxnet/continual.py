@@ -893,13 +893,15 @@ def final_confusion(records: dict, method: str, order: int = 0) -> tuple[np.ndar
     return cm, [r['classes'][i] for i in perm]
 
 # %% ../nbs/17_continual.ipynb #044dadc7
-def collect_continual(root: str | Path = 'runs') -> pd.DataFrame:
+def collect_continual(root: str | Path = 'runs', # where to look (recursively)
+                      smoke: bool = False,        # also the smoke runs (`-p smoke True`: checks of the pipeline, not results)
+                     ) -> pd.DataFrame:
     "One row per (continual run, method) from the experiment's `metrics.json` files under `root` (accuracies in %, mean over orders)."
     rows = []
     for p in sorted(Path(root).expanduser().rglob('metrics.json')):
         try: m = load_json(p)
         except ValueError: continue
-        if not isinstance(m, dict) or not m.get('continual'): continue
+        if not isinstance(m, dict) or not m.get('continual') or (m.get('smoke') and not smoke): continue
         c, d = m.get('config', {}), m.get('data', {})
         for r in m.get('summary', []):
             rows.append({'run': str(p.parent), 'data': d.get('source'), 'arch': c.get('arch'), 'memory_mode': c.get('memory_mode'),

@@ -325,6 +325,7 @@ class ModelOption:
     label: str            # what the dropdown shows
     path: Path | None     # its folder on this machine (None: not imported yet)
     fetch: str = ''       # the command that brings it when it is absent
+    looked: tuple = ()    # the folders searched for it (when absent, the page names them)
 
 def is_model_folder(path: str | Path) -> bool:
     "Does `path` hold a checkpoint (`config.json` + `model.safetensors`) or an EmoXNet ensemble (`ensemble.json`)?"
@@ -338,8 +339,9 @@ def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo impor
     opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
     for e in ZOO.values():
         if e.task != 'expression': continue
-        found = next((r / 'zoo' / e.name for r in roots if is_model_folder(r / 'zoo' / e.name)), None)
-        opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}"))
+        where = tuple(r / 'zoo' / e.name for r in roots)
+        found = next((p for p in where if is_model_folder(p)), None)
+        opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}", tuple(map(str, dict.fromkeys(where)))))
     return opts
 
 # %% ../nbs/80_demo.ipynb #models02
@@ -363,7 +365,7 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
             raise DemoInputError(f"zoo:{key} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
     opt = next((o for o in options if o.key == str(key)), None)
     if opt is not None and opt.path is None:
-        raise DemoInputError(f"{opt.key} is not on this machine yet: run `{opt.fetch}` once (it downloads the model), then reload the page.")
+        raise DemoInputError(f"{opt.key} is not on this machine yet (looked in {', '.join(opt.looked) or 'the runs folder'}): run `{opt.fetch}` once (it downloads the model), then reload the page.")
     if opt is None and not str(key).strip(): raise DemoInputError("Type the path of a checkpoint folder or an EmoXNet ensemble folder.")
     p = opt.path if opt is not None else Path(str(key).strip()).expanduser()
     if (problem := _folder_problem(p)): raise DemoInputError(problem)
@@ -389,9 +391,16 @@ class DemoModels:
         self._loaded: OrderedDict[str, DemoBackend] = OrderedDict({self.default_key: default})
         self._lock = threading.Lock()
 
+    def _key(self, key: str) -> str:
+        "One key per model: a typed `zoo:NAME` or an option's folder is that option's key (so the LRU holds each model once)."
+        k = str(key).strip(); name = k[len(ZOO_PREFIX):] if k.startswith(ZOO_PREFIX) else None
+        if name in {o.key for o in self.options}: return name
+        here = Path(k).expanduser().resolve() if Path(k).expanduser().exists() else None
+        return next((o.key for o in self.options if here is not None and o.path is not None and Path(o.path).resolve() == here), k)
+
     def backend(self, key: str | None) -> DemoBackend:
         "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
-        key = self.default_key if not key else str(key)
+        key = self.default_key if not key else self._key(key)
         with self._lock:
             if key in self._loaded: self._loaded.move_to_end(key); return self._loaded[key]
         if key not in {o.key for o in self.options} and not self.cfg.typed_paths:

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean
+from ..core import BASIC, Registry, did_you_mean, ZOO_PREFIX
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -86,7 +86,8 @@ def project_root(start: str | Path | None = None, # where to look from (default:
     return p
 
 def resolve_path(path: str | Path) -> Path:
-    "An absolute path; relative ones are taken from the repository root (see above)."
+    "An absolute path; relative ones are taken from the repository root (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
+    if str(path).startswith(ZOO_PREFIX): return Path(path)
     p = Path(path).expanduser()
     return p if p.is_absolute() else project_root() / p
 
