@@ -18,9 +18,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
            'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir',
-           'recover_dir', 'Registry', 'MissingPackage', 'EmoxnetWarning', 'add_dataclass_args', 'check_ranges',
-           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'replaced_settings']
+           'recover_dir', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -266,6 +266,14 @@ def recover_dir(path: str | Path) -> Path | None:
     olds = sorted(path.parent.glob(f'.{path.name}.old-*'), key=lambda p: p.stat().st_mtime) if path.parent.exists() else []
     return olds[-1] if olds else None
 
+# %% ../nbs/00_core.ipynb #cf0001
+def check_folder_arg(flag: str, # the command-line flag, for the message
+                     path: str | Path | None, # the folder it names (None or '': not given)
+                     what: str, # the message after `FLAG PATH: `, saying what the folder is for
+                    ) -> None:
+    "A flag that names a folder to write into: `ValueError` when it names an existing file, so a command fails before any work."
+    if path and Path(path).exists() and not Path(path).is_dir(): raise ValueError(f"{flag} {path}: {what}")
+
 # %% ../nbs/00_core.ipynb #b5357a1e
 class Registry(dict):
     "Name -> object mapping with a `register` decorator and helpful lookup errors."
@@ -281,6 +289,11 @@ class Registry(dict):
 
 # %% ../nbs/00_core.ipynb #zp0002
 ZOO_PREFIX = 'zoo:'   # `zoo:NAME`: a model of `emoxnet.zoo.ZOO`, wherever a checkpoint folder is asked for
+
+def zoo_name(spec: str | Path | None) -> str | None:
+    "The NAME of a `zoo:NAME` spec; None for anything else (a folder, a file, nothing)."
+    s = str(spec or '')
+    return s[len(ZOO_PREFIX):] if s.startswith(ZOO_PREFIX) else None
 
 # %% ../nbs/00_core.ipynb #mpkg0002
 class MissingPackage(ModuleNotFoundError):

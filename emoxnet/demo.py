@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX
+from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -359,10 +359,10 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
                     **kwargs, # to `EmotionRecognizer` (`detector`, ...)
                     ) -> EmotionRecognizer:
     "The recognizer of a picker entry, a typed folder or a typed `zoo:NAME` (a picker entry; a visitor never makes the server download); `DemoInputError` says what is wrong."
-    if str(key).strip().startswith(ZOO_PREFIX):
-        key = str(key).strip()[len(ZOO_PREFIX):]
-        if key not in {o.key for o in options}:
-            raise DemoInputError(f"zoo:{key} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
+    if (name := zoo_name(str(key).strip())) is not None:
+        if name not in {o.key for o in options}:
+            raise DemoInputError(f"zoo:{name} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
+        key = name
     opt = next((o for o in options if o.key == str(key)), None)
     if opt is not None and opt.path is None:
         raise DemoInputError(f"{opt.key} is not on this machine yet (looked in {', '.join(opt.looked) or 'the runs folder'}): run `{opt.fetch}` once (it downloads the model), then reload the page.")
@@ -393,8 +393,8 @@ class DemoModels:
 
     def _key(self, key: str) -> str:
         "One key per model: a typed `zoo:NAME` or an option's folder is that option's key (so the LRU holds each model once)."
-        k = str(key).strip(); name = k[len(ZOO_PREFIX):] if k.startswith(ZOO_PREFIX) else None
-        if name in {o.key for o in self.options}: return name
+        k = str(key).strip()
+        if (name := zoo_name(k)) in {o.key for o in self.options}: return name
         here = Path(k).expanduser().resolve() if Path(k).expanduser().exists() else None
         return next((o.key for o in self.options if here is not None and o.path is not None and Path(o.path).resolve() == here), k)
 
@@ -763,7 +763,7 @@ def demo_config(args: argparse.Namespace) -> DemoConfig:
 
 def _check_zoo_served(ck, s) -> None:
     "A zoo model named to serve at start (`--checkpoint` or `demo_model`) must be an expression model of the zoo; the setting's error names its file and line."
-    if not str(ck or '').startswith(ZOO_PREFIX): return
+    if zoo_name(ck) is None: return
     names = [f'{ZOO_PREFIX}{e.name}' for e in ZOO.values() if e.task == 'expression']
     if str(ck) in names: return
     if ck == s.demo_model: raise s.error('demo_model', f'{ck}: not a zoo expression model', ', '.join(names))

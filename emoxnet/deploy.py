@@ -24,12 +24,15 @@ __all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 
            'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
+def _float_dtype(model: nn.Module) -> torch.dtype:
+    "The type of a model's floating-point parameters (float32 when it has none)."
+    return next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
+
 def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0) -> torch.Tensor:
     "A random preprocessed batch of the input shape of a model (its `model_config`; in its parameters' type, e.g. bfloat16) or of a `ModelConfig` (float32)."
     mc = model if isinstance(model, ModelConfig) else unwrap(model).model_config
-    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32) if isinstance(model, nn.Module) else torch.float32
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g).to(dtype)
+    return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g).to(_float_dtype(model) if isinstance(model, nn.Module) else torch.float32)
 
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
     "Export to ONNX with a dynamic batch axis (`input` -> `logits`); the torch.export-based exporter, the legacy one as fallback."
@@ -224,8 +227,7 @@ def for_inference(model: nn.Module, # a trained model (left unchanged)
                   channels_last: bool = True, # serve in channels-last memory
                  ) -> nn.Module:
     "A copy of `model` to serve (eval mode, batch norms folded into their convolutions, channels-last), checked against `model` on `example`; `.serving` says which form passed."
-    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
-    if dtype in (torch.float16, torch.bfloat16):   # fold and check in float32, where the check can see a wrong fold, then round once
+    if (dtype := _float_dtype(model)) in (torch.float16, torch.bfloat16):   # fold and check in float32, where the check can see a wrong fold, then round once
         return for_inference(copy.deepcopy(model).float(), None if example is None else example.float(), channels_last).to(dtype)
     if example is None: example = example_input(model, 1)
     with torch.inference_mode(False):          # a copy made inside inference mode would hold inference tensors

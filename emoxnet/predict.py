@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
@@ -344,8 +344,7 @@ def _describe_result(r: dict) -> str:
 
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."
-    if args.save_overlay and Path(args.save_overlay).exists() and not Path(args.save_overlay).is_dir():   # before the model loads
-        raise ValueError(f"--save-overlay {args.save_overlay}: a file; expected a folder to write the overlays into")
+    check_folder_arg('--save-overlay', args.save_overlay, 'a file; expected a folder to write the overlays into')   # before the model loads
     kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write, code_version, save_json, to_json
+from .core import atomic_write, code_version, save_json, to_json, check_folder_arg
 from .data.core import DataError
 from .metrics import save_figure
 from .predict import EmotionRecognizer
@@ -409,7 +409,7 @@ def blind_summary(r: dict) -> str:
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
     if args.blind_set is not None and not args.blind: raise ValueError('--blind-set N selects a blind set: give --blind with it')
-    if args.out and Path(args.out).exists() and not Path(args.out).is_dir(): raise ValueError(f"--out {args.out}: a file, not a folder (the report is written into a folder)")
+    check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
     if args.blind:
         r = blindcheck(args.checkpoint, blind_set=args.blind_set or BLIND_SET, out=args.out); print(to_json(r) if args.json else blind_summary(r))
     else:

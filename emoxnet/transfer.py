@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, ZOO_PREFIX
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -447,17 +447,13 @@ def ensemble_members(path: str | Path) -> list[str] | None:
     info = Path(path) / 'ensemble.json'
     return [m['name'] for m in load_json(info).get('members', [])] if info.exists() else None
 
-def _zoo_name(spec: str) -> str | None:
-    "The zoo name of a `zoo:NAME` spec (its words need no imported folder: the registry knows them); None for a folder."
-    return str(spec)[len(ZOO_PREFIX):] if str(spec).startswith(ZOO_PREFIX) else None
-
 def _model_name(spec: str) -> str:
-    "What a card calls a checkpoint: its zoo name, else its folder's name."
-    return _zoo_name(spec) or Path(spec).name
+    "What a card calls a checkpoint: its zoo name (a zoo model's words need no imported folder: the registry knows them), else its folder's name."
+    return zoo_name(spec) or Path(spec).name
 
 def _teacher_words(path: str) -> str:
     "A teacher folder for a card: its name, and its members' names when it is an EmoXNet ensemble folder."
-    if (name := _zoo_name(path)): return f"`{name}`"   # a zoo model is never an ensemble
+    if (name := zoo_name(path)): return f"`{name}`"   # a zoo model is never an ensemble
     p = Path(path); members = ensemble_members(p)
     if members is None: return f"`{p.name}`"
     return f"the EmoXNet ensemble `{p.name}` (mean of {', '.join(f'`{n}`' for n in members)}, each with its own preprocessing)"
@@ -465,7 +461,7 @@ def _teacher_words(path: str) -> str:
 def _init_source(path: str) -> str:
     "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
     cfg = Path(path) / 'config.json'
-    z = provenance(ZOO[name]) if (name := _zoo_name(path)) else ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
+    z = provenance(ZOO[name]) if (name := zoo_name(path)) else ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
     if not z: return ''
     return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
             f"(archive sha256 `{z['archive_sha256'][:12]}...`, licence {z['licence']}, text in that checkpoint's `LICENSE`)")

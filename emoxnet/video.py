@@ -15,10 +15,10 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, to_json
+from .core import Registry, to_json, check_folder_arg
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
-from .faces import DEFAULT_DETECTOR, box_iou
+from .faces import box_iou
 from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args
 from .models import weights_fingerprint
 
@@ -456,8 +456,7 @@ def video_main(args) -> int:
     for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
         check_every(name, n)
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
-    if folder and Path(args.plot).exists() and not Path(args.plot).is_dir():
-        raise ValueError(f"--plot {args.plot}: a file; with several clips --plot names a folder (one PNG per clip)")
+    if folder: check_folder_arg('--plot', args.plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
     kw = detector_args(args)
     rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
     clf = load_classifier(args.classifier) if args.classifier else None

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, ZOO_PREFIX
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
@@ -520,8 +520,7 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
                    log: Callable[[str], None] | None = _to_stderr, # told before a first-use import (a download); None: silent
                    ) -> Path:
     "The checkpoint folder that `spec` names: `zoo:NAME` -> `root/NAME`, imported first when missing; anything else unchanged. (Registered in `emoxnet.models.CHECKPOINT_SOURCES`: every checkpoint reader takes `zoo:NAME`.)"
-    if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
-    name = str(spec)[len(ZOO_PREFIX):]
+    if (name := zoo_name(spec)) is None: return Path(spec).expanduser()
     try: e = ZOO[name]                                  # an unknown name fails here, with the names there are
     except KeyError as err: raise KeyError(f"{err.args[0]} (for a folder named {str(spec)!r}, write ./{spec})") from None
     p = Path(root if root is not None else zoo_dir()) / name
