@@ -88,7 +88,7 @@ def bench_video_speed(n_frames: int = 100, # frames of the clip (4 s at 25 fps)
     import tempfile, torch
     from emoxnet.predict import EmotionRecognizer
     from emoxnet.video import bench_clip, bench_video
-    rec = EmotionRecognizer.from_checkpoint(checkpoint) if checkpoint else EmotionRecognizer.default()
+    rec = EmotionRecognizer.load(checkpoint)
     before = torch.get_num_threads()
     if threads: torch.set_num_threads(threads)
     try:

@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
 import argparse, contextlib, importlib, os, sys, textwrap, warnings
-from .core import EmoxnetWarning, ZOO_PREFIX
+from .core import EmoxnetWarning
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'main']
@@ -70,7 +70,6 @@ def one_line_warnings(command: str): # the subcommand, named in each line
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if any(ZOO_PREFIX in a for a in argv): from emoxnet import zoo   # registers zoo:NAME for the commands of modules the zoo builds on (train, ensemble, export)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):

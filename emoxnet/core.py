@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import contextlib, json, os, random, shutil, subprocess, tempfile, uuid
+import atexit, contextlib, json, os, random, re, shutil, subprocess, tempfile, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -16,11 +16,11 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
-           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'atomic_write',
-           'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir',
-           'recover_dir', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'make_dirs',
+           'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable',
+           'atomic_dir', 'recover_dir', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
            'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'replaced_settings']
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -158,10 +158,19 @@ def code_version() -> str:
     return f"{__version__}+{git_rev()}"
 
 # %% ../nbs/00_core.ipynb #bb39f681
+def make_dirs(path: str | Path) -> Path:
+    "Make folder `path` and its parents; `NotADirectoryError` naming the file in the way when one of them is a file."
+    path = Path(path)
+    try: path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise NotADirectoryError(f"cannot make the folder {path}: {blocker} is a file, not a folder") from None
+    return path
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path`; on success rename it to `path`, on error remove it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path); make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give results the usual permissions
@@ -244,7 +253,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
     path = check_replaceable(path, replaces)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     try:
         yield tmp
@@ -435,6 +444,26 @@ def check_parameters(history: Sequence[str] | None = None, # executed cell sourc
     if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if k in declared and not fits_annotation(ns.get(k), declared[k])]:
         raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p reads True/False, None and numbers as such: -r NAME VALUE "
                          "passes text as it is; a list or a dict goes as YAML: -y 'methods: [psmr_kd, joint]')")
+
+# %% ../nbs/00_core.ipynb #5d0a7e02
+def _pid_alive(pid: int) -> bool:
+    "Whether process `pid` runs (POSIX; elsewhere always True: signal 0 would end a process on Windows)."
+    if os.name != 'posix': return True
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True   # another user's process
+    return True
+
+def smoke_dir(name: str, # the experiment, in the folder's name (`NAME-pidPID-*`)
+             ) -> Path:
+    "A temporary folder for a smoke run's files, removed when this process exits; folders of earlier smoke runs whose process is gone are removed first."
+    root = make_dirs(Path(tempfile.gettempdir()) / f"emoxnet-smoke-{os.getuid() if hasattr(os, 'getuid') else os.getlogin()}")   # one per user
+    for old in root.iterdir():
+        m = re.search(r'-pid(\d+)-', old.name)
+        if m and not _pid_alive(int(m.group(1))): shutil.rmtree(old, ignore_errors=True)
+    d = Path(tempfile.mkdtemp(prefix=f'{name}-pid{os.getpid()}-', dir=root))
+    atexit.register(shutil.rmtree, d, True)   # ignore_errors: the kernel may already be tearing down
+    return d
 
 # %% ../nbs/00_core.ipynb #c0sm0k02
 def replaced_settings(given: dict, # the settings as the user gave them (a config's `to_dict()`)

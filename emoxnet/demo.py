@@ -25,7 +25,7 @@ from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundle
                              load_rgb)
 from .explain import overlay
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
-from .zoo import ZOO, package_spec
+from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
@@ -337,8 +337,7 @@ def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo impor
     "The picker's entries: the bundled student, then each expression model of the zoo, present or not."
     roots = [Path(runs_dir)] if runs_dir is not None else [load_settings().runs_dir, Path('runs')]
     opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
-    for e in ZOO.values():
-        if e.task != 'expression': continue
+    for e in expression_models():
         where = tuple(r / 'zoo' / e.name for r in roots)
         found = next((p for p in where if is_model_folder(p)), None)
         opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}", tuple(map(str, dict.fromkeys(where)))))
@@ -691,7 +690,7 @@ def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: 
     if recognizer is not None: return recognizer
     kw = {'detector': detector} if detector else {}
     if checkpoint and is_ensemble(checkpoint): return load_recognizer(checkpoint, **kw)
-    return EmotionRecognizer.from_checkpoint(checkpoint, **kw) if checkpoint else EmotionRecognizer.default(**kw)
+    return EmotionRecognizer.load(checkpoint, **kw)
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
@@ -764,7 +763,7 @@ def demo_config(args: argparse.Namespace) -> DemoConfig:
 def _check_zoo_served(ck, s) -> None:
     "A zoo model named to serve at start (`--checkpoint` or `demo_model`) must be an expression model of the zoo; the setting's error names its file and line."
     if zoo_name(ck) is None: return
-    names = [f'{ZOO_PREFIX}{e.name}' for e in ZOO.values() if e.task == 'expression']
+    names = [f'{ZOO_PREFIX}{e.name}' for e in expression_models()]
     if str(ck) in names: return
     if ck == s.demo_model: raise s.error('demo_model', f'{ck}: not a zoo expression model', ', '.join(names))
     raise ValueError(f"--checkpoint {ck}: not a zoo expression model; expected one of {', '.join(names)}")

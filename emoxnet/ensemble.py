@@ -215,10 +215,12 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
     first = tuple(vocabularies[0])
     if all(tuple(v) == first for v in vocabularies): return first
     keys = [[class_key(c) for c in v] for v in vocabularies]
-    for i, k in enumerate(keys):
-        if not set(k) & {c for j, o in enumerate(keys) if j != i for c in o}:
-            raise ValueError(f"member {i} predicts {list(vocabularies[i])}, which no other member predicts: there is nothing to combine "
-                             "(members with different classes are aligned by expression name)")
+    alone = [i for i, k in enumerate(keys) if not set(k) & {c for j, o in enumerate(keys) if j != i for c in o}]
+    if alone:   # name a member that reads no expression first: that is the mistake
+        i = next((i for i in alone if not set(keys[i]) & set(EXPRESSIONS)), alone[0])
+        kind = '' if set(keys[i]) & set(EXPRESSIONS) else ' (no expression: not an expression model)'
+        raise ValueError(f"member {i} predicts {list(vocabularies[i])}{kind}, which no other member predicts: there is nothing to combine "
+                         "(members with different classes are aligned by expression name)")
     other = list(dict.fromkeys(c for k in keys for c in k if c not in EXPRESSIONS))
     if other: warnings.warn(f"classes outside the expression vocabulary {other} are aligned by their name only; check that no member "
                             "names the same expression another way", EmoxnetWarning, stacklevel=2)

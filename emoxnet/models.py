@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib, datetime, hashlib, os, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
-from typing import Any
+from importlib.metadata import entry_points
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -19,11 +20,11 @@ from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_KEYS',
-           'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools',
-           'known_arch', 'create_model', 'count_params', 'checkpoint_path', 'read_state_dict', 'load_backbone',
-           'check_arch', 'unwrap', 'weights_fingerprint', 'save_checkpoint', 'load_checkpoint', 'class_logits',
-           'LogitsOnly', 'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
+           'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
+           'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
+           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'weights_fingerprint', 'save_checkpoint',
+           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -247,14 +248,22 @@ def count_params(model: nn.Module) -> int:
 
 # %% ../nbs/10_models.ipynb #cp0002
 CHECKPOINT_SOURCES = Registry('checkpoint source')   # prefix -> `resolve(spec) -> Path`; `emoxnet.zoo` registers 'zoo' (`zoo:NAME`)
+SOURCE_ENTRY_POINTS = 'emoxnet.checkpoint_sources'   # the entry-point group that declares them (pyproject.toml)
+
+def checkpoint_source(prefix: str) -> Callable[[str], Path]:
+    "The resolver of `PREFIX:NAME` checkpoint arguments: the registered one, else the installed entry point `prefix` of `SOURCE_ENTRY_POINTS`, loaded once."
+    if prefix not in CHECKPOINT_SOURCES:
+        for ep in entry_points(group=SOURCE_ENTRY_POINTS, name=prefix): CHECKPOINT_SOURCES[prefix] = ep.load()
+    if prefix not in CHECKPOINT_SOURCES:
+        raise FileNotFoundError(f"{prefix}:NAME: no checkpoint source {prefix!r} is installed (group {SOURCE_ENTRY_POINTS!r}); reinstall emoxnet "
+                                f"(`pip install -e .`) or `import emoxnet.zoo`, or give the model's folder")
+    return CHECKPOINT_SOURCES[prefix]
 
 def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 'zoo:NAME'
                    ) -> Path:
     "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (the 'zoo' entry of `CHECKPOINT_SOURCES`)."
     if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
-    if 'zoo' not in CHECKPOINT_SOURCES:
-        raise FileNotFoundError(f"{spec}: a zoo model; `import emoxnet.zoo` first (emoxnet's commands and EmotionRecognizer do), or give its folder")
-    return CHECKPOINT_SOURCES['zoo'](spec)
+    return checkpoint_source('zoo')(spec)
 
 # %% ../nbs/10_models.ipynb #64e9421b
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
@@ -361,7 +370,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
 
 CHECKPOINT_KEYS = ('arch', 'classes', 'in_chans', 'input_size')   # what config.json must say to rebuild the network
 
-def _checkpoint_config(file: Path) -> tuple[dict, ModelConfig]:
+def read_checkpoint_config(file: Path) -> tuple[dict, ModelConfig]:
     "`(config.json as a dict, its ModelConfig)`; errors name the file and the missing or wrong key(s)."
     info = load_json(file)
     if not isinstance(info, dict): raise ValueError(f"{file}: expected a JSON object of ModelConfig fields, got a {type(info).__name__}")
@@ -395,7 +404,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
                                 "outside emoxnet), not a checkpoint folder; emoxnet reads the checkpoint folder it was exported from")
     for f in ('config.json', 'model.safetensors'):
         if not (found / f).exists(): raise FileNotFoundError(f"{found}: not a checkpoint folder (missing {f})")
-    info, cfg = _checkpoint_config(found / 'config.json')
+    info, cfg = read_checkpoint_config(found / 'config.json')
     try: model = create_model(cfg)
     except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch
     cfg.pretrained = info.get('pretrained', False)             # keep the provenance

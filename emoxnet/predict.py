@@ -19,7 +19,6 @@ from .core import atomic_write, to_json, MissingPackage, check_folder_arg
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
-from . import zoo as _zoo   # registers zoo:NAME with checkpoint_path (the recognizer reads zoo models by name)
 from .ensemble import is_ensemble, load_ensemble
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
 
@@ -125,6 +124,12 @@ class EmotionRecognizer:
         if not (p / 'model.safetensors').exists():
             raise FileNotFoundError(f"the bundled model is missing from {p}; reinstall emoxnet or pass a checkpoint with from_checkpoint()")
         return cls.from_checkpoint(p, **kwargs)
+
+    @classmethod
+    def load(cls, checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME'; None: the bundled student
+             **kwargs) -> 'EmotionRecognizer':
+        "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given: what every command's `--checkpoint` means."
+        return cls.from_checkpoint(checkpoint, **kwargs) if checkpoint else cls.default(**kwargs)
 
     def _select_backend(self, backend: str) -> str:
         if backend not in ('torch', 'onnx', 'auto'): raise ValueError(f"backend must be 'torch', 'onnx' or 'auto', got {backend!r}")
@@ -347,7 +352,7 @@ def predict_main(args) -> int:
     check_folder_arg('--save-overlay', args.save_overlay, 'a file; expected a folder to write the overlays into')   # before the model loads
     kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
-    rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
+    rec = EmotionRecognizer.load(args.checkpoint, **kw)
     failed = 0
     for r in predict_files(rec, args.paths, args.save_overlay):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image

@@ -149,7 +149,7 @@ def figures(hand: Sequence[str],                     # hand labels (`HAND_LABELS
 # %% ../nbs/25_realcheck.ipynb #b4b7d927
 def as_recognizer(model: EmotionRecognizer | str | Path | None) -> EmotionRecognizer:
     "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral is refused."
-    rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.default() if model is None else EmotionRecognizer.from_checkpoint(model)
+    rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.load(model)
     if not set(rec.classes) & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces
         raise ValueError(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
                          "(the real-face check scores smiles and resting faces); give an expression checkpoint")

@@ -14,13 +14,17 @@ from .core import did_you_mean, fits_type, load_json, ZOO_PREFIX   # the one nam
 
 
 # %% auto #0
-__all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'DATASET_FORMATS', 'SETTING_KEYS', 'SETTING_RULES',
-           'SettingsError', 'Settings', 'settings_file', 'read_settings_file', 'load_settings', 'dataset_path',
-           'resolve_data', 'demo_checkpoint', 'check_fields', 'read_json_file', 'load_config']
+__all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'OTHER_VARIABLES', 'DATASET_FORMATS', 'SETTING_KEYS',
+           'SETTING_RULES', 'SettingsError', 'Settings', 'settings_file', 'read_settings_file', 'check_variables',
+           'load_settings', 'dataset_path', 'resolve_data', 'demo_checkpoint', 'check_fields', 'read_json_file',
+           'load_config']
 
 # %% ../nbs/00_settings.ipynb #f92505ea
 SETTINGS_FILE, SECTION = 'settings.ini', 'emoxnet'
 ENV_FILE, ENV_PREFIX = 'EMOXNET_SETTINGS', 'EMOXNET_'
+OTHER_VARIABLES = {ENV_FILE: 'the settings file to read',   # the workspace's variables that are not settings
+                   'EMOXNET_ZOO_CACHE': "where the zoo keeps downloaded archives (emoxnet.zoo)",
+                   'EMOXNET_FACE_PHOTOS': "unpacked photo sdists for the face detector benchmark (emoxnet.faces)"}
 
 class SettingsError(ValueError):
     "A wrong setting: the key, its source (file, line) and what was expected."
@@ -170,12 +174,21 @@ def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
         values[key] = value.strip()
     return values, lines
 
+# %% ../nbs/00_settings.ipynb #5e0c7a12
+def check_variables(env: Mapping[str, str] = os.environ) -> None:
+    "`SettingsError` for an `EMOXNET_` variable of `env` that the workspace does not read (a misspelling would otherwise be ignored)."
+    known = [ENV_PREFIX + k.upper() for k in SETTING_KEYS] + list(OTHER_VARIABLES)
+    for name in sorted(n for n in env if n.startswith(ENV_PREFIX) and n not in known):
+        raise SettingsError(None, f'not a variable of this workspace{did_you_mean(name, known)}', f'environment variable {name}',
+                            expected=f"EMOXNET_<KEY> for a setting ({', '.join(SETTING_KEYS)}) or one of {', '.join(OTHER_VARIABLES)}")
+
 # %% ../nbs/00_settings.ipynb #6ff73f9f
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] = os.environ, start: str | Path | None = None) -> Settings:
     "The settings: defaults, then the settings file (see `settings_file`), then `EMOXNET_<KEY>` variables of `env`; checked."
     file = settings_file(path, env, start)
     values, lines = read_settings_file(file) if file else ({}, {})
     sources = {k: (file, lines.get(k)) for k in values}
+    check_variables(env)
     for key in SETTING_KEYS:
         name = ENV_PREFIX + key.upper()
         if name in env: values[key], sources[key] = env[name].strip(), (f'environment variable {name}', None)

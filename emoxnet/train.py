@@ -26,7 +26,7 @@ from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty   # the data an experiment trains on (also importable from here)
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path   # class_logits: also importable from here
+from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
@@ -1050,9 +1050,8 @@ def _interrupted(out: str | Path) -> KeyboardInterrupt:
 def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dict:
     "`ModelConfig` input fields from a checkpoint folder given to `--pretrained` (its config.json: channels, size, and its mean/std where the flags keep its channels); `{}` for hub weights or a weights file."
     from dataclasses import replace
-    from emoxnet.models import _checkpoint_config
     if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return {}   # zoo:NAME too
-    c = _checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
+    c = read_checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
     return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
 def train_main(args) -> int:

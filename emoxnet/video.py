@@ -458,7 +458,7 @@ def video_main(args) -> int:
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
     if folder: check_folder_arg('--plot', args.plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
     kw = detector_args(args)
-    rec = EmotionRecognizer.from_checkpoint(args.checkpoint, **kw) if args.checkpoint else EmotionRecognizer.default(**kw)
+    rec = EmotionRecognizer.load(args.checkpoint, **kw)
     clf = load_classifier(args.classifier) if args.classifier else None
     if clf: _check_classifier(clf, rec, args.classifier)
     failed, stems = 0, set()

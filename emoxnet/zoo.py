@@ -20,8 +20,8 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
-           'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
-           'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
+           'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
+           'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
            'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
            'zoo_checkpoint']
@@ -116,6 +116,11 @@ ZOO['hse_faceres'] = ZooEntry(
     classes=('female', 'male'), source_classes=('gender_pred <= 0.5: female', 'gender_pred > 0.5: male'),
     preprocess=Preprocess(224, 3, (0.0,) * 3, (1 / 255,) * 3, 'bilinear'), task='gender (class head); identity descriptor and age in the outputs dict',
     origin='Savchenko, HSE_FaceRec_tf (MobileNet v1 trained on VGGFace2, age/gender heads); converted to TF.js and shipped by @vladmandic/human', **_HUMAN)
+
+# %% ../nbs/16_zoo.ipynb #7d1e9a01
+def expression_models() -> list[ZooEntry]:
+    "The zoo's expression models (`task == 'expression'`): what the demo's picker offers and what may serve it."
+    return [e for e in ZOO.values() if e.task == 'expression']
 
 # %% ../nbs/16_zoo.ipynb #9908ef7a
 def _download_command(e: ZooEntry, dest: Path, req: Path | None = None) -> list[str]:

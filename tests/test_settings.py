@@ -49,6 +49,13 @@ def test_dataset_by_name_from_settings_found_walking_up(emoxnet_cmd, tmp_path):
     r = run(emoxnet_cmd, 'data', 'summary', 'ferplus', cwd=tmp_path / 'work', EMOXNET_FERPLUS=str(tmp_path / 'none'))
     assert r.returncode == 2 and 'environment variable EMOXNET_FERPLUS: ferplus: ' in r.stderr and 'no such file or folder' in r.stderr
 
+def test_misspelled_variable_stops_the_command(emoxnet_cmd, tmp_path):
+    "`EMOXNET_DEMO_PROT=8000` would be ignored silently: the command stops and names the variable it meant."
+    ini = tmp_path / 'settings.ini'; ini.write_text('[emoxnet]\n')
+    r = run(emoxnet_cmd, 'data', 'summary', 'ferplus', settings=ini, EMOXNET_DEMO_PROT='8000')
+    assert r.returncode == 2 and 'Traceback' not in r.stderr, r.stderr
+    assert 'environment variable EMOXNET_DEMO_PROT: not a variable of this workspace (did you mean EMOXNET_DEMO_PORT?)' in r.stderr, r.stderr
+
 def test_missing_settings_file_named(emoxnet_cmd, tmp_path):
     r = run(emoxnet_cmd, 'data', 'summary', 'ferplus', settings=tmp_path / 'nope.ini')
     assert r.returncode == 2 and f'{tmp_path / "nope.ini"}: no such file' in r.stderr

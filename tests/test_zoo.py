@@ -4,7 +4,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
 itself for its expression net, facial-emotion-recognition's own network code for its CNN."""
-import json, os, subprocess
+import json, os, subprocess, sys
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +194,10 @@ def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeyp
     assert r.returncode == 0 and (tmp_path / 'runs' / 'zoo' / 'fer_mini_xception' / 'model.onnx').exists(), r.stderr
     r = subprocess.run(emoxnet_cmd + ['predict', str(img), '--checkpoint', 'zoo:fer_xception'], capture_output=True, text=True, env=env2)
     assert r.returncode != 0 and 'fer_xception' in r.stderr and 'fer_mini_xception' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    code = ("import sys; from emoxnet.models import load_checkpoint; m, cfg, info = load_checkpoint('zoo:fer_mini_xception'); "
+            "print(cfg.arch, 'emoxnet.zoo' in sys.modules)")   # library code that never imports the zoo: its entry point resolves the name
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env2)
+    assert r.returncode == 0 and r.stdout.split() == ['mini_xception', 'True'], r.stderr
 
 def test_train_starts_from_an_imported_model(emoxnet_cmd, imported, tmp_path):
     "`emoxnet train --pretrained FOLDER` takes the folder's channels and size, copies the body and gives the data's classes a fresh head."
