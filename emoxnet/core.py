@@ -18,9 +18,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'make_dirs',
            'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable',
-           'atomic_dir', 'recover_dir', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'EmoxnetWarning', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -274,6 +274,16 @@ def recover_dir(path: str | Path) -> Path | None:
     if path.exists(): return path
     olds = sorted(path.parent.glob(f'.{path.name}.old-*'), key=lambda p: p.stat().st_mtime) if path.parent.exists() else []
     return olds[-1] if olds else None
+
+# %% ../nbs/00_core.ipynb #6b1f0c02
+def remove_staging(folder: str | Path) -> list[str]:
+    "Delete the staging files and folders (`.NAME.*.tmp`) that killed `atomic_write`/`atomic_dir` calls left in `folder`; their names. Only for a folder no other process is writing."
+    gone = []
+    for p in sorted(Path(folder).glob('.*.tmp')) if Path(folder).is_dir() else []:
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
+        gone.append(p.name)
+    return gone
 
 # %% ../nbs/00_core.ipynb #cf0001
 def check_folder_arg(flag: str, # the command-line flag, for the message

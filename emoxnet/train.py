@@ -20,8 +20,8 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
-from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL
+from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty   # the data an experiment trains on (also importable from here)
@@ -33,9 +33,9 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
            'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView',
            'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view',
-           'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'check_out_dir', 'Learner', 'Resume',
-           'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend',
-           'MixUp', 'add_cli', 'train_main']
+           'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Learner',
+           'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit',
+           'blend', 'MixUp', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -336,6 +336,7 @@ class TrainState:
     stop: bool = False
     stop_reason: str | None = None
     last_loss: float = float('nan')
+    data_md5: dict = field(default_factory=dict)   # split -> `split_md5`, recorded in the resume state (computed once)
     @property
     def train(self) -> FERDataset: return self.datasets['train']
     @property
@@ -508,18 +509,32 @@ def _save_state(st: TrainState, path: Path, finished: bool = False):
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs,
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
-                   'num_processes': st.accelerator.num_processes, 'code_version': code_version(),
+                   'num_processes': st.accelerator.num_processes, 'code_version': code_version(), 'data_md5': _data_md5(st),
                    'saved': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}, tmp / 'state.json')
 
+def _data_md5(st: TrainState) -> dict:
+    "`split_md5` of each split the run trains and reports on (computed once per run)."
+    if not st.data_md5: st.data_md5 = {k: split_md5(ds) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}
+    return st.data_md5
+
+def _check_resumable(st: TrainState, d: dict, path: Path):
+    "`ValueError` when the saved state `d` was made with other settings, another model or other data than `st`'s run."
+    old, new = d['config'], jsonable(st.cfg.to_dict())
+    diff = [f"{k} ({old.get(k)!r} -> {new.get(k)!r})" for k in st.cfg.changed(old, resume=True)]
+    om, nm = d['model_config'], jsonable(st.model_config.to_dict())
+    diff += [f"model_config.{k} ({om.get(k)!r} -> {nm.get(k)!r})" for k in sorted(set(om) | set(nm)) if om.get(k) != nm.get(k)]
+    if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " + ', '.join(diff))
+    saved = d.get('data_md5') or {}   # states written before data was recorded have none
+    if saved and (changed := [k for k in sorted(set(saved) | set(_data_md5(st))) if saved.get(k) != st.data_md5.get(k)]):
+        raise ValueError(f"{path}: cannot resume, the run was started on other data (the {', '.join(changed)} split{'s' * (len(changed) > 1)} "
+                         f"differ: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
+                         "data, or start a new run (another --out, or --overwrite)")
+
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
-    "Restore a saved state into `st`; returns the RNG states (restored by the caller right before training resumes)."
+    "Restore a saved state into `st` (checked by `_check_resumable`); returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
-    old, new = d['config'], jsonable(st.cfg.to_dict())
-    diff = st.cfg.changed(old, resume=True)
-    if d['model_config'] != jsonable(st.model_config.to_dict()): diff.append('model_config')
-    if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " +
-                              ', '.join(f"{k} ({old.get(k)!r} -> {new.get(k)!r})" if k != 'model_config' else k for k in diff))
+    _check_resumable(st, d, path)
     load_model(st.raw_model, str(path / 'model.safetensors'), device=str(st.device))
     st.optimizer.load_state_dict(torch.load(path / 'optimizer.pt', map_location='cpu', weights_only=True))
     st.scheduler.load_state_dict(d['scheduler'])
@@ -562,9 +577,18 @@ def finished_metrics(out_dir: str | Path) -> dict | None:
     try: return load_json(out / 'metrics.json')
     except (OSError, ValueError): return {}
 
+def position(st: dict) -> str:
+    "Where a saved state (`state.json`: step, epoch, batch_in_epoch) stands, in the log's 1-based epochs."
+    s, e, b = st.get('step', 0), st.get('epoch', 0), st.get('batch_in_epoch', 0)
+    return f"step {s}, epoch {e + 1} batch {b}" if b else f"step {s}, end of epoch {e}"
+
 def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
-    "Refuse (`ValueError`) a new run over a finished one in `out_dir`, unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
+    "Refuse (`ValueError`) a new run over a finished or an interrupted one in `out_dir`, unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
     if out_dir is None or resume or overwrite: return
+    last, st = _last_state(out_dir)
+    if st and not st.get('finished', True):
+        raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
+                         "or --overwrite (overwrite=True) to start again, or choose another --out (out_dir)")
     info = finished_metrics(out_dir)
     if info is None: return
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
@@ -858,11 +882,13 @@ class Resume(Callback):
     def __init__(self, resume: bool = False): self.resume, self.rng = resume, None
     def before_fit(self):
         learn, st, cfg = self.learn, self.state, self.cfg
+        if learn.out is not None and learn.main and (gone := remove_staging(learn.out)) and cfg.progress:
+            print(f"removed {len(gone)} staging folder(s) a killed write left in {learn.out}: {', '.join(gone)}")
         last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
         if last is not None and (last / 'state.json').exists():
             *self.rng, learn.finished = _load_state(st, last)
             if learn.finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): learn.finished = False
-            if learn.main: print(f"resuming from {last} at step {st.step} (epoch {st.epoch}, batch {st.batch_in_epoch})")
+            if learn.main: print(f"resuming from {last} at {position(vars(st))}")
         elif self.resume and learn.main and cfg.progress: print(f"nothing to resume in {learn.out}; starting from scratch")
         if not learn.finished: st.stop_reason = None
     def before_train(self):   # the RNG states of the interrupted run, right before its next batch
@@ -1043,7 +1069,7 @@ def _interrupted(out: str | Path) -> KeyboardInterrupt:
     last, st = _last_state(out)
     with contextlib.suppress(KeyError):
         if st and not st.get('finished'):
-            return KeyboardInterrupt(f"the last checkpoint is in {last} (epoch {st['epoch']}, step {st['step']}); "
+            return KeyboardInterrupt(f"the last checkpoint is in {last} ({position(st)}); "
                                      f"rerun the same command with --resume to continue")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 

@@ -93,3 +93,15 @@ def test_resume_refuses_changed_settings(tmp_path):
         fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAt(5)], resume=True)
     with pytest.raises(ValueError, match='lr'):
         fit(MODEL, DATA, TrainConfig(**{**CFG, 'lr': 1e-2}), tmp_path, resume=True)
+
+
+def test_resume_refuses_other_data(tmp_path):
+    "A run resumed on other data would mix two datasets in one model and one metrics.json: refused, naming the splits."
+    with pytest.raises(Crash):
+        fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, callbacks=[CrashAt(5)])
+    other = toy_splits(n_train=96, n_valid=32, n_test=32, size=32, seed=2)
+    with pytest.raises(ValueError, match=r'started on other data \(the test, train, valid splits differ'):
+        fit(MODEL, other, TrainConfig(**CFG), tmp_path, resume=True)
+    fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)   # its own data: resumes
+    with pytest.raises(ValueError, match='other data'):           # a finished run re-reported on other data: refused too
+        fit(MODEL, other, TrainConfig(**CFG), tmp_path, resume=True)

@@ -96,8 +96,13 @@ def test_ctrl_c_prints_one_line_and_how_to_resume(emoxnet_cmd, tmp_path):
     assert r.returncode == 130, r.stderr[-2000:]
     assert 'Traceback' not in r.stderr, r.stderr[-2000:]
     last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith(f'emoxnet train: interrupted; the last checkpoint is in {out / "last"} (epoch ') and \
+    assert last.startswith(f'emoxnet train: interrupted; the last checkpoint is in {out / "last"} (step ') and \
         last.endswith('rerun the same command with --resume to continue'), last
+    # the same command without --resume would start again and lose the checkpoint: refused, nothing touched
+    before = (out / 'last' / 'state.json').read_bytes()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and f'--out {out} holds an interrupted run (last checkpoint at step ' in r.stderr, r.stderr
+    assert 'pass --resume to continue it' in r.stderr and (out / 'last' / 'state.json').read_bytes() == before
     # resuming says so on stdout even with --no-progress (read as it comes: the resume line, then interrupt again)
     lines = []
     r = _train_until([*cmd, '--resume'], lambda p: lines.append(p.stdout.readline()) or 'resuming from' in lines[-1])

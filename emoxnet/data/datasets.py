@@ -99,11 +99,19 @@ def _image_problem(path: str, verify: bool) -> tuple[str, str, str] | None:
     if not verify:
         return None if os.path.isfile(path) else ('missing image', 'not found', 'an existing image file')
     try:
-        with Image.open(path) as im: im.verify()
+        with Image.open(path) as im: fmt = im.format; im.verify()
+        if fmt == 'JPEG' and not _jpeg_complete(path):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker
+            with Image.open(path) as im: im.load()
     except FileNotFoundError: return ('missing image', 'not found', 'an existing image file')
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
         return ('unreadable image', f'unreadable ({e.__class__.__name__}: {e})', _IMAGE_EXPECTED)
     return None
+
+def _jpeg_complete(path: str, tail: int = 64) -> bool:
+    "Whether a JPEG file holds its end-of-image marker (FF D9) in its last `tail` bytes (some writers pad after it): a cheap check for a cut download."
+    with open(path, 'rb') as f:
+        f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - tail))
+        return b'\xff\xd9' in f.read()
 
 def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True,
                   source: Path | None = None, lines: Sequence[int] | None = None) -> np.ndarray:
@@ -391,6 +399,10 @@ RAF_IMAGES = ('auto', 'aligned', 'original')
 def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verify_images: bool) -> FERSplits:
     if images not in RAF_IMAGES: raise ValueError(f"images={images!r}; expected one of {', '.join(RAF_IMAGES)}")
     path = Path(path); root = path / sub if (path / sub / 'EmoLabel').is_dir() else path
+    other = {'basic': ('compound', 'rafdb-compound'), 'compound': ('basic', 'rafdb')}[sub]
+    if root.resolve().name == other[0]:   # the labels of one set read as the other's would load, every class renamed
+        raise ValueError(f"{path}: a RAF-DB {other[0]} folder, and {fmt} reads the {sub} set ({sub}/EmoLabel/list_patition_label.txt); "
+                         f"use format {other[1]!r} for it, or give the folder that holds {sub}/")
     label_file, spec, P = root / 'EmoLabel' / 'list_patition_label.txt', label_spec(fmt), _Problems(skip_bad)
     text = _read_text(label_file, f'the RAF-DB label list {sub}/EmoLabel/list_patition_label.txt (beside {sub}/Image/aligned/)')
     listing = {k: set(os.listdir(root / 'Image' / k)) if (root / 'Image' / k).is_dir() else set() for k in ('aligned', 'original')}

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.export.html.md"""
 
 # %% ../../nbs/05_data.export.ipynb #4a266b3a
 from __future__ import annotations
-import argparse, hashlib, time
+import argparse, hashlib, shutil, time
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, label_spec, save_json
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -27,8 +27,8 @@ from ..settings import load_config
 # %% auto #0
 __all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
            'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
-           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'export_all', 'synth_command',
-           'add_cli']
+           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'check_export_dir', 'export_all',
+           'synth_command', 'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
 def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
@@ -276,12 +276,35 @@ def compound_recipe(cfg: SynthConfig, **kw) -> SynthConfig:
     "The CFEE-style compound recipe that goes with benchmark recipe `cfg`: its seed and render style (`kw`: other fields, e.g. `n_subjects`)."
     return SynthConfig.compound(**{'seed': cfg.seed, 'style': cfg.style, **kw})
 
+def check_export_dir(out: Path, # the export folder
+                     settings: dict, # what the new export is made from: `benchmark`, `compound`, `rgb_size`
+                     overwrite: bool = False, # replace an export made from other settings
+                    ) -> None:
+    "Refuse (`ValueError` naming the settings that differ) a folder holding an export made from other settings: its other formats would stay beside the new ones, stale; with `overwrite` that export's files go first."
+    if not (out / 'config.json').is_file(): return
+    old, diff = load_json(out / 'config.json'), []
+    for k, v in jsonable(settings).items():
+        o = old.get(k) if isinstance(old, dict) else None
+        if isinstance(v, dict) and isinstance(o, dict): diff += [f"{k}.{f} ({o.get(f)!r} -> {x!r})" for f, x in v.items() if o.get(f) != x]
+        elif o != v: diff.append(f"{k} ({o!r} -> {v!r})")
+    if not diff: return
+    if not overwrite:
+        raise ValueError(f"--out {out} holds a SynthFACS export made from other settings ({', '.join(diff[:4])}{', ...' if len(diff) > 4 else ''}): "
+                         "its other formats would stay beside the new ones, stale; choose another --out, or pass --overwrite to replace that export")
+    for name in sorted({fn.folder for fn in EXPORTERS.values()} | {'benchmark_meta.csv', 'summary.json', 'config.json'}):
+        p = out / name
+        if p.is_dir(): shutil.rmtree(p)
+        elif p.exists(): p.unlink()
+
 def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: SynthConfig | None = None,
-               compound: SynthConfig | None = None, size: int = 100, workers: int = 1, log: Callable | None = print) -> dict:
+               compound: SynthConfig | None = None, size: int = 100, workers: int = 1, log: Callable | None = print,
+               overwrite: bool = False, # replace an export in `out` made from other settings (`check_export_dir`)
+              ) -> dict:
     "Generate what `formats` need, write each under `out/<folder>/`; returns `{'sources': speeds, 'formats': reports, 'data': the generated FERSplits}`. The default compound set takes the benchmark's seed and render style."
     out, cfg = Path(out), cfg or SynthConfig()
     compound = compound or compound_recipe(cfg)
     names = _formats(formats)
+    check_export_dir(out, {'benchmark': cfg.to_dict(), 'compound': compound.to_dict(), 'rgb_size': size}, overwrite)
     recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
     cache, report = {}, {'sources': {}, 'formats': {}}
     def source(kind: str) -> FERSplits:
@@ -315,7 +338,7 @@ def synth_command(args: argparse.Namespace) -> int:
     print(f'SynthFACS -> {out}: benchmark {cfg.n_images:,} images ({len(cfg.classes)} classes, {cfg.size}x{cfg.size} '
           f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}, style {cfg.style}); compound {compound.n_images:,} images; exports at {args.size}x{args.size}")
     t0 = time.perf_counter()
-    rep = export_all(out, args.export, cfg, compound, args.size, args.workers)
+    rep = export_all(out, args.export, cfg, compound, args.size, args.workers, overwrite=args.overwrite)
     if args.preview:
         data = rep['data'].get('benchmark') or generate(cfg, args.workers)
         for p in write_previews(args.preview, cfg, data): print(f'wrote preview {p}')
@@ -338,4 +361,5 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     p.add_argument('--style', choices=list(STYLES), help=f"render style of the benchmark and the compound set (default {SynthConfig.style}: the calibrated benchmark; see docs/realism.md)")
     p.add_argument('--size', type=int, default=100, help='side of the RGB exports (RAF-DB, AffectNet, CFEE, UTKFace, imagefolder; default 100); FER2013 is always 48x48 grey')
     p.add_argument('--workers', type=int, default=1, help='processes used to render (default 1)')
+    p.add_argument('--overwrite', action='store_true', help='replace an export in --out made from other settings (without it such a folder is refused)')
     p.set_defaults(func=synth_command)
