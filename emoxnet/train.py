@@ -22,9 +22,10 @@ from tqdm import tqdm
 
 from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
-from .settings import load_settings, check_fields, read_json_file, load_config
+from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, load_data, drop_empty   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.datasets import add_loader_args, loader_kwargs
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
@@ -691,7 +692,8 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
     "The splits (valid carved from train when there is none), the seeded train loader and the evaluation loaders."
     cfg, acc = self.cfg, self.accelerator
     splits, self.data_name = _resolve_splits(data)
-    if 'train' not in splits: raise ValueError(f"fit: no 'train' split (got {list(splits)})")
+    if 'train' not in splits: raise ValueError(f"fit: no 'train' split (got {list(splits)})" + ("; for a dataset without a train/test division, "
+                                                "emoxnet.data.experiment.with_test holds a test split out" if list(splits) == ['all'] else ''))
     if tuple(splits['train'].classes) != model_config.classes:
         raise ValueError(f"train classes {list(splits['train'].classes)} differ from the model's {list(model_config.classes)}")
     self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
@@ -1032,6 +1034,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p = parser
     p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
+    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), exclude=('label_mode',))   # --label-mode is the training target here
     p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
     p.add_argument('--out', help='output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH)')
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
@@ -1080,6 +1083,19 @@ def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dic
     c = read_checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
     return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
+def _train_data(args, seed: int, synth) -> FERSplits:
+    "The splits `emoxnet train` fits: the loader's flags (over `DATA_DEFAULTS`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
+    kw = loader_kwargs(args, fmt := None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
+    if kw and args.data in DATA_SOURCES:
+        raise ValueError(f"--{next(iter(kw)).replace('_', '-')} reads a dataset from disk; --data {args.data} is generated")
+    splits = load_data(args.data, args.format, seed, synth, **{**DATA_DEFAULTS.get(fmt, {}), **kw})
+    held = with_test(splits, seed=seed)
+    if held is not splits:
+        by = 'whole subjects' if 'subject' in splits['all'].meta else 'stratified by class'
+        print(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
+              f"({by}, 20 %, seed {seed})" + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if 'subject' in splits['all'].meta else ''))
+    return held
+
 def train_main(args) -> int:
     "Run `emoxnet train`."
     s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
@@ -1090,7 +1106,7 @@ def train_main(args) -> int:
     synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
     if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
-        splits = load_data(args.data, args.format, cfg.seed, synth)
+        splits = _train_data(args, cfg.seed, synth)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)

@@ -120,6 +120,22 @@ def test_empty_splits_count_as_none(capsys, tmp_path):
     assert 'valid accuracy' in so.strip().splitlines()[-1] and 'test accuracy' not in so, so
 
 
+def test_dataset_without_splits_and_loader_flags(capsys, tmp_path):
+    "CFEE ships one split ('all'): train holds whole subjects out as test and says so; the loaders' flags are train's too, checked per format."
+    from emoxnet.data.export import export_all
+    from emoxnet.data.synthetic import SynthConfig
+    export_all(tmp_path / 'sf', 'cfee', compound=SynthConfig.compound(n_subjects=6), log=None)
+    rc, so, err = _cli(capsys, 'train', '--data', str(tmp_path / 'sf' / 'cfee'), '--format', 'cfee', '--subset', 'basic', '--arch', 'test_convnext',
+                       '--size', '32', '--batch-size', '8', '--epochs', '1', '--no-progress', '--out', str(tmp_path / 'run'))
+    assert rc == 0 and 'Traceback' not in err, err
+    assert "no train/test division (one split, 'all')" in so and 'held out as test (whole subjects, 20 %, seed 0)' in so, so
+    assert 'test accuracy' in so.strip().splitlines()[-1], so
+    cfg = __import__('json').loads((tmp_path / 'run' / 'metrics.json').read_text())['data']
+    assert set(cfg['classes']) <= {'happiness', 'sadness', 'fearful', 'fear', 'anger', 'surprise', 'disgust'}, cfg   # --subset basic reached the loader
+    rc, so, err = _cli(capsys, 'train', '--data', str(tmp_path / 'sf' / 'cfee'), '--format', 'cfee', '--images', 'aligned', '--arch', 'test_convnext', '--out', str(tmp_path / 'r2'))
+    assert rc == 2 and '--images does not apply to --format cfee' in _one_error_line(err)
+
+
 def test_experiment_without_test_split(tmp_path):
     "The ensemble and distillation experiment on a FER2013 CSV without PrivateTest rows: the empty test split counts as none, reports use valid."
     from emoxnet.distill import run_experiment, smoke

@@ -26,7 +26,7 @@ __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_
            'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
            'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
            'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
-           'add_cli']
+           'add_loader_args', 'loader_kwargs', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
@@ -753,16 +753,35 @@ def data_summary(args: argparse.Namespace) -> int:
     "`emoxnet data summary`: load the dataset, print its summary (JSON or a table); returns the exit code."
     path, fmt = resolve_data(args.path, args.format)   # a dataset name: its folder from settings.ini
     if fmt is None: raise ValueError(f"--format is required for {args.path} (or name a dataset: {', '.join(DATASET_FORMATS)})")
-    kw = {k: getattr(args, k) for k in _CLI_KWARGS if getattr(args, k, None) is not None}
-    params = inspect.signature(LOADERS[fmt]).parameters
-    if unused := [k for k in kw if k not in params]:
-        opt = {'verify_images': 'no-verify'}.get(unused[0], unused[0].replace('_', '-'))
-        raise ValueError(f'--{opt} does not apply to --format {fmt}')
-    splits = load_dataset(path, fmt, **kw)
+    splits = load_dataset(path, fmt, **loader_kwargs(args, fmt))
     s = splits.summary()
     if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args, splits))
     print(to_json(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
+
+def add_loader_args(p, # a parser or argument group
+                    exclude: Sequence[str] = (), # loader keywords a command names otherwise (`train`'s --label-mode is its target)
+                   ) -> None:
+    "The loaders' options as flags, one per keyword a loader takes (unset: the loader's default): `data summary` and `train` share them."
+    flags = {'label_mode': (('--label-mode',), dict(choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; valid/test always majority)')),
+             'classes': (('--classes',), dict(type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')),
+             'subset': (('--subset',), dict(choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')),
+             'neutral': (('--neutral',), dict(action='store_true', default=None, help='CFEE: include neutral')),
+             'target': (('--target',), dict(choices=UTK_TARGETS, help='UTKFace attribute used as the class (default gender)')),
+             'images': (('--images',), dict(choices=RAF_IMAGES, help='RAF-DB images: aligned, original, or auto (aligned, falling back to original)')),
+             'names': (('--names',), dict(choices=IMAGEFOLDER_NAMES, help='imagefolder class names: canonical expressions, raw folder names, or auto')),
+             'skip_bad': (('--skip-bad',), dict(action='store_true', default=None, help='count bad rows/images per reason instead of stopping at the first')),
+             'verify_images': (('--no-verify',), dict(action='store_false', default=None, help='only check that image files exist, do not open them'))}
+    for k in _CLI_KWARGS:
+        if k not in exclude: names, kw = flags[k]; p.add_argument(*names, dest=k, **kw)
+
+def loader_kwargs(args: argparse.Namespace, fmt: str | None) -> dict:
+    "The loader keywords given as flags (`add_loader_args`); one the loader of `fmt` does not take is refused, naming the flag."
+    kw = {k: getattr(args, k) for k in _CLI_KWARGS if getattr(args, k, None) is not None}
+    if fmt in LOADERS and (unused := [k for k in kw if k not in inspect.signature(LOADERS[fmt]).parameters]):
+        opt = {'verify_images': 'no-verify'}.get(unused[0], unused[0].replace('_', '-'))
+        raise ValueError(f'--{opt} does not apply to --format {fmt}')
+    return kw
 
 def add_cli(p: argparse.ArgumentParser) -> None:
     "Arguments of `emoxnet data` (subcommand `summary`)."
@@ -771,14 +790,6 @@ def add_cli(p: argparse.ArgumentParser) -> None:
                        description='Load a dataset as training would and print images per split and class, and what was skipped and why.')
     s.add_argument('path', help=f"the dataset folder (or its CSV file for fer2013/ferplus), or a dataset name whose folder is in settings.ini ({', '.join(DATASET_FORMATS)})")
     s.add_argument('--format', choices=sorted(LOADERS), help='dataset format (default: the named dataset\'s; required for a path)')
-    s.add_argument('--label-mode', dest='label_mode', choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; valid/test always majority)')
-    s.add_argument('--classes', type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')
-    s.add_argument('--subset', choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')
-    s.add_argument('--neutral', action='store_true', default=None, help='CFEE: include neutral')
-    s.add_argument('--target', choices=UTK_TARGETS, help='UTKFace attribute used as the class (default gender)')
-    s.add_argument('--images', choices=RAF_IMAGES, help='RAF-DB images: aligned, original, or auto (aligned, falling back to original)')
-    s.add_argument('--names', choices=IMAGEFOLDER_NAMES, help='imagefolder class names: canonical expressions, raw folder names, or auto')
-    s.add_argument('--skip-bad', dest='skip_bad', action='store_true', default=None, help='count bad rows/images per reason instead of stopping at the first')
-    s.add_argument('--no-verify', dest='verify_images', action='store_false', default=None, help='only check that image files exist, do not open them')
+    add_loader_args(s)
     s.add_argument('--json', action='store_true', help='print {"splits": ..., "skipped": ...} as JSON')
     s.set_defaults(func=data_summary)

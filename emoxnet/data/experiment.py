@@ -21,8 +21,8 @@ from ..settings import DATASET_FORMATS, load_config, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'drop_empty', 'check_valid_fraction', 'with_valid', 'load_experiment_data', 'data_fingerprint',
-           'same_data', 'targets_for']
+           'load_data', 'drop_empty', 'check_valid_fraction', 'with_valid', 'with_test', 'load_experiment_data',
+           'data_fingerprint', 'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -145,6 +145,24 @@ def with_valid(splits: FERSplits, # the loaded splits
     keep, held = stratified_split(tr.targets, fraction, seed)
     out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'
+    return dataclasses.replace(splits, splits=out)
+
+# %% ../../nbs/06_data.experiment.ipynb #7e2b4c02
+def with_test(splits: FERSplits, # the loaded splits
+              fraction: float = 0.2, # share of the subjects (or images) held out as test
+              seed: int = 0) -> FERSplits:
+    "`splits` with `train` and `test` carved from a lone `all` split (subject-independent when `meta` has `subject`); unchanged when there is a `train` split."
+    if 'train' in splits.splits or set(splits.splits) != {'all'}: return splits
+    if not 0 < fraction < 1: raise ValueError(f"test fraction {fraction!r}: expected a number in (0, 1)")
+    ds = splits['all']
+    if 'subject' in ds.meta:
+        subjects = ds.meta['subject'].astype(str).to_numpy(); uniq = np.unique(subjects)
+        if len(uniq) < 2: raise ValueError(f"{splits.name}: one subject only; a test split needs another person")
+        test_subjects = np.random.default_rng(seed).permutation(uniq)[:max(1, round(fraction * len(uniq)))]
+        held = np.isin(subjects, test_subjects); keep, held = np.flatnonzero(~held), np.flatnonzero(held)
+    else: keep, held = stratified_split(ds.targets, fraction, seed)
+    out = {'train': ds.subset(keep), 'test': ds.subset(held)}
+    for k, v in out.items(): v.split = k
     return dataclasses.replace(splits, splits=out)
 
 # %% ../../nbs/06_data.experiment.ipynb #9fa543c2
