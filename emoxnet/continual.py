@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
-import copy, math, time
+import copy, math, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -18,12 +18,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole
+from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits, known_arch
 from .data.datasets import kfold_splits, LOADERS, load_dataset
-from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction
+from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 
 # %% auto #0
@@ -791,11 +791,22 @@ def _check_memory(cfg: ContinualConfig, data: FERSplits):
                          f"for {k} classes, under one per class; {', '.join(replay)} need at least {math.ceil(k / cfg.memory_fraction)} "
                          "training images, a larger memory_fraction, or methods without replay")
 
+def _check_tested(data: FERSplits):
+    "The test split must hold images of the classes learned step by step: none of them is a `ValueError`, some missing a warning (their accuracies would be NaN)."
+    if 'test' not in data.splits: return
+    counts, new = data['test'].counts(), [c for c in data.classes if c in COMPOUND]
+    untested = [c for c in data.classes if counts.get(c, 0) == 0]
+    if new and set(new) <= set(untested):
+        raise ValueError(f"{data.name}: the test split ({len(data['test'])} images) holds no image of the compound classes learned step by step "
+                         f"({', '.join(new)}); nothing would measure them (more subjects, or data with compound test images)")
+    if untested: warnings.warn(f"{data.name}: no test image of {', '.join(untested)}; their accuracies are NaN in the tables", EmoxnetWarning, stacklevel=3)
+
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
     t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
+    _check_tested(data)
     _check_memory(cfg, data)
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
@@ -811,13 +822,16 @@ def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | N
             'wall_time_s': round(time.time() - t0, 1)}
 
 # %% ../nbs/17_continual.ipynb #c0ca7d22
-def fold_ids(folds, k: int) -> list[int]:
-    "The folds to run: None -> [] (one run on the data's own partition), 'all' -> 0..k-1, an int or a list of ints -> those."
+def fold_ids(folds, k: int, name: str = 'folds') -> list[int]:
+    "The folds to run: None -> [] (one run on the data's own partition), 'all' -> 0..k-1, an int, a list of ints or '0,1,2' -> those; errors name the parameter `name`."
     if not is_whole(k) or k < 2: raise ValueError(f"k={k!r}: expected an integer >= 2 (subject folds)")
     if folds is None: return []
-    ids = list(range(k)) if folds == 'all' else [int(folds)] if isinstance(folds, (int, np.integer)) else [int(f) for f in folds]
-    bad = [f for f in ids if not 0 <= f < k]
-    if bad or not ids: raise ValueError(f"folds={folds!r}: expected 'all' or fold numbers in 0..{k - 1}")
+    expected = f"expected 'all', a fold number or a list of them ([0, 1] or '0,1'), each in 0..{k - 1}"
+    items = (list(range(k)) if folds == 'all' else [f.strip() for f in folds.split(',')] if isinstance(folds, str)   # '12' is fold 12, not 1 and 2
+             else list(folds) if isinstance(folds, (list, tuple)) else [folds])
+    if not items or not all(is_whole(f) or (isinstance(f, str) and f.isdigit()) for f in items): raise ValueError(f"{name}={folds!r}: {expected}")
+    ids = [int(f) for f in items]
+    if any(not 0 <= f < k for f in ids): raise ValueError(f"{name}={folds!r}: {expected}")
     return ids
 
 def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds: Sequence[int], out_dir: str | Path | None = None) -> dict:
@@ -898,7 +912,7 @@ def collect_continual(root: str | Path = 'runs', # where to look (recursively)
                      ) -> pd.DataFrame:
     "One row per (continual run, method) from the experiment's `metrics.json` files under `root` (accuracies in %, mean over orders)."
     rows = []
-    for p in sorted(Path(root).expanduser().rglob('metrics.json')):
+    for p in sorted(resolve_path(root).rglob('metrics.json')):   # 'runs': the settings' runs folder
         try: m = load_json(p)
         except ValueError: continue
         if not isinstance(m, dict) or not m.get('continual') or (m.get('smoke') and not smoke): continue

@@ -436,7 +436,7 @@ def warn_smoke(replaced: Iterable[str], # the parameters the notebook's smoke co
     "Warn (and return) which of `replaced` the user passed with `-p`: a smoke run overrides them, so they would vanish silently."
     if history is None: history = (ip.user_ns.get('_ih', []) if (ip := _kernel()) is not None else [])
     lost = [k for k in replaced if k in ((_parameter_cells(history) or ({}, {}))[1])]
-    if lost: warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration; drop smoke to use them", stacklevel=2)
+    if lost: warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration; drop smoke to use them", EmoxnetWarning, stacklevel=2)
     return lost
 
 def check_parameters(history: Sequence[str] | None = None, # executed cell sources (default: the running kernel's `_ih`)

@@ -16,12 +16,13 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
-from .models import ModelConfig, create_model, count_params, unwrap, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
+from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
 
 # %% auto #0
-__all__ = ['ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'export_torchscript',
-           'load_torchscript', 'onnx_session', 'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx',
-           'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'onnx_opset',
+           'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export',
+           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
+           'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -34,26 +35,37 @@ def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0)
     g = torch.Generator().manual_seed(seed)
     return torch.randn(batch, mc.in_chans, mc.input_size, mc.input_size, generator=g).to(_float_dtype(model) if isinstance(model, nn.Module) else torch.float32)
 
+ONNX_WEIGHTS = 'emoxnet_weights'   # metadata key of an export: the `weights_fingerprint` of the model it was made from
+
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
-    "Export to ONNX with a dynamic batch axis (`input` -> `logits`); the torch.export-based exporter, the legacy one as fallback."
+    "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     m = LogitsOnly(model).eval(); x = example if example is not None else example_input(model, 2)
     tmp = path.with_name(f'.{path.name}.tmp')
     kw = dict(input_names=['input'], output_names=['logits'], opset_version=opset)
     try:
+        if opset < 18: raise NotImplementedError(f"the torch.export-based exporter writes opset 18 and up, not {opset}")
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter('ignore')
             torch.onnx.export(m, (x,), str(tmp), dynamo=True, external_data=False,
                               dynamic_shapes={'x': {0: torch.export.Dim('batch', min=1, max=4096)}}, **kw)
-    except Exception as e:   # very old or exotic models: the TorchScript-based exporter
-        warnings.warn(f"dynamo ONNX export failed ({type(e).__name__}: {str(e)[:200]}); using the legacy exporter")
+    except Exception as e:   # an older opset, or very old or exotic models: the TorchScript-based exporter
+        if opset >= 18: warnings.warn(f"dynamo ONNX export failed ({type(e).__name__}: {str(e)[:200]}); using the legacy exporter", EmoxnetWarning)
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             torch.onnx.export(m, (x,), str(tmp), dynamo=False, dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, **kw)
     import onnx
-    onnx.checker.check_model(str(tmp))
+    proto = onnx.load(str(tmp))
+    onnx.helper.set_model_props(proto, {**{p.key: p.value for p in proto.metadata_props}, ONNX_WEIGHTS: weights_fingerprint(model)})
+    onnx.save(proto, str(tmp)); onnx.checker.check_model(str(tmp))
+    if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
     os.replace(tmp, path)
     return path
+
+def onnx_opset(path: str | Path) -> int | None:
+    "The default-domain opset an ONNX file declares."
+    import onnx
+    return next((o.version for o in onnx.load(str(path), load_external_data=False).opset_import if o.domain in ('', 'ai.onnx')), None)
 
 def export_torchscript(model: nn.Module, path: str | Path, example: torch.Tensor | None = None) -> Path:
     "Trace to TorchScript (`input` -> logits) and save; the trace is checked on a second batch size."
@@ -78,6 +90,14 @@ def onnx_session(path: str | Path, threads: int | None = None):
     so = ort.SessionOptions(); so.intra_op_num_threads = threads or torch.get_num_threads(); so.inter_op_num_threads = 1
     so.log_severity_level = 3
     return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
+
+def onnx_mismatch(session, model: nn.Module, classes) -> str | None:
+    "Why an ONNX session does not serve `model` (None when it does): made from other weights (the fingerprint stamped at export), or another number of classes."
+    made = session.get_modelmeta().custom_metadata_map.get(ONNX_WEIGHTS)
+    if made and made != (now := weights_fingerprint(model)): return f"exported from other weights ({made}; the checkpoint's are {now})"
+    n = session.get_outputs()[0].shape[-1]
+    if isinstance(n, int) and n != len(classes): return f"gives {n} class scores; the checkpoint has {len(classes)} classes"
+    return None
 
 def onnx_logits(session, x: torch.Tensor | np.ndarray) -> np.ndarray:
     "Run an ONNX session on a preprocessed batch."
@@ -120,7 +140,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
-        save_json({**info, 'export': {'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': opset, 'input': 'input', 'output': 'logits',
+        save_json({**info, 'export': {'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')

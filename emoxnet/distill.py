@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings
+from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
@@ -241,7 +241,7 @@ def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
     "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins. Says which of `cfg`'s own settings it replaces."
     d, default = (cfg or ExperimentConfig()).to_dict(), ExperimentConfig().to_dict()
     if lost := replaced_settings(d, default, {k: v for k, v in SMOKE.items() if k not in over}):
-        warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration (toy data, test nets); drop smoke to use them", stacklevel=2)
+        warnings.warn(f"smoke run: {', '.join(lost)} replaced by the smoke configuration (toy data, test nets); drop smoke to use them", EmoxnetWarning, stacklevel=2)
     d.update(SMOKE); d.update(over)
     return ExperimentConfig(**d)
 

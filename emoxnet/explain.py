@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import AUS
+from .core import AUS, EmoxnetWarning
 from .models import LogitsOnly, class_logits
 from .data.transforms import Preprocess
 
@@ -71,7 +71,7 @@ def find_target_layer(model: nn.Module, name: str | None = None, input_size: int
     if not ok:
         if not seen: raise ValueError(f"{type(model).__name__}: no module returns a 4-D feature map; pass the layer name explicitly")
         ok = [max(seen, key=lambda s: (s[1][2] * s[1][3], seen.index(s)))]  # tiny input: the largest map there is
-        warnings.warn(f"no feature map is >= {min_size}x{min_size} at this input size; using {ok[0][0]} {ok[0][1][2:]}")
+        warnings.warn(f"no feature map is >= {min_size}x{min_size} at this input size; using {ok[0][0]} {ok[0][1][2:]}", EmoxnetWarning)
     last = ok[-1]
     ties = [s[0] for s in ok if s[2] == last[2] and s[1] == last[1]]  # nested modules returning the same tensor
     pick = next((n for n in ties if n in fi_names), None) or min(ties, key=lambda n: (len(n), n))

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, ZOO_PREFIX   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, ZOO_PREFIX, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
@@ -315,7 +315,7 @@ def load_backbone(model: nn.Module, path: str | Path) -> dict:
     missing = [k for k in res.missing_keys if not is_head(k)]
     if missing:
         raise ValueError(f"{path}: {len(missing)} backbone weights missing (is this file for another architecture?): {', '.join(missing[:6])}")
-    if res.unexpected_keys: warnings.warn(f"{path}: ignored {len(res.unexpected_keys)} unexpected keys: {', '.join(res.unexpected_keys[:6])}")
+    if res.unexpected_keys: warnings.warn(f"{path}: ignored {len(res.unexpected_keys)} unexpected keys: {', '.join(res.unexpected_keys[:6])}", EmoxnetWarning)
     return {'loaded': len(sd), 'skipped_head': skipped, 'adapted_first_conv': adapted, 'unexpected': list(res.unexpected_keys)}
 
 # %% ../nbs/10_models.ipynb #f54682dc

@@ -201,6 +201,9 @@ def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `s
         idx = np.flatnonzero(ids.targets == c)
         held[rng.choice(idx, max(1, round(valid_fraction * len(idx))) if len(idx) > 1 else 0, replace=False)] = True
     test = splits['test']; out_subjects = sorted(test.meta['subject'].unique().tolist())
+    if len(out_subjects) < 2 or len(subjects) < 2:   # verification pairs two held-out people; classification needs two identities
+        raise ValueError(f"{splits.name}: {len(subjects)} training and {len(out_subjects)} test subject(s); identity pretraining and verification need "
+                         "at least 2 of each (more subjects, e.g. n_subjects >= 10)")
     out = {'train': ids.subset(np.flatnonzero(~held)), 'valid': ids.subset(np.flatnonzero(held)), 'heldout': _by_subject(test, out_subjects, 'heldout')}
     out['train'].split, out['valid'].split = 'train', 'valid'
     return FERSplits(out, name=f'{splits.name}-identity')

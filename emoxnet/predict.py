@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/predict.html.md"""
 
 # %% ../nbs/22_predict.ipynb #b1270e3a
 from __future__ import annotations
-import argparse, json, os, queue, sys, tempfile, threading, time
+import argparse, json, os, queue, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -15,12 +15,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
 from .ensemble import is_ensemble, load_ensemble
-from .deploy import export_checked_onnx, onnx_session, onnx_logits, for_inference
+from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
@@ -75,7 +75,7 @@ def default_detector() -> str:
     for name in FALLBACK_DETECTORS:
         if name in DETECTORS and detector_available(name):
             warnings.warn(f"face detector {DEFAULT_DETECTOR!r} is not installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires}); "
-                          f"using {name!r}, which finds fewer faces")
+                          f"using {name!r}, which finds fewer faces", EmoxnetWarning)
             return name
     raise MissingPackage(f"no face detector is installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires})")
 
@@ -138,7 +138,14 @@ class EmotionRecognizer:
         if onnx is None or not onnx.exists():
             raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; write it with `emoxnet export {self.path or 'CHECKPOINT'}` "
                                     "(or EmotionRecognizer.export_onnx())")
-        self.session = onnx_session(onnx, max(1, torch.get_num_threads()))
+        try: session = onnx_session(onnx, max(1, torch.get_num_threads())); problem = onnx_mismatch(session, self.model, self.classes)
+        except ImportError: raise
+        except Exception as e: session, problem = None, f"unreadable ({type(e).__name__}: {str(e).strip().splitlines()[-1][:200]})"   # a cut or foreign file
+        if problem:   # a stale or broken export must not answer for this checkpoint
+            fix = f"write it again with `emoxnet export {self.path}`"
+            if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
+            raise ValueError(f"{onnx}: {problem}; {fix}")
+        self.session = session
         return 'onnx'
 
     @property

@@ -96,7 +96,7 @@ def test_verification_tar_at_far():
 
 def test_identity_splits_hold_out_people():
     from emoxnet.data.synthetic import SynthConfig, generate
-    s = generate(SynthConfig(n_subjects=10, images_per_subject=4, size=24))
+    s = generate(SynthConfig(n_subjects=14, images_per_subject=4, size=24))
     ids = identity_splits(s)
     assert set(ids['heldout'].meta['subject']).isdisjoint(ids['train'].meta['subject'])
     assert ids['train'].classes == ids['valid'].classes and len(ids['heldout'].classes) == s['test'].meta['subject'].nunique()

@@ -120,6 +120,17 @@ def test_onnx_backend_agrees_with_torch(rec, images, tmp_path):
     onnx = EmotionRecognizer.from_checkpoint(ck, backend='onnx')
     crop = rec.predict(images['astronaut'])[0].crop
     np.testing.assert_allclose(onnx.predict_faces(crop)[1], rec.predict_faces(crop)[1], atol=1e-4)
+    # weights changed after the export (retrained, copied over): the stale model.onnx is refused, or 'auto' serves torch and says why
+    from safetensors.torch import load_file, save_file
+    sd = load_file(ck / 'model.safetensors'); k = next(k for k in sd if sd[k].is_floating_point()); sd[k] = sd[k] + 0.01
+    save_file(sd, ck / 'model.safetensors')
+    with pytest.raises(ValueError, match=r'model.onnx: exported from other weights .*write it again with `emoxnet export'):
+        EmotionRecognizer.from_checkpoint(ck, backend='onnx')
+    with pytest.warns(UserWarning, match='exported from other weights'):
+        assert EmotionRecognizer.from_checkpoint(ck, backend='auto').backend == 'torch'
+    (ck / 'model.onnx').write_text('garbage')   # a broken file: named, never a raw runtime traceback
+    with pytest.raises(ValueError, match=r'model.onnx: unreadable \('):
+        EmotionRecognizer.from_checkpoint(ck, backend='onnx')
 
 # --- the command --------------------------------------------------------------------------------------------
 

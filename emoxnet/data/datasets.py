@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json
+from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 
@@ -405,6 +405,7 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
                          f"use format {other[1]!r} for it, or give the folder that holds {sub}/")
     label_file, spec, P = root / 'EmoLabel' / 'list_patition_label.txt', label_spec(fmt), _Problems(skip_bad)
     text = _read_text(label_file, f'the RAF-DB label list {sub}/EmoLabel/list_patition_label.txt (beside {sub}/Image/aligned/)')
+    if not text.strip(): raise DataError(label_file, 'empty: no image listed', expected="one line per image, '<image name> <label>', e.g. 'train_00001.jpg 5'")
     listing = {k: set(os.listdir(root / 'Image' / k)) if (root / 'Image' / k).is_dir() else set() for k in ('aligned', 'original')}
     ids = f'{spec.first_id}..{spec.first_id + len(spec) - 1}'
     recs, seen = {'train': [], 'test': []}, {}
@@ -424,7 +425,7 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         recs[split].append({'image': str(img), 'target': t, 'source': str(label_file), 'line': line, 'image_name': name, 'aligned': use_aligned})
     fell = sum(not r['aligned'] for v in recs.values() for r in v) if images == 'auto' else 0
     if fell: warnings.warn(f"{label_file}: {fell} of {sum(map(len, recs.values()))} images have no aligned crop in Image/aligned/, so their "
-                           "original photos are used (images='auto'; meta['aligned'] marks them; images='aligned' refuses them)", stacklevel=3)
+                           "original photos are used (images='auto'; meta['aligned'] marks them; images='aligned' refuses them)", EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split(fmt, s, r, spec.classes, P, verify_images, label_file) for s, r in recs.items()}
     return P.splits(out, fmt)
 
@@ -549,6 +550,9 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
         if (path / csv_name).is_file(): found[split] = (_affectnet_csv(path, path / csv_name, classes, P), path / csv_name)
         elif (path / folder).is_dir(): found[split] = (_affectnet_folder(path / folder, classes, P), None)
     if not found: raise DataError(path, 'not an AffectNet folder', expected=_AFFECTNET_LAYOUTS)
+    if len(found) == 1:   # half a release: say which half, as training would otherwise report on a carved split without a word
+        miss = 'validation.csv (or val_set/): no test split' if 'train' in found else 'training.csv (or train_set/): no train split'
+        warnings.warn(f"{path}: no {miss}; AffectNet's official validation set is its test split", EmoxnetWarning, stacklevel=3)
     if len(found) == 2 and found['test'][1] is not None: found['test'] = (_apart(found['train'][0], found['test'][0], P), found['test'][1])
     out = {s: _lazy_split(name, s, recs, names, P, verify_images, src) for s, (recs, src) in found.items()}
     return P.splits(out, name)
@@ -698,6 +702,8 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}
     if not any(recs.values()): raise _no_images(path, splits)
+    if empty := sorted({c.name for d in splits.values() for c in _subdirs(d)} - {r['folder'] for v in recs.values() for r in v}):
+        warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
 

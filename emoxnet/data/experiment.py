@@ -17,7 +17,7 @@ from ..core import BASIC, Registry, did_you_mean, ZOO_PREFIX
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
-from ..settings import DATASET_FORMATS, load_config, resolve_data
+from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
@@ -86,10 +86,14 @@ def project_root(start: str | Path | None = None, # where to look from (default:
     return p
 
 def resolve_path(path: str | Path) -> Path:
-    "An absolute path; relative ones are taken from the repository root (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
+    "An absolute path; relative ones are taken from the repository root, `runs/...` from the settings' `runs_dir` (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
     if str(path).startswith(ZOO_PREFIX): return Path(path)
     p = Path(path).expanduser()
-    return p if p.is_absolute() else project_root() / p
+    if p.is_absolute(): return p
+    if p.parts and p.parts[0] == 'runs':
+        runs = load_settings().runs_dir   # absolute when a settings file or EMOXNET_RUNS_DIR set it
+        return (runs if runs.is_absolute() else project_root() / runs).joinpath(*p.parts[1:])
+    return project_root() / p
 
 # %% ../../nbs/06_data.experiment.ipynb #1d2e3dfd
 DATA_SOURCES = Registry('data source')
