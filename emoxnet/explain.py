@@ -18,9 +18,10 @@ from .models import LogitsOnly, class_logits
 from .data.transforms import Preprocess
 
 # %% auto #0
-__all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'gradcam', 'colorize', 'overlay', 'AttentionExplainer',
-           'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game', 'pointing_game_images',
-           'pointing_game', 'most_confident', 'expression_grid', 'mean_attention', 'plot_mean_attention']
+__all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'ensemble_layers', 'gradcam', 'colorize', 'overlay',
+           'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game',
+           'pointing_game_images', 'pointing_game', 'most_confident', 'expression_grid', 'mean_attention',
+           'plot_mean_attention']
 
 # %% ../nbs/21_explain.ipynb #60d1f1a6
 def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None) -> tuple[int, int, int]:
@@ -77,6 +78,17 @@ def find_target_layer(model: nn.Module, name: str | None = None, input_size: int
     pick = next((n for n in ties if n in fi_names), None) or min(ties, key=lambda n: (len(n), n))
     return pick, model.get_submodule(pick)
 
+# %% ../nbs/21_explain.ipynb #6a17803b
+def ensemble_layers(model: nn.Module, # an EmoXNet ensemble (`members`, each with its `model_config`)
+                    min_size: int = 3) -> list[tuple[str, nn.Module]]:
+    "`(name, module)` of each member's Grad-CAM layer (`find_target_layer` at the member's own input), named within the ensemble."
+    out = []
+    for i, m in enumerate(model.members):
+        pp = m.model_config.preprocess
+        name, mod = find_target_layer(m, None, pp.size, pp.channels, min_size)
+        out.append((f'members.{i}.{name}', mod))
+    return out
+
 # %% ../nbs/21_explain.ipynb #b8d5d041
 def _norm01(a: torch.Tensor) -> torch.Tensor:
     "Scale each map of `(N, 1, H, W)` to [0, 1] by its own maximum (all-zero maps stay zero)."
@@ -126,13 +138,18 @@ class AttentionExplainer:
     def __init__(self, model: nn.Module, preprocess: Preprocess, classes: Sequence[str], layer: str | None = None,
                  guided: bool = False, min_size: int = 3):
         self.model, self.preprocess, self.classes, self.guided = model.eval(), preprocess, tuple(classes), guided
-        self.layer_name, self.layer = find_target_layer(model, layer, preprocess.size, preprocess.channels, min_size)
+        ens = layer is None and len(getattr(model, 'members', ())) > 1   # an EmoXNet ensemble: every member's evidence, not the last one's
+        self.layers = ensemble_layers(model, min_size) if ens else [find_target_layer(model, layer, preprocess.size, preprocess.channels, min_size)]
+        self.layer_name, self.layer = ' + '.join(n for n, _ in self.layers), self.layers[0][1]
 
     def _targets(self, targets) -> list[int]:
         if targets is None: return list(range(len(self.classes)))
-        if isinstance(targets, (str, int, np.integer)): targets = [targets]
+        if isinstance(targets, (str, int, np.integer)) or not isinstance(targets, (list, tuple, np.ndarray)): targets = [targets]
+        if not len(targets): raise ValueError(f"no target given; name expressions of: {', '.join(self.classes)} (or None for all)")
         out = []
         for t in targets:
+            if isinstance(t, (bool, np.bool_)) or not isinstance(t, (str, int, np.integer)):
+                raise TypeError(f"target {t!r}: expected an expression name ({', '.join(self.classes)}) or a class index")
             if isinstance(t, str):
                 if t not in self.classes: raise KeyError(f"unknown expression {t!r}; this model predicts: {', '.join(self.classes)}")
                 out.append(self.classes.index(t))
@@ -142,8 +159,9 @@ class AttentionExplainer:
         return out
 
     def tensor_maps(self, x: torch.Tensor, targets: Sequence[int]) -> torch.Tensor:
-        "Maps `(N, 1, S, S)` for preprocessed inputs `x` and one target per input."
-        return gradcam(self.model, x, targets, self.layer, guided=self.guided)
+        "Maps `(N, 1, S, S)` for preprocessed inputs `x` and one target per input (an ensemble's: the mean of its members' maps, each member one vote)."
+        maps = [gradcam(self.model, x, targets, l, guided=self.guided) for _, l in self.layers]
+        return maps[0] if len(maps) == 1 else _norm01(torch.stack(maps).mean(0))
 
     def maps(self, crop: np.ndarray, targets: str | int | Sequence[str | int] | None = None) -> dict[str, np.ndarray]:
         "`{expression: map (S, S) in [0, 1]}` for one uint8 face crop; all expressions when `targets` is None."

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/video.html.md"""
 
 # %% ../nbs/27_video.ipynb #c9799dd0
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, sys, time, warnings
 from collections import deque
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, to_json, check_folder_arg
+from .core import Registry, to_json, check_folder_arg, EmoxnetWarning
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import box_iou
@@ -340,6 +340,9 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
     ff = frame_features(rec, iter_frames(path, stride), max_faces=1, detect_every=detect_every)
+    if (stated := -(-info['frames'] // stride)) > 0 and ff.n_frames < 0.9 * stated - 1:   # a cut download decodes only its first part
+        warnings.warn(f"{path}: its container states {info['frames']} frames, {ff.n_frames} were decoded" + (f" (every {stride}th looked at)" if stride > 1 else '')
+                      + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
     probs, sm = softmax(ff.logits), softmax(smooth_logits(ff.logits, smooth)) if len(ff.logits) else np.zeros((0, len(rec.classes)))
     by_frame = {int(f): k for k, f in enumerate(ff.frame)}
     frames = [dict(frame=int(i), time=round(i / info['fps'], 3), face=i in by_frame) | (dict(
@@ -348,7 +351,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
         smoothed=rec.classes[int(sm[by_frame[i]].argmax())]) if i in by_frame else {}) for i in ff.frame_indices]
     mean = probs.mean(0) if len(probs) else None
     label = (clf.predict([ff])[0] if clf is not None else rec.classes[int(mean.argmax())] if mean is not None else None)
-    return dict(file=str(path), fps=info['fps'], frames_seen=ff.n_frames, no_face=ff.no_face, label=label,
+    return dict(file=str(path), fps=info['fps'], frames_seen=ff.n_frames, frames_stated=info['frames'], no_face=ff.no_face, label=label,
                 label_from=None if label is None else 'clip classifier' if clf is not None else 'mean probabilities',
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
                 timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=frames)
@@ -391,11 +394,11 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     t = np.array([f['time'] for f in fr if f['face']])
     P = np.array([[f['probs'][c] for c in classes] for f in fr if f['face']]).reshape(len(t), len(classes))
     if smoothed and len(P): P = softmax(smooth_logits(np.log(np.clip(P, 1e-8, 1)), 15))
-    for j, c in enumerate(classes): ax.plot(t, P[:, j], color=np.array(label_colour(c)) / 255, label=c, lw=1.5)
+    for j, c in enumerate(classes): ax.plot(t, P[:, j], color=np.array(label_colour(c)) / 255, label=c, lw=1.5, marker='o' if len(t) < 3 else None, ms=4)   # a lone frame is a point
     dt = 1 / result['fps']
     for f in fr:
         if not f['face']: ax.axvspan(f['time'] - dt / 2, f['time'] + dt / 2, color='0.85', lw=0)
-    ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label']}")
+    ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
     if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name
     return ax.figure
 
@@ -471,7 +474,7 @@ def video_main(args) -> int:
             continue
         if args.plot: _save_timeline(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))
         if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
-        print(f"{clip}: {res['frames_seen']} frames at {res['fps']:g} fps, {res['no_face']} without a face")
+        print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
         print(f"clip label: {res['label']} ({how})", flush=True)

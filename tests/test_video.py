@@ -90,3 +90,23 @@ def test_emoxnet_video_plot_paths(emoxnet_cmd, afew, tmp_path):
     assert r.returncode == 0 and (tmp_path / 'plots' / f'{a.stem}.png').exists(), r.stderr
     r = run(emoxnet_cmd, 'video', str(a), str(b), '--plot', str(tmp_path / 'one.png'))
     assert r.returncode == 2 and 'with several clips --plot names a folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
+def test_video_of_an_ensemble(emoxnet_cmd, afew, tmp_path):
+    "An EmoXNet ensemble has no pooled descriptor: the clip labels and the live stream read its logits (it crashed on features)."
+    import torch
+    from emoxnet.core import BASIC
+    from emoxnet.ensemble import EmoXNet, save_ensemble
+    from emoxnet.models import ModelConfig, create_model
+    from emoxnet.predict import EmotionRecognizer
+    from emoxnet.video import StreamAnalyzer
+    torch.manual_seed(0)
+    ens = save_ensemble(EmoXNet([create_model(ModelConfig('test_resnet', BASIC, 1, 48)) for _ in range(2)]), tmp_path / 'ens')
+    clip = sorted((afew / 'Train_AFEW' / 'Happy').glob('*.avi'))[0]
+    r = run(emoxnet_cmd, 'video', str(clip), '--checkpoint', str(ens), '--json')
+    assert r.returncode == 0 and 'Traceback' not in r.stderr, r.stderr
+    res = json.loads(r.stdout)
+    assert res['status'] == 'ok' and len(res['frames']) == 8 and set(res['mean_probs']) == set(BASIC) and any(f['face'] for f in res['frames'])
+    frames, _ = read_video(clip)
+    sa = StreamAnalyzer(EmotionRecognizer.load(ens))
+    assert [sa.update(f) is not None for f in frames[:3]] == [True] * 3   # the webcam path of the demo
