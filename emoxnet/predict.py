@@ -25,7 +25,8 @@ from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatc
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
            'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'unique_stem', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+           'unique_stem', 'attention_strip', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args',
+           'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -136,8 +137,10 @@ class EmotionRecognizer:
         onnx = self.path / 'model.onnx' if self.path is not None else None
         if backend == 'torch' or (backend == 'auto' and (onnx is None or not onnx.exists())): return 'torch'
         if onnx is None or not onnx.exists():
-            raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; write it with `emoxnet export {self.path or 'CHECKPOINT'}` "
-                                    "(or EmotionRecognizer.export_onnx())")
+            how = (f"copy {self.path} to a folder of yours and run `emoxnet export` on the copy, rather than writing into the installed package"
+                   if self.path is not None and self.path.resolve() == bundled_checkpoint().resolve() else
+                   f"write it with `emoxnet export {self.path or 'CHECKPOINT'}` (or EmotionRecognizer.export_onnx())")
+            raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; {how}")
         try: session = onnx_session(onnx, max(1, torch.get_num_threads())); problem = onnx_mismatch(session, self.model, self.classes)
         except ImportError: raise
         except Exception as e: session, problem = None, f"unreadable ({type(e).__name__}: {str(e).strip().splitlines()[-1][:200]})"   # a cut or foreign file
@@ -328,19 +331,35 @@ def unique_stem(path: str | Path, # an input file
     while name in used: k += 1; name = f'{stem}-{k}'
     used.add(name); return name
 
-def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_dir: str | Path | None = None) -> Iterable[dict]:
+def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # faces predicted with their crops (`keep_crops=True`)
+                    size: int = 160) -> np.ndarray:
+    "One row per face, in the order of `preds`: its crop, then the Grad-CAM map of its predicted expression over it (uint8 RGB, `size` px each)."
+    import cv2
+    from emoxnet.explain import overlay
+    rows = []
+    for p in preds:
+        crop = cv2.resize(as_rgb(np.asarray(p.crop)), (size, size), interpolation=cv2.INTER_AREA)
+        att = overlay(crop, rec.explain(p.crop, p.label))
+        cv2.putText(att, p.label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+        rows.append(np.hstack([crop, att]))
+    return np.vstack(rows)
+
+def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_dir: str | Path | None = None,
+                  attention_dir: str | Path | None = None, # also write each image's faces with their attention maps here (`attention_strip`)
+                 ) -> Iterable[dict]:
     "One result dict per image file: `status` ok / no_face / error, `faces`, timings; never raises for a bad file."
     used = set()
     for path in expand_paths(paths):
         r = {'file': str(path)}
         try:
             t0 = time.perf_counter(); rgb = load_rgb(path, rec.max_pixels)
-            t1 = time.perf_counter(); preds = rec.predict(rgb, keep_crops=False)
+            t1 = time.perf_counter(); preds = rec.predict(rgb, keep_crops=attention_dir is not None)
             t2 = time.perf_counter()
             r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
                      faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
-            if overlay_dir is not None:
-                r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{unique_stem(path, used)}.png'))
+            stem = unique_stem(path, used)
+            if overlay_dir is not None: r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{stem}.png'))
+            if attention_dir is not None and preds: r['attention'] = str(save_png(attention_strip(rec, preds), Path(attention_dir) / f'{stem}.png'))
         except (DataError, ImageInputError) as e:
             r.update(status='error', error=str(e))
         yield r
@@ -357,11 +376,13 @@ def _describe_result(r: dict) -> str:
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."
     check_folder_arg('--save-overlay', args.save_overlay, 'a file; expected a folder to write the overlays into')   # before the model loads
+    attention = getattr(args, 'save_attention', None)   # a Namespace made by hand may lack it
+    check_folder_arg('--save-attention', attention, 'a file; expected a folder to write the attention maps into')
     kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw)
     failed = 0
-    for r in predict_files(rec, args.paths, args.save_overlay):
+    for r in predict_files(rec, args.paths, args.save_overlay, attention):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
@@ -384,6 +405,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
+    p.add_argument('--save-attention', metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")

@@ -250,6 +250,7 @@ def save_classifier(clf: VideoClassifier, path: str | Path, *,
 def load_classifier(path: str | Path) -> VideoClassifier:
     "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
     from emoxnet.core import load_json
+    if Path(path).is_dir(): raise DataError(path, 'a folder', expected='a video classifier JSON file (video.save_classifier)')
     d = load_json(path)
     if not isinstance(d, dict) or d.get('format') not in CLASSIFIER_FORMATS:
         raise DataError(path, 'not a video classifier file', expected=f"JSON with format {' or '.join(map(repr, CLASSIFIER_FORMATS))} (video.save_classifier)")

@@ -239,3 +239,14 @@ def test_cli_detector_options_and_output_folder_checks(emoxnet_cmd, images, tmp_
     assert r.returncode == 2 and 'input_size' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     r = run(images['astronaut'], '--save-overlay', images['notes'])
     assert r.returncode == 2 and 'a file; expected a folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
+def test_cli_saves_attention_maps(emoxnet_cmd, images, tmp_path):
+    "--save-attention: per image one row per face, the crop beside the Grad-CAM map of its predicted label; none for an image without a face."
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut']), str(images['blank']), '--json', '--save-attention', str(tmp_path / 'att')],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    astro, blank = [json.loads(l) for l in r.stdout.splitlines()]
+    strip = np.asarray(Image.open(astro['attention']))
+    assert strip.shape == (160 * len(astro['faces']), 320, 3) and 'attention' not in blank
+    assert np.abs(strip[:, 160:].astype(int) - strip[:, :160].astype(int)).mean() > 5   # the right half is coloured by the map

@@ -64,6 +64,7 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
     path = Path(path)
     if path.is_dir(): raise DataError(path, 'a folder, not a video clip', expected='clip files (e.g. FOLDER/*.avi); a dataset tree is read by load_video_dataset')
     if not path.is_file(): raise DataError(path, 'no such video file')
+    if path.stat().st_size == 0: raise DataError(path, 'an empty file (0 bytes)', expected='a video clip (an interrupted download or copy?)')
     if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
         raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
