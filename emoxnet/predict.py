@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, EXPRESSIONS
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
@@ -25,8 +25,8 @@ from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatc
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
            'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'unique_stem', 'attention_strip', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args',
-           'add_cli', 'bench_e2e']
+           'unique_stem', 'attention_strip', 'predict_files', 'warn_if_not_expression', 'predict_main',
+           'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -373,6 +373,11 @@ def _describe_result(r: dict) -> str:
                      f"  ({', '.join(f'{k} {v:.0%}' for k, v in top[1:])})")
     return '\n'.join(lines)
 
+def warn_if_not_expression(rec: EmotionRecognizer) -> None:
+    "An `EmoxnetWarning` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head): its labels are printed all the same."
+    if not set(rec.classes) & set(EXPRESSIONS):
+        warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels below are not expressions", EmoxnetWarning)
+
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."
     check_folder_arg('--save-overlay', args.save_overlay, 'a file; expected a folder to write the overlays into')   # before the model loads
@@ -380,7 +385,7 @@ def predict_main(args) -> int:
     check_folder_arg('--save-attention', attention, 'a file; expected a folder to write the attention maps into')
     kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
-    rec = EmotionRecognizer.load(args.checkpoint, **kw)
+    rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     failed = 0
     for r in predict_files(rec, args.paths, args.save_overlay, attention):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image

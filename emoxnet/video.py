@@ -19,7 +19,7 @@ from .core import Registry, to_json, check_folder_arg, EmoxnetWarning
 from .data.core import DataError
 from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import box_iou
-from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args
+from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
 
 # %% auto #0
@@ -463,7 +463,7 @@ def video_main(args) -> int:
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
     if folder: check_folder_arg('--plot', args.plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
     kw = detector_args(args)
-    rec = EmotionRecognizer.load(args.checkpoint, **kw)
+    rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     clf = load_classifier(args.classifier) if args.classifier else None
     if clf: _check_classifier(clf, rec, args.classifier)
     failed, stems = 0, set()
