@@ -828,7 +828,7 @@ def fold_ids(folds, k: int, name: str = 'folds') -> list[int]:
     if folds is None: return []
     expected = f"expected 'all', a fold number or a list of them ([0, 1] or '0,1'), each in 0..{k - 1}"
     items = (list(range(k)) if folds == 'all' else [f.strip() for f in folds.split(',')] if isinstance(folds, str)   # '12' is fold 12, not 1 and 2
-             else list(folds) if isinstance(folds, (list, tuple)) else [folds])
+             else list(folds) if isinstance(folds, (list, tuple, range)) else [folds])
     if not items or not all(is_whole(f) or (isinstance(f, str) and f.isdigit()) for f in items): raise ValueError(f"{name}={folds!r}: {expected}")
     ids = [int(f) for f in items]
     if any(not 0 <= f < k for f in ids): raise ValueError(f"{name}={folds!r}: {expected}")

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import atexit, contextlib, json, os, random, re, shutil, subprocess, tempfile, uuid
+import atexit, contextlib, json, os, random, re, shutil, subprocess, tempfile, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -468,9 +468,9 @@ def smoke_dir(name: str, # the experiment, in the folder's name (`NAME-pidPID-*`
              ) -> Path:
     "A temporary folder for a smoke run's files, removed when this process exits; folders of earlier smoke runs whose process is gone are removed first."
     root = make_dirs(Path(tempfile.gettempdir()) / f"emoxnet-smoke-{os.getuid() if hasattr(os, 'getuid') else os.getlogin()}")   # one per user
-    for old in root.iterdir():
+    for old in root.iterdir():   # a dead process id and an hour untouched: another process-id namespace sharing /tmp may reuse the id
         m = re.search(r'-pid(\d+)-', old.name)
-        if m and not _pid_alive(int(m.group(1))): shutil.rmtree(old, ignore_errors=True)
+        if m and not _pid_alive(int(m.group(1))) and time.time() - old.stat().st_mtime > 3600: shutil.rmtree(old, ignore_errors=True)
     d = Path(tempfile.mkdtemp(prefix=f'{name}-pid{os.getpid()}-', dir=root))
     atexit.register(shutil.rmtree, d, True)   # ignore_errors: the kernel may already be tearing down
     return d

@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/explain.html.md"""
 # %% ../nbs/21_explain.ipynb #13f6a0d5
 from __future__ import annotations
 import warnings
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -144,7 +144,8 @@ class AttentionExplainer:
 
     def _targets(self, targets) -> list[int]:
         if targets is None: return list(range(len(self.classes)))
-        if isinstance(targets, (str, int, np.integer)) or not isinstance(targets, (list, tuple, np.ndarray)): targets = [targets]
+        if isinstance(targets, np.ndarray) and targets.ndim == 0: targets = targets.item()
+        targets = [targets] if isinstance(targets, (str, int, np.integer)) or not isinstance(targets, Iterable) else list(targets)
         if not len(targets): raise ValueError(f"no target given; name expressions of: {', '.join(self.classes)} (or None for all)")
         out = []
         for t in targets:

@@ -203,7 +203,7 @@ def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `s
     test = splits['test']; out_subjects = sorted(test.meta['subject'].unique().tolist())
     if len(out_subjects) < 2 or len(subjects) < 2:   # verification pairs two held-out people; classification needs two identities
         raise ValueError(f"{splits.name}: {len(subjects)} training and {len(out_subjects)} test subject(s); identity pretraining and verification need "
-                         "at least 2 of each (more subjects, e.g. n_subjects >= 10)")
+                         "at least 2 of each (more subjects, so that 2 or more fall in the test split)")
     out = {'train': ids.subset(np.flatnonzero(~held)), 'valid': ids.subset(np.flatnonzero(held)), 'heldout': _by_subject(test, out_subjects, 'heldout')}
     out['train'].split, out['valid'].split = 'train', 'valid'
     return FERSplits(out, name=f'{splits.name}-identity')

@@ -19,7 +19,7 @@ from .core import atomic_write, to_json, MissingPackage, check_folder_arg, Emoxn
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
-from .ensemble import is_ensemble, load_ensemble
+from .ensemble import is_ensemble, load_ensemble, class_key
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 
 # %% auto #0
@@ -143,7 +143,7 @@ class EmotionRecognizer:
             raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; {how}")
         try: session = onnx_session(onnx, max(1, torch.get_num_threads())); problem = onnx_mismatch(session, self.model, self.classes)
         except ImportError: raise
-        except Exception as e: session, problem = None, f"unreadable ({type(e).__name__}: {str(e).strip().splitlines()[-1][:200]})"   # a cut or foreign file
+        except Exception as e: session, problem = None, f"unreadable ({type(e).__name__}: {(str(e).strip().splitlines() or [''])[-1][:200]})"   # a cut or foreign file
         if problem:   # a stale or broken export must not answer for this checkpoint
             fix = f"write it again with `emoxnet export {self.path}`"
             if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
@@ -375,7 +375,7 @@ def _describe_result(r: dict) -> str:
 
 def warn_if_not_expression(rec: EmotionRecognizer) -> None:
     "An `EmoxnetWarning` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head): its labels are printed all the same."
-    if not set(rec.classes) & set(EXPRESSIONS):
+    if not {class_key(c) for c in rec.classes} & set(EXPRESSIONS):   # 'Happy' (a raw folder name) is an expression too
         warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels below are not expressions", EmoxnetWarning)
 
 def predict_main(args) -> int:

@@ -515,7 +515,7 @@ def _save_state(st: TrainState, path: Path, finished: bool = False):
 
 def _data_md5(st: TrainState) -> dict:
     "`split_md5` of each split the run trains and reports on (computed once per run)."
-    if not st.data_md5: st.data_md5 = {k: split_md5(ds) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}
+    if not st.data_md5: st.data_md5 = {k: split_md5(ds, relative=True) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}   # a moved dataset is the same data
     return st.data_md5
 
 def _check_resumable(st: TrainState, d: dict, path: Path):
@@ -528,7 +528,7 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
     saved = d.get('data_md5') or {}   # states written before data was recorded have none
     if saved and (changed := [k for k in sorted(set(saved) | set(_data_md5(st))) if saved.get(k) != st.data_md5.get(k)]):
         raise ValueError(f"{path}: cannot resume, the run was started on other data (the {', '.join(changed)} split{'s' * (len(changed) > 1)} "
-                         f"differ: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
+                         f"differ{'s' * (len(changed) == 1)}: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
                          "data, or start a new run (another --out, or --overwrite)")
 
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
@@ -885,7 +885,7 @@ class Resume(Callback):
     def before_fit(self):
         learn, st, cfg = self.learn, self.state, self.cfg
         if learn.out is not None and learn.main and (gone := remove_staging(learn.out)) and cfg.progress:
-            print(f"removed {len(gone)} staging folder(s) a killed write left in {learn.out}: {', '.join(gone)}")
+            print(f"removed what {len(gone)} killed write(s) left half-written in {learn.out}: {', '.join(gone)}")
         last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
         if last is not None and (last / 'state.json').exists():
             *self.rng, learn.finished = _load_state(st, last)
@@ -1034,7 +1034,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p = parser
     p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
-    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), exclude=('label_mode',))   # --label-mode is the training target here
+    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
     p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
     p.add_argument('--out', help='output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH)')
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')

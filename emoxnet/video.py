@@ -163,10 +163,17 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     "Rows scaled to unit Euclidean length (zero rows stay zero)."
     n = np.linalg.norm(x, axis=-1, keepdims=True); return x / np.where(n > 0, n, 1)
 
+def _check_width(features: np.ndarray):
+    "Embeddings without a width come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
+    if features.ndim != 2 or features.shape[1] == 0:
+        raise TypeError("the frames' embeddings are empty: the model has no pooled descriptor (an EmoXNet ensemble); clip and group "
+                        "classifiers need one network's features: use a member's checkpoint (members/NAME/checkpoint)")
+
 def pool_clip(features: np.ndarray, # per-frame embeddings `(T, D)` of one person (frames without a face absent)
               ) -> np.ndarray:
     "The clip descriptor: mean, std, min and max over frames, concatenated `(4 D,)` and L2-normalised."
     if len(features) == 0: raise ValueError("pool_clip: no frame with a face; the clip cannot be described")
+    _check_width(features)
     return l2_normalise(np.concatenate([features.mean(0), features.std(0), features.min(0), features.max(0)]))
 
 def pool_group(features: np.ndarray, # embeddings `(N, D)` of all faces of all frames
@@ -174,6 +181,7 @@ def pool_group(features: np.ndarray, # embeddings `(N, D)` of all faces of all f
                ) -> np.ndarray:
     "The group descriptor: per frame mean and std over its faces `(2 D)`, then mean and std over frames `(4 D,)`, L2-normalised."
     if len(features) == 0: raise ValueError("pool_group: no face in any frame; the clip cannot be described")
+    _check_width(features)
     per = np.stack([np.concatenate([features[frame == i].mean(0), features[frame == i].std(0)]) for i in np.unique(frame)])
     return l2_normalise(np.concatenate([per.mean(0), per.std(0)]))
 
@@ -342,7 +350,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     info = video_info(path)
     ff = frame_features(rec, iter_frames(path, stride), max_faces=1, detect_every=detect_every)
     if (stated := -(-info['frames'] // stride)) > 0 and ff.n_frames < 0.9 * stated - 1:   # a cut download decodes only its first part
-        warnings.warn(f"{path}: its container states {info['frames']} frames, {ff.n_frames} were decoded" + (f" (every {stride}th looked at)" if stride > 1 else '')
+        warnings.warn(f"{path}: its container states {info['frames']} frames, {ff.n_frames} were decoded" + (f" (stride {stride})" if stride > 1 else '')
                       + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
     probs, sm = softmax(ff.logits), softmax(smooth_logits(ff.logits, smooth)) if len(ff.logits) else np.zeros((0, len(rec.classes)))
     by_frame = {int(f): k for k, f in enumerate(ff.frame)}

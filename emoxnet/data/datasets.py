@@ -766,10 +766,10 @@ def data_summary(args: argparse.Namespace) -> int:
     return 0
 
 def add_loader_args(p, # a parser or argument group
-                    exclude: Sequence[str] = (), # loader keywords a command names otherwise (`train`'s --label-mode is its target)
+                    taken: Sequence[str] = (), # option strings the command uses for something else (`train`'s --label-mode is its training target)
                    ) -> None:
     "The loaders' options as flags, one per keyword a loader takes (unset: the loader's default): `data summary` and `train` share them."
-    flags = {'label_mode': (('--label-mode',), dict(choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; valid/test always majority)')),
+    flags = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; emoxnet train and the experiments: crossentropy; valid/test always majority)')),
              'classes': (('--classes',), dict(type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')),
              'subset': (('--subset',), dict(choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')),
              'neutral': (('--neutral',), dict(action='store_true', default=None, help='CFEE: include neutral')),
@@ -779,13 +779,14 @@ def add_loader_args(p, # a parser or argument group
              'skip_bad': (('--skip-bad',), dict(action='store_true', default=None, help='count bad rows/images per reason instead of stopping at the first')),
              'verify_images': (('--no-verify',), dict(action='store_false', default=None, help='only check that image files exist, do not open them'))}
     for k in _CLI_KWARGS:
-        if k not in exclude: names, kw = flags[k]; p.add_argument(*names, dest=k, **kw)
+        names, kw = flags[k]
+        if names := [n for n in names if n not in taken]: p.add_argument(*names, dest=k, **kw)
 
 def loader_kwargs(args: argparse.Namespace, fmt: str | None) -> dict:
     "The loader keywords given as flags (`add_loader_args`); one the loader of `fmt` does not take is refused, naming the flag."
     kw = {k: getattr(args, k) for k in _CLI_KWARGS if getattr(args, k, None) is not None}
     if fmt in LOADERS and (unused := [k for k in kw if k not in inspect.signature(LOADERS[fmt]).parameters]):
-        opt = {'verify_images': 'no-verify'}.get(unused[0], unused[0].replace('_', '-'))
+        opt = {'verify_images': 'no-verify', 'label_mode': 'ferplus-mode'}.get(unused[0], unused[0].replace('_', '-'))
         raise ValueError(f'--{opt} does not apply to --format {fmt}')
     return kw
 

@@ -283,10 +283,12 @@ def check_export_dir(out: Path, # the export folder
     "Refuse (`ValueError` naming the settings that differ) a folder holding an export made from other settings: its other formats would stay beside the new ones, stale; with `overwrite` that export's files go first."
     if not (out / 'config.json').is_file(): return
     old, diff = load_json(out / 'config.json'), []
+    if not isinstance(old, dict) or 'benchmark' not in old:   # another tool's folder: never overwritten, never cleared
+        raise ValueError(f"--out {out} holds a config.json that is not a SynthFACS export's; choose another --out")
     for k, v in jsonable(settings).items():
-        o = old.get(k) if isinstance(old, dict) else None
-        if isinstance(v, dict) and isinstance(o, dict): diff += [f"{k}.{f} ({o.get(f)!r} -> {x!r})" for f, x in v.items() if o.get(f) != x]
-        elif o != v: diff.append(f"{k} ({o!r} -> {v!r})")
+        o = old.get(k)   # a field an older export did not record was at its default then: not compared
+        if isinstance(v, dict) and isinstance(o, dict): diff += [f"{k}.{f} ({o[f]!r} -> {x!r})" for f, x in v.items() if f in o and o[f] != x]
+        elif k in old and o != v: diff.append(f"{k} ({o!r} -> {v!r})")
     if not diff: return
     if not overwrite:
         raise ValueError(f"--out {out} holds a SynthFACS export made from other settings ({', '.join(diff[:4])}{', ...' if len(diff) > 4 else ''}): "
