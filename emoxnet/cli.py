@@ -76,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
         return 0
     from emoxnet.data.core import DataError
-    from emoxnet.core import MissingPackage
+    from emoxnet.core import MissingPackage, EmoxnetError
     try:
         with one_line_warnings(args.command): return int(args.func(args) or 0)
     except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, KeyError,
-            MissingPackage) as e:
+            MissingPackage, EmoxnetError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2

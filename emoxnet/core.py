@@ -19,8 +19,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'make_dirs',
            'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable',
            'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
-           'EmoxnetWarning', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -320,6 +321,9 @@ class MissingPackage(ModuleNotFoundError):
 
 class EmoxnetWarning(UserWarning):
     "A warning of emoxnet's own (not one a library raised while emoxnet called it): the command line prints it as one line."
+
+class EmoxnetError(Exception):
+    "An error of emoxnet's own whose message is written for the user (a download that failed, a checksum that differs): the command line prints it as one line."
 
 # %% ../nbs/00_core.ipynb #ea74e460
 import argparse, dataclasses, typing

