@@ -1,4 +1,4 @@
-"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the Xception nets), with valence/arousal and attributes when the checkpoint has those heads.
+"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features` and `extract_multi_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the Xception nets), with valence/arousal and attributes when the checkpoint has those heads.
 
 Docs: https://emoxnet.github.io/emoxnet/hsemotion.html.md"""
 
@@ -15,7 +15,7 @@ from torch import nn
 from .data.core import read_image
 from .models import unwrap
 from .multitask import TASKS, decode_outputs, pooled_features
-from .predict import EmotionRecognizer
+from .predict import EmotionRecognizer, warn_if_not_expression
 
 # %% auto #0
 __all__ = ['CHANNEL_ORDERS', 'HSEmotionRecognizer']
@@ -43,6 +43,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
     def __init__(self, *args, channel_order: str = 'RGB', **kwargs):
         super().__init__(*args, **kwargs)
         self.channel_order = self._order(channel_order)
+        warn_if_not_expression(self)   # predict_emotions of a gender head would return 'female' as an emotion
 
     def _order(self, channel_order: str | None) -> str:
         o = self.channel_order if channel_order is None else str(channel_order).upper()
@@ -69,10 +70,17 @@ class HSEmotionRecognizer(EmotionRecognizer):
         x = self._batch(self._rgb(faces, channel_order))
         with self._lock: return pooled_features(self.served, x).float().numpy()
 
+    def extract_multi_features(self, faces, channel_order: str | None = None) -> np.ndarray:
+        "HSEmotion's name for the batch call: `extract_features` of a list of crops, `(N, D)`."
+        return self.extract_features(faces, channel_order)
+
     def classify_emotions(self, features: np.ndarray, logits: bool = True) -> tuple[list[str], np.ndarray]:
         "`(labels, scores)` from pooled features (`extract_features`), without running the backbone again."
         f = torch.as_tensor(np.asarray(features, np.float32)); f = f[None] if f.ndim == 1 else f
-        with self._lock, torch.inference_mode(): z = _classifier(self.model).eval()(f).float().numpy()
+        head = _classifier(self.model)
+        if (d := getattr(head, 'in_features', None)) is not None and (f.ndim != 2 or f.shape[1] != d):
+            raise ValueError(f"features of shape {tuple(f.shape)}: this model's classifier reads {d} numbers per face (extract_features gives them)")
+        with self._lock, torch.inference_mode(): z = head.eval()(f).float().numpy()
         return [self.classes[i] for i in z.argmax(1)], _scores(z, logits)
 
     @property

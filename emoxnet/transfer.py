@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import BASIC, EXPRESSIONS, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -38,7 +38,7 @@ __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS'
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
 
-from .ensemble import class_index_map, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
+from .ensemble import class_index_map, class_key, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
 
 # %% ../nbs/26_transfer.ipynb #tr0009
 class AlignedTeacher(nn.Module):
@@ -50,11 +50,15 @@ class AlignedTeacher(nn.Module):
                  floor: float = 1e-4):                      # probability floor before the log
         super().__init__()
         cfgs = [unwrap(m).model_config for m in members]; p0 = cfgs[0].preprocess
+        names = list(names or [c.arch for c in cfgs])
+        for n, c in zip(names, cfgs):   # a gender head (zoo:hse_faceres) has nothing to teach about expressions
+            if not {class_key(k) for k in c.classes} & set(EXPRESSIONS):
+                raise ValueError(f"teacher {n} predicts {', '.join(c.classes)}: not an expression model; a teacher must read expressions")
         for c in cfgs[1:]:
             if (c.preprocess.channels, c.preprocess.mean, c.preprocess.std) != (p0.channels, p0.mean, p0.std):
                 raise ValueError(f"teacher members must share channels and normalisation (sizes may differ): {p0} vs {c.preprocess}")
         self.members, self.classes, self.floor = nn.ModuleList(members), tuple(canonical(c) for c in classes), floor
-        self.names = list(names or [c.arch for c in cfgs])
+        self.names = names
         w = torch.tensor(list(weights) if weights is not None else [1.0] * len(members), dtype=torch.float32)
         if len(w) != len(members) or (w < 0).any() or w.sum() <= 0:
             raise ValueError(f"weights {w.tolist()}: need one non-negative weight per member ({len(members)}), not all 0")

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, check_folder_arg
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
@@ -503,8 +503,8 @@ def _list_main(args) -> int:
     return 0
 
 def _import_main(args) -> int:
-    try: out = import_model(args.name, args.out, args.cache, overwrite=args.overwrite)
-    except ZooError as e: print(f"emoxnet zoo: error: {e}", file=sys.stderr); return 2
+    check_folder_arg('--cache', args.cache, 'a file; expected a folder for the downloaded archives')
+    out = import_model(args.name, args.out, args.cache, overwrite=args.overwrite)   # a ZooError is an EmoxnetError: the CLI prints it as one line
     print(f"{args.name}: wrote {out} (model.safetensors, config.json, LICENSE, MODEL_CARD.md)")
     return 0
 
