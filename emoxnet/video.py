@@ -166,7 +166,7 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
 def _check_width(features: np.ndarray):
     "Embeddings without a width come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
     if features.ndim != 2 or features.shape[1] == 0:
-        raise TypeError("the frames' embeddings are empty: the model has no pooled descriptor (an EmoXNet ensemble); clip and group "
+        raise ValueError("the frames' embeddings are empty: the model has no pooled descriptor (an EmoXNet ensemble); clip and group "
                         "classifiers need one network's features: use a member's checkpoint (members/NAME/checkpoint)")
 
 def pool_clip(features: np.ndarray, # per-frame embeddings `(T, D)` of one person (frames without a face absent)
