@@ -31,9 +31,9 @@ from .train import TrainConfig, fit, predict_logits, class_logits, finished_metr
 # %% auto #0
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
            'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
-           'class_key', 'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter',
-           'EmoXNet', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble', 'load_any',
-           'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
+           'class_key', 'reads_expressions', 'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix',
+           'InputAdapter', 'EmoXNet', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble',
+           'load_any', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
            'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
@@ -200,6 +200,10 @@ def class_key(name: str) -> str:
     try: return canonical(name)
     except KeyError: return ' '.join(str(name).strip().lower().replace('_', ' ').replace('-', ' ').split())
 
+def reads_expressions(classes: Sequence[str]) -> bool:
+    "Whether any of `classes` is an expression, however spelt (`'Happy'` is): False for a gender head such as `zoo:hse_faceres`."
+    return bool({class_key(c) for c in classes} & set(EXPRESSIONS))
+
 def class_index_map(source: Sequence[str], # a member's classes, in its order
                     target: Sequence[str], # the vocabulary wanted
                     by_name: bool = False, # also align classes outside the expression vocabulary, by `class_key` (an ensemble's members); False: such a class is an error
@@ -217,8 +221,8 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
     keys = [[class_key(c) for c in v] for v in vocabularies]
     alone = [i for i, k in enumerate(keys) if not set(k) & {c for j, o in enumerate(keys) if j != i for c in o}]
     if alone:   # name a member that reads no expression first: that is the mistake
-        i = next((i for i in alone if not set(keys[i]) & set(EXPRESSIONS)), alone[0])
-        kind = '' if set(keys[i]) & set(EXPRESSIONS) else ' (no expression: not an expression model)'
+        i = next((i for i in alone if not reads_expressions(keys[i])), alone[0])
+        kind = '' if reads_expressions(keys[i]) else ' (no expression: not an expression model)'
         raise ValueError(f"member {i} predicts {list(vocabularies[i])}{kind}, which no other member predicts: there is nothing to combine "
                          "(members with different classes are aligned by expression name)")
     other = list(dict.fromkeys(c for k in keys for c in k if c not in EXPRESSIONS))

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, ZOO_PREFIX, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
@@ -262,7 +262,7 @@ def checkpoint_source(prefix: str) -> Callable[[str], Path]:
 def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 'zoo:NAME'
                    ) -> Path:
     "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (the 'zoo' entry of `CHECKPOINT_SOURCES`)."
-    if not str(spec).startswith(ZOO_PREFIX): return Path(spec).expanduser()
+    if zoo_name(spec) is None: return Path(spec).expanduser()
     return checkpoint_source('zoo')(spec)
 
 # %% ../nbs/10_models.ipynb #64e9421b

@@ -409,9 +409,9 @@ def identity_init(spec: str | Path, # 'zoo:NAME' (a name in emoxnet.zoo.ZOO) or 
                   zoo_root: str | Path | None = None) -> Path: # where zoo models are kept (relative: from the repository root; None: `emoxnet.zoo.zoo_dir()`)
     "The folder or file of an identity initialisation; a zoo model missing from `zoo_root` is imported first."
     from emoxnet.data.experiment import resolve_path
-    from emoxnet.core import ZOO_PREFIX
+    from emoxnet.core import zoo_name
     from emoxnet.zoo import zoo_checkpoint
-    if str(spec).startswith(ZOO_PREFIX): return zoo_checkpoint(spec, None if zoo_root is None else resolve_path(zoo_root))
+    if zoo_name(spec) is not None: return zoo_checkpoint(spec, None if zoo_root is None else resolve_path(zoo_root))
     p = resolve_path(spec)
     if not p.exists(): raise FileNotFoundError(f"{p}: no such checkpoint folder or weights file (for a zoo model write 'zoo:NAME')")
     return p

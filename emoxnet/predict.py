@@ -15,11 +15,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, EXPRESSIONS
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
-from .ensemble import is_ensemble, load_ensemble, class_key
+from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 
 # %% auto #0
@@ -377,7 +377,7 @@ def _describe_result(r: dict) -> str:
 
 def warn_if_not_expression(rec: EmotionRecognizer) -> None:
     "An `EmoxnetWarning` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head): its labels are printed all the same."
-    if not {class_key(c) for c in rec.classes} & set(EXPRESSIONS):   # 'Happy' (a raw folder name) is an expression too
+    if not reads_expressions(rec.classes):   # 'Happy' (a raw folder name) is an expression too
         warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels are not expressions", EmoxnetWarning)
 
 def predict_main(args) -> int:

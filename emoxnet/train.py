@@ -25,7 +25,7 @@ from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
-from .data.datasets import add_loader_args, loader_kwargs
+from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
@@ -586,7 +586,7 @@ def position(st: dict) -> str:
 def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
     "Refuse (`ValueError`) a new run over a finished or an interrupted one in `out_dir`, unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
     if out_dir is None or resume or overwrite: return
-    last, st = _last_state(out_dir)
+    st = _last_state(out_dir)[1]
     if st and not st.get('finished', True):
         raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
                          "or --overwrite (overwrite=True) to start again, or choose another --out (out_dir)")
@@ -1087,13 +1087,14 @@ def _train_data(args, seed: int, synth) -> FERSplits:
     "The splits `emoxnet train` fits: the loader's flags (over `DATA_DEFAULTS`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
     kw = loader_kwargs(args, fmt := None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
     if kw and args.data in DATA_SOURCES:
-        raise ValueError(f"--{next(iter(kw)).replace('_', '-')} reads a dataset from disk; --data {args.data} is generated")
+        raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
     splits = load_data(args.data, args.format, seed, synth, **{**DATA_DEFAULTS.get(fmt, {}), **kw})
     held = with_test(splits, seed=seed)
     if held is not splits:
-        by = 'whole subjects' if 'subject' in splits['all'].meta else 'stratified by class'
+        by_subject = 'subject' in splits['all'].meta
         print(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
-              f"({by}, 20 %, seed {seed})" + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if 'subject' in splits['all'].meta else ''))
+              f"({'whole subjects' if by_subject else 'stratified by class'}, 20 %, seed {seed})"
+              + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if by_subject else ''))
     return held
 
 def train_main(args) -> int:

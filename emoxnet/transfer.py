@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import BASIC, EXPRESSIONS, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -38,7 +38,7 @@ __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS'
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
 
-from .ensemble import class_index_map, class_key, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
+from .ensemble import class_index_map, reads_expressions, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
 
 # %% ../nbs/26_transfer.ipynb #tr0009
 class AlignedTeacher(nn.Module):
@@ -52,7 +52,7 @@ class AlignedTeacher(nn.Module):
         cfgs = [unwrap(m).model_config for m in members]; p0 = cfgs[0].preprocess
         names = list(names or [c.arch for c in cfgs])
         for n, c in zip(names, cfgs):   # a gender head (zoo:hse_faceres) has nothing to teach about expressions
-            if not {class_key(k) for k in c.classes} & set(EXPRESSIONS):
+            if not reads_expressions(c.classes):
                 raise ValueError(f"teacher {n} predicts {', '.join(c.classes)}: not an expression model; a teacher must read expressions")
         for c in cfgs[1:]:
             if (c.preprocess.channels, c.preprocess.mean, c.preprocess.std) != (p0.channels, p0.mean, p0.std):

@@ -22,11 +22,11 @@ from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, V
 # %% auto #0
 __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
            'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
-           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'load_dataset',
-           'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'read_ferplus_votes',
-           'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet', 'load_cfee',
-           'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary', 'data_summary',
-           'add_loader_args', 'loader_kwargs', 'add_cli']
+           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'LOADER_FLAGS',
+           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
+           'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet',
+           'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary',
+           'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
@@ -765,11 +765,7 @@ def data_summary(args: argparse.Namespace) -> int:
     print(to_json(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
 
-def add_loader_args(p, # a parser or argument group
-                    taken: Sequence[str] = (), # option strings the command uses for something else (`train`'s --label-mode is its training target)
-                   ) -> None:
-    "The loaders' options as flags, one per keyword a loader takes (unset: the loader's default): `data summary` and `train` share them."
-    flags = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; emoxnet train and the experiments: crossentropy; valid/test always majority)')),
+LOADER_FLAGS = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ training label mode (default majority; emoxnet train and the experiments: crossentropy; valid/test always majority)')),
              'classes': (('--classes',), dict(type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')),
              'subset': (('--subset',), dict(choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')),
              'neutral': (('--neutral',), dict(action='store_true', default=None, help='CFEE: include neutral')),
@@ -777,17 +773,21 @@ def add_loader_args(p, # a parser or argument group
              'images': (('--images',), dict(choices=RAF_IMAGES, help='RAF-DB images: aligned, original, or auto (aligned, falling back to original)')),
              'names': (('--names',), dict(choices=IMAGEFOLDER_NAMES, help='imagefolder class names: canonical expressions, raw folder names, or auto')),
              'skip_bad': (('--skip-bad',), dict(action='store_true', default=None, help='count bad rows/images per reason instead of stopping at the first')),
-             'verify_images': (('--no-verify',), dict(action='store_false', default=None, help='only check that image files exist, do not open them'))}
+             'verify_images': (('--no-verify',), dict(action='store_false', default=None, help='only check that image files exist, do not open them'))}   # loader keyword -> (option strings, argparse settings)
+
+def add_loader_args(p, # a parser or argument group
+                    taken: Sequence[str] = (), # option strings the command uses for something else (`train`'s --label-mode is its training target)
+                   ) -> None:
+    "The loaders' options as flags (`LOADER_FLAGS`), one per keyword a loader takes (unset: the loader's default): `data summary` and `train` share them."
     for k in _CLI_KWARGS:
-        names, kw = flags[k]
+        names, kw = LOADER_FLAGS[k]
         if names := [n for n in names if n not in taken]: p.add_argument(*names, dest=k, **kw)
 
 def loader_kwargs(args: argparse.Namespace, fmt: str | None) -> dict:
     "The loader keywords given as flags (`add_loader_args`); one the loader of `fmt` does not take is refused, naming the flag."
     kw = {k: getattr(args, k) for k in _CLI_KWARGS if getattr(args, k, None) is not None}
     if fmt in LOADERS and (unused := [k for k in kw if k not in inspect.signature(LOADERS[fmt]).parameters]):
-        opt = {'verify_images': 'no-verify', 'label_mode': 'ferplus-mode'}.get(unused[0], unused[0].replace('_', '-'))
-        raise ValueError(f'--{opt} does not apply to --format {fmt}')
+        raise ValueError(f'{LOADER_FLAGS[unused[0]][0][0]} does not apply to --format {fmt}')
     return kw
 
 def add_cli(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean, ZOO_PREFIX
+from ..core import BASIC, Registry, did_you_mean, zoo_name
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -87,7 +87,7 @@ def project_root(start: str | Path | None = None, # where to look from (default:
 
 def resolve_path(path: str | Path) -> Path:
     "An absolute path; relative ones are taken from the repository root, `runs/...` from the settings' `runs_dir` (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
-    if str(path).startswith(ZOO_PREFIX): return Path(path)
+    if zoo_name(path) is not None: return Path(path)
     p = Path(path).expanduser()
     if p.is_absolute(): return p
     if p.parts and p.parts[0] == 'runs':
