@@ -359,7 +359,7 @@ def _shared_classes(cfgs: Sequence[ModelConfig], classes: Sequence[str] | None) 
     c0 = cfgs[0]
     for i, c in enumerate(cfgs[1:], 1):
         if tuple(c.classes) != tuple(c0.classes):
-            raise ValueError(f"member {i} ({c.arch}) predicts {list(c.classes)}, member 0 ({c0.arch}) {list(c0.classes)}: members must share classes "
+            raise ValueError(f"member {i} ({c.arch_name}) predicts {list(c.classes)}, member 0 ({c0.arch_name}) {list(c0.classes)}: members must share classes "
                              f"and their order, or the ensemble needs its own (EmoXNet.aligned, or classes=...)")
     return tuple(c0.classes)
 
@@ -369,16 +369,16 @@ def _shared_input(cfgs: Sequence[ModelConfig], preprocess: Preprocess | None) ->
     c0 = cfgs[0]
     for i, c in enumerate(cfgs[1:], 1):
         if c.preprocess != c0.preprocess:
-            raise ValueError(f"member {i} ({c.arch}) preprocessing {c.preprocess} differs from member 0 ({c0.arch}) {c0.preprocess} "
+            raise ValueError(f"member {i} ({c.arch_name}) preprocessing {c.preprocess} differs from member 0 ({c0.arch_name}) {c0.preprocess} "
                              f"(an ensemble with its own input adapts each member's: EmoXNet.aligned, or preprocess=...)")
     return c0.preprocess
 
 def _member_map(i: int, cfg: ModelConfig, classes: Sequence[str]) -> np.ndarray:
     "`class_index_map` of member `i` onto the ensemble's classes; it must share at least two of them."
     try: m = class_index_map(cfg.classes, classes, by_name=True)
-    except KeyError as e: raise ValueError(f"member {i} ({cfg.arch}) classes {list(cfg.classes)}: {e.args[0]}") from None
+    except KeyError as e: raise ValueError(f"member {i} ({cfg.arch_name}) classes {list(cfg.classes)}: {e.args[0]}") from None
     if (m >= 0).sum() < 2:
-        raise ValueError(f"member {i} ({cfg.arch}) predicts {list(cfg.classes)}: it shares fewer than two of the ensemble's classes {list(classes)}")
+        raise ValueError(f"member {i} ({cfg.arch_name}) predicts {list(cfg.classes)}: it shares fewer than two of the ensemble's classes {list(classes)}")
     return m
 
 def _unique_names(archs: Sequence[str]) -> list[str]:

@@ -67,6 +67,13 @@ class ModelConfig:
     @property
     def num_classes(self) -> int: return len(self.classes)
 
+    @property
+    def arch_name(self) -> str:
+        "The architecture as a user names it: a named variant (`resnet10t_slim`) when the timm name and kwargs are one, else the timm name (with its kwargs)."
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in self.model_kwargs.items()}
+        named = [n for n, a in ARCHS.items() if a.timm_name == self.arch and a.kwargs and dict(a.kwargs) == kw]
+        return named[0] if named else self.arch + (f" {kw}" if kw else '')
+
     def to_dict(self) -> dict:
         d = asdict(self); d['classes'] = list(self.classes); d['preprocess'] = self.preprocess.to_dict()
         return d
@@ -410,7 +417,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     cfg.pretrained = info.get('pretrained', False)             # keep the provenance
     missing, unexpected = _load_weights(model, found / 'model.safetensors', device)
     if missing or unexpected:
-        raise ValueError(f"{found}: weights do not match {cfg.arch} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); "
+        raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); "
                          f"was it written by another timm version ({info.get('timm_version')} vs {timm.__version__})?")
     return model.to(device).eval(), cfg, info
 

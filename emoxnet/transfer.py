@@ -389,8 +389,8 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
                 ) -> dict:
     "Copy a checkpoint's weights into `model` in place, the class head's rows mapped onto the student's classes; returns what was done."
     src = unwrap(load_any(checkpoint_path(path))); sc, dc = src.model_config, unwrap(model).model_config
-    if (sc.arch, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch, dc.in_chans, dc.input_size, dc.preprocess):
-        raise ValueError(f"{path}: {sc.arch} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch} {dc.input_size} px {dc.preprocess} student "
+    if (sc.arch_name, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch_name, dc.in_chans, dc.input_size, dc.preprocess):
+        raise ValueError(f"{path}: {sc.arch_name} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch_name} {dc.input_size} px {dc.preprocess} student "
                          "(same architecture, input and normalisation needed)")
     sd, own = src.state_dict(), unwrap(model).state_dict()
     hs, hd = _head_keys(sd, len(sc.classes)), _head_keys(own, len(dc.classes))
