@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.datasets.html.md"""
 
 # %% ../../nbs/04_data.datasets.ipynb #c5d01f1b
 from __future__ import annotations
-import argparse, csv, inspect, io, json, os, tempfile, time, warnings
+import argparse, csv, inspect, io, json, os, re, tempfile, time, warnings
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -298,11 +298,23 @@ def _ferplus_meta(source: Path, lines, rows, names, usages, votes) -> pd.DataFra
     for j, c in enumerate(FERPLUS_VOTES): meta[f'votes_{c}'] = votes[:, j].astype(np.int64)
     return meta
 
+_FER_NAME = re.compile(r'fer(\d+)\.png$')
+
+def _ferplus_in_order(new_file: Path, name: str, line: int, last: tuple) -> tuple:
+    "`(number, name, line)` of a FER+ image name; a `DataError` when its number is not above the last one (`last`): the rows are not in `fer2013.csv`'s order."
+    m = _FER_NAME.fullmatch(name)
+    if m is None: return last                                   # a name of another form: nothing to compare
+    n = int(m.group(1))
+    if n <= last[0]:
+        raise DataError(new_file, f"image {name!r} comes after {last[1]!r} (line {last[2]})", line,
+                        "the rows in fer2013.csv's order, as Microsoft wrote them (image numbers rise down the file): a sorted or shuffled file pairs votes with the wrong pixels")
+    return n, name, line
+
 def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`."
     ncols, nrows, nlines = table
     nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
-    good, splits, votes, seen = [], [], [], {}
+    good, splits, votes, seen, last = [], [], [], {}, (-1, '', 0)
     for r, (f, line) in enumerate(zip(nrows, nlines)):
         if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
         usage = f[iu].strip(); split = FER_USAGE.get(usage)
@@ -310,6 +322,7 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple
         if check is not None and not check(r, usage): continue
         if not f[iname].strip(): P.drop('ferplus: no image name'); continue
         if P.repeated(seen, f[iname].strip(), new_file, line): continue
+        last = _ferplus_in_order(new_file, f[iname].strip(), line, last)
         try:
             vs = [int(f[j]) for j in ivotes]
             if min(vs) < 0: raise ValueError

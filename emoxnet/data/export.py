@@ -95,7 +95,7 @@ def fer_rows(data: FERSplits, nonface: float = 0.005, seed: int = 0) -> pd.DataF
                                    'pixels': [' '.join(_PIX[r]) for r in img[order].reshape(len(order), 48 * 48)]})
                      .join(pd.DataFrame(votes[order], columns=list(BASIC) + ['unknown', 'NF'])))
     rows = pd.concat(parts, ignore_index=True)
-    rows['Image name'] = [f'fer{i:07d}.png' if f else '' for i, f in enumerate(rows['face'])]
+    rows['Image name'] = [f'fer{i:07d}.png' if f else '' for i, f in zip(np.cumsum(rows['face']) - 1, rows['face'])]   # numbered over the named rows, as Microsoft's file is
     return rows
 
 @_exporter('fer2013', 'benchmark', 'fer2013')
