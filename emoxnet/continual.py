@@ -25,6 +25,7 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
+from .ensemble import member_run
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
@@ -157,6 +158,8 @@ def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | No
 def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
     "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
     name = 'synthfacs' if str(data) == 'synthfacs' else format
+    if name is None and not Path(data).exists():
+        raise DataError(data, 'no such file or folder', expected="'synthfacs', or a dataset folder with format= its loader name")
     if name is None: raise ValueError(f"data={data!r}: pass format (a loader name: {', '.join(sorted(set(LOADERS) | set(CONTINUAL_SOURCES)))})")
     return CONTINUAL_SOURCES[name](data, seed, n_subjects) if name in CONTINUAL_SOURCES else load_dataset(data, name)
 
@@ -540,16 +543,12 @@ def _train_config(cfg: ContinualConfig, epochs: int, lr: float, augment: bool = 
     return TrainConfig(epochs=epochs, batch_size=cfg.batch_size, lr=lr, augment=augment, seed=cfg.seed if seed is None else seed,
                        progress=False, save_last=False, warmup_epochs=0.5, threads=cfg.threads, **kw)
 
-def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> nn.Module:
-    "The phase-1 model on the basic classes (`out_dir/base/checkpoint` reused when it exists)."
-    ck = Path(out_dir) / 'base' / 'checkpoint' if out_dir is not None else None
-    if ck is not None and (ck / 'config.json').exists():
-        model, mc, _ = load_checkpoint(ck)
-        if mc.arch == ModelConfig(cfg.arch).arch and mc.classes == CONTINUAL_BASIC and mc.input_size == cfg.input_size: return model
-    basic = {s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}
-    mc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size)
-    res = Learner(mc, basic, _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=True), None if ck is None else ck.parent).fit()
-    return res['model'].eval()
+def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None, log: Callable = print) -> nn.Module:
+    "The phase-1 model on the basic classes, trained in `out_dir/base`; a finished base there is reused only when it had these settings and this data (`ensemble.member_run`)."
+    basic = FERSplits({s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}, name=f'{data.name}-basic')
+    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=True)
+    if out_dir is None: return Learner(mc, basic, tc, None).fit()['model'].eval()
+    return member_run(basic, Path(out_dir) / 'base', tc, mc, data_fingerprint(basic), log=log, what='[continual] base model')[0]
 
 # %% ../nbs/17_continual.ipynb #9d7c1315
 class FeatureBank:

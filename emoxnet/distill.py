@@ -21,7 +21,7 @@ from .core import save_json, load_json, code_version, git_rev, jsonable, check_r
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
-from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for
+from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
@@ -70,6 +70,12 @@ class KDLoss(Loss):
         self.teacher, self.alpha, self.temperature, self.smoothing = teacher, float(alpha), float(temperature), float(smoothing)
         self.teacher_mode, self.teacher_logits, self.batch_size = teacher_mode, teacher_logits, batch_size
         if teacher is not None: teacher.eval().requires_grad_(False)
+
+    def settings(self) -> dict:
+        t = unwrap(self.teacher) if self.teacher is not None else None
+        teacher = None if t is None else f"EmoXNet ({', '.join(t.names)})" if hasattr(t, 'names') else getattr(getattr(t, 'model_config', None), 'arch_name', type(t).__name__)
+        return {'loss': 'KDLoss', 'alpha': self.alpha, 'temperature': self.temperature, 'smoothing': self.smoothing,
+                'teacher_mode': self.teacher_mode, 'teacher': teacher if t is not None else ('precomputed logits' if self.teacher_logits is not None else None)}
 
     def setup(self, state) -> None:
         if self.alpha == 0: return
@@ -167,7 +173,7 @@ class ExperimentConfig:
     data_format: str | None = None          # loader name for a path: 'ferplus' (crossentropy training), 'rafdb', ...
     label_mode: str | None = None           # training target mode override (None: the dataset's)
     out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed>
-    ensemble_dir: str | None = None         # None: <out_dir>/ensemble (trained there if missing)
+    ensemble_dir: str | None = None         # an EmoXNet ensemble folder to distil from as it is; None: <out_dir>/ensemble (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
     member_epochs: int = 14                 # 14 and 16 (students): the run's CPU budget, see docs/results.md
     member_lr: float = 2e-3
@@ -207,6 +213,8 @@ class ExperimentConfig:
         variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
         check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
         check_ranges(self, self.RANGES)
+        if self.data in DATA_SOURCES and self.data_format:   # it would be recorded in metrics.json as if it had been used
+            raise ValueError(f"data_format={self.data_format!r} names the loader of a dataset on disk, but data={self.data!r} is generated: leave data_format empty")
         self.member_train(); self.student_train()   # their own checks (max_steps, threads, label_mode) before anything runs
         check_ensemble(self.members, self.folds)
         if bad := [a for a in (*self.members, self.student) if not known_arch(a)]:
@@ -234,7 +242,7 @@ class ExperimentConfig:
         synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
         return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)
 
-SMOKE = dict(data='toy', members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
+SMOKE = dict(data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
              member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32)
 
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
@@ -278,6 +286,9 @@ def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
     ens_dir = cfg.resolved_ensemble()
+    if not is_ensemble(ens_dir) and cfg.ensemble_dir is not None:   # never train into a folder the user named (a typo, or another model's checkpoint)
+        raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
+                         + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one in <out_dir>/ensemble")
     if not is_ensemble(ens_dir):
         log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,

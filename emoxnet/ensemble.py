@@ -548,7 +548,7 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
         shutil.rmtree(run)   # never resume a run that saw other data
     elif (run / 'metrics.json').exists():   # finished, same data: resumable if only max_steps changed, else refused (never thrown away silently)
         if diff := setting_changes(load_json(run / 'metrics.json'), cfg, mcfg, resume=True):
-            raise ValueError(f"{run}: holds a finished run of this member with other settings ({', '.join(diff)}); "
+            raise ValueError(f"{run}: holds a finished run with other settings ({', '.join(diff)}); "
                              "use another output folder, or delete this one to train it again")
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)

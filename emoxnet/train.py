@@ -199,6 +199,9 @@ class Loss:
     batch_fields: tuple[str, ...] = ()   # `meta` columns delivered per sample in the batch (float, NaN = missing)
     def setup(self, state: 'TrainState') -> None: pass
     def __call__(self, outputs, targets, batch: dict, step: int): raise NotImplementedError
+    def settings(self) -> dict:
+        "What defines this objective beyond the `TrainConfig`: recorded in the checkpoint's `config.json` (`extra['loss']`), so a copied checkpoint says how it was trained."
+        return {'loss': type(self).__name__}
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, d: dict) -> None: pass
 
@@ -219,6 +222,10 @@ class HardSoftCE(Loss):
         if multi not in ('max', 'bce', 'soft'): raise ValueError(f"multi={multi!r}; expected 'max', 'bce' or 'soft'")
         self.label_smoothing, self.class_weights, self.multi = label_smoothing, class_weights, multi
         self.weight = None if class_weights is None or isinstance(class_weights, str) else torch.as_tensor(class_weights, dtype=torch.float32)
+
+    def settings(self) -> dict:
+        cw = self.class_weights if self.class_weights is None or isinstance(self.class_weights, str) else [float(w) for w in self.class_weights]
+        return {'loss': 'HardSoftCE', 'label_smoothing': float(self.label_smoothing), 'class_weights': cw, 'multi': self.multi}
 
     def setup(self, state: 'TrainState') -> None:
         k = len(state.model_config.classes)
@@ -917,7 +924,7 @@ class SaveBestModel(Callback):
         learn.out.mkdir(parents=True, exist_ok=True)
         save_checkpoint(self.state.raw_model, self.state.model_config, learn.out / 'checkpoint', train_config=self.cfg,
                         metrics={'valid': info['valid'], 'test': info['test']},
-                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed})
+                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': self.state.loss.settings()})
 
 class EarlyStopping(Callback):
     "Stop after `cfg.patience` complete epochs without a better validation epoch (counted by `SaveBestModel`)."
