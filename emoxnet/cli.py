@@ -6,7 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, contextlib, importlib, os, sys, textwrap, warnings
+import argparse, contextlib, importlib, os, re, sys, textwrap, warnings
+from pathlib import Path
 from .core import EmoxnetWarning
 
 # %% auto #0
@@ -35,8 +36,13 @@ class HelpFormatter(argparse.HelpFormatter):
                                          break_on_hyphens=False) for par in text.split('\n\n'))
 
 def _docs_line(module) -> str | None:
-    "The `Docs: URL` line of a module's docstring (nbdev writes one into every exported module)."
-    return next((l.strip() for l in (module.__doc__ or '').splitlines() if l.strip().startswith('Docs:')), None)
+    "Where a module is documented: its notebook (the `File to edit` nbdev names) and its page of the local site that `make docs` builds; no site is published."
+    if not (f := getattr(module, '__file__', None)): return None
+    src = Path(f).read_text(encoding='utf-8')[:3000]
+    nb = re.search(r'File to edit: \.\./((?:\.\./)*)(nbs/\S+?\.ipynb)', src)
+    if nb is None: return None
+    page = re.sub(r'^\d+_', '', Path(nb.group(2)).stem) + '.html'   # nbdev names a notebook's page without its number
+    return f"Docs: {nb.group(2)} in the repository; as a page: _docs/{page} after 'make docs'"
 
 def add_command(sub, name: str, module: str, help: str, load: bool = True) -> argparse.ArgumentParser:
     "One subcommand, all alike: `help` in the command list and, as a sentence, atop its own `--help`; its arguments from `module.add_cli`, its docs link below them."

@@ -198,6 +198,7 @@ class ExperimentConfig:
     threads: int | None = None              # torch CPU threads per run (None: torch's default, one per core; see below)
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
+    smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
                   max_items=POSITIVE_OR_NONE, extra_test=COUNT,
@@ -242,7 +243,7 @@ class ExperimentConfig:
         synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
         return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)
 
-SMOKE = dict(data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
+SMOKE = dict(smoke=True, data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
              member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32)
 
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
@@ -385,7 +386,9 @@ def _margins(m: dict) -> dict:
     return {'ensemble_vs_scratch': e - sc if None not in (e, sc) else None, 'kd_vs_ls': kd - ls if None not in (kd, ls) else None,
             'kd_share': kd / e if None not in (kd, e) and e else None}
 
-def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
+def collect_runs(root: str | Path = 'runs', # where to look (recursively)
+                 smoke: bool = False,        # also the smoke runs (`smoke()`: checks of the pipeline, not results)
+                ) -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
     if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
     rows = []
@@ -394,6 +397,7 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
         except ValueError: continue
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
         c = m.get('config', {})
+        if c.get('smoke') and not smoke: continue
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split
                **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k, _GROUP_DEFAULTS.get(k))) for k in _GROUP},
                'rule': m.get('ensemble_rule'), 'ensemble': m.get('ensemble_acc'), 'best_member': m.get('best_member_acc'),
@@ -406,8 +410,16 @@ def collect_runs(root: str | Path = 'runs') -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows)
 
+def _per_seed(g: pd.DataFrame, cols: Sequence[str], key: dict) -> pd.DataFrame:
+    "One row per seed of a configuration's runs (`cols` averaged over a seed's runs, with a warning naming them): n counts seeds, not runs."
+    if (dup := g['seed'].value_counts()).max() > 1:
+        s = dup.index[dup.argmax()]
+        warnings.warn(f"{key.get('student')} alpha {key.get('alpha')}: seed {s} was run {dup.max()} times ({', '.join(g.loc[g['seed'] == s, 'run']) if 'run' in g else 'runs'}); "
+                      "its runs are averaged as one seed", EmoxnetWarning, stacklevel=3)
+    return g[cols].apply(pd.to_numeric, errors='coerce').groupby(g['seed'].to_numpy()).mean().sort_index()
+
 def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
-    "Mean ± std over seeds per configuration (accuracies in % when `pct`)."
+    "Mean ± std over seeds per configuration (accuracies in % when `pct`); a seed run more than once counts once (its runs averaged)."
     if runs.empty: return runs
     keys = [k for k in (*_GROUP, 'split') if k in runs]   # accuracies on valid (the split that chose the rule and the epoch) never pool with test's
     runs = runs.copy()
@@ -417,9 +429,10 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
     f = 100 if pct else 1
     rows = []
     for key, g in runs.groupby(keys, sort=False, dropna=False):
-        r = dict(zip(keys, key)); r['seeds'] = len(g); r['seed_list'] = ','.join(str(s) for s in sorted(g['seed']))
+        r = dict(zip(keys, key)); per_seed = _per_seed(g, vals + ['gap_closed', 'kd_share'], r)
+        r.update(seeds=len(per_seed), runs=len(g), seed_list=','.join(str(s) for s in per_seed.index))
         for c in vals + ['gap_closed', 'kd_share']:
-            x = pd.to_numeric(g[c], errors='coerce').dropna() * (f if c not in ('gap_closed', 'kd_share') else 1)
+            x = per_seed[c].dropna() * (f if c not in ('gap_closed', 'kd_share') else 1)
             r[c] = f"{x.mean():.2f} ± {x.std(ddof=1):.2f}" if len(x) > 1 else (f"{x.mean():.2f}" if len(x) else '')
             r[c + '_mean'] = x.mean() if len(x) else np.nan
         r['git_rev'] = ','.join(sorted(set(map(str, g['git_rev']))))
@@ -430,6 +443,9 @@ def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None
     "A markdown table of `summary_table` output (mean ± std over seeds)."
     cols = list(columns or ['student', 'alpha', 'temperature', 'smoothing', 'seeds', 'split', 'ensemble', 'best_member', 'ensemble_gain',
                             'ensemble_vs_scratch', 'kd', 'scratch', 'ls', 'kd_gain', 'kd_vs_ls', 'kd_share', 'gap_closed'])
+    if summary.empty: return 'no runs to summarise\n'
     cols = [c for c in cols if c in summary]
+    varying = [k for k in _GROUP if k in summary and k not in cols and summary[k].nunique() > 1]   # what tells the rows apart
+    cols = cols[:1] + varying + cols[1:]
     head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
     return head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())

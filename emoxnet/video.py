@@ -493,7 +493,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."
     p.add_argument('clips', nargs='+', metavar='CLIP', help='video files (.avi, .mp4, ...)')
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and track the face in between (default %(default)s)')

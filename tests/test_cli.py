@@ -1,5 +1,6 @@
 "The `emoxnet` console script as a user runs it."
-import subprocess
+import re, subprocess
+from pathlib import Path
 
 def run(cmd, *args):
     return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300)
@@ -44,7 +45,9 @@ def test_every_command_help_has_the_same_shape(emoxnet_cmd):
         h = ' '.join(r.stdout.split())
         assert h.startswith(f'usage: emoxnet {name}'), (name, h[:80])
         assert ' '.join((line[0].upper() + line[1:] + '.').split()) in h, (name, line)
-        assert 'Docs: https://' in h and module.split('.', 1)[1] in h, (name, h[-120:])
+        assert re.search(r"Docs: nbs/\d+_[\w.]+\.ipynb in the repository; as a page: _docs/[\w.]+\.html after 'make docs'", h), (name, h[-160:])
+        nb = re.search(r'Docs: (nbs/\S+\.ipynb)', h).group(1)
+        assert (Path(__file__).resolve().parents[1] / nb).is_file(), (name, nb)   # the notebook the help names exists
 
 def test_demo_help_comes_from_config_comments(emoxnet_cmd):
     "`emoxnet demo --help`: one flag per DemoConfig field, its help the field's comment."

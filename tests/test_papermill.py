@@ -42,6 +42,8 @@ def test_distill_smoke(tmp_path):
     assert m2['ensemble_trained_here'] is False and m2['config']['alpha'] == 0.9
     # the summary notebook collects the run
     _papermill('summary.ipynb', tmp_path / 'summary.ipynb', f'root={tmp_path}', f'out_md={tmp_path / "summary.md"}', cwd=tmp_path)
+    assert (tmp_path / 'summary.md').read_text() == 'no runs to summarise\n'   # smoke runs check the pipeline: not results
+    _papermill('summary.ipynb', tmp_path / 'summary.ipynb', f'root={tmp_path}', f'out_md={tmp_path / "summary.md"}', 'smoke=True', cwd=tmp_path)
     assert '| test_efficientnet |' in (tmp_path / 'summary.md').read_text()
 
 def test_train_ensemble_smoke(tmp_path):

@@ -1,10 +1,14 @@
 "Bundle a run of emoxnet.transfer.run_transfer as the package's EmoXNetLite: bundle_checkpoint (face margin, SynthFACS test, card), then the card's training-data and limits from the run (card_for_transfer). Usage: python tools/bundle_realstudent.py RUN_DIR [DST] (DST default: emoxnet/assets/emoxnetlite)"
-import sys
 from pathlib import Path
 from emoxnet.core import load_json, atomic_write
 from emoxnet.release import bundle_checkpoint
 from emoxnet.transfer import SYNTHFACS_SETS, card_for_transfer, card_init, ensemble_members
-run = Path(sys.argv[1]); m = load_json(run / 'metrics.json'); c = m['config']
+import argparse
+ap = argparse.ArgumentParser(description=__doc__.split(' Usage:')[0])
+ap.add_argument('run', metavar='RUN_DIR', help='a run_transfer output folder (metrics.json, train/checkpoint)')
+ap.add_argument('dst', metavar='DST', nargs='?', help='where to write the bundled checkpoint (default: emoxnet/assets/emoxnetlite)')
+args = ap.parse_args()
+run = Path(args.run); m = load_json(run / 'metrics.json'); c = m['config']
 names = lambda ps: ', '.join(f"`{Path(p).name}`" for p in ps)
 style = (c.get('transfer_synth') or {}).get('style', 'flat')
 notes = ([f"SynthFACS in its `{style}` render style"] if SYNTHFACS_SETS & set(c['transfer'].split('+')) else []) + \
@@ -25,7 +29,7 @@ cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)
 .venv/bin/papermill nbs/realstudent.ipynb /tmp/realstudent.ipynb {params}
 # 3. calibrate the face margin, evaluate on SynthFACS, write emoxnet/assets/emoxnetlite/ and this card
 .venv/bin/python tools/bundle_realstudent.py {c['out_dir']}"""
-dst = bundle_checkpoint(run / 'train' / 'checkpoint', sys.argv[2] if len(sys.argv) > 2 else None, provenance=prov, commands=cmds, init=card_init(m))
+dst = bundle_checkpoint(run / 'train' / 'checkpoint', args.dst, provenance=prov, commands=cmds, init=card_init(m))
 card = card_for_transfer((dst / 'MODEL_CARD.md').read_text(), m)
 with atomic_write(dst / 'MODEL_CARD.md') as f: f.write(card)
 print(card)

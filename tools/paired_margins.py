@@ -10,7 +10,7 @@ Used for the noise table of `docs/results.md` (the experiment's data from `Exper
 valid and test it scores `test_benchmark`: the test faces of the benchmark's own 200 subjects (the 960 faces the test
 split had before `extra_test` added held-out subjects), so runs on both test splits can be compared.
 """
-import sys, json
+import json
 import numpy as np, torch
 from emoxnet.distill import ExperimentConfig
 from emoxnet.data.synthetic import SynthConfig
@@ -51,10 +51,14 @@ def accuracies(seed_dir: str, splits, ok: dict) -> dict:
     return out
 
 if __name__ == '__main__':
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('seed_dirs', nargs='+', metavar='SEED_DIR', help='a distillation run folder holding students/{kd,scratch,ls}/checkpoint')
+    args = ap.parse_args()
     torch.set_num_threads(1)
     cfg = ExperimentConfig(); data = cfg.load_data(); test = data['test']
     splits = {**data.splits, 'test_benchmark': test.subset(np.flatnonzero(test.meta['subject'].to_numpy() <= SynthConfig(**cfg.synth).n_subjects))}
-    for seed_dir in sys.argv[1:]:
+    for seed_dir in args.seed_dirs:
         ok = student_correct(seed_dir, splits)
         for row in margins(seed_dir, ok): print(json.dumps(row))
         print(json.dumps(accuracies(seed_dir, splits, ok)))

@@ -8,7 +8,7 @@ accuracy after every epoch, the best, and the wall time. Test is never read.
 
 Runs go to runs/probe/OUT_TAG/ARCH_EPOCHS_LR (resumable). Used to choose the defaults of `docs/results.md`.
 """
-import sys, time, json
+import time, json
 from emoxnet.data.experiment import resolve_path
 from emoxnet.distill import ExperimentConfig
 from emoxnet.models import ModelConfig
@@ -28,4 +28,10 @@ def main(jobs: str, tag: str, threads: int = 2):
                           'valid_curve': curve, 'best_valid': max(curve)}), flush=True)
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 2)
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('jobs', help='comma-separated ARCH:EPOCHS[:LR] jobs, e.g. resnet10t_slim:20,mini_xception:20')
+    ap.add_argument('tag', metavar='OUT_TAG', help='runs go to runs/probe/OUT_TAG/ARCH_EPOCHS_LR (resumable)')
+    ap.add_argument('threads', nargs='?', type=int, default=2, help='torch CPU threads (default 2)')
+    a = ap.parse_args()
+    main(a.jobs, a.tag, a.threads)
