@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/transfer.html.md"""
 # %% ../nbs/26_transfer.ipynb #tr0003
 from __future__ import annotations
 import dataclasses, hashlib, json, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -25,7 +25,7 @@ from .models import ModelConfig, create_model, save_checkpoint, count_params, un
 from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
-from .realcheck import realcheck
+from .realcheck import realcheck, as_recognizer
 from .zoo import ZOO, provenance
 
 # %% auto #0
@@ -315,6 +315,7 @@ class TransferConfig:
     seed: int = 0
     out_dir: str = 'runs/realstudent/synthfacs'
     threads: int | None = None
+    smoke: bool = False                     # a seconds-long check of the pipeline (realstudent.ipynb -p smoke True): not a result
 
     RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
                   video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE)
@@ -348,7 +349,7 @@ def _train_config(cfg: TransferConfig) -> TrainConfig:
                        augment={'flip': 0.5, 'scale': [1.0, 1.0], 'rotate': 0.0, 'jitter': 0.0, 'erase': 0.0},
                        max_steps=cfg.max_steps, device='cpu', threads=cfg.threads)
 
-def _dev_figures(ck: Path, judge: str | None, out: Path) -> dict:
+def _dev_figures(ck: Path, judge, out: Path) -> dict: # judge: a recognizer or checkpoint (None: no agreement figure)
     "The dev-check figures of a checkpoint (no per-face rows)."
     r = realcheck(ck, teacher=judge, out=out)
     keep = ('smile_recall', 'neutral_as_happiness', 'neutral_recall', 'top_label', 'top_label_share', 'teacher_agreement', 'histogram', 'goals')
@@ -415,6 +416,9 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint`."
     t0, out = time.time(), Path(cfg.out_dir)
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
+    judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
+    mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
+    if cfg.init: model = create_model(mc); log(f"student started from {cfg.init}: {init_student(model, cfg.init)}")
     source, synth = synth_splits(cfg)
     parts = transfer_parts(cfg, source, teacher)
     imgs = _join_parts(cfg.transfer, parts); t1 = time.time()
@@ -424,13 +428,11 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
                        name=f'transfer-{cfg.transfer}')
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
-    mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
-    if cfg.init: model = create_model(mc); log(f"student started from {cfg.init}: {init_student(model, cfg.init)}")
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
              transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
-             dev=_dev_figures(ck, cfg.judge, out / 'realcheck'), checkpoint=str(ck), git_rev=git_rev(), code_version=code_version(),
+             dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), git_rev=git_rev(), code_version=code_version(),
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
     m['teacher_top'] = {k: int(v) for k, v in m['teacher_top'].items()}
     save_json(m, out / 'metrics.json')
