@@ -15,14 +15,14 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
 
 # %% auto #0
-__all__ = ['ONNX_WEIGHTS', 'ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'export_onnx', 'onnx_opset',
-           'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export',
-           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
-           'for_inference', 'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'check_opset',
+           'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_mismatch',
+           'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx', 'export_main', 'add_cli',
+           'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -37,8 +37,17 @@ def example_input(model: nn.Module | ModelConfig, batch: int = 2, seed: int = 0)
 
 ONNX_WEIGHTS = 'emoxnet_weights'   # metadata key of an export: the `weights_fingerprint` of the model it was made from
 
+OPSETS = range(13, 24)   # what torch's two exporters write for these models: the TorchScript one from 13, the torch.export one 18-23
+
+def check_opset(opset, name: str = 'opset') -> int:
+    "`opset` as an int in `OPSETS`; a `ValueError` naming `name` (a flag) otherwise."
+    if not (is_whole(opset) and int(opset) in OPSETS):
+        raise ValueError(f"{name} {opset}: expected an integer from {OPSETS.start} to {OPSETS.stop - 1} (18 and up: the torch.export-based exporter; below: the TorchScript one)")
+    return int(opset)
+
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
     "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback."
+    opset = check_opset(opset)
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     m = LogitsOnly(model).eval(); x = example if example is not None else example_input(model, 2)
     tmp = path.with_name(f'.{path.name}.tmp')
@@ -161,6 +170,7 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
 
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
+    check_opset(args.opset, '--opset')
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any

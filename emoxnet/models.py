@@ -402,7 +402,7 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
 
 def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, ModelConfig, dict]:
     "Rebuild the model of a checkpoint folder (or `zoo:NAME`): `(model in eval mode, ModelConfig, config.json as a dict)`; a damaged folder raises `ValueError` naming the file."
-    p = checkpoint_path(path)
+    p = given = checkpoint_path(path)
     if p.is_file(): p = p.parent
     found = recover_dir(p)
     if found is None: raise FileNotFoundError(f"{p}: no such checkpoint folder")
@@ -410,7 +410,9 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
         raise FileNotFoundError(f"{found}: a deployment folder (emoxnet export --out: model.onnx, model.ts for ONNX Runtime or torch.jit.load "
                                 "outside emoxnet), not a checkpoint folder; emoxnet reads the checkpoint folder it was exported from")
     for f in ('config.json', 'model.safetensors'):
-        if not (found / f).exists(): raise FileNotFoundError(f"{found}: not a checkpoint folder (missing {f})")
+        if not (found / f).exists():
+            raise FileNotFoundError(f"{given} is a file, and its folder is not a checkpoint folder (no {f} beside it)" if given.is_file()
+                                    else f"{found}: not a checkpoint folder (missing {f})")
     info, cfg = read_checkpoint_config(found / 'config.json')
     try: model = create_model(cfg)
     except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch

@@ -111,9 +111,8 @@ class EmotionRecognizer:
         if is_ensemble(p):
             ens = load_ensemble(p)
             return cls(ens, ens.model_config, ens.info, p, **kwargs)
-        try: model, cfg, info = load_checkpoint(p)
+        try: model, cfg, info = load_checkpoint(given)
         except FileNotFoundError as e:
-            if given.is_file(): e = f"{given} is a file, and its folder is not a checkpoint folder"
             raise FileNotFoundError(f"{e}; expected a checkpoint folder (config.json + model.safetensors, as `emoxnet train` and `emoxnet zoo "
                                     "import` write) or an EmoXNet ensemble folder (ensemble.json, as `emoxnet ensemble build` writes)") from None
         return cls(model, cfg, info, p, **kwargs)

@@ -263,3 +263,19 @@ def test_default_compound_set_takes_the_benchmark_style(tmp_path):
     ex.export_all(tmp_path, 'none', SynthConfig(n_subjects=2, images_per_subject=4, seed=5, style='vivid'), log=None)
     compound = load_json(tmp_path / 'config.json')['compound']
     assert (compound['style'], compound['seed'], compound['n_subjects']) == ('vivid', 5, SynthConfig.compound().n_subjects)
+
+
+def test_cli_synth_refuses_bad_flags_before_any_work(emoxnet_cmd, tmp_path):
+    "Counts out of range and a file where a folder is needed: one line naming the flag, exit 2, nothing written (0 compound subjects used to mean the default 230)."
+    (tmp_path / 'afile').write_text('x')
+    cases = [(['--compound-subjects', '0'], '--compound-subjects 0: expected an integer >= 1'),
+             (['--workers', '-3'], '--workers -3: expected an integer >= 1'),
+             (['--size', '4'], '--size 4: expected an integer >= 8'),
+             (['--preview', str(tmp_path / 'afile')], f"--preview {tmp_path / 'afile'}: a file, not a folder")]
+    for flags, msg in cases:
+        r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'out'), '--n-subjects', '4', *flags],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, (flags, r.stderr)
+        assert not (tmp_path / 'out').exists(), flags
+    r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'afile')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and f"--out {tmp_path / 'afile'}: a file, not a folder" in r.stderr, r.stderr
