@@ -24,19 +24,19 @@ from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb)
 from .explain import overlay
-from .ensemble import ENSEMBLE_FORMAT, is_ensemble
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble, reads_expressions
 from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload',
            'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'DemoBackend',
-           'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'model_key', 'DemoModels',
-           'upload_component', 'cache_image', 'result_component', 'examples_dir', 'example_images', 'face_index',
-           'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler',
-           'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel', 'wire_model_panel',
-           'serving_recognizer', 'build_demo', 'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli',
-           'main']
+           'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'expression_model', 'model_key',
+           'DemoModels', 'upload_component', 'cache_image', 'result_component', 'examples_dir', 'example_images',
+           'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab',
+           'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
+           'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch', 'demo_config',
+           'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -203,7 +203,9 @@ class DemoBackend:
         t0 = time.perf_counter()
         notes = inspect_upload(path, self.cfg.max_megapixels) if isinstance(path, (str, os.PathLike)) or path is None else []
         try: rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))
-        except (DataError, ImageInputError) as e: raise DemoInputError(f"Cannot use this input: {e}") from None
+        except DataError as e:   # the upload's own name: never the server's temporary path
+            raise DemoInputError(f"Cannot use “{Path(e.file).name}”: {e.problem}" + (f" (expected {e.expected})" if e.expected else '')) from None
+        except ImageInputError as e: raise DemoInputError(f"Cannot use this input: {e}") from None
         if isinstance(path, np.ndarray) and (path.ndim == 2 or path.ndim == 3 and path.shape[2] in (1, 2)):
             notes.append('Greyscale image: analysed as is (the colour channels are copies of the grey one).')
         timings: dict[str, float] = {}
@@ -368,10 +370,16 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
     if opt is None and not str(key).strip(): raise DemoInputError("Type the path of a checkpoint folder or an EmoXNet ensemble folder.")
     p = opt.path if opt is not None else Path(str(key).strip()).expanduser()
     if (problem := _folder_problem(p)): raise DemoInputError(problem)
-    try:
-        return EmotionRecognizer.from_checkpoint(p, **kwargs)   # a checkpoint or an ensemble folder
+    try: rec = EmotionRecognizer.from_checkpoint(p, **kwargs)   # a checkpoint or an ensemble folder
     except (ValueError, KeyError, TypeError, OSError) as e:
         raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e}") from None
+    return expression_model(rec, f"“{p}”")
+
+def expression_model(rec: EmotionRecognizer, what: str) -> EmotionRecognizer:
+    "`rec` if it reads expressions; `DemoInputError` otherwise (a gender head such as the HSE FaceRes folder would be served as 'female 72 %')."
+    if not reads_expressions(rec.classes):
+        raise DemoInputError(f"{what} predicts {', '.join(rec.classes)}: not an expression model; this demo serves expression models (emoxnet zoo list names them).")
+    return rec
 
 # %% ../nbs/80_demo.ipynb #models03
 def model_key(rec: EmotionRecognizer, options: Sequence[ModelOption] = ()) -> str:
@@ -690,7 +698,7 @@ def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: 
     if recognizer is not None: return recognizer
     kw = {'detector': detector} if detector else {}
     if checkpoint and is_ensemble(checkpoint): return load_recognizer(checkpoint, **kw)
-    return EmotionRecognizer.load(checkpoint, **kw)
+    return expression_model(EmotionRecognizer.load(checkpoint, **kw), f"--checkpoint {checkpoint}")
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
@@ -775,11 +783,13 @@ def demo_main(args) -> int:
     if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
     _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
     demo = build_demo(config=demo_config(args), checkpoint=ck, detector=args.detector)
-    print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{host}:{port} (Ctrl-C to stop)", flush=True)
-    try: launch(demo, host, port, args.share)
+    try: launch(demo, host, port, args.share, block=False)   # bound first: "serving" is said only once it is true
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line
         raise ValueError(f"cannot serve on {host}:{port} ({str(e).split('. ')[0]}): is the port taken, or the address not this machine's? "
                          "choose another with --port or --host") from e
+    link = f"; public link {demo.share_url}" if args.share and getattr(demo, 'share_url', None) else ''
+    print(f"emoxnet demo: serving {demo.backend.rec.name} on http://{host}:{port}{link} (Ctrl-C to stop)", flush=True)
+    demo.block_thread()   # until Ctrl-C
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

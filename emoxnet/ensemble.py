@@ -471,6 +471,9 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
+    seen = {}
+    for p in paths:   # the same model twice would be one model presented as an ensemble
+        if (first := seen.setdefault(p.resolve(), p)) is not p: raise ValueError(f"{p} is listed twice (also as {first}): an ensemble's members must be different models")
     names = list(names or _unique_names([p.name for p in paths]))
     ens = EmoXNet.aligned([load_checkpoint(p)[0] for p in paths], rule, names, classes, preprocess)
     if out is None: return ens

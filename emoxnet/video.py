@@ -259,7 +259,8 @@ def load_classifier(path: str | Path) -> VideoClassifier:
     "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
     from emoxnet.core import load_json
     if Path(path).is_dir(): raise DataError(path, 'a folder', expected='a video classifier JSON file (video.save_classifier)')
-    d = load_json(path)
+    if not Path(path).exists(): raise DataError(path, 'no such file', expected='a video classifier JSON file (video.save_classifier)')
+    d = load_json(path, lambda problem: DataError(path, problem, expected='a video classifier JSON file (video.save_classifier)'))
     if not isinstance(d, dict) or d.get('format') not in CLASSIFIER_FORMATS:
         raise DataError(path, 'not a video classifier file', expected=f"JSON with format {' or '.join(map(repr, CLASSIFIER_FORMATS))} (video.save_classifier)")
     try:
