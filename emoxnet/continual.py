@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
-import copy, math, time, warnings
+import copy, math, shutil, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -25,7 +25,7 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
-from .ensemble import member_run
+from .ensemble import member_run, finished_run
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
@@ -548,7 +548,17 @@ def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None
     basic = FERSplits({s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}, name=f'{data.name}-basic')
     mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=True)
     if out_dir is None: return Learner(mc, basic, tc, None).fit()['model'].eval()
-    return member_run(basic, Path(out_dir) / 'base', tc, mc, data_fingerprint(basic), log=log, what='[continual] base model')[0]
+    run, fp = Path(out_dir) / 'base', data_fingerprint(basic)
+    fresh = not finished_run(run, tc, mc, fp)
+    model = member_run(basic, run, tc, mc, fp, log=log, what='[continual] base model')[0]   # refuses other settings on the same data
+    if fresh: _drop_stale_steps(Path(out_dir), log)
+    return model
+
+def _drop_stale_steps(out: Path, log: Callable) -> None:
+    "Remove the methods' step runs under `out`: they were trained on the features of an earlier base model, and resuming them would score them on this one."
+    stale = [m for m in METHODS if (out / m).is_dir()]
+    for m in stale: shutil.rmtree(out / m)
+    if stale: log(f"[continual] a new base model: removed the runs of {', '.join(stale)} made on the earlier one")
 
 # %% ../nbs/17_continual.ipynb #9d7c1315
 class FeatureBank:

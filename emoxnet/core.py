@@ -19,9 +19,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'make_dirs',
            'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan', 'check_replaceable',
            'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
-           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'check_ranges', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'replaced_settings']
+           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
+           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -355,15 +355,22 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
 # %% ../nbs/00_core.ipynb #c0r4ng02
 import numbers
 
+def fits_rule(v, rule: tuple[Callable, str]) -> bool:
+    "Does `v` pass a `(test, expected)` rule? A value the test cannot compare (None or a string where a number belongs) does not."
+    try: return bool(rule[0](v))
+    except TypeError: return False
+
 def check_ranges(obj, # a config (any object with the rules' fields as attributes)
                  rules: dict[str, tuple[Callable, str]], # field -> (test of its value, what is expected, for the message)
                  ) -> None:
     "A `ValueError` naming the first field of `obj` whose value fails its rule, as `Config.field=value: expected ...`."
-    for k, (ok, expected) in rules.items():
-        v = getattr(obj, k)
-        try: good = ok(v)
-        except TypeError: good = False                                  # None or a string where a number belongs
-        if not good: raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {expected}")
+    for k, rule in rules.items():
+        if not fits_rule(v := getattr(obj, k), rule): raise ValueError(f"{type(obj).__name__}.{k}={v!r}: expected {rule[1]}")
+
+def check_flags(rules: dict[str, tuple]) -> None:
+    "Command-line flags against their rules, `{'--flag': (value, rule)}` (None: not given): a `ValueError` naming the first that fails, as `--flag value: expected ...`."
+    for flag, (v, rule) in rules.items():
+        if v is not None and not fits_rule(v, rule): raise ValueError(f"{flag} {v}: expected {rule[1]}")
 
 def is_whole(v) -> bool:
     "Is `v` an integer (Python's or numpy's), not a bool or a float that happens to be whole?"

@@ -22,9 +22,9 @@ from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
-                             load_rgb)
+                             load_rgb, not_expression)
 from .explain import overlay
-from .ensemble import ENSEMBLE_FORMAT, is_ensemble, reads_expressions
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
@@ -377,8 +377,7 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
 
 def expression_model(rec: EmotionRecognizer, what: str) -> EmotionRecognizer:
     "`rec` if it reads expressions; `DemoInputError` otherwise (a gender head such as the HSE FaceRes folder would be served as 'female 72 %')."
-    if not reads_expressions(rec.classes):
-        raise DemoInputError(f"{what} predicts {', '.join(rec.classes)}: not an expression model; this demo serves expression models (emoxnet zoo list names them).")
+    if (m := not_expression(rec, what)): raise DemoInputError(f"{m}; this demo serves expression models (emoxnet zoo list names them).")
     return rec
 
 # %% ../nbs/80_demo.ipynb #models03
@@ -693,12 +692,14 @@ def wire_model_panel(gr, page: DemoPage, header, widgets):
 
 # %% ../nbs/80_demo.ipynb #73963bee
 def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: str | Path | None = None,
-                       detector: str | None = None) -> EmotionRecognizer:
+                       detector: str | None = None,
+                       what: str | None = None, # how the user named `checkpoint`, for messages (default: '--checkpoint PATH')
+                      ) -> EmotionRecognizer:
     "The recognizer to serve: `recognizer` if given, else `checkpoint`'s (a checkpoint or ensemble folder), else the bundled EmoXNetLite student."
     if recognizer is not None: return recognizer
     kw = {'detector': detector} if detector else {}
     if checkpoint and is_ensemble(checkpoint): return load_recognizer(checkpoint, **kw)
-    return expression_model(EmotionRecognizer.load(checkpoint, **kw), f"--checkpoint {checkpoint}")
+    return expression_model(EmotionRecognizer.load(checkpoint, **kw), what or f"--checkpoint {checkpoint}")
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
@@ -782,7 +783,8 @@ def demo_main(args) -> int:
     host, port = args.host or s.demo_host, args.port if args.port is not None else s.demo_port
     if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
     _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
-    demo = build_demo(config=demo_config(args), checkpoint=ck, detector=args.detector)
+    what = f"--checkpoint {ck}" if args.checkpoint else f"demo_model = {ck} (settings.ini)"
+    demo = build_demo(serving_recognizer(None, ck, args.detector, what), config=demo_config(args), detector=args.detector)
     try: launch(demo, host, port, args.share, block=False)   # bound first: "serving" is said only once it is true
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line
         raise ValueError(f"cannot serve on {host}:{port} ({str(e).split('. ')[0]}): is the port taken, or the address not this machine's? "

@@ -287,7 +287,7 @@ def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
     ens_dir = cfg.resolved_ensemble()
-    if not is_ensemble(ens_dir) and cfg.ensemble_dir is not None:   # never train into a folder the user named (a typo, or another model's checkpoint)
+    if not is_ensemble(ens_dir) and cfg.ensemble_dir:   # never train into a folder the user named (a typo, or another model's checkpoint); '' is unset
         raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
                          + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one in <out_dir>/ensemble")
     if not is_ensemble(ens_dir):
@@ -295,7 +295,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
-    if cfg.ensemble_dir is None: _same_teacher_settings(cfg, ens_dir)
+    if not cfg.ensemble_dir: _same_teacher_settings(cfg, ens_dir)
     if tuple(ens.model_config.classes) != tuple(splits.classes):
         raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
     old = (ens.info.get('extra') or {}).get('data_fingerprint')
@@ -416,7 +416,7 @@ def _per_seed(g: pd.DataFrame, cols: Sequence[str], key: dict) -> pd.DataFrame:
         s = dup.index[dup.argmax()]
         warnings.warn(f"{key.get('student')} alpha {key.get('alpha')}: seed {s} was run {dup.max()} times ({', '.join(g.loc[g['seed'] == s, 'run']) if 'run' in g else 'runs'}); "
                       "its runs are averaged as one seed", EmoxnetWarning, stacklevel=3)
-    return g[cols].apply(pd.to_numeric, errors='coerce').groupby(g['seed'].to_numpy()).mean().sort_index()
+    return g[cols].apply(pd.to_numeric, errors='coerce').groupby(g['seed'].to_numpy(), dropna=False).mean().sort_index()   # a run without a seed is kept
 
 def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
     "Mean ± std over seeds per configuration (accuracies in % when `pct`); a seed run more than once counts once (its runs averaged)."

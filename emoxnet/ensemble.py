@@ -24,7 +24,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path
+from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint
 from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -471,11 +471,11 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
-    seen = {}
-    for p in paths:   # the same model twice would be one model presented as an ensemble
-        if (first := seen.setdefault(p.resolve(), p)) is not p: raise ValueError(f"{p} is listed twice (also as {first}): an ensemble's members must be different models")
     names = list(names or _unique_names([p.name for p in paths]))
-    ens = EmoXNet.aligned([load_checkpoint(p)[0] for p in paths], rule, names, classes, preprocess)
+    models, seen = [load_checkpoint(p)[0] for p in paths], {}
+    for p, m in zip(paths, models):   # the same weights twice (one folder listed twice, or a copy) would be one model presented as an ensemble
+        if (first := seen.setdefault(weights_fingerprint(m), p)) is not p: raise ValueError(f"{p} has the same weights as {first}: an ensemble's members must be different models")
+    ens = EmoXNet.aligned(models, rule, names, classes, preprocess)
     if out is None: return ens
     out = Path(out).expanduser()
     with atomic_dir(out, replaces=('ensemble.json',)) as tmp:   # a folder that is not an ensemble is refused, untouched

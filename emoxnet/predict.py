@@ -25,8 +25,8 @@ from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatc
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
            'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'unique_stem', 'attention_strip', 'predict_files', 'warn_if_not_expression', 'predict_main',
-           'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+           'unique_stem', 'attention_strip', 'predict_files', 'not_expression', 'warn_if_not_expression',
+           'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -374,10 +374,14 @@ def _describe_result(r: dict) -> str:
                      f"  ({', '.join(f'{k} {v:.0%}' for k, v in top[1:])})")
     return '\n'.join(lines)
 
+def not_expression(rec: EmotionRecognizer, what: str | None = None) -> str | None:
+    "`'WHAT predicts A, B: not an expression model'` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head), else None; 'Happy' (a raw folder name) is an expression too."
+    if reads_expressions(rec.classes): return None
+    return f"{what or rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model"
+
 def warn_if_not_expression(rec: EmotionRecognizer) -> None:
-    "An `EmoxnetWarning` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head): its labels are printed all the same."
-    if not reads_expressions(rec.classes):   # 'Happy' (a raw folder name) is an expression too
-        warnings.warn(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model, so its labels are not expressions", EmoxnetWarning)
+    "An `EmoxnetWarning` when the model predicts no expression at all: its labels are printed all the same."
+    if (m := not_expression(rec)): warnings.warn(f"{m}, so its labels are not expressions", EmoxnetWarning)
 
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."

@@ -32,11 +32,11 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
-           'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'HardSoftCE', 'SplitView',
-           'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view',
-           'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Learner',
-           'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit',
-           'blend', 'MixUp', 'add_cli', 'train_main']
+           'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'loss_settings', 'HardSoftCE',
+           'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback',
+           'eval_view', 'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir',
+           'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
+           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -216,6 +216,10 @@ def inverse_frequency_weights(counts) -> np.ndarray:
     return np.divide(counts.sum(), k * counts, out=np.zeros(k), where=counts > 0)
 
 # %% ../nbs/12_train.ipynb #45a22229
+def loss_settings(loss) -> dict:
+    "What a checkpoint records of its loss: a plug-in's `settings()`, or a plain function's name (`fit` takes any callable)."
+    return loss.settings() if hasattr(loss, 'settings') else {'loss': getattr(loss, '__name__', type(loss).__name__)}
+
 class HardSoftCE(Loss):
     "Cross-entropy for hard (int) and soft (float) targets with label smoothing and class weights; FER+ multi-target modes."
     def __init__(self, label_smoothing: float = 0.0, class_weights: str | Sequence[float] | None = None, multi: str = 'max'):
@@ -924,7 +928,7 @@ class SaveBestModel(Callback):
         learn.out.mkdir(parents=True, exist_ok=True)
         save_checkpoint(self.state.raw_model, self.state.model_config, learn.out / 'checkpoint', train_config=self.cfg,
                         metrics={'valid': info['valid'], 'test': info['test']},
-                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': self.state.loss.settings()})
+                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': loss_settings(self.state.loss)})
 
 class EarlyStopping(Callback):
     "Stop after `cfg.patience` complete epochs without a better validation epoch (counted by `SaveBestModel`)."

@@ -23,3 +23,11 @@ def test_attraction_reads_the_recorded_dict_form():
     rec = {'a': {'a': 5, 'b': 5}, 'b': {'a': 1, 'b': 9}}
     conf = pd.DataFrame.from_dict(rec, orient='index').fillna(0)
     assert attraction(conf) == {'a': 10.0, 'b': 50.0, 'misread': 30.0}
+
+
+def test_attraction_keeps_a_class_never_predicted():
+    # c is true for 10 faces and never predicted: its faces count in every other class's denominator and in misread
+    rec = {'a': {'a': 5, 'b': 5}, 'b': {'a': 1, 'b': 9}, 'c': {'a': 10}}
+    at = attraction(pd.DataFrame.from_dict(rec, orient='index'))
+    assert at['a'] == 55.0 and at['c'] == 0.0      # 11 of the 20 faces of b and c read as a
+    assert at['misread'] == 53.3                   # 16 of 30

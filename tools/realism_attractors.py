@@ -19,7 +19,9 @@ TEACHERS = ('faceapi_expression', 'fer_cnn')
 
 def attraction(conf: pd.DataFrame) -> dict:
     "Per predicted class: the share (%) of the faces of the other classes read as it."
-    c = conf.loc[list(conf.columns), list(conf.columns)].to_numpy(float)
+    k = list(dict.fromkeys([*conf.index, *conf.columns]))   # a class never predicted (or never true) still counts
+    conf = conf.reindex(index=k, columns=k, fill_value=0).fillna(0)
+    c = conf.to_numpy(float)
     off = c.sum() - np.diag(c).sum() + 0.0
     return {k: round(float(100 * (c[:, j].sum() - c[j, j]) / (c.sum() - c[j].sum())), 1) for j, k in enumerate(conf.columns)} | {'misread': round(float(100 * off / c.sum()), 1)}
 

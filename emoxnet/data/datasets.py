@@ -310,8 +310,8 @@ def _ferplus_in_order(new_file: Path, name: str, line: int, last: tuple) -> tupl
                         "the rows in fer2013.csv's order, as Microsoft wrote them (image numbers rise down the file): a sorted or shuffled file pairs votes with the wrong pixels")
     return n, name, line
 
-def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`."
+def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`, `in_order` the row-order check (rows paired with pixels)."
     ncols, nrows, nlines = table
     nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
     good, splits, votes, seen, last = [], [], [], {}, (-1, '', 0)
@@ -322,7 +322,7 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None) -> tuple
         if check is not None and not check(r, usage): continue
         if not f[iname].strip(): P.drop('ferplus: no image name'); continue
         if P.repeated(seen, f[iname].strip(), new_file, line): continue
-        last = _ferplus_in_order(new_file, f[iname].strip(), line, last)
+        if in_order: last = _ferplus_in_order(new_file, f[iname].strip(), line, last)
         try:
             vs = [int(f[j]) for j in ivotes]
             if min(vs) < 0: raise ValueError
@@ -358,7 +358,7 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
             P.bad('usage mismatch', new_file, f'Usage {usage!r} but {fer_file.name} line {flines[r]} says {ff[ifu].strip()!r}', nlines[r],
                   f'the same Usage as the aligned {fer_file.name} row'); return False
         return True
-    good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned)
+    good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
     out, usage_of = {}, {v: k for k, v in FER_USAGE.items()}
     for split in FER_USAGE.values():
         m = np.flatnonzero(splits == split)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json, check_folder_arg, POSITIVE, PIXELS
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -335,8 +335,7 @@ def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
     cfg = load_config(SynthConfig, args.config, '--config') if args.config else SynthConfig()   # each field checked, errors name the key
     cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if getattr(args, k) is not None})
-    for flag, v, rule in (('--compound-subjects', args.compound_subjects, POSITIVE), ('--workers', args.workers, POSITIVE), ('--size', args.size, PIXELS)):
-        if v is not None and not rule[0](v): raise ValueError(f"{flag} {v}: expected {rule[1]}")
+    check_flags({'--compound-subjects': (args.compound_subjects, POSITIVE), '--workers': (args.workers, POSITIVE), '--size': (args.size, PIXELS)})
     check_folder_arg('--out', args.out, 'a file, not a folder (the exports are written into a folder)')
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))
