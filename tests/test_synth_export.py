@@ -279,3 +279,8 @@ def test_cli_synth_refuses_bad_flags_before_any_work(emoxnet_cmd, tmp_path):
         assert not (tmp_path / 'out').exists(), flags
     r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'afile')], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and f"--out {tmp_path / 'afile'}: a file, not a folder" in r.stderr, r.stderr
+    (tmp_path / 'photos').mkdir(); (tmp_path / 'photos' / 'me.jpg').write_bytes(b'x')   # a folder of the user's own files
+    r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'photos'), '--n-subjects', '4', '--export', 'imagefolder'],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'holds files that are not a SynthFACS export (me.jpg)' in r.stderr, r.stderr
+    assert [p.name for p in (tmp_path / 'photos').iterdir()] == ['me.jpg']

@@ -281,7 +281,11 @@ def check_export_dir(out: Path, # the export folder
                      overwrite: bool = False, # replace an export made from other settings
                     ) -> None:
     "Refuse (`ValueError` naming the settings that differ) a folder holding an export made from other settings: its other formats would stay beside the new ones, stale; with `overwrite` that export's files go first."
-    if not (out / 'config.json').is_file(): return
+    if not (out / 'config.json').is_file():
+        if out.is_dir() and (other := sorted(p.name for p in out.iterdir())):   # a folder of the user's own files: never written into
+            raise ValueError(f"--out {out} holds files that are not a SynthFACS export ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
+                             "choose a new or empty --out")
+        return
     old, diff = load_json(out / 'config.json'), []
     if not isinstance(old, dict) or 'benchmark' not in old:   # another tool's folder: never overwritten, never cleared
         raise ValueError(f"--out {out} holds a config.json that is not a SynthFACS export's; choose another --out")
