@@ -467,6 +467,10 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
                    names: Sequence[str] | None = None,   # member names (default: the folder names)
                   ) -> EmoXNet:
     "An aligned `EmoXNet` over checkpoint folders, saved to `out` (atomically) when given; `.info` holds its `ensemble.json` then."
+    if isinstance(paths, (str, Path)): raise TypeError(f"paths: expected a list of checkpoint folders, got one {type(paths).__name__} ({str(paths)!r})")
+    if rule not in RULES or RULES[rule].needs_fit:   # an unfitted learned rule would be written as that rule but act as a mean
+        raise ValueError(f"rule {rule!r}: build_ensemble combines without fitting; expected one of {', '.join(r for r in RULES if not RULES[r].needs_fit)} "
+                         "(rules fitted on validation: emoxnet.ensemble.train_ensemble)")
     paths = [checkpoint_path(p) for p in paths]   # folders, or zoo:NAME
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:

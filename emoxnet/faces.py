@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/faces.html.md"""
 
 # %% ../nbs/20_faces.ipynb #da48d023
 from __future__ import annotations
-import functools, hashlib, importlib.util, math, os, time
+import functools, hashlib, importlib.util, math, numbers, os, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,14 +16,16 @@ import numpy as np
 import pandas as pd
 
 from .core import Registry, MissingPackage
+from .data.core import ImageInputError
 
 # %% auto #0
 __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'SORTS', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face',
            'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face',
-           'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
-           'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
+           'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples',
+           'composite_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors',
+           'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -405,6 +407,19 @@ def crop_face(img: np.ndarray, face: Face | Sequence[float], margin: float = 0.0
     sx0, sy0, sx1, sy1 = max(X0, 0), max(Y0, 0), min(X1, W), min(Y1, H)
     if sx1 > sx0 and sy1 > sy0: out[sy0 - Y0:sy1 - Y0, sx0 - X0:sx1 - X0] = img[sy0:sy1, sx0:sx1]
     return _resize(out, size)
+
+# %% ../nbs/20_faces.ipynb #chkbox02
+def check_box(box: Sequence[float], # (x0, y0, x1, y1) in pixels
+              shape: tuple[int, ...], # the image's shape (H, W[, C])
+             ) -> tuple[float, float, float, float]:
+    "`box` as four floats; an `ImageInputError` when it is not four finite numbers, is empty or inverted, or lies wholly outside the image."
+    b = tuple(box)
+    if len(b) != 4 or not all(isinstance(v, numbers.Real) and math.isfinite(v) for v in b):
+        raise ImageInputError(f"face box {b!r}: expected four finite numbers (x0, y0, x1, y1)")
+    x0, y0, x1, y1 = map(float, b); H, W = shape[:2]
+    if x1 <= x0 or y1 <= y0: raise ImageInputError(f"face box {b}: empty or inverted (expected x0 < x1 and y0 < y1)")
+    if x1 <= 0 or y1 <= 0 or x0 >= W or y0 >= H: raise ImageInputError(f"face box {b}: wholly outside the {W}x{H} image")
+    return x0, y0, x1, y1
 
 # %% ../nbs/20_faces.ipynb #8d9f45d4
 @functools.lru_cache(maxsize=1)

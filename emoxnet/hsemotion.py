@@ -64,7 +64,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
 
     def predict_multi_emotions(self, faces, logits: bool = True, channel_order: str | None = None) -> tuple[list[str], np.ndarray]:
         "`(labels, scores (N, K))` of a list (or `(N, H, W, C)` array) of face crops: logits, or probabilities with `logits=False`."
-        z = self.logits(self._batch(self._rgb(faces, channel_order)))
+        z = self.logits(self._batch(self._rgb(faces, channel_order), 'RGB'))
         return [self.classes[i] for i in z.argmax(1)], _scores(z, logits)
 
     def predict_emotions(self, face, logits: bool = True, channel_order: str | None = None) -> tuple[str, np.ndarray]:
@@ -74,7 +74,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
 
     def extract_features(self, faces, channel_order: str | None = None) -> np.ndarray:
         "Pooled features `(N, D)` of face crops: what `classify_emotions` reads."
-        x = self._batch(self._rgb(faces, channel_order))
+        x = self._batch(self._rgb(faces, channel_order), 'RGB')
         with self._lock: return pooled_features(self.served, x).float().numpy()
 
     def extract_multi_features(self, faces, channel_order: str | None = None) -> np.ndarray:
@@ -84,6 +84,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
     def classify_emotions(self, features: np.ndarray, logits: bool = True) -> tuple[list[str], np.ndarray]:
         "`(labels, scores)` from pooled features (`extract_features`), without running the backbone again."
         f = torch.as_tensor(np.asarray(features, np.float32)); f = f[None] if f.ndim == 1 else f
+        if not torch.isfinite(f).all(): raise ValueError(f"features of shape {tuple(f.shape)} hold NaN or infinite values (rows {sorted(set(torch.nonzero(~torch.isfinite(f))[:, 0].tolist()))[:5]})")
         head = _classifier(self.model)
         if (d := getattr(head, 'in_features', None)) is not None and (f.ndim != 2 or f.shape[1] != d):
             raise ValueError(f"features of shape {tuple(f.shape)}: this model's classifier reads {d} numbers per face (extract_features gives them)")
@@ -99,7 +100,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
     def predict_attributes(self, faces, channel_order: str | None = None) -> dict[str, np.ndarray]:
         "Per face: `valence`, `arousal` in [-1, 1], `age` (years), `gender` (P(female)), `ethnicity` (5 probabilities): whichever heads the checkpoint has."
         if not self.attributes: raise ValueError(f"{self.name} has no valence/arousal or attribute heads (heads: {list(self.config.heads)})")
-        x = self._batch(self._rgb(faces, channel_order))
+        x = self._batch(self._rgb(faces, channel_order), 'RGB')
         fixed = FIXED_ATTRIBUTES.get(self.config.arch)
         with self._lock, torch.inference_mode():
             out = self.served(x)

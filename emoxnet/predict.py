@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole
 from .data.core import DataError, read_image
-from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options
+from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
@@ -82,6 +82,7 @@ def default_detector() -> str:
 
 class EmotionRecognizer:
     "Face expression recognition from a checkpoint folder: `predict(photo)`, `predict_faces(crops)`, `extract_features`, `explain`."
+    channel_order = 'RGB'   # how arrays are read unless a call says otherwise (HSEmotionRecognizer takes 'BGR' too)
     def __init__(self, model: torch.nn.Module, config: ModelConfig, info: dict | None = None, path: str | Path | None = None,
                  detector: str | None = None, margin: float | None = None, backend: str = 'torch',
                  detector_options: dict | None = None, max_pixels: int | None = None):
@@ -173,7 +174,7 @@ class EmotionRecognizer:
 
     def crop(self, rgb: np.ndarray, face: Face | Sequence[float]) -> np.ndarray:
         "The crop the classifier sees for `face` (square, `margin` context per side, centre moved by `shift` box sides, border padded), at full resolution."
-        x0, y0, x1, y1 = face.box if isinstance(face, Face) else face
+        x0, y0, x1, y1 = check_box(face.box if isinstance(face, Face) else face, rgb.shape)
         b = max(x1 - x0, y1 - y0); dx, dy = self.shift[0] * b, self.shift[1] * b
         return crop_face(rgb, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), margin=self.margin, square=True)
 
@@ -185,8 +186,8 @@ class EmotionRecognizer:
         if isinstance(crops, np.ndarray) and (crops.ndim == 4 or crops.ndim == 3 and crops.shape[2] not in (1, 3, 4)): return list(crops)
         return [crops]
 
-    def _batch(self, crops) -> torch.Tensor:
-        crops = [load_rgb(c) for c in self._as_list(crops)]
+    def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:
+        crops = [load_rgb(c, None, channel_order or self.channel_order) for c in self._as_list(crops)]
         if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         p = self.preprocess
@@ -215,15 +216,16 @@ class EmotionRecognizer:
         z = self.logits(x); z = z - z.max(1, keepdims=True)
         e = np.exp(z); return e / e.sum(1, keepdims=True)
 
-    def predict_faces(self, crops) -> tuple[list[str], np.ndarray]:
-        "Face crops (one or a list of arrays/PIL/paths, or an `(N,H,W[,C])` array) -> `(labels, probs (N, K))`, probs in `classes` order."
-        p = self.probabilities(self._batch(crops))
+    def predict_faces(self, crops, channel_order: str | None = None) -> tuple[list[str], np.ndarray]:
+        "Face crops (one or a list of arrays/PIL/paths, or an `(N,H,W[,C])` array) -> `(labels, probs (N, K))`, probs in `classes` order; arrays in `channel_order` (default: the recognizer's, RGB)."
+        p = self.probabilities(self._batch(crops, channel_order))
         return [self.classes[i] for i in p.argmax(1)], p
 
-    def predict(self, image, max_faces: int | None = None, channel_order: str = 'RGB', keep_crops: bool = True,
+    def predict(self, image, max_faces: int | None = None, channel_order: str | None = None, keep_crops: bool = True,
                 timings: dict | None = None) -> list[FacePrediction]:
-        "Detect faces in a photo/frame (path, PIL or uint8 array) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms`."
-        rgb = load_rgb(image, self.max_pixels, channel_order)
+        "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms`."
+        if max_faces is not None and not (is_whole(max_faces) and max_faces >= 1): raise ValueError(f"max_faces={max_faces!r}: expected None (all faces) or an integer >= 1")
+        rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order)
         t0 = time.perf_counter()
         faces = self.detect(rgb)[:max_faces]
         t1 = time.perf_counter()

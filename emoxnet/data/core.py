@@ -90,14 +90,17 @@ def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
         bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
     return np.ascontiguousarray(np.asarray(im.convert('L' if grey else 'RGB'), dtype=np.uint8))
 
+_FLOAT_HINT = " (a float image: (x * 255).round().astype(np.uint8) for values in 0-1, x.clip(0, 255).round().astype(np.uint8) for 0-255)"
+
 def _array_pixels(a: np.ndarray, grey: bool, channel_order: str) -> np.ndarray:
     "A uint8 grey/RGB/RGBA array (RGB or BGR order) -> RGB/grey; plain RGB and grey arrays skip PIL (the detectors' per-frame path)."
     ok = a.dtype == np.uint8 and (a.ndim == 2 or a.ndim == 3 and a.shape[2] in (1, 3, 4))   # empty frames are images too
-    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + ('' if a.dtype != np.uint8 else
+    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + (_FLOAT_HINT if a.dtype.kind == 'f' else '' if a.dtype != np.uint8 else
                                      ' (expected an image of shape (H,W), (H,W,1), (H,W,3) or (H,W,4))'))
-    if channel_order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
+    order = str(channel_order).upper()   # 'bgr' as HSEmotion users write it
+    if order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
     if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
-    if channel_order == 'BGR' and a.ndim == 3: a = np.concatenate([a[..., 2::-1], a[..., 3:]], axis=2)
+    if order == 'BGR' and a.ndim == 3: a = np.concatenate([a[..., 2::-1], a[..., 3:]], axis=2)
     if a.ndim == 2 and grey: return np.ascontiguousarray(a)
     if a.ndim == 2: return np.ascontiguousarray(np.repeat(a[..., None], 3, axis=2))
     if a.shape[2] == 3 and not grey: return np.ascontiguousarray(a)
