@@ -261,7 +261,7 @@ class EmotionRecognizer:
     def attention_maps(self, crop, targets=None, guided: bool = False, layer: str | None = None) -> dict[str, np.ndarray]:
         "`{expression: map}` for one face crop (all expressions by default); maps are `[0, 1]` at the crop's size."
         import cv2
-        rgb = load_rgb(crop)
+        rgb = load_rgb(crop, None, self.channel_order)   # read as predict_faces reads it
         with self._lock: maps = self.explainer(layer, guided).maps(rgb, targets)
         h, w = rgb.shape[:2]
         return {k: cv2.resize(v, (w, h), interpolation=cv2.INTER_LINEAR) if v.shape != (h, w) else v for k, v in maps.items()}
@@ -450,7 +450,7 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
                 faces = rec.detect(frame)
                 if not faces: raise RuntimeError(f"bench_e2e: detector {det!r} found no face in the benchmark frame")
                 d_wall, d_cpu = time_call(lambda: rec.detect(frame), repeats)
-                c_wall, c_cpu = time_call(lambda: rec.predict_faces(rec.crop(frame, faces[0])), repeats)
+                c_wall, c_cpu = time_call(lambda: rec.predict_faces(rec.crop(frame, faces[0]), 'RGB'), repeats)
                 wall, cpu = time_call(lambda: rec.predict(frame), repeats)
                 rows.append(dict(detector=det, backend=backend, model=rec.name, faces=len(faces),
                                  detect_ms=round(d_wall, 2), classify_ms=round(c_wall, 2), total_ms=round(wall, 2),

@@ -181,8 +181,8 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
     "Score a model on the hand-labelled real LFW faces: figures, goals, predicted-label histogram, per-face predictions."
     faces, hand = lfw_faces(labels)
     rec, t = as_recognizer(model), None if teacher is None else as_recognizer(teacher)
-    pred, probs = rec.predict_faces(faces)
-    t_pred = None if t is None else t.predict_faces(faces)[0]
+    pred, probs = rec.predict_faces(faces, 'RGB')
+    t_pred = None if t is None else t.predict_faces(faces, 'RGB')[0]
     r = dict(model=_describe(rec), teacher=None if t is None else _describe(t), code_version=code_version(),
              faces_source='scikit-image lfw_subset.npy rows 0-99 (Labeled Faces in the Wild), 25x25 grey',
              **figures(hand, pred, t_pred))
@@ -360,7 +360,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
         rgb = load_rgb(path); preds = rec.predict(rgb, keep_crops=False)
         for r, j in zip(mine, match_faces([r['box'] for r in mine], [p.box for p in preds], min_iou)):
             if j >= 0: label, prob = preds[j].label, preds[j].confidence
-            else: (label,), q = rec.predict_faces([rec.crop(rgb, r['box'])]); prob = float(q.max())
+            else: (label,), q = rec.predict_faces([rec.crop(rgb, r['box'])], 'RGB'); prob = float(q.max())
             faces.append(dict(package=r['package'], file=r['file'], box=list(r['box']), hand=r['label'], pred=label,
                               prob=round(float(prob), 4), detected=j >= 0, note=r['note']))
     hand, pred = [f['hand'] for f in faces], [f['pred'] for f in faces]

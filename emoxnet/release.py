@@ -49,7 +49,7 @@ def evaluate_synthfacs(rec: EmotionRecognizer, synth: dict | None = None, split:
     "Classification report of `rec.predict_faces` on a split of the SynthFACS benchmark `SynthConfig(**synth)`."
     ds = generate(SynthConfig(**(synth or {})))[split]
     if tuple(ds.classes) != rec.classes: raise ValueError(f"SynthFACS classes {ds.classes} differ from the model's {rec.classes}")
-    probs = np.concatenate([rec.predict_faces(ds.images[i:i + batch_size])[1] for i in range(0, len(ds), batch_size)])
+    probs = np.concatenate([rec.predict_faces(ds.images[i:i + batch_size], 'RGB')[1] for i in range(0, len(ds), batch_size)])
     return {**classification_report(probs, ds.targets, rec.classes), 'data_fingerprint': split_md5(ds)}
 
 

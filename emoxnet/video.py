@@ -94,7 +94,7 @@ class FrameFeatures:
 def _features_logits(rec: EmotionRecognizer, crops: list) -> tuple[np.ndarray, np.ndarray]:
     "Embeddings and logits of face crops from one forward pass (torch backend), else two calls; a model without a pooled descriptor (an EmoXNet ensemble) gives no embedding, `(N, 0)`."
     if not crops: return np.zeros((0, 0), np.float32), np.zeros((0, len(rec.classes)), np.float32)
-    x = rec._batch(crops); net = getattr(rec.served, 'backbone', rec.served)
+    x = rec._batch(crops, 'RGB'); net = getattr(rec.served, 'backbone', rec.served)
     if not hasattr(net, 'forward_head'): return np.zeros((len(crops), 0), np.float32), rec.logits(x)   # labels need the logits only
     if rec.backend != 'torch': return rec.extract_features(crops), rec.logits(x)
     with rec._lock, torch.inference_mode():
