@@ -287,10 +287,10 @@ def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
     ens_dir = cfg.resolved_ensemble()
-    if not is_ensemble(ens_dir) and cfg.ensemble_dir:   # never train into a folder the user named (a typo, or another model's checkpoint); '' is unset
-        raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
-                         + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one in <out_dir>/ensemble")
     if not is_ensemble(ens_dir):
+        if cfg.ensemble_dir:   # never train into a folder the user named (a typo, or another model's checkpoint); '' is unset
+            raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
+                             + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one in <out_dir>/ensemble")
         log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True

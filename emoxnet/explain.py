@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import AUS, EmoxnetWarning, canonical
+from .core import AUS, EmoxnetWarning
+from .ensemble import class_index_map   # the one map of class names in any spelling
 from .models import LogitsOnly, class_logits
 from .data.transforms import Preprocess
 
@@ -132,17 +133,6 @@ def overlay(img: np.ndarray, heat: np.ndarray, alpha: float = 0.45, cmap: str = 
     out = img.astype(np.float32) * (1 - alpha) + colorize(heat, cmap).astype(np.float32) * alpha
     return np.clip(out + .5, 0, 255).astype(np.uint8)
 
-# %% ../nbs/21_explain.ipynb #spelt01
-def _spelt(name: str, classes: Sequence[str]) -> str | None:
-    "The class of `classes` that `name` means in another spelling ('Happy', 'joy' -> 'happiness'), or None."
-    try: key = canonical(name)
-    except KeyError: return None
-    return next((c for c in classes if _canon_or_none(c) == key), None)
-
-def _canon_or_none(c: str) -> str | None:
-    try: return canonical(c)
-    except KeyError: return None
-
 # %% ../nbs/21_explain.ipynb #1bb0c704
 class AttentionExplainer:
     "Grad-CAM / Guided Grad-CAM maps of a classifier for uint8 face crops, one per expression."
@@ -163,9 +153,9 @@ class AttentionExplainer:
             if isinstance(t, (bool, np.bool_)) or not isinstance(t, (str, int, np.integer)):
                 raise TypeError(f"target {t!r}: expected an expression name ({', '.join(self.classes)}) or a class index")
             if isinstance(t, str):
-                name = t if t in self.classes else _spelt(t, self.classes)   # 'Happy', 'joy': the model's own name for it
-                if name is None: raise KeyError(f"unknown expression {t!r}; this model predicts: {', '.join(self.classes)}")
-                out.append(self.classes.index(name))
+                i = int(class_index_map(self.classes, [t], by_name=True)[0])   # 'Happy', 'joy': the model's own class for it
+                if i < 0: raise KeyError(f"unknown expression {t!r}; this model predicts: {', '.join(self.classes)}")
+                out.append(i)
             else:
                 if not 0 <= int(t) < len(self.classes): raise IndexError(f"target {t} outside 0..{len(self.classes) - 1}")
                 out.append(int(t))

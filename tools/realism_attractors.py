@@ -19,11 +19,10 @@ TEACHERS = ('faceapi_expression', 'fer_cnn')
 
 def attraction(conf: pd.DataFrame) -> dict:
     "Per predicted class: the share (%) of the faces of the other classes read as it."
-    k = list(dict.fromkeys([*conf.index, *conf.columns]))   # a class never predicted (or never true) still counts
-    conf = conf.reindex(index=k, columns=k, fill_value=0).fillna(0)
-    c = conf.to_numpy(float)
-    off = c.sum() - np.diag(c).sum() + 0.0
-    return {k: round(float(100 * (c[:, j].sum() - c[j, j]) / (c.sum() - c[j].sum())), 1) for j, k in enumerate(conf.columns)} | {'misread': round(float(100 * off / c.sum()), 1)}
+    names = list(dict.fromkeys([*conf.index, *conf.columns]))   # a class never predicted (or never true) still counts
+    c = conf.reindex(index=names, columns=names, fill_value=0).fillna(0).to_numpy(float)
+    off = c.sum() - np.diag(c).sum()
+    return {n: round(float(100 * (c[:, j].sum() - c[j, j]) / (c.sum() - c[j].sum())), 1) for j, n in enumerate(names)} | {'misread': round(float(100 * off / c.sum()), 1)}
 
 def on_lfw(name: str) -> dict:
     "How the model reads the 100 hand-labelled real LFW faces (emoxnet realcheck): per hand label, the count of each predicted label."
@@ -59,7 +58,7 @@ def main():
     seeds = sorted({r['seed'] for r in rows})
     rows += [r for s in seeds for r in teachers(s)]
     for r in rows:
-        r['attraction'] = attraction(pd.DataFrame.from_dict(r['confusion'], orient='index').fillna(0))
+        r['attraction'] = attraction(pd.DataFrame.from_dict(r['confusion'], orient='index'))
         print(r['model'], r['seed'], r['score'], r['attraction'], flush=True)
     lfw = {m: on_lfw(m) for m in dict.fromkeys(r['model'] for r in rows)}
     for m, v in lfw.items(): print(m, 'LFW', v, flush=True)
