@@ -196,12 +196,13 @@ class ExperimentConfig:
     max_items: int | None = None            # smoke runs: first items of each split
     augment: str | bool | dict = 'light'    # training augmentation: 'light', 'default' (the loop's Augment()), False, or Augment kwargs
     threads: int | None = None              # torch CPU threads per run (None: torch's default, one per core; see below)
+    num_workers: int = 0                    # DataLoader worker processes per run (0: the main process; on a GPU, see below); results unchanged
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
-                  max_items=POSITIVE_OR_NONE, extra_test=COUNT,
+                  max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT,
                   augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
                            "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
@@ -234,11 +235,11 @@ class ExperimentConfig:
         if isinstance(a, str): return {'light': dict(AUGMENT_LIGHT), 'default': True, 'none': False}[a]
         return a
     def member_train(self) -> TrainConfig:
-        return TrainConfig(epochs=self.member_epochs, lr=self.member_lr, batch_size=self.batch_size, seed=self.seed,
-                           max_steps=self.max_steps, threads=self.threads, label_mode=self.label_mode, augment=self.augment_kwargs())
+        return TrainConfig(epochs=self.member_epochs, lr=self.member_lr, batch_size=self.batch_size, seed=self.seed, max_steps=self.max_steps,
+                           threads=self.threads, num_workers=self.num_workers, label_mode=self.label_mode, augment=self.augment_kwargs())
     def student_train(self) -> TrainConfig:
-        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed,
-                           max_steps=self.max_steps, threads=self.threads, label_mode=self.label_mode, augment=self.augment_kwargs())
+        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed, max_steps=self.max_steps,
+                           threads=self.threads, num_workers=self.num_workers, label_mode=self.label_mode, augment=self.augment_kwargs())
     def load_data(self) -> FERSplits:
         synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
         return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)

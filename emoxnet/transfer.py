@@ -315,10 +315,13 @@ class TransferConfig:
     seed: int = 0
     out_dir: str = 'runs/realstudent/synthfacs'
     threads: int | None = None
+    device: str = 'auto'                    # where the student trains: 'cpu', 'cuda' or 'auto' (a GPU when there is one; bf16 autocast there)
+    num_workers: int = 0                    # DataLoader worker processes (results unchanged)
     smoke: bool = False                     # a seconds-long check of the pipeline (realstudent.ipynb -p smoke True): not a result
 
     RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
-                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE)
+                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, num_workers=COUNT,
+                  device=(lambda v: v in TrainConfig.CHOICES['device'], f"one of {TrainConfig.CHOICES['device']}"))
     def __post_init__(self): check_ranges(self, self.RANGES)
     def to_dict(self) -> dict: return asdict(self)
 
@@ -347,7 +350,7 @@ def _train_config(cfg: TransferConfig) -> TrainConfig:
     "Flips only at training time: the teacher labelled the unaugmented transfer images, and a flip keeps an expression."
     return TrainConfig(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, weight_decay=0.05, restore_best=False, seed=cfg.seed,
                        augment={'flip': 0.5, 'scale': [1.0, 1.0], 'rotate': 0.0, 'jitter': 0.0, 'erase': 0.0},
-                       max_steps=cfg.max_steps, device='cpu', threads=cfg.threads)
+                       max_steps=cfg.max_steps, device=cfg.device, threads=cfg.threads, num_workers=cfg.num_workers)
 
 def _dev_figures(ck: Path, judge, out: Path) -> dict: # judge: a recognizer or checkpoint (None: no agreement figure)
     "The dev-check figures of a checkpoint (no per-face rows)."

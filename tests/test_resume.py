@@ -1,5 +1,6 @@
 """Resume: a run interrupted (crash or max_steps) and resumed from out/last/ ends with the same weights,
-history and metrics as an uninterrupted run (deterministic CPU, num_workers=0)."""
+history and metrics as an uninterrupted run (deterministic CPU, num_workers=0; on a GPU, tests/test_gpu.py). DataLoader
+workers change nothing in the weights (`TrainConfig.RESULT_FREE`)."""
 import pytest
 import torch
 
@@ -40,7 +41,7 @@ def _strip(history):
 def _same_run(a: dict, b: dict):
     wa, wb = a['model'].state_dict(), b['model'].state_dict()
     assert wa.keys() == wb.keys()
-    for k in wa: assert torch.equal(wa[k], wb[k]), k
+    for k in wa: assert torch.equal(wa[k].cpu(), wb[k].cpu()), k
     assert _strip(a['history']) == _strip(b['history'])
     assert a['test'] == b['test'] and a['valid'] == b['valid']
     assert (a['steps'], a['epochs'], a['best_epoch']) == (b['steps'], b['epochs'], b['best_epoch'])
@@ -63,7 +64,7 @@ def test_resume_after_crash_matches_uninterrupted(reference, tmp_path, crash_ste
     m = load_json(tmp_path / 'metrics.json')
     assert m['test']['n'] == len(DATA['test']) and m['steps'] == 12
     model, cfg, info = load_checkpoint(tmp_path / 'checkpoint')
-    for k, v in model.state_dict().items(): assert torch.equal(v, reference['model'].state_dict()[k]), k
+    for k, v in model.state_dict().items(): assert torch.equal(v, reference['model'].state_dict()[k].cpu()), k
 
 
 def test_resume_after_crash_in_a_callback_class(reference, tmp_path):
@@ -105,3 +106,8 @@ def test_resume_refuses_other_data(tmp_path):
     fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)   # its own data: resumes
     with pytest.raises(ValueError, match='other data'):           # a finished run re-reported on other data: refused too
         fit(MODEL, other, TrainConfig(**CFG), tmp_path, resume=True)
+
+
+def test_workers_leave_the_weights_unchanged(reference):
+    "Augmentation is seeded per image and epoch, not per process: two worker processes train the same weights as none."
+    _same_run(reference, fit(MODEL, DATA, TrainConfig(**{**CFG, 'num_workers': 2}), None))
