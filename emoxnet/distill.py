@@ -196,7 +196,7 @@ class ExperimentConfig:
     max_items: int | None = None            # smoke runs: first items of each split
     augment: str | bool | dict = 'light'    # training augmentation: 'light', 'default' (the loop's Augment()), False, or Augment kwargs
     threads: int | None = None              # torch CPU threads per run (None: torch's default, one per core; see below)
-    num_workers: int = 0                    # DataLoader worker processes per run (0: the main process; on a GPU, see below); results unchanged
+    num_workers: int = 0                    # DataLoader worker processes per run (0: the main process; see below); results unchanged
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
