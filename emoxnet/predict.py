@@ -24,8 +24,8 @@ from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatc
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
-           'default_detector', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png',
-           'unique_stem', 'attention_strip', 'predict_files', 'not_expression', 'warn_if_not_expression',
+           'default_detector', 'not_expression', 'warn_if_not_expression', 'EmotionRecognizer', 'label_colour',
+           'draw_predictions', 'expand_paths', 'save_png', 'unique_stem', 'attention_strip', 'predict_files',
            'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
@@ -79,6 +79,17 @@ def default_detector() -> str:
                           f"using {name!r}, which finds fewer faces", EmoxnetWarning)
             return name
     raise MissingPackage(f"no face detector is installed (pip install {DETECTORS[DEFAULT_DETECTOR].requires})")
+
+def not_expression(rec: EmotionRecognizer, what: str | None = None) -> str | None:
+    "`'WHAT predicts A, B: not an expression model'` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head), else None; 'Happy' (a raw folder name) is an expression too."
+    if reads_expressions(rec.classes): return None
+    return f"{what or rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model"
+
+def warn_if_not_expression(rec: EmotionRecognizer) -> None:
+    "An `EmoxnetWarning`, once per recognizer (`predict` and `predict_faces` call this), when the model predicts no expression at all: its labels are given all the same."
+    if rec.__dict__.get('_warned_not_expression'): return
+    rec._warned_not_expression = True
+    if (m := not_expression(rec)): warnings.warn(f"{m}, so its labels are not expressions", EmoxnetWarning)
 
 class EmotionRecognizer:
     "Face expression recognition from a checkpoint folder: `predict(photo)`, `predict_faces(crops)`, `extract_features`, `explain`."
@@ -218,14 +229,14 @@ class EmotionRecognizer:
 
     def predict_faces(self, crops, channel_order: str | None = None) -> tuple[list[str], np.ndarray]:
         "Face crops (one or a list of arrays/PIL/paths, or an `(N,H,W[,C])` array) -> `(labels, probs (N, K))`, probs in `classes` order; arrays in `channel_order` (default: the recognizer's, RGB)."
-        p = self.probabilities(self._batch(crops, channel_order))
+        p = self.probabilities(self._batch(crops, channel_order)); warn_if_not_expression(self)
         return [self.classes[i] for i in p.argmax(1)], p
 
     def predict(self, image, max_faces: int | None = None, channel_order: str | None = None, keep_crops: bool = True,
                 timings: dict | None = None) -> list[FacePrediction]:
         "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms`."
         if max_faces is not None and not (is_whole(max_faces) and max_faces >= 1): raise ValueError(f"max_faces={max_faces!r}: expected None (all faces) or an integer >= 1")
-        rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order)
+        rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
         t0 = time.perf_counter()
         faces = self.detect(rgb)[:max_faces]
         t1 = time.perf_counter()
@@ -375,15 +386,6 @@ def _describe_result(r: dict) -> str:
         lines.append(f"  face {i} at {tuple(round(v) for v in f['box'])}: {f['label']} {f['probs'][f['label']]:.0%}"
                      f"  ({', '.join(f'{k} {v:.0%}' for k, v in top[1:])})")
     return '\n'.join(lines)
-
-def not_expression(rec: EmotionRecognizer, what: str | None = None) -> str | None:
-    "`'WHAT predicts A, B: not an expression model'` when the model predicts no expression at all (e.g. `zoo:hse_faceres`, a gender head), else None; 'Happy' (a raw folder name) is an expression too."
-    if reads_expressions(rec.classes): return None
-    return f"{what or rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model"
-
-def warn_if_not_expression(rec: EmotionRecognizer) -> None:
-    "An `EmoxnetWarning` when the model predicts no expression at all: its labels are printed all the same."
-    if (m := not_expression(rec)): warnings.warn(f"{m}, so its labels are not expressions", EmoxnetWarning)
 
 def predict_main(args) -> int:
     "`emoxnet predict`: print results per image; exit code 1 if any file failed."

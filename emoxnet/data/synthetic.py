@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.synthetic.html.md"""
 
 # %% ../../nbs/03_data.synthetic.ipynb #1cee36a9
 from __future__ import annotations
-import functools, hashlib, io, math, time
+import functools, hashlib, io, math, time, warnings
 from importlib import resources
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
-                          canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT)
+                          canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT, EmoxnetWarning)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -1015,6 +1015,15 @@ class SynthConfig:
         check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT))
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
         STYLES[self.style]                                # unknown style: KeyError listing the styles
+        if empty := [s for s, f, n in zip(('train', 'valid', 'test'), self.split, self.subject_counts) if f > 0 and n == 0 and not (s == 'test' and self.extra_test)]:
+            warnings.warn(f"SynthConfig: {self.n_subjects} subjects cut by split {self.split} leave the {' and '.join(empty)} split{'s' * (len(empty) > 1)} "
+                          "without a subject, so without images: use more subjects", EmoxnetWarning, stacklevel=3)
+
+    @property
+    def subject_counts(self) -> tuple[int, int, int]:
+        "Subjects in train, valid and test (without `extra_test`): `split`'s fractions of `n_subjects`, rounded."
+        n_tr = round(self.split[0] * self.n_subjects); n_va = min(round(self.split[1] * self.n_subjects), self.n_subjects - n_tr)
+        return n_tr, n_va, self.n_subjects - n_tr - n_va
 
     @property
     def n_images(self) -> int: return (self.n_subjects + self.extra_test) * self.images_per_subject
@@ -1037,7 +1046,7 @@ class SynthConfig:
 def _subject_split(cfg: SynthConfig) -> dict[int, str]:
     "Subject id (1-based) -> split, a seeded permutation cut by `cfg.split` (subject-independent splits); the `extra_test` subjects after them go to test."
     perm = np.random.default_rng([cfg.seed, 0]).permutation(cfg.n_subjects) + 1
-    n_tr, n_va = round(cfg.split[0] * cfg.n_subjects), round(cfg.split[1] * cfg.n_subjects)
+    n_tr, n_va, _ = cfg.subject_counts
     extra = {cfg.n_subjects + i: 'test' for i in range(1, cfg.extra_test + 1)}
     return {int(s): 'train' if i < n_tr else 'valid' if i < n_tr + n_va else 'test' for i, s in enumerate(perm)} | extra
 
