@@ -18,10 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, class_logits, known_arch
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
@@ -212,11 +212,11 @@ def top_of(model: nn.Module, last: str | None = None) -> nn.Module:
 def trunk_features(model: nn.Module, ds: FERDataset, last: str | None = None, batch_size: int = 256) -> np.ndarray:
     "The input of `model`'s stage `last` for every image of `ds` (eval mode, the model's own preprocessing): float32 `(N, C, H, W)`."
     model = unwrap(model).eval(); last = last or split_at(model)
-    pre, got = model.model_config.preprocess, []
+    pre, got, dev = model.model_config.preprocess, [], model_device(model)
     hook = model.get_submodule(last).register_forward_pre_hook(lambda m, args: got.append(args[0].detach().float().cpu()))
     try:
         for b in range(0, len(ds), batch_size):
-            model(pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]))
+            model(pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev))
     finally: hook.remove()
     return torch.cat(got).numpy() if got else np.zeros((0,), np.float32)
 
@@ -315,12 +315,13 @@ SELECTORS = Registry('exemplar selector')   # name -> f(model, class_ds, class_i
 def _embed(model: nn.Module, ds: FERDataset, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     "(logits, L2-normalised classifier inputs) of `model` on every item of `ds` (its own preprocessing)."
     m, pre, zs, es = unwrap(model).eval(), unwrap(model).model_config.preprocess, [], []
-    head = m.get_classifier()
-    hook = head.register_forward_pre_hook(lambda mod, a: es.append(a[0].detach().float().flatten(1)))
+    head, dev = m.get_classifier(), model_device(m)
+    hook = head.register_forward_pre_hook(lambda mod, a: es.append(a[0].detach().float().flatten(1).cpu()))
     try:
         with torch.no_grad():
             for b in range(0, len(ds), batch_size):
-                zs.append(class_logits(m(torch.stack([pre(ds.image(i)) for i in range(b, min(b + batch_size, len(ds)))]))).float())
+                x = torch.stack([pre(ds.image(i)) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
+                zs.append(class_logits(m(x)).float().cpu())
     finally: hook.remove()
     return torch.cat(zs), F.normalize(torch.cat(es), dim=1)
 
@@ -396,7 +397,7 @@ class UpdateMemory(Callback):
 # %% ../nbs/17_continual.ipynb #c0ca7d42
 def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fisher_max: float | None = 1e-4) -> dict[str, torch.Tensor]:
     "Empirical diagonal Fisher of `model`'s trainable weights on `ds` (eval mode): mean over batches of the squared gradient of the batch's cross-entropy."
-    m = unwrap(model); pre, was = m.model_config.preprocess, m.training
+    m = unwrap(model); pre, was, dev = m.model_config.preprocess, m.training, model_device(m)
     params = {n: p for n, p in m.named_parameters() if p.requires_grad}
     fisher, starts = {n: torch.zeros_like(p) for n, p in params.items()}, range(0, len(ds), batch_size)
     if not len(ds): raise ValueError(f"{ds.name}/{ds.split}: no images to measure the Fisher information on")
@@ -405,12 +406,12 @@ def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fish
         for b in starts:
             idx = np.arange(b, min(b + batch_size, len(ds)))
             m.zero_grad(set_to_none=True)
-            z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]))).float()
-            F.cross_entropy(z, torch.as_tensor(ds.targets[idx])).backward()
+            z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]).to(dev))).float()
+            F.cross_entropy(z, torch.as_tensor(ds.targets[idx], device=dev)).backward()
             for n, p in params.items():
                 if p.grad is not None: fisher[n] += p.grad.detach() ** 2
     finally: m.zero_grad(set_to_none=True); m.train(was)
-    return {n: (f / len(starts)).clamp(max=fisher_max) if fisher_max else f / len(starts) for n, f in fisher.items()}
+    return {n: ((f / len(starts)).clamp(max=fisher_max) if fisher_max else f / len(starts)).cpu() for n, f in fisher.items()}
 
 @dataclass
 class EWCState:
@@ -421,7 +422,7 @@ class EWCState:
     fisher_max: float | None = 1e-4
 
     @staticmethod
-    def _weights(model) -> dict: return {n: p.detach().clone() for n, p in unwrap(model).named_parameters() if p.requires_grad}
+    def _weights(model) -> dict: return {n: p.detach().cpu().clone() for n, p in unwrap(model).named_parameters() if p.requires_grad}   # on the CPU, like the Fisher
 
     @classmethod
     def of(cls, model: nn.Module, ds: FERDataset, fisher_max: float | None = 1e-4) -> 'EWCState':
@@ -439,11 +440,11 @@ class EWCState:
 # %% ../nbs/17_continual.ipynb #c0ca7d43
 def ewc_penalty(model: nn.Module, ewc: EWCState) -> torch.Tensor:
     "`sum F (w - w*)^2 / 2` over the weights EWC knows; a grown weight is compared on its old rows only."
-    total = torch.zeros(())
+    total = torch.zeros((), device=model_device(model))
     for n, p in unwrap(model).named_parameters():
         if n not in ewc.fisher: continue
-        a = ewc.anchor[n]; sl = tuple(slice(0, s) for s in a.shape)
-        total = total + (ewc.fisher[n] * (p[sl] - a) ** 2).sum() / 2
+        a, f = ewc.anchor[n].to(p.device), ewc.fisher[n].to(p.device); sl = tuple(slice(0, s) for s in a.shape)
+        total = total + (f * (p[sl] - a) ** 2).sum() / 2
     return total
 
 class EWCLoss(Loss):
@@ -812,7 +813,7 @@ def _check_tested(data: FERSplits):
 
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
-    t0 = time.time()
+    single_process('the continual experiment'); t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
     _check_tested(data)

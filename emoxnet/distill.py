@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch
 from .metrics import classification_report
@@ -356,7 +356,7 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
-    t0 = time.time()
+    single_process('the distillation experiment'); t0 = time.time()
     if cfg.threads: torch.set_num_threads(cfg.threads)
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     out = cfg.resolved_out(); out.mkdir(parents=True, exist_ok=True)

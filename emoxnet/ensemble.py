@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning
+from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -548,6 +548,7 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
                callbacks: Sequence = (), # more callbacks for `fit` (e.g. `MixUp`); a finished run is reused only when `records` match
               ) -> tuple[nn.Module, dict]:
     "The finished run in `run` when it has these settings and data, else `fit` there (resuming only a run on the same data)."
+    single_process('an experiment run (emoxnet.ensemble.member_run)')
     if not retrain and finished_run(run, cfg, mcfg, fingerprint):
         log(f"{what}: reusing the finished run in {run}")
         return load_checkpoint(run / 'checkpoint')[0], load_json(run / 'metrics.json')

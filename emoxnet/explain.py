@@ -15,7 +15,7 @@ from torch import nn
 
 from .core import AUS, EmoxnetWarning
 from .ensemble import class_index_map   # the one map of class names in any spelling
-from .models import LogitsOnly, class_logits
+from .models import LogitsOnly, class_logits, model_device
 from .data.transforms import Preprocess
 
 # %% auto #0
@@ -104,7 +104,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
     wrapped = LogitsOnly(model).eval()
     targets = [int(targets)] * len(x) if isinstance(targets, (int, np.integer)) else [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
-    x = x.detach().clone().requires_grad_(True)
+    x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
     with torch.enable_grad(), warnings.catch_warnings():
         warnings.simplefilter('ignore')   # captum's notes about setting requires_grad and ReLU hooks
         if guided:
@@ -112,7 +112,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
         else:
             a = LayerGradCam(wrapped, layer).attribute(x, target=targets, relu_attributions=True)
             if upsample: a = LayerAttribution.interpolate(a, tuple(x.shape[-2:]), interpolate_mode='bilinear')
-    a = a.detach().float()
+    a = a.detach().float().cpu()
     return _norm01(a) if normalize else a
 
 # %% ../nbs/21_explain.ipynb #2a0172f7
@@ -305,8 +305,8 @@ def most_confident(explainer: AttentionExplainer, ds, batch_size: int = 256) -> 
     "`{expression: index}` of the face of each label (in `ds`) that the explainer's model gives the highest probability of that label."
     pre, probs = explainer.preprocess, []
     for b in range(0, len(ds), batch_size):
-        x = pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))])
-        probs.append(class_logits(explainer.model(x)).float().softmax(1).numpy())
+        x = pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(model_device(explainer.model))
+        with torch.no_grad(): probs.append(class_logits(explainer.model(x)).float().softmax(1).cpu().numpy())
     p, targets, out = np.concatenate(probs), np.asarray(ds.targets), {}
     for c, name in enumerate(explainer.classes):
         idx = np.nonzero(targets == c)[0]

@@ -23,8 +23,9 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
            'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
            'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
-           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'weights_fingerprint', 'save_checkpoint',
-           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'weights_fingerprint',
+           'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -343,6 +344,11 @@ def unwrap(model: nn.Module) -> nn.Module:
         inner = getattr(model, 'module', None) or getattr(model, '_orig_mod', None)
         if not isinstance(inner, nn.Module): return model
         model = inner
+
+def model_device(model: nn.Module) -> torch.device:
+    "The device of `model`'s first parameter (the CPU for a model without any): where its input batches must go."
+    p = next(iter(model.parameters()), None)
+    return p.device if p is not None else torch.device('cpu')
 
 def weights_fingerprint(model: nn.Module) -> str:
     "16 hex digits of sha256 over the state dict (names, dtypes, shapes, values), wrappers removed: the same weights give the same string wherever they were loaded from."

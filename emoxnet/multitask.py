@@ -136,7 +136,7 @@ class MultiTaskLoss(Loss):
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
-from .models import ModelConfig, unwrap, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
+from .models import ModelConfig, unwrap, model_device, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
 
 def multitask_config(arch: str, # a timm architecture
                      classes: Sequence[str], # expression classes (logit order)
@@ -154,8 +154,8 @@ def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
     "`decode_outputs` of `model` over every image of `ds`, as numpy arrays."
     pre = preprocess or unwrap(model).model_config.preprocess; model.eval(); parts = []
     for s in range(0, len(ds), batch_size):
-        x = torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))])
-        parts.append({k: v.numpy() for k, v in decode_outputs(model(x), unwrap(model).model_config.heads).items()})
+        x = torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))]).to(model_device(model))
+        parts.append({k: v.cpu().numpy() for k, v in decode_outputs(model(x), unwrap(model).model_config.heads).items()})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 def _labelled(ds, col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -250,8 +250,8 @@ class ArcFaceLoss(nn.Module, Loss):
 def embed_dataset(model: nn.Module, ds, preprocess=None, batch_size: int = 128) -> np.ndarray:
     "`pooled_features` of every image of `ds` (N, D)."
     pre = preprocess or unwrap(model).model_config.preprocess; unwrap(model).eval()
-    return np.concatenate([pooled_features(model, torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))])).float().numpy()
-                           for s in range(0, len(ds), batch_size)])
+    batch = lambda s: torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))]).to(model_device(model))
+    return np.concatenate([pooled_features(model, batch(s)).float().cpu().numpy() for s in range(0, len(ds), batch_size)])
 
 # %% ../nbs/19_multitask.ipynb #abbf5f27
 def verification_report(emb: np.ndarray, # descriptors (N, D)

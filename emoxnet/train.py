@@ -27,7 +27,7 @@ from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, unwrap, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
@@ -392,10 +392,6 @@ def as_callback(obj) -> Callback:
     return StateCallback(obj)
 
 # %% ../nbs/12_train.ipynb #27ced457
-def _model_device(model: nn.Module) -> torch.device:
-    p = next(iter(model.parameters()), None)
-    return p.device if p is not None else torch.device('cpu')
-
 def eval_view(model: nn.Module, dataset: FERDataset, preprocess: Preprocess | None = None) -> SplitView:
     "The evaluation view of `dataset` for `model`: its `ModelConfig.preprocess`, hard targets."
     mc = getattr(unwrap(model), 'model_config', None)
@@ -409,7 +405,7 @@ def _eval_loader(view: SplitView, batch_size: int, num_workers: int = 0) -> Data
 @torch.no_grad()
 def _predict(model: nn.Module, loader, accelerator=None) -> tuple[torch.Tensor, torch.Tensor]:
     was_training = model.training; model.eval()
-    dev = None if accelerator is not None else _model_device(model)
+    dev = None if accelerator is not None else model_device(model)
     logits, index = [], []
     ctx = accelerator.autocast if accelerator is not None else contextlib.nullcontext
     for x, _, idx in loader:
@@ -470,7 +466,7 @@ def _make_accelerator(cfg: TrainConfig):
     if cfg.device == 'cuda' and not torch.cuda.is_available(): raise ValueError("device='cuda' but CUDA is not available")
     mp = cfg.amp
     if cpu: mp = 'no'
-    elif mp == 'auto': mp = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    elif mp == 'auto': mp = 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (T4, V100) is slow
     try: return Accelerator(cpu=cpu, mixed_precision=mp)
     except ValueError:
         if int(os.environ.get('WORLD_SIZE', '1')) > 1: raise
@@ -536,6 +532,9 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
     om, nm = d['model_config'], jsonable(st.model_config.to_dict())
     diff += [f"model_config.{k} ({om.get(k)!r} -> {nm.get(k)!r})" for k in sorted(set(om) | set(nm)) if om.get(k) != nm.get(k)]
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " + ', '.join(diff))
+    n, was = st.accelerator.num_processes, d.get('num_processes', st.accelerator.num_processes)
+    if n != was and not (d.get('finished') and d.get('stop_reason') != 'max_steps'):   # training goes on: its position in the epoch and the schedule count batches per process
+        raise ValueError(f"{path}: cannot resume, the run was started in {was} process{'es' * (was != 1)} and this one has {n}: resume it with {was}")
     saved = d.get('data_md5') or {}   # states written before data was recorded have none
     if saved and (changed := [k for k in sorted(set(saved) | set(_data_md5(st))) if saved.get(k) != st.data_md5.get(k)]):
         raise ValueError(f"{path}: cannot resume, the run was started on other data (the {', '.join(changed)} split{'s' * (len(changed) > 1)} "
@@ -735,8 +734,10 @@ def _setup_optim(self: Learner, model: nn.Module, model_config: ModelConfig):
     cfg, acc, loss = self.cfg, self.accelerator, self.loss_func
     extra = self._loss_params()
     if isinstance(loss, nn.Module): loss.to(acc.device)
-    names = list(self.eval_loaders)
-    prepared = acc.prepare(model, self.opt_func(model, cfg, extra), self.train_loader, *self.eval_loaders.values())
+    names, opt = list(self.eval_loaders), self.opt_func(model, cfg, extra)
+    if isinstance(opt, SAM) and acc.mixed_precision == 'fp16':   # the scaler steps once per step, on gradients SAM's second pass left scaled
+        raise ValueError(f"optimizer {cfg.optimizer!r} (SAM) cannot train under fp16's gradient scaler: use amp='bf16' or 'no'")
+    prepared = acc.prepare(model, opt, self.train_loader, *self.eval_loaders.values())
     model, optimizer, self.train_loader = prepared[:3]
     self.eval_loaders = dict(zip(names, prepared[3:]))
     spe = len(self.train_loader)
@@ -814,6 +815,9 @@ def _do_one_batch(self: Learner):
 @patch
 def _backward(self: Learner, loss: torch.Tensor):
     self.accelerator.backward(loss)
+    if self.accelerator.num_processes > 1:   # a loss's own parameters (a margin head) are outside the DDP wrapper: average their gradients as DDP does the model's
+        for p in self._loss_params():
+            if p.grad is not None: p.grad = self.accelerator.reduce(p.grad, 'mean')
     if self.cfg.grad_clip: self.accelerator.clip_grad_norm_(self.state.model.parameters(), self.cfg.grad_clip)
 
 @patch
@@ -885,8 +889,15 @@ def fit(self: Learner) -> dict:
     "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict."
     self._with_events(self._do_fit, 'fit')
     self._with_events(self._do_report, 'report')
-    self.state.raw_model.eval()
+    self.result['model'] = self._hand_back()
     return self.result
+
+@patch
+def _hand_back(self: Learner) -> nn.Module:
+    "The trained model as `fit` returns it: unwrapped (no DDP wrapper, and no autocast forward: mixed precision stays inside `fit`), in eval mode, on the CPU, where `load_checkpoint` puts models and every helper that reads one expects it."
+    st = self.state
+    st.raw_model = self.accelerator.unwrap_model(st.model, keep_fp32_wrapper=False)
+    return st.raw_model.cpu().eval()
 
 # %% ../nbs/12_train.ipynb #960e4d1a
 class Resume(Callback):

@@ -92,3 +92,39 @@ def test_checkpoint_loads(runs):
     model, cfg, info = load_checkpoint(multi / 'checkpoint')
     rep, _ = evaluate(model, toy_splits()['test'])
     assert rep['n'] == 64 and abs(rep['accuracy'] - info['metrics']['test']['accuracy']) < 1e-6
+
+
+LOSS_SCRIPT = """
+import json, os, sys, torch
+from torch import nn
+import torch.nn.functional as F
+from emoxnet.models import ModelConfig
+from emoxnet.train import Loss, TrainConfig, fit, toy_splits
+
+class ScaledCE(nn.Module, Loss):
+    "Cross-entropy of logits times a learned temperature: a loss with a parameter of its own, outside the model's DDP wrapper."
+    def __init__(self): nn.Module.__init__(self); self.scale = nn.Parameter(torch.ones(()))
+    def __call__(self, z, y, batch, step): return F.cross_entropy(z * self.scale, y)
+
+data = toy_splits(n_train=96, n_valid=32, n_test=32, size=32, seed=1)
+loss = ScaledCE()
+fit(ModelConfig('test_convnext', data.classes, in_chans=1, input_size=32), data,
+    TrainConfig(epochs=1, batch_size=8, lr=0.05, device='cpu', progress=False, augment=True), None, loss=loss)
+with open(sys.argv[1] + '.' + os.environ['RANK'], 'w') as f: json.dump(loss.scale.item(), f)
+"""
+
+
+def test_a_loss_with_parameters_trains_the_same_on_every_process(tmp_path):
+    "A loss's own parameters (ArcFace's class centres, learned task weights) get their gradients averaged over the processes, as DDP does the model's: every process ends with the same values."
+    (tmp_path / 'loss.py').write_text(LOSS_SCRIPT)
+    _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'loss.py', str(tmp_path / 'scale')], tmp_path)
+    a, b = (load_json(tmp_path / f'scale.{r}') for r in (0, 1))
+    assert a != 1.0 and a == b, (a, b)
+
+
+def test_resume_in_another_number_of_processes_is_refused(tmp_path):
+    "The position in an epoch and the schedule count batches per process: a run stopped in 2 processes resumes in 2, not 1."
+    (tmp_path / 'launch.py').write_text(LAUNCHER)
+    _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *ARGS, '--out', 'run', '--max-steps', '3'], tmp_path)
+    r = subprocess.run([sys.executable, 'launch.py', *ARGS, '--out', 'run', '--resume'], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and 'cannot resume, the run was started in 2 processes and this one has 1: resume it with 2' in r.stderr, r.stderr[-2000:]

@@ -10,7 +10,7 @@ from emoxnet.data.transforms import Preprocess
 from emoxnet.deploy import example_input
 from emoxnet.ensemble import EmoXNet, load_ensemble, save_ensemble
 from emoxnet.explain import find_target_layer, gradcam
-from emoxnet.models import ModelConfig, create_model, load_checkpoint
+from emoxnet.models import ModelConfig, create_model, load_checkpoint, model_device
 from emoxnet.train import TrainConfig, fit, predict_logits
 from test_resume import CFG, DATA, MODEL, Crash, CrashAt, _same_run   # the CPU resume tests' data, model and crash
 
@@ -60,3 +60,16 @@ def test_gradcam_on_gpu_matches_cpu(tmp_path):
         maps.append(gradcam(model, x.to(dev), [0, 1, 2, 3], layer).cpu())
     assert maps[1].shape == (4, 1, 32, 32)
     torch.testing.assert_close(maps[0], maps[1], atol=2e-2, rtol=0)
+
+
+def test_fit_hands_back_a_plain_cpu_model(tmp_path):
+    "Mixed precision stays inside `fit`: the model it returns is on the CPU, without Accelerate's autocast forward, and reads exactly as its checkpoint."
+    res = fit(MODEL, DATA, TrainConfig(**{**CFG, 'amp': 'bf16', 'device': 'cuda'}), tmp_path)
+    model = res['model']
+    assert model_device(model).type == 'cpu' and '_original_forward' not in model.__dict__ and not model.training
+    torch.testing.assert_close(predict_logits(model, DATA['test']), predict_logits(load_checkpoint(tmp_path / 'checkpoint')[0], DATA['test']), atol=0, rtol=0)
+
+
+def test_sam_refuses_fp16(tmp_path):
+    with pytest.raises(ValueError, match=r"SAM\) cannot train under fp16"):
+        fit(MODEL, DATA, TrainConfig(**{**CFG, 'amp': 'fp16', 'device': 'cuda', 'optimizer': 'sam'}), None)
