@@ -22,11 +22,11 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads',
-           'decode_outputs', 'ccc', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
-           'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
-           'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
-           'calibrate_batchnorm', 'identity_init']
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'LABEL_RANGES', 'SAMOptimizer', 'Task', 'age_from_bins',
+           'multitask_heads', 'decode_outputs', 'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config',
+           'predict_outputs', 'multitask_report', 'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset',
+           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
+           'identity_pretrain', 'finetune_multitask', 'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -65,7 +65,7 @@ def _va_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 TASKS = Registry('task')
 TASKS['va'] = Task(2, ('valence', 'arousal'), torch.tanh, _va_loss, ('valence', 'arousal'), min_labelled=2)
-TASKS['age'] = Task(1, ('age',), lambda z: z[:, 0] * AGE_SCALE, lambda z, y: F.l1_loss(z[:, 0], y[:, 0] / AGE_SCALE))
+TASKS['age'] = Task(1, ('age',), lambda z: (z[:, 0] * AGE_SCALE).clamp_min(0), lambda z, y: F.l1_loss(z[:, 0], y[:, 0] / AGE_SCALE))
 TASKS['age_bins'] = Task(AGE_BINS, ('age',), age_from_bins, lambda z, y: F.cross_entropy(z, y[:, 0].round().clamp(0, AGE_BINS - 1).long()), ('age',))
 TASKS['gender'] = Task(1, ('gender',), lambda z: torch.sigmoid(z[:, 0]), lambda z, y: F.binary_cross_entropy_with_logits(z[:, 0], y[:, 0]))
 TASKS['ethnicity'] = Task(5, ('race',), lambda z: z.softmax(1), lambda z, y: F.cross_entropy(z, y[:, 0].long()))
@@ -111,6 +111,23 @@ def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, f
 
 # %% ../nbs/19_multitask.ipynb #c8a6808f
 from .train import Loss, HardSoftCE
+from .data.core import DataError, FERDataset
+
+LABEL_RANGES = {   # what each label column of the extra heads may hold (NaN: no label, the head skips the face)
+    'valence': (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1'), 'arousal': (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1'),
+    'age': (lambda v: v >= 0, 'an age in years, >= 0'), 'gender': (lambda v: np.isin(v, (0, 1)), '0 (male) or 1 (female), as UTKFace codes it'),
+    'race': (lambda v: np.isin(v, range(5)), 'an ethnicity code 0-4, as UTKFace codes it')}
+
+def _shown(v) -> str: return repr(v.item() if isinstance(v, np.generic) else v)   # 2, not np.int64(2)
+
+def check_task_labels(ds: FERDataset, columns: Sequence[str]) -> None:
+    "`DataError` naming the dataset, the column and the first row whose label a head cannot learn from (text, or out of `LABEL_RANGES`); empty cells are no label."
+    for col in columns:
+        if col not in ds.meta.columns or col not in LABEL_RANGES: continue
+        raw = ds.meta[col]; v = pd.to_numeric(raw, errors='coerce').to_numpy(np.float64)
+        ok, what = LABEL_RANGES[col]
+        bad = np.flatnonzero((raw.notna().to_numpy() & np.isnan(v)) | (~np.isnan(v) & ~ok(np.nan_to_num(v))))
+        if len(bad): raise DataError(f"{ds.name}/{ds.split}", f"column {col!r}, row {bad[0]}: {_shown(raw.iloc[bad[0]])} ({len(bad)} such rows)", expected=what)
 
 class MultiTaskLoss(Loss):
     "Expression CE (class-weighted, label-smoothed) + the masked losses of the extra heads in `tasks`, weighted by `weights`."
@@ -126,6 +143,7 @@ class MultiTaskLoss(Loss):
     def setup(self, state) -> None:
         missing = [t for t in self.tasks if t not in state.model_config.heads]
         if missing: raise ValueError(f"MultiTaskLoss: the model has no head {missing}; build it with heads=multitask_heads({list(self.tasks)})")
+        for ds in state.datasets.values(): check_task_labels(ds, self.batch_fields)   # before the first step, not deep in it
         self.ce.setup(state)
 
     def __call__(self, outputs, targets, batch: dict, step: int | None = None):
@@ -137,6 +155,7 @@ class MultiTaskLoss(Loss):
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
 from .models import ModelConfig, unwrap, model_device, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
+from .data.core import NO_LABEL
 
 def multitask_config(arch: str, # a timm architecture
                      classes: Sequence[str], # expression classes (logit order)
@@ -164,8 +183,8 @@ def _labelled(ds, col: str) -> tuple[np.ndarray, np.ndarray]:
 
 def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
     "Accuracy, CCC valence/arousal, age MAE (years), gender and ethnicity accuracy of `model` on `ds` (None: no head or no labels)."
-    p = predict_outputs(model, ds, preprocess)
-    rep = {'n': len(ds), 'accuracy': float((p['probs'].argmax(1) == ds.targets).mean())}
+    p, lab = predict_outputs(model, ds, preprocess), ds.targets != NO_LABEL   # faces without an expression label are not scored on it
+    rep = {'n': int(lab.sum()), 'accuracy': float((p['probs'].argmax(1) == ds.targets)[lab].mean()) if lab.any() else None}
     for key, col, f in (('ccc_valence', 'valence', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),
                         ('ccc_arousal', 'arousal', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),
                         ('age_mae', 'age', lambda a, b: float(np.abs(a - b).mean())),

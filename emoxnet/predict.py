@@ -253,9 +253,9 @@ class EmotionRecognizer:
 
     __call__ = predict
 
-    def extract_features(self, crops) -> np.ndarray:
-        "Penultimate features `(N, D)` of face crops: `forward_head(forward_features(x), pre_logits=True)`."
-        x = self._batch(crops)
+    def extract_features(self, crops, channel_order: str | None = None) -> np.ndarray:
+        "Penultimate features `(N, D)` of face crops (arrays in `channel_order`, default the recognizer's): `forward_head(forward_features(x), pre_logits=True)`."
+        x = self._batch(crops, channel_order)
         with self._lock, torch.inference_mode(): f = pooled_features(self.served, x)
         return f.float().numpy()
 
