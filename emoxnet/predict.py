@@ -194,7 +194,11 @@ class EmotionRecognizer:
     def _as_list(crops) -> list:
         "One crop or many: a list/tuple, an `(N, H, W[, C])` array (an `(N, H, W)` array is N grey crops unless W is 1, 3 or 4), or a single image."
         if isinstance(crops, (list, tuple)): return list(crops)
-        if isinstance(crops, np.ndarray) and (crops.ndim == 4 or crops.ndim == 3 and crops.shape[2] not in (1, 3, 4)): return list(crops)
+        if isinstance(crops, np.ndarray) and (crops.ndim == 4 or crops.ndim == 3 and crops.shape[2] not in (1, 3, 4)):
+            if crops.ndim == 3 and crops.shape[0] in (3, 4):   # as likely a channels-first colour image (torch's layout) as 3 or 4 grey crops
+                warnings.warn(f"an array of shape {crops.shape} is read as {crops.shape[0]} grey face crops; a channels-first colour image "
+                              "must be given as (H, W, C): arr.transpose(1, 2, 0)", EmoxnetWarning, stacklevel=3)
+            return list(crops)
         return [crops]
 
     def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:
