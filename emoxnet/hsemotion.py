@@ -14,7 +14,7 @@ from torch import nn
 
 from .data.core import read_image
 from .models import unwrap
-from .multitask import TASKS, age_from_bins, decode_outputs, pooled_features
+from .multitask import TASKS, age_from_bins, decode_outputs
 from .predict import EmotionRecognizer, warn_if_not_expression
 
 # %% auto #0
@@ -74,8 +74,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
 
     def extract_features(self, faces, channel_order: str | None = None) -> np.ndarray:
         "Pooled features `(N, D)` of face crops: what `classify_emotions` reads."
-        x = self._batch(self._rgb(faces, channel_order), 'RGB')
-        with self._lock: return pooled_features(self.served, x).float().numpy()
+        return self.batch_features(self._batch(self._rgb(faces, channel_order), 'RGB'))
 
     def extract_multi_features(self, faces, channel_order: str | None = None) -> np.ndarray:
         "HSEmotion's name for the batch call: `extract_features` of a list of crops, `(N, D)`."

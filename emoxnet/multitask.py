@@ -113,8 +113,9 @@ def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, f
 from .train import Loss, HardSoftCE
 from .data.core import DataError, FERDataset
 
+_UNIT = (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1')   # valence and arousal: the tanh head's range
 LABEL_RANGES = {   # what each label column of the extra heads may hold (NaN: no label, the head skips the face)
-    'valence': (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1'), 'arousal': (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1'),
+    'valence': _UNIT, 'arousal': _UNIT,
     'age': (lambda v: v >= 0, 'an age in years, >= 0'), 'gender': (lambda v: np.isin(v, (0, 1)), '0 (male) or 1 (female), as UTKFace codes it'),
     'race': (lambda v: np.isin(v, range(5)), 'an ethnicity code 0-4, as UTKFace codes it')}
 

@@ -259,9 +259,11 @@ class EmotionRecognizer:
 
     def extract_features(self, crops, channel_order: str | None = None) -> np.ndarray:
         "Penultimate features `(N, D)` of face crops (arrays in `channel_order`, default the recognizer's): `forward_head(forward_features(x), pre_logits=True)`."
-        x = self._batch(crops, channel_order)
-        with self._lock, torch.inference_mode(): f = pooled_features(self.served, x)
-        return f.float().numpy()
+        return self.batch_features(self._batch(crops, channel_order))
+
+    def batch_features(self, x: torch.Tensor) -> np.ndarray:
+        "`extract_features` of a preprocessed batch `x` (as `_batch` makes it): the served torch model's pooled descriptor, whatever the backend."
+        with self._lock, torch.inference_mode(): return pooled_features(self.served, x).float().numpy()
 
     # --- attention maps -------------------------------------------------------------------------------------
     def explainer(self, layer: str | None = None, guided: bool = False):

@@ -96,7 +96,7 @@ def _features_logits(rec: EmotionRecognizer, crops: list) -> tuple[np.ndarray, n
     if not crops: return np.zeros((0, 0), np.float32), np.zeros((0, len(rec.classes)), np.float32)
     x = rec._batch(crops, 'RGB'); net = getattr(rec.served, 'backbone', rec.served)
     if not hasattr(net, 'forward_head'): return np.zeros((len(crops), 0), np.float32), rec.logits(x)   # labels need the logits only
-    if rec.backend != 'torch': return rec.extract_features(crops, 'RGB'), rec.logits(x)   # frames are RGB whatever order the recognizer reads arrays in
+    if rec.backend != 'torch': return rec.batch_features(x), rec.logits(x)   # x: the RGB frames' crops, preprocessed once
     with rec._lock, torch.inference_mode():
         f = net.forward_features(x)
         return net.forward_head(f, pre_logits=True).flatten(1).float().numpy(), net.forward_head(f).float().numpy()

@@ -29,10 +29,17 @@ def test_resume_on_gpu_matches_uninterrupted(tmp_path, amp):
     _same_run(ref, fit(MODEL, DATA, cfg, tmp_path / 'run', resume=True))
 
 
-def test_model_reads_the_same_on_gpu(tmp_path):
-    fit(MODEL, DATA, TrainConfig(**{**CFG, 'device': 'cpu'}), tmp_path)
-    cpu, _, _ = load_checkpoint(tmp_path / 'checkpoint', 'cpu')
-    gpu, _, _ = load_checkpoint(tmp_path / 'checkpoint', 'cuda')
+@pytest.fixture(scope='module')
+def cpu_checkpoint(tmp_path_factory):
+    "A checkpoint trained on the CPU, read on both devices."
+    out = tmp_path_factory.mktemp('cpu_run')
+    fit(MODEL, DATA, TrainConfig(**{**CFG, 'device': 'cpu'}), out)
+    return out / 'checkpoint'
+
+
+def test_model_reads_the_same_on_gpu(cpu_checkpoint):
+    cpu, _, _ = load_checkpoint(cpu_checkpoint, 'cpu')
+    gpu, _, _ = load_checkpoint(cpu_checkpoint, 'cuda')
     a, b = predict_logits(cpu, DATA['test']), predict_logits(gpu, DATA['test'])
     assert b.device.type == 'cpu'   # logits come back on the CPU whatever the model's device
     torch.testing.assert_close(a, b, atol=2e-3, rtol=2e-3)
@@ -50,12 +57,11 @@ def test_ensemble_of_other_inputs_on_gpu(tmp_path):
     torch.testing.assert_close(cpu, gpu.float().cpu(), atol=2e-3, rtol=2e-3)
 
 
-def test_gradcam_on_gpu_matches_cpu(tmp_path):
-    fit(MODEL, DATA, TrainConfig(**{**CFG, 'device': 'cpu'}), tmp_path)
+def test_gradcam_on_gpu_matches_cpu(cpu_checkpoint):
     x = example_input(MODEL, 4)
     maps = []
     for dev in ('cpu', 'cuda'):
-        model, _, _ = load_checkpoint(tmp_path / 'checkpoint', dev)
+        model, _, _ = load_checkpoint(cpu_checkpoint, dev)
         _, layer = find_target_layer(model, None, 32, 1)
         maps.append(gradcam(model, x.to(dev), [0, 1, 2, 3], layer).cpu())
     assert maps[1].shape == (4, 1, 32, 32)
