@@ -19,7 +19,7 @@ from torch import nn
 
 from .core import single_process, save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
-from .models import ModelConfig, count_params, unwrap, known_arch
+from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
@@ -91,7 +91,7 @@ class KDLoss(Loss):
             self.teacher.to(state.device); return
         if self.teacher_logits is None:
             t0 = time.time()
-            self.teacher_logits = predict_logits(self.teacher, state.train, self.batch_size)
+            with on_device(self.teacher, state.device): self.teacher_logits = predict_logits(self.teacher, state.train, self.batch_size)   # where the student trains: a GPU
             self.teacher_time_s = round(time.time() - t0, 2)
         if len(self.teacher_logits) != len(state.train):
             raise ValueError(f"{len(self.teacher_logits)} precomputed teacher rows for {len(state.train)} training images")
@@ -308,13 +308,13 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
                          f"point ensemble_dir elsewhere or delete it to retrain")
     return ens, False
 
-def _teacher_reports(ens: EmoXNet, splits: FERSplits) -> tuple[dict, dict]:
-    "Classification reports of the ensemble and of each member, on valid and test."
+def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict, dict]:
+    "Classification reports of the ensemble and of each member, on valid and test (evaluated on `device`: None, where `ens` is)."
     classes, ens_rep, member_rep = splits.classes, {}, {}
     with torch.no_grad():
         for k in ('valid', 'test'):
             if k not in splits: continue
-            y, z = targets_for(splits[k], classes), ensemble_member_logits(ens, splits[k])
+            y, z = targets_for(splits[k], classes), ensemble_member_logits(ens, splits[k], device=device)
             ens_rep[k] = classification_report(torch.softmax(ens.combiner(z).double(), 1), y, classes)
             for j, n in enumerate(ens.names):
                 member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y, classes)
@@ -361,7 +361,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     out = cfg.resolved_out(); out.mkdir(parents=True, exist_ok=True)
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0
-    ens_rep, member_rep = _teacher_reports(ens, splits)
+    ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
                               cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
                               kd_mixup=cfg.kd_mixup, mixup=cfg.mixup)

@@ -24,7 +24,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint
+from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -394,11 +394,13 @@ class _MemberLogits(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.ens.member_logits(x)
 
 @torch.no_grad()
-def ensemble_member_logits(ens: EmoXNet, dataset: FERDataset, batch_size: int = 256) -> torch.Tensor:
+def ensemble_member_logits(ens: EmoXNet, dataset: FERDataset, batch_size: int = 256,
+                           device: str | torch.device | None = None) -> torch.Tensor: # evaluate there (None: where `ens` is); the logits come back on the CPU
     "Member logits `(N, M, K)` of `ens` on `dataset`, in dataset order (each member evaluated with the shared loop; an aligned ensemble's through its adapters)."
     pp = ens.model_config.preprocess
-    if ens.is_aligned: return predict_logits(_MemberLogits(ens).train(ens.training), dataset, batch_size, preprocess=pp)   # leaves ens in its mode
-    return torch.stack([predict_logits(m, dataset, batch_size, preprocess=pp) for m in ens.members], 1)
+    with on_device(ens, device):
+        if ens.is_aligned: return predict_logits(_MemberLogits(ens).train(ens.training), dataset, batch_size, preprocess=pp)   # leaves ens in its mode
+        return torch.stack([predict_logits(m, dataset, batch_size, preprocess=pp) for m in ens.members], 1)
 
 # %% ../nbs/13_ensemble.ipynb #d8b6f012
 ENSEMBLE_FORMAT = 'emoxnet-ensemble/1'
@@ -578,10 +580,10 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
                          'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint')}
     return models, reports
 
-def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: int, seed: int) -> tuple[str, pd.DataFrame, dict]:
+def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: int, seed: int, device=None) -> tuple[str, pd.DataFrame, dict]:
     "Member reports on valid/test (added to `reports`), every rule compared; the one chosen on validation becomes `ens.combiner`."
     classes, names = ens.model_config.classes, ens.names
-    z = {k: ensemble_member_logits(ens, splits[k]) for k in ('valid', 'test') if k in splits}
+    z = {k: ensemble_member_logits(ens, splits[k], device=device) for k in ('valid', 'test') if k in splits}
     y = {k: targets_for(splits[k], classes) for k in z}
     for j, name in enumerate(names):
         for k in z: reports[name][k] = classification_report(torch.softmax(z[k][:, j].double(), 1), y[k], classes)
@@ -624,7 +626,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     ens = EmoXNet(models, 'mean_prob', names)
-    rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed)
+    rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
     metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, 'git_rev': git_rev(), 'code_version': code_version(),
                'data': splits.name, 'data_fingerprint': fp, 'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,

@@ -41,6 +41,7 @@ def _classifier(model: nn.Module) -> nn.Module:
 
 def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
     "Logits, or their softmax."
+    if not isinstance(logits, (bool, np.bool_)): raise TypeError(f"logits must be True or False, got {logits!r} ({type(logits).__name__})")   # 'False' is a true string
     if logits: return z
     e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
 
@@ -91,10 +92,15 @@ class HSEmotionRecognizer(EmotionRecognizer):
         return [self.classes[i] for i in z.argmax(1)], _scores(z, logits)
 
     @property
-    def attributes(self) -> tuple[str, ...]:
-        "The checkpoint's heads beyond expressions (names in `emoxnet.multitask.TASKS`), or the fixed heads of a published architecture (`FIXED_ATTRIBUTES`)."
-        if self.config.arch in FIXED_ATTRIBUTES: return FIXED_ATTRIBUTES[self.config.arch][0]
+    def _task_heads(self) -> tuple[str, ...]:
+        "The checkpoint's heads beyond expressions (names in `emoxnet.multitask.TASKS`: `va`, `age_bins`, ...)."
         return tuple(h for h in self.config.heads if h in TASKS)
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        "The values `predict_attributes` returns (`valence`, `arousal`, `age`, ...): decoded from the checkpoint's heads, or the fixed heads of a published architecture (`FIXED_ATTRIBUTES`)."
+        if self.config.arch in FIXED_ATTRIBUTES: return FIXED_ATTRIBUTES[self.config.arch][0]
+        return tuple(v for h in self._task_heads for v in (TASKS[h].values or (h,)))
 
     def predict_attributes(self, faces, channel_order: str | None = None) -> dict[str, np.ndarray]:
         "Per face: `valence`, `arousal` in [-1, 1], `age` (years), `gender` (P(female)), `ethnicity` (5 probabilities): whichever heads the checkpoint has."
@@ -103,5 +109,5 @@ class HSEmotionRecognizer(EmotionRecognizer):
         fixed = FIXED_ATTRIBUTES.get(self.config.arch)
         with self._lock, torch.inference_mode():
             out = self.served(x)
-            out = fixed[1](out) if fixed else decode_outputs(out, self.attributes)
+            out = fixed[1](out) if fixed else decode_outputs(out, self._task_heads)
         return {k: v.float().numpy() for k, v in out.items() if k != 'probs'}

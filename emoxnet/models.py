@@ -23,9 +23,9 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
            'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
            'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
-           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'weights_fingerprint',
-           'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly',
-           'pooled_features']
+           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device', 'on_device',
+           'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits',
+           'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -349,6 +349,22 @@ def model_device(model: nn.Module) -> torch.device:
     "The device of `model`'s first parameter (the CPU for a model without any): where its input batches must go."
     p = next(iter(model.parameters()), None)
     return p.device if p is not None else torch.device('cpu')
+
+def resolve_device(device: str | torch.device = 'auto') -> torch.device:
+    "A device setting as a device: `'auto'` is the GPU when there is one, else the CPU; a GPU asked for that is not there fails here."
+    if str(device) == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    d = torch.device(device)
+    if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device={str(device)!r} but CUDA is not available (device='auto' takes the CPU then)")
+    return d
+
+@contextlib.contextmanager
+def on_device(model: nn.Module, device: str | torch.device | None): # None: where the model is
+    "Inside the block, `model` is on `device` (evaluation where the training ran: a GPU); afterwards back where it was."
+    was = model_device(model)
+    if device is None or torch.device(device) == was: yield model; return
+    model.to(device)
+    try: yield model
+    finally: model.to(was)
 
 def weights_fingerprint(model: nn.Module) -> str:
     "16 hex digits of sha256 over the state dict (names, dtypes, shapes, values), wrappers removed: the same weights give the same string wherever they were loaded from."

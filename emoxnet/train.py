@@ -488,23 +488,38 @@ def _lr_lambda(cfg: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]
 
 # %% ../nbs/12_train.ipynb #57b3bd3f
 def _rng_state() -> tuple[dict, dict]:
+    "This process's generators: torch's CPU one and its own GPU's (not every visible GPU's: that would open a context on each), Python's, NumPy's."
     tensors = {'torch': torch.get_rng_state()}
-    if torch.cuda.is_available():
-        for i, s in enumerate(torch.cuda.get_rng_state_all()): tensors[f'cuda{i}'] = s
+    if torch.cuda.is_available() and torch.cuda.is_initialized(): tensors['cuda'] = torch.cuda.get_rng_state()
     st = np.random.get_state()
     return tensors, {'python': random.getstate(), 'numpy': [st[0], st[1].tolist(), *st[2:]]}
+
+def _rng_states(learn) -> list[tuple[dict, dict]]:
+    "Every process's `_rng_state()`, in process order: a collective, every process calls it (each draws its own dropout and augmentation)."
+    s = _rng_state()
+    if learn.accelerator.num_processes == 1: return [s]
+    from accelerate.utils import gather_object
+    return gather_object([s])
+
+def _process_rng(tensors: dict, d: dict, rank: int) -> tuple[dict, dict]:
+    "Process `rank`'s generators out of a saved state (`p{rank}.` tensors; states saved before there were several hold process 0's only)."
+    if rank == 0 or f'p{rank}.torch' not in tensors: return {k: v for k, v in tensors.items() if not k.startswith('p')}, d['rng']
+    return {k.split('.', 1)[1]: v for k, v in tensors.items() if k.startswith(f'p{rank}.')}, d['rng_processes'][rank - 1]
 
 def _set_rng_state(tensors: dict, js: dict):
     torch.set_rng_state(tensors['torch'])
     if torch.cuda.is_available():
-        cs = [tensors[k] for k in sorted((k for k in tensors if k.startswith('cuda')), key=lambda k: int(k[4:]))]
-        if len(cs) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(cs)
+        own = tensors.get('cuda', tensors.get(f'cuda{torch.cuda.current_device()}'))   # cuda0, cuda1, ...: states saved before this process's own
+        if own is not None: torch.cuda.set_rng_state(own)
     p = js['python']; random.setstate((p[0], tuple(p[1]), p[2]))
     n = js['numpy']; np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))
 
-def _save_state(st: TrainState, path: Path, finished: bool = False):
+def _save_state(st: TrainState, path: Path, finished: bool = False,
+                rng: list[tuple[dict, dict]] | None = None): # every process's generators (`_rng_states`); default: this process's
     from safetensors.torch import save_model, save_file
-    tensors, rngs = _rng_state()
+    rng = rng or [_rng_state()]
+    (tensors, rngs), others = rng[0], rng[1:]
+    tensors = {**tensors, **{f'p{r}.{k}': v for r, (t, _) in enumerate(others, 1) for k, v in t.items()}}
     scaler = getattr(st.accelerator, 'scaler', None)
     with atomic_dir(path) as tmp:
         save_model(st.raw_model, str(tmp / 'model.safetensors'))
@@ -514,7 +529,7 @@ def _save_state(st: TrainState, path: Path, finished: bool = False):
         save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
                    'finished': finished, 'scheduler': st.scheduler.state_dict(),
-                   'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs,
+                   'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
                    'num_processes': st.accelerator.num_processes, 'code_version': code_version(), 'data_md5': _data_md5(st),
@@ -546,7 +561,8 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
     _check_resumable(st, d, path)
-    load_model(st.raw_model, str(path / 'model.safetensors'), device=str(st.device))
+    dev = st.device.type if st.device.type == 'cpu' else str(st.device)   # several CPU processes are on 'cpu:0', a name safetensors refuses
+    load_model(st.raw_model, str(path / 'model.safetensors'), device=dev)
     st.optimizer.load_state_dict(torch.load(path / 'optimizer.pt', map_location='cpu', weights_only=True))
     st.scheduler.load_state_dict(d['scheduler'])
     scaler = getattr(st.accelerator, 'scaler', None)
@@ -555,7 +571,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
-    return load_file(str(path / 'rng.safetensors')), d['rng'], d['finished']
+    return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
 def _count(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
@@ -1003,7 +1019,9 @@ class SaveState(Callback):
     order = 50
     def _save(self, done: bool):
         learn = self.learn
-        if learn.out is not None and self.cfg.save_last and learn.main: _save_state(self.state, learn.out / 'last', done)
+        if learn.out is not None and self.cfg.save_last:
+            rng = _rng_states(learn)   # every process's generators, so that each resumes its own
+            if learn.main: _save_state(self.state, learn.out / 'last', done, rng)
         learn.accelerator.wait_for_everyone()
     def after_step(self):
         st, every = self.state, self.cfg.checkpoint_every

@@ -63,6 +63,8 @@ def test_same_keys(runs):
     single, multi, _ = runs
     for f in ['metrics.json', 'history.json', 'checkpoint/config.json', 'last/state.json']:
         a, b = load_json(single / f), load_json(multi / f)
+        if f == 'last/state.json':   # the generators of the processes after the first: none in one process
+            assert a.pop('rng_processes') == [] and len(b.pop('rng_processes')) == 1
         assert _keys(a) == _keys(b), f
 
 
@@ -128,3 +130,34 @@ def test_resume_in_another_number_of_processes_is_refused(tmp_path):
     _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *ARGS, '--out', 'run', '--max-steps', '3'], tmp_path)
     r = subprocess.run([sys.executable, 'launch.py', *ARGS, '--out', 'run', '--resume'], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
     assert r.returncode != 0 and 'cannot resume, the run was started in 2 processes and this one has 1: resume it with 2' in r.stderr, r.stderr[-2000:]
+
+
+RNG_SCRIPT = """
+import json, os, sys, torch
+from emoxnet.models import ModelConfig
+from emoxnet.train import Callback, TrainConfig, fit, toy_splits
+
+class Draw(Callback):
+    "In each forward pass (as dropout does), each process draws from torch's generator (process 1 twice as much, so the two generators part) and keeps its draws."
+    def __init__(self): self.seen = []
+    def after_pred(self): self.seen.append([self.state.step + 1, torch.rand(1 + int(os.environ['RANK'])).tolist()])
+
+out, max_steps = sys.argv[1], int(sys.argv[2])
+data = toy_splits(n_train=96, n_valid=32, n_test=32, size=32, seed=1)
+d = Draw()
+fit(ModelConfig('test_convnext', data.classes, in_chans=1, input_size=32), data,
+    TrainConfig(epochs=1, batch_size=8, device='cpu', progress=False, max_steps=max_steps or None), out, callbacks=[d], resume=True)
+with open(f"{out}.{os.environ['RANK']}.{max_steps}", 'w') as f: json.dump(d.seen, f)
+"""
+
+
+def test_resume_restores_every_process_generators(tmp_path):
+    "Each process draws its own random numbers (dropout, augmentation): a run stopped and resumed in 2 processes draws, on each, what the uninterrupted run drew."
+    (tmp_path / 'rng.py').write_text(RNG_SCRIPT)
+    run = lambda out, steps: _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'rng.py', out, str(steps)], tmp_path)
+    run('whole', 0); run('cut', 3); run('cut', 0)
+    for rank in (0, 1):
+        whole, resumed = (load_json(tmp_path / f'{o}.{rank}.0') for o in ('whole', 'cut'))
+        assert [s for s, _ in resumed] == [4, 5, 6] and resumed == whole[3:], (rank, whole, resumed)
+    first = load_json(tmp_path / 'cut.1.3')
+    assert first == load_json(tmp_path / 'whole.1.0')[:3] and first != load_json(tmp_path / 'cut.0.3')

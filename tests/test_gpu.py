@@ -79,3 +79,19 @@ def test_fit_hands_back_a_plain_cpu_model(tmp_path):
 def test_sam_refuses_fp16(tmp_path):
     with pytest.raises(ValueError, match=r"SAM\) cannot train under fp16"):
         fit(MODEL, DATA, TrainConfig(**{**CFG, 'amp': 'fp16', 'device': 'cuda', 'optimizer': 'sam'}), None)
+
+
+def test_teacher_runs_where_the_student_trains(cpu_checkpoint):
+    "The distillation teacher's logits and the ensemble's member reports are computed on the GPU that training uses; the teacher is back on the CPU afterwards and reads as it does there."
+    from emoxnet.distill import KDLoss
+    from emoxnet.ensemble import ensemble_member_logits
+    m, _, _ = load_checkpoint(cpu_checkpoint, 'cpu')
+    ens = EmoXNet([m, load_checkpoint(cpu_checkpoint, 'cpu')[0]], 'mean_prob', ['a', 'b'])
+    cpu = ensemble_member_logits(ens, DATA['test'])
+    torch.cuda.reset_peak_memory_stats()
+    gpu = ensemble_member_logits(ens, DATA['test'], device='cuda')
+    assert torch.cuda.max_memory_allocated() > 0 and model_device(ens).type == 'cpu' and gpu.device.type == 'cpu'
+    torch.testing.assert_close(cpu, gpu, atol=2e-3, rtol=2e-3)
+    loss = KDLoss(ens, alpha=0.5)
+    fit(MODEL, DATA, TrainConfig(**{**CFG, 'epochs': 1, 'device': 'cuda'}), None, loss=loss)
+    assert model_device(ens).type == 'cpu' and loss.teacher_logits.shape == (len(DATA['train']), len(DATA.classes))

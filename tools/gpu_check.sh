@@ -5,7 +5,7 @@
 #   2. the default distillation experiment (nbs/distill.ipynb's parameters, seed 0) on the GPU, timed.
 # Output: OUT (default gpu_out/): pytest.log, distill.log, gpu_util.csv (every 10 s), distill_runs.tgz (every JSON the experiment wrote).
 # Missing Python packages may be given as wheels in .whl/ (installed into /tmp/site, nothing else touched).
-# Usage: bash tools/gpu_check.sh [distill_seconds (default 330)]
+# Usage: bash tools/gpu_check.sh [distill_seconds (default 330; 0: the tests only)]
 set -uo pipefail
 OUT=${OUT:-gpu_out}; mkdir -p "$OUT"
 if compgen -G ".whl/*.whl" > /dev/null; then
@@ -21,6 +21,7 @@ t0=$SECONDS
 timeout 240 python3 -m pytest -q -p no:cacheprovider -rs tests/test_gpu.py tests/test_resume.py tests/test_distill.py \
   tests/test_ensemble_hetero.py tests/test_models_checkpoint.py 2>&1 | tee "$OUT/pytest.log" | tail -40
 echo "[gpu_check] tests: rc ${PIPESTATUS[0]}, $((SECONDS - t0)) s"
+[ "${1:-330}" = 0 ] && exit 0   # 0: the tests only
 
 t0=$SECONDS; run=/tmp/gpu_distill
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 10 > "$OUT/gpu_util.csv" 2>&1 &

@@ -72,9 +72,12 @@ def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
 
 # %% ../../nbs/01_data.core.ipynb #15c4f883
 def _to_8bit(im: Image.Image) -> Image.Image:
-    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits), never clipped."
+    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits; 8-bit values kept), never clipped."
     a = np.asarray(im)
-    if im.mode.startswith('I;16') or (im.mode == 'I' and a.size and a.min() >= 0 and a.max() <= 65535): a = a.astype(np.uint16) >> 8
+    if im.mode.startswith('I;16') or (im.mode == 'I' and a.size and a.min() >= 0 and a.max() <= 65535):
+        if a.size and 0 < a.max() <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
+            warnings.warn(f"a 16-bit image (mode {im.mode}) whose values all lie in 0-{a.max()}: read as 8-bit values", stacklevel=2)
+        else: a = a.astype(np.uint16) >> 8
     elif im.mode == 'F' and a.size and a.min() >= 0 and a.max() <= 1: a = a * 255 + 0.5
     else:
         a = a.astype(np.float64); lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
