@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
-import copy, math, shutil, time, warnings
+import copy, hashlib, math, shutil, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch
@@ -26,6 +26,7 @@ from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
+from .metrics import save_figure
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
@@ -35,10 +36,11 @@ __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTOR
            'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss',
            'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
            'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
-           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json', 'run_steps',
-           'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation',
-           'topk_iou', 'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
-           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json',
+           'step_settings', 'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary',
+           'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'run_continual',
+           'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting',
+           'final_confusion', 'save_results', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -561,15 +563,44 @@ def _drop_stale_steps(out: Path, log: Callable) -> None:
     for m in stale: shutil.rmtree(out / m)
     if stale: log(f"[continual] a new base model: removed the runs of {', '.join(stale)} made on the earlier one")
 
+# %% ../nbs/17_continual.ipynb #c0ca7d52
+def in_basic_order(model: nn.Module) -> nn.Module:
+    "`model` with its classifier's outputs in `CONTINUAL_BASIC` order: itself when they are, a copy with the head's rows reordered when its classes are the six basic ones in another order."
+    m = unwrap(model); got = tuple(m.model_config.classes)
+    if got == CONTINUAL_BASIC: return m
+    if set(got) != set(CONTINUAL_BASIC) or len(got) != len(CONTINUAL_BASIC):
+        missing, extra = [c for c in CONTINUAL_BASIC if c not in got], [c for c in got if c not in CONTINUAL_BASIC]
+        raise ValueError(f"the basic model's classes are {list(got)}; the protocol's basic model has the six basic classes {list(CONTINUAL_BASIC)} "
+                         f"(missing: {missing or 'none'}; not basic: {extra or 'none'}); train one on them (train_base)")
+    head = m.get_classifier()
+    if not isinstance(head, nn.Linear) or head.out_features != len(got):
+        raise TypeError(f"{type(m).__name__}: cannot put its classes {list(got)} in the protocol's order: its classifier is {type(head).__name__}, not a {len(got)}-output nn.Linear")
+    out, perm = copy.deepcopy(m), [got.index(c) for c in CONTINUAL_BASIC]
+    h = out.get_classifier()
+    with torch.no_grad():
+        h.weight.copy_(h.weight[perm])
+        if h.bias is not None: h.bias.copy_(h.bias[perm])
+    out.model_config = replace(m.model_config, classes=CONTINUAL_BASIC)
+    return out
+
 # %% ../nbs/17_continual.ipynb #9d7c1315
+def _weights_md5(model: nn.Module) -> str:
+    "MD5 (16 hex digits) of a model's state dict: names, dtypes and values."
+    h = hashlib.md5()
+    for k, v in unwrap(model).state_dict().items():
+        h.update(f'{k}:{v.dtype}'.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
 class FeatureBank:
-    "The frozen trunk's feature maps of a basic model for train/valid/test, and the basic model's top."
+    "The frozen trunk's feature maps of a basic model (`in_basic_order`) for train/valid/test, the basic model's top, and what they came from (`fingerprint`)."
     def __init__(self, base: nn.Module, data: FERSplits, last: str | None = None):
-        self.base, self.last = unwrap(base).eval(), last or split_at(base)
+        self.base = in_basic_order(base).eval(); self.last = last or split_at(self.base)
         self.classes = data.classes
         self.splits = {s: feature_dataset(data[s], trunk_features(self.base, data[s], self.last)) for s in ('train', 'valid', 'test')}
         self.top = top_of(self.base, self.last)
         self.top.model_config = top_config(self.base.model_config, self.base.model_config.classes)
+        self.fingerprint = {'base_model': _weights_md5(self.base),   # saved with every step run: a run resumes only on the same base and data
+                            'data': {k: v for k, v in data_fingerprint(data).items() if k != 'synthetic_py_md5'}}
 
     def __getitem__(self, split: str) -> FERDataset: return self.splits[split]
     def rows_of(self, split: str, cls: str) -> np.ndarray:
@@ -580,6 +611,14 @@ class FeatureBank:
         t = copy.deepcopy(self.top)
         for p in t.parameters(): p.requires_grad_(True)
         return t
+    def check_new(self, classes: Sequence[str], what: str) -> None:
+        "`ValueError` naming the class unless each of `classes` is one of the data's classes beyond the basic ones, has training images and comes once."
+        new = [c for c in self.classes if c not in CONTINUAL_BASIC]
+        for c in classes:
+            if c in CONTINUAL_BASIC: raise ValueError(f"{what}: {c!r} is a basic class, learned in phase 1; the classes to learn are {', '.join(new)}")
+            if c not in self.classes: raise ValueError(f"{what}: no class {c!r} in the data{did_you_mean(c, new)}; its classes beyond the basic ones are {', '.join(new) or 'none'}")
+            if not len(self.rows_of('train', c)): raise ValueError(f"{what}: {c!r} has no training image in {self['train'].name}; nothing to learn it from")
+        if dup := sorted({c for c in classes if list(classes).count(c) > 1}): raise ValueError(f"{what}: {', '.join(dup)} more than once in {list(classes)}; each class is learned once")
 
 # %% ../nbs/17_continual.ipynb #3adbe05a
 def score_step(top: nn.Module, test: FERDataset, classes: Sequence[str]) -> dict:
@@ -670,20 +709,70 @@ def record_from_json(r: dict) -> dict:
     "A step record read back from JSON: accuracies that were NaN (no test image of the class) and that JSON stores as null are NaN again."
     return {**nulls_to_nan(r, ('acc', 'old_acc', 'new_acc')), 'per_class': nulls_to_nan(r.get('per_class', {}))}
 
+# %% ../nbs/17_continual.ipynb #c0ca7d55
+def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: int) -> dict:
+    "What decides `method`'s step results besides the class order: the config fields it reads, its seed, the trunk split, the base model and the data (`FeatureBank.fingerprint`)."
+    m = METHODS[method]
+    keys = ['batch_size', 'step_lr', 'joint_epochs' if m.joint else 'step_epochs']
+    if m.selector is not None: keys += ['memory_fraction', 'memory_mode']
+    if m.teacher == 'basic': keys += ['T', 'gamma0', 'gamma_decay']
+    if m.teacher == 'previous': keys += ['lwf_T', 'lwf_gamma']
+    if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
+    return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, **bank.fingerprint})
+
+def _changes(old: dict, new: dict) -> list[str]:
+    "Each setting of `new` that `old` (read back from JSON) holds with another value, in words (`memory_mode 'grow' -> 'limit'`); a fingerprint by its parts."
+    out = []
+    for k, b in new.items():
+        if (a := old.get(k)) == b: continue
+        if isinstance(a, dict) and isinstance(b, dict): out.append(f"{k} (" + ', '.join(f"{p} {a.get(p)!r} -> {b.get(p)!r}" for p in b if a.get(p) != b.get(p)) + ')')
+        else: out.append(f"{k} {a!r} -> {b!r}")
+    return out
+
+def _joint_classes(bank: FeatureBank) -> tuple[str, ...]: return CONTINUAL_BASIC + tuple(c for c in bank.classes if c in COMPOUND)
+
+def saved_changes(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Sequence[str], out_dir: str | Path, seed: int) -> tuple[Path, list[str]]:
+    "The folder of `method`'s run over `order` in `out_dir` (joint: the model the orders share) and how the run saved there differs from these settings (empty: none saved, or the same)."
+    m = METHODS[method]
+    folder = Path(out_dir).parent / 'joint_model' if m.joint else Path(out_dir)
+    ck = folder if m.joint else folder / 'checkpoint'
+    if not (ck / 'config.json').exists(): return folder, []
+    st = load_json(ck / 'config.json').get('extra', {}).get('continual', {})
+    if 'settings' not in st: return folder, ['settings not recorded (saved by an earlier emoxnet)']
+    new = ({'classes': list(_joint_classes(bank))} if m.joint else {'order': list(order)}) | step_settings(cfg, method, bank, seed)
+    return folder, _changes({**st['settings'], 'classes': st.get('classes'), 'order': st.get('order')}, new)
+
+def _refuse_changed(folder: Path, diff: list[str]) -> None:
+    if diff: raise ValueError(f"{folder}: holds a run with other settings ({', '.join(diff)}); use another output folder (out_dir), or delete this one to run it again")
+
+def _check_saved_runs(cfg: ContinualConfig, bank: FeatureBank, orders: Sequence[Sequence[str]], out: Path | None) -> None:
+    "Before any step: every run saved under `out` must have this run's settings; all those that differ are named in one error."
+    if out is None: return
+    bad = {}
+    for name in cfg.methods:
+        for k, o in enumerate(orders):
+            folder, diff = saved_changes(cfg, name, bank, o, out / name / f'order{k}', cfg.seed if METHODS[name].joint else cfg.seed + k)
+            if diff: bad[folder] = diff
+    if bad: raise ValueError(f"{out}: holds runs with other settings: " + '; '.join(f"{f.relative_to(out)} ({', '.join(d)})" for f, d in bad.items())
+                             + "; use another output folder (out_dir), or delete those folders to run them again")
+
 # %% ../nbs/17_continual.ipynb #ea403779
 def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Sequence[str], out_dir: str | Path | None = None,
               seed: int = 0) -> list[dict]:
-    "Phase 2 of `method` over the compound `order`: one record per step (step 0 = the basic model), resumable from `out_dir`."
+    "Phase 2 of `method` over the compound `order`: one record per step (step 0 = the basic model), resumable from `out_dir` (a run saved there with other settings is refused); `joint`: `run_joint` with `cfg.seed`."
     m = METHODS[method]
-    if m.joint: return run_joint(cfg, bank, order, out_dir, seed)
+    bank.check_new(order, 'run_steps')
+    if m.joint: return run_joint(cfg, bank, order, out_dir)
     ck = Path(out_dir) / 'checkpoint' if out_dir is not None else None
+    if ck is not None: _refuse_changed(*saved_changes(cfg, method, bank, order, out_dir, seed))
     done = _load_progress(ck, bank) if ck is not None else None
-    if done is not None and done[1]['order'] == list(order):
+    if done is not None:
         top, st = done; memory = Memory(**st['memory'])
         ewc = _load_ewc(ck, st, top, cfg.ewc_fisher_max) if m.ewc else None
     else:
         top, memory = bank.fresh_top(), init_memory(cfg, m, bank, len(CONTINUAL_BASIC) + len(order), seed)
-        st, ewc = {'order': list(order), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC)]}, init_ewc(cfg, m, bank, top)
+        st = {'order': list(order), 'settings': step_settings(cfg, method, bank, seed), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC)]}
+        ewc = init_ewc(cfg, m, bank, top)
     for i in tqdm(range(len(st['records']) - 1, len(order)), desc=f'{method} order {list(order)[:2]}...', leave=False, disable=not cfg.progress):
         classes = CONTINUAL_BASIC + tuple(order[:i + 1])
         top = learn_step(cfg, m, bank, top, memory, order[i], classes, i, seed, ewc)
@@ -693,10 +782,13 @@ def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Seque
     return st['records']
 
 # %% ../nbs/17_continual.ipynb #31cf4995
-def run_joint(cfg: ContinualConfig, bank: FeatureBank, order: Sequence[str], out_dir: str | Path | None = None, seed: int = 0) -> list[dict]:
-    "The upper bound: one top trained on all classes at once (once per run folder), scored after each step on the classes seen (logits restricted)."
-    classes, every = CONTINUAL_BASIC + tuple(order), CONTINUAL_BASIC + tuple(c for c in bank.classes if c in COMPOUND)
+def run_joint(cfg: ContinualConfig, bank: FeatureBank, order: Sequence[str], out_dir: str | Path | None = None, seed: int | None = None) -> list[dict]:
+    "The upper bound: one top trained on all classes at once (seed `seed`, default `cfg.seed`; once per run folder, shared by its orders; one saved with other settings is refused), scored after each step on the classes seen (logits restricted)."
+    bank.check_new(order, 'run_joint')
+    seed = cfg.seed if seed is None else seed
+    classes, every = CONTINUAL_BASIC + tuple(order), _joint_classes(bank)
     ck = Path(out_dir).parent / 'joint_model' if out_dir is not None else None
+    if ck is not None: _refuse_changed(*saved_changes(cfg, 'joint', bank, order, out_dir, seed))
     done = _load_progress(ck, bank) if ck is not None else None
     if done is not None: top = done[0]
     else:
@@ -704,7 +796,7 @@ def run_joint(cfg: ContinualConfig, bank: FeatureBank, order: Sequence[str], out
         data = {s: restrict(bank[s], every) for s in ('train', 'valid')}
         Learner(top, data, _train_config(cfg, cfg.joint_epochs, cfg.step_lr, seed=seed), callbacks=[GrowHead(), FreezeBN()],
                 model_config=top_config(bank.base.model_config, every)).fit()
-        if ck is not None: _save_progress(ck, bank, top, {'classes': list(every)})
+        if ck is not None: _save_progress(ck, bank, top, {'classes': list(every), 'settings': step_settings(cfg, 'joint', bank, seed)})
     records = []
     for t in range(len(order) + 1):
         seen = classes[:len(CONTINUAL_BASIC) + t]
@@ -747,9 +839,11 @@ def class_forgetting(records: Sequence[dict]) -> dict:
 
 # %% ../nbs/17_continual.ipynb #b2a39f2f
 def few_shot(cfg: ContinualConfig, bank: FeatureBank, cls: str, n: int, draw: int = 0) -> dict:
-    "Learn `cls` from `n` training images (0 = all) of draw `draw`; strict accuracy, false positives on basic faces, recall."
-    classes = CONTINUAL_BASIC + (cls,)
-    rows = bank.rows_of('train', cls)
+    "Learn `cls` from `n` training images (0 = all; more than it has: all, with a warning) of draw `draw`; images used, strict accuracy, false positives on basic faces, recall."
+    if not is_whole(n) or n < 0: raise ValueError(f"few_shot: n={n!r}; expected an integer >= 0 (0: all the class's training images)")
+    bank.check_new([cls], 'few_shot')
+    classes, rows = CONTINUAL_BASIC + (cls,), bank.rows_of('train', cls)
+    if n > len(rows): warnings.warn(f"few_shot: {cls!r} has {len(rows)} training images, fewer than n={n}: it learns from all {len(rows)} (n_used)", EmoxnetWarning, stacklevel=2)
     if n: rows = np.random.default_rng([cfg.seed, draw, n, PROTOCOL_CLASSES.index(cls)]).permutation(rows)[:n]
     train = restrict(bank['train'], classes, np.resize(rows, max(len(rows), cfg.fewshot_min_items)))
     top = bank.fresh_top()
@@ -758,7 +852,7 @@ def few_shot(cfg: ContinualConfig, bank: FeatureBank, cls: str, n: int, draw: in
             model_config=top_config(bank.base.model_config, classes)).fit()
     s = score_step(top, bank['test'], classes)
     cm = np.asarray(s['confusion'])
-    return {'class': cls, 'n': n, 'draw': draw, 'strict_acc': s['acc'], 'recall_only': s['new_acc'],
+    return {'class': cls, 'n': n, 'n_used': len(rows), 'draw': draw, 'strict_acc': s['acc'], 'recall_only': s['new_acc'],
             'false_positive_rate': float(cm[:-1, -1].sum() / max(cm[:-1].sum(), 1)), 'basic_acc': s['old_acc']}
 
 # %% ../nbs/17_continual.ipynb #614dcb72
@@ -811,23 +905,34 @@ def _check_tested(data: FERSplits):
                          f"({', '.join(new)}); nothing would measure them (more subjects, or data with compound test images)")
     if untested: warnings.warn(f"{data.name}: no test image of {', '.join(untested)}; their accuracies are NaN in the tables", EmoxnetWarning, stacklevel=3)
 
+def _check_shots(cfg: ContinualConfig, data: FERSplits):
+    "Warn once, before training, when a few-shot size exceeds a compound's training images: those runs learn from all of them (`n_used`)."
+    counts = data['train'].counts()
+    over = {n: [f"{c} ({counts.get(c, 0)})" for c in data.classes if c in COMPOUND and counts.get(c, 0) < n] for n in cfg.shots}
+    if over := {n: cs for n, cs in over.items() if cs}:
+        warnings.warn(f"{data.name}: few-shot sizes larger than some compounds' training images: " + '; '.join(f"n={n}: {', '.join(cs)}" for n, cs in over.items())
+                      + "; those runs learn from all the class's images ('images used' in the few-shot table, n_used in its rows)", EmoxnetWarning, stacklevel=3)
+
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
     single_process('the continual experiment'); t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
     _check_tested(data)
-    _check_memory(cfg, data)
+    _check_memory(cfg, data); _check_shots(cfg, data)
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
     orders = class_orders([c for c in data.classes if c in COMPOUND], cfg.orders, cfg.seed)
     out = Path(out_dir) if out_dir is not None else None
+    _check_saved_runs(cfg, bank, orders, out)   # every mismatch in one error, before any step trains
     records = {}
     for name in tqdm(cfg.methods, desc='methods', disable=not cfg.progress):
         records[name] = [run_steps(cfg, name, bank, o, None if out is None else out / name / f'order{k}', cfg.seed + k)
                          for k, o in enumerate(orders)]
     shots = [(c, n, d) for c in orders[0] for n in cfg.shots for d in range(cfg.draws if n else 1)]
-    fs = [few_shot(cfg, bank, c, n, d) for c, n, d in tqdm(shots, desc='few-shot', disable=not cfg.progress)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', r'few_shot: .* fewer than n=', EmoxnetWarning)   # said once, by _check_shots
+        fs = [few_shot(cfg, bank, c, n, d) for c, n, d in tqdm(shots, desc='few-shot', disable=not cfg.progress)]
     return {'orders': [list(o) for o in orders], 'records': records, 'few_shot': fs, 'base': base, 'bank': bank,
             'wall_time_s': round(time.time() - t0, 1)}
 
@@ -876,14 +981,20 @@ def summary_table(records: dict, formatted: bool = True, folds: int = 1) -> pd.D
         rows.append(row)
     return pd.DataFrame(rows).set_index('method')
 
+def _span(u: pd.Series) -> str:
+    "'5', or '3–5' when the values differ; '?' when unknown."
+    return '?' if u.isna().all() else f"{int(u.min())}" if u.min() == u.max() else f"{int(u.min())}–{int(u.max())}"
+
 def fewshot_table(rows: Sequence[dict], formatted: bool = True) -> pd.DataFrame:
-    "Per few-shot size: strict accuracy, false-positive rate on basic faces, basic accuracy, and the recall-only figure (mean ± std over classes and draws, %)."
+    "Per few-shot size: the images used (fewer than the size where a class has fewer), strict accuracy, false-positive rate on basic faces, basic accuracy, and the recall-only figure (mean ± std over classes and draws, %)."
     df = pd.DataFrame(rows)
+    if 'n_used' not in df: df['n_used'] = np.nan   # rows saved before n_used was recorded
     cols = ['strict_acc', 'false_positive_rate', 'basic_acc', 'recall_only']
     out = {}
     for n in sorted(df['n'].unique(), key=lambda n: (n == 0, n)):
         g = df[df['n'] == n]
-        out['all' if n == 0 else n] = {'runs': len(g), **{c: (_pm(g[c]) if formatted else float(g[c].mean() * 100)) for c in cols}}
+        used = {'images used': _span(g['n_used'])} if formatted else {'images_used_min': float(g['n_used'].min()), 'images_used_max': float(g['n_used'].max())}
+        out['all' if n == 0 else n] = {'runs': len(g), **used, **{c: (_pm(g[c]) if formatted else float(g[c].mean() * 100)) for c in cols}}
     return pd.DataFrame(out).T.rename_axis('images per class')
 
 # %% ../nbs/17_continual.ipynb #5ac60ab9
@@ -904,7 +1015,12 @@ def plot_class_forgetting(records: dict, ax=None):
     import matplotlib.pyplot as plt
     names = [n for n in records if not METHODS[n].joint]
     per = {n: pd.DataFrame([class_forgetting(r) for r in records[n]]).mean() * 100 for n in names}
-    df = pd.DataFrame(per).reindex(list(CONTINUAL_BASIC) + [c for c in COMPOUND if c in pd.DataFrame(per).index])
+    df = pd.DataFrame(per, dtype=float).reindex(list(CONTINUAL_BASIC) + [c for c in COMPOUND if c in pd.DataFrame(per).index])
+    if df.isna().all().all():   # joint only (it learns every class at once), or no step after the base: no bar to draw
+        if ax is None: _, ax = plt.subplots(figsize=(12, 4))
+        ax.text(.5, .5, 'no forgetting to show: ' + ('no continual method in this run' if not names else 'no class learned before the last step'),
+                ha='center', va='center', transform=ax.transAxes); ax.set_axis_off()
+        return ax
     ax = df.plot.bar(ax=ax, figsize=(12, 4), width=.8)
     ax.set_ylabel('forgetting (points)'); ax.legend([METHODS[n].label for n in names], fontsize=7, ncol=2); ax.grid(alpha=.3, axis='y')
     return ax
@@ -917,6 +1033,25 @@ def final_confusion(records: dict, method: str, order: int = 0) -> tuple[np.ndar
     return cm, [r['classes'][i] for i in perm]
 
 # %% ../nbs/17_continual.ipynb #044dadc7
+def save_results(out: str | Path, # the experiment's folder
+                 files: dict,     # file name (no folder) -> content: text, or a figure (or its axes), saved as its suffix says
+                 metrics: dict,   # what metrics.json holds; `files` adds the names written
+                ) -> Path:
+    "Write an experiment's result files into `out`, each atomically, and `metrics.json` last (the previous one removed first); files the previous run listed and this one does not write are removed."
+    out, bad = Path(out), [f for f in files if Path(f).name != f or f == 'metrics.json']
+    if bad: raise ValueError(f"save_results: {bad} are not plain file names (metrics.json is written from `metrics`)")
+    old, stale = out / 'metrics.json', []
+    if old.exists():
+        try: stale = [f for f in load_json(old).get('files', []) if isinstance(f, str) and Path(f).name == f and f not in files]
+        except (ValueError, AttributeError): pass   # not a JSON object: nothing listed
+        old.unlink()
+    for name, obj in files.items():
+        if isinstance(obj, str):
+            with atomic_write(out / name) as f: f.write(obj)
+        else: save_figure(obj, out / name)
+    for name in stale: (out / name).unlink(missing_ok=True)
+    return save_json({**metrics, 'files': sorted(files)}, old)
+
 def collect_continual(root: str | Path = 'runs', # where to look (recursively)
                       smoke: bool = False,        # also the smoke runs (`-p smoke True`: checks of the pipeline, not results)
                      ) -> pd.DataFrame:

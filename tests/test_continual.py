@@ -1,6 +1,7 @@
 """Continual learning of compound expressions (emoxnet.continual): the plug-ins behave as the method says, a step is an
 ordinary Learner run, and a continual run resumes after its last finished step."""
-import copy, json, math, os, subprocess, sys
+import copy, json, math, os, re, subprocess, sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from emoxnet.continual import (CONTINUAL_BASIC, ContinualConfig, FeatureBank, PaddedKDLoss, Memory, METHODS, accuracy_matrix,
-                               continual_summary, grow_head, kd_gamma, kd_term, learn_step, run_steps, split_at, top_of,
+                               continual_summary, grow_head, kd_gamma, kd_term, learn_step, run_steps, score_step, split_at, top_of,
                                top_config, trunk_features, with_top)
 from emoxnet.core import COMPOUND as COMPOUND_CLASSES
 from emoxnet.models import ModelConfig, create_model, load_checkpoint
@@ -100,6 +101,36 @@ def test_run_resumes_after_its_last_finished_step(bank, tmp_path, method):
     assert [r['acc'] for r in resumed[:2]] == [r['acc'] for r in one]
     assert [r['acc'] for r in resumed] == pytest.approx([r['acc'] for r in full])
     assert len(continual_summary(resumed)) and accuracy_matrix(resumed).shape == (3, 3)
+
+
+def test_resume_refuses_a_run_made_with_other_settings(bank, tmp_path):
+    "A run folder holding steps of another configuration is refused, each change named, instead of returning its records as this one's."
+    cfg = ContinualConfig(arch='resnet10t_nano', input_size=32, step_epochs=1, joint_epochs=1, progress=False)
+    run = tmp_path / 'psmr_kd' / 'order0'
+    first = run_steps(cfg, 'psmr_kd', bank, ('awed',), run, 0)
+    for change, words in [(dict(memory_mode='limit'), "memory_mode 'grow' -> 'limit'"), (dict(step_epochs=2), 'step_epochs 1 -> 2'),
+                          (dict(step_lr=0.01), 'step_lr 0.001 -> 0.01'), (dict(memory_fraction=0.5), 'memory_fraction 0.3 -> 0.5'), (dict(gamma0=0.2), 'gamma0 0.1 -> 0.2')]:
+        with pytest.raises(ValueError, match=re.escape(f'order0: holds a run with other settings ({words})')): run_steps(replace(cfg, **change), 'psmr_kd', bank, ('awed',), run, 0)
+    with pytest.raises(ValueError, match=re.escape('(seed 0 -> 1)')): run_steps(cfg, 'psmr_kd', bank, ('awed',), run, 1)
+    assert [r['acc'] for r in run_steps(cfg, 'psmr_kd', bank, ('awed',), run, 0)] == [r['acc'] for r in first]   # the same settings: resumed
+    run_steps(cfg, 'joint', bank, ('awed',), tmp_path / 'joint' / 'order0')
+    with pytest.raises(ValueError, match=re.escape('joint_model: holds a run with other settings (joint_epochs 1 -> 3)')):
+        run_steps(replace(cfg, joint_epochs=3), 'joint', bank, ('awed',), tmp_path / 'joint' / 'order0')
+
+
+def test_a_base_listing_the_basic_classes_in_another_order_is_read_in_the_protocol_order():
+    "The steps read the base's logits by position: a base whose head lists the six classes in another order is reordered; another class set is refused."
+    torch.manual_seed(0)
+    data = toy_splits(56, 16, 16, classes=CLASSES, size=32)
+    base = create_model(ModelConfig('resnet10t_nano', CONTINUAL_BASIC, 1, 32)).eval()
+    rev = copy.deepcopy(base); h = rev.get_classifier()
+    with torch.no_grad(): h.weight.copy_(h.weight.flip(0)); h.bias.copy_(h.bias.flip(0))
+    rev.model_config = replace(base.model_config, classes=tuple(reversed(CONTINUAL_BASIC)))   # the same model, its classes listed reversed
+    a, b = FeatureBank(base, data), FeatureBank(rev, data)
+    sa, sb = (score_step(x.top, x['test'], CONTINUAL_BASIC) for x in (a, b))
+    assert sa['confusion'] == sb['confusion'] and a.fingerprint == b.fingerprint
+    with pytest.raises(ValueError, match=re.escape("(missing: ['disgust']; not basic: none)")):
+        FeatureBank(create_model(ModelConfig('resnet10t_nano', CONTINUAL_BASIC[:5], 1, 32)), data)
 
 
 def test_ewc_step_penalises_moving_away_from_the_last_weights(bank):
