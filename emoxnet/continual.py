@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
-import copy, hashlib, math, shutil, time, warnings
+import copy, math, shutil, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
@@ -584,13 +584,6 @@ def in_basic_order(model: nn.Module) -> nn.Module:
     return out
 
 # %% ../nbs/17_continual.ipynb #9d7c1315
-def _weights_md5(model: nn.Module) -> str:
-    "MD5 (16 hex digits) of a model's state dict: names, dtypes and values."
-    h = hashlib.md5()
-    for k, v in unwrap(model).state_dict().items():
-        h.update(f'{k}:{v.dtype}'.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()[:16]
-
 class FeatureBank:
     "The frozen trunk's feature maps of a basic model (`in_basic_order`) for train/valid/test, the basic model's top, and what they came from (`fingerprint`)."
     def __init__(self, base: nn.Module, data: FERSplits, last: str | None = None):
@@ -599,7 +592,7 @@ class FeatureBank:
         self.splits = {s: feature_dataset(data[s], trunk_features(self.base, data[s], self.last)) for s in ('train', 'valid', 'test')}
         self.top = top_of(self.base, self.last)
         self.top.model_config = top_config(self.base.model_config, self.base.model_config.classes)
-        self.fingerprint = {'base_model': _weights_md5(self.base),   # saved with every step run: a run resumes only on the same base and data
+        self.fingerprint = {'base_model': weights_fingerprint(self.base),   # saved with every step run: a run resumes only on the same base and data
                             'data': {k: v for k, v in data_fingerprint(data).items() if k != 'synthetic_py_md5'}}
 
     def __getitem__(self, split: str) -> FERDataset: return self.splits[split]
