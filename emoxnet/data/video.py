@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..core import Registry, atomic_dir, save_json, is_whole
-from .core import DataError, IMAGE_EXTS, VIDEO_EXTS
+from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
@@ -37,27 +37,41 @@ GROUP_EXPRESSIONS: dict[str, tuple[str, ...]] = {   # what the members of a grou
     'Positive': ('happiness', 'surprise'), 'Neutral': ('neutral',), 'Negative': ('sadness', 'anger', 'fear', 'disgust')}
 
 # %% ../../nbs/07_data.video.ipynb #639faa5d
-def write_video(frames: Sequence[np.ndarray] | np.ndarray, # RGB uint8 frames `(T, H, W, 3)`, all the same size
+def _bgr_frame(f: np.ndarray, i: int, hw: tuple[int, int], path: Path) -> np.ndarray:
+    "Frame `i` of a clip as contiguous BGR for OpenCV's writer: grey and RGBA frames become RGB first (`read_image`: alpha composited on white)."
+    f = np.asarray(f)
+    if f.dtype != np.uint8 or f.shape[:2] != hw or not (f.ndim == 2 or f.ndim == 3 and f.shape[2] in (1, 3, 4)):
+        raise ValueError(f"write_video {path}: frame {i} is {f.shape} {f.dtype}, expected uint8 {hw} (grey), {(*hw, 3)} (RGB) or {(*hw, 4)} (RGBA) like frame 0")
+    return np.ascontiguousarray(read_image(f)[..., ::-1])
+
+def _frames_in(path: str | Path) -> int:
+    "Frames in a clip as its container states them (0 when OpenCV cannot open it)."
+    cap = cv2.VideoCapture(str(path))
+    try: return int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+    finally: cap.release()
+
+def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all the same size: RGB `(T, H, W, 3)`, grey `(T, H, W)` or RGBA `(T, H, W, 4)`
                 path: str | Path, # destination `.avi`
                 fps: float = 25.0, # frame rate stored in the file
                 ) -> Path:
-    "Write RGB frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, then rename)."
+    "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
-    h, w = frames[0].shape[:2]
+    h, w = np.shape(frames[0])[:2]
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd)
     try:
         vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
         if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
-        for i, f in enumerate(frames):
-            if f.shape[:2] != (h, w) or f.dtype != np.uint8:
-                vw.release(); raise ValueError(f"write_video {path}: frame {i} is {f.shape} {f.dtype}, expected ({h}, {w}, 3) uint8")
-            vw.write(np.ascontiguousarray(f[..., ::-1]))
-        vw.release()
+        try:
+            for i, f in enumerate(frames): vw.write(_bgr_frame(f, i, (h, w), path))
+        finally: vw.release()
+        if (n := _frames_in(tmp)) != len(frames):    # OpenCV's writer drops a frame it cannot encode without a word
+            raise OSError(f"write_video {path}: the written clip holds {n} of {len(frames)} frames; nothing was written")
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
     return path
+
 
 # %% ../../nbs/07_data.video.ipynb #eedb4f11
 def _open_video(path: str | Path) -> cv2.VideoCapture:
@@ -65,6 +79,9 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
     if path.is_dir(): raise DataError(path, 'a folder, not a video clip', expected='clip files (e.g. FOLDER/*.avi); a dataset tree is read by load_video_dataset')
     if not path.is_file(): raise DataError(path, 'no such video file')
     if path.stat().st_size == 0: raise DataError(path, 'an empty file (0 bytes)', expected='a video clip (an interrupted download or copy?)')
+    if path.suffix.lower() == '.gif':            # animated or not: not supported (OpenCV reads a GIF's frames, not their timing)
+        raise DataError(path, 'a GIF image; GIFs, animated ones included, are not read as video clips',
+                        expected=f"a clip ({', '.join(VIDEO_EXTS)}); convert an animated GIF first, e.g. ffmpeg -i in.gif out.mp4")
     if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
         raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
@@ -92,9 +109,11 @@ def iter_frames(path: str | Path, # clip file
                 ) -> Iterator[tuple[int, np.ndarray]]:
     "`(frame index, RGB uint8 frame)` of a clip; skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
+    if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
     cap, n, i = _open_video(path), 0, 0
     try:
-        while max_frames is None or i < max_frames:
+        while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
+
             if i % stride == 0:
                 ok, bgr = cap.read()
                 if not ok: break
@@ -105,7 +124,7 @@ def iter_frames(path: str | Path, # clip file
     if n == 0: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
 def read_video(path: str | Path, stride: int = 1, max_frames: int | None = None) -> tuple[np.ndarray, float]:
-    "All (or every `stride`-th) RGB frames `(T, H, W, 3)` of a clip and its fps."
+    "All (or every `stride`-th, at most `max_frames` of them) RGB frames `(T, H, W, 3)` of a clip and its fps."
     frames = [f for _, f in iter_frames(path, stride, max_frames)]
     return np.stack(frames), video_info(path)['fps']
 
@@ -318,6 +337,14 @@ def _clip_files(folder: Path) -> list[Path]:
     if bad: raise DataError(bad[0], 'not a video clip', expected=f"only clips ({', '.join(VIDEO_EXTS)}) in {folder}")
     return files
 
+def _clips_by_stem(folder: Path) -> dict[str, Path]:
+    "`{name without suffix: clip}` of the clips in `folder` (a label file names clips by stem); two clips of one stem (`a.avi`, `a.mp4`) are a `DataError` naming both."
+    out: dict[str, Path] = {}
+    for p in _clip_files(folder):
+        if p.stem in out: raise DataError(p, f'clip {p.stem!r} also exists as {out[p.stem].name}', expected='one file per clip name: a label row names a clip without its suffix')
+        out[p.stem] = p
+    return out
+
 # %% ../../nbs/07_data.video.ipynb #44ab8e38
 @VIDEO_LOADERS.register('afew')
 def load_afew(root: str | Path) -> VideoClips:
@@ -354,7 +381,7 @@ def load_vgaf(root: str | Path) -> VideoClips:
     for split, d in found.items():
         lf = root / f'{d.name}_labels.txt'
         if not lf.is_file(): raise DataError(lf, 'label file missing', expected=f'a "Vid_name Label" list for the clips in {d}')
-        lab, files = _read_group_labels(lf), {p.stem: p for p in _clip_files(d)}
+        lab, files = _read_group_labels(lf), _clips_by_stem(d)
         if missing := sorted(set(lab) - set(files)): raise DataError(lf, f'clip {missing[0]!r} has no file in {d}')
         if unlabelled := sorted(set(files) - set(lab)): raise DataError(files[unlabelled[0]], f'clip has no row in {lf.name}')
         for name in sorted(files): paths.append(files[name]); labels.append(lab[name]); splits.append(split)
