@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/video.html.md"""
 
 # %% ../nbs/27_video.ipynb #c9799dd0
 from __future__ import annotations
-import argparse, json, os, sys, time, warnings
+import argparse, json, os, sys, tempfile, time, warnings
 from collections import deque
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -23,11 +23,12 @@ from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector
 from .models import weights_fingerprint
 
 # %% auto #0
-__all__ = ['VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES', 'IoUTracker', 'smooth_logits',
-           'StreamSmoother', 'FrameFeatures', 'frame_features', 'dataset_features', 'l2_normalise', 'pool_clip',
-           'pool_group', 'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier',
-           'load_classifier', 'margin', 'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax',
-           'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
+__all__ = ['MAIN_FACE_SWITCH', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES', 'IoUTracker',
+           'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features', 'dataset_features',
+           'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm', 'VideoClassifierConfig',
+           'VideoClassifier', 'save_classifier', 'load_classifier', 'margin', 'subset', 'early_exit',
+           'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline',
+           'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -74,10 +75,25 @@ class StreamSmoother:
         self.buf.append(np.asarray(logits, np.float32)); return np.mean(self.buf, 0)
     def reset(self): self.buf.clear()
 
+def smooth_tracks(logits: np.ndarray, # per-face logits `(N, K)`
+                  track: np.ndarray, # `(N,)` track id of each face
+                  pos: np.ndarray, # `(N,)` position of each face's frame among the frames looked at (0, 1, 2, ...)
+                  k: int = 15, # window: the current and the k-1 previous frames looked at
+                  ) -> np.ndarray:
+    "`smooth_logits` per face track: a face averages its own track's logits over the last `k` frames looked at; frames where that face is absent add nothing, another person's face never enters."
+    check_every('smoothing window k', k, 'the frames averaged')
+    logits, out = np.asarray(logits, np.float64), np.zeros(np.shape(logits), np.float32)
+    for t in np.unique(track):
+        r = np.flatnonzero(track == t); r = r[np.argsort(pos[r], kind='stable')]
+        c = np.cumsum(np.vstack([np.zeros((1, logits.shape[1])), logits[r]]), 0)
+        hi, lo = np.arange(1, len(r) + 1), np.searchsorted(pos[r], pos[r] - k, side='right')   # rows in (pos - k, pos]
+        out[r] = (c[hi] - c[lo]) / (hi - lo)[:, None]
+    return out
+
 # %% ../nbs/27_video.ipynb #4b2e92c9
 @dataclass
 class FrameFeatures:
-    "What one pass over a clip found: per-face embeddings and logits, where they came from, frames without a face, stage timings."
+    "What one pass over a clip found: per-face embeddings and logits, where they came from (detected on the frame or held), frames without a face, stage timings."
     features: np.ndarray                 # (N, D) embeddings of all faces kept
     logits: np.ndarray                   # (N, K) class logits of the same faces
     frame: np.ndarray                    # (N,) frame index of each face
@@ -87,9 +103,15 @@ class FrameFeatures:
     no_face: int                         # of those, frames where no face was found
     frame_indices: np.ndarray = None     # indices of the frames looked at
     timings: dict = field(default_factory=dict)   # seconds per stage: decode, detect, crop, features
+    detected: np.ndarray = None          # (N,) True: the detector found the box on that frame; False: held from the last detection
 
     @property
     def face_frames(self) -> np.ndarray: return np.unique(self.frame)
+    @property
+    def held(self) -> int:
+        "Frames looked at whose faces were all held from an earlier detection, none found on the frame itself."
+        if self.detected is None or not len(self.frame): return 0
+        return len(np.setdiff1d(self.frame[~self.detected], self.frame[self.detected]))
 
 def _features_logits(rec: EmotionRecognizer, crops: list) -> tuple[np.ndarray, np.ndarray]:
     "Embeddings and logits of face crops from one forward pass (torch backend), else two calls; a model without a pooled descriptor (an EmoXNet ensemble) gives no embedding, `(N, 0)`."
@@ -103,45 +125,51 @@ def _features_logits(rec: EmotionRecognizer, crops: list) -> tuple[np.ndarray, n
 
 # %% ../nbs/27_video.ipynb #59378541
 def _area(b) -> float: return (b[2] - b[0]) * (b[3] - b[1])
-def _largest(boxes: list, n: int | None) -> list: return boxes if n is None else sorted(boxes, key=lambda b: -_area(b))[:n]
-def _largest_tracks(tracker: IoUTracker, n: int | None) -> list[tuple[int, tuple]]:
-    "`(track id, last box)` of the live tracks, largest box first, at most `n`."
-    live = [(tid, t[0]) for tid, t in tracker.tracks.items() if t[1] == 0]   # found at the last detection
-    return sorted(live, key=lambda kv: -_area(kv[1]))[:n]
-def _tracked(tracker: IoUTracker, n: int | None) -> tuple[list[int], list[tuple]]:
-    "Track ids and boxes of `_largest_tracks` as two lists (empty when no track was found at the last detection)."
-    live = _largest_tracks(tracker, n); return [t for t, _ in live], [b for _, b in live]
+
+MAIN_FACE_SWITCH: float = 1.5   # another face must be this many times larger (box area) to take over from a face being followed
+
+def _follow(tracker: IoUTracker, boxes: Sequence, # the tracker and this frame's detected boxes
+            followed: Sequence[int], # track ids being followed (returned by the last call)
+            n: int | None, # faces to keep (None: all)
+            switch: float = MAIN_FACE_SWITCH, # a followed face counts this many times its size
+            ) -> tuple[list[int], list[tuple], list[int]]:
+    "Track every box; keep up to `n` faces, largest first, a followed face counted `switch` times its area; a followed face the detector missed keeps its place while its track lives (no other face stands in). Returns the kept ids and boxes and the ids to follow next."
+    ids = tracker.update(boxes)
+    missed = [t for t in followed if t not in ids and t in tracker.tracks]   # missed by this detection, its track not ended
+    keep = sorted(range(len(boxes)), key=lambda k: _area(boxes[k]) * (switch if ids[k] in followed else 1), reverse=True)
+    kept = [ids[k] for k in keep[:None if n is None else n - len(missed)]]
+    return kept, [tuple(boxes[keep[j]]) for j in range(len(kept))], missed + kept
 
 def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    frames: Iterable[tuple[int, np.ndarray]], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`
-                   max_faces: int | None = 1, # faces kept per frame, largest first (None: all)
-                   detect_every: int = 1, # run the detector on every n-th frame seen; track boxes in between
+                   max_faces: int | None = 1, # faces kept per frame (None: all): the largest, then the same tracks unless another face is MAIN_FACE_SWITCH times larger
+                   detect_every: int = 1, # run the detector on every n-th frame seen; hold its boxes in between
                    batch: int = 64, # crops per network call
                    ) -> FrameFeatures:
-    "Detect, crop and embed the faces of a clip's frames; frames without a face are counted."
+    "Detect, crop and embed the faces of a clip's frames; frames without a face are counted, and each face says whether it was detected on its frame or held."
     check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
     T = dict(decode=0., detect=0., crop=0., features=0.); tracker = IoUTracker(max_missed=detect_every)
-    crops, meta, seen, no_face, out = [], [], [], 0, []
+    crops, meta, seen, no_face, out, followed = [], [], [], 0, [], []
     def flush():
         t0 = time.perf_counter(); out.append(_features_logits(rec, crops)); crops.clear(); T['features'] += time.perf_counter() - t0
     t = time.perf_counter()
     for k, (i, rgb) in enumerate(frames):
         t1 = time.perf_counter(); T['decode'] += t1 - t; seen.append(i)
-        if k % detect_every == 0:
-            boxes = _largest([f.box for f in rec.detect(rgb)], max_faces); ids = tracker.update(boxes)
-        else: ids, boxes = _tracked(tracker, max_faces)
+        if found := k % detect_every == 0:
+            ids, boxes, followed = _follow(tracker, [f.box for f in rec.detect(rgb)], followed, max_faces); held = ids, boxes
+        else: ids, boxes = held                      # the boxes of the last detection, where it put them
         t2 = time.perf_counter(); T['detect'] += t2 - t1
         if not boxes: no_face += 1
-        for b, tid in zip(boxes, ids): crops.append(rec.crop(rgb, b)); meta.append((i, *b, tid))
+        for b, tid in zip(boxes, ids): crops.append(rec.crop(rgb, b)); meta.append((i, *b, tid, found))
         T['crop'] += time.perf_counter() - t2
         if len(crops) >= batch: flush()
         t = time.perf_counter()
     flush()
     F, Z = [f for f, _ in out if len(f)], [z for f, z in out if len(f)]
-    m = np.array(meta, np.float64).reshape(-1, 6)
+    m = np.array(meta, np.float64).reshape(-1, 7)
     return FrameFeatures(np.concatenate(F) if F else np.zeros((0, 0), np.float32),
                          np.concatenate(Z) if Z else np.zeros((0, len(rec.classes)), np.float32),
-                         m[:, 0].astype(int), m[:, 1:5], m[:, 5].astype(int), len(seen), no_face, np.array(seen, int), T)
+                         m[:, 0].astype(int), m[:, 1:5], m[:, 5].astype(int), len(seen), no_face, np.array(seen, int), T, m[:, 6].astype(bool))
 
 # %% ../nbs/27_video.ipynb #b1ea5fe0
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
@@ -149,12 +177,14 @@ def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and
                      detect_every: int = 1, stride: int = 1,
                      progress: bool = False, # a tqdm bar
                      ) -> list[FrameFeatures]:
-    "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face."
+    "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face, and of frames whose face was held between detections."
     from tqdm.auto import tqdm
     ffs = [frame_features(rec, iter_frames(p, stride), max_faces, detect_every) for p in tqdm(clips.paths, disable=not progress, desc='clips')]
     nf, n = sum(f.no_face for f in ffs), sum(f.n_frames for f in ffs)
     empty = [p.name for p, f in zip(clips.paths, ffs) if len(f.features) == 0]
-    print(f"{len(ffs)} clips, {n} frames: {nf} frames without a face ({nf / max(n, 1):.1%}), {len(empty)} clips without any face"
+    held = sum(f.held for f in ffs)
+    print(f"{len(ffs)} clips, {n} frames: {nf} frames without a face ({nf / max(n, 1):.1%}), {held} with faces held from the last detection "
+          f"(detector on every {detect_every}), {len(empty)} clips without any face"
           + (f": {', '.join(empty[:10])}" if empty else ''))
     return ffs
 
@@ -285,7 +315,8 @@ def subset(ff: FrameFeatures, frames: Sequence[int]) -> FrameFeatures:
     "The faces of `ff` found in `frames` (frame indices), as if only those frames had been looked at."
     frames = np.asarray(sorted(frames), int); keep = np.isin(ff.frame, frames)
     return FrameFeatures(ff.features[keep], ff.logits[keep], ff.frame[keep], ff.boxes[keep], ff.track[keep], len(frames),
-                         len(frames) - len(np.unique(ff.frame[keep])), frames, {})
+                         len(frames) - len(np.unique(ff.frame[keep])), frames, {},
+                         None if ff.detected is None else ff.detected[keep])
 
 def early_exit(clf: VideoClassifier, ff: FrameFeatures, # a trained classifier and one clip's frame features
                threshold: float, # margin at which to stop (inf: always use every frame of the last stride)
@@ -340,31 +371,39 @@ def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], l
 def softmax(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, np.float64); e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
 
+def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray, sm: np.ndarray, fps: float) -> list[dict]:
+    "One dict per frame looked at: frame, time, face; with a face its box, track, `detected` (found on this frame, or held from the last detection), probabilities and labels."
+    by_frame = {int(f): k for k, f in enumerate(ff.frame)}
+    def one(i: int) -> dict:
+        r = dict(frame=int(i), time=round(i / fps, 3), face=int(i) in by_frame)
+        if (k := by_frame.get(int(i))) is None: return r
+        return r | dict(box=[round(float(v), 1) for v in ff.boxes[k]], track=int(ff.track[k]), detected=bool(ff.detected[k]),
+                        label=classes[int(probs[k].argmax())], probs=dict(zip(classes, np.round(probs[k], 4).tolist())),
+                        smoothed=classes[int(sm[k].argmax())])
+    return [one(i) for i in ff.frame_indices]
+
 def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                  stride: int = 1, # look at every `stride`-th frame
-                 smooth: int = 15, # causal smoothing window, frames
-                 detect_every: int = 1, # detector on every n-th frame looked at, tracking in between
+                 smooth: int = 15, # causal smoothing window: the last `smooth` frames looked at, per face track
+                 detect_every: int = 1, # detector on every n-th frame looked at, its box held in between
                  clf: VideoClassifier | None = None, # a trained clip classifier (default: mean probabilities)
                  ) -> dict:
-    "Per-frame scores (largest face) and the clip label of a video file."
+    "Per-frame scores (one face followed) and the clip label of a video file."
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
     ff = frame_features(rec, iter_frames(path, stride), max_faces=1, detect_every=detect_every)
     if (stated := -(-info['frames'] // stride)) > 0 and ff.n_frames < 0.9 * stated - 1:   # a cut download decodes only its first part
         warnings.warn(f"{path}: its container states {info['frames']} frames, {ff.n_frames} were decoded" + (f" (stride {stride})" if stride > 1 else '')
                       + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
-    probs, sm = softmax(ff.logits), softmax(smooth_logits(ff.logits, smooth)) if len(ff.logits) else np.zeros((0, len(rec.classes)))
-    by_frame = {int(f): k for k, f in enumerate(ff.frame)}
-    frames = [dict(frame=int(i), time=round(i / info['fps'], 3), face=i in by_frame) | (dict(
-        box=[round(float(v), 1) for v in ff.boxes[by_frame[i]]], track=int(ff.track[by_frame[i]]),
-        label=rec.classes[int(probs[by_frame[i]].argmax())], probs=dict(zip(rec.classes, np.round(probs[by_frame[i]], 4).tolist())),
-        smoothed=rec.classes[int(sm[by_frame[i]].argmax())]) if i in by_frame else {}) for i in ff.frame_indices]
+    probs = softmax(ff.logits)
+    sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None
     label = (clf.predict([ff])[0] if clf is not None else rec.classes[int(mean.argmax())] if mean is not None else None)
-    return dict(file=str(path), fps=info['fps'], frames_seen=ff.n_frames, frames_stated=info['frames'], no_face=ff.no_face, label=label,
+    return dict(file=str(path), fps=info['fps'], stride=stride, detect_every=detect_every, smooth=smooth, frames_seen=ff.n_frames,
+                frames_stated=info['frames'], no_face=ff.no_face, held=ff.held, label=label,
                 label_from=None if label is None else 'clip classifier' if clf is not None else 'mean probabilities',
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
-                timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=frames)
+                timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=_frame_records(ff, rec.classes, probs, sm, info['fps']))
 
 # %% ../nbs/27_video.ipynb #f807a30e
 class StreamAnalyzer:
@@ -373,13 +412,14 @@ class StreamAnalyzer:
         check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
         check_every('smooth', smooth, 'the frames averaged')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
-        self.tracker, self.smoothers, self.k = IoUTracker(max_missed=max(detect_every, 5)), {}, 0
+        self.tracker, self.smoothers, self.k, self.followed, self.held = IoUTracker(max_missed=max(detect_every, 5)), {}, 0, [], ([], [])
 
     def update(self, rgb: np.ndarray) -> list[dict]:
-        "One frame -> `[{'track', 'box', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest face first."
-        if self.k % self.detect_every == 0:
-            boxes = _largest([f.box for f in self.rec.detect(rgb)], self.max_faces); ids = self.tracker.update(boxes)
-        else: ids, boxes = _tracked(self.tracker, self.max_faces)
+        "One frame -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
+        if found := self.k % self.detect_every == 0:
+            ids, boxes, self.followed = _follow(self.tracker, [f.box for f in self.rec.detect(rgb)], self.followed, self.max_faces)
+            self.held = ids, boxes
+        else: ids, boxes = self.held                                  # the last detection's boxes, held
         self.k += 1
         for tid in [t for t in self.smoothers if t not in self.tracker.tracks]: del self.smoothers[tid]
         if not boxes: return []
@@ -388,26 +428,38 @@ class StreamAnalyzer:
         for tid, b, zi in zip(ids, boxes, z):
             sm = self.smoothers.setdefault(tid, StreamSmoother(self.smooth)).update(zi)
             p, ps = softmax(zi), softmax(sm)
-            out.append(dict(track=int(tid), box=tuple(float(v) for v in b), probs=dict(zip(C, p.tolist())), label=C[int(p.argmax())],
+            out.append(dict(track=int(tid), box=tuple(float(v) for v in b), detected=found, probs=dict(zip(C, p.tolist())), label=C[int(p.argmax())],
                             smoothed_probs=dict(zip(C, ps.tolist())), smoothed=C[int(ps.argmax())]))
         return out
 
 # %% ../nbs/27_video.ipynb #e4f4a3b5
+def _timeline_probs(result: dict, classes: list, smoothed: bool) -> np.ndarray:
+    "Probabilities `(frames looked at, classes)`, NaN where no face (a line breaks there); smoothed per track over the result's own window."
+    fr = result['frames']; rows = [k for k, f in enumerate(fr) if f['face']]
+    P = np.full((len(fr), len(classes)), np.nan)
+    if rows: P[rows] = [[fr[k]['probs'][c] for c in classes] for k in rows]
+    if smoothed and rows:   # log-probabilities smooth like logits (softmax ignores a per-row constant)
+        P[rows] = softmax(smooth_tracks(np.log(np.clip(P[rows], 1e-8, 1)), np.array([fr[k]['track'] for k in rows]), np.array(rows), result.get('smooth', 15)))
+    return P
+
 def plot_timeline(result: dict, # an `analyze_clip` result
-                  smoothed: bool = False, # plot the probabilities of the smoothed logits instead? (recomputed, window 15)
+                  smoothed: bool = False, # plot the smoothed probabilities instead (per track, the result's `smooth` window of frames looked at)?
                   ax=None, title: str | None = None):
-    "Per-frame expression probabilities of a clip; frames without a face shaded. Returns the figure."
+    "Per-frame expression probabilities of a clip; the lines break at frames without a face, which are shaded. Returns the figure."
     import matplotlib.pyplot as plt
     from emoxnet.predict import label_colour
     fr = result['frames']; classes = list(result['mean_probs'] or [])
     ax = ax or plt.subplots(figsize=(9, 3))[1]
-    t = np.array([f['time'] for f in fr if f['face']])
-    P = np.array([[f['probs'][c] for c in classes] for f in fr if f['face']]).reshape(len(t), len(classes))
-    if smoothed and len(P): P = softmax(smooth_logits(np.log(np.clip(P, 1e-8, 1)), 15))
-    for j, c in enumerate(classes): ax.plot(t, P[:, j], color=np.array(label_colour(c)) / 255, label=c, lw=1.5, marker='o' if len(t) < 3 else None, ms=4)   # a lone frame is a point
-    dt = 1 / result['fps']
+    t, face = np.array([f['time'] for f in fr]), np.array([f['face'] for f in fr], bool)
+    P = _timeline_probs(result, classes, smoothed)
+    lone = face & ~np.r_[False, face[:-1]] & ~np.r_[face[1:], False]   # a face between frames without one: a point, not a line
+    for j, c in enumerate(classes):
+        col = np.array(label_colour(c)) / 255
+        ax.plot(t, P[:, j], color=col, label=c, lw=1.5); ax.plot(t[lone], P[lone, j], 'o', color=col, ms=4)
+    idx = [f['frame'] for f in fr]   # a band spans the frames up to the next one looked at: stride / fps
+    step = (result.get('stride') or (int(np.diff(idx).min()) if len(idx) > 1 else 1)) / result['fps']
     for f in fr:
-        if not f['face']: ax.axvspan(f['time'] - dt / 2, f['time'] + dt / 2, color='0.85', lw=0)
+        if not f['face']: ax.axvspan(f['time'] - step / 2, f['time'] + step / 2, color='0.85', lw=0)
     ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
     if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name
     return ax.figure
@@ -442,7 +494,8 @@ def bench_video(rec: EmotionRecognizer, path: str | Path, # recognizer and a cli
 def _frame_line(f: dict) -> str:
     if not f['face']: return f"{f['frame']:5d} {f['time']:7.2f}s  no face"
     top = f['probs'][f['label']]
-    return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])}: {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
+    how = 'detected' if f.get('detected', True) else 'held from the last detection'
+    return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])} ({how}): {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
 def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
     "A `ValueError` before any clip is read when `clf` was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
@@ -456,6 +509,15 @@ def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> Non
         raise ValueError(f"--classifier {path}: it reads descriptors of {clf.svm.n_features_in_} numbers, this model's clips give {dim} "
                          "(it was trained on another checkpoint's features; pass that --checkpoint, or train one on this model)")
 
+def _check_plot_arg(plot: str, folder: bool) -> None:
+    "`--plot` before the model loads: a `ValueError` naming it when no PNG can be written there (a file where its folder should be, a folder that cannot be written)."
+    if folder: check_folder_arg('--plot', plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
+    d = Path(plot) if folder else Path(plot).parent
+    while not d.exists() and d != d.parent: d = d.parent            # the nearest existing folder: the rest is made when the first PNG is written
+    if not d.is_dir(): raise ValueError(f"--plot {plot}: {d} is a file, not a folder")
+    try: tempfile.TemporaryFile(dir=d).close()
+    except OSError as e: raise ValueError(f"--plot {plot}: cannot write in {d} ({e.strerror or e})") from None
+
 def _save_timeline(res: dict, path: Path) -> None:
     "Write the timeline plot of an `analyze_clip` result to `path` (atomically, nothing cut off), then close the figure."
     import matplotlib.pyplot as plt
@@ -465,12 +527,17 @@ def _save_timeline(res: dict, path: Path) -> None:
         with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
     finally: plt.close(fig)
 
+def _plot_clip(res: dict, path: Path) -> str | None:
+    "Write one clip's timeline to `path`; the message naming `--plot` when it cannot be written, else None."
+    try: _save_timeline(res, path)
+    except OSError as e: return f"--plot {path}: cannot write the timeline ({e.strerror or e})"
+
 def video_main(args) -> int:
-    "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read is named on stderr and the others go on (exit code 1)."
-    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # before the model loads
+    "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read, or whose plot cannot be written, is named on stderr and the others go on (exit code 1)."
+    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # these and --plot: before the model loads
         check_every(name, n)
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
-    if folder: check_folder_arg('--plot', args.plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
+    if args.plot: _check_plot_arg(args.plot, folder)
     kw = detector_args(args)
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     clf = load_classifier(args.classifier) if args.classifier else None
@@ -482,9 +549,11 @@ def video_main(args) -> int:
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
-        if args.plot: _save_timeline(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))
+        if args.plot and (err := _plot_clip(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))):
+            failed += 1; res['plot_error'] = err; print(f"emoxnet video: error: {err}", file=sys.stderr)   # the analysis itself is still printed
         if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
-        print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face")
+        held = f", {res['held']} with the face held from the last detection (--detect-every {args.detect_every})" if args.detect_every > 1 else ''
+        print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face{held}")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
         print(f"clip label: {res['label']} ({how})", flush=True)
@@ -497,8 +566,8 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
-    p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and track the face in between (default %(default)s)')
-    p.add_argument('--smooth', type=int, default=15, help='smoothing window in frames for the smoothed label (default %(default)s)')
+    p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')
+    p.add_argument('--smooth', type=int, default=15, help='smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default %(default)s)')
     p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
     p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)
