@@ -199,6 +199,7 @@ class SSDDetector:
         again = [f.transformed(1.0, -p, -p) for f in self._detect(cv2.copyMakeBorder(rgb, p, p, p, p, cv2.BORDER_CONSTANT, value=fill), size)]
         for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
         again = [f for f in again if f.w >= 2 and f.h >= 2]
+        if not again: return faces   # the second look found nothing: no evidence against the first pass's faces
         kept = [f for f in faces if not big(f) or any(f.iou(g) >= 0.5 for g in again)]   # a large face the second look confirms keeps its first box
         return _nms(kept + [g for g in again if all(g.iou(f) < 0.5 for f in kept)], self.nms)   # and faces only the second look found
 
