@@ -23,7 +23,7 @@ from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
-from .data.experiment import toy_splits, with_valid, data_fingerprint, check_valid_fraction, resolve_path
+from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
 from .metrics import save_figure
@@ -593,7 +593,7 @@ class FeatureBank:
         self.top = top_of(self.base, self.last)
         self.top.model_config = top_config(self.base.model_config, self.base.model_config.classes)
         self.fingerprint = {'base_model': weights_fingerprint(self.base),   # saved with every step run: a run resumes only on the same base and data
-                            'data': {k: v for k, v in data_fingerprint(data).items() if k != 'synthetic_py_md5'}}
+                            'data': compared_fingerprint(data_fingerprint(data))}
 
     def __getitem__(self, split: str) -> FERDataset: return self.splits[split]
     def rows_of(self, split: str, cls: str) -> np.ndarray:
@@ -1035,8 +1035,9 @@ def save_results(out: str | Path, # the experiment's folder
     if bad: raise ValueError(f"save_results: {bad} are not plain file names (metrics.json is written from `metrics`)")
     old, stale = out / 'metrics.json', []
     if old.exists():
-        try: stale = [f for f in load_json(old).get('files', []) if isinstance(f, str) and Path(f).name == f and f not in files]
-        except (ValueError, AttributeError): pass   # not a JSON object: nothing listed
+        try: listed = load_json(old).get('files', [])
+        except (ValueError, AttributeError): listed = []   # not a JSON object: nothing listed
+        stale = [f for f in (listed if isinstance(listed, list) else []) if isinstance(f, str) and Path(f).name == f and f not in files and (out / f).is_file()]   # plain files it wrote, never a folder
         old.unlink()
     for name, obj in files.items():
         if isinstance(obj, str):

@@ -193,10 +193,12 @@ class SSDDetector:
         faces, (h, w) = self._detect(rgb), rgb.shape[:2]
         big = lambda f: max(f.w, f.h) >= self.close_up * max(h, w)   # of the longer side: a strip of faces side by side is no close-up
         if not self.close_up or not any(map(big, faces)): return faces
-        p = round(self.pad * max(h, w))   # a close-up: the face as the network saw faces in training, with the scene around it
-        fill = [float(v) for v in rgb.reshape(-1, rgb.shape[2]).mean(0)]
+        s = min(1.0, 2048 / (max(h, w) * (1 + 2 * self.pad)))   # a huge image (max_side=None): the copy is read at `size` anyway
+        small = rgb if s == 1.0 else cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+        p = round(self.pad * max(small.shape[:2]))   # a close-up: the face as the network saw faces in training, with the scene around it
+        fill = [float(v) for v in small.reshape(-1, small.shape[2]).mean(0)]
         size = min(self.input_size, 256) if isinstance(self.input_size, int) else self.input_size   # the face about 128 px across, whatever size a group photo asked for
-        again = [f.transformed(1.0, -p, -p) for f in self._detect(cv2.copyMakeBorder(rgb, p, p, p, p, cv2.BORDER_CONSTANT, value=fill), size)]
+        again = [f.transformed(1 / s, -p / s, -p / s) for f in self._detect(cv2.copyMakeBorder(small, p, p, p, p, cv2.BORDER_CONSTANT, value=fill), size)]
         for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
         again = [f for f in again if f.w >= 2 and f.h >= 2]
         if not again: return faces   # the second look found nothing: no evidence against the first pass's faces

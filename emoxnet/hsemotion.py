@@ -41,7 +41,8 @@ def _classifier(model: nn.Module) -> nn.Module:
 
 def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
     "Logits, or their softmax."
-    if not isinstance(logits, (bool, np.bool_)): raise TypeError(f"logits must be True or False, got {logits!r} ({type(logits).__name__})")   # 'False' is a true string
+    if not (isinstance(logits, (bool, np.bool_)) or (isinstance(logits, int) and logits in (0, 1))):   # 'False' is a true string
+        raise TypeError(f"logits must be True or False, got {logits!r} ({type(logits).__name__})")
     if logits: return z
     e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
 

@@ -346,8 +346,9 @@ def unwrap(model: nn.Module) -> nn.Module:
         model = inner
 
 def model_device(model: nn.Module) -> torch.device:
-    "The device of `model`'s first parameter (the CPU for a model without any): where its input batches must go."
+    "The device of `model`'s first parameter, or buffer (the CPU for a model without either): where its input batches must go."
     p = next(iter(model.parameters()), None)
+    if p is None: p = next(iter(model.buffers()), None)
     return p.device if p is not None else torch.device('cpu')
 
 def resolve_device(device: str | torch.device = 'auto') -> torch.device:

@@ -27,7 +27,7 @@ from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
@@ -462,8 +462,7 @@ def _resolve_splits(data) -> tuple[dict, str]:
 def _make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator
     from accelerate.state import AcceleratorState
-    cpu = cfg.device == 'cpu' or not torch.cuda.is_available()
-    if cfg.device == 'cuda' and not torch.cuda.is_available(): raise ValueError("device='cuda' but CUDA is not available")
+    cpu = resolve_device(cfg.device).type == 'cpu'   # 'cuda' without a GPU fails here
     mp = cfg.amp
     if cpu: mp = 'no'
     elif mp == 'auto': mp = 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (T4, V100) is slow
@@ -508,8 +507,9 @@ def _process_rng(tensors: dict, d: dict, rank: int) -> tuple[dict, dict]:
 
 def _set_rng_state(tensors: dict, js: dict):
     torch.set_rng_state(tensors['torch'])
-    if torch.cuda.is_available():
-        own = tensors.get('cuda', tensors.get(f'cuda{torch.cuda.current_device()}'))   # cuda0, cuda1, ...: states saved before this process's own
+    if torch.cuda.is_available() and torch.cuda.is_initialized():   # a CPU run opens no GPU context
+        own = tensors.get('cuda')
+        if own is None: own = tensors.get(f'cuda{torch.cuda.current_device()}')   # cuda0, cuda1, ...: states saved before this process's own
         if own is not None: torch.cuda.set_rng_state(own)
     p = js['python']; random.setstate((p[0], tuple(p[1]), p[2]))
     n = js['numpy']; np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))

@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..core import Registry
+from ..core import Registry, EmoxnetWarning
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe',
@@ -76,7 +76,7 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     a = np.asarray(im)
     if im.mode.startswith('I;16') or (im.mode == 'I' and a.size and a.min() >= 0 and a.max() <= 65535):
         if a.size and 0 < a.max() <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
-            warnings.warn(f"a 16-bit image (mode {im.mode}) whose values all lie in 0-{a.max()}: read as 8-bit values", stacklevel=2)
+            warnings.warn("a 16-bit image whose values all lie in 0-255: read as 8-bit values", EmoxnetWarning, stacklevel=4)   # one message: said once however many files
         else: a = a.astype(np.uint16) >> 8
     elif im.mode == 'F' and a.size and a.min() >= 0 and a.max() <= 1: a = a * 255 + 0.5
     else:

@@ -22,7 +22,7 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
            'load_data', 'drop_empty', 'check_valid_fraction', 'with_valid', 'with_test', 'load_experiment_data',
-           'data_fingerprint', 'same_data', 'targets_for']
+           'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -196,11 +196,14 @@ def data_fingerprint(splits: FERSplits) -> dict:
     return {**{k: split_md5(ds) for k, ds in splits.items()}, 'synthetic_py_md5': generator_md5()[:16]}
 
 # %% ../../nbs/06_data.experiment.ipynb #d410ee2d
+def compared_fingerprint(fp: dict) -> dict:
+    "The part of a `data_fingerprint` that says which data it is: the splits' MD5s (the generator's source hash is recorded, not compared)."
+    return {k: v for k, v in fp.items() if k != 'synthetic_py_md5'}
+
 def same_data(a: dict | None, b: dict | None) -> bool:
-    "Do two fingerprints describe the same splits? (The generator source hash is recorded, not compared.)"
+    "Do two fingerprints describe the same splits?"
     if a is None or b is None: return False
-    strip = lambda d: {k: v for k, v in d.items() if k != 'synthetic_py_md5'}
-    return strip(a) == strip(b)
+    return compared_fingerprint(a) == compared_fingerprint(b)
 
 # %% ../../nbs/06_data.experiment.ipynb #c5e55dec
 def targets_for(ds: FERDataset, # a split
