@@ -113,7 +113,6 @@ def iter_frames(path: str | Path, # clip file
     cap, n, i = _open_video(path), 0, 0
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
-
             if i % stride == 0:
                 ok, bgr = cap.read()
                 if not ok: break
