@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, class_logits, known_arch, weights_fingerprint
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
@@ -214,11 +214,10 @@ def top_of(model: nn.Module, last: str | None = None) -> nn.Module:
 def trunk_features(model: nn.Module, ds: FERDataset, last: str | None = None, batch_size: int = 256) -> np.ndarray:
     "The input of `model`'s stage `last` for every image of `ds` (eval mode, the model's own preprocessing): float32 `(N, C, H, W)`."
     model = unwrap(model).eval(); last = last or split_at(model)
-    pre, got, dev = model.model_config.preprocess, [], model_device(model)
+    got = []
     hook = model.get_submodule(last).register_forward_pre_hook(lambda m, args: got.append(args[0].detach().float().cpu()))
     try:
-        for b in range(0, len(ds), batch_size):
-            model(pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev))
+        for x in model_batches(model, ds, batch_size=batch_size): model(x)
     finally: hook.remove()
     return torch.cat(got).numpy() if got else np.zeros((0,), np.float32)
 

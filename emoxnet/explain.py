@@ -15,7 +15,7 @@ from torch import nn
 
 from .core import AUS, EmoxnetWarning
 from .ensemble import class_index_map   # the one map of class names in any spelling
-from .models import LogitsOnly, class_logits, model_device
+from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
 
 # %% auto #0
@@ -303,9 +303,8 @@ def pointing_game(explainer: AttentionExplainer, dataset, n: int | None = 400, p
 @torch.no_grad()
 def most_confident(explainer: AttentionExplainer, ds, batch_size: int = 256) -> dict[str, int]:
     "`{expression: index}` of the face of each label (in `ds`) that the explainer's model gives the highest probability of that label."
-    pre, probs = explainer.preprocess, []
-    for b in range(0, len(ds), batch_size):
-        x = pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(model_device(explainer.model))
+    probs = []
+    for x in model_batches(explainer.model, ds, explainer.preprocess, batch_size):
         with torch.no_grad(): probs.append(class_logits(explainer.model(x)).float().softmax(1).cpu().numpy())
     p, targets, out = np.concatenate(probs), np.asarray(ds.targets), {}
     for c, name in enumerate(explainer.classes):

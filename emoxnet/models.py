@@ -23,9 +23,9 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
            'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
            'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
-           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device', 'on_device',
-           'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits',
-           'LogitsOnly', 'pooled_features']
+           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device',
+           'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config',
+           'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -357,6 +357,13 @@ def resolve_device(device: str | torch.device = 'auto') -> torch.device:
     d = torch.device(device)
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device={str(device)!r} but CUDA is not available (device='auto' takes the CPU then)")
     return d
+
+def model_batches(model: nn.Module, ds, # a model and a dataset with `image(i)` (an `FERDataset`)
+                  preprocess: Preprocess | None = None, # default: the model's `ModelConfig.preprocess`
+                  batch_size: int = 256):
+    "`ds`'s images in order, preprocessed in batches of up to `batch_size` and put on `model`'s device: what a model reads when it runs over a whole dataset."
+    pre, dev = preprocess or unwrap(model).model_config.preprocess, model_device(model)
+    for b in range(0, len(ds), batch_size): yield pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
 
 @contextlib.contextmanager
 def on_device(model: nn.Module, device: str | torch.device | None): # None: where the model is

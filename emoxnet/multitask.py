@@ -155,7 +155,7 @@ class MultiTaskLoss(Loss):
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
-from .models import ModelConfig, unwrap, model_device, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
+from .models import ModelConfig, unwrap, model_batches, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
 from .data.core import NO_LABEL
 
 def multitask_config(arch: str, # a timm architecture
@@ -172,9 +172,8 @@ def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
                     preprocess=None, # default: the model's ModelConfig.preprocess
                     batch_size: int = 128) -> dict[str, np.ndarray]:
     "`decode_outputs` of `model` over every image of `ds`, as numpy arrays."
-    pre = preprocess or unwrap(model).model_config.preprocess; model.eval(); parts = []
-    for s in range(0, len(ds), batch_size):
-        x = torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))]).to(model_device(model))
+    model.eval(); parts = []
+    for x in model_batches(model, ds, preprocess, batch_size):
         parts.append({k: v.cpu().numpy() for k, v in decode_outputs(model(x), unwrap(model).model_config.heads).items()})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
@@ -269,9 +268,8 @@ class ArcFaceLoss(nn.Module, Loss):
 @torch.no_grad()
 def embed_dataset(model: nn.Module, ds, preprocess=None, batch_size: int = 128) -> np.ndarray:
     "`pooled_features` of every image of `ds` (N, D)."
-    pre = preprocess or unwrap(model).model_config.preprocess; unwrap(model).eval()
-    batch = lambda s: torch.stack([pre(ds.image(i)) for i in range(s, min(s + batch_size, len(ds)))]).to(model_device(model))
-    return np.concatenate([pooled_features(model, batch(s)).float().cpu().numpy() for s in range(0, len(ds), batch_size)])
+    unwrap(model).eval()
+    return np.concatenate([pooled_features(model, x).float().cpu().numpy() for x in model_batches(model, ds, preprocess, batch_size)])
 
 # %% ../nbs/19_multitask.ipynb #abbf5f27
 def verification_report(emb: np.ndarray, # descriptors (N, D)
