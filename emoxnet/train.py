@@ -489,7 +489,7 @@ def _lr_lambda(cfg: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]
 def _rng_state() -> tuple[dict, dict]:
     "This process's generators: torch's CPU one and its own GPU's (not every visible GPU's: that would open a context on each), Python's, NumPy's."
     tensors = {'torch': torch.get_rng_state()}
-    if torch.cuda.is_available() and torch.cuda.is_initialized(): tensors['cuda'] = torch.cuda.get_rng_state()
+    if torch.cuda.is_initialized(): tensors['cuda'] = torch.cuda.get_rng_state()
     st = np.random.get_state()
     return tensors, {'python': random.getstate(), 'numpy': [st[0], st[1].tolist(), *st[2:]]}
 
@@ -507,17 +507,16 @@ def _process_rng(tensors: dict, d: dict, rank: int) -> tuple[dict, dict]:
 
 def _set_rng_state(tensors: dict, js: dict):
     torch.set_rng_state(tensors['torch'])
-    if torch.cuda.is_available() and torch.cuda.is_initialized():   # a CPU run opens no GPU context
+    if torch.cuda.is_initialized():   # a CPU run opens no GPU context
         own = tensors.get('cuda')
         if own is None: own = tensors.get(f'cuda{torch.cuda.current_device()}')   # cuda0, cuda1, ...: states saved before this process's own
         if own is not None: torch.cuda.set_rng_state(own)
     p = js['python']; random.setstate((p[0], tuple(p[1]), p[2]))
     n = js['numpy']; np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))
 
-def _save_state(st: TrainState, path: Path, finished: bool = False,
-                rng: list[tuple[dict, dict]] | None = None): # every process's generators (`_rng_states`); default: this process's
+def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # every process's generators (`_rng_states`)
+                finished: bool = False):
     from safetensors.torch import save_model, save_file
-    rng = rng or [_rng_state()]
     (tensors, rngs), others = rng[0], rng[1:]
     tensors = {**tensors, **{f'p{r}.{k}': v for r, (t, _) in enumerate(others, 1) for k, v in t.items()}}
     scaler = getattr(st.accelerator, 'scaler', None)
@@ -1021,7 +1020,7 @@ class SaveState(Callback):
         learn = self.learn
         if learn.out is not None and self.cfg.save_last:
             rng = _rng_states(learn)   # every process's generators, so that each resumes its own
-            if learn.main: _save_state(self.state, learn.out / 'last', done, rng)
+            if learn.main: _save_state(self.state, learn.out / 'last', rng, done)
         learn.accelerator.wait_for_everyone()
     def after_step(self):
         st, every = self.state, self.cfg.checkpoint_every
