@@ -26,21 +26,20 @@ from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
-from .metrics import save_figure
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
            'constituents', 'restrict', 'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits',
-           'continual_data', 'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_of',
-           'continual_splits', 'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config',
-           'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss',
-           'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
-           'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
-           'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json',
-           'step_settings', 'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary',
-           'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'run_continual',
-           'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting',
-           'final_confusion', 'save_results', 'collect_continual']
+           'continual_data', 'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_fold',
+           'protocol_of', 'continual_splits', 'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset',
+           'top_config', 'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term',
+           'PaddedKDLoss', 'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory',
+           'fisher_diagonal', 'EWCState', 'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig',
+           'class_orders', 'train_base', 'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory',
+           'init_ewc', 'record_from_json', 'step_settings', 'saved_changes', 'run_steps', 'run_joint',
+           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
+           'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table',
+           'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -165,14 +164,18 @@ def continual_source(data: str | Path = 'synthfacs', format: str | None = None, 
     if name is None: raise ValueError(f"data={data!r}: pass format (a loader name: {', '.join(sorted(set(LOADERS) | set(CONTINUAL_SOURCES)))})")
     return CONTINUAL_SOURCES[name](data, seed, n_subjects) if name in CONTINUAL_SOURCES else load_dataset(data, name)
 
+def protocol_fold(raw: FERSplits, fold: int | None = None) -> int | None:
+    "The subject fold `protocol_of` tests on: `fold`, or 0 for one-split data given none; None: the data's own train/test partition."
+    return 0 if fold is None and 'train' not in raw else fold
+
 def protocol_of(raw: FERSplits, fold: int | None = None, k: int = 10, contiguous: bool = False, valid_fraction: float = 0.1,
                 seed: int = 0) -> FERSplits:
     "`raw` cut for the protocol: its own partition (`fold=None`, valid carved at random if missing) or subject fold `fold` of `k` (one-split data: 0)."
-    if fold is not None or 'train' not in raw:
+    if (fold := protocol_fold(raw, fold)) is not None:
         pooled = pool_splits(raw)
         if 'subject' not in pooled.meta:
             raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold={fold}); run it on its own train/test partition (fold=None)")
-        raw = protocol_splits(pooled, fold or 0, k, contiguous, valid_fraction, seed)
+        raw = protocol_splits(pooled, fold, k, contiguous, valid_fraction, seed)
     else: raw = with_valid(raw, valid_fraction, seed)
     return continual_data(raw, CONTINUAL_BASIC + tuple(c for c in COMPOUND if c in raw.classes))
 
@@ -1025,26 +1028,6 @@ def final_confusion(records: dict, method: str, order: int = 0) -> tuple[np.ndar
     return cm, [r['classes'][i] for i in perm]
 
 # %% ../nbs/17_continual.ipynb #044dadc7
-def save_results(out: str | Path, # the experiment's folder
-                 files: dict,     # file name (no folder) -> content: text, or a figure (or its axes), saved as its suffix says
-                 metrics: dict,   # what metrics.json holds; `files` adds the names written
-                ) -> Path:
-    "Write an experiment's result files into `out`, each atomically, and `metrics.json` last (the previous one removed first); files the previous run listed and this one does not write are removed."
-    out, bad = Path(out), [f for f in files if Path(f).name != f or f == 'metrics.json']
-    if bad: raise ValueError(f"save_results: {bad} are not plain file names (metrics.json is written from `metrics`)")
-    old, stale = out / 'metrics.json', []
-    if old.exists():
-        try: listed = load_json(old).get('files', [])
-        except (ValueError, AttributeError): listed = []   # not a JSON object: nothing listed
-        stale = [f for f in (listed if isinstance(listed, list) else []) if isinstance(f, str) and Path(f).name == f and f not in files and (out / f).is_file()]   # plain files it wrote, never a folder
-        old.unlink()
-    for name, obj in files.items():
-        if isinstance(obj, str):
-            with atomic_write(out / name) as f: f.write(obj)
-        else: save_figure(obj, out / name)
-    for name in stale: (out / name).unlink(missing_ok=True)
-    return save_json({**metrics, 'files': sorted(files)}, old)
-
 def collect_continual(root: str | Path = 'runs', # where to look (recursively)
                       smoke: bool = False,        # also the smoke runs (`-p smoke True`: checks of the pipeline, not results)
                      ) -> pd.DataFrame:

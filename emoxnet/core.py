@@ -16,11 +16,11 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
-           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'single_process',
-           'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable', 'nulls_to_nan',
-           'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
-           'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
-           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'world_size',
+           'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable',
+           'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg',
+           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
+           'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
            'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
@@ -159,9 +159,13 @@ def code_version() -> str:
     return f"{__version__}+{git_rev()}"
 
 # %% ../nbs/00_core.ipynb #sproc00cd
+def world_size() -> int:
+    "How many processes run this job: `WORLD_SIZE`, as `torchrun` and `accelerate launch` set it (1 when unset)."
+    return int(os.environ.get('WORLD_SIZE', '1'))
+
 def single_process(what: str) -> None:
-    "`RuntimeError` when this is one of several processes (`WORLD_SIZE` > 1, as `torchrun` and `accelerate launch` set it): `what` writes its folders from one process only."
-    if (n := int(os.environ.get('WORLD_SIZE', '1'))) > 1:
+    "`RuntimeError` when this is one of several processes (`world_size()` > 1): `what` writes its folders from one process only."
+    if (n := world_size()) > 1:
         raise RuntimeError(f"{what} runs in one process, and this is one of {n} (torchrun / accelerate launch): every process would write its folders at once. "
                            "Run it with python or papermill (its models use a GPU when there is one); `emoxnet train` is what trains on several GPUs")
 

@@ -11,13 +11,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write
+from .core import atomic_write, make_dirs, save_json, load_json
 
 # %% auto #0
 __all__ = ['ece', 'is_probs', 'log_softmax', 'softmax', 'as_probs', 'predictions', 'accuracy', 'confusion_matrix',
            'per_class_recall', 'per_class_precision', 'per_class_f1', 'macro_f1', 'balanced_accuracy', 'nll',
            'expected_calibration_error', 'classification_report', 'plot_confusion', 'plot_learning_curves',
-           'save_figure']
+           'save_figure', 'save_results']
 
 # %% ../nbs/11_metrics.ipynb #2017e703
 def _np(x) -> np.ndarray:
@@ -175,3 +175,25 @@ def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
     fig = getattr(fig, 'figure', fig)
     with atomic_write(path, 'wb') as f: fig.savefig(f, format=Path(path).suffix[1:] or 'png', dpi=dpi, bbox_inches='tight')
     return Path(path)
+
+# %% ../nbs/11_metrics.ipynb #saveres2
+def save_results(out: str | Path, # the experiment's folder (made if missing)
+                 files: dict,     # file name (no folder) -> content: text, or a figure (or its axes), saved as its suffix says
+                 metrics: dict,   # what the JSON record holds; `files` adds the names written
+                 name: str = 'metrics.json', # the JSON record's file name
+                ) -> Path:
+    "Write an experiment's result files into `out`, each atomically, and its JSON record `name` last (the previous one removed first); files the previous record listed and this one does not write are removed."
+    out, bad = make_dirs(out), [f for f in files if Path(f).name != f or f == name]
+    if bad: raise ValueError(f"save_results: {bad} are not plain file names ({name} is written from `metrics`)")
+    old, stale = out / name, []
+    if old.exists():
+        try: listed = load_json(old).get('files', [])
+        except (ValueError, AttributeError): listed = []   # not a JSON object: nothing listed
+        stale = [f for f in (listed if isinstance(listed, list) else []) if isinstance(f, str) and Path(f).name == f and f not in files and (out / f).is_file()]   # plain files it wrote, never a folder
+        old.unlink()
+    for f, obj in files.items():
+        if isinstance(obj, str):
+            with atomic_write(out / f) as w: w.write(obj)
+        else: save_figure(obj, out / f)
+    for f in stale: (out / f).unlink(missing_ok=True)
+    return save_json({**metrics, 'files': sorted(files)}, old)

@@ -15,9 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write, code_version, save_json, to_json, check_folder_arg
+from .core import code_version, save_json, to_json, check_folder_arg, make_dirs
 from .data.core import DataError
-from .metrics import save_figure
+from .metrics import save_results
 from .predict import EmotionRecognizer
 
 # %% auto #0
@@ -234,12 +234,11 @@ def plot_faces(faces: np.ndarray, r: dict, ncols: int = 10):
 
 # %% ../nbs/25_realcheck.ipynb #45fab8cf
 def save_report(r: dict, faces: np.ndarray, out: str | Path) -> dict[str, Path]:
-    "Write `realcheck.json`, `faces.png`, `confusion.csv` and `confusion.png` into `out` (each atomically)."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    "Write `faces.png`, `confusion.csv`, `confusion.png` and, last, `realcheck.json` into `out` (`save_results`: a failed write leaves no `realcheck.json` beside new files)."
     table = confusion_table(r)
-    with atomic_write(out / 'confusion.csv') as f: table.to_csv(f)
-    return dict(json=save_json(r, out / 'realcheck.json'), faces=save_figure(plot_faces(faces, r), out / 'faces.png'),
-                confusion_csv=out / 'confusion.csv', confusion=save_figure(plot_confusion_table(table), out / 'confusion.png'))
+    files = {'faces.png': plot_faces(faces, r), 'confusion.csv': table.to_csv(), 'confusion.png': plot_confusion_table(table)}
+    out = save_results(out, files, r, 'realcheck.json').parent
+    return dict(json=out / 'realcheck.json', faces=out / 'faces.png', confusion_csv=out / 'confusion.csv', confusion=out / 'confusion.png')
 
 # %% ../nbs/25_realcheck.ipynb #bl0002
 @dataclass(frozen=True)
@@ -369,7 +368,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
              blind_set=None if labels is not None else blind_set,
              faces_source=f"real photographs shipped in PyPI archives ({labels or 'emoxnet/assets/realfaces/' + BLIND_SETS[blind_set]})",
              **figures(hand, pred), faces=faces, missed_by_detector=sum(not f['detected'] for f in faces))
-    if out is not None: Path(out).mkdir(parents=True, exist_ok=True); save_json(r, Path(out) / 'blindcheck.json')
+    if out is not None: save_json(r, make_dirs(out) / 'blindcheck.json')
     return r
 
 

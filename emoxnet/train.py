@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, os, random, sys, time
+import argparse, contextlib, copy, datetime, json, math, random, sys, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
@@ -468,7 +468,7 @@ def _make_accelerator(cfg: TrainConfig):
     elif mp == 'auto': mp = 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (T4, V100) is slow
     try: return Accelerator(cpu=cpu, mixed_precision=mp)
     except ValueError:
-        if int(os.environ.get('WORLD_SIZE', '1')) > 1: raise
+        if world_size() > 1: raise
         AcceleratorState._reset_state(True)   # a notebook changed precision/device between runs
         return Accelerator(cpu=cpu, mixed_precision=mp)
 
