@@ -409,6 +409,15 @@ def bench_ferplus(n_rows: int = 35887, tmpdir: str | Path | None = None) -> dict
 # %% ../../nbs/04_data.datasets.ipynb #d589f69c
 RAF_IMAGES = ('auto', 'aligned', 'original')
 
+def _names_any_case(folder: Path) -> dict[str, str]:
+    "The file names in `folder` (none when it is missing) under their own name and their lower-case one, for `_any_case`."
+    names = sorted(os.listdir(folder)) if folder.is_dir() else []
+    return {n.lower(): n for n in names} | {n: n for n in names}
+
+def _any_case(names: dict[str, str], name: str) -> str | None:
+    "The file called `name` in `names` (`_names_any_case`), the exact name first, else whatever its case (`x_aligned.JPG` for `x_aligned.jpg`); `None` when there is none."
+    return names.get(name) or names.get(name.lower())
+
 def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verify_images: bool) -> FERSplits:
     if images not in RAF_IMAGES: raise ValueError(f"images={images!r}; expected one of {', '.join(RAF_IMAGES)}")
     path = Path(path); root = path / sub if (path / sub / 'EmoLabel').is_dir() else path
@@ -419,7 +428,7 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
     label_file, spec, P = root / 'EmoLabel' / 'list_patition_label.txt', label_spec(fmt), _Problems(skip_bad)
     text = _read_text(label_file, f'the RAF-DB label list {sub}/EmoLabel/list_patition_label.txt (beside {sub}/Image/aligned/)')
     if not text.strip(): raise DataError(label_file, 'empty: no image listed', expected="one line per image, '<image name> <label>', e.g. 'train_00001.jpg 5'")
-    listing = {k: set(os.listdir(root / 'Image' / k)) if (root / 'Image' / k).is_dir() else set() for k in ('aligned', 'original')}
+    listing = {k: _names_any_case(root / 'Image' / k) for k in ('aligned', 'original')}
     ids = f'{spec.first_id}..{spec.first_id + len(spec) - 1}'
     recs, seen = {'train': [], 'test': []}, {}
     for line, entry in enumerate(text.splitlines(), 1):
@@ -433,8 +442,9 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         try: t = _class_index(label, spec)
         except ValueError as e: P.bad('label out of range', label_file, str(e), line, f'an integer in {ids}'); continue
         aligned_name = name.rsplit('.', 1)[0] + '_aligned.jpg'
-        use_aligned = images == 'aligned' or (images == 'auto' and (aligned_name in listing['aligned'] or name not in listing['original']))
-        img = root / 'Image' / ('aligned' if use_aligned else 'original') / (aligned_name if use_aligned else name)
+        a, o = _any_case(listing['aligned'], aligned_name), _any_case(listing['original'], name)   # a copy may have changed the case: .JPG
+        use_aligned = images == 'aligned' or (images == 'auto' and (a is not None or o is None))
+        img = root / 'Image' / ('aligned' if use_aligned else 'original') / ((a or aligned_name) if use_aligned else (o or name))
         recs[split].append({'image': str(img), 'target': t, 'source': str(label_file), 'line': line, 'image_name': name, 'aligned': use_aligned})
     fell = sum(not r['aligned'] for v in recs.values() for r in v) if images == 'auto' else 0
     if fell: warnings.warn(f"{label_file}: {fell} of {sum(map(len, recs.values()))} images have no aligned crop in Image/aligned/, so their "
