@@ -526,15 +526,17 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
         if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
     ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy')), key=lambda s: (len(s), s))
-    annotated = set(ids)
+    annotated, misnamed = set(ids), set()
     for n in sorted(img_names - {f'{i}.jpg' for i in ids}):
         if n.startswith('.'): continue
         stem = n.rsplit('.', 1)[0]
         if stem in annotated:   # 0.png beside annotations/0_exp.npy: the annotation exists, the name is what is wrong
             P.bad('misnamed image', img / n, 'not read: the folder release reads images/{id}.jpg only', None, f'images/{stem}.jpg for annotations/{stem}_exp.npy')
+            misnamed.add(stem)
         else: P.bad('missing annotation', img / n, 'image without annotation', None, f'annotations/{stem}_exp.npy')
     recs = []
     for i in ids:
+        if i in misnamed and f'{i}.jpg' not in img_names: continue   # counted once, as misnamed, not again as a missing images/{id}.jpg
         exp_file = ann / f'{i}_exp.npy'
         e = _npy_value(exp_file, P, 'expression id')
         t = None if e is None else _affectnet_expression(e, classes, P, exp_file, None)
