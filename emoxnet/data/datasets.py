@@ -727,7 +727,8 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}
     if not any(recs.values()): raise _no_images(path, splits)
-    if empty := sorted({c.name for d in splits.values() for c in _subdirs(d)} - {r['folder'] for v in recs.values() for r in v}):
+    held = {s: {r['folder'] for r in v} for s, v in recs.items()}   # per split: train/fear may be empty while test/fear is not
+    if empty := [c.relative_to(path).as_posix() for s, d in splits.items() for c in _subdirs(d) if c.name not in held[s]]:
         warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
