@@ -465,7 +465,7 @@ def load_rafdb_compound(path: str | Path, images: str = 'auto', skip_bad: bool =
 # %% ../../nbs/04_data.datasets.ipynb #22a2095f
 AFFECTNET_COLUMNS = ('subDirectory_filePath', 'face_x', 'face_y', 'face_width', 'face_height', 'facial_landmarks', 'expression', 'valence', 'arousal')
 AFFECTNET_OTHER = {7: 'contempt', 8: 'none', 9: 'uncertain', 10: 'no-face'}
-_AFFECTNET_LAYOUTS = ('training.csv/validation.csv with Manually_Annotated_Images/, '
+_AFFECTNET_LAYOUTS = ('training.csv/validation.csv (or Manually_Annotated_file_lists/ holding them) with Manually_Annotated_Images/, '
                       'or train_set/ and val_set/ holding images/{id}.jpg and annotations/{id}_exp.npy')
 
 def _affectnet_expression(text, classes: int, P: _Problems, file, row) -> int | None:
@@ -570,9 +570,9 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
     path, P = Path(path), _Problems(skip_bad)
     names = label_spec('affectnet').classes[:classes]
     name = f'affectnet-{classes}'
-    found = {}
+    found, lists = {}, next((d for d in (path, path / 'Manually_Annotated_file_lists') if any((d / f).is_file() for f in ('training.csv', 'validation.csv'))), path)
     for split, csv_name, folder in (('train', 'training.csv', 'train_set'), ('test', 'validation.csv', 'val_set')):
-        if (path / csv_name).is_file(): found[split] = (_affectnet_csv(path, path / csv_name, classes, P), path / csv_name)
+        if (lists / csv_name).is_file(): found[split] = (_affectnet_csv(path, lists / csv_name, classes, P), lists / csv_name)
         elif (path / folder).is_dir(): found[split] = (_affectnet_folder(path / folder, classes, P), None)
     if not found: raise DataError(path, 'not an AffectNet folder', expected=_AFFECTNET_LAYOUTS)
     if len(found) == 1:   # half a release: say which half, as training would otherwise report on a carved split without a word
