@@ -284,3 +284,16 @@ def test_cli_synth_refuses_bad_flags_before_any_work(emoxnet_cmd, tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and 'holds files that are not a SynthFACS export (me.jpg)' in r.stderr, r.stderr
     assert [p.name for p in (tmp_path / 'photos').iterdir()] == ['me.jpg']
+
+
+def test_cli_synth_size_says_what_it_sets(emoxnet_cmd, tmp_path):
+    "`--size 48`: CFEE, UTKFace and imagefolder images at 48 px, RAF-DB and AffectNet at 100x100 whatever --size is, as --help and the first line say (both said --size set RAF-DB's and AffectNet's side too)."
+    helptext = ' '.join(subprocess.run([*emoxnet_cmd, 'synth', '--help'], capture_output=True, text=True, timeout=300).stdout.split())
+    assert "RAF-DB and AffectNet are written at 100x100 (RAF-DB's aligned size) whatever it is" in helptext, helptext
+    out = tmp_path / 'sf'
+    r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(out), '--export', 'rafdb,utkface', '--size', '48', '--n-subjects', '4',
+                        '--images-per-subject', '8', '--compound-subjects', '2'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert 'exports at 48x48 (RAF-DB, AffectNet: 100x100)' in r.stdout, r.stdout
+    assert Image.open(next((out / 'utkface').iterdir())).size == (48, 48)
+    assert Image.open(out / 'rafdb/basic/Image/aligned/train_00001_aligned.jpg').size == (100, 100)

@@ -345,7 +345,7 @@ def synth_command(args: argparse.Namespace) -> int:
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))
     out = Path(args.out)
     print(f'SynthFACS -> {out}: benchmark {cfg.n_images:,} images ({len(cfg.classes)} classes, {cfg.size}x{cfg.size} '
-          f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}, style {cfg.style}); compound {compound.n_images:,} images; exports at {args.size}x{args.size}")
+          f"{'grey' if cfg.grey else 'RGB'}, seed {cfg.seed}, style {cfg.style}); compound {compound.n_images:,} images; exports at {args.size}x{args.size} (RAF-DB, AffectNet: 100x100)")
     t0 = time.perf_counter()
     rep = export_all(out, args.export, cfg, compound, args.size, args.workers, overwrite=args.overwrite)
     if args.preview:
@@ -368,7 +368,7 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     p.add_argument('--compound-subjects', dest='compound_subjects', type=int, help=f'subjects of the CFEE-style compound set (default {SynthConfig.compound().n_subjects})')
     p.add_argument('--seed', type=int, help='random seed (default 0); the same seed gives identical files')
     p.add_argument('--style', choices=list(STYLES), help=f"render style of the benchmark and the compound set (default {SynthConfig.style}: the calibrated benchmark; see docs/realism.md)")
-    p.add_argument('--size', type=int, default=100, help='side of the RGB exports (RAF-DB, AffectNet, CFEE, UTKFace, imagefolder; default 100); FER2013 is always 48x48 grey')
+    p.add_argument('--size', type=int, default=100, help='side of the RGB renders and of the CFEE, UTKFace and imagefolder exports (default 100); RAF-DB and AffectNet are written at 100x100 (RAF-DB\'s aligned size) whatever it is, FER2013 always at 48x48 grey')
     p.add_argument('--workers', type=int, default=1, help='processes used to render (default 1)')
     p.add_argument('--overwrite', action='store_true', help='replace an export in --out made from other settings (without it such a folder is refused)')
     p.set_defaults(func=synth_command)
