@@ -489,7 +489,8 @@ def _affectnet_va(text, P: _Problems, file, row, which: str) -> float | None:
 
 def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> list[dict]:
     img_root = next((path / c for c in ('Manually_Annotated_Images', 'Manually_Annotated/Manually_Annotated_Images') if (path / c).is_dir()), None)
-    if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found', expected=f'the AffectNet images beside {csv_file.name}')
+    if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found',
+                                         expected=f'the images of {csv_file.relative_to(path)} in {path}/Manually_Annotated_Images/ or Manually_Annotated/Manually_Annotated_Images/')
     cols, rows, lines = _read_csv(csv_file, AFFECTNET_COLUMNS, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
     ibox, nf, recs, seen = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}
