@@ -24,7 +24,7 @@ from .core import Registry, world_size, seed_everything, save_json, load_json, j
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -1122,12 +1122,12 @@ def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dic
     c = read_checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
     return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
-def _train_data(args, seed: int, synth) -> FERSplits:
-    "The splits `emoxnet train` fits: the loader's flags (over `DATA_DEFAULTS`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
+def _train_data(args, seed: int, synth, label_mode: str | None = None) -> FERSplits:
+    "The splits `emoxnet train` fits: the loader's flags (over `loader_defaults` for the training target `label_mode`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
     kw = loader_kwargs(args, fmt := None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
     if kw and args.data in DATA_SOURCES:
         raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
-    splits = load_data(args.data, args.format, seed, synth, **{**DATA_DEFAULTS.get(fmt, {}), **kw})
+    splits = load_data(args.data, args.format, seed, synth, **{**loader_defaults(fmt, label_mode), **kw})
     held = with_test(splits, seed=seed)
     if held is not splits:
         by_subject = 'subject' in splits['all'].meta
@@ -1146,7 +1146,7 @@ def train_main(args) -> int:
     synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
     if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
-        splits = _train_data(args, cfg.seed, synth)
+        splits = _train_data(args, cfg.seed, synth, cfg.label_mode)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)

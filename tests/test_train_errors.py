@@ -1,6 +1,6 @@
 """`emoxnet train` (and `bench`) as a user meets their mistakes: one line on stderr and exit code 2 (130 for Ctrl-C), never a
 traceback; a finished run is never silently replaced."""
-import os, signal, subprocess, time
+import json, os, signal, subprocess, time
 
 import pytest
 
@@ -145,3 +145,17 @@ def test_experiment_without_test_split(tmp_path):
                         log=lambda *a: None)
     assert mm['split_reported'] == 'valid' and mm['data']['sizes'] == {'train': 70, 'valid': 14}, (mm['split_reported'], mm['data'])
     assert mm['reports']['ensemble'].get('test') is None
+
+
+def test_ferplus_multi_target_training_reads_its_rows(capsys, tmp_path):
+    "`emoxnet train --format ferplus --label-mode multi` trains on FER+'s multi_target rows: [3,3,2,2] is one (crossentropy, the default FER+ mode, drops it: 4 columns tie); an explicit --ferplus-mode still wins."
+    use, votes = ['Training', 'Training', 'PublicTest', 'PrivateTest'], ['10,0,0,0,0,0,0,0,0,0', '3,3,2,2,0,0,0,0,0,0', '0,10,0,0,0,0,0,0,0,0', '0,0,10,0,0,0,0,0,0,0']
+    (tmp_path / 'fer2013.csv').write_text('emotion,pixels,Usage\n' + ''.join(f"0,{' '.join(['9'] * 2304)},{u}\n" for u in use))
+    (tmp_path / 'fer2013new.csv').write_text('Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF\n'
+                                             + ''.join(f'{u},fer{i:07d}.png,{v}\n' for i, (u, v) in enumerate(zip(use, votes))))
+    common = ['train', '--data', str(tmp_path), '--format', 'ferplus', '--arch', 'test_convnext', '--size', '32', '--epochs', '1', '--no-progress']
+    for extra, n_train in (([], 2), (['--ferplus-mode', 'crossentropy'], 1)):
+        out = tmp_path / f'run{n_train}'
+        rc, so, err = _cli(capsys, *common, '--label-mode', 'multi', *extra, '--out', str(out))
+        assert rc == 0, err
+        assert json.loads((out / 'metrics.json').read_text())['data']['sizes']['train'] == n_train, extra

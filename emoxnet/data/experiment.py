@@ -21,8 +21,8 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'drop_empty', 'check_valid_fraction', 'with_valid', 'with_test', 'load_experiment_data',
-           'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
+           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'with_valid', 'with_test',
+           'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -130,6 +130,14 @@ def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
 DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
 
+def loader_defaults(fmt: str | None, # the loader name
+                    label_mode: str | None = None, # the training target ('hard', 'soft', 'sample', 'multi'; None: the split's own)
+                   ) -> dict:
+    "The loader keywords an experiment reads `fmt` with unless told otherwise (`DATA_DEFAULTS`); FER+ trained with `label_mode='multi'` is read in its multi_target mode, whose rows are not crossentropy's."
+    kw = dict(DATA_DEFAULTS.get(fmt, {}))
+    if fmt == 'ferplus' and label_mode == 'multi': kw['label_mode'] = 'multi_target'
+    return kw
+
 def drop_empty(splits: dict) -> dict:
     "The splits that hold images, train always: an empty valid or test split (a FER2013 CSV without PublicTest or PrivateTest rows) counts as none."
     return {k: v for k, v in splits.items() if k == 'train' or len(v)}
@@ -182,7 +190,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
     if data not in DATA_SOURCES:
         data, data_format = resolve_data(data, data_format)   # a dataset name: folder and loader from settings.ini
         if not data_format: raise _no_loader(data, resolve_path(data).exists(), f'data={data!r}', 'data_format')
-        data, load_kwargs = resolve_path(data), {**DATA_DEFAULTS.get(data_format, {}), **load_kwargs}
+        data, load_kwargs = resolve_path(data), {**loader_defaults(data_format, label_mode), **load_kwargs}
     splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
     splits = dataclasses.replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if max_items:
