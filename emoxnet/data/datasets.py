@@ -526,7 +526,7 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
     for d in (ann, img):
         if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
-    ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy')), key=lambda s: (len(s), s))
+    ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy') and not n.startswith('.')), key=lambda s: (len(s), s))   # hidden: macOS's ._0_exp.npy beside 0_exp.npy
     annotated, misnamed = set(ids), set()
     for n in sorted(img_names - {f'{i}.jpg' for i in ids}):
         if n.startswith('.'): continue
