@@ -137,6 +137,12 @@ def _image_files(folder: Path, problems: _Problems) -> list[Path]:
             else: problems.drop('ignored non-image file')
     return out
 
+def _dataset_images(path: Path, problems: _Problems, expected: str) -> list[Path]:
+    "`_image_files` of a dataset kept as a tree of image files (CFEE, UTKFace); a `DataError` when `path` is not a folder or holds none: a wrong or empty folder is not an empty dataset."
+    if not path.is_dir(): raise DataError(path, 'not a folder', expected=expected)
+    if files := _image_files(path, problems): return files
+    raise DataError(path, f"no image files ({IMAGE_FORMATS}) in it or its subfolders" + (f", {n} other file{'s' * (n != 1)}" if (n := sum(problems.skipped.values())) else ''), expected=expected)
+
 def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[str], problems: _Problems,
                 verify: bool, source: Path | None = None, grey: bool = False) -> FERDataset:
     "A lazy `FERDataset` from records with keys `image`, `target` and meta columns, after checking the images."
@@ -596,7 +602,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         return subset == 'all' or (subset == 'compound') == (c in COMPOUND)
     classes = [c for c in spec.classes if wanted(c)]
     recs, folder_subject = [], {}
-    for f in _image_files(path, P):
+    for f in _dataset_images(path, P, 'the CFEE folder: one folder per subject of NN_SSS....jpg images'):
         n = f.name
         cid = int(n[0:2]) if n[0:2].isascii() and n[0:2].isdigit() else None
         subject = n[3:6]
@@ -649,7 +655,7 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
     if edges[0] != 0 or np.any(np.diff(edges) <= 0): raise ValueError(f'age_bins {tuple(age_bins)} must start at 0 and increase')
     classes = {'gender': UTK_GENDERS, 'race': UTK_RACES, 'age_bin': age_bin_names(age_bins)}[target]
     path, P, recs = Path(path), _Problems(skip_bad), []
-    for f in _image_files(path, P):
+    for f in _dataset_images(path, P, 'the UTKFace folder of [age]_[gender]_[race]_[datetime].jpg images'):
         parts = f.name.split('_')
         try:
             age, gender, race = (int(x) for x in parts[:3])
