@@ -533,6 +533,7 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
         if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
     ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy') and not n.startswith('.')), key=lambda s: (len(s), s))   # hidden: macOS's ._0_exp.npy beside 0_exp.npy
+    if not ids: raise DataError(ann, 'no {id}_exp.npy file: nothing annotated', expected='the AffectNet folder release: annotations/{id}_exp.npy for each images/{id}.jpg')   # an empty or half-unpacked split is not an empty dataset
     annotated, misnamed = set(ids), set()
     for n in sorted(img_names - {f'{i}.jpg' for i in ids}):
         if n.startswith('.'): continue
