@@ -24,7 +24,7 @@ from .core import Registry, world_size, seed_everything, save_json, load_json, j
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, subject_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -723,7 +723,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
         raise ValueError(f"train classes {list(splits['train'].classes)} differ from the model's {list(model_config.classes)}")
     self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
     if self.valid_from_train:
-        keep, held = stratified_split(splits['train'].targets, cfg.valid_fraction, cfg.seed)
+        tr = splits['train']; keep, held = subject_split(tr, cfg.valid_fraction, cfg.seed) or stratified_split(tr.targets, cfg.valid_fraction, cfg.seed)   # whole people when the data names them
         splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
         splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess

@@ -21,8 +21,8 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'with_valid', 'with_test',
-           'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
+           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split', 'with_valid',
+           'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -147,14 +147,24 @@ def check_valid_fraction(fraction: float) -> float:
     if not 0 < fraction < 1: raise ValueError(f"valid_fraction={fraction!r}: expected a number in (0, 1), the share of train held out for validation")
     return fraction
 
+def subject_split(ds: FERDataset, # a split whose `meta` may name each image's person (`subject`)
+                  fraction: float, # share of the people held out
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+    "Indices `(keep, held_out)` with `fraction` of the people (at least one) held out whole (seeded); None when `meta` names fewer than two people."
+    if 'subject' not in ds.meta: return None
+    subjects = ds.meta['subject'].astype(str).to_numpy(); uniq = np.unique(subjects)
+    if len(uniq) < 2: return None
+    held = np.isin(subjects, np.random.default_rng(seed).permutation(uniq)[:max(1, round(fraction * len(uniq)))])
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
-    "`splits` with a `valid` split carved (stratified, seeded) from `train` when it has none or an empty one (a test split stays as loaded: protocols check it)."
+    "`splits` with a `valid` split carved (seeded) from `train` when it has none or an empty one: whole people when `meta` names them (`subject_split`), else stratified images; a test split stays as loaded (protocols check it)."
     check_valid_fraction(fraction)
     if 'valid' in drop_empty(dict(splits.splits)): return splits
     out, tr = dict(splits.splits), splits['train']
-    keep, held = stratified_split(tr.targets, fraction, seed)
+    keep, held = subject_split(tr, fraction, seed) or stratified_split(tr.targets, fraction, seed)   # a person in both would flatter validation
     out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'
     return dataclasses.replace(splits, splits=out)
@@ -166,13 +176,9 @@ def with_test(splits: FERSplits, # the loaded splits
     "`splits` with `train` and `test` carved from a lone `all` split (subject-independent when `meta` has `subject`); unchanged when there is a `train` split."
     if 'train' in splits.splits or set(splits.splits) != {'all'}: return splits
     if not 0 < fraction < 1: raise ValueError(f"test fraction {fraction!r}: expected a number in (0, 1)")
-    ds = splits['all']
-    if 'subject' in ds.meta:
-        subjects = ds.meta['subject'].astype(str).to_numpy(); uniq = np.unique(subjects)
-        if len(uniq) < 2: raise ValueError(f"{splits.name}: one subject only; a test split needs another person")
-        test_subjects = np.random.default_rng(seed).permutation(uniq)[:max(1, round(fraction * len(uniq)))]
-        held = np.isin(subjects, test_subjects); keep, held = np.flatnonzero(~held), np.flatnonzero(held)
-    else: keep, held = stratified_split(ds.targets, fraction, seed)
+    ds = splits['all']; by_subject = subject_split(ds, fraction, seed)
+    if by_subject is None and 'subject' in ds.meta: raise ValueError(f"{splits.name}: one subject only; a test split needs another person")
+    keep, held = by_subject or stratified_split(ds.targets, fraction, seed)
     out = {'train': ds.subset(keep), 'test': ds.subset(held)}
     for k, v in out.items(): v.split = k
     return dataclasses.replace(splits, splits=out)
