@@ -45,12 +45,9 @@ def check_opset(opset, name: str = 'opset') -> int:
         raise ValueError(f"{name} {opset}: expected an integer from {OPSETS.start} to {OPSETS.stop - 1} (18 and up: the torch.export-based exporter; below: the TorchScript one)")
     return int(opset)
 
-def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
-    "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback."
-    opset = check_opset(opset)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    m = LogitsOnly(model).eval(); x = example if example is not None else example_input(model, 2)
-    tmp = path.with_name(f'.{path.name}.tmp')
+def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> None:
+    "`export_onnx`'s work, written to `tmp` (which it may leave behind when it fails)."
+    m = LogitsOnly(model).eval()
     kw = dict(input_names=['input'], output_names=['logits'], opset_version=opset)
     try:
         if opset < 18: raise NotImplementedError(f"the torch.export-based exporter writes opset 18 and up, not {opset}")
@@ -67,6 +64,14 @@ def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: to
     proto = onnx.load(str(tmp))
     onnx.helper.set_model_props(proto, {**{p.key: p.value for p in proto.metadata_props}, ONNX_WEIGHTS: weights_fingerprint(model)})
     onnx.save(proto, str(tmp)); onnx.checker.check_model(str(tmp))
+
+def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
+    "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback. Written atomically: a failed or interrupted export leaves no file."
+    opset = check_opset(opset)
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.tmp')
+    try: _write_onnx(model, tmp, opset, example if example is not None else example_input(model, 2))
+    except BaseException: tmp.unlink(missing_ok=True); raise
     if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
     os.replace(tmp, path)
     return path
@@ -101,9 +106,13 @@ def onnx_session(path: str | Path, threads: int | None = None):
     return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
 
 def onnx_mismatch(session, model: nn.Module, classes) -> str | None:
-    "Why an ONNX session does not serve `model` (None when it does): made from other weights (the fingerprint stamped at export), or another number of classes."
+    "Why an ONNX session does not serve `model` (None when it does): made from other weights (the fingerprint stamped at export), for another input shape (config.json changed since), or another number of classes."
     made = session.get_modelmeta().custom_metadata_map.get(ONNX_WEIGHTS)
     if made and made != (now := weights_fingerprint(model)): return f"exported from other weights ({made}; the checkpoint's are {now})"
+    mc, got = unwrap(model).model_config, session.get_inputs()[0].shape[1:]
+    want, fmt = (mc.in_chans, mc.input_size, mc.input_size), lambda s: 'x'.join(map(str, s))
+    if len(got) != 3 or any(isinstance(g, int) and g != w for g, w in zip(got, want)):
+        return f"reads {fmt(got)} inputs; the checkpoint's config.json gives {fmt(want)} (channels x height x width)"
     n = session.get_outputs()[0].shape[-1]
     if isinstance(n, int) and n != len(classes): return f"gives {n} class scores; the checkpoint has {len(classes)} classes"
     return None
@@ -157,14 +166,16 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
 def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
-                        atol: float = 1e-4) -> Path:
+                        atol: float = 1e-4,
+                        opset: int = 18, # the ONNX opset (`OPSETS`)
+                       ) -> Path:
     "ONNX of `model` at `path`, kept only if ONNX Runtime reproduces torch's logits to `atol` (traced on a batch of 2, checked on 3: the batch axis must really be dynamic)."
     path, cfg = Path(path), cfg or unwrap(model).model_config
-    tmp = export_onnx(model, path.with_name(f'.{path.name}.unchecked'), example=example_input(cfg, 2))
-    err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
-    if err > atol:
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
+    tmp = export_onnx(model, path.with_name(f'.{path.name}.unchecked.tmp'), opset, example=example_input(cfg, 2))   # `remove_staging` knows *.tmp
+    try:
+        err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
+        if err > atol: raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
+    except BaseException: tmp.unlink(missing_ok=True); raise   # a failed check, or Ctrl-C: nothing is left in the folder
     os.replace(tmp, path)
     return path
 
@@ -174,7 +185,7 @@ def export_main(args: argparse.Namespace) -> int:
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any
-        path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx')
+        path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
         return 0
     r = export_model(src, args.out, opset=args.opset); c = r['check']
@@ -186,7 +197,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet export`."
     p.add_argument('checkpoint', metavar='SRC', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME'")
     p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
-    p.add_argument('--opset', type=int, default=18, help='ONNX opset of the deployment folder (default %(default)s)')
+    p.add_argument('--opset', type=int, default=18, help='ONNX opset of model.onnx, beside SRC or in the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)
 
 # %% ../nbs/15_deploy.ipynb #5e7a1c02
