@@ -27,7 +27,7 @@ def _lazy(name: str, target: str, help: str):
 _lazy('synth', 'emoxnet.data.synthetic:bench_generation', 'SynthFACS generation speed (images/s; goal 10,000 in < 60 s)')
 _lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ from full-size CSVs (goal < 10 s)')
 _lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame')
-_lazy('models', 'emoxnet.deploy:bench_models', 'student (torch, ONNX Runtime) vs ensemble vs EfficientNet-B0@224: batch-1 latency, batch-64 throughput, ratios')
+_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput, ratios")
 _lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second')
 _lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)')
 

@@ -356,7 +356,8 @@ def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
     rows = []
     for (name, eng), t in times.items():
         m, src = models[name]; mc = unwrap(m).model_config
-        rows.append({'model': name, 'engine': eng, 'weights': src, 'params_M': round(count_params(m) / 1e6, 2),
+        arch = ' + '.join(unwrap(x).model_config.arch_name for x in m.members) if hasattr(m, 'members') else mc.arch_name
+        rows.append({'model': name, 'arch': arch, 'engine': eng, 'weights': src, 'params_M': round(count_params(m) / 1e6, 2),
                      'input': f'{mc.in_chans}x{mc.input_size}x{mc.input_size}',
                      'batch1_ms': round(1000 * float(np.median(t[1])), 3), f'batch{batch}_img_per_s': round(batch / float(np.median(t[batch])), 1)})
     df = pd.DataFrame(rows)
@@ -374,17 +375,19 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
                  eager: bool = False, # also time each model as trained (engine 'torch eager'), beside the served form ('torch')
                 ) -> pd.DataFrame:
     "Batch-1 latency and batch-64 throughput of the student (torch, ONNX Runtime), the ensemble and EfficientNet-B0@224, side by side."
+    before = torch.get_num_threads()   # restored at the end: the benchmarks run after this one keep their own thread count
     if threads: torch.set_num_threads(threads)
+    used = torch.get_num_threads()
     if quick: rounds, batch = 2, min(batch, 8)
-    models = _bench_models_set(student, ensemble, b0_size, log)
     tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
     try:
+        models = _bench_models_set(student, ensemble, b0_size, log)
         runners, form = _bench_runners(models, batch, onnx_all, threads, tmp, eager)
         times = _interleaved_times(runners, rounds, batch, quick)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    finally: shutil.rmtree(tmp, ignore_errors=True); torch.set_num_threads(before)
     df = _speed_table(times, models, batch)
-    df.insert(2, 'form', [form[(r.model, r.engine)] for r in df.itertuples()])
-    df.attrs.update(threads=torch.get_num_threads(), rounds=rounds, batch=batch, platform=platform.platform(),
+    df.insert(df.columns.get_loc('engine') + 1, 'form', [form[(r.model, r.engine)] for r in df.itertuples()])
+    df.attrs.update(threads=used, rounds=rounds, batch=batch, platform=platform.platform(),
                     processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(), code_version=code_version())
     return df
 
