@@ -449,8 +449,10 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     cfg.pretrained = info.get('pretrained', False)             # keep the provenance
     missing, unexpected = _load_weights(model, found / 'model.safetensors', device)
     if missing or unexpected:
-        raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); "
-                         f"was it written by another timm version ({info.get('timm_version')} vs {timm.__version__})?")
+        saved = info.get('timm_version')   # the same timm: config.json names another network than the one saved
+        raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); " +
+                         (f"was it written by another timm version ({saved} vs {timm.__version__})?" if saved != timm.__version__ else
+                          "does config.json's arch (and model_kwargs) name the network these weights were saved from?"))
     return model.to(device).eval(), cfg, info
 
 # %% ../nbs/10_models.ipynb #8c4aac52

@@ -34,3 +34,12 @@ def test_damaged_checkpoint_is_one_line(capsys, root, ck, damage, expected):
     lines = err.strip().splitlines()
     assert rc == 2 and len(lines) == 1 and lines[0].startswith(f'emoxnet predict: error: {ck}/'), err
     assert expected in lines[0], lines[0]
+
+
+def test_wrong_arch_is_not_blamed_on_timm(capsys, root, ck):
+    "config.json naming another network than the weights', written by this very timm: the message asks about the arch, not about a timm version ('1.0.31 vs 1.0.31')."
+    _edit_config(ck, arch='mini_xception')
+    rc = main(['predict', '--checkpoint', str(ck), str(root / IMAGE)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and err.startswith(f'emoxnet predict: error: {ck}: weights do not match mini_xception (missing'), err
+    assert err.endswith("does config.json's arch (and model_kwargs) name the network these weights were saved from?") and 'timm version' not in err, err
