@@ -84,7 +84,7 @@ The model `EmotionRecognizer.default()` loads and `emoxnet demo` serves.
 - Provenance: {provenance}
 
 ## Training data
-SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.synthetic`), default configuration{' with overrides ' + json.dumps(synth) if synth else ''}: {sc.n_subjects} subjects x {sc.images_per_subject} images, {sc.size}x{sc.size} {'grey' if sc.grey else 'RGB'}, subject-independent {'/'.join(f'{round(100 * f)}' for f in sc.split)} train/valid/test split, labels = majority vote of a simulated {sc.panel.n_annotators}-annotator panel (FER+-style). No photograph of a real person was used.
+SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.synthetic`), default configuration{' with overrides ' + json.dumps(synth) if synth else ''}: {sc.n_subjects} subjects x {sc.images_per_subject} images, {sc.size}x{sc.size} {'grey' if sc.grey else 'RGB'}, subject-independent {'/'.join(f'{round(100 * f)}' for f in sc.split)} train/valid/test split, labels = majority vote of a simulated {sc.panel.n_annotators}-annotator panel (FER+-style). {'No photograph of a real person was used.' if init is None else 'This training used no photograph of a real person, but the weights it started from were learned elsewhere, possibly from photographs of real people: their own model card says on what.'}
 
 ## Metrics (SynthFACS test split, majority-vote labels)
 - SynthFACS test accuracy: {100 * report['accuracy']:.2f} % ({report['n']} images)
@@ -106,7 +106,7 @@ Measured with `emoxnet.release.evaluate_synthfacs(EmotionRecognizer.default())` 
 Photos are cut into faces by the `{face_crop['detector']}` detector (`emoxnet.faces`); each box is squared, moved by {face_crop['shift']} box sides and grown by a margin of {face_crop['margin']} per side: `emoxnet.release.calibrate_margin` measured on SynthFACS faces (the detection that overlaps the face's landmarks; found in {face_crop['faces_found']} of {face_crop['images']} lab faces) that the detector's box side is {face_crop['box_side_over_image']:.1%} of the training image, so this crop frames a real face the way the training faces are framed. Other detectors have their own framing in `config.json` (`extra.face_crop.per_detector`).
 
 ## Limitations: read before using
-- **Domain gap.** The model has only ever seen rendered synthetic faces. On real photographs it is out of its training domain: the demo shows the pipeline (detection, preprocessing, probabilities, attention maps) working end to end, not a validated reading of real people's expressions. Its SynthFACS accuracy says nothing about accuracy on real faces; measure that on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.
+- **Domain gap.** {'The model has only ever seen rendered synthetic faces.' if init is None else 'This training showed the model only rendered synthetic faces (its starting weights may have seen real ones).'} On real photographs it is out of its training domain: the demo shows the pipeline (detection, preprocessing, probabilities, attention maps) working end to end, not a validated reading of real people's expressions. Its SynthFACS accuracy says nothing about accuracy on real faces; measure that on a real dataset (FER+, RAF-DB, AffectNet loaders in `emoxnet.data.datasets`) before trusting it.
 - Expression categories are a coarse description of faces; a face's appearance is not a person's emotional state.
 - No fairness evaluation on real demographics exists for this model. Do not use it for decisions about people.
 """
