@@ -148,7 +148,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     from emoxnet.ensemble import load_any, is_ensemble
     if isinstance(src, nn.Module): model, info = unwrap(src).eval(), {'model_config': unwrap(src).model_config.to_dict()}
     else:
-        p = Path(src).expanduser(); model = load_any(p)
+        p = checkpoint_path(src); model = load_any(p)   # 'zoo:NAME' too: its folder, not ./config.json
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
     out, mc = Path(out_dir), unwrap(model).model_config
     if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
