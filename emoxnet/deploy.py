@@ -185,6 +185,10 @@ def export_main(args: argparse.Namespace) -> int:
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any
+        from emoxnet.predict import bundled_checkpoint
+        if (src if src.is_dir() else src.parent).resolve() == bundled_checkpoint().resolve():   # as predict --backend onnx advises: never write into the package
+            raise ValueError(f"{src} is the bundled model inside the installed package: export a copy (cp -r {src} DIR, then emoxnet export DIR), "
+                             "or write a deployment folder with --out DIR")
         path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
         return 0
