@@ -130,10 +130,13 @@ PROVENANCE = {
 def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance: str = '', commands: str = '',
                       synth: dict | None = None, detector: str = DEFAULT_DETECTOR, max_mb: float = 10.0, log=print,
                       init: str | None = None, # the card's words on how the weights started (see `model_card`; None: from scratch)
+                      licence: str | Path | None = None, # a licence to ship as LICENSE beside the weights: that of the model they started from (default: `src`'s own LICENSE, if any)
                      ) -> Path:
     "Copy checkpoint `src` into the package assets (default `emoxnet/assets/emoxnetlite`) with its calibrated face margin, SynthFACS evaluation and model card; `provenance='distilled'` fills in the card's provenance and commands."
     if provenance in PROVENANCE: provenance, commands = PROVENANCE[provenance][0], commands or PROVENANCE[provenance][1]
     src, dst = Path(src), check_replaceable(dst if dst is not None else bundled_checkpoint(), CHECKPOINT_FILES)   # refused before calibrating, not after
+    lic = Path(licence) if licence is not None else src / 'LICENSE'   # the licence travels with the weights (an MIT notice must)
+    if licence is not None and not lic.is_file(): raise FileNotFoundError(f"{lic}: no such licence file")
     log(f"calibrating the face margin with {detector!r}..."); crop = calibrate_margin(detector)
     crop['per_detector'] = {detector: {'margin': crop['margin'], 'shift': crop['shift']}}
     for other in FALLBACK_DETECTORS:                   # framing for the detectors used when the default is not installed
@@ -142,6 +145,7 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
                 c = calibrate_margin(other); crop['per_detector'][other] = {'margin': c['margin'], 'shift': c['shift']}
     with atomic_dir(dst, replaces=CHECKPOINT_FILES) as tmp:
         shutil.copy2(src / 'model.safetensors', tmp / 'model.safetensors')
+        if lic.is_file(): shutil.copy2(lic, tmp / 'LICENSE')
         info = load_json(src / 'config.json')
         info.setdefault('extra', {})
         info['extra']['face_crop'] = crop

