@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import single_process, BASIC, Registry, canonical, load_json, save_json, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -27,13 +27,14 @@ from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
 from .zoo import ZOO, provenance
+from .continual import _changes   # the one 'setting old -> new' wording of a folder's recorded settings
 
 # %% auto #0
-__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher',
-           'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs',
-           'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts', 'transfer_images',
-           'synth_splits', 'balanced_indices', 'init_student', 'run_transfer', 'toy_teachers', 'ensemble_members',
-           'card_init', 'card_for_transfer']
+__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'RESULT_FREE', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher',
+           'load_teacher', 'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig', 'deep_inversion',
+           'teacher_probs', 'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts',
+           'transfer_images', 'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer',
+           'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -415,9 +416,25 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
 
 
 # %% ../nbs/26_transfer.ipynb #tr0034
+RESULT_FREE = ('threads', 'num_workers', 'out_dir')   # TransferConfig fields that do not change a run's result (out_dir: the same folder may be named another way)
+
+def check_transfer_out(cfg: TransferConfig) -> None:
+    "`ValueError` when `cfg.out_dir` holds a `metrics.json` this run would replace that is not a transfer run's (a distillation experiment, an `emoxnet train` run) or is one with other settings; a smoke run may replace a smoke run."
+    if not (f := Path(cfg.out_dir) / 'metrics.json').exists(): return
+    try: old = load_json(f).get('config')
+    except (ValueError, AttributeError): old = None
+    if not (isinstance(old, dict) and {'transfer', 'teachers'} <= set(old)):
+        raise ValueError(f"{cfg.out_dir}: holds a metrics.json that is not a transfer run's (another experiment's), which this run would replace; choose another out_dir")
+    if old.get('smoke') and cfg.smoke: return
+    keep = lambda d: {k: v for k, v in d.items() if k not in RESULT_FREE}
+    if diff := _changes({**jsonable(asdict(TransferConfig())), **old}, keep(jsonable(cfg.to_dict()))):   # a field recorded before it existed ran at its default
+        raise ValueError(f"{cfg.out_dir}: holds a transfer run with other settings ({', '.join(diff)}), which this run would replace; "
+                         "use another out_dir, or delete this one to run it again")
+
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
-    "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint`."
+    "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), Path(cfg.out_dir)
+    check_transfer_out(cfg)   # before anything is read, rendered or trained
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
     mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
