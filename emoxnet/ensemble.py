@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -622,7 +622,8 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
     check_ensemble(members, folds)
-    out = resolve_path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
+    out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     ens = EmoXNet(models, 'mean_prob', names)
