@@ -22,14 +22,16 @@ from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
-from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits
+from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
+from .continual import _changes   # the one 'setting old -> new' wording of a folder's recorded settings
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
-           'KDLoss', 'student_loss', 'variant_mixup', 'train_students', 'ExperimentConfig', 'smoke', 'in_test',
-           'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+           'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig',
+           'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table',
+           'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -134,6 +136,20 @@ def variant_mixup(v: str, kd_mixup: float, mixup: float, teacher_mode: str) -> f
         raise ValueError(f"kd_mixup={a} needs teacher_mode='online': precomputed teacher rows describe the unmixed images")
     return a
 
+def _other_objective(run: Path, loss_cfg: dict) -> list[str] | None:
+    "How the objective recorded in `run/loss.json` differs from `loss_cfg`, in words (None: the same objective)."
+    old = load_json(run / 'loss.json') if (run / 'loss.json').exists() else None
+    if old == loss_cfg: return None
+    return ['objective not recorded (no loss.json)'] if old is None else _changes(old, loss_cfg) + [f"{k} {old[k]!r} -> off" for k in old if k not in loss_cfg]
+
+def check_student_runs(out: Path, # the experiment folder (runs in OUT/students/VARIANT)
+                       records: dict[str, dict], # variant -> its objective (`_loss_record`)
+                      ) -> None:
+    "`ValueError` naming every finished student run under `out` trained for another objective (another alpha, T, smoothing, teacher mode or mixup): training would throw it away."
+    bad = {v: d for v, rec in records.items() if finished_metrics(run := out / 'students' / v) is not None and (d := _other_objective(run, rec))}
+    if bad: raise ValueError(f"{out}: holds finished student runs of another objective: " + '; '.join(f"students/{v} ({', '.join(d)})" for v, d in bad.items())
+                             + f"; use another out_dir (with ensemble_dir={out / 'ensemble'} to distil from the same teacher), or delete those folders to train them again")
+
 def train_students(splits: FERSplits, # the experiment's data (with a 'valid' split)
                    teacher: nn.Module | None, # the ensemble (needed by 'kd' unless its run is finished)
                    out_dir: str | Path, # runs go to OUT/students/VARIANT
@@ -144,14 +160,16 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
                    kd_mixup: float = 0.0, # Beta(a, a) mixup of the `kd` student's batches, teacher included (0: off)
                    mixup: float = 0.0, # the same for the `scratch` and `ls` baselines (the control)
                   ) -> dict:
-    "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`."
+    "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`. A finished run of another objective in the way is refused before any training."
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
+    mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
+    records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v]) for v in variants}
+    if not retrain: check_student_runs(out, records)   # retrain=True: train every variant again, whatever is there
     for v in variants:
         cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
-        mix = variant_mixup(v, kd_mixup, mixup, teacher_mode)
-        loss_cfg = _loss_record(v, alpha, temperature, smoothing, teacher_mode, mix)
-        if run.exists() and not ((run / 'loss.json').exists() and load_json(run / 'loss.json') == loss_cfg):
-            shutil.rmtree(run)   # never resume or reuse a run of another objective
+        mix, loss_cfg = mixes[v], records[v]
+        if run.exists() and _other_objective(run, loss_cfg) is not None:
+            shutil.rmtree(run)   # an unfinished run of another objective: never resumed (a finished one was refused above)
         if v == 'kd' and teacher is None and (retrain or not finished_run(run, cfg, mcfg, fp)): raise ValueError("the 'kd' variant needs a teacher")
         loss = student_loss(v, teacher, alpha, temperature, smoothing, teacher_mode)
         model, info = member_run(splits, run, cfg, mcfg, fp, retrain, log, f"[students] {student} ({v})", loss, {'loss.json': loss_cfg},

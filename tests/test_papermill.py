@@ -36,9 +36,16 @@ def test_distill_smoke(tmp_path):
     assert m['seed'] == 3 and m['config']['alpha'] == 0.5
     assert set(m['member_accs']) == {'test_resnet', 'test_convnext', 'test_efficientnet'}
     assert (out / 'ensemble' / 'ensemble.json').exists() and (out / 'confusion.png').exists() and (out / 'curves.png').exists()
-    # a second run with another alpha reuses the ensemble it finds at the configured path
-    _papermill('distill.ipynb', tmp_path / 'distill2.ipynb', 'smoke=True', f'out_dir={out}', 'alpha=0.9', 'seed=3', cwd=tmp_path)
-    m2 = json.loads((out / 'metrics.json').read_text())
+    # another alpha in the same out_dir would throw the finished alpha-0.5 student away: refused, the run's files untouched
+    before = (out / 'metrics.json').read_bytes()
+    r = subprocess.run(_command('distill.ipynb', tmp_path / 'distill2.ipynb') + ['-p', 'smoke', 'True', '-p', 'out_dir', str(out), '-p', 'alpha', '0.9', '-p', 'seed', '3'],
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode != 0 and 'students/kd (alpha 0.5 -> 0.9)' in r.stderr + r.stdout, r.stderr[-3000:]
+    assert (out / 'metrics.json').read_bytes() == before
+    # in its own out_dir, another alpha distils from the ensemble it is given
+    out2 = tmp_path / 'run-alpha0.9'
+    _papermill('distill.ipynb', tmp_path / 'distill2.ipynb', 'smoke=True', f'out_dir={out2}', f'ensemble_dir={out / "ensemble"}', 'alpha=0.9', 'seed=3', cwd=tmp_path)
+    m2 = json.loads((out2 / 'metrics.json').read_text())
     assert m2['ensemble_trained_here'] is False and m2['config']['alpha'] == 0.9
     # the summary notebook collects the run
     _papermill('summary.ipynb', tmp_path / 'summary.ipynb', f'root={tmp_path}', f'out_md={tmp_path / "summary.md"}', cwd=tmp_path)
