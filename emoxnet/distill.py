@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, check_replaceable, save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report
@@ -30,8 +30,8 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble,
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
            'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig',
-           'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'run_experiment', 'collect_runs', 'summary_table',
-           'results_markdown']
+           'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'check_experiment_out', 'run_experiment',
+           'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -371,14 +371,21 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
                                       for v, r in students.items()}},
                 timing_s={**timing, **{f'student_{v}': r['train_time_s'] for v, r in students.items()}})
 
+def check_experiment_out(out: Path) -> None:
+    "`FileExistsError` when `out` is not empty and is no distillation experiment's folder (no `ensemble/`, `students/` or experiment `metrics.json`): the run would replace the metrics.json and plots of what is there (an `emoxnet train` run, a transfer run) or write into a checkpoint."
+    try: ours = (out / 'metrics.json').is_file() and 'ensemble_acc' in load_json(out / 'metrics.json')
+    except ValueError: ours = False
+    if not ours: check_replaceable(out, ('ensemble', 'students'))
+
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
     single_process('the distillation experiment'); t0 = time.time()
     if cfg.threads: torch.set_num_threads(cfg.threads)
+    out = cfg.resolved_out(); check_experiment_out(out)   # another kind of run there is refused before any data is made
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
-    out = cfg.resolved_out(); out.mkdir(parents=True, exist_ok=True)
-    ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0
+    ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
+    out.mkdir(parents=True, exist_ok=True)
     ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
                               cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
