@@ -29,9 +29,9 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble,
 
 # %% auto #0
 __all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
-           'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig',
-           'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'check_experiment_out', 'run_experiment',
-           'collect_runs', 'summary_table', 'results_markdown']
+           'check_teacher', 'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students',
+           'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'check_experiment_out',
+           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -63,6 +63,18 @@ def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: s
     if temperature <= 0: raise ValueError(f"temperature={temperature} must be > 0")
     if not 0 <= smoothing < 1: raise ValueError(f"smoothing={smoothing} must be in [0, 1)")
 
+def check_teacher(teacher: nn.Module | None, # the teacher (an ensemble or a checkpoint model; None: precomputed logits)
+                  student: ModelConfig,       # the student's model config
+                  teacher_mode: str):         # 'online' feeds the student's batch to the teacher
+    "`ValueError` when the teacher predicts other classes than the student, or, online, reads another input (`KDLoss` checks at setup, `train_students` before any run folder is made)."
+    tcfg = getattr(unwrap(teacher), 'model_config', None) if teacher is not None else None
+    if tcfg is None: return
+    if tuple(tcfg.classes) != tuple(student.classes):
+        raise ValueError(f"teacher classes {list(tcfg.classes)} differ from the student's {list(student.classes)}")
+    if teacher_mode == 'online' and tcfg.preprocess != student.preprocess:
+        raise ValueError(f"online distillation feeds the student's batch to the teacher, but their preprocessing differs "
+                         f"({tcfg.preprocess} vs {student.preprocess}); use teacher_mode='precomputed'")
+
 class KDLoss(Loss):
     "Distillation loss plugin: `alpha*T^2*KL(smoothed teacher_T || student_T) + (1-alpha)*CE(student, smoothed targets)`."
     def __init__(self, teacher: nn.Module | None = None, alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
@@ -81,16 +93,9 @@ class KDLoss(Loss):
 
     def setup(self, state) -> None:
         if self.alpha == 0: return
-        student = state.model_config
-        tcfg = getattr(unwrap(self.teacher), 'model_config', None) if self.teacher is not None else None
-        if tcfg is not None and tuple(tcfg.classes) != tuple(student.classes):
-            raise ValueError(f"teacher classes {list(tcfg.classes)} differ from the student's {list(student.classes)}")
+        check_teacher(self.teacher, state.model_config, self.teacher_mode)
         if state.label_mode == 'multi': raise ValueError("KDLoss does not support label_mode 'multi'")
-        if self.teacher_mode == 'online':
-            if tcfg is not None and tcfg.preprocess != student.preprocess:
-                raise ValueError(f"online distillation feeds the student's batch to the teacher, but their preprocessing differs "
-                                 f"({tcfg.preprocess} vs {student.preprocess}); use teacher_mode='precomputed'")
-            self.teacher.to(state.device); return
+        if self.teacher_mode == 'online': self.teacher.to(state.device); return
         if self.teacher_logits is None:
             t0 = time.time()
             with on_device(self.teacher, state.device): self.teacher_logits = predict_logits(self.teacher, state.train, self.batch_size)   # where the student trains: a GPU
@@ -165,6 +170,7 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
     mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
     records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v]) for v in variants}
     if not retrain: check_student_runs(out, records)   # retrain=True: train every variant again, whatever is there
+    if 'kd' in variants and alpha > 0: check_teacher(teacher, ModelConfig(student, splits.classes, in_chans, input_size), teacher_mode)   # before any run folder
     for v in variants:
         cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
         mix, loss_cfg = mixes[v], records[v]
