@@ -466,7 +466,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
                    rule: str = 'mean_prob',       # a rule that needs no fitting: mean_prob or mean_logit
                    classes: Sequence[str] | None = None, # the ensemble's classes (default: `union_classes`)
                    preprocess: Preprocess | None = None, # its input (default: `ensemble_preprocess`)
-                   names: Sequence[str] | None = None,   # member names (default: the folder names)
+                   names: Sequence[str] | None = None,   # member names (default: the folder names; a `checkpoint` folder goes by its parent's, its run's)
                   ) -> EmoXNet:
     "An aligned `EmoXNet` over checkpoint folders, saved to `out` (atomically) when given; `.info` holds its `ensemble.json` then."
     if isinstance(paths, (str, Path)): raise TypeError(f"paths: expected a list of checkpoint folders, got one {type(paths).__name__} ({str(paths)!r})")
@@ -477,7 +477,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
-    names = list(names or _unique_names([p.name for p in paths]))
+    names = list(names or _unique_names([p.parent.name if p.name == 'checkpoint' else p.name for p in paths]))   # a run's checkpoint/ goes by its run's name
     models, seen = [load_checkpoint(p)[0] for p in paths], {}
     for p, m in zip(paths, models):   # the same weights twice (one folder listed twice, or a copy) would be one model presented as an ensemble
         if (first := seen.setdefault(weights_fingerprint(m), p)) is not p: raise ValueError(f"{p} has the same weights as {first}: an ensemble's members must be different models")

@@ -442,7 +442,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     for f in ('config.json', 'model.safetensors'):
         if not (found / f).exists():
             raise FileNotFoundError(f"{given} is a file, and its folder is not a checkpoint folder (no {f} beside it)" if given.is_file()
-                                    else f"{found}: not a checkpoint folder (missing {f})")
+                                    else f"{found}: not a checkpoint folder (missing {f})" + (f"; it is a training run's folder (emoxnet train --out): its model is {found / 'checkpoint'}"
+                                                                                            if (found / 'checkpoint' / 'config.json').exists() else ''))
     info, cfg = read_checkpoint_config(found / 'config.json')
     try: model = create_model(cfg)
     except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch
