@@ -57,7 +57,8 @@ class AlignedTeacher(nn.Module):
                 raise ValueError(f"teacher {n} predicts {', '.join(c.classes)}: not an expression model; a teacher must read expressions")
         for c in cfgs[1:]:
             if (c.preprocess.channels, c.preprocess.mean, c.preprocess.std) != (p0.channels, p0.mean, p0.std):
-                raise ValueError(f"teacher members must share channels and normalisation (sizes may differ): {p0} vs {c.preprocess}")
+                raise ValueError(f"teacher members must share channels and normalisation (sizes may differ): {p0} vs {c.preprocess}; members with "
+                                 "other inputs go into one EmoXNet ensemble folder (emoxnet ensemble build A B --out DIR), which is then one teacher")
         self.members, self.classes, self.floor = nn.ModuleList(members), tuple(canonical(c) for c in classes), floor
         self.names = names
         w = torch.tensor(list(weights) if weights is not None else [1.0] * len(members), dtype=torch.float32)
@@ -323,7 +324,10 @@ class TransferConfig:
     RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
                   video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, num_workers=COUNT,
                   device=(lambda v: v in TrainConfig.CHOICES['device'], f"one of {TrainConfig.CHOICES['device']}"))
-    def __post_init__(self): check_ranges(self, self.RANGES)
+    def __post_init__(self):
+        ts = self.teachers.split(',') if isinstance(self.teachers, str) else self.teachers   # papermill's 'a, b' as well as a sequence
+        self.teachers = tuple(str(t).strip() for t in ts if str(t).strip())
+        check_ranges(self, self.RANGES)
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031

@@ -31,6 +31,7 @@ def test_mean_of_probabilities_over_vocabularies():
 def test_members_must_share_normalisation():
     a = Fixed([0] * 7, FER2013); b = Fixed([0] * 7, FER2013, Preprocess(64, 1, (0.0,), (1.0,)))
     with pytest.raises(ValueError, match='share channels and normalisation'): AlignedTeacher([a, b])
+    with pytest.raises(ValueError, match=r'one EmoXNet ensemble folder \(emoxnet ensemble build'): AlignedTeacher([a, b])   # says what to do instead
 
 def test_class_map_and_unknown_transfer_set():
     assert class_index_map(FER2013, BASIC).tolist() == [6, 3, 5, 4, 0, 1, 2, -1]
