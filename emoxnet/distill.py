@@ -339,7 +339,7 @@ def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict
         for k in ('valid', 'test'):
             if k not in splits: continue
             y, z = targets_for(splits[k], classes), ensemble_member_logits(ens, splits[k], device=device)
-            ens_rep[k] = classification_report(torch.softmax(ens.combiner(z).double(), 1), y, classes)
+            ens_rep[k] = classification_report(torch.softmax(ens.combine(z).double(), 1), y, classes)   # as the ensemble itself combines (members without a class left out of its mean)
             for j, n in enumerate(ens.names):
                 member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y, classes)
     return ens_rep, member_rep

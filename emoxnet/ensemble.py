@@ -349,9 +349,11 @@ class EmoXNet(nn.Module):
             zs.append(z)
         return torch.stack(zs, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.member_logits(x)
+    def combine(self, z: torch.Tensor) -> torch.Tensor:
+        "Ensemble logits from stacked member logits `(N, M, K)` (`member_logits`), as `forward` combines them: a member that lacks a class is left out of that class's mean."
         return self.combiner.forward_known(z, self.known) if self.partial else self.combiner(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.combine(self.member_logits(x))
 
 def _shared_classes(cfgs: Sequence[ModelConfig], classes: Sequence[str] | None) -> tuple[str, ...]:
     "`classes`, or the members' classes when they all agree (else an error pointing at `EmoXNet.aligned`)."
@@ -589,7 +591,7 @@ def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: i
         for k in z: reports[name][k] = classification_report(torch.softmax(z[k][:, j].double(), 1), y[k], classes)
     table, fitted = compare_rules(z['valid'], y['valid'], classes, z.get('test'), y.get('test'), rules, folds, seed)
     rule = select_rule(table); ens.combiner = fitted[rule]
-    with torch.no_grad(): ens_rep = {k: classification_report(torch.softmax(ens.combiner(z[k]).double(), 1), y[k], classes) for k in z}
+    with torch.no_grad(): ens_rep = {k: classification_report(torch.softmax(ens.combine(z[k]).double(), 1), y[k], classes) for k in z}
     return rule, table, ens_rep
 
 def _summary(rule: str, names: Sequence[str], reports: dict, ens_rep: dict, table: pd.DataFrame) -> dict:
