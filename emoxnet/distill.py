@@ -430,6 +430,7 @@ def collect_runs(root: str | Path = 'runs', # where to look (recursively)
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
         c = m.get('config', {})
         if c.get('smoke') and not smoke: continue
+        if t := m.get('teacher'): c = {**c, 'members': t.get('members'), 'member_epochs': t.get('member_epochs')}   # the teacher it had, not the one asked for (an explicit ensemble_dir is used as it is)
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split
                **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k, _GROUP_DEFAULTS.get(k))) for k in _GROUP},
                'rule': m.get('ensemble_rule'), 'ensemble': m.get('ensemble_acc'), 'best_member': m.get('best_member_acc'),
