@@ -363,11 +363,11 @@ def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict) -> 
     return m
 
 def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained: bool, ens_rep: dict, member_rep: dict,
-                students: dict, timing: dict) -> dict:
+                students: dict, timing: dict, code: dict) -> dict: # code: git_rev and code_version as the run started
     "Seed, code, config and data of the run, the ensemble's origin and rule table, and every full report."
     ens_dir = cfg.resolved_ensemble()
     ens_info = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    return dict(seed=cfg.seed, git_rev=git_rev(), code_version=code_version(), config=cfg.to_dict(),
+    return dict(seed=cfg.seed, **code, config=cfg.to_dict(),
                 data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(splits.classes),
                       'fingerprint': fp, 'train_label_mode': cfg.label_mode or splits['train'].label_mode},
                 ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
@@ -387,6 +387,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
     single_process('the distillation experiment'); t0 = time.time()
+    code = {'git_rev': git_rev(), 'code_version': code_version()}   # the code that runs: a commit during a long run must not be recorded as it
     if cfg.threads: torch.set_num_threads(cfg.threads)
     out = cfg.resolved_out(); check_experiment_out(out)   # another kind of run there is refused before any data is made
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
@@ -398,7 +399,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
                               kd_mixup=cfg.kd_mixup, mixup=cfg.mixup)
     m = _headline(ens, ens_rep, member_rep, students)
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
-                         {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}))
+                         {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))
     save_json(m, out / 'metrics.json')
     if plots:
         split = m['split_reported']

@@ -627,10 +627,11 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
+    code = {'git_rev': git_rev(), 'code_version': code_version()}   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     ens = EmoXNet(models, 'mean_prob', names)
     rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
-    metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, 'git_rev': git_rev(), 'code_version': code_version(),
+    metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, **code,
                'data': splits.name, 'data_fingerprint': fp, 'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,

@@ -439,6 +439,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), Path(cfg.out_dir)
     check_transfer_out(cfg)   # before anything is read, rendered or trained
+    code = {'git_rev': git_rev(), 'code_version': code_version()}   # the code that runs: a commit during the run must not be recorded as it
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
     mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
@@ -456,7 +457,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
              transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
-             dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), git_rev=git_rev(), code_version=code_version(),
+             dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), **code,
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
     m['teacher_top'] = {k: int(v) for k, v in m['teacher_top'].items()}
     save_json(m, out / 'metrics.json')
