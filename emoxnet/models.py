@@ -430,6 +430,12 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
     if bad: raise ValueError(f"{file}: size mismatch for {'; '.join(bad[:3])} (the model is built from config.json beside it: do the two files belong together?)")
     return load_model(model, str(file), strict=False, device=str(device))
 
+def _inner_models(folder: Path) -> str:
+    "Where the models of a run folder are, for an error about it: a training run's `checkpoint/`, an experiment's `ensemble/` and `students/*/checkpoint` ('' for any other folder)."
+    if (folder / 'checkpoint' / 'config.json').exists(): return f"; it is a training run's folder (emoxnet train --out): its model is {folder / 'checkpoint'}"
+    found = [folder / 'ensemble'] * (folder / 'ensemble' / 'ensemble.json').exists() + sorted(p.parent for p in folder.glob('students/*/checkpoint/config.json'))
+    return f"; it is an experiment's folder: its models are {', '.join(map(str, found))}" if found else ''
+
 def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, ModelConfig, dict]:
     "Rebuild the model of a checkpoint folder (or `zoo:NAME`): `(model in eval mode, ModelConfig, config.json as a dict)`; a damaged folder raises `ValueError` naming the file."
     p = given = checkpoint_path(path)
@@ -442,8 +448,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     for f in ('config.json', 'model.safetensors'):
         if not (found / f).exists():
             raise FileNotFoundError(f"{given} is a file, and its folder is not a checkpoint folder (no {f} beside it)" if given.is_file()
-                                    else f"{found}: not a checkpoint folder (missing {f})" + (f"; it is a training run's folder (emoxnet train --out): its model is {found / 'checkpoint'}"
-                                                                                            if (found / 'checkpoint' / 'config.json').exists() else ''))
+                                    else f"{found}: not a checkpoint folder (missing {f})" + _inner_models(found))
     info, cfg = read_checkpoint_config(found / 'config.json')
     try: model = create_model(cfg)
     except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch
