@@ -17,11 +17,11 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'world_size',
-           'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'jsonable',
-           'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg',
-           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
-           'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'check_format',
+           'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -210,6 +210,14 @@ def load_json(path: str | Path, error: Callable[[str], Exception] | None = None)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         problem = f'not valid JSON ({e})'
         raise (error(problem) if error is not None else ValueError(f"{path}: {problem}")) from None
+
+def check_format(info: dict, # a JSON record that may declare its `format`
+                 expected: str, # the format this emoxnet writes and reads ('emoxnet-checkpoint/1')
+                 file: str | Path) -> dict: # where `info` was read (named in the error)
+    "`info`, or a `ValueError` when it declares another format than `expected` (a newer emoxnet wrote it, or another tool); a record without `format` is taken as it is."
+    if (got := info.get('format', expected)) != expected:
+        raise ValueError(f"{file}: format {got!r}; this emoxnet reads {expected!r} (written by another emoxnet version? upgrade emoxnet, or write it again with this one)")
+    return info
 
 def jsonable(obj):
     "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."

@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
 import json, os, shutil, time, warnings
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -28,10 +28,10 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
-__all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd',
-           'check_teacher', 'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students',
-           'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'teacher_settings', 'check_experiment_out',
-           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+__all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'OBJECTIVE', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss',
+           'check_kd', 'check_teacher', 'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs',
+           'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'teacher_settings',
+           'check_experiment_out', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -190,14 +190,16 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
 # %% ../nbs/14_distill.ipynb #a4b84a7c
 AUGMENT_LIGHT = {'flip': 0.5, 'scale': [0.9, 1.0], 'rotate': 5.0, 'jitter': 0.1, 'erase': 0.0}   # for short schedules
 
+OBJECTIVE = ('alpha', 'temperature', 'smoothing', 'teacher_mode', 'kd_mixup', 'mixup')   # what the students learn from the teacher, and how
+
 @dataclass
 class ExperimentConfig:
     "Parameters of an EmoXNet / EmoXNetLite experiment (the papermill notebooks' `parameters` cell)."
     data: str = 'synthfacs'                 # 'synthfacs', 'toy', or a dataset path (with data_format)
     data_format: str | None = None          # loader name for a path: 'ferplus' (crossentropy training), 'rafdb', ...
     label_mode: str | None = None           # training target mode override (None: the dataset's)
-    out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed>
-    ensemble_dir: str | None = None         # an EmoXNet ensemble folder to distil from as it is; None: <out_dir>/ensemble (trained there if missing)
+    out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed> (another objective than the default: a subfolder named after it, `objective_tag`)
+    ensemble_dir: str | None = None         # an EmoXNet ensemble folder to distil from as it is; None: <out_dir>/ensemble, or the seed folder's when out_dir is None (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
     member_epochs: int = 14                 # 14 and 16 (students): the run's CPU budget, see docs/results.md
     member_lr: float = 2e-3
@@ -250,10 +252,17 @@ class ExperimentConfig:
     @property
     def data_name(self) -> str:
         return self.data if self.data in ('synthfacs', 'toy') else (self.data_format or Path(self.data).name)
+    def objective_tag(self) -> str:
+        "The students' objective where it differs from the defaults, as a folder name ('alpha0.5-temperature2'; '' at the defaults)."
+        at = {f.name: f.default for f in fields(self)}
+        return '-'.join(f"{k}{v:g}" if isinstance(v, (int, float)) else f"{k}_{v}" for k in OBJECTIVE if (v := getattr(self, k)) != at[k])
+    def _seed_dir(self) -> Path: return resolve_path(f'runs/emoxnet/{self.data_name}/seed{self.seed}')
     def resolved_out(self) -> Path:
-        return resolve_path(self.out_dir or f'runs/emoxnet/{self.data_name}/seed{self.seed}')
+        "`out_dir`; by default the seed's folder, or a subfolder named after a non-default objective (a sweep keeps every run)."
+        return resolve_path(self.out_dir) if self.out_dir else self._seed_dir() / self.objective_tag()
     def resolved_ensemble(self) -> Path:
-        return resolve_path(self.ensemble_dir) if self.ensemble_dir else self.resolved_out() / 'ensemble'
+        "`ensemble_dir`; by default `<out_dir>/ensemble`, the seed folder's for every objective when `out_dir` is not given (one teacher)."
+        return resolve_path(self.ensemble_dir) if self.ensemble_dir else (self.resolved_out() if self.out_dir else self._seed_dir()) / 'ensemble'
     def augment_kwargs(self) -> bool | dict:
         a = self.augment
         if isinstance(a, str): return {'light': dict(AUGMENT_LIGHT), 'default': True, 'none': False}[a]

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -440,7 +440,7 @@ def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXN
     path = Path(path).expanduser()
     if not path.exists(): raise FileNotFoundError(f"{path}: no such ensemble folder")
     if not is_ensemble(path): raise FileNotFoundError(f"{path}: not a finished ensemble (no ensemble.json; was train_ensemble interrupted?)")
-    info = load_json(path / 'ensemble.json')
+    info = check_format(load_json(path / 'ensemble.json'), ENSEMBLE_FORMAT, path / 'ensemble.json')
     members = [load_checkpoint(path / m['checkpoint'], device)[0] for m in info['members']]
     comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
     comb.load_state_dict(load_file(str(path / 'combiner.safetensors')))

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, code_version, check_ranges, PIXELS, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, PIXELS, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
@@ -411,6 +411,7 @@ def read_checkpoint_config(file: Path) -> tuple[dict, ModelConfig]:
     "`(config.json as a dict, its ModelConfig)`; errors name the file and the missing or wrong key(s)."
     info = load_json(file)
     if not isinstance(info, dict): raise ValueError(f"{file}: expected a JSON object of ModelConfig fields, got a {type(info).__name__}")
+    check_format(info, CHECKPOINT_FORMAT, file)
     missing = [k for k in CHECKPOINT_KEYS if k not in info]
     if missing: raise ValueError(f"{file}: missing required key{'s' * (len(missing) > 1)} {', '.join(missing)} "
                                  f"(a checkpoint's config.json holds the ModelConfig fields, at least {', '.join(CHECKPOINT_KEYS)})")

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, zipfile
+import argparse, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, check_folder_arg
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
@@ -527,6 +527,15 @@ def add_cli(p: argparse.ArgumentParser):
 # %% ../nbs/16_zoo.ipynb #zc0002
 def _to_stderr(msg: str) -> None: print(msg, file=sys.stderr, flush=True)
 
+def _check_pin(p: Path, e: ZooEntry) -> Path:
+    "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin): it is used as it is."
+    try: old = ((load_json(p / 'config.json').get('extra') or {}).get('zoo') or {}).get('archive_sha256')
+    except (OSError, ValueError, AttributeError): old = None   # unreadable: the checkpoint reader says why
+    if old and old != e.sha256:
+        warnings.warn(f"{p}: imported from another archive (sha256 {old[:12]}...) than this emoxnet pins ({e.spec}, {e.sha256[:12]}...); "
+                      f"it is used as it is; `emoxnet zoo import {e.name}` replaces it with the pinned model", EmoxnetWarning, stacklevel=3)
+    return p
+
 def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or any checkpoint path, returned as it is
                    root: str | Path | None = None, # where zoo models are kept (default: `zoo_dir()`)
                    fetch: bool = True,          # import a zoo model that is missing (False: a `FileNotFoundError` naming the command)
@@ -537,7 +546,7 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
     try: e = ZOO[name]                                  # an unknown name fails here, with the names there are
     except KeyError as err: raise KeyError(f"{err.args[0]} (for a folder named {str(spec)!r}, write ./{spec})") from None
     p = Path(root if root is not None else zoo_dir()) / name
-    if (p / 'model.safetensors').is_file(): return p
+    if (p / 'model.safetensors').is_file(): return _check_pin(p, e)
     if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {p}'}` once")
     if log: log(f"{spec}: not imported yet; importing it from {e.registry}:{e.spec} into {p} (once)")
     return import_model(name, p)
