@@ -348,9 +348,13 @@ class TrainState:
     stop: bool = False
     stop_reason: str | None = None
     last_loss: float = float('nan')
+    started: float = field(default_factory=time.time)   # when this process took the run up
+    elapsed_before: float = 0.0    # seconds the run trained in earlier processes (read from the resume state)
     data_md5: dict = field(default_factory=dict)   # split -> `split_md5`, recorded in the resume state (computed once)
     @property
     def train(self) -> FERDataset: return self.datasets['train']
+    @property
+    def elapsed(self) -> float: return self.elapsed_before + time.time() - self.started   # the run's wall time, over every resume
     @property
     def device(self) -> torch.device: return self.accelerator.device
 
@@ -527,7 +531,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
         save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
-                   'finished': finished, 'scheduler': st.scheduler.state_dict(),
+                   'finished': finished, 'elapsed_s': st.elapsed, 'scheduler': st.scheduler.state_dict(),
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
@@ -570,6 +574,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
+    st.elapsed_before = float(d.get('elapsed_s') or 0.0)   # states saved before it was recorded: this process's time only
     return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
@@ -682,8 +687,7 @@ class Learner:
                  loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
                  model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer, overwrite: bool = True):
         check_out_dir(out_dir, resume, overwrite)             # with overwrite=False (emoxnet train's default) a finished run in out_dir is kept
-        self.cfg = cfg = cfg or TrainConfig()
-        self.t_start = time.time()
+        self.cfg = cfg = cfg or TrainConfig(); t0 = time.time()
         if cfg.threads: torch.set_num_threads(cfg.threads)
         seed_everything(cfg.seed, cfg.deterministic)          # before the model is built: its initial weights follow the seed
         self.accelerator = _make_accelerator(cfg)
@@ -692,7 +696,7 @@ class Learner:
         self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
-        self._setup_optim(model, model_config)
+        self._setup_optim(model, model_config); self.state.started = t0   # the wall time counts the data and model set-up too
         self.cbs = sorted([*default_callbacks(resume), *map(as_callback, callbacks)], key=lambda cb: cb.order)
         for cb in self.cbs: cb.learn = self
 
@@ -884,7 +888,7 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
             'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
             'num_processes': acc.num_processes, 'device': str(acc.device), 'mixed_precision': acc.mixed_precision,
-            'wall_time_s': round(time.time() - self.t_start, 2), 'valid': valid, 'test': test}
+            'wall_time_s': round(st.elapsed, 2), 'valid': valid, 'test': test}
 
 @patch
 def _do_report(self: Learner):

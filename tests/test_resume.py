@@ -81,6 +81,17 @@ def test_resume_after_max_steps(reference, tmp_path):
     _same_run(reference, resumed)
 
 
+def test_wall_time_counts_every_process(tmp_path):
+    "A resumed run's metrics.json gives the run's whole wall time: the earlier process's, saved in the resume state, and this one's."
+    part = fit(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 5}), tmp_path)
+    saved = load_json(tmp_path / 'last' / 'state.json')['elapsed_s']
+    assert 0 < saved <= part['wall_time_s']   # saved when it stopped, before the report
+    st = load_json(tmp_path / 'last' / 'state.json'); st['elapsed_s'] = 1000.0   # as if the first process had trained for 1000 s
+    (tmp_path / 'last' / 'state.json').write_text(__import__('json').dumps(st))
+    resumed = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)
+    assert 1000 < resumed['wall_time_s'] < 1000 + 600 and load_json(tmp_path / 'metrics.json')['wall_time_s'] == resumed['wall_time_s']
+
+
 def test_resume_of_finished_run_only_reevaluates(reference, tmp_path):
     fit(MODEL, DATA, TrainConfig(**CFG), tmp_path)
     again = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)
