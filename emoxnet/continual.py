@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
@@ -715,15 +715,6 @@ def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: in
     if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
     return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, **bank.fingerprint})
 
-def _changes(old: dict, new: dict) -> list[str]:
-    "Each setting of `new` that `old` (read back from JSON) holds with another value, in words (`memory_mode 'grow' -> 'limit'`); a fingerprint by its parts."
-    out = []
-    for k, b in new.items():
-        if (a := old.get(k)) == b: continue
-        if isinstance(a, dict) and isinstance(b, dict): out.append(f"{k} (" + ', '.join(f"{p} {a.get(p)!r} -> {b.get(p)!r}" for p in b if a.get(p) != b.get(p)) + ')')
-        else: out.append(f"{k} {a!r} -> {b!r}")
-    return out
-
 def _joint_classes(bank: FeatureBank) -> tuple[str, ...]: return CONTINUAL_BASIC + tuple(c for c in bank.classes if c in COMPOUND)
 
 def saved_changes(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Sequence[str], out_dir: str | Path, seed: int) -> tuple[Path, list[str]]:
@@ -735,7 +726,7 @@ def saved_changes(cfg: ContinualConfig, method: str, bank: FeatureBank, order: S
     st = load_json(ck / 'config.json').get('extra', {}).get('continual', {})
     if 'settings' not in st: return folder, ['settings not recorded (saved by an earlier emoxnet)']
     new = ({'classes': list(_joint_classes(bank))} if m.joint else {'order': list(order)}) | step_settings(cfg, method, bank, seed)
-    return folder, _changes({**st['settings'], 'classes': st.get('classes'), 'order': st.get('order')}, new)
+    return folder, changed_settings({**st['settings'], 'classes': st.get('classes'), 'order': st.get('order')}, new)
 
 def _refuse_changed(folder: Path, diff: list[str]) -> None:
     if diff: raise ValueError(f"{folder}: holds a run with other settings ({', '.join(diff)}); use another output folder (out_dir), or delete this one to run it again")

@@ -18,10 +18,11 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
            'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'world_size',
            'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'check_format',
-           'jsonable', 'nulls_to_nan', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'check_replaceable', 'atomic_dir',
+           'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
+           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -219,6 +220,17 @@ def check_format(info: dict, # a JSON record that may declare its `format`
         raise ValueError(f"{file}: format {got!r}; this emoxnet reads {expected!r} (written by another emoxnet version? upgrade emoxnet, or write it again with this one)")
     return info
 
+def changed_settings(old: dict, # settings recorded by an earlier run (read back from JSON)
+                     new: dict, # this run's settings, as JSON would hold them (`jsonable`)
+                    ) -> list[str]:
+    "Each setting of `new` that `old` holds with another value, in words (`memory_mode 'grow' -> 'limit'`; a dict by its parts): the one wording of why a folder's run is not this one."
+    out = []
+    for k, b in new.items():
+        if (a := old.get(k)) == b: continue
+        if isinstance(a, dict) and isinstance(b, dict): out.append(f"{k} (" + ', '.join(f"{p} {a.get(p)!r} -> {b.get(p)!r}" for p in b if a.get(p) != b.get(p)) + ')')
+        else: out.append(f"{k} {a!r} -> {b!r}")
+    return out
+
 def jsonable(obj):
     "`obj` as it reads back from JSON (tuples become lists, NumPy values Python ones): for comparing with a saved config."
     return json.loads(to_json(obj))
@@ -244,6 +256,11 @@ def _json_default(o):
     raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
 
 # %% ../nbs/00_core.ipynb #74046f2c
+def in_package(path: str | Path) -> bool:
+    "Is `path` inside the installed emoxnet package (its code or its assets, the bundled model's folder among them)? A file written there would be lost to a reinstall, or shipped in a wheel."
+    from importlib import resources
+    return Path(path).expanduser().resolve().is_relative_to(Path(str(resources.files('emoxnet'))).resolve())
+
 def _fsync_tree(d: Path):
     for p in Path(d).rglob('*'):
         if p.is_file():

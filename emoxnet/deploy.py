@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
 
 # %% auto #0
@@ -171,6 +171,9 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
                        ) -> Path:
     "ONNX of `model` at `path`, kept only if ONNX Runtime reproduces torch's logits to `atol` (traced on a batch of 2, checked on 3: the batch axis must really be dynamic)."
     path, cfg = Path(path), cfg or unwrap(model).model_config
+    if in_package(path):   # the bundled model's folder: `emoxnet export` and EmotionRecognizer.export_onnx() alike
+        raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {path.parent} DIR, then emoxnet export DIR), "
+                         "or write a deployment folder with emoxnet export --out DIR")
     tmp = export_onnx(model, path.with_name(f'.{path.name}.unchecked.tmp'), opset, example=example_input(cfg, 2))   # `remove_staging` knows *.tmp
     try:
         err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
@@ -185,10 +188,6 @@ def export_main(args: argparse.Namespace) -> int:
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any
-        from emoxnet.predict import bundled_checkpoint
-        if (src if src.is_dir() else src.parent).resolve() == bundled_checkpoint().resolve():   # as predict --backend onnx advises: never write into the package
-            raise ValueError(f"{src} is the bundled model inside the installed package: export a copy (cp -r {src} DIR, then emoxnet export DIR), "
-                             "or write a deployment folder with --out DIR")
         path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
         return 0

@@ -17,13 +17,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, check_replaceable, save_json, load_json, code_version, git_rev, jsonable, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, check_replaceable, save_json, load_json, code_version, git_rev, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
-from .continual import _changes   # the one 'setting old -> new' wording of a folder's recorded settings
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
@@ -145,15 +144,16 @@ def _other_objective(run: Path, loss_cfg: dict) -> list[str] | None:
     "How the objective recorded in `run/loss.json` differs from `loss_cfg`, in words (None: the same objective)."
     old = load_json(run / 'loss.json') if (run / 'loss.json').exists() else None
     if old == loss_cfg: return None
-    return ['objective not recorded (no loss.json)'] if old is None else _changes(old, loss_cfg) + [f"{k} {old[k]!r} -> off" for k in old if k not in loss_cfg]
+    return ['objective not recorded (no loss.json)'] if old is None else changed_settings(old, loss_cfg) + [f"{k} {old[k]!r} -> off" for k in old if k not in loss_cfg]
 
 def check_student_runs(out: Path, # the experiment folder (runs in OUT/students/VARIANT)
                        records: dict[str, dict], # variant -> its objective (`_loss_record`)
+                       teacher_dir: Path | None = None, # the teacher's folder, for the hint (default: OUT/ensemble)
                       ) -> None:
     "`ValueError` naming every finished student run under `out` trained for another objective (another alpha, T, smoothing, teacher mode or mixup): training would throw it away."
     bad = {v: d for v, rec in records.items() if finished_metrics(run := out / 'students' / v) is not None and (d := _other_objective(run, rec))}
     if bad: raise ValueError(f"{out}: holds finished student runs of another objective: " + '; '.join(f"students/{v} ({', '.join(d)})" for v, d in bad.items())
-                             + f"; use another out_dir (with ensemble_dir={out / 'ensemble'} to distil from the same teacher), or delete those folders to train them again")
+                             + f"; use another out_dir (with ensemble_dir={teacher_dir or out / 'ensemble'} to distil from the same teacher), or delete those folders to train them again")
 
 def train_students(splits: FERSplits, # the experiment's data (with a 'valid' split)
                    teacher: nn.Module | None, # the ensemble (needed by 'kd' unless its run is finished)
@@ -164,12 +164,13 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
                    retrain: bool = False, log: Callable = print,
                    kd_mixup: float = 0.0, # Beta(a, a) mixup of the `kd` student's batches, teacher included (0: off)
                    mixup: float = 0.0, # the same for the `scratch` and `ls` baselines (the control)
+                   teacher_dir: Path | None = None, # where the teacher came from (named in a refusal's hint; default OUT/ensemble)
                   ) -> dict:
     "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`. A finished run of another objective in the way is refused before any training."
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
     mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
     records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v]) for v in variants}
-    if not retrain: check_student_runs(out, records)   # retrain=True: train every variant again, whatever is there
+    if not retrain: check_student_runs(out, records, teacher_dir)   # retrain=True: train every variant again, whatever is there
     if 'kd' in variants and alpha > 0: check_teacher(teacher, ModelConfig(student, splits.classes, in_chans, input_size), teacher_mode)   # before any run folder
     for v in variants:
         cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
@@ -198,7 +199,7 @@ class ExperimentConfig:
     data: str = 'synthfacs'                 # 'synthfacs', 'toy', or a dataset path (with data_format)
     data_format: str | None = None          # loader name for a path: 'ferplus' (crossentropy training), 'rafdb', ...
     label_mode: str | None = None           # training target mode override (None: the dataset's)
-    out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed> (another objective than the default: a subfolder named after it, `objective_tag`)
+    out_dir: str | None = None              # None: runs/emoxnet/<data>/seed<seed> (another objective than the default: its objectives/<objective_tag> subfolder)
     ensemble_dir: str | None = None         # an EmoXNet ensemble folder to distil from as it is; None: <out_dir>/ensemble, or the seed folder's when out_dir is None (trained there if missing)
     members: tuple[str, ...] = DEFAULT_MEMBERS
     member_epochs: int = 14                 # 14 and 16 (students): the run's CPU budget, see docs/results.md
@@ -255,11 +256,11 @@ class ExperimentConfig:
     def objective_tag(self) -> str:
         "The students' objective where it differs from the defaults, as a folder name ('alpha0.5-temperature2'; '' at the defaults)."
         at = {f.name: f.default for f in fields(self)}
-        return '-'.join(f"{k}{v:g}" if isinstance(v, (int, float)) else f"{k}_{v}" for k in OBJECTIVE if (v := getattr(self, k)) != at[k])
+        return '-'.join(f"{k}{v:.10g}" if isinstance(v, (int, float)) else f"{k}_{v}" for k in OBJECTIVE if (v := getattr(self, k)) != at[k])
     def _seed_dir(self) -> Path: return resolve_path(f'runs/emoxnet/{self.data_name}/seed{self.seed}')
     def resolved_out(self) -> Path:
-        "`out_dir`; by default the seed's folder, or a subfolder named after a non-default objective (a sweep keeps every run)."
-        return resolve_path(self.out_dir) if self.out_dir else self._seed_dir() / self.objective_tag()
+        "`out_dir`; by default the seed's folder, or `objectives/<objective_tag>` in it for a non-default objective (a sweep keeps every run)."
+        return resolve_path(self.out_dir) if self.out_dir else self._seed_dir() / (f'objectives/{t}' if (t := self.objective_tag()) else '')
     def resolved_ensemble(self) -> Path:
         "`ensemble_dir`; by default `<out_dir>/ensemble`, the seed folder's for every objective when `out_dir` is not given (one teacher)."
         return resolve_path(self.ensemble_dir) if self.ensemble_dir else (self.resolved_out() if self.out_dir else self._seed_dir()) / 'ensemble'
@@ -324,7 +325,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
     if not is_ensemble(ens_dir):
         if cfg.ensemble_dir:   # never train into a folder the user named (a typo, or another model's checkpoint); '' is unset
             raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
-                             + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one in <out_dir>/ensemble")
+                             + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one (in <out_dir>/ensemble, or the seed folder's when out_dir is unset)")
         log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
@@ -390,7 +391,7 @@ def check_experiment_out(out: Path) -> None:
     "`FileExistsError` when `out` is not empty and is no distillation experiment's folder (no `ensemble/`, `students/` or experiment `metrics.json`): the run would replace the metrics.json and plots of what is there (an `emoxnet train` run, a transfer run) or write into a checkpoint."
     try: ours = (out / 'metrics.json').is_file() and 'ensemble_acc' in load_json(out / 'metrics.json')
     except ValueError: ours = False
-    if not ours: check_replaceable(out, ('ensemble', 'students'))
+    if not ours: check_replaceable(out, ('ensemble', 'students', 'objectives'))   # objectives/: a sweep's runs (`resolved_out`)
 
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
@@ -405,7 +406,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
                               cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
-                              kd_mixup=cfg.kd_mixup, mixup=cfg.mixup)
+                              kd_mixup=cfg.kd_mixup, mixup=cfg.mixup, teacher_dir=cfg.resolved_ensemble())
     m = _headline(ens, ens_rep, member_rep, students)
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))

@@ -479,7 +479,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
-    names = list(names or _unique_names([p.parent.name if p.name == 'checkpoint' else p.name for p in paths]))   # a run's checkpoint/ goes by its run's name
+    names = list(names or _unique_names([p.absolute().parent.name if p.name == 'checkpoint' else p.absolute().name for p in paths]))   # a run's checkpoint/ goes by its run's name
     models, seen = [load_checkpoint(p)[0] for p in paths], {}
     for p, m in zip(paths, models):   # the same weights twice (one folder listed twice, or a copy) would be one model presented as an ensemble
         if (first := seen.setdefault(weights_fingerprint(m), p)) is not p: raise ValueError(f"{p} has the same weights as {first}: an ensemble's members must be different models")

@@ -388,7 +388,9 @@ DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deplo
 CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
-                    metrics: dict | None = None, extra: dict | None = None) -> Path:
+                    metrics: dict | None = None, extra: dict | None = None,
+                    code: str | None = None, # the code version that made the weights (default: `code_version()` now; a training run passes the one it started with)
+                   ) -> Path:
     "Write `path/model.safetensors` + `path/config.json` atomically; `cfg` defaults to `model.model_config`."
     from safetensors.torch import save_model
     model = unwrap(model)
@@ -397,7 +399,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
     if hasattr(train_config, 'to_dict'): train_config = train_config.to_dict()
     elif hasattr(train_config, '__dataclass_fields__'): train_config = asdict(train_config)
     info = {'format': CHECKPOINT_FORMAT, **cfg.to_dict(), 'train_config': train_config, 'metrics': metrics,
-            'num_params': count_params(model), 'code_version': code_version(),
+            'num_params': count_params(model), 'code_version': code or code_version(),
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
     with atomic_dir(path, replaces=CHECKPOINT_FILES) as tmp:
@@ -458,7 +460,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     if missing or unexpected:
         saved = info.get('timm_version')   # the same timm: config.json names another network than the one saved
         raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); " +
-                         (f"was it written by another timm version ({saved} vs {timm.__version__})?" if saved != timm.__version__ else
+                         (f"was it written by another timm version ({saved} vs {timm.__version__})?" if saved and saved != timm.__version__ else
                           "does config.json's arch (and model_kwargs) name the network these weights were saved from?"))
     return model.to(device).eval(), cfg, info
 

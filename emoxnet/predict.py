@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package
 from .data.core import DataError, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
@@ -149,7 +149,7 @@ class EmotionRecognizer:
         if backend == 'torch' or (backend == 'auto' and (onnx is None or not onnx.exists())): return 'torch'
         if onnx is None or not onnx.exists():
             how = (f"copy {self.path} to a folder of yours and run `emoxnet export` on the copy, rather than writing into the installed package"
-                   if self.path is not None and self.path.resolve() == bundled_checkpoint().resolve() else
+                   if self.path is not None and in_package(self.path) else
                    f"write it with `emoxnet export {self.path or 'CHECKPOINT'}` (or EmotionRecognizer.export_onnx())")
             raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; {how}")
         try: session = onnx_session(onnx, max(1, torch.get_num_threads())); problem = onnx_mismatch(session, self.model, self.classes)

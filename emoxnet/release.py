@@ -6,12 +6,12 @@ Docs: https://emoxnet.github.io/emoxnet/release.html.md"""
 
 # %% ../nbs/24_release.ipynb #854396e0
 from __future__ import annotations
-import contextlib, json, shutil
+import contextlib, json, shutil, warnings
 from pathlib import Path
 
 import numpy as np
 
-from .core import atomic_dir, check_replaceable, code_version, load_json, save_json
+from .core import atomic_dir, check_replaceable, code_version, load_json, save_json, EmoxnetWarning
 from .models import CHECKPOINT_FILES
 from .data.core import split_md5
 from .data.synthetic import generate, generator_md5, SynthConfig, Nuisance
@@ -137,6 +137,8 @@ def bundle_checkpoint(src: str | Path, dst: str | Path | None = None, provenance
     src, dst = Path(src), check_replaceable(dst if dst is not None else bundled_checkpoint(), CHECKPOINT_FILES)   # refused before calibrating, not after
     lic = Path(licence) if licence is not None else src / 'LICENSE'   # the licence travels with the weights (an MIT notice must)
     if licence is not None and not lic.is_file(): raise FileNotFoundError(f"{lic}: no such licence file")
+    if init is not None and not lic.is_file():   # weights that started elsewhere ship with that model's licence
+        warnings.warn(f"init={init!r}: the weights started from another model, and no licence ships with them (no {lic}); pass licence=FILE", EmoxnetWarning, stacklevel=2)
     log(f"calibrating the face margin with {detector!r}..."); crop = calibrate_margin(detector)
     crop['per_detector'] = {detector: {'margin': crop['margin'], 'shift': crop['shift']}}
     for other in FALLBACK_DETECTORS:                   # framing for the detectors used when the default is not installed

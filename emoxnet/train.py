@@ -24,7 +24,7 @@ from .core import Registry, world_size, seed_everything, save_json, load_json, j
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, subject_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, valid_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -349,6 +349,7 @@ class TrainState:
     stop_reason: str | None = None
     last_loss: float = float('nan')
     started: float = field(default_factory=time.time)   # when this process took the run up
+    code: str = field(default_factory=code_version)      # the code this process runs, read when it starts (a commit during the run is not it)
     elapsed_before: float = 0.0    # seconds the run trained in earlier processes (read from the resume state)
     data_md5: dict = field(default_factory=dict)   # split -> `split_md5`, recorded in the resume state (computed once)
     @property
@@ -531,11 +532,11 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
         save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
-                   'finished': finished, 'elapsed_s': st.elapsed, 'scheduler': st.scheduler.state_dict(),
+                   'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
-                   'num_processes': st.accelerator.num_processes, 'code_version': code_version(), 'data_md5': _data_md5(st),
+                   'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'data_md5': _data_md5(st),
                    'saved': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}, tmp / 'state.json')
 
 def _data_md5(st: TrainState) -> dict:
@@ -574,7 +575,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
-    st.elapsed_before = float(d.get('elapsed_s') or 0.0)   # states saved before it was recorded: this process's time only
+    if d.get('started') != st.started: st.elapsed_before = float(d.get('elapsed_s') or 0.0)   # an earlier process's time (its own save already counts this one's); older states: this process's only
     return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
@@ -727,7 +728,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
         raise ValueError(f"train classes {list(splits['train'].classes)} differ from the model's {list(model_config.classes)}")
     self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
     if self.valid_from_train:
-        tr = splits['train']; keep, held = subject_split(tr, cfg.valid_fraction, cfg.seed) or stratified_split(tr.targets, cfg.valid_fraction, cfg.seed)   # whole people when the data names them
+        keep, held = valid_split(splits['train'], cfg.valid_fraction, cfg.seed)   # whole people when the data names them
         splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
         splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
@@ -883,7 +884,7 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
     st, cfg, acc, mc = self.state, self.cfg, self.accelerator, self.state.model_config
     data = {'name': self.data_name or self.splits['train'].name, 'classes': list(mc.classes), 'label_mode': self.label_mode,
             'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train}
-    return {'seed': cfg.seed, 'code_version': code_version(),
+    return {'seed': cfg.seed, 'code_version': st.code,
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
             'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
@@ -958,7 +959,7 @@ class SaveBestModel(Callback):
         learn.out.mkdir(parents=True, exist_ok=True)
         save_checkpoint(self.state.raw_model, self.state.model_config, learn.out / 'checkpoint', train_config=self.cfg,
                         metrics={'valid': info['valid'], 'test': info['test']},
-                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': loss_settings(self.state.loss)})
+                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': loss_settings(self.state.loss)}, code=info['code_version'])
 
 class EarlyStopping(Callback):
     "Stop after `cfg.patience` complete epochs without a better validation epoch (counted by `SaveBestModel`)."

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, code_version, git_rev, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -26,8 +26,7 @@ from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
-from .zoo import ZOO, provenance
-from .continual import _changes   # the one 'setting old -> new' wording of a folder's recorded settings
+from .zoo import ZOO, provenance, imported_from
 
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'RESULT_FREE', 'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher',
@@ -423,15 +422,15 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
 RESULT_FREE = ('threads', 'num_workers', 'out_dir')   # TransferConfig fields that do not change a run's result (out_dir: the same folder may be named another way)
 
 def check_transfer_out(cfg: TransferConfig) -> None:
-    "`ValueError` when `cfg.out_dir` holds a `metrics.json` this run would replace that is not a transfer run's (a distillation experiment, an `emoxnet train` run) or is one with other settings; a smoke run may replace a smoke run."
+    "`ValueError` when `cfg.out_dir` holds a `metrics.json` this run would replace that is not a transfer run's (a distillation experiment, an `emoxnet train` run) or is one with other settings; any run may replace a smoke run."
     if not (f := Path(cfg.out_dir) / 'metrics.json').exists(): return
     try: old = load_json(f).get('config')
     except (ValueError, AttributeError): old = None
     if not (isinstance(old, dict) and {'transfer', 'teachers'} <= set(old)):
         raise ValueError(f"{cfg.out_dir}: holds a metrics.json that is not a transfer run's (another experiment's), which this run would replace; choose another out_dir")
-    if old.get('smoke') and cfg.smoke: return
+    if old.get('smoke'): return   # a smoke run checks the pipeline, it is no result: any run may replace it
     keep = lambda d: {k: v for k, v in d.items() if k not in RESULT_FREE}
-    if diff := _changes({**jsonable(asdict(TransferConfig())), **old}, keep(jsonable(cfg.to_dict()))):   # a field recorded before it existed ran at its default
+    if diff := changed_settings({**jsonable(asdict(TransferConfig())), **old}, keep(jsonable(cfg.to_dict()))):   # a field recorded before it existed ran at its default
         raise ValueError(f"{cfg.out_dir}: holds a transfer run with other settings ({', '.join(diff)}), which this run would replace; "
                          "use another out_dir, or delete this one to run it again")
 
@@ -491,8 +490,7 @@ def _teacher_words(path: str) -> str:
 
 def _init_source(path: str) -> str:
     "Where a zoo checkpoint's weights come from (package, archive sha256, licence, origin), for a card; '' for other checkpoints."
-    cfg = Path(path) / 'config.json'
-    z = provenance(ZOO[name]) if (name := zoo_name(path)) else ((load_json(cfg).get('extra') or {}).get('zoo') or {}) if cfg.exists() else {}
+    z = provenance(ZOO[name]) if (name := zoo_name(path)) else imported_from(path)
     if not z: return ''
     return (f": {z.get('origin', 'a model trained elsewhere')}, from `{z['package']}` {z['version']} on {z['registry']} "
             f"(archive sha256 `{z['archive_sha256'][:12]}...`, licence {z['licence']}, text in that checkpoint's `LICENSE`)")

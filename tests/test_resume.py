@@ -122,3 +122,16 @@ def test_resume_refuses_other_data(tmp_path):
 def test_workers_leave_the_weights_unchanged(reference):
     "Augmentation is seeded per image and epoch, not per process: two worker processes train the same weights as none."
     _same_run(reference, fit(MODEL, DATA, TrainConfig(**{**CFG, 'num_workers': 2}), None))
+
+
+def test_code_version_is_read_when_the_run_starts(tmp_path, monkeypatch):
+    "A commit made while a run trains is not the code that trained it: metrics.json, the checkpoint and the resume state record the start's."
+    import emoxnet.train as T
+    learn = T.Learner(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 3}), tmp_path)
+    started = learn.state.code
+    monkeypatch.setattr(T, 'code_version', lambda: 'a commit made during the run')
+    r = learn.fit()
+    assert r['code_version'] == started != 'a commit made during the run'
+    assert load_json(tmp_path / 'metrics.json')['code_version'] == started
+    assert load_json(tmp_path / 'checkpoint' / 'config.json')['code_version'] == started
+    assert load_json(tmp_path / 'last' / 'state.json')['code_version'] == started

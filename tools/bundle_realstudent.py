@@ -1,6 +1,7 @@
 "Bundle a run of emoxnet.transfer.run_transfer as the package's EmoXNetLite: bundle_checkpoint (face margin, SynthFACS test, card), then the card's training-data and limits from the run (card_for_transfer). Usage: python tools/bundle_realstudent.py RUN_DIR [DST] (DST default: emoxnet/assets/emoxnetlite)"
 from pathlib import Path
 from emoxnet.core import load_json, atomic_write
+from emoxnet.models import checkpoint_path   # init may be zoo:NAME
 from emoxnet.release import bundle_checkpoint
 from emoxnet.transfer import SYNTHFACS_SETS, card_for_transfer, card_init, ensemble_members
 import argparse
@@ -30,7 +31,7 @@ cmds = "# 1. the real-trained models (pinned versions + sha256, see emoxnet.zoo)
 # 3. calibrate the face margin, evaluate on SynthFACS, write emoxnet/assets/emoxnetlite/ and this card
 .venv/bin/python tools/bundle_realstudent.py {c['out_dir']}"""
 dst = bundle_checkpoint(run / 'train' / 'checkpoint', args.dst, provenance=prov, commands=cmds, init=card_init(m),
-                        licence=Path(c['init']) / 'LICENSE' if c.get('init') else None)   # the started-from model's licence ships with the weights
+                        licence=checkpoint_path(c['init']) / 'LICENSE' if c.get('init') else None)   # the started-from model's licence ships with the weights
 card = card_for_transfer((dst / 'MODEL_CARD.md').read_text(), m)
 with atomic_write(dst / 'MODEL_CARD.md') as f: f.write(card)
 print(card)

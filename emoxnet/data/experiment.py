@@ -6,14 +6,14 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 
 # %% ../../nbs/06_data.experiment.ipynb #44701498
 from __future__ import annotations
-import dataclasses, os
+import dataclasses, os, warnings
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean, zoo_name
+from ..core import BASIC, Registry, did_you_mean, zoo_name, EmoxnetWarning
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -21,8 +21,9 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split', 'with_valid',
-           'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
+           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split', 'valid_split',
+           'with_valid', 'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data',
+           'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -149,22 +150,36 @@ def check_valid_fraction(fraction: float) -> float:
 
 def subject_split(ds: FERDataset, # a split whose `meta` may name each image's person (`subject`)
                   fraction: float, # share of the people held out
-                  seed: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
-    "Indices `(keep, held_out)` with `fraction` of the people (at least one) held out whole (seeded); None when `meta` names fewer than two people."
+                  seed: int = 0,
+                  at_least_one: bool = False, # hold out one person when `fraction` of them rounds to none
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    "Indices `(keep, held_out)` with `fraction` of the people held out whole (seeded; one person stays at least); None when `meta` names no people or the share rounds to none."
     if 'subject' not in ds.meta: return None
     subjects = ds.meta['subject'].astype(str).to_numpy(); uniq = np.unique(subjects)
-    if len(uniq) < 2: return None
-    held = np.isin(subjects, np.random.default_rng(seed).permutation(uniq)[:max(1, round(fraction * len(uniq)))])
+    k = min(max(round(fraction * len(uniq)), int(at_least_one)), len(uniq) - 1)
+    if k < 1: return None
+    held = np.isin(subjects, np.random.default_rng(seed).permutation(uniq)[:k])
     return np.flatnonzero(~held), np.flatnonzero(held)
+
+def valid_split(ds: FERDataset, # the training split
+                fraction: float, # share held out for validation
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    "Indices `(keep, held_out)` of a validation split: whole people when `meta` names enough of them (`subject_split`), else stratified images (with a warning when people are named)."
+    if (by_subject := subject_split(ds, fraction, seed)) is not None: return by_subject
+    if 'subject' in ds.meta:
+        n = ds.meta['subject'].astype(str).nunique()
+        warnings.warn(f"{ds.name}/{ds.split}: {n} people are too few to hold {fraction:.0%} of them out for validation; "
+                      "validation images are drawn from the training people (validation flatters the model)", EmoxnetWarning, stacklevel=3)
+    return stratified_split(ds.targets, fraction, seed)
 
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
-    "`splits` with a `valid` split carved (seeded) from `train` when it has none or an empty one: whole people when `meta` names them (`subject_split`), else stratified images; a test split stays as loaded (protocols check it)."
+    "`splits` with a `valid` split carved (seeded) from `train` when it has none or an empty one (`valid_split`: whole people when `meta` names them, else stratified images); a test split stays as loaded (protocols check it)."
     check_valid_fraction(fraction)
     if 'valid' in drop_empty(dict(splits.splits)): return splits
     out, tr = dict(splits.splits), splits['train']
-    keep, held = subject_split(tr, fraction, seed) or stratified_split(tr.targets, fraction, seed)   # a person in both would flatter validation
+    keep, held = valid_split(tr, fraction, seed)   # whole people when named: a person in both would flatter validation
     out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'
     return dataclasses.replace(splits, splits=out)
@@ -176,7 +191,7 @@ def with_test(splits: FERSplits, # the loaded splits
     "`splits` with `train` and `test` carved from a lone `all` split (subject-independent when `meta` has `subject`); unchanged when there is a `train` split."
     if 'train' in splits.splits or set(splits.splits) != {'all'}: return splits
     if not 0 < fraction < 1: raise ValueError(f"test fraction {fraction!r}: expected a number in (0, 1)")
-    ds = splits['all']; by_subject = subject_split(ds, fraction, seed)
+    ds = splits['all']; by_subject = subject_split(ds, fraction, seed, at_least_one=True)
     if by_subject is None and 'subject' in ds.meta: raise ValueError(f"{splits.name}: one subject only; a test split needs another person")
     keep, held = by_subject or stratified_split(ds.targets, fraction, seed)
     out = {'train': ds.subset(keep), 'test': ds.subset(held)}
