@@ -527,12 +527,12 @@ class PhotoWidgets:
     "The components of the photo tab."
     image: Any; target: Any; face_no: Any; run: Any
     annotated: Any; status: Any; probs: Any; attention: Any; faces_md: Any
-    crops: Any; labels: Any   # session state: the crops and labels of the last analysis
+    crops: Any; labels: Any; face_probs: Any   # session state: the crops, labels and probabilities of the last analysis's faces
 
     @property
     def outputs(self) -> list:
         "What `analyse` returns, in order (the status line is index 4, the face picker index 7)."
-        return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.labels, self.face_no]
+        return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.labels, self.face_no, self.face_probs]
 
 def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
     "Lay out the photo tab: input column (upload, pickers, button, examples) beside the result column."
@@ -554,27 +554,27 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
                 probs = gr.Label(num_top_classes=len(classes), label='Probabilities (selected face)', elem_id='probs')
                 attention = result_component(gr, label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
             faces_md = gr.Markdown(label='Faces found', elem_id='faces')
-    return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
+    return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
 def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
-    "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only), `on_model` (the photo again with another model)."
+    "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only), `on_face` (another face's map and probabilities), `on_model` (the photo again with another model)."
     def analyse(path, tgt, fno, key):
         a = page.backend(key).analyse(path, tgt, face_index(fno))
         n = len(a.faces); sel = min(max(face_index(fno), 0), max(n - 1, 0))
         if not a.ok: gr.Warning(a.status.replace('**', ''))
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
                 [f.crop for f in a.faces] or None, [f.label for f in a.faces] or None,
-                gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)))
+                gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
-    cleared = lambda: (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'))
+    cleared = lambda: (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'), None)
     recent: dict[str, tuple] = {}
     def on_change(path, tgt, fno, key, request: gr.Request):
         # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
         k, sid, now = (path, tgt, fno, key), getattr(request, 'session_hash', None), time.monotonic()
         last = recent.get(sid)
         if path is not None and last is not None and last[0] == k and now - last[1] < 3.0:
-            return tuple(gr.skip() for _ in range(8))
+            return tuple(gr.skip() for _ in range(9))
         if sid is not None:
             if len(recent) > 1000: recent.clear()
             recent[sid] = (k, now)
@@ -585,11 +585,16 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
         return page.backend(key).attention(cs, ls, tgt, face_index(fno))[0], ''
 
+    def on_face(cs, ls, ps, tgt, fno, key):
+        "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
+        att, status = redraw(cs, ls, tgt, fno, key)
+        return att, status, ps[min(max(face_index(fno), 0), len(ps) - 1)] if cs and ps else None
+
     def on_model(path, fno, key):
         "Another model for this session: its expressions in the picker, and the photo (if any) analysed again by it."
         classes = [TOP] + list(page.backend(key).rec.classes)
         return (*(cleared() if path is None else analyse(path, TOP, fno, key)), gr.update(choices=classes, value=TOP))
-    return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw, 'on_model': on_model}
+    return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw, 'on_face': on_face, 'on_model': on_model}
 
 @DEMO_TABS.register('Photo')
 def photo_tab(gr, page: DemoPage):
@@ -600,8 +605,9 @@ def photo_tab(gr, page: DemoPage):
     w.image.change(_guard(h['on_change'], len(outs), 4, keep=(7,)), ins, outs, api_visibility='private')
     redraw_in, redraw_out = [w.crops, w.labels, w.target, w.face_no, page.model], [w.attention, w.status]
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
-    w.face_no.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_visibility='private')
-    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(7, 8)), [w.image, w.face_no, page.model], outs + [w.target],
+    w.face_no.input(_guard(h['on_face'], 3, 1), [w.crops, w.labels, w.face_probs, w.target, w.face_no, page.model],
+                    redraw_out + [w.probs], api_visibility='private')
+    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(7, len(outs))), [w.image, w.face_no, page.model], outs + [w.target],
                       api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #f757463f
