@@ -193,7 +193,7 @@ class DemoBackend:
     def attention_overlay(self, crop: np.ndarray, target: str) -> np.ndarray:
         "The crop (resized for display) with the Grad-CAM map of `target` blended over it."
         import cv2
-        heat = self.rec.explain(crop, target)
+        heat = self.rec.explain(crop, target, channel_order='RGB')   # the crops `predict` gave: RGB
         S = self.cfg.attention_px
         big = cv2.resize(crop, (S, S), interpolation=cv2.INTER_AREA if crop.shape[0] > S else cv2.INTER_LINEAR)
         return overlay(big, cv2.resize(heat, (S, S), interpolation=cv2.INTER_LINEAR))

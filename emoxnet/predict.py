@@ -35,7 +35,7 @@ from .data.core import read_image as load_rgb                  # the predictor's
 # %% ../nbs/22_predict.ipynb #4cf26db0
 @dataclass
 class FacePrediction:
-    "One face: box `(x0, y0, x1, y1)` in input pixels, detector `score`, class `probs`, top `label`, and the classified `crop`."
+    "One face: box `(x0, y0, x1, y1)` in input pixels, detector `score`, class `probs`, top `label`, and the classified `crop` (RGB, whatever order the input was read in)."
     box: tuple[float, float, float, float]
     score: float
     probs: dict[str, float]
@@ -275,18 +275,22 @@ class EmotionRecognizer:
             return self._explainer
         with self._lock: return AttentionExplainer(self.model, self.preprocess, self.classes, layer=layer, guided=guided)
 
-    def attention_maps(self, crop, targets=None, guided: bool = False, layer: str | None = None) -> dict[str, np.ndarray]:
+    def attention_maps(self, crop, targets=None, guided: bool = False, layer: str | None = None,
+                       channel_order: str | None = None, # how an array crop is read (default: the recognizer's); `predict`'s crops are RGB
+                      ) -> dict[str, np.ndarray]:
         "`{expression: map}` for one face crop (all expressions by default); maps are `[0, 1]` at the crop's size."
         import cv2
-        rgb = load_rgb(crop, None, self.channel_order)   # read as predict_faces reads it
+        rgb = load_rgb(crop, None, channel_order or self.channel_order)   # read as predict_faces reads it
         with self._lock: maps = self.explainer(layer, guided).maps(rgb, targets)
         h, w = rgb.shape[:2]
         return {k: cv2.resize(v, (w, h), interpolation=cv2.INTER_LINEAR) if v.shape != (h, w) else v for k, v in maps.items()}
 
-    def explain(self, crop, target: str | int | None = None, guided: bool = False, layer: str | None = None) -> np.ndarray:
+    def explain(self, crop, target: str | int | None = None, guided: bool = False, layer: str | None = None,
+                channel_order: str | None = None, # how an array crop is read (default: the recognizer's); `predict`'s crops are RGB
+               ) -> np.ndarray:
         "Grad-CAM map `(H, W)` in `[0, 1]` of expression `target` (default: the predicted one) for one face crop."
-        if target is None: target = self.predict_faces(crop)[0][0]
-        return next(iter(self.attention_maps(crop, target, guided, layer).values()))
+        if target is None: target = self.predict_faces(crop, channel_order)[0][0]
+        return next(iter(self.attention_maps(crop, target, guided, layer, channel_order).values()))
 
     # --- ONNX -----------------------------------------------------------------------------------------------
     def export_onnx(self, path: str | Path | None = None, atol: float = 1e-4) -> Path:
@@ -359,7 +363,7 @@ def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # f
     rows = []
     for p in preds:
         crop = cv2.resize(as_rgb(np.asarray(p.crop)), (size, size), interpolation=cv2.INTER_AREA)
-        att = overlay(crop, rec.explain(p.crop, p.label))
+        att = overlay(crop, rec.explain(p.crop, p.label, channel_order='RGB'))   # predict's crops are RGB whatever the recognizer reads
         cv2.putText(att, p.label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
         rows.append(np.hstack([crop, att]))
     return np.vstack(rows)
