@@ -273,13 +273,16 @@ def stream(self: DemoBackend, frame: np.ndarray | None, session: LiveSession | N
 def model_markdown(self: DemoBackend) -> str:
     "The page header: the model serving, what it learned from, its classes, measured accuracy, and a domain-gap warning when it never saw a photograph."
     r, info = self.rec, self.rec.info
-    m = info.get('metrics') or {}
-    test = ((info.get('extra') or {}).get('bundle') or {}).get('synthfacs_test') or m.get('test') or {}
+    m, extra = info.get('metrics') or {}, info.get('extra') or {}
+    bundle = (extra.get('bundle') or {}).get('synthfacs_test')
+    data = extra.get('data'); data = data.get('name') if isinstance(data, dict) else data   # a checkpoint records a dict, an ensemble a name
+    test, where = (bundle, 'synthfacs') if bundle else (m.get('test') or {}, str(data or '').split('/')[0])   # accuracy is on the data it trained on
     acc = test.get('accuracy') if isinstance(test, dict) else None
+    where = 'SynthFACS' if where == 'synthfacs' else f"`{where}`" if where else '(data not recorded)'
     learned = trained_on(info)
     lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
              f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
-             + (f" · **SynthFACS test accuracy:** {acc:.1%}" if acc is not None else '')]
+             + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')]
     if learned.startswith('SynthFACS'):
         lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
                      "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
