@@ -29,14 +29,14 @@ from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig', 'inspect_upload',
-           'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'DemoBackend',
-           'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'expression_model', 'model_key',
-           'DemoModels', 'upload_component', 'cache_image', 'result_component', 'examples_dir', 'example_images',
-           'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab',
-           'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
-           'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch', 'demo_config',
-           'demo_main', 'add_cli', 'main']
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
+           'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
+           'VideoAnalysis', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer',
+           'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component',
+           'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout',
+           'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model',
+           'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples',
+           'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -103,17 +103,26 @@ def _zoo_record(info: dict) -> str | None:
     z = (info.get('extra') or {}).get('zoo')
     return z and f"imported from `{package_spec(z['registry'], z['package'], z['version'])}` on {z['registry'].split('-')[0]} ({z['licence']} licence): {z['origin']}"
 
+SYNTHFACS_WORDS = 'SynthFACS (rendered synthetic faces, not photographs)'
+
+def data_name(info: dict) -> str | None:
+    "The name of the data a model trained on, as its record keeps it (a checkpoint's `extra.data` is a dict, an ensemble's the name alone)."
+    d = (info.get('extra') or {}).get('data')
+    return (d.get('name') if isinstance(d, dict) else d) or None
+
 @TRAINED_ON.register('ensemble')
 def _ensemble_record(info: dict) -> str | None:
     if info.get('format') != ENSEMBLE_FORMAT: return None
     members = ', '.join(f"{m['name']} ({m['arch']})" for m in info.get('members', []))
-    return f"an EmoXNet ensemble, rule `{info.get('rule')}`, of {len(info.get('members', []))} members: {members}"
+    data = data_name(info)   # train_ensemble records it; an ensemble built from checkpoints has none of its own
+    on = '' if not data else f"; its members trained on {SYNTHFACS_WORDS if data == 'synthfacs' else f'`{data}`'}"
+    return f"an EmoXNet ensemble, rule `{info.get('rule')}`, of {len(info.get('members', []))} members: {members}{on}"
 
 @TRAINED_ON.register('data')
 def _data_record(info: dict) -> str | None:
     d = (info.get('extra') or {}).get('data')
-    if not d: return None
-    name = 'SynthFACS (rendered synthetic faces, not photographs)' if d.get('name') == 'synthfacs' else f"`{d.get('name')}`"
+    if not d or not isinstance(d, dict): return None
+    name = SYNTHFACS_WORDS if d.get('name') == 'synthfacs' else f"`{d.get('name')}`"
     n = (d.get('sizes') or {}).get('train')
     return f"{name}" + (f", {n:,} training images" if n else '')
 
@@ -275,15 +284,14 @@ def model_markdown(self: DemoBackend) -> str:
     r, info = self.rec, self.rec.info
     m, extra = info.get('metrics') or {}, info.get('extra') or {}
     bundle = (extra.get('bundle') or {}).get('synthfacs_test')
-    data = extra.get('data'); data = data.get('name') if isinstance(data, dict) else data   # a checkpoint records a dict, an ensemble a name
-    test, where = (bundle, 'synthfacs') if bundle else (m.get('test') or {}, str(data or '').split('/')[0])   # accuracy is on the data it trained on
+    test, where = (bundle, 'synthfacs') if bundle else (m.get('test') or {}, data_name(info))   # accuracy is on the data it trained on
     acc = test.get('accuracy') if isinstance(test, dict) else None
     where = 'SynthFACS' if where == 'synthfacs' else f"`{where}`" if where else '(data not recorded)'
     learned = trained_on(info)
     lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
              f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
              + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')]
-    if learned.startswith('SynthFACS'):
+    if data_name(info) == 'synthfacs':   # trained on SynthFACS alone (a SynthFACS ensemble too; the bundle's transfer set is `transfer-synthfacs`)
         lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
                      "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
                      "of a person's expression (see the model card).")
