@@ -199,10 +199,14 @@ class DemoBackend:
         if target not in self.rec.classes: raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
         return target
 
-    def attention_overlay(self, crop: np.ndarray, target: str) -> np.ndarray:
+    def attention_overlay(self, crop: np.ndarray, target: str,
+                          notes: list[str] | None = None, # receives a note when the map is empty
+                         ) -> np.ndarray:
         "The crop (resized for display) with the Grad-CAM map of `target` blended over it."
         import cv2
         heat = self.rec.explain(crop, target, channel_order='RGB')   # the crops `predict` gave: RGB
+        if notes is not None and not heat.max() > 0:   # a plain tint would read as 'looks everywhere' or as a broken map
+            notes.append(f"The {target} map is empty: Grad-CAM finds no region of this face that raises the model's {target} score.")
         S = self.cfg.attention_px
         big = cv2.resize(crop, (S, S), interpolation=cv2.INTER_AREA if crop.shape[0] > S else cv2.INTER_LINEAR)
         return overlay(big, cv2.resize(heat, (S, S), interpolation=cv2.INTER_LINEAR))
@@ -229,21 +233,23 @@ class DemoBackend:
         face = min(max(int(face or 0), 0), len(faces) - 1)
         a.attention_for = self._target(target, faces[face])
         t1 = time.perf_counter()
-        a.attention = self.attention_overlay(faces[face].crop, a.attention_for)
+        a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty := [])
         a.timings['attention_ms'] = (time.perf_counter() - t1) * 1e3
         a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
         n = len(faces)
         a.status = ' '.join(notes + [f"{n} face{'s' if n > 1 else ''} · detection {_ms(timings['detect_ms'])} · classification "
                                      f"{_ms(timings['classify_ms'])} · attention {_ms(a.timings['attention_ms'])} · "
-                                     f"total {_ms(a.timings['total_ms'])}"])
+                                     f"total {_ms(a.timings['total_ms'])}"] + empty)
         return a
 
-    def attention(self, crops: list[np.ndarray] | None, labels: list[str] | None, target: str | None, face: int = 0) -> tuple[np.ndarray | None, str]:
+    def attention(self, crops: list[np.ndarray] | None, labels: list[str] | None, target: str | None, face: int = 0,
+                  notes: list[str] | None = None, # receives a note when the map is empty
+                 ) -> tuple[np.ndarray | None, str]:
         "Recompute only the attention overlay for a face kept in the session state; returns `(overlay, expression)`."
         if not crops: return None, ''
         face = min(max(int(face or 0), 0), len(crops) - 1)
         tgt = labels[face] if (not target or target == TOP) and labels else self._target(target, None)
-        return self.attention_overlay(crops[face], tgt), tgt
+        return self.attention_overlay(crops[face], tgt, notes), tgt
 
     def warmup(self):
         "One full analysis of a built-in photo, so the first visitor does not pay for loading the detector and the explainer."
@@ -594,7 +600,8 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
 
     def redraw(cs, ls, tgt, fno, key):
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
-        return page.backend(key).attention(cs, ls, tgt, face_index(fno))[0], ''
+        notes: list[str] = []
+        return page.backend(key).attention(cs, ls, tgt, face_index(fno), notes)[0], ' '.join(notes)
 
     def on_face(cs, ls, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
