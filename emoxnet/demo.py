@@ -31,12 +31,12 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
            'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
-           'VideoAnalysis', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer',
-           'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component',
-           'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout',
-           'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model',
-           'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples',
-           'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
+           'VideoAnalysis', 'min_face_px', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options',
+           'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image',
+           'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
+           'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
+           'select_model', 'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo',
+           'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -188,6 +188,19 @@ def _ms(t: float) -> str: return f"{t:.0f} ms"
 def _plural(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
 
 # %% ../nbs/80_demo.ipynb #backnd02
+def min_face_px(rec: EmotionRecognizer, # its detector and detector options
+                shape: tuple, # the image's (height, width, ...)
+               ) -> int:
+    "About the narrowest face `rec`'s detector finds in an image of `shape`: 20 px, or for a detector that reads the whole image at a fixed `input_size` (ssd: 256 px on the longer side) about 18 px at that scale."
+    import inspect
+    from emoxnet.faces import DETECTORS
+    p = inspect.signature(DETECTORS[rec.detector_name].__init__).parameters.get('input_size')
+    size = rec.detector_options.get('input_size', p.default if p is not None else None)
+    if size is None: return 20
+    h, w = shape[:2]
+    scale = size / max(h, w) if isinstance(size, (int, float)) else min(size[0] / w, size[1] / h)
+    return max(20, round(18 / scale))   # measured: the astronaut's face is found at 7 % of the longer side, missed at 6 %
+
 class DemoBackend:
     "The demo's logic: recognizer + limits; UI-free."
     def __init__(self, recognizer: EmotionRecognizer, config: DemoConfig | None = None):
@@ -227,7 +240,8 @@ class DemoBackend:
         if not faces:
             a.ok = False
             a.status = ' '.join(notes + [f"**No face found** in this {rgb.shape[1]}x{rgb.shape[0]} image. Try a frontal face, "
-                                         "better light, or a larger face (at least ~20 pixels wide)."])
+                                         f"better light, or a larger face (at least ~{min_face_px(self.rec, rgb.shape)} pixels wide in this image; "
+                                         "crop a wide photo around the faces)."])
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
         face = min(max(int(face or 0), 0), len(faces) - 1)
