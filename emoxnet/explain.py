@@ -92,10 +92,9 @@ def ensemble_layers(model: nn.Module, # an EmoXNet ensemble (`members`, each wit
 
 # %% ../nbs/21_explain.ipynb #b8d5d041
 def _norm01(a: torch.Tensor) -> torch.Tensor:
-    "Scale each map of `(N, 1, H, W)` to [0, 1] by its own maximum (all-zero maps stay zero)."
-    flat = a.flatten(1)
-    mx = flat.max(1).values.clamp_min(1e-12).view(-1, 1, 1, 1)
-    return (a / mx).clamp_(0, 1)
+    "Scale each map of `(N, 1, H, W)` to [0, 1] by its own maximum, however small (all-zero maps stay zero)."
+    mx = a.flatten(1).max(1).values.view(-1, 1, 1, 1)
+    return (a / torch.where(mx > 0, mx, torch.ones_like(mx))).clamp_(0, 1)   # a floor (1e-12 was) would blank a sure model's tiny gradients
 
 def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], layer: nn.Module,
             guided: bool = False, normalize: bool = True, upsample: bool = True) -> torch.Tensor:
