@@ -25,6 +25,7 @@ from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundle
                              load_rgb, not_expression)
 from .explain import overlay
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
+from .models import _inner_models
 from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
@@ -384,7 +385,7 @@ def _folder_problem(p: Path) -> str | None:
     if is_model_folder(p): return None
     missing = ' and '.join(f for f in ('config.json', 'model.safetensors') if not (p / f).is_file())
     return (f"“{p}” is not a model folder: it has no {missing} (a checkpoint, as `emoxnet train` and `emoxnet zoo import` write) "
-            "and no ensemble.json (an EmoXNet ensemble).")
+            f"and no ensemble.json (an EmoXNet ensemble){_inner_models(p)}.")   # a run's folder: the model folders inside it
 
 def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a checkpoint / ensemble folder
                     options: Sequence[ModelOption] = (), # the picker's entries
