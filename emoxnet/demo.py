@@ -131,6 +131,14 @@ def trained_on(info: dict) -> str:
     "What a model learned from, as its `config.json` / `ensemble.json` records it (the first `TRAINED_ON` reader that knows)."
     return next((s for f in TRAINED_ON.values() if (s := f(info))), 'not recorded in its config.json')
 
+def _members_input(info: dict) -> str:
+    "For an ensemble whose members read other inputs than its own: what each member reads ('' otherwise)."
+    pre, ms = info.get('preprocess') or {}, info.get('members') or []
+    own = lambda p: (p.get('size'), p.get('channels'), p.get('mean'), p.get('std'))
+    if info.get('format') != ENSEMBLE_FORMAT or not all(m.get('preprocess') for m in ms) or all(own(m['preprocess']) == own(pre) for m in ms): return ''
+    each = ', '.join(f"{m['name']} {m['preprocess']['size']} px {'grey' if m['preprocess']['channels'] == 1 else 'RGB'}" for m in ms)
+    return f" (the ensemble's input; each member reads its own from it: {each})"
+
 def config_card(info: dict, name: str = 'model') -> str:
     "A model card assembled from a checkpoint's records, for folders that ship none."
     pre = info.get('preprocess') or {}
@@ -138,7 +146,8 @@ def config_card(info: dict, name: str = 'model') -> str:
     rows = [f"- **Trained on**: {trained_on(info)}",
             f"- **Architecture**: `{info.get('arch', 'emoxnet' if info.get('format') == ENSEMBLE_FORMAT else '?')}`, "
             f"{info.get('num_params', 0):,} parameters",
-            f"- **Input**: {pre.get('size')} px {'grey' if pre.get('channels') == 1 else 'RGB'}, normalised with mean {pre.get('mean')} and std {pre.get('std')}",
+            f"- **Input**: {pre.get('size')} px {'grey' if pre.get('channels') == 1 else 'RGB'}, normalised with mean {pre.get('mean')} and std {pre.get('std')}"
+            + _members_input(info),
             f"- **Classes** (logit order): {', '.join(info.get('classes', []))}",
             f"- **Test accuracy** (as recorded): {test:.1%}" if test is not None else '- **Test accuracy**: not recorded',
             f"- **Code version**: {info.get('code_version', '?')}" + (f", written {info['created']}" if info.get('created') else '')]
