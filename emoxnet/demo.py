@@ -439,11 +439,14 @@ class DemoModels:
         self._lock = threading.Lock()
 
     def _key(self, key: str) -> str:
-        "One key per model: a typed `zoo:NAME` or an option's folder is that option's key (so the LRU holds each model once)."
-        k = str(key).strip()
-        if (name := zoo_name(k)) in {o.key for o in self.options}: return name
-        here = Path(k).expanduser().resolve() if Path(k).expanduser().exists() else None
-        return next((o.key for o in self.options if here is not None and o.path is not None and Path(o.path).resolve() == here), k)
+        "One key per model: a typed `zoo:NAME` or an option's folder is that option's key, the default's folder the default's, any other folder its resolved path (so the LRU holds each model once)."
+        k, keys = str(key).strip(), {o.key for o in self.options}
+        if k in keys: return k
+        if (name := zoo_name(k)) in keys: return name
+        if not Path(k).expanduser().exists(): return k
+        here, dflt = Path(k).expanduser().resolve(), self.default.rec.path
+        if dflt is not None and dflt.resolve() == here: return self.default_key
+        return next((o.key for o in self.options if o.path is not None and Path(o.path).resolve() == here), str(here))   # 'ens/' and 'ens': one model
 
     def backend(self, key: str | None) -> DemoBackend:
         "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
