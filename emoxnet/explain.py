@@ -299,13 +299,17 @@ def pointing_game(explainer: AttentionExplainer, dataset, n: int | None = 400, p
     return tab
 
 # %% ../nbs/21_explain.ipynb #db28b5e7
+def _model_targets(explainer: AttentionExplainer, ds) -> np.ndarray:
+    "Each face's label in `ds` as the index of that expression in the explainer's classes (-1 where the model lacks it): the two orders may differ."
+    return class_index_map(explainer.classes, ds.classes, by_name=True)[np.asarray(ds.targets)]
+
 @torch.no_grad()
 def most_confident(explainer: AttentionExplainer, ds, batch_size: int = 256) -> dict[str, int]:
     "`{expression: index}` of the face of each label (in `ds`) that the explainer's model gives the highest probability of that label."
     probs = []
     for x in model_batches(explainer.model, ds, explainer.preprocess, batch_size):
         with torch.no_grad(): probs.append(class_logits(explainer.model(x)).float().softmax(1).cpu().numpy())
-    p, targets, out = np.concatenate(probs), np.asarray(ds.targets), {}
+    p, targets, out = np.concatenate(probs), _model_targets(explainer, ds), {}
     for c, name in enumerate(explainer.classes):
         idx = np.nonzero(targets == c)[0]
         if len(idx): out[name] = int(idx[np.argmax(p[idx, c])])
@@ -332,9 +336,10 @@ def mean_attention(explainer: AttentionExplainer, ds, batch_size: int = 64) -> t
     "Per label: mean map of that label `(K, S, S)`, mean preprocessed face in grey `(K, S, S)`, and the number of faces `(K,)`."
     pre = explainer.preprocess; K, S = len(explainer.classes), pre.size
     maps, faces, n = np.zeros((K, S, S)), np.zeros((K, S, S)), np.zeros(K)
-    targets = np.asarray(ds.targets)
+    targets = _model_targets(explainer, ds)   # the model's class index of each face's label
     for b in range(0, len(ds), batch_size):
-        idx = np.arange(b, min(b + batch_size, len(ds)))
+        idx = np.arange(b, min(b + batch_size, len(ds))); idx = idx[targets[idx] >= 0]   # a label the model lacks has no map
+        if not len(idx): continue
         m = explainer.tensor_maps(pre.batch([ds.image(i) for i in idx]), targets[idx])[:, 0].numpy()
         for i, c, mm in zip(idx, targets[idx], m):
             f = pre.prepare(ds.image(i)).astype(float)
