@@ -733,7 +733,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
         splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
     self.label_mode = cfg.label_mode or train_ds.label_mode
-    view = SplitView(train_ds, train_transform(pre, cfg.augment), self.label_mode, seed=cfg.seed,
+    self.train_view = view = SplitView(train_ds, train_transform(pre, cfg.augment), self.label_mode, seed=cfg.seed,
                      fields=tuple(getattr(self.loss_func, 'batch_fields', ())))
     self.sampler = EpochSampler(len(train_ds), cfg.seed)
     drop_last = len(train_ds) > cfg.batch_size * acc.num_processes
@@ -807,6 +807,7 @@ def _do_train(self: Learner):
     st, cfg = self.state, self.cfg
     self.sampler.start = st.batch_in_epoch * cfg.batch_size * self.accelerator.num_processes
     self.train_loader.set_epoch(st.epoch)
+    self.train_view.set_epoch(st.epoch)   # under several processes accelerate's sharded loader sets the sampler's epoch only: augmentations and 'sample' draws would repeat epoch 1's
     for b in self.train_loader:
         self.batch = self._make_batch(*b)
         self._with_events(self._do_one_batch, 'batch')

@@ -161,3 +161,16 @@ def test_resume_restores_every_process_generators(tmp_path):
         assert [s for s, _ in resumed] == [4, 5, 6] and resumed == whole[3:], (rank, whole, resumed)
     first = load_json(tmp_path / 'cut.1.3')
     assert first == load_json(tmp_path / 'whole.1.0')[:3] and first != load_json(tmp_path / 'cut.0.3')
+
+
+def test_two_processes_train_as_one_with_the_global_batch(tmp_path):
+    "With a model without batch norm, 2 processes of batch 16 see the batches one process of batch 32 sees, augmented the same way in every epoch: the same losses. Accelerate's sharded loader set only the sampler's epoch, so under torchrun every epoch was augmented as the first (epoch 2's train loss differed)."
+    (tmp_path / 'launch.py').write_text(LAUNCHER)
+    args = [a for a in ARGS if a not in ('--checkpoint-every', '3')]
+    one = [*args, '--batch-size', '32', '--out', 'one']
+    _run([sys.executable, 'launch.py', *one], tmp_path)
+    _run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *args, '--out', 'two'], tmp_path)
+    a, b = (load_json(tmp_path / d / 'history.json') for d in ('one', 'two'))
+    assert len(a) == len(b) == 2
+    for ra, rb in zip(a, b):
+        for k in ('train_loss', 'train_acc', 'valid_loss'): assert abs(ra[k] - rb[k]) < 1e-4, (k, a, b)
