@@ -15,11 +15,11 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
-           'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PIXELS', 'canonical',
-           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version', 'world_size',
-           'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'check_replaceable', 'atomic_dir',
-           'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
+           'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
+           'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json',
+           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'check_replaceable',
+           'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
            'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
            'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
            'check_parameters', 'smoke_dir', 'replaced_settings']
@@ -418,6 +418,7 @@ COUNT = (lambda v: is_whole(v) and v >= 0, 'an integer >= 0')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
 RATE = (lambda v: v > 0, 'a number > 0')
 NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
+PROBABILITY = (lambda v: 0 <= v <= 1, 'a probability in [0, 1]')
 PIXELS = (lambda v: is_whole(v) and v >= 8, 'an integer >= 8 (pixels)')
 
 # %% ../nbs/00_core.ipynb #a1c0p002

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
-                          canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT, EmoxnetWarning)
+                          canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT,
+                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -478,7 +479,14 @@ class Nuisance:
     occlusion: float = 0.08     # probability of an occluder (hand 45 %, mask 35 %, sunglasses 20 %)
     clutter: int = 4            # max number of background shapes (plain background when 0)
 
-    def __post_init__(self): self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)   # JSON gives a list
+    RANGES = dict(yaw=NON_NEGATIVE, pitch=NON_NEGATIVE, roll=NON_NEGATIVE, scale=FRACTION, shift=NON_NEGATIVE, light=NON_NEGATIVE,
+                  contrast=NON_NEGATIVE, brightness=NON_NEGATIVE, blur=NON_NEGATIVE, noise=NON_NEGATIVE, jpeg=PROBABILITY,
+                  jpeg_quality=(lambda q: len(q) == 2 and 0 <= q[0] <= q[1] <= 100, 'two JPEG qualities 0 <= low <= high <= 100'),
+                  occlusion=PROBABILITY, clutter=COUNT)
+
+    def __post_init__(self):
+        self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)   # JSON gives a list
+        check_ranges(self, self.RANGES)   # a wrong range names its field here, not as a numpy error in the middle of rendering
 
     @classmethod
     def none(cls) -> 'Nuisance':
@@ -924,6 +932,10 @@ class Panel:
     lapse: float = 0.03         # probability of a random vote
     unknown: float = 0.03       # probability of an 'unknown' vote, times (1.5 - intensity)
     not_face: float = 0.002     # probability of an 'NF' vote
+
+    RANGES = dict(n_annotators=POSITIVE, noise=NON_NEGATIVE, threshold=(math.isfinite, 'a finite number'), bias=NON_NEGATIVE,
+                  lapse=PROBABILITY, unknown=PROBABILITY, not_face=PROBABILITY)
+    def __post_init__(self): check_ranges(self, self.RANGES)   # no annotator would label every image with the first class, agreement NaN
 
 def au_prototypes(classes: Sequence[str]) -> np.ndarray:
     "`(len(classes), len(AUS) + 1)`: each class's mean AU vector at apex plus its count of one-sided AUs."
