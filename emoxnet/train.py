@@ -621,6 +621,9 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
     if st and not st.get('finished', True):
         raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
                          "or --overwrite (overwrite=True) to start again, or choose another --out (out_dir)")
+    if st.get('finished') and not (Path(out_dir) / 'metrics.json').is_file():   # stopped while evaluating or writing its results
+        raise ValueError(f"--out {out_dir} holds a run whose training finished ({position(st)}) but whose results were never written: "
+                         "pass --resume to evaluate it and write them, or --overwrite (overwrite=True) to start again, or choose another --out (out_dir)")
     info = finished_metrics(out_dir)
     if info is None: return
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
@@ -1111,14 +1114,19 @@ def _train_config(args, s) -> TrainConfig:
     if d.get('threads') is None: d['threads'] = s.threads
     return TrainConfig.from_dict(d)
 
-def _interrupted(out: str | Path) -> KeyboardInterrupt:
+def _interrupted(out: str | Path, # the run's output folder
+                 since: float | None = None, # when this command started (`time.time()`): a resume state saved before is another run's
+                ) -> KeyboardInterrupt:
     "Ctrl-C during `emoxnet train`: the `KeyboardInterrupt` whose message says what there is to resume from (the CLI prints it as one line)."
     for bar in list(getattr(tqdm, '_instances', ())): bar.close()   # clear a progress bar before that line
     last, st = _last_state(out)
+    if since is not None and last is not None and (last / 'state.json').is_file() and (last / 'state.json').stat().st_mtime < since: st = {}
     with contextlib.suppress(KeyError):
         if st and not st.get('finished'):
             return KeyboardInterrupt(f"the last checkpoint is in {last} ({position(st)}); "
                                      f"rerun the same command with --resume to continue")
+        if st: return KeyboardInterrupt(f"training had finished ({last}: {position(st)}) but not every result was written; "
+                                         f"rerun the same command with --resume to evaluate it and write them")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
 def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dict:
@@ -1144,7 +1152,7 @@ def _train_data(args, seed: int, synth, label_mode: str | None = None) -> FERSpl
 
 def train_main(args) -> int:
     "Run `emoxnet train`."
-    s = load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
+    t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
     cfg = _train_config(args, s)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{args.arch}")
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
@@ -1157,7 +1165,7 @@ def train_main(args) -> int:
                **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
-    except KeyboardInterrupt: raise _interrupted(out) from None
+    except KeyboardInterrupt: raise _interrupted(out, t0) from None
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}

@@ -159,3 +159,21 @@ def test_ferplus_multi_target_training_reads_its_rows(capsys, tmp_path):
         rc, so, err = _cli(capsys, *common, '--label-mode', 'multi', *extra, '--out', str(out))
         assert rc == 0, err
         assert json.loads((out / 'metrics.json').read_text())['data']['sizes']['train'] == n_train, extra
+
+
+def test_a_run_stopped_while_writing_its_results_is_kept(capsys, tmp_path):
+    "Ctrl-C (or a kill) after the last epoch, while the test split is evaluated or the results written, leaves a finished resume state and no metrics.json: the same command without --resume started a new run over it (the whole training lost) and Ctrl-C said no resume state was saved."
+    from emoxnet.train import _interrupted
+    out = tmp_path / 'run'
+    assert _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out))[0] == 0
+    for f in ('metrics.json', 'history.json', 'confusion.png', 'curves.png'): (out / f).unlink()
+    state = (out / 'last' / 'state.json').read_bytes()
+    assert str(_interrupted(out)) == (f"training had finished ({out / 'last'}: step 4, end of epoch 1) but not every result was written; "
+                                      "rerun the same command with --resume to evaluate it and write them")
+    assert str(_interrupted(out, since=time.time() + 60)).startswith('no resume state was saved yet')   # a state older than the command: another run's
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(out))
+    line = _one_error_line(err)
+    assert rc == 2 and f'--out {out} holds a run whose training finished (step 4, end of epoch 1) but whose results were never written: pass --resume' in line, line
+    assert (out / 'last' / 'state.json').read_bytes() == state
+    rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out), '--resume')
+    assert rc == 0 and 'stopped: all 1 epoch done (4 steps)' in so and (out / 'metrics.json').is_file(), so
