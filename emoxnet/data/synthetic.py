@@ -29,8 +29,8 @@ __all__ = ['AU_INDEX', 'HAIR_STYLES', 'LOWER_FACE_AUS', 'BROW_AUS', 'OCCLUDERS',
            'texture_shading', 'texture_warp', 'textured', 'background', 'degrade', 'draw_canonical', 'finish_face',
            'render_face', 'au_gallery', 'Panel', 'au_prototypes', 'visibility', 'annotate', 'majority', 'va_prototype',
            'SynthConfig', 'render_subject', 'generate', 'generator_md5', 'nonface_images', 'preview_grid',
-           'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'ceiling_accuracy', 'reference_cnn',
-           'bench_generation', 'realism_faces', 'class_recall', 'recall_interval', 'realism_score']
+           'grid_labels', 'plot_grid', 'benchmark_sample', 'write_previews', 'sample_split', 'ceiling_accuracy',
+           'reference_cnn', 'bench_generation', 'realism_faces', 'class_recall', 'recall_interval', 'realism_score']
 
 # %% ../../nbs/03_data.synthetic.ipynb #771dc4be
 AU_INDEX: dict[int, int] = {a: i for i, a in enumerate(AUS)}
@@ -1207,10 +1207,14 @@ def write_previews(folder: str | Path, cfg: SynthConfig | None = None, data: FER
                                'SynthFACS: all 23 expressions', 0.75), folder / 'compound.png'),
            _save_fig(plot_grid(au_gallery(seed=cfg.seed, style=cfg.style), ['subject 3', 'subject 12'], ['neutral'] + [f'AU{a}' for a in AUS],
                                'Each Action Unit alone at apex'), folder / 'aus.png')]
-    if data is not None:
-        grid, labels = benchmark_sample(data)
-        out.append(_save_fig(plot_grid(grid, labels, title='Benchmark test images by majority label (as the model sees them)'), folder / 'benchmark.png'))
+    if data is not None and (split := sample_split(data)) is not None:
+        grid, labels = benchmark_sample(data, split)
+        out.append(_save_fig(plot_grid(grid, labels, title=f'Benchmark {split} images by majority label (as the model sees them)'), folder / 'benchmark.png'))
     return out
+
+def sample_split(data: FERSplits) -> str | None:
+    "The split `benchmark.png` shows: test, else valid, else train, the first with images (None: none has any). A split cut without test subjects drew an all-black mosaic titled 'test'."
+    return next((s for s in ('test', 'valid', 'train') if s in data and len(data[s])), None)
 
 # %% ../../nbs/03_data.synthetic.ipynb #966075c9
 def _au_inputs(ds: FERDataset):
