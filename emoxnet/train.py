@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
-from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data
+from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
@@ -1097,19 +1097,30 @@ def add_cli(parser: argparse.ArgumentParser):
     add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices())
     p.set_defaults(func=train_main)
 
-def _parse_class_weights(v: str | None):
+def _parse_class_weights(v: str | None, # the text: 'inverse_frequency', 'none' or comma-separated numbers
+                         who: str = '--class-weights', # where it came from, for the error
+                        ):
     if v is None or v.lower() == 'none': return None
     if v == 'inverse_frequency': return v
     try: return [float(x) for x in v.split(',')]
-    except ValueError: raise ValueError(f"--class-weights {v!r}: expected 'inverse_frequency', 'none' or comma-separated numbers") from None
+    except ValueError: raise ValueError(f"{who} {v!r}: expected 'inverse_frequency', 'none' or comma-separated numbers") from None
+
+def _config_file(path: str, # the file given to --config
+                 flags: dict, # the fields the command line sets: they override the file's
+                ) -> dict:
+    "The `TrainConfig` fields of `--config FILE` that `flags` leave: checked (`check_fields`; then ranges and choices, as `TrainConfig` checks them), every error naming the file."
+    d = {k: v for k, v in check_fields(TrainConfig, read_json_file(path, '--config'), path).items() if k not in flags}
+    try:
+        if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'], 'class_weights')
+        TrainConfig.from_dict(d)   # the file's values on their own: a wrong one is the file's mistake
+    except ValueError as e: raise SettingsError(None, str(e), path) from None
+    return d
 
 def _train_config(args, s) -> TrainConfig:
-    "The run's `TrainConfig`: `--config FILE` (checked field by field, `check_fields`), the flags over it, then settings `s` (device, threads)."
-    d = check_fields(TrainConfig, read_json_file(args.config, '--config'), args.config) if args.config else {}
-    for f in fields(TrainConfig):
-        v = getattr(args, f'tc_{f.name}', None)
-        if v is not None: d[f.name] = v
-    if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'])
+    "The run's `TrainConfig`: `--config FILE` (`_config_file`), the flags over it, then settings `s` (device, threads)."
+    flags = {f.name: v for f in fields(TrainConfig) if (v := getattr(args, f'tc_{f.name}', None)) is not None}
+    if 'class_weights' in flags: flags['class_weights'] = _parse_class_weights(flags['class_weights'])
+    d = {**(_config_file(args.config, flags) if args.config else {}), **flags}
     if d.get('device') is None: d['device'] = s.allowed('device', TrainConfig.choices()['device'], 'emoxnet train')
     if d.get('threads') is None: d['threads'] = s.threads
     return TrainConfig.from_dict(d)

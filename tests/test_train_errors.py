@@ -42,6 +42,11 @@ def test_a_finished_run_is_kept_unless_overwrite(capsys, tmp_path):
     ('--synth-config', '{"n_subjects": 0}', 'SynthConfig.n_subjects=0: expected an integer >= 1'),
     ('--config', '{"epochs": "3"}', 'epochs: "3" is a string (expected an integer)'),
     ('--config', '{"augment": {"flip": "yes"}, "batch_size": 2.5}', 'batch_size: 2.5 is a decimal number (expected an integer)'),
+    # a value of the right type but out of range or not a choice: the file named too (it was a bare 'TrainConfig.epochs=0: ...',
+    # and a bad class_weights string was blamed on the --class-weights flag, not given)
+    ('--config', '{"epochs": 0}', 'TrainConfig.epochs=0: expected an integer >= 1'),
+    ('--config', '{"monitor": "valid_f1"}', "TrainConfig.monitor='valid_f1'; expected one of"),
+    ('--config', '{"class_weights": "inverse"}', "class_weights 'inverse': expected 'inverse_frequency', 'none' or comma-separated numbers"),
 ])
 def test_config_file_mistakes_name_the_file_and_key(capsys, tmp_path, flag, text, expected):
     f = tmp_path / 'c.json'; f.write_text(text)
@@ -177,3 +182,10 @@ def test_a_run_stopped_while_writing_its_results_is_kept(capsys, tmp_path):
     assert (out / 'last' / 'state.json').read_bytes() == state
     rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out), '--resume')
     assert rc == 0 and 'stopped: all 1 epoch done (4 steps)' in so and (out / 'metrics.json').is_file(), so
+
+
+def test_a_flag_overrides_a_wrong_value_of_the_config_file(capsys, tmp_path):
+    "Flags override --config: a file value a flag replaces is not checked against its range (its type still is)."
+    f = tmp_path / 'c.json'; f.write_text('{"epochs": 0, "class_weights": "inverse"}')
+    rc, so, err = _cli(capsys, 'train', *TOY, '--config', str(f), '--epochs', '1', '--class-weights', 'none', '--max-steps', '1', '--out', str(tmp_path / 'o'))
+    assert rc == 0 and 'stopped: max_steps reached at step 1' in so, err
