@@ -887,7 +887,8 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
     "What `metrics.json` says about the run."
     st, cfg, acc, mc = self.state, self.cfg, self.accelerator, self.state.model_config
     data = {'name': self.data_name or self.splits['train'].name, 'classes': list(mc.classes), 'label_mode': self.label_mode,
-            'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train}
+            'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train,
+            'md5': _data_md5(st)}   # which data: two runs of one name (synthfacs of another SynthConfig, another copy of a dataset) differ here
     return {'seed': cfg.seed, 'code_version': st.code,
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,

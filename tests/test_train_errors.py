@@ -189,3 +189,12 @@ def test_a_flag_overrides_a_wrong_value_of_the_config_file(capsys, tmp_path):
     f = tmp_path / 'c.json'; f.write_text('{"epochs": 0, "class_weights": "inverse"}')
     rc, so, err = _cli(capsys, 'train', *TOY, '--config', str(f), '--epochs', '1', '--class-weights', 'none', '--max-steps', '1', '--out', str(tmp_path / 'o'))
     assert rc == 0 and 'stopped: max_steps reached at step 1' in so, err
+
+
+def test_metrics_say_which_data(capsys, tmp_path):
+    "metrics.json's data record names the data by content (the splits' md5, as the resume state checks it): 'synthfacs' from two --synth-config files was recorded alike (name, classes, sizes)."
+    from emoxnet.data.core import split_md5
+    from emoxnet.train import toy_splits
+    assert _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(tmp_path / 'o'))[0] == 0
+    m = json.loads((tmp_path / 'o' / 'metrics.json').read_text())
+    assert m['data']['md5'] == {k: split_md5(ds, relative=True) for k, ds in toy_splits(seed=0).items()}, m['data']
