@@ -938,7 +938,7 @@ class Resume(Callback):
             *self.rng, learn.finished = _load_state(st, last)
             if learn.finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): learn.finished = False
             if learn.main: print(f"resuming from {last} at {position(vars(st))}")
-        elif self.resume and learn.main and cfg.progress: print(f"nothing to resume in {learn.out}; starting from scratch")
+        elif self.resume and learn.main: print(f"nothing to resume in {learn.out}; starting from scratch")   # as "resuming from", whatever cfg.progress: a mistyped --out must not start again unsaid
         if not learn.finished: st.stop_reason = None
     def before_train(self):   # the RNG states of the interrupted run, right before its next batch
         if self.rng: _set_rng_state(*self.rng); self.rng = None

@@ -198,3 +198,9 @@ def test_metrics_say_which_data(capsys, tmp_path):
     assert _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(tmp_path / 'o'))[0] == 0
     m = json.loads((tmp_path / 'o' / 'metrics.json').read_text())
     assert m['data']['md5'] == {k: split_md5(ds, relative=True) for k, ds in toy_splits(seed=0).items()}, m['data']
+
+
+def test_resume_with_nothing_to_resume_says_so(capsys, tmp_path):
+    "--resume where there is no resume state (a mistyped --out) starts from scratch and says so, with --no-progress too (it said nothing; 'resuming from' is always printed)."
+    rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--resume', '--out', str(tmp_path / 'typo'))
+    assert rc == 0 and so.startswith(f"nothing to resume in {tmp_path / 'typo'}; starting from scratch"), so
