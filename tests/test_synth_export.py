@@ -297,3 +297,18 @@ def test_cli_synth_size_says_what_it_sets(emoxnet_cmd, tmp_path):
     assert 'exports at 48x48 (RAF-DB, AffectNet: 100x100)' in r.stdout, r.stdout
     assert Image.open(next((out / 'utkface').iterdir())).size == (48, 48)
     assert Image.open(out / 'rafdb/basic/Image/aligned/train_00001_aligned.jpg').size == (100, 100)
+
+
+def test_cli_synth_warns_once_about_the_recipe_used(capsys, tmp_path):
+    "`emoxnet synth --config FILE` with flags: the recipe is made once, so its warning comes once (it came twice, and once more per RGB/compound copy) and is about the recipe used (a flag that replaced the file's subject count still got the file's warning); a file value a flag replaces is not an error; a wrong one names the file."
+    from emoxnet.cli import main
+    f = tmp_path / 'c.json'; f.write_text('{"n_subjects": 3, "images_per_subject": 4}')
+    run = lambda out, *flags: main(['synth', '--config', str(f), '--out', str(tmp_path / out), '--export', 'none', *flags])
+    assert run('a', '--seed', '3') == 0
+    err = capsys.readouterr().err
+    assert err.count('warning: SynthConfig: 3 subjects cut by split') == 1, err
+    assert run('b', '--n-subjects', '40') == 0 and 'warning' not in capsys.readouterr().err
+    f.write_text('{"n_subjects": 0}')
+    assert run('c', '--n-subjects', '5', '--images-per-subject', '2') == 0
+    capsys.readouterr()
+    assert run('d') == 2 and f"{f}: SynthConfig.n_subjects=0: expected an integer >= 1" in capsys.readouterr().err

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.export.html.md"""
 
 # %% ../../nbs/05_data.export.ipynb #4a266b3a
 from __future__ import annotations
-import argparse, hashlib, shutil, time
+import argparse, hashlib, shutil, time, warnings
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -17,18 +17,18 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
-from ..settings import load_config
+from ..settings import check_fields, read_json_file, SettingsError
 
 # %% auto #0
 __all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
            'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
            'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'check_export_dir', 'export_all',
-           'synth_command', 'add_cli']
+           'synth_config', 'synth_command', 'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
 def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
@@ -311,7 +311,9 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
     compound = compound or compound_recipe(cfg)
     names = _formats(formats)
     check_export_dir(out, {'benchmark': cfg.to_dict(), 'compound': compound.to_dict(), 'rgb_size': size}, overwrite)
-    recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
+    with warnings.catch_warnings():   # the same subjects as cfg and compound: any warning about them was given when they were made
+        warnings.simplefilter('ignore', EmoxnetWarning)
+        recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
     cache, report = {}, {'sources': {}, 'formats': {}}
     def source(kind: str) -> FERSplits:
         if kind not in cache:
@@ -335,10 +337,21 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
     return report
 
 # %% ../../nbs/05_data.export.ipynb #1b711dec
+def synth_config(args: argparse.Namespace) -> SynthConfig:
+    "The benchmark recipe of `emoxnet synth`: `--config FILE` (each field checked, errors naming the file and key; the values no flag overrides checked on their own), the flags over it, made once: a warning is about the recipe used (the file's was warned about too, twice, even where a flag replaced what it warned about)."
+    flags = {k: v for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if (v := getattr(args, k)) is not None}
+    d = {}
+    if args.config:
+        d = {k: v for k, v in check_fields(SynthConfig, read_json_file(args.config, '--config'), args.config).items() if k not in flags}
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', EmoxnetWarning)   # the file's recipe alone is not the one used
+            try: SynthConfig(**d)
+            except (ValueError, KeyError, TypeError) as e: raise SettingsError(None, str(e.args[0] if e.args else e), args.config) from None
+    return SynthConfig(**d, **flags)
+
 def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
-    cfg = load_config(SynthConfig, args.config, '--config') if args.config else SynthConfig()   # each field checked, errors name the key
-    cfg = replace(cfg, **{k: getattr(args, k) for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if getattr(args, k) is not None})
+    cfg = synth_config(args)
     check_flags({'--compound-subjects': (args.compound_subjects, POSITIVE), '--workers': (args.workers, POSITIVE), '--size': (args.size, PIXELS)})
     check_folder_arg('--out', args.out, 'a file, not a folder (the exports are written into a folder)')
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
