@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, random, sys, time
+import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -1036,6 +1036,11 @@ class SaveState(Callback):
         st, every = self.state, self.cfg.checkpoint_every
         if st.batch_in_epoch < st.steps_per_epoch and (st.stop or (every and st.step % every == 0)): self._save(done=st.stop)
     def after_epoch(self): self._save(done=self.state.stop or self.state.epoch >= self.cfg.epochs)
+    def after_report(self):   # without save_last, a last/ beside the results written is another run's (--overwrite): it would be taken for this run's, and resumed over it
+        learn = self.learn
+        if learn.out is not None and learn.main and not self.cfg.save_last and (learn.out / 'last').is_dir():
+            shutil.rmtree(learn.out / 'last')
+        learn.accelerator.wait_for_everyone()
 
 def default_callbacks(resume: bool = False) -> list[Callback]:
     "The callbacks of every run (see above)."

@@ -204,3 +204,15 @@ def test_resume_with_nothing_to_resume_says_so(capsys, tmp_path):
     "--resume where there is no resume state (a mistyped --out) starts from scratch and says so, with --no-progress too (it said nothing; 'resuming from' is always printed)."
     rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--resume', '--out', str(tmp_path / 'typo'))
     assert rc == 0 and so.startswith(f"nothing to resume in {tmp_path / 'typo'}; starting from scratch"), so
+
+
+def test_overwrite_without_save_last_drops_the_old_resume_state(capsys, tmp_path):
+    "--overwrite --no-save-last over an interrupted run left that run's last/ beside the new results: the folder was then called 'an interrupted run' and --resume would have continued the old run over the new checkpoint and metrics."
+    out = tmp_path / 'run'
+    assert _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out))[0] == 0
+    st = json.loads((out / 'last' / 'state.json').read_text()); st['finished'] = False   # as a run stopped by Ctrl-C leaves it
+    (out / 'last' / 'state.json').write_text(json.dumps(st))
+    rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(out), '--overwrite', '--no-save-last')
+    assert rc == 0 and not (out / 'last').exists(), so
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out))
+    assert rc == 2 and f'--out {out} holds a finished run (stopped: max_steps reached at step 1' in _one_error_line(err), err
