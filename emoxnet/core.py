@@ -17,12 +17,12 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
            'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
-           'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json', 'load_json',
-           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'check_replaceable',
-           'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
-           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
-           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'replaced_settings']
+           'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json',
+           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
+           'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
+           'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
+           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -154,10 +154,16 @@ def git_rev(path: str | Path | None = None) -> str:
         return rev.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
     except (OSError, subprocess.SubprocessError): return 'unknown'
 
-def code_version() -> str:
+def code_version(rev: str | None = None, # the git revision, when already read (default: `git_rev()`)
+                ) -> str:
     "`emoxnet` version plus git revision, recorded beside every result and checkpoint."
     from emoxnet import __version__
-    return f"{__version__}+{git_rev()}"
+    return f"{__version__}+{rev or git_rev()}"
+
+def running_code() -> dict:
+    "`{'git_rev', 'code_version'}` of the code running now, git read once: what a long run records, read as it starts, as the code that made its results (a commit during the run is not it)."
+    rev = git_rev()
+    return {'git_rev': rev, 'code_version': code_version(rev)}
 
 # %% ../nbs/00_core.ipynb #sproc00cd
 def world_size() -> int:

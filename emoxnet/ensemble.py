@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, git_rev, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -627,7 +627,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
-    code = {'git_rev': git_rev(), 'code_version': code_version()}   # the code that runs: a commit during training must not be recorded as it
+    code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     ens = EmoXNet(models, 'mean_prob', names)
     rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
