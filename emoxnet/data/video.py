@@ -21,7 +21,7 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_LOADERS',
-           'write_video', 'video_info', 'check_every', 'iter_frames', 'read_video', 'ClipConfig', 'expression_profile',
+           'video_info', 'check_every', 'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile',
            'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip',
            'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf',
            'load_video_dataset']
@@ -35,43 +35,6 @@ GROUP_LABELS: tuple[str, ...] = ('Positive', 'Neutral', 'Negative')          # V
 VGAF_SPLITS: dict[str, str] = {'train': 'Train', 'valid': 'Val', 'test': 'Test'}
 GROUP_EXPRESSIONS: dict[str, tuple[str, ...]] = {   # what the members of a group with this label show
     'Positive': ('happiness', 'surprise'), 'Neutral': ('neutral',), 'Negative': ('sadness', 'anger', 'fear', 'disgust')}
-
-# %% ../../nbs/07_data.video.ipynb #639faa5d
-def _bgr_frame(f: np.ndarray, i: int, hw: tuple[int, int], path: Path) -> np.ndarray:
-    "Frame `i` of a clip as contiguous BGR for OpenCV's writer: grey and RGBA frames become RGB first (`read_image`: alpha composited on white)."
-    f = np.asarray(f)
-    if f.dtype != np.uint8 or f.shape[:2] != hw or not (f.ndim == 2 or f.ndim == 3 and f.shape[2] in (1, 3, 4)):
-        raise ValueError(f"write_video {path}: frame {i} is {f.shape} {f.dtype}, expected uint8 {hw} (grey), {(*hw, 3)} (RGB) or {(*hw, 4)} (RGBA) like frame 0")
-    return np.ascontiguousarray(read_image(f)[..., ::-1])
-
-def _frames_in(path: str | Path) -> int:
-    "Frames in a clip as its container states them (0 when OpenCV cannot open it)."
-    cap = cv2.VideoCapture(str(path))
-    try: return int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
-    finally: cap.release()
-
-def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all the same size: RGB `(T, H, W, 3)`, grey `(T, H, W)` or RGBA `(T, H, W, 4)`
-                path: str | Path, # destination `.avi`
-                fps: float = 25.0, # frame rate stored in the file
-                ) -> Path:
-    "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
-    h, w = np.shape(frames[0])[:2]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd)
-    try:
-        vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
-        if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
-        try:
-            for i, f in enumerate(frames): vw.write(_bgr_frame(f, i, (h, w), path))
-        finally: vw.release()
-        if (n := _frames_in(tmp)) != len(frames):    # OpenCV's writer drops a frame it cannot encode without a word
-            raise OSError(f"write_video {path}: the written clip holds {n} of {len(frames)} frames; nothing was written")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
-    return path
-
 
 # %% ../../nbs/07_data.video.ipynb #eedb4f11
 def _open_video(path: str | Path) -> cv2.VideoCapture:
@@ -126,6 +89,39 @@ def read_video(path: str | Path, stride: int = 1, max_frames: int | None = None)
     "All (or every `stride`-th, at most `max_frames` of them) RGB frames `(T, H, W, 3)` of a clip and its fps."
     frames = [f for _, f in iter_frames(path, stride, max_frames)]
     return np.stack(frames), video_info(path)['fps']
+
+# %% ../../nbs/07_data.video.ipynb #639faa5d
+def _bgr_frame(f: np.ndarray, i: int, hw: tuple[int, int], path: Path) -> np.ndarray:
+    "Frame `i` of a clip as contiguous BGR for OpenCV's writer: grey and RGBA frames become RGB first (`read_image`: alpha composited on white)."
+    f = np.asarray(f)
+    if f.dtype != np.uint8 or f.shape[:2] != hw or not (f.ndim == 2 or f.ndim == 3 and f.shape[2] in (1, 3, 4)):
+        raise ValueError(f"write_video {path}: frame {i} is {f.shape} {f.dtype}, expected uint8 {hw} (grey), {(*hw, 3)} (RGB) or {(*hw, 4)} (RGBA) like frame 0")
+    return np.ascontiguousarray(read_image(f)[..., ::-1])
+
+def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all the same size: RGB `(T, H, W, 3)`, grey `(T, H, W)` or RGBA `(T, H, W, 4)`
+                path: str | Path, # destination `.avi`
+                fps: float = 25.0, # frame rate stored in the file
+                ) -> Path:
+    "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
+    h, w = np.shape(frames[0])[:2]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd)
+    try:
+        vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
+        if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
+        try:
+            for i, f in enumerate(frames): vw.write(_bgr_frame(f, i, (h, w), path))
+        finally: vw.release()
+        try: n = video_info(tmp)['frames']
+        except DataError: n = 0                       # nothing OpenCV can open
+        if n != len(frames):                          # OpenCV's writer drops a frame it cannot encode without a word
+            raise OSError(f"write_video {path}: the written clip holds {n} of {len(frames)} frames; nothing was written")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
+    return path
+
 
 # %% ../../nbs/07_data.video.ipynb #82d4c2c6
 @dataclass
