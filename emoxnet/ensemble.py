@@ -412,7 +412,9 @@ def is_ensemble(path: str | Path) -> bool:
     return (Path(path).expanduser() / 'ensemble.json').exists()
 
 def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, rules: pd.DataFrame | list | None = None,
-                  extra: dict | None = None, member_dirs: dict[str, str | Path] | None = None) -> Path:
+                  extra: dict | None = None, member_dirs: dict[str, str | Path] | None = None,
+                  code: str | None = None, # the code version that made the ensemble (default: `code_version()` now; `train_ensemble` passes the one it started with)
+                 ) -> Path:
     "Write `ens` as an ensemble folder (see above); returns the folder."
     from safetensors.torch import save
     path = Path(path).expanduser(); path.mkdir(parents=True, exist_ok=True)
@@ -430,7 +432,7 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
             'members': members, 'classes': list(ens.model_config.classes), 'in_chans': ens.model_config.in_chans,
             'input_size': ens.model_config.input_size, 'preprocess': ens.model_config.preprocess.to_dict(),
             **({'aligned': True} if ens.is_aligned else {}),   # members with their own inputs / classes (listed in `members`)
-            'num_params': count_params(ens), 'rules': rules, 'metrics': metrics, 'code_version': code_version(), 'extra': extra or {}}
+            'num_params': count_params(ens), 'rules': rules, 'metrics': metrics, 'code_version': code or code_version(), 'extra': extra or {}}
     save_json(info, path / 'ensemble.json')
     return path
 
@@ -637,7 +639,8 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,
                'rules_table': table.to_dict(orient='records'), 'wall_time_s': round(time.time() - t0, 1)}
     save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test')}, rules=table,
-                  extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names})
+                  extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
+                  code=code['code_version'])
     save_json(metrics, out / 'metrics.json')
     log(f"[ensemble] rule {rule!r} chosen on validation; " + ', '.join(f"{r}: valid {a:.4f}" for r, a in zip(table.rule, table.valid_acc)))
     return {**metrics, 'ensemble': ens, 'rules_table': table, 'path': out}
