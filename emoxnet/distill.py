@@ -171,9 +171,10 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
     mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
     records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v]) for v in variants}
     if not retrain: check_student_runs(out, records, teacher_dir)   # retrain=True: train every variant again, whatever is there
-    if 'kd' in variants and alpha > 0: check_teacher(teacher, ModelConfig(student, splits.classes, in_chans, input_size), teacher_mode)   # before any run folder
+    cfg, mcfg = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size)   # every variant's; the losses differ
+    if 'kd' in variants and alpha > 0: check_teacher(teacher, mcfg, teacher_mode)   # before any run folder
     for v in variants:
-        cfg, mcfg, run = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size), out / 'students' / v
+        run = out / 'students' / v
         mix, loss_cfg = mixes[v], records[v]
         if run.exists() and _other_objective(run, loss_cfg) is not None:
             shutil.rmtree(run)   # an unfinished run of another objective: never resumed (a finished one was refused above)
