@@ -144,7 +144,7 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
 
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL) -> dict:
-    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree."
+    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none)."
     from emoxnet.ensemble import load_any, is_ensemble
     if isinstance(src, nn.Module): model, info = unwrap(src).eval(), {'model_config': unwrap(src).model_config.to_dict()}
     else:
@@ -153,16 +153,18 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     out, mc = Path(out_dir), unwrap(model).model_config
     if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
+    try: old = (load_json(out / 'config.json').get('export') or {}).get('source', 'unknown (exported before sources were recorded)') if (out / 'model.onnx').exists() else None
+    except (OSError, ValueError, AttributeError): old = 'unknown (unreadable config.json)'
     with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
-        save_json({**info, 'export': {'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
+        save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
-    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk}
+    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk, 'replaced': old}
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
 def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
@@ -193,7 +195,8 @@ def export_main(args: argparse.Namespace) -> int:
         return 0
     r = export_model(src, args.out, opset=args.opset); c = r['check']
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
-          f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}")
+          f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
+          + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

@@ -58,3 +58,18 @@ def test_check_export_flags_a_mismatch(student, faces, exported, tmp_path):
     other = create_model(ModelConfig(DEFAULT_STUDENT)).eval()   # different weights, same graph
     chk = check_export(other, exported[0], exported[1], faces)
     assert not chk['ok']
+
+def test_cli_export_out_says_what_it_replaced(emoxnet_cmd, tmp_path):
+    "A second `emoxnet export SRC --out DIR` names the deployment it replaced; the folder records its source."
+    import json, subprocess
+    from emoxnet.models import save_checkpoint
+    torch.manual_seed(0)
+    a = save_checkpoint(create_model(ModelConfig(DEFAULT_STUDENT)), None, tmp_path / 'a')
+    b = save_checkpoint(create_model(ModelConfig(DEFAULT_STUDENT)), None, tmp_path / 'b')
+    run = lambda src: subprocess.run(emoxnet_cmd + ['export', str(src), '--out', str(tmp_path / 'dep')], capture_output=True, text=True)
+    r1 = run(a); assert r1.returncode == 0, r1.stderr
+    assert 'replaced' not in r1.stdout
+    assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(a)
+    r2 = run(b); assert r2.returncode == 0, r2.stderr
+    assert f'replaced the deployment of {a}' in r2.stdout, r2.stdout
+    assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(b)
