@@ -493,13 +493,21 @@ def _affectnet_va(text, P: _Problems, file, row, which: str) -> float | None:
         P.bad('valence/arousal out of range', file, f'{which} {str(text).strip()!r}', row, 'a number in [-1, 1] (or -2 for none)'); return None
     return x
 
+def _existing_any_case(p: Path, # an image path as a list names it
+                       listed: dict, # folder -> `_names_any_case` of it, filled as folders are met
+                      ) -> Path:
+    "`p`, or the file of its folder whose name differs from `p`'s only in case (`x.JPG` listed as `x.jpg`: lists written on a case-insensitive disk); `p` when there is none."
+    if p.is_file(): return p
+    names = listed.setdefault(p.parent, _names_any_case(p.parent))
+    return p.parent / n if (n := _any_case(names, p.name)) else p
+
 def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> list[dict]:
     img_root = next((path / c for c in ('Manually_Annotated_Images', 'Manually_Annotated/Manually_Annotated_Images') if (path / c).is_dir()), None)
     if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found',
                                          expected=f'the images of {csv_file.relative_to(path)} in {path}/Manually_Annotated_Images/ or Manually_Annotated/Manually_Annotated_Images/')
     cols, rows, lines = _read_csv(csv_file, AFFECTNET_COLUMNS, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
-    ibox, nf, recs, seen = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}
+    ibox, nf, recs, seen, listed = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}, {}
     for f, line in zip(rows, lines):
         if len(f) != nf: P.bad('malformed line', csv_file, f'{len(f)} fields', line, f'{nf} comma-separated fields'); continue
         if P.repeated(seen, f[ipath].strip(), csv_file, line): continue
@@ -512,7 +520,7 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
         try: box = [int(float(f[j])) for j in ibox]
         except ValueError:
             P.bad('malformed line', csv_file, 'face box ' + ','.join(f[j] for j in ibox), line, 'four integers face_x,face_y,face_width,face_height'); continue
-        recs.append({'image': str(img_root / f[ipath].strip()), 'target': t, 'source': str(csv_file), 'line': line, 'expression': t,
+        recs.append({'image': str(_existing_any_case(img_root / f[ipath].strip(), listed)), 'target': t, 'source': str(csv_file), 'line': line, 'expression': t,
                      'valence': val, 'arousal': aro, 'face_x': box[0], 'face_y': box[1], 'face_width': box[2], 'face_height': box[3]})
     return recs
 
