@@ -31,7 +31,7 @@ from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_de
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
            'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'loss_settings', 'HardSoftCE',
            'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback',
            'eval_view', 'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir',
@@ -349,13 +349,21 @@ class TrainState:
     stop_reason: str | None = None
     last_loss: float = float('nan')
     started: float = field(default_factory=time.time)   # when this process took the run up
-    code: str = field(default_factory=code_version)      # the code this process runs, read when it starts (a commit during the run is not it)
+    code: str = field(default_factory=lambda: code_version())   # the code this process runs, read when it starts (a commit during the run is not it)
+    code_before: list = field(default_factory=list)      # the code versions of the processes that trained the run before this one (read from the resume state)
     elapsed_before: float = 0.0    # seconds the run trained in earlier processes (read from the resume state)
+    epoch_started: float = 0.0     # when the current epoch began, moved back by the part an earlier process ran (`Recorder`)
+    epoch_before: float = 0.0      # seconds of the current epoch run by an earlier process (read from the resume state)
     data_md5: dict = field(default_factory=dict)   # split -> `split_md5`, recorded in the resume state (computed once)
     @property
     def train(self) -> FERDataset: return self.datasets['train']
     @property
     def elapsed(self) -> float: return self.elapsed_before + time.time() - self.started   # the run's wall time, over every resume
+    @property
+    def code_versions(self) -> list[str]:
+        "Every code version that trained the run, first to last (a version is repeated only when another came between)."
+        vs = [*self.code_before, self.code]
+        return [v for i, v in enumerate(vs) if i == 0 or v != vs[i - 1]]
     @property
     def device(self) -> torch.device: return self.accelerator.device
 
@@ -533,10 +541,11 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
                    'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
+                   'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
-                   'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'data_md5': _data_md5(st),
+                   'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st),
                    'saved': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}, tmp / 'state.json')
 
 def _data_md5(st: TrainState) -> dict:
@@ -576,6 +585,8 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
     if d.get('started') != st.started: st.elapsed_before = float(d.get('elapsed_s') or 0.0)   # an earlier process's time (its own save already counts this one's); older states: this process's only
+    st.code_before = d.get('code_versions') or [d['code_version']] * bool(d.get('code_version'))   # a resumed run was trained by those too
+    if d.get('started') != st.started: st.epoch_before = float(d.get('epoch_elapsed_s') or 0.0)   # a mid-epoch resume: the epoch's time so far
     return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
@@ -614,9 +625,16 @@ def position(st: dict) -> str:
     s, e, b = st.get('step', 0), st.get('epoch', 0), st.get('batch_in_epoch', 0)
     return f"step {s}, epoch {e + 1} batch {b}" if b else f"step {s}, end of epoch {e}"
 
+RUN_FILES = ('checkpoint', 'last', 'metrics.json', 'history.json')   # what a training run writes into its folder, one of which any run folder holds
+
 def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
-    "Refuse (`ValueError`) a new run over a finished or an interrupted one in `out_dir`, unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
-    if out_dir is None or resume or overwrite: return
+    "Refuse (`ValueError`) a new run into a folder of other files, or over a finished or an interrupted run in `out_dir` unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
+    if out_dir is None or resume: return
+    d = Path(out_dir)
+    if d.is_dir() and (other := sorted(p.name for p in d.iterdir())) and not any((d / n).exists() for n in RUN_FILES):
+        raise ValueError(f"--out {out_dir} holds files that are not a training run's ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run would write "
+                         f"its {', '.join(RUN_FILES)} among them; choose a new or empty --out (out_dir)")
+    if overwrite: return
     st = _last_state(out_dir)[1]
     if st and not st.get('finished', True):
         raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
@@ -889,7 +907,7 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
     data = {'name': self.data_name or self.splits['train'].name, 'classes': list(mc.classes), 'label_mode': self.label_mode,
             'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train,
             'md5': _data_md5(st)}   # which data: two runs of one name (synthfacs of another SynthConfig, another copy of a dataset) differ here
-    return {'seed': cfg.seed, 'code_version': st.code,
+    return {'seed': cfg.seed, 'code_version': st.code, 'code_versions': st.code_versions,   # this process's code; every code that trained the run
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
             'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
@@ -986,14 +1004,14 @@ def _save_plots(info: dict, history: list, out: Path):
 class Recorder(Callback):
     "Train sums per step, one history row per epoch (a partial row when stopped inside one); `history.json`, `metrics.json`, plots."
     order = -10
-    def before_fit(self): self.t = time.time()
+    def before_fit(self): self.state.epoch_started = time.time() - self.state.epoch_before   # a resumed epoch's row counts the time it ran before
     def after_step(self):
         learn = self.learn
         _accumulate(self.state, learn.loss_value, learn.n_correct, learn.logs, len(learn.batch['y']))
-    def after_cancel_epoch(self): self.learn.partial_row = _epoch_row(self.state, self.learn.valid, time.time() - self.t, partial=True)
+    def after_cancel_epoch(self): self.learn.partial_row = _epoch_row(self.state, self.learn.valid, time.time() - self.state.epoch_started, partial=True)
     def after_epoch(self):
         st = self.state
-        st.history.append(_epoch_row(st, self.learn.valid, time.time() - self.t)); st.sums = {}; self.t = time.time()
+        st.history.append(_epoch_row(st, self.learn.valid, time.time() - st.epoch_started)); st.sums = {}; st.epoch_started, st.epoch_before = time.time(), 0.0
     def after_report(self):
         learn = self.learn
         if learn.out is not None and learn.main:

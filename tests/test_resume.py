@@ -135,3 +135,33 @@ def test_code_version_is_read_when_the_run_starts(tmp_path, monkeypatch):
     assert load_json(tmp_path / 'metrics.json')['code_version'] == started
     assert load_json(tmp_path / 'checkpoint' / 'config.json')['code_version'] == started
     assert load_json(tmp_path / 'last' / 'state.json')['code_version'] == started
+
+
+def test_a_resumed_run_records_every_code_that_trained_it(tmp_path, monkeypatch):
+    "A run interrupted under one code version and resumed under another records both, in order (metrics.json, resume state); code_version is the resuming process's."
+    import emoxnet.train as T
+    monkeypatch.setattr(T, 'code_version', lambda: '0.1.0+aaaaaaa')
+    fit(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 2}), tmp_path)
+    monkeypatch.setattr(T, 'code_version', lambda: '0.1.0+bbbbbbb')
+    r = fit(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 4}), tmp_path, resume=True)
+    assert r['steps'] == 4
+    assert r['code_version'] == '0.1.0+bbbbbbb'
+    assert r['code_versions'] == ['0.1.0+aaaaaaa', '0.1.0+bbbbbbb']
+    assert load_json(tmp_path / 'metrics.json')['code_versions'] == ['0.1.0+aaaaaaa', '0.1.0+bbbbbbb']
+    assert load_json(tmp_path / 'last' / 'state.json')['code_versions'] == ['0.1.0+aaaaaaa', '0.1.0+bbbbbbb']
+
+
+class Slow(Callback):
+    "Each step takes `s` seconds longer."
+    def __init__(self, s): self.s = s
+    def after_batch(self):
+        import time; time.sleep(self.s)
+
+
+def test_a_resumed_epoch_counts_the_time_it_ran_before(tmp_path):
+    "Stopped at step 4 (inside epoch 1, whose first steps took >= 0.9 s before the state was saved) and resumed: epoch 1's row counts those seconds too, not only its last 2 steps."
+    fit(MODEL, DATA, TrainConfig(**{**CFG, 'max_steps': 4}), tmp_path, callbacks=[Slow(0.3)])
+    before = load_json(tmp_path / 'last' / 'state.json')['epoch_elapsed_s']
+    assert before >= 0.9
+    r = fit(MODEL, DATA, TrainConfig(**CFG), tmp_path, resume=True)
+    assert r['history'][0]['time_s'] >= before, r['history'][0]
