@@ -18,7 +18,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
            'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
            'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json',
-           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
+           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'foreign_files',
            'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
            'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
            'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
@@ -278,6 +278,15 @@ def _default_permissions(d: Path):
     os.chmod(d, 0o777 & ~mask)
     for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
+def foreign_files(path: str | Path, # a folder a writer is about to write (into)
+                  names: Sequence[str], # what the writer's own folders hold: one of them marks a folder of its kind
+                 ) -> list[str]:
+    "The names in `path`, sorted, when it is a folder that holds something but none of `names` (a folder of another kind, or the user's files); `[]` otherwise."
+    path = Path(path)
+    if not path.is_dir(): return []
+    found = sorted(p.name for p in path.iterdir())
+    return [] if any((path / n).exists() for n in names) else found
+
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
                      ) -> Path:
@@ -285,7 +294,7 @@ def check_replaceable(path: str | Path, # a folder about to be written whole
     path = Path(path)
     if replaces is None or not path.exists(): return path
     if not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
-    if any(path.iterdir()) and not any((path / n).exists() for n in replaces):
+    if foreign_files(path, replaces):
         raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
                               "what it holds; choose another folder, or empty or remove it first")
     return path

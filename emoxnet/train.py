@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -630,8 +630,7 @@ RUN_FILES = ('checkpoint', 'last', 'metrics.json', 'history.json')   # what a tr
 def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
     "Refuse (`ValueError`) a new run into a folder of other files, or over a finished or an interrupted run in `out_dir` unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
     if out_dir is None or resume: return
-    d = Path(out_dir)
-    if d.is_dir() and (other := sorted(p.name for p in d.iterdir())) and not any((d / n).exists() for n in RUN_FILES):
+    if other := foreign_files(out_dir, RUN_FILES):
         raise ValueError(f"--out {out_dir} holds files that are not a training run's ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run would write "
                          f"its {', '.join(RUN_FILES)} among them; choose a new or empty --out (out_dir)")
     if overwrite: return
