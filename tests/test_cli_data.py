@@ -88,6 +88,18 @@ def test_summary_table_ferplus_label_modes(capsys, ferplus_dir):
     assert report[1].split() == ['majority', 'kept', '1'] and 'no majority (top <= 50% of votes)' in report[2]
     assert [l.split()[0] for l in report[1:] if 'kept' in l] == ['majority', 'crossentropy', 'probability', 'multi_target']
 
+def test_summary_label_modes_leave_out_rows_skipped_for_their_pixels(capsys, ferplus_dir):
+    "Under --skip-bad a training row whose pixels are malformed is skipped by the loader; the label-mode report counted it as kept."
+    rows = (ferplus_dir / 'fer2013.csv').read_text().splitlines()
+    rows[1] = f'0,{px(0, 16)},Training'   # fer0000000.png: kept by majority and crossentropy alike
+    (ferplus_dir / 'fer2013.csv').write_text('\n'.join(rows) + '\n')
+    for mode, kept in (('majority', 0), ('crossentropy', 1)):
+        assert main(['data', 'summary', str(ferplus_dir), '--format', 'ferplus', '--label-mode', mode, '--skip-bad', '--json']) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out['skipped']['malformed pixels'] == 1
+        assert sum(out['splits']['train'].values()) == kept == out['ferplus_label_modes'][mode]['kept']   # the report says what the load kept
+    assert out['ferplus_label_modes']['majority'] == {'kept': 0, 'dropped': {'ferplus: no majority (top <= 50% of votes)': 1}}
+
 def test_summary_rafdb_counts_original_fallback(capsys, tmp_path):
     "images=auto uses an original photo where the aligned crop is missing: the summary counts both kinds, and loading warns."
     b = tmp_path / 'basic'

@@ -338,12 +338,36 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order
     return (np.asarray(good, dtype=np.int64), np.asarray(splits, dtype=object),
             np.asarray(votes, dtype=np.int64).reshape(-1, len(FERPLUS_VOTES)))
 
-def read_ferplus_votes(path: str | Path, skip_bad: bool = False) -> dict[str, np.ndarray]:
-    "The vote rows `(n, 10)` per split of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; no pixels read."
-    path = Path(path); new_file = (path.parent if path.is_file() else path) / 'fer2013new.csv'
-    table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes)')
-    _, splits, votes = _ferplus_vote_rows(new_file, table, _Problems(skip_bad))
-    return {s: votes[splits == s] for s in FER_USAGE.values()}
+def _fer_beside(new_file: Path, fer_file: Path, table, P: _Problems) -> tuple:
+    "`((columns, rows, lines) of fer2013.csv, check(row, usage))`: the pixel file, row-aligned with `fer2013new.csv` (`table`), and `_ferplus_vote_rows`'s check that the aligned row is well formed and has the same Usage."
+    ncols, nrows, nlines = table
+    fcols, frows, flines = ftable = _read_csv(fer_file, ('pixels', 'Usage'), 'fer2013.csv beside fer2013new.csv (FER+ takes its pixels from it)')
+    if len(nrows) != len(frows):
+        raise DataError(new_file, f'{len(nrows)} data rows but {fer_file.name} has {len(frows)}', expected=f'one row per {fer_file.name} row (the files are row-aligned)')
+    nf, ifu = len(fcols), fcols['Usage']
+    def aligned(r: int, usage: str) -> bool:
+        ff = frows[r]
+        if len(ff) != nf: P.bad('malformed line', fer_file, f'{len(ff)} fields', flines[r], f'{nf} comma-separated fields'); return False
+        if ff[ifu].strip() != usage:
+            P.bad('usage mismatch', new_file, f'Usage {usage!r} but {fer_file.name} line {flines[r]} says {ff[ifu].strip()!r}', nlines[r],
+                  f'the same Usage as the aligned {fer_file.name} row'); return False
+        return True
+    return ftable, aligned
+
+def read_ferplus_votes(path: str | Path, skip_bad: bool = False,
+                       readable: bool = False, # only rows `load_ferplus` can read: aligned with `fer2013.csv` beside it, training rows with well-formed pixels (parsed, not kept)
+                      ) -> dict[str, np.ndarray]:
+    "The vote rows `(n, 10)` per split of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; no pixels read unless `readable`."
+    path = Path(path); folder = path.parent if path.is_file() else path; new_file = folder / 'fer2013new.csv'
+    table, P = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes)'), _Problems(skip_bad)
+    if not readable:
+        _, splits, votes = _ferplus_vote_rows(new_file, table, P)
+        return {s: votes[splits == s] for s in FER_USAGE.values()}
+    (fcols, frows, flines), aligned = _fer_beside(new_file, folder / 'fer2013.csv', table, P)
+    good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
+    ok, t = np.ones(len(good), dtype=bool), np.flatnonzero(splits == 'train')
+    ok[t] = _parse_pixel_rows([frows[r][fcols['pixels']] for r in good[t]], [flines[r] for r in good[t]], folder / 'fer2013.csv', P)[1]
+    return {s: votes[(splits == s) & ok] for s in FER_USAGE.values()}
 
 @LOADERS.register('ferplus')
 def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool = False, multi_threshold: float = 0.3,
@@ -353,17 +377,9 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
     path = Path(path); folder = path.parent if path.is_file() else path
     new_file, fer_file = folder / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else folder / 'fer2013.csv'
     ncols, nrows, nlines = table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes) beside fer2013.csv')
-    fcols, frows, flines = _read_csv(fer_file, ('pixels', 'Usage'), 'fer2013.csv beside fer2013new.csv (FER+ takes its pixels from it)')
-    if len(nrows) != len(frows):
-        raise DataError(new_file, f'{len(nrows)} data rows but {fer_file.name} has {len(frows)}', expected=f'one row per {fer_file.name} row (the files are row-aligned)')
-    P, nf, ifu, ip = _Problems(skip_bad), len(fcols), fcols['Usage'], fcols['pixels']
-    def aligned(r: int, usage: str) -> bool:
-        ff = frows[r]
-        if len(ff) != nf: P.bad('malformed line', fer_file, f'{len(ff)} fields', flines[r], f'{nf} comma-separated fields'); return False
-        if ff[ifu].strip() != usage:
-            P.bad('usage mismatch', new_file, f'Usage {usage!r} but {fer_file.name} line {flines[r]} says {ff[ifu].strip()!r}', nlines[r],
-                  f'the same Usage as the aligned {fer_file.name} row'); return False
-        return True
+    P = _Problems(skip_bad)
+    (fcols, frows, flines), aligned = _fer_beside(new_file, fer_file, table, P)
+    ip = fcols['pixels']
     good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
     out, usage_of = {}, {v: k for k, v in FER_USAGE.items()}
     for split in FER_USAGE.values():
@@ -756,8 +772,8 @@ FERPLUS_REPORT_KEY, RAF_IMAGES_KEY = 'ferplus_label_modes', 'rafdb_images'
 
 @SUMMARY_EXTRAS.register('ferplus')
 def _ferplus_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
-    "What every label mode keeps and drops on the FER+ training rows."
-    votes = read_ferplus_votes(path, bool(getattr(args, 'skip_bad', False)))
+    "What every label mode keeps and drops on the FER+ training rows the loader can read (a row it skipped as bad input, e.g. malformed pixels under `--skip-bad`, is in no mode)."
+    votes = read_ferplus_votes(path, skip_bad=True, readable=True)   # the load above already stopped at bad input unless skip_bad: here such rows are only left out
     return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes['train'])}
 
 def _raf_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
@@ -768,7 +784,7 @@ SUMMARY_EXTRAS['rafdb'] = SUMMARY_EXTRAS['rafdb-compound'] = _raf_summary_extra
 
 def _format_mode_report(report: dict) -> list[str]:
     "Table lines of `ferplus_mode_report`: per mode the rows kept, then the rows each rule drops."
-    lines = ['FER+ training rows per label mode (validation and test are always majority):']
+    lines = ['FER+ training rows per label mode (of the rows the loader can read; validation and test are always majority):']
     for mode, r in report.items():
         lines.append(f"  {mode:<13} kept {r['kept']:>7}")
         lines += [f"  {'':<13} {n:>12}  {reason}" for reason, n in r['dropped'].items()]
