@@ -139,6 +139,19 @@ def test_out_of_range_parameter_stops_the_notebook_first(tmp_path, nb, params, m
     assert r.returncode != 0 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path / 'run').exists()
 
+def test_video_refuses_an_ensemble_feature_model_before_rendering(tmp_path):
+    "The video experiment's SVMs pool one network's embeddings; an ensemble folder as -p checkpoint failed only after every clip was rendered and read."
+    import torch
+    from emoxnet.core import BASIC
+    from emoxnet.ensemble import EmoXNet, save_ensemble
+    from emoxnet.models import ModelConfig, create_model
+    torch.manual_seed(0)
+    ens = save_ensemble(EmoXNet([create_model(ModelConfig('test_resnet', BASIC)) for _ in range(2)]), tmp_path / 'ens')
+    cmd = [*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'checkpoint', str(ens), '-p', 'out_dir', str(tmp_path / 'run')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'an EmoXNet ensemble has no pooled descriptor' in r.stderr and 'members/NAME/checkpoint' in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / 'run').exists()   # no clip rendered
+
 def test_summary_of_a_missing_folder_is_an_error(tmp_path):
     cmd = [*_command('summary.ipynb', tmp_path / 'o.ipynb'), '-p', 'root', str(tmp_path / 'nonexistent_root')]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
