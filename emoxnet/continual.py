@@ -534,6 +534,9 @@ class ContinualConfig:
         self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
+        for name, v in (('methods', self.methods), ('shots', self.shots)):   # a repeat would run twice and count twice (table rows, few-shot 'runs')
+            if dup := sorted({x for x in v if v.count(x) > 1}, key=str):
+                raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
