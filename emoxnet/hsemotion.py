@@ -6,6 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/hsemotion.html.md"""
 
 # %% ../nbs/28_hsemotion.ipynb #08299395
 from __future__ import annotations
+import os
 from typing import Sequence
 
 import numpy as np
@@ -50,6 +51,9 @@ def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
 class HSEmotionRecognizer(EmotionRecognizer):
     "HSEmotion's calls on an emoxnet checkpoint: faces are RGB uint8 crops unless `channel_order='BGR'` says otherwise."
     def __init__(self, *args, channel_order: str = 'RGB', **kwargs):
+        if (given := args[0] if args else kwargs.get('model_name', kwargs.get('model'))) is not None and isinstance(given, (str, os.PathLike)):   # HSEmotion's HSEmotionRecognizer(model_name=...)
+            raise TypeError(f"HSEmotionRecognizer({str(given)!r}): the constructor takes a model and its ModelConfig; a checkpoint folder or "
+                            f"'zoo:NAME' is loaded by HSEmotionRecognizer.from_checkpoint({str(given)!r})")
         super().__init__(*args, **kwargs)
         self.channel_order = self._order(channel_order)
         warn_if_not_expression(self)   # predict_emotions of a gender head would return 'female' as an emotion
