@@ -38,8 +38,8 @@ __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTOR
            'class_orders', 'train_base', 'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory',
            'init_ewc', 'record_from_json', 'step_settings', 'saved_changes', 'run_steps', 'run_joint',
            'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
-           'constituent_overlap', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table',
-           'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
+           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -902,13 +902,32 @@ def _check_shots(cfg: ContinualConfig, data: FERSplits):
         warnings.warn(f"{data.name}: few-shot sizes larger than some compounds' training images: " + '; '.join(f"n={n}: {', '.join(cs)}" for n, cs in over.items())
                       + "; those runs learn from all the class's images ('images used' in the few-shot table, n_used in its rows)", EmoxnetWarning, stacklevel=3)
 
+@torch.no_grad()
+def check_arch(cfg: ContinualConfig) -> None:
+    "`ValueError` unless `cfg.arch` (untrained, at `cfg`'s input) can run the protocol: a last stage to split at, a linear classifier to grow, a top that runs on the trunk's feature maps."
+    m = create_model(ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size)).eval()
+    why = lambda problem: ValueError(f"ContinualConfig.arch={cfg.arch!r}: {type(m).__name__} {problem}; the protocol trains the network's top (its last stage and "
+                                     "a linear classifier that grows one class per step): use a timm CNN with stages (resnet10t_slim, the default; resnet18, convnext, efficientnet)")
+    try: last = cfg.last or split_at(m)
+    except ValueError as e: raise why(f"has no last stage to split at ({e})") from None
+    head = m.get_classifier() if hasattr(m, 'get_classifier') else None
+    if not isinstance(head, nn.Linear) or not hasattr(m, 'reset_classifier'):
+        raise why(f"has no linear classifier to grow (get_classifier: {type(head).__name__ if head is not None else 'none'}; reset_classifier: {'yes' if hasattr(m, 'reset_classifier') else 'no'})")
+    got, x = [], torch.zeros(2, cfg.in_chans, cfg.input_size, cfg.input_size)
+    hook = m.get_submodule(last).register_forward_pre_hook(lambda mod, args: got.append(args[0]))
+    try: m(x)
+    finally: hook.remove()
+    try: z = class_logits(top_of(m, last)(got[0]))
+    except Exception as e: raise why(f"cannot run its top ({last} on) from the feature maps before it ({type(e).__name__}: {e})") from None
+    if tuple(z.shape) != (2, len(CONTINUAL_BASIC)): raise why(f"gives logits of shape {tuple(z.shape)} from its top, not (2, {len(CONTINUAL_BASIC)})")
+
 def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
     "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
     single_process('the continual experiment'); t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
     _check_tested(data)
-    _check_memory(cfg, data); _check_shots(cfg, data)
+    _check_memory(cfg, data); _check_shots(cfg, data); check_arch(cfg)   # before phase 1 trains
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
     orders = class_orders([c for c in data.classes if c in COMPOUND], cfg.orders, cfg.seed)
