@@ -914,7 +914,12 @@ def check_arch(cfg: ContinualConfig) -> None:
     if not isinstance(head, nn.Linear) or not hasattr(m, 'reset_classifier'):
         raise why(f"has no linear classifier to grow (get_classifier: {type(head).__name__ if head is not None else 'none'}; reset_classifier: {'yes' if hasattr(m, 'reset_classifier') else 'no'})")
     got, x = [], torch.zeros(2, cfg.in_chans, cfg.input_size, cfg.input_size)
-    hook = m.get_submodule(last).register_forward_pre_hook(lambda mod, args: got.append(args[0]))
+    try: stage = m.get_submodule(last)
+    except AttributeError:
+        try: hint = f"leave last unset to split at its last stage ({split_at(m)!r})"
+        except ValueError: hint = "name one of its modules"
+        raise ValueError(f"ContinualConfig.last={last!r}: {type(m).__name__} ({cfg.arch}) has no module of that name; {hint}") from None
+    hook = stage.register_forward_pre_hook(lambda mod, args: got.append(args[0]))
     try: m(x)
     finally: hook.remove()
     try: z = class_logits(top_of(m, last)(got[0]))

@@ -14,12 +14,12 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'ZOO_PREFIX',
-           'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
-           'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
+__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'STAGING',
+           'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY',
+           'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
            'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json',
            'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'foreign_files',
-           'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
+           'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
            'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
            'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
            'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
@@ -278,14 +278,20 @@ def _default_permissions(d: Path):
     os.chmod(d, 0o777 & ~mask)
     for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
+STAGING = ('.*.tmp', '.*.old-*')   # what killed `atomic_write`/`atomic_dir` calls leave beside their target (`remove_staging`, `recover_dir`)
+
 def foreign_files(path: str | Path, # a folder a writer is about to write (into)
-                  names: Sequence[str], # what the writer's own folders hold: one of them marks a folder of its kind
+                  names: Sequence[str], # what the writer's own folders hold (names or glob patterns): one of them marks a folder of its kind
                  ) -> list[str]:
-    "The names in `path`, sorted, when it is a folder that holds something but none of `names` (a folder of another kind, or the user's files); `[]` otherwise."
-    path = Path(path)
-    if not path.is_dir(): return []
-    found = sorted(p.name for p in path.iterdir())
-    return [] if any((path / n).exists() for n in names) else found
+    "The names in `path`, sorted, when it is a folder that holds something but nothing matching `names` (a folder of another kind, or the user's files); `[]` otherwise. Staging leftovers (`STAGING`) count for nothing."
+    from fnmatch import fnmatchcase
+    if not Path(path).is_dir(): return []
+    found = [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING)]
+    return [] if any(fnmatchcase(n, pat) for n in found for pat in names) else found
+
+def some(names: Sequence[str], k: int = 3) -> str:
+    "The first `k` of `names`, comma-separated, `', ...'` when there are more: what a message quotes of a long list."
+    return ', '.join(map(str, names[:k])) + (', ...' if len(names) > k else '')
 
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder

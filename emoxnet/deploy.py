@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
 
 # %% auto #0
@@ -160,7 +160,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
-        save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
+        save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve()), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')

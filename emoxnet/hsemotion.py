@@ -48,12 +48,20 @@ def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
     e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
 
 # %% ../nbs/28_hsemotion.ipynb #d009a16c
+def _load_hint(given: str) -> str:
+    "How to load what `given` names: a folder or a zoo model by `from_checkpoint`; an HSEmotion model name (`enet_b0_8_best_afew`) is neither."
+    from emoxnet.core import zoo_name
+    if zoo_name(given) is not None or os.path.exists(os.path.expanduser(given)):
+        return f"a checkpoint folder or 'zoo:NAME' is loaded by HSEmotionRecognizer.from_checkpoint({given!r})"
+    return (f"{given!r} is neither a folder nor a zoo model (HSEmotion's own model names, downloaded from its hub, are not emoxnet checkpoints): "
+            "`emoxnet zoo list` names the imported models ('zoo:hse_faceres' reads HSEmotion's face-recognition descriptor); "
+            "HSEmotionRecognizer.from_checkpoint(PATH) loads a checkpoint folder")
+
 class HSEmotionRecognizer(EmotionRecognizer):
     "HSEmotion's calls on an emoxnet checkpoint: faces are RGB uint8 crops unless `channel_order='BGR'` says otherwise."
     def __init__(self, *args, channel_order: str = 'RGB', **kwargs):
         if (given := args[0] if args else kwargs.get('model_name', kwargs.get('model'))) is not None and isinstance(given, (str, os.PathLike)):   # HSEmotion's HSEmotionRecognizer(model_name=...)
-            raise TypeError(f"HSEmotionRecognizer({str(given)!r}): the constructor takes a model and its ModelConfig; a checkpoint folder or "
-                            f"'zoo:NAME' is loaded by HSEmotionRecognizer.from_checkpoint({str(given)!r})")
+            raise TypeError(f"HSEmotionRecognizer({str(given)!r}): the constructor takes a model and its ModelConfig; " + _load_hint(str(given)))
         super().__init__(*args, **kwargs)
         self.channel_order = self._order(channel_order)
         warn_if_not_expression(self)   # predict_emotions of a gender head would return 'female' as an emotion

@@ -166,7 +166,7 @@ def multitask_config(arch: str, # a timm architecture
     return ModelConfig(arch, tuple(classes), heads=multitask_heads(tasks), **kw)
 
 # %% ../nbs/19_multitask.ipynb #138140c8
-from .train import _label_map   # the loop's rule for labels: by class name, a class the model lacks is an error
+from .train import label_map   # the loop's rule for labels: by class name, a class the model lacks is an error
 
 @torch.no_grad()
 def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
@@ -187,7 +187,7 @@ def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
     "Accuracy (labels matched to the model's classes by name), CCC valence/arousal, age MAE (years), gender and ethnicity accuracy of `model` on `ds` (None: no head or no labels)."
     p, lab = predict_outputs(model, ds, preprocess), ds.targets != NO_LABEL   # faces without an expression label are not scored on it
     y = ds.targets[lab]
-    if lab.any() and (to_model := _label_map(ds.classes, unwrap(model).model_config.classes)) is not None: y = to_model[y]
+    if lab.any() and (to_model := label_map(ds.classes, unwrap(model).model_config.classes)) is not None: y = to_model[y]
     rep = {'n': int(lab.sum()), 'accuracy': float((p['probs'][lab].argmax(1) == y).mean()) if lab.any() else None}
     for key, col, f in (('ccc_valence', 'valence', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),
                         ('ccc_arousal', 'arousal', lambda a, b: float(ccc(torch.tensor(a), torch.tensor(b)))),

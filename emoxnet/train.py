@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -34,8 +34,8 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
            'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'loss_settings', 'HardSoftCE',
            'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback',
-           'eval_view', 'predict_logits', 'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir',
-           'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
+           'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary', 'finished_metrics', 'position',
+           'check_out_dir', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
            'default_callbacks', 'fit', 'blend', 'MixUp', 'add_cli', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
@@ -361,7 +361,7 @@ class TrainState:
     def elapsed(self) -> float: return self.elapsed_before + time.time() - self.started   # the run's wall time, over every resume
     @property
     def code_versions(self) -> list[str]:
-        "Every code version that trained the run, first to last (a version is repeated only when another came between)."
+        "Every code version that trained (or, resumed when finished, re-reported) the run, first to last (a version is repeated only when another came between)."
         vs = [*self.code_before, self.code]
         return [v for i, v in enumerate(vs) if i == 0 or v != vs[i - 1]]
     @property
@@ -442,14 +442,17 @@ def predict_logits(model: nn.Module, dataset: FERDataset, batch_size: int = 256,
         raise RuntimeError(f"evaluation covered {len(idx)} of {len(dataset)} images")
     return z
 
-def _label_map(ds_classes: Sequence[str], model_classes: Sequence[str]) -> np.ndarray | None:
+def label_map(ds_classes: Sequence[str], # the dataset's classes, in its label order
+              model_classes: Sequence[str], # the model's, in its logit order
+             ) -> np.ndarray | None:
+    "Each dataset label's index among the model's classes (None: the same classes in the same order); `ValueError` for a dataset class the model does not predict."
     if tuple(ds_classes) == tuple(model_classes): return None
     missing = [c for c in ds_classes if c not in model_classes]
     if missing: raise ValueError(f"dataset classes {missing} are not predicted by the model (classes {list(model_classes)})")
     return np.array([list(model_classes).index(c) for c in ds_classes])
 
 def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -> tuple[dict, np.ndarray]:
-    m, has = _label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
+    m, has = label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
     y = dataset.targets[has] if m is None else m[dataset.targets[has]]
     probs = torch.softmax(logits.double(), 1).numpy()
     return classification_report(probs[has], y, classes), probs
@@ -584,9 +587,9 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
-    if d.get('started') != st.started: st.elapsed_before = float(d.get('elapsed_s') or 0.0)   # an earlier process's time (its own save already counts this one's); older states: this process's only
+    if d.get('started') != st.started:   # an earlier process's time (its own save already counts this one's); older states: this process's only
+        st.elapsed_before, st.epoch_before = float(d.get('elapsed_s') or 0.0), float(d.get('epoch_elapsed_s') or 0.0)   # the run's, and a mid-epoch resume's epoch's so far
     st.code_before = d.get('code_versions') or [d['code_version']] * bool(d.get('code_version'))   # a resumed run was trained by those too
-    if d.get('started') != st.started: st.epoch_before = float(d.get('epoch_elapsed_s') or 0.0)   # a mid-epoch resume: the epoch's time so far
     return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
@@ -625,15 +628,23 @@ def position(st: dict) -> str:
     s, e, b = st.get('step', 0), st.get('epoch', 0), st.get('batch_in_epoch', 0)
     return f"step {s}, epoch {e + 1} batch {b}" if b else f"step {s}, end of epoch {e}"
 
-RUN_FILES = ('checkpoint', 'last', 'metrics.json', 'history.json')   # what a training run writes into its folder, one of which any run folder holds
+RUN_FILES = ('checkpoint', 'last', 'metrics.json', 'history.json', 'data.json', 'loss.json')   # what a training run's folder holds (data.json, loss.json: an experiment's member run, `ensemble.member_run`)
+
+def _other_metrics(out_dir: str | Path) -> bool:
+    "Does `out_dir` hold a readable `metrics.json` that is not a training run's (no `model_config`: a distillation, transfer or ensemble experiment's)?"
+    try: m = load_json(Path(out_dir) / 'metrics.json')
+    except (OSError, ValueError): return False
+    return not (isinstance(m, dict) and 'model_config' in m)
 
 def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: bool = False) -> None:
-    "Refuse (`ValueError`) a new run into a folder of other files, or over a finished or an interrupted run in `out_dir` unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
-    if out_dir is None or resume: return
+    "Refuse (`ValueError`) a run into a folder of other files or into another experiment's folder (always), or a new run over a finished or an interrupted one unless `resume` or `overwrite`: the one rule of `fit` and `emoxnet train`."
+    if out_dir is None: return
     if other := foreign_files(out_dir, RUN_FILES):
-        raise ValueError(f"--out {out_dir} holds files that are not a training run's ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run would write "
-                         f"its {', '.join(RUN_FILES)} among them; choose a new or empty --out (out_dir)")
-    if overwrite: return
+        raise ValueError(f"--out {out_dir} holds files that are not a training run's ({some(other)}): a run would write its checkpoint/, "
+                         "metrics.json and plots among them; choose a new or empty --out (out_dir)")
+    if _other_metrics(out_dir):
+        raise ValueError(f"--out {out_dir} holds another experiment's metrics.json (not a training run's), which a run would replace; choose another --out (out_dir)")
+    if resume or overwrite: return
     st = _last_state(out_dir)[1]
     if st and not st.get('finished', True):
         raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
@@ -646,7 +657,7 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
            else " (--resume continues an unfinished run only)")
     what = (f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason')
-            else "a metrics.json that is not a finished training run's (unreadable, or another experiment's)")
+            else "a metrics.json that is not a finished training run's (unreadable)")
     raise ValueError(f"--out {out_dir} holds {what}: choose another --out (out_dir), or pass --overwrite (overwrite=True) to replace it{how}")
 
 # %% ../nbs/12_train.ipynb #b27fd3de
@@ -1107,7 +1118,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
     add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
     p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
-    p.add_argument('--out', help='output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH)')
+    p.add_argument('--out', help="output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH); a folder of other files or another experiment's is refused")
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
@@ -1115,7 +1126,7 @@ def add_cli(parser: argparse.ArgumentParser):
                    help="start from pretrained weights: timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
-    p.add_argument('--overwrite', action='store_true', help='replace a finished run in OUT (without it such a folder is refused)')
+    p.add_argument('--overwrite', action='store_true', help='replace a finished or interrupted run in OUT (without it such a folder is refused)')
     p.add_argument('--config', metavar='FILE', help='JSON file of TrainConfig fields (flags override it)')
     add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices())
     p.set_defaults(func=train_main)

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -420,12 +420,12 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
 
 # %% ../nbs/26_transfer.ipynb #tr0034
 RESULT_FREE = ('threads', 'num_workers', 'out_dir')   # TransferConfig fields that do not change a run's result (out_dir: the same folder may be named another way)
-TRANSFER_FILES = ('metrics.json', 'train', 'realcheck')   # what a transfer run writes into its out_dir
+TRANSFER_FILES = ('metrics.json', 'train', 'realcheck', 'deepinversion-*.npz')   # what a transfer run writes into its out_dir (the inverted images' cache first: a run killed after inversion reuses it)
 
 def check_transfer_out(cfg: TransferConfig) -> None:
     "`ValueError` when `cfg.out_dir` holds files that are not a transfer run's, a `metrics.json` this run would replace that is not a transfer run's (a distillation experiment, an `emoxnet train` run) or a transfer run with other settings; any run may replace a smoke run."
     if other := foreign_files(cfg.out_dir, TRANSFER_FILES):
-        raise ValueError(f"{cfg.out_dir}: holds files that are not a transfer run's ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); choose a new or empty out_dir")
+        raise ValueError(f"{cfg.out_dir}: holds files that are not a transfer run's ({some(other)}); choose a new or empty out_dir")
     if not (f := Path(cfg.out_dir) / 'metrics.json').exists(): return   # an interrupted run of any settings: replaced
     try: old = load_json(f).get('config')
     except (ValueError, AttributeError): old = None
@@ -455,7 +455,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
                        name=f'transfer-{cfg.transfer}')
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
-    res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc, overwrite=True)   # what is there was checked by check_transfer_out: a smoke run, this very run, an interrupted one
+    res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
              transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),

@@ -23,12 +23,12 @@ from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector
 from .models import weights_fingerprint
 
 # %% auto #0
-__all__ = ['MAIN_FACE_SWITCH', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES', 'IoUTracker',
-           'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features', 'dataset_features',
-           'l2_normalise', 'pool_clip', 'pool_group', 'linear_svm', 'rbf_svm', 'VideoClassifierConfig',
-           'VideoClassifier', 'save_classifier', 'load_classifier', 'margin', 'subset', 'early_exit',
-           'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline',
-           'bench_clip', 'bench_video', 'video_main', 'add_cli']
+__all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
+           'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
+           'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group', 'linear_svm',
+           'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin',
+           'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer',
+           'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -193,11 +193,19 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     "Rows scaled to unit Euclidean length (zero rows stay zero)."
     n = np.linalg.norm(x, axis=-1, keepdims=True); return x / np.where(n > 0, n, 1)
 
+NO_DESCRIPTOR = ("an EmoXNet ensemble has no pooled descriptor, and the clip and group classifiers need one network's features: "
+                 "pass one member's checkpoint (members/NAME/checkpoint)")
+
+def check_feature_model(checkpoint: str | Path, # a checkpoint argument (a folder, 'zoo:NAME')
+                       ) -> None:
+    "`ValueError` when `checkpoint` is an EmoXNet ensemble folder: refused from its path, before any clip is rendered or read."
+    from emoxnet.ensemble import is_ensemble
+    from emoxnet.models import checkpoint_path
+    if is_ensemble(checkpoint_path(checkpoint)): raise ValueError(f"checkpoint {checkpoint}: {NO_DESCRIPTOR}")
+
 def _check_width(features: np.ndarray):
     "Embeddings without a width come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
-    if features.ndim != 2 or features.shape[1] == 0:
-        raise ValueError("the frames' embeddings are empty: the model has no pooled descriptor (an EmoXNet ensemble); clip and group "
-                        "classifiers need one network's features: use a member's checkpoint (members/NAME/checkpoint)")
+    if features.ndim != 2 or features.shape[1] == 0: raise ValueError(f"the frames' embeddings are empty: {NO_DESCRIPTOR}")
 
 def pool_clip(features: np.ndarray, # per-frame embeddings `(T, D)` of one person (frames without a face absent)
               ) -> np.ndarray:
