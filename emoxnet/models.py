@@ -17,6 +17,7 @@ from torch import nn
 import timm
 
 from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, PIXELS, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
@@ -51,6 +52,7 @@ class ModelConfig:
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
         check_ranges(self, dict(input_size=PIXELS)); self.input_size = int(self.input_size)
         self.heads = {str(k): int(v) for k, v in dict(self.heads).items()}
+        if bad := [f"head {k!r} has {v} outputs" for k, v in self.heads.items() if v < 1]: raise ValueError(f"heads: {bad[0]} (expected an integer >= 1)")
         if 'logits' in self.heads: raise ValueError("'logits' is reserved for the class head")
         if isinstance(self.pretrained, Path): self.pretrained = str(self.pretrained)
         if isinstance(self.preprocess, dict): self.preprocess = Preprocess.from_dict(self.preprocess)
@@ -417,6 +419,7 @@ def read_checkpoint_config(file: Path) -> tuple[dict, ModelConfig]:
     missing = [k for k in CHECKPOINT_KEYS if k not in info]
     if missing: raise ValueError(f"{file}: missing required key{'s' * (len(missing) > 1)} {', '.join(missing)} "
                                  f"(a checkpoint's config.json holds the ModelConfig fields, at least {', '.join(CHECKPOINT_KEYS)})")
+    check_fields(ModelConfig, {k: v for k, v in info.items() if k in {f.name for f in fields(ModelConfig)}}, file)
     try: return info, ModelConfig.from_dict({**info, 'pretrained': False})   # weights come from the checkpoint, not the hub
     except (ValueError, TypeError) as e: raise ValueError(f"{file}: {e}") from None
 

@@ -37,6 +37,8 @@ class Preprocess:
         if self.channels not in (1, 3): raise ValueError(f"channels must be 1 or 3, got {self.channels}")
         if len(self.mean) != self.channels or len(self.std) != self.channels:
             raise ValueError(f"mean/std need {self.channels} values, got {self.mean}/{self.std}")
+        if not all(np.isfinite(self.mean)): raise ValueError(f"mean must be finite, got {self.mean}")
+        if not all(np.isfinite(s) and s > 0 for s in self.std): raise ValueError(f"std must be finite and > 0, got {self.std}")   # else every input is NaN or inf
         if self.resize not in _RESAMPLE: raise ValueError(f"resize {self.resize!r}; expected one of {list(_RESAMPLE)}")
         if self.colour_order not in ('RGB', 'BGR'): raise ValueError(f"colour_order must be RGB or BGR")
 
