@@ -76,7 +76,10 @@ def one_line_warnings(command: str): # the subcommand, named in each line
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
+    try: parser = build_parser(argv)             # imports the command's module (torch: seconds)
+    except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import
+        print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
         parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
