@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -29,12 +29,13 @@ from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
 # %% auto #0
-__all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit',
-           'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule',
-           'class_key', 'reads_expressions', 'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix',
-           'InputAdapter', 'EmoXNet', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'load_ensemble',
-           'load_any', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
-           'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
+__all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE_FIELDS', 'MEMBER_FIELDS', 'DEFAULT_MEMBERS',
+           'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit',
+           'compare_rules', 'select_rule', 'class_key', 'reads_expressions', 'class_index_map', 'union_classes',
+           'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet', 'ensemble_member_logits', 'is_ensemble',
+           'save_ensemble', 'read_ensemble_info', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli',
+           'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'check_ensemble', 'train_ensemble',
+           'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -436,16 +437,39 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
     save_json(info, path / 'ensemble.json')
     return path
 
+ENSEMBLE_FIELDS = {'rule': (str, 'a string, one of RULES'), 'classes': (tuple[str, ...], 'a list of strings'), 'hparams': (dict, 'an object'),
+                   'members': (list[dict], 'a list of member objects')}   # what load_ensemble reads; a member needs a name and a checkpoint
+MEMBER_FIELDS = {'name': (str, 'a string'), 'checkpoint': (str, "a string: the member's checkpoint folder, relative to the ensemble's")}
+
+def read_ensemble_info(file: Path) -> dict:
+    "An `ensemble.json` as a dict, the fields `load_ensemble` reads checked; errors name the file, the field (`members[1].name`) and what was expected."
+    info = load_json(file)
+    if not isinstance(info, dict): raise ValueError(f"{file}: expected a JSON object (an EmoXNet ensemble record), got a {type(info).__name__}")
+    check_format(info, ENSEMBLE_FORMAT, file)
+    recs = [('', info, ENSEMBLE_FIELDS)] + [(f'members[{i}].', m, MEMBER_FIELDS) for i, m in enumerate(info.get('members') or [])]
+    for where, rec, rules in recs:
+        for k, (hint, expected) in rules.items():
+            if k not in rec and k != 'hparams': raise ValueError(f"{file}: {where}{k} is missing (expected {expected})")
+            if k in rec and not fits_type(rec[k], hint): raise ValueError(f"{file}: {where}{k}: {rec[k]!r:.60} (expected {expected})")
+    names = [m['name'] for m in info['members']]
+    if not names or len(set(names)) < len(names): raise ValueError(f"{file}: members {names}: expected at least one, each with its own name")
+    return info
+
 def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXNet:
     "Rebuild an `EmoXNet` from its folder (members, combiner, weights); `.info` holds `ensemble.json`."
     from safetensors.torch import load_file
+    from safetensors import SafetensorError
     path = Path(path).expanduser()
     if not path.exists(): raise FileNotFoundError(f"{path}: no such ensemble folder")
     if not is_ensemble(path): raise FileNotFoundError(f"{path}: not a finished ensemble (no ensemble.json; was train_ensemble interrupted?)")
-    info = check_format(load_json(path / 'ensemble.json'), ENSEMBLE_FORMAT, path / 'ensemble.json')
+    info = read_ensemble_info(path / 'ensemble.json')
     members = [load_checkpoint(path / m['checkpoint'], device)[0] for m in info['members']]
-    comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
-    comb.load_state_dict(load_file(str(path / 'combiner.safetensors')))
+    try: comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
+    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path / 'ensemble.json'}: rule {info['rule']!r}, hparams {info.get('hparams', {})}: {e.args[0] if e.args else e}") from None
+    f = path / 'combiner.safetensors'
+    try: comb.load_state_dict(load_file(str(f)))
+    except (SafetensorError, OSError, RuntimeError) as e:   # missing, cut, or of another rule / member count
+        raise ValueError(f"{f}: cannot load the {info['rule']} combiner of {len(members)} members ({str(e).splitlines()[0]}); the file is missing, truncated or not this ensemble's") from None
     ens = _from_info(path, info, members, comb).to(device).eval()
     if list(ens.model_config.classes) != info['classes']: raise ValueError(f"{path}: member classes disagree with ensemble.json")
     ens.info = info
