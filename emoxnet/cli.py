@@ -99,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as e:                          # the system refused (a full disk, a read-only folder): one line; a library's own OSError (no errno) keeps its traceback
+        if e.errno is None: raise
+        print(f"emoxnet {args.command}: error: {e}", file=sys.stderr)
+        return 2
 
 # %% ../nbs/90_cli.ipynb #486efb87
 if __name__ == '__main__': sys.exit(main())

@@ -198,8 +198,10 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
             yield f
             f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno and not e.filename:   # a failed write (a full disk) says which file it was writing
+            raise OSError(e.errno, e.strerror, str(path)) from e
         raise
 
 def to_json(obj, indent: int | None = None) -> str:
