@@ -81,7 +81,7 @@ def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, 
             raise DataError(path, f"wrong header {','.join(header)[:120]!r} (missing {', '.join(missing)})", line=1,
                             expected='a header with the columns ' + ','.join(columns))
         for line, fields in records:
-            if fields and fields != ['']: rows.append(fields); lines.append(line)  # blank lines carry no data
+            if len(fields) > 1 or (fields and fields[0].strip()): rows.append(fields); lines.append(line)  # blank lines (spaces only too) carry no data
     except csv.Error as e: raise DataError(path, f'not a readable CSV file ({e})', line=line + 1, expected=what) from None
     if not rows: raise DataError(path, 'a header but no data rows', line=2, expected=what + ', one row per image')
     return {c: i for i, c in enumerate(header)}, rows, lines
