@@ -215,7 +215,7 @@ def save_json(obj, path: str | Path) -> Path:
 
 def load_json(path: str | Path, error: Callable[[str], Exception] | None = None):
     "Read a JSON file (UTF-8); if it is not valid JSON, raise `error(problem)` (default: a `ValueError` naming the file): the one JSON reader."
-    try: return json.loads(Path(path).read_text(encoding='utf-8'))
+    try: return json.loads(Path(path).read_text(encoding='utf-8-sig'))   # a BOM (Windows Notepad's UTF-8) is dropped, as the data loaders drop it
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         problem = f'not valid JSON ({e})'
         raise (error(problem) if error is not None else ValueError(f"{path}: {problem}")) from None
