@@ -283,7 +283,10 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     if not path.exists(): raise FileNotFoundError(f"{path}: no such weights file (expected a .safetensors or .pth state dict, or a checkpoint folder)")
     if path.suffix == '.safetensors':
         from safetensors.torch import load_file
-        return load_file(str(path), device='cpu')
+        from safetensors import SafetensorError
+        try: return load_file(str(path), device='cpu')
+        except (SafetensorError, OSError) as e:   # the wording of load_checkpoint's, for a file given to --pretrained
+            raise ValueError(f"{path}: cannot read the weights ({e}); the file is truncated or not a safetensors file") from None
     try: obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         raise ValueError(f"{path}: cannot read as a state dict ({type(e).__name__}: {str(e)[:200]}); "
