@@ -128,7 +128,7 @@ def _key_lines(text: str) -> dict[str, int]:
 
 def _has_section(file: Path) -> bool:
     "Whether `file` has an `[emoxnet]` section (a `settings.ini` of another tool has not)."
-    try: text = file.read_text(encoding='utf-8', errors='replace')
+    try: text = file.read_text(encoding='utf-8-sig', errors='replace')   # a BOM (Notepad's UTF-8) before [emoxnet] does not hide it
     except OSError: return False
     return any((m := _SECTION_RE.match(l)) and m.group(1).strip() == SECTION for l in text.splitlines())
 
@@ -159,7 +159,10 @@ def _parser_error(e: configparser.Error, file: Path, text: str) -> SettingsError
 
 def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
     "`({key: text}, {key: line})` of the `[emoxnet]` section of `file`; unknown keys and malformed lines raise `SettingsError`."
-    text = Path(file).read_text(encoding='utf-8')
+    raw = Path(file).read_bytes()
+    try: text = raw.decode('utf-8-sig')   # a BOM dropped
+    except UnicodeDecodeError as e:
+        raise SettingsError(None, f'not UTF-8 text (byte 0x{raw[e.start]:02x})', file, raw.count(b'\n', 0, e.start) + 1, 'a settings file saved as UTF-8') from None
     cp = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=('#', ';'), default_section='\0')
     try: cp.read_string(text, source=str(file))
     except configparser.Error as e: raise _parser_error(e, file, text) from None
