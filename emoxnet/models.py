@@ -437,7 +437,10 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
     own = model.state_dict()
     bad = [f"{k}: {shapes[k]} in the file, {tuple(own[k].shape)} in the model" for k in shapes if k in own and tuple(own[k].shape) != shapes[k]]
     if bad: raise ValueError(f"{file}: size mismatch for {'; '.join(bad[:3])} (the model is built from config.json beside it: do the two files belong together?)")
-    return load_model(model, str(file), strict=False, device=str(device))
+    res = load_model(model, str(file), strict=False, device=str(device))
+    if nan := next((k for k, v in model.state_dict().items() if k in shapes and v.is_floating_point() and not torch.isfinite(v).all()), None):
+        raise ValueError(f"{file}: {nan} holds NaN or infinite values (the weights of a diverged training, or a damaged file): every score would be NaN")
+    return res
 
 def _inner_models(folder: Path) -> str:
     "Where the models of a run folder are, for an error about it: a training run's `checkpoint/`, an experiment's `ensemble/` and `students/*/checkpoint` ('' for any other folder)."
