@@ -325,8 +325,11 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
             os.replace(path, old)
         os.replace(tmp, path)
         if old is not None: shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError) and e.errno and not e.filename:   # a failed write (a full disk) says which folder it was writing
+            raise OSError(e.errno, e.strerror, str(path)) from e
+        raise
 
 def recover_dir(path: str | Path) -> Path | None:
     "`path` if it exists, else the newest `.NAME.old-*` left by a crash inside `atomic_dir`, else None."
