@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, save_json, to_json, check_folder_arg, make_dirs
+from .core import code_version, save_json, to_json, check_folder_arg, make_dirs, canonical
 from .data.core import DataError
 from .metrics import save_results
 from .predict import EmotionRecognizer
@@ -147,12 +147,21 @@ def figures(hand: Sequence[str],                     # hand labels (`HAND_LABELS
     return f
 
 # %% ../nbs/25_realcheck.ipynb #b4b7d927
+def _spelling(name: str) -> str | None:
+    "The canonical expression a class name spells (`'Happy'` -> `'happiness'`), or None for a name that is no expression."
+    try: return canonical(name)
+    except KeyError: return None
+
 def as_recognizer(model: EmotionRecognizer | str | Path | None) -> EmotionRecognizer:
     "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral is refused."
     rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.load(model)
     if not set(rec.classes) & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces
         raise ValueError(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
                          "(the real-face check scores smiles and resting faces); give an expression checkpoint")
+    own = [f"{c!r} (= {k})" for c in rec.classes if (k := _spelling(c)) in EXPECTED.values() and k != c and k not in rec.classes]
+    if own:   # 'Happy' (emoxnet train --names raw): every smile would count as missed, 0 % smile recall
+        raise ValueError(f"{rec.path or rec.name} names {', '.join(own)} its own way; the check scores the canonical classes "
+                         f"{' and '.join(EXPECTED.values())} and would read every such face as missed (train with canonical names: --names canonical)")
     return rec
 
 def _describe(rec: EmotionRecognizer) -> dict:
