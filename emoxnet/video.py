@@ -305,6 +305,9 @@ def load_classifier(path: str | Path) -> VideoClassifier:
         clf = VideoClassifier(VideoClassifierConfig(**d['config'])); s = clf.svm
         s.coef_, s.intercept_, s.classes_ = np.array(d['coef'], float), np.array(d['intercept'], float), np.array(d['classes'])
         if s.coef_.ndim != 2 or len(s.intercept_) != len(s.coef_): raise ValueError(f"coef {s.coef_.shape} and intercept {s.intercept_.shape} do not match")
+        if not (isinstance(c := d['classes'], list) and len(c) >= 2 and all(isinstance(x, str) for x in c)): raise TypeError(f"classes is {c!r:.60}, not a list of class names")
+        if len(s.coef_) != (1 if len(c) == 2 else len(c)): raise ValueError(f"{len(c)} classes and {len(s.coef_)} rows of coef do not match")   # LinearSVC: one row per class (one for two)
+        if not (np.isfinite(s.coef_).all() and np.isfinite(s.intercept_).all()): raise ValueError("coef or intercept holds null, NaN or infinite values")   # else every clip: 'no face'
         if not isinstance(d.get('features'), (dict, type(None))): raise TypeError(f"features is {d['features']!r}, not an object")
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
