@@ -572,25 +572,33 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
                          f"differ{'s' * (len(changed) == 1)}: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
                          "data, or start a new run (another --out, or --overwrite)")
 
+def _resume_file(file: Path, read: Callable):
+    "`read(file)` for one file of a resume state; a missing, cut or damaged file is a `ValueError` naming it, not a safetensors/torch traceback."
+    from safetensors import SafetensorError
+    try: return read(file)
+    except (SafetensorError, RuntimeError, OSError, EOFError, ValueError) as e:
+        raise ValueError(f"{file}: cannot read this part of the resume state ({str(e).splitlines()[0][:160]}); the file is cut or damaged: "
+                         "restore it, or start the run again (--overwrite)") from None
+
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st` (checked by `_check_resumable`); returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
     _check_resumable(st, d, path)
     dev = st.device.type if st.device.type == 'cpu' else str(st.device)   # several CPU processes are on 'cpu:0', a name safetensors refuses
-    load_model(st.raw_model, str(path / 'model.safetensors'), device=dev)
-    st.optimizer.load_state_dict(torch.load(path / 'optimizer.pt', map_location='cpu', weights_only=True))
+    _resume_file(path / 'model.safetensors', lambda f: load_model(st.raw_model, str(f), device=dev))
+    st.optimizer.load_state_dict(_resume_file(path / 'optimizer.pt', lambda f: torch.load(f, map_location='cpu', weights_only=True)))
     st.scheduler.load_state_dict(d['scheduler'])
     scaler = getattr(st.accelerator, 'scaler', None)
     if scaler is not None and d.get('scaler'): scaler.load_state_dict(d['scaler'])
-    if (path / 'best.safetensors').exists(): st.best_weights = load_file(str(path / 'best.safetensors'))
+    if (path / 'best.safetensors').exists(): st.best_weights = _resume_file(path / 'best.safetensors', lambda f: load_file(str(f)))
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
     if d.get('started') != st.started:   # an earlier process's time (its own save already counts this one's); older states: this process's only
         st.elapsed_before, st.epoch_before = float(d.get('elapsed_s') or 0.0), float(d.get('epoch_elapsed_s') or 0.0)   # the run's, and a mid-epoch resume's epoch's so far
     st.code_before = d.get('code_versions') or [d['code_version']] * bool(d.get('code_version'))   # a resumed run was trained by those too
-    return *_process_rng(load_file(str(path / 'rng.safetensors')), d, st.accelerator.process_index), d['finished']
+    return *_process_rng(_resume_file(path / 'rng.safetensors', lambda f: load_file(str(f))), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
 def _count(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"

@@ -216,3 +216,13 @@ def test_overwrite_without_save_last_drops_the_old_resume_state(capsys, tmp_path
     assert rc == 0 and not (out / 'last').exists(), so
     rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--out', str(out))
     assert rc == 2 and f'--out {out} holds a finished run (stopped: max_steps reached at step 1' in _one_error_line(err), err
+
+
+@pytest.mark.parametrize('name', ['model.safetensors', 'optimizer.pt', 'rng.safetensors'])
+def test_a_cut_resume_state_file_is_named(capsys, tmp_path, name):
+    "A resume state whose file is cut (a partial copy of the run folder, a failing disk) died with a raw SafetensorError / torch RuntimeError traceback on --resume."
+    out = tmp_path / 'run'
+    assert _cli(capsys, 'train', *TOY, '--epochs', '2', '--max-steps', '1', '--out', str(out))[0] == 0   # max_steps: a resumable state in last/
+    f = out / 'last' / name; f.write_bytes(f.read_bytes()[:50])
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '2', '--resume', '--out', str(out))
+    assert rc == 2 and f'{f}: cannot read this part of the resume state (' in _one_error_line(err), err
