@@ -98,7 +98,24 @@ def test_summary_label_modes_leave_out_rows_skipped_for_their_pixels(capsys, fer
         out = json.loads(capsys.readouterr().out)
         assert out['skipped']['malformed pixels'] == 1
         assert sum(out['splits']['train'].values()) == kept == out['ferplus_label_modes'][mode]['kept']   # the report says what the load kept
-    assert out['ferplus_label_modes']['majority'] == {'kept': 0, 'dropped': {'ferplus: no majority (top <= 50% of votes)': 1}}
+    modes = out['ferplus_label_modes']   # as the loader counts them: majority drops the other row for its votes, each mode the malformed one for its pixels
+    assert modes['majority'] == {'kept': 0, 'dropped': {'ferplus: no majority (top <= 50% of votes)': 1, 'malformed pixels': 1}}
+    assert modes['crossentropy'] == {'kept': 1, 'dropped': {'malformed pixels': 1}}
+
+
+def test_summary_label_modes_count_a_row_with_two_problems_as_the_loader_does(capsys, ferplus_dir):
+    "A training row without a majority and with malformed pixels: majority mode drops it for its votes (its pixels are never read), crossentropy for its pixels."
+    rows = (ferplus_dir / 'fer2013.csv').read_text().splitlines()
+    rows[2] = f'0,{px(0, 16)},Training'   # fer0000001.png: votes 4,3,2,1 (no majority), and now malformed pixels
+    (ferplus_dir / 'fer2013.csv').write_text('\n'.join(rows) + '\n')
+    for mode in ('majority', 'crossentropy'):
+        assert main(['data', 'summary', str(ferplus_dir), '--format', 'ferplus', '--label-mode', mode, '--skip-bad', '--json']) == 0
+        out = json.loads(capsys.readouterr().out)
+        report, skipped = out['ferplus_label_modes'][mode], out['skipped']
+        assert report['kept'] == sum(out['splits']['train'].values())
+        for reason, k in report['dropped'].items(): assert skipped.get(reason, 0) >= k, (mode, reason, skipped)   # valid/test add to skipped, never the reverse
+    assert out['ferplus_label_modes']['majority'] == {'kept': 1, 'dropped': {'ferplus: no majority (top <= 50% of votes)': 1}}   # its pixels never read
+    assert out['ferplus_label_modes']['crossentropy'] == {'kept': 1, 'dropped': {'malformed pixels': 1}}
 
 def test_summary_rafdb_counts_original_fallback(capsys, tmp_path):
     "images=auto uses an original photo where the aligned crop is missing: the summary counts both kinds, and loading warns."

@@ -23,7 +23,7 @@ from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, V
 __all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
            'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
            'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'LOADER_FLAGS',
-           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
+           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'ferplus_rows',
            'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet',
            'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary',
            'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
@@ -290,12 +290,15 @@ def ferplus_targets(votes, mode: str = 'majority', multi_threshold: float = 0.3)
     soft = np.divide(emo, s, out=np.zeros_like(emo), where=s > 0).astype(np.float32)
     return keep, np.where(keep, top, 0), soft, reasons
 
-def ferplus_mode_report(votes, multi_threshold: float = 0.3) -> dict:
-    "Per label mode, the rows kept and the rows each rule drops: `{mode: {'kept': n, 'dropped': {reason: n}}}`."
-    out = {}
+def ferplus_mode_report(votes, multi_threshold: float = 0.3,
+                        unreadable=None, # per row, True where the loader cannot read the image (malformed pixels): dropped when the mode keeps the row
+                       ) -> dict:
+    "Per label mode, the rows kept and the rows each rule drops, as the loader counts them (the mode's rule first, then the images of the rows it keeps): `{mode: {'kept': n, 'dropped': {reason: n}}}`."
+    out, bad = {}, np.zeros(len(votes), bool) if unreadable is None else np.asarray(unreadable, bool)
     for mode in FERPLUS_MODES:
         keep, _, _, why = ferplus_targets(votes, mode, multi_threshold)
-        out[mode] = {'kept': int(keep.sum()), 'dropped': dict(sorted(Counter(why[~keep]).items()))}
+        dropped = Counter(why[~keep]) + Counter({'malformed pixels': int((keep & bad).sum())})   # a zero count is left out
+        out[mode] = {'kept': int((keep & ~bad).sum()), 'dropped': dict(sorted(dropped.items()))}
     return out
 
 # %% ../../nbs/04_data.datasets.ipynb #4e75c89d
@@ -354,19 +357,26 @@ def _fer_beside(new_file: Path, fer_file: Path, table, P: _Problems) -> tuple:
         return True
     return ftable, aligned
 
-def read_ferplus_votes(path: str | Path, skip_bad: bool = False,
-                       readable: bool = False, # only rows `load_ferplus` can read: aligned with `fer2013.csv` beside it, training rows with well-formed pixels (parsed, not kept)
-                      ) -> dict[str, np.ndarray]:
-    "The vote rows `(n, 10)` per split of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; no pixels read unless `readable`."
+def ferplus_rows(path: str | Path, skip_bad: bool = False,
+                 readable: bool = False, # aligned with `fer2013.csv` beside it, and each training row's pixels parsed (not kept)
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`(splits, votes (n, 10), readable)` of the usable rows of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; `readable` is False for a training row with malformed pixels (all True without `readable`: no pixels read)."
     path = Path(path); folder = path.parent if path.is_file() else path; new_file = folder / 'fer2013new.csv'
     table, P = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes)'), _Problems(skip_bad)
     if not readable:
         _, splits, votes = _ferplus_vote_rows(new_file, table, P)
-        return {s: votes[splits == s] for s in FER_USAGE.values()}
+        return splits, votes, np.ones(len(splits), dtype=bool)
     (fcols, frows, flines), aligned = _fer_beside(new_file, folder / 'fer2013.csv', table, P)
     good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
     ok, t = np.ones(len(good), dtype=bool), np.flatnonzero(splits == 'train')
     ok[t] = _parse_pixel_rows([frows[r][fcols['pixels']] for r in good[t]], [flines[r] for r in good[t]], folder / 'fer2013.csv', P)[1]
+    return splits, votes, ok
+
+def read_ferplus_votes(path: str | Path, skip_bad: bool = False,
+                       readable: bool = False, # only rows `load_ferplus` can read: aligned with `fer2013.csv` beside it, training rows with well-formed pixels (parsed, not kept)
+                      ) -> dict[str, np.ndarray]:
+    "The vote rows `(n, 10)` per split of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them (`ferplus_rows`); no pixels read unless `readable`."
+    splits, votes, ok = ferplus_rows(path, skip_bad, readable)
     return {s: votes[(splits == s) & ok] for s in FER_USAGE.values()}
 
 @LOADERS.register('ferplus')
@@ -772,9 +782,9 @@ FERPLUS_REPORT_KEY, RAF_IMAGES_KEY = 'ferplus_label_modes', 'rafdb_images'
 
 @SUMMARY_EXTRAS.register('ferplus')
 def _ferplus_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
-    "What every label mode keeps and drops on the FER+ training rows the loader can read (a row it skipped as bad input, e.g. malformed pixels under `--skip-bad`, is in no mode)."
-    votes = read_ferplus_votes(path, skip_bad=True, readable=True)   # the load above already stopped at bad input unless skip_bad: here such rows are only left out
-    return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes['train'])}
+    "What every label mode keeps and drops on the FER+ training rows, as the loader counts them: the mode's rule, then the pixels of the rows it keeps (`malformed pixels` under `--skip-bad`)."
+    splits, votes, ok = ferplus_rows(path, skip_bad=True, readable=True); t = splits == 'train'   # the load above already stopped at bad input unless skip_bad
+    return {FERPLUS_REPORT_KEY: ferplus_mode_report(votes[t], unreadable=~ok[t])}
 
 def _raf_summary_extra(path: str, args: argparse.Namespace, splits: FERSplits) -> dict:
     "How many images are RAF-DB's aligned crops and how many are original photos (`images='auto'` falls back to them)."
@@ -784,7 +794,7 @@ SUMMARY_EXTRAS['rafdb'] = SUMMARY_EXTRAS['rafdb-compound'] = _raf_summary_extra
 
 def _format_mode_report(report: dict) -> list[str]:
     "Table lines of `ferplus_mode_report`: per mode the rows kept, then the rows each rule drops."
-    lines = ['FER+ training rows per label mode (of the rows the loader can read; validation and test are always majority):']
+    lines = ['FER+ training rows per label mode (as the loader counts them; validation and test are always majority):']
     for mode, r in report.items():
         lines.append(f"  {mode:<13} kept {r['kept']:>7}")
         lines += [f"  {'':<13} {n:>12}  {reason}" for reason, n in r['dropped'].items()]
