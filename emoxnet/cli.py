@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 from __future__ import annotations
 import argparse, contextlib, importlib, os, re, sys, textwrap, warnings
 from pathlib import Path
-from .core import EmoxnetWarning
+from .core import EmoxnetWarning, USER_ERRNOS
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'main']
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except OSError as e:                          # the system refused (a full disk, a read-only folder): one line; a library's own OSError (no errno) keeps its traceback
-        if e.errno is None: raise
+    except OSError as e:                          # the system refused (a full disk, a read-only folder): one line; any other OSError (a bug's, a library's) keeps its traceback
+        if e.errno not in USER_ERRNOS: raise
         print(f"emoxnet {args.command}: error: {e}", file=sys.stderr)
         return 2
 

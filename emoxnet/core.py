@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import atexit, contextlib, json, os, random, re, shutil, subprocess, tempfile, time, uuid
+import atexit, contextlib, errno, json, os, random, re, shutil, subprocess, tempfile, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -14,15 +14,15 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'STAGING',
-           'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY',
-           'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev', 'code_version',
-           'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json', 'save_json',
-           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'foreign_files',
-           'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging', 'check_folder_arg', 'Registry',
-           'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
-           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
+           'STAGING', 'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE',
+           'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
+           'code_version', 'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json',
+           'save_json', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
+           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -200,9 +200,11 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        if isinstance(e, OSError) and e.errno and not e.filename:   # a failed write (a full disk) says which file it was writing
+        if isinstance(e, OSError) and e.errno in USER_ERRNOS and not e.filename:   # a failed write (a full disk) says which file it was writing
             raise OSError(e.errno, e.strerror, str(path)) from e
         raise
+
+USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}   # what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
 
 def to_json(obj, indent: int | None = None) -> str:
     "`obj` as strict JSON text: NumPy values, paths and dataclasses converted, NaN and infinities written as `null`."
@@ -327,7 +329,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
         if old is not None: shutil.rmtree(old, ignore_errors=True)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError) and e.errno and not e.filename:   # a failed write (a full disk) says which folder it was writing
+        if isinstance(e, OSError) and e.errno in USER_ERRNOS and not e.filename:   # a failed write (a full disk) says which folder it was writing
             raise OSError(e.errno, e.strerror, str(path)) from e
         raise
 

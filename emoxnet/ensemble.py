@@ -29,13 +29,13 @@ from .metrics import classification_report
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
 # %% auto #0
-__all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE_FIELDS', 'MEMBER_FIELDS', 'DEFAULT_MEMBERS',
-           'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking', 'make_combiner', 'cross_fit',
-           'compare_rules', 'select_rule', 'class_key', 'reads_expressions', 'class_index_map', 'union_classes',
-           'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet', 'ensemble_member_logits', 'is_ensemble',
-           'save_ensemble', 'read_ensemble_info', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli',
-           'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'check_ensemble', 'train_ensemble',
-           'save_plots', 'save_ensemble_plots']
+__all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE_FIELDS', 'MEMBER_FIELDS', 'ALIGNED_FIELDS',
+           'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking',
+           'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'class_key', 'reads_expressions',
+           'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
+           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info', 'load_ensemble', 'load_any',
+           'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
+           'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -440,17 +440,23 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
 ENSEMBLE_FIELDS = {'rule': (str, 'a string, one of RULES'), 'classes': (tuple[str, ...], 'a list of strings'), 'hparams': (dict, 'an object'),
                    'members': (list[dict], 'a list of member objects')}   # what load_ensemble reads; a member needs a name and a checkpoint
 MEMBER_FIELDS = {'name': (str, 'a string'), 'checkpoint': (str, "a string: the member's checkpoint folder, relative to the ensemble's")}
+ALIGNED_FIELDS = ({'preprocess': (dict, "an object: the ensemble's input")},
+                  {'classes': (tuple[str, ...], 'a list of strings: the classes the member predicts')})   # what an aligned ensemble's record adds, and each member's
+
+def _check_record(file: Path, where: str, rec: dict, rules: dict, optional: Sequence[str] = ()):
+    "`ValueError` naming `file` and the field (`members[1].name`) when a field of `rules` is missing (unless `optional`) or of another JSON type."
+    for k, (hint, expected) in rules.items():
+        if k not in rec and k not in optional: raise ValueError(f"{file}: {where}{k} is missing (expected {expected})")
+        if k in rec and not fits_type(rec[k], hint): raise ValueError(f"{file}: {where}{k}: {rec[k]!r:.60} (expected {expected})")
 
 def read_ensemble_info(file: Path) -> dict:
     "An `ensemble.json` as a dict, the fields `load_ensemble` reads checked; errors name the file, the field (`members[1].name`) and what was expected."
     info = load_json(file)
     if not isinstance(info, dict): raise ValueError(f"{file}: expected a JSON object (an EmoXNet ensemble record), got a {type(info).__name__}")
     check_format(info, ENSEMBLE_FORMAT, file)
-    recs = [('', info, ENSEMBLE_FIELDS)] + [(f'members[{i}].', m, MEMBER_FIELDS) for i, m in enumerate(info.get('members') or [])]
-    for where, rec, rules in recs:
-        for k, (hint, expected) in rules.items():
-            if k not in rec and k != 'hparams': raise ValueError(f"{file}: {where}{k} is missing (expected {expected})")
-            if k in rec and not fits_type(rec[k], hint): raise ValueError(f"{file}: {where}{k}: {rec[k]!r:.60} (expected {expected})")
+    top, member = ALIGNED_FIELDS if info.get('aligned') else ({}, {})
+    _check_record(file, '', info, {**ENSEMBLE_FIELDS, **top}, optional=('hparams',))   # the members' list first, then each member
+    for i, m in enumerate(info['members']): _check_record(file, f'members[{i}].', m, {**MEMBER_FIELDS, **member})
     names = [m['name'] for m in info['members']]
     if not names or len(set(names)) < len(names): raise ValueError(f"{file}: members {names}: expected at least one, each with its own name")
     return info
@@ -482,7 +488,9 @@ def _from_info(path: Path, info: dict, members: list[nn.Module], comb: Combiner)
     for rec, m in zip(info['members'], members):
         if list(m.model_config.classes) != rec['classes']:
             raise ValueError(f"{path}: member {rec['name']} predicts {list(m.model_config.classes)}, ensemble.json says {rec['classes']}")
-    return EmoXNet(members, comb, names, info['classes'], Preprocess.from_dict(info['preprocess']))
+    try: pp = Preprocess.from_dict(info['preprocess'])
+    except (TypeError, ValueError) as e: raise ValueError(f"{path / 'ensemble.json'}: preprocess {info['preprocess']!r:.80}: {e}") from None
+    return EmoXNet(members, comb, names, info['classes'], pp)
 
 def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     "An ensemble folder -> `EmoXNet`; a checkpoint folder -> the model (both in eval mode, with `model_config`)."

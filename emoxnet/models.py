@@ -24,9 +24,9 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
            'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
            'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
-           'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device',
-           'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config',
-           'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+           'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
+           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
+           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -48,6 +48,7 @@ class ModelConfig:
             self.arch, self.model_kwargs = alias.timm_name, {**alias.kwargs, **dict(self.model_kwargs)}
         self.classes = tuple(str(c) for c in self.classes)
         if not self.classes: raise ValueError("ModelConfig.classes is empty")
+        if '' in (c.strip() for c in self.classes): raise ValueError(f"ModelConfig.classes {list(self.classes)}: a class name is empty (a blank label prints as nothing)")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
         check_ranges(self, dict(input_size=PIXELS)); self.input_size = int(self.input_size)
@@ -276,6 +277,10 @@ def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 
     return checkpoint_source('zoo')(spec)
 
 # %% ../nbs/10_models.ipynb #64e9421b
+def unreadable_weights(file: str | Path, e: Exception) -> ValueError:
+    "The one error for a weights file safetensors cannot read (cut, or another format)."
+    return ValueError(f"{file}: cannot read the weights ({e}); the file is truncated or not a safetensors file")
+
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     "Tensors from a `.safetensors` file, a `.pth/.pt/.bin` state dict, or an emoxnet checkpoint folder (`zoo:NAME` too: `checkpoint_path`)."
     path = checkpoint_path(path)
@@ -285,8 +290,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         from safetensors.torch import load_file
         from safetensors import SafetensorError
         try: return load_file(str(path), device='cpu')
-        except (SafetensorError, OSError) as e:   # the wording of load_checkpoint's, for a file given to --pretrained
-            raise ValueError(f"{path}: cannot read the weights ({e}); the file is truncated or not a safetensors file") from None
+        except (SafetensorError, OSError) as e: raise unreadable_weights(path, e) from None   # a file given to --pretrained, as load_checkpoint says it
     try: obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         raise ValueError(f"{path}: cannot read as a state dict ({type(e).__name__}: {str(e)[:200]}); "
@@ -432,8 +436,7 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
     from safetensors.torch import load_model
     try:
         with safe_open(str(file), framework='pt') as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
-    except (SafetensorError, OSError) as e:
-        raise ValueError(f"{file}: cannot read the weights ({e}); the file is truncated or not a safetensors file") from None
+    except (SafetensorError, OSError) as e: raise unreadable_weights(file, e) from None
     own = model.state_dict()
     bad = [f"{k}: {shapes[k]} in the file, {tuple(own[k].shape)} in the model" for k in shapes if k in own and tuple(own[k].shape) != shapes[k]]
     if bad: raise ValueError(f"{file}: size mismatch for {'; '.join(bad[:3])} (the model is built from config.json beside it: do the two files belong together?)")

@@ -155,7 +155,7 @@ def _spelling(name: str) -> str | None:
 def as_recognizer(model: EmotionRecognizer | str | Path | None) -> EmotionRecognizer:
     "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral is refused."
     rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.load(model)
-    if not set(rec.classes) & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces
+    if not {_spelling(c) for c in rec.classes} & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces (spelt any way: 'Happy' is refused below, for its spelling)
         raise ValueError(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
                          "(the real-face check scores smiles and resting faces); give an expression checkpoint")
     own = [f"{c!r} (= {k})" for c in rec.classes if (k := _spelling(c)) in EXPECTED.values() and k != c and k not in rec.classes]

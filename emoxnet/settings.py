@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/settings.html.md"""
 
 # %% ../nbs/00_settings.ipynb #ce2afc34
 from __future__ import annotations
-import configparser, dataclasses, json, math, os, re, types, typing
+import codecs, configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -159,8 +159,8 @@ def _parser_error(e: configparser.Error, file: Path, text: str) -> SettingsError
 
 def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
     "`({key: text}, {key: line})` of the `[emoxnet]` section of `file`; unknown keys and malformed lines raise `SettingsError`."
-    raw = Path(file).read_bytes()
-    try: text = raw.decode('utf-8-sig')   # a BOM dropped
+    raw = Path(file).read_bytes().removeprefix(codecs.BOM_UTF8)   # a BOM (Notepad's UTF-8) dropped first: the byte and line of an error count in what is left
+    try: text = raw.decode('utf-8')
     except UnicodeDecodeError as e:
         raise SettingsError(None, f'not UTF-8 text (byte 0x{raw[e.start]:02x})', file, raw.count(b'\n', 0, e.start) + 1, 'a settings file saved as UTF-8') from None
     cp = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=('#', ';'), default_section='\0')

@@ -574,11 +574,15 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
 
 def _resume_file(file: Path, read: Callable):
     "`read(file)` for one file of a resume state; a missing, cut or damaged file is a `ValueError` naming it, not a safetensors/torch traceback."
+    import pickle
     from safetensors import SafetensorError
     try: return read(file)
-    except (SafetensorError, RuntimeError, OSError, EOFError, ValueError) as e:
-        raise ValueError(f"{file}: cannot read this part of the resume state ({str(e).splitlines()[0][:160]}); the file is cut or damaged: "
-                         "restore it, or start the run again (--overwrite)") from None
+    except (SafetensorError, FileNotFoundError, EOFError, pickle.UnpicklingError) as e: err = e
+    except RuntimeError as e:   # torch's zip reader on a cut optimizer.pt; another RuntimeError (out of memory) is not the file's fault: its own traceback
+        if 'PytorchStreamReader' not in str(e): raise
+        err = e
+    raise ValueError(f"{file}: cannot read this part of the resume state ({str(err).splitlines()[0][:160]}); the file is cut or damaged: "
+                     "restore it, or start the run again (--overwrite)") from None
 
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st` (checked by `_check_resumable`); returns the RNG states (restored by the caller right before training resumes)."

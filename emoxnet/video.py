@@ -521,8 +521,11 @@ def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> Non
                          "(it was trained on another checkpoint's features; pass that --checkpoint, or train one on this model)")
 
 def _check_plot_arg(plot: str, folder: bool) -> None:
-    "`--plot` before the model loads: a `ValueError` naming it when no PNG can be written there (a file where its folder should be, a folder that cannot be written)."
+    "`--plot` before the model loads: a `ValueError` naming it when no plot can be written there (a format matplotlib does not write, a file where its folder should be, a folder that cannot be written)."
+    from matplotlib.backend_bases import FigureCanvasBase
     if folder: check_folder_arg('--plot', plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
+    elif (ext := Path(plot).suffix[1:].lower()) and ext not in FigureCanvasBase.get_supported_filetypes():   # the format comes from the name (save_figure)
+        raise ValueError(f"--plot {plot}: matplotlib cannot write .{ext} files (it writes {', '.join(sorted(FigureCanvasBase.get_supported_filetypes()))})")
     d = Path(plot) if folder else Path(plot).parent
     while not d.exists() and d != d.parent: d = d.parent            # the nearest existing folder: the rest is made when the first PNG is written
     if not d.is_dir(): raise ValueError(f"--plot {plot}: {d} is a file, not a folder")
@@ -532,10 +535,9 @@ def _check_plot_arg(plot: str, folder: bool) -> None:
 def _save_timeline(res: dict, path: Path) -> None:
     "Write the timeline plot of an `analyze_clip` result to `path` (atomically, nothing cut off), then close the figure."
     import matplotlib.pyplot as plt
-    from emoxnet.core import atomic_write
+    from emoxnet.metrics import save_figure
     fig = plot_timeline(res)
-    try:
-        with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
+    try: save_figure(fig, path, dpi=100)   # the format its name says (.png, .jpg, .pdf, .svg): a .jpg was written as PNG data
     finally: plt.close(fig)
 
 def _plot_clip(res: dict, path: Path) -> str | None:
@@ -580,5 +582,5 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')
     p.add_argument('--smooth', type=int, default=15, help='smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default %(default)s)')
     p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
-    p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (a folder of one PNG per clip when several clips are given or PNG is a folder)')
+    p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (its format from its name: .png, .jpg, .pdf, .svg; a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)

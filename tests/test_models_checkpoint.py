@@ -26,6 +26,7 @@ def _edit_config(ck, **changes):
      'model.safetensors: size mismatch for fc.bias: (3,) in the file, (4,) in the model; fc.weight: (3, 96) in the file, (4, 96)'),
     (lambda ck: (ck / 'model.safetensors').write_bytes((ck / 'model.safetensors').read_bytes()[:100]),
      'model.safetensors: cannot read the weights (Error while deserializing header: invalid header length)'),
+    (lambda ck: _edit_config(ck, classes=['neutral', ' ', 'sadness']), "config.json: ModelConfig.classes ['neutral', ' ', 'sadness']: a class name is empty"),
 ])
 def test_damaged_checkpoint_is_one_line(capsys, root, ck, damage, expected):
     damage(ck)

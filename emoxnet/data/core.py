@@ -128,7 +128,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     try:
         with Image.open(src) as im:
             _check_pixels(*im.size, max_pixels, what)
-            if getattr(im, 'n_frames', 1) > 1:   # an animated GIF/WebP/PNG or a multi-page TIFF: say that the rest is not read
+            if getattr(im, 'n_frames', 1) > 1 and im.format != 'MPO':   # an animated GIF/WebP/PNG or a multi-page TIFF: say that the rest is not read (a phone's MPO JPEG holds a second, preview image)
                 warnings.warn("an image of several frames (animated GIF/WebP/PNG, multi-page TIFF): only its first frame is read "
                               "(for every frame: convert it to a clip, e.g. ffmpeg -i in.gif out.mp4, and run emoxnet video)", EmoxnetWarning, stacklevel=3)   # one message: said once however many files
             im.load(); return _flatten(im, grey)
