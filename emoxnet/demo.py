@@ -545,11 +545,10 @@ def face_index(fno) -> int:
     return int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
 
 def faces_table(faces: Sequence[FacePrediction]) -> str:
-    "Markdown table of the faces found: number, top expression (with the next two), box; empty without faces."
+    "Markdown table of the faces found: number, top expression (with the next two; a multi-task model's other outputs after them: `FacePrediction.summary`), box; empty without faces."
     if not faces: return ''
     return '| face | top expression | box |\n|---|---|---|\n' + '\n'.join(
-        f"| {i + 1} | {f.label} {f.confidence:.0%} ({', '.join(f'{k} {v:.0%}' for k, v in f.top(3)[1:])}) | "
-        f"{tuple(round(v) for v in f.box)} |" for i, f in enumerate(faces))
+        f"| {i + 1} | {f.summary()} | {tuple(round(v) for v in f.box)} |" for i, f in enumerate(faces))
 
 # %% ../nbs/80_demo.ipynb #ac992cd6
 DEMO_TABS = Registry('demo tab')   # tab title -> `tab(gr, page)` that lays out and wires it; the page shows them in this order

@@ -15,6 +15,7 @@ from torch import nn
 
 from .data.core import read_image
 from .models import unwrap
+from .metrics import softmax
 from .multitask import TASKS, age_from_bins, decode_outputs
 from .predict import EmotionRecognizer, warn_if_not_expression
 
@@ -45,7 +46,7 @@ def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
     if not (isinstance(logits, (bool, np.bool_)) or (isinstance(logits, int) and logits in (0, 1))):   # 'False' is a true string
         raise TypeError(f"logits must be True or False, got {logits!r} ({type(logits).__name__})")
     if logits: return z
-    e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
+    return softmax(z).astype(np.asarray(z).dtype)   # the scores keep the logits' precision
 
 # %% ../nbs/28_hsemotion.ipynb #d009a16c
 def _load_hint(given: str) -> str:

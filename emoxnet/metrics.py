@@ -30,12 +30,12 @@ def is_probs(scores, atol: float = 1e-3) -> bool:
     return bool(s.ndim == 2 and (s >= 0).all() and np.allclose(s.sum(1), 1, atol=atol))
 
 def log_softmax(logits) -> np.ndarray:
-    "Numerically stable row-wise log-softmax."
-    z = _np(logits).astype(np.float64); z = z - z.max(1, keepdims=True)
-    return z - np.log(np.exp(z).sum(1, keepdims=True))
+    "Numerically stable log-softmax over the last axis (a row of `(N, K)` logits, or one vector `(K,)`), in float64."
+    z = _np(logits).astype(np.float64); z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
 def softmax(logits) -> np.ndarray:
-    "Row-wise softmax."
+    "Softmax over the last axis, in float64: the one numpy softmax of the package (the predictor, the video timeline and HSEmotion's API use it)."
     return np.exp(log_softmax(logits))
 
 def as_probs(scores) -> np.ndarray:

@@ -22,11 +22,12 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'LABEL_RANGES', 'SAMOptimizer', 'Task', 'age_from_bins',
-           'multitask_heads', 'decode_outputs', 'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config',
-           'predict_outputs', 'multitask_report', 'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset',
-           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
-           'identity_pretrain', 'finetune_multitask', 'calibrate_batchnorm', 'identity_init']
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'ETHNICITIES', 'VALUE_TEXT', 'LABEL_RANGES', 'SAMOptimizer', 'Task',
+           'age_from_bins', 'multitask_heads', 'decode_outputs', 'face_values', 'describe_values', 'ccc',
+           'check_task_labels', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
+           'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
+           'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
+           'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -88,6 +89,23 @@ def decode_outputs(outputs: dict, # a model's outputs (a dict with 'logits', or 
         if len(names) > 1: out.update({n: v[:, i] for i, n in enumerate(names)})
         else: out[names[0]] = v
     return out
+
+# %% ../nbs/19_multitask.ipynb #bd81708a
+ETHNICITIES = ('white', 'black', 'asian', 'indian', 'other')   # UTKFace's race codes 0-4: the ethnicity head's outputs, in order
+VALUE_TEXT = {'valence': 'valence {:+.2f}', 'arousal': 'arousal {:+.2f}', 'age': 'age {:.0f}', 'gender': 'P(female) {:.2f}'}   # one value in a phrase
+
+def face_values(decoded: dict, # `decode_outputs` of a batch (tensors or arrays)
+                i: int) -> dict: # a face of the batch
+    "Face `i`'s head values as plain numbers, the expression `probs` left out: floats, and `ethnicity` as `{group: probability}` over `ETHNICITIES`."
+    vals = {k: np.asarray(v[i].tolist(), float) for k, v in decoded.items() if k != 'probs'}
+    return {k: dict(zip(ETHNICITIES, v.tolist())) if k == 'ethnicity' else float(v) for k, v in vals.items()}
+
+def describe_values(values: dict) -> str: # `face_values` of one face
+    "One face's head values as a phrase: 'valence +0.41, arousal -0.10, age 31, P(female) 0.23, ethnicity asian 61%'."
+    def one(k, v):
+        if isinstance(v, dict): g = max(v, key=v.get); return f"{k} {g} {v[g]:.0%}"
+        return VALUE_TEXT.get(k, k + ' {:.3g}').format(v)
+    return ', '.join(one(k, v) for k, v in values.items())
 
 # %% ../nbs/19_multitask.ipynb #59562d01
 def ccc(x: torch.Tensor, # predictions (N,)

@@ -21,12 +21,14 @@ from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, dete
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
+from .metrics import softmax
+from .multitask import decode_outputs, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'bundled_checkpoint',
-           'default_detector', 'not_expression', 'warn_if_not_expression', 'EmotionRecognizer', 'label_colour',
-           'draw_predictions', 'expand_paths', 'save_png', 'unique_stem', 'attention_strip', 'predict_files',
-           'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
+           'bundled_checkpoint', 'default_detector', 'not_expression', 'warn_if_not_expression', 'EmotionRecognizer',
+           'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem', 'attention_strip',
+           'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -35,13 +37,14 @@ from .data.core import read_image as load_rgb                  # the predictor's
 # %% ../nbs/22_predict.ipynb #4cf26db0
 @dataclass
 class FacePrediction:
-    "One face: box `(x0, y0, x1, y1)` in input pixels, detector `score`, class `probs`, top `label`, and the classified `crop` (RGB, whatever order the input was read in)."
+    "One face: box `(x0, y0, x1, y1)` in input pixels, detector `score`, class `probs`, top `label`, the model's other outputs (`values`), and the classified `crop` (RGB, whatever order the input was read in)."
     box: tuple[float, float, float, float]
     score: float
     probs: dict[str, float]
     label: str
     crop: np.ndarray | None = field(default=None, repr=False)
     landmarks: dict[str, list[float]] | None = field(default=None, repr=False)
+    values: dict = field(default_factory=dict)   # a multi-task model's head values (`multitask.face_values`); {} for an expression model
 
     @property
     def confidence(self) -> float: return self.probs[self.label]
@@ -55,7 +58,21 @@ class FacePrediction:
         d = {'box': [round(float(v), 1) for v in self.box], 'score': round(float(self.score), 4), 'label': self.label,
              'probs': {k: round(float(v), 4) for k, v in self.probs.items()}}
         if self.landmarks: d['landmarks'] = self.landmarks
+        if self.values: d['values'] = {k: _rounded(v) for k, v in self.values.items()}
         return d
+
+    def summary(self) -> str:
+        "The face in a phrase: 'happiness 93% (neutral 4%, surprise 1%)', then the model's other outputs ('; valence +0.41, age 31')."
+        return describe_face(self.probs, self.values)
+
+def _rounded(v): return {k: round(float(x), 4) for k, x in v.items()} if isinstance(v, dict) else round(float(v), 4)
+
+def describe_face(probs: dict, # class -> probability
+                  values: dict | None = None) -> str: # the model's other outputs (`FacePrediction.values`)
+    "'happiness 93% (neutral 4%, surprise 1%)' and, after a ';', `multitask.describe_values`: one face as `emoxnet predict` writes it and the demo's table shows it."
+    top = sorted(probs.items(), key=lambda kv: -kv[1])[:3]
+    s = f"{top[0][0]} {top[0][1]:.0%}" + (f" ({', '.join(f'{k} {v:.0%}' for k, v in top[1:])})" if len(top) > 1 else '')
+    return s + (f"; {describe_values(values)}" if values else '')
 
 # %% ../nbs/22_predict.ipynb #584e2ce8
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
@@ -218,18 +235,22 @@ class EmotionRecognizer:
                 self._served = for_inference(self.model, self.preprocess.batch([crop]))
             return self._served
 
-    def logits(self, x: torch.Tensor) -> np.ndarray:
-        "Class logits `(N, K)` for a preprocessed batch `x` (torch or ONNX Runtime)."
-        if len(x) == 0: return np.zeros((0, len(self.classes)), np.float32)
-        if self.backend == 'onnx': return onnx_logits(self.session, x)
+    def outputs(self, x: torch.Tensor) -> tuple[np.ndarray, list[dict]]:
+        "Class logits `(N, K)` of a preprocessed batch and each face's other head values (`multitask.face_values`; `{}` without extra heads, and on ONNX Runtime, whose export holds the logits only)."
+        if len(x) == 0: return np.zeros((0, len(self.classes)), np.float32), []
+        if self.backend == 'onnx': return onnx_logits(self.session, x), [{} for _ in x]
         with self._lock, torch.inference_mode():
             out = self.served(x)
-        return class_logits(out).float().numpy()
+        d = decode_outputs(out, self.config.heads) if self.config.heads else {}
+        return class_logits(out).float().numpy(), [face_values(d, i) for i in range(len(x))]
+
+    def logits(self, x: torch.Tensor) -> np.ndarray:
+        "Class logits `(N, K)` for a preprocessed batch `x` (torch or ONNX Runtime)."
+        return self.outputs(x)[0]
 
     def probabilities(self, x: torch.Tensor) -> np.ndarray:
         "Softmax probabilities `(N, K)` for a preprocessed batch."
-        z = self.logits(x); z = z - z.max(1, keepdims=True)
-        e = np.exp(z); return e / e.sum(1, keepdims=True)
+        return softmax(self.logits(x)).astype(np.float32)
 
     def predict_faces(self, crops, channel_order: str | None = None) -> tuple[list[str], np.ndarray]:
         "Face crops (one or a list of arrays/PIL/paths, or an `(N,H,W[,C])` array) -> `(labels, probs (N, K))`, probs in `classes` order; arrays in `channel_order` (default: the recognizer's, RGB)."
@@ -245,14 +266,14 @@ class EmotionRecognizer:
         faces = self.detect(rgb)[:max_faces]
         t1 = time.perf_counter()
         crops = [self.crop(rgb, f) for f in faces]
-        probs = self.probabilities(self.preprocess.batch(crops)) if crops else None
+        z, values = self.outputs(self.preprocess.batch(crops)) if crops else (None, [])
         if timings is not None: timings.update(detect_ms=(t1 - t0) * 1e3, classify_ms=(time.perf_counter() - t1) * 1e3)
         if not crops: return []
         out = []
-        for f, c, p in zip(faces, crops, probs):
+        for f, c, p, v in zip(faces, crops, softmax(z).astype(np.float32), values):
             lm = None if f.landmarks is None else {n: [round(float(x), 1), round(float(y), 1)] for n, (x, y) in zip(f.landmark_names, f.landmarks)}
             out.append(FacePrediction(f.box, float(f.score), dict(zip(self.classes, map(float, p))), self.classes[int(p.argmax())],
-                                      c if keep_crops else None, lm))
+                                      c if keep_crops else None, lm, v))
         return out
 
     __call__ = predict
@@ -392,9 +413,7 @@ def _describe_result(r: dict) -> str:
     if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']})"
     lines = [f"{r['file']}: {len(r['faces'])} face{'s' if len(r['faces']) > 1 else ''}"]
     for i, f in enumerate(r['faces'], 1):
-        top = sorted(f['probs'].items(), key=lambda kv: -kv[1])[:3]
-        lines.append(f"  face {i} at {tuple(round(v) for v in f['box'])}: {f['label']} {f['probs'][f['label']]:.0%}"
-                     f"  ({', '.join(f'{k} {v:.0%}' for k, v in top[1:])})")
+        lines.append(f"  face {i} at {tuple(round(v) for v in f['box'])}: {describe_face(f['probs'], f.get('values'))}")
     return '\n'.join(lines)
 
 def predict_main(args) -> int:

@@ -21,13 +21,14 @@ from .data.video import VideoClips, iter_frames, video_info, check_every
 from .faces import box_iou
 from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
+from .metrics import softmax   # the one numpy softmax (float64, over the last axis)
 
 # %% auto #0
 __all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
            'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group', 'linear_svm',
            'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin',
-           'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'softmax', 'analyze_clip', 'StreamAnalyzer',
+           'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer',
            'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
@@ -379,9 +380,6 @@ def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], l
     return float(ok.threshold.iloc[0])
 
 # %% ../nbs/27_video.ipynb #a7f72a5a
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, np.float64); e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
-
 def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray, sm: np.ndarray, fps: float) -> list[dict]:
     "One dict per frame looked at: frame, time, face; with a face its box, track, `detected` (found on this frame, or held from the last detection), probabilities and labels."
     by_frame = {int(f): k for k, f in enumerate(ff.frame)}

@@ -262,3 +262,22 @@ def test_cli_saves_attention_maps(emoxnet_cmd, images, tmp_path):
     strip = np.asarray(Image.open(astro['attention']))
     assert strip.shape == (160 * len(astro['faces']), 320, 3) and 'attention' not in blank
     assert np.abs(strip[:, 160:].astype(int) - strip[:, :160].astype(int)).mean() > 5   # the right half is coloured by the map
+
+def test_cli_predict_shows_a_multitask_models_other_outputs(emoxnet_cmd, images, tmp_path):
+    "A multi-task checkpoint's age, gender, valence/arousal and ethnicity are printed beside the expressions, and are in --json."
+    import torch
+    from emoxnet.core import BASIC
+    from emoxnet.models import ModelConfig, create_model, save_checkpoint
+    from emoxnet.multitask import multitask_heads
+    torch.manual_seed(0)
+    ck = save_checkpoint(create_model(ModelConfig('test_resnet', BASIC, 1, 48, heads=multitask_heads())), None, tmp_path / 'mt')
+    run = lambda *a: subprocess.run([*emoxnet_cmd, 'predict', '--checkpoint', str(ck), str(images['astronaut']), *a],
+                                    capture_output=True, text=True, timeout=300)
+    r = run()
+    assert r.returncode == 0, r.stderr
+    assert re.search(r'face 1 at .*: \w+ \d+% \(.*\); valence [+-]\d\.\d\d, arousal [+-]\d\.\d\d, age \d+, P\(female\) \d\.\d\d, ethnicity \w+ \d+%', r.stdout), r.stdout
+    (res,) = [json.loads(l) for l in run('--json').stdout.splitlines()]
+    want = EmotionRecognizer.from_checkpoint(ck).predict(images['astronaut'])[0].values
+    got = res['faces'][0]['values']
+    assert list(got) == ['valence', 'arousal', 'age', 'gender', 'ethnicity'] and abs(got['age'] - want['age']) < 1e-3
+    assert abs(sum(got['ethnicity'].values()) - 1) < 1e-3
