@@ -821,10 +821,12 @@ def continual_summary(records: Sequence[dict]) -> dict:
             'final_old_acc': records[-1]['old_acc'], 'final_new_acc': records[-1]['new_acc'], 'base_acc': float(acc[0])}
 
 def class_forgetting(records: Sequence[dict]) -> dict:
-    "Per class seen before the last step: best accuracy before the last step minus the final accuracy."
+    "Per class seen before the last step: best accuracy before the last step minus the final accuracy; NaN for a class without test images (nothing measured)."
+    def best(c):   # NaN steps are skipped, whatever their order (Python's max would return a leading NaN)
+        v = np.array([r['per_class'][c] for r in records[:-1] if c in r['per_class']], float)
+        return np.nanmax(v) if np.isfinite(v).any() else np.nan
     last = records[-1]['per_class']
-    return {c: max(r['per_class'][c] for r in records[:-1] if c in r['per_class']) - last[c]
-            for c in records[-2]['per_class']} if len(records) > 1 else {}
+    return {c: float(best(c) - last[c]) for c in records[-2]['per_class']} if len(records) > 1 else {}
 
 # %% ../nbs/17_continual.ipynb #b2a39f2f
 def few_shot(cfg: ContinualConfig, bank: FeatureBank, cls: str, n: int, draw: int = 0) -> dict:
@@ -1035,6 +1037,7 @@ def plot_class_forgetting(records: dict, ax=None):
                 ha='center', va='center', transform=ax.transAxes); ax.set_axis_off()
         return ax
     ax = df.plot.bar(ax=ax, figsize=(12, 4), width=.8)
+    ax.set_xticklabels([c + ('\n(no test images)' if df.loc[c].isna().all() else '') for c in df.index])   # no bar there is no score, not 0
     ax.set_ylabel('forgetting (points)'); ax.legend([METHODS[n].label for n in names], fontsize=7, ncol=2); ax.grid(alpha=.3, axis='y')
     return ax
 

@@ -337,12 +337,12 @@ class FaceDetector:
                  min_score: float | None = None, sort: str = 'score', **options):
         if sort not in SORTS: raise ValueError(f"sort must be one of {', '.join(map(repr, SORTS))}, got {sort!r}")
         cls = DETECTORS[name]
-        if not detector_available(name):
-            raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.name, self.max_side, self.min_size, self.min_score, self.sort, self.options = name, max_side, min_size, min_score, sort, options
         check_ranges(self, DETECTOR_RULES)   # min_score=2 or max_side=0: no face in any image, said nowhere
         if getattr(cls, 'probability', False) and min_score is not None and not 0 <= min_score <= 1:
             raise ValueError(f"FaceDetector.min_score={min_score!r}: expected None or a score in [0, 1] ({name}'s scores are probabilities)")
+        if not detector_available(name):   # after the settings: a bad setting is said before the user installs a package for it
+            raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.backend = cls(**options)
 
     def __call__(self, img: np.ndarray) -> list[Face]:
