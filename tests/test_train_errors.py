@@ -218,11 +218,13 @@ def test_overwrite_without_save_last_drops_the_old_resume_state(capsys, tmp_path
     assert rc == 2 and f'--out {out} holds a finished run (stopped: max_steps reached at step 1' in _one_error_line(err), err
 
 
-@pytest.mark.parametrize('name', ['model.safetensors', 'optimizer.pt', 'rng.safetensors'])
+@pytest.mark.parametrize('name', ['model.safetensors', 'optimizer.pt', 'rng.safetensors', 'best.safetensors'])
 def test_a_cut_resume_state_file_is_named(capsys, tmp_path, name):
     "A resume state whose file is cut (a partial copy of the run folder, a failing disk) died with a raw SafetensorError / torch RuntimeError traceback on --resume."
     out = tmp_path / 'run'
-    assert _cli(capsys, 'train', *TOY, '--epochs', '2', '--max-steps', '1', '--out', str(out))[0] == 0   # max_steps: a resumable state in last/
-    f = out / 'last' / name; f.write_bytes(f.read_bytes()[:50])
-    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '2', '--resume', '--out', str(out))
+    steps = '5' if name == 'best.safetensors' else '1'   # max_steps: a resumable state in last/; after a whole epoch (4 steps) it holds the best weights too
+    assert _cli(capsys, 'train', *TOY, '--epochs', '3', '--max-steps', steps, '--out', str(out))[0] == 0
+    f = out / 'last' / name; assert f.exists(), sorted(p.name for p in f.parent.iterdir())
+    f.write_bytes(f.read_bytes()[:50])
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
     assert rc == 2 and f'{f}: cannot read this part of the resume state (' in _one_error_line(err), err
