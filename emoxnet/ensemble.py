@@ -33,9 +33,9 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE
            'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking',
            'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'class_key', 'reads_expressions',
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
-           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info', 'load_ensemble', 'load_any',
-           'build_ensemble', 'add_cli', 'as_train_config', 'finished_run', 'setting_changes', 'member_run',
-           'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
+           'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run',
+           'setting_changes', 'member_run', 'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -294,7 +294,7 @@ class EmoXNet(nn.Module):
         classes, pp = _shared_classes(cfgs, classes), _shared_input(cfgs, preprocess)
         self.members = nn.ModuleList(members)
         self.names = list(names or _unique_names([c.arch for c in cfgs]))
-        if len(self.names) != len(members) or len(set(self.names)) != len(self.names): raise ValueError(f"bad member names {self.names}")
+        check_member_names(self.names, len(members))
         self.combiner = make_combiner(combiner, len(members), len(classes)) if isinstance(combiner, str) else combiner
         self.model_config = ModelConfig('emoxnet', classes, pp.channels, pp.size, pp)
         self._align(cfgs)
@@ -384,6 +384,14 @@ def _member_map(i: int, cfg: ModelConfig, classes: Sequence[str]) -> np.ndarray:
         raise ValueError(f"member {i} ({cfg.arch_name}) predicts {list(cfg.classes)}: it shares fewer than two of the ensemble's classes {list(classes)}")
     return m
 
+def check_member_names(names: Sequence[str], # the members' names
+                       n: int | None = None) -> None: # how many members there are (None: at least one)
+    "`ValueError` unless `names` are one per member (at least one), each its own and a non-empty string: they name member folders and the rules' columns."
+    ok = len(names) == n if n is not None else len(names) > 0
+    if not ok or len(set(names)) < len(names) or not all(isinstance(s, str) and s.strip() for s in names):
+        want = 'at least one name' if n is None else f"{n} name{'s' if n != 1 else ''}"
+        raise ValueError(f"members {list(names)}: expected {want}, each a string of its own")
+
 def _unique_names(archs: Sequence[str]) -> list[str]:
     seen, out = {}, []
     for a in archs:
@@ -458,7 +466,8 @@ def read_ensemble_info(file: Path) -> dict:
     _check_record(file, '', info, {**ENSEMBLE_FIELDS, **top}, optional=('hparams',))   # the members' list first, then each member
     for i, m in enumerate(info['members']): _check_record(file, f'members[{i}].', m, {**MEMBER_FIELDS, **member})
     names = [m['name'] for m in info['members']]
-    if not names or len(set(names)) < len(names): raise ValueError(f"{file}: members {names}: expected at least one, each with its own name")
+    try: check_member_names(names)
+    except ValueError as e: raise ValueError(f"{file}: {e}") from None
     return info
 
 def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXNet:

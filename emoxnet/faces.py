@@ -19,13 +19,13 @@ from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY,
 from .data.core import ImageInputError
 
 # %% auto #0
-__all__ = ['DETECTORS', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES', 'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES',
-           'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file', 'detector_available', 'available_detectors',
-           'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector',
-           'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces',
-           'detector_options', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample',
-           'photo_samples', 'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_call',
-           'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
+__all__ = ['DETECTORS', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES', 'ASTRONAUT_FACE',
+           'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file', 'detector_available',
+           'available_detectors', 'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector', 'LBPDetector', 'SSDDetector',
+           'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector', 'FaceDetector', 'get_detector',
+           'detect_faces', 'detector_options', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face',
+           'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame',
+           'time_call', 'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -172,9 +172,10 @@ class LBPDetector(CascadeDetector):
         return cc
 
 # %% ../nbs/20_faces.ipynb #532a8b0e
-_PIXEL_SIDE = lambda v: is_whole(v) and 32 <= v <= 2048
+MIN_SIDE, MAX_SIDE = 32, 2048   # the image sides a detector is run at, in pixels: smaller holds no findable face, larger only costs memory
+_PIXEL_SIDE = lambda v: is_whole(v) and MIN_SIDE <= v <= MAX_SIDE
 SSD_RULES = {'input_size': (lambda v: _PIXEL_SIDE(v) or (isinstance(v, tuple) and len(v) == 2 and all(map(_PIXEL_SIDE, v))),
-                            'an integer (or a pair) from 32 to 2048 (pixels)'),
+                            f'an integer (or a pair) from {MIN_SIDE} to {MAX_SIDE} (pixels)'),
              'threshold': PROBABILITY, 'nms': PROBABILITY, 'close_up': NON_NEGATIVE, 'pad': NON_NEGATIVE}
 
 @DETECTORS.register('ssd')
@@ -216,7 +217,7 @@ class SSDDetector:
         "One pass of the network over the whole image, at `size` (default: `input_size`)."
         h, w = rgb.shape[:2]
         size = self.input_size if size is None else size
-        if isinstance(size, int): s = size / max(h, w); size = (max(32, round(w * s)), max(32, round(h * s)))
+        if isinstance(size, int): s = size / max(h, w); size = (max(MIN_SIDE, round(w * s)), max(MIN_SIDE, round(h * s)))
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)   # the Caffe model was trained on BGR
         blob = cv2.dnn.blobFromImage(bgr, 1.0, size, (104., 177., 123.), swapRB=False)
         self.net.setInput(blob)
@@ -328,7 +329,7 @@ class DlibCNNDetector:
 DEFAULT_DETECTOR = 'ssd'
 SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.x0, f.y0)}   # the orders faces come in: best first, largest first, left to right
 
-DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= 32), 'None or an integer >= 32 (pixels)'), 'min_size': NON_NEGATIVE,
+DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= MIN_SIDE), f'None or an integer >= {MIN_SIDE} (pixels)'), 'min_size': NON_NEGATIVE,
                   'min_score': (lambda v: v is None or (isinstance(v, (int, float)) and math.isfinite(v)), 'None or a number (a cascade\'s or dlib\'s scores are not probabilities)')}
 
 class FaceDetector:
