@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/deploy.html.md"""
 from __future__ import annotations
 import argparse, contextlib, copy, io, json, os, platform, shutil, time, warnings
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -161,6 +161,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
         save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve()), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
+                                      **({'not_exported': sorted(mc.heads)} if mc.heads else {}),   # a multi-task model's other heads: the files hold the expression head only
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
@@ -184,19 +185,26 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     os.replace(tmp, path)
     return path
 
+def _heads_note(heads: Sequence[str] | None, where: str):
+    "Say that an export holds the expression logits only, when the model has other heads (a multi-task model's age, valence...)."
+    if heads: print(f"note: the export serves the expression logits only; the model's other heads ({', '.join(heads)}) are not in it: {where} gives them")
+
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
     check_opset(args.opset, '--opset')
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any
-        path = export_checked_onnx(load_any(src), (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
+        model = load_any(src)
+        path = export_checked_onnx(model, (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
+        _heads_note(sorted(unwrap(model).model_config.heads), 'the torch backend (the default)')
         return 0
     r = export_model(src, args.out, opset=args.opset); c = r['check']
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
           f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
           + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))
+    _heads_note(load_json(r['config'])['export'].get('not_exported'), 'the checkpoint with emoxnet')
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

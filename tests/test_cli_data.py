@@ -135,3 +135,12 @@ def test_summary_rafdb_counts_original_fallback(capsys, tmp_path):
     (b / 'EmoLabel' / 'list_patition_label.txt').write_text('train_00001.jpg 5\n')
     assert main(['data', 'summary', str(tmp_path), '--format', 'rafdb', '--json']) == 0
     assert json.loads(capsys.readouterr().out)['rafdb_images'] == {'aligned': 1, 'original': 0}
+
+def test_a_file_given_for_a_folder_format_is_said_so(capsys, tmp_path):
+    "A CSV file given for RAF-DB was reported as 'x.csv/EmoLabel/list_patition_label.txt: file not found'."
+    f = tmp_path / 'fer2013.csv'; f.write_text(f'emotion,pixels,Usage\n3,{px(1)},Training\n')
+    for fmt in ('rafdb', 'affectnet', 'utkface', 'imagefolder'):
+        assert main(['data', 'summary', str(f), '--format', fmt]) == 2
+        err = capsys.readouterr().err
+        assert f'{f}: a file, not a folder (expected the {fmt} dataset folder' in err and 'EmoLabel' not in err, err
+    assert main(['data', 'summary', str(f), '--format', 'fer2013']) == 0   # fer2013 (and ferplus) read their CSV file given alone

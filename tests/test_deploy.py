@@ -68,8 +68,24 @@ def test_cli_export_out_says_what_it_replaced(emoxnet_cmd, tmp_path):
     b = save_checkpoint(create_model(ModelConfig(DEFAULT_STUDENT)), None, tmp_path / 'b')
     run = lambda src: subprocess.run(emoxnet_cmd + ['export', str(src), '--out', str(tmp_path / 'dep')], capture_output=True, text=True)
     r1 = run(a); assert r1.returncode == 0, r1.stderr
-    assert 'replaced' not in r1.stdout
+    assert 'replaced' not in r1.stdout and 'note:' not in r1.stdout   # an expression model: nothing left out of the export
     assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(a)
     r2 = run(b); assert r2.returncode == 0, r2.stderr
     assert f'replaced the deployment of {a}' in r2.stdout, r2.stdout
     assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(b)
+
+def test_cli_export_of_a_multitask_model_says_its_heads_are_not_exported(emoxnet_cmd, tmp_path):
+    "The exports hold the expression head only: the deployment's config.json listed a multi-task model's heads as if they were served, and nothing was said."
+    import json, subprocess
+    from emoxnet.core import BASIC
+    from emoxnet.models import save_checkpoint
+    from emoxnet.multitask import multitask_heads
+    torch.manual_seed(0)
+    ck = save_checkpoint(create_model(ModelConfig('test_resnet', BASIC, 1, 48, heads=multitask_heads())), None, tmp_path / 'mt')
+    r = subprocess.run(emoxnet_cmd + ['export', str(ck), '--out', str(tmp_path / 'dep')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "the model's other heads (age, ethnicity, gender, va) are not in it" in r.stdout, r.stdout
+    exp = json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']
+    assert exp['output'] == 'logits' and exp['not_exported'] == ['age', 'ethnicity', 'gender', 'va']
+    r = subprocess.run(emoxnet_cmd + ['export', str(ck)], capture_output=True, text=True)   # model.onnx beside the checkpoint
+    assert r.returncode == 0 and 'the torch backend (the default) gives them' in r.stdout, (r.stdout, r.stderr)

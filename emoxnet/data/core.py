@@ -46,6 +46,21 @@ def _unreadable(e: Exception) -> str:
     if isinstance(e, UnidentifiedImageError): return 'unreadable image: not an image file (Pillow does not recognise its format)'
     return f'unreadable image ({e.__class__.__name__}: {e})'
 
+def _image_error(path, e: Exception) -> DataError:
+    "The `DataError` for an image file Pillow could not open: of another kind, broken, or larger than Pillow opens (its guard against decompression bombs)."
+    if isinstance(e, Image.DecompressionBombError):
+        return DataError(path, f"too large to open ({str(e).split(',')[0]})", expected=f'an image of at most {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, the most Pillow opens (downscale it first)')
+    return DataError(path, _unreadable(e), expected=f'a {IMAGE_FORMATS} image')
+
+def _open_image(src) -> Image.Image:
+    "`Image.open`, with Pillow's two-line `DecompressionBombWarning` (an image between its limit and twice it) said as one `EmoxnetWarning`."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+        im = Image.open(src)
+    if Image.MAX_IMAGE_PIXELS and (n := im.size[0] * im.size[1]) > Image.MAX_IMAGE_PIXELS:
+        warnings.warn(f"an image of {im.size[0]}x{im.size[1]} = {n / 1e6:.0f} megapixels: decoding it takes about {n * 3 / 2**30:.1f} GB (downscale it first)", EmoxnetWarning, stacklevel=3)
+    return im
+
 class ImageInputError(ValueError, TypeError):
     "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
 
@@ -61,10 +76,9 @@ def describe(obj) -> str:
 def image_size(path: str | Path) -> tuple[int, int]:
     "`(width, height)` of an image file from its header (no decoding); `DataError` if it is not an image."
     try:
-        with Image.open(path) as im: return im.size
+        with _open_image(path) as im: return im.size
     except FileNotFoundError: raise DataError(path, 'file not found') from None
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
-        raise DataError(path, _unreadable(e), expected=f'a {IMAGE_FORMATS} image') from None
+    except (OSError, ValueError, Image.DecompressionBombError) as e: raise _image_error(path, e) from None
 
 def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
     if max_pixels is not None and w * h > max_pixels:
@@ -126,7 +140,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     elif isinstance(image, (str, os.PathLike)): src, what = image, str(image)
     else: raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
     try:
-        with Image.open(src) as im:
+        with _open_image(src) as im:
             _check_pixels(*im.size, max_pixels, what)
             if getattr(im, 'n_frames', 1) > 1 and im.format != 'MPO':   # an animated GIF/WebP/PNG or a multi-page TIFF: say that the rest is not read (a phone's MPO JPEG holds a second, preview image)
                 warnings.warn("an image of several frames (animated GIF/WebP/PNG, multi-page TIFF): only its first frame is read "
@@ -135,7 +149,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     except FileNotFoundError: raise DataError(image, 'file not found') from None
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         if isinstance(e, ImageInputError): raise
-        raise DataError(what, _unreadable(e), expected=f'a {IMAGE_FORMATS} image') from None
+        raise _image_error(what, e) from None
 
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
 LABEL_MODES = ('hard', 'soft', 'sample', 'multi')

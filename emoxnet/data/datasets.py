@@ -20,13 +20,13 @@ from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 
 # %% auto #0
-__all__ = ['LOADERS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES', 'FERPLUS_RULES',
-           'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS', 'UTK_RACES',
-           'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY', 'LOADER_FLAGS',
-           'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report', 'ferplus_rows',
-           'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound', 'load_affectnet',
-           'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder', 'format_summary',
-           'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
+__all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
+           'FERPLUS_RULES', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS',
+           'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY',
+           'LOADER_FLAGS', 'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
+           'ferplus_rows', 'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound',
+           'load_affectnet', 'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder',
+           'format_summary', 'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
@@ -155,6 +155,7 @@ def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[st
 
 # %% ../../nbs/04_data.datasets.ipynb #8258039c
 LOADERS = Registry('dataset format')
+FILE_FORMATS = ('fer2013', 'ferplus')   # the loaders that also read their CSV file given alone; every other format is a folder
 
 def load_dataset(path: str | Path, # the dataset folder (or file) as its authors ship it
                  format: str, # the loader name: 'fer2013', 'ferplus', 'rafdb', ...
@@ -162,7 +163,10 @@ def load_dataset(path: str | Path, # the dataset folder (or file) as its authors
     "Load the dataset at `path` with the loader registered under `format` (`fer2013`, `ferplus`, `rafdb`, …)."
     path = Path(path).expanduser()
     if not path.exists(): raise DataError(path, 'no such file or folder', expected=f'the {format} dataset folder')
-    return LOADERS[format](path, **kwargs)
+    loader = LOADERS[format]   # an unknown format: the registry's error, naming the formats it knows
+    if path.is_file() and format not in FILE_FORMATS:   # else a file inside it was reported missing ('x.csv/EmoLabel/...: file not found')
+        raise DataError(path, 'a file, not a folder', expected=f'the {format} dataset folder (the folder its authors ship; only {" and ".join(FILE_FORMATS)} also read a CSV file)')
+    return loader(path, **kwargs)
 
 # %% ../../nbs/04_data.datasets.ipynb #79af5a11
 FER2013_COLUMNS = ('emotion', 'pixels', 'Usage')
