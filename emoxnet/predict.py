@@ -458,7 +458,7 @@ def add_cli(p: argparse.ArgumentParser):
 # %% ../nbs/22_predict.ipynb #59cd51f5
 def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (DEFAULT_DETECTOR, 'blazeface'), repeats: int = 50,
               backends: Sequence[str] = ('torch', 'onnx'), threads: int | None = 1, frame: np.ndarray | None = None):
-    "Faces/s from a raw 640x480 frame to scores (detection included), per detector and backend: wall and CPU ms per frame."
+    "Faces/s from a raw 640x480 frame to scores (detection included), per detector and backend: wall and CPU ms per frame. Detection, classification and the whole call are timed in three loops (medians), so on a busy machine `total_ms` can read a little below `detect_ms`; the whole call's is the figure."
     import shutil, pandas as pd
     from emoxnet.faces import bench_frame, detector_available, time_call
     frame = bench_frame() if frame is None else frame
