@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     'data': ('emoxnet.data.datasets', "inspect a dataset as the loaders see it ('data summary PATH --format F --json')"),
     'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
     'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
+    'evaluate': ('emoxnet.score', 'score a checkpoint, ensemble or zoo model on a split of a labelled dataset: accuracy, mean per-class recall, per-class figures, confusion matrix (--json, --out DIR)'),
     'demo': ('emoxnet.demo', 'launch the Gradio demo serving the bundled EmoXNetLite student (or --checkpoint PATH)'),
     'bench': ('emoxnet.bench', 'print speed figures measured on this machine (synthesis, data, face detectors, models, end to end, video)'),
     'realcheck': ('emoxnet.realcheck', 'score a checkpoint on hand-labelled real faces (LFW in scikit-image): smile recall, neutral as happiness, top label share (--teacher DIR, --json, --out DIR)'),

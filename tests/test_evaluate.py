@@ -1,0 +1,43 @@
+"`emoxnet evaluate`: a checkpoint scored on a labelled split from the command line; classes matched by name, bad input one line."
+import json, subprocess
+
+import pytest
+import torch
+
+from emoxnet.models import ModelConfig, create_model, save_checkpoint
+
+
+def run(cmd, *args):
+    return subprocess.run([*cmd, 'evaluate', *map(str, args)], capture_output=True, text=True, timeout=300)
+
+@pytest.fixture(scope='module')
+def ck(tmp_path_factory):
+    "An untrained checkpoint without 'surprise' and with 'contempt' (the toy set labels neutral, happiness, surprise, sadness)."
+    torch.manual_seed(0)
+    return save_checkpoint(create_model(ModelConfig('test_resnet', ('neutral', 'happiness', 'sadness', 'contempt'), 1, 32)), None,
+                           tmp_path_factory.mktemp('ev') / 'ck')
+
+def test_evaluate_json_and_files(emoxnet_cmd, ck, tmp_path):
+    r = run(emoxnet_cmd, '--checkpoint', ck, '--data', 'toy', '--json', '--out', tmp_path / 'rep')
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)
+    assert rec['split'] == 'test' and rec['images'] == 64 and set(rec['left_out']) == {'surprise'}
+    assert rec['n'] + rec['left_out']['surprise'] == 64                     # every image scored or counted
+    assert rec['per_class']['contempt']['recall'] is None                   # a class the split never labels: no recall
+    assert sorted(p.name for p in (tmp_path / 'rep').iterdir()) == ['confusion.csv', 'confusion.png', 'evaluation.json']
+    assert json.loads((tmp_path / 'rep' / 'evaluation.json').read_text())['accuracy'] == rec['accuracy']
+
+def test_evaluate_text_report(emoxnet_cmd, ck):
+    r = run(emoxnet_cmd, '--checkpoint', ck, '--data', 'toy', '--split', 'valid', '--max-items', 20)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert 'on toy (valid): ' in lines[0] and lines[1].startswith('  accuracy ') and 'mean per-class recall' in lines[1]
+    assert any(l.startswith('  left out: ') and 'surprise' in l for l in lines) and 'a quick look, not a result' in lines[-1]
+
+@pytest.mark.parametrize('args, says', [(['--split', 'tset'], "no split 'tset'; available: train, valid, test"),
+                                        (['--classes', '7'], 'loader options read a dataset from disk; --data toy is generated'),
+                                        (['--out', 'FILE'], 'a file, not a folder')])
+def test_evaluate_bad_input_is_one_line(emoxnet_cmd, ck, tmp_path, args, says):
+    (tmp_path / 'FILE').write_text('x')
+    r = run(emoxnet_cmd, '--checkpoint', ck, '--data', 'toy', *[tmp_path / a if a == 'FILE' else a for a in args])
+    assert r.returncode == 2 and says in r.stderr and 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
