@@ -22,7 +22,7 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'ETHNICITIES', 'VALUE_TEXT', 'LABEL_RANGES', 'SAMOptimizer', 'Task',
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'VALUE_TEXT', 'LABEL_RANGES', 'SAMOptimizer', 'Task',
            'age_from_bins', 'multitask_heads', 'decode_outputs', 'face_values', 'describe_values', 'ccc',
            'check_task_labels', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
            'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
@@ -91,7 +91,7 @@ def decode_outputs(outputs: dict, # a model's outputs (a dict with 'logits', or 
     return out
 
 # %% ../nbs/19_multitask.ipynb #bd81708a
-ETHNICITIES = ('white', 'black', 'asian', 'indian', 'other')   # UTKFace's race codes 0-4: the ethnicity head's outputs, in order
+from .data.datasets import UTK_RACES as ETHNICITIES   # UTKFace's race codes 0-4 (its loader's class names): the ethnicity head's outputs, in order
 VALUE_TEXT = {'valence': 'valence {:+.2f}', 'arousal': 'arousal {:+.2f}', 'age': 'age {:.0f}', 'gender': 'P(female) {:.2f}'}   # one value in a phrase
 
 def face_values(decoded: dict, # `decode_outputs` of a batch (tensors or arrays)

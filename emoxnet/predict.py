@@ -235,18 +235,20 @@ class EmotionRecognizer:
                 self._served = for_inference(self.model, self.preprocess.batch([crop]))
             return self._served
 
-    def outputs(self, x: torch.Tensor) -> tuple[np.ndarray, list[dict]]:
+    def outputs(self, x: torch.Tensor, # a preprocessed batch
+                values: bool = True, # decode the other heads too (False: the logits alone, as `logits` and the video loop want)
+               ) -> tuple[np.ndarray, list[dict]]:
         "Class logits `(N, K)` of a preprocessed batch and each face's other head values (`multitask.face_values`; `{}` without extra heads, and on ONNX Runtime, whose export holds the logits only)."
         if len(x) == 0: return np.zeros((0, len(self.classes)), np.float32), []
         if self.backend == 'onnx': return onnx_logits(self.session, x), [{} for _ in x]
         with self._lock, torch.inference_mode():
             out = self.served(x)
-        d = decode_outputs(out, self.config.heads) if self.config.heads else {}
+        d = decode_outputs(out, self.config.heads) if values and self.config.heads else {}
         return class_logits(out).float().numpy(), [face_values(d, i) for i in range(len(x))]
 
     def logits(self, x: torch.Tensor) -> np.ndarray:
         "Class logits `(N, K)` for a preprocessed batch `x` (torch or ONNX Runtime)."
-        return self.outputs(x)[0]
+        return self.outputs(x, values=False)[0]
 
     def probabilities(self, x: torch.Tensor) -> np.ndarray:
         "Softmax probabilities `(N, K)` for a preprocessed batch."

@@ -13,20 +13,20 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg
+from .core import code_version, to_json, check_folder_arg, load_json, is_whole
 from .data.core import FERDataset, NO_LABEL, split_md5
-from .data.datasets import add_loader_args, loader_kwargs
-from .data.experiment import DATA_SOURCES, load_data, loader_defaults
+from .data.core import FERSplits
+from .data.experiment import DATA_SOURCES, load_data, loader_defaults, with_test
 from .settings import resolve_data
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
-from .train import predict_logits
+from .train import predict_logits, add_data_args, command_data
 from .ensemble import load_any
 from .predict import bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'scored_rows', 'score_model', 'evaluate_checkpoint', 'format_report', 'save_evaluation',
-           'evaluate_main', 'add_cli']
+__all__ = ['NO_EXPRESSION', 'scored_rows', 'score_model', 'run_seed', 'score_split', 'evaluate_checkpoint', 'format_report',
+           'save_evaluation', 'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
@@ -48,32 +48,54 @@ def score_model(model, # a model with a `model_config` (a checkpoint, an ensembl
                ) -> dict:
     "The `classification_report` of `model` on the images of `ds` whose class it predicts, with `left_out` (images by class not scored) and `images` (the split's size)."
     classes = tuple(model.model_config.classes)
+    if not len(ds): raise ValueError(f"{ds.name}/{ds.split}: the split is empty; nothing to score")
     rows, y, left = scored_rows(ds, classes)
     if not len(rows):
-        raise ValueError(f"{ds.name}/{ds.split}: the model predicts none of its classes ({list(classes)} against {list(ds.classes)}); nothing to score")
-    z = predict_logits(model, ds.subset(rows), batch_size)
-    return {**classification_report(softmax(z.numpy()), y, classes), 'left_out': left, 'images': len(ds)}
+        why = 'none of its images has an expression label' if set(left) == {NO_EXPRESSION} else f"the model predicts none of its classes ({list(classes)} against {list(ds.classes)})"
+        raise ValueError(f"{ds.name}/{ds.split}: {why}; nothing to score")
+    r = classification_report(softmax(predict_logits(model, ds.subset(rows), batch_size).numpy()), y, classes)
+    f1 = [v['f1'] for v in r['per_class'].values() if v['support'] and v['f1'] is not None]   # over the classes the split labels, as the mean recall
+    return {**r, 'macro_f1': float(np.mean(f1)) if f1 else None, 'left_out': left, 'images': len(ds)}
 
 # %% ../nbs/23_score.ipynb #c82a0f58
+def run_seed(checkpoint: str | Path) -> int | None:
+    "The seed a checkpoint's run trained with (its `config.json`'s `train_config.seed`); None when it records none (a zoo model, an ensemble)."
+    try: return int(load_json(Path(checkpoint) / 'config.json')['train_config']['seed'])
+    except (OSError, ValueError, KeyError, TypeError): return None
+
+def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'zoo:NAME'
+                splits: FERSplits, # the data, as `command_data` or `load_data` + `with_test` give it
+                split: str = 'test', # the split to read
+                max_items: int | None = None, # only the split's first images (a quick look, not a result)
+                batch_size: int = 256, # images per forward pass
+                seed: int | None = None, # the seed the data were read with (recorded)
+               ) -> dict:
+    "Score a model on one split of `splits`: `score_model`'s report and what produced it."
+    ck = checkpoint_path(checkpoint); model = load_any(ck); ds = splits[split]
+    if max_items is not None:
+        if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
+        ds = ds.subset(np.arange(min(int(max_items), len(ds))))
+    r = score_model(model, ds, batch_size)
+    seen = split in ('train', 'all')   # images a model trained on this data has seen
+    return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
+            'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': split_md5(ds), 'code_version': code_version(),
+            **({'note': f'the {split} split holds images a model trained on this data has seen: not a test figure'} if seen else {}), **r}
+
 def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME' (None: the bundled student)
                         data: str = 'synthfacs', # 'synthfacs', 'toy', a dataset path, or a dataset name from settings.ini
                         data_format: str | None = None, # the loader for a path (fer2013, ferplus, rafdb, ...)
                         split: str = 'test', # the split to read
                         max_items: int | None = None, # only the split's first images (a quick look, not a result)
                         batch_size: int = 256, # images per forward pass
-                        seed: int = 0, # the toy set's seed (the generated and shipped data do not depend on it)
+                        seed: int | None = None, # the toy set's and a held-out test split's seed (None: the run's own, `run_seed`, else 0)
+                        synth=None, # a SynthConfig (or its fields or JSON file) for 'synthfacs'
                         **load_kwargs) -> dict: # the loader's keywords (label_mode, classes, images, ...)
-    "Score a model on one split of a labelled dataset: `score_model`'s report and what produced it."
+    "Score a model on one split of a labelled dataset, read as `emoxnet train` reads it (a one-split dataset's test split held out at the run's seed)."
     ck = checkpoint_path(checkpoint) if checkpoint is not None else bundled_checkpoint()
-    model = load_any(ck)
+    seed = seed if seed is not None else (run_seed(ck) or 0)
     fmt = None if data in DATA_SOURCES else resolve_data(data, data_format)[1]
-    splits = load_data(data, data_format, seed, **{**loader_defaults(fmt), **load_kwargs})
-    ds = splits[split]
-    if max_items: ds = ds.subset(np.arange(min(int(max_items), len(ds))))
-    r = score_model(model, ds, batch_size)
-    return {'checkpoint': str(Path(ck).resolve()) if checkpoint is None or Path(ck).exists() else str(ck), 'model_classes': list(model.model_config.classes),
-            'data': splits.name, 'data_path': str(data), 'format': fmt, 'split': split, 'max_items': max_items, 'split_md5': split_md5(ds),
-            'code_version': code_version(), **r}
+    splits = with_test(load_data(data, data_format, seed, synth, **{**loader_defaults(fmt), **load_kwargs}), seed=seed)
+    return {**score_split(ck, splits, split, max_items, batch_size, seed), 'data_path': str(data), 'format': fmt}
 
 # %% ../nbs/23_score.ipynb #52c890dc
 def _pct(v) -> str: return '-' if v is None else f'{100 * v:.1f}'
@@ -84,8 +106,14 @@ def format_report(r: dict) -> str:
             f"  accuracy {_pct(r['accuracy'])} %, mean per-class recall {_pct(r['balanced_accuracy'])} %, macro F1 {_pct(r['macro_f1'])} %",
             f"  {'class':<12} {'recall':>7} {'precision':>9} {'F1':>6} {'support':>8}"]
     rows = [f"  {c:<12} {_pct(v['recall']):>7} {_pct(v['precision']):>9} {_pct(v['f1']):>6} {v['support']:>8}" for c, v in r['per_class'].items()]
-    left = [f"  left out: {', '.join(f'{n} {c}' for c, n in r['left_out'].items())} (classes the model does not predict)"] if r['left_out'] else []
-    return '\n'.join(head + rows + left + ([f"  (the first {r['max_items']} images only: a quick look, not a result)"] if r['max_items'] else []))
+    return '\n'.join(head + rows + _left_out_lines(r['left_out']) + ([f"  note: {r['note']}"] if r.get('note') else [])
+                     + ([f"  (the first {r['max_items']} images only: a quick look, not a result)"] if r['max_items'] else []))
+
+def _left_out_lines(left: dict) -> list[str]:
+    "What was not scored, in words: images of classes the model does not predict, and images without an expression label."
+    other = [f"{n} {c} image" + ('s' if n != 1 else '') for c, n in left.items() if c != NO_EXPRESSION]
+    lines = [f"  left out: {', '.join(other)} (classes the model does not predict)"] if other else []
+    return lines + ([f"  left out: {left[NO_EXPRESSION]} images without an expression label"] if NO_EXPRESSION in left else [])
 
 def save_evaluation(r: dict, out: str | Path) -> Path:
     "`evaluation.json`, `confusion.png` and `confusion.csv` of a record in `out`, each written whole."
@@ -99,22 +127,23 @@ def save_evaluation(r: dict, out: str | Path) -> Path:
 def evaluate_main(args) -> int:
     "`emoxnet evaluate`: print the report (or JSON); with --out, write it."
     check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
-    kw = loader_kwargs(args, None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
-    if kw and args.data in DATA_SOURCES: raise ValueError(f"loader options read a dataset from disk; --data {args.data} is generated")
-    r = evaluate_checkpoint(args.checkpoint, args.data, args.format, args.split, args.max_items, args.batch_size, **kw)
+    ck = checkpoint_path(args.checkpoint) if args.checkpoint else bundled_checkpoint()
+    seed = args.seed if args.seed is not None else (run_seed(ck) or 0)
+    splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
+    fmt = None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1]
+    r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': fmt}
     if args.out: save_evaluation(r, args.out)
     print(to_json(r) if args.json else format_report(r) + (f"\n  report written to {args.out}" if args.out else ''))
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet evaluate`."
-    p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy'")
-    p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
+    add_data_args(p)   # as emoxnet train reads its data
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
-    p.add_argument('--split', default='test', help='the split to score (default %(default)s; all for a dataset shipped as one split)')
+    p.add_argument('--split', default='test', help="the split to score (default %(default)s: for a dataset shipped as one split, the 20 %% emoxnet train holds out at the run's seed)")
+    p.add_argument('--seed', type=int, default=None, help="the toy set's and a held-out test split's seed (default: the one the checkpoint's run recorded, else 0)")
     p.add_argument('--max-items', type=int, default=None, help="only the split's first N images (a quick look, not a result)")
     p.add_argument('--batch-size', type=int, default=256, help='images per forward pass (default %(default)s)')
     p.add_argument('--json', action='store_true', help='print the whole record (figures, per-class figures, confusion matrix, provenance) as JSON')
     p.add_argument('--out', metavar='DIR', help='write evaluation.json, confusion.png and confusion.csv to DIR')
-    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'))
     p.set_defaults(func=evaluate_main)

@@ -36,7 +36,7 @@ __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_
            'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback',
            'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary', 'finished_metrics', 'position',
            'check_out_dir', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
-           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_cli', 'train_main']
+           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -1123,13 +1123,19 @@ class MixUp(Callback):
 
 
 # %% ../nbs/12_train.ipynb #be96a6ea
+def add_data_args(p: argparse.ArgumentParser, # the command's parser
+                  taken: Sequence[str] = (), # loader option strings the command uses for something else
+                 ) -> None:
+    "The data options `emoxnet train` and `emoxnet evaluate` share (read by `command_data`): --data, --format, the loaders' flags, --synth-config."
+    p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
+    p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
+    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=taken)
+    p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
+
 def add_cli(parser: argparse.ArgumentParser):
     "Arguments of `emoxnet train`."
     p = parser
-    p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
-    p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
-    add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
-    p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
+    add_data_args(p, taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
     p.add_argument('--out', help="output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH); a folder of other files or another experiment's is refused")
     p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
@@ -1193,8 +1199,14 @@ def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dic
     c = read_checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
     return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
-def _train_data(args, seed: int, synth, label_mode: str | None = None) -> FERSplits:
-    "The splits `emoxnet train` fits: the loader's flags (over `loader_defaults` for the training target `label_mode`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
+def command_data(args, # parsed `add_data_args` options
+                 seed: int, # the toy set's seed, and that of the test split held out of a one-split dataset
+                 label_mode: str | None = None, # the training target (FER+ is read for it as the experiments read it)
+                 say: Callable[[str], None] = print, # where the held-out split is announced (`emoxnet evaluate --json`: stderr)
+                ) -> FERSplits:
+    "The splits `emoxnet train` fits and `emoxnet evaluate` scores: --synth-config checked, the loader's flags (over `loader_defaults` for `label_mode`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
+    if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
+    synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
     kw = loader_kwargs(args, fmt := None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
     if kw and args.data in DATA_SOURCES:
         raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
@@ -1202,7 +1214,7 @@ def _train_data(args, seed: int, synth, label_mode: str | None = None) -> FERSpl
     held = with_test(splits, seed=seed)
     if held is not splits:
         by_subject = 'subject' in splits['all'].meta
-        print(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
+        say(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
               f"({'whole subjects' if by_subject else 'stratified by class'}, 20 %, seed {seed})"
               + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if by_subject else ''))
     return held
@@ -1213,11 +1225,9 @@ def train_main(args) -> int:
     cfg = _train_config(args, s)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{args.arch}")
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
-    if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
-    synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
     if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
     try:
-        splits = _train_data(args, cfg.seed, synth, cfg.label_mode)
+        splits = command_data(args, cfg.seed, cfg.label_mode)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)

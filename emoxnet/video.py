@@ -138,10 +138,15 @@ def _follow(tracker: IoUTracker, boxes: Sequence, # the tracker and this frame's
     first_new = tracker.next_id
     ids = tracker.update(boxes)
     missed = [t for t in followed if t not in ids and t in tracker.tracks]   # missed by this detection, its track not ended
-    keep = sorted(range(len(boxes)), key=lambda k: _area(boxes[k]) * (switch if ids[k] in followed else 1), reverse=True)
-    held = missed[:max(0, len(missed) - sum(i >= first_new for i in ids))]   # each new face frees one held place
-    kept = [ids[k] for k in keep[:None if n is None else max(0, n - len(held))]]
-    return kept, [tuple(boxes[keep[j]]) for j in range(len(kept))], held + kept
+    rank = sorted(range(len(boxes)), key=lambda k: _area(boxes[k]) * (switch if ids[k] in followed else 1), reverse=True)
+    if n is None: keep = rank
+    else:
+        new = [k for k in rank if ids[k] >= first_new][:len(missed)]   # a new face takes a missed face's place, never another tracked face
+        held = missed[len(new):]
+        keep = sorted(new + [k for k in rank if k not in new][:max(0, n - len(held) - len(new))], key=rank.index)
+        missed = held
+    kept = [ids[k] for k in keep]
+    return kept, [tuple(boxes[k]) for k in keep], missed + kept
 
 def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    frames: Iterable[tuple[int, np.ndarray]], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`
@@ -523,9 +528,10 @@ def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> Non
 def _check_plot_arg(plot: str, folder: bool) -> None:
     "`--plot` before the model loads: a `ValueError` naming it when no plot can be written there (a format matplotlib does not write, a file where its folder should be, a folder that cannot be written)."
     from matplotlib.backend_bases import FigureCanvasBase
-    if folder: check_folder_arg('--plot', plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
-    if folder and not Path(plot).is_dir() and Path(plot).suffix[1:].lower() in FigureCanvasBase.get_supported_filetypes():   # 'one.png/' as a folder: a trap
-        raise ValueError(f"--plot {plot}: several clips give one plot each, so --plot names a folder; this name is a {Path(plot).suffix} file's (give a folder, e.g. {Path(plot).with_suffix('')}/)")
+    if folder:
+        check_folder_arg('--plot', plot, 'a file; with several clips --plot names a folder (one PNG per clip)')
+        if not Path(plot).is_dir() and Path(plot).suffix[1:].lower() in FigureCanvasBase.get_supported_filetypes():   # 'one.png/' as a folder: a trap
+            raise ValueError(f"--plot {plot}: several clips give one plot each, so --plot names a folder; this name is a {Path(plot).suffix} file's (give a folder, e.g. {Path(plot).with_suffix('')}/)")
     elif (ext := Path(plot).suffix[1:].lower()) and ext not in FigureCanvasBase.get_supported_filetypes():   # the format comes from the name (save_figure)
         raise ValueError(f"--plot {plot}: matplotlib cannot write .{ext} files (it writes {', '.join(sorted(FigureCanvasBase.get_supported_filetypes()))})")
     d = Path(plot) if folder else Path(plot).parent

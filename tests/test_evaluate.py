@@ -35,9 +35,29 @@ def test_evaluate_text_report(emoxnet_cmd, ck):
     assert any(l.startswith('  left out: ') and 'surprise' in l for l in lines) and 'a quick look, not a result' in lines[-1]
 
 @pytest.mark.parametrize('args, says', [(['--split', 'tset'], "no split 'tset'; available: train, valid, test"),
-                                        (['--classes', '7'], 'loader options read a dataset from disk; --data toy is generated'),
+                                        (['--classes', '7'], '--classes reads a dataset from disk; --data toy is generated'),
                                         (['--out', 'FILE'], 'a file, not a folder')])
 def test_evaluate_bad_input_is_one_line(emoxnet_cmd, ck, tmp_path, args, says):
     (tmp_path / 'FILE').write_text('x')
     r = run(emoxnet_cmd, '--checkpoint', ck, '--data', 'toy', *[tmp_path / a if a == 'FILE' else a for a in args])
     assert r.returncode == 2 and says in r.stderr and 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+def test_evaluate_scores_the_test_split_train_held_out(emoxnet_cmd, tmp_path):
+    "A dataset shipped as one split: evaluate holds out the test split emoxnet train held out (at the run's recorded seed), so it scores images the run never saw, and its figure is train's own."
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for c in ('neutral', 'happiness', 'sadness'):
+        (tmp_path / 'data' / c).mkdir(parents=True)
+        for i in range(15): Image.fromarray(rng.integers(0, 256, (32, 32), np.uint8)).save(tmp_path / 'data' / c / f'{i}.png')
+    r = subprocess.run([*emoxnet_cmd, 'train', '--data', str(tmp_path / 'data'), '--format', 'imagefolder', '--arch', 'test_resnet', '--size', '32',
+                        '--epochs', '1', '--seed', '3', '--no-progress', '--out', str(tmp_path / 'run')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    test = json.loads((tmp_path / 'run' / 'metrics.json').read_text())['test']
+    r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'data', '--format', 'imagefolder', '--json')
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)                                             # stdout is the JSON alone; the held-out split is said on stderr
+    assert 'held out as test' in r.stderr and 'seed 3' in r.stderr and rec['seed'] == 3
+    assert (rec['n'], rec['accuracy']) == (test['n'], test['accuracy']) and rec['n'] < 45
+    r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'data', '--format', 'imagefolder', '--split', 'train')
+    assert r.returncode == 0 and 'note: the train split holds images a model trained on this data has seen' in r.stdout, r.stdout

@@ -92,6 +92,8 @@ def test_emoxnet_video_plot_paths(emoxnet_cmd, afew, tmp_path):
     assert r.returncode == 2 and 'with several clips --plot names a folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     r = run(emoxnet_cmd, 'video', str(a), str(b), '--plot', str(tmp_path / 'two.png'))   # was a folder named two.png holding two PNGs
     assert r.returncode == 2 and "this name is a .png file's (give a folder, e.g." in r.stderr and not (tmp_path / 'two.png').exists(), r.stderr
+    r = run(emoxnet_cmd, 'video', str(a), str(b), '--plot', str(tmp_path / 'plots.v2'))   # a folder whose name has a dot is still a folder
+    assert r.returncode == 0 and len(list((tmp_path / 'plots.v2').glob('*.png'))) == 2, r.stderr
     r = run(emoxnet_cmd, 'video', str(a), '--plot', str(tmp_path / 'one.jpg'))   # the format its name says: a JPEG, not PNG data under a .jpg name
     assert r.returncode == 0 and (tmp_path / 'one.jpg').read_bytes()[:3] == b'\xff\xd8\xff', r.stderr
     r = run(emoxnet_cmd, 'video', str(a), '--plot', str(tmp_path / 'one.xyz'))

@@ -52,14 +52,12 @@ def _image_error(path, e: Exception) -> DataError:
         return DataError(path, f"too large to open ({str(e).split(',')[0]})", expected=f'an image of at most {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, the most Pillow opens (downscale it first)')
     return DataError(path, _unreadable(e), expected=f'a {IMAGE_FORMATS} image')
 
-def _open_image(src) -> Image.Image:
-    "`Image.open`, with Pillow's two-line `DecompressionBombWarning` (an image between its limit and twice it) said as one `EmoxnetWarning`."
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', Image.DecompressionBombWarning)
-        im = Image.open(src)
+warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)   # Pillow's two-line warning: `read_image` says it as one line (`_warn_if_huge`)
+
+def _warn_if_huge(im: Image.Image) -> None:
+    "One `EmoxnetWarning` for an image above Pillow's decompression-bomb limit (it refuses twice that): it is read, at a cost worth saying."
     if Image.MAX_IMAGE_PIXELS and (n := im.size[0] * im.size[1]) > Image.MAX_IMAGE_PIXELS:
-        warnings.warn(f"an image of {im.size[0]}x{im.size[1]} = {n / 1e6:.0f} megapixels: decoding it takes about {n * 3 / 2**30:.1f} GB (downscale it first)", EmoxnetWarning, stacklevel=3)
-    return im
+        warnings.warn(f"an image of {im.size[0]}x{im.size[1]} = {n / 1e6:.0f} megapixels: decoding it takes about {n * 3 / 2**30:.1f} GB (downscale it first)", EmoxnetWarning, stacklevel=4)
 
 class ImageInputError(ValueError, TypeError):
     "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
@@ -76,7 +74,7 @@ def describe(obj) -> str:
 def image_size(path: str | Path) -> tuple[int, int]:
     "`(width, height)` of an image file from its header (no decoding); `DataError` if it is not an image."
     try:
-        with _open_image(path) as im: return im.size
+        with Image.open(path) as im: return im.size
     except FileNotFoundError: raise DataError(path, 'file not found') from None
     except (OSError, ValueError, Image.DecompressionBombError) as e: raise _image_error(path, e) from None
 
@@ -140,8 +138,8 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     elif isinstance(image, (str, os.PathLike)): src, what = image, str(image)
     else: raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
     try:
-        with _open_image(src) as im:
-            _check_pixels(*im.size, max_pixels, what)
+        with Image.open(src) as im:
+            _check_pixels(*im.size, max_pixels, what); _warn_if_huge(im)   # a limit the caller set comes first
             if getattr(im, 'n_frames', 1) > 1 and im.format != 'MPO':   # an animated GIF/WebP/PNG or a multi-page TIFF: say that the rest is not read (a phone's MPO JPEG holds a second, preview image)
                 warnings.warn("an image of several frames (animated GIF/WebP/PNG, multi-page TIFF): only its first frame is read "
                               "(for every frame: convert it to a clip, e.g. ffmpeg -i in.gif out.mp4, and run emoxnet video)", EmoxnetWarning, stacklevel=3)   # one message: said once however many files
@@ -222,8 +220,8 @@ class FERDataset(torch.utils.data.Dataset):
         return {k: int(v) for k, v in zip(self.classes, c)}
 
     def subset(self, idx) -> 'FERDataset':
-        "A new dataset over the rows `idx` (same classes, transform and label mode)."
-        idx = np.asarray(idx)
+        "A new dataset over the rows `idx` (same classes, transform and label mode); `idx` may be empty, or a boolean mask."
+        idx = np.asarray(idx); idx = idx.astype(np.int64) if idx.size == 0 else idx   # [] is float64 to numpy: no rows, not an error
         images = self.images[idx] if self.in_memory else [self.images[i] for i in idx]
         return FERDataset(images, self.targets[idx], self.classes,
                           None if self.soft_targets is None else self.soft_targets[idx],
