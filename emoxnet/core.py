@@ -19,7 +19,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
            'code_version', 'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json',
            'save_json', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
-           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'remove_staging',
+           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
            'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
            'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
            'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
@@ -339,6 +339,27 @@ def recover_dir(path: str | Path) -> Path | None:
     if path.exists(): return path
     olds = sorted(path.parent.glob(f'.{path.name}.old-*'), key=lambda p: p.stat().st_mtime) if path.parent.exists() else []
     return olds[-1] if olds else None
+
+# %% ../nbs/00_core.ipynb #455d19b7
+def _differences(old: dict, new: dict, prefix: str = '') -> list[str]:
+    "'key old -> new' for each key of `new` whose value `old` records otherwise (nested dicts: their keys, as 'a.b')."
+    out = []
+    for k, v in new.items():
+        if k not in old: out.append(f"{prefix}{k} (not recorded) -> {v!r:.60}")
+        elif isinstance(v, dict) and isinstance(old[k], dict): out += _differences(old[k], v, f"{prefix}{k}.")
+        elif old[k] != v: out.append(f"{prefix}{k} {old[k]!r:.60} -> {v!r:.60}")
+    return out
+
+def check_rerun(out: str | Path, # an experiment's folder
+                settings: dict, # this run's settings, under the keys its metrics.json records them
+               ) -> None:
+    "`ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference); nothing when there is no record yet."
+    f = Path(out) / 'metrics.json'
+    try: old = load_json(f) if f.is_file() else None
+    except ValueError: return   # not a record of ours: the writer's own checks (`check_replaceable`) say so
+    if not isinstance(old, dict): return
+    diff = _differences(old, jsonable(settings))
+    if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff)}); use another out_dir, or delete this folder to run it again")
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:

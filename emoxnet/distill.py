@@ -421,7 +421,8 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     return m
 
 # %% ../nbs/14_distill.ipynb #2f11b31f
-_GROUP = ('data', 'members', 'member_epochs', 'student', 'epochs', 'alpha', 'temperature', 'smoothing', 'teacher_mode', 'label_mode', 'kd_mixup', 'mixup')
+_RUN_FREE = ('seed', 'out_dir', 'threads', 'num_workers', 'smoke', 'variants')   # what does not make another configuration: the seed (pooled), where and how fast it ran, which students (each its own column)
+_GROUP = tuple(f.name for f in fields(ExperimentConfig) if f.name not in _RUN_FREE)   # every other setting: runs differing in lr, batch_size, extra_test or a shared ensemble_dir are other rows (a field a run did not record: None, its own row)
 _GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0}   # runs recorded before a field existed ran at its default
 
 def _margins(m: dict) -> dict:

@@ -412,7 +412,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
     with atomic_dir(path, replaces=CHECKPOINT_FILES) as tmp:
-        save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt', 'arch': cfg.arch})
+        save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt'})   # one key: safetensors writes several in a random order, so equal weights gave unequal bytes (config.json holds the arch)
         save_json(info, tmp / 'config.json')
     return Path(path)
 

@@ -75,11 +75,19 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
-    r = score_model(model, ds, batch_size)
-    seen = split in ('train', 'all')   # images a model trained on this data has seen
+    r, md5 = score_model(model, ds, batch_size), split_md5(ds)
+    notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
+    notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
-            'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': split_md5(ds), 'code_version': code_version(),
-            **({'note': f'the {split} split holds images a model trained on this data has seen: not a test figure'} if seen else {}), **r}
+            'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}
+
+def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
+    "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; None otherwise."
+    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
+    except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
+    if rec.get('name') != name or want == md5: return None
+    return (f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "
+            "these are not its figures (another toy --seed, --synth-config, or an experiment's extra test faces)")
 
 def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME' (None: the bundled student)
                         data: str = 'synthfacs', # 'synthfacs', 'toy', a dataset path, or a dataset name from settings.ini
@@ -106,7 +114,7 @@ def format_report(r: dict) -> str:
             f"  accuracy {_pct(r['accuracy'])} %, mean per-class recall {_pct(r['balanced_accuracy'])} %, macro F1 {_pct(r['macro_f1'])} %",
             f"  {'class':<12} {'recall':>7} {'precision':>9} {'F1':>6} {'support':>8}"]
     rows = [f"  {c:<12} {_pct(v['recall']):>7} {_pct(v['precision']):>9} {_pct(v['f1']):>6} {v['support']:>8}" for c, v in r['per_class'].items()]
-    return '\n'.join(head + rows + _left_out_lines(r['left_out']) + ([f"  note: {r['note']}"] if r.get('note') else [])
+    return '\n'.join(head + rows + _left_out_lines(r['left_out']) + [f"  note: {n}" for n in r.get('notes', [])]
                      + ([f"  (the first {r['max_items']} images only: a quick look, not a result)"] if r['max_items'] else []))
 
 def _left_out_lines(left: dict) -> list[str]:

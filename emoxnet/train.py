@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time
+import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -351,6 +351,7 @@ class TrainState:
     started: float = field(default_factory=time.time)   # when this process took the run up
     code: str = field(default_factory=lambda: code_version())   # the code this process runs, read when it starts (a commit during the run is not it)
     code_before: list = field(default_factory=list)      # the code versions of the processes that trained the run before this one (read from the resume state)
+    executions_before: list = field(default_factory=list)   # where those processes ran ({'device', 'torch_threads'}; read from the resume state)
     elapsed_before: float = 0.0    # seconds the run trained in earlier processes (read from the resume state)
     epoch_started: float = 0.0     # when the current epoch began, moved back by the part an earlier process ran (`Recorder`)
     epoch_before: float = 0.0      # seconds of the current epoch run by an earlier process (read from the resume state)
@@ -359,6 +360,11 @@ class TrainState:
     def train(self) -> FERDataset: return self.datasets['train']
     @property
     def elapsed(self) -> float: return self.elapsed_before + time.time() - self.started   # the run's wall time, over every resume
+    @property
+    def executions(self) -> list[dict]:
+        "Where every process that trained the run ran (`device`, `torch_threads`), first to last, consecutive repeats merged: float sums depend on both, so a run resumed elsewhere is not bit-identical to an uninterrupted one."
+        vs = [*self.executions_before, {'device': str(self.device), 'torch_threads': torch.get_num_threads()}]
+        return [v for i, v in enumerate(vs) if i == 0 or v != vs[i - 1]]
     @property
     def code_versions(self) -> list[str]:
         "Every code version that trained (or, resumed when finished, re-reported) the run, first to last (a version is repeated only when another came between)."
@@ -548,7 +554,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
-                   'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st),
+                   'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st), 'executions': st.executions,
                    'saved': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}, tmp / 'state.json')
 
 def _data_md5(st: TrainState) -> dict:
@@ -602,6 +608,10 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('started') != st.started:   # an earlier process's time (its own save already counts this one's); older states: this process's only
         st.elapsed_before, st.epoch_before = float(d.get('elapsed_s') or 0.0), float(d.get('epoch_elapsed_s') or 0.0)   # the run's, and a mid-epoch resume's epoch's so far
     st.code_before = d.get('code_versions') or [d['code_version']] * bool(d.get('code_version'))   # a resumed run was trained by those too
+    st.executions_before = d.get('executions') or []
+    if st.executions_before and (was := st.executions_before[-1]) != (now := st.executions[-1]):
+        warnings.warn(f"resumed on {now['device']} with {now['torch_threads']} torch threads, the run so far ran on {was['device']} with {was['torch_threads']}: its result will not be "
+                      "bit-identical to an uninterrupted run's (float sums depend on both; metrics.json lists them under executions)", EmoxnetWarning, stacklevel=2)
     return *_process_rng(_resume_file(path / 'rng.safetensors', lambda f: load_file(str(f))), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
@@ -933,7 +943,7 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
             'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
-            'num_processes': acc.num_processes, 'device': str(acc.device), 'mixed_precision': acc.mixed_precision,
+            'num_processes': acc.num_processes, 'device': str(acc.device), 'mixed_precision': acc.mixed_precision, 'executions': st.executions,   # the thread counts too
             'wall_time_s': round(st.elapsed, 2), 'valid': valid, 'test': test}
 
 @patch

@@ -156,3 +156,14 @@ def test_summary_of_a_missing_folder_is_an_error(tmp_path):
     cmd = [*_command('summary.ipynb', tmp_path / 'o.ipynb'), '-p', 'root', str(tmp_path / 'nonexistent_root')]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'nonexistent_root: no such folder' in r.stderr, r.stderr[-2000:]
+
+@pytest.mark.parametrize('nb', ['continual.ipynb', 'multitask.ipynb'])
+def test_a_rerun_with_other_settings_is_refused_before_training(tmp_path, nb):
+    "`-p seed 1` into the folder of a seed-0 run replaced its results (continual retrained the base and removed every method's runs; multitask overwrote every arm)."
+    import json
+    run = tmp_path / 'run'; run.mkdir(); record = {'seed': 0, 'accuracy': 0.5}
+    (run / 'metrics.json').write_text(json.dumps(record))
+    cmd = [*_command(nb, tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'seed', '1', '-p', 'out_dir', str(run)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'holds the results of a run with other settings (seed 0 -> 1' in r.stderr, r.stderr[-2000:]
+    assert sorted(p.name for p in run.iterdir()) == ['metrics.json'] and json.loads((run / 'metrics.json').read_text()) == record

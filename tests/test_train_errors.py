@@ -228,3 +228,15 @@ def test_a_cut_resume_state_file_is_named(capsys, tmp_path, name):
     f.write_bytes(f.read_bytes()[:50])
     rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
     assert rc == 2 and f'{f}: cannot read this part of the resume state (' in _one_error_line(err), err
+
+
+def test_a_resume_on_another_thread_count_is_said(capsys, tmp_path):
+    "Float sums depend on the thread count: a run resumed with other threads is not bit-identical to an uninterrupted one; it was resumed without a word and recorded one thread count."
+    import torch
+    n0, out = torch.get_num_threads(), tmp_path / 'run'
+    try:
+        assert _cli(capsys, 'train', *TOY, '--epochs', '2', '--max-steps', '1', '--threads', '1', '--out', str(out))[0] == 0
+        rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '2', '--threads', '2', '--resume', '--out', str(out))
+        assert rc == 0 and 'resumed on cpu with 2 torch threads, the run so far ran on cpu with 1' in err, err
+        assert [e['torch_threads'] for e in json.loads((out / 'metrics.json').read_text())['executions']] == [1, 2]
+    finally: torch.set_num_threads(n0)
