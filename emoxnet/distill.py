@@ -411,11 +411,11 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     m = _headline(ens, ens_rep, member_rep, students)
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))
-    save_json(m, out / 'metrics.json')
-    if plots:
+    if plots:   # the figures first, metrics.json last (listing them): a failed plot never leaves a new record beside old figures
         split = m['split_reported']
-        save_plots(out, {f"EmoXNet ({m['ensemble_rule']})": ens_rep[split], **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}},
-                   {v: r['run'] for v, r in students.items()}, m['valid']['ensemble_acc'], split, loss=True, reference_label='EmoXNet (valid)')
+        m['files'] = sorted(p.name for p in save_plots(out, {f"EmoXNet ({m['ensemble_rule']})": ens_rep[split], **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}},
+                                                       {v: r['run'] for v, r in students.items()}, m['valid']['ensemble_acc'], split, loss=True, reference_label='EmoXNet (valid)'))
+    save_json(m, out / 'metrics.json')
     log(f"[experiment] {out}/metrics.json: ensemble {m['ensemble_acc']:.4f} (best member {m['best_member_acc']:.4f}), " +
         ', '.join(f"{v} {m[f'student_{v}_acc']:.4f}" for v in students))
     return m

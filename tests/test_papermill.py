@@ -36,6 +36,7 @@ def test_distill_smoke(tmp_path):
     assert m['seed'] == 3 and m['config']['alpha'] == 0.5
     assert set(m['member_accs']) == {'test_resnet', 'test_convnext', 'test_efficientnet'}
     assert (out / 'ensemble' / 'ensemble.json').exists() and (out / 'confusion.png').exists() and (out / 'curves.png').exists()
+    assert m['files'] == ['confusion.png', 'curves.png']   # the record lists its figures (written before it)
     # another alpha in the same out_dir would throw the finished alpha-0.5 student away: refused, the run's files untouched
     before = (out / 'metrics.json').read_bytes()
     r = subprocess.run(_command('distill.ipynb', tmp_path / 'distill2.ipynb') + ['-p', 'smoke', 'True', '-p', 'out_dir', str(out), '-p', 'alpha', '0.9', '-p', 'seed', '3'],
