@@ -144,7 +144,7 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
 
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL) -> dict:
-    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none)."
+    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none); `'not_exported'`: the model's other heads, which the files do not hold."
     from emoxnet.ensemble import load_any, is_ensemble
     if isinstance(src, nn.Module): model, info = unwrap(src).eval(), {'model_config': unwrap(src).model_config.to_dict()}
     else:
@@ -165,7 +165,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
-    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk, 'replaced': old}
+    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk, 'replaced': old, 'not_exported': sorted(mc.heads)}
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
 def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
@@ -204,7 +204,7 @@ def export_main(args: argparse.Namespace) -> int:
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
           f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
           + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))
-    _heads_note(load_json(r['config'])['export'].get('not_exported'), 'the checkpoint with emoxnet')
+    _heads_note(r['not_exported'], 'the checkpoint with emoxnet')
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

@@ -16,8 +16,7 @@ import numpy as np
 from .core import code_version, to_json, check_folder_arg, load_json, is_whole
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
-from .data.experiment import DATA_SOURCES, load_data, loader_defaults, with_test
-from .settings import resolve_data
+from .data.experiment import load_data, loader_defaults, with_test, source_format
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
@@ -63,6 +62,11 @@ def run_seed(checkpoint: str | Path) -> int | None:
     try: return int(load_json(Path(checkpoint) / 'config.json')['train_config']['seed'])
     except (OSError, ValueError, KeyError, TypeError): return None
 
+def _model_and_seed(checkpoint: str | Path | None, seed: int | None) -> tuple[Path, int]:
+    "The checkpoint's folder (None: the bundled student) and the seed its data are read with (None: its run's own, `run_seed`, else 0)."
+    ck = checkpoint_path(checkpoint) if checkpoint is not None else bundled_checkpoint()
+    return ck, seed if seed is not None else (run_seed(ck) or 0)
+
 def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'zoo:NAME'
                 splits: FERSplits, # the data, as `command_data` or `load_data` + `with_test` give it
                 split: str = 'test', # the split to read
@@ -99,9 +103,7 @@ def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or 
                         synth=None, # a SynthConfig (or its fields or JSON file) for 'synthfacs'
                         **load_kwargs) -> dict: # the loader's keywords (label_mode, classes, images, ...)
     "Score a model on one split of a labelled dataset, read as `emoxnet train` reads it (a one-split dataset's test split held out at the run's seed)."
-    ck = checkpoint_path(checkpoint) if checkpoint is not None else bundled_checkpoint()
-    seed = seed if seed is not None else (run_seed(ck) or 0)
-    fmt = None if data in DATA_SOURCES else resolve_data(data, data_format)[1]
+    ck, seed = _model_and_seed(checkpoint, seed); fmt = source_format(data, data_format)
     splits = with_test(load_data(data, data_format, seed, synth, **{**loader_defaults(fmt), **load_kwargs}), seed=seed)
     return {**score_split(ck, splits, split, max_items, batch_size, seed), 'data_path': str(data), 'format': fmt}
 
@@ -135,11 +137,9 @@ def save_evaluation(r: dict, out: str | Path) -> Path:
 def evaluate_main(args) -> int:
     "`emoxnet evaluate`: print the report (or JSON); with --out, write it."
     check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
-    ck = checkpoint_path(args.checkpoint) if args.checkpoint else bundled_checkpoint()
-    seed = args.seed if args.seed is not None else (run_seed(ck) or 0)
+    ck, seed = _model_and_seed(args.checkpoint, args.seed)
     splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
-    fmt = None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1]
-    r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': fmt}
+    r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': source_format(args.data, args.format)}
     if args.out: save_evaluation(r, args.out)
     print(to_json(r) if args.json else format_report(r) + (f"\n  report written to {args.out}" if args.out else ''))
     return 0

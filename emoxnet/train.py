@@ -24,7 +24,7 @@ from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_js
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, valid_split, load_data, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -1217,7 +1217,7 @@ def command_data(args, # parsed `add_data_args` options
     "The splits `emoxnet train` fits and `emoxnet evaluate` scores: --synth-config checked, the loader's flags (over `loader_defaults` for `label_mode`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
     if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
     synth = load_config(SynthConfig, args.synth_config, '--synth-config') if args.synth_config else None
-    kw = loader_kwargs(args, fmt := None if args.data in DATA_SOURCES else resolve_data(args.data, args.format)[1])
+    kw = loader_kwargs(args, fmt := source_format(args.data, args.format))
     if kw and args.data in DATA_SOURCES:
         raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
     splits = load_data(args.data, args.format, seed, synth, **{**loader_defaults(fmt, label_mode), **kw})

@@ -21,9 +21,9 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split', 'valid_split',
-           'with_valid', 'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data',
-           'targets_for']
+           'load_data', 'source_format', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split',
+           'valid_split', 'with_valid', 'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint',
+           'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -127,6 +127,11 @@ def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
     data, format = resolve_data(data, format)   # a dataset name: its folder and loader from settings.ini
     if not format: raise _no_loader(data, Path(data).exists())
     return load_dataset(data, format, **load_kwargs)
+
+def source_format(data: str, # as `load_data` takes it
+                  format: str | None = None) -> str | None: # the loader name given, if any
+    "The loader that reads `data`: None for a generated source (`DATA_SOURCES`), else `format`, or for a dataset name the one settings.ini implies."
+    return None if data in DATA_SOURCES else resolve_data(data, format)[1]
 
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
 DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
