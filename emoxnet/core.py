@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import atexit, contextlib, errno, json, os, random, re, shutil, subprocess, tempfile, time, uuid
+import atexit, contextlib, errno, hashlib, json, os, random, re, shutil, subprocess, tempfile, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -144,14 +144,15 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     return seed
 
 def git_rev(path: str | Path | None = None) -> str:
-    "Short git revision of the repository holding `path` (default: this package), `-dirty` if modified, else `'unknown'`."
+    "Short git revision of the repository holding `path` (default: this package); `<rev>-dirty.<8 hex>` with uncommitted changes to tracked files, the hex naming the changes (two different edits of one commit read apart); `'unknown'` outside git."
     import emoxnet
     cwd = Path(path) if path else Path(emoxnet.__file__).parent
     try:
         rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=cwd, capture_output=True, text=True, timeout=10)
         if rev.returncode: return 'unknown'
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True, text=True, timeout=10)
-        return rev.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
+        diff = subprocess.run(['git', 'diff', 'HEAD', '--binary', '--no-ext-diff', '--no-textconv', '--no-color'], cwd=cwd, capture_output=True, timeout=60)
+        if diff.returncode: return rev.stdout.strip() + '-dirty'   # changes git cannot show: marked, not named
+        return rev.stdout.strip() + (f"-dirty.{hashlib.sha1(diff.stdout).hexdigest()[:8]}" if diff.stdout else '')
     except (OSError, subprocess.SubprocessError): return 'unknown'
 
 def code_version(rev: str | None = None, # the git revision, when already read (default: `git_rev()`)

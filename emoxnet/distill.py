@@ -20,7 +20,7 @@ from torch import nn
 from .core import single_process, check_replaceable, save_json, load_json, running_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
-from .metrics import classification_report
+from .metrics import classification_report, record_about
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
@@ -414,7 +414,8 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     if plots:   # the figures first, metrics.json last (listing them): a failed plot never leaves a new record beside old figures
         split = m['split_reported']
         m['files'] = sorted(p.name for p in save_plots(out, {f"EmoXNet ({m['ensemble_rule']})": ens_rep[split], **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}},
-                                                       {v: r['run'] for v, r in students.items()}, m['valid']['ensemble_acc'], split, loss=True, reference_label='EmoXNet (valid)'))
+                                                       {v: r['run'] for v, r in students.items()}, m['valid']['ensemble_acc'], split, loss=True, reference_label='EmoXNet (valid)',
+                                                       about=record_about(m)))
     save_json(m, out / 'metrics.json')
     log(f"[experiment] {out}/metrics.json: ensemble {m['ensemble_acc']:.4f} (best member {m['best_member_acc']:.4f}), " +
         ', '.join(f"{v} {m[f'student_{v}_acc']:.4f}" for v in students))

@@ -25,7 +25,7 @@ from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
-from .metrics import classification_report
+from .metrics import classification_report, record_about
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
 # %% auto #0
@@ -693,7 +693,9 @@ def save_plots(out: str | Path, # folder that gets confusion.png and curves.png
                reference: float, # the ensemble's validation accuracy (dashed line)
                split: str, # the split the reports are on, for the titles
                loss: bool = False, # also plot each run's training loss
-               title: str = 'validation accuracy', reference_label: str = 'ensemble (valid)') -> list[Path]:
+               title: str = 'validation accuracy', reference_label: str = 'ensemble (valid)',
+               about: dict | None = None, # what the figures record of their run (`metrics.record_about`; default the running code's version)
+              ) -> list[Path]:
     "`confusion.png` (one matrix per report) and `curves.png` (validation accuracy per epoch of each run, optionally its training loss)."
     from matplotlib.figure import Figure
     from emoxnet.metrics import plot_confusion, save_figure
@@ -701,7 +703,7 @@ def save_plots(out: str | Path, # folder that gets confusion.png and curves.png
     fig = Figure(figsize=(5.2 * len(reports), 5)); axs = np.atleast_1d(fig.subplots(1, len(reports)))
     for ax, (name, rep) in zip(axs, reports.items()):
         plot_confusion(rep['confusion'], rep['classes'], ax=ax, title=f"{name}: {split} acc {rep['accuracy']:.3f}")
-    fig.tight_layout(); paths = [save_figure(fig, out / 'confusion.png')]
+    fig.tight_layout(); paths = [save_figure(fig, out / 'confusion.png', about=about)]
     panels = [('valid_acc', title)] + ([('train_loss', 'training loss (per variant objective)')] if loss else [])
     fig = Figure(figsize=(6 * len(panels), 3.6)); axs = np.atleast_1d(fig.subplots(1, len(panels)))
     for name, run in runs.items():
@@ -712,7 +714,7 @@ def save_plots(out: str | Path, # folder that gets confusion.png and curves.png
             if col in h: ax.plot(h['epoch'], h[col], marker='o', ms=3, label=name)
     axs[0].axhline(reference, ls='--', c='k', label=reference_label)
     for ax, (_, t) in zip(axs, panels): ax.set_title(t); ax.set_xlabel('epoch'); ax.legend()
-    fig.tight_layout(); paths.append(save_figure(fig, out / 'curves.png'))
+    fig.tight_layout(); paths.append(save_figure(fig, out / 'curves.png', about=about))
     return paths
 
 def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:
@@ -720,4 +722,4 @@ def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:
     out = Path(out); split = 'test' if report.get('test') else 'valid'
     reps = {f"EmoXNet ({report['rule']})": report[split], **{n: r[split] for n, r in report['member_reports'].items()}}
     return save_plots(out, reps, {n: out / 'members' / n for n in report['member_reports']}, report['valid']['accuracy'], split,
-                      title='member validation accuracy')
+                      title='member validation accuracy', about=record_about(report))

@@ -6,18 +6,19 @@ Docs: https://emoxnet.github.io/emoxnet/metrics.html.md"""
 
 # %% ../nbs/11_metrics.ipynb #298043c1
 from __future__ import annotations
+import json
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write, make_dirs, save_json, load_json
+from .core import atomic_write, make_dirs, save_json, load_json, to_json, code_version
 
 # %% auto #0
 __all__ = ['ece', 'is_probs', 'log_softmax', 'softmax', 'as_probs', 'predictions', 'accuracy', 'confusion_matrix',
            'per_class_recall', 'per_class_precision', 'per_class_f1', 'macro_f1', 'balanced_accuracy', 'nll',
            'expected_calibration_error', 'classification_report', 'plot_confusion', 'plot_learning_curves',
-           'save_figure', 'save_results']
+           'figure_metadata', 'save_figure', 'figure_about', 'record_about', 'save_results']
 
 # %% ../nbs/11_metrics.ipynb #2017e703
 def _np(x) -> np.ndarray:
@@ -170,13 +171,40 @@ def plot_learning_curves(history, title: str | None = None):
     fig.tight_layout()
     return fig
 
-def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
-    "Save a figure (or the figure of an axes) atomically; the format comes from the suffix."
-    fig = getattr(fig, 'figure', fig)
-    with atomic_write(path, 'wb') as f: fig.savefig(f, format=Path(path).suffix[1:] or 'png', dpi=dpi, bbox_inches='tight')
+_TEXT_KEYS = {'png': ('Software', 'Description'), 'pdf': ('Creator', 'Subject'), 'svg': ('Creator', 'Description')}   # where a format keeps a program's name and a free text
+
+def figure_metadata(fmt: str,   # the file format: 'png', 'pdf', 'svg', ...
+                    about: dict, # what made the figure (code version, seed, the record it belongs to)
+                   ) -> dict | None:
+    "Matplotlib's `metadata=` that writes `about` as JSON into a `fmt` file; None for formats that keep no text (jpg, eps, ...)."
+    if fmt not in _TEXT_KEYS: return None
+    who, text = _TEXT_KEYS[fmt]
+    return {who: f"emoxnet {about.get('code_version') or ''}".strip(), text: to_json(about)}
+
+def save_figure(fig, path: str | Path, dpi: int = 120,
+                about: dict | None = None, # written into the file (PNG, PDF, SVG): what made it; default the running code's version
+               ) -> Path:
+    "Save a figure (or the figure of an axes) atomically; the format comes from the suffix, and the file records `about`."
+    fig, fmt = getattr(fig, 'figure', fig), (Path(path).suffix[1:] or 'png').lower()
+    meta = figure_metadata(fmt, about if about is not None else {'code_version': code_version()})
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches='tight', metadata=meta)
     return Path(path)
 
+def figure_about(path: str | Path) -> dict:
+    "What a PNG written by `save_figure` records of the run that drew it (`{}` for a PNG without it)."
+    from PIL import Image
+    with Image.open(path) as im: text = getattr(im, 'text', {}).get('Description')
+    try: about = json.loads(text) if text else {}
+    except ValueError: return {}
+    return about if isinstance(about, dict) else {}
+
 # %% ../nbs/11_metrics.ipynb #saveres2
+def record_about(record: dict, # a result record (what `metrics.json` holds)
+                 name: str = 'metrics.json', # the record's file name
+                ) -> dict:
+    "What a figure written beside the JSON record `name` says of its run: the record, its seed and code version (the running code's when it records none)."
+    return {'record': name, 'code_version': record.get('code_version') or code_version(), **({'seed': record['seed']} if record.get('seed') is not None else {})}
+
 def save_results(out: str | Path, # the experiment's folder (made if missing)
                  files: dict,     # file name (no folder) -> content: text, or a figure (or its axes), saved as its suffix says
                  metrics: dict,   # what the JSON record holds; `files` adds the names written
@@ -194,6 +222,6 @@ def save_results(out: str | Path, # the experiment's folder (made if missing)
     for f, obj in files.items():
         if isinstance(obj, str):
             with atomic_write(out / f) as w: w.write(obj)
-        else: save_figure(obj, out / f)
+        else: save_figure(obj, out / f, about=record_about(metrics, name))
     for f in stale: (out / f).unlink(missing_ok=True)
     return save_json({**metrics, 'files': sorted(files)}, old)

@@ -28,7 +28,7 @@ from .data.experiment import toy_splits, stratified_split, valid_split, load_dat
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
-from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure
+from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
@@ -1029,9 +1029,9 @@ def _save_plots(info: dict, history: list, out: Path):
     rep, name = (info['test'], 'test') if info['test'] is not None else (info['valid'], 'valid')
     if rep is not None:
         ax = plot_confusion(rep['confusion'], rep['classes'], title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
-        save_figure(ax, out / 'confusion.png')
+        save_figure(ax, out / 'confusion.png', about=record_about(info))
     if history:
-        save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png')
+        save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png', about=record_about(info))
 
 class Recorder(Callback):
     "Train sums per step, one history row per epoch (a partial row when stopped inside one); `history.json`, `metrics.json`, plots."
