@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
 import copy, math, shutil, time, warnings
-from dataclasses import dataclass, field, asdict, replace
+from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
-from .data.transforms import Preprocess
+from .data.transforms import Preprocess, Augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
@@ -29,17 +29,18 @@ from .ensemble import member_run, finished_run
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
-           'constituents', 'restrict', 'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits',
-           'continual_data', 'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_fold',
-           'protocol_of', 'continual_splits', 'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset',
-           'top_config', 'grow_head', 'GrowHead', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term',
-           'PaddedKDLoss', 'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory',
-           'fisher_diagonal', 'EWCState', 'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig',
-           'class_orders', 'train_base', 'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory',
-           'init_ewc', 'record_from_json', 'step_settings', 'saved_changes', 'run_steps', 'run_joint',
-           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
-           'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
-           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'STEP_SELECT', 'BASE_AUGMENT', 'constituents', 'restrict', 'contiguous_folds', 'protocol_splits',
+           'concat_datasets', 'pool_splits', 'continual_data', 'synthfacs_continual', 'rafdb_continual_source',
+           'continual_source', 'protocol_fold', 'protocol_of', 'continual_splits', 'split_at', 'top_of',
+           'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head', 'GrowHead', 'freeze_bn',
+           'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'LwFLoss', 'select_psmr',
+           'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState', 'ewc_penalty',
+           'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base', 'in_basic_order',
+           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json', 'step_settings',
+           'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting',
+           'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids',
+           'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting',
+           'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -262,8 +263,19 @@ class GrowHead(Callback):
         grow_head(self.state.raw_model, len(self.state.model_config.classes))
         self.learn.rebuild_optimizer()
 
+def freeze_bn(model: nn.Module) -> nn.Module:
+    "Stop training the scale and shift of `model`'s batch norm layers (in place), as a frozen Keras batch norm does."
+    for m in unwrap(model).modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            for p in m.parameters(recurse=False): p.requires_grad_(False)
+    return model
+
 class FreezeBN(Callback):
-    "Batch norm layers stay in inference mode (running statistics frozen) during training."
+    "Batch norm as the authors' frozen Keras layers: inference mode (running statistics kept) and scale and shift not trained (`freeze_bn`)."
+    order = -40                                   # before GrowHead, which rebuilds the optimizer
+    def before_fit(self):
+        trainable = [p for p in self.state.raw_model.parameters() if p.requires_grad]
+        if len(trainable) != sum(p.requires_grad for p in freeze_bn(self.state.raw_model).parameters()): self.learn.rebuild_optimizer()
     def before_batch(self):
         for m in self.state.model.modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
@@ -295,7 +307,7 @@ def kd_term(z_s: torch.Tensor, z_t: torch.Tensor, T: float = 3.0) -> torch.Tenso
 
 # %% ../nbs/17_continual.ipynb #0990375c
 class PaddedKDLoss(Loss):
-    "`(1 - gamma) * CE(labels) + gamma * kd_term(student, teacher, T)`, the teacher frozen and run on the batch's inputs."
+    "`(1 - gamma) * CE(labels) + gamma * kd_term(student, teacher, T)`, the teacher frozen and run on the batch's inputs (the method's distillation of the basic model)."
     def __init__(self, teacher: nn.Module | None, gamma: float = 0.1, T: float = 3.0, label_smoothing: float = 0.0):
         self.teacher, self.gamma, self.T, self.label_smoothing = teacher, gamma, T, label_smoothing
         if teacher is not None:
@@ -312,6 +324,15 @@ class PaddedKDLoss(Loss):
         with torch.no_grad(): z_t = class_logits(self.teacher(batch['x'])).float()
         kd = kd_term(z, z_t, self.T)
         return (1 - self.gamma) * ce + self.gamma * kd, {'ce': ce.detach(), 'kd': kd.detach()}
+
+class LwFLoss(PaddedKDLoss):
+    "LwF as the continual-learning field codes it (FACIL, PyCIL): `CE(labels) + gamma * kd_term` on the old classes' outputs only (the previous model knows no other; no padding)."
+    def __call__(self, outputs, targets, batch: dict, step: int):
+        z = class_logits(outputs).float()
+        ce = F.cross_entropy(z, targets, label_smoothing=self.label_smoothing)
+        with torch.no_grad(): z_t = class_logits(self.teacher(batch['x'])).float()
+        kd = kd_term(z[:, :z_t.shape[1]], z_t, self.T)
+        return ce + self.gamma * kd, {'ce': ce.detach(), 'kd': kd.detach()}
 
 # %% ../nbs/17_continual.ipynb #f5e449da
 SELECTORS = Registry('exemplar selector')   # name -> f(model, class_ds, class_index, m, seed) -> ranked row indices
@@ -475,7 +496,7 @@ class ContinualMethod:
     name: str
     label: str                        # how tables and plots call it
     selector: str | None = None       # exemplar selector (SELECTORS) or None: no replay
-    teacher: str | None = None        # None, 'basic' (frozen basic model, g_i schedule, T) or 'previous' (LwF: lwf_gamma, lwf_T)
+    teacher: str | None = None        # None, 'basic' (frozen basic model, g_i schedule, T) or 'previous' (LwF: lwf_lambda, lwf_T)
     joint: bool = False               # train on every class at once (the non-continual upper bound)
     ewc: bool = False                 # add the EWC penalty (EWCLoss, UpdateEWC)
 
@@ -492,6 +513,9 @@ for _m in [ContinualMethod('psmr_kd', 'KD + PSMR (the method)', 'psmr', 'basic')
 DEFAULT_METHODS: tuple[str, ...] = tuple(n for n in METHODS if n != 'ewc')   # the default run (EWC, optional in the protocol, on request)
 
 # %% ../nbs/17_continual.ipynb #c488a63a
+STEP_SELECT = ('last', 'best')   # which epoch of a step is kept: ContinualConfig.step_select
+BASE_AUGMENT = dict(flip=0.5, scale=(0.9025, 1.0), rotate=3.6, jitter=0.0, erase=0.0)   # the authors' phase 1: flip, +-3.6 deg, 5 % zoom and shift (a crop of 95 % of the side)
+
 @dataclass
 class ContinualConfig:
     "Everything that decides a continual run (saved in metrics.json)."
@@ -511,7 +535,9 @@ class ContinualConfig:
     gamma0: float = 0.1                  # distillation weight at step 0
     gamma_decay: float = 1 + math.e      # g_i = gamma0 * exp(-i / gamma_decay)
     lwf_T: float = 2.0                   # LwF temperature
-    lwf_gamma: float = 0.5               # LwF distillation weight (constant)
+    lwf_lambda: float = 1.0              # LwF: CE + lwf_lambda x KD on the old classes' outputs (FACIL's 1; PyCIL uses 3)
+    step_select: str = 'last'            # a step keeps its 'last' epoch (the field's practice: no old-class images needed) or its 'best' on the seen classes' validation images (an oracle)
+    base_augment: dict = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation (data.transforms.Augment fields): the authors' by default
     ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
     ewc_fisher_max: float | None = 1e-4  # EWC Fisher values clamped at this (PyCIL's; None: no clamp)
     methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
@@ -527,7 +553,7 @@ class ContinualConfig:
     RANGES = dict(input_size=PIXELS, base_epochs=POSITIVE, step_epochs=POSITIVE, joint_epochs=POSITIVE, fewshot_epochs=POSITIVE, batch_size=POSITIVE,
                   fewshot_min_items=POSITIVE, orders=POSITIVE, draws=POSITIVE, threads=POSITIVE_OR_NONE, base_lr=RATE, step_lr=RATE,
                   memory_fraction=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), T=RATE, lwf_T=RATE, gamma0=NON_NEGATIVE, gamma_decay=RATE,
-                  lwf_gamma=NON_NEGATIVE, ewc_lambda=NON_NEGATIVE, ewc_fisher_max=(lambda v: v is None or v > 0, 'None (no clamp) or a number > 0'),
+                  lwf_lambda=NON_NEGATIVE, ewc_lambda=NON_NEGATIVE, ewc_fisher_max=(lambda v: v is None or v > 0, 'None (no clamp) or a number > 0'),
                   shots=(lambda v: len(v) > 0 and all(COUNT[0](s) for s in v), 'one or more integers >= 0 (0: all the training images)'))
 
     def __post_init__(self):
@@ -538,6 +564,9 @@ class ContinualConfig:
             if dup := sorted({x for x in v if v.count(x) > 1}, key=str):
                 raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
+        if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
+        try: Augment(**self.base_augment)
+        except TypeError as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)
@@ -554,7 +583,7 @@ def _train_config(cfg: ContinualConfig, epochs: int, lr: float, augment: bool = 
 def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None, log: Callable = print) -> nn.Module:
     "The phase-1 model on the basic classes, trained in `out_dir/base`; a finished base there is reused only when it had these settings and this data (`ensemble.member_run`)."
     basic = FERSplits({s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}, name=f'{data.name}-basic')
-    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=True)
+    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=dict(cfg.base_augment))
     if out_dir is None: return Learner(mc, basic, tc, None).fit()['model'].eval()
     run, fp = Path(out_dir) / 'base', data_fingerprint(basic)
     fresh = not finished_run(run, tc, mc, fp)
@@ -608,7 +637,7 @@ class FeatureBank:
         "A trainable copy of the basic model's top."
         t = copy.deepcopy(self.top)
         for p in t.parameters(): p.requires_grad_(True)
-        return t
+        return freeze_bn(t)   # the trainable stage's batch norm stays as the basic model left it
     def check_new(self, classes: Sequence[str], what: str) -> None:
         "`ValueError` naming the class unless each of `classes` is one of the data's classes beyond the basic ones, has training images and comes once."
         new = [c for c in self.classes if c not in CONTINUAL_BASIC]
@@ -645,7 +674,7 @@ def _step_data(bank: FeatureBank, method: ContinualMethod, memory: Memory, cls: 
 def _step_loss(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, prev: nn.Module, i: int) -> Loss:
     "The method's loss at 0-based step `i`."
     if method.teacher == 'basic': return PaddedKDLoss(copy.deepcopy(bank.top), kd_gamma(i, cfg.gamma0, cfg.gamma_decay), cfg.T)
-    if method.teacher == 'previous': return PaddedKDLoss(copy.deepcopy(prev), cfg.lwf_gamma, cfg.lwf_T)
+    if method.teacher == 'previous': return LwFLoss(copy.deepcopy(prev), cfg.lwf_lambda, cfg.lwf_T)
     return PaddedKDLoss(None)
 
 def learn_step(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, top: nn.Module, memory: Memory,
@@ -657,7 +686,7 @@ def learn_step(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank,
     if method.selector is not None:
         rows = bank.rows_of('train', cls)
         cbs.append(UpdateMemory(memory, cls, bank['train'].subset(rows), rows, method.selector, seed))
-    tc = _train_config(cfg, cfg.step_epochs, cfg.step_lr, seed=seed + i)
+    tc = _train_config(cfg, cfg.step_epochs, cfg.step_lr, seed=seed + i, restore_best=cfg.step_select == 'best')
     Learner(top, data, tc, loss=loss, callbacks=cbs,
             model_config=top_config(bank.base.model_config, classes)).fit()
     return top
@@ -700,7 +729,7 @@ def _load_progress(path: Path, bank: FeatureBank) -> tuple[nn.Module, dict] | No
     model, mc, info = load_checkpoint(path)
     top = top_of(model, bank.last); top.model_config = top_config(mc, mc.classes)
     for p in top.parameters(): p.requires_grad_(True)
-    st = info['extra']['continual']
+    freeze_bn(top); st = info['extra']['continual']
     return top, {**st, 'records': [record_from_json(r) for r in st['records']]} if 'records' in st else st
 
 def record_from_json(r: dict) -> dict:
@@ -714,7 +743,8 @@ def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: in
     keys = ['batch_size', 'step_lr', 'joint_epochs' if m.joint else 'step_epochs']
     if m.selector is not None: keys += ['memory_fraction', 'memory_mode']
     if m.teacher == 'basic': keys += ['T', 'gamma0', 'gamma_decay']
-    if m.teacher == 'previous': keys += ['lwf_T', 'lwf_gamma']
+    if m.teacher == 'previous': keys += ['lwf_T', 'lwf_lambda']
+    if not m.joint: keys += ['step_select']
     if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
     return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, **bank.fingerprint})
 

@@ -23,14 +23,15 @@ from .models import ModelConfig, count_params, unwrap, known_arch, resolve_devic
 from .metrics import classification_report, record_about
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
-__all__ = ['DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'OBJECTIVE', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss',
-           'check_kd', 'check_teacher', 'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs',
-           'train_students', 'ExperimentConfig', 'smoke', 'in_test', 'gap_closed', 'teacher_settings',
-           'check_experiment_out', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+__all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'OBJECTIVE', 'SMOKE',
+           'smooth', 'target_distribution', 'kd_loss', 'check_kd', 'check_teacher', 'KDLoss', 'student_loss',
+           'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke', 'in_test',
+           'gap_closed', 'teacher_settings', 'check_experiment_out', 'run_experiment', 'collect_runs', 'summary_table',
+           'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -43,8 +44,10 @@ def target_distribution(targets: torch.Tensor, k: int, eps: float = 0.0) -> torc
     else: p = targets.float() / targets.float().sum(1, keepdim=True).clamp_min(1e-12)
     return smooth(p, eps)
 
-def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets: torch.Tensor, alpha: float = 0.5,
-            temperature: float = 4.0, smoothing: float = 0.1) -> tuple[torch.Tensor, dict]:
+KD_ALPHA, KD_TEMPERATURE, KD_SMOOTHING = 0.7, 4.0, 0.1   # the distillation experiment's objective (docs/results.md): every entry point's default
+
+def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets: torch.Tensor, alpha: float = KD_ALPHA,
+            temperature: float = KD_TEMPERATURE, smoothing: float = KD_SMOOTHING) -> tuple[torch.Tensor, dict]:
     "`alpha * T^2 * KL(smooth(softmax(t/T)) || softmax(s/T)) + (1 - alpha) * CE(s, smooth(y))`; returns `(loss, logs)`."
     s = student_logits.float(); k = s.shape[1]; T = float(temperature)
     ce = -(target_distribution(targets, k, smoothing) * F.log_softmax(s, 1)).sum(1).mean()
@@ -76,8 +79,10 @@ def check_teacher(teacher: nn.Module | None, # the teacher (an ensemble or a che
 
 class KDLoss(Loss):
     "Distillation loss plugin: `alpha*T^2*KL(smoothed teacher_T || student_T) + (1-alpha)*CE(student, smoothed targets)`."
-    def __init__(self, teacher: nn.Module | None = None, alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
-                 teacher_mode: str = 'precomputed', teacher_logits: torch.Tensor | None = None, batch_size: int = 256):
+    def __init__(self, teacher: nn.Module | None = None, alpha: float = KD_ALPHA, temperature: float = KD_TEMPERATURE, smoothing: float = KD_SMOOTHING,
+                 teacher_mode: str | None = None, # 'online' (the default with a teacher: it sees the student's augmented batch) or 'precomputed' (logits of the un-augmented images, once; the default with `teacher_logits`)
+                 teacher_logits: torch.Tensor | None = None, batch_size: int = 256):
+        teacher_mode = teacher_mode or ('online' if teacher is not None else 'precomputed')
         check_kd(alpha, temperature, smoothing, teacher_mode)
         if alpha > 0 and teacher is None and teacher_logits is None: raise ValueError("alpha > 0 needs a teacher (or precomputed teacher_logits)")
         self.teacher, self.alpha, self.temperature, self.smoothing = teacher, float(alpha), float(temperature), float(smoothing)
@@ -120,7 +125,7 @@ DEFAULT_STUDENT = 'resnet10t_pico'
 VARIANTS = ('kd', 'scratch', 'ls')
 
 def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperature: float, smoothing: float,
-                 teacher_mode: str = 'precomputed') -> Loss:
+                 teacher_mode: str = 'online') -> Loss:
     "The loss plugin of a student variant (`kd`, `scratch`, `ls`)."
     if variant == 'kd': return KDLoss(teacher, alpha, temperature, smoothing, teacher_mode)
     if variant == 'scratch': return HardSoftCE(0.0)
@@ -159,8 +164,8 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
                    teacher: nn.Module | None, # the ensemble (needed by 'kd' unless its run is finished)
                    out_dir: str | Path, # runs go to OUT/students/VARIANT
                    student: str = DEFAULT_STUDENT, train: TrainConfig | dict | None = None,
-                   alpha: float = 0.5, temperature: float = 4.0, smoothing: float = 0.1,
-                   teacher_mode: str = 'precomputed', variants: Sequence[str] = VARIANTS, in_chans: int = 1, input_size: int = 48,
+                   alpha: float = KD_ALPHA, temperature: float = KD_TEMPERATURE, smoothing: float = KD_SMOOTHING,
+                   teacher_mode: str = 'online', variants: Sequence[str] = VARIANTS, in_chans: int = 1, input_size: int = 48,
                    retrain: bool = False, log: Callable = print,
                    kd_mixup: float = 0.0, # Beta(a, a) mixup of the `kd` student's batches, teacher included (0: off)
                    mixup: float = 0.0, # the same for the `scratch` and `ls` baselines (the control)
@@ -209,9 +214,9 @@ class ExperimentConfig:
     epochs: int = 16
     lr: float = 2e-3
     batch_size: int = 32
-    alpha: float = 0.7
-    temperature: float = 4.0
-    smoothing: float = 0.1
+    alpha: float = KD_ALPHA
+    temperature: float = KD_TEMPERATURE
+    smoothing: float = KD_SMOOTHING
     teacher_mode: str = 'online'            # 'online': the teacher sees the student's augmented batch (see above)
     kd_mixup: float = 0.0                   # Beta(a, a) mixup of the kd student's batches, seen by the online teacher too (0: off)
     mixup: float = 0.0                      # the same mixup for the scratch and ls baselines (0: off; the control of kd_mixup)
@@ -355,7 +360,9 @@ def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict
                 member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y, classes)
     return ens_rep, member_rep
 
-def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict) -> dict:
+def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict,
+              rule_valid: dict | None = None, # the chosen rule's validation figure as the ensemble recorded it (`chosen_rule_valid`)
+             ) -> dict:
     "The flat summary: accuracies on the reported split (test when there is one), gains, gap closed, validation accuracies, sizes."
     split = 'test' if 'test' in ens_rep else 'valid'
     pick = lambda r: _acc(r.get(split))
@@ -367,7 +374,10 @@ def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict) -> 
     if 'kd' in students and 'scratch' in students:
         m['kd_gain'] = m['student_kd_acc'] - m['student_scratch_acc']
         m['gap_closed'] = gap_closed(m['student_kd_acc'], m['student_scratch_acc'], m['ensemble_acc'])
-    m['valid'] = {'ensemble_acc': _acc(ens_rep['valid']), 'member_accs': {n: _acc(r['valid']) for n, r in member_rep.items()},
+    rv = rule_valid or {}
+    m['valid'] = {'ensemble_acc': rv['acc'] if rv.get('acc') is not None else _acc(ens_rep['valid']),   # cross-fitted for a learned rule (the refit reads images it was fitted on)
+                  'ensemble_acc_protocol': rv.get('protocol') or 'refit on validation (in-sample for a learned rule)', 'ensemble_acc_refit': _acc(ens_rep['valid']),
+                  'member_accs': {n: _acc(r['valid']) for n, r in member_rep.items()},
                   **{f'student_{v}_acc': _acc(r['valid']) for v, r in students.items()}}
     m['params'] = {'ensemble': count_params(ens), **{n: count_params(mm) for n, mm in zip(ens.names, ens.members)},
                    'student': next(iter(students.values()))['params'] if students else None}
@@ -408,7 +418,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
                               cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
                               kd_mixup=cfg.kd_mixup, mixup=cfg.mixup, teacher_dir=cfg.resolved_ensemble())
-    m = _headline(ens, ens_rep, member_rep, students)
+    m = _headline(ens, ens_rep, member_rep, students, chosen_rule_valid(load_json(cfg.resolved_ensemble() / 'ensemble.json')))
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))
     if plots:   # the figures first, metrics.json last (listing them): a failed plot never leaves a new record beside old figures

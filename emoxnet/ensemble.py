@@ -35,7 +35,8 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
            'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run',
-           'setting_changes', 'member_run', 'check_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'train_ensemble', 'save_plots',
+           'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -637,10 +638,19 @@ def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: i
     with torch.no_grad(): ens_rep = {k: classification_report(torch.softmax(ens.combine(z[k]).double(), 1), y[k], classes) for k in z}
     return rule, table, ens_rep
 
+def chosen_rule_valid(info: dict, # an ensemble's record: `rule` and the `rules` table of compare_rules (ensemble.json holds both)
+                     ) -> dict:
+    "The chosen rule's validation accuracy as `compare_rules` measured it, `{'acc', 'protocol'}` (cross-fitted for a learned rule, direct for a fixed one); `{'acc': None, 'protocol': None}` when the record has no table."
+    row = next((r for r in info.get('rules') or [] if isinstance(r, dict) and r.get('rule') == info.get('rule')), {})
+    return {'acc': row.get('valid_acc'), 'protocol': row.get('valid_protocol')}
+
 def _summary(rule: str, names: Sequence[str], reports: dict, ens_rep: dict, table: pd.DataFrame) -> dict:
     "The headline numbers: chosen rule, member and ensemble accuracies, the gain over the best member on test."
     acc = lambda split: {n: reports[n][split]['accuracy'] for n in names}
-    out = {'rule': rule, 'members': list(names), 'member_valid_accs': acc('valid'), 'ensemble_valid_acc': ens_rep['valid']['accuracy'],
+    row = chosen_rule_valid({'rule': rule, 'rules': table.to_dict(orient='records')})
+    out = {'rule': rule, 'members': list(names), 'member_valid_accs': acc('valid'),
+           'ensemble_valid_acc': row['acc'], 'ensemble_valid_protocol': row['protocol'],   # cross-fitted for a learned rule: images it was not fitted on
+           'ensemble_valid_acc_refit': ens_rep['valid']['accuracy'],   # the rule fitted on every validation image and read on them: in-sample for a learned rule
            'best_member_by_valid': max(names, key=lambda n: reports[n]['valid']['accuracy'])}
     if 'test' in ens_rep:
         out.update(member_test_accs=acc('test'), ensemble_test_acc=ens_rep['test']['accuracy'], rule_test_accs=dict(zip(table.rule, table.test_acc)),

@@ -22,12 +22,12 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'VALUE_TEXT', 'LABEL_RANGES', 'SAMOptimizer', 'Task',
-           'age_from_bins', 'multitask_heads', 'decode_outputs', 'face_values', 'describe_values', 'ccc',
-           'check_task_labels', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
-           'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
-           'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
-           'calibrate_batchnorm', 'identity_init']
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'VALUE_TEXT', 'LABEL_RANGES', 'IDENTITY_RECIPE',
+           'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads', 'decode_outputs',
+           'face_values', 'describe_values', 'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config',
+           'predict_outputs', 'multitask_report', 'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset',
+           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
+           'identity_pretrain', 'finetune_multitask', 'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -340,7 +340,7 @@ class FreezeBody(Callback):
 # %% ../nbs/19_multitask.ipynb #e889dece
 @dataclass
 class TwoStage:
-    "The authors' fine-tuning schedule: new head alone, then the whole net; SAM around Adam, constant lr, best validation epoch."
+    "The authors' two-stage schedule: new head alone, then the whole net; SAM around Adam, constant lr, best validation epoch (defaults: their identity pretraining)."
     head_epochs: int = 1        # stage 1: epochs with the backbone frozen
     head_lr: float = 1e-3       # stage 1 learning rate
     epochs: int = 10            # stage 2: epochs of the whole network
@@ -348,10 +348,13 @@ class TwoStage:
     sam: bool = True            # SAM around the base optimizer
     rho: float = 0.05           # SAM radius
     base: str = 'adamw'         # base optimizer (OPTIMIZERS); weight decay 0 makes 'adamw' Adam
+    batch_size: int | None = None  # the recipe's batch size (None: the TrainConfig's)
+    augment: bool | dict | None = None  # the recipe's training augmentation (TrainConfig.augment; None: the TrainConfig's)
 
     def stage_configs(self, cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
-        "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer and a constant lr."
-        kw = dict(schedule='none', warmup_epochs=0.0, optimizer=self.base, weight_decay=0.0)
+        "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer, a constant lr, and its batch size and augmentation when it sets them."
+        kw = dict(schedule='none', warmup_epochs=0.0, optimizer=self.base, weight_decay=0.0,
+                  **({'batch_size': self.batch_size} if self.batch_size is not None else {}), **({'augment': self.augment} if self.augment is not None else {}))
         return (TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.head_epochs, 'lr': self.head_lr}),
                 TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.epochs, 'lr': self.lr}))
 
@@ -359,15 +362,18 @@ class TwoStage:
         from emoxnet.train import make_optimizer
         return SAMOptimizer(self.base, self.rho, 0.0) if self.sam else make_optimizer
 
+IDENTITY_RECIPE = TwoStage(batch_size=48)   # the authors' identity pretraining (VGGFace2): 1 + 10 epochs, batch 48, augmented (the loop's flip and crop)
+EXPRESSION_RECIPE = TwoStage(3, 1e-3, 6, 1e-4, batch_size=64, augment=False)   # their expression fine-tuning (AffectNet): 3 + 6 epochs, batch 64, no augmentation
+
 def two_stage_fit(model, # a ModelConfig or a model from create_model
                   data, # splits for the loop
-                  recipe: TwoStage | None = None, # the schedule (default: the authors')
+                  recipe: TwoStage | None = None, # the schedule (default: the authors' identity pretraining, IDENTITY_RECIPE)
                   cfg: TrainConfig | None = None, # everything else of the runs (batch size, seed, device, ...)
                   loss=None, # a loss plug-in (default: the loop's CE)
                   out_dir: str | Path | None = None, # stage folders `head/` and `full/`
                   callbacks: Sequence = ()) -> dict: # more callbacks, for both stages
     "Stage 1 (`FreezeBody`) then stage 2 on the same model; returns the stage-2 result with `result['head']` = stage 1's."
-    recipe, cfg = recipe or TwoStage(), cfg or TrainConfig()
+    recipe, cfg = recipe or IDENTITY_RECIPE, cfg or TrainConfig()
     c1, c2 = recipe.stage_configs(cfg); sub = lambda n: None if out_dir is None else Path(out_dir) / n
     r1 = Learner(model, data, c1, sub('head'), loss, [FreezeBody(), *callbacks], opt_func=recipe.opt_func()).fit()
     r2 = Learner(r1['model'], data, c2, sub('full'), loss, list(callbacks), opt_func=recipe.opt_func()).fit()
@@ -382,7 +388,7 @@ def verify_model(model: nn.Module, heldout, preprocess=None) -> dict:
 
 def identity_pretrain(splits: FERSplits, # generated SynthFACS splits (subjects in meta)
                       arch: str = 'mobilenetv3_large_100', # any timm architecture
-                      recipe: TwoStage | None = None, # default: the authors' (1 + 10 epochs, SAM + Adam)
+                      recipe: TwoStage | None = None, # default: the authors' (IDENTITY_RECIPE: 1 + 10 epochs, batch 48, SAM + Adam)
                       cfg: TrainConfig | None = None, # batch size, seed, device, ...
                       margin: float | None = None, # None: softmax over identities; a number: ArcFace with that margin
                       embed_dim: int = 128, # ArcFace descriptor width
@@ -401,7 +407,7 @@ def identity_pretrain(splits: FERSplits, # generated SynthFACS splits (subjects 
 def finetune_multitask(splits: FERSplits, # train/valid/test with the label columns of `tasks`
                        arch: str, # timm architecture
                        init: str | Path | None = None, # None: from scratch; a checkpoint folder / weights file for the backbone
-                       recipe: TwoStage | None = None, # schedule with an initialisation (default: the authors')
+                       recipe: TwoStage | None = None, # schedule with an initialisation (default: the authors', EXPRESSION_RECIPE)
                        cfg: TrainConfig | None = None, # batch size, seed, device, ...
                        tasks: Sequence[str] = DEFAULT_TASKS, # extra heads
                        scratch_lr: float = 1e-3, # from scratch: one stage at this lr (same optimizer, same total epochs)
@@ -409,7 +415,7 @@ def finetune_multitask(splits: FERSplits, # train/valid/test with the label colu
                        out_dir: str | Path | None = None, # run folder(s)
                        **model_kw) -> dict: # more ModelConfig fields (in_chans, input_size)
     "Train one multi-task model and report it on `splits['test']`: the loop's result plus `report`."
-    recipe, cfg = recipe or TwoStage(), cfg or TrainConfig()
+    recipe, cfg = recipe or EXPRESSION_RECIPE, cfg or TrainConfig()
     mcfg = multitask_config(arch, splits['train'].classes, tasks, pretrained=str(init) if init else False, **model_kw)
     loss = MultiTaskLoss(tasks)
     if init:

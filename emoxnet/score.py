@@ -79,7 +79,7 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
-    r, md5 = score_model(model, ds, batch_size), split_md5(ds)
+    r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,

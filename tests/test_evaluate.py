@@ -59,5 +59,6 @@ def test_evaluate_scores_the_test_split_train_held_out(emoxnet_cmd, tmp_path):
     rec = json.loads(r.stdout)                                             # stdout is the JSON alone; the held-out split is said on stderr
     assert 'held out as test' in r.stderr and 'seed 3' in r.stderr and rec['seed'] == 3
     assert (rec['n'], rec['accuracy']) == (test['n'], test['accuracy']) and rec['n'] < 45
+    assert rec['notes'] == [], rec['notes']                             # the run's own split: no 'another split' note (image files: md5 of the paths below the dataset folder, as train records it)
     r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'data', '--format', 'imagefolder', '--split', 'train')
     assert r.returncode == 0 and 'note: the train split holds images a model trained on this data has seen' in r.stdout, r.stdout

@@ -92,6 +92,6 @@ def test_teacher_runs_where_the_student_trains(cpu_checkpoint):
     gpu = ensemble_member_logits(ens, DATA['test'], device='cuda')
     assert torch.cuda.max_memory_allocated() > 0 and model_device(ens).type == 'cpu' and gpu.device.type == 'cpu'
     torch.testing.assert_close(cpu, gpu, atol=2e-3, rtol=2e-3)
-    loss = KDLoss(ens, alpha=0.5)
+    loss = KDLoss(ens, alpha=0.5, teacher_mode='precomputed')
     fit(MODEL, DATA, TrainConfig(**{**CFG, 'epochs': 1, 'device': 'cuda'}), None, loss=loss)
     assert model_device(ens).type == 'cpu' and loss.teacher_logits.shape == (len(DATA['train']), len(DATA.classes))

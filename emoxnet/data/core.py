@@ -20,8 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..core import Registry, EmoxnetWarning
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError', 'describe',
-           'image_size', 'read_image', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError',
+           'describe', 'image_size', 'read_image', 'crop_box', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -149,6 +149,23 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
         if isinstance(e, ImageInputError): raise
         raise _image_error(what, e) from None
 
+# %% ../../nbs/01_data.core.ipynb #92250bce
+BOX_COLUMNS = ('face_x', 'face_y', 'face_width', 'face_height')   # a face box in `meta`, in pixels of the stored image: FERDataset.image crops to it
+
+def crop_box(img: np.ndarray, # uint8 image (H, W) or (H, W, C)
+             box, # x, y, width, height in pixels
+             what = 'the image', # the image's name or path, for the error
+             source = None, line = None, # the annotation's file and line, for the error
+            ) -> np.ndarray:
+    "`img` cut to `box` (clipped at the image's edges); `DataError` naming the image and its annotation when the box has no size or lies outside it."
+    h, w = img.shape[:2]; x, y, bw, bh = (int(round(float(v))) for v in box)
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
+    if bw <= 0 or bh <= 0 or x1 <= x0 or y1 <= y0:
+        where = f" ({source}" + (f", line {line}" if line is not None else '') + ')' if source is not None else ''
+        raise DataError(what, f"face box x={x}, y={y}, width={bw}, height={bh}{where} " + ('has no size' if bw <= 0 or bh <= 0 else f'lies outside the {w}x{h} image'),
+                        expected='a face box of positive width and height that overlaps the image')
+    return np.ascontiguousarray(img[y0:y1, x0:x1])
+
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
 LABEL_MODES = ('hard', 'soft', 'sample', 'multi')
 NO_LABEL = -1   # hard target of a sample without an expression label (multi-task data: its other labels still train)
@@ -184,6 +201,7 @@ class FERDataset(torch.utils.data.Dataset):
             raise ValueError(f"{name}/{split}: soft_targets shape {self.soft_targets.shape}, expected {(n, len(self.classes))}")
         if len(self.meta) != n: raise ValueError(f"{name}/{split}: meta has {len(self.meta)} rows, expected {n}")
         self.label_mode = label_mode
+        self._boxes = self.meta[list(BOX_COLUMNS)].to_numpy(np.float64) if set(BOX_COLUMNS) <= set(self.meta.columns) else None   # face boxes: image() crops
 
     @property
     def label_mode(self) -> str: return self._label_mode
@@ -199,8 +217,11 @@ class FERDataset(torch.utils.data.Dataset):
     def in_memory(self) -> bool: return isinstance(self.images, np.ndarray)
 
     def image(self, i: int) -> np.ndarray:
-        "The raw uint8 image `i` (RGB or grey), before any transform."
-        return self.images[i] if self.in_memory else read_image(self.images[i], grey=self.grey)
+        "The raw uint8 image `i` (RGB or grey), before any transform; cropped to its face box when `meta` has one (`BOX_COLUMNS`)."
+        img = self.images[i] if self.in_memory else read_image(self.images[i], grey=self.grey)
+        if self._boxes is None or not np.isfinite(self._boxes[i]).all(): return img
+        return crop_box(img, self._boxes[i], self.images[i] if not self.in_memory else f'{self.name}/{self.split} row {i}',
+                        *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line')))
 
     def target(self, i: int):
         "The target of image `i` according to `label_mode`."
@@ -259,7 +280,7 @@ class FERSplits:
 def split_md5(ds: FERDataset,
               relative: bool = False, # on disk: hash the paths below their common folder, so a moved or copied dataset keeps its fingerprint
              ) -> str:
-    "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored and soft targets."
+    "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored, soft targets and face boxes."
     h = hashlib.md5()
     if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
     else:
@@ -271,4 +292,5 @@ def split_md5(ds: FERDataset,
         h.update('\n'.join(paths).encode())
     h.update(np.ascontiguousarray(ds.targets).tobytes())
     if ds.soft_targets is not None: h.update(np.ascontiguousarray(ds.soft_targets).tobytes())
+    if set(BOX_COLUMNS) <= set(ds.meta.columns): h.update(np.ascontiguousarray(ds.meta[list(BOX_COLUMNS)].to_numpy(np.float64)).tobytes())   # the faces read are the boxes
     return h.hexdigest()[:16]

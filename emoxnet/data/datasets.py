@@ -548,8 +548,9 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
         aro = _affectnet_va(f[iaro], P, csv_file, line, 'arousal')
         if aro is None: continue
         try: box = [int(float(f[j])) for j in ibox]
-        except ValueError:
-            P.bad('malformed line', csv_file, 'face box ' + ','.join(f[j] for j in ibox), line, 'four integers face_x,face_y,face_width,face_height'); continue
+        except ValueError: box = None
+        if box is None or box[2] <= 0 or box[3] <= 0:   # the image is read as this box (FERDataset.image): a box of no size has no face
+            P.bad('malformed line', csv_file, 'face box ' + ','.join(f[j] for j in ibox), line, 'four integers face_x,face_y,face_width,face_height, width and height > 0'); continue
         recs.append({'image': str(_existing_any_case(img_root / f[ipath].strip(), listed)), 'target': t, 'source': str(csv_file), 'line': line, 'expression': t,
                      'valence': val, 'arousal': aro, 'face_x': box[0], 'face_y': box[1], 'face_width': box[2], 'face_height': box[3]})
     return recs
@@ -708,7 +709,8 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
 
 # %% ../../nbs/04_data.datasets.ipynb #2de96b0f
 IMAGEFOLDER_NAMES = ('auto', 'canonical', 'raw')
-_SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test'}
+_SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test',
+               'train_afew': 'train', 'val_afew': 'valid'}   # AFEW's own split names, e.g. for frames extracted into its tree
 
 def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith('.'))
 
