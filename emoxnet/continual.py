@@ -326,7 +326,7 @@ class PaddedKDLoss(Loss):
         return (1 - self.gamma) * ce + self.gamma * kd, {'ce': ce.detach(), 'kd': kd.detach()}
 
 class LwFLoss(PaddedKDLoss):
-    "LwF as the continual-learning field codes it (FACIL, PyCIL): `CE(labels) + gamma * kd_term` on the old classes' outputs only (the previous model knows no other; no padding)."
+    "LwF: `CE(labels) + gamma * kd_term`, the KD term on the old classes' outputs only as FACIL and PyCIL have it (the previous model knows no other class; nothing padded), the CE over every class seen (theirs covers the new task's outputs alone, a constant with one class per step)."
     def __call__(self, outputs, targets, batch: dict, step: int):
         z = class_logits(outputs).float()
         ce = F.cross_entropy(z, targets, label_smoothing=self.label_smoothing)
@@ -409,7 +409,7 @@ class Memory:
 # %% ../nbs/17_continual.ipynb #75c40c67
 class UpdateMemory(Callback):
     "After a step: rank the candidates of the new class with the trained model and add them to the memory."
-    order = 10                                    # after SaveBestModel restored the selected weights
+    order = 10                                    # after the fit: after SaveBestModel restored the selected weights, when a step keeps its best epoch
     def __init__(self, memory: Memory, cls: str, candidates: FERDataset, rows: np.ndarray, selector: str = 'psmr', seed: int = 0):
         self.memory, self.cls, self.candidates, self.rows, self.selector, self.seed = memory, cls, candidates, np.asarray(rows), selector, seed
     def after_fit(self):
@@ -485,7 +485,7 @@ class EWCLoss(Loss):
 
 class UpdateEWC(Callback):
     "After a step: merge the trained model's Fisher on the step's training images into the EWC state."
-    order = 10                                    # after SaveBestModel restored the selected weights
+    order = 10                                    # after the fit: after SaveBestModel restored the selected weights, when a step keeps its best epoch
     def __init__(self, ewc: EWCState, ds: FERDataset): self.ewc, self.ds = ewc, ds
     def after_fit(self): self.ewc.update(self.state.raw_model, self.ds)
 
@@ -514,7 +514,7 @@ DEFAULT_METHODS: tuple[str, ...] = tuple(n for n in METHODS if n != 'ewc')   # t
 
 # %% ../nbs/17_continual.ipynb #c488a63a
 STEP_SELECT = ('last', 'best')   # which epoch of a step is kept: ContinualConfig.step_select
-BASE_AUGMENT = dict(flip=0.5, scale=(0.9025, 1.0), rotate=3.6, jitter=0.0, erase=0.0)   # the authors' phase 1: flip, +-3.6 deg, 5 % zoom and shift (a crop of 95 % of the side)
+BASE_AUGMENT = dict(flip=0.5, scale=(0.9025, 1.0), rotate=3.6, jitter=0.0, erase=0.0)   # near the authors' phase 1 (flip, +-3.6 deg, 5 % zoom and shift): zoom in only, a crop of 95 % of the side or more, black fill
 
 @dataclass
 class ContinualConfig:
@@ -535,9 +535,9 @@ class ContinualConfig:
     gamma0: float = 0.1                  # distillation weight at step 0
     gamma_decay: float = 1 + math.e      # g_i = gamma0 * exp(-i / gamma_decay)
     lwf_T: float = 2.0                   # LwF temperature
-    lwf_lambda: float = 1.0              # LwF: CE + lwf_lambda x KD on the old classes' outputs (FACIL's 1; PyCIL uses 3)
+    lwf_lambda: float = 1.0              # LwF: CE + lwf_lambda x KD on the old classes' outputs (the KD weight: FACIL's 1; PyCIL uses 3)
     step_select: str = 'last'            # a step keeps its 'last' epoch (the field's practice: no old-class images needed) or its 'best' on the seen classes' validation images (an oracle)
-    base_augment: dict = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation (data.transforms.Augment fields): the authors' by default
+    base_augment: dict = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation (data.transforms.Augment fields): close to the authors' by default
     ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
     ewc_fisher_max: float | None = 1e-4  # EWC Fisher values clamped at this (PyCIL's; None: no clamp)
     methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
@@ -746,7 +746,7 @@ def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: in
     if m.teacher == 'previous': keys += ['lwf_T', 'lwf_lambda']
     if not m.joint: keys += ['step_select']
     if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
-    return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, **bank.fingerprint})
+    return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, 'bn_affine': 'frozen', **bank.fingerprint})   # bn_affine: since 2026-12-05 (earlier runs trained it)
 
 def _joint_classes(bank: FeatureBank) -> tuple[str, ...]: return CONTINUAL_BASIC + tuple(c for c in bank.classes if c in COMPOUND)
 

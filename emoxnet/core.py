@@ -150,8 +150,11 @@ def git_rev(path: str | Path | None = None) -> str:
     try:
         rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=cwd, capture_output=True, text=True, timeout=10)
         if rev.returncode: return 'unknown'
-        diff = subprocess.run(['git', 'diff', 'HEAD', '--binary', '--no-ext-diff', '--no-textconv', '--no-color'], cwd=cwd, capture_output=True, timeout=60)
-        if diff.returncode: return rev.stdout.strip() + '-dirty'   # changes git cannot show: marked, not named
+        try: diff = subprocess.run(['git', 'diff', 'HEAD', '--binary', '--no-ext-diff', '--no-textconv', '--no-color'], cwd=cwd, capture_output=True, timeout=60)
+        except subprocess.TimeoutExpired: diff = None
+        if diff is None or diff.returncode:   # changes git cannot show in time: said, not named
+            dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True, text=True, timeout=10)
+            return rev.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
         return rev.stdout.strip() + (f"-dirty.{hashlib.sha1(diff.stdout).hexdigest()[:8]}" if diff.stdout else '')
     except (OSError, subprocess.SubprocessError): return 'unknown'
 

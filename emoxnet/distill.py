@@ -376,7 +376,7 @@ def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict,
         m['gap_closed'] = gap_closed(m['student_kd_acc'], m['student_scratch_acc'], m['ensemble_acc'])
     rv = rule_valid or {}
     m['valid'] = {'ensemble_acc': rv['acc'] if rv.get('acc') is not None else _acc(ens_rep['valid']),   # cross-fitted for a learned rule (the refit reads images it was fitted on)
-                  'ensemble_acc_protocol': rv.get('protocol') or 'refit on validation (in-sample for a learned rule)', 'ensemble_acc_refit': _acc(ens_rep['valid']),
+                  'ensemble_acc_protocol': rv.get('protocol') or 'the ensemble read on validation (its record has no rules table)', 'ensemble_acc_refit': _acc(ens_rep['valid']),
                   'member_accs': {n: _acc(r['valid']) for n, r in member_rep.items()},
                   **{f'student_{v}_acc': _acc(r['valid']) for v, r in students.items()}}
     m['params'] = {'ensemble': count_params(ens), **{n: count_params(mm) for n, mm in zip(ens.names, ens.members)},

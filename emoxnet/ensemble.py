@@ -731,5 +731,5 @@ def save_ensemble_plots(report: dict, out: str | Path) -> list[Path]:
     "`save_plots` of a `train_ensemble` report: the ensemble and its members, on test when there is one."
     out = Path(out); split = 'test' if report.get('test') else 'valid'
     reps = {f"EmoXNet ({report['rule']})": report[split], **{n: r[split] for n, r in report['member_reports'].items()}}
-    return save_plots(out, reps, {n: out / 'members' / n for n in report['member_reports']}, report['valid']['accuracy'], split,
+    return save_plots(out, reps, {n: out / 'members' / n for n in report['member_reports']}, report['ensemble_valid_acc'], split,   # the chosen rule's figure (cross-fitted when learned)
                       title='member validation accuracy', about=record_about(report))

@@ -16,18 +16,11 @@ from torch import nn
 from .data.core import read_image
 from .models import unwrap
 from .metrics import softmax
-from .multitask import TASKS, age_from_bins, decode_outputs
+from .multitask import TASKS, decode_outputs, value_names, FIXED_ATTRIBUTES, faceres_attributes   # the last two: their old home was here
 from .predict import EmotionRecognizer, warn_if_not_expression
 
 # %% auto #0
-__all__ = ['FIXED_ATTRIBUTES', 'CHANNEL_ORDERS', 'faceres_attributes', 'HSEmotionRecognizer']
-
-# %% ../nbs/28_hsemotion.ipynb #fxattr02
-def faceres_attributes(out: dict) -> dict[str, torch.Tensor]: # FaceResNet's outputs ('age': 100 bin logits, 'gender': the logit of male)
-    "`age` (years) and `gender` (P(female)) of the HSE FaceRes outputs."
-    return {'age': age_from_bins(out['age'].float()), 'gender': 1 - torch.sigmoid(out['gender'].float()[:, 0])}
-
-FIXED_ATTRIBUTES = {'hse_faceres': (('age', 'gender'), faceres_attributes)}   # arch -> (attributes, reader of its outputs)
+__all__ = ['CHANNEL_ORDERS', 'HSEmotionRecognizer']
 
 # %% ../nbs/28_hsemotion.ipynb #43ee145e
 CHANNEL_ORDERS = ('RGB', 'BGR')
@@ -113,15 +106,12 @@ class HSEmotionRecognizer(EmotionRecognizer):
     @property
     def attributes(self) -> tuple[str, ...]:
         "The values `predict_attributes` returns (`valence`, `arousal`, `age`, ...): decoded from the checkpoint's heads, or the fixed heads of a published architecture (`FIXED_ATTRIBUTES`)."
-        if self.config.arch in FIXED_ATTRIBUTES: return FIXED_ATTRIBUTES[self.config.arch][0]
-        return tuple(v for h in self._task_heads for v in (TASKS[h].values or (h,)))
+        return value_names(self._task_heads, self.config.arch)
 
     def predict_attributes(self, faces, channel_order: str | None = None) -> dict[str, np.ndarray]:
         "Per face: `valence`, `arousal` in [-1, 1], `age` (years), `gender` (P(female)), `ethnicity` (5 probabilities): whichever heads the checkpoint has."
         if not self.attributes: raise ValueError(f"{self.name} has no valence/arousal or attribute heads (heads: {list(self.config.heads)})")
         x = self._batch(self._rgb(faces, channel_order), 'RGB')
-        fixed = FIXED_ATTRIBUTES.get(self.config.arch)
         with self._lock, torch.inference_mode():
-            out = self.served(x)
-            out = fixed[1](out) if fixed else decode_outputs(out, self._task_heads)
+            out = decode_outputs(self.served(x), self._task_heads, self.config.arch)
         return {k: v.float().numpy() for k, v in out.items() if k != 'probs'}

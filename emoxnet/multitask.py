@@ -22,12 +22,13 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'VALUE_TEXT', 'LABEL_RANGES', 'IDENTITY_RECIPE',
-           'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads', 'decode_outputs',
-           'face_values', 'describe_values', 'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config',
-           'predict_outputs', 'multitask_report', 'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset',
-           'verification_report', 'head_modules', 'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model',
-           'identity_pretrain', 'finetune_multitask', 'calibrate_batchnorm', 'identity_init']
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'FIXED_ATTRIBUTES', 'VALUE_TEXT', 'LABEL_RANGES', 'IDENTITY_RECIPE',
+           'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads', 'faceres_attributes',
+           'value_names', 'decode_outputs', 'face_values', 'describe_values', 'ccc', 'check_task_labels',
+           'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits',
+           'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody',
+           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
+           'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
 @dataclass
@@ -78,11 +79,27 @@ def multitask_heads(tasks: Sequence[str] = DEFAULT_TASKS) -> dict[str, int]:
     if len(ages) > 1: raise ValueError(f"tasks {ages} both predict age: choose one age head")
     return {t: TASKS[t].width for t in tasks}
 
+def faceres_attributes(out: dict) -> dict[str, torch.Tensor]: # FaceResNet's outputs ('age': 100 bin logits, 'gender': the logit of male)
+    "`age` (years) and `gender` (P(female)) of the HSE FaceRes outputs."
+    return {'age': age_from_bins(out['age'].float()), 'gender': 1 - torch.sigmoid(out['gender'].float()[:, 0])}
+
+FIXED_ATTRIBUTES = {'hse_faceres': (('age', 'gender'), faceres_attributes)}   # arch -> (the values its own heads give, reader of its outputs)
+
+def value_names(heads: Sequence[str] = (), # a model's ModelConfig.heads
+                arch: str | None = None, # its architecture: a published one may have heads of its own (FIXED_ATTRIBUTES)
+               ) -> tuple[str, ...]:
+    "The values `decode_outputs` gives besides `probs` for a model with these heads and architecture: `()` for an expression model."
+    if arch in FIXED_ATTRIBUTES: return FIXED_ATTRIBUTES[arch][0]
+    return tuple(v for h in heads if h in TASKS for v in (TASKS[h].values or (h,)))
+
 def decode_outputs(outputs: dict, # a model's outputs (a dict with 'logits', or the logits)
-                   heads: Sequence[str] = ()) -> dict[str, torch.Tensor]: # the model's ModelConfig.heads: only these are decoded
-    "Values of a multi-task model's outputs: `probs` of the expressions and each head of `heads` in `TASKS` decoded under its value names (`va` -> `valence`, `arousal`; `age_bins` -> `age`)."
+                   heads: Sequence[str] = (), # the model's ModelConfig.heads: only these are decoded
+                   arch: str | None = None, # the model's architecture: a published one's own heads are read as FIXED_ATTRIBUTES says
+                  ) -> dict[str, torch.Tensor]:
+    "Values of a model's outputs: `probs` of its classes and each head of `heads` in `TASKS` decoded under its value names (`va` -> `valence`, `arousal`; `age_bins` -> `age`), or a published architecture's own heads (`FIXED_ATTRIBUTES`)."
     if not isinstance(outputs, dict): outputs = {'logits': outputs}
     out = {'probs': outputs['logits'].float().softmax(1)}
+    if arch in FIXED_ATTRIBUTES: return out | FIXED_ATTRIBUTES[arch][1](outputs)
     for name in heads:
         if name not in TASKS or name not in outputs: continue
         t = TASKS[name]; v = t.decode(outputs[name].float()); names = t.values or (name,)
@@ -348,8 +365,8 @@ class TwoStage:
     sam: bool = True            # SAM around the base optimizer
     rho: float = 0.05           # SAM radius
     base: str = 'adamw'         # base optimizer (OPTIMIZERS); weight decay 0 makes 'adamw' Adam
-    batch_size: int | None = None  # the recipe's batch size (None: the TrainConfig's)
-    augment: bool | dict | None = None  # the recipe's training augmentation (TrainConfig.augment; None: the TrainConfig's)
+    batch_size: int | None = None  # the recipe's batch size: when set it wins over the TrainConfig's (None: the TrainConfig's)
+    augment: bool | dict | None = None  # the recipe's training augmentation (as TrainConfig.augment): when set it wins over the TrainConfig's
 
     def stage_configs(self, cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
         "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer, a constant lr, and its batch size and augmentation when it sets them."
@@ -362,13 +379,13 @@ class TwoStage:
         from emoxnet.train import make_optimizer
         return SAMOptimizer(self.base, self.rho, 0.0) if self.sam else make_optimizer
 
-IDENTITY_RECIPE = TwoStage(batch_size=48)   # the authors' identity pretraining (VGGFace2): 1 + 10 epochs, batch 48, augmented (the loop's flip and crop)
+IDENTITY_RECIPE = TwoStage(batch_size=48)   # the authors' identity pretraining (VGGFace2): 1 + 10 epochs, batch 48; augmented as the TrainConfig says (the loop's default: flip, crop, rotation, jitter, erasing; the authors: flip and a random resized crop)
 EXPRESSION_RECIPE = TwoStage(3, 1e-3, 6, 1e-4, batch_size=64, augment=False)   # their expression fine-tuning (AffectNet): 3 + 6 epochs, batch 64, no augmentation
 
 def two_stage_fit(model, # a ModelConfig or a model from create_model
                   data, # splits for the loop
                   recipe: TwoStage | None = None, # the schedule (default: the authors' identity pretraining, IDENTITY_RECIPE)
-                  cfg: TrainConfig | None = None, # everything else of the runs (batch size, seed, device, ...)
+                  cfg: TrainConfig | None = None, # everything else of the runs (seed, device, ...; batch size and augmentation unless the recipe sets them)
                   loss=None, # a loss plug-in (default: the loop's CE)
                   out_dir: str | Path | None = None, # stage folders `head/` and `full/`
                   callbacks: Sequence = ()) -> dict: # more callbacks, for both stages
@@ -389,7 +406,7 @@ def verify_model(model: nn.Module, heldout, preprocess=None) -> dict:
 def identity_pretrain(splits: FERSplits, # generated SynthFACS splits (subjects in meta)
                       arch: str = 'mobilenetv3_large_100', # any timm architecture
                       recipe: TwoStage | None = None, # default: the authors' (IDENTITY_RECIPE: 1 + 10 epochs, batch 48, SAM + Adam)
-                      cfg: TrainConfig | None = None, # batch size, seed, device, ...
+                      cfg: TrainConfig | None = None, # seed, device, ... (batch size and augmentation unless the recipe sets them)
                       margin: float | None = None, # None: softmax over identities; a number: ArcFace with that margin
                       embed_dim: int = 128, # ArcFace descriptor width
                       out_dir: str | Path | None = None, # stage folders head/ and full/
@@ -408,7 +425,7 @@ def finetune_multitask(splits: FERSplits, # train/valid/test with the label colu
                        arch: str, # timm architecture
                        init: str | Path | None = None, # None: from scratch; a checkpoint folder / weights file for the backbone
                        recipe: TwoStage | None = None, # schedule with an initialisation (default: the authors', EXPRESSION_RECIPE)
-                       cfg: TrainConfig | None = None, # batch size, seed, device, ...
+                       cfg: TrainConfig | None = None, # seed, device, ... (batch size and augmentation unless the recipe sets them)
                        tasks: Sequence[str] = DEFAULT_TASKS, # extra heads
                        scratch_lr: float = 1e-3, # from scratch: one stage at this lr (same optimizer, same total epochs)
                        calib_images: int = 256, # with an initialisation: training images its batch norms are calibrated on

@@ -22,7 +22,7 @@ from .models import ModelConfig, load_checkpoint, class_logits, pooled_features,
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 from .metrics import softmax
-from .multitask import decode_outputs, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
+from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
@@ -243,7 +243,7 @@ class EmotionRecognizer:
         if self.backend == 'onnx': return onnx_logits(self.session, x), [{} for _ in x]
         with self._lock, torch.inference_mode():
             out = self.served(x)
-        d = decode_outputs(out, self.config.heads) if values and self.config.heads else {}
+        d = decode_outputs(out, self.config.heads, self.config.arch) if values and value_names(self.config.heads, self.config.arch) else {}
         return class_logits(out).float().numpy(), [face_values(d, i) for i in range(len(x))]
 
     def logits(self, x: torch.Tensor) -> np.ndarray:

@@ -78,8 +78,14 @@ def test_a_step_trains_only_the_top_and_ranks_the_new_class_into_memory(bank):
     top = bank.fresh_top()
     mem = Memory.for_data(len(bank['train']), 8)
     for c in CONTINUAL_BASIC: mem.add(c, bank.rows_of('train', c))
+    bn = lambda m: {f'{k}.{n}': t.detach().clone() for k, b in m.named_modules() if isinstance(b, torch.nn.modules.batchnorm._BatchNorm)
+                    for n, t in b.state_dict().items()}   # batch norm: scale, shift, running statistics
+    before = bn(top); assert before
+    head = top.get_classifier().weight.detach().clone()
     learn_step(cfg, METHODS['psmr_kd'], bank, top, mem, 'awed', CONTINUAL_BASIC + ('awed',), 0, 0)
     assert top.get_classifier().out_features == 7
+    assert all(torch.equal(v, bn(top)[n]) for n, v in before.items() if 'num_batches' not in n)   # frozen as the authors' Keras layers: nothing of it moved
+    assert not torch.equal(head, top.get_classifier().weight[:6])                                  # while the rest trained
     assert len(mem.rows['awed']) == mem.quota and set(mem.rows['awed']) <= set(bank.rows_of('train', 'awed'))
     # the ranking is PSMR's: the kept images have the highest 'awed' logits among the class's training images
     rows = bank.rows_of('train', 'awed')
@@ -172,7 +178,7 @@ def test_psmr_and_kd_follow_the_method_text(bank):
 
 def test_experiment_defaults_are_the_library_defaults():
     p, c = notebook_parameters('continual.ipynb'), ContinualConfig()
-    for k in ('arch', 'memory_mode', 'orders', 'draws', 'base_epochs', 'step_epochs', 'seed'): assert p[k] == getattr(c, k), k
+    for k in ('arch', 'memory_mode', 'step_select', 'orders', 'draws', 'base_epochs', 'step_epochs', 'seed'): assert p[k] == getattr(c, k), k
     assert tuple(p['shots']) == c.shots and p['methods'] is None and p['data'] == 'synthfacs'
 
 

@@ -37,6 +37,9 @@ def test_distill_smoke(tmp_path):
     assert set(m['member_accs']) == {'test_resnet', 'test_convnext', 'test_efficientnet'}
     assert (out / 'ensemble' / 'ensemble.json').exists() and (out / 'confusion.png').exists() and (out / 'curves.png').exists()
     assert m['files'] == ['confusion.png', 'curves.png']   # the record lists its figures (written before it)
+    rules = json.loads((out / 'ensemble' / 'ensemble.json').read_text())['rules']   # the validation figure is the chosen rule's as compare_rules measured it (cross-fitted when learned)
+    row = next(r for r in rules if r['rule'] == m['ensemble_rule'])
+    assert (m['valid']['ensemble_acc'], m['valid']['ensemble_acc_protocol']) == (row['valid_acc'], row['valid_protocol']) and 'ensemble_acc_refit' in m['valid']
     # another alpha in the same out_dir would throw the finished alpha-0.5 student away: refused, the run's files untouched
     before = (out / 'metrics.json').read_bytes()
     r = subprocess.run(_command('distill.ipynb', tmp_path / 'distill2.ipynb') + ['-p', 'smoke', 'True', '-p', 'out_dir', str(out), '-p', 'alpha', '0.9', '-p', 'seed', '3'],

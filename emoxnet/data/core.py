@@ -150,7 +150,7 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
         raise _image_error(what, e) from None
 
 # %% ../../nbs/01_data.core.ipynb #92250bce
-BOX_COLUMNS = ('face_x', 'face_y', 'face_width', 'face_height')   # a face box in `meta`, in pixels of the stored image: FERDataset.image crops to it
+BOX_COLUMNS = ('face_x', 'face_y', 'face_width', 'face_height')   # a face box in `meta`, in pixels of the image as read (upright): FERDataset.image crops an image file to it
 
 def crop_box(img: np.ndarray, # uint8 image (H, W) or (H, W, C)
              box, # x, y, width, height in pixels
@@ -201,7 +201,7 @@ class FERDataset(torch.utils.data.Dataset):
             raise ValueError(f"{name}/{split}: soft_targets shape {self.soft_targets.shape}, expected {(n, len(self.classes))}")
         if len(self.meta) != n: raise ValueError(f"{name}/{split}: meta has {len(self.meta)} rows, expected {n}")
         self.label_mode = label_mode
-        self._boxes = self.meta[list(BOX_COLUMNS)].to_numpy(np.float64) if set(BOX_COLUMNS) <= set(self.meta.columns) else None   # face boxes: image() crops
+        self._boxes = self.meta[list(BOX_COLUMNS)].to_numpy(np.float64) if not self.in_memory and set(BOX_COLUMNS) <= set(self.meta.columns) else None   # face boxes of image files: image() crops
 
     @property
     def label_mode(self) -> str: return self._label_mode
@@ -217,10 +217,10 @@ class FERDataset(torch.utils.data.Dataset):
     def in_memory(self) -> bool: return isinstance(self.images, np.ndarray)
 
     def image(self, i: int) -> np.ndarray:
-        "The raw uint8 image `i` (RGB or grey), before any transform; cropped to its face box when `meta` has one (`BOX_COLUMNS`)."
+        "The raw uint8 image `i` (RGB or grey), before any transform; an image file is cropped to its face box when `meta` has one (`BOX_COLUMNS`)."
         img = self.images[i] if self.in_memory else read_image(self.images[i], grey=self.grey)
         if self._boxes is None or not np.isfinite(self._boxes[i]).all(): return img
-        return crop_box(img, self._boxes[i], self.images[i] if not self.in_memory else f'{self.name}/{self.split} row {i}',
+        return crop_box(img, self._boxes[i], self.images[i],
                         *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line')))
 
     def target(self, i: int):
@@ -292,5 +292,5 @@ def split_md5(ds: FERDataset,
         h.update('\n'.join(paths).encode())
     h.update(np.ascontiguousarray(ds.targets).tobytes())
     if ds.soft_targets is not None: h.update(np.ascontiguousarray(ds.soft_targets).tobytes())
-    if set(BOX_COLUMNS) <= set(ds.meta.columns): h.update(np.ascontiguousarray(ds.meta[list(BOX_COLUMNS)].to_numpy(np.float64)).tobytes())   # the faces read are the boxes
+    if ds._boxes is not None: h.update(np.ascontiguousarray(ds._boxes).tobytes())   # the faces read are the boxes'
     return h.hexdigest()[:16]

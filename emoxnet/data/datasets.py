@@ -710,12 +710,12 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
 # %% ../../nbs/04_data.datasets.ipynb #2de96b0f
 IMAGEFOLDER_NAMES = ('auto', 'canonical', 'raw')
 _SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test',
-               'train_afew': 'train', 'val_afew': 'valid'}   # AFEW's own split names, e.g. for frames extracted into its tree
+               'train_afew': 'train', 'val_afew': 'valid', 'test_afew': 'test'}   # AFEW's own split names (frames extracted into its tree): as load_afew reads them, Val_AFEW, the split AFEW results are reported on, is valid
 
 def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith('.'))
 
 def _split_folders(path: Path) -> dict[str, Path]:
-    "`{split: folder}` of the split folders under `path` (train, valid/val/validation, test), or `{'all': path}` when it has none."
+    "`{split: folder}` of the split folders under `path` (train, valid/val/validation, test, and AFEW's Train_AFEW, Val_AFEW, Test_AFEW; any case), or `{'all': path}` when it has none."
     top = _subdirs(path)
     split_dirs = [d for d in top if d.name.lower() in _SPLIT_DIRS]
     if split_dirs:

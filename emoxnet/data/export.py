@@ -185,11 +185,12 @@ def affectnet_rows(data: FERSplits, extra: float = 0.01, seed: int = 0) -> dict[
     return out
 
 def _box_and_landmarks(lm) -> tuple[list[int], str]:
-    "Face box (10 % margin around the landmarks, clipped to the 100 px image) and AffectNet's `x;y;...` landmark string."
+    "Face box as a detector draws one (a square 1.3 times the landmarks' larger side, centred on them, its top raised to take in the forehead; clipped to the 100 px image) and AffectNet's `x;y;...` landmark string."
     if not isinstance(lm, np.ndarray): return [0, 0, 100, 100], ''
-    (x0, y0), (x1, y1) = lm.min(0), lm.max(0); mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
-    box = [max(0, int(x0 - mx)), max(0, int(y0 - my))]
-    box += [min(100, int(np.ceil(x1 + mx))) - box[0], min(100, int(np.ceil(y1 + my))) - box[1]]
+    (x0, y0), (x1, y1) = lm.min(0), lm.max(0); side = 1.3 * max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 - 0.1 * side   # the 68 landmarks stop at the brows: a face box reaches above them
+    box = [max(0, int(cx - side / 2)), max(0, int(cy - side / 2))]
+    box += [min(100, int(np.ceil(cx + side / 2))) - box[0], min(100, int(np.ceil(cy + side / 2))) - box[1]]
     return box, ';'.join(f'{v:.2f}' for v in lm.reshape(-1))
 
 @_exporter('affectnet', 'rgb', 'affectnet')
