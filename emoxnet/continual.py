@@ -322,17 +322,16 @@ class PaddedKDLoss(Loss):
         ce = F.cross_entropy(z, targets, label_smoothing=self.label_smoothing)
         if self.teacher is None or self.gamma == 0: return ce, {'ce': ce.detach()}
         with torch.no_grad(): z_t = class_logits(self.teacher(batch['x'])).float()
-        kd = kd_term(z, z_t, self.T)
-        return (1 - self.gamma) * ce + self.gamma * kd, {'ce': ce.detach(), 'kd': kd.detach()}
+        kd = self.kd(z, z_t)
+        return self.combine(ce, kd), {'ce': ce.detach(), 'kd': kd.detach()}
+
+    def kd(self, z: torch.Tensor, z_t: torch.Tensor) -> torch.Tensor: return kd_term(z, z_t, self.T)   # the teacher padded to the student's classes
+    def combine(self, ce: torch.Tensor, kd: torch.Tensor) -> torch.Tensor: return (1 - self.gamma) * ce + self.gamma * kd
 
 class LwFLoss(PaddedKDLoss):
     "LwF: `CE(labels) + gamma * kd_term`, the KD term on the old classes' outputs only as FACIL and PyCIL have it (the previous model knows no other class; nothing padded), the CE over every class seen (theirs covers the new task's outputs alone, a constant with one class per step)."
-    def __call__(self, outputs, targets, batch: dict, step: int):
-        z = class_logits(outputs).float()
-        ce = F.cross_entropy(z, targets, label_smoothing=self.label_smoothing)
-        with torch.no_grad(): z_t = class_logits(self.teacher(batch['x'])).float()
-        kd = kd_term(z[:, :z_t.shape[1]], z_t, self.T)
-        return ce + self.gamma * kd, {'ce': ce.detach(), 'kd': kd.detach()}
+    def kd(self, z: torch.Tensor, z_t: torch.Tensor) -> torch.Tensor: return kd_term(z[:, :z_t.shape[1]], z_t, self.T)
+    def combine(self, ce: torch.Tensor, kd: torch.Tensor) -> torch.Tensor: return ce + self.gamma * kd
 
 # %% ../nbs/17_continual.ipynb #f5e449da
 SELECTORS = Registry('exemplar selector')   # name -> f(model, class_ds, class_index, m, seed) -> ranked row indices
@@ -537,7 +536,7 @@ class ContinualConfig:
     lwf_T: float = 2.0                   # LwF temperature
     lwf_lambda: float = 1.0              # LwF: CE + lwf_lambda x KD on the old classes' outputs (the KD weight: FACIL's 1; PyCIL uses 3)
     step_select: str = 'last'            # a step keeps its 'last' epoch (the field's practice: no old-class images needed) or its 'best' on the seen classes' validation images (an oracle)
-    base_augment: dict = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation (data.transforms.Augment fields): close to the authors' by default
+    base_augment: dict | bool = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation: Augment fields (close to the authors' by default), True (the loop's default) or False (none)
     ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
     ewc_fisher_max: float | None = 1e-4  # EWC Fisher values clamped at this (PyCIL's; None: no clamp)
     methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
@@ -565,8 +564,8 @@ class ContinualConfig:
                 raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
         if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
-        try: Augment(**self.base_augment)
-        except TypeError as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
+        try: isinstance(self.base_augment, bool) or Augment(**self.base_augment)
+        except TypeError as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (True, False, or fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)
@@ -583,7 +582,7 @@ def _train_config(cfg: ContinualConfig, epochs: int, lr: float, augment: bool = 
 def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None, log: Callable = print) -> nn.Module:
     "The phase-1 model on the basic classes, trained in `out_dir/base`; a finished base there is reused only when it had these settings and this data (`ensemble.member_run`)."
     basic = FERSplits({s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}, name=f'{data.name}-basic')
-    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=dict(cfg.base_augment))
+    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=cfg.base_augment if isinstance(cfg.base_augment, bool) else dict(cfg.base_augment))
     if out_dir is None: return Learner(mc, basic, tc, None).fit()['model'].eval()
     run, fp = Path(out_dir) / 'base', data_fingerprint(basic)
     fresh = not finished_run(run, tc, mc, fp)

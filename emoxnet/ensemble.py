@@ -689,7 +689,8 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,
                'rules_table': table.to_dict(orient='records'), 'wall_time_s': round(time.time() - t0, 1)}
-    save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test')}, rules=table,
+    save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test'),   # valid: the chosen rule refitted on every validation image (in-sample when learned)
+                                     'valid_chosen_rule': {'accuracy': metrics['ensemble_valid_acc'], 'protocol': metrics['ensemble_valid_protocol']}}, rules=table,
                   extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
                   code=code['code_version'])
     save_json(metrics, out / 'metrics.json')

@@ -20,7 +20,7 @@ from .data.experiment import load_data, loader_defaults, with_test, source_forma
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
-from .ensemble import load_any
+from .ensemble import load_any, class_key
 from .predict import bundled_checkpoint
 
 # %% auto #0
@@ -33,12 +33,16 @@ NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without
 def scored_rows(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's classes, in its logit order
                ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    "`(rows scored, their labels as indices into classes, {class name: images left out})`: an image is scored when its label is a class the model predicts (matched by name)."
+    "`(rows scored, their labels as indices into classes, {class name: images left out})`: an image is scored when its label is a class the model predicts (matched by `class_key`: 'Happy' is 'happiness')."
+    keys = [class_key(c) for c in classes]
+    if dup := sorted({c for c, k in zip(classes, keys) if keys.count(k) > 1}):
+        raise ValueError(f"the model's classes {list(classes)} name one class more than once ({', '.join(dup)}): an image of it would have two right answers")
+    to_model = np.array([keys.index(k) if (k := class_key(c)) in keys else -1 for c in ds.classes] + [-1], np.int64)   # the last: NO_LABEL
     t = np.asarray(ds.targets); lab = t != NO_LABEL
+    y = to_model[np.where(lab, t, -1)]; keep = np.flatnonzero(y >= 0)
     names = np.where(lab, np.asarray(ds.classes, dtype=object)[np.where(lab, t, 0)], NO_EXPRESSION)
-    keep = np.flatnonzero(np.isin(names, list(classes)))
     left = Counter(names[np.setdiff1d(np.arange(len(t)), keep)].tolist())
-    return keep, np.array([list(classes).index(n) for n in names[keep]], np.int64), dict(sorted(left.items()))
+    return keep, y[keep], dict(sorted(left.items()))
 
 # %% ../nbs/23_score.ipynb #afc5a44b
 def score_model(model, # a model with a `model_config` (a checkpoint, an ensemble, a zoo model)
