@@ -556,6 +556,7 @@ class ContinualConfig:
                   shots=(lambda v: len(v) > 0 and all(COUNT[0](s) for s in v), 'one or more integers >= 0 (0: all the training images)'))
 
     def __post_init__(self):
+        if isinstance(self.methods, str): self.methods = (self.methods,)   # one method by name ('lwf', not its letters)
         self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
@@ -564,7 +565,8 @@ class ContinualConfig:
                 raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
         if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
-        try: isinstance(self.base_augment, bool) or Augment(**self.base_augment)
+        if not isinstance(self.base_augment, (bool, dict)): raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: expected True (the loop's augmentation), False (none) or a dict of data.transforms.Augment fields")
+        try: isinstance(self.base_augment, bool) or Augment(**self.base_augment)   # its values checked too (Augment.RANGES)
         except TypeError as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (True, False, or fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")

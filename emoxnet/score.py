@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg, load_json, is_whole
+from .core import code_version, to_json, check_folder_arg, load_json, is_whole, foreign_files, some
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, source_format
@@ -24,20 +24,27 @@ from .ensemble import load_any, class_key
 from .predict import bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'scored_rows', 'score_model', 'run_seed', 'score_split', 'evaluate_checkpoint', 'format_report',
-           'save_evaluation', 'evaluate_main', 'add_cli']
+__all__ = ['NO_EXPRESSION', 'class_match', 'scored_rows', 'score_model', 'run_seed', 'score_split', 'evaluate_checkpoint',
+           'format_report', 'check_evaluation_out', 'save_evaluation', 'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
 
+def class_match(name: str, # a dataset's class
+                classes: Sequence[str], # the model's classes
+               ) -> int:
+    "The model's index of the dataset class `name`: the class of that very name, else the one with its `class_key` ('Happy' is 'happiness'); -1 for none; `ValueError` when two model classes share the key and neither is `name`."
+    if name in classes: return list(classes).index(name)
+    hits = [i for i, c in enumerate(classes) if class_key(c) == class_key(name)]
+    if len(hits) > 1: raise ValueError(f"the dataset's class {name!r} is {', '.join(repr(classes[i]) for i in hits)} of the model's classes alike ({class_key(name)}): "
+                                       "an image of it would have two right answers; read the data with names the model uses (e.g. --names raw)")
+    return hits[0] if hits else -1
+
 def scored_rows(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's classes, in its logit order
                ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    "`(rows scored, their labels as indices into classes, {class name: images left out})`: an image is scored when its label is a class the model predicts (matched by `class_key`: 'Happy' is 'happiness')."
-    keys = [class_key(c) for c in classes]
-    if dup := sorted({c for c, k in zip(classes, keys) if keys.count(k) > 1}):
-        raise ValueError(f"the model's classes {list(classes)} name one class more than once ({', '.join(dup)}): an image of it would have two right answers")
-    to_model = np.array([keys.index(k) if (k := class_key(c)) in keys else -1 for c in ds.classes] + [-1], np.int64)   # the last: NO_LABEL
+    "`(rows scored, their labels as indices into classes, {class name: images left out})`: an image is scored when its label is a class the model predicts (`class_match`)."
+    to_model = np.array([class_match(c, classes) for c in ds.classes] + [-1], np.int64)   # the last: NO_LABEL
     t = np.asarray(ds.targets); lab = t != NO_LABEL
     y = to_model[np.where(lab, t, -1)]; keep = np.flatnonzero(y >= 0)
     names = np.where(lab, np.asarray(ds.classes, dtype=object)[np.where(lab, t, 0)], NO_EXPRESSION)
@@ -86,7 +93,9 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
+    matched = {c: model.model_config.classes[i] for c in ds.classes if (i := class_match(c, model.model_config.classes)) >= 0}
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
+            'data_classes': list(ds.classes), 'matched': matched,   # dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
@@ -95,7 +104,7 @@ def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
     except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
     if rec.get('name') != name or want == md5: return None
     return (f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "
-            "these are not its figures (another toy --seed, --synth-config, or an experiment's extra test faces)")
+            "these are not its figures (another copy, version or naming of the data; another toy --seed or --synth-config; or an experiment's extra test faces)")
 
 def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME' (None: the bundled student)
                         data: str = 'synthfacs', # 'synthfacs', 'toy', a dataset path, or a dataset name from settings.ini
@@ -129,9 +138,17 @@ def _left_out_lines(left: dict) -> list[str]:
     lines = [f"  left out: {', '.join(other)} (classes the model does not predict)"] if other else []
     return lines + ([f"  left out: {left[NO_EXPRESSION]} images without an expression label"] if NO_EXPRESSION in left else [])
 
+def check_evaluation_out(out: str | Path) -> bool:
+    "Whether `out` holds an earlier evaluation, which writing replaces; `ValueError` when it holds anything else (a training run, other files): an evaluation is never written over them."
+    if other := foreign_files(out, ('evaluation.json',)):
+        raise ValueError(f"--out {out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say): its confusion.png and "
+                         "evaluation.json would be replaced; choose a new or empty folder, or one an earlier emoxnet evaluate wrote")
+    return (Path(out) / 'evaluation.json').is_file()
+
 def save_evaluation(r: dict, out: str | Path) -> Path:
-    "`evaluation.json`, `confusion.png` and `confusion.csv` of a record in `out`, each written whole."
+    "`evaluation.json`, `confusion.png` and `confusion.csv` of a record in `out`, each written whole (an earlier evaluation there is replaced; other files refuse it: `check_evaluation_out`)."
     import matplotlib.pyplot as plt
+    check_evaluation_out(out)
     ax = plot_confusion(r['confusion'], r['classes'], title=f"{Path(r['checkpoint']).name} on {r['data']} ({r['split']})")
     csv = ','.join(['true \\ predicted', *r['classes']]) + '\n' + ''.join(f"{c},{','.join(map(str, row))}\n" for c, row in zip(r['classes'], r['confusion']))
     try: return save_results(out, {'confusion.png': ax, 'confusion.csv': csv}, r, name='evaluation.json')
@@ -141,11 +158,12 @@ def save_evaluation(r: dict, out: str | Path) -> Path:
 def evaluate_main(args) -> int:
     "`emoxnet evaluate`: print the report (or JSON); with --out, write it."
     check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
+    replaces = bool(args.out) and check_evaluation_out(args.out)   # before any scoring: a folder of other files is refused
     ck, seed = _model_and_seed(args.checkpoint, args.seed)
     splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
     r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': source_format(args.data, args.format)}
     if args.out: save_evaluation(r, args.out)
-    print(to_json(r) if args.json else format_report(r) + (f"\n  report written to {args.out}" if args.out else ''))
+    print(to_json(r) if args.json else format_report(r) + (f"\n  report written to {args.out}" + (' (replacing the evaluation there)' * replaces) if args.out else ''))
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

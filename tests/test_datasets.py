@@ -46,7 +46,7 @@ def write_affectnet_csv(root: Path, train_rows, val_rows, images=True):
     "rows: (subDirectory_filePath, expression, valence, arousal)."
     for fn, rows in (('training.csv', train_rows), ('validation.csv', val_rows)):
         (root / fn).write_text(','.join(AFFECTNET_COLUMNS) + '\n' +
-                               ''.join(f'{p},10,12,50,60,"1.5;2.5;3.5",{e},{v},{a}\n' for p, e, v, a in rows))
+                               ''.join(f'{p},1,2,6,5,"1.5;2.5;3.5",{e},{v},{a}\n' for p, e, v, a in rows))   # a face box inside the 8x8 images
         if images:
             for p, *_ in rows: save_img(root / 'Manually_Annotated_Images' / p)
 
@@ -381,7 +381,8 @@ def test_affectnet_csv_release(tmp_path):
     assert sp8.skipped == {'affectnet: 8 none': 1, 'affectnet: 9 uncertain': 1, 'affectnet: 10 no-face': 1}
     m = sp8['train'].meta
     assert m['valence'].tolist()[:3] == [0.1, -0.5, 0.3] and np.isnan(m['arousal'].iloc[3])
-    assert m[['face_x', 'face_y', 'face_width', 'face_height']].iloc[0].tolist() == [10, 12, 50, 60]
+    assert m[['face_x', 'face_y', 'face_width', 'face_height']].iloc[0].tolist() == [1, 2, 6, 5]
+    assert sp8['train'].image(0).shape[:2] == (5, 6)   # read as its face box
     assert m['line'].tolist() == [2, 3, 4, 8] and sp8['train'].images[0].endswith('Manually_Annotated_Images/1/a.jpg')
     sp7 = load_dataset(tmp_path, 'affectnet', classes=7)
     assert len(sp7.classes) == 7 and 'contempt' not in sp7.classes

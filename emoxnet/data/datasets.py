@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
+from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
@@ -113,17 +113,32 @@ def _jpeg_complete(path: str, tail: int = 64) -> bool:
         f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - tail))
         return b'\xff\xd9' in f.read()
 
+def _box_problem(path: str, box) -> tuple[str, str, str] | None | bool:
+    "A face box against its image's upright size (header and EXIF orientation only): `(reason, problem, expected)` when it lies outside the image, True when it reaches past an edge (cut there), else None."
+    with Image.open(path) as im: w, h = im.size; turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    w, h = (h, w) if turned else (w, h)
+    x, y, bw, bh = (int(round(float(v))) for v in box)
+    if x >= w or y >= h or x + bw <= 0 or y + bh <= 0:
+        return ('face box outside image', f'face box x={x}, y={y}, width={bw}, height={bh} lies outside the {w}x{h} image {path}', 'a face box that overlaps its image')
+    return (x < 0 or y < 0 or x + bw > w or y + bh > h) or None
+
 def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True,
-                  source: Path | None = None, lines: Sequence[int] | None = None) -> np.ndarray:
+                  source: Path | None = None, lines: Sequence[int] | None = None,
+                  boxes: Sequence | None = None, # each image's face box (`BOX_COLUMNS`), checked against it when `verify`
+                  ) -> np.ndarray:
     "Mask of usable images; a problem names the annotation `source` and line when there is one, else the image."
-    keep = np.ones(len(paths), dtype=bool)
+    keep, cut = np.ones(len(paths), dtype=bool), 0
     for i, p in enumerate(paths):
         bad = _image_problem(p, verify)
+        if bad is None and verify and boxes is not None and (b := _box_problem(p, boxes[i])) is not None:
+            if b is True: cut += 1; continue
+            problems.bad(b[0], source or p, b[1], lines[i] if source is not None else None, b[2]); keep[i] = False; continue
         if bad is None: continue
         reason, problem, expected = bad
         if source is not None: problems.bad(reason, source, f'image {p} {problem}', lines[i], expected)
         else: problems.bad(reason, p, f'image {problem}', None, expected)
         keep[i] = False
+    if cut: warnings.warn(f"{source or 'images'}: face boxes that reach past their image's edge: {cut}; those faces are cut at the edge", EmoxnetWarning, stacklevel=4)
     return keep
 
 def _image_files(folder: Path, problems: _Problems) -> list[Path]:
@@ -147,7 +162,8 @@ def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[st
                 verify: bool, source: Path | None = None, grey: bool = False) -> FERDataset:
     "A lazy `FERDataset` from records with keys `image`, `target` and meta columns, after checking the images."
     paths = [r['image'] for r in records]
-    keep = _check_images(paths, problems, verify, source, [r.get('line') for r in records])
+    boxes = [[r[k] for k in BOX_COLUMNS] for r in records] if records and all(k in records[0] for k in BOX_COLUMNS) else None
+    keep = _check_images(paths, problems, verify, source, [r.get('line') for r in records], boxes)
     records = [r for r, k in zip(records, keep) if k]
     meta = pd.DataFrame([{k: v for k, v in r.items() if k != 'target'} for r in records])
     return FERDataset([r['image'] for r in records], [r['target'] for r in records], classes,

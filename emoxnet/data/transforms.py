@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..core import check_ranges, PROBABILITY, NON_NEGATIVE
 from .core import read_image, to_tensor
 
 # %% auto #0
@@ -83,6 +84,10 @@ class Augment:
     rotate: float = 10.0        # max degrees
     jitter: float = 0.2         # brightness/contrast jitter amplitude
     erase: float = 0.25         # probability of erasing a random patch
+
+    RANGES = dict(flip=PROBABILITY, erase=PROBABILITY, rotate=NON_NEGATIVE, jitter=NON_NEGATIVE,
+                  scale=(lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1, 'two area fractions (low, high) with 0 < low <= high <= 1'))
+    def __post_init__(self): check_ranges(self, self.RANGES)   # a reversed or out-of-range crop would train on black padding without a word
 
     def __call__(self, img: np.ndarray) -> np.ndarray:
         g = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, ()).item()))
