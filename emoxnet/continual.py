@@ -557,6 +557,7 @@ class ContinualConfig:
 
     def __post_init__(self):
         if isinstance(self.methods, str): self.methods = (self.methods,)   # one method by name ('lwf', not its letters)
+        if isinstance(self.shots, int): self.shots = (self.shots,)
         self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
@@ -567,7 +568,7 @@ class ContinualConfig:
         if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
         if not isinstance(self.base_augment, (bool, dict)): raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: expected True (the loop's augmentation), False (none) or a dict of data.transforms.Augment fields")
         try: isinstance(self.base_augment, bool) or Augment(**self.base_augment)   # its values checked too (Augment.RANGES)
-        except TypeError as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (True, False, or fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
+        except (TypeError, ValueError) as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (True, False, or fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)

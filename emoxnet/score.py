@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg, load_json, is_whole, foreign_files, some
+from .core import code_version, to_json, check_folder_arg, load_json, is_whole, some, STAGING
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, source_format
@@ -24,8 +24,9 @@ from .ensemble import load_any, class_key
 from .predict import bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'class_match', 'scored_rows', 'score_model', 'run_seed', 'score_split', 'evaluate_checkpoint',
-           'format_report', 'check_evaluation_out', 'save_evaluation', 'evaluate_main', 'add_cli']
+__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_seed', 'score_split',
+           'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation', 'evaluate_main',
+           'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
@@ -44,8 +45,9 @@ def scored_rows(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's classes, in its logit order
                ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     "`(rows scored, their labels as indices into classes, {class name: images left out})`: an image is scored when its label is a class the model predicts (`class_match`)."
-    to_model = np.array([class_match(c, classes) for c in ds.classes] + [-1], np.int64)   # the last: NO_LABEL
     t = np.asarray(ds.targets); lab = t != NO_LABEL
+    present = set(np.unique(t[lab]).tolist())   # a class the split has no image of is never matched (nor refused)
+    to_model = np.array([class_match(c, classes) if i in present else -1 for i, c in enumerate(ds.classes)] + [-1], np.int64)   # the last: NO_LABEL
     y = to_model[np.where(lab, t, -1)]; keep = np.flatnonzero(y >= 0)
     names = np.where(lab, np.asarray(ds.classes, dtype=object)[np.where(lab, t, 0)], NO_EXPRESSION)
     left = Counter(names[np.setdiff1d(np.arange(len(t)), keep)].tolist())
@@ -93,7 +95,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
-    matched = {c: model.model_config.classes[i] for c in ds.classes if (i := class_match(c, model.model_config.classes)) >= 0}
+    present = {ds.classes[i] for i in np.unique(np.asarray(ds.targets)[np.asarray(ds.targets) != NO_LABEL])}
+    matched = {c: model.model_config.classes[i] for c in ds.classes if c in present and (i := class_match(c, model.model_config.classes)) >= 0}
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes), 'matched': matched,   # dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}
@@ -138,12 +141,16 @@ def _left_out_lines(left: dict) -> list[str]:
     lines = [f"  left out: {', '.join(other)} (classes the model does not predict)"] if other else []
     return lines + ([f"  left out: {left[NO_EXPRESSION]} images without an expression label"] if NO_EXPRESSION in left else [])
 
+EVALUATION_FILES = ('evaluation.json', 'confusion.png', 'confusion.csv')   # what save_evaluation writes
+
 def check_evaluation_out(out: str | Path) -> bool:
     "Whether `out` holds an earlier evaluation, which writing replaces; `ValueError` when it holds anything else (a training run, other files): an evaluation is never written over them."
-    if other := foreign_files(out, ('evaluation.json',)):
-        raise ValueError(f"--out {out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say): its confusion.png and "
-                         "evaluation.json would be replaced; choose a new or empty folder, or one an earlier emoxnet evaluate wrote")
-    return (Path(out) / 'evaluation.json').is_file()
+    from fnmatch import fnmatchcase
+    names = sorted(p.name for p in Path(out).iterdir()) if Path(out).is_dir() else []
+    if other := [n for n in names if n not in EVALUATION_FILES and not any(fnmatchcase(n, s) for s in STAGING)]:
+        raise ValueError(f"{out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say): its confusion.png and "
+                         "evaluation.json would be replaced; choose a new or empty folder, or one that only an earlier emoxnet evaluate wrote")
+    return any(n in EVALUATION_FILES for n in names)
 
 def save_evaluation(r: dict, out: str | Path) -> Path:
     "`evaluation.json`, `confusion.png` and `confusion.csv` of a record in `out`, each written whole (an earlier evaluation there is replaced; other files refuse it: `check_evaluation_out`)."

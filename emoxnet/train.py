@@ -178,6 +178,9 @@ class TrainConfig:
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
         check_ranges(self, self.RANGES)
+        if isinstance(self.augment, dict):   # checked now, not when the first epoch builds its transforms
+            try: Augment(**self.augment)
+            except (TypeError, ValueError) as e: raise ValueError(f"TrainConfig.augment={self.augment!r}: {e}") from None
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod

@@ -115,7 +115,10 @@ def _jpeg_complete(path: str, tail: int = 64) -> bool:
 
 def _box_problem(path: str, box) -> tuple[str, str, str] | None | bool:
     "A face box against its image's upright size (header and EXIF orientation only): `(reason, problem, expected)` when it lies outside the image, True when it reaches past an edge (cut there), else None."
-    with Image.open(path) as im: w, h = im.size; turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    if not np.isfinite(np.asarray(box, dtype=np.float64)).all(): return None   # no box: the image is read whole
+    try:
+        with Image.open(path) as im: w, h = im.size; turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception: return None   # the image's own check (_image_problem) reports an unreadable file
     w, h = (h, w) if turned else (w, h)
     x, y, bw, bh = (int(round(float(v))) for v in box)
     if x >= w or y >= h or x + bw <= 0 or y + bh <= 0:

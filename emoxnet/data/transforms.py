@@ -85,7 +85,7 @@ class Augment:
     jitter: float = 0.2         # brightness/contrast jitter amplitude
     erase: float = 0.25         # probability of erasing a random patch
 
-    RANGES = dict(flip=PROBABILITY, erase=PROBABILITY, rotate=NON_NEGATIVE, jitter=NON_NEGATIVE,
+    RANGES = dict(flip=PROBABILITY, erase=PROBABILITY, rotate=NON_NEGATIVE, jitter=(lambda v: 0 <= v <= 1, 'a number in [0, 1] (above 1 the contrast factor can turn negative)'),
                   scale=(lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1, 'two area fractions (low, high) with 0 < low <= high <= 1'))
     def __post_init__(self): check_ranges(self, self.RANGES)   # a reversed or out-of-range crop would train on black padding without a word
 
