@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
 import copy, math, shutil, time, warnings
-from dataclasses import dataclass, field, fields, asdict, replace
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError
-from .data.transforms import Preprocess, Augment
+from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
@@ -566,9 +566,7 @@ class ContinualConfig:
                 raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
         if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
-        if not isinstance(self.base_augment, (bool, dict)): raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: expected True (the loop's augmentation), False (none) or a dict of data.transforms.Augment fields")
-        try: isinstance(self.base_augment, bool) or Augment(**self.base_augment)   # its values checked too (Augment.RANGES)
-        except (TypeError, ValueError) as e: raise ValueError(f"ContinualConfig.base_augment={self.base_augment!r}: {e} (True, False, or fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
+        check_augment(self.base_augment, 'ContinualConfig.base_augment')
         check_ranges(self, self.RANGES)
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)
@@ -585,7 +583,7 @@ def _train_config(cfg: ContinualConfig, epochs: int, lr: float, augment: bool = 
 def train_base(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None, log: Callable = print) -> nn.Module:
     "The phase-1 model on the basic classes, trained in `out_dir/base`; a finished base there is reused only when it had these settings and this data (`ensemble.member_run`)."
     basic = FERSplits({s: restrict(data[s], CONTINUAL_BASIC) for s in ('train', 'valid')}, name=f'{data.name}-basic')
-    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=cfg.base_augment if isinstance(cfg.base_augment, bool) else dict(cfg.base_augment))
+    mc, tc = ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size), _train_config(cfg, cfg.base_epochs, cfg.base_lr, augment=cfg.base_augment)
     if out_dir is None: return Learner(mc, basic, tc, None).fit()['model'].eval()
     run, fp = Path(out_dir) / 'base', data_fingerprint(basic)
     fresh = not finished_run(run, tc, mc, fp)

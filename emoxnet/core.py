@@ -19,10 +19,11 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
            'code_version', 'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json',
            'save_json', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
-           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun',
+           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -288,13 +289,18 @@ def _default_permissions(d: Path):
 
 STAGING = ('.*.tmp', '.*.old-*')   # what killed `atomic_write`/`atomic_dir` calls leave beside their target (`remove_staging`, `recover_dir`)
 
+def folder_names(path: str | Path) -> list[str]:
+    "The names in folder `path`, sorted, staging leftovers (`STAGING`) left out; `[]` when it is not a folder."
+    from fnmatch import fnmatchcase
+    if not Path(path).is_dir(): return []
+    return [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING)]
+
 def foreign_files(path: str | Path, # a folder a writer is about to write (into)
                   names: Sequence[str], # what the writer's own folders hold (names or glob patterns): one of them marks a folder of its kind
                  ) -> list[str]:
     "The names in `path`, sorted, when it is a folder that holds something but nothing matching `names` (a folder of another kind, or the user's files); `[]` otherwise. Staging leftovers (`STAGING`) count for nothing."
     from fnmatch import fnmatchcase
-    if not Path(path).is_dir(): return []
-    found = [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING)]
+    found = folder_names(path)
     return [] if any(fnmatchcase(n, pat) for n in found for pat in names) else found
 
 def some(names: Sequence[str], k: int = 3) -> str:

@@ -219,9 +219,10 @@ def save_results(out: str | Path, # the experiment's folder (made if missing)
         except (ValueError, AttributeError): listed = []   # not a JSON object: nothing listed
         stale = [f for f in (listed if isinstance(listed, list) else []) if isinstance(f, str) and Path(f).name == f and f not in files and (out / f).is_file()]   # plain files it wrote, never a folder
         old.unlink()
+    about = record_about(metrics, name)   # once: without a recorded code version it asks git
     for f, obj in files.items():
         if isinstance(obj, str):
             with atomic_write(out / f) as w: w.write(obj)
-        else: save_figure(obj, out / f, about=record_about(metrics, name))
+        else: save_figure(obj, out / f, about=about)
     for f in stale: (out / f).unlink(missing_ok=True)
     return save_json({**metrics, 'files': sorted(files)}, old)

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg, load_json, is_whole, some, STAGING
+from .core import code_version, to_json, check_folder_arg, load_json, is_whole, some, folder_names
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, source_format
@@ -67,7 +67,9 @@ def score_model(model, # a model with a `model_config` (a checkpoint, an ensembl
         raise ValueError(f"{ds.name}/{ds.split}: {why}; nothing to score")
     r = classification_report(softmax(predict_logits(model, ds.subset(rows), batch_size).numpy()), y, classes)
     f1 = [v['f1'] for v in r['per_class'].values() if v['support'] and v['f1'] is not None]   # over the classes the split labels, as the mean recall
-    return {**r, 'macro_f1': float(np.mean(f1)) if f1 else None, 'left_out': left, 'images': len(ds)}
+    pairs = dict(zip(np.asarray(ds.targets)[rows].tolist(), y.tolist()))   # each scored dataset class -> the model class it is scored as (`scored_rows`)
+    return {**r, 'macro_f1': float(np.mean(f1)) if f1 else None, 'left_out': left, 'images': len(ds),
+            'matched': {ds.classes[t]: classes[pairs[t]] for t in sorted(pairs)}}
 
 # %% ../nbs/23_score.ipynb #c82a0f58
 def run_seed(checkpoint: str | Path) -> int | None:
@@ -95,10 +97,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
-    present = {ds.classes[i] for i in np.unique(np.asarray(ds.targets)[np.asarray(ds.targets) != NO_LABEL])}
-    matched = {c: model.model_config.classes[i] for c in ds.classes if c in present and (i := class_match(c, model.model_config.classes)) >= 0}
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
-            'data_classes': list(ds.classes), 'matched': matched,   # dataset class -> the model's class it is scored as
+            'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
@@ -145,9 +145,8 @@ EVALUATION_FILES = ('evaluation.json', 'confusion.png', 'confusion.csv')   # wha
 
 def check_evaluation_out(out: str | Path) -> bool:
     "Whether `out` holds an earlier evaluation, which writing replaces; `ValueError` when it holds anything else (a training run, other files): an evaluation is never written over them."
-    from fnmatch import fnmatchcase
-    names = sorted(p.name for p in Path(out).iterdir()) if Path(out).is_dir() else []
-    if other := [n for n in names if n not in EVALUATION_FILES and not any(fnmatchcase(n, s) for s in STAGING)]:
+    names = folder_names(out)
+    if other := [n for n in names if n not in EVALUATION_FILES]:
         raise ValueError(f"{out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say): its confusion.png and "
                          "evaluation.json would be replaced; choose a new or empty folder, or one that only an earlier emoxnet evaluate wrote")
     return any(n in EVALUATION_FILES for n in names)

@@ -26,7 +26,7 @@ from .settings import load_settings, check_fields, read_json_file, load_config, 
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
-from .data.transforms import Augment, Compose, Preprocess
+from .data.transforms import Augment, Compose, Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
@@ -178,9 +178,7 @@ class TrainConfig:
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
         check_ranges(self, self.RANGES)
-        if isinstance(self.augment, dict):   # checked now, not when the first epoch builds its transforms
-            try: Augment(**self.augment)
-            except (TypeError, ValueError) as e: raise ValueError(f"TrainConfig.augment={self.augment!r}: {e}") from None
+        if isinstance(self.augment, dict): check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -1030,11 +1028,12 @@ class EarlyStopping(Callback):
 def _save_plots(info: dict, history: list, out: Path):
     "`confusion.png` (test, else valid) and `curves.png`."
     rep, name = (info['test'], 'test') if info['test'] is not None else (info['valid'], 'valid')
+    about = record_about(info)
     if rep is not None:
         ax = plot_confusion(rep['confusion'], rep['classes'], title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
-        save_figure(ax, out / 'confusion.png', about=record_about(info))
+        save_figure(ax, out / 'confusion.png', about=about)
     if history:
-        save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png', about=record_about(info))
+        save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png', about=about)
 
 class Recorder(Callback):
     "Train sums per step, one history row per epoch (a partial row when stopped inside one); `history.json`, `metrics.json`, plots."

@@ -21,7 +21,8 @@ from ..core import Registry, EmoxnetWarning
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError',
-           'describe', 'image_size', 'read_image', 'crop_box', 'to_tensor', 'FERDataset', 'FERSplits', 'split_md5']
+           'describe', 'image_size', 'read_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor', 'FERDataset',
+           'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -152,18 +153,33 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
 # %% ../../nbs/01_data.core.ipynb #92250bce
 BOX_COLUMNS = ('face_x', 'face_y', 'face_width', 'face_height')   # a face box in `meta`, in pixels of the image as read (upright): FERDataset.image crops an image file to it
 
+def clip_box(box, # x, y, width, height in pixels
+             w: int, h: int, # the image's width and height
+            ) -> tuple[int, int, int, int] | None:
+    "`box` cut to a `w` x `h` image, as `(x0, y0, x1, y1)`; None when it has no size or lies outside the image."
+    x, y, bw, bh = (int(round(float(v))) for v in box)
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
+    return None if bw <= 0 or bh <= 0 or x1 <= x0 or y1 <= y0 else (x0, y0, x1, y1)
+
+def box_error(box, w: int, h: int, # a box `clip_box` refused, and the image's size
+              what = 'the image', # the image's name or path
+              source = None, line = None, # the annotation's file and line
+             ) -> DataError:
+    "The `DataError` for a face box of no size or outside its `w` x `h` image, naming the image and its annotation."
+    x, y, bw, bh = (int(round(float(v))) for v in box)
+    where = f" ({source}" + (f", line {line}" if line is not None else '') + ')' if source is not None else ''
+    return DataError(what, f"face box x={x}, y={y}, width={bw}, height={bh}{where} " + ('has no size' if bw <= 0 or bh <= 0 else f'lies outside the {w}x{h} image'),
+                     expected='a face box of positive width and height that overlaps the image')
+
 def crop_box(img: np.ndarray, # uint8 image (H, W) or (H, W, C)
              box, # x, y, width, height in pixels
              what = 'the image', # the image's name or path, for the error
              source = None, line = None, # the annotation's file and line, for the error
             ) -> np.ndarray:
-    "`img` cut to `box` (clipped at the image's edges); `DataError` naming the image and its annotation when the box has no size or lies outside it."
-    h, w = img.shape[:2]; x, y, bw, bh = (int(round(float(v))) for v in box)
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
-    if bw <= 0 or bh <= 0 or x1 <= x0 or y1 <= y0:
-        where = f" ({source}" + (f", line {line}" if line is not None else '') + ')' if source is not None else ''
-        raise DataError(what, f"face box x={x}, y={y}, width={bw}, height={bh}{where} " + ('has no size' if bw <= 0 or bh <= 0 else f'lies outside the {w}x{h} image'),
-                        expected='a face box of positive width and height that overlaps the image')
+    "`img` cut to `box` (clipped at the image's edges, `clip_box`); `DataError` naming the image and its annotation when the box has no size or lies outside it."
+    h, w = img.shape[:2]
+    if (c := clip_box(box, w, h)) is None: raise box_error(box, w, h, what, source, line)
+    x0, y0, x1, y1 = c
     return np.ascontiguousarray(img[y0:y1, x0:x1])
 
 # %% ../../nbs/01_data.core.ipynb #c6fc6170
@@ -220,8 +236,9 @@ class FERDataset(torch.utils.data.Dataset):
         "The raw uint8 image `i` (RGB or grey), before any transform; an image file is cropped to its face box when `meta` has one (`BOX_COLUMNS`)."
         img = self.images[i] if self.in_memory else read_image(self.images[i], grey=self.grey)
         if self._boxes is None or not np.isfinite(self._boxes[i]).all(): return img
-        return crop_box(img, self._boxes[i], self.images[i],
-                        *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line')))
+        try: return crop_box(img, self._boxes[i], self.images[i])
+        except DataError:   # the annotation's file and line looked up only then, not on every read
+            raise box_error(self._boxes[i], img.shape[1], img.shape[0], self.images[i], *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line'))) from None
 
     def target(self, i: int):
         "The target of image `i` according to `label_mode`."

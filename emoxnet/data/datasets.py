@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS
+from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
@@ -94,18 +94,25 @@ def _class_index(text, spec: LabelSpec) -> int:
     if i not in spec.ids: raise ValueError(f'label {i} out of range')
     return i - spec.first_id
 
-def _image_problem(path: str, verify: bool) -> tuple[str, str, str] | None:
-    "`None` if the image is usable, else `(reason, problem, expected)`."
+def _image_problem(path: str, verify: bool,
+                   box = None, # the image's face box (`BOX_COLUMNS`), checked against it in the same read of its header (`_box_problem`)
+                  ) -> tuple[str, str, str] | bool | None:
+    "`None` if the image is usable, else `(reason, problem, expected)`; with a `box`, True when it reaches past the image's edge (cut there)."
     if not verify:
         return None if os.path.isfile(path) else ('missing image', 'not found', 'an existing image file')
     try:
-        with Image.open(path) as im: fmt = im.format; im.verify()
+        with Image.open(path) as im:
+            fmt, size = im.format, im.size
+            if box is not None:
+                try: size = size[::-1] if im.getexif().get(0x0112) in (5, 6, 7, 8) else size   # read upright, as read_image turns it
+                except Exception: box = None   # an EXIF block Pillow cannot read: the box is checked when the face is read
+            im.verify()
         if fmt == 'JPEG' and not _jpeg_complete(path):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker
             with Image.open(path) as im: im.load()
     except FileNotFoundError: return ('missing image', 'not found', 'an existing image file')
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
         return ('unreadable image', f'unreadable ({e.__class__.__name__}: {e})', _IMAGE_EXPECTED)
-    return None
+    return None if box is None else _box_problem(box, *size, path)
 
 def _jpeg_complete(path: str, tail: int = 64) -> bool:
     "Whether a JPEG file holds its end-of-image marker (FF D9) in its last `tail` bytes (some writers pad after it): a cheap check for a cut download."
@@ -113,17 +120,15 @@ def _jpeg_complete(path: str, tail: int = 64) -> bool:
         f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - tail))
         return b'\xff\xd9' in f.read()
 
-def _box_problem(path: str, box) -> tuple[str, str, str] | None | bool:
-    "A face box against its image's upright size (header and EXIF orientation only): `(reason, problem, expected)` when it lies outside the image, True when it reaches past an edge (cut there), else None."
-    if not np.isfinite(np.asarray(box, dtype=np.float64)).all(): return None   # no box: the image is read whole
-    try:
-        with Image.open(path) as im: w, h = im.size; turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
-    except Exception: return None   # the image's own check (_image_problem) reports an unreadable file
-    w, h = (h, w) if turned else (w, h)
+_BOX_OUTSIDE = 'face box outside image'   # the skipped-item reason of a face box that misses its image
+
+def _box_problem(box, w: int, h: int, # a face box and its image's upright size
+                 path: str) -> tuple[str, str, str] | bool | None:
+    "`(reason, problem, expected)` when the face `box` lies outside its image (`clip_box`), True when it reaches past an edge (cut there), else None (also for a missing box: the image is read whole)."
+    if not np.isfinite(np.asarray(box, dtype=np.float64)).all(): return None
     x, y, bw, bh = (int(round(float(v))) for v in box)
-    if x >= w or y >= h or x + bw <= 0 or y + bh <= 0:
-        return ('face box outside image', f'face box x={x}, y={y}, width={bw}, height={bh} lies outside the {w}x{h} image {path}', 'a face box that overlaps its image')
-    return (x < 0 or y < 0 or x + bw > w or y + bh > h) or None
+    if (c := clip_box(box, w, h)) is not None: return c != (x, y, x + bw, y + bh) or None
+    return (_BOX_OUTSIDE, f'face box x={x}, y={y}, width={bw}, height={bh} lies outside the {w}x{h} image {path}', 'a face box that overlaps its image')
 
 def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True,
                   source: Path | None = None, lines: Sequence[int] | None = None,
@@ -132,11 +137,11 @@ def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True
     "Mask of usable images; a problem names the annotation `source` and line when there is one, else the image."
     keep, cut = np.ones(len(paths), dtype=bool), 0
     for i, p in enumerate(paths):
-        bad = _image_problem(p, verify)
-        if bad is None and verify and boxes is not None and (b := _box_problem(p, boxes[i])) is not None:
-            if b is True: cut += 1; continue
-            problems.bad(b[0], source or p, b[1], lines[i] if source is not None else None, b[2]); keep[i] = False; continue
+        bad = _image_problem(p, verify, None if boxes is None else boxes[i])
+        if bad is True: cut += 1; continue
         if bad is None: continue
+        if bad[0] == _BOX_OUTSIDE:   # its message names the image already
+            problems.bad(bad[0], source or p, bad[1], lines[i] if source is not None else None, bad[2]); keep[i] = False; continue
         reason, problem, expected = bad
         if source is not None: problems.bad(reason, source, f'image {p} {problem}', lines[i], expected)
         else: problems.bad(reason, p, f'image {problem}', None, expected)

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.transforms.html.md"""
 
 # %% ../../nbs/02_data.transforms.ipynb #dbed72e7
 from __future__ import annotations
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict, field, fields
 from typing import Callable, Sequence
 
 import numpy as np
@@ -17,7 +17,7 @@ from ..core import check_ranges, PROBABILITY, NON_NEGATIVE
 from .core import read_image, to_tensor
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'Preprocess', 'Augment', 'Compose']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'Preprocess', 'Augment', 'check_augment', 'Compose']
 
 # %% ../../nbs/02_data.transforms.ipynb #c981c362
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -106,6 +106,15 @@ class Augment:
             eh, ew = int(h * (.1 + .2 * r())), int(w * (.1 + .2 * r()))
             ey, ex = int(r() * (h - eh)), int(r() * (w - ew)); out[ey:ey + eh, ex:ex + ew] = r() * 255
         return np.clip(out, 0, 255).astype(np.uint8)
+
+def check_augment(augment, # a config's augmentation: True, False, or Augment fields
+                  what: str, # the config field, for the message ('TrainConfig.augment')
+                 ) -> None:
+    "`ValueError` naming `what` unless `augment` is a bool or a dict that makes a valid `Augment` (its field names and `RANGES`)."
+    if isinstance(augment, bool): return
+    if not isinstance(augment, dict): raise ValueError(f"{what}={augment!r}: expected True (the loop's augmentation), False (none) or a dict of data.transforms.Augment fields")
+    try: Augment(**augment)
+    except (TypeError, ValueError) as e: raise ValueError(f"{what}={augment!r}: {e} (fields of data.transforms.Augment: {', '.join(f.name for f in fields(Augment))})") from None
 
 class Compose:
     "Apply callables in order (`Compose(Augment(), Preprocess())`)."
