@@ -19,7 +19,7 @@ from .core import Registry
 # %% auto #0
 __all__ = ['KERAS_BN_EPS', 'ACTIVATIONS', 'WORKSPACE_ARCHS', 'tf_same_pad', 'SamePad', 'same_padding', 'ConvBN',
            'SeparableConvBN', 'XceptionBlock', 'XceptionNet', 'MobileNetV1Heads', 'FaceResNet', 'FaceResMobileNet',
-           'SeparableConvBias', 'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'FerCnn', 'ArchSpec']
+           'SeparableConvBias', 'ConvSameBias', 'DenseBlock4', 'FaceApiExpressionNet', 'FerCnn', 'FexCnn', 'ArchSpec']
 
 # %% ../nbs/09_archs.ipynb #9cb59252
 KERAS_BN_EPS = 1e-3   # Keras BatchNormalization's default epsilon (torch's is 1e-5)
@@ -233,6 +233,31 @@ class FerCnn(nn.Module):
     def get_classifier(self) -> nn.Module: return self.linear[2]   # as timm's: the layer from `pre_logits` features to logits
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
 
+# %% ../nbs/09_archs.ipynb #8d497e3a
+def _conv_elu_bn(cin: int, cout: int, k: int) -> nn.Sequential:
+    "Same-padded `k`x`k` convolution (with bias), ELU, then batch norm (Keras' eps 1e-3): one layer of `FexCnn`."
+    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=k // 2), nn.ELU(), nn.BatchNorm2d(cout, eps=1e-3))
+
+class FexCnn(nn.Module):
+    "py-feat's FEX expression CNN: three stages of two conv-ELU-BN layers (`widths`, kernel 5 then 3) with 2x2 max-pooling, a 128-unit dense layer (ELU, BN), logits."
+    pretrained_cfg = {'classifier': 'head', 'first_conv': 'features.0.0'}   # what emoxnet.models.load_backbone skips / adapts
+    def __init__(self, num_classes: int = 7, in_chans: int = 1, widths: Sequence[int] = (64, 128, 256), hidden: int = 128, input_size: int = 48):
+        super().__init__()
+        self.num_classes, self.in_chans, self.num_features, self.head_hidden_size = num_classes, in_chans, widths[-1], hidden
+        layers, c = [], in_chans
+        for i, w in enumerate(widths):
+            layers += [_conv_elu_bn(c, w, 5 if i == 0 else 3), _conv_elu_bn(w, w, 5 if i == 0 else 3), nn.MaxPool2d(2)]; c = w
+        self.features = nn.Sequential(*layers)
+        side = input_size >> len(widths)   # 48 -> 6
+        self.fc, self.fc_bn, self.head = nn.Linear(widths[-1] * side * side, hidden), nn.BatchNorm1d(hidden, eps=1e-3), nn.Linear(hidden, num_classes)
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor: return self.features(x)
+    def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        "Logits; `pre_logits=True`: the 128 hidden units. The map is flattened channels-last, as Keras flattens it."
+        z = self.fc_bn(F.elu(self.fc(f.permute(0, 2, 3, 1).flatten(1))))
+        return z if pre_logits else self.head(z)
+    def get_classifier(self) -> nn.Module: return self.head   # as timm's: the layer from `pre_logits` features to logits
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.forward_head(self.forward_features(x))
+
 # %% ../nbs/09_archs.ipynb #5dcee939
 @dataclass(frozen=True)
 class ArchSpec:
@@ -250,5 +275,6 @@ WORKSPACE_ARCHS['big_xception'] = ArchSpec(XceptionNet, "oarriaga big-Xception (
                                            dict(stem=((32, 2), (64, 1)), widths=(128, 256), pre_act=True))
 WORKSPACE_ARCHS['faceapi_expression'] = ArchSpec(FaceApiExpressionNet, "face-api.js FaceExpressionNet (112 px RGB): four dense blocks of separable convolutions + a linear classifier; 0.1 M params")
 WORKSPACE_ARCHS['fer_cnn'] = ArchSpec(FerCnn, "plain 4-block CNN of facial-emotion-recognition (48 px grey): 32-64-128-256 channels, 256 hidden units; 2.8 M params")
+WORKSPACE_ARCHS['fex_cnn'] = ArchSpec(FexCnn, "py-feat's FEX CNN (48 px grey): 2x(64, 5x5), 2x(128), 2x(256) conv-ELU-BN with max-pooling, 128 hidden units; 2.4 M params")
 WORKSPACE_ARCHS['hse_faceres'] = ArchSpec(FaceResNet, "HSE FaceRes MobileNet v1 (224 px RGB): VGGFace2 identity descriptor + age + gender heads; 3.5 M params")
 WORKSPACE_ARCHS['faceres_mobilenet'] = ArchSpec(FaceResMobileNet, "the HSE FaceRes MobileNet v1 body with a fresh classifier (any classes, extra heads): fine-tunes from the imported hse_faceres weights; 3.2 M params")

