@@ -22,12 +22,12 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'FIXED_ATTRIBUTES', 'VALUE_TEXT', 'LABEL_RANGES', 'IDENTITY_RECIPE',
-           'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins', 'multitask_heads', 'faceres_attributes',
-           'value_names', 'decode_outputs', 'face_values', 'describe_values', 'ccc', 'check_task_labels',
-           'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report', 'identity_splits',
-           'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules', 'FreezeBody',
-           'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'FIXED_ATTRIBUTES', 'VALUE_TEXT', 'LABEL_RANGES',
+           'IDENTITY_AUGMENT', 'IDENTITY_RECIPE', 'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins',
+           'multitask_heads', 'faceres_attributes', 'value_names', 'decode_outputs', 'face_values', 'describe_values',
+           'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
+           'identity_splits', 'check_margin', 'ArcFaceLoss', 'embed_dataset', 'verification_report', 'head_modules',
+           'FreezeBody', 'TwoStage', 'two_stage_fit', 'verify_model', 'identity_pretrain', 'finetune_multitask',
            'calibrate_batchnorm', 'identity_init']
 
 # %% ../nbs/19_multitask.ipynb #c1de9135
@@ -379,7 +379,8 @@ class TwoStage:
         from emoxnet.train import make_optimizer
         return SAMOptimizer(self.base, self.rho, 0.0) if self.sam else make_optimizer
 
-IDENTITY_RECIPE = TwoStage(batch_size=48)   # the authors' identity pretraining (VGGFace2): 1 + 10 epochs, batch 48; augmented as the TrainConfig says (the loop's default: flip, crop, rotation, jitter, erasing; the authors: flip and a random resized crop)
+IDENTITY_AUGMENT = dict(flip=0.5, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), rotate=0.0, jitter=0.0, erase=0.0)   # the authors' identity augmentation: torchvision's RandomResizedCrop (its default area and aspect ranges) and a flip
+IDENTITY_RECIPE = TwoStage(batch_size=48, augment=IDENTITY_AUGMENT)   # the authors' identity pretraining (VGGFace2): 1 + 10 epochs, batch 48, flip and random resized crop
 EXPRESSION_RECIPE = TwoStage(3, 1e-3, 6, 1e-4, batch_size=64, augment=False)   # their expression fine-tuning (AffectNet): 3 + 6 epochs, batch 64, no augmentation
 
 def two_stage_fit(model, # a ModelConfig or a model from create_model

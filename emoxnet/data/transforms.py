@@ -81,12 +81,14 @@ class Augment:
     "Training-time augmentation of uint8 images; `Augment()` is the default used by the training engine."
     flip: float = 0.5           # probability of a horizontal flip
     scale: tuple[float, float] = (0.85, 1.0)  # random resized crop area range
+    ratio: tuple[float, float] = (1.0, 1.0)   # random resized crop aspect (width / height) range, drawn log-uniformly (torchvision's RandomResizedCrop: (3/4, 4/3))
     rotate: float = 10.0        # max degrees
     jitter: float = 0.2         # brightness/contrast jitter amplitude
     erase: float = 0.25         # probability of erasing a random patch
 
     RANGES = dict(flip=PROBABILITY, erase=PROBABILITY, rotate=NON_NEGATIVE, jitter=(lambda v: 0 <= v <= 1, 'a number in [0, 1] (above 1 the contrast factor can turn negative)'),
-                  scale=(lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1, 'two area fractions (low, high) with 0 < low <= high <= 1'))
+                  scale=(lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1, 'two area fractions (low, high) with 0 < low <= high <= 1'),
+                  ratio=(lambda v: len(v) == 2 and 0 < v[0] <= v[1], 'two aspect ratios (low, high) with 0 < low <= high'))
     def __post_init__(self): check_ranges(self, self.RANGES)   # a reversed or out-of-range crop would train on black padding without a word
 
     def __call__(self, img: np.ndarray) -> np.ndarray:
@@ -95,7 +97,9 @@ class Augment:
         pil = Image.fromarray(img); w, h = pil.size
         if r() < self.flip: pil = pil.transpose(Image.FLIP_LEFT_RIGHT)
         if self.rotate: pil = pil.rotate((2 * r() - 1) * self.rotate, resample=Image.BILINEAR, fillcolor=0 if img.ndim == 2 else (0, 0, 0))
-        a = self.scale[0] + r() * (self.scale[1] - self.scale[0]); cw, ch = int(w * a ** .5), int(h * a ** .5)
+        a = self.scale[0] + r() * (self.scale[1] - self.scale[0])
+        q = self.ratio[0] if self.ratio[0] == self.ratio[1] else self.ratio[0] * (self.ratio[1] / self.ratio[0]) ** r()   # a fixed ratio draws nothing
+        cw, ch = min(w, int(w * (a * q) ** .5)), min(h, int(h * (a / q) ** .5))
         x0, y0 = int(r() * (w - cw + 1)), int(r() * (h - ch + 1))
         pil = pil.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)
         out = np.asarray(pil).astype(np.float32)
