@@ -235,8 +235,8 @@ class FerCnn(nn.Module):
 
 # %% ../nbs/09_archs.ipynb #8d497e3a
 def _conv_elu_bn(cin: int, cout: int, k: int) -> nn.Sequential:
-    "Same-padded `k`x`k` convolution (with bias), ELU, then batch norm (Keras' eps 1e-3): one layer of `FexCnn`."
-    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=k // 2), nn.ELU(), nn.BatchNorm2d(cout, eps=1e-3))
+    "Same-padded `k`x`k` convolution (with bias), ELU, then batch norm (Keras' epsilon): one layer of `FexCnn`."
+    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=k // 2), nn.ELU(), nn.BatchNorm2d(cout, eps=KERAS_BN_EPS))
 
 class FexCnn(nn.Module):
     "py-feat's FEX expression CNN: three stages of two conv-ELU-BN layers (`widths`, kernel 5 then 3) with 2x2 max-pooling, a 128-unit dense layer (ELU, BN), logits."
@@ -249,7 +249,7 @@ class FexCnn(nn.Module):
             layers += [_conv_elu_bn(c, w, 5 if i == 0 else 3), _conv_elu_bn(w, w, 5 if i == 0 else 3), nn.MaxPool2d(2)]; c = w
         self.features = nn.Sequential(*layers)
         side = input_size >> len(widths)   # 48 -> 6
-        self.fc, self.fc_bn, self.head = nn.Linear(widths[-1] * side * side, hidden), nn.BatchNorm1d(hidden, eps=1e-3), nn.Linear(hidden, num_classes)
+        self.fc, self.fc_bn, self.head = nn.Linear(widths[-1] * side * side, hidden), nn.BatchNorm1d(hidden, eps=KERAS_BN_EPS), nn.Linear(hidden, num_classes)
     def forward_features(self, x: torch.Tensor) -> torch.Tensor: return self.features(x)
     def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         "Logits; `pre_logits=True`: the 128 hidden units. The map is flattened channels-last, as Keras flattens it."

@@ -371,7 +371,7 @@ class TwoStage:
     def stage_configs(self, cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
         "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer, a constant lr, and its batch size and augmentation when it sets them."
         kw = dict(schedule='none', warmup_epochs=0.0, optimizer=self.base, weight_decay=0.0,
-                  **({'batch_size': self.batch_size} if self.batch_size is not None else {}), **({'augment': self.augment} if self.augment is not None else {}))
+                  **({'batch_size': self.batch_size} if self.batch_size is not None else {}), **({'augment': dict(self.augment) if isinstance(self.augment, dict) else self.augment} if self.augment is not None else {}))   # a copy: a config never shares the recipe's dict
         return (TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.head_epochs, 'lr': self.head_lr}),
                 TrainConfig.from_dict({**cfg.to_dict(), **kw, 'epochs': self.epochs, 'lr': self.lr}))
 

