@@ -409,11 +409,13 @@ def test_vivid_resting_brows_and_mouth_softer():
 
 
 def test_textured_style_same_labels_same_landmarks_other_pixels():
-    "The textured style is its drawing (the vivid style's with the AU gains of rounds 20-21 and the onset of round 22, adopted in round 24), moved a little and shaded by a learned AU texture: the drawing's labels (vivid's), its landmarks moved with the pixels (under a pixel), other pixels inside the face, its own md5."
+    "The textured style is its drawing (the vivid style's with the AU gains of rounds 20-21, the onset of round 22, adopted in round 24, and round 30's gains, lips, relief and softening), moved a little and shaded by a learned AU texture: the drawing's labels (vivid's), its landmarks moved with the pixels (under a pixel), other pixels inside the face, its own md5."
     from dataclasses import replace
     from emoxnet.data.synthetic import STYLES
     st = STYLES['textured']
-    assert (st.au_gain[4], st.au_gain[10], st.gain_onset) == (2.3, 2.5, (0.0, 0.1)) and replace(st, name='vivid', au_texture='', au_gain=STYLES['vivid'].au_gain, gain_onset=STYLES['vivid'].gain_onset) == STYLES['vivid']
+    v = STYLES['vivid']
+    assert (st.au_gain[4], st.au_gain[10], st.au_gain[12], st.gain_onset, st.lips_part) == (2.3, 2.5, 2.08, (0.0, 0.1), 5.2)
+    assert replace(st, name='vivid', au_texture='', au_gain=v.au_gain, gain_onset=v.gain_onset, lips_part=v.lips_part, relief=v.relief, soften=v.soften) == v
     STYLES['_textured_drawing'] = replace(st, name='_textured_drawing', au_texture='')
     try: drawn, tex = generate(SynthConfig(n_subjects=6, style='_textured_drawing')), generate(SynthConfig(n_subjects=6, style='textured'))
     finally: STYLES.pop('_textured_drawing', None)

@@ -62,8 +62,8 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     best = json.loads((tmp_path / 'best.json').read_text())
     assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
-    assert base['gain_10'] == ds.GAIN_RANGE[1]                             # AU10 sits at its bound: it can only shrink
-    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 1 == 68            # the base, then each of the 34 numbers times and divided by 1.3 (not the onset), AU10 only divided
+    assert base['gain_10'] == base['gain_15'] == ds.GAIN_RANGE[1]         # AU10 and AU15 (round 30) sit at their bound: they can only shrink
+    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 2 == 67            # the base, then each of the 34 numbers times and divided by 1.3 (not the onset), AU10 and AU15 only divided
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
@@ -142,12 +142,13 @@ def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):
     assert teacher.calls == 5
 
 def test_old_drawings_keep_their_onset_and_the_style_is_the_judged_drawing(ds):
-    "A drawing found before round 22 (no onset in its best.json) is drawn with the onset of its day; the textured style is the drawing judged in rounds 22 and 24 (`onset_d3`)."
+    "A drawing found before round 22 (no onset in its best.json) is drawn with the onset of its day; the textured style is the drawing judged and adopted in round 30 (`d30`), round 24's (`onset_d3`) with six numbers changed."
     from pathlib import Path
     docs = Path(__file__).resolve().parents[1] / 'docs' / 'realism_texture'
     d3 = ds.found_params(docs / 'd3')
     assert d3['gain_onset'] == [0.25, 0.5] and ds.style_from(d3).gain_onset == (0.25, 0.5)
-    o2, st = ds.style_from(ds.found_params(docs / 'onset_d3')), S.STYLES['textured']
-    assert o2.gain_onset == st.gain_onset == (0.0, 0.1)
-    assert o2.au_gain.keys() == st.au_gain.keys() and all(o2.au_gain[a] == pytest.approx(g) for a, g in st.au_gain.items())
-    assert replace(o2, name=st.name, au_gain=st.au_gain) == st
+    (o2, d30), st = (ds.style_from(ds.found_params(docs / d)) for d in ('onset_d3', 'd30')), S.STYLES['textured']
+    assert o2.gain_onset == d30.gain_onset == st.gain_onset == (0.0, 0.1)
+    assert replace(d30, name=st.name) == st
+    p_o2, p_d30 = (ds.parameters(x) for x in (o2, d30))
+    assert sorted(k for k in p_o2 if p_o2[k] != pytest.approx(p_d30[k])) == ['gain_12', 'gain_15', 'gain_26', 'lips_part', 'relief', 'soften']

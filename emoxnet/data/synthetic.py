@@ -597,8 +597,10 @@ STYLES['vivid'] = RenderStyle('vivid', relief=0.3, texture=0.05, grain=0.02, sof
                               tones_at_rest=True,                            # round 6: ... and only there (expressive mouths keep their contrast)
                               brows_at_rest=True)                            # round 7: the same for the brows
 _TEXTURED_AUS = {**_VIVID_AUS, 4: 2.3, 7: 0.78, 9: 2.34, 10: 2.5, 15: 2.08}   # rounds 20-21: the AU gains searched against two real-trained models
+_TEXTURED_AUS.update({12: 1.6 * 1.3, 15: 2.5, 26: 1.6 * 1.3})                   # round 30: the smile, the lip-corner depressor and the jaw drop, searched against three
 STYLES['textured'] = replace(STYLES['vivid'], name='textured', au_texture='r17',  # rounds 15-17: vivid + AU and resting-face shading and small AU displacements learned from two real-trained models, on the head
-                             au_gain=_TEXTURED_AUS, gain_onset=(0., 0.1))      # rounds 22-24: ... drawn with those gains, weak expressions at their gained size
+                             au_gain=_TEXTURED_AUS, gain_onset=(0., 0.1),       # rounds 22-24: ... drawn with those gains, weak expressions at their gained size
+                             lips_part=4.0 * 1.3, relief=0.3 / 1.3, soften=1.0 / 1.3)   # round 30: lips parted wider, less relief, less softening
 
 # %% ../../nbs/03_data.synthetic.ipynb #ec867321
 def _relief_canvas(subj: Subject, left: np.ndarray, right: np.ndarray, frame: tuple, m: dict) -> _Canvas:
