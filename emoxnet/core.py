@@ -237,13 +237,15 @@ def check_format(info: dict, # a JSON record that may declare its `format`
 
 def changed_settings(old: dict, # settings recorded by an earlier run (read back from JSON)
                      new: dict, # this run's settings, as JSON would hold them (`jsonable`)
+                     prefix: str = '', # where these settings sit, with its dot ('config.'): nested dicts are named so
                     ) -> list[str]:
-    "Each setting of `new` that `old` holds with another value, in words (`memory_mode 'grow' -> 'limit'`; a dict by its parts): the one wording of why a folder's run is not this one."
+    "Each setting of `new` that `old` holds with another value, in words: `memory_mode 'grow' -> 'limit'`, a nested dict by its parts (`fp.test 'y' -> 'z'`), a setting `old` lacks as `b (not recorded) -> 3` (not when `new` sets it to None, what a setting that did not exist yet amounts to). The one wording of why a folder's run is not this one."
     out = []
     for k, b in new.items():
-        if (a := old.get(k)) == b: continue
-        if isinstance(a, dict) and isinstance(b, dict): out.append(f"{k} (" + ', '.join(f"{p} {a.get(p)!r} -> {b.get(p)!r}" for p in b if a.get(p) != b.get(p)) + ')')
-        else: out.append(f"{k} {a!r} -> {b!r}")
+        a = old.get(k)
+        if isinstance(a, dict) and isinstance(b, dict): out += changed_settings(a, b, f"{prefix}{k}.")
+        elif k not in old and b is not None: out.append(f"{prefix}{k} (not recorded) -> {b!r}")
+        elif a != b: out.append(f"{prefix}{k} {a!r} -> {b!r}")
     return out
 
 def jsonable(obj):
@@ -351,24 +353,15 @@ def recover_dir(path: str | Path) -> Path | None:
     return olds[-1] if olds else None
 
 # %% ../nbs/00_core.ipynb #455d19b7
-def _differences(old: dict, new: dict, prefix: str = '') -> list[str]:
-    "'key old -> new' for each key of `new` whose value `old` records otherwise (nested dicts: their keys, as 'a.b')."
-    out = []
-    for k, v in new.items():
-        if k not in old: out.append(f"{prefix}{k} (not recorded) -> {v!r:.60}")
-        elif isinstance(v, dict) and isinstance(old[k], dict): out += _differences(old[k], v, f"{prefix}{k}.")
-        elif old[k] != v: out.append(f"{prefix}{k} {old[k]!r:.60} -> {v!r:.60}")
-    return out
-
 def check_rerun(out: str | Path, # an experiment's folder
                 settings: dict, # this run's settings, under the keys its metrics.json records them
                ) -> None:
-    "`ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference); nothing when there is no record yet."
+    "`ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None); nothing when there is no record yet."
     f = Path(out) / 'metrics.json'
     try: old = load_json(f) if f.is_file() else None
     except ValueError: return   # not a record of ours: the writer's own checks (`check_replaceable`) say so
     if not isinstance(old, dict): return
-    diff = _differences(old, jsonable(settings))
+    diff = changed_settings(old, jsonable(settings))
     if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff)}); use another out_dir, or delete this folder to run it again")
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
