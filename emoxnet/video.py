@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, EmoxnetWarning
 from .data.core import DataError
-from .data.video import VideoClips, iter_frames, video_info, check_every
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
 from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -105,6 +105,7 @@ class FrameFeatures:
     frame_indices: np.ndarray = None     # indices of the frames looked at
     timings: dict = field(default_factory=dict)   # seconds per stage: decode, detect, crop, features
     detected: np.ndarray = None          # (N,) True: the detector found the box on that frame; False: held from the last detection
+    frame_times: np.ndarray = None       # seconds of each frame looked at (aligned with `frame_indices`), when the frames came with their times (`timed_frames`)
 
     @property
     def face_frames(self) -> np.ndarray: return np.unique(self.frame)
@@ -149,7 +150,7 @@ def _follow(tracker: IoUTracker, boxes: Sequence, # the tracker and this frame's
     return kept, [tuple(boxes[k]) for k in keep], missed + kept
 
 def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
-                   frames: Iterable[tuple[int, np.ndarray]], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`
+                   frames: Iterable[tuple], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`, or `(index, RGB frame, seconds)` from `timed_frames(path)`
                    max_faces: int | None = 1, # faces kept per frame (None: all): the largest, then the same tracks unless another face is MAIN_FACE_SWITCH times larger
                    detect_every: int = 1, # run the detector on every n-th frame seen; hold its boxes in between
                    batch: int = 64, # crops per network call
@@ -157,12 +158,12 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
     "Detect, crop and embed the faces of a clip's frames; frames without a face are counted, and each face says whether it was detected on its frame or held."
     check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
     T = dict(decode=0., detect=0., crop=0., features=0.); tracker = IoUTracker(max_missed=detect_every)
-    crops, meta, seen, no_face, out, followed = [], [], [], 0, [], []
+    crops, meta, seen, times, no_face, out, followed = [], [], [], [], 0, [], []
     def flush():
         t0 = time.perf_counter(); out.append(_features_logits(rec, crops)); crops.clear(); T['features'] += time.perf_counter() - t0
     t = time.perf_counter()
-    for k, (i, rgb) in enumerate(frames):
-        t1 = time.perf_counter(); T['decode'] += t1 - t; seen.append(i)
+    for k, (i, rgb, *when) in enumerate(frames):
+        t1 = time.perf_counter(); T['decode'] += t1 - t; seen.append(i); times += when
         if found := k % detect_every == 0:
             ids, boxes, followed = _follow(tracker, [f.box for f in rec.detect(rgb)], followed, max_faces); held = ids, boxes
         else: ids, boxes = held                      # the boxes of the last detection, where it put them
@@ -177,7 +178,8 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
     m = np.array(meta, np.float64).reshape(-1, 7)
     return FrameFeatures(np.concatenate(F) if F else np.zeros((0, 0), np.float32),
                          np.concatenate(Z) if Z else np.zeros((0, len(rec.classes)), np.float32),
-                         m[:, 0].astype(int), m[:, 1:5], m[:, 5].astype(int), len(seen), no_face, np.array(seen, int), T, m[:, 6].astype(bool))
+                         m[:, 0].astype(int), m[:, 1:5], m[:, 5].astype(int), len(seen), no_face, np.array(seen, int), T, m[:, 6].astype(bool),
+                         np.array(times, np.float64) if len(times) == len(seen) else None)
 
 # %% ../nbs/27_video.ipynb #b1ea5fe0
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
@@ -388,15 +390,16 @@ def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], l
 
 # %% ../nbs/27_video.ipynb #a7f72a5a
 def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray, sm: np.ndarray, fps: float) -> list[dict]:
-    "One dict per frame looked at: frame, time, face; with a face its box, track, `detected` (found on this frame, or held from the last detection), probabilities and labels."
+    "One dict per frame looked at: frame, time (the frame's own, else index / `fps`), face; with a face its box, track, `detected` (found on this frame, or held from the last detection), probabilities and labels."
     by_frame = {int(f): k for k, f in enumerate(ff.frame)}
-    def one(i: int) -> dict:
-        r = dict(frame=int(i), time=round(i / fps, 3), face=int(i) in by_frame)
+    times = ff.frame_times if ff.frame_times is not None else ff.frame_indices / fps
+    def one(i: int, t: float) -> dict:
+        r = dict(frame=int(i), time=round(float(t), 3), face=int(i) in by_frame)
         if (k := by_frame.get(int(i))) is None: return r
         return r | dict(box=[round(float(v), 1) for v in ff.boxes[k]], track=int(ff.track[k]), detected=bool(ff.detected[k]),
                         label=classes[int(probs[k].argmax())], probs=dict(zip(classes, np.round(probs[k], 4).tolist())),
                         smoothed=classes[int(sm[k].argmax())])
-    return [one(i) for i in ff.frame_indices]
+    return [one(i, t) for i, t in zip(ff.frame_indices, times)]
 
 def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                  stride: int = 1, # look at every `stride`-th frame
@@ -407,9 +410,9 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     "Per-frame scores (one face followed) and the clip label of a video file."
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
-    ff = frame_features(rec, iter_frames(path, stride), max_faces=1, detect_every=detect_every)
-    if (stated := -(-info['frames'] // stride)) > 0 and ff.n_frames < 0.9 * stated - 1:   # a cut download decodes only its first part
-        warnings.warn(f"{path}: its container states {info['frames']} frames, {ff.n_frames} were decoded" + (f" (stride {stride})" if stride > 1 else '')
+    ff = frame_features(rec, timed_frames(path, stride), max_faces=1, detect_every=detect_every)
+    if (stated := info['frames'] / info['fps']) > 0 and ff.frame_times[-1] + stride / info['fps'] < 0.9 * stated:   # a cut download decodes only its first part (by time: a variable-frame-rate clip states more frames than it has)
+        warnings.warn(f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {ff.frame_times[-1]:.2f} s"
                       + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))

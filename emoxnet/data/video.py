@@ -21,10 +21,10 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_LOADERS',
-           'video_info', 'check_every', 'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile',
-           'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip',
-           'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf',
-           'load_video_dataset']
+           'video_info', 'check_every', 'timed_frames', 'iter_frames', 'read_video', 'write_video', 'ClipConfig',
+           'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
+           'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
+           'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -51,10 +51,14 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
     if not cap.isOpened(): raise DataError(path, 'OpenCV cannot open this file as a video', expected='a clip OpenCV/FFmpeg can decode (.avi, .mp4)')
     return cap
 
+def _fps(cap: cv2.VideoCapture) -> float:
+    "The frame rate the container states; 25 when it states none."
+    return float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
+
 def video_info(path: str | Path) -> dict:
-    "Frame count, fps, width and height of a clip as its container states them (`DataError` if it cannot be opened)."
+    "Frame count, fps, width and height of a clip as its container states them (`DataError` if it cannot be opened). A variable-frame-rate clip (a phone's) states an average fps and a count estimated from its duration: `timed_frames` gives each frame's own time."
     cap = _open_video(path)
-    try: return dict(frames=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), fps=float(cap.get(cv2.CAP_PROP_FPS)) or 25.0,
+    try: return dict(frames=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), fps=_fps(cap),
                      width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     finally: cap.release()
 
@@ -66,24 +70,33 @@ def check_every(name: str, # what the number is called: an argument or a flag
     if not is_whole(n) or n < 1: raise ValueError(f"{name} {n!r}: expected an integer >= 1" + (f" ({meaning})" if meaning else ''))
     return int(n)
 
-def iter_frames(path: str | Path, # clip file
-                stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
-                max_frames: int | None = None, # stop after this many decoded frames (None: all)
-                ) -> Iterator[tuple[int, np.ndarray]]:
-    "`(frame index, RGB uint8 frame)` of a clip; skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
+def timed_frames(path: str | Path, # clip file
+                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
+                 max_frames: int | None = None, # stop after this many decoded frames (None: all)
+                 ) -> Iterator[tuple[int, np.ndarray, float]]:
+    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
     cap, n, i = _open_video(path), 0, 0
+    fps = _fps(cap)
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
             if i % stride == 0:
                 ok, bgr = cap.read()
                 if not ok: break
-                n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1])
+                ms = cap.get(cv2.CAP_PROP_POS_MSEC)   # the time of the frame just decoded
+                n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), ms / 1e3 if ms > 0 or i == 0 else i / fps
             elif not cap.grab(): break
             i += 1
     finally: cap.release()
     if n == 0: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
+
+def iter_frames(path: str | Path, # clip file
+                stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
+                max_frames: int | None = None, # stop after this many decoded frames (None: all)
+                ) -> Iterator[tuple[int, np.ndarray]]:
+    "`(frame index, RGB uint8 frame)` of a clip: `timed_frames` without the times."
+    for i, rgb, _ in timed_frames(path, stride, max_frames): yield i, rgb
 
 def read_video(path: str | Path, stride: int = 1, max_frames: int | None = None) -> tuple[np.ndarray, float]:
     "All (or every `stride`-th, at most `max_frames` of them) RGB frames `(T, H, W, 3)` of a clip and its fps."
