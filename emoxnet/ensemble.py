@@ -582,9 +582,7 @@ def finished_run(run_dir: Path, cfg: TrainConfig, mcfg: ModelConfig, fingerprint
 
 def setting_changes(info: dict, cfg: TrainConfig, mcfg: ModelConfig, resume: bool = False) -> list[str]:
     "How a run's `metrics.json` (`info`) differs from these settings, in words (`TrainConfig.changed`, plus the model config); empty when none."
-    old, new = info.get('config') or {}, jsonable(cfg.to_dict())
-    diff = [f"{k} {old.get(k)!r} -> {new[k]!r}" for k in cfg.changed(old, resume=resume)]
-    return diff + (['model_config'] if info.get('model_config') != jsonable(mcfg.to_dict()) else [])
+    return cfg.differences(info.get('config') or {}, resume) + (['model_config'] if info.get('model_config') != jsonable(mcfg.to_dict()) else [])
 
 def member_run(splits: FERSplits, # the data (with a 'valid' split)
                run: Path, # the run folder

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -193,6 +193,11 @@ class TrainConfig:
         free = self.RESULT_FREE | ({'max_steps'} if resume else set())
         new = jsonable(self.to_dict())
         return [k for k in new if k not in free and saved.get(k) != new[k]]
+
+    def differences(self, saved: dict, resume: bool = False) -> list[str]:
+        "The fields of `changed`, in words (`changed_settings`: `lr 0.001 -> 0.01`)."
+        new = jsonable(self.to_dict())
+        return changed_settings(saved, {k: new[k] for k in self.changed(saved, resume)})
 
 # %% ../nbs/12_train.ipynb #a9be624d
 class Loss:
@@ -565,10 +570,7 @@ def _data_md5(st: TrainState) -> dict:
 
 def _check_resumable(st: TrainState, d: dict, path: Path):
     "`ValueError` when the saved state `d` was made with other settings, another model or other data than `st`'s run."
-    old, new = d['config'], jsonable(st.cfg.to_dict())
-    diff = [f"{k} ({old.get(k)!r} -> {new.get(k)!r})" for k in st.cfg.changed(old, resume=True)]
-    om, nm = d['model_config'], jsonable(st.model_config.to_dict())
-    diff += [f"model_config.{k} ({om.get(k)!r} -> {nm.get(k)!r})" for k in sorted(set(om) | set(nm)) if om.get(k) != nm.get(k)]
+    diff = st.cfg.differences(d['config'], resume=True) + changed_settings(d['model_config'], jsonable(st.model_config.to_dict()), 'model_config.')
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " + ', '.join(diff))
     n, was = st.accelerator.num_processes, d.get('num_processes', st.accelerator.num_processes)
     if n != was and not (d.get('finished') and d.get('stop_reason') != 'max_steps'):   # training goes on: its position in the epoch and the schedule count batches per process

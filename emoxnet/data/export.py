@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -277,6 +277,10 @@ def compound_recipe(cfg: SynthConfig, **kw) -> SynthConfig:
     "The CFEE-style compound recipe that goes with benchmark recipe `cfg`: its seed and render style (`kw`: other fields, e.g. `n_subjects`)."
     return SynthConfig.compound(**{'seed': cfg.seed, 'style': cfg.style, **kw})
 
+def _recorded(new: dict, old: dict) -> dict:
+    "The settings of `new` that `old` records, nested dicts too: a field an older export did not record was at its default then, so it is not compared."
+    return {k: _recorded(v, old[k]) if isinstance(v, dict) and isinstance(old[k], dict) else v for k, v in new.items() if k in old}
+
 def check_export_dir(out: Path, # the export folder
                      settings: dict, # what the new export is made from: `benchmark`, `compound`, `rgb_size`
                      overwrite: bool = False, # replace an export made from other settings
@@ -287,14 +291,10 @@ def check_export_dir(out: Path, # the export folder
             raise ValueError(f"--out {out} holds files that are not a SynthFACS export ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
                              "choose a new or empty --out")
         return
-    old, diff = load_json(out / 'config.json'), []
+    old = load_json(out / 'config.json')
     if not isinstance(old, dict) or 'benchmark' not in old:   # another tool's folder: never overwritten, never cleared
         raise ValueError(f"--out {out} holds a config.json that is not a SynthFACS export's; choose another --out")
-    for k, v in jsonable(settings).items():
-        o = old.get(k)   # a field an older export did not record was at its default then: not compared
-        if isinstance(v, dict) and isinstance(o, dict): diff += [f"{k}.{f} ({o[f]!r} -> {x!r})" for f, x in v.items() if f in o and o[f] != x]
-        elif k in old and o != v: diff.append(f"{k} ({o!r} -> {v!r})")
-    if not diff: return
+    if not (diff := changed_settings(old, _recorded(jsonable(settings), old))): return
     if not overwrite:
         raise ValueError(f"--out {out} holds a SynthFACS export made from other settings ({', '.join(diff[:4])}{', ...' if len(diff) > 4 else ''}): "
                          "its other formats would stay beside the new ones, stale; choose another --out, or pass --overwrite to replace that export")
