@@ -54,6 +54,13 @@ def inputs() -> dict:
     return {'faces64': np.stack(faces64), 'names64': np.array([f'lfw_{i}' for i in range(100)] + list(crops) + n64),
             'faces56': np.stack(faces56), 'names56': np.array([f'lfw_{i}' for i in range(30)] + list(crops) + n56)}
 
+def _run_python(python: str, code: str, model: Path, x: np.ndarray, **env) -> np.ndarray:
+    "Run `code` in another Python as `python -c code MODEL X.npy Y.npy` (extra environment variables `env`) and return what it saved in Y.npy."
+    with tempfile.TemporaryDirectory() as d:
+        np.save(f'{d}/x.npy', x)
+        subprocess.run([python, '-c', code, str(model), f'{d}/x.npy', f'{d}/y.npy'], check=True, env={**os.environ, **env})
+        return np.load(f'{d}/y.npy')
+
 def tflite_probs(tflite: Path, x: np.ndarray, python: str) -> np.ndarray:
     "Run a .tflite file with ai-edge-litert in another Python, one image at a time."
     code = ("import sys, numpy as np\nfrom ai_edge_litert.interpreter import Interpreter\n"
@@ -61,19 +68,14 @@ def tflite_probs(tflite: Path, x: np.ndarray, python: str) -> np.ndarray:
             "x = np.load(sys.argv[2]); out = []\n"
             "for a in x: it.set_tensor(i['index'], a[None].astype(i['dtype'])); it.invoke(); out.append(it.get_tensor(o['index'])[0])\n"
             "np.save(sys.argv[3], np.array(out, np.float32))\n")
-    with tempfile.TemporaryDirectory() as d:
-        np.save(f'{d}/x.npy', x); subprocess.run([python, '-c', code, str(tflite), f'{d}/x.npy', f'{d}/y.npy'], check=True)
-        return np.load(f'{d}/y.npy')
+    return _run_python(python, code, tflite, x)
 
 def keras_probs(hdf5: Path, x: np.ndarray, python: str) -> np.ndarray:
     "Run a Keras HDF5 model with Keras 3 (torch backend) in another Python."
     code = ("import sys, numpy as np, keras\n"
             "m = keras.models.load_model(sys.argv[1], compile=False)\n"
             "np.save(sys.argv[3], np.asarray(m.predict(np.load(sys.argv[2]), batch_size=32, verbose=0), np.float32))\n")
-    with tempfile.TemporaryDirectory() as d:
-        np.save(f'{d}/x.npy', x)
-        subprocess.run([python, '-c', code, str(hdf5), f'{d}/x.npy', f'{d}/y.npy'], check=True, env={**os.environ, 'KERAS_BACKEND': 'torch'})
-        return np.load(f'{d}/y.npy')
+    return _run_python(python, code, hdf5, x, KERAS_BACKEND='torch')
 
 def keras2_sequential_probs(hdf5: Path, x: np.ndarray, python: str) -> np.ndarray:
     "Run a Keras 2 `Sequential` HDF5 model (py-feat's FEX CNN) with Keras 3 (torch backend) in another Python: the file's own layer configs and weights, with the two fix-ups Keras 3 needs to read a Keras 2.2 Sequential config (the input shape given as an InputLayer, a BatchNormalization axis as an int)."
@@ -86,10 +88,7 @@ def keras2_sequential_probs(hdf5: Path, x: np.ndarray, python: str) -> np.ndarra
             "m = keras.Sequential([keras.Input(shape=tuple(shape[1:]))] + [getattr(keras.layers, l['class_name']).from_config(l['config']) for l in layers])\n"
             "m.load_weights(p)\n"
             "np.save(sys.argv[3], np.asarray(m.predict(np.load(sys.argv[2]), batch_size=32, verbose=0), np.float32))\n")
-    with tempfile.TemporaryDirectory() as d:
-        np.save(f'{d}/x.npy', x)
-        subprocess.run([python, '-c', code, str(hdf5), f'{d}/x.npy', f'{d}/y.npy'], check=True, env={**os.environ, 'KERAS_BACKEND': 'torch'})
-        return np.load(f'{d}/y.npy')
+    return _run_python(python, code, hdf5, x, KERAS_BACKEND='torch')
 
 def tfjs_outputs(graph_json: Path, x: np.ndarray, node_path: str) -> dict:
     "Run a TF.js graph model under node (tools/zoo_reference.js): {output name: array}."
