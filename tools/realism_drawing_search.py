@@ -40,7 +40,7 @@ tools/realism_judging.py then measures the found drawing with the judges. docs/i
 
 The judges never run here.
 """
-import argparse, contextlib, json, sys, time
+import argparse, contextlib, hashlib, json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -61,19 +61,21 @@ FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_
                  square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
                  zoom=1.4, widen=1.5, centre_y=0.4)   # bounded above only (steps are multiplicative): zoom 1.45 cut forehead and chin (round 3); a larger centre_y puts the face higher
 
+GRID_ONLY = ('gain_onset', 'mobility')   # drawing numbers `--grid` sets and the coordinate search leaves alone
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 
 def parameters(st: S.RenderStyle) -> dict:
-    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `gain_onset` (round 22: set by `--grid`, never stepped)."
+    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `GRID_ONLY`'s `gain_onset` (round 22) and `mobility` (round 31), set by `--grid`, never stepped."
     return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS},
-            'gain_onset': [float(x) for x in st.gain_onset]}
+            'gain_onset': [float(x) for x in st.gain_onset], 'mobility': float(st.mobility)}
 
 def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
     st = S.STYLES[base]
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
     onset = tuple(float(x) for x in params.get('gain_onset', st.gain_onset))   # `found_params` gives drawings found before round 22 the onset of their day
-    return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, **{f: params[f] for f in FIELDS if f in params})
+    return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, mobility=float(params.get('mobility', st.mobility)),
+                   **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
     "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
@@ -138,7 +140,7 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
         s = step / 2 ** k
-        for name in (n for n in base if n != 'gain_onset'):
+        for name in (n for n in base if n not in GRID_ONLY):
             trials = {v: None for v in (clip_param(name, cur[name] * (1 + s)), clip_param(name, cur[name] / (1 + s))) if v != cur[name]}
             for v in trials: trials[v] = evaluate({**cur, name: v}, f'pass {k + 1} {name}={v:.3g}')
             if not trials: continue
@@ -180,6 +182,13 @@ def found_params(path: Path) -> dict:
     "The drawing a search or grid found (`path`: its folder or its `best.json`); one found before round 22 gets the onset it was drawn with."
     path = Path(path) / 'best.json' if Path(path).is_dir() else Path(path)
     return {'gain_onset': list(PRE_ONSET), **json.loads(path.read_text())['best']['params']}
+
+def drawing_style(path: str, style: str = BASE) -> tuple:
+    "The textured style with the drawing of `path` (a search's or grid's best.json) for another tool: `(context registering it while open, yielding its name; what the tool records: the drawing, its numbers and their md5)`."
+    if style != BASE: raise SystemExit(f"--drawing changes the {BASE} style's drawing: use it with --style {BASE}")
+    params = found_params(path); st = style_from(params, style)
+    return temporary_style(st, st.name), dict(drawing=str(path), drawing_params=params, drawn_style=st.name,   # generator_md5 is the base style's: the params are the difference
+                                              drawing_md5=hashlib.md5(drawing_key(params).encode()).hexdigest())
 
 VALIDATION_TEACHERS = 'faceapi_expression,fer_cnn'   # rounds 20-29; round 30 adds pyfeat_fex
 

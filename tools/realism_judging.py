@@ -55,12 +55,9 @@ def main():
                **({'texture_md5': hashlib.md5(Path(a.texture).read_bytes()).hexdigest()} if a.texture else {'generator_md5': S.generator_md5(a.style)}))
     render, drawn = None, contextlib.nullcontext(a.style)
     if a.drawing:
-        if a.style != 'textured' or a.texture: raise SystemExit('--drawing changes the textured style\'s drawing: use it with --style textured, without --texture')
-        from realism_drawing_search import drawing_key, found_params, style_from, temporary_style
-        params = found_params(a.drawing)
-        st = style_from(params, a.style); drawn = temporary_style(st, st.name)   # registered while the judges read it
-        res.update(drawing=a.drawing, drawing_params=params, drawn_style=st.name,   # generator_md5 is the base style's: the params above are the difference
-                   drawing_md5=hashlib.md5(drawing_key(params).encode()).hexdigest())
+        if a.texture: raise SystemExit('--drawing changes the textured style\'s drawing: use it without --texture')
+        from realism_drawing_search import drawing_style
+        drawn, record = drawing_style(a.drawing, a.style); res.update(record)   # registered while the judges read it
     if a.texture:
         if a.style != 'textured': raise SystemExit('--texture replaces the textured style\'s texture: use it with --style textured')
         from realism_texture_probe import load_maps, textured_renderer

@@ -4,19 +4,26 @@ Its majority accuracy on the test split should stay in the 70-90 % band for the 
 
 Usage: python tools/style_calibration.py --style textured --out docs/realism_texture/textured_calibration_r15.json
 (about 15 minutes on 2 CPU cores with one torch thread)."""
-import argparse, time
+import argparse, contextlib, sys, time
+from pathlib import Path
 import emoxnet.data.synthetic as S
 from emoxnet.core import code_version, save_json
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--style', default='textured', choices=tuple(S.STYLES), help='render style of the benchmark recipe')
+    ap.add_argument('--drawing', help="with --style textured: a best.json of tools/realism_drawing_search.py: the style with that drawing's numbers")
     ap.add_argument('--threads', type=int, default=1, help='torch threads while training')
     ap.add_argument('--out', required=True, help='JSON file for the result, code version and generator md5')
     a = ap.parse_args()
     t = time.time()
-    res = dict(code_version=code_version(), style=a.style, generator_md5=S.generator_md5(a.style))
-    res['reference_cnn'] = S.reference_cnn(S.generate(S.SynthConfig(style=a.style)), threads=a.threads)
+    res, drawn = dict(code_version=code_version(), style=a.style, generator_md5=S.generator_md5(a.style)), contextlib.nullcontext(a.style)
+    if a.drawing:
+        from realism_drawing_search import drawing_style
+        drawn, record = drawing_style(a.drawing, a.style); res.update(record)
+    with drawn as style: data = S.generate(S.SynthConfig(style=style))
+    res['reference_cnn'] = S.reference_cnn(data, threads=a.threads)
     res['seconds'] = round(time.time() - t)
     save_json(res, a.out)
     print(a.style, 'test', res['reference_cnn']['test_accuracy'], 'valid', res['reference_cnn']['valid_accuracy'])

@@ -58,6 +58,7 @@ class Subject:
     gain: np.ndarray            # per-AU expressivity, over AUS
     variable: dict              # category -> the variable AUs this person uses
     side: int                   # -1 image-left, +1 image-right: side of unilateral AUs
+    mobility: float = 0.0       # how far this face visibly moves for a given muscle action (soft tissue, build), a standard normal draw; drawn by styles with `RenderStyle.mobility`
 
 def sample_subject(sid: int, seed: int = 0) -> Subject:
     "The subject `sid` of the population drawn with `seed` (independent of every other subject)."
@@ -85,7 +86,8 @@ def sample_subject(sid: int, seed: int = 0) -> Subject:
                    iris=tuple(float(x) for x in rng.uniform(30, 110) * np.array([1, .8, .6])),
                    clothes=tuple(float(x) for x in rng.uniform(20, 230, 3)), hair_style=style,
                    brow=float(u(0.035, 0.06) + 0.012 * m), glasses=bool(rng.random() < 0.15), beard=beard,
-                   gain=gain, variable=variable, side=int(rng.choice([-1, 1])))
+                   gain=gain, variable=variable, side=int(rng.choice([-1, 1])),
+                   mobility=float(rng.normal()))   # drawn last: every earlier attribute is what it was before round 31
 
 # %% ../../nbs/03_data.synthetic.ipynb #a472643e
 def expression_aus(subj: Subject, category: str, intensity: float, rng: np.random.Generator,
@@ -554,6 +556,7 @@ class RenderStyle:
     tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
     brows_at_rest: bool = False  # `brow_tone` only while AU1, 2, 4, 5, 7 and 9 are idle (`BROW_AUS`): lowered or raised brows stay dark
     au_texture: str = ''         # a bundled AU shading texture (`au_texture`) multiplied into the face: expression texture learned from real-trained models
+    mobility: float = 0.0        # log-sd of each person's drawn movement size (`Subject.mobility`): the drawing shows the AUs times exp(mobility x z); labels keep the true AUs
 
     def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
         "`brow_tone` as one face with drawn AUs `left`/`right` gets it: as set, or with `brows_at_rest` faded to none as its brows move."
@@ -571,15 +574,16 @@ class RenderStyle:
         if not self.geom_shift and self.brow_scale == 1: return subj
         return replace(subj, geom={k: v + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
 
-    def drawn(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        "The AU intensities the drawing shows: the true ones times `au_gain` (up to 2), AU6 at least `au9_cheek` x AU9; unchanged (the same arrays) when there is nothing to apply."
-        if not self.au_gain and not self.au9_cheek: return left, right
+    def drawn(self, left: np.ndarray, right: np.ndarray, subj: Subject | None = None) -> tuple[np.ndarray, np.ndarray]:
+        "The AU intensities the drawing shows: the true ones times `au_gain` and `subj`'s `mobility` factor (up to 2), AU6 at least `au9_cheek` x AU9; unchanged (the same arrays) when there is nothing to apply."
+        m = float(np.exp(self.mobility * subj.mobility)) if self.mobility and subj is not None else 1.0
+        if not self.au_gain and not self.au9_cheek and m == 1: return left, right
         g = np.ones(len(AUS), np.float32)
         for a, k in self.au_gain.items(): g[AU_INDEX[a]] = k
         lo, hi = self.gain_onset
         def grow(a):
             ramp = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else 1.0
-            a = np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g), 0, 2).astype(np.float32)
+            a = np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g) * m, 0, 2).astype(np.float32)
             if self.au9_cheek: a[AU_INDEX[6]] = max(a[AU_INDEX[6]], self.au9_cheek * a[AU_INDEX[9]])
             return a
         return grow(left), grow(right)
@@ -881,7 +885,7 @@ def draw_canonical(subj: Subject, left: np.ndarray, right: np.ndarray, nz: dict,
     "The face drawn in style `st` at the canonical resolution of `size`, before AU texture, resizing and degradations: `(img (R, R, C) uint8, drawn left, drawn right, K, t, landmarks (68, 2) in canonical pixels, head mask (R, R) or None without relief)`."
     R, st = _canonical_size(size), st or STYLES['flat']
     img = background(R, nz, grey)
-    left, right = st.drawn(left, right)               # the flat style draws the AUs as they are
+    left, right = st.drawn(left, right, subj)         # the flat style draws the AUs as they are
     subj = st.subject(subj)                           # ... and the subject as it is
     cv, (i, j) = face_canvas(subj, left, right, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
                              st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(left, right), st.mouth_tones(left, right)[0])
