@@ -61,21 +61,23 @@ FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_
                  square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
                  zoom=1.4, widen=1.5, centre_y=0.4)   # bounded above only (steps are multiplicative): zoom 1.45 cut forehead and chin (round 3); a larger centre_y puts the face higher
 
-GRID_ONLY = ('gain_onset', 'mobility')   # drawing numbers `--grid` sets and the coordinate search leaves alone
+GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale')   # numbers `--grid` sets and the coordinate search leaves alone: round 22's
+                                                                    # gain onset, round 31's movement size per person and low-resolution round trip
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 
 def parameters(st: S.RenderStyle) -> dict:
-    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `GRID_ONLY`'s `gain_onset` (round 22) and `mobility` (round 31), set by `--grid`, never stepped."
+    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `GRID_ONLY`'s (set by `--grid`, never stepped)."
+    number = lambda v: [float(x) for x in v] if isinstance(v, tuple) else float(v)
     return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS},
-            'gain_onset': [float(x) for x in st.gain_onset], 'mobility': float(st.mobility)}
+            **{f: number(getattr(st, f)) for f in GRID_ONLY}}
 
 def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
     st = S.STYLES[base]
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
-    onset = tuple(float(x) for x in params.get('gain_onset', st.gain_onset))   # `found_params` gives drawings found before round 22 the onset of their day
-    return replace(st, name=f'{base}-search', au_gain=gains, gain_onset=onset, mobility=float(params.get('mobility', st.mobility)),
-                   **{f: params[f] for f in FIELDS if f in params})
+    grid = {f: tuple(float(x) for x in params[f]) if isinstance(getattr(st, f), tuple) else float(params[f])   # `found_params` gives drawings found
+            for f in GRID_ONLY if f in params}                                                              # before round 22 the onset of their day
+    return replace(st, name=f'{base}-search', au_gain=gains, **grid, **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
     "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
