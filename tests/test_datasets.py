@@ -391,6 +391,13 @@ def test_affectnet_csv_release(tmp_path):
     assert sp7.summary()['splits']['test'] == {'neutral': 1, 'happiness': 1, 'sadness': 0, 'surprise': 0, 'fear': 0, 'disgust': 0, 'anger': 0}
     with pytest.raises(ValueError, match='expected 7'): load_dataset(tmp_path, 'affectnet', classes=9)
 
+def test_affectnet_png_images_with_face_boxes(tmp_path):
+    "A PNG with a face box is read and cropped like a JPEG (its EXIF was once read before verify(), which PNG refuses: every such image was 'unreadable')."
+    write_affectnet_csv(tmp_path, [('1/a.png', 0, 0.1, 0.2), ('1/b.png', 1, 0.0, 0.0)], [('9/c.png', 1, 0.0, 0.0)])
+    sp = load_dataset(tmp_path, 'affectnet')
+    assert sp.skipped == {} and len(sp['train']) == 2 and len(sp['test']) == 1
+    assert sp['train'].image(0).shape[:2] == (5, 6)   # read as its face box
+
 def test_affectnet_image_in_both_splits(tmp_path):
     "An image listed in training.csv and validation.csv is refused with both lines; with skip_bad it leaves the validation split."
     write_affectnet_csv(tmp_path, AFF_ROWS[:2], [AFF_ROWS[1], ('9/x.jpg', 1, 0.0, 0.0)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, csv, inspect, io, json, os, re, tempfile, time, warnings
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -94,25 +94,29 @@ def _class_index(text, spec: LabelSpec) -> int:
     if i not in spec.ids: raise ValueError(f'label {i} out of range')
     return i - spec.first_id
 
-def _image_problem(path: str, verify: bool,
-                   box = None, # the image's face box (`BOX_COLUMNS`), checked against it in the same read of its header (`_box_problem`)
-                  ) -> tuple[str, str, str] | bool | None:
-    "`None` if the image is usable, else `(reason, problem, expected)`; with a `box`, True when it reaches past the image's edge (cut there)."
-    if not verify:
-        return None if os.path.isfile(path) else ('missing image', 'not found', 'an existing image file')
+class _ImageCheck(NamedTuple):
+    "What checking one image found: a `problem` `(reason, problem, expected)` when it cannot be used; `cut` when its face box reaches past its edge (cut there)."
+    problem: tuple[str, str, str] | None = None
+    cut: bool = False
+
+def _check_image(path: str, verify: bool,
+                 box = None, # the image's face box (`BOX_COLUMNS`), checked against it in the same read of its header (`_check_box`)
+                ) -> _ImageCheck:
+    "Whether the image at `path` can be used (only whether it exists unless `verify`), and how its `box` fits it."
+    missing = _ImageCheck(('missing image', 'not found', 'an existing image file'))
+    if not verify: return _ImageCheck() if os.path.isfile(path) else missing
     try:
-        with Image.open(path) as im:
-            fmt, size = im.format, im.size
-            if box is not None:
+        with Image.open(path) as im: fmt, size = im.format, im.size; im.verify()
+        if box is not None:   # its own open: a PNG refuses verify() once its EXIF was read
+            with Image.open(path) as im:
                 try: size = size[::-1] if im.getexif().get(0x0112) in (5, 6, 7, 8) else size   # read upright, as read_image turns it
                 except Exception: box = None   # an EXIF block Pillow cannot read: the box is checked when the face is read
-            im.verify()
         if fmt == 'JPEG' and not _jpeg_complete(path):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker
             with Image.open(path) as im: im.load()
-    except FileNotFoundError: return ('missing image', 'not found', 'an existing image file')
+    except FileNotFoundError: return missing
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
-        return ('unreadable image', f'unreadable ({e.__class__.__name__}: {e})', _IMAGE_EXPECTED)
-    return None if box is None else _box_problem(box, *size, path)
+        return _ImageCheck(('unreadable image', f'unreadable ({e.__class__.__name__}: {e})', _IMAGE_EXPECTED))
+    return _ImageCheck() if box is None else _check_box(box, *size, path)
 
 def _jpeg_complete(path: str, tail: int = 64) -> bool:
     "Whether a JPEG file holds its end-of-image marker (FF D9) in its last `tail` bytes (some writers pad after it): a cheap check for a cut download."
@@ -122,13 +126,13 @@ def _jpeg_complete(path: str, tail: int = 64) -> bool:
 
 _BOX_OUTSIDE = 'face box outside image'   # the skipped-item reason of a face box that misses its image
 
-def _box_problem(box, w: int, h: int, # a face box and its image's upright size
-                 path: str) -> tuple[str, str, str] | bool | None:
-    "`(reason, problem, expected)` when the face `box` lies outside its image (`clip_box`), True when it reaches past an edge (cut there), else None (also for a missing box: the image is read whole)."
-    if not np.isfinite(np.asarray(box, dtype=np.float64)).all(): return None
+def _check_box(box, w: int, h: int, # a face box and its image's upright size
+               path: str) -> _ImageCheck:
+    "A problem when the face `box` lies outside its image (`clip_box`), `cut` when it reaches past an edge; nothing for a missing box (the image is read whole)."
+    if not np.isfinite(np.asarray(box, dtype=np.float64)).all(): return _ImageCheck()
     x, y, bw, bh = (int(round(float(v))) for v in box)
-    if (c := clip_box(box, w, h)) is not None: return c != (x, y, x + bw, y + bh) or None
-    return (_BOX_OUTSIDE, f'face box x={x}, y={y}, width={bw}, height={bh} lies outside the {w}x{h} image {path}', 'a face box that overlaps its image')
+    if (c := clip_box(box, w, h)) is not None: return _ImageCheck(cut=c != (x, y, x + bw, y + bh))
+    return _ImageCheck((_BOX_OUTSIDE, f'face box x={x}, y={y}, width={bw}, height={bh} lies outside the {w}x{h} image {path}', 'a face box that overlaps its image'))
 
 def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True,
                   source: Path | None = None, lines: Sequence[int] | None = None,
@@ -137,15 +141,13 @@ def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True
     "Mask of usable images; a problem names the annotation `source` and line when there is one, else the image."
     keep, cut = np.ones(len(paths), dtype=bool), 0
     for i, p in enumerate(paths):
-        bad = _image_problem(p, verify, None if boxes is None else boxes[i])
-        if bad is True: cut += 1; continue
-        if bad is None: continue
-        if bad[0] == _BOX_OUTSIDE:   # its message names the image already
-            problems.bad(bad[0], source or p, bad[1], lines[i] if source is not None else None, bad[2]); keep[i] = False; continue
-        reason, problem, expected = bad
-        if source is not None: problems.bad(reason, source, f'image {p} {problem}', lines[i], expected)
+        check = _check_image(p, verify, None if boxes is None else boxes[i])
+        cut += check.cut
+        if check.problem is None: continue
+        (reason, problem, expected), keep[i] = check.problem, False
+        if reason == _BOX_OUTSIDE: problems.bad(reason, source or p, problem, lines[i] if source is not None else None, expected)   # its message names the image already
+        elif source is not None: problems.bad(reason, source, f'image {p} {problem}', lines[i], expected)
         else: problems.bad(reason, p, f'image {problem}', None, expected)
-        keep[i] = False
     if cut: warnings.warn(f"{source or 'images'}: face boxes that reach past their image's edge: {cut}; those faces are cut at the edge", EmoxnetWarning, stacklevel=4)
     return keep
 
