@@ -91,6 +91,21 @@ def test_vivid_draws_larger_movements_than_flat():
     for i, a in enumerate(AUS): assert dl[i] == pytest.approx(min(2.0, 0.9 * g.get(a, 1.0)))
 
 
+def test_mobility_scales_each_persons_drawn_movement():
+    "Round 31: `RenderStyle.mobility` draws a person's AUs times exp(mobility x `Subject.mobility`) (clipped at 2); 0, or no subject, changes nothing. `Subject.mobility` is a standard normal per person."
+    from emoxnet.core import AUS
+    from emoxnet.data.synthetic import sample_subject
+    subj = [sample_subject(i, 3) for i in range(1, 401)]
+    z = np.array([s.mobility for s in subj])
+    assert abs(z.mean()) < 0.2 and 0.85 < z.std() < 1.15 and len(set(z)) == 400
+    l, st = np.full(len(AUS), 0.4, np.float32), STYLES['textured']
+    assert st.mobility == 0 and np.array_equal(st.drawn(l, l, subj[0])[0], st.drawn(l, l)[0])
+    m = replace(st, mobility=0.35)
+    assert np.array_equal(m.drawn(l, l)[0], st.drawn(l, l)[0])                       # no subject: as drawn without it
+    for s in subj[:5]:
+        np.testing.assert_allclose(m.drawn(l, l, s)[0], np.clip(st.drawn(l, l)[0] * np.exp(0.35 * s.mobility), 0, 2), rtol=1e-5)
+    assert STYLES['flat'].drawn(l, l, subj[0])[0] is l
+
 # md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 2 left the style (commit b859f46).
 VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
 

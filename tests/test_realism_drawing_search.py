@@ -22,7 +22,7 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + 1 == 35 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25) and the onset
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) == 38 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 4 set by grids
     assert replace(ds.style_from(p), name=st.name) == st
     st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2, 'zoom': 1.2})
     assert (st2.au_gain[4], st2.teeth, st2.zoom, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, 1.2, st.au_gain[1], st.au_texture)
@@ -63,7 +63,7 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
     assert base['gain_10'] == base['gain_15'] == ds.GAIN_RANGE[1]         # AU10 and AU15 (round 30) sit at their bound: they can only shrink
-    assert n == len(rows) == 1 + 2 * (len(base) - 1) - 2 == 67            # the base, then each of the 34 numbers times and divided by 1.3 (not the onset), AU10 and AU15 only divided
+    assert n == len(rows) == 1 + 2 * (len(base) - len(ds.GRID_ONLY)) - 2 == 67   # the base, then each of the 34 numbers times and divided by 1.3 (not GRID_ONLY's), AU10 and AU15 only divided
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
@@ -106,6 +106,19 @@ def test_judging_draws_the_found_numbers(ds, tmp_path, monkeypatch):
     monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'vivid', '--drawing', str(best), '--out', str(tmp_path / 'p.json')])
     with pytest.raises(SystemExit, match='--style textured'): rj.main()
 
+def test_calibration_draws_the_found_numbers(ds, tmp_path, monkeypatch):
+    "`style_calibration.py --drawing best.json` (round 31) trains the reference CNN on the benchmark recipe drawn with the drawing's numbers (generation and training stood in for)."
+    sc, seen = tool_module('style_calibration'), {}
+    best = tmp_path / 'best.json'
+    best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'mobility': 0.35}}}))
+    monkeypatch.setattr(S, 'generate', lambda cfg: seen.update(style=cfg.style, mobility=S.STYLES[cfg.style].mobility) or 'data')
+    monkeypatch.setattr(S, 'reference_cnn', lambda data, threads: dict(data=data, test_accuracy=0.9, valid_accuracy=0.8))
+    monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'c.json')])
+    sc.main()
+    assert seen == dict(style='textured-search', mobility=0.35) and 'textured-search' not in S.STYLES
+    out = json.loads((tmp_path / 'c.json').read_text())
+    assert (out['drawing_params']['mobility'], out['reference_cnn']['data'], len(out['drawing_md5'])) == (0.35, 'data', 32)
+
 def test_faces_share_labels_and_leave_the_registry(ds):
     "Two drawings of population 3 give the same faces' labels (they come from the AUs) and other pixels; no style is left registered, even on an error."
     styles = set(S.STYLES)
@@ -121,6 +134,14 @@ def test_onset_maps_onto_the_style(ds):
     p = ds.parameters(S.STYLES['textured'])
     assert ds.style_from(p).gain_onset == S.STYLES['textured'].gain_onset == (0.0, 0.1)      # round 24's
     assert ds.style_from({**p, 'gain_onset': [0.25, 0.5]}).gain_onset == (0.25, 0.5)
+
+def test_grid_only_numbers_map_onto_the_style(ds):
+    "Round 31: `mobility`, `lowres` and `lowres_scale` are a drawing's numbers too, set by a grid and never stepped by the search."
+    p = ds.parameters(S.STYLES['textured'])
+    assert (p['mobility'], p['lowres'], p['lowres_scale']) == (0.0, 0.15, [0.55, 0.85])
+    st = ds.style_from({**p, 'mobility': 0.35, 'lowres': 0.5, 'lowres_scale': [0.4, 0.7]})
+    assert (st.mobility, st.lowres, st.lowres_scale) == (0.35, 0.5, (0.4, 0.7))
+    assert set(ds.GRID_ONLY).isdisjoint(ds.FIELDS)
 
 def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):
     "`grid`: each candidate is read once and logged; best.json holds the best one's numbers (on `start`'s drawing) for --validate."
