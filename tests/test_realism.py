@@ -106,6 +106,16 @@ def test_mobility_scales_each_persons_drawn_movement():
         np.testing.assert_allclose(m.drawn(l, l, s)[0], np.clip(st.drawn(l, l)[0] * np.exp(0.35 * s.mobility), 0, 2), rtol=1e-5)
     assert STYLES['flat'].drawn(l, l, subj[0])[0] is l
 
+def test_rest_spread_widens_resting_corners_and_brows_only():
+    "Round 31: `RenderStyle.rest_spread` multiplies a person's resting mouth-corner and brow offsets (before the style's `geom_shift`); every other proportion stays."
+    from emoxnet.data.synthetic import sample_subject
+    subj, st = sample_subject(7, 3), STYLES['textured']
+    a, b = st.subject(subj), replace(st, rest_spread=3.0).subject(subj)
+    for k in subj.geom:
+        want = 3 * subj.geom[k] + st.geom_shift.get(k, 0) if k in ('rest_corner', 'rest_brow') else a.geom[k]
+        assert b.geom[k] == pytest.approx(want), k
+    assert STYLES['flat'].subject(subj) is subj and replace(STYLES['flat'], rest_spread=1.0).subject(subj) is subj
+
 # md5 of generate(SynthConfig(n_subjects=4, style='vivid')) images as round 2 left the style (commit b859f46).
 VIVID_R2_MD5 = '059032bed80aad29d11d5d395648b154'
 

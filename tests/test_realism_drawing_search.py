@@ -22,7 +22,7 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) == 38 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 4 set by grids
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) == 39 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 5 set by grids
     assert replace(ds.style_from(p), name=st.name) == st
     st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2, 'zoom': 1.2})
     assert (st2.au_gain[4], st2.teeth, st2.zoom, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, 1.2, st.au_gain[1], st.au_texture)
@@ -136,11 +136,11 @@ def test_onset_maps_onto_the_style(ds):
     assert ds.style_from({**p, 'gain_onset': [0.25, 0.5]}).gain_onset == (0.25, 0.5)
 
 def test_grid_only_numbers_map_onto_the_style(ds):
-    "Round 31: `mobility`, `lowres` and `lowres_scale` are a drawing's numbers too, set by a grid and never stepped by the search."
+    "Round 31: `mobility`, `lowres`, `lowres_scale` and `rest_spread` are a drawing's numbers too, set by a grid and never stepped by the search."
     p = ds.parameters(S.STYLES['textured'])
-    assert (p['mobility'], p['lowres'], p['lowres_scale']) == (0.0, 0.15, [0.55, 0.85])
-    st = ds.style_from({**p, 'mobility': 0.35, 'lowres': 0.5, 'lowres_scale': [0.4, 0.7]})
-    assert (st.mobility, st.lowres, st.lowres_scale) == (0.35, 0.5, (0.4, 0.7))
+    assert (p['mobility'], p['lowres'], p['lowres_scale'], p['rest_spread']) == (0.0, 0.15, [0.55, 0.85], 1.0)
+    st = ds.style_from({**p, 'mobility': 0.35, 'lowres': 0.5, 'lowres_scale': [0.4, 0.7], 'rest_spread': 3})
+    assert (st.mobility, st.lowres, st.lowres_scale, st.rest_spread) == (0.35, 0.5, (0.4, 0.7), 3.0)
     assert set(ds.GRID_ONLY).isdisjoint(ds.FIELDS)
 
 def test_grid_reads_every_candidate_and_keeps_the_best(ds, tmp_path, teacher):

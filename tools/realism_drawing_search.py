@@ -61,8 +61,8 @@ FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_
                  square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
                  zoom=1.4, widen=1.5, centre_y=0.4)   # bounded above only (steps are multiplicative): zoom 1.45 cut forehead and chin (round 3); a larger centre_y puts the face higher
 
-GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale')   # numbers `--grid` sets and the coordinate search leaves alone: round 22's
-                                                                    # gain onset, round 31's movement size per person and low-resolution round trip
+GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale', 'rest_spread')   # numbers `--grid` sets and the search leaves alone: round 22's gain
+                                                                                   # onset; round 31's movement size per person, low-resolution round trip, resting faces
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 
 def parameters(st: S.RenderStyle) -> dict:

@@ -556,6 +556,7 @@ class RenderStyle:
     tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
     brows_at_rest: bool = False  # `brow_tone` only while AU1, 2, 4, 5, 7 and 9 are idle (`BROW_AUS`): lowered or raised brows stay dark
     au_texture: str = ''         # a bundled AU shading texture (`au_texture`) multiplied into the face: expression texture learned from real-trained models
+    rest_spread: float = 1.0     # how much more people's resting mouth corners and brows differ (`Subject.geom`'s rest_corner, rest_brow) than in the flat drawing
     mobility: float = 0.0        # log-sd of each person's drawn movement size (`Subject.mobility`): the drawing shows the AUs times exp(mobility x z); labels keep the true AUs
 
     def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
@@ -570,9 +571,10 @@ class RenderStyle:
         return self.lip_tone * r, 1 - (1 - self.mouth_line) * r
 
     def subject(self, subj: Subject) -> Subject:
-        "The subject as this style draws it: `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
-        if not self.geom_shift and self.brow_scale == 1: return subj
-        return replace(subj, geom={k: v + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
+        "The subject as this style draws it: `rest_spread`, `geom_shift` and `brow_scale` applied (the same object when there is nothing to apply)."
+        if not self.geom_shift and self.brow_scale == 1 and self.rest_spread == 1: return subj
+        spread = lambda k, v: v * self.rest_spread if k in ('rest_corner', 'rest_brow') else v
+        return replace(subj, geom={k: spread(k, v) + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
 
     def drawn(self, left: np.ndarray, right: np.ndarray, subj: Subject | None = None) -> tuple[np.ndarray, np.ndarray]:
         "The AU intensities the drawing shows: the true ones times `au_gain` and `subj`'s `mobility` factor (up to 2), AU6 at least `au9_cheek` x AU9; unchanged (the same arrays) when there is nothing to apply."
