@@ -1,0 +1,65 @@
+"""Round 31 of docs/realism.md: how the realism score and the calibration moved together, from the committed readings.
+
+Each point is one render style as a round left it: the two judges' realism score on population 1 (benchmark
+conditions; `tools/realism_judging.py`) against the reference CNN's test accuracy on the benchmark recipe drawn in
+that style (`tools/style_calibration.py`). The ceiling is the MLP that sees every face's true AUs
+(`ceiling_accuracy`): every style shares the benchmark's labels, so it is one number for all of them.
+
+    python tools/realism_calibration_figure.py --out docs/img/realism_vs_calibration.png
+
+writes the figure and, beside it, a JSON of the points (with the files each came from) and the ceiling.
+"""
+import argparse, json
+from pathlib import Path
+import emoxnet.data.synthetic as S
+from emoxnet.core import code_version, save_json
+
+DOCS = Path(__file__).resolve().parents[1] / 'docs' / 'realism_texture'
+POINTS = (   # (label, the judges' file, the calibration's file), under docs/realism_texture/
+    ('flat', 'm31/flat_seed1.json', 'm31/calibration_flat.json'),
+    ('textured r12', 'textured_style_r12.json', 'textured_calibration_r12.json'),
+    ('r13', 'textured_style_r13.json', 'textured_calibration_r13.json'),
+    ('r15', 'textured_style_r15.json', 'textured_calibration_r15.json'),
+    ('r17', 'textured_style_r17.json', 'textured_calibration_r17.json'),
+    ('r24', 'textured_style_r24.json', 'textured_calibration_r24.json'),
+    ('r30 (now)', 'r30/textured_seed1.json', 'textured_calibration_r30.json'),
+)
+
+def point(label: str, judges: str, calibration: str) -> dict:
+    "One style's two judge scores (benchmark conditions) and its calibration (test and valid accuracy, %)."
+    j, c = (json.loads((DOCS / f).read_text()) for f in (judges, calibration))
+    score = {s['judge']: s['score'] for s in j['scores'] if s['conditions'] == 'benchmark'}
+    cnn = c['reference_cnn']
+    return dict(label=label, judges=judges, calibration=calibration, **score,
+                test=round(100 * cnn['test_accuracy'], 1), valid=round(100 * cnn['valid_accuracy'], 1))
+
+def figure(points: list[dict], ceiling: float, path: Path):
+    "Calibration against judge 1's score (filled) and judge 2's (open), the 70-90 % band, the ceiling and the goal's corner."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    ax.axhspan(70, 90, color='tab:green', alpha=0.12, label='calibration band (70-90 %)')
+    ax.axhline(ceiling, color='grey', ls='--', lw=1, label=f'ceiling: MLP on the true AUs ({ceiling:.1f} %)')
+    ax.fill_between([60, 75], 70, 90, color='tab:green', alpha=0.25, label='the goal: realism >= 60 % in the band')
+    j1, j2 = S.REALISM_JUDGES
+    ax.plot([p[j1] for p in points], [p['test'] for p in points], 'o-', color='tab:blue', label=f'judge 1 `{j1}`')
+    ax.plot([p[j2] for p in points], [p['test'] for p in points], 'o', mfc='none', color='tab:orange', label=f'judge 2 `{j2}`')
+    for k, p in enumerate(points):   # labels below and above the line in turn: neighbours lie a point or two apart
+        ax.annotate(p['label'], (p[j1], p['test']), textcoords='offset points', xytext=(3, -12 if k % 2 == 0 else 6), fontsize=8)
+    ax.set(xlabel='realism score, population 1 (mean per-class recall, %)', ylabel='reference CNN test accuracy (%)',
+           xlim=(20, 75), ylim=(65, 100), title='SynthFACS styles: realism against calibration')
+    ax.legend(fontsize=7, loc='lower right'); fig.tight_layout(); fig.savefig(path, dpi=120); plt.close(fig)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--out', required=True, help='PNG of the figure (a JSON of its numbers is written beside it)')
+    a = ap.parse_args()
+    points = [point(*p) for p in POINTS]
+    ceiling = round(100 * S.ceiling_accuracy(S.generate(S.SynthConfig())), 1)   # the benchmark's labels: the same in every style
+    out = Path(a.out)
+    figure(points, ceiling, out)
+    save_json(dict(code_version=code_version(), ceiling=ceiling, points=points), out.with_suffix('.json'))
+    for p in points: print(p)
+    print('ceiling', ceiling)
+
+if __name__ == '__main__': main()
