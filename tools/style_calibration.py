@@ -14,6 +14,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--style', default='textured', choices=tuple(S.STYLES), help='render style of the benchmark recipe')
     ap.add_argument('--drawing', help="with --style textured: a best.json of tools/realism_drawing_search.py: the style with that drawing's numbers")
+    ap.add_argument('--intensity', nargs=2, type=float, metavar=('LO', 'HI'), help="the recipe's intensity range instead of the benchmark's 0.25-1 (round 31: for information)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads while training')
     ap.add_argument('--out', required=True, help='JSON file for the result, code version and generator md5')
     a = ap.parse_args()
@@ -22,7 +23,8 @@ def main():
     if a.drawing:
         from realism_drawing_search import drawing_style
         drawn, record = drawing_style(a.drawing, a.style); res.update(record)
-    with drawn as style: data = S.generate(S.SynthConfig(style=style))
+    if a.intensity: res['intensity'] = a.intensity
+    with drawn as style: data = S.generate(S.SynthConfig(style=style, **({'intensity': tuple(a.intensity)} if a.intensity else {})))
     res['reference_cnn'] = S.reference_cnn(data, threads=a.threads)
     res['seconds'] = round(time.time() - t)
     save_json(res, a.out)
