@@ -106,6 +106,18 @@ def test_mobility_scales_each_persons_drawn_movement():
         np.testing.assert_allclose(m.drawn(l, l, s)[0], np.clip(st.drawn(l, l)[0] * np.exp(0.35 * s.mobility), 0, 2), rtol=1e-5)
     assert STYLES['flat'].drawn(l, l, subj[0])[0] is l
 
+def test_mobility_reaches_the_pixels():
+    "`render_face` hands the person to `drawn`: with `mobility` a person far from the mean smiles visibly larger or smaller, a person at z = 0 would not."
+    from emoxnet.data.synthetic import Nuisance, render_face, sample_nuisance, sample_subject
+    subj = max((sample_subject(i, 3) for i in range(1, 40)), key=lambda s: abs(s.mobility))
+    assert abs(subj.mobility) > 1.5
+    nz, (l, r) = sample_nuisance(np.random.default_rng(0), Nuisance.none()), _apex(subj, 'happiness')
+    STYLES['_mobile'] = replace(STYLES['textured'], name='_mobile', mobility=0.5)
+    try: moved = render_face(subj, l, r, nz, 48, True, style='_mobile')[0]
+    finally: STYLES.pop('_mobile')
+    still = render_face(subj, l, r, nz, 48, True, style='textured')[0]
+    assert np.abs(moved.astype(int) - still).max() > 20
+
 def test_rest_spread_widens_resting_corners_and_brows_only():
     "Round 31: `RenderStyle.rest_spread` multiplies a person's resting mouth-corner and brow offsets (before the style's `geom_shift`); every other proportion stays."
     from emoxnet.data.synthetic import sample_subject

@@ -91,8 +91,8 @@ def test_judging_draws_the_found_numbers(ds, tmp_path, monkeypatch):
     rj, seen = tool_module('realism_judging'), {}
     best = tmp_path / 'best.json'
     best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'gain_4': 1.5}}}))
-    def scores(render, judges, conditions=(), style='vivid'):
-        seen.update(style=style, gain=S.STYLES[style].au_gain[4], texture=S.STYLES[style].au_texture, render=render, judges=judges)
+    def scores(render, judges, conditions=(), style='vivid', intensity=None):
+        seen.update(style=style, gain=S.STYLES[style].au_gain[4], texture=S.STYLES[style].au_texture, render=render, judges=judges, intensity=intensity)
         return []
     monkeypatch.setattr(rj, 'scores', scores)
     monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'o.json')])
@@ -103,6 +103,10 @@ def test_judging_draws_the_found_numbers(ds, tmp_path, monkeypatch):
     assert (seen['gain'], seen['texture'], seen['render'], set(seen['judges'])) == (1.5, 'r17', None, set(S.REALISM_JUDGES))
     out = json.loads((tmp_path / 'o.json').read_text())
     assert (out['drawing_params']['gain_4'], out['drawn_style'], len(out['drawing_md5'])) == (1.5, 'textured-search', 32)
+    assert seen['intensity'] is None and 'intensity' not in out
+    monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'textured', '--intensity', '0.15', '1', '--out', str(tmp_path / 'i.json')])
+    rj.main()                                                             # round 31: the benchmark conditions at another intensity range
+    assert seen['intensity'] == [0.15, 1.0] and json.loads((tmp_path / 'i.json').read_text())['intensity'] == [0.15, 1.0]
     monkeypatch.setattr('sys.argv', ['realism_judging.py', '--style', 'vivid', '--drawing', str(best), '--out', str(tmp_path / 'p.json')])
     with pytest.raises(SystemExit, match='--style textured'): rj.main()
 
@@ -111,13 +115,18 @@ def test_calibration_draws_the_found_numbers(ds, tmp_path, monkeypatch):
     sc, seen = tool_module('style_calibration'), {}
     best = tmp_path / 'best.json'
     best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'mobility': 0.35}}}))
-    monkeypatch.setattr(S, 'generate', lambda cfg: seen.update(style=cfg.style, mobility=S.STYLES[cfg.style].mobility) or 'data')
-    monkeypatch.setattr(S, 'reference_cnn', lambda data, threads: dict(data=data, test_accuracy=0.9, valid_accuracy=0.8))
+    monkeypatch.setattr(S, 'generate', lambda cfg: seen.update(style=cfg.style, mobility=S.STYLES[cfg.style].mobility, intensity=cfg.intensity) or 'data')
+    monkeypatch.setattr(S, 'reference_cnn', lambda data, threads: dict(data=data, threads=threads, test_accuracy=0.9, valid_accuracy=0.8))
     monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'c.json')])
     sc.main()
-    assert seen == dict(style='textured-search', mobility=0.35) and 'textured-search' not in S.STYLES
+    assert seen == dict(style='textured-search', mobility=0.35, intensity=(0.25, 1.0)) and 'textured-search' not in S.STYLES
     out = json.loads((tmp_path / 'c.json').read_text())
     assert (out['drawing_params']['mobility'], out['reference_cnn']['data'], len(out['drawing_md5'])) == (0.35, 'data', 32)
+    assert (out['threads'], out['seed'], out['intensity']) == (1, 0, [0.25, 1.0])           # what the run was, recorded
+    monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--intensity', '0.15', '1', '--threads', '2', '--out', str(tmp_path / 'd.json')])
+    sc.main()                                                             # round 31: the recipe at another intensity range
+    out = json.loads((tmp_path / 'd.json').read_text())
+    assert seen['intensity'] == (0.15, 1.0) and (out['threads'], out['intensity'], out['reference_cnn']['threads']) == (2, [0.15, 1.0], 2)
 
 def test_faces_share_labels_and_leave_the_registry(ds):
     "Two drawings of population 3 give the same faces' labels (they come from the AUs) and other pixels; no style is left registered, even on an error."

@@ -23,8 +23,10 @@ def main():
     if a.drawing:
         from realism_drawing_search import drawing_style
         drawn, record = drawing_style(a.drawing, a.style); res.update(record)
-    if a.intensity: res['intensity'] = a.intensity
-    with drawn as style: data = S.generate(S.SynthConfig(style=style, **({'intensity': tuple(a.intensity)} if a.intensity else {})))
+    with drawn as style:
+        cfg = S.SynthConfig(style=style, **({'intensity': tuple(a.intensity)} if a.intensity else {}))
+        data = S.generate(cfg)
+    res.update(threads=a.threads, seed=cfg.seed, intensity=list(cfg.intensity))   # the recipe's seed and intensity range, recorded
     res['reference_cnn'] = S.reference_cnn(data, threads=a.threads)
     res['seconds'] = round(time.time() - t)
     save_json(res, a.out)

@@ -100,7 +100,7 @@ class _ImageCheck(NamedTuple):
     cut: bool = False
 
 def _check_image(path: str, verify: bool,
-                 box = None, # the image's face box (`BOX_COLUMNS`), checked against it in the same read of its header (`_check_box`)
+                 box = None, # the image's face box (`BOX_COLUMNS`), checked against the image's upright size (`_check_box`)
                 ) -> _ImageCheck:
     "Whether the image at `path` can be used (only whether it exists unless `verify`), and how its `box` fits it."
     missing = _ImageCheck(('missing image', 'not found', 'an existing image file'))

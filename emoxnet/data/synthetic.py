@@ -556,7 +556,7 @@ class RenderStyle:
     tones_at_rest: bool = False  # `lip_tone` and `mouth_line` only on a resting mouth (`_mouth_rest`): expressive mouths keep their contrast
     brows_at_rest: bool = False  # `brow_tone` only while AU1, 2, 4, 5, 7 and 9 are idle (`BROW_AUS`): lowered or raised brows stay dark
     au_texture: str = ''         # a bundled AU shading texture (`au_texture`) multiplied into the face: expression texture learned from real-trained models
-    rest_spread: float = 1.0     # how much more people's resting mouth corners and brows differ (`Subject.geom`'s rest_corner, rest_brow) than in the flat drawing
+    rest_spread: float = 1.0     # factor on each person's resting mouth-corner and brow offsets (`Subject.geom`'s rest_corner, rest_brow; 1: as sampled)
     mobility: float = 0.0        # log-sd of each person's drawn movement size (`Subject.mobility`): the drawing shows the AUs times exp(mobility x z); labels keep the true AUs
 
     def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
