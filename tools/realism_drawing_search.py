@@ -29,7 +29,9 @@ before it is drawn with the base's framing.
 
 `--grid` (round 22) reads a given list of drawings instead of searching: each a dict of numbers set on the base style
 (or on `--start`'s drawing), `gain_onset` among them, which the coordinate search leaves alone; every reading is
-logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does.
+logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does. Round 31 added
+more numbers that only a grid sets (`GRID_ONLY`): `mobility`, `lowres`, `lowres_scale` and `rest_spread`; a
+single-candidate grid makes a best.json for `tools/style_calibration.py --drawing`.
 
 `--validate` scores the base and the found drawing with the teachers (`--validate-teachers`, default `faceapi_expression,fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
