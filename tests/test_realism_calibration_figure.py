@@ -16,5 +16,7 @@ def test_points_come_from_the_committed_readings(tmp_path):
     assert (points[-1]['fer_mini_xception'], points[-1]['test']) == (60.9, 93.6)      # the score and calibration of record
     committed = json.loads((Path(fig.__file__).resolve().parents[1] / 'docs' / 'img' / 'realism_vs_calibration.json').read_text())
     assert committed['points'] == points and committed['ceiling'] > max(p['test'] for p in points) and 90 < committed['category_agreement'] <= 100
-    fig.figure(points, 95.0, tmp_path / 'f.png')
+    recipes = [fig.point(*p) for p in fig.RECIPES]
+    assert committed['recipes'] == recipes and recipes[0]['test'] < 90 < points[-1]['test']   # the wider intensity range: in the band
+    fig.figure(points, 95.0, tmp_path / 'f.png', recipes)
     assert (tmp_path / 'f.png').read_bytes()[:4] == b'\x89PNG'
