@@ -566,7 +566,7 @@ def test_imagefolder_errors(tmp_path):
         load_dataset(tmp_path, 'imagefolder')
     (tmp_path / 'happiness' / '0.jpg').rename(tmp_path / 'happy' / '1.jpg'); (tmp_path / 'happiness').rmdir()
     (tmp_path / 'sad' / 'bad.jpg').write_bytes(b'')
-    with pytest.raises(DataError, match=r'sad/bad.jpg: image unreadable .*\(expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image\)'):
+    with pytest.raises(DataError, match=r'sad/bad.jpg: image unreadable: an empty file \(0 bytes\) \(expected a readable JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM image\)'):
         load_dataset(tmp_path, 'imagefolder')
     sp = load_dataset(tmp_path, 'imagefolder', skip_bad=True)
     assert sp.skipped == {'unreadable image': 1} and sp['all'].counts() == {'happiness': 2, 'sadness': 1}

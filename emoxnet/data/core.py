@@ -42,8 +42,14 @@ IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff'
 VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
 
-def _unreadable(e: Exception) -> str:
-    "Why Pillow could not read an image, in words: a file of another kind, or a broken image."
+def _empty_file(path) -> bool:
+    "Whether `path` names an existing file of 0 bytes (a cut download or a failed save), not a file of another kind."
+    try: return isinstance(path, (str, Path)) and os.path.getsize(path) == 0
+    except OSError: return False
+
+def _unreadable(e: Exception, path=None) -> str:
+    "Why Pillow could not read an image (at `path`, when it is a file), in words: an empty file, a file of another kind, or a broken image."
+    if isinstance(e, UnidentifiedImageError) and _empty_file(path): return 'unreadable image: an empty file (0 bytes)'
     if isinstance(e, UnidentifiedImageError): return 'unreadable image: not an image file (Pillow does not recognise its format)'
     return f'unreadable image ({e.__class__.__name__}: {e})'
 
@@ -51,7 +57,7 @@ def _image_error(path, e: Exception) -> DataError:
     "The `DataError` for an image file Pillow could not open: of another kind, broken, or larger than Pillow opens (its guard against decompression bombs)."
     if isinstance(e, Image.DecompressionBombError):
         return DataError(path, f"too large to open ({str(e).split(',')[0]})", expected=f'an image of at most {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, the most Pillow opens (downscale it first)')
-    return DataError(path, _unreadable(e), expected=f'a {IMAGE_FORMATS} image')
+    return DataError(path, _unreadable(e, path), expected=f'a {IMAGE_FORMATS} image')
 
 warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)   # Pillow's two-line warning: `read_image` says it as one line (`_warn_if_huge`)
 

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box
+from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
@@ -115,7 +115,8 @@ def _check_image(path: str, verify: bool,
             with Image.open(path) as im: im.load()
     except FileNotFoundError: return missing
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
-        return _ImageCheck(('unreadable image', f'unreadable ({e.__class__.__name__}: {e})', _IMAGE_EXPECTED))
+        why = 'unreadable: an empty file (0 bytes)' if _empty_file(path) else f'unreadable ({e.__class__.__name__}: {e})'
+        return _ImageCheck(('unreadable image', why, _IMAGE_EXPECTED))
     return _ImageCheck() if box is None else _check_box(box, *size, path)
 
 def _jpeg_complete(path: str, tail: int = 64) -> bool:
