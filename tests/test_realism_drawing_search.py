@@ -50,7 +50,7 @@ def teacher(ds, monkeypatch):
     "The stand-in teacher as every zoo model, reading stand-in faces whose grey is the drawing's `teeth`."
     t = StandIn()
     monkeypatch.setattr(ds, 'zoo_model', lambda name: t)
-    monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60: (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
+    monkeypatch.setattr(ds, 'faces', lambda st, seed=3, n_subjects=60, intensity=(0.25, 1.): (np.full((4, 8, 8), 255 * min(st.teeth, 1.)), np.array([S.FER2013_CLASSES[0]] * 4)))
     return t
 
 def test_search_climbs_and_replays(ds, tmp_path, teacher):
@@ -67,6 +67,11 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n
+    ds.search(tmp_path, passes=1, step=0.3, intensity=(0.15, 1.))       # another intensity range (round 32): nothing replayed, and it is recorded
+    assert teacher.calls == 3 * n
+    assert json.loads((tmp_path / 'best.json').read_text())['intensity'] == [0.15, 1.]
+    rows = [json.loads(l) for l in (tmp_path / 'search.jsonl').read_text().splitlines()]
+    assert [r.get('intensity') for r in rows].count([0.15, 1.]) == n
 
 def test_search_from_a_found_drawing(ds, tmp_path, teacher):
     "`start`: the search begins at an earlier search's found numbers (logged as `start`), and its result keeps them."
@@ -135,6 +140,8 @@ def test_faces_share_labels_and_leave_the_registry(ds):
     a, la = ds.faces(ds.style_from(p), n_subjects=1)
     b, lb = ds.faces(ds.style_from({**p, 'gain_4': 1.0, 'lips_part': 2.0}), n_subjects=1)
     assert a.shape == b.shape == (14, 48, 48) and (la == lb).all() and (a != b).any()
+    c, lc = ds.faces(ds.style_from(p), n_subjects=1, intensity=(0.15, 1.))   # round 32: the same people at another intensity range
+    assert c.shape == a.shape and (c != a).any()
     with pytest.raises(RuntimeError), ds.temporary_style(ds.style_from(p)): raise RuntimeError
     assert set(S.STYLES) == styles
 

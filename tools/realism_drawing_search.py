@@ -33,6 +33,10 @@ logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`
 more numbers that only a grid sets (`GRID_ONLY`): `mobility`, `lowres`, `lowres_scale` and `rest_spread`; a
 single-candidate grid makes a best.json for `tools/style_calibration.py --drawing`.
 
+`--intensity LO HI` (round 32) reads the faces at another expression intensity range than the benchmark's 0.25-1, for a
+search, a grid or `--validate`; it is recorded in `best.json`, in every logged row and in the validation files, and a
+log replays only the rows of the same range.
+
 `--validate` scores the base and the found drawing with the teachers (`--validate-teachers`, default `faceapi_expression,fer_cnn`) on another
 population (default 4: no search choice used it), realism-score style (mean per-class recall); it writes
 `DIR/validate_seed{N}.json` and `DIR/preview.png` (base left, found right). `--drawing DIR/best.json` in
@@ -54,6 +58,7 @@ from emoxnet.core import code_version, save_json
 BASE = 'textured'                      # the adopted style: round 17's drawing in rounds 20-23, round 24's since (`--validate` compares with
                                        # today's; a search's best.json records its base's numbers under `base`)
 SEARCH_SEED, N_SUBJECTS = 3, 60
+BENCH_INTENSITY = (0.25, 1.0)          # the benchmark's intensity range; round 32 searched under 0.15-1 (`--intensity`)
 GAIN_RANGE = (0.4, 2.5)                # an AU drawn at 0.4x to 2.5x its true size (the drawing clips at 2); round 20's
                                        # searches ran with 0.7, above AU7's 0.6: AU7 could only grow there
 FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
@@ -92,9 +97,9 @@ def temporary_style(st: S.RenderStyle, name: str = '_search'):
     try: yield name
     finally: S.STYLES.pop(name, None)
 
-def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJECTS) -> tuple[np.ndarray, np.ndarray]:
-    "The realism score's faces (benchmark conditions) of population `seed` drawn in style `st`: `(images, majority labels)`."
-    with temporary_style(st) as name: images, truth, _ = S.realism_faces(name, n_subjects, seed)
+def faces(st: S.RenderStyle, seed: int = SEARCH_SEED, n_subjects: int = N_SUBJECTS, intensity: tuple = BENCH_INTENSITY) -> tuple[np.ndarray, np.ndarray]:
+    "The realism score's faces (benchmark conditions, expressions at `intensity`) of population `seed` drawn in style `st`: `(images, majority labels)`."
+    with temporary_style(st) as name: images, truth, _ = S.realism_faces(name, n_subjects, seed, tuple(intensity))
     return images, truth
 
 def read(model, images: np.ndarray, truth: np.ndarray, keep_labels: bool = False) -> dict:
@@ -119,27 +124,28 @@ def drawing_key(params: dict) -> str:
     "One string per drawing (its numbers, sorted): how a search or grid started again finds what it logged."
     return json.dumps(sorted(params.items()))
 
-def logged(log: Path, teacher: str, n_subjects: int) -> list[dict]:
-    "The readings `log` (a search's or grid's .jsonl) holds for this teacher and population size (rounds 20-21's rows name no size: 60 subjects)."
+def logged(log: Path, teacher: str, n_subjects: int, intensity: tuple = BENCH_INTENSITY) -> list[dict]:
+    "The readings `log` (a search's or grid's .jsonl) holds for this teacher, population size and intensity range (rounds 20-21's rows name no size: 60 subjects; rows before round 32 name no range: 0.25-1)."
     rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
-    return [r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects]
+    return [r for r in rows if r.get('teacher') == teacher and r.get('n_subjects', N_SUBJECTS) == n_subjects
+            and tuple(r.get('intensity', BENCH_INTENSITY)) == tuple(intensity)]
 
 def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0.3, min_gain: float = 0.002, start: Path | None = None,
-           n_subjects: int = N_SUBJECTS) -> dict:
+           n_subjects: int = N_SUBJECTS, intensity: tuple = BENCH_INTENSITY) -> dict:
     "Coordinate search of `parameters` from the base style (or `start`: a search folder's found drawing) against `teacher` (several: comma-separated, their mean): each value times and divided by (1 + step), step halved each pass; writes `out`."
     out.mkdir(parents=True, exist_ok=True)
     models, base = {t: zoo_model(t) for t in teacher.split(',')}, parameters(S.STYLES[BASE])
     log = out / 'search.jsonl'                       # a search started again replays the evaluations it logged for this teacher and size
-    done = {drawing_key({**base, **r['changed']}): r for r in logged(log, teacher, n_subjects)}
+    done = {drawing_key({**base, **r['changed']}): r for r in logged(log, teacher, n_subjects, intensity)}
     def evaluate(params, what):
         if drawing_key(params) in done: return {k: done[drawing_key(params)][k] for k in ('prob', 'recall', 'score')}
-        t = time.time(); r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
-        row = dict(what=what, teacher=teacher, n_subjects=n_subjects, changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
+        t = time.time(); r = read_all(models, *faces(style_from(params), n_subjects=n_subjects, intensity=intensity))
+        row = dict(what=what, teacher=teacher, n_subjects=n_subjects, intensity=list(intensity), changed={k: v for k, v in params.items() if v != base[k]}, seconds=round(time.time() - t, 1), **r)
         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
         print(f"{what:28s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
         return r
     best, cur = evaluate(base, 'base'), dict(base)
-    res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=n_subjects, passes=passes,
+    res = dict(code_version=code_version(), base_style=BASE, teacher=teacher, seed=SEARCH_SEED, n_subjects=n_subjects, intensity=list(intensity), passes=passes,
                step=step, min_gain=min_gain, base=dict(params=base, **best), start=str(start) if start else None)
     if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
@@ -153,22 +159,22 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
             save_json(dict(res, best=dict(params=cur, changed={n: x for n, x in cur.items() if x != base[n]}, **best)), out / 'best.json')
     return cur
 
-def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS, start: Path | None = None) -> dict:
+def grid(out: Path, teacher: str, candidates: list, n_subjects: int = N_SUBJECTS, start: Path | None = None, intensity: tuple = BENCH_INTENSITY) -> dict:
     "Round 22: each of `candidates` (dicts of numbers set on the base style, or on `start`'s found drawing) read by `teacher` (comma-separated: their mean); logs each in `out/grid.jsonl` (started again, it replays what it logged for this teacher and size), the best by the objective in `best.json`."
     out.mkdir(parents=True, exist_ok=True)
     models, origin, base = {t: zoo_model(t) for t in teacher.split(',')}, found_params(start) if start else {}, parameters(S.STYLES[BASE])
     rows, version = [], code_version()                # the code the run starts with (a commit while it runs changes nothing it uses)
-    done = {drawing_key(r['params']): r for r in logged(out / 'grid.jsonl', teacher, n_subjects)}   # a grid started again replays its log
+    done = {drawing_key(r['params']): r for r in logged(out / 'grid.jsonl', teacher, n_subjects, intensity)}   # a grid started again replays its log
     for c in candidates:
         t, params = time.time(), {**base, **origin, **c}
         if drawing_key(params) in done: rows.append(dict(done[drawing_key(params)], set=c)); continue
-        r = read_all(models, *faces(style_from(params), n_subjects=n_subjects))
-        rows.append(dict(set=c, params=params, teacher=teacher, n_subjects=n_subjects, seconds=round(time.time() - t, 1), **r))
+        r = read_all(models, *faces(style_from(params), n_subjects=n_subjects, intensity=intensity))
+        rows.append(dict(set=c, params=params, teacher=teacher, n_subjects=n_subjects, intensity=list(intensity), seconds=round(time.time() - t, 1), **r))
         with open(out / 'grid.jsonl', 'a') as f: f.write(json.dumps(rows[-1]) + '\n')
         print(f"{json.dumps(c):40s} prob {r['prob']:.4f} recall {r['score']:5.1f} {r['recall']}", flush=True)
     best = max(rows, key=lambda r: r['prob'])
     res = dict(code_version=version, base_style=BASE, start=str(start) if start else None, teacher=teacher, seed=SEARCH_SEED,
-               n_subjects=n_subjects, candidates=candidates, base=dict(params=base), best=dict(best, changed={k: v for k, v in best['params'].items() if v != base[k]}))
+               n_subjects=n_subjects, intensity=list(intensity), candidates=candidates, base=dict(params=base), best=dict(best, changed={k: v for k, v in best['params'].items() if v != base[k]}))
     save_json(res, out / 'best.json')
     return res
 
@@ -196,12 +202,12 @@ def drawing_style(path: str, style: str = BASE) -> tuple:
 
 VALIDATION_TEACHERS = 'faceapi_expression,fer_cnn'   # rounds 20-29; round 30 adds pyfeat_fex
 
-def validate(folder: Path, seed: int = 4, teachers: str = VALIDATION_TEACHERS) -> dict:
-    "The base and the found drawing read by the teachers (comma-separated) on population `seed` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."
+def validate(folder: Path, seed: int = 4, teachers: str = VALIDATION_TEACHERS, intensity: tuple = BENCH_INTENSITY) -> dict:
+    "The base and the found drawing read by the teachers (comma-separated) on population `seed` at `intensity` (mean per-class recall and probability); writes `validate_seed{seed}.json` and `preview.png` (base left)."
     found, teachers = found_params(folder), {t: zoo_model(t) for t in teachers.split(',')}
-    res = dict(code_version=code_version(), seed=seed, n_subjects=N_SUBJECTS, params=found, scores={})
+    res = dict(code_version=code_version(), seed=seed, n_subjects=N_SUBJECTS, intensity=list(intensity), params=found, scores={})
     for what, params in (('base', parameters(S.STYLES[BASE])), ('found', found)):
-        images, truth = faces(style_from(params), seed)
+        images, truth = faces(style_from(params), seed, intensity=intensity)
         for t, model in teachers.items():
             res['scores'][f'{what} {t}'] = r = read(model, images, truth)
             print(what, t, r['score'], r['recall'], round(r['prob'], 4), flush=True)
@@ -222,15 +228,17 @@ def main():
     ap.add_argument('--validate', help='a search folder: the teachers (--validate-teachers) on another population, base against found')
     ap.add_argument('--seed', type=int, default=4, help="--validate's population")
     ap.add_argument('--validate-teachers', default=VALIDATION_TEACHERS, help="--validate's teachers, comma-separated")
+    ap.add_argument('--intensity', nargs=2, type=float, default=BENCH_INTENSITY, metavar=('LO', 'HI'),
+                    help="the faces' expression intensity range for a search, a grid or --validate (round 32: 0.15 1; default the benchmark's 0.25 1)")
     ap.add_argument('--figure', nargs='+', metavar=('PNG', 'FOLDER'), help='PNG, then search folders: the base and each found drawing, 3 subjects at 72 px')
     a = ap.parse_args()
     judges = sorted(set(a.teacher.split(',') + a.validate_teachers.split(',')) & set(S.REALISM_JUDGES))
     if judges: raise SystemExit(f"{', '.join(judges)}: the realism score's judges must not steer the renderer, nor choose what reaches them")
     if a.figure: return panels([parameters(S.STYLES[BASE])] + [found_params(f) for f in a.figure[1:]], Path(a.figure[0]), (1, 2, 3), 72)
     import torch; torch.set_num_threads(a.threads)
-    if a.validate: return validate(Path(a.validate), a.seed, a.validate_teachers)
+    if a.validate: return validate(Path(a.validate), a.seed, a.validate_teachers, tuple(a.intensity))
     if not a.out: raise SystemExit('--out DIR is needed for a search')
-    if a.grid: return grid(Path(a.out), a.teacher, json.loads(a.grid), a.subjects, Path(a.start) if a.start else None)
-    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None, a.subjects)
+    if a.grid: return grid(Path(a.out), a.teacher, json.loads(a.grid), a.subjects, Path(a.start) if a.start else None, tuple(a.intensity))
+    search(Path(a.out), a.teacher, a.passes, a.step, a.min_gain, Path(a.start) if a.start else None, a.subjects, tuple(a.intensity))
 
 if __name__ == '__main__': main()
