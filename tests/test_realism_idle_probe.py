@@ -1,6 +1,7 @@
 """tools/realism_idle_probe.py, round 26 of docs/realism.md: the idle twitches drawn at their true size and the
 expression at its gained size, with everything else (labels, people, poses, degradations) as the style draws it.
 Offline: no teacher runs."""
+from dataclasses import replace
 import numpy as np
 import pytest
 
@@ -21,13 +22,16 @@ def test_drawn_apart(probe):
     assert d[a[4]] == pytest.approx(0.5 * st.au_gain[4]) and d[a[15]] == pytest.approx(0.2)
     assert st.drawn(true, true)[0][a[15]] == pytest.approx(0.2 * st.au_gain[15])   # the style itself draws that twitch gained
     np.testing.assert_array_equal(probe.drawn_apart(st, expr, expr), st.drawn(expr, expr)[0])
+    moving, subj = replace(st, mobility=0.5), S.sample_subject(1)   # a person's movement size (round 31) is the style's to draw
+    np.testing.assert_array_equal(probe.drawn_apart(moving, expr, expr, subj), moving.drawn(expr, expr, subj)[0])
+    assert probe.drawn_apart(moving, expr, expr, subj)[a[4]] != pytest.approx(d[a[4]])
 
 def test_only_twitched_faces_change(probe, monkeypatch):
     "Face by face: where no twitch is larger than the expression the candidate draws the style's pixels; only twitched faces change; other styles are left alone."
     twitched, plain = [], probe.drawn_apart
-    def recording(st, true, expr):
+    def recording(st, true, expr, subj=None):
         twitched.append(bool((true > expr).any()))
-        return plain(st, true, expr)
+        return plain(st, true, expr, subj)
     monkeypatch.setattr(probe, 'drawn_apart', recording)
     cfg = S.SynthConfig(**CFG, style='textured')
     base = [S.render_subject(cfg, sid)['images'] for sid in (1, 2)]

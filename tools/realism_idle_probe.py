@@ -35,9 +35,9 @@ from emoxnet.core import code_version, save_json
 
 BASE, TEACHERS, CANDIDATE = 'textured', ('faceapi_expression', 'fer_cnn'), '_idle'
 
-def drawn_apart(st: S.RenderStyle, true: np.ndarray, expr: np.ndarray) -> np.ndarray:
-    "One side's drawn AUs: `expr` (the expression alone) as `st` draws it; where a twitch made `true` larger, the larger of that and the twitch's true size."
-    gained = st.drawn(expr, expr)[0]
+def drawn_apart(st: S.RenderStyle, true: np.ndarray, expr: np.ndarray, subj: S.Subject | None = None) -> np.ndarray:
+    "One side's drawn AUs: `expr` (the expression alone) as `st` draws it for `subj` (its `mobility`); where a twitch made `true` larger, the larger of that and the twitch's true size."
+    gained = st.drawn(expr, expr, subj)[0]
     return np.where(true > expr, np.maximum(gained, true), gained).astype(np.float32)
 
 @contextlib.contextmanager
@@ -53,8 +53,8 @@ def twitches_at_true_size(st: S.RenderStyle):
         if style != CANDIDATE: return render(subj, left, right, nz, size, grey, rng, style)
         (l, r), (el, er) = last.pop('true'), last.pop('expr')
         if l is not left or r is not right: raise RuntimeError('render_face drew AUs that expression_aus did not just make')
-        return render(subj, drawn_apart(st, left, el), drawn_apart(st, right, er), nz, size, grey, rng, style)
-    plain = replace(st, au_gain={}, au9_cheek=0.0)      # draws the AUs it is given as they are: `drawn_apart` made them
+        return render(subj, drawn_apart(st, left, el, subj), drawn_apart(st, right, er, subj), nz, size, grey, rng, style)
+    plain = replace(st, au_gain={}, au9_cheek=0.0, mobility=0.0)   # draws the AUs it is given as they are: `drawn_apart` made them
     with temporary_style(plain, CANDIDATE) as name, mock.patch.object(S, 'expression_aus', expression_aus), mock.patch.object(S, 'render_face', render_face):
         yield name
 

@@ -70,7 +70,7 @@ def bank(net, name: str) -> list:
 
 def synth_points(subj, left, right, nz, st) -> np.ndarray:
     "The drawing's 68 landmarks (face units) of `subj` showing AUs `left`/`right` in style `st`."
-    l2, r2 = st.drawn(left, right); s2 = st.subject(subj)
+    l2, r2 = st.drawn(left, right, subj); s2 = st.subject(subj)
     cv, (i, j) = S.face_canvas(s2, l2, r2, nz, st.lips_part, st.lines, st.teeth, st.lip_raise, st.iris, st.square, st.brow_v,
                                st.lid_drop, st.lip_down, st.lip_sides, st.brow_tone_of(l2, r2), st.mouth_tones(l2, r2)[0])
     return np.concatenate(cv.pts)[i:j][:, :2]
@@ -135,7 +135,7 @@ def photo_renderer(textures: list, style: str = 'vivid'):
         k = np.linalg.norm(np.subtract(*eyes(lm0))) / np.linalg.norm(np.subtract(*eyes(P0)))   # face units -> texture pixels
         dst = lm0 + (P - P0) * k
         img = mouth_interior(warp(tex, lm0, dst), dst, st.teeth * k)
-        l2, r2 = st.drawn(left, right)
+        l2, r2 = st.drawn(left, right, subj)
         img = folds(img, st.subject(subj), l2, r2, P, dst, st)
         M = cv2.getRotationMatrix2D((C / 2, C / 2), -nz['roll'], nz['scale']); M[:, 2] += [nz['dx'] * C, nz['dy'] * C]
         img = cv2.resize(cv2.warpAffine(img, M, (C, C), borderMode=cv2.BORDER_REPLICATE), (size, size), interpolation=cv2.INTER_AREA)
