@@ -22,8 +22,11 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) == 39 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 5 set by grids
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) + len(st.geom_shift) == 45 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 5 + 6 set by grids
     assert replace(ds.style_from(p), name=st.name) == st
+    moved = ds.style_from({**p, 'shift_rest_corner': -0.03}).geom_shift                 # round 32: the resting face's geometry, one entry at a time
+    assert moved == {**st.geom_shift, 'rest_corner': -0.03} and st.geom_shift['rest_corner'] == -0.015
+    assert sum(map(ds.grid_only, p)) == 11 and not ds.grid_only('gain_4')
     st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2, 'zoom': 1.2})
     assert (st2.au_gain[4], st2.teeth, st2.zoom, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, 1.2, st.au_gain[1], st.au_texture)
 
@@ -63,7 +66,7 @@ def test_search_climbs_and_replays(ds, tmp_path, teacher):
     assert best['best']['changed'] == {'teeth': found['teeth']} and best['best']['prob'] > best['base']['prob']
     n, rows = teacher.calls, (tmp_path / 'search.jsonl').read_text().splitlines()
     assert base['gain_10'] == base['gain_15'] == ds.GAIN_RANGE[1]         # AU10 and AU15 (round 30) sit at their bound: they can only shrink
-    assert n == len(rows) == 1 + 2 * (len(base) - len(ds.GRID_ONLY)) - 2 == 67   # the base, then each of the 34 numbers times and divided by 1.3 (not GRID_ONLY's), AU10 and AU15 only divided
+    assert n == len(rows) == 1 + 2 * (len(base) - sum(map(ds.grid_only, base))) - 2 == 67   # the base, then each of the 34 numbers times and divided by 1.3 (not GRID_ONLY's), AU10 and AU15 only divided
     assert ds.search(tmp_path, passes=1, step=0.3) == found and teacher.calls == n
     ds.search(tmp_path, passes=1, step=0.3, n_subjects=120)              # another population size: nothing replayed
     assert teacher.calls == 2 * n

@@ -31,7 +31,8 @@ before it is drawn with the base's framing.
 (or on `--start`'s drawing), `gain_onset` among them, which the coordinate search leaves alone; every reading is
 logged in `DIR/grid.jsonl` and the best by the objective goes to `DIR/best.json`, as a search's does. Round 31 added
 more numbers that only a grid sets (`GRID_ONLY`): `mobility`, `lowres`, `lowres_scale` and `rest_spread`; a
-single-candidate grid makes a best.json for `tools/style_calibration.py --drawing`.
+single-candidate grid makes a best.json for `tools/style_calibration.py --drawing`. Round 32 added the resting face's
+geometry, `shift_<name>` for each entry of the style's `geom_shift` (`shift_rest_corner`, `shift_brow_gap`, ...), grid-only too.
 
 `--intensity LO HI` (round 32) reads the faces at another expression intensity range than the benchmark's 0.25-1, for a
 search, a grid or `--validate`; it is recorded in `best.json`, in every logged row and in the validation files, and a
@@ -70,13 +71,19 @@ FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_
 
 GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale', 'rest_spread')   # numbers `--grid` sets and the search leaves alone: round 22's gain
                                                                                    # onset; round 31's movement size per person, low-resolution round trip, resting faces
+SHIFT = 'shift_'    # round 32: grid-only numbers `shift_<name>` for the entries of the style's `geom_shift` (the resting face's geometry)
+
+def grid_only(name: str) -> bool:
+    "Whether a drawing number is set only by grids (`GRID_ONLY`, the `geom_shift` entries), never stepped by the search."
+    return name in GRID_ONLY or name.startswith(SHIFT)
+
 PRE_ONSET = S.STYLES['vivid'].gain_onset   # every drawing's gain onset before round 22: the drawings found then (d1-d3) carry none
 
 def parameters(st: S.RenderStyle) -> dict:
-    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `GRID_ONLY`'s (set by `--grid`, never stepped)."
+    "A style's drawing numbers: `gain_<AU>` for each AU of `au_gain` and the shape fields `FIELDS` (searched), and `GRID_ONLY`'s and `shift_<name>` for each `geom_shift` entry (set by `--grid`, never stepped)."
     number = lambda v: [float(x) for x in v] if isinstance(v, tuple) else float(v)
     return {**{f'gain_{a}': float(g) for a, g in st.au_gain.items()}, **{f: float(getattr(st, f)) for f in FIELDS},
-            **{f: number(getattr(st, f)) for f in GRID_ONLY}}
+            **{f: number(getattr(st, f)) for f in GRID_ONLY}, **{SHIFT + k: float(v) for k, v in st.geom_shift.items()}}
 
 def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     "`base` with `params` (as `parameters` names them) set."
@@ -84,7 +91,8 @@ def style_from(params: dict, base: str = BASE) -> S.RenderStyle:
     gains = {a: params.get(f'gain_{a}', g) for a, g in st.au_gain.items()}
     grid = {f: tuple(float(x) for x in params[f]) if isinstance(getattr(st, f), tuple) else float(params[f])   # `found_params` gives drawings found
             for f in GRID_ONLY if f in params}                                                              # before round 22 the onset of their day
-    return replace(st, name=f'{base}-search', au_gain=gains, **grid, **{f: params[f] for f in FIELDS if f in params})
+    shift = {k: float(params.get(SHIFT + k, v)) for k, v in st.geom_shift.items()}
+    return replace(st, name=f'{base}-search', au_gain=gains, geom_shift=shift, **grid, **{f: params[f] for f in FIELDS if f in params})
 
 def clip_param(name: str, v: float) -> float:
     "A candidate value within its range: gains in `GAIN_RANGE`, fields at most `FIELD_MAX` (steps are multiplicative, so never 0)."
@@ -150,7 +158,7 @@ def search(out: Path, teacher: str = 'fer_cnn', passes: int = 2, step: float = 0
     if start: cur = {**base, **found_params(start)}; best = evaluate(cur, 'start')
     for k in range(passes):
         s = step / 2 ** k
-        for name in (n for n in base if n not in GRID_ONLY):
+        for name in (n for n in base if not grid_only(n)):
             trials = {v: None for v in (clip_param(name, cur[name] * (1 + s)), clip_param(name, cur[name] / (1 + s))) if v != cur[name]}
             for v in trials: trials[v] = evaluate({**cur, name: v}, f'pass {k + 1} {name}={v:.3g}')
             if not trials: continue
