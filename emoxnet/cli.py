@@ -11,7 +11,7 @@ from pathlib import Path
 from .core import EmoxnetWarning, USER_ERRNOS
 
 # %% auto #0
-__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'main']
+__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'main']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -74,6 +74,12 @@ def one_line_warnings(command: str): # the subcommand, named in each line
     with warnings.catch_warnings():
         warnings.showwarning = _show; yield
 
+def apply_settings() -> None:
+    "What `settings.ini` says for every command: read and checked (a mistake names the file, the line and the key, whichever command runs), `threads` set as torch's CPU threads. `device` is for the commands that train (train, ensemble build) and the experiments; inference (predict, evaluate, video, realcheck, the demo) runs on the CPU."
+    from emoxnet.settings import load_settings
+    if (n := load_settings().threads) is not None:
+        import torch; torch.set_num_threads(n)
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -88,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     from emoxnet.data.core import DataError
     from emoxnet.core import MissingPackage, EmoxnetError
     try:
-        with one_line_warnings(args.command): return int(args.func(args) or 0)
+        with one_line_warnings(args.command):
+            apply_settings()                      # settings.ini read first by every command: a mistake in it stops any of them
+            return int(args.func(args) or 0)
     except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, KeyError,
             MissingPackage, EmoxnetError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e

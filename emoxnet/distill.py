@@ -235,7 +235,7 @@ class ExperimentConfig:
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
-                  max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT,
+                  max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT, seed=COUNT,
                   augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
                            "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 

@@ -406,7 +406,8 @@ def detector_options(name: str,             # a `DETECTORS` name
         if not sep or key not in takes:
             raise ValueError(f"detector option {pair!r}: expected KEY=VALUE with KEY one of {', '.join(takes)} (the {name} detector's)")
         if not fits_type(v := _option_value(text), takes[key]):
-            raise ValueError(f"detector option {pair!r}: {key} of the {name} detector takes {getattr(takes[key], '__name__', takes[key])}, got {v!r}")
+            raise ValueError(f"detector option {pair!r}: {key} of the {name} detector takes {getattr(takes[key], '__name__', takes[key])}, got {v!r} "
+                             "(values are read as JSON: 384, 0.6, null, true, [384, 288])")
         out[key] = v
     return out
 

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, PIXELS, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, PIXELS, FRACTION, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
@@ -51,7 +51,7 @@ class ModelConfig:
         if '' in (c.strip() for c in self.classes): raise ValueError(f"ModelConfig.classes {list(self.classes)}: a class name is empty (a blank label prints as nothing)")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
-        check_ranges(self, dict(input_size=PIXELS)); self.input_size = int(self.input_size)
+        check_ranges(self, dict(input_size=PIXELS, drop_rate=FRACTION)); self.input_size = int(self.input_size)
         self.heads = {str(k): int(v) for k, v in dict(self.heads).items()}
         if bad := [f"head {k!r} has {v} outputs" for k, v in self.heads.items() if v < 1]: raise ValueError(f"heads: {bad[0]} (expected an integer >= 1)")
         if 'logits' in self.heads: raise ValueError("'logits' is reserved for the class head")

@@ -353,11 +353,11 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
 
 # %% ../nbs/22_predict.ipynb #531a67f8
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    "Files as given; folders replaced by the image files directly inside them (sorted); `DataError` for a folder without any."
+    "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them); `DataError` for a folder without any."
     out = []
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
-        files = [q for q in p.iterdir() if q.is_file()]
+        files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith('.')]
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
         subs = sum(q.is_dir() for q in p.iterdir())
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),

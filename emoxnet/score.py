@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg, load_json, is_whole, some, folder_names
+from .core import code_version, to_json, check_folder_arg, check_flags, load_json, is_whole, some, folder_names, COUNT, POSITIVE
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, source_format
@@ -164,6 +164,7 @@ def save_evaluation(r: dict, out: str | Path) -> Path:
 def evaluate_main(args) -> int:
     "`emoxnet evaluate`: print the report (or JSON); with --out, write it."
     check_folder_arg('--out', args.out, 'a file, not a folder (the report is written into a folder)')
+    check_flags({'--seed': (args.seed, COUNT), '--batch-size': (args.batch_size, POSITIVE), '--max-items': (args.max_items, POSITIVE)})   # before the model or data load
     replaces = bool(args.out) and check_evaluation_out(args.out)   # before any scoring: a folder of other files is refused
     ck, seed = _model_and_seed(args.checkpoint, args.seed)
     splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report

@@ -20,14 +20,14 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ARCHS, ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
@@ -162,7 +162,7 @@ class TrainConfig:
                   step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
                   num_workers=COUNT, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
-                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE)
+                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, seed=COUNT)
 
     @classmethod
     def choices(cls) -> dict:
@@ -1151,7 +1151,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p = parser
     add_data_args(p, taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
     p.add_argument('--out', help="output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH); a folder of other files or another experiment's is refused")
-    p.add_argument('--arch', default='resnet18', help='any timm architecture (default resnet18)')
+    p.add_argument('--arch', default=None, help="any timm architecture (default resnet18, or a --pretrained checkpoint folder's own)")
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE',
@@ -1206,6 +1206,17 @@ def _interrupted(out: str | Path, # the run's output folder
                                          f"rerun the same command with --resume to evaluate it and write them")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
+def _train_arch(arch: str | None, # --arch (None: not given)
+                pretrained, # --pretrained: False, True (hub weights), a weights file, a checkpoint folder or zoo:NAME
+               ) -> tuple[str, dict]:
+    "The architecture `emoxnet train` builds and its timm kwargs: `--arch`, else a `--pretrained` checkpoint folder's own (its weights fit nothing else), else resnet18; `--arch` naming another than the checkpoint's is refused by name."
+    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return arch or 'resnet18', {}
+    own = read_checkpoint_config(f)[1]
+    if arch is None: return own.arch, dict(own.model_kwargs)
+    if (a.timm_name if (a := ARCHS.get(arch)) else arch) != own.arch:   # an alias (resnet10t_slim) is its timm architecture (resnet10t)
+        raise ValueError(f"--pretrained {pretrained} is a {own.arch} checkpoint: its weights fit that architecture only, not --arch {arch} (leave --arch out to train a {own.arch})")
+    return arch, {}
+
 def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dict:
     "`ModelConfig` input fields from a checkpoint folder given to `--pretrained` (its config.json: channels, size, and its mean/std where the flags keep its channels); `{}` for hub weights or a weights file."
     from dataclasses import replace
@@ -1236,15 +1247,15 @@ def command_data(args, # parsed `add_data_args` options
 def train_main(args) -> int:
     "Run `emoxnet train`."
     t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
-    cfg = _train_config(args, s)
-    out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{args.arch}")
+    cfg, (arch, kwargs) = _train_config(args, s), _train_arch(args.arch, args.pretrained)
+    out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{arch}")
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
-    if args.size is not None and not PIXELS[0](args.size): raise ValueError(f"--size {args.size}: expected {PIXELS[1]}")   # before the data loads
+    check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
         splits = command_data(args, cfg.seed, cfg.label_mode)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
-        mcfg = ModelConfig(args.arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained)
+        mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt: raise _interrupted(out, t0) from None
     from accelerate import PartialState

@@ -148,7 +148,7 @@ class InversionConfig:
     members: int = 1          # synthesise with the first `members` teacher members only (cost)
     seed: int = 0
 
-    RANGES = dict(n=POSITIVE, batch_size=POSITIVE, steps=POSITIVE, lr=RATE, bn=NON_NEGATIVE, tv=NON_NEGATIVE, l2=NON_NEGATIVE, jitter=COUNT, members=POSITIVE)
+    RANGES = dict(n=POSITIVE, batch_size=POSITIVE, steps=POSITIVE, lr=RATE, bn=NON_NEGATIVE, tv=NON_NEGATIVE, l2=NON_NEGATIVE, jitter=COUNT, members=POSITIVE, seed=COUNT)
     def __post_init__(self): check_ranges(self, self.RANGES)
 
 # %% ../nbs/26_transfer.ipynb #tr0022
@@ -321,7 +321,7 @@ class TransferConfig:
     smoke: bool = False                     # a seconds-long check of the pipeline (realstudent.ipynb -p smoke True): not a result
 
     RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
-                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, num_workers=COUNT,
+                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, num_workers=COUNT, seed=COUNT,
                   device=(lambda v: v in TrainConfig.CHOICES['device'], f"one of {TrainConfig.CHOICES['device']}"))
     def __post_init__(self):
         ts = self.teachers.split(',') if isinstance(self.teachers, str) else self.teachers   # papermill's 'a, b' as well as a sequence

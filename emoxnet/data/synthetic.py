@@ -1032,11 +1032,11 @@ class SynthConfig:
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise ValueError(f"split {self.split}: expected three non-negative fractions (train, valid, test) summing to 1")
         if not 0 <= self.intensity[0] <= self.intensity[1] <= 1: raise ValueError(f"intensity {self.intensity}: expected 0 <= low <= high <= 1")
-        check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT))
+        check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT, seed=COUNT))   # a negative seed: numpy's bare 'expected non-negative integer' mid-run
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
         STYLES[self.style]                                # unknown style: KeyError listing the styles
         if empty := [s for s, f, n in zip(('train', 'valid', 'test'), self.split, self.subject_counts) if f > 0 and n == 0 and not (s == 'test' and self.extra_test)]:
-            warnings.warn(f"SynthConfig: {self.n_subjects} subjects cut by split {self.split} leave the {' and '.join(empty)} split{'s' * (len(empty) > 1)} "
+            warnings.warn(f"SynthConfig: {self.n_subjects} subject{'s' * (self.n_subjects != 1)} cut by split {self.split} leave the {' and '.join(empty)} split{'s' * (len(empty) > 1)} "
                           "without a subject, so without images: use more subjects", EmoxnetWarning, stacklevel=3)
 
     @property
