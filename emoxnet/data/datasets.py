@@ -67,6 +67,7 @@ def _read_text(path: Path, what: str) -> str:
 def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, int], list[list[str]], list[int]]:
     "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing or non-UTF-8 file (`_read_text`) or a header without `columns`."
     text, rows, lines, line = _read_text(path, what), [], [], 1
+    if not text.strip(): raise DataError(path, 'an empty file' + (' (0 bytes)' if not text else ' (blank lines only)'), expected=what)   # not 'wrong header ''
     try:
         if '"' in text or '\r' in text:   # quoting or CR line ends: the csv module
             reader = csv.reader(io.StringIO(text, newline=''))
