@@ -91,6 +91,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
                ) -> dict:
     "Score a model on one split of `splits`: `score_model`'s report and what produced it."
     ck = checkpoint_path(checkpoint); model = load_any(ck); ds = splits[split]
+    if not len(ds):   # e.g. a FER2013 CSV of Training rows only: emoxnet train held its valid split out of them, which no split here holds
+        raise ValueError(f"{splits.name}/{split}: the split is empty (the data's splits: {', '.join(f'{k} {len(v)}' for k, v in splits.splits.items())} images); nothing to score")
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
