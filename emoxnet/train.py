@@ -1206,22 +1206,28 @@ def _interrupted(out: str | Path, # the run's output folder
                                          f"rerun the same command with --resume to evaluate it and write them")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
+def _pretrained_config(pretrained, # --pretrained: False, True (hub weights), a weights file, a checkpoint folder or zoo:NAME
+                      ) -> ModelConfig | None:
+    "The `ModelConfig` of a checkpoint folder given to `--pretrained` (zoo:NAME too); None for hub weights or a weights file."
+    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return None
+    return read_checkpoint_config(f)[1]
+
 def _train_arch(arch: str | None, # --arch (None: not given)
-                pretrained, # --pretrained: False, True (hub weights), a weights file, a checkpoint folder or zoo:NAME
+                own: ModelConfig | None, # the --pretrained checkpoint's config (`_pretrained_config`)
+                pretrained, # --pretrained as given, for the message
                ) -> tuple[str, dict]:
     "The architecture `emoxnet train` builds and its timm kwargs: `--arch`, else a `--pretrained` checkpoint folder's own (its weights fit nothing else), else resnet18; `--arch` naming another than the checkpoint's is refused by name."
-    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return arch or 'resnet18', {}
-    own = read_checkpoint_config(f)[1]
+    if own is None: return arch or 'resnet18', {}
     if arch is None: return own.arch, dict(own.model_kwargs)
     if (a.timm_name if (a := ARCHS.get(arch)) else arch) != own.arch:   # an alias (resnet10t_slim) is its timm architecture (resnet10t)
         raise ValueError(f"--pretrained {pretrained} is a {own.arch} checkpoint: its weights fit that architecture only, not --arch {arch} (leave --arch out to train a {own.arch})")
     return arch, {}
 
-def _pretrained_input(pretrained, in_chans: int | None, size: int | None) -> dict:
-    "`ModelConfig` input fields from a checkpoint folder given to `--pretrained` (its config.json: channels, size, and its mean/std where the flags keep its channels); `{}` for hub weights or a weights file."
+def _pretrained_input(c: ModelConfig | None, in_chans: int | None, size: int | None) -> dict:
+    "`ModelConfig` input fields from the config `c` of a checkpoint folder given to `--pretrained` (`_pretrained_config`: channels, size, and its mean/std where the flags keep its channels); `{}` for hub weights or a weights file (None)."
     from dataclasses import replace
-    if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return {}   # zoo:NAME too
-    c = read_checkpoint_config(f)[1]; ch, sz = in_chans or c.in_chans, size or c.input_size
+    if c is None: return {}
+    ch, sz = in_chans or c.in_chans, size or c.input_size
     return dict(in_chans=ch, input_size=sz, **({'preprocess': replace(c.preprocess, size=sz)} if ch == c.in_chans else {}))   # the body keeps the inputs it learned on
 
 def command_data(args, # parsed `add_data_args` options
@@ -1247,14 +1253,15 @@ def command_data(args, # parsed `add_data_args` options
 def train_main(args) -> int:
     "Run `emoxnet train`."
     t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
-    cfg, (arch, kwargs) = _train_config(args, s), _train_arch(args.arch, args.pretrained)
+    cfg, own = _train_config(args, s), _pretrained_config(args.pretrained)   # the checkpoint folder's config, read once
+    arch, kwargs = _train_arch(args.arch, own, args.pretrained)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{arch}")
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
         splits = command_data(args, cfg.seed, cfg.label_mode)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
-               **_pretrained_input(args.pretrained, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
+               **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt: raise _interrupted(out, t0) from None

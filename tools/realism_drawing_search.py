@@ -59,7 +59,7 @@ from emoxnet.core import code_version, save_json
 BASE = 'textured'                      # the adopted style: round 17's drawing in rounds 20-23, round 24's since (`--validate` compares with
                                        # today's; a search's best.json records its base's numbers under `base`)
 SEARCH_SEED, N_SUBJECTS = 3, 60
-BENCH_INTENSITY = (0.25, 1.0)          # the benchmark's intensity range; round 32 searched under 0.15-1 (`--intensity`)
+BENCH_INTENSITY = S.SynthConfig().intensity   # the benchmark's intensity range (0.25-1); round 32 searched under 0.15-1 (`--intensity`)
 GAIN_RANGE = (0.4, 2.5)                # an AU drawn at 0.4x to 2.5x its true size (the drawing clips at 2); round 20's
                                        # searches ran with 0.7, above AU7's 0.6: AU7 could only grow there
 FIELDS = ('lips_part', 'lip_raise', 'teeth', 'iris', 'eye_shadow', 'square', 'brow_v', 'lid_drop', 'lip_down', 'lip_sides',
