@@ -513,7 +513,7 @@ DEFAULT_METHODS: tuple[str, ...] = tuple(n for n in METHODS if n != 'ewc')   # t
 
 # %% ../nbs/17_continual.ipynb #c488a63a
 STEP_SELECT = ('last', 'best')   # which epoch of a step is kept: ContinualConfig.step_select
-BASE_AUGMENT = dict(flip=0.5, scale=(0.9025, 1.0), rotate=3.6, jitter=0.0, erase=0.0)   # near the authors' phase 1 (flip, +-3.6 deg, 5 % zoom and shift): zoom in only, a crop of 95 % of the side or more, black fill
+BASE_AUGMENT = dict(flip=0.5, scale=(1.0, 1.0), rotate=3.6, zoom=0.05, shift=0.05, fill='nearest', jitter=0.0, erase=0.0)   # the authors' phase 1 (Keras' ImageDataGenerator): flip, +-3.6 deg, +-5 % zoom per axis, +-5 % shift, edge pixels repeated
 
 @dataclass
 class ContinualConfig:

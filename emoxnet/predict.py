@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package
-from .data.core import DataError, read_image
+from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
@@ -357,7 +357,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     out = []
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
-        files = [q for q in p.iterdir() if q.is_file() and not q.name.startswith('.')]
+        files = [q for q in p.iterdir() if q.is_file() and not is_hidden(q.name)]
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
         subs = sum(q.is_dir() for q in p.iterdir())
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),

@@ -16,7 +16,7 @@ import numpy as np
 from .core import code_version, to_json, check_folder_arg, check_flags, load_json, is_whole, some, folder_names, COUNT, POSITIVE
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
-from .data.experiment import load_data, loader_defaults, with_test, source_format
+from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
@@ -24,9 +24,9 @@ from .ensemble import load_any, class_key
 from .predict import bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_seed', 'score_split',
-           'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation', 'evaluate_main',
-           'add_cli']
+__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_train_config', 'run_seed',
+           'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
+           'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
@@ -72,10 +72,22 @@ def score_model(model, # a model with a `model_config` (a checkpoint, an ensembl
             'matched': {ds.classes[t]: classes[pairs[t]] for t in sorted(pairs)}}
 
 # %% ../nbs/23_score.ipynb #c82a0f58
+def run_train_config(checkpoint: str | Path) -> dict:
+    "The `train_config` a checkpoint's run recorded in its `config.json`; {} when it records none (a zoo model, an ensemble)."
+    try: c = load_json(Path(checkpoint) / 'config.json')['train_config']
+    except (OSError, ValueError, KeyError, TypeError): return {}
+    return c if isinstance(c, dict) else {}
+
 def run_seed(checkpoint: str | Path) -> int | None:
-    "The seed a checkpoint's run trained with (its `config.json`'s `train_config.seed`); None when it records none (a zoo model, an ensemble)."
-    try: return int(load_json(Path(checkpoint) / 'config.json')['train_config']['seed'])
-    except (OSError, ValueError, KeyError, TypeError): return None
+    "The seed a checkpoint's run trained with (`run_train_config`'s `seed`); None when it records none."
+    try: return int(run_train_config(checkpoint)['seed'])
+    except (KeyError, ValueError, TypeError): return None
+
+def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tuple[FERSplits, list[str]]:
+    "`splits` with the valid split the run held out of train (`with_valid` at its `valid_fraction`, at `seed`) when `split` is 'valid' and the data ships none, with a note that says so; else `(splits, [])`."
+    fraction = run_train_config(ck).get('valid_fraction')
+    if split != 'valid' or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
+    return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one the run held out of train (valid_fraction {fraction}, seed {seed})"]
 
 def _model_and_seed(checkpoint: str | Path | None, seed: int | None) -> tuple[Path, int]:
     "The checkpoint's folder (None: the bundled student) and the seed its data are read with (None: its run's own, `run_seed`, else 0)."
@@ -90,15 +102,16 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
                 seed: int | None = None, # the seed the data were read with (recorded)
                ) -> dict:
     "Score a model on one split of `splits`: `score_model`'s report and what produced it."
-    ck = checkpoint_path(checkpoint); model = load_any(ck); ds = splits[split]
-    if not len(ds):   # e.g. a FER2013 CSV of Training rows only: emoxnet train held its valid split out of them, which no split here holds
+    ck = checkpoint_path(checkpoint); model = load_any(ck)
+    splits, carved = _run_valid(ck, splits, split, seed); ds = splits[split]   # a FER2013 CSV of Training rows only: the run's own valid split, held out again
+    if not len(ds):
         raise ValueError(f"{splits.name}/{split}: the split is empty (the data's splits: {', '.join(f'{k} {len(v)}' for k, v in splits.splits.items())} images); nothing to score")
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
     r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
-    notes += [n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else []
+    notes += carved + ([n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else [])
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}

@@ -227,6 +227,7 @@ def test_cli_synth(emoxnet_cmd, tmp_path):
     assert (tmp_path / 'sf' / 'fer2013' / 'fer2013new.csv').is_file() and (tmp_path / 'sf' / 'summary.json').is_file()
     bad = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'x'), '--export', 'fer2014'], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and 'unknown export format' in bad.stderr
+    assert 'SynthFACS ->' not in bad.stdout and not (tmp_path / 'x').exists()   # refused before the banner, nothing written
 
 def test_cli_synth_bad_config_is_one_line(emoxnet_cmd, tmp_path):
     "A SynthConfig file with a misspelt key: one line naming the file, the key and a close match; exit 2, nothing written."

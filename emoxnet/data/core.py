@@ -20,9 +20,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..core import Registry, EmoxnetWarning
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'ImageInputError',
-           'describe', 'image_size', 'read_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor', 'FERDataset',
-           'FERSplits', 'split_md5']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
+           'ImageInputError', 'describe', 'image_size', 'read_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor',
+           'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -41,6 +41,10 @@ class DataError(ValueError):
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
 VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
+
+def is_hidden(name: str) -> bool:
+    "Whether a file or folder name is one every reader of folders passes over: a dot name (macOS's `._photo.jpg` beside each copied file, `.DS_Store`, `.ipynb_checkpoints`)."
+    return name.startswith('.')
 
 def _empty_file(path) -> bool:
     "Whether `path` names an existing file of 0 bytes (a cut download or a failed save), not a file of another kind."

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
+from .core import DataError, FERDataset, FERSplits, is_hidden, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
@@ -157,9 +157,9 @@ def _image_files(folder: Path, problems: _Problems) -> list[Path]:
     "Image files under `folder`, recursively and sorted; hidden entries are ignored, other files counted as 'ignored non-image file'."
     out = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.'))
+        dirnames[:] = sorted(d for d in dirnames if not is_hidden(d))
         for fn in sorted(filenames):
-            if fn.startswith('.'): continue
+            if is_hidden(fn): continue
             if os.path.splitext(fn)[1].lower() in IMAGE_EXTS: out.append(Path(dirpath) / fn)
             else: problems.drop('ignored non-image file')
     return out
@@ -599,11 +599,11 @@ def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]
     for d in (ann, img):
         if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
-    ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy') and not n.startswith('.')), key=lambda s: (len(s), s))   # hidden: macOS's ._0_exp.npy beside 0_exp.npy
+    ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy') and not is_hidden(n)), key=lambda s: (len(s), s))   # hidden: macOS's ._0_exp.npy beside 0_exp.npy
     if not ids: raise DataError(ann, 'no {id}_exp.npy file: nothing annotated', expected='the AffectNet folder release: annotations/{id}_exp.npy for each images/{id}.jpg')   # an empty or half-unpacked split is not an empty dataset
     annotated, misnamed = set(ids), set()
     for n in sorted(img_names - {f'{i}.jpg' for i in ids}):
-        if n.startswith('.'): continue
+        if is_hidden(n): continue
         stem = n.rsplit('.', 1)[0]
         if stem in annotated:   # 0.png beside annotations/0_exp.npy: the annotation exists, the name is what is wrong
             P.bad('misnamed image', img / n, 'not read: the folder release reads images/{id}.jpg only', None, f'images/{stem}.jpg for annotations/{stem}_exp.npy')
@@ -740,7 +740,7 @@ IMAGEFOLDER_NAMES = ('auto', 'canonical', 'raw')
 _SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test',
                'train_afew': 'train', 'val_afew': 'valid', 'test_afew': 'test'}   # AFEW's own split names (frames extracted into its tree): as load_afew reads them, Val_AFEW, the split AFEW results are reported on, is valid
 
-def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not d.name.startswith('.'))
+def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not is_hidden(d.name))
 
 def _split_folders(path: Path) -> dict[str, Path]:
     "`{split: folder}` of the split folders under `path` (train, valid/val/validation, test, and AFEW's Train_AFEW, Val_AFEW, Test_AFEW; any case), or `{'all': path}` when it has none."
@@ -783,7 +783,7 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
 def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
     "The error for a tree whose class folders hold no image; it says so when they hold video clips (`VIDEO_EXTS`), which are read elsewhere."
     clips = [f for d in splits.values() for f in sorted(d.rglob('*'))   # sorted whole: the first clip named is the same on every filesystem
-             if f.is_file() and not f.name.startswith('.') and f.suffix.lower() in VIDEO_EXTS]
+             if f.is_file() and not is_hidden(f.name) and f.suffix.lower() in VIDEO_EXTS]
     if not clips: return DataError(path, 'no images in its class folders', expected=f'root/<class>/*.jpg or root/<split>/<class>/*.jpg ({IMAGE_FORMATS})')
     return DataError(path, f'no images in its class folders but video clips ({len(clips)}, first {clips[0].relative_to(path)}): '
                      "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree (the folder that holds Train_AFEW/, Val_AFEW/) is read by load_video_dataset(root, 'afew')",
@@ -798,7 +798,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     splits = _split_folders(path)
     for s, d in splits.items():
         for f in sorted(d.iterdir()):
-            if f.is_file() and not f.name.startswith('.'): P.drop('ignored file outside class folders')
+            if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders')
     to_name, classes = _folder_classes(path, splits, names)
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}

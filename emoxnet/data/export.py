@@ -356,6 +356,7 @@ def synth_command(args: argparse.Namespace) -> int:
     check_flags({'--compound-subjects': (args.compound_subjects, POSITIVE), '--workers': (args.workers, POSITIVE), '--size': (args.size, PIXELS)})
     check_folder_arg('--out', args.out, 'a file, not a folder (the exports are written into a folder)')
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
+    _formats(args.export)   # an unknown format is refused before the banner, as every other flag is
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))
     out = Path(args.out)
     print(f'SynthFACS -> {out}: benchmark {cfg.n_images:,} images ({len(cfg.classes)} classes, {cfg.size}x{cfg.size} '

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, asdict, field, fields
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image
@@ -76,6 +77,8 @@ class Preprocess:
         return torch.stack([self(im) for im in imgs])
 
 # %% ../../nbs/02_data.transforms.ipynb #4ef828a0
+_FILLS = {'constant': cv2.BORDER_CONSTANT, 'nearest': cv2.BORDER_REPLICATE}   # `Augment.fill` -> OpenCV's border mode
+
 @dataclass
 class Augment:
     "Training-time augmentation of uint8 images; `Augment()` is the default used by the training engine."
@@ -85,10 +88,15 @@ class Augment:
     rotate: float = 10.0        # max degrees
     jitter: float = 0.2         # brightness/contrast jitter amplitude
     erase: float = 0.25         # probability of erasing a random patch
+    zoom: float = 0.0           # Keras' zoom_range: each axis scaled by its own factor in [1 - zoom, 1 + zoom] (above 1 zooms out and shows the border)
+    shift: float = 0.0          # Keras' width/height_shift_range: a translation of up to this fraction of the side along each axis
+    fill: str = 'constant'      # what rotation, zoom and shift show outside the image: 'constant' (black) or 'nearest' (the edge pixels repeated, Keras' default)
 
     RANGES = dict(flip=PROBABILITY, erase=PROBABILITY, rotate=NON_NEGATIVE, jitter=(lambda v: 0 <= v <= 1, 'a number in [0, 1] (above 1 the contrast factor can turn negative)'),
                   scale=(lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1, 'two area fractions (low, high) with 0 < low <= high <= 1'),
-                  ratio=(lambda v: len(v) == 2 and 0 < v[0] <= v[1], 'two aspect ratios (low, high) with 0 < low <= high'))
+                  ratio=(lambda v: len(v) == 2 and 0 < v[0] <= v[1], 'two aspect ratios (low, high) with 0 < low <= high'),
+                  zoom=(lambda v: 0 <= v < 1, 'a fraction in [0, 1)'), shift=(lambda v: 0 <= v < 1, 'a fraction of the side in [0, 1)'),
+                  fill=(lambda v: v in _FILLS, f"one of {', '.join(map(repr, _FILLS))} (black, or the edge pixels repeated)"))
     def __post_init__(self): check_ranges(self, self.RANGES)   # a reversed or out-of-range crop would train on black padding without a word
 
     def _crop_size(self, w: int, h: int, r: Callable[[], float], tries: int = 10) -> tuple[int, int]:
@@ -101,12 +109,24 @@ class Augment:
         q = min(max(1.0, self.ratio[0]), self.ratio[1])
         return (w, max(1, round(h / q))) if q >= 1 else (max(1, round(w * q)), h)
 
+    def _affine(self, img: np.ndarray, r: Callable[[], float]) -> np.ndarray:
+        "Rotation, zoom and shift as one affine map about the image's centre, sampled bilinearly with `fill` outside, as Keras' `ImageDataGenerator` does."
+        h, w = img.shape[:2]
+        a = np.deg2rad((2 * r() - 1) * self.rotate)
+        zx, zy = 1 + (2 * r() - 1) * self.zoom, 1 + (2 * r() - 1) * self.zoom
+        tx, ty = (2 * r() - 1) * self.shift * w, (2 * r() - 1) * self.shift * h
+        m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.diag([zx, zy])   # an output pixel's offset from the centre -> its source's
+        c = np.array([(w - 1) / 2, (h - 1) / 2])
+        inv = np.hstack([m, (c - m @ c + (tx, ty))[:, None]])
+        return cv2.warpAffine(img, inv, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=_FILLS[self.fill], borderValue=0)
+
     def __call__(self, img: np.ndarray) -> np.ndarray:
         g = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, ()).item()))
         r = lambda: torch.rand((), generator=g).item()
         pil = Image.fromarray(img); w, h = pil.size
         if r() < self.flip: pil = pil.transpose(Image.FLIP_LEFT_RIGHT)
-        if self.rotate: pil = pil.rotate((2 * r() - 1) * self.rotate, resample=Image.BILINEAR, fillcolor=0 if img.ndim == 2 else (0, 0, 0))
+        if self.zoom or self.shift or self.fill != 'constant': pil = Image.fromarray(self._affine(np.asarray(pil), r))
+        elif self.rotate: pil = pil.rotate((2 * r() - 1) * self.rotate, resample=Image.BILINEAR, fillcolor=0 if img.ndim == 2 else (0, 0, 0))
         cw, ch = self._crop_size(w, h, r)
         x0, y0 = int(r() * (w - cw + 1)), int(r() * (h - ch + 1))
         pil = pil.crop((x0, y0, x0 + cw, y0 + ch)).resize((w, h), Image.BILINEAR)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..core import Registry, atomic_dir, save_json, is_whole
-from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, read_image
+from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
@@ -340,7 +340,7 @@ VIDEO_LOADERS = Registry('video dataset format')
 
 def _clip_files(folder: Path) -> list[Path]:
     "Video files directly in `folder`; any other visible file is an error (never silently skipped)."
-    files = sorted(p for p in folder.iterdir() if not p.name.startswith('.'))
+    files = sorted(p for p in folder.iterdir() if not is_hidden(p.name))
     bad = [p for p in files if p.is_dir() or p.suffix.lower() not in VIDEO_EXTS]
     if bad: raise DataError(bad[0], 'not a video clip', expected=f"only clips ({', '.join(VIDEO_EXTS)}) in {folder}")
     return files
@@ -361,7 +361,7 @@ def load_afew(root: str | Path) -> VideoClips:
     found = {s: root / d for s, d in AFEW_SPLITS.items() if (root / d).is_dir()}
     if not found: raise DataError(root, 'no AFEW split folder', expected=f"one of {', '.join(AFEW_SPLITS.values())}")
     for split, d in found.items():
-        for em in sorted(p for p in d.iterdir() if not p.name.startswith('.')):
+        for em in sorted(p for p in d.iterdir() if not is_hidden(p.name)):
             if em.name not in AFEW_EMOTIONS: raise DataError(em, 'unknown emotion folder', expected=f"one of {', '.join(AFEW_EMOTIONS)}")
             for f in _clip_files(em): paths.append(f); labels.append(AFEW_EMOTIONS[em.name]); splits.append(split)
     return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
