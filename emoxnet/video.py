@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/video.html.md"""
 # %% ../nbs/27_video.ipynb #c9799dd0
 from __future__ import annotations
 import argparse, json, os, sys, tempfile, time, warnings
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -28,8 +28,8 @@ __all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
            'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group', 'linear_svm',
            'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin',
-           'subset', 'early_exit', 'early_exit_curve', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer',
-           'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
+           'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip',
+           'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -366,27 +366,37 @@ def early_exit_curve(clf: VideoClassifier, ffs: Sequence[FrameFeatures], labels:
     return pd.DataFrame(rows)
 
 # %% ../nbs/27_video.ipynb #bcc63b4b
-def _halves(labels: Sequence[str], seed: int) -> tuple[list[int], list[int]]:
-    "A stratified split of indices into two halves."
-    rng, a, b = np.random.default_rng(seed), [], []
-    for c in sorted(set(labels)):
-        idx = rng.permutation([i for i, l in enumerate(labels) if l == c]).tolist(); k = (len(idx) + 1) // 2
-        a += idx[:k]; b += idx[k:]
-    return a, b
+def margin_scale(clf: VideoClassifier, ffs: Sequence[FrameFeatures]) -> float:
+    "The median all-frames margin of `clf` on clips `ffs` (those with a face): the unit `choose_threshold` counts thresholds in, so that one chosen with SVMs trained on fewer clips fits another SVM's scale."
+    m = margin(clf.decision(ffs)); m = m[np.isfinite(m)]
+    if not len(m): raise ValueError("margin_scale: none of the clips has a face")
+    return float(np.median(m))
+
+def _exit_stages(clf: VideoClassifier, ff: FrameFeatures, strides: Sequence[int]) -> list[tuple]:
+    "`(label, margin, share)` where `early_exit` would stop at each stride in turn (the last: every frame of the densest)."
+    return [tuple(early_exit(clf, ff, np.inf, strides[:k])[x] for x in ('label', 'margin', 'share')) for k in range(1, len(strides) + 1)]
+
+def _exit_label(stages: list[tuple], t: float) -> str | None:
+    "The label early exit ends on at threshold `t`, from a clip's `_exit_stages`."
+    return next((lab for lab, m, _ in stages[:-1] if np.isfinite(m) and m >= t), stages[-1][0])
 
 def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], labels: Sequence[str],
                      strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
-                     tolerance: float = 0.0, # accuracy the early exit may lose against all frames, on the held-out half
+                     tolerance: float = 0.0, # accuracy the early exit may lose against all frames, out of fold
+                     folds: int = 3, # stratified folds of the training clips (fewer when a class has fewer clips)
+                     clf: VideoClassifier | None = None, # the SVM the threshold is for (None: one trained on all of `ffs`)
                      ) -> float:
-    "The smallest margin threshold whose held-out accuracy is within `tolerance` of all frames' (fit on one half of the training clips, chosen on the other)."
-    a, b = _halves(list(labels), cfg.seed)
-    clf = VideoClassifier(cfg).fit([ffs[i] for i in a], [labels[i] for i in a])
-    held, y = [ffs[i] for i in b], [labels[i] for i in b]
-    margins = [early_exit(clf, f, np.inf, strides[:k])['margin'] for f in held for k in range(1, len(strides))]
-    cands = sorted({round(float(m), 4) for m in margins if np.isfinite(m)}) + [np.inf]
-    curve = early_exit_curve(clf, held, y, cands, strides)
-    ok = curve[curve.accuracy >= curve.accuracy.iloc[-1] - tolerance - 1e-9]
-    return float(ok.threshold.iloc[0])
+    "The smallest margin threshold at which early exit's out-of-fold accuracy on `ffs` stays within `tolerance` of every frame's: each fold decided by an SVM trained on the other clips, margins in units of that SVM's `margin_scale` on its own clips; returned in `clf`'s units."
+    from sklearn.model_selection import StratifiedKFold
+    labels = list(labels); k = max(2, min(folds, min(Counter(labels).values())))
+    stages, y = [], []
+    for tr, te in StratifiedKFold(k, shuffle=True, random_state=cfg.seed).split(np.zeros(len(labels)), labels):
+        fc = VideoClassifier(cfg).fit([ffs[i] for i in tr], [labels[i] for i in tr]); s = margin_scale(fc, [ffs[i] for i in tr])
+        stages += [[(lab, m / s, sh) for lab, m, sh in _exit_stages(fc, ffs[i], strides)] for i in te]; y += [labels[i] for i in te]
+    acc = lambda t: np.mean([_exit_label(st, t) == yy for st, yy in zip(stages, y)])
+    cands = sorted({float(m) for st in stages for _, m, _ in st[:-1] if np.isfinite(m)}) + [np.inf]
+    t = next(t for t in cands if acc(t) >= acc(np.inf) - tolerance - 1e-9)
+    return t if not np.isfinite(t) else t * margin_scale(clf or VideoClassifier(cfg).fit(ffs, labels), ffs)
 
 # %% ../nbs/27_video.ipynb #a7f72a5a
 def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray, sm: np.ndarray, fps: float) -> list[dict]:
