@@ -536,7 +536,7 @@ class ContinualConfig:
     lwf_T: float = 2.0                   # LwF temperature
     lwf_lambda: float = 1.0              # LwF: CE + lwf_lambda x KD on the old classes' outputs (the KD weight: FACIL's 1; PyCIL uses 3)
     step_select: str = 'last'            # a step keeps its 'last' epoch (the field's practice: no old-class images needed) or its 'best' on the seen classes' validation images (an oracle)
-    base_augment: dict | bool = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation: Augment fields (close to the authors' by default), True (the loop's default) or False (none)
+    base_augment: dict | bool = field(default_factory=lambda: dict(BASE_AUGMENT))   # phase-1 augmentation: Augment fields (the authors' by default), True (the loop's default) or False (none)
     ewc_lambda: float = 1000.0           # EWC penalty weight (PyCIL's)
     ewc_fisher_max: float | None = 1e-4  # EWC Fisher values clamped at this (PyCIL's; None: no clamp)
     methods: tuple[str, ...] = DEFAULT_METHODS   # methods to run (names in METHODS; 'ewc' on request)
