@@ -782,6 +782,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
                                                 "emoxnet.data.experiment.with_test holds a test split out" if list(splits) == ['all'] else ''))
     if tuple(splits['train'].classes) != model_config.classes:
         raise ValueError(f"train classes {list(splits['train'].classes)} differ from the model's {list(model_config.classes)}")
+    if len(model_config.classes) < 2: raise ValueError(f"fit: {self.data_name or 'the data'} has one class ({model_config.classes[0]!r}); a classifier learns two or more (is the data's folder one level too high?)")
     self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
     if self.valid_from_train:
         keep, held = valid_split(splits['train'], cfg.valid_fraction, cfg.seed)   # whole people when the data names them

@@ -244,11 +244,20 @@ class FERDataset(torch.utils.data.Dataset):
 
     def image(self, i: int) -> np.ndarray:
         "The raw uint8 image `i` (RGB or grey), before any transform; an image file is cropped to its face box when `meta` has one (`BOX_COLUMNS`)."
-        img = self.images[i] if self.in_memory else read_image(self.images[i], grey=self.grey)
+        img = self.images[i] if self.in_memory else self._read(i)
         if self._boxes is None or not np.isfinite(self._boxes[i]).all(): return img
         try: return crop_box(img, self._boxes[i], self.images[i])
         except DataError:   # the annotation's file and line looked up only then, not on every read
             raise box_error(self._boxes[i], img.shape[1], img.shape[0], self.images[i], *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line'))) from None
+
+    def _read(self, i: int) -> np.ndarray:
+        "Image file `i`; one the loader's check passed and that breaks only now (a JPEG whose data is broken inside) named with its annotation's file and line."
+        try: return read_image(self.images[i], grey=self.grey)
+        except DataError as e:
+            if 'source' not in self.meta or not isinstance(src := self.meta['source'].iloc[i], str): raise
+            line = self.meta['line'].iloc[i] if 'line' in self.meta else None
+            raise DataError(src, f"image {self.images[i]}: {e.problem} (its check when the data loaded reads headers only; --skip-bad decodes every image then and skips such files)",
+                            line=int(line) if pd.notna(line) else None, expected=e.expected) from None
 
     def target(self, i: int):
         "The target of image `i` according to `label_mode`."

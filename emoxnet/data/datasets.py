@@ -55,9 +55,31 @@ class _Problems:
         self.bad(f'duplicate {what}', file, f'{what} {key!r} listed again (first on line {first})', line, f'each {what} listed once')
         return True
 
+_ARCHIVES = ('.zip', '.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tar.xz', '.7z', '.rar')   # a release still packed
+
+def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not is_hidden(d.name))
+
+def _archives_in(folder: Path) -> list[str]:
+    "Names of the archives (`_ARCHIVES`) directly in `folder`, sorted."
+    try: return sorted(e.name for e in folder.iterdir() if e.is_file() and not is_hidden(e.name) and e.name.lower().endswith(_ARCHIVES))
+    except OSError: return []
+
+def _look_around(path: Path) -> str:
+    "Where a missing file or folder `path` may be instead, as ' (...)' for its error ('' when nowhere): a name that differs only in case, the same path one or two folders further down (a release unpacked into a folder of its own), an archive not yet extracted."
+    up = next((p for p in path.parents if p.is_dir()), None)
+    if up is None: return ''
+    rel, hints = path.relative_to(up), []
+    if path.parent.is_dir() and (same := [e.name for e in path.parent.iterdir() if e.name.lower() == path.name.lower()]):
+        hints.append(f'{path.parent / same[0]} differs from it only in case')
+    if down := [s for d in _subdirs(up) for s in (d, *_subdirs(d)) if (s / rel).exists()]:
+        hints.append(f'{down[0] / rel} exists: the release lies one folder further down; pass {down[0]} instead')
+    for folder in dict.fromkeys((up, path.parent)):
+        if arch := _archives_in(folder): hints.append(f"{', '.join(arch[:3])} in {folder} {'is' if len(arch) == 1 else 'are'} still packed: extract {'it' if len(arch) == 1 else 'them'} there first")
+    return f" ({'; '.join(hints)})" if hints else ''
+
 def _read_text(path: Path, what: str) -> str:
-    "The text of a UTF-8 file (a BOM dropped, line ends as written); a `DataError` naming `path` (and the line) when it is missing or not UTF-8."
-    if not path.is_file(): raise DataError(path, 'file not found', expected=what)
+    "The text of a UTF-8 file (a BOM dropped, line ends as written); a `DataError` naming `path` (and the line) when it is missing (with where it may be instead: `_look_around`) or not UTF-8."
+    if not path.is_file(): raise DataError(path, 'file not found' + _look_around(path), expected=what)
     raw = path.read_bytes()
     try: return raw.decode('utf-8-sig')
     except UnicodeDecodeError as e:
@@ -102,6 +124,7 @@ class _ImageCheck(NamedTuple):
 
 def _check_image(path: str, verify: bool,
                  box = None, # the image's face box (`BOX_COLUMNS`), checked against the image's upright size (`_check_box`)
+                 decode: bool = False, # decode the whole image (`skip_bad`: a JPEG broken inside passes `verify`, and would stop training later)
                 ) -> _ImageCheck:
     "Whether the image at `path` can be used (only whether it exists unless `verify`), and how its `box` fits it."
     missing = _ImageCheck(('missing image', 'not found', 'an existing image file'))
@@ -112,7 +135,7 @@ def _check_image(path: str, verify: bool,
             with Image.open(path) as im:
                 try: size = size[::-1] if im.getexif().get(0x0112) in (5, 6, 7, 8) else size   # read upright, as read_image turns it
                 except Exception: box = None   # an EXIF block Pillow cannot read: the box is checked when the face is read
-        if fmt == 'JPEG' and not _jpeg_complete(path):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker
+        if decode or (fmt == 'JPEG' and not _jpeg_complete(path)):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker, and every file under skip_bad
             with Image.open(path) as im: im.load()
     except FileNotFoundError: return missing
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
@@ -143,20 +166,22 @@ def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True
     "Mask of usable images; a problem names the annotation `source` and line when there is one, else the image."
     keep, cut = np.ones(len(paths), dtype=bool), 0
     for i, p in enumerate(paths):
-        check = _check_image(p, verify, None if boxes is None else boxes[i])
+        check = _check_image(p, verify, None if boxes is None else boxes[i], decode=problems.skip_bad)
         cut += check.cut
         if check.problem is None: continue
         (reason, problem, expected), keep[i] = check.problem, False
         if reason == _BOX_OUTSIDE: problems.bad(reason, source or p, problem, lines[i] if source is not None else None, expected)   # its message names the image already
-        elif source is not None: problems.bad(reason, source, f'image {p} {problem}', lines[i], expected)
+        elif source is not None: problems.bad(reason, source, f'image {p} {problem}' + (_look_around(Path(p)) if reason == 'missing image' and not problems.skip_bad else ''), lines[i], expected)
         else: problems.bad(reason, p, f'image {problem}', None, expected)
     if cut: warnings.warn(f"{source or 'images'}: face boxes that reach past their image's edge: {cut}; those faces are cut at the edge", EmoxnetWarning, stacklevel=4)
     return keep
 
 def _image_files(folder: Path, problems: _Problems) -> list[Path]:
-    "Image files under `folder`, recursively and sorted; hidden entries are ignored, other files counted as 'ignored non-image file'."
-    out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden entries are ignored, other files counted as 'ignored non-image file'."
+    out, seen = [], set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        if (real := os.path.realpath(dirpath)) in seen: dirnames[:] = []; continue   # a link back up the tree, or a second link to one folder
+        seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not is_hidden(d))
         for fn in sorted(filenames):
             if is_hidden(fn): continue
@@ -168,7 +193,8 @@ def _dataset_images(path: Path, problems: _Problems, expected: str) -> list[Path
     "`_image_files` of a dataset kept as a tree of image files (CFEE, UTKFace); a `DataError` when `path` is not a folder or holds none: a wrong or empty folder is not an empty dataset."
     if not path.is_dir(): raise DataError(path, 'not a folder', expected=expected)
     if files := _image_files(path, problems): return files
-    raise DataError(path, f"no image files ({IMAGE_FORMATS}) in it or its subfolders" + (f", {n} other file{'s' * (n != 1)}" if (n := sum(problems.skipped.values())) else ''), expected=expected)
+    raise DataError(path, f"no image files ({IMAGE_FORMATS}) in it or its subfolders" + (f", {n} other file{'s' * (n != 1)}" if (n := sum(problems.skipped.values())) else '')
+                    + (f"; {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed: extract {'it' if len(a) == 1 else 'them'} there first" if (a := _archives_in(path)) else ''), expected=expected)
 
 def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[str], problems: _Problems,
                 verify: bool, source: Path | None = None, grey: bool = False) -> FERDataset:
@@ -561,7 +587,7 @@ def _existing_any_case(p: Path, # an image path as a list names it
 
 def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> list[dict]:
     img_root = next((path / c for c in ('Manually_Annotated_Images', 'Manually_Annotated/Manually_Annotated_Images') if (path / c).is_dir()), None)
-    if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found',
+    if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found' + _look_around(path / 'Manually_Annotated_Images'),
                                          expected=f'the images of {csv_file.relative_to(path)} in {path}/Manually_Annotated_Images/ or Manually_Annotated/Manually_Annotated_Images/')
     cols, rows, lines = _read_csv(csv_file, AFFECTNET_COLUMNS, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
@@ -597,7 +623,7 @@ def _npy_value(file: Path, P: _Problems, what: str):
 def _affectnet_folder(split_dir: Path, classes: int, P: _Problems) -> list[dict]:
     ann, img = split_dir / 'annotations', split_dir / 'images'
     for d in (ann, img):
-        if not d.is_dir(): raise DataError(d, 'folder not found', expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
+        if not d.is_dir(): raise DataError(d, 'folder not found' + _look_around(d), expected='the AffectNet ' + _AFFECTNET_LAYOUTS)
     ann_names, img_names = set(os.listdir(ann)), set(os.listdir(img))
     ids = sorted((n[:-8] for n in ann_names if n.endswith('_exp.npy') and not is_hidden(n)), key=lambda s: (len(s), s))   # hidden: macOS's ._0_exp.npy beside 0_exp.npy
     if not ids: raise DataError(ann, 'no {id}_exp.npy file: nothing annotated', expected='the AffectNet folder release: annotations/{id}_exp.npy for each images/{id}.jpg')   # an empty or half-unpacked split is not an empty dataset
@@ -649,10 +675,12 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
     for split, csv_name, folder in (('train', 'training.csv', 'train_set'), ('test', 'validation.csv', 'val_set')):
         if (lists / csv_name).is_file(): found[split] = (_affectnet_csv(path, lists / csv_name, classes, P), lists / csv_name)
         elif (path / folder).is_dir(): found[split] = (_affectnet_folder(path / folder, classes, P), None)
-    if not found: raise DataError(path, 'not an AffectNet folder', expected=_AFFECTNET_LAYOUTS)
+    if not found: raise DataError(path, 'not an AffectNet folder' + next((h for c in ('training.csv', 'Manually_Annotated_file_lists/training.csv', 'train_set') if (h := _look_around(path / c))), ''),
+                                  expected=_AFFECTNET_LAYOUTS)
     if len(found) == 1:   # half a release: say which half, as training would otherwise report on a carved split without a word
         miss = 'validation.csv (or val_set/): no test split' if 'train' in found else 'training.csv (or train_set/): no train split'
-        warnings.warn(f"{path}: no {miss}; AffectNet's official validation set is its test split", EmoxnetWarning, stacklevel=3)
+        warnings.warn(f"{path}: no {miss}; AffectNet's official validation set is its test split"
+                      + (f" ({', '.join(a[:3])} in it {'is' if len(a) == 1 else 'are'} still packed: extract {'it' if len(a) == 1 else 'them'} there)" if (a := _archives_in(path)) else ''), EmoxnetWarning, stacklevel=3)
     if len(found) == 2 and found['test'][1] is not None: found['test'] = (_apart(found['train'][0], found['test'][0], P), found['test'][1])
     out = {s: _lazy_split(name, s, recs, names, P, verify_images, src) for s, (recs, src) in found.items()}
     return P.splits(out, name)
@@ -737,10 +765,9 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
 
 # %% ../../nbs/04_data.datasets.ipynb #2de96b0f
 IMAGEFOLDER_NAMES = ('auto', 'canonical', 'raw')
-_SPLIT_DIRS = {'train': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test',
+_SPLIT_DIRS = {'train': 'train', 'training': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid', 'test': 'test', 'testing': 'test',
+               'publictest': 'valid', 'privatetest': 'test',   # FER2013's Usage values, as image dumps of it name their folders
                'train_afew': 'train', 'val_afew': 'valid', 'test_afew': 'test'}   # AFEW's own split names (frames extracted into its tree): as load_afew reads them, Val_AFEW, the split AFEW results are reported on, is valid
-
-def _subdirs(p: Path) -> list[Path]: return sorted(d for d in p.iterdir() if d.is_dir() and not is_hidden(d.name))
 
 def _split_folders(path: Path) -> dict[str, Path]:
     "`{split: folder}` of the split folders under `path` (train, valid/val/validation, test, and AFEW's Train_AFEW, Val_AFEW, Test_AFEW; any case), or `{'all': path}` when it has none."
@@ -758,6 +785,19 @@ def _split_folders(path: Path) -> dict[str, Path]:
         return {s: splits[s] for s in ('train', 'valid', 'test') if s in splits}   # the usual order, whatever the folders' names sort to
     return {'all': path}
 
+def _check_not_nested(path: Path, splits: dict[str, Path], raw: Sequence[str]) -> None:
+    "A `DataError` when the folders read as classes hold split or expression folders themselves: the dataset lies one folder further down (`root/fer2013/train/happy/`), and its folder names would become the classes."
+    for d in splits.values():
+        for c in _subdirs(d):
+            inner = [s.name for s in _subdirs(c) if s.name.lower() in _SPLIT_DIRS or _is_expression(s.name)]
+            if inner: raise DataError(path, f"its folder {c.relative_to(path).as_posix()}/ holds split or expression folders ({', '.join(inner[:4])}): the dataset lies one folder further down, "
+                                      f"and {', '.join(raw[:4])} would become its classes", expected=f'--data {c} (root/<class>/*.jpg or root/<split>/<class>/*.jpg)')
+
+def _is_expression(name: str) -> bool:
+    "Whether a folder name is an expression name or synonym (`canonical`)."
+    try: canonical(name); return True
+    except KeyError: return False
+
 def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[dict[str, str], list[str]]:
     "`(class folder name -> class, classes)`; two folders of one split naming the same class are an error (`train/anger` with `test/angry` are not)."
     raw = sorted({c.name for d in splits.values() for c in _subdirs(d)})
@@ -766,7 +806,9 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
     for r in raw:
         try: to_name[r] = canonical(r)
         except KeyError: pass
-    if names == 'raw' or (names == 'auto' and not to_name): to_name, classes = {r: r for r in raw}, raw
+    if names == 'raw' or (names == 'auto' and not to_name):
+        _check_not_nested(path, splits, raw)
+        to_name, classes = {r: r for r in raw}, raw
     else:
         unknown = [r for r in raw if r not in to_name]
         if unknown:
@@ -796,9 +838,10 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     path, P = Path(path), _Problems(skip_bad)
     if not path.is_dir(): raise DataError(path, 'not a folder', expected='a folder of class folders')
     splits = _split_folders(path)
-    for s, d in splits.items():
+    for d in dict.fromkeys([path, *splits.values()]):   # the root's own files too when it holds split folders
         for f in sorted(d.iterdir()):
             if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders')
+    if a := _archives_in(path): warnings.warn(f"{path}: {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed; the images in {'it' if len(a) == 1 else 'them'} are not read (extract {'it' if len(a) == 1 else 'them'} there)", EmoxnetWarning, stacklevel=3)
     to_name, classes = _folder_classes(path, splits, names)
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}

@@ -187,7 +187,8 @@ def with_valid(splits: FERSplits, # the loaded splits
     keep, held = valid_split(tr, fraction, seed)   # whole people when named: a person in both would flatter validation
     out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
     out['valid'].split = 'valid'
-    return dataclasses.replace(splits, splits=out)
+    order = [k for k in ('train', 'valid', 'test') if k in out] + [k for k in out if k not in ('train', 'valid', 'test')]
+    return dataclasses.replace(splits, splits={k: out[k] for k in order})
 
 # %% ../../nbs/06_data.experiment.ipynb #7e2b4c02
 def with_test(splits: FERSplits, # the loaded splits
@@ -217,7 +218,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
         data, data_format = resolve_data(data, data_format)   # a dataset name: folder and loader from settings.ini
         if not data_format: raise _no_loader(data, resolve_path(data).exists(), f'data={data!r}', 'data_format')
         data, load_kwargs = resolve_path(data), {**loader_defaults(data_format, label_mode), **load_kwargs}
-    splits = with_valid(load_data(str(data), data_format, synth=synth, **load_kwargs), valid_fraction, seed)
+    splits = with_valid(with_test(load_data(str(data), data_format, synth=synth, **load_kwargs), seed=seed), valid_fraction, seed)   # a one-split release (CFEE, UTKFace, a class-folder tree): test held out first, as emoxnet train does
     splits = dataclasses.replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if max_items:
         splits = dataclasses.replace(splits, splits={k: v.subset(np.arange(min(max_items, len(v)))) for k, v in splits.items()})
