@@ -10,6 +10,8 @@ import argparse, contextlib, importlib, os, re, sys, textwrap, warnings
 from pathlib import Path
 from .core import EmoxnetWarning, USER_ERRNOS
 
+os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
+
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'main']
 

@@ -344,7 +344,7 @@ def video(self: DemoBackend, path) -> VideoAnalysis:
     "Analyse an uploaded clip as `emoxnet video` does: per-frame probabilities, timeline figure, clip label, frames read and without a face."
     from matplotlib.figure import Figure
     t0, info = time.perf_counter(), self._check_clip(path)
-    stride = max(1, math.ceil(info['frames'] / self.cfg.max_video_frames))
+    stride = max(1, math.ceil((info['frames'] or 0) / self.cfg.max_video_frames))   # a raw stream states no count: every frame (the upload's size is capped)
     try: res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
     except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
     secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']

@@ -31,7 +31,7 @@ __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'Fa
            'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
-from .data.core import IMAGE_EXTS, IMAGE_FORMATS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
+from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
 from .data.core import read_image as load_rgb                  # the predictor's front door is the one image reader
 
 # %% ../nbs/22_predict.ipynb #4cf26db0
@@ -359,9 +359,13 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if not p.is_dir(): out.append(p); continue
         files = [q for q in p.iterdir() if q.is_file() and not is_hidden(q.name)]
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
-        subs = sum(q.is_dir() for q in p.iterdir())
+        subs = sum(q.is_dir() and not is_hidden(q.name) for q in p.iterdir())
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
                                        expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
+        if (n := len(files) - len(images)) or subs:   # said, not dropped unseen
+            other = sorted({q.suffix.lower() or q.name for q in files if q.suffix.lower() not in IMAGE_EXTS})
+            warnings.warn(f"{p}: " + '; '.join([f"{n} file{'s' * (n != 1)} left out, not images by their name ({', '.join(other[:5])}; pass one by name to try it)"] * bool(n)
+                                                + [f"{subs} subfolder{'s' * (subs != 1)} not searched (pass {'them' if subs > 1 else 'it'} too)"] * bool(subs)), EmoxnetWarning, stacklevel=2)
         out += images
     return out
 
@@ -394,22 +398,34 @@ def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # f
 def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_dir: str | Path | None = None,
                   attention_dir: str | Path | None = None, # also write each image's faces with their attention maps here (`attention_strip`)
                  ) -> Iterable[dict]:
-    "One result dict per image file: `status` ok / no_face / error, `faces`, timings; never raises for a bad file."
+    "One result dict per image file: `status` ok / no_face / error, `faces`, timings, and `warnings` about the file (each also warned with its name); never raises for a bad file."
     used = set()
     for path in expand_paths(paths):
-        r = {'file': str(path)}
-        try:
-            t0 = time.perf_counter(); rgb = load_rgb(path, rec.max_pixels)
-            t1 = time.perf_counter(); preds = rec.predict(rgb, keep_crops=attention_dir is not None)
-            t2 = time.perf_counter()
-            r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
-                     faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
-            stem = unique_stem(path, used)
-            if overlay_dir is not None: r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{stem}.png'))
-            if attention_dir is not None and preds: r['attention'] = str(save_png(attention_strip(rec, preds), Path(attention_dir) / f'{stem}.png'))
-        except (DataError, ImageInputError) as e:
-            r.update(status='error', error=str(e))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
+            r = _predict_file(rec, path, overlay_dir, attention_dir, used)
+        for w in caught:
+            if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno); continue
+            r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
+
+def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str]) -> dict:
+    "`predict_files`' result for one file."
+    r = {'file': str(path)}
+    if path.suffix.lower() in VIDEO_EXTS:
+        return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")
+    try:
+        t0 = time.perf_counter(); rgb = load_rgb(path, rec.max_pixels)
+        t1 = time.perf_counter(); preds = rec.predict(rgb, keep_crops=attention_dir is not None)
+        t2 = time.perf_counter()
+        r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
+                 faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
+        stem = unique_stem(path, used)
+        if overlay_dir is not None: r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{stem}.png'))
+        if attention_dir is not None and preds: r['attention'] = str(save_png(attention_strip(rec, preds), Path(attention_dir) / f'{stem}.png'))
+    except (DataError, ImageInputError) as e:
+        r.update(status='error', error=str(e))
+    return r
 
 def _describe_result(r: dict) -> str:
     if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']})"

@@ -416,12 +416,16 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                  smooth: int = 15, # causal smoothing window: the last `smooth` frames looked at, per face track
                  detect_every: int = 1, # detector on every n-th frame looked at, its box held in between
                  clf: VideoClassifier | None = None, # a trained clip classifier (default: mean probabilities)
+                 progress: bool = False, # a tqdm bar of the frames on a terminal (stderr)
                  ) -> dict:
     "Per-frame scores (one face followed) and the clip label of a video file."
+    from tqdm.auto import tqdm
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
-    ff = frame_features(rec, timed_frames(path, stride), max_faces=1, detect_every=detect_every)
-    if (stated := info['frames'] / info['fps']) > 0 and ff.frame_times[-1] + stride / info['fps'] < 0.9 * stated:   # a cut download decodes only its first part (by time: a variable-frame-rate clip states more frames than it has)
+    frames = tqdm(timed_frames(path, stride), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
+                  unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
+    ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
+    if (stated := (info['frames'] or 0) / info['fps']) > 0 and ff.frame_times[-1] + stride / info['fps'] < 0.9 * stated:   # a cut download decodes only its first part (by time: a variable-frame-rate clip states more frames than it has)
         warnings.warn(f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {ff.frame_times[-1]:.2f} s"
                       + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
     probs = softmax(ff.logits)
@@ -578,7 +582,7 @@ def video_main(args) -> int:
     if clf: _check_classifier(clf, rec, args.classifier)
     failed, stems = 0, set()
     for clip in args.clips:
-        try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf)
+        try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf, progress=True)
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
@@ -590,7 +594,7 @@ def video_main(args) -> int:
         print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face{held}")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
-        print(f"clip label: {res['label']} ({how})", flush=True)
+        print(f"clip label: {res['label'] or 'none'} ({how})", flush=True)
     return 1 if failed else 0
 
 def add_cli(p: argparse.ArgumentParser):

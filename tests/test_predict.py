@@ -281,3 +281,33 @@ def test_cli_predict_shows_a_multitask_models_other_outputs(emoxnet_cmd, images,
     got = res['faces'][0]['values']
     assert list(got) == ['valence', 'arousal', 'age', 'gender', 'ethnicity'] and abs(got['age'] - want['age']) < 1e-3
     assert abs(sum(got['ethnicity'].values()) - 1) < 1e-3
+
+# --- a user's own files ----------------------------------------------------------------------------------------
+
+def test_each_file_has_its_own_warnings_and_folders_say_what_they_leave_out(rec, tmp_path):
+    "An animated GIF's warning names the file and is kept in its result (twice: once per file); a folder's other files and subfolders are said, not dropped unseen; a .jfif is a JPEG."
+    import warnings
+    from emoxnet.core import EmoxnetWarning
+    from emoxnet.predict import predict_files
+    astro = Image.fromarray(skdata.astronaut())
+    for name in ('a.gif', 'b.gif'): astro.save(tmp_path / name, save_all=True, append_images=[astro.rotate(5)])
+    astro.save(tmp_path / 'c.jfif', format='JPEG'); (tmp_path / 'notes.txt').write_text('x'); (tmp_path / 'more').mkdir()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        res = list(predict_files(rec, [tmp_path]))
+    said = [str(x.message) for x in w if issubclass(x.category, EmoxnetWarning)]
+    assert [Path(r['file']).name for r in res] == ['a.gif', 'b.gif', 'c.jfif'] and all(r['status'] == 'ok' for r in res)
+    assert all('only its first frame is read' in r['warnings'][0] for r in res[:2]) and 'warnings' not in res[2]
+    assert sum(s.startswith(str(tmp_path / 'a.gif')) for s in said) == 1 and sum(s.startswith(str(tmp_path / 'b.gif')) for s in said) == 1
+    assert any(s.startswith(f"{tmp_path}: 1 file left out, not images by their name (.txt") and '1 subfolder not searched' in s for s in said), said
+
+def test_a_clip_given_to_predict_points_to_emoxnet_video(rec, tmp_path):
+    from emoxnet.predict import predict_files
+    (tmp_path / 'clip.mp4').write_bytes(b'\x00' * 64)
+    r = next(iter(predict_files(rec, [tmp_path / 'clip.mp4'])))
+    assert r['status'] == 'error' and 'emoxnet video reads clips' in r['error']
+
+def test_empty_bytes_and_16_bit_arrays_say_what_they_are(rec):
+    from emoxnet.data.core import DataError
+    with pytest.raises(DataError, match=r'empty \(0 bytes\)'): rec.predict(b'')
+    with pytest.raises(ImageInputError, match=r'a 16-bit image, as cv2.imread'): rec.predict(np.zeros((40, 40, 3), np.uint16))

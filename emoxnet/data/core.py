@@ -38,7 +38,7 @@ class DataError(ValueError):
         super().__init__(f"{self.where}: {problem}" + (f" (expected {expected})" if expected else ''))
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
-IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})   # image files in folders
+IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.apng', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.pbm', '.pnm'})   # image files in folders (JPEG's and PNG's other extensions too)
 VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
 
@@ -116,13 +116,14 @@ def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
         bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
     return np.ascontiguousarray(np.asarray(im.convert('L' if grey else 'RGB'), dtype=np.uint8))
 
+_WIDE_HINT = " (a 16-bit image, as cv2.imread(path, cv2.IMREAD_UNCHANGED) gives one: (x >> 8).astype(np.uint8); or pass the file's path, which is converted)"
 _FLOAT_HINT = " (a float image: (x * 255).round().astype(np.uint8) for values in 0-1, x.clip(0, 255).round().astype(np.uint8) for 0-255)"
 
 def _array_pixels(a: np.ndarray, grey: bool, channel_order: str) -> np.ndarray:
     "A uint8 grey/RGB/RGBA array (RGB or BGR order) -> RGB/grey; plain RGB and grey arrays skip PIL (the detectors' per-frame path)."
     ok = a.dtype == np.uint8 and (a.ndim == 2 or a.ndim == 3 and a.shape[2] in (1, 3, 4))   # empty frames are images too
-    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + (_FLOAT_HINT if a.dtype.kind == 'f' else '' if a.dtype != np.uint8 else
-                                     ' (expected an image of shape (H,W), (H,W,1), (H,W,3) or (H,W,4))'))
+    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + (_FLOAT_HINT if a.dtype.kind == 'f' else _WIDE_HINT if a.dtype.kind in 'ui' and a.dtype.itemsize > 1 else
+                                     '' if a.dtype != np.uint8 else ' (expected an image of shape (H,W), (H,W,1), (H,W,3) or (H,W,4))'))
     order = str(channel_order).upper()   # 'bgr' as HSEmotion users write it
     if order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
     if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
@@ -145,7 +146,9 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
         _check_pixels(*image.size, max_pixels, 'the image')
         try: return _flatten(image, grey)
         except (OSError, ValueError) as e: raise ImageInputError(f"cannot convert a {describe(image)} to RGB ({e})") from None
-    if isinstance(image, (bytes, bytearray, memoryview)): src, what = io.BytesIO(image), 'the image bytes'
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        if not len(image): raise DataError('the image bytes', 'unreadable image: empty (0 bytes)', expected=f'the bytes of an image file ({IMAGE_FORMATS})')
+        src, what = io.BytesIO(image), 'the image bytes'
     elif isinstance(image, (str, os.PathLike)): src, what = image, str(image)
     else: raise ImageInputError(f"{_EXPECTED}; got {describe(image)}")
     try:

@@ -56,9 +56,10 @@ def _fps(cap: cv2.VideoCapture) -> float:
     return float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
 
 def video_info(path: str | Path) -> dict:
-    "Frame count, fps, width and height of a clip as its container states them (`DataError` if it cannot be opened). A variable-frame-rate clip (a phone's) states an average fps and a count estimated from its duration: `timed_frames` gives each frame's own time."
+    "Frame count (None when the file states none), fps, width and height of a clip as its container states them (`DataError` if it cannot be opened). A variable-frame-rate clip (a phone's) states an average fps and a count estimated from its duration: `timed_frames` gives each frame's own time."
     cap = _open_video(path)
-    try: return dict(frames=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), fps=_fps(cap),
+    n = cap.get(cv2.CAP_PROP_FRAME_COUNT)   # a raw stream (MJPEG, H.264 without a container) states none: 0, -1 or garbage
+    try: return dict(frames=int(n) if 0 < n < 2**31 else None, fps=_fps(cap),
                      width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     finally: cap.release()
 
@@ -126,7 +127,7 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
         try:
             for i, f in enumerate(frames): vw.write(_bgr_frame(f, i, (h, w), path))
         finally: vw.release()
-        try: n = video_info(tmp)['frames']
+        try: n = video_info(tmp)['frames'] or 0
         except DataError: n = 0                       # nothing OpenCV can open
         if n != len(frames):                          # OpenCV's writer drops a frame it cannot encode without a word
             raise OSError(f"write_video {path}: the written clip holds {n} of {len(frames)} frames; nothing was written")
