@@ -65,7 +65,12 @@ def _archives_in(folder: Path) -> list[str]:
     except OSError: return []
 
 def _look_around(path: Path) -> str:
-    "Where a missing file or folder `path` may be instead, as ' (...)' for its error ('' when nowhere): a name that differs only in case, the same path one or two folders further down (a release unpacked into a folder of its own), an archive not yet extracted."
+    "Where a missing file or folder `path` may be instead, as ' (...)' for its error ('' when nowhere, or when a folder cannot be listed): a name that differs only in case, the same path one or two folders further down (a release unpacked into a folder of its own), an archive not yet extracted."
+    try: return _where_else(path)
+    except OSError: return ''   # a hint only: an unreadable folder must not replace the error it was looking for
+
+def _where_else(path: Path) -> str:
+    "`_look_around`'s search, which may meet a folder it cannot list."
     up = next((p for p in path.parents if p.is_dir()), None)
     if up is None: return ''
     rel, hints = path.relative_to(up), []
