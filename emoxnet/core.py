@@ -18,12 +18,12 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'STAGING', 'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE',
            'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
            'code_version', 'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json',
-           'save_json', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
-           'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun',
-           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'replaced_settings']
+           'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
+           'in_package', 'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir',
+           'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
+           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -219,6 +219,13 @@ def save_json(obj, path: str | Path) -> Path:
     "Write `obj` as indented strict JSON (`to_json`), atomically."
     with atomic_write(path) as f: f.write(to_json(obj, indent=2))
     return Path(path)
+
+def sha256_file(path) -> str:
+    "Hex sha256 of a file, read in 1 MB blocks."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
 
 def load_json(path: str | Path, error: Callable[[str], Exception] | None = None):
     "Read a JSON file (UTF-8); if it is not valid JSON, raise `error(problem)` (default: a `ValueError` naming the file): the one JSON reader."

@@ -433,7 +433,7 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
         d = Path(member_dirs.get(name, path / 'members' / name / 'checkpoint'))
         if not (d / 'model.safetensors').exists() or name not in member_dirs: save_checkpoint(m, m.model_config, d)
         rel = os.path.relpath(d, path)
-        members.append({'name': name, 'arch': m.model_config.arch, 'checkpoint': rel, 'params': count_params(m)})
+        members.append({'name': name, 'arch': m.model_config.arch, 'checkpoint': rel, 'params': count_params(m), 'weights': weights_fingerprint(m)})   # weights: load_ensemble checks each member is the one saved
         if ens.is_aligned: members[-1].update(classes=list(m.model_config.classes), preprocess=m.model_config.preprocess.to_dict())
     tensors = {k: v.detach().contiguous().cpu() for k, v in ens.combiner.state_dict().items()}
     with atomic_write(path / 'combiner.safetensors', 'wb') as f: f.write(save(tensors))
@@ -480,6 +480,7 @@ def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXN
     if not is_ensemble(path): raise FileNotFoundError(f"{path}: not a finished ensemble (no ensemble.json; was train_ensemble interrupted?)")
     info = read_ensemble_info(path / 'ensemble.json')
     members = [load_checkpoint(path / m['checkpoint'], device)[0] for m in info['members']]
+    _check_members(path, info, members)
     try: comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path / 'ensemble.json'}: rule {info['rule']!r}, hparams {info.get('hparams', {})}: {e.args[0] if e.args else e}") from None
     f = path / 'combiner.safetensors'
@@ -490,6 +491,15 @@ def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXN
     if list(ens.model_config.classes) != info['classes']: raise ValueError(f"{path}: member classes disagree with ensemble.json")
     ens.info = info
     return ens
+
+def _check_members(path: Path, info: dict, members: list[nn.Module]) -> None:
+    "A `ValueError` when a member loaded is not the network `ensemble.json` records in its place (its architecture, size, and the weights' fingerprint where recorded): a combiner learned on members in one order must not weigh them in another."
+    for rec, m in zip(info['members'], members):
+        got = {'arch': m.model_config.arch, 'params': count_params(m)}
+        if 'weights' in rec: got['weights'] = weights_fingerprint(m)
+        if diff := [f"{k} {rec[k]!r} -> {got[k]!r}" for k in got if k in rec and rec[k] != got[k]]:
+            raise ValueError(f"{path / 'ensemble.json'}: member {rec['name']!r} is recorded as another network than {path / rec['checkpoint']} holds ({', '.join(diff)}); "
+                             "the ensemble folder was edited or its member folders swapped: build the ensemble again (emoxnet.ensemble.build_ensemble)")
 
 def _from_info(path: Path, info: dict, members: list[nn.Module], comb: Combiner) -> EmoXNet:
     "The `EmoXNet` of an `ensemble.json`: an aligned one checks each member's classes against the record and gets the recorded input and classes."
@@ -615,7 +625,7 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
     "Each member trained (or reused) in `out/members/NAME` with its own seed; returns the models and their run facts."
     models, reports = [], {}
     for i, (name, arch) in enumerate(zip(names, members)):
-        cfg = as_train_config(train, seed=seed + 1000 * i, **member_train.get(name, member_train.get(arch, {})))
+        cfg = as_train_config(train, seed=seed + 1000 * i, data_seed=seed, **member_train.get(name, member_train.get(arch, {})))   # data_seed: emoxnet evaluate reads the member's data as the experiment read them
         run = out / 'members' / name
         model, info = member_run(splits, run, cfg, ModelConfig(arch, splits.classes, in_chans, input_size), fp, retrain, log,
                                  f"[ensemble] member {i + 1}/{len(members)}: {name}")

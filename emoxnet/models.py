@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, PIXELS, FRACTION, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
@@ -413,7 +413,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
     with atomic_dir(path, replaces=CHECKPOINT_FILES) as tmp:
         save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt'})   # one key: safetensors writes several in a random order, so equal weights gave unequal bytes (config.json holds the arch)
-        save_json(info, tmp / 'config.json')
+        save_json({**info, 'weights_sha256': sha256_file(tmp / 'model.safetensors')}, tmp / 'config.json')   # load_checkpoint: these weights, not another run's copied beside this config
     return Path(path)
 
 CHECKPOINT_KEYS = ('arch', 'classes', 'in_chans', 'input_size')   # what config.json must say to rebuild the network
@@ -474,6 +474,9 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
         raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); " +
                          (f"was it written by another timm version ({saved} vs {timm.__version__})?" if saved and saved != timm.__version__ else
                           "does config.json's arch (and model_kwargs) name the network these weights were saved from?"))
+    if (want := info.get('weights_sha256')) and (got := sha256_file(found / 'model.safetensors')) != want:   # the same network's weights of another run: they load, and would answer for this config
+        raise ValueError(f"{found / 'model.safetensors'}: not the weights {found / 'config.json'} was saved with (sha256 {got[:16]}..., recorded {want[:16]}...): "
+                         "another run's model.safetensors copied here, or a file changed since; copy the checkpoint folder whole")
     return model.to(device).eval(), cfg, info
 
 # %% ../nbs/10_models.ipynb #8c4aac52

@@ -79,13 +79,14 @@ def run_train_config(checkpoint: str | Path) -> dict:
     return c if isinstance(c, dict) else {}
 
 def run_seed(checkpoint: str | Path) -> int | None:
-    "The seed a checkpoint's run trained with (`run_train_config`'s `seed`); None when it records none."
-    try: return int(run_train_config(checkpoint)['seed'])
+    "The seed a checkpoint's run read its data with (`run_train_config`'s `data_seed` where it records one, as an ensemble member does, else its `seed`); None when it records none."
+    c = run_train_config(checkpoint)
+    try: return int(c['data_seed'] if c.get('data_seed') is not None else c['seed'])
     except (KeyError, ValueError, TypeError): return None
 
 def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tuple[FERSplits, list[str]]:
     "`splits` with the valid split the run held out of train (`with_valid` at its `valid_fraction`, at `seed`) when `split` is 'valid' and the data ships none, with a note that says so; else `(splits, [])`."
-    fraction = run_train_config(ck).get('valid_fraction')
+    c = run_train_config(ck); fraction, seed = c.get('valid_fraction'), c.get('seed', seed)   # the training loop holds valid out at the run's own seed
     if split != 'valid' or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
     return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one the run held out of train (valid_fraction {fraction}, seed {seed})"]
 

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -143,6 +143,7 @@ class TrainConfig:
     restore_best: bool = True            # keep the weights of the best validation epoch
     valid_fraction: float = 0.1          # held-out fraction of train when the dataset has no validation split
     seed: int = 0                        # random seed of the run
+    data_seed: int | None = None         # the seed the data were read with, where it is not `seed` (an ensemble member trains with a seed of its own on the experiment's splits): emoxnet evaluate reads the splits again with it
     num_workers: int = 0                 # DataLoader workers
     max_steps: int | None = None         # stop after N optimizer steps (smoke runs)
     grad_clip: float | None = None       # max gradient norm
@@ -156,13 +157,14 @@ class TrainConfig:
 
     CHOICES = {'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
                'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
-    RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device'})
+    RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device', 'data_seed'})
     RANGES = dict(epochs=POSITIVE, batch_size=POSITIVE, lr=NON_NEGATIVE, weight_decay=NON_NEGATIVE, momentum=FRACTION,
                   warmup_epochs=NON_NEGATIVE, min_lr_ratio=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'),
                   step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
                   num_workers=COUNT, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
-                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, seed=COUNT)
+                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, seed=COUNT,
+                  data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'))
 
     @classmethod
     def choices(cls) -> dict:

@@ -388,6 +388,7 @@ def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], l
                      ) -> float:
     "The smallest margin threshold at which early exit's out-of-fold accuracy on `ffs` stays within `tolerance` of every frame's: each fold decided by an SVM trained on the other clips, margins in units of that SVM's `margin_scale` on its own clips; returned in `clf`'s units."
     from sklearn.model_selection import StratifiedKFold
+    if not 0 <= tolerance <= 1: raise ValueError(f"tolerance={tolerance!r}: expected a share of accuracy in [0, 1]")
     labels = list(labels); k = max(2, min(folds, min(Counter(labels).values())))
     stages, y = [], []
     for tr, te in StratifiedKFold(k, shuffle=True, random_state=cfg.seed).split(np.zeros(len(labels)), labels):

