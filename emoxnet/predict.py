@@ -399,13 +399,13 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
                   attention_dir: str | Path | None = None, # also write each image's faces with their attention maps here (`attention_strip`)
                  ) -> Iterable[dict]:
     "One result dict per image file: `status` ok / no_face / error, `faces`, timings, and `warnings` about the file (each also warned with its name); never raises for a bad file."
-    used = set()
+    used, others = set(), {}   # others: the registry of other libraries' warnings, each said once per call as it would be without the capture
     for path in expand_paths(paths):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
             r = _predict_file(rec, path, overlay_dir, attention_dir, used)
         for w in caught:
-            if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno); continue
+            if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
             r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
 

@@ -1163,7 +1163,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
     p.add_argument('--overwrite', action='store_true', help='replace a finished or interrupted run in OUT (without it such a folder is refused)')
     p.add_argument('--config', metavar='FILE', help='JSON file of TrainConfig fields (flags override it)')
-    add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices())
+    add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices(), exclude=('data_seed',))   # data_seed: set by experiments whose members train on one split; the command reads its data at --seed
     p.set_defaults(func=train_main)
 
 def _parse_class_weights(v: str | None, # the text: 'inverse_frequency', 'none' or comma-separated numbers

@@ -311,3 +311,4 @@ def test_empty_bytes_and_16_bit_arrays_say_what_they_are(rec):
     from emoxnet.data.core import DataError
     with pytest.raises(DataError, match=r'empty \(0 bytes\)'): rec.predict(b'')
     with pytest.raises(ImageInputError, match=r'a 16-bit image, as cv2.imread'): rec.predict(np.zeros((40, 40, 3), np.uint16))
+    with pytest.raises(ImageInputError, match=r'integers in 0-255: x.astype\(np.uint8\)'): rec.predict(np.array([[0, 128, 255]] * 40))   # int64 from a list: not 16-bit

@@ -74,7 +74,7 @@ def _where_else(path: Path) -> str:
     up = next((p for p in path.parents if p.is_dir()), None)
     if up is None: return ''
     rel, hints = path.relative_to(up), []
-    if path.parent.is_dir() and (same := [e.name for e in path.parent.iterdir() if e.name.lower() == path.name.lower()]):
+    if path.parent.is_dir() and (same := [e.name for e in path.parent.iterdir() if e.name.lower() == path.name.lower() and e.name != path.name]):
         hints.append(f'{path.parent / same[0]} differs from it only in case')
     if down := [s for d in _subdirs(up) for s in (d, *_subdirs(d)) if (s / rel).exists()]:
         hints.append(f'{down[0] / rel} exists: the release lies one folder further down; pass {down[0]} instead')
@@ -796,7 +796,7 @@ def _check_not_nested(path: Path, splits: dict[str, Path], raw: Sequence[str]) -
         for c in _subdirs(d):
             inner = [s.name for s in _subdirs(c) if s.name.lower() in _SPLIT_DIRS or _is_expression(s.name)]
             if inner: raise DataError(path, f"its folder {c.relative_to(path).as_posix()}/ holds split or expression folders ({', '.join(inner[:4])}): the dataset lies one folder further down, "
-                                      f"and {', '.join(raw[:4])} would become its classes", expected=f'--data {c} (root/<class>/*.jpg or root/<split>/<class>/*.jpg)')
+                                      f"and {', '.join(raw[:4])} would become its classes", expected=f"--data {c} (root/<class>/*.jpg or root/<split>/<class>/*.jpg); or names='raw' (--names raw) to keep {', '.join(raw[:4])} as the classes")
 
 def _is_expression(name: str) -> bool:
     "Whether a folder name is an expression name or synonym (`canonical`)."
@@ -812,7 +812,7 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
         try: to_name[r] = canonical(r)
         except KeyError: pass
     if names == 'raw' or (names == 'auto' and not to_name):
-        _check_not_nested(path, splits, raw)
+        if names == 'auto': _check_not_nested(path, splits, raw)   # names='raw' keeps any folders as classes (root/positive/happy/ grouping expressions), as asked
         to_name, classes = {r: r for r in raw}, raw
     else:
         unknown = [r for r in raw if r not in to_name]
@@ -846,7 +846,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     for d in dict.fromkeys([path, *splits.values()]):   # the root's own files too when it holds split folders
         for f in sorted(d.iterdir()):
             if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders')
-    if a := _archives_in(path): warnings.warn(f"{path}: {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed; the images in {'it' if len(a) == 1 else 'them'} are not read (extract {'it' if len(a) == 1 else 'them'} there)", EmoxnetWarning, stacklevel=3)
+    if (a := _archives_in(path)) and not {'train', 'all'} & set(splits): warnings.warn(f"{path}: {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed; the images in {'it' if len(a) == 1 else 'them'} are not read (extract {'it' if len(a) == 1 else 'them'} there)", EmoxnetWarning, stacklevel=3)
     to_name, classes = _folder_classes(path, splits, names)
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}
