@@ -64,6 +64,11 @@ def _archives_in(folder: Path) -> list[str]:
     try: return sorted(e.name for e in folder.iterdir() if e.is_file() and not is_hidden(e.name) and e.name.lower().endswith(_ARCHIVES))
     except OSError: return []
 
+def _still_packed(names: Sequence[str], where: str = '') -> str:
+    "The words every loader uses for archives left packed (`_archives_in`): 'x.zip in FOLDER is still packed: extract it there first'."
+    one = len(names) == 1
+    return f"{', '.join(names[:3])}{where} {'is' if one else 'are'} still packed: extract {'it' if one else 'them'} there first"
+
 def _look_around(path: Path) -> str:
     "Where a missing file or folder `path` may be instead, as ' (...)' for its error ('' when nowhere, or when a folder cannot be listed): a name that differs only in case, the same path one or two folders further down (a release unpacked into a folder of its own), an archive not yet extracted."
     try: return _where_else(path)
@@ -79,7 +84,7 @@ def _where_else(path: Path) -> str:
     if down := [s for d in _subdirs(up) for s in (d, *_subdirs(d)) if (s / rel).exists()]:
         hints.append(f'{down[0] / rel} exists: the release lies one folder further down; pass {down[0]} instead')
     for folder in dict.fromkeys((up, path.parent)):
-        if arch := _archives_in(folder): hints.append(f"{', '.join(arch[:3])} in {folder} {'is' if len(arch) == 1 else 'are'} still packed: extract {'it' if len(arch) == 1 else 'them'} there first")
+        if arch := _archives_in(folder): hints.append(_still_packed(arch, f' in {folder}'))
     return f" ({'; '.join(hints)})" if hints else ''
 
 def _read_text(path: Path, what: str) -> str:
@@ -199,7 +204,7 @@ def _dataset_images(path: Path, problems: _Problems, expected: str) -> list[Path
     if not path.is_dir(): raise DataError(path, 'not a folder', expected=expected)
     if files := _image_files(path, problems): return files
     raise DataError(path, f"no image files ({IMAGE_FORMATS}) in it or its subfolders" + (f", {n} other file{'s' * (n != 1)}" if (n := sum(problems.skipped.values())) else '')
-                    + (f"; {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed: extract {'it' if len(a) == 1 else 'them'} there first" if (a := _archives_in(path)) else ''), expected=expected)
+                    + (f"; {_still_packed(a)}" if (a := _archives_in(path)) else ''), expected=expected)
 
 def _lazy_split(name: str, split: str, records: list[dict], classes: Sequence[str], problems: _Problems,
                 verify: bool, source: Path | None = None, grey: bool = False) -> FERDataset:
@@ -685,7 +690,7 @@ def load_affectnet(path: str | Path, classes: int = 8, skip_bad: bool = False, v
     if len(found) == 1:   # half a release: say which half, as training would otherwise report on a carved split without a word
         miss = 'validation.csv (or val_set/): no test split' if 'train' in found else 'training.csv (or train_set/): no train split'
         warnings.warn(f"{path}: no {miss}; AffectNet's official validation set is its test split"
-                      + (f" ({', '.join(a[:3])} in it {'is' if len(a) == 1 else 'are'} still packed: extract {'it' if len(a) == 1 else 'them'} there)" if (a := _archives_in(path)) else ''), EmoxnetWarning, stacklevel=3)
+                      + (f" ({_still_packed(a, ' in it')})" if (a := _archives_in(path)) else ''), EmoxnetWarning, stacklevel=3)
     if len(found) == 2 and found['test'][1] is not None: found['test'] = (_apart(found['train'][0], found['test'][0], P), found['test'][1])
     out = {s: _lazy_split(name, s, recs, names, P, verify_images, src) for s, (recs, src) in found.items()}
     return P.splits(out, name)
@@ -846,7 +851,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     for d in dict.fromkeys([path, *splits.values()]):   # the root's own files too when it holds split folders
         for f in sorted(d.iterdir()):
             if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders')
-    if (a := _archives_in(path)) and not {'train', 'all'} & set(splits): warnings.warn(f"{path}: {', '.join(a[:3])} {'is' if len(a) == 1 else 'are'} still packed; the images in {'it' if len(a) == 1 else 'them'} are not read (extract {'it' if len(a) == 1 else 'them'} there)", EmoxnetWarning, stacklevel=3)
+    if (a := _archives_in(path)) and not {'train', 'all'} & set(splits): warnings.warn(f"{path}: no train split; {_still_packed(a)} (the images in an archive are not read)", EmoxnetWarning, stacklevel=3)
     to_name, classes = _folder_classes(path, splits, names)
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}
