@@ -564,6 +564,7 @@ def load_rafdb_compound(path: str | Path, images: str = 'auto', skip_bad: bool =
 
 # %% ../../nbs/04_data.datasets.ipynb #22a2095f
 AFFECTNET_COLUMNS = ('subDirectory_filePath', 'face_x', 'face_y', 'face_width', 'face_height', 'facial_landmarks', 'expression', 'valence', 'arousal')
+_AFFECTNET_READ = tuple(c for c in AFFECTNET_COLUMNS if c != 'facial_landmarks')   # the columns the reader uses: a copy without the landmarks is read too
 AFFECTNET_OTHER = {7: 'contempt', 8: 'none', 9: 'uncertain', 10: 'no-face'}
 _AFFECTNET_LAYOUTS = ('training.csv/validation.csv (or Manually_Annotated_file_lists/ holding them) with Manually_Annotated_Images/, '
                       'or train_set/ and val_set/ holding images/{id}.jpg and annotations/{id}_exp.npy')
@@ -599,7 +600,7 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
     img_root = next((path / c for c in ('Manually_Annotated_Images', 'Manually_Annotated/Manually_Annotated_Images') if (path / c).is_dir()), None)
     if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found' + _look_around(path / 'Manually_Annotated_Images'),
                                          expected=f'the images of {csv_file.relative_to(path)} in {path}/Manually_Annotated_Images/ or Manually_Annotated/Manually_Annotated_Images/')
-    cols, rows, lines = _read_csv(csv_file, AFFECTNET_COLUMNS, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
+    cols, rows, lines = _read_csv(csv_file, _AFFECTNET_READ, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
     ibox, nf, recs, seen, listed = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}, {}
     for f, line in zip(rows, lines):

@@ -21,7 +21,7 @@ from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, json
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
-from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES
+from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES, AFFECTNET_COLUMNS
 from ..settings import check_fields, read_json_file, SettingsError
 
 # %% auto #0
@@ -155,8 +155,6 @@ def export_rafdb_compound(data: FERSplits, root: Path, seed: int = 0) -> dict:
     return _write_raf(data, Path(root) / 'compound', 'rafdb-compound')
 
 # %% ../../nbs/05_data.export.ipynb #fdea88ac
-_AFFECTNET_COLUMNS = ('subDirectory_filePath', 'face_x', 'face_y', 'face_width', 'face_height', 'facial_landmarks', 'expression', 'valence', 'arousal')
-
 def affectnet_rows(data: FERSplits, extra: float = 0.01, seed: int = 0) -> dict[str, pd.DataFrame]:
     "`{'train': rows, 'test': rows}` (train+valid -> training, test -> validation): image, expression id, V/A, box, landmarks; plus 8/9/10 rows."
     _require(data, 'affectnet', BASIC, ('valence', 'arousal', 'agreement', 'votes_unknown', 'landmarks', 'subject'))
@@ -205,7 +203,7 @@ def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
                 box, lms = _box_and_landmarks(r.landmarks)
                 recs.append((f'{r.dir}/{r.file}', *box, lms, r.expression, r.valence, r.arousal))
             with atomic_write(tmp / ('training.csv' if name == 'train' else 'validation.csv'), newline='') as f:
-                pd.DataFrame(recs, columns=_AFFECTNET_COLUMNS).to_csv(f, index=False, lineterminator='\n')
+                pd.DataFrame(recs, columns=AFFECTNET_COLUMNS).to_csv(f, index=False, lineterminator='\n')
             n += int((rows.expression <= 7).sum()); n_x += int((rows.expression > 7).sum())
     return _report(root, n, n + n_x + 2, excluded_rows=n_x)
 
