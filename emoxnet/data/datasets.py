@@ -842,6 +842,17 @@ def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
                      "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree (the folder that holds Train_AFEW/, Val_AFEW/) is read by load_video_dataset(root, 'afew')",
                      expected=f'images ({IMAGE_FORMATS}) in root/<class>/ or root/<split>/<class>/')
 
+def _read_once(path: Path, recs: dict) -> None:
+    "A `DataError` when linked folders reach one image file twice (a link in happy/ to sad/, test/ linked into train/): it would carry two labels, or sit in two splits."
+    first = {}
+    for s, rs in recs.items():
+        for r in rs:
+            s0, r0 = first.setdefault(os.path.realpath(r['image']), (s, r))
+            if r0 is r: continue
+            where = lambda s, r: f"{Path(r['image']).relative_to(path).as_posix()} (split {s}, class folder {r['folder']})"
+            raise DataError(path, f"one image file read twice, through a linked folder: as {where(s0, r0)} and as {where(s, r)}",
+                            expected='each image in one class folder of one split (remove the link, or copy the images)')
+
 @LOADERS.register('imagefolder')
 def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = False, verify_images: bool = True, grey: bool = False) -> FERSplits:
     "`root/<class>/*` or `root/<split>/<class>/*`; class folders mapped through `canonical()` (see `names`)."
@@ -857,6 +868,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
             for s, d in splits.items()}
     if not any(recs.values()): raise _no_images(path, splits)
+    _read_once(path, recs)
     held = {s: {r['folder'] for r in v} for s, v in recs.items()}   # per split: train/fear may be empty while test/fear is not
     if empty := [c.relative_to(path).as_posix() for s, d in splits.items() for c in _subdirs(d) if c.name not in held[s]]:
         warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
