@@ -357,9 +357,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     out = []
     for p in map(Path, paths):
         if not p.is_dir(): out.append(p); continue
-        files = [q for q in p.iterdir() if q.is_file() and not is_hidden(q.name)]
+        entries = [q for q in p.iterdir() if not is_hidden(q.name)]   # listed once
+        files = [q for q in entries if q.is_file()]
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
-        subs = sum(q.is_dir() and not is_hidden(q.name) for q in p.iterdir())
+        subs = sum(q.is_dir() for q in entries)
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
                                        expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
         if (n := len(files) - len(images)) or subs:   # said, not dropped unseen

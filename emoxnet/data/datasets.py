@@ -813,10 +813,7 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
     "`(class folder name -> class, classes)`; two folders of one split naming the same class are an error (`train/anger` with `test/angry` are not)."
     raw = sorted({c.name for d in splits.values() for c in _subdirs(d)})
     if not raw: raise DataError(path, 'no class folders', expected='root/<class>/*.jpg or root/<split>/<class>/*.jpg')
-    to_name = {}
-    for r in raw:
-        try: to_name[r] = canonical(r)
-        except KeyError: pass
+    to_name = {r: canonical(r) for r in raw if _is_expression(r)}
     if names == 'raw' or (names == 'auto' and not to_name):
         if names == 'auto': _check_not_nested(path, splits, raw)   # names='raw' keeps any folders as classes (root/positive/happy/ grouping expressions), as asked
         to_name, classes = {r: r for r in raw}, raw
