@@ -20,9 +20,9 @@ from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
-__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'VIDEO_LOADERS',
-           'video_info', 'check_every', 'timed_frames', 'iter_frames', 'read_video', 'write_video', 'ClipConfig',
-           'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
+__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'CLIP_PEOPLE',
+           'VIDEO_LOADERS', 'video_info', 'check_every', 'timed_frames', 'iter_frames', 'read_video', 'write_video',
+           'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
            'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
            'load_afew', 'load_vgaf', 'load_video_dataset']
 
@@ -192,9 +192,11 @@ def _paste(frame: np.ndarray, patch: np.ndarray, x: int, y: int) -> tuple[int, i
     return x, y, x + s, y + s
 
 # %% ../../nbs/07_data.video.ipynb #bdc5fe56
+CLIP_PEOPLE = 10 ** 9   # clip person `sid` is SynthFACS person CLIP_PEOPLE + sid: never one of a still-image set's people (1..n_subjects)
+
 def render_person_frames(cfg: ClipConfig, sid: int, category: str, rng: np.random.Generator, population_seed: int = 0) -> tuple[list, np.ndarray, np.ndarray]:
     "Face patches `(face_size, face_size, 3)` of subject `sid` showing `category` over `cfg.n_frames` frames, with the envelope and blink mask."
-    subj = sample_subject(sid, population_seed)
+    subj = sample_subject(CLIP_PEOPLE + sid, population_seed)   # the clip's own population (CLIP_PEOPLE)
     left, right = expression_aus(subj, category, 1.0, rng)
     prof = expression_profile(cfg.n_frames, rng, neutral=category == 'neutral')
     blinks = blink_frames(cfg.n_frames, cfg.fps, cfg.blink_rate, rng)
