@@ -26,9 +26,9 @@ from .metrics import softmax   # the one numpy softmax (float64, over the last a
 # %% auto #0
 __all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
-           'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group', 'linear_svm',
-           'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier', 'margin',
-           'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip',
+           'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group',
+           'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier',
+           'margin', 'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip',
            'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
@@ -182,14 +182,27 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                          np.array(times, np.float64) if len(times) == len(seen) else None)
 
 # %% ../nbs/27_video.ipynb #b1ea5fe0
+def cut_short(path: str | Path, # the clip file
+              info: dict, # its `video_info`
+              ff: FrameFeatures, # its frames, read with `timed_frames` (their times)
+              stride: int = 1, # the stride they were read at
+             ) -> str | None:
+    "What a clip whose decoded frames end well before the length its container states says (a cut download decodes only its first part; by time, so a variable-frame-rate clip, which states more frames than it has, is not taken for one), else None."
+    stated = (info['frames'] or 0) / info['fps']
+    end = ff.frame_times[-1] if ff.frame_times is not None and len(ff.frame_times) else None
+    if stated <= 0 or end is None or end + stride / info['fps'] >= 0.9 * stated: return None
+    return f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s (a truncated file?)"
+
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
                      max_faces: int | None = 1, # 1 for one-person clips, None for groups
                      detect_every: int = 1, stride: int = 1,
                      progress: bool = False, # a tqdm bar
                      ) -> list[FrameFeatures]:
-    "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face, and of frames whose face was held between detections."
+    "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face, and of frames whose face was held between detections; warns of clips cut short (`cut_short`)."
     from tqdm.auto import tqdm
-    ffs = [frame_features(rec, iter_frames(p, stride), max_faces, detect_every) for p in tqdm(clips.paths, disable=not progress, desc='clips')]
+    ffs = [frame_features(rec, timed_frames(p, stride), max_faces, detect_every) for p in tqdm(clips.paths, disable=not progress, desc='clips')]
+    if cut := [n for p, f in zip(clips.paths, ffs) if (n := cut_short(p, video_info(p), f, stride))]:   # described from their first part: said, not silent
+        warnings.warn(f"{len(cut)} of {len(ffs)} clips decode only part of their stated length, and are described from it: " + '; '.join(cut[:5]) + ('; ...' * (len(cut) > 5)), EmoxnetWarning, stacklevel=2)
     nf, n = sum(f.no_face for f in ffs), sum(f.n_frames for f in ffs)
     empty = [p.name for p, f in zip(clips.paths, ffs) if len(f.features) == 0]
     held = sum(f.held for f in ffs)
@@ -426,9 +439,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     frames = tqdm(timed_frames(path, stride), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
                   unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
-    if (stated := (info['frames'] or 0) / info['fps']) > 0 and ff.frame_times[-1] + stride / info['fps'] < 0.9 * stated:   # a cut download decodes only its first part (by time: a variable-frame-rate clip states more frames than it has)
-        warnings.warn(f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {ff.frame_times[-1]:.2f} s"
-                      + " (a truncated file?)", EmoxnetWarning, stacklevel=2)
+    if note := cut_short(path, info, ff, stride): warnings.warn(note, EmoxnetWarning, stacklevel=2)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None
