@@ -6,9 +6,9 @@ Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 
 # %% ../nbs/80_demo.ipynb #3d2ce385
 from __future__ import annotations
-import argparse, logging, math, os, threading, time, traceback
+import argparse, logging, math, os, sys, threading, time, traceback
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -36,8 +36,8 @@ __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'BUNDLED'
            'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image',
            'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
            'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
-           'select_model', 'header_markdown', 'model_panel', 'wire_model_panel', 'serving_recognizer', 'build_demo',
-           'write_examples', 'launch', 'demo_config', 'demo_main', 'add_cli', 'main']
+           'select_model', 'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer',
+           'build_demo', 'write_examples', 'launch', 'demo_config', 'only_this_machine', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -62,7 +62,7 @@ class DemoConfig:
     attention_px: int = 256          # side of the attention panel
     threads: int | None = 1          # torch CPU threads (1 is fastest for one small model under concurrency)
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
-    typed_paths: bool = True         # model picker: let visitors type a server folder to serve (turn off on a public server)
+    typed_paths: bool = True         # model picker: let visitors type a server folder to serve (emoxnet demo turns it off with --share or a --host other than this machine, unless given)
 
     RANGES = dict(max_megapixels=RATE, max_faces=POSITIVE, stream_every=RATE, stream_time_limit=POSITIVE, smooth=POSITIVE, stream_gap=RATE,
                   max_video_mb=RATE, max_video_frames=POSITIVE, video_detect_every=POSITIVE, concurrency=POSITIVE, queue_size=POSITIVE,
@@ -431,9 +431,12 @@ def model_key(rec: EmotionRecognizer, options: Sequence[ModelOption] = ()) -> st
 
 class DemoModels:
     "The models the page serves: the default backend, the picker's options, and backends loaded on demand (LRU, `max_models`)."
-    def __init__(self, default: DemoBackend, options: Sequence[ModelOption] | None = None, **rec_kwargs):
+    def __init__(self, default: DemoBackend, options: Sequence[ModelOption] | None = None,
+                 runs_dir: str | Path | None = None, # where to look for zoo models when `options` is None (`model_options`)
+                 **rec_kwargs):
         self.default, self.cfg, self.rec_kwargs = default, default.cfg, rec_kwargs
-        self.options = list(options) if options is not None else model_options()
+        self._scan = (lambda: model_options(runs_dir)) if options is None else None   # found, not given: looked for again (`refresh`)
+        self.options = list(options) if options is not None else self._scan()
         self.default_key = model_key(default.rec, self.options)   # a zoo model served at start is its picker entry, not a second one
         self._loaded: OrderedDict[str, DemoBackend] = OrderedDict({self.default_key: default})
         self._lock = threading.Lock()
@@ -448,9 +451,14 @@ class DemoModels:
         if dflt is not None and dflt.resolve() == here: return self.default_key
         return next((o.key for o in self.options if o.path is not None and Path(o.path).resolve() == here), str(here))   # 'ens/' and 'ens': one model
 
+    def refresh(self) -> None:
+        "Look for the zoo models again (when they were found, not given): one imported while the page runs is offered at the next reload."
+        if self._scan is not None: self.options = self._scan()
+
     def backend(self, key: str | None) -> DemoBackend:
         "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
         key = self.default_key if not key else self._key(key)
+        if any(o.key == key and o.path is None for o in self.options): self.refresh()   # imported since the page was built?
         with self._lock:
             if key in self._loaded: self._loaded.move_to_end(key); return self._loaded[key]
         if key not in {o.key for o in self.options} and not self.cfg.typed_paths:
@@ -709,6 +717,7 @@ def video_tab(gr, page: DemoPage):
 def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
     "Serve `key` to this session: `(key, header, card, status)`; `DemoInputError` (the previous model stays) for a bad key or folder."
     key = (key or '').strip() or page.models.default_key
+    page.models.refresh()   # a zoo model imported since the page was built is served, and no longer named as missing
     be = page.backend(key)
     missing = page.models.missing_markdown()
     return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**." + (f" {missing}" if missing else '')
@@ -731,9 +740,15 @@ def model_panel(gr, page: DemoPage):
         card = gr.Markdown(model_card_text(m.default.rec), label='Model card', elem_id='model-card')
     return pick, typed, load, status, card
 
-def wire_model_panel(gr, page: DemoPage, header, widgets):
-    "Events of the picker: a dropdown choice or a typed folder becomes the session's model."
+def picker_state(gr, page: DemoPage):
+    "The dropdown's choices and the status line as they are now (on each page load: a zoo model imported while the demo runs is offered after a reload)."
+    page.models.refresh()
+    return gr.Dropdown(choices=page.models.choices()), page.models.missing_markdown()
+
+def wire_model_panel(gr, page: DemoPage, header, widgets, demo):
+    "Events of the picker: a dropdown choice or a typed folder becomes the session's model; a page load looks for zoo models again."
     pick, typed, load, status, card = widgets
+    demo.load(lambda: picker_state(gr, page), None, [pick, status], api_visibility='private')
     outs = [page.model, header, card, status]
     fn = _guard(lambda key: select_model(page, key), 4, 3, keep=(0, 1, 2))
     pick.input(fn, [pick], outs, api_name='model')
@@ -766,7 +781,7 @@ def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig |
         panel = model_panel(gr, page)
         for title, tab in DEMO_TABS.items():
             with gr.Tab(title): tab(gr, page)
-        wire_model_panel(gr, page, header, panel)
+        wire_model_panel(gr, page, header, panel, demo)
     demo.queue(default_concurrency_limit=cfg.concurrency, max_size=cfg.queue_size)
     demo.backend, demo.models = be, models
     if warmup: be.warmup()
@@ -827,6 +842,10 @@ def _check_zoo_served(ck, s) -> None:
     if ck == s.demo_model: raise s.error('demo_model', f'{ck}: not a zoo expression model', ', '.join(names))
     raise ValueError(f"--checkpoint {ck}: not a zoo expression model; expected one of {', '.join(names)}")
 
+def only_this_machine(host: str, share: bool) -> bool:
+    "Is a demo bound to `host` (and shared or not) reachable from this machine only?"
+    return not share and (host in ('localhost', '::1') or host.startswith('127.'))
+
 def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
     s = load_settings()
@@ -834,7 +853,11 @@ def demo_main(args) -> int:
     if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
     _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
     what = f"--checkpoint {ck}" if args.checkpoint else f"demo_model = {ck} (settings.ini)"
-    demo = build_demo(serving_recognizer(None, ck, args.detector, what), config=demo_config(args), detector=args.detector)
+    cfg = demo_config(args)
+    if getattr(args, 'typed_paths', None) is None and not only_this_machine(host, args.share):   # a visitor must not browse the server's folders
+        cfg = replace(cfg, typed_paths=False)
+        print(f"emoxnet demo: typed model folders are off on {host}{' with a public link' * bool(args.share)} (--typed-paths turns them on)", file=sys.stderr)
+    demo = build_demo(serving_recognizer(None, ck, args.detector, what), config=cfg, detector=args.detector)
     try: launch(demo, host, port, args.share, block=False)   # bound first: "serving" is said only once it is true
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line
         raise ValueError(f"cannot serve on {host}:{port} ({str(e).split('. ')[0]}): is the port taken, or the address not this machine's? "
