@@ -16,13 +16,13 @@ import torch
 from torch import nn
 
 from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name
-from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path
+from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
 __all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'check_opset',
            'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_mismatch',
-           'onnx_logits', 'check_export', 'export_model', 'export_checked_onnx', 'export_main', 'add_cli',
-           'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
+           'onnx_logits', 'check_export', 'not_exported', 'export_model', 'export_checked_onnx', 'export_main',
+           'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -142,6 +142,11 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
     out['ok'] = all(v <= atol for k, v in out.items() if k.endswith('prob_diff'))
     return out
 
+def not_exported(model: nn.Module) -> list[str]:
+    "The outputs of `model` that an export leaves out, as it holds the class logits only (`extra_outputs` of one forward pass): a multi-task model's heads, a published network's own age and gender."
+    m = unwrap(model).eval()
+    with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
+
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL) -> dict:
     "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none); `'not_exported'`: the model's other heads, which the files do not hold."
@@ -150,7 +155,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     else:
         p = checkpoint_path(src); model = load_any(p)   # 'zoo:NAME' too: its folder, not ./config.json
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
-    out, mc = Path(out_dir), unwrap(model).model_config
+    out, mc, left = Path(out_dir), unwrap(model).model_config, not_exported(model)
     if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     try: old = (load_json(out / 'config.json').get('export') or {}).get('source', 'unknown (exported before sources were recorded)') if (out / 'model.onnx').exists() else None
@@ -161,11 +166,11 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
         save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve()), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
-                                      **({'not_exported': sorted(mc.heads)} if mc.heads else {}),   # a multi-task model's other heads: the files hold the expression head only
+                                      **({'not_exported': left} if left else {}),   # a multi-task model's other heads, a published network's age and gender: the files hold the expression head only
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
-    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk, 'replaced': old, 'not_exported': sorted(mc.heads)}
+    return {'onnx': out / 'model.onnx', 'torchscript': out / 'model.ts', 'config': out / 'config.json', 'check': chk, 'replaced': old, 'not_exported': left}
 
 # %% ../nbs/15_deploy.ipynb #e4b0c002
 def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | None = None, # the input's shape (default: the model's config)
@@ -198,7 +203,7 @@ def export_main(args: argparse.Namespace) -> int:
         model = load_any(src)
         path = export_checked_onnx(model, (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
-        _heads_note(sorted(unwrap(model).model_config.heads), 'the torch backend (the default)')
+        _heads_note(not_exported(model), 'the torch backend (the default)')
         return 0
     r = export_model(src, args.out, opset=args.opset); c = r['check']
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "

@@ -26,7 +26,8 @@ __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FOR
            'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
            'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
            'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
-           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'LogitsOnly', 'pooled_features']
+           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'extra_outputs', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -485,6 +486,12 @@ def class_logits(outputs) -> torch.Tensor:
     if isinstance(outputs, dict): return outputs['logits']
     if isinstance(outputs, (tuple, list)): return outputs[0]
     return outputs
+
+def extra_outputs(outputs) -> list[str]:
+    "The names of a model's outputs beside its class logits (`class_logits`): a dict's other keys, sorted; a tuple's other items by position; none for a tensor."
+    if isinstance(outputs, dict): return sorted(k for k in outputs if k != 'logits')
+    if isinstance(outputs, (tuple, list)): return [f'output {i}' for i in range(1, len(outputs))]
+    return []
 
 class LogitsOnly(nn.Module):
     "Wrap a model (DDP/compile wrappers removed) so that its forward returns the class-logit tensor only."

@@ -177,6 +177,8 @@ class EmotionRecognizer:
             if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
             raise ValueError(f"{onnx}: {problem}; {fix}")
         self.session = session
+        if names := value_names(self.config.heads, self.config.arch):   # said once, at load: every face's values would be missing without a word
+            warnings.warn(f"{onnx} holds the expression logits only: the model's {', '.join(names)} are not given with backend='onnx' (the torch backend gives them)", EmoxnetWarning)
         return 'onnx'
 
     @property

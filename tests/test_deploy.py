@@ -89,3 +89,8 @@ def test_cli_export_of_a_multitask_model_says_its_heads_are_not_exported(emoxnet
     assert exp['output'] == 'logits' and exp['not_exported'] == ['age', 'ethnicity', 'gender', 'va']
     r = subprocess.run(emoxnet_cmd + ['export', str(ck)], capture_output=True, text=True)   # model.onnx beside the checkpoint
     assert r.returncode == 0 and 'the torch backend (the default) gives them' in r.stdout, (r.stdout, r.stderr)
+    import warnings
+    from emoxnet.predict import EmotionRecognizer
+    with warnings.catch_warnings(record=True) as w:                                          # served by the export: the values it lacks are said once, at load
+        warnings.simplefilter('always'); rec = EmotionRecognizer.from_checkpoint(ck, backend='onnx')
+    assert rec.backend == 'onnx' and any("holds the expression logits only: the model's" in str(x.message) and 'valence' in str(x.message) for x in w), [str(x.message) for x in w]
