@@ -362,9 +362,10 @@ def recover_dir(path: str | Path) -> Path | None:
 # %% ../nbs/00_core.ipynb #455d19b7
 def check_rerun(out: str | Path, # an experiment's folder
                 settings: dict, # this run's settings, under the keys its metrics.json records them
+                name: str = 'metrics.json', # the record's file name (`save_results`' `name`)
                ) -> None:
     "`ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None); nothing when there is no record yet."
-    f = Path(out) / 'metrics.json'
+    f = Path(out) / name
     try: old = load_json(f) if f.is_file() else None
     except ValueError: return   # not a record of ours: the writer's own checks (`check_replaceable`) say so
     if not isinstance(old, dict): return

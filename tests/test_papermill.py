@@ -171,3 +171,13 @@ def test_a_rerun_with_other_settings_is_refused_before_training(tmp_path, nb):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'holds the results of a run with other settings (seed 0 -> 1' in r.stderr, r.stderr[-2000:]
     assert sorted(p.name for p in run.iterdir()) == ['metrics.json'] and json.loads((run / 'metrics.json').read_text()) == record
+
+def test_video_refuses_the_folder_of_another_experiment(tmp_path):
+    "The video notebook wrote into any folder: another experiment's metrics.json was replaced and the figures it listed deleted, without a word."
+    import json
+    run = tmp_path / 'run'; run.mkdir(); (run / 'confusion.png').write_bytes(b'png')
+    record = {'seed': 0, 'files': ['confusion.png']}; (run / 'metrics.json').write_text(json.dumps(record))   # a distillation run's, say
+    cmd = [*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(run)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'holds the results of a run with other settings' in r.stderr, r.stderr[-2000:]
+    assert sorted(p.name for p in run.iterdir()) == ['confusion.png', 'metrics.json'] and json.loads((run / 'metrics.json').read_text()) == record
