@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import AUS, EmoxnetWarning
+from .core import AUS, EmoxnetWarning, is_whole
 from .ensemble import class_index_map   # the one map of class names in any spelling
 from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
@@ -259,6 +259,7 @@ def pointing_game_images(explainer: AttentionExplainer, dataset, n: int | None =
                          threshold: float = 0.2, radius: float = 0.3, batch_size: int = 64, seed: int = 0):
     "Per-image pointing game on a SynthFACS split: expression, active AUs, hit, random and centre baselines, mass in region."
     check_pointing_game(threshold, radius)
+    if n is not None and (not is_whole(n) or n < 1): raise ValueError(f"n={n!r}: expected an integer >= 1 (images scored at most; None: every image with an active AU)")
     import pandas as pd
     meta = dataset.meta
     if 'landmarks' not in meta or any(c not in meta for c in AU_COLUMNS):
