@@ -17,10 +17,10 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
            'STAGING', 'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE',
            'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
-           'code_version', 'running_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write', 'to_json',
-           'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
-           'in_package', 'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir',
-           'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'code_version', 'running_code', 'other_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write',
+           'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable',
+           'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir',
+           'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
            'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
            'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
            'check_parameters', 'smoke_dir', 'replaced_settings']
@@ -169,6 +169,12 @@ def running_code() -> dict:
     "`{'git_rev', 'code_version'}` of the code running now, git read once: what a long run records, read as it starts, as the code that made its results (a commit during the run is not it)."
     rev = git_rev()
     return {'git_rev': rev, 'code_version': code_version(rev)}
+
+def other_code(made_by: dict, # part of an experiment -> the code version (or list of versions) that made it, as its record says
+               running: str, # the code version running now
+              ) -> list[str]:
+    "The code versions in `made_by` other than `running`, sorted: parts an experiment reused that other code made (say so, and record `made_by`)."
+    return sorted({c for v in made_by.values() for c in (v if isinstance(v, (list, tuple)) else [v]) if c and c != running})
 
 # %% ../nbs/00_core.ipynb #sproc00cd
 def world_size() -> int:

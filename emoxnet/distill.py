@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, check_replaceable, save_json, load_json, running_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report, record_about
@@ -30,8 +30,8 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_val
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'OBJECTIVE', 'SMOKE',
            'smooth', 'target_distribution', 'kd_loss', 'check_kd', 'check_teacher', 'KDLoss', 'student_loss',
            'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke', 'in_test',
-           'gap_closed', 'teacher_settings', 'check_experiment_out', 'run_experiment', 'collect_runs', 'summary_table',
-           'results_markdown']
+           'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'run_experiment', 'collect_runs',
+           'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -191,7 +191,8 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
             info['teacher_precompute_s'] = loss.teacher_time_s; save_json(info, run / 'metrics.json')
         res[v] = {'valid': info['valid'], 'test': info.get('test'), 'params': count_params(model), 'loss': loss_cfg,
                   'best_epoch': info.get('best_epoch'), 'train_time_s': info.get('wall_time_s'), 'run': str(run),
-                  'teacher_precompute_s': info.get('teacher_precompute_s'), 'model': model}
+                  'teacher_precompute_s': info.get('teacher_precompute_s'), 'model': model,
+                  'code_versions': info.get('code_versions') or [info.get('code_version')]}   # the code that trained it (a reused run: earlier code)
     return res
 
 # %% ../nbs/14_distill.ipynb #a4b84a7c
@@ -383,6 +384,13 @@ def _headline(ens: EmoXNet, ens_rep: dict, member_rep: dict, students: dict,
                    'student': next(iter(students.values()))['params'] if students else None}
     return m
 
+def made_by(ens_info: dict, # the ensemble's metrics.json (`train_ensemble`)
+            students: dict, # `train_students`' results
+           ) -> dict:
+    "Part of a distillation experiment -> the code version(s) that made it: the ensemble's rule, each member, each student (`other_code` names those that are not the running code)."
+    return {'ensemble rule': ens_info.get('code_version'), **{f'member {n}': r.get('code_versions') for n, r in (ens_info.get('member_reports') or {}).items()},
+            **{f'student {v}': r.get('code_versions') for v, r in students.items()}}
+
 def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained: bool, ens_rep: dict, member_rep: dict,
                 students: dict, timing: dict, code: dict) -> dict: # code: git_rev and code_version as the run started
     "Seed, code, config and data of the run, the ensemble's origin and rule table, and every full report."
@@ -392,6 +400,7 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
                 data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(splits.classes),
                       'fingerprint': fp, 'train_label_mode': cfg.label_mode or splits['train'].label_mode},
                 ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
+                made_by=made_by(ens_info, students),   # each part's code: reused parts keep the code that made them
                 teacher=teacher_settings(ens_dir),   # the teacher as it is (with an explicit ensemble_dir it may differ from config's members)
                 reports={'ensemble': ens_rep, 'members': member_rep,
                          'students': {v: {k: r[k] for k in ('valid', 'test', 'params', 'loss', 'best_epoch', 'train_time_s', 'teacher_precompute_s')}
@@ -421,6 +430,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     m = _headline(ens, ens_rep, member_rep, students, chosen_rule_valid(load_json(cfg.resolved_ensemble() / 'ensemble.json')))
     m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))
+    if other := other_code(m['made_by'], code['code_version']): log(f"[experiment] parts reused from runs of other code ({', '.join(other)}): metrics.json's made_by names each part's")
     if plots:   # the figures first, metrics.json last (listing them): a failed plot never leaves a new record beside old figures
         split = m['split_reported']
         m['files'] = sorted(p.name for p in save_plots(out, {f"EmoXNet ({m['ensemble_rule']})": ens_rep[split], **{f"student {v}": r[split] for v, r in students.items() if r.get(split)}},

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -631,7 +631,8 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
                                  f"[ensemble] member {i + 1}/{len(members)}: {name}")
         models.append(model)
         reports[name] = {'arch': arch, 'params': count_params(model), 'seed': cfg.seed, 'train_time_s': info.get('wall_time_s'),
-                         'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint')}
+                         'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint'),
+                         'code_versions': info.get('code_versions') or [info.get('code_version')]}   # the code that trained it (a reused run: earlier code)
     return models, reports
 
 def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: int, seed: int, device=None) -> tuple[str, pd.DataFrame, dict]:
@@ -690,6 +691,8 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
+    if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):
+        log(f"[ensemble] members reused from runs of other code ({', '.join(other)}): member_reports record each member's code_versions")
     ens = EmoXNet(models, 'mean_prob', names)
     rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
     metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, **code,

@@ -1055,8 +1055,8 @@ class Recorder(Callback):
         learn = self.learn
         if learn.out is not None and learn.main:
             learn.out.mkdir(parents=True, exist_ok=True)
+            _save_plots(learn.info, learn.history, learn.out)   # the figures first: metrics.json, last, marks the run finished (a run stopped while plotting is not reused without its plots)
             save_json(learn.history, learn.out / 'history.json'); save_json(learn.info, learn.out / 'metrics.json')
-            _save_plots(learn.info, learn.history, learn.out)
         learn.accelerator.wait_for_everyone()
 
 class Progress(Callback):
