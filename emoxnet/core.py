@@ -15,15 +15,15 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'ZOO_PREFIX', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE',
-           'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'git_rev',
-           'code_version', 'running_code', 'other_code', 'world_size', 'single_process', 'make_dirs', 'atomic_write',
-           'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable',
-           'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir',
-           'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
-           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
-           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'replaced_settings']
+           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE',
+           'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector',
+           'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'single_process',
+           'make_dirs', 'atomic_write', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
+           'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg',
+           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
+           'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -411,6 +411,7 @@ class Registry(dict):
 
 # %% ../nbs/00_core.ipynb #zp0002
 ZOO_PREFIX = 'zoo:'   # `zoo:NAME`: a model of `emoxnet.zoo.ZOO`, wherever a checkpoint folder is asked for
+BUNDLED = 'bundled'  # the EmoXNetLite student shipped inside emoxnet, wherever a checkpoint folder is asked for
 
 def zoo_name(spec: str | Path | None) -> str | None:
     "The NAME of a `zoo:NAME` spec; None for anything else (a folder, a file, nothing)."

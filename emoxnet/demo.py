@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name
+from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -30,7 +30,7 @@ from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'BUNDLED', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
            'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
            'VideoAnalysis', 'min_face_px', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options',
            'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image',
@@ -359,8 +359,6 @@ def video(self: DemoBackend, path) -> VideoAnalysis:
                                          f"frames with a face) · {counts}")
 
 # %% ../nbs/80_demo.ipynb #models01
-BUNDLED = 'bundled'
-
 @dataclass
 class ModelOption:
     "One entry of the model picker."

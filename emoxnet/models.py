@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, BUNDLED, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
 from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
@@ -271,9 +271,10 @@ def checkpoint_source(prefix: str) -> Callable[[str], Path]:
                                 f"(`pip install -e .`) or `import emoxnet.zoo`, or give the model's folder")
     return CHECKPOINT_SOURCES[prefix]
 
-def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, or 'zoo:NAME'
+def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, 'zoo:NAME', or 'bundled'
                    ) -> Path:
-    "The path a checkpoint argument names: a path as given (`~` expanded), or for `zoo:NAME` the zoo model's folder, imported on first use (the 'zoo' entry of `CHECKPOINT_SOURCES`)."
+    "The path a checkpoint argument names: a path as given (`~` expanded); for `zoo:NAME` the zoo model's folder, imported on first use (the 'zoo' entry of `CHECKPOINT_SOURCES`); for 'bundled' (`BUNDLED`, unless a folder of that name is here) the student shipped inside emoxnet (the 'bundled' entry)."
+    if str(spec) == BUNDLED and not Path(spec).exists(): return checkpoint_source(BUNDLED)(spec)
     if zoo_name(spec) is None: return Path(spec).expanduser()
     return checkpoint_source('zoo')(spec)
 

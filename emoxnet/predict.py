@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package
+from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
 from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
-from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path
+from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 from .metrics import softmax
@@ -26,9 +26,10 @@ from .multitask import decode_outputs, value_names, face_values, describe_values
 
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
-           'bundled_checkpoint', 'default_detector', 'not_expression', 'warn_if_not_expression', 'EmotionRecognizer',
-           'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem', 'attention_strip',
-           'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+           'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
+           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
+           'attention_strip', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli',
+           'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -82,6 +83,12 @@ def bundled_checkpoint() -> Path:
     "Path of the bundled EmoXNetLite checkpoint folder inside the installed package."
     from importlib import resources
     return Path(str(resources.files('emoxnet') / 'assets' / ASSET_MODEL))
+
+def bundled_source(spec: str) -> Path:
+    "`checkpoint_path`'s resolver of 'bundled' (registered in `CHECKPOINT_SOURCES`, and as an entry point): the bundled student's folder."
+    return bundled_checkpoint()
+
+CHECKPOINT_SOURCES[BUNDLED] = bundled_source   # --checkpoint bundled, wherever a checkpoint is read
 
 FALLBACK_DETECTORS = ('blazeface', 'haar')   # used, with a warning, when the default detector's package is missing
 

@@ -10,7 +10,7 @@ import codecs, configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type, load_json, zoo_name   # the one name hint, the one check of a value against a type annotation, the one JSON reader
+from .core import did_you_mean, fits_type, load_json, zoo_name, BUNDLED   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
@@ -102,7 +102,7 @@ def _port(text: str, base: Path) -> int:
     return n
 
 def _model(text: str, base: Path) -> str | Path:
-    return text if text == 'bundled' or zoo_name(text) is not None else _folder(text, base)   # zoo:NAME: a zoo model, resolved when the demo loads it
+    return text if text == BUNDLED or zoo_name(text) is not None else _folder(text, base)   # zoo:NAME: a zoo model, resolved when the demo loads it
 
 SETTING_RULES: dict[str, tuple[Callable[[str, Path], object], str]] = {
     **{k: (_dataset_folder, f'the folder of the {k} dataset, or nothing') for k in DATASET_FORMATS},
@@ -227,7 +227,7 @@ def resolve_data(data: str | Path, format: str | None = None, settings: Settings
 def demo_checkpoint(settings: Settings | None = None) -> str | Path | None:
     "The checkpoint folder the demo serves by default: `None` for the bundled model, `zoo:NAME` as given, else the checked `demo_model` folder."
     s = settings if settings is not None else load_settings()
-    if s.demo_model == 'bundled': return None
+    if s.demo_model == BUNDLED: return None
     if zoo_name(s.demo_model) is not None: return s.demo_model   # the demo checks the name against the zoo (a later module)
     if not Path(s.demo_model).is_dir(): raise s.error('demo_model', f'{s.demo_model}: no such folder', SETTING_RULES['demo_model'][1])
     return Path(s.demo_model)
