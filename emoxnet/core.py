@@ -18,7 +18,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE',
            'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector',
            'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'single_process',
-           'make_dirs', 'atomic_write', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'make_dirs', 'atomic_write', 'said_of', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
            'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
            'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg',
            'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
@@ -201,7 +201,8 @@ def make_dirs(path: str | Path) -> Path:
 def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path`; on success rename it to `path`, on error remove it."
     path = Path(path); make_dirs(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    except OSError as e: raise said_of(e, path) from e
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give results the usual permissions
     try:
@@ -211,11 +212,20 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        if isinstance(e, OSError) and e.errno in USER_ERRNOS and not e.filename:   # a failed write (a full disk) says which file it was writing
-            raise OSError(e.errno, e.strerror, str(path)) from e
+        if isinstance(e, OSError): raise said_of(e, path) from e
         raise
 
 USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}   # what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
+
+def said_of(e: OSError, # what the system refused while `path` was being written
+            path: Path, # the file or folder being written (atomically, through a hidden staging name beside it)
+           ) -> OSError:
+    "`e` as the user should read it: a refusal they can act on (`USER_ERRNOS`) names `path`, never the hidden staging file or folder it happened on (nor nothing, as a failed write says); other errors as they are."
+    if e.errno not in USER_ERRNOS: return e
+    if not e.filename: return OSError(e.errno, e.strerror, str(path))   # a failed write (a full disk) says which file it was writing
+    if any(Path(f).name.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f):   # the staging copy, or the old folder moved aside
+        return OSError(e.errno, f"{e.strerror}: cannot write {path}", str(path))
+    return e
 
 def to_json(obj, indent: int | None = None) -> str:
     "`obj` as strict JSON text: NumPy values, paths and dataclasses converted, NaN and infinities written as `null`."
@@ -341,7 +351,8 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
     path = check_replaceable(path, replaces)
     make_dirs(path.parent)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+    try: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+    except OSError as e: raise said_of(e, path) from e
     try:
         yield tmp
         _default_permissions(tmp)
@@ -354,8 +365,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
         if old is not None: shutil.rmtree(old, ignore_errors=True)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError) and e.errno in USER_ERRNOS and not e.filename:   # a failed write (a full disk) says which folder it was writing
-            raise OSError(e.errno, e.strerror, str(path)) from e
+        if isinstance(e, OSError): raise said_of(e, path) from e   # a failed write (a full disk) says which folder it was writing
         raise
 
 def recover_dir(path: str | Path) -> Path | None:
@@ -392,9 +402,15 @@ def remove_staging(folder: str | Path) -> list[str]:
 def check_folder_arg(flag: str, # the command-line flag, for the message
                      path: str | Path | None, # the folder it names (None or '': not given)
                      what: str, # the message after `FLAG PATH: `, saying what the folder is for
+                     whole: bool = False, # the folder is written whole, beside a staging copy (`atomic_dir`): its parent must take new files
                     ) -> None:
-    "A flag that names a folder to write into: `ValueError` when it names an existing file, so a command fails before any work."
-    if path and Path(path).exists() and not Path(path).is_dir(): raise ValueError(f"{flag} {path}: {what}")
+    "A flag that names a folder to write into: `ValueError` when it names an existing file, `PermissionError` when the folder (or, if it is new, the nearest folder above that exists) takes no new file: a command fails before any work, not after it."
+    if not path: return
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise ValueError(f"{flag} {path}: {what}")
+    where = next(d for d in ((p,) * (not whole) + tuple(p.absolute().parents)) if d.exists())
+    try: tempfile.TemporaryFile(dir=where).close()   # a try, not os.access: root passes os.access for a read-only or immutable folder
+    except OSError as e: raise PermissionError(f"{flag} {path}: cannot write into {where} ({e.strerror or e})") from None
 
 # %% ../nbs/00_core.ipynb #b5357a1e
 class Registry(dict):

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -197,6 +197,7 @@ def _heads_note(heads: Sequence[str] | None, where: str):
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
     check_opset(args.opset, '--opset')
+    check_folder_arg('--out', args.out, 'a file; expected a deployment folder', whole=True)   # before the model loads and exports
     src = checkpoint_path(args.checkpoint)
     if args.out is None:
         from emoxnet.ensemble import load_any

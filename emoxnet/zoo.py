@@ -552,6 +552,7 @@ def _list_main(args) -> int:
 
 def _import_main(args) -> int:
     check_folder_arg('--cache', args.cache, 'a file; expected a folder for the downloaded archives')
+    check_folder_arg('--out', args.out, 'a file; expected a folder for the checkpoint', whole=True)   # before the download: the folder is written beside its staging copy
     out = import_model(args.name, args.out, args.cache, overwrite=args.overwrite)   # a ZooError is an EmoxnetError: the CLI prints it as one line
     print(f"{args.name}: wrote {out} (model.safetensors, config.json, LICENSE, MODEL_CARD.md)")
     return 0
