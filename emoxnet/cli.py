@@ -6,14 +6,15 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, contextlib, importlib, os, re, sys, textwrap, warnings
+import argparse, contextlib, importlib, os, re, signal, sys, textwrap, threading, warnings
 from pathlib import Path
 from .core import EmoxnetWarning, USER_ERRNOS
 
 os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
 
 # %% auto #0
-__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'main']
+__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'Terminated',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -82,8 +83,14 @@ def apply_settings() -> None:
     if (n := load_settings().threads) is not None:
         import torch; torch.set_num_threads(n)
 
+class Terminated(KeyboardInterrupt):
+    "SIGTERM (`timeout`, `kill`, `docker stop`, a cluster's preemption) raised as Ctrl-C is: every half-written file and folder is removed, a training run saves its resume state."
+
+def _on_sigterm(signum, frame): raise Terminated()
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
+    if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _on_sigterm)   # (signals reach the main thread only)
     argv = sys.argv[1:] if argv is None else list(argv)
     try: parser = build_parser(argv)             # imports the command's module (torch: seconds)
     except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import
@@ -104,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as e:                # Ctrl-C: one line (a command may say what is left, e.g. a resume state), the shell's 128 + SIGINT
-        print(f"emoxnet {args.command}: interrupted" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:                # Ctrl-C or SIGTERM: one line (a command may say what is left, e.g. a resume state), the shell's 128 + the signal
+        print(f"emoxnet {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
+        return 143 if isinstance(e, Terminated) else 130
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -1267,7 +1267,7 @@ def train_main(args) -> int:
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
-    except KeyboardInterrupt: raise _interrupted(out, t0) from None
+    except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, t0).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated)
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}

@@ -1,5 +1,5 @@
 "The `emoxnet` console script as a user runs it."
-import re, subprocess
+import os, re, subprocess
 from pathlib import Path
 
 def run(cmd, *args):
@@ -111,3 +111,14 @@ def test_detector_without_its_package_is_one_line(emoxnet_cmd, tmp_path):
     from emoxnet.demo import example_images
     line = _one_line_error(run(emoxnet_cmd, 'predict', example_images()[0], '--detector', missing[0]), 'predict')
     assert f"face detector {missing[0]!r} needs the package" in line and 'pip install' in line, line
+
+def test_sigterm_leaves_nothing_half_written(tmp_path):
+    "SIGTERM (timeout, kill, docker stop) killed a command where it stood: hidden staging folders were left behind. Now it is handled as Ctrl-C is."
+    import signal, subprocess, sys, time
+    p = subprocess.Popen([sys.executable, '-m', 'emoxnet.cli', 'synth', '--out', str(tmp_path / 'synth')], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, cwd=tmp_path, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob('synth/.*.tmp')): time.sleep(0.1)   # an export's staging folder exists: it is being written
+    p.send_signal(signal.SIGTERM); out, err = p.communicate(timeout=120)
+    assert p.returncode == 143 and 'emoxnet synth: terminated' in err, (p.returncode, err[-1500:])
+    assert not [x for x in tmp_path.rglob('.*') if x.name.endswith('.tmp')], sorted(map(str, tmp_path.rglob('*')))[:20]   # each export whole or absent
