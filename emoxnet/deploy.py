@@ -148,7 +148,9 @@ def not_exported(model: nn.Module) -> list[str]:
     with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
 
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
-                 atol: float = ATOL) -> dict:
+                 atol: float = ATOL,
+                 overwrite: bool = False, # replace a deployment of another source (an export of the same source is replaced anyway)
+                ) -> dict:
     "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none); `'not_exported'`: the model's other heads, which the files do not hold."
     from emoxnet.ensemble import load_any, is_ensemble
     if isinstance(src, nn.Module): model, info = unwrap(src).eval(), {'model_config': unwrap(src).model_config.to_dict()}
@@ -160,12 +162,15 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     try: old = (load_json(out / 'config.json').get('export') or {}).get('source', 'unknown (exported before sources were recorded)') if (out / 'model.onnx').exists() else None
     except (OSError, ValueError, AttributeError): old = 'unknown (unreadable config.json)'
+    source = 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve())
+    if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
+        raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
     with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
-        save_json({**info, 'export': {'source': 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve()), 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
+        save_json({**info, 'export': {'source': source, 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
                                       **({'not_exported': left} if left else {}),   # a multi-task model's other heads, a published network's age and gender: the files hold the expression head only
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
@@ -206,7 +211,7 @@ def export_main(args: argparse.Namespace) -> int:
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
         _heads_note(not_exported(model), 'the torch backend (the default)')
         return 0
-    r = export_model(src, args.out, opset=args.opset); c = r['check']
+    r = export_model(src, args.out, opset=args.opset, overwrite=args.overwrite); c = r['check']
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
           f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
           + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))
@@ -217,6 +222,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet export`."
     p.add_argument('checkpoint', metavar='SRC', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME'")
     p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
+    p.add_argument('--overwrite', action='store_true', help="with --out: replace a deployment of another model there (one of SRC's is replaced anyway)")
     p.add_argument('--opset', type=int, default=18, help='ONNX opset of model.onnx, beside SRC or in the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)
 

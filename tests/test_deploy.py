@@ -66,11 +66,13 @@ def test_cli_export_out_says_what_it_replaced(emoxnet_cmd, tmp_path):
     torch.manual_seed(0)
     a = save_checkpoint(create_model(ModelConfig(DEFAULT_STUDENT)), None, tmp_path / 'a')
     b = save_checkpoint(create_model(ModelConfig(DEFAULT_STUDENT)), None, tmp_path / 'b')
-    run = lambda src: subprocess.run(emoxnet_cmd + ['export', str(src), '--out', str(tmp_path / 'dep')], capture_output=True, text=True)
+    run = lambda src, *more: subprocess.run(emoxnet_cmd + ['export', str(src), '--out', str(tmp_path / 'dep'), *more], capture_output=True, text=True)
     r1 = run(a); assert r1.returncode == 0, r1.stderr
     assert 'replaced' not in r1.stdout and 'note:' not in r1.stdout   # an expression model: nothing left out of the export
     assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(a)
-    r2 = run(b); assert r2.returncode == 0, r2.stderr
+    r2 = run(b); assert r2.returncode == 2 and f'holds the deployment of {a}: pass overwrite=True (emoxnet export --overwrite)' in r2.stderr, r2.stderr   # another model's: not unasked
+    assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(a)
+    r2 = run(b, '--overwrite'); assert r2.returncode == 0, r2.stderr
     assert f'replaced the deployment of {a}' in r2.stdout, r2.stdout
     assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(b)
 
