@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED
+from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -217,10 +217,15 @@ class DemoBackend:
         self.rec, self.cfg = recognizer, config or DemoConfig()
 
     # --- photo -------------------------------------------------------------------------------------------
-    def _target(self, target: str | None, face: FacePrediction | None) -> str:
-        if not target or target == TOP: return face.label if face is not None else self.rec.classes[0]
-        if target not in self.rec.classes: raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
-        return target
+    def _target(self, target: str | None, top: str | None, # the expression asked for; the face's top label
+                notes: list[str] | None = None, # receives a note when `target` is an expression this model does not predict
+               ) -> str:
+        "The expression whose map is drawn: `target`, or the face's top label for `TOP` and, said in `notes`, for an expression this model lacks (another model's, kept by a caller after the model changed)."
+        if not target or target == TOP: return top or self.rec.classes[0]
+        if target in self.rec.classes: return target
+        if notes is not None and top is not None and target in EXPRESSIONS:
+            notes.append(f"This model does not predict {target} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {top}."); return top
+        raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
 
     def attention_overlay(self, crop: np.ndarray, target: str,
                           notes: list[str] | None = None, # receives a note when the map is empty
@@ -255,9 +260,9 @@ class DemoBackend:
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
         face = min(max(int(face or 0), 0), len(faces) - 1)
-        a.attention_for = self._target(target, faces[face])
+        a.attention_for = self._target(target, faces[face].label, empty := [])
         t1 = time.perf_counter()
-        a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty := [])
+        a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty)
         a.timings['attention_ms'] = (time.perf_counter() - t1) * 1e3
         a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
         n = len(faces)
@@ -272,7 +277,7 @@ class DemoBackend:
         "Recompute only the attention overlay for a face kept in the session state; returns `(overlay, expression)`."
         if not crops: return None, ''
         face = min(max(int(face or 0), 0), len(crops) - 1)
-        tgt = labels[face] if (not target or target == TOP) and labels else self._target(target, None)
+        tgt = self._target(target, labels[face] if labels else None, notes)
         return self.attention_overlay(crops[face], tgt, notes), tgt
 
     def warmup(self):
