@@ -507,7 +507,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
-    "A markdown table of `summary_table` output (mean ± std over seeds)."
+    "A markdown table of `summary_table` output (mean ± std over seeds), then what every row shares that is not the default (hidden settings are said) and each row's seeds and code."
     cols = list(columns or ['student', 'alpha', 'temperature', 'smoothing', 'seeds', 'split', 'ensemble', 'best_member', 'ensemble_gain',
                             'ensemble_vs_scratch', 'kd', 'scratch', 'ls', 'kd_gain', 'kd_vs_ls', 'kd_share', 'gap_closed'])
     if summary.empty: return 'no runs to summarise\n'
@@ -515,4 +515,9 @@ def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None
     varying = [k for k in _GROUP if k in summary and k not in cols and summary[k].nunique() > 1]   # what tells the rows apart
     cols = cols[:1] + varying + cols[1:]
     head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
-    return head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
+    table = head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
+    dflt = ExperimentConfig().to_dict()
+    shared = [f'{k} {summary[k].iloc[0]}' for k in _GROUP if k in summary and k not in cols and summary[k].nunique() == 1 and k in dflt
+              and str(summary[k].iloc[0]) != str(dflt[k]) and k not in ('data', 'out_dir')]
+    rows = [f"row {i + 1}: seeds {r['seed_list']}, code {r['git_rev']}" for i, (_, r) in enumerate(summary.iterrows()) if 'seed_list' in r and 'git_rev' in r]
+    return table + ('\nEvery row: ' + ', '.join(shared) + ' (other settings at their defaults).\n' if shared else '') + ('\n' + '; '.join(rows) + '.\n' if rows else '')
