@@ -23,7 +23,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg',
            'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
            'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'replaced_settings']
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -605,6 +605,28 @@ def smoke_dir(name: str, # the experiment, in the folder's name (`NAME-pidPID-*`
     d = Path(tempfile.mkdtemp(prefix=f'{name}-pid{os.getpid()}-', dir=root))
     atexit.register(shutil.rmtree, d, True)   # ignore_errors: the kernel may already be tearing down
     return d
+
+# %% ../nbs/00_core.ipynb #f012d45f
+_CLAIMS: dict[str, object] = {}   # folder (absolute) -> the open lock file this process holds on it, until it exits
+
+def claim_folder(path: str | Path, # the experiment folder this process is about to write
+                 what: str = 'this run', # what writes it, for the message
+                ) -> Path:
+    "Claim `path` for this process until it exits: `FileExistsError` naming the other process when one already writes it (a run started twice); again by the same process, nothing happens."
+    key = str(Path(path).expanduser().absolute())
+    if key in _CLAIMS: return Path(path)
+    try: import fcntl
+    except ImportError: return Path(path)   # not POSIX: no claim
+    uid = os.getuid() if hasattr(os, 'getuid') else 0
+    lock = make_dirs(Path(tempfile.gettempdir()) / f'emoxnet-claims-{uid}') / (hashlib.sha1(key.encode()).hexdigest()[:20] + '.lock')
+    f = open(lock, 'a+')
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0); other = f.read().strip() or 'another process'; f.close()
+        raise FileExistsError(f"{path}: {other} is writing this folder now; wait for it to finish, or use another folder for {what}") from None
+    f.seek(0); f.truncate(); f.write(f'emoxnet process {os.getpid()}'); f.flush()
+    _CLAIMS[key] = f
+    return Path(path)
 
 # %% ../nbs/00_core.ipynb #c0sm0k02
 def replaced_settings(given: dict, # the settings as the user gave them (a config's `to_dict()`)

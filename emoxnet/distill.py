@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
 from .metrics import classification_report, record_about
@@ -419,7 +419,7 @@ def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebo
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    out = cfg.resolved_out(); check_experiment_out(out)   # another kind of run there is refused before any data is made
+    out = cfg.resolved_out(); check_experiment_out(out); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -687,6 +687,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
+    claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it

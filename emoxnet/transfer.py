@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import single_process, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
@@ -440,7 +440,7 @@ def check_transfer_out(cfg: TransferConfig) -> None:
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), Path(cfg.out_dir)
-    check_transfer_out(cfg)   # before anything is read, rendered or trained
+    check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
