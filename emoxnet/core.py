@@ -582,7 +582,8 @@ def check_parameters(history: Sequence[str] | None = None, # executed cell sourc
     if unknown := [k for k in given if k not in declared and not k.startswith('PAPERMILL_')]:   # --inject-paths adds PAPERMILL_INPUT_PATH ...
         raise ValueError(f"unknown parameter(s): " + ', '.join(k + did_you_mean(k, declared) for k in unknown)
                          + f"; this notebook takes: {', '.join(declared)} (papermill --help-notebook describes them)")
-    if bad := [f"{k}={ns.get(k)!r} (expected {declared[k]})" for k in given if k in declared and not fits_annotation(ns.get(k), declared[k])]:
+    why = lambda v, ann: f"expected {ann}" + (', a finite number' if isinstance(v, float) and not math.isfinite(v) else '')   # -p lr inf reads as a float: say what is wrong with it
+    if bad := [f"{k}={ns.get(k)!r} ({why(ns.get(k), declared[k])})" for k in given if k in declared and not fits_annotation(ns.get(k), declared[k])]:
         raise ValueError('parameter(s) of the wrong type: ' + '; '.join(bad) + " (-p reads True/False, None and numbers as such: -r NAME VALUE "
                          "passes text as it is; a list or a dict goes as YAML: -y 'methods: [psmr_kd, joint]')")
 

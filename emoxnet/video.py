@@ -27,9 +27,9 @@ from .metrics import softmax   # the one numpy softmax (float64, over the last a
 __all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
            'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group',
-           'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'save_classifier', 'load_classifier',
-           'margin', 'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip',
-           'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
+           'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'classifier_record', 'save_classifier',
+           'load_classifier', 'margin', 'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold',
+           'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -305,16 +305,22 @@ class VideoClassifier:
 
 CLASSIFIER_FORMATS = ('emoxnet-video-classifier/1', 'emoxnet-video-classifier/2')   # /2 records the model whose features it reads
 
-def save_classifier(clf: VideoClassifier, path: str | Path, *,
-                    features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
-                   ) -> Path:
-    "Write a trained linear video classifier as JSON (config, classes, weights, the feature model's `weights_fingerprint`): no pickle, readable by any version; `features_of` must be given (None says the features came from no saved model)."
-    from emoxnet.core import save_json
+def classifier_record(clf: VideoClassifier, *,
+                      features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
+                     ) -> dict:
+    "What `save_classifier` writes of a trained linear video classifier: config, classes, weights, the feature model's `weights_fingerprint` (a JSON object; `save_results` can write it with an experiment's other files)."
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
     feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
                                                   model=str(features_of.path) if features_of.path else 'the bundled model')
-    return save_json(dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
-                          coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist()), path)
+    return dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
+                coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist())
+
+def save_classifier(clf: VideoClassifier, path: str | Path, *,
+                    features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
+                   ) -> Path:
+    "Write a trained linear video classifier as JSON (`classifier_record`): no pickle, readable by any version; `features_of` must be given (None says the features came from no saved model)."
+    from emoxnet.core import save_json
+    return save_json(classifier_record(clf, features_of=features_of), path)
 
 def load_classifier(path: str | Path) -> VideoClassifier:
     "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
