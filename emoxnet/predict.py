@@ -457,7 +457,7 @@ def predict_main(args) -> int:
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
-        print(to_json(r) if args.json else _describe_result(r), flush=True)
+        print(to_json({**r, 'model': rec.name, 'backend': rec.backend}) if args.json else _describe_result(r), flush=True)   # each JSON line says what served it
     return 1 if failed else 0
 
 def add_detector_args(p: argparse.ArgumentParser):
