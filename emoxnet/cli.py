@@ -78,7 +78,7 @@ def one_line_warnings(command: str): # the subcommand, named in each line
         warnings.showwarning = _show; yield
 
 def apply_settings() -> None:
-    "What `settings.ini` says for every command: read and checked (a mistake names the file, the line and the key, whichever command runs), `threads` set as torch's CPU threads. `device` is for the commands that train (train, ensemble build) and the experiments; inference (predict, evaluate, video, realcheck, the demo) runs on the CPU."
+    "What `settings.ini` says for every command: read and checked (a mistake names the file, the line and the key, whichever command runs), `threads` set as torch's CPU threads. `device` is read by `emoxnet train` (the experiments take theirs from their own configuration); inference (predict, evaluate, video, realcheck, the demo) runs on the CPU."
     from emoxnet.settings import load_settings
     if (n := load_settings().threads) is not None:
         import torch; torch.set_num_threads(n)

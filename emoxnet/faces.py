@@ -534,7 +534,8 @@ def _read_rgb(path: Path) -> np.ndarray:
     return read_image(path)
 
 def photo_samples(photos_dir: str | Path | None = None) -> list[Sample]:
-    "The labelled real photos: those shipped by dependencies, plus the sdist photos found under `photos_dir` (searched recursively)."
+    "The labelled real photos: those shipped by dependencies, plus the sdist photos found under `photos_dir` (searched recursively; None: `$EMOXNET_FACE_PHOTOS` when set, so `emoxnet bench faces` reads them too)."
+    photos_dir = photos_dir if photos_dir is not None else os.environ.get('EMOXNET_FACE_PHOTOS') or None
     import matplotlib.cbook
     from skimage import data as skdata
     out = [Sample('skimage:astronaut', skdata.astronaut(), PHOTO_LABELS['skimage:astronaut']),

@@ -13,6 +13,7 @@ import numpy as np
 
 from .core import atomic_dir, check_replaceable, code_version, load_json, save_json, EmoxnetWarning
 from .models import CHECKPOINT_FILES
+from .archs import WORKSPACE_ARCHS   # a network written here is no timm model: the card says where it comes from
 from .data.core import split_md5
 from .data.synthetic import generate, generator_md5, SynthConfig, Nuisance
 from .faces import DEFAULT_DETECTOR, FaceDetector, detector_available
@@ -77,7 +78,7 @@ def model_card(info: dict,            # the bundled checkpoint's `config.json`
 The model `EmotionRecognizer.default()` loads and `emoxnet demo` serves.
 
 ## Model
-- Architecture: timm `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, {init or 'trained from scratch (no pretrained weights)'}.
+- Architecture: {'`emoxnet.archs`' if info['arch'] in WORKSPACE_ARCHS else 'timm'} `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, {init or 'trained from scratch (no pretrained weights)'}.
 - Input: {p['size']}x{p['size']} {'grey' if p['channels'] == 1 else 'RGB'}, resize `{p['resize']}`, normalised with mean {p['mean']} / std {p['std']} (recorded in `config.json`; the predictor applies it).
 - Output: {len(info['classes'])} classes in this order: {', '.join(info['classes'])}.
 - Files: `model.safetensors` + `config.json` (+ this card), {size_mb:.2f} MB in total.
