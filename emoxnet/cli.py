@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             apply_settings()                      # settings.ini read first by every command: a mistake in it stops any of them
             return int(args.func(args) or 0)
     except (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, KeyError,
-            MissingPackage, EmoxnetError) as e:
+            FloatingPointError, MissingPackage, EmoxnetError) as e:   # FloatingPointError: a training run that diverged says so in one line
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -499,8 +499,8 @@ POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rule
 POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')
 COUNT = (lambda v: is_whole(v) and v >= 0, 'an integer >= 0')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
-RATE = (lambda v: v > 0, 'a number > 0')
-NON_NEGATIVE = (lambda v: v >= 0, 'a number >= 0')
+RATE = (lambda v: 0 < v < float('inf'), 'a number > 0')          # finite: --lr inf is no rate
+NON_NEGATIVE = (lambda v: 0 <= v < float('inf'), 'a number >= 0')
 PROBABILITY = (lambda v: 0 <= v <= 1, 'a probability in [0, 1]')
 PIXELS = (lambda v: is_whole(v) and v >= 8, 'an integer >= 8 (pixels)')
 

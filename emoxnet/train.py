@@ -888,7 +888,9 @@ def _do_one_batch(self: Learner):
     self('after_loss')
     self.loss_value, self.n_correct = _step_stats(self.loss, self.outputs, b['y'])
     if not math.isfinite(self.loss_value):
-        raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}); lower lr, check the targets or disable amp")
+        raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}): the run diverged; lower lr or check the targets"
+                                 + (' (on a GPU, --amp no rules out mixed precision)' if self.accelerator.device.type == 'cuda' else '')
+                                 + (f"; {self.out} keeps the resume state of its last finished epoch: --resume repeats this divergence, --overwrite starts again" if self.out is not None else ''))
     self._backward(self.loss)
     self('before_step'); self._step(); self('after_step')
 
