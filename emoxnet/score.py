@@ -116,15 +116,18 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     notes += carved + ([n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else [])
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
-            'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes, **r}
+            'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes,
+            'skipped': dict(splits.skipped), **r}   # what the loader left out (--skip-bad, protocol exclusions), by reason
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; None otherwise."
     try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
     except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
     if rec.get('name') != name or want == md5: return None
+    src = rec.get('source') or {}   # how the run read its data (runs since 2026-12-05): the option that differs can be seen
+    how = (f"; the run read {src.get('data')} as {src.get('format') or 'generated data'}" + (f" with {', '.join(f'{k}={v}' for k, v in src['options'].items())}" if src.get('options') else '')) if src else ''
     return (f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "
-            "these are not its figures (another copy, version or naming of the data; another toy --seed or --synth-config; or an experiment's extra test faces)")
+            f"these are not its figures (another copy, version or naming of the data; other loader options; another toy --seed or --synth-config; or an experiment's extra test faces){how}")
 
 def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME' (None: the bundled student)
                         data: str = 'synthfacs', # 'synthfacs', 'toy', a dataset path, or a dataset name from settings.ini

@@ -6,8 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time, warnings
-from dataclasses import dataclass, field, asdict, fields
+import argparse, contextlib, copy, datetime, json, math, os, random, shutil, sys, time, warnings
+from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -780,6 +780,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
     "The splits (valid carved from train when there is none), the seeded train loader and the evaluation loaders."
     cfg, acc = self.cfg, self.accelerator
     splits, self.data_name = _resolve_splits(data)
+    self.data_source, self.data_skipped = dict(getattr(data, 'source', None) or {}), dict(getattr(data, 'skipped', None) or {})   # FERSplits': recorded in metrics.json
     if 'train' not in splits: raise ValueError(f"fit: no 'train' split (got {list(splits)})" + ("; for a dataset without a train/test division, "
                                                 "emoxnet.data.experiment.with_test holds a test split out" if list(splits) == ['all'] else ''))
     if tuple(splits['train'].classes) != model_config.classes:
@@ -946,7 +947,9 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
     st, cfg, acc, mc = self.state, self.cfg, self.accelerator, self.state.model_config
     data = {'name': self.data_name or self.splits['train'].name, 'classes': list(mc.classes), 'label_mode': self.label_mode,
             'sizes': {k: len(v) for k, v in self.splits.items()}, 'valid_from_train': self.valid_from_train,
-            'md5': _data_md5(st)}   # which data: two runs of one name (synthfacs of another SynthConfig, another copy of a dataset) differ here
+            'md5': _data_md5(st),   # which data: two runs of one name (synthfacs of another SynthConfig, another copy of a dataset) differ here
+            **({'source': self.data_source} if self.data_source else {}),   # how emoxnet train read them: path, loader, options
+            **({'skipped': self.data_skipped} if self.data_skipped else {})}   # what the loader left out, by reason
     return {'seed': cfg.seed, 'code_version': st.code, 'code_versions': st.code_versions,   # this process's code; every code that trained the run
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
@@ -1246,14 +1249,18 @@ def command_data(args, # parsed `add_data_args` options
     kw = loader_kwargs(args, fmt := source_format(args.data, args.format))
     if kw and args.data in DATA_SOURCES:
         raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
-    splits = load_data(args.data, args.format, seed, synth, **{**loader_defaults(fmt, label_mode), **kw})
+    opts = {**loader_defaults(fmt, label_mode), **kw}
+    splits = load_data(args.data, args.format, seed, synth, **opts)
     held = with_test(splits, seed=seed)
+    if held.skipped:   # said, not only counted: the run's metrics.json records them too
+        say(f"{held.name}: left out " + '; '.join(f"{n} ({why})" for why, n in held.skipped.items())
+            + ('; emoxnet data summary ... --skip-bad says where' if held.skipped_at else ''))
     if held is not splits:
         by_subject = 'subject' in splits['all'].meta
         say(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
               f"({'whole subjects' if by_subject else 'stratified by class'}, 20 %, seed {seed})"
               + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if by_subject else ''))
-    return held
+    return replace(held, source={'data': str(args.data), 'format': fmt, 'options': opts})   # recorded by the run: evaluate and resume can say what differs
 
 def train_main(args) -> int:
     "Run `emoxnet train`."
@@ -1261,6 +1268,7 @@ def train_main(args) -> int:
     cfg, own = _train_config(args, s), _pretrained_config(args.pretrained)   # the checkpoint folder's config, read once
     arch, kwargs = _train_arch(args.arch, own, args.pretrained)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{arch}")
+    if os.environ.get('RANK', '0') == '0': claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:

@@ -240,3 +240,17 @@ def test_a_resume_on_another_thread_count_is_said(capsys, tmp_path):
         assert rc == 0 and 'resumed on cpu with 2 torch threads, the run so far ran on cpu with 1' in err, err
         assert [e['torch_threads'] for e in json.loads((out / 'metrics.json').read_text())['executions']] == [1, 2]
     finally: torch.set_num_threads(n0)
+
+def test_a_run_records_how_its_data_were_read_and_what_was_left_out(tmp_path):
+    "A run recorded no data path, loader or options, and --skip-bad left rows out in silence (a tester's findings)."
+    import json, os, subprocess, sys
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    cli = [sys.executable, '-m', 'emoxnet.cli']
+    subprocess.run(cli + ['synth', '--out', str(tmp_path / 's'), '--n-subjects', '12', '--images-per-subject', '8', '--export', 'fer2013'], check=True, capture_output=True, env=env)
+    csv = tmp_path / 's' / 'fer2013' / 'fer2013.csv'
+    with open(csv, 'a') as f: f.write('9,1 2 3,Training\n')   # one label out of range
+    r = subprocess.run(cli + ['train', '--data', str(csv), '--format', 'fer2013', '--skip-bad', '--epochs', '1', '--batch-size', '8', '--arch', 'resnet10t',
+                              '--out', str(tmp_path / 'run')], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and 'left out 1 (label out of range)' in r.stdout + r.stderr, r.stderr[-1500:]
+    data = json.loads((tmp_path / 'run' / 'metrics.json').read_text())['data']
+    assert data['source'] == {'data': str(csv), 'format': 'fer2013', 'options': {'skip_bad': True}} and data['skipped'] == {'label out of range': 1}

@@ -301,6 +301,7 @@ class FERSplits:
     skipped: Counter = field(default_factory=Counter)
     name: str = ''
     skipped_at: dict[str, list[str]] = field(default_factory=dict)   # reason -> ['file, line N', ...] of bad input skipped (not protocol exclusions)
+    source: dict = field(default_factory=dict)   # how they were read (the data argument, loader, loader options), as a training run records it
 
     def __getitem__(self, k: str) -> FERDataset:
         try: return self.splits[k]
