@@ -194,7 +194,8 @@ class EmotionRecognizer:
         p = self.preprocess
         inp = ('each member reads its own input' if getattr(self.model, 'is_aligned', False)   # an aligned ensemble adapts the image per member
                else f"{p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'}")
-        return f"{self.path.name if self.path else 'model'} ({self.config.arch}, {inp})"
+        folder = 'model' if self.path is None else f'{self.path.parent.name}/{self.path.name}' if self.path.name == 'checkpoint' else self.path.name   # a run's checkpoint/: the run's name
+        return f"{folder} ({self.config.arch}, {inp})"
 
     def __repr__(self):
         return f"EmotionRecognizer({self.name}, classes={list(self.classes)}, detector={self.detector_name!r}, margin={self.margin}, backend={self.backend!r})"

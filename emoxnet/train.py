@@ -1201,6 +1201,7 @@ def _train_config(args, s) -> TrainConfig:
 
 def _interrupted(out: str | Path, # the run's output folder
                  since: float | None = None, # when this command started (`time.time()`): a resume state saved before is another run's
+                 save_last: bool = True, # the run keeps resume states (`TrainConfig.save_last`, --no-save-last)
                 ) -> KeyboardInterrupt:
     "Ctrl-C during `emoxnet train`: the `KeyboardInterrupt` whose message says what there is to resume from (the CLI prints it as one line)."
     for bar in list(getattr(tqdm, '_instances', ())): bar.close()   # clear a progress bar before that line
@@ -1212,6 +1213,7 @@ def _interrupted(out: str | Path, # the run's output folder
                                      f"rerun the same command with --resume to continue")
         if st: return KeyboardInterrupt(f"training had finished ({last}: {position(st)}) but not every result was written; "
                                          f"rerun the same command with --resume to evaluate it and write them")
+    if not save_last: return KeyboardInterrupt("no resume state is kept with --no-save-last: the same command starts the run again")
     return KeyboardInterrupt("no resume state was saved yet (one is saved at each epoch end, and every N steps with --checkpoint-every N)")
 
 def _pretrained_config(pretrained, # --pretrained: False, True (hub weights), a weights file, a checkpoint folder or zoo:NAME
@@ -1277,7 +1279,7 @@ def train_main(args) -> int:
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
-    except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, t0).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated)
+    except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated)
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}
