@@ -290,6 +290,14 @@ class EmotionRecognizer:
 
     __call__ = predict
 
+    def predict_crop(self, image, channel_order: str | None = None, keep_crops: bool = True) -> list[FacePrediction]:
+        "An image that *is* one face crop (an aligned dataset's image: RAF-DB aligned, FER2013, AffectNet's box) classified whole, as `emoxnet evaluate` reads a dataset: one `FacePrediction` whose box is the whole image, no detector (score 1)."
+        rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
+        z, values = self.outputs(self.preprocess.batch([rgb]))
+        p = softmax(z).astype(np.float32)[0]
+        return [FacePrediction((0.0, 0.0, float(rgb.shape[1]), float(rgb.shape[0])), 1.0, dict(zip(self.classes, map(float, p))),
+                               self.classes[int(p.argmax())], rgb if keep_crops else None, None, values[0])]
+
     def extract_features(self, crops, channel_order: str | None = None) -> np.ndarray:
         "Penultimate features `(N, D)` of face crops (arrays in `channel_order`, default the recognizer's): `forward_head(forward_features(x), pre_logits=True)`."
         return self.batch_features(self._batch(crops, channel_order))
@@ -408,26 +416,27 @@ def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # f
 
 def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_dir: str | Path | None = None,
                   attention_dir: str | Path | None = None, # also write each image's faces with their attention maps here (`attention_strip`)
+                  whole: bool = False, # each image is one face crop, classified whole (`EmotionRecognizer.predict_crop`): no detector
                  ) -> Iterable[dict]:
     "One result dict per image file: `status` ok / no_face / error, `faces`, timings, and `warnings` about the file (each also warned with its name); never raises for a bad file."
     used, others = set(), {}   # others: the registry of other libraries' warnings, each said once per call as it would be without the capture
     for path in expand_paths(paths):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
-            r = _predict_file(rec, path, overlay_dir, attention_dir, used)
+            r = _predict_file(rec, path, overlay_dir, attention_dir, used, whole)
         for w in caught:
             if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
             r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
 
-def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str]) -> dict:
+def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str], whole: bool = False) -> dict:
     "`predict_files`' result for one file."
     r = {'file': str(path)}
     if path.suffix.lower() in VIDEO_EXTS:
         return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")
     try:
         t0 = time.perf_counter(); rgb = load_rgb(path, rec.max_pixels)
-        t1 = time.perf_counter(); preds = rec.predict(rgb, keep_crops=attention_dir is not None)
+        t1 = time.perf_counter(); preds = rec.predict_crop(rgb, keep_crops=attention_dir is not None) if whole else rec.predict(rgb, keep_crops=attention_dir is not None)
         t2 = time.perf_counter()
         r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
                  faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
@@ -454,7 +463,7 @@ def predict_main(args) -> int:
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     failed = 0
-    for r in predict_files(rec, args.paths, args.save_overlay, attention):
+    for r in predict_files(rec, args.paths, args.save_overlay, attention, getattr(args, 'whole_image', False)):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
@@ -476,6 +485,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet predict`."
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
+    p.add_argument('--whole-image', action='store_true', help="each image is one face crop, as aligned datasets give them (RAF-DB aligned, FER2013): classified whole, no face detector, as emoxnet evaluate reads a dataset")
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
     p.add_argument('--save-attention', metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
