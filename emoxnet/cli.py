@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:                # Ctrl-C or SIGTERM: one line (a command may say what is left, e.g. a resume state), the shell's 128 + the signal
-        print(f"emoxnet {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
+        if os.environ.get('RANK', '0') == '0':   # under torchrun every rank is interrupted at once: the main one says so
+            print(f"emoxnet {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

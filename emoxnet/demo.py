@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 
 # %% ../nbs/80_demo.ipynb #3d2ce385
 from __future__ import annotations
-import argparse, logging, math, os, sys, threading, time, traceback
+import argparse, logging, math, os, re, sys, threading, time, traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -834,8 +834,10 @@ def launch(demo, host: str = '127.0.0.1', port: int | None = 7860, share: bool =
                        allowed_paths=[str(ex)] if ex.exists() else None, show_error=False, **kw)
 
 def demo_config(args: argparse.Namespace) -> DemoConfig:
-    "The `DemoConfig` of parsed `emoxnet demo` arguments: the flags given, the dataclass defaults for the rest."
-    return DemoConfig(**{f.name: v for f in fields(DemoConfig) if (v := getattr(args, f.name, None)) is not None})
+    "The `DemoConfig` of parsed `emoxnet demo` arguments: the flags given, the dataclass defaults for the rest; a value out of range is named by its flag."
+    try: return DemoConfig(**{f.name: v for f in fields(DemoConfig) if (v := getattr(args, f.name, None)) is not None})
+    except ValueError as e:   # check_ranges says `DemoConfig.smooth=0`; the user typed --smooth 0
+        raise ValueError(re.sub(r'\bDemoConfig\.(\w+)=', lambda m: f"--{m.group(1).replace('_', '-')} ", str(e))) from None
 
 def _check_zoo_served(ck, s) -> None:
     "A zoo model named to serve at start (`--checkpoint` or `demo_model`) must be an expression model of the zoo; the setting's error names its file and line."
