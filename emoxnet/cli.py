@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 from __future__ import annotations
 import argparse, contextlib, importlib, os, re, signal, sys, textwrap, threading, warnings
 from pathlib import Path
-from .core import EmoxnetWarning, USER_ERRNOS
+from .core import EmoxnetWarning, USER_ERRNOS, main_rank
 
 os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emoxnet {args.command}: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:                # Ctrl-C or SIGTERM: one line (a command may say what is left, e.g. a resume state), the shell's 128 + the signal
-        if os.environ.get('RANK', '0') == '0':   # under torchrun every rank is interrupted at once: the main one says so
+        if main_rank():   # under torchrun every rank is interrupted at once: the main one says so
             print(f"emoxnet {args.command}: {'terminated' if isinstance(e, Terminated) else 'interrupted'}" + (f"; {e.args[0]}" if e.args else ''), file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
     except BrokenPipeError:                       # `emoxnet ... | head`: the reader left; stop quietly, as Unix tools do

@@ -17,13 +17,14 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE',
            'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector',
-           'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'single_process',
-           'make_dirs', 'atomic_write', 'said_of', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
-           'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg',
-           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args',
-           'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'main_rank',
+           'single_process', 'make_dirs', 'atomic_write', 'said_of', 'to_json', 'save_json', 'sha256_file', 'load_json',
+           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
+           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -180,6 +181,10 @@ def other_code(made_by: dict, # part of an experiment -> the code version (or li
 def world_size() -> int:
     "How many processes run this job: `WORLD_SIZE`, as `torchrun` and `accelerate launch` set it (1 when unset)."
     return int(os.environ.get('WORLD_SIZE', '1'))
+
+def main_rank() -> bool:
+    "Is this the main process of the job (`RANK` 0 as `torchrun` and `accelerate launch` set it, or no launcher at all)?"
+    return os.environ.get('RANK', '0') == '0'
 
 def single_process(what: str) -> None:
     "`RuntimeError` when this is one of several processes (`world_size()` > 1): `what` writes its folders from one process only."

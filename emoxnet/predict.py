@@ -284,9 +284,12 @@ class EmotionRecognizer:
         out = []
         for f, c, p, v in zip(faces, crops, softmax(z).astype(np.float32), values):
             lm = None if f.landmarks is None else {n: [round(float(x), 1), round(float(y), 1)] for n, (x, y) in zip(f.landmark_names, f.landmarks)}
-            out.append(FacePrediction(f.box, float(f.score), dict(zip(self.classes, map(float, p))), self.classes[int(p.argmax())],
-                                      c if keep_crops else None, lm, v))
+            out.append(self._prediction(f.box, f.score, p, c if keep_crops else None, lm, v))
         return out
+
+    def _prediction(self, box, score, p: np.ndarray, crop, landmarks, values) -> FacePrediction:
+        "One face's `FacePrediction` from its class probabilities `p` (in `classes` order)."
+        return FacePrediction(box, float(score), dict(zip(self.classes, map(float, p))), self.classes[int(p.argmax())], crop, landmarks, values)
 
     __call__ = predict
 
@@ -294,9 +297,8 @@ class EmotionRecognizer:
         "An image that *is* one face crop (an aligned dataset's image: RAF-DB aligned, FER2013, AffectNet's box) classified whole, as `emoxnet evaluate` reads a dataset: one `FacePrediction` whose box is the whole image, no detector (score 1)."
         rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
         z, values = self.outputs(self.preprocess.batch([rgb]))
-        p = softmax(z).astype(np.float32)[0]
-        return [FacePrediction((0.0, 0.0, float(rgb.shape[1]), float(rgb.shape[0])), 1.0, dict(zip(self.classes, map(float, p))),
-                               self.classes[int(p.argmax())], rgb if keep_crops else None, None, values[0])]
+        return [self._prediction((0.0, 0.0, float(rgb.shape[1]), float(rgb.shape[0])), 1.0, softmax(z).astype(np.float32)[0],
+                                 rgb if keep_crops else None, None, values[0])]
 
     def extract_features(self, crops, channel_order: str | None = None) -> np.ndarray:
         "Penultimate features `(N, D)` of face crops (arrays in `channel_order`, default the recognizer's): `forward_head(forward_features(x), pre_logits=True)`."

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, os, random, shutil, sys, time, warnings
+import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -1270,7 +1270,7 @@ def train_main(args) -> int:
     cfg, own = _train_config(args, s), _pretrained_config(args.pretrained)   # the checkpoint folder's config, read once
     arch, kwargs = _train_arch(args.arch, own, args.pretrained)
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{arch}")
-    if os.environ.get('RANK', '0') == '0': claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
+    if main_rank(): claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
