@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 
 # %% ../nbs/95_bench.ipynb #2b252ae4
 from __future__ import annotations
-import argparse, importlib, os, platform, time
+import argparse, importlib, inspect, os, platform, time
 
 from .core import Registry, code_version, to_json
 
@@ -16,20 +16,28 @@ __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cl
 # %% ../nbs/95_bench.ipynb #c43e4e7d
 BENCHMARKS = Registry('benchmark')
 
-def _lazy(name: str, target: str, help: str):
-    "Register a benchmark implemented as `module:function`, imported only when run."
-    def run(**kw):
-        mod, fn = target.split(':')
-        return getattr(importlib.import_module(mod), fn)(**kw)
-    run.__doc__ = help
+def _lazy(name: str, target: str, help: str,
+          quick: dict): # the arguments of a `--quick` run: smaller sizes, fewer repeats
+    "Register a benchmark implemented as `module:function`, imported only when run; `run(quick=True)` passes `quick`, `run(threads=N)` measures with N torch threads."
+    def run(quick: bool = False, threads: int | None = None):
+        mod, name_ = target.split(':')
+        fn = getattr(importlib.import_module(mod), name_)
+        kw = dict(run.quick) if quick else {}
+        if threads is None: return fn(**kw)
+        if 'threads' in inspect.signature(fn).parameters: return fn(**kw, threads=threads)   # it sets (and restores) them itself
+        import torch
+        before = torch.get_num_threads(); torch.set_num_threads(threads)
+        try: return fn(**kw)
+        finally: torch.set_num_threads(before)
+    run.__doc__, run.quick = help, quick
     BENCHMARKS[name] = run
 
-_lazy('synth', 'emoxnet.data.synthetic:bench_generation', 'SynthFACS generation speed (images/s; goal 10,000 in < 60 s)')
-_lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ from full-size CSVs (goal < 10 s)')
-_lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame')
-_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput, ratios")
-_lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second')
-_lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)')
+_lazy('synth', 'emoxnet.data.synthetic:bench_generation', 'SynthFACS generation speed (images/s; goal 10,000 in < 60 s)', dict(n=1000))
+_lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ from full-size CSVs (goal < 10 s)', dict(n_rows=3589))
+_lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame', dict(repeats=3, n_composites=6, n_lfw=8))
+_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput, ratios", dict(quick=True))
+_lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second', dict(repeats=5))
+_lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)', dict(n_frames=25))
 
 def machine_info() -> dict:
     "Where a figure was measured: CPU count, torch threads, platform, code version."
@@ -55,14 +63,19 @@ def _show(res, plain) -> str:
     if hasattr(res, 'to_string') and hasattr(res, 'columns'): return res.to_string()
     return plain if isinstance(plain, str) and not isinstance(res, str) else to_json(plain, indent=2)
 
-def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dict:
+def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or empty: all)
+                   as_json: bool = False, # print one JSON document instead of tables
+                   quick: bool = False, # smaller sizes and fewer repeats: figures in about a minute, noisier
+                   threads: int | None = None) -> dict: # torch threads for every benchmark (None: each benchmark's own, 1 or 2)
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
     names = names or list(BENCHMARKS)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
-    out = {'machine': machine_info()}
+    if threads is not None and threads < 1: raise ValueError(f"threads must be at least 1, got {threads}")
+    opts = {k: v for k, v in dict(quick=quick, threads=threads).items() if v}
+    out = {'machine': machine_info() | {'quick': quick, 'threads_asked': threads}}
     if not as_json: print('machine:', to_json(out['machine']))
     for n in names:
-        t0 = time.perf_counter(); res = BENCHMARKS[n]()
+        t0 = time.perf_counter(); res = BENCHMARKS[n](**opts)
         out[n] = _plain(res)
         if not as_json: print(f"\n== {n}: {BENCHMARKS[n].__doc__} ({time.perf_counter() - t0:.1f} s)\n{_show(res, out[n])}")
     if as_json: print(to_json(out, indent=2))   # strict JSON, like every --json: NaN (a detector that found no face) is null
@@ -70,13 +83,15 @@ def run_benchmarks(names: list[str] | None = None, as_json: bool = False) -> dic
 
 def bench_main(args) -> int:
     "`emoxnet bench`: run the named benchmarks (all by default) and print them."
-    run_benchmarks(args.names, args.json)
+    run_benchmarks(args.names, args.json, args.quick, args.threads)
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet bench`."
     p.add_argument('names', nargs='*', metavar='NAME', help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
+    p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in about a minute, noisier figures')
+    p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models)")
     p.set_defaults(func=bench_main)
 
 # %% ../nbs/95_bench.ipynb #bvid0002
