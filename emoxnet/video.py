@@ -10,7 +10,7 @@ import argparse, json, os, sys, tempfile, time, warnings
 from collections import Counter, deque
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -28,8 +28,9 @@ __all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
            'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group',
            'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'classifier_record', 'save_classifier',
-           'load_classifier', 'margin', 'subset', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold',
-           'analyze_clip', 'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'video_main', 'add_cli']
+           'load_classifier', 'margin', 'subset', 'merge_features', 'dense_stages', 'clip_stages', 'early_exit',
+           'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline',
+           'bench_clip', 'bench_video', 'analyze_exit', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -280,6 +281,7 @@ class VideoClassifier:
     def __init__(self, cfg: VideoClassifierConfig | None = None):
         self.cfg = cfg or VideoClassifierConfig(); self.pool = POOLINGS[self.cfg.pooling]
         self.features = None   # the feature model, as `save_classifier` recorded it (set by `load_classifier`)
+        self.early_exit_threshold = None   # the margin chosen for `early_exit` (`choose_threshold`), when one was saved with it
         self.svm = VIDEO_CLASSIFIERS[self.cfg.kind](C=self.cfg.C, seed=self.cfg.seed)
 
     def describe(self, ffs: Sequence[FrameFeatures]) -> np.ndarray: return np.stack([self.pool(f) for f in ffs])
@@ -307,20 +309,23 @@ CLASSIFIER_FORMATS = ('emoxnet-video-classifier/1', 'emoxnet-video-classifier/2'
 
 def classifier_record(clf: VideoClassifier, *,
                       features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
+                      early_exit_threshold: float | None = None, # the early exit's margin chosen for it (`choose_threshold`; None or inf: none), read by `emoxnet video --early-exit`
                      ) -> dict:
-    "What `save_classifier` writes of a trained linear video classifier: config, classes, weights, the feature model's `weights_fingerprint` (a JSON object; `save_results` can write it with an experiment's other files)."
+    "What `save_classifier` writes of a trained linear video classifier: config, classes, weights, the feature model's `weights_fingerprint`, the early exit's threshold (a JSON object; `save_results` can write it with an experiment's other files)."
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
     feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
                                                   model=str(features_of.path) if features_of.path else 'the bundled model')
+    t = early_exit_threshold if early_exit_threshold is not None and np.isfinite(early_exit_threshold) else None
     return dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
-                coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist())
+                coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist(), early_exit_threshold=t)
 
 def save_classifier(clf: VideoClassifier, path: str | Path, *,
                     features_of: EmotionRecognizer | None, # the model whose frame features it was trained on (None: features of no saved model, e.g. made up)
+                    early_exit_threshold: float | None = None, # the early exit's margin chosen for it (None: none)
                    ) -> Path:
     "Write a trained linear video classifier as JSON (`classifier_record`): no pickle, readable by any version; `features_of` must be given (None says the features came from no saved model)."
     from emoxnet.core import save_json
-    return save_json(classifier_record(clf, features_of=features_of), path)
+    return save_json(classifier_record(clf, features_of=features_of, early_exit_threshold=early_exit_threshold), path)
 
 def load_classifier(path: str | Path) -> VideoClassifier:
     "A linear video classifier written by `save_classifier` (a `DataError` naming the file if it is not one)."
@@ -338,10 +343,12 @@ def load_classifier(path: str | Path) -> VideoClassifier:
         if len(s.coef_) != (1 if len(c) == 2 else len(c)): raise ValueError(f"{len(c)} classes and {len(s.coef_)} rows of coef do not match")   # LinearSVC: one row per class (one for two)
         if not (np.isfinite(s.coef_).all() and np.isfinite(s.intercept_).all()): raise ValueError("coef or intercept holds null, NaN or infinite values")   # else every clip: 'no face'
         if not isinstance(d.get('features'), (dict, type(None))): raise TypeError(f"features is {d['features']!r}, not an object")
+        if not (isinstance(t := d.get('early_exit_threshold'), (int, float, type(None))) and not isinstance(t, bool) and (t is None or np.isfinite(t))):
+            raise TypeError(f"early_exit_threshold is {t!r:.60}, not a number")
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
                         expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
-    s.n_features_in_ = s.coef_.shape[1]; clf.classes, clf.features = tuple(d['classes']), d.get('features')
+    s.n_features_in_ = s.coef_.shape[1]; clf.classes, clf.features, clf.early_exit_threshold = tuple(d['classes']), d.get('features'), d.get('early_exit_threshold')
     return clf
 
 def margin(decision: np.ndarray) -> np.ndarray:
@@ -358,30 +365,72 @@ def subset(ff: FrameFeatures, frames: Sequence[int]) -> FrameFeatures:
                          len(frames) - len(np.unique(ff.frame[keep])), frames, {},
                          None if ff.detected is None else ff.detected[keep])
 
-def early_exit(clf: VideoClassifier, ff: FrameFeatures, # a trained classifier and one clip's frame features
-               threshold: float, # margin at which to stop (inf: always use every frame of the last stride)
-               strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
-               ) -> dict:
-    "`{'label', 'share' (of the clip's frames used), 'stride' (where it stopped), 'margin'}`."
-    frames = ff.frame_indices if ff.frame_indices is not None else np.unique(ff.frame)
-    used: set = set(); label, m = None, np.nan
-    for s in strides:
-        used |= set(frames[::s].tolist())
-        sub = subset(ff, used); d = clf.decision([sub])
-        if not np.isnan(d).any():
-            label, m = clf.classes[int(d[0].argmax())], float(margin(d)[0])
-            if m >= threshold: break
-    return dict(label=label, share=len(used) / max(len(frames), 1), stride=s, margin=m)
+def merge_features(parts: Sequence[FrameFeatures]) -> FrameFeatures:
+    "Passes over different frames of one clip as one pass: faces and frames in frame order, each pass's track ids kept apart, frames without a face and seconds per stage added up."
+    faced = [(p, sum(int(q.track.max(initial=0)) for q in parts[:k])) for k, p in enumerate(parts) if len(p.frame)]   # (pass, its track-id offset)
+    cat = lambda get, empty: np.concatenate([get(p, o) for p, o in faced]) if faced else empty
+    order = np.argsort(cat(lambda p, o: p.frame, np.zeros(0, int)), kind='stable')
+    pick = lambda get, empty: cat(get, empty)[order]
+    fi = np.concatenate([p.frame_indices for p in parts]); fo = np.argsort(fi, kind='stable')
+    times = None if any(p.frame_times is None for p in parts) else np.concatenate([p.frame_times for p in parts])[fo]
+    return FrameFeatures(pick(lambda p, o: p.features, np.zeros((0, 0), np.float32)), pick(lambda p, o: p.logits, np.zeros((0, parts[0].logits.shape[1]), np.float32)),
+                         pick(lambda p, o: p.frame, np.zeros(0, int)), pick(lambda p, o: p.boxes, np.zeros((0, 4))), pick(lambda p, o: p.track + o, np.zeros(0, int)),
+                         sum(p.n_frames for p in parts), sum(p.no_face for p in parts), fi[fo],
+                         {k: sum(p.timings.get(k, 0.) for p in parts) for k in dict.fromkeys(k for p in parts for k in p.timings)},
+                         None if any(p.detected is None for p, _ in faced) else pick(lambda p, o: p.detected, np.zeros(0, bool)), times)
 
-def early_exit_curve(clf: VideoClassifier, ffs: Sequence[FrameFeatures], labels: Sequence[str],
+def dense_stages(ff: FrameFeatures, # one dense pass over a clip (`frame_features`)
+                 strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
+                 ) -> Iterator[tuple[int, FrameFeatures, float]]:
+    "The early exit's stages cut from one dense pass: `(stride, faces of the frames read so far, their share of the clip's frames)`. An approximation of `clip_stages`: each frame keeps the box and track the dense pass gave it (a held box included), where a sparse pass runs the detector on it."
+    frames = ff.frame_indices if ff.frame_indices is not None else np.unique(ff.frame)
+    used: set = set()
+    for s in strides:
+        used |= set(frames[::s].tolist()); yield s, subset(ff, used), len(used) / max(len(frames), 1)
+
+def clip_stages(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
+                strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
+                max_faces: int | None = 1, # faces followed (1: one-person clips)
+                ) -> Iterator[tuple[int, FrameFeatures, float]]:
+    "The early exit's stages read from the clip itself, lazily: for each stride, only the frames no earlier stride read are decoded (the others are grabbed), the detector runs on each, and their faces join the earlier ones'. Yields `(stride, faces so far, share of the clip's frames read)`; the share counts the clip's frames as the densest stride found them, before it as the container states them."
+    parts, read, stated = [], set(), video_info(path)['frames']
+    for s in strides:
+        parts.append(frame_features(rec, timed_frames(path, s, skip=read), max_faces))
+        read |= set(parts[-1].frame_indices.tolist()); ff = merge_features(parts)
+        total = ff.n_frames if s == 1 else stated
+        yield s, ff, min(ff.n_frames / total, 1.0) if total else np.nan
+
+def _decide(clf: VideoClassifier, ff: FrameFeatures) -> tuple[str | None, float]:
+    "The label and margin of one stage's faces; `(None, nan)` before any face."
+    d = clf.decision([ff])
+    return (None, np.nan) if np.isnan(d).any() else (clf.classes[int(d[0].argmax())], float(margin(d)[0]))
+
+def _as_stages(clip, strides: Sequence[int]):
+    "A clip's stages: `dense_stages` of a `FrameFeatures`, else the stages given (`clip_stages`, or a list of them)."
+    return dense_stages(clip, strides) if isinstance(clip, FrameFeatures) else clip
+
+def early_exit(clf: VideoClassifier, clip, # a trained classifier; one clip's `FrameFeatures` (its stages cut from that pass) or its stages (`clip_stages`: read as needed)
+               threshold: float, # margin at which to stop (inf: always use every frame of the last stride)
+               strides: Sequence[int] = EARLY_STRIDES, # sparse to dense (for a `FrameFeatures`; stages carry their own)
+               ) -> dict:
+    "`{'label', 'share' (of the clip's frames used), 'stride' (where it stopped), 'margin', 'frames' (read), 'seconds' (decode to features, for stages read from the file)}`."
+    label, m = None, np.nan
+    for s, ff, share in _as_stages(clip, strides):
+        lab, mm = _decide(clf, ff)
+        if lab is None: continue
+        label, m = lab, mm
+        if m >= threshold: break
+    return dict(label=label, share=share, stride=s, margin=m, frames=ff.n_frames, seconds=sum(ff.timings.values()))
+
+def early_exit_curve(clf: VideoClassifier, clips: Sequence, labels: Sequence[str], # classifier; each clip's `FrameFeatures` or stages (a list); labels
                      thresholds: Sequence[float], strides: Sequence[int] = EARLY_STRIDES):
-    "Accuracy and mean share of frames used at each threshold (a DataFrame; `inf` is the all-frames reference)."
+    "Accuracy and mean share of frames used at each threshold (a DataFrame; `inf` is the all-frames reference); each clip's stages are decided once."
     import pandas as pd
+    stages = [_exit_stages(clf, _as_stages(c, strides)) for c in clips]
     rows = []
     for t in thresholds:
-        r = [early_exit(clf, f, t, strides) for f in ffs]
-        rows.append(dict(threshold=t, accuracy=float(np.mean([x['label'] == y for x, y in zip(r, labels)])),
-                         frames_used=float(np.mean([x['share'] for x in r]))))
+        r = [_exit_at(st, t) for st in stages]
+        rows.append(dict(threshold=t, accuracy=float(np.mean([lab == y for (lab, _), y in zip(r, labels)])), frames_used=float(np.mean([sh for _, sh in r]))))
     return pd.DataFrame(rows)
 
 # %% ../nbs/27_video.ipynb #bcc63b4b
@@ -391,29 +440,35 @@ def margin_scale(clf: VideoClassifier, ffs: Sequence[FrameFeatures]) -> float:
     if not len(m): raise ValueError("margin_scale: none of the clips has a face")
     return float(np.median(m))
 
-def _exit_stages(clf: VideoClassifier, ff: FrameFeatures, strides: Sequence[int]) -> list[tuple]:
-    "`(label, margin, share)` where `early_exit` would stop at each stride in turn (the last: every frame of the densest)."
-    return [tuple(early_exit(clf, ff, np.inf, strides[:k])[x] for x in ('label', 'margin', 'share')) for k in range(1, len(strides) + 1)]
+def _exit_stages(clf: VideoClassifier, stages: Iterable[tuple]) -> list[tuple]:
+    "`(label, margin, share)` at each of a clip's stages (`dense_stages`, `clip_stages`): where `early_exit` would stop at each in turn; a stage without a face yet keeps the label before it."
+    out, last = [], None
+    for _, ff, share in stages:
+        lab, m = _decide(clf, ff); last = lab if lab is not None else last
+        out.append((last, m, share))
+    return out
 
-def _exit_label(stages: list[tuple], t: float) -> str | None:
-    "The label early exit ends on at threshold `t`, from a clip's `_exit_stages`."
-    return next((lab for lab, m, _ in stages[:-1] if np.isfinite(m) and m >= t), stages[-1][0])
+def _exit_at(stages: list[tuple], t: float) -> tuple[str | None, float]:
+    "The label early exit ends on at threshold `t` and the share of frames it used, from a clip's `_exit_stages`."
+    return next(((lab, sh) for lab, m, sh in stages[:-1] if np.isfinite(m) and m >= t), stages[-1][::2])
 
 def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], labels: Sequence[str],
                      strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                      tolerance: float = 0.0, # accuracy the early exit may lose against all frames, out of fold
                      folds: int = 3, # stratified folds of the training clips (fewer when a class has fewer clips)
                      clf: VideoClassifier | None = None, # the SVM the threshold is for (None: one trained on all of `ffs`)
+                     stages: Sequence[list] | None = None, # each clip's early-exit stages (`list(clip_stages(...))`; None: `dense_stages` of `ffs`)
                      ) -> float:
     "The smallest margin threshold at which early exit's out-of-fold accuracy on `ffs` stays within `tolerance` of every frame's: each fold decided by an SVM trained on the other clips, margins in units of that SVM's `margin_scale` on its own clips; returned in `clf`'s units."
     from sklearn.model_selection import StratifiedKFold
     if not 0 <= tolerance <= 1: raise ValueError(f"tolerance={tolerance!r}: expected a share of accuracy in [0, 1]")
     labels = list(labels); k = max(2, min(folds, min(Counter(labels).values())))
+    clip_st = stages if stages is not None else [list(dense_stages(f, strides)) for f in ffs]
     stages, y = [], []
     for tr, te in StratifiedKFold(k, shuffle=True, random_state=cfg.seed).split(np.zeros(len(labels)), labels):
         fc = VideoClassifier(cfg).fit([ffs[i] for i in tr], [labels[i] for i in tr]); s = margin_scale(fc, [ffs[i] for i in tr])
-        stages += [[(lab, m / s, sh) for lab, m, sh in _exit_stages(fc, ffs[i], strides)] for i in te]; y += [labels[i] for i in te]
-    acc = lambda t: np.mean([_exit_label(st, t) == yy for st, yy in zip(stages, y)])
+        stages += [[(lab, m / s, sh) for lab, m, sh in _exit_stages(fc, clip_st[i])] for i in te]; y += [labels[i] for i in te]
+    acc = lambda t: np.mean([_exit_at(st, t)[0] == yy for st, yy in zip(stages, y)])
     cands = sorted({float(m) for st in stages for _, m, _ in st[:-1] if np.isfinite(m)}) + [np.inf]
     t = next(t for t in cands if acc(t) >= acc(np.inf) - tolerance - 1e-9)
     return t if not np.isfinite(t) else t * margin_scale(clf or VideoClassifier(cfg).fit(ffs, labels), ffs)
@@ -588,23 +643,62 @@ def _plot_clip(res: dict, path: Path) -> str | None:
     try: _save_timeline(res, path)
     except OSError as e: return f"--plot {path}: cannot write the timeline ({e.strerror or e})"
 
+def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
+                 clf: VideoClassifier, threshold: float, # clip classifier and the margin at which to stop
+                 strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
+                 ) -> dict:
+    "The clip label of a video file by early exit (`early_exit` over `clip_stages`: only the frames it needs are decoded): the stride it stopped at, the frames read, their share of the clip, the margin, the seconds spent."
+    r = early_exit(clf, clip_stages(rec, path, strides), threshold)
+    return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
+                stride=r['stride'], frames_read=r['frames'], share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
+                seconds=round(r['seconds'], 3))
+
+def _exit_flags(args) -> None:
+    "`--early-exit` beside flags it cannot honour: a `ValueError` before anything is read."
+    if args.early_exit is None: return
+    if not args.classifier: raise ValueError("--early-exit needs --classifier (the early exit stops on the clip classifier's margin)")
+    for flag, v, default in (('--plot', args.plot, None), ('--stride', args.stride, 1), ('--detect-every', args.detect_every, 1), ('--smooth', args.smooth, None)):
+        if v != default: raise ValueError(f"{flag} does not apply with --early-exit: it reads the clip at its own strides ({', '.join(map(str, EARLY_STRIDES))}), "
+                                          "with the detector on every frame it reads, and gives the clip label only, no per-frame timeline")
+
+def _exit_threshold(args, clf: VideoClassifier) -> float | None:
+    "`--early-exit`'s margin: the one given, or the one the classifier file records (`MARGIN` left out); None without the flag."
+    if args.early_exit is None: return None
+    if args.early_exit == 'recorded':
+        if clf.early_exit_threshold is None: raise ValueError(f"--early-exit: {args.classifier} records no threshold; give one (--early-exit MARGIN)")
+        return float(clf.early_exit_threshold)
+    try: t = float(args.early_exit)
+    except ValueError: t = np.nan
+    if np.isnan(t): raise ValueError(f"--early-exit {args.early_exit}: expected a margin (a number; inf reads every stride)")
+    return t
+
+def _print_exit(clip, res: dict, as_json: bool) -> None:
+    "One clip's early-exit result: a JSON object, or two lines."
+    if as_json: print(to_json(dict(status='no_face' if res['label'] is None else 'ok', **res)), flush=True); return
+    m = 'no face' if res['margin'] is None else f"margin {res['margin']:.3g}, threshold {res['threshold']:.3g}"
+    print(f"{clip}: early exit at stride {res['stride']}: {res['frames_read']} frames read ({res['share']:.0%} of the clip; {m})")
+    print(f"clip label: {res['label'] or 'none'} ({'clip classifier' if res['label'] else 'no face in any frame read'})", flush=True)
+
 def video_main(args) -> int:
-    "`emoxnet video`: per-frame scores and the clip label of each clip; a clip that cannot be read, or whose plot cannot be written, is named on stderr and the others go on (exit code 1)."
-    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth)):   # these and --plot: before the model loads
+    "`emoxnet video`: per-frame scores and the clip label of each clip (with `--early-exit`, the label only); a clip that cannot be read, or whose plot cannot be written, is named on stderr and the others go on (exit code 1)."
+    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', 15 if args.smooth is None else args.smooth)):   # these and --plot: before the model loads
         check_every(name, n)
+    _exit_flags(args)
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
     if args.plot: _check_plot_arg(args.plot, folder)
-    kw = detector_args(args)
-    rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     clf = load_classifier(args.classifier) if args.classifier else None
+    threshold = _exit_threshold(args, clf)
+    rec = EmotionRecognizer.load(args.checkpoint, **detector_args(args)); warn_if_not_expression(rec)
     if clf: _check_classifier(clf, rec, args.classifier)
     failed, stems = 0, set()
     for clip in args.clips:
-        try: res = analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth, detect_every=args.detect_every, clf=clf, progress=True)
+        try: res = (analyze_exit(rec, clip, clf, threshold) if threshold is not None else
+                    analyze_clip(rec, clip, stride=args.stride, smooth=15 if args.smooth is None else args.smooth, detect_every=args.detect_every, clf=clf, progress=True))
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
             continue
+        if threshold is not None: _print_exit(clip, res, args.json); continue
         if args.plot and (err := _plot_clip(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))):
             failed += 1; res['plot_error'] = err; print(f"emoxnet video: error: {err}", file=sys.stderr)   # the analysis itself is still printed
         if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
@@ -623,7 +717,8 @@ def add_cli(p: argparse.ArgumentParser):
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')
-    p.add_argument('--smooth', type=int, default=15, help='smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default %(default)s)')
+    p.add_argument('--smooth', type=int, default=None, help='smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default 15)')
     p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
+    p.add_argument('--early-exit', nargs='?', const='recorded', metavar='MARGIN', help="with --classifier: the clip label by early exit, reading every 18th frame, then every 9th, 3rd and all until the classifier's margin reaches MARGIN (left out: the margin its file records); only the frames needed are decoded, no per-frame lines")
     p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (its format from its name: .png, .jpg, .pdf, .svg; a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, tempfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Container, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -74,23 +74,25 @@ def check_every(name: str, # what the number is called: an argument or a flag
 def timed_frames(path: str | Path, # clip file
                  stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
                  max_frames: int | None = None, # stop after this many decoded frames (None: all)
+                 skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
-    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames are grabbed, not decoded. `DataError` if nothing decodes."
+    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not decoded. `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
-    cap, n, i = _open_video(path), 0, 0
+    cap, n, i, skipped = _open_video(path), 0, 0, 0
     fps = _fps(cap)
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
-            if i % stride == 0:
+            if i % stride == 0 and i not in skip:
                 ok, bgr = cap.read()
                 if not ok: break
                 ms = cap.get(cv2.CAP_PROP_POS_MSEC)   # the time of the frame just decoded
                 n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), ms / 1e3 if ms > 0 or i == 0 else i / fps
             elif not cap.grab(): break
+            else: skipped += i % stride == 0
             i += 1
     finally: cap.release()
-    if n == 0: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
+    if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
 def iter_frames(path: str | Path, # clip file
                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
