@@ -177,7 +177,14 @@ def protocol_of(raw: FERSplits, fold: int | None = None, k: int = 10, contiguous
         if 'subject' not in pooled.meta:
             raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold={fold}); run it on its own train/test partition (fold=None)")
         raw = protocol_splits(pooled, fold, k, contiguous, valid_fraction, seed)
-    else: raw = with_valid(raw, valid_fraction, seed)
+    else:
+        if contiguous or k != 10:   # nothing to cut: said, not ignored
+            raise ValueError(f"{raw.name}: its own train/test partition is used (no fold given), so contiguous={contiguous} and k={k} would cut nothing; "
+                             "give fold (or folds) for subject folds, or leave them at their defaults")
+        if 'valid' in raw and valid_fraction != 0.1:
+            raise ValueError(f"{raw.name} has a validation split of its own ({len(raw['valid'])} images), which its own partition uses: valid_fraction={valid_fraction} "
+                             "applies to subject folds (fold, folds) and to data without one")
+        raw = with_valid(raw, valid_fraction, seed)
     return continual_data(raw, CONTINUAL_BASIC + tuple(c for c in COMPOUND if c in raw.classes))
 
 def continual_splits(data: str | Path = 'synthfacs', format: str | None = None, fold: int | None = None, k: int = 10,
@@ -648,14 +655,16 @@ class FeatureBank:
         if dup := sorted({c for c in classes if list(classes).count(c) > 1}): raise ValueError(f"{what}: {', '.join(dup)} more than once in {list(classes)}; each class is learned once")
 
 # %% ../nbs/17_continual.ipynb #3adbe05a
-def score_step(top: nn.Module, test: FERDataset, classes: Sequence[str]) -> dict:
+def score_step(top: nn.Module, test: FERDataset, classes: Sequence[str],
+               new: bool = True, # the last class is the one just learned (False: phase 1's basic model, whose classes are all old; `new_acc` NaN)
+               ) -> dict:
     "Test accuracy of `top` (over `classes`, in its logit order) on the test images of those classes: all, per class, old and new."
     mask = np.isin(np.asarray(test.classes, dtype=object)[test.targets], list(classes))
     ds = restrict(test, classes)
     z = predict_logits(top, ds, batch_size=1024)[:, :len(classes)]
     pred, y = z.argmax(1).numpy(), ds.targets
     per = {c: float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k, c in enumerate(classes)}
-    new, old = y == len(classes) - 1, y < len(classes) - 1
+    new, old = (y == len(classes) - 1, y < len(classes) - 1) if new else (np.zeros(len(y), bool), np.ones(len(y), bool))
     return {'classes': list(classes), 'n': int(len(y)), 'acc': float((pred == y).mean()), 'per_class': per,
             'old_acc': float((pred[old] == y[old]).mean()) if old.any() else float('nan'),
             'new_acc': float((pred[new] == y[new]).mean()) if new.any() else float('nan'),
@@ -790,7 +799,7 @@ def run_steps(cfg: ContinualConfig, method: str, bank: FeatureBank, order: Seque
         ewc = _load_ewc(ck, st, top, cfg.ewc_fisher_max) if m.ewc else None
     else:
         top, memory = bank.fresh_top(), init_memory(cfg, m, bank, len(CONTINUAL_BASIC) + len(order), seed)
-        st = {'order': list(order), 'settings': step_settings(cfg, method, bank, seed), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC)]}
+        st = {'order': list(order), 'settings': step_settings(cfg, method, bank, seed), 'records': [score_step(top, bank['test'], CONTINUAL_BASIC, new=False)]}
         ewc = init_ewc(cfg, m, bank, top)
     for i in tqdm(range(len(st['records']) - 1, len(order)), desc=f'{method} order {list(order)[:2]}...', leave=False, disable=not cfg.progress):
         classes = CONTINUAL_BASIC + tuple(order[:i + 1])
@@ -819,7 +828,7 @@ def run_joint(cfg: ContinualConfig, bank: FeatureBank, order: Sequence[str], out
     records = []
     for t in range(len(order) + 1):
         seen = classes[:len(CONTINUAL_BASIC) + t]
-        records.append(score_step(_Restricted(top, [every.index(c) for c in seen], seen), bank['test'], seen))
+        records.append(score_step(_Restricted(top, [every.index(c) for c in seen], seen), bank['test'], seen, new=t > 0))
     return records
 
 class _Restricted(nn.Module):
@@ -964,6 +973,9 @@ def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | N
     single_process('the continual experiment'); t0 = time.time()
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
+    if not any(c in COMPOUND for c in data.classes):
+        raise ValueError(f"{data.name}: no compound class to learn step by step (its classes: {', '.join(data.classes)}); the protocol needs compound "
+                         "expressions: CFEE (format 'cfee') or RAF-DB's compound set (format 'rafdb-compound', the RAF-DB root with basic/ and compound/)")
     _check_tested(data)
     _check_memory(cfg, data); _check_shots(cfg, data); check_arch(cfg)   # before phase 1 trains
     base = train_base(cfg, data, out_dir)
@@ -993,6 +1005,7 @@ def fold_ids(folds, k: int, name: str = 'folds') -> list[int]:
     if not items or not all(is_whole(f) or (isinstance(f, str) and f.isdigit()) for f in items): raise ValueError(f"{name}={folds!r}: {expected}")
     ids = [int(f) for f in items]
     if any(not 0 <= f < k for f in ids): raise ValueError(f"{name}={folds!r}: {expected}")
+    if twice := sorted({f for f in ids if ids.count(f) > 1}): raise ValueError(f"{name}={folds!r}: fold {', '.join(map(str, twice))} listed twice (it would run and count twice)")
     return ids
 
 def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds: Sequence[int], out_dir: str | Path | None = None) -> dict:

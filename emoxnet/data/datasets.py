@@ -708,7 +708,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if c == 'neutral': return neutral
         return subset == 'all' or (subset == 'compound') == (c in COMPOUND)
     classes = [c for c in spec.classes if wanted(c)]
-    recs, folder_subject = [], {}
+    recs, folder_subject, subject_folder = [], {}, {}
     for f in _dataset_images(path, P, 'the CFEE folder: one folder per subject of NN_SSS....jpg images'):
         n = f.name
         cid = int(n[0:2]) if n[0:2].isascii() and n[0:2].isdigit() else None
@@ -721,6 +721,8 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if (first := folder_subject.setdefault(f.parent, (subject, n)))[0] != subject:   # a misfiled image would put one person on both sides of a fold
             P.bad('subject mismatch', f, f'subject id {subject!r} in the folder of subject {first[0]!r} (first: {first[1]})', None,
                   "one folder per subject: every file name carries its folder's subject id"); continue
+        if (home := subject_folder.setdefault(subject, f.parent)) != f.parent:   # a copied folder would count one person twice, on both sides of a fold
+            P.bad('subject in two folders', f, f'subject {subject!r} also has the folder {home}', None, 'one folder per subject'); continue
         if not wanted(c):
             P.drop('cfee: neutral excluded (neutral=False)' if c == 'neutral' else f"cfee: {'compound' if c in COMPOUND else 'basic'} excluded (subset={subset})"); continue
         recs.append({'image': str(f), 'target': classes.index(c), 'subject': subject, 'category_id': cid, 'folder': f.parent.name})
