@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .core import Registry, to_json, check_folder_arg, EmoxnetWarning
-from .data.core import DataError
+from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
 from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
@@ -413,14 +413,14 @@ def early_exit(clf: VideoClassifier, clip, # a trained classifier; one clip's `F
                threshold: float, # margin at which to stop (inf: always use every frame of the last stride)
                strides: Sequence[int] = EARLY_STRIDES, # sparse to dense (for a `FrameFeatures`; stages carry their own)
                ) -> dict:
-    "`{'label', 'share' (of the clip's frames used), 'stride' (where it stopped), 'margin', 'frames' (read), 'seconds' (decode to features, for stages read from the file)}`."
+    "`{'label', 'share' (of the clip's frames used), 'stride' (where it stopped), 'margin', 'frames' (read), 'seconds' (decode to features, for stages read from the file), 'faces' (the `FrameFeatures` it decided on)}`."
     label, m = None, np.nan
     for s, ff, share in _as_stages(clip, strides):
         lab, mm = _decide(clf, ff)
         if lab is None: continue
         label, m = lab, mm
         if m >= threshold: break
-    return dict(label=label, share=share, stride=s, margin=m, frames=ff.n_frames, seconds=sum(ff.timings.values()))
+    return dict(label=label, share=share, stride=s, margin=m, frames=ff.n_frames, seconds=sum(ff.timings.values()), faces=ff)
 
 def early_exit_curve(clf: VideoClassifier, clips: Sequence, labels: Sequence[str], # classifier; each clip's `FrameFeatures` or stages (a list); labels
                      thresholds: Sequence[float], strides: Sequence[int] = EARLY_STRIDES):
@@ -520,8 +520,9 @@ class StreamAnalyzer:
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
         self.tracker, self.smoothers, self.k, self.followed, self.held = IoUTracker(max_missed=max(detect_every, 5)), {}, 0, [], ([], [])
 
-    def update(self, rgb: np.ndarray) -> list[dict]:
-        "One frame -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
+    def update(self, frame: np.ndarray) -> list[dict]:
+        "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
+        rgb = frame if self.rec.channel_order == 'RGB' else read_image(frame, None, self.rec.channel_order)
         if found := self.k % self.detect_every == 0:
             ids, boxes, self.followed = _follow(self.tracker, [f.box for f in self.rec.detect(rgb)], self.followed, self.max_faces)
             self.held = ids, boxes
@@ -604,7 +605,10 @@ def _frame_line(f: dict) -> str:
     return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])} ({how}): {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
 def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
-    "A `ValueError` before any clip is read when `clf` was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
+    "A `ValueError` before any clip is read when `clf` is not a one-person clip classifier or was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
+    if clf.cfg.pooling != 'clip':   # its descriptor pools every face of a frame; emoxnet video follows one
+        raise ValueError(f"--classifier {path}: a {clf.cfg.pooling} classifier (it describes all the faces of each frame), and emoxnet video follows one face "
+                         "per clip; score group clips with emoxnet.video.dataset_features(..., max_faces=None) and the classifier's predict")
     if want := (clf.features or {}).get('weights'):           # recorded: the same weights give the same features (and their size)
         if want != (got := weights_fingerprint(rec.model)):
             raise ValueError(f"--classifier {path}: it was trained on the features of {clf.features.get('model')} (weights {want}), this model's "
@@ -649,6 +653,7 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                  ) -> dict:
     "The clip label of a video file by early exit (`early_exit` over `clip_stages`: only the frames it needs are decoded): the stride it stopped at, the frames read, their share of the clip, the margin, the seconds spent."
     r = early_exit(clf, clip_stages(rec, path, strides), threshold)
+    if note := cut_short(path, video_info(path), r['faces'], r['stride']): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # its share counts the stated frames
     return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
                 stride=r['stride'], frames_read=r['frames'], share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
                 seconds=round(r['seconds'], 3))
@@ -691,13 +696,15 @@ def video_main(args) -> int:
     rec = EmotionRecognizer.load(args.checkpoint, **detector_args(args)); warn_if_not_expression(rec)
     if clf: _check_classifier(clf, rec, args.classifier)
     failed, stems = 0, set()
+    served = dict(model=rec.name, backend=rec.backend, detector=rec.detector_name, classifier=args.classifier)
     for clip in args.clips:
         try: res = (analyze_exit(rec, clip, clf, threshold) if threshold is not None else
                     analyze_clip(rec, clip, stride=args.stride, smooth=15 if args.smooth is None else args.smooth, detect_every=args.detect_every, clf=clf, progress=True))
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
-            if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e))), flush=True)
+            if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e), **served)), flush=True)
             continue
+        res |= served                                  # each JSON object says what made it, as emoxnet predict's lines do
         if threshold is not None: _print_exit(clip, res, args.json); continue
         if args.plot and (err := _plot_clip(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))):
             failed += 1; res['plot_error'] = err; print(f"emoxnet video: error: {err}", file=sys.stderr)   # the analysis itself is still printed
