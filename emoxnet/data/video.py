@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.video.html.md"""
 
 # %% ../../nbs/07_data.video.ipynb #714ef961
 from __future__ import annotations
-import os, tempfile
+import os, tempfile, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Container, Iterator, Sequence
@@ -14,7 +14,7 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, save_json, is_whole
+from ..core import Registry, atomic_dir, save_json, is_whole, EmoxnetWarning
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
@@ -365,10 +365,16 @@ def load_afew(root: str | Path) -> VideoClips:
     root = Path(root); paths, labels, splits = [], [], []
     found = {s: root / d for s, d in AFEW_SPLITS.items() if (root / d).is_dir()}
     if not found: raise DataError(root, 'no AFEW split folder', expected=f"one of {', '.join(AFEW_SPLITS.values())}")
+    unlabelled = {}
     for split, d in found.items():
         for em in sorted(p for p in d.iterdir() if not is_hidden(p.name)):
-            if em.name not in AFEW_EMOTIONS: raise DataError(em, 'unknown emotion folder', expected=f"one of {', '.join(AFEW_EMOTIONS)}")
+            if em.is_file() and em.suffix.lower() in VIDEO_EXTS: unlabelled[d] = unlabelled.get(d, 0) + 1; continue   # EmotiW's test set: clips without labels
+            if em.name not in AFEW_EMOTIONS or not em.is_dir():
+                raise DataError(em, 'unknown emotion folder' if em.is_dir() else 'a file beside the emotion folders', expected=f"a folder named one of {', '.join(AFEW_EMOTIONS)}")
             for f in _clip_files(em): paths.append(f); labels.append(AFEW_EMOTIONS[em.name]); splits.append(split)
+    if unlabelled:   # counted and said, never silently left out
+        warnings.warn('; '.join(f"{d}: {n} clips without an emotion folder (unlabelled, as EmotiW's test set ships) are not loaded" for d, n in unlabelled.items()),
+                      EmoxnetWarning, stacklevel=2)
     return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
 
 def _read_group_labels(path: Path) -> dict[str, str]:
