@@ -120,7 +120,7 @@ for _name, _note, _ok in [
 ]: ARCHS[_name] = ArchInfo(_name, _note, _ok)
 # named variants: a registry name for a timm architecture with non-default kwargs (ModelConfig stores the timm name + kwargs)
 ARCHS['resnet10t_slim'] = ArchInfo('resnet10t', 'ResNet-10-T at half width, channels (32, 64, 128, 256): 1.3 M params, the bundled '
-                                   'EmoXNetLite network; learns from scratch in a few CPU minutes at 48 px', True, {'channels': (32, 64, 128, 256)})
+                                   'EmoXNetLite network until 2026-12-01; learns from scratch in a few CPU minutes at 48 px', True, {'channels': (32, 64, 128, 256)})
 ARCHS['resnet10t_nano'] = ArchInfo('resnet10t', 'ResNet-10-T at quarter width, channels (16, 32, 64, 128): 0.3 M params', True,
                                    {'channels': (16, 32, 64, 128)})
 ARCHS['resnet10t_pico'] = ArchInfo('resnet10t', 'ResNet-10-T at 1/8 width, channels (8, 16, 32, 64), stem 16: 0.08 M params', True,
