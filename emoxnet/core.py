@@ -395,9 +395,10 @@ def check_rerun(out: str | Path, # an experiment's folder
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:
-    "Delete the staging files and folders (`.NAME.*.tmp`) that killed `atomic_write`/`atomic_dir` calls left in `folder`; their names. Only for a folder no other process is writing."
-    gone = []
-    for p in sorted(Path(folder).glob('.*.tmp')) if Path(folder).is_dir() else []:
+    "Delete the staging files and folders that killed `atomic_write`/`atomic_dir` calls left in `folder` (`.NAME.*.tmp`, and `.NAME.old-*` where NAME was put in place: a copy no one reads); their names. Only for a folder no other process is writing."
+    gone, d = [], Path(folder)
+    olds = [p for p in sorted(d.glob('.*.old-*')) if (d / p.name[1:].rsplit('.old-', 1)[0]).exists()] if d.is_dir() else []   # without NAME: recover_dir's copy, kept
+    for p in sorted(d.glob('.*.tmp')) + olds if d.is_dir() else []:
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
         gone.append(p.name)

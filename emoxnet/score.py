@@ -58,7 +58,7 @@ def score_model(model, # a model with a `model_config` (a checkpoint, an ensembl
                 ds: FERDataset, # the split to read
                 batch_size: int = 256, # images per forward pass
                ) -> dict:
-    "The `classification_report` of `model` on the images of `ds` whose class it predicts, with `left_out` (images by class not scored) and `images` (the split's size)."
+    "The `classification_report` of `model` on the images of `ds` whose class it predicts (its `macro_f1` the training runs' one: over the classes labelled or predicted), with `macro_f1_labelled` (over the classes the split labels, as the mean recall: a class the split never labels but the model predicts counts against `macro_f1` only), `left_out` (images by class not scored) and `images` (the split's size)."
     classes = tuple(model.model_config.classes)
     if not len(ds): raise ValueError(f"{ds.name}/{ds.split}: the split is empty; nothing to score")
     rows, y, left = scored_rows(ds, classes)
@@ -68,7 +68,7 @@ def score_model(model, # a model with a `model_config` (a checkpoint, an ensembl
     r = classification_report(softmax(predict_logits(model, ds.subset(rows), batch_size).numpy()), y, classes)
     f1 = [v['f1'] for v in r['per_class'].values() if v['support'] and v['f1'] is not None]   # over the classes the split labels, as the mean recall
     pairs = dict(zip(np.asarray(ds.targets)[rows].tolist(), y.tolist()))   # each scored dataset class -> the model class it is scored as (`scored_rows`)
-    return {**r, 'macro_f1': float(np.mean(f1)) if f1 else None, 'left_out': left, 'images': len(ds),
+    return {**r, 'macro_f1_labelled': round(float(np.mean(f1)), 6) if f1 else None, 'left_out': left, 'images': len(ds),
             'matched': {ds.classes[t]: classes[pairs[t]] for t in sorted(pairs)}}
 
 # %% ../nbs/23_score.ipynb #c82a0f58
@@ -149,7 +149,7 @@ def _pct(v) -> str: return '-' if v is None else f'{100 * v:.1f}'
 def format_report(r: dict) -> str:
     "The text of an `evaluate_checkpoint` record."
     head = [f"{r['checkpoint']} on {r['data']} ({r['split']}): {r['n']} of {r['images']} images scored",
-            f"  accuracy {_pct(r['accuracy'])} %, mean per-class recall {_pct(r['balanced_accuracy'])} %, macro F1 {_pct(r['macro_f1'])} %",
+            f"  accuracy {_pct(r['accuracy'])} %, mean per-class recall {_pct(r['balanced_accuracy'])} %, macro F1 {_pct(r['macro_f1'])} %" + (f" (over the classes the split labels: {_pct(r['macro_f1_labelled'])} %)" if r.get('macro_f1_labelled') != r['macro_f1'] else ''),
             f"  {'class':<12} {'recall':>7} {'precision':>9} {'F1':>6} {'support':>8}"]
     rows = [f"  {c:<12} {_pct(v['recall']):>7} {_pct(v['precision']):>9} {_pct(v['f1']):>6} {v['support']:>8}" for c, v in r['per_class'].items()]
     return '\n'.join(head + rows + _left_out_lines(r['left_out']) + [f"  note: {n}" for n in r.get('notes', [])]

@@ -20,10 +20,10 @@ from .datasets import load_dataset
 from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
-__all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'toy_splits', 'stratified_split', 'stratified_folds', 'project_root', 'resolve_path',
-           'load_data', 'source_format', 'loader_defaults', 'drop_empty', 'check_valid_fraction', 'subject_split',
-           'valid_split', 'with_valid', 'with_test', 'load_experiment_data', 'data_fingerprint', 'compared_fingerprint',
-           'same_data', 'targets_for']
+__all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits', 'stratified_split', 'stratified_folds',
+           'project_root', 'resolve_path', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
+           'check_valid_fraction', 'subject_split', 'valid_split', 'with_valid', 'with_test', 'load_experiment_data',
+           'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -136,12 +136,14 @@ def source_format(data: str, # as `load_data` takes it
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
 DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
 
+FERPLUS_TARGET_MODES = {'multi': 'multi_target', 'hard': 'majority'}   # FER+'s mode for a training target; 'soft' and 'sample' read crossentropy's soft votes
+
 def loader_defaults(fmt: str | None, # the loader name
                     label_mode: str | None = None, # the training target ('hard', 'soft', 'sample', 'multi'; None: the split's own)
                    ) -> dict:
-    "The loader keywords an experiment reads `fmt` with unless told otherwise (`DATA_DEFAULTS`); FER+ trained with `label_mode='multi'` is read in its multi_target mode, whose rows are not crossentropy's."
+    "The loader keywords an experiment reads `fmt` with unless told otherwise (`DATA_DEFAULTS`); FER+ is read in the mode of its training target: `label_mode='multi'` in its multi_target mode, `'hard'` in its majority mode (the paper's majority vote), whose rows are not crossentropy's."
     kw = dict(DATA_DEFAULTS.get(fmt, {}))
-    if fmt == 'ferplus' and label_mode == 'multi': kw['label_mode'] = 'multi_target'
+    if fmt == 'ferplus' and label_mode in FERPLUS_TARGET_MODES: kw['label_mode'] = FERPLUS_TARGET_MODES[label_mode]
     return kw
 
 def drop_empty(splits: dict) -> dict:
