@@ -172,9 +172,16 @@ class MultiTaskLoss(Loss):
                  label_smoothing: float = 0.1, # of the expression CE
                  class_weights: str | Sequence[float] | None = 'inverse_frequency'): # of the expression CE
         self.tasks = tuple(tasks); [TASKS[t] for t in self.tasks]
+        if stray := sorted(set(weights or {}) - {'expression', *self.tasks}):   # a misspelt or absent task's weight would weigh nothing
+            raise ValueError(f"MultiTaskLoss: weights for {stray}, which are not among the tasks trained ('expression', {', '.join(map(repr, self.tasks))})")
         self.weights = {t: 1.0 for t in ('expression', *self.tasks)} | dict(weights or {})
         self.ce = HardSoftCE(label_smoothing, class_weights)
         self.batch_fields = tuple(c for t in self.tasks for c in TASKS[t].columns)
+
+    def settings(self) -> dict:
+        "Recorded in the checkpoint (`extra['loss']`): the tasks, their weights and the expression CE's settings (the `TrainConfig`'s label_smoothing and class_weights are not used with this loss)."
+        return {'loss': 'MultiTaskLoss', 'tasks': list(self.tasks), 'weights': {t: float(w) for t, w in self.weights.items()},
+                'expression': self.ce.settings()}
 
     def setup(self, state) -> None:
         missing = [t for t in self.tasks if t not in state.model_config.heads]

@@ -704,7 +704,7 @@ def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool
     if acc.num_processes > 1: vals = acc.reduce(vals, 'sum')
     s = dict(zip(keys, vals.tolist())); n = max(s.pop('n', 0.0), 1.0)
     row = {'epoch': st.epoch + (st.batch_in_epoch / st.steps_per_epoch if partial else 0), 'step': st.step,
-           'train_loss': s.pop('loss', float('nan')) / n, 'train_acc': s.pop('correct', float('nan')) / n}
+           'train_loss': s.pop('loss', float('nan')) / n, 'train_acc': s.pop('correct', float('nan')) / s.pop('scored', n) if s.get('scored', n) else float('nan')}   # (a resume state saved before 'scored': n)
     row.update({f'train_{k[4:]}': v / n for k, v in s.items() if k.startswith('log_')})
     if valid is not None:
         row.update({col: valid[key] for col, key in VALID_COLUMNS.items()})
@@ -713,20 +713,20 @@ def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool
     return row
 
 @torch.no_grad()
-def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, int]:
-    "Loss value and number of correct predictions of a batch, with a single device sync."
+def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, int, int]:
+    "Loss value, correct predictions and samples with an expression label (`NO_LABEL` ones are not scored, as in validation) of a batch, with a single device sync."
     pred = class_logits(outputs).argmax(1)
-    true = y.argmax(1) if torch.is_floating_point(y) else y
-    lv, nc = torch.stack([loss.detach().float(), (pred == true).sum().float()]).tolist()
-    return lv, int(nc)
+    true, scored = (y.argmax(1), y.sum(1) > 0) if torch.is_floating_point(y) else (y, y >= 0)
+    lv, nc, ns = torch.stack([loss.detach().float(), ((pred == true) & scored).sum().float(), scored.sum().float()]).tolist()
+    return lv, int(nc), int(ns)
 
 def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
     "A loss plug-in returns a loss or `(loss, logs)`."
     return res if isinstance(res, tuple) else (res, {})
 
-def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int):
+def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int, scored: int):
     s = st.sums
-    s['n'] = s.get('n', 0) + n
+    s['n'] = s.get('n', 0) + n; s['scored'] = s.get('scored', 0) + scored
     s['loss'] = s.get('loss', 0.0) + lv * n
     s['correct'] = s.get('correct', 0) + nc
     for k, v in (logs or {}).items(): s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + float(v) * n
@@ -887,7 +887,7 @@ def _do_one_batch(self: Learner):
         self.outputs = st.model(b['x']); self('after_pred')
         self.loss, self.logs = _loss_and_logs(st.loss(self.outputs, b['y'], b, st.step))
     self('after_loss')
-    self.loss_value, self.n_correct = _step_stats(self.loss, self.outputs, b['y'])
+    self.loss_value, self.n_correct, self.n_scored = _step_stats(self.loss, self.outputs, b['y'])
     if not math.isfinite(self.loss_value):
         raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}): the run diverged; lower lr or check the targets"
                                  + (' (on a GPU, --amp no rules out mixed precision)' if self.accelerator.device.type == 'cuda' else '')
@@ -1051,7 +1051,7 @@ class Recorder(Callback):
     def before_fit(self): self.state.epoch_started = time.time() - self.state.epoch_before   # a resumed epoch's row counts the time it ran before
     def after_step(self):
         learn = self.learn
-        _accumulate(self.state, learn.loss_value, learn.n_correct, learn.logs, len(learn.batch['y']))
+        _accumulate(self.state, learn.loss_value, learn.n_correct, learn.logs, len(learn.batch['y']), learn.n_scored)
     def after_cancel_epoch(self): self.learn.partial_row = _epoch_row(self.state, self.learn.valid, time.time() - self.state.epoch_started, partial=True)
     def after_epoch(self):
         st = self.state
