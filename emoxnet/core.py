@@ -18,13 +18,13 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE',
            'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector',
            'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'main_rank',
-           'single_process', 'make_dirs', 'atomic_write', 'said_of', 'to_json', 'save_json', 'sha256_file', 'load_json',
-           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
-           'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
-           'replaced_settings']
+           'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json', 'save_json',
+           'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
+           'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun',
+           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -202,14 +202,18 @@ def make_dirs(path: str | Path) -> Path:
         raise NotADirectoryError(f"cannot make the folder {path}: {blocker} is a file, not a folder") from None
     return path
 
+def default_permissions(path: str | Path) -> None:
+    "Give a file made by `mkstemp` (0600), or a folder made by `mkdtemp` (0700, its files 0600), the permissions a plain `open`/`mkdir` would (umask)."
+    mask = os.umask(0); os.umask(mask)
+    for p in (Path(path), *(Path(path).rglob('*') if Path(path).is_dir() else ())): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path`; on success rename it to `path`, on error remove it."
     path = Path(path); make_dirs(path.parent)
     try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     except OSError as e: raise said_of(e, path) from e
-    umask = os.umask(0); os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give results the usual permissions
+    default_permissions(tmp)  # mkstemp makes 0600 files; give results the usual permissions
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
@@ -311,11 +315,6 @@ def _fsync_tree(d: Path):
         if p.is_file():
             with open(p, 'rb') as f: os.fsync(f.fileno())
 
-def _default_permissions(d: Path):
-    "Give a folder made by `mkdtemp` (0700, files 0600) the permissions a plain `mkdir`/`open` would (umask)."
-    mask = os.umask(0); os.umask(mask)
-    os.chmod(d, 0o777 & ~mask)
-    for p in Path(d).rglob('*'): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
 STAGING = ('.*.tmp', '.*.old-*')   # what killed `atomic_write`/`atomic_dir` calls leave beside their target (`remove_staging`, `recover_dir`)
 
@@ -360,7 +359,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
     except OSError as e: raise said_of(e, path) from e
     try:
         yield tmp
-        _default_permissions(tmp)
+        default_permissions(tmp)
         _fsync_tree(tmp)
         old = None
         if path.exists():

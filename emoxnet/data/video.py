@@ -14,7 +14,7 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, save_json, is_whole, EmoxnetWarning
+from ..core import Registry, atomic_dir, save_json, is_whole, default_permissions, EmoxnetWarning
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
@@ -122,7 +122,7 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
     h, w = np.shape(frames[0])[:2]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd); default_permissions(tmp)   # as a plain open would: clips are shared
     try:
         vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
         if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
@@ -385,6 +385,7 @@ def _read_group_labels(path: Path) -> dict[str, str]:
         if not parts or (row == 1 and parts[0].lower() == 'vid_name'): continue
         if len(parts) != 2: raise DataError(path, f'{len(parts)} fields', row, expected='"clip_name label"')
         name, lab = parts
+        if Path(name).suffix.lower() in VIDEO_EXTS: name = Path(name).stem   # '10_1.mp4' names clip 10_1 too (a repeat under either name is caught below)
         P.repeated(first, name, path, row, 'clip')
         lab = GROUP_LABELS[int(lab) - 1] if lab in ('1', '2', '3') else lab.capitalize()
         if lab not in GROUP_LABELS: raise DataError(path, f'label {parts[1]!r}', row, expected=f"1, 2, 3 or {', '.join(GROUP_LABELS)}")
