@@ -17,6 +17,7 @@ from .core import code_version, to_json, check_folder_arg, check_flags, load_jso
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
+from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
@@ -188,7 +189,11 @@ def evaluate_main(args) -> int:
     replaces = bool(args.out) and check_evaluation_out(args.out)   # before any scoring: a folder of other files is refused
     ck, seed = _model_and_seed(args.checkpoint, args.seed)
     splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
-    r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': source_format(args.data, args.format)}
+    fmt = source_format(args.data, args.format)
+    if fmt == 'ferplus' and args.split != 'train' and 'label_mode' in loader_kwargs(args, fmt):   # accepted, and said to change nothing here
+        print(f"emoxnet evaluate: note: the FER+ label mode shapes the train split only; {args.split} is always read in majority mode", file=sys.stderr)
+    r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': fmt,
+         'source': splits.source}   # how the data were read (loader options), as a training run records it
     if args.out: save_evaluation(r, args.out)
     print(to_json(r) if args.json else format_report(r) + (f"\n  report written to {args.out}" + (' (replacing the evaluation there)' * replaces) if args.out else ''))
     return 0

@@ -24,6 +24,7 @@ def test_evaluate_json_and_files(emoxnet_cmd, ck, tmp_path):
     assert rec['split'] == 'test' and rec['images'] == 64 and set(rec['left_out']) == {'surprise'}
     assert rec['n'] + rec['left_out']['surprise'] == 64                     # every image scored or counted
     assert rec['per_class']['contempt']['recall'] is None                   # a class the split never labels: no recall
+    assert rec['source']['data'] == 'toy' and 'options' in rec['source']     # how the data were read, as a training run records it
     assert sorted(p.name for p in (tmp_path / 'rep').iterdir()) == ['confusion.csv', 'confusion.png', 'evaluation.json']
     assert json.loads((tmp_path / 'rep' / 'evaluation.json').read_text())['accuracy'] == rec['accuracy']
 
