@@ -70,7 +70,7 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
     names = names or list(BENCHMARKS)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
-    if threads is not None and threads < 1: raise ValueError(f"threads must be at least 1, got {threads}")
+    if threads is not None and threads < 1: raise ValueError(f"threads (--threads) must be at least 1, got {threads}")
     opts = {k: v for k, v in dict(quick=quick, threads=threads).items() if v}
     out = {'machine': machine_info() | {'quick': quick, 'threads_asked': threads}}
     if not as_json: print('machine:', to_json(out['machine']))
@@ -90,7 +90,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet bench`."
     p.add_argument('names', nargs='*', metavar='NAME', help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
-    p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in about a minute, noisier figures')
+    p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in one to two minutes on 2 cores, noisier figures')
     p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models)")
     p.set_defaults(func=bench_main)
 

@@ -28,19 +28,19 @@ from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
 
 # %% auto #0
-__all__ = ['CONTINUAL_BASIC', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES', 'METHODS', 'DEFAULT_METHODS',
-           'STEP_SELECT', 'BASE_AUGMENT', 'constituents', 'restrict', 'contiguous_folds', 'protocol_splits',
-           'concat_datasets', 'pool_splits', 'continual_data', 'synthfacs_continual', 'rafdb_continual_source',
-           'continual_source', 'protocol_fold', 'protocol_of', 'continual_splits', 'split_at', 'top_of',
-           'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head', 'GrowHead', 'freeze_bn',
-           'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'LwFLoss', 'select_psmr',
-           'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState', 'ewc_penalty',
-           'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base', 'in_basic_order',
-           'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json', 'step_settings',
-           'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary', 'class_forgetting',
-           'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids',
-           'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting',
-           'final_confusion', 'collect_continual']
+__all__ = ['CONTINUAL_BASIC', 'FOLDS', 'VALID_FRACTION', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES',
+           'METHODS', 'DEFAULT_METHODS', 'STEP_SELECT', 'BASE_AUGMENT', 'constituents', 'restrict', 'contiguous_folds',
+           'protocol_splits', 'concat_datasets', 'pool_splits', 'continual_data', 'synthfacs_continual',
+           'rafdb_continual_source', 'continual_source', 'protocol_fold', 'protocol_of', 'continual_splits', 'split_at',
+           'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head', 'GrowHead',
+           'freeze_bn', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'LwFLoss',
+           'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
+           'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
+           'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json',
+           'step_settings', 'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary',
+           'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'check_arch',
+           'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves',
+           'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -74,14 +74,17 @@ def _subject_order(uniq: np.ndarray) -> np.ndarray:
     "Subject ids sorted numerically when they are all integers (SynthFACS: 1, 2, ..., 10), as text otherwise (CFEE's '001'...)."
     return uniq[np.argsort([int(u) for u in uniq], kind='stable')] if all(u.lstrip('-').isdigit() for u in uniq) else np.sort(uniq)
 
-def contiguous_folds(subjects: Sequence, k: int = 10) -> list[np.ndarray]:
+FOLDS: int = 10               # subject folds of the protocol (the paper's CFEE folds)
+VALID_FRACTION: float = 0.1   # share of the training subjects (or images) held out for validation
+
+def contiguous_folds(subjects: Sequence, k: int = FOLDS) -> list[np.ndarray]:
     "The paper's folds: sorted unique subjects, fold f = subjects [f*s, (f+1)*s) with s = n // k (the remainder joins the last fold)."
     uniq = _subject_order(np.unique(np.asarray(subjects).astype(str)))
     if not 2 <= k <= len(uniq): raise ValueError(f"k={k}: need 2 <= k <= number of subjects ({len(uniq)})")
     s = len(uniq) // k
     return [uniq[f * s:(f + 1) * s] if f < k - 1 else uniq[f * s:] for f in range(k)]
 
-def protocol_splits(ds: FERDataset, fold: int = 0, k: int = 10, contiguous: bool = False, valid_fraction: float = 0.1,
+def protocol_splits(ds: FERDataset, fold: int = 0, k: int = FOLDS, contiguous: bool = False, valid_fraction: float = VALID_FRACTION,
                     seed: int = 0, subject_col: str = 'subject') -> FERSplits:
     "Train / valid / test by subject: fold `fold` of `k` is the test set, `valid_fraction` of the other subjects (seeded) the validation set."
     if subject_col not in ds.meta: raise KeyError(f"{ds.name}: no {subject_col!r} column to split by; columns: {list(ds.meta.columns)}")
@@ -169,7 +172,7 @@ def protocol_fold(raw: FERSplits, fold: int | None = None) -> int | None:
     "The subject fold `protocol_of` tests on: `fold`, or 0 for one-split data given none; None: the data's own train/test partition."
     return 0 if fold is None and 'train' not in raw else fold
 
-def protocol_of(raw: FERSplits, fold: int | None = None, k: int = 10, contiguous: bool = False, valid_fraction: float = 0.1,
+def protocol_of(raw: FERSplits, fold: int | None = None, k: int = FOLDS, contiguous: bool = False, valid_fraction: float = VALID_FRACTION,
                 seed: int = 0) -> FERSplits:
     "`raw` cut for the protocol: its own partition (`fold=None`, valid carved at random if missing) or subject fold `fold` of `k` (one-split data: 0)."
     if (fold := protocol_fold(raw, fold)) is not None:
@@ -178,17 +181,17 @@ def protocol_of(raw: FERSplits, fold: int | None = None, k: int = 10, contiguous
             raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold={fold}); run it on its own train/test partition (fold=None)")
         raw = protocol_splits(pooled, fold, k, contiguous, valid_fraction, seed)
     else:
-        if contiguous or k != 10:   # nothing to cut: said, not ignored
+        if contiguous or k != FOLDS:   # nothing to cut: said, not ignored
             raise ValueError(f"{raw.name}: its own train/test partition is used (no fold given), so contiguous={contiguous} and k={k} would cut nothing; "
                              "give fold (or folds) for subject folds, or leave them at their defaults")
-        if 'valid' in raw and valid_fraction != 0.1:
+        if 'valid' in raw and valid_fraction != VALID_FRACTION:
             raise ValueError(f"{raw.name} has a validation split of its own ({len(raw['valid'])} images), which its own partition uses: valid_fraction={valid_fraction} "
                              "applies to subject folds (fold, folds) and to data without one")
         raw = with_valid(raw, valid_fraction, seed)
     return continual_data(raw, CONTINUAL_BASIC + tuple(c for c in COMPOUND if c in raw.classes))
 
-def continual_splits(data: str | Path = 'synthfacs', format: str | None = None, fold: int | None = None, k: int = 10,
-                     contiguous: bool = False, valid_fraction: float = 0.1, seed: int = 0, n_subjects: int = 230) -> FERSplits:
+def continual_splits(data: str | Path = 'synthfacs', format: str | None = None, fold: int | None = None, k: int = FOLDS,
+                     contiguous: bool = False, valid_fraction: float = VALID_FRACTION, seed: int = 0, n_subjects: int = 230) -> FERSplits:
     "`protocol_of(continual_source(...))`: the protocol's train/valid/test of one source and fold."
     return protocol_of(continual_source(data, format, seed, n_subjects), fold, k, contiguous, valid_fraction, seed)
 

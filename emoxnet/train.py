@@ -581,7 +581,9 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
     if saved and (changed := [k for k in sorted(set(saved) | set(_data_md5(st))) if saved.get(k) != st.data_md5.get(k)]):
         raise ValueError(f"{path}: cannot resume, the run was started on other data (the {', '.join(changed)} split{'s' * (len(changed) > 1)} "
                          f"differ{'s' * (len(changed) == 1)}: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
-                         "data, or start a new run (another --out, or --overwrite)")
+                         "data, or start a new run (another --out, or --overwrite)"
+                         + ("; a FER+ run started with label mode 'hard' before 2026-12-05 read FER+ in its crossentropy mode, which "
+                            "--ferplus-mode crossentropy reads again (since then 'hard' reads the majority vote)" if st.label_mode == 'hard' and 'train' in changed else ''))
 
 def _resume_file(file: Path, read: Callable):
     "`read(file)` for one file of a resume state; a missing, cut or damaged file is a `ValueError` naming it, not a safetensors/torch traceback."
@@ -726,7 +728,8 @@ def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
 
 def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int, scored: int):
     s = st.sums
-    s['n'] = s.get('n', 0) + n; s['scored'] = s.get('scored', 0) + scored
+    s['scored'] = s.get('scored', s.get('n', 0)) + scored   # a resume state saved before 'scored' was counted: its samples all had labels
+    s['n'] = s.get('n', 0) + n
     s['loss'] = s.get('loss', 0.0) + lv * n
     s['correct'] = s.get('correct', 0) + nc
     for k, v in (logs or {}).items(): s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + float(v) * n

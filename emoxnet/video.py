@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, to_json, check_folder_arg, EmoxnetWarning
+from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
@@ -24,13 +24,13 @@ from .models import weights_fingerprint
 from .metrics import softmax   # the one numpy softmax (float64, over the last axis)
 
 # %% auto #0
-__all__ = ['MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
+__all__ = ['SMOOTH', 'MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
            'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
            'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group',
            'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'classifier_record', 'save_classifier',
-           'load_classifier', 'margin', 'subset', 'merge_features', 'dense_stages', 'clip_stages', 'early_exit',
-           'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer', 'plot_timeline',
-           'bench_clip', 'bench_video', 'analyze_exit', 'video_main', 'add_cli']
+           'load_classifier', 'margin', 'subset', 'merge_features', 'check_strides', 'dense_stages', 'clip_stages',
+           'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer',
+           'plot_timeline', 'bench_clip', 'bench_video', 'analyze_exit', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -60,8 +60,10 @@ class IoUTracker:
         return {tid: t[0] for tid, t in self.tracks.items()}
 
 # %% ../nbs/27_video.ipynb #c8e142c7
+SMOOTH: int = 15   # the default smoothing window: 0.6 s at 25 fps
+
 def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
-                  k: int = 15, # window: the current and the k-1 previous frames
+                  k: int = SMOOTH, # window: the current and the k-1 previous frames
                   ) -> np.ndarray:
     "Causal moving mean over the last `k` frames (the first frames average what exists)."
     logits = np.asarray(logits, np.float64)
@@ -72,7 +74,7 @@ def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
 
 class StreamSmoother:
     "The streaming form of `smooth_logits`: feed one frame's logits, get the mean of the last `k`."
-    def __init__(self, k: int = 15): self.buf = deque(maxlen=check_every('smoothing window k', k, 'the frames averaged'))
+    def __init__(self, k: int = SMOOTH): self.buf = deque(maxlen=check_every('smoothing window k', k, 'the frames averaged'))
     def update(self, logits: np.ndarray) -> np.ndarray:
         self.buf.append(np.asarray(logits, np.float32)); return np.mean(self.buf, 0)
     def reset(self): self.buf.clear()
@@ -80,7 +82,7 @@ class StreamSmoother:
 def smooth_tracks(logits: np.ndarray, # per-face logits `(N, K)`
                   track: np.ndarray, # `(N,)` track id of each face
                   pos: np.ndarray, # `(N,)` position of each face's frame among the frames looked at (0, 1, 2, ...)
-                  k: int = 15, # window: the current and the k-1 previous frames looked at
+                  k: int = SMOOTH, # window: the current and the k-1 previous frames looked at
                   ) -> np.ndarray:
     "`smooth_logits` per face track: a face averages its own track's logits over the last `k` frames looked at; frames where that face is absent add nothing, another person's face never enters."
     check_every('smoothing window k', k, 'the frames averaged')
@@ -315,7 +317,7 @@ def classifier_record(clf: VideoClassifier, *,
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
     feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
                                                   model=str(features_of.path) if features_of.path else 'the bundled model')
-    t = early_exit_threshold if early_exit_threshold is not None and np.isfinite(early_exit_threshold) else None
+    t = None if early_exit_threshold is None else 'inf' if early_exit_threshold == np.inf else float(early_exit_threshold)   # inf (never exit early): JSON has no infinity
     return dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
                 coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist(), early_exit_threshold=t)
 
@@ -343,12 +345,13 @@ def load_classifier(path: str | Path) -> VideoClassifier:
         if len(s.coef_) != (1 if len(c) == 2 else len(c)): raise ValueError(f"{len(c)} classes and {len(s.coef_)} rows of coef do not match")   # LinearSVC: one row per class (one for two)
         if not (np.isfinite(s.coef_).all() and np.isfinite(s.intercept_).all()): raise ValueError("coef or intercept holds null, NaN or infinite values")   # else every clip: 'no face'
         if not isinstance(d.get('features'), (dict, type(None))): raise TypeError(f"features is {d['features']!r}, not an object")
-        if not (isinstance(t := d.get('early_exit_threshold'), (int, float, type(None))) and not isinstance(t, bool) and (t is None or np.isfinite(t))):
-            raise TypeError(f"early_exit_threshold is {t!r:.60}, not a number")
+        if not (t := d.get('early_exit_threshold')) in (None, 'inf') and not (isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t)):
+            raise TypeError(f"early_exit_threshold is {t!r:.60}, not a number or 'inf'")
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
                         expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
-    s.n_features_in_ = s.coef_.shape[1]; clf.classes, clf.features, clf.early_exit_threshold = tuple(d['classes']), d.get('features'), d.get('early_exit_threshold')
+    s.n_features_in_ = s.coef_.shape[1]; clf.classes, clf.features = tuple(d['classes']), d.get('features')
+    clf.early_exit_threshold = None if (t := d.get('early_exit_threshold')) is None else float(t)   # 'inf' -> inf
     return clf
 
 def margin(decision: np.ndarray) -> np.ndarray:
@@ -379,22 +382,28 @@ def merge_features(parts: Sequence[FrameFeatures]) -> FrameFeatures:
                          {k: sum(p.timings.get(k, 0.) for p in parts) for k in dict.fromkeys(k for p in parts for k in p.timings)},
                          None if any(p.detected is None for p, _ in faced) else pick(lambda p, o: p.detected, np.zeros(0, bool)), times)
 
+def check_strides(strides: Sequence[int]) -> tuple[int, ...]:
+    "The early exit's strides when they are integers >= 1, sparse to dense; else a `ValueError` naming `strides`."
+    if not len(strides) or not all(is_whole(s) and s >= 1 for s in strides) or list(strides) != sorted(strides, reverse=True):
+        raise ValueError(f"strides {tuple(strides)!r}: expected one or more integers >= 1, sparse to dense (e.g. {EARLY_STRIDES})")
+    return tuple(int(s) for s in strides)
+
 def dense_stages(ff: FrameFeatures, # one dense pass over a clip (`frame_features`)
                  strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                  ) -> Iterator[tuple[int, FrameFeatures, float]]:
     "The early exit's stages cut from one dense pass: `(stride, faces of the frames read so far, their share of the clip's frames)`. An approximation of `clip_stages`: each frame keeps the box and track the dense pass gave it (a held box included), where a sparse pass runs the detector on it."
     frames = ff.frame_indices if ff.frame_indices is not None else np.unique(ff.frame)
     used: set = set()
-    for s in strides:
+    for s in check_strides(strides):
         used |= set(frames[::s].tolist()); yield s, subset(ff, used), len(used) / max(len(frames), 1)
 
 def clip_stages(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                 strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                 max_faces: int | None = 1, # faces followed (1: one-person clips)
                 ) -> Iterator[tuple[int, FrameFeatures, float]]:
-    "The early exit's stages read from the clip itself, lazily: for each stride, only the frames no earlier stride read are decoded (the others are grabbed), the detector runs on each, and their faces join the earlier ones'. Yields `(stride, faces so far, share of the clip's frames read)`; the share counts the clip's frames as the densest stride found them, before it as the container states them."
+    "The early exit's stages read from the clip itself, lazily: for each stride the clip is read again, and only the frames no earlier stride looked at are converted, detected, cropped and embedded (the others are grabbed: most codecs still decode them, so the early exit saves the per-face work, not the decoding), their faces joining the earlier ones'. Yields `(stride, faces so far, share of the clip's frames looked at)`; the share counts the clip's frames as the densest stride found them, before it as the container states them (NaN when it states none)."
     parts, read, stated = [], set(), video_info(path)['frames']
-    for s in strides:
+    for s in check_strides(strides):
         parts.append(frame_features(rec, timed_frames(path, s, skip=read), max_faces))
         read |= set(parts[-1].frame_indices.tolist()); ff = merge_features(parts)
         total = ff.n_frames if s == 1 else stated
@@ -407,7 +416,7 @@ def _decide(clf: VideoClassifier, ff: FrameFeatures) -> tuple[str | None, float]
 
 def _as_stages(clip, strides: Sequence[int]):
     "A clip's stages: `dense_stages` of a `FrameFeatures`, else the stages given (`clip_stages`, or a list of them)."
-    return dense_stages(clip, strides) if isinstance(clip, FrameFeatures) else clip
+    return dense_stages(clip, strides) if isinstance(clip, FrameFeatures) else clip   # (dense_stages checks the strides; clip_stages did)
 
 def early_exit(clf: VideoClassifier, clip, # a trained classifier; one clip's `FrameFeatures` (its stages cut from that pass) or its stages (`clip_stages`: read as needed)
                threshold: float, # margin at which to stop (inf: always use every frame of the last stride)
@@ -488,7 +497,7 @@ def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray,
 
 def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                  stride: int = 1, # look at every `stride`-th frame
-                 smooth: int = 15, # causal smoothing window: the last `smooth` frames looked at, per face track
+                 smooth: int = SMOOTH, # causal smoothing window: the last `smooth` frames looked at, per face track
                  detect_every: int = 1, # detector on every n-th frame looked at, its box held in between
                  clf: VideoClassifier | None = None, # a trained clip classifier (default: mean probabilities)
                  progress: bool = False, # a tqdm bar of the frames on a terminal (stderr)
@@ -514,7 +523,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
 # %% ../nbs/27_video.ipynb #f807a30e
 class StreamAnalyzer:
     "Frame-by-frame analysis for live video: tracked faces, per-face probabilities and their causal smoothing (window `smooth`)."
-    def __init__(self, rec: EmotionRecognizer, smooth: int = 15, detect_every: int = 1, max_faces: int | None = None):
+    def __init__(self, rec: EmotionRecognizer, smooth: int = SMOOTH, detect_every: int = 1, max_faces: int | None = None):
         check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
         check_every('smooth', smooth, 'the frames averaged')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
@@ -522,7 +531,7 @@ class StreamAnalyzer:
 
     def update(self, frame: np.ndarray) -> list[dict]:
         "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
-        rgb = frame if self.rec.channel_order == 'RGB' else read_image(frame, None, self.rec.channel_order)
+        rgb = read_image(frame, None, self.rec.channel_order)   # as the recognizer reads any array: its channel order, grey and RGBA turned RGB
         if found := self.k % self.detect_every == 0:
             ids, boxes, self.followed = _follow(self.tracker, [f.box for f in self.rec.detect(rgb)], self.followed, self.max_faces)
             self.held = ids, boxes
@@ -660,33 +669,35 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
 
 def _exit_flags(args) -> None:
     "`--early-exit` beside flags it cannot honour: a `ValueError` before anything is read."
-    if args.early_exit is None: return
+    if args.exit_margin is not None and not args.early_exit: raise ValueError("--exit-margin applies with --early-exit")
+    if not args.early_exit: return
     if not args.classifier: raise ValueError("--early-exit needs --classifier (the early exit stops on the clip classifier's margin)")
     for flag, v, default in (('--plot', args.plot, None), ('--stride', args.stride, 1), ('--detect-every', args.detect_every, 1), ('--smooth', args.smooth, None)):
         if v != default: raise ValueError(f"{flag} does not apply with --early-exit: it reads the clip at its own strides ({', '.join(map(str, EARLY_STRIDES))}), "
                                           "with the detector on every frame it reads, and gives the clip label only, no per-frame timeline")
 
 def _exit_threshold(args, clf: VideoClassifier) -> float | None:
-    "`--early-exit`'s margin: the one given, or the one the classifier file records (`MARGIN` left out); None without the flag."
-    if args.early_exit is None: return None
-    if args.early_exit == 'recorded':
-        if clf.early_exit_threshold is None: raise ValueError(f"--early-exit: {args.classifier} records no threshold; give one (--early-exit MARGIN)")
+    "`--early-exit`'s margin: `--exit-margin`, else the one the classifier file records; None without `--early-exit`."
+    if not args.early_exit: return None
+    if args.exit_margin is None:
+        if clf.early_exit_threshold is None: raise ValueError(f"--early-exit: {args.classifier} records no threshold; give one (--exit-margin MARGIN)")
         return float(clf.early_exit_threshold)
-    try: t = float(args.early_exit)
+    try: t = float(args.exit_margin)
     except ValueError: t = np.nan
-    if np.isnan(t): raise ValueError(f"--early-exit {args.early_exit}: expected a margin (a number; inf reads every stride)")
+    if np.isnan(t): raise ValueError(f"--exit-margin {args.exit_margin}: expected a number (inf looks at every frame)")
     return t
 
 def _print_exit(clip, res: dict, as_json: bool) -> None:
     "One clip's early-exit result: a JSON object, or two lines."
     if as_json: print(to_json(dict(status='no_face' if res['label'] is None else 'ok', **res)), flush=True); return
     m = 'no face' if res['margin'] is None else f"margin {res['margin']:.3g}, threshold {res['threshold']:.3g}"
-    print(f"{clip}: early exit at stride {res['stride']}: {res['frames_read']} frames read ({res['share']:.0%} of the clip; {m})")
+    share = 'share of the clip unknown: its container states no frame count' if np.isnan(res['share']) else f"{res['share']:.0%} of the clip"
+    print(f"{clip}: early exit at stride {res['stride']}: {res['frames_read']} frames looked at ({share}; {m})")
     print(f"clip label: {res['label'] or 'none'} ({'clip classifier' if res['label'] else 'no face in any frame read'})", flush=True)
 
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip (with `--early-exit`, the label only); a clip that cannot be read, or whose plot cannot be written, is named on stderr and the others go on (exit code 1)."
-    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', 15 if args.smooth is None else args.smooth)):   # these and --plot: before the model loads
+    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth or SMOOTH)):   # these and --plot: before the model loads
         check_every(name, n)
     _exit_flags(args)
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
@@ -699,7 +710,7 @@ def video_main(args) -> int:
     served = dict(model=rec.name, backend=rec.backend, detector=rec.detector_name, classifier=args.classifier)
     for clip in args.clips:
         try: res = (analyze_exit(rec, clip, clf, threshold) if threshold is not None else
-                    analyze_clip(rec, clip, stride=args.stride, smooth=15 if args.smooth is None else args.smooth, detect_every=args.detect_every, clf=clf, progress=True))
+                    analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth or SMOOTH, detect_every=args.detect_every, clf=clf, progress=True))
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e), **served)), flush=True)
@@ -724,8 +735,9 @@ def add_cli(p: argparse.ArgumentParser):
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')
-    p.add_argument('--smooth', type=int, default=None, help='smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default 15)')
+    p.add_argument('--smooth', type=int, default=None, help=f'smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default {SMOOTH})')
     p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
-    p.add_argument('--early-exit', nargs='?', const='recorded', metavar='MARGIN', help="with --classifier: the clip label by early exit, reading every 18th frame, then every 9th, 3rd and all until the classifier's margin reaches MARGIN (left out: the margin its file records); only the frames needed are decoded, no per-frame lines")
+    p.add_argument('--early-exit', action='store_true', help="with --classifier: the clip label by early exit, looking at every 18th frame, then every 9th, 3rd and all until the classifier's margin reaches the threshold its file records (or --exit-margin); detection and features run on those frames only; no per-frame lines")
+    p.add_argument('--exit-margin', metavar='MARGIN', help="with --early-exit: this threshold instead of the classifier file's (a number; inf looks at every frame)")
     p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (its format from its name: .png, .jpg, .pdf, .svg; a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)

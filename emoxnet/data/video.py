@@ -372,9 +372,9 @@ def load_afew(root: str | Path) -> VideoClips:
             if em.name not in AFEW_EMOTIONS or not em.is_dir():
                 raise DataError(em, 'unknown emotion folder' if em.is_dir() else 'a file beside the emotion folders', expected=f"a folder named one of {', '.join(AFEW_EMOTIONS)}")
             for f in _clip_files(em): paths.append(f); labels.append(AFEW_EMOTIONS[em.name]); splits.append(split)
-    if unlabelled:   # counted and said, never silently left out
-        warnings.warn('; '.join(f"{d}: {n} clips without an emotion folder (unlabelled, as EmotiW's test set ships) are not loaded" for d, n in unlabelled.items()),
-                      EmoxnetWarning, stacklevel=2)
+    say = '; '.join(f"{d}: {n} clip{'s' * (n != 1)} without an emotion folder (unlabelled, as EmotiW's test set ships)" for d, n in unlabelled.items())
+    if not paths: raise DataError(root, 'no labelled clip' + (f' ({say})' if say else ''), expected='<Split>_AFEW/<Emotion>/<clip> (Train_AFEW, Val_AFEW)')
+    if unlabelled: warnings.warn(say + ': not loaded', EmoxnetWarning, stacklevel=2)   # counted and said, never silently left out
     return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
 
 def _read_group_labels(path: Path) -> dict[str, str]:
