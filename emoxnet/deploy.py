@@ -19,10 +19,11 @@ from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
-__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input', 'check_opset',
-           'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session', 'onnx_mismatch',
-           'onnx_logits', 'check_export', 'not_exported', 'export_model', 'export_checked_onnx', 'export_main',
-           'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'NOTICE_FILES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input',
+           'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session',
+           'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices', 'export_model',
+           'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference',
+           'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -45,6 +46,14 @@ def check_opset(opset, name: str = 'opset') -> int:
         raise ValueError(f"{name} {opset}: expected an integer from {OPSETS.start} to {OPSETS.stop - 1} (18 and up: the torch.export-based exporter; below: the TorchScript one)")
     return int(opset)
 
+def _interrupted(e: BaseException) -> bool:
+    "Whether a Ctrl-C (SIGTERM: `cli.Terminated`) is the cause of `e`, somewhere down its chain of causes."
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt): return True
+        seen.add(id(e)); e = e.__cause__ or e.__context__
+    return False
+
 def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> None:
     "`export_onnx`'s work, written to `tmp` (which it may leave behind when it fails)."
     m = LogitsOnly(model).eval()
@@ -56,6 +65,7 @@ def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> Non
             torch.onnx.export(m, (x,), str(tmp), dynamo=True, external_data=False,
                               dynamic_shapes={'x': {0: torch.export.Dim('batch', min=1, max=4096)}}, **kw)
     except Exception as e:   # an older opset, or very old or exotic models: the TorchScript-based exporter
+        if _interrupted(e): raise KeyboardInterrupt() from e   # Ctrl-C inside the exporter comes back wrapped (a ConversionError): it stops the export, as anywhere
         if opset >= 18: warnings.warn(f"dynamo ONNX export failed ({type(e).__name__}: {str(e)[:200]}); using the legacy exporter", EmoxnetWarning)
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
@@ -147,6 +157,16 @@ def not_exported(model: nn.Module) -> list[str]:
     m = unwrap(model).eval()
     with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
 
+NOTICE_FILES = ('LICENSE', 'MODEL_CARD.md')   # what travels with a model's weights: its licence (an MIT notice must) and its card
+
+def copy_notices(src: Path, # a checkpoint or ensemble folder
+                 dst: Path, # the folder the model's files go to
+                ) -> list[str]:
+    "Copy every licence and model card in `src` (an ensemble's members' too, at the same relative paths) into `dst`; the relative paths copied."
+    found = sorted(f.relative_to(src) for name in NOTICE_FILES for f in src.rglob(name) if f.is_file())
+    for rel in found: (dst / rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(src / rel, dst / rel)
+    return [str(r) for r in found]
+
 def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.Tensor | None = None, opset: int = 18,
                  atol: float = ATOL,
                  overwrite: bool = False, # replace a deployment of another source (an export of the same source is replaced anyway)
@@ -166,12 +186,14 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
         raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
     with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
+        notices = [] if isinstance(src, nn.Module) else copy_notices(p if p.is_dir() else p.parent, tmp)   # licences and cards travel with the weights
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0
         chk = check_export(model, onnx_p, ts_p, faces, atol)
         if not chk['ok']: raise RuntimeError(f"export of {src} disagrees with torch beyond {atol}: {chk}")
         save_json({**info, 'export': {'source': source, 'onnx': onnx_p.name, 'torchscript': ts_p.name, 'opset': onnx_opset(onnx_p), 'input': 'input', 'output': 'logits',
                                       **({'not_exported': left} if left else {}),   # a multi-task model's other heads, a published network's age and gender: the files hold the expression head only
+                                      **({'notices': notices} if notices else {}),
                                       'input_shape': ['batch', mc.in_chans, mc.input_size, mc.input_size], 'classes': list(mc.classes),
                                       'preprocess': mc.preprocess.to_dict(), 'check': chk, 'export_s': {'onnx': round(t_onnx, 1), 'torchscript': round(t_ts, 1)},
                                       'torch_version': torch.__version__, 'code_version': code_version()}}, tmp / 'config.json')
@@ -195,9 +217,9 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     os.replace(tmp, path)
     return path
 
-def _heads_note(heads: Sequence[str] | None, where: str):
-    "Say that an export holds the expression logits only, when the model has other heads (a multi-task model's age, valence...)."
-    if heads: print(f"note: the export serves the expression logits only; the model's other heads ({', '.join(heads)}) are not in it: {where} gives them")
+def _heads_note(heads: Sequence[str] | None, where: str, classes: Sequence[str]):
+    "Say that an export holds the class logits only, naming their classes, when the model has other outputs (a multi-task model's age, valence...)."
+    if heads: print(f"note: the export serves the class logits ({', '.join(classes)}) only; the model's other outputs ({', '.join(heads)}) are not in it: {where} gives them")
 
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
@@ -209,13 +231,13 @@ def export_main(args: argparse.Namespace) -> int:
         model = load_any(src)
         path = export_checked_onnx(model, (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
-        _heads_note(not_exported(model), 'the torch backend (the default)')
+        _heads_note(not_exported(model), 'the torch backend (the default)', unwrap(model).model_config.classes)
         return 0
     r = export_model(src, args.out, opset=args.opset, overwrite=args.overwrite); c = r['check']
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
           f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
           + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))
-    _heads_note(r['not_exported'], 'the checkpoint with emoxnet')
+    _heads_note(r['not_exported'], 'the checkpoint with emoxnet', load_json(r['config'])['export']['classes'])
     return 0
 
 def add_cli(p: argparse.ArgumentParser):

@@ -461,15 +461,20 @@ def predict_main(args) -> int:
     check_folder_arg('--save-overlay', args.save_overlay, 'a file; expected a folder to write the overlays into')   # before the model loads
     attention = getattr(args, 'save_attention', None)   # a Namespace made by hand may lack it
     check_folder_arg('--save-attention', attention, 'a file; expected a folder to write the attention maps into')
+    whole = getattr(args, 'whole_image', False)
+    if whole and (given := [f for f, v in (('--detector', getattr(args, 'detector', None)), ('--detector-option', getattr(args, 'detector_option', None)), ('--margin', args.margin)) if v]):
+        raise ValueError(f"{', '.join(given)} does not apply with --whole-image: each image is classified whole, no face is detected or cropped")
     kw = dict(detector_args(args), backend=args.backend)
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
+    served = dict(model=rec.name, checkpoint=str(rec.path) if rec.path else BUNDLED, backend=rec.backend,   # each JSON line says what served it
+                  **({} if whole else dict(detector=rec.detector_name, detector_options=rec.detector_options, margin=rec.margin)))
     failed = 0
-    for r in predict_files(rec, args.paths, args.save_overlay, attention, getattr(args, 'whole_image', False)):
+    for r in predict_files(rec, args.paths, args.save_overlay, attention, whole):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
-        print(to_json({**r, 'model': rec.name, 'backend': rec.backend}) if args.json else _describe_result(r), flush=True)   # each JSON line says what served it
+        print(to_json({**r, **served}) if args.json else _describe_result(r), flush=True)
     return 1 if failed else 0
 
 def add_detector_args(p: argparse.ArgumentParser):
