@@ -152,11 +152,13 @@ def _spelling(name: str) -> str | None:
     try: return canonical(name)
     except KeyError: return None
 
-def as_recognizer(model: EmotionRecognizer | str | Path | None) -> EmotionRecognizer:
+def as_recognizer(model: EmotionRecognizer | str | Path | None,
+                  role: str = '', # what the model is to the check ('the teacher'), named in a refusal
+                 ) -> EmotionRecognizer:
     "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral is refused."
     rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.load(model)
     if not {_spelling(c) for c in rec.classes} & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces (spelt any way: 'Happy' is refused below, for its spelling)
-        raise ValueError(f"{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
+        raise ValueError(f"{role + ' ' if role else ''}{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
                          "(the real-face check scores smiles and resting faces); give an expression checkpoint")
     own = [f"{c!r} (= {k})" for c in rec.classes if (k := _spelling(c)) in EXPECTED.values() and k != c and k not in rec.classes]
     if own:   # 'Happy' (emoxnet train --names raw): every smile would count as missed, 0 % smile recall
@@ -189,7 +191,7 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
              ) -> dict:
     "Score a model on the hand-labelled real LFW faces: figures, goals, predicted-label histogram, per-face predictions."
     faces, hand = lfw_faces(labels)
-    rec, t = as_recognizer(model), None if teacher is None else as_recognizer(teacher)
+    rec, t = as_recognizer(model), None if teacher is None else as_recognizer(teacher, 'the teacher (--teacher)')
     pred, probs = rec.predict_faces(faces, 'RGB')
     t_pred = None if t is None else t.predict_faces(faces, 'RGB')[0]
     r = dict(model=_describe(rec), teacher=None if t is None else _describe(t), code_version=code_version(),
