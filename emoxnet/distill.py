@@ -19,7 +19,7 @@ from torch import nn
 
 from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits
-from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device
+from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
@@ -132,11 +132,15 @@ def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperat
     if variant == 'ls': return HardSoftCE(smoothing)
     raise KeyError(f"unknown student variant {variant!r}; expected one of {VARIANTS}")
 
-def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str, mixup: float = 0.0) -> dict:
-    "What defines a variant's objective (stored as the run's loss.json: a run is reused only for the same objective); `mixup` only when on."
+def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str, mixup: float = 0.0,
+                 teacher: str | None = None, # the teacher's `weights_fingerprint` (kd with alpha > 0): a student of another teacher is not reused
+                ) -> dict:
+    "What defines a variant's objective (stored as the run's loss.json: a run is reused only for the same objective); `mixup` and `teacher` only when they apply."
     rec = {'variant': v, 'alpha': alpha if v == 'kd' else 0.0, 'temperature': temperature if v == 'kd' else None,
             'smoothing': smoothing if v != 'scratch' else 0.0, 'teacher_mode': teacher_mode if v == 'kd' else None}
-    return {**rec, 'mixup': float(mixup)} if mixup else rec   # no key when off: the records of runs without mixup stay as they were
+    if mixup: rec['mixup'] = float(mixup)   # no key when off: the records of runs without mixup stay as they were
+    if teacher and v == 'kd' and alpha > 0: rec['teacher'] = teacher
+    return rec
 
 def variant_mixup(v: str, kd_mixup: float, mixup: float, teacher_mode: str) -> float:
     "The Beta parameter of the `MixUp` a variant trains with: `kd_mixup` for `kd`, `mixup` for the baselines (0: none)."
@@ -148,6 +152,7 @@ def variant_mixup(v: str, kd_mixup: float, mixup: float, teacher_mode: str) -> f
 def _other_objective(run: Path, loss_cfg: dict) -> list[str] | None:
     "How the objective recorded in `run/loss.json` differs from `loss_cfg`, in words (None: the same objective)."
     old = load_json(run / 'loss.json') if (run / 'loss.json').exists() else None
+    if old is not None and 'teacher' not in old: loss_cfg = {k: v for k, v in loss_cfg.items() if k != 'teacher'}   # a run from before teachers were recorded (2026-12-05): not known, not refused
     if old == loss_cfg: return None
     return ['objective not recorded (no loss.json)'] if old is None else changed_settings(old, loss_cfg) + [f"{k} {old[k]!r} -> off" for k in old if k not in loss_cfg]
 
@@ -155,7 +160,7 @@ def check_student_runs(out: Path, # the experiment folder (runs in OUT/students/
                        records: dict[str, dict], # variant -> its objective (`_loss_record`)
                        teacher_dir: Path | None = None, # the teacher's folder, for the hint (default: OUT/ensemble)
                       ) -> None:
-    "`ValueError` naming every finished student run under `out` trained for another objective (another alpha, T, smoothing, teacher mode or mixup): training would throw it away."
+    "`ValueError` naming every finished student run under `out` trained for another objective (another alpha, T, smoothing, teacher mode, mixup or teacher): training would throw it away."
     bad = {v: d for v, rec in records.items() if finished_metrics(run := out / 'students' / v) is not None and (d := _other_objective(run, rec))}
     if bad: raise ValueError(f"{out}: holds finished student runs of another objective: " + '; '.join(f"students/{v} ({', '.join(d)})" for v, d in bad.items())
                              + f"; use another out_dir (with ensemble_dir={teacher_dir or out / 'ensemble'} to distil from the same teacher), or delete those folders to train them again")
@@ -174,7 +179,8 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
     "Train the student variants (paired: same seed); returns `{variant: {'valid', 'test', 'params', ...}}`. A finished run of another objective in the way is refused before any training."
     out = resolve_path(out_dir); res = {}; fp = data_fingerprint(splits)
     mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
-    records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v]) for v in variants}
+    tid = weights_fingerprint(teacher) if teacher is not None else None   # the student of another teacher is another student
+    records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v], tid) for v in variants}
     if not retrain: check_student_runs(out, records, teacher_dir)   # retrain=True: train every variant again, whatever is there
     cfg, mcfg = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size)   # every variant's; the losses differ
     if 'kd' in variants and alpha > 0: check_teacher(teacher, mcfg, teacher_mode)   # before any run folder
@@ -313,9 +319,11 @@ def _teacher_train_config(ens_dir: Path) -> dict:
     return (load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}).get('train_config') or {}
 
 def teacher_settings(ens_dir: Path) -> dict:
-    "What the ensemble in `ens_dir` really is: its members, and the epochs and learning rate they were trained with (when recorded)."
+    "What the ensemble in `ens_dir` really is: its members, the epochs and learning rate they were trained with, its seed and validation folds (when recorded)."
+    m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
     tc = _teacher_train_config(ens_dir)
-    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr')}
+    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr'),
+            'seed': m.get('seed'), 'folds': m.get('folds')}
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
@@ -464,8 +472,9 @@ def collect_runs(root: str | Path = 'runs', # where to look (recursively)
         if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
         c = m.get('config', {})
         if c.get('smoke') and not smoke: continue
-        if t := m.get('teacher'): c = {**c, 'members': t.get('members'), 'member_epochs': t.get('member_epochs')}   # the teacher it had, not the one asked for (an explicit ensemble_dir is used as it is)
+        if t := m.get('teacher'): c = {**c, **{k: t[k] for k in ('members', 'member_epochs', 'member_lr', 'folds') if k in t}}   # the teacher it had, not the one asked for (an explicit ensemble_dir is used as it is)
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split
+               'teacher_id': c.get('ensemble_dir') or str(p.parent),   # the ensemble it used: a shared ensemble_dir is one teacher for every seed
                **{k: (','.join(c[k]) if isinstance(c.get(k), list) else c.get(k, _GROUP_DEFAULTS.get(k))) for k in _GROUP},
                'rule': m.get('ensemble_rule'), 'ensemble': m.get('ensemble_acc'), 'best_member': m.get('best_member_acc'),
                **{f'member:{n}': a for n, a in (m.get('member_accs') or {}).items()},
@@ -503,6 +512,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
             r[c] = f"{x.mean():.2f} ± {x.std(ddof=1):.2f}" if len(x) > 1 else (f"{x.mean():.2f}" if len(x) else '')
             r[c + '_mean'] = x.mean() if len(x) else np.nan
         r['git_rev'] = ','.join(sorted(set(map(str, g['git_rev']))))
+        if 'teacher_id' in g: r['teachers'] = g['teacher_id'].nunique()
         rows.append(r)
     return pd.DataFrame(rows)
 
@@ -518,6 +528,7 @@ def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None
     table = head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
     dflt = ExperimentConfig().to_dict()
     shared = [f'{k} {summary[k].iloc[0]}' for k in _GROUP if k in summary and k not in cols and summary[k].nunique() == 1 and k in dflt
-              and str(summary[k].iloc[0]) != str(dflt[k]) and k not in ('data', 'out_dir')]
-    rows = [f"row {i + 1}: seeds {r['seed_list']}, code {r['git_rev']}" for i, (_, r) in enumerate(summary.iterrows()) if 'seed_list' in r and 'git_rev' in r]
+              and (str(summary[k].iloc[0]) != str(dflt[k]) or k == 'data') and k != 'out_dir']   # the data are named even at their default
+    one = lambda r: f", {r['teachers']} teacher{'s' * (r['teachers'] != 1)} (the ensemble's ± is not over seeds)" if r.get('teachers', r['seeds']) < r['seeds'] else ''
+    rows = [f"row {i + 1}: seeds {r['seed_list']}, code {r['git_rev']}{one(r)}" for i, (_, r) in enumerate(summary.iterrows()) if 'seed_list' in r and 'git_rev' in r]
     return table + ('\nEvery row: ' + ', '.join(shared) + ' (other settings at their defaults).\n' if shared else '') + ('\n' + '; '.join(rows) + '.\n' if rows else '')
