@@ -257,6 +257,10 @@ class ExperimentConfig:
         check_ranges(self, self.RANGES)
         if self.data in DATA_SOURCES and self.data_format:   # it would be recorded in metrics.json as if it had been used
             raise ValueError(f"data_format={self.data_format!r} names the loader of a dataset on disk, but data={self.data!r} is generated: leave data_format empty")
+        if self.data != 'synthfacs' and self.extra_test != type(self).extra_test:   # the same: recorded, and a row of its own in the summaries, but nothing to add to
+            raise ValueError(f"extra_test={self.extra_test} adds SynthFACS subjects to the test split; data={self.data!r} has its own test split: leave extra_test at its default")
+        if 'kd' in self.variants and self.alpha == 0:   # a kd student without its teacher is the ls student, reported as distillation's gain
+            raise ValueError("alpha=0 trains the 'kd' student without its teacher, which is the 'ls' student: give alpha > 0, or drop 'kd' from variants")
         self.member_train(); self.student_train()   # their own checks (max_steps, threads, label_mode) before anything runs
         check_ensemble(self.members, self.folds)
         if bad := [a for a in (*self.members, self.student) if not known_arch(a)]:
@@ -292,7 +296,7 @@ class ExperimentConfig:
         return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)
 
 SMOKE = dict(smoke=True, data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
-             member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32)
+             member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32, extra_test=90)   # extra_test: toy data have no SynthFACS subjects to add (its default, so a replaced value is said)
 
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
     "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins. Says which of `cfg`'s own settings it replaces."

@@ -19,6 +19,7 @@ from torch import nn
 
 from .core import single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
+from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path
@@ -212,7 +213,7 @@ def _strong_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray: r
 @TRANSFER_SETS.register('deepinversion')
 def _inversion_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
     icfg = InversionConfig(**{**cfg.inversion, 'seed': cfg.seed})
-    cache = Path(cfg.out_dir) / f"deepinversion-{hashlib.md5(json.dumps(asdict(icfg), sort_keys=True).encode()).hexdigest()[:8]}.npz"
+    cache = resolve_path(cfg.out_dir) / f"deepinversion-{hashlib.md5(json.dumps(asdict(icfg), sort_keys=True).encode()).hexdigest()[:8]}.npz"
     if cache.exists(): return np.load(cache)['images']
     imgs, ys = deep_inversion(teacher, icfg)
     cache.parent.mkdir(parents=True, exist_ok=True); np.savez_compressed(cache, images=imgs, targets=ys)
@@ -314,7 +315,7 @@ class TransferConfig:
     max_items: int | None = None            # smoke runs: the first items of every transfer set and split
     max_steps: int | None = None            # smoke runs
     seed: int = 0
-    out_dir: str = 'runs/realstudent/synthfacs'
+    out_dir: str = 'runs/realstudent/synthfacs'   # relative: as `emoxnet.data.experiment.resolve_path` reads it (runs/... in the settings' runs_dir)
     threads: int | None = None
     device: str = 'auto'                    # where the student trains: 'cpu', 'cuda' or 'auto' (a GPU when there is one; bf16 autocast there)
     num_workers: int = 0                    # DataLoader worker processes (results unchanged)
@@ -426,7 +427,7 @@ def check_transfer_out(cfg: TransferConfig) -> None:
     "`ValueError` when `cfg.out_dir` holds files that are not a transfer run's, a `metrics.json` this run would replace that is not a transfer run's (a distillation experiment, an `emoxnet train` run) or a transfer run with other settings; any run may replace a smoke run."
     if other := foreign_files(cfg.out_dir, TRANSFER_FILES):
         raise ValueError(f"{cfg.out_dir}: holds files that are not a transfer run's ({some(other)}); choose a new or empty out_dir")
-    if not (f := Path(cfg.out_dir) / 'metrics.json').exists(): return   # an interrupted run of any settings: replaced
+    if not (f := resolve_path(cfg.out_dir) / 'metrics.json').exists(): return   # an interrupted run of any settings: replaced
     try: old = load_json(f).get('config')
     except (ValueError, AttributeError): old = None
     if not (isinstance(old, dict) and {'transfer', 'teachers'} <= set(old)):
@@ -439,7 +440,7 @@ def check_transfer_out(cfg: TransferConfig) -> None:
 
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
-    single_process('a transfer run'); t0, out = time.time(), Path(cfg.out_dir)
+    single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
