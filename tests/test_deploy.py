@@ -86,7 +86,7 @@ def test_cli_export_of_a_multitask_model_says_its_heads_are_not_exported(emoxnet
     ck = save_checkpoint(create_model(ModelConfig('test_resnet', BASIC, 1, 48, heads=multitask_heads())), None, tmp_path / 'mt')
     r = subprocess.run(emoxnet_cmd + ['export', str(ck), '--out', str(tmp_path / 'dep')], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "the model's other heads (age, ethnicity, gender, va) are not in it" in r.stdout, r.stdout
+    assert "the model's other outputs (age, ethnicity, gender, va) are not in it" in r.stdout, r.stdout
     exp = json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']
     assert exp['output'] == 'logits' and exp['not_exported'] == ['age', 'ethnicity', 'gender', 'va']
     r = subprocess.run(emoxnet_cmd + ['export', str(ck)], capture_output=True, text=True)   # model.onnx beside the checkpoint

@@ -129,6 +129,8 @@ def test_onnx_backend_agrees_with_torch(rec, images, tmp_path):
     from safetensors.torch import load_file, save_file
     sd = load_file(ck / 'model.safetensors'); k = next(k for k in sd if sd[k].is_floating_point()); sd[k] = sd[k] + 0.01
     save_file(sd, ck / 'model.safetensors')
+    from emoxnet.core import load_json, save_json, sha256_file   # as a retrained checkpoint records its new weights
+    save_json({**load_json(ck / 'config.json'), 'weights_sha256': sha256_file(ck / 'model.safetensors')}, ck / 'config.json')
     with pytest.raises(ValueError, match=r'model.onnx: exported from other weights .*write it again with `emoxnet export'):
         EmotionRecognizer.from_checkpoint(ck, backend='onnx')
     with pytest.warns(UserWarning, match='exported from other weights'):
