@@ -72,12 +72,16 @@ class Settings:
 SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ('file', 'sources'))
 
 # %% ../nbs/00_settings.ipynb #2226ff09
+def _unquoted(text: str) -> str:
+    "A value without the one pair of quotes around it that people write around paths in INI files (`rafdb = \"/data/RAF DB\"`)."
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in '"\'' else text
+
 def _dataset_folder(text: str, base: Path) -> Path | None:
     "Nothing (not set) or a path; relative paths are taken from `base`."
-    return (base / Path(text).expanduser()) if text else None
+    return (base / Path(_unquoted(text)).expanduser()) if text else None
 
 def _folder(text: str, base: Path) -> Path:
-    if not text: raise ValueError('empty')
+    if not (text := _unquoted(text)): raise ValueError('empty')
     return base / Path(text).expanduser()
 
 def _device(text: str, base: Path) -> str:

@@ -269,7 +269,7 @@ def _formats(formats: str | Sequence[str]) -> list[str]:
     if [n.lower() for n in names] == ['all']: return [f for f in EXPORTERS if f != 'fer2013']
     if names in (['none'], []): return []
     for f in names: EXPORTERS[f]   # a clear error for an unknown name
-    return names
+    return list(dict.fromkeys(names))   # a name given twice is written once
 
 def compound_recipe(cfg: SynthConfig, **kw) -> SynthConfig:
     "The CFEE-style compound recipe that goes with benchmark recipe `cfg`: its seed and render style (`kw`: other fields, e.g. `n_subjects`)."
@@ -301,6 +301,15 @@ def check_export_dir(out: Path, # the export folder
         if p.is_dir(): shutil.rmtree(p)
         elif p.exists(): p.unlink()
 
+def _write_formats(names: Sequence[str], source: Callable, out: Path, seed: int, report: dict, log: Callable | None) -> None:
+    "`export_all`'s loop: each format from its source data into `out/<folder>/`, its report into `report['formats']`."
+    for f in names:
+        fn = EXPORTERS[f]; data = source(fn.source); t0 = time.perf_counter()
+        rep = report['formats'][f] = {**fn(data, out / fn.folder, seed), 'seconds': round(time.perf_counter() - t0, 2)}
+        if log: log(f"wrote {f:<15} {rep['images']:>6,} images -> {rep['path']} ({rep['seconds']:.1f} s)"
+                    + ''.join(f'; {k}: {v}' for k, v in rep.items() if k in ('nonface_rows', 'excluded_rows'))
+                    + ''.join(f'; skipped {v} ({k})' for k, v in rep['skipped'].items()))
+
 def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: SynthConfig | None = None,
                compound: SynthConfig | None = None, size: int = 100, workers: int = 1, log: Callable | None = print,
                overwrite: bool = False, # replace an export in `out` made from other settings (`check_export_dir`)
@@ -321,14 +330,15 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
             report['sources'][kind] = dict(images=r.n_images, size=r.size, grey=r.grey, seconds=round(dt, 2), images_per_s=round(r.n_images / dt, 1))
             if log: log(f"generated {kind}: {r.n_images:,} images {r.size}x{r.size} {'grey' if r.grey else 'RGB'} in {dt:.1f} s ({r.n_images / dt:,.0f} images/s)")
         return cache[kind]
+    made, had_config = not out.exists(), (out / 'config.json').exists()
     out.mkdir(parents=True, exist_ok=True)
     save_json({'benchmark': cfg.to_dict(), 'compound': compound.to_dict(), 'rgb_size': size, 'code_version': code_version()}, out / 'config.json')
-    for f in names:
-        fn = EXPORTERS[f]; data = source(fn.source); t0 = time.perf_counter()
-        rep = report['formats'][f] = {**fn(data, out / fn.folder, cfg.seed), 'seconds': round(time.perf_counter() - t0, 2)}
-        if log: log(f"wrote {f:<15} {rep['images']:>6,} images -> {rep['path']} ({rep['seconds']:.1f} s)"
-                    + ''.join(f'; {k}: {v}' for k, v in rep.items() if k in ('nonface_rows', 'excluded_rows'))
-                    + ''.join(f'; skipped {v} ({k})' for k, v in rep['skipped'].items()))
+    try: _write_formats(names, source, out, cfg.seed, report, log)
+    except BaseException:   # nothing written: no config.json (or folder) left behind to describe an export that is not there
+        if not report['formats'] and not had_config:
+            (out / 'config.json').unlink(missing_ok=True)
+            if made and not any(out.iterdir()): out.rmdir()
+        raise
     if 'benchmark' in cache:
         meta = pd.concat([ds.meta.drop(columns='landmarks').assign(split=s, index=np.arange(len(ds))) for s, ds in cache['benchmark'].items()])
         with atomic_write(out / 'benchmark_meta.csv', newline='') as fh: meta.to_csv(fh, index=False, lineterminator='\n')
