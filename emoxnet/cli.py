@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _on_sigterm)   # (signals reach the main thread only)
     argv = sys.argv[1:] if argv is None else list(argv)
     try: parser = build_parser(argv)             # imports the command's module (torch: seconds)
-    except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import
-        print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
+    except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import (from the main rank under torchrun)
+        if main_rank(): print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
         return 130
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
