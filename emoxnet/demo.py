@@ -87,9 +87,15 @@ def inspect_upload(path: str | os.PathLike | None, max_megapixels: float = 25.0)
     notes = []
     if mode in ('L', 'LA', '1', 'I', 'I;16', 'F', 'P') and not (mode == 'P' and _palette_is_colour(path)):
         notes.append('Greyscale image: analysed as is (the colour channels are copies of the grey one).')
-    if mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or 'transparency' in info:
+    if (mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or 'transparency' in info) and _has_transparency(path):
         notes.append('Transparent image: transparent areas are shown on white.')
     return notes
+
+def _has_transparency(path) -> bool:
+    "Whether an image with an alpha channel (or a transparent palette entry) has a pixel that is not fully opaque: screenshots are RGBA and opaque."
+    with Image.open(path) as im:
+        a = np.asarray(im.convert('RGBA').getchannel('A'))
+    return bool((a < 255).any())
 
 def _palette_is_colour(path) -> bool:
     with Image.open(path) as im:
@@ -265,7 +271,8 @@ class DemoBackend:
         a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty)
         a.timings['attention_ms'] = (time.perf_counter() - t1) * 1e3
         a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
-        n = len(faces)
+        n, found = len(faces), timings.get('faces_found', len(faces))
+        if found > n: notes.append(f"{found} faces found: the {n} the detector is surest of are analysed (the demo's limit, --max-faces).")
         a.status = ' '.join(notes + [f"{n} face{'s' if n > 1 else ''} · detection {_ms(timings['detect_ms'])} · classification "
                                      f"{_ms(timings['classify_ms'])} · attention {_ms(a.timings['attention_ms'])} · "
                                      f"total {_ms(a.timings['total_ms'])}"] + empty)
@@ -778,7 +785,8 @@ def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig |
         import torch; torch.set_num_threads(cfg.threads)
     be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
     models = DemoModels(be, options, **({'detector': detector} if detector else {}))
-    with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False) as demo:
+    with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False,
+                   delete_cache=(600, 3600)) as demo:   # every 10 min, files over an hour old: a webcam stream caches a result frame every tenth of a second
         header = gr.Markdown(header_markdown(be), label='Serving model', elem_id='model-info')
         page = DemoPage(models, gr.State(models.default_key))
         panel = model_panel(gr, page)
@@ -791,7 +799,9 @@ def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig |
     return demo
 
 # %% ../nbs/80_demo.ipynb #e5e77c3d
-def write_examples(folder: str | Path | None = None, seed: int = 3) -> list[Path]:
+def write_examples(folder: str | Path | None = None, seed: int = 3,
+                   style: str = 'textured', # SynthFACS render style of the example faces (`STYLES`)
+                  ) -> list[Path]:
     "Write the demo's example images (real photos from dependencies + SynthFACS faces) into `folder` (default: the package assets)."
     import cv2, matplotlib.cbook
     from skimage import data as skdata
@@ -805,17 +815,17 @@ def write_examples(folder: str | Path | None = None, seed: int = 3) -> list[Path
         return out / name
     paths = [save(skdata.astronaut(), 'photo_astronaut.jpg'),
              save(cv2.resize(read_image(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)), (384, 448), interpolation=cv2.INTER_AREA), 'photo_grace_hopper.jpg')]
-    def face(sid, category, intensity=1.0, size=224):
+    def face(sid, category, intensity=1.0, size=224, pad=True):
         rng = np.random.default_rng([seed, sid]); subj = sample_subject(sid, seed)
         l, r = expression_aus(subj, category, intensity, rng, 0.0)
-        img = render_face(subj, l, r, sample_nuisance(rng, Nuisance.none()), size, False, rng)[0]
-        p = size // 4   # widen the plain background so the whole head is in the picture, as in a photo
-        return cv2.copyMakeBorder(img, p, p, p, p, cv2.BORDER_CONSTANT, value=tuple(int(v) for v in img[0, 0]))
+        img = render_face(subj, l, r, sample_nuisance(rng, Nuisance.none()), size, False, rng, style=style)[0]
+        p = size // 2 if pad else 0   # a light background around the head, as in a photo: with a quarter of it the detector found a false second face on 3 of 4
+        return cv2.copyMakeBorder(img, p, p, p, p, cv2.BORDER_CONSTANT, value=(235, 235, 235))
     for sid, c in [(2, 'happiness'), (5, 'surprise'), (7, 'anger'), (11, 'sadness')]:
         paths.append(save(face(sid, c), f'synthfacs_{c}.jpg'))
     group = np.full((260, 960, 3), 235, np.uint8)
     for k, (sid, c) in enumerate([(3, 'fear'), (4, 'disgust'), (8, 'neutral'), (9, 'contempt')]):
-        group[10:250, 240 * k: 240 * (k + 1)] = face(sid, c, size=160)
+        group[10:250, 240 * k: 240 * (k + 1)] = cv2.copyMakeBorder(face(sid, c, size=160, pad=False), 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=(235, 235, 235))
     paths.append(save(group, 'synthfacs_group_of_four.jpg'))
     return paths
 

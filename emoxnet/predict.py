@@ -271,11 +271,12 @@ class EmotionRecognizer:
 
     def predict(self, image, max_faces: int | None = None, channel_order: str | None = None, keep_crops: bool = True,
                 timings: dict | None = None) -> list[FacePrediction]:
-        "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms`."
+        "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms` and `faces_found` (before `max_faces` kept the first)."
         if max_faces is not None and not (is_whole(max_faces) and max_faces >= 1): raise ValueError(f"max_faces={max_faces!r}: expected None (all faces) or an integer >= 1")
         rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
         t0 = time.perf_counter()
-        faces = self.detect(rgb)[:max_faces]
+        found = self.detect(rgb); faces = found[:max_faces]
+        if timings is not None: timings['faces_found'] = len(found)
         t1 = time.perf_counter()
         crops = [self.crop(rgb, f) for f in faces]
         z, values = self.outputs(self.preprocess.batch(crops)) if crops else (None, [])
@@ -344,7 +345,7 @@ class EmotionRecognizer:
 
 # %% ../nbs/22_predict.ipynb #6ee8defc
 PALETTE: dict[str, tuple[int, int, int]] = {
-    'neutral': (200, 200, 200), 'happiness': (255, 200, 0), 'surprise': (0, 200, 255), 'sadness': (60, 110, 255),
+    'neutral': (150, 150, 150), 'happiness': (255, 200, 0), 'surprise': (0, 200, 255), 'sadness': (60, 110, 255),
     'anger': (255, 50, 50), 'disgust': (60, 200, 60), 'fear': (170, 90, 255), 'contempt': (255, 120, 200)}
 
 def label_colour(label: str) -> tuple[int, int, int]:
@@ -359,17 +360,25 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
     import cv2
     out = np.ascontiguousarray(as_rgb(np.asarray(img)).copy())
     H, W = out.shape[:2]; t = max(1, round(max(H, W) / 400)); fs = max(0.4, max(H, W) / 1000)
-    for i, p in enumerate(preds):
-        x0, y0, x1, y1 = (int(round(v)) for v in p.box)
-        col = label_colour(p.label)
-        cv2.rectangle(out, (x0, y0), (x1, y1), col, t + 1)
+    boxes = [tuple(int(round(v)) for v in p.box) for p in preds]
+    for p, (x0, y0, x1, y1) in zip(preds, boxes): cv2.rectangle(out, (x0, y0), (x1, y1), label_colour(p.label), t + 1)   # every box, then the labels over them
+    placed = []
+    for i, (p, (x0, y0, x1, y1)) in enumerate(zip(preds, boxes)):
         text = (f"{i + 1}: " if len(preds) > 1 else '') + p.label + (f" {p.confidence:.0%}" if show_prob else '')
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, t)
-        ty = y0 - 4 if y0 - th - base - 4 >= 0 else min(H - 1, y1 + th + 4)
         tx = max(0, min(x0, W - tw - 4))                  # a face at the right edge: its label shifts left to stay in the picture
-        cv2.rectangle(out, (tx, ty - th - base), (tx + tw + 4, ty + base // 2), col, -1)
+        spots = [ty for ty in (y0 - 4, y1 + th + 4, y0 + th + base + 4) if ty - th - base >= 0 and ty + base // 2 < H]   # above the box, below it, inside its top
+        rect = lambda ty: (tx, ty - th - base, tx + tw + 4, ty + base // 2)
+        free = [ty for ty in spots if not any(_overlap(rect(ty), r) for r in placed)]   # never over another face's label
+        ty = (free or spots or [min(H - 1, th + base)])[0]
+        placed.append(rect(ty))
+        cv2.rectangle(out, rect(ty)[:2], rect(ty)[2:], label_colour(p.label), -1)
         cv2.putText(out, text, (tx + 2, ty - base // 2), cv2.FONT_HERSHEY_SIMPLEX, fs, (0, 0, 0), t, cv2.LINE_AA)
     return out
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    "Whether rectangles `(x0, y0, x1, y1)` `a` and `b` overlap."
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 # %% ../nbs/22_predict.ipynb #531a67f8
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
