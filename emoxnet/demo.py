@@ -423,7 +423,7 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
     if (problem := _folder_problem(p)): raise DemoInputError(problem)
     try: rec = EmotionRecognizer.from_checkpoint(p, **kwargs)   # a checkpoint or an ensemble folder
     except (ValueError, KeyError, TypeError, OSError) as e:
-        raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e}") from None
+        raise DemoInputError(f"“{p}” looks like a model folder but could not be loaded: {e.args[0] if isinstance(e, KeyError) and e.args else e}") from None   # a KeyError's str() quotes its message
     return expression_model(rec, f"“{p}”")
 
 def expression_model(rec: EmotionRecognizer, what: str) -> EmotionRecognizer:
