@@ -1265,7 +1265,7 @@ def command_data(args, # parsed `add_data_args` options
         say(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "
               f"({'whole subjects' if by_subject else 'stratified by class'}, 20 %, seed {seed})"
               + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if by_subject else ''))
-    folder = resolve_data(args.data, args.format)[0] if args.data not in DATA_SOURCES else None   # a settings name ('ferplus'): the folder it named, recorded too
+    folder = p if args.data not in DATA_SOURCES and (p := resolve_data(args.data, args.format)[0]) != str(args.data) else None   # a settings name ('ferplus'): the folder it named, recorded too
     return replace(held, source={'data': str(args.data), **({'folder': str(Path(folder).resolve())} if folder else {}), 'format': fmt, 'options': opts})   # recorded by the run: evaluate and resume can say what differs
 
 def train_main(args) -> int:
