@@ -667,10 +667,10 @@ def score_step(top: nn.Module, test: FERDataset, classes: Sequence[str],
     z = predict_logits(top, ds, batch_size=1024)[:, :len(classes)]
     pred, y = z.argmax(1).numpy(), ds.targets
     per = {c: float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k, c in enumerate(classes)}
-    new, old = (y == len(classes) - 1, y < len(classes) - 1) if new else (np.zeros(len(y), bool), np.ones(len(y), bool))
+    is_new = (y == len(classes) - 1) if new else np.zeros(len(y), bool)
     return {'classes': list(classes), 'n': int(len(y)), 'acc': float((pred == y).mean()), 'per_class': per,
-            'old_acc': float((pred[old] == y[old]).mean()) if old.any() else float('nan'),
-            'new_acc': float((pred[new] == y[new]).mean()) if new.any() else float('nan'),
+            'old_acc': float((pred[~is_new] == y[~is_new]).mean()) if (~is_new).any() else float('nan'),
+            'new_acc': float((pred[is_new] == y[is_new]).mean()) if is_new.any() else float('nan'),
             'confusion': np.bincount(y * len(classes) + pred, minlength=len(classes) ** 2).reshape(len(classes), -1).tolist()}
 
 # %% ../nbs/17_continual.ipynb #e89f32ad

@@ -78,7 +78,7 @@ def _unquoted(text: str) -> str:
 
 def _dataset_folder(text: str, base: Path) -> Path | None:
     "Nothing (not set) or a path; relative paths are taken from `base`."
-    return (base / Path(_unquoted(text)).expanduser()) if text else None
+    return (base / Path(text).expanduser()) if (text := _unquoted(text)) else None   # `""`: not set, as an empty value
 
 def _folder(text: str, base: Path) -> Path:
     if not (text := _unquoted(text)): raise ValueError('empty')

@@ -660,7 +660,7 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                  clf: VideoClassifier, threshold: float, # clip classifier and the margin at which to stop
                  strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                  ) -> dict:
-    "The clip label of a video file by early exit (`early_exit` over `clip_stages`: only the frames it needs are decoded): the stride it stopped at, the frames read, their share of the clip, the margin, the seconds spent."
+    "The clip label of a video file by early exit (`early_exit` over `clip_stages`: detection and features run only on the frames it needs): the stride it stopped at, the frames read, their share of the clip, the margin, the seconds spent."
     r = early_exit(clf, clip_stages(rec, path, strides), threshold)
     if note := cut_short(path, video_info(path), r['faces'], r['stride']): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # its share counts the stated frames
     return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
@@ -697,7 +697,7 @@ def _print_exit(clip, res: dict, as_json: bool) -> None:
 
 def video_main(args) -> int:
     "`emoxnet video`: per-frame scores and the clip label of each clip (with `--early-exit`, the label only); a clip that cannot be read, or whose plot cannot be written, is named on stderr and the others go on (exit code 1)."
-    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', args.smooth or SMOOTH)):   # these and --plot: before the model loads
+    for name, n in (('--stride', args.stride), ('--detect-every', args.detect_every), ('--smooth', SMOOTH if args.smooth is None else args.smooth)):   # these and --plot: before the model loads
         check_every(name, n)
     _exit_flags(args)
     folder = bool(args.plot) and (len(args.clips) > 1 or Path(args.plot).is_dir() or args.plot.endswith(('/', os.sep)))   # --plot: one clip's PNG, or a folder of one PNG per clip
@@ -710,7 +710,7 @@ def video_main(args) -> int:
     served = dict(model=rec.name, backend=rec.backend, detector=rec.detector_name, classifier=args.classifier)
     for clip in args.clips:
         try: res = (analyze_exit(rec, clip, clf, threshold) if threshold is not None else
-                    analyze_clip(rec, clip, stride=args.stride, smooth=args.smooth or SMOOTH, detect_every=args.detect_every, clf=clf, progress=True))
+                    analyze_clip(rec, clip, stride=args.stride, smooth=SMOOTH if args.smooth is None else args.smooth, detect_every=args.detect_every, clf=clf, progress=True))
         except DataError as e:                         # the message names the clip; JSON keeps one object per clip
             failed += 1; print(f"emoxnet video: error: {e}", file=sys.stderr)
             if args.json: print(to_json(dict(file=str(clip), status='error', error=str(e), **served)), flush=True)

@@ -76,7 +76,7 @@ def timed_frames(path: str | Path, # clip file
                  max_frames: int | None = None, # stop after this many decoded frames (None: all)
                  skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
-    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not decoded. `DataError` if nothing decodes."
+    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
     cap, n, i, skipped = _open_video(path), 0, 0, 0
