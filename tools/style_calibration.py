@@ -3,7 +3,7 @@
 Its majority accuracy on the test split should stay in the 70-90 % band for the style to be a fair default.
 
 Usage: python tools/style_calibration.py --style textured --out docs/realism_texture/textured_calibration_r15.json
-(about 15 minutes on 2 CPU cores with one torch thread)."""
+(about 15 minutes on 2 CPU cores with one torch thread); --cnn-seed S: another run of the same CNN (round 33)."""
 import argparse, contextlib, sys, time
 from pathlib import Path
 import emoxnet.data.synthetic as S
@@ -16,6 +16,7 @@ def main():
     ap.add_argument('--drawing', help="with --style textured: a best.json of tools/realism_drawing_search.py: the style with that drawing's numbers")
     ap.add_argument('--intensity', nargs=2, type=float, metavar=('LO', 'HI'), help="the recipe's intensity range instead of the benchmark's 0.25-1 (round 31: for information)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads while training')
+    ap.add_argument('--cnn-seed', type=int, default=0, help="the reference CNN's seed (its initialisation and batches; round 33), not the recipe's")
     ap.add_argument('--out', required=True, help='JSON file for the result, code version and generator md5')
     a = ap.parse_args()
     t = time.time()
@@ -26,8 +27,8 @@ def main():
     with drawn as style:
         cfg = S.SynthConfig(style=style, **({'intensity': tuple(a.intensity)} if a.intensity else {}))
         data = S.generate(cfg)
-    res.update(threads=a.threads, seed=cfg.seed, intensity=list(cfg.intensity))   # the recipe's seed and intensity range, recorded
-    res['reference_cnn'] = S.reference_cnn(data, threads=a.threads)
+    res.update(threads=a.threads, cnn_seed=a.cnn_seed, seed=cfg.seed, intensity=list(cfg.intensity))   # the recipe's seed and intensity range, recorded
+    res['reference_cnn'] = S.reference_cnn(data, seed=a.cnn_seed, threads=a.threads)
     res['seconds'] = round(time.time() - t)
     save_json(res, a.out)
     print(a.style, 'test', res['reference_cnn']['test_accuracy'], 'valid', res['reference_cnn']['valid_accuracy'])
