@@ -644,8 +644,10 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
 
     def redraw(cs, ls, tgt, fno, key):
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
-        notes: list[str] = []
-        return page.backend(key).attention(cs, ls, tgt, face_index(fno), notes)[0], ' '.join(notes)
+        notes: list[str] = []   # the status line says what the map shows (clearing it would leave the page silent about it)
+        k = min(max(face_index(fno), 0), len(cs) - 1)
+        att, shown = page.backend(key).attention(cs, ls, tgt, k, notes)
+        return att, ' '.join([f"Face {k + 1} of {len(cs)}: attention map for {shown}."] + notes)
 
     def on_face(cs, ls, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."

@@ -57,7 +57,7 @@ def test_photo_prediction_and_attention(client, files):
 def test_attention_endpoint_uses_session_faces(client, files):
     analyse(client, files['astronaut'])
     att, status = client.predict('surprise', '1', api_name='/attention')
-    assert Path(att).exists() and not status
+    assert Path(att).exists() and status == "Face 1 of 1: attention map for surprise.", status
 
 @pytest.mark.parametrize('name, message', [
     ('notes', 'is not an image this demo can read'),
@@ -185,7 +185,7 @@ def test_picking_an_imported_zoo_model(server, zoo_runs, files):
     label, status = assert_face_result(analyse(c, files['astronaut']))
     assert {x['label'] for x in label['confidences']} == {'anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral'}
     att, st = c.predict('fear', '1', api_name='/attention')
-    assert Path(att).exists() and not st
+    assert Path(att).exists() and st == "Face 1 of 1: attention map for fear.", st
     other, _ = assert_face_result(analyse(Client(server[1], verbose=False), files['astronaut']))
     assert {x['label'] for x in other['confidences']} == set(server[0].backend.rec.classes)   # sessions do not mix
 
