@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .core import AUS, EmoxnetWarning, is_whole
-from .ensemble import class_index_map   # the one map of class names in any spelling
+from .ensemble import class_index_map, class_key   # the one map of class names in any spelling
 from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
 
@@ -34,8 +34,8 @@ def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None)
         chans = conv.in_channels if conv is not None else 3
     return chans, size, size
 
-def spatial_layers(model: nn.Module, input_size: int | None = None, in_chans: int | None = None) -> list[tuple[str, tuple[int, ...]]]:
-    "`(name, output shape)` of every module returning a 4-D tensor, in the order they finish on a dummy batch."
+def spatial_layers(model: nn.Module, input_size: int | None = None, in_chans: int | None = None) -> list[tuple[str, tuple[int, ...], int]]:
+    "`(name, output shape, the output's data pointer)` of every module returning a 4-D tensor, in the order they finish on a dummy batch (the pointer tells a module that returns its input unchanged)."
     c, h, w = _input_shape(model, input_size, in_chans)
     seen, hooks = [], []
     for name, mod in model.named_modules():
@@ -271,20 +271,24 @@ def pointing_game_images(explainer: AttentionExplainer, dataset, n: int | None =
     if target == 'label': names = [dataset.classes[t] for t in dataset.targets]
     elif target == 'category': names = list(meta['category'])
     else: raise ValueError(f"target must be 'label' or 'category', got {target!r}")
+    spelt = sorted(set(names))   # the data's spelling -> the model's class index, by name ('Happy' is happiness), -1 where the model lacks it
+    col = dict(zip(spelt, class_index_map(explainer.classes, spelt, by_name=True).tolist()))
     rows = []
     for b in range(0, len(idx), batch_size):
         ib = idx[b:b + batch_size]
-        keep = [i for i in ib if names[i] in explainer.classes and names[i] != 'neutral']   # evidence for neutral is the absence of AUs
+        keep = [i for i in ib if col[names[i]] >= 0 and class_key(names[i]) != 'neutral']   # evidence for neutral is the absence of AUs
         if not keep: continue
         x = explainer.preprocess.batch([dataset.image(i) for i in keep])
-        maps = explainer.tensor_maps(x, [explainer.classes.index(names[i]) for i in keep])[:, 0].numpy()
+        maps = explainer.tensor_maps(x, [col[names[i]] for i in keep])[:, 0].numpy()
         for i, m in zip(keep, maps):
             r = meta.iloc[i]; img_h, img_w = dataset.image(i).shape[:2]
             reg = au_region(r['landmarks'], aus[i], S, radius, r.get('side', '') or '', scale=S / img_w)
             py, px = np.unravel_index(int(np.argmax(m)), m.shape)
-            rows.append(dict(index=int(i), expression=names[i], aus='+'.join(map(str, aus[i])), hit=bool(reg[py, px]) if m.max() > 0 else False,
+            rows.append(dict(index=int(i), expression=explainer.classes[col[names[i]]], aus='+'.join(map(str, aus[i])), hit=bool(reg[py, px]) if m.max() > 0 else False,
                              random=float(reg.mean()), centre=bool(reg[(S - 1) // 2, (S - 1) // 2]),  # the centre pixel, discretised as map peaks are
                              mass_in_region=float(m[reg].sum() / m.sum()) if m.sum() > 0 else 0.0, peak=(int(px), int(py))))
+    if not rows: raise ValueError(f"pointing game: no image scored: no face with an active AU (threshold {threshold}) is labelled with one of the model's "
+                                  f"classes other than neutral (labels {', '.join(spelt)}; the model's {', '.join(explainer.classes)})")
     return pd.DataFrame(rows)
 
 def pointing_game(explainer: AttentionExplainer, dataset, n: int | None = 400, per_image=None, **kwargs):
@@ -356,5 +360,5 @@ def plot_mean_attention(explainer: AttentionExplainer, ds, title: str = 'model',
     for c, a in enumerate(axs[0]):
         if n[c]: a.imshow(overlay(faces[c].astype(np.uint8), maps[c] / max(maps[c].max(), 1e-9), 0.5))
         a.set_title(f'{explainer.classes[c]}\n(n={int(n[c])})', fontsize=8); a.axis('off')
-    fig.suptitle(f'{title}: mean Grad-CAM per expression, test split', fontsize=10); fig.tight_layout()
+    fig.suptitle(f'{title}: mean Grad-CAM per expression' + (f', {ds.split} split' if getattr(ds, 'split', '') else ''), fontsize=10); fig.tight_layout()
     return fig

