@@ -19,7 +19,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
-from .data.core import FERDataset, FERSplits, DataError
+from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
@@ -59,8 +59,8 @@ def restrict(ds: FERDataset, classes: Sequence[str], idx=None) -> FERDataset:
     missing = [c for c in classes if c not in ds.classes]
     if missing: raise ValueError(f"{ds.name}/{ds.split}: no class {missing}; it has {list(ds.classes)}")
     idx = np.arange(len(ds)) if idx is None else np.asarray(idx, dtype=np.int64)
-    names = np.asarray(ds.classes, dtype=object)[ds.targets[idx]]
-    keep = idx[np.isin(names, list(classes))]
+    t = ds.targets[idx]; names = np.asarray(ds.classes, dtype=object)[np.maximum(t, 0)]
+    keep = idx[np.isin(names, list(classes)) & (t != NO_LABEL)]   # an image without a label is in no class (-1 would index the last one)
     sub = ds.subset(keep)
     new = np.array([list(classes).index(c) for c in np.asarray(ds.classes, dtype=object)[sub.targets]], dtype=np.int64)
     soft = None
@@ -108,6 +108,8 @@ def concat_datasets(parts: Sequence[FERDataset], classes: Sequence[str] | None =
     if not parts: raise ValueError("concat_datasets: no datasets")
     classes = tuple(classes) if classes is not None else tuple(dict.fromkeys(c for p in parts for c in p.classes))
     for p in parts:
+        if (p.targets == NO_LABEL).any():   # -1 would index the last class: a label nobody gave
+            raise ValueError(f"{p.name}/{p.split}: {int((p.targets == NO_LABEL).sum())} images without an expression label; concat_datasets joins labelled images")
         used = {p.classes[t] for t in np.unique(p.targets)} - set(classes)
         if used: raise ValueError(f"{p.name}/{p.split}: labels {sorted(used)} are not among the classes {list(classes)}")
     targets = np.concatenate([np.array([classes.index(p.classes[t]) for t in p.targets], dtype=np.int64) for p in parts])
@@ -430,7 +432,7 @@ class UpdateMemory(Callback):
 
 # %% ../nbs/17_continual.ipynb #c0ca7d42
 def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fisher_max: float | None = 1e-4) -> dict[str, torch.Tensor]:
-    "Empirical diagonal Fisher of `model`'s trainable weights on `ds` (eval mode): mean over batches of the squared gradient of the batch's cross-entropy."
+    "PyCIL's estimate of the diagonal Fisher of `model`'s trainable weights on `ds` (eval mode): the squared gradient of each batch's mean cross-entropy, averaged over the batches weighted by their size (PyCIL weights them equally, so a short last batch counted as a full one). Not the per-image empirical Fisher: it depends on `batch_size`."
     m = unwrap(model); pre, was, dev = m.model_config.preprocess, m.training, model_device(m)
     params = {n: p for n, p in m.named_parameters() if p.requires_grad}
     fisher, starts = {n: torch.zeros_like(p) for n, p in params.items()}, range(0, len(ds), batch_size)
@@ -443,9 +445,9 @@ def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fish
             z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]).to(dev))).float()
             F.cross_entropy(z, torch.as_tensor(ds.targets[idx], device=dev)).backward()
             for n, p in params.items():
-                if p.grad is not None: fisher[n] += p.grad.detach() ** 2
+                if p.grad is not None: fisher[n] += p.grad.detach() ** 2 * (len(idx) / len(ds))
     finally: m.zero_grad(set_to_none=True); m.train(was)
-    return {n: ((f / len(starts)).clamp(max=fisher_max) if fisher_max else f / len(starts)).cpu() for n, f in fisher.items()}
+    return {n: (f.clamp(max=fisher_max) if fisher_max else f).cpu() for n, f in fisher.items()}
 
 @dataclass
 class EWCState:
@@ -758,7 +760,8 @@ def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: in
     if m.teacher == 'previous': keys += ['lwf_T', 'lwf_lambda']
     if not m.joint: keys += ['step_select']
     if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
-    return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, 'bn_affine': 'frozen', **bank.fingerprint})   # bn_affine: since 2026-12-05 (earlier runs trained it)
+    fisher = {'fisher': 'batch_weighted'} if m.ewc else {}   # since 2026-12-05 night: batches weighted by their size (earlier EWC runs weighted a short last batch as a full one)
+    return jsonable({'method': method, **{k: getattr(cfg, k) for k in keys}, 'seed': seed, 'last': bank.last, 'bn_affine': 'frozen', **fisher, **bank.fingerprint})   # bn_affine: since 2026-12-05 (earlier runs trained it)
 
 def _joint_classes(bank: FeatureBank) -> tuple[str, ...]: return CONTINUAL_BASIC + tuple(c for c in bank.classes if c in COMPOUND)
 

@@ -136,13 +136,13 @@ def au_vector(aus: Iterable[int], intensity: float = 1.0) -> np.ndarray:
 
 # %% ../nbs/00_core.ipynb #a042124f
 def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
-    "Seed `random`, NumPy and torch; optionally ask torch for deterministic kernels. Returns `seed`."
+    "Seed `random`, NumPy and torch; ask torch for deterministic kernels or not (`deterministic`, for the whole process). Returns `seed`."
     random.seed(seed); np.random.seed(seed % 2**32)
     os.environ['PYTHONHASHSEED'] = str(seed)
     try: import torch
     except ImportError: return seed
     torch.manual_seed(seed)
-    if deterministic: torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)   # off too: one deterministic run must not make every later run in the process so
     return seed
 
 def git_rev(path: str | Path | None = None) -> str:

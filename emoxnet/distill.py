@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
-from .data.core import FERSplits
+from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
@@ -48,9 +48,11 @@ KD_ALPHA, KD_TEMPERATURE, KD_SMOOTHING = 0.7, 4.0, 0.1   # the distillation expe
 
 def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets: torch.Tensor, alpha: float = KD_ALPHA,
             temperature: float = KD_TEMPERATURE, smoothing: float = KD_SMOOTHING) -> tuple[torch.Tensor, dict]:
-    "`alpha * T^2 * KL(smooth(softmax(t/T)) || softmax(s/T)) + (1 - alpha) * CE(s, smooth(y))`; returns `(loss, logs)`."
+    "`alpha * T^2 * KL(smooth(softmax(t/T)) || softmax(s/T)) + (1 - alpha) * CE(s, smooth(y))`; returns `(loss, logs)`. An image without an expression label (`NO_LABEL`) learns from the teacher only (its CE term is left out of the mean)."
     s = student_logits.float(); k = s.shape[1]; T = float(temperature)
-    ce = -(target_distribution(targets, k, smoothing) * F.log_softmax(s, 1)).sum(1).mean()
+    lab = targets != NO_LABEL if not torch.is_floating_point(targets) else torch.ones(len(s), dtype=torch.bool, device=s.device)
+    rows = -(target_distribution(targets.clamp_min(0) if not torch.is_floating_point(targets) else targets, k, smoothing) * F.log_softmax(s, 1)).sum(1)
+    ce = rows[lab].mean() if lab.any() else s.sum() * 0
     if alpha == 0 or teacher_logits is None: return ce, {'ce': float(ce.detach())}
     pt = smooth(F.softmax(teacher_logits.float() / T, 1), smoothing)
     kl = (pt * (pt.clamp_min(1e-12).log() - F.log_softmax(s / T, 1))).sum(1).mean()
@@ -100,10 +102,10 @@ class KDLoss(Loss):
         check_teacher(self.teacher, state.model_config, self.teacher_mode)
         if state.label_mode == 'multi': raise ValueError("KDLoss does not support label_mode 'multi'")
         if self.teacher_mode == 'online': self.teacher.to(state.device); return
-        if self.teacher_logits is None:
+        if self.teacher_logits is None or getattr(self, 'logits_of', None) not in (None, split_md5(state.train)):   # logits this loss computed are another split's: computed again
             t0 = time.time()
             with on_device(self.teacher, state.device): self.teacher_logits = predict_logits(self.teacher, state.train, self.batch_size)   # where the student trains: a GPU
-            self.teacher_time_s = round(time.time() - t0, 2)
+            self.teacher_time_s, self.logits_of = round(time.time() - t0, 2), split_md5(state.train)
         if len(self.teacher_logits) != len(state.train):
             raise ValueError(f"{len(self.teacher_logits)} precomputed teacher rows for {len(state.train)} training images")
 

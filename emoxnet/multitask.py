@@ -352,7 +352,7 @@ def head_modules(model: nn.Module) -> list[nn.Module]:
 
 class FreezeBody(Callback):
     "Stage 1 of the recipe: only `head_modules` train (the optimizer is rebuilt over them); everything is trainable again after the fit."
-    order = -20
+    order = -25   # before `Resume` (-20): a resumed run loads its head-only optimizer state into the head-only optimizer
     def before_fit(self):
         keep = {id(p) for mod in head_modules(self.state.raw_model) for p in mod.parameters()}
         self.frozen = [p for p in self.state.raw_model.parameters() if p.requires_grad and id(p) not in keep]

@@ -245,6 +245,10 @@ class HardSoftCE(Loss):
             self.weight = torch.as_tensor(inverse_frequency_weights(class_frequencies(state.train, state.label_mode)), dtype=torch.float32)
         if self.weight is not None and len(self.weight) != k:
             raise ValueError(f"class_weights has {len(self.weight)} entries, the model has {k} classes")
+        if state.label_mode == 'multi':   # settings the multi-target loss would not use are refused, not recorded as applied
+            unused = (['label_smoothing'] if self.label_smoothing and self.multi != 'soft' else []) + (['class_weights'] if self.class_weights is not None and self.multi == 'max' else [])
+            if unused: raise ValueError(f"label mode 'multi' with multi_loss={self.multi!r} does not use {' or '.join(unused)}; leave {'them' if len(unused) > 1 else 'it'} "
+                                        "unset, or use multi_loss='soft' (both apply) or 'bce' (class weights apply)")
 
     def __call__(self, outputs, targets, batch: dict | None = None, step: int | None = None) -> torch.Tensor:
         z = class_logits(outputs).float()
@@ -1096,10 +1100,13 @@ class SaveState(Callback):
         if learn.out is not None and self.cfg.save_last:
             rng = _rng_states(learn)   # every process's generators, so that each resumes its own
             if learn.main: _save_state(self.state, learn.out / 'last', rng, done)
+            self.saved_at = self.state.step
         learn.accelerator.wait_for_everyone()
     def after_step(self):
         st, every = self.state, self.cfg.checkpoint_every
         if st.batch_in_epoch < st.steps_per_epoch and (st.stop or (every and st.step % every == 0)): self._save(done=st.stop)
+    def after_cancel_epoch(self):   # stopped inside an epoch after `after_step` (a `StateCallback`'s `on_step_end` runs at `after_batch`): that step is saved too
+        if self.state.stop and getattr(self, 'saved_at', None) != self.state.step: self._save(done=True)
     def after_epoch(self): self._save(done=self.state.stop or self.state.epoch >= self.cfg.epochs)
     def after_report(self):   # without save_last, a last/ beside the results written is another run's (--overwrite): it would be taken for this run's, and resumed over it
         learn = self.learn
@@ -1131,6 +1138,8 @@ class MixUp(Callback):
         self.alpha, self.lam, self.perm = float(alpha), None, None
     def before_fit(self):
         if self.learn.label_mode == 'multi': raise ValueError("MixUp: multi-hot targets (label_mode 'multi') are not distributions; use 'soft' or 'hard'")
+        if fields := getattr(self.learn.loss_func, 'batch_fields', ()):   # a blended image would keep the labels of one of its two images
+            raise ValueError(f"MixUp: the loss also reads per-image labels ({', '.join(fields)}), which a blend of two images does not have; leave MixUp out")
     def draw(self, n: int, step: int) -> tuple[np.ndarray, np.ndarray]:
         "`(lam (n,), permutation (n,))` of the batch at `step`, from a generator seeded by `(seed, step)`."
         rng = np.random.default_rng(_item_seed(self.cfg.seed, step, 11))
