@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 
 # %% ../nbs/95_bench.ipynb #2b252ae4
 from __future__ import annotations
-import argparse, importlib, inspect, os, platform, time
+import argparse, contextlib, importlib, inspect, os, platform, sys, time
 
 from .core import Registry, code_version, to_json
 
@@ -60,7 +60,8 @@ def _plain(res):
 
 def _show(res, plain) -> str:
     "The readable form of a result: a table as text, a result kept as its `repr` as that text, anything else as indented JSON of its `_plain` form."
-    if hasattr(res, 'to_string') and hasattr(res, 'columns'): return res.to_string()
+    if hasattr(res, 'to_string') and hasattr(res, 'columns'):   # a table, and the settings it was measured with (`attrs`: threads, rounds, batch)
+        return res.to_string() + (f"\nsettings: {to_json(res.attrs)}" if getattr(res, 'attrs', None) else '')
     return plain if isinstance(plain, str) and not isinstance(res, str) else to_json(plain, indent=2)
 
 def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or empty: all)
@@ -75,8 +76,11 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
     out = {'machine': machine_info() | {'quick': quick, 'threads_asked': threads}}
     if not as_json: print('machine:', to_json(out['machine']))
     for n in names:
-        t0 = time.perf_counter(); res = BENCHMARKS[n](**opts)
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():   # what a benchmark says on the way goes to stderr: stdout is one JSON document
+            res = BENCHMARKS[n](**opts)
         out[n] = _plain(res)
+        if getattr(res, 'attrs', None): out.setdefault('settings', {})[n] = _plain(dict(res.attrs))   # a table's rows keep their shape; its settings beside them
         if not as_json: print(f"\n== {n}: {BENCHMARKS[n].__doc__} ({time.perf_counter() - t0:.1f} s)\n{_show(res, out[n])}")
     if as_json: print(to_json(out, indent=2))   # strict JSON, like every --json: NaN (a detector that found no face) is null
     return out

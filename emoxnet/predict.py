@@ -229,7 +229,7 @@ class EmotionRecognizer:
         return [crops]
 
     def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:
-        crops = [load_rgb(c, None, channel_order or self.channel_order) for c in self._as_list(crops)]
+        crops = [load_rgb(c, self.max_pixels, channel_order or self.channel_order) for c in self._as_list(crops)]   # the recognizer's pixel limit holds on every path
         if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         p = self.preprocess
@@ -324,7 +324,7 @@ class EmotionRecognizer:
                       ) -> dict[str, np.ndarray]:
         "`{expression: map}` for one face crop (all expressions by default); maps are `[0, 1]` at the crop's size."
         import cv2
-        rgb = load_rgb(crop, None, channel_order or self.channel_order)   # read as predict_faces reads it
+        rgb = load_rgb(crop, self.max_pixels, channel_order or self.channel_order)   # read as predict_faces reads it
         with self._lock: maps = self.explainer(layer, guided).maps(rgb, targets)
         h, w = rgb.shape[:2]
         return {k: cv2.resize(v, (w, h), interpolation=cv2.INTER_LINEAR) if v.shape != (h, w) else v for k, v in maps.items()}
@@ -447,7 +447,8 @@ def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir
         return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")
     try:
         t0 = time.perf_counter(); rgb = load_rgb(path, rec.max_pixels)
-        t1 = time.perf_counter(); preds = rec.predict_crop(rgb, keep_crops=attention_dir is not None) if whole else rec.predict(rgb, keep_crops=attention_dir is not None)
+        keep = attention_dir is not None   # `rgb` is RGB whatever order the recognizer reads arrays in (a BGR HSEmotionRecognizer)
+        t1 = time.perf_counter(); preds = rec.predict_crop(rgb, 'RGB', keep) if whole else rec.predict(rgb, channel_order='RGB', keep_crops=keep)
         t2 = time.perf_counter()
         r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
                  faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
@@ -517,7 +518,7 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
     import shutil, pandas as pd
     from emoxnet.faces import bench_frame, detector_available, time_call
     frame = bench_frame() if frame is None else frame
-    src = Path(checkpoint) if checkpoint is not None else bundled_checkpoint()
+    src = checkpoint_path(checkpoint) if checkpoint is not None else bundled_checkpoint()   # 'zoo:NAME' and 'bundled' as every --checkpoint reads them
     old_threads = torch.get_num_threads()
     if threads: torch.set_num_threads(threads)
     rows, tmp = [], None

@@ -367,7 +367,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
     faces = []
     for key, path in photos.items():
         mine = [r for r in rows if (r['package'], r['file']) == key]
-        rgb = load_rgb(path); preds = rec.predict(rgb, keep_crops=False)
+        rgb = load_rgb(path); preds = rec.predict(rgb, channel_order='RGB', keep_crops=False)   # RGB whatever order the recognizer reads arrays in
         for r, j in zip(mine, match_faces([r['box'] for r in mine], [p.box for p in preds], min_iou)):
             if j >= 0: label, prob = preds[j].label, preds[j].confidence
             else: (label,), q = rec.predict_faces([rec.crop(rgb, r['box'])], 'RGB'); prob = float(q.max())

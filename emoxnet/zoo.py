@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file
+from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
@@ -233,9 +234,8 @@ def serve_archive(members: dict[str, bytes],   # member path -> content
 # %% ../nbs/16_zoo.ipynb #966e636d
 def read_keras_h5(path) -> dict[str, np.ndarray]:
     "Every weight of a Keras HDF5 model file: `{'layer/weight': array}` (e.g. `'conv2d_1/kernel'`), in the file's own layout (HWIO)."
-    import h5py
     out = {}
-    with h5py.File(path, 'r') as f:
+    with _keras_file(path) as f:
         g = f['model_weights'] if 'model_weights' in f else f
         for layer in g.attrs['layer_names']:
             layer = layer.decode() if isinstance(layer, bytes) else layer
@@ -244,10 +244,18 @@ def read_keras_h5(path) -> dict[str, np.ndarray]:
                 out[f"{layer}/{w.split('/')[-1].split(':')[0]}"] = np.asarray(g[layer][w])
     return out
 
+@contextlib.contextmanager
+def _keras_file(path):
+    "The HDF5 file at `path`, open for reading; what h5py cannot find in it (not a Keras model file, a damaged one) is a `DataError` naming the file."
+    import h5py
+    try:
+        with h5py.File(path, 'r') as f: yield f
+    except (KeyError, OSError) as e:
+        raise DataError(path, f"not a readable Keras HDF5 model ({e.args[0] if e.args else e})", expected="a Keras .h5 file with 'model_config' and 'layer_names'") from None
+
 def keras_layers(path) -> list[dict]:
     "The layers of a Keras HDF5 model in definition order: `{'class', 'name', 'inputs', 'config'}`; a `Sequential` model's layer (no graph stored) reads the one before it."
-    import h5py
-    with h5py.File(path, 'r') as f: cfg = json.loads(f.attrs['model_config'])
+    with _keras_file(path) as f: cfg = json.loads(f.attrs['model_config'])
     out = []
     for l in cfg['config']['layers']:
         graph = 'inbound_nodes' in l   # a functional model records each layer's inputs; a Sequential one names its layers inside `config`

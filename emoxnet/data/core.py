@@ -91,7 +91,8 @@ def image_size(path: str | Path) -> tuple[int, int]:
 
 def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
     if max_pixels is not None and w * h > max_pixels:
-        raise ImageInputError(f"{what} is {w}x{h} = {w * h / 1e6:.1f} megapixels; the limit is {max_pixels / 1e6:.0f} megapixels (downscale it first)")
+        limit = f"{max_pixels / 1e6:g} megapixels" if max_pixels >= 1e5 else f"{max_pixels:,} pixels"   # a small limit is not '0 megapixels'
+        raise ImageInputError(f"{what} is {w}x{h} = {w * h / 1e6:.1f} megapixels; the limit is {limit} (downscale it first)")
 
 # %% ../../nbs/01_data.core.ipynb #15c4f883
 def _to_8bit(im: Image.Image) -> Image.Image:
