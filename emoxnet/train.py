@@ -720,10 +720,11 @@ def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool
 
 @torch.no_grad()
 def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, int, int]:
-    "Loss value, correct predictions and samples with an expression label (`NO_LABEL` ones are not scored, as in validation) of a batch, with a single device sync."
+    "Loss value, correct predictions and samples with an expression label (`NO_LABEL` ones are not scored, as in validation) of a batch, with a single device sync. With float targets (soft, mixed or multi-hot) a prediction is correct when its class has the largest target value (any of a multi-hot row's positives, not only the first)."
     pred = class_logits(outputs).argmax(1)
-    true, scored = (y.argmax(1), y.sum(1) > 0) if torch.is_floating_point(y) else (y, y >= 0)
-    lv, nc, ns = torch.stack([loss.detach().float(), ((pred == true) & scored).sum().float(), scored.sum().float()]).tolist()
+    if torch.is_floating_point(y): hit, scored = y.gather(1, pred[:, None])[:, 0] >= y.amax(1), y.sum(1) > 0
+    else: hit, scored = pred == y, y >= 0
+    lv, nc, ns = torch.stack([loss.detach().float(), (hit & scored).sum().float(), scored.sum().float()]).tolist()
     return lv, int(nc), int(ns)
 
 def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
