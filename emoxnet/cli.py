@@ -14,7 +14,7 @@ os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what 
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'Terminated',
-           'main']
+           'main', 'out_of_memory']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -122,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         if e.errno not in USER_ERRNOS: raise
         print(f"emoxnet {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except (MemoryError, RuntimeError) as e:      # out of memory (the CPU allocator's RuntimeError, torch.OutOfMemoryError on a GPU): one line; any other RuntimeError keeps its traceback
+        if not out_of_memory(e): raise
+        print(f"emoxnet {args.command}: error: out of memory ({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); "
+              "lower --batch-size (or --size, --workers), or free memory", file=sys.stderr)
+        return 2
+
+def out_of_memory(e: BaseException) -> bool:
+    "Whether `e` says memory ran out: a `MemoryError`, torch's `OutOfMemoryError`, or the CPU allocator's `RuntimeError`."
+    return isinstance(e, MemoryError) or type(e).__name__ == 'OutOfMemoryError' or any(s in str(e) for s in ("can't allocate memory", 'out of memory'))
 
 # %% ../nbs/90_cli.ipynb #486efb87
 if __name__ == '__main__': sys.exit(main())

@@ -467,7 +467,8 @@ def add_dataclass_args(parser, cls, dest_prefix: str = '', choices: dict | None 
         typ, is_bool = _flag_type(hints[f.name])
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         default = None if default is dataclasses.MISSING else default
-        kw = dict(dest=dest_prefix + f.name, default=None, help=f"{docs.get(f.name) or f.name.replace('_', ' ')} (default {default})")
+        doc = docs.get(f.name) or f.name.replace('_', ' ')
+        kw = dict(dest=dest_prefix + f.name, default=None, help=doc if '(default' in doc else f"{doc} (default {default})")   # a comment that states its default is not followed by '(default None)'
         flag = '--' + f.name.replace('_', '-')
         if is_bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
         else:

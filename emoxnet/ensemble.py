@@ -566,7 +566,7 @@ def _build_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet ensemble`: `build DIR... --out OUT [--rule R]`."
-    sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION', required=True)
+    sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION')   # alone: its help, as `emoxnet data` gives
     b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
     b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
     b.add_argument('--out', required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')

@@ -28,8 +28,8 @@ from .multitask import decode_outputs, value_names, face_values, describe_values
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
            'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
            'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
-           'attention_strip', 'predict_files', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli',
-           'bench_e2e']
+           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
+           'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -431,7 +431,8 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
                  ) -> Iterable[dict]:
     "One result dict per image file: `status` ok / no_face / error, `faces`, timings, and `warnings` about the file (each also warned with its name); never raises for a bad file."
     used, others = set(), {}   # others: the registry of other libraries' warnings, each said once per call as it would be without the capture
-    for path in expand_paths(paths):
+    files = list(expand_paths(paths)); check_output_dirs(files, overlay_dir, attention_dir)
+    for path in files:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
             r = _predict_file(rec, path, overlay_dir, attention_dir, used, whole)
@@ -439,6 +440,16 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
             if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
             r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
+
+def check_output_dirs(files: Sequence[Path], # the images this run reads
+                      overlay_dir: str | Path | None, attention_dir: str | Path | None) -> None:
+    "`ValueError` before anything is read when the overlays and the attention maps would share a folder (one would replace the other) or would land beside images this run reads (a photo replaced by its own overlay, or read as a photo next time)."
+    dirs = {flag: Path(d).resolve() for flag, d in (('--save-overlay', overlay_dir), ('--save-attention', attention_dir)) if d is not None}
+    if len(dirs) == 2 and len(set(dirs.values())) == 1:
+        raise ValueError(f"--save-overlay and --save-attention name the same folder ({overlay_dir}): each image's attention maps would replace its overlay; give two folders")
+    for flag, d in dirs.items():
+        if (read := next((f for f in files if Path(f).resolve().parent == d), None)) is not None:
+            raise ValueError(f"{flag} {d} holds images this run reads ({read}): its files would replace them or be read as photos next time; choose another folder")
 
 def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str], whole: bool = False) -> dict:
     "`predict_files`' result for one file."

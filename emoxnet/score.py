@@ -86,11 +86,12 @@ def run_seed(checkpoint: str | Path) -> int | None:
     except (KeyError, ValueError, TypeError): return None
 
 def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tuple[FERSplits, list[str]]:
-    "`splits` with the valid split the run held out of train (`with_valid` at its `valid_fraction`, at `seed`) when `split` is 'valid' and the data ships none, with a note that says so; else `(splits, [])`."
+    "`splits` with the valid split the run held out of train (`with_valid` at its `valid_fraction`, at `seed`) when `split` is 'valid' or 'train' and the data ship none, with a note that says so (train is then the run's own train split, without those images); else `(splits, [])`."
     c = run_train_config(ck); fraction, seed = c.get('valid_fraction'), c.get('seed', seed)   # the training loop holds valid out at the run's own seed
     if c.get('data_seed') is not None: return splits, []   # an experiment's member: its valid split was the experiment's (load_experiment_data), not the loop's
-    if split != 'valid' or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
-    return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one the run held out of train (valid_fraction {fraction}, seed {seed})"]
+    if split not in ('valid', 'train') or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
+    held = f"the run held out of train (valid_fraction {fraction}, seed {seed})"
+    return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one {held}" if split == 'valid' else f"the data ship no valid split: scored on the run's train split, without the images {held}"]
 
 def _model_and_seed(checkpoint: str | Path | None, seed: int | None) -> tuple[Path, int]:
     "The checkpoint's folder (None: the bundled student) and the seed its data are read with (None: its run's own, `run_seed`, else 0)."

