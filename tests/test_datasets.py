@@ -258,6 +258,8 @@ def test_ferplus_bad_inputs(tmp_path):
     with pytest.raises(DataError, match=r'fer2013new.csv, line 3: votes 6,x.*expected 10 non-negative integer vote counts'):
         load_dataset(tmp_path, 'ferplus')
     assert load_dataset(tmp_path, 'ferplus', skip_bad=True).skipped == {'malformed votes': 1}
+    write_ferplus(tmp_path, [rows[0], ('Training', 'fer0000001.png', '0,0,0,0,0,1000,0,0,0,0')])   # more votes than the 10 taggers: stray digits
+    with pytest.raises(DataError, match=r'line 3: votes 0,0,0,0,0,1000.*at most 10 in all'): load_dataset(tmp_path, 'ferplus')
     # usage disagreeing with the aligned fer2013.csv row
     write_ferplus(tmp_path, rows[:1])
     (tmp_path / 'fer2013new.csv').write_text(','.join(FERPLUS_COLUMNS) + '\nPublicTest,fer0000000.png,6,2,0,0,0,0,0,0,2,0\n')
@@ -429,6 +431,11 @@ def test_affectnet_bad_inputs(tmp_path):
     with pytest.raises(DataError, match=r'training.csv, line 3: image .*missing.jpg not found'):
         load_dataset(tmp_path, 'affectnet')
     assert load_dataset(tmp_path, 'affectnet', skip_bad=True).skipped == {'missing image': 1}
+    write_affectnet_csv(tmp_path, [('1/a.jpg', 1, 0.1, 0.1)], [('1/b.jpg', 1, 0.5, 0)])
+    (tmp_path / 'training.csv').write_text((tmp_path / 'training.csv').read_text().replace(',1,2,6,5,', ',1.0,2,6,5,'))   # 1.0 is a pixel position
+    assert len(load_dataset(tmp_path, 'affectnet')['train']) == 1
+    (tmp_path / 'training.csv').write_text((tmp_path / 'training.csv').read_text().replace(',1.0,2,6,5,', ',3.7,2,6,5,'))   # 3.7 is not: refused, not cut to 3
+    with pytest.raises(DataError, match=r'training.csv, line 2: face box 3.7,2,6,5'): load_dataset(tmp_path, 'affectnet')
     (tmp_path / 'training.csv').write_text('path,expression\nx,1\n')
     with pytest.raises(DataError, match=r'training.csv, line 1: wrong header .*subDirectory_filePath'): load_dataset(tmp_path, 'affectnet')
     for f in ('training.csv', 'validation.csv'): (tmp_path / f).unlink()

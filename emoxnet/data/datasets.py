@@ -21,12 +21,12 @@ from .core import DataError, FERDataset, FERSplits, is_hidden, IMAGE_EXTS, IMAGE
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
-           'FERPLUS_RULES', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS', 'UTK_GENDERS',
-           'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY', 'RAF_IMAGES_KEY',
-           'LOADER_FLAGS', 'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets', 'ferplus_mode_report',
-           'ferplus_rows', 'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb', 'load_rafdb_compound',
-           'load_affectnet', 'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface', 'load_imagefolder',
-           'format_summary', 'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
+           'FERPLUS_RULES', 'FERPLUS_TAGGERS', 'RAF_IMAGES', 'AFFECTNET_COLUMNS', 'AFFECTNET_OTHER', 'CFEE_SUBSETS',
+           'UTK_GENDERS', 'UTK_RACES', 'UTK_TARGETS', 'IMAGEFOLDER_NAMES', 'SUMMARY_EXTRAS', 'FERPLUS_REPORT_KEY',
+           'RAF_IMAGES_KEY', 'LOADER_FLAGS', 'load_dataset', 'parse_pixels', 'load_fer2013', 'ferplus_targets',
+           'ferplus_mode_report', 'ferplus_rows', 'read_ferplus_votes', 'load_ferplus', 'bench_ferplus', 'load_rafdb',
+           'load_rafdb_compound', 'load_affectnet', 'load_cfee', 'kfold_splits', 'age_bin_names', 'load_utkface',
+           'load_imagefolder', 'format_summary', 'data_summary', 'add_loader_args', 'loader_kwargs', 'add_cli']
 
 # %% ../../nbs/04_data.datasets.ipynb #5a9d61a7
 _IMAGE_EXPECTED = f'a readable {IMAGE_FORMATS} image'
@@ -387,6 +387,8 @@ def _ferplus_in_order(new_file: Path, name: str, line: int, last: tuple) -> tupl
                         "the rows in fer2013.csv's order, as Microsoft wrote them (image numbers rise down the file): a sorted or shuffled file pairs votes with the wrong pixels")
     return n, name, line
 
+FERPLUS_TAGGERS = 10   # FER+ had each image labelled by 10 taggers: a row's votes sum to 10
+
 def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`(row indices, splits, votes (n, 10))` of the usable rows of a read `fer2013new.csv`; `check(row, usage)` adds the loader's checks against `fer2013.csv`, `in_order` the row-order check (rows paired with pixels)."
     ncols, nrows, nlines = table
@@ -402,9 +404,9 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order
         if in_order: last = _ferplus_in_order(new_file, f[iname].strip(), line, last)
         try:
             vs = [int(f[j]) for j in ivotes]
-            if min(vs) < 0: raise ValueError
+            if min(vs) < 0 or sum(vs) > FERPLUS_TAGGERS: raise ValueError   # more votes than taggers: stray digits or a shifted column
         except ValueError:
-            P.bad('malformed votes', new_file, 'votes ' + ','.join(f[j] for j in ivotes), line, '10 non-negative integer vote counts'); continue
+            P.bad('malformed votes', new_file, 'votes ' + ','.join(f[j] for j in ivotes), line, f'10 non-negative integer vote counts, at most {FERPLUS_TAGGERS} in all (one per tagger)'); continue
         good.append(r); splits.append(split); votes.append(vs)
     return (np.asarray(good, dtype=np.int64), np.asarray(splits, dtype=object),
             np.asarray(votes, dtype=np.int64).reshape(-1, len(FERPLUS_VOTES)))
@@ -579,6 +581,12 @@ def _affectnet_expression(text, classes: int, P: _Problems, file, row) -> int | 
         P.drop(f"affectnet: {e} {AFFECTNET_OTHER[e]}" + (' (not in AffectNet-7)' if e == 7 else '')); return None
     return e
 
+def _whole(text: str) -> int:
+    "An integer written as `134` or `134.0`; `ValueError` for a fraction or anything else."
+    v = float(text)
+    if not v.is_integer(): raise ValueError(text)
+    return int(v)
+
 def _affectnet_va(text, P: _Problems, file, row, which: str) -> float | None:
     "Valence/arousal as a float in [-1, 1] (AffectNet's -2 = not annotated -> NaN), `None` when bad."
     try: x = float(str(text).strip())
@@ -612,7 +620,7 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
         if val is None: continue
         aro = _affectnet_va(f[iaro], P, csv_file, line, 'arousal')
         if aro is None: continue
-        try: box = [int(float(f[j])) for j in ibox]
+        try: box = [_whole(f[j]) for j in ibox]   # '134' or '134.0'; '3.7' is no pixel position: refused, not cut to 3
         except ValueError: box = None
         if box is None or box[2] <= 0 or box[3] <= 0:   # the image is read as this box (FERDataset.image): a box of no size has no face
             P.bad('malformed line', csv_file, 'face box ' + ','.join(f[j] for j in ibox), line, 'four integers face_x,face_y,face_width,face_height, width and height > 0'); continue
@@ -708,7 +716,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         if c == 'neutral': return neutral
         return subset == 'all' or (subset == 'compound') == (c in COMPOUND)
     classes = [c for c in spec.classes if wanted(c)]
-    recs, folder_subject, subject_folder = [], {}, {}
+    recs, named, subject_folder = [], [], {}
     for f in _dataset_images(path, P, 'the CFEE folder: one folder per subject of NN_SSS....jpg images'):
         n = f.name
         cid = int(n[0:2]) if n[0:2].isascii() and n[0:2].isdigit() else None
@@ -717,9 +725,12 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
             P.bad('malformed file name', f, f'file name {n!r}', None, "NN_SSS... with the category id NN in characters 0-1 and the subject id SSS in 3-5"); continue
         if cid not in spec.ids:
             P.bad('label out of range', f, f'category id {cid} out of range', None, f'a category id in {spec.ids[0]:02d}..{spec.ids[-1]}'); continue
+        named.append((f, cid, subject))
+    owner = _folder_subjects(named)
+    for f, cid, subject in named:
         c = spec.classes[cid - spec.first_id]
-        if (first := folder_subject.setdefault(f.parent, (subject, n)))[0] != subject:   # a misfiled image would put one person on both sides of a fold
-            P.bad('subject mismatch', f, f'subject id {subject!r} in the folder of subject {first[0]!r} (first: {first[1]})', None,
+        if (own := owner[f.parent])[0] != subject:   # a misfiled image would put one person on both sides of a fold
+            P.bad('subject mismatch', f, f'subject id {subject!r} in the folder of subject {own[0]!r} ({own[1]} of its {own[2]} images)', None,
                   "one folder per subject: every file name carries its folder's subject id"); continue
         if (home := subject_folder.setdefault(subject, f.parent)) != f.parent:   # a copied folder would count one person twice, on both sides of a fold
             P.bad('subject in two folders', f, f'subject {subject!r} also has the folder {home}', None, 'one folder per subject'); continue
@@ -727,6 +738,14 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
             P.drop('cfee: neutral excluded (neutral=False)' if c == 'neutral' else f"cfee: {'compound' if c in COMPOUND else 'basic'} excluded (subset={subset})"); continue
         recs.append({'image': str(f), 'target': classes.index(c), 'subject': subject, 'category_id': cid, 'folder': f.parent.name})
     return P.splits({'all': _lazy_split('cfee', 'all', recs, classes, P, verify_images)}, 'cfee')
+
+def _folder_subjects(named: Sequence[tuple[Path, int, str]], # (image, category id, subject id from its name)
+                    ) -> dict[Path, tuple[str, int, int]]:
+    "Each CFEE folder's subject: the id most of its images carry (ties: the first in name order), with that count and the folder's image count; a misfiled image is then the odd one out, whatever its name sorts before."
+    from collections import Counter
+    per: dict[Path, Counter] = {}
+    for f, _, s in named: per.setdefault(f.parent, Counter())[s] += 1
+    return {d: (*cnt.most_common(1)[0], sum(cnt.values())) for d, cnt in per.items()}
 
 def kfold_splits(data: FERDataset | FERSplits | pd.DataFrame, k: int = 10, seed: int = 0,
                  subject_col: str = 'subject') -> list[tuple[np.ndarray, np.ndarray]]:
@@ -763,8 +782,10 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
     edges = np.asarray(age_bins)
     if edges[0] != 0 or np.any(np.diff(edges) <= 0): raise ValueError(f'age_bins {tuple(age_bins)} must start at 0 and increase')
     classes = {'gender': UTK_GENDERS, 'race': UTK_RACES, 'age_bin': age_bin_names(age_bins)}[target]
-    path, P, recs = Path(path), _Problems(skip_bad), []
+    path, P, recs, seen = Path(path), _Problems(skip_bad), [], {}
     for f in _dataset_images(path, P, 'the UTKFace folder of [age]_[gender]_[race]_[datetime].jpg images'):
+        if (first := seen.setdefault(f.name, f)) != f:   # UTKFace and its crop_part1 subset unpacked into one folder: one photo twice, perhaps on both sides of the split
+            P.bad('duplicate image', f, f'{f.name} is also {first}', None, 'each photo once (UTKFace ships crop_part1, a subset under the same names: unpack one of them)'); continue
         parts = f.name.split('_')
         try:
             age, gender, race = (int(x) for x in parts[:3])
@@ -829,8 +850,18 @@ def _folder_classes(path: Path, splits: dict[str, Path], names: str) -> tuple[di
             for r in (c.name for c in _subdirs(d)):
                 if (c := to_name[r]) in seen: raise DataError(d, f'folders {seen[c]!r} and {r!r} both name {c!r}', expected='one folder per class')
                 seen[c] = r
+        _check_inner_expressions(path, splits, to_name)
         classes = sorted(set(to_name.values()), key=EXPRESSIONS.index)
     return to_name, classes
+
+def _check_inner_expressions(path: Path, splits: dict[str, Path], to_name: dict[str, str]) -> None:
+    "A `DataError` when a class folder holds a folder named after *another* expression (`happiness/sadness/`): its images would be filed under the outer class, a label nobody gave them (a folder of the same expression, or any other name, is read as part of its class)."
+    for d in splits.values():
+        for c in _subdirs(d):
+            for s in sorted(p for p in c.rglob('*') if p.is_dir() and not is_hidden(p.name)):
+                if _is_expression(s.name) and canonical(s.name) != to_name[c.name]:
+                    raise DataError(path, f"its class folder {c.relative_to(path).as_posix()}/ holds a folder named after another expression ({s.relative_to(path).as_posix()}/): "
+                                    f"its images would be read as {to_name[c.name]}", expected=f"each expression's images in its own class folder (move {s.name}/ up beside {c.name}/)")
 
 def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
     "The error for a tree whose class folders hold no image; it says so when they hold video clips (`VIDEO_EXTS`), which are read elsewhere."

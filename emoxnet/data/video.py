@@ -348,6 +348,7 @@ def _clip_files(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.iterdir() if not is_hidden(p.name))
     bad = [p for p in files if p.is_dir() or p.suffix.lower() not in VIDEO_EXTS]
     if bad: raise DataError(bad[0], 'not a video clip', expected=f"only clips ({', '.join(VIDEO_EXTS)}) in {folder}")
+    if empty := [p for p in files if p.stat().st_size == 0]: raise DataError(empty[0], 'an empty file (0 bytes)', expected='a video clip (an interrupted download or copy?)')
     return files
 
 def _clips_by_stem(folder: Path) -> dict[str, Path]:
@@ -367,11 +368,14 @@ def load_afew(root: str | Path) -> VideoClips:
     if not found: raise DataError(root, 'no AFEW split folder', expected=f"one of {', '.join(AFEW_SPLITS.values())}")
     unlabelled = {}
     for split, d in found.items():
+        seen: dict[str, Path] = {}   # clip name -> where: one clip in two emotion folders (or as a.avi and a.AVI) would be counted twice, perhaps with two labels
         for em in sorted(p for p in d.iterdir() if not is_hidden(p.name)):
             if em.is_file() and em.suffix.lower() in VIDEO_EXTS: unlabelled[d] = unlabelled.get(d, 0) + 1; continue   # EmotiW's test set: clips without labels
             if em.name not in AFEW_EMOTIONS or not em.is_dir():
                 raise DataError(em, 'unknown emotion folder' if em.is_dir() else 'a file beside the emotion folders', expected=f"a folder named one of {', '.join(AFEW_EMOTIONS)}")
-            for f in _clip_files(em): paths.append(f); labels.append(AFEW_EMOTIONS[em.name]); splits.append(split)
+            for f in _clip_files(em):
+                if (first := seen.setdefault(f.stem, f)) != f: raise DataError(f, f'clip {f.stem!r} is also {first}', expected=f'each clip once in {d.name}')
+                paths.append(f); labels.append(AFEW_EMOTIONS[em.name]); splits.append(split)
     say = '; '.join(f"{d}: {n} clip{'s' * (n != 1)} without an emotion folder (unlabelled, as EmotiW's test set ships)" for d, n in unlabelled.items())
     if not paths: raise DataError(root, 'no labelled clip' + (f' ({say})' if say else ''), expected='<Split>_AFEW/<Emotion>/<clip> (Train_AFEW, Val_AFEW)')
     if unlabelled: warnings.warn(say + ': not loaded', EmoxnetWarning, stacklevel=2)   # counted and said, never silently left out
