@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/demo.html.md"""
 
 # %% ../nbs/80_demo.ipynb #3d2ce385
 from __future__ import annotations
-import argparse, logging, math, os, re, sys, threading, time, traceback
+import argparse, logging, math, os, re, sys, threading, time, traceback, warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -90,6 +90,12 @@ def inspect_upload(path: str | os.PathLike | None, max_megapixels: float = 25.0)
     if (mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or 'transparency' in info) and _has_transparency(path):
         notes.append('Transparent image: transparent areas are shown on white.')
     return notes
+
+def _said_on_page(said: list) -> list[str]:
+    "The notes of emoxnet's own warnings caught while reading an upload (its first frame only, ...), as status-line sentences; other libraries' warnings are given back to Python."
+    for w in said:
+        if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return [(m := str(w.message))[:1].upper() + m[1:] + '.' for w in said if issubclass(w.category, EmoxnetWarning)]
 
 def _has_transparency(path) -> bool:
     "Whether an image with an alpha channel (or a transparent palette entry) has a pixel that is not fully opaque: screenshots are RGBA and opaque."
@@ -249,7 +255,10 @@ class DemoBackend:
         "Full analysis of one uploaded image (a file path, or an array/PIL image from the webcam or a script)."
         t0 = time.perf_counter()
         notes = inspect_upload(path, self.cfg.max_megapixels) if isinstance(path, (str, os.PathLike)) or path is None else []
-        try: rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))
+        try:
+            with warnings.catch_warnings(record=True) as said:   # what reading it found (an animated image's first frame only): said on the page, not in the server log
+                warnings.simplefilter('always', EmoxnetWarning); rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))
+            notes += _said_on_page(said)
         except DataError as e:   # the upload's own name: never the server's temporary path
             raise DemoInputError(f"Cannot use “{Path(e.file).name}”: {e.problem}" + (f" (expected {e.expected})" if e.expected else '')) from None
         except ImageInputError as e: raise DemoInputError(f"Cannot use this input: {e}") from None
@@ -278,13 +287,13 @@ class DemoBackend:
                                      f"total {_ms(a.timings['total_ms'])}"] + empty)
         return a
 
-    def attention(self, crops: list[np.ndarray] | None, labels: list[str] | None, target: str | None, face: int = 0,
+    def attention(self, crops: list[np.ndarray] | None, target: str | None, face: int = 0,
                   notes: list[str] | None = None, # receives a note when the map is empty
                  ) -> tuple[np.ndarray | None, str]:
-        "Recompute only the attention overlay for a face kept in the session state; returns `(overlay, expression)`."
+        "Recompute only the attention overlay for a face kept in the session state (RGB crops); returns `(overlay, expression)`. The face's top label is this model's, read again: the session may have picked another model since the crops were kept."
         if not crops: return None, ''
         face = min(max(int(face or 0), 0), len(crops) - 1)
-        tgt = self._target(target, labels[face] if labels else None, notes)
+        tgt = self._target(target, self.rec.predict_faces([crops[face]], 'RGB')[0][0], notes)
         return self.attention_overlay(crops[face], tgt, notes), tgt
 
     def warmup(self):
@@ -588,12 +597,12 @@ class PhotoWidgets:
     "The components of the photo tab."
     image: Any; target: Any; face_no: Any; run: Any
     annotated: Any; status: Any; probs: Any; attention: Any; faces_md: Any
-    crops: Any; labels: Any; face_probs: Any   # session state: the crops, labels and probabilities of the last analysis's faces
+    crops: Any; face_probs: Any   # session state: the crops and probabilities of the last analysis's faces
 
     @property
     def outputs(self) -> list:
-        "What `analyse` returns, in order (the status line is index 4, the face picker index 7)."
-        return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.labels, self.face_no, self.face_probs]
+        "What `analyse` returns, in order (the status line is index 4, the face picker index 6)."
+        return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.face_no, self.face_probs]
 
 def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
     "Lay out the photo tab: input column (upload, pickers, button, examples) beside the result column."
@@ -603,7 +612,8 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
             image = upload_component(gr, label='Photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'],
                                      elem_id='photo-input', height=360)
             with gr.Row():
-                target = gr.Dropdown([TOP] + list(classes), value=TOP, label='Attention map for', elem_id='target')
+                target = gr.Dropdown([TOP] + list(classes), value=TOP, label='Attention map for', elem_id='target',
+                                     allow_custom_value=True)   # another session model's expressions: a script's /model changes no choice list; unknown names are said by `_target`
                 face_no = gr.Dropdown(['1'], value='1', label='Face', elem_id='face-no', allow_custom_value=True)
             run = gr.Button('Analyse', variant='primary', elem_id='analyse')
             ex = example_images()
@@ -612,10 +622,10 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
             annotated = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
             status = gr.Markdown(label='Status', elem_id='status')
             with gr.Row():
-                probs = gr.Label(num_top_classes=len(classes), label='Probabilities (selected face)', elem_id='probs')
+                probs = gr.Label(num_top_classes=None, label='Probabilities (selected face)', elem_id='probs')   # every class of whichever model serves the session
                 attention = result_component(gr, label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
             faces_md = gr.Markdown(label='Faces found', elem_id='faces')
-    return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None), gr.State(None))
+    return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
 def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
@@ -625,33 +635,33 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         n = len(a.faces); sel = min(max(face_index(fno), 0), max(n - 1, 0))
         if not a.ok: gr.Warning(a.status.replace('**', ''))
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
-                [f.crop for f in a.faces] or None, [f.label for f in a.faces] or None,
+                [f.crop for f in a.faces] or None,
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
-    cleared = lambda: (None, None, None, '', '', None, None, gr.update(choices=['1'], value='1'), None)
+    cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)
     recent: dict[str, tuple] = {}
     def on_change(path, tgt, fno, key, request: gr.Request):
         # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
         k, sid, now = (path, tgt, fno, key), getattr(request, 'session_hash', None), time.monotonic()
         last = recent.get(sid)
         if path is not None and last is not None and last[0] == k and now - last[1] < 3.0:
-            return tuple(gr.skip() for _ in range(9))
+            return tuple(gr.skip() for _ in range(8))
         if sid is not None:
             if len(recent) > 1000: recent.clear()
             recent[sid] = (k, now)
         return cleared() if path is None else analyse(path, tgt, fno, key)
     on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
 
-    def redraw(cs, ls, tgt, fno, key):
+    def redraw(cs, tgt, fno, key):
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
         notes: list[str] = []   # the status line says what the map shows (clearing it would leave the page silent about it)
         k = min(max(face_index(fno), 0), len(cs) - 1)
-        att, shown = page.backend(key).attention(cs, ls, tgt, k, notes)
+        att, shown = page.backend(key).attention(cs, tgt, k, notes)
         return att, ' '.join([f"Face {k + 1} of {len(cs)}: attention map for {shown}."] + notes)
 
-    def on_face(cs, ls, ps, tgt, fno, key):
+    def on_face(cs, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
-        att, status = redraw(cs, ls, tgt, fno, key)
+        att, status = redraw(cs, tgt, fno, key)
         return att, status, ps[min(max(face_index(fno), 0), len(ps) - 1)] if cs and ps else None
 
     def on_model(path, fno, key):
@@ -665,13 +675,13 @@ def photo_tab(gr, page: DemoPage):
     "An image in; faces boxed and labelled, the selected face's probabilities and attention map out."
     w, h = photo_layout(gr, page), photo_handlers(gr, page)
     outs, ins = w.outputs, [w.image, w.target, w.face_no, page.model]
-    w.run.click(_guard(h['analyse'], len(outs), 4, keep=(7,)), ins, outs, api_name='analyse')
-    w.image.change(_guard(h['on_change'], len(outs), 4, keep=(7,)), ins, outs, api_visibility='private')
-    redraw_in, redraw_out = [w.crops, w.labels, w.target, w.face_no, page.model], [w.attention, w.status]
+    w.run.click(_guard(h['analyse'], len(outs), 4, keep=(6,)), ins, outs, api_name='analyse')
+    w.image.change(_guard(h['on_change'], len(outs), 4, keep=(6,)), ins, outs, api_visibility='private')
+    redraw_in, redraw_out = [w.crops, w.target, w.face_no, page.model], [w.attention, w.status]
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
-    w.face_no.input(_guard(h['on_face'], 3, 1), [w.crops, w.labels, w.face_probs, w.target, w.face_no, page.model],
+    w.face_no.input(_guard(h['on_face'], 3, 1), [w.crops, w.face_probs, w.target, w.face_no, page.model],
                     redraw_out + [w.probs], api_visibility='private')
-    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(7, len(outs))), [w.image, w.face_no, page.model], outs + [w.target],
+    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model], outs + [w.target],
                       api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #f757463f

@@ -47,9 +47,19 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
                         expected=f"a clip ({', '.join(VIDEO_EXTS)}); convert an animated GIF first, e.g. ffmpeg -i in.gif out.mp4")
     if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
         raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
+    if kind := _image_signature(path):   # a photo renamed .mp4: OpenCV would open it as a one-frame clip at a made-up frame rate
+        raise DataError(path, f'a {kind} image under a video name, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise DataError(path, 'OpenCV cannot open this file as a video', expected='a clip OpenCV/FFmpeg can decode (.avi, .mp4)')
     return cap
+
+_IMAGE_MAGIC = ((b'\xff\xd8\xff', 'JPEG'), (b'\x89PNG', 'PNG'), (b'GIF8', 'GIF'), (b'BM', 'BMP'), (b'II*\x00', 'TIFF'), (b'MM\x00*', 'TIFF'))
+
+def _image_signature(path: Path) -> str | None:
+    "The image format a file's first bytes announce (JPEG, PNG, GIF, BMP, TIFF, WebP), or None: no container of `VIDEO_EXTS` starts so."
+    with open(path, 'rb') as f: head = f.read(12)
+    if head[:4] == b'RIFF' and head[8:12] == b'WEBP': return 'WebP'   # an AVI is RIFF....AVI
+    return next((kind for magic, kind in _IMAGE_MAGIC if head.startswith(magic)), None)
 
 def _fps(cap: cv2.VideoCapture) -> float:
     "The frame rate the container states; 25 when it states none."
