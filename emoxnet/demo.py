@@ -30,7 +30,7 @@ from .zoo import expression_models, package_spec
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
            'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
            'VideoAnalysis', 'min_face_px', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options',
            'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image',
@@ -448,6 +448,8 @@ def model_key(rec: EmotionRecognizer, options: Sequence[ModelOption] = ()) -> st
     if here == bundled_checkpoint().resolve(): return BUNDLED
     return next((o.key for o in options if o.path is not None and Path(o.path).resolve() == here), str(rec.path))
 
+START_KEY = 'start'   # the picker key of a start model that is a folder, when visitors may not type folders
+
 class DemoModels:
     "The models the page serves: the default backend, the picker's options, and backends loaded on demand (LRU, `max_models`)."
     def __init__(self, default: DemoBackend, options: Sequence[ModelOption] | None = None,
@@ -457,6 +459,8 @@ class DemoModels:
         self._scan = (lambda: model_options(runs_dir)) if options is None else None   # found, not given: looked for again (`refresh`)
         self.options = list(options) if options is not None else self._scan()
         self.default_key = model_key(default.rec, self.options)   # a zoo model served at start is its picker entry, not a second one
+        if not self.cfg.typed_paths and default.rec.path is not None and self.default_key == str(default.rec.path):
+            self.default_key = START_KEY   # typed folders off (a page on the network): the API's choices do not show the server's folder
         self._loaded: OrderedDict[str, DemoBackend] = OrderedDict({self.default_key: default})
         self._lock = threading.Lock()
 
@@ -495,9 +499,11 @@ class DemoModels:
         if self.default_key not in {k for _, k in ch}: ch.insert(0, (f"{self.default.rec.name} (served at start)", self.default_key))
         return ch
 
-    def missing_markdown(self) -> str:
+    def missing_markdown(self, serving: EmotionRecognizer | None = None, # the model a session serves: a zoo model loaded from another folder is not missing
+                        ) -> str:
         "The zoo models that are not on this machine, each with the command that brings it."
-        miss = [o for o in self.options if o.path is None]
+        here = ((serving.info.get('extra') or {}).get('zoo') or {}).get('name') if serving is not None else None
+        miss = [o for o in self.options if o.path is None and o.key != here]
         return ('Not on this machine yet (run once, then reload): ' + '; '.join(f"`{o.fetch}`" for o in miss)) if miss else ''
 
 # %% ../nbs/80_demo.ipynb #3c6aa91f
@@ -741,7 +747,7 @@ def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
     key = (key or '').strip() or page.models.default_key
     page.models.refresh()   # a zoo model imported since the page was built is served, and no longer named as missing
     be = page.backend(key)
-    missing = page.models.missing_markdown()
+    missing = page.models.missing_markdown(be.rec)
     return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**." + (f" {missing}" if missing else '')
 
 def header_markdown(be: DemoBackend) -> str:
