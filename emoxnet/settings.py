@@ -106,6 +106,7 @@ def _port(text: str, base: Path) -> int:
     return n
 
 def _model(text: str, base: Path) -> str | Path:
+    text = _unquoted(text)   # demo_model = "zoo:fer_mini_xception", quoted as paths may be
     return text if text == BUNDLED or zoo_name(text) is not None else _folder(text, base)   # zoo:NAME: a zoo model, resolved when the demo loads it
 
 SETTING_RULES: dict[str, tuple[Callable[[str, Path], object], str]] = {
@@ -225,7 +226,7 @@ def resolve_data(data: str | Path, format: str | None = None, settings: Settings
     key = str(data).replace('-', '_')
     if key not in DATASET_FORMATS: return str(data), format
     s = settings if settings is not None else load_settings()
-    if getattr(s, key) is None and Path(data).exists(): return str(data), format or DATASET_FORMATS[key]
+    if getattr(s, key) is None and Path(data).exists(): return str(Path(data).resolve()), format or DATASET_FORMATS[key]   # the folder found here, wherever the caller then resolves paths from (the experiments: the repository root)
     return str(dataset_path(key, s)), format or DATASET_FORMATS[key]
 
 def demo_checkpoint(settings: Settings | None = None) -> str | Path | None:

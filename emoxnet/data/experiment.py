@@ -56,11 +56,11 @@ def toy_splits(n_train: int = 256, # training images
 def stratified_split(targets, # hard class index per item
                      fraction: float, # share of each class to hold out
                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "Indices `(keep, held_out)`: `fraction` of each class held out (at least one image of classes with >= 2)."
+    "Indices `(keep, held_out)`: `fraction` of each class held out (at least one image of classes with >= 2, and at least one kept: no class leaves the kept part)."
     rng = np.random.default_rng(seed); targets = np.asarray(targets); held = []
     for c in np.unique(targets):
         idx = np.flatnonzero(targets == c); rng.shuffle(idx)
-        n = int(round(fraction * len(idx))) if len(idx) > 1 else 0
+        n = min(int(round(fraction * len(idx))), len(idx) - 1) if len(idx) > 1 else 0
         held.extend(idx[:max(n, 1 if len(idx) > 1 and fraction > 0 else 0)])
     held = np.sort(np.array(held, dtype=np.int64))
     return np.setdiff1d(np.arange(len(targets)), held), held
@@ -229,7 +229,7 @@ def load_experiment_data(data: str = 'synthfacs', # 'synthfacs', 'toy' or a data
 
 # %% ../../nbs/06_data.experiment.ipynb #99bbc8fa
 def data_fingerprint(splits: FERSplits) -> dict:
-    "`split_md5` of every split, plus the SynthFACS generator source MD5 (recorded for reference)."
+    "`split_md5` of every split, plus the MD5 of the SynthFACS generator's source file (recorded for reference; a render style's texture file is not in it, the splits' MD5s are what identify the data)."
     return {**{k: split_md5(ds) for k, ds in splits.items()}, 'synthetic_py_md5': generator_md5()[:16]}
 
 # %% ../../nbs/06_data.experiment.ipynb #d410ee2d

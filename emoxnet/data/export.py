@@ -165,7 +165,7 @@ def affectnet_rows(data: FERSplits, extra: float = 0.01, seed: int = 0) -> dict[
             if s not in data or not len(data[s]): continue
             ds, m = data[s], data[s].meta
             img = as_format(ds.images, 100, 3)
-            lm = np.stack(m['landmarks'].to_numpy()) * 100 / ds.images.shape[1]
+            lm = (np.stack(m['landmarks'].to_numpy()) + 0.5) * 100 / ds.images.shape[1] - 0.5   # pixel centres, as the images are resized (at 100 px: unchanged)
             parts.append(pd.DataFrame({'image': list(img), 'expression': [spec.to_native(c) for c in _majority_names(ds)],
                                        'valence': m['valence'].round(6), 'arousal': m['arousal'].round(6), 'landmarks': list(lm),
                                        'subject': m['subject'], 'agreement': m['agreement'], 'unknown': m['votes_unknown']}))

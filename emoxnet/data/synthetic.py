@@ -474,16 +474,16 @@ class Nuisance:
     light: float = 0.3          # max strength of a linear lighting gradient across the image
     contrast: float = 0.2       # contrast factor exp(U(-c, c))
     brightness: float = 15.     # brightness offset, grey levels (uniform +-)
-    blur: float = 0.5           # max Gaussian blur sigma, pixels at 48 px (scaled with size)
-    noise: float = 5.0          # max Gaussian noise sd, grey levels
+    blur: float = 0.5           # max Gaussian blur sigma, pixels at 48 px (scaled with size); sigma ~ U(0, blur), and a drawn sigma <= 0.3 blurs nothing
+    noise: float = 5.0          # max Gaussian noise sd, grey levels; sd ~ U(0, noise), and a drawn sd <= 0.5 adds none
     jpeg: float = 0.3           # probability of a JPEG re-encoding
-    jpeg_quality: tuple[int, int] = (50, 95)   # its quality range
+    jpeg_quality: tuple[int, int] = (50, 95)   # its quality range [low, high): high itself is never drawn (the benchmark's draws, kept bit-identical)
     occlusion: float = 0.08     # probability of an occluder (hand 45 %, mask 35 %, sunglasses 20 %)
     clutter: int = 4            # max number of background shapes (plain background when 0)
 
     RANGES = dict(yaw=NON_NEGATIVE, pitch=NON_NEGATIVE, roll=NON_NEGATIVE, scale=FRACTION, shift=NON_NEGATIVE, light=NON_NEGATIVE,
                   contrast=NON_NEGATIVE, brightness=NON_NEGATIVE, blur=NON_NEGATIVE, noise=NON_NEGATIVE, jpeg=PROBABILITY,
-                  jpeg_quality=(lambda q: len(q) == 2 and 0 <= q[0] <= q[1] <= 100, 'two JPEG qualities 0 <= low <= high <= 100'),
+                  jpeg_quality=(lambda q: len(q) == 2 and 1 <= q[0] <= q[1] <= 100, 'two JPEG qualities 1 <= low <= high <= 100 (quality 0 would mean no re-encoding)'),
                   occlusion=PROBABILITY, clutter=COUNT)
 
     def __post_init__(self):
