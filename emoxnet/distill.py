@@ -349,7 +349,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
                              + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one (in <out_dir>/ensemble, or the seed folder's when out_dir is unset)")
         log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
-                              in_chans=cfg.in_chans, input_size=cfg.input_size, log=log)['ensemble'], True
+                              in_chans=cfg.in_chans, input_size=cfg.input_size, log=log, smoke=cfg.smoke)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
     if not cfg.ensemble_dir: _same_teacher_settings(cfg, ens_dir)
     if tuple(ens.model_config.classes) != tuple(splits.classes):

@@ -681,7 +681,9 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                    folds: int = 5, # cross-fitting folds on validation
                    seed: int = 0, in_chans: int = 1, input_size: int = 48,
                    retrain: bool = False, # train every member again even when a finished run matches
-                   log: Callable = print) -> dict:
+                   log: Callable = print,
+                   smoke: bool = False, # a smoke run (toy data, test nets): recorded, so that whatever collects results leaves it out
+                  ) -> dict:
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
@@ -696,14 +698,14 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
         log(f"[ensemble] members reused from runs of other code ({', '.join(other)}): member_reports record each member's code_versions")
     ens = EmoXNet(models, 'mean_prob', names)
     rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
-    metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, **code,
+    metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, **code, **({'smoke': True} if smoke else {}),
                'data': splits.name, 'data_fingerprint': fp, 'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,
                'rules_table': table.to_dict(orient='records'), 'wall_time_s': round(time.time() - t0, 1)}
     save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test'),   # valid: the chosen rule refitted on every validation image (in-sample when learned)
                                      'valid_chosen_rule': {'accuracy': metrics['ensemble_valid_acc'], 'protocol': metrics['ensemble_valid_protocol']}}, rules=table,
-                  extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
+                  extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp, **({'smoke': True} if smoke else {})}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
                   code=code['code_version'])
     save_json(metrics, out / 'metrics.json')
     log(f"[ensemble] rule {rule!r} chosen on validation; " + ', '.join(f"{r}: valid {a:.4f}" for r, a in zip(table.rule, table.valid_acc)))

@@ -31,12 +31,13 @@ from .models import ARCHS, ModelConfig, create_model, save_checkpoint, unwrap, m
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'param_groups', 'make_optimizer', 'SAM',
-           'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights', 'loss_settings', 'HardSoftCE',
-           'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback',
-           'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary', 'finished_metrics', 'position',
-           'check_out_dir', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
-           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data', 'train_main']
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_RESULTS', 'param_groups',
+           'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights',
+           'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback',
+           'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary',
+           'finished_metrics', 'position', 'check_out_dir', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping',
+           'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args',
+           'add_cli', 'command_data', 'clear_run', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -1000,14 +1001,10 @@ class Resume(Callback):
     "With `resume=True`: continue from `out_dir/last/` exactly (weights, optimizer, schedule, counters, history, RNG states)."
     order = -20
     def __init__(self, resume: bool = False): self.resume, self.rng = resume, None
-    REPLACED = ('metrics.json', 'history.json', 'checkpoint', 'last', 'confusion.png', 'curves.png')   # what a new run in a folder replaces (an experiment's data.json and loss.json are its own)
     def before_fit(self):
         learn, st, cfg = self.learn, self.state, self.cfg
         if learn.out is not None and learn.main and (gone := remove_staging(learn.out)) and cfg.progress:
             print(f"removed what {len(gone)} killed write(s) left half-written in {learn.out}: {', '.join(gone)}")
-        if learn.out is not None and learn.main and not self.resume and (old := [f for f in self.REPLACED if (learn.out / f).exists()]):   # a new run (--overwrite): the old one's results go now, not left beside a new last/ if this one stops early
-            for f in old: shutil.rmtree(learn.out / f) if (learn.out / f).is_dir() else (learn.out / f).unlink()
-            if cfg.progress: print(f"replacing the run in {learn.out}: removed its {', '.join(old)}")
         last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
         if last is not None and (last / 'state.json').exists():
             *self.rng, learn.finished = _load_state(st, last)
@@ -1284,6 +1281,15 @@ def command_data(args, # parsed `add_data_args` options
     folder = p if args.data not in DATA_SOURCES and (p := resolve_data(args.data, args.format)[0]) != str(args.data) else None   # a settings name ('ferplus'): the folder it named, recorded too
     return replace(held, source={'data': str(args.data), **({'folder': str(Path(folder).resolve())} if folder else {}), 'format': fmt, 'options': opts})   # recorded by the run: evaluate and resume can say what differs
 
+RUN_RESULTS = ('metrics.json', 'history.json', 'checkpoint', 'last', 'confusion.png', 'curves.png')   # what `emoxnet train --overwrite` replaces (an experiment's data.json and loss.json are its own)
+
+def clear_run(out: str | Path) -> list[str]:
+    "Remove a training run's results from `out` (`RUN_RESULTS`; nothing else), saying so; the names removed. `emoxnet train --overwrite` calls it as the new run starts; experiments that keep records of their sub-runs decide for themselves."
+    out, old = Path(out), [f for f in RUN_RESULTS if (Path(out) / f).exists()]
+    for f in old: shutil.rmtree(out / f) if (out / f).is_dir() else (out / f).unlink()
+    if old: print(f"replacing the run in {out}: removed its {', '.join(old)}")
+    return old
+
 def train_main(args) -> int:
     "Run `emoxnet train`."
     t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
@@ -1298,6 +1304,7 @@ def train_main(args) -> int:
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
+        if args.overwrite and not args.resume and main_rank(): clear_run(out)   # the old run's results go as the new run starts: never left beside its last/ if it stops early
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
     except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated)
     from accelerate import PartialState

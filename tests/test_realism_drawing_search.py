@@ -124,17 +124,18 @@ def test_calibration_draws_the_found_numbers(ds, tmp_path, monkeypatch):
     best = tmp_path / 'best.json'
     best.write_text(json.dumps({'best': {'params': {**ds.parameters(S.STYLES['textured']), 'mobility': 0.35}}}))
     monkeypatch.setattr(S, 'generate', lambda cfg: seen.update(style=cfg.style, mobility=S.STYLES[cfg.style].mobility, intensity=cfg.intensity) or 'data')
-    monkeypatch.setattr(S, 'reference_cnn', lambda data, threads: dict(data=data, threads=threads, test_accuracy=0.9, valid_accuracy=0.8))
+    monkeypatch.setattr(S, 'reference_cnn', lambda data, threads, seed=0: dict(data=data, threads=threads, seed=seed, test_accuracy=0.9, valid_accuracy=0.8))
     monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--drawing', str(best), '--out', str(tmp_path / 'c.json')])
     sc.main()
     assert seen == dict(style='textured-search', mobility=0.35, intensity=(0.25, 1.0)) and 'textured-search' not in S.STYLES
     out = json.loads((tmp_path / 'c.json').read_text())
     assert (out['drawing_params']['mobility'], out['reference_cnn']['data'], len(out['drawing_md5'])) == (0.35, 'data', 32)
     assert (out['threads'], out['seed'], out['intensity']) == (1, 0, [0.25, 1.0])           # what the run was, recorded
-    monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--intensity', '0.15', '1', '--threads', '2', '--out', str(tmp_path / 'd.json')])
+    monkeypatch.setattr('sys.argv', ['style_calibration.py', '--style', 'textured', '--intensity', '0.15', '1', '--threads', '2', '--cnn-seed', '2', '--out', str(tmp_path / 'd.json')])
     sc.main()                                                             # round 31: the recipe at another intensity range
     out = json.loads((tmp_path / 'd.json').read_text())
     assert seen['intensity'] == (0.15, 1.0) and (out['threads'], out['intensity'], out['reference_cnn']['threads']) == (2, [0.15, 1.0], 2)
+    assert (out['cnn_seed'], out['reference_cnn']['seed'], out['seed']) == (2, 2, 0)   # round 33: another run of the CNN, the recipe's seed unchanged
 
 def test_faces_share_labels_and_leave_the_registry(ds):
     "Two drawings of population 3 give the same faces' labels (they come from the AUs) and other pixels; no style is left registered, even on an error."
