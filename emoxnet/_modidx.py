@@ -1914,4 +1914,5 @@ d = { 'settings': { 'branch': 'main',
                              'emoxnet.zoo.zoo_checkpoint': ('zoo.html#zoo_checkpoint', 'emoxnet/zoo.py'),
                              'emoxnet.zoo.zoo_dir': ('zoo.html#zoo_dir', 'emoxnet/zoo.py'),
                              'emoxnet.zoo.zoo_outputs': ('zoo.html#zoo_outputs', 'emoxnet/zoo.py'),
+                             'emoxnet.zoo.zoo_record': ('zoo.html#zoo_record', 'emoxnet/zoo.py'),
                              'emoxnet.zoo.zoo_table': ('zoo.html#zoo_table', 'emoxnet/zoo.py')}}}

@@ -26,7 +26,7 @@ from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundle
 from .explain import overlay
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models
-from .zoo import expression_models, package_spec
+from .zoo import expression_models, package_spec, zoo_record
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
@@ -113,7 +113,7 @@ TRAINED_ON = Registry('training record')   # name -> fn(info) -> one markdown li
 
 @TRAINED_ON.register('zoo')
 def _zoo_record(info: dict) -> str | None:
-    z = (info.get('extra') or {}).get('zoo')
+    z = zoo_record(info)
     return z and f"imported from `{package_spec(z['registry'], z['package'], z['version'])}` on {z['registry'].split('-')[0]} ({z['licence']} licence): {z['origin']}"
 
 SYNTHFACS_WORDS = 'SynthFACS (rendered synthetic faces, not photographs)'
@@ -502,7 +502,7 @@ class DemoModels:
     def missing_markdown(self, serving: EmotionRecognizer | None = None, # the model a session serves: a zoo model loaded from another folder is not missing
                         ) -> str:
         "The zoo models that are not on this machine, each with the command that brings it."
-        here = ((serving.info.get('extra') or {}).get('zoo') or {}).get('name') if serving is not None else None
+        here = zoo_record(serving.info).get('name') if serving is not None else None
         miss = [o for o in self.options if o.path is None and o.key != here]
         return ('Not on this machine yet (run once, then reload): ' + '; '.join(f"`{o.fetch}`" for o in miss)) if miss else ''
 

@@ -89,6 +89,7 @@ class KDLoss(Loss):
         if alpha > 0 and teacher is None and teacher_logits is None: raise ValueError("alpha > 0 needs a teacher (or precomputed teacher_logits)")
         self.teacher, self.alpha, self.temperature, self.smoothing = teacher, float(alpha), float(temperature), float(smoothing)
         self.teacher_mode, self.teacher_logits, self.batch_size = teacher_mode, teacher_logits, batch_size
+        self.logits_of = None   # the split_md5 of the train split whose logits this loss computed (None: none computed, or given)
         if teacher is not None: teacher.eval().requires_grad_(False)
 
     def settings(self) -> dict:
@@ -102,10 +103,11 @@ class KDLoss(Loss):
         check_teacher(self.teacher, state.model_config, self.teacher_mode)
         if state.label_mode == 'multi': raise ValueError("KDLoss does not support label_mode 'multi'")
         if self.teacher_mode == 'online': self.teacher.to(state.device); return
-        if self.teacher_logits is None or getattr(self, 'logits_of', None) not in (None, split_md5(state.train)):   # logits this loss computed are another split's: computed again
+        md5 = split_md5(state.train) if self.teacher_logits is None or self.logits_of is not None else None   # hashed once, and only for logits this loss computes
+        if self.teacher_logits is None or self.logits_of != md5:   # logits this loss computed are another split's: computed again
             t0 = time.time()
             with on_device(self.teacher, state.device): self.teacher_logits = predict_logits(self.teacher, state.train, self.batch_size)   # where the student trains: a GPU
-            self.teacher_time_s, self.logits_of = round(time.time() - t0, 2), split_md5(state.train)
+            self.teacher_time_s, self.logits_of = round(time.time() - t0, 2), md5
         if len(self.teacher_logits) != len(state.train):
             raise ValueError(f"{len(self.teacher_logits)} precomputed teacher rows for {len(state.train)} training images")
 

