@@ -846,7 +846,7 @@ class _Restricted(nn.Module):
 
 # %% ../nbs/17_continual.ipynb #98d40892
 def accuracy_matrix(records: Sequence[dict]) -> np.ndarray:
-    "R[t, j]: accuracy after step t on group j (0 = basic classes, j = the class of step j); NaN before a group is learned."
+    "R[t, j]: accuracy after step t on group j (0 = basic classes: the mean of their per-class accuracies, class-balanced; j = the class of step j); NaN before a group is learned."
     T = len(records); R = np.full((T, T), np.nan)
     groups = [list(CONTINUAL_BASIC)] + [[r['classes'][-1]] for r in records[1:]]
     for t, r in enumerate(records):

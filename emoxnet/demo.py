@@ -32,9 +32,9 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
            'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
-           'VideoAnalysis', 'min_face_px', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options',
-           'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image',
-           'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
+           'VideoAnalysis', 'min_face_px', 'clamp_face', 'DemoBackend', 'ModelOption', 'is_model_folder',
+           'model_options', 'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component',
+           'cache_image', 'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
            'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
            'select_model', 'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer',
            'build_demo', 'write_examples', 'launch', 'demo_config', 'only_this_machine', 'demo_main', 'add_cli', 'main']
@@ -223,20 +223,25 @@ def min_face_px(rec: EmotionRecognizer, # its detector and detector options
     scale = size / max(h, w) if isinstance(size, (int, float)) else min(size[0] / w, size[1] / h)
     return max(20, round(18 / scale))   # measured: the astronaut's face is found at 7 % of the longer side, missed at 6 %
 
+def clamp_face(i, n: int) -> int:
+    "Face index `i` (None: the first) kept within the `n` faces there are (0 when there are none)."
+    return min(max(int(i or 0), 0), max(n - 1, 0))
+
 class DemoBackend:
     "The demo's logic: recognizer + limits; UI-free."
     def __init__(self, recognizer: EmotionRecognizer, config: DemoConfig | None = None):
         self.rec, self.cfg = recognizer, config or DemoConfig()
 
     # --- photo -------------------------------------------------------------------------------------------
-    def _target(self, target: str | None, top: str | None, # the expression asked for; the face's top label
+    def _target(self, target: str | None, top, # the expression asked for; the face's top label, or a function that reads it (called only when needed)
                 notes: list[str] | None = None, # receives a note when `target` is an expression this model does not predict
                ) -> str:
         "The expression whose map is drawn: `target`, or the face's top label for `TOP` and, said in `notes`, for an expression this model lacks (another model's, kept by a caller after the model changed)."
-        if not target or target == TOP: return top or self.rec.classes[0]
+        label = lambda: top() if callable(top) else top
+        if not target or target == TOP: return label() or self.rec.classes[0]
         if target in self.rec.classes: return target
-        if notes is not None and top is not None and target in EXPRESSIONS:
-            notes.append(f"This model does not predict {target} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {top}."); return top
+        if notes is not None and target in EXPRESSIONS and (t := label()) is not None:
+            notes.append(f"This model does not predict {target} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {t}."); return t
         raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
 
     def attention_overlay(self, crop: np.ndarray, target: str,
@@ -274,7 +279,7 @@ class DemoBackend:
                                          "crop a wide photo around the faces)."])
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
-        face = min(max(int(face or 0), 0), len(faces) - 1)
+        face = clamp_face(face, len(faces))
         a.attention_for = self._target(target, faces[face].label, empty := [])
         t1 = time.perf_counter()
         a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty)
@@ -292,8 +297,8 @@ class DemoBackend:
                  ) -> tuple[np.ndarray | None, str]:
         "Recompute only the attention overlay for a face kept in the session state (RGB crops); returns `(overlay, expression)`. The face's top label is this model's, read again: the session may have picked another model since the crops were kept."
         if not crops: return None, ''
-        face = min(max(int(face or 0), 0), len(crops) - 1)
-        tgt = self._target(target, self.rec.predict_faces([crops[face]], 'RGB')[0][0], notes)
+        face = clamp_face(face, len(crops))
+        tgt = self._target(target, lambda: self.rec.predict_faces([crops[face]], 'RGB')[0][0], notes)   # read only when the map needs it
         return self.attention_overlay(crops[face], tgt, notes), tgt
 
     def warmup(self):
@@ -573,9 +578,11 @@ def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
     return run
 
 # %% ../nbs/80_demo.ipynb #3ca6667d
-def face_index(fno) -> int:
+def face_index(fno, n: int | None = None, # the faces there are: the index kept within them (`clamp_face`)
+              ) -> int:
     "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...); anything else picks the first face."
-    return int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
+    i = int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
+    return i if n is None else clamp_face(i, n)
 
 def faces_table(faces: Sequence[FacePrediction]) -> str:
     "Markdown table of the faces found: number, top expression (with the next two; a multi-task model's other outputs after them: `FacePrediction.summary`), box; empty without faces."
@@ -638,7 +645,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only), `on_face` (another face's map and probabilities), `on_model` (the photo again with another model)."
     def analyse(path, tgt, fno, key):
         a = page.backend(key).analyse(path, tgt, face_index(fno))
-        n = len(a.faces); sel = min(max(face_index(fno), 0), max(n - 1, 0))
+        n = len(a.faces); sel = face_index(fno, n)
         if not a.ok: gr.Warning(a.status.replace('**', ''))
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
                 [f.crop for f in a.faces] or None,
@@ -661,14 +668,14 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     def redraw(cs, tgt, fno, key):
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
         notes: list[str] = []   # the status line says what the map shows (clearing it would leave the page silent about it)
-        k = min(max(face_index(fno), 0), len(cs) - 1)
+        k = face_index(fno, len(cs))
         att, shown = page.backend(key).attention(cs, tgt, k, notes)
         return att, ' '.join([f"Face {k + 1} of {len(cs)}: attention map for {shown}."] + notes)
 
     def on_face(cs, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
         att, status = redraw(cs, tgt, fno, key)
-        return att, status, ps[min(max(face_index(fno), 0), len(ps) - 1)] if cs and ps else None
+        return att, status, ps[face_index(fno, len(ps))] if cs and ps else None
 
     def on_model(path, fno, key):
         "Another model for this session: its expressions in the picker, and the photo (if any) analysed again by it."

@@ -137,15 +137,15 @@ def _masked(v: torch.Tensor) -> torch.Tensor: return ~torch.isnan(v)
 
 def _zero(z: torch.Tensor) -> torch.Tensor: return z.sum() * 0   # no labels: a zero that keeps the graph (all heads get a gradient, DDP-safe)
 
-def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, float]:
-    "Loss of head `name` over the samples whose labels are present (`TASKS[name].loss`), and the labelled share."
+def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, float, int]:
+    "Loss of head `name` over the samples whose labels are present (`TASKS[name].loss`), the labelled share, and how many samples the loss is over (0: too few labels, no loss)."
     t = TASKS[name]; y = torch.stack([batch[c].to(z.device).float() for c in t.columns], 1)
-    has = _masked(y).all(1); share = has.float().mean().item()
-    if has.sum() < t.min_labelled: return _zero(z), share
-    return t.loss(z[has].float(), y[has]), share
+    has = _masked(y).all(1); share, n = has.float().mean().item(), int(has.sum())
+    if n < t.min_labelled: return _zero(z), share, 0
+    return t.loss(z[has].float(), y[has]), share, n
 
 # %% ../nbs/19_multitask.ipynb #c8a6808f
-from .train import Loss, HardSoftCE
+from .train import Loss, HardSoftCE, Weighted
 from .data.core import DataError, FERDataset
 
 _UNIT = (lambda v: (v >= -1) & (v <= 1), 'a number from -1 to 1')   # valence and arousal: the tanh head's range
@@ -192,8 +192,8 @@ class MultiTaskLoss(Loss):
     def __call__(self, outputs, targets, batch: dict, step: int | None = None):
         loss = self.weights['expression'] * self.ce(outputs, targets, batch); logs = {'expression': loss.item()}
         for t in self.tasks:
-            l, share = _task_loss(t, outputs[t], batch)
-            loss = loss + self.weights[t] * l; logs[t] = l.item(); logs[f'{t}_labelled'] = share
+            l, share, n = _task_loss(t, outputs[t], batch)   # the epoch's log: the mean over labelled faces (`Weighted`), batches without labels not counted as 0
+            loss = loss + self.weights[t] * l; logs[t] = Weighted(l.item(), n); logs[f'{t}_labelled'] = share
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41

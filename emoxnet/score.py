@@ -119,7 +119,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes,
-            'skipped': dict(splits.skipped), **r}   # what the loader left out (--skip-bad, protocol exclusions), by reason
+            'skipped': dict(splits.skipped),   # what the loader left out reading the data (every split: --skip-bad, protocol exclusions), by reason
+            'skipped_in_split': None if splits.skipped_in is None else dict(splits.skipped_in.get(split, {})), **r}   # of it, this split's (loaders that know a row's split)
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; None otherwise."

@@ -35,9 +35,9 @@ __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_
            'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights',
            'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback',
            'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary',
-           'finished_metrics', 'position', 'check_out_dir', 'Learner', 'Resume', 'SaveBestModel', 'EarlyStopping',
-           'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args',
-           'add_cli', 'command_data', 'clear_run', 'train_main']
+           'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume', 'SaveBestModel',
+           'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp',
+           'add_data_args', 'add_cli', 'command_data', 'clear_run', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -206,7 +206,7 @@ class TrainConfig:
 
 # %% ../nbs/12_train.ipynb #a9be624d
 class Loss:
-    "Base class for loss plugins: `__call__(outputs, targets, batch, step) -> loss | (loss, logs)`; `setup(state)` optional."
+    "Base class for loss plugins: `__call__(outputs, targets, batch, step) -> loss | (loss, logs)` (a log's epoch mean is per sample; a `Weighted` one's per its weight); `setup(state)` optional."
     batch_fields: tuple[str, ...] = ()   # `meta` columns delivered per sample in the batch (float, NaN = missing)
     def setup(self, state: 'TrainState') -> None: pass
     def __call__(self, outputs, targets, batch: dict, step: int): raise NotImplementedError
@@ -714,7 +714,8 @@ def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool
     s = dict(zip(keys, vals.tolist())); n = max(s.pop('n', 0.0), 1.0)
     row = {'epoch': st.epoch + (st.batch_in_epoch / st.steps_per_epoch if partial else 0), 'step': st.step,
            'train_loss': s.pop('loss', float('nan')) / n, 'train_acc': s.pop('correct', float('nan')) / s.pop('scored', n) if s.get('scored', n) else float('nan')}   # (a resume state saved before 'scored': n)
-    row.update({f'train_{k[4:]}': v / n for k, v in s.items() if k.startswith('log_')})
+    row.update({f'train_{k[4:]}': v / s[w] if (w := f'logw_{k[4:]}') in s and s[w] else float('nan') if w in s else v / n
+                for k, v in s.items() if k.startswith('log_')})
     if valid is not None:
         row.update({col: valid[key] for col, key in VALID_COLUMNS.items()})
     row.update({'lr': st.optimizer.param_groups[0]['lr'], 'time_s': round(elapsed, 2)})
@@ -734,13 +735,21 @@ def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
     "A loss plug-in returns a loss or `(loss, logs)`."
     return res if isinstance(res, tuple) else (res, {})
 
+class Weighted(float):
+    "A loss plug-in's log value averaged over its own `weight` (a task's labelled samples in the batch) rather than the batch size, as plain floats are."
+    def __new__(cls, value: float, weight: float):
+        o = super().__new__(cls, value); o.weight = float(weight); return o
+
 def _accumulate(st: TrainState, lv: float, nc: int, logs: dict, n: int, scored: int):
     s = st.sums
     s['scored'] = s.get('scored', s.get('n', 0)) + scored   # a resume state saved before 'scored' was counted: its samples all had labels
     s['n'] = s.get('n', 0) + n
     s['loss'] = s.get('loss', 0.0) + lv * n
     s['correct'] = s.get('correct', 0) + nc
-    for k, v in (logs or {}).items(): s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + float(v) * n
+    for k, v in (logs or {}).items():
+        w = getattr(v, 'weight', None)   # `Weighted`: its weights summed beside it (an epoch without any: NaN, not 0)
+        s[f'log_{k}'] = s.get(f'log_{k}', 0.0) + (float(v) * n if w is None else float(v) * w if w else 0.0)
+        if w is not None: s[f'logw_{k}'] = s.get(f'logw_{k}', 0.0) + w
 
 # %% ../nbs/12_train.ipynb #97e2d957
 def _resolve_model(model: nn.Module | ModelConfig, model_config: ModelConfig | None) -> tuple[nn.Module, ModelConfig]:
@@ -1283,9 +1292,11 @@ def command_data(args, # parsed `add_data_args` options
 
 RUN_RESULTS = ('metrics.json', 'history.json', 'checkpoint', 'last', 'confusion.png', 'curves.png')   # what `emoxnet train --overwrite` replaces (an experiment's data.json and loss.json are its own)
 
-def clear_run(out: str | Path) -> list[str]:
-    "Remove a training run's results from `out` (`RUN_RESULTS`; nothing else), saying so; the names removed. `emoxnet train --overwrite` calls it as the new run starts; experiments that keep records of their sub-runs decide for themselves."
-    out, old = Path(out), [f for f in RUN_RESULTS if (Path(out) / f).exists()]
+def clear_run(out: str | Path,
+              names: Sequence[str] = RUN_RESULTS, # what to remove: a training run's results, or an experiment's record and tables
+             ) -> list[str]:
+    "Remove a run's results from `out` (`names`; nothing else), saying so; the names removed. `emoxnet train --overwrite` calls it as the new run starts; an experiment that trains its sub-runs again calls it with its record's names, so an interrupted rerun leaves no record of runs it replaced."
+    out, old = Path(out), [f for f in names if (Path(out) / f).exists()]
     for f in old: shutil.rmtree(out / f) if (out / f).is_dir() else (out / f).unlink()
     if old: print(f"replacing the run in {out}: removed its {', '.join(old)}")
     return old

@@ -23,7 +23,7 @@ from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
-from .train import TrainConfig, fit, blend
+from .train import TrainConfig, fit, blend, clear_run
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
@@ -451,6 +451,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
+    clear_run(out, ('metrics.json', 'realcheck'))   # a rerun's old record goes first: one stopped midway leaves none beside a half-retrained student
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training

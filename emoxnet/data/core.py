@@ -303,6 +303,7 @@ class FERSplits:
     name: str = ''
     skipped_at: dict[str, list[str]] = field(default_factory=dict)   # reason -> ['file, line N', ...] of bad input skipped (not protocol exclusions)
     source: dict = field(default_factory=dict)   # how they were read (the data argument, loader, loader options), as a training run records it
+    skipped_in: dict[str, Counter] | None = None   # split -> what `skipped` holds of it, from loaders that know a row's split (FER2013, FER+); None: not known per split
 
     def __getitem__(self, k: str) -> FERDataset:
         try: return self.splits[k]
@@ -314,8 +315,9 @@ class FERSplits:
     def classes(self) -> tuple[str, ...]: return next(iter(self.splits.values())).classes
 
     def summary(self) -> dict:
-        "`{'splits': {split: {class: count}}, 'skipped': {reason: count}}` with canonical class names, and `'skipped_at'` when bad input was skipped."
+        "`{'splits': {split: {class: count}}, 'skipped': {reason: count}}` with canonical class names; `'skipped_in'` (per split) when the loader knows it, `'skipped_at'` when bad input was skipped."
         out = {'splits': {k: v.counts() for k, v in self.splits.items()}, 'skipped': dict(sorted(self.skipped.items()))}
+        if self.skipped_in is not None: out['skipped_in'] = {k: dict(sorted(v.items())) for k, v in self.skipped_in.items()}
         return out | ({'skipped_at': dict(sorted(self.skipped_at.items()))} if self.skipped_at else {})
 
 # %% ../../nbs/01_data.core.ipynb #66a5f0a9

@@ -35,18 +35,27 @@ class _Problems:
     "Bad input raises a `DataError`, or with `skip_bad` is counted per reason and kept with where it was; protocol exclusions are always counted."
     def __init__(self, skip_bad: bool = False):
         self.skip_bad, self.skipped, self.at = bool(skip_bad), Counter(), {}
+        self.split, self.by_split = None, None   # a loader that knows each row's split sets `split` while it reads the row (`by_split` then counts per split)
 
     def bad(self, reason: str, file, problem: str, line: int | None = None, expected: str | None = None) -> None:
         e = DataError(file, problem, line=line, expected=expected)
         if not self.skip_bad: raise e
-        self.skipped[reason] += 1; self.at.setdefault(reason, []).append(e.where)
+        self.skipped[reason] += 1; self.at.setdefault(reason, []).append(e.where); self._in_split(reason, 1)
 
     def splits(self, splits: dict, name: str) -> FERSplits:
         "The loaded splits with what was skipped, and where."
-        return FERSplits(splits, self.skipped, name, self.at)
+        per = None if self.by_split is None else {k: self.by_split.get(k, Counter()) for k in splits}
+        return FERSplits(splits, self.skipped, name, self.at, skipped_in=per)
+
+    def per_split(self) -> '_Problems':
+        "Count what is skipped per split too, under the split set in `self.split` (None while a row's split is not known yet: only in the total)."
+        self.by_split = {}; return self
+
+    def _in_split(self, reason: str, n: int) -> None:
+        if self.by_split is not None and self.split is not None: self.by_split.setdefault(self.split, Counter())[reason] += n
 
     def drop(self, reason: str, n: int = 1) -> None:
-        if n: self.skipped[reason] += int(n)
+        if n: self.skipped[reason] += int(n); self._in_split(reason, int(n))
 
     def repeated(self, seen: dict, key: str, file, line: int, what: str = 'image') -> bool:
         "True (reported as `duplicate <what>`) when `key` was listed before in `file`; `seen` maps each key to its first line."
@@ -186,13 +195,19 @@ def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True
     if cut: warnings.warn(f"{source or 'images'}: face boxes that reach past their image's edge: {cut}; those faces are cut at the edge", EmoxnetWarning, stacklevel=4)
     return keep
 
-def _image_files(folder: Path, problems: _Problems) -> list[Path]:
-    "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden entries are ignored, other files counted as 'ignored non-image file'."
-    out, seen = [], set()
+def _walk(folder: Path):
+    "`os.walk(folder)` in sorted order through linked folders too, each real folder once, hidden folders left out: `(dirpath, subfolder names, file names)`."
+    seen = set()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         if (real := os.path.realpath(dirpath)) in seen: dirnames[:] = []; continue   # a link back up the tree, or a second link to one folder
         seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not is_hidden(d))
+        yield dirpath, dirnames, filenames
+
+def _image_files(folder: Path, problems: _Problems) -> list[Path]:
+    "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden entries are ignored, other files counted as 'ignored non-image file'."
+    out = []
+    for dirpath, _, filenames in _walk(folder):
         for fn in sorted(filenames):
             if is_hidden(fn): continue
             if os.path.splitext(fn)[1].lower() in IMAGE_EXTS: out.append(Path(dirpath) / fn)
@@ -263,16 +278,18 @@ def _csv_file(path: Path, name: str) -> Path:
 @LOADERS.register('fer2013')
 def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
     "FER2013 from a folder holding `fer2013.csv` (or the CSV itself): 7 classes, 48x48 grey in memory, train/valid/test from `Usage`."
-    file, spec, P = _csv_file(Path(path), 'fer2013.csv'), label_spec('fer2013'), _Problems(skip_bad)
+    file, spec, P = _csv_file(Path(path), 'fer2013.csv'), label_spec('fer2013'), _Problems(skip_bad).per_split()
     cols, rows, lines = _read_csv(file, FER2013_COLUMNS, 'fer2013.csv with the columns emotion,pixels,Usage')
     ie, ip, iu, nf = cols['emotion'], cols['pixels'], cols['Usage'], len(cols)
     ids = spec.ids
     good, targets, splits, images = [], [], [], np.empty((len(rows), 48, 48), dtype=np.uint8)   # filled in order, cut to the good rows
     for r, (f, line) in enumerate(zip(rows, lines)):          # row by row, every check: without skip_bad the first bad row is the one reported
+        P.split = None   # a malformed line's split is not known: counted in the total only
         if len(f) != nf: P.bad('malformed line', file, f'{len(f)} fields', line, f'{nf} comma-separated fields'); continue
         split = FER_USAGE.get(f[iu].strip())
         if split is None:
             P.bad('unknown usage', file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
+        P.split = split
         try: t = _class_index(f[ie], spec)
         except ValueError as e: P.bad('label out of range', file, str(e), line, f'an integer in {ids[0]}..{ids[-1]}'); continue
         try: images[len(good)] = parse_pixels(f[ip])
@@ -395,9 +412,11 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order
     nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
     good, splits, votes, seen, last = [], [], [], {}, (-1, '', 0)
     for r, (f, line) in enumerate(zip(nrows, nlines)):
+        P.split = None   # a malformed line's split is not known: counted in the total only
         if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
         usage = f[iu].strip(); split = FER_USAGE.get(usage)
         if split is None: P.bad('unknown usage', new_file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
+        P.split = split
         if check is not None and not check(r, usage): continue
         if not f[iname].strip(): P.drop('ferplus: no image name'); continue
         if P.repeated(seen, f[iname].strip(), new_file, line): continue
@@ -457,13 +476,13 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
     path = Path(path); folder = path.parent if path.is_file() else path
     new_file, fer_file = folder / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else folder / 'fer2013.csv'
     ncols, nrows, nlines = table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes) beside fer2013.csv')
-    P = _Problems(skip_bad)
+    P = _Problems(skip_bad).per_split()
     (fcols, frows, flines), aligned = _fer_beside(new_file, fer_file, table, P)
     ip = fcols['pixels']
     good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
     out, usage_of = {}, {v: k for k, v in FER_USAGE.items()}
     for split in FER_USAGE.values():
-        m = np.flatnonzero(splits == split)
+        m, P.split = np.flatnonzero(splits == split), split
         mode = label_mode if split == 'train' else 'majority'
         keep, targets, soft, reasons = ferplus_targets(votes[m], mode, multi_threshold)
         for reason, n in Counter(reasons[~keep]).items(): P.drop(reason, n)
@@ -858,7 +877,7 @@ def _check_inner_expressions(path: Path, splits: dict[str, Path], to_name: dict[
     "A `DataError` when a class folder holds a folder named after *another* expression (`happiness/sadness/`): its images would be filed under the outer class, a label nobody gave them (a folder of the same expression, or any other name, is read as part of its class)."
     for d in splits.values():
         for c in _subdirs(d):
-            for s in sorted(p for p in c.rglob('*') if p.is_dir() and not is_hidden(p.name)):
+            for s in (Path(dp) / n for dp, names, _ in _walk(c) for n in names):   # folder names only: no file is looked at
                 if _is_expression(s.name) and canonical(s.name) != to_name[c.name]:
                     raise DataError(path, f"its class folder {c.relative_to(path).as_posix()}/ holds a folder named after another expression ({s.relative_to(path).as_posix()}/): "
                                     f"its images would be read as {to_name[c.name]}", expected=f"each expression's images in its own class folder (move {s.name}/ up beside {c.name}/)")
