@@ -20,12 +20,13 @@ from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry', 'PinnedArchive', 'expression_models',
-           'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers',
-           'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state',
-           'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state',
-           'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record', 'imported_from',
-           'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry',
+           'PinnedArchive', 'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive',
+           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
+           'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
+           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record',
+           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
+           'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -75,6 +76,7 @@ FER2013_SOURCE = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutr
 _FER_PRE = Preprocess(64, 1, (0.5,), (0.5,), 'bilinear')                               # (x/255 - 0.5) * 2 on the grey face
 _HUMAN = dict(registry='npm', package='@vladmandic/human', version='3.3.6', licence='MIT', licence_file='package/LICENSE',
               sha256='425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7')
+FACERES_REFERENCE_INPUT = Preprocess(224, 3, (0.0,) * 3, (1 / 255,) * 3, 'bilinear')   # human's FaceRes input (RGB 0..255): what the TF.js reference outputs were made on; parity only
 
 ZOO = Registry('zoo model')
 ZOO['fer_mini_xception'] = ZooEntry(
@@ -115,7 +117,8 @@ ZOO['hse_faceres'] = ZooEntry(
     'hse_faceres', 'HSE FaceRes MobileNet v1: VGGFace2 identity descriptor (1024-d) + age + gender heads (224 px RGB); not an expression model',
     files={'graph': 'package/models/faceres.json', 'weights': 'package/models/faceres.bin'}, converter='tfjs_faceres', arch='hse_faceres',
     classes=('female', 'male'), source_classes=('gender_pred <= 0.5: female', 'gender_pred > 0.5: male'),
-    preprocess=Preprocess(224, 3, (0.0,) * 3, (1 / 255,) * 3, 'bilinear'), task='gender (class head); identity descriptor and age in the outputs dict',
+    preprocess=Preprocess(224, 3, tuple(m / 255 for m in (103.939, 116.779, 123.68)), (1 / 255,) * 3, 'bilinear', 'BGR'),   # the author's (Keras caffe-style) input
+    task='gender (class head); identity descriptor and age in the outputs dict',
     origin='Savchenko, HSE_FaceRec_tf (MobileNet v1 trained on VGGFace2, age/gender heads); converted to TF.js and shipped by @vladmandic/human', **_HUMAN)
 
 # %% ../nbs/16_zoo.ipynb #7d1e9a01
@@ -585,10 +588,15 @@ def add_cli(p: argparse.ArgumentParser):
 def _to_stderr(msg: str) -> None: print(msg, file=sys.stderr, flush=True)
 
 def _check_pin(p: Path, e: ZooEntry) -> Path:
-    "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin): it is used as it is."
+    "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin) or records another input than `e`'s (an older importer's): it is used as it is."
     if (old := imported_from(p).get('archive_sha256')) and old != e.sha256:   # unreadable: the checkpoint reader says why
         warnings.warn(f"{p}: imported from another archive (sha256 {old[:12]}...) than this emoxnet pins ({e.spec}, {e.sha256[:12]}...); "
                       f"it is used as it is; `emoxnet zoo import {e.name}` replaces it with the pinned model", EmoxnetWarning, stacklevel=3)
+    try: pre = Preprocess.from_dict(load_json(p / 'config.json')['preprocess'])
+    except (OSError, ValueError, KeyError, TypeError): return p   # the checkpoint reader says why
+    if pre != e.preprocess:   # an import by an older emoxnet that recorded another input (hse_faceres before 2026-12-06)
+        warnings.warn(f"{p}: records another input ({pre}) than this emoxnet's importer ({e.preprocess}); it is used as recorded; "
+                      f"`emoxnet zoo import {e.name} --out {p}` writes it again", EmoxnetWarning, stacklevel=3)
     return p
 
 def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or any checkpoint path, returned as it is

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from emoxnet.zoo import ZOO, ZooEntry, ZooError, fetch, import_model, parity, zoo_outputs
+from emoxnet.zoo import ZOO, ZooEntry, ZooError, fetch, import_model, parity, zoo_outputs, FACERES_REFERENCE_INPUT
 from emoxnet.models import load_checkpoint
 from emoxnet.core import BASIC
 
@@ -90,7 +90,7 @@ def test_parity_fer_cnn(imported, ref):
 def test_parity_hse_faceres(imported, ref):
     "Descriptor, gender and age agree with TF.js on 64 faces at 224 px (inputs stored at 56 px, upscaled x4 by repetition)."
     model, cfg, _ = load_checkpoint(imported['hse_faceres'])
-    out = zoo_outputs(model, np.repeat(np.repeat(ref['faces56'], 4, 1), 4, 2), cfg.preprocess)
+    out = zoo_outputs(model, np.repeat(np.repeat(ref['faces56'], 4, 1), 4, 2), FACERES_REFERENCE_INPUT)   # the input the TF.js reference was made with
     f, r = out['features'], ref['faceres_features']
     cos = (f * r).sum(1) / np.linalg.norm(f, axis=1) / np.linalg.norm(r, axis=1)
     gender = 1 / (1 + np.exp(-out['gender']))
@@ -99,6 +99,8 @@ def test_parity_hse_faceres(imported, ref):
     assert cos.min() >= 0.999 and np.abs(gender - ref['faceres_gender']).max() < 1e-4
     assert age['top1_agreement'] >= 0.99 and age['max_prob_diff'] < 1e-4
     np.testing.assert_allclose(out['probs'][:, 1], gender[:, 0], atol=1e-6)   # class head = gender as (female, male)
+    assert cfg.preprocess == ZOO['hse_faceres'].preprocess and cfg.preprocess.colour_order == 'BGR'   # served as its author fed it: BGR minus the caffe means
+    assert np.allclose(np.array(cfg.preprocess.mean) * 255, (103.939, 116.779, 123.68))
 
 def test_parity_pyfeat_fex(imported, ref):
     "py-feat's Keras FEX CNN in torch agrees with Keras 3 running the file's own layers and weights (tools/zoo_reference.py --add-pyfeat)."
