@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 from __future__ import annotations
 import argparse, contextlib, importlib, inspect, os, platform, sys, time
 
-from .core import Registry, code_version, to_json
+from .core import Registry, code_version, to_json, check_flags, THREADS
 
 # %% auto #0
 __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli', 'bench_video_speed']
@@ -87,6 +87,7 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
 
 def bench_main(args) -> int:
     "`emoxnet bench`: run the named benchmarks (all by default) and print them."
+    check_flags({'--threads': (args.threads, THREADS)})   # a typo of a billion threads: a one-line error, not OpenMP's crash
     run_benchmarks(args.names, args.json, args.quick, args.threads)
     return 0
 

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, contextlib, importlib, os, re, signal, sys, textwrap, threading, warnings
+import argparse, contextlib, errno, importlib, os, re, signal, sys, textwrap, threading, warnings
 from pathlib import Path
 from .core import EmoxnetWarning, USER_ERRNOS, main_rank
 
@@ -14,7 +14,7 @@ os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what 
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'Terminated',
-           'main', 'out_of_memory']
+           'main', 'disk_full', 'out_of_memory']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -119,14 +119,29 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as e:                          # the system refused (a full disk, a read-only folder): one line; any other OSError (a bug's, a library's) keeps its traceback
-        if e.errno not in USER_ERRNOS: raise
+        if e.errno not in USER_ERRNOS and not disk_full(e): raise
         print(f"emoxnet {args.command}: error: {e}", file=sys.stderr)
         return 2
     except (MemoryError, RuntimeError) as e:      # out of memory (the CPU allocator's RuntimeError, torch.OutOfMemoryError on a GPU): one line; any other RuntimeError keeps its traceback
+        if disk_full(e): return _no_space(args.command, e)
         if not out_of_memory(e): raise
         print(f"emoxnet {args.command}: error: out of memory ({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); "
               "lower --batch-size (or --size, --workers), or free memory", file=sys.stderr)
         return 2
+    except Exception as e:                        # a library's own error for a full disk (safetensors'): one line; anything else keeps its traceback
+        if not disk_full(e): raise
+        return _no_space(args.command, e)
+
+def _no_space(command: str, e: BaseException) -> int:
+    print(f"emoxnet {command}: error: no space left on device ({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); free some space, or write elsewhere", file=sys.stderr)
+    return 2
+
+def disk_full(e: BaseException | None) -> bool:
+    "Whether `e`, or an error it was raised from, says the disk is full: ENOSPC, or a library's words for it (safetensors' `SafetensorError`, shutil's list of failed copies)."
+    while e is not None:
+        if getattr(e, 'errno', None) == errno.ENOSPC or 'No space left on device' in str(e): return True
+        e = e.__cause__ or e.__context__
+    return False
 
 def out_of_memory(e: BaseException) -> bool:
     "Whether `e` says memory ran out: a `MemoryError`, torch's `OutOfMemoryError`, or the CPU allocator's `RuntimeError`."

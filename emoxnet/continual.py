@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
@@ -562,7 +562,7 @@ class ContinualConfig:
     progress: bool = True                # tqdm bars
 
     RANGES = dict(input_size=PIXELS, base_epochs=POSITIVE, step_epochs=POSITIVE, joint_epochs=POSITIVE, fewshot_epochs=POSITIVE, batch_size=POSITIVE,
-                  fewshot_min_items=POSITIVE, orders=POSITIVE, draws=POSITIVE, threads=POSITIVE_OR_NONE, base_lr=RATE, step_lr=RATE, seed=COUNT,
+                  fewshot_min_items=POSITIVE, orders=POSITIVE, draws=POSITIVE, threads=THREADS, base_lr=RATE, step_lr=RATE, seed=COUNT,
                   memory_fraction=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), T=RATE, lwf_T=RATE, gamma0=NON_NEGATIVE, gamma_decay=RATE,
                   lwf_lambda=NON_NEGATIVE, ewc_lambda=NON_NEGATIVE, ewc_fisher_max=(lambda v: v is None or v > 0, 'None (no clamp) or a number > 0'),
                   shots=(lambda v: len(v) > 0 and all(COUNT[0](s) for s in v), 'one or more integers >= 0 (0: all the training images)'))

@@ -15,16 +15,16 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'COUNT', 'FRACTION', 'RATE',
-           'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec', 'au_vector',
-           'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'main_rank',
-           'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json', 'save_json',
-           'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
-           'folder_names', 'foreign_files', 'some', 'check_replaceable', 'atomic_dir', 'recover_dir', 'check_rerun',
-           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'claim_folder', 'replaced_settings']
+           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'COUNT',
+           'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
+           'au_vector', 'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
+           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json',
+           'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
+           'in_package', 'folder_names', 'foreign_files', 'some', 'plural', 'check_replaceable', 'unowned',
+           'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
+           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
+           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -336,6 +336,10 @@ def some(names: Sequence[str], k: int = 3) -> str:
     "The first `k` of `names`, comma-separated, `', ...'` when there are more: what a message quotes of a long list."
     return ', '.join(map(str, names[:k])) + (', ...' if len(names) > k else '')
 
+def plural(n: int, word: str) -> str:
+    "`n` and `word`, with an s unless `n` is 1: '1 frame', '3 frames'."
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
                      ) -> Path:
@@ -348,12 +352,29 @@ def check_replaceable(path: str | Path, # a folder about to be written whole
                               "what it holds; choose another folder, or empty or remove it first")
     return path
 
+def unowned(path: str | Path, # a folder a writer is about to replace whole
+            own: Sequence[str], # every name (or glob pattern) the writer writes there
+           ) -> list[str]:
+    "The names in folder `path` that match none of `own`: what replacing it would delete that the writer did not write (staging leftovers aside)."
+    from fnmatch import fnmatchcase
+    return [n for n in folder_names(path) if not any(fnmatchcase(n, pat) for pat in own)]
+
+def _through_link(path: Path) -> Path:
+    "`path`, or the folder a symbolic link `path` points to (written through the link, never replacing it); `FileNotFoundError` for a link whose target's folder is missing."
+    if not path.is_symlink(): return path
+    target = Path(os.path.realpath(path))
+    if not target.parent.is_dir(): raise FileNotFoundError(f"{path} is a link to {target}, whose folder does not exist; make it, or give another path")
+    return target
+
 @contextlib.contextmanager
-def atomic_dir(path: str | Path, # the folder to write (replaced whole when it exists)
+def atomic_dir(path: str | Path, # the folder to write (replaced whole when it exists; a link is written through)
                replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold to be replaced (a folder of this kind); None: any folder
+               own: Sequence[str] | None = None, # every name (or pattern) the writer writes: an existing `path` holding anything else (the user's notes) is refused, untouched
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = check_replaceable(path, replaces)
+    path = check_replaceable(_through_link(Path(path)), replaces)
+    if own is not None and (extra := unowned(path, own)):
+        raise FileExistsError(f"{path} holds files this command does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another folder")
     make_dirs(path.parent)
     try: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     except OSError as e: raise said_of(e, path) from e
@@ -503,6 +524,8 @@ def is_whole(v) -> bool:
 
 POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
 POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')
+MAX_THREADS = 1024   # torch CPU threads beyond this are a typo (OpenMP crashes allocating them, with no message)
+THREADS = (lambda v: v is None or (is_whole(v) and 1 <= v <= MAX_THREADS), f'None or an integer 1-{MAX_THREADS}')
 COUNT = (lambda v: is_whole(v) and v >= 0, 'an integer >= 0')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
 RATE = (lambda v: 0 < v < float('inf'), 'a number > 0')          # finite: --lr inf is no rate

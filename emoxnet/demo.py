@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -66,7 +66,7 @@ class DemoConfig:
 
     RANGES = dict(max_megapixels=RATE, max_faces=POSITIVE, stream_every=RATE, stream_time_limit=POSITIVE, smooth=POSITIVE, stream_gap=RATE,
                   max_video_mb=RATE, max_video_frames=POSITIVE, video_detect_every=POSITIVE, concurrency=POSITIVE, queue_size=POSITIVE,
-                  attention_px=PIXELS, threads=POSITIVE_OR_NONE, max_models=POSITIVE)
+                  attention_px=PIXELS, threads=THREADS, max_models=POSITIVE)
     def __post_init__(self): check_ranges(self, self.RANGES)   # `emoxnet demo --smooth 0` is refused, not served as NaN probabilities
 
 SUPPORTED = IMAGE_FORMATS   # the formats the package reads, in words (one list for the demo and the CLI)
@@ -207,7 +207,6 @@ class VideoAnalysis:
     status: str
 
 def _ms(t: float) -> str: return f"{t:.0f} ms"
-def _plural(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
 
 # %% ../nbs/80_demo.ipynb #backnd02
 def min_face_px(rec: EmotionRecognizer, # its detector and detector options
@@ -331,7 +330,7 @@ def stream(self: DemoBackend, frame: np.ndarray | None, session: LiveSession | N
     shown = [FacePrediction(f['box'], 1.0, f['smoothed_probs'], f['smoothed']) for f in faces]
     k = min(session.frames, self.cfg.smooth)
     return (draw_predictions(rgb, shown), dict(faces[0]['smoothed_probs']),
-            f"{_plural(len(faces), 'face')} · {_ms(ms)} per frame · labels smoothed over the last {_plural(k, 'frame')} "
+            f"{plural(len(faces), 'face')} · {_ms(ms)} per frame · labels smoothed over the last {plural(k, 'frame')} "
             f"(tracks {', '.join(str(f['track']) for f in faces)})")
 
 @patch
@@ -374,7 +373,7 @@ def video(self: DemoBackend, path) -> VideoAnalysis:
     try: res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
     except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
     secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']
-    counts = (f"{_plural(n, 'frame')} read" + (f" (one in {stride} of {info['frames']})" if stride > 1 else '')
+    counts = (f"{plural(n, 'frame')} read" + (f" (one in {stride} of {info['frames']})" if stride > 1 else '')
               + f", {nf} without a face · {res['fps']:g} fps · analysed in {secs:.1f} s")
     if res['label'] is None:
         return VideoAnalysis(res, None, None, f"⚠️ **No face found** in any frame of this clip · {counts}")

@@ -19,11 +19,11 @@ from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
-__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'NOTICE_FILES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input',
-           'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session',
-           'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices', 'export_model',
-           'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference',
-           'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'NOTICE_FILES', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE',
+           'example_input', 'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript',
+           'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices',
+           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
+           'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -158,6 +158,7 @@ def not_exported(model: nn.Module) -> list[str]:
     with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
 
 NOTICE_FILES = ('LICENSE', 'MODEL_CARD.md')   # what travels with a model's weights: its licence (an MIT notice must) and its card
+DEPLOYMENT_NAMES = ('model.onnx', 'model.ts', 'config.json', 'members', *NOTICE_FILES)   # all a deployment folder holds (an ensemble's members' notices under members/)
 
 def copy_notices(src: Path, # a checkpoint or ensemble folder
                  dst: Path, # the folder the model's files go to
@@ -178,6 +179,8 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         p = checkpoint_path(src); model = load_any(p)   # 'zoo:NAME' too: its folder, not ./config.json
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
     out, mc, left = Path(out_dir), unwrap(model).model_config, not_exported(model)
+    if not isinstance(src, nn.Module) and p.resolve().is_relative_to(out.resolve()) and p.resolve() != out.resolve():   # replacing --out would delete the model it exports
+        raise ValueError(f"{src} lies inside {out}: writing the deployment there would delete it; choose another --out")
     if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     try: old = (load_json(out / 'config.json').get('export') or {}).get('source', 'unknown (exported before sources were recorded)') if (out / 'model.onnx').exists() else None
@@ -185,7 +188,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     source = 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve())
     if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
         raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
-    with atomic_dir(out, replaces=DEPLOY_FILES) as tmp:   # all three files or none; a folder of another kind is refused, untouched
+    with atomic_dir(out, replaces=DEPLOY_FILES, own=DEPLOYMENT_NAMES) as tmp:   # all three files or none; a folder of another kind, or holding the user's files, is refused, untouched
         notices = [] if isinstance(src, nn.Module) else copy_notices(p if p.is_dir() else p.parent, tmp)   # licences and cards travel with the weights
         t0 = time.time(); onnx_p = export_onnx(model, tmp / 'model.onnx', opset); t_onnx = time.time() - t0
         t0 = time.time(); ts_p = export_torchscript(model, tmp / 'model.ts'); t_ts = time.time() - t0

@@ -21,7 +21,7 @@ from PIL import Image
 
 from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
 from .data.core import FERDataset, FERSplits
-from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE   # the one table of PIL filters
+from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
@@ -247,7 +247,8 @@ LUMA: tuple[float, float, float] = (0.299, 0.587, 0.114)   # ITU-R 601-2 luma, t
 def resize_matrix(n_in: int, n_out: int, # line length before and after
                   method: str = 'bilinear', # a `Preprocess.resize` filter
                  ) -> torch.Tensor:
-    "`(n_out, n_in)` weights of PIL's `method` along one axis: `W @ v` resizes the line `v` as `Image.resize` does (read from PIL itself, float mode)."
+    "`(n_out, n_in)` weights of `method` along one axis: `W @ v` resizes the line `v` as `Preprocess.prepare` does (a PIL filter read from PIL itself, float mode; `linear_weights` for the filters without antialiasing)."
+    if method in LINEAR_RESIZES: return torch.from_numpy(linear_weights(n_in, n_out, LINEAR_RESIZES[method]))
     eye = Image.fromarray(np.eye(n_in, dtype=np.float32))   # mode 'F': no rounding
     return torch.from_numpy(np.asarray(eye.resize((n_out, n_in), RESAMPLE[method])).T.copy())
 
@@ -540,7 +541,9 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     ens = EmoXNet.aligned(models, rule, names, classes, preprocess)
     if out is None: return ens
     out = Path(out).expanduser()
-    with atomic_dir(out, replaces=('ensemble.json',)) as tmp:   # a folder that is not an ensemble is refused, untouched
+    if inside := [str(p) for p in paths if Path(p).resolve().is_relative_to(out.resolve())]:   # replacing --out would delete the members it copies
+        raise ValueError(f"{', '.join(inside)} lies inside {out}: writing the ensemble there would delete it; choose another --out")
+    with atomic_dir(out, replaces=('ensemble.json',), own=('ensemble.json', 'combiner.safetensors', 'members')) as tmp:   # a folder that is not an ensemble, or holds the user's files, is refused, untouched
         dirs = {n: tmp / 'members' / n / 'checkpoint' for n in names}
         for p, n in zip(paths, names): shutil.copytree(p, dirs[n])     # licence, model card and provenance travel with the weights
         save_ensemble(ens, tmp, extra={'built_from': [str(p) for p in paths]}, member_dirs=dirs)

@@ -448,7 +448,7 @@ def check_output_dirs(files: Sequence[Path], # the images this run reads
     if len(dirs) == 2 and len(set(dirs.values())) == 1:
         raise ValueError(f"--save-overlay and --save-attention name the same folder ({overlay_dir}): each image's attention maps would replace its overlay; give two folders")
     for flag, d in dirs.items():
-        if (read := next((f for f in files if Path(f).resolve().parent == d), None)) is not None:
+        if (read := next((f for f in files if d in (Path(f).resolve().parent, Path(f).absolute().parent.resolve())), None)) is not None:   # a linked image: its link's folder too
             raise ValueError(f"{flag} {d} holds images this run reads ({read}): its files would replace them or be read as photos next time; choose another folder")
 
 def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str], whole: bool = False) -> dict:

@@ -90,7 +90,7 @@ SynthFACS, the workspace's procedural FACS-grounded benchmark (`emoxnet.data.syn
 ## Metrics (SynthFACS test split, majority-vote labels)
 - SynthFACS test accuracy: {100 * report['accuracy']:.2f} % ({report['n']} images)
 - macro-F1: {f3(report['macro_f1'])}; balanced accuracy: {f3(report['balanced_accuracy'])}; NLL: {f3(report['nll'])}; ECE: {f3(report['ece'])}
-{f"- validation accuracy: {100 * valid['accuracy']:.2f} %" if valid else ''}
+{f"- during training, on the run's own SynthFACS render and split (which may differ from the test render above): validation accuracy {100 * valid['accuracy']:.2f} %" if valid else ''}
 
 | class | test images | precision | recall | F1 |
 |---|---|---|---|---|

@@ -10,7 +10,7 @@ import codecs, configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type, load_json, zoo_name, BUNDLED   # the one name hint, the one check of a value against a type annotation, the one JSON reader
+from .core import did_you_mean, fits_type, load_json, zoo_name, BUNDLED, MAX_THREADS   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
@@ -92,7 +92,7 @@ def _threads(text: str, base: Path) -> int | None:
     if text == 'auto': return None
     try: n = int(text)
     except ValueError: raise ValueError(f'{text!r} is neither auto nor an integer') from None
-    if n < 1: raise ValueError(f'{n} threads')
+    if not 1 <= n <= MAX_THREADS: raise ValueError(f'{n} threads')   # OpenMP crashes, without a message, allocating a billion
     return n
 
 def _host(text: str, base: Path) -> str:
@@ -113,7 +113,7 @@ SETTING_RULES: dict[str, tuple[Callable[[str, Path], object], str]] = {
     **{k: (_dataset_folder, f'the folder of the {k} dataset, or nothing') for k in DATASET_FORMATS},
     'runs_dir': (_folder, 'a folder'),
     'device': (_device, 'auto, cpu, cuda, cuda:N or mps'),
-    'threads': (_threads, 'auto or an integer >= 1'),
+    'threads': (_threads, f'auto or an integer 1-{MAX_THREADS}'),
     'demo_host': (_host, 'a host name or address such as 127.0.0.1 or 0.0.0.0'),
     'demo_port': (_port, 'an integer 1-65535'),
     'demo_model': (_model, "'bundled', a checkpoint folder or zoo:NAME"),
@@ -142,8 +142,9 @@ def settings_file(path: str | Path | None = None, env: Mapping[str, str] = os.en
     explicit = path or env.get(ENV_FILE)
     if explicit:
         p = Path(explicit).expanduser()
-        if not p.is_file():
-            raise SettingsError(None, 'no such file', p, expected=f'a settings file (from {"the path given" if path else ENV_FILE})')
+        if not p.is_file():   # a folder, a device (/dev/null) or nothing: said as what it is
+            what = 'a folder, not a file' if p.is_dir() else 'not a regular file' if p.exists() else 'no such file'
+            raise SettingsError(None, what, p, expected=f'a settings file (from {"the path given" if path else ENV_FILE})')
         return p.resolve()
     here = Path(start or os.getcwd()).resolve()
     for d in [here, *here.parents]:

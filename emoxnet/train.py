@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -37,7 +37,7 @@ __all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_
            'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary',
            'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume', 'SaveBestModel',
            'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp',
-           'add_data_args', 'add_cli', 'command_data', 'clear_run', 'train_main']
+           'add_data_args', 'add_cli', 'command_data', 'clear_run', 'ClearRun', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -164,7 +164,7 @@ class TrainConfig:
                   step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
                   num_workers=COUNT, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
-                  eval_batch_size=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, seed=COUNT,
+                  eval_batch_size=POSITIVE_OR_NONE, threads=THREADS, seed=COUNT,
                   data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'))
 
     @classmethod
@@ -1301,6 +1301,14 @@ def clear_run(out: str | Path,
     if old: print(f"replacing the run in {out}: removed its {', '.join(old)}")
     return old
 
+class ClearRun(Callback):
+    "`emoxnet train --overwrite`: the old run's results (`clear_run`) go as the first epoch starts, once the model, its weights, the device and the loss are set up: a command refused on its arguments loses nothing, and the new run's `last/` never lies beside the old results."
+    order = -100
+    def __init__(self, out: str | Path): self.out, self.done = Path(out), False
+    def before_epoch(self):
+        if not self.done and self.learn.main: clear_run(self.out)
+        self.done = True
+
 def train_main(args) -> int:
     "Run `emoxnet train`."
     t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
@@ -1309,15 +1317,16 @@ def train_main(args) -> int:
     out = args.out or str(s.runs_dir / f"{Path(str(args.data)).name}-{arch}")
     if main_rank(): claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
+    check_folder_arg('--out', out, 'is a file: a run writes a folder (checkpoint/, metrics.json, plots)')   # a folder that takes no file: refused now, not after the first epoch
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
         splits = command_data(args, cfg.seed, cfg.label_mode)
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
-        if args.overwrite and not args.resume and main_rank(): clear_run(out)   # the old run's results go as the new run starts: never left beside its last/ if it stops early
-        res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite)
-    except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated)
+        res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite,
+                  callbacks=[ClearRun(out)] if args.overwrite and not args.resume else [])   # the old run's results go as training starts, not before the set-up is checked
+    except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, None if args.resume else t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated); a resume's state is older than the command, and still its own
     from accelerate import PartialState
     if PartialState().is_main_process:
         t = res['test'] or res['valid'] or {}

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
@@ -331,7 +331,7 @@ class TransferConfig:
     smoke: bool = False                     # a seconds-long check of the pipeline (realstudent.ipynb -p smoke True): not a result
 
     RANGES = dict(input_size=PIXELS, epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, temperature=RATE, smoothing=FRACTION, video_margin=NON_NEGATIVE,
-                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=POSITIVE_OR_NONE, num_workers=COUNT, seed=COUNT,
+                  video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=THREADS, num_workers=COUNT, seed=COUNT,
                   device=(lambda v: v in TrainConfig.CHOICES['device'], f"one of {TrainConfig.CHOICES['device']}"))
     def __post_init__(self):
         ts = self.teachers.split(',') if isinstance(self.teachers, str) else self.teachers   # papermill's 'a, b' as well as a sequence

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning
+from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
@@ -189,12 +189,15 @@ def cut_short(path: str | Path, # the clip file
               info: dict, # its `video_info`
               ff: FrameFeatures, # its frames, read with `timed_frames` (their times)
               stride: int = 1, # the stride they were read at
+              stats: dict | None = None, # `timed_frames`' stats of that read: the clip's last frame (grabbed, not only the frames read)
              ) -> str | None:
     "What a clip whose decoded frames end well before the length its container states says (a cut download decodes only its first part; by time, so a variable-frame-rate clip, which states more frames than it has, is not taken for one), else None."
     stated = (info['frames'] or 0) / info['fps']
-    end = ff.frame_times[-1] if ff.frame_times is not None and len(ff.frame_times) else None
-    if stated <= 0 or end is None or end + stride / info['fps'] >= 0.9 * stated: return None
-    return f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s (a truncated file?)"
+    if stats is not None and stats.get('frames'): end, step = stats['end_s'], 1   # the clip's own last frame, whatever the stride
+    else: end, step = (ff.frame_times[-1] if ff.frame_times is not None and len(ff.frame_times) else None), stride
+    if stated <= 0 or end is None or end + step / info['fps'] >= 0.9 * stated: return None
+    return (f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s "
+            "(a truncated file, or a container whose length counts a longer audio track)")
 
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
                      max_faces: int | None = 1, # 1 for one-person clips, None for groups
@@ -203,8 +206,9 @@ def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and
                      ) -> list[FrameFeatures]:
     "`frame_features` of every clip (read from disk); prints the count of frames and clips without a face, and of frames whose face was held between detections; warns of clips cut short (`cut_short`)."
     from tqdm.auto import tqdm
-    ffs = [frame_features(rec, timed_frames(p, stride), max_faces, detect_every) for p in tqdm(clips.paths, disable=not progress, desc='clips')]
-    if cut := [n for p, f in zip(clips.paths, ffs) if (n := cut_short(p, video_info(p), f, stride))]:   # described from their first part: said, not silent
+    stats = [{} for _ in clips.paths]
+    ffs = [frame_features(rec, timed_frames(p, stride, stats=st), max_faces, detect_every) for p, st in tqdm(list(zip(clips.paths, stats)), disable=not progress, desc='clips')]
+    if cut := [n for p, f, st in zip(clips.paths, ffs, stats) if (n := cut_short(p, video_info(p), f, stride, st))]:   # described from their first part: said, not silent
         warnings.warn(f"{len(cut)} of {len(ffs)} clips decode only part of their stated length, and are described from it: " + '; '.join(cut[:5]) + ('; ...' * (len(cut) > 5)), EmoxnetWarning, stacklevel=2)
     nf, n = sum(f.no_face for f in ffs), sum(f.n_frames for f in ffs)
     empty = [p.name for p, f in zip(clips.paths, ffs) if len(f.features) == 0]
@@ -401,12 +405,12 @@ def clip_stages(rec: EmotionRecognizer, path: str | Path, # recognizer and clip 
                 strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                 max_faces: int | None = 1, # faces followed (1: one-person clips)
                 ) -> Iterator[tuple[int, FrameFeatures, float]]:
-    "The early exit's stages read from the clip itself, lazily: for each stride the clip is read again, and only the frames no earlier stride looked at are converted, detected, cropped and embedded (the others are grabbed: most codecs still decode them, so the early exit saves the per-face work, not the decoding), their faces joining the earlier ones'. Yields `(stride, faces so far, share of the clip's frames looked at)`; the share counts the clip's frames as the densest stride found them, before it as the container states them (NaN when it states none)."
-    parts, read, stated = [], set(), video_info(path)['frames']
+    "The early exit's stages read from the clip itself, lazily: for each stride the clip is read again, and only the frames no earlier stride looked at are converted, detected, cropped and embedded (the others are grabbed: most codecs still decode them, so the early exit saves the per-face work, not the decoding), their faces joining the earlier ones'. Yields `(stride, faces so far, share of the clip's frames looked at)`; the share counts the clip's frames as the first pass found them (every pass grabs every frame; the container's count only when nothing was read, NaN when it states none)."
+    parts, read, stats = [], set(), {}
     for s in check_strides(strides):
-        parts.append(frame_features(rec, timed_frames(path, s, skip=read), max_faces))
+        parts.append(frame_features(rec, timed_frames(path, s, skip=read, stats=stats), max_faces))   # every pass grabs every frame: the clip's count is known after the first
         read |= set(parts[-1].frame_indices.tolist()); ff = merge_features(parts)
-        total = ff.n_frames if s == 1 else stated
+        total = stats.get('frames') or video_info(path)['frames']
         yield s, ff, min(ff.n_frames / total, 1.0) if total else np.nan
 
 def _decide(clf: VideoClassifier, ff: FrameFeatures) -> tuple[str | None, float]:
@@ -506,16 +510,16 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     from tqdm.auto import tqdm
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
     info = video_info(path)
-    frames = tqdm(timed_frames(path, stride), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
+    frames = tqdm(timed_frames(path, stride, stats=(stats := {})), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
                   unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
-    if note := cut_short(path, info, ff, stride): warnings.warn(note, EmoxnetWarning, stacklevel=2)
+    if note := cut_short(path, info, ff, stride, stats): warnings.warn(note, EmoxnetWarning, stacklevel=2)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None
     label = (clf.predict([ff])[0] if clf is not None else rec.classes[int(mean.argmax())] if mean is not None else None)
     return dict(file=str(path), fps=info['fps'], stride=stride, detect_every=detect_every, smooth=smooth, frames_seen=ff.n_frames,
-                frames_stated=info['frames'], no_face=ff.no_face, held=ff.held, label=label,
+                frames_stated=info['frames'], frames_in_clip=stats.get('frames'), undecodable_frames=stats.get('undecodable', []), no_face=ff.no_face, held=ff.held, label=label,
                 label_from=None if label is None else 'clip classifier' if clf is not None else 'mean probabilities',
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
                 timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=_frame_records(ff, rec.classes, probs, sm, info['fps']))
@@ -692,7 +696,7 @@ def _print_exit(clip, res: dict, as_json: bool) -> None:
     if as_json: print(to_json(dict(status='no_face' if res['label'] is None else 'ok', **res)), flush=True); return
     m = 'no face' if res['margin'] is None else f"margin {res['margin']:.3g}, threshold {res['threshold']:.3g}"
     share = 'share of the clip unknown: its container states no frame count' if np.isnan(res['share']) else f"{res['share']:.0%} of the clip"
-    print(f"{clip}: early exit at stride {res['stride']}: {res['frames_read']} frames looked at ({share}; {m})")
+    print(f"{clip}: early exit at stride {res['stride']}: {plural(res['frames_read'], 'frame')} looked at ({share}; {m})")
     print(f"clip label: {res['label'] or 'none'} ({'clip classifier' if res['label'] else 'no face in any frame read'})", flush=True)
 
 def video_main(args) -> int:

@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
 import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -73,7 +73,7 @@ class PinnedArchive(Protocol):
 
 # %% ../nbs/16_zoo.ipynb #3f5e2644
 FER2013_SOURCE = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral')   # as fer and human publish them
-_FER_PRE = Preprocess(64, 1, (0.5,), (0.5,), 'bilinear')                               # (x/255 - 0.5) * 2 on the grey face
+_FER_PRE = Preprocess(64, 1, (0.5,), (0.5,), 'cv2_linear')                             # (x/255 - 0.5) * 2 on the grey face, resized by OpenCV's INTER_LINEAR (fer)
 _HUMAN = dict(registry='npm', package='@vladmandic/human', version='3.3.6', licence='MIT', licence_file='package/LICENSE',
               sha256='425e9c51dbbca0c8934362b170cb0d54c2529c11c654b3c03092b16e9d6ad3f7')
 FACERES_REFERENCE_INPUT = Preprocess(224, 3, (0.0,) * 3, (1 / 255,) * 3, 'bilinear')   # human's FaceRes input (RGB 0..255): what the TF.js reference outputs were made on; parity only
@@ -87,7 +87,7 @@ ZOO['fer_mini_xception'] = ZooEntry(
 ZOO['human_emotion'] = ZooEntry(
     'human_emotion', 'big-Xception expression classifier, FER2013 classes (7, 64 px grey): a second network to judge the first',
     files={'graph': 'package/models/emotion.json', 'weights': 'package/models/emotion.bin'}, converter='tfjs_xception', arch='big_xception',
-    classes=label_spec('fer2013').classes, source_classes=FER2013_SOURCE, preprocess=_FER_PRE,
+    classes=label_spec('fer2013').classes, source_classes=FER2013_SOURCE, preprocess=replace(_FER_PRE, resize='tfjs_bilinear'),   # human: TF.js resizeBilinear
     origin="the big-Xception of oarriaga/face_classification (layer names and FER2013 class order match; a different network from the fer mini-Xception); converted to TF.js and shipped by @vladmandic/human (Vladimir Mandic)", **_HUMAN)
 ZOO['faceapi_expression'] = ZooEntry(
     'faceapi_expression', 'face-api.js FaceExpressionNet (7 classes, 112 px RGB): a different network and training set, the independent judge',
@@ -95,7 +95,7 @@ ZOO['faceapi_expression'] = ZooEntry(
     {'manifest': 'package/model/face_expression_model-weights_manifest.json', 'weights': 'package/model/face_expression_model.bin'},
     'package/LICENSE', 'MIT', 'faceapi_expression', 'faceapi_expression', ('neutral', 'happiness', 'sadness', 'anger', 'fear', 'disgust', 'surprise'),
     ('neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'),
-    Preprocess(112, 3, tuple(m / 255 for m in (122.782, 117.001, 104.298)), (1.0,) * 3, 'bilinear'),
+    Preprocess(112, 3, tuple(m / 255 for m in (122.782, 117.001, 104.298)), (1.0,) * 3, 'tfjs_bilinear'),   # face-api: TF.js resizeBilinear of its face tensor
     origin='face-api.js (Vincent Mühler), maintained fork @vladmandic/face-api (Vladimir Mandic); the package does not document the training data')
 ZOO['fer_cnn'] = ZooEntry(
     'fer_cnn', 'plain CNN expression classifier, FER2013 classes (7, 48 px grey): another author, architecture and training run',
@@ -521,7 +521,7 @@ def import_model(name: str,                          # a `ZOO` name
     cfg = ModelConfig(e.arch, e.classes, e.preprocess.channels, e.preprocess.size, e.preprocess)
     model = create_model(cfg)
     model.load_state_dict(state, strict=True)
-    with atomic_dir(out, replaces=CHECKPOINT_FILES) as tmp:   # a folder that is not a checkpoint is refused, untouched
+    with atomic_dir(out, replaces=CHECKPOINT_FILES, own=('model.safetensors', 'config.json', 'LICENSE', 'MODEL_CARD.md', 'model.onnx')) as tmp:   # a folder that is not a checkpoint, or holds the user's files, is refused, untouched (an old model.onnx of it goes)
         save_checkpoint(model.eval(), cfg, tmp, extra={'zoo': provenance(e)})
         (tmp / 'LICENSE').write_text(licence if e.licence_text else f'{e.package} {e.version} ships no licence text. Its metadata ({e.licence_file}, below) declares the licence: {e.licence}.\n\n{licence}')
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))

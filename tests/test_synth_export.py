@@ -272,7 +272,8 @@ def test_cli_synth_refuses_bad_flags_before_any_work(emoxnet_cmd, tmp_path):
     cases = [(['--compound-subjects', '0'], '--compound-subjects 0: expected an integer >= 1'),
              (['--workers', '-3'], '--workers -3: expected an integer >= 1'),
              (['--size', '4'], '--size 4: expected an integer >= 8'),
-             (['--preview', str(tmp_path / 'afile')], f"--preview {tmp_path / 'afile'}: a file, not a folder")]
+             (['--preview', str(tmp_path / 'afile')], f"--preview {tmp_path / 'afile'}: a file, not a folder"),
+             (['--preview', str(tmp_path / 'out' / 'imagefolder' / 'train' / 'happiness')], 'lies inside --out')]   # grids read as images
     for flags, msg in cases:
         r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'out'), '--n-subjects', '4', *flags],
                            capture_output=True, text=True, timeout=300)

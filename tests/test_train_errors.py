@@ -31,6 +31,9 @@ def test_a_finished_run_is_kept_unless_overwrite(capsys, tmp_path):
     line = _one_error_line(err)
     assert rc == 2 and f'--out {out} holds a finished run (stopped: all 1 epoch done (4 steps))' in line and '--overwrite' in line, line
     assert (out / 'metrics.json').read_text() == before                       # untouched
+    rc, _, err = _cli(capsys, 'train', *[a if a != 'test_convnext' else 'resnet_typo' for a in TOY], '--epochs', '1', '--out', str(out), '--overwrite')
+    assert rc == 2 and 'resnet_typo' in _one_error_line(err)                 # --overwrite with a mistake: refused while setting up,
+    assert (out / 'metrics.json').read_text() == before and (out / 'checkpoint').is_dir()   # and the old run is still there
     rc, so, _ = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(out), '--overwrite')
     assert rc == 0 and 'stopped: max_steps reached at step 1 (0 of 1 epoch complete)' in so, so
 

@@ -364,6 +364,8 @@ def synth_command(args: argparse.Namespace) -> int:
     check_flags({'--compound-subjects': (args.compound_subjects, POSITIVE), '--workers': (args.workers, POSITIVE), '--size': (args.size, PIXELS)})
     check_folder_arg('--out', args.out, 'a file, not a folder (the exports are written into a folder)')
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
+    if args.preview and Path(args.preview).resolve().is_relative_to(Path(args.out).resolve()):   # the grids would be read as dataset images (an imagefolder class folder)
+        raise ValueError(f"--preview {args.preview} lies inside --out {args.out}: its grids would sit among the exported datasets, and be read as their images; choose a folder outside it")
     _formats(args.export)   # an unknown format is refused before the banner, as every other flag is
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))
     out = Path(args.out)

@@ -18,11 +18,29 @@ from ..core import check_ranges, PROBABILITY, NON_NEGATIVE
 from .core import read_image, to_tensor
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'Preprocess', 'Augment', 'check_augment', 'Compose']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'LINEAR_RESIZES', 'linear_weights', 'linear_resize', 'Preprocess', 'Augment',
+           'check_augment', 'Compose']
 
 # %% ../../nbs/02_data.transforms.ipynb #c981c362
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 _RESAMPLE = {'bilinear': Image.BILINEAR, 'bicubic': Image.BICUBIC, 'nearest': Image.NEAREST, 'area': Image.BOX, 'lanczos': Image.LANCZOS}
+LINEAR_RESIZES = {'cv2_linear': True, 'tfjs_bilinear': False}   # bilinear without antialiasing -> half-pixel centres: OpenCV's INTER_LINEAR (True), TF.js resizeBilinear's default (False)
+
+def linear_weights(n_in: int, n_out: int, # the line's length before and after
+                   half_pixel: bool = True, # sample at (i + 0.5) * n_in / n_out - 0.5 (OpenCV's INTER_LINEAR); False: at i * n_in / n_out (TF.js `resizeBilinear`'s default)
+                  ) -> np.ndarray:
+    "`(n_out, n_in)` weights of a bilinear resize without antialiasing along one axis (each output a mix of its two nearest inputs, edges clamped): `W @ v` resizes `v`."
+    i = np.arange(n_out); s = n_in / n_out
+    src = np.clip((i + 0.5) * s - 0.5, 0, n_in - 1) if half_pixel else np.minimum(i * s, n_in - 1)
+    i0 = np.floor(src).astype(int); i1 = np.minimum(i0 + 1, n_in - 1); f = (src - i0).astype(np.float32)
+    w = np.zeros((n_out, n_in), np.float32); np.add.at(w, (i, i0), 1 - f); np.add.at(w, (i, i1), f)
+    return w
+
+def linear_resize(img: np.ndarray, size: int, half_pixel: bool = True) -> np.ndarray:
+    "A uint8 grey `(H, W)` or colour `(H, W, C)` image resized to `size` x `size` by `linear_weights` on both axes, rounded to uint8."
+    a = img.astype(np.float32).reshape(*img.shape[:2], -1)
+    out = np.einsum('ij,jkc,lk->ilc', linear_weights(img.shape[0], size, half_pixel), a, linear_weights(img.shape[1], size, half_pixel))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8).reshape(size, size, *img.shape[2:])
 
 @dataclass
 class Preprocess:
@@ -31,7 +49,7 @@ class Preprocess:
     channels: int = 1              # 1 = grey (ITU-R 601-2 luma, as PIL 'L'), 3 = RGB
     mean: tuple[float, ...] = (0.5,)
     std: tuple[float, ...] = (0.5,)
-    resize: str = 'bilinear'       # PIL resampling filter, one of _RESAMPLE
+    resize: str = 'bilinear'       # PIL resampling filter, one of _RESAMPLE, or a bilinear resize without antialiasing (LINEAR_RESIZES: as OpenCV or TF.js compute it)
     colour_order: str = 'RGB'      # what the model was trained on; inputs are converted to it
 
     def __post_init__(self):
@@ -41,7 +59,7 @@ class Preprocess:
             raise ValueError(f"mean/std need {self.channels} values, got {self.mean}/{self.std}")
         if not all(np.isfinite(self.mean)): raise ValueError(f"mean must be finite, got {self.mean}")
         if not all(np.isfinite(s) and s > 0 for s in self.std): raise ValueError(f"std must be finite and > 0, got {self.std}")   # else every input is NaN or inf
-        if self.resize not in _RESAMPLE: raise ValueError(f"resize {self.resize!r}; expected one of {list(_RESAMPLE)}")
+        if self.resize not in _RESAMPLE and self.resize not in LINEAR_RESIZES: raise ValueError(f"resize {self.resize!r}; expected one of {[*_RESAMPLE, *LINEAR_RESIZES]}")
         if self.colour_order not in ('RGB', 'BGR'): raise ValueError(f"colour_order must be RGB or BGR")
 
     @classmethod
@@ -57,9 +75,10 @@ class Preprocess:
         "uint8 RGB/grey image -> uint8 image of the model's size, channels and colour order (no normalisation)."
         img = np.asarray(img)
         if img.dtype != np.uint8: raise TypeError(f"expected a uint8 image, got dtype {img.dtype}")
-        pil = Image.fromarray(read_image(img, grey=self.channels == 1))   # the one reader: grey/RGB/RGBA (on white) -> the model's channels
-        if pil.size != (self.size, self.size): pil = pil.resize((self.size, self.size), _RESAMPLE[self.resize])
-        out = np.asarray(pil)
+        out = read_image(img, grey=self.channels == 1)   # the one reader: grey/RGB/RGBA (on white) -> the model's channels
+        if out.shape[:2] == (self.size, self.size): pass
+        elif self.resize in LINEAR_RESIZES: out = linear_resize(out, self.size, LINEAR_RESIZES[self.resize])
+        else: out = np.asarray(Image.fromarray(out).resize((self.size, self.size), _RESAMPLE[self.resize]))
         return out[..., ::-1] if self.channels == 3 and self.colour_order == 'BGR' else out
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:

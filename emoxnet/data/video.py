@@ -20,11 +20,11 @@ from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
-__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'CLIP_PEOPLE',
-           'VIDEO_LOADERS', 'video_info', 'check_every', 'timed_frames', 'iter_frames', 'read_video', 'write_video',
-           'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
-           'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
-           'load_afew', 'load_vgaf', 'load_video_dataset']
+__all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'MAX_BAD_RUN',
+           'MAX_WRITE_FPS', 'CLIP_PEOPLE', 'VIDEO_LOADERS', 'video_info', 'check_every', 'timed_frames', 'iter_frames',
+           'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames',
+           'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew',
+           'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -81,27 +81,36 @@ def check_every(name: str, # what the number is called: an argument or a flag
     if not is_whole(n) or n < 1: raise ValueError(f"{name} {n!r}: expected an integer >= 1" + (f" ({meaning})" if meaning else ''))
     return int(n)
 
+MAX_BAD_RUN = 25   # undecodable frames in a row taken for the clip's end (one damaged frame in a clip is skipped, and said)
+
 def timed_frames(path: str | Path, # clip file
                  stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
                  max_frames: int | None = None, # stop after this many decoded frames (None: all)
                  skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
+                 stats: dict | None = None, # filled when the clip ends: 'frames' (its frames, undecodable ones included), 'end_s' (the last frame's time), 'undecodable' (their indices)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
     "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
-    cap, n, i, skipped = _open_video(path), 0, 0, 0
+    cap, n, i, skipped, bad, run, end = _open_video(path), 0, 0, 0, [], [], 0.0
     fps = _fps(cap)
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
-            if i % stride == 0 and i not in skip:
-                ok, bgr = cap.read()
-                if not ok: break
-                ms = cap.get(cv2.CAP_PROP_POS_MSEC)   # the time of the frame just decoded
-                n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), ms / 1e3 if ms > 0 or i == 0 else i / fps
-            elif not cap.grab(): break
+            want = i % stride == 0 and i not in skip
+            ok, bgr = cap.read() if want else (cap.grab(), None)
+            if not ok:   # the clip's end, or one damaged frame: decoding goes on after it
+                run.append(i); i += 1
+                if len(run) >= MAX_BAD_RUN: break
+                continue
+            bad += run; run = []
+            ms = cap.get(cv2.CAP_PROP_POS_MSEC); end = ms / 1e3 if ms > 0 or i == 0 else i / fps   # the time of the frame just decoded
+            if want: n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), end
             else: skipped += i % stride == 0
             i += 1
     finally: cap.release()
+    if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad)
+    if bad: warnings.warn(f"{path}: {len(bad)} frame{'s' * (len(bad) > 1)} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
+                          f"(frame {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); the frames after it were read", EmoxnetWarning, stacklevel=2)
     if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
 def iter_frames(path: str | Path, # clip file
@@ -124,14 +133,19 @@ def _bgr_frame(f: np.ndarray, i: int, hw: tuple[int, int], path: Path) -> np.nda
         raise ValueError(f"write_video {path}: frame {i} is {f.shape} {f.dtype}, expected uint8 {hw} (grey), {(*hw, 3)} (RGB) or {(*hw, 4)} (RGBA) like frame 0")
     return np.ascontiguousarray(read_image(f)[..., ::-1])
 
+MAX_WRITE_FPS = 600   # the highest frame rate OpenCV's Motion-JPEG writer stores as given
+
 def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all the same size: RGB `(T, H, W, 3)`, grey `(T, H, W)` or RGBA `(T, H, W, 4)`
                 path: str | Path, # destination `.avi`
                 fps: float = 25.0, # frame rate stored in the file
                 ) -> Path:
     "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
     if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
+    if not (isinstance(fps, (int, float, np.number)) and 0 < float(fps) <= MAX_WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected a number > 0 and <= {MAX_WRITE_FPS} (OpenCV's writer hangs or changes others)")
     h, w = np.shape(frames[0])[:2]
+    if h % 2 or w % 2: raise ValueError(f"write_video {path}: frames of {w}x{h}: Motion-JPEG stores even sizes only (OpenCV would cut the last row or column without a word); expected an even width and height")
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd); default_permissions(tmp)   # as a plain open would: clips are shared
     try:
         vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
