@@ -1220,7 +1220,9 @@ def _train_config(args, s) -> TrainConfig:
     flags = {f.name: v for f in fields(TrainConfig) if (v := getattr(args, f'tc_{f.name}', None)) is not None}
     if 'class_weights' in flags: flags['class_weights'] = _parse_class_weights(flags['class_weights'])
     d = {**(_config_file(args.config, flags) if args.config else {}), **flags}
-    if d.get('device') is None: d['device'] = s.allowed('device', TrainConfig.choices()['device'], 'emoxnet train')
+    if d.get('device') is None:
+        d['device'] = s.allowed('device', TrainConfig.choices()['device'], 'emoxnet train')
+        if d['device'] == 'cuda' and not torch.cuda.is_available(): raise s.error('device', "'cuda' but CUDA is not available on this machine", 'auto (the CPU here) or cpu')   # named where it was set
     if d.get('threads') is None: d['threads'] = s.threads
     return TrainConfig.from_dict(d)
 

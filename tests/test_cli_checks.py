@@ -5,6 +5,7 @@ import json, shutil, subprocess
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = ROOT / 'emoxnet/assets/examples/photo_grace_hopper.jpg'
@@ -61,6 +62,10 @@ def test_a_wrong_setting_stops_every_command(emoxnet_cmd, tmp_path):
     (tmp_path / 'settings.ini').write_text('[emoxnet]\ndevice = tpu\n')
     r = run(emoxnet_cmd, 'predict', PHOTO, cwd=tmp_path)
     assert r.returncode == 2 and "line 2: device: 'tpu' is not a device" in r.stderr, r.stderr[-600:]
+    if not torch.cuda.is_available():   # a device this machine lacks, set in the file: the error names the file's line
+        (tmp_path / 'settings.ini').write_text('[emoxnet]\ndevice = cuda\n')
+        r = run(emoxnet_cmd, 'train', '--data', 'toy', '--out', str(tmp_path / 'r'), cwd=tmp_path)
+        assert r.returncode == 2 and "settings.ini, line 2: device: 'cuda' but CUDA is not available" in r.stderr, r.stderr[-600:]
     (tmp_path / 'settings.ini').write_text('[emoxnet]\nthreads = 1\n')
     r = run(emoxnet_cmd, 'predict', PHOTO, '--json', cwd=tmp_path)
     assert r.returncode == 0 and json.loads(r.stdout)['faces'], r.stderr[-600:]
