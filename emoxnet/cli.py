@@ -133,12 +133,16 @@ def main(argv: list[str] | None = None) -> int:
         return _no_space(args.command, e)
 
 def _no_space(command: str, e: BaseException) -> int:
-    print(f"emoxnet {command}: error: no space left on device ({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); free some space, or write elsewhere", file=sys.stderr)
+    what = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    fix = 'use fewer --workers (their batches pass through shared memory, /dev/shm)' if '/torch_' in str(e) else 'free some space, or write elsewhere'
+    print(f"emoxnet {command}: error: no space left on device ({what}); {fix}", file=sys.stderr)
     return 2
 
 def disk_full(e: BaseException | None) -> bool:
     "Whether `e`, or an error it was raised from, says the disk is full: ENOSPC, or a library's words for it (safetensors' `SafetensorError`, shutil's list of failed copies)."
-    while e is not None:
+    seen = set()
+    while e is not None and id(e) not in seen:   # an exception that is its own cause must not loop
+        seen.add(id(e))
         if getattr(e, 'errno', None) == errno.ENOSPC or 'No space left on device' in str(e): return True
         e = e.__cause__ or e.__context__
     return False

@@ -363,6 +363,7 @@ def _through_link(path: Path) -> Path:
     "`path`, or the folder a symbolic link `path` points to (written through the link, never replacing it); `FileNotFoundError` for a link whose target's folder is missing."
     if not path.is_symlink(): return path
     target = Path(os.path.realpath(path))
+    if target.is_symlink(): raise FileExistsError(f"{path} is a link that leads back to itself ({target}); give another path")
     if not target.parent.is_dir(): raise FileNotFoundError(f"{path} is a link to {target}, whose folder does not exist; make it, or give another path")
     return target
 
@@ -372,7 +373,9 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
                own: Sequence[str] | None = None, # every name (or pattern) the writer writes: an existing `path` holding anything else (the user's notes) is refused, untouched
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = check_replaceable(_through_link(Path(path)), replaces)
+    path = _through_link(Path(path))
+    if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would replace it; choose another path")
+    path = check_replaceable(path, replaces)
     if own is not None and (extra := unowned(path, own)):
         raise FileExistsError(f"{path} holds files this command does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another folder")
     make_dirs(path.parent)

@@ -164,7 +164,8 @@ def copy_notices(src: Path, # a checkpoint or ensemble folder
                  dst: Path, # the folder the model's files go to
                 ) -> list[str]:
     "Copy every licence and model card in `src` (an ensemble's members' too, at the same relative paths) into `dst`; the relative paths copied."
-    found = sorted(f.relative_to(src) for name in NOTICE_FILES for f in src.rglob(name) if f.is_file())
+    found = sorted(r for name in NOTICE_FILES for f in src.rglob(name) if f.is_file()
+                   and (len((r := f.relative_to(src)).parts) == 1 or r.parts[0] == 'members'))   # its own and its members' notices, not a deployment kept inside it
     for rel in found: (dst / rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(src / rel, dst / rel)
     return [str(r) for r in found]
 

@@ -235,11 +235,12 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
 
 def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
                        ) -> Preprocess:
-    "One input for members reading `pps`: the largest size (and its resize filter); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
+    "One input for members reading `pps`: the largest size, with the members' resize filter when they share one (else PIL's smoothing `bilinear`, not one member's own); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
     big = max(pps, key=lambda p: p.size)
-    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return Preprocess.from_dict(big.to_dict())
+    resize = big.resize if len({p.resize for p in pps}) == 1 else 'bilinear'   # fer (OpenCV) with human (TF.js): neither reads the other's resize
+    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return Preprocess.from_dict({**big.to_dict(), 'resize': resize})
     c = max(p.channels for p in pps)
-    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, big.resize, 'RGB')
+    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, resize, 'RGB')
 
 # %% ../nbs/13_ensemble.ipynb #het00004
 LUMA: tuple[float, float, float] = (0.299, 0.587, 0.114)   # ITU-R 601-2 luma, the weights of PIL's 'L' conversion
@@ -543,7 +544,9 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     out = Path(out).expanduser()
     if inside := [str(p) for p in paths if Path(p).resolve().is_relative_to(out.resolve())]:   # replacing --out would delete the members it copies
         raise ValueError(f"{', '.join(inside)} lies inside {out}: writing the ensemble there would delete it; choose another --out")
-    with atomic_dir(out, replaces=('ensemble.json',), own=('ensemble.json', 'combiner.safetensors', 'members')) as tmp:   # a folder that is not an ensemble, or holds the user's files, is refused, untouched
+    if holds := [str(p) for p in paths if out.resolve().is_relative_to(Path(p).resolve())]:   # copying a member would copy the ensemble being written into it, without end
+        raise ValueError(f"{out} lies inside the member {', '.join(holds)}: choose an --out outside the members' folders")
+    with atomic_dir(out, replaces=('ensemble.json',), own=('ensemble.json', 'combiner.safetensors', 'members', 'model.onnx')) as tmp:   # a folder that is not an ensemble, or holds the user's files, is refused, untouched
         dirs = {n: tmp / 'members' / n / 'checkpoint' for n in names}
         for p, n in zip(paths, names): shutil.copytree(p, dirs[n])     # licence, model card and provenance travel with the weights
         save_ensemble(ens, tmp, extra={'built_from': [str(p) for p in paths]}, member_dirs=dirs)

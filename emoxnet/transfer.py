@@ -451,7 +451,6 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
-    clear_run(out, ('metrics.json', 'realcheck'))   # a rerun's old record goes first: one stopped midway leaves none beside a half-retrained student
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
     teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
     judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
@@ -466,6 +465,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
                        name=f'transfer-{cfg.transfer}')
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
+    clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),

