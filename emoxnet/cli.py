@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (MemoryError, RuntimeError) as e:      # out of memory (the CPU allocator's RuntimeError, torch.OutOfMemoryError on a GPU): one line; any other RuntimeError keeps its traceback
         if disk_full(e): return _no_space(args.command, e)
+        if str(e).startswith('Symlink loop'):   # pathlib's word for a path whose links lead back to themselves: the user's path, one line
+            print(f"emoxnet {args.command}: error: {e}: a path given leads back to itself through its links", file=sys.stderr); return 2
         if not out_of_memory(e): raise
         print(f"emoxnet {args.command}: error: out of memory ({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); "
               "lower --batch-size (or --size, --workers), or free memory", file=sys.stderr)

@@ -15,8 +15,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'COUNT',
-           'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
+           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'WORKERS',
+           'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
            'au_vector', 'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
            'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json',
            'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
@@ -529,6 +529,7 @@ POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rule
 POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')
 MAX_THREADS = 1024   # torch CPU threads beyond this are a typo (OpenMP crashes allocating them, with no message)
 THREADS = (lambda v: v is None or (is_whole(v) and 1 <= v <= MAX_THREADS), f'None or an integer 1-{MAX_THREADS}')
+WORKERS = (lambda v: is_whole(v) and 0 <= v <= 256, 'an integer 0-256')   # data-loading processes: a million would fork until killed
 COUNT = (lambda v: is_whole(v) and v >= 0, 'an integer >= 0')
 FRACTION = (lambda v: 0 <= v < 1, 'a number in [0, 1)')
 RATE = (lambda v: 0 < v < float('inf'), 'a number > 0')          # finite: --lr inf is no rate

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -162,7 +162,7 @@ class TrainConfig:
     RANGES = dict(epochs=POSITIVE, batch_size=POSITIVE, lr=NON_NEGATIVE, weight_decay=NON_NEGATIVE, momentum=FRACTION,
                   warmup_epochs=NON_NEGATIVE, min_lr_ratio=(lambda v: 0 <= v <= 1, 'a number in [0, 1]'),
                   step_epochs=POSITIVE, gamma=(lambda v: 0 < v <= 1, 'a number in (0, 1]'), label_smoothing=FRACTION, valid_fraction=FRACTION,
-                  num_workers=COUNT, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
+                  num_workers=WORKERS, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
                   eval_batch_size=POSITIVE_OR_NONE, threads=THREADS, seed=COUNT,
                   data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'))
@@ -1115,9 +1115,12 @@ class SaveState(Callback):
             if learn.main: _save_state(self.state, learn.out / 'last', rng, done)
             self.saved_at = self.state.step
         learn.accelerator.wait_for_everyone()
+    @staticmethod
+    def due(st, cfg) -> bool:
+        "Is a resume state saved after this step (inside an epoch: when stopped, or every `checkpoint_every` steps)?"
+        return st.batch_in_epoch < st.steps_per_epoch and (st.stop or bool(cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0))
     def after_step(self):
-        st, every = self.state, self.cfg.checkpoint_every
-        if st.batch_in_epoch < st.steps_per_epoch and (st.stop or (every and st.step % every == 0)): self._save(done=st.stop)
+        if self.due(self.state, self.cfg): self._save(done=self.state.stop)
     def after_cancel_epoch(self):   # stopped inside an epoch after `after_step` (a `StateCallback`'s `on_step_end` runs at `after_batch`): that step is saved too
         if self.state.stop and getattr(self, 'saved_at', None) != self.state.step: self._save(done=True)
     def after_epoch(self): self._save(done=self.state.stop or self.state.epoch >= self.cfg.epochs)
@@ -1304,12 +1307,18 @@ def clear_run(out: str | Path,
     return old
 
 class ClearRun(Callback):
-    "`emoxnet train --overwrite`: the old run's results (`clear_run`) go as the first epoch starts, once the model, its weights, the device and the loss are set up: a command refused on its arguments loses nothing, and the new run's `last/` never lies beside the old results."
-    order = -100
+    "`emoxnet train --overwrite`: the old run's results (`clear_run`) go just before this run first writes into the folder (its first resume state, else its results): a command refused on its arguments, or a run that fails before then (a loss that diverges at step 1), loses nothing, and the new `last/` never lies beside the old results."
+    order = SaveState.order - 1
     def __init__(self, out: str | Path): self.out, self.done = Path(out), False
-    def before_epoch(self):
+    def _clear(self):
         if not self.done and self.learn.main: clear_run(self.out)
         self.done = True
+    def after_step(self):
+        if SaveState.due(self.state, self.cfg): self._clear()
+    def after_cancel_epoch(self):
+        if self.state.stop: self._clear()
+    def after_epoch(self): self._clear()
+    def before_report(self): self._clear()
 
 def train_main(args) -> int:
     "Run `emoxnet train`."
@@ -1320,6 +1329,8 @@ def train_main(args) -> int:
     if main_rank(): claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     check_folder_arg('--out', out, 'is a file: a run writes a folder (checkpoint/, metrics.json, plots)')   # a folder that takes no file: refused now, not after the first epoch
+    if args.overwrite and args.pretrained and Path(str(args.pretrained)).expanduser().resolve().is_relative_to(Path(out).expanduser().resolve()):
+        raise ValueError(f"--pretrained {args.pretrained} lies inside --out {out}, which --overwrite replaces: the new run would record weights that no longer exist; copy them elsewhere first, or use another --out")
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
         splits = command_data(args, cfg.seed, cfg.label_mode)

@@ -409,7 +409,7 @@ def clip_stages(rec: EmotionRecognizer, path: str | Path, # recognizer and clip 
     "The early exit's stages read from the clip itself, lazily: for each stride the clip is read again, and only the frames no earlier stride looked at are converted, detected, cropped and embedded (the others are grabbed: most codecs still decode them, so the early exit saves the per-face work, not the decoding), their faces joining the earlier ones'. Yields `(stride, faces so far, share of the clip's frames looked at)`; the share counts the clip's frames as the first pass found them (every pass grabs every frame; the container's count only when nothing was read, NaN when it states none)."
     parts, read, stats = [], set(), {} if stats is None else stats
     for s in check_strides(strides):
-        parts.append(frame_features(rec, timed_frames(path, s, skip=read, stats=stats), max_faces))   # every pass grabs every frame: the clip's count is known after the first
+        parts.append(frame_features(rec, timed_frames(path, s, skip=read, stats=stats, warn=not parts), max_faces))   # every pass grabs every frame: the clip's count is known after the first (and its damaged frames said once)
         read |= set(parts[-1].frame_indices.tolist()); ff = merge_features(parts)
         total = stats.get('frames') or video_info(path)['frames']
         yield s, ff, min(ff.n_frames / total, 1.0) if total else np.nan
@@ -670,7 +670,7 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     if note := cut_short(path, video_info(path), r['faces'], r['stride'], stats): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # by the clip's own last frame, every frame grabbed
     return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
                 stride=r['stride'], frames_read=r['frames'], share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
-                seconds=round(r['seconds'], 3))
+                seconds=round(r['seconds'], 3), frames_in_clip=stats.get('frames'), undecodable_frames=stats.get('undecodable', []))
 
 def _exit_flags(args) -> None:
     "`--early-exit` beside flags it cannot honour: a `ValueError` before anything is read."

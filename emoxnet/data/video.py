@@ -88,6 +88,7 @@ def timed_frames(path: str | Path, # clip file
                  max_frames: int | None = None, # stop after this many decoded frames (None: all)
                  skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
                  stats: dict | None = None, # filled when the clip ends: 'frames' (its frames, undecodable ones included), 'end_s' (the last frame's time), 'undecodable' (their indices)
+                 warn: bool = True, # say undecodable frames (a warning); False: only in `stats` (a clip read again, whose reader said them once)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
     "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). A frame that does not decode is left out and said (a warning; `stats['undecodable']`), and decoding goes on after it; `MAX_BAD_RUN` in a row end the clip. That count is OpenCV's view: where damage breaks the container itself, its demuxer may skip frames unseen, and the indices after them shift. `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
@@ -109,8 +110,8 @@ def timed_frames(path: str | Path, # clip file
             i += 1
     finally: cap.release()
     if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad)
-    if bad: warnings.warn(f"{path}: {len(bad)} frame{'s' * (len(bad) > 1)} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
-                          f"(frame {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); the frames after it were read", EmoxnetWarning, stacklevel=2)
+    if bad and warn: warnings.warn(f"{path}: {len(bad)} frame{'s' * (len(bad) > 1)} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
+                                   f"(frame{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); the frames after {'them' if len(bad) > 1 else 'it'} were read", EmoxnetWarning, stacklevel=2)
     if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
 def iter_frames(path: str | Path, # clip file
