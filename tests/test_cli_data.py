@@ -27,7 +27,9 @@ def test_summary_json_ferplus_console_script(emoxnet_cmd, ferplus_dir):
     r = run(emoxnet_cmd, 'data', 'summary', ferplus_dir, '--format', 'ferplus', '--label-mode', 'crossentropy', '--json')
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {'splits', 'skipped', 'ferplus_label_modes'}
+    assert set(out) == {'splits', 'skipped', 'skipped_in', 'ferplus_label_modes'}
+    assert list(out['skipped_in']) == ['train', 'valid', 'test']   # per split, where a row's split is known: never more than the total
+    assert all(sum(v.get(r, 0) for v in out['skipped_in'].values()) <= n for r, n in out['skipped'].items())
     assert list(out['splits']) == ['train', 'valid', 'test']
     assert out['splits']['train'] == {'neutral': 2, 'happiness': 0, 'surprise': 0, 'sadness': 0, 'anger': 0, 'disgust': 0, 'fear': 0, 'contempt': 0}
     assert out['splits']['valid']['happiness'] == 1 and sum(out['splits']['test'].values()) == 0   # valid/test stay majority
