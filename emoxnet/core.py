@@ -20,11 +20,11 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'au_vector', 'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
            'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json',
            'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
-           'in_package', 'folder_names', 'foreign_files', 'some', 'plural', 'check_replaceable', 'unowned',
-           'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
-           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
-           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'in_package', 'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural', 'check_replaceable',
+           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry',
+           'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
+           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -336,6 +336,10 @@ def some(names: Sequence[str], k: int = 3) -> str:
     "The first `k` of `names`, comma-separated, `', ...'` when there are more: what a message quotes of a long list."
     return ', '.join(map(str, names[:k])) + (', ...' if len(names) > k else '')
 
+def lies_inside(path: str | Path, folder: str | Path) -> bool:
+    "Is `path` (links followed, `~` expanded) `folder` itself or somewhere below it? What replacing `folder` whole would also delete."
+    return Path(path).expanduser().resolve().is_relative_to(Path(folder).expanduser().resolve())
+
 def plural(n: int, word: str) -> str:
     "`n` and `word`, with an s unless `n` is 1: '1 frame', '3 frames'."
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -343,10 +347,10 @@ def plural(n: int, word: str) -> str:
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
                      ) -> Path:
-    "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file, or a folder that is not empty and holds none of `replaces`."
+    "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file (whatever `replaces`), or a folder that is not empty and holds none of `replaces`."
     path = Path(path)
+    if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
     if replaces is None or not path.exists(): return path
-    if not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
     if foreign_files(path, replaces):
         raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
                               "what it holds; choose another folder, or empty or remove it first")
@@ -373,9 +377,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
                own: Sequence[str] | None = None, # every name (or pattern) the writer writes: an existing `path` holding anything else (the user's notes) is refused, untouched
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = _through_link(Path(path))
-    if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would replace it; choose another path")
-    path = check_replaceable(path, replaces)
+    path = check_replaceable(_through_link(Path(path)), replaces)
     if own is not None and (extra := unowned(path, own)):
         raise FileExistsError(f"{path} holds files this command does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another folder")
     make_dirs(path.parent)

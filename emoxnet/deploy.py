@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -180,7 +180,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         p = checkpoint_path(src); model = load_any(p)   # 'zoo:NAME' too: its folder, not ./config.json
         info = load_json(p / 'ensemble.json') if is_ensemble(p) else load_json((p if p.is_dir() else p.parent) / 'config.json')
     out, mc, left = Path(out_dir), unwrap(model).model_config, not_exported(model)
-    if not isinstance(src, nn.Module) and p.resolve().is_relative_to(out.resolve()) and p.resolve() != out.resolve():   # replacing --out would delete the model it exports
+    if not isinstance(src, nn.Module) and lies_inside(p, out) and not lies_inside(out, p):   # replacing --out would delete the model it exports (--out = the checkpoint: refused below)
         raise ValueError(f"{src} lies inside {out}: writing the deployment there would delete it; choose another --out")
     if any((out / f).exists() for f in CHECKPOINT_FILES) or is_ensemble(out):   # `emoxnet export SRC` puts model.onnx into a checkpoint: never replace one
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")

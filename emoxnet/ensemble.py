@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -542,9 +542,9 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     ens = EmoXNet.aligned(models, rule, names, classes, preprocess)
     if out is None: return ens
     out = Path(out).expanduser()
-    if inside := [str(p) for p in paths if Path(p).resolve().is_relative_to(out.resolve())]:   # replacing --out would delete the members it copies
+    if inside := [str(p) for p in paths if lies_inside(p, out)]:   # replacing --out would delete the members it copies
         raise ValueError(f"{', '.join(inside)} lies inside {out}: writing the ensemble there would delete it; choose another --out")
-    if holds := [str(p) for p in paths if out.resolve().is_relative_to(Path(p).resolve())]:   # copying a member would copy the ensemble being written into it, without end
+    if holds := [str(p) for p in paths if lies_inside(out, p)]:   # copying a member would copy the ensemble being written into it, without end
         raise ValueError(f"{out} lies inside the member {', '.join(holds)}: choose an --out outside the members' folders")
     with atomic_dir(out, replaces=('ensemble.json',), own=('ensemble.json', 'combiner.safetensors', 'members', 'model.onnx')) as tmp:   # a folder that is not an ensemble, or holds the user's files, is refused, untouched
         dirs = {n: tmp / 'members' / n / 'checkpoint' for n in names}

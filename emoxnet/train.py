@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -1329,7 +1329,7 @@ def train_main(args) -> int:
     if main_rank(): claim_folder(out, 'this run')   # one process writes: a second run into --out is refused now (under torchrun the other ranks write nothing)
     check_out_dir(out, args.resume, args.overwrite)   # before any data is read or generated
     check_folder_arg('--out', out, 'is a file: a run writes a folder (checkpoint/, metrics.json, plots)')   # a folder that takes no file: refused now, not after the first epoch
-    if args.overwrite and args.pretrained and Path(str(args.pretrained)).expanduser().resolve().is_relative_to(Path(out).expanduser().resolve()):
+    if args.overwrite and args.pretrained and lies_inside(str(args.pretrained), out):
         raise ValueError(f"--pretrained {args.pretrained} lies inside --out {out}, which --overwrite replaces: the new run would record weights that no longer exist; copy them elsewhere first, or use another --out")
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside
 from .core import FERDataset, FERSplits
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -364,7 +364,7 @@ def synth_command(args: argparse.Namespace) -> int:
     check_flags({'--compound-subjects': (args.compound_subjects, POSITIVE), '--workers': (args.workers, POSITIVE), '--size': (args.size, PIXELS)})
     check_folder_arg('--out', args.out, 'a file, not a folder (the exports are written into a folder)')
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
-    if args.preview and Path(args.preview).resolve().is_relative_to(Path(args.out).resolve()):   # the grids would be read as dataset images (an imagefolder class folder)
+    if args.preview and lies_inside(args.preview, args.out):   # the grids would be read as dataset images (an imagefolder class folder)
         raise ValueError(f"--preview {args.preview} lies inside --out {args.out}: its grids would sit among the exported datasets, and be read as their images; choose a folder outside it")
     _formats(args.export)   # an unknown format is refused before the banner, as every other flag is
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))

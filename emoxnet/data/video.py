@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.video.html.md"""
 
 # %% ../../nbs/07_data.video.ipynb #714ef961
 from __future__ import annotations
-import os, tempfile, warnings
+import numbers, os, tempfile, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Container, Iterator, Sequence
@@ -14,17 +14,18 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, save_json, is_whole, default_permissions, EmoxnetWarning
+from ..core import Registry, atomic_dir, save_json, is_whole, default_permissions, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'MAX_BAD_RUN',
-           'MAX_WRITE_FPS', 'CLIP_PEOPLE', 'VIDEO_LOADERS', 'video_info', 'check_every', 'timed_frames', 'iter_frames',
-           'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames',
-           'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew',
-           'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf', 'load_video_dataset']
+           'MAX_WRITE_FPS', 'WRITE_FPS', 'EVEN_SIDE', 'CLIP_PEOPLE', 'VIDEO_LOADERS', 'video_info', 'check_every',
+           'timed_frames', 'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile',
+           'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip',
+           'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf',
+           'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -110,7 +111,7 @@ def timed_frames(path: str | Path, # clip file
             i += 1
     finally: cap.release()
     if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad)
-    if bad and warn: warnings.warn(f"{path}: {len(bad)} frame{'s' * (len(bad) > 1)} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
+    if bad and warn: warnings.warn(f"{path}: {plural(len(bad), 'frame')} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
                                    f"(frame{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); the frames after {'them' if len(bad) > 1 else 'it'} were read", EmoxnetWarning, stacklevel=2)
     if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
@@ -135,6 +136,8 @@ def _bgr_frame(f: np.ndarray, i: int, hw: tuple[int, int], path: Path) -> np.nda
     return np.ascontiguousarray(read_image(f)[..., ::-1])
 
 MAX_WRITE_FPS = 600   # the highest frame rate OpenCV's Motion-JPEG writer stores as given
+WRITE_FPS = (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v <= MAX_WRITE_FPS, f'a number > 0 and <= {MAX_WRITE_FPS}')   # inf hangs OpenCV's writer, more is changed
+EVEN_SIDE = (lambda v: is_whole(v) and v >= 2 and v % 2 == 0, 'an even integer (Motion-JPEG stores even sizes)')   # an odd side loses its last row or column without a word
 
 def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all the same size: RGB `(T, H, W, 3)`, grey `(T, H, W)` or RGBA `(T, H, W, 4)`
                 path: str | Path, # destination `.avi`
@@ -143,9 +146,9 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
     "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
     path = Path(path)
     if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
-    if not (isinstance(fps, (int, float, np.number)) and 0 < float(fps) <= MAX_WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected a number > 0 and <= {MAX_WRITE_FPS} (OpenCV's writer hangs or changes others)")
+    if not fits_rule(fps, WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected {WRITE_FPS[1]} (OpenCV's writer hangs or changes others)")
     h, w = np.shape(frames[0])[:2]
-    if h % 2 or w % 2: raise ValueError(f"write_video {path}: frames of {w}x{h}: Motion-JPEG stores even sizes only (OpenCV would cut the last row or column without a word); expected an even width and height")
+    if not (fits_rule(w, EVEN_SIDE) and fits_rule(h, EVEN_SIDE)): raise ValueError(f"write_video {path}: frames of {w}x{h}: expected {EVEN_SIDE[1]} as width and height (OpenCV would cut the last row or column without a word)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd); default_permissions(tmp)   # as a plain open would: clips are shared
     try:
@@ -181,13 +184,8 @@ class ClipConfig:
 
     def __post_init__(self):
         if isinstance(self.nuisance, dict): self.nuisance = Nuisance(**self.nuisance)
-        bad = [f"{k}={v!r}: expected {want}" for k, v, ok, want in (
-            ('n_frames', self.n_frames, is_whole(self.n_frames) and self.n_frames >= 1, 'an integer >= 1'),
-            ('fps', self.fps, isinstance(self.fps, (int, float)) and 0 < self.fps <= MAX_WRITE_FPS, f'a number > 0 and <= {MAX_WRITE_FPS}'),
-            ('width', self.width, is_whole(self.width) and self.width >= 2 and self.width % 2 == 0, 'an even integer (Motion-JPEG stores even sizes)'),
-            ('height', self.height, is_whole(self.height) and self.height >= 2 and self.height % 2 == 0, 'an even integer (Motion-JPEG stores even sizes)'),
-            ('face_size', self.face_size, is_whole(self.face_size) and 8 <= self.face_size <= min(self.width, self.height), 'an integer from 8 to the frame\'s smaller side')) if not ok]
-        if bad: raise ValueError('ClipConfig: ' + '; '.join(bad))   # before any clip is rendered, not at the first write
+        check_ranges(self, dict(n_frames=POSITIVE, fps=WRITE_FPS, width=EVEN_SIDE, height=EVEN_SIDE,   # before any clip is rendered, not at the first write
+                                face_size=(lambda v: is_whole(v) and 8 <= v <= min(self.width, self.height), "an integer from 8 to the frame's smaller side")))
 
 def expression_profile(n: int, rng: np.random.Generator, neutral: bool = False) -> np.ndarray:
     "Per-frame expression intensity in [0, 1]: neutral, onset ramp, apex plateau, offset ramp (all zero for neutral clips)."
