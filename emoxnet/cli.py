@@ -8,13 +8,13 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 from __future__ import annotations
 import argparse, contextlib, errno, importlib, os, re, signal, sys, textwrap, threading, warnings
 from pathlib import Path
-from .core import EmoxnetWarning, USER_ERRNOS, main_rank
+from .core import EmoxnetWarning, USER_ERRNOS, main_rank, disk_full
 
 os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'Terminated',
-           'main', 'disk_full', 'out_of_memory']
+           'main', 'out_of_memory']
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -139,15 +139,6 @@ def _no_space(command: str, e: BaseException) -> int:
     fix = 'use fewer --workers (their batches pass through shared memory, /dev/shm)' if '/torch_' in str(e) else 'free some space, or write elsewhere'
     print(f"emoxnet {command}: error: no space left on device ({what}); {fix}", file=sys.stderr)
     return 2
-
-def disk_full(e: BaseException | None) -> bool:
-    "Whether `e`, or an error it was raised from, says the disk is full: ENOSPC, or a library's words for it (safetensors' `SafetensorError`, shutil's list of failed copies)."
-    seen = set()
-    while e is not None and id(e) not in seen:   # an exception that is its own cause must not loop
-        seen.add(id(e))
-        if getattr(e, 'errno', None) == errno.ENOSPC or 'No space left on device' in str(e): return True
-        e = e.__cause__ or e.__context__
-    return False
 
 def out_of_memory(e: BaseException) -> bool:
     "Whether `e` says memory ran out: a `MemoryError`, torch's `OutOfMemoryError`, or the CPU allocator's `RuntimeError`."

@@ -23,7 +23,7 @@ from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
-from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path
+from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path, run_records
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
 
@@ -1104,10 +1104,7 @@ def collect_continual(root: str | Path = 'runs', # where to look (recursively)
                      ) -> pd.DataFrame:
     "One row per (continual run, method) from the experiment's `metrics.json` files under `root` (accuracies in %, mean over orders)."
     rows = []
-    for p in sorted(resolve_path(root).rglob('metrics.json')):   # 'runs': the settings' runs folder
-        try: m = load_json(p)
-        except ValueError: continue
-        if not isinstance(m, dict) or not m.get('continual') or (m.get('smoke') and not smoke): continue
+    for p, m in run_records(root, lambda m: m.get('continual') and (smoke or not m.get('smoke'))):   # 'runs': the settings' runs folder
         c, d = m.get('config', {}), m.get('data', {})
         for r in m.get('summary', []):
             rows.append({'run': str(p.parent), 'data': d.get('source'), 'arch': c.get('arch'), 'memory_mode': c.get('memory_mode'),

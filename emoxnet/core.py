@@ -18,13 +18,14 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'WORKERS',
            'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
            'au_vector', 'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
-           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_write', 'said_of', 'to_json',
-           'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan',
-           'in_package', 'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural', 'check_replaceable',
-           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry',
-           'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule',
-           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
+           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
+           'lies_inside', 'plural', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun',
+           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -208,21 +209,28 @@ def default_permissions(path: str | Path) -> None:
     for p in (Path(path), *(Path(path).rglob('*') if Path(path).is_dir() else ())): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
-    "Open a temporary file beside `path`; on success rename it to `path`, on error remove it."
+def atomic_path(path: str | Path, # the file to write
+                suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
+               ):
+    "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
     path = Path(path); make_dirs(path.parent)
-    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix)   # unique: two writers of one file never share it
     except OSError as e: raise said_of(e, path) from e
-    default_permissions(tmp)  # mkstemp makes 0600 files; give results the usual permissions
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush(); os.fsync(f.fileno())
+        yield Path(tmp)
+        default_permissions(tmp)   # mkstemp makes 0600 files; results get the usual permissions
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         if isinstance(e, OSError): raise said_of(e, path) from e
         raise
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
+    "Open a temporary file beside `path` (`open`'s `mode` and `kwargs`); on success it replaces `path`, on error it is removed (`atomic_path`)."
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f: yield f
 
 USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}   # what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
 
@@ -230,11 +238,24 @@ def said_of(e: OSError, # what the system refused while `path` was being written
             path: Path, # the file or folder being written (atomically, through a hidden staging name beside it)
            ) -> OSError:
     "`e` as the user should read it: a refusal they can act on (`USER_ERRNOS`) names `path`, never the hidden staging file or folder it happened on (nor nothing, as a failed write says); other errors as they are."
+    if e.errno is None and disk_full(e): return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))   # shutil's list of copies that failed for want of space
     if e.errno not in USER_ERRNOS: return e
     if not e.filename: return OSError(e.errno, e.strerror, str(path))   # a failed write (a full disk) says which file it was writing
     if any(Path(f).name.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f):   # the staging copy, or the old folder moved aside
         return OSError(e.errno, f"{e.strerror}: cannot write {path}", str(path))
     return e
+
+def caused_by(e: BaseException | None, test: Callable[[BaseException], bool]) -> bool:
+    "Whether `test` holds for `e` or for an error it was raised from (`__cause__`, else `__context__`; a chain that loops back ends)."
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if test(e): return True
+        seen.add(id(e)); e = e.__cause__ or e.__context__
+    return False
+
+def disk_full(e: BaseException | None) -> bool:
+    "Whether `e`, or an error it was raised from, says the disk is full: ENOSPC, or a library's words for it (safetensors' `SafetensorError`, shutil's list of failed copies)."
+    return caused_by(e, lambda x: getattr(x, 'errno', None) == errno.ENOSPC or 'No space left on device' in str(x))
 
 def to_json(obj, indent: int | None = None) -> str:
     "`obj` as strict JSON text: NumPy values, paths and dataclasses converted, NaN and infinities written as `null`."

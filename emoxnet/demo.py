@@ -37,7 +37,8 @@ __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KE
            'cache_image', 'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
            'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
            'select_model', 'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer',
-           'build_demo', 'write_examples', 'launch', 'demo_config', 'only_this_machine', 'demo_main', 'add_cli', 'main']
+           'build_demo', 'write_examples', 'launch', 'demo_config', 'only_this_machine', 'serving_port', 'demo_main',
+           'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -885,11 +886,23 @@ def only_this_machine(host: str, share: bool) -> bool:
     "Is a demo bound to `host` (and shared or not) reachable from this machine only?"
     return not share and (host in ('localhost', '::1') or host.startswith('127.'))
 
+def serving_port(flag: int | None, # --port as typed (None: not given)
+                 s, # the settings (`demo_port`, already checked where it was read)
+                 env: dict | None = None, # the environment (default `os.environ`): $GRADIO_SERVER_PORT counts as the flag
+                ) -> int:
+    "The demo's port: `--port`, else `$GRADIO_SERVER_PORT`, else settings.ini's `demo_port`; `ValueError` naming the one given when it is not an integer 1-65535."
+    var = (os.environ if env is None else env).get('GRADIO_SERVER_PORT')
+    src, v = ('--port', flag) if flag is not None else ('$GRADIO_SERVER_PORT', var) if var not in (None, '') else (None, s.demo_port)
+    try: port = int(str(v).strip())
+    except ValueError: port = None
+    if src and (port is None or not 1 <= port <= 65535):
+        raise ValueError(f"{src} {v}: expected an integer 1-65535")
+    return port
+
 def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
     s = load_settings()
-    host, port = args.host or s.demo_host, args.port if args.port is not None else s.demo_port
-    if not 1 <= port <= 65535: raise ValueError(f"port {port} is out of range: expected an integer 1-65535 (--port or $GRADIO_SERVER_PORT)")
+    host, port = args.host or s.demo_host, serving_port(args.port, s)
     _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
     what = f"--checkpoint {ck}" if args.checkpoint else f"demo_model = {ck} (settings.ini)"
     cfg = demo_config(args)
@@ -909,7 +922,7 @@ def demo_main(args) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
     p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
-    p.add_argument('--port', type=int, default=os.environ.get('GRADIO_SERVER_PORT'), help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
+    p.add_argument('--port', type=int, default=None, help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
     p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')
     p.add_argument('--detector', default=None, help='face detector (default: emoxnet.faces.DEFAULT_DETECTOR)')

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -46,14 +46,6 @@ def check_opset(opset, name: str = 'opset') -> int:
         raise ValueError(f"{name} {opset}: expected an integer from {OPSETS.start} to {OPSETS.stop - 1} (18 and up: the torch.export-based exporter; below: the TorchScript one)")
     return int(opset)
 
-def _interrupted(e: BaseException) -> bool:
-    "Whether a Ctrl-C (SIGTERM: `cli.Terminated`) is the cause of `e`, somewhere down its chain of causes."
-    seen = set()
-    while e is not None and id(e) not in seen:
-        if isinstance(e, KeyboardInterrupt): return True
-        seen.add(id(e)); e = e.__cause__ or e.__context__
-    return False
-
 def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> None:
     "`export_onnx`'s work, written to `tmp` (which it may leave behind when it fails)."
     m = LogitsOnly(model).eval()
@@ -65,7 +57,8 @@ def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> Non
             torch.onnx.export(m, (x,), str(tmp), dynamo=True, external_data=False,
                               dynamic_shapes={'x': {0: torch.export.Dim('batch', min=1, max=4096)}}, **kw)
     except Exception as e:   # an older opset, or very old or exotic models: the TorchScript-based exporter
-        if _interrupted(e): raise KeyboardInterrupt() from e   # Ctrl-C inside the exporter comes back wrapped (a ConversionError): it stops the export, as anywhere
+        if caused_by(e, lambda x: isinstance(x, KeyboardInterrupt)): raise KeyboardInterrupt() from e   # Ctrl-C (SIGTERM: `cli.Terminated`) inside the exporter comes back wrapped (a ConversionError): it stops the export, as anywhere
+        if disk_full(e): raise   # the other exporter would fail on the same disk, aborting the process in C++
         if opset >= 18: warnings.warn(f"dynamo ONNX export failed ({type(e).__name__}: {str(e)[:200]}); using the legacy exporter", EmoxnetWarning)
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
@@ -78,13 +71,10 @@ def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> Non
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
     "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback. Written atomically: a failed or interrupted export leaves no file."
     opset = check_opset(opset)
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    try: _write_onnx(model, tmp, opset, example if example is not None else example_input(model, 2))
-    except BaseException: tmp.unlink(missing_ok=True); raise
-    if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp:
+        _write_onnx(model, tmp, opset, example if example is not None else example_input(model, 2))
+        if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
+    return Path(path)
 
 def onnx_opset(path: str | Path) -> int | None:
     "The default-domain opset an ONNX file declares."
@@ -93,14 +83,12 @@ def onnx_opset(path: str | Path) -> int | None:
 
 def export_torchscript(model: nn.Module, path: str | Path, example: torch.Tensor | None = None) -> Path:
     "Trace to TorchScript (`input` -> logits) and save; the trace is checked on a second batch size."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     m = LogitsOnly(model).eval(); x = example if example is not None else example_input(model, 2)
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')   # torch.jit is deprecated upstream but still the format many runtimes load
         ts = torch.jit.trace(m, x, check_inputs=[(torch.cat([x, x, x[:1]]),)])
-        tmp = path.with_name(f'.{path.name}.tmp'); ts.save(str(tmp))
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp: ts.save(str(tmp))
+    return Path(path)
 
 def load_torchscript(path: str | Path) -> torch.jit.ScriptModule:
     "Load a TorchScript export on the CPU (eval mode)."
@@ -213,12 +201,10 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     if in_package(path):   # the bundled model's folder: `emoxnet export` and EmotionRecognizer.export_onnx() alike
         raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {path.parent} DIR, then emoxnet export DIR), "
                          "or write a deployment folder with emoxnet export --out DIR")
-    tmp = export_onnx(model, path.with_name(f'.{path.name}.unchecked.tmp'), opset, example=example_input(cfg, 2))   # `remove_staging` knows *.tmp
-    try:
+    with atomic_path(path) as tmp:   # a failed check, or Ctrl-C: nothing is left in the folder
+        export_onnx(model, tmp, opset, example=example_input(cfg, 2))
         err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
         if err > atol: raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
-    except BaseException: tmp.unlink(missing_ok=True); raise   # a failed check, or Ctrl-C: nothing is left in the folder
-    os.replace(tmp, path)
     return path
 
 def _heads_note(heads: Sequence[str] | None, where: str, classes: Sequence[str]):

@@ -17,11 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, replaced_settings, EmoxnetWarning
+from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about
-from .data.experiment import toy_splits, load_experiment_data, resolve_path, data_fingerprint, same_data, targets_for, DATA_SOURCES
+from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
                               as_train_config, finished_run, member_run, save_plots)
@@ -63,9 +63,8 @@ def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets:
 def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
     "Refuse distillation settings out of range (`KDLoss` and `ExperimentConfig` both check, the latter before any training)."
     if teacher_mode not in ('precomputed', 'online'): raise ValueError(f"teacher_mode={teacher_mode!r}; expected 'precomputed' or 'online'")
-    if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha} must be in [0, 1]")
-    if temperature <= 0: raise ValueError(f"temperature={temperature} must be > 0")
-    if not 0 <= smoothing < 1: raise ValueError(f"smoothing={smoothing} must be in [0, 1)")
+    for k, v, rule in (('alpha', alpha, PROBABILITY), ('temperature', temperature, RATE), ('smoothing', smoothing, FRACTION)):
+        if not fits_rule(v, rule): raise ValueError(f"{k}={v!r}: expected {rule[1]}")   # NaN and infinities too
 
 def check_teacher(teacher: nn.Module | None, # the teacher (an ensemble or a checkpoint model; None: precomputed logits)
                   student: ModelConfig,       # the student's model config
@@ -255,7 +254,7 @@ class ExperimentConfig:
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
-        if min(self.kd_mixup, self.mixup) < 0: raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
+        if not all(fits_rule(v, NON_NEGATIVE) for v in (self.kd_mixup, self.mixup)): raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
         variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
         check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
         check_ranges(self, self.RANGES)
@@ -472,14 +471,9 @@ def collect_runs(root: str | Path = 'runs', # where to look (recursively)
                  smoke: bool = False,        # also the smoke runs (`smoke()`: checks of the pipeline, not results)
                 ) -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
-    if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
     rows = []
-    for p in sorted(d.rglob('metrics.json')):
-        try: m = load_json(p)
-        except ValueError: continue
-        if 'student_kd_acc' not in m and 'student_scratch_acc' not in m: continue
+    for p, m in run_records(root, lambda m: ('student_kd_acc' in m or 'student_scratch_acc' in m) and (smoke or not m.get('config', {}).get('smoke'))):
         c = m.get('config', {})
-        if c.get('smoke') and not smoke: continue
         if t := m.get('teacher'): c = {**c, **{k: t[k] for k in ('members', 'member_epochs', 'member_lr', 'folds') if k in t}}   # the teacher it had, not the one asked for (an explicit ensemble_dir is used as it is)
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split
                'teacher_id': c.get('ensemble_dir') or str(p.parent),   # the ensemble it used: a shared ensemble_dir is one teacher for every seed

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/train.html.md"""
 
 # %% ../nbs/12_train.ipynb #6c06629d
 from __future__ import annotations
-import argparse, contextlib, copy, datetime, json, math, random, shutil, sys, time, warnings
+import argparse, contextlib, copy, datetime, io, json, math, random, shutil, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -560,7 +560,8 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
     with atomic_dir(path) as tmp:
         save_model(st.raw_model, str(tmp / 'model.safetensors'))
         if st.best_weights is not None: save_file(st.best_weights, str(tmp / 'best.safetensors'))
-        torch.save(st.optimizer.state_dict(), tmp / 'optimizer.pt')
+        buf = io.BytesIO(); torch.save(st.optimizer.state_dict(), buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not 'unexpected pos'
+        (tmp / 'optimizer.pt').write_bytes(buf.getbuffer())
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
         save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,

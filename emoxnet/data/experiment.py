@@ -8,12 +8,12 @@ Docs: https://emoxnet.github.io/emoxnet/data.experiment.html.md"""
 from __future__ import annotations
 import dataclasses, os, warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean, zoo_name, EmoxnetWarning
+from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning
 from .core import FERDataset, FERSplits, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -21,7 +21,7 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits', 'stratified_split', 'stratified_folds',
-           'project_root', 'resolve_path', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
+           'project_root', 'resolve_path', 'run_records', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
            'check_valid_fraction', 'subject_split', 'valid_split', 'with_valid', 'with_test', 'load_experiment_data',
            'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
 
@@ -95,6 +95,19 @@ def resolve_path(path: str | Path) -> Path:
         runs = load_settings().runs_dir   # absolute when a settings file or EMOXNET_RUNS_DIR set it
         return (runs if runs.is_absolute() else project_root() / runs).joinpath(*p.parts[1:])
     return project_root() / p
+
+def run_records(root: str | Path, # a runs folder (`resolve_path`), searched recursively
+                keep: Callable[[dict], bool], # which records are the kind of run the caller tabulates
+               ) -> list[tuple[Path, dict]]:
+    "Each `metrics.json` under `root` that `keep` accepts, with its path, sorted by path: what the result tables read. A file that cannot be read is said (an `EmoxnetWarning` naming it), never passed over in silence; `FileNotFoundError` when `root` is not a folder."
+    if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
+    out = []
+    for p in sorted(d.rglob('metrics.json')):
+        try: m = load_json(p)
+        except (ValueError, OSError) as e:
+            warnings.warn(f"{e if isinstance(e, ValueError) else f'{p}: cannot be read ({e})'}; left out of the table", EmoxnetWarning); continue
+        if isinstance(m, dict) and keep(m): out.append((p, m))
+    return out
 
 # %% ../../nbs/06_data.experiment.ipynb #1d2e3dfd
 DATA_SOURCES = Registry('data source')

@@ -14,7 +14,7 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, save_json, is_whole, default_permissions, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
+from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, default_permissions, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
@@ -149,10 +149,8 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
     if not fits_rule(fps, WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected {WRITE_FPS[1]} (OpenCV's writer hangs or changes others)")
     h, w = np.shape(frames[0])[:2]
     if not (fits_rule(w, EVEN_SIDE) and fits_rule(h, EVEN_SIDE)): raise ValueError(f"write_video {path}: frames of {w}x{h}: expected {EVEN_SIDE[1]} as width and height (OpenCV would cut the last row or column without a word)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.avi'); os.close(fd); default_permissions(tmp)   # as a plain open would: clips are shared
-    try:
-        vw = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
+    with atomic_path(path, suffix='.tmp.avi') as tmp:   # OpenCV picks the container by the extension
+        vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
         if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
         try:
             for i, f in enumerate(frames): vw.write(_bgr_frame(f, i, (h, w), path))
@@ -161,9 +159,6 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
         except DataError: n = 0                       # nothing OpenCV can open
         if n != len(frames):                          # OpenCV's writer drops a frame it cannot encode without a word
             raise OSError(f"write_video {path}: the written clip holds {n} of {len(frames)} frames; nothing was written")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
     return path
 
 
