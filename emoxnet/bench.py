@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 from __future__ import annotations
 import argparse, contextlib, importlib, inspect, os, platform, sys, time
 
-from .core import Registry, code_version, to_json, check_flags, THREADS
+from .core import Registry, code_version, to_json, check_flags, THREADS, torch_threads
 
 # %% auto #0
 __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli', 'bench_video_speed']
@@ -25,10 +25,7 @@ def _lazy(name: str, target: str, help: str,
         kw = dict(run.quick) if quick else {}
         if threads is None: return fn(**kw)
         if 'threads' in inspect.signature(fn).parameters: return fn(**kw, threads=threads)   # it sets (and restores) them itself
-        import torch
-        before = torch.get_num_threads(); torch.set_num_threads(threads)
-        try: return fn(**kw)
-        finally: torch.set_num_threads(before)
+        with torch_threads(threads): return fn(**kw)
     run.__doc__, run.quick = help, quick
     BENCHMARKS[name] = run
 
@@ -109,9 +106,5 @@ def bench_video_speed(n_frames: int = 100, # frames of the clip (4 s at 25 fps)
     from emoxnet.predict import EmotionRecognizer
     from emoxnet.video import bench_clip, bench_video
     rec = EmotionRecognizer.load(checkpoint)
-    before = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
-    try:
-        with tempfile.TemporaryDirectory() as d: df = bench_video(rec, bench_clip(d, n_frames), tuple(detect_every))
-    finally: torch.set_num_threads(before)
+    with torch_threads(threads), tempfile.TemporaryDirectory() as d: df = bench_video(rec, bench_clip(d, n_frames), tuple(detect_every))
     return df.assign(goal_5x_realtime=df['x_realtime'] >= 5)

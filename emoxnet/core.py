@@ -17,15 +17,15 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'WORKERS',
            'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
-           'au_vector', 'seed_everything', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
-           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
-           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
-           'lies_inside', 'plural', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun',
-           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'claim_folder', 'replaced_settings']
+           'au_vector', 'seed_everything', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code',
+           'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path',
+           'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json',
+           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
+           'foreign_files', 'some', 'lies_inside', 'plural', 'check_replaceable', 'unowned', 'atomic_dir',
+           'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
+           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
+           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -145,6 +145,22 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(deterministic, warn_only=True)   # off too: one deterministic run must not make every later run in the process so
     return seed
+
+@contextlib.contextmanager
+def torch_threads(n: int | None): # torch CPU threads inside the block (None: as they are)
+    "Run a block with `n` torch CPU threads; the count there was comes back afterwards, whatever happens: a library call (a benchmark, a calibration) never changes the session's."
+    import torch
+    before = torch.get_num_threads()
+    if n: torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(before)
+
+@contextlib.contextmanager
+def torch_seeded(seed: int):
+    "Run a block with torch's CPU random generator seeded with `seed`; its state before comes back afterwards (`torch.random.fork_rng`): reproducible inside, no hidden change to the session's stream."
+    import torch
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed); yield
 
 def git_rev(path: str | Path | None = None) -> str:
     "Short git revision of the repository holding `path` (default: this package); `<rev>-dirty.<8 hex>` with uncommitted changes to tracked files, the hex naming the changes (two different edits of one commit read apart); `'unknown'` outside git."

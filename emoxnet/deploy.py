@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path
+from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -345,14 +345,14 @@ def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[n
     "`{name: (model in eval mode, where its weights come from)}`: the student, the ensemble and EfficientNet-B0 at `b0_size`."
     from emoxnet.distill import DEFAULT_STUDENT
     from emoxnet.ensemble import EmoXNet, DEFAULT_MEMBERS
-    torch.manual_seed(0)
-    stu, stu_src = (student, 'given') if isinstance(student, nn.Module) else \
-        _load_or_fresh(student, lambda: create_model(ModelConfig(DEFAULT_STUDENT)), log)
-    ens, ens_src = (ensemble, 'given') if isinstance(ensemble, nn.Module) else \
-        _load_or_fresh(ensemble, lambda: EmoXNet([create_model(ModelConfig(a)) for a in DEFAULT_MEMBERS], 'mean_prob'), log)
-    b0 = create_model(ModelConfig('efficientnet_b0', in_chans=3, input_size=b0_size))
-    return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
-            f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
+    with torch_seeded(0):   # the fresh models' weights, without moving the session's random stream
+        stu, stu_src = (student, 'given') if isinstance(student, nn.Module) else \
+            _load_or_fresh(student, lambda: create_model(ModelConfig(DEFAULT_STUDENT)), log)
+        ens, ens_src = (ensemble, 'given') if isinstance(ensemble, nn.Module) else \
+            _load_or_fresh(ensemble, lambda: EmoXNet([create_model(ModelConfig(a)) for a in DEFAULT_MEMBERS], 'mean_prob'), log)
+        b0 = create_model(ModelConfig('efficientnet_b0', in_chans=3, input_size=b0_size))
+        return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
+                f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
 
 def _form(net: nn.Module) -> str:
     "How a served torch model runs, in words (`for_inference`'s `.serving`)."
@@ -413,16 +413,15 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
                  eager: bool = False, # also time each model as trained (engine 'torch eager'), beside the served form ('torch')
                 ) -> pd.DataFrame:
     "Batch-1 latency and batch-64 throughput of the student (torch, ONNX Runtime), the ensemble and EfficientNet-B0@224, side by side."
-    before = torch.get_num_threads()   # restored at the end: the benchmarks run after this one keep their own thread count
-    if threads: torch.set_num_threads(threads)
-    used = torch.get_num_threads()
     if quick: rounds, batch = 2, min(batch, 8)
     tmp = Path(os.environ.get('TMPDIR', '/tmp')) / f'emoxnet-bench-{os.getpid()}'
-    try:
-        models = _bench_models_set(student, ensemble, b0_size, log)
-        runners, form = _bench_runners(models, batch, onnx_all, threads, tmp, eager)
-        times = _interleaved_times(runners, rounds, batch, quick)
-    finally: shutil.rmtree(tmp, ignore_errors=True); torch.set_num_threads(before)
+    with torch_threads(threads):   # the benchmarks run after this one keep their own thread count
+        used = torch.get_num_threads()
+        try:
+            models = _bench_models_set(student, ensemble, b0_size, log)
+            runners, form = _bench_runners(models, batch, onnx_all, threads, tmp, eager)
+            times = _interleaved_times(runners, rounds, batch, quick)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
     df = _speed_table(times, models, batch)
     df.insert(df.columns.get_loc('engine') + 1, 'form', [form[(r.model, r.engine)] for r in df.itertuples()])
     df.attrs.update(threads=used, rounds=rounds, batch=batch, platform=platform.platform(),

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
+from .core import atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
 from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
@@ -526,12 +526,16 @@ def add_cli(p: argparse.ArgumentParser):
 def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (DEFAULT_DETECTOR, 'blazeface'), repeats: int = 50,
               backends: Sequence[str] = ('torch', 'onnx'), threads: int | None = 1, frame: np.ndarray | None = None):
     "Faces/s from a raw 640x480 frame to scores (detection included), per detector and backend: wall and CPU ms per frame. Detection, classification and the whole call are timed in three loops (medians), so on a busy machine `total_ms` can read a little below `detect_ms`; the whole call's is the figure."
-    import shutil, pandas as pd
-    from emoxnet.faces import bench_frame, detector_available, time_call
+    import pandas as pd
+    from emoxnet.faces import bench_frame
     frame = bench_frame() if frame is None else frame
     src = checkpoint_path(checkpoint) if checkpoint is not None else bundled_checkpoint()   # 'zoo:NAME' and 'bundled' as every --checkpoint reads them
-    old_threads = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
+    with torch_threads(threads): return pd.DataFrame(_e2e_rows(src, frame, backends, detectors, repeats))
+
+def _e2e_rows(src: Path, frame: np.ndarray, backends: Sequence[str], detectors: Sequence[str], repeats: int) -> list[dict]:
+    "`bench_e2e`'s measurements: one row per backend and detector."
+    import shutil
+    from emoxnet.faces import detector_available, time_call
     rows, tmp = [], None
     try:
         for backend in backends:
@@ -556,5 +560,4 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
                                  faces_per_cpu_s=round(len(faces) * 1e3 / cpu, 1), torch_threads=torch.get_num_threads()))
     finally:
         if tmp: shutil.rmtree(tmp, ignore_errors=True)
-        torch.set_num_threads(old_threads)
-    return pd.DataFrame(rows)
+    return rows

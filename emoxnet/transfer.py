@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
@@ -111,8 +111,8 @@ def augment_images(images: np.ndarray,            # uint8 `(N, H, W)` or `(N, H,
                    mixup_alpha: float = 0.4,       # Beta(alpha, alpha) mixing weight
                   ) -> np.ndarray:
     "A strongly augmented copy of a transfer set (same size, seeded): `augment`, low resolution, mixup."
-    torch.manual_seed(seed); rng = np.random.default_rng(seed)
-    out = np.stack([augment(im) for im in images])
+    rng = np.random.default_rng(seed)
+    with torch_seeded(seed): out = np.stack([augment(im) for im in images])
     for i in np.flatnonzero(rng.random(len(out)) < lowres_p): out[i] = lowres(out[i], int(rng.integers(lowres_sides[0], lowres_sides[1] + 1)))
     mix = np.flatnonzero(rng.random(len(out)) < mixup)
     partner, lam = rng.integers(0, len(out), len(mix)), rng.beta(mixup_alpha, mixup_alpha, len(mix)).reshape(-1, *[1] * (out.ndim - 1))
@@ -171,23 +171,24 @@ def _invert_batch(teacher: AlignedTeacher, y: torch.Tensor, cfg: InversionConfig
 
 def deep_inversion(teacher: AlignedTeacher, cfg: InversionConfig | None = None, log: Callable = print) -> tuple[np.ndarray, np.ndarray]:
     "`(uint8 images, target class ids)` synthesised from `teacher` (its first `cfg.members` members), classes in turn among those a member knows."
-    cfg = cfg or InversionConfig(); torch.manual_seed(cfg.seed); rng = np.random.default_rng(cfg.seed)
-    k = min(cfg.members, len(teacher.members))
-    t = AlignedTeacher(list(teacher.members[:k]), teacher.classes, teacher.weights[:k].tolist(), teacher.names[:k])
-    known = [j for j in range(len(t.classes)) if (t.maps[:, j] >= 0).any()]
-    pp = t.model_config.preprocess; mean, std = torch.tensor(pp.mean).view(1, -1, 1, 1), torch.tensor(pp.std).view(1, -1, 1, 1)
-    bn_losses, handles = bn_hooks(t); imgs, ys = [], []
-    try:
-        for start in range(0, cfg.n, cfg.batch_size):
-            t0, y = time.time(), torch.tensor([known[i % len(known)] for i in range(start, min(start + cfg.batch_size, cfg.n))])
-            x = _invert_batch(t, y, cfg, rng, bn_losses)
-            with torch.no_grad(): hit = float((t(x).argmax(1) == y).float().mean())
-            log(f"deep inversion {start + len(y)}/{cfg.n}: the teacher reads the target class on {hit:.0%} ({time.time() - t0:.0f} s)")
-            u8 = ((x * std + mean).clamp(0, 1) * 255).round().to(torch.uint8)
-            imgs.append(u8[:, 0].numpy() if pp.channels == 1 else u8.permute(0, 2, 3, 1).numpy()); ys.append(y.numpy())
-    finally:
-        for h in handles: h.remove()
-    return np.concatenate(imgs), np.concatenate(ys)
+    cfg = cfg or InversionConfig(); rng = np.random.default_rng(cfg.seed)
+    with torch_seeded(cfg.seed):
+        k = min(cfg.members, len(teacher.members))
+        t = AlignedTeacher(list(teacher.members[:k]), teacher.classes, teacher.weights[:k].tolist(), teacher.names[:k])
+        known = [j for j in range(len(t.classes)) if (t.maps[:, j] >= 0).any()]
+        pp = t.model_config.preprocess; mean, std = torch.tensor(pp.mean).view(1, -1, 1, 1), torch.tensor(pp.std).view(1, -1, 1, 1)
+        bn_losses, handles = bn_hooks(t); imgs, ys = [], []
+        try:
+            for start in range(0, cfg.n, cfg.batch_size):
+                t0, y = time.time(), torch.tensor([known[i % len(known)] for i in range(start, min(start + cfg.batch_size, cfg.n))])
+                x = _invert_batch(t, y, cfg, rng, bn_losses)
+                with torch.no_grad(): hit = float((t(x).argmax(1) == y).float().mean())
+                log(f"deep inversion {start + len(y)}/{cfg.n}: the teacher reads the target class on {hit:.0%} ({time.time() - t0:.0f} s)")
+                u8 = ((x * std + mean).clamp(0, 1) * 255).round().to(torch.uint8)
+                imgs.append(u8[:, 0].numpy() if pp.channels == 1 else u8.permute(0, 2, 3, 1).numpy()); ys.append(y.numpy())
+        finally:
+            for h in handles: h.remove()
+        return np.concatenate(imgs), np.concatenate(ys)
 
 # %% ../nbs/26_transfer.ipynb #tr0026
 def teacher_probs(teacher: nn.Module, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -481,8 +482,8 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
     "`n` tiny random grey checkpoints in the FER2013 class order under `folder` (smoke runs and tests)."
     paths = []
     for i in range(n):
-        torch.manual_seed(i); mc = ModelConfig('test_resnet', FER2013, 1, size)
-        paths.append(str(save_checkpoint(create_model(mc), mc, Path(folder) / f'toy_teacher{i}')))
+        mc = ModelConfig('test_resnet', FER2013, 1, size)
+        with torch_seeded(i): paths.append(str(save_checkpoint(create_model(mc), mc, Path(folder) / f'toy_teacher{i}')))
     return tuple(paths)
 
 # %% ../nbs/26_transfer.ipynb #tr0039

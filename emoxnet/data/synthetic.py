@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
                           canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT,
-                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning)
+                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -1233,20 +1233,22 @@ def _au_inputs(ds: FERDataset):
 def ceiling_accuracy(data: FERSplits, hidden: int = 64, steps: int = 500, seed: int = 0) -> float:
     "Test accuracy (vs the majority vote) of an MLP trained on `train` that sees the true AU vector, asymmetry and intensity."
     import torch, torch.nn.functional as F
-    torch.manual_seed(seed)
     X, y = _au_inputs(data['train']); Xt, yt = _au_inputs(data['test'])
-    net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, len(data.classes)))
-    opt = torch.optim.Adam(net.parameters(), 1e-2, weight_decay=1e-4)
-    for _ in range(steps):
-        loss = F.cross_entropy(net(X), y); opt.zero_grad(); loss.backward(); opt.step()
-    with torch.no_grad(): return float((net(Xt).argmax(1) == yt).float().mean())
+    with torch_seeded(seed):
+        net = torch.nn.Sequential(torch.nn.Linear(X.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, len(data.classes)))
+        opt = torch.optim.Adam(net.parameters(), 1e-2, weight_decay=1e-4)
+        for _ in range(steps):
+            loss = F.cross_entropy(net(X), y); opt.zero_grad(); loss.backward(); opt.step()
+        with torch.no_grad(): return float((net(Xt).argmax(1) == yt).float().mean())
 
 def reference_cnn(data: FERSplits, epochs: int = 12, arch: str = 'resnet18', batch_size: int = 32, lr: float = 2e-3,
                   seed: int = 0, threads: int = 2, log=print) -> dict:
-    "Train a fresh timm `arch` (1 channel, 48x48) on `train` with a plain loop; majority accuracy on valid/test and the time taken."
+    "Train a fresh timm `arch` (1 channel, 48x48) on `train` with a plain loop; majority accuracy on valid/test and the time taken. Torch's threads and random stream are the session's again afterwards."
+    with torch_threads(threads), torch_seeded(seed): return _reference_cnn(data, epochs, arch, batch_size, lr, np.random.default_rng(seed), log)
+
+def _reference_cnn(data: FERSplits, epochs: int, arch: str, batch_size: int, lr: float, rng: np.random.Generator, log) -> dict:
     import timm, torch, torch.nn.functional as F
     from emoxnet.data.transforms import Preprocess
-    torch.set_num_threads(threads); torch.manual_seed(seed); rng = np.random.default_rng(seed)
     pre = Preprocess(48, 1)   # the serving spec; stacked once, then normalised on the tensor
     prep = lambda ds: pre.normalize(torch.from_numpy(np.stack([pre.prepare(im) for im in ds.images]))[:, None].float() / 255)
     tensors = {s: (prep(data[s]), torch.tensor(data[s].targets)) for s in ('train', 'valid', 'test')}
