@@ -24,6 +24,7 @@ from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path, run_records
+from .metrics import confusion_matrix, per_class_recall
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
 
@@ -668,12 +669,12 @@ def score_step(top: nn.Module, test: FERDataset, classes: Sequence[str],
     ds = restrict(test, classes)
     z = predict_logits(top, ds, batch_size=1024)[:, :len(classes)]
     pred, y = z.argmax(1).numpy(), ds.targets
-    per = {c: float((pred[y == k] == k).mean()) if (y == k).any() else float('nan') for k, c in enumerate(classes)}
+    per = dict(zip(classes, map(float, per_class_recall(pred, y, len(classes)))))   # nan for a class without test images
     is_new = (y == len(classes) - 1) if new else np.zeros(len(y), bool)
     return {'classes': list(classes), 'n': int(len(y)), 'acc': float((pred == y).mean()), 'per_class': per,
             'old_acc': float((pred[~is_new] == y[~is_new]).mean()) if (~is_new).any() else float('nan'),
             'new_acc': float((pred[is_new] == y[is_new]).mean()) if is_new.any() else float('nan'),
-            'confusion': np.bincount(y * len(classes) + pred, minlength=len(classes) ** 2).reshape(len(classes), -1).tolist()}
+            'confusion': confusion_matrix(pred, y, len(classes)).tolist()}
 
 # %% ../nbs/17_continual.ipynb #e89f32ad
 def _step_data(bank: FeatureBank, method: ContinualMethod, memory: Memory, cls: str, classes: Sequence[str], seed: int) -> dict:

@@ -446,12 +446,19 @@ def recover_dir(path: str | Path) -> Path | None:
 def check_rerun(out: str | Path, # an experiment's folder
                 settings: dict, # this run's settings, under the keys its metrics.json records them
                 name: str = 'metrics.json', # the record's file name (`save_results`' `name`)
+                writes: Sequence[str] = (), # the files (names or glob patterns) the experiment writes into `out`: without its record there, any of them is someone else's
                ) -> None:
-    "`ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None); nothing when there is no record yet."
-    f = Path(out) / name
-    try: old = load_json(f) if f.is_file() else None
-    except ValueError: return   # not a record of ours: the writer's own checks (`check_replaceable`) say so
-    if not isinstance(old, dict): return
+    "Before an experiment runs into `out`: `ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None), or when it is no record of this experiment's; `FileExistsError` when there is no record but files the experiment would replace (`writes`); nothing for a new folder or the same run."
+    out = Path(out); f = out / name
+    if not f.is_file():
+        if theirs := sorted({p.name for pat in writes for p in out.glob(pat) if p.is_file()}) if out.is_dir() else []:
+            raise FileExistsError(f"{out} holds {some(theirs)}, which this experiment writes, but no {name} of a run of it: they are not its own "
+                                  "(yours, or another tool's) and would be replaced; move them, or choose another out_dir")
+        return
+    try: old = load_json(f)
+    except ValueError as e: raise ValueError(f"{e}: not a record of this experiment, which would replace it; move it, or choose another out_dir") from None
+    if not isinstance(old, dict) or not set(old) & set(settings):
+        raise ValueError(f"{f} is not a record of this experiment (it holds none of {', '.join(settings)}), which would replace it; move it, or choose another out_dir")
     diff = changed_settings(old, jsonable(settings))
     if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff)}); use another out_dir, or delete this folder to run it again")
 

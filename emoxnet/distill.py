@@ -252,6 +252,7 @@ class ExperimentConfig:
     def __post_init__(self):
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
+        if not self.variants: raise ValueError(f"variants: none given; expected one or more of {VARIANTS} (papermill: -p variants kd,scratch)")   # an experiment with no student
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
         if not all(fits_rule(v, NON_NEGATIVE) for v in (self.kd_mixup, self.mixup)): raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")

@@ -158,6 +158,7 @@ def cross_fit(rule: str, z: torch.Tensor, y, folds: int = 5, seed: int = 0, **hp
     n, m, k = z.shape
     if not RULES[rule].needs_fit:
         with torch.no_grad(): return make_combiner(rule, m, k, **hparams)(z)
+    folds = min(folds, n)   # more folds than items: leave-one-out (the other folds would be empty)
     y = torch.as_tensor(np.asarray(y)).long(); f = stratified_folds(y.numpy(), folds, seed)
     out = torch.zeros(n, k)
     for i in range(folds):
@@ -181,7 +182,7 @@ def compare_rules(z_valid: torch.Tensor, y_valid, classes: Sequence[str], z_test
         c = make_combiner(r, m, k, **hp).fit(z_valid, torch.as_tensor(np.asarray(y_valid)).long()).eval()
         fitted[r] = c
         row = {'rule': r, 'valid_acc': v['accuracy'], 'valid_nll': v['nll'], 'valid_macro_f1': v['macro_f1'],
-               'valid_protocol': f'{folds}-fold cross-fit' if RULES[r].needs_fit else 'direct'}
+               'valid_protocol': f'{min(folds, len(y_valid))}-fold cross-fit' if RULES[r].needs_fit else 'direct'}   # the folds there were (`cross_fit`)
         if z_test is not None:
             with torch.no_grad(): t = classification_report(torch.softmax(c(z_test).double(), 1), np.asarray(y_test), classes)
             row.update(test_acc=t['accuracy'], test_nll=t['nll'], test_macro_f1=t['macro_f1'])

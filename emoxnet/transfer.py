@@ -337,7 +337,13 @@ class TransferConfig:
     def __post_init__(self):
         ts = self.teachers.split(',') if isinstance(self.teachers, str) else self.teachers   # papermill's 'a, b' as well as a sequence
         self.teachers = tuple(str(t).strip() for t in ts if str(t).strip())
+        if not self.teachers: raise ValueError("TransferConfig.teachers: none given; expected one or more checkpoint folders or zoo:NAME (papermill: -p teachers zoo:fer_mini_xception,zoo:human_emotion)")
         check_ranges(self, self.RANGES)
+        parts = set(str(self.transfer).split('+'))   # what a part does not read must not be recorded as if it had been used
+        if self.unlabelled_dir and 'folder' not in parts:
+            raise ValueError(f"unlabelled_dir={self.unlabelled_dir!r} is read by the 'folder' transfer set only, and transfer={self.transfer!r} has none: add +folder, or leave unlabelled_dir empty")
+        if self.transfer_synth and not parts & {'synthfacs', 'strong'}:
+            raise ValueError(f"transfer_synth={self.transfer_synth} changes the SynthFACS transfer images (the 'synthfacs' and 'strong' sets), and transfer={self.transfer!r} has none: leave transfer_synth empty")
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031
