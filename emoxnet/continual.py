@@ -24,7 +24,7 @@ from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path, run_records
-from .metrics import confusion_matrix, per_class_recall
+from .metrics import confusion_matrix, per_class_recall, mean_sd
 from .train import Learner, TrainConfig, Loss, Callback, predict_logits
 from .ensemble import member_run, finished_run
 
@@ -1033,17 +1033,13 @@ def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds
             'base': first['base'], 'data': first['data'], 'first_fold': first['fold'], 'wall_time_s': round(time.time() - t0, 1)}
 
 # %% ../nbs/17_continual.ipynb #8ad1318b
-def _pm(x: Sequence[float], scale: float = 100, digits: int = 2) -> str:
-    x = np.asarray(x, float) * scale
-    return f"{np.nanmean(x):.{digits}f} ± {np.nanstd(x):.{digits}f}"
-
 def summary_table(records: dict, formatted: bool = True, folds: int = 1) -> pd.DataFrame:
     "One row per method: mean ± std over its runs (orders, or orders x `folds` from `run_kfold`) of `continual_summary` (accuracies in %)."
     rows = []
     for name, runs in records.items():
         s = pd.DataFrame([continual_summary(r) for r in runs])
         row = {'method': METHODS[name].label, 'orders': len(runs) // folds} | ({'folds': folds} if folds > 1 else {})
-        row |= {k: (_pm(s[k]) if formatted else float(s[k].mean() * 100)) for k in s.columns}
+        row |= {k: (mean_sd(s[k], 100) if formatted else float(s[k].mean() * 100)) for k in s.columns}
         rows.append(row)
     return pd.DataFrame(rows).set_index('method')
 
@@ -1060,7 +1056,7 @@ def fewshot_table(rows: Sequence[dict], formatted: bool = True) -> pd.DataFrame:
     for n in sorted(df['n'].unique(), key=lambda n: (n == 0, n)):
         g = df[df['n'] == n]
         used = {'images used': _span(g['n_used'])} if formatted else {'images_used_min': float(g['n_used'].min()), 'images_used_max': float(g['n_used'].max())}
-        out['all' if n == 0 else n] = {'runs': len(g), **used, **{c: (_pm(g[c]) if formatted else float(g[c].mean() * 100)) for c in cols}}
+        out['all' if n == 0 else n] = {'runs': len(g), **used, **{c: (mean_sd(g[c], 100) if formatted else float(g[c].mean() * 100)) for c in cols}}
     return pd.DataFrame(out).T.rename_axis('images per class')
 
 # %% ../nbs/17_continual.ipynb #5ac60ab9
@@ -1070,7 +1066,7 @@ def plot_accuracy_curves(records: dict, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(7, 4))
     for name, runs in records.items():
         a = np.array([[r['acc'] for r in run] for run in runs]) * 100
-        m, s = a.mean(0), a.std(0)
+        m, s = a.mean(0), (a.std(0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1]))   # the sample sd, as the tables' (`mean_sd`)
         ax.plot(range(len(m)), m, marker='.', label=METHODS[name].label); ax.fill_between(range(len(m)), m - s, m + s, alpha=.15)
     ax.set_xlabel('step (0 = basic model; one compound class per step)'); ax.set_ylabel('test accuracy on classes seen (%)')
     ax.legend(fontsize=7); ax.grid(alpha=.3)

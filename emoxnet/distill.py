@@ -20,7 +20,7 @@ from torch import nn
 from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
-from .metrics import classification_report, record_about
+from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
@@ -512,7 +512,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
         r.update(seeds=len(per_seed), runs=len(g), seed_list=','.join(str(s) for s in per_seed.index))
         for c in vals + ['gap_closed', 'kd_share']:
             x = per_seed[c].dropna() * (f if c not in ('gap_closed', 'kd_share') else 1)
-            r[c] = f"{x.mean():.2f} ± {x.std(ddof=1):.2f}" if len(x) > 1 else (f"{x.mean():.2f}" if len(x) else '')
+            r[c] = mean_sd(x)
             r[c + '_mean'] = x.mean() if len(x) else np.nan
         r['git_rev'] = ','.join(sorted(set(map(str, g['git_rev']))))
         if 'teacher_id' in g: r['teachers'] = g['teacher_id'].nunique()

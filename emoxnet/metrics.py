@@ -17,7 +17,7 @@ from .core import atomic_write, make_dirs, save_json, load_json, to_json, code_v
 # %% auto #0
 __all__ = ['ece', 'is_probs', 'log_softmax', 'softmax', 'as_probs', 'predictions', 'accuracy', 'confusion_matrix',
            'per_class_recall', 'per_class_precision', 'per_class_f1', 'macro_f1', 'balanced_accuracy', 'nll',
-           'expected_calibration_error', 'classification_report', 'plot_confusion', 'plot_learning_curves',
+           'expected_calibration_error', 'classification_report', 'mean_sd', 'plot_confusion', 'plot_learning_curves',
            'figure_metadata', 'save_figure', 'figure_about', 'record_about', 'save_results']
 
 # %% ../nbs/11_metrics.ipynb #2017e703
@@ -137,6 +137,16 @@ def classification_report(scores, labels, classes: Sequence[str]) -> dict:
             'per_class': {c: {'precision': _f(prec[i]), 'recall': _f(rec[i]), 'f1': _f(f1[i]), 'support': int(cm[i].sum())}
                           for i, c in enumerate(classes)},
             'classes': list(classes), 'confusion': cm.tolist()}
+
+# %% ../nbs/11_metrics.ipynb #msd00002
+def mean_sd(x, # the figure of each run (NaN: a run without it, left out)
+            scale: float = 1, # multiplied first (100: fractions as %)
+            digits: int = 2, # decimals
+           ) -> str:
+    "`'mean ± sd'` of `x` with the sample sd (ddof 1); the mean alone for one value, `''` for none: how every results table writes a spread over runs."
+    x = np.asarray(x, float).ravel() * scale; x = x[~np.isnan(x)]
+    if not len(x): return ''
+    return f"{x.mean():.{digits}f}" + (f" ± {x.std(ddof=1):.{digits}f}" if len(x) > 1 else '')
 
 # %% ../nbs/11_metrics.ipynb #717336b5
 def _axes(ax, figsize):
