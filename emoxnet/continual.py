@@ -351,14 +351,11 @@ SELECTORS = Registry('exemplar selector')   # name -> f(model, class_ds, class_i
 
 def _embed(model: nn.Module, ds: FERDataset, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     "(logits, L2-normalised classifier inputs) of `model` on every item of `ds` (its own preprocessing)."
-    m, pre, zs, es = unwrap(model).eval(), unwrap(model).model_config.preprocess, [], []
-    head, dev = m.get_classifier(), model_device(m)
-    hook = head.register_forward_pre_hook(lambda mod, a: es.append(a[0].detach().float().flatten(1).cpu()))
+    m, zs, es = unwrap(model).eval(), [], []
+    hook = m.get_classifier().register_forward_pre_hook(lambda mod, a: es.append(a[0].detach().float().flatten(1).cpu()))   # the classifier's input, from the same pass
     try:
         with torch.no_grad():
-            for b in range(0, len(ds), batch_size):
-                x = torch.stack([pre(ds.image(i)) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
-                zs.append(class_logits(m(x)).float().cpu())
+            for x in model_batches(m, ds, batch_size=batch_size): zs.append(class_logits(m(x)).float().cpu())
     finally: hook.remove()
     return torch.cat(zs), F.normalize(torch.cat(es), dim=1)
 

@@ -16,16 +16,17 @@ import numpy as np
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
            'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'WORKERS',
-           'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'canonical', 'LabelSpec', 'label_spec',
-           'au_vector', 'seed_everything', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code',
-           'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path',
-           'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json',
-           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
-           'foreign_files', 'some', 'lies_inside', 'plural', 'check_replaceable', 'unowned', 'atomic_dir',
-           'recover_dir', 'check_rerun', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage',
-           'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
-           'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT', 'canonical', 'LabelSpec',
+           'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session', 'torch_threads',
+           'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'main_rank',
+           'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of', 'caused_by',
+           'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings',
+           'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural',
+           'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -145,6 +146,23 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(deterministic, warn_only=True)   # off too: one deterministic run must not make every later run in the process so
     return seed
+
+def session_state() -> dict:
+    "What a training run changes in the Python session, to put back afterwards (`restore_session`): torch's thread count and deterministic-algorithms flag, the random streams of `random`, NumPy and torch (CPU, and the GPUs once in use), `PYTHONHASHSEED`."
+    import torch
+    return {'threads': torch.get_num_threads(), 'deterministic': torch.are_deterministic_algorithms_enabled(),
+            'warn_only': torch.is_deterministic_algorithms_warn_only_enabled(), 'random': random.getstate(), 'numpy': np.random.get_state(),
+            'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
+            'hashseed': os.environ.get('PYTHONHASHSEED')}
+
+def restore_session(s: dict) -> None:
+    "Put back what `session_state` saw."
+    import torch
+    torch.set_num_threads(s['threads']); torch.use_deterministic_algorithms(s['deterministic'], warn_only=s['warn_only'])
+    random.setstate(s['random']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
+    if s['cuda'] is not None: torch.cuda.set_rng_state_all(s['cuda'])
+    if s['hashseed'] is None: os.environ.pop('PYTHONHASHSEED', None)
+    else: os.environ['PYTHONHASHSEED'] = s['hashseed']
 
 @contextlib.contextmanager
 def torch_threads(n: int | None): # torch CPU threads inside the block (None: as they are)
@@ -582,6 +600,7 @@ RATE = (lambda v: 0 < v < float('inf'), 'a number > 0')          # finite: --lr 
 NON_NEGATIVE = (lambda v: 0 <= v < float('inf'), 'a number >= 0')
 PROBABILITY = (lambda v: 0 <= v <= 1, 'a probability in [0, 1]')
 PIXELS = (lambda v: is_whole(v) and v >= 8, 'an integer >= 8 (pixels)')
+PORT = (lambda v: is_whole(v) and 1 <= v <= 65535, 'an integer 1-65535')   # a TCP port (the demo's)
 
 # %% ../nbs/00_core.ipynb #a1c0p002
 import ast, dataclasses, difflib, math, types, typing, warnings   # numbers: imported with check_ranges above

@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -895,8 +895,8 @@ def serving_port(flag: int | None, # --port as typed (None: not given)
     src, v = ('--port', flag) if flag is not None else ('$GRADIO_SERVER_PORT', var) if var not in (None, '') else (None, s.demo_port)
     try: port = int(str(v).strip())
     except ValueError: port = None
-    if src and (port is None or not 1 <= port <= 65535):
-        raise ValueError(f"{src} {v}: expected an integer 1-65535")
+    if src and (port is None or not fits_rule(port, PORT)):
+        raise ValueError(f"{src} {v}: expected {PORT[1]}")
     return port
 
 def demo_main(args) -> int:

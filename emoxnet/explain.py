@@ -306,7 +306,7 @@ def pointing_game(explainer: AttentionExplainer, dataset, n: int | None = 400, p
 # %% ../nbs/21_explain.ipynb #db28b5e7
 def _model_targets(explainer: AttentionExplainer, ds) -> np.ndarray:
     "Each face's label in `ds` as the index of that expression in the explainer's classes (-1 where the model lacks it): the two orders may differ."
-    return class_index_map(explainer.classes, ds.classes, by_name=True)[np.asarray(ds.targets)]
+    return np.append(class_index_map(explainer.classes, ds.classes, by_name=True), -1)[np.asarray(ds.targets)]   # a face without a label (NO_LABEL, -1) reads the -1 appended: no expression, never the last one
 
 @torch.no_grad()
 def most_confident(explainer: AttentionExplainer, ds, batch_size: int = 256) -> dict[str, int]:

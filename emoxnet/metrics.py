@@ -26,9 +26,13 @@ def _np(x) -> np.ndarray:
     return np.asarray(x)
 
 def is_probs(scores, atol: float = 1e-3) -> bool:
-    "Do the rows of `scores` look like probability vectors (non-negative, summing to 1)?"
+    "Do the rows of `scores` look like probability vectors (in [0, 1], summing to 1)? `ValueError` when they nearly do (a row summing to 1.01): read as logits, they would give other figures without a word."
     s = _np(scores)
-    return bool(s.ndim == 2 and (s >= 0).all() and np.allclose(s.sum(1), 1, atol=atol))
+    if not (s.ndim == 2 and len(s) and (s >= 0).all() and (s <= 1).all()): return False
+    off = np.abs(s.sum(1) - 1)
+    if (off <= atol).all(): return True
+    if (off <= 0.05).all(): raise ValueError(f"scores look like probabilities, but row {int(off.argmax())} sums to {s[off.argmax()].sum():.4f}: normalise them (or pass logits)")
+    return False
 
 def log_softmax(logits) -> np.ndarray:
     "Numerically stable log-softmax over the last axis (a row of `(N, K)` logits, or one vector `(K,)`), in float64."
@@ -43,25 +47,42 @@ def as_probs(scores) -> np.ndarray:
     "`scores` unchanged if they already are probabilities, else their softmax (they are taken as logits)."
     return _np(scores).astype(np.float64) if is_probs(scores) else softmax(scores)
 
+def _ids(v: np.ndarray, what: str) -> np.ndarray:
+    "`v` as int64 class ids; `ValueError` naming the first value that is no whole number (0.9 is no class: it is not read as 0)."
+    if v.dtype.kind == 'f' and len(bad := np.flatnonzero(~np.isfinite(v) | (v != np.round(v)))):
+        raise ValueError(f"{what} hold {v[bad[0]].item()!r} (row {bad[0]}): expected whole class ids")
+    if v.dtype.kind not in 'fiub': raise ValueError(f"{what}: expected class ids, got {v.dtype} values")
+    return v.astype(np.int64)
+
 def predictions(scores) -> np.ndarray:
-    "Predicted class ids: the argmax of `(N, K)` scores, or a 1-D vector of ids unchanged."
+    "Predicted class ids: the argmax of `(N, K)` scores (a row holding NaN is refused: it has none), or a 1-D vector of ids."
     s = _np(scores)
-    return s.argmax(1) if s.ndim == 2 else s.astype(np.int64)
+    if s.ndim != 2: return _ids(s, 'predictions')
+    if len(bad := np.flatnonzero(np.isnan(s).any(1))): raise ValueError(f"scores hold NaN in row {bad[0]}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}: no prediction can be read from it")
+    return s.argmax(1)
 
 def _labels(labels) -> np.ndarray:
     y = _np(labels)
     if y.ndim != 1: raise ValueError(f"labels must be 1-D class ids, got shape {y.shape} (for soft targets pass their argmax)")
-    return y.astype(np.int64)
+    y = _ids(y, 'labels')
+    if len(y) and y.min() < 0: raise ValueError(f"labels hold {int(y.min())} (row {int(y.argmin())}), not a class id: an image without a label (NO_LABEL) cannot be scored; leave it out")
+    return y
+
+def _paired(scores, labels) -> tuple[np.ndarray, np.ndarray]:
+    "`(predictions, labels)`, one label per scored image, or a `ValueError` saying how many of each there are."
+    p, y = predictions(scores), _labels(labels)
+    if len(p) != len(y): raise ValueError(f"{len(p)} scores but {len(y)} labels: expected one label per scored image")
+    return p, y
 
 # %% ../nbs/11_metrics.ipynb #dedad419
 def accuracy(scores, labels) -> float:
     "Fraction of correct predictions."
-    p, y = predictions(scores), _labels(labels)
+    p, y = _paired(scores, labels)
     return float((p == y).mean()) if len(y) else float('nan')
 
 def confusion_matrix(scores, labels, num_classes: int | None = None) -> np.ndarray:
     "`cm[i, j]` = number of images of true class `i` predicted as `j`."
-    p, y = predictions(scores), _labels(labels)
+    p, y = _paired(scores, labels)
     s = _np(scores)
     k = num_classes or (s.shape[1] if s.ndim == 2 else int(max(p.max(initial=-1), y.max(initial=-1)) + 1))
     for what, v in (('labels', y), ('predictions', p)):   # an id outside 0..k-1 would be filed in another class's cell
@@ -103,13 +124,13 @@ def balanced_accuracy(scores, labels, num_classes: int | None = None) -> float:
 # %% ../nbs/11_metrics.ipynb #dd7f93d0
 def nll(scores, labels, eps: float = 1e-12) -> float:
     "Mean negative log-likelihood of the true class (`scores` = probabilities or logits)."
-    y = _labels(labels)
+    y = _paired(scores, labels)[1]
     lp = np.log(np.clip(_np(scores).astype(np.float64), eps, 1)) if is_probs(scores) else log_softmax(scores)
     return float(-lp[np.arange(len(y)), y].mean()) if len(y) else float('nan')
 
 def expected_calibration_error(scores, labels, n_bins: int = 15) -> float:
     "ECE with `n_bins` equal-width confidence bins (`scores` = probabilities or logits)."
-    pr, y = as_probs(scores), _labels(labels)
+    pr, y = as_probs(scores), _paired(scores, labels)[1]
     if not len(y): return float('nan')
     conf, correct = pr.max(1), (pr.argmax(1) == y).astype(np.float64)
     b = np.clip(np.ceil(conf * n_bins - 1e-9).astype(int) - 1, 0, n_bins - 1)

@@ -211,7 +211,8 @@ class EmotionRecognizer:
         finally: self._detectors.put(det)
 
     def crop(self, rgb: np.ndarray, face: Face | Sequence[float]) -> np.ndarray:
-        "The crop the classifier sees for `face` (square, `margin` context per side, centre moved by `shift` box sides, border padded), at full resolution."
+        "The crop the classifier sees for `face` (square, `margin` context per side, centre moved by `shift` box sides, border padded), at full resolution; `rgb` an array (cut as it is), or an image file, PIL image or bytes (read as RGB)."
+        if not isinstance(rgb, np.ndarray): rgb = as_rgb(rgb)
         x0, y0, x1, y1 = check_box(face.box if isinstance(face, Face) else face, rgb.shape)
         b = max(x1 - x0, y1 - y0); dx, dy = self.shift[0] * b, self.shift[1] * b
         return crop_face(rgb, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), margin=self.margin, square=True)
@@ -358,7 +359,7 @@ def label_colour(label: str) -> tuple[int, int, int]:
 def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob: bool = True) -> np.ndarray:
     "A copy of the RGB image with each face boxed and labelled `label 83%` (index shown when several faces)."
     import cv2
-    out = np.ascontiguousarray(as_rgb(np.asarray(img)).copy())
+    out = np.ascontiguousarray(as_rgb(img).copy())   # an array, or an image file, PIL image or bytes, as `predict` reads them
     H, W = out.shape[:2]; t = max(1, round(max(H, W) / 400)); fs = max(0.4, max(H, W) / 1000)
     boxes = [tuple(int(round(v)) for v in p.box) for p in preds]
     for p, (x0, y0, x1, y1) in zip(preds, boxes): cv2.rectangle(out, (x0, y0), (x1, y1), label_colour(p.label), t + 1)   # every box, then the labels over them
@@ -419,6 +420,7 @@ def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # f
     from emoxnet.explain import overlay
     rows = []
     for p in preds:
+        if p.crop is None: raise ValueError("attention_strip draws each face's crop: predict with keep_crops=True")
         crop = cv2.resize(as_rgb(np.asarray(p.crop)), (size, size), interpolation=cv2.INTER_AREA)
         att = overlay(crop, rec.explain(p.crop, p.label, channel_order='RGB'))   # predict's crops are RGB whatever the recognizer reads
         cv2.putText(att, p.label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)

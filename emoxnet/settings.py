@@ -10,7 +10,7 @@ import codecs, configparser, dataclasses, json, math, os, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type, load_json, zoo_name, BUNDLED, MAX_THREADS   # the one name hint, the one check of a value against a type annotation, the one JSON reader
+from .core import did_you_mean, fits_type, fits_rule, load_json, zoo_name, BUNDLED, MAX_THREADS, PORT   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
@@ -102,7 +102,7 @@ def _host(text: str, base: Path) -> str:
 def _port(text: str, base: Path) -> int:
     try: n = int(text)
     except ValueError: raise ValueError(f'{text!r} is not an integer') from None
-    if not 1 <= n <= 65535: raise ValueError(f'{n} is out of range')
+    if not fits_rule(n, PORT): raise ValueError(f'{n} is out of range')
     return n
 
 def _model(text: str, base: Path) -> str | Path:

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -31,13 +31,13 @@ from .models import ARCHS, ModelConfig, create_model, save_checkpoint, unwrap, m
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SAM_RHO', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_RESULTS', 'param_groups',
-           'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies', 'inverse_frequency_weights',
-           'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform', 'TrainState', 'Callback',
-           'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map', 'evaluate', 'stop_summary',
-           'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume', 'SaveBestModel',
-           'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp',
-           'add_data_args', 'add_cli', 'command_data', 'clear_run', 'ClearRun', 'train_main']
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_RESULTS',
+           'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
+           'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform',
+           'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map',
+           'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume',
+           'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend',
+           'MixUp', 'add_data_args', 'add_cli', 'command_data', 'clear_run', 'ClearRun', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -118,6 +118,24 @@ def _sam(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZER
 def _sam_sgd(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZERS['sgd'](g, cfg), SAM_RHO)
 
 # %% ../nbs/12_train.ipynb #c5df8b9a
+SCHEDULES = Registry('learning-rate schedule')   # name -> f(cfg, step, warm, total, steps_per_epoch): the lr multiplier after the warm-up (`TrainConfig.schedule`)
+
+@SCHEDULES.register('cosine')
+def _cosine(cfg, step: int, warm: int, total: int, steps_per_epoch: int) -> float:
+    "From 1 down to `min_lr_ratio` along half a cosine, over the steps after the warm-up."
+    prog = min(1.0, (step - warm) / max(1, total - warm))
+    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * prog))
+
+@SCHEDULES.register('step')
+def _step_decay(cfg, step: int, warm: int, total: int, steps_per_epoch: int) -> float:
+    "Times `gamma` every `step_epochs` epochs."
+    return cfg.gamma ** ((step // steps_per_epoch) // cfg.step_epochs)
+
+@SCHEDULES.register('none')
+def _constant(cfg, step: int, warm: int, total: int, steps_per_epoch: int) -> float:
+    "The peak rate throughout."
+    return 1.0
+
 @dataclass
 class TrainConfig:
     "Everything that decides a training run (serialised into `metrics.json` and the checkpoint)."
@@ -156,7 +174,7 @@ class TrainConfig:
     deterministic: bool = False          # deterministic torch kernels
     progress: bool = True                # progress bar and one line per epoch
 
-    CHOICES = {'schedule': ('cosine', 'step', 'none'), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
+    CHOICES = {'schedule': tuple(SCHEDULES), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
                'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
     RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device', 'data_seed'})
     RANGES = dict(epochs=POSITIVE, batch_size=POSITIVE, lr=NON_NEGATIVE, weight_decay=NON_NEGATIVE, momentum=FRACTION,
@@ -512,14 +530,8 @@ def _make_accelerator(cfg: TrainConfig):
 def _lr_lambda(cfg: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]:
     total = cfg.epochs * steps_per_epoch
     warm = min(int(round(cfg.warmup_epochs * steps_per_epoch)), max(total - 1, 0))
-    def f(step: int) -> float:
-        if step < warm: return (step + 1) / warm
-        if cfg.schedule == 'cosine':
-            prog = min(1.0, (step - warm) / max(1, total - warm))
-            return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * prog))
-        if cfg.schedule == 'step': return cfg.gamma ** ((step // steps_per_epoch) // cfg.step_epochs)
-        return 1.0
-    return f
+    after = SCHEDULES[cfg.schedule]
+    return lambda step: (step + 1) / warm if step < warm else after(cfg, step, warm, total, steps_per_epoch)
 
 
 # %% ../nbs/12_train.ipynb #57b3bd3f
@@ -767,6 +779,7 @@ class Learner:
                  loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
                  model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer, overwrite: bool = True):
         check_out_dir(out_dir, resume, overwrite)             # with overwrite=False (emoxnet train's default) a finished run in out_dir is kept
+        self.session = session_state()                        # what fit() puts back when it ends: a notebook's threads, deterministic flag and random streams
         self.cfg = cfg = cfg or TrainConfig(); t0 = time.time()
         if cfg.threads: torch.set_num_threads(cfg.threads)
         seed_everything(cfg.seed, cfg.deterministic)          # before the model is built: its initial weights follow the seed
@@ -993,10 +1006,12 @@ def _do_report(self: Learner):
 
 @patch
 def fit(self: Learner) -> dict:
-    "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict."
-    self._with_events(self._do_fit, 'fit')
-    self._with_events(self._do_report, 'report')
-    self.result['model'] = self._hand_back()
+    "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict. The session's torch threads, deterministic flag and random streams are as they were before the `Learner` was made, however it ends."
+    try:
+        self._with_events(self._do_fit, 'fit')
+        self._with_events(self._do_report, 'report')
+        self.result['model'] = self._hand_back()
+    finally: restore_session(self.session)
     return self.result
 
 @patch

@@ -284,6 +284,9 @@ class FERDataset(torch.utils.data.Dataset):
     def subset(self, idx) -> 'FERDataset':
         "A new dataset over the rows `idx` (same classes, transform and label mode); `idx` may be empty, or a boolean mask."
         idx = np.asarray(idx); idx = idx.astype(np.int64) if idx.size == 0 else idx   # [] is float64 to numpy: no rows, not an error
+        if idx.dtype == bool:   # a mask: one flag per row (files are listed, and a list takes no mask)
+            if len(idx) != len(self): raise ValueError(f"subset: a mask of {len(idx)} flags for {len(self)} images")
+            idx = np.flatnonzero(idx)
         images = self.images[idx] if self.in_memory else [self.images[i] for i in idx]
         return FERDataset(images, self.targets[idx], self.classes,
                           None if self.soft_targets is None else self.soft_targets[idx],

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning
-from .core import FERDataset, FERSplits, split_md5
+from .core import FERDataset, FERSplits, NO_LABEL, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
 from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
@@ -259,6 +259,6 @@ def same_data(a: dict | None, b: dict | None) -> bool:
 def targets_for(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's class order
                ) -> np.ndarray:
-    "Hard targets of `ds` as indices into `classes` (the model's order)."
+    "Hard targets of `ds` as indices into `classes` (the model's order); an image without a label keeps `NO_LABEL` (-1), never the last class."
     if tuple(ds.classes) == tuple(classes): return ds.targets
-    return np.array([list(classes).index(c) for c in ds.classes])[ds.targets]
+    return np.array([list(classes).index(c) for c in ds.classes] + [NO_LABEL])[ds.targets]   # index -1 (NO_LABEL) reads the entry appended for it

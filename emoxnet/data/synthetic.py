@@ -1206,8 +1206,7 @@ def _save_fig(fig, path: Path) -> Path:
 
 def write_previews(folder: str | Path, cfg: SynthConfig | None = None, data: FERSplits | None = None) -> list[Path]:
     "Write `basic.png`, `compound.png` (all 23 expressions), `aus.png` and, given `data`, `benchmark.png`; returns the paths."
-    import matplotlib; matplotlib.use('Agg', force=False)
-    folder, cfg = Path(folder), cfg or SynthConfig()
+    folder, cfg = Path(folder), cfg or SynthConfig()   # the backend is left as it is (a notebook's inline one too): each figure is saved, then closed
     s6, s4 = (1, 2, 3, 4, 5, 6), (1, 2, 3, 4)
     out = [_save_fig(plot_grid(preview_grid(BASIC, s6, (0.4, 1.0), seed=cfg.seed, style=cfg.style), BASIC, grid_labels(s6, (0.4, 1.0)),
                                'SynthFACS: basic expressions (subjects x intensity)'), folder / 'basic.png'),
