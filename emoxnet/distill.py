@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
+from .core import Registry, single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
@@ -27,11 +27,11 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_val
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
-__all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'VARIANTS', 'AUGMENT_LIGHT', 'OBJECTIVE', 'SMOKE',
-           'smooth', 'target_distribution', 'kd_loss', 'check_kd', 'check_teacher', 'KDLoss', 'student_loss',
-           'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke', 'in_test',
-           'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'run_experiment', 'collect_runs',
-           'summary_table', 'results_markdown']
+__all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
+           'OBJECTIVE', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd', 'check_teacher', 'KDLoss',
+           'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
+           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'run_experiment',
+           'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
@@ -125,15 +125,16 @@ class KDLoss(Loss):
 
 # %% ../nbs/14_distill.ipynb #ba8baeaf
 DEFAULT_STUDENT = 'resnet10t_pico'
-VARIANTS = ('kd', 'scratch', 'ls')
+STUDENT_LOSSES = Registry('student variant')   # variant -> f(teacher, alpha, temperature, smoothing, teacher_mode) -> its loss plugin
+STUDENT_LOSSES.register('kd')(lambda teacher, alpha, temperature, smoothing, mode: KDLoss(teacher, alpha, temperature, smoothing, mode))   # distilled
+STUDENT_LOSSES.register('scratch')(lambda *_: HardSoftCE(0.0))              # the labels alone
+STUDENT_LOSSES.register('ls')(lambda teacher, alpha, temperature, smoothing, mode: HardSoftCE(smoothing))   # label smoothing only
+VARIANTS = tuple(STUDENT_LOSSES)   # ('kd', 'scratch', 'ls')
 
 def student_loss(variant: str, teacher: nn.Module | None, alpha: float, temperature: float, smoothing: float,
                  teacher_mode: str = 'online') -> Loss:
-    "The loss plugin of a student variant (`kd`, `scratch`, `ls`)."
-    if variant == 'kd': return KDLoss(teacher, alpha, temperature, smoothing, teacher_mode)
-    if variant == 'scratch': return HardSoftCE(0.0)
-    if variant == 'ls': return HardSoftCE(smoothing)
-    raise KeyError(f"unknown student variant {variant!r}; expected one of {VARIANTS}")
+    "The loss plugin of a student variant (a name of `STUDENT_LOSSES`: `kd`, `scratch`, `ls`)."
+    return STUDENT_LOSSES[variant](teacher, alpha, temperature, smoothing, teacher_mode)
 
 def _loss_record(v: str, alpha: float, temperature: float, smoothing: float, teacher_mode: str, mixup: float = 0.0,
                  teacher: str | None = None, # the teacher's `weights_fingerprint` (kd with alpha > 0): a student of another teacher is not reused
