@@ -22,11 +22,11 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of', 'caused_by',
            'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings',
            'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural',
-           'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'remove_staging',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
-           'replaced_settings']
+           'shell_word', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker',
+           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -275,7 +275,7 @@ def said_of(e: OSError, # what the system refused while `path` was being written
     if e.errno is None and disk_full(e): return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))   # shutil's list of copies that failed for want of space
     if e.errno not in USER_ERRNOS: return e
     if not e.filename: return OSError(e.errno, e.strerror, str(path))   # a failed write (a full disk) says which file it was writing
-    if any(Path(f).name.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f):   # the staging copy, or the old folder moved aside
+    if any(p.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f for p in Path(f).parts):   # the staging copy or a file inside it, or the old folder moved aside
         return OSError(e.errno, f"{e.strerror}: cannot write {path}", str(path))
     return e
 
@@ -399,6 +399,11 @@ def plural(n: int, word: str) -> str:
     "`n` and `word`, with an s unless `n` is 1: '1 frame', '3 frames'."
     return f"{n} {word}{'' if n == 1 else 's'}"
 
+def shell_word(x) -> str:
+    "`x` (a path) as a suggested command must spell it to be pasted into a shell: quoted when it holds a space, a quote or `$`."
+    import shlex
+    return shlex.quote(str(x))
+
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
                      ) -> Path:
@@ -469,6 +474,7 @@ def check_rerun(out: str | Path, # an experiment's folder
     "Before an experiment runs into `out`: `ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None), or when it is no record of this experiment's; `FileExistsError` when there is no record but files the experiment would replace (`writes`); nothing for a new folder or the same run."
     out = Path(out); f = out / name
     if not f.is_file():
+        if writing_marker(out, name).exists(): return   # an interrupted `save_results`: the files are this experiment's, written again now
         if theirs := sorted({p.name for pat in writes for p in out.glob(pat) if p.is_file()}) if out.is_dir() else []:
             raise FileExistsError(f"{out} holds {some(theirs)}, which this experiment writes, but no {name} of a run of it: they are not its own "
                                   "(yours, or another tool's) and would be replaced; move them, or choose another out_dir")
@@ -477,8 +483,13 @@ def check_rerun(out: str | Path, # an experiment's folder
     except ValueError as e: raise ValueError(f"{e}: not a record of this experiment, which would replace it; move it, or choose another out_dir") from None
     if not isinstance(old, dict) or not set(old) & set(settings):
         raise ValueError(f"{f} is not a record of this experiment (it holds none of {', '.join(settings)}), which would replace it; move it, or choose another out_dir")
-    diff = changed_settings(old, jsonable(settings))
-    if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff)}); use another out_dir, or delete this folder to run it again")
+    diff = [d if len(d) <= 120 else d[:117] + '...' for d in changed_settings(old, jsonable(settings))]   # a whole config not recorded is named, not printed
+    if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff[:6])}{f'; and {len(diff) - 6} more' if len(diff) > 6 else ''}); "
+                              "use another out_dir, or delete this folder to run it again")
+
+def writing_marker(out: str | Path, name: str = 'metrics.json') -> Path:
+    "The hidden file `save_results` keeps in `out` while it replaces an experiment's files and record `name`: a rerun after an interrupted write knows the files are its own (`check_rerun`)."
+    return Path(out) / f'.{name}.writing.tmp'
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:

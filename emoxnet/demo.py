@@ -903,6 +903,7 @@ def demo_main(args) -> int:
     "`emoxnet demo`: build and serve the app until interrupted; host, port and model not given come from settings.ini (`demo_*`)."
     s = load_settings()
     host, port = args.host or s.demo_host, serving_port(args.port, s)
+    os.environ['GRADIO_SERVER_PORT'] = str(port)   # Gradio reads the variable as it is imported: the port chosen, never a value it would fail on
     _check_zoo_served(ck := args.checkpoint or demo_checkpoint(s), s)
     what = f"--checkpoint {ck}" if args.checkpoint else f"demo_model = {ck} (settings.ini)"
     cfg = demo_config(args)

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
+from .core import shell_word, save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -87,7 +87,8 @@ def export_torchscript(model: nn.Module, path: str | Path, example: torch.Tensor
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')   # torch.jit is deprecated upstream but still the format many runtimes load
         ts = torch.jit.trace(m, x, check_inputs=[(torch.cat([x, x, x[:1]]),)])
-    with atomic_path(path) as tmp: ts.save(str(tmp))
+        buf = io.BytesIO(); torch.jit.save(ts, buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not an abort
+    with atomic_path(path) as tmp: tmp.write_bytes(buf.getbuffer())
     return Path(path)
 
 def load_torchscript(path: str | Path) -> torch.jit.ScriptModule:
@@ -199,7 +200,7 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     "ONNX of `model` at `path`, kept only if ONNX Runtime reproduces torch's logits to `atol` (traced on a batch of 2, checked on 3: the batch axis must really be dynamic)."
     path, cfg = Path(path), cfg or unwrap(model).model_config
     if in_package(path):   # the bundled model's folder: `emoxnet export` and EmotionRecognizer.export_onnx() alike
-        raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {path.parent} DIR, then emoxnet export DIR), "
+        raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {shell_word(path.parent)} DIR, then emoxnet export DIR), "
                          "or write a deployment folder with emoxnet export --out DIR")
     with atomic_path(path) as tmp:   # a failed check, or Ctrl-C: nothing is left in the folder
         export_onnx(model, tmp, opset, example=example_input(cfg, 2))
@@ -220,7 +221,7 @@ def export_main(args: argparse.Namespace) -> int:
         from emoxnet.ensemble import load_any
         model = load_any(src)
         path = export_checked_onnx(model, (src if src.is_dir() else src.parent) / 'model.onnx', opset=args.opset)
-        print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {src} --backend onnx` uses it")
+        print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {shell_word(src)} --backend onnx` uses it")
         _heads_note(not_exported(model), 'the torch backend (the default)', unwrap(model).model_config.classes)
         return 0
     r = export_model(src, args.out, opset=args.opset, overwrite=args.overwrite); c = r['check']

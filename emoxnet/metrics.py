@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import atomic_write, make_dirs, save_json, load_json, to_json, code_version
+from .core import atomic_write, make_dirs, save_json, load_json, to_json, code_version, writing_marker
 
 # %% auto #0
 __all__ = ['ece', 'is_probs', 'log_softmax', 'softmax', 'as_probs', 'predictions', 'accuracy', 'confusion_matrix',
@@ -25,7 +25,7 @@ def _np(x) -> np.ndarray:
     if hasattr(x, 'detach'): x = x.detach().float().cpu().numpy()
     return np.asarray(x)
 
-def is_probs(scores, atol: float = 1e-3) -> bool:
+def is_probs(scores, atol: float = 1e-2) -> bool:   # 1e-2: bfloat16 softmax rows sum to 1 within a few thousandths
     "Do the rows of `scores` look like probability vectors (in [0, 1], summing to 1)? `ValueError` when they nearly do (a row summing to 1.01): read as logits, they would give other figures without a word."
     s = _np(scores)
     if not (s.ndim == 2 and len(s) and (s >= 0).all() and (s <= 1).all()): return False
@@ -58,7 +58,8 @@ def predictions(scores) -> np.ndarray:
     "Predicted class ids: the argmax of `(N, K)` scores (a row holding NaN is refused: it has none), or a 1-D vector of ids."
     s = _np(scores)
     if s.ndim != 2: return _ids(s, 'predictions')
-    if len(bad := np.flatnonzero(np.isnan(s).any(1))): raise ValueError(f"scores hold NaN in row {bad[0]}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}: no prediction can be read from it")
+    if len(bad := np.flatnonzero(np.isnan(s).any(1) | (s == np.inf).any(1))):   # -inf is a logit for a class left out; +inf and NaN are no score
+        raise ValueError(f"scores hold {s[bad[0]][np.isnan(s[bad[0]]) | (s[bad[0]] == np.inf)][0]} in row {bad[0]}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}: no prediction can be read from it")
     return s.argmax(1)
 
 def _labels(labels) -> np.ndarray:
@@ -72,6 +73,8 @@ def _paired(scores, labels) -> tuple[np.ndarray, np.ndarray]:
     "`(predictions, labels)`, one label per scored image, or a `ValueError` saying how many of each there are."
     p, y = predictions(scores), _labels(labels)
     if len(p) != len(y): raise ValueError(f"{len(p)} scores but {len(y)} labels: expected one label per scored image")
+    if (s := _np(scores)).ndim == 2 and len(y) and y.max() >= s.shape[1]:
+        raise ValueError(f"labels hold class id {int(y.max())} (row {int(y.argmax())}), but the scores have {s.shape[1]} columns (ids 0..{s.shape[1] - 1})")
     return p, y
 
 # %% ../nbs/11_metrics.ipynb #dedad419
@@ -248,6 +251,7 @@ def save_results(out: str | Path, # the experiment's folder (made if missing)
     "Write an experiment's result files into `out`, each atomically, and its JSON record `name` last (the previous one removed first); files the previous record listed and this one does not write are removed."
     out, bad = make_dirs(out), [f for f in files if Path(f).name != f or f == name]
     if bad: raise ValueError(f"save_results: {bad} are not plain file names ({name} is written from `metrics`)")
+    (marker := writing_marker(out, name)).touch()   # until the record is written: the files are this experiment's, whatever stops it
     old, stale = out / name, []
     if old.exists():
         try: listed = load_json(old).get('files', [])
@@ -260,4 +264,6 @@ def save_results(out: str | Path, # the experiment's folder (made if missing)
             with atomic_write(out / f) as w: w.write(obj)
         else: save_figure(obj, out / f, about=about)
     for f in stale: (out / f).unlink(missing_ok=True)
-    return save_json({**metrics, 'files': sorted(files)}, old)
+    record = save_json({**metrics, 'files': sorted(files)}, old)
+    marker.unlink(missing_ok=True)
+    return record

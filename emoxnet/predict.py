@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
+from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
 from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
@@ -174,13 +174,13 @@ class EmotionRecognizer:
         if onnx is None or not onnx.exists():
             how = (f"copy {self.path} to a folder of yours and run `emoxnet export` on the copy, rather than writing into the installed package"
                    if self.path is not None and in_package(self.path) else
-                   f"write it with `emoxnet export {self.path or 'CHECKPOINT'}` (or EmotionRecognizer.export_onnx())")
+                   f"write it with `emoxnet export {shell_word(self.path) if self.path else 'CHECKPOINT'}` (or EmotionRecognizer.export_onnx())")
             raise FileNotFoundError(f"backend='onnx' needs {onnx or 'model.onnx beside the checkpoint'}; {how}")
         try: session = onnx_session(onnx, max(1, torch.get_num_threads())); problem = onnx_mismatch(session, self.model, self.classes)
         except ImportError: raise
         except Exception as e: session, problem = None, f"unreadable ({type(e).__name__}: {(str(e).strip().splitlines() or [''])[-1][:200]})"   # a cut or foreign file
         if problem:   # a stale or broken export must not answer for this checkpoint
-            fix = f"write it again with `emoxnet export {self.path}`"
+            fix = f"write it again with `emoxnet export {shell_word(self.path)}`"
             if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
             raise ValueError(f"{onnx}: {problem}; {fix}")
         self.session = session
@@ -213,7 +213,7 @@ class EmotionRecognizer:
     def crop(self, rgb: np.ndarray, face: Face | Sequence[float]) -> np.ndarray:
         "The crop the classifier sees for `face` (square, `margin` context per side, centre moved by `shift` box sides, border padded), at full resolution; `rgb` an array (cut as it is), or an image file, PIL image or bytes (read as RGB)."
         if not isinstance(rgb, np.ndarray): rgb = as_rgb(rgb)
-        x0, y0, x1, y1 = check_box(face.box if isinstance(face, Face) else face, rgb.shape)
+        x0, y0, x1, y1 = check_box(face.box if isinstance(face, (Face, FacePrediction)) else face, rgb.shape)
         b = max(x1 - x0, y1 - y0); dx, dy = self.shift[0] * b, self.shift[1] * b
         return crop_face(rgb, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), margin=self.margin, square=True)
 

@@ -343,7 +343,8 @@ class TransferConfig:
         if self.unlabelled_dir and 'folder' not in parts:
             raise ValueError(f"unlabelled_dir={self.unlabelled_dir!r} is read by the 'folder' transfer set only, and transfer={self.transfer!r} has none: add +folder, or leave unlabelled_dir empty")
         if self.transfer_synth and not parts & {'synthfacs', 'strong'}:
-            raise ValueError(f"transfer_synth={self.transfer_synth} changes the SynthFACS transfer images (the 'synthfacs' and 'strong' sets), and transfer={self.transfer!r} has none: leave transfer_synth empty")
+            raise ValueError(f"transfer_synth={self.transfer_synth} (realstudent.ipynb: transfer_style) changes the SynthFACS transfer images (the 'synthfacs' and 'strong' sets), "
+                             f"and transfer={self.transfer!r} has none: leave it empty (transfer_style flat)")
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031

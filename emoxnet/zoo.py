@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
@@ -599,7 +599,7 @@ def _check_pin(p: Path, e: ZooEntry) -> Path:
     except (OSError, ValueError, KeyError, TypeError): return p   # the checkpoint reader says why
     if pre != e.preprocess:   # an import by an older emoxnet that recorded another input (hse_faceres before 2026-12-06)
         warnings.warn(f"{p}: records another input ({pre}) than this emoxnet's importer ({e.preprocess}); it is used as recorded; "
-                      f"`emoxnet zoo import {e.name} --out {p}` writes it again", EmoxnetWarning, stacklevel=3)
+                      f"`emoxnet zoo import {e.name} --out {shell_word(p)}` writes it again", EmoxnetWarning, stacklevel=3)
     return p
 
 def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or any checkpoint path, returned as it is
@@ -613,7 +613,7 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
     except KeyError as err: raise KeyError(f"{err.args[0]} (for a folder named {str(spec)!r}, write ./{spec})") from None
     p = Path(root if root is not None else zoo_dir()) / name
     if (p / 'model.safetensors').is_file(): return _check_pin(p, e)
-    if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {p}'}` once")
+    if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {shell_word(p)}'}` once")
     if log: log(f"{spec}: not imported yet; importing it from {e.registry}:{e.spec} into {p} (once)")
     return import_model(name, p)
 

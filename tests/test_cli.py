@@ -87,7 +87,7 @@ def test_bad_numbers_are_one_line_errors(emoxnet_cmd, tmp_path):
     clip = write_video(np.zeros((4, 32, 32, 3), np.uint8), tmp_path / 'c.avi', 10)
     assert '--stride 0: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--stride', '0'), 'video')
     assert '--detect-every -2: expected an integer >= 1' in _one_line_error(run(emoxnet_cmd, 'video', str(clip), '--detect-every', '-2'), 'video')
-    assert 'port 99999 is out of range' in _one_line_error(run(emoxnet_cmd, 'demo', '--port', '99999'), 'demo')
+    assert '--port 99999: expected an integer 1-65535' in _one_line_error(run(emoxnet_cmd, 'demo', '--port', '99999'), 'demo')
 
 def test_ensemble_of_a_model_with_its_own_classes(emoxnet_cmd, tmp_path):
     "A checkpoint with a class outside the vocabulary (`pain`) joins an ensemble by its name, with a one-line warning; a member sharing no class is refused."
