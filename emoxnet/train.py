@@ -237,7 +237,7 @@ class Loss:
 def class_frequencies(ds: FERDataset, label_mode: str = 'hard') -> np.ndarray:
     "Images per class in `ds`: hard-label counts, or the summed soft mass for the soft modes."
     if label_mode != 'hard' and ds.soft_targets is not None: return ds.soft_targets.sum(0).astype(np.float64)
-    return np.bincount(ds.targets[ds.targets != NO_LABEL], minlength=len(ds.classes)).astype(np.float64)   # unlabelled: no class
+    return np.array(list(ds.counts().values()), np.float64)   # unlabelled: no class
 
 def inverse_frequency_weights(counts) -> np.ndarray:
     "`N / (K * n_c)` per class (0 for classes without examples): the mean weight of an example is 1."

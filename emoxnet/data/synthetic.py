@@ -847,12 +847,12 @@ def background(size: int, nz: dict, grey: bool) -> np.ndarray:
     if nz['clutter']: img = cv2.GaussianBlur(img, (0, 0), size * rng.uniform(0.005, 0.02)).reshape(size, size, ch)
     return img
 
-_GRIDS: dict = {}
+@functools.lru_cache(maxsize=8)
 def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
-    if size not in _GRIDS:
-        t = (np.arange(size, dtype=np.float32) - (size - 1) / 2) / size
-        _GRIDS[size] = np.meshgrid(t, t)
-    return _GRIDS[size]
+    "Centred pixel coordinates `(X, Y)` of a `size` px image, in image widths (float32, read-only: one cached copy is shared)."
+    t = (np.arange(size, dtype=np.float32) - (size - 1) / 2) / size
+    X, Y = np.meshgrid(t, t); X.flags.writeable = Y.flags.writeable = False
+    return X, Y
 
 def degrade(img: np.ndarray, nz: dict, rng: np.random.Generator) -> np.ndarray:
     "Lighting gradient, contrast/brightness, blur, noise and JPEG of `nz` applied to a `(H, W, C)` uint8 image."
