@@ -148,19 +148,15 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     return seed
 
 def session_state() -> dict:
-    "What a training run changes in the Python session, to put back afterwards (`restore_session`): torch's thread count and deterministic-algorithms flag, the random streams of `random`, NumPy and torch (CPU, and the GPUs once in use), `PYTHONHASHSEED`."
+    "The settings a training run changes in the Python session, to put back afterwards (`restore_session`): torch's thread count and deterministic-algorithms flag, `PYTHONHASHSEED`. The random streams are not among them: a seeded run leaves them where it ends, so what a script draws next follows the seed."
     import torch
     return {'threads': torch.get_num_threads(), 'deterministic': torch.are_deterministic_algorithms_enabled(),
-            'warn_only': torch.is_deterministic_algorithms_warn_only_enabled(), 'random': random.getstate(), 'numpy': np.random.get_state(),
-            'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
-            'hashseed': os.environ.get('PYTHONHASHSEED')}
+            'warn_only': torch.is_deterministic_algorithms_warn_only_enabled(), 'hashseed': os.environ.get('PYTHONHASHSEED')}
 
 def restore_session(s: dict) -> None:
     "Put back what `session_state` saw."
     import torch
     torch.set_num_threads(s['threads']); torch.use_deterministic_algorithms(s['deterministic'], warn_only=s['warn_only'])
-    random.setstate(s['random']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
-    if s['cuda'] is not None: torch.cuda.set_rng_state_all(s['cuda'])
     if s['hashseed'] is None: os.environ.pop('PYTHONHASHSEED', None)
     else: os.environ['PYTHONHASHSEED'] = s['hashseed']
 
@@ -178,7 +174,7 @@ def torch_seeded(seed: int):
     "Run a block with torch's CPU random generator seeded with `seed`; its state before comes back afterwards (`torch.random.fork_rng`): reproducible inside, no hidden change to the session's stream."
     import torch
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); yield
+        torch.default_generator.manual_seed(seed); yield   # the CPU generator only: torch.manual_seed would also queue a seeding of the GPUs' streams
 
 def git_rev(path: str | Path | None = None) -> str:
     "Short git revision of the repository holding `path` (default: this package); `<rev>-dirty.<8 hex>` with uncommitted changes to tracked files, the hex naming the changes (two different edits of one commit read apart); `'unknown'` outside git."

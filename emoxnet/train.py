@@ -494,6 +494,9 @@ def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -
     m, has = label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
     y = dataset.targets[has] if m is None else m[dataset.targets[has]]
     probs = torch.softmax(logits.double(), 1).numpy()
+    if len(bad := np.flatnonzero(~np.isfinite(probs).all(1))):   # the metrics refuse them; say why they are there
+        raise FloatingPointError(f"the model's outputs on {dataset.split or 'a split'} hold NaN or infinity ({len(bad)} of {len(probs)} images, the first row {bad[0]}): "
+                                 "it diverged, or overflowed in fp16; lower the learning rate, or train in bf16 or fp32 (--amp)")
     return classification_report(probs[has], y, classes), probs
 
 def evaluate(model: nn.Module, dataset: FERDataset, batch_size: int = 256, preprocess: Preprocess | None = None,
@@ -779,7 +782,11 @@ class Learner:
                  loss: Callable | None = None, callbacks: Sequence = (), resume: bool = False,
                  model_config: ModelConfig | None = None, opt_func: Callable = make_optimizer, overwrite: bool = True):
         check_out_dir(out_dir, resume, overwrite)             # with overwrite=False (emoxnet train's default) a finished run in out_dir is kept
-        self.session = session_state()                        # what fit() puts back when it ends: a notebook's threads, deterministic flag and random streams
+        self.session = session_state()                        # what fit() (or a refusal below) puts back: a notebook's threads and deterministic flag
+        try: self._setup(model, data, cfg, out_dir, loss, callbacks, resume, model_config, opt_func)
+        except BaseException: restore_session(self.session); raise
+
+    def _setup(self, model, data, cfg, out_dir, loss, callbacks, resume, model_config, opt_func):
         self.cfg = cfg = cfg or TrainConfig(); t0 = time.time()
         if cfg.threads: torch.set_num_threads(cfg.threads)
         seed_everything(cfg.seed, cfg.deterministic)          # before the model is built: its initial weights follow the seed
@@ -1006,7 +1013,7 @@ def _do_report(self: Learner):
 
 @patch
 def fit(self: Learner) -> dict:
-    "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict. The session's torch threads, deterministic flag and random streams are as they were before the `Learner` was made, however it ends."
+    "Train (`before_fit` ... `after_fit`), then report (`before_report` ... `after_report`); returns the result dict. The session's torch threads and deterministic flag are as they were before the `Learner` was made, however it ends; the random streams stay where the seeded run left them (what a script draws next follows the seed)."
     try:
         self._with_events(self._do_fit, 'fit')
         self._with_events(self._do_report, 'report')
