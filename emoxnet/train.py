@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -326,9 +326,7 @@ class SplitView(Dataset):
         img = self.ds.image(i)
         if not self.seeded: x = self.transform(img)
         else:
-            with torch.random.fork_rng(devices=[]):   # the CPU generator only: torch.manual_seed would also queue a
-                # CUDA seeding with a formatted stack trace on every call (0.25 ms an item, a third of the loading time)
-                torch.default_generator.manual_seed(_item_seed(self.seed, self.epoch, i)); x = self.transform(img)
+            with torch_seeded(_item_seed(self.seed, self.epoch, i)): x = self.transform(img)
         if self.label_mode == 'sample':
             p = self.ds.soft_targets[i]; y = np.zeros_like(p)
             y[np.random.default_rng(_item_seed(self.seed or 0, self.epoch, i, 1)).choice(len(p), p=p / p.sum())] = 1

@@ -14,7 +14,7 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, default_permissions, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
+from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
