@@ -468,9 +468,11 @@ def check_rerun(out: str | Path, # an experiment's folder
                 writes: Sequence[str] = (), # the files (names or glob patterns) the experiment writes into `out`: without its record there, any of them is someone else's
                ) -> None:
     "Before an experiment runs into `out`: `ValueError` naming the differences when `out/metrics.json` records a run made with other `settings` (compared by `changed_settings`, key by key, into nested dicts: only the keys given; a key the record lacks counts as a difference unless this run sets it to None), or when it is no record of this experiment's; `FileExistsError` when there is no record but files the experiment would replace (`writes`); nothing for a new folder or the same run."
-    out = Path(out); f = out / name
+    out = Path(out); f, marker = out / name, writing_marker(out, name)
+    if not f.is_file() and marker.is_file():   # an interrupted `save_results`: the files are the run's it records
+        if not marker.stat().st_size: return    # an empty marker (written before it named its run): this experiment's
+        f = marker
     if not f.is_file():
-        if writing_marker(out, name).exists(): return   # an interrupted `save_results`: the files are this experiment's, written again now
         if theirs := sorted({p.name for pat in writes for p in out.glob(pat) if p.is_file()}) if out.is_dir() else []:
             raise FileExistsError(f"{out} holds {some(theirs)}, which this experiment writes, but no {name} of a run of it: they are not its own "
                                   "(yours, or another tool's) and would be replaced; move them, or choose another out_dir")
@@ -480,11 +482,11 @@ def check_rerun(out: str | Path, # an experiment's folder
     if not isinstance(old, dict) or not set(old) & set(settings):
         raise ValueError(f"{f} is not a record of this experiment (it holds none of {', '.join(settings)}), which would replace it; move it, or choose another out_dir")
     diff = [d if len(d) <= 120 else d[:117] + '...' for d in changed_settings(old, jsonable(settings))]   # a whole config not recorded is named, not printed
-    if diff: raise ValueError(f"{out}: holds the results of a run with other settings ({'; '.join(diff[:6])}{f'; and {len(diff) - 6} more' if len(diff) > 6 else ''}); "
+    if diff: raise ValueError(f"{out}: holds {'the half-written results' if f == marker else 'the results'} of a run with other settings ({'; '.join(diff[:6])}{f'; and {len(diff) - 6} more' if len(diff) > 6 else ''}); "
                               "use another out_dir, or delete this folder to run it again")
 
 def writing_marker(out: str | Path, name: str = 'metrics.json') -> Path:
-    "The hidden file `save_results` keeps in `out` while it replaces an experiment's files and record `name`: a rerun after an interrupted write knows the files are its own (`check_rerun`)."
+    "The hidden file `save_results` keeps in `out` while it replaces an experiment's files and record `name`, holding the record to come: a rerun after an interrupted write knows whose the files are (`check_rerun`); `remove_staging` keeps it."
     return Path(out) / f'.{name}.writing.tmp'
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
@@ -492,7 +494,7 @@ def remove_staging(folder: str | Path) -> list[str]:
     "Delete the staging files and folders that killed `atomic_write`/`atomic_dir` calls left in `folder` (`.NAME.*.tmp`, and `.NAME.old-*` where NAME was put in place: a copy no one reads); their names. Only for a folder no other process is writing."
     gone, d = [], Path(folder)
     olds = [p for p in sorted(d.glob('.*.old-*')) if (d / p.name[1:].rsplit('.old-', 1)[0]).exists()] if d.is_dir() else []   # without NAME: recover_dir's copy, kept
-    for p in sorted(d.glob('.*.tmp')) + olds if d.is_dir() else []:
+    for p in [p for p in sorted(d.glob('.*.tmp')) if not p.name.endswith('.writing.tmp')] + olds if d.is_dir() else []:   # save_results' marker is no staging
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
         gone.append(p.name)

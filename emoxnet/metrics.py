@@ -251,7 +251,7 @@ def save_results(out: str | Path, # the experiment's folder (made if missing)
     "Write an experiment's result files into `out`, each atomically, and its JSON record `name` last (the previous one removed first); files the previous record listed and this one does not write are removed."
     out, bad = make_dirs(out), [f for f in files if Path(f).name != f or f == name]
     if bad: raise ValueError(f"save_results: {bad} are not plain file names ({name} is written from `metrics`)")
-    (marker := writing_marker(out, name)).touch()   # until the record is written: the files are this experiment's, whatever stops it
+    marker = save_json(metrics, writing_marker(out, name))   # the record to come, until it is written: the files are this run's, whatever stops it
     old, stale = out / name, []
     if old.exists():
         try: listed = load_json(old).get('files', [])
