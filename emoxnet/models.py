@@ -22,10 +22,10 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
-           'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d',
-           'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path',
-           'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
-           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
+           'CHECKPOINT_NAMES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet',
+           'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source',
+           'checkpoint_path', 'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
+           'model_device', 'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
            'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'extra_outputs', 'LogitsOnly',
            'pooled_features']
 
@@ -397,6 +397,7 @@ def weights_fingerprint(model: nn.Module) -> str:
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
 DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deploy.export_model`); a checkpoint may hold a model.onnx, never a model.ts
 CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
+CHECKPOINT_NAMES = ('model.safetensors', 'config.json', 'model.onnx')   # all the workspace writes into a checkpoint folder it saves (model.onnx: `emoxnet export SRC`): anything else there is the user's, never replaced
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
                     metrics: dict | None = None, extra: dict | None = None,
@@ -413,7 +414,7 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
             'num_params': count_params(model), 'code_version': code or code_version(),
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
-    with atomic_dir(path, replaces=CHECKPOINT_FILES) as tmp:
+    with atomic_dir(path, replaces=CHECKPOINT_FILES, own=CHECKPOINT_NAMES) as tmp:   # the user's notes in the folder: refused, untouched
         save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt'})   # one key: safetensors writes several in a random order, so equal weights gave unequal bytes (config.json holds the arch)
         save_json({**info, 'weights_sha256': sha256_file(tmp / 'model.safetensors')}, tmp / 'config.json')   # load_checkpoint: these weights, not another run's copied beside this config
     return Path(path)

@@ -20,19 +20,19 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ARCHS, ModelConfig, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_RESULTS',
-           'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'LAST_NAMES', 'RUN_FILES', 'VALID_COLUMNS',
+           'RUN_RESULTS', 'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
            'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform',
            'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map',
            'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume',
@@ -564,13 +564,15 @@ def _set_rng_state(tensors: dict, js: dict):
     p = js['python']; random.setstate((p[0], tuple(p[1]), p[2]))
     n = js['numpy']; np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))
 
+LAST_NAMES = ('model.safetensors', 'best.safetensors', 'optimizer.pt', 'rng.safetensors', 'state.json')   # all a resume state folder (last/) holds
+
 def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # every process's generators (`_rng_states`)
                 finished: bool = False):
     from safetensors.torch import save_model, save_file
     (tensors, rngs), others = rng[0], rng[1:]
     tensors = {**tensors, **{f'p{r}.{k}': v for r, (t, _) in enumerate(others, 1) for k, v in t.items()}}
     scaler = getattr(st.accelerator, 'scaler', None)
-    with atomic_dir(path) as tmp:
+    with atomic_dir(path, own=LAST_NAMES) as tmp:   # never a file the run did not write
         save_model(st.raw_model, str(tmp / 'model.safetensors'))
         if st.best_weights is not None: save_file(st.best_weights, str(tmp / 'best.safetensors'))
         buf = io.BytesIO(); torch.save(st.optimizer.state_dict(), buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not 'unexpected pos'
@@ -694,6 +696,10 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
                          "metrics.json and plots among them; choose a new or empty --out (out_dir)")
     if _other_metrics(out_dir):
         raise ValueError(f"--out {out_dir} holds another experiment's metrics.json (not a training run's), which a run would replace; choose another --out (out_dir)")
+    for sub, names in (('checkpoint', CHECKPOINT_NAMES), ('last', LAST_NAMES)):   # a run replaces both whole (--overwrite removes them first)
+        if extra := unowned(Path(out_dir) / sub, names):
+            raise ValueError(f"--out {out_dir}: {sub}/ holds files a training run does not write ({some(extra)}), and a run replaces that folder whole: "
+                             "move them out, or choose another --out (out_dir)")
     if resume or overwrite: return
     st = _last_state(out_dir)[1]
     if st and not st.get('finished', True):
