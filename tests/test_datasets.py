@@ -328,8 +328,8 @@ def test_rafdb_compound(tmp_path):
     assert len(sp.classes) == 11 and sp.classes == label_spec('rafdb-compound').classes
     assert sp.summary()['splits'] == {'train': {**{c: 0 for c in sp.classes}, 'disgustedly surprised': 1},
                                       'test': {**{c: 0 for c in sp.classes}, 'happily surprised': 1}}
-    with pytest.raises(DataError, match='basic/EmoLabel/list_patition_label.txt'):
-        load_dataset(tmp_path, 'rafdb')   # no basic/ folder here
+    with pytest.raises(ValueError, match=r"holds the RAF-DB compound set \(compound/\) but no basic/, and rafdb reads the basic set .*use format 'rafdb-compound'"):
+        load_dataset(tmp_path, 'rafdb')   # no basic/ folder here: said directly, not 'pass .../compound instead'
 
 def test_rafdb_bad_inputs(tmp_path):
     lf = write_raf(tmp_path, 'basic', ['train_00001.jpg 8', 'train_00002.jpg', 'val_0001.jpg 2', 'train_00003.jpg 2', 'test_0001.jpg 3'],

@@ -96,16 +96,17 @@ def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
 
 # %% ../../nbs/01_data.core.ipynb #15c4f883
 def _to_8bit(im: Image.Image) -> Image.Image:
-    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits; 8-bit values kept), never clipped."
+    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits; 8-bit values kept; float: 0-1 or 0-255), never clipped; other ranges stretched, and said."
     a = np.asarray(im)
-    if im.mode.startswith('I;16') or (im.mode == 'I' and a.size and a.min() >= 0 and a.max() <= 65535):
-        if a.size and 0 < a.max() <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
-            warnings.warn("a 16-bit image whose values all lie in 0-255: read as 8-bit values", EmoxnetWarning, stacklevel=4)   # one message: said once however many files
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
+    if im.mode.startswith('I;16') or (im.mode == 'I' and lo >= 0 and hi <= 65535):
+        if 0 < hi <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
+            warnings.warn(f"a {'16' if im.mode.startswith('I;16') else '16- or 32'}-bit image whose values all lie in 0-255: read as 8-bit values", EmoxnetWarning, stacklevel=4)   # one message: said once however many files
         else: a = a.astype(np.uint16) >> 8
-    elif im.mode == 'F' and a.size and a.min() >= 0 and a.max() <= 1: a = a * 255 + 0.5
+    elif im.mode == 'F' and lo >= 0 and hi <= 255: a = a * (255 if hi <= 1 else 1) + 0.5   # intensities in 0-1, else grey levels: each image keeps its contrast
     else:
-        a = a.astype(np.float64); lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
-        a = np.zeros_like(a) if hi <= lo else (a - lo) / (hi - lo) * 255 + 0.5
+        warnings.warn(f"an image of {'floats' if im.mode == 'F' else '32-bit integers'} from {lo:g} to {hi:g}, outside 0-255: stretched to 0-255 (each image by its own range)", EmoxnetWarning, stacklevel=4)
+        a = np.zeros_like(a, dtype=np.float64) if hi <= lo else (a.astype(np.float64) - lo) / (hi - lo) * 255 + 0.5
     return Image.fromarray(np.asarray(a).astype(np.uint8), 'L')
 
 def _flatten(im: Image.Image, grey: bool) -> np.ndarray:

@@ -105,14 +105,23 @@ def _read_text(path: Path, what: str) -> str:
         raise DataError(path, f'not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})', line=raw.count(b'\n', 0, e.start) + 1,
                         expected=what + ', saved as UTF-8') from None
 
+def _csv_records(path: Path, reader):
+    "`(line, fields)` of each record of a `csv.reader`, numbered by the line it starts on; a `DataError` for a record that runs over several lines (a stray double quote swallows the lines after it: no dataset here has a line break inside a field)."
+    start = 1
+    for fields in reader:
+        if reader.line_num > start and any('\n' in f or '\r' in f for f in fields):
+            raise DataError(path, f'a quoted field runs from line {start} to line {reader.line_num}, taking {reader.line_num - start} more lines into one row', line=start,
+                            expected='one row per line: a double quote opened on this line is never closed on it')
+        yield start, fields
+        start = reader.line_num + 1
+
 def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, int], list[list[str]], list[int]]:
     "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing or non-UTF-8 file (`_read_text`) or a header without `columns`."
     text, rows, lines, line = _read_text(path, what), [], [], 1
     if not text.strip(): raise DataError(path, 'an empty file' + (' (0 bytes)' if not text else ' (blank lines only)'), expected=what)   # not 'wrong header ''
     try:
         if '"' in text or '\r' in text:   # quoting or CR line ends: the csv module
-            reader = csv.reader(io.StringIO(text, newline=''))
-            records = ((reader.line_num, fields) for fields in reader)
+            records = _csv_records(path, csv.reader(io.StringIO(text, newline='')))
         else:                               # plain `a,b,c\n` lines (FER2013 as shipped): str.split is twice as fast
             records = ((i, l.split(',')) for i, l in enumerate(text.split('\n'), 1))
         del text
@@ -154,13 +163,15 @@ def _check_image(path: str, verify: bool,
             with Image.open(path) as im:
                 try: size = size[::-1] if im.getexif().get(0x0112) in (5, 6, 7, 8) else size   # read upright, as read_image turns it
                 except Exception: box = None   # an EXIF block Pillow cannot read: the box is checked when the face is read
-        if decode or (fmt == 'JPEG' and not _jpeg_complete(path)):   # verify() reads no JPEG data: a cut file passes it; decode the rare file without its end marker, and every file under skip_bad
+        if decode or fmt not in _VERIFIED or (fmt == 'JPEG' and not _jpeg_complete(path)):   # verify() reads no JPEG, BMP, GIF, TIFF or PPM data: a cut file passes it; decode those (JPEG: the rare file without its end marker), and every file under skip_bad
             with Image.open(path) as im: im.load()
     except FileNotFoundError: return missing
     except Exception as e:  # PIL raises OSError, SyntaxError, struct.error, ... for broken files
         why = 'unreadable: an empty file (0 bytes)' if _empty_file(path) else f'unreadable ({e.__class__.__name__}: {e})'
         return _ImageCheck(('unreadable image', why, _IMAGE_EXPECTED))
     return _ImageCheck() if box is None else _check_box(box, *size, path)
+
+_VERIFIED = ('JPEG', 'PNG', 'WEBP')   # the formats whose cut files `_check_image` finds without decoding them (PNG and WebP: verify() checks their data; JPEG: `_jpeg_complete`)
 
 def _jpeg_complete(path: str, tail: int = 64) -> bool:
     "Whether a JPEG file holds its end-of-image marker (FF D9) in its last `tail` bytes (some writers pad after it): a cheap check for a cut download."
@@ -254,11 +265,11 @@ _PIXELS_EXPECTED = '2304 space-separated integers 0..255 (a 48x48 grey image)'
 
 def parse_pixels(text: str, side: int = 48) -> np.ndarray:
     "One FER2013 `pixels` field -> `(side, side)` uint8 array; `ValueError` saying what is wrong."
-    try: a = np.fromstring(text, dtype=np.int32, sep=' ')
+    try: a = np.fromstring(text, dtype=np.int64, sep=' ')
     except ValueError: raise ValueError('pixels are not all integers') from None
     if a.size != side * side: raise ValueError(f'{a.size} pixel values')
-    lo, hi = a.min(), a.max()
-    if lo < 0 or hi > 255: raise ValueError(f'pixel value {lo if lo < 0 else hi} outside 0..255')
+    if a.min() < 0 or a.max() > 255:   # quoted as written: past int64 the parser saturates
+        raise ValueError(f"pixel value {next(t for t in text.split() if not (t.isdigit() and int(t) <= 255))} outside 0..255")
     return a.astype(np.uint8).reshape(side, side)
 
 def _parse_pixel_rows(texts: Sequence[str], lines: Sequence[int], file: Path, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
@@ -446,19 +457,28 @@ def _fer_beside(new_file: Path, fer_file: Path, table, P: _Problems) -> tuple:
         return True
     return ftable, aligned
 
+def _ferplus_files(path: Path, fer2013_csv: str | Path | None = None) -> tuple[Path, Path]:
+    "`(votes file, pixels file)` of FER+ given as a folder (`fer2013new.csv` and `fer2013.csv` in it) or as one of its two CSV files, whatever its name (its header says which), the other beside it under its usual name; `fer2013_csv` names the pixels file."
+    if not path.is_file(): return path / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else path / 'fer2013.csv'
+    with open(path, encoding='utf-8-sig', errors='replace') as f: header = [h.strip().strip('"') for h in f.readline().rstrip('\r\n').split(',')]
+    if 'Image name' in header and 'NF' in header: return path, Path(fer2013_csv) if fer2013_csv else path.parent / 'fer2013.csv'
+    if 'pixels' in header and not fer2013_csv: return path.parent / 'fer2013new.csv', path
+    raise DataError(path, f"header {','.join(header)[:120]!r}", line=1, expected="FER+'s votes (fer2013new.csv: Usage,Image name,neutral,...,NF)"
+                    + ('' if fer2013_csv else " or FER2013's pixels (fer2013.csv: emotion,pixels,Usage)"))
+
 def ferplus_rows(path: str | Path, skip_bad: bool = False,
                  readable: bool = False, # aligned with `fer2013.csv` beside it, and each training row's pixels parsed (not kept)
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`(splits, votes (n, 10), readable)` of the usable rows of `fer2013new.csv` (in `path`, or `path` itself), checked as the loader checks them; `readable` is False for a training row with malformed pixels (all True without `readable`: no pixels read)."
-    path = Path(path); folder = path.parent if path.is_file() else path; new_file = folder / 'fer2013new.csv'
+    new_file, fer_file = _ferplus_files(Path(path))
     table, P = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes)'), _Problems(skip_bad)
     if not readable:
         _, splits, votes = _ferplus_vote_rows(new_file, table, P)
         return splits, votes, np.ones(len(splits), dtype=bool)
-    (fcols, frows, flines), aligned = _fer_beside(new_file, folder / 'fer2013.csv', table, P)
+    (fcols, frows, flines), aligned = _fer_beside(new_file, fer_file, table, P)
     good, splits, votes = _ferplus_vote_rows(new_file, table, P, aligned, in_order=True)
     ok, t = np.ones(len(good), dtype=bool), np.flatnonzero(splits == 'train')
-    ok[t] = _parse_pixel_rows([frows[r][fcols['pixels']] for r in good[t]], [flines[r] for r in good[t]], folder / 'fer2013.csv', P)[1]
+    ok[t] = _parse_pixel_rows([frows[r][fcols['pixels']] for r in good[t]], [flines[r] for r in good[t]], fer_file, P)[1]
     return splits, votes, ok
 
 def read_ferplus_votes(path: str | Path, skip_bad: bool = False,
@@ -473,8 +493,7 @@ def load_ferplus(path: str | Path, label_mode: str = 'majority', skip_bad: bool 
                  seed: int = 0, fer2013_csv: str | Path | None = None) -> FERSplits:
     "FER+ from a folder holding `fer2013.csv` and `fer2013new.csv`: 8 classes; `label_mode` (majority, crossentropy, probability, multi_target) applies to train, valid/test are always majority."
     if label_mode not in FERPLUS_MODES: raise ValueError(f"FER+ label mode {label_mode!r}; expected one of {', '.join(FERPLUS_MODES)}")
-    path = Path(path); folder = path.parent if path.is_file() else path
-    new_file, fer_file = folder / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else folder / 'fer2013.csv'
+    new_file, fer_file = _ferplus_files(Path(path), fer2013_csv)   # the file named is the one read
     ncols, nrows, nlines = table = _read_csv(new_file, FERPLUS_COLUMNS, 'fer2013new.csv (FER+ votes) beside fer2013.csv')
     P = _Problems(skip_bad).per_split()
     (fcols, frows, flines), aligned = _fer_beside(new_file, fer_file, table, P)
@@ -543,8 +562,9 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
     if images not in RAF_IMAGES: raise ValueError(f"images={images!r}; expected one of {', '.join(RAF_IMAGES)}")
     path = Path(path); root = path / sub if (path / sub / 'EmoLabel').is_dir() else path
     other = {'basic': ('compound', 'rafdb-compound'), 'compound': ('basic', 'rafdb')}[sub]
-    if root.resolve().name == other[0]:   # the labels of one set read as the other's would load, every class renamed
-        raise ValueError(f"{path}: a RAF-DB {other[0]} folder, and {fmt} reads the {sub} set ({sub}/EmoLabel/list_patition_label.txt); "
+    if root.resolve().name == other[0] or (root == path and not (path / 'EmoLabel').is_dir() and (path / other[0] / 'EmoLabel').is_dir()):   # the labels of one set read as the other's would load, every class renamed
+        what = f'a RAF-DB {other[0]} folder' if root.resolve().name == other[0] else f'holds the RAF-DB {other[0]} set ({other[0]}/) but no {sub}/'
+        raise ValueError(f"{path}: {what}, and {fmt} reads the {sub} set ({sub}/EmoLabel/list_patition_label.txt); "
                          f"use format {other[1]!r} for it, or give the folder that holds {sub}/")
     label_file, spec, P = root / 'EmoLabel' / 'list_patition_label.txt', label_spec(fmt), _Problems(skip_bad)
     text = _read_text(label_file, f'the RAF-DB label list {sub}/EmoLabel/list_patition_label.txt (beside {sub}/Image/aligned/)')
@@ -650,7 +670,10 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
 def _npy_value(file: Path, P: _Problems, what: str):
     "The one value of a `.npy` annotation (AffectNet stores numbers as strings); `None`, reported, when unreadable or not one value."
     expected = f'a .npy file holding one {what}'
-    try: a = np.load(file, allow_pickle=False)
+    try:
+        with open(file, 'rb') as fh:
+            if fh.read(6) != b'\x93NUMPY': P.bad('malformed annotation', file, 'not a .npy file (no NumPy header)', None, expected); return None   # np.load would speak of pickles
+        a = np.load(file, allow_pickle=False)
     except Exception as err:   # numpy raises ValueError, OSError, EOFError, ... for broken files
         P.bad('malformed annotation', file, f'unreadable .npy ({err.__class__.__name__}: {err})', None, expected); return None
     if a.size != 1:
@@ -740,7 +763,7 @@ def load_cfee(path: str | Path, subset: str = 'all', neutral: bool = False, skip
         n = f.name
         cid = int(n[0:2]) if n[0:2].isascii() and n[0:2].isdigit() else None
         subject = n[3:6]
-        if cid is None or len(subject) < 3 or not subject.isalnum():
+        if cid is None or len(Path(n).stem) < 6 or not n[2:3].isascii() or n[2:3].isalnum() or not subject.isalnum():   # NN_SSS: a separator, then three id characters before the extension
             P.bad('malformed file name', f, f'file name {n!r}', None, "NN_SSS... with the category id NN in characters 0-1 and the subject id SSS in 3-5"); continue
         if cid not in spec.ids:
             P.bad('label out of range', f, f'category id {cid} out of range', None, f'a category id in {spec.ids[0]:02d}..{spec.ids[-1]}'); continue
