@@ -21,7 +21,7 @@ from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, ch
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
-from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
+from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
@@ -922,7 +922,7 @@ def demo_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
     p.add_argument('--port', type=int, default=None, help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
     p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')

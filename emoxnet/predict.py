@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/predict.html.md"""
 
 # %% ../nbs/22_predict.ipynb #b1270e3a
 from __future__ import annotations
-import argparse, json, os, queue, sys, tempfile, threading, time, warnings
+import argparse, glob, json, os, queue, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,11 +25,11 @@ from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
-           'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
-           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
-           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
-           'detector_args', 'add_cli', 'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'EMPTY_CHECKPOINT', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction',
+           'describe_face', 'checkpoint_arg', 'bundled_checkpoint', 'bundled_source', 'default_detector',
+           'not_expression', 'warn_if_not_expression', 'EmotionRecognizer', 'label_colour', 'draw_predictions',
+           'expand_paths', 'save_png', 'unique_stem', 'attention_strip', 'predict_files', 'check_output_dirs',
+           'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -78,6 +78,13 @@ def describe_face(probs: dict, # class -> probability
 # %% ../nbs/22_predict.ipynb #584e2ce8
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
 ASSET_MODEL = 'emoxnetlite'   # folder of the bundled student under emoxnet/assets/
+MIN_CROP = 8                  # a face crop's smallest side, in pixels, below which its label is said to mean nothing (a LFW crop is 25)
+EMPTY_CHECKPOINT = "an empty path (an unset shell variable?); leave --checkpoint out for the bundled student"
+
+def checkpoint_arg(text: str) -> str:
+    "The argparse `type` of every command's `--checkpoint`: the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
+    if not text.strip(): raise argparse.ArgumentTypeError(EMPTY_CHECKPOINT)
+    return text
 
 def bundled_checkpoint() -> Path:
     "Path of the bundled EmoXNetLite checkpoint folder inside the installed package."
@@ -164,8 +171,9 @@ class EmotionRecognizer:
     @classmethod
     def load(cls, checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME'; None: the bundled student
              **kwargs) -> 'EmotionRecognizer':
-        "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given: what every command's `--checkpoint` means."
-        return cls.from_checkpoint(checkpoint, **kwargs) if checkpoint else cls.default(**kwargs)
+        "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given (None): what every command's `--checkpoint` means; an empty path is refused (`checkpoint_arg`)."
+        if checkpoint is not None and not str(checkpoint).strip(): raise ValueError(f"checkpoint {str(checkpoint)!r}: {EMPTY_CHECKPOINT}")
+        return cls.from_checkpoint(checkpoint, **kwargs) if checkpoint is not None else cls.default(**kwargs)
 
     def _select_backend(self, backend: str) -> str:
         if backend not in ('torch', 'onnx', 'auto'): raise ValueError(f"backend must be 'torch', 'onnx' or 'auto', got {backend!r}")
@@ -233,6 +241,9 @@ class EmotionRecognizer:
         crops = [load_rgb(c, self.max_pixels, channel_order or self.channel_order) for c in self._as_list(crops)]   # the recognizer's pixel limit holds on every path
         if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
+        if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
+            warnings.warn(f"face crop {tiny[0]} is {crops[tiny[0]].shape[1]}x{crops[tiny[0]].shape[0]} pixels{f' (and {len(tiny) - 1} more)' if len(tiny) > 1 else ''}: "
+                          f"under {MIN_CROP} px a side no expression can be read; its label means nothing", EmoxnetWarning, stacklevel=3)
         p = self.preprocess
         return self.preprocess.batch(crops) if crops else torch.zeros(0, p.channels, p.size, p.size)
 
@@ -383,12 +394,15 @@ def _overlap(a: tuple, b: tuple) -> bool:
 
 # %% ../nbs/22_predict.ipynb #531a67f8
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them); `DataError` for a folder without any."
+    "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them; a dangling link kept, to be said missing); a wildcard pattern no shell expanded (`'photos/*.jpg'`) by what it matches; `DataError` for a folder without images or a pattern without matches."
     out = []
     for p in map(Path, paths):
+        if not p.exists() and not p.is_symlink() and any(c in str(p) for c in '*?['):   # quoted, or a shell that does not expand (Windows' cmd)
+            if not (found := sorted(glob.glob(str(p.expanduser())))): raise DataError(p, 'no file or folder matches this pattern', expected='a path, or a wildcard pattern that matches files')
+            out += expand_paths(found); continue
         if not p.is_dir(): out.append(p); continue
         entries = [q for q in p.iterdir() if not is_hidden(q.name)]   # listed once
-        files = [q for q in entries if q.is_file()]
+        files = [q for q in entries if not q.is_dir()]   # a dangling link too: an image by its name is reported missing, never dropped unseen
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
         subs = sum(q.is_dir() for q in entries)
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
@@ -518,7 +532,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--whole-image', action='store_true', help="each image is one face crop, as aligned datasets give them (RAF-DB aligned, FER2013): classified whole, no face detector, as emoxnet evaluate reads a dataset")
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
     p.add_argument('--save-attention', metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')

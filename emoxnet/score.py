@@ -22,7 +22,7 @@ from .metrics import classification_report, softmax, plot_confusion, save_result
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
 from .ensemble import load_any, class_key
-from .predict import bundled_checkpoint
+from .predict import checkpoint_arg, bundled_checkpoint
 
 # %% auto #0
 __all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_train_config', 'run_seed',
@@ -203,7 +203,7 @@ def evaluate_main(args) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet evaluate`."
     add_data_args(p)   # as emoxnet train reads its data
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     p.add_argument('--split', default='test', help="the split to score (default %(default)s: for a dataset shipped as one split, the 20 %% emoxnet train holds out at the run's seed)")
     p.add_argument('--seed', type=int, default=None, help="the toy set's and a held-out test split's seed (default: the one the checkpoint's run recorded, else 0)")
     p.add_argument('--max-items', type=int, default=None, help="only the split's first N images (a quick look, not a result)")

@@ -19,7 +19,7 @@ from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning,
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
-from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
+from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
 from .metrics import softmax   # the one numpy softmax (float64, over the last axis)
 
@@ -738,7 +738,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."
     p.add_argument('clips', nargs='+', metavar='CLIP', help='video files (.avi, .mp4, ...)')
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
-    p.add_argument('--checkpoint', metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')

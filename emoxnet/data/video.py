@@ -145,6 +145,7 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
                 ) -> Path:
     "Write frames as a Motion-JPEG `.avi` atomically (temporary file beside `path`, its frame count checked, then renamed); grey and RGBA frames are written as RGB."
     path = Path(path)
+    if path.suffix.lower() != '.avi': raise ValueError(f"write_video {path}: a Motion-JPEG AVI is written, so its name must end in .avi (players trust the extension)")
     if len(frames) == 0: raise ValueError(f"write_video {path}: no frames to write")
     if not fits_rule(fps, WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected {WRITE_FPS[1]} (OpenCV's writer hangs or changes others)")
     h, w = np.shape(frames[0])[:2]
