@@ -21,12 +21,12 @@ from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
-from .ensemble import load_any, class_key
+from .ensemble import load_any, class_key, is_ensemble, read_ensemble_info
 from .predict import checkpoint_arg, bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_train_config', 'run_seed',
-           'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
+__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_train_config', 'member_folders',
+           'run_seed', 'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
            'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
@@ -79,8 +79,17 @@ def run_train_config(checkpoint: str | Path) -> dict:
     except (OSError, ValueError, KeyError, TypeError): return {}
     return c if isinstance(c, dict) else {}
 
+def member_folders(checkpoint: str | Path) -> list[Path]:
+    "An ensemble folder's member checkpoints, as its `ensemble.json` lists them; `[]` for a checkpoint folder (or an ensemble record that cannot be read: loading it says why)."
+    if not is_ensemble(checkpoint): return []
+    try: return [Path(checkpoint) / m['checkpoint'] for m in read_ensemble_info(Path(checkpoint) / 'ensemble.json')['members']]
+    except (OSError, ValueError, KeyError, TypeError): return []
+
 def run_seed(checkpoint: str | Path) -> int | None:
-    "The seed a checkpoint's run read its data with (`run_train_config`'s `data_seed` where it records one, as an ensemble member does, else its `seed`); None when it records none."
+    "The seed a checkpoint's run read its data with (`run_train_config`'s `data_seed` where it records one, as an ensemble member does, else its `seed`); an ensemble's is its members' when they agree; None when none is recorded."
+    if ms := member_folders(checkpoint):   # an ensemble records no training run: its members' runs read the data
+        seeds = {run_seed(m) for m in ms}
+        return seeds.pop() if len(seeds) == 1 else None
     c = run_train_config(checkpoint)
     try: return int(c['data_seed'] if c.get('data_seed') is not None else c['seed'])
     except (KeyError, ValueError, TypeError): return None
@@ -123,7 +132,9 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
             'skipped_in_split': None if splits.skipped_in is None else dict(splits.skipped_in.get(split, {})), **r}   # of it, this split's (loaders that know a row's split)
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
-    "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; None otherwise."
+    "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored (an ensemble: any member's run); None otherwise."
+    for m in member_folders(ck):
+        if note := _other_split_note(m, name, split, md5): return f"member {m.parent.name if m.name == 'checkpoint' else m.name}: {note}"
     try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
     except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
     if rec.get('name') != name or want == md5: return None

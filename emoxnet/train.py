@@ -197,9 +197,9 @@ class TrainConfig:
                 raise ValueError(f"TrainConfig.{k}={v!r}; expected {'None or ' if k == 'label_mode' else ''}one of {ok}")
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
-        if isinstance(self.class_weights, tuple): self.class_weights = list(self.class_weights)
-        if isinstance(self.class_weights, list) and not (all(isinstance(w, (int, float)) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
-            raise ValueError(f"class_weights={self.class_weights}: expected one number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
+        if isinstance(self.class_weights, (tuple, np.ndarray, torch.Tensor)): self.class_weights = np.asarray(self.class_weights).tolist()   # inverse_frequency_weights gives an array: checked and recorded as a list
+        if isinstance(self.class_weights, list) and not (all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
+            raise ValueError(f"class_weights={self.class_weights}: expected one finite number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
         if isinstance(self.augment, dict): check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms
 
@@ -278,6 +278,7 @@ class HardSoftCE(Loss):
             has = targets != NO_LABEL   # samples without an expression label are masked out (mean over the labelled ones)
             if not has.all(): z, targets = z[has], targets[has]
             if not len(targets): return z.sum() * 0
+            if w is not None and bool((self.weight == 0).any()) and not bool((w[targets] > 0).any()): return z.sum() * 0   # only classes weighted 0 in the batch: no signal (the weighted mean would be 0/0)
             return F.cross_entropy(z, targets, weight=w, label_smoothing=self.label_smoothing)
         t = targets.to(z.dtype)
         if (batch or {}).get('label_mode') == 'multi':
@@ -1239,6 +1240,8 @@ def _config_file(path: str, # the file given to --config
                 ) -> dict:
     "The `TrainConfig` fields of `--config FILE` that `flags` leave: checked (`check_fields`; then ranges and choices, as `TrainConfig` checks them), every error naming the file."
     d = {k: v for k, v in check_fields(TrainConfig, read_json_file(path, '--config'), path).items() if k not in flags}
+    if d.get('data_seed') is not None:   # emoxnet train reads its data at --seed: a data_seed here would be recorded, not applied
+        raise SettingsError(None, f"data_seed={d['data_seed']}: emoxnet train reads its data at --seed (data_seed is an experiment member's, set by the experiment); remove it, or pass --seed", path)
     try:
         if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'], 'class_weights')
         TrainConfig.from_dict(d)   # the file's values on their own: a wrong one is the file's mistake

@@ -50,6 +50,8 @@ def test_a_finished_run_is_kept_unless_overwrite(capsys, tmp_path):
     ('--config', '{"epochs": 0}', 'TrainConfig.epochs=0: expected an integer >= 1'),
     ('--config', '{"monitor": "valid_f1"}', "TrainConfig.monitor='valid_f1'; expected one of"),
     ('--config', '{"class_weights": "inverse"}', "class_weights 'inverse': expected 'inverse_frequency', 'none' or comma-separated numbers"),
+    ('--config', '{"class_weights": [1, 1e999]}', 'class_weights=[1, inf]: expected one finite number >= 0 per class'),   # inf: refused, not a run that "diverged"
+    ('--config', '{"data_seed": 3}', 'data_seed=3: emoxnet train reads its data at --seed'),   # recorded but not applied, evaluate then read another split
 ])
 def test_config_file_mistakes_name_the_file_and_key(capsys, tmp_path, flag, text, expected):
     f = tmp_path / 'c.json'; f.write_text(text)
