@@ -15,18 +15,18 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS', 'WORKERS',
-           'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT', 'canonical', 'LabelSpec',
-           'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session', 'torch_threads',
-           'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size', 'main_rank',
-           'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of', 'caused_by',
-           'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format', 'changed_settings',
-           'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural',
-           'shell_word', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker',
-           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'claim_folder', 'replaced_settings']
+           'STAGING', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS',
+           'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT', 'canonical',
+           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session',
+           'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
+           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
+           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
+           'lies_inside', 'plural', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir',
+           'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
+           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
+           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -368,12 +368,13 @@ def _fsync_tree(d: Path):
 
 
 STAGING = ('.*.tmp', '.*.old-*')   # what killed `atomic_write`/`atomic_dir` calls leave beside their target (`remove_staging`, `recover_dir`)
+OS_LITTER = ('.DS_Store', '._*', 'Thumbs.db', 'desktop.ini')   # what file browsers drop in any folder they show or copy (Finder, macOS on exFAT/SMB drives, Windows): nobody's files, replaced with the folder
 
 def folder_names(path: str | Path) -> list[str]:
-    "The names in folder `path`, sorted, staging leftovers (`STAGING`) left out; `[]` when it is not a folder."
+    "The names in folder `path`, sorted, staging leftovers (`STAGING`) and file browsers' litter (`OS_LITTER`) left out; `[]` when it is not a folder."
     from fnmatch import fnmatchcase
     if not Path(path).is_dir(): return []
-    return [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING)]
+    return [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING + OS_LITTER)]
 
 def foreign_files(path: str | Path, # a folder a writer is about to write (into)
                   names: Sequence[str], # what the writer's own folders hold (names or glob patterns): one of them marks a folder of its kind

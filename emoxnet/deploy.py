@@ -16,14 +16,14 @@ import torch
 from torch import nn
 
 from .core import shell_word, save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
-from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
+from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
-__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'NOTICE_FILES', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE',
-           'example_input', 'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript',
-           'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices',
-           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
-           'for_inference', 'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input',
+           'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session',
+           'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices', 'export_model',
+           'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference',
+           'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -146,7 +146,6 @@ def not_exported(model: nn.Module) -> list[str]:
     m = unwrap(model).eval()
     with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
 
-NOTICE_FILES = ('LICENSE', 'MODEL_CARD.md')   # what travels with a model's weights: its licence (an MIT notice must) and its card
 DEPLOYMENT_NAMES = ('model.onnx', 'model.ts', 'config.json', 'members', *NOTICE_FILES)   # all a deployment folder holds (an ensemble's members' notices under members/)
 
 def copy_notices(src: Path, # a checkpoint or ensemble folder

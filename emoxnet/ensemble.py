@@ -34,9 +34,9 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE
            'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'class_key', 'reads_expressions',
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
-           'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run',
-           'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'train_ensemble', 'save_plots',
-           'save_ensemble_plots']
+           'member_checkpoints', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config',
+           'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'train_ensemble',
+           'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -474,6 +474,13 @@ def read_ensemble_info(file: Path) -> dict:
     except ValueError as e: raise ValueError(f"{file}: {e}") from None
     return info
 
+def member_checkpoints(path: str | Path, # an ensemble folder
+                       info: dict | None = None, # its `ensemble.json`, when read already
+                      ) -> dict[str, Path]:
+    "Each member's name and checkpoint folder, as the ensemble's `ensemble.json` lists them."
+    info = info if info is not None else read_ensemble_info(Path(path) / 'ensemble.json')
+    return {m['name']: Path(path) / m['checkpoint'] for m in info['members']}
+
 def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXNet:
     "Rebuild an `EmoXNet` from its folder (members, combiner, weights); `.info` holds `ensemble.json`."
     from safetensors.torch import load_file
@@ -482,7 +489,7 @@ def load_ensemble(path: str | Path, device: str | torch.device = 'cpu') -> EmoXN
     if not path.exists(): raise FileNotFoundError(f"{path}: no such ensemble folder")
     if not is_ensemble(path): raise FileNotFoundError(f"{path}: not a finished ensemble (no ensemble.json; was train_ensemble interrupted?)")
     info = read_ensemble_info(path / 'ensemble.json')
-    members = [load_checkpoint(path / m['checkpoint'], device)[0] for m in info['members']]
+    members = [load_checkpoint(p, device)[0] for p in member_checkpoints(path, info).values()]
     _check_members(path, info, members)
     try: comb = make_combiner(info['rule'], len(members), len(info['classes']), **info.get('hparams', {}))
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path / 'ensemble.json'}: rule {info['rule']!r}, hparams {info.get('hparams', {})}: {e.args[0] if e.args else e}") from None

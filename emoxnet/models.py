@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #2477256a
 from __future__ import annotations
-import contextlib, datetime, hashlib, os, sys, warnings
+import contextlib, datetime, hashlib, os, shutil, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from importlib.metadata import entry_points
@@ -22,12 +22,12 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
-           'CHECKPOINT_NAMES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet',
-           'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model', 'count_params', 'checkpoint_source',
-           'checkpoint_path', 'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
-           'model_device', 'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
-           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'extra_outputs', 'LogitsOnly',
-           'pooled_features']
+           'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
+           'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
+           'count_params', 'checkpoint_source', 'checkpoint_path', 'unreadable_weights', 'read_state_dict',
+           'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device', 'model_batches', 'on_device',
+           'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits',
+           'extra_outputs', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -397,7 +397,9 @@ def weights_fingerprint(model: nn.Module) -> str:
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
 DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deploy.export_model`); a checkpoint may hold a model.onnx, never a model.ts
 CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
-CHECKPOINT_NAMES = ('model.safetensors', 'config.json', 'model.onnx')   # all the workspace writes into a checkpoint folder it saves (model.onnx: `emoxnet export SRC`): anything else there is the user's, never replaced
+CHECKPOINT_NAMES = ('model.safetensors', 'config.json', 'model.onnx')   # what the workspace writes into a checkpoint folder (model.onnx: `emoxnet export SRC`)
+NOTICE_FILES = ('LICENSE', 'MODEL_CARD.md')   # what travels with a model's weights: its licence (an MIT notice must) and its card
+CARRIED_FILES = (*NOTICE_FILES, 'README.md')   # beside the weights, the user's or an import's (the demo shows MODEL_CARD.md or README.md as the card): carried over when the weights are saved again; anything else is refused, never replaced
 
 def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path, train_config=None,
                     metrics: dict | None = None, extra: dict | None = None,
@@ -414,7 +416,9 @@ def save_checkpoint(model: nn.Module, cfg: ModelConfig | None, path: str | Path,
             'num_params': count_params(model), 'code_version': code or code_version(),
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'torch_version': torch.__version__, 'timm_version': timm.__version__, 'extra': extra or {}}
-    with atomic_dir(path, replaces=CHECKPOINT_FILES, own=CHECKPOINT_NAMES) as tmp:   # the user's notes in the folder: refused, untouched
+    with atomic_dir(path, replaces=CHECKPOINT_FILES, own=CHECKPOINT_NAMES + CARRIED_FILES) as tmp:   # other files of the user's in the folder: refused, untouched
+        for f in CARRIED_FILES:
+            if (Path(path) / f).is_file(): shutil.copy2(Path(path) / f, tmp / f)   # the licence and card stay with the model
         save_model(model, str(tmp / 'model.safetensors'), metadata={'format': 'pt'})   # one key: safetensors writes several in a random order, so equal weights gave unequal bytes (config.json holds the arch)
         save_json({**info, 'weights_sha256': sha256_file(tmp / 'model.safetensors')}, tmp / 'config.json')   # load_checkpoint: these weights, not another run's copied beside this config
     return Path(path)

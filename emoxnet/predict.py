@@ -25,7 +25,7 @@ from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'EMPTY_CHECKPOINT', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction',
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'EMPTY_PATH', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction',
            'describe_face', 'checkpoint_arg', 'bundled_checkpoint', 'bundled_source', 'default_detector',
            'not_expression', 'warn_if_not_expression', 'EmotionRecognizer', 'label_colour', 'draw_predictions',
            'expand_paths', 'save_png', 'unique_stem', 'attention_strip', 'predict_files', 'check_output_dirs',
@@ -79,11 +79,11 @@ def describe_face(probs: dict, # class -> probability
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
 ASSET_MODEL = 'emoxnetlite'   # folder of the bundled student under emoxnet/assets/
 MIN_CROP = 8                  # a face crop's smallest side, in pixels, below which its label is said to mean nothing (a LFW crop is 25)
-EMPTY_CHECKPOINT = "an empty path (an unset shell variable?); leave --checkpoint out for the bundled student"
+EMPTY_PATH = "an empty path (an unset shell variable?)"
 
 def checkpoint_arg(text: str) -> str:
-    "The argparse `type` of every command's `--checkpoint`: the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
-    if not text.strip(): raise argparse.ArgumentTypeError(EMPTY_CHECKPOINT)
+    "The argparse `type` of every command's `--checkpoint` (and `--teacher`): the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
+    if not text.strip(): raise argparse.ArgumentTypeError(f"{EMPTY_PATH}; leave the flag out for its default")
     return text
 
 def bundled_checkpoint() -> Path:
@@ -172,7 +172,7 @@ class EmotionRecognizer:
     def load(cls, checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME'; None: the bundled student
              **kwargs) -> 'EmotionRecognizer':
         "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given (None): what every command's `--checkpoint` means; an empty path is refused (`checkpoint_arg`)."
-        if checkpoint is not None and not str(checkpoint).strip(): raise ValueError(f"checkpoint {str(checkpoint)!r}: {EMPTY_CHECKPOINT}")
+        if checkpoint is not None and not str(checkpoint).strip(): raise ValueError(f"checkpoint {str(checkpoint)!r}: {EMPTY_PATH}; None loads the bundled student")
         return cls.from_checkpoint(checkpoint, **kwargs) if checkpoint is not None else cls.default(**kwargs)
 
     def _select_backend(self, backend: str) -> str:
@@ -242,8 +242,7 @@ class EmotionRecognizer:
         if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
-            warnings.warn(f"face crop {tiny[0]} is {crops[tiny[0]].shape[1]}x{crops[tiny[0]].shape[0]} pixels{f' (and {len(tiny) - 1} more)' if len(tiny) > 1 else ''}: "
-                          f"under {MIN_CROP} px a side no expression can be read; its label means nothing", EmoxnetWarning, stacklevel=3)
+            warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=3)   # one text: said once, not per frame of a video
         p = self.preprocess
         return self.preprocess.batch(crops) if crops else torch.zeros(0, p.channels, p.size, p.size)
 
@@ -394,12 +393,12 @@ def _overlap(a: tuple, b: tuple) -> bool:
 
 # %% ../nbs/22_predict.ipynb #531a67f8
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them; a dangling link kept, to be said missing); a wildcard pattern no shell expanded (`'photos/*.jpg'`) by what it matches; `DataError` for a folder without images or a pattern without matches."
+    "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them; a dangling link kept, to be said missing); a `*`/`?` pattern no shell expanded (`'photos/*.jpg'`) by what it matches; `DataError` for a folder without images."
     out = []
     for p in map(Path, paths):
-        if not p.exists() and not p.is_symlink() and any(c in str(p) for c in '*?['):   # quoted, or a shell that does not expand (Windows' cmd)
-            if not (found := sorted(glob.glob(str(p.expanduser())))): raise DataError(p, 'no file or folder matches this pattern', expected='a path, or a wildcard pattern that matches files')
-            out += expand_paths(found); continue
+        if not p.exists() and not p.is_symlink() and any(c in str(p) for c in '*?'):   # quoted, or a shell that does not expand (Windows' cmd)
+            found = sorted(glob.glob(glob.escape(str(p.expanduser())).replace('[*]', '*').replace('[?]', '?')))   # * and ? only: IMG[1].jpg is a name
+            out += expand_paths(found) if found else [p]; continue   # matching nothing: reported missing with the other inputs
         if not p.is_dir(): out.append(p); continue
         entries = [q for q in p.iterdir() if not is_hidden(q.name)]   # listed once
         files = [q for q in entries if not q.is_dir()]   # a dangling link too: an image by its name is reported missing, never dropped unseen

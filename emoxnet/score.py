@@ -21,7 +21,7 @@ from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path
 from .train import predict_logits, add_data_args, command_data
-from .ensemble import load_any, class_key, is_ensemble, read_ensemble_info
+from .ensemble import load_any, class_key, is_ensemble, member_checkpoints
 from .predict import checkpoint_arg, bundled_checkpoint
 
 # %% auto #0
@@ -79,16 +79,16 @@ def run_train_config(checkpoint: str | Path) -> dict:
     except (OSError, ValueError, KeyError, TypeError): return {}
     return c if isinstance(c, dict) else {}
 
-def member_folders(checkpoint: str | Path) -> list[Path]:
-    "An ensemble folder's member checkpoints, as its `ensemble.json` lists them; `[]` for a checkpoint folder (or an ensemble record that cannot be read: loading it says why)."
-    if not is_ensemble(checkpoint): return []
-    try: return [Path(checkpoint) / m['checkpoint'] for m in read_ensemble_info(Path(checkpoint) / 'ensemble.json')['members']]
-    except (OSError, ValueError, KeyError, TypeError): return []
+def member_folders(checkpoint: str | Path) -> dict[str, Path]:
+    "An ensemble folder's members (`member_checkpoints`: name -> checkpoint folder); `{}` for a checkpoint folder, or an ensemble record that cannot be read (loading it says why)."
+    if not is_ensemble(checkpoint): return {}
+    try: return member_checkpoints(checkpoint)
+    except (OSError, ValueError, KeyError, TypeError): return {}
 
 def run_seed(checkpoint: str | Path) -> int | None:
     "The seed a checkpoint's run read its data with (`run_train_config`'s `data_seed` where it records one, as an ensemble member does, else its `seed`); an ensemble's is its members' when they agree; None when none is recorded."
-    if ms := member_folders(checkpoint):   # an ensemble records no training run: its members' runs read the data
-        seeds = {run_seed(m) for m in ms}
+    if ms := member_folders(checkpoint):   # an ensemble records no training run: its members' runs read the data (a zoo member: none)
+        seeds = {run_seed(m) for m in ms.values()} - {None}
         return seeds.pop() if len(seeds) == 1 else None
     c = run_train_config(checkpoint)
     try: return int(c['data_seed'] if c.get('data_seed') is not None else c['seed'])
@@ -99,7 +99,10 @@ def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tup
     c = run_train_config(ck); fraction, seed = c.get('valid_fraction'), c.get('seed', seed)   # the training loop holds valid out at the run's own seed
     if c.get('data_seed') is not None: return splits, []   # an experiment's member: its valid split was the experiment's (load_experiment_data), not the loop's
     if split not in ('valid', 'train') or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
-    held = f"the run held out of train (valid_fraction {fraction}, seed {seed})"
+    try: ran_on = load_json(Path(ck) / 'config.json')['extra']['data']['name']
+    except (OSError, ValueError, KeyError, TypeError): ran_on = None
+    held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if ran_on in (None, splits.name)
+            else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; this one trained on {ran_on}, not on {splits.name})")
     return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one {held}" if split == 'valid' else f"the data ship no valid split: scored on the run's train split, without the images {held}"]
 
 def _model_and_seed(checkpoint: str | Path | None, seed: int | None) -> tuple[Path, int]:
@@ -133,8 +136,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
 
 def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored (an ensemble: any member's run); None otherwise."
-    for m in member_folders(ck):
-        if note := _other_split_note(m, name, split, md5): return f"member {m.parent.name if m.name == 'checkpoint' else m.name}: {note}"
+    for member, m in member_folders(ck).items():
+        if note := _other_split_note(m, name, split, md5): return f"member {member}: {note}"
     try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
     except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
     if rec.get('name') != name or want == md5: return None

@@ -20,14 +20,14 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
@@ -183,7 +183,9 @@ class TrainConfig:
                   num_workers=WORKERS, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
                   eval_batch_size=POSITIVE_OR_NONE, threads=THREADS, seed=COUNT,
-                  data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'))
+                  data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'),
+                  augment=(lambda v: isinstance(v, (bool, dict)), 'True, False or a dict of Augment fields'),   # 'yes' would train as True and be recorded as 'yes'
+                  **{k: (lambda v: isinstance(v, bool), 'True or False') for k in ('restore_best', 'save_last', 'deterministic', 'progress')})
 
     @classmethod
     def choices(cls) -> dict:
@@ -197,8 +199,9 @@ class TrainConfig:
                 raise ValueError(f"TrainConfig.{k}={v!r}; expected {'None or ' if k == 'label_mode' else ''}one of {ok}")
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
-        if isinstance(self.class_weights, (tuple, np.ndarray, torch.Tensor)): self.class_weights = np.asarray(self.class_weights).tolist()   # inverse_frequency_weights gives an array: checked and recorded as a list
-        if isinstance(self.class_weights, list) and not (all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
+        cw = self.class_weights.detach().cpu().numpy() if isinstance(self.class_weights, torch.Tensor) else self.class_weights
+        if isinstance(cw, (tuple, list, np.ndarray)): self.class_weights = [w.item() if isinstance(w, np.generic) else w for w in (cw.tolist() if isinstance(cw, np.ndarray) else cw)]   # an array (inverse_frequency_weights gives one) or numpy numbers: checked and recorded as a list
+        if isinstance(self.class_weights, list) and not (all(fits_type(w, float) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
             raise ValueError(f"class_weights={self.class_weights}: expected one finite number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
         if isinstance(self.augment, dict): check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms
@@ -255,6 +258,7 @@ class HardSoftCE(Loss):
         if multi not in ('max', 'bce', 'soft'): raise ValueError(f"multi={multi!r}; expected 'max', 'bce' or 'soft'")
         self.label_smoothing, self.class_weights, self.multi = label_smoothing, class_weights, multi
         self.weight = None if class_weights is None or isinstance(class_weights, str) else torch.as_tensor(class_weights, dtype=torch.float32)
+        self.zero_weight = self.weight is not None and bool((self.weight == 0).any())   # a class weighted 0: a batch of only such classes has no signal
 
     def settings(self) -> dict:
         cw = self.class_weights if self.class_weights is None or isinstance(self.class_weights, str) else [float(w) for w in self.class_weights]
@@ -264,8 +268,9 @@ class HardSoftCE(Loss):
         k = len(state.model_config.classes)
         if isinstance(self.class_weights, str):
             self.weight = torch.as_tensor(inverse_frequency_weights(class_frequencies(state.train, state.label_mode)), dtype=torch.float32)
+            self.zero_weight = bool((self.weight == 0).any())
         if self.weight is not None and len(self.weight) != k:
-            raise ValueError(f"class_weights has {len(self.weight)} entries, the model has {k} classes")
+            raise ValueError(f"class_weights has {len(self.weight)} entries, the model has {k} classes: one weight per class, in the order {', '.join(state.model_config.classes)}")
         if state.label_mode == 'multi':   # settings the multi-target loss would not use are refused, not recorded as applied
             unused = (['label_smoothing'] if self.label_smoothing and self.multi != 'soft' else []) + (['class_weights'] if self.class_weights is not None and self.multi == 'max' else [])
             if unused: raise ValueError(f"label mode 'multi' with multi_loss={self.multi!r} does not use {' or '.join(unused)}; leave {'them' if len(unused) > 1 else 'it'} "
@@ -278,7 +283,7 @@ class HardSoftCE(Loss):
             has = targets != NO_LABEL   # samples without an expression label are masked out (mean over the labelled ones)
             if not has.all(): z, targets = z[has], targets[has]
             if not len(targets): return z.sum() * 0
-            if w is not None and bool((self.weight == 0).any()) and not bool((w[targets] > 0).any()): return z.sum() * 0   # only classes weighted 0 in the batch: no signal (the weighted mean would be 0/0)
+            if self.zero_weight and not bool((w[targets] > 0).any()): return z.sum() * 0   # only classes weighted 0 in the batch: no signal (the weighted mean would be 0/0)
             return F.cross_entropy(z, targets, weight=w, label_smoothing=self.label_smoothing)
         t = targets.to(z.dtype)
         if (batch or {}).get('label_mode') == 'multi':
@@ -697,7 +702,7 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
                          "metrics.json and plots among them; choose a new or empty --out (out_dir)")
     if _other_metrics(out_dir):
         raise ValueError(f"--out {out_dir} holds another experiment's metrics.json (not a training run's), which a run would replace; choose another --out (out_dir)")
-    for sub, names in (('checkpoint', CHECKPOINT_NAMES), ('last', LAST_NAMES)):   # a run replaces both whole (--overwrite removes them first)
+    for sub, names in (('checkpoint', CHECKPOINT_NAMES + CARRIED_FILES), ('last', LAST_NAMES)):   # a run replaces both whole (--overwrite removes them first; a licence and card carried over)
         if extra := unowned(Path(out_dir) / sub, names):
             raise ValueError(f"--out {out_dir}: {sub}/ holds files a training run does not write ({some(extra)}), and a run replaces that folder whole: "
                              "move them out, or choose another --out (out_dir)")
@@ -937,9 +942,15 @@ def _do_one_batch(self: Learner):
     if not math.isfinite(self.loss_value):
         raise FloatingPointError(f"loss is {self.loss_value} at step {st.step} (epoch {st.epoch + 1}): the run diverged; lower lr or check the targets"
                                  + (' (on a GPU, --amp no rules out mixed precision)' if self.accelerator.device.type == 'cuda' else '')
-                                 + (f"; {self.out} keeps the resume state saved before it: --resume repeats this divergence, --overwrite starts again" if self.out is not None and (self.out / 'last').is_dir() else ''))
+                                 + (f"; {self.out} keeps the resume state saved before it: --resume repeats this divergence, --overwrite starts again" if self._saved_state() else ''))
     self._backward(self.loss)
     self('before_step'); self._step(); self('after_step')
+
+@patch
+def _saved_state(self: Learner) -> bool:
+    "Does `out/last` hold this run's resume state (not an earlier run's, which --overwrite removes only at this run's first save)?"
+    try: return self.out is not None and load_json(self.out / 'last' / 'state.json').get('started') == self.state.started
+    except (OSError, ValueError, AttributeError): return False
 
 @patch
 def _backward(self: Learner, loss: torch.Tensor):
@@ -1080,18 +1091,20 @@ class EarlyStopping(Callback):
     order = -5
     def after_epoch(self):
         st, p = self.state, self.cfg.patience
-        if self.learn.valid is not None and p is not None and st.bad_epochs >= p: st.stop, st.stop_reason = True, 'early_stopping'
+        if self.learn.valid is not None and p is not None and st.bad_epochs >= p and st.epoch < self.cfg.epochs: st.stop, st.stop_reason = True, 'early_stopping'   # after the last epoch nothing is stopped early
 
 # %% ../nbs/12_train.ipynb #f6ce9b5f
 def _save_plots(info: dict, history: list, out: Path):
-    "`confusion.png` (test, else valid) and `curves.png`."
+    "`confusion.png` (test, else valid) and `curves.png`; one this run has no figures for is removed (an earlier run's, in the same folder, would pass for this one's)."
     rep, name = (info['test'], 'test') if info['test'] is not None else (info['valid'], 'valid')
     about = record_about(info)
     if rep is not None:
         ax = plot_confusion(rep['confusion'], rep['classes'], title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
         save_figure(ax, out / 'confusion.png', about=about)
+    else: (out / 'confusion.png').unlink(missing_ok=True)
     if history:
         save_figure(plot_learning_curves(history, title=f"{info['model_config']['arch']} on {info['data']['name']}"), out / 'curves.png', about=about)
+    else: (out / 'curves.png').unlink(missing_ok=True)
 
 class Recorder(Callback):
     "Train sums per step, one history row per epoch (a partial row when stopped inside one); `history.json`, `metrics.json`, plots."
@@ -1241,7 +1254,7 @@ def _config_file(path: str, # the file given to --config
     "The `TrainConfig` fields of `--config FILE` that `flags` leave: checked (`check_fields`; then ranges and choices, as `TrainConfig` checks them), every error naming the file."
     d = {k: v for k, v in check_fields(TrainConfig, read_json_file(path, '--config'), path).items() if k not in flags}
     if d.get('data_seed') is not None:   # emoxnet train reads its data at --seed: a data_seed here would be recorded, not applied
-        raise SettingsError(None, f"data_seed={d['data_seed']}: emoxnet train reads its data at --seed (data_seed is an experiment member's, set by the experiment); remove it, or pass --seed", path)
+        raise SettingsError(None, f"data_seed={d['data_seed']}: emoxnet train reads its data at --seed (data_seed is an experiment member's, set by the experiment); remove it", path)
     try:
         if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'], 'class_weights')
         TrainConfig.from_dict(d)   # the file's values on their own: a wrong one is the file's mistake

@@ -17,7 +17,7 @@ import torch
 from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_SOURCES
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
 __all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'CONVERTERS', 'ZOO_FILES', 'ZooError', 'package_spec', 'ZooEntry',
@@ -504,7 +504,7 @@ def _keeps_other_checkpoint(out: Path, name: str, overwrite: bool) -> None:
         raise FileExistsError(f"{out} holds another checkpoint ({f'zoo model {was}' if was else 'not imported from the zoo'}): importing {name} "
                               "would replace it; choose another folder, or pass --overwrite (overwrite=True)")
 
-ZOO_FILES = ('model.safetensors', 'config.json', 'LICENSE', 'MODEL_CARD.md', 'model.onnx')   # all an imported model's folder holds (model.onnx: `emoxnet export SRC` puts it there)
+ZOO_FILES = (*CHECKPOINT_NAMES, *NOTICE_FILES)   # all an imported model's folder holds (model.onnx: `emoxnet export SRC` puts it there)
 
 def import_model(name: str,                          # a `ZOO` name
                  out: str | Path | None = None,      # checkpoint folder (default: `zoo_dir()` / NAME)

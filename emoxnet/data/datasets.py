@@ -171,7 +171,7 @@ def _check_image(path: str, verify: bool,
         return _ImageCheck(('unreadable image', why, _IMAGE_EXPECTED))
     return _ImageCheck() if box is None else _check_box(box, *size, path)
 
-_VERIFIED = ('JPEG', 'PNG', 'WEBP')   # the formats whose cut files `_check_image` finds without decoding them (PNG and WebP: verify() checks their data; JPEG: `_jpeg_complete`)
+_VERIFIED = ('JPEG', 'PNG', 'WEBP')   # the formats whose cut files `_check_image` finds without decoding them (PNG: verify() checks its data; WebP: opening a cut one fails; JPEG: `_jpeg_complete`)
 
 def _jpeg_complete(path: str, tail: int = 64) -> bool:
     "Whether a JPEG file holds its end-of-image marker (FF D9) in its last `tail` bytes (some writers pad after it): a cheap check for a cut download."
@@ -458,13 +458,11 @@ def _fer_beside(new_file: Path, fer_file: Path, table, P: _Problems) -> tuple:
     return ftable, aligned
 
 def _ferplus_files(path: Path, fer2013_csv: str | Path | None = None) -> tuple[Path, Path]:
-    "`(votes file, pixels file)` of FER+ given as a folder (`fer2013new.csv` and `fer2013.csv` in it) or as one of its two CSV files, whatever its name (its header says which), the other beside it under its usual name; `fer2013_csv` names the pixels file."
+    "`(votes file, pixels file)` of FER+ given as a folder (`fer2013new.csv` and `fer2013.csv` in it) or as one of its two CSV files, whatever its name (one with a `pixels` column is FER2013's, any other is read as the votes), the other beside it under its usual name; `fer2013_csv` names the pixels file."
     if not path.is_file(): return path / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else path / 'fer2013.csv'
-    with open(path, encoding='utf-8-sig', errors='replace') as f: header = [h.strip().strip('"') for h in f.readline().rstrip('\r\n').split(',')]
-    if 'Image name' in header and 'NF' in header: return path, Path(fer2013_csv) if fer2013_csv else path.parent / 'fer2013.csv'
-    if 'pixels' in header and not fer2013_csv: return path.parent / 'fer2013new.csv', path
-    raise DataError(path, f"header {','.join(header)[:120]!r}", line=1, expected="FER+'s votes (fer2013new.csv: Usage,Image name,neutral,...,NF)"
-                    + ('' if fer2013_csv else " or FER2013's pixels (fer2013.csv: emotion,pixels,Usage)"))
+    with open(path, encoding='utf-8-sig', errors='replace') as f: pixels = 'pixels' in (h.strip().strip('"') for h in f.readline().split(','))
+    if pixels: return path.parent / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else path
+    return path, Path(fer2013_csv) if fer2013_csv else path.parent / 'fer2013.csv'   # the votes: `_read_csv` says what is wrong with a file that is neither
 
 def ferplus_rows(path: str | Path, skip_bad: bool = False,
                  readable: bool = False, # aligned with `fer2013.csv` beside it, and each training row's pixels parsed (not kept)
@@ -672,7 +670,7 @@ def _npy_value(file: Path, P: _Problems, what: str):
     expected = f'a .npy file holding one {what}'
     try:
         with open(file, 'rb') as fh:
-            if fh.read(6) != b'\x93NUMPY': P.bad('malformed annotation', file, 'not a .npy file (no NumPy header)', None, expected); return None   # np.load would speak of pickles
+            if fh.read(6) != b'\x93NUMPY': P.bad('malformed annotation', file, 'an empty file (0 bytes)' if _empty_file(file) else 'not a .npy file (no NumPy header)', None, expected); return None   # np.load would speak of pickles
         a = np.load(file, allow_pickle=False)
     except Exception as err:   # numpy raises ValueError, OSError, EOFError, ... for broken files
         P.bad('malformed annotation', file, f'unreadable .npy ({err.__class__.__name__}: {err})', None, expected); return None
