@@ -315,6 +315,7 @@ def pad_logits(z: torch.Tensor, k: int) -> torch.Tensor:
 
 def kd_term(z_s: torch.Tensor, z_t: torch.Tensor, T: float = 3.0) -> torch.Tensor:
     "Cross-entropy of the student's tempered softmax against the padded teacher's: `-sum softmax(z_t/T) log softmax(z_s/T)`, batch mean."
+    if not T > 0: raise ValueError(f"kd_term: temperature T={T}: expected a number > 0")
     p_t = F.softmax(pad_logits(z_t, z_s.shape[1]).float() / T, 1)
     return -(p_t * F.log_softmax(z_s.float() / T, 1)).sum(1).mean()
 
@@ -398,6 +399,7 @@ class Memory:
     @classmethod
     def for_data(cls, n_train: int, n_classes: int, fraction: float = 0.3, mode: str = 'grow') -> 'Memory':
         "`M = floor(fraction * n_train)` over all the run's classes, `m = floor(M / n_classes)`."
+        if n_classes < 1: raise ValueError(f"Memory.for_data: n_classes={n_classes}: expected the run's classes, at least 1")
         total = int(math.floor(fraction * n_train))
         return cls(total // n_classes, total, mode)
 
@@ -855,6 +857,7 @@ def accuracy_matrix(records: Sequence[dict]) -> np.ndarray:
 
 def continual_summary(records: Sequence[dict]) -> dict:
     "Average incremental accuracy (with and without the base step), final accuracy, forgetting, backward transfer, final old/new accuracy."
+    if not len(records): raise ValueError("continual_summary: no step records (a run's base step comes first)")
     R, acc = accuracy_matrix(records), np.array([r['acc'] for r in records])
     T = len(records) - 1
     forget = [np.nanmax(R[j:T, j]) - R[T, j] if np.isfinite(R[j:T, j]).any() else np.nan for j in range(T)] if T else [np.nan]

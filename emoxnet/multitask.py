@@ -127,7 +127,9 @@ def describe_values(values: dict) -> str: # `face_values` of one face
 # %% ../nbs/19_multitask.ipynb #59562d01
 def ccc(x: torch.Tensor, # predictions (N,)
         y: torch.Tensor) -> torch.Tensor: # labels (N,)
-    "Concordance correlation coefficient of two vectors (population moments)."
+    "Concordance correlation coefficient of two vectors of the same length (population moments); NaN rows must be masked out first (`_masked`)."
+    if x.ndim != 1 or x.shape != y.shape:   # (N,) against (N, 1) would broadcast to an (N, N) table and give about 0
+        raise ValueError(f"ccc: predictions of shape {tuple(x.shape)} and labels of shape {tuple(y.shape)}: expected two vectors (N,) of the same length")
     mx, my = x.mean(), y.mean()
     vx, vy = ((x - mx) ** 2).mean(), ((y - my) ** 2).mean()
     return 2 * ((x - mx) * (y - my)).mean() / (vx + vy + (mx - my) ** 2 + 1e-8)
@@ -238,7 +240,7 @@ def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
                         ('ethnicity_acc', 'race', lambda a, b: float((a.argmax(1) == b).mean()))):
         name = {'ccc_valence': 'valence', 'ccc_arousal': 'arousal', 'ethnicity_acc': 'ethnicity'}.get(key, col)
         has, y = _labelled(ds, col)
-        rep[key] = f(p[name][has], y[has]) if name in p and has.any() else None
+        rep[key] = f(p[name][has], y[has]) if name in p and has.sum() >= (2 if key.startswith('ccc') else 1) else None   # one face has no concordance (0/0)
     return rep
 
 # %% ../nbs/19_multitask.ipynb #70d3063a

@@ -62,11 +62,18 @@ class IoUTracker:
 # %% ../nbs/27_video.ipynb #c8e142c7
 SMOOTH: int = 15   # the default smoothing window: 0.6 s at 25 fps
 
+def _finite_frames(logits, who: str) -> np.ndarray:
+    "`(T, K)` per-frame logits as float64; `ValueError` naming the first frame holding NaN or infinity (the running sums would carry it into every later frame)."
+    z = np.asarray(logits, np.float64)
+    if z.ndim != 2: raise ValueError(f"{who}: logits of shape {z.shape}: expected (frames, classes)")
+    if len(bad := np.flatnonzero(~np.isfinite(z).all(1))): raise ValueError(f"{who}: frame {bad[0]} has NaN or infinite logits (the model diverged or overflowed){f', and {len(bad) - 1} more' if len(bad) > 1 else ''}")
+    return z
+
 def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
                   k: int = SMOOTH, # window: the current and the k-1 previous frames
                   ) -> np.ndarray:
     "Causal moving mean over the last `k` frames (the first frames average what exists)."
-    logits = np.asarray(logits, np.float64)
+    logits = _finite_frames(logits, 'smooth_logits')
     check_every('smoothing window k', k, 'the frames averaged')
     c = np.cumsum(np.vstack([np.zeros((1, logits.shape[1])), logits]), 0)
     t = np.arange(1, len(logits) + 1); lo = np.maximum(t - k, 0)
@@ -86,7 +93,7 @@ def smooth_tracks(logits: np.ndarray, # per-face logits `(N, K)`
                   ) -> np.ndarray:
     "`smooth_logits` per face track: a face averages its own track's logits over the last `k` frames looked at; frames where that face is absent add nothing, another person's face never enters."
     check_every('smoothing window k', k, 'the frames averaged')
-    logits, out = np.asarray(logits, np.float64), np.zeros(np.shape(logits), np.float32)
+    logits = _finite_frames(logits, 'smooth_tracks'); out = np.zeros(logits.shape, np.float32)
     for t in np.unique(track):
         r = np.flatnonzero(track == t); r = r[np.argsort(pos[r], kind='stable')]
         c = np.cumsum(np.vstack([np.zeros((1, logits.shape[1])), logits[r]]), 0)
@@ -234,8 +241,10 @@ def check_feature_model(checkpoint: str | Path, # a checkpoint argument (a folde
     if is_ensemble(checkpoint_path(checkpoint)): raise ValueError(f"checkpoint {checkpoint}: {NO_DESCRIPTOR}")
 
 def _check_width(features: np.ndarray):
-    "Embeddings without a width come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
-    if features.ndim != 2 or features.shape[1] == 0: raise ValueError(f"the frames' embeddings are empty: {NO_DESCRIPTOR}")
+    "`(T, D)` finite embeddings; without a width they come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
+    if np.ndim(features) != 2: raise ValueError(f"embeddings of shape {np.shape(features)}: expected (faces, width), one row per face (one face: x[None])")
+    if features.shape[1] == 0: raise ValueError(f"the frames' embeddings are empty: {NO_DESCRIPTOR}")
+    if len(bad := np.flatnonzero(~np.isfinite(features).all(1))): raise ValueError(f"embedding {bad[0]} holds NaN or infinity: no descriptor can be pooled from it")
 
 def pool_clip(features: np.ndarray, # per-frame embeddings `(T, D)` of one person (frames without a face absent)
               ) -> np.ndarray:
@@ -250,6 +259,7 @@ def pool_group(features: np.ndarray, # embeddings `(N, D)` of all faces of all f
     "The group descriptor: per frame mean and std over its faces `(2 D)`, then mean and std over frames `(4 D,)`, L2-normalised."
     if len(features) == 0: raise ValueError("pool_group: no face in any frame; the clip cannot be described")
     _check_width(features)
+    if np.shape(frame) != (len(features),): raise ValueError(f"pool_group: {len(features)} embeddings but frame indices of shape {np.shape(frame)}: expected one frame index per face")
     per = np.stack([np.concatenate([features[frame == i].mean(0), features[frame == i].std(0)]) for i in np.unique(frame)])
     return l2_normalise(np.concatenate([per.mean(0), per.std(0)]))
 
