@@ -59,7 +59,7 @@ def predictions(scores) -> np.ndarray:
     s = _np(scores)
     if s.ndim > 2: raise ValueError(f"scores of shape {s.shape}: expected (N, K) scores or a 1-D vector of N class ids")
     if s.ndim != 2:
-        if len(bad := np.flatnonzero((p := _ids(s, 'predictions')) < 0)): raise ValueError(f"predictions hold class id {p[bad[0]]} (row {bad[0]}): expected ids 0..K-1")
+        if len(bad := np.flatnonzero((p := _ids(s, 'predictions')) < 0)): raise ValueError(f"predictions hold class id {p[bad[0]]} (row {bad[0]}): expected ids >= 0")
         return p
     if len(bad := np.flatnonzero(np.isnan(s).any(1) | (s == np.inf).any(1))):   # -inf is a logit for a class left out; +inf and NaN are no score
         raise ValueError(f"scores hold {s[bad[0]][np.isnan(s[bad[0]]) | (s[bad[0]] == np.inf)][0]} in row {bad[0]}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}: no prediction can be read from it")

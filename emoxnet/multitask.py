@@ -240,7 +240,7 @@ def multitask_report(model: nn.Module, ds, preprocess=None) -> dict:
                         ('ethnicity_acc', 'race', lambda a, b: float((a.argmax(1) == b).mean()))):
         name = {'ccc_valence': 'valence', 'ccc_arousal': 'arousal', 'ethnicity_acc': 'ethnicity'}.get(key, col)
         has, y = _labelled(ds, col)
-        rep[key] = f(p[name][has], y[has]) if name in p and has.sum() >= (2 if key.startswith('ccc') else 1) else None   # one face has no concordance (0/0)
+        rep[key] = f(p[name][has], y[has]) if name in p and has.sum() >= (TASKS['va'].min_labelled if key.startswith('ccc') else 1) else None   # one face has no concordance (0/0)
     return rep
 
 # %% ../nbs/19_multitask.ipynb #70d3063a

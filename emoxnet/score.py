@@ -99,11 +99,13 @@ def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tup
     c = run_train_config(ck); fraction, seed = c.get('valid_fraction'), c.get('seed', seed)   # the training loop holds valid out at the run's own seed
     if c.get('data_seed') is not None: return splits, []   # an experiment's member: its valid split was the experiment's (load_experiment_data), not the loop's
     if split not in ('valid', 'train') or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
-    try: ran_on = load_json(Path(ck) / 'config.json')['extra']['data']['name']
-    except (OSError, ValueError, KeyError, TypeError): ran_on = None
-    held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if ran_on in (None, splits.name)
-            else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; this one trained on {ran_on}, not on {splits.name})")
-    return with_valid(splits, fraction, seed), [f"the data ship no valid split: scored on the one {held}" if split == 'valid' else f"the data ship no valid split: scored on the run's train split, without the images {held}"]
+    carved = with_valid(splits, fraction, seed)
+    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; ran_on, want = rec['name'], rec['md5'].get('valid')
+    except (OSError, ValueError, KeyError, TypeError, AttributeError): ran_on = want = None   # an older checkpoint: no record to compare
+    own = ran_on in (None, splits.name) and want in (None, split_md5(carved['valid'], relative=True))   # the same images the run held out, as its record says (moved data are the same)
+    held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if own
+            else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; not this run's: it trained on " + (f"{ran_on}, not on {splits.name})" if ran_on != splits.name else f"other images of {ran_on}, its valid split's md5 {want})"))
+    return carved, [f"the data ship no valid split: scored on the one {held}" if split == 'valid' else f"the data ship no valid split: scored on the run's train split, without the images {held}"]
 
 def _model_and_seed(checkpoint: str | Path | None, seed: int | None) -> tuple[Path, int]:
     "The checkpoint's folder (None: the bundled student) and the seed its data are read with (None: its run's own, `run_seed`, else 0)."

@@ -183,9 +183,7 @@ class TrainConfig:
                   num_workers=WORKERS, patience=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE,
                   grad_clip=(lambda v: v is None or v > 0, 'None or a number > 0'), checkpoint_every=POSITIVE_OR_NONE,
                   eval_batch_size=POSITIVE_OR_NONE, threads=THREADS, seed=COUNT,
-                  data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'),
-                  augment=(lambda v: isinstance(v, (bool, dict)), 'True, False or a dict of Augment fields'),   # 'yes' would train as True and be recorded as 'yes'
-                  **{k: (lambda v: isinstance(v, bool), 'True or False') for k in ('restore_best', 'save_last', 'deterministic', 'progress')})
+                  data_seed=(lambda v: v is None or (is_whole(v) and v >= 0), 'None or an integer >= 0'))
 
     @classmethod
     def choices(cls) -> dict:
@@ -204,7 +202,9 @@ class TrainConfig:
         if isinstance(self.class_weights, list) and not (all(fits_type(w, float) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
             raise ValueError(f"class_weights={self.class_weights}: expected one finite number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
-        if isinstance(self.augment, dict): check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms
+        if bad := next((f.name for f in fields(self) if f.type in ('bool', bool) and not isinstance(getattr(self, f.name), bool)), None):   # 'no' would act as True and be recorded as 'no'
+            raise ValueError(f"TrainConfig.{bad}={getattr(self, bad)!r}: expected True or False")
+        check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms ('yes' is no augmentation)
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -702,7 +702,7 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
                          "metrics.json and plots among them; choose a new or empty --out (out_dir)")
     if _other_metrics(out_dir):
         raise ValueError(f"--out {out_dir} holds another experiment's metrics.json (not a training run's), which a run would replace; choose another --out (out_dir)")
-    for sub, names in (('checkpoint', CHECKPOINT_NAMES + CARRIED_FILES), ('last', LAST_NAMES)):   # a run replaces both whole (--overwrite removes them first; a licence and card carried over)
+    for sub, names in (('checkpoint', CHECKPOINT_NAMES + CARRIED_FILES * resume), ('last', LAST_NAMES)):   # a run replaces both whole (--overwrite removes them first); a resumed run's weights keep their licence and card, a new run's are another model's
         if extra := unowned(Path(out_dir) / sub, names):
             raise ValueError(f"--out {out_dir}: {sub}/ holds files a training run does not write ({some(extra)}), and a run replaces that folder whole: "
                              "move them out, or choose another --out (out_dir)")
@@ -802,7 +802,7 @@ class Learner:
         seed_everything(cfg.seed, cfg.deterministic)          # before the model is built: its initial weights follow the seed
         self.accelerator = _make_accelerator(cfg)
         self.out = Path(out_dir) if out_dir is not None else None
-        self.opt_func, self.finished, self.valid, self.partial_row = opt_func, False, None, None
+        self.opt_func, self.finished, self.valid, self.partial_row, self.resumed = opt_func, False, None, None, False
         self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
@@ -948,7 +948,8 @@ def _do_one_batch(self: Learner):
 
 @patch
 def _saved_state(self: Learner) -> bool:
-    "Does `out/last` hold this run's resume state (not an earlier run's, which --overwrite removes only at this run's first save)?"
+    "Does `out/last` hold this run's resume state: the one it resumed from, or one it saved (not an earlier run's, which --overwrite removes only at this run's first save)?"
+    if self.resumed: return True
     try: return self.out is not None and load_json(self.out / 'last' / 'state.json').get('started') == self.state.started
     except (OSError, ValueError, AttributeError): return False
 
@@ -1055,7 +1056,7 @@ class Resume(Callback):
             print(f"removed what {len(gone)} killed write(s) left half-written in {learn.out}: {', '.join(gone)}")
         last = recover_dir(learn.out / 'last') if (learn.out is not None and self.resume) else None
         if last is not None and (last / 'state.json').exists():
-            *self.rng, learn.finished = _load_state(st, last)
+            *self.rng, learn.finished = _load_state(st, last); learn.resumed = True
             if learn.finished and st.stop_reason == 'max_steps' and (cfg.max_steps is None or st.step < cfg.max_steps): learn.finished = False
             if learn.main: print(f"resuming from {last} at {position(vars(st))}")
         elif self.resume and learn.main: print(f"nothing to resume in {learn.out}; starting from scratch")   # as "resuming from", whatever cfg.progress: a mistyped --out must not start again unsaid

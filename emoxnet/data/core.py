@@ -103,7 +103,7 @@ def _to_8bit(im: Image.Image) -> Image.Image:
         if 0 < hi <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
             warnings.warn(f"a {'16' if im.mode.startswith('I;16') else '16- or 32'}-bit image whose values all lie in 0-255: read as 8-bit values", EmoxnetWarning, stacklevel=4)   # one message: said once however many files
         else: a = a.astype(np.uint16) >> 8
-    elif im.mode == 'F' and lo >= -0.5 and hi <= 1.5: a = np.clip(a * 255 + 0.5, 0, 255)   # intensities in 0-1 (a resampling's overshoot clipped), not a near-black 0-255 image
+    elif im.mode == 'F' and lo >= -0.05 and hi <= 1.05: a = np.clip(a * 255 + 0.5, 0, 255)   # intensities in 0-1 (a resampling's few per cent of overshoot clipped), not a near-black 0-255 image
     elif im.mode == 'F' and lo >= 0 and hi <= 255: a = a + 0.5   # grey levels: each image keeps its contrast
     else:
         warnings.warn("an image whose values lie outside 0-1 and 0-255: stretched to 0-255, each image by its own range", EmoxnetWarning, stacklevel=4)   # one text: said once however many files

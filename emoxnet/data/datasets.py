@@ -461,7 +461,9 @@ def _ferplus_files(path: Path, fer2013_csv: str | Path | None = None) -> tuple[P
     "`(votes file, pixels file)` of FER+ given as a folder (`fer2013new.csv` and `fer2013.csv` in it) or as one of its two CSV files, whatever its name (one with a `pixels` column is FER2013's, any other is read as the votes), the other beside it under its usual name; `fer2013_csv` names the pixels file."
     if not path.is_file(): return path / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else path / 'fer2013.csv'
     with open(path, encoding='utf-8-sig', errors='replace') as f: pixels = 'pixels' in (h.strip().strip('"') for h in f.readline().split(','))
-    if pixels: return path.parent / 'fer2013new.csv', Path(fer2013_csv) if fer2013_csv else path
+    if pixels and fer2013_csv and Path(fer2013_csv).resolve() != path.resolve():
+        raise ValueError(f"{path} is a FER2013 pixels file, and fer2013_csv names another one ({fer2013_csv}): give the folder or fer2013new.csv as the path, or only one pixels file")
+    if pixels: return path.parent / 'fer2013new.csv', path
     return path, Path(fer2013_csv) if fer2013_csv else path.parent / 'fer2013.csv'   # the votes: `_read_csv` says what is wrong with a file that is neither
 
 def ferplus_rows(path: str | Path, skip_bad: bool = False,
