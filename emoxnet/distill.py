@@ -28,12 +28,18 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_val
 
 # %% auto #0
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
-           'OBJECTIVE', 'SMOKE', 'smooth', 'target_distribution', 'kd_loss', 'check_kd', 'check_teacher', 'KDLoss',
+           'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
            'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
            'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'run_experiment',
            'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
+def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
+    "Refuse distillation settings out of range (`KDLoss` and `ExperimentConfig` both check, the latter before any training)."
+    if teacher_mode not in ('precomputed', 'online'): raise ValueError(f"teacher_mode={teacher_mode!r}; expected 'precomputed' or 'online'")
+    for k, v, rule in (('alpha', alpha, PROBABILITY), ('temperature', temperature, RATE), ('smoothing', smoothing, FRACTION)):
+        if isinstance(v, bool) or not fits_rule(v, rule): raise ValueError(f"{k}={v!r}: expected {rule[1]}")   # NaN and infinities too; True is no weight
+
 def smooth(p: torch.Tensor, eps: float) -> torch.Tensor:
     "`(1 - eps) * p + eps / K`: a distribution (last dim) smoothed toward uniform."
     return p if not eps else (1 - eps) * p + eps / p.shape[-1]
@@ -49,6 +55,7 @@ KD_ALPHA, KD_TEMPERATURE, KD_SMOOTHING = 0.7, 4.0, 0.1   # the distillation expe
 def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets: torch.Tensor, alpha: float = KD_ALPHA,
             temperature: float = KD_TEMPERATURE, smoothing: float = KD_SMOOTHING) -> tuple[torch.Tensor, dict]:
     "`alpha * T^2 * KL(smooth(softmax(t/T)) || softmax(s/T)) + (1 - alpha) * CE(s, smooth(y))`; returns `(loss, logs)`. An image without an expression label (`NO_LABEL`) learns from the teacher only (its CE term is left out of the mean)."
+    check_kd(alpha, temperature, smoothing, 'precomputed')   # T = 0 would give NaN, alpha 1.5 or T < 0 a finite number that means nothing
     s = student_logits.float(); k = s.shape[1]; T = float(temperature)
     lab = targets != NO_LABEL if not torch.is_floating_point(targets) else torch.ones(len(s), dtype=torch.bool, device=s.device)
     rows = -(target_distribution(targets.clamp_min(0) if not torch.is_floating_point(targets) else targets, k, smoothing) * F.log_softmax(s, 1)).sum(1)
@@ -60,12 +67,6 @@ def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, targets:
     return loss, {'kd': float(kl.detach()), 'ce': float(ce.detach())}
 
 # %% ../nbs/14_distill.ipynb #41fb8c40
-def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
-    "Refuse distillation settings out of range (`KDLoss` and `ExperimentConfig` both check, the latter before any training)."
-    if teacher_mode not in ('precomputed', 'online'): raise ValueError(f"teacher_mode={teacher_mode!r}; expected 'precomputed' or 'online'")
-    for k, v, rule in (('alpha', alpha, PROBABILITY), ('temperature', temperature, RATE), ('smoothing', smoothing, FRACTION)):
-        if not fits_rule(v, rule): raise ValueError(f"{k}={v!r}: expected {rule[1]}")   # NaN and infinities too
-
 def check_teacher(teacher: nn.Module | None, # the teacher (an ensemble or a checkpoint model; None: precomputed logits)
                   student: ModelConfig,       # the student's model config
                   teacher_mode: str):         # 'online' feeds the student's batch to the teacher
@@ -246,7 +247,7 @@ class ExperimentConfig:
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
-                  max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT, seed=COUNT,
+                  max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT, seed=COUNT, in_chans=(lambda v: v in (1, 3) and not isinstance(v, bool), '1 (grey) or 3 (RGB)'),
                   augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
                            "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
@@ -336,8 +337,10 @@ def teacher_settings(ens_dir: Path) -> dict:
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
-    t, want = teacher_settings(ens_dir), cfg.member_train()
+    t, want, info = teacher_settings(ens_dir), cfg.member_train(), load_json(ens_dir / 'ensemble.json')
     diff = [f"members {t['members']} (asked: {list(cfg.members)})"] if t['members'] != _unique_names(list(cfg.members)) else []
+    diff += [f"{k} {v!r} (asked: {asked!r})" for k, v, asked in (('input_size', info.get('input_size'), cfg.input_size), ('in_chans', info.get('in_chans'), cfg.in_chans),
+                                                                  ('folds', t['folds'], cfg.folds)) if v is not None and v != asked]   # the members' input, the rule's cross-fitting
     if tc := _teacher_train_config(ens_dir):
         new = jsonable(want.to_dict()); diff += [f"{k} {tc.get(k)!r} (asked: {new[k]!r})" for k in want.changed(tc)]
     if diff: raise ValueError(f"{ens_dir}: the ensemble there has {', '.join(diff)}; use another out_dir, delete the folder to retrain it, "
@@ -346,11 +349,13 @@ def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."
     ens_dir = cfg.resolved_ensemble()
-    if not is_ensemble(ens_dir):
+    unrecorded = is_ensemble(ens_dir) and not cfg.ensemble_dir and not (ens_dir / 'metrics.json').exists()   # the run's own, stopped between its ensemble.json and its record (older code wrote them in that order)
+    if not is_ensemble(ens_dir) or unrecorded:
         if cfg.ensemble_dir:   # never train into a folder the user named (a typo, or another model's checkpoint); '' is unset
             raise ValueError(f"ensemble_dir {ens_dir}: " + ("holds no EmoXNet ensemble (no ensemble.json)" if ens_dir.exists() else "no such folder")
                              + "; name a folder that train_ensemble.ipynb or emoxnet ensemble build wrote, or leave ensemble_dir unset to train one (in <out_dir>/ensemble, or the seed folder's when out_dir is unset)")
-        log(f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
+        log(f"[experiment] the ensemble at {ens_dir} has no metrics.json (an interrupted write): its rule is chosen again, its members reused" if unrecorded
+            else f"[experiment] no ensemble at {ens_dir}: training {', '.join(cfg.members)}")
         return train_ensemble(splits, ens_dir, cfg.members, cfg.member_train(), seed=cfg.seed, folds=cfg.folds,
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log, smoke=cfg.smoke)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)

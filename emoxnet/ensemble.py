@@ -158,6 +158,7 @@ def cross_fit(rule: str, z: torch.Tensor, y, folds: int = 5, seed: int = 0, **hp
     n, m, k = z.shape
     if not RULES[rule].needs_fit:
         with torch.no_grad(): return make_combiner(rule, m, k, **hparams)(z)
+    if not (is_whole(folds) and folds >= 2): raise ValueError(f"cross_fit: folds={folds!r}: expected an integer >= 2 (one fold fits on nothing)")
     folds = min(folds, n)   # more folds than items: leave-one-out (the other folds would be empty)
     y = torch.as_tensor(np.asarray(y)).long(); f = stratified_folds(y.numpy(), folds, seed)
     out = torch.zeros(n, k)
@@ -717,11 +718,11 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,
                'valid': ens_rep['valid'], 'test': ens_rep.get('test'), 'member_reports': reports,
                'rules_table': table.to_dict(orient='records'), 'wall_time_s': round(time.time() - t0, 1)}
+    save_json(metrics, out / 'metrics.json')   # the record first: ensemble.json marks the ensemble finished, and its reuse is checked against this record
     save_ensemble(ens, out, metrics={'valid': ens_rep['valid'], 'test': ens_rep.get('test'),   # valid: the chosen rule refitted on every validation image (in-sample when learned)
                                      'valid_chosen_rule': {'accuracy': metrics['ensemble_valid_acc'], 'protocol': metrics['ensemble_valid_protocol']}}, rules=table,
                   extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp, **({'smoke': True} if smoke else {})}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
                   code=code['code_version'])
-    save_json(metrics, out / 'metrics.json')
     log(f"[ensemble] rule {rule!r} chosen on validation; " + ', '.join(f"{r}: valid {a:.4f}" for r, a in zip(table.rule, table.valid_acc)))
     return {**metrics, 'ensemble': ens, 'rules_table': table, 'path': out}
 

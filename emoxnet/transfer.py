@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded, fits_type
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
@@ -43,7 +43,7 @@ from .ensemble import class_index_map, reads_expressions, InputAdapter   # the o
 
 # %% ../nbs/26_transfer.ipynb #tr0009
 class AlignedTeacher(nn.Module):
-    "Weighted mean of the members' probabilities on one class vocabulary (absent classes count 0); returns log-probabilities."
+    "Weighted mean of the members' probabilities on one class vocabulary (absent classes count 0); returns log-probabilities. It reads one input, the largest member's size with the first member's resize filter; a smaller member's adapter resizes it again, and a member of that size reads it as it is (its own filter is not applied: members of one size and other filters differ there)."
     def __init__(self, members: Sequence[nn.Module],        # models with a `model_config` (checkpoints, ensembles)
                  classes: Sequence[str] = BASIC,            # the vocabulary of the output
                  weights: Sequence[float] | None = None,    # one per member (default: equal)
@@ -62,8 +62,8 @@ class AlignedTeacher(nn.Module):
         self.members, self.classes, self.floor = nn.ModuleList(members), tuple(canonical(c) for c in classes), floor
         self.names = names
         w = torch.tensor(list(weights) if weights is not None else [1.0] * len(members), dtype=torch.float32)
-        if len(w) != len(members) or (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"weights {w.tolist()}: need one non-negative weight per member ({len(members)}), not all 0")
+        if len(w) != len(members) or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:   # NaN would pass a comparison, and make every label NaN
+            raise ValueError(f"weights {w.tolist()}: need one finite, non-negative weight per member ({len(members)}), not all 0")
         self.register_buffer('weights', w / w.sum())
         self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes, by_name=True) for c in cfgs])))   # a member's class outside the vocabulary (e.g. 'other') is left out, as absent classes are
         self.sizes = [c.preprocess.size for c in cfgs]
@@ -339,6 +339,8 @@ class TransferConfig:
         self.teachers = tuple(str(t).strip() for t in ts if str(t).strip())
         if not self.teachers: raise ValueError("TransferConfig.teachers: none given; expected one or more checkpoint folders or zoo:NAME (papermill: -p teachers zoo:fer_mini_xception,zoo:human_emotion)")
         check_ranges(self, self.RANGES)
+        if self.weights is not None and not (len(self.weights) == len(self.teachers) and all(fits_type(w, float) and w >= 0 for w in self.weights) and sum(self.weights) > 0):
+            raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)")
         parts = set(str(self.transfer).split('+'))   # what a part does not read must not be recorded as if it had been used
         if self.unlabelled_dir and 'folder' not in parts:
             raise ValueError(f"unlabelled_dir={self.unlabelled_dir!r} is read by the 'folder' transfer set only, and transfer={self.transfer!r} has none: add +folder, or leave unlabelled_dir empty")
