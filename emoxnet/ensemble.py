@@ -24,7 +24,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
+from .models import checkpoint_arg, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report, record_about
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -583,7 +583,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet ensemble`: `build DIR... --out OUT [--rule R]`."
     sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION')   # alone: its help, as `emoxnet data` gives
     b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
-    b.add_argument('checkpoints', nargs='+', metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
+    b.add_argument('checkpoints', nargs='+', type=checkpoint_arg, metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
     b.add_argument('--out', required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
     b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
                    help='how member probabilities are combined (rules fitted on validation need train_ensemble)')

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #2477256a
 from __future__ import annotations
-import contextlib, datetime, hashlib, os, shutil, sys, warnings
+import argparse, contextlib, datetime, hashlib, os, shutil, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from importlib.metadata import entry_points
@@ -21,13 +21,14 @@ from .settings import check_fields   # a checkpoint's config.json: each field's 
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES', 'CHECKPOINT_FILES',
-           'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS', 'ModelConfig', 'ArchInfo',
-           'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch', 'create_model',
-           'count_params', 'checkpoint_source', 'checkpoint_path', 'unreadable_weights', 'read_state_dict',
-           'load_backbone', 'check_arch', 'unwrap', 'model_device', 'resolve_device', 'model_batches', 'on_device',
-           'weights_fingerprint', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'class_logits',
-           'extra_outputs', 'LogitsOnly', 'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES',
+           'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS', 'ModelConfig',
+           'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch',
+           'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_arg',
+           'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
+           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
+           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'extra_outputs', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -277,6 +278,13 @@ def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, 'zo
     if str(spec) == BUNDLED and not Path(spec).exists(): return checkpoint_source(BUNDLED)(spec)
     if zoo_name(spec) is None: return Path(spec).expanduser()
     return checkpoint_source('zoo')(spec)
+
+EMPTY_PATH = "an empty path (an unset shell variable?)"
+
+def checkpoint_arg(text: str) -> str:
+    "The argparse `type` of every command's checkpoint argument (`--checkpoint`, `--teacher`, `emoxnet export SRC`, `emoxnet ensemble build DIR...`): the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
+    if not text.strip(): raise argparse.ArgumentTypeError(f"{EMPTY_PATH}; give a path, or leave an optional flag out for its default")
+    return text
 
 # %% ../nbs/10_models.ipynb #64e9421b
 def unreadable_weights(file: str | Path, e: Exception) -> ValueError:

@@ -18,18 +18,18 @@ from PIL import Image
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
 from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
-from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
+from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
 from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'EMPTY_PATH', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction',
-           'describe_face', 'checkpoint_arg', 'bundled_checkpoint', 'bundled_source', 'default_detector',
-           'not_expression', 'warn_if_not_expression', 'EmotionRecognizer', 'label_colour', 'draw_predictions',
-           'expand_paths', 'save_png', 'unique_stem', 'attention_strip', 'predict_files', 'check_output_dirs',
-           'predict_main', 'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
+           'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
+           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
+           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
+           'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -79,12 +79,6 @@ def describe_face(probs: dict, # class -> probability
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
 ASSET_MODEL = 'emoxnetlite'   # folder of the bundled student under emoxnet/assets/
 MIN_CROP = 8                  # a face crop's smallest side, in pixels, below which its label is said to mean nothing (a LFW crop is 25)
-EMPTY_PATH = "an empty path (an unset shell variable?)"
-
-def checkpoint_arg(text: str) -> str:
-    "The argparse `type` of every command's `--checkpoint` (and `--teacher`): the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
-    if not text.strip(): raise argparse.ArgumentTypeError(f"{EMPTY_PATH}; leave the flag out for its default")
-    return text
 
 def bundled_checkpoint() -> Path:
     "Path of the bundled EmoXNetLite checkpoint folder inside the installed package."

@@ -122,3 +122,10 @@ def test_sigterm_leaves_nothing_half_written(tmp_path):
     p.send_signal(signal.SIGTERM); out, err = p.communicate(timeout=120)
     assert p.returncode == 143 and 'emoxnet synth: terminated' in err, (p.returncode, err[-1500:])
     assert not [x for x in tmp_path.rglob('.*') if x.name.endswith('.tmp')], sorted(map(str, tmp_path.rglob('*')))[:20]   # each export whole or absent
+
+
+def test_an_empty_checkpoint_path_is_refused_by_every_command(emoxnet_cmd):
+    "An unset shell variable ('$CKPT' -> ''): export and ensemble build resolved it to the current folder, predict served the bundled student."
+    for args in (['export', ''], ['ensemble', 'build', '', 'zoo:fer_cnn', '--out', 'x'], ['predict', 'a.jpg', '--checkpoint', '']):
+        r = run(emoxnet_cmd, *args)
+        assert r.returncode == 2 and 'an empty path (an unset shell variable?)' in r.stderr, (args, r.stderr[-500:])
