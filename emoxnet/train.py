@@ -1389,4 +1389,5 @@ def train_main(args) -> int:
         t = res['test'] or res['valid'] or {}
         print(f"{out}: stopped: {stop_summary(res)}; "
               + (f"{'test' if res['test'] else 'valid'} accuracy {t['accuracy']:.4f}, macro-F1 {t['macro_f1']:.4f}" if t else 'no evaluation split'))
+    if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()   # under torchrun: gloo's threads left running at exit could abort a finished run (exit -6)
     return 0

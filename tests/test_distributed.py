@@ -113,6 +113,7 @@ loss = ScaledCE()
 fit(ModelConfig('test_convnext', data.classes, in_chans=1, input_size=32), data,
     TrainConfig(epochs=1, batch_size=8, lr=0.05, device='cpu', progress=False, augment=True), None, loss=loss)
 with open(sys.argv[1] + '.' + os.environ['RANK'], 'w') as f: json.dump(loss.scale.item(), f)
+if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()   # gloo's threads left at exit can abort the process (exit -6)
 """
 
 
@@ -148,6 +149,7 @@ d = Draw()
 fit(ModelConfig('test_convnext', data.classes, in_chans=1, input_size=32), data,
     TrainConfig(epochs=1, batch_size=8, device='cpu', progress=False, max_steps=max_steps or None), out, callbacks=[d], resume=True)
 with open(f"{out}.{os.environ['RANK']}.{max_steps}", 'w') as f: json.dump(d.seen, f)
+if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()   # as LOSS_SCRIPT
 """
 
 
