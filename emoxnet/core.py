@@ -15,9 +15,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS', 'THREADS',
-           'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT', 'canonical',
-           'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session',
+           'STAGING', 'OS_LITTER', 'WRITING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS',
+           'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT',
+           'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session',
            'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
            'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
            'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
@@ -488,14 +488,16 @@ def check_rerun(out: str | Path, # an experiment's folder
 
 def writing_marker(out: str | Path, name: str = 'metrics.json') -> Path:
     "The hidden file `save_results` keeps in `out` while it replaces an experiment's files and record `name`, holding the record to come: a rerun after an interrupted write knows whose the files are (`check_rerun`); `remove_staging` keeps it."
-    return Path(out) / f'.{name}.writing.tmp'
+    return Path(out) / f'.{name}{WRITING}'
+
+WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging`
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:
     "Delete the staging files and folders that killed `atomic_write`/`atomic_dir` calls left in `folder` (`.NAME.*.tmp`, and `.NAME.old-*` where NAME was put in place: a copy no one reads); their names. Only for a folder no other process is writing."
     gone, d = [], Path(folder)
     olds = [p for p in sorted(d.glob('.*.old-*')) if (d / p.name[1:].rsplit('.old-', 1)[0]).exists()] if d.is_dir() else []   # without NAME: recover_dir's copy, kept
-    for p in [p for p in sorted(d.glob('.*.tmp')) if not p.name.endswith('.writing.tmp')] + olds if d.is_dir() else []:   # save_results' marker is no staging
+    for p in [p for p in sorted(d.glob('.*.tmp')) if not p.name.endswith(WRITING)] + olds if d.is_dir() else []:   # save_results' marker is no staging
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
         gone.append(p.name)
