@@ -22,8 +22,8 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
            'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
            'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
-           'lies_inside', 'plural', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir',
-           'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
+           'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir',
+           'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
            'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
            'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
            'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
@@ -395,6 +395,11 @@ def lies_inside(path: str | Path, folder: str | Path) -> bool:
 def plural(n: int, word: str) -> str:
     "`n` and `word`, with an s unless `n` is 1: '1 frame', '3 frames'."
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+def nonfinite_rows(a) -> np.ndarray:
+    "Indices of the rows of `a` (numpy or torch, `(N, ...)`) holding NaN or an infinity: the rows a check names when it refuses them (one such row spoils a mean, a running sum, a prediction)."
+    a = np.asarray(a)
+    return np.flatnonzero(~np.isfinite(a).all(axis=tuple(range(1, a.ndim))))
 
 def shell_word(x) -> str:
     "`x` (a path) as a suggested command must spell it to be pasted into a shell: quoted when it holds a space, a quote or `$`."

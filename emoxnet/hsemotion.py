@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .core import nonfinite_rows
 from .data.core import read_image
 from .models import unwrap
 from .metrics import softmax
@@ -91,7 +92,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
     def classify_emotions(self, features: np.ndarray, logits: bool = True) -> tuple[list[str], np.ndarray]:
         "`(labels, scores)` from pooled features (`extract_features`), without running the backbone again."
         f = torch.as_tensor(np.asarray(features, np.float32)); f = f[None] if f.ndim == 1 else f
-        if not torch.isfinite(f).all(): raise ValueError(f"features of shape {tuple(f.shape)} hold NaN or infinite values (rows {sorted(set(torch.nonzero(~torch.isfinite(f))[:, 0].tolist()))[:5]})")
+        if not torch.isfinite(f).all(): raise ValueError(f"features of shape {tuple(f.shape)} hold NaN or infinite values (rows {nonfinite_rows(f)[:5].tolist()})")
         head = _classifier(self.model)
         if (d := getattr(head, 'in_features', None)) is not None and (f.ndim != 2 or f.shape[1] != d):
             raise ValueError(f"features of shape {tuple(f.shape)}: this model's classifier reads {d} numbers per face (extract_features gives them)")

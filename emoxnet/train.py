@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -197,8 +197,8 @@ class TrainConfig:
                 raise ValueError(f"TrainConfig.{k}={v!r}; expected {'None or ' if k == 'label_mode' else ''}one of {ok}")
         if isinstance(self.class_weights, str) and self.class_weights != 'inverse_frequency':
             raise ValueError(f"class_weights={self.class_weights!r}; expected None, 'inverse_frequency' or a list of numbers")
-        cw = self.class_weights.detach().cpu().numpy() if isinstance(self.class_weights, torch.Tensor) else self.class_weights
-        if isinstance(cw, (tuple, list, np.ndarray)): self.class_weights = [w.item() if isinstance(w, np.generic) else w for w in (cw.tolist() if isinstance(cw, np.ndarray) else cw)]   # an array (inverse_frequency_weights gives one) or numpy numbers: checked and recorded as a list
+        if isinstance(cw := self.class_weights, (tuple, list, np.ndarray, torch.Tensor)):   # an array (inverse_frequency_weights gives one), a tensor or numpy numbers: checked and recorded as a list of numbers
+            self.class_weights = [w.item() if isinstance(w, np.generic) else w for w in (cw.tolist() if hasattr(cw, 'tolist') else cw)]
         if isinstance(self.class_weights, list) and not (all(fits_type(w, float) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
             raise ValueError(f"class_weights={self.class_weights}: expected one finite number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
@@ -258,7 +258,11 @@ class HardSoftCE(Loss):
         if multi not in ('max', 'bce', 'soft'): raise ValueError(f"multi={multi!r}; expected 'max', 'bce' or 'soft'")
         self.label_smoothing, self.class_weights, self.multi = label_smoothing, class_weights, multi
         self.weight = None if class_weights is None or isinstance(class_weights, str) else torch.as_tensor(class_weights, dtype=torch.float32)
-        self.zero_weight = self.weight is not None and bool((self.weight == 0).any())   # a class weighted 0: a batch of only such classes has no signal
+
+    @property
+    def zero_weight(self) -> bool:
+        "Is a class weighted 0? A batch of only such classes has no signal. (Read from `weight`, kept on the CPU: no device sync.)"
+        return self.weight is not None and bool((self.weight == 0).any())
 
     def settings(self) -> dict:
         cw = self.class_weights if self.class_weights is None or isinstance(self.class_weights, str) else [float(w) for w in self.class_weights]
@@ -268,7 +272,6 @@ class HardSoftCE(Loss):
         k = len(state.model_config.classes)
         if isinstance(self.class_weights, str):
             self.weight = torch.as_tensor(inverse_frequency_weights(class_frequencies(state.train, state.label_mode)), dtype=torch.float32)
-            self.zero_weight = bool((self.weight == 0).any())
         if self.weight is not None and len(self.weight) != k:
             raise ValueError(f"class_weights has {len(self.weight)} entries, the model has {k} classes: one weight per class, in the order {', '.join(state.model_config.classes)}")
         if state.label_mode == 'multi':   # settings the multi-target loss would not use are refused, not recorded as applied
@@ -498,7 +501,7 @@ def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -
     m, has = label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
     y = dataset.targets[has] if m is None else m[dataset.targets[has]]
     probs = torch.softmax(logits.double(), 1).numpy()
-    if len(bad := np.flatnonzero(~np.isfinite(probs).all(1))):   # the metrics refuse them; say why they are there
+    if len(bad := nonfinite_rows(probs)):   # the metrics refuse them; say why they are there
         raise FloatingPointError(f"the model's outputs on {dataset.split or 'a split'} hold NaN or infinity ({len(bad)} of {len(probs)} images, the first row {bad[0]}): "
                                  "it diverged, or overflowed in fp16; lower the learning rate, or train in bf16 or fp32 (--amp)")
     return classification_report(probs[has], y, classes), probs

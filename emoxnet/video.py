@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural
+from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
 from .faces import box_iou
@@ -66,7 +66,7 @@ def _finite_frames(logits, who: str) -> np.ndarray:
     "`(T, K)` per-frame logits as float64; `ValueError` naming the first frame holding NaN or infinity (the running sums would carry it into every later frame)."
     z = np.asarray(logits, np.float64)
     if z.ndim != 2: raise ValueError(f"{who}: logits of shape {z.shape}: expected (frames, classes)")
-    if len(bad := np.flatnonzero(~np.isfinite(z).all(1))): raise ValueError(f"{who}: frame {bad[0]} has NaN or infinite logits (the model diverged or overflowed){f', and {len(bad) - 1} more' if len(bad) > 1 else ''}")
+    if len(bad := nonfinite_rows(z)): raise ValueError(f"{who}: frame {bad[0]} has NaN or infinite logits (the model diverged or overflowed){f', and {len(bad) - 1} more' if len(bad) > 1 else ''}")
     return z
 
 def smooth_logits(logits: np.ndarray, # per-frame logits `(T, K)`
@@ -244,7 +244,7 @@ def _check_width(features: np.ndarray):
     "`(T, D)` finite embeddings; without a width they come from a model with no pooled descriptor (an EmoXNet ensemble): a clip or group descriptor needs one network's."
     if np.ndim(features) != 2: raise ValueError(f"embeddings of shape {np.shape(features)}: expected (faces, width), one row per face (one face: x[None])")
     if features.shape[1] == 0: raise ValueError(f"the frames' embeddings are empty: {NO_DESCRIPTOR}")
-    if len(bad := np.flatnonzero(~np.isfinite(features).all(1))): raise ValueError(f"embedding {bad[0]} holds NaN or infinity: no descriptor can be pooled from it")
+    if len(bad := nonfinite_rows(features)): raise ValueError(f"embedding {bad[0]} holds NaN or infinity: no descriptor can be pooled from it")
 
 def pool_clip(features: np.ndarray, # per-frame embeddings `(T, D)` of one person (frames without a face absent)
               ) -> np.ndarray:
