@@ -37,12 +37,12 @@ _lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> dete
 _lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)', dict(n_frames=25))
 
 def machine_info() -> dict:
-    "Where a figure was measured: CPU count, torch threads, platform, code version."
+    "Where a figure was measured: CPU count, platform, code version, and torch's default thread count (`torch_threads_default`: each benchmark records the threads it ran with in its own settings)."
     info = {'platform': platform.platform(), 'processor': platform.processor() or platform.machine(),
             'cpu_count': os.cpu_count(), 'python': platform.python_version(), 'code_version': code_version()}
     try:
         import torch
-        info.update(torch=torch.__version__, torch_threads=torch.get_num_threads(), cuda=torch.cuda.is_available())
+        info.update(torch=torch.__version__, torch_threads_default=torch.get_num_threads(), cuda=torch.cuda.is_available())
     except ImportError: pass
     return info
 

@@ -262,7 +262,7 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path` (`open`'s `mode` and `kwargs`); on success it replaces `path`, on error it is removed (`atomic_path`)."
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f: yield f
 
-USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}   # what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
+USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.EBUSY}   # EBUSY: a mount point, which cannot be moved aside   # what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
 
 def said_of(e: OSError, # what the system refused while `path` was being written
             path: Path, # the file or folder being written (atomically, through a hidden staging name beside it)
@@ -412,6 +412,11 @@ def check_replaceable(path: str | Path, # a folder about to be written whole
     "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file (whatever `replaces`), or a folder that is not empty and holds none of `replaces`."
     path = Path(path)
     if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
+    try: here = Path.cwd()
+    except OSError: here = None   # a current folder deleted under the process has no path
+    if here is not None and path.exists() and lies_inside(here, path):
+        raise FileExistsError(f"{path} is the current folder{'' if path.resolve() == here.resolve() else ' or above it'}: a folder written whole is moved aside and replaced, "
+                              f"which the shell working in it would not follow; give a folder below it (e.g. {path / 'out'})")
     if replaces is None or not path.exists(): return path
     if foreign_files(path, replaces):
         raise FileExistsError(f"{path} exists and is not a folder this writes (it holds no {' or '.join(replaces)}): writing would delete "
@@ -600,7 +605,7 @@ def check_ranges(obj, # a config (any object with the rules' fields as attribute
 def check_flags(rules: dict[str, tuple]) -> None:
     "Command-line flags against their rules, `{'--flag': (value, rule)}` (None: not given): a `ValueError` naming the first that fails, as `--flag value: expected ...`."
     for flag, (v, rule) in rules.items():
-        if v is not None and not fits_rule(v, rule): raise ValueError(f"{flag} {v}: expected {rule[1]}")
+        if v is not None and not fits_rule(v, rule): raise ValueError(f"{flag} {v}: expected {rule[1].removeprefix('None or ')}")   # a flag's None is its absence: not a value to type
 
 def is_whole(v) -> bool:
     "Is `v` an integer (Python's or numpy's), not a bool or a float that happens to be whole?"

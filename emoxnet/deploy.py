@@ -397,7 +397,8 @@ def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
         arch = ' + '.join(unwrap(x).model_config.arch_name for x in m.members) if hasattr(m, 'members') else mc.arch_name
         rows.append({'model': name, 'arch': arch, 'engine': eng, 'weights': src, 'params_M': round(count_params(m) / 1e6, 2),
                      'input': f'{mc.in_chans}x{mc.input_size}x{mc.input_size}',
-                     'batch1_ms': round(1000 * float(np.median(t[1])), 3), f'batch{batch}_img_per_s': round(batch / float(np.median(t[batch])), 1)})
+                     'batch1_ms': round(1000 * float(np.median(t[1])), 3), f'batch{batch}_img_per_s': round(batch / float(np.median(t[batch])), 1),
+                     'batch1_spread': round(max(t[1]) / min(t[1]), 2)})   # slowest round over fastest: how far the machine's load moved the figure
     df = pd.DataFrame(rows)
     tp = f'batch{batch}_img_per_s'
     for eng in ('torch', 'onnxruntime'):
@@ -424,6 +425,9 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
         finally: shutil.rmtree(tmp, ignore_errors=True)
     df = _speed_table(times, models, batch)
     df.insert(df.columns.get_loc('engine') + 1, 'form', [form[(r.model, r.engine)] for r in df.itertuples()])
+    if len(noisy := df[df.batch1_spread > 2]):   # a busy machine: a ratio of two such figures means little
+        warnings.warn(f"batch-1 times varied up to {noisy.batch1_spread.max():.1f}-fold between rounds ({', '.join(f'{r.model} {r.engine}' for r in noisy.itertuples())}): "
+                      f"the machine was busy, and the ratios are unreliable; run {'without --quick, ' if quick else ''}on an idle machine", EmoxnetWarning)
     df.attrs.update(threads=used, rounds=rounds, batch=batch, platform=platform.platform(),
                     processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(), code_version=code_version())
     return df

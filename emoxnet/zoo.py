@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, time, warnings, zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -14,19 +14,19 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'CONVERTERS', 'ZOO_FILES', 'ZooError', 'package_spec', 'ZooEntry',
-           'PinnedArchive', 'expression_models', 'default_cache', 'fetch', 'extract', 'fetch_members', 'serve_archive',
-           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
-           'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
-           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record',
-           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
-           'zoo_checkpoint']
+__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'STALE_S', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES', 'ZooError',
+           'package_spec', 'ZooEntry', 'PinnedArchive', 'expression_models', 'default_cache', 'archive_key', 'fetch',
+           'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights',
+           'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state',
+           'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state', 'torch_pickle_state', 'provenance',
+           'fetch_command', 'model_card', 'zoo_record', 'imported_from', 'import_model', 'parity', 'zoo_outputs',
+           'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -160,16 +160,29 @@ def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
                        f"{'' if r.returncode else f', {len(got)} files'}): {tail or 'no message'}")
     return got[0]
 
+def archive_key(e: PinnedArchive) -> str:
+    "The cache folder of `e`'s archive: the package, version and sha256 (`vladmandic-human-3.3.6-425e9c51dbbc`), so that entries read from one archive share one download."
+    return f"{re.sub(r'[^A-Za-z0-9.]+', '-', e.spec).strip('-')}-{e.sha256[:12]}"
+
+STALE_S = 6 * 3600   # a staging download older than this is a leftover: every download gives up after its timeout (minutes)
+
+def _sweep_staging(cache: Path, key: str) -> None:
+    "Remove what downloads of `key` killed before they could clean up (SIGKILL, a power cut) left in `cache`: staging folders and requirement files older than `STALE_S`."
+    for p in cache.glob(f'.{key}.*.tmp*'):
+        with contextlib.suppress(OSError):
+            if time.time() - p.lstat().st_mtime > STALE_S: shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+
 def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeout: float = 300,
           download: Callable[[PinnedArchive, Path, float], Path] | None = None,  # the downloader (default: the registry's client)
          ) -> Path:
     "The archive of `entry` (a `ZOO` name or a `PinnedArchive`), downloaded with the registry's client into `cache_dir` and verified: its sha256 must be the pinned one."
     e = ZOO[entry] if isinstance(entry, str) else entry
     cache = Path(cache_dir or default_cache()).expanduser().absolute(); cache.mkdir(parents=True, exist_ok=True)   # absolute: the client runs inside the download folder
-    done = cache / f'{e.name}-{e.sha256[:12]}' / 'archive'
+    key = archive_key(e); done = cache / key / 'archive'
     if done.is_file() and sha256_file(done) == e.sha256: return done
     damaged = done.is_file()   # a cut or changed copy: fetched again, and a failed fetch says why it was needed
-    tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{e.name}.', suffix='.tmp'))
+    _sweep_staging(cache, key)
+    tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{key}.', suffix='.tmp'))
     try:
         try: got = (download or _download)(e, tmp, timeout)
         except ZooError as err:
@@ -217,11 +230,20 @@ def fetch_members(source: PinnedArchive,   # the pinned archive (a `ZooEntry`, `
     dest = Path(dest); got = {m: dest / Path(m).name for m in members}
     same = sorted(m for m in got if sum(p == got[m] for p in got.values()) > 1)
     if same: raise ZooError(f"{source.name}: members {', '.join(same)} share a file name; they cannot go into one folder")
-    if got and all(p.is_file() for p in got.values()): return got
+    if got and _intact(dest, got): return got
     data = _read_members(source, fetch(source, cache_dir, timeout, download), list(got))
     with atomic_dir(dest) as tmp:
         for m, b in data.items(): (tmp / got[m].name).write_bytes(b)
+        save_json({got[m].name: hashlib.sha256(b).hexdigest() for m, b in data.items()}, tmp / MEMBER_HASHES)
     return got
+
+MEMBER_HASHES = '.sha256.json'   # beside members `fetch_members` extracted: what each held
+
+def _intact(dest: Path, got: dict[str, Path]) -> bool:
+    "Does each file of `got` still hold what `fetch_members` extracted (its recorded sha256)? A changed, cut or unrecorded file is extracted again from the verified archive."
+    try: rec = load_json(dest / MEMBER_HASHES)
+    except (OSError, ValueError): return False
+    return isinstance(rec, dict) and all(p.is_file() and rec.get(p.name) == sha256_file(p) for p in got.values())
 
 def serve_archive(members: dict[str, bytes],   # member path -> content
                   filename: str = 'pkg.tar.gz', # the archive's name as the "registry" serves it
@@ -514,6 +536,8 @@ def import_model(name: str,                          # a `ZOO` name
                  ) -> Path:
     "Fetch, verify, read and convert zoo model `name`; write it as a checkpoint folder atomically and return its path."
     e = ZOO[name]
+    if out is not None and (other := Path(out).expanduser().absolute().name) in ZOO and other != name and Path(out).expanduser().resolve().parent == zoo_dir().resolve():
+        raise ValueError(f"{out} is where zoo:{other} is kept: {name} there would be served as {other}; leave --out out (it goes to {zoo_dir() / name}), or choose another folder")
     out = check_replaceable(out or zoo_dir() / e.name, CHECKPOINT_FILES)   # refused before the download, not after
     if extra := unowned(out, ZOO_FILES): raise FileExistsError(f"{out} holds files an import does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another --out")
     _keeps_other_checkpoint(out, e.name, overwrite)
@@ -591,12 +615,17 @@ def add_cli(p: argparse.ArgumentParser):
 def _to_stderr(msg: str) -> None: print(msg, file=sys.stderr, flush=True)
 
 def _check_pin(p: Path, e: ZooEntry) -> Path:
-    "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin) or records another input than `e`'s (an older importer's): it is used as it is."
-    if (old := imported_from(p).get('archive_sha256')) and old != e.sha256:   # unreadable: the checkpoint reader says why
+    "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin) or records another input than `e`'s (an older importer's): it is used as it is. A `ZooError` when it holds another model: `zoo:NAME` serves NAME or nothing."
+    try: info = load_json(p / 'config.json'); rec = zoo_record(info)
+    except (OSError, ValueError, AttributeError): return p   # unreadable: the checkpoint reader says why
+    if rec.get('name', e.name) != e.name:   # put there with --out, or by hand (a checkpoint of one's own put there stands in for the model: used as it is)
+        raise ZooError(f"{p} holds zoo model {rec['name']}, not {e.name}, though zoo:{e.name} reads that folder; "
+                       f"move it elsewhere (a checkpoint is served by its path), then `emoxnet zoo import {e.name}`")
+    if (old := rec.get('archive_sha256')) and old != e.sha256:
         warnings.warn(f"{p}: imported from another archive (sha256 {old[:12]}...) than this emoxnet pins ({e.spec}, {e.sha256[:12]}...); "
                       f"it is used as it is; `emoxnet zoo import {e.name}` replaces it with the pinned model", EmoxnetWarning, stacklevel=3)
-    try: pre = Preprocess.from_dict(load_json(p / 'config.json')['preprocess'])
-    except (OSError, ValueError, KeyError, TypeError): return p   # the checkpoint reader says why
+    try: pre = Preprocess.from_dict(info['preprocess'])
+    except (ValueError, KeyError, TypeError): return p   # the checkpoint reader says why
     if pre != e.preprocess:   # an import by an older emoxnet that recorded another input (hse_faceres before 2026-12-06)
         warnings.warn(f"{p}: records another input ({pre}) than this emoxnet's importer ({e.preprocess}); it is used as recorded; "
                       f"`emoxnet zoo import {e.name} --out {shell_word(p)}` writes it again", EmoxnetWarning, stacklevel=3)

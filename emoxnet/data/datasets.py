@@ -536,14 +536,14 @@ def _write_fer_pair(folder: Path, n_rows: int, seed: int = 0) -> None:
                      for i, (u, v) in enumerate(zip(usage, votes.tolist())))
 
 def bench_ferplus(n_rows: int = 35887, tmpdir: str | Path | None = None) -> dict:
-    "Time building FER+ (and FER2013) from a synthetic full-size CSV pair; the goal is < 10 s."
+    "Time building FER+ (and FER2013) from a synthetic CSV pair of `n_rows` (full size by default); the goal is < 10 s for the full 35,887 rows (a smaller pair's time is scaled to it, as `bench_generation` scales to 10,000 images)."
     with tempfile.TemporaryDirectory(dir=tmpdir) as d:
         d = Path(d)
         t0 = time.perf_counter(); _write_fer_pair(d, n_rows); t1 = time.perf_counter()
         fp = load_dataset(d, 'ferplus'); t2 = time.perf_counter()
         fer = load_dataset(d, 'fer2013'); t3 = time.perf_counter()
     return {'rows': n_rows, 'write_s': round(t1 - t0, 2), 'ferplus_build_s': round(t2 - t1, 2), 'fer2013_build_s': round(t3 - t2, 2),
-            'goal_s': 10.0, 'within_goal': (t2 - t1) < 10.0, 'ferplus_sizes': {k: len(v) for k, v in fp.items()},
+            'goal': 'FER+ of 35,887 rows in < 10 s', 'within_goal': (t2 - t1) * 35887 / n_rows < 10.0, 'ferplus_sizes': {k: len(v) for k, v in fp.items()},
             'fer2013_sizes': {k: len(v) for k, v in fer.items()}, 'ferplus_skipped': dict(fp.skipped)}
 
 # %% ../../nbs/04_data.datasets.ipynb #d589f69c

@@ -47,10 +47,10 @@ def as_format(images: np.ndarray | Sequence[np.ndarray], size: int, channels: in
 # %% ../../nbs/05_data.export.ipynb #97b162c6
 EXPORTERS = Registry('export format')
 
-def _exporter(name: str, source: str, folder: str):
-    "Register an exporter with the SynthFACS source it reads and the folder `export_all` writes it to."
+def _exporter(name: str, source: str, folder: str, classes: Sequence[str] | None = None):
+    "Register an exporter with the SynthFACS source it reads, the folder `export_all` writes it to and the classes its format needs (None: any), which `export_all` checks before it writes anything."
     def deco(fn):
-        fn.source, fn.folder = source, folder
+        fn.source, fn.folder, fn.classes = source, folder, classes
         return EXPORTERS.register(name)(fn)
     return deco
 
@@ -98,7 +98,7 @@ def fer_rows(data: FERSplits, nonface: float = 0.005, seed: int = 0) -> pd.DataF
     rows['Image name'] = [f'fer{i:07d}.png' if f else '' for i, f in zip(np.cumsum(rows['face']) - 1, rows['face'])]   # numbered over the named rows, as Microsoft's file is
     return rows
 
-@_exporter('fer2013', 'benchmark', 'fer2013')
+@_exporter('fer2013', 'benchmark', 'fer2013', BASIC)
 def export_fer2013(data: FERSplits, root: Path, seed: int = 0, rows: pd.DataFrame | None = None) -> dict:
     "`root/fer2013.csv`: `emotion,pixels,Usage`, 48x48 grey pixels, FER2013 ids."
     rows = fer_rows(data, seed=seed) if rows is None else rows
@@ -107,7 +107,7 @@ def export_fer2013(data: FERSplits, root: Path, seed: int = 0, rows: pd.DataFram
         f.writelines(f'{e},{p},{u}\n' for e, p, u in zip(rows['emotion'], rows['pixels'], rows['Usage']))
     return _report(Path(root), int(rows['face'].sum()), 1, nonface_rows=int((~rows['face']).sum()))
 
-@_exporter('ferplus', 'benchmark', 'fer2013')
+@_exporter('ferplus', 'benchmark', 'fer2013', BASIC)
 def export_ferplus(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "`root/fer2013.csv` and the row-aligned `root/fer2013new.csv` (10 votes per row; non-face rows have no image name)."
     rows = fer_rows(data, seed=seed)
@@ -191,7 +191,7 @@ def _box_and_landmarks(lm) -> tuple[list[int], str]:
     box += [min(100, int(np.ceil(cx + side / 2))) - box[0], min(100, int(np.ceil(cy + side / 2))) - box[1]]
     return box, ';'.join(f'{v:.2f}' for v in lm.reshape(-1))
 
-@_exporter('affectnet', 'rgb', 'affectnet')
+@_exporter('affectnet', 'rgb', 'affectnet', BASIC)
 def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "AffectNet, CSV release: `training.csv`, `validation.csv` and `Manually_Annotated_Images/<dir>/<file>.jpg`."
     root, n, n_x = Path(root), 0, 0
@@ -207,10 +207,10 @@ def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
             n += int((rows.expression <= 7).sum()); n_x += int((rows.expression > 7).sum())
     return _report(root, n, n + n_x + 2, excluded_rows=n_x)
 
-@_exporter('affectnet-sets', 'rgb', 'affectnet-sets')
+@_exporter('affectnet-sets', 'rgb', 'affectnet-sets', BASIC)
 def export_affectnet_sets(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "AffectNet, folder release: `train_set|val_set/images/{id}.jpg` and `annotations/{id}_exp.npy`, `_val.npy`, `_aro.npy`, `_lnd.npy`."
-    root, n, n_x = Path(root), 0, 0
+    root, n, n_x, files = Path(root), 0, 0, 0
     with atomic_dir(root) as tmp:
         for name, rows in affectnet_rows(data, seed=seed).items():
             d = tmp / ('train_set' if name == 'train' else 'val_set')
@@ -220,9 +220,9 @@ def export_affectnet_sets(data: FERSplits, root: Path, seed: int = 0) -> dict:
                 np.save(d / 'annotations' / f'{i}_exp.npy', np.array(str(r.expression)))
                 np.save(d / 'annotations' / f'{i}_val.npy', np.array(f'{r.valence:g}'))
                 np.save(d / 'annotations' / f'{i}_aro.npy', np.array(f'{r.arousal:g}'))
-                if isinstance(r.landmarks, np.ndarray): np.save(d / 'annotations' / f'{i}_lnd.npy', r.landmarks.reshape(-1).astype(np.float64))
+                if isinstance(r.landmarks, np.ndarray): np.save(d / 'annotations' / f'{i}_lnd.npy', r.landmarks.reshape(-1).astype(np.float64)); files += 1
             n += int((rows.expression <= 7).sum()); n_x += int((rows.expression > 7).sum())
-    return _report(root, n, 5 * (n + n_x), excluded_rows=n_x)
+    return _report(root, n, 4 * (n + n_x) + files, excluded_rows=n_x)   # the non-face rows have no landmarks file
 
 # %% ../../nbs/05_data.export.ipynb #e46bff4a
 @_exporter('cfee', 'compound', 'cfee')
@@ -322,6 +322,9 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
     with warnings.catch_warnings():   # the same subjects as cfg and compound: any warning about them was given when they were made
         warnings.simplefilter('ignore', EmoxnetWarning)
         recipes = {'benchmark': cfg, 'rgb': replace(cfg, size=size, grey=False), 'compound': replace(compound, size=size, grey=False)}
+    for f in names:   # before anything is generated or written: a format refused after others were written would leave a part of an export
+        if (need := EXPORTERS[f].classes) is not None and tuple(recipes[EXPORTERS[f].source].classes) != tuple(need):
+            raise ValueError(f"{f} export needs the classes {', '.join(need)}; this dataset has {', '.join(recipes[EXPORTERS[f].source].classes)}: leave {f} out of the formats")
     cache, report = {}, {'sources': {}, 'formats': {}}
     def source(kind: str) -> FERSplits:
         if kind not in cache:

@@ -1032,7 +1032,7 @@ class SynthConfig:
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise ValueError(f"split {self.split}: expected three non-negative fractions (train, valid, test) summing to 1")
         if not 0 <= self.intensity[0] <= self.intensity[1] <= 1: raise ValueError(f"intensity {self.intensity}: expected 0 <= low <= high <= 1")
-        check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT, seed=COUNT))   # a negative seed: numpy's bare 'expected non-negative integer' mid-run
+        check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT, seed=COUNT, idle=PROBABILITY))   # a negative seed: numpy's bare 'expected non-negative integer' mid-run
         self.nuisance, self.panel = _as_dataclass(Nuisance, self.nuisance), _as_dataclass(Panel, self.panel)
         STYLES[self.style]                                # unknown style: KeyError listing the styles
         if empty := [s for s, f, n in zip(('train', 'valid', 'test'), self.split, self.subject_counts) if f > 0 and n == 0 and not (s == 'test' and self.extra_test)]:
@@ -1091,10 +1091,15 @@ def render_subject(cfg: SynthConfig, sid: int) -> dict:
                                 pitch=nz['pitch'], roll=nz['roll'], landmarks=lm))
     return out
 
+def _quiet_worker() -> None:
+    "A pool worker's signals: SIGTERM (the pool's own `terminate`, as it closes) ends it without a word, whatever handler the parent set (the CLI's raises); Ctrl-C is the parent's to handle."
+    import signal
+    signal.signal(signal.SIGTERM, signal.SIG_DFL); signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 def _map(fn, items, workers: int) -> list:
     if workers <= 1: return [fn(i) for i in items]
     import multiprocessing as mp
-    with mp.get_context('fork').Pool(workers) as pool: return pool.map(fn, items, chunksize=max(1, len(items) // (4 * workers)))
+    with mp.get_context('fork').Pool(workers, initializer=_quiet_worker) as pool: return pool.map(fn, items, chunksize=max(1, len(items) // (4 * workers)))
 
 class _Render:
     def __init__(self, cfg): self.cfg = cfg
