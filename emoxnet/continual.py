@@ -166,6 +166,8 @@ def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | No
 def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
     "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
     name = 'synthfacs' if str(data) == 'synthfacs' else format
+    if name == 'synthfacs' and format not in (None, 'synthfacs'):   # else recorded as the run's format, and never applied
+        raise ValueError(f"format={format!r} names the loader of a dataset on disk, but data='synthfacs' is generated: leave format out, or give data the dataset's folder")
     if name is None and not Path(data).exists():
         raise DataError(data, 'no such file or folder', expected="'synthfacs', or a dataset folder with format= its loader name")
     if name is None: raise ValueError(f"data={data!r}: pass format (a loader name: {', '.join(sorted(set(LOADERS) | set(CONTINUAL_SOURCES)))})")
@@ -573,6 +575,7 @@ class ContinualConfig:
         self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
+        if not self.methods: raise ValueError(f"ContinualConfig.methods is empty: expected one or more of {', '.join(METHODS)}")   # a run of no method: only the base model
         for name, v in (('methods', self.methods), ('shots', self.shots)):   # a repeat would run twice and count twice (table rows, few-shot 'runs')
             if dup := sorted({x for x in v if v.count(x) > 1}, key=str):
                 raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")

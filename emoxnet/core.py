@@ -14,19 +14,20 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'USER_ERRNOS',
-           'STAGING', 'OS_LITTER', 'WRITING', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE', 'MAX_THREADS',
-           'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS', 'PORT',
-           'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state', 'restore_session',
-           'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code', 'world_size',
-           'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'atomic_path', 'atomic_write', 'said_of',
-           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
-           'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir',
-           'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
-           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
-           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+__all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'WRITING',
+           'STALE_S', 'USER_ERRNOS', 'STAGING', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
+           'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
+           'PORT', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state',
+           'restore_session', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code',
+           'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'sweep_staging',
+           'atomic_path', 'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file',
+           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
+           'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
+           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -238,12 +239,28 @@ def default_permissions(path: str | Path) -> None:
     mask = os.umask(0); os.umask(mask)
     for p in (Path(path), *(Path(path).rglob('*') if Path(path).is_dir() else ())): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
+WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging` and `sweep_staging`
+STALE_S = 24 * 3600   # a staging file this old is a killed writer's (`atomic_path` sweeps them; a younger one may be a live writer's)
+
+def sweep_staging(path: str | Path, # the file or folder whose writers' staging copies are looked for beside it
+                  older_than: float = 0, # seconds: younger copies may be a live writer's (0: the caller is the one writer of `path`)
+                 ) -> list[str]:
+    "Delete the staging copies that killed writers of `path` left beside it (`.NAME.*.tmp`, files or folders; never a writing marker); their names. `atomic_dir` calls it: a folder SIGKILLed mid-write is not left to fill the disk."
+    import glob
+    p, gone = Path(path), []
+    for s in sorted(p.parent.glob(f'.{glob.escape(p.name)}.*.tmp')) if p.parent.is_dir() else []:
+        with contextlib.suppress(OSError):
+            if s.name.endswith(WRITING) or time.time() - s.lstat().st_mtime < older_than: continue
+            shutil.rmtree(s) if s.is_dir() and not s.is_symlink() else s.unlink()
+            gone.append(s.name)
+    return gone
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, # the file to write
                 suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
                ):
     "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
-    path = Path(path); make_dirs(path.parent)
+    path = Path(path); make_dirs(path.parent); sweep_staging(path, STALE_S)   # a day-old copy is a killed writer's: a live one writes a file in minutes
     try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix)   # unique: two writers of one file never share it
     except OSError as e: raise said_of(e, path) from e
     os.close(fd)
@@ -447,7 +464,7 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
     path = check_replaceable(_through_link(Path(path)), replaces)
     if own is not None and (extra := unowned(path, own)):
         raise FileExistsError(f"{path} holds files this command does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another folder")
-    make_dirs(path.parent)
+    make_dirs(path.parent); sweep_staging(path)   # a killed writer's copy of this folder: no one's now
     try: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
     except OSError as e: raise said_of(e, path) from e
     try:
@@ -499,8 +516,6 @@ def check_rerun(out: str | Path, # an experiment's folder
 def writing_marker(out: str | Path, name: str = 'metrics.json') -> Path:
     "The hidden file `save_results` keeps in `out` while it replaces an experiment's files and record `name`, holding the record to come: a rerun after an interrupted write knows whose the files are (`check_rerun`); `remove_staging` keeps it."
     return Path(out) / f'.{name}{WRITING}'
-
-WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging`
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:

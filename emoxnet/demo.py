@@ -24,7 +24,7 @@ from .settings import demo_checkpoint, load_settings
 from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
-from .ensemble import ENSEMBLE_FORMAT, is_ensemble
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble, class_key
 from .models import _inner_models
 from .zoo import expression_models, package_spec, zoo_record
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
@@ -240,7 +240,8 @@ class DemoBackend:
         label = lambda: top() if callable(top) else top
         if not target or target == TOP: return label() or self.rec.classes[0]
         if target in self.rec.classes: return target
-        if notes is not None and target in EXPRESSIONS and (t := label()) is not None:
+        if (own := next((c for c in self.rec.classes if class_key(c) == class_key(target)), None)) is not None: return own   # 'sadness' on a model that spells it 'Sad'
+        if notes is not None and class_key(target) in EXPRESSIONS and (t := label()) is not None:
             notes.append(f"This model does not predict {target} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {t}."); return t
         raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
 
@@ -474,7 +475,7 @@ class DemoModels:
         k, keys = str(key).strip(), {o.key for o in self.options}
         if k in keys: return k
         if (name := zoo_name(k)) in keys: return name
-        if not Path(k).expanduser().exists(): return k
+        if not k or not Path(k).expanduser().exists(): return k   # '' is no path (Path('') is the server's current folder)
         here, dflt = Path(k).expanduser().resolve(), self.default.rec.path
         if dflt is not None and dflt.resolve() == here: return self.default_key
         return next((o.key for o in self.options if o.path is not None and Path(o.path).resolve() == here), str(here))   # 'ens/' and 'ens': one model

@@ -518,7 +518,7 @@ def summary_table(runs: pd.DataFrame, pct: bool = True) -> pd.DataFrame:
         r.update(seeds=len(per_seed), runs=len(g), seed_list=','.join(str(s) for s in per_seed.index))
         for c in vals + ['gap_closed', 'kd_share']:
             x = per_seed[c].dropna() * (f if c not in ('gap_closed', 'kd_share') else 1)
-            r[c] = mean_sd(x)
+            r[c] = mean_sd(x) + (f' (n={len(x)})' if 0 < len(x) < len(per_seed) else '')   # a student some seeds did not train (variants): its own count
             r[c + '_mean'] = x.mean() if len(x) else np.nan
         r['git_rev'] = ','.join(sorted(set(map(str, g['git_rev']))))
         if 'teacher_id' in g: r['teachers'] = g['teacher_id'].nunique()

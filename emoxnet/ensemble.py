@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside, changed_settings
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -687,6 +687,15 @@ def check_ensemble(members: Sequence[str], # the members' architectures or names
     if len(members) < 2: raise ValueError(f"members={list(members)}: an ensemble needs at least two members")
     if not (is_whole(folds) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
 
+def _check_finished(out: Path, names: Sequence[str], folds: int) -> None:
+    "`ValueError` when `out` holds a finished ensemble (ensemble.json and its record) of other members or folds: another teacher, which the runs distilled from it name; never replaced in silence."
+    if not (out / 'ensemble.json').exists(): return
+    try: old = load_json(out / 'metrics.json')
+    except (OSError, ValueError): return   # no record: the rule is chosen again over the members (reused where they match)
+    if isinstance(old, dict) and (diff := changed_settings(old, {'members': list(names), 'folds': folds})):
+        raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
+                         "use another out_dir, or delete this folder to train it again")
+
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME
                    members: Sequence[str] = DEFAULT_MEMBERS, # timm architectures, one member each
@@ -704,9 +713,10 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
+    names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
+    _check_finished(out, names, folds)
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
-    names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):

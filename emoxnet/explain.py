@@ -19,8 +19,8 @@ from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
 
 # %% auto #0
-__all__ = ['AU_COLUMNS', 'spatial_layers', 'find_target_layer', 'ensemble_layers', 'gradcam', 'colorize', 'overlay',
-           'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game',
+__all__ = ['AU_COLUMNS', 'spatial_layers', 'stage_names', 'find_target_layer', 'ensemble_layers', 'gradcam', 'colorize',
+           'overlay', 'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game',
            'pointing_game_images', 'pointing_game', 'most_confident', 'expression_grid', 'mean_attention',
            'plot_mean_attention']
 
@@ -37,11 +37,13 @@ def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None)
 def spatial_layers(model: nn.Module, input_size: int | None = None, in_chans: int | None = None) -> list[tuple[str, tuple[int, ...], int]]:
     "`(name, output shape, the output's data pointer)` of every module returning a 4-D tensor, in the order they finish on a dummy batch (the pointer tells a module that returns its input unchanged)."
     c, h, w = _input_shape(model, input_size, in_chans)
-    seen, hooks = [], []
+    seen, hooks, alive = [], [], []   # alive: every output kept until the end, so no two outputs share a freed buffer's address
     for name, mod in model.named_modules():
         if not name: continue
         def hook(m, i, o, name=name):
-            if torch.is_tensor(o) and o.ndim == 4: seen.append((name, tuple(o.shape), o.data_ptr()))
+            x = i[0] if i and torch.is_tensor(i[0]) and i[0].ndim == 4 else None
+            if x is not None and torch.is_tensor(o) and (o.shape[-2] > x.shape[-2] or o.shape[-1] > x.shape[-1]): return   # a padding (or upsampling) module: its map is the face shifted or stretched
+            if torch.is_tensor(o) and o.ndim == 4: seen.append((name, tuple(o.shape), o.data_ptr())); alive.append(o)
         hooks.append(mod.register_forward_hook(hook))
     was = model.training; model.eval()
     try:
@@ -51,6 +53,15 @@ def spatial_layers(model: nn.Module, input_size: int | None = None, in_chans: in
         model.train(was)
     return seen
 
+def stage_names(model: nn.Module) -> list[str]:
+    "The stage outputs timm models list in `feature_info`: the model's own, or those of a backbone it wraps (a multi-task net's `backbone`), named within `model`."
+    out = []
+    for prefix, m in model.named_modules():
+        try: names = [f['module'] for f in getattr(m, 'feature_info', None) or []]
+        except (TypeError, KeyError): names = []
+        out += [f'{prefix}.{n}' if prefix else n for n in names]
+    return out
+
 def find_target_layer(model: nn.Module, name: str | None = None, input_size: int | None = None,
                       in_chans: int | None = None, min_size: int = 3) -> tuple[str, nn.Module]:
     "`(name, module)` of the Grad-CAM layer: `name` if given, else the last module with a spatial output `>= min_size` on each side."
@@ -59,10 +70,7 @@ def find_target_layer(model: nn.Module, name: str | None = None, input_size: int
         except AttributeError:
             cands = [n for n, *_ in spatial_layers(model, input_size, in_chans)]
             raise KeyError(f"model has no layer {name!r}; layers with spatial output: {', '.join(cands[-12:])}") from None
-    seen = spatial_layers(model, input_size, in_chans)
-    fi = getattr(model, 'feature_info', None)
-    try: fi_names = [f['module'] for f in fi] if fi is not None else []
-    except (TypeError, KeyError): fi_names = []
+    seen, fi_names = spatial_layers(model, input_size, in_chans), stage_names(model)
     pos = {s[0]: i for i, s in enumerate(seen)}
     if any(n in pos for n in fi_names):
         # timm model: stage outputs, or modules that run after the last stage (head convolutions before pooling),

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, time, warnings, zipfile
+import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -14,13 +14,13 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, sweep_staging, STALE_S, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'STALE_S', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES', 'ZooError',
+__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES', 'ZooError',
            'package_spec', 'ZooEntry', 'PinnedArchive', 'expression_models', 'default_cache', 'archive_key', 'fetch',
            'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights',
            'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state',
@@ -142,7 +142,7 @@ def default_cache() -> Path:
 
 def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     "Run the registry's own client into the empty folder `dest`; the one archive it wrote."
-    req = dest.parent / f'{dest.name}.requirements.txt'    # beside `dest`, which must hold only the archive
+    req = dest.parent / f'{dest.name.removesuffix(".tmp")}.req.tmp'    # beside `dest`, which must hold only the archive; staging as `dest` is (`sweep_staging`)
     req.write_text(f"{e.spec} --hash=sha256:{e.sha256}\n")
     cmd = _download_command(e, dest, req)
     try: r = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=timeout)
@@ -164,13 +164,6 @@ def archive_key(e: PinnedArchive) -> str:
     "The cache folder of `e`'s archive: the package, version and sha256 (`vladmandic-human-3.3.6-425e9c51dbbc`), so that entries read from one archive share one download."
     return f"{re.sub(r'[^A-Za-z0-9.]+', '-', e.spec).strip('-')}-{e.sha256[:12]}"
 
-STALE_S = 6 * 3600   # a staging download older than this is a leftover: every download gives up after its timeout (minutes)
-
-def _sweep_staging(cache: Path, key: str) -> None:
-    "Remove what downloads of `key` killed before they could clean up (SIGKILL, a power cut) left in `cache`: staging folders and requirement files older than `STALE_S`."
-    for p in cache.glob(f'.{key}.*.tmp*'):
-        with contextlib.suppress(OSError):
-            if time.time() - p.lstat().st_mtime > STALE_S: shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
 
 def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeout: float = 300,
           download: Callable[[PinnedArchive, Path, float], Path] | None = None,  # the downloader (default: the registry's client)
@@ -181,7 +174,7 @@ def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeo
     key = archive_key(e); done = cache / key / 'archive'
     if done.is_file() and sha256_file(done) == e.sha256: return done
     damaged = done.is_file()   # a cut or changed copy: fetched again, and a failed fetch says why it was needed
-    _sweep_staging(cache, key)
+    sweep_staging(cache / key, STALE_S)   # what downloads killed before they could clean up (SIGKILL, a power cut) left; a younger one may be another process's (two entries share one archive)
     tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{key}.', suffix='.tmp'))
     try:
         try: got = (download or _download)(e, tmp, timeout)

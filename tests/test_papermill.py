@@ -186,3 +186,12 @@ def test_video_refuses_the_folder_of_another_experiment(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'metrics.json is not a record of this experiment (it holds none of config)' in r.stderr, r.stderr[-2000:]   # the message, not the traceback's source lines
     assert sorted(p.name for p in run.iterdir()) == ['confusion.png', 'metrics.json'] and json.loads((run / 'metrics.json').read_text()) == record
+
+@pytest.mark.parametrize('name,text', [('metrics.json', '{"seed": 0}'), ('notes.md', '# my notes\n')])
+def test_summary_never_replaces_a_file_it_did_not_write(tmp_path, name, text):
+    "`-p out_md RUN/metrics.json` replaced the run's record with the table (the run then vanished from every summary)."
+    (tmp_path / name).write_text(text)
+    r = subprocess.run([*_command('summary.ipynb', tmp_path / 'o.ipynb'), '-p', 'root', str(tmp_path), '-p', 'out_md', str(tmp_path / name)],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and ('ending in .md' in r.stderr if name.endswith('.json') else 'is not a summary this notebook wrote' in r.stderr), r.stderr[-2000:]
+    assert (tmp_path / name).read_text() == text

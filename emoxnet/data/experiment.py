@@ -89,6 +89,7 @@ def project_root(start: str | Path | None = None, # where to look from (default:
 def resolve_path(path: str | Path) -> Path:
     "An absolute path; relative ones are taken from the repository root (`project_root`: the emoxnet repository holding the current folder, else the current folder), `runs/...` from the settings' `runs_dir` (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
     if zoo_name(path) is not None: return Path(path)
+    if not str(path).strip(): raise ValueError(f"an empty path ({str(path)!r}) names no folder (it would be the repository root or the current one): give the folder")   # -p out_dir '' or an unset variable
     p = Path(path).expanduser()
     if p.is_absolute(): return p
     if p.parts and p.parts[0] == 'runs':
