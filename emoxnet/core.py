@@ -501,6 +501,8 @@ def check_rerun(out: str | Path, # an experiment's folder
         if not marker.stat().st_size: return    # an empty marker (written before it named its run): this experiment's
         f = marker
     if not f.is_file():
+        if name != 'metrics.json' and (out / 'metrics.json').is_file():   # an experiment with a record of its own name, sent into a training run's or another experiment's folder
+            raise FileExistsError(f"{out} holds metrics.json, the record of a run of another kind: this experiment's files ({name} and the rest) would be mixed into its folder; choose another out_dir")
         if theirs := sorted({p.name for pat in writes for p in out.glob(pat) if p.is_file()}) if out.is_dir() else []:
             raise FileExistsError(f"{out} holds {some(theirs)}, which this experiment writes, but no {name} of a run of it: they are not its own "
                                   "(yours, or another tool's) and would be replaced; move them, or choose another out_dir")

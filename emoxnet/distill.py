@@ -30,8 +30,8 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_val
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
            'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
            'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
-           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'run_experiment',
-           'collect_runs', 'summary_table', 'results_markdown']
+           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'check_variants',
+           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
@@ -435,13 +435,21 @@ def check_experiment_out(out: Path) -> None:
     except ValueError: ours = False
     if not ours: check_replaceable(out, ('ensemble', 'students', 'objectives'))   # objectives/: a sweep's runs (`resolved_out`)
 
+def check_variants(out: Path, variants: Sequence[str]) -> None:
+    "`ValueError` when `out`'s record holds students that `variants` leaves out: their results would vanish from the new `metrics.json` (their folders kept, listed nowhere)."
+    try: old = load_json(out / 'metrics.json')
+    except (OSError, ValueError): return
+    gone = [v for v in ((old.get('config') or {}).get('variants') or []) if v not in variants] if isinstance(old, dict) else []
+    if gone: raise ValueError(f"{out} holds the results of the students {', '.join(gone)}, which variants={','.join(variants)} leaves out: they would vanish from its metrics.json; "
+                              f"add them (finished students are reused, not trained again), or use another out_dir")
+
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    out = cfg.resolved_out(); check_experiment_out(out); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
+    out = cfg.resolved_out(); check_experiment_out(out); check_variants(out, cfg.variants); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
     out.mkdir(parents=True, exist_ok=True)

@@ -195,3 +195,13 @@ def test_summary_never_replaces_a_file_it_did_not_write(tmp_path, name, text):
                        capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and ('ending in .md' in r.stderr if name.endswith('.json') else 'is not a summary this notebook wrote' in r.stderr), r.stderr[-2000:]
     assert (tmp_path / name).read_text() == text
+
+def test_gradcam_smoke_refuses_what_the_full_run_refuses(tmp_path):
+    "A smoke run passed a misspelt ensemble_dir with a warning (the full run refuses it), and wrote its maps into a training run's folder."
+    r = subprocess.run([*_command('gradcam.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'ensemble_dir', str(tmp_path / 'nonexistent'), '-p', 'out_dir', str(tmp_path / 'g')],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'no EmoXNet ensemble' in r.stderr, r.stderr[-2000:]
+    run = tmp_path / 'run'; run.mkdir(); (run / 'metrics.json').write_text('{"ensemble_acc": 0.5}')
+    r = subprocess.run([*_command('gradcam.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(run)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'holds metrics.json, the record of a run of another kind' in r.stderr, r.stderr[-2000:]
+    assert sorted(p.name for p in run.iterdir()) == ['metrics.json']
