@@ -166,7 +166,7 @@ def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | No
 def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
     "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
     name = 'synthfacs' if str(data) == 'synthfacs' else format
-    if name == 'synthfacs' and format not in (None, 'synthfacs'):   # else recorded as the run's format, and never applied
+    if name == 'synthfacs' and format not in (None, '', 'synthfacs'):   # else recorded as the run's format, and never applied
         raise ValueError(f"format={format!r} names the loader of a dataset on disk, but data='synthfacs' is generated: leave format out, or give data the dataset's folder")
     if name is None and not Path(data).exists():
         raise DataError(data, 'no such file or folder', expected="'synthfacs', or a dataset folder with format= its loader name")

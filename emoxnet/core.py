@@ -19,15 +19,15 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
            'PORT', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state',
            'restore_session', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code',
-           'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'sweep_staging',
-           'atomic_path', 'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file',
-           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names',
-           'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
-           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
-           'replaced_settings']
+           'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'staging_prefix',
+           'sweep_staging', 'atomic_path', 'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json',
+           'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
+           'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word',
+           'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker',
+           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -239,18 +239,36 @@ def default_permissions(path: str | Path) -> None:
     mask = os.umask(0); os.umask(mask)
     for p in (Path(path), *(Path(path).rglob('*') if Path(path).is_dir() else ())): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
-WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging` and `sweep_staging`
-STALE_S = 24 * 3600   # a staging file this old is a killed writer's (`atomic_path` sweeps them; a younger one may be a live writer's)
+WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging`
+STALE_S = 24 * 3600   # a staging copy this old is a killed writer's, whatever machine wrote it (`sweep_staging`)
+
+def _host() -> str:
+    import socket
+    return re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:16] or 'host'
+
+def staging_prefix(path: str | Path) -> str:
+    "The name start of a staging copy of `path` (`.NAME.HOST-PID.`, then `tempfile`'s 8 characters and `.tmp`): who writes it, so that a killed writer's copy is known as one."
+    return f'.{Path(path).name}.{_host()}-{os.getpid()}.'
+
+def _dead(host: str | None, pid: str | None) -> bool:
+    "Is the writer `HOST-PID` of a staging copy gone? Only this machine's processes can be asked; a copy of another machine's, or of unknown origin, is not known to be dead."
+    if host != _host() or pid is None: return False
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return True
+    except OSError: return False   # another user's live process
+    return False
 
 def sweep_staging(path: str | Path, # the file or folder whose writers' staging copies are looked for beside it
-                  older_than: float = 0, # seconds: younger copies may be a live writer's (0: the caller is the one writer of `path`)
+                  older_than: float = STALE_S, # seconds: a copy this old is a leftover whoever wrote it
                  ) -> list[str]:
-    "Delete the staging copies that killed writers of `path` left beside it (`.NAME.*.tmp`, files or folders; never a writing marker); their names. `atomic_dir` calls it: a folder SIGKILLed mid-write is not left to fill the disk."
+    "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` calls it: a folder SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
     import glob
     p, gone = Path(path), []
+    own = re.compile(rf'\.{re.escape(p.name)}\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp')   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
     for s in sorted(p.parent.glob(f'.{glob.escape(p.name)}.*.tmp')) if p.parent.is_dir() else []:
+        if not (m := own.fullmatch(s.name)): continue
         with contextlib.suppress(OSError):
-            if s.name.endswith(WRITING) or time.time() - s.lstat().st_mtime < older_than: continue
+            if not _dead(*m.groups()) and time.time() - s.lstat().st_mtime < older_than: continue
             shutil.rmtree(s) if s.is_dir() and not s.is_symlink() else s.unlink()
             gone.append(s.name)
     return gone
@@ -260,7 +278,7 @@ def atomic_path(path: str | Path, # the file to write
                 suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
                ):
     "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
-    path = Path(path); make_dirs(path.parent); sweep_staging(path, STALE_S)   # a day-old copy is a killed writer's: a live one writes a file in minutes
+    path = Path(path); make_dirs(path.parent)
     try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix)   # unique: two writers of one file never share it
     except OSError as e: raise said_of(e, path) from e
     os.close(fd)
@@ -425,13 +443,14 @@ def shell_word(x) -> str:
 
 def check_replaceable(path: str | Path, # a folder about to be written whole
                       replaces: Sequence[str] | None = None, # names one of which an existing, non-empty `path` must hold (a folder of the writer's kind); None: any folder
+                      whole: bool = False, # the writer moves `path` aside and puts a new folder in its place (`atomic_dir`), rather than writing into it
                      ) -> Path:
-    "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file (whatever `replaces`), or a folder that is not empty and holds none of `replaces`."
+    "`path`, or `FileExistsError` when writing it would delete what is not the writer's own: a file (whatever `replaces`), or a folder that is not empty and holds none of `replaces`; and, for a `whole` write, the current folder or one above it."
     path = Path(path)
     if path.exists() and not path.is_dir(): raise FileExistsError(f"{path} is a file, not a folder: writing a folder there would delete it; choose another path")
     try: here = Path.cwd()
     except OSError: here = None   # a current folder deleted under the process has no path
-    if here is not None and path.exists() and lies_inside(here, path):
+    if whole and here is not None and path.exists() and lies_inside(here, path):
         raise FileExistsError(f"{path} is the current folder{'' if path.resolve() == here.resolve() else ' or above it'}: a folder written whole is moved aside and replaced, "
                               f"which the shell working in it would not follow; give a folder below it (e.g. {path / 'out'})")
     if replaces is None or not path.exists(): return path
@@ -461,11 +480,11 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
                own: Sequence[str] | None = None, # every name (or pattern) the writer writes: an existing `path` holding anything else (the user's notes) is refused, untouched
               ):
     "Yield a temporary folder beside `path`; on success it replaces `path` (whole folder), on error it is removed."
-    path = check_replaceable(_through_link(Path(path)), replaces)
+    path = check_replaceable(_through_link(Path(path)), replaces, whole=True)
     if own is not None and (extra := unowned(path, own)):
         raise FileExistsError(f"{path} holds files this command does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another folder")
     make_dirs(path.parent); sweep_staging(path)   # a killed writer's copy of this folder: no one's now
-    try: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+    try: tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=staging_prefix(path), suffix='.tmp'))
     except OSError as e: raise said_of(e, path) from e
     try:
         yield tmp
@@ -746,6 +765,7 @@ def smoke_dir(name: str, # the experiment, in the folder's name (`NAME-pidPID-*`
 
 # %% ../nbs/00_core.ipynb #f012d45f
 _CLAIMS: dict[str, object] = {}   # folder (absolute) -> the open lock file this process holds on it, until it exits
+atexit.register(lambda: [f.close() for f in _CLAIMS.values()])   # released as the process ends, without a ResourceWarning per claim
 
 def claim_folder(path: str | Path, # the experiment folder this process is about to write
                  what: str = 'this run', # what writes it, for the message

@@ -23,7 +23,7 @@ from .models import ModelConfig, count_params, unwrap, known_arch, resolve_devic
 from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record,
                               as_train_config, finished_run, member_run, save_plots)
 
 # %% auto #0
@@ -330,10 +330,8 @@ def _teacher_train_config(ens_dir: Path) -> dict:
 
 def teacher_settings(ens_dir: Path) -> dict:
     "What the ensemble in `ens_dir` really is: its members, the epochs and learning rate they were trained with, its seed and validation folds (when recorded)."
-    m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    tc = _teacher_train_config(ens_dir)
-    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr'),
-            'seed': m.get('seed'), 'folds': m.get('folds')}
+    rec, tc = ensemble_record(ens_dir), _teacher_train_config(ens_dir)
+    return {'members': rec['members'], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr'), 'seed': rec['seed'], 'folds': rec['folds']}
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."

@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside, changed_settings
+from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
@@ -35,8 +35,8 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE
            'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
            'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
            'member_checkpoints', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config',
-           'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'train_ensemble',
-           'save_plots', 'save_ensemble_plots']
+           'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'ensemble_record',
+           'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -687,14 +687,19 @@ def check_ensemble(members: Sequence[str], # the members' architectures or names
     if len(members) < 2: raise ValueError(f"members={list(members)}: an ensemble needs at least two members")
     if not (is_whole(folds) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
 
+def ensemble_record(ens_dir: Path) -> dict:
+    "What a finished ensemble folder is, as its files say: its members' names (`ensemble.json`, in every ensemble folder, built ones too) and, when `train_ensemble` wrote its `metrics.json`, the seed and the rule's validation folds (None otherwise)."
+    m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
+    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'seed': m.get('seed'), 'folds': m.get('folds')}
+
 def _check_finished(out: Path, names: Sequence[str], folds: int) -> None:
-    "`ValueError` when `out` holds a finished ensemble (ensemble.json and its record) of other members or folds: another teacher, which the runs distilled from it name; never replaced in silence."
-    if not (out / 'ensemble.json').exists(): return
-    try: old = load_json(out / 'metrics.json')
-    except (OSError, ValueError): return   # no record: the rule is chosen again over the members (reused where they match)
-    if isinstance(old, dict) and (diff := changed_settings(old, {'members': list(names), 'folds': folds})):
-        raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
-                         "use another out_dir, or delete this folder to train it again")
+    "`ValueError` when `out` holds an ensemble (trained or built) of other members or folds: another teacher, which the runs distilled from it name; never replaced in silence."
+    if not is_ensemble(out): return
+    try: rec = ensemble_record(out)
+    except (OSError, ValueError, AttributeError, TypeError): return   # unreadable: check_replaceable and load_ensemble say why
+    diff = ([f"members {rec['members']} -> {list(names)}"] if rec['members'] != list(names) else []) + ([f"folds {rec['folds']} -> {folds}"] if rec['folds'] not in (None, folds) else [])
+    if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
+                              "use another out_dir, or delete this folder to train it again")
 
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME

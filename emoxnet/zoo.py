@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, sweep_staging, STALE_S, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
@@ -142,8 +142,8 @@ def default_cache() -> Path:
 
 def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     "Run the registry's own client into the empty folder `dest`; the one archive it wrote."
-    req = dest.parent / f'{dest.name.removesuffix(".tmp")}.req.tmp'    # beside `dest`, which must hold only the archive; staging as `dest` is (`sweep_staging`)
-    req.write_text(f"{e.spec} --hash=sha256:{e.sha256}\n")
+    fd, req = tempfile.mkstemp(dir=dest.parent, prefix=dest.name.rsplit('.', 2)[0] + '.', suffix='.tmp'); os.close(fd)   # beside `dest`, which must hold only the archive; named as its staging is (`sweep_staging`)
+    req = Path(req); req.write_text(f"{e.spec} --hash=sha256:{e.sha256}\n")
     cmd = _download_command(e, dest, req)
     try: r = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError: raise ZooError(f"{e.name}: {cmd[0]!r} is not installed; it is needed to fetch {e.spec} from {e.registry}") from None
@@ -173,9 +173,10 @@ def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeo
     cache = Path(cache_dir or default_cache()).expanduser().absolute(); cache.mkdir(parents=True, exist_ok=True)   # absolute: the client runs inside the download folder
     key = archive_key(e); done = cache / key / 'archive'
     if done.is_file() and sha256_file(done) == e.sha256: return done
+    if (old := cache / f'{e.name}-{e.sha256[:12]}' / 'archive').is_file() and sha256_file(old) == e.sha256: return old   # cached by an emoxnet that keyed archives by entry: still good (offline too)
     damaged = done.is_file()   # a cut or changed copy: fetched again, and a failed fetch says why it was needed
-    sweep_staging(cache / key, STALE_S)   # what downloads killed before they could clean up (SIGKILL, a power cut) left; a younger one may be another process's (two entries share one archive)
-    tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f'.{key}.', suffix='.tmp'))
+    sweep_staging(cache / key)   # what downloads killed before they could clean up (SIGKILL, a power cut) left; never a live one's (two entries share one archive)
+    tmp = Path(tempfile.mkdtemp(dir=cache, prefix=staging_prefix(cache / key), suffix='.tmp'))
     try:
         try: got = (download or _download)(e, tmp, timeout)
         except ZooError as err:
@@ -531,7 +532,7 @@ def import_model(name: str,                          # a `ZOO` name
     e = ZOO[name]
     if out is not None and (other := Path(out).expanduser().absolute().name) in ZOO and other != name and Path(out).expanduser().resolve().parent == zoo_dir().resolve():
         raise ValueError(f"{out} is where zoo:{other} is kept: {name} there would be served as {other}; leave --out out (it goes to {zoo_dir() / name}), or choose another folder")
-    out = check_replaceable(out or zoo_dir() / e.name, CHECKPOINT_FILES)   # refused before the download, not after
+    out = check_replaceable(out or zoo_dir() / e.name, CHECKPOINT_FILES, whole=True)   # refused before the download, not after
     if extra := unowned(out, ZOO_FILES): raise FileExistsError(f"{out} holds files an import does not write ({some(extra)}): replacing the folder would delete them; move them out, or choose another --out")
     _keeps_other_checkpoint(out, e.name, overwrite)
     archive = fetch(e, cache_dir, timeout)
