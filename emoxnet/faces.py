@@ -19,13 +19,14 @@ from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY,
 from .data.core import ImageInputError
 
 # %% auto #0
-__all__ = ['DETECTORS', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES', 'ASTRONAUT_FACE',
-           'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file', 'detector_available',
-           'available_detectors', 'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector', 'LBPDetector', 'SSDDetector',
-           'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector', 'FaceDetector', 'get_detector',
-           'detect_faces', 'detector_options', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face',
-           'Sample', 'photo_samples', 'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame',
-           'time_call', 'time_detector', 'evaluate', 'bench_detectors', 'markdown_table']
+__all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES',
+           'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file',
+           'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector',
+           'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector',
+           'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face', 'check_box', 'find_eyes',
+           'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
+           'closeup_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors',
+           'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -130,12 +131,16 @@ def _nms(faces: list[Face], iou: float = 0.3, weighted: bool = False) -> list[Fa
     return out
 
 # %% ../nbs/20_faces.ipynb #b4cdaf59
+CASCADE_RULES = {'scale_factor': (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v <= 4, 'a number above 1 (the scale step between sizes looked at; 1.1 by default) and at most 4'),
+                 'min_neighbors': (lambda v: is_whole(v) and v >= 0, 'an integer >= 0 (overlapping detections a face needs)'), 'equalize': (lambda v: isinstance(v, bool), 'true or false')}
+
 class CascadeDetector:
     "OpenCV cascade on the grey image (`detectMultiScale3`); subclasses name the cascade file."
     modules: tuple[str, ...] = ('cv2',)
     requires, landmarks, name = 'opencv-python-headless', False, 'cascade'
     def __init__(self, scale_factor: float = 1.1, min_neighbors: int = 5, equalize: bool = False):
         self.scale_factor, self.min_neighbors, self.equalize = scale_factor, min_neighbors, equalize
+        check_ranges(self, CASCADE_RULES)   # scale_factor=1 failed inside OpenCV mid-prediction; min_neighbors=-3 gave 47 'faces'
         self.cascade = self.load()
         if self.cascade.empty(): raise RuntimeError(f"{self.name}: OpenCV could not load the cascade")
 
@@ -345,6 +350,8 @@ class FaceDetector:
         if not detector_available(name):   # after the settings: a bad setting is said before the user installs a package for it
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.backend = cls(**options)
+        if min_score is not None and min_score < (t := getattr(self.backend, 'threshold', -math.inf)):   # the backend never proposes a face under its own threshold
+            raise ValueError(f"min_score={min_score} is under {name}'s threshold {t}: faces scoring under {t} are never proposed; lower the threshold instead (threshold={min_score}, --detector-option threshold={min_score})")
 
     def __call__(self, img: np.ndarray) -> list[Face]:
         "Detect faces in a grey/RGB/RGBA uint8 image; boxes are in its pixels."
@@ -381,6 +388,7 @@ def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTO
             raise TypeError(f"detect_faces: {', '.join({**given, **options})} given with a FaceDetector instance, whose options were set when it was made; "
                             "pass them to FaceDetector(...) / get_detector(...), or pass the detector's name")
         return detector(img)
+    options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}   # input_size=[300, 300]: the cache needs hashable options
     return get_detector(detector, max_side, min_size, min_score, sort, **options)(img)
 
 # %% ../nbs/20_faces.ipynb #do0002

@@ -314,3 +314,11 @@ def test_empty_bytes_and_16_bit_arrays_say_what_they_are(rec):
     with pytest.raises(DataError, match=r'empty \(0 bytes\)'): rec.predict(b'')
     with pytest.raises(ImageInputError, match=r'a 16-bit image, as cv2.imread'): rec.predict(np.zeros((40, 40, 3), np.uint16))
     with pytest.raises(ImageInputError, match=r'integers in 0-255: x.astype\(np.uint8\)'): rec.predict(np.array([[0, 128, 255]] * 40))   # int64 from a list: not 16-bit
+
+def test_text_output_gives_the_detector_score_and_a_hint_when_no_face():
+    "A suit or a clock read as a face at 0.53 looked like any other face; 'no face found' on a 100 px thumbnail said nothing of the 20 px floor."
+    from emoxnet.predict import _describe_result
+    r = {'file': 'a.png', 'status': 'ok', 'faces': [{'box': [1, 2, 30, 40], 'score': 0.534, 'probs': {'happiness': 0.9, 'neutral': 0.1}}]}
+    assert 'face 1 at (1, 2, 30, 40), detector score 0.53: happiness 90%' in _describe_result(r), _describe_result(r)
+    assert 'detector score' not in _describe_result(r, whole=True)   # --whole-image: no detector
+    assert 'min_size=0' in _describe_result({'file': 'b.png', 'status': 'no_face', 'width': 100, 'height': 100})
