@@ -23,7 +23,7 @@ demo: $(STAMP)  ## main job: launch the Gradio demo serving the bundled EmoXNetL
 	$(BIN)/emoxnet demo
 
 synth: $(STAMP)  ## generate the SynthFACS benchmark, its real-format exports and preview grids
-	$(BIN)/emoxnet synth --out data/synthfacs --export all --preview data/synthfacs/preview
+	$(BIN)/emoxnet synth --out data/synthfacs --export all --preview data/synthfacs_preview
 
 export: $(STAMP)  ## notebooks -> emoxnet/ + README.md, and clean notebooks
 	$(BIN)/nbdev-export

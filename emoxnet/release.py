@@ -81,7 +81,7 @@ The model `EmotionRecognizer.default()` loads and `emoxnet demo` serves.
 - Architecture: {'`emoxnet.archs`' if info['arch'] in WORKSPACE_ARCHS else 'timm'} `{info['arch']}`{f" with `{json.dumps(kw)}`" if kw else ''}, {info.get('num_params', 0):,} parameters, {init or 'trained from scratch (no pretrained weights)'}.
 - Input: {p['size']}x{p['size']} {'grey' if p['channels'] == 1 else 'RGB'}, resize `{p['resize']}`, normalised with mean {p['mean']} / std {p['std']} (recorded in `config.json`; the predictor applies it).
 - Output: {len(info['classes'])} classes in this order: {', '.join(info['classes'])}.
-- Files: `model.safetensors` + `config.json` (+ this card), {size_mb:.2f} MB in total.
+- Files: `model.safetensors` + `config.json` (+ this card, and the licence the weights carry as `LICENSE`), {size_mb:.2f} MB in total.
 - Provenance: {provenance}
 
 ## Training data
