@@ -502,7 +502,7 @@ def predict_main(args) -> int:
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     served = dict(model=rec.name, checkpoint=str(rec.path) if rec.path else BUNDLED, backend=rec.backend,   # each JSON line says what served it
-                  **({} if whole else dict(detector=rec.detector_name, detector_options=rec.detector_options, margin=rec.margin)))
+                  **({} if whole else dict(detector=rec.detector_name, detector_options=rec.detector_options, margin=rec.margin, shift=list(rec.shift))))   # the crop the model read: EmotionRecognizer.crop (centre moved by shift box sides)
     failed = 0
     for r in predict_files(rec, args.paths, args.save_overlay, attention, whole):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image

@@ -155,6 +155,8 @@ def test_cli_reports_each_file(emoxnet_cmd, images, tmp_path):
     res = [json.loads(l) for l in r.stdout.splitlines()]
     assert [x['status'] for x in res] == ['ok', 'no_face', 'error']
     assert res[0]['faces'][0]['label'] in res[0]['faces'][0]['probs']
+    from emoxnet.predict import EmotionRecognizer
+    assert (res[0]['margin'], res[0]['shift']) == (EmotionRecognizer.load().margin, list(EmotionRecognizer.load().shift))   # the crop the model read: margin and centre shift
     assert 'notes.txt' in r.stderr and 'Traceback' not in r.stderr
     assert (tmp_path / 'ov' / 'astronaut.png').exists()
 
