@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/faces.html.md"""
 
 # %% ../nbs/20_faces.ipynb #da48d023
 from __future__ import annotations
-import functools, hashlib, importlib.util, math, numbers, os, time
+import functools, hashlib, importlib.util, inspect, math, numbers, os, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE
+from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE, EmoxnetWarning
 from .data.core import ImageInputError
 
 # %% auto #0
@@ -23,8 +23,8 @@ __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'D
            'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file',
            'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector',
            'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector',
-           'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'crop_face', 'check_box', 'find_eyes',
-           'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
+           'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint', 'crop_face', 'check_box',
+           'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
            'closeup_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors',
            'markdown_table']
 
@@ -131,8 +131,8 @@ def _nms(faces: list[Face], iou: float = 0.3, weighted: bool = False) -> list[Fa
     return out
 
 # %% ../nbs/20_faces.ipynb #b4cdaf59
-CASCADE_RULES = {'scale_factor': (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v <= 4, 'a number above 1 (the scale step between sizes looked at; 1.1 by default) and at most 4'),
-                 'min_neighbors': (lambda v: is_whole(v) and v >= 0, 'an integer >= 0 (overlapping detections a face needs)'), 'equalize': (lambda v: isinstance(v, bool), 'true or false')}
+CASCADE_RULES = {'scale_factor': (lambda v: isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(v) and v > 1, 'a number above 1 (the scale step between the sizes looked at; 1.1 by default)'),
+                 'min_neighbors': (lambda v: is_whole(v) and v >= 0, 'an integer >= 0 (overlapping detections a face needs)'), 'equalize': (lambda v: v in (True, False), 'true or false')}
 
 class CascadeDetector:
     "OpenCV cascade on the grey image (`detectMultiScale3`); subclasses name the cascade file."
@@ -347,11 +347,14 @@ class FaceDetector:
         check_ranges(self, DETECTOR_RULES)   # min_score=2 or max_side=0: no face in any image, said nowhere
         if getattr(cls, 'probability', False) and min_score is not None and not 0 <= min_score <= 1:
             raise ValueError(f"FaceDetector.min_score={min_score!r}: expected None or a score in [0, 1] ({name}'s scores are probabilities)")
+        p = inspect.signature(cls.__init__).parameters.get('threshold')
+        t = options.get('threshold', p.default if p is not None else None)   # the backend never proposes a face under its own threshold
+        if min_score is not None and isinstance(t, numbers.Real) and min_score < t:
+            warnings.warn(f"min_score={min_score} is under {name}'s threshold {t}: it keeps nothing the threshold does not; to keep faces from {min_score}, "
+                          f"lower the threshold (--detector-option threshold={min_score})", EmoxnetWarning, stacklevel=2)
         if not detector_available(name):   # after the settings: a bad setting is said before the user installs a package for it
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
         self.backend = cls(**options)
-        if min_score is not None and min_score < (t := getattr(self.backend, 'threshold', -math.inf)):   # the backend never proposes a face under its own threshold
-            raise ValueError(f"min_score={min_score} is under {name}'s threshold {t}: faces scoring under {t} are never proposed; lower the threshold instead (threshold={min_score}, --detector-option threshold={min_score})")
 
     def __call__(self, img: np.ndarray) -> list[Face]:
         "Detect faces in a grey/RGB/RGBA uint8 image; boxes are in its pixels."
@@ -374,10 +377,14 @@ class FaceDetector:
     def __repr__(self): return f"FaceDetector({self.name!r}, max_side={self.max_side}, min_size={self.min_size}, min_score={self.min_score}, options={self.options})"
 
 @functools.lru_cache(maxsize=8)
+def _cached_detector(name: str, max_side: int | None, min_size: int, min_score: float | None, sort: str, **options) -> FaceDetector:
+    return FaceDetector(name, max_side, min_size, min_score, sort, **options)
+
 def get_detector(name: str = DEFAULT_DETECTOR, max_side: int | None = 640, min_size: int = 20,
                  min_score: float | None = None, sort: str = 'score', **options) -> FaceDetector:
-    "A shared, cached `FaceDetector` (options must be hashable); build your own for per-thread use."
-    return FaceDetector(name, max_side, min_size, min_score, sort, **options)
+    "A shared, cached `FaceDetector` (a list or array option, `input_size=[300, 300]`, is read as a tuple); build your own for per-thread use."
+    options = {k: tuple(np.asarray(v).tolist()) if isinstance(v, (list, np.ndarray)) else v for k, v in options.items()}   # the cache needs hashable options
+    return _cached_detector(name, max_side, min_size, min_score, sort, **options)
 
 def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTOR, min_size: int = 20,
                  max_side: int | None = 640, min_score: float | None = None, sort: str = 'score', **options) -> list[Face]:
@@ -388,7 +395,6 @@ def detect_faces(img: np.ndarray, detector: str | FaceDetector = DEFAULT_DETECTO
             raise TypeError(f"detect_faces: {', '.join({**given, **options})} given with a FaceDetector instance, whose options were set when it was made; "
                             "pass them to FaceDetector(...) / get_detector(...), or pass the detector's name")
         return detector(img)
-    options = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}   # input_size=[300, 300]: the cache needs hashable options
     return get_detector(detector, max_side, min_size, min_score, sort, **options)(img)
 
 # %% ../nbs/20_faces.ipynb #do0002
@@ -423,6 +429,16 @@ def detector_options(name: str,             # a `DETECTORS` name
                              "(values are read as JSON: 384, 0.6, null, true, [384, 288])")
         out[key] = v
     return out
+
+def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` name)
+                 options: dict, # its settings (`FaceDetector`'s and its backend's)
+                ) -> str:
+    "What a user can try when detector `name` with `options` finds no face: its own size floor, a finer look where the detector takes an `input_size`, and `--whole-image` for a photo that is one face crop."
+    floor = options.get('min_size', 20)
+    tips = [f"faces under {floor:g} px are left out (--detector-option min_size=0 keeps them)"] if floor else []
+    if 'input_size' in _keywords(DETECTORS[name].__init__):
+        tips.append("small faces in a wide photo need a finer look (--detector-option input_size=384, or more)")
+    return '; '.join(tips + ['a photo that is one face crop is read with --whole-image'])
 
 # %% ../nbs/20_faces.ipynb #99eaa60f
 ASTRONAUT_FACE = (178., 76., 268., 182.)  # hand-labelled face box in skimage.data.astronaut()

@@ -17,7 +17,7 @@ from PIL import Image
 
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
 from .data.core import DataError, is_hidden, read_image
-from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box
+from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
 from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
@@ -25,11 +25,11 @@ from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'NO_FACE_HINT', 'FacePrediction',
-           'describe_face', 'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression',
-           'warn_if_not_expression', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths',
-           'save_png', 'unique_stem', 'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main',
-           'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
+           'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
+           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
+           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
+           'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -479,11 +479,9 @@ def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir
         r.update(status='error', error=str(e))
     return r
 
-NO_FACE_HINT = ("; faces under 20 px are left out (--detector-option min_size=0 keeps them), a wide photo's small faces need a finer look "
-                "(--detector-option input_size=384), and a photo that is one face crop is read with --whole-image")
-
-def _describe_result(r: dict, whole: bool = False) -> str:
-    if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']}){NO_FACE_HINT}"
+def _describe_result(r: dict, whole: bool = False, hint: str = '') -> str:
+    "One file's result as text; `hint`: what to try when no face was found (`faces.no_face_hint` of the detector used)."
+    if r['status'] == 'no_face': return f"{r['file']}: no face found ({r['width']}x{r['height']}){f'; {hint}' if hint else ''}"
     lines = [f"{r['file']}: {len(r['faces'])} face{'s' if len(r['faces']) > 1 else ''}"]
     for i, f in enumerate(r['faces'], 1):   # the detector's score beside each box: a doubtful one (a suit, a clock at 0.53) is seen as such
         score = '' if whole else f", detector score {f['score']:.2f}"
@@ -508,7 +506,7 @@ def predict_main(args) -> int:
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json: continue
-        print(to_json({**r, **served}) if args.json else _describe_result(r, whole), flush=True)
+        print(to_json({**r, **served}) if args.json else _describe_result(r, whole, '' if whole else no_face_hint(rec.detector_name, rec.detector_options)), flush=True)
     return 1 if failed else 0
 
 def add_detector_args(p: argparse.ArgumentParser):

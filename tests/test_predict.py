@@ -323,4 +323,11 @@ def test_text_output_gives_the_detector_score_and_a_hint_when_no_face():
     r = {'file': 'a.png', 'status': 'ok', 'faces': [{'box': [1, 2, 30, 40], 'score': 0.534, 'probs': {'happiness': 0.9, 'neutral': 0.1}}]}
     assert 'face 1 at (1, 2, 30, 40), detector score 0.53: happiness 90%' in _describe_result(r), _describe_result(r)
     assert 'detector score' not in _describe_result(r, whole=True)   # --whole-image: no detector
-    assert 'min_size=0' in _describe_result({'file': 'b.png', 'status': 'no_face', 'width': 100, 'height': 100})
+    from emoxnet.faces import no_face_hint
+    assert 'min_size=0' in _describe_result({'file': 'b.png', 'status': 'no_face', 'width': 100, 'height': 100}, hint=no_face_hint('ssd', {}))
+
+def test_cli_whole_image_prints_no_detector_score(emoxnet_cmd, images):
+    r = subprocess.run([*emoxnet_cmd, 'predict', '--whole-image', str(images['astronaut'])], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and 'face 1 at' in r.stdout and 'detector score' not in r.stdout, (r.stdout, r.stderr)
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['blank']), '--detector', 'haar'], capture_output=True, text=True, timeout=300)
+    assert 'no face found' in r.stdout and 'min_size=0' in r.stdout and 'input_size' not in r.stdout, r.stdout   # the hint of the detector used
