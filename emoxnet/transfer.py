@@ -417,7 +417,8 @@ def init_student(model: nn.Module,          # a fresh student (`create_model`) w
                 ) -> dict:
     "Copy a checkpoint's weights into `model` in place, the class head's rows mapped onto the student's classes; returns what was done."
     src = unwrap(load_any(checkpoint_path(path))); sc, dc = src.model_config, unwrap(model).model_config
-    if (sc.arch_name, sc.in_chans, sc.input_size, sc.preprocess) != (dc.arch_name, dc.in_chans, dc.input_size, dc.preprocess):
+    same_input = replace(sc.preprocess, resize=dc.preprocess.resize) == dc.preprocess   # the resize filter may differ (a zoo import records its package's): the student keeps its own
+    if (sc.arch_name, sc.in_chans, sc.input_size) != (dc.arch_name, dc.in_chans, dc.input_size) or not same_input:
         raise ValueError(f"{path}: {sc.arch_name} {sc.input_size} px {sc.preprocess} cannot start a {dc.arch_name} {dc.input_size} px {dc.preprocess} student "
                          "(same architecture, input and normalisation needed)")
     sd, own = src.state_dict(), unwrap(model).state_dict()
@@ -457,19 +458,29 @@ def check_transfer_out(cfg: TransferConfig) -> None:
         raise ValueError(f"{cfg.out_dir}: holds a transfer run with other settings ({', '.join(diff)}), which this run would replace; "
                          "use another out_dir, or delete this one to run it again")
 
+def _check_teacher(out: Path, fingerprint: str) -> None:
+    "`ValueError` when `out` holds a finished transfer run distilled from other teacher weights under the same names (an ensemble folder built again): it would be replaced as if it were this run."
+    try: old = load_json(out / 'metrics.json')
+    except (OSError, ValueError): return
+    if isinstance(old, dict) and not (old.get('config') or {}).get('smoke') and old.get('teacher_fingerprint') not in (None, fingerprint):
+        raise ValueError(f"{out}: holds a transfer run distilled from other teacher weights (fingerprint {old['teacher_fingerprint']} -> {fingerprint}: a teacher folder holds "
+                         "another model now); use another out_dir, or delete this one to run it again")
+
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
     single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
-    teacher = load_teacher(cfg.teachers, BASIC, cfg.weights)
-    judge = as_recognizer(cfg.judge) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
+    teacher = load_teacher([str(resolve_path(t)) for t in cfg.teachers], BASIC, cfg.weights)   # runs/... in the settings' runs_dir, as out_dir
+    _check_teacher(out, fp := weights_fingerprint(teacher))
+    judge = as_recognizer(str(resolve_path(cfg.judge))) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
     mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
-    if cfg.init: model = create_model(mc); log(f"student started from {cfg.init}: {init_student(model, cfg.init)}")
+    if cfg.init: model = create_model(mc); init = init_student(model, resolve_path(cfg.init)); log(f"student started from {cfg.init}: {init}")
     source, synth = synth_splits(cfg)
     parts = transfer_parts(cfg, source, teacher)
     imgs = _join_parts(cfg.transfer, parts); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
+    said = dict(n_images=len(imgs), teacher_top={str(k): int(v) for k, v in zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))})   # what the teacher said, before any balancing
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
                        name=f'transfer-{cfg.transfer}')
@@ -478,11 +489,10 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
-    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=dict(zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))),
-             transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
+    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), n_transfer_images=said['n_images'], teacher_top=said['teacher_top'], teacher_fingerprint=fp,
+             **({'init_report': init} if cfg.init else {}), transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
              dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), **code,
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
-    m['teacher_top'] = {k: int(v) for k, v in m['teacher_top'].items()}
     save_json(m, out / 'metrics.json')
     return m
 
@@ -525,10 +535,13 @@ def _transfer_training_text(m: dict) -> str:
     teachers = ', '.join(_teacher_words(t) for t in c['teachers'])
     init = (f" The student started from the weights of `{_model_name(c['init'])}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
+    whose = ("models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`"
+             if all(zoo_name(t) or imported_from(t) or ensemble_members(t) for t in c['teachers']) else
+             "checkpoint folders given by path (not all imported from the zoo: what they learned from is for their own cards to say)")
     return f"""## Training data
-No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
+No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, {whose}, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 
-**Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, agreement with `{_model_name(c['judge']) if c['judge'] else '-'}` {pct(d['teacher_agreement'] or 0)}. Because they were used to select, these figures are optimistic.
+**Selection on the real-face dev check.** This candidate was chosen among the transfer sets of `docs/transfer.md` by its figures on the 100 hand-labelled LFW faces of `emoxnet.realcheck` (never trained on): smile recall {pct(d['smile_recall'])}, neutral read as happiness {pct(d['neutral_as_happiness'])}, most frequent label *{d['top_label']}* {pct(d['top_label_share'])}, {f"agreement with `{_model_name(c['judge'])}` {pct(d['teacher_agreement'])}" if c['judge'] and d.get('teacher_agreement') is not None else 'agreement with a judge not measured (no judge given)'}. Because they were used to select, these figures are optimistic.
 
 """
 
