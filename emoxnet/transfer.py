@@ -252,11 +252,15 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
     crops, report = [], {}
     for p in map(Path, paths):
         n = miss = 0
-        for frame in _frames(p, max_frames):
-            n += 1; faces = detect_faces(frame, detector, sort='area')   # the largest face first
-            if not faces: miss += 1; continue
-            crop = Image.fromarray(crop_face(frame, faces[0], margin=margin, square=True)).convert('L')
-            crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
+        try:
+            for frame in _frames(p, max_frames):
+                n += 1; faces = detect_faces(frame, detector, sort='area')   # the largest face first
+                if not faces: miss += 1; continue
+                crop = Image.fromarray(crop_face(frame, faces[0], margin=margin, square=True)).convert('L')
+                crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
+        except DataError as e:   # a cut or mislabelled file among a folder's photos: said in the report, the others read (each=True: every file is needed)
+            if each: raise
+            report[p.name] = {'frames': n, 'no_face': miss, 'unreadable': str(e)}; continue
         if each and miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip or photo that shows a face')
         report[p.name] = {'frames': n, 'no_face': miss}
     if not crops: raise DataError(Path(paths[0]).parent if paths else Path('.'), f'no face found in any of {len(paths)} files', expected='photos or clips of faces')
@@ -294,8 +298,9 @@ def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.ndar
     if not cfg.unlabelled_dir: raise ValueError("the 'folder' transfer set reads TransferConfig.unlabelled_dir (papermill: -p unlabelled_dir DIR); none was given")
     media, other = media_files(cfg.unlabelled_dir)
     faces, report = face_crops(media, synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items, each=False)
+    bad = [name for name, r in report.items() if 'unreadable' in r]
     print(f"folder {cfg.unlabelled_dir}: {len(faces)} face crops from {len(media)} files "
-          f"({sum(r['no_face'] for r in report.values())} photos or frames without a face); not read: {[p.name for p in other] or 'none'}")
+          f"({sum(r['no_face'] for r in report.values())} photos or frames without a face); not read: {[p.name for p in other] or 'none'}; unreadable: {bad or 'none'}")
     return _with_copies(faces, cfg), {'crops': len(faces), 'files': report, 'not_read': [str(p) for p in other]}
 
 
