@@ -247,9 +247,10 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
                max_frames: int | None = None, # read at most this many frames per clip (None: all)
                each: bool = True,            # every file must show a face somewhere (else only the set as a whole)
               ) -> tuple[np.ndarray, dict]:
-    "Grey `size` px crops of the largest detected face in every frame (or photo), and per file `{frames, no_face}`; `DataError` naming a file (or the set) where no frame has a face."
+    "Grey `size` px crops of the largest detected face in every frame (or photo), and per file (by its path) `{frames, no_face}` (and `unreadable`, why, when `each` is False); `DataError` naming a file (or the set) where no frame has a face."
     from emoxnet.faces import detect_faces, crop_face
     crops, report = [], {}
+    key = lambda p: str(p) if sum(Path(q).name == p.name for q in paths) > 1 else p.name   # two x.jpg in two subfolders: each its own entry
     for p in map(Path, paths):
         n = miss = 0
         try:
@@ -260,10 +261,11 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
                 crops.append(np.asarray(crop.resize((size, size), Image.BILINEAR)))
         except DataError as e:   # a cut or mislabelled file among a folder's photos: said in the report, the others read (each=True: every file is needed)
             if each: raise
-            report[p.name] = {'frames': n, 'no_face': miss, 'unreadable': str(e)}; continue
+            report[key(p)] = {'frames': n, 'no_face': miss, 'unreadable': str(e)}; continue
         if each and miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip or photo that shows a face')
-        report[p.name] = {'frames': n, 'no_face': miss}
-    if not crops: raise DataError(Path(paths[0]).parent if paths else Path('.'), f'no face found in any of {len(paths)} files', expected='photos or clips of faces')
+        report[key(p)] = {'frames': n, 'no_face': miss}
+    bad = sum('unreadable' in r for r in report.values())
+    if not crops: raise DataError(Path(paths[0]).parent if paths else Path('.'), f"no face found in any of {len(paths)} files{f' ({bad} unreadable)' if bad else ''}", expected='photos or clips of faces')
     return np.stack(crops), report
 
 def _with_copies(faces: np.ndarray, cfg) -> np.ndarray:
@@ -485,7 +487,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     parts = transfer_parts(cfg, source, teacher)
     imgs = _join_parts(cfg.transfer, parts); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
-    said = dict(n_images=len(imgs), teacher_top={str(k): int(v) for k, v in zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))})   # what the teacher said, before any balancing
+    said = dict(teacher_top={str(k): int(v) for k, v in zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))})   # what the teacher said, before any balancing
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
                        name=f'transfer-{cfg.transfer}')
@@ -494,7 +496,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
-    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), n_transfer_images=said['n_images'], teacher_top=said['teacher_top'], teacher_fingerprint=fp,
+    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=said['teacher_top'], teacher_fingerprint=fp,   # teacher_top: before balancing (which resamples to the same count)
              **({'init_report': init} if cfg.init else {}), transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
              dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), **code,
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
@@ -541,7 +543,7 @@ def _transfer_training_text(m: dict) -> str:
     init = (f" The student started from the weights of `{_model_name(c['init'])}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     whose = ("models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`"
-             if all(zoo_name(t) or imported_from(t) or ensemble_members(t) for t in c['teachers']) else
+             if all(zoo_name(t) or imported_from(t) or all(n in ZOO for n in ensemble_members(t) or ['']) for t in c['teachers']) else   # an ensemble counts when its members are zoo models
              "checkpoint folders given by path (not all imported from the zoo: what they learned from is for their own cards to say)")
     return f"""## Training data
 No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, {whose}, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.

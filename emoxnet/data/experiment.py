@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning
+from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning, BUNDLED
 from .core import FERDataset, FERSplits, NO_LABEL, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -87,8 +87,8 @@ def project_root(start: str | Path | None = None, # where to look from (default:
     return p
 
 def resolve_path(path: str | Path) -> Path:
-    "An absolute path; relative ones are taken from the repository root (`project_root`: the emoxnet repository holding the current folder, else the current folder), `runs/...` from the settings' `runs_dir` (see above). A zoo model's name (`zoo:NAME`) stays as it is: the checkpoint readers resolve it."
-    if zoo_name(path) is not None: return Path(path)
+    "An absolute path; relative ones are taken from the repository root (`project_root`: the emoxnet repository holding the current folder, else the current folder), `runs/...` from the settings' `runs_dir` (see above). A zoo model's name (`zoo:NAME`) and `bundled` stay as they are: the checkpoint readers resolve them."
+    if zoo_name(path) is not None or str(path) == BUNDLED: return Path(path)   # names, not paths: the checkpoint readers resolve them
     if not str(path).strip(): raise ValueError(f"an empty path ({str(path)!r}) names no folder (it would be the repository root or the current one): give the folder")   # -p out_dir '' or an unset variable
     p = Path(path).expanduser()
     if p.is_absolute(): return p
