@@ -7,6 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/transfer.html.md"""
 # %% ../nbs/26_transfer.ipynb #tr0003
 from __future__ import annotations
 import dataclasses, hashlib, json, time
+from collections import Counter
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -250,7 +251,8 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
     "Grey `size` px crops of the largest detected face in every frame (or photo), and per file (by its path) `{frames, no_face}` (and `unreadable`, why, when `each` is False); `DataError` naming a file (or the set) where no frame has a face."
     from emoxnet.faces import detect_faces, crop_face
     crops, report = [], {}
-    key = lambda p: str(p) if sum(Path(q).name == p.name for q in paths) > 1 else p.name   # two x.jpg in two subfolders: each its own entry
+    names = Counter(Path(q).name for q in paths)   # counted once: a folder of thousands of photos
+    key = lambda p: str(p) if names[p.name] > 1 else p.name   # two x.jpg in two subfolders: each its own entry
     for p in map(Path, paths):
         n = miss = 0
         try:
@@ -487,7 +489,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     parts = transfer_parts(cfg, source, teacher)
     imgs = _join_parts(cfg.transfer, parts); t1 = time.time()
     probs = teacher_probs(teacher, imgs); log(f"{cfg.transfer}: {len(imgs)} images labelled by the teacher in {time.time() - t1:.0f} s")
-    said = dict(teacher_top={str(k): int(v) for k, v in zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))})   # what the teacher said, before any balancing
+    teacher_top = {str(k): int(v) for k, v in zip(*np.unique(np.array(teacher.classes)[probs.argmax(1)], return_counts=True))}   # what the teacher said, before any balancing
     if cfg.balance: keep = balanced_indices(probs.argmax(1), cfg.seed); imgs, probs = imgs[keep], probs[keep]
     splits = FERSplits({'train': transfer_dataset(imgs, probs, teacher.classes, cfg.transfer), 'valid': synth['valid'], 'test': synth['test']},
                        name=f'transfer-{cfg.transfer}')
@@ -496,7 +498,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
-    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=said['teacher_top'], teacher_fingerprint=fp,   # teacher_top: before balancing (which resamples to the same count)
+    m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=teacher_top, teacher_fingerprint=fp,   # teacher_top: before balancing (which resamples to the same count)
              **({'init_report': init} if cfg.init else {}), transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),
              dev=_dev_figures(ck, judge, out / 'realcheck'), checkpoint=str(ck), **code,
              transfer_generator_md5=generator_md5(SynthConfig(**{**cfg.synth, **cfg.transfer_synth}).style), wall_s=round(time.time() - t0, 1))
