@@ -297,7 +297,7 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path` (`open`'s `mode` and `kwargs`); on success it replaces `path`, on error it is removed (`atomic_path`)."
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f: yield f
 
-USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.EBUSY}   # (EBUSY: a mount point, which cannot be moved aside) what the system refuses that a user can act on (disk, quota, permissions): one line, not a traceback
+USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.EBUSY}   # what the system refuses that a user can act on (disk, quota, permissions, a mount point): one line, not a traceback
 
 def said_of(e: OSError, # what the system refused while `path` was being written
             path: Path, # the file or folder being written (atomically, through a hidden staging name beside it)
@@ -305,6 +305,8 @@ def said_of(e: OSError, # what the system refused while `path` was being written
     "`e` as the user should read it: a refusal they can act on (`USER_ERRNOS`) names `path`, never the hidden staging file or folder it happened on (nor nothing, as a failed write says); other errors as they are."
     if e.errno is None and disk_full(e): return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))   # shutil's list of copies that failed for want of space
     if e.errno not in USER_ERRNOS: return e
+    if e.errno == errno.EBUSY and 'mount point' not in e.strerror:   # a folder something is mounted on cannot be moved aside or replaced
+        return said_of(OSError(e.errno, f'{e.strerror} (a mount point, or a file in use, cannot be replaced)', e.filename, None, e.filename2), path)
     if not e.filename: return OSError(e.errno, e.strerror, str(path))   # a failed write (a full disk) says which file it was writing
     if any(p.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f for p in Path(f).parts):   # the staging copy or a file inside it, or the old folder moved aside
         return OSError(e.errno, f"{e.strerror}: cannot write {path}", str(path))

@@ -261,7 +261,7 @@ def test_cli_synth_style_reaches_every_format(emoxnet_cmd, tmp_path):
 def test_default_compound_set_takes_the_benchmark_style(tmp_path):
     "`export_all` without a compound recipe draws the compound set in the benchmark's style and seed (the recipe it records says so)."
     from emoxnet.core import load_json
-    ex.export_all(tmp_path, 'none', SynthConfig(n_subjects=2, images_per_subject=4, seed=5, style='vivid'), log=None)
+    ex.export_all(tmp_path, 'imagefolder', SynthConfig(n_subjects=2, images_per_subject=4, seed=5, style='vivid'), log=None)
     compound = load_json(tmp_path / 'config.json')['compound']
     assert (compound['style'], compound['seed'], compound['n_subjects']) == ('vivid', 5, SynthConfig.compound().n_subjects)
 
@@ -269,11 +269,13 @@ def test_default_compound_set_takes_the_benchmark_style(tmp_path):
 def test_cli_synth_refuses_bad_flags_before_any_work(emoxnet_cmd, tmp_path):
     "Counts out of range and a file where a folder is needed: one line naming the flag, exit 2, nothing written (0 compound subjects used to mean the default 230)."
     (tmp_path / 'afile').write_text('x')
+    (tmp_path / 'other').mkdir(); (tmp_path / 'other' / 'config.json').write_text('{"benchmark": {}}')   # another SynthFACS export
     cases = [(['--compound-subjects', '0'], '--compound-subjects 0: expected an integer >= 1'),
              (['--workers', '-3'], '--workers -3: expected an integer >= 1'),
              (['--size', '4'], '--size 4: expected an integer >= 8'),
              (['--preview', str(tmp_path / 'afile')], f"--preview {tmp_path / 'afile'}: a file, not a folder"),
-             (['--preview', str(tmp_path / 'out' / 'imagefolder' / 'train' / 'happiness')], 'lies inside --out')]   # grids read as images
+             (['--preview', str(tmp_path / 'out' / 'imagefolder' / 'train' / 'happiness')], 'lies inside --out'),   # grids read as images
+             (['--preview', str(tmp_path / 'other' / 'imagefolder' / 'train' / 'happiness')], f"lies inside the SynthFACS export {tmp_path / 'other'}")]   # another export's
     for flags, msg in cases:
         r = subprocess.run([*emoxnet_cmd, 'synth', '--out', str(tmp_path / 'out'), '--n-subjects', '4', *flags],
                            capture_output=True, text=True, timeout=300)
@@ -307,7 +309,9 @@ def test_cli_synth_warns_once_about_the_recipe_used(capsys, tmp_path):
     f = tmp_path / 'c.json'; f.write_text('{"n_subjects": 3, "images_per_subject": 4}')
     run = lambda out, *flags: main(['synth', '--config', str(f), '--out', str(tmp_path / out), '--export', 'none', *flags])
     assert run('a', '--seed', '3') == 0
-    err = capsys.readouterr().err
+    assert not (tmp_path / 'a').exists()   # --export none: no config.json or summary for an export that is not there
+    out, err = capsys.readouterr()
+    assert 'nothing exported (--export none)' in out, out
     assert err.count('warning: SynthConfig: 3 subjects cut by split') == 1, err
     assert run('b', '--n-subjects', '40') == 0 and 'warning' not in capsys.readouterr().err
     f.write_text('{"n_subjects": 0}')

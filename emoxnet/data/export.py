@@ -27,8 +27,8 @@ from ..settings import check_fields, read_json_file, SettingsError
 # %% auto #0
 __all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
            'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
-           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'check_export_dir', 'export_all',
-           'synth_config', 'synth_command', 'add_cli']
+           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'synth_record', 'export_root',
+           'check_export_dir', 'export_all', 'synth_config', 'synth_command', 'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
 def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
@@ -279,6 +279,19 @@ def _recorded(new: dict, old: dict) -> dict:
     "The settings of `new` that `old` records, nested dicts too: a field an older export did not record was at its default then, so it is not compared."
     return {k: _recorded(v, old[k]) if isinstance(v, dict) and isinstance(old[k], dict) else v for k, v in new.items() if k in old}
 
+def synth_record(folder: str | Path) -> dict | None:
+    "The `config.json` a SynthFACS export wrote in `folder` (it records the `benchmark` recipe), or None: no such file, or another tool's."
+    f = Path(folder) / 'config.json'
+    if not f.is_file(): return None
+    try: d = load_json(f)
+    except (ValueError, OSError): return None
+    return d if isinstance(d, dict) and 'benchmark' in d else None
+
+def export_root(path: str | Path) -> Path | None:
+    "The SynthFACS export `path` lies in (`path` itself or a folder above it, links followed), or None."
+    p = Path(path).expanduser().resolve()
+    return next((d for d in (p, *p.parents) if synth_record(d) is not None), None)
+
 def check_export_dir(out: Path, # the export folder
                      settings: dict, # what the new export is made from: `benchmark`, `compound`, `rgb_size`
                      overwrite: bool = False, # replace an export made from other settings
@@ -289,8 +302,7 @@ def check_export_dir(out: Path, # the export folder
             raise ValueError(f"--out {out} holds files that are not a SynthFACS export ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
                              "choose a new or empty --out")
         return
-    old = load_json(out / 'config.json')
-    if not isinstance(old, dict) or 'benchmark' not in old:   # another tool's folder: never overwritten, never cleared
+    if (old := synth_record(out)) is None:   # another tool's folder: never overwritten, never cleared
         raise ValueError(f"--out {out} holds a config.json that is not a SynthFACS export's; choose another --out")
     if not (diff := changed_settings(old, _recorded(jsonable(settings), old))): return
     if not overwrite:
@@ -318,6 +330,7 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
     out, cfg = Path(out), cfg or SynthConfig()
     compound = compound or compound_recipe(cfg)
     names = _formats(formats)
+    if not names: return {'sources': {}, 'formats': {}, 'data': {}}   # nothing exported: no folder, no config.json to describe an export that is not there (a later export there was refused as 'made from other settings')
     check_export_dir(out, {'benchmark': cfg.to_dict(), 'compound': compound.to_dict(), 'rgb_size': size}, overwrite)
     with warnings.catch_warnings():   # the same subjects as cfg and compound: any warning about them was given when they were made
         warnings.simplefilter('ignore', EmoxnetWarning)
@@ -369,6 +382,8 @@ def synth_command(args: argparse.Namespace) -> int:
     check_folder_arg('--preview', args.preview, 'a file, not a folder (the preview grids are written into a folder)')
     if args.preview and lies_inside(args.preview, args.out):   # the grids would be read as dataset images (an imagefolder class folder)
         raise ValueError(f"--preview {args.preview} lies inside --out {args.out}: its grids would sit among the exported datasets, and be read as their images; choose a folder outside it")
+    if args.preview and (other := export_root(args.preview)):   # another export's class folder, say
+        raise ValueError(f"--preview {args.preview} lies inside the SynthFACS export {other}: its grids would be read as that dataset's images; choose a folder outside it")
     _formats(args.export)   # an unknown format is refused before the banner, as every other flag is
     compound = compound_recipe(cfg, **({'n_subjects': args.compound_subjects} if args.compound_subjects is not None else {}))
     out = Path(args.out)
@@ -379,6 +394,7 @@ def synth_command(args: argparse.Namespace) -> int:
     if args.preview:
         data = rep['data'].get('benchmark') or generate(cfg, args.workers)
         for p in write_previews(args.preview, cfg, data): print(f'wrote preview {p}')
+    if not rep['formats']: print(f'done in {time.perf_counter() - t0:.1f} s; nothing exported (--export none), nothing written to {out}'); return 0
     summary = {k: v for k, v in rep.items() if k != 'data'}
     save_json({**summary, 'seconds': round(time.perf_counter() - t0, 1)}, out / 'summary.json')
     print(f'done in {time.perf_counter() - t0:.1f} s; summary in {out / "summary.json"}')
