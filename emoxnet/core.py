@@ -305,7 +305,7 @@ def said_of(e: OSError, # what the system refused while `path` was being written
     "`e` as the user should read it: a refusal they can act on (`USER_ERRNOS`) names `path`, never the hidden staging file or folder it happened on (nor nothing, as a failed write says); other errors as they are."
     if e.errno is None and disk_full(e): return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))   # shutil's list of copies that failed for want of space
     if e.errno not in USER_ERRNOS: return e
-    if e.errno == errno.EBUSY and 'mount point' not in e.strerror:   # a folder something is mounted on cannot be moved aside or replaced
+    if e.errno == errno.EBUSY and 'mount point' not in (e.strerror or ''):   # a folder something is mounted on cannot be moved aside or replaced
         return said_of(OSError(e.errno, f'{e.strerror} (a mount point, or a file in use, cannot be replaced)', e.filename, None, e.filename2), path)
     if not e.filename: return OSError(e.errno, e.strerror, str(path))   # a failed write (a full disk) says which file it was writing
     if any(p.startswith(f'.{path.name}.') for f in (e.filename, e.filename2) if f for p in Path(f).parts):   # the staging copy or a file inside it, or the old folder moved aside

@@ -31,13 +31,14 @@ from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'LAST_NAMES', 'RUN_FILES', 'VALID_COLUMNS',
+__all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'LAST_NAMES', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_EXTRA',
            'RUN_RESULTS', 'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
            'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform',
            'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map',
            'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume',
-           'SaveBestModel', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState', 'default_callbacks', 'fit', 'blend',
-           'MixUp', 'add_data_args', 'add_cli', 'command_data', 'clear_run', 'ClearRun', 'train_main']
+           'SaveBestModel', 'CheckpointExtra', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
+           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data', 'clear_run',
+           'ClearRun', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -806,6 +807,7 @@ class Learner:
         self.accelerator = _make_accelerator(cfg)
         self.out = Path(out_dir) if out_dir is not None else None
         self.opt_func, self.finished, self.valid, self.partial_row, self.resumed = opt_func, False, None, None, False
+        self.checkpoint_extra = {}                            # what callbacks add to the checkpoint's record (`CheckpointExtra`)
         self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
@@ -1088,7 +1090,17 @@ class SaveBestModel(Callback):
         learn.out.mkdir(parents=True, exist_ok=True)
         save_checkpoint(self.state.raw_model, self.state.model_config, learn.out / 'checkpoint', train_config=self.cfg,
                         metrics={'valid': info['valid'], 'test': info['test']},
-                        extra={'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': loss_settings(self.state.loss)}, code=info['code_version'])
+                        extra={**learn.checkpoint_extra, 'best_epoch': info['best_epoch'], 'data': info['data'], 'seed': self.cfg.seed, 'loss': loss_settings(self.state.loss)}, code=info['code_version'])
+
+RUN_EXTRA = ('best_epoch', 'data', 'seed', 'loss')   # what every run's checkpoint records in `extra`
+
+class CheckpointExtra(Callback):
+    "Record `extra` (JSON-able) in the checkpoint's `config.json` beside what every run records: what made the run beyond its `TrainConfig` (a transfer run's teachers and face framing), so the checkpoint says it wherever it is copied."
+    order = -20
+    def __init__(self, **extra):
+        if clash := sorted(set(extra) & set(RUN_EXTRA)): raise ValueError(f"CheckpointExtra({', '.join(clash)}=...): recorded by every run; use another name")
+        self.extra = extra
+    def before_report(self): self.learn.checkpoint_extra.update(self.extra)
 
 class EarlyStopping(Callback):
     "Stop after `cfg.patience` complete epochs without a better validation epoch (counted by `SaveBestModel`)."

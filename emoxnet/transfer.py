@@ -24,18 +24,19 @@ from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
-from .train import TrainConfig, fit, blend, clear_run
+from .train import TrainConfig, fit, blend, clear_run, CheckpointExtra
 from .ensemble import load_any
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
 from .zoo import ZOO, provenance, imported_from
 
 # %% auto #0
-__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'RESULT_FREE', 'TRANSFER_FILES', 'SYNTHFACS_SETS', 'REAL_SETS',
-           'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig',
-           'deep_inversion', 'teacher_probs', 'transfer_dataset', 'inversion_cache', 'face_crops', 'media_files',
-           'TransferConfig', 'transfer_parts', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
-           'check_transfer_out', 'run_transfer', 'toy_teachers', 'ensemble_members', 'card_init', 'card_for_transfer']
+__all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'CROP_DETECTOR', 'RESULT_FREE', 'TRANSFER_FILES',
+           'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
+           'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'inversion_cache',
+           'crop_framing', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts', 'transfer_images',
+           'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer', 'toy_teachers',
+           'ensemble_members', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -241,10 +242,16 @@ def _frames(path: Path, max_frames: int | None):
     if path.suffix.lower() in VIDEO_EXTS: yield from (f for _, f in iter_frames(path, max_frames=max_frames))
     else: yield read_image(path)
 
+CROP_DETECTOR = 'ssd'   # the face detector of the transfer sets made of real faces
+
+def crop_framing(cfg) -> dict:
+    "How the face-crop transfer sets frame a face (`{detector, margin, shift}`, as a checkpoint's `extra.face_crop` records it for serving): `cfg.video_margin` per side, no shift."
+    return {'detector': CROP_DETECTOR, 'margin': cfg.video_margin, 'shift': [0.0, 0.0]}
+
 def face_crops(paths: Sequence[str | Path], # clips and photos
                size: int = 64,               # side of the grey crops
                margin: float = 0.06,         # context per side around the detected box (square crop, no shift)
-               detector: str = 'ssd',        # `emoxnet.faces` detector
+               detector: str = CROP_DETECTOR, # `emoxnet.faces` detector
                max_frames: int | None = None, # read at most this many frames per clip (None: all)
                each: bool = True,            # every file must show a face somewhere (else only the set as a whole)
               ) -> tuple[np.ndarray, dict]:
@@ -281,7 +288,7 @@ def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.n
     clips = photo_package_files(REAL_VIDEOS[0], REAL_VIDEOS[1])
     faces, report = face_crops([clips[m] for m in REAL_VIDEOS[1]], synth['train'].images.shape[1], cfg.video_margin, max_frames=cfg.max_items)
     print(f"realvideo: {len(faces)} face crops from {report}")
-    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report}
+    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report, 'face_crop': crop_framing(cfg)}
 
 
 # %% ../nbs/26_transfer.ipynb #tr0064
@@ -305,7 +312,7 @@ def _folder_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.ndar
     bad = [name for name, r in report.items() if 'unreadable' in r]
     print(f"folder {cfg.unlabelled_dir}: {len(faces)} face crops from {len(media)} files "
           f"({sum(r['no_face'] for r in report.values())} photos or frames without a face); not read: {[p.name for p in other] or 'none'}; unreadable: {bad or 'none'}")
-    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report, 'not_read': [str(p) for p in other]}
+    return _with_copies(faces, cfg), {'crops': len(faces), 'files': report, 'not_read': [str(p) for p in other], 'face_crop': crop_framing(cfg)}
 
 
 # %% ../nbs/26_transfer.ipynb #tr0030
@@ -480,7 +487,8 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
-    teacher = load_teacher([str(resolve_path(t)) for t in cfg.teachers], BASIC, cfg.weights)   # runs/... in the settings' runs_dir, as out_dir
+    teachers = [str(resolve_path(t)) for t in cfg.teachers]   # runs/... in the settings' runs_dir, as out_dir
+    teacher = load_teacher(teachers, BASIC, cfg.weights)
     _check_teacher(out, fp := weights_fingerprint(teacher))
     judge = as_recognizer(str(resolve_path(cfg.judge))) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
     mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
@@ -496,7 +504,9 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     loss = KDLoss(None, alpha=1.0, temperature=cfg.temperature, smoothing=cfg.smoothing,
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
     clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
-    res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc)   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
+    framing = next((info['face_crop'] for _, _, info in parts if 'face_crop' in info), None)   # real crops: the student serves faces framed as it learned them
+    made = CheckpointExtra(transfer={'teachers': teachers, 'teacher_fingerprint': fp, 'transfer': cfg.transfer, 'seed': cfg.seed}, **({'face_crop': framing} if framing else {}))   # the checkpoint says what it learned from, wherever it is copied
+    res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc, callbacks=[made])   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=teacher_top, teacher_fingerprint=fp,   # teacher_top: before balancing (which resamples to the same count)
              **({'init_report': init} if cfg.init else {}), transfer_parts={name: info for name, _, info in parts}, synthfacs_test_acc=res['test']['accuracy'], params=count_params(res.get('model') or load_any(ck)),

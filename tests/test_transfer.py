@@ -69,6 +69,12 @@ def test_realstudent_on_your_own_unlabelled_folder(tmp_path):
     assert parts['synthfacs']['images'] == 24 and parts['folder']['images'] == 8 and parts['folder']['crops'] == 2
     assert parts['folder']['files'] == {n: {'frames': 1, 'no_face': 0} for n in ('photo_astronaut.jpg', 'photo_grace_hopper.jpg')}
     assert [Path(f).name for f in parts['folder']['not_read']] == ['readme.txt']
+    framing = {'detector': 'ssd', 'margin': 0.06, 'shift': [0.0, 0.0]}                # how the crops were cut: in the record and in the checkpoint, which serves faces cut so
+    assert parts['folder']['face_crop'] == framing
+    made = json.loads((out / 'train' / 'checkpoint' / 'config.json').read_text())['extra']
+    assert made['face_crop'] == framing and made['transfer']['transfer'] == 'synthfacs+folder' and made['transfer']['teacher_fingerprint'] == m['teacher_fingerprint']
+    from emoxnet.predict import EmotionRecognizer
+    assert EmotionRecognizer.from_checkpoint(out / 'train' / 'checkpoint', detector='ssd').margin == 0.06
 
 class Recorder(nn.Module):
     "A member that answers fixed logits and records the input it was given."
