@@ -95,7 +95,8 @@ def protocol_splits(ds: FERDataset, fold: int = 0, k: int = FOLDS, contiguous: b
     if contiguous: test_subj = contiguous_folds(subj, k)[fold]
     else: test_subj = np.unique(subj[kfold_splits(ds, k, seed, subject_col)[fold][1]])
     rest = np.setdiff1d(np.unique(subj), test_subj)
-    n_valid = max(1, int(round(valid_fraction * len(rest))))
+    if len(rest) < 2: raise ValueError(f"{ds.name}: fold {fold} of {k} leaves {len(rest)} subject(s) outside its test set; training and validation need one each (use fewer folds, or data of more people)")
+    n_valid = min(max(1, int(round(valid_fraction * len(rest)))), len(rest) - 1)   # one person at least in each
     valid_subj = np.random.default_rng([seed, 17]).permutation(rest)[:n_valid]
     parts = {'train': ~np.isin(subj, test_subj) & ~np.isin(subj, valid_subj), 'valid': np.isin(subj, valid_subj), 'test': np.isin(subj, test_subj)}
     out = {}

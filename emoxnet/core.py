@@ -17,17 +17,17 @@ import numpy as np
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'WRITING',
            'STALE_S', 'USER_ERRNOS', 'STAGING', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
            'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
-           'PORT', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'session_state',
-           'restore_session', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version', 'running_code', 'other_code',
-           'world_size', 'main_rank', 'single_process', 'make_dirs', 'default_permissions', 'staging_prefix',
-           'sweep_staging', 'atomic_path', 'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json',
-           'sha256_file', 'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package',
-           'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word',
-           'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker',
-           'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
-           'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'claim_folder', 'replaced_settings']
+           'PORT', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'seed_process',
+           'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version',
+           'running_code', 'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs',
+           'default_permissions', 'staging_prefix', 'sweep_staging', 'atomic_path', 'atomic_write', 'said_of',
+           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
+           'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir',
+           'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
+           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
+           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -147,6 +147,14 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(deterministic, warn_only=True)   # off too: one deterministic run must not make every later run in the process so
     return seed
+
+def seed_process(seed: int, rank: int) -> int:
+    "Seed `random`, NumPy and torch for process `rank` of a multi-process run seeded `seed`: each process its own streams (its own dropout), the same for the same pair. Returns the seed used."
+    s = int(np.random.SeedSequence([seed, rank]).generate_state(1)[0])
+    random.seed(s); np.random.seed(s)
+    import torch
+    torch.manual_seed(s)
+    return s
 
 def session_state() -> dict:
     "The settings a training run changes in the Python session, to put back afterwards (`restore_session`): torch's thread count and deterministic-algorithms flag, `PYTHONHASHSEED`. The random streams are not among them: a seeded run leaves them where it ends, so what a script draws next follows the seed."
@@ -773,7 +781,7 @@ def claim_folder(path: str | Path, # the experiment folder this process is about
                  what: str = 'this run', # what writes it, for the message
                 ) -> Path:
     "Claim `path` for this process until it exits: `FileExistsError` naming the other process when one already writes it (a run started twice); again by the same process, nothing happens."
-    key = str(Path(path).expanduser().absolute())
+    key = str(Path(path).expanduser().resolve())   # a folder reached through a link is the same folder
     if key in _CLAIMS: return Path(path)
     try: import fcntl
     except ImportError: return Path(path)   # not POSIX: no claim

@@ -22,7 +22,7 @@ from PIL import Image
 from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
-from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data,
+from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import checkpoint_arg, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report, record_about
@@ -623,12 +623,16 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
     if not retrain and finished_run(run, cfg, mcfg, fingerprint):
         log(f"{what}: reusing the finished run in {run}")
         return load_checkpoint(run / 'checkpoint')[0], load_json(run / 'metrics.json')
-    if run.exists() and (retrain or not ((run / 'data.json').exists() and same_data(load_json(run / 'data.json'), fingerprint))):
-        shutil.rmtree(run)   # never resume a run that saw other data
-    elif (run / 'metrics.json').exists():   # finished, same data: resumable if only max_steps changed, else refused (never thrown away silently)
+    seen = load_json(run / 'data.json') if (run / 'data.json').exists() else None
+    if run.exists() and not retrain and (run / 'metrics.json').exists():   # finished: resumable if only max_steps changed, else refused (never thrown away silently)
+        if not same_data(seen, fingerprint):
+            raise ValueError(f"{run}: holds a finished run trained on other data ({data_changes(seen, fingerprint)}); "
+                             "use another output folder, or delete this one (or retrain) to train it again")
         if diff := setting_changes(load_json(run / 'metrics.json'), cfg, mcfg, resume=True):
             raise ValueError(f"{run}: holds a finished run with other settings ({', '.join(diff)}); "
                              "use another output folder, or delete this one to train it again")
+    elif run.exists() and (retrain or not same_data(seen, fingerprint)):
+        shutil.rmtree(run)   # retrain, or an unfinished run that saw other data: never resumed
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)
     log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/faces.html.md"""
 
 # %% ../nbs/20_faces.ipynb #da48d023
 from __future__ import annotations
-import functools, hashlib, importlib.util, inspect, math, numbers, os, time, warnings
+import functools, hashlib, importlib.util, inspect, math, numbers, os, threading, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -354,7 +354,7 @@ class FaceDetector:
                           f"lower the threshold (--detector-option threshold={min_score})", EmoxnetWarning, stacklevel=2)
         if not detector_available(name):   # after the settings: a bad setting is said before the user installs a package for it
             raise MissingPackage(f"face detector {name!r} needs the package {cls.requires!r} (pip install {getattr(cls, 'install', cls.requires)}); available here: {', '.join(available_detectors())}")
-        self.backend = cls(**options)
+        self.backend, self._lock = cls(**options), threading.Lock()   # one backend call at a time: OpenCV's networks and dlib's detectors are not safe to share between threads
 
     def __call__(self, img: np.ndarray) -> list[Face]:
         "Detect faces in a grey/RGB/RGBA uint8 image; boxes are in its pixels."
@@ -363,7 +363,7 @@ class FaceDetector:
         if h < 8 or w < 8: return []
         s = min(1.0, self.max_side / max(h, w)) if self.max_side else 1.0
         small = rgb if s == 1.0 else cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-        faces = self.backend(small, max(1, int(self.min_size * s)))
+        with self._lock: faces = self.backend(small, max(1, int(self.min_size * s)))   # a shared detector (`get_detector`) called from two threads waits its turn
         if s != 1.0: faces = [f.transformed(1 / s) for f in faces]
         out = []
         for f in faces:
@@ -382,7 +382,7 @@ def _cached_detector(name: str, max_side: int | None, min_size: int, min_score: 
 
 def get_detector(name: str = DEFAULT_DETECTOR, max_side: int | None = 640, min_size: int = 20,
                  min_score: float | None = None, sort: str = 'score', **options) -> FaceDetector:
-    "A shared, cached `FaceDetector` (a list or array option, `input_size=[300, 300]`, is read as a tuple); build your own for per-thread use."
+    "A shared, cached `FaceDetector` (a list or array option, `input_size=[300, 300]`, is read as a tuple): threads calling it take turns, so build one per thread (`FaceDetector(...)`) for parallel detection."
     options = {k: tuple(np.asarray(v).tolist()) if isinstance(v, (list, np.ndarray)) else v for k, v in options.items()}   # the cache needs hashable options
     return _cached_detector(name, max_side, min_size, min_score, sort, **options)
 

@@ -210,7 +210,7 @@ def multitask_config(arch: str, # a timm architecture
     return ModelConfig(arch, tuple(classes), heads=multitask_heads(tasks), **kw)
 
 # %% ../nbs/19_multitask.ipynb #138140c8
-from .train import label_map   # the loop's rule for labels: by class name, a class the model lacks is an error
+from .data.experiment import label_map   # the loop's rule for labels: by class name, a class the model lacks is an error
 
 @torch.no_grad()
 def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
@@ -266,7 +266,7 @@ def identity_splits(splits: FERSplits, # generated SynthFACS splits (meta has `s
     rng = np.random.default_rng(seed); held = np.zeros(len(ids), bool)
     for c in range(len(subjects)):
         idx = np.flatnonzero(ids.targets == c)
-        held[rng.choice(idx, max(1, round(valid_fraction * len(idx))) if len(idx) > 1 else 0, replace=False)] = True
+        held[rng.choice(idx, min(max(1, round(valid_fraction * len(idx))), len(idx) - 1) if len(idx) > 1 else 0, replace=False)] = True   # each identity keeps a training image
     test = splits['test']; out_subjects = sorted(test.meta['subject'].unique().tolist())
     if len(out_subjects) < 2 or len(subjects) < 2:   # verification pairs two held-out people; classification needs two identities
         raise ValueError(f"{splits.name}: {len(subjects)} training and {len(out_subjects)} test subject(s); identity pretraining and verification need "

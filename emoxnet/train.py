@@ -20,11 +20,11 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
-from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, seed_process, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
+from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
 from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -34,9 +34,9 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'LAST_NAMES', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_EXTRA',
            'RUN_RESULTS', 'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
            'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform',
-           'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'label_map',
-           'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'Weighted', 'Learner', 'Resume',
-           'SaveBestModel', 'CheckpointExtra', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
+           'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'evaluate',
+           'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'total_sums', 'Weighted', 'Learner',
+           'Resume', 'SaveBestModel', 'CheckpointExtra', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
            'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data', 'clear_run',
            'ClearRun', 'train_main']
 
@@ -338,9 +338,7 @@ class SplitView(Dataset):
         else:
             with torch_seeded(_item_seed(self.seed, self.epoch, i)): x = self.transform(img)
         if self.label_mode == 'sample':
-            p = self.ds.soft_targets[i]; y = np.zeros_like(p)
-            y[np.random.default_rng(_item_seed(self.seed or 0, self.epoch, i, 1)).choice(len(p), p=p / p.sum())] = 1
-            y = torch.from_numpy(y)
+            y = sample_onehot(self.ds.soft_targets[i], np.random.default_rng(_item_seed(self.seed or 0, self.epoch, i, 1)), f'{self.ds.split or "a split"}, image {i}')
         else: y = self._t.target(i)
         if self.fields is None: return x, y, i
         return x, y, i, {k: torch.tensor(v[i]) for k, v in self.fields.items()}
@@ -489,15 +487,6 @@ def predict_logits(model: nn.Module, dataset: FERDataset, batch_size: int = 256,
         raise RuntimeError(f"evaluation covered {len(idx)} of {len(dataset)} images")
     return z
 
-def label_map(ds_classes: Sequence[str], # the dataset's classes, in its label order
-              model_classes: Sequence[str], # the model's, in its logit order
-             ) -> np.ndarray | None:
-    "Each dataset label's index among the model's classes (None: the same classes in the same order); `ValueError` for a dataset class the model does not predict."
-    if tuple(ds_classes) == tuple(model_classes): return None
-    missing = [c for c in ds_classes if c not in model_classes]
-    if missing: raise ValueError(f"dataset classes {missing} are not predicted by the model (classes {list(model_classes)})")
-    return np.array([list(model_classes).index(c) for c in ds_classes])
-
 def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -> tuple[dict, np.ndarray]:
     m, has = label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
     y = dataset.targets[has] if m is None else m[dataset.targets[has]]
@@ -577,7 +566,7 @@ def _set_rng_state(tensors: dict, js: dict):
 LAST_NAMES = ('model.safetensors', 'best.safetensors', 'optimizer.pt', 'rng.safetensors', 'state.json')   # all a resume state folder (last/) holds
 
 def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # every process's generators (`_rng_states`)
-                finished: bool = False):
+                finished: bool = False, sums: dict | None = None): # the epoch's train sums over every process (`total_sums`; None: this process's)
     from safetensors.torch import save_model, save_file
     (tensors, rngs), others = rng[0], rng[1:]
     tensors = {**tensors, **{f'p{r}.{k}': v for r, (t, _) in enumerate(others, 1) for k, v in t.items()}}
@@ -588,7 +577,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         buf = io.BytesIO(); torch.save(st.optimizer.state_dict(), buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not 'unexpected pos'
         (tmp / 'optimizer.pt').write_bytes(buf.getbuffer())
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
-        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums,
+        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums if sums is None else sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
                    'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
                    'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
@@ -600,7 +589,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
 
 def _data_md5(st: TrainState) -> dict:
     "`split_md5` of each split the run trains and reports on (computed once per run)."
-    if not st.data_md5: st.data_md5 = {k: split_md5(ds, relative=True) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}   # a moved dataset is the same data
+    if not st.data_md5: st.data_md5 = {k: split_md5(ds) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}   # a moved dataset is the same data
     return st.data_md5
 
 def _check_resumable(st: TrainState, d: dict, path: Path):
@@ -645,6 +634,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
+    if st.accelerator.process_index > 0: st.sums = {k: 0.0 for k in st.sums}   # the saved sums are every process's: the main one carries them, the others start from 0
     if d.get('started') != st.started:   # an earlier process's time (its own save already counts this one's); older states: this process's only
         st.elapsed_before, st.epoch_before = float(d.get('elapsed_s') or 0.0), float(d.get('epoch_elapsed_s') or 0.0)   # the run's, and a mid-epoch resume's epoch's so far
     st.code_before = d.get('code_versions') or [d['code_version']] * bool(d.get('code_version'))   # a resumed run was trained by those too
@@ -735,13 +725,16 @@ def _better(value: float, loss: float, best: dict, monitor: str) -> bool:
     if monitor == 'valid_loss': return value < best['value']
     return value > best['value'] or (value == best['value'] and loss < best['loss'])
 
-def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool = False) -> dict:
-    "The history row of the epoch just counted (`partial`: of the steps done in the current one), train sums reduced over processes."
-    acc = st.accelerator
-    keys = sorted(st.sums)
+def total_sums(st: TrainState) -> dict:
+    "The running train sums of the current epoch added up over the processes (a collective: every process calls it, and gets the total)."
+    acc, keys = st.accelerator, sorted(st.sums)
     vals = torch.tensor([float(st.sums[k]) for k in keys], dtype=torch.float64, device=acc.device)
     if acc.num_processes > 1: vals = acc.reduce(vals, 'sum')
-    s = dict(zip(keys, vals.tolist())); n = max(s.pop('n', 0.0), 1.0)
+    return dict(zip(keys, vals.tolist()))
+
+def _epoch_row(st: TrainState, valid: dict | None, elapsed: float, partial: bool = False) -> dict:
+    "The history row of the epoch just counted (`partial`: of the steps done in the current one), train sums reduced over processes."
+    s = total_sums(st); n = max(s.pop('n', 0.0), 1.0)
     row = {'epoch': st.epoch + (st.batch_in_epoch / st.steps_per_epoch if partial else 0), 'step': st.step,
            'train_loss': s.pop('loss', float('nan')) / n, 'train_acc': s.pop('correct', float('nan')) / s.pop('scored', n) if s.get('scored', n) else float('nan')}   # (a resume state saved before 'scored': n)
     row.update({f'train_{k[4:]}': v / s[w] if (w := f'logw_{k[4:]}') in s and s[w] else float('nan') if w in s else v / n
@@ -812,6 +805,7 @@ class Learner:
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
         self._setup_optim(model, model_config); self.state.started = t0   # the wall time counts the data and model set-up too
+        if (rank := self.accelerator.process_index) > 0: seed_process(cfg.seed, rank)   # after the model is built (the same on every process): each draws its own dropout
         self.cbs = sorted([*default_callbacks(resume), *map(as_callback, callbacks)], key=lambda cb: cb.order)
         for cb in self.cbs: cb.learn = self
 
@@ -853,6 +847,9 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
                      fields=tuple(getattr(self.loss_func, 'batch_fields', ())))
     self.sampler = EpochSampler(len(train_ds), cfg.seed)
     drop_last = len(train_ds) > cfg.batch_size * acc.num_processes
+    if acc.num_processes > 1 and len(train_ds) < cfg.batch_size * acc.num_processes:   # Accelerate would fill the round with repeated images, and train on them
+        raise ValueError(f"the train split has {len(train_ds)} images, fewer than one batch of {cfg.batch_size} on each of {acc.num_processes} processes: "
+                         f"every step would train on repeated images; use a batch size of at most {len(train_ds) // acc.num_processes}, or fewer processes")
     self.train_loader = DataLoader(view, batch_sampler=BatchSampler(self.sampler, cfg.batch_size, drop_last),
                                    num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
     ebs = cfg.eval_batch_size or 2 * cfg.batch_size
@@ -1168,8 +1165,8 @@ class SaveState(Callback):
     def _save(self, done: bool):
         learn = self.learn
         if learn.out is not None and self.cfg.save_last:
-            rng = _rng_states(learn)   # every process's generators, so that each resumes its own
-            if learn.main: _save_state(self.state, learn.out / 'last', rng, done)
+            rng, sums = _rng_states(learn), total_sums(self.state)   # every process's generators (each resumes its own) and train sums (collectives)
+            if learn.main: _save_state(self.state, learn.out / 'last', rng, done, sums)
             self.saved_at = self.state.step
         learn.accelerator.wait_for_everyone()
     @staticmethod

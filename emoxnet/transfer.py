@@ -257,10 +257,10 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
               ) -> tuple[np.ndarray, dict]:
     "Grey `size` px crops of the largest detected face in every frame (or photo), and per file (by its path) `{frames, no_face}` (and `unreadable`, why, when `each` is False); `DataError` naming a file (or the set) where no frame has a face."
     from emoxnet.faces import detect_faces, crop_face
-    crops, report = [], {}
-    names = Counter(Path(q).name for q in paths)   # counted once: a folder of thousands of photos
+    crops, report, paths = [], {}, list(dict.fromkeys(map(Path, paths)))   # a file given twice is read once (its report entry is one)
+    names = Counter(q.name for q in paths)   # counted once: a folder of thousands of photos
     key = lambda p: str(p) if names[p.name] > 1 else p.name   # two x.jpg in two subfolders: each its own entry
-    for p in map(Path, paths):
+    for p in paths:
         n = miss = 0
         try:
             for frame in _frames(p, max_frames):
@@ -271,7 +271,7 @@ def face_crops(paths: Sequence[str | Path], # clips and photos
         except DataError as e:   # a cut or mislabelled file among a folder's photos: said in the report, the others read (each=True: every file is needed)
             if each: raise
             report[key(p)] = {'frames': n, 'no_face': miss, 'unreadable': str(e)}; continue
-        if each and miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames', expected='a clip or photo that shows a face')
+        if each and miss == n: raise DataError(p, f'the {detector} detector finds no face in any of its {n} frames' if n else 'no frame could be read', expected='a clip or photo that shows a face')
         report[key(p)] = {'frames': n, 'no_face': miss}
     bad = sum('unreadable' in r for r in report.values())
     if not crops: raise DataError(Path(paths[0]).parent if paths else Path('.'), f"no face found in any of {len(paths)} files{f' ({bad} unreadable)' if bad else ''}", expected='photos or clips of faces')

@@ -25,12 +25,12 @@ from .metrics import softmax   # the one numpy softmax (float64, over the last a
 
 # %% auto #0
 __all__ = ['SMOOTH', 'MAIN_FACE_SWITCH', 'NO_DESCRIPTOR', 'VIDEO_CLASSIFIERS', 'POOLINGS', 'CLASSIFIER_FORMATS', 'EARLY_STRIDES',
-           'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'frame_features',
-           'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip', 'pool_group',
-           'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'classifier_record', 'save_classifier',
-           'load_classifier', 'margin', 'subset', 'merge_features', 'check_strides', 'dense_stages', 'clip_stages',
-           'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip', 'StreamAnalyzer',
-           'plot_timeline', 'bench_clip', 'bench_video', 'analyze_exit', 'video_main', 'add_cli']
+           'IoUTracker', 'smooth_logits', 'StreamSmoother', 'smooth_tracks', 'FrameFeatures', 'FaceFollower',
+           'frame_features', 'cut_short', 'dataset_features', 'l2_normalise', 'check_feature_model', 'pool_clip',
+           'pool_group', 'linear_svm', 'rbf_svm', 'VideoClassifierConfig', 'VideoClassifier', 'classifier_record',
+           'save_classifier', 'load_classifier', 'margin', 'subset', 'merge_features', 'check_strides', 'dense_stages',
+           'clip_stages', 'early_exit', 'early_exit_curve', 'margin_scale', 'choose_threshold', 'analyze_clip',
+           'StreamAnalyzer', 'plot_timeline', 'bench_clip', 'bench_video', 'analyze_exit', 'video_main', 'add_cli']
 
 # %% ../nbs/27_video.ipynb #edc68e53
 class IoUTracker:
@@ -159,6 +159,19 @@ def _follow(tracker: IoUTracker, boxes: Sequence, # the tracker and this frame's
     kept = [ids[k] for k in keep]
     return kept, [tuple(boxes[k]) for k in keep], missed + kept
 
+class FaceFollower:
+    "The faces of a clip's or a stream's frames, one frame at a time: the detector on every `detect_every`-th frame, tracked and followed (`_follow`), its boxes held in between. One schedule for clips (`frame_features`) and live video (`StreamAnalyzer`)."
+    def __init__(self, rec, detect_every: int = 1, max_faces: int | None = 1):
+        self.rec, self.detect_every, self.max_faces = rec, detect_every, max_faces
+        self.tracker, self.followed, self.held, self.k = IoUTracker(max_missed=max(detect_every, 5)), [], ([], []), 0   # a track outlives 5 missed detections
+    def __call__(self, rgb: np.ndarray) -> tuple[list[int], list[tuple], bool]:
+        "`(track ids, boxes, detected on this frame?)` for the next frame."
+        if found := self.k % self.detect_every == 0:
+            ids, boxes, self.followed = _follow(self.tracker, [f.box for f in self.rec.detect(rgb)], self.followed, self.max_faces)
+            self.held = ids, boxes
+        self.k += 1
+        return (*self.held, found)
+
 def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    frames: Iterable[tuple], # `(index, RGB frame)` pairs, e.g. `iter_frames(path)`, or `(index, RGB frame, seconds)` from `timed_frames(path)`
                    max_faces: int | None = 1, # faces kept per frame (None: all): the largest, then the same tracks unless another face is MAIN_FACE_SWITCH times larger
@@ -167,16 +180,14 @@ def frame_features(rec: EmotionRecognizer, # the per-frame network and detector
                    ) -> FrameFeatures:
     "Detect, crop and embed the faces of a clip's frames; frames without a face are counted, and each face says whether it was detected on its frame or held."
     check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
-    T = dict(decode=0., detect=0., crop=0., features=0.); tracker = IoUTracker(max_missed=detect_every)
-    crops, meta, seen, times, no_face, out, followed = [], [], [], [], 0, [], []
+    T = dict(decode=0., detect=0., crop=0., features=0.); follow = FaceFollower(rec, detect_every, max_faces)
+    crops, meta, seen, times, no_face, out = [], [], [], [], 0, []
     def flush():
         t0 = time.perf_counter(); out.append(_features_logits(rec, crops)); crops.clear(); T['features'] += time.perf_counter() - t0
     t = time.perf_counter()
-    for k, (i, rgb, *when) in enumerate(frames):
+    for i, rgb, *when in frames:
         t1 = time.perf_counter(); T['decode'] += t1 - t; seen.append(i); times += when
-        if found := k % detect_every == 0:
-            ids, boxes, followed = _follow(tracker, [f.box for f in rec.detect(rgb)], followed, max_faces); held = ids, boxes
-        else: ids, boxes = held                      # the boxes of the last detection, where it put them
+        ids, boxes, found = follow(rgb)              # between detections: the boxes of the last one, where it put them
         t2 = time.perf_counter(); T['detect'] += t2 - t1
         if not boxes: no_face += 1
         for b, tid in zip(boxes, ids): crops.append(rec.crop(rgb, b)); meta.append((i, *b, tid, found))
@@ -542,17 +553,13 @@ class StreamAnalyzer:
         check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
         check_every('smooth', smooth, 'the frames averaged')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
-        self.tracker, self.smoothers, self.k, self.followed, self.held = IoUTracker(max_missed=max(detect_every, 5)), {}, 0, [], ([], [])
+        self.follow, self.smoothers = FaceFollower(rec, detect_every, max_faces), {}
 
     def update(self, frame: np.ndarray) -> list[dict]:
         "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
         rgb = read_image(frame, None, self.rec.channel_order)   # as the recognizer reads any array: its channel order, grey and RGBA turned RGB
-        if found := self.k % self.detect_every == 0:
-            ids, boxes, self.followed = _follow(self.tracker, [f.box for f in self.rec.detect(rgb)], self.followed, self.max_faces)
-            self.held = ids, boxes
-        else: ids, boxes = self.held                                  # the last detection's boxes, held
-        self.k += 1
-        for tid in [t for t in self.smoothers if t not in self.tracker.tracks]: del self.smoothers[tid]
+        ids, boxes, found = self.follow(rgb)                          # between detections: the last detection's boxes, held
+        for tid in [t for t in self.smoothers if t not in self.follow.tracker.tracks]: del self.smoothers[tid]
         if not boxes: return []
         _, z = _features_logits(self.rec, [self.rec.crop(rgb, b) for b in boxes])
         out, C = [], self.rec.classes

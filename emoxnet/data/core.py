@@ -22,7 +22,7 @@ from ..core import Registry, EmoxnetWarning
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
            'ImageInputError', 'describe', 'image_size', 'read_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor',
-           'FERDataset', 'FERSplits', 'split_md5']
+           'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -211,6 +211,16 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
     t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
     return t.float().div_(255)
 
+def sample_onehot(p: np.ndarray, # a soft target (votes or probabilities)
+                  rng: np.random.Generator, # the draw's random stream
+                  what: str = 'an image', # which image, for the error
+                 ) -> torch.Tensor:
+    "A one-hot target drawn from `p` normalised (`label_mode='sample'`); `ValueError` naming `what` when `p` has no positive mass to draw from."
+    s = float(p.sum())
+    if not (np.isfinite(p).all() and (p >= 0).all() and s > 0):
+        raise ValueError(f"{what}: soft target {np.round(p, 4).tolist()} cannot be sampled (label_mode 'sample' needs non-negative votes, at least one)")
+    y = np.zeros_like(p); y[rng.choice(len(p), p=p / s)] = 1; return torch.from_numpy(y)
+
 class FERDataset(torch.utils.data.Dataset):
     "Images + hard/soft targets + metadata over canonical `classes`; see the notebook for the contract."
     def __init__(self, images: np.ndarray | Sequence[str | Path], targets, classes: Sequence[str],
@@ -272,7 +282,7 @@ class FERDataset(torch.utils.data.Dataset):
         p = self.soft_targets[i]
         if self._label_mode == 'soft': return torch.from_numpy(p.copy())
         if self._label_mode == 'sample':
-            y = np.zeros_like(p); y[self.rng.choice(len(p), p=p / p.sum())] = 1; return torch.from_numpy(y)
+            return sample_onehot(p, self.rng, f'{self.split or "a split"}, image {i}')
         return torch.from_numpy((p >= self.multi_threshold).astype(np.float32))
 
     def __getitem__(self, i: int):
@@ -326,15 +336,13 @@ class FERSplits:
         return out | ({'skipped_at': dict(sorted(self.skipped_at.items()))} if self.skipped_at else {})
 
 # %% ../../nbs/01_data.core.ipynb #66a5f0a9
-def split_md5(ds: FERDataset,
-              relative: bool = False, # on disk: hash the paths below their common folder, so a moved or copied dataset keeps its fingerprint
-             ) -> str:
-    "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored, soft targets and face boxes."
+def split_md5(ds: FERDataset) -> str:
+    "MD5 (16 hex digits) of a split's images (pixels, or paths below their common folder when on disk: a moved or copied dataset keeps its fingerprint), hard targets as stored, soft targets and face boxes."
     h = hashlib.md5()
     if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
     else:
         paths = list(map(str, ds.images))
-        if relative and paths:
+        if paths:
             paths = [os.path.abspath(p) for p in paths]
             root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
             paths = [os.path.relpath(p, root) for p in paths]

@@ -23,7 +23,7 @@ from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits', 'stratified_split', 'stratified_folds',
            'project_root', 'resolve_path', 'run_records', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
            'check_valid_fraction', 'subject_split', 'valid_split', 'with_valid', 'with_test', 'load_experiment_data',
-           'data_fingerprint', 'compared_fingerprint', 'same_data', 'targets_for']
+           'data_fingerprint', 'compared_fingerprint', 'same_data', 'data_changes', 'label_map', 'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -256,10 +256,25 @@ def same_data(a: dict | None, b: dict | None) -> bool:
     if a is None or b is None: return False
     return compared_fingerprint(a) == compared_fingerprint(b)
 
+def data_changes(old: dict | None, new: dict) -> str:
+    "Where fingerprint `old` (a run's record; None: it has none) and `new` disagree, in words: the splits whose MD5s differ."
+    if old is None: return 'it records no data fingerprint'
+    a, b = compared_fingerprint(old), compared_fingerprint(new)
+    return 'splits differ: ' + ', '.join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+
 # %% ../../nbs/06_data.experiment.ipynb #c5e55dec
+def label_map(ds_classes: Sequence[str], # the dataset's classes, in its label order
+              model_classes: Sequence[str], # the model's, in its logit order
+             ) -> np.ndarray | None:
+    "Each dataset label's index among the model's classes (None: the same classes in the same order); `ValueError` for a dataset class the model does not predict."
+    if tuple(ds_classes) == tuple(model_classes): return None
+    missing = [c for c in ds_classes if c not in model_classes]
+    if missing: raise ValueError(f"dataset classes {missing} are not predicted by the model (classes {list(model_classes)})")
+    return np.array([list(model_classes).index(c) for c in ds_classes])
+
 def targets_for(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's class order
                ) -> np.ndarray:
-    "Hard targets of `ds` as indices into `classes` (the model's order); an image without a label keeps `NO_LABEL` (-1), never the last class."
-    if tuple(ds.classes) == tuple(classes): return ds.targets
-    return np.array([list(classes).index(c) for c in ds.classes] + [NO_LABEL])[ds.targets]   # index -1 (NO_LABEL) reads the entry appended for it
+    "Hard targets of `ds` as indices into `classes` (the model's order, `label_map`); an image without a label keeps `NO_LABEL` (-1), never the last class."
+    if (m := label_map(ds.classes, classes)) is None: return ds.targets
+    return np.append(m, NO_LABEL)[ds.targets]   # index -1 (NO_LABEL) reads the entry appended for it
