@@ -69,10 +69,11 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 @contextlib.contextmanager
 def one_line_warnings(command: str): # the subcommand, named in each line
-    "Within: an `EmoxnetWarning` (emoxnet's own) is printed as one line `emoxnet COMMAND: warning: ...`; other warnings keep Python's form."
+    "Within: an `EmoxnetWarning` (emoxnet's own) is printed as one line `emoxnet COMMAND: warning: ...` (by the main process only, under torchrun); other warnings keep Python's form."
     show = warnings.showwarning
     def _show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, EmoxnetWarning): print(f"emoxnet {command}: warning: {message}", file=sys.stderr)
+        if issubclass(category, EmoxnetWarning):   # under torchrun every rank reads the same data and settings: the main one says it once
+            if main_rank(): print(f"emoxnet {command}: warning: {message}", file=sys.stderr)
         else: show(message, category, filename, lineno, file, line)
     with warnings.catch_warnings():
         warnings.showwarning = _show; yield

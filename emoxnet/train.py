@@ -519,6 +519,7 @@ def _make_accelerator(cfg: TrainConfig):
     from accelerate.state import AcceleratorState
     cpu = resolve_device(cfg.device).type == 'cpu'   # 'cuda' without a GPU fails here
     mp = cfg.amp
+    if cpu and mp in ('bf16', 'fp16'): warnings.warn(f"amp={mp!r}: mixed precision is a GPU setting; on the CPU this run trains in fp32 (metrics.json records mixed_precision 'no')", EmoxnetWarning, stacklevel=3)
     if cpu: mp = 'no'
     elif mp == 'auto': mp = 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (T4, V100) is slow
     try: return Accelerator(cpu=cpu, mixed_precision=mp)
@@ -605,7 +606,7 @@ def _check_resumable(st: TrainState, d: dict, path: Path):
                          f"differ{'s' * (len(changed) == 1)}: md5 {', '.join(f'{saved.get(k)} -> {st.data_md5.get(k)}' for k in changed)}); resume with the run's own "
                          "data, or start a new run (another --out, or --overwrite)"
                          + ("; a FER+ run started with label mode 'hard' before 2026-12-05 read FER+ in its crossentropy mode, which "
-                            "--ferplus-mode crossentropy reads again (since then 'hard' reads the majority vote)" if st.label_mode == 'hard' and 'train' in changed else ''))
+                            "--ferplus-mode crossentropy reads again (since then 'hard' reads the majority vote)" if st.label_mode == 'hard' and 'train' in changed and getattr(st.datasets.get('train'), 'name', None) == 'ferplus' else ''))
 
 def _resume_file(file: Path, read: Callable):
     "`read(file)` for one file of a resume state; a missing, cut or damaged file is a `ValueError` naming it, not a safetensors/torch traceback."
@@ -1378,6 +1379,7 @@ class ClearRun(Callback):
 
 def train_main(args) -> int:
     "Run `emoxnet train`."
+    if args.resume and args.overwrite: raise ValueError("--resume continues the run in --out, --overwrite starts it again: pass one of them")
     t0, s = time.time(), load_settings()   # what neither the flags nor --config say: device, threads, the runs folder
     cfg, own = _train_config(args, s), _pretrained_config(args.pretrained)   # the checkpoint folder's config, read once
     arch, kwargs = _train_arch(args.arch, own, args.pretrained)

@@ -259,3 +259,11 @@ def test_a_run_records_how_its_data_were_read_and_what_was_left_out(tmp_path):
     assert r.returncode == 0 and 'left out 1 (label out of range)' in r.stdout + r.stderr, r.stderr[-1500:]
     data = json.loads((tmp_path / 'run' / 'metrics.json').read_text())['data']
     assert data['source'] == {'data': str(csv), 'format': 'fer2013', 'options': {'skip_bad': True}} and data['skipped'] == {'label out of range': 1}
+
+
+def test_resume_with_overwrite_and_amp_on_the_cpu_are_said(capsys, tmp_path):
+    "`--resume --overwrite` was read as --resume (the --overwrite dropped unsaid): refused before anything is read. `--amp bf16` on the CPU trains in fp32: said, not only recorded."
+    rc, out, err = _cli(capsys, 'train', *TOY, '--resume', '--overwrite', '--out', str(tmp_path / 'o'))
+    assert rc == 2 and '--resume continues the run in --out, --overwrite starts it again: pass one of them' in err and not (tmp_path / 'o').exists(), err
+    rc, out, err = _cli(capsys, 'train', *TOY, '--device', 'cpu', '--amp', 'bf16', '--epochs', '1', '--max-steps', '1', '--out', str(tmp_path / 'a'))
+    assert rc == 0 and "amp='bf16': mixed precision is a GPU setting; on the CPU this run trains in fp32" in err, err
