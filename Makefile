@@ -43,7 +43,7 @@ browser:  ## install Debian chromium for the browser test (once)
 	@bash .ci/ensure-chromium.sh
 
 pytest: $(STAMP) browser  ## pytest tests (CLI, loaders on exported files, demo, browser, the docs site, the book rules)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q --durations=15 tests
 
 test: check-sync check-clean nbtest pytest  ## the full CI suite, in order
 

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, seed_process, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
+from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -586,6 +586,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
                    'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st), 'executions': st.executions,
+                   'sha256': {n: sha256_file(tmp / n) for n in LAST_NAMES if n != 'state.json' and (tmp / n).exists()},   # a damaged file is found on resume, not trained on
                    'saved': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}, tmp / 'state.json')
 
 def _data_md5(st: TrainState) -> dict:
@@ -620,11 +621,18 @@ def _resume_file(file: Path, read: Callable):
     raise ValueError(f"{file}: cannot read this part of the resume state ({str(err).splitlines()[0][:160]}); the file is cut or damaged: "
                      "restore it, or start the run again (--overwrite)") from None
 
+def _check_last_files(path: Path, d: dict) -> None:
+    "`ValueError` naming a file of the resume state `path` that is not the one its `state.json` (`d`) was saved with (a flipped byte loads, and would be trained on); a missing one is `_resume_file`'s to say."
+    for name, want in (d.get('sha256') or {}).items():   # states saved before the hashes were recorded have none
+        if (path / name).exists() and (got := sha256_file(path / name)) != want:
+            raise ValueError(f"{path / name}: not the file this resume state was saved with (sha256 {got[:16]}..., recorded {want[:16]}...); the file is damaged or "
+                             "was replaced: restore it, or start the run again (--overwrite)")
+
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st` (checked by `_check_resumable`); returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
-    _check_resumable(st, d, path)
+    _check_resumable(st, d, path); _check_last_files(path, d)
     dev = st.device.type if st.device.type == 'cpu' else str(st.device)   # several CPU processes are on 'cpu:0', a name safetensors refuses
     _resume_file(path / 'model.safetensors', lambda f: load_model(st.raw_model, str(f), device=dev))
     st.optimizer.load_state_dict(_resume_file(path / 'optimizer.pt', lambda f: torch.load(f, map_location='cpu', weights_only=True)))

@@ -1,6 +1,6 @@
 """`emoxnet train` (and `bench`) as a user meets their mistakes: one line on stderr and exit code 2 (130 for Ctrl-C), never a
 traceback; a finished run is never silently replaced."""
-import json, os, signal, subprocess, time
+import hashlib, json, os, signal, subprocess, time
 
 import pytest
 
@@ -230,9 +230,16 @@ def test_a_cut_resume_state_file_is_named(capsys, tmp_path, name):
     steps = '5' if name == 'best.safetensors' else '1'   # max_steps: a resumable state in last/; after a whole epoch (4 steps) it holds the best weights too
     assert _cli(capsys, 'train', *TOY, '--epochs', '3', '--max-steps', steps, '--out', str(out))[0] == 0
     f = out / 'last' / name; assert f.exists(), sorted(p.name for p in f.parent.iterdir())
-    f.write_bytes(f.read_bytes()[:50])
+    whole = f.read_bytes(); f.write_bytes(whole[:50])
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
+    assert rc == 2 and f'{f}: not the file this resume state was saved with (sha256 ' in _one_error_line(err), err   # its hash, recorded in state.json
+    st = json.loads((out / 'last' / 'state.json').read_text()); del st['sha256']; (out / 'last' / 'state.json').write_text(json.dumps(st))   # a state saved before the hashes
     rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
     assert rc == 2 and f'{f}: cannot read this part of the resume state (' in _one_error_line(err), err
+    if name == 'model.safetensors':   # one flipped byte in a weight: it loads, and would have been trained on
+        b = bytearray(whole); b[-3] ^= 0x01; f.write_bytes(bytes(b)); st['sha256'] = {name: hashlib.sha256(whole).hexdigest()}; (out / 'last' / 'state.json').write_text(json.dumps(st))
+        rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
+        assert rc == 2 and f'{f}: not the file this resume state was saved with' in _one_error_line(err), err
 
 
 def test_a_resume_on_another_thread_count_is_said(capsys, tmp_path):
