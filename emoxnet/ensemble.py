@@ -626,8 +626,8 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
     seen = load_json(run / 'data.json') if (run / 'data.json').exists() else None
     if run.exists() and not retrain and (run / 'metrics.json').exists():   # finished: resumable if only max_steps changed, else refused (never thrown away silently)
         if not same_data(seen, fingerprint):
-            raise ValueError(f"{run}: holds a finished run trained on other data ({data_changes(seen, fingerprint)}); "
-                             "use another output folder, or delete this one (or retrain) to train it again")
+            raise ValueError(f"{run}: holds a finished run trained on other data ({data_changes(seen, fingerprint)}; images read from another folder count as other data); "
+                             "use another output folder, or delete this one to train it again")
         if diff := setting_changes(load_json(run / 'metrics.json'), cfg, mcfg, resume=True):
             raise ValueError(f"{run}: holds a finished run with other settings ({', '.join(diff)}); "
                              "use another output folder, or delete this one to train it again")
@@ -694,14 +694,17 @@ def check_ensemble(members: Sequence[str], # the members' architectures or names
 def ensemble_record(ens_dir: Path) -> dict:
     "What a finished ensemble folder is, as its files say: its members' names (`ensemble.json`, in every ensemble folder, built ones too) and, when `train_ensemble` wrote its `metrics.json`, the seed and the rule's validation folds (None otherwise)."
     m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
-    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'seed': m.get('seed'), 'folds': m.get('folds')}
+    return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'seed': m.get('seed'), 'folds': m.get('folds'),
+            'data_fingerprint': m.get('data_fingerprint')}
 
-def _check_finished(out: Path, names: Sequence[str], folds: int) -> None:
-    "`ValueError` when `out` holds an ensemble (trained or built) of other members or folds: another teacher, which the runs distilled from it name; never replaced in silence."
+def _check_finished(out: Path, names: Sequence[str], folds: int, fp: dict | None = None) -> None:
+    "`ValueError` when `out` holds an ensemble (trained or built) of other members or folds, or trained on other data than `fp`: another teacher, which the runs distilled from it name; never replaced in silence."
     if not is_ensemble(out): return
     try: rec = ensemble_record(out)
     except (OSError, ValueError, AttributeError, TypeError): return   # unreadable: check_replaceable and load_ensemble say why
     diff = ([f"members {rec['members']} -> {list(names)}"] if rec['members'] != list(names) else []) + ([f"folds {rec['folds']} -> {folds}"] if rec['folds'] not in (None, folds) else [])
+    if fp is not None and rec['data_fingerprint'] is not None and not same_data(rec['data_fingerprint'], fp):
+        diff.append(f"data: {data_changes(rec['data_fingerprint'], fp)} (images read from another folder count as other data)")
     if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
                               "use another out_dir, or delete this folder to train it again")
 
@@ -723,7 +726,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
-    _check_finished(out, names, folds)
+    _check_finished(out, names, folds, fp)   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it

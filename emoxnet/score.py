@@ -102,7 +102,7 @@ def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tup
     carved = with_valid(splits, fraction, seed)
     try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; ran_on, want = rec['name'], rec['md5'].get('valid')
     except (OSError, ValueError, KeyError, TypeError, AttributeError): ran_on = want = None   # an older checkpoint: no record to compare
-    own = ran_on in (None, splits.name) and want in (None, split_md5(carved['valid']))   # the same images the run held out, as its record says (moved data are the same)
+    own = ran_on in (None, splits.name) and want in (None, split_md5(carved['valid'], relative=True))   # the same images the run held out, as its record says (moved data are the same)
     held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if own
             else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; not this run's: it trained on " + (f"{ran_on}, not on {splits.name})" if ran_on != splits.name else f"other images of {ran_on}, its valid split's md5 {want})"))
     return carved, [f"the data ship no valid split: scored on the one {held}" if split == 'valid' else f"the data ship no valid split: scored on the run's train split, without the images {held}"]
@@ -127,7 +127,7 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
-    r, md5 = score_model(model, ds, batch_size), split_md5(ds)   # as emoxnet train records it: a moved copy is the same data
+    r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     notes += carved + ([n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else [])
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,

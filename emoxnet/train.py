@@ -591,7 +591,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
 
 def _data_md5(st: TrainState) -> dict:
     "`split_md5` of each split the run trains and reports on (computed once per run)."
-    if not st.data_md5: st.data_md5 = {k: split_md5(ds) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}   # a moved dataset is the same data
+    if not st.data_md5: st.data_md5 = {k: split_md5(ds, relative=True) for k, ds in st.datasets.items() if isinstance(ds, FERDataset)}   # a moved dataset is the same data
     return st.data_md5
 
 def _check_resumable(st: TrainState, d: dict, path: Path):
@@ -857,8 +857,9 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
     self.sampler = EpochSampler(len(train_ds), cfg.seed)
     drop_last = len(train_ds) > cfg.batch_size * acc.num_processes
     if acc.num_processes > 1 and len(train_ds) < cfg.batch_size * acc.num_processes:   # Accelerate would fill the round with repeated images, and train on them
+        fix = f"use a batch size of at most {len(train_ds) // acc.num_processes}, or fewer processes" if len(train_ds) >= acc.num_processes else f"use at most {len(train_ds)} processes"
         raise ValueError(f"the train split has {len(train_ds)} images, fewer than one batch of {cfg.batch_size} on each of {acc.num_processes} processes: "
-                         f"every step would train on repeated images; use a batch size of at most {len(train_ds) // acc.num_processes}, or fewer processes")
+                         f"every step would train on repeated images; {fix}")
     self.train_loader = DataLoader(view, batch_sampler=BatchSampler(self.sampler, cfg.batch_size, drop_last),
                                    num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
     ebs = cfg.eval_batch_size or 2 * cfg.batch_size

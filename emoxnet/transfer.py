@@ -505,7 +505,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
                   teacher_logits=torch.from_numpy(np.log(probs + 1e-8)).float())
     clear_run(out, ('metrics.json', 'realcheck'))   # teacher, judge, start and transfer set all ready: a rerun's old record goes now, so one stopped midway leaves none beside a half-retrained student
     framing = next((info['face_crop'] for _, _, info in parts if 'face_crop' in info), None)   # real crops: the student serves faces framed as it learned them
-    made = CheckpointExtra(transfer={'teachers': teachers, 'teacher_fingerprint': fp, 'transfer': cfg.transfer, 'seed': cfg.seed}, **({'face_crop': framing} if framing else {}))   # the checkpoint says what it learned from, wherever it is copied
+    made = CheckpointExtra(transfer={'teachers': list(cfg.teachers), 'teacher_fingerprint': fp, 'transfer': cfg.transfer, 'seed': cfg.seed}, **({'face_crop': framing} if framing else {}))   # the checkpoint says what it learned from, wherever it is copied (the teachers as given: zoo names, or runs-folder paths, never this machine's folders)
     res = fit(model, splits, _train_config(cfg), out / 'train', loss=loss, model_config=mc, callbacks=[made])   # fit's overwrite=True: what may be replaced was decided by check_transfer_out
     ck = out / 'train' / 'checkpoint'
     m = dict(config=cfg.to_dict(), n_transfer=len(imgs), teacher_top=teacher_top, teacher_fingerprint=fp,   # teacher_top: before balancing (which resamples to the same count)

@@ -161,9 +161,10 @@ def _follow(tracker: IoUTracker, boxes: Sequence, # the tracker and this frame's
 
 class FaceFollower:
     "The faces of a clip's or a stream's frames, one frame at a time: the detector on every `detect_every`-th frame, tracked and followed (`_follow`), its boxes held in between. One schedule for clips (`frame_features`) and live video (`StreamAnalyzer`)."
-    def __init__(self, rec, detect_every: int = 1, max_faces: int | None = 1):
+    def __init__(self, rec, detect_every: int = 1, max_faces: int | None = 1,
+                 max_missed: int | None = None): # detections a track outlives unmatched (None: `detect_every`, as clips are read; a stream keeps its people through 5)
         self.rec, self.detect_every, self.max_faces = rec, detect_every, max_faces
-        self.tracker, self.followed, self.held, self.k = IoUTracker(max_missed=max(detect_every, 5)), [], ([], []), 0   # a track outlives 5 missed detections
+        self.tracker, self.followed, self.held, self.k = IoUTracker(max_missed=detect_every if max_missed is None else max_missed), [], ([], []), 0
     def __call__(self, rgb: np.ndarray) -> tuple[list[int], list[tuple], bool]:
         "`(track ids, boxes, detected on this frame?)` for the next frame."
         if found := self.k % self.detect_every == 0:
@@ -553,7 +554,7 @@ class StreamAnalyzer:
         check_every('detect_every', detect_every, 'the detector runs on every n-th frame')
         check_every('smooth', smooth, 'the frames averaged')
         self.rec, self.smooth, self.detect_every, self.max_faces = rec, smooth, detect_every, max_faces
-        self.follow, self.smoothers = FaceFollower(rec, detect_every, max_faces), {}
+        self.follow, self.smoothers = FaceFollower(rec, detect_every, max_faces, max_missed=max(detect_every, 5)), {}   # a person looking away keeps their track (and smoothing)
 
     def update(self, frame: np.ndarray) -> list[dict]:
         "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."

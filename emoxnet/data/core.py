@@ -336,13 +336,15 @@ class FERSplits:
         return out | ({'skipped_at': dict(sorted(self.skipped_at.items()))} if self.skipped_at else {})
 
 # %% ../../nbs/01_data.core.ipynb #66a5f0a9
-def split_md5(ds: FERDataset) -> str:
-    "MD5 (16 hex digits) of a split's images (pixels, or paths below their common folder when on disk: a moved or copied dataset keeps its fingerprint), hard targets as stored, soft targets and face boxes."
+def split_md5(ds: FERDataset,
+              relative: bool = False, # on disk: hash the paths below their common folder, so a moved or copied dataset keeps its fingerprint
+             ) -> str:
+    "MD5 (16 hex digits) of a split's images (pixels, or paths when on disk), hard targets as stored, soft targets and face boxes. Runs' records hold both kinds: `emoxnet train` (resume, score) the relative one, the experiments' `data_fingerprint` the absolute one (changing either would make every recorded run other data)."
     h = hashlib.md5()
     if ds.in_memory: h.update(np.ascontiguousarray(ds.images).tobytes())
     else:
         paths = list(map(str, ds.images))
-        if paths:
+        if relative and paths:
             paths = [os.path.abspath(p) for p in paths]
             root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
             paths = [os.path.relpath(p, root) for p in paths]
