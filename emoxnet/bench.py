@@ -32,7 +32,7 @@ def _lazy(name: str, target: str, help: str,
 _lazy('synth', 'emoxnet.data.synthetic:bench_generation', 'SynthFACS generation speed (images/s; goal 10,000 in < 60 s)', dict(n=1000))
 _lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ from full-size CSVs (goal < 10 s)', dict(n_rows=3589))
 _lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame', dict(repeats=3, n_composites=6, n_lfw=8))
-_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput, ratios", dict(quick=True))
+_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput (batch 8 with --quick), ratios", dict(quick=True))
 _lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second', dict(repeats=5))
 _lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)', dict(n_frames=25))
 

@@ -564,6 +564,7 @@ def _read_rgb(path: Path) -> np.ndarray:
 
 def photo_samples(photos_dir: str | Path | None = None) -> list[Sample]:
     "The labelled real photos: those shipped by dependencies, plus the sdist photos found under `photos_dir` (searched recursively; None: `$EMOXNET_FACE_PHOTOS` when set, so `emoxnet bench faces` reads them too)."
+    what = 'photos_dir' if photos_dir is not None else '$EMOXNET_FACE_PHOTOS'
     photos_dir = photos_dir if photos_dir is not None else os.environ.get('EMOXNET_FACE_PHOTOS') or None
     import matplotlib.cbook
     from skimage import data as skdata
@@ -571,12 +572,14 @@ def photo_samples(photos_dir: str | Path | None = None) -> list[Sample]:
            Sample('matplotlib:grace_hopper.jpg', _read_rgb(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)), PHOTO_LABELS['matplotlib:grace_hopper.jpg']),
            Sample('skimage:camera', skdata.camera(), PHOTO_LABELS['skimage:camera'])]
     if photos_dir is not None:
-        root = Path(photos_dir).expanduser()
+        root, n = Path(photos_dir).expanduser(), len(out)
+        if not root.is_dir(): raise FileNotFoundError(f"{what} {root}: no such folder (the unpacked sdists holding the labelled photos; without it the figures cover fewer photos)")
         for key, boxes in PHOTO_LABELS.items():
             if ':' in key: continue
             hits = sorted(root.rglob(Path(key).name))
             hits = [h for h in hits if h.as_posix().endswith(key)]
             if hits: out.append(Sample(key, _read_rgb(hits[0]), boxes, 'group' if len(boxes) > 1 else 'photo'))
+        if len(out) == n: warnings.warn(f"{what} {root}: none of the labelled sdist photos is under it; the figures cover the {n} photos the dependencies ship", EmoxnetWarning, stacklevel=2)
     return out
 
 def negative_samples() -> list[Sample]:
