@@ -30,18 +30,18 @@ from .ensemble import member_run, finished_run
 
 # %% auto #0
 __all__ = ['CONTINUAL_BASIC', 'FOLDS', 'VALID_FRACTION', 'PROTOCOL_CLASSES', 'CONTINUAL_SOURCES', 'SELECTORS', 'MEMORY_MODES',
-           'METHODS', 'DEFAULT_METHODS', 'STEP_SELECT', 'BASE_AUGMENT', 'constituents', 'restrict', 'contiguous_folds',
-           'protocol_splits', 'concat_datasets', 'pool_splits', 'continual_data', 'synthfacs_continual',
-           'rafdb_continual_source', 'continual_source', 'protocol_fold', 'protocol_of', 'continual_splits', 'split_at',
-           'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config', 'grow_head', 'GrowHead',
-           'freeze_bn', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term', 'PaddedKDLoss', 'LwFLoss',
-           'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory', 'fisher_diagonal', 'EWCState',
-           'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig', 'class_orders', 'train_base',
-           'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory', 'init_ewc', 'record_from_json',
-           'step_settings', 'saved_changes', 'run_steps', 'run_joint', 'accuracy_matrix', 'continual_summary',
-           'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou', 'constituent_overlap', 'check_arch',
-           'run_continual', 'fold_ids', 'run_kfold', 'summary_table', 'fewshot_table', 'plot_accuracy_curves',
-           'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'METHODS', 'DEFAULT_METHODS', 'STEP_SELECT', 'BASE_AUGMENT', 'TEACHERS', 'constituents', 'restrict',
+           'contiguous_folds', 'protocol_splits', 'concat_datasets', 'pool_splits', 'continual_data',
+           'synthfacs_continual', 'rafdb_continual_source', 'continual_source', 'protocol_fold', 'protocol_of',
+           'continual_splits', 'split_at', 'top_of', 'trunk_features', 'FeatureInput', 'feature_dataset', 'top_config',
+           'grow_head', 'GrowHead', 'freeze_bn', 'FreezeBN', 'with_top', 'kd_gamma', 'pad_logits', 'kd_term',
+           'PaddedKDLoss', 'LwFLoss', 'select_psmr', 'select_random', 'select_herding', 'Memory', 'UpdateMemory',
+           'fisher_diagonal', 'EWCState', 'ewc_penalty', 'EWCLoss', 'UpdateEWC', 'ContinualMethod', 'ContinualConfig',
+           'class_orders', 'train_base', 'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory',
+           'init_ewc', 'record_from_json', 'step_settings', 'saved_changes', 'run_steps', 'run_joint',
+           'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
+           'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
+           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -689,11 +689,15 @@ def _step_data(bank: FeatureBank, method: ContinualMethod, memory: Memory, cls: 
         rows = np.concatenate([memory.indices(), np.sort(np.random.default_rng([seed, len(classes), 5]).permutation(new)[:m])])
     return {'train': restrict(bank['train'], classes, rows), 'valid': restrict(bank['valid'], classes)}
 
+TEACHERS = {   # who teaches a method's steps (`ContinualMethod.teacher`): the config fields its loss reads (a saved step is reused only when they match), and its loss at 0-based step i
+    None: ((), lambda cfg, bank, prev, i: PaddedKDLoss(None)),
+    'basic': (('T', 'gamma0', 'gamma_decay'), lambda cfg, bank, prev, i: PaddedKDLoss(copy.deepcopy(bank.top), kd_gamma(i, cfg.gamma0, cfg.gamma_decay), cfg.T)),
+    'previous': (('lwf_T', 'lwf_lambda'), lambda cfg, bank, prev, i: LwFLoss(copy.deepcopy(prev), cfg.lwf_lambda, cfg.lwf_T)),
+}
+
 def _step_loss(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, prev: nn.Module, i: int) -> Loss:
-    "The method's loss at 0-based step `i`."
-    if method.teacher == 'basic': return PaddedKDLoss(copy.deepcopy(bank.top), kd_gamma(i, cfg.gamma0, cfg.gamma_decay), cfg.T)
-    if method.teacher == 'previous': return LwFLoss(copy.deepcopy(prev), cfg.lwf_lambda, cfg.lwf_T)
-    return PaddedKDLoss(None)
+    "The method's loss at 0-based step `i` (`TEACHERS`)."
+    return TEACHERS[method.teacher][1](cfg, bank, prev, i)
 
 def learn_step(cfg: ContinualConfig, method: ContinualMethod, bank: FeatureBank, top: nn.Module, memory: Memory,
                cls: str, classes: Sequence[str], i: int, seed: int, ewc: EWCState | None = None) -> nn.Module:
@@ -760,8 +764,7 @@ def step_settings(cfg: ContinualConfig, method: str, bank: FeatureBank, seed: in
     m = METHODS[method]
     keys = ['batch_size', 'step_lr', 'joint_epochs' if m.joint else 'step_epochs']
     if m.selector is not None: keys += ['memory_fraction', 'memory_mode']
-    if m.teacher == 'basic': keys += ['T', 'gamma0', 'gamma_decay']
-    if m.teacher == 'previous': keys += ['lwf_T', 'lwf_lambda']
+    keys += list(TEACHERS[m.teacher][0])
     if not m.joint: keys += ['step_select']
     if m.ewc: keys += ['ewc_lambda', 'ewc_fisher_max']
     fisher = {'fisher': 'batch_weighted'} if m.ewc else {}   # since 2026-12-05 night: batches weighted by their size (earlier EWC runs weighted a short last batch as a full one)
