@@ -25,9 +25,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
            'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir',
            'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
-           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'add_dataclass_args', 'fits_rule', 'check_ranges',
-           'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'caught_warnings', 'add_dataclass_args', 'fits_rule',
+           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -604,6 +604,14 @@ class EmoxnetWarning(UserWarning):
 
 class EmoxnetError(Exception):
     "An error of emoxnet's own whose message is written for the user (a download that failed, a checksum that differs): the command line prints it as one line."
+
+import threading, warnings
+_WARNINGS_LOCK = threading.RLock()   # the warnings filters and showwarning are the process's: catch_warnings from two threads at once leaves them swapped (before Python 3.14)
+
+@contextlib.contextmanager
+def caught_warnings(record: bool = False):
+    "`warnings.catch_warnings(record=record)` that threads take in turn (a server reading uploads in several): two overlapping blocks put back each other's state, and every later warning in the process went to a list nobody reads. Keep the block short: it holds the others."
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=record) as w: yield w
 
 # %% ../nbs/00_core.ipynb #ea74e460
 import argparse, dataclasses, typing

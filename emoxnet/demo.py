@@ -17,7 +17,7 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
 from .data.video import video_info
 from .settings import demo_checkpoint, load_settings
@@ -262,7 +262,7 @@ class DemoBackend:
         t0 = time.perf_counter()
         notes = inspect_upload(path, self.cfg.max_megapixels) if isinstance(path, (str, os.PathLike)) or path is None else []
         try:
-            with warnings.catch_warnings(record=True) as said:   # what reading it found (an animated image's first frame only): said on the page, not in the server log
+            with caught_warnings(record=True) as said:   # what reading it found (an animated image's first frame only): said on the page, not in the server log (threads take turns: the warnings state is the process's)
                 warnings.simplefilter('always', EmoxnetWarning); rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))
             notes += _said_on_page(said)
         except DataError as e:   # the upload's own name: never the server's temporary path
@@ -330,10 +330,10 @@ def stream(self: DemoBackend, frame: np.ndarray | None, session: LiveSession | N
     ms = (time.perf_counter() - t0) * 1e3
     if not faces: return rgb, None, f"No face in view · {_ms(ms)} per frame"
     shown = [FacePrediction(f['box'], 1.0, f['smoothed_probs'], f['smoothed']) for f in faces]
-    k = min(session.frames, self.cfg.smooth)
-    return (draw_predictions(rgb, shown), dict(faces[0]['smoothed_probs']),
-            f"{plural(len(faces), 'face')} · {_ms(ms)} per frame · labels smoothed over the last {plural(k, 'frame')} "
-            f"(tracks {', '.join(str(f['track']) for f in faces)})")
+    ks, ids = [f['smoothed_over'] for f in faces], [str(f['track']) for f in faces]   # per track: a face that just appeared has only its own frames
+    how = (f"labels smoothed over the last {plural(ks[0], 'frame')} (tracks {', '.join(ids)})" if len(set(ks)) == 1 else
+           "labels smoothed over each face's last frames (" + ', '.join(f'track {t}: {n}' for t, n in zip(ids, ks)) + ')')
+    return draw_predictions(rgb, shown), dict(faces[0]['smoothed_probs']), f"{plural(len(faces), 'face')} · {_ms(ms)} per frame · {how}"
 
 @patch
 def model_markdown(self: DemoBackend) -> str:

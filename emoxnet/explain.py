@@ -18,6 +18,9 @@ from .ensemble import class_index_map, class_key   # the one map of class names 
 from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
 
+for _m in (r'Setting backward hooks on ReLU activations', r'Input Tensor \d+ did not already require gradients'):   # captum's notes on every guided map: not the user's to act on
+    warnings.filterwarnings('ignore', message=_m, category=UserWarning, module='captum')
+
 # %% auto #0
 __all__ = ['AU_COLUMNS', 'spatial_layers', 'stage_names', 'find_target_layer', 'ensemble_layers', 'gradcam', 'colorize',
            'overlay', 'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game',
@@ -112,8 +115,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
     targets = [int(targets)] * len(x) if isinstance(targets, (int, np.integer)) else [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
     x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
-    with torch.enable_grad(), warnings.catch_warnings():
-        warnings.simplefilter('ignore')   # captum's notes about setting requires_grad and ReLU hooks
+    with torch.enable_grad():   # captum's notes about ReLU hooks and requires_grad are filtered once, at import: catch_warnings here was not safe across threads (the demo explains in several)
         if guided:
             a = GuidedGradCam(wrapped, layer).attribute(x, target=targets).abs().sum(1, keepdim=True)
         else:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED
+from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings
 from .data.core import DataError, is_hidden, read_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
 from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
@@ -442,7 +442,7 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
     used, others = set(), {}   # others: the registry of other libraries' warnings, each said once per call as it would be without the capture
     files = list(expand_paths(paths)); check_output_dirs(files, overlay_dir, attention_dir)
     for path in files:
-        with warnings.catch_warnings(record=True) as caught:
+        with caught_warnings(record=True) as caught:   # threads take turns: the warnings state is the process's
             warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
             r = _predict_file(rec, path, overlay_dir, attention_dir, used, whole)
         for w in caught:

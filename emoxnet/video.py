@@ -557,7 +557,7 @@ class StreamAnalyzer:
         self.follow, self.smoothers = FaceFollower(rec, detect_every, max_faces, max_missed=max(detect_every, 5)), {}   # a person looking away keeps their track (and smoothing)
 
     def update(self, frame: np.ndarray) -> list[dict]:
-        "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed'}]`, largest (or followed) face first."
+        "One frame, an array in the recognizer's `channel_order` (RGB; BGR for `HSEmotionRecognizer(channel_order='BGR')` fed OpenCV's frames) -> `[{'track', 'box', 'detected', 'probs', 'label', 'smoothed_probs', 'smoothed', 'smoothed_over'}]` (`smoothed_over`: the frames of its track averaged), largest (or followed) face first."
         rgb = read_image(frame, None, self.rec.channel_order)   # as the recognizer reads any array: its channel order, grey and RGBA turned RGB
         ids, boxes, found = self.follow(rgb)                          # between detections: the last detection's boxes, held
         for tid in [t for t in self.smoothers if t not in self.follow.tracker.tracks]: del self.smoothers[tid]
@@ -565,10 +565,10 @@ class StreamAnalyzer:
         _, z = _features_logits(self.rec, [self.rec.crop(rgb, b) for b in boxes])
         out, C = [], self.rec.classes
         for tid, b, zi in zip(ids, boxes, z):
-            sm = self.smoothers.setdefault(tid, StreamSmoother(self.smooth)).update(zi)
+            s = self.smoothers.setdefault(tid, StreamSmoother(self.smooth)); sm = s.update(zi)
             p, ps = softmax(zi), softmax(sm)
             out.append(dict(track=int(tid), box=tuple(float(v) for v in b), detected=found, probs=dict(zip(C, p.tolist())), label=C[int(p.argmax())],
-                            smoothed_probs=dict(zip(C, ps.tolist())), smoothed=C[int(ps.argmax())]))
+                            smoothed_probs=dict(zip(C, ps.tolist())), smoothed=C[int(ps.argmax())], smoothed_over=len(s.buf)))
         return out
 
 # %% ../nbs/27_video.ipynb #e4f4a3b5
