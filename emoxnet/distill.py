@@ -24,7 +24,7 @@ from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record,
-                              as_train_config, finished_run, member_run, save_plots)
+                              as_train_config, finished_run, member_run, save_plots, setting_changes)
 
 # %% auto #0
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
@@ -164,10 +164,17 @@ def _other_objective(run: Path, loss_cfg: dict) -> list[str] | None:
 def check_student_runs(out: Path, # the experiment folder (runs in OUT/students/VARIANT)
                        records: dict[str, dict], # variant -> its objective (`_loss_record`)
                        teacher_dir: Path | None = None, # the teacher's folder, for the hint (default: OUT/ensemble)
+                       cfg: TrainConfig | None = None, mcfg: ModelConfig | None = None, # the runs' settings (None: not compared)
+                       fp: dict | None = None, # the data's fingerprint (None: not compared)
                       ) -> None:
     "`ValueError` naming every finished student run under `out` trained for another objective (another alpha, T, smoothing, teacher mode, mixup or teacher): training would throw it away."
-    bad = {v: d for v, rec in records.items() if finished_metrics(run := out / 'students' / v) is not None and (d := _other_objective(run, rec))}
-    if bad: raise ValueError(f"{out}: holds finished student runs of another objective: " + '; '.join(f"students/{v} ({', '.join(d)})" for v, d in bad.items())
+    bad = {}
+    for v, rec in records.items():
+        if (info := finished_metrics(run := out / 'students' / v)) is None: continue
+        d = list(_other_objective(run, rec) or []) + (setting_changes(info, cfg, mcfg, resume=True) if cfg is not None else [])   # settings too: one student refused after the others trained left a mixed folder
+        if fp is not None and (run / 'data.json').exists() and not same_data(load_json(run / 'data.json'), fp): d.append('other data')
+        if d: bad[v] = d
+    if bad: raise ValueError(f"{out}: holds finished student runs of another objective or other settings: " + '; '.join(f"students/{v} ({', '.join(d)})" for v, d in bad.items())
                              + f"; use another out_dir (with ensemble_dir={teacher_dir or out / 'ensemble'} to distil from the same teacher), or delete those folders to train them again")
 
 def train_students(splits: FERSplits, # the experiment's data (with a 'valid' split)
@@ -186,8 +193,8 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
     mixes = {v: variant_mixup(v, kd_mixup, mixup, teacher_mode) for v in variants}
     tid = weights_fingerprint(teacher) if teacher is not None else None   # the student of another teacher is another student
     records = {v: _loss_record(v, alpha, temperature, smoothing, teacher_mode, mixes[v], tid) for v in variants}
-    if not retrain: check_student_runs(out, records, teacher_dir)   # retrain=True: train every variant again, whatever is there
     cfg, mcfg = as_train_config(train), ModelConfig(student, splits.classes, in_chans, input_size)   # every variant's; the losses differ
+    if not retrain: check_student_runs(out, records, teacher_dir, cfg, mcfg, fp)   # retrain=True: train every variant again, whatever is there
     if 'kd' in variants and alpha > 0: check_teacher(teacher, mcfg, teacher_mode)   # before any run folder
     for v in variants:
         run = out / 'students' / v

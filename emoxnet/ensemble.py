@@ -695,16 +695,20 @@ def ensemble_record(ens_dir: Path) -> dict:
     "What a finished ensemble folder is, as its files say: its members' names (`ensemble.json`, in every ensemble folder, built ones too) and, when `train_ensemble` wrote its `metrics.json`, the seed and the rule's validation folds (None otherwise)."
     m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
     return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'seed': m.get('seed'), 'folds': m.get('folds'),
-            'data_fingerprint': m.get('data_fingerprint')}
+            'data_fingerprint': m.get('data_fingerprint'), 'train_config': m.get('train_config')}
 
-def _check_finished(out: Path, names: Sequence[str], folds: int, fp: dict | None = None) -> None:
-    "`ValueError` when `out` holds an ensemble (trained or built) of other members or folds, or trained on other data than `fp`: another teacher, which the runs distilled from it name; never replaced in silence."
+def _check_finished(out: Path, names: Sequence[str], folds: int, fp: dict | None = None, # the data's fingerprint (None: not compared)
+                    seed: int | None = None, train: TrainConfig | None = None, # the members' seed and shared settings (None: not compared)
+                   ) -> None:
+    "`ValueError` when `out` holds an ensemble (trained or built) of other members, folds, data, seed or training settings: another teacher, which the runs distilled from it name; refused before any member is trained or replaced, never one member at a time."
     if not is_ensemble(out): return
     try: rec = ensemble_record(out)
     except (OSError, ValueError, AttributeError, TypeError): return   # unreadable: check_replaceable and load_ensemble say why
     diff = ([f"members {rec['members']} -> {list(names)}"] if rec['members'] != list(names) else []) + ([f"folds {rec['folds']} -> {folds}"] if rec['folds'] not in (None, folds) else [])
     if fp is not None and rec['data_fingerprint'] is not None and not same_data(rec['data_fingerprint'], fp):
         diff.append(f"data: {data_changes(rec['data_fingerprint'], fp)} (images read from another folder count as other data)")
+    if seed is not None and rec['seed'] not in (None, seed): diff.append(f"seed {rec['seed']} -> {seed}")
+    if train is not None and (tc := rec.get('train_config')): diff += train.differences(tc, True)   # as a member's resume reads them: max_steps alone may change
     if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
                               "use another out_dir, or delete this folder to train it again")
 
@@ -726,7 +730,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
-    _check_finished(out, names, folds, fp)   # before any member is trained or refused one by one
+    _check_finished(out, names, folds, fp, seed, as_train_config(train))   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
