@@ -372,8 +372,9 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         drop_test = lambda d: {k: v for k, v in d.items() if k != 'test'}
         hint = (" (the same train and valid splits with another test split: was it made with another extra_test?)"
                 if same_data(drop_test(old), drop_test(fp)) else "")
-        raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}){hint}; "
-                         f"point ensemble_dir elsewhere or delete it to retrain")
+        fix = ("point ensemble_dir at an ensemble trained on this data, or leave it empty to train one in out_dir" if cfg.ensemble_dir else   # a folder the user named is never trained into
+               "use another out_dir, or delete this folder to train the ensemble again")
+        raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}){hint}; {fix}")
     return ens, False
 
 def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict, dict]:
