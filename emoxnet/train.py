@@ -567,7 +567,8 @@ def _set_rng_state(tensors: dict, js: dict):
 LAST_NAMES = ('model.safetensors', 'best.safetensors', 'optimizer.pt', 'rng.safetensors', 'state.json')   # all a resume state folder (last/) holds
 
 def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # every process's generators (`_rng_states`)
-                finished: bool = False, sums: dict | None = None): # the epoch's train sums over every process (`total_sums`; None: this process's)
+                sums: dict, # the epoch's train sums over every process (`total_sums`)
+                finished: bool = False):
     from safetensors.torch import save_model, save_file
     (tensors, rngs), others = rng[0], rng[1:]
     tensors = {**tensors, **{f'p{r}.{k}': v for r, (t, _) in enumerate(others, 1) for k, v in t.items()}}
@@ -578,7 +579,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         buf = io.BytesIO(); torch.save(st.optimizer.state_dict(), buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not 'unexpected pos'
         (tmp / 'optimizer.pt').write_bytes(buf.getbuffer())
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
-        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': st.sums if sums is None else sums,
+        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
                    'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
                    'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
@@ -1176,7 +1177,7 @@ class SaveState(Callback):
         learn = self.learn
         if learn.out is not None and self.cfg.save_last:
             rng, sums = _rng_states(learn), total_sums(self.state)   # every process's generators (each resumes its own) and train sums (collectives)
-            if learn.main: _save_state(self.state, learn.out / 'last', rng, done, sums)
+            if learn.main: _save_state(self.state, learn.out / 'last', rng, sums, done)
             self.saved_at = self.state.step
         learn.accelerator.wait_for_everyone()
     @staticmethod
