@@ -645,11 +645,11 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
 def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     "The photo tab's handlers: `analyse` (full analysis), `on_change` (the same, once per upload), `redraw` (attention map only), `on_face` (another face's map and probabilities), `on_model` (the photo again with another model)."
     def analyse(path, tgt, fno, key):
-        a = page.backend(key).analyse(path, tgt, face_index(fno))
+        be = page.backend(key); a = be.analyse(path, tgt, face_index(fno))
         n = len(a.faces); sel = face_index(fno, n)
         if not a.ok: gr.Warning(a.status.replace('**', ''))
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
-                [f.crop for f in a.faces] or None,
+                dict(crops=[f.crop for f in a.faces], model=be.rec.name, framing=be.rec.framing) if a.faces else None,   # the crops, and how they were cut
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
     cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)
@@ -668,10 +668,12 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
 
     def redraw(cs, tgt, fno, key):
         if not cs: return None, 'No face to explain yet: analyse a photo first.'
-        notes: list[str] = []   # the status line says what the map shows (clearing it would leave the page silent about it)
-        k = face_index(fno, len(cs))
-        att, shown = page.backend(key).attention(cs, tgt, k, notes)
-        return att, ' '.join([f"Face {k + 1} of {len(cs)}: attention map for {shown}."] + notes)
+        be, notes = page.backend(key), []   # the status line says what the map shows (clearing it would leave the page silent about it)
+        if cs['framing'] != be.rec.framing:   # the model changed since the analysis (a script's /model: the page analyses again) and cuts faces otherwise
+            return None, f"The faces kept were cut for {cs['model']}; {be.rec.name} frames faces differently: analyse the photo again to see its attention map."
+        k = face_index(fno, len(cs['crops']))
+        att, shown = be.attention(cs['crops'], tgt, k, notes)
+        return att, ' '.join([f"Face {k + 1} of {len(cs['crops'])}: attention map for {shown}."] + notes)
 
     def on_face(cs, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."

@@ -199,6 +199,11 @@ class EmotionRecognizer:
         folder = 'model' if self.path is None else f'{self.path.parent.name}/{self.path.name}' if self.path.name == 'checkpoint' else self.path.name   # a run's checkpoint/: the run's name
         return f"{folder} ({self.config.arch}, {inp})"
 
+    @property
+    def framing(self) -> dict:
+        "How this recognizer cuts faces from a photo (detector and its options, margin, centre shift): recognizers of equal framing cut the same crops."
+        return dict(detector=self.detector_name, detector_options=self.detector_options, margin=self.margin, shift=list(self.shift))
+
     def __repr__(self):
         return f"EmotionRecognizer({self.name}, classes={list(self.classes)}, detector={self.detector_name!r}, margin={self.margin}, backend={self.backend!r})"
 
@@ -500,7 +505,7 @@ def predict_main(args) -> int:
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     served = dict(model=rec.name, checkpoint=str(rec.path) if rec.path else BUNDLED, backend=rec.backend,   # each JSON line says what served it
-                  **({} if whole else dict(detector=rec.detector_name, detector_options=rec.detector_options, margin=rec.margin, shift=list(rec.shift))))   # the crop the model read: EmotionRecognizer.crop (centre moved by shift box sides)
+                  **({} if whole else rec.framing))   # the crop the model read: EmotionRecognizer.crop (centre moved by shift box sides)
     failed = 0
     for r in predict_files(rec, args.paths, args.save_overlay, attention, whole):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image

@@ -202,7 +202,10 @@ def test_picking_folders(server, zoo_runs, files, tmp_path):
     torch.manual_seed(0)
     ens = save_ensemble(EmoXNet([create_model(ModelConfig('test_resnet', BASIC)) for _ in range(2)]), tmp_path / 'ens')
     c = Client(server[1], verbose=False)
+    assert_face_result(analyse(c, files['astronaut']))              # faces cut for the bundled student (ssd, margin 0.06)
     header, card, status = c.predict(str(ens), api_name='/model')
+    att, st = c.predict('happiness', '1', api_name='/attention')   # over the API no new analysis follows /model: the kept crops are not the ensemble's
+    assert att is None and st.startswith('The faces kept were cut for emoxnetlite') and 'analyse the photo again' in st, st
     assert 'EmoXNet ensemble' in header and 'no model card in this folder' in card.lower() and 'Serving' in status
     before, _ = assert_face_result(analyse(c, files['astronaut']))
     (tmp_path / 'junk').mkdir(); (tmp_path / 'junk' / 'notes.txt').write_text('hi')
