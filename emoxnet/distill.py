@@ -30,8 +30,8 @@ from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_val
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
            'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
            'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
-           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'check_experiment_out', 'check_variants',
-           'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'training_time', 'check_experiment_out',
+           'check_variants', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
@@ -433,7 +433,15 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
                 reports={'ensemble': ens_rep, 'members': member_rep,
                          'students': {v: {k: r[k] for k in ('valid', 'test', 'params', 'loss', 'best_epoch', 'train_time_s', 'teacher_precompute_s')}
                                       for v, r in students.items()}},
-                timing_s={**timing, **{f'student_{v}': r['train_time_s'] for v, r in students.items()}})
+                timing_s={**timing, **{f'student_{v}': r['train_time_s'] for v, r in students.items()},   # ensemble, total: this run's wall time (a reused part's load time, not its training)
+                          'training': training_time(ens_info, students)})
+
+def training_time(ens_info: dict, # the ensemble's metrics.json (`train_ensemble`)
+                  students: dict, # `train_students`' results
+                 ) -> float | None:
+    "Seconds spent training the experiment's models, each as the run that trained it recorded (members and students, reused ones included); None when one has no such record (a member imported or trained elsewhere)."
+    times = [r.get('train_time_s') for r in (ens_info.get('member_reports') or {}).values()] + [r.get('train_time_s') for r in students.values()]
+    return round(sum(times), 1) if ens_info.get('member_reports') and None not in times else None
 
 def check_experiment_out(out: Path) -> None:
     "`FileExistsError` when `out` is not empty and is no distillation experiment's folder (no `ensemble/`, `students/` or experiment `metrics.json`): the run would replace the metrics.json and plots of what is there (an `emoxnet train` run, a transfer run) or write into a checkpoint."
@@ -488,6 +496,11 @@ def _margins(m: dict) -> dict:
     return {'ensemble_vs_scratch': e - sc if None not in (e, sc) else None, 'kd_vs_ls': kd - ls if None not in (kd, ls) else None,
             'kd_share': kd / e if None not in (kd, e) and e else None}
 
+def _training_minutes(t: dict) -> float:
+    "A record's `timing_s` -> minutes spent training its models (`training_time`); a record from before it: its run's wall time (NaN when none)."
+    s = t.get('training') if 'training' in t else t.get('total')
+    return s / 60 if s is not None else np.nan
+
 def collect_runs(root: str | Path = 'runs', # where to look (recursively)
                  smoke: bool = False,        # also the smoke runs (`smoke()`: checks of the pipeline, not results)
                 ) -> pd.DataFrame:
@@ -505,7 +518,7 @@ def collect_runs(root: str | Path = 'runs', # where to look (recursively)
                'ensemble_gain': m.get('ensemble_gain'), 'kd_gain': m.get('kd_gain'), 'gap_closed': m.get('gap_closed'),
                **_margins(m),
                'student_params': (m.get('params') or {}).get('student'), 'ensemble_params': (m.get('params') or {}).get('ensemble'),
-               'minutes': (m.get('timing_s') or {}).get('total', np.nan) / 60}
+               'minutes': _training_minutes(m.get('timing_s') or {})}
         rows.append(row)
     return pd.DataFrame(rows)
 
