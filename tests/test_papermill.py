@@ -205,3 +205,13 @@ def test_gradcam_smoke_refuses_what_the_full_run_refuses(tmp_path):
     r = subprocess.run([*_command('gradcam.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(run)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'holds metrics.json, the record of a run of another kind' in r.stderr, r.stderr[-2000:]
     assert sorted(p.name for p in run.iterdir()) == ['metrics.json']
+
+def test_video_refuses_a_shared_data_dir_rendered_otherwise(tmp_path):
+    "A data_dir given with -p was rendered over when its clips had other settings, under the records of the runs that read it."
+    import json
+    data = tmp_path / 'clips'; (data / 'vgaf').mkdir(parents=True)
+    old = {'format': 'vgaf', 'seed': 5}; (data / 'vgaf' / 'config.json').write_text(json.dumps(old))   # another run's clips
+    cmd = [*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'), '-p', 'data_dir', str(data)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0 and 'holds clips rendered with other settings (' in r.stderr and 'pass another data_dir' in r.stderr, r.stderr[-2000:]
+    assert json.loads((data / 'vgaf' / 'config.json').read_text()) == old and not (data / 'afew').exists()   # neither set rendered
