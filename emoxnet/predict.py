@@ -451,7 +451,8 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
             warnings.simplefilter('always', EmoxnetWarning)   # each file's own: a warning said once per run would not say which file
             r = _predict_file(rec, path, overlay_dir, attention_dir, used, whole)
         for w in caught:
-            if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
+            if not (issubclass(w.category, EmoxnetWarning) or Path(w.filename).parent.name == 'PIL'):   # Pillow's (corrupt EXIF data) are about this file too
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
             r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
 

@@ -550,7 +550,8 @@ def test_imagefolder_flat_canonical(tmp_path):
     sp = load_dataset(tmp_path, 'imagefolder')
     assert list(sp) == ['all'] and sp.classes == ('happiness', 'sadness', 'fear')
     assert sp['all'].counts() == {'happiness': 3, 'sadness': 1, 'fear': 1}
-    assert sp.skipped == {'ignored non-image file': 1, 'ignored file outside class folders': 1}
+    assert sp.skipped == {'ignored non-image file': 1, 'ignored hidden image file': 1, 'ignored file outside class folders': 1}
+    assert sp.skipped_at['ignored non-image file'] == [str(tmp_path / 'Happy' / 'README.txt')] and sp.skipped_at['ignored hidden image file'] == [str(tmp_path / 'Happy' / '.hidden.jpg')]
     assert sp['all'].meta['folder'].tolist()[:3] == ['Happy'] * 3
 
 def test_imagefolder_split_layout_and_raw_names(tmp_path):

@@ -305,6 +305,19 @@ def test_each_file_has_its_own_warnings_and_folders_say_what_they_leave_out(rec,
     assert sum(s.startswith(str(tmp_path / 'a.gif')) for s in said) == 1 and sum(s.startswith(str(tmp_path / 'b.gif')) for s in said) == 1
     assert any(s.startswith(f"{tmp_path}: 1 file left out, not images by their name (.txt") and '1 subfolder not searched' in s for s in said), said
 
+def test_pillows_warning_about_a_file_names_the_file(rec, tmp_path):
+    "A JPEG whose EXIF block is corrupt: Pillow's own warning came out raw (its source line, no file name); it is the file's, like ours."
+    import io, warnings
+    from emoxnet.predict import predict_files
+    ex = Image.Exif(); ex[0x0112] = 6
+    b = io.BytesIO(); Image.fromarray(skdata.astronaut()).save(b, 'JPEG', exif=ex, quality=95); raw = bytearray(b.getvalue())
+    i = raw.find(b'Exif\0\0'); raw[i + 10:i + 14] = b'\xff\xff\xff\x7f'   # a bogus offset to its first IFD
+    (tmp_path / 'bad_exif.jpg').write_bytes(bytes(raw))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); r = next(iter(predict_files(rec, [tmp_path / 'bad_exif.jpg'])))
+    assert r['status'] == 'ok' and any('Corrupt EXIF data' in m for m in r.get('warnings', [])), r.get('warnings')
+    assert [str(x.message) for x in w if 'EXIF' in str(x.message)] == [f"{tmp_path / 'bad_exif.jpg'}: {r['warnings'][0]}"]
+
 def test_a_clip_given_to_predict_points_to_emoxnet_video(rec, tmp_path):
     from emoxnet.predict import predict_files
     (tmp_path / 'clip.mp4').write_bytes(b'\x00' * 64)

@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..core import Registry, EmoxnetWarning
+from ..core import Registry, EmoxnetWarning, caught_warnings
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
@@ -38,7 +38,8 @@ class DataError(ValueError):
         super().__init__(f"{self.where}: {problem}" + (f" (expected {expected})" if expected else ''))
 
 # %% ../../nbs/01_data.core.ipynb #21a04c46
-IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.apng', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.pbm', '.pnm'})   # image files in folders (JPEG's and PNG's other extensions too)
+IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.apng', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.pbm', '.pnm'}
+                       | {'.avif'} & set(Image.registered_extensions()))   # image files in folders (JPEG's and PNG's other extensions too; AVIF where this Pillow reads it)
 VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
 
@@ -96,13 +97,13 @@ def _check_pixels(w: int, h: int, max_pixels: int | None, what: str):
 
 # %% ../../nbs/01_data.core.ipynb #15c4f883
 def _to_8bit(im: Image.Image) -> Image.Image:
-    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits; 8-bit values kept; float: 0-1 or 0-255), never clipped; other ranges stretched, and said."
+    "16-bit / 32-bit / float grey -> 8-bit grey by the mode's range (I;16: top 8 bits; 8-, 10- or 12-bit values by their own depth; float: 0-1 or 0-255), never clipped; other ranges stretched, and said."
     a = np.asarray(im)
     lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
     if im.mode.startswith('I;16') or (im.mode == 'I' and lo >= 0 and hi <= 65535):
-        if 0 < hi <= 255:   # 8-bit values in a 16-bit file: their top 8 bits would be a black sheet
-            warnings.warn(f"a {'16' if im.mode.startswith('I;16') else '16- or 32'}-bit image whose values all lie in 0-255: read as 8-bit values", EmoxnetWarning, stacklevel=4)   # one message: said once however many files
-        else: a = a.astype(np.uint16) >> 8
+        bits = next((b for b in (8, 10, 12) if hi < 2 ** b), 16) if hi > 0 else 16   # values of a shallower depth in a 16-bit file (a camera's or scanner's 10 or 12 bits): their top 8 of 16 bits would be a near-black sheet
+        if bits < 16: warnings.warn(f"a {'16' if im.mode.startswith('I;16') else '16- or 32'}-bit image whose values all lie in 0-{2 ** bits - 1}: read as {bits}-bit values", EmoxnetWarning, stacklevel=4)   # one message per depth: said once however many files
+        a = a.astype(np.uint16) >> (bits - 8)
     elif im.mode == 'F' and lo >= -0.05 and hi <= 1.05: a = np.clip(a * 255 + 0.5, 0, 255)   # intensities in 0-1 (a resampling's few per cent of overshoot clipped), not a near-black 0-255 image
     elif im.mode == 'F' and lo >= 0 and hi <= 255: a = a + 0.5   # grey levels: each image keeps its contrast
     else:
@@ -116,7 +117,10 @@ def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
     if im.mode in ('I', 'F') or im.mode.startswith('I;16'): im = _to_8bit(im)
     if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or im.mode == 'P' or 'transparency' in im.info:
         im = im.convert('RGBA')
-        bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
+        if (im.getchannel('A').getextrema() or (1, 1))[1] == 0:   # no pixel shows: an alpha saved by mistake (a 32-bit BMP's unused byte), which would leave a blank white sheet
+            warnings.warn("an image whose every pixel is fully transparent: its transparency is ignored and its colours read", EmoxnetWarning, stacklevel=3)
+            im = im.convert('RGB')
+        else: bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
     return np.ascontiguousarray(np.asarray(im.convert('L' if grey else 'RGB'), dtype=np.uint8))
 
 _INT_HINT = " (integers in 0-255: x.astype(np.uint8))"
@@ -268,13 +272,24 @@ class FERDataset(torch.utils.data.Dataset):
             raise box_error(self._boxes[i], img.shape[1], img.shape[0], self.images[i], *(self.meta[k].iloc[i] if k in self.meta else None for k in ('source', 'line'))) from None
 
     def _read(self, i: int) -> np.ndarray:
-        "Image file `i`; one the loader's check passed and that breaks only now (a JPEG whose data is broken inside) named with its annotation's file and line."
-        try: return read_image(self.images[i], grey=self.grey)
+        "Image file `i`; one the loader's check passed and that breaks only now (a JPEG whose data is broken inside) named with its annotation's file and line, if any. What reading it says (a first frame only, a bit depth) names the first such file of the split."
+        hint = "(its check when the data loaded reads headers only; --skip-bad decodes every image then and skips such files)"
+        try:
+            with caught_warnings(record=True) as said:
+                warnings.simplefilter('always', EmoxnetWarning); img = read_image(self.images[i], grey=self.grey)
         except DataError as e:
-            if 'source' not in self.meta or not isinstance(src := self.meta['source'].iloc[i], str): raise
+            if 'source' not in self.meta or not isinstance(src := self.meta['source'].iloc[i], str): raise DataError(e.file, f"{e.problem} {hint}", expected=e.expected) from None
             line = self.meta['line'].iloc[i] if 'line' in self.meta else None
-            raise DataError(src, f"image {self.images[i]}: {e.problem} (its check when the data loaded reads headers only; --skip-bad decodes every image then and skips such files)",
-                            line=int(line) if pd.notna(line) else None, expected=e.expected) from None
+            raise DataError(src, f"image {self.images[i]}: {e.problem} {hint}", line=int(line) if pd.notna(line) else None, expected=e.expected) from None
+        for w in said: self._say(w, i)
+        return img
+
+    def _say(self, w: warnings.WarningMessage, i: int) -> None:
+        "A warning reading image `i` gave: an `EmoxnetWarning` once per kind and split, naming that image (a split of thousands would hide which); others as they were."
+        if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=self.__dict__.setdefault('_registry', {})); return   # once per split, as without the capture
+        said = self.__dict__.setdefault('_said', set())
+        if (m := str(w.message)) not in said:
+            said.add(m); warnings.warn(f"{self.images[i]}: {m} (said for the first such image of {self.split or 'this split'} only)", EmoxnetWarning, stacklevel=4)
 
     def target(self, i: int):
         "The target of image `i` according to `label_mode`."

@@ -54,8 +54,9 @@ class _Problems:
     def _in_split(self, reason: str, n: int) -> None:
         if self.by_split is not None and self.split is not None: self.by_split.setdefault(self.split, Counter())[reason] += n
 
-    def drop(self, reason: str, n: int = 1) -> None:
+    def drop(self, reason: str, n: int = 1, where=None) -> None:   # where: the file left out, when there is one to name
         if n: self.skipped[reason] += int(n); self._in_split(reason, int(n))
+        if n and where is not None: self.at.setdefault(reason, []).append(str(where))
 
     def repeated(self, seen: dict, key: str, file, line: int, what: str = 'image') -> bool:
         "True (reported as `duplicate <what>`) when `key` was listed before in `file`; `seen` maps each key to its first line."
@@ -216,13 +217,14 @@ def _walk(folder: Path):
         yield dirpath, dirnames, filenames
 
 def _image_files(folder: Path, problems: _Problems) -> list[Path]:
-    "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden entries are ignored, other files counted as 'ignored non-image file'."
+    "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden image files (macOS's `._photo.jpg`) counted as 'ignored hidden image file', other files as 'ignored non-image file', each with where it is (other hidden files, `.DS_Store`, unsaid)."
     out = []
     for dirpath, _, filenames in _walk(folder):
         for fn in sorted(filenames):
-            if is_hidden(fn): continue
-            if os.path.splitext(fn)[1].lower() in IMAGE_EXTS: out.append(Path(dirpath) / fn)
-            else: problems.drop('ignored non-image file')
+            image = os.path.splitext(fn)[1].lower() in IMAGE_EXTS
+            if is_hidden(fn) and image: problems.drop('ignored hidden image file', where=Path(dirpath) / fn)
+            elif image: out.append(Path(dirpath) / fn)
+            elif not is_hidden(fn): problems.drop('ignored non-image file', where=Path(dirpath) / fn)
     return out
 
 def _dataset_images(path: Path, problems: _Problems, expected: str) -> list[Path]:
@@ -934,7 +936,7 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     splits = _split_folders(path)
     for d in dict.fromkeys([path, *splits.values()]):   # the root's own files too when it holds split folders
         for f in sorted(d.iterdir()):
-            if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders')
+            if f.is_file() and not is_hidden(f.name): P.drop('ignored file outside class folders', where=f)
     if (a := _archives_in(path)) and not {'train', 'all'} & set(splits): warnings.warn(f"{path}: no train split; {_still_packed(a)} (the images in an archive are not read)", EmoxnetWarning, stacklevel=3)
     to_name, classes = _folder_classes(path, splits, names)
     recs = {s: [{'image': str(f), 'target': classes.index(to_name[c.name]), 'folder': c.name} for c in _subdirs(d) for f in _image_files(c, P)]
