@@ -186,12 +186,13 @@ def torch_seeded(seed: int):
         torch.default_generator.manual_seed(seed); yield   # the CPU generator only: torch.manual_seed would also queue a seeding of the GPUs' streams, with a formatted stack trace each call (0.25 ms: a third of loading an item)
 
 def git_rev(path: str | Path | None = None) -> str:
-    "Short git revision of the repository holding `path` (default: this package); `<rev>-dirty.<8 hex>` with uncommitted changes to tracked files, the hex naming the changes (two different edits of one commit read apart); `'unknown'` outside git."
+    "Short git revision of the repository holding `path` (default: this package); `<rev>-dirty.<8 hex>` with uncommitted changes to tracked files, the hex naming the changes (two different edits of one commit read apart); `'unknown'` outside git, or where the folder's files are not that repository's (a package installed into a virtualenv inside another project)."
     import emoxnet
     cwd = Path(path) if path else Path(emoxnet.__file__).parent
     try:
         rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=cwd, capture_output=True, text=True, timeout=10)
         if rev.returncode: return 'unknown'
+        if subprocess.run(['git', 'ls-files', '--error-unmatch', '--', '.'], cwd=cwd, capture_output=True, timeout=10).returncode: return 'unknown'   # no tracked file here: another project's commit is not this code's
         try: diff = subprocess.run(['git', 'diff', 'HEAD', '--binary', '--no-ext-diff', '--no-textconv', '--no-color'], cwd=cwd, capture_output=True, timeout=60)
         except subprocess.TimeoutExpired: diff = None
         if diff is None or diff.returncode:   # changes git cannot show in time: said, not named

