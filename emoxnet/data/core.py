@@ -52,9 +52,21 @@ def _empty_file(path) -> bool:
     try: return isinstance(path, (str, Path)) and os.path.getsize(path) == 0
     except OSError: return False
 
+_KNOWN_KINDS = ((b'II*\x00', 0, 'a TIFF whose pixel format (e.g. float RGB) Pillow cannot decode: save it as 8-bit'), (b'MM\x00*', 0, 'a TIFF whose pixel format (e.g. float RGB) Pillow cannot decode: save it as 8-bit'),
+                (b'ftypheic', 4, 'a HEIC photo (an iPhone\'s), which Pillow does not read: convert it to JPEG'), (b'ftypheix', 4, 'a HEIC photo (an iPhone\'s), which Pillow does not read: convert it to JPEG'),
+                (b'ftypmif1', 4, 'a HEIF image, which Pillow does not read: convert it to JPEG'), (b'ftypavif', 4, 'an AVIF image, which this Pillow does not read: convert it to JPEG'))   # (magic bytes, offset, what the file is)
+
+def _kind(path) -> str | None:
+    "What an image file Pillow does not recognise is, from its first bytes (a TIFF of a pixel format Pillow lacks, a HEIC photo), or None."
+    try:
+        with open(path, 'rb') as f: head = f.read(16)
+    except (OSError, TypeError): return None
+    return next((what for magic, at, what in _KNOWN_KINDS if head[at:at + len(magic)] == magic), None)
+
 def _unreadable(e: Exception, path=None) -> str:
-    "Why Pillow could not read an image (at `path`, when it is a file), in words: an empty file, a file of another kind, or a broken image."
+    "Why Pillow could not read an image (at `path`, when it is a file), in words: an empty file, an image of a kind Pillow cannot decode, a file of another kind, or a broken image."
     if isinstance(e, UnidentifiedImageError) and _empty_file(path): return 'unreadable image: an empty file (0 bytes)'
+    if isinstance(e, UnidentifiedImageError) and isinstance(path, (str, Path)) and (k := _kind(path)): return f'unreadable image: {k}'
     if isinstance(e, UnidentifiedImageError): return 'unreadable image: not an image file (Pillow does not recognise its format)'
     return f'unreadable image ({e.__class__.__name__}: {e})'
 
@@ -69,7 +81,7 @@ warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)   # P
 def _warn_if_huge(im: Image.Image) -> None:
     "One `EmoxnetWarning` for an image above Pillow's decompression-bomb limit (it refuses twice that): it is read, at a cost worth saying."
     if Image.MAX_IMAGE_PIXELS and (n := im.size[0] * im.size[1]) > Image.MAX_IMAGE_PIXELS:
-        warnings.warn(f"an image of {im.size[0]}x{im.size[1]} = {n / 1e6:.0f} megapixels: decoding it takes about {n * 3 / 2**30:.1f} GB (downscale it first)", EmoxnetWarning, stacklevel=4)
+        warnings.warn(f"an image of {im.size[0]}x{im.size[1]} = {n / 1e6:.0f} megapixels: its pixels alone take {n * 3 / 2**30:.1f} GB, and analysing it several times that (downscale it first)", EmoxnetWarning, stacklevel=4)
 
 class ImageInputError(ValueError, TypeError):
     "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
