@@ -1401,7 +1401,7 @@ def train_main(args) -> int:
         raise ValueError(f"--pretrained {args.pretrained} lies inside --out {out}, which --overwrite replaces: the new run would record weights that no longer exist; copy them elsewhere first, or use another --out")
     check_flags({'--size': (args.size, PIXELS), '--drop-rate': (args.drop_rate, FRACTION)})   # before the data loads
     try:
-        splits = command_data(args, cfg.seed, cfg.label_mode)
+        splits = command_data(args, cfg.seed, cfg.label_mode, say=print if main_rank() else lambda s: None)   # under torchrun what the data holds is said once
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)

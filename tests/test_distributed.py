@@ -171,10 +171,17 @@ def test_resume_restores_every_process_generators(tmp_path):
 
 def test_a_train_split_under_one_global_batch_is_refused(tmp_path):
     "Accelerate fills a round of batches the train split cannot fill with repeated images, which are trained on: refused, with the batch size that works."
+    import numpy as np
+    from PIL import Image
     (tmp_path / 'launch.py').write_text(LAUNCHER)
-    r = subprocess.run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *ARGS, '--batch-size', '400', '--out', 'big'],
+    for c in ('happy', 'sad'):   # a folder of one split: the test split held out of it is announced, by the main process only
+        (tmp_path / 'faces' / c).mkdir(parents=True)
+        for i in range(10): Image.fromarray(np.random.default_rng(i).integers(0, 255, (32, 32), dtype=np.uint8)).save(tmp_path / 'faces' / c / f'{i}.png')
+    args = [a if a != 'toy' else str(tmp_path / 'faces') for a in ARGS]
+    r = subprocess.run([*_torchrun(), '--standalone', '--nproc_per_node', '2', 'launch.py', *args, '--format', 'imagefolder', '--batch-size', '400', '--out', 'big'],
                        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
     assert r.returncode != 0 and 'fewer than one batch of 400 on each of 2 processes' in r.stderr and 'use a batch size of at most' in r.stderr, r.stderr[-3000:]
+    assert r.stdout.count('held out as test') == 1, r.stdout   # once, not once per process
 
 
 def test_two_processes_train_as_one_with_the_global_batch(tmp_path):
