@@ -23,7 +23,7 @@ from .models import ModelConfig, count_params, unwrap, known_arch, resolve_devic
 from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record,
+from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
                               as_train_config, finished_run, member_run, save_plots, setting_changes)
 
 # %% auto #0
@@ -341,15 +341,10 @@ def teacher_settings(ens_dir: Path) -> dict:
     return {'members': rec['members'], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr'), 'seed': rec['seed'], 'folds': rec['folds']}
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
-    "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members and schedule the config asks for: never report one and use another."
-    t, want, info = teacher_settings(ens_dir), cfg.member_train(), load_json(ens_dir / 'ensemble.json')
-    diff = [f"members {t['members']} (asked: {list(cfg.members)})"] if t['members'] != _unique_names(list(cfg.members)) else []
-    diff += [f"{k} {v!r} (asked: {asked!r})" for k, v, asked in (('input_size', info.get('input_size'), cfg.input_size), ('in_chans', info.get('in_chans'), cfg.in_chans),
-                                                                  ('folds', t['folds'], cfg.folds)) if v is not None and v != asked]   # the members' input, the rule's cross-fitting
-    if tc := _teacher_train_config(ens_dir):
-        new = jsonable(want.to_dict()); diff += [f"{k} {tc.get(k)!r} (asked: {new[k]!r})" for k in want.changed(tc)]
-    if diff: raise ValueError(f"{ens_dir}: the ensemble there has {', '.join(diff)}; use another out_dir, delete the folder to retrain it, "
-                              "or pass it as ensemble_dir to distil from it as it is")
+    "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members, input, schedule and seed the config asks for (`check_finished_ensemble`, as `train_ensemble` checks it): never report one and use another."
+    check_finished_ensemble(ens_dir, _unique_names(list(cfg.members)), cfg.folds, seed=cfg.seed, train=cfg.member_train(),
+                            inputs={'input_size': cfg.input_size, 'in_chans': cfg.in_chans},
+                            fix="use another out_dir, delete the folder to retrain it, or pass it as ensemble_dir to distil from it as it is")
 
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."

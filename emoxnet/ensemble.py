@@ -36,7 +36,7 @@ __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE
            'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
            'member_checkpoints', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config',
            'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'ensemble_record',
-           'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'check_finished_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -697,20 +697,22 @@ def ensemble_record(ens_dir: Path) -> dict:
     return {'members': [x['name'] for x in load_json(ens_dir / 'ensemble.json').get('members', [])], 'seed': m.get('seed'), 'folds': m.get('folds'),
             'data_fingerprint': m.get('data_fingerprint'), 'train_config': m.get('train_config')}
 
-def _check_finished(out: Path, names: Sequence[str], folds: int, fp: dict | None = None, # the data's fingerprint (None: not compared)
-                    seed: int | None = None, train: TrainConfig | None = None, # the members' seed and shared settings (None: not compared)
-                   ) -> None:
-    "`ValueError` when `out` holds an ensemble (trained or built) of other members, folds, data, seed or training settings: another teacher, which the runs distilled from it name; refused before any member is trained or replaced, never one member at a time."
+def check_finished_ensemble(out: Path, names: Sequence[str], folds: int, fp: dict | None = None, # the data's fingerprint (None: not compared)
+                            seed: int | None = None, train: TrainConfig | None = None, # the members' seed and shared settings (None: not compared)
+                            inputs: dict | None = None, # the members' input (`input_size`, `in_chans`) as `ensemble.json` records it (None: not compared)
+                            fix: str = "use another out_dir, or delete this folder to train it again", # what the refusal advises
+                           ) -> None:
+    "`ValueError` when `out` holds an ensemble (trained or built) of other members, folds, input, data, seed or training settings: another teacher, which the runs distilled from it name; refused before any member is trained or replaced, never one member at a time (`train_ensemble`), and before a distillation reuses it (`distill`)."
     if not is_ensemble(out): return
-    try: rec = ensemble_record(out)
+    try: rec, info = ensemble_record(out), load_json(out / 'ensemble.json')
     except (OSError, ValueError, AttributeError, TypeError): return   # unreadable: check_replaceable and load_ensemble say why
     diff = ([f"members {rec['members']} -> {list(names)}"] if rec['members'] != list(names) else []) + ([f"folds {rec['folds']} -> {folds}"] if rec['folds'] not in (None, folds) else [])
+    diff += [f"{k} {info[k]} -> {v}" for k, v in (inputs or {}).items() if info.get(k) not in (None, v)]
     if fp is not None and rec['data_fingerprint'] is not None and not same_data(rec['data_fingerprint'], fp):
         diff.append(f"data: {data_changes(rec['data_fingerprint'], fp)} (images read from another folder count as other data)")
     if seed is not None and rec['seed'] not in (None, seed): diff.append(f"seed {rec['seed']} -> {seed}")
     if train is not None and (tc := rec.get('train_config')): diff += train.differences(tc, True)   # as a member's resume reads them: max_steps alone may change
-    if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; "
-                              "use another out_dir, or delete this folder to train it again")
+    if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; {fix}")
 
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME
@@ -730,7 +732,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
-    _check_finished(out, names, folds, fp, seed, as_train_config(train))   # before any member is trained or refused one by one
+    check_finished_ensemble(out, names, folds, fp, seed, as_train_config(train), {'input_size': input_size, 'in_chans': in_chans})   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
     code = running_code()   # the code that runs: a commit during training must not be recorded as it

@@ -22,7 +22,7 @@ from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the opt
 
 
 # %% auto #0
-__all__ = ['AGE_SCALE', 'AGE_BINS', 'TASKS', 'DEFAULT_TASKS', 'FIXED_ATTRIBUTES', 'VALUE_TEXT', 'LABEL_RANGES',
+__all__ = ['AGE_SCALE', 'AGE_BINS', 'FACERES_MIN_AGE', 'TASKS', 'DEFAULT_TASKS', 'FIXED_ATTRIBUTES', 'VALUE_TEXT', 'LABEL_RANGES',
            'IDENTITY_AUGMENT', 'IDENTITY_RECIPE', 'EXPRESSION_RECIPE', 'SAMOptimizer', 'Task', 'age_from_bins',
            'multitask_heads', 'faceres_attributes', 'value_names', 'decode_outputs', 'face_values', 'describe_values',
            'ccc', 'check_task_labels', 'MultiTaskLoss', 'multitask_config', 'predict_outputs', 'multitask_report',
@@ -55,12 +55,15 @@ class Task:
     min_labelled: int = 1                        # fewer labelled samples in a batch: no loss for this task
 
 AGE_SCALE = 100.0   # the age head predicts years / 100: targets of order 1 keep its loss on the scale of the others
-AGE_BINS = 100      # the authors' age head: one-year bins 0..99
+AGE_BINS = 100      # the authors' age head: 100 one-year bins (this workspace's heads: bin i is age i, 0..99)
+FACERES_MIN_AGE = 1 # the published FaceRes head's bin i is age i + 1 (its training folders start at 1; the authors read min_age + the expectation)
 
-def age_from_bins(z: torch.Tensor) -> torch.Tensor:
-    "Age in years from `(N, AGE_BINS)` bin logits: the expectation over the two most probable bins (the authors' reading)."
+def age_from_bins(z: torch.Tensor, # `(N, AGE_BINS)` bin logits
+                  min_age: float = 0, # the age of bin 0
+                 ) -> torch.Tensor:
+    "Age in years from bin logits: `min_age` plus the expectation of the bin index over the two most probable bins (the authors' reading)."
     p, i = z.softmax(1).topk(2, dim=1)
-    return (p * i.to(p.dtype)).sum(1) / p.sum(1)
+    return min_age + (p * i.to(p.dtype)).sum(1) / p.sum(1)
 
 def _va_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     p = torch.tanh(z); return sum((1 - ccc(p[:, i], y[:, i])) / 2 for i in range(2))
@@ -81,7 +84,7 @@ def multitask_heads(tasks: Sequence[str] = DEFAULT_TASKS) -> dict[str, int]:
 
 def faceres_attributes(out: dict) -> dict[str, torch.Tensor]: # FaceResNet's outputs ('age': 100 bin logits, 'gender': the logit of male)
     "`age` (years) and `gender` (P(female)) of the HSE FaceRes outputs."
-    return {'age': age_from_bins(out['age'].float()), 'gender': 1 - torch.sigmoid(out['gender'].float()[:, 0])}
+    return {'age': age_from_bins(out['age'].float(), FACERES_MIN_AGE), 'gender': 1 - torch.sigmoid(out['gender'].float()[:, 0])}
 
 FIXED_ATTRIBUTES = {'hse_faceres': (('age', 'gender'), faceres_attributes)}   # arch -> (the values its own heads give, reader of its outputs)
 
