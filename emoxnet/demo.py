@@ -19,7 +19,7 @@ from fastcore.basics import patch
 
 from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
-from .data.video import video_info
+from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
 from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
@@ -371,12 +371,16 @@ def video(self: DemoBackend, path) -> VideoAnalysis:
     "Analyse an uploaded clip as `emoxnet video` does: per-frame probabilities, timeline figure, clip label, frames read and without a face."
     from matplotlib.figure import Figure
     t0, info = time.perf_counter(), self._check_clip(path)
-    stride = max(1, math.ceil((info['frames'] or 0) / self.cfg.max_video_frames))   # a raw stream states no count: every frame (the upload's size is capped)
-    try: res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
+    try:
+        total = info['frames'] or 0   # a raw stream states no count: every frame (the upload's size is capped)
+        if total > self.cfg.max_video_frames: total = frame_count(path)   # counted: a trimmed clip or a long audio track states more frames than the clip has
+        stride = max(1, math.ceil(total / self.cfg.max_video_frames))
+        res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
     except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
     secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']
-    counts = (f"{plural(n, 'frame')} read" + (f" (one in {stride} of {info['frames']})" if stride > 1 else '')
-              + f", {nf} without a face · {res['fps']:g} fps · analysed in {secs:.1f} s")
+    counts = (f"{plural(n, 'frame')} read" + (f" (one in {stride} of {total})" if stride > 1 else '')
+              + f", {nf} without a face · {res['fps']:g} fps · analysed in {secs:.1f} s"
+              + ''.join(f" · ⚠️ {m[:1].upper()}{m[1:]}" for m in res['reading_notes']))   # what reading it found (frames that did not decode, a clip cut short): said on the page too
     if res['label'] is None:
         return VideoAnalysis(res, None, None, f"⚠️ **No face found** in any frame of this clip · {counts}")
     fig = Figure(figsize=(9, 3.2), layout='constrained')

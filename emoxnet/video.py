@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
-from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note
 from .faces import box_iou
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -216,7 +216,7 @@ def cut_short(path: str | Path, # the clip file
     else: end, step = (ff.frame_times[-1] if ff.frame_times is not None and len(ff.frame_times) else None), stride
     if stated <= 0 or end is None or end + step / info['fps'] >= 0.9 * stated: return None
     return (f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s "
-            "(a truncated file, or a container whose length counts a longer audio track)")
+            "(a truncated file; or a container that states more than its video track holds: a longer audio track, a stream-copied trim)")
 
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
                      max_faces: int | None = 1, # 1 for one-person clips, None for groups
@@ -536,13 +536,14 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     frames = tqdm(timed_frames(path, stride, stats=(stats := {})), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
                   unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
-    if note := cut_short(path, info, ff, stride, stats): warnings.warn(note, EmoxnetWarning, stacklevel=2)
+    if cut := cut_short(path, info, ff, stride, stats): warnings.warn(cut, EmoxnetWarning, stacklevel=2)
+    notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([cut[len(f'{path}: '):]] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None
     label = (clf.predict([ff])[0] if clf is not None else rec.classes[int(mean.argmax())] if mean is not None else None)
     return dict(file=str(path), fps=info['fps'], stride=stride, detect_every=detect_every, smooth=smooth, frames_seen=ff.n_frames,
-                frames_stated=info['frames'], frames_in_clip=stats.get('frames'), undecodable_frames=stats.get('undecodable', []), no_face=ff.no_face, held=ff.held, label=label,
+                frames_stated=info['frames'], frames_in_clip=stats.get('frames'), undecodable_frames=stats.get('undecodable', []), reading_notes=notes, no_face=ff.no_face, held=ff.held, label=label,
                 label_from=None if label is None else 'clip classifier' if clf is not None else 'mean probabilities',
                 mean_probs=None if mean is None else dict(zip(rec.classes, np.round(mean, 4).tolist())),
                 timings_ms={k: round(v * 1e3, 1) for k, v in ff.timings.items()}, frames=_frame_records(ff, rec.classes, probs, sm, info['fps']))
@@ -754,7 +755,7 @@ def video_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."
-    p.add_argument('clips', nargs='+', metavar='CLIP', help='video files (.avi, .mp4, ...)')
+    p.add_argument('clips', nargs='+', metavar='CLIP', help=f"video files (.avi, .mp4, ...); one face is followed per clip (the largest, kept until another is {MAIN_FACE_SWITCH:g} times larger), others in the frame are not scored")
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
     p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)

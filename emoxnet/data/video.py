@@ -22,10 +22,10 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'MAX_BAD_RUN',
            'MAX_WRITE_FPS', 'WRITE_FPS', 'EVEN_SIDE', 'CLIP_PEOPLE', 'VIDEO_LOADERS', 'video_info', 'check_every',
-           'timed_frames', 'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile',
-           'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip',
-           'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf',
-           'load_video_dataset']
+           'timed_frames', 'undecodable_note', 'frame_count', 'iter_frames', 'read_video', 'write_video', 'ClipConfig',
+           'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
+           'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
+           'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -51,7 +51,8 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
     if kind := _image_signature(path):   # a photo renamed .mp4: OpenCV would open it as a one-frame clip at a made-up frame rate
         raise DataError(path, f'a {kind} image under a video name, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened(): raise DataError(path, 'OpenCV cannot open this file as a video', expected='a clip OpenCV/FFmpeg can decode (.avi, .mp4)')
+    if not cap.isOpened(): raise DataError(path, 'OpenCV finds no video stream it can decode in this file (audio only, a video track without frames, a file cut before its index, or a codec this OpenCV build lacks)',
+                                           expected='a complete clip with a video track OpenCV/FFmpeg decodes (H.264 .mp4, Motion-JPEG .avi, VP9 .webm)')
     return cap
 
 _IMAGE_MAGIC = ((b'\xff\xd8\xff', 'JPEG'), (b'\x89PNG', 'PNG'), (b'GIF8', 'GIF'), (b'BM', 'BMP'), (b'II*\x00', 'TIFF'), (b'MM\x00*', 'TIFF'))
@@ -111,9 +112,22 @@ def timed_frames(path: str | Path, # clip file
             i += 1
     finally: cap.release()
     if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad)
-    if bad and warn: warnings.warn(f"{path}: {plural(len(bad), 'frame')} could not be decoded and {'were' if len(bad) > 1 else 'was'} left out "
-                                   f"(frame{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); the frames after {'them' if len(bad) > 1 else 'it'} were read", EmoxnetWarning, stacklevel=2)
+    if bad and warn: warnings.warn(f"{path}: {undecodable_note(bad)}", EmoxnetWarning, stacklevel=2)
     if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
+
+def undecodable_note(bad: Sequence[int]) -> str:
+    "What `timed_frames` says of the frames `bad` (their indices) that did not decode."
+    s = len(bad) > 1
+    return (f"{plural(len(bad), 'frame')} could not be decoded and {'were' if s else 'was'} left out (frame{'s' * s} {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); "
+            f"the frames after {'them' if s else 'it'} were read")
+
+def frame_count(path: str | Path) -> int:
+    "The frames a clip really holds, counted by grabbing each (decoding most codecs' frames, not converting them): a container's stated count may be the whole stream of a stream-copied trim, or come from a longer audio track."
+    cap, n = _open_video(path), 0
+    try:
+        while cap.grab(): n += 1
+    finally: cap.release()
+    return n
 
 def iter_frames(path: str | Path, # clip file
                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
