@@ -596,10 +596,11 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     for j, c in enumerate(classes):
         col = np.array(label_colour(c)) / 255
         ax.plot(t, P[:, j], color=col, label=c, lw=1.5); ax.plot(t[lone], P[lone, j], 'o', color=col, ms=4)
-    idx = [f['frame'] for f in fr]   # a band spans the frames up to the next one looked at: stride / fps
+    idx = [f['frame'] for f in fr]   # a band spans half way to the frames looked at before and after it (a variable frame rate's gaps are its own); the ends: stride / fps
     step = (result.get('stride') or (int(np.diff(idx).min()) if len(idx) > 1 else 1)) / result['fps']
-    for f in fr:
-        if not f['face']: ax.axvspan(f['time'] - step / 2, f['time'] + step / 2, color='0.85', lw=0)
+    mid = (t[1:] + t[:-1]) / 2
+    lo, hi = np.r_[t[:1] - step / 2, mid], np.r_[mid, t[-1:] + step / 2]
+    for k in np.flatnonzero(~face): ax.axvspan(lo[k], hi[k], color='0.85', lw=0)
     ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
     if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name
     return ax.figure
