@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
-from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note
 from .faces import box_iou
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -537,7 +537,8 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
                   unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
     if cut := cut_short(path, info, ff, stride, stats): warnings.warn(cut, EmoxnetWarning, stacklevel=2)
-    notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([cut[len(f'{path}: '):]] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
+    notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([gaps_note(stats['gaps'])] if stats.get('gaps') else []) \
+            + ([cut[len(f'{path}: '):]] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None

@@ -21,11 +21,11 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'MAX_BAD_RUN',
-           'MAX_WRITE_FPS', 'WRITE_FPS', 'EVEN_SIDE', 'CLIP_PEOPLE', 'VIDEO_LOADERS', 'video_info', 'check_every',
-           'timed_frames', 'undecodable_note', 'frame_count', 'iter_frames', 'read_video', 'write_video', 'ClipConfig',
-           'expression_profile', 'blink_frames', 'render_person_frames', 'render_clip', 'GroupConfig',
-           'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew', 'export_vgaf', 'VideoClips',
-           'load_afew', 'load_vgaf', 'load_video_dataset']
+           'MIN_GAP_S', 'MIN_GAP_FRAMES', 'MAX_WRITE_FPS', 'WRITE_FPS', 'EVEN_SIDE', 'CLIP_PEOPLE', 'VIDEO_LOADERS',
+           'video_info', 'check_every', 'timed_frames', 'undecodable_note', 'gaps_note', 'frame_count', 'iter_frames',
+           'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames',
+           'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew',
+           'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -89,13 +89,13 @@ def timed_frames(path: str | Path, # clip file
                  stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
                  max_frames: int | None = None, # stop after this many decoded frames (None: all)
                  skip: Container[int] = frozenset(), # frame indices not to decode (already read: early exit's denser strides)
-                 stats: dict | None = None, # filled when the clip ends: 'frames' (its frames, undecodable ones included), 'end_s' (the last frame's time), 'undecodable' (their indices)
+                 stats: dict | None = None, # filled when the clip ends: 'frames' (its frames, undecodable ones included), 'end_s' (the last frame's time), 'undecodable' (their indices), 'gaps' (`(index after, time before, time after)`)
                  warn: bool = True, # say undecodable frames (a warning); False: only in `stats` (a clip read again, whose reader said them once)
                  ) -> Iterator[tuple[int, np.ndarray, float]]:
-    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). A frame that does not decode is left out and said (a warning; `stats['undecodable']`), and decoding goes on after it; `MAX_BAD_RUN` in a row end the clip. That count is OpenCV's view: where damage breaks the container itself, its demuxer may skip frames unseen, and the indices after them shift. `DataError` if nothing decodes."
+    "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). A frame that does not decode is left out and said (a warning; `stats['undecodable']`), and decoding goes on after it; `MAX_BAD_RUN` in a row end the clip. That count is OpenCV's view: where damage breaks the container itself, its demuxer may skip frames unseen, and the indices after them shift; where the frames' times show it (a jump of more than `MIN_GAP_S` and `MIN_GAP_FRAMES` frame intervals), that is said as a gap (a warning; `stats['gaps']`). `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
-    cap, n, i, skipped, bad, run, end = _open_video(path), 0, 0, 0, [], [], 0.0
+    cap, n, i, skipped, bad, run, end, gaps = _open_video(path), 0, 0, 0, [], [], 0.0, []
     fps = _fps(cap)
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
@@ -106,13 +106,15 @@ def timed_frames(path: str | Path, # clip file
                 if len(run) >= MAX_BAD_RUN: break
                 continue
             bad += run; run = []
-            ms = cap.get(cv2.CAP_PROP_POS_MSEC); end = ms / 1e3 if ms > 0 or i == 0 else i / fps   # the time of the frame just decoded
+            ms, prev = cap.get(cv2.CAP_PROP_POS_MSEC), end; end = ms / 1e3 if ms > 0 or i == 0 else i / fps   # the time of the frame just decoded
+            if i and end - prev > max(MIN_GAP_S, MIN_GAP_FRAMES / fps): gaps.append((i, prev, end))   # frames the demuxer skipped unseen (damage), or a pause: the indices after it shift
             if want: n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), end
             else: skipped += i % stride == 0
             i += 1
     finally: cap.release()
-    if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad)
+    if stats is not None: stats.update(frames=i - len(run), end_s=end, undecodable=bad, gaps=gaps)
     if bad and warn: warnings.warn(f"{path}: {undecodable_note(bad)}", EmoxnetWarning, stacklevel=2)
+    if gaps and warn: warnings.warn(f"{path}: {gaps_note(gaps)}", EmoxnetWarning, stacklevel=2)
     if n == 0 and not skipped: raise DataError(path, 'no frame could be decoded (empty or corrupt clip)')
 
 def undecodable_note(bad: Sequence[int]) -> str:
@@ -120,6 +122,14 @@ def undecodable_note(bad: Sequence[int]) -> str:
     s = len(bad) > 1
     return (f"{plural(len(bad), 'frame')} could not be decoded and {'were' if s else 'was'} left out (frame{'s' * s} {', '.join(map(str, bad[:5]))}{', ...' * (len(bad) > 5)}); "
             f"the frames after {'them' if s else 'it'} were read")
+
+MIN_GAP_S, MIN_GAP_FRAMES = 1.0, 10   # a jump between two frames' times of more than both (seconds, frame intervals) is a gap, not a variable frame rate
+
+def gaps_note(gaps: Sequence[tuple[int, float, float]]) -> str:
+    "What `timed_frames` says of the gaps `(frame index after it, time before, time after)` in a clip's frame times."
+    where = ', '.join(f"{a:.2f}-{b:.2f} s" for _, a, b in gaps[:3]) + ', ...' * (len(gaps) > 3)
+    return (f"{plural(len(gaps), 'gap')} in the frames' times ({where}): frames there were skipped by the decoder (a damaged file) or never recorded; "
+            f"the times are the clip's own, the frame numbers after {'each' if len(gaps) > 1 else 'it'} count only the frames found")
 
 def frame_count(path: str | Path) -> int:
     "The frames a clip really holds, counted by grabbing each (decoding most codecs' frames, not converting them): a container's stated count may be the whole stream of a stream-copied trim, or come from a longer audio track."
