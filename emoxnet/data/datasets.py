@@ -673,11 +673,12 @@ def _npy_value(file: Path, P: _Problems, what: str):
     "The one value of a `.npy` annotation (AffectNet stores numbers as strings); `None`, reported, when unreadable or not one value."
     expected = f'a .npy file holding one {what}'
     try:
-        with open(file, 'rb') as fh:
-            if fh.read(6) != b'\x93NUMPY': P.bad('malformed annotation', file, 'an empty file (0 bytes)' if _empty_file(file) else 'not a .npy file (no NumPy header)', None, expected); return None   # np.load would speak of pickles
-        a = np.load(file, allow_pickle=False)
+        with open(file, 'rb') as fh: numpy_file = fh.read(6) == b'\x93NUMPY'
+        a = np.load(file, allow_pickle=False) if numpy_file else None
     except Exception as err:   # numpy raises ValueError, OSError, EOFError, ... for broken files
         P.bad('malformed annotation', file, f'unreadable .npy ({err.__class__.__name__}: {err})', None, expected); return None
+    if not numpy_file:   # np.load would speak of pickles; said outside the try, which would wrap the refusal in its own words
+        P.bad('malformed annotation', file, 'an empty file (0 bytes)' if _empty_file(file) else 'not a .npy file (no NumPy header)', None, expected); return None
     if a.size != 1:
         shown = ', '.join(map(str, a.reshape(-1)[:4].tolist())) + (', ...' if a.size > 4 else '')
         P.bad('malformed annotation', file, f'holds {a.size} values' + (f' ({shown})' if a.size else ''), None, expected); return None
@@ -831,14 +832,15 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
         if (first := seen.setdefault(f.name, f)) != f:   # UTKFace and its crop_part1 subset unpacked into one folder: one photo twice, perhaps on both sides of the split
             P.bad('duplicate image', f, f'{f.name} is also {first}', None, 'each photo once (UTKFace ships crop_part1, a subset under the same names: unpack one of them)'); continue
         parts = f.name.split('_')
-        try:
-            age, gender, race = (int(x) for x in parts[:3])
-            if len(parts) < 4 or not (0 <= age <= 130 and gender in (0, 1) and 0 <= race <= 4): raise ValueError
+        try:   # the release holds a few names without the race field ([age]_[gender]_[datetime]): labelled by age and gender, race missing
+            age, gender, race = int(parts[0]), int(parts[1]), (int(parts[2]) if len(parts) >= 4 else None)
+            if len(parts) < 3 or not (0 <= age <= 130 and gender in (0, 1) and race in (None, 0, 1, 2, 3, 4)): raise ValueError
+            if race is None and target == 'race': raise ValueError
         except ValueError:
-            P.bad('malformed file name', f, f'file name {f.name!r}', None,
-                  '[age]_[gender]_[race]_[datetime].jpg with age 0..130, gender 0/1, race 0..4'); continue
+            P.bad('malformed file name', f, f'file name {f.name!r}' + (' has no race field' if len(parts) == 3 and target == 'race' else ''), None,
+                  '[age]_[gender]_[race]_[datetime].jpg with age 0..130, gender 0/1, race 0..4; --skip-bad leaves such files out'); continue
         t = {'gender': gender, 'race': race, 'age_bin': int(np.searchsorted(edges, age, side='right') - 1)}[target]
-        recs.append({'image': str(f), 'target': t, 'age': age, 'gender': gender, 'race': race, 'datetime': parts[3].split('.')[0]})
+        recs.append({'image': str(f), 'target': t, 'age': age, 'gender': gender, 'race': np.nan if race is None else race, 'datetime': parts[-1].split('.')[0]})
     return P.splits({'all': _lazy_split('utkface', 'all', recs, classes, P, verify_images)}, 'utkface')
 
 # %% ../../nbs/04_data.datasets.ipynb #2de96b0f
