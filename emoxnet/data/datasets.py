@@ -116,8 +116,10 @@ def _csv_records(path: Path, reader):
         yield start, fields
         start = reader.line_num + 1
 
-def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, int], list[list[str]], list[int]]:
-    "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing or non-UTF-8 file (`_read_text`) or a header without `columns`."
+def _read_csv(path: Path, columns: Sequence[str], what: str,
+              bare: Sequence[str] = (), # the columns, in order, of a release that may ship a file without its header row (AffectNet's validation.csv)
+             ) -> tuple[dict[str, int], list[list[str]], list[int]]:
+    "`(column -> index, data rows, their 1-based line numbers)`; a `DataError` for a missing or non-UTF-8 file (`_read_text`) or a header without `columns` (unless its first row is a data row of `bare`'s width, read as one, and said)."
     text, rows, lines, line = _read_text(path, what), [], [], 1
     if not text.strip(): raise DataError(path, 'an empty file' + (' (0 bytes)' if not text else ' (blank lines only)'), expected=what)   # not 'wrong header ''
     try:
@@ -126,9 +128,12 @@ def _read_csv(path: Path, columns: Sequence[str], what: str) -> tuple[dict[str, 
         else:                               # plain `a,b,c\n` lines (FER2013 as shipped): str.split is twice as fast
             records = ((i, l.split(',')) for i, l in enumerate(text.split('\n'), 1))
         del text
-        _, header = next(records, (1, []))
-        header = [h.strip() for h in header]
+        _, raw = next(records, (1, []))
+        header = [h.strip() for h in raw]
         missing = [c for c in columns if c not in header]
+        if missing and bare and len(header) == len(bare) and not set(header) & set(bare):   # a data row where the header should be
+            warnings.warn(f"{path}: no header row: its rows are read as the columns {','.join(bare)}", EmoxnetWarning, stacklevel=3)
+            rows.append(raw); lines.append(1); header, missing = list(bare), []
         if missing:
             raise DataError(path, f"wrong header {','.join(header)[:120]!r} (missing {', '.join(missing)})", line=1,
                             expected='a header with the columns ' + ','.join(columns))
@@ -649,7 +654,7 @@ def _affectnet_csv(path: Path, csv_file: Path, classes: int, P: _Problems) -> li
     img_root = next((path / c for c in ('Manually_Annotated_Images', 'Manually_Annotated/Manually_Annotated_Images') if (path / c).is_dir()), None)
     if img_root is None: raise DataError(path / 'Manually_Annotated_Images', 'folder not found' + _look_around(path / 'Manually_Annotated_Images'),
                                          expected=f'the images of {csv_file.relative_to(path)} in {path}/Manually_Annotated_Images/ or Manually_Annotated/Manually_Annotated_Images/')
-    cols, rows, lines = _read_csv(csv_file, _AFFECTNET_READ, 'the AffectNet ' + _AFFECTNET_LAYOUTS)
+    cols, rows, lines = _read_csv(csv_file, _AFFECTNET_READ, 'the AffectNet ' + _AFFECTNET_LAYOUTS, bare=AFFECTNET_COLUMNS)   # validation.csv may come without its header
     ipath, iexp, ival, iaro = (cols[c] for c in ('subDirectory_filePath', 'expression', 'valence', 'arousal'))
     ibox, nf, recs, seen, listed = [cols[c] for c in ('face_x', 'face_y', 'face_width', 'face_height')], len(cols), [], {}, {}
     for f, line in zip(rows, lines):
