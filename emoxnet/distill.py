@@ -344,7 +344,7 @@ def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
     "The run's own ensemble folder (`<out_dir>/ensemble`) must hold the members, input, schedule and seed the config asks for (`check_finished_ensemble`, as `train_ensemble` checks it): never report one and use another."
     check_finished_ensemble(ens_dir, _unique_names(list(cfg.members)), cfg.folds, seed=cfg.seed, train=cfg.member_train(),
                             inputs={'input_size': cfg.input_size, 'in_chans': cfg.in_chans},
-                            fix="use another out_dir, delete the folder to retrain it, or pass it as ensemble_dir to distil from it as it is")
+                            fix="use another out_dir, delete the folder to retrain it, or pass it as ensemble_dir to distil from it as it is", resume=False)   # used as it is: a max_steps of its own is another teacher
 
 def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) -> tuple[EmoXNet, bool]:
     "The ensemble at `cfg.resolved_ensemble()` (checked: same classes, same data), else one trained there; and whether it was trained now."

@@ -701,6 +701,7 @@ def check_finished_ensemble(out: Path, names: Sequence[str], folds: int, fp: dic
                             seed: int | None = None, train: TrainConfig | None = None, # the members' seed and shared settings (None: not compared)
                             inputs: dict | None = None, # the members' input (`input_size`, `in_chans`) as `ensemble.json` records it (None: not compared)
                             fix: str = "use another out_dir, or delete this folder to train it again", # what the refusal advises
+                            resume: bool = True, # the members are resumed (train_ensemble): `max_steps` alone may change; False: the ensemble is used as it is (distill)
                            ) -> None:
     "`ValueError` when `out` holds an ensemble (trained or built) of other members, folds, input, data, seed or training settings: another teacher, which the runs distilled from it name; refused before any member is trained or replaced, never one member at a time (`train_ensemble`), and before a distillation reuses it (`distill`)."
     if not is_ensemble(out): return
@@ -711,7 +712,7 @@ def check_finished_ensemble(out: Path, names: Sequence[str], folds: int, fp: dic
     if fp is not None and rec['data_fingerprint'] is not None and not same_data(rec['data_fingerprint'], fp):
         diff.append(f"data: {data_changes(rec['data_fingerprint'], fp)} (images read from another folder count as other data)")
     if seed is not None and rec['seed'] not in (None, seed): diff.append(f"seed {rec['seed']} -> {seed}")
-    if train is not None and (tc := rec.get('train_config')): diff += train.differences(tc, True)   # as a member's resume reads them: max_steps alone may change
+    if train is not None and (tc := rec.get('train_config')): diff += train.differences(tc, resume)   # as a member's resume reads them: max_steps alone may change
     if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; {fix}")
 
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)

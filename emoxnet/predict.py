@@ -25,11 +25,11 @@ from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'MIN_CROP_PX', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction',
-           'describe_face', 'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression',
-           'warn_if_not_expression', 'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths',
-           'save_png', 'unique_stem', 'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main',
-           'add_detector_args', 'detector_args', 'add_cli', 'bench_e2e']
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
+           'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
+           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
+           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
+           'detector_args', 'add_cli', 'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -77,7 +77,6 @@ def describe_face(probs: dict, # class -> probability
 
 # %% ../nbs/22_predict.ipynb #584e2ce8
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
-MIN_CROP_PX = 16             # a whole-image crop smaller than this a side shows no expression (FER2013's faces are 48 px): classified, and said
 ASSET_MODEL = 'emoxnetlite'   # folder of the bundled student under emoxnet/assets/
 MIN_CROP = 8                  # a face crop's smallest side, in pixels, below which its label is said to mean nothing (a LFW crop is 25)
 
@@ -308,8 +307,7 @@ class EmotionRecognizer:
     def predict_crop(self, image, channel_order: str | None = None, keep_crops: bool = True) -> list[FacePrediction]:
         "An image that *is* one face crop (an aligned dataset's image: RAF-DB aligned, FER2013, AffectNet's box) classified whole, as `emoxnet evaluate` reads a dataset: one `FacePrediction` whose box is the whole image, no detector (score 1)."
         rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
-        if min(rgb.shape[:2]) < MIN_CROP_PX: warnings.warn(f"an image of {rgb.shape[1]}x{rgb.shape[0]} pixels, classified whole: enlarged to the model's {self.preprocess.size}x{self.preprocess.size}, it is too small to show an expression (at least {MIN_CROP_PX} pixels a side)", EmoxnetWarning, stacklevel=2)
-        z, values = self.outputs(self.preprocess.batch([rgb]))
+        z, values = self.outputs(self._batch([rgb], 'RGB'))   # as every crop: an empty image refused, one under MIN_CROP said
         return [self._prediction((0.0, 0.0, float(rgb.shape[1]), float(rgb.shape[0])), 1.0, softmax(z).astype(np.float32)[0],
                                  rgb if keep_crops else None, None, values[0])]
 

@@ -1353,7 +1353,7 @@ def command_data(args, # parsed `add_data_args` options
     held = with_test(splits, seed=seed)
     if held.skipped:   # said, not only counted: the run's metrics.json records them too
         say(f"{held.name}: left out " + '; '.join(f"{n} ({why})" for why, n in held.skipped.items())
-            + ('; emoxnet data summary ... --skip-bad says where' if held.skipped_at else ''))
+            + ('; emoxnet data summary ... says where' + (' (with --skip-bad for bad input)' if any(not r.startswith('ignored ') for r in held.skipped_at) else '') if held.skipped_at else ''))
     if held is not splits:
         by_subject = 'subject' in splits['all'].meta
         say(f"{splits.name}: no train/test division (one split, 'all'): {len(held['test'])} of {len(splits['all'])} images held out as test "

@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
-from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, MIN_GAP_S
 from .faces import box_iou
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -599,8 +599,8 @@ def plot_timeline(result: dict, # an `analyze_clip` result
         ax.plot(t, P[:, j], color=col, label=c, lw=1.5); ax.plot(t[lone], P[lone, j], 'o', color=col, ms=4)
     idx = [f['frame'] for f in fr]   # a band spans half way to the frames looked at before and after it (a variable frame rate's gaps are its own); the ends: stride / fps
     step = (result.get('stride') or (int(np.diff(idx).min()) if len(idx) > 1 else 1)) / result['fps']
-    mid = (t[1:] + t[:-1]) / 2
-    lo, hi = np.r_[t[:1] - step / 2, mid], np.r_[mid, t[-1:] + step / 2]
+    mid, cap = (t[1:] + t[:-1]) / 2, max(step, MIN_GAP_S) / 2   # cap: a frame beside a pause is not said to be faceless through it
+    lo, hi = np.maximum(np.r_[t[:1] - step / 2, mid], t - cap), np.minimum(np.r_[mid, t[-1:] + step / 2], t + cap)
     for k in np.flatnonzero(~face): ax.axvspan(lo[k], hi[k], color='0.85', lw=0)
     ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
     if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name

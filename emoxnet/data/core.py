@@ -52,7 +52,7 @@ def _empty_file(path) -> bool:
     try: return isinstance(path, (str, Path)) and os.path.getsize(path) == 0
     except OSError: return False
 
-_KNOWN_KINDS = ((b'II*\x00', 0, 'a TIFF whose pixel format (e.g. float RGB) Pillow cannot decode: save it as 8-bit'), (b'MM\x00*', 0, 'a TIFF whose pixel format (e.g. float RGB) Pillow cannot decode: save it as 8-bit'),
+_KNOWN_KINDS = ((b'II*\x00', 0, 'a TIFF Pillow cannot decode (a pixel format it lacks, e.g. float RGB: save it as 8-bit; or a damaged file)'), (b'MM\x00*', 0, 'a TIFF Pillow cannot decode (a pixel format it lacks, e.g. float RGB: save it as 8-bit; or a damaged file)'),
                 (b'ftypheic', 4, 'a HEIC photo (an iPhone\'s), which Pillow does not read: convert it to JPEG'), (b'ftypheix', 4, 'a HEIC photo (an iPhone\'s), which Pillow does not read: convert it to JPEG'),
                 (b'ftypmif1', 4, 'a HEIF image, which Pillow does not read: convert it to JPEG'), (b'ftypavif', 4, 'an AVIF image, which this Pillow does not read: convert it to JPEG'))   # (magic bytes, offset, what the file is)
 
@@ -290,6 +290,7 @@ class FERDataset(torch.utils.data.Dataset):
             with caught_warnings(record=True) as said:
                 warnings.simplefilter('always', EmoxnetWarning); img = read_image(self.images[i], grey=self.grey)
         except DataError as e:
+            if e.problem.startswith('file not found'): hint = '(moved or deleted since the data loaded)'   # --skip-bad would not bring it back
             if 'source' not in self.meta or not isinstance(src := self.meta['source'].iloc[i], str): raise DataError(e.file, f"{e.problem} {hint}", expected=e.expected) from None
             line = self.meta['line'].iloc[i] if 'line' in self.meta else None
             raise DataError(src, f"image {self.images[i]}: {e.problem} {hint}", line=int(line) if pd.notna(line) else None, expected=e.expected) from None
@@ -301,7 +302,7 @@ class FERDataset(torch.utils.data.Dataset):
         if not issubclass(w.category, EmoxnetWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=self.__dict__.setdefault('_registry', {})); return   # once per split, as without the capture
         said = self.__dict__.setdefault('_said', set())
         if (m := str(w.message)) not in said:
-            said.add(m); warnings.warn(f"{self.images[i]}: {m} (said for the first such image of {self.split or 'this split'} only)", EmoxnetWarning, stacklevel=4)
+            said.add(m); warnings.warn(f"{self.images[i]}: {m} (said for the first such image of {f'split {self.split!r}' if self.split else 'this split'} only)", EmoxnetWarning, stacklevel=4)
 
     def target(self, i: int):
         "The target of image `i` according to `label_mode`."
@@ -343,7 +344,7 @@ class FERSplits:
     splits: dict[str, FERDataset]
     skipped: Counter = field(default_factory=Counter)
     name: str = ''
-    skipped_at: dict[str, list[str]] = field(default_factory=dict)   # reason -> ['file, line N', ...] of bad input skipped (not protocol exclusions)
+    skipped_at: dict[str, list[str]] = field(default_factory=dict)   # reason -> ['file, line N', ...] of bad input skipped, and of the files a folder's reader ignored ('ignored ...': not images, hidden, outside class folders); not protocol exclusions
     source: dict = field(default_factory=dict)   # how they were read (the data argument, loader, loader options), as a training run records it
     skipped_in: dict[str, Counter] | None = None   # split -> what `skipped` holds of it, from loaders that know a row's split (FER2013, FER+); None: not known per split
 

@@ -95,7 +95,7 @@ def timed_frames(path: str | Path, # clip file
     "`(frame index, RGB uint8 frame, seconds)` of a clip: each frame's presentation time as the decoder reports it, so a variable-frame-rate clip's times are its own, not index / fps (that only where the backend reports no time). Skipped frames (off the stride, or in `skip`) are grabbed, not converted to RGB (most codecs still decode them). A frame that does not decode is left out and said (a warning; `stats['undecodable']`), and decoding goes on after it; `MAX_BAD_RUN` in a row end the clip. That count is OpenCV's view: where damage breaks the container itself, its demuxer may skip frames unseen, and the indices after them shift; where the frames' times show it (a jump of more than `MIN_GAP_S` and `MIN_GAP_FRAMES` frame intervals), that is said as a gap (a warning; `stats['gaps']`). `DataError` if nothing decodes."
     check_every('stride', stride, 'every stride-th frame is kept')
     if max_frames is not None: check_every('max_frames', max_frames, 'decoded frames to read')
-    cap, n, i, skipped, bad, run, end, gaps = _open_video(path), 0, 0, 0, [], [], 0.0, []
+    cap, n, i, skipped, bad, run, end, gaps, last = _open_video(path), 0, 0, 0, [], [], 0.0, [], None   # last: the index of the last frame that decoded
     fps = _fps(cap)
     try:
         while max_frames is None or n < max_frames:   # n counts decoded frames, i every frame index
@@ -107,7 +107,8 @@ def timed_frames(path: str | Path, # clip file
                 continue
             bad += run; run = []
             ms, prev = cap.get(cv2.CAP_PROP_POS_MSEC), end; end = ms / 1e3 if ms > 0 or i == 0 else i / fps   # the time of the frame just decoded
-            if i and end - prev > max(MIN_GAP_S, MIN_GAP_FRAMES / fps): gaps.append((i, prev, end))   # frames the demuxer skipped unseen (damage), or a pause: the indices after it shift
+            if last is not None and end - prev - (i - last - 1) / fps > max(MIN_GAP_S, MIN_GAP_FRAMES / fps): gaps.append((i, prev, end))   # beyond the undecodable frames counted between: frames the demuxer skipped unseen (damage), or a pause
+            last = i
             if want: n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), end
             else: skipped += i % stride == 0
             i += 1
@@ -132,12 +133,13 @@ def gaps_note(gaps: Sequence[tuple[int, float, float]]) -> str:
             f"the times are the clip's own, the frame numbers after {'each' if len(gaps) > 1 else 'it'} count only the frames found")
 
 def frame_count(path: str | Path) -> int:
-    "The frames a clip really holds, counted by grabbing each (decoding most codecs' frames, not converting them): a container's stated count may be the whole stream of a stream-copied trim, or come from a longer audio track."
-    cap, n = _open_video(path), 0
+    "The frames a clip really holds, as `timed_frames` counts them (undecodable ones included), every frame grabbed: a container's stated count may be the whole stream of a stream-copied trim, or come from a longer audio track."
+    st = {}
     try:
-        while cap.grab(): n += 1
-    finally: cap.release()
-    return n
+        for _ in timed_frames(path, stride=2**62, stats=st, warn=False): pass   # only frame 0 converted; the rest grabbed
+    except DataError:
+        if 'frames' not in st: raise   # not a clip; else only frame 0 did not decode, and the frames are counted all the same
+    return st['frames']
 
 def iter_frames(path: str | Path, # clip file
                 stride: int = 1, # keep every `stride`-th frame (0, stride, 2 stride, ...)
