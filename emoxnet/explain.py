@@ -69,12 +69,17 @@ def find_target_layer(model: nn.Module, name: str | None = None, input_size: int
                       in_chans: int | None = None, min_size: int = 3) -> tuple[str, nn.Module]:
     "`(name, module)` of the Grad-CAM layer: `name` if given, else the last module with a spatial output `>= min_size` on each side."
     if name:
-        try: return name, model.get_submodule(name)
-        except AttributeError:
-            cands = [n for n, *_ in spatial_layers(model, input_size, in_chans)]
-            raise KeyError(f"model has no layer {name!r}; layers with spatial output: {', '.join(cands[-12:])}") from None
+        cands = [n for n, *_ in spatial_layers(model, input_size, in_chans)]
+        try: module = model.get_submodule(name)
+        except AttributeError: raise KeyError(f"model has no layer {name!r}; layers with spatial output: {', '.join(cands[-12:])}") from None
+        if name not in cands:   # a head applied after pooling, a layer the forward never runs: captum's or torch's own error, before
+            raise KeyError(f"layer {name!r} gives no spatial (N, C, H, W) output in this model's forward; layers with spatial output: {', '.join(cands[-12:])}")
+        return name, module
     seen, fi_names = spatial_layers(model, input_size, in_chans), stage_names(model)
     pos = {s[0]: i for i, s in enumerate(seen)}
+    if fi_names and seen and not any(n in pos for n in fi_names):   # a vision transformer: its stages give tokens, and the last 4-D tensor is inside an attention block (heads x tokens x dims)
+        raise ValueError(f"{type(model).__name__}: its stages ({', '.join(fi_names[-3:])}) give tokens, not spatial feature maps: Grad-CAM here reads a convolutional "
+                         "network's (N, C, H, W) maps (a map of an attention block's tensors would read heads, tokens and dimensions as space); use a CNN, or pass layer= a module with a spatial output")
     if any(n in pos for n in fi_names):
         # timm model: stage outputs, or modules that run after the last stage (head convolutions before pooling),
         # never a layer in the middle of a stage
@@ -111,16 +116,18 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
             guided: bool = False, normalize: bool = True, upsample: bool = True) -> torch.Tensor:
     "Grad-CAM (or Guided Grad-CAM) maps `(N, 1, H, W)` of `model` for inputs `x` `(N, C, H, W)` and class `targets`."
     from captum.attr import LayerGradCam, GuidedGradCam, LayerAttribution
-    wrapped = LogitsOnly(model).eval()
     targets = [int(targets)] * len(x) if isinstance(targets, (int, np.integer)) else [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
     x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
-    with torch.enable_grad():   # captum's notes about ReLU hooks and requires_grad are filtered once, at import: catch_warnings here was not safe across threads (the demo explains in several)
-        if guided:
-            a = GuidedGradCam(wrapped, layer).attribute(x, target=targets).abs().sum(1, keepdim=True)
-        else:
-            a = LayerGradCam(wrapped, layer).attribute(x, target=targets, relu_attributions=True)
-            if upsample: a = LayerAttribution.interpolate(a, tuple(x.shape[-2:]), interpolate_mode='bilinear')
+    was, wrapped = model.training, LogitsOnly(model).eval()   # maps of the model as it predicts; a model in training is put back as it was
+    try:
+        with torch.enable_grad():   # captum's notes about ReLU hooks and requires_grad are filtered once, at import: catch_warnings here was not safe across threads (the demo explains in several)
+            if guided:
+                a = GuidedGradCam(wrapped, layer).attribute(x, target=targets).abs().sum(1, keepdim=True)
+            else:
+                a = LayerGradCam(wrapped, layer).attribute(x, target=targets, relu_attributions=True)
+                if upsample: a = LayerAttribution.interpolate(a, tuple(x.shape[-2:]), interpolate_mode='bilinear')
+    finally: model.train(was)
     a = a.detach().float().cpu()
     return _norm01(a) if normalize else a
 
@@ -147,7 +154,7 @@ class AttentionExplainer:
     "Grad-CAM / Guided Grad-CAM maps of a classifier for uint8 face crops, one per expression."
     def __init__(self, model: nn.Module, preprocess: Preprocess, classes: Sequence[str], layer: str | None = None,
                  guided: bool = False, min_size: int = 3):
-        self.model, self.preprocess, self.classes, self.guided = model.eval(), preprocess, tuple(classes), guided
+        self.model, self.preprocess, self.classes, self.guided = model.eval(), preprocess, tuple(classes), guided   # in eval mode: what its maps and the pointing game's predictions read
         ens = layer is None and len(getattr(model, 'members', ())) > 1   # an EmoXNet ensemble: every member's evidence, not the last one's
         self.layers = ensemble_layers(model, min_size) if ens else [find_target_layer(model, layer, preprocess.size, preprocess.channels, min_size)]
         self.layer_name, self.layer = ' + '.join(n for n, _ in self.layers), self.layers[0][1]

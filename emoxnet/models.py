@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/models.html.md"""
 
 # %% ../nbs/10_models.ipynb #2477256a
 from __future__ import annotations
-import argparse, contextlib, datetime, hashlib, os, shutil, sys, warnings
+import argparse, contextlib, datetime, hashlib, inspect, os, shutil, sys, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from importlib.metadata import entry_points
@@ -221,11 +221,18 @@ def known_arch(name: str) -> bool:
     a = ARCHS.get(name)
     return name in WORKSPACE_ARCHS or timm.is_model(a.timm_name if a is not None else name)
 
+def _workspace_kwargs(cfg: ModelConfig) -> dict:
+    "The keyword arguments of a `WORKSPACE_ARCHS` builder: `model_kwargs`, and `drop_rate` where the builder takes one (a drop_rate it has no use for is refused: it would be recorded and not applied)."
+    if not cfg.drop_rate or 'drop_rate' in cfg.model_kwargs: return dict(cfg.model_kwargs)
+    if 'drop_rate' not in inspect.signature(WORKSPACE_ARCHS[cfg.arch].build).parameters:
+        raise ValueError(f"{cfg.arch!r} has no dropout to set: drop_rate {cfg.drop_rate:g} would be recorded and not applied; use drop_rate 0, or an architecture with dropout")
+    return {**cfg.model_kwargs, 'drop_rate': cfg.drop_rate}
+
 def create_model(cfg: ModelConfig) -> nn.Module:
     "Build `cfg.arch` (a `WORKSPACE_ARCHS` name, else timm) with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`; its max pools are `CPUMaxPool2d`."
     if cfg.arch in WORKSPACE_ARCHS:
         if cfg.pretrained is True: raise ValueError(f"{cfg.arch!r} is built in emoxnet.archs: no timm hub weights (pass a local file or checkpoint folder)")
-        model = WORKSPACE_ARCHS[cfg.arch](cfg.num_classes, cfg.in_chans, **cfg.model_kwargs)
+        model = WORKSPACE_ARCHS[cfg.arch](cfg.num_classes, cfg.in_chans, **_workspace_kwargs(cfg))
         if cfg.heads and isinstance(getattr(model, 'heads', None), nn.ModuleDict):   # a published model with its own fixed heads (FaceResNet)
             raise ValueError(f"{cfg.arch!r} returns its own fixed heads and cannot take extra ones; to fine-tune its body with new classes "
                              f"and heads use arch 'faceres_mobilenet' with pretrained=<the folder written by 'emoxnet zoo import hse_faceres'>")
@@ -243,7 +250,8 @@ def create_model(cfg: ModelConfig) -> nn.Module:
                 f"'{cfg.arch}.safetensors')) and pass pretrained='/path/to/{cfg.arch}.safetensors', or use pretrained=False")
     if not known_arch(cfg.arch):
         close = timm.list_models(f'*{cfg.arch.split(".")[0][:6]}*')[:8]
-        raise KeyError(f"unknown timm architecture {cfg.arch!r}" + (f"; similar: {', '.join(close)}" if close else ''))
+        raise KeyError(f"unknown architecture {cfg.arch!r}: neither timm's nor one of emoxnet's ({', '.join(WORKSPACE_ARCHS)}); an architecture your own code "
+                       "adds to emoxnet.archs.WORKSPACE_ARCHS is known once that code has run (import it before building or loading)" + (f"; similar in timm: {', '.join(close)}" if close else ''))
     try: model = timm.create_model(cfg.arch, pretrained=cfg.pretrained is True, **kw)
     except Exception as e:
         if cfg.pretrained is True:

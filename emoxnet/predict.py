@@ -236,12 +236,17 @@ class EmotionRecognizer:
             return list(crops)
         return [crops]
 
-    def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:
-        crops = [load_rgb(c, self.max_pixels, channel_order or self.channel_order) for c in self._as_list(crops)]   # the recognizer's pixel limit holds on every path
+    @staticmethod
+    def _check_crops(crops: list) -> list:
+        "Face crops as read (`load_rgb`): an empty one refused, one under `MIN_CROP` a side said; for a label as for an attention map."
         if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
-            warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=3)   # one text: said once, not per frame of a video
+            warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=4)   # one text: said once, not per frame of a video
+        return crops
+
+    def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:
+        crops = self._check_crops([load_rgb(c, self.max_pixels, channel_order or self.channel_order) for c in self._as_list(crops)])   # the recognizer's pixel limit holds on every path
         p = self.preprocess
         return self.preprocess.batch(crops) if crops else torch.zeros(0, p.channels, p.size, p.size)
 
@@ -334,7 +339,7 @@ class EmotionRecognizer:
                       ) -> dict[str, np.ndarray]:
         "`{expression: map}` for one face crop (all expressions by default); maps are `[0, 1]` at the crop's size."
         import cv2
-        rgb = load_rgb(crop, self.max_pixels, channel_order or self.channel_order)   # read as predict_faces reads it
+        rgb = self._check_crops([load_rgb(crop, self.max_pixels, channel_order or self.channel_order)])[0]   # read and checked as predict_faces reads them
         with self._lock: maps = self.explainer(layer, guided).maps(rgb, targets)
         h, w = rgb.shape[:2]
         return {k: cv2.resize(v, (w, h), interpolation=cv2.INTER_LINEAR) if v.shape != (h, w) else v for k, v in maps.items()}

@@ -175,7 +175,7 @@ class TrainConfig:
     deterministic: bool = False          # deterministic torch kernels
     progress: bool = True                # progress bar and one line per epoch
 
-    CHOICES = {'schedule': tuple(SCHEDULES), 'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
+    CHOICES = {'amp': ('auto', 'bf16', 'fp16', 'no'), 'multi_loss': ('max', 'bce', 'soft'),
                'monitor': ('valid_acc', 'valid_loss', 'valid_macro_f1'), 'device': ('auto', 'cpu', 'cuda'), 'label_mode': LABEL_MODES}
     RESULT_FREE = frozenset({'progress', 'num_workers', 'threads', 'eval_batch_size', 'checkpoint_every', 'save_last', 'device', 'data_seed'})
     RANGES = dict(epochs=POSITIVE, batch_size=POSITIVE, lr=NON_NEGATIVE, weight_decay=NON_NEGATIVE, momentum=FRACTION,
@@ -188,8 +188,8 @@ class TrainConfig:
 
     @classmethod
     def choices(cls) -> dict:
-        "Allowed values of the fields that have a fixed set (optimizers: whatever `OPTIMIZERS` holds now)."
-        return {**cls.CHOICES, 'optimizer': tuple(OPTIMIZERS)}
+        "Allowed values of the fields that have a fixed set (optimizers and schedules: whatever `OPTIMIZERS` and `SCHEDULES` hold now, yours registered included)."
+        return {**cls.CHOICES, 'optimizer': tuple(OPTIMIZERS), 'schedule': tuple(SCHEDULES)}
 
     def __post_init__(self):
         for k, ok in self.choices().items():
@@ -764,9 +764,14 @@ def _step_stats(loss: torch.Tensor, outputs, y: torch.Tensor) -> tuple[float, in
     lv, nc, ns = torch.stack([loss.detach().float(), (hit & scored).sum().float(), scored.sum().float()]).tolist()
     return lv, int(nc), int(ns)
 
-def _loss_and_logs(res) -> tuple[torch.Tensor, dict]:
-    "A loss plug-in returns a loss or `(loss, logs)`."
-    return res if isinstance(res, tuple) else (res, {})
+def _loss_and_logs(res, loss=None) -> tuple[torch.Tensor, dict]:
+    "A loss plug-in (`loss`, named in the error) returns a scalar tensor or `(scalar tensor, logs dict)`; anything else is refused at once, naming it (a per-sample vector failed deep in the loop)."
+    value, logs = res if isinstance(res, tuple) and len(res) == 2 else (res, {})
+    if not (isinstance(value, torch.Tensor) and value.dim() == 0 and isinstance(logs, dict)):
+        got = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else type(value).__name__
+        raise TypeError(f"the loss {type(loss).__name__ if loss is not None else ''} returned {got}{'' if isinstance(logs, dict) else f' with {type(logs).__name__} logs'}: "
+                        "expected a scalar tensor (the batch's mean loss), or (scalar tensor, dict of logs)")
+    return value, logs
 
 class Weighted(float):
     "A loss plug-in's log value averaged over its own `weight` (a task's labelled samples in the batch) rather than the batch size, as plain floats are."
@@ -812,6 +817,8 @@ class Learner:
         self.opt_func, self.finished, self.valid, self.partial_row, self.resumed = opt_func, False, None, None, False
         self.checkpoint_extra = {}                            # what callbacks add to the checkpoint's record (`CheckpointExtra`)
         self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
+        if loss is not None and (own := [f"{k}={getattr(cfg, k)!r}" for k, d in (('label_smoothing', 0.0), ('class_weights', None), ('multi_loss', 'max')) if getattr(cfg, k) != d]) and main_rank():
+            warnings.warn(f"TrainConfig {', '.join(own)}: settings of the loop's own loss, which the loss {type(loss).__name__} given replaces: recorded, not applied", EmoxnetWarning, stacklevel=3)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
         self._setup_optim(model, model_config); self.state.started = t0   # the wall time counts the data and model set-up too
@@ -852,6 +859,8 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
         splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
         splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
+    if 'valid' not in splits and cfg.patience and self.accelerator.is_main_process:   # nothing to watch: every epoch runs
+        warnings.warn(f"patience={cfg.patience}: no validation split to watch (valid_fraction {cfg.valid_fraction:g}, or too few images to hold any out): early stopping does not apply, every epoch runs", EmoxnetWarning, stacklevel=3)
     self.label_mode = cfg.label_mode or train_ds.label_mode
     self.train_view = view = SplitView(train_ds, train_transform(pre, cfg.augment), self.label_mode, seed=cfg.seed,
                      fields=tuple(getattr(self.loss_func, 'batch_fields', ())))
@@ -949,7 +958,7 @@ def _do_one_batch(self: Learner):
     st, b = self.state, self.batch
     with self.accelerator.autocast():
         self.outputs = st.model(b['x']); self('after_pred')
-        self.loss, self.logs = _loss_and_logs(st.loss(self.outputs, b['y'], b, st.step))
+        self.loss, self.logs = _loss_and_logs(st.loss(self.outputs, b['y'], b, st.step), st.loss)
     self('after_loss')
     self.loss_value, self.n_correct, self.n_scored = _step_stats(self.loss, self.outputs, b['y'])
     if not math.isfinite(self.loss_value):
@@ -979,7 +988,7 @@ def _closure(self: Learner) -> torch.Tensor:
     "The current batch's loss at the current weights, back-propagated: the extra pass of a two-pass optimizer (SAM)."
     st, b = self.state, self.batch
     with torch.enable_grad():     # optimizers call closures under no_grad
-        with self.accelerator.autocast(): loss, _ = _loss_and_logs(st.loss(st.model(b['x']), b['y'], b, st.step))
+        with self.accelerator.autocast(): loss, _ = _loss_and_logs(st.loss(st.model(b['x']), b['y'], b, st.step), st.loss)
         self._backward(loss)      # (Accelerate scales the loss before backward: that too needs grad mode)
     return loss.detach()
 
