@@ -395,6 +395,7 @@ class TrainState:
     epoch_started: float = 0.0     # when the current epoch began, moved back by the part an earlier process ran (`Recorder`)
     epoch_before: float = 0.0      # seconds of the current epoch run by an earlier process (read from the resume state)
     data_md5: dict = field(default_factory=dict)   # split -> `split_md5`, recorded in the resume state (computed once)
+    callbacks: list = field(default_factory=list)  # the `settings()` of the callbacks that declare them (what changes what is learned: MixUp), recorded
     @property
     def train(self) -> FERDataset: return self.datasets['train']
     @property
@@ -418,7 +419,7 @@ EVENTS = ('before_fit', 'before_epoch', 'before_train', 'before_batch', 'after_p
           'before_report', 'after_report')
 
 class Callback:
-    "Base class of the loop's callbacks: define methods named after `EVENTS`; lower `order` runs first."
+    "Base class of the loop's callbacks: define methods named after `EVENTS`; lower `order` runs first. One that changes what is learned (MixUp) defines `settings()`: recorded in `metrics.json` and the resume state, and a resume with other settings is refused. A callback's own attributes are not in the resume state (keep what must survive a resume in `TrainState` or the loss). With a closure optimizer (SAM), the second forward/backward pass of a step, whose gradient is applied, runs without `after_pred`, `after_loss` and `before_step`."
     order: int = 0
     learn: Any = None            # the `Learner`, set when the callback joins it
     @property
@@ -585,6 +586,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
                    'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
                    'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
+                   'loss_settings': jsonable(loss_settings(st.loss)), 'callbacks': st.callbacks,   # what trained it beyond the config: a resume with another objective is refused
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
                    'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st), 'executions': st.executions,
                    'sha256': {n: sha256_file(tmp / n) for n in LAST_NAMES if n != 'state.json' and (tmp / n).exists()},   # a damaged file is found on resume, not trained on
@@ -598,6 +600,7 @@ def _data_md5(st: TrainState) -> dict:
 def _check_resumable(st: TrainState, d: dict, path: Path):
     "`ValueError` when the saved state `d` was made with other settings, another model or other data than `st`'s run."
     diff = st.cfg.differences(d['config'], resume=True) + changed_settings(d['model_config'], jsonable(st.model_config.to_dict()), 'model_config.')
+    diff += [f"{k} {d[k]} -> {now}" for k, now in (('loss_settings', jsonable(loss_settings(st.loss))), ('callbacks', st.callbacks)) if k in d and d[k] != now]   # states saved before these were recorded have none
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " + ', '.join(diff))
     n, was = st.accelerator.num_processes, d.get('num_processes', st.accelerator.num_processes)
     if n != was and not (d.get('finished') and d.get('stop_reason') != 'max_steps'):   # training goes on: its position in the epoch and the schedule count batches per process
@@ -825,6 +828,7 @@ class Learner:
         if (rank := self.accelerator.process_index) > 0: seed_process(cfg.seed, rank)   # after the model is built (the same on every process): each draws its own dropout
         self.cbs = sorted([*default_callbacks(resume), *map(as_callback, callbacks)], key=lambda cb: cb.order)
         for cb in self.cbs: cb.learn = self
+        self.state.callbacks = [jsonable(cb.settings()) for cb in self.cbs if hasattr(cb, 'settings')]   # recorded, and compared on resume
 
     @property
     def main(self) -> bool: return self.accelerator.is_main_process
@@ -1035,6 +1039,7 @@ def _info(self: Learner, valid: dict | None, test: dict | None) -> dict:
             'config': cfg.to_dict(), 'model_config': mc.to_dict(), 'data': data, 'best_epoch': self.best_epoch,
             'epochs': st.epoch, 'steps': st.step, 'stop_reason': st.stop_reason, 'monitor': cfg.monitor,
             'num_processes': acc.num_processes, 'device': str(acc.device), 'mixed_precision': acc.mixed_precision, 'executions': st.executions,   # the thread counts too
+            'loss': jsonable(loss_settings(st.loss)), 'callbacks': st.callbacks,   # the objective and the callbacks beyond every run's (MixUp and its alpha)
             'wall_time_s': round(st.elapsed, 2), 'valid': valid, 'test': test}
 
 @patch
@@ -1226,6 +1231,7 @@ class MixUp(Callback):
     def __init__(self, alpha: float = 0.4): # Beta(alpha, alpha) parameter of the mixing weight (> 0)
         if not alpha > 0: raise ValueError(f"MixUp: alpha must be > 0, got {alpha} (leave the callback out for no mixup)")
         self.alpha, self.lam, self.perm = float(alpha), None, None
+    def settings(self) -> dict: return {'callback': 'MixUp', 'alpha': self.alpha}   # recorded in metrics.json and the resume state
     def before_fit(self):
         if self.learn.label_mode == 'multi': raise ValueError("MixUp: multi-hot targets (label_mode 'multi') are not distributions; use 'soft' or 'hard'")
         if fields := getattr(self.learn.loss_func, 'batch_fields', ()):   # a blended image would keep the labels of one of its two images
