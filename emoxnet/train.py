@@ -32,13 +32,13 @@ from .metrics import classification_report, plot_confusion, plot_learning_curves
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SAM_RHO', 'SCHEDULES', 'BATCH_KEYS', 'EVENTS', 'LAST_NAMES', 'RUN_FILES', 'VALID_COLUMNS', 'RUN_EXTRA',
-           'RUN_RESULTS', 'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'class_frequencies',
-           'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler', 'train_transform',
-           'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits', 'evaluate',
-           'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'total_sums', 'Weighted', 'Learner',
-           'Resume', 'SaveBestModel', 'CheckpointExtra', 'EarlyStopping', 'Recorder', 'Progress', 'SaveState',
-           'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data', 'clear_run',
-           'ClearRun', 'train_main']
+           'RUN_RESULTS', 'param_groups', 'make_optimizer', 'SAM', 'TrainConfig', 'Loss', 'json_state', 'tensor_state',
+           'class_frequencies', 'inverse_frequency_weights', 'loss_settings', 'HardSoftCE', 'SplitView', 'EpochSampler',
+           'train_transform', 'TrainState', 'Callback', 'StateCallback', 'as_callback', 'eval_view', 'predict_logits',
+           'evaluate', 'stop_summary', 'finished_metrics', 'position', 'check_out_dir', 'total_sums', 'Weighted',
+           'Learner', 'Resume', 'SaveBestModel', 'CheckpointExtra', 'EarlyStopping', 'Recorder', 'Progress',
+           'SaveState', 'default_callbacks', 'fit', 'blend', 'MixUp', 'add_data_args', 'add_cli', 'command_data',
+           'clear_run', 'ClearRun', 'train_main']
 
 # %% ../nbs/12_train.ipynb #9f441f5f
 OPTIMIZERS = Registry('optimizer')
@@ -235,8 +235,18 @@ class Loss:
     def settings(self) -> dict:
         "What defines this objective beyond the `TrainConfig`: recorded in the checkpoint's `config.json` (`extra['loss']`), so a copied checkpoint says how it was trained."
         return {'loss': type(self).__name__}
-    def state_dict(self) -> dict: return {}
-    def load_state_dict(self, d: dict) -> None: pass
+    def state_dict(self) -> dict:   # what a resume restores: a loss that is a module (parameters of its own), its tensors, whichever base comes first
+        return nn.Module.state_dict(self) if isinstance(self, nn.Module) else {}
+    def load_state_dict(self, d: dict) -> None:
+        if isinstance(self, nn.Module): nn.Module.load_state_dict(self, d)
+
+def json_state(d: dict) -> dict:
+    "A loss's `state_dict` as the resume state's JSON holds it: tensors as `{'tensor': values, 'dtype': name}` (read back by `tensor_state`), other values as they are."
+    return {k: {'tensor': v.detach().cpu().tolist(), 'dtype': str(v.dtype).removeprefix('torch.')} if isinstance(v, torch.Tensor) else v for k, v in d.items()}
+
+def tensor_state(d: dict) -> dict:
+    "`json_state` undone: its tensors as tensors again."
+    return {k: torch.tensor(v['tensor'], dtype=getattr(torch, v['dtype'])) if isinstance(v, dict) and set(v) == {'tensor', 'dtype'} else v for k, v in d.items()}
 
 def class_frequencies(ds: FERDataset, label_mode: str = 'hard') -> np.ndarray:
     "Images per class in `ds`: hard-label counts, or the summed soft mass for the soft modes."
@@ -585,7 +595,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
                    'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
                    'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
                    'scaler': scaler.state_dict() if scaler is not None else None, 'rng': rngs, 'rng_processes': [j for _, j in others],
-                   'loss': st.loss.state_dict() if hasattr(st.loss, 'state_dict') else {},
+                   'loss': json_state(st.loss.state_dict()) if hasattr(st.loss, 'state_dict') else {},   # a module loss's tensors too
                    'loss_settings': jsonable(loss_settings(st.loss)), 'callbacks': st.callbacks,   # what trained it beyond the config: a resume with another objective is refused
                    'config': st.cfg.to_dict(), 'model_config': st.model_config.to_dict(),
                    'num_processes': st.accelerator.num_processes, 'code_version': st.code, 'code_versions': st.code_versions, 'data_md5': _data_md5(st), 'executions': st.executions,
@@ -644,7 +654,7 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     scaler = getattr(st.accelerator, 'scaler', None)
     if scaler is not None and d.get('scaler'): scaler.load_state_dict(d['scaler'])
     if (path / 'best.safetensors').exists(): st.best_weights = _resume_file(path / 'best.safetensors', lambda f: load_file(str(f)))
-    if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(d['loss'])
+    if d.get('loss') and hasattr(st.loss, 'load_state_dict'): st.loss.load_state_dict(tensor_state(d['loss']))
     d['sums'], d['best'] = nulls_to_nan(d['sums']), nulls_to_nan(d['best'], ('value', 'loss'))   # a diverged loss was saved as null
     for k in ('step', 'epoch', 'batch_in_epoch', 'sums', 'history', 'best', 'bad_epochs', 'stop_reason'): setattr(st, k, d[k])
     if st.accelerator.process_index > 0: st.sums = {k: 0.0 for k in st.sums}   # the saved sums are every process's: the main one carries them, the others start from 0
