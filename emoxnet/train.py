@@ -971,7 +971,10 @@ def _do_one_batch(self: Learner):
     "Forward and loss under autocast, a finite-loss check, backward, the optimizer step."
     st, b = self.state, self.batch
     with self.accelerator.autocast():
-        self.outputs = st.model(b['x']); self('after_pred')
+        self.outputs = st.model(b['x'])
+        if (w := class_logits(self.outputs).shape[-1]) != (n := len(st.model_config.classes)):   # a module given with a model_config of other classes: said at step 1, not as an index error or after the whole run
+            raise ValueError(f"the model gives {w} class scores and its model_config names {n} classes ({', '.join(st.model_config.classes)}): a module passed to fit must end in a {n}-way head")
+        self('after_pred')
         self.loss, self.logs = _loss_and_logs(st.loss(self.outputs, b['y'], b, st.step), st.loss)
     self('after_loss')
     self.loss_value, self.n_correct, self.n_scored = _step_stats(self.loss, self.outputs, b['y'])
