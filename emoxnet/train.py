@@ -452,12 +452,14 @@ class StateCallback(Callback):
 def as_callback(obj) -> Callback:
     "`obj` if it is a `Callback` (its event names checked), else its `StateCallback`."
     if isinstance(obj, type): raise TypeError(f"callback {obj.__name__}: pass an instance, not the class")
-    if isinstance(obj, Callback):
-        typos = [k for k in dir(obj) if k.startswith(('before_', 'after_')) and k not in EVENTS]
-        if typos: raise ValueError(f"{type(obj).__name__}: {typos} are not events; events: {', '.join(EVENTS)}")
+    if isinstance(obj, Callback):   # a method named like an event that is none would never be called
+        typos = [k for k in dir(obj) if k.startswith(('before', 'after', 'on_')) and k not in EVENTS and callable(getattr(obj, k))]
+        if typos: raise ValueError(f"{type(obj).__name__}: {typos} are not events of a Callback (a plain object's on_... names are not either); events: {', '.join(EVENTS)}")
         return obj
     if not any(hasattr(obj, k) for k in _STATE_EVENTS):
         raise TypeError(f"callback {obj!r}: expected a Callback or an object with one of {list(_STATE_EVENTS)}")
+    if typos := [k for k in dir(obj) if k.startswith('on_') and k not in _STATE_EVENTS and callable(getattr(obj, k))]:
+        raise ValueError(f"callback {type(obj).__name__}: {typos} are not events; a plain object's events: {', '.join(_STATE_EVENTS)}")
     return StateCallback(obj)
 
 # %% ../nbs/12_train.ipynb #27ced457
