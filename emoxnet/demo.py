@@ -99,10 +99,10 @@ def _said_on_page(said: list) -> list[str]:
     return [(m := str(w.message))[:1].upper() + m[1:] + '.' for w in said if issubclass(w.category, EmoxnetWarning)]
 
 def _has_transparency(path) -> bool:
-    "Whether an image with an alpha channel (or a transparent palette entry) has a pixel that is not fully opaque (screenshots are RGBA and opaque) and one that shows (an image of none is read by its colours, and that is said)."
+    "Whether an image with an alpha channel (or a transparent palette entry) has a pixel that is not fully opaque: screenshots are RGBA and opaque."
     with Image.open(path) as im:
         a = np.asarray(im.convert('RGBA').getchannel('A'))
-    return bool((a < 255).any() and (a > 0).any())
+    return bool((a < 255).any())
 
 def _palette_is_colour(path) -> bool:
     with Image.open(path) as im:

@@ -129,10 +129,9 @@ def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
     if im.mode in ('I', 'F') or im.mode.startswith('I;16'): im = _to_8bit(im)
     if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or im.mode == 'P' or 'transparency' in im.info:
         im = im.convert('RGBA')
-        if (im.getchannel('A').getextrema() or (1, 1))[1] == 0:   # no pixel shows: an alpha saved by mistake (a 32-bit BMP's unused byte), which would leave a blank white sheet
-            warnings.warn("an image whose every pixel is fully transparent: its transparency is ignored and its colours read", EmoxnetWarning, stacklevel=3)
-            im = im.convert('RGB')
-        else: bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
+        if (im.getchannel('A').getextrema() or (1, 1))[1] == 0:   # no pixel shows: blank, as viewers show it; said, since an alpha saved by mistake (a 32-bit BMP's unused byte) looks so too
+            warnings.warn("an image whose every pixel is fully transparent: read as a blank white sheet, as it is shown (if its alpha channel was saved by mistake, save it without one)", EmoxnetWarning, stacklevel=3)
+        bg = Image.new('RGBA', im.size, (255, 255, 255, 255)); bg.alpha_composite(im); im = bg
     return np.ascontiguousarray(np.asarray(im.convert('L' if grey else 'RGB'), dtype=np.uint8))
 
 _INT_HINT = " (integers in 0-255: x.astype(np.uint8))"
