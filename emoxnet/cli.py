@@ -6,15 +6,41 @@ Docs: https://emoxnet.github.io/emoxnet/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #25ab1c07
 from __future__ import annotations
-import argparse, contextlib, errno, importlib, os, re, signal, sys, textwrap, threading, warnings
+import argparse, contextlib, errno, importlib, importlib.util, os, re, signal, sys, textwrap, threading, warnings
 from pathlib import Path
 from .core import EmoxnetWarning, USER_ERRNOS, main_rank, disk_full
 
 os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
 
 # %% auto #0
-__all__ = ['COMMANDS', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings', 'Terminated',
-           'main', 'out_of_memory']
+__all__ = ['COMMANDS', 'import_extensions', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings',
+           'Terminated', 'main', 'out_of_memory']
+
+# %% ../nbs/90_cli.ipynb #a0a9b0a3
+def import_extensions(argv: list[str]) -> list[str]: # the command line, `--import MODULE` options first
+    "Import what the leading `--import MODULE` / `--import=MODULE` options name (so it registers its architectures, losses, schedules...); `argv` without them."
+    argv = list(argv)
+    while argv and (argv[0] == '--import' or argv[0].startswith('--import=')):
+        if argv[0] == '--import' and len(argv) < 2: raise ValueError("--import: expected a module name or a .py file after it")
+        name, argv = (argv[1], argv[2:]) if argv[0] == '--import' else (argv[0].split('=', 1)[1], argv[1:])
+        _import_extension(name)
+    return argv
+
+def _import_extension(name: str):
+    "One `--import`: a `.py` file by its path, else a module on the Python path or in the current folder. A module it cannot find is one line; an error inside it keeps its traceback (it is the user's code)."
+    if name.endswith('.py') or os.sep in name:
+        path = Path(name).expanduser()
+        if not path.is_file(): raise FileNotFoundError(f"--import {name}: no such file ({path.resolve()})")
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec); sys.modules[path.stem] = mod
+        try: spec.loader.exec_module(mod)
+        except BaseException: del sys.modules[path.stem]; raise
+        return
+    if os.getcwd() not in sys.path: sys.path.append(os.getcwd())   # a console script's path lacks the current folder, which `python -m` has
+    try: importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name is None or not (name == e.name or name.startswith(e.name + '.')): raise ValueError(f"--import {name}: it imports {e.name!r}, which is not installed") from e
+        raise ValueError(f"--import {name}: no module {e.name!r} on the Python path or in the current folder ({os.getcwd()})") from e
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -63,6 +89,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
                                 epilog='Run `emoxnet COMMAND --help` for the options of one command.')
     from emoxnet import __version__
     p.add_argument('--version', action='version', version=f'emoxnet {__version__}')
+    p.add_argument('--import', dest='imports', action='append', metavar='MODULE',
+                   help='before the command: import MODULE (a module on the Python path or in the current folder, or a .py file) so that '
+                        'the architectures, losses, schedules or callbacks it registers are known to the command; may repeat')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     p.commands = {name: add_command(sub, name, mod, help, load=bool(argv) and argv[0] == name) for name, (mod, help) in COMMANDS.items()}
     return p
@@ -93,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _on_sigterm)   # (signals reach the main thread only)
     argv = sys.argv[1:] if argv is None else list(argv)
-    try: parser = build_parser(argv)             # imports the command's module (torch: seconds)
+    try:
+        try: argv = import_extensions(argv)        # your registrations first: a command's options (the schedules...) are built from them
+        except (ValueError, FileNotFoundError) as e: print(f"emoxnet: error: {e}", file=sys.stderr); return 2
+        parser = build_parser(argv)               # imports the command's module (torch: seconds)
     except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import (from the main rank under torchrun)
         if main_rank(): print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
         return 130

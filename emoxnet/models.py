@@ -251,7 +251,7 @@ def create_model(cfg: ModelConfig) -> nn.Module:
     if not known_arch(cfg.arch):
         close = timm.list_models(f'*{cfg.arch.split(".")[0][:6]}*')[:8]
         raise KeyError(f"unknown architecture {cfg.arch!r}: neither timm's nor one of emoxnet's ({', '.join(WORKSPACE_ARCHS)}); an architecture your own code "
-                       "adds to emoxnet.archs.WORKSPACE_ARCHS is known once that code has run (import it before building or loading)" + (f"; similar in timm: {', '.join(close)}" if close else ''))
+                       "adds to emoxnet.archs.WORKSPACE_ARCHS is known once that code has run (import it before building or loading; on the command line: emoxnet --import MODULE COMMAND ...)" + (f"; similar in timm: {', '.join(close)}" if close else ''))
     try: model = timm.create_model(cfg.arch, pretrained=cfg.pretrained is True, **kw)
     except Exception as e:
         if cfg.pretrained is True:

@@ -129,3 +129,25 @@ def test_an_empty_checkpoint_path_is_refused_by_every_command(emoxnet_cmd):
     for args in (['export', ''], ['ensemble', 'build', '', 'zoo:fer_cnn', '--out', 'x'], ['predict', 'a.jpg', '--checkpoint', '']):
         r = run(emoxnet_cmd, *args)
         assert r.returncode == 2 and 'an empty path (an unset shell variable?)' in r.stderr, (args, r.stderr[-500:])
+
+def test_import_makes_a_users_architecture_trainable_and_loadable(emoxnet_cmd, tmp_path):
+    "`emoxnet --import MODULE train --arch NAME`: an architecture registered by the user's module (in the current folder) trains, and its checkpoint predicts with the same --import; without it, both say how."
+    (tmp_path / 'my_archs.py').write_text(
+        "import torch.nn as nn\nfrom emoxnet.archs import WORKSPACE_ARCHS, ArchSpec\n"
+        "def tiny(num_classes, in_chans, drop_rate=0.0, **kw):\n"
+        "    return nn.Sequential(nn.Conv2d(in_chans, 8, 3, 2, 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, num_classes))\n"
+        "WORKSPACE_ARCHS['my_tiny'] = ArchSpec(tiny, 'a tiny net of the user')\n")
+    r = subprocess.run([*emoxnet_cmd, 'train', '--data', 'toy', '--arch', 'my_tiny', '--epochs', '1', '--out', 'a'], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'emoxnet --import MODULE COMMAND' in r.stderr, r.stderr
+    r = subprocess.run([*emoxnet_cmd, '--import', 'my_archs', 'train', '--data', 'toy', '--arch', 'my_tiny', '--epochs', '1', '--out', 'a'],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    import json
+    assert json.loads((tmp_path / 'a' / 'checkpoint' / 'config.json').read_text())['arch'] == 'my_tiny'
+    from PIL import Image
+    Image.new('RGB', (64, 64), (128, 128, 128)).save(tmp_path / 'g.png')
+    r = subprocess.run([*emoxnet_cmd, '--import', str(tmp_path / 'my_archs.py'), 'predict', 'g.png', '--checkpoint', 'a/checkpoint', '--whole-image', '--json'],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and '"faces"' in r.stdout, r.stderr
+    r = subprocess.run([*emoxnet_cmd, '--import', 'no_such_module_xyz', 'predict', 'g.png'], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and r.stderr.startswith("emoxnet: error: --import no_such_module_xyz: no module"), r.stderr
