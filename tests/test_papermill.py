@@ -215,3 +215,25 @@ def test_video_refuses_a_shared_data_dir_rendered_otherwise(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'holds clips rendered with other settings (' in r.stderr and 'pass another data_dir' in r.stderr, r.stderr[-2000:]
     assert json.loads((data / 'vgaf' / 'config.json').read_text()) == old and not (data / 'afew').exists()   # neither set rendered
+
+def test_video_reads_real_copies_and_scores_on_val_when_test_has_no_labels(tmp_path):
+    "-p afew_dir / -p vgaf_dir: copies in the real layouts (no config.json, Train and Val only, as EmotiW ships them) are read instead of rendered; scored on Val, said."
+    import json, shutil
+    from emoxnet.data.video import ClipConfig, GroupConfig, VideoSynthConfig, export_afew, export_vgaf, GROUP_LABELS
+    clip = ClipConfig(n_frames=5, width=160, height=120, face_size=80)
+    afew = export_afew(tmp_path / 'AFEW', VideoSynthConfig(per_label={'train': 2, 'valid': 1}, labels=('happiness', 'sadness', 'neutral'), clip=clip, seed=3))
+    vgaf = export_vgaf(tmp_path / 'VGAF', VideoSynthConfig(per_label={'train': 2, 'valid': 1}, labels=GROUP_LABELS, seed=3,
+                                                            group=GroupConfig(clip=ClipConfig(n_frames=4, width=240, height=100, face_size=64))))
+    for d in (afew, vgaf): (d / 'config.json').unlink()   # a real copy has no record of how it was made
+    cmd = [*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'),
+           '-p', 'afew_dir', str(afew), '-p', 'vgaf_dir', str(vgaf)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path / 'run' / 'metrics.json').read_text())
+    assert m['scored_on'] == {'afew': 'valid (Val_AFEW)', 'vgaf': 'valid (Val)'} and m['clips'] == {'afew': 9, 'vgaf': 9}
+    assert m['config']['afew'] == {'folder': str(afew)} and not (tmp_path / 'run' / 'data').exists()   # nothing rendered
+    assert {a['scored_on'] for a in m['accuracy'] if a['data'] == 'afew'} == {'valid (Val_AFEW)'}
+    shutil.rmtree(afew / 'Val_AFEW')
+    r = subprocess.run([*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run2'), '-p', 'afew_dir', str(afew)],
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode != 0 and 'no labelled clips to score (expected Val_AFEW/ or Test_AFEW/' in r.stderr, r.stderr[-2000:]
