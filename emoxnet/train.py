@@ -53,6 +53,8 @@ def _adamw(groups: list[dict], cfg) -> torch.optim.Optimizer:
 def _sgd(groups: list[dict], cfg) -> torch.optim.Optimizer:
     return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0)
 
+_adamw.reads, _sgd.reads = (), ('momentum', 'nesterov')   # the TrainConfig fields each reads beyond lr and weight_decay (`TrainConfig.unread`)
+
 def param_groups(model: nn.Module, weight_decay: float, extra_params: Sequence[nn.Parameter] = ()) -> list[dict]:
     "Trainable parameters in groups: weights (>= 2 dimensions) with `weight_decay`, biases and norms without, then `extra_params`."
     decay, no_decay = [], []
@@ -117,6 +119,7 @@ def _sam(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZER
 
 @OPTIMIZERS.register('sam_sgd')
 def _sam_sgd(groups: list[dict], cfg) -> SAM: return SAM(groups, lambda g: OPTIMIZERS['sgd'](g, cfg), SAM_RHO)
+_sam.reads, _sam_sgd.reads = _adamw.reads, _sgd.reads
 
 # %% ../nbs/12_train.ipynb #c5df8b9a
 SCHEDULES = Registry('learning-rate schedule')   # name -> f(cfg, step, warm, total, steps_per_epoch): the lr multiplier after the warm-up (`TrainConfig.schedule`)
@@ -136,6 +139,8 @@ def _step_decay(cfg, step: int, warm: int, total: int, steps_per_epoch: int) -> 
 def _constant(cfg, step: int, warm: int, total: int, steps_per_epoch: int) -> float:
     "The peak rate throughout."
     return 1.0
+
+_cosine.reads, _step_decay.reads, _constant.reads = ('min_lr_ratio',), ('step_epochs', 'gamma'), ()   # which of a schedule's fields each reads (`TrainConfig.unread`)
 
 @dataclass
 class TrainConfig:
@@ -190,6 +195,15 @@ class TrainConfig:
     def choices(cls) -> dict:
         "Allowed values of the fields that have a fixed set (optimizers and schedules: whatever `OPTIMIZERS` and `SCHEDULES` hold now, yours registered included)."
         return {**cls.CHOICES, 'optimizer': tuple(OPTIMIZERS), 'schedule': tuple(SCHEDULES)}
+
+    def unread(self, optimizer: bool = True, # False: an optimizer plug-in of your own builds it (what it reads is its own affair)
+               ) -> list[str]:
+        "Schedule and optimizer settings given other than their defaults that the chosen schedule or optimizer does not read (by the `reads` of its registered function; one without `reads` says nothing)."
+        out, default = [], {f.name: f.default for f in fields(self)}
+        for choice, reg, family in (('schedule', SCHEDULES, ('min_lr_ratio', 'step_epochs', 'gamma')), ('optimizer', OPTIMIZERS, ('momentum', 'nesterov')))[:1 + optimizer]:
+            if (reads := getattr(reg[getattr(self, choice)], 'reads', None)) is None: continue
+            out += [f"{k}={getattr(self, k)!r} ({choice} {getattr(self, choice)!r} does not read it)" for k in family if k not in reads and getattr(self, k) != default[k]]
+        return out
 
     def __post_init__(self):
         for k, ok in self.choices().items():
@@ -834,6 +848,7 @@ class Learner:
         self.loss_func = loss if loss is not None else HardSoftCE(cfg.label_smoothing, cfg.class_weights, cfg.multi_loss)
         if loss is not None and (own := [f"{k}={getattr(cfg, k)!r}" for k, d in (('label_smoothing', 0.0), ('class_weights', None), ('multi_loss', 'max')) if getattr(cfg, k) != d]) and main_rank():
             warnings.warn(f"TrainConfig {', '.join(own)}: settings of the loop's own loss, which the loss {type(loss).__name__} given replaces: recorded, not applied", EmoxnetWarning, stacklevel=3)
+        if (unread := cfg.unread(optimizer=opt_func is make_optimizer)) and main_rank(): warnings.warn(f"TrainConfig {'; '.join(unread)}: recorded, not applied", EmoxnetWarning, stacklevel=3)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
         self._setup_optim(model, model_config); self.state.started = t0   # the wall time counts the data and model set-up too
