@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
+from .core import Registry, atomic_write, atomic_dir, recover_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
@@ -636,7 +636,8 @@ def member_run(splits: FERSplits, # the data (with a 'valid' split)
     run.mkdir(parents=True, exist_ok=True); save_json(fingerprint, run / 'data.json')
     for name, obj in (records or {}).items(): save_json(obj, run / name)
     log(f"{what}: training ({cfg.epochs} epochs, seed {cfg.seed}) -> {run}")
-    res = fit(mcfg, splits, cfg, run, resume=True, callbacks=callbacks, **({'loss': loss} if loss is not None else {}))
+    resume = recover_dir(run / 'last') is not None   # an interrupted run continues ('resuming from' said); a new one starts without 'nothing to resume'
+    res = fit(mcfg, splits, cfg, run, resume=resume, callbacks=callbacks, **({'loss': loss} if loss is not None else {}))
     return res['model'].eval(), load_json(run / 'metrics.json')
 
 def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: Sequence[str], train, member_train: dict,
