@@ -40,8 +40,9 @@ __all__ = ['CONTINUAL_BASIC', 'FOLDS', 'VALID_FRACTION', 'PROTOCOL_CLASSES', 'CO
            'class_orders', 'train_base', 'in_basic_order', 'FeatureBank', 'score_step', 'learn_step', 'init_memory',
            'init_ewc', 'record_from_json', 'step_settings', 'saved_changes', 'run_steps', 'run_joint',
            'accuracy_matrix', 'continual_summary', 'class_forgetting', 'few_shot', 'rank_correlation', 'topk_iou',
-           'constituent_overlap', 'check_arch', 'run_continual', 'fold_ids', 'run_kfold', 'summary_table',
-           'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion', 'collect_continual']
+           'constituent_overlap', 'check_arch', 'check_continual_data', 'run_continual', 'fold_ids', 'run_kfold',
+           'summary_table', 'fewshot_table', 'plot_accuracy_curves', 'plot_class_forgetting', 'final_confusion',
+           'collect_continual']
 
 # %% ../nbs/17_continual.ipynb #473a123b
 CONTINUAL_BASIC: tuple[str, ...] = ('happiness', 'sadness', 'fear', 'anger', 'surprise', 'disgust')
@@ -982,16 +983,19 @@ def check_arch(cfg: ContinualConfig) -> None:
     except Exception as e: raise why(f"cannot run its top ({last} on) from the feature maps before it ({type(e).__name__}: {e})") from None
     if tuple(z.shape) != (2, len(CONTINUAL_BASIC)): raise why(f"gives logits of shape {tuple(z.shape)} from its top, not (2, {len(CONTINUAL_BASIC)})")
 
-def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
-    "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
-    single_process('the continual experiment'); t0 = time.time()
+def check_continual_data(cfg: ContinualConfig, data: FERSplits) -> None:
+    "What the protocol needs of `data` (every class trained on, compound classes, tested classes, memory and shot sizes it can fill): a `ValueError` before phase 1 trains."
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
     if not any(c in COMPOUND for c in data.classes):
         raise ValueError(f"{data.name}: no compound class to learn step by step (its classes: {', '.join(data.classes)}); the protocol needs compound "
                          "expressions: CFEE (format 'cfee') or RAF-DB's compound set (format 'rafdb-compound', the RAF-DB root with basic/ and compound/)")
-    _check_tested(data)
-    _check_memory(cfg, data); _check_shots(cfg, data); check_arch(cfg)   # before phase 1 trains
+    _check_tested(data); _check_memory(cfg, data); _check_shots(cfg, data)
+
+def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | None = None) -> dict:
+    "Phase 1, then every method over `cfg.orders` class orders, then few-shot: `{'orders', 'records': {method: [records per order]}, 'few_shot': rows}`."
+    single_process('the continual experiment'); t0 = time.time()
+    check_continual_data(cfg, data); check_arch(cfg)   # before phase 1 trains
     base = train_base(cfg, data, out_dir)
     bank = FeatureBank(base, data, cfg.last)
     orders = class_orders([c for c in data.classes if c in COMPOUND], cfg.orders, cfg.seed)
@@ -1026,6 +1030,9 @@ def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds
     "`run_continual` on every fold (`splits_of(f)`, under `out_dir/fold<f>`); records and few-shot rows pooled over folds."
     t0, out = time.time(), Path(out_dir) if out_dir is not None else None
     records, shots, per_fold, first = {}, [], [], None
+    for f in folds:   # every fold's data checked before any fold trains: a fold without a class stopped the run after the folds before it had trained
+        try: check_continual_data(cfg, splits_of(f))
+        except ValueError as e: raise ValueError(f"fold {f} (of folds {', '.join(map(str, folds))}): {e}") from None
     for f in tqdm(folds, desc='folds', disable=not cfg.progress):
         data = splits_of(f)
         res = run_continual(cfg, data, None if out is None else out / f'fold{f}')
