@@ -237,3 +237,17 @@ def test_video_reads_real_copies_and_scores_on_val_when_test_has_no_labels(tmp_p
     r = subprocess.run([*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run2'), '-p', 'afew_dir', str(afew)],
                        capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert r.returncode != 0 and 'no labelled clips to score (expected Val_AFEW/ or Test_AFEW/' in r.stderr, r.stderr[-2000:]
+
+def test_continual_rerun_may_add_methods_not_drop_them(tmp_path):
+    "A researcher adding a method to a finished run was refused ('config.methods ...') and told to delete the folder, base model and finished methods with it."
+    import json
+    base = [*_command('continual.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'c')]
+    run = lambda methods: subprocess.run([*base, '-y', f'methods: [{", ".join(methods)}]'], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert (r := run(['psmr_kd', 'finetune'])).returncode == 0, r.stderr[-3000:]
+    first = json.loads((tmp_path / 'c' / 'metrics.json').read_text())
+    assert (r := run(['psmr_kd', 'finetune', 'lwf'])).returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path / 'c' / 'metrics.json').read_text())
+    assert m['config']['methods'] == ['psmr_kd', 'finetune', 'lwf'] and set(m['records']) == {'psmr_kd', 'finetune', 'lwf'}
+    assert m['records']['psmr_kd'] == first['records']['psmr_kd']   # reused, not trained again
+    r = run(['psmr_kd'])
+    assert r.returncode != 0 and "its results hold methods ['finetune', 'lwf'] that methods=['psmr_kd'] leaves out" in r.stderr, r.stderr[-2000:]
