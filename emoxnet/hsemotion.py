@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .core import nonfinite_rows
-from .data.core import read_image
+from .data.core import read_image, ImageInputError
 from .models import unwrap
 from .metrics import softmax
 from .multitask import TASKS, decode_outputs, value_names, FIXED_ATTRIBUTES, faceres_attributes   # the last two: their old home was here
@@ -30,14 +30,14 @@ def _classifier(model: nn.Module) -> nn.Module:
     "The layer that maps pooled features to expression logits (timm `get_classifier()`, also under a `MultiHeadNet`)."
     m = unwrap(model); net = getattr(m, 'backbone', m)
     if not hasattr(net, 'get_classifier'):
-        raise TypeError(f"{type(net).__name__} has no classifier layer that reads the pooled features (timm's get_classifier(); the Xception "
-                        "nets read their classes from the feature map before pooling), so classify_emotions cannot work without the network; "
+        raise TypeError(f"{type(net).__name__} has no classifier layer that reads the pooled features (timm's get_classifier(): its classes are not "
+                        "one linear map of what extract_features gives; the Xception nets read them from the feature map before pooling), so classify_emotions cannot work without the network; "
                         "use predict_multi_emotions, or a model that has one (timm models, the zoo's faceapi_expression and fer_cnn)")
     return net.get_classifier()
 
 def _scores(z: np.ndarray, logits: bool) -> np.ndarray:
     "Logits, or their softmax."
-    if not (isinstance(logits, (bool, np.bool_)) or (isinstance(logits, int) and logits in (0, 1))):   # 'False' is a true string
+    if not (isinstance(logits, (bool, np.bool_)) or (isinstance(logits, (int, np.integer)) and logits in (0, 1))):   # 'False' is a true string
         raise TypeError(f"logits must be True or False, got {logits!r} ({type(logits).__name__})")
     if logits: return z
     return softmax(z).astype(np.asarray(z).dtype)   # the scores keep the logits' precision
@@ -54,7 +54,10 @@ def _load_hint(given: str) -> str:
 
 class HSEmotionRecognizer(EmotionRecognizer):
     "HSEmotion's calls on an emoxnet checkpoint: faces are RGB uint8 crops unless `channel_order='BGR'` says otherwise."
-    def __init__(self, *args, channel_order: str = 'RGB', **kwargs):
+    def __init__(self, *args, channel_order: str = 'RGB', device: str | None = None, # HSEmotion's argument: 'cpu' only, where emoxnet's recognizers run
+                 **kwargs):
+        if device is not None and str(device) != 'cpu':
+            raise ValueError(f"device={device!r}: emoxnet's recognizers run on the CPU (HSEmotion's device= is accepted as 'cpu'); a GPU is for training")
         if (given := args[0] if args else kwargs.get('model_name', kwargs.get('model'))) is not None and isinstance(given, (str, os.PathLike)):   # HSEmotion's HSEmotionRecognizer(model_name=...)
             raise TypeError(f"HSEmotionRecognizer({str(given)!r}): the constructor takes a model and its ModelConfig; " + _load_hint(str(given)))
         super().__init__(*args, **kwargs)
@@ -68,8 +71,14 @@ class HSEmotionRecognizer(EmotionRecognizer):
 
     def _rgb(self, faces, channel_order: str | None) -> list[np.ndarray]:
         "Face crops as RGB arrays (arrays read in `channel_order`; files and PIL images carry their own order)."
-        o = self._order(channel_order)
-        return [read_image(f, self.max_pixels, o) for f in self._as_list(faces)]
+        o, faces = self._order(channel_order), self._as_list(faces)
+        out = []
+        for i, f in enumerate(faces):
+            try: out.append(read_image(f, self.max_pixels, o))
+            except ImageInputError as e:
+                if len(faces) == 1: raise
+                raise ImageInputError(f"face {i} of {len(faces)}: {e}") from None   # which crop of a batch
+        return out
 
     def predict_multi_emotions(self, faces, logits: bool = True, channel_order: str | None = None) -> tuple[list[str], np.ndarray]:
         "`(labels, scores (N, K))` of a list (or `(N, H, W, C)` array) of face crops: logits, or probabilities with `logits=False`."
@@ -78,6 +87,9 @@ class HSEmotionRecognizer(EmotionRecognizer):
 
     def predict_emotions(self, face, logits: bool = True, channel_order: str | None = None) -> tuple[str, np.ndarray]:
         "`(label, scores (K,))` of one face crop."
+        if isinstance(face, (list, tuple)) or (isinstance(face, np.ndarray) and face.ndim == 4):
+            raise TypeError(f"predict_emotions reads one face crop, got {'a list of ' + str(len(face)) if isinstance(face, (list, tuple)) else 'an array of ' + str(len(face))}: "
+                            "predict_multi_emotions(faces) reads several")
         labels, s = self.predict_multi_emotions([face], logits, channel_order)
         return labels[0], s[0]
 

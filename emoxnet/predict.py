@@ -243,6 +243,8 @@ class EmotionRecognizer:
             raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
         if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
             warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=4)   # one text: said once, not per frame of a video
+        if any(c.max() <= 1 for c in crops):   # (x / 255).astype(np.uint8): a black crop, classified with a believable label
+            warnings.warn("a face crop whose every value is 0 or 1 (black): were its pixels scaled to 0-1 before the cast to uint8? uint8 pixels run 0-255", EmoxnetWarning, stacklevel=4)
         return crops
 
     def _batch(self, crops, channel_order: str | None = None) -> torch.Tensor:

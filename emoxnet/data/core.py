@@ -136,12 +136,13 @@ def _flatten(im: Image.Image, grey: bool) -> np.ndarray:
 
 _INT_HINT = " (integers in 0-255: x.astype(np.uint8))"
 _WIDE_HINT = " (a 16-bit image, as cv2.imread(path, cv2.IMREAD_UNCHANGED) gives one: (x >> 8).astype(np.uint8); or pass the file's path, which is converted)"
+_RANGE_HINT = " (values up to {}: not 8-bit pixels; scale them into 0-255 first, then .astype(np.uint8))"
 _FLOAT_HINT = " (a float image: (x * 255).round().astype(np.uint8) for values in 0-1, x.clip(0, 255).round().astype(np.uint8) for 0-255)"
 
 def _array_pixels(a: np.ndarray, grey: bool, channel_order: str) -> np.ndarray:
     "A uint8 grey/RGB/RGBA array (RGB or BGR order) -> RGB/grey; plain RGB and grey arrays skip PIL (the detectors' per-frame path)."
     ok = a.dtype == np.uint8 and (a.ndim == 2 or a.ndim == 3 and a.shape[2] in (1, 3, 4))   # empty frames are images too
-    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + (_FLOAT_HINT if a.dtype.kind == 'f' else (_WIDE_HINT if a.dtype == np.uint16 or (a.size and a.max() > 255) else _INT_HINT) if a.dtype.kind in 'ui' and a.dtype.itemsize > 1 else
+    if not ok: raise ImageInputError(f"{_EXPECTED}; got {describe(a)}" + (_FLOAT_HINT if a.dtype.kind == 'f' else (_WIDE_HINT if a.dtype == np.uint16 else _RANGE_HINT.format(a.max()) if a.size and a.max() > 255 else _INT_HINT) if a.dtype.kind in 'ui' and a.dtype.itemsize > 1 else
                                      '' if a.dtype != np.uint8 else ' (expected an image of shape (H,W), (H,W,1), (H,W,3) or (H,W,4))'))
     order = str(channel_order).upper()   # 'bgr' as HSEmotion users write it
     if order not in ('RGB', 'BGR'): raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {channel_order!r}")
