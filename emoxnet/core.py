@@ -270,14 +270,15 @@ def _dead(host: str | None, pid: str | None) -> bool:
 def sweep_staging(path: str | Path, # the file or folder whose writers' staging copies are looked for beside it
                   older_than: float = STALE_S, # seconds: a copy this old is a leftover whoever wrote it
                  ) -> list[str]:
-    "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` calls it: a folder SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
+    "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`; `.tmp.avi` and the like for writers that go by the extension), and theirs (a staging file written atomically in turn): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` and `atomic_path` call it: a folder or file SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
     import glob
     p, gone = Path(path), []
-    own = re.compile(rf'\.{re.escape(p.name)}\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp')   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
-    for s in sorted(p.parent.glob(f'.{glob.escape(p.name)}.*.tmp')) if p.parent.is_dir() else []:
+    own = re.compile(rf'\.{re.escape(p.name)}\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp(?:\.[A-Za-z0-9]{{1,5}})?')   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
+    for s in sorted(p.parent.glob(f'.{glob.escape(p.name)}.*.tmp*')) if p.parent.is_dir() else []:
         if not (m := own.fullmatch(s.name)): continue
         with contextlib.suppress(OSError):
             if not _dead(*m.groups()) and time.time() - s.lstat().st_mtime < older_than: continue
+            gone += sweep_staging(s, older_than)   # its own staging copies first (an exporter writing the staging file atomically)
             shutil.rmtree(s) if s.is_dir() and not s.is_symlink() else s.unlink()
             gone.append(s.name)
     return gone
@@ -287,8 +288,8 @@ def atomic_path(path: str | Path, # the file to write
                 suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
                ):
     "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
-    path = Path(path); make_dirs(path.parent)
-    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix)   # unique: two writers of one file never share it
+    path = Path(path); make_dirs(path.parent); sweep_staging(path)   # a killed writer's copy of this file: no one's now
+    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=staging_prefix(path), suffix=suffix)   # unique: two writers of one file never share it; named for its writer, so a SIGKILLed one's is known
     except OSError as e: raise said_of(e, path) from e
     os.close(fd)
     try:
