@@ -133,6 +133,7 @@ class MobileNetV1Heads(nn.Module):
 # %% ../nbs/09_archs.ipynb #ee32a5af
 class FaceResNet(MobileNetV1Heads):
     "HSE FaceRes: MobileNet v1 identity descriptor + age (100 one-year bins) + gender heads; `logits` = the gender head as two classes (female, male)."
+    in_logits = ('gender',)   # outputs the class logits hold as well: an export of the logits keeps them (`deploy.not_exported`)
     def __init__(self, num_classes: int = 2, in_chans: int = 3):
         if num_classes != 2: raise ValueError(f"FaceResNet's class head is gender (female, male): num_classes must be 2, got {num_classes}")
         super().__init__(in_chans, {'age': 100, 'gender': 1})

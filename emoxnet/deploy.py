@@ -144,7 +144,8 @@ def check_export(model: nn.Module, onnx_path: str | Path | None = None, ts_path:
 def not_exported(model: nn.Module) -> list[str]:
     "The outputs of `model` that an export leaves out, as it holds the class logits only (`extra_outputs` of one forward pass): a multi-task model's heads, a published network's own age and gender."
     m = unwrap(model).eval()
-    with torch.no_grad(): return extra_outputs(m(example_input(m, 1)))
+    with torch.no_grad(): extra = extra_outputs(m(example_input(m, 1)))
+    return [k for k in extra if k not in getattr(m, 'in_logits', ())]   # what the logits hold too (FaceRes's gender is its two classes) is exported
 
 DEPLOYMENT_NAMES = ('model.onnx', 'model.ts', 'config.json', 'members', *NOTICE_FILES)   # all a deployment folder holds (an ensemble's members' notices under members/)
 
@@ -161,7 +162,7 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
                  atol: float = ATOL,
                  overwrite: bool = False, # replace a deployment of another source (an export of the same source is replaced anyway)
                 ) -> dict:
-    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment the folder held (None: none); `'not_exported'`: the model's other heads, which the files do not hold."
+    "Export a checkpoint/ensemble folder (or a model) to `out_dir/model.onnx` + `model.ts` + `config.json`; raises if they disagree. `'replaced'`: the source of an earlier deployment of another model the folder held (None: none, or one of this model); `'not_exported'`: the model's other heads, which the files do not hold."
     from emoxnet.ensemble import load_any, is_ensemble
     if isinstance(src, nn.Module): model, info = unwrap(src).eval(), {'model_config': unwrap(src).model_config.to_dict()}
     else:
@@ -174,7 +175,9 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
         raise FileExistsError(f"{out} is a checkpoint or ensemble folder: a deployment folder goes elsewhere (emoxnet export SRC alone writes model.onnx into SRC)")
     try: old = (load_json(out / 'config.json').get('export') or {}).get('source', 'unknown (exported before sources were recorded)') if (out / 'model.onnx').exists() else None
     except (OSError, ValueError, AttributeError): old = 'unknown (unreadable config.json)'
-    source = 'a model in memory' if isinstance(src, nn.Module) else str(src) if zoo_name(src) else str(p.resolve())
+    folder = None if isinstance(src, nn.Module) else str((p if p.is_dir() else p.parent).resolve())   # a file in a checkpoint names its folder's model
+    source = 'a model in memory' if folder is None else str(src) if zoo_name(src) else folder
+    if folder is not None and old in (source, folder): old = None   # the same model exported again (spelt otherwise: a file in it, ./x/, the zoo model's folder): replaced, not another's
     if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
         raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
     with atomic_dir(out, replaces=DEPLOY_FILES, own=DEPLOYMENT_NAMES) as tmp:   # all three files or none; a folder of another kind, or holding the user's files, is refused, untouched
@@ -223,7 +226,7 @@ def export_main(args: argparse.Namespace) -> int:
         print(f"{path}: agrees with torch; `emoxnet predict --checkpoint {shell_word(src)} --backend onnx` uses it")
         _heads_note(not_exported(model), 'the torch backend (the default)', unwrap(model).model_config.classes)
         return 0
-    r = export_model(src, args.out, opset=args.opset, overwrite=args.overwrite); c = r['check']
+    r = export_model(args.checkpoint if zoo_name(args.checkpoint) else src, args.out, opset=args.opset, overwrite=args.overwrite); c = r['check']   # a zoo model is recorded by its name
     print(f"{Path(args.out)}: model.onnx, model.ts, config.json; largest probability difference from torch: "
           f"ONNX {c['onnx_max_prob_diff']:.1e}, TorchScript {c['torchscript_max_prob_diff']:.1e}"
           + (f"; it replaced the deployment of {r['replaced']} that was there" if r['replaced'] else ''))

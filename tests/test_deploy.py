@@ -75,6 +75,8 @@ def test_cli_export_out_says_what_it_replaced(emoxnet_cmd, tmp_path):
     r2 = run(b, '--overwrite'); assert r2.returncode == 0, r2.stderr
     assert f'replaced the deployment of {a}' in r2.stdout, r2.stdout
     assert json.loads((tmp_path / 'dep' / 'config.json').read_text())['export']['source'] == str(b)
+    r3 = run(b / 'model.safetensors'); assert r3.returncode == 0 and 'replaced' not in r3.stdout, (r3.stdout, r3.stderr)   # the same model, named by a file in it: no one else's deployment
+    r3 = run(f'{b}/'); assert r3.returncode == 0 and 'replaced' not in r3.stdout, (r3.stdout, r3.stderr)
 
 def test_cli_export_of_a_multitask_model_says_its_heads_are_not_exported(emoxnet_cmd, tmp_path):
     "The exports hold the expression head only: the deployment's config.json listed a multi-task model's heads as if they were served, and nothing was said."
