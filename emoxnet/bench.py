@@ -17,24 +17,25 @@ __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cl
 BENCHMARKS = Registry('benchmark')
 
 def _lazy(name: str, target: str, help: str,
-          quick: dict): # the arguments of a `--quick` run: smaller sizes, fewer repeats
-    "Register a benchmark implemented as `module:function`, imported only when run; `run(quick=True)` passes `quick`, `run(threads=N)` measures with N torch threads."
-    def run(quick: bool = False, threads: int | None = None):
+          quick: dict, # the arguments of a `--quick` run: smaller sizes, fewer repeats
+          model: str | None = None): # the function's argument naming the model it times, which `--checkpoint` sets (None: it times no model of your choosing)
+    "Register a benchmark implemented as `module:function`, imported only when run; `run(quick=True)` passes `quick`, `run(threads=N)` measures with N torch threads, `run(checkpoint=P)` times the model P (where the benchmark times one)."
+    def run(quick: bool = False, threads: int | None = None, checkpoint: str | None = None):
         mod, name_ = target.split(':')
         fn = getattr(importlib.import_module(mod), name_)
-        kw = dict(run.quick) if quick else {}
+        kw = (dict(run.quick) if quick else {}) | ({run.model: checkpoint} if checkpoint is not None and run.model else {})
         if threads is None: return fn(**kw)
         if 'threads' in inspect.signature(fn).parameters: return fn(**kw, threads=threads)   # it sets (and restores) them itself
         with torch_threads(threads): return fn(**kw)
-    run.__doc__, run.quick = help, quick
+    run.__doc__, run.quick, run.model = help, quick, model
     BENCHMARKS[name] = run
 
 _lazy('synth', 'emoxnet.data.synthetic:bench_generation', 'SynthFACS generation speed (images/s; goal 10,000 in < 60 s)', dict(n=1000))
 _lazy('data', 'emoxnet.data.datasets:bench_ferplus', 'building FER2013 + FER+ from full-size CSVs (goal < 10 s)', dict(n_rows=3589))
 _lazy('faces', 'emoxnet.faces:bench_detectors', 'face detectors: recall, false positives, ms per 640x480 frame', dict(repeats=3, n_composites=6, n_lfw=8))
-_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; the bundled model is timed by e2e and video): batch-1 latency, batch-64 throughput (batch 8 with --quick), ratios", dict(quick=True))
-_lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second', dict(repeats=5))
-_lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)', dict(n_frames=25))
+_lazy('models', 'emoxnet.deploy:bench_models', "the distillation run's student (torch, ONNX Runtime) vs its ensemble vs EfficientNet-B0@224 (fresh weights where runs/emoxnet holds no run; --checkpoint bundled times the bundled model instead): batch-1 latency, batch-64 throughput (batch 8 with --quick), ratios", dict(quick=True), model='student')
+_lazy('e2e', 'emoxnet.predict:bench_e2e', 'end to end: raw 640x480 frame -> detection -> scores, frames per second', dict(repeats=5), model='checkpoint')
+_lazy('video', 'emoxnet.bench:bench_video_speed', 'video analysis of a 25 fps 640x480 one-face clip: ms per frame by stage (decode, detect, crop, features, classifier), x real time (goal 5x)', dict(n_frames=25), model='checkpoint')
 
 def machine_info() -> dict:
     "Where a figure was measured: CPU count, platform, code version, and torch's default thread count (`torch_threads_default`: each benchmark records the threads it ran with in its own settings)."
@@ -64,13 +65,15 @@ def _show(res, plain) -> str:
 def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or empty: all)
                    as_json: bool = False, # print one JSON document instead of tables
                    quick: bool = False, # smaller sizes and fewer repeats: figures in about a minute, noisier
-                   threads: int | None = None) -> dict: # torch threads for every benchmark (None: each benchmark's own, 1 or 2)
+                   threads: int | None = None, # torch threads for every benchmark (None: each benchmark's own, 1 or 2)
+                   checkpoint: str | None = None, # the model timed by the benchmarks that time one (models: its student; e2e, video); None: each one's default
+                  ) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
     names = names or list(BENCHMARKS)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
     if threads is not None and threads < 1: raise ValueError(f"threads (--threads) must be at least 1, got {threads}")
-    opts = {k: v for k, v in dict(quick=quick, threads=threads).items() if v}
-    out = {'machine': machine_info() | {'quick': quick, 'threads_asked': threads}}
+    opts = {k: v for k, v in dict(quick=quick, threads=threads, checkpoint=checkpoint).items() if v}
+    out = {'machine': machine_info() | {'quick': quick, 'threads_asked': threads} | ({'checkpoint': str(checkpoint)} if checkpoint else {})}
     if not as_json: print('machine:', to_json(out['machine']))
     for n in names:
         t0 = time.perf_counter()
@@ -85,7 +88,12 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
 def bench_main(args) -> int:
     "`emoxnet bench`: run the named benchmarks (all by default) and print them."
     check_flags({'--threads': (args.threads, THREADS)})   # a typo of a billion threads: a one-line error, not OpenMP's crash
-    run_benchmarks(args.names, args.json, args.quick, args.threads)
+    if args.checkpoint is not None:   # before the first benchmark runs, not after the ones before it
+        from emoxnet.models import checkpoint_path
+        if not checkpoint_path(args.checkpoint).exists(): raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such checkpoint folder")
+        if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
+            raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
+    run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)
     return 0
 
 def add_cli(p: argparse.ArgumentParser):
@@ -94,6 +102,9 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
     p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in one to two minutes on 2 cores, noisier figures')
     p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models)")
+    from emoxnet.models import checkpoint_arg   # (torch: emoxnet bench imports it anyway)
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="the model to time: a checkpoint folder, 'bundled' or zoo:NAME; models times it as its student "
+                   "(default: the distillation run's student), e2e and video serve it (default: the bundled student)")
     p.set_defaults(func=bench_main)
 
 # %% ../nbs/95_bench.ipynb #bvid0002

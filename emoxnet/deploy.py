@@ -349,8 +349,10 @@ def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[n
     from emoxnet.distill import DEFAULT_STUDENT
     from emoxnet.ensemble import EmoXNet, DEFAULT_MEMBERS
     with torch_seeded(0):   # the fresh models' weights, without moving the session's random stream
+        from emoxnet.ensemble import load_any
         stu, stu_src = (student, 'given') if isinstance(student, nn.Module) else \
-            _load_or_fresh(student, lambda: create_model(ModelConfig(DEFAULT_STUDENT)), log)
+            _load_or_fresh(student, lambda: create_model(ModelConfig(DEFAULT_STUDENT)), log) if student is None or str(student) == DEFAULT_STUDENT_CKPT else \
+            (load_any(checkpoint_path(student)), str(student))   # a student asked for ('bundled', zoo:NAME, a folder) is that model or an error, never fresh weights
         ens, ens_src = (ensemble, 'given') if isinstance(ensemble, nn.Module) else \
             _load_or_fresh(ensemble, lambda: EmoXNet([create_model(ModelConfig(a)) for a in DEFAULT_MEMBERS], 'mean_prob'), log)
         b0 = create_model(ModelConfig('efficientnet_b0', in_chans=3, input_size=b0_size))
