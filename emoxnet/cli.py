@@ -13,34 +13,43 @@ from .core import EmoxnetWarning, USER_ERRNOS, main_rank, disk_full
 os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # the commands say what is wrong with a clip themselves; FFmpeg's own log ('header damaged' per frame) would bury it (read when cv2 loads; a value the user set is kept)
 
 # %% auto #0
-__all__ = ['COMMANDS', 'import_extensions', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings', 'apply_settings',
-           'Terminated', 'main', 'out_of_memory']
+__all__ = ['COMMANDS', 'import_extensions', 'ExtensionError', 'HelpFormatter', 'add_command', 'build_parser', 'one_line_warnings',
+           'apply_settings', 'Terminated', 'main', 'out_of_memory']
 
 # %% ../nbs/90_cli.ipynb #a0a9b0a3
 def import_extensions(argv: list[str]) -> list[str]: # the command line, `--import MODULE` options first
     "Import what the leading `--import MODULE` / `--import=MODULE` options name (so it registers its architectures, losses, schedules...); `argv` without them."
     argv = list(argv)
     while argv and (argv[0] == '--import' or argv[0].startswith('--import=')):
-        if argv[0] == '--import' and len(argv) < 2: raise ValueError("--import: expected a module name or a .py file after it")
+        if argv[0] == '--import' and len(argv) < 2: raise ExtensionError("--import: expected a module name or a .py file after it")
         name, argv = (argv[1], argv[2:]) if argv[0] == '--import' else (argv[0].split('=', 1)[1], argv[1:])
         _import_extension(name)
     return argv
 
+class ExtensionError(ValueError):
+    "An `--import` that names nothing importable, or a module that imports a package not installed: one line. Any other error inside the module keeps its traceback (it is the user's code)."
+
 def _import_extension(name: str):
-    "One `--import`: a `.py` file by its path, else a module on the Python path or in the current folder. A module it cannot find is one line; an error inside it keeps its traceback (it is the user's code)."
+    "One `--import`: a `.py` file by its path (its folder first on the path, as `python FILE` has it; loaded under a name of its own, so it never replaces a module of its stem), else a module of the current folder or the Python path (the current folder first, as `python -m` has it)."
     if name.endswith('.py') or os.sep in name:
-        path = Path(name).expanduser()
-        if not path.is_file(): raise FileNotFoundError(f"--import {name}: no such file ({path.resolve()})")
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        mod = importlib.util.module_from_spec(spec); sys.modules[path.stem] = mod
-        try: spec.loader.exec_module(mod)
-        except BaseException: del sys.modules[path.stem]; raise
+        path = Path(name).expanduser().resolve()
+        if not path.is_file(): raise ExtensionError(f"--import {name}: no such file ({path})")
+        sys.path.insert(0, str(path.parent))   # its sibling modules import as they do under `python FILE`
+        key = f'_emoxnet_import_{re.sub(r"[^0-9A-Za-z_]", "_", path.stem)}'
+        spec = importlib.util.spec_from_file_location(key, path); mod = importlib.util.module_from_spec(spec); sys.modules[key] = mod
+        try: _run_extension(name, lambda: spec.loader.exec_module(mod))
+        except BaseException: del sys.modules[key]; raise
         return
-    if os.getcwd() not in sys.path: sys.path.append(os.getcwd())   # a console script's path lacks the current folder, which `python -m` has
-    try: importlib.import_module(name)
+    if os.getcwd() not in sys.path: sys.path.insert(0, os.getcwd())   # a console script's path lacks the current folder, which `python -m` puts first
+    if importlib.util.find_spec(name.split('.')[0]) is None:
+        raise ExtensionError(f"--import {name}: no module {name.split('.')[0]!r} in the current folder ({os.getcwd()}) or on the Python path")
+    _run_extension(name, lambda: importlib.import_module(name))
+
+def _run_extension(name: str, load: Callable):
+    "Run the user's module: a package it imports that is not installed is one line (`ExtensionError`); anything else is the user's code's own error, with its traceback."
+    try: load()
     except ModuleNotFoundError as e:
-        if e.name is None or not (name == e.name or name.startswith(e.name + '.')): raise ValueError(f"--import {name}: it imports {e.name!r}, which is not installed") from e
-        raise ValueError(f"--import {name}: no module {e.name!r} on the Python path or in the current folder ({os.getcwd()})") from e
+        raise ExtensionError(f"--import {name}: it imports {e.name!r}, which is not installed" if e.name else f"--import {name}: {e}") from e
 
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -84,7 +93,7 @@ def add_command(sub, name: str, module: str, help: str, load: bool = True) -> ar
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     "The top-level parser; only the module of the command named in `argv` is imported. `parser.commands`: name -> subparser."
-    p = argparse.ArgumentParser(prog='emoxnet', description='emoxnet: facial expression recognition workspace (SynthFACS, real FER loaders, EmoXNet ensembles, EmoXNetLite, Grad-CAM, demo).',
+    p = argparse.ArgumentParser(prog='emoxnet', allow_abbrev=False, description='emoxnet: facial expression recognition workspace (SynthFACS, real FER loaders, EmoXNet ensembles, EmoXNetLite, Grad-CAM, demo).',
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog='Run `emoxnet COMMAND --help` for the options of one command.')
     from emoxnet import __version__
@@ -124,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         try: argv = import_extensions(argv)        # your registrations first: a command's options (the schedules...) are built from them
-        except (ValueError, FileNotFoundError) as e: print(f"emoxnet: error: {e}", file=sys.stderr); return 2
+        except ExtensionError as e: print(f"emoxnet: error: {e}", file=sys.stderr); return 2
         parser = build_parser(argv)               # imports the command's module (torch: seconds)
     except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import (from the main rank under torchrun)
         if main_rank(): print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)

@@ -1031,7 +1031,8 @@ def run_kfold(cfg: ContinualConfig, splits_of: Callable[[int], FERSplits], folds
     t0, out = time.time(), Path(out_dir) if out_dir is not None else None
     records, shots, per_fold, first = {}, [], [], None
     for f in folds:   # every fold's data checked before any fold trains: a fold without a class stopped the run after the folds before it had trained
-        try: check_continual_data(cfg, splits_of(f))
+        try:
+            with warnings.catch_warnings(): warnings.simplefilter('ignore'); check_continual_data(cfg, splits_of(f))   # its warnings come with the fold's run
         except ValueError as e: raise ValueError(f"fold {f} (of folds {', '.join(map(str, folds))}): {e}") from None
     for f in tqdm(folds, desc='folds', disable=not cfg.progress):
         data = splits_of(f)

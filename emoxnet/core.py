@@ -252,8 +252,11 @@ WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as st
 STALE_S = 24 * 3600   # a staging copy this old is a killed writer's, whatever machine wrote it (`sweep_staging`)
 
 def _host() -> str:
-    import socket
-    return re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:16] or 'host'
+    "This machine and PID namespace in a staging name: a readable start and a hash of the full hostname and the namespace (two hosts whose names read alike, or containers sharing a hostname but not their processes, are never taken for one another: another's copy is never judged by this one's process table)."
+    import socket, hashlib
+    name = socket.gethostname()
+    with contextlib.suppress(OSError): name += f"/{os.stat('/proc/self/ns/pid').st_ino}"
+    return (re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:8] or 'host') + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 def staging_prefix(path: str | Path) -> str:
     "The name start of a staging copy of `path` (`.NAME.HOST-PID.`, then `tempfile`'s 8 characters and `.tmp`): who writes it, so that a killed writer's copy is known as one."
@@ -270,7 +273,7 @@ def _dead(host: str | None, pid: str | None) -> bool:
 def sweep_staging(path: str | Path, # the file or folder whose writers' staging copies are looked for beside it
                   older_than: float = STALE_S, # seconds: a copy this old is a leftover whoever wrote it
                  ) -> list[str]:
-    "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`; `.tmp.avi` and the like for writers that go by the extension), and theirs (a staging file written atomically in turn): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` and `atomic_path` call it: a folder or file SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
+    "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`; `.tmp.avi` and the like for writers that go by the extension), and theirs (a staging file written atomically in turn): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` calls it, and `atomic_path(sweep=True)` (exports, videos): a folder or large file SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
     import glob
     p, gone = Path(path), []
     own = re.compile(rf'\.{re.escape(p.name)}\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp(?:\.[A-Za-z0-9]{{1,5}})?')   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
@@ -286,9 +289,11 @@ def sweep_staging(path: str | Path, # the file or folder whose writers' staging 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, # the file to write
                 suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
+                sweep: bool = False, # first remove killed writers' leftovers of `path` (`sweep_staging`: it lists the folder, so for large files written one at a time, not for every small file of a big folder)
                ):
     "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
-    path = Path(path); make_dirs(path.parent); sweep_staging(path)   # a killed writer's copy of this file: no one's now
+    path = Path(path); make_dirs(path.parent)
+    if sweep: sweep_staging(path)   # a killed writer's copy of this file (an export's, a video's): no one's now
     try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=staging_prefix(path), suffix=suffix)   # unique: two writers of one file never share it; named for its writer, so a SIGKILLed one's is known
     except OSError as e: raise said_of(e, path) from e
     os.close(fd)

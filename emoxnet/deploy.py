@@ -71,7 +71,7 @@ def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> Non
 def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
     "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback. Written atomically: a failed or interrupted export leaves no file."
     opset = check_opset(opset)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, sweep=True) as tmp:
         _write_onnx(model, tmp, opset, example if example is not None else example_input(model, 2))
         if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
     return Path(path)
@@ -88,7 +88,7 @@ def export_torchscript(model: nn.Module, path: str | Path, example: torch.Tensor
         warnings.simplefilter('ignore')   # torch.jit is deprecated upstream but still the format many runtimes load
         ts = torch.jit.trace(m, x, check_inputs=[(torch.cat([x, x, x[:1]]),)])
         buf = io.BytesIO(); torch.jit.save(ts, buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not an abort
-    with atomic_path(path) as tmp: tmp.write_bytes(buf.getbuffer())
+    with atomic_path(path, sweep=True) as tmp: tmp.write_bytes(buf.getbuffer())
     return Path(path)
 
 def load_torchscript(path: str | Path) -> torch.jit.ScriptModule:
@@ -177,7 +177,12 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     except (OSError, ValueError, AttributeError): old = 'unknown (unreadable config.json)'
     folder = None if isinstance(src, nn.Module) else str((p if p.is_dir() else p.parent).resolve())   # a file in a checkpoint names its folder's model
     source = 'a model in memory' if folder is None else str(src) if zoo_name(src) else folder
-    if folder is not None and old in (source, folder): old = None   # the same model exported again (spelt otherwise: a file in it, ./x/, the zoo model's folder): replaced, not another's
+    same = {source, folder}
+    if folder is not None and zoo_name(old or '') is not None:   # a deployment recorded by its zoo name: the zoo's folder is the same model
+        from emoxnet.zoo import zoo_checkpoint
+        with contextlib.suppress(FileNotFoundError, KeyError):
+            if str(zoo_checkpoint(old, fetch=False, log=None).resolve()) == folder: same.add(old)
+    if folder is not None and old in same: old = None   # the same model exported again (spelt otherwise: a file in it, ./x/, the zoo model's folder): replaced, not another's
     if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
         raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
     with atomic_dir(out, replaces=DEPLOY_FILES, own=DEPLOYMENT_NAMES) as tmp:   # all three files or none; a folder of another kind, or holding the user's files, is refused, untouched
@@ -204,7 +209,7 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     if in_package(path):   # the bundled model's folder: `emoxnet export` and EmotionRecognizer.export_onnx() alike
         raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {shell_word(path.parent)} DIR, then emoxnet export DIR), "
                          "or write a deployment folder with emoxnet export --out DIR")
-    with atomic_path(path) as tmp:   # a failed check, or Ctrl-C: nothing is left in the folder
+    with atomic_path(path, sweep=True) as tmp:   # a failed check, or Ctrl-C: nothing is left in the folder
         export_onnx(model, tmp, opset, example=example_input(cfg, 2))
         err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
         if err > atol: raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")

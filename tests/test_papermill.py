@@ -225,6 +225,7 @@ def test_video_reads_real_copies_and_scores_on_val_when_test_has_no_labels(tmp_p
     vgaf = export_vgaf(tmp_path / 'VGAF', VideoSynthConfig(per_label={'train': 2, 'valid': 1}, labels=GROUP_LABELS, seed=3,
                                                             group=GroupConfig(clip=ClipConfig(n_frames=4, width=240, height=100, face_size=64))))
     for d in (afew, vgaf): (d / 'config.json').unlink()   # a real copy has no record of how it was made
+    (vgaf / 'Test').mkdir(); shutil.copy(next((vgaf / 'Train').glob('*.avi')), vgaf / 'Test' / 't1.avi')   # and EmotiW's unlabelled test clips
     cmd = [*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run'),
            '-p', 'afew_dir', str(afew), '-p', 'vgaf_dir', str(vgaf)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
@@ -245,9 +246,11 @@ def test_continual_rerun_may_add_methods_not_drop_them(tmp_path):
     run = lambda methods: subprocess.run([*base, '-y', f'methods: [{", ".join(methods)}]'], capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert (r := run(['psmr_kd', 'finetune'])).returncode == 0, r.stderr[-3000:]
     first = json.loads((tmp_path / 'c' / 'metrics.json').read_text())
+    stamps = lambda: {str(f): f.stat().st_mtime_ns for f in sorted((tmp_path / 'c').glob('**/*.safetensors')) if 'lwf' not in f.parts}
+    before = stamps(); assert any('psmr_kd' in k for k in before) and any('base' in k for k in before), before
     assert (r := run(['psmr_kd', 'finetune', 'lwf'])).returncode == 0, r.stderr[-3000:]
     m = json.loads((tmp_path / 'c' / 'metrics.json').read_text())
     assert m['config']['methods'] == ['psmr_kd', 'finetune', 'lwf'] and set(m['records']) == {'psmr_kd', 'finetune', 'lwf'}
-    assert m['records']['psmr_kd'] == first['records']['psmr_kd']   # reused, not trained again
+    assert m['records']['psmr_kd'] == first['records']['psmr_kd'] and stamps() == before   # reused, not trained again (its weights' files untouched)
     r = run(['psmr_kd'])
     assert r.returncode != 0 and "its results hold methods ['finetune', 'lwf'] that methods=['psmr_kd'] leaves out" in r.stderr, r.stderr[-2000:]

@@ -176,7 +176,7 @@ def write_video(frames: Sequence[np.ndarray] | np.ndarray, # uint8 frames, all t
     if not fits_rule(fps, WRITE_FPS): raise ValueError(f"write_video {path}: fps {fps!r}: expected {WRITE_FPS[1]} (OpenCV's writer hangs or changes others)")
     h, w = np.shape(frames[0])[:2]
     if not (fits_rule(w, EVEN_SIDE) and fits_rule(h, EVEN_SIDE)): raise ValueError(f"write_video {path}: frames of {w}x{h}: expected {EVEN_SIDE[1]} as width and height (OpenCV would cut the last row or column without a word)")
-    with atomic_path(path, suffix='.tmp.avi') as tmp:   # OpenCV picks the container by the extension
+    with atomic_path(path, suffix='.tmp.avi', sweep=True) as tmp:   # OpenCV picks the container by the extension
         vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*'MJPG'), float(fps), (w, h))
         if not vw.isOpened(): raise OSError(f"write_video {path}: OpenCV cannot open an MJPG writer")
         try:
@@ -454,13 +454,19 @@ def load_vgaf(root: str | Path) -> VideoClips:
     root = Path(root); paths, labels, splits = [], [], []
     found = {s: root / d for s, d in VGAF_SPLITS.items() if (root / d).is_dir()}
     if not found: raise DataError(root, 'no VGAF split folder', expected=f"one of {', '.join(VGAF_SPLITS.values())}")
+    no_list = {}
     for split, d in found.items():
         lf = root / f'{d.name}_labels.txt'
+        if not lf.is_file() and split == 'test': no_list[d] = len(_clip_files(d)); continue   # EmotiW's test set: clips without labels
         if not lf.is_file(): raise DataError(lf, 'label file missing', expected=f'a "Vid_name Label" list for the clips in {d}')
         lab, files = _read_group_labels(lf), _clips_by_stem(d)
         if missing := sorted(set(lab) - set(files)): raise DataError(lf, f'clip {missing[0]!r} has no file in {d}')
         if unlabelled := sorted(set(files) - set(lab)): raise DataError(files[unlabelled[0]], f'clip has no row in {lf.name}')
         for name in sorted(files): paths.append(files[name]); labels.append(lab[name]); splits.append(split)
+    if no_list:   # counted and said, never silently left out
+        warnings.warn('; '.join(f"{d}: {n} clip{'s' * (n != 1)} without a label list ({d.name}_labels.txt; unlabelled, as EmotiW's test set ships)" for d, n in no_list.items())
+                      + ': not loaded', EmoxnetWarning, stacklevel=2)
+    if not paths: raise DataError(root, 'no labelled clip', expected='<Split>/<clip> with <Split>_labels.txt (Train, Val)')
     return VideoClips(paths, labels, splits, GROUP_LABELS, root)
 
 def load_video_dataset(root: str | Path, # dataset folder
