@@ -100,8 +100,10 @@ def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tup
     if c.get('data_seed') is not None: return splits, []   # an experiment's member: its valid split was the experiment's (load_experiment_data), not the loop's
     if split not in ('valid', 'train') or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
     carved = with_valid(splits, fraction, seed)
-    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; ran_on, want = rec['name'], rec['md5'].get('valid')
-    except (OSError, ValueError, KeyError, TypeError, AttributeError): ran_on = want = None   # an older checkpoint: no record to compare
+    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']
+    except (OSError, ValueError, KeyError, TypeError): rec = None   # an older checkpoint: no record to compare
+    rec = rec if isinstance(rec, dict) else {}
+    ran_on, want = rec.get('name'), (rec.get('md5') if isinstance(rec.get('md5'), dict) else {}).get('valid')   # each on its own: a record of the data's name without hashes (the bundled model's) still names what it trained on
     own = ran_on in (None, splits.name) and want in (None, split_md5(carved['valid'], relative=True))   # the same images the run held out, as its record says (moved data are the same)
     held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if own
             else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; not this run's: it trained on " + (f"{ran_on}, not on {splits.name})" if ran_on != splits.name else f"other images of {ran_on}, its valid split's md5 {want})"))
@@ -129,24 +131,25 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
     r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
-    notes += carved + ([n] if max_items is None and (n := _other_split_note(ck, splits.name, split, md5)) else [])
+    other = _other_split_notes(ck, splits.name, split, md5) if max_items is None else []
+    notes += carved + other + (_member_seeds_notes(ck, seed) if other and split == 'test' else [])   # members' test splits differ, and so do their seeds: held out at different seeds
     return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes,
             'skipped': dict(splits.skipped),   # what the loader left out reading the data (every split: --skip-bad, protocol exclusions), by reason
             'skipped_in_split': None if splits.skipped_in is None else dict(splits.skipped_in.get(split, {})), **r}   # of it, this split's (loaders that know a row's split)
 
-def _other_split_note(ck: Path, name: str, split: str, md5: str) -> str | None:
-    "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored (an ensemble: any member's run); None otherwise."
-    for member, m in member_folders(ck).items():
-        if note := _other_split_note(m, name, split, md5): return f"member {member}: {note}"
+def _other_split_notes(ck: Path, name: str, split: str, md5: str) -> list[str]:
+    "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; an ensemble: one per member whose run did (its other members' figures may be theirs)."
+    if ms := member_folders(ck): return [f"member {member}: {n}" for member, m in ms.items() for n in _other_split_notes(m, name, split, md5)]
     try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
-    except (OSError, ValueError, KeyError, TypeError): return None   # a zoo model, an ensemble, a split the run had not
-    if rec.get('name') != name or want == md5: return None
+    except (OSError, ValueError, KeyError, TypeError): return []   # a zoo model, a split the run had not
+    if rec.get('name') != name or want == md5: return []
     src = rec.get('source') or {}   # how the run read its data (runs since 2026-12-05): the option that differs can be seen
     how = (f"; the run read {src.get('data')} as {src.get('format') or 'generated data'}" + (f" with {', '.join(f'{k}={v}' for k, v in src['options'].items())}" if src.get('options') else '')) if src else ''
-    return (f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "
-            f"these are not its figures (another copy, version or naming of the data; other loader options; another toy --seed or --synth-config; or an experiment's extra test faces){how}")
+    return [f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "
+            f"these are not its figures, and the run may have trained on some of these images (held out at another seed; another copy, version or naming of the data; "
+            f"other loader options; another toy --seed or --synth-config; or an experiment's extra test faces){how}"]
 
 def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME' (None: the bundled student)
                         data: str = 'synthfacs', # 'synthfacs', 'toy', a dataset path, or a dataset name from settings.ini
@@ -161,6 +164,13 @@ def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or 
     ck, seed = _model_and_seed(checkpoint, seed); fmt = source_format(data, data_format)
     splits = with_test(load_data(data, data_format, seed, synth, **{**loader_defaults(fmt), **load_kwargs}), seed=seed)
     return {**score_split(ck, splits, split, max_items, batch_size, seed), 'data_path': str(data), 'format': fmt}
+
+def _member_seeds_notes(ck: Path, seed: int) -> list[str]:
+    "An ensemble whose members read their data at different seeds: a test split held out of one-split data at one seed holds images members of the others trained on (said where a member's own test split was another one)."
+    seeds = {m: run_seed(f) for m, f in member_folders(ck).items()}
+    if len(set(seeds.values()) - {None}) < 2: return []
+    return [f"its members read their data at different seeds ({', '.join(f'{m}: {s}' for m, s in seeds.items())}): a test split held out of one-split data at seed {seed} "
+            "holds images that members of other seeds trained on, so this is not a test figure of the ensemble (score each member alone, at its own seed)"]
 
 # %% ../nbs/23_score.ipynb #52c890dc
 def _pct(v) -> str: return '-' if v is None else f'{100 * v:.1f}'
