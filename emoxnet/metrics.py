@@ -190,7 +190,7 @@ def plot_confusion(cm, classes: Sequence[str], ax=None, normalize: bool = True, 
     data = np.nan_to_num(data)
     sns.heatmap(data, ax=ax, annot=k <= 12, fmt='.2f' if normalize else '.0f', cmap='Blues', vmin=0,
                 vmax=1 if normalize else None, xticklabels=classes, yticklabels=classes, square=True,
-                cbar_kws={'shrink': 0.8}, annot_kws={'size': 8})
+                cbar_kws={'shrink': 0.8, 'label': 'share of the true class' if normalize else 'images'}, annot_kws={'size': 8})   # what the colours are, whatever the title says
     ax.set_xlabel('predicted'); ax.set_ylabel('true')
     ax.set_title(title or ('confusion matrix (row-normalised)' if normalize else 'confusion matrix'))
     ax.tick_params(axis='x', labelrotation=45); ax.tick_params(axis='y', labelrotation=0)

@@ -167,7 +167,7 @@ def as_recognizer(model: EmotionRecognizer | str | Path | None,
     return rec
 
 def _describe(rec: EmotionRecognizer) -> dict:
-    return dict(name=rec.name, checkpoint=None if rec.path is None else str(rec.path), classes=list(rec.classes))
+    return dict(name=rec.name, checkpoint=None if rec.path is None else str(Path(rec.path).resolve()), classes=list(rec.classes))   # absolute, as emoxnet evaluate records it (a zoo model's folder is relative to where it ran)
 
 def example_photos(rec: EmotionRecognizer) -> list[dict]:
     "The labelled example photos (`example_photos_labels.csv`) through detection and classification: hand label, predicted label of the best face."

@@ -19,7 +19,7 @@ from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
 from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
-from .models import checkpoint_path
+from .models import checkpoint_path, weights_fingerprint
 from .train import predict_logits, add_data_args, command_data
 from .ensemble import load_any, class_key, is_ensemble, member_checkpoints
 from .predict import checkpoint_arg, bundled_checkpoint
@@ -133,7 +133,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     other = _other_split_notes(ck, splits.name, split, md5) if max_items is None else []
     notes += carved + other + (_member_seeds_notes(ck, seed) if other and split == 'test' else [])   # members' test splits differ, and so do their seeds: held out at different seeds
-    return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'model_classes': list(model.model_config.classes), 'data': splits.name,
+    return {'checkpoint': str(ck.resolve()) if ck.exists() else str(ck), 'weights': weights_fingerprint(model),   # the weights scored (an ensemble's members' too): a folder rebuilt later holds others
+            'model_classes': list(model.model_config.classes), 'data': splits.name,
             'data_classes': list(ds.classes),   # `matched` (in the report): each dataset class -> the model's class it is scored as
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes,
             'skipped': dict(splits.skipped),   # what the loader left out reading the data (every split: --skip-bad, protocol exclusions), by reason
