@@ -177,12 +177,8 @@ def export_model(src: str | Path | nn.Module, out_dir: str | Path, faces: torch.
     except (OSError, ValueError, AttributeError): old = 'unknown (unreadable config.json)'
     folder = None if isinstance(src, nn.Module) else str((p if p.is_dir() else p.parent).resolve())   # a file in a checkpoint names its folder's model
     source = 'a model in memory' if folder is None else str(src) if zoo_name(src) else folder
-    same = {source, folder}
-    if folder is not None and zoo_name(old or '') is not None:   # a deployment recorded by its zoo name: the zoo's folder is the same model
-        from emoxnet.zoo import zoo_checkpoint
-        with contextlib.suppress(FileNotFoundError, KeyError):
-            if str(zoo_checkpoint(old, fetch=False, log=None).resolve()) == folder: same.add(old)
-    if folder is not None and old in same: old = None   # the same model exported again (spelt otherwise: a file in it, ./x/, the zoo model's folder): replaced, not another's
+    own_zoo = ((info.get('extra') or {}).get('zoo') or {}).get('name') if isinstance(info, dict) else None   # a zoo model's folder records its zoo name
+    if folder is not None and old in {source, folder, f'zoo:{own_zoo}' if own_zoo else None}: old = None   # the same model exported again (spelt otherwise: a file in it, ./x/, the zoo model's folder): replaced, not another's
     if old is not None and old != source and not overwrite:   # another model's deployment is not replaced unasked (as emoxnet zoo import does)
         raise FileExistsError(f"{out} holds the deployment of {old}: pass overwrite=True (emoxnet export --overwrite) to replace it with {source}'s, or choose another --out")
     with atomic_dir(out, replaces=DEPLOY_FILES, own=DEPLOYMENT_NAMES) as tmp:   # all three files or none; a folder of another kind, or holding the user's files, is refused, untouched
