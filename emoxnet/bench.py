@@ -91,8 +91,8 @@ def bench_main(args) -> int:
     if args.checkpoint is not None:   # before the first benchmark runs, not after the ones before it
         from emoxnet.models import checkpoint_path
         from emoxnet.ensemble import load_any
-        if not checkpoint_path(args.checkpoint).exists(): raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such checkpoint folder")
-        load_any(checkpoint_path(args.checkpoint))   # a folder that is no checkpoint (or a broken one) says so now, not after the benchmarks before the first that reads it
+        if not (ck := checkpoint_path(args.checkpoint)).exists(): raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such checkpoint folder")
+        load_any(ck)   # a folder that is no checkpoint (or a broken one) says so now, not after the benchmarks before the first that reads it
         if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
             raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
     run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)

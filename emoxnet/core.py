@@ -254,9 +254,9 @@ STALE_S = 24 * 3600   # a staging copy this old is a killed writer's, whatever m
 def _host() -> str:
     "This machine and PID namespace in a staging name: a readable start and a hash of the full hostname and the namespace (two hosts whose names read alike, or containers sharing a hostname but not their processes, are never taken for one another: another's copy is never judged by this one's process table)."
     import socket, hashlib
-    name = socket.gethostname()
+    host = name = socket.gethostname()
     with contextlib.suppress(OSError): name += f"/{os.stat('/proc/self/ns/pid').st_ino}"
-    return (re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:8] or 'host') + hashlib.sha1(name.encode()).hexdigest()[:8]
+    return (re.sub(r'[^A-Za-z0-9]', '', host)[:8] or 'host') + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 def staging_prefix(path: str | Path) -> str:
     "The name start of a staging copy of `path` (`.NAME.HOST-PID.`, then `tempfile`'s 8 characters and `.tmp`): who writes it, so that a killed writer's copy is known as one."

@@ -538,7 +538,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
     if cut := cut_short(path, info, ff, stride, stats): warnings.warn(cut, EmoxnetWarning, stacklevel=2)
     notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([gaps_note(stats['gaps'])] if stats.get('gaps') else []) \
-            + ([cut[len(f'{path}: '):]] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
+            + ([cut.removeprefix(f'{path}: ')] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))
     mean = probs.mean(0) if len(probs) else None
