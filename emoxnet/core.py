@@ -15,19 +15,20 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'WRITING',
-           'STALE_S', 'USER_ERRNOS', 'STAGING', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
+           'STALE_S', 'USER_ERRNOS', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
            'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
-           'PORT', 'canonical', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything', 'seed_process',
-           'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev', 'code_version',
-           'running_code', 'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs',
-           'default_permissions', 'staging_prefix', 'sweep_staging', 'atomic_path', 'atomic_write', 'said_of',
-           'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'folder_names', 'foreign_files', 'some',
-           'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned', 'atomic_dir',
-           'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg', 'Registry', 'zoo_name',
-           'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'caught_warnings', 'add_dataclass_args', 'fits_rule',
-           'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean', 'cell_assignments',
-           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'PORT', 'canonical', 'class_key', 'class_match', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything',
+           'seed_process', 'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev',
+           'code_version', 'running_code', 'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs',
+           'default_permissions', 'staging_prefix', 'staging_of', 'sweep_staging', 'atomic_path', 'atomic_write',
+           'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
+           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging', 'folder_names', 'foreign_files',
+           'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned',
+           'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg',
+           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'caught_warnings',
+           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
+           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
+           'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -41,13 +42,30 @@ _SYNONYMS = {'happy': 'happiness', 'joy': 'happiness', 'sad': 'sadness', 'surpri
              'angry': 'anger', 'disgusted': 'disgust', 'fearful': 'fear', 'afraid': 'fear', 'scared': 'fear',
              'neutrality': 'neutral', 'contemptuous': 'contempt'}
 
+def _spelt(name: str) -> str: return ' '.join(str(name).strip().lower().replace('_', ' ').replace('-', ' ').split())   # lower case, `_` and `-` as spaces
+
 def canonical(name: str) -> str:
     "Map any spelling of an expression (`'Happy'`, `'FEARFUL'`, `'Sadly_Angry'`) to its canonical name."
-    key = ' '.join(str(name).strip().lower().replace('_', ' ').replace('-', ' ').split())
+    key = _spelt(name)
     key = _SYNONYMS.get(key, key)
     if key not in EXPRESSIONS:
         raise KeyError(f"unknown expression {name!r}; expected one of {', '.join(EXPRESSIONS)} (or a synonym such as 'happy', 'angry')")
     return key
+
+def class_key(name: str) -> str:
+    "The name a class is aligned by: its canonical expression name (`'Happy'` -> `'happiness'`), or, for a class outside the vocabulary, the name spelt as `canonical` spells (lower case, `_` and `-` as spaces)."
+    try: return canonical(name)
+    except KeyError: return _spelt(name)
+
+def class_match(name: str, # a dataset's class
+                classes: Sequence[str], # the model's classes
+               ) -> int:
+    "The model's index of the dataset class `name`: the class of that very name, else the one with its `class_key` ('Happy' is 'happiness'); -1 for none; `ValueError` when two model classes share the key and neither is `name`. The one matching of a dataset's classes to a model's (training reports, `emoxnet evaluate`)."
+    if name in classes: return list(classes).index(name)
+    hits = [i for i, c in enumerate(classes) if class_key(c) == class_key(name)]
+    if len(hits) > 1: raise ValueError(f"the dataset's class {name!r} is {', '.join(repr(classes[i]) for i in hits)} of the model's classes alike ({class_key(name)}): "
+                                       "an image of it would have two right answers; read the data with names the model uses (e.g. --names raw)")
+    return hits[0] if hits else -1
 
 # %% ../nbs/00_core.ipynb #70c92f84
 @dataclass(frozen=True)
@@ -248,7 +266,7 @@ def default_permissions(path: str | Path) -> None:
     mask = os.umask(0); os.umask(mask)
     for p in (Path(path), *(Path(path).rglob('*') if Path(path).is_dir() else ())): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
-WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`STAGING`), but kept by `remove_staging`
+WRITING = '.writing.tmp'   # the suffix of `writing_marker`'s file: hidden as staging is (`is_staging`), but kept by `remove_staging`
 STALE_S = 24 * 3600   # a staging copy this old is a killed writer's, whatever machine wrote it (`sweep_staging`)
 
 def _host() -> str:
@@ -270,17 +288,24 @@ def _dead(host: str | None, pid: str | None) -> bool:
     except OSError: return False   # another user's live process
     return False
 
+def staging_of(name: str, # a file or folder name
+               target: str | None = None, # the name it must be a staging copy of (None: any name)
+              ) -> tuple[str, str | None, str | None] | None:
+    "`(NAME, HOST, PID)` when `name` is a staging copy's (`staging_prefix`'s `.NAME.HOST-PID.XXXXXXXX.tmp`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`; `.tmp.avi` and the like for writers that go by the extension), else None: the one reading of staging names, for `sweep_staging` and `remove_staging`. Nothing else matches: a user's `.NAME.backup.tmp`, `writing_marker`'s file."
+    stem = re.escape(target) if target is not None else '.+?'
+    m = re.fullmatch(rf'\.({stem})\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp(?:\.[A-Za-z0-9]{{1,5}})?', name)
+    return m.groups() if m else None
+
 def sweep_staging(path: str | Path, # the file or folder whose writers' staging copies are looked for beside it
                   older_than: float = STALE_S, # seconds: a copy this old is a leftover whoever wrote it
                  ) -> list[str]:
     "Delete the staging copies of `path` that killed writers left beside it (named by `staging_prefix`, or `tempfile`'s `.NAME.XXXXXXXX.tmp`; `.tmp.avi` and the like for writers that go by the extension), and theirs (a staging file written atomically in turn): a copy whose writer on this machine is gone, or any older than `older_than`; their names. `atomic_dir` calls it, and `atomic_path(sweep=True)` (exports, videos): a folder or large file SIGKILLed mid-write is not left to fill the disk, and a live writer's copy is never touched."
     import glob
     p, gone = Path(path), []
-    own = re.compile(rf'\.{re.escape(p.name)}\.(?:([A-Za-z0-9]+)-(\d+)\.)?[a-z0-9_]{{8}}\.tmp(?:\.[A-Za-z0-9]{{1,5}})?')   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
     for s in sorted(p.parent.glob(f'.{glob.escape(p.name)}.*.tmp*')) if p.parent.is_dir() else []:
-        if not (m := own.fullmatch(s.name)): continue
+        if not (m := staging_of(s.name, p.name)): continue   # nothing else: a sibling 'NAME.v2', a user's '.NAME.backup.tmp'
         with contextlib.suppress(OSError):
-            if not _dead(*m.groups()) and time.time() - s.lstat().st_mtime < older_than: continue
+            if not _dead(*m[1:]) and time.time() - s.lstat().st_mtime < older_than: continue
             gone += sweep_staging(s, older_than)   # its own staging copies first (an exporter writing the staging file atomically)
             shutil.rmtree(s) if s.is_dir() and not s.is_symlink() else s.unlink()
             gone.append(s.name)
@@ -419,19 +444,22 @@ def _fsync_tree(d: Path):
             with open(p, 'rb') as f: os.fsync(f.fileno())
 
 
-STAGING = ('.*.tmp', '.*.old-*')   # what killed `atomic_write`/`atomic_dir` calls leave beside their target (`remove_staging`, `recover_dir`)
+def is_staging(name: str) -> bool:
+    "Is `name` what an interrupted writer leaves beside its target: a staging copy (`staging_of`), an old folder moved aside (`.NAME.old-XXXXXXXX`, `recover_dir`), an experiment's `writing_marker`? Such names are nobody's files; a user's `.notes.backup.tmp` is not one of them."
+    return staging_of(name) is not None or name.endswith(WRITING) or re.fullmatch(r'\..+\.old-\w+', name) is not None
+
 OS_LITTER = ('.DS_Store', '._*', 'Thumbs.db', 'desktop.ini')   # what file browsers drop in any folder they show or copy (Finder, macOS on exFAT/SMB drives, Windows): nobody's files, replaced with the folder
 
 def folder_names(path: str | Path) -> list[str]:
-    "The names in folder `path`, sorted, staging leftovers (`STAGING`) and file browsers' litter (`OS_LITTER`) left out; `[]` when it is not a folder."
+    "The names in folder `path`, sorted, staging leftovers (`is_staging`) and file browsers' litter (`OS_LITTER`) left out; `[]` when it is not a folder."
     from fnmatch import fnmatchcase
     if not Path(path).is_dir(): return []
-    return [n for n in sorted(p.name for p in Path(path).iterdir()) if not any(fnmatchcase(n, s) for s in STAGING + OS_LITTER)]
+    return [n for n in sorted(p.name for p in Path(path).iterdir()) if not is_staging(n) and not any(fnmatchcase(n, s) for s in OS_LITTER)]
 
 def foreign_files(path: str | Path, # a folder a writer is about to write (into)
                   names: Sequence[str], # what the writer's own folders hold (names or glob patterns): one of them marks a folder of its kind
                  ) -> list[str]:
-    "The names in `path`, sorted, when it is a folder that holds something but nothing matching `names` (a folder of another kind, or the user's files); `[]` otherwise. Staging leftovers (`STAGING`) count for nothing."
+    "The names in `path`, sorted, when it is a folder that holds something but nothing matching `names` (a folder of another kind, or the user's files); `[]` otherwise. Staging leftovers (`is_staging`) count for nothing."
     from fnmatch import fnmatchcase
     found = folder_names(path)
     return [] if any(fnmatchcase(n, pat) for n in found for pat in names) else found
@@ -557,10 +585,10 @@ def writing_marker(out: str | Path, name: str = 'metrics.json') -> Path:
 
 # %% ../nbs/00_core.ipynb #6b1f0c02
 def remove_staging(folder: str | Path) -> list[str]:
-    "Delete the staging files and folders that killed `atomic_write`/`atomic_dir` calls left in `folder` (`.NAME.*.tmp`, and `.NAME.old-*` where NAME was put in place: a copy no one reads); their names. Only for a folder no other process is writing."
+    "Delete the staging files and folders that killed `atomic_write`/`atomic_dir` calls left in `folder` (`staging_of`'s names, whoever wrote them, and `.NAME.old-*` where NAME was put in place: a copy no one reads); their names. Only for a folder no other process is writing (`sweep_staging` spares live writers)."
     gone, d = [], Path(folder)
     olds = [p for p in sorted(d.glob('.*.old-*')) if (d / p.name[1:].rsplit('.old-', 1)[0]).exists()] if d.is_dir() else []   # without NAME: recover_dir's copy, kept
-    for p in [p for p in sorted(d.glob('.*.tmp')) if not p.name.endswith(WRITING)] + olds if d.is_dir() else []:   # save_results' marker is no staging
+    for p in [p for p in sorted(d.glob('.*.tmp*')) if staging_of(p.name)] + olds if d.is_dir() else []:   # save_results' marker is no staging
         if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
         gone.append(p.name)

@@ -24,7 +24,8 @@ from .settings import demo_checkpoint, load_settings
 from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
-from .ensemble import ENSEMBLE_FORMAT, is_ensemble, class_key
+from .core import class_key
+from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models
 from .zoo import expression_models, package_spec, zoo_record
 from .video import StreamAnalyzer, analyze_clip, plot_timeline

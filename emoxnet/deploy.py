@@ -68,12 +68,15 @@ def _write_onnx(model: nn.Module, tmp: Path, opset: int, x: torch.Tensor) -> Non
     onnx.helper.set_model_props(proto, {**{p.key: p.value for p in proto.metadata_props}, ONNX_WEIGHTS: weights_fingerprint(model)})
     onnx.save(proto, str(tmp)); onnx.checker.check_model(str(tmp))
 
-def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None) -> Path:
-    "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback. Written atomically: a failed or interrupted export leaves no file."
+def export_onnx(model: nn.Module, path: str | Path, opset: int = 18, example: torch.Tensor | None = None,
+                check: Callable[[Path], None] | None = None, # called on the written file before it takes `path`'s place; what it raises stops the export
+               ) -> Path:
+    "Export to ONNX with a dynamic batch axis (`input` -> `logits`), stamped with the weights' fingerprint (`ONNX_WEIGHTS`); the torch.export-based exporter (opset 18 and up), the legacy one below 18 or as fallback. Written atomically: a failed, refused or interrupted export leaves no file."
     opset = check_opset(opset)
     with atomic_path(path, sweep=True) as tmp:
         _write_onnx(model, tmp, opset, example if example is not None else example_input(model, 2))
         if (got := onnx_opset(tmp)) != opset: warnings.warn(f"ONNX opset {opset} was asked; the exporter wrote opset {got}", EmoxnetWarning)
+        if check is not None: check(tmp)
     return Path(path)
 
 def onnx_opset(path: str | Path) -> int | None:
@@ -205,11 +208,10 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
     if in_package(path):   # the bundled model's folder: `emoxnet export` and EmotionRecognizer.export_onnx() alike
         raise ValueError(f"{path.parent} is inside the installed emoxnet package (the bundled model): export a copy (cp -r {shell_word(path.parent)} DIR, then emoxnet export DIR), "
                          "or write a deployment folder with emoxnet export --out DIR")
-    with atomic_path(path, sweep=True) as tmp:   # a failed check, or Ctrl-C: nothing is left in the folder
-        export_onnx(model, tmp, opset, example=example_input(cfg, 2))
+    def agrees(tmp: Path):   # before the file takes `path`'s place: a failed check, or Ctrl-C, leaves nothing in the folder
         err = check_export(model, onnx_path=tmp, x=example_input(cfg, 3, seed=1))['onnx_max_logit_diff']
         if err > atol: raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
-    return path
+    return export_onnx(model, path, opset, example=example_input(cfg, 2), check=agrees)
 
 def _heads_note(heads: Sequence[str] | None, where: str, classes: Sequence[str]):
     "Say that an export holds the class logits only, naming their classes, when the model has other outputs (a multi-task model's age, valence...)."

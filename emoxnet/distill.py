@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, single_process, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
+from .core import Registry, single_process, torch_threads, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
@@ -331,13 +331,9 @@ def gap_closed(kd: float, scratch: float, ensemble: float) -> float | None:
     d = ensemble - scratch
     return None if abs(d) < 1e-12 else (kd - scratch) / d
 
-def _teacher_train_config(ens_dir: Path) -> dict:
-    "The shared `TrainConfig` the ensemble in `ens_dir` was trained with, as its `metrics.json` records it (`{}` when not recorded)."
-    return (load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}).get('train_config') or {}
-
 def teacher_settings(ens_dir: Path) -> dict:
-    "What the ensemble in `ens_dir` really is: its members, the epochs and learning rate they were trained with, its seed and validation folds (when recorded)."
-    rec, tc = ensemble_record(ens_dir), _teacher_train_config(ens_dir)
+    "What the ensemble in `ens_dir` really is (`ensemble_record`): its members, the epochs and learning rate they were trained with, its seed and validation folds (when recorded)."
+    rec = ensemble_record(ens_dir); tc = rec['train_config'] or {}   # the members' shared TrainConfig, as train_ensemble's metrics.json records it
     return {'members': rec['members'], 'member_epochs': tc.get('epochs'), 'member_lr': tc.get('lr'), 'seed': rec['seed'], 'folds': rec['folds']}
 
 def _same_teacher_settings(cfg: ExperimentConfig, ens_dir: Path):
@@ -454,10 +450,12 @@ def check_variants(out: Path, variants: Sequence[str]) -> None:
 
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
-    "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict."
+    "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict. It runs with `cfg.threads` torch threads; the caller's count comes back afterwards."
+    with torch_threads(cfg.threads): return _run_experiment(cfg, log, plots)
+
+def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
-    if cfg.threads: torch.set_num_threads(cfg.threads)
     out = cfg.resolved_out(); check_experiment_out(out); check_variants(out, cfg.variants); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
     splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind

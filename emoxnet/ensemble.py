@@ -19,7 +19,7 @@ from torch import nn
 
 from PIL import Image
 
-from .core import Registry, atomic_write, atomic_dir, recover_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
+from .core import Registry, atomic_write, atomic_dir, recover_dir, check_replaceable, save_json, load_json, check_format, code_version, running_code, other_code, claim_folder, jsonable, canonical, class_key, EXPRESSIONS, is_whole, EmoxnetWarning, single_process, fits_type, lies_inside
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
@@ -31,11 +31,11 @@ from .train import TrainConfig, fit, predict_logits, class_logits, finished_metr
 # %% auto #0
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE_FIELDS', 'MEMBER_FIELDS', 'ALIGNED_FIELDS',
            'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking',
-           'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'class_key', 'reads_expressions',
-           'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
-           'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
-           'member_checkpoints', 'load_ensemble', 'load_any', 'build_ensemble', 'add_cli', 'as_train_config',
-           'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'ensemble_record',
+           'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'reads_expressions', 'class_index_map',
+           'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet', 'check_member_names',
+           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info', 'member_checkpoints',
+           'load_ensemble', 'load_any', 'split_clashes', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run',
+           'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'ensemble_record',
            'check_finished_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
@@ -198,11 +198,6 @@ def select_rule(table: pd.DataFrame) -> str:
 
 # %% ../nbs/13_ensemble.ipynb #het00002
 ABSENT: float = -1e4   # an aligned member's logit for a class it does not predict: its softmax weight is exactly 0 in float32
-
-def class_key(name: str) -> str:
-    "The name a class is aligned by: its canonical expression name (`'Happy'` -> `'happiness'`), or, for a class outside the vocabulary, the name spelt as `canonical` spells (lower case, `_` and `-` as spaces)."
-    try: return canonical(name)
-    except KeyError: return ' '.join(str(name).strip().lower().replace('_', ' ').replace('-', ' ').split())
 
 def reads_expressions(classes: Sequence[str]) -> bool:
     "Whether any of `classes` is an expression, however spelt (`'Happy'` is): False for a gender head such as `zoo:hse_faceres`."
@@ -528,6 +523,18 @@ def load_any(path: str | Path, device: str | torch.device = 'cpu') -> nn.Module:
     return load_ensemble(path, device) if is_ensemble(path) else load_checkpoint(path, device)[0]
 
 # %% ../nbs/13_ensemble.ipynb #het00009
+def split_clashes(paths: Sequence[Path], # members' checkpoint folders
+                  names: Sequence[str], # their names
+                 ) -> list[str]:
+    "What to say of members whose runs held out different test splits of data of one name (one-split data held out at different seeds, another copy of a dataset): wherever the ensemble is scored on one of them, some members trained on its images."
+    tests = {}
+    for p, n in zip(paths, names):
+        try: d = load_json(Path(p) / 'config.json')['extra']['data']; tests.setdefault(d['name'], {})[n] = d['md5']['test']
+        except (OSError, ValueError, KeyError, TypeError): continue   # a zoo model, a run without a test split
+    return [f"the members' runs held out different test splits of {data} ({', '.join(f'{n}: md5 {m}' for n, m in md5s.items())}): each test split holds images "
+            "other members trained on, so no split of it gives the ensemble a test figure (train the members at one seed, or score each member alone)"
+            for data, md5s in tests.items() if len(set(md5s.values())) > 1]
+
 def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained runs, the bundled student) or zoo models ('zoo:NAME')
                    out: str | Path | None = None, # write the ensemble folder here (each member's folder copied whole)
                    rule: str = 'mean_prob',       # a rule that needs no fitting: mean_prob or mean_logit
@@ -549,6 +556,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
     for p, m in zip(paths, models):   # the same weights twice (one folder listed twice, or a copy) would be one model presented as an ensemble
         if (first := seen.setdefault(weights_fingerprint(m), p)) is not p: raise ValueError(f"{p} has the same weights as {first}: an ensemble's members must be different models")
     ens = EmoXNet.aligned(models, rule, names, classes, preprocess)
+    for note in split_clashes(paths, names): warnings.warn(note, EmoxnetWarning)   # said when the folder is made, not first when it is evaluated
     if out is None: return ens
     out = Path(out).expanduser()
     if inside := [str(p) for p in paths if lies_inside(p, out)]:   # replacing --out would delete the members it copies

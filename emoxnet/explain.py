@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from .core import AUS, EmoxnetWarning, is_whole
-from .ensemble import class_index_map, class_key   # the one map of class names in any spelling
+from .core import class_key
+from .ensemble import class_index_map   # the one map of class names in any spelling
 from .models import LogitsOnly, class_logits, model_device, model_batches
 from .data.transforms import Preprocess
 

@@ -20,13 +20,13 @@ from .data.core import ImageInputError
 
 # %% auto #0
 __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES',
-           'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'package_file',
-           'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector', 'HaarAlt2Detector',
-           'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector', 'DlibCNNDetector',
-           'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint', 'crop_face', 'check_box',
-           'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples', 'negative_samples', 'composite_samples',
-           'closeup_samples', 'bench_frame', 'time_call', 'time_detector', 'evaluate', 'bench_detectors',
-           'markdown_table']
+           'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'greedy_match',
+           'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
+           'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
+           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint',
+           'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
+           'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_call', 'time_detector',
+           'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -92,6 +92,17 @@ def box_iou(a: Sequence[float], b: Sequence[float]) -> float:
     if iw <= 0 or ih <= 0: return 0.0
     inter = iw * ih
     return float(inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter))
+
+def greedy_match(a: Sequence[Sequence[float]], # boxes `(x0, y0, x1, y1)`
+                 b: Sequence[Sequence[float]], # other boxes
+                 min_iou: float, # the least IoU that pairs two boxes
+                ) -> list[tuple[int, int, float]]:
+    "`(i, j, IoU)` for the pairs of `a[i]` and `b[j]`, best overlaps first, each box in at most one pair: the one matching of boxes (detections against labelled faces, a frame's faces against the tracks of the last)."
+    out, used_a, used_b = [], set(), set()
+    for v, i, j in sorted(((box_iou(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)), reverse=True):
+        if v < min_iou: break
+        if i not in used_a and j not in used_b: out.append((i, j, v)); used_a.add(i); used_b.add(j)
+    return out
 
 # %% ../nbs/20_faces.ipynb #6c48224b
 def package_file(package: str, *parts: str, pip_name: str | None = None) -> Path:
@@ -654,16 +665,6 @@ def closeup_samples(photos: Sequence[Sample], # labelled photos (`photo_samples`
     return out
 
 # %% ../nbs/20_faces.ipynb #3ed113bc
-def _match(pred: Sequence[Face], boxes: Sequence[Sequence[float]], iou: float = 0.5) -> dict[int, float]:
-    "Greedy IoU matching: `{index of matched box: IoU}`, each detection used at most once."
-    pairs = sorted(((p.iou(b), i, j) for i, p in enumerate(pred) for j, b in enumerate(boxes)), reverse=True)
-    used_p, out = set(), {}
-    for v, i, j in pairs:
-        if v < iou: break
-        if i in used_p or j in out: continue
-        used_p.add(i); out[j] = v
-    return out
-
 def bench_frame() -> np.ndarray:
     "The 640x480 one-face timing frame: the astronaut photo scaled to 480 px high, centred on grey."
     from skimage import data as skdata
@@ -689,7 +690,7 @@ def evaluate(det: FaceDetector, samples: Sequence[Sample], iou: float = 0.5, sma
     rows = []
     for s in samples:
         pred = det(s.image)
-        m = _match(pred, s.boxes, iou)
+        m = {j: v for _, j, v in greedy_match([p.box for p in pred], s.boxes, iou)}   # labelled face -> IoU of the detection it got
         k = min(1.0, 640 / max(s.image.shape[:2]))
         is_small = [(b[2] - b[0]) * k < small for b in s.boxes]
         rows.append(dict(sample=s.name, kind=s.kind, faces=len(s.boxes), found=len(m), false_pos=len(pred) - len(m),

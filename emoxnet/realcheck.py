@@ -23,8 +23,8 @@ from .predict import checkpoint_arg, EmotionRecognizer
 # %% auto #0
 __all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'PHOTO_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
            'realfaces_dir', 'lfw_file', 'read_labels', 'lfw_faces', 'read_as', 'label_histogram', 'top_label',
-           'agreement', 'Goal', 'figures', 'as_recognizer', 'example_photos', 'realcheck', 'confusion_table',
-           'plot_confusion_table', 'plot_faces', 'save_report', 'PhotoPackage', 'blind_labels_file',
+           'agreement', 'Goal', 'figures', 'as_recognizer', 'read_label', 'example_photos', 'realcheck',
+           'confusion_table', 'plot_confusion_table', 'plot_faces', 'save_report', 'PhotoPackage', 'blind_labels_file',
            'read_blind_labels', 'blind_photos', 'photo_package_files', 'match_faces', 'blindcheck', 'summary',
            'blind_summary', 'realcheck_main', 'add_cli']
 
@@ -155,19 +155,21 @@ def _spelling(name: str) -> str | None:
 def as_recognizer(model: EmotionRecognizer | str | Path | None,
                   role: str = '', # what the model is to the check ('the teacher'), named in a refusal
                  ) -> EmotionRecognizer:
-    "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral is refused."
+    "An `EmotionRecognizer` as is, one loaded from a checkpoint folder, or (None) the bundled student; one whose classes include neither happiness nor neutral (spelt any way) is refused."
     rec = model if isinstance(model, EmotionRecognizer) else EmotionRecognizer.load(model)
-    if not {_spelling(c) for c in rec.classes} & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces (spelt any way: 'Happy' is refused below, for its spelling)
+    if not {_spelling(c) for c in rec.classes} & {'happiness', 'neutral'}:   # what the check scores: smiles and resting faces
         raise ValueError(f"{role + ' ' if role else ''}{rec.path or rec.name} predicts {', '.join(rec.classes)}: not an expression model with happiness or neutral "
                          "(the real-face check scores smiles and resting faces); give an expression checkpoint")
-    own = [f"{c!r} (= {k})" for c in rec.classes if (k := _spelling(c)) in EXPECTED.values() and k != c and k not in rec.classes]
-    if own:   # 'Happy' (emoxnet train --names raw): every smile would count as missed, 0 % smile recall
-        raise ValueError(f"{rec.path or rec.name} names {', '.join(own)} its own way; the check scores the canonical classes "
-                         f"{' and '.join(EXPECTED.values())} and would read every such face as missed (train with canonical names: --names canonical)")
     return rec
 
+def read_label(label: str | None) -> str | None:
+    "A predicted class as the check reads it: the canonical expression it spells (`'Happy'` -> `'happiness'`, a model trained with `--names raw`; as `emoxnet evaluate` aligns them), other names as they are."
+    return None if label is None else (_spelling(label) or label)
+
 def _describe(rec: EmotionRecognizer) -> dict:
-    return dict(name=rec.name, checkpoint=None if rec.path is None else str(Path(rec.path).resolve()), classes=list(rec.classes))   # absolute, as emoxnet evaluate records it (a zoo model's folder is relative to where it ran)
+    spelt = {c: k for c in rec.classes if (k := read_label(c)) != c}   # the model's own spellings, and what the check read them as
+    return dict(name=rec.name, checkpoint=None if rec.path is None else str(Path(rec.path).resolve()), classes=list(rec.classes),   # absolute, as emoxnet evaluate records it (a zoo model's folder is relative to where it ran)
+                **({'read_as': spelt} if spelt else {}))
 
 def example_photos(rec: EmotionRecognizer) -> list[dict]:
     "The labelled example photos (`example_photos_labels.csv`) through detection and classification: hand label, predicted label of the best face."
@@ -179,7 +181,7 @@ def example_photos(rec: EmotionRecognizer) -> list[dict]:
         if row.get('label') not in HAND_LABELS:
             raise DataError(path, f"unknown label {row.get('label')!r}", line=line, expected=' / '.join(HAND_LABELS))
         preds = rec.predict(examples / row['file'], max_faces=1)
-        out.append(dict(file=row['file'], hand=row['label'], pred=preds[0].label if preds else None,
+        out.append(dict(file=row['file'], hand=row['label'], pred=read_label(preds[0].label) if preds else None,
                         prob=round(preds[0].confidence, 4) if preds else None))
     return out
 
@@ -192,8 +194,8 @@ def realcheck(model: EmotionRecognizer | str | Path | None = None,   # recognize
     "Score a model on the hand-labelled real LFW faces: figures, goals, predicted-label histogram, per-face predictions."
     faces, hand = lfw_faces(labels)
     rec, t = as_recognizer(model), None if teacher is None else as_recognizer(teacher, 'the teacher (--teacher)')
-    pred, probs = rec.predict_faces(faces, 'RGB')
-    t_pred = None if t is None else t.predict_faces(faces, 'RGB')[0]
+    pred, probs = rec.predict_faces(faces, 'RGB'); pred = [read_label(p) for p in pred]
+    t_pred = None if t is None else [read_label(p) for p in t.predict_faces(faces, 'RGB')[0]]
     r = dict(model=_describe(rec), teacher=None if t is None else _describe(t), code_version=code_version(),
              faces_source='scikit-image lfw_subset.npy rows 0-99 (Labeled Faces in the Wild), 25x25 grey',
              **figures(hand, pred, t_pred))
@@ -343,12 +345,10 @@ def match_faces(boxes: Sequence[Sequence[float]],  # hand-labelled face boxes `(
                 detected: Sequence[Sequence[float]], # detector boxes in the same photo
                 min_iou: float = 0.3,               # least overlap that pairs a detection with a labelled face
                ) -> list[int]:
-    "For each labelled box, the index of the detection overlapping it best (each detection used once, best pairs first), -1 when none reaches `min_iou`."
-    from emoxnet.faces import box_iou
-    pairs = sorted(((box_iou(b, d), i, j) for i, b in enumerate(boxes) for j, d in enumerate(detected)), reverse=True)
-    out, used = [-1] * len(boxes), set()
-    for iou, i, j in pairs:
-        if iou >= min_iou and out[i] < 0 and j not in used: out[i] = j; used.add(j)
+    "For each labelled box, the index of the detection overlapping it best (each detection used once, best pairs first: `greedy_match`), -1 when none reaches `min_iou`."
+    from emoxnet.faces import greedy_match
+    out = [-1] * len(boxes)
+    for i, j, _ in greedy_match(boxes, detected, min_iou): out[i] = j
     return out
 
 
@@ -371,7 +371,7 @@ def blindcheck(model: EmotionRecognizer | str | Path | None = None, # recognizer
         for r, j in zip(mine, match_faces([r['box'] for r in mine], [p.box for p in preds], min_iou)):
             if j >= 0: label, prob = preds[j].label, preds[j].confidence
             else: (label,), q = rec.predict_faces([rec.crop(rgb, r['box'])], 'RGB'); prob = float(q.max())
-            faces.append(dict(package=r['package'], file=r['file'], box=list(r['box']), hand=r['label'], pred=label,
+            faces.append(dict(package=r['package'], file=r['file'], box=list(r['box']), hand=r['label'], pred=read_label(label),
                               prob=round(float(prob), 4), detected=j >= 0, note=r['note']))
     hand, pred = [f['hand'] for f in faces], [f['pred'] for f in faces]
     r = dict(model=_describe(rec), code_version=code_version(), min_iou=min_iou,

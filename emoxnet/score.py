@@ -21,26 +21,17 @@ from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path, weights_fingerprint
 from .train import predict_logits, add_data_args, command_data
-from .ensemble import load_any, class_key, is_ensemble, member_checkpoints
+from .core import class_key, class_match
+from .ensemble import load_any, is_ensemble, member_checkpoints
 from .predict import checkpoint_arg, bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'class_match', 'scored_rows', 'score_model', 'run_train_config', 'member_folders',
-           'run_seed', 'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
+__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'scored_rows', 'score_model', 'run_train_config', 'member_folders', 'run_seed',
+           'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
            'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
-
-def class_match(name: str, # a dataset's class
-                classes: Sequence[str], # the model's classes
-               ) -> int:
-    "The model's index of the dataset class `name`: the class of that very name, else the one with its `class_key` ('Happy' is 'happiness'); -1 for none; `ValueError` when two model classes share the key and neither is `name`."
-    if name in classes: return list(classes).index(name)
-    hits = [i for i, c in enumerate(classes) if class_key(c) == class_key(name)]
-    if len(hits) > 1: raise ValueError(f"the dataset's class {name!r} is {', '.join(repr(classes[i]) for i in hits)} of the model's classes alike ({class_key(name)}): "
-                                       "an image of it would have two right answers; read the data with names the model uses (e.g. --names raw)")
-    return hits[0] if hits else -1
 
 def scored_rows(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's classes, in its logit order

@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
+from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -684,16 +684,14 @@ def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     return *_process_rng(_resume_file(path / 'rng.safetensors', lambda f: load_file(str(f))), d, st.accelerator.process_index), d['finished']
 
 # %% ../nbs/12_train.ipynb #keep0002
-def _count(n: int, word: str) -> str: return f"{n} {word}{'' if n == 1 else 's'}"
-
 def stop_summary(info: dict) -> str:
     "How a run ended, in words, from its `metrics.json` (or `fit`'s result): `stop_reason`, `epochs`, `steps`, `config`."
     r, e, s = info.get('stop_reason'), info.get('epochs') or 0, info.get('steps') or 0
     cfg = info.get('config') or {}
     cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg
-    of = f"{e} of {_count(cfg['epochs'], 'epoch')} complete" if cfg.get('epochs') else _count(e, 'complete epoch')
-    if r == 'epochs': return f"all {_count(e, 'epoch')} done ({_count(s, 'step')})"
-    if r == 'early_stopping': return f"early stopping after {_count(e, 'epoch')} (patience {cfg.get('patience')}, {_count(s, 'step')})"
+    of = f"{e} of {plural(cfg['epochs'], 'epoch')} complete" if cfg.get('epochs') else plural(e, 'complete epoch')
+    if r == 'epochs': return f"all {plural(e, 'epoch')} done ({plural(s, 'step')})"
+    if r == 'early_stopping': return f"early stopping after {plural(e, 'epoch')} (patience {cfg.get('patience')}, {plural(s, 'step')})"
     if r == 'max_steps': return f"max_steps reached at step {s} ({of})"
     if r == 'callback': return f"a callback stopped it at step {s} ({of})"
     return f"{r or 'unknown reason'} at step {s} ({of})"

@@ -25,7 +25,7 @@ from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
 from .train import TrainConfig, fit, blend, clear_run, CheckpointExtra
-from .ensemble import load_any
+from .ensemble import load_any, is_ensemble, member_checkpoints
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
 from .zoo import ZOO, provenance, imported_from
@@ -293,12 +293,13 @@ def _realvideo_set(synth: FERSplits, teacher: AlignedTeacher, cfg) -> tuple[np.n
 
 # %% ../nbs/26_transfer.ipynb #tr0064
 def media_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
-    "`(photos and clips, other files)` under `folder`, recursively, sorted; `DataError` when the folder is missing or holds no photo or clip."
-    from emoxnet.data.core import IMAGE_EXTS, VIDEO_EXTS
-    root = Path(folder).expanduser()
+    "`(photos and clips, other files)` under `folder`, recursively (`walk_folder`: linked folders once, hidden folders left out), sorted; a hidden photo (macOS's `._photo.jpg`) is among the other files, said, other hidden files (`.DS_Store`) are not; `DataError` when the folder is missing or holds no photo or clip."
+    from emoxnet.data.core import IMAGE_EXTS, VIDEO_EXTS, is_hidden, walk_folder
+    root, exts = Path(folder).expanduser(), (*IMAGE_EXTS, *VIDEO_EXTS)
     if not root.is_dir(): raise DataError(root, 'no such folder', expected='a folder of photos or clips of faces (unlabelled)')
-    files = sorted(p for p in root.rglob('*') if p.is_file())
-    media = [p for p in files if p.suffix.lower() in (*IMAGE_EXTS, *VIDEO_EXTS)]
+    files = sorted(Path(dp) / fn for dp, _, names in walk_folder(root) for fn in names
+                   if (Path(dp) / fn).is_file() and not (is_hidden(fn) and Path(fn).suffix.lower() not in exts))
+    media = [p for p in files if p.suffix.lower() in exts and not is_hidden(p.name)]
     if not media: raise DataError(root, f'no photo or clip among its {len(files)} files', expected=', '.join((*IMAGE_EXTS, *VIDEO_EXTS)))
     keep = set(media)
     return media, [p for p in files if p not in keep]
@@ -526,9 +527,8 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
 
 # %% ../nbs/26_transfer.ipynb #tr0039
 def ensemble_members(path: str | Path) -> list[str] | None:
-    "The member names of an EmoXNet ensemble folder (from its `ensemble.json`); None for any other folder."
-    info = Path(path) / 'ensemble.json'
-    return [m['name'] for m in load_json(info).get('members', [])] if info.exists() else None
+    "The member names of an EmoXNet ensemble folder (`member_checkpoints`: its `ensemble.json`, checked as loading it checks it); None for any other folder."
+    return list(member_checkpoints(path)) if is_ensemble(path) else None
 
 def _model_name(spec: str) -> str:
     "What a card calls a checkpoint: its zoo name (a zoo model's words need no imported folder: the registry knows them), else its folder's name."

@@ -18,7 +18,7 @@ import torch
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, MIN_GAP_S
-from .faces import box_iou
+from .faces import box_iou, greedy_match
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
 from .metrics import softmax   # the one numpy softmax (float64, over the last axis)
@@ -42,11 +42,8 @@ class IoUTracker:
 
     def update(self, boxes: Sequence[Sequence[float]]) -> list[int]:
         "Track id of each box of this frame (new ids for new faces)."
-        pairs = sorted(((box_iou(b, t[0]), i, tid) for i, b in enumerate(boxes) for tid, t in self.tracks.items()), reverse=True)
-        ids, used = [None] * len(boxes), set()
-        for v, i, tid in pairs:
-            if v < self.iou: break
-            if ids[i] is None and tid not in used: ids[i] = tid; used.add(tid)
+        tids, ids = list(self.tracks), [None] * len(boxes)   # tracks in the order they began
+        for i, j, _ in greedy_match(boxes, [self.tracks[t][0] for t in tids], self.iou): ids[i] = tids[j]
         for i, b in enumerate(boxes):
             if ids[i] is None: ids[i] = self.next_id; self.next_id += 1
             self.tracks[ids[i]] = [tuple(b), 0]

@@ -21,8 +21,8 @@ from ..core import Registry, EmoxnetWarning, caught_warnings
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
-           'ImageInputError', 'describe', 'image_size', 'read_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor',
-           'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
+           'walk_folder', 'ImageInputError', 'describe', 'image_size', 'read_image', 'clip_box', 'box_error',
+           'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -46,6 +46,15 @@ IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in wo
 def is_hidden(name: str) -> bool:
     "Whether a file or folder name is one every reader of folders passes over: a dot name (macOS's `._photo.jpg` beside each copied file, `.DS_Store`, `.ipynb_checkpoints`)."
     return name.startswith('.')
+
+def walk_folder(folder: str | Path):
+    "`os.walk(folder)` in sorted order through linked folders too, each real folder once, hidden folders left out: `(dirpath, subfolder names, file names)`; the one walk of every reader of a folder tree (dataset folders, a transfer set's photos), so each skips what the others skip."
+    seen = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        if (real := os.path.realpath(dirpath)) in seen: dirnames[:] = []; continue   # a link back up the tree, or a second link to one folder
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not is_hidden(d))
+        yield dirpath, dirnames, sorted(filenames)
 
 def _empty_file(path) -> bool:
     "Whether `path` names an existing file of 0 bytes (a cut download or a failed save), not a file of another kind."

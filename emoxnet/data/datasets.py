@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
 from ..settings import DATASET_FORMATS, resolve_data
-from .core import DataError, FERDataset, FERSplits, is_hidden, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
+from .core import DataError, FERDataset, FERSplits, is_hidden, walk_folder, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
 
 # %% auto #0
 __all__ = ['LOADERS', 'FILE_FORMATS', 'FER2013_COLUMNS', 'FER_USAGE', 'FERPLUS_VOTES', 'FERPLUS_COLUMNS', 'FERPLUS_MODES',
@@ -212,20 +212,11 @@ def _check_images(paths: Sequence[str], problems: _Problems, verify: bool = True
     if cut: warnings.warn(f"{source or 'images'}: face boxes that reach past their image's edge: {cut}; those faces are cut at the edge", EmoxnetWarning, stacklevel=4)
     return keep
 
-def _walk(folder: Path):
-    "`os.walk(folder)` in sorted order through linked folders too, each real folder once, hidden folders left out: `(dirpath, subfolder names, file names)`."
-    seen = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        if (real := os.path.realpath(dirpath)) in seen: dirnames[:] = []; continue   # a link back up the tree, or a second link to one folder
-        seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not is_hidden(d))
-        yield dirpath, dirnames, filenames
-
 def _image_files(folder: Path, problems: _Problems) -> list[Path]:
     "Image files under `folder`, recursively and sorted, through linked folders too (each real folder once); hidden image files (macOS's `._photo.jpg`) counted as 'ignored hidden image file', other files as 'ignored non-image file', each with where it is (other hidden files, `.DS_Store`, unsaid)."
     out = []
-    for dirpath, _, filenames in _walk(folder):
-        for fn in sorted(filenames):
+    for dirpath, _, filenames in walk_folder(folder):
+        for fn in filenames:
             image = os.path.splitext(fn)[1].lower() in IMAGE_EXTS
             if is_hidden(fn) and image: problems.drop('ignored hidden image file', where=Path(dirpath) / fn)
             elif image: out.append(Path(dirpath) / fn)
@@ -909,7 +900,7 @@ def _check_inner_expressions(path: Path, splits: dict[str, Path], to_name: dict[
     "A `DataError` when a class folder holds a folder named after *another* expression (`happiness/sadness/`): its images would be filed under the outer class, a label nobody gave them (a folder of the same expression, or any other name, is read as part of its class)."
     for d in splits.values():
         for c in _subdirs(d):
-            for s in (Path(dp) / n for dp, names, _ in _walk(c) for n in names):   # folder names only: no file is looked at
+            for s in (Path(dp) / n for dp, names, _ in walk_folder(c) for n in names):   # folder names only: no file is looked at
                 if _is_expression(s.name) and canonical(s.name) != to_name[c.name]:
                     raise DataError(path, f"its class folder {c.relative_to(path).as_posix()}/ holds a folder named after another expression ({s.relative_to(path).as_posix()}/): "
                                     f"its images would be read as {to_name[c.name]}", expected=f"each expression's images in its own class folder (move {s.name}/ up beside {c.name}/)")

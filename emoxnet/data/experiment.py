@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning, BUNDLED
+from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWarning, BUNDLED, class_match
 from .core import FERDataset, FERSplits, NO_LABEL, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
@@ -266,11 +266,11 @@ def data_changes(old: dict | None, new: dict) -> str:
 def label_map(ds_classes: Sequence[str], # the dataset's classes, in its label order
               model_classes: Sequence[str], # the model's, in its logit order
              ) -> np.ndarray | None:
-    "Each dataset label's index among the model's classes (None: the same classes in the same order); `ValueError` for a dataset class the model does not predict."
+    "Each dataset label's index among the model's classes (None: the same classes in the same order), matched as `emoxnet evaluate` matches them (`class_match`: 'Happy' is 'happiness'); `ValueError` for a dataset class the model does not predict."
     if tuple(ds_classes) == tuple(model_classes): return None
-    missing = [c for c in ds_classes if c not in model_classes]
-    if missing: raise ValueError(f"dataset classes {missing} are not predicted by the model (classes {list(model_classes)})")
-    return np.array([list(model_classes).index(c) for c in ds_classes])
+    m = [class_match(c, model_classes) for c in ds_classes]
+    if missing := [c for c, i in zip(ds_classes, m) if i < 0]: raise ValueError(f"dataset classes {missing} are not predicted by the model (classes {list(model_classes)})")
+    return np.array(m)
 
 def targets_for(ds: FERDataset, # a split
                 classes: Sequence[str], # the model's class order
