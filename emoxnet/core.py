@@ -19,16 +19,16 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
            'PORT', 'canonical', 'class_key', 'class_match', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything',
            'seed_process', 'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev',
-           'code_version', 'running_code', 'other_code', 'world_size', 'main_rank', 'single_process', 'make_dirs',
-           'default_permissions', 'staging_prefix', 'staging_of', 'sweep_staging', 'atomic_path', 'atomic_write',
-           'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json', 'check_format',
-           'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging', 'folder_names', 'foreign_files',
-           'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable', 'unowned',
-           'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'check_folder_arg',
-           'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError', 'caught_warnings',
-           'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type', 'did_you_mean',
-           'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder',
-           'replaced_settings']
+           'code_version', 'running_code', 'time_call', 'other_code', 'world_size', 'main_rank', 'single_process',
+           'make_dirs', 'default_permissions', 'staging_prefix', 'staging_of', 'sweep_staging', 'atomic_path',
+           'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json',
+           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging', 'folder_names',
+           'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
+           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging',
+           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
+           'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
+           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
+           'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -229,6 +229,17 @@ def running_code() -> dict:
     "`{'git_rev', 'code_version'}` of the code running now, git read once: what a long run records, read as it starts, as the code that made its results (a commit during the run is not it)."
     rev = git_rev()
     return {'git_rev': rev, 'code_version': code_version(rev)}
+
+def time_call(fn: Callable[[], object], # the call to time
+              repeats: int = 30, # timed calls
+              warmup: bool = True, # one untimed call first (caches, lazy set-up)
+             ) -> tuple[float, float]:
+    "`(median wall ms, mean CPU ms of all threads)` per `fn()` call over `repeats` calls: the one timer of every benchmark (detectors, end to end, models)."
+    if warmup: fn()
+    ts, c0 = [], time.process_time()
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return float(np.median(ts) * 1000), (time.process_time() - c0) / max(repeats, 1) * 1000
 
 def other_code(made_by: dict, # part of an experiment -> the code version (or list of versions) that made it, as its record says
                running: str, # the code version running now

@@ -32,14 +32,14 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
-           'inspect_upload', 'data_name', 'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession',
-           'VideoAnalysis', 'min_face_px', 'clamp_face', 'DemoBackend', 'ModelOption', 'is_model_folder',
-           'model_options', 'load_recognizer', 'expression_model', 'model_key', 'DemoModels', 'upload_component',
-           'cache_image', 'result_component', 'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage',
-           'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab',
-           'select_model', 'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer',
-           'build_demo', 'write_examples', 'launch', 'demo_config', 'only_this_machine', 'serving_port', 'demo_main',
-           'add_cli', 'main']
+           'inspect_upload', 'data_name', 'rendered_only', 'trained_on', 'config_card', 'model_card_text', 'Analysis',
+           'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'model_folder_state',
+           'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'expression_model',
+           'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component', 'examples_dir',
+           'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers',
+           'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
+           'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
+           'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -133,11 +133,24 @@ def _ensemble_record(info: dict) -> str | None:
     on = '' if not data else f"; its members trained on {SYNTHFACS_WORDS if data == 'synthfacs' else f'`{data}`'}"
     return f"an EmoXNet ensemble, rule `{info.get('rule')}`, of {len(info.get('members', []))} members: {members}{on}"
 
+def rendered_only(info: dict) -> bool:
+    "Did the model learn from SynthFACS faces alone: generated in the run (data `synthfacs`; a SynthFACS ensemble too), or read from a SynthFACS export (`emoxnet synth --export`: the run recorded `source.synthfacs_export`)?"
+    d = (info.get('extra') or {}).get('data')
+    return data_name(info) == 'synthfacs' or isinstance(d, dict) and bool((d.get('source') or {}).get('synthfacs_export'))
+
+@TRAINED_ON.register('transfer')
+def _transfer_record(info: dict) -> str | None:
+    name = data_name(info) or ''
+    if not name.startswith('transfer-'): return None   # `run_transfer`'s data: the teachers' answers on a transfer set
+    teachers = ((info.get('extra') or {}).get('transfer') or {}).get('teachers')
+    return (f"the answers of real-trained teacher models{' (' + ', '.join(f'`{Path(str(t)).name}`' for t in teachers) + ')' if teachers else ''} on the "
+            f"`{name.removeprefix('transfer-')}` transfer set: distilled, no labelled photograph (see the model card)")
+
 @TRAINED_ON.register('data')
 def _data_record(info: dict) -> str | None:
     d = (info.get('extra') or {}).get('data')
     if not d or not isinstance(d, dict): return None
-    name = SYNTHFACS_WORDS if d.get('name') == 'synthfacs' else f"`{d.get('name')}`"
+    name = SYNTHFACS_WORDS if d.get('name') == 'synthfacs' else f"`{d.get('name')}`" + (f", a SynthFACS export ({SYNTHFACS_WORDS})" if rendered_only(info) else '')
     n = (d.get('sizes') or {}).get('train')
     return f"{name}" + (f", {n:,} training images" if n else '')
 
@@ -224,14 +237,34 @@ def min_face_px(rec: EmotionRecognizer, # its detector and detector options
     scale = size / max(h, w) if isinstance(size, (int, float)) else min(size[0] / w, size[1] / h)
     return max(20, round(18 / scale))   # measured: the astronaut's face is found at 7 % of the longer side, missed at 6 %
 
+def face_size_note(rec: EmotionRecognizer, # its detector and detector options
+                   shape: tuple, # the image's (height, width, ...)
+                   widths: Sequence[float] = (), # the widths of the faces found (none: no face was found)
+                  ) -> str:
+    "What the page says of the narrowest face `rec`'s detector finds in an image of `shape` (`min_face_px`): with no face found, the size to aim for (or, for an image too narrow for it, to crop); with faces found and the narrowest under twice that size, that smaller ones are missed; '' otherwise."
+    px, (h, w) = min_face_px(rec, shape), shape[:2]
+    if not widths:
+        if px > min(h, w): return f"this {w}x{h} image is too long and narrow: its detector needs faces about {px} pixels wide here, more than the image's {min(h, w)}; crop it around the faces"
+        return f"at least ~{px} pixels wide in this image; crop a wide photo around the faces"
+    if min(widths) >= 2 * px: return ''
+    return f"Faces narrower than about {px} pixels are missed in an image this size: if some are, crop the photo around them."
+
 def clamp_face(i, n: int) -> int:
     "Face index `i` (None: the first) kept within the `n` faces there are (0 when there are none)."
     return min(max(int(i or 0), 0), max(n - 1, 0))
+
+def model_folder_state(path: str | Path | None) -> tuple | None:
+    "The name, size and modification time of each record and weights file of a model folder (an ensemble's members' too): what shows it was written again since it was read (a run retrained with --overwrite); None for no folder, or one that cannot be read."
+    if path is None: return None
+    p = Path(path)
+    try: return tuple(sorted((str(f.relative_to(p)), s.st_size, s.st_mtime_ns) for f in p.rglob('*') if f.suffix in ('.json', '.safetensors') for s in [f.stat()]))
+    except OSError: return None   # gone, or going: read again, and loading says why
 
 class DemoBackend:
     "The demo's logic: recognizer + limits; UI-free."
     def __init__(self, recognizer: EmotionRecognizer, config: DemoConfig | None = None):
         self.rec, self.cfg = recognizer, config or DemoConfig()
+        self.folder_state = model_folder_state(recognizer.path)   # the files it was loaded from, as they were (`DemoModels` loads a folder written again anew)
 
     # --- photo -------------------------------------------------------------------------------------------
     def _target(self, target: str | None, top, # the expression asked for; the face's top label, or a function that reads it (called only when needed)
@@ -277,8 +310,7 @@ class DemoBackend:
         if not faces:
             a.ok = False
             a.status = ' '.join(notes + [f"**No face found** in this {rgb.shape[1]}x{rgb.shape[0]} image. Try a frontal face, "
-                                         f"better light, or a larger face (at least ~{min_face_px(self.rec, rgb.shape)} pixels wide in this image; "
-                                         "crop a wide photo around the faces)."])
+                                         f"better light, or a larger face ({face_size_note(self.rec, rgb.shape)})."])
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
         face = clamp_face(face, len(faces))
@@ -289,6 +321,7 @@ class DemoBackend:
         a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
         n, found = len(faces), timings.get('faces_found', len(faces))
         if found > n: notes.append(f"{found} faces found: the {n} the detector is surest of are analysed (the demo's limit, --max-faces).")
+        if small := face_size_note(self.rec, rgb.shape, [f.box[2] - f.box[0] for f in faces]): notes.append(small)   # faces near the detector's limit: others as small may have been missed
         a.status = ' '.join(notes + [f"{n} face{'s' if n > 1 else ''} · detection {_ms(timings['detect_ms'])} · classification "
                                      f"{_ms(timings['classify_ms'])} · attention {_ms(a.timings['attention_ms'])} · "
                                      f"total {_ms(a.timings['total_ms'])}"] + empty)
@@ -349,7 +382,7 @@ def model_markdown(self: DemoBackend) -> str:
     lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
              f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
              + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')]
-    if data_name(info) == 'synthfacs':   # trained on SynthFACS alone (a SynthFACS ensemble too; the bundle's transfer set is `transfer-synthfacs`)
+    if rendered_only(info):   # trained on SynthFACS alone (a SynthFACS ensemble, or an export of it, too; the bundle's transfer set is `transfer-synthfacs`)
         lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
                      "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
                      "of a person's expression (see the model card).")
@@ -363,7 +396,9 @@ def _check_clip(self: DemoBackend, path) -> dict:
     p = Path(path)
     if p.suffix.lower() not in VIDEO_EXTS: raise DemoInputError(f"“{p.name}” is not a video file this demo reads; please upload {', '.join(VIDEO_EXTS)}.")
     mb = p.stat().st_size / 2**20
-    if mb > self.cfg.max_video_mb: raise DemoInputError(f"“{p.name}” is {mb:.0f} MB; this demo accepts clips up to {self.cfg.max_video_mb:g} MB.")
+    if mb > self.cfg.max_video_mb:
+        d = next((d for d in range(7) if round(mb, d) > self.cfg.max_video_mb), 6)   # as many decimals as show it is over: never "is 0 MB; ... up to 0.05 MB"
+        raise DemoInputError(f"“{p.name}” is {mb:.{d}f} MB; this demo accepts clips up to {self.cfg.max_video_mb:g} MB.")
     try: return video_info(p)
     except DataError as e: raise DemoInputError(f"“{p.name}” cannot be read as a video: {e.problem}.") from None
 
@@ -494,7 +529,9 @@ class DemoModels:
         key = self.default_key if not key else self._key(key)
         if any(o.key == key and o.path is None for o in self.options): self.refresh()   # imported since the page was built?
         with self._lock:
-            if key in self._loaded: self._loaded.move_to_end(key); return self._loaded[key]
+            if (be := self._loaded.get(key)) is not None:
+                if key == self.default_key or (be.folder_state is not None and be.folder_state == model_folder_state(be.rec.path)): self._loaded.move_to_end(key); return be
+                del self._loaded[key]   # its folder was written again since it was loaded (a retrained run): served anew, never the old weights under the new folder's name
         if key not in {o.key for o in self.options} and not self.cfg.typed_paths:
             raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")
         be = DemoBackend(load_recognizer(key, self.options, **self.rec_kwargs), self.cfg)
@@ -774,7 +811,7 @@ def model_panel(gr, page: DemoPage):
     m = page.models
     with gr.Row():
         pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=2,
-                           allow_custom_value=page.cfg.typed_paths)   # `/model` also takes a folder
+                           allow_custom_value=True)   # `/model` also takes a folder; with typed folders off, `DemoModels.backend` refuses one in its own words (Gradio's would be "not in the list of choices")
         typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2,
                            placeholder='runs/my-run/checkpoint', visible=page.cfg.typed_paths)
         load = gr.Button('Serve this folder', elem_id='model-load', scale=1, visible=page.cfg.typed_paths)

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import shell_word, save_json, load_json, code_version, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
+from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
 from .models import checkpoint_arg, ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
@@ -332,11 +332,6 @@ def for_inference(model: nn.Module, # a trained model (left unchanged)
 DEFAULT_STUDENT_CKPT = 'runs/emoxnet/synthfacs/seed0/students/kd/checkpoint'
 DEFAULT_ENSEMBLE = 'runs/emoxnet/synthfacs/seed0/ensemble'
 
-def _median_time(fn: Callable[[], object], n: int) -> float:
-    ts = []
-    for _ in range(n):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
 
 def _load_or_fresh(path, fresh: Callable[[], nn.Module], log) -> tuple[nn.Module, str]:
     from emoxnet.ensemble import load_any, resolve_path
@@ -393,8 +388,8 @@ def _interleaved_times(runners: dict, rounds: int, batch: int, quick: bool) -> d
     times = {k: {1: [], batch: []} for k in runners}
     for r in range(rounds):
         for k, fns in runners.items():
-            times[k][1].append(_median_time(fns[1], n1))
-            times[k][batch].append(_median_time(fns[batch], 1 if quick else 2))
+            times[k][1].append(time_call(fns[1], n1, warmup=False)[0] / 1000)   # seconds; warmed up above
+            times[k][batch].append(time_call(fns[batch], 1 if quick else 2, warmup=False)[0] / 1000)
     return times
 
 def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import Registry, MissingPackage, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE, EmoxnetWarning
+from .core import Registry, MissingPackage, time_call, check_ranges, is_whole, PROBABILITY, NON_NEGATIVE, EmoxnetWarning
 from .data.core import ImageInputError
 
 # %% auto #0
@@ -25,8 +25,8 @@ __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'D
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint',
            'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
-           'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_call', 'time_detector',
-           'evaluate', 'bench_detectors', 'markdown_table']
+           'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_detector', 'evaluate',
+           'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -672,13 +672,6 @@ def bench_frame() -> np.ndarray:
     frame[:, 80:560] = cv2.resize(skdata.astronaut(), (480, 480), interpolation=cv2.INTER_AREA)
     return frame
 
-def time_call(fn: Callable[[], object], repeats: int = 30) -> tuple[float, float]:
-    "`(median wall ms, mean CPU ms of all threads)` per `fn()` call over `repeats` calls, after one warm-up call."
-    fn(); ts = []
-    c0 = time.process_time()
-    for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return float(np.median(ts) * 1000), (time.process_time() - c0) / max(repeats, 1) * 1000
 
 def time_detector(det: FaceDetector, frame: np.ndarray | None = None, repeats: int = 30) -> tuple[float, float]:
     "`time_call` of `det(frame)` (default frame: `bench_frame()`)."

@@ -559,7 +559,8 @@ def bench_e2e(checkpoint: str | Path | None = None, detectors: Sequence[str] = (
 def _e2e_rows(src: Path, frame: np.ndarray, backends: Sequence[str], detectors: Sequence[str], repeats: int) -> list[dict]:
     "`bench_e2e`'s measurements: one row per backend and detector."
     import shutil
-    from emoxnet.faces import detector_available, time_call
+    from emoxnet.core import time_call
+    from emoxnet.faces import detector_available
     rows, tmp = [], None
     try:
         for backend in backends:

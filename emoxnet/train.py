@@ -1403,7 +1403,10 @@ def command_data(args, # parsed `add_data_args` options
               f"({'whole subjects' if by_subject else 'stratified by class'}, 20 %, seed {seed})"
               + ("; subject-independent k folds: emoxnet.data.datasets.kfold_splits" if by_subject else ''))
     folder = p if args.data not in DATA_SOURCES and (p := resolve_data(args.data, args.format)[0]) != str(args.data) else None   # a settings name ('ferplus'): the folder it named, recorded too
-    return replace(held, source={'data': str(args.data), **({'folder': str(Path(folder).resolve())} if folder else {}), 'format': fmt, 'options': opts})   # recorded by the run: evaluate and resume can say what differs
+    from emoxnet.data.export import export_root
+    rendered = export_root(folder or args.data) if args.data not in DATA_SOURCES else None   # a SynthFACS export read in a dataset's format: the run never saw a photograph (the demo says so)
+    return replace(held, source={'data': str(args.data), **({'folder': str(Path(folder).resolve())} if folder else {}), 'format': fmt, 'options': opts,
+                                 **({'synthfacs_export': str(rendered)} if rendered else {})})   # recorded by the run: evaluate and resume can say what differs
 
 RUN_RESULTS = ('metrics.json', 'history.json', 'checkpoint', 'last', 'confusion.png', 'curves.png')   # what `emoxnet train --overwrite` replaces (an experiment's data.json and loss.json are its own)
 

