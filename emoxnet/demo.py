@@ -28,6 +28,7 @@ from .core import class_key
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models
 from .zoo import expression_models, package_spec, zoo_record
+from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
@@ -133,18 +134,23 @@ def _ensemble_record(info: dict) -> str | None:
     on = '' if not data else f"; its members trained on {SYNTHFACS_WORDS if data == 'synthfacs' else f'`{data}`'}"
     return f"an EmoXNet ensemble, rule `{info.get('rule')}`, of {len(info.get('members', []))} members: {members}{on}"
 
+def _teachers(info: dict) -> list[str] | None:
+    "The teachers a transfer run recorded (`run_transfer`'s `extra.transfer.teachers`); None when it recorded none."
+    return ((info.get('extra') or {}).get('transfer') or {}).get('teachers') or None
+
 def rendered_only(info: dict) -> bool:
-    "Did the model learn from SynthFACS faces alone: generated in the run (data `synthfacs`; a SynthFACS ensemble too), or read from a SynthFACS export (`emoxnet synth --export`: the run recorded `source.synthfacs_export`)?"
-    d = (info.get('extra') or {}).get('data')
-    return data_name(info) == 'synthfacs' or isinstance(d, dict) and bool((d.get('source') or {}).get('synthfacs_export'))
+    "Did the model learn from SynthFACS faces alone: generated in the run (data `synthfacs`; a SynthFACS ensemble too), read from a SynthFACS export (`emoxnet synth --export`: the run recorded `source.synthfacs_export`), or distilled on SynthFACS from teachers not known to be real-trained?"
+    d, name, teachers = (info.get('extra') or {}).get('data'), data_name(info), _teachers(info)
+    return (name == 'synthfacs' or isinstance(d, dict) and bool((d.get('source') or {}).get('synthfacs_export'))
+            or name == 'transfer-synthfacs' and teachers is not None and not real_trained(teachers))
 
 @TRAINED_ON.register('transfer')
 def _transfer_record(info: dict) -> str | None:
     name = data_name(info) or ''
     if not name.startswith('transfer-'): return None   # `run_transfer`'s data: the teachers' answers on a transfer set
-    teachers = ((info.get('extra') or {}).get('transfer') or {}).get('teachers')
-    return (f"the answers of real-trained teacher models{' (' + ', '.join(f'`{Path(str(t)).name}`' for t in teachers) + ')' if teachers else ''} on the "
-            f"`{name.removeprefix('transfer-')}` transfer set: distilled, no labelled photograph (see the model card)")
+    teachers = _teachers(info)
+    who = ('real-trained teacher models' if teachers and real_trained(teachers) else 'teacher models') + (' (' + ', '.join(f"`{zoo_name(t) or Path(str(t)).expanduser().name}`" for t in teachers) + ')' if teachers else '')
+    return f"the answers of {who} on the `{name.removeprefix('transfer-')}` transfer set: distilled, no labelled photograph (see the model card)"
 
 @TRAINED_ON.register('data')
 def _data_record(info: dict) -> str | None:
@@ -396,9 +402,9 @@ def _check_clip(self: DemoBackend, path) -> dict:
     p = Path(path)
     if p.suffix.lower() not in VIDEO_EXTS: raise DemoInputError(f"“{p.name}” is not a video file this demo reads; please upload {', '.join(VIDEO_EXTS)}.")
     mb = p.stat().st_size / 2**20
-    if mb > self.cfg.max_video_mb:
-        d = next((d for d in range(7) if round(mb, d) > self.cfg.max_video_mb), 6)   # as many decimals as show it is over: never "is 0 MB; ... up to 0.05 MB"
-        raise DemoInputError(f"“{p.name}” is {mb:.{d}f} MB; this demo accepts clips up to {self.cfg.max_video_mb:g} MB.")
+    if mb > (limit := self.cfg.max_video_mb):   # its size cut (never rounded up) to as many decimals as show it over the limit: never "is 0 MB; ... up to 0.05 MB"
+        size = next((f"{v:.{d}f} MB" for d in range(7) if (v := math.floor(mb * 10**d) / 10**d) > limit), f"{p.stat().st_size:,} bytes")
+        raise DemoInputError(f"“{p.name}” is {size}; this demo accepts clips up to {limit:g} MB{'' if size.endswith('MB') else f' ({math.floor(limit * 2**20):,} bytes)'}.")
     try: return video_info(p)
     except DataError as e: raise DemoInputError(f"“{p.name}” cannot be read as a video: {e.problem}.") from None
 
@@ -524,14 +530,18 @@ class DemoModels:
         "Look for the zoo models again (when they were found, not given): one imported while the page runs is offered at the next reload."
         if self._scan is not None: self.options = self._scan()
 
-    def backend(self, key: str | None) -> DemoBackend:
+    def backend(self, key: str | None,
+                fresh: bool = False, # a model picked (`select_model`): one whose folder was written again since it was loaded is loaded anew
+               ) -> DemoBackend:
         "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
+        if key and not self.cfg.typed_paths and (k := str(key).strip()) not in {o.key for o in self.options} | {self.default_key} and zoo_name(k) not in {o.key for o in self.options}:
+            raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")   # before a visitor's text is read as a path
         key = self.default_key if not key else self._key(key)
         if any(o.key == key and o.path is None for o in self.options): self.refresh()   # imported since the page was built?
         with self._lock:
             if (be := self._loaded.get(key)) is not None:
-                if key == self.default_key or (be.folder_state is not None and be.folder_state == model_folder_state(be.rec.path)): self._loaded.move_to_end(key); return be
-                del self._loaded[key]   # its folder was written again since it was loaded (a retrained run): served anew, never the old weights under the new folder's name
+                if not fresh or key == self.default_key or be.folder_state in (None, model_folder_state(be.rec.path)): self._loaded.move_to_end(key); return be
+                del self._loaded[key]   # picked again after its folder was written again (a retrained run): served anew, never the old weights under the new folder's name
         if key not in {o.key for o in self.options} and not self.cfg.typed_paths:
             raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")
         be = DemoBackend(load_recognizer(key, self.options, **self.rec_kwargs), self.cfg)
@@ -798,7 +808,7 @@ def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
     "Serve `key` to this session: `(key, header, card, status)`; `DemoInputError` (the previous model stays) for a bad key or folder."
     key = (key or '').strip() or page.models.default_key
     page.models.refresh()   # a zoo model imported since the page was built is served, and no longer named as missing
-    be = page.backend(key)
+    be = page.models.backend(key, fresh=True)
     missing = page.models.missing_markdown(be.rec)
     return key, header_markdown(be), model_card_text(be.rec), f"Serving **{be.rec.name}**." + (f" {missing}" if missing else '')
 

@@ -264,6 +264,10 @@ class ExperimentConfig:
         if not self.variants: raise ValueError(f"variants: none given; expected one or more of {VARIANTS} (papermill: -p variants kd,scratch)")   # an experiment with no student
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
+        if len(set(self.variants)) < len(self.variants): raise ValueError(f"variants={','.join(self.variants)}: a variant named twice; each is one student")
+        if self.label_mode == 'multi' and 'kd' in self.variants:   # refused here, before the ensemble trains, not by KDLoss at the first student's first step
+            raise ValueError("label_mode='multi' (FER+ multi-target rows) has no distillation: the kd student's loss mixes one label distribution per image with the teacher's; "
+                             "leave label_mode unset (FER+'s training split is read as vote distributions), or train without kd (variants=scratch,ls)")
         if not all(fits_rule(v, NON_NEGATIVE) for v in (self.kd_mixup, self.mixup)): raise ValueError(f"kd_mixup={self.kd_mixup}, mixup={self.mixup}: Beta parameters must be > 0 (0: off)")
         variant_mixup('kd', self.kd_mixup, self.mixup, self.teacher_mode)   # kd_mixup needs the online teacher
         check_kd(self.alpha, self.temperature, self.smoothing, self.teacher_mode)
@@ -554,7 +558,8 @@ def results_markdown(summary: pd.DataFrame, columns: Sequence[str] | None = None
     varying = [k for k in _GROUP if k in summary and k not in cols and summary[k].nunique() > 1]   # what tells the rows apart
     cols = cols[:1] + varying + cols[1:]
     head = '| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols) + '\n'
-    table = head + ''.join('| ' + ' | '.join(str(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
+    cell = lambda v: '' if v is None or isinstance(v, float) and v != v or str(v) in ('nan', 'None') else str(v)   # a setting a run did not have (data_format of a generated set): an empty cell, not 'nan'
+    table = head + ''.join('| ' + ' | '.join(cell(r[c]) for c in cols) + ' |\n' for _, r in summary.iterrows())
     dflt = ExperimentConfig().to_dict()
     shared = [f'{k} {summary[k].iloc[0]}' for k in _GROUP if k in summary and k not in cols and summary[k].nunique() == 1 and k in dflt
               and (str(summary[k].iloc[0]) != str(dflt[k]) or k == 'data') and k != 'out_dir']   # the data are named even at their default

@@ -531,8 +531,8 @@ def split_clashes(paths: Sequence[Path], # members' checkpoint folders
     for p, n in zip(paths, names):
         try: d = load_json(Path(p) / 'config.json')['extra']['data']; tests.setdefault(d['name'], {})[n] = d['md5']['test']
         except (OSError, ValueError, KeyError, TypeError): continue   # a zoo model, a run without a test split
-    return [f"the members' runs held out different test splits of {data} ({', '.join(f'{n}: md5 {m}' for n, m in md5s.items())}): each test split holds images "
-            "other members trained on, so no split of it gives the ensemble a test figure (train the members at one seed, or score each member alone)"
+    return [f"the members' runs held out different test splits of {data} ({', '.join(f'{n}: md5 {m}' for n, m in md5s.items())}): if they are one dataset held out at "
+            "different seeds, each test split holds images other members trained on, and no split of it gives the ensemble a test figure (train the members at one seed, or score each member alone)"
             for data, md5s in tests.items() if len(set(md5s.values())) > 1]
 
 def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained runs, the bundled student) or zoo models ('zoo:NAME')
@@ -762,6 +762,9 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
                   extra={'seed': seed, 'data': splits.name, 'data_fingerprint': fp, **({'smoke': True} if smoke else {})}, member_dirs={n: out / 'members' / n / 'checkpoint' for n in names},
                   code=code['code_version'])
     log(f"[ensemble] rule {rule!r} chosen on validation; " + ', '.join(f"{r}: valid {a:.4f}" for r, a in zip(table.rule, table.valid_acc)))
+    if strays := sorted(p.name for p in (out / 'members').iterdir() if p.is_dir() and p.name not in names and not p.name.startswith('.')):   # said, never deleted: they may be the user's
+        warnings.warn(f"{out / 'members'} also holds {', '.join(strays)}: no members of this ensemble (runs of an earlier call with other members, finished or interrupted); "
+                      "delete them, or name them in members to train them into it", EmoxnetWarning)
     return {**metrics, 'ensemble': ens, 'rules_table': table, 'path': out}
 
 # %% ../nbs/13_ensemble.ipynb #48f468a6

@@ -736,7 +736,8 @@ def bench_detectors(detectors: Sequence[str] | None = None, photos_dir: str | Pa
 
 def markdown_table(df: pd.DataFrame, digits: int = 3) -> str:
     "A GitHub markdown table of `df` (no `tabulate` needed); floats rounded to `digits`."
-    fmt = lambda v: '' if v is None or (isinstance(v, float) and math.isnan(v)) else (f'{v:.{digits}f}'.rstrip('0').rstrip('.') if isinstance(v, float) else str(v))
+    num = lambda v: {'-0': '0'}.get(s := f'{v:.{digits}f}'.rstrip('0').rstrip('.'), s)   # -0.0001 rounds to 0, not '-0'
+    fmt = lambda v: '' if v is None or (isinstance(v, float) and math.isnan(v)) else (num(v) if isinstance(v, float) else str(v))
     lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
     lines += ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)]
     return '\n'.join(lines)

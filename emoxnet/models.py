@@ -471,6 +471,7 @@ def _load_weights(model: nn.Module, file: Path, device) -> tuple[list, list]:
 def _inner_models(folder: Path) -> str:
     "Where the models of a run folder are, for an error about it: a training run's `checkpoint/`, an experiment's `ensemble/` and `students/*/checkpoint` ('' for any other folder)."
     if (folder / 'checkpoint' / 'config.json').exists(): return f"; it is a training run's folder (emoxnet train --out): its model is {folder / 'checkpoint'}"
+    if (folder / 'last' / 'state.json').exists(): return f"; it is an interrupted training run's folder (its resume state is last/): finish it with emoxnet train ... --resume --out {folder}, then its model is {folder / 'checkpoint'}"
     if (folder / 'train' / 'checkpoint' / 'config.json').exists(): return f"; it is a transfer run's folder (run_transfer, realstudent.ipynb): its model is {folder / 'train' / 'checkpoint'}"
     found = [folder / 'ensemble'] * (folder / 'ensemble' / 'ensemble.json').exists() + sorted(p.parent for p in folder.glob('students/*/checkpoint/config.json'))
     return f"; it is an experiment's folder: its models are {', '.join(map(str, found))}" if found else ''

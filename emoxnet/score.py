@@ -209,7 +209,7 @@ def evaluate_main(args) -> int:
     replaces = bool(args.out) and check_evaluation_out(args.out)   # before any scoring: a folder of other files is refused
     ck, seed = _model_and_seed(args.checkpoint, args.seed)
     splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
-    fmt = source_format(args.data, args.format)
+    fmt = splits.source['format']   # the loader command_data read it with (source_format, once: its note about a folder named like a generated set is said once)
     if fmt == 'ferplus' and args.split != 'train' and 'label_mode' in loader_kwargs(args, fmt):   # accepted, and said to change nothing here
         print(f"emoxnet evaluate: note: the FER+ label mode shapes the train split only; {args.split} is always read in majority mode", file=sys.stderr)
     r = {**score_split(ck, splits, args.split, args.max_items, args.batch_size, seed), 'data_path': args.data, 'format': fmt,

@@ -737,8 +737,12 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
         if extra := unowned(Path(out_dir) / sub, names):
             raise ValueError(f"--out {out_dir}: {sub}/ holds files a training run does not write ({some(extra)}), and a run replaces that folder whole: "
                              "move them out, or choose another --out (out_dir)")
+    last, st = _last_state(out_dir)
+    if resume and last is None and (info := finished_metrics(out_dir)) is not None:   # a finished run without a resume state (--no-save-last, last/ deleted): a "resume" would start a new run over it
+        what = f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason') else "a metrics.json that is not a finished training run's (unreadable)"
+        raise ValueError(f"--out {out_dir} holds {what} and no resume state (last/) to continue from: "
+                         "choose another --out (out_dir), or pass --overwrite (overwrite=True) instead of --resume to replace it")
     if resume or overwrite: return
-    st = _last_state(out_dir)[1]
     if st and not st.get('finished', True):
         raise ValueError(f"--out {out_dir} holds an interrupted run (last checkpoint at {position(st)}): pass --resume to continue it, "
                          "or --overwrite (overwrite=True) to start again, or choose another --out (out_dir)")

@@ -36,7 +36,7 @@ __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'CROP_DETECTOR',
            'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'inversion_cache',
            'crop_framing', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts', 'transfer_images',
            'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer', 'toy_teachers',
-           'ensemble_members', 'card_init', 'card_for_transfer']
+           'ensemble_members', 'real_trained', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -527,8 +527,13 @@ def toy_teachers(folder: str | Path, n: int = 2, size: int = 32) -> tuple[str, .
 
 # %% ../nbs/26_transfer.ipynb #tr0039
 def ensemble_members(path: str | Path) -> list[str] | None:
-    "The member names of an EmoXNet ensemble folder, as its `ensemble.json` lists them (read leniently, not checked as `member_checkpoints` checks it: a card's words about a teacher never stop a finished run); None for any other folder."
-    return [m.get('name') for m in load_json(Path(path) / 'ensemble.json').get('members', [])] if is_ensemble(path) else None
+    "The member names of an EmoXNet ensemble folder, as its `ensemble.json` lists them (read leniently, not checked as `member_checkpoints` checks it: a card's words about a teacher never stop a finished run); None for any other folder, or a record that cannot be read."
+    try: return [m.get('name') for m in load_json(Path(path).expanduser() / 'ensemble.json').get('members', [])] if is_ensemble(path) else None
+    except (OSError, ValueError, AttributeError, TypeError): return None
+
+def real_trained(teachers: Sequence[str]) -> bool:
+    "Are all of `teachers` (as a transfer run records them) models trained on real faces: zoo models, folders `emoxnet zoo import` wrote, or ensembles of zoo models? A folder that is not there (a checkpoint copied elsewhere) is not known to be."
+    return bool(teachers) and all(zoo_name(t) or imported_from(t) or all(n in ZOO for n in ensemble_members(t) or ['']) for t in teachers)
 
 def _model_name(spec: str) -> str:
     "What a card calls a checkpoint: its zoo name (a zoo model's words need no imported folder: the registry knows them), else its folder's name."
@@ -555,8 +560,7 @@ def _transfer_training_text(m: dict) -> str:
     init = (f" The student started from the weights of `{_model_name(c['init'])}` (`emoxnet.transfer.init_student`: every tensor copied, "
             f"the class head mapped onto the canonical order){_init_source(c['init'])}, and was then distilled at learning rate {c['lr']:g}.") if c.get('init') else ''
     whose = ("models trained elsewhere on real faces (7 classes, no *contempt*; each imported model's own card, in the folder `emoxnet zoo list` shows, says on what data) and imported by `emoxnet zoo import`"
-             if all(zoo_name(t) or imported_from(t) or all(n in ZOO for n in ensemble_members(t) or ['']) for t in c['teachers']) else   # an ensemble counts when its members are zoo models
-             "checkpoint folders given by path (not all imported from the zoo: what they learned from is for their own cards to say)")
+             if real_trained(c['teachers']) else "checkpoint folders given by path (not all imported from the zoo: what they learned from is for their own cards to say)")
     return f"""## Training data
 No labelled image: the student learned only a teacher's probabilities (`emoxnet.distill.KDLoss`, alpha 1, T {c['temperature']}, smoothing {c['smoothing']}) on images that need no label. Teacher: the {'weighted ' if c['weights'] else ''}mean of the probabilities of {teachers}, {whose}, their classes mapped onto the canonical order (`emoxnet.transfer.AlignedTeacher`). Transfer set: `{c['transfer']}` ({m['n_transfer']} images at {c['synth'].get('size', 48)} px; {_style_words(m)}`docs/transfer.md` says how each set is made), student `{c['student']}` at {c['input_size']} px grey, {c['epochs']} epochs, seed {c['seed']}, code `{m['code_version']}`.{init} No teacher knows *contempt*, so the student practically never predicts it. The SynthFACS figures below score it against SynthFACS's own labels, which it never saw.
 

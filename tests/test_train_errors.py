@@ -211,6 +211,16 @@ def test_resume_with_nothing_to_resume_says_so(capsys, tmp_path):
     assert rc == 0 and so.startswith(f"nothing to resume in {tmp_path / 'typo'}; starting from scratch"), so
 
 
+def test_resume_refuses_a_finished_run_without_its_resume_state(capsys, tmp_path):
+    "--resume on a finished run with no last/ (--no-save-last, or last/ deleted) said 'nothing to resume; starting from scratch' and replaced the finished run with a new one: refused, nothing changed."
+    out = tmp_path / 'done'
+    assert _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '2', '--no-save-last', '--out', str(out))[0] == 0
+    before = (out / 'metrics.json').read_bytes()
+    rc, so, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--lr', '0.01', '--resume', '--out', str(out))
+    assert rc == 2 and 'holds a finished run' in _one_error_line(err) and 'no resume state (last/) to continue from' in err, (so, err)
+    assert (out / 'metrics.json').read_bytes() == before and not (out / 'last').exists()
+
+
 def test_overwrite_without_save_last_drops_the_old_resume_state(capsys, tmp_path):
     "--overwrite --no-save-last over an interrupted run left that run's last/ beside the new results: the folder was then called 'an interrupted run' and --resume would have continued the old run over the new checkpoint and metrics."
     out = tmp_path / 'run'
@@ -265,7 +275,7 @@ def test_a_run_records_how_its_data_were_read_and_what_was_left_out(tmp_path):
                               '--out', str(tmp_path / 'run')], capture_output=True, text=True, env=env)
     assert r.returncode == 0 and 'left out 1 (label out of range)' in r.stdout + r.stderr, r.stderr[-1500:]
     data = json.loads((tmp_path / 'run' / 'metrics.json').read_text())['data']
-    assert data['source'] == {'data': str(csv), 'format': 'fer2013', 'options': {'skip_bad': True}} and data['skipped'] == {'label out of range': 1}
+    assert data['source'] == {'data': str(csv), 'format': 'fer2013', 'options': {'skip_bad': True}, 'synthfacs_export': str(tmp_path / 's')} and data['skipped'] == {'label out of range': 1}   # a SynthFACS export: recorded (the demo warns it never saw a photograph)
 
 
 def test_resume_with_overwrite_and_amp_on_the_cpu_are_said(capsys, tmp_path):

@@ -102,12 +102,14 @@ def run_records(root: str | Path, # a runs folder (`resolve_path`), searched rec
                ) -> list[tuple[Path, dict]]:
     "Each `metrics.json` under `root` that `keep` accepts, with its path, sorted by path: what the result tables read. A file that cannot be read is said (an `EmoxnetWarning` naming it), never passed over in silence; `FileNotFoundError` when `root` is not a folder."
     if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
-    out = []
-    for p in sorted(d.rglob('metrics.json')):
+    out, found = [], sorted(d.rglob('metrics.json'))
+    for p in found:
         try: m = load_json(p)
         except (ValueError, OSError) as e:
             warnings.warn(f"{e if isinstance(e, ValueError) else f'{p}: cannot be read ({e})'}; left out of the table", EmoxnetWarning); continue
         if isinstance(m, dict) and keep(m): out.append((p, m))
+    if found and not out:   # "0 runs" would read as an empty folder
+        warnings.warn(f"{d}: none of its {len(found)} metrics.json is a record this table reads (other kinds of run, e.g. emoxnet train's, or smoke runs), e.g. {found[0]}", EmoxnetWarning)
     return out
 
 # %% ../../nbs/06_data.experiment.ipynb #1d2e3dfd
@@ -144,8 +146,11 @@ def load_data(data: str, # 'toy', 'synthfacs' or a dataset path
 
 def source_format(data: str, # as `load_data` takes it
                   format: str | None = None) -> str | None: # the loader name given, if any
-    "The loader that reads `data`: None for a generated source (`DATA_SOURCES`), else `format`, or for a dataset name the one settings.ini implies."
-    return None if data in DATA_SOURCES else resolve_data(data, format)[1]
+    "The loader that reads `data`: None for a generated source (`DATA_SOURCES`), else `format`, or for a dataset name the one settings.ini implies. A loader given for a generated source is refused (it would be recorded as read, and a folder named `toy` is not what `toy` reads); a folder of that name here is said."
+    if data not in DATA_SOURCES: return resolve_data(data, format)[1]
+    if format: raise ValueError(f"--format {format} (format={format!r}) names the loader of a dataset on disk, but {data!r} is generated (a built-in source); a folder of that name: give its path (./{data})")
+    if Path(data).is_dir(): warnings.warn(f"{data!r} is the generated {data} set; the folder ./{data} here is not read (give --data ./{data} to read it)", EmoxnetWarning, stacklevel=2)
+    return None
 
 # %% ../../nbs/06_data.experiment.ipynb #b9c77aaa
 DATA_DEFAULTS: dict[str, dict] = {'ferplus': {'label_mode': 'crossentropy'}}
