@@ -386,7 +386,8 @@ def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob
         tx = max(0, min(x0, W - tw - 4))                  # a face at the right edge: its label shifts left to stay in the picture
         spots = [ty for ty in (y0 - 4, y1 + th + 4, y0 + th + base + 4) if ty - th - base >= 0 and ty + base // 2 < H]   # above the box, below it, inside its top
         rect = lambda ty: (tx, ty - th - base, tx + tw + 4, ty + base // 2)
-        free = [ty for ty in spots if not any(_overlap(rect(ty), r) for r in placed)]   # never over another face's label
+        clear = [ty for ty in spots if not any(_overlap(rect(ty), r) for r in placed)]   # never over another face's label
+        free = [ty for ty in clear if not any(_overlap(rect(ty), b) for j, b in enumerate(boxes) if j != i)] or clear   # and, where a spot allows, not over another face's box
         ty = (free or spots or [min(H - 1, th + base)])[0]
         placed.append(rect(ty))
         cv2.rectangle(out, rect(ty)[:2], rect(ty)[2:], label_colour(p.label), -1)
