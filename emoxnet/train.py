@@ -851,6 +851,9 @@ class Learner:
         if loss is not None and (own := [f"{k}={getattr(cfg, k)!r}" for k, d in (('label_smoothing', 0.0), ('class_weights', None), ('multi_loss', 'max')) if getattr(cfg, k) != d]) and main_rank():
             warnings.warn(f"TrainConfig {', '.join(own)}: settings of the loop's own loss, which the loss {type(loss).__name__} given replaces: recorded, not applied", EmoxnetWarning, stacklevel=3)
         if (unread := cfg.unread(optimizer=opt_func is make_optimizer)) and main_rank(): warnings.warn(f"TrainConfig {'; '.join(unread)}: recorded, not applied", EmoxnetWarning, stacklevel=3)
+        if cfg.warmup_epochs > cfg.epochs and main_rank():   # the warm-up is cut to end at the last step (`make_scheduler`)
+            warnings.warn(f"TrainConfig warmup_epochs={cfg.warmup_epochs:g} > epochs={cfg.epochs}: the warm-up is cut to the run's length, so the learning rate rises through "
+                          f"the whole run and reaches lr={cfg.lr:g} only at its last step", EmoxnetWarning, stacklevel=3)
         model, model_config = _resolve_model(model, model_config)
         self._setup_data(data, model_config)
         self._setup_optim(model, model_config); self.state.started = t0   # the wall time counts the data and model set-up too

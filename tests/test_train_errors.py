@@ -284,3 +284,11 @@ def test_resume_with_overwrite_and_amp_on_the_cpu_are_said(capsys, tmp_path):
     assert rc == 2 and '--resume continues the run in --out, --overwrite starts it again: pass one of them' in err and not (tmp_path / 'o').exists(), err
     rc, out, err = _cli(capsys, 'train', *TOY, '--device', 'cpu', '--amp', 'bf16', '--epochs', '1', '--max-steps', '1', '--out', str(tmp_path / 'a'))
     assert rc == 0 and "amp='bf16': mixed precision is a GPU setting; on the CPU this run trains in fp32" in err, err
+
+
+def test_a_warm_up_longer_than_the_run_is_said(capsys, tmp_path):
+    "--warmup-epochs 5 --epochs 1 was accepted in silence: the learning rate then rises through the whole run and reaches --lr only at the last step (a tester's finding)."
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--warmup-epochs', '5', '--out', str(tmp_path / 'w'))
+    assert rc == 0 and 'warmup_epochs=5 > epochs=1: the warm-up is cut to the run' in err, err
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '1', '--max-steps', '1', '--out', str(tmp_path / 'd'))   # the default warm-up (1 epoch) of a 1-epoch run: nothing said
+    assert rc == 0 and 'warm-up is cut' not in err, err
