@@ -517,10 +517,11 @@ class DemoModels:
         self._lock = threading.Lock()
 
     def _key(self, key: str) -> str:
-        "One key per model: a typed `zoo:NAME` or an option's folder is that option's key, the default's folder the default's, any other folder its resolved path (so the LRU holds each model once)."
+        "One key per model: a typed `zoo:NAME` or an option's folder is that option's key, the default's folder the default's, any other folder its resolved path (so the LRU holds each model once). With typed folders off, anything but an option or the default is refused here, before a visitor's text is read as a path."
         k, keys = str(key).strip(), {o.key for o in self.options}
-        if k in keys: return k
+        if k in keys or k == self.default_key: return k
         if (name := zoo_name(k)) in keys: return name
+        if not self.cfg.typed_paths: raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")
         if not k or not Path(k).expanduser().exists(): return k   # '' is no path (Path('') is the server's current folder)
         here, dflt = Path(k).expanduser().resolve(), self.default.rec.path
         if dflt is not None and dflt.resolve() == here: return self.default_key
@@ -534,16 +535,12 @@ class DemoModels:
                 fresh: bool = False, # a model picked (`select_model`): one whose folder was written again since it was loaded is loaded anew
                ) -> DemoBackend:
         "The backend serving `key` (loaded now if needed; `DemoInputError` for a bad key or folder)."
-        if key and not self.cfg.typed_paths and (k := str(key).strip()) not in {o.key for o in self.options} | {self.default_key} and zoo_name(k) not in {o.key for o in self.options}:
-            raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")   # before a visitor's text is read as a path
         key = self.default_key if not key else self._key(key)
         if any(o.key == key and o.path is None for o in self.options): self.refresh()   # imported since the page was built?
         with self._lock:
             if (be := self._loaded.get(key)) is not None:
                 if not fresh or key == self.default_key or be.folder_state in (None, model_folder_state(be.rec.path)): self._loaded.move_to_end(key); return be
                 del self._loaded[key]   # picked again after its folder was written again (a retrained run): served anew, never the old weights under the new folder's name
-        if key not in {o.key for o in self.options} and not self.cfg.typed_paths:
-            raise DemoInputError("This server only serves the models in the list (typed folders are turned off).")
         be = DemoBackend(load_recognizer(key, self.options, **self.rec_kwargs), self.cfg)
         with self._lock:
             self._loaded[key] = be

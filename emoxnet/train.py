@@ -739,8 +739,7 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
                              "move them out, or choose another --out (out_dir)")
     last, st = _last_state(out_dir)
     if resume and last is None and (info := finished_metrics(out_dir)) is not None:   # a finished run without a resume state (--no-save-last, last/ deleted): a "resume" would start a new run over it
-        what = f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason') else "a metrics.json that is not a finished training run's (unreadable)"
-        raise ValueError(f"--out {out_dir} holds {what} and no resume state (last/) to continue from: "
+        raise ValueError(f"--out {out_dir} holds {_finished_words(info)} and no resume state (last/) to continue from: "
                          "choose another --out (out_dir), or pass --overwrite (overwrite=True) instead of --resume to replace it")
     if resume or overwrite: return
     if st and not st.get('finished', True):
@@ -753,9 +752,11 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
     if info is None: return
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
            else " (--resume continues an unfinished run only)")
-    what = (f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason')
-            else "a metrics.json that is not a finished training run's (unreadable)")
-    raise ValueError(f"--out {out_dir} holds {what}: choose another --out (out_dir), or pass --overwrite (overwrite=True) to replace it{how}")
+    raise ValueError(f"--out {out_dir} holds {_finished_words(info)}: choose another --out (out_dir), or pass --overwrite (overwrite=True) to replace it{how}")
+
+def _finished_words(info: dict) -> str:
+    "What `check_out_dir` calls the run a `finished_metrics` record `info` describes."
+    return f"a finished run (stopped: {stop_summary(info)})" if info.get('stop_reason') else "a metrics.json that is not a finished training run's (unreadable)"
 
 # %% ../nbs/12_train.ipynb #b27fd3de
 VALID_COLUMNS = {'valid_loss': 'nll', 'valid_acc': 'accuracy', 'valid_macro_f1': 'macro_f1'}   # history column -> report key
