@@ -22,11 +22,11 @@ def torch_threads():
 def test_parameters_round_trip(ds):
     "The base numbers give the textured style back (but its name); a changed gain or field lands where it should."
     st, p = S.STYLES['textured'], ds.parameters(S.STYLES['textured'])
-    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) + len(st.geom_shift) == 45 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 5 + 6 set by grids
+    assert len(p) == len(st.au_gain) + len(ds.FIELDS) + len(ds.GRID_ONLY) + len(st.geom_shift) == 46 and p['gain_onset'] == [0.0, 0.1]   # 34 searched numbers (framing since round 25), 6 + 6 set by grids (round 35: one_sided_gain)
     assert replace(ds.style_from(p), name=st.name) == st
     moved = ds.style_from({**p, 'shift_rest_corner': -0.03}).geom_shift                 # round 32: the resting face's geometry, one entry at a time
     assert moved == {**st.geom_shift, 'rest_corner': -0.03} and st.geom_shift['rest_corner'] == -0.015
-    assert sum(map(ds.grid_only, p)) == 11 and not ds.grid_only('gain_4')
+    assert sum(map(ds.grid_only, p)) == 12 and not ds.grid_only('gain_4')
     st2 = ds.style_from({**p, 'gain_4': 1.5, 'teeth': 0.2, 'zoom': 1.2})
     assert (st2.au_gain[4], st2.teeth, st2.zoom, st2.au_gain[1], st2.au_texture) == (1.5, 0.2, 1.2, st.au_gain[1], st.au_texture)
 

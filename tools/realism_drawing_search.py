@@ -69,8 +69,8 @@ FIELD_MAX = dict(eye_shadow=0.9, lid_drop=0.6, brow_tone=0.9, lip_tone=0.9, au9_
                  square=1.2,   # ... but `square` > 1.25 turns the lip gap's exponent negative (NaN mouths)
                  zoom=1.4, widen=1.5, centre_y=0.4)   # bounded above only (steps are multiplicative): zoom 1.45 cut forehead and chin (round 3); a larger centre_y puts the face higher
 
-GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale', 'rest_spread')   # numbers `--grid` sets and the search leaves alone: round 22's gain
-                                                                                   # onset; round 31's movement size per person, low-resolution round trip, resting faces
+GRID_ONLY = ('gain_onset', 'mobility', 'lowres', 'lowres_scale', 'rest_spread', 'one_sided_gain')   # numbers `--grid` sets and the search leaves alone: round 22's gain
+                                                                                   # onset; round 31's movement size per person, low-resolution round trip, resting faces; round 35's one-sided part
 SHIFT = 'shift_'    # round 32: grid-only numbers `shift_<name>` for the entries of the style's `geom_shift` (the resting face's geometry)
 
 def grid_only(name: str) -> bool:

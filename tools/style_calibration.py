@@ -5,10 +5,12 @@ Its majority accuracy on the test split should stay in the 70-90 % band for the 
 Usage: python tools/style_calibration.py --style textured --out docs/realism_texture/textured_calibration_r15.json
 (about 15 minutes on 2 CPU cores with one torch thread); --cnn-seed S: another run of the same CNN (round 33)."""
 import argparse, contextlib, sys, time
+from dataclasses import asdict
 from pathlib import Path
 import emoxnet.data.synthetic as S
 from emoxnet.core import code_version, save_json
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realism_nuisance_probe import nuisance
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -17,6 +19,7 @@ def main():
     ap.add_argument('--intensity', nargs=2, type=float, metavar=('LO', 'HI'), help="the recipe's intensity range instead of the benchmark's 0.25-1 (round 31: for information)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads while training')
     ap.add_argument('--cnn-seed', type=int, default=0, help="the reference CNN's seed (its initialisation and batches; round 33), not the recipe's")
+    ap.add_argument('--nuisance', help="a candidate of tools/realism_nuisance_probe.py (round 34): the recipe's nuisance with its fields changed")
     ap.add_argument('--out', required=True, help='JSON file for the result, code version and generator md5')
     a = ap.parse_args()
     t = time.time()
@@ -25,9 +28,10 @@ def main():
         from realism_drawing_search import drawing_style
         drawn, record = drawing_style(a.drawing, a.style); res.update(record)
     with drawn as style:
-        cfg = S.SynthConfig(style=style, **({'intensity': tuple(a.intensity)} if a.intensity else {}))
+        extra = ({'intensity': tuple(a.intensity)} if a.intensity else {}) | ({'nuisance': nuisance(a.nuisance)} if a.nuisance else {})
+        cfg = S.SynthConfig(style=style, **extra)
         data = S.generate(cfg)
-    res.update(threads=a.threads, cnn_seed=a.cnn_seed, seed=cfg.seed, intensity=list(cfg.intensity))   # the recipe's seed and intensity range, recorded
+    res.update(threads=a.threads, cnn_seed=a.cnn_seed, seed=cfg.seed, intensity=list(cfg.intensity), nuisance_candidate=a.nuisance, nuisance=asdict(cfg.nuisance))   # the recipe's seed and intensity range, recorded
     res['reference_cnn'] = S.reference_cnn(data, seed=a.cnn_seed, threads=a.threads)
     res['seconds'] = round(time.time() - t)
     save_json(res, a.out)

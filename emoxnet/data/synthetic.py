@@ -558,6 +558,7 @@ class RenderStyle:
     au_texture: str = ''         # a bundled AU shading texture (`au_texture`) multiplied into the face: expression texture learned from real-trained models
     rest_spread: float = 1.0     # factor on each person's resting mouth-corner and brow offsets (`Subject.geom`'s rest_corner, rest_brow; 1: as sampled)
     mobility: float = 0.0        # log-sd of each person's drawn movement size (`Subject.mobility`): the drawing shows the AUs times exp(mobility x z); labels keep the true AUs
+    one_sided_gain: float = 1.0  # the share of the drawing's gain that the one-sided part of an expression gets (what one side moves beyond the other: contempt's smirk); 0: its true size (round 35)
 
     def brow_tone_of(self, left: np.ndarray, right: np.ndarray) -> float:
         "`brow_tone` as one face with drawn AUs `left`/`right` gets it: as set, or with `brows_at_rest` faded to none as its brows move."
@@ -577,7 +578,7 @@ class RenderStyle:
         return replace(subj, geom={k: spread(k, v) + self.geom_shift.get(k, 0.) for k, v in subj.geom.items()}, brow=subj.brow * self.brow_scale)
 
     def drawn(self, left: np.ndarray, right: np.ndarray, subj: Subject | None = None) -> tuple[np.ndarray, np.ndarray]:
-        "The AU intensities the drawing shows: the true ones times `au_gain` and `subj`'s `mobility` factor (up to 2), AU6 at least `au9_cheek` x AU9; unchanged (the same arrays) when there is nothing to apply."
+        "The AU intensities the drawing shows: the true ones times `au_gain` and `subj`'s `mobility` factor (up to 2), AU6 at least `au9_cheek` x AU9, and what one side moves beyond the other with `one_sided_gain` of that gain; unchanged (the same arrays) when there is nothing to apply."
         m = float(np.exp(self.mobility * subj.mobility)) if self.mobility and subj is not None else 1.0
         if not self.au_gain and not self.au9_cheek and m == 1: return left, right
         g = np.ones(len(AUS), np.float32)
@@ -588,7 +589,11 @@ class RenderStyle:
             a = np.clip(a * np.where(g > 1, 1 + (g - 1) * ramp, g) * m, 0, 2).astype(np.float32)
             if self.au9_cheek: a[AU_INDEX[6]] = max(a[AU_INDEX[6]], self.au9_cheek * a[AU_INDEX[9]])
             return a
-        return grow(left), grow(right)
+        L, R = grow(left), grow(right)
+        if self.one_sided_gain == 1 or np.array_equal(left, right): return L, R   # both sides alike: every expression but a one-sided one
+        k, both = self.one_sided_gain, np.minimum(left, right); B = grow(both)   # what both sides move, gained as ever
+        side = lambda a, A: np.clip(B + (1 - k) * (a - both) + k * (A - B), 0, 2).astype(np.float32)   # the one-sided rest: true size (k=0) to gained (k=1)
+        return side(left, L), side(right, R)
 
 STYLES = Registry('SynthFACS render style')
 STYLES['flat'] = RenderStyle('flat')
@@ -1261,10 +1266,11 @@ def _reference_cnn(data: FERSplits, epochs: int, arch: str, batch_size: int, lr:
     opt = torch.optim.AdamW(model.parameters(), lr, weight_decay=0.05)
     steps = epochs * math.ceil(len(X) / batch_size)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    def accuracy(split):
-        Xs, ys = tensors[split]; model.eval()
+    def predict(split):
+        Xs, _ = tensors[split]; model.eval()
         with torch.no_grad(): p = torch.cat([model(Xs[i:i + 256]).argmax(1) for i in range(0, len(Xs), 256)])
-        model.train(); return float((p == ys).float().mean())
+        model.train(); return p
+    accuracy = lambda split: float((predict(split) == tensors[split][1]).float().mean())
     t0, history = time.perf_counter(), []
     for ep in range(epochs):
         for idx in torch.from_numpy(rng.permutation(len(X))).split(batch_size):
@@ -1275,8 +1281,10 @@ def _reference_cnn(data: FERSplits, epochs: int, arch: str, batch_size: int, lr:
             loss = F.cross_entropy(model(xb), y[idx]); opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         history.append(dict(epoch=ep + 1, seconds=round(time.perf_counter() - t0, 1), loss=round(loss.item(), 4), valid=accuracy('valid')))
         if log: log(history[-1])
-    return dict(arch=arch, epochs=epochs, n_train=len(X), train_seconds=round(time.perf_counter() - t0, 1),
-                valid_accuracy=accuracy('valid'), test_accuracy=accuracy('test'), history=history)
+    p, ys = predict('test'), tensors['test'][1]   # the test split's per-class recall too: which classes the accuracy loses
+    return dict(arch=arch, epochs=epochs, n_train=len(X), train_seconds=round(time.perf_counter() - t0, 1), valid_accuracy=accuracy('valid'),
+                test_accuracy=float((p == ys).float().mean()), test_recall={c: round(float((p[ys == i] == i).float().mean()), 4) for i, c in enumerate(data.classes) if (ys == i).any()},
+                history=history)
 
 # %% ../../nbs/03_data.synthetic.ipynb #8736a963
 def bench_generation(n: int = 10_000, size: int = 48, grey: bool = True, workers: int = 1, seed: int = 0, style: str = 'flat') -> dict:
