@@ -1013,11 +1013,14 @@ def run_continual(cfg: ContinualConfig, data: FERSplits, out_dir: str | Path | N
             'wall_time_s': round(time.time() - t0, 1)}
 
 # %% ../nbs/17_continual.ipynb #c0ca7d22
-def fold_ids(folds, k: int, name: str = 'folds') -> list[int]:
+def fold_ids(folds, k: int, name: str = 'folds',
+             one: bool = False, # a single fold number only (the `fold` parameter), not 'all' or a list
+            ) -> list[int]:
     "The folds to run: None -> [] (one run on the data's own partition), 'all' -> 0..k-1, an int, a list of ints or '0,1,2' -> those; errors name the parameter `name`."
     if not is_whole(k) or k < 2: raise ValueError(f"k={k!r}: expected an integer >= 2 (subject folds)")
     if folds is None: return []
-    expected = f"expected 'all', a fold number or a list of them ([0, 1] or '0,1'), each in 0..{k - 1}"
+    expected = f"expected one fold number in 0..{k - 1}" if one else f"expected 'all', a fold number or a list of them ([0, 1] or '0,1'), each in 0..{k - 1}"
+    if one and not (is_whole(folds) or isinstance(folds, str) and folds.strip().isdigit()): raise ValueError(f"{name}={folds!r}: {expected}")
     items = (list(range(k)) if folds == 'all' else [f.strip() for f in folds.split(',')] if isinstance(folds, str)   # '12' is fold 12, not 1 and 2
              else list(folds) if isinstance(folds, (list, tuple, range)) else [folds])
     if not items or not all(is_whole(f) or (isinstance(f, str) and f.isdigit()) for f in items): raise ValueError(f"{name}={folds!r}: {expected}")

@@ -348,7 +348,7 @@ def atomic_write(path: str | Path, mode: str = 'w', **kwargs):
     "Open a temporary file beside `path` (`open`'s `mode` and `kwargs`); on success it replaces `path`, on error it is removed (`atomic_path`)."
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f: yield f
 
-USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.EBUSY}   # what the system refuses that a user can act on (disk, quota, permissions, a mount point): one line, not a traceback
+USER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.EBUSY, errno.EISDIR, errno.ENOTDIR}   # what the system refuses that a user can act on (disk, quota, permissions, a mount point, a folder where a file goes): one line, not a traceback
 
 def said_of(e: OSError, # what the system refused while `path` was being written
             path: Path, # the file or folder being written (atomically, through a hidden staging name beside it)

@@ -26,7 +26,7 @@ from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageIn
 from .explain import overlay
 from .core import class_key
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
-from .models import _inner_models
+from .models import _inner_models, data_record, missing_checkpoint_files
 from .zoo import expression_models, package_spec, zoo_record
 from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
@@ -122,9 +122,8 @@ def _zoo_record(info: dict) -> str | None:
 SYNTHFACS_WORDS = 'SynthFACS (rendered synthetic faces, not photographs)'
 
 def data_name(info: dict) -> str | None:
-    "The name of the data a model trained on, as its record keeps it (a checkpoint's `extra.data` is a dict, an ensemble's the name alone)."
-    d = (info.get('extra') or {}).get('data')
-    return (d.get('name') if isinstance(d, dict) else d) or None
+    "The name of the data a model trained on, as its record keeps it (`models.data_record`: a checkpoint's `extra.data` is a dict, an ensemble's the name alone)."
+    return data_record(info).get('name') or None
 
 @TRAINED_ON.register('ensemble')
 def _ensemble_record(info: dict) -> str | None:
@@ -140,8 +139,8 @@ def _teachers(info: dict) -> list[str] | None:
 
 def rendered_only(info: dict) -> bool:
     "Did the model learn from SynthFACS faces alone: generated in the run (data `synthfacs`; a SynthFACS ensemble too), read from a SynthFACS export (`emoxnet synth --export`: the run recorded `source.synthfacs_export`), or distilled on SynthFACS from teachers not known to be real-trained?"
-    d, name, teachers = (info.get('extra') or {}).get('data'), data_name(info), _teachers(info)
-    return (name == 'synthfacs' or isinstance(d, dict) and bool((d.get('source') or {}).get('synthfacs_export'))
+    d, name, teachers = data_record(info), data_name(info), _teachers(info)
+    return (name == 'synthfacs' or bool((d.get('source') or {}).get('synthfacs_export'))
             or name == 'transfer-synthfacs' and teachers is not None and not real_trained(teachers))
 
 @TRAINED_ON.register('transfer')
@@ -154,8 +153,8 @@ def _transfer_record(info: dict) -> str | None:
 
 @TRAINED_ON.register('data')
 def _data_record(info: dict) -> str | None:
-    d = (info.get('extra') or {}).get('data')
-    if not d or not isinstance(d, dict): return None
+    d = data_record(info)
+    if not d.get('name'): return None
     name = SYNTHFACS_WORDS if d.get('name') == 'synthfacs' else f"`{d.get('name')}`" + (f", a SynthFACS export ({SYNTHFACS_WORDS})" if rendered_only(info) else '')
     n = (d.get('sizes') or {}).get('train')
     return f"{name}" + (f", {n:,} training images" if n else '')
@@ -443,8 +442,7 @@ class ModelOption:
 
 def is_model_folder(path: str | Path) -> bool:
     "Does `path` hold a checkpoint (`config.json` + `model.safetensors`) or an EmoXNet ensemble (`ensemble.json`)?"
-    p = Path(path).expanduser()
-    return (p / 'config.json').is_file() and (p / 'model.safetensors').is_file() or is_ensemble(p)
+    return not missing_checkpoint_files(path) or is_ensemble(path)
 
 def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo import` put models (default: settings' runs_dir, then ./runs)
                   ) -> list[ModelOption]:
@@ -463,7 +461,7 @@ def _folder_problem(p: Path) -> str | None:
     if not p.exists(): return f"“{p}” does not exist on the server."
     if not p.is_dir(): return f"“{p}” is a file; type the folder that holds it."
     if is_model_folder(p): return None
-    missing = ' and '.join(f for f in ('config.json', 'model.safetensors') if not (p / f).is_file())
+    missing = ' and '.join(missing_checkpoint_files(p))
     return (f"“{p}” is not a model folder: it has no {missing} (a checkpoint, as `emoxnet train` and `emoxnet zoo import` write) "
             f"and no ensemble.json (an EmoXNet ensemble){_inner_models(p)}.")   # a run's folder: the model folders inside it
 
@@ -882,14 +880,11 @@ def write_examples(folder: str | Path | None = None, seed: int = 3,
     "Write the demo's example images (real photos from dependencies + SynthFACS faces) into `folder` (default: the package assets)."
     import cv2, matplotlib.cbook
     from skimage import data as skdata
-    from emoxnet.core import atomic_write
-    from emoxnet.data.core import read_image
+    from emoxnet.data.core import read_image, write_image
     from emoxnet.data.synthetic import Nuisance, expression_aus, render_face, sample_nuisance, sample_subject
     out = Path(folder) if folder is not None else examples_dir()
     out.mkdir(parents=True, exist_ok=True)
-    def save(img, name, q=88):
-        with atomic_write(out / name, 'wb') as f: Image.fromarray(img).save(f, format='JPEG', quality=q)
-        return out / name
+    save = lambda img, name, q=88: write_image(out / name, img, quality=q)
     paths = [save(skdata.astronaut(), 'photo_astronaut.jpg'),
              save(cv2.resize(read_image(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)), (384, 448), interpolation=cv2.INTER_AREA), 'photo_grace_hopper.jpg')]
     def face(sid, category, intensity=1.0, size=224, pad=True):

@@ -24,7 +24,7 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import checkpoint_arg, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
+from .models import data_record, recorded_md5, checkpoint_arg, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report, record_about
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -529,8 +529,8 @@ def split_clashes(paths: Sequence[Path], # members' checkpoint folders
     "What to say of members whose runs held out different test splits of data of one name (one-split data held out at different seeds, another copy of a dataset): wherever the ensemble is scored on one of them, some members trained on its images."
     tests = {}
     for p, n in zip(paths, names):
-        try: d = load_json(Path(p) / 'config.json')['extra']['data']; tests.setdefault(d['name'], {})[n] = d['md5']['test']
-        except (OSError, ValueError, KeyError, TypeError): continue   # a zoo model, a run without a test split
+        d = data_record(p); test = recorded_md5(d, 'test')
+        if d.get('name') and test: tests.setdefault(d['name'], {})[n] = test   # not a zoo model, nor a run without a test split
     return [f"the members' runs held out different test splits of {data} ({', '.join(f'{n}: md5 {m}' for n, m in md5s.items())}): if they are one dataset held out at "
             "different seeds, each test split holds images other members trained on, and no split of it gives the ensemble a test figure (train the members at one seed, or score each member alone)"
             for data, md5s in tests.items() if len(set(md5s.values())) > 1]

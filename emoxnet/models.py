@@ -21,14 +21,14 @@ from .settings import check_fields   # a checkpoint's config.json: each field's 
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES',
-           'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS', 'ModelConfig',
-           'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch',
-           'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_arg',
+__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', 'CHECKPOINT_NEEDS', 'CHECKPOINT_FORMAT',
+           'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS',
+           'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools',
+           'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_arg',
            'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
-           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'save_checkpoint',
-           'read_checkpoint_config', 'load_checkpoint', 'class_logits', 'extra_outputs', 'LogitsOnly',
-           'pooled_features']
+           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'missing_checkpoint_files',
+           'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record', 'recorded_md5',
+           'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -409,6 +409,14 @@ def weights_fingerprint(model: nn.Module) -> str:
         h.update(f'{k}|{t.dtype}|{tuple(v.shape)}\n'.encode()); h.update(t.view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]
 
+# %% ../nbs/10_models.ipynb #e73e3b96
+CHECKPOINT_NEEDS = ('config.json', 'model.safetensors')   # what a checkpoint folder must hold to be loaded
+
+def missing_checkpoint_files(path: str | Path) -> list[str]:
+    "The files of `CHECKPOINT_NEEDS` that folder `path` lacks (`[]`: it holds a checkpoint, as far as its files go): the one test of 'is this a checkpoint folder'."
+    p = Path(path).expanduser()
+    return [f for f in CHECKPOINT_NEEDS if not (p / f).is_file()]
+
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
 DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deploy.export_model`); a checkpoint may hold a model.onnx, never a model.ts
@@ -485,10 +493,10 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
     if not (found / 'model.safetensors').exists() and any((found / f).exists() for f in DEPLOY_FILES):
         raise FileNotFoundError(f"{found}: a deployment folder (emoxnet export --out: model.onnx, model.ts for ONNX Runtime or torch.jit.load "
                                 "outside emoxnet), not a checkpoint folder; emoxnet reads the checkpoint folder it was exported from")
-    for f in ('config.json', 'model.safetensors'):
-        if not (found / f).exists():
-            raise FileNotFoundError(f"{given} is a file, and its folder is not a checkpoint folder (no {f} beside it)" if given.is_file()
-                                    else f"{found}: not a checkpoint folder (missing {f})" + _inner_models(found))
+    if missing := missing_checkpoint_files(found):
+        f = missing[0]
+        raise FileNotFoundError(f"{given} is a file, and its folder is not a checkpoint folder (no {f} beside it)" if given.is_file()
+                                else f"{found}: not a checkpoint folder (missing {f})" + _inner_models(found))
     info, cfg = read_checkpoint_config(found / 'config.json')
     try: model = create_model(cfg)
     except KeyError as e: raise KeyError(f"{found / 'config.json'}: {e.args[0] if e.args else e}") from None   # an unknown arch
@@ -503,6 +511,25 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
         raise ValueError(f"{found / 'model.safetensors'}: not the weights {found / 'config.json'} was saved with (sha256 {got[:16]}..., recorded {want[:16]}...): "
                          "another run's model.safetensors copied here, or a file changed since; copy the checkpoint folder whole")
     return model.to(device).eval(), cfg, info
+
+# %% ../nbs/10_models.ipynb #741d72ef
+def data_record(info: dict | str | Path, # a checkpoint's config.json (or an ensemble.json) as a dict, or the checkpoint's folder
+               ) -> dict:
+    "The data a model's record says it trained on (`extra.data`) as a dict (name, sizes, md5, source: what the run recorded); an ensemble's bare name as `{'name': ...}`; `{}` when there is none or the folder's `config.json` cannot be read."
+    if not isinstance(info, dict):
+        try: info = load_json(Path(info) / 'config.json')
+        except (OSError, ValueError): return {}
+    extra = info.get('extra') if isinstance(info, dict) else None
+    d = extra.get('data') if isinstance(extra, dict) else None
+    d = d if isinstance(d, dict) else {'name': d} if isinstance(d, str) and d else {}
+    return d if isinstance(d.get('name'), (str, type(None))) else {k: v for k, v in d.items() if k != 'name'}   # a name that is no text names nothing
+
+def recorded_md5(rec: dict, # a `data_record`
+                 split: str, # 'train', 'valid' or 'test'
+                ) -> str | None:
+    "The md5 a run recorded for its `split` of the data (`split_md5`); None when the record holds none (or something else there)."
+    m = rec.get('md5'); v = m.get(split) if isinstance(m, dict) else None
+    return v if isinstance(v, str) and v else None
 
 # %% ../nbs/10_models.ipynb #8c4aac52
 def class_logits(outputs) -> torch.Tensor:

@@ -140,7 +140,7 @@ def ccc(x: torch.Tensor, # predictions (N,)
 # %% ../nbs/19_multitask.ipynb #ac3f9031
 def _masked(v: torch.Tensor) -> torch.Tensor: return ~torch.isnan(v)
 
-def _zero(z: torch.Tensor) -> torch.Tensor: return z.sum() * 0   # no labels: a zero that keeps the graph (all heads get a gradient, DDP-safe)
+def _zero(z: torch.Tensor) -> torch.Tensor: return z.sum() * 0 + 0.0   # no labels: a zero that keeps the graph (all heads get a gradient, DDP-safe); + 0.0: never logged as -0.0
 
 def _task_loss(name: str, z: torch.Tensor, batch: dict) -> tuple[torch.Tensor, float, int]:
     "Loss of head `name` over the samples whose labels are present (`TASKS[name].loss`), the labelled share, and how many samples the loss is over (0: too few labels, no loss)."

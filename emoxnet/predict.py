@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings
-from .data.core import DataError, is_hidden, read_image
+from .data.core import DataError, is_hidden, read_image, write_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
 from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
@@ -27,9 +27,9 @@ from .multitask import decode_outputs, value_names, face_values, describe_values
 # %% auto #0
 __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
            'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
-           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'save_png', 'unique_stem',
-           'attention_strip', 'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args',
-           'detector_args', 'add_cli', 'bench_e2e']
+           'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'unique_stem', 'attention_strip',
+           'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli',
+           'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
 from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
@@ -143,6 +143,7 @@ class EmotionRecognizer:
     def from_checkpoint(cls, path: str | Path, # a checkpoint folder (`model.safetensors` + `config.json`) or an EmoXNet ensemble folder (`ensemble.json`), or a file in one; 'zoo:NAME' for a zoo model (imported when missing)
                         **kwargs) -> 'EmotionRecognizer':
         "Load a checkpoint or ensemble folder (its classes and preprocessing with it); kwargs go to the constructor (`detector`, `margin`, `backend`)."
+        if path is None: raise TypeError(f"{cls.__name__}.from_checkpoint(None): give a checkpoint folder, 'zoo:NAME' or 'bundled' ({cls.__name__}.load(None) serves the bundled student)")
         p = given = checkpoint_path(path)
         if p.is_file(): p = p.parent
         if is_ensemble(p):
@@ -420,11 +421,6 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         out += images
     return out
 
-def save_png(img: np.ndarray, path: str | Path) -> Path:
-    "Write a uint8 image as PNG atomically."
-    with atomic_write(path, 'wb') as f: Image.fromarray(img).save(f, format='PNG')
-    return Path(path)
-
 def unique_stem(path: str | Path, # an input file
                 used: set[str],   # the stems given out so far (updated)
                ) -> str:
@@ -461,6 +457,7 @@ def predict_files(rec: EmotionRecognizer, paths: Iterable[str | Path], overlay_d
         for w in caught:
             if not (issubclass(w.category, EmoxnetWarning) or Path(w.filename).parent.name == 'PIL'):   # Pillow's (corrupt EXIF data) are about this file too
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=others); continue
+            if str(w.message) in r.get('warnings', []): continue   # said again by a second pass over the same crops (the attention maps)
             r.setdefault('warnings', []).append(str(w.message)); warnings.warn(f"{path}: {w.message}", EmoxnetWarning, stacklevel=2)
         yield r
 
@@ -486,12 +483,19 @@ def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir
         t2 = time.perf_counter()
         r.update(status='ok' if preds else 'no_face', width=rgb.shape[1], height=rgb.shape[0],
                  faces=[p.to_dict() for p in preds], ms_read=round((t1 - t0) * 1e3, 1), ms_predict=round((t2 - t1) * 1e3, 1))
-        stem = unique_stem(path, used)
-        if overlay_dir is not None: r['overlay'] = str(save_png(draw_predictions(rgb, preds), Path(overlay_dir) / f'{stem}.png'))
-        if attention_dir is not None and preds: r['attention'] = str(save_png(attention_strip(rec, preds), Path(attention_dir) / f'{stem}.png'))
+        _write_outputs(r, rec, rgb, preds, unique_stem(path, used), overlay_dir, attention_dir)
     except (DataError, ImageInputError) as e:
         r.update(status='error', error=str(e))
     return r
+
+def _write_outputs(r: dict, rec: EmotionRecognizer, rgb: np.ndarray, preds: list, stem: str, overlay_dir, attention_dir) -> None:
+    "Write one image's overlay and attention strip into `r` (their paths); one that cannot be written (a folder in its way, a full disk) makes `r` an error that keeps its faces, and the run goes on."
+    for key, folder, draw in (('overlay', overlay_dir, lambda: draw_predictions(rgb, preds)), ('attention', attention_dir if preds else None, lambda: attention_strip(rec, preds))):
+        if folder is None: continue
+        try: r[key] = str(write_image(Path(folder) / f'{stem}.png', draw()))
+        except OSError as e:
+            said = f"its {key} could not be written: {e.strerror or e}" + (f" ({e.filename})" if e.filename and str(e.filename) not in str(e.strerror) else '')
+            r.update(status='error', error=f"{r['error']}; {said}" if 'error' in r else f"{r['file']}: read, but {said}")   # both outputs failing: both said
 
 def _describe_result(r: dict, whole: bool = False, hint: str = '') -> str:
     "One file's result as text; `hint`: what to try when no face was found (`faces.no_face_hint` of the detector used)."
@@ -519,7 +523,7 @@ def predict_main(args) -> int:
     for r in predict_files(rec, args.paths, args.save_overlay, attention, whole):
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
-            if not args.json: continue
+            if not args.json and not r.get('faces'): continue   # an image read whose overlay could not be written: its faces are still said
         print(to_json({**r, **served}) if args.json else _describe_result(r, whole, '' if whole else no_face_hint(rec.detector_name, rec.detector_options)), flush=True)
     return 1 if failed else 0
 
@@ -541,7 +545,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--whole-image', action='store_true', help="each image is one face crop, as aligned datasets give them (RAF-DB aligned, FER2013): classified whole, no face detector, as emoxnet evaluate reads a dataset")
     p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
     p.add_argument('--save-attention', metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, 'zoo:NAME' for a zoo model, or 'bundled' (default: the bundled EmoXNetLite student; a folder named bundled here is read as that folder)")
     add_detector_args(p)
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')

@@ -19,7 +19,7 @@ from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
 from .data.datasets import loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
-from .models import checkpoint_path, weights_fingerprint
+from .models import checkpoint_path, weights_fingerprint, data_record, recorded_md5
 from .train import predict_logits, add_data_args, command_data
 from .core import class_key, class_match
 from .ensemble import load_any, is_ensemble, member_checkpoints
@@ -91,10 +91,8 @@ def _run_valid(ck: Path, splits: FERSplits, split: str, seed: int | None) -> tup
     if c.get('data_seed') is not None: return splits, []   # an experiment's member: its valid split was the experiment's (load_experiment_data), not the loop's
     if split not in ('valid', 'train') or 'valid' in drop_empty(dict(splits.splits)) or 'train' not in splits.splits or not fraction or seed is None: return splits, []
     carved = with_valid(splits, fraction, seed)
-    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']
-    except (OSError, ValueError, KeyError, TypeError): rec = None   # an older checkpoint: no record to compare
-    rec = rec if isinstance(rec, dict) else {}
-    ran_on, want = rec.get('name'), (rec.get('md5') if isinstance(rec.get('md5'), dict) else {}).get('valid')   # each on its own: a record of the data's name without hashes (the bundled model's) still names what it trained on
+    rec = data_record(ck)   # an older checkpoint: no record to compare
+    ran_on, want = rec.get('name'), recorded_md5(rec, 'valid')   # each on its own: a record of the data's name without hashes (the bundled model's) still names what it trained on
     own = ran_on in (None, splits.name) and want in (None, split_md5(carved['valid'], relative=True))   # the same images the run held out, as its record says (moved data are the same)
     held = (f"the run held out of train (valid_fraction {fraction}, seed {seed})" if own
             else f"a run would hold out of train (valid_fraction {fraction}, seed {seed}; not this run's: it trained on " + (f"{ran_on}, not on {splits.name})" if ran_on != splits.name else f"other images of {ran_on}, its valid split's md5 {want})"))
@@ -134,9 +132,8 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
 def _other_split_notes(ck: Path, name: str, split: str, md5: str) -> list[str]:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; an ensemble: one per member whose run did (its other members' figures may be theirs)."
     if ms := member_folders(ck): return [f"member {member}: {n}" for member, m in ms.items() for n in _other_split_notes(m, name, split, md5)]
-    try: rec = load_json(Path(ck) / 'config.json')['extra']['data']; want = rec['md5'][split]
-    except (OSError, ValueError, KeyError, TypeError): return []   # a zoo model, a split the run had not
-    if rec.get('name') != name or want == md5: return []
+    rec = data_record(ck); want = recorded_md5(rec, split)
+    if not want or rec.get('name') != name or want == md5: return []   # a zoo model, a split the run had not, the same split
     src = rec.get('source') or {}   # how the run read its data (runs since 2026-12-05): the option that differs can be seen
     how = (f"; the run read {src.get('data')} as {src.get('format') or 'generated data'}" + (f" with {', '.join(f'{k}={v}' for k, v in src['options'].items())}" if src.get('options') else '')) if src else ''
     return [f"the run's own {split} split of {name} was another one ({(rec.get('sizes') or {}).get(split, '?')} images, md5 {want}; this one: {md5}): "

@@ -20,14 +20,14 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows
+from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows, zoo_name
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, checkpoint_arg, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
@@ -625,7 +625,10 @@ def _data_md5(st: TrainState) -> dict:
 
 def _check_resumable(st: TrainState, d: dict, path: Path):
     "`ValueError` when the saved state `d` was made with other settings, another model or other data than `st`'s run."
-    diff = st.cfg.differences(d['config'], resume=True) + changed_settings(d['model_config'], jsonable(st.model_config.to_dict()), 'model_config.')
+    saved, now = d['model_config'], jsonable(st.model_config.to_dict())
+    if all(isinstance(c.get('pretrained'), str) for c in (saved, now)) and Path(saved['pretrained']).expanduser().resolve() == Path(now['pretrained']).expanduser().resolve():
+        saved = {**saved, 'pretrained': now['pretrained']}   # the same weights file, recorded relative (runs before 2026-12-07) or absolute
+    diff = st.cfg.differences(d['config'], resume=True) + changed_settings(saved, now, 'model_config.')
     diff += [f"{k} {d[k]} -> {now}" for k, now in (('loss_settings', jsonable(loss_settings(st.loss))), ('callbacks', st.callbacks)) if k in d and d[k] != now]   # states saved before these were recorded have none
     if diff: raise ValueError(f"{path}: cannot resume, the run was started with different settings: " + ', '.join(diff))
     n, was = st.accelerator.num_processes, d.get('num_processes', st.accelerator.num_processes)
@@ -1306,7 +1309,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--arch', default=None, help="any timm architecture (default resnet18, or a --pretrained checkpoint folder's own)")
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
-    p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE',
+    p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE', type=checkpoint_arg,   # an empty value (an unset variable) refused; the flag alone: hub weights
                    help="start from pretrained weights: timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
@@ -1369,6 +1372,13 @@ def _pretrained_config(pretrained, # --pretrained: False, True (hub weights), a 
     "The `ModelConfig` of a checkpoint folder given to `--pretrained` (zoo:NAME too); None for hub weights or a weights file."
     if isinstance(pretrained, bool) or not (f := checkpoint_path(pretrained) / 'config.json').is_file(): return None
     return read_checkpoint_config(f)[1]
+
+def _pretrained_record(pretrained, # --pretrained as given
+                      ) -> bool | str:
+    "--pretrained as a run records it: a local weights file or folder as an absolute path (a relative one names nothing once the run is read from another folder); True, False, zoo:NAME and 'bundled' as given (names, not paths)."
+    if isinstance(pretrained, bool) or zoo_name(pretrained): return pretrained
+    p = Path(pretrained).expanduser()
+    return pretrained if checkpoint_path(pretrained) != p else str(p.resolve())   # a name `checkpoint_path` resolves ('bundled', unless a folder of that name is here) is kept
 
 def _train_arch(arch: str | None, # --arch (None: not given)
                 own: ModelConfig | None, # the --pretrained checkpoint's config (`_pretrained_config`)
@@ -1458,7 +1468,7 @@ def train_main(args) -> int:
         splits = command_data(args, cfg.seed, cfg.label_mode, say=print if main_rank() else lambda s: None)   # under torchrun what the data holds is said once
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
-        mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=args.pretrained, model_kwargs=kwargs)
+        mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=_pretrained_record(args.pretrained), model_kwargs=kwargs)
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite,
                   callbacks=[ClearRun(out)] if args.overwrite and not args.resume else [])   # the old run's results go as training starts, not before the set-up is checked
     except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, None if args.resume else t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated); a resume's state is older than the command, and still its own

@@ -17,7 +17,7 @@ import torch
 from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files
 
 # %% auto #0
 __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
@@ -591,7 +591,7 @@ def zoo_table(root: str | Path | None = None, # where the imported models are lo
              ) -> list[dict]:
     "One row per zoo model: name, source (package@version), what it is, licence, and `imported`: its checkpoint folder under `root`, or None."
     root = zoo_dir() if root is None else root
-    done = lambda n: str(Path(root) / n) if (Path(root) / n / 'config.json').is_file() else None
+    done = lambda n: None if missing_checkpoint_files(Path(root) / n) else str(Path(root) / n)
     return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence, 'imported': done(e.name)} for e in ZOO.values()]
 
 def _list_main(args) -> int:
@@ -650,7 +650,7 @@ def zoo_checkpoint(spec: str | Path,            # 'zoo:NAME' (a `ZOO` name) or a
     try: e = ZOO[name]                                  # an unknown name fails here, with the names there are
     except KeyError as err: raise KeyError(f"{err.args[0]} (for a folder named {str(spec)!r}, write ./{spec})") from None
     p = Path(root if root is not None else zoo_dir()) / name
-    if (p / 'model.safetensors').is_file(): return _check_pin(p, e)
+    if not missing_checkpoint_files(p): return _check_pin(p, e)   # imported (a folder missing a file is imported again)
     if not fetch: raise FileNotFoundError(f"{spec}: {p} holds no imported model; run `emoxnet zoo import {name}{'' if root is None else f' --out {shell_word(p)}'}` once")
     if log: log(f"{spec}: not imported yet; importing it from {e.registry}:{e.spec} into {p} (once)")
     return import_model(name, p)

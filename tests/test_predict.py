@@ -344,3 +344,20 @@ def test_cli_whole_image_prints_no_detector_score(emoxnet_cmd, images):
     assert r.returncode == 0 and 'face 1 at' in r.stdout and 'detector score' not in r.stdout, (r.stdout, r.stderr)
     r = subprocess.run([*emoxnet_cmd, 'predict', str(images['blank']), '--detector', 'haar'], capture_output=True, text=True, timeout=300)
     assert 'no face found' in r.stdout and 'min_size=0' in r.stdout and 'input_size' not in r.stdout, r.stdout   # the hint of the detector used
+
+def test_cli_an_overlay_that_cannot_be_written_fails_that_image_only(emoxnet_cmd, images, tmp_path):
+    "A folder where an image's overlay goes: that image is an error that still says its faces, the next image is read and written, exit code 1; the message names the overlay, not the hidden staging file."
+    (tmp_path / 'ov' / 'astronaut.png').mkdir(parents=True)
+    r = subprocess.run([*emoxnet_cmd, 'predict', str(images['astronaut']), str(images['grey']), '--save-overlay', str(tmp_path / 'ov')],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and 'Traceback' not in r.stderr, r.stderr
+    assert 'astronaut.jpg: read, but its overlay could not be written: Is a directory' in r.stderr and '.tmp' not in r.stderr, r.stderr
+    assert 'astronaut.jpg: 1 face' in r.stdout and 'grey.png: 1 face' in r.stdout, r.stdout
+    assert (tmp_path / 'ov' / 'grey.png').is_file() and [p.name for p in (tmp_path / 'ov').iterdir() if p.name.startswith('.')] == []
+
+def test_a_warning_said_once_per_image_with_attention_maps(rec, tmp_path):
+    "A tiny crop is warned about once in the image's record, though the attention maps read the crop again."
+    from emoxnet.predict import predict_files
+    Image.new('RGB', (1, 1)).save(tmp_path / 'dot.png')
+    r = next(iter(predict_files(rec, [tmp_path / 'dot.png'], attention_dir=tmp_path / 'att', whole=True)))
+    assert r['status'] == 'ok' and len(r['warnings']) == len(set(r['warnings'])) >= 1, r.get('warnings')

@@ -201,10 +201,10 @@ def test_failed_export_leaves_no_partial_files(tmp_path, monkeypatch):
     ex.export_all(tmp_path, 'utkface', cfg, log=None)
     before = sorted(p.name for p in (tmp_path / 'utkface').iterdir())
     calls = []
-    def flaky(path, img, quality=95):
+    def flaky(path, img, quality=95, atomic=True):
         calls.append(path)
         if len(calls) > 5: raise OSError('disk full')
-        return real(path, img, quality)
+        return real(path, img, quality, atomic)
     real = ex.write_image
     monkeypatch.setattr(ex, 'write_image', flaky)
     with pytest.raises(OSError, match='disk full'): ex.export_all(tmp_path, 'utkface', cfg, log=None)

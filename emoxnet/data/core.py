@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 import pandas as pd
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..core import Registry, EmoxnetWarning, caught_warnings
+from ..core import Registry, EmoxnetWarning, caught_warnings, atomic_write
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
-           'walk_folder', 'ImageInputError', 'describe', 'image_size', 'read_image', 'clip_box', 'box_error',
-           'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
+           'walk_folder', 'ImageInputError', 'describe', 'image_size', 'read_image', 'write_image', 'clip_box',
+           'box_error', 'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -191,6 +192,25 @@ def read_image(image, # a path, the bytes of an image file, a PIL image, or a ui
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         if isinstance(e, ImageInputError): raise
         raise _image_error(what, e) from None
+
+# %% ../../nbs/01_data.core.ipynb #b4ce7926
+def write_image(path: str | Path, # the file: .jpg/.jpeg (JPEG) or .png
+                img: np.ndarray, # a uint8 grey (h, w), RGB (h, w, 3) or RGBA (h, w, 4) image
+                quality: int = 95, # JPEG quality
+                atomic: bool = True, # write through a staging file beside it (False: inside a folder that is itself staged)
+               ) -> Path:
+    "Write `img` as JPEG or PNG (by `path`'s suffix), creating folders; the path written. RGBA keeps its alpha in a PNG."
+    path, img = Path(path), np.asarray(img)
+    if img.dtype != np.uint8 or not (img.ndim == 2 or img.ndim == 3 and img.shape[2] in (3, 4)):   # a 0-1 float image would be written black, RGBA's channels swapped
+        raise ValueError(f"{path}: expected a uint8 grey (h, w), RGB (h, w, 3) or RGBA (h, w, 4) image, got {img.dtype} {img.shape}")
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if path.suffix.lower() in ('.jpg', '.jpeg') else []
+    bgr = img if img.ndim == 2 else np.ascontiguousarray(img[..., [2, 1, 0, 3][:img.shape[2]]])   # OpenCV's channel order
+    try: ok, buf = cv2.imencode(path.suffix, bgr, params)
+    except cv2.error as e: raise ValueError(f"{path}: OpenCV cannot write a {path.suffix or 'suffix-less'} file ({e.err})") from None
+    if not ok: raise ValueError(f'{path}: OpenCV could not encode a {img.shape} image')
+    if not atomic: path.parent.mkdir(parents=True, exist_ok=True); path.write_bytes(buf.tobytes()); return path
+    with atomic_write(path, 'wb') as f: f.write(buf.tobytes())
+    return path
 
 # %% ../../nbs/01_data.core.ipynb #92250bce
 BOX_COLUMNS = ('face_x', 'face_y', 'face_width', 'face_height')   # a face box in `meta`, in pixels of the image as read (upright): FERDataset.image crops an image file to it

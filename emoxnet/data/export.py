@@ -18,27 +18,19 @@ import numpy as np
 import pandas as pd
 
 from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside
-from .core import FERDataset, FERSplits
+from .core import FERDataset, FERSplits, write_image   # the one image writer; an export's folder is staged whole, so each image is written with atomic=False
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES, AFFECTNET_COLUMNS
 from ..settings import check_fields, read_json_file, SettingsError
 
 # %% auto #0
-__all__ = ['EXPORTERS', 'write_image', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus',
-           'export_rafdb', 'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets',
-           'export_cfee', 'export_utkface', 'export_imagefolder', 'compound_recipe', 'synth_record', 'export_root',
-           'check_export_dir', 'export_all', 'synth_config', 'synth_command', 'add_cli']
+__all__ = ['EXPORTERS', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus', 'export_rafdb',
+           'export_rafdb_compound', 'affectnet_rows', 'export_affectnet', 'export_affectnet_sets', 'export_cfee',
+           'export_utkface', 'export_imagefolder', 'compound_recipe', 'synth_record', 'export_root', 'check_export_dir',
+           'export_all', 'synth_config', 'synth_command', 'add_cli']
 
 # %% ../../nbs/05_data.export.ipynb #9661785c
-def write_image(path: Path, img: np.ndarray, quality: int = 95) -> None:
-    "Write a uint8 grey or RGB image as JPEG/PNG (by suffix), creating folders."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if path.suffix.lower() in ('.jpg', '.jpeg') else []
-    ok, buf = cv2.imencode(path.suffix, img if img.ndim == 2 else img[..., ::-1], params)
-    if not ok: raise ValueError(f'{path}: OpenCV could not encode a {img.shape} image')
-    path.write_bytes(buf.tobytes())
-
 def as_format(images: np.ndarray | Sequence[np.ndarray], size: int, channels: int) -> np.ndarray:
     "Images converted to `size`x`size` with 1 (grey) or 3 (RGB) channels, through the workspace's `Preprocess` (no-op when they match)."
     pre = Preprocess(size, channels, (0.5,) * channels, (0.5,) * channels)
@@ -137,8 +129,8 @@ def _write_raf(data: FERSplits, folder: Path, spec_name: str) -> dict:
             imgs = np.concatenate(imgs) if imgs else np.zeros((0, 100, 100, 3), np.uint8)
             for name, label, img in zip(_raf_names(raf_split, len(names)), names, imgs):
                 stem = name[:-4]
-                write_image(tmp / 'Image' / 'aligned' / f'{stem}_aligned.jpg', img)
-                write_image(tmp / 'Image' / 'original' / name, cv2.copyMakeBorder(img, 25, 25, 25, 25, cv2.BORDER_REFLECT_101))
+                write_image(tmp / 'Image' / 'aligned' / f'{stem}_aligned.jpg', img, atomic=False)
+                write_image(tmp / 'Image' / 'original' / name, cv2.copyMakeBorder(img, 25, 25, 25, 25, cv2.BORDER_REFLECT_101), atomic=False)
                 lines.append(f'{name} {label}\n')
             n += len(names)
         with atomic_write(tmp / 'EmoLabel' / 'list_patition_label.txt') as f: f.writelines(lines)
@@ -199,7 +191,7 @@ def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
         for name, rows in affectnet_rows(data, seed=seed).items():
             recs = []
             for r in rows.itertuples():
-                write_image(tmp / 'Manually_Annotated_Images' / r.dir / r.file, r.image)
+                write_image(tmp / 'Manually_Annotated_Images' / r.dir / r.file, r.image, atomic=False)
                 box, lms = _box_and_landmarks(r.landmarks)
                 recs.append((f'{r.dir}/{r.file}', *box, lms, r.expression, r.valence, r.arousal))
             with atomic_write(tmp / ('training.csv' if name == 'train' else 'validation.csv'), newline='') as f:
@@ -216,7 +208,7 @@ def export_affectnet_sets(data: FERSplits, root: Path, seed: int = 0) -> dict:
             d = tmp / ('train_set' if name == 'train' else 'val_set')
             (d / 'annotations').mkdir(parents=True)
             for i, r in enumerate(rows.itertuples()):
-                write_image(d / 'images' / f'{i}.jpg', r.image)
+                write_image(d / 'images' / f'{i}.jpg', r.image, atomic=False)
                 np.save(d / 'annotations' / f'{i}_exp.npy', np.array(str(r.expression)))
                 np.save(d / 'annotations' / f'{i}_val.npy', np.array(f'{r.valence:g}'))
                 np.save(d / 'annotations' / f'{i}_aro.npy', np.array(f'{r.arousal:g}'))
@@ -237,7 +229,7 @@ def export_cfee(data: FERSplits, root: Path, seed: int = 0) -> dict:
                 if c not in spec.classes: skipped['category not a CFEE category'] += 1; continue
                 if not 0 <= sid <= 999: raise ValueError(f'cfee export: subject id {sid} does not fit in 3 digits')
                 k = seen[(sid, c)] = seen.get((sid, c), 0) + 1
-                write_image(tmp / f'{sid:03d}' / f'{spec.to_native(c):02d}_{sid:03d}_{k:02d}.jpg', img if img.ndim == 3 else np.stack([img] * 3, -1))
+                write_image(tmp / f'{sid:03d}' / f'{spec.to_native(c):02d}_{sid:03d}_{k:02d}.jpg', img if img.ndim == 3 else np.stack([img] * 3, -1), atomic=False)
                 n += 1
     return _report(root, n, n, skipped)
 
@@ -250,7 +242,7 @@ def export_utkface(data: FERSplits, root: Path, seed: int = 0) -> dict:
         for ds in data.splits.values():
             for img, a, g, r in zip(ds.images, ds.meta['age'], ds.meta['gender'], ds.meta['race']):
                 stamp = (t0 + timedelta(seconds=37 * i)).strftime('%Y%m%d%H%M%S') + f'{(7 * i) % 1000:03d}'
-                write_image(tmp / f'{a}_{g}_{r}_{stamp}.jpg', img); i += 1
+                write_image(tmp / f'{a}_{g}_{r}_{stamp}.jpg', img, atomic=False); i += 1
     return _report(root, i, i)
 
 @_exporter('imagefolder', 'rgb', 'imagefolder')
@@ -260,7 +252,7 @@ def export_imagefolder(data: FERSplits, root: Path, seed: int = 0) -> dict:
     with atomic_dir(root) as tmp:
         for split, ds in data.items():
             for i, (img, c) in enumerate(zip(ds.images, _majority_names(ds))):
-                write_image(tmp / split / c.replace(' ', '_') / f'{i:05d}.png', img); n += 1
+                write_image(tmp / split / c.replace(' ', '_') / f'{i:05d}.png', img, atomic=False); n += 1
     return _report(root, n, n)
 
 # %% ../../nbs/05_data.export.ipynb #a46099d7
