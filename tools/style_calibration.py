@@ -10,7 +10,6 @@ from pathlib import Path
 import emoxnet.data.synthetic as S
 from emoxnet.core import code_version, save_json
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from realism_nuisance_probe import nuisance
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -27,6 +26,7 @@ def main():
     if a.drawing:
         from realism_drawing_search import drawing_style
         drawn, record = drawing_style(a.drawing, a.style); res.update(record)
+    if a.nuisance: from realism_nuisance_probe import nuisance   # the probe's candidates, only when one is named (it loads the teachers' helpers)
     with drawn as style:
         extra = ({'intensity': tuple(a.intensity)} if a.intensity else {}) | ({'nuisance': nuisance(a.nuisance)} if a.nuisance else {})
         cfg = S.SynthConfig(style=style, **extra)
