@@ -289,14 +289,17 @@ def test_ferplus_bad_inputs(tmp_path):
 def test_ferplus_no_votes_and_duplicate_image_names(tmp_path):
     keep, _, _, why = ferplus_targets([[0] * 10, [1] * 10], 'majority')
     assert not keep.any() and why.tolist() == ['ferplus: no votes', 'ferplus: every vote was a one-vote outlier']
-    rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000001.png', '0,8,0,0,0,0,0,0,2,0'),
-            ('PublicTest', 'fer0000000.png', '0,0,9,1,0,0,0,0,0,0')]   # line 4 repeats line 2's image name
+    rows = [('Training', 'fer0000000.png', '6,2,0,0,0,0,0,0,2,0'), ('Training', 'fer0000000.png', '0,8,0,0,0,0,0,0,2,0'),
+            ('PublicTest', 'fer0000001.png', '0,0,9,1,0,0,0,0,0,0')]   # line 3 repeats line 2's image name, side by side (neither row is out of place)
     write_ferplus(tmp_path, rows)
-    with pytest.raises(DataError, match=r"fer2013new.csv, line 4: image 'fer0000000.png' listed again \(first on line 2\) \(expected each image listed once\)"):
+    with pytest.raises(DataError, match=r"fer2013new.csv, line 3: image 'fer0000000.png' listed again \(first on line 2\) \(expected each image listed once\)"):
         load_dataset(tmp_path, 'ferplus')
     sp = load_dataset(tmp_path, 'ferplus', skip_bad=True)
-    assert sp.skipped == {'duplicate image': 1} and len(sp['train']) == 2 and len(sp['valid']) == 0
-    assert sp.skipped_at['duplicate image'] == [f"{tmp_path / 'fer2013new.csv'}, line 4"]
+    assert sp.skipped == {'duplicate image': 1} and len(sp['train']) == 1 and len(sp['valid']) == 1
+    assert sp.skipped_at['duplicate image'] == [f"{tmp_path / 'fer2013new.csv'}, line 3"]
+    write_ferplus(tmp_path, [rows[0], rows[2], ('PublicTest', 'fer0000000.png', '0,0,9,1,0,0,0,0,0,0')])   # line 4 carries line 2's name out of place (after 1): a misnamed row, as in Microsoft's file
+    sp = load_dataset(tmp_path, 'ferplus')
+    assert sp.skipped == {'ferplus: misnamed row': 1} and len(sp['train']) == 1 and sp['valid'].meta['line'].tolist() == [3]
     write_ferplus(tmp_path, [rows[0], ('Training', '', '0,0,0,0,0,0,0,0,0,0'), ('Training', '', '1,1,1,1,1,1,1,1,1,1')])
     assert load_dataset(tmp_path, 'ferplus').skipped == {'ferplus: no image name': 2}   # empty names are not duplicates
 

@@ -6,8 +6,8 @@ Docs: https://emoxnet.github.io/emoxnet/data.datasets.html.md"""
 
 # %% ../../nbs/04_data.datasets.ipynb #c5d01f1b
 from __future__ import annotations
-import argparse, csv, inspect, io, json, os, re, tempfile, time, warnings
-from collections import Counter
+import argparse, csv, inspect, io, json, math, os, re, tempfile, time, warnings
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -413,6 +413,19 @@ def _ferplus_in_order(new_file: Path, name: str, line: int, last: tuple) -> tupl
                         "the rows in fer2013.csv's order, as Microsoft wrote them (image numbers rise down the file): a sorted or shuffled file pairs votes with the wrong pixels")
     return n, name, line
 
+def _ferplus_misnamed(names: Sequence[str]) -> dict[int, int]:
+    "`{row: the row whose name it carries}` for the rows of `fer2013new.csv` (`names`: each row's `Image name`) that carry another row's image name: of the rows sharing a name, those whose number does not fall between the numbers of the rows around it, when exactly one of them does (that one is the image's own row). Microsoft's file has four such rows (it repeats their neighbours' votes too); any other repeat stays a `duplicate image`."
+    nums = [int(m.group(1)) if (m := _FER_NAME.fullmatch(n)) else None for n in names]
+    numbered = [r for r, n in enumerate(nums) if n is not None]
+    around = {r: (nums[numbered[i - 1]] if i else -1, nums[numbered[i + 1]] if i + 1 < len(numbered) else math.inf) for i, r in enumerate(numbered)}
+    rows = defaultdict(list)
+    for r in numbered: rows[names[r]].append(r)
+    out = {}
+    for rs in (rs for rs in rows.values() if len(rs) > 1):
+        own = [r for r in rs if around[r][0] < nums[r] < around[r][1]]
+        if len(own) == 1: out.update({r: own[0] for r in rs if r != own[0]})
+    return out
+
 FERPLUS_TAGGERS = 10   # FER+ had each image labelled by 10 taggers: a row's votes sum to 10
 
 def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -420,6 +433,7 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order
     ncols, nrows, nlines = table
     nn, iu, iname, ivotes = len(ncols), ncols['Usage'], ncols['Image name'], [ncols[c] for c in FERPLUS_VOTES]
     good, splits, votes, seen, last = [], [], [], {}, (-1, '', 0)
+    misnamed = _ferplus_misnamed([f[iname].strip() if len(f) == nn else '' for f in nrows])
     for r, (f, line) in enumerate(zip(nrows, nlines)):
         P.split = None   # a malformed line's split is not known: counted in the total only
         if len(f) != nn: P.bad('malformed line', new_file, f'{len(f)} fields', line, f'{nn} comma-separated fields'); continue
@@ -428,6 +442,7 @@ def _ferplus_vote_rows(new_file: Path, table, P: _Problems, check=None, in_order
         P.split = split
         if check is not None and not check(r, usage): continue
         if not f[iname].strip(): P.drop('ferplus: no image name'); continue
+        if r in misnamed: P.drop('ferplus: misnamed row', where=f'{new_file}, line {line} (the name of line {nlines[misnamed[r]]})'); continue
         if P.repeated(seen, f[iname].strip(), new_file, line): continue
         if in_order: last = _ferplus_in_order(new_file, f[iname].strip(), line, last)
         try:
