@@ -314,7 +314,7 @@ class FERDataset(torch.utils.data.Dataset):
 
     def _read(self, i: int) -> np.ndarray:
         "Image file `i`; one the loader's check passed and that breaks only now (a JPEG whose data is broken inside) named with its annotation's file and line, if any. What reading it says (a first frame only, a bit depth) names the first such file of the split."
-        hint = "(its check when the data loaded reads headers only; --skip-bad decodes every image then and skips such files)"
+        hint = "(the check when the data loaded did not decode it: it reads headers only, or with --no-verify only that the file exists; --skip-bad without --no-verify decodes every image then and skips such files)"
         try:
             with caught_warnings(record=True) as said:
                 warnings.simplefilter('always', EmoxnetWarning); img = read_image(self.images[i], grey=self.grey)

@@ -846,9 +846,12 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
         try:   # the release holds a few names without the race field ([age]_[gender]_[datetime]): labelled by age and gender, race missing
             age, gender, race = int(parts[0]), int(parts[1]), (int(parts[2]) if len(parts) >= 4 else None)
             if len(parts) < 3 or not (0 <= age <= 130 and gender in (0, 1) and race in (None, 0, 1, 2, 3, 4)): raise ValueError
-            if race is None and target == 'race': raise ValueError
+            if race is None and (target == 'race' or len(parts[2].split('.')[0]) < 2): raise ValueError   # a one-digit third field is a race with its datetime missing, not a datetime
         except ValueError:
-            P.bad('malformed file name', f, f'file name {f.name!r}' + (' has no race field' if len(parts) == 3 and target == 'race' else ''), None,
+            short = len(parts) == 3 and len(parts[2].split('.')[0]) < 2
+            why = (f' has 3 fields and its third, {parts[2].split(".")[0]!r}, is too short for a datetime: a race with no datetime after it?' if short
+                   else ' has no race field' if len(parts) == 3 and target == 'race' else '')
+            P.bad('malformed file name', f, f'file name {f.name!r}{why}', None,
                   '[age]_[gender]_[race]_[datetime].jpg with age 0..130, gender 0/1, race 0..4; --skip-bad leaves such files out'); continue
         t = {'gender': gender, 'race': race, 'age_bin': int(np.searchsorted(edges, age, side='right') - 1)}[target]
         recs.append({'image': str(f), 'target': t, 'age': age, 'gender': gender, 'race': np.nan if race is None else race, 'datetime': parts[-1].split('.')[0]})
