@@ -51,3 +51,20 @@ def test_training_refuses_a_single_class(tmp_path):
     with pytest.raises(ValueError, match="has one class \\('happiness'\\); a classifier learns two or more"):
         fit(create_model(ModelConfig('test_resnet', data.classes, 1, 16)), data, TrainConfig(epochs=1, progress=False), out_dir=tmp_path / 'run')
     assert not (tmp_path / 'run').exists()
+
+
+def test_microsofts_own_ferplus_votes_load_with_their_four_misnamed_rows_said(tmp_path):
+    "89 rows of the real fer2013new.csv (tests/fixtures/ferplus_excerpt): four carry another row's image name; the loader refused the whole file as out of order."
+    src = Path(__file__).parent / 'fixtures' / 'ferplus_excerpt'
+    text = (src / 'fer2013new.csv').read_text(); (tmp_path / 'fer2013new.csv').write_text(text)
+    full = [int(n) for n in (src / 'lines.txt').read_text().split()]          # each row's line in Microsoft's full file
+    usages = [r.split(',')[0] for r in text.splitlines()[1:]]
+    (tmp_path / 'fer2013.csv').write_text('emotion,pixels,Usage\n' + ''.join(f"0,{' '.join(['7'] * 2304)},{u}\n" for u in usages))
+    sp = load_dataset(tmp_path, 'ferplus')
+    at = {full[int(s.split('line ')[1].split(' ')[0]) - 2] for s in sp.skipped_at['ferplus: misnamed row']}
+    assert at == {5276, 5350, 15837, 34336} and sp.skipped['ferplus: misnamed row'] == 4
+    assert {k: dict(v).get('ferplus: misnamed row', 0) for k, v in sp.skipped_in.items()} == {'train': 3, 'valid': 0, 'test': 1}
+    kept = {full[l - 2] for s in ('train', 'test') for l in sp[s].meta['line']}
+    assert {6970, 11819, 8425, 33202} <= kept                                  # the rows whose names they carry are kept, as the images' own
+    assert not {5276, 5350, 15837, 34336} & kept
+    assert sum(len(sp[s]) for s in sp.splits) + sum(sp.skipped.values()) == len(usages)   # every row kept or counted under a reason
