@@ -574,7 +574,7 @@ class ContinualConfig:
     def __post_init__(self):
         if isinstance(self.methods, str): self.methods = (self.methods,)   # one method by name ('lwf', not its letters)
         if isinstance(self.shots, int): self.shots = (self.shots,)
-        self.methods, self.shots = tuple(self.methods), tuple(int(s) for s in self.shots)
+        self.methods, self.shots = tuple(self.methods), tuple(int(s) if is_whole(s) else s for s in self.shots)   # numpy's integers as Python's; 2.9 or 'abc' kept, for the range check to name
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
         if not self.methods: raise ValueError(f"ContinualConfig.methods is empty: expected one or more of {', '.join(METHODS)}")   # a run of no method: only the base model

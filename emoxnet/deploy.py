@@ -15,15 +15,15 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded
+from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded, BUNDLED
 from .models import checkpoint_arg, ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
 
 # %% auto #0
-__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'example_input',
-           'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript', 'onnx_session',
-           'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices', 'export_model',
-           'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm', 'for_inference',
-           'bench_models', 'speed_goals']
+__all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'STUDENT',
+           'example_input', 'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript',
+           'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices',
+           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
+           'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -342,8 +342,16 @@ def _load_or_fresh(path, fresh: Callable[[], nn.Module], log) -> tuple[nn.Module
     log(f"[bench] {path}: not found, using a fresh (random-weight) model of the same architecture")
     return fresh(), 'fresh weights'
 
+STUDENT = 'EmoXNetLite student'   # what the bench tables call the student's row, the row every ratio is taken against
+
+def _student_label(student) -> str:
+    "What the tables call the model timed in the student's place: the EmoXNetLite student (the distillation run's, the bundled one, a module given), else the checkpoint named."
+    if student is None or isinstance(student, nn.Module) or str(student) in (DEFAULT_STUDENT_CKPT, BUNDLED): return STUDENT
+    p = Path(str(student))
+    return f"{f'zoo:{n}' if (n := zoo_name(student)) else f'{p.parent.name}/{p.name}' if p.name == 'checkpoint' else p.name} (in the student's place)"   # a run's checkpoint/: the run's name
+
 def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[nn.Module, str]]:
-    "`{name: (model in eval mode, where its weights come from)}`: the student, the ensemble and EfficientNet-B0 at `b0_size`."
+    "`{name: (model in eval mode, where its weights come from)}`: the student (first: `_student_label`), the ensemble and EfficientNet-B0 at `b0_size`."
     from emoxnet.distill import DEFAULT_STUDENT
     from emoxnet.ensemble import EmoXNet, DEFAULT_MEMBERS
     with torch_seeded(0):   # the fresh models' weights, without moving the session's random stream
@@ -354,7 +362,7 @@ def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[n
         ens, ens_src = (ensemble, 'given') if isinstance(ensemble, nn.Module) else \
             _load_or_fresh(ensemble, lambda: EmoXNet([create_model(ModelConfig(a)) for a in DEFAULT_MEMBERS], 'mean_prob'), log)
         b0 = create_model(ModelConfig('efficientnet_b0', in_chans=3, input_size=b0_size))
-        return {'EmoXNetLite student': (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
+        return {_student_label(student): (stu.eval(), stu_src), 'EmoXNet ensemble': (ens.eval(), ens_src),
                 f'EfficientNet-B0 @{b0_size}': (b0.eval(), 'fresh weights (HSEmotion enet_b0 size)')}
 
 def _form(net: nn.Module) -> str:
@@ -373,7 +381,7 @@ def _bench_runners(models: dict, batch: int, onnx_all: bool, threads: int | None
             def tfn(x, net=net):
                 with torch.inference_mode(): return net(x)
             runners[(name, engine)] = {1: (lambda x=x1, f=tfn: f(x)), batch: (lambda x=xb, f=tfn: f(x))}; form[(name, engine)] = _form(net)
-        if name == 'EmoXNetLite student' or onnx_all:
+        if name == next(iter(models)) or onnx_all:   # the student, first
             sess = onnx_session(export_onnx(m, tmp / f'{len(runners)}.onnx'), threads)
             a1, ab = x1.numpy(), xb.numpy()
             runners[(name, 'onnxruntime')] = {1: (lambda s=sess, a=a1: onnx_logits(s, a)), batch: (lambda s=sess, a=ab: onnx_logits(s, a))}
@@ -405,7 +413,7 @@ def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     tp = f'batch{batch}_img_per_s'
     for eng in ('torch', 'onnxruntime'):
-        s = df[(df.model == 'EmoXNetLite student') & (df.engine == eng)]
+        s = df[(df.model == next(iter(models))) & (df.engine == eng)]   # the student, first
         if len(s):
             df[f'b1_speedup_vs_student_{eng}'] = (df.batch1_ms / s.batch1_ms.iloc[0]).round(2)
             df[f'b{batch}_speedup_vs_student_{eng}'] = (s[tp].iloc[0] / df[tp]).round(2)
@@ -431,14 +439,15 @@ def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, 
     if len(noisy := df[df.batch1_spread > 2]):   # a busy machine: a ratio of two such figures means little
         warnings.warn(f"batch-1 times varied up to {noisy.batch1_spread.max():.1f}-fold between rounds ({', '.join(f'{r.model} {r.engine}' for r in noisy.itertuples())}): "
                       f"the machine was busy, and the ratios are unreliable; run {'without --quick, ' if quick else ''}on an idle machine", EmoxnetWarning)
-    df.attrs.update(threads=used, rounds=rounds, batch=batch, platform=platform.platform(),
+    df.attrs.update(student=next(iter(models)), threads=used, rounds=rounds, batch=batch, platform=platform.platform(),
                     processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(), code_version=code_version())
     return df
 
 def speed_goals(df: pd.DataFrame) -> dict:
     "The EmoXNetLite speed goals at batch 1: >= 5x faster than EfficientNet-B0@224 and >= 3x faster than the ensemble."
     t = lambda m, e='torch': float(df[(df.model.str.startswith(m)) & (df.engine == e)].batch1_ms.iloc[0])
-    s_t = t('EmoXNetLite'); s_o = t('EmoXNetLite', 'onnxruntime') if (df.engine == 'onnxruntime').any() else None
+    stu = df.attrs.get('student', STUDENT)   # the row in the student's place
+    s_t = t(stu); s_o = t(stu, 'onnxruntime') if ((df.model == stu) & (df.engine == 'onnxruntime')).any() else None
     out = {'b0_over_student_torch': t('EfficientNet-B0') / s_t, 'ensemble_over_student_torch': t('EmoXNet ensemble') / s_t}
     if s_o: out.update(b0_over_student_onnx=t('EfficientNet-B0') / s_o, ensemble_over_student_onnx=t('EmoXNet ensemble') / s_o)
     out = {k: round(v, 2) for k, v in out.items()}

@@ -1,4 +1,4 @@
-"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features` and `extract_multi_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the Xception nets), with valence/arousal and attributes when the checkpoint has those heads.
+"""The API HSEmotion users know (`predict_emotions`, `predict_multi_emotions`, `extract_features` and `extract_multi_features`, `classify_emotions`), on any emoxnet checkpoint (`classify_emotions` on those whose classifier reads pooled features: not the Xception nets, nor HSE FaceRes, whose class head is its gender logit), with valence/arousal and attributes when the checkpoint has those heads.
 
 Docs: https://emoxnet.github.io/emoxnet/hsemotion.html.md"""
 
@@ -63,6 +63,9 @@ class HSEmotionRecognizer(EmotionRecognizer):
         super().__init__(*args, **kwargs)
         self.channel_order = self._order(channel_order)
         warn_if_not_expression(self)   # predict_emotions of a gender head would return 'female' as an emotion
+
+    def _onnx_leaves_out(self, onnx, names) -> None:
+        "Nothing to say: `predict_attributes` runs the torch model for the values an ONNX export lacks, whatever the backend."
 
     def _order(self, channel_order: str | None) -> str:
         o = self.channel_order if channel_order is None else str(channel_order).upper()

@@ -27,8 +27,8 @@ __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', '
            'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_arg',
            'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
            'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'missing_checkpoint_files',
-           'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record', 'recorded_md5',
-           'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
+           'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record',
+           'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -419,6 +419,14 @@ def missing_checkpoint_files(path: str | Path) -> list[str]:
 
 # %% ../nbs/10_models.ipynb #b1041d22
 CHECKPOINT_FORMAT = 'emoxnet-checkpoint/1'
+
+def weights_mismatch(folder: Path, # a checkpoint folder
+                     info: dict,   # its config.json, read
+                    ) -> str | None:
+    "Why `folder`'s `model.safetensors` is not the weights its `config.json` was saved with (the sha256 `save_checkpoint` records), or None (the same file, or no sha256 recorded)."
+    if (want := info.get('weights_sha256')) and (got := sha256_file(folder / 'model.safetensors')) != want:
+        return f"not the weights {folder / 'config.json'} was saved with (sha256 {got[:16]}..., recorded {want[:16]}...)"
+    return None
 DEPLOY_FILES = ('model.ts',)   # the mark of a deployment folder (`emoxnet.deploy.export_model`); a checkpoint may hold a model.onnx, never a model.ts
 CHECKPOINT_FILES = ('model.safetensors',)   # the mark of a checkpoint folder: `save_checkpoint` replaces only a folder holding it, or an empty one (many other folders hold a config.json)
 CHECKPOINT_NAMES = ('model.safetensors', 'config.json', 'model.onnx')   # what the workspace writes into a checkpoint folder (model.onnx: `emoxnet export SRC`)
@@ -507,9 +515,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = 'cpu') -> tup
         raise ValueError(f"{found}: weights do not match {cfg.arch_name} (missing {list(missing)[:5]}, unexpected {list(unexpected)[:5]}); " +
                          (f"was it written by another timm version ({saved} vs {timm.__version__})?" if saved and saved != timm.__version__ else
                           "does config.json's arch (and model_kwargs) name the network these weights were saved from?"))
-    if (want := info.get('weights_sha256')) and (got := sha256_file(found / 'model.safetensors')) != want:   # the same network's weights of another run: they load, and would answer for this config
-        raise ValueError(f"{found / 'model.safetensors'}: not the weights {found / 'config.json'} was saved with (sha256 {got[:16]}..., recorded {want[:16]}...): "
-                         "another run's model.safetensors copied here, or a file changed since; copy the checkpoint folder whole")
+    if why := weights_mismatch(found, info):   # the same network's weights of another run: they load, and would answer for this config
+        raise ValueError(f"{found / 'model.safetensors'}: {why}: another run's model.safetensors copied here, or a file changed since; copy the checkpoint folder whole")
     return model.to(device).eval(), cfg, info
 
 # %% ../nbs/10_models.ipynb #741d72ef

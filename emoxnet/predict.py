@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings
+from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some
 from .data.core import DataError, is_hidden, read_image, write_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
 from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
@@ -187,9 +187,13 @@ class EmotionRecognizer:
             if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
             raise ValueError(f"{onnx}: {problem}; {fix}")
         self.session = session
-        if names := value_names(self.config.heads, self.config.arch):   # said once, at load: every face's values would be missing without a word
-            warnings.warn(f"{onnx} holds the expression logits only: the model's {', '.join(names)} are not given with backend='onnx' (the torch backend gives them)", EmoxnetWarning)
+        if names := value_names(self.config.heads, self.config.arch): self._onnx_leaves_out(onnx, names)   # said once, at load: every face's values would be missing without a word
         return 'onnx'
+
+    def _onnx_leaves_out(self, onnx: Path, names: Sequence[str]) -> None:
+        "Say that an ONNX export gives the class logits only, not the other values (`names`) the torch model gives (a multi-task model's valence, a published network's age)."
+        warnings.warn(f"{onnx} holds the class logits only (the probabilities of {', '.join(self.config.classes)}): the other values the torch backend gives "
+                      f"({', '.join(names)}) are not given with backend='onnx'", EmoxnetWarning)
 
     @property
     def name(self) -> str:
@@ -416,7 +420,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                                        expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
         if (n := len(files) - len(images)) or subs:   # said, not dropped unseen
             other = sorted({q.suffix.lower() or q.name for q in files if q.suffix.lower() not in IMAGE_EXTS})
-            warnings.warn(f"{p}: " + '; '.join([f"{n} file{'s' * (n != 1)} left out, not images by their name ({', '.join(other[:5])}; pass one by name to try it)"] * bool(n)
+            warnings.warn(f"{p}: " + '; '.join([f"{n} file{'s' * (n != 1)} left out, not images by their name ({some(other, 5)}; pass one by name to try it)"] * bool(n)
                                                 + [f"{subs} subfolder{'s' * (subs != 1)} not searched (pass {'them' if subs > 1 else 'it'} too)"] * bool(subs)), EmoxnetWarning, stacklevel=2)
         out += images
     return out

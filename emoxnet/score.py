@@ -185,8 +185,8 @@ def check_evaluation_out(out: str | Path) -> bool:
     "Whether `out` holds an earlier evaluation, which writing replaces; `ValueError` when it holds anything else (a training run, other files): an evaluation is never written over them."
     names = folder_names(out)
     if other := [n for n in names if n not in EVALUATION_FILES]:
-        raise ValueError(f"{out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say): its confusion.png and "
-                         "evaluation.json would be replaced; choose a new or empty folder, or one that only an earlier emoxnet evaluate wrote")
+        raise ValueError(f"{out} holds files that are not an evaluation's ({some(other)}; a training run's folder, say), and an evaluation "
+                         f"({', '.join(EVALUATION_FILES)}) is written only where it mixes with nothing else: choose a new or empty folder, or one that only an earlier emoxnet evaluate wrote")
     return any(n in EVALUATION_FILES for n in names)
 
 def save_evaluation(r: dict, out: str | Path) -> Path:

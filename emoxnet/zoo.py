@@ -17,7 +17,7 @@ import torch
 from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
 from .data.core import DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files, weights_mismatch
 
 # %% auto #0
 __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
@@ -26,8 +26,8 @@ __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'Z
            'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
            'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
            'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record',
-           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'zoo_table', 'add_cli',
-           'zoo_checkpoint']
+           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'import_problem', 'zoo_table',
+           'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -587,18 +587,34 @@ def zoo_dir() -> Path:
     from emoxnet.settings import load_settings
     return load_settings().runs_dir / 'zoo'
 
+def _holds_other(rec: dict, e: ZooEntry) -> str | None:
+    "'holds zoo model X, not NAME' when a folder's zoo record (`zoo_record`) names another zoo model than `e`; None otherwise."
+    return f"holds zoo model {rec['name']}, not {e.name}" if rec.get('name', e.name) != e.name else None
+
+def import_problem(p: Path, e: ZooEntry) -> str | None:
+    "What stops the folder `p` from serving as `zoo:NAME` of `e` (a file missing, another zoo model, weights that are not the ones recorded, an unreadable config), or None."
+    if missing := missing_checkpoint_files(p): return f"lacks {', '.join(missing)}"
+    try: info = load_json(p / 'config.json')
+    except (OSError, ValueError) as err: return f"has an unreadable config.json ({type(err).__name__})"
+    return _holds_other(zoo_record(info), e) or weights_mismatch(p, info)
+
 def zoo_table(root: str | Path | None = None, # where the imported models are looked for (default: `zoo_dir()`)
              ) -> list[dict]:
-    "One row per zoo model: name, source (package@version), what it is, licence, and `imported`: its checkpoint folder under `root`, or None."
-    root = zoo_dir() if root is None else root
-    done = lambda n: None if missing_checkpoint_files(Path(root) / n) else str(Path(root) / n)
-    return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence, 'imported': done(e.name)} for e in ZOO.values()]
+    "One row per zoo model: name, source (package@version), what it is, licence, `imported`: its checkpoint folder under `root` when it serves as `zoo:NAME`, else None, and `problem`: why a folder there does not (`import_problem`; None when there is no folder)."
+    root = Path(zoo_dir() if root is None else root)
+    def state(e):
+        p = root / e.name
+        if not p.exists(): return None, None
+        return (None, why) if (why := import_problem(p, e)) else (str(p), None)
+    return [{'name': e.name, 'source': f'{e.registry}:{e.spec}', 'what': e.summary, 'licence': e.licence, **dict(zip(('imported', 'problem'), state(e)))} for e in ZOO.values()]
 
 def _list_main(args) -> int:
     rows = zoo_table()
     if args.json: print(to_json(rows, indent=2)); return 0
     wn, ws = (max(len(r[k]) for r in rows) for k in ('name', 'source'))   # columns as wide as their longest entry
-    for r in rows: print(f"{r['name']:<{wn}} {r['source']:<{ws}} {r['licence']:<5} {r['what']}\n{'':<{wn}} {'imported: ' + r['imported'] if r['imported'] else 'not imported yet: emoxnet zoo import ' + r['name']}")
+    state = lambda r: ('imported: ' + r['imported'] if r['imported'] else f"not served: {zoo_dir() / r['name']} {r['problem']}; `emoxnet zoo import {r['name']}` writes it anew" if r['problem']
+                       else 'not imported yet: emoxnet zoo import ' + r['name'])
+    for r in rows: print(f"{r['name']:<{wn}} {r['source']:<{ws}} {r['licence']:<5} {r['what']}\n{'':<{wn}} {state(r)}")
     return 0
 
 def _import_main(args) -> int:
@@ -627,9 +643,8 @@ def _check_pin(p: Path, e: ZooEntry) -> Path:
     "`p`, with an `EmoxnetWarning` when it was imported from another archive than `e` pins (an older emoxnet's pin) or records another input than `e`'s (an older importer's): it is used as it is. A `ZooError` when it holds another model: `zoo:NAME` serves NAME or nothing."
     try: info = load_json(p / 'config.json'); rec = zoo_record(info)
     except (OSError, ValueError, AttributeError): return p   # unreadable: the checkpoint reader says why
-    if rec.get('name', e.name) != e.name:   # put there with --out, or by hand (a checkpoint of one's own put there stands in for the model: used as it is)
-        raise ZooError(f"{p} holds zoo model {rec['name']}, not {e.name}, though zoo:{e.name} reads that folder; "
-                       f"move it elsewhere (a checkpoint is served by its path), then `emoxnet zoo import {e.name}`")
+    if other := _holds_other(rec, e):   # put there with --out, or by hand (a checkpoint of one's own put there stands in for the model: used as it is)
+        raise ZooError(f"{p} {other}, though zoo:{e.name} reads that folder; move it elsewhere (a checkpoint is served by its path), then `emoxnet zoo import {e.name}`")
     if (old := rec.get('archive_sha256')) and old != e.sha256:
         warnings.warn(f"{p}: imported from another archive (sha256 {old[:12]}...) than this emoxnet pins ({e.spec}, {e.sha256[:12]}...); "
                       f"it is used as it is; `emoxnet zoo import {e.name}` replaces it with the pinned model", EmoxnetWarning, stacklevel=3)
