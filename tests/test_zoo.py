@@ -140,6 +140,21 @@ def test_checksum_mismatch_leaves_nothing(tmp_path):
     with pytest.raises(ZooError, match=f"has sha256 {e.sha256}, expected {'f' * 64}"): fetch(bad, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
+def test_ctrl_c_sent_to_emoxnet_alone_lets_the_client_clean_up(tmp_path):
+    "A registry client (here a stand-in that cleans up on SIGINT, as pip removes its temporary folders) is interrupted with emoxnet, not killed at once."
+    client = tmp_path / 'client.py'
+    client.write_text("import signal, sys, time, pathlib\n"
+                      "def bye(*a): time.sleep(0.5); pathlib.Path('cleaned').write_text('yes'); sys.exit(1)\n"
+                      "signal.signal(signal.SIGINT, bye); pathlib.Path('started').write_text('yes'); time.sleep(60)\n")
+    driver = f"from emoxnet.zoo import run_client; from pathlib import Path; import sys; run_client([sys.executable, {str(client)!r}], Path({str(tmp_path)!r}), 60)"
+    p = subprocess.Popen([sys.executable, '-c', driver], start_new_session=True)   # its own session: the SIGINT below reaches it alone, not the client as well
+    import time, signal
+    for _ in range(300):
+        if (tmp_path / 'started').exists(): break
+        time.sleep(0.1)
+    os.kill(p.pid, signal.SIGINT); p.wait(30)
+    assert p.returncode != 0 and (tmp_path / 'cleaned').read_text() == 'yes'   # subprocess.run would have killed it before it cleaned up
+
 def unreachable_pypi(monkeypatch):
     for k, v in {'PIP_CONFIG_FILE': '/dev/null', 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple', 'PIP_EXTRA_INDEX_URL': '',
                  'PIP_FIND_LINKS': '', 'PIP_RETRIES': '0', 'PIP_TIMEOUT': '2'}.items(): monkeypatch.setenv(k, v)
