@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
-import copy, math, shutil, time, warnings
+import copy, math, numbers, shutil, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -573,18 +573,18 @@ class ContinualConfig:
 
     def __post_init__(self):
         if isinstance(self.methods, str): self.methods = (self.methods,)   # one method by name ('lwf', not its letters)
-        if isinstance(self.shots, int): self.shots = (self.shots,)
-        self.methods, self.shots = tuple(self.methods), tuple(int(s) if is_whole(s) else s for s in self.shots)   # numpy's integers as Python's; 2.9 or 'abc' kept, for the range check to name
+        if isinstance(self.shots, (numbers.Number, str)): self.shots = (self.shots,)   # one size (3, np.int64(3)); 2.9 or 'abc' kept, for the range check to name
+        self.methods, self.shots = tuple(self.methods), tuple(int(s) if is_whole(s) else s for s in self.shots)   # numpy's integers as Python's
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown: raise ValueError(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
         if not self.methods: raise ValueError(f"ContinualConfig.methods is empty: expected one or more of {', '.join(METHODS)}")   # a run of no method: only the base model
-        for name, v in (('methods', self.methods), ('shots', self.shots)):   # a repeat would run twice and count twice (table rows, few-shot 'runs')
-            if dup := sorted({x for x in v if v.count(x) > 1}, key=str):
-                raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if self.memory_mode not in MEMORY_MODES: raise ValueError(f"memory_mode {self.memory_mode!r}; expected one of {MEMORY_MODES}")
         if self.step_select not in STEP_SELECT: raise ValueError(f"step_select {self.step_select!r}; expected one of {STEP_SELECT}")
         check_augment(self.base_augment, 'ContinualConfig.base_augment')
-        check_ranges(self, self.RANGES)
+        check_ranges(self, self.RANGES)   # before the repeats: [1, True] is a bool, not 1 twice
+        for name, v in (('methods', self.methods), ('shots', self.shots)):   # a repeat would run twice and count twice (table rows, few-shot 'runs')
+            if dup := sorted({x for x in v if v.count(x) > 1}, key=str):
+                raise ValueError(f"ContinualConfig.{name}={v!r}: {', '.join(map(str, dup))} more than once; each is run once")
         if not known_arch(self.arch): raise ValueError(f"ContinualConfig.arch={self.arch!r}: not an architecture of emoxnet.models.ARCHS, emoxnet.archs or timm")
     def to_dict(self) -> dict: return asdict(self)
 

@@ -16,14 +16,14 @@ import torch
 from torch import nn
 
 from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded, BUNDLED
-from .models import checkpoint_arg, ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs
+from .models import checkpoint_arg, ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs, checkpoint_label
 
 # %% auto #0
 __all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'STUDENT',
            'example_input', 'check_opset', 'export_onnx', 'onnx_opset', 'export_torchscript', 'load_torchscript',
            'onnx_session', 'onnx_mismatch', 'onnx_logits', 'check_export', 'not_exported', 'copy_notices',
-           'export_model', 'export_checked_onnx', 'export_main', 'add_cli', 'conv_bn_pairs', 'fold_batchnorm',
-           'for_inference', 'bench_models', 'speed_goals']
+           'export_model', 'export_checked_onnx', 'logits_only_note', 'export_main', 'add_cli', 'conv_bn_pairs',
+           'fold_batchnorm', 'for_inference', 'bench_models', 'speed_goals']
 
 # %% ../nbs/15_deploy.ipynb #d466a836
 def _float_dtype(model: nn.Module) -> torch.dtype:
@@ -213,9 +213,16 @@ def export_checked_onnx(model: nn.Module, path: str | Path, cfg: ModelConfig | N
         if err > atol: raise RuntimeError(f"ONNX export disagrees with torch: max |logit difference| {err:.2e} > {atol}")
     return export_onnx(model, path, opset, example=example_input(cfg, 2), check=agrees)
 
+def logits_only_note(classes: Sequence[str], # the class logits an export holds
+                     others: Sequence[str],  # the model's other outputs, which it does not
+                     where: str,             # what gives those
+                    ) -> str:
+    "The one wording of what an ONNX export lacks (`emoxnet export`'s note, `predict --backend onnx`'s warning)."
+    return f"the export holds the class logits only ({', '.join(classes)}); the model's other outputs ({', '.join(others)}) are not in it: {where} gives them"
+
 def _heads_note(heads: Sequence[str] | None, where: str, classes: Sequence[str]):
     "Say that an export holds the class logits only, naming their classes, when the model has other outputs (a multi-task model's age, valence...)."
-    if heads: print(f"note: the export serves the class logits ({', '.join(classes)}) only; the model's other outputs ({', '.join(heads)}) are not in it: {where} gives them")
+    if heads: print(f"note: {logits_only_note(classes, heads, where)}")
 
 def export_main(args: argparse.Namespace) -> int:
     "`emoxnet export`: model.onnx beside the checkpoint (`predict --backend onnx`), or with `--out` a deployment folder; returns the exit code."
@@ -345,10 +352,13 @@ def _load_or_fresh(path, fresh: Callable[[], nn.Module], log) -> tuple[nn.Module
 STUDENT = 'EmoXNetLite student'   # what the bench tables call the student's row, the row every ratio is taken against
 
 def _student_label(student) -> str:
-    "What the tables call the model timed in the student's place: the EmoXNetLite student (the distillation run's, the bundled one, a module given), else the checkpoint named."
-    if student is None or isinstance(student, nn.Module) or str(student) in (DEFAULT_STUDENT_CKPT, BUNDLED): return STUDENT
-    p = Path(str(student))
-    return f"{f'zoo:{n}' if (n := zoo_name(student)) else f'{p.parent.name}/{p.name}' if p.name == 'checkpoint' else p.name} (in the student's place)"   # a run's checkpoint/: the run's name
+    "What the tables call the model timed in the student's place: the EmoXNetLite student (a module given, the distillation run's or the bundled one, however its path is spelt), else the checkpoint named."
+    if student is None or isinstance(student, nn.Module): return STUDENT
+    if n := zoo_name(student): return f"zoo:{n} (timed as the student)"
+    from emoxnet.data.experiment import resolve_path
+    p = checkpoint_path(student) if str(student) == BUNDLED else resolve_path(student)
+    students = {resolve_path(DEFAULT_STUDENT_CKPT).resolve(), checkpoint_path(BUNDLED).resolve()}
+    return STUDENT if p.resolve() in students else f"{checkpoint_label(p)} (timed as the student)"
 
 def _bench_models_set(student, ensemble, b0_size: int, log) -> dict[str, tuple[nn.Module, str]]:
     "`{name: (model in eval mode, where its weights come from)}`: the student (first: `_student_label`), the ensemble and EfficientNet-B0 at `b0_size`."

@@ -64,8 +64,7 @@ class HSEmotionRecognizer(EmotionRecognizer):
         self.channel_order = self._order(channel_order)
         warn_if_not_expression(self)   # predict_emotions of a gender head would return 'female' as an emotion
 
-    def _onnx_leaves_out(self, onnx, names) -> None:
-        "Nothing to say: `predict_attributes` runs the torch model for the values an ONNX export lacks, whatever the backend."
+    ONNX_VALUES_FROM = 'predict_attributes (it runs the torch model whatever the backend), or the torch backend'   # what the ONNX warning points to
 
     def _order(self, channel_order: str | None) -> str:
         o = self.channel_order if channel_order is None else str(channel_order).upper()

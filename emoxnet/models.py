@@ -24,11 +24,12 @@ from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', 'CHECKPOINT_NEEDS', 'CHECKPOINT_FORMAT',
            'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS',
            'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools',
-           'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_arg',
-           'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
-           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'missing_checkpoint_files',
-           'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record',
-           'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
+           'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_label',
+           'checkpoint_arg', 'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
+           'model_device', 'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint',
+           'missing_checkpoint_files', 'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config',
+           'load_checkpoint', 'data_record', 'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -286,6 +287,11 @@ def checkpoint_path(spec: str | Path, # a checkpoint folder or weights file, 'zo
     if str(spec) == BUNDLED and not Path(spec).exists(): return checkpoint_source(BUNDLED)(spec)
     if zoo_name(spec) is None: return Path(spec).expanduser()
     return checkpoint_source('zoo')(spec)
+
+def checkpoint_label(path: str | Path) -> str:
+    "What messages and tables call a checkpoint folder: its name, and for a run's `checkpoint/` its run's name with it (`kd/checkpoint`)."
+    p = Path(path).expanduser().absolute()
+    return f'{p.parent.name}/{p.name}' if p.name == 'checkpoint' else p.name
 
 EMPTY_PATH = "an empty path (an unset shell variable?)"
 

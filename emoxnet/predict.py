@@ -18,9 +18,9 @@ from PIL import Image
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some
 from .data.core import DataError, is_hidden, read_image, write_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
-from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, CHECKPOINT_SOURCES
+from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
-from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference
+from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference, logits_only_note
 from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
@@ -187,13 +187,11 @@ class EmotionRecognizer:
             if backend == 'auto': warnings.warn(f"{onnx}: {problem}; serving with torch ({fix})", EmoxnetWarning); return 'torch'
             raise ValueError(f"{onnx}: {problem}; {fix}")
         self.session = session
-        if names := value_names(self.config.heads, self.config.arch): self._onnx_leaves_out(onnx, names)   # said once, at load: every face's values would be missing without a word
+        if names := value_names(self.config.heads, self.config.arch):   # said once, at load: every face's values would be missing without a word
+            warnings.warn(f"{onnx}: {logits_only_note(self.config.classes, names, self.ONNX_VALUES_FROM)}; with backend='onnx' the faces' values are left out", EmoxnetWarning)
         return 'onnx'
 
-    def _onnx_leaves_out(self, onnx: Path, names: Sequence[str]) -> None:
-        "Say that an ONNX export gives the class logits only, not the other values (`names`) the torch model gives (a multi-task model's valence, a published network's age)."
-        warnings.warn(f"{onnx} holds the class logits only (the probabilities of {', '.join(self.config.classes)}): the other values the torch backend gives "
-                      f"({', '.join(names)}) are not given with backend='onnx'", EmoxnetWarning)
+    ONNX_VALUES_FROM = 'the torch backend'   # what gives the values an ONNX export leaves out (a subclass may give them some other way)
 
     @property
     def name(self) -> str:
@@ -201,7 +199,7 @@ class EmotionRecognizer:
         p = self.preprocess
         inp = (f"each member reads the {p.size} px input adapted to its own" if getattr(self.model, 'is_aligned', False)   # an aligned ensemble adapts its input per member (`InputAdapter`)
                else f"{p.size}x{p.size} {'grey' if p.channels == 1 else 'RGB'}")
-        folder = 'model' if self.path is None else f'{self.path.parent.name}/{self.path.name}' if self.path.name == 'checkpoint' else self.path.name   # a run's checkpoint/: the run's name
+        folder = 'model' if self.path is None else checkpoint_label(self.path)   # a run's checkpoint/: the run's name
         return f"{folder} ({self.config.arch}, {inp})"
 
     @property

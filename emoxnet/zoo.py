@@ -608,9 +608,10 @@ def _holds_other(rec: dict, e: ZooEntry) -> str | None:
 def import_problem(p: Path, e: ZooEntry) -> str | None:
     "What stops the folder `p` from serving as `zoo:NAME` of `e` (a file missing, another zoo model, weights that are not the ones recorded, an unreadable config), or None."
     if missing := missing_checkpoint_files(p): return f"lacks {', '.join(missing)}"
-    try: info = load_json(p / 'config.json')
+    try: info = load_json(p / 'config.json'); rec = zoo_record(info)
     except (OSError, ValueError) as err: return f"has an unreadable config.json ({type(err).__name__})"
-    return _holds_other(zoo_record(info), e) or weights_mismatch(p, info)
+    except AttributeError: return "has a config.json that is not a checkpoint's (not a JSON object with an object 'extra')"
+    return _holds_other(rec, e) or weights_mismatch(p, info)
 
 def zoo_table(root: str | Path | None = None, # where the imported models are looked for (default: `zoo_dir()`)
              ) -> list[dict]:
@@ -626,8 +627,8 @@ def _list_main(args) -> int:
     rows = zoo_table()
     if args.json: print(to_json(rows, indent=2)); return 0
     wn, ws = (max(len(r[k]) for r in rows) for k in ('name', 'source'))   # columns as wide as their longest entry
-    state = lambda r: ('imported: ' + r['imported'] if r['imported'] else f"not served: {zoo_dir() / r['name']} {r['problem']}; `emoxnet zoo import {r['name']}` writes it anew" if r['problem']
-                       else 'not imported yet: emoxnet zoo import ' + r['name'])
+    state = lambda r: ('imported: ' + r['imported'] if r['imported'] else f"not served: {zoo_dir() / r['name']} {r['problem']}; move it elsewhere, or "
+                       f"`emoxnet zoo import {r['name']} --overwrite` replaces it" if r['problem'] else 'not imported yet: emoxnet zoo import ' + r['name'])
     for r in rows: print(f"{r['name']:<{wn}} {r['source']:<{ws}} {r['licence']:<5} {r['what']}\n{'':<{wn}} {state(r)}")
     return 0
 

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.datasets.html.md"""
 
 # %% ../../nbs/04_data.datasets.ipynb #c5d01f1b
 from __future__ import annotations
-import argparse, csv, inspect, io, json, math, os, re, tempfile, time, warnings
+import argparse, bisect, csv, inspect, io, json, math, os, re, tempfile, time, warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -413,17 +413,32 @@ def _ferplus_in_order(new_file: Path, name: str, line: int, last: tuple) -> tupl
                         "the rows in fer2013.csv's order, as Microsoft wrote them (image numbers rise down the file): a sorted or shuffled file pairs votes with the wrong pixels")
     return n, name, line
 
+def _rising_run(nums: Sequence[int]) -> list[int]:
+    "The indices of one longest strictly rising subsequence of `nums` (patience sorting, O(n log n))."
+    tails, at, prev = [], [], [-1] * len(nums)   # the smallest last number of a rising run of each length, and its index
+    for i, n in enumerate(nums):
+        k = bisect.bisect_left(tails, n)
+        if k == len(tails): tails.append(n); at.append(i)
+        else: tails[k], at[k] = n, i
+        prev[i] = at[k - 1] if k else -1
+    out, i = [], at[-1] if at else -1
+    while i >= 0: out.append(i); i = prev[i]
+    return out[::-1]
+
 def _ferplus_misnamed(names: Sequence[str]) -> dict[int, int]:
-    "`{row: the row whose name it carries}` for the rows of `fer2013new.csv` (`names`: each row's `Image name`) that carry another row's image name: of the rows sharing a name, those whose number does not fall between the numbers of the rows around it, when exactly one of them does (that one is the image's own row). Microsoft's file has four such rows (it repeats their neighbours' votes too); any other repeat stays a `duplicate image`."
+    "`{row: the row whose name it carries}` for the rows of `fer2013new.csv` (`names`: each row's `Image name`) that carry another row's image name. The rows in place are the longest run of rising image numbers; of the rows sharing a name, one in that run is the image's own row, and the others are misnamed when none of them could stand in its place there. Microsoft's file has four (three repeat their name's votes too); any other repeat stays a `duplicate image`."
     nums = [int(m.group(1)) if (m := _FER_NAME.fullmatch(n)) else None for n in names]
     numbered = [r for r, n in enumerate(nums) if n is not None]
-    around = {r: (nums[numbered[i - 1]] if i else -1, nums[numbered[i + 1]] if i + 1 < len(numbered) else math.inf) for i, r in enumerate(numbered)}
-    rows = defaultdict(list)
+    chain = [numbered[i] for i in _rising_run([nums[r] for r in numbered])]   # rows, in file order
+    def fits(r: int, own: int) -> bool:   # could row r take `own`'s place in the run?
+        k = bisect.bisect_left(chain, r)
+        lo = [c for c in chain[max(0, k - 2):k] if c != own][-1:]; hi = [c for c in chain[k:k + 2] if c != own][:1]
+        return (nums[lo[0]] if lo else -1) < nums[r] < (nums[hi[0]] if hi else math.inf)
+    rows, placed, out = defaultdict(list), set(chain), {}
     for r in numbered: rows[names[r]].append(r)
-    out = {}
     for rs in (rs for rs in rows.values() if len(rs) > 1):
-        own = [r for r in rs if around[r][0] < nums[r] < around[r][1]]
-        if len(own) == 1: out.update({r: own[0] for r in rs if r != own[0]})
+        own = [r for r in rs if r in placed]
+        if len(own) == 1 and not any(fits(r, own[0]) for r in rs if r != own[0]): out.update({r: own[0] for r in rs if r != own[0]})
     return out
 
 FERPLUS_TAGGERS = 10   # FER+ had each image labelled by 10 taggers: a row's votes sum to 10
@@ -830,6 +845,8 @@ def age_bin_names(edges: Sequence[int]) -> tuple[str, ...]:
     "Class names of age bins starting at `edges`: `(0, 3, 10)` -> `('0-2', '3-9', '10+')`."
     return tuple(f'{a}-{b - 1}' for a, b in zip(edges[:-1], edges[1:])) + (f'{edges[-1]}+',)
 
+_UTK_DATETIME = re.compile(r'\d{8,}')   # the datetime field of UTKFace's names: 17 digits in the release (yyyymmddHHMMSSfff); 8 at least to be a date
+
 @LOADERS.register('utkface')
 def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[int] = (0, 3, 10, 20, 30, 40, 50, 60, 70),
                  skip_bad: bool = False, verify_images: bool = True) -> FERSplits:
@@ -846,11 +863,11 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
         try:   # the release holds a few names without the race field ([age]_[gender]_[datetime]): labelled by age and gender, race missing
             age, gender, race = int(parts[0]), int(parts[1]), (int(parts[2]) if len(parts) >= 4 else None)
             if len(parts) < 3 or not (0 <= age <= 130 and gender in (0, 1) and race in (None, 0, 1, 2, 3, 4)): raise ValueError
-            if race is None and (target == 'race' or len(parts[2].split('.')[0]) < 2): raise ValueError   # a one-digit third field is a race with its datetime missing, not a datetime
+            if race is None and (target == 'race' or not _UTK_DATETIME.fullmatch(parts[2].split('.')[0])): raise ValueError   # a third field that is no datetime: a race with its datetime missing?
         except ValueError:
-            short = len(parts) == 3 and len(parts[2].split('.')[0]) < 2
-            why = (f' has 3 fields and its third, {parts[2].split(".")[0]!r}, is too short for a datetime: a race with no datetime after it?' if short
-                   else ' has no race field' if len(parts) == 3 and target == 'race' else '')
+            third = parts[2].split('.')[0] if len(parts) == 3 else None
+            why = ('' if third is None else ' has no race field' if _UTK_DATETIME.fullmatch(third) else
+                   ' has an empty third field' if not third else f' has 3 fields and its third, {third!r}, is no datetime (the release ends names in a 17-digit one): a race with no datetime after it?')
             P.bad('malformed file name', f, f'file name {f.name!r}{why}', None,
                   '[age]_[gender]_[race]_[datetime].jpg with age 0..130, gender 0/1, race 0..4; --skip-bad leaves such files out'); continue
         t = {'gender': gender, 'race': race, 'age_bin': int(np.searchsorted(edges, age, side='right') - 1)}[target]
