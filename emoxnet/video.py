@@ -207,13 +207,20 @@ def cut_short(path: str | Path, # the clip file
               stride: int = 1, # the stride they were read at
               stats: dict | None = None, # `timed_frames`' stats of that read: the clip's last frame (grabbed, not only the frames read)
              ) -> str | None:
-    "What a clip whose decoded frames end well before the length its container states says (a cut download decodes only its first part; by time, so a variable-frame-rate clip, which states more frames than it has, is not taken for one), else None."
+    "What a clip whose decoded frames end well before the length its container states says (a cut download decodes only its first part; by time, so a variable-frame-rate clip, which states more frames than it has, is not taken for one), or one that holds fewer frames than it states at a constant rate (a damaged AVI whose reader drops frames unseen), else None."
     stated = (info['frames'] or 0) / info['fps']
     if stats is not None and stats.get('frames'): end, step = stats['end_s'], 1   # the clip's own last frame, whatever the stride
     else: end, step = (ff.frame_times[-1] if ff.frame_times is not None and len(ff.frame_times) else None), stride
-    if stated <= 0 or end is None or end + step / info['fps'] >= 0.9 * stated: return None
-    return (f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s "
-            "(a truncated file; or a container that states more than its video track holds: a longer audio track, a stream-copied trim)")
+    if stated <= 0 or end is None: return None
+    if end + step / info['fps'] < 0.9 * stated:
+        return (f"{path}: its container states {stated:.2f} s ({info['frames']} frames at {info['fps']:g} fps), the frames decoded end at {end:.2f} s "
+                "(a truncated file; or a container that states more than its video track holds: a longer audio track, a stream-copied trim)")
+    found, t = (stats or {}).get('frames'), ff.frame_times
+    regular = t is not None and len(t) > 2 and np.ptp(np.diff(t)) < 0.5 / info['fps']   # times at a constant rate: not a variable-frame-rate clip, whose count is an estimate
+    if found and info['frames'] and found < info['frames'] and regular:   # a damaged AVI's reader drops a frame it cannot read without a word, and numbers and times the rest as if it were not there
+        return (f"{path}: its container states {info['frames']} frames and {found} were found, at regular times: a damaged file whose reader left frames out "
+                "without a word (the frame numbers and times after such a frame come early), or a container that states more frames than its video track holds")
+    return None
 
 def dataset_features(rec: EmotionRecognizer, clips: VideoClips, # recognizer and a loaded video dataset (or one split of it)
                      max_faces: int | None = 1, # 1 for one-person clips, None for groups
@@ -687,7 +694,7 @@ def analyze_exit(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     r = early_exit(clf, clip_stages(rec, path, strides, stats=(stats := {})), threshold)
     if note := cut_short(path, video_info(path), r['faces'], r['stride'], stats): warnings.warn(note, EmoxnetWarning, stacklevel=2)   # by the clip's own last frame, every frame grabbed
     return dict(file=str(path), label=r['label'], label_from=None if r['label'] is None else 'clip classifier, early exit', threshold=threshold,
-                stride=r['stride'], frames_read=r['frames'], share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
+                stride=r['stride'], frames_read=r['frames'], no_face=int(r['faces'].no_face), share=round(float(r['share']), 4), margin=None if np.isnan(r['margin']) else r['margin'],
                 seconds=round(r['seconds'], 3), frames_in_clip=stats.get('frames'), undecodable_frames=stats.get('undecodable', []))
 
 def _exit_flags(args) -> None:
@@ -707,7 +714,7 @@ def _exit_threshold(args, clf: VideoClassifier) -> float | None:
         return float(clf.early_exit_threshold)
     try: t = float(args.exit_margin)
     except ValueError: t = np.nan
-    if np.isnan(t): raise ValueError(f"--exit-margin {args.exit_margin}: expected a number (inf looks at every frame)")
+    if np.isnan(t) or t < 0: raise ValueError(f"--exit-margin {args.exit_margin}: expected a number >= 0 (a margin; inf looks at every frame)")
     return t
 
 def _print_exit(clip, res: dict, as_json: bool) -> None:
@@ -715,7 +722,7 @@ def _print_exit(clip, res: dict, as_json: bool) -> None:
     if as_json: print(to_json(dict(status='no_face' if res['label'] is None else 'ok', **res)), flush=True); return
     m = 'no face' if res['margin'] is None else f"margin {res['margin']:.3g}, threshold {res['threshold']:.3g}"
     share = 'share of the clip unknown: its container states no frame count' if np.isnan(res['share']) else f"{res['share']:.0%} of the clip"
-    print(f"{clip}: early exit at stride {res['stride']}: {plural(res['frames_read'], 'frame')} looked at ({share}; {m})")
+    print(f"{clip}: early exit at stride {res['stride']}: {plural(res['frames_read'], 'frame')} looked at ({share}; {m})" + (f"; {res['no_face']} without a face" if res['no_face'] else ''))
     print(f"clip label: {res['label'] or 'none'} ({'clip classifier' if res['label'] else 'no face in any frame read'})", flush=True)
 
 def video_main(args) -> int:
