@@ -25,7 +25,7 @@ __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF
            'video_info', 'check_every', 'timed_frames', 'undecodable_note', 'gaps_note', 'frame_count', 'iter_frames',
            'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames',
            'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew',
-           'export_vgaf', 'VideoClips', 'load_afew', 'load_vgaf', 'load_video_dataset']
+           'export_vgaf', 'VideoClips', 'split_folders', 'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -412,12 +412,25 @@ def _clips_by_stem(folder: Path) -> dict[str, Path]:
     return out
 
 # %% ../../nbs/07_data.video.ipynb #44ab8e38
+def split_folders(root: Path, names: dict[str, str], # split -> the release's folder name
+                  what: str, # the dataset, for messages
+                 ) -> dict[str, Path]:
+    "`{split: folder}` of a release's split folders under `root`, matched in any case (`train_afew` is `Train_AFEW`: a copy renamed by hand, or a case-blind disk's); a `DataError` when `root` is no folder, holds none of them, or holds one in two spellings."
+    if not root.is_dir(): raise DataError(root, 'no such folder' if not root.exists() else 'a file, not a folder', expected=f'the {what} folder')
+    subs = [p for p in root.iterdir() if p.is_dir() and not is_hidden(p.name)]
+    found = {}
+    for s, d in names.items():
+        same = [p for p in subs if p.name.lower() == d.lower()]
+        if len(same) > 1: raise DataError(root, f"holds {' and '.join(p.name for p in same)}: one split in two spellings", expected=f'one folder {d}')
+        if same: found[s] = same[0]
+    if not found: raise DataError(root, f'no {what} split folder', expected=f"one of {', '.join(names.values())}")
+    return found
+
 @VIDEO_LOADERS.register('afew')
 def load_afew(root: str | Path) -> VideoClips:
     "AFEW: `<Split>_AFEW/<Emotion>/<clip>.avi` for the splits present (Train_AFEW, Val_AFEW, Test_AFEW)."
     root = Path(root); paths, labels, splits = [], [], []
-    found = {s: root / d for s, d in AFEW_SPLITS.items() if (root / d).is_dir()}
-    if not found: raise DataError(root, 'no AFEW split folder', expected=f"one of {', '.join(AFEW_SPLITS.values())}")
+    found = split_folders(root, AFEW_SPLITS, 'AFEW')
     unlabelled = {}
     for split, d in found.items():
         seen: dict[str, Path] = {}   # clip name -> where: one clip in two emotion folders (or as a.avi and a.AVI) would be counted twice, perhaps with two labels
@@ -452,8 +465,7 @@ def _read_group_labels(path: Path) -> dict[str, str]:
 def load_vgaf(root: str | Path) -> VideoClips:
     "VGAF-like: `<Split>/<clip>.avi` with `<Split>_labels.txt` for the splits present (Train, Val, Test)."
     root = Path(root); paths, labels, splits = [], [], []
-    found = {s: root / d for s, d in VGAF_SPLITS.items() if (root / d).is_dir()}
-    if not found: raise DataError(root, 'no VGAF split folder', expected=f"one of {', '.join(VGAF_SPLITS.values())}")
+    found = split_folders(root, VGAF_SPLITS, 'VGAF')
     no_list = {}
     for split, d in found.items():
         lf = root / f'{d.name}_labels.txt'
