@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
-from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, MIN_GAP_S
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, MIN_GAP_S, MIN_GAP_FRAMES
 from .faces import box_iou, greedy_match
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -590,7 +590,7 @@ def _timeline_probs(result: dict, classes: list, smoothed: bool) -> np.ndarray:
 def plot_timeline(result: dict, # an `analyze_clip` result
                   smoothed: bool = False, # plot the smoothed probabilities instead (per track, the result's `smooth` window of frames looked at)?
                   ax=None, title: str | None = None):
-    "Per-frame expression probabilities of a clip; the lines break at frames without a face, which are shaded. Returns the figure."
+    "Per-frame expression probabilities of a clip; the lines break at frames without a face, which are shaded, and across a gap in the frames' times (a pause, damage). Returns the figure."
     import matplotlib.pyplot as plt
     from emoxnet.predict import label_colour
     fr = result['frames']; classes = list(result['mean_probs'] or [])
@@ -598,11 +598,13 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     t, face = np.array([f['time'] for f in fr]), np.array([f['face'] for f in fr], bool)
     P = _timeline_probs(result, classes, smoothed)
     lone = face & ~np.r_[False, face[:-1]] & ~np.r_[face[1:], False]   # a face between frames without one: a point, not a line
-    for j, c in enumerate(classes):
-        col = np.array(label_colour(c)) / 255
-        ax.plot(t, P[:, j], color=col, label=c, lw=1.5); ax.plot(t[lone], P[lone, j], 'o', color=col, ms=4)
     idx = [f['frame'] for f in fr]   # a band spans half way to the frames looked at before and after it (a variable frame rate's gaps are its own); the ends: stride / fps
     step = (result.get('stride') or (int(np.diff(idx).min()) if len(idx) > 1 else 1)) / result['fps']
+    cut = np.flatnonzero(np.diff(t) > max(MIN_GAP_S, MIN_GAP_FRAMES * step)) + 1   # a pause, or damage, in the frames' times (`timed_frames`' gaps): the lines break, not drawn through it
+    tl, Pl = np.insert(t.astype(float), cut, np.nan), np.insert(P.astype(float), cut, np.nan, axis=0)
+    for j, c in enumerate(classes):
+        col = np.array(label_colour(c)) / 255
+        ax.plot(tl, Pl[:, j], color=col, label=c, lw=1.5); ax.plot(t[lone], P[lone, j], 'o', color=col, ms=4)
     mid, cap = (t[1:] + t[:-1]) / 2, max(step, MIN_GAP_S) / 2   # cap: a frame beside a pause is not said to be faceless through it
     lo, hi = np.maximum(np.r_[t[:1] - step / 2, mid], t - cap), np.minimum(np.r_[mid, t[-1:] + step / 2], t + cap)
     for k in np.flatnonzero(~face): ax.axvspan(lo[k], hi[k], color='0.85', lw=0)

@@ -14,7 +14,7 @@ from typing import Container, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE
+from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE, PROBABILITY, COUNT
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
 from .datasets import _Problems, _read_text
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
@@ -294,6 +294,8 @@ class GroupConfig:
     def __post_init__(self):
         if isinstance(self.clip, dict): self.clip = ClipConfig(**self.clip)
         self.faces = tuple(self.faces)
+        check_ranges(self, dict(faces=(lambda v: len(v) == 2 and all(is_whole(n) for n in v) and 1 <= v[0] <= v[1], 'two integers 1 <= min <= max (people per clip)'),
+                                bystander=PROBABILITY))   # before any clip is rendered: (3, 2) failed inside numpy, (0, 0) rendered labelled clips of nobody
 
 def render_group_clip(cfg: GroupConfig, sids: Sequence[int], label: str, seed: int = 0) -> tuple[np.ndarray, dict]:
     "A group clip of the subjects `sids` (their number is the group size) with group `label`: frames and `{'boxes' (T, n, 4), 'members', 'label'}`."
@@ -327,6 +329,11 @@ class VideoSynthConfig:
         self.labels = tuple(self.labels)
         bad = [s for s in self.per_label if s not in AFEW_SPLITS]
         if bad: raise ValueError(f"per_label splits {bad}: expected some of {list(AFEW_SPLITS)}")
+        if not self.per_label or not all(is_whole(n) and n >= 1 for n in self.per_label.values()):   # an export its own loader would refuse
+            raise ValueError(f"VideoSynthConfig.per_label={self.per_label!r}: expected one or more splits, each with an integer >= 1 of clips per label")
+        if not self.labels or len(set(self.labels)) != len(self.labels):   # a label twice wrote one clip over the other
+            raise ValueError(f"VideoSynthConfig.labels={self.labels!r}: expected one or more labels, each once")
+        check_ranges(self, dict(seed=COUNT))
 
     def to_dict(self) -> dict: return asdict(self)
 
