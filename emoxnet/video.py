@@ -17,7 +17,7 @@ import torch
 
 from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning, plural, nonfinite_rows
 from .data.core import DataError, read_image
-from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, MIN_GAP_S, MIN_GAP_FRAMES
+from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, gap_after, MIN_GAP_S
 from .faces import box_iou, greedy_match
 from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
@@ -347,6 +347,7 @@ def classifier_record(clf: VideoClassifier, *,
     if clf.cfg.kind != 'linear': raise ValueError(f"save_classifier: only 'linear' classifiers are stored as JSON, this one is {clf.cfg.kind!r}")
     feats = None if features_of is None else dict(weights=weights_fingerprint(features_of.model),
                                                   model=str(features_of.path) if features_of.path else 'the bundled model')
+    if early_exit_threshold is not None and not early_exit_threshold >= 0: raise ValueError(f"early_exit_threshold={early_exit_threshold!r}: expected a margin >= 0 (inf: every frame) or None")
     t = None if early_exit_threshold is None else 'inf' if early_exit_threshold == np.inf else float(early_exit_threshold)   # inf (never exit early): JSON has no infinity
     return dict(format=CLASSIFIER_FORMATS[-1], config=asdict(clf.cfg), classes=list(clf.classes), features=feats,
                 coef=clf.svm.coef_.tolist(), intercept=clf.svm.intercept_.tolist(), early_exit_threshold=t)
@@ -375,8 +376,8 @@ def load_classifier(path: str | Path) -> VideoClassifier:
         if len(s.coef_) != (1 if len(c) == 2 else len(c)): raise ValueError(f"{len(c)} classes and {len(s.coef_)} rows of coef do not match")   # LinearSVC: one row per class (one for two)
         if not (np.isfinite(s.coef_).all() and np.isfinite(s.intercept_).all()): raise ValueError("coef or intercept holds null, NaN or infinite values")   # else every clip: 'no face'
         if not isinstance(d.get('features'), (dict, type(None))): raise TypeError(f"features is {d['features']!r}, not an object")
-        if not (t := d.get('early_exit_threshold')) in (None, 'inf') and not (isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t)):
-            raise TypeError(f"early_exit_threshold is {t!r:.60}, not a number or 'inf'")
+        if not (t := d.get('early_exit_threshold')) in (None, 'inf') and not (isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t) and t >= 0):
+            raise TypeError(f"early_exit_threshold is {t!r:.60}, not a margin >= 0 or 'inf'")   # a margin is never negative: a negative one would read as 'exit at once'
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f'a broken video classifier file ({type(e).__name__}: {e})',
                         expected="the fields video.save_classifier writes: config, coef, intercept, classes") from None
@@ -519,7 +520,7 @@ def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray,
     by_frame = {int(f): k for k, f in enumerate(ff.frame)}
     times = ff.frame_times if ff.frame_times is not None else ff.frame_indices / fps
     def one(i: int, t: float) -> dict:
-        r = dict(frame=int(i), time=round(float(t), 3), face=int(i) in by_frame)
+        r = dict(frame=int(i), time=round(float(t), 6), face=int(i) in by_frame)   # to the microsecond: a 12,800 fps clip's frames are 78 us apart
         if (k := by_frame.get(int(i))) is None: return r
         return r | dict(box=[round(float(v), 1) for v in ff.boxes[k]], track=int(ff.track[k]), detected=bool(ff.detected[k]),
                         label=classes[int(probs[k].argmax())], probs=dict(zip(classes, np.round(probs[k], 4).tolist())),
@@ -600,7 +601,7 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     lone = face & ~np.r_[False, face[:-1]] & ~np.r_[face[1:], False]   # a face between frames without one: a point, not a line
     idx = [f['frame'] for f in fr]   # a band spans half way to the frames looked at before and after it (a variable frame rate's gaps are its own); the ends: stride / fps
     step = (result.get('stride') or (int(np.diff(idx).min()) if len(idx) > 1 else 1)) / result['fps']
-    cut = np.flatnonzero(np.diff(t) > max(MIN_GAP_S, MIN_GAP_FRAMES * step)) + 1   # a pause, or damage, in the frames' times (`timed_frames`' gaps): the lines break, not drawn through it
+    cut = np.flatnonzero(np.diff(t) > gap_after(step)) + 1   # a pause, or damage, in the frames' times (`timed_frames`' gaps): the lines break, not drawn through it
     tl, Pl = np.insert(t.astype(float), cut, np.nan), np.insert(P.astype(float), cut, np.nan, axis=0)
     for j, c in enumerate(classes):
         col = np.array(label_colour(c)) / 255
@@ -639,11 +640,20 @@ def bench_video(rec: EmotionRecognizer, path: str | Path, # recognizer and a cli
     return pd.DataFrame(rows)
 
 # %% ../nbs/27_video.ipynb #faeb0428
-def _frame_line(f: dict) -> str:
-    if not f['face']: return f"{f['frame']:5d} {f['time']:7.2f}s  no face"
+def _time_digits(fps: float, stride: int) -> int:
+    "Decimals that tell apart the times of frames read every `stride`-th at `fps` (2 up to 100 frames read a second)."
+    return max(2, int(np.ceil(np.log10(fps / stride))))
+
+def _nth(n: int) -> str:
+    "'every 3rd frame', as English says it: 1st, 2nd, 3rd, 4th, ..., 11th-13th, 21st."
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+def _frame_line(f: dict, digits: int = 2) -> str:
+    t = f"{f['time']:{digits + 5}.{digits}f}s"
+    if not f['face']: return f"{f['frame']:5d} {t}  no face"
     top = f['probs'][f['label']]
     how = 'detected' if f.get('detected', True) else 'held from the last detection'
-    return f"{f['frame']:5d} {f['time']:7.2f}s  face {f['track']} at {tuple(round(v) for v in f['box'])} ({how}): {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
+    return f"{f['frame']:5d} {t}  face {f['track']} at {tuple(round(v) for v in f['box'])} ({how}): {f['label']} {top:.0%}  (smoothed: {f['smoothed']})"
 
 def _check_classifier(clf: VideoClassifier, rec: EmotionRecognizer, path) -> None:
     "A `ValueError` before any clip is read when `clf` is not a one-person clip classifier or was trained on another model's features: its recorded `weights_fingerprint` differs, or (older files) its descriptor size."
@@ -755,8 +765,9 @@ def video_main(args) -> int:
         elif where: res['plot'] = str(where)   # which PNG is this clip's (several clips: clip.png, clip-2.png, ...)
         if args.json: print(to_json(dict(status='no_face' if res['no_face'] == res['frames_seen'] else 'ok', **res)), flush=True); continue
         held = f", {res['held']} with the face held from the last detection (--detect-every {args.detect_every})" if args.detect_every > 1 else ''
-        print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)} at {res['fps']:g} fps, {res['no_face']} without a face{held}")
-        for f in res['frames']: print(_frame_line(f))
+        every = f" (every {_nth(args.stride)} frame)" if args.stride > 1 else ''
+        print(f"{clip}: {res['frames_seen']} frame{'s' * (res['frames_seen'] != 1)}{every} at {res['fps']:g} fps, {res['no_face']} without a face{held}")
+        for f in res['frames']: print(_frame_line(f, _time_digits(res['fps'], args.stride)))
         how = ('clip classifier' if clf is not None else f"{res['mean_probs'][res['label']]:.0%} mean probability") if res['label'] else 'no face in any frame'
         print(f"clip label: {res['label'] or 'none'} ({how})" + (f"; timeline plot {res['plot']}" if res.get('plot') else ''), flush=True)
     return 1 if failed else 0

@@ -238,6 +238,7 @@ def test_video_reads_real_copies_and_scores_on_val_when_test_has_no_labels(tmp_p
     r = subprocess.run([*_command('video.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'out_dir', str(tmp_path / 'run2'), '-p', 'afew_dir', str(afew)],
                        capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert r.returncode != 0 and 'no labelled clips to score (expected Val_AFEW/ or Test_AFEW/' in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / 'run2' / 'data').exists()   # said before the group clips it needs are rendered
 
 def test_continual_rerun_may_add_methods_not_drop_them(tmp_path):
     "A researcher adding a method to a finished run was refused ('config.methods ...') and told to delete the folder, base model and finished methods with it."

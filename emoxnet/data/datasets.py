@@ -859,13 +859,12 @@ def load_utkface(path: str | Path, target: str = 'gender', age_bins: Sequence[in
     for f in _dataset_images(path, P, 'the UTKFace folder of [age]_[gender]_[race]_[datetime].jpg images'):
         if (first := seen.setdefault(f.name, f)) != f:   # UTKFace and its crop_part1 subset unpacked into one folder: one photo twice, perhaps on both sides of the split
             P.bad('duplicate image', f, f'{f.name} is also {first}', None, 'each photo once (UTKFace ships crop_part1, a subset under the same names: unpack one of them)'); continue
-        parts = f.name.split('_')
+        parts = f.name.split('_'); third = parts[2].split('.')[0] if len(parts) == 3 else None   # [age]_[gender]_[third].jpg: its datetime, or a race without one
         try:   # the release holds a few names without the race field ([age]_[gender]_[datetime]): labelled by age and gender, race missing
             age, gender, race = int(parts[0]), int(parts[1]), (int(parts[2]) if len(parts) >= 4 else None)
             if len(parts) < 3 or not (0 <= age <= 130 and gender in (0, 1) and race in (None, 0, 1, 2, 3, 4)): raise ValueError
-            if race is None and (target == 'race' or not _UTK_DATETIME.fullmatch(parts[2].split('.')[0])): raise ValueError   # a third field that is no datetime: a race with its datetime missing?
+            if race is None and (target == 'race' or not _UTK_DATETIME.fullmatch(third)): raise ValueError   # a third field that is no datetime: a race with its datetime missing?
         except ValueError:
-            third = parts[2].split('.')[0] if len(parts) == 3 else None
             why = ('' if third is None else ' has no race field' if _UTK_DATETIME.fullmatch(third) else
                    ' has an empty third field' if not third else f' has 3 fields and its third, {third!r}, is no datetime (the release ends names in a 17-digit one): a race with no datetime after it?')
             P.bad('malformed file name', f, f'file name {f.name!r}{why}', None,

@@ -22,10 +22,10 @@ from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_fa
 # %% auto #0
 __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF_SPLITS', 'GROUP_EXPRESSIONS', 'MAX_BAD_RUN',
            'MIN_GAP_S', 'MIN_GAP_FRAMES', 'MAX_WRITE_FPS', 'WRITE_FPS', 'EVEN_SIDE', 'CLIP_PEOPLE', 'VIDEO_LOADERS',
-           'video_info', 'check_every', 'timed_frames', 'undecodable_note', 'gaps_note', 'frame_count', 'iter_frames',
-           'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames', 'render_person_frames',
-           'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs', 'export_afew',
-           'export_vgaf', 'VideoClips', 'split_folders', 'load_afew', 'load_vgaf', 'load_video_dataset']
+           'video_info', 'check_every', 'timed_frames', 'undecodable_note', 'gap_after', 'gaps_note', 'frame_count',
+           'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames',
+           'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs',
+           'export_afew', 'export_vgaf', 'VideoClips', 'split_folders', 'load_afew', 'load_vgaf', 'load_video_dataset']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -41,7 +41,7 @@ GROUP_EXPRESSIONS: dict[str, tuple[str, ...]] = {   # what the members of a grou
 def _open_video(path: str | Path) -> cv2.VideoCapture:
     path = Path(path)
     if path.is_dir(): raise DataError(path, 'a folder, not a video clip', expected='clip files (e.g. FOLDER/*.avi); a dataset tree is read by load_video_dataset')
-    if not path.is_file(): raise DataError(path, 'no such video file')
+    if not path.is_file(): raise DataError(path, 'not a regular file (a device, pipe or socket)' if path.exists() else 'no such video file', expected='a video clip file')
     if path.stat().st_size == 0: raise DataError(path, 'an empty file (0 bytes)', expected='a video clip (an interrupted download or copy?)')
     if path.suffix.lower() == '.gif':            # animated or not: not supported (OpenCV reads a GIF's frames, not their timing)
         raise DataError(path, 'a GIF image; GIFs, animated ones included, are not read as video clips',
@@ -49,6 +49,9 @@ def _open_video(path: str | Path) -> cv2.VideoCapture:
     if path.suffix.lower() in IMAGE_EXTS:        # OpenCV would open a photo as a one-frame clip
         raise DataError(path, 'a still image, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     if kind := _image_signature(path):   # a photo renamed .mp4: OpenCV would open it as a one-frame clip at a made-up frame rate
+        if kind == 'JPEG' and _frames_at_least(path, 2):   # JPEG images one after another: a raw Motion-JPEG stream (an IP camera's), which states no frame rate or times
+            raise DataError(path, 'a raw Motion-JPEG stream (JPEG images one after another, no container): it states no frame rate, so its frames have no times',
+                            expected='the stream in a container at its true rate, e.g. ffmpeg -f mjpeg -r 25 -i IN -c:v copy OUT.avi')
         raise DataError(path, f'a {kind} image under a video name, not a video clip', expected=f"a clip ({', '.join(VIDEO_EXTS)}); photos go to EmotionRecognizer.predict / emoxnet predict")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise DataError(path, 'OpenCV finds no video stream it can decode in this file (audio only, a video track without frames, a file cut before its index, or a codec this OpenCV build lacks)',
@@ -62,6 +65,12 @@ def _image_signature(path: Path) -> str | None:
     with open(path, 'rb') as f: head = f.read(12)
     if head[:4] == b'RIFF' and head[8:12] == b'WEBP': return 'WebP'   # an AVI is RIFF....AVI
     return next((kind for magic, kind in _IMAGE_MAGIC if head.startswith(magic)), None)
+
+def _frames_at_least(path: Path, n: int) -> bool:
+    "Whether OpenCV reads at least `n` frames from `path`."
+    cap = cv2.VideoCapture(str(path))
+    try: return all(cap.grab() for _ in range(n))
+    finally: cap.release()
 
 def _fps(cap: cv2.VideoCapture) -> float:
     "The frame rate the container states; 25 when it states none."
@@ -107,7 +116,7 @@ def timed_frames(path: str | Path, # clip file
                 continue
             bad += run; run = []
             ms, prev = cap.get(cv2.CAP_PROP_POS_MSEC), end; end = ms / 1e3 if ms > 0 or i == 0 else i / fps   # the time of the frame just decoded
-            if last is not None and end - prev - (i - last - 1) / fps > max(MIN_GAP_S, MIN_GAP_FRAMES / fps): gaps.append((i, prev, end))   # beyond the undecodable frames counted between: frames the demuxer skipped unseen (damage), or a pause
+            if last is not None and end - prev - (i - last - 1) / fps > gap_after(1 / fps): gaps.append((i, prev, end))   # beyond the undecodable frames counted between: frames the demuxer skipped unseen (damage), or a pause
             last = i
             if want: n += 1; yield i, np.ascontiguousarray(bgr[..., ::-1]), end
             else: skipped += i % stride == 0
@@ -125,6 +134,11 @@ def undecodable_note(bad: Sequence[int]) -> str:
             f"the frames after {'them' if s else 'it'} were read")
 
 MIN_GAP_S, MIN_GAP_FRAMES = 1.0, 10   # a jump between two frames' times of more than both (seconds, frame intervals) is a gap, not a variable frame rate
+
+def gap_after(step: float, # seconds between two frames as the clip is read (1 / fps; stride / fps for a strided reading)
+              ) -> float:
+    "Seconds beyond which a jump between two frames' times is a gap (a pause, or frames a damaged file's demuxer skipped), not a variable frame rate: more than `MIN_GAP_S` and `MIN_GAP_FRAMES` steps. `timed_frames` says such gaps; `emoxnet.video.plot_timeline` breaks its lines there."
+    return max(MIN_GAP_S, MIN_GAP_FRAMES * step)
 
 def gaps_note(gaps: Sequence[tuple[int, float, float]]) -> str:
     "What `timed_frames` says of the gaps `(frame index after it, time before, time after)` in a clip's frame times."
@@ -453,15 +467,20 @@ def load_afew(root: str | Path) -> VideoClips:
     if unlabelled: warnings.warn(say + ': not loaded', EmoxnetWarning, stacklevel=2)   # counted and said, never silently left out
     return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
 
-def _read_group_labels(path: Path) -> dict[str, str]:
-    "`{clip name: group label}` from a UTF-8 `Vid_name Label` file (labels 1/2/3 or their names), each clip listed once."
+def _read_group_labels(path: Path, clips: dict[str, Path] | None = None, # the split's `_clips_by_stem`: a row that names a clip with another suffix is refused
+                       ) -> dict[str, str]:
+    "`{clip name: group label}` from a UTF-8 `Vid_name Label` file (labels 1/2/3 or their names), each clip listed once, named without a folder; a name with a video suffix names the clip of that file."
     out, first, P = {}, {}, _Problems()   # _Problems() raises: a repeated clip names both lines
     for row, line in enumerate(_read_text(path, 'a "Vid_name Label" list of the clips').splitlines(), 1):
         parts = line.split()
         if not parts or (row == 1 and parts[0].lower() == 'vid_name'): continue
         if len(parts) != 2: raise DataError(path, f'{len(parts)} fields', row, expected='"clip_name label"')
         name, lab = parts
-        if Path(name).suffix.lower() in VIDEO_EXTS: name = Path(name).stem   # '10_1.mp4' names clip 10_1 too (a repeat under either name is caught below)
+        if '/' in name or '\\' in name: raise DataError(path, f'clip name {name!r} has a folder part', row, expected=f'the clip\'s file name, as in the split folder {path.stem.removesuffix("_labels")}/')
+        if (suffix := Path(name).suffix.lower()) in VIDEO_EXTS:   # '10_1.mp4' names clip 10_1 too (a repeat under either name is caught below), if that is its file
+            name = Path(name).stem
+            if clips and name in clips and clips[name].suffix.lower() != suffix:
+                raise DataError(path, f'clip {parts[0]!r} is {clips[name].name} in {clips[name].parent}', row, expected='the clip\'s own file name, or its name without suffix')
         P.repeated(first, name, path, row, 'clip')
         lab = GROUP_LABELS[int(lab) - 1] if lab in ('1', '2', '3') else lab.capitalize()
         if lab not in GROUP_LABELS: raise DataError(path, f'label {parts[1]!r}', row, expected=f"1, 2, 3 or {', '.join(GROUP_LABELS)}")
@@ -478,7 +497,7 @@ def load_vgaf(root: str | Path) -> VideoClips:
         lf = root / f'{d.name}_labels.txt'
         if not lf.is_file() and split == 'test': no_list[d] = len(_clip_files(d)); continue   # EmotiW's test set: clips without labels
         if not lf.is_file(): raise DataError(lf, 'label file missing', expected=f'a "Vid_name Label" list for the clips in {d}')
-        lab, files = _read_group_labels(lf), _clips_by_stem(d)
+        files = _clips_by_stem(d); lab = _read_group_labels(lf, files)
         if missing := sorted(set(lab) - set(files)): raise DataError(lf, f'clip {missing[0]!r} has no file in {d}')
         if unlabelled := sorted(set(files) - set(lab)): raise DataError(files[unlabelled[0]], f'clip has no row in {lf.name}')
         for name in sorted(files): paths.append(files[name]); labels.append(lab[name]); splits.append(split)
