@@ -69,7 +69,7 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
                    checkpoint: str | None = None, # the model timed by the benchmarks that time one (models: its student; e2e, video); None: each one's default
                   ) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
-    names = names or list(BENCHMARKS)
+    names = list(dict.fromkeys(names)) or list(BENCHMARKS)   # a name given twice runs once (its JSON holds one result)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
     if threads is not None and threads < 1: raise ValueError(f"threads (--threads) must be at least 1, got {threads}")
     opts = {k: v for k, v in dict(quick=quick, threads=threads, checkpoint=checkpoint).items() if v}
@@ -104,8 +104,8 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
     p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in one to two minutes on 2 cores, noisier figures')
     p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models)")
-    from emoxnet.models import checkpoint_arg   # (torch: emoxnet bench imports it anyway)
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="the model to time: a checkpoint folder, 'bundled' or zoo:NAME; models times it as its student "
+    from emoxnet.core import path_arg
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="the model to time: a checkpoint folder, 'bundled' or zoo:NAME; models times it as its student "
                    "(default: the distillation run's student), e2e and video serve it (default: the bundled student)")
     p.set_defaults(func=bench_main)
 

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #586b0088
 from __future__ import annotations
-import atexit, contextlib, errno, hashlib, json, os, random, re, shutil, subprocess, tempfile, time, uuid
+import argparse, atexit, contextlib, errno, hashlib, json, os, random, re, shutil, subprocess, tempfile, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -15,7 +15,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS', 'EXPRESSION_AUS', 'UNILATERAL', 'WRITING',
-           'STALE_S', 'USER_ERRNOS', 'OS_LITTER', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
+           'STALE_S', 'USER_ERRNOS', 'OS_LITTER', 'EMPTY_PATH', 'ZOO_PREFIX', 'BUNDLED', 'POSITIVE', 'POSITIVE_OR_NONE',
            'MAX_THREADS', 'THREADS', 'WORKERS', 'COUNT', 'FRACTION', 'RATE', 'NON_NEGATIVE', 'PROBABILITY', 'PIXELS',
            'PORT', 'canonical', 'class_key', 'class_match', 'LabelSpec', 'label_spec', 'au_vector', 'seed_everything',
            'seed_process', 'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev',
@@ -24,7 +24,7 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json',
            'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging', 'folder_names',
            'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
-           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging',
+           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'path_arg',
            'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
            'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
            'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
@@ -551,7 +551,10 @@ def atomic_dir(path: str | Path, # the folder to write (replaced whole when it e
             old = path.parent / f'.{path.name}.old-{uuid.uuid4().hex[:8]}'
             os.replace(path, old)
         os.replace(tmp, path)
-        if old is not None: shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            try: shutil.rmtree(old, ignore_errors=True)
+            finally:   # interrupted while deleting the old copy (Ctrl-C, SIGTERM): the new folder is in place; finish, leaving no half-deleted copy beside it
+                if old.exists(): shutil.rmtree(old, ignore_errors=True)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(e, OSError): raise said_of(e, path) from e   # a failed write (a full disk) says which folder it was writing
@@ -606,6 +609,13 @@ def remove_staging(folder: str | Path) -> list[str]:
     return gone
 
 # %% ../nbs/00_core.ipynb #cf0001
+EMPTY_PATH = "an empty path (an unset shell variable?)"
+
+def path_arg(text: str) -> str:
+    "The argparse `type` of every command's path argument (`--checkpoint`, `--teacher`, `--out`, `--plot`, `emoxnet export SRC`, ...): the text, or an error for an empty one (`--checkpoint \"$CKPT\"` or `--out \"$OUT\"` with the variable unset would otherwise serve the bundled student, or write to the default folder, without a word)."
+    if not text.strip(): raise argparse.ArgumentTypeError(f"{EMPTY_PATH}; give a path, or leave an optional flag out for its default")
+    return text
+
 def check_folder_arg(flag: str, # the command-line flag, for the message
                      path: str | Path | None, # the folder it names (None or '': not given)
                      what: str, # the message after `FLAG PATH: `, saying what the folder is for

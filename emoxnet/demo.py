@@ -18,16 +18,17 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings
-from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS
+from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
-from .predict import (checkpoint_arg, EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
+from .core import path_arg
+from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
 from .core import class_key
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models, data_record, missing_checkpoint_files
-from .zoo import expression_models, package_spec, zoo_record
+from .zoo import expression_models, package_spec, zoo_record, import_problem, not_served_note
 from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
@@ -83,7 +84,8 @@ def inspect_upload(path: str | os.PathLike | None, max_megapixels: float = 25.0)
     except Image.DecompressionBombError:
         raise DemoInputError(f"“{name}” is far too large to decode safely. Please downscale it (at most {max_megapixels:g} megapixels).") from None
     except (OSError, ValueError) as e:
-        raise DemoInputError(f"“{name}” is not an image this demo can read ({type(e).__name__}). Please upload a {SUPPORTED} file.") from None
+        why = _unreadable(e, path).removeprefix('unreadable image').lstrip(': ')   # read_image's words: an empty file, a HEIC photo, not an image file, ...
+        raise DemoInputError(f"“{name}” is not an image this demo can read: {why}. Please upload a {SUPPORTED} file.") from None
     if w * h > max_megapixels * 1e6:
         raise DemoInputError(f"The image is {w}x{h} = {w * h / 1e6:.1f} megapixels; this demo accepts up to {max_megapixels:g} megapixels. "
                              "Please downscale it and try again.")
@@ -249,6 +251,7 @@ def face_size_note(rec: EmotionRecognizer, # its detector and detector options
     "What the page says of the narrowest face `rec`'s detector finds in an image of `shape` (`min_face_px`): with no face found, the size to aim for (or, for an image too narrow for it, to crop); with faces found and the narrowest under twice that size, that smaller ones are missed; '' otherwise."
     px, (h, w) = min_face_px(rec, shape), shape[:2]
     if not widths:
+        if px > max(h, w): return f"this {w}x{h} image is smaller than the faces its detector finds (about {px} pixels wide): a larger photo"   # cropping cannot help
         if px > min(h, w): return f"this {w}x{h} image is too long and narrow: its detector needs faces about {px} pixels wide here, more than the image's {min(h, w)}; crop it around the faces"
         return f"at least ~{px} pixels wide in this image; crop a wide photo around the faces"
     if min(widths) >= 2 * px: return ''
@@ -439,6 +442,7 @@ class ModelOption:
     path: Path | None     # its folder on this machine (None: not imported yet)
     fetch: str = ''       # the command that brings it when it is absent
     looked: tuple = ()    # the folders searched for it (when absent, the page names them)
+    problem: str = ''     # why a folder there cannot serve it (`zoo.not_served_note`: another model, changed weights, a file missing), and what works
 
 def is_model_folder(path: str | Path) -> bool:
     "Does `path` hold a checkpoint (`config.json` + `model.safetensors`) or an EmoXNet ensemble (`ensemble.json`)?"
@@ -451,8 +455,9 @@ def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo impor
     opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
     for e in expression_models():
         where = tuple(r / 'zoo' / e.name for r in roots)
-        found = next((p for p in where if is_model_folder(p)), None)
-        opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}", tuple(map(str, dict.fromkeys(where)))))
+        found = next((p for p in where if p.exists() and not import_problem(p, e)), None)   # what `zoo list` and `zoo:NAME` would serve, never another model under this name
+        problem = '' if found else next((not_served_note(p, e.name, why) for p in where if p.exists() and (why := import_problem(p, e))), '')
+        opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}", tuple(map(str, dict.fromkeys(where))), problem))
     return opts
 
 # %% ../nbs/80_demo.ipynb #models02
@@ -475,6 +480,7 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
             raise DemoInputError(f"zoo:{name} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
         key = name
     opt = next((o for o in options if o.key == str(key)), None)
+    if opt is not None and opt.path is None and opt.problem: raise DemoInputError(f"{opt.key} cannot be served: {opt.problem}; then reload the page.")
     if opt is not None and opt.path is None:
         raise DemoInputError(f"{opt.key} is not on this machine yet (looked in {', '.join(opt.looked) or 'the runs folder'}): run `{opt.fetch}` once (it downloads the model), then reload the page.")
     if opt is None and not str(key).strip(): raise DemoInputError("Type the path of a checkpoint folder or an EmoXNet ensemble folder.")
@@ -557,7 +563,9 @@ class DemoModels:
         "The zoo models that are not on this machine, each with the command that brings it."
         here = zoo_record(serving.info).get('name') if serving is not None else None
         miss = [o for o in self.options if o.path is None and o.key != here]
-        return ('Not on this machine yet (run once, then reload): ' + '; '.join(f"`{o.fetch}`" for o in miss)) if miss else ''
+        absent, bad = [o for o in miss if not o.problem], [o for o in miss if o.problem]
+        return ' · '.join(([f"Not on this machine yet (run once, then reload): " + '; '.join(f"`{o.fetch}`" for o in absent)] if absent else [])
+                          + [f"Not served: {o.problem}" for o in bad])
 
 # %% ../nbs/80_demo.ipynb #3c6aa91f
 def _gradio():
@@ -969,7 +977,7 @@ def demo_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet demo`: what to serve and where, then one flag per `DemoConfig` field (its comment is the help)."
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or zoo:NAME, to serve at start (default: demo_model of settings.ini; 'bundled' = the EmoXNetLite student); visitors can pick others on the page")
     p.add_argument('--port', type=int, default=None, help='port (default: $GRADIO_SERVER_PORT, else demo_port of settings.ini, 7860)')
     p.add_argument('--host', default=os.environ.get('GRADIO_SERVER_NAME'), help="address to bind, 0.0.0.0 serves the network (default: $GRADIO_SERVER_NAME, else demo_host of settings.ini, 127.0.0.1)")
     p.add_argument('--share', type=_bool, default=False, metavar='true|false', help='create a temporary public Gradio link (default false)')

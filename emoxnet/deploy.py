@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded, BUNDLED
-from .models import checkpoint_arg, ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs, checkpoint_label
+from .core import path_arg
+from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs, checkpoint_label
 
 # %% auto #0
 __all__ = ['ONNX_WEIGHTS', 'OPSETS', 'ATOL', 'DEPLOYMENT_NAMES', 'DEFAULT_STUDENT_CKPT', 'DEFAULT_ENSEMBLE', 'STUDENT',
@@ -245,8 +246,8 @@ def export_main(args: argparse.Namespace) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet export`."
-    p.add_argument('checkpoint', type=checkpoint_arg, metavar='SRC', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME'")
-    p.add_argument('--out', metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
+    p.add_argument('checkpoint', type=path_arg, metavar='SRC', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME'")
+    p.add_argument('--out', type=path_arg, metavar='DIR', help='write a deployment folder (model.onnx, model.ts, config.json: for ONNX Runtime or torch.jit.load outside emoxnet; emoxnet itself reads SRC) here instead of model.onnx into SRC')
     p.add_argument('--overwrite', action='store_true', help="with --out: replace a deployment of another model there (one of SRC's is replaced anyway)")
     p.add_argument('--opset', type=int, default=18, help='ONNX opset of model.onnx, beside SRC or in the deployment folder (default %(default)s)')
     p.set_defaults(func=export_main)

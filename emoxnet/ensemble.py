@@ -24,7 +24,8 @@ from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
                                      targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
-from .models import data_record, recorded_md5, checkpoint_arg, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
+from .core import path_arg
+from .models import data_record, recorded_md5, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report, record_about
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
 
@@ -591,8 +592,8 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet ensemble`: `build DIR... --out OUT [--rule R]`."
     sub = p.add_subparsers(dest='ensemble_command', metavar='ACTION')   # alone: its help, as `emoxnet data` gives
     b = sub.add_parser('build', help='combine checkpoint folders (their inputs and classes may differ) into one EmoXNet ensemble folder')
-    b.add_argument('checkpoints', nargs='+', type=checkpoint_arg, metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
-    b.add_argument('--out', required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
+    b.add_argument('checkpoints', nargs='+', type=path_arg, metavar='DIR', help='checkpoint folders or zoo models, e.g. zoo:fer_mini_xception zoo:faceapi_expression runs/student')
+    b.add_argument('--out', type=path_arg, required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
     b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
                    help='how member probabilities are combined (rules fitted on validation need train_ensemble)')
     b.set_defaults(func=_build_main)
@@ -722,7 +723,7 @@ def check_finished_ensemble(out: Path, names: Sequence[str], folds: int, fp: dic
         diff.append(f"data: {data_changes(rec['data_fingerprint'], fp)} (images read from another folder count as other data)")
     if seed is not None and rec['seed'] not in (None, seed): diff.append(f"seed {rec['seed']} -> {seed}")
     if train is not None and (tc := rec.get('train_config')): diff += train.differences(tc, resume)   # as a member's resume reads them: max_steps alone may change
-    if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(diff)}): runs distilled from it name it as their teacher; {fix}")
+    if diff: raise ValueError(f"{out} holds a finished ensemble of other settings ({'; '.join(dict.fromkeys(diff))}): runs distilled from it name it as their teacher; {fix}")
 
 def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experiment_data`)
                    out_dir: str | Path, # the ensemble folder; member runs go to OUT/members/NAME

@@ -16,20 +16,19 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, BUNDLED, EmoxnetWarning   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, BUNDLED, EmoxnetWarning, class_key   # atomic_dir, recover_dir: also importable from here
 from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'EMPTY_PATH', 'CHECKPOINT_NEEDS', 'CHECKPOINT_FORMAT',
-           'DEPLOY_FILES', 'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS',
-           'ModelConfig', 'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools',
-           'known_arch', 'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_label',
-           'checkpoint_arg', 'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap',
-           'model_device', 'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint',
-           'missing_checkpoint_files', 'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config',
-           'load_checkpoint', 'data_record', 'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly',
-           'pooled_features']
+__all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_NEEDS', 'CHECKPOINT_FORMAT', 'DEPLOY_FILES',
+           'CHECKPOINT_FILES', 'CHECKPOINT_NAMES', 'NOTICE_FILES', 'CARRIED_FILES', 'CHECKPOINT_KEYS', 'ModelConfig',
+           'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch',
+           'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_label',
+           'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
+           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'missing_checkpoint_files',
+           'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record',
+           'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -52,7 +51,10 @@ class ModelConfig:
         self.classes = tuple(str(c) for c in self.classes)
         if not self.classes: raise ValueError("ModelConfig.classes is empty")
         if '' in (c.strip() for c in self.classes): raise ValueError(f"ModelConfig.classes {list(self.classes)}: a class name is empty (a blank label prints as nothing)")
-        if len(set(self.classes)) != len(self.classes): raise ValueError(f"duplicate class names in {self.classes}")
+        keys = [class_key(c) for c in self.classes]   # 'happy' and 'happiness' are one class: a reader aligning by name would keep one output and drop the other's probability
+        if len(set(keys)) != len(keys):
+            a, b = next((self.classes[i], c) for j, c in enumerate(self.classes) for i in range(j) if keys[i] == keys[j])
+            raise ValueError(f"duplicate class names in {self.classes}" + (f": {a!r} and {b!r} name one class" if a != b else ''))
         if self.in_chans not in (1, 3): raise ValueError(f"in_chans must be 1 or 3, got {self.in_chans}")
         check_ranges(self, dict(input_size=PIXELS, drop_rate=FRACTION)); self.input_size = int(self.input_size)
         self.heads = {str(k): int(v) for k, v in dict(self.heads).items()}
@@ -292,13 +294,6 @@ def checkpoint_label(path: str | Path) -> str:
     "What messages and tables call a checkpoint folder: its name, and for a run's `checkpoint/` its run's name with it (`kd/checkpoint`)."
     p = Path(path).expanduser().absolute()
     return f'{p.parent.name}/{p.name}' if p.name == 'checkpoint' else p.name
-
-EMPTY_PATH = "an empty path (an unset shell variable?)"
-
-def checkpoint_arg(text: str) -> str:
-    "The argparse `type` of every command's checkpoint argument (`--checkpoint`, `--teacher`, `emoxnet export SRC`, `emoxnet ensemble build DIR...`): the text, or an error for an empty one (`--checkpoint \"$CKPT\"` with the variable unset would otherwise serve the bundled student without a word)."
-    if not text.strip(): raise argparse.ArgumentTypeError(f"{EMPTY_PATH}; give a path, or leave an optional flag out for its default")
-    return text
 
 # %% ../nbs/10_models.ipynb #64e9421b
 def unreadable_weights(file: str | Path, e: Exception) -> ValueError:

@@ -18,7 +18,8 @@ from PIL import Image
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some
 from .data.core import DataError, is_hidden, read_image, write_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
-from .models import EMPTY_PATH, checkpoint_arg, ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
+from .core import EMPTY_PATH, path_arg
+from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference, logits_only_note
 from .metrics import softmax
@@ -166,7 +167,7 @@ class EmotionRecognizer:
     @classmethod
     def load(cls, checkpoint: str | Path | None = None, # a checkpoint or ensemble folder, or 'zoo:NAME'; None: the bundled student
              **kwargs) -> 'EmotionRecognizer':
-        "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given (None): what every command's `--checkpoint` means; an empty path is refused (`checkpoint_arg`)."
+        "`from_checkpoint(checkpoint)`, or `default()` when no checkpoint is given (None): what every command's `--checkpoint` means; an empty path is refused (`path_arg`)."
         if checkpoint is not None and not str(checkpoint).strip(): raise ValueError(f"checkpoint {str(checkpoint)!r}: {EMPTY_PATH}; None loads the bundled student")
         return cls.from_checkpoint(checkpoint, **kwargs) if checkpoint is not None else cls.default(**kwargs)
 
@@ -545,9 +546,9 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--whole-image', action='store_true', help="each image is one face crop, as aligned datasets give them (RAF-DB aligned, FER2013): classified whole, no face detector, as emoxnet evaluate reads a dataset")
-    p.add_argument('--save-overlay', metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
-    p.add_argument('--save-attention', metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, 'zoo:NAME' for a zoo model, or 'bundled' (default: the bundled EmoXNetLite student; a folder named bundled here is read as that folder)")
+    p.add_argument('--save-overlay', type=path_arg, metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')
+    p.add_argument('--save-attention', type=path_arg, metavar='DIR', help="write each image's faces, each beside the Grad-CAM map of its predicted expression, to DIR/<name>.png (one row per face)")
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, 'zoo:NAME' for a zoo model, or 'bundled' (default: the bundled EmoXNetLite student; a folder named bundled here is read as that folder)")
     add_detector_args(p)
     p.add_argument('--margin', type=float, default=None, help="context around each face box, per side (default: the checkpoint's)")
     p.add_argument('--backend', choices=('torch', 'onnx', 'auto'), default='torch', help='classifier runtime (onnx needs model.onnx in the checkpoint; default %(default)s)')

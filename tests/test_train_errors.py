@@ -252,6 +252,22 @@ def test_a_cut_resume_state_file_is_named(capsys, tmp_path, name):
         assert rc == 2 and f'{f}: not the file this resume state was saved with' in _one_error_line(err), err
 
 
+def test_a_missing_best_weights_file_or_an_edited_position_is_refused(capsys, tmp_path):
+    "A resume state without best.safetensors resumed without a word and ended on its last weights (best_epoch 3, not 1); a hand-edited step resumed, shifted the schedule and ended at step 21 of 3 epochs of 8."
+    out = tmp_path / 'run'
+    assert _cli(capsys, 'train', *TOY, '--epochs', '3', '--max-steps', '5', '--out', str(out))[0] == 0   # 4 steps an epoch: best.safetensors saved
+    (out / 'last' / 'best.safetensors').rename(tmp_path / 'best')
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
+    assert rc == 2 and f"{out / 'last' / 'best.safetensors'}: missing from the resume state (its state.json records it)" in _one_error_line(err), err
+    (tmp_path / 'best').rename(out / 'last' / 'best.safetensors')
+    f = out / 'last' / 'state.json'; st = json.loads(f.read_text()); assert (st['step'], st['epoch'], st['batch_in_epoch']) == (5, 1, 1), st
+    f.write_text(json.dumps({**st, 'step': 3}))
+    rc, _, err = _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))
+    assert rc == 2 and f"{f}: step 3, epoch 1 and batch 1 do not add up for epochs of 4 steps" in _one_error_line(err), err
+    f.write_text(json.dumps(st))
+    assert _cli(capsys, 'train', *TOY, '--epochs', '3', '--resume', '--out', str(out))[0] == 0   # the state as saved resumes
+
+
 def test_a_resume_on_another_thread_count_is_said(capsys, tmp_path):
     "Float sums depend on the thread count: a run resumed with other threads is not bit-identical to an uninterrupted one; it was resumed without a word and recorded one thread count."
     import torch

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning
+from ..core import COMPOUND, EXPRESSIONS, LabelSpec, Registry, canonical, label_spec, to_json, EmoxnetWarning, path_arg
 from ..settings import DATASET_FORMATS, resolve_data
 from .core import DataError, FERDataset, FERSplits, is_hidden, walk_folder, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, BOX_COLUMNS, clip_box, _empty_file
 
@@ -1069,7 +1069,7 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest='data_command', metavar='ACTION')
     s = sub.add_parser('summary', help='what the loader makes of a dataset: images per split and class, skipped items by reason',
                        description='Load a dataset as training would and print images per split and class, and what was skipped and why.')
-    s.add_argument('path', help=f"the dataset folder (or its CSV file for fer2013/ferplus), or a dataset name whose folder is in settings.ini ({', '.join(DATASET_FORMATS)})")
+    s.add_argument('path', type=path_arg, help=f"the dataset folder (or its CSV file for fer2013/ferplus), or a dataset name whose folder is in settings.ini ({', '.join(DATASET_FORMATS)})")
     s.add_argument('--format', choices=sorted(LOADERS), help='dataset format (default: the named dataset\'s; required for a path)')
     add_loader_args(s)
     s.add_argument('--json', action='store_true', help='print {"splits": ..., "skipped": ...} as JSON')

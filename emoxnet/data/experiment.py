@@ -101,7 +101,7 @@ def run_records(root: str | Path, # a runs folder (`resolve_path`), searched rec
                 keep: Callable[[dict], bool], # which records are the kind of run the caller tabulates
                ) -> list[tuple[Path, dict]]:
     "Each `metrics.json` under `root` that `keep` accepts, with its path, sorted by path: what the result tables read. A file that cannot be read is said (an `EmoxnetWarning` naming it), never passed over in silence; `FileNotFoundError` when `root` is not a folder."
-    if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: no such folder (runs are searched for metrics.json under it)")
+    if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: {'a file, not a folder' if d.exists() else 'no such folder'} (runs are searched for metrics.json under it)")
     out, found = [], sorted(d.rglob('metrics.json'))
     for p in found:
         try: m = load_json(p)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside
+from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside, path_arg
 from .core import FERDataset, FERSplits, write_image   # the one image writer; an export's folder is staged whole, so each image is written with atomic=False
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -366,6 +366,12 @@ def synth_config(args: argparse.Namespace) -> SynthConfig:
             except (ValueError, KeyError, TypeError) as e: raise SettingsError(None, str(e.args[0] if e.args else e), args.config) from None
     return SynthConfig(**d, **flags)
 
+def _merged_summary(path: Path, new: dict) -> dict:
+    "`new`'s reports over those of `path` (the summary.json of an earlier run into the same export, same settings): formats it did not write again are still there, and still listed."
+    try: old = load_json(path) if path.is_file() else {}
+    except ValueError: old = {}   # unreadable: written again from this run's reports
+    return {k: {**(old.get(k) or {}), **new[k]} if isinstance(old.get(k), dict) else new[k] for k in ('sources', 'formats')}
+
 def synth_command(args: argparse.Namespace) -> int:
     "`emoxnet synth`: generate SynthFACS, export it, write previews, print what was written; returns the exit code."
     cfg = synth_config(args)
@@ -387,18 +393,18 @@ def synth_command(args: argparse.Namespace) -> int:
         data = rep['data'].get('benchmark') or generate(cfg, args.workers)
         for p in write_previews(args.preview, cfg, data): print(f'wrote preview {p}')
     if not rep['formats']: print(f'done in {time.perf_counter() - t0:.1f} s; nothing exported (--export none), nothing written to {out}'); return 0
-    summary = {k: v for k, v in rep.items() if k != 'data'}
+    summary = _merged_summary(out / 'summary.json', {k: v for k, v in rep.items() if k != 'data'})
     save_json({**summary, 'seconds': round(time.perf_counter() - t0, 1)}, out / 'summary.json')
     print(f'done in {time.perf_counter() - t0:.1f} s; summary in {out / "summary.json"}')
     return 0
 
 def add_cli(p: argparse.ArgumentParser) -> None:
     "Arguments of `emoxnet synth`."
-    p.add_argument('--out', default='data/synthfacs', help='output folder (default: data/synthfacs)')
+    p.add_argument('--out', type=path_arg, default='data/synthfacs', help='output folder (default: data/synthfacs)')
     p.add_argument('--export', default='all', metavar='FORMATS',
                    help=f"comma-separated formats, 'all' (every format; the ferplus export writes fer2013.csv and fer2013new.csv into one folder, fer2013/) or 'none': {', '.join(EXPORTERS)}")
-    p.add_argument('--preview', metavar='DIR', help='also write the preview grids (basic.png, compound.png, aus.png, benchmark.png) to DIR')
-    p.add_argument('--config', metavar='JSON', help='a SynthConfig JSON file for the benchmark (default: the calibrated defaults)')
+    p.add_argument('--preview', type=path_arg, metavar='DIR', help='also write the preview grids (basic.png, compound.png, aus.png, benchmark.png) to DIR')
+    p.add_argument('--config', type=path_arg, metavar='JSON', help='a SynthConfig JSON file for the benchmark (default: the calibrated defaults)')
     p.add_argument('--n-subjects', dest='n_subjects', type=int, help=f'benchmark subjects (default {SynthConfig.n_subjects})')
     p.add_argument('--images-per-subject', dest='images_per_subject', type=int, help=f'benchmark images per subject (default {SynthConfig.images_per_subject})')
     p.add_argument('--compound-subjects', dest='compound_subjects', type=int, help=f'subjects of the CFEE-style compound set (default {SynthConfig.compound().n_subjects})')
