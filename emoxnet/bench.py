@@ -69,7 +69,7 @@ def run_benchmarks(names: list[str] | None = None, # benchmarks to run (None or 
                    checkpoint: str | None = None, # the model timed by the benchmarks that time one (models: its student; e2e, video); None: each one's default
                   ) -> dict:
     "Run the named benchmarks (all when `names` is empty); print each result; return them."
-    names = list(dict.fromkeys(names)) or list(BENCHMARKS)   # a name given twice runs once (its JSON holds one result)
+    names = list(dict.fromkeys(names or ())) or list(BENCHMARKS)   # a name given twice runs once (its JSON holds one result)
     for n in names: BENCHMARKS[n]   # every name checked before anything is printed or run (KeyError listing the benchmarks)
     if threads is not None and threads < 1: raise ValueError(f"threads (--threads) must be at least 1, got {threads}")
     opts = {k: v for k, v in dict(quick=quick, threads=threads, checkpoint=checkpoint).items() if v}

@@ -85,6 +85,7 @@ def inspect_upload(path: str | os.PathLike | None, max_megapixels: float = 25.0)
         raise DemoInputError(f"“{name}” is far too large to decode safely. Please downscale it (at most {max_megapixels:g} megapixels).") from None
     except (OSError, ValueError) as e:
         why = _unreadable(e, path).removeprefix('unreadable image').lstrip(': ')   # read_image's words: an empty file, a HEIC photo, not an image file, ...
+        if why.startswith('('): why = f'a damaged image file ({type(e).__name__})'   # Pillow's own message may name the server's temporary path
         raise DemoInputError(f"“{name}” is not an image this demo can read: {why}. Please upload a {SUPPORTED} file.") from None
     if w * h > max_megapixels * 1e6:
         raise DemoInputError(f"The image is {w}x{h} = {w * h / 1e6:.1f} megapixels; this demo accepts up to {max_megapixels:g} megapixels. "
@@ -455,8 +456,9 @@ def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo impor
     opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
     for e in expression_models():
         where = tuple(r / 'zoo' / e.name for r in roots)
-        found = next((p for p in where if p.exists() and not import_problem(p, e)), None)   # what `zoo list` and `zoo:NAME` would serve, never another model under this name
-        problem = '' if found else next((not_served_note(p, e.name, why) for p in where if p.exists() and (why := import_problem(p, e))), '')
+        why = {p: import_problem(p, e) for p in dict.fromkeys(where) if p.exists()}   # once per folder (it hashes the weights)
+        found = next((p for p, w in why.items() if not w), None)   # what `zoo list` and `zoo:NAME` would serve, never another model under this name
+        problem = '' if found else next((not_served_note(p, e.name, w) for p, w in why.items()), '')
         opts.append(ModelOption(e.name, f"{e.name}: {e.summary.split(':')[0]}", found, f"emoxnet zoo import {e.name}", tuple(map(str, dict.fromkeys(where))), problem))
     return opts
 

@@ -543,7 +543,7 @@ def detector_args(args) -> dict:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet predict`."
-    p.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders of images')
+    p.add_argument('paths', nargs='+', type=path_arg, metavar='PATH', help='image files or folders of images')
     p.add_argument('--json', action='store_true', help='print one JSON object per image (JSON Lines)')
     p.add_argument('--whole-image', action='store_true', help="each image is one face crop, as aligned datasets give them (RAF-DB aligned, FER2013): classified whole, no face detector, as emoxnet evaluate reads a dataset")
     p.add_argument('--save-overlay', type=path_arg, metavar='DIR', help='write each image with labelled face boxes to DIR/<name>.png')

@@ -89,10 +89,14 @@ def _device(text: str, base: Path) -> str:
     if not re.fullmatch(r'auto|cpu|cuda|cuda:\d+|mps', text): raise ValueError(f'{text!r} is not a device')
     return text
 
+def _digits(text: str, problem: str) -> int:
+    "The integer `text` writes in plain digits (not int()'s '+4', '4_0' or other scripts' digits); `ValueError` saying `text` and `problem` otherwise."
+    if not re.fullmatch(r'[0-9]+', text): raise ValueError(f'{text!r} {problem}')
+    return int(text)
+
 def _threads(text: str, base: Path) -> int | None:
     if text == 'auto': return None
-    if not re.fullmatch(r'[0-9]+', text): raise ValueError(f'{text!r} is neither auto nor an integer')   # digits as written, not int()'s '+4', '4_0' or other scripts' digits
-    n = int(text)
+    n = _digits(text, 'is neither auto nor an integer')
     if not 1 <= n <= MAX_THREADS: raise ValueError(f'{n} threads')   # OpenMP crashes, without a message, allocating a billion
     return n
 
@@ -103,8 +107,7 @@ def _host(text: str, base: Path) -> str:
     return text
 
 def _port(text: str, base: Path) -> int:
-    if not re.fullmatch(r'[0-9]+', text): raise ValueError(f'{text!r} is not an integer')   # as _threads
-    n = int(text)
+    n = _digits(text, 'is not an integer')
     if not fits_rule(n, PORT): raise ValueError(f'{n} is out of range')
     return n
 
@@ -184,7 +187,7 @@ def read_settings_file(file: Path) -> tuple[dict[str, str], dict[str, int]]:
             raise SettingsError(key, 'unknown setting' + did_you_mean(key, SETTING_KEYS), file, lines.get(key),
                                 'one of ' + ', '.join(SETTING_KEYS))
         if '\n' in (value := value.strip()):   # an indented line continues the setting above it (INI's rule): a folder named 'runs\ndevice = cpu' is never meant
-            cont = next(l.strip() for l in value.split('\n')[1:] if l.strip()); at = next((n for n, l in enumerate(text.splitlines(), 1) if n > lines.get(key, 0) and l.strip() == cont), None)
+            cont = next(l.strip() for l in value.split('\n')[1:] if l.strip()); at = next((n for n, l in enumerate(text.splitlines(), 1) if n > lines.get(key, 0) and re.split(r'\s[#;]', l)[0].strip() == cont), None)   # its inline comment dropped, as configparser drops it
             raise SettingsError(key, f'its value goes on over the next line, {cont!r}, which is indented', file, at, 'each setting at the start of its own line')
         values[key] = value
     return values, lines

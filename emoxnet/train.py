@@ -607,7 +607,7 @@ def _save_state(st: TrainState, path: Path, rng: list[tuple[dict, dict]], # ever
         buf = io.BytesIO(); torch.save(st.optimizer.state_dict(), buf)   # written by Python, not torch's C++ writer: a full disk is an OSError (ENOSPC), not 'unexpected pos'
         (tmp / 'optimizer.pt').write_bytes(buf.getbuffer())
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / 'rng.safetensors'))
-        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'sums': sums,
+        save_json({'step': st.step, 'epoch': st.epoch, 'batch_in_epoch': st.batch_in_epoch, 'steps_per_epoch': st.steps_per_epoch, 'sums': sums,
                    'history': st.history, 'best': st.best, 'bad_epochs': st.bad_epochs, 'stop_reason': st.stop_reason,
                    'finished': finished, 'elapsed_s': st.elapsed, 'started': st.started, 'scheduler': st.scheduler.state_dict(),
                    'epoch_elapsed_s': time.time() - st.epoch_started if st.batch_in_epoch and st.epoch_started else 0.0,   # the part of the current epoch run so far
@@ -665,8 +665,10 @@ def _check_last_files(path: Path, d: dict) -> None:
                              "was replaced: restore it, or start the run again (--overwrite)")
 
 def _check_position(st: TrainState, d: dict, path: Path) -> None:
-    "`ValueError` when the saved position (`step`, `epoch`, `batch_in_epoch`) does not add up for this run's `steps_per_epoch` (a hand-edited state.json would shift the schedule, and end with a step count no run has)."
-    s, e, b, n = d.get('step'), d.get('epoch'), d.get('batch_in_epoch'), st.steps_per_epoch
+    "`ValueError` when the saved position (`step`, `epoch`, `batch_in_epoch`) does not add up for the steps per epoch the state was saved with (a hand-edited state.json would shift the schedule, and end with a step count no run has). Those are per process: a state that does not record them, saved by another number of processes (a finished run, re-reported), is not checked."
+    s, e, b = d.get('step'), d.get('epoch'), d.get('batch_in_epoch')
+    n = d.get('steps_per_epoch') or (st.steps_per_epoch if d.get('num_processes', st.accelerator.num_processes) == st.accelerator.num_processes else None)
+    if n is None: return
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (s, e, b)) or b > n or s != e * n + b:
         raise ValueError(f"{path / 'state.json'}: step {s!r}, epoch {e!r} and batch {b!r} do not add up for epochs of {n} steps (expected step = epoch x {n} + batch); "
                          "the file was edited or damaged: restore it, or start the run again (--overwrite)")
@@ -1306,7 +1308,7 @@ def add_data_args(p: argparse.ArgumentParser, # the command's parser
                   taken: Sequence[str] = (), # loader option strings the command uses for something else
                  ) -> None:
     "The data options `emoxnet train` and `emoxnet evaluate` share (read by `command_data`): --data, --format, the loaders' flags, --synth-config."
-    p.add_argument('--data', required=True, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
+    p.add_argument('--data', required=True, type=path_arg, help="dataset folder/file, a dataset name whose folder is in settings.ini (ferplus, rafdb, ...), 'synthfacs' (generated) or 'toy' (tiny, for smoke tests)")
     p.add_argument('--format', help='dataset format (loader name, e.g. fer2013, ferplus, rafdb); required for a path')
     add_loader_args(p.add_argument_group('data loading (as emoxnet data summary)'), taken=taken)
     p.add_argument('--synth-config', type=path_arg, metavar='FILE', help='with --data synthfacs: a SynthConfig JSON (default: the standard benchmark)')

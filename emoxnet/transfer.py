@@ -33,10 +33,10 @@ from .zoo import ZOO, provenance, imported_from
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'CROP_DETECTOR', 'RESULT_FREE', 'TRANSFER_FILES',
            'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
-           'tv_loss', 'InversionConfig', 'deep_inversion', 'teacher_probs', 'transfer_dataset', 'inversion_cache',
-           'crop_framing', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts', 'transfer_images',
-           'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer', 'toy_teachers',
-           'ensemble_members', 'real_trained', 'card_init', 'card_for_transfer']
+           'tv_loss', 'InversionConfig', 'unweighted_inversion', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
+           'inversion_cache', 'crop_framing', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts',
+           'transfer_images', 'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer',
+           'toy_teachers', 'ensemble_members', 'real_trained', 'card_init', 'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -172,10 +172,15 @@ def _invert_batch(teacher: AlignedTeacher, y: torch.Tensor, cfg: InversionConfig
         with torch.no_grad(): x.data = torch.max(torch.min(x, hi), lo)
     return x.detach()
 
+def unweighted_inversion(weights: Sequence[float], names: Sequence[str], k: int) -> str | None:
+    "What is wrong when DeepInversion, which synthesises with the first `k` teachers (`InversionConfig.members`), would use only teachers of weight 0; None when it is not so."
+    if sum(float(w) for w in weights[:k]) > 0: return None
+    return f"DeepInversion synthesises with the first {k} teacher(s) ({', '.join(names[:k])}), whose weight is 0: give them a weight, or put a weighted teacher first"
+
 def _check_inverted(teacher: AlignedTeacher, k: int, asked: int) -> None:
-    "`ValueError` when DeepInversion's first `k` members of `teacher` weigh nothing or know no class of its vocabulary; a warning when fewer than `asked` members are there."
+    "`ValueError` when DeepInversion's first `k` members of `teacher` weigh nothing (`unweighted_inversion`) or know no class of its vocabulary; a warning when fewer than `asked` members are there."
     who = ', '.join(teacher.names[:k])
-    if float(teacher.weights[:k].sum()) == 0: raise ValueError(f"DeepInversion synthesises with the first {k} teacher member(s) ({who}), whose weight is 0: give them a weight, or put a weighted teacher first")
+    if why := unweighted_inversion(teacher.weights.tolist(), teacher.names, k): raise ValueError(why)
     if not (teacher.maps[:k] >= 0).any(): raise ValueError(f"DeepInversion's teacher member(s) {who} know none of the classes {', '.join(teacher.classes)}: nothing to synthesise")
     if asked > k: warnings.warn(f"InversionConfig.members={asked}, and the teacher has {k}: all {k} used", EmoxnetWarning, stacklevel=3)
 
@@ -382,9 +387,9 @@ class TransferConfig:
         from emoxnet.settings import check_fields
         for name, cls, d in (('synth', SynthConfig, self.synth), ('transfer_synth', SynthConfig, self.transfer_synth), ('inversion', InversionConfig, self.inversion)):
             check_fields(cls, d, 'TransferConfig', f'{name}.')
-        SynthConfig(**{**self.synth, **self.transfer_synth}); inv = InversionConfig(**{**self.inversion, 'seed': self.seed})   # their own range checks
-        if 'deepinversion' in str(self.transfer).split('+') and self.weights is not None and sum(self.weights[:inv.members]) == 0:
-            raise ValueError(f"TransferConfig.weights={self.weights!r}: DeepInversion synthesises with the first {inv.members} teacher(s) ({', '.join(self.teachers[:inv.members])}), whose weight is 0")
+        SynthConfig(**self.synth); SynthConfig(**{**self.synth, **self.transfer_synth}); inv = InversionConfig(**{**self.inversion, 'seed': self.seed})   # their own range checks (the benchmark's splits are `synth`'s alone)
+        if 'deepinversion' in str(self.transfer).split('+') and self.weights is not None and (why := unweighted_inversion(self.weights, self.teachers, inv.members)):
+            raise ValueError(f"TransferConfig.weights={self.weights!r}: {why}")
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/26_transfer.ipynb #tr0031

@@ -775,7 +775,7 @@ def video_main(args) -> int:
 
 def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet video`."
-    p.add_argument('clips', nargs='+', metavar='CLIP', help=f"video files (.avi, .mp4, ...); one face is followed per clip (the largest, kept until another is {MAIN_FACE_SWITCH:g} times larger), others in the frame are not scored")
+    p.add_argument('clips', nargs='+', type=path_arg, metavar='CLIP', help=f"video files (.avi, .mp4, ...); one face is followed per clip (the largest, kept until another is {MAIN_FACE_SWITCH:g} times larger), others in the frame are not scored")
     p.add_argument('--json', action='store_true', help='print one JSON object per clip')
     p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
     add_detector_args(p)

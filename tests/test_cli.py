@@ -137,7 +137,8 @@ def test_an_empty_output_or_input_path_is_refused(capsys):
     for args in (['train', '--data', 'toy', '--out', ''], ['train', '--data', 'toy', '--config', ''], ['synth', '--preview', ''], ['predict', 'a.jpg', '--save-overlay', ''],
                  ['predict', 'a.jpg', '--save-attention', ''], ['video', 'a.avi', '--plot', ''], ['video', 'a.avi', '--classifier', ''], ['evaluate', '--out', ''],
                  ['realcheck', '--out', ''], ['export', 'bundled', '--out', ''], ['ensemble', 'build', 'a', 'b', '--out', ''], ['zoo', 'import', 'fer_cnn', '--cache', ''],
-                 ['data', 'summary', '']):
+                 ['data', 'summary', ''], ['train', '--data', ''], ['predict', ''], ['video', ''], ['train', '--data', 'toy', '--pretrained', ''],
+                 ['train', '--data', 'toy', '--synth-config', ''], ['synth', '--out', ''], ['synth', '--config', '']):   # '' read as the current folder: its photos predicted, its class folders trained on
         with pytest.raises(SystemExit) as e: build_parser(args).parse_args(args)
         assert e.value.code == 2 and 'an empty path (an unset shell variable?)' in capsys.readouterr().err, args
 

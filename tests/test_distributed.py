@@ -125,6 +125,13 @@ def test_a_loss_with_parameters_trains_the_same_on_every_process(tmp_path):
     assert a != 1.0 and a == b, (a, b)
 
 
+def test_a_finished_run_resumes_in_another_number_of_processes(runs, tmp_path):
+    "A finished run only re-reports: resumed in 1 process, its state saved by 2 adds up by the steps per epoch it recorded (it was refused as 'edited or damaged')."
+    import shutil
+    shutil.copytree(runs[1], tmp_path / 'run'); (tmp_path / 'launch.py').write_text(LAUNCHER)
+    r = _run([sys.executable, 'launch.py', *ARGS, '--out', 'run', '--resume'], tmp_path)
+    assert 'resuming from' in r.stdout and 'all 2 epochs done' in r.stdout, r.stdout[-2000:]
+
 def test_resume_in_another_number_of_processes_is_refused(tmp_path):
     "The position in an epoch and the schedule count batches per process: a run stopped in 2 processes resumes in 2, not 1."
     (tmp_path / 'launch.py').write_text(LAUNCHER)

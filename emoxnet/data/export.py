@@ -370,6 +370,7 @@ def _merged_summary(path: Path, new: dict) -> dict:
     "`new`'s reports over those of `path` (the summary.json of an earlier run into the same export, same settings): formats it did not write again are still there, and still listed."
     try: old = load_json(path) if path.is_file() else {}
     except ValueError: old = {}   # unreadable: written again from this run's reports
+    if not isinstance(old, dict): old = {}   # JSON of another shape: the same
     return {k: {**(old.get(k) or {}), **new[k]} if isinstance(old.get(k), dict) else new[k] for k in ('sources', 'formats')}
 
 def synth_command(args: argparse.Namespace) -> int:
