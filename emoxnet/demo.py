@@ -17,11 +17,10 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings, path_arg
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
-from .core import path_arg
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay

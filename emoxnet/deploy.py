@@ -15,8 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded, BUNDLED
-from .core import path_arg
+from .core import shell_word, save_json, load_json, code_version, time_call, atomic_dir, EmoxnetWarning, is_whole, in_package, zoo_name, check_folder_arg, lies_inside, caused_by, disk_full, atomic_path, torch_threads, torch_seeded, BUNDLED, path_arg
 from .models import ModelConfig, create_model, count_params, unwrap, weights_fingerprint, LogitsOnly, CHECKPOINT_FILES, NOTICE_FILES, DEPLOY_FILES, checkpoint_path, extra_outputs, checkpoint_label
 
 # %% auto #0

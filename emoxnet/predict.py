@@ -15,10 +15,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some
+from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some, EMPTY_PATH, path_arg
 from .data.core import DataError, is_hidden, read_image, write_image
 from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
-from .core import EMPTY_PATH, path_arg
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference, logits_only_note

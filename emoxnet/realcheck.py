@@ -15,10 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, save_json, to_json, check_folder_arg, make_dirs, canonical
+from .core import code_version, save_json, to_json, check_folder_arg, make_dirs, canonical, path_arg
 from .data.core import DataError
 from .metrics import save_results
-from .core import path_arg
 from .predict import EmotionRecognizer
 
 # %% auto #0

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import code_version, to_json, check_folder_arg, check_flags, load_json, is_whole, some, folder_names, COUNT, POSITIVE
+from .core import code_version, to_json, check_folder_arg, check_flags, load_json, is_whole, some, folder_names, COUNT, POSITIVE, path_arg
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
@@ -23,7 +23,6 @@ from .models import checkpoint_path, weights_fingerprint, data_record, recorded_
 from .train import predict_logits, add_data_args, command_data
 from .core import class_key, class_match
 from .ensemble import load_any, is_ensemble, member_checkpoints
-from .core import path_arg
 from .predict import bundled_checkpoint
 
 # %% auto #0
