@@ -13,20 +13,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import AUS, EmoxnetWarning, is_whole
-from .core import class_key
+from .core import AUS, EmoxnetWarning, is_whole, class_key, check_flags, POSITIVE, COUNT
 from .ensemble import class_index_map   # the one map of class names in any spelling
-from .models import LogitsOnly, class_logits, model_device, model_batches
+from .models import LogitsOnly, class_logits, model_device, model_batches, unwrap
 from .data.transforms import Preprocess
+from .data.core import check_crops_have_pixels
 
 for _m in (r'Setting backward hooks on ReLU activations', r'Input Tensor \d+ did not already require gradients'):   # captum's notes on every guided map: not the user's to act on
     warnings.filterwarnings('ignore', message=_m, category=UserWarning, module='captum')
 
 # %% auto #0
-__all__ = ['AU_COLUMNS', 'spatial_layers', 'stage_names', 'find_target_layer', 'ensemble_layers', 'gradcam', 'colorize',
-           'overlay', 'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus', 'check_pointing_game',
-           'pointing_game_images', 'pointing_game', 'most_confident', 'expression_grid', 'mean_attention',
-           'plot_mean_attention']
+__all__ = ['AU_COLUMNS', 'spatial_layers', 'stage_names', 'find_target_layer', 'ensemble_layers', 'n_outputs', 'gradcam',
+           'colorize', 'overlay', 'AttentionExplainer', 'au_anchors', 'au_region', 'in_region', 'active_aus',
+           'check_pointing_game', 'pointing_game_images', 'pointing_game', 'most_confident', 'expression_grid',
+           'mean_attention', 'plot_mean_attention']
 
 # %% ../nbs/21_explain.ipynb #60d1f1a6
 def _input_shape(model: nn.Module, input_size: int | None, in_chans: int | None) -> tuple[int, int, int]:
@@ -113,11 +113,22 @@ def _norm01(a: torch.Tensor) -> torch.Tensor:
     mx = a.flatten(1).max(1).values.view(-1, 1, 1, 1)
     return (a / torch.where(mx > 0, mx, torch.ones_like(mx))).clamp_(0, 1)   # a floor (1e-12 was) would blank a sure model's tiny gradients
 
+def n_outputs(model: nn.Module) -> int | None:
+    "The class outputs of `model`, where it says: a workspace model's `model_config.classes`, a timm model's `num_classes`; None otherwise."
+    m = unwrap(model)
+    if (cfg := getattr(m, 'model_config', None)) is not None: return len(cfg.classes)
+    return n if isinstance(n := getattr(m, 'num_classes', None), int) and n > 0 else None
+
 def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], layer: nn.Module,
             guided: bool = False, normalize: bool = True, upsample: bool = True) -> torch.Tensor:
     "Grad-CAM (or Guided Grad-CAM) maps `(N, 1, H, W)` of `model` for inputs `x` `(N, C, H, W)` and class `targets`."
     from captum.attr import LayerGradCam, GuidedGradCam, LayerAttribution
-    targets = [int(targets)] * len(x) if isinstance(targets, (int, np.integer)) else [int(t) for t in targets]
+    if isinstance(targets, (torch.Tensor, np.ndarray)): targets = targets.tolist()   # a tensor or array of labels: its integers
+    targets = [targets] * len(x) if isinstance(targets, (int, np.integer)) else list(targets)
+    n = n_outputs(model)
+    if bad := [t for t in targets if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 0 or (n is not None and t >= n)]:
+        raise IndexError(f"target {bad[0]!r}: expected a class index" + (f" 0..{n - 1}" if n else " >= 0"))   # 1.7 was cut to 1, 99 failed inside captum
+    targets = [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
     x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
     was, wrapped = model.training, LogitsOnly(model).eval()   # maps of the model as it predicts; a model in training is put back as it was
@@ -156,6 +167,8 @@ class AttentionExplainer:
     def __init__(self, model: nn.Module, preprocess: Preprocess, classes: Sequence[str], layer: str | None = None,
                  guided: bool = False, min_size: int = 3):
         self.model, self.preprocess, self.classes, self.guided = model.eval(), preprocess, tuple(classes), guided   # in eval mode: what its maps and the pointing game's predictions read
+        if (n := n_outputs(model)) is not None and n != len(self.classes):   # names beyond its outputs failed inside captum; fewer dropped outputs
+            raise ValueError(f"{len(self.classes)} class names for a model of {n} outputs")
         ens = layer is None and len(getattr(model, 'members', ())) > 1   # an EmoXNet ensemble: every member's evidence, not the last one's
         self.layers = ensemble_layers(model, min_size) if ens else [find_target_layer(model, layer, preprocess.size, preprocess.channels, min_size)]
         self.layer_name, self.layer = ' + '.join(n for n, _ in self.layers), self.layers[0][1]
@@ -185,6 +198,7 @@ class AttentionExplainer:
 
     def maps(self, crop: np.ndarray, targets: str | int | Sequence[str | int] | None = None) -> dict[str, np.ndarray]:
         "`{expression: map (S, S) in [0, 1]}` for one uint8 face crop; all expressions when `targets` is None."
+        check_crops_have_pixels([crop])   # a crop of no pixels, resized, gave a believable map
         idx = self._targets(targets)
         x = self.preprocess(crop)[None].expand(len(idx), -1, -1, -1)
         m = self.tensor_maps(x, idx)[:, 0].numpy()
@@ -278,6 +292,7 @@ def pointing_game_images(explainer: AttentionExplainer, dataset, n: int | None =
     "Per-image pointing game on a SynthFACS split: expression, active AUs, hit, random and centre baselines, mass in region."
     check_pointing_game(threshold, radius)
     if n is not None and (not is_whole(n) or n < 1): raise ValueError(f"n={n!r}: expected an integer >= 1 (images scored at most; None: every image with an active AU)")
+    check_flags({'batch_size': (batch_size, POSITIVE), 'seed': (seed, COUNT)})   # 0 failed inside range(), -1 scored nothing and blamed the data
     import pandas as pd
     meta = dataset.meta
     if 'landmarks' not in meta or any(c not in meta for c in AU_COLUMNS):

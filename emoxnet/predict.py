@@ -32,7 +32,7 @@ __all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'P
            'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
-from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size   # the reader's file types, errors and helpers (also importable from here)
+from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size, check_crops_have_pixels   # the reader's file types, errors and helpers (also importable from here)
 from .data.core import read_image as load_rgb                  # the predictor's front door is the one image reader
 
 # %% ../nbs/22_predict.ipynb #4cf26db0
@@ -242,8 +242,7 @@ class EmotionRecognizer:
     @staticmethod
     def _check_crops(crops: list) -> list:
         "Face crops as read (`load_rgb`): an empty one refused, one under `MIN_CROP` a side said; for a label as for an attention map."
-        if empty := [i for i, c in enumerate(crops) if not c.size]:   # resized, it would be a black square with a believable label
-            raise ImageInputError(f"face crop {empty[0]} is {crops[empty[0]].shape[1]}x{crops[empty[0]].shape[0]}: no pixels (a face box outside the image?)")
+        check_crops_have_pixels(crops)
         if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
             warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=4)   # one text: said once, not per frame of a video
         if any(c.max() <= 1 for c in crops):   # (x / 255).astype(np.uint8): a black crop, classified with a believable label

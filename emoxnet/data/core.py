@@ -22,8 +22,9 @@ from ..core import Registry, EmoxnetWarning, caught_warnings, atomic_write
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
-           'walk_folder', 'ImageInputError', 'describe', 'image_size', 'read_image', 'write_image', 'clip_box',
-           'box_error', 'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits', 'split_md5']
+           'walk_folder', 'ImageInputError', 'check_crops_have_pixels', 'describe', 'image_size', 'read_image',
+           'write_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits',
+           'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -95,6 +96,12 @@ def _warn_if_huge(im: Image.Image) -> None:
 
 class ImageInputError(ValueError, TypeError):
     "An input that cannot be used as an image (a wrong value or a wrong type); the message says what was expected and what was given."
+
+def check_crops_have_pixels(crops: Sequence[np.ndarray]) -> None:
+    "`ImageInputError` naming the first face crop without pixels: resized to a model's input, it would be a black square with a believable label (or attention map)."
+    if empty := [i for i, c in enumerate(crops) if not np.asarray(c).size]:
+        s = np.asarray(crops[empty[0]]).shape
+        raise ImageInputError(f"face crop {empty[0]} is {s[1] if len(s) > 1 else 0}x{s[0] if s else 0}: no pixels (a face box outside the image?)")
 
 _EXPECTED = 'expected an RGB/grey uint8 image, a PIL image or a path'
 

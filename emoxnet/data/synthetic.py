@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
                           canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT,
-                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded)
+                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded, class_key, check_flags)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -481,13 +481,18 @@ class Nuisance:
     occlusion: float = 0.08     # probability of an occluder (hand 45 %, mask 35 %, sunglasses 20 %)
     clutter: int = 4            # max number of background shapes (plain background when 0)
 
-    RANGES = dict(yaw=NON_NEGATIVE, pitch=NON_NEGATIVE, roll=NON_NEGATIVE, scale=FRACTION, shift=NON_NEGATIVE, light=NON_NEGATIVE,
-                  contrast=NON_NEGATIVE, brightness=NON_NEGATIVE, blur=NON_NEGATIVE, noise=NON_NEGATIVE, jpeg=PROBABILITY,
+    RANGES = dict(yaw=(lambda v: 0 <= v <= 90, 'degrees in [0, 90] (beyond, the face turns away)'), pitch=(lambda v: 0 <= v <= 90, 'degrees in [0, 90] (beyond, the face turns away)'),
+                  roll=(lambda v: 0 <= v <= 180, 'degrees in [0, 180]'), scale=FRACTION, shift=(lambda v: 0 <= v <= 0.5, 'a fraction of the image in [0, 0.5] (beyond, the face leaves it)'),
+                  light=NON_NEGATIVE, contrast=(lambda v: 0 <= v <= 5, 'a number in [0, 5] (the factor exp(U(-c, c)) overflows the pixels far beyond)'),
+                  brightness=(lambda v: 0 <= v <= 255, 'grey levels in [0, 255]'), blur=NON_NEGATIVE, noise=NON_NEGATIVE, jpeg=PROBABILITY,
                   jpeg_quality=(lambda q: len(q) == 2 and 1 <= q[0] <= q[1] <= 100, 'two JPEG qualities 1 <= low <= high <= 100 (quality 0 would mean no re-encoding)'),
                   occlusion=PROBABILITY, clutter=COUNT)
 
     def __post_init__(self):
-        self.jpeg_quality = tuple(int(q) for q in self.jpeg_quality)   # JSON gives a list
+        q = self.jpeg_quality   # JSON gives a list
+        if isinstance(q, (str, bytes)) or not hasattr(q, '__len__') or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in q):
+            raise ValueError(f"Nuisance.jpeg_quality={q!r}: expected two integer JPEG qualities (low, high)")   # 50.9 was cut to 50, 'ab' failed inside int()
+        self.jpeg_quality = tuple(int(v) for v in q)
         check_ranges(self, self.RANGES)   # a wrong range names its field here, not as a numpy error in the middle of rendering
 
     @classmethod
@@ -1032,9 +1037,12 @@ class SynthConfig:
 
     def __post_init__(self):
         self.classes = tuple(canonical(c) for c in self.classes)
+        if not self.classes: raise ValueError("SynthConfig.classes is empty: expected one or more expressions")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"classes repeat a name: {self.classes}")
+        if not isinstance(self.grey, bool): raise ValueError(f"SynthConfig.grey={self.grey!r}: expected True or False")   # 'no' would read as True
         self.split, self.intensity = tuple(float(x) for x in self.split), tuple(float(x) for x in self.intensity)
-        if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
+        if len(self.intensity) != 2: raise ValueError(f"intensity {self.intensity}: expected two numbers (low, high)")
+        if len(self.split) != 3 or not all(0 <= f <= 1 for f in self.split) or abs(sum(self.split) - 1) > 1e-6:   # NaN fails the range test (it passed the sum's)
             raise ValueError(f"split {self.split}: expected three non-negative fractions (train, valid, test) summing to 1")
         if not 0 <= self.intensity[0] <= self.intensity[1] <= 1: raise ValueError(f"intensity {self.intensity}: expected 0 <= low <= high <= 1")
         check_ranges(self, dict(n_subjects=POSITIVE, images_per_subject=POSITIVE, size=PIXELS, extra_test=COUNT, seed=COUNT, idle=PROBABILITY))   # a negative seed: numpy's bare 'expected non-negative integer' mid-run
@@ -1328,6 +1336,7 @@ def recall_interval(truth: np.ndarray, # the true label of each face
                     baseline: np.ndarray | None = None, # another reading of the same faces: the interval of `pred`'s score minus this one's (paired)
                    ) -> tuple[float, float]:
     "A bootstrap percentile interval of the mean per-class recall (`class_recall`'s mean), resampling whole subjects; with `baseline`, of the difference from it."
+    check_flags({'n_boot': (n_boot, POSITIVE), 'level': (level, (lambda v: 0 < v < 1, 'a coverage in (0, 1), e.g. 0.95')), 'seed': (seed, COUNT)})   # before numpy's own words
     truth, n_faces = np.asarray(truth), [len(x) for x in (pred, groups) + (() if baseline is None else (baseline,))]
     if any(k != len(truth) for k in n_faces): raise ValueError(f"{len(truth)} true labels but {n_faces} readings/subjects: expected one per face")
     ids, g = np.unique(np.asarray(groups), return_inverse=True)
@@ -1346,10 +1355,10 @@ def realism_score(judge, # has `classes` and `predict_faces(images) -> (labels, 
                  ) -> dict:
     "A judge's per-class recall, their mean (the realism score) with its 95 % subject-bootstrap interval, and the confusion table on SynthFACS's 7 FER2013 classes in `style`."
     images, truth, cfg = realism_faces(style, **kwargs)
-    pred = np.asarray(judge.predict_faces(list(images))[0])
+    pred = np.asarray([class_key(p) for p in judge.predict_faces(list(images))[0]])   # a judge's own spelling ('Happy') read as the canonical name
     recall = class_recall(truth, pred)
     subjects = np.arange(len(truth)) // cfg.images_per_subject   # `generate` keeps each subject's images together, in whole blocks (train's, valid's, test's)
-    confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(judge.classes)))),
+    confusion = pd.crosstab(pd.Categorical(truth, FER2013_CLASSES), pd.Categorical(pred, list(dict.fromkeys(FER2013_CLASSES + tuple(class_key(c) for c in judge.classes)))),
                             rownames=['majority'], colnames=['judge'], dropna=False)
     return dict(style=style, score=float(np.nanmean(list(recall.values()))), ci95=recall_interval(truth, pred, subjects), recall=recall, confusion=confusion,
                 n_images=len(images), config=cfg.to_dict(), generator_md5=generator_md5(style))
