@@ -23,7 +23,7 @@ from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
-from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint
+from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint, resolve_device
 from .train import TrainConfig, fit, blend, clear_run, CheckpointExtra
 from .ensemble import load_any, is_ensemble
 from .distill import KDLoss, in_test
@@ -374,21 +374,21 @@ class TransferConfig:
             raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)")
         names = str(self.transfer).split('+')
         if dup := sorted({n for n in names if names.count(n) > 1}): raise ValueError(f"transfer={self.transfer!r} names {', '.join(dup)} twice: each transfer set once (its images would be trained on twice)")
-        self._check_dicts()
-        if self.device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"device={self.device!r} but CUDA is not available on this machine: 'auto' or 'cpu'")   # now, not after DeepInversion
+        self._check_dicts(names)
+        resolve_device(self.device)   # a GPU asked for that is not there: refused now, not after DeepInversion
         parts = set(names)   # what a part does not read must not be recorded as if it had been used
         if self.unlabelled_dir and 'folder' not in parts:
             raise ValueError(f"unlabelled_dir={self.unlabelled_dir!r} is read by the 'folder' transfer set only, and transfer={self.transfer!r} has none: add +folder, or leave unlabelled_dir empty")
         if self.transfer_synth and not parts & {'synthfacs', 'strong'}:
             raise ValueError(f"transfer_synth={self.transfer_synth} (realstudent.ipynb: transfer_style) changes the SynthFACS transfer images (the 'synthfacs' and 'strong' sets), "
                              f"and transfer={self.transfer!r} has none: leave it empty (transfer_style flat)")
-    def _check_dicts(self) -> None:
+    def _check_dicts(self, parts: Sequence[str]) -> None:
         "The SynthConfig and InversionConfig fields given as dicts, checked now (a misspelt key failed with a TypeError after the teachers loaded and SynthFACS was rendered)."
         from emoxnet.settings import check_fields
         for name, cls, d in (('synth', SynthConfig, self.synth), ('transfer_synth', SynthConfig, self.transfer_synth), ('inversion', InversionConfig, self.inversion)):
             check_fields(cls, d, 'TransferConfig', f'{name}.')
         SynthConfig(**self.synth); SynthConfig(**{**self.synth, **self.transfer_synth}); inv = InversionConfig(**{**self.inversion, 'seed': self.seed})   # their own range checks (the benchmark's splits are `synth`'s alone)
-        if 'deepinversion' in str(self.transfer).split('+') and self.weights is not None and (why := unweighted_inversion(self.weights, self.teachers, inv.members)):
+        if 'deepinversion' in parts and self.weights is not None and (why := unweighted_inversion(self.weights, self.teachers, inv.members)):
             raise ValueError(f"TransferConfig.weights={self.weights!r}: {why}")
     def to_dict(self) -> dict: return asdict(self)
 
