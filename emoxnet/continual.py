@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
@@ -572,6 +572,7 @@ class ContinualConfig:
                   shots=(lambda v: len(v) > 0 and all(COUNT[0](s) for s in v), 'one or more integers >= 0 (0: all the training images)'))
 
     def __post_init__(self):
+        check_flag_fields(self)   # progress='no' would show bars
         if isinstance(self.methods, str): self.methods = (self.methods,)   # one method by name ('lwf', not its letters)
         if isinstance(self.shots, (numbers.Number, str)): self.shots = (self.shots,)   # one size (3, np.int64(3)); 2.9 or 'abc' kept, for the range check to name
         self.methods, self.shots = tuple(self.methods), tuple(int(s) if is_whole(s) else s for s in self.shots)   # numpy's integers as Python's

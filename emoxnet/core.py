@@ -26,9 +26,9 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
            'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'path_arg',
            'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'fits_type',
-           'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir',
-           'claim_folder', 'replaced_settings']
+           'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'as_flag',
+           'check_flag_fields', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
+           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -720,6 +720,17 @@ def check_flags(rules: dict[str, tuple]) -> None:
 def is_whole(v) -> bool:
     "Is `v` an integer (Python's or numpy's), not a bool or a float that happens to be whole?"
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+def as_flag(v, name: str # the field or argument, for the message
+           ) -> bool:
+    "`v` as Python's `True` or `False` (numpy's bools too), or a `ValueError` naming `name`: `'no'` or `1` would act as True and be recorded as given."
+    if isinstance(v, (bool, np.bool_)): return bool(v)
+    raise ValueError(f"{name}={v!r}: expected True or False")
+
+def check_flag_fields(obj) -> None:
+    "Every field of dataclass `obj` annotated `bool` made Python's True or False (`as_flag`), or a `ValueError` naming the first that is neither."
+    for f in dataclasses.fields(obj):
+        if f.type in ('bool', bool): setattr(obj, f.name, as_flag(getattr(obj, f.name), f'{type(obj).__name__}.{f.name}'))
 
 POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
 POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')

@@ -17,14 +17,13 @@ from PIL import Image
 
 from fastcore.basics import patch
 
-from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings, path_arg
+from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, PIXELS, PORT, fits_rule, ZOO_PREFIX, zoo_name, BUNDLED, EXPRESSIONS, plural, caught_warnings, path_arg, class_key
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
-from .core import class_key
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models, data_record, missing_checkpoint_files
 from .zoo import expression_models, package_spec, zoo_record, import_problem, not_served_note
@@ -70,7 +69,7 @@ class DemoConfig:
     RANGES = dict(max_megapixels=RATE, max_faces=POSITIVE, stream_every=RATE, stream_time_limit=POSITIVE, smooth=POSITIVE, stream_gap=RATE,
                   max_video_mb=RATE, max_video_frames=POSITIVE, video_detect_every=POSITIVE, concurrency=POSITIVE, queue_size=POSITIVE,
                   attention_px=PIXELS, threads=THREADS, max_models=POSITIVE)
-    def __post_init__(self): check_ranges(self, self.RANGES)   # `emoxnet demo --smooth 0` is refused, not served as NaN probabilities
+    def __post_init__(self): check_ranges(self, self.RANGES); check_flag_fields(self)   # `emoxnet demo --smooth 0` is refused, not served as NaN probabilities; typed_paths='no' would let visitors type
 
 SUPPORTED = IMAGE_FORMATS   # the formats the package reads, in words (one list for the demo and the CLI)
 

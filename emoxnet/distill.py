@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, single_process, torch_threads, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
+from .core import Registry, single_process, torch_threads, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, check_flag_fields, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
@@ -259,6 +259,7 @@ class ExperimentConfig:
                            "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
     def __post_init__(self):
+        check_flag_fields(self)   # smoke='no' would be a smoke run, left out of every table
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
         if not self.variants: raise ValueError(f"variants: none given; expected one or more of {VARIANTS} (papermill: -p variants kd,scratch)")   # an experiment with no student

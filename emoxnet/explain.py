@@ -69,7 +69,9 @@ def stage_names(model: nn.Module) -> list[str]:
 def find_target_layer(model: nn.Module, name: str | None = None, input_size: int | None = None,
                       in_chans: int | None = None, min_size: int = 3) -> tuple[str, nn.Module]:
     "`(name, module)` of the Grad-CAM layer: `name` if given, else the last module with a spatial output `>= min_size` on each side."
-    if name:
+    if not is_whole(min_size) or min_size < 1: raise ValueError(f"min_size={min_size!r}: expected an integer >= 1 (the smallest map side, in cells)")
+    if name == '': raise KeyError("layer '': expected a layer's name, or None for the last one with a spatial output")   # '' meant 'choose one'
+    if name is not None:
         cands = [n for n, *_ in spatial_layers(model, input_size, in_chans)]
         try: module = model.get_submodule(name)
         except AttributeError: raise KeyError(f"model has no layer {name!r}; layers with spatial output: {', '.join(cands[-12:])}") from None
@@ -130,6 +132,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
         raise IndexError(f"target {bad[0]!r}: expected a class index" + (f" 0..{n - 1}" if n else " >= 0"))   # 1.7 was cut to 1, 99 failed inside captum
     targets = [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
+    if guided and not upsample: raise ValueError("upsample=False: Guided Grad-CAM's maps are at the input's size (the guided backpropagation's); use guided=False for the layer's own grid")
     x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
     was, wrapped = model.training, LogitsOnly(model).eval()   # maps of the model as it predicts; a model in training is put back as it was
     try:
@@ -154,6 +157,8 @@ def overlay(img: np.ndarray, heat: np.ndarray, alpha: float = 0.45, cmap: str = 
     "Blend a `[0, 1]` attention map over a uint8 grey/RGB image; returns uint8 RGB of the image's size."
     import cv2
     img = np.asarray(img)
+    if img.dtype != np.uint8: raise TypeError(f"image of dtype {img.dtype}: expected uint8 pixels 0-255 (a 0-1 float image: (img * 255).round().astype(np.uint8))")   # a 0-1 image came out near-black
+    if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha!r}: expected a weight in [0, 1] for the map (0: the image alone)")
     if img.ndim == 2: img = np.repeat(img[..., None], 3, 2)
     elif img.shape[2] == 4: img = img[..., :3]
     heat = np.asarray(heat, np.float32)
@@ -222,6 +227,9 @@ def _face_axes(lm: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     up = (el + er) / 2 - lm[48:60].mean(0); up = up / (np.linalg.norm(up) or 1.0)
     return up, right, iod
 
+def _check_side(side: str) -> None:
+    if side not in ('', 'left', 'right'): raise ValueError(f"side={side!r}: expected 'left', 'right' or '' (both sides)")
+
 def au_anchors(lm: np.ndarray, au: int, side: str = '') -> np.ndarray:
     "Anchor points `(n, 2)` (image pixels) of the region AU `au` moves, for 68 landmarks `lm`; `side` ('left'/'right') for a one-sided AU."
     lm = np.asarray(lm, np.float32)
@@ -229,6 +237,7 @@ def au_anchors(lm: np.ndarray, au: int, side: str = '') -> np.ndarray:
     P = lambda *idx: lm[list(idx)]
     off = lambda pts, du=0.0, dr=0.0: np.asarray(pts) + iod * (du * up + dr * right)
     corners = {'left': (lm[48], -1.0), 'right': (lm[54], 1.0)}   # lip corner and its outward direction along `right`
+    _check_side(side)   # 'Left' drew both corners
     cs = [corners[side]] if side in corners else list(corners.values())
     corner = lambda du=0.0, dr=0.0: np.stack([c + iod * (du * up + dr * sgn * right) for c, sgn in cs])
     if au == 1: pts = [P(*_BROW_IN), off(P(21, 22), du=0.3)]
@@ -253,6 +262,7 @@ def au_anchors(lm: np.ndarray, au: int, side: str = '') -> np.ndarray:
 
 def _region_discs(lm: np.ndarray, aus: Sequence[int], radius: float, side: str, scale: float) -> tuple[np.ndarray, float]:
     "Centres `(n, 2)` and radius of the discs whose union is the region of `aus` (landmarks scaled by `scale` first)."
+    _check_side(side)   # before the AUs it applies to are known
     lm = np.asarray(lm, np.float32) * scale
     if not len(aus): return np.zeros((0, 2), np.float32), 0.0
     pts = np.concatenate([au_anchors(lm, a, side if a in (12, 14) else '') for a in aus])

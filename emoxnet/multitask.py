@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Registry, fits_type, EmoxnetWarning
+from .core import Registry, fits_type, check_flag_fields, EmoxnetWarning
 from .train import OPTIMIZERS, param_groups, SAM   # SAM: defined beside the optimizer registry ('sam' there)
 
 
@@ -379,6 +379,8 @@ class TwoStage:
     base: str = 'adamw'         # base optimizer (OPTIMIZERS); weight decay 0 makes 'adamw' Adam
     batch_size: int | None = None  # the recipe's batch size: when set it wins over the TrainConfig's (None: the TrainConfig's)
     augment: bool | dict | None = None  # the recipe's training augmentation (as TrainConfig.augment): when set it wins over the TrainConfig's
+
+    def __post_init__(self): check_flag_fields(self)   # sam='no' would run SAM
 
     def stage_configs(self, cfg: TrainConfig) -> tuple[TrainConfig, TrainConfig]:
         "The two TrainConfigs: `cfg` with this schedule's epochs, lr, optimizer, a constant lr, and its batch size and augmentation when it sets them."

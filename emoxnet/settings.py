@@ -86,7 +86,7 @@ def _folder(text: str, base: Path) -> Path:
     return p
 
 def _device(text: str, base: Path) -> str:
-    if not re.fullmatch(r'auto|cpu|cuda|cuda:\d+|mps', text): raise ValueError(f'{text!r} is not a device')
+    if not re.fullmatch(r'auto|cpu|cuda|cuda:(0|[1-9]\d*)|mps', text): raise ValueError(f'{text!r} is not a device')
     return text
 
 def _digits(text: str, problem: str) -> int:

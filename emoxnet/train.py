@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, BatchSampler
 from tqdm import tqdm
 
-from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows, zoo_name, path_arg
+from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows, zoo_name, path_arg
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
 from .data.synthetic import SynthConfig
@@ -217,8 +217,7 @@ class TrainConfig:
         if isinstance(self.class_weights, list) and not (all(fits_type(w, float) and w >= 0 for w in self.class_weights) and sum(self.class_weights) > 0):
             raise ValueError(f"class_weights={self.class_weights}: expected one finite number >= 0 per class, not all 0 (a negative weight rewards missing its class)")
         check_ranges(self, self.RANGES)
-        if bad := next((f.name for f in fields(self) if f.type in ('bool', bool) and not isinstance(getattr(self, f.name), bool)), None):   # 'no' would act as True and be recorded as 'no'
-            raise ValueError(f"TrainConfig.{bad}={getattr(self, bad)!r}: expected True or False")
+        check_flag_fields(self)   # 'no' would act as True and be recorded as 'no'
         check_augment(self.augment, 'TrainConfig.augment')   # checked now, not when the first epoch builds its transforms ('yes' is no augmentation)
 
     def to_dict(self) -> dict: return asdict(self)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded, fits_type, EmoxnetWarning
+from .core import atomic_write, single_process, claim_folder, BASIC, Registry, canonical, load_json, save_json, jsonable, changed_settings, running_code, foreign_files, some, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, FRACTION, RATE, NON_NEGATIVE, PIXELS, COUNT, zoo_name, torch_seeded, fits_type, EmoxnetWarning
 from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
@@ -366,6 +366,7 @@ class TransferConfig:
                   video_copies=POSITIVE, max_items=POSITIVE_OR_NONE, max_steps=POSITIVE_OR_NONE, threads=THREADS, num_workers=COUNT, seed=COUNT,
                   device=(lambda v: v in TrainConfig.CHOICES['device'], f"one of {TrainConfig.CHOICES['device']}"))
     def __post_init__(self):
+        check_flag_fields(self)   # balance='no' would balance
         ts = self.teachers.split(',') if isinstance(self.teachers, str) else self.teachers   # papermill's 'a, b' as well as a sequence
         self.teachers = tuple(str(t).strip() for t in ts if str(t).strip())
         if not self.teachers: raise ValueError("TransferConfig.teachers: none given; expected one or more checkpoint folders or zoo:NAME (papermill: -p teachers zoo:fer_mini_xception,zoo:human_emotion)")

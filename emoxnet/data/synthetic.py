@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
                           canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT,
-                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded, class_key, check_flags)
+                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded, class_key, check_flags, check_flag_fields)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -1039,7 +1039,7 @@ class SynthConfig:
         self.classes = tuple(canonical(c) for c in self.classes)
         if not self.classes: raise ValueError("SynthConfig.classes is empty: expected one or more expressions")
         if len(set(self.classes)) != len(self.classes): raise ValueError(f"classes repeat a name: {self.classes}")
-        if not isinstance(self.grey, bool): raise ValueError(f"SynthConfig.grey={self.grey!r}: expected True or False")   # 'no' would read as True
+        check_flag_fields(self)   # grey='no' would read as True
         self.split, self.intensity = tuple(float(x) for x in self.split), tuple(float(x) for x in self.intensity)
         if len(self.intensity) != 2: raise ValueError(f"intensity {self.intensity}: expected two numbers (low, high)")
         if len(self.split) != 3 or not all(0 <= f <= 1 for f in self.split) or abs(sum(self.split) - 1) > 1e-6:   # NaN fails the range test (it passed the sum's)
@@ -1163,6 +1163,7 @@ def generator_md5(style: str = 'flat', # the render style (`SynthConfig.style`) 
 # %% ../../nbs/03_data.synthetic.ipynb #aaa26533
 def nonface_images(n: int, size: int = 48, grey: bool = True, seed: int = 0, nuisance: Nuisance | None = None) -> np.ndarray:
     "`n` uint8 images of cluttered backgrounds (at least 3 shapes) with the usual degradations and no face."
+    check_flags({'n': (n, COUNT), 'size': (size, PIXELS)})   # -1 gave no images, size 4 a blur of nothing
     nuisance, out = nuisance or Nuisance(), []
     for i in range(n):
         rng = np.random.default_rng([seed, 8, i])
