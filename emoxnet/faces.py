@@ -226,7 +226,9 @@ class SSDDetector:
         for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
         again = [f for f in again if f.w >= 2 and f.h >= 2]
         if not again: return faces   # the second look found nothing: no evidence against the first pass's faces
-        kept = [f for f in faces if not big(f) or any(f.iou(g) >= 0.5 for g in again)]   # a large face the second look confirms keeps its first box
+        bigs = [f for f in faces if big(f)]
+        doubtful = lambda f: any(f.iou(b) > 0 for b in bigs)   # a large face, or one touching it: where the first pass's false faces of a close-up lie
+        kept = [f for f in faces if not doubtful(f) or any(f.iou(g) >= 0.5 for g in again)]   # such a face stays only if the second look confirms it, with its first box
         return _nms(kept + [g for g in again if all(g.iou(f) < 0.5 for f in kept)], self.nms)   # and faces only the second look found
 
     def _detect(self, rgb: np.ndarray, size: int | tuple[int, int] | None = None) -> list[Face]:
@@ -443,13 +445,17 @@ def detector_options(name: str,             # a `DETECTORS` name
 
 def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` name)
                  options: dict, # its settings (`FaceDetector`'s and its backend's)
+                 size: tuple[int, int] | None = None, # the photo's (width, height), when known
                 ) -> str:
-    "What a user can try when detector `name` with `options` finds no face: its own size floor, a finer look where the detector takes an `input_size`, and `--whole-image` for a photo that is one face crop."
-    floor = options.get('min_size', 20)
+    "What a user can try when detector `name` with `options` finds no face in a photo of `size`: its own size floor, a finer look (a photo larger than `max_side` is shrunk first, so a finer look needs `max_side` too), `--whole-image` for a photo that is one face crop, and turning a sideways photo upright."
+    floor, side = options.get('min_size', 20), options.get('max_side', 640)
     tips = [f"faces under {floor:g} px are left out (--detector-option min_size=0 keeps them)"] if floor else []
-    if 'input_size' in _keywords(DETECTORS[name].__init__):
+    if side and size and max(size) > side:   # input_size alone only enlarges the shrunk copy, whose faces are already lost
+        tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces in a large photo, "
+                    f"--detector-option max_side=null{' --detector-option input_size=1024 (slower)' if 'input_size' in _keywords(DETECTORS[name].__init__) else ''}")
+    elif 'input_size' in _keywords(DETECTORS[name].__init__):
         tips.append("small faces in a wide photo need a finer look (--detector-option input_size=384, or more)")
-    return '; '.join(tips + ['a photo that is one face crop is read with --whole-image'])
+    return '; '.join(tips + ['a photo that is one face crop is read with --whole-image', 'a photo lying on its side is read once turned upright'])
 
 # %% ../nbs/20_faces.ipynb #99eaa60f
 ASTRONAUT_FACE = (178., 76., 268., 182.)  # hand-labelled face box in skimage.data.astronaut()
@@ -599,14 +605,17 @@ def negative_samples() -> list[Sample]:
     return [Sample(f'skimage:{n}', getattr(skdata, n)(), [], 'negative') for n in NEGATIVES]
 
 # %% ../nbs/20_faces.ipynb #ef824c05
-def _face_patches(samples: Sequence[Sample], context: float = 0.6) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+def _face_patches(samples: Sequence[Sample], context: float = 0.6,
+                  shift: tuple[float, float] = (0., 0.), # the patch's centre moved off the face's, in face sizes (x, y)
+                 ) -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
     "Square RGB patches around each labelled face (skipping faces cut by the border), with the face box in patch pixels."
     out = []
     for s in samples:
         img = as_rgb(s.image); H, W = img.shape[:2]
         for b in s.boxes:
             if b[0] <= 0 or b[1] <= 0 or b[2] >= W or b[3] >= H: continue
-            X0, Y0, X1, Y1 = _crop_box(b, context, square=True)
+            d = max(b[2] - b[0], b[3] - b[1]); dx, dy = shift[0] * d, shift[1] * d
+            X0, Y0, X1, Y1 = _crop_box((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), context, square=True)
             out.append((crop_face(img, (X0, Y0, X1, Y1), pad_value=127), (b[0] - X0, b[1] - Y0, b[2] - X0, b[3] - Y0)))
     return out
 
@@ -651,14 +660,17 @@ def composite_samples(faces: Sequence[Sample], backgrounds: Sequence[Sample], n:
 # %% ../nbs/20_faces.ipynb #closeup2
 def closeup_samples(photos: Sequence[Sample], # labelled photos (`photo_samples`): their faces, with a little context
                     n_lfw: int = 40, # faces of scikit-image's LFW subset (at most 100)
-                    size: int = 200, context: float = 0.1) -> list[Sample]:
-    "Tight face crops of `size` px, one face each: the photos' labelled faces with `context` around them, and LFW faces whose box is the whole crop."
+                    size: int = 200, context: float = 0.1,
+                    shifted: float = 0.15, # also 4 crops per photo face with 0.2 context, moved this much (face sizes) towards each corner; 0: none
+                   ) -> list[Sample]:
+    "Tight face crops of `size` px, one face each: the photos' labelled faces with `context` around them (and off-centre, as users cut them), and LFW faces whose box is the whole crop."
     from skimage.data import lfw_subset
-    out = []
-    for i, (patch, b) in enumerate(_face_patches(photos, context)):
-        k = size / patch.shape[0]
-        img = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-        out.append(Sample(f'closeup:photo{i}', img, [tuple(float(v) * k for v in b)], 'closeup'))
+    out, looks = [], [('', context, (0., 0.))] + [(f':shift{sx:+g},{sy:+g}', 0.2, (sx, sy)) for sy in (-shifted, shifted) for sx in (-shifted, shifted) if shifted]
+    for tag, ctx, shift in looks:
+        for i, (patch, b) in enumerate(_face_patches(photos, ctx, shift)):
+            k = size / patch.shape[0]
+            img = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+            out.append(Sample(f'closeup:photo{i}{tag}', img, [tuple(float(v) * k for v in b)], 'closeup'))
     for i, f in enumerate(lfw_subset()[:min(n_lfw, 100)]):   # the first 100 of its 200 images are faces
         img = cv2.resize((f * 255).round().astype(np.uint8), (size, size), interpolation=cv2.INTER_CUBIC)
         out.append(Sample(f'closeup:lfw{i}', img, [(0., 0., float(size), float(size))], 'closeup'))

@@ -525,7 +525,7 @@ def predict_main(args) -> int:
         if r['status'] == 'error':                     # the message names the file; JSON Lines keep one line per image
             failed += 1; print(f"emoxnet predict: {r['error']}", file=sys.stderr)
             if not args.json and not r.get('faces'): continue   # an image read whose overlay could not be written: its faces are still said
-        print(to_json({**r, **served}) if args.json else _describe_result(r, whole, '' if whole else no_face_hint(rec.detector_name, rec.detector_options)), flush=True)
+        print(to_json({**r, **served}) if args.json else _describe_result(r, whole, '' if whole else no_face_hint(rec.detector_name, rec.detector_options, (r.get('width'), r.get('height')) if r.get('width') else None)), flush=True)
     return 1 if failed else 0
 
 def add_detector_args(p: argparse.ArgumentParser):
