@@ -317,7 +317,7 @@ class DemoBackend:
         if not faces:
             a.ok = False
             a.status = ' '.join(notes + [f"**No face found** in this {rgb.shape[1]}x{rgb.shape[0]} image. Try a frontal face, "
-                                         f"better light, or a larger face ({face_size_note(self.rec, rgb.shape)})."])
+                                         f"better light, a photo turned upright, or a larger face ({face_size_note(self.rec, rgb.shape)})."])
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
         face = clamp_face(face, len(faces))
@@ -331,7 +331,7 @@ class DemoBackend:
         if small := face_size_note(self.rec, rgb.shape, [f.box[2] - f.box[0] for f in faces]): notes.append(small)   # faces near the detector's limit: others as small may have been missed
         a.status = ' '.join(notes + [f"{n} face{'s' if n > 1 else ''} · detection {_ms(timings['detect_ms'])} · classification "
                                      f"{_ms(timings['classify_ms'])} · attention {_ms(a.timings['attention_ms'])} · "
-                                     f"total {_ms(a.timings['total_ms'])}"] + empty)
+                                     f"total {_ms(a.timings['total_ms'])}.", f"Attention map: face {face + 1}, {a.attention_for}."] + empty)   # the map beside the probabilities may explain another expression than the top one
         return a
 
     def attention(self, crops: list[np.ndarray] | None, target: str | None, face: int = 0,
@@ -552,6 +552,12 @@ class DemoModels:
                 old = next(k for k in self._loaded if k != self.default_key); del self._loaded[old]
         return be
 
+    def choice_for(self, key: str) -> str:
+        "The picker's entry for model `key`: the option whose folder a typed folder is, else `key` itself (the dropdown shows a typed folder as typed)."
+        p = Path(key).expanduser()
+        if not p.is_dir(): return key
+        return next((o.key for o in self.options if o.path is not None and Path(o.path).resolve() == p.resolve()), key)
+
     def choices(self) -> list[tuple[str, str]]:
         "(label, key) of the models the dropdown offers: present options, and the default if it is none of them."
         ch = [(o.label, o.key) for o in self.options if o.path is not None]
@@ -674,19 +680,17 @@ class PhotoWidgets:
         return [self.annotated, self.probs, self.attention, self.faces_md, self.status, self.crops, self.face_no, self.face_probs]
 
 def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
-    "Lay out the photo tab: input column (upload, pickers, button, examples) beside the result column."
+    "Lay out the photo tab: input column (upload, pickers, button) beside the result column, the examples under both."
     classes = page.models.default.rec.classes
     with gr.Row():
         with gr.Column(scale=1):
             image = upload_component(gr, label='Photo', type='filepath', image_mode=None, sources=['upload', 'clipboard', 'webcam'],
                                      elem_id='photo-input', height=360)
             with gr.Row():
-                target = gr.Dropdown([TOP] + list(classes), value=TOP, label='Attention map for', elem_id='target',
+                target = gr.Dropdown([TOP] + list(classes), value=TOP, label='Attention map for', elem_id='target', scale=3,
                                      allow_custom_value=True)   # another session model's expressions: a script's /model changes no choice list; unknown names are said by `_target`
-                face_no = gr.Dropdown(['1'], value='1', label='Face', elem_id='face-no', allow_custom_value=True)
+                face_no = gr.Dropdown(['1'], value='1', label='Face', elem_id='face-no', allow_custom_value=True, scale=1, min_width=90)
             run = gr.Button('Analyse', variant='primary', elem_id='analyse')
-            ex = example_images()
-            if ex: gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
         with gr.Column(scale=1):
             annotated = result_component(gr, label='Faces', type='numpy', interactive=False, elem_id='annotated', height=360, format='jpeg')
             status = gr.Markdown(label='Status', elem_id='status')
@@ -694,6 +698,8 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
                 probs = gr.Label(num_top_classes=None, label='Probabilities (selected face)', elem_id='probs')   # every class of whichever model serves the session
                 attention = result_component(gr, label='Attention map (Grad-CAM)', type='numpy', interactive=False, elem_id='attention', height=280)
             faces_md = gr.Markdown(label='Faces found', elem_id='faces')
+    if ex := example_images():   # under both columns: on a phone, where the columns stack, the results come right after the button
+        gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
     return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
@@ -797,7 +803,7 @@ def video_tab(gr, page: DemoPage):
             run = gr.Button('Analyse clip', variant='primary', elem_id='analyse-video')
         with gr.Column(scale=2):
             status = gr.Markdown(label='Clip status', elem_id='video-status')
-            plot = gr.Plot(label='Expression probabilities over time', elem_id='timeline', format='png')
+            plot = gr.Plot(label='Expression probabilities over time', show_label=False, elem_id='timeline', format='png')   # its own title says it: Gradio's label covered it
             probs = gr.Label(num_top_classes=3, label='Clip: mean probabilities', elem_id='video-probs')
     def analyse(path, key):
         v = page.backend(key).video(path)
@@ -823,9 +829,9 @@ def model_panel(gr, page: DemoPage):
     "The picker under the header: models on this machine, a folder box, the zoo models still to import, and the serving model's card."
     m = page.models
     with gr.Row():
-        pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=2,
+        pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=2, min_width=260,   # on a phone: a line of its own, its label not cut
                            allow_custom_value=True)   # `/model` also takes a folder; with typed folders off, `DemoModels.backend` refuses one in its own words (Gradio's would be "not in the list of choices")
-        typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2,
+        typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2, min_width=260,
                            placeholder='runs/my-run/checkpoint', visible=page.cfg.typed_paths)
         load = gr.Button('Serve this folder', elem_id='model-load', scale=1, visible=page.cfg.typed_paths)
     status = gr.Markdown(m.missing_markdown(), label='Model status', elem_id='model-status')
@@ -845,8 +851,12 @@ def wire_model_panel(gr, page: DemoPage, header, widgets, demo):
     outs = [page.model, header, card, status]
     fn = _guard(lambda key: select_model(page, key), 4, 3, keep=(0, 1, 2))
     pick.input(fn, [pick], outs, api_name='model')
-    load.click(fn, [typed], outs, api_visibility='private')
-    typed.submit(fn, [typed], outs, api_visibility='private')
+    def serve_typed(text):   # the picker follows: it showed the model served before
+        key, *shown = select_model(page, text)
+        return (key, *shown, gr.update(value=page.models.choice_for(key)))
+    typed_fn = _guard(serve_typed, 5, 3, keep=(0, 1, 2, 4))
+    load.click(typed_fn, [typed], outs + [pick], api_visibility='private')
+    typed.submit(typed_fn, [typed], outs + [pick], api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #73963bee
 def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: str | Path | None = None,

@@ -595,7 +595,7 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     import matplotlib.pyplot as plt
     from emoxnet.predict import label_colour
     fr = result['frames']; classes = list(result['mean_probs'] or [])
-    ax = ax or plt.subplots(figsize=(9, 3))[1]
+    ax = ax or plt.subplots(figsize=(9, 3), layout='constrained')[1]   # constrained: the legend outside the axes is kept in the figure
     t, face = np.array([f['time'] for f in fr]), np.array([f['face'] for f in fr], bool)
     P = _timeline_probs(result, classes, smoothed)
     lone = face & ~np.r_[False, face[:-1]] & ~np.r_[face[1:], False]   # a face between frames without one: a point, not a line
@@ -610,7 +610,7 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     lo, hi = np.maximum(np.r_[t[:1] - step / 2, mid], t - cap), np.minimum(np.r_[mid, t[-1:] + step / 2], t + cap)
     for k in np.flatnonzero(~face): ax.axvspan(lo[k], hi[k], color='0.85', lw=0)
     ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
-    if classes: ax.legend(fontsize=7, ncol=4, loc='upper left')   # a clip without any face has no curve to name
+    if classes: ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False)   # beside the axes, not over a curve near 1 (a clip without any face has no curve to name)
     return ax.figure
 
 # %% ../nbs/27_video.ipynb #bccc149f

@@ -141,5 +141,10 @@ def test_model_picker_serves_a_zoo_model_with_attention(pw, url, zoo_runs, tmp_p
         pg.locator('#model-load').click()
         pg.wait_for_function("() => /is not a model folder/.test(document.querySelector('#model-status')?.innerText || '')")
         assert 'mini_xception' in pg.inner_text('#model-info')                       # still serving the zoo model
+        from emoxnet.predict import bundled_checkpoint                                  # a typed folder that is one of the options: the picker shows that option
+        pg.locator('#model-path textarea, #model-path input').first.fill(str(bundled_checkpoint()))
+        pg.locator('#model-load').click()
+        pg.wait_for_function("() => /bundled/.test(document.querySelector('#model-pick input')?.value || '')")   # it kept showing fer_mini_xception
+        assert 'Serving' in pg.inner_text('#model-status') and 'mini_xception' not in pg.input_value('#model-pick input')
     finally:
         browser.close()
