@@ -566,7 +566,8 @@ class DemoModels:
 
     def missing_markdown(self, serving: EmotionRecognizer | None = None, # the model a session serves: a zoo model loaded from another folder is not missing
                         ) -> str:
-        "The zoo models that are not on this machine, each with the command that brings it."
+        "The zoo models that are not on this machine, each with the command that brings it; '' on a page served to the network (typed folders off): those commands are the server's operator's, not a visitor's."
+        if not self.cfg.typed_paths: return ''
         here = zoo_record(serving.info).get('name') if serving is not None else None
         miss = [o for o in self.options if o.path is None and o.key != here]
         absent, bad = [o for o in miss if not o.problem], [o for o in miss if o.problem]
