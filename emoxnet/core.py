@@ -721,16 +721,19 @@ def is_whole(v) -> bool:
     "Is `v` an integer (Python's or numpy's), not a bool or a float that happens to be whole?"
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
-def as_flag(v, name: str # the field or argument, for the message
+def as_flag(v, # a value meant as a bool
+            name: str, # the field or argument, for the message
            ) -> bool:
     "`v` as Python's `True` or `False` (numpy's bools too), or a `ValueError` naming `name`: `'no'` or `1` would act as True and be recorded as given."
     if isinstance(v, (bool, np.bool_)): return bool(v)
     raise ValueError(f"{name}={v!r}: expected True or False")
 
-def check_flag_fields(obj) -> None:
+def check_flag_fields(obj, # a dataclass instance (a config), frozen or not
+                     ) -> None:
     "Every field of dataclass `obj` annotated `bool` made Python's True or False (`as_flag`), or a `ValueError` naming the first that is neither."
     for f in dataclasses.fields(obj):
-        if f.type in ('bool', bool): setattr(obj, f.name, as_flag(getattr(obj, f.name), f'{type(obj).__name__}.{f.name}'))
+        if f.type in ('bool', bool) and (b := as_flag(v := getattr(obj, f.name), f'{type(obj).__name__}.{f.name}')) is not v:
+            object.__setattr__(obj, f.name, b)   # numpy's bool as Python's (a frozen dataclass too)
 
 POSITIVE = (lambda v: is_whole(v) and v >= 1, 'an integer >= 1')          # rules used by several configs
 POSITIVE_OR_NONE = (lambda v: v is None or (is_whole(v) and v >= 1), 'None or an integer >= 1')

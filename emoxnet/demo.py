@@ -33,13 +33,14 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 # %% auto #0
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
            'inspect_upload', 'data_name', 'rendered_only', 'trained_on', 'config_card', 'model_card_text', 'Analysis',
-           'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'model_folder_state',
-           'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer', 'expression_model',
-           'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component', 'examples_dir',
-           'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers',
-           'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
-           'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
-           'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli', 'main']
+           'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'map_said',
+           'model_folder_state', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer',
+           'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component',
+           'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout',
+           'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model',
+           'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo',
+           'write_examples', 'launch', 'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli',
+           'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -260,6 +261,10 @@ def clamp_face(i, n: int) -> int:
     "Face index `i` (None: the first) kept within the `n` faces there are (0 when there are none)."
     return min(max(int(i or 0), 0), max(n - 1, 0))
 
+def map_said(i: int, n: int, target: str) -> str:
+    "What the status line says of the attention map shown: face `i` (0-based) of `n`, and the expression it explains."
+    return f"Face {i + 1} of {n}: attention map for {target}."
+
 def model_folder_state(path: str | Path | None) -> tuple | None:
     "The name, size and modification time of each record and weights file of a model folder (an ensemble's members' too): what shows it was written again since it was read (a run retrained with --overwrite); None for no folder, or one that cannot be read."
     if path is None: return None
@@ -331,7 +336,7 @@ class DemoBackend:
         if small := face_size_note(self.rec, rgb.shape, [f.box[2] - f.box[0] for f in faces]): notes.append(small)   # faces near the detector's limit: others as small may have been missed
         a.status = ' '.join(notes + [f"{n} face{'s' if n > 1 else ''} · detection {_ms(timings['detect_ms'])} · classification "
                                      f"{_ms(timings['classify_ms'])} · attention {_ms(a.timings['attention_ms'])} · "
-                                     f"total {_ms(a.timings['total_ms'])}.", f"Attention map: face {face + 1}, {a.attention_for}."] + empty)   # the map beside the probabilities may explain another expression than the top one
+                                     f"total {_ms(a.timings['total_ms'])}.", map_said(face, n, a.attention_for)] + empty)   # the map beside the probabilities may explain another expression than the top one
         return a
 
     def attention(self, crops: list[np.ndarray] | None, target: str | None, face: int = 0,
@@ -552,12 +557,6 @@ class DemoModels:
                 old = next(k for k in self._loaded if k != self.default_key); del self._loaded[old]
         return be
 
-    def choice_for(self, key: str) -> str:
-        "The picker's entry for model `key`: the option whose folder a typed folder is, else `key` itself (the dropdown shows a typed folder as typed)."
-        p = Path(key).expanduser()
-        if not p.is_dir(): return key
-        return next((o.key for o in self.options if o.path is not None and Path(o.path).resolve() == p.resolve()), key)
-
     def choices(self) -> list[tuple[str, str]]:
         "(label, key) of the models the dropdown offers: present options, and the default if it is none of them."
         ch = [(o.label, o.key) for o in self.options if o.path is not None]
@@ -735,7 +734,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
             return None, f"The faces kept were cut for {cs['model']}; {be.rec.name} frames faces differently: analyse the photo again to see its attention map."
         k = face_index(fno, len(cs['crops']))
         att, shown = be.attention(cs['crops'], tgt, k, notes)
-        return att, ' '.join([f"Face {k + 1} of {len(cs['crops'])}: attention map for {shown}."] + notes)
+        return att, ' '.join([map_said(k, len(cs['crops']), shown)] + notes)
 
     def on_face(cs, ps, tgt, fno, key):
         "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
@@ -854,7 +853,7 @@ def wire_model_panel(gr, page: DemoPage, header, widgets, demo):
     pick.input(fn, [pick], outs, api_name='model')
     def serve_typed(text):   # the picker follows: it showed the model served before
         key, *shown = select_model(page, text)
-        return (key, *shown, gr.update(value=page.models.choice_for(key)))
+        return (key, *shown, gr.update(value=page.models._key(key)))   # an option's folder or zoo:NAME: that option; the start model's folder: its entry
     typed_fn = _guard(serve_typed, 5, 3, keep=(0, 1, 2, 4))
     load.click(typed_fn, [typed], outs + [pick], api_visibility='private')
     typed.submit(typed_fn, [typed], outs + [pick], api_visibility='private')

@@ -157,7 +157,7 @@ def overlay(img: np.ndarray, heat: np.ndarray, alpha: float = 0.45, cmap: str = 
     "Blend a `[0, 1]` attention map over a uint8 grey/RGB image; returns uint8 RGB of the image's size."
     import cv2
     img = np.asarray(img)
-    if img.dtype != np.uint8: raise TypeError(f"image of dtype {img.dtype}: expected uint8 pixels 0-255 (a 0-1 float image: (img * 255).round().astype(np.uint8))")   # a 0-1 image came out near-black
+    if img.dtype != np.uint8: raise TypeError(f"image of dtype {img.dtype}: expected uint8 pixels 0-255 (integers 0-255: img.astype(np.uint8); a 0-1 float image: (img * 255).round().astype(np.uint8))")   # a 0-1 image came out near-black
     if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha!r}: expected a weight in [0, 1] for the map (0: the image alone)")
     if img.ndim == 2: img = np.repeat(img[..., None], 3, 2)
     elif img.shape[2] == 4: img = img[..., :3]

@@ -226,8 +226,8 @@ class SSDDetector:
         for f in again: f.x0, f.y0, f.x1, f.y1 = max(f.x0, 0.), max(f.y0, 0.), min(f.x1, float(w)), min(f.y1, float(h))
         again = [f for f in again if f.w >= 2 and f.h >= 2]
         if not again: return faces   # the second look found nothing: no evidence against the first pass's faces
-        bigs = [f for f in faces if big(f)]
-        doubtful = lambda f: any(f.iou(b) > 0 for b in bigs)   # a large face, or one touching it: where the first pass's false faces of a close-up lie
+        bigs = [f for f in faces if big(f)]   # a large face, or a face a quarter of the image or more that touches one: where the first pass's false faces of a close-up lie (0.42 of the image and up, seen)
+        doubtful = lambda f: big(f) or max(f.w, f.h) >= self.close_up / 2 * max(h, w) and any(f.iou(b) > 0 for b in bigs)   # a smaller face (a selfie's people behind) is too small for the second look to confirm
         kept = [f for f in faces if not doubtful(f) or any(f.iou(g) >= 0.5 for g in again)]   # such a face stays only if the second look confirms it, with its first box
         return _nms(kept + [g for g in again if all(g.iou(f) < 0.5 for f in kept)], self.nms)   # and faces only the second look found
 
@@ -448,14 +448,17 @@ def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` nam
                  size: tuple[int, int] | None = None, # the photo's (width, height), when known
                 ) -> str:
     "What a user can try when detector `name` with `options` finds no face in a photo of `size`: its own size floor, a finer look (a photo larger than `max_side` is shrunk first, so a finer look needs `max_side` too), `--whole-image` for a photo that is one face crop, and turning a sideways photo upright."
-    floor, side = options.get('min_size', 20), options.get('max_side', 640)
+    floor, side = options.get('min_size', 20), options.get('max_side', inspect.signature(FaceDetector).parameters['max_side'].default)
     tips = [f"faces under {floor:g} px are left out (--detector-option min_size=0 keeps them)"] if floor else []
-    if side and size and max(size) > side:   # input_size alone only enlarges the shrunk copy, whose faces are already lost
-        tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces in a large photo, "
-                    f"--detector-option max_side=null{' --detector-option input_size=1024 (slower)' if 'input_size' in _keywords(DETECTORS[name].__init__) else ''}")
-    elif 'input_size' in _keywords(DETECTORS[name].__init__):
-        tips.append("small faces in a wide photo need a finer look (--detector-option input_size=384, or more)")
-    return '; '.join(tips + ['a photo that is one face crop is read with --whole-image', 'a photo lying on its side is read once turned upright'])
+    finer, now = 'input_size' in _keywords(DETECTORS[name].__init__), options.get('input_size') or 0
+    now = max(now) if isinstance(now, (tuple, list)) else now
+    if side and size and max(size) > side:   # the detector reads a shrunk copy: finer on it, or the photo at its own size
+        tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces, "
+                    + (f"--detector-option input_size={side} reads that copy finely, or " if finer and now < side else '')
+                    + "--detector-option max_side=null" + (" --detector-option input_size=1024 (or more; slower)" if finer else '') + " reads the photo at its own size")
+    elif finer:   # never a coarser look than the one that found nothing
+        tips.append(f"small faces in a wide photo need a finer look (--detector-option input_size={384 if now < 384 else 2 * now}, or more)")
+    return '; '.join(tips + ['a photo that is one face crop is read with --whole-image', 'turn a sideways photo upright and run again'])
 
 # %% ../nbs/20_faces.ipynb #99eaa60f
 ASTRONAUT_FACE = (178., 76., 268., 182.)  # hand-labelled face box in skimage.data.astronaut()

@@ -590,7 +590,8 @@ def _timeline_probs(result: dict, classes: list, smoothed: bool) -> np.ndarray:
 
 def plot_timeline(result: dict, # an `analyze_clip` result
                   smoothed: bool = False, # plot the smoothed probabilities instead (per track, the result's `smooth` window of frames looked at)?
-                  ax=None, title: str | None = None):
+                  ax=None, # an axes to draw in: of a figure with layout='constrained', which keeps the legend beside it inside the figure (None: a new figure)
+                  title: str | None = None):
     "Per-frame expression probabilities of a clip; the lines break at frames without a face, which are shaded, and across a gap in the frames' times (a pause, damage). Returns the figure."
     import matplotlib.pyplot as plt
     from emoxnet.predict import label_colour
