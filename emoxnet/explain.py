@@ -128,7 +128,7 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
     if isinstance(targets, (torch.Tensor, np.ndarray)): targets = targets.tolist()   # a tensor or array of labels: its integers
     targets = [targets] * len(x) if isinstance(targets, (int, np.integer)) else list(targets)
     n = n_outputs(model)
-    if bad := [t for t in targets if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 0 or (n is not None and t >= n)]:
+    if bad := [t for t in targets if not is_whole(t) or t < 0 or (n is not None and t >= n)]:   # is_whole: no bool, no float
         raise IndexError(f"target {bad[0]!r}: expected a class index" + (f" 0..{n - 1}" if n else " >= 0"))   # 1.7 was cut to 1, 99 failed inside captum
     targets = [int(t) for t in targets]
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
@@ -185,7 +185,7 @@ class AttentionExplainer:
         if not len(targets): raise ValueError(f"no target given; name expressions of: {', '.join(self.classes)} (or None for all)")
         out = []
         for t in targets:
-            if isinstance(t, (bool, np.bool_)) or not isinstance(t, (str, int, np.integer)):
+            if not (isinstance(t, str) or is_whole(t)):
                 raise TypeError(f"target {t!r}: expected an expression name ({', '.join(self.classes)}) or a class index")
             if isinstance(t, str):
                 i = int(class_index_map(self.classes, [t], by_name=True)[0])   # 'Happy', 'joy': the model's own class for it

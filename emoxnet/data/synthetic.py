@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core import (AUS, BASIC, EXPRESSIONS, EXPRESSION_AUS, UNILATERAL, atomic_write,
                           canonical, label_spec, save_json, Registry, check_ranges, POSITIVE, PIXELS, COUNT,
-                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded, class_key, check_flags, check_flag_fields)
+                          NON_NEGATIVE, FRACTION, PROBABILITY, EmoxnetWarning, torch_threads, torch_seeded, class_key, check_flags, check_flag_fields, is_whole)
 from .core import FERDataset, FERSplits
 from ..settings import load_config   # SynthConfig.load: the checked reader of config files
 
@@ -481,7 +481,8 @@ class Nuisance:
     occlusion: float = 0.08     # probability of an occluder (hand 45 %, mask 35 %, sunglasses 20 %)
     clutter: int = 4            # max number of background shapes (plain background when 0)
 
-    RANGES = dict(yaw=(lambda v: 0 <= v <= 90, 'degrees in [0, 90] (beyond, the face turns away)'), pitch=(lambda v: 0 <= v <= 90, 'degrees in [0, 90] (beyond, the face turns away)'),
+    TURN = (lambda v: 0 <= v <= 90, 'degrees in [0, 90] (beyond, the face turns away)')   # yaw's and pitch's rule
+    RANGES = dict(yaw=TURN, pitch=TURN,
                   roll=(lambda v: 0 <= v <= 180, 'degrees in [0, 180]'), scale=FRACTION, shift=(lambda v: 0 <= v <= 0.5, 'a fraction of the image in [0, 0.5] (beyond, the face leaves it)'),
                   light=NON_NEGATIVE, contrast=(lambda v: 0 <= v <= 5, 'a number in [0, 5] (the factor exp(U(-c, c)) overflows the pixels far beyond)'),
                   brightness=(lambda v: 0 <= v <= 255, 'grey levels in [0, 255]'), blur=NON_NEGATIVE, noise=NON_NEGATIVE, jpeg=PROBABILITY,
@@ -490,7 +491,7 @@ class Nuisance:
 
     def __post_init__(self):
         q = self.jpeg_quality   # JSON gives a list
-        if isinstance(q, (str, bytes)) or not hasattr(q, '__len__') or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in q):
+        if isinstance(q, (str, bytes)) or not hasattr(q, '__len__') or not all(map(is_whole, q)):
             raise ValueError(f"Nuisance.jpeg_quality={q!r}: expected two integer JPEG qualities (low, high)")   # 50.9 was cut to 50, 'ab' failed inside int()
         self.jpeg_quality = tuple(int(v) for v in q)
         check_ranges(self, self.RANGES)   # a wrong range names its field here, not as a numpy error in the middle of rendering
