@@ -31,9 +31,9 @@ from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'DEMO_TABS', 'DemoInputError', 'DemoConfig',
-           'inspect_upload', 'data_name', 'rendered_only', 'trained_on', 'config_card', 'model_card_text', 'Analysis',
-           'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'map_said',
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'TOAST_S', 'DEMO_TABS', 'DemoInputError',
+           'DemoConfig', 'inspect_upload', 'data_name', 'rendered_only', 'trained_on', 'config_card', 'model_card_text',
+           'Analysis', 'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'map_said',
            'model_folder_state', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer',
            'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component',
            'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout',
@@ -317,15 +317,15 @@ class DemoBackend:
         if isinstance(path, np.ndarray) and (path.ndim == 2 or path.ndim == 3 and path.shape[2] in (1, 2)):
             notes.append('Greyscale image: analysed as is (the colour channels are copies of the grey one).')
         timings: dict[str, float] = {}
-        faces = self.rec.predict(rgb, max_faces=self.cfg.max_faces, timings=timings)
-        a = Analysis(annotated=draw_predictions(rgb, faces), faces=faces, timings=timings)
+        faces = sorted(self.rec.predict(rgb, max_faces=self.cfg.max_faces, timings=timings), key=lambda f: (f.box[0], f.box[1]))   # numbered left to right, as people count faces in a photo (the detector's order is its confidence)
+        face = clamp_face(face, len(faces))
+        a = Analysis(annotated=draw_predictions(rgb, faces, selected=face), faces=faces, timings=timings)
         if not faces:
             a.ok = False
             a.status = ' '.join(notes + [f"**No face found** in this {rgb.shape[1]}x{rgb.shape[0]} image. Try a frontal face, "
                                          f"better light, a photo turned upright, or a larger face ({face_size_note(self.rec, rgb.shape)})."])
             a.timings['total_ms'] = (time.perf_counter() - t0) * 1e3
             return a
-        face = clamp_face(face, len(faces))
         a.attention_for = self._target(target, faces[face].label, empty := [])
         t1 = time.perf_counter()
         a.attention = self.attention_overlay(faces[face].crop, a.attention_for, empty)
@@ -347,6 +347,11 @@ class DemoBackend:
         face = clamp_face(face, len(crops))
         tgt = self._target(target, lambda: self.rec.predict_faces([crops[face]], 'RGB')[0][0], notes)   # read only when the map needs it
         return self.attention_overlay(crops[face], tgt, notes), tgt
+
+    def marked(self, path, faces: Sequence[FacePrediction], face: int) -> np.ndarray:
+        "The image at `path` (an upload, read as `analyse` reads it) with `faces` drawn and face `face` marked: the photo again when the user picks another face."
+        with caught_warnings(record=True): rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))   # `analyse` said what reading it found
+        return draw_predictions(rgb, faces, selected=face)
 
     def warmup(self):
         "One full analysis of a built-in photo, so the first visitor does not pay for loading the detector and the explainer."
@@ -393,7 +398,9 @@ def model_markdown(self: DemoBackend) -> str:
     learned = trained_on(info)
     lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
              f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
-             + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')]
+             + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')
+             + (" (rendered faces, scored against SynthFACS's labels, which it never learned: it measures how unlike real faces "
+                "SynthFACS is as much as the model)" if acc is not None and where == 'SynthFACS' and not rendered_only(info) else '')]
     if rendered_only(info):   # trained on SynthFACS alone (a SynthFACS ensemble, or an export of it, too; the bundle's transfer set is `transfer-synthfacs`)
         lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
                      "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
@@ -623,6 +630,8 @@ def example_images() -> list[str]:
     d = examples_dir()
     return sorted(str(p) for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS) if d.exists() else []
 
+TOAST_S = 6   # seconds a warning stays in the corner: the status line keeps it, and tries in a row would pile up toasts
+
 def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
     "Wrap a handler: user-facing message + `gr.Warning` on bad input or error; other outputs cleared (those in `keep` left as they are)."
     import functools
@@ -634,7 +643,7 @@ def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
         except Exception as e:    # never a stack trace in the page; the server keeps serving
             log.error('demo handler failed:\n%s', traceback.format_exc())
             msg = f"Something went wrong while analysing this input ({type(e).__name__}). The server is still running: try another image."
-        gr.Warning(msg)
+        gr.Warning(msg, duration=TOAST_S)
         out = [gr.skip() if i in keep else None for i in range(n_out)]; out[status_index] = f"⚠️ {msg}"
         return tuple(out)
     return run
@@ -708,9 +717,9 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     def analyse(path, tgt, fno, key):
         be = page.backend(key); a = be.analyse(path, tgt, face_index(fno))
         n = len(a.faces); sel = face_index(fno, n)
-        if not a.ok: gr.Warning(a.status.replace('**', ''))
+        if not a.ok: gr.Warning(a.status.replace('**', ''), duration=TOAST_S)
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
-                dict(crops=[f.crop for f in a.faces], model=be.rec.name, framing=be.rec.framing) if a.faces else None,   # the crops, and how they were cut
+                dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing) if a.faces else None,   # the faces and their crops, and how they were cut
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
     cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)
@@ -736,10 +745,13 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         att, shown = be.attention(cs['crops'], tgt, k, notes)
         return att, ' '.join([map_said(k, len(cs['crops']), shown)] + notes)
 
-    def on_face(cs, ps, tgt, fno, key):
-        "Another face picked: its attention map and its probabilities (the panel showed the first face's)."
+    def on_face(cs, ps, tgt, fno, key, path):
+        "Another face picked: its attention map, its probabilities (the panel showed the first face's), the photo with it marked, and the picker set to the face shown (a typed '9' or 'x' is not left there)."
         att, status = redraw(cs, tgt, fno, key)
-        return att, status, ps[face_index(fno, len(ps))] if cs and ps else None
+        if not (cs and ps): return att, status, None, gr.skip(), gr.skip()
+        k = face_index(fno, len(ps))
+        return (att, status, ps[k], page.backend(key).marked(path, cs['faces'], k) if path is not None else gr.skip(),
+                gr.update(value=str(k + 1)))
 
     def on_model(path, fno, key):
         "Another model for this session: its expressions in the picker, and the photo (if any) analysed again by it."
@@ -756,8 +768,8 @@ def photo_tab(gr, page: DemoPage):
     w.image.change(_guard(h['on_change'], len(outs), 4, keep=(6,)), ins, outs, api_visibility='private')
     redraw_in, redraw_out = [w.crops, w.target, w.face_no, page.model], [w.attention, w.status]
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
-    w.face_no.input(_guard(h['on_face'], 3, 1), [w.crops, w.face_probs, w.target, w.face_no, page.model],
-                    redraw_out + [w.probs], api_visibility='private')
+    w.face_no.input(_guard(h['on_face'], 5, 1, keep=(3, 4)), [w.crops, w.face_probs, w.target, w.face_no, page.model, w.image],
+                    redraw_out + [w.probs, w.annotated, w.face_no], api_visibility='private')
     page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model], outs + [w.target],
                       api_visibility='private')
 

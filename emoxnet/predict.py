@@ -374,13 +374,20 @@ def label_colour(label: str) -> tuple[int, int, int]:
     import colorsys
     return tuple(int(255 * v) for v in colorsys.hsv_to_rgb(h / 360, .75, 1.0))
 
-def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob: bool = True) -> np.ndarray:
+def draw_predictions(img: np.ndarray, preds: Sequence[FacePrediction], show_prob: bool = True,
+                     selected: int | None = None, # with several faces, the one to mark: its box drawn last, wider, in a black and white frame
+                    ) -> np.ndarray:
     "A copy of the RGB image with each face boxed and labelled `label 83%` (index shown when several faces)."
     import cv2
     out = np.ascontiguousarray(as_rgb(img).copy())   # an array, or an image file, PIL image or bytes, as `predict` reads them
     H, W = out.shape[:2]; t = max(1, round(max(H, W) / 400)); fs = max(0.4, max(H, W) / 1000)
     boxes = [tuple(int(round(v)) for v in p.box) for p in preds]
-    for p, (x0, y0, x1, y1) in zip(preds, boxes): cv2.rectangle(out, (x0, y0), (x1, y1), label_colour(p.label), t + 1)   # every box, then the labels over them
+    mark = selected if len(preds) > 1 and selected is not None and 0 <= selected < len(preds) else None
+    for i in sorted(range(len(preds)), key=lambda i: i == mark):   # every box, the marked one last, then the labels over them
+        (x0, y0, x1, y1), w = boxes[i], (t + 1) * (2 if i == mark else 1)
+        if i == mark:   # a white and a black frame round it, outside the face: seen on light and dark photos alike
+            for colour, d in (((0, 0, 0), 2 * w), ((255, 255, 255), w)): cv2.rectangle(out, (x0 - d, y0 - d), (x1 + d, y1 + d), colour, w)
+        cv2.rectangle(out, (x0, y0), (x1, y1), label_colour(preds[i].label), w)
     placed = []
     for i, (p, (x0, y0, x1, y1)) in enumerate(zip(preds, boxes)):
         text = (f"{i + 1}: " if len(preds) > 1 else '') + p.label + (f" {p.confidence:.0%}" if show_prob else '')
