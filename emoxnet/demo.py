@@ -31,16 +31,16 @@ from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
 # %% auto #0
-__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'TOAST_S', 'DEMO_TABS', 'DemoInputError',
-           'DemoConfig', 'inspect_upload', 'data_name', 'rendered_only', 'trained_on', 'config_card', 'model_card_text',
-           'Analysis', 'LiveSession', 'VideoAnalysis', 'min_face_px', 'face_size_note', 'clamp_face', 'map_said',
-           'model_folder_state', 'DemoBackend', 'ModelOption', 'is_model_folder', 'model_options', 'load_recognizer',
-           'expression_model', 'model_key', 'DemoModels', 'upload_component', 'cache_image', 'result_component',
-           'examples_dir', 'example_images', 'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout',
-           'photo_handlers', 'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model',
-           'header_markdown', 'model_panel', 'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo',
-           'write_examples', 'launch', 'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli',
-           'main']
+__all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'EXAMPLE_GROUP', 'NO_FACE_KEPT', 'TOAST_S',
+           'DEMO_TABS', 'EXAMPLE_FACES', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'data_name', 'rendered_only',
+           'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'min_face_px',
+           'face_size_note', 'clamp_face', 'map_said', 'model_folder_state', 'DemoBackend', 'ModelOption',
+           'is_model_folder', 'model_options', 'load_recognizer', 'expression_model', 'model_key', 'DemoModels',
+           'upload_component', 'cache_image', 'result_component', 'examples_dir', 'examples_note', 'example_images',
+           'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab',
+           'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
+           'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
+           'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli', 'main']
 
 # %% ../nbs/80_demo.ipynb #2375e02d
 log = logging.getLogger('emoxnet.demo')
@@ -287,8 +287,9 @@ class DemoBackend:
         if not target or target == TOP: return label() or self.rec.classes[0]
         if target in self.rec.classes: return target
         if (own := next((c for c in self.rec.classes if class_key(c) == class_key(target)), None)) is not None: return own   # 'sadness' on a model that spells it 'Sad'
-        if notes is not None and class_key(target) in EXPRESSIONS and (t := label()) is not None:
-            notes.append(f"This model does not predict {target} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {t}."); return t
+        if notes is not None and (t := label()) is not None:   # the photo is analysed all the same: a word typed in the picker is no reason to show nothing
+            said = f"This model does not predict {target}" if class_key(target) in EXPRESSIONS else f"Unknown expression “{target}”"
+            notes.append(f"{said} (it knows {', '.join(self.rec.classes)}): the map shows its top label, {t}."); return t
         raise DemoInputError(f"Unknown expression “{target}”; this model knows: {', '.join(self.rec.classes)}.")
 
     def attention_overlay(self, crop: np.ndarray, target: str,
@@ -381,9 +382,9 @@ def stream(self: DemoBackend, frame: np.ndarray | None, session: LiveSession | N
     ms = (time.perf_counter() - t0) * 1e3
     if not faces: return rgb, None, f"No face in view · {_ms(ms)} per frame"
     shown = [FacePrediction(f['box'], 1.0, f['smoothed_probs'], f['smoothed']) for f in faces]
-    ks, ids = [f['smoothed_over'] for f in faces], [str(f['track']) for f in faces]   # per track: a face that just appeared has only its own frames
-    how = (f"labels smoothed over the last {plural(ks[0], 'frame')} (tracks {', '.join(ids)})" if len(set(ks)) == 1 else
-           "labels smoothed over each face's last frames (" + ', '.join(f'track {t}: {n}' for t, n in zip(ids, ks)) + ')')
+    ks = [f['smoothed_over'] for f in faces]   # per face (its track): a face that just appeared has only its own frames
+    how = (f"labels smoothed over the last {plural(ks[0], 'frame')}" if len(set(ks)) == 1 else   # each face's own frames since it came into view, numbered as drawn
+           "labels smoothed over each face's last frames (" + ', '.join(f'face {i + 1}: {n}' for i, n in enumerate(ks)) + ')')
     return draw_predictions(rgb, shown), dict(faces[0]['smoothed_probs']), f"{plural(len(faces), 'face')} · {_ms(ms)} per frame · {how}"
 
 @patch
@@ -422,7 +423,9 @@ def _check_clip(self: DemoBackend, path) -> dict:
     except DataError as e: raise DemoInputError(f"“{p.name}” cannot be read as a video: {e.problem}.") from None
 
 @patch
-def video(self: DemoBackend, path) -> VideoAnalysis:
+def video(self: DemoBackend, path,
+          report: Callable[[int, int | None], None] | None = None, # `analyze_clip`'s: after each frame looked at (a page's progress bar)
+         ) -> VideoAnalysis:
     "Analyse an uploaded clip as `emoxnet video` does: per-frame probabilities, timeline figure, clip label, frames read and without a face."
     from matplotlib.figure import Figure
     t0, info = time.perf_counter(), self._check_clip(path)
@@ -430,7 +433,7 @@ def video(self: DemoBackend, path) -> VideoAnalysis:
         total = info['frames'] or 0   # a raw stream states no count: every frame (the upload's size is capped)
         if total > self.cfg.max_video_frames: total = frame_count(path)   # counted: a trimmed clip or a long audio track states more frames than the clip has
         stride = max(1, math.ceil(total / self.cfg.max_video_frames))
-        res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every)
+        res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every, report=report)
     except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
     secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']
     counts = (f"{plural(n, 'frame')} read" + (f" (one in {stride} of {total})" if stride > 1 else '')
@@ -625,11 +628,20 @@ def examples_dir() -> Path:
     "The folder of the demo's example images inside the installed package (`emoxnet/assets/examples`)."
     return bundled_checkpoint().parent / 'examples'
 
+EXAMPLE_GROUP = [(3, 'fear'), (4, 'disgust'), (8, 'neutral'), (9, 'contempt')]   # SynthFACS subject and expression of the group of four, left to right (`write_examples`)
+
+def examples_note(paths: Sequence[str]) -> str:
+    "What the SynthFACS examples among `paths` were drawn with, in their order (`write_examples` names each by its expression)."
+    said = [f"a group of four (left to right: {', '.join(c for _, c in EXAMPLE_GROUP)})" if s == 'synthfacs_group_of_four' else s.removeprefix('synthfacs_')
+            for s in (Path(p).stem for p in paths) if s.startswith('synthfacs_')]
+    return f"The SynthFACS examples, in the order shown, were drawn with: {'; '.join(said)}. The photos carry no expression label." if said else ''
+
 def example_images() -> list[str]:
     "The example images shipped in `emoxnet/assets/examples` (sorted)."
     d = examples_dir()
     return sorted(str(p) for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS) if d.exists() else []
 
+NO_FACE_KEPT = 'No face to explain: no photo with a face has been analysed here (the last one had none, or none was sent yet).'
 TOAST_S = 6   # seconds a warning stays in the corner: the status line keeps it, and tries in a row would pile up toasts
 
 def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
@@ -709,6 +721,7 @@ def photo_layout(gr, page: DemoPage) -> PhotoWidgets:
             faces_md = gr.Markdown(label='Faces found', elem_id='faces')
     if ex := example_images():   # under both columns: on a phone, where the columns stack, the results come right after the button
         gr.Examples(ex, inputs=[image], label='Examples (real photos from scikit-image/matplotlib, and SynthFACS faces)')
+        gr.Markdown(examples_note(ex), elem_id='examples-note')   # the thumbnails do not say which expression a face was drawn with
     return PhotoWidgets(image, target, face_no, run, annotated, status, probs, attention, faces_md, gr.State(None), gr.State(None))
 
 # %% ../nbs/80_demo.ipynb #7e395dfa
@@ -722,7 +735,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
                 dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing) if a.faces else None,   # the faces and their crops, and how they were cut
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
-    cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)
+    cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)   # no photo: nothing shown
     recent: dict[str, tuple] = {}
     def on_change(path, tgt, fno, key, request: gr.Request):
         # the browser can fire `change` twice for one upload (e.g. a file it cannot preview): answer once
@@ -737,7 +750,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
     on_change.__annotations__['request'] = gr.Request   # a class, not a string: Gradio injects the request
 
     def redraw(cs, tgt, fno, key):
-        if not cs: return None, 'No face to explain yet: analyse a photo first.'
+        if not cs: return None, NO_FACE_KEPT
         be, notes = page.backend(key), []   # the status line says what the map shows (clearing it would leave the page silent about it)
         if cs['framing'] != be.rec.framing:   # the model changed since the analysis (a script's /model: the page analyses again) and cuts faces otherwise
             return None, f"The faces kept were cut for {cs['model']}; {be.rec.name} frames faces differently: analyse the photo again to see its attention map."
@@ -753,10 +766,11 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         return (att, status, ps[k], page.backend(key).marked(path, cs['faces'], k) if path is not None else gr.skip(),
                 gr.update(value=str(k + 1)))
 
-    def on_model(path, fno, key):
-        "Another model for this session: its expressions in the picker, and the photo (if any) analysed again by it."
+    def on_model(path, fno, key, tgt=TOP):
+        "Another model for this session: its expressions in the picker (the one asked for kept when it has it), and the photo (if any) analysed again by it."
         classes = [TOP] + list(page.backend(key).rec.classes)
-        return (*(cleared() if path is None else analyse(path, TOP, fno, key)), gr.update(choices=classes, value=TOP))
+        keep = next((c for c in classes if class_key(c) == class_key(tgt or TOP)), TOP)
+        return (*(cleared() if path is None else analyse(path, keep, fno, key)), gr.update(choices=classes, value=keep))
     return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw, 'on_face': on_face, 'on_model': on_model}
 
 @DEMO_TABS.register('Photo')
@@ -770,7 +784,7 @@ def photo_tab(gr, page: DemoPage):
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
     w.face_no.input(_guard(h['on_face'], 5, 1, keep=(3, 4)), [w.crops, w.face_probs, w.target, w.face_no, page.model, w.image],
                     redraw_out + [w.probs, w.annotated, w.face_no], api_visibility='private')
-    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model], outs + [w.target],
+    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model, w.target], outs + [w.target],
                       api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #f757463f
@@ -798,7 +812,7 @@ def webcam_tab(gr, page: DemoPage):
     live = gr.State(None)   # this session's LiveSession
     cam.stream(_guard(webcam_handler(page), 4, 2, keep=(3,)), [cam, live, page.model], [cam_out, cam_probs, cam_status, live],
                stream_every=cfg.stream_every, time_limit=cfg.stream_time_limit, concurrency_limit=cfg.concurrency,
-               concurrency_id='webcam', api_name='stream')
+               concurrency_id='webcam', api_name='stream', show_progress='hidden')   # Gradio's timer covered the third probability
     cam.clear(lambda: None, None, [live], api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #vidtab01
@@ -817,12 +831,16 @@ def video_tab(gr, page: DemoPage):
             status = gr.Markdown(label='Clip status', elem_id='video-status')
             plot = gr.Plot(label='Expression probabilities over time', show_label=False, elem_id='timeline', format='png')   # its own title says it: Gradio's label covered it
             probs = gr.Label(num_top_classes=3, label='Clip: mean probabilities', elem_id='video-probs')
-    def analyse(path, key):
-        v = page.backend(key).video(path)
+    def analyse(path, key, progress=gr.Progress()):
+        v = page.backend(key).video(path, report=lambda k, n: progress((k, n), desc='frames read', unit='frames'))
         return v.figure, v.probs, v.status
+    def again(path, key, progress=gr.Progress()):   # another model: its reading of the clip shown, never the last model's under its name
+        return (None, None, '') if path is None else analyse(path, key, progress)
     fn, ins, outs = _guard(analyse, 3, 2), [clip, page.model], [plot, probs, status]
     run.click(fn, ins, outs, api_name='video')
     clip.upload(fn, ins, outs, api_visibility='private')
+    clip.clear(lambda: (None, None, ''), None, outs, api_visibility='private')   # a removed clip takes its results with it
+    page.model.change(_guard(again, 3, 2), ins, outs, api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #picker01
 def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
@@ -841,7 +859,7 @@ def model_panel(gr, page: DemoPage):
     "The picker under the header: models on this machine, a folder box, the zoo models still to import, and the serving model's card."
     m = page.models
     with gr.Row():
-        pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=2, min_width=260,   # on a phone: a line of its own, its label not cut
+        pick = gr.Dropdown(m.choices(), value=m.default_key, label='Model', elem_id='model-pick', scale=3, min_width=260,   # on a phone: a line of its own, its label not cut
                            allow_custom_value=True)   # `/model` also takes a folder; with typed folders off, `DemoModels.backend` refuses one in its own words (Gradio's would be "not in the list of choices")
         typed = gr.Textbox(label='…or a checkpoint / EmoXNet ensemble folder on the server', elem_id='model-path', scale=2, min_width=260,
                            placeholder='runs/my-run/checkpoint', visible=page.cfg.typed_paths)
@@ -864,6 +882,7 @@ def wire_model_panel(gr, page: DemoPage, header, widgets, demo):
     fn = _guard(lambda key: select_model(page, key), 4, 3, keep=(0, 1, 2))
     pick.input(fn, [pick], outs, api_name='model')
     def serve_typed(text):   # the picker follows: it showed the model served before
+        if not (text or '').strip(): raise DemoInputError("Type a checkpoint or EmoXNet ensemble folder in the box first (or pick a model in the list).")   # select_model would serve the start model
         key, *shown = select_model(page, text)
         return (key, *shown, gr.update(value=page.models._key(key)))   # an option's folder or zoo:NAME: that option; the start model's folder: its entry
     typed_fn = _guard(serve_typed, 5, 3, keep=(0, 1, 2, 4))
@@ -904,6 +923,8 @@ def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig |
     return demo
 
 # %% ../nbs/80_demo.ipynb #e5e77c3d
+EXAMPLE_FACES = {'happiness': 2, 'surprise': 5, 'anger': 7, 'sadness': 11}   # expression -> SynthFACS subject of the one-face examples
+
 def write_examples(folder: str | Path | None = None, seed: int = 3,
                    style: str = 'textured', # SynthFACS render style of the example faces (`STYLES`)
                   ) -> list[Path]:
@@ -923,10 +944,10 @@ def write_examples(folder: str | Path | None = None, seed: int = 3,
         img = render_face(subj, l, r, sample_nuisance(rng, Nuisance.none()), size, False, rng, style=style)[0]
         p = size // 2 if pad else 0   # a light background around the head, as in a photo: with a quarter of it the detector found a false second face on 3 of 4
         return cv2.copyMakeBorder(img, p, p, p, p, cv2.BORDER_CONSTANT, value=(235, 235, 235))
-    for sid, c in [(2, 'happiness'), (5, 'surprise'), (7, 'anger'), (11, 'sadness')]:
+    for c, sid in EXAMPLE_FACES.items():
         paths.append(save(face(sid, c), f'synthfacs_{c}.jpg'))
     group = np.full((260, 960, 3), 235, np.uint8)
-    for k, (sid, c) in enumerate([(3, 'fear'), (4, 'disgust'), (8, 'neutral'), (9, 'contempt')]):
+    for k, (sid, c) in enumerate(EXAMPLE_GROUP):
         group[10:250, 240 * k: 240 * (k + 1)] = cv2.copyMakeBorder(face(sid, c, size=160, pad=False), 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=(235, 235, 235))
     paths.append(save(group, 'synthfacs_group_of_four.jpg'))
     return paths

@@ -527,19 +527,26 @@ def _frame_records(ff: FrameFeatures, classes: Sequence[str], probs: np.ndarray,
                         smoothed=classes[int(sm[k].argmax())])
     return [one(i, t) for i, t in zip(ff.frame_indices, times)]
 
+def _reported(items: Iterable, report: Callable[[int, int | None], None], total: int | None):
+    "`items`, calling `report(k, total)` once the k-th has been used."
+    for k, item in enumerate(items, 1):
+        yield item; report(k, total)
+
 def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip file
                  stride: int = 1, # look at every `stride`-th frame
                  smooth: int = SMOOTH, # causal smoothing window: the last `smooth` frames looked at, per face track
                  detect_every: int = 1, # detector on every n-th frame looked at, its box held in between
                  clf: VideoClassifier | None = None, # a trained clip classifier (default: mean probabilities)
                  progress: bool = False, # a tqdm bar of the frames on a terminal (stderr)
+                 report: Callable[[int, int | None], None] | None = None, # called after each frame looked at with (frames so far, frames expected, None when the clip does not say): a page's progress bar
                  ) -> dict:
     "Per-frame scores (one face followed) and the clip label of a video file."
     from tqdm.auto import tqdm
     check_every('smooth', smooth, 'the frames averaged')                  # before the clip is decoded
-    info = video_info(path)
-    frames = tqdm(timed_frames(path, stride, stats=(stats := {})), total=-(-info['frames'] // stride) if info['frames'] else None, desc=Path(path).name,
+    info = video_info(path); total = -(-info['frames'] // stride) if info['frames'] else None
+    frames = tqdm(timed_frames(path, stride, stats=(stats := {})), total=total, desc=Path(path).name,
                   unit='frame', leave=False, disable=None if progress else True)   # None: shown on a terminal only
+    if report is not None: frames = _reported(frames, report, total)
     ff = frame_features(rec, frames, max_faces=1, detect_every=detect_every)
     if cut := cut_short(path, info, ff, stride, stats): warnings.warn(cut, EmoxnetWarning, stacklevel=2)
     notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([gaps_note(stats['gaps'])] if stats.get('gaps') else []) \
@@ -594,6 +601,7 @@ def plot_timeline(result: dict, # an `analyze_clip` result
                   title: str | None = None):
     "Per-frame expression probabilities of a clip; the lines break at frames without a face, which are shaded, and across a gap in the frames' times (a pause, damage). Returns the figure."
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
     from emoxnet.predict import label_colour
     fr = result['frames']; classes = list(result['mean_probs'] or [])
     ax = ax or plt.subplots(figsize=(9, 3), layout='constrained')[1]   # constrained: the legend outside the axes is kept in the figure
@@ -610,8 +618,9 @@ def plot_timeline(result: dict, # an `analyze_clip` result
     mid, cap = (t[1:] + t[:-1]) / 2, max(step, MIN_GAP_S) / 2   # cap: a frame beside a pause is not said to be faceless through it
     lo, hi = np.maximum(np.r_[t[:1] - step / 2, mid], t - cap), np.minimum(np.r_[mid, t[-1:] + step / 2], t + cap)
     for k in np.flatnonzero(~face): ax.axvspan(lo[k], hi[k], color='0.85', lw=0)
-    ax.set(xlabel='time (s)', ylabel='probability', ylim=(0, 1), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")
-    if classes: ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False)   # beside the axes, not over a curve near 1 (a clip without any face has no curve to name)
+    ax.set(xlabel='time (s)', ylabel='probability', ylim=(-0.02, 1.03), title=title or f"{Path(result['file']).name}: {result['label'] or 'no face'}")   # a line at 0 or 1 clear of the frame
+    handles = ax.get_legend_handles_labels()[0] + ([Patch(color='0.85', label='no face')] if (~face).any() else [])   # the bands named too
+    if handles: ax.legend(handles=handles, fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False)   # beside the axes, not over a curve near 1
     return ax.figure
 
 # %% ../nbs/27_video.ipynb #bccc149f

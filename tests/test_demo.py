@@ -155,12 +155,12 @@ def test_webcam_handler_smooths_tracks_and_resets(server):
     assert out.shape == angry.shape and set(probs) == set(be.rec.classes)
     assert smoothed[:7] == [first] * 7, smoothed              # the first angry frames are outvoted...
     assert 7 <= smoothed.index(second) <= 10 and smoothed[-1] == second, smoothed   # ...and then followed
-    assert re.search(r'1 face · \d+ ms per frame · labels smoothed over the last 5 frames \(tracks 1\)', status), status
+    assert re.fullmatch(r'1 face · \d+ ms per frame · labels smoothed over the last 5 frames', status), status
     assert session.frames == 12
     alone, pair = np.concatenate([angry, np.zeros_like(angry)], 1), np.concatenate([angry, angry], 1)   # a second person steps in beside the first
     two = None
     for f in [alone] * 6 + [pair]: *_, status, two = on_frame(f, two, 'bundled')
-    assert '2 faces' in status and 'labels smoothed over each face' in status and 'track 1: 5' in status and 'track 2: 1' in status, status   # not 'the last 5 frames' for the newcomer
+    assert '2 faces' in status and 'labels smoothed over each face' in status and 'face 1: 5' in status and 'face 2: 1' in status, status   # not 'the last 5 frames' for the newcomer
     _, probs, _, fresh = on_frame(angry, None, 'bundled')         # a new browser session: a new stream
     assert fresh is not session and fresh.frames == 1 and max(probs, key=probs.get) == 'surprise'
     session.last -= 60                                              # a minute without frames: a new stream too

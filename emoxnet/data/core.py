@@ -79,13 +79,16 @@ def _unreadable(e: Exception, path=None) -> str:
     if isinstance(e, UnidentifiedImageError) and _empty_file(path): return 'unreadable image: an empty file (0 bytes)'
     if isinstance(e, UnidentifiedImageError) and isinstance(path, (str, Path)) and (k := _kind(path)): return f'unreadable image: {k}'
     if isinstance(e, UnidentifiedImageError): return 'unreadable image: not an image file (Pillow does not recognise its format)'
+    if _cut_short(e): return 'unreadable image: the file ends before its image does (cut short, as by an interrupted upload, copy or download)'
     return f'unreadable image ({e.__class__.__name__}: {e})'
+
+def _cut_short(e: Exception) -> bool: return isinstance(e, OSError) and 'truncated' in str(e)   # Pillow's "image file is truncated (18 bytes not processed)"
 
 def _image_error(path, e: Exception) -> DataError:
     "The `DataError` for an image file Pillow could not open: of another kind, broken, or larger than Pillow opens (its guard against decompression bombs)."
     if isinstance(e, Image.DecompressionBombError):
         return DataError(path, f"too large to open ({str(e).split(',')[0]})", expected=f'an image of at most {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, the most Pillow opens (downscale it first)')
-    return DataError(path, _unreadable(e, path), expected=f'a {IMAGE_FORMATS} image')
+    return DataError(path, _unreadable(e, path), expected='the whole file' if _cut_short(e) else f'a {IMAGE_FORMATS} image')
 
 warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)   # Pillow's two-line warning: `read_image` says it as one line (`_warn_if_huge`)
 
