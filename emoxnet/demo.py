@@ -34,7 +34,7 @@ from .video import StreamAnalyzer, analyze_clip, plot_timeline
 __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KEY', 'EXAMPLE_GROUP', 'NO_FACE_KEPT', 'TOAST_S',
            'DEMO_TABS', 'EXAMPLE_FACES', 'DemoInputError', 'DemoConfig', 'inspect_upload', 'data_name', 'rendered_only',
            'trained_on', 'config_card', 'model_card_text', 'Analysis', 'LiveSession', 'VideoAnalysis', 'min_face_px',
-           'face_size_note', 'clamp_face', 'map_said', 'model_folder_state', 'DemoBackend', 'ModelOption',
+           'face_size_note', 'fit_side', 'clamp_face', 'map_said', 'model_folder_state', 'DemoBackend', 'ModelOption',
            'is_model_folder', 'model_options', 'load_recognizer', 'expression_model', 'model_key', 'DemoModels',
            'upload_component', 'cache_image', 'result_component', 'examples_dir', 'examples_note', 'example_images',
            'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab',
@@ -63,13 +63,14 @@ class DemoConfig:
     concurrency: int = 2             # requests processed at once (per event)
     queue_size: int = 32             # requests waiting; more are turned away with a message
     attention_px: int = 256          # side of the attention panel
+    display_px: int = 2048           # photo tab: the longest side of the boxed photo sent back (larger ones are shrunk for the page, after the analysis at full size)
     threads: int | None = 1          # torch CPU threads (1 is fastest for one small model under concurrency)
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
     typed_paths: bool = True         # model picker: let visitors type a server folder to serve (emoxnet demo turns it off with --share or a --host other than this machine, unless given)
 
     RANGES = dict(max_megapixels=RATE, max_faces=POSITIVE, stream_every=RATE, stream_time_limit=POSITIVE, smooth=POSITIVE, stream_gap=RATE,
                   max_video_mb=RATE, max_video_frames=POSITIVE, video_detect_every=POSITIVE, concurrency=POSITIVE, queue_size=POSITIVE,
-                  attention_px=PIXELS, threads=THREADS, max_models=POSITIVE)
+                  attention_px=PIXELS, display_px=PIXELS, threads=THREADS, max_models=POSITIVE)
     def __post_init__(self): check_ranges(self, self.RANGES); check_flag_fields(self)   # `emoxnet demo --smooth 0` is refused, not served as NaN probabilities; typed_paths='no' would let visitors type
 
 SUPPORTED = IMAGE_FORMATS   # the formats the package reads, in words (one list for the demo and the CLI)
@@ -257,6 +258,12 @@ def face_size_note(rec: EmotionRecognizer, # its detector and detector options
     if min(widths) >= 2 * px: return ''
     return f"Faces narrower than about {px} pixels are missed in an image this size: if some are, crop the photo around them."
 
+def fit_side(img: np.ndarray, px: int) -> np.ndarray:
+    "`img` shrunk (area-averaged) so that its longer side is at most `px`; `img` itself when it is."
+    import cv2
+    h, w = img.shape[:2]; s = px / max(h, w)
+    return img if s >= 1 else cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
 def clamp_face(i, n: int) -> int:
     "Face index `i` (None: the first) kept within the `n` faces there are (0 when there are none)."
     return min(max(int(i or 0), 0), max(n - 1, 0))
@@ -320,7 +327,7 @@ class DemoBackend:
         timings: dict[str, float] = {}
         faces = sorted(self.rec.predict(rgb, max_faces=self.cfg.max_faces, timings=timings), key=lambda f: (f.box[0], f.box[1]))   # numbered left to right, as people count faces in a photo (the detector's order is its confidence)
         face = clamp_face(face, len(faces))
-        a = Analysis(annotated=draw_predictions(rgb, faces, selected=face), faces=faces, timings=timings)
+        a = Analysis(annotated=fit_side(draw_predictions(rgb, faces, selected=face), self.cfg.display_px), faces=faces, timings=timings)
         if not faces:
             a.ok = False
             a.status = ' '.join(notes + [f"**No face found** in this {rgb.shape[1]}x{rgb.shape[0]} image. Try a frontal face, "
@@ -352,7 +359,7 @@ class DemoBackend:
     def marked(self, path, faces: Sequence[FacePrediction], face: int) -> np.ndarray:
         "The image at `path` (an upload, read as `analyse` reads it) with `faces` drawn and face `face` marked: the photo again when the user picks another face."
         with caught_warnings(record=True): rgb = load_rgb(path, int(self.cfg.max_megapixels * 1e6))   # `analyse` said what reading it found
-        return draw_predictions(rgb, faces, selected=face)
+        return fit_side(draw_predictions(rgb, faces, selected=face), self.cfg.display_px)
 
     def warmup(self):
         "One full analysis of a built-in photo, so the first visitor does not pay for loading the detector and the explainer."

@@ -42,7 +42,7 @@ class DataError(ValueError):
 # %% ../../nbs/01_data.core.ipynb #21a04c46
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.apng', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.pbm', '.pnm'}
                        | {'.avif'} & set(Image.registered_extensions()))   # image files in folders (JPEG's and PNG's other extensions too; AVIF where this Pillow reads it)
-VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`), never images
+VIDEO_EXTS: tuple[str, ...] = ('.avi', '.mp4', '.m4v', '.mkv', '.mov', '.webm')   # video clips (read by `data.video`; .m4v is an MP4 by another name), never images
 IMAGE_FORMATS = 'JPEG, PNG, BMP, GIF, TIFF, WebP or PPM/PGM'   # the same, in words, for messages
 
 def is_hidden(name: str) -> bool:
