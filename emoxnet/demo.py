@@ -26,7 +26,7 @@ from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundle
 from .explain import overlay
 from .ensemble import ENSEMBLE_FORMAT, is_ensemble
 from .models import _inner_models, data_record, missing_checkpoint_files
-from .zoo import expression_models, package_spec, zoo_record, import_problem, not_served_note
+from .zoo import ZOO, expression_models, package_spec, zoo_record, import_problem, not_served_note
 from .transfer import real_trained
 from .video import StreamAnalyzer, analyze_clip, plot_timeline
 
@@ -475,7 +475,7 @@ def model_options(runs_dir: str | Path | None = None, # where `emoxnet zoo impor
     roots = [Path(runs_dir)] if runs_dir is not None else [load_settings().runs_dir, Path('runs')]
     opts = [ModelOption(BUNDLED, 'EmoXNetLite student (bundled)', bundled_checkpoint())]
     for e in expression_models():
-        where = tuple(r / 'zoo' / e.name for r in roots)
+        where = tuple(dict.fromkeys((r / 'zoo' / e.name).resolve() for r in roots))   # the settings' runs folder is often ./runs: named once
         why = {p: import_problem(p, e) for p in dict.fromkeys(where) if p.exists()}   # once per folder (it hashes the weights)
         found = next((p for p, w in why.items() if not w), None)   # what `zoo list` and `zoo:NAME` would serve, never another model under this name
         problem = '' if found else next((not_served_note(p, e.name, w) for p, w in why.items()), '')
@@ -499,7 +499,8 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
     "The recognizer of a picker entry, a typed folder or a typed `zoo:NAME` (a picker entry; a visitor never makes the server download); `DemoInputError` says what is wrong."
     if (name := zoo_name(str(key).strip())) is not None:
         if name not in {o.key for o in options}:
-            raise DemoInputError(f"zoo:{name} is not among this page's zoo models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
+            what = f"is not an expression model ({ZOO[name].summary.split(':')[0]})" if name in ZOO else "is not in the zoo"   # as its folder typed would say
+            raise DemoInputError(f"zoo:{name} {what}; this page serves the zoo's expression models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
         key = name
     opt = next((o for o in options if o.key == str(key)), None)
     if opt is not None and opt.path is None and opt.problem: raise DemoInputError(f"{opt.key} cannot be served: {opt.problem}; then reload the page.")
