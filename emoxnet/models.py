@@ -226,10 +226,12 @@ def known_arch(name: str) -> bool:
 
 def _workspace_kwargs(cfg: ModelConfig) -> dict:
     "The keyword arguments of a `WORKSPACE_ARCHS` builder: `model_kwargs`, and `drop_rate` where the builder takes one (a drop_rate it has no use for is refused: it would be recorded and not applied)."
-    if not cfg.drop_rate or 'drop_rate' in cfg.model_kwargs: return dict(cfg.model_kwargs)
-    if 'drop_rate' not in inspect.signature(WORKSPACE_ARCHS[cfg.arch].build).parameters:
+    takes, kw = inspect.signature(WORKSPACE_ARCHS[cfg.arch].build).parameters, dict(cfg.model_kwargs)
+    if 'input_size' in takes: kw.setdefault('input_size', cfg.input_size)   # a head sized for its input (fer_cnn, fex_cnn): built for the size the data is read at, as timm's fixed-size models get img_size
+    if not cfg.drop_rate or 'drop_rate' in kw: return kw
+    if 'drop_rate' not in takes:
         raise ValueError(f"{cfg.arch!r} has no dropout to set: drop_rate {cfg.drop_rate:g} would be recorded and not applied; use drop_rate 0, or an architecture with dropout")
-    return {**cfg.model_kwargs, 'drop_rate': cfg.drop_rate}
+    return {**kw, 'drop_rate': cfg.drop_rate}
 
 def create_model(cfg: ModelConfig) -> nn.Module:
     "Build `cfg.arch` (a `WORKSPACE_ARCHS` name, else timm) with a fresh `len(cfg.classes)`-way head; `model.model_config` is set to `cfg`; its max pools are `CPUMaxPool2d`."

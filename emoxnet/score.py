@@ -17,7 +17,7 @@ from .core import code_version, to_json, check_folder_arg, check_flags, load_jso
 from .data.core import FERDataset, NO_LABEL, split_md5
 from .data.core import FERSplits
 from .data.experiment import load_data, loader_defaults, with_test, with_valid, drop_empty, source_format
-from .data.datasets import loader_kwargs
+from .data.datasets import LOADER_FLAGS, loader_kwargs
 from .metrics import classification_report, softmax, plot_confusion, save_results
 from .models import checkpoint_path, weights_fingerprint, data_record, recorded_md5
 from .train import predict_logits, add_data_args, command_data
@@ -118,7 +118,11 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
     if max_items is not None:
         if not is_whole(max_items) or max_items < 1: raise ValueError(f"max_items={max_items!r}: expected an integer >= 1 (None: every image)")
         ds = ds.subset(np.arange(min(int(max_items), len(ds))))
-    r, md5 = score_model(model, ds, batch_size), split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
+    try: r = score_model(model, ds, batch_size)
+    except ValueError as e:   # nothing to score: the run may have read the data otherwise (UTKFace's --target race)
+        if (hint := _options_hint(ck, splits)) and 'predicts none of its classes' in str(e): raise ValueError(f"{e}; {hint}") from None
+        raise
+    md5 = split_md5(ds, relative=True)   # as emoxnet train records it: a moved copy is the same data
     notes = [f'the {split} split holds images a model trained on this data has seen: not a test figure'] * (split in ('train', 'all'))
     other = _other_split_notes(ck, splits.name, split, md5) if max_items is None else []
     notes += carved + other + (_member_seeds_notes(ck, seed) if other and split == 'test' else [])   # members' test splits differ, and so do their seeds: held out at different seeds
@@ -128,6 +132,13 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
             'split': split, 'seed': seed, 'max_items': max_items, 'split_md5': md5, 'code_version': code_version(), 'notes': notes,
             'skipped': dict(splits.skipped),   # what the loader left out reading the data (every split: --skip-bad, protocol exclusions), by reason
             'skipped_in_split': None if splits.skipped_in is None else dict(splits.skipped_in.get(split, {})), **r}   # of it, this split's (loaders that know a row's split)
+
+def _options_hint(ck: Path, splits: FERSplits) -> str:
+    "The loader options the checkpoint's run read its data with that differ from those `splits` were read with, as the flags that give them ('' when none differ, or the run recorded none)."
+    got, want = (splits.source or {}).get('options') or {}, (data_record(ck).get('source') or {}).get('options') or {}
+    if (splits.source or {}).get('format') != (data_record(ck).get('source') or {}).get('format'): return ''   # another dataset: its options say nothing here
+    diff = {k: v for k, v in want.items() if got.get(k) != v and k in LOADER_FLAGS}
+    return f"the run that trained it read the data with {' '.join(f'{LOADER_FLAGS[k][0][0]} {v}' for k, v in diff.items())}: give the same flags" if diff else ''
 
 def _other_split_notes(ck: Path, name: str, split: str, md5: str) -> list[str]:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; an ensemble: one per member whose run did (its other members' figures may be theirs)."

@@ -63,3 +63,17 @@ def test_evaluate_scores_the_test_split_train_held_out(emoxnet_cmd, tmp_path):
     assert rec['notes'] == [], rec['notes']                             # the run's own split: no 'another split' note (image files: md5 of the paths below the dataset folder, as train records it)
     r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'data', '--format', 'imagefolder', '--split', 'train')
     assert r.returncode == 0 and 'note: the train split holds images a model trained on this data has seen' in r.stdout, r.stdout
+
+def test_evaluate_names_the_loader_flags_the_run_read_with(emoxnet_cmd, tmp_path):
+    "A run trained on UTKFace's race and scored without --target (gender, the default): nothing to score, and the error names the flag the run was read with."
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0); (tmp_path / 'utk').mkdir()
+    for i in range(40): Image.fromarray(rng.integers(0, 256, (32, 32, 3), np.uint8)).save(tmp_path / 'utk' / f'{20 + i}_{i % 2}_{i % 5}_20170109{i:06d}.jpg')
+    r = subprocess.run([*emoxnet_cmd, 'train', '--data', str(tmp_path / 'utk'), '--format', 'utkface', '--target', 'race', '--arch', 'test_resnet', '--size', '32',
+                        '--epochs', '1', '--no-progress', '--out', str(tmp_path / 'run')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'utk', '--format', 'utkface')
+    assert r.returncode == 2 and 'the model predicts none of its classes' in r.stderr and 'the run that trained it read the data with --target race: give the same flags' in r.stderr, r.stderr
+    r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'utk', '--format', 'utkface', '--target', 'race')
+    assert r.returncode == 0, r.stderr
