@@ -764,7 +764,7 @@ def check_out_dir(out_dir: str | Path | None, resume: bool = False, overwrite: b
     info = finished_metrics(out_dir)
     if info is None: return
     how = ("; --resume with a larger --max-steps (or none) continues it" if info.get('stop_reason') == 'max_steps'
-           else " (--resume continues an unfinished run only)")
+           else " (--resume would only score it again and rewrite its results: it trains no further)")
     raise ValueError(f"--out {out_dir} holds {_finished_words(info)}: choose another --out (out_dir), or pass --overwrite (overwrite=True) to replace it{how}")
 
 def _finished_words(info: dict) -> str:
