@@ -146,3 +146,10 @@ def test_a_file_given_for_a_folder_format_is_said_so(capsys, tmp_path):
         err = capsys.readouterr().err
         assert f'{f}: a file, not a folder (expected the {fmt} dataset folder' in err and 'EmoLabel' not in err, err
     assert main(['data', 'summary', str(f), '--format', 'fer2013']) == 0   # fer2013 (and ferplus) read their CSV file given alone
+
+def test_summary_of_generated_data_says_how(tmp_path, capsys, monkeypatch):
+    "`emoxnet train --data toy` works, so a user tries `data summary toy`: the error says generated data are not on disk and how to export SynthFACS (it said only that --format is required, and --format toy is no format)."
+    monkeypatch.chdir(tmp_path)
+    assert main(['data', 'summary', 'toy']) == 2
+    err = capsys.readouterr().err
+    assert 'toy: no such file or folder' in err and 'emoxnet synth --out DIR' in err and 'Traceback' not in err, err

@@ -1032,6 +1032,9 @@ def format_summary(summary: dict, title: str = '') -> str:
 def data_summary(args: argparse.Namespace) -> int:
     "`emoxnet data summary`: load the dataset, print its summary (JSON or a table); returns the exit code."
     path, fmt = resolve_data(args.path, args.format)   # a dataset name: its folder from settings.ini
+    if fmt is None and not Path(args.path).expanduser().exists():   # `emoxnet train --data toy` works: data generated in the run, nothing on disk to summarise
+        raise ValueError(f"{args.path}: no such file or folder, and not a dataset name of settings.ini ({', '.join(DATASET_FORMATS)}); the data emoxnet train generates "
+                         "(--data toy, --data synthfacs) are not read from disk: `emoxnet synth --out DIR` writes SynthFACS in each dataset format, and its folders can be summarised")
     if fmt is None: raise ValueError(f"--format is required for {args.path} (or name a dataset: {', '.join(DATASET_FORMATS)})")
     splits = load_dataset(path, fmt, **loader_kwargs(args, fmt))
     s = splits.summary()

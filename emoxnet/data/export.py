@@ -39,10 +39,12 @@ def as_format(images: np.ndarray | Sequence[np.ndarray], size: int, channels: in
 # %% ../../nbs/05_data.export.ipynb #97b162c6
 EXPORTERS = Registry('export format')
 
-def _exporter(name: str, source: str, folder: str, classes: Sequence[str] | None = None):
-    "Register an exporter with the SynthFACS source it reads, the folder `export_all` writes it to and the classes its format needs (None: any), which `export_all` checks before it writes anything."
+def _exporter(name: str, source: str, folder: str, classes: Sequence[str] | None = None,
+              loader: str | None = None, # the `emoxnet.data.datasets` format that reads it (None: `name`)
+             ):
+    "Register an exporter with the SynthFACS source it reads, the folder `export_all` writes it to, the classes its format needs (None: any), which `export_all` checks before it writes anything, and the loader format that reads it."
     def deco(fn):
-        fn.source, fn.folder, fn.classes = source, folder, classes
+        fn.source, fn.folder, fn.classes, fn.loader = source, folder, classes, loader or name
         return EXPORTERS.register(name)(fn)
     return deco
 
@@ -199,7 +201,7 @@ def export_affectnet(data: FERSplits, root: Path, seed: int = 0) -> dict:
             n += int((rows.expression <= 7).sum()); n_x += int((rows.expression > 7).sum())
     return _report(root, n, n + n_x + 2, excluded_rows=n_x)
 
-@_exporter('affectnet-sets', 'rgb', 'affectnet-sets', BASIC)
+@_exporter('affectnet-sets', 'rgb', 'affectnet-sets', BASIC, loader='affectnet')   # the folder release: the affectnet loader reads both
 def export_affectnet_sets(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "AffectNet, folder release: `train_set|val_set/images/{id}.jpg` and `annotations/{id}_exp.npy`, `_val.npy`, `_aro.npy`, `_lnd.npy`."
     root, n, n_x, files = Path(root), 0, 0, 0
@@ -309,8 +311,8 @@ def _write_formats(names: Sequence[str], source: Callable, out: Path, seed: int,
     "`export_all`'s loop: each format from its source data into `out/<folder>/`, its report into `report['formats']`."
     for f in names:
         fn = EXPORTERS[f]; data = source(fn.source); t0 = time.perf_counter()
-        rep = report['formats'][f] = {**fn(data, out / fn.folder, seed), 'seconds': round(time.perf_counter() - t0, 2)}
-        if log: log(f"wrote {f:<15} {rep['images']:>6,} images -> {rep['path']} ({rep['seconds']:.1f} s)"
+        rep = report['formats'][f] = {**fn(data, out / fn.folder, seed), 'format': fn.loader, 'seconds': round(time.perf_counter() - t0, 2)}   # what --format reads it
+        if log: log(f"wrote {f:<15} {rep['images']:>6,} images -> {rep['path']} ({rep['seconds']:.1f} s)" + (f"; read it with --format {fn.loader}" if fn.loader != f else '')
                     + ''.join(f'; {k}: {v}' for k, v in rep.items() if k in ('nonface_rows', 'excluded_rows'))
                     + ''.join(f'; skipped {v} ({k})' for k, v in rep['skipped'].items()))
 
