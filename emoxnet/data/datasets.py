@@ -615,9 +615,10 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         use_aligned = images == 'aligned' or (images == 'auto' and (a is not None or o is None))
         img = root / 'Image' / ('aligned' if use_aligned else 'original') / ((a or aligned_name) if use_aligned else (o or name))
         recs[split].append({'image': str(img), 'target': t, 'source': str(label_file), 'line': line, 'image_name': name, 'aligned': use_aligned})
-    fell = sum(not r['aligned'] for v in recs.values() for r in v) if images == 'auto' else 0
-    if fell: warnings.warn(f"{label_file}: {fell} of {sum(map(len, recs.values()))} images have no aligned crop in Image/aligned/, so their "
-                           "original photos are used (images='auto'; meta['aligned'] marks them; images='aligned' refuses them)", EmoxnetWarning, stacklevel=3)
+    whole, n = sum(not r['aligned'] for v in recs.values() for r in v), sum(map(len, recs.values()))
+    if whole: warnings.warn(f"{label_file}: " + (f"{whole} of {n} images have no aligned crop in Image/aligned/, so their original photos are used (images='auto'; "
+                                                  "meta['aligned'] marks them; images='aligned' refuses them)" if images == 'auto' else f"{whole} original photos are read (images='original')")
+                            + ", whole: RAF-DB's originals are scene photos, not cut to the face as the aligned crops are, and a model reads them as one face", EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split(fmt, s, r, spec.classes, P, verify_images, label_file) for s, r in recs.items()}
     return P.splits(out, fmt)
 

@@ -405,7 +405,7 @@ def add_cli(p: argparse.ArgumentParser) -> None:
     "Arguments of `emoxnet synth`."
     p.add_argument('--out', type=path_arg, default='data/synthfacs', help='output folder (default: data/synthfacs)')
     p.add_argument('--export', default='all', metavar='FORMATS',
-                   help=f"comma-separated formats, 'all' (every format; the ferplus export writes fer2013.csv and fer2013new.csv into one folder, fer2013/) or 'none': {', '.join(EXPORTERS)}")
+                   help=f"comma-separated formats, 'all' (the default: every format; the ferplus export writes fer2013.csv and fer2013new.csv into one folder, fer2013/) or 'none': {', '.join(EXPORTERS)}")
     p.add_argument('--preview', type=path_arg, metavar='DIR', help='also write the preview grids (basic.png, compound.png, aus.png, benchmark.png) to DIR')
     p.add_argument('--config', type=path_arg, metavar='JSON', help='a SynthConfig JSON file for the benchmark (default: the calibrated defaults)')
     p.add_argument('--n-subjects', dest='n_subjects', type=int, help=f'benchmark subjects (default {SynthConfig.n_subjects})')
