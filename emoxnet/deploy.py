@@ -425,8 +425,8 @@ def _speed_table(times: dict, models: dict, batch: int) -> pd.DataFrame:
     for eng in ('torch', 'onnxruntime'):
         s = df[(df.model == next(iter(models))) & (df.engine == eng)]   # the student, first
         if len(s):
-            df[f'b1_speedup_vs_student_{eng}'] = (df.batch1_ms / s.batch1_ms.iloc[0]).round(2)
-            df[f'b{batch}_speedup_vs_student_{eng}'] = (s[tp].iloc[0] / df[tp]).round(2)
+            df[f'student_{eng}_speedup_b1'] = (df.batch1_ms / s.batch1_ms.iloc[0]).round(2)   # how many times faster the student is than this row (named b1_speedup_vs_student_* before 2026-12-07: it read as the row's own)
+            df[f'student_{eng}_speedup_b{batch}'] = (s[tp].iloc[0] / df[tp]).round(2)
     return df
 
 def bench_models(student: str | Path | nn.Module | None = DEFAULT_STUDENT_CKPT, ensemble: str | Path | nn.Module | None = DEFAULT_ENSEMBLE,
