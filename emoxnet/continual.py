@@ -925,7 +925,7 @@ def constituent_overlap(maps: dict[str, np.ndarray], frac: float = 0.2) -> pd.Da
         pair = [b for b in constituents(c) if b in maps]
         ctrl = [b for b in CONTINUAL_BASIC if b in maps and b not in constituents(c)]
         if not pair or not ctrl: continue
-        f = lambda fn, bs: float(np.nanmean([fn(m, maps[b]) for b in bs]))   # a flat map has no ranks (NaN)
+        f = lambda fn, bs: float(np.nanmean(v)) if np.isfinite(v := np.array([fn(m, maps[b]) for b in bs], float)).any() else float('nan')   # a flat map has no ranks (NaN); all flat: NaN, without numpy's 'Mean of empty slice' in the notebook
         rows.append({'compound': c, 'constituents': ' + '.join(pair), 'rho_constituents': f(rank_correlation, pair),
                      'rho_controls': f(rank_correlation, ctrl), 'iou_constituents': f(lambda a, b: topk_iou(a, b, frac), pair),
                      'iou_controls': f(lambda a, b: topk_iou(a, b, frac), ctrl)})
