@@ -259,10 +259,9 @@ def face_size_note(rec: EmotionRecognizer, # its detector and detector options
     return f"Faces narrower than about {px} pixels are missed in an image this size: if some are, crop the photo around them."
 
 def fit_side(img: np.ndarray, px: int) -> np.ndarray:
-    "`img` shrunk (area-averaged) so that its longer side is at most `px`; `img` itself when it is."
-    import cv2
-    h, w = img.shape[:2]; s = px / max(h, w)
-    return img if s >= 1 else cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    "`img` shrunk (`faces.scaled`) so that its longer side is at most `px`; `img` itself when it is."
+    from emoxnet.faces import scaled
+    return scaled(img, min(1.0, px / max(img.shape[:2])))
 
 def clamp_face(i, n: int) -> int:
     "Face index `i` (None: the first) kept within the `n` faces there are (0 when there are none)."
@@ -440,7 +439,8 @@ def video(self: DemoBackend, path,
         total = info['frames'] or 0   # a raw stream states no count: every frame (the upload's size is capped)
         if total > self.cfg.max_video_frames: total = frame_count(path)   # counted: a trimmed clip or a long audio track states more frames than the clip has
         stride = max(1, math.ceil(total / self.cfg.max_video_frames))
-        res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every, report=report)
+        rep = report and (lambda k, n: report(k, -(-total // stride) if total else n))   # the frames counted, where the clip stated more
+        res = analyze_clip(self.rec, path, stride=stride, detect_every=self.cfg.video_detect_every, report=rep)
     except DataError as e: raise DemoInputError(f"“{Path(path).name}” cannot be read as a video: {e.problem}.") from None
     secs, n, nf = time.perf_counter() - t0, res['frames_seen'], res['no_face']
     counts = (f"{plural(n, 'frame')} read" + (f" (one in {stride} of {total})" if stride > 1 else '')
@@ -499,7 +499,8 @@ def load_recognizer(key: str | Path, # a `ModelOption.key` of `options`, or a ch
     "The recognizer of a picker entry, a typed folder or a typed `zoo:NAME` (a picker entry; a visitor never makes the server download); `DemoInputError` says what is wrong."
     if (name := zoo_name(str(key).strip())) is not None:
         if name not in {o.key for o in options}:
-            what = f"is not an expression model ({ZOO[name].summary.split(':')[0]})" if name in ZOO else "is not in the zoo"   # as its folder typed would say
+            what = ("is not in the zoo" if name not in ZOO else "is not among this page's models" if ZOO[name].task == 'expression'
+                    else f"is not an expression model ({ZOO[name].summary.split(':')[0]})")   # as its folder typed would say
             raise DemoInputError(f"zoo:{name} {what}; this page serves the zoo's expression models: {', '.join(o.key for o in options if o.key != BUNDLED)}.")
         key = name
     opt = next((o for o in options if o.key == str(key)), None)
@@ -740,7 +741,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         n = len(a.faces); sel = face_index(fno, n)
         if not a.ok: gr.Warning(a.status.replace('**', ''), duration=TOAST_S)
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
-                dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing) if a.faces else None,   # the faces and their crops, and how they were cut
+                dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing, shown=(path, key)) if a.faces else None,   # the faces and their crops, how they were cut, and what was analysed
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
     cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)   # no photo: nothing shown
@@ -774,8 +775,9 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         return (att, status, ps[k], page.backend(key).marked(path, cs['faces'], k) if path is not None else gr.skip(),
                 gr.update(value=str(k + 1)))
 
-    def on_model(path, fno, key, tgt=TOP):
-        "Another model for this session: its expressions in the picker (the one asked for kept when it has it), and the photo (if any) analysed again by it."
+    def on_model(path, fno, key, tgt=TOP, cs=None):
+        "Another model for this session: its expressions in the picker (the one asked for kept when it has it), and the photo (if any) analysed again by it (once: the picker's event can come twice)."
+        if cs and cs.get('shown') == (path, key): return tuple(gr.skip() for _ in range(9))
         classes = [TOP] + list(page.backend(key).rec.classes)
         keep = next((c for c in classes if class_key(c) == class_key(tgt or TOP)), TOP)
         return (*(cleared() if path is None else analyse(path, keep, fno, key)), gr.update(choices=classes, value=keep))
@@ -792,7 +794,7 @@ def photo_tab(gr, page: DemoPage):
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
     w.face_no.input(_guard(h['on_face'], 5, 1, keep=(3, 4)), [w.crops, w.face_probs, w.target, w.face_no, page.model, w.image],
                     redraw_out + [w.probs, w.annotated, w.face_no], api_visibility='private')
-    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model, w.target], outs + [w.target],
+    page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model, w.target, w.crops], outs + [w.target],
                       api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #f757463f
@@ -839,16 +841,18 @@ def video_tab(gr, page: DemoPage):
             status = gr.Markdown(label='Clip status', elem_id='video-status')
             plot = gr.Plot(label='Expression probabilities over time', show_label=False, elem_id='timeline', format='png')   # its own title says it: Gradio's label covered it
             probs = gr.Label(num_top_classes=3, label='Clip: mean probabilities', elem_id='video-probs')
+    shown = gr.State(None)   # (clip, model) of the reading on show
     def analyse(path, key, progress=gr.Progress()):
         v = page.backend(key).video(path, report=lambda k, n: progress((k, n), desc='frames read', unit='frames'))
-        return v.figure, v.probs, v.status
-    def again(path, key, progress=gr.Progress()):   # another model: its reading of the clip shown, never the last model's under its name
-        return (None, None, '') if path is None else analyse(path, key, progress)
-    fn, ins, outs = _guard(analyse, 3, 2), [clip, page.model], [plot, probs, status]
+        return v.figure, v.probs, v.status, (path, key)
+    def again(path, key, was, progress=gr.Progress()):   # another model: its reading of the clip on show, never the last model's under its name
+        if was is None or tuple(was) == (path, key): return tuple(gr.skip() for _ in range(4))   # nothing on show (none yet, or refused), or this model's already (the picker's event can come twice)
+        return analyse(path, key, progress)
+    fn, ins, outs = _guard(analyse, 4, 2), [clip, page.model], [plot, probs, status, shown]
     run.click(fn, ins, outs, api_name='video')
     clip.upload(fn, ins, outs, api_visibility='private')
-    clip.clear(lambda: (None, None, ''), None, outs, api_visibility='private')   # a removed clip takes its results with it
-    page.model.change(_guard(again, 3, 2), ins, outs, api_visibility='private')
+    clip.clear(lambda: (None, None, '', None), None, outs, api_visibility='private')   # a removed clip takes its results with it
+    page.model.change(_guard(again, 4, 2), ins + [shown], outs, api_visibility='private')
 
 # %% ../nbs/80_demo.ipynb #picker01
 def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:

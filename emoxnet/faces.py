@@ -20,7 +20,7 @@ from .data.core import ImageInputError
 
 # %% auto #0
 __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'DEFAULT_DETECTOR', 'SORTS', 'DETECTOR_RULES',
-           'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'greedy_match',
+           'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'greedy_match', 'scaled',
            'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint',
@@ -103,6 +103,13 @@ def greedy_match(a: Sequence[Sequence[float]], # boxes `(x0, y0, x1, y1)`
         if v < min_iou: break
         if i not in used_a and j not in used_b: out.append((i, j, v)); used_a.add(i); used_b.add(j)
     return out
+
+# %% ../nbs/20_faces.ipynb #scaled01
+def scaled(img: np.ndarray, s: float) -> np.ndarray:
+    "`img` resized by the factor `s` (area-averaged, as a shrunk copy should be; at least 1 px a side); `img` itself at `s == 1`."
+    if s == 1.0: return img
+    h, w = img.shape[:2]
+    return cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
 
 # %% ../nbs/20_faces.ipynb #6c48224b
 def package_file(package: str, *parts: str, pip_name: str | None = None) -> Path:
@@ -218,7 +225,7 @@ class SSDDetector:
         big = lambda f: max(f.w, f.h) >= self.close_up * max(h, w)   # of the longer side: a strip of faces side by side is no close-up
         if not self.close_up or not any(map(big, faces)): return faces
         s = min(1.0, 2048 / (max(h, w) * (1 + 2 * self.pad)))   # a huge image (max_side=None): the copy is read at `size` anyway
-        small = rgb if s == 1.0 else cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+        small = scaled(rgb, s)
         p = round(self.pad * max(small.shape[:2]))   # a close-up: the face as the network saw faces in training, with the scene around it
         fill = [float(v) for v in small.reshape(-1, small.shape[2]).mean(0)]
         size = min(self.input_size, 256) if isinstance(self.input_size, int) else self.input_size   # the face about 128 px across, whatever size a group photo asked for
@@ -375,7 +382,7 @@ class FaceDetector:
         h, w = rgb.shape[:2]
         if h < 8 or w < 8: return []
         s = min(1.0, self.max_side / max(h, w)) if self.max_side else 1.0
-        small = rgb if s == 1.0 else cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+        small = scaled(rgb, s)
         with self._lock: faces = self.backend(small, max(1, int(self.min_size * s)))   # a shared detector (`get_detector`) called from two threads waits its turn
         if s != 1.0: faces = [f.transformed(1 / s) for f in faces]
         out = []
@@ -450,13 +457,14 @@ def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` nam
     "What a user can try when detector `name` with `options` finds no face in a photo of `size`: its own size floor, a finer look (a photo larger than `max_side` is shrunk first, so a finer look needs `max_side` too), `--whole-image` for a photo that is one face crop, and turning a sideways photo upright."
     floor, side = options.get('min_size', 20), options.get('max_side', inspect.signature(FaceDetector).parameters['max_side'].default)
     tips = [f"faces under {floor:g} px are left out (--detector-option min_size=0 keeps them)"] if floor else []
-    finer, now = 'input_size' in _keywords(DETECTORS[name].__init__), options.get('input_size') or 0
+    finer = 'input_size' in _keywords(DETECTORS[name].__init__)
+    now = options.get('input_size') or (inspect.signature(DETECTORS[name].__init__).parameters['input_size'].default if finer else 0) or 0   # the look that found nothing
     now = max(now) if isinstance(now, (tuple, list)) else now
     if side and size and max(size) > side:   # the detector reads a shrunk copy: finer on it, or the photo at its own size
         tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces, "
                     + (f"--detector-option input_size={side} reads that copy finely, or " if finer and now < side else '')
                     + "--detector-option max_side=null" + (" --detector-option input_size=1024 (or more; slower)" if finer else '') + " reads the photo at its own size")
-    elif finer:   # never a coarser look than the one that found nothing
+    elif finer and (size is None or max(size) > now):   # never a coarser look than the one that found nothing; a photo no larger than the look gains nothing from a finer one
         tips.append(f"small faces in a wide photo need a finer look (--detector-option input_size={384 if now < 384 else 2 * now}, or more)")
     return '; '.join(tips + ['a photo that is one face crop is read with --whole-image', 'turn a sideways photo upright and run again'])
 

@@ -26,9 +26,9 @@ from .ensemble import load_any, is_ensemble, member_checkpoints
 from .predict import bundled_checkpoint
 
 # %% auto #0
-__all__ = ['NO_EXPRESSION', 'EVALUATION_FILES', 'scored_rows', 'score_model', 'run_train_config', 'member_folders', 'run_seed',
-           'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out', 'save_evaluation',
-           'evaluate_main', 'add_cli']
+__all__ = ['NO_EXPRESSION', 'CLASS_OPTIONS', 'EVALUATION_FILES', 'scored_rows', 'score_model', 'run_train_config',
+           'member_folders', 'run_seed', 'score_split', 'evaluate_checkpoint', 'format_report', 'check_evaluation_out',
+           'save_evaluation', 'evaluate_main', 'add_cli']
 
 # %% ../nbs/23_score.ipynb #9f26580f
 NO_EXPRESSION = '(no expression label)'   # how `left_out` counts images without an expression label
@@ -133,12 +133,15 @@ def score_split(checkpoint: str | Path, # a checkpoint or ensemble folder, or 'z
             'skipped': dict(splits.skipped),   # what the loader left out reading the data (every split: --skip-bad, protocol exclusions), by reason
             'skipped_in_split': None if splits.skipped_in is None else dict(splits.skipped_in.get(split, {})), **r}   # of it, this split's (loaders that know a row's split)
 
+CLASS_OPTIONS = ('target', 'classes', 'subset', 'neutral')   # the loader options that decide a dataset's classes (UTKFace's target, AffectNet-7/8, CFEE's subset and neutral)
+
 def _options_hint(ck: Path, splits: FERSplits) -> str:
     "The loader options the checkpoint's run read its data with that differ from those `splits` were read with, as the flags that give them ('' when none differ, or the run recorded none)."
     got, want = (splits.source or {}).get('options') or {}, (data_record(ck).get('source') or {}).get('options') or {}
     if (splits.source or {}).get('format') != (data_record(ck).get('source') or {}).get('format'): return ''   # another dataset: its options say nothing here
-    diff = {k: v for k, v in want.items() if got.get(k) != v and k in LOADER_FLAGS}
-    return f"the run that trained it read the data with {' '.join(f'{LOADER_FLAGS[k][0][0]} {v}' for k, v in diff.items())}: give the same flags" if diff else ''
+    diff = {k: v for k, v in want.items() if k in CLASS_OPTIONS and got.get(k) != v and v not in (None, False)}
+    flags = [LOADER_FLAGS[k][0][0] + ('' if v is True else f' {v}') for k, v in diff.items()]   # an on/off flag as it is typed
+    return f"the run that trained it read the data with {' '.join(flags)}: give the same flags" if flags else ''
 
 def _other_split_notes(ck: Path, name: str, split: str, md5: str) -> list[str]:
     "A note when the checkpoint's run recorded another `split` of the same data (`config.json` extra.data: name, sizes, md5) than the one scored; an ensemble: one per member whose run did (its other members' figures may be theirs)."

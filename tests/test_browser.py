@@ -116,6 +116,9 @@ def test_video_tab_shows_label_and_timeline(page, tmp_path):
     assert label in page.inner_text('#video-probs') and '%' in page.inner_text('#video-probs')
     page.screenshot(path=str(ARTIFACTS / 'demo-video.png'), full_page=True)
     assert (ARTIFACTS / 'demo-video.png').stat().st_size > 10_000
+    page.locator('#video-input button[aria-label="Clear"]').click()   # the clip removed: its reading goes with it
+    page.wait_for_function("() => !(document.querySelector('#video-status')?.innerText || '').trim()")
+    assert not page.locator('#timeline img').count()
 
 def test_model_picker_serves_a_zoo_model_with_attention(pw, url, zoo_runs, tmp_path):
     "Pick fer's mini-Xception in the dropdown (a new browser session): the header, the card and the photo's labels follow; a junk folder is refused."

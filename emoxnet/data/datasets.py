@@ -1043,7 +1043,7 @@ def data_summary(args: argparse.Namespace) -> int:
     print(to_json(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
     return 0
 
-LOADER_FLAGS = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ label mode of the train split (when not given: crossentropy for emoxnet train and the experiments, majority for data summary and evaluate; valid/test always majority)')),
+LOADER_FLAGS = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ label mode of the train split (when not given: majority for data summary; for emoxnet train, evaluate and the experiments the one the training target reads: crossentropy for soft and sample, majority for hard, multi_target for multi; valid/test always majority)')),
              'classes': (('--classes',), dict(type=int, choices=(7, 8), help='AffectNet-7 or AffectNet-8 (default 8)')),
              'subset': (('--subset',), dict(choices=CFEE_SUBSETS, help='CFEE categories (default all = 6 basic + 15 compound)')),
              'neutral': (('--neutral',), dict(action='store_true', default=None, help='CFEE: include neutral')),
