@@ -262,7 +262,7 @@ class FexCnn(nn.Module):
 # %% ../nbs/09_archs.ipynb #5dcee939
 @dataclass(frozen=True)
 class ArchSpec:
-    "A torch architecture written in this workspace: `build(num_classes, in_chans, **kwargs)` and what it is."
+    "A torch architecture written in this workspace: `build(num_classes, in_chans, **kwargs)` and what it is. `create_model` also passes `input_size` (the model's input side) and `drop_rate` to a `build` whose signature takes them."
     build: Callable[..., nn.Module]
     note: str
     kwargs: dict | None = None
