@@ -406,8 +406,8 @@ def model_markdown(self: DemoBackend) -> str:
     lines = [f"**Model:** {r.name}, {info.get('num_params', 0) / 1e6:.2f} M parameters · **trained on:** {learned}",
              f"**classes:** {', '.join(r.classes)} · **face detector:** {r.detector_name}"
              + (f" · **{where} test accuracy:** {acc:.1%}" if acc is not None else '')
-             + (" (rendered faces, scored against SynthFACS's labels, which it never learned: it measures how unlike real faces "
-                "SynthFACS is as much as the model)" if acc is not None and where == 'SynthFACS' and not rendered_only(info) else '')]
+             + (f" (chance {1 / len(r.classes):.1%}; scored against SynthFACS's own labels, which this model never saw: a low figure says as much "
+                "about how unlike real faces SynthFACS is as about the model)" if acc is not None and where == 'SynthFACS' and not rendered_only(info) else '')]
     if rendered_only(info):   # trained on SynthFACS alone (a SynthFACS ensemble, or an export of it, too; the bundle's transfer set is `transfer-synthfacs`)
         lines.append("This model was trained on **SynthFACS**, rendered synthetic faces, not photographs: on real photos it is "
                      "outside its training domain and its answers are a demonstration of the pipeline, not a reliable reading "
@@ -780,7 +780,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         if cs and cs.get('shown') == (path, key): return tuple(gr.skip() for _ in range(9))
         classes = [TOP] + list(page.backend(key).rec.classes)
         keep = next((c for c in classes if class_key(c) == class_key(tgt or TOP)), TOP)
-        return (*(cleared() if path is None else analyse(path, keep, fno, key)), gr.update(choices=classes, value=keep))
+        return (*(cleared() if path is None else analyse(path, tgt or TOP, fno, key)), gr.update(choices=classes, value=keep))   # an expression it lacks: its top label's map, and the status says so
     return {'analyse': analyse, 'on_change': on_change, 'redraw': redraw, 'on_face': on_face, 'on_model': on_model}
 
 @DEMO_TABS.register('Photo')
@@ -849,10 +849,11 @@ def video_tab(gr, page: DemoPage):
         if was is None or tuple(was) == (path, key): return tuple(gr.skip() for _ in range(4))   # nothing on show (none yet, or refused), or this model's already (the picker's event can come twice)
         return analyse(path, key, progress)
     fn, ins, outs = _guard(analyse, 4, 2), [clip, page.model], [plot, probs, status, shown]
-    run.click(fn, ins, outs, api_name='video')
-    clip.upload(fn, ins, outs, api_visibility='private')
+    run.click(fn, ins, outs, api_name='video', show_progress_on=[plot])   # one progress bar, not one per panel
+    clip.upload(fn, ins, outs, api_visibility='private', show_progress_on=[plot])
     clip.clear(lambda: (None, None, '', None), None, outs, api_visibility='private')   # a removed clip takes its results with it
-    page.model.change(_guard(again, 4, 2), ins + [shown], outs, api_visibility='private')
+    for event in (page.model.change, shown.change):   # a model picked while a clip is read: the reading that lands late is the last model's, and is read again
+        event(_guard(again, 4, 2), ins + [shown], outs, api_visibility='private', show_progress_on=[plot])
 
 # %% ../nbs/80_demo.ipynb #picker01
 def select_model(page: DemoPage, key: str | None) -> tuple[str, str, str, str]:
