@@ -236,10 +236,8 @@ def min_face_px(rec: EmotionRecognizer, # its detector and detector options
                 shape: tuple, # the image's (height, width, ...)
                ) -> int:
     "About the narrowest face `rec`'s detector finds in an image of `shape`: 20 px, or for a detector that reads the whole image at a fixed `input_size` (ssd: 256 px on the longer side) about 18 px at that scale."
-    import inspect
-    from emoxnet.faces import DETECTORS
-    p = inspect.signature(DETECTORS[rec.detector_name].__init__).parameters.get('input_size')
-    size = rec.detector_options.get('input_size', p.default if p is not None else None)
+    from emoxnet.faces import look_size
+    size = look_size(rec.detector_name, rec.detector_options)
     if size is None: return 20
     h, w = shape[:2]
     scale = size / max(h, w) if isinstance(size, (int, float)) else min(size[0] / w, size[1] / h)

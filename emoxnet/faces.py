@@ -23,8 +23,8 @@ __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'D
            'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'greedy_match', 'scaled',
            'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
-           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'no_face_hint',
-           'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
+           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'look_size',
+           'no_face_hint', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
            'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_detector', 'evaluate',
            'bench_detectors', 'markdown_table']
 
@@ -450,6 +450,13 @@ def detector_options(name: str,             # a `DETECTORS` name
         out[key] = v
     return out
 
+def look_size(name: str, # a `DETECTORS` name
+              options: dict, # its settings
+             ) -> int | tuple[int, int] | None:
+    "The size detector `name` reads an image at with `options` (its `input_size`, given or its default); None for a detector that reads images at their own size."
+    p = inspect.signature(DETECTORS[name].__init__).parameters.get('input_size')
+    return options.get('input_size', p.default) if p is not None else None
+
 def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` name)
                  options: dict, # its settings (`FaceDetector`'s and its backend's)
                  size: tuple[int, int] | None = None, # the photo's (width, height), when known
@@ -457,9 +464,8 @@ def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` nam
     "What a user can try when detector `name` with `options` finds no face in a photo of `size`: its own size floor, a finer look (a photo larger than `max_side` is shrunk first, so a finer look needs `max_side` too), `--whole-image` for a photo that is one face crop, and turning a sideways photo upright."
     floor, side = options.get('min_size', 20), options.get('max_side', inspect.signature(FaceDetector).parameters['max_side'].default)
     tips = [f"faces under {floor:g} px are left out (--detector-option min_size=0 keeps them)"] if floor else []
-    finer = 'input_size' in _keywords(DETECTORS[name].__init__)
-    now = options.get('input_size') or (inspect.signature(DETECTORS[name].__init__).parameters['input_size'].default if finer else 0) or 0   # the look that found nothing
-    now = max(now) if isinstance(now, (tuple, list)) else now
+    look = look_size(name, options); finer = look is not None
+    now = max(look) if isinstance(look, (tuple, list)) else look or 0   # the look that found nothing (its longer side)
     if side and size and max(size) > side:   # the detector reads a shrunk copy: finer on it, or the photo at its own size
         tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces, "
                     + (f"--detector-option input_size={side} reads that copy finely, or " if finer and now < side else '')

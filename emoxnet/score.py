@@ -137,8 +137,9 @@ CLASS_OPTIONS = ('target', 'classes', 'subset', 'neutral')   # the loader option
 
 def _options_hint(ck: Path, splits: FERSplits) -> str:
     "The loader options the checkpoint's run read its data with that differ from those `splits` were read with, as the flags that give them ('' when none differ, or the run recorded none)."
-    got, want = (splits.source or {}).get('options') or {}, (data_record(ck).get('source') or {}).get('options') or {}
-    if (splits.source or {}).get('format') != (data_record(ck).get('source') or {}).get('format'): return ''   # another dataset: its options say nothing here
+    now, ran = splits.source or {}, data_record(ck).get('source') or {}   # the record read once
+    if now.get('format') != ran.get('format'): return ''   # another dataset: its options say nothing here
+    got, want = now.get('options') or {}, ran.get('options') or {}
     diff = {k: v for k, v in want.items() if k in CLASS_OPTIONS and got.get(k) != v and v not in (None, False)}
     flags = [LOADER_FLAGS[k][0][0] + ('' if v is True else f' {v}') for k, v in diff.items()]   # an on/off flag as it is typed
     return f"the run that trained it read the data with {' '.join(flags)}: give the same flags" if flags else ''
