@@ -21,6 +21,7 @@ from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, ch
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
+from .faces import SORTS
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
@@ -37,8 +38,8 @@ __all__ = ['log', 'SUPPORTED', 'TRAINED_ON', 'SYNTHFACS_WORDS', 'TOP', 'START_KE
            'face_size_note', 'fit_side', 'clamp_face', 'map_said', 'model_folder_state', 'DemoBackend', 'ModelOption',
            'is_model_folder', 'model_options', 'load_recognizer', 'expression_model', 'model_key', 'DemoModels',
            'upload_component', 'cache_image', 'result_component', 'examples_dir', 'examples_note', 'example_images',
-           'face_index', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers', 'photo_tab',
-           'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
+           'face_index', 'face_pick_note', 'faces_table', 'DemoPage', 'PhotoWidgets', 'photo_layout', 'photo_handlers',
+           'photo_tab', 'webcam_handler', 'webcam_tab', 'video_tab', 'select_model', 'header_markdown', 'model_panel',
            'picker_state', 'wire_model_panel', 'serving_recognizer', 'build_demo', 'write_examples', 'launch',
            'demo_config', 'only_this_machine', 'serving_port', 'demo_main', 'add_cli', 'main']
 
@@ -322,7 +323,7 @@ class DemoBackend:
         if isinstance(path, np.ndarray) and (path.ndim == 2 or path.ndim == 3 and path.shape[2] in (1, 2)):
             notes.append('Greyscale image: analysed as is (the colour channels are copies of the grey one).')
         timings: dict[str, float] = {}
-        faces = sorted(self.rec.predict(rgb, max_faces=self.cfg.max_faces, timings=timings), key=lambda f: (f.box[0], f.box[1]))   # numbered left to right, as people count faces in a photo (the detector's order is its confidence)
+        faces = sorted(self.rec.predict(rgb, max_faces=self.cfg.max_faces, timings=timings), key=SORTS['left'])   # the surest faces, numbered left to right as people count faces in a photo (the detector's order is its confidence)
         face = clamp_face(face, len(faces))
         a = Analysis(annotated=fit_side(draw_predictions(rgb, faces, selected=face), self.cfg.display_px), faces=faces, timings=timings)
         if not faces:
@@ -669,10 +670,17 @@ def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
 
 # %% ../nbs/80_demo.ipynb #3ca6667d
 def face_index(fno, n: int | None = None, # the faces there are: the index kept within them (`clamp_face`)
+               shown: int = 0, # the face on show (0-based): what anything but a number keeps
               ) -> int:
-    "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...); anything else picks the first face."
-    i = int(fno or 1) - 1 if str(fno or '1').isdigit() else 0
+    "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...); anything else keeps the face `shown`."
+    i = int(fno or 1) - 1 if str(fno or '1').strip().isdigit() else shown
     return i if n is None else clamp_face(i, n)
+
+def face_pick_note(fno, n: int, k: int) -> str:
+    "What the status says when the Face box held something other than the face `k` (0-based) it shows: a word, or a number past the `n` faces; '' when it held face `k`."
+    typed = str(fno if fno is not None else '').strip()
+    if typed in ('', str(k + 1)): return ''
+    return (f"“{typed}” is not a face number: face {k + 1} is shown" if not typed.isdigit() else f"There is no face {typed}: face {k + 1} is shown") + f" (faces 1-{n})."
 
 def faces_table(faces: Sequence[FacePrediction]) -> str:
     "Markdown table of the faces found: number, top expression (with the next two; a multi-task model's other outputs after them: `FacePrediction.summary`), box; empty without faces."
@@ -739,7 +747,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         n = len(a.faces); sel = face_index(fno, n)
         if not a.ok: gr.Warning(a.status.replace('**', ''), duration=TOAST_S)
         return (a.annotated, a.label(sel), a.attention, faces_table(a.faces), a.status if a.ok else f"⚠️ {a.status}",
-                dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing, shown=(path, key)) if a.faces else None,   # the faces and their crops, how they were cut, and what was analysed
+                dict(crops=[f.crop for f in a.faces], faces=a.faces, model=be.rec.name, framing=be.rec.framing, shown=(path, key), face=sel) if a.faces else None,   # the faces and their crops, how they were cut, and what was analysed
                 gr.update(choices=[str(i + 1) for i in range(max(n, 1))], value=str(sel + 1)), [a.label(i) for i in range(n)] or None)
 
     cleared = lambda: (None, None, None, '', '', None, gr.update(choices=['1'], value='1'), None)   # no photo: nothing shown
@@ -761,17 +769,17 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
         be, notes = page.backend(key), []   # the status line says what the map shows (clearing it would leave the page silent about it)
         if cs['framing'] != be.rec.framing:   # the model changed since the analysis (a script's /model: the page analyses again) and cuts faces otherwise
             return None, f"The faces kept were cut for {cs['model']}; {be.rec.name} frames faces differently: analyse the photo again to see its attention map."
-        k = face_index(fno, len(cs['crops']))
+        k = face_index(fno, len(cs['crops']), cs.get('face', 0))   # a word typed in the Face box keeps the face on show
         att, shown = be.attention(cs['crops'], tgt, k, notes)
         return att, ' '.join([map_said(k, len(cs['crops']), shown)] + notes)
 
     def on_face(cs, ps, tgt, fno, key, path):
-        "Another face picked: its attention map, its probabilities (the panel showed the first face's), the photo with it marked, and the picker set to the face shown (a typed '9' or 'x' is not left there)."
+        "Another face picked: its attention map, its probabilities (the panel showed the first face's), the photo with it marked, the picker set to the face shown (a typed '9' or 'x' is not left there: a word keeps the face shown, and the status says so), and the session's note of the face shown."
         att, status = redraw(cs, tgt, fno, key)
-        if not (cs and ps): return att, status, None, gr.skip(), gr.skip()
-        k = face_index(fno, len(ps))
-        return (att, status, ps[k], page.backend(key).marked(path, cs['faces'], k) if path is not None else gr.skip(),
-                gr.update(value=str(k + 1)))
+        if not (cs and ps): return att, status, None, gr.skip(), gr.skip(), gr.skip()
+        k = face_index(fno, len(ps), cs.get('face', 0))
+        return (att, ' '.join(filter(None, [face_pick_note(fno, len(ps), k), status])), ps[k],
+                page.backend(key).marked(path, cs['faces'], k) if path is not None else gr.skip(), gr.update(value=str(k + 1)), {**cs, 'face': k})
 
     def on_model(path, fno, key, tgt=TOP, cs=None):
         "Another model for this session: its expressions in the picker (the one asked for kept when it has it), and the photo (if any) analysed again by it (once: the picker's event can come twice)."
@@ -790,8 +798,8 @@ def photo_tab(gr, page: DemoPage):
     w.image.change(_guard(h['on_change'], len(outs), 4, keep=(6,)), ins, outs, api_visibility='private')
     redraw_in, redraw_out = [w.crops, w.target, w.face_no, page.model], [w.attention, w.status]
     w.target.input(_guard(h['redraw'], 2, 1), redraw_in, redraw_out, api_name='attention', show_progress='minimal')
-    w.face_no.input(_guard(h['on_face'], 5, 1, keep=(3, 4)), [w.crops, w.face_probs, w.target, w.face_no, page.model, w.image],
-                    redraw_out + [w.probs, w.annotated, w.face_no], api_visibility='private')
+    w.face_no.input(_guard(h['on_face'], 6, 1, keep=(3, 4, 5)), [w.crops, w.face_probs, w.target, w.face_no, page.model, w.image],
+                    redraw_out + [w.probs, w.annotated, w.face_no, w.crops], api_visibility='private')
     page.model.change(_guard(h['on_model'], len(outs) + 1, 4, keep=(6, len(outs))), [w.image, w.face_no, page.model, w.target, w.crops], outs + [w.target],
                       api_visibility='private')
 

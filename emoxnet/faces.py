@@ -23,7 +23,7 @@ __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'D
            'ASTRONAUT_FACE', 'PHOTO_LABELS', 'NEGATIVES', 'BENCH_CONFIGS', 'Face', 'box_iou', 'greedy_match', 'scaled',
            'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
-           'DlibCNNDetector', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'look_size',
+           'DlibCNNDetector', 'surest', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'look_size',
            'no_face_hint', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
            'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_detector', 'evaluate',
            'bench_detectors', 'markdown_table']
@@ -352,7 +352,15 @@ class DlibCNNDetector:
 
 # %% ../nbs/20_faces.ipynb #8713bae6
 DEFAULT_DETECTOR = 'ssd'
-SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.x0, f.y0)}   # the orders faces come in: best first, largest first, left to right
+SORTS = {'score': lambda f: (-f.score, -f.area), 'area': lambda f: (-f.area, -f.score), 'left': lambda f: (f.box[0], f.box[1])}   # the orders faces come in: best first, largest first, left to right ('left' also orders `predict`'s faces: both have a box)
+
+def surest(faces: Sequence, # a detector's faces, in its order
+           n: int | None, # how many to keep (None: all)
+          ) -> list:
+    "The `n` faces of highest score, in the order `faces` came in: a limit keeps the faces the detector is surest of, whatever its `sort`."
+    if n is None or n >= len(faces): return list(faces)
+    keep = {id(f) for f in sorted(faces, key=SORTS['score'])[:n]}
+    return [f for f in faces if id(f) in keep]
 
 DETECTOR_RULES = {'max_side': (lambda v: v is None or (is_whole(v) and v >= MIN_SIDE), f'None or an integer >= {MIN_SIDE} (pixels)'), 'min_size': NON_NEGATIVE,
                   'min_score': (lambda v: v is None or (isinstance(v, (int, float)) and math.isfinite(v)), 'None or a number (a cascade\'s or dlib\'s scores are not probabilities)')}

@@ -17,7 +17,7 @@ from PIL import Image
 
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some, EMPTY_PATH, path_arg
 from .data.core import DataError, is_hidden, read_image, write_image
-from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint
+from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint, surest
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference, logits_only_note
@@ -290,11 +290,11 @@ class EmotionRecognizer:
 
     def predict(self, image, max_faces: int | None = None, channel_order: str | None = None, keep_crops: bool = True,
                 timings: dict | None = None) -> list[FacePrediction]:
-        "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms` and `faces_found` (before `max_faces` kept the first)."
+        "Detect faces in a photo/frame (path, PIL or uint8 array; an array in `channel_order`, default the recognizer's, RGB) and classify each; `[]` when there is no face. `timings` (a dict) receives `detect_ms`, `classify_ms` and `faces_found` (before `max_faces` kept the surest: `faces.surest`)."
         if max_faces is not None and not (is_whole(max_faces) and max_faces >= 1): raise ValueError(f"max_faces={max_faces!r}: expected None (all faces) or an integer >= 1")
         rgb = load_rgb(image, self.max_pixels, channel_order or self.channel_order); warn_if_not_expression(self)
         t0 = time.perf_counter()
-        found = self.detect(rgb); faces = found[:max_faces]
+        found = self.detect(rgb); faces = surest(found, max_faces)
         if timings is not None: timings['faces_found'] = len(found)
         t1 = time.perf_counter()
         crops = [self.crop(rgb, f) for f in faces]
@@ -523,6 +523,7 @@ def predict_main(args) -> int:
     if whole and (given := [f for f, v in (('--detector', getattr(args, 'detector', None)), ('--detector-option', getattr(args, 'detector_option', None)), ('--margin', args.margin)) if v]):
         raise ValueError(f"{', '.join(given)} does not apply with --whole-image: each image is classified whole, no face is detected or cropped")
     kw = dict(detector_args(args), backend=args.backend)
+    if not whole: kw['detector_options'] = {'sort': 'left', **kw.get('detector_options', {})}   # faces numbered left to right, as the demo numbers them (sort=score: the surest first)
     if args.margin is not None: kw['margin'] = args.margin
     rec = EmotionRecognizer.load(args.checkpoint, **kw); warn_if_not_expression(rec)
     served = dict(model=rec.name, checkpoint=str(rec.path) if rec.path else BUNDLED, backend=rec.backend,   # each JSON line says what served it
@@ -539,7 +540,7 @@ def add_detector_args(p: argparse.ArgumentParser):
     "`--detector NAME` and `--detector-option KEY=VALUE` (repeatable), for the commands that find faces."
     p.add_argument('--detector', default=None, help=f'face detector (default {DEFAULT_DETECTOR}; see emoxnet.faces.DETECTORS)')
     p.add_argument('--detector-option', action='append', default=[], metavar='KEY=VALUE',
-                   help="a detector setting, repeatable: e.g. input_size=384 (ssd: small faces in group photos), min_score=0.6, sort=left (predict: faces listed left to right)")
+                   help="a detector setting, repeatable: e.g. input_size=384 (ssd: small faces in group photos), min_score=0.6, sort=score (the order faces are listed in: emoxnet predict lists them left to right unless told, sort=score the surest first)")
 
 def detector_args(args) -> dict:
     "The `EmotionRecognizer` keywords of `add_detector_args`'s flags (an unknown option is refused before any model loads)."

@@ -244,13 +244,17 @@ def test_hsemotion_api_on_an_ensemble(rec, ens_dir, images):
     with pytest.raises(TypeError, match='EmoXNet has no classifier layer that reads the pooled features'): h.classify_emotions(np.zeros((1, 8), np.float32))
 
 def test_cli_detector_options_and_output_folder_checks(emoxnet_cmd, images, tmp_path):
-    "--detector-option KEY=VALUE reaches the detector (sort=left numbers faces left to right); a wrong key or an overlay 'folder' that is a file is refused first."
+    "--detector-option KEY=VALUE reaches the detector (faces numbered left to right unless sort=score asks for the surest first); a wrong key or an overlay 'folder' that is a file is refused first."
     group = ASSET.parent / 'examples' / 'synthfacs_group_of_four.jpg'
     run = lambda *a: subprocess.run([*emoxnet_cmd, 'predict', *map(str, a)], capture_output=True, text=True, timeout=300)
-    r = run(group, '--json', '--detector-option', 'sort=left')
-    assert r.returncode == 0, r.stderr
-    x0 = [f['box'][0] for f in json.loads(r.stdout)['faces']]
-    assert len(x0) == 4 and x0 == sorted(x0)
+    for opt in ((), ('--detector-option', 'sort=left')):   # left to right by default, as the demo numbers faces
+        r = run(group, '--json', *opt)
+        assert r.returncode == 0, r.stderr
+        x0 = [f['box'][0] for f in json.loads(r.stdout)['faces']]
+        assert len(x0) == 4 and x0 == sorted(x0)
+    r = run(group, '--json', '--detector-option', 'sort=score')
+    scores = [f['score'] for f in json.loads(r.stdout)['faces']]
+    assert r.returncode == 0 and len(scores) == 4 and scores == sorted(scores, reverse=True), r.stderr
     r = run(group, '--detector-option', 'inputsize=384')
     assert r.returncode == 2 and 'input_size' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     r = run(images['astronaut'], '--save-overlay', images['notes'])
