@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import single_process, BASIC, COMPOUND, Registry, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
+from .core import single_process, BASIC, COMPOUND, Registry, torch_seeded, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
 from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
@@ -234,7 +234,7 @@ def top_of(model: nn.Module, last: str | None = None) -> nn.Module:
 @torch.no_grad()
 def trunk_features(model: nn.Module, ds: FERDataset, last: str | None = None, batch_size: int = 256) -> np.ndarray:
     "The input of `model`'s stage `last` for every image of `ds` (eval mode, the model's own preprocessing): float32 `(N, C, H, W)`."
-    model = unwrap(model).eval(); last = last or split_at(model)
+    model = unwrap(model); last = last or split_at(model)   # eval mode while `model_batches` reads, its own afterwards
     got = []
     hook = model.get_submodule(last).register_forward_pre_hook(lambda m, args: got.append(args[0].detach().float().cpu()))
     try:
@@ -356,7 +356,7 @@ SELECTORS = Registry('exemplar selector')   # name -> f(model, class_ds, class_i
 
 def _embed(model: nn.Module, ds: FERDataset, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     "(logits, L2-normalised classifier inputs) of `model` on every item of `ds` (its own preprocessing)."
-    m, zs, es = unwrap(model).eval(), [], []
+    m, zs, es = unwrap(model), [], []   # eval mode while `model_batches` reads, its own afterwards
     hook = m.get_classifier().register_forward_pre_hook(lambda mod, a: es.append(a[0].detach().float().flatten(1).cpu()))   # the classifier's input, from the same pass
     try:
         with torch.no_grad():
@@ -963,7 +963,7 @@ def _check_shots(cfg: ContinualConfig, data: FERSplits):
 @torch.no_grad()
 def check_arch(cfg: ContinualConfig) -> None:
     "`ValueError` unless `cfg.arch` (untrained, at `cfg`'s input) can run the protocol: a last stage to split at, a linear classifier to grow, a top that runs on the trunk's feature maps."
-    m = create_model(ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size)).eval()
+    with torch_seeded(0): m = create_model(ModelConfig(cfg.arch, CONTINUAL_BASIC, cfg.in_chans, cfg.input_size)).eval()   # the session's random stream is left where it was
     why = lambda problem: ValueError(f"ContinualConfig.arch={cfg.arch!r}: {type(m).__name__} {problem}; the protocol trains the network's top (its last stage and "
                                      "a linear classifier that grows one class per step): use a timm CNN with stages (resnet10t_slim, the default; resnet18, convnext, efficientnet)")
     try: last = cfg.last or split_at(m)

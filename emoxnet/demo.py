@@ -65,7 +65,7 @@ class DemoConfig:
     queue_size: int = 32             # requests waiting; more are turned away with a message
     attention_px: int = 256          # side of the attention panel
     display_px: int = 2048           # photo tab: the longest side of the boxed photo sent back (larger ones are shrunk for the page, after the analysis at full size)
-    threads: int | None = 1          # torch CPU threads (1 is fastest for one small model under concurrency)
+    threads: int | None = 1          # torch CPU threads of `emoxnet demo`'s process (1 is fastest for one small model under concurrency)
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
     typed_paths: bool = True         # model picker: let visitors type a server folder to serve (emoxnet demo turns it off with --share or a --host other than this machine, unless given)
 
@@ -921,11 +921,9 @@ def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: 
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
-    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, model picker, then `DEMO_TABS`."
+    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, model picker, then `DEMO_TABS`. The caller's torch thread count is left as it is (`emoxnet demo` sets `config.threads` for its server process)."
     gr = _gradio()
     cfg = config or DemoConfig()
-    if cfg.threads:
-        import torch; torch.set_num_threads(cfg.threads)
     be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
     models = DemoModels(be, options, **({'detector': detector} if detector else {}))
     with gr.Blocks(title='emoxnet: facial expression recognition', analytics_enabled=False,
@@ -1027,6 +1025,8 @@ def demo_main(args) -> int:
     if getattr(args, 'typed_paths', None) is None and not only_this_machine(host, args.share):   # a visitor must not browse the server's folders
         cfg = replace(cfg, typed_paths=False)
         print(f"emoxnet demo: typed model folders are off on {host}{' with a public link' * bool(args.share)} (--typed-paths turns them on)", file=sys.stderr)
+    if cfg.threads:
+        import torch; torch.set_num_threads(cfg.threads)   # the server process's: build_demo leaves a notebook's own
     demo = build_demo(serving_recognizer(None, ck, args.detector, what), config=cfg, detector=args.detector)
     try: launch(demo, host, port, args.share, block=False)   # bound first: "serving" is said only once it is true
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line

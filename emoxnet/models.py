@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import timm
 
-from .core import BASIC, Registry, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, BUNDLED, EmoxnetWarning, class_key   # atomic_dir, recover_dir: also importable from here
+from .core import BASIC, Registry, torch_seeded, atomic_dir, recover_dir, save_json, load_json, check_format, code_version, check_ranges, sha256_file, PIXELS, FRACTION, zoo_name, BUNDLED, EmoxnetWarning, class_key   # atomic_dir, recover_dir: also importable from here
 from .settings import check_fields   # a checkpoint's config.json: each field's JSON type before a model is built from it
 from .data.transforms import Preprocess, IMAGENET_MEAN, IMAGENET_STD
 
@@ -361,9 +361,8 @@ def check_arch(arch: str, input_size: int = 48, in_chans: int = 1, num_classes: 
     "Build `arch` and run one batch of 2 images; returns output shape, final feature-map size and parameter count."
     cfg = ModelConfig(arch, tuple(BASIC[:num_classes]) if num_classes <= len(BASIC) else tuple(f'c{i}' for i in range(num_classes)),
                       in_chans, input_size)
-    m = create_model(cfg).eval()
-    with torch.no_grad():
-        x = torch.randn(2, in_chans, input_size, input_size)
+    with torch_seeded(0), torch.no_grad():   # the session's random stream is left where it was
+        m = create_model(cfg).eval(); x = torch.randn(2, in_chans, input_size, input_size)
         f = m.forward_features(x); y = m(x)
     return {'arch': arch, 'logits': tuple(y.shape), 'features': tuple(f.shape[1:]), 'params_M': round(count_params(m) / 1e6, 2)}
 
@@ -391,9 +390,12 @@ def resolve_device(device: str | torch.device = 'auto') -> torch.device:
 def model_batches(model: nn.Module, ds, # a model and a dataset with `image(i)` (an `FERDataset`)
                   preprocess: Preprocess | None = None, # default: the model's `ModelConfig.preprocess`
                   batch_size: int = 256):
-    "`ds`'s images in order, preprocessed in batches of up to `batch_size` and put on `model`'s device: what a model reads when it runs over a whole dataset."
-    pre, dev = preprocess or unwrap(model).model_config.preprocess, model_device(model)
-    for b in range(0, len(ds), batch_size): yield pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
+    "`ds`'s images in order, preprocessed in batches of up to `batch_size` and put on `model`'s device: what a model reads when it runs over a whole dataset. `model` is in eval mode while they are read, and back in its own mode afterwards (a model in training stays in training)."
+    pre, dev, was = preprocess or unwrap(model).model_config.preprocess, model_device(model), model.training
+    model.eval()
+    try:
+        for b in range(0, len(ds), batch_size): yield pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
+    finally: model.train(was)
 
 @contextlib.contextmanager
 def on_device(model: nn.Module, device: str | torch.device | None): # None: where the model is

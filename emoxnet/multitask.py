@@ -221,7 +221,7 @@ def predict_outputs(model: nn.Module, # a multi-task model (dict outputs)
                     preprocess=None, # default: the model's ModelConfig.preprocess
                     batch_size: int = 128) -> dict[str, np.ndarray]:
     "`decode_outputs` of `model` over every image of `ds`, as numpy arrays."
-    model.eval(); parts = []
+    parts = []   # eval mode while `model_batches` reads, the model's own afterwards
     for x in model_batches(model, ds, preprocess, batch_size):
         parts.append({k: v.cpu().numpy() for k, v in decode_outputs(model(x), unwrap(model).model_config.heads).items()})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
@@ -319,7 +319,6 @@ class ArcFaceLoss(nn.Module, Loss):
 @torch.no_grad()
 def embed_dataset(model: nn.Module, ds, preprocess=None, batch_size: int = 128) -> np.ndarray:
     "`pooled_features` of every image of `ds` (N, D)."
-    unwrap(model).eval()
     return np.concatenate([pooled_features(model, x).float().cpu().numpy() for x in model_batches(model, ds, preprocess, batch_size)])
 
 # %% ../nbs/19_multitask.ipynb #abbf5f27
@@ -356,15 +355,16 @@ def head_modules(model: nn.Module) -> list[nn.Module]:
     return mods
 
 class FreezeBody(Callback):
-    "Stage 1 of the recipe: only `head_modules` train (the optimizer is rebuilt over them); everything is trainable again after the fit."
+    "Stage 1 of the recipe: only `head_modules` train (the optimizer is rebuilt over them); everything is trainable again after the fit, however it ends."
     order = -25   # before `Resume` (-20): a resumed run loads its head-only optimizer state into the head-only optimizer
     def before_fit(self):
         keep = {id(p) for mod in head_modules(self.state.raw_model) for p in mod.parameters()}
         self.frozen = [p for p in self.state.raw_model.parameters() if p.requires_grad and id(p) not in keep]
         for p in self.frozen: p.requires_grad_(False)
         self.learn.rebuild_optimizer()
-    def after_fit(self):
-        for p in self.frozen: p.requires_grad_(True)
+    def cleanup_fit(self):   # also when the run fails or is interrupted: the caller's model never stays frozen
+        for p in getattr(self, 'frozen', ()): p.requires_grad_(True)
+        self.frozen = []
 
 # %% ../nbs/19_multitask.ipynb #e889dece
 @dataclass

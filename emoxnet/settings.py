@@ -6,18 +6,18 @@ Docs: https://emoxnet.github.io/emoxnet/settings.html.md"""
 
 # %% ../nbs/00_settings.ipynb #ce2afc34
 from __future__ import annotations
-import codecs, configparser, dataclasses, json, math, os, re, types, typing
+import codecs, configparser, dataclasses, json, math, os, re, types, typing, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
-from .core import did_you_mean, fits_type, fits_rule, load_json, zoo_name, BUNDLED, MAX_THREADS, PORT   # the one name hint, the one check of a value against a type annotation, the one JSON reader
+from .core import did_you_mean, fits_type, fits_rule, load_json, zoo_name, BUNDLED, MAX_THREADS, PORT, EmoxnetWarning   # the one name hint, the one check of a value against a type annotation, the one JSON reader
 
 
 # %% auto #0
 __all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'OTHER_VARIABLES', 'DATASET_FORMATS', 'SETTING_KEYS',
            'SETTING_RULES', 'SettingsError', 'Settings', 'settings_file', 'read_settings_file', 'check_variables',
            'load_settings', 'dataset_path', 'resolve_data', 'demo_checkpoint', 'check_fields', 'read_json_file',
-           'load_config']
+           'file_fields', 'load_config']
 
 # %% ../nbs/00_settings.ipynb #f92505ea
 SETTINGS_FILE, SECTION = 'settings.ini', 'emoxnet'
@@ -298,10 +298,20 @@ def read_json_file(path: str | Path, flag: str | None = None):
     if not p.exists(): raise FileNotFoundError(f'{who}: no such file')
     return load_json(p, lambda problem: SettingsError(None, problem, who))
 
+def file_fields(cls, path: str | Path, flag: str | None = None,
+                leave: Sequence[str] = (), # fields the command line sets: left out (they override the file's)
+                check: Callable[[dict], object] | None = None, # makes the config of the fields on their own (default `cls(**fields)`); may change them (a string parsed)
+               ) -> dict:
+    "The fields of dataclass `cls` in the JSON file `path` that `leave` does not name: each checked (`check_fields`), then made into a config on their own (`check`), every error naming the file. The config is made with `EmoxnetWarning`s off: what it warns about is said when the config used is made."
+    d = {k: v for k, v in check_fields(cls, read_json_file(path, flag), path).items() if k not in leave}
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', EmoxnetWarning)
+        try: (check or (lambda f: cls(**f)))(d)
+        except (ValueError, KeyError, TypeError) as e:
+            if isinstance(e, SettingsError): raise
+            raise SettingsError(None, str(e.args[0] if e.args else e), path) from None
+    return d
+
 def load_config(cls, path: str | Path, flag: str | None = None):
-    "An instance of dataclass `cls` from the JSON file `path` (`check_fields`); the dataclass's own checks name the file too."
-    d = check_fields(cls, read_json_file(path, flag), path)
-    try: return cls(**d)
-    except (ValueError, KeyError, TypeError) as e:
-        if isinstance(e, SettingsError): raise
-        raise SettingsError(None, str(e.args[0] if e.args else e), path) from None
+    "An instance of dataclass `cls` from the JSON file `path` (`file_fields`); the dataclass's own checks name the file too."
+    return cls(**file_fields(cls, path, flag))

@@ -22,9 +22,9 @@ from tqdm import tqdm
 
 from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, main_rank, seed_everything, seed_process, sha256_file, session_state, restore_session, torch_seeded, save_json, load_json, jsonable, changed_settings, code_version, add_dataclass_args, atomic_dir, recover_dir, remove_staging, nulls_to_nan, foreign_files, some, check_ranges, check_flags, is_whole, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, FRACTION, NON_NEGATIVE, COUNT, PIXELS, check_folder_arg, THREADS, WORKERS, lies_inside, unowned, fits_type, nonfinite_rows, zoo_name, path_arg
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
-from .settings import load_settings, check_fields, read_json_file, load_config, resolve_data, SettingsError
+from .settings import load_settings, file_fields, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, valid_split, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, valid_split, carve_valid, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
 from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -439,10 +439,10 @@ class TrainState:
 # %% ../nbs/12_train.ipynb #bf86715d
 EVENTS = ('before_fit', 'before_epoch', 'before_train', 'before_batch', 'after_pred', 'after_loss', 'before_step', 'after_step',
           'after_batch', 'after_train', 'before_validate', 'after_validate', 'after_cancel_epoch', 'after_epoch', 'after_fit',
-          'before_report', 'after_report')
+          'before_report', 'after_report', 'cleanup_fit')
 
 class Callback:
-    "Base class of the loop's callbacks: define methods named after `EVENTS`; lower `order` runs first. One that changes what is learned (MixUp) defines `settings()`: recorded in `metrics.json` and the resume state, and a resume with other settings is refused. A callback's own attributes are not in the resume state (keep what must survive a resume in `TrainState` or the loss). With a closure optimizer (SAM), the second forward/backward pass of a step, whose gradient is applied, runs without `after_pred`, `after_loss` and `before_step`."
+    "Base class of the loop's callbacks: define methods named after `EVENTS`; lower `order` runs first. One that changes what is learned (MixUp) defines `settings()`: recorded in `metrics.json` and the resume state, and a resume with other settings is refused. `cleanup_fit` runs however `fit` ends (finished, or stopped by an exception or Ctrl-C): undo there what a callback changed on the caller's objects (`FreezeBody`'s frozen parameters). A callback's own attributes are not in the resume state (keep what must survive a resume in `TrainState` or the loss). With a closure optimizer (SAM), the second forward/backward pass of a step, whose gradient is applied, runs without `after_pred`, `after_loss` and `before_step`."
     order: int = 0
     learn: Any = None            # the `Learner`, set when the callback joins it
     @property
@@ -905,8 +905,7 @@ def _setup_data(self: Learner, data, model_config: ModelConfig):
     if len(model_config.classes) < 2: raise ValueError(f"fit: {self.data_name or 'the data'} has one class ({model_config.classes[0]!r}); a classifier learns two or more (is the data's folder one level too high?)")
     self.valid_from_train = 'valid' not in splits and cfg.valid_fraction > 0
     if self.valid_from_train:
-        keep, held = valid_split(splits['train'], cfg.valid_fraction, cfg.seed)   # whole people when the data names them
-        splits['valid'], splits['train'] = splits['train'].subset(held), splits['train'].subset(keep)
+        splits['train'], splits['valid'] = carve_valid(splits['train'], cfg.valid_fraction, cfg.seed)   # whole people when the data names them
         splits = drop_empty(splits)                   # too few images per class to hold any out: no validation split, as with valid_fraction 0
     self.splits, train_ds, pre = splits, splits['train'], model_config.preprocess
     if 'valid' not in splits and cfg.patience and self.accelerator.is_main_process:   # nothing to watch: every epoch runs
@@ -1111,7 +1110,9 @@ def fit(self: Learner) -> dict:
         self._with_events(self._do_fit, 'fit')
         self._with_events(self._do_report, 'report')
         self.result['model'] = self._hand_back()
-    finally: restore_session(self.session)
+    finally:
+        try: self('cleanup_fit')   # a callback's changes to the caller's model are undone even when the run fails
+        finally: restore_session(self.session)
     return self.result
 
 @patch
@@ -1339,15 +1340,13 @@ def _parse_class_weights(v: str | None, # the text: 'inverse_frequency', 'none' 
 def _config_file(path: str, # the file given to --config
                  flags: dict, # the fields the command line sets: they override the file's
                 ) -> dict:
-    "The `TrainConfig` fields of `--config FILE` that `flags` leave: checked (`check_fields`; then ranges and choices, as `TrainConfig` checks them), every error naming the file."
-    d = {k: v for k, v in check_fields(TrainConfig, read_json_file(path, '--config'), path).items() if k not in flags}
-    if d.get('data_seed') is not None:   # emoxnet train reads its data at --seed: a data_seed here would be recorded, not applied
-        raise SettingsError(None, f"data_seed={d['data_seed']}: emoxnet train reads its data at --seed (data_seed is an experiment member's, set by the experiment); remove it", path)
-    try:
+    "The `TrainConfig` fields of `--config FILE` that `flags` leave: checked (`file_fields`; then ranges and choices, as `TrainConfig` checks them), every error naming the file."
+    def made(d: dict):   # the file's values on their own: a wrong one is the file's mistake
+        if d.get('data_seed') is not None:   # emoxnet train reads its data at --seed: a data_seed here would be recorded, not applied
+            raise ValueError(f"data_seed={d['data_seed']}: emoxnet train reads its data at --seed (data_seed is an experiment member's, set by the experiment); remove it")
         if isinstance(d.get('class_weights'), str): d['class_weights'] = _parse_class_weights(d['class_weights'], 'class_weights')
-        TrainConfig.from_dict(d)   # the file's values on their own: a wrong one is the file's mistake
-    except ValueError as e: raise SettingsError(None, str(e), path) from None
-    return d
+        TrainConfig.from_dict(d)
+    return file_fields(TrainConfig, path, '--config', flags, made)
 
 def _train_config(args, s) -> TrainConfig:
     "The run's `TrainConfig`: `--config FILE` (`_config_file`), the flags over it, then settings `s` (device, threads)."

@@ -17,13 +17,14 @@ from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWa
 from .core import FERDataset, FERSplits, NO_LABEL, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
-from ..settings import DATASET_FORMATS, load_config, load_settings, resolve_data
+from ..settings import DATASET_FORMATS, check_fields, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits', 'stratified_split', 'stratified_folds',
            'project_root', 'resolve_path', 'run_records', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
-           'check_valid_fraction', 'subject_split', 'valid_split', 'with_valid', 'with_test', 'load_experiment_data',
-           'data_fingerprint', 'compared_fingerprint', 'same_data', 'data_changes', 'label_map', 'targets_for']
+           'check_valid_fraction', 'subject_split', 'valid_split', 'carve_valid', 'with_valid', 'with_test',
+           'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'data_changes', 'label_map',
+           'targets_for']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -120,9 +121,9 @@ def _toy_source(seed: int = 0, synth=None) -> FERSplits: return toy_splits(seed=
 
 @DATA_SOURCES.register('synthfacs')
 def _synthfacs_source(seed: int = 0, synth: SynthConfig | dict | str | Path | None = None) -> FERSplits:
-    "`synth`: a `SynthConfig`, a dict of its fields or a SynthConfig JSON file (checked by `load_config`; its own seed decides the images)."
+    "`synth`: a `SynthConfig`, a dict of its fields (checked by `check_fields`) or a SynthConfig JSON file (checked by `load_config`); its own seed decides the images."
     if isinstance(synth, SynthConfig): cfg = synth
-    else: cfg = SynthConfig(**synth) if isinstance(synth, dict) else load_config(SynthConfig, synth) if synth else SynthConfig()
+    else: cfg = SynthConfig(**check_fields(SynthConfig, synth, 'synth')) if isinstance(synth, dict) else load_config(SynthConfig, synth) if synth else SynthConfig()
     return generate(cfg)
 
 def _no_loader(data: str, exists: bool, who: str | None = None, format_flag: str = '--format') -> ValueError:
@@ -198,16 +199,22 @@ def valid_split(ds: FERDataset, # the training split
                       "validation images are drawn from the training people (validation flatters the model)", EmoxnetWarning, stacklevel=3)
     return stratified_split(ds.targets, fraction, seed)
 
+def carve_valid(train: FERDataset, # the training split
+                fraction: float, # share held out for validation
+                seed: int = 0) -> tuple[FERDataset, FERDataset]:
+    "`(train, valid)`: `valid_split`'s held-out part of `train` (whole people when named: a person in both would flatter validation), named 'valid', and what stays."
+    keep, held = valid_split(train, fraction, seed)
+    valid = train.subset(held); valid.split = 'valid'
+    return train.subset(keep), valid
+
 def with_valid(splits: FERSplits, # the loaded splits
                fraction: float = 0.1, # share of train held out when there is no valid split
                seed: int = 0) -> FERSplits:
     "`splits` with a `valid` split carved (seeded) from `train` when it has none or an empty one (`valid_split`: whole people when `meta` names them, else stratified images); a test split stays as loaded (protocols check it)."
     check_valid_fraction(fraction)
     if 'valid' in drop_empty(dict(splits.splits)): return splits
-    out, tr = dict(splits.splits), splits['train']
-    keep, held = valid_split(tr, fraction, seed)   # whole people when named: a person in both would flatter validation
-    out['train'], out['valid'] = tr.subset(keep), tr.subset(held)
-    out['valid'].split = 'valid'
+    out = dict(splits.splits)
+    out['train'], out['valid'] = carve_valid(out['train'], fraction, seed)
     order = [k for k in ('train', 'valid', 'test') if k in out] + [k for k in out if k not in ('train', 'valid', 'test')]
     return dataclasses.replace(splits, splits={k: out[k] for k in order})
 

@@ -22,7 +22,7 @@ from .core import FERDataset, FERSplits, write_image   # the one image writer; a
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
 from .datasets import FER_USAGE, FERPLUS_COLUMNS, FERPLUS_VOTES, AFFECTNET_COLUMNS
-from ..settings import check_fields, read_json_file, SettingsError
+from ..settings import file_fields
 
 # %% auto #0
 __all__ = ['EXPORTERS', 'as_format', 'fer2013_label', 'fer_rows', 'export_fer2013', 'export_ferplus', 'export_rafdb',
@@ -96,19 +96,22 @@ def fer_rows(data: FERSplits, nonface: float = 0.005, seed: int = 0) -> pd.DataF
 def export_fer2013(data: FERSplits, root: Path, seed: int = 0, rows: pd.DataFrame | None = None) -> dict:
     "`root/fer2013.csv`: `emotion,pixels,Usage`, 48x48 grey pixels, FER2013 ids."
     rows = fer_rows(data, seed=seed) if rows is None else rows
-    with atomic_write(Path(root) / 'fer2013.csv', newline='') as f:
-        f.write('emotion,pixels,Usage\n')
-        f.writelines(f'{e},{p},{u}\n' for e, p, u in zip(rows['emotion'], rows['pixels'], rows['Usage']))
+    with atomic_write(Path(root) / 'fer2013.csv', newline='') as f: _write_fer2013(f, rows)
     return _report(Path(root), int(rows['face'].sum()), 1, nonface_rows=int((~rows['face']).sum()))
+
+def _write_fer2013(f, rows: pd.DataFrame):
+    "FER2013's CSV of `fer_rows` into the open text file `f`."
+    f.write('emotion,pixels,Usage\n')
+    f.writelines(f'{e},{p},{u}\n' for e, p, u in zip(rows['emotion'], rows['pixels'], rows['Usage']))
 
 @_exporter('ferplus', 'benchmark', 'fer2013', BASIC)
 def export_ferplus(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "`root/fer2013.csv` and the row-aligned `root/fer2013new.csv` (10 votes per row; non-face rows have no image name)."
     rows = fer_rows(data, seed=seed)
-    export_fer2013(data, root, seed, rows)
-    with atomic_write(Path(root) / 'fer2013new.csv', newline='') as f:
-        f.write(','.join(FERPLUS_COLUMNS) + '\n')
-        rows[list(FERPLUS_COLUMNS)].to_csv(f, header=False, index=False, lineterminator='\n')
+    with atomic_write(Path(root) / 'fer2013.csv', newline='') as f, atomic_write(Path(root) / 'fer2013new.csv', newline='') as g:   # both written, then both renamed: a run stopped while writing leaves the old pair, never one file of each
+        _write_fer2013(f, rows)
+        g.write(','.join(FERPLUS_COLUMNS) + '\n')
+        rows[list(FERPLUS_COLUMNS)].to_csv(g, header=False, index=False, lineterminator='\n')
     return _report(Path(root), int(rows['face'].sum()), 2, nonface_rows=int((~rows['face']).sum()))
 
 # %% ../../nbs/05_data.export.ipynb #66c39dde
@@ -359,13 +362,7 @@ def export_all(out: str | Path, formats: str | Sequence[str] = 'all', cfg: Synth
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     "The benchmark recipe of `emoxnet synth`: `--config FILE` (each field checked, errors naming the file and key; the values no flag overrides checked on their own), the flags over it, made once: a warning is about the recipe used (the file's was warned about too, twice, even where a flag replaced what it warned about)."
     flags = {k: v for k in ('n_subjects', 'images_per_subject', 'seed', 'style') if (v := getattr(args, k)) is not None}
-    d = {}
-    if args.config:
-        d = {k: v for k, v in check_fields(SynthConfig, read_json_file(args.config, '--config'), args.config).items() if k not in flags}
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', EmoxnetWarning)   # the file's recipe alone is not the one used
-            try: SynthConfig(**d)
-            except (ValueError, KeyError, TypeError) as e: raise SettingsError(None, str(e.args[0] if e.args else e), args.config) from None
+    d = file_fields(SynthConfig, args.config, '--config', flags) if args.config else {}   # the file's recipe alone is made with its warnings off: it is not the one used
     return SynthConfig(**d, **flags)
 
 def _merged_summary(path: Path, new: dict) -> dict:
