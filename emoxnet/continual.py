@@ -7,6 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/continual.html.md"""
 # %% ../nbs/17_continual.ipynb #fdc8b029
 from __future__ import annotations
 import copy, math, numbers, shutil, time, warnings
+from collections import Counter
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -159,11 +160,15 @@ def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | No
     "RAF-DB basic + compound under one root, train with train and test with test: 6 basic (no neutral) + 11 compound classes."
     root = Path(path)
     if not (root / 'basic').is_dir():
-        raise DataError(root / 'basic', 'folder not found', expected='the RAF-DB basic set beside compound/: phase 1 learns the six basic classes from it')
+        own = f": {root} looks like the basic set itself; give its parent, {root.parent}" if root.name == 'basic' else ''
+        raise DataError(root / 'basic', 'folder not found' + own, expected='the RAF-DB root: the basic set beside compound/; phase 1 learns the six basic classes from it')
     basic, comp = LOADERS['rafdb'](root), LOADERS['rafdb-compound'](root)
     classes = CONTINUAL_BASIC + comp.classes
     out = {s: concat_datasets([restrict(basic[s], CONTINUAL_BASIC), comp[s]], classes, 'rafdb-compound', s) for s in ('train', 'test')}
-    return FERSplits(out, basic.skipped + comp.skipped, 'rafdb-compound')
+    left = Counter(f"rafdb: {c} excluded (phase 1 learns {', '.join(CONTINUAL_BASIC)})" for s in ('train', 'test')
+                   for c in np.asarray(basic[s].classes, dtype=object)[basic[s].targets] if c not in CONTINUAL_BASIC)   # neutral: counted, as CFEE's is
+    at = {k: basic.skipped_at.get(k, []) + comp.skipped_at.get(k, []) for k in {**basic.skipped_at, **comp.skipped_at}}   # where each bad line was, from both loaders
+    return FERSplits(out, basic.skipped + comp.skipped + left, 'rafdb-compound', skipped_at=at)
 
 def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
     "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
@@ -185,7 +190,7 @@ def protocol_of(raw: FERSplits, fold: int | None = None, k: int = FOLDS, contigu
     if (fold := protocol_fold(raw, fold)) is not None:
         pooled = pool_splits(raw)
         if 'subject' not in pooled.meta:
-            raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold={fold}); run it on its own train/test partition (fold=None)")
+            raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold {fold} was asked for, by fold, folds or paper_folds); run it on its own train/test partition (leave fold, folds and paper_folds unset)")
         raw = protocol_splits(pooled, fold, k, contiguous, valid_fraction, seed)
     else:
         if contiguous or k != FOLDS:   # nothing to cut: said, not ignored
@@ -911,7 +916,8 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float((ra * rb).sum() / d) if d > 0 else float('nan')
 
 def topk_iou(a: np.ndarray, b: np.ndarray, frac: float = 0.2) -> float:
-    "IoU of the `frac` highest pixels of two maps."
+    "IoU of the `frac` highest pixels of two maps; NaN when either map is flat (it has no highest pixels: its ties would pick the first ones, and two flat maps would overlap 'perfectly')."
+    if np.ptp(a) == 0 or np.ptp(b) == 0: return float('nan')
     k = max(1, int(round(frac * np.size(a))))
     top = lambda x: set(np.argsort(-np.ravel(x), kind='stable')[:k])
     ta, tb = top(a), top(b)
