@@ -387,14 +387,15 @@ def resolve_device(device: str | torch.device = 'auto') -> torch.device:
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device={str(device)!r} but CUDA is not available (device='auto' takes the CPU then)")
     return d
 
-def model_batches(model: nn.Module, ds, # a model and a dataset with `image(i)` (an `FERDataset`)
+def model_batches(model: nn.Module, ds, # a model and its images: a dataset with `image(i)` (an `FERDataset`), or a sequence of uint8 images (an `(N, H, W[, C])` array)
                   preprocess: Preprocess | None = None, # default: the model's `ModelConfig.preprocess`
                   batch_size: int = 256):
     "`ds`'s images in order, preprocessed in batches of up to `batch_size` and put on `model`'s device: what a model reads when it runs over a whole dataset. `model` is in eval mode while they are read, and back in its own mode afterwards (a model in training stays in training)."
     pre, dev, was = preprocess or unwrap(model).model_config.preprocess, model_device(model), model.training
     model.eval()
     try:
-        for b in range(0, len(ds), batch_size): yield pre.batch([ds.image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
+        image = ds.image if hasattr(ds, 'image') else ds.__getitem__
+        for b in range(0, len(ds), batch_size): yield pre.batch([image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
     finally: model.train(was)
 
 @contextlib.contextmanager

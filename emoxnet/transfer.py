@@ -23,7 +23,7 @@ from .data.core import DataError, FERDataset, FERSplits
 from .data.experiment import resolve_path
 from .data.transforms import Augment, Preprocess
 from .data.synthetic import SynthConfig, generate, generator_md5
-from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint, resolve_device
+from .models import ModelConfig, create_model, save_checkpoint, count_params, unwrap, checkpoint_path, class_logits, weights_fingerprint, resolve_device, model_batches
 from .train import TrainConfig, fit, blend, clear_run, CheckpointExtra
 from .ensemble import load_any, is_ensemble
 from .distill import KDLoss, in_test
@@ -209,10 +209,8 @@ def deep_inversion(teacher: AlignedTeacher, cfg: InversionConfig | None = None, 
 # %% ../nbs/26_transfer.ipynb #tr0026
 def teacher_probs(teacher: nn.Module, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     "The teacher's probabilities `(N, classes)` for uint8 images, each prepared with the teacher's preprocessing."
-    pp, out = unwrap(teacher).model_config.preprocess, []
     with torch.no_grad():
-        for s in range(0, len(images), batch_size): out.append(F.softmax(teacher(pp.batch(list(images[s:s + batch_size]))).float(), 1))
-    return torch.cat(out).numpy()
+        return torch.cat([F.softmax(teacher(x).float(), 1).cpu() for x in model_batches(teacher, images, batch_size=batch_size)]).numpy()
 
 def transfer_dataset(images: np.ndarray, probs: np.ndarray, classes: Sequence[str], name: str) -> FERDataset:
     "A teacher-labelled transfer set: the teacher's top class as target (for logs only), its probabilities as soft targets."

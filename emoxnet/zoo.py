@@ -17,7 +17,7 @@ import torch
 from .core import shell_word, Registry, label_spec, atomic_dir, atomic_write, check_replaceable, load_json, save_json, sweep_staging, staging_prefix, to_json, zoo_name, EmoxnetError, EmoxnetWarning, check_folder_arg, sha256_file, unowned, some, path_arg
 from .data.core import DataError
 from .data.transforms import Preprocess
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files, weights_mismatch
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, class_logits, model_batches, CHECKPOINT_FILES, CHECKPOINT_NAMES, NOTICE_FILES, CHECKPOINT_SOURCES, missing_checkpoint_files, weights_mismatch
 
 # %% auto #0
 __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
@@ -590,9 +590,9 @@ def parity(probs: np.ndarray,       # (N, K) probabilities of the converted mode
 def zoo_outputs(model: torch.nn.Module, images: np.ndarray, preprocess: Preprocess, batch: int = 64) -> dict[str, np.ndarray]:
     "The model's outputs for uint8 images already at the model's size: `probs` (softmax of the class logits) and, for dict outputs, every entry."
     out: dict[str, list] = {}
-    for i in range(0, len(images), batch):
-        y = model(preprocess.batch(list(images[i:i + batch])))
-        for k, v in ({'probs': class_logits(y).softmax(1)} | (y if isinstance(y, dict) else {})).items(): out.setdefault(k, []).append(v.numpy())
+    for x in model_batches(model, images, preprocess, batch):
+        y = model(x)
+        for k, v in ({'probs': class_logits(y).softmax(1)} | (y if isinstance(y, dict) else {})).items(): out.setdefault(k, []).append(v.cpu().numpy())
     return {k: np.concatenate(v) for k, v in out.items()}
 
 # %% ../nbs/16_zoo.ipynb #49715ffd
