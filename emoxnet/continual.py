@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .settings import resolve_data
 from .core import single_process, BASIC, COMPOUND, Registry, torch_seeded, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
@@ -171,7 +172,8 @@ def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | No
     return FERSplits(out, basic.skipped + comp.skipped + left, 'rafdb-compound', skipped_at=at)
 
 def continual_source(data: str | Path = 'synthfacs', format: str | None = None, seed: int = 0, n_subjects: int = 230) -> FERSplits:
-    "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`."
+    "The data as delivered: `CONTINUAL_SOURCES[format]` ('synthfacs' for `data='synthfacs'`), else the loader `format`; a dataset name of settings.ini (`cfee`, `rafdb_compound`) reads its folder there, with its loader unless `format` is given."
+    if str(data) != 'synthfacs': data, format = resolve_data(data, format)
     name = 'synthfacs' if str(data) == 'synthfacs' else format
     if name == 'synthfacs' and format not in (None, '', 'synthfacs'):   # else recorded as the run's format, and never applied
         raise ValueError(f"format={format!r} names the loader of a dataset on disk, but data='synthfacs' is generated: leave format out, or give data the dataset's folder")
