@@ -21,14 +21,14 @@ __all__ = ['BASIC', 'COMPOUND', 'EXPRESSIONS', 'LABEL_SPECS', 'AU_NAMES', 'AUS',
            'seed_process', 'session_state', 'restore_session', 'torch_threads', 'torch_seeded', 'git_rev',
            'code_version', 'running_code', 'time_call', 'other_code', 'world_size', 'main_rank', 'single_process',
            'make_dirs', 'default_permissions', 'staging_prefix', 'staging_of', 'sweep_staging', 'atomic_path',
-           'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file', 'load_json',
-           'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging', 'folder_names',
-           'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word', 'check_replaceable',
-           'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker', 'remove_staging', 'path_arg',
-           'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning', 'EmoxnetError',
-           'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags', 'is_whole', 'as_flag',
-           'check_flag_fields', 'fits_type', 'did_you_mean', 'cell_assignments', 'fits_annotation', 'warn_smoke',
-           'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
+           'atomic_paths', 'atomic_write', 'said_of', 'caused_by', 'disk_full', 'to_json', 'save_json', 'sha256_file',
+           'load_json', 'check_format', 'changed_settings', 'jsonable', 'nulls_to_nan', 'in_package', 'is_staging',
+           'folder_names', 'foreign_files', 'some', 'lies_inside', 'plural', 'nonfinite_rows', 'shell_word',
+           'check_replaceable', 'unowned', 'atomic_dir', 'recover_dir', 'check_rerun', 'writing_marker',
+           'remove_staging', 'path_arg', 'check_folder_arg', 'Registry', 'zoo_name', 'MissingPackage', 'EmoxnetWarning',
+           'EmoxnetError', 'caught_warnings', 'add_dataclass_args', 'fits_rule', 'check_ranges', 'check_flags',
+           'is_whole', 'as_flag', 'check_flag_fields', 'fits_type', 'did_you_mean', 'cell_assignments',
+           'fits_annotation', 'warn_smoke', 'check_parameters', 'smoke_dir', 'claim_folder', 'replaced_settings']
 
 # %% ../nbs/00_core.ipynb #2eff0a56
 BASIC: tuple[str, ...] = ('neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt')
@@ -327,20 +327,31 @@ def atomic_path(path: str | Path, # the file to write
                 suffix: str = '.tmp', # the staging file's ending (a writer that goes by the extension, OpenCV's, needs its own)
                 sweep: bool = False, # first remove killed writers' leftovers of `path` (`sweep_staging`: it lists the folder, so for large files written one at a time, not for every small file of a big folder)
                ):
-    "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all."
-    path = Path(path); make_dirs(path.parent)
-    if sweep: sweep_staging(path)   # a killed writer's copy of this file (an export's, a video's): no one's now
-    try: fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=staging_prefix(path), suffix=suffix)   # unique: two writers of one file never share it; named for its writer, so a SIGKILLed one's is known
-    except OSError as e: raise said_of(e, path) from e
-    os.close(fd)
+    "Yield a new, empty, hidden staging file beside `path` for a library to write (an exporter, a video writer); on success it replaces `path` (on disk, with the usual permissions), on error it is removed and a refusal by the system names `path`: the one way a file is written whole or not at all (`atomic_paths` of one file)."
+    with atomic_paths(path, suffix=suffix, sweep=sweep) as (tmp,): yield tmp
+
+@contextlib.contextmanager
+def atomic_paths(*paths: str | Path, # files that belong together (row-aligned CSVs): all replaced, or none
+                 suffix: str = '.tmp', sweep: bool = False): # as `atomic_path`'s
+    "A staging file beside each of `paths` (`atomic_path`); on success each is made whole on disk first, then they replace their paths one right after the other (new files never stand beside old ones, but for a crash between two renames); on error every one is removed."
+    paths, tmps = [Path(p) for p in paths], []
     try:
-        yield Path(tmp)
-        default_permissions(tmp)   # mkstemp makes 0600 files; results get the usual permissions
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
-        os.replace(tmp, path)
+        for p in paths:
+            make_dirs(p.parent)
+            if sweep: sweep_staging(p)   # a killed writer's copy of this file (an export's, a video's): no one's now
+            fd, t = tempfile.mkstemp(dir=p.parent, prefix=staging_prefix(p), suffix=suffix)   # unique: two writers of one file never share it; named for its writer, so a SIGKILLed one's is known
+            os.close(fd); tmps.append(Path(t))
+        yield tmps
+        for t in tmps:
+            default_permissions(t)   # mkstemp makes 0600 files; results get the usual permissions
+            with open(t, 'rb') as f: os.fsync(f.fileno())
+        for t, p in zip(tmps, paths): os.replace(t, p)
     except BaseException as e:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
-        if isinstance(e, OSError): raise said_of(e, path) from e
+        for t in tmps:
+            with contextlib.suppress(FileNotFoundError): os.unlink(t)
+        if isinstance(e, OSError):   # a refusal names the file it was about, never its staging copy
+            names = [f for f in (e.filename, e.filename2) if f]
+            raise said_of(e, next((p for p in paths if any(Path(f).name.startswith(f'.{p.name}.') or Path(f) == p for f in names)), paths[0])) from e
         raise
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, ch
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
-from .faces import SORTS
+from .faces import SORTS, resized
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
@@ -53,7 +53,7 @@ class DemoInputError(ValueError):
 class DemoConfig:
     "Limits and behaviour of the demo server."
     max_megapixels: float = 25.0     # larger images are refused before decoding
-    max_faces: int = 12              # faces analysed per image (largest scores first)
+    max_faces: int = 12              # faces analysed per photo: those the detector is surest of, numbered left to right (the webcam follows the largest)
     stream_every: float = 0.1        # seconds between webcam frames sent to the server
     stream_time_limit: int = 600     # seconds a webcam stream may hold a worker
     smooth: int = 5                  # webcam: smoothed probabilities = mean of the last k frames' logits of each tracked face
@@ -65,7 +65,7 @@ class DemoConfig:
     queue_size: int = 32             # requests waiting; more are turned away with a message
     attention_px: int = 256          # side of the attention panel
     display_px: int = 2048           # photo tab: the longest side of the boxed photo sent back (larger ones are shrunk for the page, after the analysis at full size)
-    threads: int | None = 1          # torch CPU threads of `emoxnet demo`'s process (1 is fastest for one small model under concurrency)
+    threads: int | None = 1          # torch CPU threads of the serving process, set by `launch` (1 is fastest for one small model under concurrency)
     max_models: int = 4              # model picker: models kept loaded at once (the least recently used is dropped)
     typed_paths: bool = True         # model picker: let visitors type a server folder to serve (emoxnet demo turns it off with --share or a --host other than this machine, unless given)
 
@@ -306,7 +306,7 @@ class DemoBackend:
         if notes is not None and not heat.max() > 0:   # a plain tint would read as 'looks everywhere' or as a broken map
             notes.append(f"The {target} map is empty: Grad-CAM finds no region of this face that raises the model's {target} score.")
         S = self.cfg.attention_px
-        big = cv2.resize(crop, (S, S), interpolation=cv2.INTER_AREA if crop.shape[0] > S else cv2.INTER_LINEAR)
+        big = resized(crop, S)
         return overlay(big, cv2.resize(heat, (S, S), interpolation=cv2.INTER_LINEAR))
 
     def analyse(self, path, target: str | None = TOP, face: int = 0) -> Analysis:
@@ -672,15 +672,15 @@ def _guard(fn, n_out: int, status_index: int, keep: tuple[int, ...] = ()):
 def face_index(fno, n: int | None = None, # the faces there are: the index kept within them (`clamp_face`)
                shown: int = 0, # the face on show (0-based): what anything but a number keeps
               ) -> int:
-    "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...); anything else keeps the face `shown`."
-    i = int(fno or 1) - 1 if str(fno or '1').strip().isdigit() else shown
+    "0-based index of the face picked in the 'Face' dropdown ('1', '2', ...; a number past the faces: the last); anything else (a word, an empty box) keeps the face `shown`."
+    i = int(fno) - 1 if str(fno if fno is not None else '').strip().isdecimal() else shown
     return i if n is None else clamp_face(i, n)
 
 def face_pick_note(fno, n: int, k: int) -> str:
     "What the status says when the Face box held something other than the face `k` (0-based) it shows: a word, or a number past the `n` faces; '' when it held face `k`."
     typed = str(fno if fno is not None else '').strip()
-    if typed in ('', str(k + 1)): return ''
-    return (f"“{typed}” is not a face number: face {k + 1} is shown" if not typed.isdigit() else f"There is no face {typed}: face {k + 1} is shown") + f" (faces 1-{n})."
+    if not typed or typed.isdecimal() and int(typed) == k + 1: return ''
+    return (f"“{typed}” is not a face number: face {k + 1} is shown" if not typed.isdecimal() else f"There is no face {typed}: face {k + 1} is shown") + f" (faces 1-{n})."
 
 def faces_table(faces: Sequence[FacePrediction]) -> str:
     "Markdown table of the faces found: number, top expression (with the next two; a multi-task model's other outputs after them: `FacePrediction.summary`), box; empty without faces."
@@ -775,6 +775,7 @@ def photo_handlers(gr, page: DemoPage) -> dict[str, Callable]:
 
     def on_face(cs, ps, tgt, fno, key, path):
         "Another face picked: its attention map, its probabilities (the panel showed the first face's), the photo with it marked, the picker set to the face shown (a typed '9' or 'x' is not left there: a word keeps the face shown, and the status says so), and the session's note of the face shown."
+        if cs and ps and (cs.get('shown') or (None,))[0] != path: return tuple(gr.skip() for _ in range(6))   # the faces kept are another photo's (a new one is being analysed): the pick is about a photo no longer shown
         att, status = redraw(cs, tgt, fno, key)
         if not (cs and ps): return att, status, None, gr.skip(), gr.skip(), gr.skip()
         k = face_index(fno, len(ps), cs.get('face', 0))
@@ -921,7 +922,7 @@ def serving_recognizer(recognizer: EmotionRecognizer | None = None, checkpoint: 
 
 def build_demo(recognizer: EmotionRecognizer | None = None, config: DemoConfig | None = None, checkpoint: str | Path | None = None,
                detector: str | None = None, warmup: bool = True, options: Sequence[ModelOption] | None = None):
-    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, model picker, then `DEMO_TABS`. The caller's torch thread count is left as it is (`emoxnet demo` sets `config.threads` for its server process)."
+    "The Gradio Blocks app serving `recognizer` (default: the bundled EmoXNetLite student, or `checkpoint`): header, model picker, then `DEMO_TABS`. The caller's torch thread count is left as it is (`launch` sets `config.threads` for the server)."
     gr = _gradio()
     cfg = config or DemoConfig()
     be = DemoBackend(serving_recognizer(recognizer, checkpoint, detector), cfg)
@@ -977,8 +978,10 @@ def _bool(v: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {v!r}")
 
 def launch(demo, host: str = '127.0.0.1', port: int | None = 7860, share: bool = False, block: bool = True, **kw):
-    "Launch a built demo (the examples folder is allowed for file serving); `block=False` returns at once (tests)."
+    "Launch a built demo (the examples folder is allowed for file serving); `block=False` returns at once (tests). The server process reads with `DemoConfig.threads` torch threads (None: as it is)."
     from emoxnet.explain import overlay  # noqa: F401  (imported before serving, not during the first request)
+    if (n := demo.models.cfg.threads):
+        import torch; torch.set_num_threads(n)   # the server's: build_demo leaves a notebook's own until it serves
     ex = examples_dir()
     return demo.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, quiet=not block,
                        allowed_paths=[str(ex)] if ex.exists() else None, show_error=False, **kw)
@@ -1025,8 +1028,6 @@ def demo_main(args) -> int:
     if getattr(args, 'typed_paths', None) is None and not only_this_machine(host, args.share):   # a visitor must not browse the server's folders
         cfg = replace(cfg, typed_paths=False)
         print(f"emoxnet demo: typed model folders are off on {host}{' with a public link' * bool(args.share)} (--typed-paths turns them on)", file=sys.stderr)
-    if cfg.threads:
-        import torch; torch.set_num_threads(cfg.threads)   # the server process's: build_demo leaves a notebook's own
     demo = build_demo(serving_recognizer(None, ck, args.detector, what), config=cfg, detector=args.detector)
     try: launch(demo, host, port, args.share, block=False)   # bound first: "serving" is said only once it is true
     except OSError as e:                          # Gradio's own advice names launch()'s parameters, no use on the command line

@@ -745,7 +745,6 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     check_finished_ensemble(out, names, folds, fp, seed, as_train_config(train), {'input_size': input_size, 'in_chans': in_chans})   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
-    (out / 'ensemble.json').unlink(missing_ok=True)   # the finished mark goes first and comes back last: a run stopped in between never leaves an old ensemble.json beside new members or a new combiner
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):

@@ -24,9 +24,9 @@ __all__ = ['DETECTORS', 'CASCADE_RULES', 'MIN_SIDE', 'MAX_SIDE', 'SSD_RULES', 'D
            'package_file', 'detector_available', 'available_detectors', 'CascadeDetector', 'HaarDetector',
            'HaarAlt2Detector', 'LBPDetector', 'SSDDetector', 'BlazeFaceDetector', 'MTCNNDetector', 'DlibHOGDetector',
            'DlibCNNDetector', 'surest', 'FaceDetector', 'get_detector', 'detect_faces', 'detector_options', 'look_size',
-           'no_face_hint', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample', 'photo_samples',
-           'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_detector', 'evaluate',
-           'bench_detectors', 'markdown_table']
+           'no_face_hint', 'resized', 'crop_face', 'check_box', 'find_eyes', 'eye_angle', 'align_face', 'Sample',
+           'photo_samples', 'negative_samples', 'composite_samples', 'closeup_samples', 'bench_frame', 'time_detector',
+           'evaluate', 'bench_detectors', 'markdown_table']
 
 # %% ../nbs/20_faces.ipynb #f0839590
 from .data.core import read_image as as_rgb   # the detectors' name for the one image reader: any uint8 image in, RGB out
@@ -496,11 +496,13 @@ def _crop_box(face: Face | Sequence[float], margin: float = 0.0, square: bool = 
     X0, Y0 = math.floor(cx - w / 2 + .5), math.floor(cy - h / 2 + .5)
     return X0, Y0, X0 + w, Y0 + h
 
-def _resize(img: np.ndarray, size: int | tuple[int, int] | None) -> np.ndarray:
+def resized(img: np.ndarray, size: int | tuple[int, int] | None, # a side, `(width, height)`, or None (as it is)
+           ) -> np.ndarray:
+    "`img` at `size`: averaged over the pixels it merges where it shrinks (`INTER_AREA`), interpolated where it grows; `img` itself when it is that size already."
     if size is None: return img
     sw, sh = (size, size) if isinstance(size, int) else size
     if img.shape[1] == sw and img.shape[0] == sh: return img
-    interp = cv2.INTER_AREA if img.shape[1] > sw else cv2.INTER_LINEAR
+    interp = cv2.INTER_AREA if img.shape[1] > sw or img.shape[0] > sh else cv2.INTER_LINEAR
     return cv2.resize(img, (sw, sh), interpolation=interp)
 
 def crop_face(img: np.ndarray, face: Face | Sequence[float], margin: float = 0.0, square: bool = True,
@@ -513,7 +515,7 @@ def crop_face(img: np.ndarray, face: Face | Sequence[float], margin: float = 0.0
     out = np.full((Y1 - Y0, X1 - X0) + img.shape[2:], pad_value, np.uint8)
     sx0, sy0, sx1, sy1 = max(X0, 0), max(Y0, 0), min(X1, W), min(Y1, H)
     if sx1 > sx0 and sy1 > sy0: out[sy0 - Y0:sy1 - Y0, sx0 - X0:sx1 - X0] = img[sy0:sy1, sx0:sx1]
-    return _resize(out, size)
+    return resized(out, size)
 
 # %% ../nbs/20_faces.ipynb #chkbox02
 def check_box(box: Sequence[float], # (x0, y0, x1, y1) in pixels
@@ -572,7 +574,7 @@ def align_face(img: np.ndarray, face: Face, margin: float = 0.0, square: bool = 
     M[:, 2] -= (X0, Y0)
     out = cv2.warpAffine(img, M, (X1 - X0, Y1 - Y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                          borderValue=(pad_value,) * (1 if img.ndim == 2 else img.shape[2]))
-    return _resize(out, size)
+    return resized(out, size)
 
 # %% ../nbs/20_faces.ipynb #d6c05399
 PHOTO_LABELS: dict[str, list[tuple[float, float, float, float]]] = {

@@ -26,9 +26,10 @@ __all__ = ['ARCHS', 'CHECKPOINT_SOURCES', 'SOURCE_ENTRY_POINTS', 'CHECKPOINT_NEE
            'ArchInfo', 'PretrainedUnavailable', 'MultiHeadNet', 'CPUMaxPool2d', 'fast_cpu_pools', 'known_arch',
            'create_model', 'count_params', 'checkpoint_source', 'checkpoint_path', 'checkpoint_label',
            'unreadable_weights', 'read_state_dict', 'load_backbone', 'check_arch', 'unwrap', 'model_device',
-           'resolve_device', 'model_batches', 'on_device', 'weights_fingerprint', 'missing_checkpoint_files',
-           'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config', 'load_checkpoint', 'data_record',
-           'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly', 'pooled_features']
+           'resolve_device', 'model_batches', 'evaluating', 'on_device', 'weights_fingerprint',
+           'missing_checkpoint_files', 'weights_mismatch', 'save_checkpoint', 'read_checkpoint_config',
+           'load_checkpoint', 'data_record', 'recorded_md5', 'class_logits', 'extra_outputs', 'LogitsOnly',
+           'pooled_features']
 
 # %% ../nbs/10_models.ipynb #f2e5001c
 @dataclass
@@ -391,12 +392,19 @@ def model_batches(model: nn.Module, ds, # a model and its images: a dataset with
                   preprocess: Preprocess | None = None, # default: the model's `ModelConfig.preprocess`
                   batch_size: int = 256):
     "`ds`'s images in order, preprocessed in batches of up to `batch_size` and put on `model`'s device: what a model reads when it runs over a whole dataset. `model` is in eval mode while they are read, and back in its own mode afterwards (a model in training stays in training)."
-    pre, dev, was = preprocess or unwrap(model).model_config.preprocess, model_device(model), model.training
-    model.eval()
-    try:
-        image = ds.image if hasattr(ds, 'image') else ds.__getitem__
+    pre, dev = preprocess or unwrap(model).model_config.preprocess, model_device(model)
+    image = ds.image if hasattr(ds, 'image') else ds.__getitem__
+    with evaluating(model):
         for b in range(0, len(ds), batch_size): yield pre.batch([image(i) for i in range(b, min(b + batch_size, len(ds)))]).to(dev)
-    finally: model.train(was)
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module):
+    "Inside the block `model` is in eval mode; afterwards each of its modules is back in its own mode (a model in training whose BatchNorm layers were frozen in eval keeps them so)."
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
+    finally:
+        for m, t in modes: m.training = t
 
 @contextlib.contextmanager
 def on_device(model: nn.Module, device: str | torch.device | None): # None: where the model is

@@ -362,6 +362,7 @@ class FreezeBody(Callback):
         self.frozen = [p for p in self.state.raw_model.parameters() if p.requires_grad and id(p) not in keep]
         for p in self.frozen: p.requires_grad_(False)
         self.learn.rebuild_optimizer()
+    def after_fit(self): self.cleanup_fit()   # before the report and the other callbacks' after_fit, as stage 1 always did
     def cleanup_fit(self):   # also when the run fails or is interrupted: the caller's model never stays frozen
         for p in getattr(self, 'frozen', ()): p.requires_grad_(True)
         self.frozen = []

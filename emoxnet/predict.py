@@ -17,7 +17,7 @@ from PIL import Image
 
 from .core import shell_word, atomic_write, torch_threads, to_json, MissingPackage, check_folder_arg, EmoxnetWarning, is_whole, in_package, BUNDLED, caught_warnings, some, EMPTY_PATH, path_arg
 from .data.core import DataError, is_hidden, read_image, write_image
-from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint, surest
+from .faces import DEFAULT_DETECTOR, Face, FaceDetector, as_rgb, crop_face, detector_options, check_box, no_face_hint, surest, resized
 from .models import ModelConfig, load_checkpoint, class_logits, pooled_features, checkpoint_path, checkpoint_label, CHECKPOINT_SOURCES
 from .ensemble import is_ensemble, load_ensemble, reads_expressions
 from .deploy import export_checked_onnx, onnx_session, onnx_logits, onnx_mismatch, for_inference, logits_only_note
@@ -214,7 +214,7 @@ class EmotionRecognizer:
     def _new_detector(self) -> FaceDetector: return FaceDetector(self.detector_name, **self.detector_options)
 
     def detect(self, rgb: np.ndarray) -> list[Face]:
-        "Faces in an RGB uint8 image, best first (a detector from the pool: one per concurrent caller, reused)."
+        "Faces in an RGB uint8 image, in the detector's order (its `sort`: the best score first unless `detector_options` say otherwise; a detector from the pool: one per concurrent caller, reused)."
         try: det = self._detectors.get_nowait()
         except queue.Empty: det = self._new_detector()
         try: return det(rgb)
@@ -445,7 +445,7 @@ def attention_strip(rec: EmotionRecognizer, preds: Sequence[FacePrediction], # f
     rows = []
     for p in preds:
         if p.crop is None: raise ValueError("attention_strip draws each face's crop: predict with keep_crops=True")
-        crop = cv2.resize(as_rgb(np.asarray(p.crop)), (size, size), interpolation=cv2.INTER_AREA)
+        crop = resized(as_rgb(np.asarray(p.crop)), size)
         att = overlay(crop, rec.explain(p.crop, p.label, channel_order='RGB'))   # predict's crops are RGB whatever the recognizer reads
         cv2.putText(att, p.label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
         rows.append(np.hstack([crop, att]))

@@ -17,7 +17,7 @@ from .core import did_you_mean, fits_type, fits_rule, load_json, zoo_name, BUNDL
 __all__ = ['SETTINGS_FILE', 'SECTION', 'ENV_FILE', 'ENV_PREFIX', 'OTHER_VARIABLES', 'DATASET_FORMATS', 'SETTING_KEYS',
            'SETTING_RULES', 'SettingsError', 'Settings', 'settings_file', 'read_settings_file', 'check_variables',
            'load_settings', 'dataset_path', 'resolve_data', 'demo_checkpoint', 'check_fields', 'read_json_file',
-           'file_fields', 'load_config']
+           'checked_fields', 'file_fields', 'load_config']
 
 # %% ../nbs/00_settings.ipynb #f92505ea
 SETTINGS_FILE, SECTION = 'settings.ini', 'emoxnet'
@@ -298,19 +298,23 @@ def read_json_file(path: str | Path, flag: str | None = None):
     if not p.exists(): raise FileNotFoundError(f'{who}: no such file')
     return load_json(p, lambda problem: SettingsError(None, problem, who))
 
-def file_fields(cls, path: str | Path, flag: str | None = None,
-                leave: Sequence[str] = (), # fields the command line sets: left out (they override the file's)
-                check: Callable[[dict], object] | None = None, # makes the config of the fields on their own (default `cls(**fields)`); may change them (a string parsed)
-               ) -> dict:
-    "The fields of dataclass `cls` in the JSON file `path` that `leave` does not name: each checked (`check_fields`), then made into a config on their own (`check`), every error naming the file. The config is made with `EmoxnetWarning`s off: what it warns about is said when the config used is made."
-    d = {k: v for k, v in check_fields(cls, read_json_file(path, flag), path).items() if k not in leave}
+def checked_fields(cls, d: dict, source: str | Path, # a dict of dataclass `cls`'s fields, and where it came from (a file, a parameter's name)
+                   leave: Sequence[str] = (), # fields the command line sets: left out (they override the file's)
+                   check: Callable[[dict], object] | None = None, # makes the config of the fields on their own (default `cls(**fields)`); may change them (a string parsed)
+                  ) -> dict:
+    "The fields of `d` that `leave` does not name: each checked (`check_fields`), then made into a config on their own (`check`), every error a `SettingsError` naming `source`. The config is made with `EmoxnetWarning`s off: what it warns about is said when the config used is made."
+    d = {k: v for k, v in check_fields(cls, d, source).items() if k not in leave}
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', EmoxnetWarning)
         try: (check or (lambda f: cls(**f)))(d)
         except (ValueError, KeyError, TypeError) as e:
             if isinstance(e, SettingsError): raise
-            raise SettingsError(None, str(e.args[0] if e.args else e), path) from None
+            raise SettingsError(None, str(e.args[0] if e.args else e), source) from None
     return d
+
+def file_fields(cls, path: str | Path, flag: str | None = None, leave: Sequence[str] = (), check: Callable[[dict], object] | None = None) -> dict:
+    "The fields of dataclass `cls` in the JSON file `path` (`flag`: the command-line option that gave it), checked as `checked_fields` checks them, every error naming the file."
+    return checked_fields(cls, read_json_file(path, flag), path, leave, check)
 
 def load_config(cls, path: str | Path, flag: str | None = None):
     "An instance of dataclass `cls` from the JSON file `path` (`file_fields`); the dataclass's own checks name the file too."

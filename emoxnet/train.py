@@ -1110,10 +1110,24 @@ def fit(self: Learner) -> dict:
         self._with_events(self._do_fit, 'fit')
         self._with_events(self._do_report, 'report')
         self.result['model'] = self._hand_back()
-    finally:
-        try: self('cleanup_fit')   # a callback's changes to the caller's model are undone even when the run fails
-        finally: restore_session(self.session)
+    except BaseException:
+        self._cleanup(quiet=True); raise   # a callback's changes to the caller's model are undone when the run fails too; the run's error stays the one raised
+    else: self._cleanup()
+    finally: restore_session(self.session)
     return self.result
+
+@patch
+def _cleanup(self: Learner, quiet: bool = False, # the run failed: a cleanup's own error is warned about, not raised over the run's
+            ) -> None:
+    "`cleanup_fit` on every callback, each whatever the one before did: one that fails does not keep the others from undoing their changes; its error is raised after them (warned, when `quiet`)."
+    failed = None
+    for cb in self.cbs:
+        try:
+            if (f := getattr(cb, 'cleanup_fit', None)) is not None: f()
+        except Exception as e:
+            failed = failed or e
+            if quiet: warnings.warn(f"{type(cb).__name__}.cleanup_fit failed after the run failed: {type(e).__name__}: {e}", EmoxnetWarning)
+    if failed is not None and not quiet: raise failed
 
 @patch
 def _hand_back(self: Learner) -> nn.Module:

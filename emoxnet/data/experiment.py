@@ -17,7 +17,7 @@ from ..core import BASIC, Registry, did_you_mean, zoo_name, load_json, EmoxnetWa
 from .core import FERDataset, FERSplits, NO_LABEL, split_md5
 from .synthetic import SynthConfig, generate, generator_md5
 from .datasets import load_dataset
-from ..settings import DATASET_FORMATS, check_fields, load_config, load_settings, resolve_data
+from ..settings import DATASET_FORMATS, checked_fields, load_config, load_settings, resolve_data
 
 # %% auto #0
 __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits', 'stratified_split', 'stratified_folds',
@@ -121,9 +121,9 @@ def _toy_source(seed: int = 0, synth=None) -> FERSplits: return toy_splits(seed=
 
 @DATA_SOURCES.register('synthfacs')
 def _synthfacs_source(seed: int = 0, synth: SynthConfig | dict | str | Path | None = None) -> FERSplits:
-    "`synth`: a `SynthConfig`, a dict of its fields (checked by `check_fields`) or a SynthConfig JSON file (checked by `load_config`); its own seed decides the images."
+    "`synth`: a `SynthConfig`, a dict of its fields (checked by `checked_fields`) or a SynthConfig JSON file (checked by `load_config`); its own seed decides the images."
     if isinstance(synth, SynthConfig): cfg = synth
-    else: cfg = SynthConfig(**check_fields(SynthConfig, synth, 'synth')) if isinstance(synth, dict) else load_config(SynthConfig, synth) if synth else SynthConfig()
+    else: cfg = SynthConfig(**checked_fields(SynthConfig, synth, 'synth')) if isinstance(synth, dict) else load_config(SynthConfig, synth) if synth else SynthConfig()
     return generate(cfg)
 
 def _no_loader(data: str, exists: bool, who: str | None = None, format_flag: str = '--format') -> ValueError:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from ..core import BASIC, Registry, atomic_dir, atomic_write, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside, path_arg
+from ..core import BASIC, Registry, atomic_dir, atomic_write, atomic_paths, code_version, jsonable, changed_settings, label_spec, load_json, save_json, check_folder_arg, check_flags, POSITIVE, PIXELS, EmoxnetWarning, lies_inside, path_arg
 from .core import FERDataset, FERSplits, write_image   # the one image writer; an export's folder is staged whole, so each image is written with atomic=False
 from .transforms import Preprocess
 from .synthetic import STYLES, SynthConfig, generate, nonface_images, write_previews
@@ -108,10 +108,11 @@ def _write_fer2013(f, rows: pd.DataFrame):
 def export_ferplus(data: FERSplits, root: Path, seed: int = 0) -> dict:
     "`root/fer2013.csv` and the row-aligned `root/fer2013new.csv` (10 votes per row; non-face rows have no image name)."
     rows = fer_rows(data, seed=seed)
-    with atomic_write(Path(root) / 'fer2013.csv', newline='') as f, atomic_write(Path(root) / 'fer2013new.csv', newline='') as g:   # both written, then both renamed: a run stopped while writing leaves the old pair, never one file of each
-        _write_fer2013(f, rows)
-        g.write(','.join(FERPLUS_COLUMNS) + '\n')
-        rows[list(FERPLUS_COLUMNS)].to_csv(g, header=False, index=False, lineterminator='\n')
+    with atomic_paths(Path(root) / 'fer2013.csv', Path(root) / 'fer2013new.csv') as (a, b):   # both made whole, then both renamed: a run stopped while writing leaves the old pair, never one file of each
+        with open(a, 'w', newline='') as f: _write_fer2013(f, rows)
+        with open(b, 'w', newline='') as g:
+            g.write(','.join(FERPLUS_COLUMNS) + '\n')
+            rows[list(FERPLUS_COLUMNS)].to_csv(g, header=False, index=False, lineterminator='\n')
     return _report(Path(root), int(rows['face'].sum()), 2, nonface_rows=int((~rows['face']).sum()))
 
 # %% ../../nbs/05_data.export.ipynb #66c39dde
