@@ -23,7 +23,7 @@ from .settings import resolve_data
 from .core import single_process, BASIC, COMPOUND, Registry, torch_seeded, save_json, load_json, code_version, atomic_write, nulls_to_nan, jsonable, changed_settings, did_you_mean, check_ranges, check_flag_fields, POSITIVE, POSITIVE_OR_NONE, THREADS, RATE, NON_NEGATIVE, PIXELS, COUNT, is_whole, EmoxnetWarning
 from .data.core import FERDataset, FERSplits, DataError, NO_LABEL
 from .data.transforms import Preprocess, check_augment
-from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, class_logits, known_arch, weights_fingerprint
+from .models import ModelConfig, create_model, save_checkpoint, load_checkpoint, atomic_dir, unwrap, model_device, model_batches, evaluating, class_logits, known_arch, weights_fingerprint
 from .data.datasets import kfold_splits, LOADERS, load_dataset
 from .data.experiment import toy_splits, with_valid, data_fingerprint, compared_fingerprint, check_valid_fraction, resolve_path, run_records
 from .metrics import confusion_matrix, per_class_recall, mean_sd
@@ -444,20 +444,20 @@ class UpdateMemory(Callback):
 # %% ../nbs/17_continual.ipynb #c0ca7d42
 def fisher_diagonal(model: nn.Module, ds: FERDataset, batch_size: int = 64, fisher_max: float | None = 1e-4) -> dict[str, torch.Tensor]:
     "PyCIL's estimate of the diagonal Fisher of `model`'s trainable weights on `ds` (eval mode): the squared gradient of each batch's mean cross-entropy, averaged over the batches weighted by their size (PyCIL weights them equally, so a short last batch counted as a full one). Not the per-image empirical Fisher: it depends on `batch_size`."
-    m = unwrap(model); pre, was, dev = m.model_config.preprocess, m.training, model_device(m)
+    m = unwrap(model); pre, dev = m.model_config.preprocess, model_device(m)
     params = {n: p for n, p in m.named_parameters() if p.requires_grad}
     fisher, starts = {n: torch.zeros_like(p) for n, p in params.items()}, range(0, len(ds), batch_size)
     if not len(ds): raise ValueError(f"{ds.name}/{ds.split}: no images to measure the Fisher information on")
-    m.eval()
     try:
-        for b in starts:
-            idx = np.arange(b, min(b + batch_size, len(ds)))
-            m.zero_grad(set_to_none=True)
-            z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]).to(dev))).float()
-            F.cross_entropy(z, torch.as_tensor(ds.targets[idx], device=dev)).backward()
-            for n, p in params.items():
-                if p.grad is not None: fisher[n] += p.grad.detach() ** 2 * (len(idx) / len(ds))
-    finally: m.zero_grad(set_to_none=True); m.train(was)
+        with evaluating(m):   # each module back in its own mode afterwards
+            for b in starts:
+                idx = np.arange(b, min(b + batch_size, len(ds)))
+                m.zero_grad(set_to_none=True)
+                z = class_logits(m(torch.stack([pre(ds.image(i)) for i in idx]).to(dev))).float()
+                F.cross_entropy(z, torch.as_tensor(ds.targets[idx], device=dev)).backward()
+                for n, p in params.items():
+                    if p.grad is not None: fisher[n] += p.grad.detach() ** 2 * (len(idx) / len(ds))
+    finally: m.zero_grad(set_to_none=True)
     return {n: (f.clamp(max=fisher_max) if fisher_max else f).cpu() for n, f in fisher.items()}
 
 @dataclass

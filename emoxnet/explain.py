@@ -15,7 +15,7 @@ from torch import nn
 
 from .core import AUS, EmoxnetWarning, is_whole, class_key, check_flags, POSITIVE, COUNT
 from .ensemble import class_index_map   # the one map of class names in any spelling
-from .models import LogitsOnly, class_logits, model_device, model_batches, unwrap
+from .models import LogitsOnly, class_logits, model_device, model_batches, unwrap, evaluating
 from .data.transforms import Preprocess
 from .data.core import check_crops_have_pixels
 
@@ -49,12 +49,10 @@ def spatial_layers(model: nn.Module, input_size: int | None = None, in_chans: in
             if x is not None and torch.is_tensor(o) and (o.shape[-2] > x.shape[-2] or o.shape[-1] > x.shape[-1]): return   # a padding (or upsampling) module: its map is the face shifted or stretched
             if torch.is_tensor(o) and o.ndim == 4: seen.append((name, tuple(o.shape), o.data_ptr())); alive.append(o)
         hooks.append(mod.register_forward_hook(hook))
-    was = model.training; model.eval()
     try:
-        with torch.no_grad(): model(torch.zeros(1, c, h, w, device=next(model.parameters()).device))
+        with evaluating(model), torch.no_grad(): model(torch.zeros(1, c, h, w, device=next(model.parameters()).device))
     finally:
         for hk in hooks: hk.remove()
-        model.train(was)
     return seen
 
 def stage_names(model: nn.Module) -> list[str]:
@@ -134,15 +132,14 @@ def gradcam(model: nn.Module, x: torch.Tensor, targets: int | Sequence[int], lay
     if len(targets) != len(x): raise ValueError(f"{len(targets)} targets for {len(x)} inputs")
     if guided and not upsample: raise ValueError("upsample=False: Guided Grad-CAM's maps are at the input's size (the guided backpropagation's); use guided=False for the layer's own grid")
     x = x.detach().to(model_device(model)).clone().requires_grad_(True)   # on the model's device; the maps come back on the CPU
-    was, wrapped = model.training, LogitsOnly(model).eval()   # maps of the model as it predicts; a model in training is put back as it was
-    try:
+    wrapped = LogitsOnly(model)
+    with evaluating(wrapped):   # maps of the model as it predicts; a model in training is put back as it was, each module in its own mode
         with torch.enable_grad():   # captum's notes about ReLU hooks and requires_grad are filtered once, at import: catch_warnings here was not safe across threads (the demo explains in several)
             if guided:
                 a = GuidedGradCam(wrapped, layer).attribute(x, target=targets).abs().sum(1, keepdim=True)
             else:
                 a = LayerGradCam(wrapped, layer).attribute(x, target=targets, relu_attributions=True)
                 if upsample: a = LayerAttribution.interpolate(a, tuple(x.shape[-2:]), interpolate_mode='bilinear')
-    finally: model.train(was)
     a = a.detach().float().cpu()
     return _norm01(a) if normalize else a
 

@@ -27,7 +27,7 @@ from .data.synthetic import SynthConfig
 from .data.experiment import toy_splits, stratified_split, valid_split, carve_valid, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
-from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
+from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, evaluating, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
 from .metrics import classification_report, plot_confusion, plot_learning_curves, save_figure, record_about
 
 # %% auto #0
@@ -488,16 +488,15 @@ def _eval_loader(view: SplitView, batch_size: int, num_workers: int = 0) -> Data
 
 @torch.no_grad()
 def _predict(model: nn.Module, loader, accelerator=None) -> tuple[torch.Tensor, torch.Tensor]:
-    was_training = model.training; model.eval()
     dev = None if accelerator is not None else model_device(model)
     logits, index = [], []
     ctx = accelerator.autocast if accelerator is not None else contextlib.nullcontext
-    for x, _, idx in loader:
-        if dev is not None: x, idx = x.to(dev), idx.to(dev)
-        with ctx(): z = class_logits(model(x)).float()
-        if accelerator is not None: z, idx = accelerator.gather_for_metrics((z.contiguous(), idx.contiguous()))
-        logits.append(z.cpu()); index.append(idx.cpu())
-    model.train(was_training)
+    with evaluating(model):   # each module back in its own mode afterwards
+        for x, _, idx in loader:
+            if dev is not None: x, idx = x.to(dev), idx.to(dev)
+            with ctx(): z = class_logits(model(x)).float()
+            if accelerator is not None: z, idx = accelerator.gather_for_metrics((z.contiguous(), idx.contiguous()))
+            logits.append(z.cpu()); index.append(idx.cpu())
     if not logits: return torch.zeros(0, 0), torch.zeros(0, dtype=torch.long)
     z, idx = torch.cat(logits), torch.cat(index)
     order = torch.argsort(idx)
