@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
 import json, os, shutil, time, warnings
-from dataclasses import dataclass, field, fields, asdict
+from dataclasses import dataclass, field, fields, asdict, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -31,7 +31,7 @@ __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STU
            'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
            'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
            'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'training_time', 'check_experiment_out',
-           'check_variants', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+           'check_variants', 'in_teacher_order', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
@@ -453,6 +453,15 @@ def check_variants(out: Path, variants: Sequence[str]) -> None:
     if gone: raise ValueError(f"{out} holds the results of the students {', '.join(gone)}, which variants={','.join(variants)} leaves out: they would vanish from its metrics.json; "
                               f"add them (finished students are reused, not trained again), or use another out_dir")
 
+def in_teacher_order(cfg: ExperimentConfig, splits: FERSplits, log: Callable = print) -> FERSplits:
+    "`splits` with its classes listed in the order of the ensemble `cfg.ensemble_dir` names when it predicts the same classes in another order (a zoo ensemble's FER2013 order, a folder's alphabetical one): the students learn, and every report reads, the teacher's order."
+    if not cfg.ensemble_dir or not is_ensemble(d := cfg.resolved_ensemble()): return splits
+    try: theirs = tuple(load_json(d / 'ensemble.json').get('classes') or ())
+    except (ValueError, AttributeError): return splits   # unreadable: loading it says why
+    if theirs == tuple(splits.classes) or set(theirs) != set(splits.classes) or len(theirs) != len(splits.classes): return splits
+    log(f"[experiment] the data's classes are listed in the teacher's order ({', '.join(theirs)}; the data's: {', '.join(splits.classes)}): the same labels")
+    return replace(splits, splits={k: v.in_order(theirs) for k, v in splits.splits.items()})
+
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict. It runs with `cfg.threads` torch threads; the caller's count comes back afterwards."
@@ -462,7 +471,7 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
     out = cfg.resolved_out(); check_experiment_out(out); check_variants(out, cfg.variants); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
-    splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
+    splits = in_teacher_order(cfg, cfg.load_data(), log); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
     out.mkdir(parents=True, exist_ok=True)
     ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))

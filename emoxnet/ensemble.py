@@ -232,12 +232,11 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
 
 def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
                        ) -> Preprocess:
-    "One input for members reading `pps`: the largest size, with the members' resize filter when they share one (else PIL's smoothing `bilinear`, not one member's own); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
+    "One input for members reading `pps`: the largest member's size and resize filter (it reads the input as it reads a picture alone; a smaller member resizes it again with its own filter); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
     big = max(pps, key=lambda p: p.size)
-    resize = big.resize if len({p.resize for p in pps}) == 1 else 'bilinear'   # fer (OpenCV) with human (TF.js): neither reads the other's resize
-    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return Preprocess.from_dict({**big.to_dict(), 'resize': resize})
+    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return big
     c = max(p.channels for p in pps)
-    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, resize, 'RGB')
+    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, big.resize, 'RGB')
 
 # %% ../nbs/13_ensemble.ipynb #het00004
 LUMA: tuple[float, float, float] = (0.299, 0.587, 0.114)   # ITU-R 601-2 luma, the weights of PIL's 'L' conversion
