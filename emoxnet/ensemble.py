@@ -540,6 +540,7 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
                    classes: Sequence[str] | None = None, # the ensemble's classes (default: `union_classes`)
                    preprocess: Preprocess | None = None, # its input (default: `ensemble_preprocess`)
                    names: Sequence[str] | None = None,   # member names (default: the folder names; a `checkpoint` folder goes by its parent's, its run's)
+                   resize: str | None = None,    # the input's resize filter (default: `ensemble_preprocess`'s, the largest member's; 'bilinear' was the rule for members resizing differently before 2026-12-07)
                   ) -> EmoXNet:
     "An aligned `EmoXNet` over checkpoint folders, saved to `out` (atomically) when given; `.info` holds its `ensemble.json` then."
     if isinstance(paths, (str, Path)): raise TypeError(f"paths: expected a list of checkpoint folders, got one {type(paths).__name__} ({str(paths)!r})")
@@ -547,13 +548,14 @@ def build_ensemble(paths: Sequence[str | Path], # checkpoint folders (trained ru
         raise ValueError(f"rule {rule!r}: build_ensemble combines without fitting; expected one of {', '.join(r for r in RULES if not RULES[r].needs_fit)} "
                          "(rules fitted on validation: emoxnet.ensemble.train_ensemble)")
     paths = [checkpoint_path(p) for p in paths]   # folders, or zoo:NAME
-    if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders")
+    if len(paths) < 2: raise ValueError("an ensemble needs at least two checkpoint folders" + ''.join(f"; {p}: no such checkpoint folder" for p in paths if not p.is_dir()))
     for p in paths:
         if is_ensemble(p): raise ValueError(f"{p} is an EmoXNet ensemble: list its member checkpoints (members/NAME/checkpoint) instead")
     names = list(names or _unique_names([p.absolute().parent.name if p.name == 'checkpoint' else p.absolute().name for p in paths]))   # a run's checkpoint/ goes by its run's name
     models, seen = [load_checkpoint(p)[0] for p in paths], {}
     for p, m in zip(paths, models):   # the same weights twice (one folder listed twice, or a copy) would be one model presented as an ensemble
         if (first := seen.setdefault(weights_fingerprint(m), p)) is not p: raise ValueError(f"{p} has the same weights as {first}: an ensemble's members must be different models")
+    if resize is not None: preprocess = replace(preprocess or ensemble_preprocess([m.model_config.preprocess for m in models]), resize=resize)
     ens = EmoXNet.aligned(models, rule, names, classes, preprocess)
     for note in split_clashes(paths, names): warnings.warn(note, EmoxnetWarning)   # said when the folder is made, not first when it is evaluated
     if out is None: return ens
@@ -578,7 +580,7 @@ def _input_words(pp: Preprocess) -> str:
     return f"{pp.size} px {kind} {norm}"
 
 def _build_main(args) -> int:
-    ens = build_ensemble(args.checkpoints, args.out, args.rule)
+    ens = build_ensemble(args.checkpoints, args.out, args.rule, resize=getattr(args, 'resize', None))
     print(f"wrote {args.out}: EmoXNet ({ens.rule}) of {', '.join(ens.names)}; classes {', '.join(ens.model_config.classes)}; "
           f"input {_input_words(ens.model_config.preprocess)}")
     for n, c in zip(ens.names, ens.member_configs):
@@ -594,6 +596,8 @@ def add_cli(p: argparse.ArgumentParser):
     b.add_argument('--out', type=path_arg, required=True, help='the ensemble folder to write (an existing ensemble is replaced whole; another folder that is not empty is refused)')
     b.add_argument('--rule', default='mean_prob', choices=[r for r in RULES if RULES[r].vocabularies],
                    help='how member probabilities are combined (rules fitted on validation need train_ensemble)')
+    b.add_argument('--resize', default=None, choices=[*RESAMPLE, *LINEAR_RESIZES], help="the ensemble input's resize filter (default: the largest member's, which then reads it as it reads a picture alone; "
+                   "bilinear: the rule of ensembles built before 2026-12-07 from members that resize differently, as the bundled student's teacher was)")
     b.set_defaults(func=_build_main)
 
 # %% ../nbs/13_ensemble.ipynb #d3e34d77
