@@ -103,7 +103,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('names', nargs='*', metavar='NAME', help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     p.add_argument('--json', action='store_true', help='print one JSON document instead of tables')
     p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in one to two minutes on 2 cores, noisier figures')
-    p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models)")
+    p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models); OpenCV's face detectors keep their own threads")
     from emoxnet.core import path_arg
     p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="the model to time: a checkpoint folder, 'bundled' or zoo:NAME; models times it as its student "
                    "(default: the distillation run's student), e2e and video serve it (default: the bundled student)")

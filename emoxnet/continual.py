@@ -1128,7 +1128,7 @@ def collect_continual(root: str | Path = 'runs', # where to look (recursively)
                      ) -> pd.DataFrame:
     "One row per (continual run, method) from the experiment's `metrics.json` files under `root` (accuracies in %, mean over orders)."
     rows = []
-    for p, m in run_records(root, lambda m: m.get('continual') and (smoke or not m.get('smoke'))):   # 'runs': the settings' runs folder
+    for p, m in run_records(root, lambda m: m.get('continual') and (smoke or not m.get('smoke')), 'continual-learning runs'):   # 'runs': the settings' runs folder
         c, d = m.get('config', {}), m.get('data', {})
         for r in m.get('summary', []):
             rows.append({'run': str(p.parent), 'data': d.get('source'), 'arch': c.get('arch'), 'memory_mode': c.get('memory_mode'),

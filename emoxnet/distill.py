@@ -513,7 +513,7 @@ def collect_runs(root: str | Path = 'runs', # where to look (recursively)
                 ) -> pd.DataFrame:
     "One row per `metrics.json` (from `run_experiment`) under `root`."
     rows = []
-    for p, m in run_records(root, lambda m: ('student_kd_acc' in m or 'student_scratch_acc' in m) and (smoke or not m.get('config', {}).get('smoke'))):
+    for p, m in run_records(root, lambda m: ('student_kd_acc' in m or 'student_scratch_acc' in m) and (smoke or not m.get('config', {}).get('smoke')), 'distillation experiments'):
         c = m.get('config', {})
         if t := m.get('teacher'): c = {**c, **{k: t[k] for k in ('members', 'member_epochs', 'member_lr', 'folds') if k in t}}   # the teacher it had, not the one asked for (an explicit ensemble_dir is used as it is)
         row = {'run': str(p.parent), 'seed': m.get('seed'), 'git_rev': m.get('git_rev'), 'split': m.get('split_reported', 'test'),   # valid: data without a test split

@@ -1334,7 +1334,7 @@ def add_cli(parser: argparse.ArgumentParser):
     p.add_argument('--in-chans', type=int, choices=(1, 3), default=None, help="input channels (default 1; with --pretrained, a checkpoint folder's own, else 3)")
     p.add_argument('--size', type=int, default=None, help="input size in pixels (default 48, or a --pretrained checkpoint folder's own)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='FILE', type=path_arg,   # an empty value (an unset variable) refused; the flag alone: hub weights
-                   help="start from pretrained weights: timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
+                   help="start from pretrained weights (the backbone; the classifier starts fresh for the run's classes): timm's hub weights (no value), a local .safetensors/.pth, or a checkpoint folder or zoo:NAME (its channels, size and normalisation too)")
     p.add_argument('--drop-rate', type=float, default=0.0, help='dropout before the classifier')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last/ (same settings)')
     p.add_argument('--overwrite', action='store_true', help='replace a finished or interrupted run in OUT (without it such a folder is refused)')
@@ -1493,6 +1493,7 @@ def train_main(args) -> int:
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=_pretrained_record(args.pretrained), model_kwargs=kwargs)
+        if args.pretrained and main_rank(): print(f"--pretrained {args.pretrained}: its backbone's weights; the classifier starts fresh for this run's {len(splits.classes)} classes")
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite,
                   callbacks=[ClearRun(out)] if args.overwrite and not args.resume else [])   # the old run's results go as training starts, not before the set-up is checked
     except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, None if args.resume else t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated); a resume's state is older than the command, and still its own

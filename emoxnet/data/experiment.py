@@ -100,6 +100,7 @@ def resolve_path(path: str | Path) -> Path:
 
 def run_records(root: str | Path, # a runs folder (`resolve_path`), searched recursively
                 keep: Callable[[dict], bool], # which records are the kind of run the caller tabulates
+                kind: str = 'runs this table reads', # that kind, in words, for the warning when none is found
                ) -> list[tuple[Path, dict]]:
     "Each `metrics.json` under `root` that `keep` accepts, with its path, sorted by path: what the result tables read. A file that cannot be read is said (an `EmoxnetWarning` naming it), never passed over in silence; `FileNotFoundError` when `root` is not a folder."
     if not (d := resolve_path(root)).is_dir(): raise FileNotFoundError(f"{d}: {'a file, not a folder' if d.exists() else 'no such folder'} (runs are searched for metrics.json under it)")
@@ -110,7 +111,7 @@ def run_records(root: str | Path, # a runs folder (`resolve_path`), searched rec
             warnings.warn(f"{e if isinstance(e, ValueError) else f'{p}: cannot be read ({e})'}; left out of the table", EmoxnetWarning); continue
         if isinstance(m, dict) and keep(m): out.append((p, m))
     if found and not out:   # "0 runs" would read as an empty folder
-        warnings.warn(f"{d}: none of its {len(found)} metrics.json is a record this table reads (other kinds of run, e.g. emoxnet train's, or smoke runs), e.g. {found[0]}", EmoxnetWarning)
+        warnings.warn(f"{d}: no {kind} among its {len(found)} metrics.json (other kinds of run, e.g. emoxnet train's, or smoke runs), e.g. {found[0]}", EmoxnetWarning)
     return out
 
 # %% ../../nbs/06_data.experiment.ipynb #1d2e3dfd
