@@ -333,7 +333,7 @@ def atomic_path(path: str | Path, # the file to write
 @contextlib.contextmanager
 def atomic_paths(*paths: str | Path, # files that belong together (row-aligned CSVs): all replaced, or none
                  suffix: str = '.tmp', sweep: bool = False): # as `atomic_path`'s
-    "A staging file beside each of `paths` (`atomic_path`); on success each is made whole on disk first, then they replace their paths one right after the other (new files never stand beside old ones, but for a crash between two renames); on error every one is removed."
+    "A staging file beside each of `paths` (`atomic_path`); on success each is made whole on disk first, then they replace their paths one right after the other (new files never stand beside old ones, but for a crash between two renames); on error every one is removed. An error that names no file (a full disk while the caller writes) is said of the first path."
     paths, tmps = [Path(p) for p in paths], []
     try:
         for p in paths:
@@ -345,6 +345,8 @@ def atomic_paths(*paths: str | Path, # files that belong together (row-aligned C
         for t in tmps:
             default_permissions(t)   # mkstemp makes 0600 files; results get the usual permissions
             with open(t, 'rb') as f: os.fsync(f.fileno())
+        if len(paths) > 1 and (folder := next((p for p in paths if p.is_dir()), None)) is not None:   # a rename that would fail after another was made
+            raise IsADirectoryError(errno.EISDIR, 'a folder where a file goes', str(folder))
         for t, p in zip(tmps, paths): os.replace(t, p)
     except BaseException as e:
         for t in tmps:

@@ -7,7 +7,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
 import json, os, shutil, time, warnings
-from dataclasses import dataclass, field, fields, asdict, replace
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -23,15 +23,16 @@ from .models import ModelConfig, count_params, unwrap, known_arch, resolve_devic
 from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
-from .ensemble import (EmoXNet, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
+from .ensemble import (EmoXNet, RULES, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
                               as_train_config, finished_run, member_run, save_plots, setting_changes)
 
 # %% auto #0
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
            'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
            'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
-           'in_test', 'gap_closed', 'teacher_settings', 'made_by', 'training_time', 'check_experiment_out',
-           'check_variants', 'in_teacher_order', 'run_experiment', 'collect_runs', 'summary_table', 'results_markdown']
+           'in_test', 'gap_closed', 'teacher_settings', 'in_data_order', 'made_by', 'training_time',
+           'check_experiment_out', 'check_variants', 'run_experiment', 'collect_runs', 'summary_table',
+           'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
 def check_kd(alpha: float, temperature: float, smoothing: float, teacher_mode: str):
@@ -361,8 +362,6 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
                               in_chans=cfg.in_chans, input_size=cfg.input_size, log=log, smoke=cfg.smoke)['ensemble'], True
     log(f"[experiment] teacher: existing ensemble {ens_dir}"); ens = load_ensemble(ens_dir)
     if not cfg.ensemble_dir: _same_teacher_settings(cfg, ens_dir)
-    if tuple(ens.model_config.classes) != tuple(splits.classes):
-        raise ValueError(f"{ens_dir}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(splits.classes)}")
     old = (ens.info.get('extra') or {}).get('data_fingerprint')
     if old is not None and not same_data(old, fp):
         drop_test = lambda d: {k: v for k, v in d.items() if k != 'test'}
@@ -371,7 +370,19 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         fix = ("point ensemble_dir at an ensemble trained on this data, or leave it empty to train one in out_dir" if cfg.ensemble_dir else   # a folder the user named is never trained into
                "use another out_dir, or delete this folder to train the ensemble again")
         raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}){hint}; {fix}")
-    return ens, False
+    return (ens if tuple(ens.model_config.classes) == tuple(splits.classes) else in_data_order(ens, splits.classes, ens_dir, log)), False
+
+def in_data_order(ens: EmoXNet, classes: Sequence[str], # the data's classes
+                  where: Path | str = 'the teacher', log: Callable = print) -> EmoXNet:
+    "`ens` reading its output in the order of `classes` when it predicts the same classes in another order (a zoo ensemble's FER2013 order against a folder's alphabetical one) and combines without fitted weights (`emoxnet ensemble build`): the students, their records and every report keep the data's order; a `ValueError` otherwise."
+    same = len(set(classes)) == len(classes) == len(ens.model_config.classes) and set(classes) == set(ens.model_config.classes)
+    if not same or RULES[ens.rule].needs_fit:
+        raise ValueError(f"{where}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(classes)}" +
+                         (f"; the same classes in another order, which its fitted rule {ens.rule!r} cannot be read in" if same else ''))
+    log(f"[experiment] the teacher lists its classes as {', '.join(ens.model_config.classes)}: read in the data's order")
+    out = EmoXNet(list(ens.members), ens.rule, ens.names, tuple(classes), ens.model_config.preprocess)
+    out.info = getattr(ens, 'info', {})   # its record, as loaded
+    return out
 
 def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict, dict]:
     "Classification reports of the ensemble and of each member, on valid and test (evaluated on `device`: None, where `ens` is)."
@@ -453,15 +464,6 @@ def check_variants(out: Path, variants: Sequence[str]) -> None:
     if gone: raise ValueError(f"{out} holds the results of the students {', '.join(gone)}, which variants={','.join(variants)} leaves out: they would vanish from its metrics.json; "
                               f"add them (finished students are reused, not trained again), or use another out_dir")
 
-def in_teacher_order(cfg: ExperimentConfig, splits: FERSplits, log: Callable = print) -> FERSplits:
-    "`splits` with its classes listed in the order of the ensemble `cfg.ensemble_dir` names when it predicts the same classes in another order (a zoo ensemble's FER2013 order, a folder's alphabetical one): the students learn, and every report reads, the teacher's order."
-    if not cfg.ensemble_dir or not is_ensemble(d := cfg.resolved_ensemble()): return splits
-    try: theirs = tuple(load_json(d / 'ensemble.json').get('classes') or ())
-    except (ValueError, AttributeError): return splits   # unreadable: loading it says why
-    if theirs == tuple(splits.classes) or set(theirs) != set(splits.classes) or len(theirs) != len(splits.classes): return splits
-    log(f"[experiment] the data's classes are listed in the teacher's order ({', '.join(theirs)}; the data's: {', '.join(splits.classes)}): the same labels")
-    return replace(splits, splits={k: v.in_order(theirs) for k, v in splits.splits.items()})
-
 def run_experiment(cfg: ExperimentConfig, # the experiment (the papermill notebooks' parameters)
                    log: Callable = print, plots: bool = True) -> dict:
     "Ensemble (load or train) + students + `metrics.json` + plots in `cfg.resolved_out()`; returns the metrics dict. It runs with `cfg.threads` torch threads; the caller's count comes back afterwards."
@@ -471,7 +473,7 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
     out = cfg.resolved_out(); check_experiment_out(out); check_variants(out, cfg.variants); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
-    splits = in_teacher_order(cfg, cfg.load_data(), log); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
+    splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
     ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
     out.mkdir(parents=True, exist_ok=True)
     ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))

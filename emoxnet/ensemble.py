@@ -232,11 +232,12 @@ def union_classes(vocabularies: Sequence[Sequence[str]], # each member's classes
 
 def ensemble_preprocess(pps: Sequence[Preprocess], # each member's preprocessing
                        ) -> Preprocess:
-    "One input for members reading `pps`: the largest member's size and resize filter (it reads the input as it reads a picture alone; a smaller member resizes it again with its own filter); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
+    "One input for members reading `pps`: the largest member's size and resize filter (it reads the input as it reads a picture alone; a smaller member resizes it again with its own filter; largest members of one size that resize differently: PIL's smoothing `bilinear`, no member's own, whatever their order); their channels, normalisation and colour order when all share them, else RGB (grey if every member is grey) in [0, 1]."
     big = max(pps, key=lambda p: p.size)
-    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return big
+    resize = big.resize if len({p.resize for p in pps if p.size == big.size}) == 1 else 'bilinear'   # fer (OpenCV) and human (TF.js), both 64 px: neither reads the other's
+    if len({(p.channels, p.mean, p.std, p.colour_order) for p in pps}) == 1: return replace(big, resize=resize)
     c = max(p.channels for p in pps)
-    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, big.resize, 'RGB')
+    return Preprocess(big.size, c, (0.0,) * c, (1.0,) * c, resize, 'RGB')
 
 # %% ../nbs/13_ensemble.ipynb #het00004
 LUMA: tuple[float, float, float] = (0.299, 0.587, 0.114)   # ITU-R 601-2 luma, the weights of PIL's 'L' conversion
@@ -409,7 +410,7 @@ def ensemble_member_logits(ens: EmoXNet, dataset: FERDataset, batch_size: int = 
     "Member logits `(N, M, K)` of `ens` on `dataset`, in dataset order (each member evaluated with the shared loop; an aligned ensemble's through its adapters)."
     pp = ens.model_config.preprocess
     with on_device(ens, device):
-        if ens.is_aligned: return predict_logits(_MemberLogits(ens).train(ens.training), dataset, batch_size, preprocess=pp)   # leaves ens in its mode
+        if ens.is_aligned: return predict_logits(_MemberLogits(ens), dataset, batch_size, preprocess=pp)   # read in eval mode, each module left in its own (`evaluating`)
         return torch.stack([predict_logits(m, dataset, batch_size, preprocess=pp) for m in ens.members], 1)
 
 # %% ../nbs/13_ensemble.ipynb #d8b6f012
@@ -582,7 +583,7 @@ def _input_words(pp: Preprocess) -> str:
 def _build_main(args) -> int:
     ens = build_ensemble(args.checkpoints, args.out, args.rule, resize=getattr(args, 'resize', None))
     print(f"wrote {args.out}: EmoXNet ({ens.rule}) of {', '.join(ens.names)}; classes {', '.join(ens.model_config.classes)}; "
-          f"input {_input_words(ens.model_config.preprocess)}")
+          f"input {_input_words(ens.model_config.preprocess)}, resized with {ens.model_config.preprocess.resize} (--resize)")
     for n, c in zip(ens.names, ens.member_configs):
         print(f"  {n}: {_input_words(c.preprocess)}, {len(c.classes)} classes" +
               ('' if tuple(c.classes) == tuple(ens.model_config.classes) else f" ({', '.join(c.classes)})"))

@@ -1493,7 +1493,9 @@ def train_main(args) -> int:
         inp = {'in_chans': args.in_chans or (3 if args.pretrained else 1), 'input_size': args.size or 48,
                **_pretrained_input(own, args.in_chans, args.size)}   # a checkpoint folder says what it was trained on
         mcfg = ModelConfig(arch, splits.classes, **inp, drop_rate=args.drop_rate, pretrained=_pretrained_record(args.pretrained), model_kwargs=kwargs)
-        if args.pretrained and main_rank(): print(f"--pretrained {args.pretrained}: its backbone's weights; the classifier starts fresh for this run's {len(splits.classes)} classes")
+        if args.pretrained and main_rank():
+            what = "timm's hub weights" if args.pretrained is True else args.pretrained
+            print(f"--pretrained ({what}): the backbone's weights; the classifier starts fresh for this run's {len(splits.classes)} classes")
         res = fit(mcfg, splits, cfg, out, resume=args.resume, overwrite=args.overwrite,
                   callbacks=[ClearRun(out)] if args.overwrite and not args.resume else [])   # the old run's results go as training starts, not before the set-up is checked
     except KeyboardInterrupt as e: raise type(e)(*_interrupted(out, None if args.resume else t0, cfg.save_last).args) from None   # its kind kept: Ctrl-C, or SIGTERM (emoxnet.cli.Terminated); a resume's state is older than the command, and still its own

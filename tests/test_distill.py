@@ -1,5 +1,6 @@
 """Distillation with mixup (`ExperimentConfig.kd_mixup`): the student runs are started with `resume=True`, so a run
 interrupted and resumed must mix exactly as an uninterrupted one, with the online teacher seeing the same mixed batches."""
+import json
 import pytest
 import torch
 
@@ -41,3 +42,22 @@ def test_mixup_changes_the_run(teacher):
     a = fit(STUDENT, DATA, few, loss=_kd(teacher))
     b = fit(STUDENT, DATA, few, loss=_kd(teacher), callbacks=[MixUp(0.4)])
     assert not all(torch.equal(x, y) for x, y in zip(a['model'].state_dict().values(), b['model'].state_dict().values()))
+
+
+def test_a_teacher_listing_the_classes_in_another_order_is_read_in_the_datas(tmp_path):
+    "A built ensemble (a zoo one's FER2013 order) whose classes are the data's in another order teaches the students in the data's order: their classes, the run's record and a later evaluation of a student on the same data agree (no 'another split' note)."
+    from emoxnet.distill import ExperimentConfig, run_experiment, smoke
+    from emoxnet.ensemble import build_ensemble
+    from emoxnet.models import create_model, save_checkpoint
+    from emoxnet.score import evaluate_checkpoint
+    data_classes = toy_splits().classes
+    torch.manual_seed(0)
+    for arch in ('test_resnet', 'test_convnext'):
+        save_checkpoint(create_model(ModelConfig(arch, data_classes[::-1], 1, 32)), None, tmp_path / arch)
+    build_ensemble([tmp_path / 'test_resnet', tmp_path / 'test_convnext'], tmp_path / 'ens')
+    said = []
+    m = run_experiment(smoke(ExperimentConfig(data='toy'), out_dir=str(tmp_path / 'run'), ensemble_dir=str(tmp_path / 'ens')), log=said.append, plots=False)
+    assert m['data']['classes'] == list(data_classes) and any('read in the data\'s order' in s for s in said), said
+    student = tmp_path / 'run' / 'students' / 'kd' / 'checkpoint'
+    assert tuple(json.loads((student / 'config.json').read_text())['classes']) == tuple(data_classes)
+    assert not evaluate_checkpoint(student, data='toy', split='test').get('notes')

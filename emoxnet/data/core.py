@@ -372,15 +372,6 @@ class FERDataset(torch.utils.data.Dataset):
                           self.meta.iloc[idx].reset_index(drop=True), self.transform, self._label_mode,
                           self.name, self.split, self.grey, self.multi_threshold)
 
-    def in_order(self, classes: Sequence[str]) -> 'FERDataset':
-        "The same images and labels, its classes listed in the order `classes` gives (the same names, another order: a teacher's): targets and soft targets follow."
-        if len(set(classes)) != len(classes) or set(classes) != set(self.classes):
-            raise ValueError(f"{self.name}/{self.split}: {list(classes)} are not its classes {list(self.classes)} in another order")
-        new = np.array([list(classes).index(c) for c in self.classes], dtype=np.int64)   # old index -> new index
-        t = np.where(self.targets >= 0, new[np.maximum(self.targets, 0)], self.targets)   # NO_LABEL stays
-        soft = None if self.soft_targets is None else self.soft_targets[:, [self.classes.index(c) for c in classes]]
-        return FERDataset(self.images, t, classes, soft, self.meta.copy(), self.transform, self._label_mode, self.name, self.split, self.grey, self.multi_threshold)
-
     def __repr__(self):
         src = 'in memory' if self.in_memory else 'lazy files'
         return f"FERDataset({self.name}/{self.split}: {len(self)} images, {len(self.classes)} classes, {src}, label_mode={self._label_mode!r})"
