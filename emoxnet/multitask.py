@@ -202,7 +202,7 @@ class MultiTaskLoss(Loss):
         return loss, logs
 
 # %% ../nbs/19_multitask.ipynb #e76c1c41
-from .models import ModelConfig, unwrap, model_batches, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
+from .models import ModelConfig, unwrap, model_batches, evaluating, pooled_features   # pooled_features: the one descriptor reader (also importable from here)
 from .data.core import NO_LABEL
 
 def multitask_config(arch: str, # a timm architecture
@@ -471,12 +471,11 @@ def calibrate_batchnorm(model: nn.Module, # any model; its BatchNorm layers with
     stats = {}
     def grab(m, inp):
         d = [0, *range(2, inp[0].ndim)]; stats[m] = (inp[0].float().mean(d), inp[0].float().var(d, unbiased=False))
-    hooks, was = [m.register_forward_pre_hook(grab) for m in bns], model.training
-    model.eval()
-    try: model(x)
+    hooks = [m.register_forward_pre_hook(grab) for m in bns]
+    try:
+        with evaluating(model): model(x)   # each module back in its own mode afterwards
     finally:
         for h in hooks: h.remove()
-        model.train(was)
     for m in bns:
         mu, var = stats[m]; s0, s1 = (m.running_var + m.eps).sqrt(), (var + m.eps).sqrt()
         m.bias += m.weight * (mu - m.running_mean) / s0; m.weight *= s1 / s0
