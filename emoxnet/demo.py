@@ -21,7 +21,7 @@ from .core import EmoxnetWarning, Registry, add_dataclass_args, atomic_write, ch
 from .data.core import DataError, IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, _unreadable
 from .data.video import video_info, frame_count
 from .settings import demo_checkpoint, load_settings
-from .faces import SORTS, resized
+from .faces import SORTS, look_size, resized, scaled
 from .predict import (EmotionRecognizer, FacePrediction, ImageInputError, bundled_checkpoint, draw_predictions,
                              load_rgb, not_expression)
 from .explain import overlay
@@ -237,7 +237,6 @@ def min_face_px(rec: EmotionRecognizer, # its detector and detector options
                 shape: tuple, # the image's (height, width, ...)
                ) -> int:
     "About the narrowest face `rec`'s detector finds in an image of `shape`: 20 px, or for a detector that reads the whole image at a fixed `input_size` (ssd: 256 px on the longer side) about 18 px at that scale."
-    from emoxnet.faces import look_size
     size = look_size(rec.detector_name, rec.detector_options)
     if size is None: return 20
     h, w = shape[:2]
@@ -259,7 +258,6 @@ def face_size_note(rec: EmotionRecognizer, # its detector and detector options
 
 def fit_side(img: np.ndarray, px: int) -> np.ndarray:
     "`img` shrunk (`faces.scaled`) so that its longer side is at most `px`; `img` itself when it is."
-    from emoxnet.faces import scaled
     return scaled(img, min(1.0, px / max(img.shape[:2])))
 
 def clamp_face(i, n: int) -> int:

@@ -380,9 +380,7 @@ def in_data_order(ens: EmoXNet, classes: Sequence[str], # the data's classes
         raise ValueError(f"{where}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(classes)}" +
                          (f"; the same classes in another order, which its fitted rule {ens.rule!r} cannot be read in" if same else ''))
     log(f"[experiment] the teacher lists its classes as {', '.join(ens.model_config.classes)}: read in the data's order")
-    out = EmoXNet(list(ens.members), ens.rule, ens.names, tuple(classes), ens.model_config.preprocess)
-    out.info = getattr(ens, 'info', {})   # its record, as loaded
-    return out
+    return EmoXNet(list(ens.members), ens.rule, ens.names, tuple(classes), ens.model_config.preprocess)
 
 def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict, dict]:
     "Classification reports of the ensemble and of each member, on valid and test (evaluated on `device`: None, where `ens` is)."
