@@ -30,13 +30,13 @@ from .train import TrainConfig, fit, predict_logits, class_logits, finished_metr
 
 # %% auto #0
 __all__ = ['RULES', 'RULE_ORDER', 'ABSENT', 'LUMA', 'ENSEMBLE_FORMAT', 'ENSEMBLE_FIELDS', 'MEMBER_FIELDS', 'ALIGNED_FIELDS',
-           'DEFAULT_MEMBERS', 'Combiner', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc', 'Stacking',
-           'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'reads_expressions', 'class_index_map',
-           'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet', 'check_member_names',
-           'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info', 'member_checkpoints',
-           'load_ensemble', 'load_any', 'split_clashes', 'build_ensemble', 'add_cli', 'as_train_config', 'finished_run',
-           'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble', 'ensemble_record',
-           'check_finished_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
+           'DEFAULT_MEMBERS', 'Combiner', 'member_weights', 'MeanProb', 'MeanLogit', 'Weighted', 'WeightedAcc',
+           'Stacking', 'make_combiner', 'cross_fit', 'compare_rules', 'select_rule', 'reads_expressions',
+           'class_index_map', 'union_classes', 'ensemble_preprocess', 'resize_matrix', 'InputAdapter', 'EmoXNet',
+           'check_member_names', 'ensemble_member_logits', 'is_ensemble', 'save_ensemble', 'read_ensemble_info',
+           'member_checkpoints', 'load_ensemble', 'load_any', 'split_clashes', 'build_ensemble', 'add_cli',
+           'as_train_config', 'finished_run', 'setting_changes', 'member_run', 'chosen_rule_valid', 'check_ensemble',
+           'ensemble_record', 'check_finished_ensemble', 'train_ensemble', 'save_plots', 'save_ensemble_plots']
 
 # %% ../nbs/13_ensemble.ipynb #0824c3e2
 RULES = Registry('combination rule')
@@ -69,16 +69,39 @@ def _lbfgs(params: list, closure_loss: Callable[[], torch.Tensor], max_iter: int
         opt.zero_grad(); l = closure_loss(); l.backward(); return l
     opt.step(closure)
 
+def member_weights(weights: Sequence[float], # one per member
+                   n: int,                     # how many members there are
+                  ) -> torch.Tensor:
+    "`weights` normalised to sum to 1; `ValueError` unless they are `n` finite, non-negative numbers, not all 0."
+    w = torch.tensor([float(v) for v in weights], dtype=torch.float32)
+    if len(w) != n or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:   # NaN would pass a comparison, and make every output NaN
+        raise ValueError(f"weights {w.tolist()}: need one finite, non-negative weight per member ({n}), not all 0")
+    return w / w.sum()
+
+def _mean_prob(z: torch.Tensor, log_w: torch.Tensor | None = None) -> torch.Tensor:
+    "Log of the members' mean probabilities `(N, K)` from stacked logits `(N, M, K)`, weighted by `exp(log_w)` (None: equal weights)."
+    lp = F.log_softmax(z, -1)
+    return torch.logsumexp(lp, 1) - math.log(z.shape[1]) if log_w is None else torch.logsumexp(lp + log_w.view(1, -1, 1), 1)
+
 @RULES.register('mean_prob')
 class MeanProb(Combiner):
-    "Average of the member probabilities (returned as log-probabilities)."
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.logsumexp(F.log_softmax(z, -1), 1) - math.log(z.shape[1])
+    "Average of the member probabilities (returned as log-probabilities); with `weights`, a weighted average whose weights are given, not fitted (a teacher's mix)."
     vocabularies = True
+    def __init__(self, n_members: int, n_classes: int,
+                 weights: Sequence[float] | None = None): # one per member, >= 0, not all 0 (None: equal)
+        super().__init__(n_members, n_classes)
+        self.register_buffer('w', None if weights is None else member_weights(weights, self.n_members), persistent=False)   # in `hparams`, not the state dict
+    def _log_w(self) -> torch.Tensor | None: return None if self.w is None else self.w.clamp_min(1e-30).log()   # weight 0: finite, no NaN gradient
+    def forward(self, z: torch.Tensor) -> torch.Tensor: return _mean_prob(z, self._log_w())
     def forward_known(self, z: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-        "Per class, the mean probability of the members that predict it, renormalised over the classes (log-probabilities)."
-        s = torch.logsumexp(F.log_softmax(z, -1), 1) - known.sum(0).clamp_min(1).to(z.dtype).log()
+        "Per class, the (weighted) mean probability of the members that predict it, renormalised over the classes (log-probabilities); a class only members of weight 0 predict gets 0."
+        if self.w is None: s = torch.logsumexp(F.log_softmax(z, -1), 1) - known.sum(0).clamp_min(1).to(z.dtype).log()
+        else:
+            wk = (self.w[:, None] * known).sum(0)   # per class, the weight of the members that predict it
+            s = torch.where(wk > 0, _mean_prob(z, self._log_w()) - wk.clamp_min(1e-30).log(), torch.full((), -math.inf, dtype=z.dtype))
         return s - torch.logsumexp(s, -1, keepdim=True)
+    def hparams(self) -> dict: return {} if self.w is None else {'weights': self.w.tolist()}
+    def describe(self) -> dict: return {} if self.w is None else {'weights': [round(float(v), 4) for v in self.w]}
 
 @RULES.register('mean_logit')
 class MeanLogit(Combiner):
@@ -100,8 +123,7 @@ class Weighted(Combiner):
         self.register_buffer('log_w', torch.full((self.n_members,), -math.log(self.n_members)))
     @property
     def weights(self) -> torch.Tensor: return self.log_w.exp()
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.logsumexp(F.log_softmax(z, -1) + self.log_w.view(1, -1, 1), 1)
+    def forward(self, z: torch.Tensor) -> torch.Tensor: return _mean_prob(z, self.log_w)
     def fit(self, z: torch.Tensor, y: torch.Tensor) -> 'Weighted':
         self._check(z); lp = F.log_softmax(z.double(), -1); y = y.long()
         if self.source == 'accuracy':

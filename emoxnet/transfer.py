@@ -41,51 +41,42 @@ __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'CROP_DETECTOR',
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
 
-from .ensemble import class_index_map, reads_expressions, InputAdapter   # the one vocabulary map and input adapter (also importable from here)
+from .ensemble import class_index_map, reads_expressions, InputAdapter, EmoXNet, MeanProb, member_weights, _unique_names   # the one vocabulary map, input adapter and mean of probabilities (also importable from here)
 
 # %% ../nbs/26_transfer.ipynb #tr0009
 class AlignedTeacher(nn.Module):
-    "Weighted mean of the members' probabilities on one class vocabulary (absent classes count 0); returns log-probabilities. It reads one input, the largest member's size with the first member's resize filter; a smaller member's adapter resizes it again, and a member of that size reads it as it is (its own filter is not applied: members of one size and other filters differ there)."
+    "A teacher over models that may differ in input size, channels, normalisation and classes: the (weighted) mean of their probabilities on `classes`, computed by an `EmoXNet.aligned` ensemble with the `mean_prob` rule (one input, `ensemble_preprocess`; each class averaged over the members that predict it); a class no member predicts gets 0. Returns floored log-probabilities."
     def __init__(self, members: Sequence[nn.Module],        # models with a `model_config` (checkpoints, ensembles)
                  classes: Sequence[str] = BASIC,            # the vocabulary of the output
                  weights: Sequence[float] | None = None,    # one per member (default: equal)
-                 names: Sequence[str] | None = None,        # for reports
+                 names: Sequence[str] | None = None,        # for reports (made unique: two folders named `checkpoint`)
                  floor: float = 1e-4):                      # probability floor before the log
         super().__init__()
         if not len(members): raise ValueError("AlignedTeacher: no members; expected one or more teacher models (checkpoints, ensembles)")
-        cfgs = [unwrap(m).model_config for m in members]; p0 = cfgs[0].preprocess
-        names = list(names or [c.arch for c in cfgs])
-        for n, c in zip(names, cfgs):   # a gender head (zoo:hse_faceres) has nothing to teach about expressions
+        cfgs = [unwrap(m).model_config for m in members]
+        self.names, self.classes, self.floor = _unique_names(list(names or [c.arch for c in cfgs])), tuple(canonical(c) for c in classes), floor
+        for n, c in zip(self.names, cfgs):   # a gender head (zoo:hse_faceres) has nothing to teach about expressions
             if not reads_expressions(c.classes):
                 raise ValueError(f"teacher {n} predicts {', '.join(c.classes)}: not an expression model; a teacher must read expressions")
-        for c in cfgs[1:]:
-            if (c.preprocess.channels, c.preprocess.mean, c.preprocess.std) != (p0.channels, p0.mean, p0.std):
-                raise ValueError(f"teacher members must share channels and normalisation (sizes may differ): {p0} vs {c.preprocess}; members with "
-                                 "other inputs go into one EmoXNet ensemble folder (emoxnet ensemble build A B --out DIR), which is then one teacher")
-        self.members, self.classes, self.floor = nn.ModuleList(members), tuple(canonical(c) for c in classes), floor
-        self.names = names
-        w = torch.tensor(list(weights) if weights is not None else [1.0] * len(members), dtype=torch.float32)
-        if len(w) != len(members) or not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:   # NaN would pass a comparison, and make every label NaN
-            raise ValueError(f"weights {w.tolist()}: need one finite, non-negative weight per member ({len(members)}), not all 0")
-        self.register_buffer('weights', w / w.sum())
-        self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes, by_name=True) for c in cfgs])))   # a member's class outside the vocabulary (e.g. 'other') is left out, as absent classes are
-        self.sizes = [c.preprocess.size for c in cfgs]
-        self.model_config = dataclasses.replace(cfgs[0], classes=self.classes, input_size=max(self.sizes), preprocess=dataclasses.replace(p0, size=max(self.sizes)))   # the largest input, whichever member has it
-        self.adapters = nn.ModuleList([InputAdapter(self.model_config.preprocess, c.preprocess) for c in cfgs])   # resizing only: one normalisation
+        self.register_buffer('weights', member_weights(weights if weights is not None else [1.0] * len(members), len(members)))
+        self.register_buffer('maps', torch.from_numpy(np.stack([class_index_map(c.classes, self.classes, by_name=True) for c in cfgs])))   # a member's class outside the vocabulary (e.g. 'other') is left out
+        if not (known := (self.maps >= 0).any(0)).any():
+            raise ValueError(f"teacher members {', '.join(self.names)} know none of the classes {', '.join(self.classes)}: nothing to teach")
+        self.register_buffer('index', known.nonzero().flatten())
+        kept = [self.classes[i] for i in self.index.tolist()]
+        rule = MeanProb(len(members), len(kept), None if weights is None else self.weights.tolist())
+        self.ensemble = EmoXNet.aligned(members, rule, self.names, kept)
+        self.model_config = dataclasses.replace(self.ensemble.model_config, classes=self.classes)
         self.eval().requires_grad_(False)
 
-    def member_probs(self, x: torch.Tensor) -> torch.Tensor:
-        "`(N, members, classes)`: each member's probabilities on the target vocabulary (0 for a class it lacks)."
-        out = []
-        for m, a, idx in zip(self.members, self.adapters, self.maps):
-            p = F.softmax(class_logits(m(a(x))).float(), -1)   # a multi-head member's class logits
-            out.append(torch.where(idx >= 0, p[:, idx.clamp_min(0)], torch.zeros((), device=p.device)))
-        return torch.stack(out, 1)
+    @property
+    def members(self) -> nn.ModuleList: return self.ensemble.members
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        p = (self.member_probs(x) * self.weights.view(1, -1, 1)).sum(1)
-        p = p / p.sum(1, keepdim=True).clamp_min(1e-12)
+        q = self.ensemble(x).exp()
+        p = q.new_zeros(len(q), len(self.classes)).index_copy(1, self.index, q)   # a class no member knows: 0
         return ((p + self.floor) / (1 + self.floor * p.shape[1])).log()
+
 
 # %% ../nbs/26_transfer.ipynb #tr0013
 def load_teacher(paths: Sequence[str | Path], # checkpoint or ensemble folders
@@ -501,12 +492,12 @@ def check_transfer_out(cfg: TransferConfig) -> None:
                          "use another out_dir, or delete this one to run it again")
 
 def _check_teacher(out: Path, fingerprint: str) -> None:
-    "`ValueError` when `out` holds a finished transfer run distilled from other teacher weights under the same names (an ensemble folder built again): it would be replaced as if it were this run."
+    "`ValueError` when `out` holds a finished transfer run distilled from another teacher under the same names (an ensemble folder built again, or teachers this version combines otherwise): it would be replaced as if it were this run."
     try: old = load_json(out / 'metrics.json')
     except (OSError, ValueError): return
     if isinstance(old, dict) and not (old.get('config') or {}).get('smoke') and old.get('teacher_fingerprint') not in (None, fingerprint):
-        raise ValueError(f"{out}: holds a transfer run distilled from other teacher weights (fingerprint {old['teacher_fingerprint']} -> {fingerprint}: a teacher folder holds "
-                         "another model now); use another out_dir, or delete this one to run it again")
+        raise ValueError(f"{out}: holds a transfer run distilled from another teacher (fingerprint {old['teacher_fingerprint']} -> {fingerprint}: a teacher folder holds "
+                         "another model now, or this version of emoxnet combines the teachers otherwise); use another out_dir, or delete this one to run it again")
 
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."

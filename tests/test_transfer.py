@@ -21,17 +21,26 @@ class Fixed(nn.Module):
     def forward(self, x): return self.z.expand(len(x), -1)
 
 def test_mean_of_probabilities_over_vocabularies():
-    # a FER2013-order member sure of 'happy' and a canonical 8-class member sure of 'contempt': half each
+    # a FER2013-order member sure of 'happy' and a canonical 8-class member sure of 'contempt': each class averaged over the members
+    # that know it (an ensemble folder's mean_prob): happiness (1 + 0) / 2, contempt 1 (only b knows it), renormalised
     a = Fixed([0, 0, 0, 20., 0, 0, 0], FER2013); b = Fixed([0] * 7 + [20.], BASIC)
     p = AlignedTeacher([a, b])(torch.zeros(1, 1, 64, 64)).exp()[0]
-    assert abs(p[BASIC.index('happiness')] - 0.5) < 1e-3 and abs(p[BASIC.index('contempt')] - 0.5) < 1e-3
-    p = AlignedTeacher([a, b], weights=[3, 1])(torch.zeros(1, 1, 64, 64)).exp()[0]
-    assert abs(p[BASIC.index('happiness')] - 0.75) < 1e-3
+    assert abs(p[BASIC.index('happiness')] - 1 / 3) < 1e-3 and abs(p[BASIC.index('contempt')] - 2 / 3) < 1e-3
+    p = AlignedTeacher([a, b], weights=[3, 1])(torch.zeros(1, 1, 64, 64)).exp()[0]   # happiness 0.75, contempt still b's own 1
+    assert abs(p[BASIC.index('happiness')] - 0.75 / 1.75) < 1e-3 and abs(p[BASIC.index('contempt')] - 1 / 1.75) < 1e-3
+    p = AlignedTeacher([a, b], weights=[1, 0])(torch.zeros(1, 1, 64, 64)).exp()[0]   # a member of weight 0 teaches nothing, contempt included
+    assert p[BASIC.index('happiness')] > 0.99 and p[BASIC.index('contempt')] < 1e-3
 
-def test_members_must_share_normalisation():
-    a = Fixed([0] * 7, FER2013); b = Fixed([0] * 7, FER2013, Preprocess(64, 1, (0.0,), (1.0,)))
-    with pytest.raises(ValueError, match='share channels and normalisation'): AlignedTeacher([a, b])
-    with pytest.raises(ValueError, match=r'one EmoXNet ensemble folder \(emoxnet ensemble build'): AlignedTeacher([a, b])   # says what to do instead
+def test_teacher_is_the_ensembles_mean():
+    # one definition: the teacher's output is an EmoXNet.aligned mean_prob ensemble's, on the same classes
+    from emoxnet.ensemble import EmoXNet
+    torch.manual_seed(0)
+    a = nn.Sequential(nn.Flatten(), nn.Linear(64 * 64, 7)); a.model_config = ModelConfig('resnet10t', FER2013, 1, 64)
+    b = nn.Sequential(nn.Flatten(), nn.Linear(48 * 48, 7)); b.model_config = ModelConfig('resnet10t', BASIC[:7], 1, 48)
+    t, e = AlignedTeacher([a, b], BASIC[:7]), EmoXNet.aligned([a, b], 'mean_prob', ['a', 'b'], BASIC[:7])
+    x = torch.randn(3, 1, 64, 64)
+    assert t.model_config.preprocess == e.model_config.preprocess
+    assert torch.allclose(t(x).exp(), e(x).exp(), atol=1e-4)
 
 def test_class_map_and_unknown_transfer_set():
     assert class_index_map(FER2013, BASIC).tolist() == [6, 3, 5, 4, 0, 1, 2, -1]
@@ -89,12 +98,12 @@ def test_teacher_over_an_ensemble_of_members_with_their_own_preprocessing():
     from emoxnet.transfer import teacher_probs
     grey = Recorder([0, 0, 0, 20., 0, 0, 0], FER2013, Preprocess(64, 1, (0.5,), (0.5,)))
     rgb = Recorder([20., 0, 0, 0, 0, 0, 0], BASIC[:7], Preprocess(112, 3, (0.4, 0.5, 0.6), (1.0, 1.0, 1.0)))
-    t = AlignedTeacher([EmoXNet.aligned([grey, rgb])])
-    p = teacher_probs(t, np.full((2, 64, 64), 255, np.uint8))          # white grey transfer images
-    assert abs(p[0, BASIC.index('happiness')] - 0.5) < 1e-3 and abs(p[0, BASIC.index('neutral')] - 0.5) < 1e-3
-    assert grey.seen.shape == (2, 1, 64, 64) and torch.allclose(grey.seen, torch.ones(()), atol=1e-5)      # its own [-1, 1]
-    assert rgb.seen.shape == (2, 3, 112, 112)
-    assert torch.allclose(rgb.seen.mean((0, 2, 3)), torch.tensor([0.6, 0.5, 0.4]), atol=1e-5)              # 1 - its own mean colour
+    for t in (AlignedTeacher([EmoXNet.aligned([grey, rgb])]), AlignedTeacher([grey, rgb])):   # an ensemble folder as one member, or the two members themselves
+        p = teacher_probs(t, np.full((2, 64, 64), 255, np.uint8))          # white grey transfer images
+        assert abs(p[0, BASIC.index('happiness')] - 0.5) < 1e-3 and abs(p[0, BASIC.index('neutral')] - 0.5) < 1e-3
+        assert grey.seen.shape == (2, 1, 64, 64) and torch.allclose(grey.seen, torch.ones(()), atol=1e-5)      # its own [-1, 1]
+        assert rgb.seen.shape == (2, 3, 112, 112)
+        assert torch.allclose(rgb.seen.mean((0, 2, 3)), torch.tensor([0.6, 0.5, 0.4]), atol=1e-5)              # 1 - its own mean colour
 
 def test_run_transfer_starts_the_student_from_a_checkpoint(tmp_path):
     from emoxnet.transfer import run_transfer, toy_teachers
