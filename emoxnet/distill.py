@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/distill.html.md"""
 
 # %% ../nbs/14_distill.ipynb #e077f4ee
 from __future__ import annotations
-import json, os, shutil, time, warnings
+import dataclasses, json, os, shutil, time, warnings
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -21,17 +21,17 @@ from .core import Registry, single_process, torch_threads, claim_folder, check_r
 from .data.core import FERSplits, NO_LABEL, split_md5
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
-from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, DATA_SOURCES
+from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, carve_valid, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, RULES, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
                               as_train_config, finished_run, member_run, save_plots, setting_changes)
 
 # %% auto #0
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
-           'OBJECTIVE', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher', 'KDLoss',
-           'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig', 'smoke',
-           'in_test', 'gap_closed', 'teacher_settings', 'in_data_order', 'made_by', 'training_time',
-           'check_experiment_out', 'check_variants', 'run_experiment', 'collect_runs', 'summary_table',
+           'OBJECTIVE', 'SELECTIONS', 'SMOKE', 'check_kd', 'smooth', 'target_distribution', 'kd_loss', 'check_teacher',
+           'KDLoss', 'student_loss', 'variant_mixup', 'check_student_runs', 'train_students', 'ExperimentConfig',
+           'smoke', 'in_test', 'selection_splits', 'gap_closed', 'teacher_settings', 'in_data_order', 'made_by',
+           'training_time', 'check_experiment_out', 'check_variants', 'run_experiment', 'collect_runs', 'summary_table',
            'results_markdown']
 
 # %% ../nbs/14_distill.ipynb #12d9afe0
@@ -217,7 +217,8 @@ def train_students(splits: FERSplits, # the experiment's data (with a 'valid' sp
 # %% ../nbs/14_distill.ipynb #a4b84a7c
 AUGMENT_LIGHT = {'flip': 0.5, 'scale': [0.9, 1.0], 'rotate': 5.0, 'jitter': 0.1, 'erase': 0.0}   # for short schedules
 
-OBJECTIVE = ('alpha', 'temperature', 'smoothing', 'teacher_mode', 'kd_mixup', 'mixup')   # what the students learn from the teacher, and how
+OBJECTIVE = ('alpha', 'temperature', 'smoothing', 'teacher_mode', 'kd_mixup', 'mixup', 'selection')   # what the students learn from the teacher, and how
+SELECTIONS = ('shared', 'split')   # which validation faces select the teacher and the students (`selection_splits`)
 
 @dataclass
 class ExperimentConfig:
@@ -253,6 +254,7 @@ class ExperimentConfig:
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
+    selection: str = 'shared'               # 'shared': the ensemble and the students are selected on the whole valid split; 'split': each on its own half (`selection_splits`)
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
                   max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT, seed=COUNT, in_chans=(lambda v: v in (1, 3) and not isinstance(v, bool), '1 (grey) or 3 (RGB)'),
@@ -263,6 +265,7 @@ class ExperimentConfig:
         check_flag_fields(self)   # smoke='no' would be a smoke run, left out of every table
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
+        if self.selection not in SELECTIONS: raise ValueError(f"selection={self.selection!r}: expected one of {', '.join(SELECTIONS)}")
         if not self.variants: raise ValueError(f"variants: none given; expected one or more of {VARIANTS} (papermill: -p variants kd,scratch)")   # an experiment with no student
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")
@@ -298,8 +301,8 @@ class ExperimentConfig:
         "`out_dir`; by default the seed's folder, or `objectives/<objective_tag>` in it for a non-default objective (a sweep keeps every run)."
         return resolve_path(self.out_dir) if self.out_dir else self._seed_dir() / (f'objectives/{t}' if (t := self.objective_tag()) else '')
     def resolved_ensemble(self) -> Path:
-        "`ensemble_dir`; by default `<out_dir>/ensemble`, the seed folder's for every objective when `out_dir` is not given (one teacher)."
-        return resolve_path(self.ensemble_dir) if self.ensemble_dir else (self.resolved_out() if self.out_dir else self._seed_dir()) / 'ensemble'
+        "`ensemble_dir`; by default `<out_dir>/ensemble`, the seed folder's for every objective when `out_dir` is not given (one teacher), except a 'split' selection's, which is its own (`selection_splits`)."
+        return resolve_path(self.ensemble_dir) if self.ensemble_dir else (self.resolved_out() if self.out_dir or self.selection != 'shared' else self._seed_dir()) / 'ensemble'
     def augment_kwargs(self) -> bool | dict:
         a = self.augment
         if isinstance(a, str): return {'light': dict(AUGMENT_LIGHT), 'default': True, 'none': False}[a]
@@ -328,6 +331,19 @@ def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
 def in_test() -> bool:
     "Running under `nbdev-test` (env `IN_TEST`)?"
     return bool(os.environ.get('IN_TEST'))
+
+# %% ../nbs/14_distill.ipynb #sel00001
+def selection_splits(splits: FERSplits, # the experiment's data (with a 'valid' split)
+                     selection: str = 'shared', # one of `SELECTIONS`
+                     seed: int = 0,             # the halving's seed
+                    ) -> tuple[FERSplits, FERSplits]:
+    "`(the ensemble's splits, the students' splits)`: `splits` twice for 'shared'; for 'split' each with its own half of the validation split (`carve_valid`: whole people when named), train and test shared."
+    if selection not in SELECTIONS: raise ValueError(f"selection={selection!r}: expected one of {', '.join(SELECTIONS)}")
+    if selection == 'shared': return splits, splits
+    teacher, students = carve_valid(splits['valid'], 0.5, seed)
+    half = lambda v: dataclasses.replace(splits, splits={k: (v if k == 'valid' else ds) for k, ds in splits.items()})
+    return half(teacher), half(students)
+
 
 # %% ../nbs/14_distill.ipynb #6fcce5f2
 def _acc(rep: dict | None) -> float | None: return None if rep is None else rep['accuracy']
@@ -365,8 +381,10 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
     old = (ens.info.get('extra') or {}).get('data_fingerprint')
     if old is not None and not same_data(old, fp):
         drop_test = lambda d: {k: v for k, v in d.items() if k != 'test'}
-        hint = (" (the same train and valid splits with another test split: was it made with another extra_test?)"
-                if same_data(drop_test(old), drop_test(fp)) else "")
+        only = lambda d, k: {k: d.get(k)}
+        hint = (" (the same train and valid splits with another test split: was it made with another extra_test?)" if same_data(drop_test(old), drop_test(fp)) else
+                " (the same training split with other validation faces: a teacher selected on half of them, selection='split', is another teacher than one selected on all)"
+                if same_data(only(old, 'train'), only(fp, 'train')) else "")
         fix = ("point ensemble_dir at an ensemble trained on this data, or leave it empty to train one in out_dir" if cfg.ensemble_dir else   # a folder the user named is never trained into
                "use another out_dir, or delete this folder to train the ensemble again")
         raise ValueError(f"{ens_dir}: this ensemble was trained on other data (fingerprint {old} vs {fp}){hint}; {fix}")
@@ -471,16 +489,20 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
     single_process('the distillation experiment'); t0 = time.time()
     code = running_code()   # the code that runs: a commit during a long run must not be recorded as it
     out = cfg.resolved_out(); check_experiment_out(out); check_variants(out, cfg.variants); claim_folder(out, 'the distillation experiment')   # another kind of run there, or this one running twice, is refused before any data is made
-    splits = cfg.load_data(); fp = data_fingerprint(splits)   # a data mistake is found before anything is written
-    ens, ens_trained = _teacher(cfg, splits, fp, log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
+    data = cfg.load_data(); fp = data_fingerprint(data)   # a data mistake is found before anything is written
+    teacher_data, splits = selection_splits(data, cfg.selection, cfg.seed)   # 'split': the ensemble's half of validation, and the students' (every validation figure below)
+    ens, ens_trained = _teacher(cfg, teacher_data, data_fingerprint(teacher_data), log); t_ens = time.time() - t0   # a refused teacher leaves no out_dir behind
     out.mkdir(parents=True, exist_ok=True)
     ens_rep, member_rep = _teacher_reports(ens, splits, resolve_device(cfg.student_train().device))
     students = train_students(splits, ens, out, cfg.student, cfg.student_train(), cfg.alpha, cfg.temperature, cfg.smoothing,
                               cfg.teacher_mode, cfg.variants, cfg.in_chans, cfg.input_size, log=log,
                               kd_mixup=cfg.kd_mixup, mixup=cfg.mixup, teacher_dir=cfg.resolved_ensemble())
-    m = _headline(ens, ens_rep, member_rep, students, chosen_rule_valid(load_json(cfg.resolved_ensemble() / 'ensemble.json')))
-    m.update(_provenance(cfg, splits, fp, ens_trained, ens_rep, member_rep, students,
+    rule_valid = (chosen_rule_valid(load_json(cfg.resolved_ensemble() / 'ensemble.json')) if cfg.selection == 'shared' else
+                  {'acc': _acc(ens_rep['valid']), 'protocol': "read on the students' half of validation, which the ensemble was not selected on"})
+    m = _headline(ens, ens_rep, member_rep, students, rule_valid)
+    m.update(_provenance(cfg, data, fp, ens_trained, ens_rep, member_rep, students,
                          {'ensemble': round(t_ens, 1), 'total': round(time.time() - t0, 1)}, code))
+    if cfg.selection != 'shared': m['data']['valid_halves'] = {k: {'images': len(s['valid']), 'md5': split_md5(s['valid'])} for k, s in (('ensemble', teacher_data), ('students', splits))}
     if other := other_code(m['made_by'], code['code_version']): log(f"[experiment] parts reused from runs of other code ({', '.join(other)}): metrics.json's made_by names each part's")
     if plots:   # the figures first, metrics.json last (listing them): a failed plot never leaves a new record beside old figures
         split = m['split_reported']
@@ -495,7 +517,7 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
 # %% ../nbs/14_distill.ipynb #2f11b31f
 _RUN_FREE = ('seed', 'out_dir', 'threads', 'num_workers', 'smoke', 'variants')   # what does not make another configuration: the seed (pooled), where and how fast it ran, which students (each its own column)
 _GROUP = tuple(f.name for f in fields(ExperimentConfig) if f.name not in _RUN_FREE)   # every other setting: runs differing in lr, batch_size, extra_test or a shared ensemble_dir are other rows (a field a run did not record: None, its own row)
-_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0}   # runs recorded before a field existed ran at its default
+_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0, 'selection': 'shared'}   # runs recorded before a field existed ran at its default
 
 def _margins(m: dict) -> dict:
     "The issue's other margins: ensemble over the student alone, KD over label smoothing alone, KD as a share of the ensemble."
