@@ -24,7 +24,7 @@ from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, carve_valid, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, RULES, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
-                              as_train_config, finished_run, member_run, save_plots, setting_changes)
+                              as_train_config, finished_run, member_run, save_plots, setting_changes, make_combiner)
 
 # %% auto #0
 __all__ = ['KD_ALPHA', 'KD_TEMPERATURE', 'KD_SMOOTHING', 'DEFAULT_STUDENT', 'STUDENT_LOSSES', 'VARIANTS', 'AUGMENT_LIGHT',
@@ -301,8 +301,10 @@ class ExperimentConfig:
         "`out_dir`; by default the seed's folder, or `objectives/<objective_tag>` in it for a non-default objective (a sweep keeps every run)."
         return resolve_path(self.out_dir) if self.out_dir else self._seed_dir() / (f'objectives/{t}' if (t := self.objective_tag()) else '')
     def resolved_ensemble(self) -> Path:
-        "`ensemble_dir`; by default `<out_dir>/ensemble`, the seed folder's for every objective when `out_dir` is not given (one teacher), except a 'split' selection's, which is its own (`selection_splits`)."
-        return resolve_path(self.ensemble_dir) if self.ensemble_dir else (self.resolved_out() if self.out_dir or self.selection != 'shared' else self._seed_dir()) / 'ensemble'
+        "`ensemble_dir`; by default `<out_dir>/ensemble`; when `out_dir` is not given the seed folder's for every objective (one teacher), or for a 'split' selection (`selection_splits`) the one in `objectives/selection_split`, shared by every objective with that selection."
+        if self.ensemble_dir: return resolve_path(self.ensemble_dir)
+        if self.out_dir: return self.resolved_out() / 'ensemble'
+        return self._seed_dir() / ('ensemble' if self.selection == 'shared' else f'objectives/selection_{self.selection}/ensemble')   # one teacher per seed and selection, whatever the objective
     def augment_kwargs(self) -> bool | dict:
         a = self.augment
         if isinstance(a, str): return {'light': dict(AUGMENT_LIGHT), 'default': True, 'none': False}[a]
@@ -383,7 +385,7 @@ def _teacher(cfg: ExperimentConfig, splits: FERSplits, fp: dict, log: Callable) 
         drop_test = lambda d: {k: v for k, v in d.items() if k != 'test'}
         only = lambda d, k: {k: d.get(k)}
         hint = (" (the same train and valid splits with another test split: was it made with another extra_test?)" if same_data(drop_test(old), drop_test(fp)) else
-                " (the same training split with other validation faces: a teacher selected on half of them, selection='split', is another teacher than one selected on all)"
+                " (the same training split with other validation faces: the ensemble was selected on another part of the validation split; selection='split' selects each seed's teacher on its own half, 'shared' on all of it)"
                 if same_data(only(old, 'train'), only(fp, 'train')) else "")
         fix = ("point ensemble_dir at an ensemble trained on this data, or leave it empty to train one in out_dir" if cfg.ensemble_dir else   # a folder the user named is never trained into
                "use another out_dir, or delete this folder to train the ensemble again")
@@ -398,7 +400,7 @@ def in_data_order(ens: EmoXNet, classes: Sequence[str], # the data's classes
         raise ValueError(f"{where}: the ensemble predicts {list(ens.model_config.classes)}, the data has {list(classes)}" +
                          (f"; the same classes in another order, which its fitted rule {ens.rule!r} cannot be read in" if same else ''))
     log(f"[experiment] the teacher lists its classes as {', '.join(ens.model_config.classes)}: read in the data's order")
-    return EmoXNet(list(ens.members), ens.rule, ens.names, tuple(classes), ens.model_config.preprocess)
+    return EmoXNet(list(ens.members), make_combiner(ens.rule, len(ens.members), len(classes), **ens.combiner.hparams()), ens.names, tuple(classes), ens.model_config.preprocess)   # given weights kept
 
 def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict, dict]:
     "Classification reports of the ensemble and of each member, on valid and test (evaluated on `device`: None, where `ens` is)."

@@ -90,7 +90,7 @@ class MeanProb(Combiner):
     def __init__(self, n_members: int, n_classes: int,
                  weights: Sequence[float] | None = None): # one per member, >= 0, not all 0 (None: equal)
         super().__init__(n_members, n_classes)
-        self.register_buffer('w', None if weights is None else member_weights(weights, self.n_members), persistent=False)   # in `hparams`, not the state dict
+        self.register_buffer('w', None if weights is None else member_weights(weights, self.n_members))   # in `hparams` and the state dict (a teacher's fingerprint says its weights)
     def _log_w(self) -> torch.Tensor | None: return None if self.w is None else self.w.clamp_min(1e-30).log()   # weight 0: finite, no NaN gradient
     def forward(self, z: torch.Tensor) -> torch.Tensor: return _mean_prob(z, self._log_w())
     def forward_known(self, z: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
@@ -415,10 +415,13 @@ def check_member_names(names: Sequence[str], # the members' names
         raise ValueError(f"members {list(names)}: expected {want}, each a string of its own")
 
 def _unique_names(archs: Sequence[str]) -> list[str]:
-    seen, out = {}, []
+    "`archs` with each name given more than once numbered (`a_1`, `a_2`), skipping numbers another name already has."
+    taken, seen, out = set(archs), {}, []
     for a in archs:
-        seen[a] = seen.get(a, 0) + 1
-        out.append(a if archs.count(a) == 1 else f'{a}_{seen[a]}')
+        if list(archs).count(a) == 1: out.append(a); continue
+        n = seen.get(a, 0) + 1
+        while f'{a}_{n}' in taken: n += 1
+        seen[a] = n; taken.add(f'{a}_{n}'); out.append(f'{a}_{n}')
     return out
 
 class _MemberLogits(nn.Module):

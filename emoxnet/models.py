@@ -415,10 +415,11 @@ def on_device(model: nn.Module, device: str | torch.device | None): # None: wher
     try: yield model
     finally: model.to(was)
 
-def weights_fingerprint(model: nn.Module) -> str:
+def weights_fingerprint(model: nn.Module | dict, # a model, or a state dict
+                       ) -> str:
     "16 hex digits of sha256 over the state dict (names, dtypes, shapes, values), wrappers removed: the same weights give the same string wherever they were loaded from."
     h = hashlib.sha256()
-    for k, v in sorted(unwrap(model).state_dict().items()):
+    for k, v in sorted((model if isinstance(model, dict) else unwrap(model).state_dict()).items()):
         t = v.detach().cpu().contiguous().reshape(-1)
         h.update(f'{k}|{t.dtype}|{tuple(v.shape)}\n'.encode()); h.update(t.view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]

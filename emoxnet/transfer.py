@@ -32,11 +32,12 @@ from .zoo import ZOO, provenance, imported_from
 
 # %% auto #0
 __all__ = ['FER2013', 'STRONG', 'TRANSFER_SETS', 'REAL_VIDEOS', 'CROP_DETECTOR', 'RESULT_FREE', 'TRANSFER_FILES',
-           'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher', 'lowres', 'augment_images', 'bn_hooks',
-           'tv_loss', 'InversionConfig', 'unweighted_inversion', 'deep_inversion', 'teacher_probs', 'transfer_dataset',
-           'inversion_cache', 'crop_framing', 'face_crops', 'media_files', 'TransferConfig', 'transfer_parts',
-           'transfer_images', 'synth_splits', 'balanced_indices', 'init_student', 'check_transfer_out', 'run_transfer',
-           'toy_teachers', 'ensemble_members', 'real_trained', 'card_init', 'card_for_transfer']
+           'SYNTHFACS_SETS', 'REAL_SETS', 'AlignedTeacher', 'load_teacher', 'teacher_fingerprint', 'lowres',
+           'augment_images', 'bn_hooks', 'tv_loss', 'InversionConfig', 'unweighted_inversion', 'deep_inversion',
+           'teacher_probs', 'transfer_dataset', 'inversion_cache', 'crop_framing', 'face_crops', 'media_files',
+           'TransferConfig', 'transfer_parts', 'transfer_images', 'synth_splits', 'balanced_indices', 'init_student',
+           'check_transfer_out', 'run_transfer', 'toy_teachers', 'ensemble_members', 'real_trained', 'card_init',
+           'card_for_transfer']
 
 # %% ../nbs/26_transfer.ipynb #tr0006
 FER2013: tuple[str, ...] = ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral')   # FER2013's class order
@@ -84,6 +85,14 @@ def load_teacher(paths: Sequence[str | Path], # checkpoint or ensemble folders
     "An `AlignedTeacher` over checkpoint folders (zoo imports, students, EmoXNet ensembles; 'zoo:NAME' for a zoo model, imported when missing), named after the folders."
     folders = [checkpoint_path(p) for p in paths]
     return AlignedTeacher([load_any(p) for p in folders], classes, weights, names=[p.name for p in folders])
+
+# %% ../nbs/26_transfer.ipynb #tr0013b
+def teacher_fingerprint(teacher: AlignedTeacher) -> str:
+    "What identifies a teacher in a transfer run's record: `weights_fingerprint` of its members' weights, its member weights and class maps, under the key names of its state dict before it was an ensemble (2026-12-07), so the runs recorded then still name the same teachers."
+    sd = teacher.state_dict()
+    return weights_fingerprint({**{k: sd[k] for k in ('weights', 'maps')},
+                                **{'members.' + k[len('ensemble.members.'):]: v for k, v in sd.items() if k.startswith('ensemble.members.')}})
+
 
 # %% ../nbs/26_transfer.ipynb #tr0015
 STRONG = Augment(flip=0.5, scale=(0.6, 1.0), rotate=15.0, jitter=0.4, erase=0.25)   # the strong augmentation of transfer images
@@ -182,7 +191,7 @@ def deep_inversion(teacher: AlignedTeacher, cfg: InversionConfig | None = None, 
         k = min(cfg.members, len(teacher.members))
         _check_inverted(teacher, k, cfg.members)
         t = AlignedTeacher(list(teacher.members[:k]), teacher.classes, teacher.weights[:k].tolist(), teacher.names[:k])
-        known = [j for j in range(len(t.classes)) if (t.maps[:, j] >= 0).any()]
+        known = [j for j in range(len(t.classes)) if ((t.maps[:, j] >= 0) & (t.weights > 0)).any()]   # a class only members of weight 0 know: the teacher gives it 0
         pp = t.model_config.preprocess; mean, std = torch.tensor(pp.mean).view(1, -1, 1, 1), torch.tensor(pp.std).view(1, -1, 1, 1)
         bn_losses, handles = bn_hooks(t); imgs, ys = [], []
         try:
@@ -230,7 +239,7 @@ def inversion_cache(out_dir: str | Path, # the transfer run's folder
                     teacher: AlignedTeacher, # the teacher whose statistics the images match
                    ) -> Path:
     "Where a run's inverted images are kept: named by the inversion's settings **and** the teacher's weights, classes and input, so a rerun after an interruption reuses them and a run with another teacher never does."
-    key = json.dumps({'inversion': asdict(icfg), 'teacher': weights_fingerprint(teacher), 'classes': list(teacher.classes),
+    key = json.dumps({'inversion': asdict(icfg), 'teacher': teacher_fingerprint(teacher), 'classes': list(teacher.classes),
                       'input': str(teacher.model_config.preprocess)}, sort_keys=True)
     return resolve_path(out_dir) / f"deepinversion-{hashlib.md5(key.encode()).hexdigest()[:8]}.npz"
 
@@ -360,8 +369,9 @@ class TransferConfig:
         self.teachers = tuple(str(t).strip() for t in ts if str(t).strip())
         if not self.teachers: raise ValueError("TransferConfig.teachers: none given; expected one or more checkpoint folders or zoo:NAME (papermill: -p teachers zoo:fer_mini_xception,zoo:human_emotion)")
         check_ranges(self, self.RANGES)
-        if self.weights is not None and not (len(self.weights) == len(self.teachers) and all(fits_type(w, float) and w >= 0 for w in self.weights) and sum(self.weights) > 0):
-            raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)")
+        if self.weights is not None:   # the teacher's own check (`member_weights`), said of the config
+            try: member_weights([w if fits_type(w, float) else float('nan') for w in self.weights], len(self.teachers))
+            except ValueError: raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)") from None
         names = str(self.transfer).split('+')
         if dup := sorted({n for n in names if names.count(n) > 1}): raise ValueError(f"transfer={self.transfer!r} names {', '.join(dup)} twice: each transfer set once (its images would be trained on twice)")
         self._check_dicts(names)
@@ -492,12 +502,12 @@ def check_transfer_out(cfg: TransferConfig) -> None:
                          "use another out_dir, or delete this one to run it again")
 
 def _check_teacher(out: Path, fingerprint: str) -> None:
-    "`ValueError` when `out` holds a finished transfer run distilled from another teacher under the same names (an ensemble folder built again, or teachers this version combines otherwise): it would be replaced as if it were this run."
+    "`ValueError` when `out` holds a finished transfer run distilled from other teacher weights under the same names (an ensemble folder built again): it would be replaced as if it were this run."
     try: old = load_json(out / 'metrics.json')
     except (OSError, ValueError): return
     if isinstance(old, dict) and not (old.get('config') or {}).get('smoke') and old.get('teacher_fingerprint') not in (None, fingerprint):
-        raise ValueError(f"{out}: holds a transfer run distilled from another teacher (fingerprint {old['teacher_fingerprint']} -> {fingerprint}: a teacher folder holds "
-                         "another model now, or this version of emoxnet combines the teachers otherwise); use another out_dir, or delete this one to run it again")
+        raise ValueError(f"{out}: holds a transfer run distilled from other teacher weights (fingerprint {old['teacher_fingerprint']} -> {fingerprint}: a teacher folder holds "
+                         "another model now); use another out_dir, or delete this one to run it again")
 
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
@@ -506,7 +516,7 @@ def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it
     teachers = [str(resolve_path(t)) for t in cfg.teachers]   # runs/... in the settings' runs_dir, as out_dir
     teacher = load_teacher(teachers, BASIC, cfg.weights)
-    _check_teacher(out, fp := weights_fingerprint(teacher))
+    _check_teacher(out, fp := teacher_fingerprint(teacher))
     judge = as_recognizer(str(resolve_path(cfg.judge))) if cfg.judge else None   # the judge and the student's start are read before any rendering or training
     mc = ModelConfig(cfg.student, teacher.classes, 1, cfg.input_size); model = mc
     if cfg.init: model = create_model(mc); init = init_student(model, resolve_path(cfg.init)); log(f"student started from {cfg.init}: {init}")

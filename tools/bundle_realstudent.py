@@ -3,9 +3,9 @@ import argparse, shlex
 from pathlib import Path
 from emoxnet.core import BASIC, load_json, atomic_write, zoo_name
 from emoxnet.data.experiment import resolve_path   # runs/... in the settings' runs_dir, as run_transfer read them
-from emoxnet.models import checkpoint_path, weights_fingerprint   # init may be zoo:NAME
+from emoxnet.models import checkpoint_path   # init may be zoo:NAME
 from emoxnet.release import bundle_checkpoint
-from emoxnet.transfer import SYNTHFACS_SETS, card_for_transfer, card_init, ensemble_members, load_teacher
+from emoxnet.transfer import SYNTHFACS_SETS, card_for_transfer, card_init, ensemble_members, load_teacher, teacher_fingerprint
 from emoxnet.zoo import ZOO
 ap = argparse.ArgumentParser(description=__doc__.split(' Usage:')[0])
 ap.add_argument('run', metavar='RUN_DIR', help='a run_transfer output folder (metrics.json, train/checkpoint)')
@@ -15,7 +15,7 @@ args = ap.parse_args()
 run = resolve_path(args.run); m = load_json(run / 'metrics.json'); c = m['config']
 if not args.force and (cut := [k for k in ('smoke', 'max_items', 'max_steps') if c.get(k)]):
     ap.error(f"{run} is a {'smoke run' if c.get('smoke') else 'run cut short (' + ', '.join(f'{k}={c[k]}' for k in cut) + ')'}: not a model to ship; --force bundles it anyway")
-try: now = weights_fingerprint(load_teacher([str(resolve_path(t)) for t in c['teachers']], BASIC, c['weights'])) if m.get('teacher_fingerprint') else None
+try: now = teacher_fingerprint(load_teacher([str(resolve_path(t)) for t in c['teachers']], BASIC, c['weights'])) if m.get('teacher_fingerprint') else None
 except (OSError, ValueError) as e: ap.error(f"the teachers {run} was distilled from cannot be read ({e}); the card names them: bundle where they are")
 if now is not None and now != m['teacher_fingerprint']:
     ap.error(f"the teachers {', '.join(c['teachers'])} hold other weights than {run} was distilled from (a folder rebuilt since): the card would name the wrong teachers; "
