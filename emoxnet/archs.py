@@ -138,14 +138,16 @@ class FaceResNet(MobileNetV1Heads):
         if num_classes != 2: raise ValueError(f"FaceResNet's class head is gender (female, male): num_classes must be 2, got {num_classes}")
         super().__init__(in_chans, {'age': 100, 'gender': 1})
         self.num_classes = 2
+    @staticmethod
+    def gender_logits(z: torch.Tensor) -> torch.Tensor:
+        "`(N, 1)` gender logit `z` -> class logits `[-z/2, z/2]` (softmax = [P(female), P(male)] = [1 - sigmoid(z), sigmoid(z)]): each class's logit moves with the evidence for it, so Grad-CAM has a gradient to follow for either (a constant 0 for female gave it none)."
+        return torch.cat([-z / 2, z / 2], 1)
     def forward_head(self, f: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
-        "Gender logits `[0, z]` (softmax = [P(female), P(male)] = [1 - sigmoid(z), sigmoid(z)]); `pre_logits=True`: the 1024-d descriptor."
-        if pre_logits: return f.mean((2, 3))
-        g = self.head_outputs(f)['gender']
-        return torch.cat([torch.zeros_like(g), g], 1)
+        "Gender logits (`gender_logits`); `pre_logits=True`: the 1024-d descriptor."
+        return f.mean((2, 3)) if pre_logits else self.gender_logits(self.head_outputs(f)['gender'])
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         out = self.head_outputs(self.forward_features(x))
-        return {'logits': torch.cat([torch.zeros_like(out['gender']), out['gender']], 1), **out}
+        return {'logits': self.gender_logits(out['gender']), **out}
 
 # %% ../nbs/09_archs.ipynb #frmb0002
 class FaceResMobileNet(MobileNetV1Heads):

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .core import Registry, single_process, torch_threads, claim_folder, check_replaceable, save_json, load_json, running_code, other_code, jsonable, changed_settings, check_ranges, check_flag_fields, fits_rule, POSITIVE, POSITIVE_OR_NONE, RATE, NON_NEGATIVE, PIXELS, COUNT, PROBABILITY, FRACTION, replaced_settings, EmoxnetWarning
-from .data.core import FERSplits, NO_LABEL, split_md5
+from .data.core import FERSplits, NO_LABEL, split_md5, DataError
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
 from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, carve_valid, DATA_SOURCES
@@ -254,6 +254,7 @@ class ExperimentConfig:
     synth: dict = field(default_factory=dict)   # SynthConfig overrides for data='synthfacs'
     extra_test: int = 90                    # data='synthfacs': subjects added to test only (train, valid unchanged; 0: the 960-face test)
     smoke: bool = False                     # a seconds-long check of the pipeline (`smoke()` sets it): `collect_runs` leaves such runs out
+    skip_bad: bool = False                  # a dataset on disk: count unreadable images and bad rows per reason and leave them out (recorded), instead of stopping at the first
     selection: str = 'shared'               # 'shared': the ensemble and the students are selected on the whole valid split; 'split': each on its own half (`selection_splits`)
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
@@ -279,6 +280,7 @@ class ExperimentConfig:
         check_ranges(self, self.RANGES)
         if self.data in DATA_SOURCES and self.data_format:   # it would be recorded in metrics.json as if it had been used
             raise ValueError(f"data_format={self.data_format!r} names the loader of a dataset on disk, but data={self.data!r} is generated: leave data_format empty")
+        if self.data in DATA_SOURCES and self.skip_bad: raise ValueError(f"skip_bad=True leaves out bad items of a dataset on disk, but data={self.data!r} is generated: leave skip_bad False")
         if self.data != 'synthfacs' and self.extra_test != type(self).extra_test:   # the same: recorded, and a row of its own in the summaries, but nothing to add to
             raise ValueError(f"extra_test={self.extra_test} adds SynthFACS subjects to the test split; data={self.data!r} has its own test split: leave extra_test at its default")
         if 'kd' in self.variants and self.alpha == 0:   # a kd student without its teacher is the ls student, reported as distillation's gain
@@ -317,7 +319,10 @@ class ExperimentConfig:
                            threads=self.threads, num_workers=self.num_workers, label_mode=self.label_mode, augment=self.augment_kwargs())
     def load_data(self) -> FERSplits:
         synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
-        return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items)
+        try: return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items, **({'skip_bad': True} if self.skip_bad else {}))
+        except DataError as e:
+            if self.skip_bad or e.line is None and 'unreadable' not in e.problem: raise   # a missing folder or a wrong format: leaving items out would not help
+            raise DataError(e.file, e.problem + "; if only some items are bad, skip_bad=True (papermill: -p skip_bad True) counts them per reason and leaves them out", e.line, e.expected) from None
 
 SMOKE = dict(smoke=True, data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
              member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32, extra_test=90)   # extra_test: toy data have no SynthFACS subjects to add (its default, so a replaced value is said)
@@ -451,6 +456,7 @@ def _provenance(cfg: ExperimentConfig, splits: FERSplits, fp: dict, ens_trained:
     ens_info = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
     return dict(seed=cfg.seed, **code, config=cfg.to_dict(),
                 data={'name': splits.name or cfg.data_name, 'sizes': {k: len(v) for k, v in splits.items()}, 'classes': list(splits.classes),
+                      **({'skipped': dict(splits.skipped)} if splits.skipped else {}),   # what skip_bad left out, by reason
                       'fingerprint': fp, 'train_label_mode': cfg.label_mode or splits['train'].label_mode},
                 ensemble_dir=str(ens_dir), ensemble_trained_here=ens_trained, ensemble_rules=ens_info.get('rules_table'),
                 made_by=made_by(ens_info, students),   # each part's code: reused parts keep the code that made them
@@ -519,7 +525,7 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
 # %% ../nbs/14_distill.ipynb #2f11b31f
 _RUN_FREE = ('seed', 'out_dir', 'threads', 'num_workers', 'smoke', 'variants')   # what does not make another configuration: the seed (pooled), where and how fast it ran, which students (each its own column)
 _GROUP = tuple(f.name for f in fields(ExperimentConfig) if f.name not in _RUN_FREE)   # every other setting: runs differing in lr, batch_size, extra_test or a shared ensemble_dir are other rows (a field a run did not record: None, its own row)
-_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0, 'selection': 'shared'}   # runs recorded before a field existed ran at its default
+_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0, 'selection': 'shared', 'skip_bad': False}   # runs recorded before a field existed ran at its default
 
 def _margins(m: dict) -> dict:
     "The issue's other margins: ensemble over the student alone, KD over label smoothing alone, KD as a share of the ensemble."

@@ -166,7 +166,8 @@ def evaluate_checkpoint(checkpoint: str | Path | None = None, # a checkpoint or 
                         **load_kwargs) -> dict: # the loader's keywords (label_mode, classes, images, ...)
     "Score a model on one split of a labelled dataset, read as `emoxnet train` reads it (a one-split dataset's test split held out at the run's seed)."
     ck, seed = _model_and_seed(checkpoint, seed); fmt = source_format(data, data_format)
-    splits = with_test(load_data(data, data_format, seed, synth, **{**loader_defaults(fmt), **load_kwargs}), seed=seed)
+    splits = load_data(data, data_format, seed, synth, **{**loader_defaults(fmt), **load_kwargs})
+    splits = splits if split == 'all' else with_test(splits, seed=seed)   # 'all': a one-split dataset scored whole (a model that never trained on it)
     return {**score_split(ck, splits, split, max_items, batch_size, seed), 'data_path': str(data), 'format': fmt}
 
 def _member_seeds_notes(ck: Path, seed: int) -> list[str]:
@@ -220,7 +221,7 @@ def evaluate_main(args) -> int:
     check_flags({'--seed': (args.seed, COUNT), '--batch-size': (args.batch_size, POSITIVE), '--max-items': (args.max_items, POSITIVE)})   # before the model or data load
     replaces = bool(args.out) and check_evaluation_out(args.out)   # before any scoring: a folder of other files is refused
     ck, seed = _model_and_seed(args.checkpoint, args.seed)
-    splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr))   # read as emoxnet train reads it; stdout stays the report
+    splits = command_data(args, seed, say=lambda s: print(s, file=sys.stderr), hold_test=args.split != 'all')   # read as emoxnet train reads it (--split all: a one-split dataset whole); stdout stays the report
     fmt = splits.source['format']   # the loader command_data read it with (source_format, once: its note about a folder named like a generated set is said once)
     if fmt == 'ferplus' and args.split != 'train' and 'label_mode' in loader_kwargs(args, fmt):   # accepted, and said to change nothing here
         print(f"emoxnet evaluate: note: the FER+ label mode shapes the train split only; {args.split} is always read in majority mode", file=sys.stderr)
@@ -234,7 +235,7 @@ def add_cli(p: argparse.ArgumentParser):
     "Arguments of `emoxnet evaluate`."
     add_data_args(p)   # as emoxnet train reads its data
     p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="checkpoint or EmoXNet ensemble folder, or 'zoo:NAME' for a zoo model (default: the bundled EmoXNetLite student)")
-    p.add_argument('--split', default='test', help="the split to score (default %(default)s: for a dataset shipped as one split, the 20 %% emoxnet train holds out at the run's seed)")
+    p.add_argument('--split', default='test', help="the split to score (default %(default)s: for a dataset shipped as one split, the 20 %% emoxnet train holds out at the run's seed; 'all': such a dataset whole, for a model that never trained on it)")
     p.add_argument('--seed', type=int, default=None, help="the toy set's and a held-out test split's seed (default: the one the checkpoint's run recorded, else 0)")
     p.add_argument('--max-items', type=int, default=None, help="only the split's first N images (a quick look, not a result)")
     p.add_argument('--batch-size', type=int, default=256, help='images per forward pass (default %(default)s)')

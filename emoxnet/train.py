@@ -1426,6 +1426,7 @@ def command_data(args, # parsed `add_data_args` options
                  seed: int, # the toy set's seed, and that of the test split held out of a one-split dataset
                  label_mode: str | None = None, # the training target (FER+ is read for it as the experiments read it)
                  say: Callable[[str], None] = print, # where the held-out split is announced (`emoxnet evaluate --json`: stderr)
+                 hold_test: bool = True, # hold a test split out of a one-split dataset (False: `emoxnet evaluate --split all` scores every image)
                 ) -> FERSplits:
     "The splits `emoxnet train` fits and `emoxnet evaluate` scores: --synth-config checked, the loader's flags (over `loader_defaults` for `label_mode`, as the experiments load), and a test split held out of a dataset that ships none (`with_test`)."
     if args.synth_config and args.data != 'synthfacs': raise ValueError(f"--synth-config {args.synth_config}: only with --data synthfacs, not --data {args.data}")
@@ -1435,7 +1436,7 @@ def command_data(args, # parsed `add_data_args` options
         raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} reads a dataset from disk; --data {args.data} is generated")
     opts = {**loader_defaults(fmt, label_mode), **kw}
     splits = load_data(args.data, args.format, seed, synth, **opts)
-    held = with_test(splits, seed=seed)
+    held = with_test(splits, seed=seed) if hold_test else splits
     if held.skipped:   # said, not only counted: the run's metrics.json records them too
         say(f"{held.name}: left out " + '; '.join(f"{n} ({why})" for why, n in held.skipped.items())
             + ('; emoxnet data summary ... says where' + (' (with --skip-bad for bad input)' if any(not r.startswith('ignored ') for r in held.skipped_at) else '') if held.skipped_at else ''))

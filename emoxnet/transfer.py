@@ -374,6 +374,9 @@ class TransferConfig:
             except ValueError: raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)") from None
         names = str(self.transfer).split('+')
         if dup := sorted({n for n in names if names.count(n) > 1}): raise ValueError(f"transfer={self.transfer!r} names {', '.join(dup)} twice: each transfer set once (its images would be trained on twice)")
+        for n in names: TRANSFER_SETS[n]   # an unknown set's KeyError (naming the known ones) now, not after the teachers load and SynthFACS renders
+        if 'folder' in names and not self.unlabelled_dir:
+            raise ValueError("the 'folder' transfer set reads TransferConfig.unlabelled_dir (papermill: -p unlabelled_dir DIR); none was given")
         self._check_dicts(names)
         resolve_device(self.device)   # a GPU asked for that is not there: refused now, not after DeepInversion
         parts = set(names)   # what a part does not read must not be recorded as if it had been used
@@ -510,7 +513,7 @@ def _check_teacher(out: Path, fingerprint: str) -> None:
                          "another model now); use another out_dir, or delete this one to run it again")
 
 def run_transfer(cfg: TransferConfig, log: Callable = print) -> dict:
-    "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another run is refused)."
+    "Teacher-label the transfer set, distil the student, score it (dev check, SynthFACS test); writes `OUT/metrics.json`, the checkpoint in `OUT/train/checkpoint` (an `OUT` holding another finished run is refused; a smoke run there is replaced)."
     single_process('a transfer run'); t0, out = time.time(), resolve_path(cfg.out_dir)   # runs/... in the settings' runs_dir, as every experiment reads it
     check_transfer_out(cfg); claim_folder(out, 'a transfer run')   # before anything is read, rendered or trained; one process at a time
     code = running_code()   # the code that runs: a commit during the run must not be recorded as it

@@ -77,3 +77,19 @@ def test_evaluate_names_the_loader_flags_the_run_read_with(emoxnet_cmd, tmp_path
     assert r.returncode == 2 and 'the model predicts none of its classes' in r.stderr and 'the run that trained it read the data with --target race: give the same flags' in r.stderr, r.stderr
     r = run(emoxnet_cmd, '--checkpoint', tmp_path / 'run' / 'checkpoint', '--data', tmp_path / 'utk', '--format', 'utkface', '--target', 'race')
     assert r.returncode == 0, r.stderr
+
+def test_evaluate_split_all_scores_a_one_split_tree_whole(emoxnet_cmd, ck, tmp_path):
+    "Your own labelled photos (one class-per-folder tree) scored by a model that never trained on them: --split all reads every image, nothing held out."
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for c in ('neutral', 'happiness', 'sadness'):
+        (tmp_path / 'data' / c).mkdir(parents=True)
+        for i in range(6): Image.fromarray(rng.integers(0, 256, (32, 32), np.uint8)).save(tmp_path / 'data' / c / f'{i}.png')
+    r = run(emoxnet_cmd, '--checkpoint', ck, '--data', tmp_path / 'data', '--format', 'imagefolder', '--split', 'all', '--json')
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)
+    assert rec['split'] == 'all' and rec['images'] == 18 and rec['n'] == 18 and 'held out as test' not in r.stderr
+    assert any('not a test figure' in n for n in rec['notes'])             # said: a model trained on these images would have seen them
+    r = run(emoxnet_cmd, '--checkpoint', ck, '--data', tmp_path / 'data', '--format', 'imagefolder', '--json')   # the default: the 20 % test split, as before
+    assert r.returncode == 0 and json.loads(r.stdout)['images'] < 18 and 'held out as test' in r.stderr

@@ -227,6 +227,9 @@ def test_faceres_through_the_recognizer(imported):
     assert rec.classes == ('female', 'male') and pr.label == 'female'
     f = rec.extract_features([pr.crop])
     assert f.shape == (1, 1024) and np.isfinite(f).all()
+    from emoxnet.explain import AttentionExplainer   # both classes have an attention map (female's was blank: a constant logit has no gradient)
+    maps = AttentionExplainer(rec.model, rec.preprocess, rec.classes).maps(pr.crop)
+    assert maps['female'].max() > 0 and maps['female'].std() > 0.05, {k: (float(v.max()), float(v.std())) for k, v in maps.items()}
 
 def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeypatch):
     "`--checkpoint zoo:NAME` imports the model under the settings' runs_dir the first time, then reads it there without the registry."

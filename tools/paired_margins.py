@@ -6,13 +6,14 @@ paired difference: it grows with the share of faces on which exactly one of the 
 
     python tools/paired_margins.py runs/emoxnet/synthfacs/seed0 runs/emoxnet/synthfacs/seed1 ...
 
-Used for the noise table of `docs/results.md` (the experiment's data from `ExperimentConfig()`; 1 torch thread). Besides
+Used for the noise table of `docs/results.md` (the experiment's data from `ExperimentConfig()`; for a run made with `selection='split'`,
+its record says so, valid is the students' half of the validation split; 1 torch thread). Besides
 valid and test it scores `test_benchmark`: the test faces of the benchmark's own 200 subjects (the 960 faces the test
 split had before `extra_test` added held-out subjects), so runs on both test splits can be compared.
 """
 import json
 import numpy as np, torch
-from emoxnet.distill import ExperimentConfig
+from emoxnet.distill import ExperimentConfig, selection_splits
 from emoxnet.data.synthetic import SynthConfig
 from emoxnet.models import load_checkpoint
 from emoxnet.train import predict_logits
@@ -50,6 +51,12 @@ def accuracies(seed_dir: str, splits, ok: dict) -> dict:
                       **{v: round(100 * float(ok[split][v].mean()), 2) for v in STUDENTS}}
     return out
 
+def run_splits(seed_dir: str, data, test_benchmark) -> dict:
+    "The splits a run's students were read on: its record's `selection` ('split': the students' half of the validation split, at the run's seed)."
+    c = json.load(open(f'{seed_dir}/metrics.json')).get('config') or {}
+    students = selection_splits(data, c.get('selection', 'shared'), c.get('seed', 0))[1]
+    return {**students.splits, 'test_benchmark': test_benchmark}
+
 if __name__ == '__main__':
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,8 +64,9 @@ if __name__ == '__main__':
     args = ap.parse_args()
     torch.set_num_threads(1)
     cfg = ExperimentConfig(); data = cfg.load_data(); test = data['test']
-    splits = {**data.splits, 'test_benchmark': test.subset(np.flatnonzero(test.meta['subject'].to_numpy() <= SynthConfig(**cfg.synth).n_subjects))}
+    bench = test.subset(np.flatnonzero(test.meta['subject'].to_numpy() <= SynthConfig(**cfg.synth).n_subjects))
     for seed_dir in args.seed_dirs:
+        splits = run_splits(seed_dir, data, bench)   # a selection='split' run: valid is its students' half
         ok = student_correct(seed_dir, splits)
         for row in margins(seed_dir, ok): print(json.dumps(row))
         print(json.dumps(accuracies(seed_dir, splits, ok)))
