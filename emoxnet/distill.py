@@ -321,11 +321,13 @@ class ExperimentConfig:
         synth = {'extra_test': self.extra_test, **self.synth} if self.data == 'synthfacs' else self.synth
         try: return load_experiment_data(self.data, self.data_format, self.seed, self.label_mode, synth, self.max_items, **({'skip_bad': True} if self.skip_bad else {}))
         except DataError as e:
-            if self.skip_bad or e.line is None and 'unreadable' not in e.problem: raise   # a missing folder or a wrong format: leaving items out would not help
-            raise DataError(e.file, e.problem + "; if only some items are bad, skip_bad=True (papermill: -p skip_bad True) counts them per reason and leaves them out", e.line, e.expected) from None
+            if self.skip_bad or not e.skippable: raise   # a missing folder, a broken file or a wrong format: leaving items out would not help
+            hint = DataError(e.file, e.problem, e.line, e.expected); hint.skippable = True
+            hint.args = (f"{e}; if only some items are bad, skip_bad=True (papermill: -p skip_bad True) counts them per reason and leaves them out",)
+            raise hint from None
 
 SMOKE = dict(smoke=True, data='toy', data_format=None, members=('test_resnet', 'test_convnext', 'test_efficientnet'), student='test_efficientnet',
-             member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32, extra_test=90)   # extra_test: toy data have no SynthFACS subjects to add (its default, so a replaced value is said)
+             member_epochs=1, epochs=1, max_steps=2, max_items=64, input_size=32, folds=3, batch_size=32, extra_test=90, skip_bad=False)   # extra_test: toy data have no SynthFACS subjects to add (its default, so a replaced value is said)
 
 def smoke(cfg: ExperimentConfig | None = None, **over) -> ExperimentConfig:
     "A seconds-long version of `cfg` (toy data, tiny timm test nets, 2 steps) for tests; `over` wins. Says which of `cfg`'s own settings it replaces."
@@ -523,9 +525,9 @@ def _run_experiment(cfg: ExperimentConfig, log: Callable, plots: bool) -> dict:
     return m
 
 # %% ../nbs/14_distill.ipynb #2f11b31f
-_RUN_FREE = ('seed', 'out_dir', 'threads', 'num_workers', 'smoke', 'variants')   # what does not make another configuration: the seed (pooled), where and how fast it ran, which students (each its own column)
+_RUN_FREE = ('seed', 'out_dir', 'threads', 'num_workers', 'smoke', 'variants', 'skip_bad')   # what does not make another configuration: the seed (pooled), where and how fast it ran, which students (each its own column)
 _GROUP = tuple(f.name for f in fields(ExperimentConfig) if f.name not in _RUN_FREE)   # every other setting: runs differing in lr, batch_size, extra_test or a shared ensemble_dir are other rows (a field a run did not record: None, its own row)
-_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0, 'selection': 'shared', 'skip_bad': False}   # runs recorded before a field existed ran at its default
+_GROUP_DEFAULTS = {'kd_mixup': 0.0, 'mixup': 0.0, 'selection': 'shared'}   # runs recorded before a field existed ran at its default
 
 def _margins(m: dict) -> dict:
     "The issue's other margins: ensemble over the student alone, KD over label smoothing alone, KD as a share of the ensemble."

@@ -374,7 +374,8 @@ class TransferConfig:
             except ValueError: raise ValueError(f"TransferConfig.weights={self.weights!r}: expected one finite weight >= 0 per teacher ({len(self.teachers)}), not all 0 (None: equal)") from None
         names = str(self.transfer).split('+')
         if dup := sorted({n for n in names if names.count(n) > 1}): raise ValueError(f"transfer={self.transfer!r} names {', '.join(dup)} twice: each transfer set once (its images would be trained on twice)")
-        for n in names: TRANSFER_SETS[n]   # an unknown set's KeyError (naming the known ones) now, not after the teachers load and SynthFACS renders
+        if unknown := [n for n in names if n not in TRANSFER_SETS]:   # now, not after the teachers load and SynthFACS renders (a set of your own: registered before the config is made)
+            raise ValueError(f"transfer={self.transfer!r}: unknown transfer set {unknown[0]!r}; available: {', '.join(sorted(TRANSFER_SETS))}")
         if 'folder' in names and not self.unlabelled_dir:
             raise ValueError("the 'folder' transfer set reads TransferConfig.unlabelled_dir (papermill: -p unlabelled_dir DIR); none was given")
         self._check_dicts(names)

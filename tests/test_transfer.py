@@ -51,7 +51,7 @@ def test_teacher_is_the_ensembles_mean(tmp_path):
 
 def test_class_map_and_unknown_transfer_set():
     assert class_index_map(FER2013, BASIC).tolist() == [6, 3, 5, 4, 0, 1, 2, -1]
-    with pytest.raises(KeyError, match="unknown transfer set 'lfw'"): transfer_images(TransferConfig(transfer='lfw'), None, None)
+    with pytest.raises(ValueError, match="unknown transfer set 'lfw'; available: deepinversion, folder"): transfer_images(TransferConfig(transfer='lfw'), None, None)
 
 def test_strong_augmentation_is_seeded():
     ims = np.random.default_rng(0).integers(0, 256, (6, 24, 24), dtype=np.uint8)

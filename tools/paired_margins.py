@@ -16,6 +16,7 @@ import numpy as np, torch
 from emoxnet.distill import ExperimentConfig, selection_splits
 from emoxnet.data.synthetic import SynthConfig
 from emoxnet.models import load_checkpoint
+from emoxnet.data.core import split_md5
 from emoxnet.train import predict_logits
 from emoxnet.ensemble import load_ensemble, ensemble_member_logits
 
@@ -53,8 +54,10 @@ def accuracies(seed_dir: str, splits, ok: dict) -> dict:
 
 def run_splits(seed_dir: str, data, test_benchmark) -> dict:
     "The splits a run's students were read on: its record's `selection` ('split': the students' half of the validation split, at the run's seed)."
-    c = json.load(open(f'{seed_dir}/metrics.json')).get('config') or {}
+    m = json.load(open(f'{seed_dir}/metrics.json')); c = m.get('config') or {}
     students = selection_splits(data, c.get('selection', 'shared'), c.get('seed', 0))[1]
+    want = ((m.get('data') or {}).get('valid_halves') or {}).get('students', {}).get('md5')
+    if want and want != (got := split_md5(students['valid'])): raise SystemExit(f"{seed_dir}: the students' validation half is {got} here, {want} in its record: other data")
     return {**students.splits, 'test_benchmark': test_benchmark}
 
 if __name__ == '__main__':

@@ -36,6 +36,7 @@ class DataError(ValueError):
             warnings.warn("DataError(row=...) is deprecated; pass line=", DeprecationWarning, stacklevel=2)
             line = row
         self.file, self.line, self.problem, self.expected = str(file), line, problem, expected
+        self.skippable = False   # a loader's bad item that `skip_bad` would count and leave out (set by the loaders), not a broken file or layout
         self.where = f"{file}" + (f", line {line}" if line is not None else '')   # where the bad input is, as the message starts
         super().__init__(f"{self.where}: {problem}" + (f" (expected {expected})" if expected else ''))
 

@@ -38,7 +38,7 @@ class _Problems:
         self.split, self.by_split = None, None   # a loader that knows each row's split sets `split` while it reads the row (`by_split` then counts per split)
 
     def bad(self, reason: str, file, problem: str, line: int | None = None, expected: str | None = None) -> None:
-        e = DataError(file, problem, line=line, expected=expected)
+        e = DataError(file, problem, line=line, expected=expected); e.skippable = True   # one item: skip_bad would leave it out
         if not self.skip_bad: raise e
         self.skipped[reason] += 1; self.at.setdefault(reason, []).append(e.where); self._in_split(reason, 1)
 
