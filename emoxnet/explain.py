@@ -17,7 +17,7 @@ from .core import AUS, EmoxnetWarning, is_whole, class_key, check_flags, POSITIV
 from .ensemble import class_index_map   # the one map of class names in any spelling
 from .models import LogitsOnly, class_logits, model_device, model_batches, unwrap, evaluating
 from .data.transforms import Preprocess
-from .data.core import check_crops_have_pixels
+from .data.core import check_crops_have_pixels, warn_tiny_crops
 
 for _m in (r'Setting backward hooks on ReLU activations', r'Input Tensor \d+ did not already require gradients'):   # captum's notes on every guided map: not the user's to act on
     warnings.filterwarnings('ignore', message=_m, category=UserWarning, module='captum')
@@ -200,7 +200,7 @@ class AttentionExplainer:
 
     def maps(self, crop: np.ndarray, targets: str | int | Sequence[str | int] | None = None) -> dict[str, np.ndarray]:
         "`{expression: map (S, S) in [0, 1]}` for one uint8 face crop; all expressions when `targets` is None."
-        check_crops_have_pixels([crop])   # a crop of no pixels, resized, gave a believable map
+        check_crops_have_pixels([crop]); warn_tiny_crops([crop])   # a crop of no pixels, resized, gave a believable map; one of a few pixels is said
         idx = self._targets(targets)
         x = self.preprocess(crop)[None].expand(len(idx), -1, -1, -1)
         m = self.tensor_maps(x, idx)[:, 0].numpy()

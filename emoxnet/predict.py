@@ -25,14 +25,14 @@ from .metrics import softmax
 from .multitask import decode_outputs, value_names, face_values, describe_values   # a multi-task model's other outputs (age, valence...)
 
 # %% auto #0
-__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'MIN_CROP', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
+__all__ = ['DEFAULT_MARGIN', 'ASSET_MODEL', 'FALLBACK_DETECTORS', 'PALETTE', 'FacePrediction', 'describe_face',
            'bundled_checkpoint', 'bundled_source', 'default_detector', 'not_expression', 'warn_if_not_expression',
            'EmotionRecognizer', 'label_colour', 'draw_predictions', 'expand_paths', 'unique_stem', 'attention_strip',
            'predict_files', 'check_output_dirs', 'predict_main', 'add_detector_args', 'detector_args', 'add_cli',
            'bench_e2e']
 
 # %% ../nbs/22_predict.ipynb #2a900ee3
-from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size, check_crops_have_pixels   # the reader's file types, errors and helpers (also importable from here)
+from .data.core import IMAGE_EXTS, IMAGE_FORMATS, VIDEO_EXTS, ImageInputError, describe, image_size, check_crops_have_pixels, warn_tiny_crops, MIN_CROP   # the reader's file types, errors and helpers (also importable from here)
 from .data.core import read_image as load_rgb                  # the predictor's front door is the one image reader
 
 # %% ../nbs/22_predict.ipynb #4cf26db0
@@ -78,7 +78,6 @@ def describe_face(probs: dict, # class -> probability
 # %% ../nbs/22_predict.ipynb #584e2ce8
 DEFAULT_MARGIN = 0.1          # context added on each side of a detected box when a checkpoint does not say
 ASSET_MODEL = 'emoxnetlite'   # folder of the bundled student under emoxnet/assets/
-MIN_CROP = 8                  # a face crop's smallest side, in pixels, below which its label is said to mean nothing (a LFW crop is 25)
 
 def bundled_checkpoint() -> Path:
     "Path of the bundled EmoXNetLite checkpoint folder inside the installed package."
@@ -243,8 +242,7 @@ class EmotionRecognizer:
     def _check_crops(crops: list) -> list:
         "Face crops as read (`load_rgb`): an empty one refused, one under `MIN_CROP` a side said; for a label as for an attention map."
         check_crops_have_pixels(crops)
-        if tiny := [i for i, c in enumerate(crops) if min(c.shape[:2]) < MIN_CROP]:   # upscaled to the input, a few pixels still get a believable label: said, the others read
-            warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label means nothing", EmoxnetWarning, stacklevel=4)   # one text: said once, not per frame of a video
+        warn_tiny_crops(crops, stacklevel=4)   # upscaled to the input, a few pixels still get a believable label: said, the others read
         if any(c.max() <= 1 for c in crops):   # (x / 255).astype(np.uint8): a black crop, classified with a believable label
             warnings.warn("a face crop whose every value is 0 or 1 (black): were its pixels scaled to 0-1 before the cast to uint8? uint8 pixels run 0-255", EmoxnetWarning, stacklevel=4)
         return crops

@@ -21,10 +21,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..core import Registry, EmoxnetWarning, caught_warnings, atomic_write
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError', 'is_hidden',
-           'walk_folder', 'ImageInputError', 'check_crops_have_pixels', 'describe', 'image_size', 'read_image',
-           'write_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor', 'sample_onehot', 'FERDataset', 'FERSplits',
-           'split_md5']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'IMAGE_FORMATS', 'MIN_CROP', 'BOX_COLUMNS', 'LABEL_MODES', 'NO_LABEL', 'DataError',
+           'is_hidden', 'walk_folder', 'ImageInputError', 'check_crops_have_pixels', 'warn_tiny_crops', 'describe',
+           'image_size', 'read_image', 'write_image', 'clip_box', 'box_error', 'crop_box', 'to_tensor', 'sample_onehot',
+           'FERDataset', 'FERSplits', 'split_md5']
 
 # %% ../../nbs/01_data.core.ipynb #38b07e88
 class DataError(ValueError):
@@ -106,6 +106,14 @@ def check_crops_have_pixels(crops: Sequence[np.ndarray]) -> None:
     if empty := [i for i, c in enumerate(crops) if not np.asarray(c).size]:
         s = np.asarray(crops[empty[0]]).shape
         raise ImageInputError(f"face crop {empty[0]} is {s[1] if len(s) > 1 else 0}x{s[0] if s else 0}: no pixels (a face box outside the image?)")
+
+MIN_CROP = 8   # a face crop's smallest side, in pixels, below which its label (or attention map) is said to mean nothing (a LFW crop is 25)
+
+def warn_tiny_crops(crops: Sequence[np.ndarray], # face crops, each with pixels (`check_crops_have_pixels`)
+                    stacklevel: int = 2) -> None:    # whose line the warning names, as `warnings.warn` counts from the caller
+    "One `EmoxnetWarning` when a face crop is under `MIN_CROP` px a side: upscaled to a model's input, a few pixels still get a believable label or attention map."
+    if any(min(np.asarray(c).shape[:2]) < MIN_CROP for c in crops):
+        warnings.warn(f"a face crop under {MIN_CROP} px a side: no expression can be read in it, its label (or attention map) means nothing", EmoxnetWarning, stacklevel=stacklevel + 1)   # one text: said once, not per frame of a video
 
 _EXPECTED = 'expected an RGB/grey uint8 image, a PIL image or a path'
 
