@@ -259,6 +259,7 @@ class ExperimentConfig:
 
     RANGES = dict(epochs=POSITIVE, member_epochs=POSITIVE, batch_size=POSITIVE, lr=RATE, member_lr=RATE, input_size=PIXELS,
                   max_items=POSITIVE_OR_NONE, extra_test=COUNT, num_workers=COUNT, seed=COUNT, in_chans=(lambda v: v in (1, 3) and not isinstance(v, bool), '1 (grey) or 3 (RGB)'),
+                  selection=(lambda v: v in SELECTIONS, f"one of {', '.join(SELECTIONS)}"),
                   augment=(lambda v: isinstance(v, (bool, dict)) or v in ('light', 'default', 'none'),
                            "'light', 'default', 'none', True/False or a dict of Augment arguments"))
 
@@ -266,7 +267,6 @@ class ExperimentConfig:
         check_flag_fields(self)   # smoke='no' would be a smoke run, left out of every table
         split = lambda v: tuple(x.strip() for x in v.split(',') if x.strip()) if isinstance(v, str) else tuple(v)
         self.members, self.variants = split(self.members), split(self.variants)   # papermill passes 'a,b,c' strings
-        if self.selection not in SELECTIONS: raise ValueError(f"selection={self.selection!r}: expected one of {', '.join(SELECTIONS)}")
         if not self.variants: raise ValueError(f"variants: none given; expected one or more of {VARIANTS} (papermill: -p variants kd,scratch)")   # an experiment with no student
         for v in self.variants:
             if v not in VARIANTS: raise ValueError(f"unknown variant {v!r}; expected some of {VARIANTS}")

@@ -511,7 +511,8 @@ def choose_threshold(cfg: VideoClassifierConfig, ffs: Sequence[FrameFeatures], l
         stages += [[(lab, m / s, sh) for lab, m, sh in _exit_stages(fc, clip_st[i])] for i in te]; y += [labels[i] for i in te]
     acc = lambda t: np.mean([_exit_at(st, t)[0] == yy for st, yy in zip(stages, y)])
     cands = sorted({float(m) for st in stages for _, m, _ in st[:-1] if np.isfinite(m)}) + [np.inf]
-    t = next(t for t in cands if acc(t) >= (base := acc(np.inf)) - tolerance - 1e-9)
+    base = acc(np.inf)   # every frame's accuracy, read once
+    t = next(t for t in cands if acc(t) >= base - tolerance - 1e-9)
     if base <= (major := max(Counter(labels).values()) / len(labels)) + 1e-9:   # no better than naming the commonest label: the threshold was chosen against nothing
         warnings.warn(f"choose_threshold: out of fold, every frame reads {base:.0%} of the {len(y)} training clips right, no better than the commonest label ({major:.0%}): "
                       f"the clips (too few, or features that do not tell the labels apart) cannot choose an early-exit threshold; the one returned ({'all frames' if not np.isfinite(t) else f'{t:.3g} in out-of-fold margin units'}) is not a measured trade-off",
