@@ -21,7 +21,7 @@ from .core import Registry, single_process, torch_threads, claim_folder, check_r
 from .data.core import FERSplits, NO_LABEL, split_md5, DataError
 from .models import ModelConfig, count_params, unwrap, known_arch, resolve_device, on_device, weights_fingerprint
 from .metrics import classification_report, record_about, mean_sd
-from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, targets_for, carve_valid, DATA_SOURCES
+from .data.experiment import toy_splits, load_experiment_data, resolve_path, run_records, data_fingerprint, same_data, labelled_targets, carve_valid, DATA_SOURCES
 from .train import TrainConfig, Loss, HardSoftCE, MixUp, fit, predict_logits, class_logits, finished_metrics
 from .ensemble import (EmoXNet, RULES, DEFAULT_MEMBERS, train_ensemble, chosen_rule_valid, check_ensemble, _unique_names, load_ensemble, is_ensemble, ensemble_member_logits, ensemble_record, check_finished_ensemble,
                               as_train_config, finished_run, member_run, save_plots, setting_changes, make_combiner)
@@ -415,7 +415,8 @@ def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict
     with torch.no_grad():
         for k in ('valid', 'test'):
             if k not in splits: continue
-            y, z = targets_for(splits[k], classes), ensemble_member_logits(ens, splits[k], device=device)
+            rows, y = labelled_targets(splits[k], classes)   # an image without an expression label is scored on nothing, as the students' reports leave it out
+            z = ensemble_member_logits(ens, splits[k], device=device)[torch.as_tensor(rows)]
             ens_rep[k] = classification_report(torch.softmax(ens.combine(z).double(), 1), y, classes)   # as the ensemble itself combines (members without a class left out of its mean)
             for j, n in enumerate(ens.names):
                 member_rep.setdefault(n, {})[k] = classification_report(torch.softmax(z[:, j].double(), 1), y, classes)

@@ -23,7 +23,7 @@ from .core import Registry, atomic_write, atomic_dir, recover_dir, check_replace
 from .data.core import FERDataset, FERSplits
 from .data.transforms import Preprocess, _RESAMPLE as RESAMPLE, LINEAR_RESIZES, linear_weights   # the one table of PIL filters; the resizes without antialiasing
 from .data.experiment import (stratified_folds, resolve_path, load_experiment_data, with_valid, data_fingerprint, same_data, data_changes,
-                                     targets_for, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
+                                     labelled_targets, drop_empty)   # resolve_path, load_experiment_data, with_valid: also importable from here
 from .models import data_record, recorded_md5, ModelConfig, create_model, load_checkpoint, save_checkpoint, count_params, unwrap, checkpoint_path, weights_fingerprint, resolve_device, on_device
 from .metrics import classification_report, record_about
 from .train import TrainConfig, fit, predict_logits, class_logits, finished_metrics
@@ -452,6 +452,7 @@ def save_ensemble(ens: EmoXNet, path: str | Path, metrics: dict | None = None, r
     "Write `ens` as an ensemble folder (see above); returns the folder."
     from safetensors.torch import save
     path = Path(path).expanduser(); path.mkdir(parents=True, exist_ok=True)
+    (path / 'ensemble.json').unlink(missing_ok=True)   # the finished mark goes first: a save cut off before its record leaves an unfinished folder, never an old record beside new members or a new combiner
     member_dirs = dict(member_dirs or {}); members = []
     for name, m in zip(ens.names, ens.members):
         d = Path(member_dirs.get(name, path / 'members' / name / 'checkpoint'))
@@ -694,9 +695,11 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
 
 def _choose_rule(ens: EmoXNet, splits: FERSplits, reports: dict, rules, folds: int, seed: int, device=None) -> tuple[str, pd.DataFrame, dict]:
     "Member reports on valid/test (added to `reports`), every rule compared; the one chosen on validation becomes `ens.combiner`."
-    classes, names = ens.model_config.classes, ens.names
-    z = {k: ensemble_member_logits(ens, splits[k], device=device) for k in ('valid', 'test') if k in splits}
-    y = {k: targets_for(splits[k], classes) for k in z}
+    classes, names, z, y = ens.model_config.classes, ens.names, {}, {}
+    for k in ('valid', 'test'):
+        if k not in splits: continue
+        rows, y[k] = labelled_targets(splits[k], classes)   # an image without an expression label is scored on nothing, as in training
+        z[k] = ensemble_member_logits(ens, splits[k], device=device)[torch.as_tensor(rows)]
     for j, name in enumerate(names):
         for k in z: reports[name][k] = classification_report(torch.softmax(z[k][:, j].double(), 1), y[k], classes)
     table, fitted = compare_rules(z['valid'], y['valid'], classes, z.get('test'), y.get('test'), rules, folds, seed)
@@ -774,6 +777,7 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     check_finished_ensemble(out, names, folds, fp, seed, as_train_config(train), {'input_size': input_size, 'in_chans': in_chans})   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
+    if retrain: (out / 'ensemble.json').unlink(missing_ok=True)   # the members change under it: a run cut off while they train leaves an unfinished folder, not a record of other networks
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):

@@ -24,7 +24,7 @@ __all__ = ['DATA_SOURCES', 'DATA_DEFAULTS', 'FERPLUS_TARGET_MODES', 'toy_splits'
            'project_root', 'resolve_path', 'run_records', 'load_data', 'source_format', 'loader_defaults', 'drop_empty',
            'check_valid_fraction', 'subject_split', 'valid_split', 'carve_valid', 'with_valid', 'with_test',
            'load_experiment_data', 'data_fingerprint', 'compared_fingerprint', 'same_data', 'data_changes', 'label_map',
-           'targets_for']
+           'targets_for', 'labelled_targets']
 
 # %% ../../nbs/06_data.experiment.ipynb #94c65906
 def toy_splits(n_train: int = 256, # training images
@@ -291,3 +291,10 @@ def targets_for(ds: FERDataset, # a split
     "Hard targets of `ds` as indices into `classes` (the model's order, `label_map`); an image without a label keeps `NO_LABEL` (-1), never the last class."
     if (m := label_map(ds.classes, classes)) is None: return ds.targets
     return np.append(m, NO_LABEL)[ds.targets]   # index -1 (NO_LABEL) reads the entry appended for it
+
+def labelled_targets(ds: FERDataset, # a split
+                     classes: Sequence[str], # the model's class order
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    "`(rows with an expression label, their targets_for)`: what a report scores. An image without one (`NO_LABEL`, multi-task data) trains the other heads and is in no class, as training and validation leave it out."
+    y = targets_for(ds, classes); rows = np.flatnonzero(y != NO_LABEL)
+    return rows, y[rows]
