@@ -93,6 +93,10 @@ def bench_main(args) -> int:
         from emoxnet.ensemble import load_any
         if not (ck := checkpoint_path(args.checkpoint)).exists(): raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such checkpoint folder")
         load_any(ck)   # a folder that is no checkpoint (or a broken one) says so now, not after the benchmarks before the first that reads it
+        if 'video' in (args.names or BENCHMARKS):   # its clip descriptor needs one network's features: an ensemble is refused now (it failed after the benchmarks before it, their --json figures lost)
+            from emoxnet.video import check_feature_model
+            try: check_feature_model(args.checkpoint)
+            except ValueError as e: raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e}); or leave video out (name the others: {', '.join(n for n in BENCHMARKS if n != 'video')})") from None
         if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
             raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
     run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)
@@ -105,7 +109,7 @@ def add_cli(p: argparse.ArgumentParser):
     p.add_argument('--quick', action='store_true', help='smaller sizes and fewer repeats: every benchmark in one to two minutes on 2 cores, noisier figures')
     p.add_argument('--threads', type=int, metavar='N', help="torch threads for every benchmark (default: each benchmark's own: 1 for e2e and video, 2 for models); OpenCV's face detectors keep their own threads")
     from emoxnet.core import path_arg
-    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="the model to time: a checkpoint folder, 'bundled' or zoo:NAME; models times it as its student "
+    p.add_argument('--checkpoint', type=path_arg, metavar='PATH', help="the model to time: a checkpoint folder, an ensemble folder (not for video), 'bundled' or zoo:NAME; models times it as its student "
                    "(default: the distillation run's student), e2e and video serve it (default: the bundled student)")
     p.set_defaults(func=bench_main)
 

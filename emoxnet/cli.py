@@ -54,7 +54,7 @@ def _run_extension(name: str, load: Callable):
 # %% ../nbs/90_cli.ipynb #52864509
 COMMANDS: dict[str, tuple[str, str]] = {
     'synth': ('emoxnet.data.export', 'generate the SynthFACS benchmark, export it in real dataset formats, draw preview grids'),
-    'data': ('emoxnet.data.datasets', "inspect a dataset as the loaders see it ('data summary PATH --format F --json')"),
+    'data': ('emoxnet.data.video', "inspect a dataset as the loaders see it ('data summary PATH --format F --json'; video datasets too: --format afew, vgaf)"),
     'train': ('emoxnet.train', 'train one timm model on a dataset: early stopping on valid, test metrics, checkpoint, --resume; multi-GPU under accelerate launch/torchrun'),
     'predict': ('emoxnet.predict', 'detect faces in images and print their expression scores (--json, --save-overlay DIR)'),
     'evaluate': ('emoxnet.score', 'score a checkpoint, ensemble or zoo model on a split of a labelled dataset: accuracy, mean per-class recall, per-class figures, confusion matrix (--json, --out DIR)'),
@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:                     # Ctrl-C while it loads: nothing done yet; one line, not the traceback of an import (from the main rank under torchrun)
         if main_rank(): print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
         return 130
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:   # a mistyped option of a command: that command's usage, not the top level's (argparse hands what a subcommand leaves up to the top)
+        (parser.commands.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, 'func', None):
         parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
         return 0

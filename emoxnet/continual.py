@@ -160,6 +160,7 @@ def _synthfacs_source(path=None, seed: int = 0, n_subjects: int = 230) -> FERSpl
 def rafdb_continual_source(path: str | Path, seed: int = 0, n_subjects: int | None = None) -> FERSplits:
     "RAF-DB basic + compound under one root, train with train and test with test: 6 basic (no neutral) + 11 compound classes."
     root = Path(path)
+    if root.name == 'compound' and not (root / 'basic').is_dir() and (root.parent / 'basic').is_dir(): root = root.parent   # the compound/ folder itself (settings.ini's rafdb_compound may name it, as data summary reads it): its root
     if not (root / 'basic').is_dir():
         own = f": {root} looks like the basic set itself; give its parent, {root.parent}" if root.name == 'basic' else ''
         raise DataError(root / 'basic', 'folder not found' + own, expected='the RAF-DB root: the basic set beside compound/; phase 1 learns the six basic classes from it')
@@ -189,10 +190,14 @@ def protocol_fold(raw: FERSplits, fold: int | None = None) -> int | None:
 def protocol_of(raw: FERSplits, fold: int | None = None, k: int = FOLDS, contiguous: bool = False, valid_fraction: float = VALID_FRACTION,
                 seed: int = 0) -> FERSplits:
     "`raw` cut for the protocol: its own partition (`fold=None`, valid carved at random if missing) or subject fold `fold` of `k` (one-split data: 0)."
+    given = fold is not None
     if (fold := protocol_fold(raw, fold)) is not None:
         pooled = pool_splits(raw)
         if 'subject' not in pooled.meta:
-            raise ValueError(f"{raw.name}: no subject ids, so no subject folds (fold {fold} was asked for, by fold, folds or paper_folds); run it on its own train/test partition (leave fold, folds and paper_folds unset)")
+            why = f"fold {fold} was asked for, by fold, folds or paper_folds" if given else f"it is one split, so the protocol would test on its subject fold {fold}"
+            fix = ("run it on its own train/test partition (leave fold, folds and paper_folds unset)" if 'train' in raw else
+                   "give it a train/test partition of its own (train/ and test/ folders in a class-per-folder tree), or use data with subject ids")
+            raise ValueError(f"{raw.name}: no subject ids, so no subject folds ({why}); {fix}")
         raw = protocol_splits(pooled, fold, k, contiguous, valid_fraction, seed)
     else:
         if contiguous or k != FOLDS:   # nothing to cut: said, not ignored
@@ -995,7 +1000,9 @@ def check_arch(cfg: ContinualConfig) -> None:
 def check_continual_data(cfg: ContinualConfig, data: FERSplits) -> None:
     "What the protocol needs of `data` (every class trained on, compound classes, tested classes, memory and shot sizes it can fill): a `ValueError` before phase 1 trains."
     empty = [c for c, n in data['train'].counts().items() if n == 0]
-    if empty: raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some (more subjects or fewer folds)")
+    if empty:   # folds of subjects can be cut otherwise; a dataset's own partition cannot
+        fix = 'more subjects or fewer folds' if 'subject' in data['train'].meta else 'its own training split has none: add some, or leave the class out of the data'
+        raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some ({fix})")
     if not any(c in COMPOUND for c in data.classes):
         raise ValueError(f"{data.name}: no compound class to learn step by step (its classes: {', '.join(data.classes)}); the protocol needs compound "
                          "expressions: CFEE (format 'cfee') or RAF-DB's compound set (format 'rafdb-compound', the RAF-DB root with basic/ and compound/)")

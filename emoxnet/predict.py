@@ -406,24 +406,31 @@ def _overlap(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 # %% ../nbs/22_predict.ipynb #531a67f8
+def _is_pattern(p: Path) -> bool:
+    "Whether `p` is a `*`/`?` pattern no shell expanded (no file or link of that name exists)."
+    return not p.exists() and not p.is_symlink() and any(c in str(p) for c in '*?')
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     "Files as given; folders replaced by the image files directly inside them (sorted; hidden files such as macOS's `._photo.jpg` left out, as the dataset loaders leave them; a dangling link kept, to be said missing); a `*`/`?` pattern no shell expanded (`'photos/*.jpg'`) by what it matches; `DataError` for a folder without images."
     out = []
     for p in map(Path, paths):
-        if not p.exists() and not p.is_symlink() and any(c in str(p) for c in '*?'):   # quoted, or a shell that does not expand (Windows' cmd)
+        if _is_pattern(p):   # quoted, or a shell that does not expand (Windows' cmd)
             found = sorted(glob.glob(glob.escape(str(p.expanduser())).replace('[*]', '*').replace('[?]', '?')))   # * and ? only: IMG[1].jpg is a name
             out += expand_paths(found) if found else [p]; continue   # matching nothing: reported missing with the other inputs
         if not p.is_dir(): out.append(p); continue
-        entries = [q for q in p.iterdir() if not is_hidden(q.name)]   # listed once
+        listed = list(p.iterdir())   # listed once
+        entries = [q for q in listed if not is_hidden(q.name)]
+        hidden = sorted(q.name for q in listed if is_hidden(q.name) and not q.name.startswith('._') and q.suffix.lower() in IMAGE_EXTS)   # a hidden photo is said (macOS's ._ twins are metadata, no photos)
         files = [q for q in entries if not q.is_dir()]   # a dangling link too: an image by its name is reported missing, never dropped unseen
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
         subs = sum(q.is_dir() for q in entries)
         if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
                                        expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
-        if (n := len(files) - len(images)) or subs:   # said, not dropped unseen
+        if (n := len(files) - len(images)) or subs or hidden:   # said, not dropped unseen
             other = sorted({q.suffix.lower() or q.name for q in files if q.suffix.lower() not in IMAGE_EXTS})
             warnings.warn(f"{p}: " + '; '.join([f"{n} file{'s' * (n != 1)} left out, not images by their name ({some(other, 5)}; pass one by name to try it)"] * bool(n)
-                                                + [f"{subs} subfolder{'s' * (subs != 1)} not searched (pass {'them' if subs > 1 else 'it'} too)"] * bool(subs)), EmoxnetWarning, stacklevel=2)
+                                                + [f"{subs} subfolder{'s' * (subs != 1)} not searched (pass {'them' if subs > 1 else 'it'} too)"] * bool(subs)
+                                                + [f"{len(hidden)} hidden image file{'s' * (len(hidden) != 1)} left out ({some(hidden, 5)}; pass one by name to read it)"] * bool(hidden)), EmoxnetWarning, stacklevel=2)
         out += images
     return out
 
@@ -480,6 +487,7 @@ def check_output_dirs(files: Sequence[Path], # the images this run reads
 def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str], whole: bool = False) -> dict:
     "`predict_files`' result for one file."
     r = {'file': str(path)}
+    if _is_pattern(path): return r | dict(status='error', error=f"{path}: no file matches this pattern")   # as expand_paths left it: it was said 'file not found'
     if path.suffix.lower() in VIDEO_EXTS:
         return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")
     try:

@@ -182,10 +182,11 @@ def _pct(v) -> str: return '-' if v is None else f'{100 * v:.1f}'
 
 def format_report(r: dict) -> str:
     "The text of an `evaluate_checkpoint` record."
+    w = max([12] + [len(c) for c in r['per_class']])   # the class column as wide as its longest name ('happily surprised')
     head = [f"{r['checkpoint']} on {r['data']} ({r['split']}): {r['n']} of {r['images']} images scored",
             f"  accuracy {_pct(r['accuracy'])} %, mean per-class recall {_pct(r['balanced_accuracy'])} %, macro F1 {_pct(r['macro_f1'])} %" + (f" (over the classes the split labels: {_pct(r['macro_f1_labelled'])} %)" if r.get('macro_f1_labelled') is not None and r['macro_f1'] is not None and abs(r['macro_f1_labelled'] - r['macro_f1']) > 5e-6 else ''),   # not rounding
-            f"  {'class':<12} {'recall':>7} {'precision':>9} {'F1':>6} {'support':>8}"]
-    rows = [f"  {c:<12} {_pct(v['recall']):>7} {_pct(v['precision']):>9} {_pct(v['f1']):>6} {v['support']:>8}" for c, v in r['per_class'].items()]
+            f"  {'class':<{w}} {'recall':>7} {'precision':>9} {'F1':>6} {'support':>8}"]
+    rows = [f"  {c:<{w}} {_pct(v['recall']):>7} {_pct(v['precision']):>9} {_pct(v['f1']):>6} {v['support']:>8}" for c, v in r['per_class'].items()]
     return '\n'.join(head + rows + _left_out_lines(r['left_out']) + [f"  note: {n}" for n in r.get('notes', [])]
                      + ([f"  (the first {r['max_items']} images only: a quick look, not a result)"] if r['max_items'] else []))
 

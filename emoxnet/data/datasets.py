@@ -147,9 +147,13 @@ def _class_index(text, spec: LabelSpec) -> int:
     "Index into `spec.classes` of a native label written as text; `ValueError` when it is not an id of `spec`."
     s = str(text).strip()
     try: i = int(s)
-    except ValueError: raise ValueError(f'label {s!r} is not an integer') from None
-    if i not in spec.ids: raise ValueError(f'label {i} out of range')
+    except ValueError: raise _BadLabel(f'label {s!r} is not an integer', 'label not an integer') from None
+    if i not in spec.ids: raise _BadLabel(f'label {i} out of range', 'label out of range')
     return i - spec.first_id
+
+class _BadLabel(ValueError):
+    "A native label that is no id of its dataset; `reason`: what `skip_bad` counts it as."
+    def __init__(self, msg: str, reason: str): super().__init__(msg); self.reason = reason
 
 class _ImageCheck(NamedTuple):
     "What checking one image found: a `problem` `(reason, problem, expected)` when it cannot be used; `cut` when its face box reaches past its edge (cut there)."
@@ -300,7 +304,7 @@ def load_fer2013(path: str | Path, skip_bad: bool = False) -> FERSplits:
             P.bad('unknown usage', file, f'Usage {f[iu]!r}', line, 'Training, PublicTest or PrivateTest'); continue
         P.split = split
         try: t = _class_index(f[ie], spec)
-        except ValueError as e: P.bad('label out of range', file, str(e), line, f'an integer in {ids[0]}..{ids[-1]}'); continue
+        except _BadLabel as e: P.bad(e.reason, file, str(e), line, f'an integer in {ids[0]}..{ids[-1]}'); continue
         try: images[len(good)] = parse_pixels(f[ip])
         except ValueError as e: P.bad('malformed pixels', file, f'malformed pixels: {e}', line, _PIXELS_EXPECTED); continue
         good.append(r); targets.append(t); splits.append(split)
@@ -609,7 +613,7 @@ def _load_raf(path: Path, fmt: str, sub: str, images: str, skip_bad: bool, verif
         split = name.split('_')[0]
         if split not in recs: P.bad('unknown split', label_file, f'image name {name!r}', line, "a name starting with 'train_' or 'test_'"); continue
         try: t = _class_index(label, spec)
-        except ValueError as e: P.bad('label out of range', label_file, str(e), line, f'an integer in {ids}'); continue
+        except _BadLabel as e: P.bad(e.reason, label_file, str(e), line, f'an integer in {ids}'); continue
         aligned_name = name.rsplit('.', 1)[0] + '_aligned.jpg'
         a, o = _any_case(listing['aligned'], aligned_name), _any_case(listing['original'], name)   # a copy may have changed the case: .JPG
         use_aligned = images == 'aligned' or (images == 'auto' and (a is not None or o is None))
@@ -946,7 +950,8 @@ def _no_images(path: Path, splits: dict[str, Path]) -> DataError:
              if f.is_file() and not is_hidden(f.name) and f.suffix.lower() in VIDEO_EXTS]
     if not clips: return DataError(path, 'no images in its class folders', expected=f'root/<class>/*.jpg or root/<split>/<class>/*.jpg ({IMAGE_FORMATS})')
     return DataError(path, f'no images in its class folders but video clips ({len(clips)}, first {clips[0].relative_to(path)}): '
-                     "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree (the folder that holds Train_AFEW/, Val_AFEW/) is read by load_video_dataset(root, 'afew')",
+                     "imagefolder reads photos; a clip is classified by `emoxnet video CLIP`, an AFEW tree (the folder that holds Train_AFEW/, Val_AFEW/) is read by load_video_dataset(root, 'afew') "
+                     "and counted by `emoxnet data summary ROOT --format afew`",
                      expected=f'images ({IMAGE_FORMATS}) in root/<class>/ or root/<split>/<class>/')
 
 def _read_once(path: Path, recs: dict) -> None:
@@ -979,6 +984,8 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     held = {s: {r['folder'] for r in v} for s, v in recs.items()}   # per split: train/fear may be empty while test/fear is not
     if empty := [c.relative_to(path).as_posix() for s, d in splits.items() for c in _subdirs(d) if c.name not in held[s]]:
         warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
+    if hollow := [splits[s].relative_to(path).as_posix() for s, r in recs.items() if not r]:   # an emptied valid/ or test/: said, not read as a split never given in silence
+        warnings.warn(f"{path}: split folder(s) {', '.join(hollow)} without any image: read as no such split (a missing valid split is carved from train; without test there is no test figure)", EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
 
@@ -1037,10 +1044,14 @@ def data_summary(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.path}: no such file or folder, and not a dataset name of settings.ini ({', '.join(DATASET_FORMATS)}); the data emoxnet train generates "
                          "(--data toy, --data synthfacs) are not read from disk: `emoxnet synth --out DIR` writes SynthFACS in each dataset format, and its folders can be summarised")
     if fmt is None: raise ValueError(f"--format is required for {args.path} (or name a dataset: {', '.join(DATASET_FORMATS)})")
-    splits = load_dataset(path, fmt, **loader_kwargs(args, fmt))
-    s = splits.summary()
-    if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args, splits))
-    print(to_json(s, indent=2) if args.json else format_summary(s, f'{splits.name} at {path}'))
+    if clips := (getattr(args, 'clip_formats', None) or {}).get(fmt):   # a video dataset (`data.video` names them): its clips counted, no frame read
+        if kw := loader_kwargs(args, None): raise ValueError(f"{LOADER_FLAGS[next(iter(kw))][0][0]} does not apply to --format {fmt} (a video dataset: its clips are counted, no image is read)")
+        s, title = clips(path), f'{fmt} clips at {path}'
+    else:
+        splits = load_dataset(path, fmt, **loader_kwargs(args, fmt))
+        s, title = splits.summary(), f'{splits.name} at {path}'
+        if fmt in SUMMARY_EXTRAS: s.update(SUMMARY_EXTRAS[fmt](path, args, splits))
+    print(to_json(s, indent=2) if args.json else format_summary(s, title))
     return 0
 
 LOADER_FLAGS = {'label_mode': (('--ferplus-mode', '--label-mode'), dict(choices=list(FERPLUS_MODES), help='FER+ label mode of the train split (when not given: majority for data summary; for emoxnet train, evaluate and the experiments the one the training target reads: crossentropy for soft and sample, majority for hard, multi_target for multi; valid/test always majority)')),
@@ -1068,13 +1079,15 @@ def loader_kwargs(args: argparse.Namespace, fmt: str | None) -> dict:
         raise ValueError(f'{LOADER_FLAGS[unused[0]][0][0]} does not apply to --format {fmt}')
     return kw
 
-def add_cli(p: argparse.ArgumentParser) -> None:
+def add_cli(p: argparse.ArgumentParser,
+            clip_formats: dict | None = None, # video dataset formats -> (root -> its summary): `data.video` adds AFEW's and VGAF's
+           ) -> None:
     "Arguments of `emoxnet data` (subcommand `summary`)."
     sub = p.add_subparsers(dest='data_command', metavar='ACTION')
-    s = sub.add_parser('summary', help='what the loader makes of a dataset: images per split and class, skipped items by reason',
-                       description='Load a dataset as training would and print images per split and class, and what was skipped and why.')
+    s = sub.add_parser('summary', help='what the loader makes of a dataset: images (a video dataset: clips) per split and class, skipped items by reason',
+                       description='Load a dataset as training would and print images (of a video dataset: clips) per split and class, and what was skipped and why.')
     s.add_argument('path', type=path_arg, help=f"the dataset folder (or its CSV file for fer2013/ferplus), or a dataset name whose folder is in settings.ini ({', '.join(DATASET_FORMATS)})")
-    s.add_argument('--format', choices=sorted(LOADERS), help='dataset format (default: the named dataset\'s; required for a path)')
+    s.add_argument('--format', choices=sorted(LOADERS) + sorted(clip_formats or {}), help='dataset format (default: the named dataset\'s; required for a path)')
     add_loader_args(s)
     s.add_argument('--json', action='store_true', help='print {"splits": ..., "skipped": ...} as JSON')
-    s.set_defaults(func=data_summary)
+    s.set_defaults(func=data_summary, clip_formats=dict(clip_formats or {}))

@@ -6,7 +6,7 @@ Docs: https://emoxnet.github.io/emoxnet/data.video.html.md"""
 
 # %% ../../nbs/07_data.video.ipynb #714ef961
 from __future__ import annotations
-import numbers, os, tempfile, warnings
+import argparse, numbers, os, tempfile, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Container, Iterator, Sequence
@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core import Registry, atomic_dir, atomic_path, save_json, is_whole, EmoxnetWarning, check_ranges, fits_rule, plural, POSITIVE, PROBABILITY, COUNT
 from .core import DataError, IMAGE_EXTS, VIDEO_EXTS, is_hidden, read_image
-from .datasets import _Problems, _read_text
+from .datasets import _Problems, _read_text, add_cli as add_data_cli
 from .synthetic import AU_INDEX, Nuisance, background, expression_aus, render_face, sample_nuisance, sample_subject
 
 # %% auto #0
@@ -25,7 +25,8 @@ __all__ = ['AFEW_EMOTIONS', 'AFEW_FOLDERS', 'AFEW_SPLITS', 'GROUP_LABELS', 'VGAF
            'video_info', 'check_every', 'timed_frames', 'undecodable_note', 'gap_after', 'gaps_note', 'frame_count',
            'iter_frames', 'read_video', 'write_video', 'ClipConfig', 'expression_profile', 'blink_frames',
            'render_person_frames', 'render_clip', 'GroupConfig', 'render_group_clip', 'VideoSynthConfig', 'clip_specs',
-           'export_afew', 'export_vgaf', 'VideoClips', 'split_folders', 'load_afew', 'load_vgaf', 'load_video_dataset']
+           'export_afew', 'export_vgaf', 'VideoClips', 'split_folders', 'load_afew', 'load_vgaf', 'load_video_dataset',
+           'clips_summary', 'add_cli']
 
 # %% ../../nbs/07_data.video.ipynb #c6b2b48e
 AFEW_EMOTIONS: dict[str, str] = {'Angry': 'anger', 'Disgust': 'disgust', 'Fear': 'fear', 'Happy': 'happiness',
@@ -512,3 +513,14 @@ def load_video_dataset(root: str | Path, # dataset folder
                        ) -> VideoClips:
     "Load a video dataset's clip list through its registered loader."
     return VIDEO_LOADERS[format](root)
+
+# %% ../../nbs/07_data.video.ipynb #vsum0002
+def clips_summary(clips: VideoClips) -> dict:
+    "What `emoxnet data summary` says of a video dataset: clips per split and label, in `FERSplits.summary`'s shape (nothing skipped: a bad clip or label row stops the loader)."
+    return {'splits': clips.counts(), 'skipped': {}}
+
+def add_cli(p: argparse.ArgumentParser) -> None:
+    "Arguments of `emoxnet data`: `data.datasets.add_cli`, whose `--format` also takes the video datasets of `VIDEO_LOADERS` (their clips counted)."
+    add_data_cli(p, {f: (lambda root, f=f: clips_summary(load_video_dataset(root, f))) for f in VIDEO_LOADERS})
+    p.epilog = "The still-image datasets' formats and loaders: nbs/04_data.datasets.ipynb (_docs/data.datasets.html after 'make docs'); the video datasets': the notebook below."
+
