@@ -139,6 +139,7 @@ def test_documented_commands_pass_check_parameters():
     ('continual.ipynb', ['-p', 'smoke', 'True', '-p', 'gradcam_images', '-1'], 'gradcam_images -1: expected an integer >= 1'),
     ('multitask.ipynb', ['-p', 'smoke', 'True', '-p', 'scratch_lr', '-1'], 'scratch_lr -1: expected a number > 0'),
     ('gradcam.ipynb', ['-p', 'smoke', 'True', '-p', 'n_images', '-5'], 'n_images -5: expected an integer >= 1'),
+    ('continual.ipynb', ['-p', 'smoke', 'True', '-p', 'paper_folds', 'True', '-p', 'k', '5'], "paper_folds (the paper's 10 contiguous folds, all run) and k=5 both given"),   # k was overridden in silence
     ('realstudent.ipynb', ['-p', 'smoke', 'True', '-p', 'lr', '-1'], 'lr -1: expected a number > 0'),
 ])
 def test_out_of_range_parameter_stops_the_notebook_first(tmp_path, nb, params, message):
@@ -160,6 +161,12 @@ def test_video_refuses_an_ensemble_feature_model_before_rendering(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode != 0 and 'an EmoXNet ensemble has no pooled descriptor' in r.stderr and 'members/NAME/checkpoint' in r.stderr, r.stderr[-2000:]
     assert not (tmp_path / 'run').exists()   # no clip rendered
+
+def test_multitask_says_which_parameters_do_not_fit(tmp_path):
+    "-p arch resnet18 with the default real_init (a FaceRes backbone): the error named only a file, in a smoke run the random stand-in the run wrote itself."
+    cmd = [*_command('multitask.ipynb', tmp_path / 'o.ipynb'), '-p', 'smoke', 'True', '-p', 'arch', 'resnet18', '-p', 'out_dir', str(tmp_path / 'run')]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode != 0 and "real_init='zoo:hse_faceres' cannot start arch='resnet18'" in r.stderr and "or real_init None" in r.stderr, r.stderr[-2000:]
 
 def test_summary_of_a_missing_folder_is_an_error(tmp_path):
     cmd = [*_command('summary.ipynb', tmp_path / 'o.ipynb'), '-p', 'root', str(tmp_path / 'nonexistent_root')]
