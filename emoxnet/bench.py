@@ -8,7 +8,7 @@ Docs: https://emoxnet.github.io/emoxnet/bench.html.md"""
 from __future__ import annotations
 import argparse, contextlib, importlib, inspect, os, platform, sys, time
 
-from .core import Registry, code_version, to_json, check_flags, THREADS, torch_threads
+from .core import Registry, code_version, to_json, check_flags, THREADS, torch_threads, shell_word
 
 # %% auto #0
 __all__ = ['BENCHMARKS', 'machine_info', 'run_benchmarks', 'bench_main', 'add_cli', 'bench_video_speed']
@@ -96,7 +96,9 @@ def bench_main(args) -> int:
         if 'video' in (args.names or BENCHMARKS):   # its clip descriptor needs one network's features: an ensemble is refused now (it failed after the benchmarks before it, their --json figures lost)
             from emoxnet.video import check_feature_model
             try: check_feature_model(args.checkpoint)
-            except ValueError as e: raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e}); or leave video out (name the others: {', '.join(n for n in BENCHMARKS if n != 'video')})") from None
+            except ValueError as e:
+                rest = [n for n in (args.names or BENCHMARKS) if n != 'video']
+                raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e})" + (f"; or leave video out: emoxnet bench {' '.join(rest)} --checkpoint {shell_word(str(args.checkpoint))}" if rest else '')) from None
         if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
             raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
     run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)

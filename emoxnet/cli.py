@@ -127,6 +127,13 @@ class Terminated(KeyboardInterrupt):
 
 def _on_sigterm(signum, frame): raise Terminated()
 
+def _usage_parser(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> argparse.ArgumentParser:
+    "The parser whose usage fits a mistyped option: the command's own (`data summary`'s, a group's action), or the top level's for an option before the command (whose module is not loaded then)."
+    p = parser.commands.get(args.command) if argv and argv[0] == args.command else None
+    if p is None: return parser
+    group = next((a for a in p._actions if isinstance(a, argparse._SubParsersAction)), None)
+    return group.choices.get(getattr(args, group.dest, None), p) if group else p
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `emoxnet` console script."
     if threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGTERM, _on_sigterm)   # (signals reach the main thread only)
@@ -139,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         if main_rank(): print('emoxnet' + (f' {argv[0]}' if argv and argv[0] in COMMANDS else '') + ': interrupted', file=sys.stderr)
         return 130
     args, extra = parser.parse_known_args(argv)
-    if extra:   # a mistyped option of a command: that command's usage, not the top level's (argparse hands what a subcommand leaves up to the top)
-        (parser.commands.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra: _usage_parser(parser, args, argv).error(f"unrecognized arguments: {' '.join(extra)}")   # argparse hands what a subcommand leaves up to the top, whose usage names none of its options
     if not getattr(args, 'func', None):
         parser.commands.get(args.command, parser).print_help()   # `emoxnet` alone, or a command group such as `emoxnet data`
         return 0

@@ -1001,7 +1001,7 @@ def check_continual_data(cfg: ContinualConfig, data: FERSplits) -> None:
     "What the protocol needs of `data` (every class trained on, compound classes, tested classes, memory and shot sizes it can fill): a `ValueError` before phase 1 trains."
     empty = [c for c, n in data['train'].counts().items() if n == 0]
     if empty:   # folds of subjects can be cut otherwise; a dataset's own partition cannot
-        fix = 'more subjects or fewer folds' if 'subject' in data['train'].meta else 'its own training split has none: add some, or leave the class out of the data'
+        fix = 'more subjects, or fewer folds where subject folds are cut' if 'subject' in data['train'].meta else 'its own training split has none: add some, or leave the class out of the data'
         raise ValueError(f"{data.name}: no training image of {empty}; every class of the protocol needs some ({fix})")
     if not any(c in COMPOUND for c in data.classes):
         raise ValueError(f"{data.name}: no compound class to learn step by step (its classes: {', '.join(data.classes)}); the protocol needs compound "

@@ -732,6 +732,13 @@ def check_ensemble(members: Sequence[str], # the members' architectures or names
     if len(members) < 2: raise ValueError(f"members={list(members)}: an ensemble needs at least two members")
     if not (is_whole(folds) and folds >= 2): raise ValueError(f"folds={folds!r}: expected an integer >= 2 (the learned rules are scored on validation by cross-fitting)")
 
+def _scorable(splits: FERSplits) -> FERSplits:
+    "`splits` without a test split that has no image with an expression label (said); a valid split without one is a `ValueError`: the rule is chosen on it. Before any member trains (the reports crashed on them after)."
+    bare = [k for k in ('valid', 'test') if k in splits and not len(labelled_targets(splits[k], splits.classes)[0])]
+    if 'valid' in bare: raise ValueError(f"train_ensemble: no image of the valid split ({len(splits['valid'])}) has an expression label (NO_LABEL): the rule is chosen on them")
+    if bare: warnings.warn(f"no image of the test split ({len(splits['test'])}) has an expression label (NO_LABEL): the ensemble is reported on valid only", EmoxnetWarning, stacklevel=3)
+    return replace(splits, splits={k: v for k, v in splits.items() if k not in bare})
+
 def ensemble_record(ens_dir: Path) -> dict:
     "What a finished ensemble folder is, as its files say: its members' names (`ensemble.json`, in every ensemble folder, built ones too) and, when `train_ensemble` wrote its `metrics.json`, the seed and the rule's validation folds (None otherwise)."
     m = load_json(ens_dir / 'metrics.json') if (ens_dir / 'metrics.json').exists() else {}
@@ -771,13 +778,14 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
+    splits = _scorable(splits)
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     check_finished_ensemble(out, names, folds, fp, seed, as_train_config(train), {'input_size': input_size, 'in_chans': in_chans})   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
-    if retrain: (out / 'ensemble.json').unlink(missing_ok=True)   # the members change under it: a run cut off while they train leaves an unfinished folder, not a record of other networks
+    (out / 'ensemble.json').unlink(missing_ok=True)   # members may train again under it (retrain, a larger max_steps): a run cut off leaves an unfinished folder, never a record of other networks; a reuse writes it again
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):

@@ -475,9 +475,10 @@ def no_face_hint(name: str, # the detector that found nothing (a `DETECTORS` nam
     look = look_size(name, options); finer = look is not None
     now = max(look) if isinstance(look, (tuple, list)) else look or 0   # the look that found nothing (its longer side)
     if side and size and max(size) > side:   # the detector reads a shrunk copy: finer on it, or the photo at its own size
+        full = min(max(1024, 2 * now), MAX_SIDE)   # the full-size photo read no coarser than the look that found nothing
         tips.append(f"the photo is shrunk to {side} px on its longer side before the detector looks (faces {max(size) / side:.1f}x smaller): for small faces, "
                     + (f"--detector-option input_size={min(side, MAX_SIDE)} reads that copy finely, or " if finer and now < min(side, MAX_SIDE) else '')
-                    + "--detector-option max_side=null" + (" --detector-option input_size=1024 (or more; slower)" if finer else '') + " reads the photo at its own size")
+                    + "--detector-option max_side=null" + (f" --detector-option input_size={full}" + (" (or more; slower)" if full < MAX_SIDE else " (slower)") if finer else '') + " reads the photo at its own size")
     elif finer and now < MAX_SIDE and (size is None or max(size) > now):   # never a coarser look than the one that found nothing, nor one the detector refuses (MAX_SIDE); a photo no larger than the look gains nothing from a finer one
         nxt = min(384 if now < 384 else 2 * now, MAX_SIDE)
         tips.append(f"small faces in a wide photo need a finer look (--detector-option input_size={nxt}" + (', or more)' if nxt < MAX_SIDE else ', the finest)'))

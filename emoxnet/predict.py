@@ -424,7 +424,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         files = [q for q in entries if not q.is_dir()]   # a dangling link too: an image by its name is reported missing, never dropped unseen
         images = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
         subs = sum(q.is_dir() for q in entries)
-        if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else ''),
+        if not images: raise DataError(p, f'no image file among its {len(files)} files' + (' (subfolders are not searched: pass them too)' if subs else '')
+                                       + (f"; hidden image files are left out ({some(hidden, 5)}): pass one by name to read it" if hidden else ''),
                                        expected=f'image files ({", ".join(sorted(IMAGE_EXTS))}) directly inside it')
         if (n := len(files) - len(images)) or subs or hidden:   # said, not dropped unseen
             other = sorted({q.suffix.lower() or q.name for q in files if q.suffix.lower() not in IMAGE_EXTS})
@@ -487,7 +488,10 @@ def check_output_dirs(files: Sequence[Path], # the images this run reads
 def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir, used: set[str], whole: bool = False) -> dict:
     "`predict_files`' result for one file."
     r = {'file': str(path)}
-    if _is_pattern(path): return r | dict(status='error', error=f"{path}: no file matches this pattern")   # as expand_paths left it: it was said 'file not found'
+    if _is_pattern(path):   # as expand_paths left it: it was said 'file not found'
+        folder = next((q for q in path.parents if not any(c in q.name for c in '*?')), None)   # the pattern's fixed part
+        gone = folder is not None and not folder.exists()
+        return r | dict(status='error', error=f"{path}: " + (f"no such folder {folder}" if gone else "no file matches this pattern"))
     if path.suffix.lower() in VIDEO_EXTS:
         return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")
     try:

@@ -24,7 +24,7 @@ from .core import EmoxnetWarning, Registry, plural, claim_folder, world_size, ma
 from .data.core import FERDataset, FERSplits, LABEL_MODES, NO_LABEL, split_md5, sample_onehot
 from .settings import load_settings, file_fields, load_config, resolve_data
 from .data.synthetic import SynthConfig
-from .data.experiment import toy_splits, stratified_split, valid_split, carve_valid, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
+from .data.experiment import toy_splits, stratified_split, valid_split, carve_valid, load_data, source_format, drop_empty, with_test, loader_defaults, label_map, labelled_targets, DATA_SOURCES, DATA_DEFAULTS   # the data an experiment trains on (also importable from here)
 from .data.datasets import add_loader_args, loader_kwargs, LOADER_FLAGS
 from .data.transforms import Augment, Compose, Preprocess, check_augment
 from .models import ARCHS, ModelConfig, CHECKPOINT_NAMES, CARRIED_FILES, create_model, save_checkpoint, unwrap, model_device, resolve_device, evaluating, class_logits, checkpoint_path, read_checkpoint_config   # class_logits: also importable from here
@@ -513,8 +513,7 @@ def predict_logits(model: nn.Module, dataset: FERDataset, batch_size: int = 256,
     return z
 
 def _report(logits: torch.Tensor, dataset: FERDataset, classes: Sequence[str]) -> tuple[dict, np.ndarray]:
-    m, has = label_map(dataset.classes, classes), dataset.targets != NO_LABEL   # samples without an expression label are not scored
-    y = dataset.targets[has] if m is None else m[dataset.targets[has]]
+    has, y = labelled_targets(dataset, classes)   # samples without an expression label are not scored
     probs = torch.softmax(logits.double(), 1).numpy()
     if len(bad := nonfinite_rows(probs)):   # the metrics refuse them; say why they are there
         raise FloatingPointError(f"the model's outputs on {dataset.split or 'a split'} hold NaN or infinity ({len(bad)} of {len(probs)} images, the first row {bad[0]}): "

@@ -557,7 +557,7 @@ def analyze_clip(rec: EmotionRecognizer, path: str | Path, # recognizer and clip
     notes = ([undecodable_note(stats['undecodable'])] if stats.get('undecodable') else []) + ([gaps_note(stats['gaps'])] if stats.get('gaps') else []) \
             + ([cut.removeprefix(f'{path}: ')] if cut else [])   # what reading the clip said, for a page (the warnings go to a log)
     if (n := len(np.unique(ff.track))) > 1:   # a cut to another person (film clips have them), or a face lost and found again: one label over them all, said
-        notes.append(f"{n} face tracks: the face followed was lost and another face (or the same one, found again) taken up; the clip label pools the frames of all {n} (each frame's record names its track)")
+        notes.append(f"{n} face tracks: the face followed changed (lost, or a larger face came into view: another person, or the same one found again); the clip label pools the frames of all {n} (each frame's record names its track)")
         warnings.warn(f'{path}: {notes[-1]}', EmoxnetWarning, stacklevel=2)
     probs = softmax(ff.logits)
     sm = softmax(smooth_tracks(ff.logits, ff.track, np.searchsorted(ff.frame_indices, ff.frame), smooth))

@@ -146,10 +146,12 @@ def test_a_mistyped_option_shows_its_commands_usage(capsys):
     "`emoxnet predict a.jpg --jsno`: predict's usage and the option named (it was the top level's usage, which lists no option of predict)."
     import pytest
     from emoxnet.cli import main
-    for argv, usage in ((['predict', 'a.jpg', '--jsno'], 'usage: emoxnet predict'), (['data', 'summary', 'x', '--fromat', 'afew'], 'usage: emoxnet data'), (['--versoin'], 'usage: emoxnet [-h]')):
+    for argv, usage, bad in ((['predict', 'a.jpg', '--jsno'], 'usage: emoxnet predict [-h]', '--jsno'), (['data', 'summary', 'x', '--fromat', 'afew'], 'usage: emoxnet data summary [-h]', '--fromat afew'),
+                             (['ensemble', 'build', 'a', 'b', '--out', 'o', '--bogus'], 'usage: emoxnet ensemble build [-h]', '--bogus'), (['--versoin'], 'usage: emoxnet [-h]', '--versoin'),
+                             (['--bogus', 'predict', 'a.jpg'], 'usage: emoxnet [-h]', '--bogus')):   # an option before the command: the top level's (predict's module is not loaded)
         with pytest.raises(SystemExit) as e: main(argv)
         err = capsys.readouterr().err
-        assert e.value.code == 2 and err.startswith(usage) and 'unrecognized arguments: ' + argv[-1 if argv[0] != 'data' else -2] in err, (argv, err)
+        assert e.value.code == 2 and err.startswith(usage) and 'unrecognized arguments: ' + bad in err, (argv, err)
 
 def test_import_makes_a_users_architecture_trainable_and_loadable(emoxnet_cmd, tmp_path):
     "`emoxnet --import MODULE train --arch NAME`: an architecture registered by the user's module (in the current folder) trains, and its checkpoint predicts with the same --import; without it, both say how."

@@ -353,9 +353,9 @@ def test_rafdb_bad_inputs(tmp_path):
     sp = load_dataset(tmp_path, 'rafdb', verify_images=False)    # exists, not opened
     assert len(sp['test']) == 1
     with pytest.raises(DataError, match='test_0001_aligned.jpg: unreadable image'): sp['test'].image(0)
-    lf.write_text('train_00001.jpg 8\ntrain_00002.jpg\nval_0001.jpg 2\ntrain_00003.jpg 2\ntest_0001.jpg 3\ntrain_00009.jpg 1\n')
+    lf.write_text('train_00001.jpg 8\ntrain_00002.jpg\nval_0001.jpg 2\ntrain_00003.jpg 2\ntest_0001.jpg 3\ntrain_00009.jpg 1\ntrain_00004.jpg three\n')
     sp = load_dataset(tmp_path, 'rafdb', skip_bad=True)
-    assert sp.skipped == {'label out of range': 1, 'malformed line': 1, 'unknown split': 1, 'unreadable image': 1, 'missing image': 1}
+    assert sp.skipped == {'label out of range': 1, 'malformed line': 1, 'unknown split': 1, 'unreadable image': 1, 'missing image': 1, 'label not an integer': 1}   # 'three': counted as what it is
     assert len(sp['train']) == 1 and len(sp['test']) == 0
     lf.unlink()
     with pytest.raises(DataError, match='list_patition_label.txt: file not found'): load_dataset(tmp_path, 'rafdb')

@@ -982,10 +982,13 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
     if not any(recs.values()): raise _no_images(path, splits)
     _read_once(path, recs)
     held = {s: {r['folder'] for r in v} for s, v in recs.items()}   # per split: train/fear may be empty while test/fear is not
-    if empty := [c.relative_to(path).as_posix() for s, d in splits.items() for c in _subdirs(d) if c.name not in held[s]]:
+    hollow = [s for s, r in recs.items() if not r]   # a split folder without any image: said once, as a split (not class by class)
+    if empty := [c.relative_to(path).as_posix() for s, d in splits.items() if s not in hollow for c in _subdirs(d) if c.name not in held[s]]:
         warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
-    if hollow := [splits[s].relative_to(path).as_posix() for s, r in recs.items() if not r]:   # an emptied valid/ or test/: said, not read as a split never given in silence
-        warnings.warn(f"{path}: split folder(s) {', '.join(hollow)} without any image: read as no such split (a missing valid split is carved from train; without test there is no test figure)", EmoxnetWarning, stacklevel=3)
+    if hollow:   # an emptied valid/ or test/: said, not read as a split never given in silence
+        why = {'valid': 'a run carves a missing valid split from train', 'test': 'without test there is no test figure'}
+        warnings.warn(f"{path}: split folder(s) {', '.join(splits[s].relative_to(path).as_posix() for s in hollow)} without any image: read as no such split"
+                      + (f" ({'; '.join(why[s] for s in hollow if s in why)})" if set(hollow) & set(why) else ''), EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
 

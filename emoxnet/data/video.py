@@ -403,6 +403,7 @@ class VideoClips:
     splits: list[str]
     classes: tuple[str, ...]
     root: Path | None = None
+    skipped: dict[str, dict[str, int]] = field(default_factory=dict)   # reason -> {folder: clips} the loader left out (EmotiW's unlabelled test clips), counted as `FERSplits.skipped`
 
     def __len__(self): return len(self.paths)
     def split(self, name: str) -> 'VideoClips':
@@ -466,7 +467,7 @@ def load_afew(root: str | Path) -> VideoClips:
     say = '; '.join(f"{d}: {n} clip{'s' * (n != 1)} without an emotion folder (unlabelled, as EmotiW's test set ships)" for d, n in unlabelled.items())
     if not paths: raise DataError(root, 'no labelled clip' + (f' ({say})' if say else ''), expected='<Split>_AFEW/<Emotion>/<clip> (Train_AFEW, Val_AFEW)')
     if unlabelled: warnings.warn(say + ': not loaded', EmoxnetWarning, stacklevel=2)   # counted and said, never silently left out
-    return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root)
+    return VideoClips(paths, labels, splits, tuple(AFEW_FOLDERS), root, {'unlabelled clip (no emotion folder)': {str(d): n for d, n in unlabelled.items()}} if unlabelled else {})
 
 def _read_group_labels(path: Path, clips: dict[str, Path] | None = None, # the split's `_clips_by_stem`: a row that names a clip with another suffix is refused
                        ) -> dict[str, str]:
@@ -506,7 +507,7 @@ def load_vgaf(root: str | Path) -> VideoClips:
         warnings.warn('; '.join(f"{d}: {n} clip{'s' * (n != 1)} without a label list ({d.name}_labels.txt; unlabelled, as EmotiW's test set ships)" for d, n in no_list.items())
                       + ': not loaded', EmoxnetWarning, stacklevel=2)
     if not paths: raise DataError(root, 'no labelled clip', expected='<Split>/<clip> with <Split>_labels.txt (Train, Val)')
-    return VideoClips(paths, labels, splits, GROUP_LABELS, root)
+    return VideoClips(paths, labels, splits, GROUP_LABELS, root, {'unlabelled clip (no label list)': {str(d): n for d, n in no_list.items()}} if no_list else {})
 
 def load_video_dataset(root: str | Path, # dataset folder
                        format: str = 'afew', # a name in `VIDEO_LOADERS` ('afew', 'vgaf')
@@ -516,8 +517,9 @@ def load_video_dataset(root: str | Path, # dataset folder
 
 # %% ../../nbs/07_data.video.ipynb #vsum0002
 def clips_summary(clips: VideoClips) -> dict:
-    "What `emoxnet data summary` says of a video dataset: clips per split and label, in `FERSplits.summary`'s shape (nothing skipped: a bad clip or label row stops the loader)."
-    return {'splits': clips.counts(), 'skipped': {}}
+    "What `emoxnet data summary` says of a video dataset: clips per split and label and the clips left out, in `FERSplits.summary`'s shape (a bad clip or label row stops the loader)."
+    return {'splits': clips.counts(), 'skipped': {r: sum(at.values()) for r, at in clips.skipped.items()},
+            'skipped_at': {r: [f'{folder} ({n})' for folder, n in at.items()] for r, at in clips.skipped.items()}}
 
 def add_cli(p: argparse.ArgumentParser) -> None:
     "Arguments of `emoxnet data`: `data.datasets.add_cli`, whose `--format` also takes the video datasets of `VIDEO_LOADERS` (their clips counted)."
