@@ -97,8 +97,8 @@ def bench_main(args) -> int:
             from emoxnet.video import check_feature_model
             try: check_feature_model(args.checkpoint)
             except ValueError as e:
-                rest = [n for n in (args.names or BENCHMARKS) if n != 'video']
-                raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e})" + (f"; or leave video out: emoxnet bench {' '.join(rest)} --checkpoint {shell_word(str(args.checkpoint))}" if rest else '')) from None
+                rest = [n for n in (args.names or BENCHMARKS) if n != 'video' and BENCHMARKS[n].model]   # those that can serve it
+                raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e})" + (f"; or leave video out: emoxnet bench {' '.join(rest)} --checkpoint {shell_word(str(args.checkpoint))} (with your other options)" if rest else '')) from None
         if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
             raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
     run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)

@@ -682,11 +682,13 @@ def _train_members(splits: FERSplits, out: Path, members: Sequence[str], names: 
                    seed: int, in_chans: int, input_size: int, retrain: bool, fp: dict, log: Callable) -> tuple[list, dict]:
     "Each member trained (or reused) in `out/members/NAME` with its own seed; returns the models and their run facts."
     models, reports = [], {}
-    for i, (name, arch) in enumerate(zip(names, members)):
-        cfg = as_train_config(train, seed=seed + 1000 * i, data_seed=seed, **member_train.get(name, member_train.get(arch, {})))   # data_seed: emoxnet evaluate reads the member's data as the experiment read them
-        run = out / 'members' / name
-        model, info = member_run(splits, run, cfg, ModelConfig(arch, splits.classes, in_chans, input_size), fp, retrain, log,
-                                 f"[ensemble] member {i + 1}/{len(members)}: {name}")
+    runs = [(name, arch, out / 'members' / name, ModelConfig(arch, splits.classes, in_chans, input_size),
+             as_train_config(train, seed=seed + 1000 * i, data_seed=seed, **member_train.get(name, member_train.get(arch, {}))))   # data_seed: emoxnet evaluate reads the member's data as the experiment read them
+            for i, (name, arch) in enumerate(zip(names, members))]
+    if retrain or not all(finished_run(run, cfg, mcfg, fp) for _, _, run, mcfg, cfg in runs):   # a member trains again (retrain, a larger max_steps): the record goes first, so a run cut off leaves an unfinished folder, never a record of other networks
+        (out / 'ensemble.json').unlink(missing_ok=True)
+    for i, (name, arch, run, mcfg, cfg) in enumerate(runs):
+        model, info = member_run(splits, run, cfg, mcfg, fp, retrain, log, f"[ensemble] member {i + 1}/{len(members)}: {name}")
         models.append(model)
         reports[name] = {'arch': arch, 'params': count_params(model), 'seed': cfg.seed, 'train_time_s': info.get('wall_time_s'),
                          'best_epoch': info.get('best_epoch'), 'checkpoint': str(run / 'checkpoint'),
@@ -778,20 +780,19 @@ def train_ensemble(splits: FERSplits, # needs a 'valid' split (see `load_experim
     "Train (or reuse) the members, choose the combination rule on validation, save the ensemble folder; returns the report."
     splits = replace(splits, splits=drop_empty(dict(splits.splits)))   # an empty test split counts as none
     if 'valid' not in splits: raise ValueError("train_ensemble needs a 'valid' split with images (use with_valid / load_experiment_data)")
-    splits = _scorable(splits)
+    scored = _scorable(splits)   # what the reports read; the members train on, and the record fingerprints, the data as given (a run distilled from it compares that)
     check_ensemble(members, folds)
     out = check_replaceable(resolve_path(out_dir), ('ensemble.json', 'members'))   # never into a checkpoint or another run: its ensemble.json would shadow the model there
     names, member_train, t0, fp = _unique_names(list(members)), member_train or {}, time.time(), data_fingerprint(splits)
     check_finished_ensemble(out, names, folds, fp, seed, as_train_config(train), {'input_size': input_size, 'in_chans': in_chans})   # before any member is trained or refused one by one
     claim_folder(out, 'training this ensemble')   # one process at a time
     out.mkdir(parents=True, exist_ok=True)
-    (out / 'ensemble.json').unlink(missing_ok=True)   # members may train again under it (retrain, a larger max_steps): a run cut off leaves an unfinished folder, never a record of other networks; a reuse writes it again
     code = running_code()   # the code that runs: a commit during training must not be recorded as it
     models, reports = _train_members(splits, out, members, names, train, member_train, seed, in_chans, input_size, retrain, fp, log)
     if other := other_code({n: r['code_versions'] for n, r in reports.items()}, code['code_version']):
         log(f"[ensemble] members reused from runs of other code ({', '.join(other)}): member_reports record each member's code_versions")
     ens = EmoXNet(models, 'mean_prob', names)
-    rule, table, ens_rep = _choose_rule(ens, splits, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
+    rule, table, ens_rep = _choose_rule(ens, scored, reports, rules, folds, seed, resolve_device(as_train_config(train).device))   # the members' logits where they trained
     metrics = {**_summary(rule, names, reports, ens_rep, table), 'seed': seed, **code, **({'smoke': True} if smoke else {}),
                'data': splits.name, 'data_fingerprint': fp, 'sizes': {k: len(v) for k, v in splits.items()}, 'folds': folds,
                'train_config': as_train_config(train).to_dict(), 'member_train': member_train,

@@ -489,8 +489,9 @@ def _predict_file(rec: EmotionRecognizer, path: Path, overlay_dir, attention_dir
     "`predict_files`' result for one file."
     r = {'file': str(path)}
     if _is_pattern(path):   # as expand_paths left it: it was said 'file not found'
-        folder = next((q for q in path.parents if not any(c in q.name for c in '*?')), None)   # the pattern's fixed part
-        gone = folder is not None and not folder.exists()
+        parts = path.expanduser().parts   # '~/photos/*.jpg' quoted: the folder is the home's
+        folder = Path(*parts[:next(i for i, c in enumerate(parts) if '*' in c or '?' in c)] or ['.'])   # the pattern's fixed part, before its first wildcard
+        gone = not folder.exists()
         return r | dict(status='error', error=f"{path}: " + (f"no such folder {folder}" if gone else "no file matches this pattern"))
     if path.suffix.lower() in VIDEO_EXTS:
         return r | dict(status='error', error=f"{path}: a video clip ({path.suffix}); emoxnet predict reads photos, emoxnet video reads clips (per frame, with a clip label)")

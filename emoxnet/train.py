@@ -1196,7 +1196,7 @@ class EarlyStopping(Callback):
 # %% ../nbs/12_train.ipynb #f6ce9b5f
 def _save_plots(info: dict, history: list, out: Path):
     "`confusion.png` (test, else valid) and `curves.png`; one this run has no figures for is removed (an earlier run's, in the same folder, would pass for this one's)."
-    rep, name = (info['test'], 'test') if info['test'] is not None else (info['valid'], 'valid')
+    rep, name = next(((info[k], k) for k in ('test', 'valid') if info[k] is not None and info[k]['n']), (None, None))   # a split with no expression label at all (multi-task data) has no matrix: the next one
     about = record_about(info)
     if rep is not None:
         ax = plot_confusion(rep['confusion'], rep['classes'], title=f"{name}: acc {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")

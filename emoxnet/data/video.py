@@ -497,7 +497,9 @@ def load_vgaf(root: str | Path) -> VideoClips:
     no_list = {}
     for split, d in found.items():
         lf = root / f'{d.name}_labels.txt'
-        if not lf.is_file() and split == 'test': no_list[d] = len(_clip_files(d)); continue   # EmotiW's test set: clips without labels
+        if not lf.is_file() and split == 'test':   # EmotiW's test set: clips without labels
+            if n := len(_clip_files(d)): no_list[d] = n
+            continue
         if not lf.is_file(): raise DataError(lf, 'label file missing', expected=f'a "Vid_name Label" list for the clips in {d}')
         files = _clips_by_stem(d); lab = _read_group_labels(lf, files)
         if missing := sorted(set(lab) - set(files)): raise DataError(lf, f'clip {missing[0]!r} has no file in {d}')
@@ -519,7 +521,7 @@ def load_video_dataset(root: str | Path, # dataset folder
 def clips_summary(clips: VideoClips) -> dict:
     "What `emoxnet data summary` says of a video dataset: clips per split and label and the clips left out, in `FERSplits.summary`'s shape (a bad clip or label row stops the loader)."
     return {'splits': clips.counts(), 'skipped': {r: sum(at.values()) for r, at in clips.skipped.items()},
-            'skipped_at': {r: [f'{folder} ({n})' for folder, n in at.items()] for r, at in clips.skipped.items()}}
+            **({'skipped_at': {r: [f'{folder} ({n})' for folder, n in at.items()] for r, at in clips.skipped.items()}} if clips.skipped else {})}
 
 def add_cli(p: argparse.ArgumentParser) -> None:
     "Arguments of `emoxnet data`: `data.datasets.add_cli`, whose `--format` also takes the video datasets of `VIDEO_LOADERS` (their clips counted)."
