@@ -427,6 +427,8 @@ def test_affectnet_bad_inputs(tmp_path):
     write_affectnet_csv(tmp_path, [('1/a.jpg', 11, 0.1, 0.1)], [('1/b.jpg', 1, 1.5, 0)])
     with pytest.raises(DataError, match=r"training.csv, line 2: expression '11' \(expected an AffectNet expression id 0..10\)"):
         load_dataset(tmp_path, 'affectnet')
+    write_affectnet_csv(tmp_path, [('1/a.jpg', 11, 0.1, 0.1), ('1/c.jpg', 'x', 0.1, 0.1), ('1/d.jpg', 3.5, 0.1, 0.1)], [('1/b.jpg', 1, 0.5, 0)])
+    assert load_dataset(tmp_path, 'affectnet', skip_bad=True).skipped == {'label out of range': 1, 'label not an integer': 2}   # 'x', '3.5': counted as what they are
     write_affectnet_csv(tmp_path, [('1/a.jpg', 1, 0.1, 0.1)], [('1/b.jpg', 1, 1.5, 0)])
     with pytest.raises(DataError, match=r"validation.csv, line 2: valence '1.5' \(expected a number in \[-1, 1\]"):
         load_dataset(tmp_path, 'affectnet')

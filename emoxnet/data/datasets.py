@@ -648,7 +648,7 @@ def _affectnet_expression(text, classes: int, P: _Problems, file, row) -> int | 
     try: x = float(str(text).strip()); e = int(x) if x.is_integer() else None
     except ValueError: e = None
     if e is None or not 0 <= e <= 10:
-        P.bad('label out of range', file, f'expression {str(text).strip()!r}', row, 'an AffectNet expression id 0..10'); return None
+        P.bad('label not an integer' if e is None else 'label out of range', file, f'expression {str(text).strip()!r}', row, 'an AffectNet expression id 0..10'); return None   # counted as what it is, as _class_index's
     if e >= classes:
         P.drop(f"affectnet: {e} {AFFECTNET_OTHER[e]}" + (' (not in AffectNet-7)' if e == 7 else '')); return None
     return e
