@@ -93,13 +93,14 @@ def bench_main(args) -> int:
         from emoxnet.ensemble import load_any
         if not (ck := checkpoint_path(args.checkpoint)).exists(): raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such checkpoint folder")
         load_any(ck)   # a folder that is no checkpoint (or a broken one) says so now, not after the benchmarks before the first that reads it
-        if 'video' in (args.names or BENCHMARKS):   # its clip descriptor needs one network's features: an ensemble is refused now (it failed after the benchmarks before it, their --json figures lost)
+        names = args.names or list(BENCHMARKS)
+        if 'video' in names:   # its clip descriptor needs one network's features: an ensemble is refused now (it failed after the benchmarks before it, their --json figures lost)
             from emoxnet.video import check_feature_model
             try: check_feature_model(args.checkpoint)
             except ValueError as e:
-                rest = [n for n in (args.names or BENCHMARKS) if n != 'video' and BENCHMARKS[n].model]   # those that can serve it
+                rest = [n for n in names if n != 'video' and BENCHMARKS[n].model]   # those that can serve it
                 raise ValueError(f"--checkpoint: the video benchmark cannot time it ({e})" + (f"; or leave video out: emoxnet bench {' '.join(rest)} --checkpoint {shell_word(str(args.checkpoint))} (with your other options)" if rest else '')) from None
-        if not any(BENCHMARKS[n].model for n in (args.names or BENCHMARKS)):
+        if not any(BENCHMARKS[n].model for n in names):
             raise ValueError(f"--checkpoint: {', '.join(args.names)} time{'s' * (len(args.names) == 1)} no model of your choosing (those that do: {', '.join(n for n in BENCHMARKS if BENCHMARKS[n].model)})")
     run_benchmarks(args.names, args.json, args.quick, args.threads, args.checkpoint)
     return 0

@@ -416,8 +416,9 @@ def _teacher_reports(ens: EmoXNet, splits: FERSplits, device=None) -> tuple[dict
         for k in ('valid', 'test'):
             if k not in splits: continue
             rows, y = labelled_targets(splits[k], classes)   # an image without an expression label is scored on nothing, as the students' reports leave it out
-            if not len(rows) and k == 'valid': raise ValueError(f"{splits.name}: no image of the valid split ({len(splits[k])}) has an expression label (NO_LABEL): the students' epochs are chosen on them")
-            if not len(rows): continue   # a test split without any: no report (the headline reads valid, then)
+            if not len(rows):
+                if k == 'valid': raise ValueError(f"{splits.name}: no image of the valid split ({len(splits[k])}) has an expression label (NO_LABEL): the students' epochs are chosen on them")
+                continue   # a test split without any: no report (the headline reads valid, then)
             z = ensemble_member_logits(ens, splits[k], device=device)[torch.as_tensor(rows)]
             ens_rep[k] = classification_report(torch.softmax(ens.combine(z).double(), 1), y, classes)   # as the ensemble itself combines (members without a class left out of its mean)
             for j, n in enumerate(ens.names):

@@ -987,8 +987,9 @@ def load_imagefolder(path: str | Path, names: str = 'auto', skip_bad: bool = Fal
         warnings.warn(f"{path}: folder(s) {', '.join(empty)} hold no image, yet count as classes (is this a class-per-folder tree?)", EmoxnetWarning, stacklevel=3)
     if hollow:   # an emptied valid/ or test/: said, not read as a split never given in silence
         why = {'valid': 'a run carves a missing valid split from train', 'test': 'without test there is no test figure'}
+        reasons = [why[s] for s in hollow if s in why]
         warnings.warn(f"{path}: split folder(s) {', '.join(splits[s].relative_to(path).as_posix() for s in hollow)} without any image: read as no such split"
-                      + (f" ({'; '.join(why[s] for s in hollow if s in why)})" if set(hollow) & set(why) else ''), EmoxnetWarning, stacklevel=3)
+                      + (f" ({'; '.join(reasons)})" if reasons else ''), EmoxnetWarning, stacklevel=3)
     out = {s: _lazy_split('imagefolder', s, r, classes, P, verify_images, grey=grey) for s, r in recs.items()}
     return P.splits(out, 'imagefolder')
 
